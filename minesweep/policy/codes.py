@@ -1,0 +1,131 @@
+"""Stable code tables (代码表) shared by the policy packs, the engine and the case workflow.
+
+Codes are lowercase English identifiers stored in the database and in the packs; never rename one.
+Every code carries its Chinese name (shown first in the UI) and its English name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "zh": self.zh, "en": self.en}
+
+
+def _table(*codes: Code) -> Mapping[str, Code]:
+    return MappingProxyType({c.code: c for c in codes})
+
+
+# 主体类别 — who a party is. Mirrors the eight measures' subject categories (seed).
+SUBJECT_CATEGORIES: Mapping[str, Code] = _table(
+    Code("industrial_park", "工业园区", "Industrial park"),
+    Code("data_center", "数据中心", "Data centre"),
+    Code("captive_power_plant", "自备电厂", "Captive power plant"),
+    Code("big_data_or_cloud", "大数据中心、云计算企业", "Big-data centre or cloud-computing enterprise"),
+    Code("telecom_or_internet", "通讯企业、互联网企业", "Telecom or internet enterprise"),
+    Code("internet_cafe", "网吧", "Internet café"),
+    Code("unapproved_power_project", "未经报批私自接入动力电源的项目", "Project connected to power without approval"),
+    Code("enterprise", "企业", "Enterprise"),
+    Code("individual", "个人", "Individual"),
+    Code("public_official", "公职人员", "Public official"),
+)
+
+# Categories that are organisations (企业等主体): measures 6–8 name "企业、个人等主体", and every
+# organisation category above is an enterprise for that purpose.
+ORGANISATION_CATEGORIES: frozenset[str] = frozenset(SUBJECT_CATEGORIES) - {"individual", "public_official"}
+
+# A category that by definition establishes a fact (measure 5 names its subject by the act itself).
+CATEGORY_IMPLIED_FACTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"unapproved_power_project": frozenset({"unapproved_power_connection"})}
+)
+
+# 认定事实 — facts an investigator establishes for a party or for the whole case.
+FACTS: Mapping[str, Code] = _table(
+    Code("mining_confirmed", "存在虚拟货币“挖矿”行为", "Virtual-currency mining confirmed"),
+    Code("provided_site_or_power", "为“挖矿”提供场地、电力支持", "Provided site or power to mining"),
+    Code("concealment", "故意隐瞒不报", "Deliberate concealment"),
+    Code("late_shutdown", "清退关停不及时", "Late clearance or shutdown"),
+    Code("lax_approval", "审批监管不力", "Lax approval or supervision"),
+    Code("unapproved_power_connection", "未经报批私自接入动力电源", "Connected to power without approval"),
+    Code("money_laundering", "以虚拟货币形式进行洗钱", "Money laundering in virtual-currency form"),
+    Code("illegal_fundraising", "利用虚拟货币进行非法集资", "Illegal fundraising with virtual currency"),
+    Code(
+        "official_involvement",
+        "公职人员利用职务之便参与“挖矿”或提供方便与保护",
+        "Official took part in, facilitated or protected mining",
+    ),
+    # Not in the seed: 发改运行〔2021〕1283号 counts a new project's energy use double.
+    Code("new_project", "新建“挖矿”项目", "New (post-ban) mining project"),
+)
+
+# 角色 — a party's role in the case; recorded with each applied measure, not used for matching.
+ROLES: Mapping[str, Code] = _table(
+    Code("operator", "“挖矿”经营者", "Mining operator"),
+    Code("host", "场地或电力提供者", "Provider of site or power"),
+    Code("owner", "所有人或实际控制人", "Owner or controller"),
+    Code("facilitator", "提供方便或保护者", "Facilitator or protector"),
+    Code("other", "其他当事人", "Other party"),
+)
+
+# 职能部门 — departments that receive tasks. The DRC (development_reform) runs the case.
+DEPARTMENTS: Mapping[str, Code] = _table(
+    Code("development_reform", "发展和改革委员会（能耗双控办）", "Development and Reform Commission"),
+    Code("grid_company", "电网企业", "Grid company"),
+    Code("power_trading_center", "电力交易中心", "Power-trading centre"),
+    Code("energy_conservation_supervision", "节能监察机构", "Energy-conservation supervision"),
+    Code("communications_administration", "通信管理局", "Communications administration"),
+    Code("culture_market_regulator", "文化和旅游（文化市场综合执法）部门", "Culture-market regulator"),
+    Code("public_security", "公安机关", "Public security"),
+    Code("financial_regulator", "地方金融监督管理部门", "Financial regulator"),
+    Code("credit_office", "社会信用体系建设牵头部门", "Credit office"),
+    Code("discipline_commission", "纪检监察机关", "Discipline-inspection and supervision organs"),
+    Code("tax_authority", "税务部门", "Tax authority"),
+    Code("land_authority", "自然资源（土地）部门", "Land authority"),
+)
+
+# 处置措施 — what a department must do.
+ACTIONS: Mapping[str, Code] = _table(
+    Code("energy_inspection", "加大节能监察力度（依法从严处理）", "Energy-conservation inspection"),
+    Code("energy_quota_cut", "核减能耗预算指标", "Cut the energy-budget quota"),
+    Code("accountability", "严肃追责问责", "Hold those responsible accountable"),
+    Code("cancel_preferences", "取消各类优惠政策", "Cancel all preferential policies"),
+    Code("cancel_tax_preferences", "取消税收优惠", "Cancel tax preferences"),
+    Code("cancel_land_preferences", "取消土地优惠", "Cancel land preferences"),
+    Code("market_exit", "退出电力多边交易市场", "Exit from the multilateral power-trading market"),
+    Code("revoke_telecom_licence", "吊销增值电信业务经营许可证", "Revoke the value-added telecom licence"),
+    Code("suspend_business", "停业整顿", "Suspend business for rectification"),
+    Code("recover_theft_charges", "追补窃电电费及违约使用电费", "Recover stolen-power charges and penalty"),
+    Code("refer_police_theft", "窃电行为移送司法机关", "Refer the electricity theft to the judicial organs"),
+    Code("refer_police_laundering", "洗钱行为移送司法机关", "Refer the money laundering to the judicial organs"),
+    Code("fundraising_handling", "非法集资从严处置", "Strict handling of the illegal fundraising"),
+    Code("credit_blacklist", "纳入失信黑名单", "Put on the credit blacklist"),
+    Code("refer_discipline", "移送纪检监察机关", "Refer to the discipline-inspection and supervision organs"),
+    Code("power_cut", "停限电", "Cut or restrict the power supply"),
+    Code("differential_tariff", "执行差别电价（淘汰类）", "Apply the differential (eliminated-class) tariff"),
+    Code("stop_support", "停止财政、税收、租金、电价、金融等支持", "Stop all fiscal, tax, rent, power and financial support"),
+    Code("register_project", "纳入“挖矿”项目清单（每周更新）", "Enter in the mining-project register (weekly)"),
+    Code("credit_pledge_breach", "违反信用承诺记入信用记录", "Record the breach of the credit pledge"),
+    Code("double_energy_count", "新增项目能耗加倍计入能耗双控考核", "Count the new project's energy use double"),
+)
+
+# Deadline units a pack may use for a task.
+DEADLINE_UNITS: Mapping[str, Code] = _table(
+    Code("working_days", "工作日", "working days"),
+    Code("calendar_days", "自然日", "calendar days"),
+    Code("hours", "小时", "hours"),
+)
+
+
+def describe(table: Mapping[str, Code], code: str) -> dict[str, str]:
+    """The code with its names, for JSON output; an unknown code is returned with itself as name."""
+    entry = table.get(code)
+    return entry.as_dict() if entry else {"code": code, "zh": code, "en": code}
