@@ -106,6 +106,7 @@ ACTIONS: Mapping[str, Code] = _table(
     Code("recover_theft_charges", "追补窃电电费及违约使用电费", "Recover stolen-power charges and penalty"),
     Code("refer_police_theft", "窃电行为移送司法机关", "Refer the electricity theft to the judicial organs"),
     Code("refer_police_laundering", "洗钱行为移送司法机关", "Refer the money laundering to the judicial organs"),
+    Code("refer_police_fundraising", "非法集资涉嫌犯罪移送公安机关", "Refer the fundraising crime to the police"),
     Code("fundraising_handling", "非法集资从严处置", "Strict handling of the illegal fundraising"),
     Code("credit_blacklist", "纳入失信黑名单", "Put on the credit blacklist"),
     Code("refer_discipline", "移送纪检监察机关", "Refer to the discipline-inspection and supervision organs"),
