@@ -33,8 +33,13 @@ class Step:
     unit: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "label": self.label_zh, "formula": self.formula,
-                "value": _plain(self.value), "unit": self.unit}
+        return {
+            "name": self.name,
+            "label": self.label_zh,
+            "formula": self.formula,
+            "value": _plain(self.value),
+            "unit": self.unit,
+        }
 
 
 @dataclass
@@ -85,17 +90,28 @@ def energy_budget_cut(
     pack. A new project counts ``new_project_energy_multiplier`` times (1283号: double).
     """
     kwh = _number("kwh", kwh, allow_zero=True)
-    calc = Calculation("energy", {"kwh": kwh, "coefficient": coefficient, "year": year, "new_project": new_project})
+    calc = Calculation(
+        "energy", {"kwh": kwh, "coefficient": coefficient, "year": year, "new_project": new_project}
+    )
     factor = _coefficient(calc, settings, coefficient, year)
-    kgce = calc.step("kgce", "折标准煤（千克）", f"{_plain(kwh)} kWh × {_plain(factor)} kgce/kWh", kwh * factor, "kgce")
-    tce = calc.step("tce", "折标准煤（吨）", f"{_plain(kgce)} kgce ÷ 1000", (kgce / KGCE_PER_TCE).quantize(TCE), "tce")
+    kgce = calc.step(
+        "kgce", "折标准煤（千克）", f"{_plain(kwh)} kWh × {_plain(factor)} kgce/kWh", kwh * factor, "kgce"
+    )
+    tce = calc.step(
+        "tce", "折标准煤（吨）", f"{_plain(kgce)} kgce ÷ 1000", (kgce / KGCE_PER_TCE).quantize(TCE), "tce"
+    )
     multiplier = Decimal(1)
     if new_project:
         multiplier = settings.decimal("new_project_energy_multiplier")
         calc.basis.append(settings.cite("new_project_energy_multiplier"))
     calc.step("multiplier", "新增项目加倍系数", "新增项目" if new_project else "存量项目", multiplier, "×")
-    counted = calc.step("counted_tce", "计入考核并核减的能耗", f"{_plain(tce)} tce × {_plain(multiplier)}",
-                        (tce * multiplier).quantize(TCE), "tce")
+    counted = calc.step(
+        "counted_tce",
+        "计入考核并核减的能耗",
+        f"{_plain(tce)} tce × {_plain(multiplier)}",
+        (tce * multiplier).quantize(TCE),
+        "tce",
+    )
     calc.result = {"tce": counted, "kgce_per_kwh": factor}
     return calc
 
@@ -103,17 +119,28 @@ def energy_budget_cut(
 def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, year: int | None) -> Decimal:
     if coefficient == "calorific":
         calc.basis.append(settings.cite("calorific_kgce_per_kwh"))
-        return calc.step("kgce_per_kwh", "电力折标系数（当量值）", "GB/T 2589-2020",
-                         settings.decimal("calorific_kgce_per_kwh"), "kgce/kWh")
+        return calc.step(
+            "kgce_per_kwh",
+            "电力折标系数（当量值）",
+            "GB/T 2589-2020",
+            settings.decimal("calorific_kgce_per_kwh"),
+            "kgce/kWh",
+        )
     if coefficient != "equivalent":
-        raise PolicyInputError(f"折标系数应为 {COEFFICIENTS} 之一", f"coefficient must be one of {COEFFICIENTS}")
+        raise PolicyInputError(
+            f"折标系数应为 {COEFFICIENTS} 之一", f"coefficient must be one of {COEFFICIENTS}"
+        )
     by_year = settings.yearly("equivalent_kgce_per_kwh_by_year")
     if year not in by_year:
-        raise PolicyInputError(f"等价值折标系数没有 {year} 年的数值，可用年份：{sorted(by_year)}",
-                               f"no equivalent coefficient for year {year}; available: {sorted(by_year)}", year=year)
+        raise PolicyInputError(
+            f"等价值折标系数没有 {year} 年的数值，可用年份：{sorted(by_year)}",
+            f"no equivalent coefficient for year {year}; available: {sorted(by_year)}",
+            year=year,
+        )
     calc.basis.append(settings.cite("equivalent_kgce_per_kwh_by_year"))
-    return calc.step("kgce_per_kwh", f"电力折标系数（{year} 年等价值）", "当年火电供电标准煤耗",
-                     by_year[year], "kgce/kWh")
+    return calc.step(
+        "kgce_per_kwh", f"电力折标系数（{year} 年等价值）", "当年火电供电标准煤耗", by_year[year], "kgce/kWh"
+    )
 
 
 # -- electricity theft -------------------------------------------------------------------------------
@@ -135,55 +162,124 @@ def electricity_theft(
     administrative fine is at most 5 × the charge owed. The criminal threshold is checked too.
     """
     capacity = _number("capacity_kw", capacity_kw)
-    calc = Calculation("theft", {"capacity_kw": capacity, "hours_per_day": hours_per_day, "days": days,
-                                 "unknown_duration": unknown_duration, "lighting": lighting,
-                                 "tariff_yuan_per_kwh": tariff_yuan_per_kwh})
+    calc = Calculation(
+        "theft",
+        {
+            "capacity_kw": capacity,
+            "hours_per_day": hours_per_day,
+            "days": days,
+            "unknown_duration": unknown_duration,
+            "lighting": lighting,
+            "tariff_yuan_per_kwh": tariff_yuan_per_kwh,
+        },
+    )
     hours, day_count = _theft_duration(calc, settings, hours_per_day, days, unknown_duration, lighting)
-    kwh = calc.step("kwh", "窃电量", f"{_plain(capacity)} kW × {_plain(hours)} h/日 × {_plain(day_count)} 日",
-                    capacity * hours * day_count, "kWh")
+    kwh = calc.step(
+        "kwh",
+        "窃电量",
+        f"{_plain(capacity)} kW × {_plain(hours)} h/日 × {_plain(day_count)} 日",
+        capacity * hours * day_count,
+        "kWh",
+    )
     calc.result = {"kwh": kwh}
     if tariff_yuan_per_kwh is not None:
         _theft_charges(calc, settings, kwh, _number("tariff_yuan_per_kwh", tariff_yuan_per_kwh))
     return calc
 
 
-def _theft_duration(calc: Calculation, settings: PackSettings, hours_per_day: Any, days: Any,
-                    unknown_duration: bool, lighting: bool) -> tuple[Decimal, Decimal]:
+def _theft_duration(
+    calc: Calculation,
+    settings: PackSettings,
+    hours_per_day: Any,
+    days: Any,
+    unknown_duration: bool,
+    lighting: bool,
+) -> tuple[Decimal, Decimal]:
     if unknown_duration == (hours_per_day is not None or days is not None):
-        raise PolicyInputError("请给出每日小时数和天数，或声明窃电时间无法查明（二者择一）",
-                               "give hours per day and days, or declare the duration unknown (one or the other)")
+        raise PolicyInputError(
+            "请给出每日小时数和天数，或声明窃电时间无法查明（二者择一）",
+            "give hours per day and days, or declare the duration unknown (one or the other)",
+        )
     if unknown_duration:
         hours_key = "theft_hours_per_day_lighting" if lighting else "theft_hours_per_day_power"
         calc.basis += [settings.cite(hours_key), settings.cite("theft_unknown_duration_days")]
-        calc.notes.append("窃电时间无法查明，按最低标准推定 / duration unknown: the statutory minimum is used")
-        return (calc.step("hours_per_day", "每日窃电小时数（推定）", "照明用户" if lighting else "动力用户",
-                          settings.decimal(hours_key), "h"),
-                calc.step("days", "窃电日数（推定）", "至少 180 天", settings.decimal("theft_unknown_duration_days"), "d"))
+        calc.notes.append(
+            "窃电时间无法查明，按最低标准推定 / duration unknown: the statutory minimum is used"
+        )
+        return (
+            calc.step(
+                "hours_per_day",
+                "每日窃电小时数（推定）",
+                "照明用户" if lighting else "动力用户",
+                settings.decimal(hours_key),
+                "h",
+            ),
+            calc.step(
+                "days",
+                "窃电日数（推定）",
+                "至少 180 天",
+                settings.decimal("theft_unknown_duration_days"),
+                "d",
+            ),
+        )
     if hours_per_day is None or days is None:
-        raise PolicyInputError("已查明时间时须同时给出每日小时数和天数", "both hours per day and days are needed")
+        raise PolicyInputError(
+            "已查明时间时须同时给出每日小时数和天数", "both hours per day and days are needed"
+        )
     hours = _number("hours_per_day", hours_per_day)
     if hours > 24:
-        raise PolicyInputError("每日小时数不能超过 24", "hours per day cannot exceed 24", hours_per_day=str(hours))
-    return (calc.step("hours_per_day", "每日窃电小时数（查明）", "实际使用时间", hours, "h"),
-            calc.step("days", "窃电日数（查明）", "实际使用时间", _number("days", days), "d"))
+        raise PolicyInputError(
+            "每日小时数不能超过 24", "hours per day cannot exceed 24", hours_per_day=str(hours)
+        )
+    return (
+        calc.step("hours_per_day", "每日窃电小时数（查明）", "实际使用时间", hours, "h"),
+        calc.step("days", "窃电日数（查明）", "实际使用时间", _number("days", days), "d"),
+    )
 
 
 def _theft_charges(calc: Calculation, settings: PackSettings, kwh: Decimal, tariff: Decimal) -> None:
     penalty_multiple = settings.decimal("theft_penalty_multiple")
     fine_multiple = settings.decimal("theft_fine_max_multiple")
     calc.basis += [settings.cite("theft_penalty_multiple"), settings.cite("theft_fine_max_multiple")]
-    back = calc.step("back_charge_yuan", "补交电费", f"{_plain(kwh)} kWh × {_plain(tariff)} 元/kWh",
-                     (kwh * tariff).quantize(YUAN, ROUND_HALF_UP), "yuan")
-    penalty = calc.step("penalty_yuan", "违约使用电费", f"{_plain(back)} 元 × {_plain(penalty_multiple)}",
-                        (back * penalty_multiple).quantize(YUAN, ROUND_HALF_UP), "yuan")
-    payable = calc.step("payable_yuan", "应付合计（补交电费＋违约使用电费）", f"{_plain(back)} + {_plain(penalty)}",
-                        back + penalty, "yuan")
-    fine_max = calc.step("fine_max_yuan", "行政罚款上限（电力法第七十一条）", f"{_plain(back)} 元 × {_plain(fine_multiple)}",
-                         (back * fine_multiple).quantize(YUAN, ROUND_HALF_UP), "yuan")
+    back = calc.step(
+        "back_charge_yuan",
+        "补交电费",
+        f"{_plain(kwh)} kWh × {_plain(tariff)} 元/kWh",
+        (kwh * tariff).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
+    penalty = calc.step(
+        "penalty_yuan",
+        "违约使用电费",
+        f"{_plain(back)} 元 × {_plain(penalty_multiple)}",
+        (back * penalty_multiple).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
+    payable = calc.step(
+        "payable_yuan",
+        "应付合计（补交电费＋违约使用电费）",
+        f"{_plain(back)} + {_plain(penalty)}",
+        back + penalty,
+        "yuan",
+    )
+    fine_max = calc.step(
+        "fine_max_yuan",
+        "行政罚款上限（电力法第七十一条）",
+        f"{_plain(back)} 元 × {_plain(fine_multiple)}",
+        (back * fine_multiple).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
     check = criminal_threshold_check(settings, theft_value_yuan=back)
     calc.basis += check.basis
-    calc.result.update({"back_charge_yuan": back, "penalty_yuan": penalty, "payable_yuan": payable,
-                        "fine_max_yuan": fine_max, "police_referral_proposed": check.result["referral_proposed"]})
+    calc.result.update(
+        {
+            "back_charge_yuan": back,
+            "penalty_yuan": penalty,
+            "payable_yuan": payable,
+            "fine_max_yuan": fine_max,
+            "police_referral_proposed": check.result["referral_proposed"],
+        }
+    )
     calc.notes += check.notes
 
 
@@ -200,26 +296,54 @@ def tariff_category_change(
     monthly = _number("monthly_kwh", monthly_kwh, allow_zero=True)
     paid = _number("tariff_paid_yuan_per_kwh", tariff_paid_yuan_per_kwh, allow_zero=True)
     due = _number("tariff_due_yuan_per_kwh", tariff_due_yuan_per_kwh)
-    calc = Calculation("tariff_change", {"monthly_kwh": monthly, "tariff_paid_yuan_per_kwh": paid,
-                                         "tariff_due_yuan_per_kwh": due, "months": months})
+    calc = Calculation(
+        "tariff_change",
+        {
+            "monthly_kwh": monthly,
+            "tariff_paid_yuan_per_kwh": paid,
+            "tariff_due_yuan_per_kwh": due,
+            "months": months,
+        },
+    )
     if due <= paid:
         raise PolicyInputError("应执行电价须高于实际执行电价", "the tariff due must exceed the tariff paid")
     if months is None:
         calc.basis.append(settings.cite("tariff_change_unknown_months"))
-        period = calc.step("months", "使用月数（起讫日期难以确定，推定）", "三个月",
-                           settings.decimal("tariff_change_unknown_months"), "month")
+        period = calc.step(
+            "months",
+            "使用月数（起讫日期难以确定，推定）",
+            "三个月",
+            settings.decimal("tariff_change_unknown_months"),
+            "month",
+        )
     else:
         period = calc.step("months", "使用月数（查明）", "实际使用日期", _number("months", months), "month")
     multiple = settings.decimal("tariff_change_penalty_multiple")
     calc.basis.append(settings.cite("tariff_change_penalty_multiple"))
-    kwh = calc.step("kwh", "期间电量", f"{_plain(monthly)} kWh/月 × {_plain(period)} 月", monthly * period, "kWh")
+    kwh = calc.step(
+        "kwh", "期间电量", f"{_plain(monthly)} kWh/月 × {_plain(period)} 月", monthly * period, "kWh"
+    )
     gap = calc.step("tariff_gap", "电价差", f"{_plain(due)} − {_plain(paid)}", due - paid, "yuan/kWh")
-    difference = calc.step("difference_yuan", "补交差额电费", f"{_plain(kwh)} kWh × {_plain(gap)}",
-                           (kwh * gap).quantize(YUAN, ROUND_HALF_UP), "yuan")
-    penalty = calc.step("penalty_yuan", "违约使用电费", f"{_plain(difference)} × {_plain(multiple)}",
-                        (difference * multiple).quantize(YUAN, ROUND_HALF_UP), "yuan")
-    calc.result = {"kwh": kwh, "difference_yuan": difference, "penalty_yuan": penalty,
-                   "payable_yuan": difference + penalty}
+    difference = calc.step(
+        "difference_yuan",
+        "补交差额电费",
+        f"{_plain(kwh)} kWh × {_plain(gap)}",
+        (kwh * gap).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
+    penalty = calc.step(
+        "penalty_yuan",
+        "违约使用电费",
+        f"{_plain(difference)} × {_plain(multiple)}",
+        (difference * multiple).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
+    calc.result = {
+        "kwh": kwh,
+        "difference_yuan": difference,
+        "penalty_yuan": penalty,
+        "payable_yuan": difference + penalty,
+    }
     return calc
 
 
@@ -233,11 +357,16 @@ def stolen_kwh_from_usage_drop(
     before = _number("monthly_kwh_before", monthly_kwh_before, allow_zero=True)
     after = _number("monthly_kwh_metered_after", monthly_kwh_metered_after, allow_zero=True)
     period = _number("months", months)
-    calc = Calculation("usage_drop", {"monthly_kwh_before": before, "monthly_kwh_metered_after": after,
-                                      "months": period})
-    gap = calc.step("monthly_gap_kwh", "月均减少电量", f"{_plain(before)} − {_plain(after)}", before - after, "kWh/month")
+    calc = Calculation(
+        "usage_drop", {"monthly_kwh_before": before, "monthly_kwh_metered_after": after, "months": period}
+    )
+    gap = calc.step(
+        "monthly_gap_kwh", "月均减少电量", f"{_plain(before)} − {_plain(after)}", before - after, "kWh/month"
+    )
     if gap <= 0:
-        raise PolicyInputError("窃电后计量电量未低于此前月均用量，不能推算", "metered use did not drop; cannot estimate")
+        raise PolicyInputError(
+            "窃电后计量电量未低于此前月均用量，不能推算", "metered use did not drop; cannot estimate"
+        )
     kwh = calc.step("kwh", "推算窃电量", f"{_plain(gap)} kWh/月 × {_plain(period)} 月", gap * period, "kWh")
     calc.result = {"kwh": kwh}
     return calc
@@ -259,33 +388,47 @@ def differential_surcharge(
     """
     partial = (cycle_kwh, cycle_days, mining_days)
     if (kwh is None) == all(v is None for v in partial) or (kwh is None and any(v is None for v in partial)):
-        raise PolicyInputError("请给出电量，或给出抄表周期电量、周期天数和涉及天数（二者择一）",
-                               "give kwh, or cycle kWh, cycle days and mining days (one or the other)")
+        raise PolicyInputError(
+            "请给出电量，或给出抄表周期电量、周期天数和涉及天数（二者择一）",
+            "give kwh, or cycle kWh, cycle days and mining days (one or the other)",
+        )
     rate = settings.decimal("surcharge_yuan_per_kwh")
-    calc = Calculation("surcharge", {"kwh": kwh, "cycle_kwh": cycle_kwh, "cycle_days": cycle_days,
-                                     "mining_days": mining_days})
+    calc = Calculation(
+        "surcharge",
+        {"kwh": kwh, "cycle_kwh": cycle_kwh, "cycle_days": cycle_days, "mining_days": mining_days},
+    )
     calc.basis.append(settings.cite("surcharge_yuan_per_kwh"))
     if kwh is not None:
         energy = calc.step("kwh", "加价电量", "整抄表周期电量", _number("kwh", kwh, allow_zero=True), "kWh")
     else:
         energy = _partial_cycle_kwh(calc, settings, cycle_kwh, cycle_days, mining_days)
     calc.step("rate_yuan_per_kwh", "加价标准", "政策包设置", rate, "yuan/kWh")
-    surcharge = calc.step("surcharge_yuan", "加价电费", f"{_plain(energy)} kWh × {_plain(rate)} 元/kWh",
-                          (energy * rate).quantize(YUAN, ROUND_HALF_UP), "yuan")
+    surcharge = calc.step(
+        "surcharge_yuan",
+        "加价电费",
+        f"{_plain(energy)} kWh × {_plain(rate)} 元/kWh",
+        (energy * rate).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
     calc.result = {"kwh": energy, "surcharge_yuan": surcharge}
     return calc
 
 
-def _partial_cycle_kwh(calc: Calculation, settings: PackSettings, cycle_kwh: Any, cycle_days: Any,
-                       mining_days: Any) -> Decimal:
+def _partial_cycle_kwh(
+    calc: Calculation, settings: PackSettings, cycle_kwh: Any, cycle_days: Any, mining_days: Any
+) -> Decimal:
     total = _number("cycle_kwh", cycle_kwh, allow_zero=True)
     length = _number("cycle_days", cycle_days)
     days = _number("mining_days", mining_days)
     if days > length:
         raise PolicyInputError("涉及天数不能超过抄表周期天数", "mining days cannot exceed the cycle's days")
     calc.basis.append(settings.cite("surcharge_partial_cycle"))
-    daily = calc.step("daily_kwh", "周期日均电量", f"{_plain(total)} kWh ÷ {_plain(length)} 日", total / length, "kWh/d")
-    return calc.step("kwh", "加价电量（不足一个周期）", f"{_plain(daily)} kWh/日 × {_plain(days)} 日", daily * days, "kWh")
+    daily = calc.step(
+        "daily_kwh", "周期日均电量", f"{_plain(total)} kWh ÷ {_plain(length)} 日", total / length, "kWh/d"
+    )
+    return calc.step(
+        "kwh", "加价电量（不足一个周期）", f"{_plain(daily)} kWh/日 × {_plain(days)} 日", daily * days, "kWh"
+    )
 
 
 # -- criminal thresholds -----------------------------------------------------------------------------
@@ -303,16 +446,40 @@ def criminal_threshold_check(
     A proposal is not a decision: the officer decides within 3 days (国务院令310 第五条), and a fine
     never replaces a referral. Thresholds are pack settings (theft's is unverified for Inner Mongolia).
     """
-    figures = {"theft_value_yuan": theft_value_yuan, "fundraising_amount_yuan": fundraising_amount_yuan,
-               "fundraising_persons": fundraising_persons, "fundraising_loss_yuan": fundraising_loss_yuan,
-               "fraud_amount_yuan": fraud_amount_yuan}
+    figures = {
+        "theft_value_yuan": theft_value_yuan,
+        "fundraising_amount_yuan": fundraising_amount_yuan,
+        "fundraising_persons": fundraising_persons,
+        "fundraising_loss_yuan": fundraising_loss_yuan,
+        "fraud_amount_yuan": fraud_amount_yuan,
+    }
     calc = Calculation("criminal_threshold", dict(figures))
     tests = (
         ("theft_value_yuan", "theft_criminal_threshold_yuan", "refer_police_theft", "盗窃数额较大"),
-        ("fundraising_amount_yuan", "fundraising_amount_threshold_yuan", "refer_police_fundraising", "非法吸收资金数额"),
-        ("fundraising_persons", "fundraising_persons_threshold", "refer_police_fundraising", "非法吸收资金对象人数"),
-        ("fundraising_loss_yuan", "fundraising_loss_threshold_yuan", "refer_police_fundraising", "直接经济损失"),
-        ("fraud_amount_yuan", "fundraising_fraud_threshold_yuan", "refer_police_fundraising", "集资诈骗数额较大"),
+        (
+            "fundraising_amount_yuan",
+            "fundraising_amount_threshold_yuan",
+            "refer_police_fundraising",
+            "非法吸收资金数额",
+        ),
+        (
+            "fundraising_persons",
+            "fundraising_persons_threshold",
+            "refer_police_fundraising",
+            "非法吸收资金对象人数",
+        ),
+        (
+            "fundraising_loss_yuan",
+            "fundraising_loss_threshold_yuan",
+            "refer_police_fundraising",
+            "直接经济损失",
+        ),
+        (
+            "fraud_amount_yuan",
+            "fundraising_fraud_threshold_yuan",
+            "refer_police_fundraising",
+            "集资诈骗数额较大",
+        ),
     )
     proposals: list[str] = []
     reached: list[str] = []
@@ -323,16 +490,27 @@ def criminal_threshold_check(
         threshold = settings.decimal(setting)
         calc.basis.append(settings.cite(setting))
         hit = value >= threshold
-        calc.step(figure, f"{label}（门槛 {_plain(threshold)}）", f"{_plain(value)} ≥ {_plain(threshold)}",
-                  Decimal(int(hit)), "1=达到 0=未达到")
+        calc.step(
+            figure,
+            f"{label}（门槛 {_plain(threshold)}）",
+            f"{_plain(value)} ≥ {_plain(threshold)}",
+            Decimal(int(hit)),
+            "1=达到 0=未达到",
+        )
         if hit:
             reached.append(figure)
             if action not in proposals:
                 proposals.append(action)
     if proposals:
-        calc.notes.append("达到追诉标准，建议 3 日内作出移送决定，罚款不能代替移送 / threshold reached: "
-                          "decide on a police referral within 3 days; a fine never replaces a referral")
-    calc.result = {"referral_proposed": bool(proposals), "proposed_actions": proposals, "thresholds_reached": reached}
+        calc.notes.append(
+            "达到追诉标准，建议 3 日内作出移送决定，罚款不能代替移送 / threshold reached: "
+            "decide on a police referral within 3 days; a fine never replaces a referral"
+        )
+    calc.result = {
+        "referral_proposed": bool(proposals),
+        "proposed_actions": proposals,
+        "thresholds_reached": reached,
+    }
     return calc
 
 
@@ -343,9 +521,12 @@ def _number(name: str, value: Any, *, allow_zero: bool = False) -> Decimal:
     except (InvalidOperation, ValueError):
         number = Decimal("NaN")
     if isinstance(value, bool) or not number.is_finite() or number < 0 or (number == 0 and not allow_zero):
-        need_zh, need_en = ("非负数", "a non-negative number") if allow_zero else ("正数", "a positive number")
-        raise PolicyInputError(f"{name} 的值 “{value}” 无效，应为{need_zh}", f"{name}: '{value}' must be {need_en}",
-                               field=name)
+        need_zh, need_en = (
+            ("非负数", "a non-negative number") if allow_zero else ("正数", "a positive number")
+        )
+        raise PolicyInputError(
+            f"{name} 的值 “{value}” 无效，应为{need_zh}", f"{name}: '{value}' must be {need_en}", field=name
+        )
     return number
 
 

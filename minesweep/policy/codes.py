@@ -6,9 +6,9 @@ Every code carries its Chinese name (shown first in the UI) and its English name
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,11 @@ SUBJECT_CATEGORIES: Mapping[str, Code] = _table(
     Code("big_data_or_cloud", "大数据中心、云计算企业", "Big-data centre or cloud-computing enterprise"),
     Code("telecom_or_internet", "通讯企业、互联网企业", "Telecom or internet enterprise"),
     Code("internet_cafe", "网吧", "Internet café"),
-    Code("unapproved_power_project", "未经报批私自接入动力电源的项目", "Project connected to power without approval"),
+    Code(
+        "unapproved_power_project",
+        "未经报批私自接入动力电源的项目",
+        "Project connected to power without approval",
+    ),
     Code("enterprise", "企业", "Enterprise"),
     Code("individual", "个人", "Individual"),
     Code("public_official", "公职人员", "Public official"),
@@ -105,17 +109,31 @@ ACTIONS: Mapping[str, Code] = _table(
     Code("suspend_business", "停业整顿", "Suspend business for rectification"),
     Code("recover_theft_charges", "追补窃电电费及违约使用电费", "Recover stolen-power charges and penalty"),
     Code("refer_police_theft", "窃电行为移送司法机关", "Refer the electricity theft to the judicial organs"),
-    Code("refer_police_laundering", "洗钱行为移送司法机关", "Refer the money laundering to the judicial organs"),
-    Code("refer_police_fundraising", "非法集资涉嫌犯罪移送公安机关", "Refer the fundraising crime to the police"),
+    Code(
+        "refer_police_laundering", "洗钱行为移送司法机关", "Refer the money laundering to the judicial organs"
+    ),
+    Code(
+        "refer_police_fundraising",
+        "非法集资涉嫌犯罪移送公安机关",
+        "Refer the fundraising crime to the police",
+    ),
     Code("fundraising_handling", "非法集资从严处置", "Strict handling of the illegal fundraising"),
     Code("credit_blacklist", "纳入失信黑名单", "Put on the credit blacklist"),
     Code("refer_discipline", "移送纪检监察机关", "Refer to the discipline-inspection and supervision organs"),
     Code("power_cut", "停限电", "Cut or restrict the power supply"),
     Code("differential_tariff", "执行差别电价（淘汰类）", "Apply the differential (eliminated-class) tariff"),
-    Code("stop_support", "停止财政、税收、租金、电价、金融等支持", "Stop all fiscal, tax, rent, power and financial support"),
-    Code("register_project", "纳入“挖矿”项目清单（每周更新）", "Enter in the mining-project register (weekly)"),
+    Code(
+        "stop_support",
+        "停止财政、税收、租金、电价、金融等支持",
+        "Stop all fiscal, tax, rent, power and financial support",
+    ),
+    Code(
+        "register_project", "纳入“挖矿”项目清单（每周更新）", "Enter in the mining-project register (weekly)"
+    ),
     Code("credit_pledge_breach", "违反信用承诺记入信用记录", "Record the breach of the credit pledge"),
-    Code("double_energy_count", "新增项目能耗加倍计入能耗双控考核", "Count the new project's energy use double"),
+    Code(
+        "double_energy_count", "新增项目能耗加倍计入能耗双控考核", "Count the new project's energy use double"
+    ),
 )
 
 # Deadline units a pack may use for a task.

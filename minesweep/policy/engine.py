@@ -102,18 +102,32 @@ class Evaluation:
         """One entry per measure, merging the parties it applies to (the command-line shape)."""
         merged: dict[int, dict[str, Any]] = {}
         for measure in sorted(self.measures, key=lambda m: m.rule_id):
-            entry = merged.setdefault(measure.rule_id, {
-                "id": measure.rule_id, "title": measure.title_zh, "title_en": measure.title_en,
-                "actions": [], "department": measure.department,
-                "department_zh": DEPARTMENTS[measure.department].zh,
-                "basis": list(measure.basis), "source_clause": measure.source_clause, "parties": [],
-            })
+            entry = merged.setdefault(
+                measure.rule_id,
+                {
+                    "id": measure.rule_id,
+                    "title": measure.title_zh,
+                    "title_en": measure.title_en,
+                    "actions": [],
+                    "department": measure.department,
+                    "department_zh": DEPARTMENTS[measure.department].zh,
+                    "basis": list(measure.basis),
+                    "source_clause": measure.source_clause,
+                    "parties": [],
+                },
+            )
             for action in measure.actions:
                 if action.code not in {a["code"] for a in entry["actions"]}:
                     entry["actions"].append(action.as_dict())
-            entry["parties"].append({"ref": measure.party.ref, "category": measure.party.category,
-                                     "role": measure.party.role, "reason": measure.reason_zh,
-                                     "reason_en": measure.reason_en})
+            entry["parties"].append(
+                {
+                    "ref": measure.party.ref,
+                    "category": measure.party.category,
+                    "role": measure.party.role,
+                    "reason": measure.reason_zh,
+                    "reason_en": measure.reason_en,
+                }
+            )
         return list(merged.values())
 
     def as_dict(self) -> dict[str, Any]:
@@ -141,19 +155,27 @@ def _checked_facts(facts: Iterable[str]) -> frozenset[str]:
     facts = frozenset(facts)
     unknown = sorted(facts - set(FACTS))
     if unknown:
-        raise PolicyInputError(f"未知的事实代码 {unknown}，可用：{sorted(FACTS)}",
-                               f"unknown fact codes {unknown}; known: {sorted(FACTS)}", facts=unknown)
+        raise PolicyInputError(
+            f"未知的事实代码 {unknown}，可用：{sorted(FACTS)}",
+            f"unknown fact codes {unknown}; known: {sorted(FACTS)}",
+            facts=unknown,
+        )
     return facts
 
 
 def _checked_party(party: Party) -> Party:
     if party.category not in SUBJECT_CATEGORIES:
-        raise PolicyInputError(f"未知的主体类别 “{party.category}”，可用：{sorted(SUBJECT_CATEGORIES)}",
-                               f"unknown subject category '{party.category}'; known: {sorted(SUBJECT_CATEGORIES)}",
-                               category=party.category)
+        raise PolicyInputError(
+            f"未知的主体类别 “{party.category}”，可用：{sorted(SUBJECT_CATEGORIES)}",
+            f"unknown subject category '{party.category}'; known: {sorted(SUBJECT_CATEGORIES)}",
+            category=party.category,
+        )
     if party.role not in ROLES:
-        raise PolicyInputError(f"未知的当事人角色 “{party.role}”，可用：{sorted(ROLES)}",
-                               f"unknown party role '{party.role}'; known: {sorted(ROLES)}", role=party.role)
+        raise PolicyInputError(
+            f"未知的当事人角色 “{party.role}”，可用：{sorted(ROLES)}",
+            f"unknown party role '{party.role}'; known: {sorted(ROLES)}",
+            role=party.role,
+        )
     _checked_facts(party.facts)
     return party
 
@@ -165,17 +187,28 @@ def _apply(rule: Rule, party: Party, facts: frozenset[str]) -> ApplicableMeasure
     facts = facts | implied
     if not rule.all_of <= facts or (rule.any_of and not rule.any_of & facts):
         return None
-    actions = tuple(ApplicableAction(a.code, a.department, a.deadline)
-                    for a in rule.actions if _action_required(a, party, facts))
+    actions = tuple(
+        ApplicableAction(a.code, a.department, a.deadline)
+        for a in rule.actions
+        if _action_required(a, party, facts)
+    )
     if not actions:
         return None
     matched = tuple(sorted((rule.all_of | rule.any_of) & facts))
     conditional = tuple(sorted({f for a in rule.actions for f in a.when_any_of} & facts - set(matched)))
     reason_zh, reason_en = _reason(rule, party, matched + conditional, implied)
     return ApplicableMeasure(
-        rule_id=rule.id, title_zh=rule.title_zh, title_en=rule.title_en, party=party,
-        department=rule.department, actions=actions, basis=rule.basis, source_clause=rule.source_clause,
-        matched_facts=matched + conditional, reason_zh=reason_zh, reason_en=reason_en,
+        rule_id=rule.id,
+        title_zh=rule.title_zh,
+        title_en=rule.title_en,
+        party=party,
+        department=rule.department,
+        actions=actions,
+        basis=rule.basis,
+        source_clause=rule.source_clause,
+        matched_facts=matched + conditional,
+        reason_zh=reason_zh,
+        reason_en=reason_en,
     )
 
 

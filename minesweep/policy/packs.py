@@ -99,8 +99,13 @@ class Deadline:
     verified: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"amount": self.amount, "unit": self.unit, "unit_zh": DEADLINE_UNITS[self.unit].zh,
-                "source": self.source, "verified": self.verified}
+        return {
+            "amount": self.amount,
+            "unit": self.unit,
+            "unit_zh": DEADLINE_UNITS[self.unit].zh,
+            "source": self.source,
+            "verified": self.verified,
+        }
 
 
 @dataclass(frozen=True)
@@ -197,8 +202,12 @@ class _PackReader:
 
     def fail(self, zh: str, en: str) -> PolicyPackError:
         where_zh = f"政策包 {self.path.name}" + (f" 规则 {self.rule_id}" if self.rule_id is not None else "")
-        where_en = f"policy pack {self.path.name}" + (f", rule {self.rule_id}" if self.rule_id is not None else "")
-        return PolicyPackError(f"{where_zh}：{zh}", f"{where_en}: {en}", file=str(self.path), rule=self.rule_id)
+        where_en = f"policy pack {self.path.name}" + (
+            f", rule {self.rule_id}" if self.rule_id is not None else ""
+        )
+        return PolicyPackError(
+            f"{where_zh}：{zh}", f"{where_en}: {en}", file=str(self.path), rule=self.rule_id
+        )
 
     def read(self) -> PolicyPack:
         document = self._parse()
@@ -256,7 +265,9 @@ class _PackReader:
     def _status(self, head: Mapping[str, Any]) -> str:
         status = head.get("status")
         if status not in PACK_STATUSES:
-            raise self.fail(f"状态 “{status}” 无效，应为 {PACK_STATUSES}", f"status '{status}' not in {PACK_STATUSES}")
+            raise self.fail(
+                f"状态 “{status}” 无效，应为 {PACK_STATUSES}", f"status '{status}' not in {PACK_STATUSES}"
+            )
         return str(status)
 
     def _date(self, value: Any) -> dt.date | None:
@@ -270,9 +281,15 @@ class _PackReader:
         for key in (*DECIMAL_SETTINGS, *YEARLY_SETTINGS, *CHOICE_SETTINGS):
             entry = raw.get(key)
             if not isinstance(entry, dict) or "value" not in entry:
-                raise self.fail(f"缺少设置 “{key}”（需含 value、source）", f"missing setting '{key}' (value, source)")
-            items[key] = Setting(key, self._setting_value(key, entry["value"]),
-                                 self._text(entry, "source"), bool(entry.get("verified", False)))
+                raise self.fail(
+                    f"缺少设置 “{key}”（需含 value、source）", f"missing setting '{key}' (value, source)"
+                )
+            items[key] = Setting(
+                key,
+                self._setting_value(key, entry["value"]),
+                self._text(entry, "source"),
+                bool(entry.get("verified", False)),
+            )
         unknown = sorted(set(raw) - set(items))
         if unknown:
             raise self.fail(f"未知的设置 {unknown}", f"unknown settings {unknown}")
@@ -281,11 +298,16 @@ class _PackReader:
     def _setting_value(self, key: str, value: Any) -> Any:
         if key in CHOICE_SETTINGS:
             if value not in CHOICE_SETTINGS[key]:
-                raise self.fail(f"设置 {key} 的值 “{value}” 无效", f"setting {key}: '{value}' not in {CHOICE_SETTINGS[key]}")
+                raise self.fail(
+                    f"设置 {key} 的值 “{value}” 无效",
+                    f"setting {key}: '{value}' not in {CHOICE_SETTINGS[key]}",
+                )
             return value
         if key in YEARLY_SETTINGS:
             if not isinstance(value, dict) or not value:
-                raise self.fail(f"设置 {key} 必须是“年份: 数值”映射", f"setting {key} must map year to number")
+                raise self.fail(
+                    f"设置 {key} 必须是“年份: 数值”映射", f"setting {key} must map year to number"
+                )
             return MappingProxyType({self._year(key, y): self._positive(key, v) for y, v in value.items()})
         return self._positive(key, value)
 
@@ -300,7 +322,9 @@ class _PackReader:
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite() or number <= 0 or isinstance(value, bool):
-            raise self.fail(f"设置 {key} 的值 “{value}” 必须是正数", f"setting {key}: '{value}' must be a positive number")
+            raise self.fail(
+                f"设置 {key} 的值 “{value}” 必须是正数", f"setting {key}: '{value}' must be a positive number"
+            )
         return number
 
     # -- rules -----------------------------------------------------------------------------------
@@ -323,7 +347,9 @@ class _PackReader:
         all_of = self._codes(facts.get("all_of"), FACTS, "事实代码", "fact code")
         any_of = self._codes(facts.get("any_of"), FACTS, "事实代码", "fact code")
         if not all_of and not any_of:
-            raise self.fail("触发事实 all_of / any_of 不能都为空", "triggering facts all_of / any_of are both empty")
+            raise self.fail(
+                "触发事实 all_of / any_of 不能都为空", "triggering facts all_of / any_of are both empty"
+            )
         categories = self._codes(raw.get("categories"), SUBJECT_CATEGORIES, "主体类别", "subject category")
         if not categories:
             raise self.fail("主体类别不能为空", "subject categories are empty")
@@ -366,7 +392,8 @@ class _PackReader:
             department=self._department(raw.get("department")),
             deadline=self._deadline(raw.get("deadline")),
             when_any_of=self._codes(raw.get("when_any_of"), FACTS, "事实代码", "fact code"),
-            categories=None if categories is None
+            categories=None
+            if categories is None
             else self._codes(categories, SUBJECT_CATEGORIES, "主体类别", "subject category"),
         )
 
@@ -375,7 +402,9 @@ class _PackReader:
             raise self.fail("处置措施缺少期限 deadline", "action has no deadline")
         amount, unit = raw.get("amount"), raw.get("unit")
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise self.fail(f"期限 “{amount}” 必须是正整数", f"deadline amount '{amount}' must be a positive integer")
+            raise self.fail(
+                f"期限 “{amount}” 必须是正整数", f"deadline amount '{amount}' must be a positive integer"
+            )
         if unit not in DEADLINE_UNITS:
             raise self.fail(f"未知的期限单位 “{unit}”", f"unknown deadline unit '{unit}'")
         return Deadline(amount, str(unit), self._text(raw, "source"), bool(raw.get("verified", False)))

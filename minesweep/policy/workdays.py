@@ -80,7 +80,9 @@ def _step_working_days(day: dt.date, count: int, direction: int) -> dt.date:
 
 def _non_negative(count: int) -> int:
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise PolicyInputError(f"天数 “{count}” 必须是非负整数", f"count '{count}' must be a non-negative integer")
+        raise PolicyInputError(
+            f"天数 “{count}” 必须是非负整数", f"count '{count}' must be a non-negative integer"
+        )
     return count
 
 
@@ -90,7 +92,9 @@ def _require_supported(day: dt.date) -> None:
             f"节假日数据仅覆盖 {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR} 年，无法计算 {day.isoformat()}；请升级 chinese-calendar",
             f"the holiday calendar covers {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR} only, not {day.isoformat()}; "
             "upgrade chinese-calendar",
-            date=day.isoformat(), first_year=FIRST_SUPPORTED_YEAR, last_year=LAST_SUPPORTED_YEAR,
+            date=day.isoformat(),
+            first_year=FIRST_SUPPORTED_YEAR,
+            last_year=LAST_SUPPORTED_YEAR,
         )
 
 
@@ -112,37 +116,124 @@ class DeadlineRule:
     extension_amount: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "zh": self.zh, "en": self.en, "amount": self.amount, "unit": self.unit,
-                "direction": self.direction, "start_event": self.start_event_zh, "basis": self.basis,
-                "roll_to_working_day": self.roll_to_working_day}
+        return {
+            "code": self.code,
+            "zh": self.zh,
+            "en": self.en,
+            "amount": self.amount,
+            "unit": self.unit,
+            "direction": self.direction,
+            "start_event": self.start_event_zh,
+            "basis": self.basis,
+            "roll_to_working_day": self.roll_to_working_day,
+        }
 
 
 _RULES = (
-    DeadlineRule("lead_check", "线索核查（决定是否立案）", "Check a lead and decide whether to file", 15,
-                 "working_days", "发现线索或收到材料之日",
-                 "市场监督管理行政处罚程序规定第十八条：十五个工作日内核查，经批准可延长十五个工作日",
-                 extension_amount=15),
-    DeadlineRule("hearing_request", "当事人申请听证", "Party requests a hearing", 5, "working_days",
-                 "行政机关告知之日", "行政处罚法第六十四条第一项；第八十五条（五日指工作日）"),
-    DeadlineRule("hearing_notice", "听证通知最迟送达", "Latest day to notify the hearing", 7, "working_days",
-                 "举行听证之日", "行政处罚法第六十四条第二项（七日前通知）；第八十五条（七日指工作日）",
-                 direction="before"),
-    DeadlineRule("decision", "作出行政处罚决定", "Decide the penalty", 90, "calendar_days", "立案之日",
-                 "行政处罚法第六十条：自立案之日起九十日内作出决定（延长须经批准）"),
-    DeadlineRule("service", "送达行政处罚决定书", "Serve the decision", 7, "working_days",
-                 "宣告行政处罚决定之日（当事人不在场）", "行政处罚法第六十一条；第八十五条（七日指工作日）"),
-    DeadlineRule("payment", "缴纳罚款", "Pay the fine", 15, "calendar_days", "收到行政处罚决定书之日",
-                 "行政处罚法第六十七条第三款；逾期每日加处罚款数额 3%（第七十二条）", roll_to_working_day=True),
-    DeadlineRule("police_referral_decision", "作出是否移送公安机关的决定", "Decide on a police referral", 3,
-                 "calendar_days", "负责人收到移送报告之日", "国务院令第310号第五条：3日内作出批准或不批准移送的决定"),
-    DeadlineRule("police_transfer", "向公安机关移送", "Transfer the case to the police", 24, "hours",
-                 "批准移送的决定作出时", "国务院令第310号第五条：24小时内移送"),
-    DeadlineRule("police_answer", "公安机关审查答复", "Police review of the referral", 3, "calendar_days",
-                 "公安机关接受移送之日", "国务院令第310号第八条：自接受之日起3日内审查"),
-    DeadlineRule("appeal", "申请行政复议", "Apply for administrative review", 60, "calendar_days",
-                 "知道或者应当知道该行政行为之日", "行政复议法（2023）第二十条：六十日内", roll_to_working_day=True),
-    DeadlineRule("lawsuit", "提起行政诉讼", "File an administrative lawsuit", 6, "months",
-                 "知道或者应当知道作出行政行为之日", "行政诉讼法第四十六条：六个月内", roll_to_working_day=True),
+    DeadlineRule(
+        "lead_check",
+        "线索核查（决定是否立案）",
+        "Check a lead and decide whether to file",
+        15,
+        "working_days",
+        "发现线索或收到材料之日",
+        "市场监督管理行政处罚程序规定第十八条：十五个工作日内核查，经批准可延长十五个工作日",
+        extension_amount=15,
+    ),
+    DeadlineRule(
+        "hearing_request",
+        "当事人申请听证",
+        "Party requests a hearing",
+        5,
+        "working_days",
+        "行政机关告知之日",
+        "行政处罚法第六十四条第一项；第八十五条（五日指工作日）",
+    ),
+    DeadlineRule(
+        "hearing_notice",
+        "听证通知最迟送达",
+        "Latest day to notify the hearing",
+        7,
+        "working_days",
+        "举行听证之日",
+        "行政处罚法第六十四条第二项（七日前通知）；第八十五条（七日指工作日）",
+        direction="before",
+    ),
+    DeadlineRule(
+        "decision",
+        "作出行政处罚决定",
+        "Decide the penalty",
+        90,
+        "calendar_days",
+        "立案之日",
+        "行政处罚法第六十条：自立案之日起九十日内作出决定（延长须经批准）",
+    ),
+    DeadlineRule(
+        "service",
+        "送达行政处罚决定书",
+        "Serve the decision",
+        7,
+        "working_days",
+        "宣告行政处罚决定之日（当事人不在场）",
+        "行政处罚法第六十一条；第八十五条（七日指工作日）",
+    ),
+    DeadlineRule(
+        "payment",
+        "缴纳罚款",
+        "Pay the fine",
+        15,
+        "calendar_days",
+        "收到行政处罚决定书之日",
+        "行政处罚法第六十七条第三款；逾期每日加处罚款数额 3%（第七十二条）",
+        roll_to_working_day=True,
+    ),
+    DeadlineRule(
+        "police_referral_decision",
+        "作出是否移送公安机关的决定",
+        "Decide on a police referral",
+        3,
+        "calendar_days",
+        "负责人收到移送报告之日",
+        "国务院令第310号第五条：3日内作出批准或不批准移送的决定",
+    ),
+    DeadlineRule(
+        "police_transfer",
+        "向公安机关移送",
+        "Transfer the case to the police",
+        24,
+        "hours",
+        "批准移送的决定作出时",
+        "国务院令第310号第五条：24小时内移送",
+    ),
+    DeadlineRule(
+        "police_answer",
+        "公安机关审查答复",
+        "Police review of the referral",
+        3,
+        "calendar_days",
+        "公安机关接受移送之日",
+        "国务院令第310号第八条：自接受之日起3日内审查",
+    ),
+    DeadlineRule(
+        "appeal",
+        "申请行政复议",
+        "Apply for administrative review",
+        60,
+        "calendar_days",
+        "知道或者应当知道该行政行为之日",
+        "行政复议法（2023）第二十条：六十日内",
+        roll_to_working_day=True,
+    ),
+    DeadlineRule(
+        "lawsuit",
+        "提起行政诉讼",
+        "File an administrative lawsuit",
+        6,
+        "months",
+        "知道或者应当知道作出行政行为之日",
+        "行政诉讼法第四十六条：六个月内",
+        roll_to_working_day=True,
+    ),
 )
 DEADLINE_RULES: Mapping[str, DeadlineRule] = MappingProxyType({r.code: r for r in _RULES})
 
@@ -155,8 +246,12 @@ class ComputedDeadline:
     extended: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.rule.as_dict(), "start": self.start.isoformat(), "due": self.due.isoformat(),
-                "extended": self.extended}
+        return {
+            **self.rule.as_dict(),
+            "start": self.start.isoformat(),
+            "due": self.due.isoformat(),
+            "extended": self.extended,
+        }
 
 
 def compute_deadline(code: str, start: dt.date | dt.datetime, *, extended: bool = False) -> ComputedDeadline:
@@ -164,8 +259,10 @@ def compute_deadline(code: str, start: dt.date | dt.datetime, *, extended: bool 
     DEADLINE_RULES counted from ``start``. Hour periods need a datetime and return one."""
     rule = DEADLINE_RULES.get(code)
     if rule is None:
-        raise PolicyInputError(f"未知的期限 “{code}”，可用：{sorted(DEADLINE_RULES)}",
-                               f"unknown deadline '{code}'; known: {sorted(DEADLINE_RULES)}")
+        raise PolicyInputError(
+            f"未知的期限 “{code}”，可用：{sorted(DEADLINE_RULES)}",
+            f"unknown deadline '{code}'; known: {sorted(DEADLINE_RULES)}",
+        )
     amount = rule.amount + (rule.extension_amount if extended else 0)
     return ComputedDeadline(rule, start, _due(rule, start, amount), extended and bool(rule.extension_amount))
 
@@ -177,7 +274,11 @@ def _due(rule: DeadlineRule, start: dt.date | dt.datetime, amount: int) -> dt.da
         return start + dt.timedelta(hours=amount)
     day = start.date() if isinstance(start, dt.datetime) else start
     if rule.unit == "working_days":
-        return subtract_working_days(day, amount) if rule.direction == "before" else add_working_days(day, amount)
+        return (
+            subtract_working_days(day, amount)
+            if rule.direction == "before"
+            else add_working_days(day, amount)
+        )
     if rule.unit == "months":
         return add_months(day, amount, roll_to_working_day=rule.roll_to_working_day)
     return add_calendar_days(day, amount, roll_to_working_day=rule.roll_to_working_day)
