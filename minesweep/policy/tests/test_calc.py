@@ -1,0 +1,183 @@
+"""Each calculation against worked examples derived by hand from DOMAIN.md §3."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from minesweep.policy import calc
+from minesweep.policy.errors import PolicyInputError
+from minesweep.policy.packs import load_pack
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def im():  # type: ignore[no-untyped-def]
+    return load_pack("inner_mongolia_2021").settings
+
+
+@pytest.fixture(scope="module")
+def national():  # type: ignore[no-untyped-def]
+    return load_pack("national_1283").settings
+
+
+def test_it_converts_kwh_to_tce_with_the_calorific_coefficient(im):
+    # 1,000,000 kWh × 0.1229 kgce/kWh = 122,900 kgce = 122.9 tce
+    result = calc.energy_budget_cut(1_000_000, im)
+    assert result.figure("kgce") == D("122900")
+    assert result.result["tce"] == D("122.9")
+
+
+def test_it_doubles_a_new_projects_energy_use(im):
+    # 122.9 tce × 2 (1283号) = 245.8 tce
+    result = calc.energy_budget_cut("1000000", im, new_project=True)
+    assert result.figure("multiplier") == 2
+    assert result.result["tce"] == D("245.8")
+
+
+def test_it_uses_the_years_equivalent_coefficient(im):
+    # 1,000,000 kWh × 0.3025 kgce/kWh (2021 setting) = 302.5 tce
+    result = calc.energy_budget_cut(1_000_000, im, coefficient="equivalent", year=2021)
+    assert result.result["tce"] == D("302.5")
+    assert any(b["key"] == "equivalent_kgce_per_kwh_by_year" and not b["verified"] for b in result.basis)
+
+
+def test_it_refuses_an_equivalent_coefficient_for_an_unknown_year(im):
+    with pytest.raises(PolicyInputError, match="2030"):
+        calc.energy_budget_cut(1, im, coefficient="equivalent", year=2030)
+
+
+def test_it_applies_the_180_day_12_hour_floor_when_theft_duration_is_unknown(im):
+    # 500 kW × 12 h × 180 d = 1,080,000 kWh
+    result = calc.electricity_theft(500, im, unknown_duration=True)
+    assert result.result["kwh"] == D("1080000")
+    assert result.figure("hours_per_day") == 12 and result.figure("days") == 180
+
+
+def test_it_uses_6_hours_for_lighting_users(im):
+    # 10 kW × 6 h × 180 d = 10,800 kWh
+    assert calc.electricity_theft(10, im, unknown_duration=True, lighting=True).result["kwh"] == D("10800")
+
+
+def test_it_computes_back_charge_penalty_and_fine_ceiling(im):
+    # 200 kVA (counted as kW) × 24 h × 30 d = 144,000 kWh; × 0.40 yuan = 57,600 back charge;
+    # 3 × = 172,800 违约使用电费; payable 230,400; fine ceiling 5 × 57,600 = 288,000
+    result = calc.electricity_theft(200, im, hours_per_day=24, days=30, tariff_yuan_per_kwh="0.40")
+    assert result.result == {
+        "kwh": D("144000"),
+        "back_charge_yuan": D("57600"),
+        "penalty_yuan": D("172800"),
+        "payable_yuan": D("230400"),
+        "fine_max_yuan": D("288000"),
+        "police_referral_proposed": True,
+    }
+
+
+def test_it_rounds_money_half_up_to_the_fen(im):
+    # 1 kW × 1 h × 1 d × 0.555 yuan = 0.555 → 0.56
+    result = calc.electricity_theft(1, im, hours_per_day=1, days=1, tariff_yuan_per_kwh="0.555")
+    assert result.result["back_charge_yuan"] == D("0.56")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},  # neither duration nor unknown
+        {"hours_per_day": 12},  # days missing
+        {"hours_per_day": 12, "days": 10, "unknown_duration": True},  # both
+        {"hours_per_day": 25, "days": 10},
+    ],
+)
+def test_it_refuses_an_incomplete_or_impossible_theft_duration(im, kwargs):
+    with pytest.raises(PolicyInputError):
+        calc.electricity_theft(100, im, **kwargs)
+
+
+@pytest.mark.parametrize("bad", ["-1", "abc", "NaN", "Infinity", True, 0])
+def test_it_refuses_bad_numbers(im, bad):
+    with pytest.raises(PolicyInputError) as caught:
+        calc.electricity_theft(bad, im, unknown_duration=True)
+    assert "capacity_kw" in caught.value.message
+
+
+def test_it_computes_a_tariff_category_change_with_the_3_month_default(im):
+    # 100,000 kWh/month × 3 months = 300,000 kWh; gap 0.60 − 0.35 = 0.25; difference 75,000;
+    # 违约使用电费 2 × 75,000 = 150,000; payable 225,000
+    result = calc.tariff_category_change(100_000, "0.35", "0.60", im)
+    assert result.result == {
+        "kwh": D("300000"),
+        "difference_yuan": D("75000"),
+        "penalty_yuan": D("150000"),
+        "payable_yuan": D("225000"),
+    }
+
+
+def test_it_applies_each_packs_surcharge(im, national):
+    # 2,000,000 kWh × 1 yuan (内发改价费字〔2022〕115号) = 2,000,000; × 0.30 (1283号) = 600,000
+    assert calc.differential_surcharge(im, kwh=2_000_000).result["surcharge_yuan"] == D("2000000")
+    assert calc.differential_surcharge(national, kwh=2_000_000).result["surcharge_yuan"] == D("600000")
+
+
+def test_it_prorates_a_partial_billing_cycle_by_average_daily_kwh(im):
+    # cycle of 31 days with 93,000 kWh → 3,000 kWh/day; 10 days of mining → 30,000 kWh → 30,000 yuan
+    result = calc.differential_surcharge(im, cycle_kwh=93_000, cycle_days=31, mining_days=10)
+    assert result.figure("daily_kwh") == D("3000")
+    assert result.result == {"kwh": D("30000"), "surcharge_yuan": D("30000")}
+
+
+def test_it_refuses_ambiguous_surcharge_input(im):
+    with pytest.raises(PolicyInputError):
+        calc.differential_surcharge(im, kwh=1, cycle_kwh=1, cycle_days=1, mining_days=1)
+    with pytest.raises(PolicyInputError):
+        calc.differential_surcharge(im, cycle_kwh=1, cycle_days=30)
+    with pytest.raises(PolicyInputError):
+        calc.differential_surcharge(im, cycle_kwh=1, cycle_days=30, mining_days=31)
+
+
+@pytest.mark.parametrize(
+    ("figures", "proposed"),
+    [
+        ({"theft_value_yuan": 999}, []),
+        ({"theft_value_yuan": 1000}, ["refer_police_theft"]),
+        ({"fundraising_amount_yuan": 999_999}, []),
+        ({"fundraising_amount_yuan": 1_000_000}, ["refer_police_fundraising"]),
+        ({"fundraising_persons": 149}, []),
+        ({"fundraising_persons": 150}, ["refer_police_fundraising"]),
+        ({"fundraising_loss_yuan": 500_000}, ["refer_police_fundraising"]),
+        ({"fraud_amount_yuan": 99_999}, []),
+        ({"fraud_amount_yuan": 100_000}, ["refer_police_fundraising"]),
+        (
+            {"theft_value_yuan": 5000, "fundraising_persons": 200},
+            ["refer_police_theft", "refer_police_fundraising"],
+        ),
+    ],
+)
+def test_it_proposes_police_referral_at_the_criminal_thresholds(im, figures, proposed):
+    result = calc.criminal_threshold_check(im, **figures)
+    assert result.result["proposed_actions"] == proposed
+    assert result.result["referral_proposed"] is bool(proposed)
+
+
+def test_it_estimates_stolen_kwh_from_the_drop_in_metered_use():
+    # (50,000 − 20,000) kWh/month × 4 months = 120,000 kWh
+    assert calc.stolen_kwh_from_usage_drop(50_000, 20_000, 4).result["kwh"] == D("120000")
+
+
+def test_it_serialises_every_figure_to_json_without_floats(im):
+    payload = calc.electricity_theft(500, im, unknown_duration=True, tariff_yuan_per_kwh="0.5").as_dict()
+    text = json.dumps(payload, ensure_ascii=False)
+    assert json.loads(text)["result"]["kwh"] == "1080000"
+    assert [s["name"] for s in payload["steps"]] == [
+        "hours_per_day",
+        "days",
+        "kwh",
+        "back_charge_yuan",
+        "penalty_yuan",
+        "payable_yuan",
+        "fine_max_yuan",
+    ]
+    assert payload["inputs"]["capacity_kw"] == "500"
+    assert all("source" in b for b in payload["basis"])
