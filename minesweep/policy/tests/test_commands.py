@@ -1,0 +1,143 @@
+"""The ``measures`` and ``calc`` commands: JSON out, bilingual errors with exit code 2.
+
+They need no database; they run through call_command on the command objects, and by name when Django
+settings are configured (pytest-django).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from minesweep.policy.management.commands import calc as calc_command
+from minesweep.policy.management.commands import measures as measures_command
+
+
+def run(module, *args: str) -> dict:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command(module.Command(), *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def refused(module, *args: str) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError) as caught:
+        call_command(module.Command(), *args, stdout=io.StringIO())
+    assert caught.value.returncode == 2
+    return str(caught.value)
+
+
+def test_it_lists_the_measures_for_categories_and_facts():
+    payload = run(
+        measures_command,
+        "--pack",
+        "inner_mongolia_2021",
+        "--category",
+        "data_center",
+        "--category",
+        "telecom_or_internet",
+        "--fact",
+        "provided_site_or_power",
+        "--fact",
+        "mining_confirmed",
+    )
+    assert [m["id"] for m in payload["measures"]] == [1, 3, 8]
+    first = payload["measures"][0]
+    assert first["title"] == "对工业园区、数据中心、自备电厂等主体"
+    assert first["department"] == "energy_conservation_supervision"
+    assert "中华人民共和国节约能源法" in first["basis"]
+    assert [a["code"] for a in first["actions"]] == ["energy_inspection", "energy_quota_cut"]
+
+
+def test_it_refuses_an_unknown_category_in_chinese_and_english():
+    message = refused(measures_command, "--pack", "inner_mongolia_2021", "--category", "casino")
+    assert "未知的主体类别" in message and "unknown subject category" in message
+
+
+def test_it_refuses_an_unknown_pack():
+    message = refused(measures_command, "--pack", "atlantis", "--category", "enterprise")
+    assert "找不到政策包" in message and "no policy pack" in message
+
+
+def test_it_calculates_energy_with_every_figure():
+    payload = run(calc_command, "energy", "--kwh", "1000000", "--new-project")
+    assert payload["result"]["tce"] == "245.8"
+    assert {s["name"] for s in payload["steps"]} >= {
+        "kgce_per_kwh",
+        "kgce",
+        "tce",
+        "multiplier",
+        "counted_tce",
+    }
+    equivalent = run(
+        calc_command, "energy", "--kwh", "1000000", "--coefficient", "equivalent", "--year", "2021"
+    )
+    assert equivalent["result"]["tce"] == "302.5"
+
+
+def test_it_calculates_theft_with_unknown_duration():
+    payload = run(calc_command, "theft", "--capacity-kw", "500", "--unknown-duration", "--tariff", "0.5")
+    assert payload["result"]["kwh"] == "1080000"
+    assert payload["result"]["back_charge_yuan"] == "540000"
+    assert payload["inputs"]["unknown_duration"] is True
+
+
+def test_it_calculates_theft_with_measured_hours_and_lighting_floor():
+    assert (
+        run(calc_command, "theft", "--capacity-kw", "10", "--hours", "24", "--days", "2")["result"]["kwh"]
+        == "480"
+    )
+    lighting = run(calc_command, "theft", "--capacity-kw", "10", "--unknown-duration", "--lighting")
+    assert lighting["result"]["kwh"] == "10800"
+
+
+def test_it_calculates_the_surcharge_per_pack():
+    assert (
+        run(calc_command, "surcharge", "--kwh", "1000", "--pack", "inner_mongolia_2021")["result"][
+            "surcharge_yuan"
+        ]
+        == "1000"
+    )
+    assert (
+        run(calc_command, "surcharge", "--kwh", "1000", "--pack", "national_1283")["result"]["surcharge_yuan"]
+        == "300"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("theft", "--capacity-kw", "abc", "--unknown-duration"),
+        ("theft", "--capacity-kw", "5"),
+        ("theft", "--capacity-kw", "5", "--hours", "30", "--days", "1"),
+        ("energy", "--kwh", "-3"),
+        ("energy", "--kwh", "3", "--coefficient", "equivalent", "--year", "1900"),
+        ("surcharge", "--kwh", "10"),
+        ("nonsense",),
+    ],
+)
+def test_it_refuses_bad_calc_input_with_exit_code_2(args):
+    assert "/" in refused(calc_command, *args)  # "中文 / English"
+
+
+@pytest.mark.skipif(not settings.configured, reason="Django settings not configured")
+def test_it_is_reachable_by_name():
+    out = io.StringIO()
+    call_command("calc", "energy", "--kwh", "1000000", stdout=out)
+    assert json.loads(out.getvalue())["result"]["tce"] == "122.9"
+    out = io.StringIO()
+    call_command(
+        "measures",
+        "--pack",
+        "inner_mongolia_2021",
+        "--category",
+        "internet_cafe",
+        "--fact",
+        "mining_confirmed",
+        stdout=out,
+    )
+    assert [m["id"] for m in json.loads(out.getvalue())["measures"]] == [4, 8]
