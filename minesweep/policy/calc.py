@@ -131,7 +131,7 @@ def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, ye
             f"折标系数应为 {COEFFICIENTS} 之一", f"coefficient must be one of {COEFFICIENTS}"
         )
     by_year = settings.yearly("equivalent_kgce_per_kwh_by_year")
-    if year not in by_year:
+    if year is None or year not in by_year:
         raise PolicyInputError(
             f"等价值折标系数没有 {year} 年的数值，可用年份：{sorted(by_year)}",
             f"no equivalent coefficient for year {year}; available: {sorted(by_year)}",
