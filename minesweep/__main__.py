@@ -1,0 +1,5 @@
+import sys
+
+from minesweep.cli import main
+
+sys.exit(main())

@@ -1,0 +1,64 @@
+"""Demo staff personas: every role, several jurisdictions, one liaison per department."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+
+from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.accounts.services import staff_create, totp_enrol
+from minesweep.core.demodata import DEMO_PASSWORD
+from minesweep.registry.models import Division
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    display_name: str
+    role: Role
+    division_code: str
+    department: str = ""
+
+    @property
+    def description(self) -> str:
+        return f"{self.display_name} · {self.role.value} · {self.division_code}" + (
+            f" · {self.department}" if self.department else ""
+        )
+
+
+PERSONAS: list[Persona] = [
+    Persona("admin", "系统管理员", Role.ADMINISTRATOR, "150000"),
+    Persona("intake", "自治区受理员 王敏", Role.INTAKE_OFFICER, "150000"),
+    Persona("leader", "自治区领导 赵刚", Role.LEADERSHIP, "150000"),
+    Persona("analyst", "数据分析员 李娜", Role.ANALYST, "150000"),
+    Persona("baotou_investigator", "包头市核查员 张伟", Role.INVESTIGATOR, "150200"),
+    Persona("ordos_investigator", "鄂尔多斯市核查员 刘洋", Role.INVESTIGATOR, "150600"),
+    Persona("dongsheng_investigator", "东胜区核查员 陈静", Role.INVESTIGATOR, "150602"),
+    Persona("baotou_intake", "包头市受理员 杨帆", Role.INTAKE_OFFICER, "150200"),
+    Persona("baotou_leader", "包头市领导 周强", Role.LEADERSHIP, "150200"),
+    *[
+        Persona(f"liaison_{code}", f"{zh}联络员", Role.DEPARTMENT_LIAISON, "150000", code)
+        for code, (zh, _en) in DEPARTMENTS.items()
+        if code != "development_reform"
+    ],
+]
+# A fixed demo TOTP key so a demo user can try the second factor; never used outside demo mode.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def load(*, seed: int) -> str:
+    if User.objects.filter(username="admin").exists():
+        return "personas already present"
+    for persona in PERSONAS:
+        profile = staff_create(
+            actor="demo",
+            username=persona.username,
+            password=DEMO_PASSWORD,
+            display_name=persona.display_name,
+            role=persona.role,
+            jurisdiction=Division.objects.get(code=persona.division_code),
+            department=persona.department,
+        )
+        totp_enrol(actor="demo", user=profile.user, key_hex=DEMO_TOTP_KEY)
+    return f"{len(PERSONAS)} staff personas"

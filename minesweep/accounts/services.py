@@ -1,0 +1,64 @@
+"""Creating staff users with their role, department and jurisdiction."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from minesweep.accounts.models import StaffProfile
+from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.audit.services import audit_record
+from minesweep.core.errors import DomainError
+from minesweep.registry.models import Division
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: AbstractBaseUser | str | None,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    jurisdiction: Division,
+    department: str = "",
+) -> StaffProfile:
+    if role == Role.DEPARTMENT_LIAISON and department not in DEPARTMENTS:
+        raise DomainError(
+            "accounts.department_required",
+            "部门联络员必须属于一个部门",
+            "A department liaison must belong to a department",
+        )
+    user = User.objects.create_user(username=username, password=password)
+    profile = StaffProfile.objects.create(
+        user=user,
+        role=role.value,
+        department=department,
+        jurisdiction=jurisdiction,
+        display_name=display_name,
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.staff.create",
+        target=profile,
+        after={
+            "username": username,
+            "role": role.value,
+            "department": department,
+            "jurisdiction": jurisdiction.code,
+        },
+        division_code=jurisdiction.code,
+    )
+    return profile
+
+
+@transaction.atomic
+def totp_enrol(*, actor: AbstractBaseUser | str | None, user: User, key_hex: str | None = None) -> TOTPDevice:
+    """Give a user a confirmed TOTP device (the key is shown once as a QR code or otpauth URL)."""
+    device = TOTPDevice(user=user, name="default", confirmed=True)
+    if key_hex:
+        device.key = key_hex
+    device.save()
+    audit_record(actor=actor, action="accounts.totp.enrol", target=user)
+    return device

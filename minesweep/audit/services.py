@@ -1,0 +1,112 @@
+"""Writing audit events. Call :func:`audit_record` inside the service's own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from minesweep.audit.chain import digest, event_hash
+from minesweep.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+
+PUBLIC_ACTOR = "public"
+SYSTEM_ACTOR = "system"
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "division_code": event.division_code,
+        "before_digest": event.before_digest,
+        "after_digest": event.after_digest,
+        "detail": event.detail,
+    }
+
+
+def _actor_fields(actor: AbstractBaseUser | AnonymousUser | str | None) -> tuple[Any, str]:
+    if actor is None:
+        return None, SYSTEM_ACTOR
+    if isinstance(actor, str):
+        return None, actor
+    if not actor.is_authenticated:
+        return None, PUBLIC_ACTOR
+    return actor, actor.get_username()
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | str | None,
+    action: str,
+    target: Model | tuple[str, str],
+    before: Any = None,
+    after: Any = None,
+    detail: dict[str, Any] | None = None,
+    division_code: str = "",
+) -> AuditEvent:
+    """Append one event to the chain. ``before``/``after`` are stored only as digests (no content copy)."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    if isinstance(target, Model):
+        object_type, object_id = target._meta.label_lower, str(target.pk)
+    else:
+        object_type, object_id = target
+    user, label = _actor_fields(actor)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        at=timezone.now(),
+        actor=user,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        division_code=division_code,
+        before_digest=digest(before),
+        after_digest=digest(after),
+        detail=detail or {},
+        prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event.prev_hash, _hashed_fields(event))
+    event.save()
+    head.last_seq, head.last_hash = event.seq, event.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    intact: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain in sequence order and report the first event that does not fit."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in AuditEvent.objects.order_by("seq", "id").iterator(chunk_size=2000):
+        checked += 1
+        if event.seq != expected_seq:
+            return ChainReport(
+                False, checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})"
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                False, checked, event.seq, "previous-hash link broken (row deleted or reordered)"
+            )
+        if event_hash(event.prev_hash, _hashed_fields(event)) != event.hash:
+            return ChainReport(False, checked, event.seq, "content does not match its hash (row changed)")
+        expected_prev, expected_seq = event.hash, expected_seq + 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+        return ChainReport(False, checked, expected_seq, f"events after #{expected_seq - 1} were removed")
+    return ChainReport(True, checked)

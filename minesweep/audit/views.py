@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.roles import Role
+from minesweep.audit.models import AuditEvent
+
+
+@staff_view(Role.ADMINISTRATOR, Role.LEADERSHIP)
+def events(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """The audit trail within the viewer's jurisdiction (events with no division are region-level)."""
+    visible = AuditEvent.objects.select_related("actor")
+    if scope.prefix != "15":
+        visible = visible.filter(Q(division_code__startswith=scope.prefix))
+    action = request.GET.get("action", "")[:80]
+    if action:
+        visible = visible.filter(action__startswith=action)
+    page = Paginator(visible.order_by("-seq"), 100).get_page(request.GET.get("page"))
+    return render(request, "audit/events.html", {"page": page, "action": action})

@@ -1,0 +1,77 @@
+"""Shared test personas (DESIGN §3): anonymous reporter, intake officer, Baotou and Ordos investigators,
+grid liaison, region administrator, outsider (signed in, no staff profile)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from minesweep.accounts.models import StaffProfile
+from minesweep.accounts.roles import Role
+from minesweep.registry.models import Division
+
+StaffFactory = Callable[..., User]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
+    def make(username: str, role: Role, division_code: str, department: str = "") -> User:
+        user = User.objects.create_user(username=username, password="pw-" + username)
+        StaffProfile.objects.create(
+            user=user,
+            role=role.value,
+            department=department,
+            jurisdiction=Division.objects.get(code=division_code),
+            display_name=username,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def intake_officer(make_staff: StaffFactory) -> User:
+    return make_staff("intake", Role.INTAKE_OFFICER, "150000")
+
+
+@pytest.fixture
+def baotou_investigator(make_staff: StaffFactory) -> User:
+    return make_staff("baotou_investigator", Role.INVESTIGATOR, "150200")
+
+
+@pytest.fixture
+def ordos_investigator(make_staff: StaffFactory) -> User:
+    return make_staff("ordos_investigator", Role.INVESTIGATOR, "150600")
+
+
+@pytest.fixture
+def grid_liaison(make_staff: StaffFactory) -> User:
+    return make_staff("grid_liaison", Role.DEPARTMENT_LIAISON, "150000", "grid_company")
+
+
+@pytest.fixture
+def region_admin(make_staff: StaffFactory) -> User:
+    return make_staff("admin", Role.ADMINISTRATOR, "150000")
+
+
+@pytest.fixture
+def outsider(db) -> User:  # type: ignore[no-untyped-def]
+    return User.objects.create_user(username="outsider", password="pw-outsider")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing: errors, privacy middleware, operator commands (serve, demo, check)."""

@@ -1,0 +1,21 @@
+"""Chinese first, English second: every user-visible string is written once in both languages.
+
+``bi("受理队列", "Intake queue")`` is a lazy string that renders in the active language (zh-hans by default).
+Keeping both texts side by side means no string can exist in one language only.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+
+def is_english() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("en")
+
+
+def pick(zh: str, en: str) -> str:
+    return en if is_english() else zh
+
+
+bi = lazy(pick, str)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DetectionConfig(AppConfig):
+    name = "minesweep.detection"
+    label = "detection"
+    verbose_name = "Detection / 监测分析"

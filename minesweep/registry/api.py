@@ -1,0 +1,61 @@
+"""Staff JSON routes for the registry, scoped to the caller's jurisdiction (session auth)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import SessionAuth
+
+from minesweep.accounts.access import is_fully_signed_in
+from minesweep.accounts.jurisdiction import require_scope
+from minesweep.core.errors import PermissionDeniedError
+from minesweep.registry.selectors import subject_get, subject_search
+
+
+class StaffSession(SessionAuth):
+    """Session cookie of a fully signed-in staff member (TOTP verified outside demo mode)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None):  # type: ignore[override]
+        user = super().authenticate(request, key)
+        if user is None or not is_fully_signed_in(request):
+            return None
+        return user
+
+
+router = Router(auth=StaffSession(), tags=["registry"])
+
+
+class SubjectOut(Schema):
+    id: int
+    kind: str
+    name: str
+    identifier: str
+    division_code: str
+    categories: list[str]
+
+
+def _out(subject) -> SubjectOut:  # type: ignore[no-untyped-def]
+    return SubjectOut(
+        id=subject.pk,
+        kind=subject.kind,
+        name=subject.name,
+        identifier=subject.identifier_display,
+        division_code=subject.division_id,
+        categories=[c.code for c in subject.categories.all()],
+    )
+
+
+@router.get("/subjects", response=list[SubjectOut])
+def list_subjects(request: HttpRequest, q: str = "", category: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    scope = require_scope(request.user)
+    if not 0 < limit <= 500 or offset < 0:
+        raise PermissionDeniedError("request.paging", "分页参数无效", "Invalid paging parameters")
+    return [
+        _out(s)
+        for s in subject_search(scope=scope, q=q[:100], category=category[:40])[offset : offset + limit]
+    ]
+
+
+@router.get("/subjects/{subject_id}", response=SubjectOut)
+def get_subject(request: HttpRequest, subject_id: int):  # type: ignore[no-untyped-def]
+    return _out(subject_get(scope=require_scope(request.user), pk=subject_id))

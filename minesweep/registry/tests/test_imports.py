@@ -1,0 +1,99 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from minesweep.audit.models import AuditEvent
+from minesweep.registry.imports import ImportRejected, registry_import
+from minesweep.registry.models import PowerAccount, Subject
+from minesweep.registry.uscc import make_uscc
+
+pytestmark = pytest.mark.django_db
+GOOD = make_uscc("9", "1", "150203", "12345678")
+GOOD2 = make_uscc("9", "1", "150602", "23456789")
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_it_imports_entities_from_csv_with_categories():
+    content = _csv(
+        [
+            "kind,name,uscc,division_code,categories",
+            f"enterprise,包头恒通数据科技有限公司,{GOOD},150203,data_center;enterprise",
+            f"enterprise,东胜鑫源网咖,{GOOD2},150602,internet_cafe",
+        ]
+    )
+    report = registry_import(actor="test", kind="entities", content=content)
+    assert report.created == 2
+    subject = Subject.objects.get(uscc=GOOD)
+    assert set(subject.categories.values_list("code", flat=True)) == {"data_center", "enterprise"}
+    assert AuditEvent.objects.filter(action="registry.subject.create").count() == 2
+
+
+def test_it_writes_nothing_and_reports_every_bad_row():
+    content = _csv(
+        [
+            "kind,name,uscc,division_code,categories",
+            f"enterprise,好公司,{GOOD},150203,data_center",
+            "enterprise,坏代码公司,914403001922038217,150203,",
+            f"enterprise,坏区划公司,{GOOD2},999999,",
+            "robot,坏类型,,150203,spaceship",
+        ]
+    )
+    with pytest.raises(ImportRejected) as caught:
+        registry_import(actor="test", kind="entities", content=content)
+    problems = {(p.row, p.column) for p in caught.value.report.problems}
+    assert (3, "uscc") in problems and (4, "division_code") in problems
+    assert (5, "kind") in problems and (5, "categories") in problems
+    assert Subject.objects.count() == 0 and AuditEvent.objects.count() == 0
+
+
+def test_it_reads_xlsx_by_content_whatever_the_name():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["kind", "name", "uscc", "division_code"])
+    sheet.append(["enterprise", "乌海金泰实业有限公司", GOOD, "150302"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = registry_import(actor="test", kind="entities", content=buffer.getvalue())
+    assert report.created == 1
+
+
+def test_it_reads_gbk_csv_as_saved_by_chinese_excel():
+    content = f"kind,name,uscc,division_code\nenterprise,呼和浩特青城实业有限公司,{GOOD},150102\n".encode(
+        "gb18030"
+    )
+    assert registry_import(actor="test", kind="entities", content=content).created == 1
+
+
+def test_it_rejects_a_binary_file_disguised_as_csv():
+    with pytest.raises(Exception) as caught:
+        registry_import(actor="test", kind="entities", content=b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert "registry.import" in getattr(caught.value, "code", "")
+    assert Subject.objects.count() == 0
+
+
+def test_it_imports_power_accounts_linked_to_subjects_and_refuses_duplicates():
+    registry_import(
+        actor="test",
+        kind="entities",
+        content=_csv(["kind,name,uscc,division_code", f"enterprise,甲公司,{GOOD},150203"]),
+    )
+    rows = [
+        "number,tariff,division_code,subject_uscc,contract_kva",
+        f"0472001,large_industry,150203,{GOOD},3150",
+        "0472001,large_industry,150203,,100",
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        registry_import(actor="test", kind="power_accounts", content=_csv(rows))
+    assert [(p.row, p.column) for p in caught.value.report.problems] == [(3, "number")]
+    assert registry_import(actor="test", kind="power_accounts", content=_csv(rows[:2])).created == 1
+    assert PowerAccount.objects.get(number="0472001").subject.uscc == GOOD
+
+
+def test_it_names_missing_columns():
+    with pytest.raises(ImportRejected) as caught:
+        registry_import(actor="test", kind="sites", content=_csv(["name,division_code", "厂区,150203"]))
+    assert caught.value.report.problems[0].column == "address"

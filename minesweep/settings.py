@@ -1,0 +1,176 @@
+"""Django settings, read from the environment only (see ``.env.example``).
+
+A bad value stops start-up with a :class:`minesweep.config.ConfigError` naming the variable.
+Defaults suit one machine: SQLite under ``var/``, local analytics, Chinese interface.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from minesweep.config import ConfigError, env_bool, env_choice, env_int, env_key, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("MINESWEEP_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEMO_MODE = env_bool("MINESWEEP_DEMO", False)
+DEBUG = env_bool("MINESWEEP_DEBUG", False)
+_demo_store = VAR_DIR / "demo-secrets.json" if DEMO_MODE else None
+
+SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32).hex()
+# Master key for envelope encryption of report content (AES-256-GCM key-encryption key).
+MASTER_KEY = env_key("MINESWEEP_MASTER_KEY", demo_store=_demo_store, length=32)
+MASTER_KEY_ID = env_str("MINESWEEP_MASTER_KEY_ID", "k1")
+# Extra keys still able to unwrap older data after a rotation: "id:base64,id:base64".
+OLD_MASTER_KEYS = env_list("MINESWEEP_OLD_MASTER_KEYS", [])
+# Server-side secret keyed into receipt-code hashes; it never goes into the database.
+RECEIPT_PEPPER = env_key("MINESWEEP_RECEIPT_PEPPER", demo_store=_demo_store, length=32)
+
+ALLOWED_HOSTS = env_list("MINESWEEP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("MINESWEEP_CSRF_TRUSTED_ORIGINS", [])
+REQUIRE_TOTP = env_bool("MINESWEEP_REQUIRE_TOTP", not DEMO_MODE)
+SECURE_COOKIES = env_bool("MINESWEEP_SECURE_COOKIES", False)
+ANALYTICS_ENGINE = env_choice("MINESWEEP_ANALYTICS_ENGINE", "local", ("local", "dask"))
+DASK_SCHEDULER = env_str("MINESWEEP_DASK_SCHEDULER", "")
+ARGON2_TIME_COST = env_int("MINESWEEP_ARGON2_TIME_COST", 3, minimum=1, maximum=20)
+ARGON2_MEMORY_KIB = env_int("MINESWEEP_ARGON2_MEMORY_KIB", 65536, minimum=8, maximum=4_194_304)
+EMAIL_NOTIFICATIONS = env_bool("MINESWEEP_EMAIL_NOTIFICATIONS", False)
+EMAIL_BACKEND = env_str("MINESWEEP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+UPLOAD_MAX_BYTES = env_int("MINESWEEP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+MEDIA_ROOT = VAR_DIR / "files"
+DATA_ROOT = VAR_DIR / "data"
+
+_database_url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'minesweep.sqlite3'}")
+try:
+    _database = dj_database_url.parse(_database_url, conn_max_age=60)
+except ValueError as exc:  # unknown scheme and the like
+    raise ConfigError("DATABASE_URL", str(exc)) from None
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    _database["CONN_MAX_AGE"] = 0
+_database["ATOMIC_REQUESTS"] = False
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "minesweep.core",
+    "minesweep.accounts",
+    "minesweep.audit",
+    "minesweep.registry",
+    "minesweep.policy",
+    "minesweep.cases",
+    "minesweep.detection",
+    "minesweep.web",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+]
+
+MIDDLEWARE = [
+    "minesweep.core.privacy.ForgetClientMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "minesweep.core.errors.DomainErrorMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+# Lock out by user name only: staff addresses are not needed, and the privacy middleware hides them anyway.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env_int("MINESWEEP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("MINESWEEP_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "minesweep.core.privacy.unknown_client_address"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+ROOT_URLCONF = "minesweep.urls"
+WSGI_APPLICATION = "minesweep.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "minesweep.web.context.staff_context",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_AGE = 8 * 3600
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Logs carry no request metadata: Django's request logger prints only the path and status.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("MINESWEEP_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "waitress": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+# We lock out by user name on purpose: keying on addresses would mean recording them (DESIGN §5).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,1 @@
+"""Staff and public web pages: layout, home, registry browsing, audit trail, language switch."""

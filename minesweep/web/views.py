@@ -1,0 +1,51 @@
+"""Landing page, staff home and the error pages (never a stack trace, never request metadata)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope, scoped
+from minesweep.cases.models import Lead
+from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from minesweep.registry.models import MiningProject, PowerAccount, Subject
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/landing.html")
+
+
+@staff_view()
+def home(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    counts = {
+        "subjects": scoped(Subject.objects.all(), scope).count(),
+        "power_accounts": scoped(PowerAccount.objects.all(), scope).count(),
+        "projects": scoped(MiningProject.objects.all(), scope).count(),
+        "open_leads": scoped(Lead.objects.filter(status__in=["open", "verifying"]), scope).count(),
+    }
+    leads = scoped(Lead.objects.select_related("division"), scope)[:10]
+    return render(request, "web/home.html", {"counts": counts, "leads": leads})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    error = DomainError("bad_request", "请求无效", "The request is not valid")
+    return render(request, "web/error.html", {"error": error}, status=400)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"error": PermissionDeniedError()}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"error": NotFoundError()}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    error = DomainError(
+        "server_error",
+        "系统内部错误，已记录，请稍后再试",
+        "Internal error; it was logged, please retry later",
+    )
+    error.status = 500
+    return render(request, "web/error.html", {"error": error}, status=500)
