@@ -20,6 +20,8 @@ YUAN = Decimal("0.01")
 TCE = Decimal("0.0001")
 KGCE_PER_TCE = Decimal(1000)
 COEFFICIENTS = ("calorific", "equivalent")
+# 行政处罚法（2021）第七十二条第一项: 每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额.
+LATE_FEE_RATE_PER_DAY = Decimal("0.03")
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,39 @@ def _partial_cycle_kwh(
     return calc.step(
         "kwh", "加价电量（不足一个周期）", f"{_plain(daily)} kWh/日 × {_plain(days)} 日", daily * days, "kWh"
     )
+
+
+# -- late payment ------------------------------------------------------------------------------------
+def late_payment_fee(fine_yuan: Decimal | int | str, days_late: int) -> Calculation:
+    """加处罚款 for a fine paid ``days_late`` days after the deadline: 3 % of the fine per day, never more
+    than the fine itself (行政处罚法第七十二条第一项)."""
+    fine = _number("fine_yuan", fine_yuan)
+    days = _number("days_late", days_late, allow_zero=True)
+    calc = Calculation("late_payment_fee", {"fine_yuan": fine, "days_late": days})
+    calc.basis.append(
+        {
+            "key": "late_fee_rate_per_day",
+            "value": _plain(LATE_FEE_RATE_PER_DAY),
+            "source": "行政处罚法第七十二条第一项",
+            "verified": True,
+        }
+    )
+    uncapped = calc.step(
+        "uncapped_yuan",
+        "按日加处罚款",
+        f"{_plain(fine)} 元 × 3% × {_plain(days)} 日",
+        (fine * LATE_FEE_RATE_PER_DAY * days).quantize(YUAN, ROUND_HALF_UP),
+        "yuan",
+    )
+    fee = calc.step(
+        "late_fee_yuan",
+        "加处罚款（不超过罚款数额）",
+        f"min({_plain(uncapped)}, {_plain(fine)})",
+        min(uncapped, fine),
+        "yuan",
+    )
+    calc.result = {"late_fee_yuan": fee, "capped": uncapped > fine}
+    return calc
 
 
 # -- criminal thresholds -----------------------------------------------------------------------------

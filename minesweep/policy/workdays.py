@@ -69,6 +69,23 @@ def add_months(start: dt.date, count: int, *, roll_to_working_day: bool = False)
     return next_working_day(due) if roll_to_working_day else due
 
 
+def add_period(start: dt.date | dt.datetime, amount: int, unit: str) -> dt.date | dt.datetime:
+    """Due date of a department task from a pack ``Deadline`` (unit: working_days, calendar_days, hours).
+
+    Calendar-day tasks are the authority's own duties, so their end is not moved off rest days.
+    """
+    if unit == "hours":
+        if not isinstance(start, dt.datetime):
+            raise PolicyInputError("按小时计算的期限需要具体时间", "an hour period needs a date and time")
+        return start + dt.timedelta(hours=_non_negative(amount))
+    day = start.date() if isinstance(start, dt.datetime) else start
+    if unit == "working_days":
+        return add_working_days(day, amount)
+    if unit == "calendar_days":
+        return add_calendar_days(day, amount)
+    raise PolicyInputError(f"未知的期限单位 “{unit}”", f"unknown deadline unit '{unit}'")
+
+
 def _step_working_days(day: dt.date, count: int, direction: int) -> dt.date:
     remaining = count
     while remaining:

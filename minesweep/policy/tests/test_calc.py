@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from minesweep.policy import calc
 from minesweep.policy.errors import PolicyInputError
@@ -181,3 +183,16 @@ def test_it_serialises_every_figure_to_json_without_floats(im):
     ]
     assert payload["inputs"]["capacity_kw"] == "500"
     assert all("source" in b for b in payload["basis"])
+
+
+def test_it_adds_3_percent_a_day_for_late_payment_capped_at_the_fine():
+    # 10,000 yuan × 3 % × 10 days = 3,000; after 40 days 12,000 would exceed the fine → 10,000
+    assert calc.late_payment_fee(10_000, 10).result == {"late_fee_yuan": D("3000"), "capped": False}
+    assert calc.late_payment_fee(10_000, 40).result == {"late_fee_yuan": D("10000"), "capped": True}
+
+
+@given(kwh=st.decimals(min_value=0, max_value=10**9, places=3))
+def test_it_never_lets_a_new_project_count_less_than_twice_an_existing_one(kwh):
+    settings = load_pack("inner_mongolia_2021").settings
+    existing = calc.energy_budget_cut(kwh, settings).result["tce"]
+    assert calc.energy_budget_cut(kwh, settings, new_project=True).result["tce"] == existing * 2

@@ -141,3 +141,19 @@ def test_it_is_reachable_by_name():
         stdout=out,
     )
     assert [m["id"] for m in json.loads(out.getvalue())["measures"]] == [4, 8]
+
+
+def test_it_calculates_a_tariff_change_and_the_thresholds():
+    payload = run(
+        calc_command,
+        "tariff-change",
+        "--monthly-kwh",
+        "100000",
+        "--tariff-paid",
+        "0.35",
+        "--tariff-due",
+        "0.60",
+    )
+    assert payload["result"]["payable_yuan"] == "225000"
+    threshold = run(calc_command, "threshold", "--fundraising-persons", "150")
+    assert threshold["result"]["proposed_actions"] == ["refer_police_fundraising"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from minesweep.policy import workdays as w
 from minesweep.policy.errors import PolicyInputError, WorkdayCalendarError
@@ -103,3 +105,22 @@ def test_it_refuses_negative_counts_and_unknown_deadlines():
         w.add_working_days(D(2025, 1, 6), -1)
     with pytest.raises(PolicyInputError):
         w.compute_deadline("siesta", D(2025, 1, 6))
+
+
+@given(start=st.dates(min_value=D(2005, 1, 1), max_value=D(2025, 12, 1)), count=st.integers(1, 20))
+def test_it_always_lands_on_a_working_day_and_counts_back_to_the_last_working_day(start, count):
+    due = w.add_working_days(start, count)
+    assert w.is_working_day(due) and due > start
+    back = w.subtract_working_days(due, count)
+    assert back <= start and (
+        back == start
+        or not any(w.is_working_day(back + dt.timedelta(days=i)) for i in range(1, (start - back).days + 1))
+    )
+
+
+def test_it_dates_a_department_task_from_a_pack_deadline():
+    assert w.add_period(D(2026, 2, 12), 5, "working_days") == D(2026, 2, 26)
+    assert w.add_period(D(2026, 2, 12), 7, "calendar_days") == D(2026, 2, 19)
+    assert w.add_period(dt.datetime(2026, 2, 12, 8), 24, "hours") == dt.datetime(2026, 2, 13, 8)
+    with pytest.raises(PolicyInputError):
+        w.add_period(D(2026, 2, 12), 1, "weeks")
