@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from django.http import HttpRequest, HttpResponse
@@ -65,10 +66,21 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, body, status=500)
 
 
-def _mount_routers() -> None:
-    from minesweep.registry.api import router as registry_router
+# Each app may contribute ``minesweep/<app>/api.py`` with a ``router``, mounted at /api/v1/<prefix>.
+ROUTERS = {"registry": "/registry", "reports": "/reports", "cases": "/cases", "credit": "/credit",
+           "detection": "/detection", "oversight": "/oversight"}
 
-    api.add_router("/registry", registry_router)
+
+def _mount_routers() -> None:
+    for app, prefix in ROUTERS.items():
+        module_name = f"minesweep.{app}.api"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        api.add_router(prefix, module.router)
 
 
 _mount_routers()

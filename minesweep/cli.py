@@ -18,7 +18,11 @@ def _our_commands() -> dict[str, str]:
     listed: dict[str, str] = {}
     for name, app in sorted(get_commands().items()):
         if app.startswith("minesweep") or name in ALSO_LISTED:
-            command = load_command_class(app, name)
+            try:
+                command = load_command_class(app, name)
+            except Exception as exc:  # one broken command must not hide the others
+                listed[name] = f"(unavailable / 不可用: {exc})"
+                continue
             listed[name] = (command.help or "").strip().splitlines()[0] if command.help else ""
     return listed
 

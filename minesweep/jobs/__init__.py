@@ -1,0 +1,1 @@
+"""Durable background jobs with progress (long detection runs leave the request cycle)."""

@@ -1,0 +1,1 @@
+"""Oversight (督查): dashboards, statistics, the weekly project register, exports."""

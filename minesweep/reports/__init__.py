@@ -1,0 +1,1 @@
+"""Public reporting platform (举报平台) and the intake queue."""
