@@ -130,6 +130,13 @@ def test_it_prorates_a_partial_billing_cycle_by_average_daily_kwh(im):
     assert result.result == {"kwh": D("30000"), "surcharge_yuan": D("30000")}
 
 
+def test_it_applies_sichuans_2_yuan_surcharge_to_a_partial_cycle():
+    # 川发改价格规〔2022〕186号: 93,000 kWh over 31 days → 3,000 kWh/day × 10 days = 30,000 kWh × 2 = 60,000 yuan
+    sichuan = load_pack("sichuan_2022").settings
+    result = calc.differential_surcharge(sichuan, cycle_kwh=93_000, cycle_days=31, mining_days=10)
+    assert result.result == {"kwh": D("30000"), "surcharge_yuan": D("60000")}
+
+
 def test_it_refuses_ambiguous_surcharge_input(im):
     with pytest.raises(PolicyInputError):
         calc.differential_surcharge(im, kwh=1, cycle_kwh=1, cycle_days=1, mining_days=1)

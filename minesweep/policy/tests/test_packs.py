@@ -19,7 +19,7 @@ def test_it_ships_the_inner_mongolia_and_national_packs():
     assert {"inner_mongolia_2021", "national_1283"} <= set(available_packs())
 
 
-@pytest.mark.parametrize("name", ["inner_mongolia_2021", "national_1283"])
+@pytest.mark.parametrize("name", available_packs())
 def test_it_loads_every_shipped_pack_with_sources_for_rules_and_settings(name):
     pack = load_pack(name)
     assert pack.rules
