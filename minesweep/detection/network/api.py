@@ -1,0 +1,245 @@
+"""Entry points for callers outside the package (management command, web views, lead services).
+
+Each function takes paths or plain values and returns plain results; errors a user can act on
+are raised as :class:`NetworkInputError` with a Chinese and English message. No Django import.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from minesweep.detection.network import collector, pools
+from minesweep.detection.network.attribution import (
+    AllocationError,
+    AllocationIndex,
+    HostAttribution,
+    attribute_hosts,
+    read_allocations,
+)
+from minesweep.detection.network.flows import FlowFileError, FlowReadStats, read_flow_file
+from minesweep.detection.network.report import (
+    REPORT_THRESHOLD,
+    HostRecord,
+    flow_host_records,
+    scan_host_records,
+    write_records,
+)
+from minesweep.detection.network.scanner import ScanResult, scan_captures
+
+
+class NetworkInputError(ValueError):
+    """Input a person must fix (missing file, bad columns, bad listen address …)."""
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ScanOutcome:
+    """Host records of a capture scan and what was skipped along the way."""
+
+    records: list[HostRecord]
+    scan: ScanResult
+
+    def summary(self) -> dict[str, Any]:
+        stats = self.scan.stats
+        return {
+            "files": self.scan.files,
+            "frames": stats.frames,
+            "bytes": stats.bytes,
+            "packets": stats.packets,
+            "flows": len(self.scan.flows),
+            "skipped_frames": dict(stats.skipped),
+            "truncated_file": stats.truncated_file,
+            "unparsable_messages": self.scan.unparsable_messages,
+            "stream_gaps": self.scan.stream_gaps,
+            "hosts": len(self.records),
+        }
+
+
+@dataclass
+class FlowOutcome:
+    records: list[HostRecord]
+    stats: FlowReadStats = field(default_factory=FlowReadStats)
+
+
+def scan_files(
+    paths: Sequence[Path | str], progress: ProgressCallback | None = None, threshold: float | None = None
+) -> ScanOutcome:
+    """Scan pcap/pcapng files → one :class:`HostRecord` per mining or crypto-P2P host."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise NetworkInputError(f"找不到抓包文件 / capture not found: {path}")
+    scan = scan_captures(paths, progress)
+    limit = REPORT_THRESHOLD if threshold is None else threshold
+    return ScanOutcome(scan_host_records(scan, pools.default_pool_list(), limit), scan)
+
+
+def score_flow_file(path: Path | str, threshold: float | None = None) -> FlowOutcome:
+    """Score a CSV/Parquet flow file (or a directory of collector Parquet files)."""
+    if not Path(path).exists():
+        raise NetworkInputError(f"找不到流记录文件 / flow file not found: {path}")
+    try:
+        table, stats = read_flow_file(path)
+    except FlowFileError as exc:
+        raise NetworkInputError(str(exc)) from exc
+    limit = REPORT_THRESHOLD if threshold is None else threshold
+    return FlowOutcome(flow_host_records(table, pools.default_pool_list(), limit), stats)
+
+
+def update_pools(path: Path | str) -> int:
+    """Replace the installed pool list with ``path``; returns the endpoint count."""
+    try:
+        return pools.update_pool_file(path)
+    except pools.PoolListError as exc:
+        raise NetworkInputError(str(exc)) from exc
+
+
+def run_collector(
+    listen: str,
+    out_dir: Path,
+    duration: float | None = None,
+    rotate_records: int | None = None,
+    rotate_seconds: float | None = None,
+) -> collector.CollectorStats:
+    """Run the NetFlow/IPFIX collector in the foreground (SIGTERM and Ctrl-C stop it cleanly)."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        return collector.serve(
+            listen, out_dir, duration, stop=stop, rotate_records=rotate_records, rotate_seconds=rotate_seconds
+        )
+    except collector.CollectorError as exc:
+        raise NetworkInputError(str(exc)) from exc
+
+
+def attribute_records(
+    records: Iterable[HostRecord | dict[str, Any]], allocations: Path | str | AllocationIndex
+) -> list[HostAttribution]:
+    """Subscriber of each host record at its first and last sighting."""
+    index = allocations if isinstance(allocations, AllocationIndex) else _allocation_index(allocations)
+    triples = []
+    for record in records:
+        row = record.as_dict() if isinstance(record, HostRecord) else record
+        triples.append(
+            (str(row["host"]), str(row["first_seen"]), str(row.get("last_seen") or row["first_seen"]))
+        )
+    try:
+        return attribute_hosts(triples, index)
+    except ValueError as exc:
+        raise NetworkInputError(f"主机记录无效 / invalid host record: {exc}") from exc
+
+
+def attribute_host_file(hosts: Path | str, allocations: Path | str) -> list[HostAttribution]:
+    """Attribute a JSON host-record file (from scan/flows) or a CSV with ``host,first_seen[,last_seen]``."""
+    return attribute_records(_read_hosts(Path(hosts)), allocations)
+
+
+def _allocation_index(path: Path | str) -> AllocationIndex:
+    try:
+        return AllocationIndex(read_allocations(path))
+    except AllocationError as exc:
+        raise NetworkInputError(str(exc)) from exc
+
+
+def _read_hosts(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise NetworkInputError(f"无法读取主机记录 / cannot read host records {path}: {exc}") from exc
+    if text.lstrip().startswith("["):
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise NetworkInputError(
+                f"主机记录不是有效 JSON / host records are not valid JSON: {exc}"
+            ) from exc
+    else:
+        rows = list(csv.DictReader(text.splitlines()))
+    if not all(isinstance(r, dict) and r.get("host") and r.get("first_seen") for r in rows):
+        raise NetworkInputError("主机记录需要 host 和 first_seen / host records need host and first_seen")
+    return rows
+
+
+def write_output(
+    records: Sequence[HostRecord | HostAttribution], handle: IO[str], output_format: str
+) -> None:
+    """Write host records or attributions as JSON or CSV."""
+    if all(isinstance(r, HostRecord) for r in records):
+        write_records([r for r in records if isinstance(r, HostRecord)], handle, output_format)
+        return
+    rows = [r.as_dict() for r in records]
+    if output_format == "json":
+        json.dump(rows, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+        return
+    writer = csv.writer(handle)
+    writer.writerow(
+        ["host", "first_seen", "last_seen", "uscc", "subscriber_name", "address", "prefix", "reassigned"]
+    )
+    for attribution in records:
+        assert isinstance(attribution, HostAttribution)
+        subscriber = attribution.at_first_seen
+        writer.writerow(
+            [
+                attribution.host,
+                attribution.first_seen,
+                attribution.last_seen,
+                subscriber.uscc if subscriber else "",
+                subscriber.subscriber_name if subscriber else "",
+                subscriber.address if subscriber else "",
+                str(subscriber.network) if subscriber else "",
+                attribution.reassigned,
+            ]
+        )
+
+
+def terminal_progress(stream: IO[str]) -> ProgressCallback:
+    """A progress callback drawing a tqdm bar (bytes read) on an interactive terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(unit="B", unit_scale=True, file=stream, desc="scan", leave=False)
+
+    def update(read_bytes: int, packets: int) -> None:
+        bar.update(read_bytes - bar.n)
+        bar.set_postfix(packets=packets, refresh=False)
+
+    return update
+
+
+def describe_scan(outcome: ScanOutcome) -> str:
+    s = outcome.summary()
+    return (
+        f"扫描完成 / scanned {len(s['files'])} files: {s['frames']} frames, {s['packets']} TCP/UDP packets, "
+        f"{s['flows']} flows, {s['hosts']} hosts reported; skipped {s['skipped_frames']}, "
+        f"unparsable messages {s['unparsable_messages']}, stream gaps {s['stream_gaps']}"
+        + (", capture truncated / 抓包文件不完整" if s["truncated_file"] else "")
+    )
+
+
+def describe_flows(outcome: FlowOutcome) -> str:
+    return (
+        f"流记录 / flow records: {outcome.stats.rows} read, {outcome.stats.skipped_rows} malformed rows skipped, "
+        f"{len(outcome.records)} hosts reported"
+    )
+
+
+def describe_collector(stats: collector.CollectorStats) -> str:
+    return json.dumps(
+        {
+            "received_packets": stats.received_packets,
+            "decoded_records": stats.decoded_records,
+            "written_records": stats.written_records,
+            "files": stats.files,
+            "dropped_packets": stats.dropped_packets,
+        },
+        ensure_ascii=False,
+    )

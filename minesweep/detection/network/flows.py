@@ -1,0 +1,466 @@
+"""Flow records without payload: reading CSV/Parquet and per-host flow evidence.
+
+Columns (``../shared/DESIGN.md`` §4): ``ts_start, ts_end, src_ip, src_port, dst_ip, dst_port,
+proto, packets, bytes``; optional ``sni``, ``dns_query`` and ``dns_answers`` (addresses a DNS
+answer gave for ``dns_query``, separated by spaces, commas or semicolons). Timestamps are POSIX
+seconds (UTC) or ISO-8601 text/timestamps (naive values are taken as UTC).
+
+Evidence per source host (the flow's ``src_ip``): connections to names on the pool list (SNI,
+the flow's own name, or the address→name map built from DNS answers in the same data), DNS lookups
+of pool names, listed IP endpoints, long-lived low-volume flows, periodic repeated flows, mining
+ports, and peer-to-peer node ports. Matching is vectorised: names are dictionary-encoded and each
+distinct name is matched once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from minesweep.detection.network.pools import PoolList, PoolMatch
+
+REQUIRED_COLUMNS = (
+    "ts_start",
+    "ts_end",
+    "src_ip",
+    "src_port",
+    "dst_ip",
+    "dst_port",
+    "proto",
+    "packets",
+    "bytes",
+)
+OPTIONAL_TEXT_COLUMNS = ("sni", "dns_query", "dns_answers")
+PROTO_NUMBERS = {"tcp": 6, "udp": 17, "icmp": 1, "6": 6, "17": 17, "1": 1}
+MINING_PORTS = np.array([3333, 3334, 4444, 5555, 7777, 8888, 9999, 14444, 14433, 45560, 45700, 1800, 3032])
+P2P_PORTS = np.array([8333, 30303])
+DNS_PORT = 53
+#: Shape of a Stratum session: long-lived, a few hundred bytes per packet, under 1 kB/s.
+LONG_LIVED_SECONDS = 300.0
+LOW_VOLUME_BYTES_PER_SECOND = 1000.0
+SMALL_PACKET_BYTES = 400.0
+#: Repeated connections between the same pair at regular intervals (getwork polling, reconnects).
+PERIODIC_MIN_FLOWS = 4
+PERIODIC_MAX_CV = 0.25
+#: Ports whose periodic traffic is ordinary (DNS, NTP, syslog, SNMP).
+PERIODIC_EXEMPT_PORTS = np.array([53, 123, 514, 161, 162, 5353])
+SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class FlowFileError(ValueError):
+    """A flow file that cannot be read at all. 流记录文件无法读取。"""
+
+
+@dataclass
+class FlowReadStats:
+    """Rows read and rows skipped (malformed or missing values)."""
+
+    rows: int = 0
+    skipped_rows: int = 0
+
+
+@dataclass
+class HostFlowEvidence:
+    """Flow evidence of one host (UTC POSIX seconds for times)."""
+
+    host: str
+    first_seen: float
+    last_seen: float
+    flows: int = 0
+    pool_connections: int = 0
+    pool_lookups: int = 0
+    endpoint_connections: int = 0
+    long_lived_low_volume: int = 0
+    mining_port_flows: int = 0
+    pool_matches: dict[str, PoolMatch] = field(default_factory=dict)
+    lookup_matches: dict[str, PoolMatch] = field(default_factory=dict)
+    #: "address:port" → pool names it was reached by (empty set: listed IP endpoint)
+    pool_endpoints: dict[str, set[str]] = field(default_factory=dict)
+    periodic_destinations: set[str] = field(default_factory=set)
+    p2p_peer_addresses: set[str] = field(default_factory=set)
+
+    @property
+    def periodic_pairs(self) -> int:
+        return len(self.periodic_destinations)
+
+    @property
+    def p2p_peers(self) -> int:
+        return len(self.p2p_peer_addresses)
+
+
+def read_flow_file(path: Path | str) -> tuple[pa.Table, FlowReadStats]:
+    """Read a CSV or Parquet flow file into the normalised schema; malformed rows are skipped."""
+    stats = FlowReadStats()
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raw = _read_parquet_directory(path)
+        elif path.suffix.lower() in (".parquet", ".pq"):
+            raw = pq.read_table(path)
+        else:
+            raw = _read_csv(path, stats)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise FlowFileError(f"无法读取流记录 / cannot read flow records {path}: {exc}") from exc
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.column_names]
+    if missing:
+        raise FlowFileError(f"流记录缺少列 {missing} / flow records are missing columns {missing}: {path}")
+    table = normalise_flows(raw)
+    stats.rows += raw.num_rows
+    stats.skipped_rows += raw.num_rows - table.num_rows
+    return table, stats
+
+
+def _read_parquet_directory(path: Path) -> pa.Table:
+    """All ``*.parquet`` files of a directory (e.g. the collector's output), in name order."""
+    files = sorted(path.glob("*.parquet"))
+    if not files:
+        raise FlowFileError(f"目录中没有 Parquet 文件 / no Parquet files in {path}")
+    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+
+
+def _read_csv(path: Path, stats: FlowReadStats) -> pa.Table:
+    def skip(_row: object) -> str:
+        stats.skipped_rows += 1
+        stats.rows += 1
+        return "skip"
+
+    text_columns = {
+        c: pa.string() for c in ("src_ip", "dst_ip", "proto", "ts_start", "ts_end", *OPTIONAL_TEXT_COLUMNS)
+    }
+    return pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
+        convert_options=pacsv.ConvertOptions(column_types=text_columns, strings_can_be_null=True),
+    )
+
+
+def normalise_flows(raw: pa.Table) -> pa.Table:
+    """Cast to the flow schema (float seconds, int ports/counts, proto numbers); drop invalid rows."""
+    columns = {
+        "ts_start": _seconds(raw["ts_start"]),
+        "ts_end": _seconds(raw["ts_end"]),
+        "src_ip": pc.cast(raw["src_ip"], pa.string()),
+        "src_port": _integers(raw["src_port"]),
+        "dst_ip": pc.cast(raw["dst_ip"], pa.string()),
+        "dst_port": _integers(raw["dst_port"]),
+        "proto": _protocols(raw["proto"]),
+        "packets": _integers(raw["packets"]),
+        "bytes": _integers(raw["bytes"]),
+    }
+    for name in OPTIONAL_TEXT_COLUMNS:
+        if name in raw.column_names:
+            columns[name] = pc.cast(raw[name], pa.string())
+        else:
+            columns[name] = pa.nulls(raw.num_rows, pa.string())
+    table = pa.table(columns)
+    valid = pc.and_(
+        pc.is_valid(table["ts_start"]),
+        pc.and_(
+            pc.is_valid(table["src_ip"]),
+            pc.and_(pc.is_valid(table["dst_ip"]), pc.is_valid(table["dst_port"])),
+        ),
+    )
+    return table.filter(valid)
+
+
+def _seconds(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_timestamp(column.type):
+        return pc.divide(pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), pa.int64()), 1e6)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        numeric = pc.cast(column, pa.float64(), safe=False) if _all_numeric(column) else None
+        if numeric is not None:
+            return numeric
+        parsed = pc.strptime(column, format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
+        fallback = _iso_seconds(column)
+        return pc.coalesce(pc.divide(pc.cast(parsed, pa.int64()), 1e6), fallback)
+    return pc.cast(column, pa.float64(), safe=False)
+
+
+def _all_numeric(column: pa.ChunkedArray) -> bool:
+    matches = pc.match_substring_regex(pc.fill_null(column, "0"), r"^\s*-?[0-9]+(\.[0-9]+)?\s*$")
+    return bool(pc.all(matches).as_py())
+
+
+def _iso_seconds(column: pa.ChunkedArray) -> pa.Array:
+    """Slow path for ISO texts with offsets; each distinct text is parsed once."""
+    from datetime import UTC, datetime
+
+    encoded = pc.dictionary_encode(pc.fill_null(column, "")).combine_chunks()
+    values: list[float | None] = []
+    for text in encoded.dictionary.to_pylist():
+        try:
+            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            values.append(moment.timestamp())
+        except ValueError:
+            values.append(None)
+    return pa.array(values, pa.float64()).take(encoded.indices)
+
+
+def _integers(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_integer(column.type):
+        return pc.cast(column, pa.int64())
+    as_text = pc.cast(column, pa.string())
+    cleaned = pc.if_else(pc.match_substring_regex(as_text, r"^\s*[0-9]+(\.0+)?\s*$"), as_text, None)
+    return pc.cast(pc.cast(cleaned, pa.float64()), pa.int64())
+
+
+def _protocols(column: pa.ChunkedArray) -> pa.Array:
+    if pa.types.is_integer(column.type):
+        return pc.cast(column, pa.int64())
+    encoded = pc.dictionary_encode(pc.utf8_lower(pc.cast(column, pa.string()))).combine_chunks()
+    numbers = [PROTO_NUMBERS.get((t or "").strip()) for t in encoded.dictionary.to_pylist()]
+    return pa.array(numbers, pa.int64()).take(encoded.indices)
+
+
+def match_names(
+    names: pa.ChunkedArray | pa.Array, pools: PoolList
+) -> tuple[np.ndarray, list[PoolMatch | None]]:
+    """Per-row index into the returned match list (-1: no name or no match).
+
+    Each distinct name is matched once, so the cost follows the number of distinct names.
+    """
+    encoded = pc.dictionary_encode(names)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+        )
+    matches = [pools.match_name(n.strip().lower().rstrip(".")) for n in encoded.dictionary.to_pylist()]
+    lookup = np.array([i if m is not None else -1 for i, m in enumerate(matches)] + [-1], dtype=np.int64)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), len(matches), indices)
+    return lookup[indices.astype(np.int64)], matches
+
+
+def address_names(table: pa.Table) -> dict[str, str]:
+    """address → name from rows carrying ``dns_query`` with ``dns_answers``."""
+    rows = table.filter(pc.and_(pc.is_valid(table["dns_query"]), pc.is_valid(table["dns_answers"])))
+    mapping: dict[str, str] = {}
+    for name, answers in zip(rows["dns_query"].to_pylist(), rows["dns_answers"].to_pylist(), strict=True):
+        for address in SEPARATORS.split(answers or ""):
+            if address:
+                mapping[address] = name
+    return mapping
+
+
+def connection_names(table: pa.Table, extra_address_names: dict[str, str] | None = None) -> pa.ChunkedArray:
+    """The name each row's destination is known by: SNI, else its own name, else a DNS answer."""
+    mapping = address_names(table)
+    if extra_address_names:
+        mapping = {**extra_address_names, **mapping}
+    if mapping:
+        keys = pa.array(list(mapping), pa.string())
+        positions = pc.index_in(table["dst_ip"], value_set=keys)
+        resolved = pc.take(pa.array(list(mapping.values()), pa.string()), positions)
+    else:
+        resolved = pa.nulls(table.num_rows, pa.string())
+    own_name = pc.if_else(pc.equal(table["dst_port"], DNS_PORT), None, table["dns_query"])
+    return pc.coalesce(table["sni"], own_name, resolved)
+
+
+def score_flow_table(
+    table: pa.Table, pools: PoolList, extra_address_names: dict[str, str] | None = None
+) -> dict[str, HostFlowEvidence]:
+    """Per-host flow evidence for every host with at least one suspicious feature."""
+    if table.num_rows == 0:
+        return {}
+    names = connection_names(table, extra_address_names)
+    name_match, matches = match_names(names, pools)
+    lookup_match, lookup_matches = match_names(
+        pc.if_else(pc.equal(table["dst_port"], DNS_PORT), table["dns_query"], None), pools
+    )
+    features = _row_features(table, pools)
+    hosts = pc.dictionary_encode(table["src_ip"]).combine_chunks()
+    host_index = hosts.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    periodic = _periodic_rows(table, host_index)
+    flagged = (
+        (name_match >= 0)
+        | (lookup_match >= 0)
+        | features["endpoint"]
+        | features["long_low"]
+        | periodic
+        | features["mining_port"]
+        | features["p2p"]
+    )
+    lookups = (lookup_match, lookup_matches)
+    return _collect_hosts(
+        table, hosts.dictionary, host_index, flagged, name_match, matches, lookups, features, periodic
+    )
+
+
+def _row_features(table: pa.Table, pools: PoolList) -> dict[str, np.ndarray]:
+    start = table["ts_start"].to_numpy()
+    end = np.nan_to_num(table["ts_end"].to_numpy(), nan=0.0)
+    duration = np.maximum(end - start, 0.0)
+    volume = np.nan_to_num(table["bytes"].to_numpy().astype(np.float64))
+    packets = np.maximum(np.nan_to_num(table["packets"].to_numpy().astype(np.float64)), 1.0)
+    dst_port = table["dst_port"].to_numpy()
+    long_low = (
+        (duration >= LONG_LIVED_SECONDS)
+        & (volume / np.maximum(duration, 1.0) <= LOW_VOLUME_BYTES_PER_SECOND)
+        & (volume / packets <= SMALL_PACKET_BYTES)
+    )
+    endpoint = np.zeros(table.num_rows, dtype=bool)
+    if pools.ip_ports:
+        listed = pa.array(sorted({ip for ip, _ in pools.ip_ports}), pa.string())
+        candidates = np.flatnonzero(
+            pc.is_in(table["dst_ip"], value_set=listed).to_numpy(zero_copy_only=False)
+        )
+        addresses = table["dst_ip"].take(pa.array(candidates)).to_pylist()
+        for row, address in zip(candidates, addresses, strict=True):
+            endpoint[row] = pools.match_endpoint(address, int(dst_port[row])) is not None
+    return {
+        "long_low": long_low,
+        "endpoint": endpoint,
+        "mining_port": np.isin(dst_port, MINING_PORTS),
+        "p2p": np.isin(dst_port, P2P_PORTS),
+    }
+
+
+def _periodic_rows(table: pa.Table, host_index: np.ndarray) -> np.ndarray:
+    """Rows of (host, destination, port) groups whose start times are evenly spaced."""
+    rows = table.num_rows
+    destinations = (
+        pc.dictionary_encode(table["dst_ip"]).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    )
+    dst_port = table["dst_port"].to_numpy()
+    pair = (host_index << 40) ^ (destinations.astype(np.int64) << 17) ^ dst_port.astype(np.int64)
+    _, group = np.unique(pair, return_inverse=True)
+    start = table["ts_start"].to_numpy()
+    order = np.lexsort((start, group))
+    sorted_group = group[order]
+    gaps = np.diff(start[order])
+    same = sorted_group[1:] == sorted_group[:-1]
+    groups = int(group.max()) + 1 if rows else 0
+    count = np.bincount(sorted_group[1:][same], minlength=groups).astype(np.float64)
+    total = np.bincount(sorted_group[1:][same], weights=gaps[same], minlength=groups)
+    squares = np.bincount(sorted_group[1:][same], weights=gaps[same] ** 2, minlength=groups)
+    mean = np.divide(total, count, out=np.zeros(groups), where=count > 0)
+    variance = np.divide(squares, count, out=np.zeros(groups), where=count > 0) - mean**2
+    cv = np.sqrt(np.maximum(variance, 0.0)) / np.maximum(mean, 1e-9)
+    periodic_group = (count + 1 >= PERIODIC_MIN_FLOWS) & (cv <= PERIODIC_MAX_CV) & (mean >= 1.0)
+    return periodic_group[group] & ~np.isin(dst_port, PERIODIC_EXEMPT_PORTS)
+
+
+def _collect_hosts(
+    table: pa.Table,
+    host_names: pa.Array,
+    host_index: np.ndarray,
+    flagged: np.ndarray,
+    name_match: np.ndarray,
+    matches: list[PoolMatch | None],
+    lookups: tuple[np.ndarray, list[PoolMatch | None]],
+    features: dict[str, np.ndarray],
+    periodic: np.ndarray,
+) -> dict[str, HostFlowEvidence]:
+    """Aggregate per host with bincount; only rows naming a destination are visited in Python."""
+    hosts = len(host_names)
+    lookup_match = lookups[0]
+    if not flagged.any():
+        return {}
+    start = table["ts_start"].to_numpy()
+    end = np.fmax(table["ts_end"].to_numpy(), start)
+    first = np.full(hosts, np.inf)
+    last = np.full(hosts, -np.inf)
+    np.minimum.at(first, host_index, start) if hosts < 1024 else _group_min(first, host_index, start)
+    np.maximum.at(last, host_index, end) if hosts < 1024 else _group_max(last, host_index, end)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(host_index[mask], minlength=hosts)
+
+    flows = np.bincount(host_index, minlength=hosts)
+    pool_connections = count(name_match >= 0)
+    pool_lookups = count(lookup_match >= 0)
+    endpoints = count(features["endpoint"])
+    long_low = count(features["long_low"])
+    mining_port = count(features["mining_port"])
+    labels = host_names.to_pylist()
+    result: dict[str, HostFlowEvidence] = {}
+    for h in np.unique(host_index[flagged]).tolist():
+        result[labels[h]] = HostFlowEvidence(
+            host=labels[h],
+            first_seen=float(first[h]),
+            last_seen=float(last[h]),
+            flows=int(flows[h]),
+            pool_connections=int(pool_connections[h]),
+            pool_lookups=int(pool_lookups[h]),
+            endpoint_connections=int(endpoints[h]),
+            long_lived_low_volume=int(long_low[h]),
+            mining_port_flows=int(mining_port[h]),
+        )
+    named = (name_match >= 0) | (lookup_match >= 0) | features["endpoint"] | periodic | features["p2p"]
+    _add_destinations(
+        table,
+        np.flatnonzero(named),
+        labels,
+        host_index,
+        result,
+        name_match,
+        matches,
+        lookups,
+        features,
+        periodic,
+    )
+    return result
+
+
+def _group_min(out: np.ndarray, groups: np.ndarray, values: np.ndarray) -> None:
+    order = np.lexsort((values, groups))
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    out[sorted_groups[starts]] = values[order][starts]
+
+
+def _group_max(out: np.ndarray, groups: np.ndarray, values: np.ndarray) -> None:
+    order = np.lexsort((values, groups))
+    sorted_groups = groups[order]
+    ends = np.flatnonzero(np.r_[sorted_groups[1:] != sorted_groups[:-1], True])
+    out[sorted_groups[ends]] = values[order][ends]
+
+
+def _add_destinations(
+    table: pa.Table,
+    rows: np.ndarray,
+    labels: list[str],
+    host_index: np.ndarray,
+    result: dict[str, HostFlowEvidence],
+    name_match: np.ndarray,
+    matches: list[PoolMatch | None],
+    lookups: tuple[np.ndarray, list[PoolMatch | None]],
+    features: dict[str, np.ndarray],
+    periodic: np.ndarray,
+) -> None:
+    """Fill the address/name sets from the (few) rows that name a pool, a peer or a periodic pair."""
+    if rows.size == 0:
+        return
+    lookup_match, lookup_matches = lookups
+    taken = pa.array(rows)
+    destinations = table["dst_ip"].take(taken).to_pylist()
+    ports = table["dst_port"].take(taken).to_pylist()
+    for row, address, port in zip(rows.tolist(), destinations, ports, strict=True):
+        evidence = result[labels[host_index[row]]]
+        endpoint = f"{address}:{port}"
+        if name_match[row] >= 0:
+            match = matches[name_match[row]]
+            if match is not None:
+                evidence.pool_matches.setdefault(match.name, match)
+                evidence.pool_endpoints.setdefault(endpoint, set()).add(match.name)
+        if lookup_match[row] >= 0:
+            looked_up = lookup_matches[lookup_match[row]]
+            if looked_up is not None:
+                evidence.lookup_matches.setdefault(looked_up.name, looked_up)
+        if features["endpoint"][row]:
+            evidence.pool_endpoints.setdefault(endpoint, set())
+        if periodic[row]:
+            evidence.periodic_destinations.add(endpoint)
+        if features["p2p"][row]:
+            evidence.p2p_peer_addresses.add(address)

@@ -1,0 +1,194 @@
+"""Payload inspection of one TCP direction: decide what the stream carries, then read it.
+
+A direction starts ``UNDECIDED``; its first bytes choose JSON lines, HTTP requests, a TLS
+ClientHello (for the SNI), Bitcoin/Ethereum node handshakes, or ``DONE`` (nothing of interest: later
+bytes are not looked at). Streams that turn out to be mining stay open to count shares; others are
+closed after a few messages so that a scan's cost is bounded by the number of flows, not bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from minesweep.detection.network import p2p, protocols
+from minesweep.detection.network.names import (
+    HttpRequestHead,
+    looks_like_http_request,
+    parse_http_request_head,
+    tls_client_hello_sni,
+)
+from minesweep.detection.network.streams import LineSplitter, StreamReassembler
+
+UNDECIDED = 0
+JSON_LINES = 1
+HTTP = 2
+TLS = 3
+DONE = 4
+
+DECISION_BYTES = 8
+MAX_TLS_HELLO = 16 * 1024
+MAX_HTTP_HEAD = 16 * 1024
+MAX_HTTP_BODY = 256 * 1024
+#: Messages read before a stream with no mining message is given up.
+MAX_IDLE_MESSAGES = 12
+MAX_HTTP_REQUESTS = 8
+JSON_START = (ord("{"), ord("["))
+WHITESPACE = b" \t\r\n"
+
+
+@dataclass
+class StreamFindings:
+    """What the inspection of one direction found (shared by both directions of a flow)."""
+
+    messages: list[tuple[float, protocols.MiningMessage, bool]] = field(default_factory=list)
+    sni: str | None = None
+    http_hosts: set[str] = field(default_factory=set)
+    http_agents: set[str] = field(default_factory=set)
+    http_users: set[str] = field(default_factory=set)
+    p2p_network: str | None = None
+    p2p_detail: str | None = None
+    unparsable: int = 0
+
+
+class DirectionInspector:
+    """Reassembles and interprets one direction of a TCP connection.
+
+    ``forward`` tells whether this direction goes from the flow's first sender to its peer; it is
+    stored with each mining message so the flow can tell the miner from the pool.
+    """
+
+    __slots__ = ("forward", "reassembler", "mode", "head", "lines", "idle", "requests", "found_mining")
+
+    def __init__(self, forward: bool) -> None:
+        self.forward = forward
+        self.reassembler = StreamReassembler()
+        self.mode = UNDECIDED
+        self.head = b""
+        self.lines: LineSplitter | None = None
+        self.idle = 0
+        self.requests = 0
+        self.found_mining = False
+
+    @property
+    def active(self) -> bool:
+        return self.mode != DONE
+
+    def feed(
+        self, ts: float, seq: int, syn: bool, payload: bytes, ports: tuple[int, int], findings: StreamFindings
+    ) -> None:
+        """Add one TCP segment of this direction."""
+        data = self.reassembler.feed(seq, payload, syn)
+        if not data:
+            return
+        if self.reassembler.take_gap_flag() and self.lines is not None:
+            self.lines.reset()
+        if self.mode == UNDECIDED:
+            self.head += data
+            if len(self.head) < DECISION_BYTES and self.head.lstrip(WHITESPACE)[:1] not in (b"{", b"["):
+                return
+            data, self.head = self.head, b""
+            self._decide(data, ports, findings)
+        if self.mode == JSON_LINES:
+            self._read_json_lines(ts, data, findings)
+        elif self.mode == HTTP:
+            self._read_http(ts, data, findings)
+        elif self.mode == TLS:
+            self._read_tls(data, findings)
+
+    def _decide(self, data: bytes, ports: tuple[int, int], findings: StreamFindings) -> None:
+        stripped = data.lstrip(WHITESPACE)
+        if stripped and stripped[0] in JSON_START:
+            self.mode = JSON_LINES
+            self.lines = LineSplitter()
+        elif looks_like_http_request(stripped):
+            self.mode = HTTP
+        elif len(data) > 5 and data[0] == 0x16 and data[1] == 0x03:
+            self.mode = TLS
+        else:
+            self.mode = DONE
+            self._recognise_node(data, ports, findings)
+
+    @staticmethod
+    def _recognise_node(data: bytes, ports: tuple[int, int], findings: StreamFindings) -> None:
+        command = p2p.bitcoin_message_command(data)
+        if command is not None:
+            findings.p2p_network = p2p.BITCOIN
+            findings.p2p_detail = f"{p2p.BITCOIN_MAGICS[data[:4]]}:{command}"
+        elif findings.p2p_network is None and p2p.is_rlpx_handshake(data, ports):
+            findings.p2p_network = p2p.ETHEREUM
+            findings.p2p_detail = "rlpx-handshake"
+
+    def _read_json_lines(self, ts: float, data: bytes, findings: StreamFindings) -> None:
+        assert self.lines is not None
+        for line in self.lines.feed(data):
+            if not self._read_json_text(ts, line, findings):
+                findings.unparsable += 1
+            if not self.found_mining and self.idle >= MAX_IDLE_MESSAGES:
+                self.mode = DONE
+                return
+
+    def _read_json_text(self, ts: float, text: bytes, findings: StreamFindings) -> bool:
+        """Interpret one JSON text; False when it is not JSON."""
+        try:
+            decoded = protocols.parse_json_line(text)
+        except (ValueError, RecursionError):
+            self.idle += 1
+            return False
+        items = decoded if isinstance(decoded, list) else [decoded]
+        for item in items[:64]:
+            message = protocols.classify_message(item)
+            if message is None:
+                self.idle += 1
+                continue
+            self.found_mining = True
+            findings.messages.append((ts, message, self.forward))
+        return True
+
+    def _read_http(self, ts: float, data: bytes, findings: StreamFindings) -> None:
+        self.head += data
+        while self.mode == HTTP and self.head:
+            if not looks_like_http_request(self.head.lstrip(WHITESPACE)):
+                self.mode = DONE
+                break
+            request = parse_http_request_head(self.head)
+            if request is None:
+                if len(self.head) > MAX_HTTP_HEAD:
+                    self.mode = DONE
+                return
+            body_end = request.head_length + min(request.content_length, MAX_HTTP_BODY)
+            if len(self.head) < body_end:
+                return
+            self._read_http_request(ts, request, self.head[request.head_length : body_end], findings)
+            self.head = self.head[body_end:].lstrip(WHITESPACE)
+        if self.mode == DONE:
+            self.head = b""
+
+    def _read_http_request(
+        self, ts: float, request: HttpRequestHead, body: bytes, findings: StreamFindings
+    ) -> None:
+        self.requests += 1
+        if request.host:
+            findings.http_hosts.add(request.host)
+        before = len(findings.messages)
+        if body.lstrip(WHITESPACE)[:1] in (b"{", b"["):
+            self._read_json_text(ts, body.strip(), findings)
+        if len(findings.messages) > before or protocols.is_mining_http_request(request.headers):
+            self.found_mining = True
+            agent = request.headers.get("user-agent")
+            if agent:
+                findings.http_agents.add(agent[:200])
+            user = protocols.basic_auth_user(request.headers.get("authorization"))
+            if user:
+                findings.http_users.add(user[:200])
+        if not self.found_mining and self.requests >= MAX_HTTP_REQUESTS:
+            self.mode = DONE
+
+    def _read_tls(self, data: bytes, findings: StreamFindings) -> None:
+        self.head += data
+        if len(self.head) < 5:
+            return
+        record_end = 5 + ((self.head[3] << 8) | self.head[4])
+        if len(self.head) >= record_end or len(self.head) >= MAX_TLS_HELLO:
+            findings.sni = findings.sni or tls_client_hello_sni(self.head)
+            self.head = b""
+            self.mode = DONE

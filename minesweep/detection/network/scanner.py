@@ -1,0 +1,209 @@
+"""Scanning captures: packets → flows with protocol findings, DNS answers and lookups.
+
+This is the orchestration layer of packet analysis: :mod:`pcap` decodes, :mod:`inspect` reads
+streams, and the result is handed to :mod:`report` (per-host records) and :mod:`flows` (flow
+scoring). Timestamps are POSIX seconds, UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minesweep.detection.network import p2p
+from minesweep.detection.network.inspect import DirectionInspector, StreamFindings
+from minesweep.detection.network.names import parse_dns
+from minesweep.detection.network.pcap import (
+    PROTO_TCP,
+    PROTO_UDP,
+    TCP_SYN,
+    Packet,
+    ReadStats,
+    address_text,
+    read_packets,
+)
+
+DNS_PORT = 53
+ACK = 0x10
+#: UDP packets per flow examined for node-discovery framing.
+UDP_INSPECT_PACKETS = 4
+WELL_KNOWN_PORT_LIMIT = 1024
+
+
+class FlowState:
+    """Counters and findings of one bidirectional flow; ``client`` sent the first packet (or SYN)."""
+
+    __slots__ = (
+        "client",
+        "client_port",
+        "server",
+        "server_port",
+        "proto",
+        "first_ts",
+        "last_ts",
+        "packets",
+        "bytes",
+        "inspectors",
+        "findings",
+        "inspecting",
+    )
+
+    def __init__(self, packet: Packet, client_is_sender: bool) -> None:
+        if client_is_sender:
+            self.client, self.client_port = packet.src, packet.sport
+            self.server, self.server_port = packet.dst, packet.dport
+        else:
+            self.client, self.client_port = packet.dst, packet.dport
+            self.server, self.server_port = packet.src, packet.sport
+        self.proto = packet.proto
+        self.first_ts = packet.ts
+        self.last_ts = packet.ts
+        self.packets = 0
+        self.bytes = 0
+        self.inspectors: list[DirectionInspector | None] = [None, None]
+        self.findings: StreamFindings | None = None
+        self.inspecting = True
+
+    @property
+    def key(self) -> tuple[bytes, int, bytes, int, int]:
+        return (self.client, self.client_port, self.server, self.server_port, self.proto)
+
+    def miner_is_client(self) -> bool:
+        """Whether the client side is the miner, judged by who sent pool-bound messages."""
+        if self.findings is None:
+            return True
+        votes = 0
+        for _, message, from_client in self.findings.messages:
+            to_pool = message.direction == "to_pool"
+            votes += 1 if to_pool == from_client else -1
+        return votes >= 0
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan learned; addresses are printable text here."""
+
+    flows: list[FlowState] = field(default_factory=list)
+    #: address → names it was given in DNS answers
+    dns_answers: dict[str, set[str]] = field(default_factory=dict)
+    #: (client address, name asked, ts)
+    dns_lookups: list[tuple[str, str, float]] = field(default_factory=list)
+    stats: ReadStats = field(default_factory=ReadStats)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def unparsable_messages(self) -> int:
+        return sum(f.findings.unparsable for f in self.flows if f.findings is not None)
+
+    @property
+    def stream_gaps(self) -> int:
+        return sum(i.reassembler.gaps for f in self.flows for i in f.inspectors if i is not None)
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class CaptureScanner:
+    """Feeds packets into a flow table; call :meth:`scan_file` for each capture, then :meth:`result`."""
+
+    def __init__(self) -> None:
+        self.flows: dict[tuple[bytes, int, bytes, int, int], FlowState] = {}
+        self.out = ScanResult()
+
+    def scan_file(self, path: Path | str, progress: ProgressCallback | None = None) -> None:
+        """Read one capture; ``progress(bytes_read, packets)`` is called every 65,536 frames."""
+        self.out.files.append(str(path))
+        stats = self.out.stats
+        for packet in read_packets(path, stats):
+            self.add_packet(packet)
+            if progress is not None and not stats.packets & 0xFFFF:
+                progress(stats.bytes, stats.packets)
+
+    def add_packet(self, packet: Packet) -> None:
+        """Account one decoded packet to its flow and inspect its payload if still needed."""
+        key = (packet.src, packet.sport, packet.dst, packet.dport, packet.proto)
+        flow = self.flows.get(key)
+        from_client = True
+        if flow is None:
+            flow = self.flows.get((packet.dst, packet.dport, packet.src, packet.sport, packet.proto))
+            if flow is None:
+                flow = FlowState(packet, _sender_is_client(packet))
+                self.flows[flow.key] = flow
+            from_client = flow.client == packet.src and flow.client_port == packet.sport
+        flow.last_ts = packet.ts
+        flow.packets += 1
+        flow.bytes += packet.wire_len
+        if not flow.inspecting:
+            return
+        if packet.proto == PROTO_TCP:
+            self._inspect_tcp(flow, packet, from_client)
+        elif packet.proto == PROTO_UDP:
+            self._inspect_udp(flow, packet)
+
+    def _inspect_tcp(self, flow: FlowState, packet: Packet, from_client: bool) -> None:
+        syn = bool(packet.flags & TCP_SYN)
+        if not packet.payload and not syn:
+            return
+        index = 0 if from_client else 1
+        inspector = flow.inspectors[index]
+        if inspector is None:
+            inspector = flow.inspectors[index] = DirectionInspector(forward=from_client)
+        if flow.findings is None:
+            flow.findings = StreamFindings()
+        ports = (packet.sport, packet.dport)
+        inspector.feed(packet.ts, packet.seq, syn, packet.payload, ports, flow.findings)
+        other = flow.inspectors[1 - index]
+        if not inspector.active and other is not None and not other.active:
+            flow.inspecting = False
+
+    def _inspect_udp(self, flow: FlowState, packet: Packet) -> None:
+        if DNS_PORT in (packet.sport, packet.dport):
+            self._read_dns(packet)
+            return
+        if flow.findings is None:
+            flow.findings = StreamFindings()
+        ports = (packet.sport, packet.dport)
+        if p2p.is_discv4_packet(packet.payload, ports):
+            flow.findings.p2p_network = p2p.ETHEREUM
+            flow.findings.p2p_detail = "discv4"
+        if flow.packets >= UDP_INSPECT_PACKETS or flow.findings.p2p_network:
+            flow.inspecting = False
+
+    def _read_dns(self, packet: Packet) -> None:
+        message = parse_dns(packet.payload)
+        if message is None:
+            self.out.stats.skip("malformed_dns")
+            return
+        if not message.is_response:
+            client = address_text(packet.src)
+            for name in message.questions:
+                self.out.dns_lookups.append((client, name, packet.ts))
+            return
+        for address, name in message.answers:
+            if name:
+                self.out.dns_answers.setdefault(address, set()).add(name)
+
+    def result(self) -> ScanResult:
+        """The scan so far (flows in order of first packet)."""
+        self.out.flows = list(self.flows.values())
+        return self.out
+
+
+def _sender_is_client(packet: Packet) -> bool:
+    """Who opened the flow: a SYN without ACK is the client; a SYN+ACK is the server's answer.
+
+    Without a handshake in the capture, a well-known source port facing an ephemeral one marks
+    the sender as the server.
+    """
+    if packet.proto == PROTO_TCP and packet.flags & TCP_SYN:
+        return not packet.flags & ACK
+    return not (packet.sport < WELL_KNOWN_PORT_LIMIT <= packet.dport)
+
+
+def scan_captures(paths: Iterable[Path | str], progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan pcap/pcapng files together (flows and DNS answers are shared across files)."""
+    scanner = CaptureScanner()
+    for path in paths:
+        scanner.scan_file(path, progress)
+    return scanner.result()
