@@ -75,3 +75,34 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+@pytest.fixture
+def page(live_server):  # type: ignore[no-untyped-def]
+    """A real Chromium page (Debian's /usr/bin/chromium via Playwright); ``page.base_url`` is the live server.
+
+    Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is relaxed for
+    the test's own database access (the live server runs in another thread).
+    """
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        browser_page = context.new_page()
+        browser_page.base_url = live_server.url  # type: ignore[attr-defined]
+        try:
+            yield browser_page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
