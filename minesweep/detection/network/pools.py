@@ -205,8 +205,9 @@ def default_pool_list() -> PoolList:
     return PoolList(endpoints)
 
 
-def update_pool_file(source: Path | str, target: Path = POOL_LIST_FILE) -> int:
+def update_pool_file(source: Path | str, target: Path | None = None) -> int:
     """Validate ``source`` and atomically replace the installed pool list; returns endpoint count."""
+    target = target or POOL_LIST_FILE
     endpoints = read_pool_file(source)
     if not endpoints:
         raise PoolListError(f"矿池清单为空 / pool list has no endpoints: {source}")

@@ -1,0 +1,103 @@
+"""``minesweep net …`` subcommands (network detection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from minesweep.detection.network import pools
+from minesweep.detection.tests.test_net_captures import NDPI, ZEEK
+
+
+def run(*args: str) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("net", *args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+def test_it_scans_captures_to_json_on_stdout():
+    records = json.loads(run("scan", str(NDPI / "mining.pcapng"), str(NDPI / "bitcoin.pcap")))
+    kinds = {r["host"]: r["kind"] for r in records}
+    assert kinds == {
+        "192.168.2.148": "mining",
+        "192.168.2.92": "mining",
+        "147.229.13.222": "mining",
+        "192.168.1.142": "crypto_p2p",
+    }
+    assert set(records[0]) == {"host", "kind", "score", "first_seen", "last_seen", "evidence"}
+
+
+def test_it_writes_csv_to_a_file(tmp_path):
+    out = tmp_path / "hosts.csv"
+    run("scan", str(ZEEK / "coinhive-stratum.pcap"), "--out", str(out), "--format", "csv")
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["host"] for r in rows] == ["10.0.2.15"]
+    assert "xmrig:login" in json.loads(rows[0]["evidence"])["methods"]
+
+
+def test_it_attributes_scanned_hosts_to_subscribers(tmp_path):
+    hosts = tmp_path / "hosts.json"
+    run("scan", str(NDPI / "mining.pcapng"), "--out", str(hosts))
+    allocations = tmp_path / "alloc.csv"
+    allocations.write_text(
+        "prefix,valid_from,valid_to,uscc,subscriber_name,address\n"
+        "192.168.2.0/24,2017-01-01,,911522010783710635,某网吧,乌兰浩特市\n",
+        encoding="utf-8",
+    )
+    rows = json.loads(run("attribute", "--hosts", str(hosts), "--allocations", str(allocations)))
+    subscribers = {r["host"]: (r["subscriber"] or {}).get("uscc") for r in rows}
+    assert subscribers == {
+        "192.168.2.148": "911522010783710635",
+        "192.168.2.92": "911522010783710635",
+        "147.229.13.222": None,
+    }
+
+
+def test_it_scores_a_flow_file(tmp_path):
+    flows = tmp_path / "flows.csv"
+    flows.write_text(
+        "ts_start,ts_end,src_ip,src_port,dst_ip,dst_port,proto,packets,bytes,sni\n"
+        "1700000000,1700000900,10.1.2.3,5000,51.15.1.1,443,tcp,90,9000,erg.2miners.com\n"
+    )
+    records = json.loads(run("flows", str(flows)))
+    assert [(r["host"], r["kind"]) for r in records] == [("10.1.2.3", "mining")]
+
+
+def test_it_replaces_the_pool_list_and_rejects_a_bad_one(tmp_path, monkeypatch):
+    target = tmp_path / "installed.csv"
+    target.write_text("domain,port\nold.example,1\n")
+    monkeypatch.setattr(pools, "POOL_LIST_FILE", target)
+    new = tmp_path / "new.csv"
+    new.write_text("domain,port,pool_name\npool.example.net,3333,Example\n")
+    assert "1 endpoints" in run("pools", "update", str(new))
+    assert target.read_text().startswith("domain,port,pool_name")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("host\nx\n")
+    with pytest.raises(CommandError, match="missing columns"):
+        run("pools", "update", str(bad))
+    pools.default_pool_list.cache_clear()
+
+
+def test_it_reports_a_missing_capture_in_both_languages():
+    with pytest.raises(CommandError, match="找不到抓包文件 / capture not found"):
+        run("scan", "/nonexistent/file.pcap")
+
+
+def test_it_collects_for_a_fixed_duration(tmp_path):
+    result: dict[str, str] = {}
+    thread = threading.Thread(
+        target=lambda: result.update(
+            out=run("collect", "--listen", "127.0.0.1:0", "--out", str(tmp_path), "--duration", "0.5")
+        )
+    )
+    thread.start()
+    thread.join(10)
+    summary = json.loads(result["out"])
+    assert summary["received_packets"] == 0 and summary["dropped_packets"] == {}
+    assert (tmp_path / "state.json").exists()

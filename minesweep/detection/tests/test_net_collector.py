@@ -1,0 +1,148 @@
+"""NetFlow v5/v9 and IPFIX collector over loopback (network detection). Sends to 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from minesweep.detection.network.collector import FlowCollector, serve
+from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
+from minesweep.detection.network.flows import read_flow_file
+
+T0 = 1_700_000_000
+
+
+def flow_records(count: int, subnet: int) -> list[dict]:
+    return [
+        {
+            "ts_start": T0 + i,
+            "ts_end": T0 + i + 30,
+            "src_ip": f"10.{subnet}.{i // 250}.{i % 250 + 1}",
+            "src_port": 10000 + i,
+            "dst_ip": "198.51.100.7",
+            "dst_port": 3333,
+            "proto": 6,
+            "packets": 10 + i,
+            "bytes": 1000 + i,
+        }
+        for i in range(count)
+    ]
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningCollector:
+    """A collector thread on a free loopback port."""
+
+    def __init__(self, out_dir: Path, **options) -> None:
+        self.port = free_udp_port()
+        self.stop = threading.Event()
+        ready = threading.Event()
+        self.result: dict = {}
+        self.thread = threading.Thread(
+            target=lambda: self.result.update(
+                stats=serve(f"127.0.0.1:{self.port}", out_dir, stop=self.stop, ready=ready, **options)
+            ),
+            daemon=True,
+        )
+        self.thread.start()
+        assert ready.wait(5)
+
+    def send(self, packets) -> int:
+        sent = 0
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for packet in packets:
+                sender.sendto(packet, ("127.0.0.1", self.port))
+                sent += 1
+        return sent
+
+    def finish(self):
+        time.sleep(0.3)
+        self.stop.set()
+        self.thread.join(10)
+        return self.result["stats"]
+
+
+def stored_rows(out_dir: Path) -> list[dict]:
+    return [
+        row for path in sorted(out_dir.glob("flows-*.parquet")) for row in pq.read_table(path).to_pylist()
+    ]
+
+
+def test_it_stores_every_netflow_v9_and_ipfix_record_sent_over_loopback(tmp_path):
+    running = RunningCollector(tmp_path, rotate_records=500)
+    v9 = flow_records(1200, subnet=9)
+    ipfix = flow_records(1100, subnet=10)
+    running.send(netflow_v9_packets(v9, export_time=T0 + 100, source_id=7))
+    running.send(ipfix_packets(ipfix, export_time=T0 + 100, domain=3))
+    stats = running.finish()
+    rows = stored_rows(tmp_path)
+    assert len(rows) == stats.written_records == 2300
+    key = lambda r: (r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"], r["packets"], r["bytes"])  # noqa: E731
+    assert sorted(key(r) for r in rows) == sorted(key(r) for r in v9 + ipfix)
+    by_source = {(r["src_ip"], r["src_port"]): r for r in rows}
+    assert by_source[("10.9.0.1", 10000)]["ts_start"] == pytest.approx(T0, abs=0.002)
+    assert by_source[("10.10.0.1", 10000)]["ts_end"] == pytest.approx(T0 + 30, abs=0.002)
+    assert len(list(tmp_path.glob("flows-*.parquet"))) >= 4
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state["written_records"] == 2300 and state["dropped_packets"] == {}
+
+
+def test_it_holds_data_that_arrives_before_its_template(tmp_path):
+    running = RunningCollector(tmp_path)
+    records = flow_records(100, subnet=11)
+    data_only = list(netflow_v9_packets(records, export_time=T0, source_id=1, with_template=False))
+    running.send(data_only)
+    running.send(netflow_v9_packets(records[:1], export_time=T0, source_id=1))
+    stats = running.finish()
+    assert stats.written_records == 101
+    assert stats.dropped_packets == {}
+
+
+def test_it_counts_garbage_and_unknown_templates_without_crashing(tmp_path):
+    running = RunningCollector(tmp_path)
+    garbage = [
+        b"",
+        b"\x00",
+        b"\x00\x09" + b"\xff" * 30,
+        b"\x00\x0a" + b"\x00" * 40,
+        b"hello world, not netflow",
+        b"\x00\x05\x00\x10" + b"\x01" * 10,
+    ]
+    running.send(garbage)
+    running.send(ipfix_packets(flow_records(10, subnet=12), export_time=T0, domain=9, with_template=False))
+    running.send(netflow_v5_packets(flow_records(45, subnet=13), export_time=T0 + 60))
+    stats = running.finish()
+    assert stats.written_records == 45
+    assert stats.dropped_packets["unknown_template"] == 1
+    assert sum(stats.dropped_packets.values()) >= 4
+    assert stats.received_packets == len(garbage) - 1 + 1 + 2  # the empty datagram is not delivered
+
+
+def test_it_continues_with_new_files_and_cumulative_counts_after_a_restart(tmp_path):
+    first = FlowCollector(tmp_path, rotate_records=50)
+    for packet in netflow_v9_packets(flow_records(120, subnet=14), export_time=T0):
+        first.handle_datagram(packet, "127.0.0.1")
+    first.close()
+    names_before = sorted(p.name for p in tmp_path.glob("flows-*.parquet"))
+    (tmp_path / "flows-000099.parquet.tmp").write_bytes(b"interrupted")
+    second = FlowCollector(tmp_path, rotate_records=50)
+    for packet in netflow_v9_packets(flow_records(30, subnet=15), export_time=T0):
+        second.handle_datagram(packet, "127.0.0.1")
+    stats = second.close()
+    names_after = sorted(p.name for p in tmp_path.glob("flows-*.parquet"))
+    assert names_after[: len(names_before)] == names_before and len(names_after) == len(names_before) + 1
+    assert stats.written_records == 150 and stats.runs == 2
+    assert not list(tmp_path.glob("*.tmp"))
+    table, _ = read_flow_file(tmp_path)
+    assert table.num_rows == 150

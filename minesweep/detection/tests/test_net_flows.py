@@ -1,0 +1,201 @@
+"""Flow records without payload: reading, pool matching and scoring (network detection)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from minesweep.detection.network.flows import FlowFileError, match_names, normalise_flows, read_flow_file
+from minesweep.detection.network.pools import default_pool_list
+from minesweep.detection.network.report import CRYPTO_P2P, MINING, flow_host_records
+
+T0 = 1_700_000_000.0
+COLUMNS = [
+    "ts_start",
+    "ts_end",
+    "src_ip",
+    "src_port",
+    "dst_ip",
+    "dst_port",
+    "proto",
+    "packets",
+    "bytes",
+    "sni",
+    "dns_query",
+    "dns_answers",
+]
+
+
+def row(
+    src,
+    dst,
+    dport,
+    start=T0,
+    duration=10.0,
+    packets=10,
+    volume=1500,
+    proto="tcp",
+    sni="",
+    dns_query="",
+    dns_answers="",
+):
+    return [
+        start,
+        start + duration,
+        src,
+        40000,
+        dst,
+        dport,
+        proto,
+        packets,
+        volume,
+        sni,
+        dns_query,
+        dns_answers,
+    ]
+
+
+def write_csv(path: Path, rows: list[list]) -> Path:
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+def records_by_host(path: Path) -> dict:
+    table, _ = read_flow_file(path)
+    return {r.host: r for r in flow_host_records(table, default_pool_list())}
+
+
+def test_it_flags_a_host_connecting_to_a_pool_named_by_sni(tmp_path):
+    hosts = records_by_host(
+        write_csv(tmp_path / "f.csv", [row("10.0.0.5", "51.15.1.1", 443, sni="asia-erg.2miners.com")])
+    )
+    assert hosts["10.0.0.5"].kind == MINING
+    pool = hosts["10.0.0.5"].evidence["pools"][0]
+    assert pool == {**pool, "address": "51.15.1.1:443", "names": ["asia-erg.2miners.com"], "pool": "2Miners"}
+
+
+def test_it_maps_addresses_to_pool_names_through_dns_answers_in_the_same_data(tmp_path):
+    rows = [
+        row(
+            "10.0.0.6",
+            "10.0.0.1",
+            53,
+            proto="udp",
+            dns_query="eu1-zcash.flypool.org",
+            dns_answers="94.23.199.191",
+        ),
+        row("10.0.0.6", "94.23.199.191", 3333, duration=1200, packets=300, volume=40000),
+    ]
+    record = records_by_host(write_csv(tmp_path / "f.csv", rows))["10.0.0.6"]
+    reasons = {r["code"] for r in record.evidence["reasons"]}
+    assert {"pool_name_confirmed", "long_lived_low_volume", "mining_port"} <= reasons
+    assert record.evidence["pools"][0]["address"] == "94.23.199.191:3333"
+    assert record.evidence["flows"]["pool_lookups"] == 1
+
+
+def test_it_does_not_call_flow_shape_alone_mining(tmp_path):
+    rows = [
+        row("10.0.0.7", "198.51.100.1", 3333, start=T0 + 60 * i, duration=900, packets=100, volume=9000)
+        for i in range(10)
+    ]
+    assert records_by_host(write_csv(tmp_path / "f.csv", rows)) == {}
+
+
+def test_it_scores_shape_on_top_of_a_weak_name_match(tmp_path):
+    candidate = next(
+        e.host
+        for e in default_pool_list().endpoints
+        if e.confidence == "candidate" and not e.host[0].isdigit()
+    )
+    rows = [
+        row(
+            "10.0.0.8",
+            "198.51.100.2",
+            3333,
+            start=T0 + 30 * i,
+            duration=900,
+            packets=60,
+            volume=6000,
+            sni=candidate,
+        )
+        for i in range(6)
+    ]
+    record = records_by_host(write_csv(tmp_path / "f.csv", rows))["10.0.0.8"]
+    assert record.kind == MINING and 0.5 <= record.score < 0.9
+    assert record.evidence["flows"]["periodic_pairs"] == 1
+
+
+def test_it_reports_many_bitcoin_peers_as_p2p_not_mining(tmp_path):
+    rows = [row("10.0.0.9", f"203.0.113.{i}", 8333, duration=600, volume=500000) for i in range(1, 6)]
+    record = records_by_host(write_csv(tmp_path / "f.csv", rows))["10.0.0.9"]
+    assert record.kind == CRYPTO_P2P
+
+
+def test_it_skips_malformed_rows_and_counts_them(tmp_path):
+    path = write_csv(tmp_path / "f.csv", [row("10.0.0.5", "51.15.1.1", 443, sni="erg.2miners.com")])
+    with open(path, "a") as handle:
+        handle.write("not,enough,columns\n")
+        handle.write(f"{T0},{T0},10.0.0.5,1,1.2.3.4,notaport,tcp,1,1,,,\n")
+    table, stats = read_flow_file(path)
+    assert table.num_rows == 1
+    assert stats.skipped_rows == 2 and stats.rows == 3
+
+
+def test_it_reads_parquet_with_iso_timestamps(tmp_path):
+    table = pa.table(
+        {
+            "ts_start": ["2026-01-01T08:00:00+08:00"],
+            "ts_end": ["2026-01-01T00:10:00Z"],
+            "src_ip": ["10.0.0.5"],
+            "src_port": [1],
+            "dst_ip": ["1.1.1.1"],
+            "dst_port": [443],
+            "proto": [6],
+            "packets": [1],
+            "bytes": [100],
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    flows, _ = read_flow_file(tmp_path / "f.parquet")
+    assert flows["ts_start"].to_pylist() == [1767225600.0]
+    assert flows["ts_end"].to_pylist() == [1767226200.0]
+
+
+def test_it_rejects_a_file_without_the_required_columns(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(FlowFileError, match="missing columns"):
+        read_flow_file(path)
+
+
+def test_it_matches_each_distinct_name_once_per_row():
+    names = pa.chunked_array([["erg.2miners.com", None, "www.example.com", "erg.2miners.com"]])
+    indices, matches = match_names(names, default_pool_list())
+    assert indices[0] == indices[3] >= 0 and indices[1] == -1 and indices[2] == -1
+    assert matches[indices[0]].pool_name == "2Miners"
+
+
+def test_it_normalises_protocol_names_and_drops_rows_without_addresses():
+    raw = pa.table({c: [None] for c in COLUMNS[:9]})
+    assert normalise_flows(raw).num_rows == 0
+    raw = pa.table(
+        {
+            "ts_start": [T0],
+            "ts_end": [T0],
+            "src_ip": ["1.1.1.1"],
+            "src_port": [1],
+            "dst_ip": ["2.2.2.2"],
+            "dst_port": [2],
+            "proto": ["UDP"],
+            "packets": [1],
+            "bytes": [1],
+        }
+    )
+    assert normalise_flows(raw)["proto"].to_pylist() == [17]
