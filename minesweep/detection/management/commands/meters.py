@@ -1,0 +1,160 @@
+"""``minesweep meters``: meter-data detection from the command line (电表数据挖矿检测).
+
+Subcommands: import, detect, simulate, evaluate, train, plot. This module only parses arguments and
+calls :mod:`minesweep.detection.meter`; ``promote`` (which creates a lead) lives with the database code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minesweep.detection.meter.errors import MeterDataError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD: {text}"
+        ) from error
+
+
+class Command(BaseCommand):
+    help = "Meter-data mining detection: import, detect, simulate, evaluate, train, plot / 电表数据挖矿检测"
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        imp = sub.add_parser("import", help="normalise meter files into a partitioned dataset")
+        imp.add_argument("path", type=Path)
+        imp.add_argument("--dataset", required=True)
+        imp.add_argument("--root", type=Path, default=Path("var/meters"))
+        imp.add_argument("--skip-bad", type=Path, default=None, help="keep good rows; write rejects here")
+        imp.add_argument("--partitions", type=int, default=None)
+        imp.add_argument("--replace", action="store_true")
+
+        det = sub.add_parser("detect", help="score every account; write findings")
+        det.add_argument("input", type=Path, help="raw file/folder or an imported dataset")
+        det.add_argument("--out", type=Path, required=True, help="FILE.csv or FILE.parquet")
+        det.add_argument("--engine", choices=["local", "dask"], default="local")
+        det.add_argument("--scheduler", default=None, help="tcp://HOST:8786 (dask engine)")
+        det.add_argument("--workers", type=int, default=None)
+        det.add_argument("--accounts-meta", type=Path, default=None)
+        det.add_argument("--temperature", type=Path, default=None, help="CSV date,temp_c")
+        det.add_argument("--since", type=_date, default=None)
+        det.add_argument("--until", type=_date, default=None)
+        det.add_argument("--rig", default="S19")
+        det.add_argument("--pack", type=Path, default=None, help="scoring weights YAML")
+        det.add_argument("--model", type=Path, default=None, help="model from `meters train`")
+
+        sim = sub.add_parser("simulate", help="write a synthetic population with labelled miners")
+        sim.add_argument("--accounts", type=int, required=True)
+        sim.add_argument("--days", type=int, required=True)
+        sim.add_argument("--interval", choices=["15min", "30min", "1h", "1d"], default="15min")
+        sim.add_argument("--mining-share", type=float, default=0.01)
+        sim.add_argument("--seed", type=int, default=7)
+        sim.add_argument("--start", type=_date, default=dt.date(2021, 1, 1))
+        sim.add_argument(
+            "--wide", action="store_true", help="also write readings_wide.csv (State Grid layout)"
+        )
+        sim.add_argument("--out", type=Path, required=True)
+
+        ev = sub.add_parser("evaluate", help="quality of findings against labels")
+        ev.add_argument("--suspects", type=Path, required=True)
+        ev.add_argument("--labels", type=Path, required=True)
+        ev.add_argument("--k", type=int, default=None, help="k for precision@k (default: number of miners)")
+
+        tr = sub.add_parser("train", help="train a calibrated gradient-boosted model on labelled findings")
+        tr.add_argument("--features", type=Path, required=True, help="findings from `meters detect`")
+        tr.add_argument("--labels", type=Path, required=True)
+        tr.add_argument("--out", type=Path, required=True)
+
+        plot = sub.add_parser("plot", help="evidence PNGs (carpet plot, daily energy with steps)")
+        plot.add_argument("input", type=Path, help="raw file/folder or an imported dataset")
+        plot.add_argument("--account", required=True)
+        plot.add_argument("--out", type=Path, required=True, help="output folder")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"].replace("-", "_")
+        try:
+            getattr(self, f"_{action}")(options)
+        except MeterDataError as error:
+            raise CommandError(error.message) from error
+
+    def _import(self, o: dict[str, Any]) -> None:
+        from minesweep.detection.meter.importer import import_meter_files
+
+        report = import_meter_files(
+            o["path"],
+            o["root"] / o["dataset"],
+            skip_bad=o["skip_bad"],
+            partitions=o["partitions"],
+            replace=o["replace"],
+        )
+        self.stdout.write(
+            f"imported {report.readings} readings of {report.accounts} accounts into {report.dataset} "
+            f"(interval {report.interval_s} s, {report.partitions} partitions, {report.rejected} rejected)"
+        )
+
+    def _detect(self, o: dict[str, Any]) -> None:
+        from minesweep.detection.meter.detect import DetectOptions, detect, summary, write_findings
+
+        options = DetectOptions(
+            engine=o["engine"],
+            scheduler=o["scheduler"],
+            workers=o["workers"],
+            accounts_meta=o["accounts_meta"],
+            temperature=o["temperature"],
+            since=o["since"],
+            until=o["until"],
+            rig=o["rig"],
+            pack=o["pack"],
+            model=o["model"],
+        )
+        findings = detect(o["input"], options)
+        write_findings(findings, o["out"])
+        self.stdout.write(json.dumps({**summary(findings), "out": str(o["out"])}))
+
+    def _simulate(self, o: dict[str, Any]) -> None:
+        from tqdm import tqdm
+
+        from minesweep.detection.meter.simulate import INTERVALS, SimulationSpec, simulate
+
+        spec = SimulationSpec(
+            accounts=o["accounts"],
+            days=o["days"],
+            interval_s=INTERVALS[o["interval"]],
+            mining_share=o["mining_share"],
+            seed=o["seed"],
+            start=o["start"],
+            wide=o["wide"],
+        )
+        with tqdm(
+            total=spec.accounts, unit="acct", desc="meters simulate", disable=not sys.stderr.isatty()
+        ) as bar:
+            path = simulate(spec, o["out"], bar.update)
+        self.stdout.write(f"wrote {path}, {o['out'] / 'labels.csv'}, {o['out'] / 'accounts.csv'}")
+
+    def _evaluate(self, o: dict[str, Any]) -> None:
+        from minesweep.detection.meter.evaluate import evaluate_files, format_table
+
+        self.stdout.write(format_table(evaluate_files(o["suspects"], o["labels"], o["k"])))
+
+    def _train(self, o: dict[str, Any]) -> None:
+        from minesweep.detection.meter.model import train_model
+
+        self.stdout.write(json.dumps(train_model(o["features"], o["labels"], o["out"])))
+
+    def _plot(self, o: dict[str, Any]) -> None:
+        from minesweep.detection.meter.plots import plot_account
+
+        for path in plot_account(o["input"], o["account"], o["out"]):
+            self.stdout.write(str(path))

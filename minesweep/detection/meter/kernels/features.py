@@ -1,0 +1,133 @@
+"""All meter features for one block of accounts: the kernel a runner maps over partitions.
+
+Input: the profile matrix from :func:`profile.bin_readings`. Output: a dict of 1-D arrays, one value
+per account (see ``FEATURE_DOCS`` for units and meaning), plus per-account step lists for evidence.
+Only meter data is used here; tariff and contracted capacity are joined later by scoring, so the
+result for an account never depends on which partition it sits in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minesweep.detection.meter.kernels import shape, steps
+from minesweep.detection.meter.kernels.profile import (
+    daily_base_kw,
+    daily_mean_kw,
+    nan_mean_rows,
+    row_quantiles,
+)
+from minesweep.detection.meter.timebase import ProfileGrid
+
+FEATURE_DOCS: dict[str, str] = {
+    "mean_kw": "mean demand over the window, kW",
+    "robust_peak_kw": "99th percentile of slot demand, kW",
+    "load_factor": "mean / robust peak, 0..1 (1 = flat)",
+    "daily_periodicity": "autocorrelation at 24 h of the intra-day shape, -1..1",
+    "profile_amplitude": "(max - min) of the mean daily profile / mean demand",
+    "weekly_periodicity": "autocorrelation at 7 days of daily demand vs its 7-day mean, -1..1",
+    "night_day_ratio": "mean kW 00-06 / mean kW 09-18, local time",
+    "weekend_weekday_ratio": "mean daily demand on rest days / on working days",
+    "daily_variation": "coefficient of variation of daily energy",
+    "day_to_day_change": "median |daily change| / median daily demand",
+    "near_peak_share": "share of slots at or above 90% of the robust peak",
+    "base_load_ratio": "median daily base (lowest slot) / median daily demand",
+    "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
+    "step_up_count": "number of upward steps in daily demand",
+    "step_down_count": "number of downward steps in daily demand",
+    "largest_step_up_kw": "largest upward step in daily demand, kW",
+    "missing_share": "share of expected readings missing in the window",
+    "temperature_response": "|slope| of daily demand changes on degree-day changes, % of mean per degC",
+    "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
+}
+
+
+def compute_features(
+    mean_kw: np.ndarray,
+    counts: np.ndarray,
+    grid: ProfileGrid,
+    is_workday: np.ndarray,
+    temperature_c: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], list[list[tuple[int, float]]]]:
+    """Features (dict of (A,) arrays) and, per account, its steps as (window day index, kW) pairs.
+
+    Shape features (load factor to base load ratio) cover the days from the onset when one is found.
+    Besides ``FEATURE_DOCS`` the dict holds the inputs of the estimates: ``recent_base_kw`` (median
+    daily base over the last 28 days), ``pre_onset_base_kw`` (mean daily base before the onset, NaN
+    without one), ``onset_day`` (window day index or -1), ``first_data_day`` (-1 without data),
+    ``hours_since_first_seen`` (hours of readings from the first-seen day on).
+    """
+    accounts = mean_kw.shape[0]
+    slots = grid.n_days * grid.slots_per_day
+    daily = daily_mean_kw(mean_kw, counts, grid)
+    base = daily_base_kw(mean_kw, daily)
+    rise = steps.best_rise(base)
+    onset = steps.onset_share(rise, steps.segment_levels(daily, np.maximum(rise["day"], 0))[1])
+    step_sizes = steps.detect_steps(daily)
+    # Shape features describe the load since a detected onset (else the whole window), so a farm
+    # switched on mid-window is judged on how it runs, not diluted by the empty months before.
+    onset_day = np.where(onset > 0, rise["day"], 0)
+    since = np.arange(grid.n_days)[None, :] >= onset_day[:, None]
+    recent_kw = np.where(since[:, :, None], mean_kw, np.nan)
+    recent_daily = np.where(since, daily, np.nan)
+    recent_base = np.where(since, base, np.nan)
+    flat = recent_kw.reshape(accounts, slots)
+    peak = row_quantiles(flat, (0.99,))[0]
+    features = {
+        "mean_kw": nan_mean_rows(flat),
+        "robust_peak_kw": peak,
+        "load_factor": shape.load_factor(flat, peak),
+        "daily_periodicity": shape.daily_periodicity(recent_kw),
+        "profile_amplitude": shape.profile_amplitude(recent_kw),
+        "weekly_periodicity": shape.weekly_periodicity(recent_daily),
+        "night_day_ratio": shape.night_day_ratio(recent_kw, grid.slot_hours),
+        "weekend_weekday_ratio": shape.weekend_weekday_ratio(recent_daily, is_workday),
+        "daily_variation": shape.daily_variation(recent_daily),
+        "day_to_day_change": shape.day_to_day_change(recent_daily),
+        "near_peak_share": shape.near_peak_share(flat, peak),
+        "base_load_ratio": shape.base_load_ratio(recent_base, recent_daily),
+        "onset_share": onset,
+        "step_up_count": (step_sizes > 0).sum(axis=1).astype(float),
+        "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
+        "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
+        "missing_share": shape.missing_share(counts, grid.readings_per_day),
+        "temperature_response": shape.temperature_response(daily, temperature_c),
+        "night_excess_kw": shape.night_excess_kw(mean_kw, base, grid.slot_hours),
+    }
+    features.update(_estimate_inputs(base, counts, grid, rise, onset))
+    return features, _step_lists(step_sizes)
+
+
+def _estimate_inputs(
+    base: np.ndarray, counts: np.ndarray, grid: ProfileGrid, rise: dict[str, np.ndarray], onset: np.ndarray
+) -> dict[str, np.ndarray]:
+    has_data = counts.sum(axis=2) > 0
+    first_data = np.where(has_data.any(axis=1), has_data.argmax(axis=1), -1)
+    onset_day = np.where(onset > 0, rise["day"], -1)
+    first_seen = np.where(onset_day >= 0, onset_day, first_data)
+    hours_per_day = counts.sum(axis=2) * (grid.interval_s / 3600.0)
+    hours_from = np.cumsum(hours_per_day[:, ::-1], axis=1)[:, ::-1]
+    rows = np.arange(base.shape[0])
+    hours_since = np.where(first_seen >= 0, hours_from[rows, np.clip(first_seen, 0, None)], 0.0)
+    return {
+        "recent_base_kw": steps.recent_level_kw(base),
+        "pre_onset_base_kw": np.where(onset_day >= 0, _low_level_before(base, onset_day), np.nan),
+        "onset_day": onset_day.astype(float),
+        "first_data_day": first_data.astype(float),
+        "first_seen_day": first_seen.astype(float),
+        "hours_since_first_seen": hours_since,
+    }
+
+
+def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
+    """10th percentile of the daily base before the onset: the level before the first rigs arrived,
+    even when rigs came in several batches and the onset marks the largest one."""
+    before = np.where(np.arange(base.shape[1])[None, :] < onset_day[:, None], base, np.nan)
+    return row_quantiles(before, (0.1,))[0]
+
+
+def _step_lists(step_sizes: np.ndarray) -> list[list[tuple[int, float]]]:
+    lists: list[list[tuple[int, float]]] = [[] for _ in range(step_sizes.shape[0])]
+    for account, day in zip(*np.nonzero(step_sizes), strict=True):
+        lists[int(account)].append((int(day), float(step_sizes[account, day])))
+    return lists

@@ -1,0 +1,235 @@
+"""Flatness and periodicity of a load (平稳 24×7 负荷的特征).
+
+Inputs are the profile matrix ``mean_kw`` (A, D, P) in kW with NaN for missing slots and the daily
+mean series ``daily_kw`` (A, D) from :mod:`profile`. Each function returns one float64 value per
+account; NaN means "no evidence" (too little data, or a feature that does not apply, such as a
+night/day ratio for daily readings). Hours and weekdays are Asia/Shanghai local.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minesweep.detection.meter.kernels.profile import nan_mean_rows, row_quantiles
+
+NIGHT_HOURS = (0.0, 6.0)
+DAY_HOURS = (9.0, 18.0)
+NEAR_PEAK_FRACTION = 0.9
+MIN_DAYS_FOR_WEEKLY = 21
+MIN_DAYS_FOR_TEMPERATURE = 30
+COMFORT_TEMPERATURE_C = 18.0
+
+
+def _safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = numerator / denominator
+    ratio[~np.isfinite(ratio)] = np.nan
+    return ratio
+
+
+def load_factor(mean_kw_flat: np.ndarray, robust_peak_kw: np.ndarray) -> np.ndarray:
+    """Mean demand over robust peak demand (99th percentile of slots), in [0, ~1]; 1 = flat.
+
+    A robust peak keeps one spike from making a flat load look peaky. NaN without data or zero peak.
+    """
+    return np.clip(_safe_ratio(nan_mean_rows(mean_kw_flat), robust_peak_kw), 0.0, 1.0)
+
+
+def lag_autocorrelation(series: np.ndarray, lag: int) -> np.ndarray:
+    """Autocorrelation at ``lag`` of each row of (A, T) deviations, over pairs where both exist.
+
+    Rows are centred first. Returns values in [-1, 1]; 0 for a row without variation (nothing
+    repeats); NaN when fewer than ``2 * lag`` pairs exist.
+    """
+    if series.shape[1] <= lag:
+        return np.full(series.shape[0], np.nan)
+    centred = series - nan_mean_rows(series)[:, None]
+    head, tail = centred[:, :-lag], centred[:, lag:]
+    both = ~np.isnan(head) & ~np.isnan(tail)
+    head0, tail0 = np.where(both, head, 0.0), np.where(both, tail, 0.0)
+    numerator = (head0 * tail0).sum(axis=1)
+    denominator = np.sqrt((head0**2).sum(axis=1) * (tail0**2).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acf = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), 0.0)
+    acf[both.sum(axis=1) < 2 * lag] = np.nan
+    return np.clip(acf, -1.0, 1.0)
+
+
+def daily_periodicity(mean_kw: np.ndarray) -> np.ndarray:
+    """Autocorrelation at 24 h of the intra-day shape (each day's own mean removed first).
+
+    Removing the day mean keeps level changes (steps, seasons) from passing as periodicity. About 0 for
+    a flat load with noise, near 1 for an office or a shift factory. NaN for daily data.
+    """
+    slots = mean_kw.shape[2]
+    if slots < 4:
+        return np.full(mean_kw.shape[0], np.nan)
+    valid = ~np.isnan(mean_kw)
+    counts = valid.sum(axis=2, keepdims=True)
+    totals = np.where(valid, mean_kw, 0.0).sum(axis=2, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        day_mean = totals / counts
+    shape = (mean_kw - day_mean).reshape(mean_kw.shape[0], -1)
+    return lag_autocorrelation(shape, slots)
+
+
+def profile_amplitude(mean_kw: np.ndarray) -> np.ndarray:
+    """(max − min) of the average daily profile over the mean demand: 0 for a flat load.
+
+    Households reach 2 or more, offices about 1, data centres a few tenths, mining farms ~0.02.
+    NaN for daily data or without data.
+    """
+    if mean_kw.shape[2] < 4:
+        return np.full(mean_kw.shape[0], np.nan)
+    valid = ~np.isnan(mean_kw)
+    counts = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        profile = np.where(valid, mean_kw, 0.0).sum(axis=1) / counts
+    profile[counts == 0] = np.nan
+    mean = nan_mean_rows(profile)
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(np.where(np.isnan(profile), -np.inf, profile), axis=1) - np.nanmin(
+            np.where(np.isnan(profile), np.inf, profile), axis=1
+        )
+    return _safe_ratio(spread, mean)
+
+
+def weekly_periodicity(daily_kw: np.ndarray) -> np.ndarray:
+    """Autocorrelation at 7 days of the daily series relative to its centred 7-day moving average.
+
+    About 0 for a load that ignores the week, clearly positive for offices and day-shift factories.
+    NaN with fewer than 21 days.
+    """
+    if daily_kw.shape[1] < MIN_DAYS_FOR_WEEKLY:
+        return np.full(daily_kw.shape[0], np.nan)
+    moving = centred_moving_mean(daily_kw, 7)
+    relative = _safe_ratio(daily_kw, moving) - 1.0
+    return lag_autocorrelation(relative, 7)
+
+
+def centred_moving_mean(series: np.ndarray, width: int) -> np.ndarray:
+    """NaN-aware centred moving mean over ``width`` columns (edges use the part of the window that exists)."""
+    valid = ~np.isnan(series)
+    filled = np.where(valid, series, 0.0)
+    pad = np.zeros((series.shape[0], 1))
+    sums = np.concatenate([pad, np.cumsum(filled, axis=1)], axis=1)
+    counts = np.concatenate([pad, np.cumsum(valid, axis=1)], axis=1)
+    length = series.shape[1]
+    lo = np.clip(np.arange(length) - width // 2, 0, length)
+    hi = np.clip(np.arange(length) + width // 2 + 1, 0, length)
+    return _safe_ratio(sums[:, hi] - sums[:, lo], counts[:, hi] - counts[:, lo])
+
+
+def hours_mean(mean_kw: np.ndarray, slot_hours: np.ndarray, hours: tuple[float, float]) -> np.ndarray:
+    """Mean demand (kW) over slots whose local start hour lies in [start, end)."""
+    chosen = (slot_hours >= hours[0]) & (slot_hours < hours[1])
+    part = mean_kw[:, :, chosen].reshape(mean_kw.shape[0], -1)
+    return nan_mean_rows(part)
+
+
+def night_day_ratio(mean_kw: np.ndarray, slot_hours: np.ndarray) -> np.ndarray:
+    """Mean kW 00:00–06:00 over mean kW 09:00–18:00 (local). ~1 flat, <0.5 offices, >1 night heating.
+
+    NaN for daily data or when either period has no data or the day mean is 0.
+    """
+    if mean_kw.shape[2] < 4:
+        return np.full(mean_kw.shape[0], np.nan)
+    return _safe_ratio(
+        hours_mean(mean_kw, slot_hours, NIGHT_HOURS), hours_mean(mean_kw, slot_hours, DAY_HOURS)
+    )
+
+
+def weekend_weekday_ratio(daily_kw: np.ndarray, is_workday: np.ndarray) -> np.ndarray:
+    """Mean daily demand on rest days (weekends, public holidays) over that on working days."""
+    return _safe_ratio(nan_mean_rows(daily_kw[:, ~is_workday]), nan_mean_rows(daily_kw[:, is_workday]))
+
+
+def daily_variation(daily_kw: np.ndarray) -> np.ndarray:
+    """Coefficient of variation of daily energy (std / mean over days with data); 0 = identical days."""
+    mean = nan_mean_rows(daily_kw)
+    with np.errstate(invalid="ignore"):
+        spread = np.sqrt(nan_mean_rows((daily_kw - mean[:, None]) ** 2))
+    return _safe_ratio(spread, mean)
+
+
+def day_to_day_change(daily_kw: np.ndarray) -> np.ndarray:
+    """Median |day − previous day| over the median daily level: robust to a few steps; 0 = steady."""
+    change = np.abs(np.diff(daily_kw, axis=1))
+    with np.errstate(all="ignore"):
+        median_change = _nanmedian_rows(change)
+        median_level = _nanmedian_rows(daily_kw)
+    return _safe_ratio(median_change, median_level)
+
+
+def _nanmedian_rows(matrix: np.ndarray) -> np.ndarray:
+    if matrix.shape[1] == 0:
+        return np.full(matrix.shape[0], np.nan)
+    return row_quantiles(matrix, (0.5,))[0]
+
+
+def near_peak_share(mean_kw_flat: np.ndarray, robust_peak_kw: np.ndarray) -> np.ndarray:
+    """Share of slots with data at or above 90 % of the robust peak; ~1 for a farm running flat out."""
+    valid = ~np.isnan(mean_kw_flat)
+    with np.errstate(invalid="ignore"):
+        near = (mean_kw_flat >= NEAR_PEAK_FRACTION * robust_peak_kw[:, None]) & valid
+    return _safe_ratio(near.sum(axis=1).astype(float), valid.sum(axis=1).astype(float))
+
+
+def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
+    """Median daily base (lowest slot) over median daily mean: share of the load that never stops."""
+    return np.clip(_safe_ratio(_nanmedian_rows(daily_base_kw), _nanmedian_rows(daily_kw)), 0.0, 1.0)
+
+
+def missing_share(counts: np.ndarray, readings_per_day: int) -> np.ndarray:
+    """Share of expected readings in the window that are missing, in [0, 1]."""
+    expected = counts.shape[1] * readings_per_day
+    if expected == 0:
+        return np.ones(counts.shape[0])
+    return np.clip(1.0 - counts.reshape(counts.shape[0], -1).sum(axis=1) / expected, 0.0, 1.0)
+
+
+def temperature_response(daily_kw: np.ndarray, temperature_c: np.ndarray | None) -> np.ndarray:
+    """Weather sensitivity: |slope| of day-to-day relative demand changes on day-to-day changes in
+    degree-days |T − 18 °C|, in % of mean demand per °C.
+
+    Changes rather than levels keep steps and slow trends (a farm switched on in spring) from passing
+    as weather response, and a slope rather than a correlation keeps a very steady load with a tiny
+    fan response from looking weather-driven. Heating and cooling loads give several %/°C, a data
+    centre's cooling about 0.5–1.5, a mining farm about 0.2. ``temperature_c`` is the daily mean (°C)
+    per window day. NaN without a temperature series or with fewer than 30 usable day pairs.
+    """
+    accounts = daily_kw.shape[0]
+    if temperature_c is None or len(temperature_c) != daily_kw.shape[1] or daily_kw.shape[1] < 3:
+        return np.full(accounts, np.nan)
+    degree_days = np.abs(np.asarray(temperature_c, dtype=float) - COMFORT_TEMPERATURE_C)
+    mean = nan_mean_rows(daily_kw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative_change = 100.0 * np.diff(daily_kw, axis=1) / mean[:, None]
+    weather_change = np.diff(degree_days)
+    spread = 3.0 * _nanmedian_rows(np.abs(relative_change)) + 1e-9
+    relative_change = np.clip(relative_change, -spread[:, None], spread[:, None])  # a step is one outlier
+    both = ~np.isnan(relative_change) & ~np.isnan(weather_change)[None, :]
+    n = both.sum(axis=1).astype(float)
+    x = np.where(both, weather_change[None, :], 0.0)
+    y = np.where(both, relative_change, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
+        dx, dy = np.where(both, x - mx[:, None], 0.0), np.where(both, y - my[:, None], 0.0)
+        slope = (dx * dy).sum(axis=1) / (dx**2).sum(axis=1)
+    slope[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(slope)] = np.nan
+    return np.abs(slope)
+
+
+def night_excess_kw(
+    mean_kw: np.ndarray, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
+) -> np.ndarray:
+    """Median over the last ``days`` days of (mean kW 00:00–06:00 − that day's base kW): a load that
+    runs only at night (cheap valley hours). NaN for daily data."""
+    if mean_kw.shape[2] < 4:
+        return np.full(mean_kw.shape[0], np.nan)
+    chosen = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
+    night = mean_kw[:, -days:, chosen]
+    valid = ~np.isnan(night)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        night_mean = np.where(valid, night, 0.0).sum(axis=2) / valid.sum(axis=2)
+    return _nanmedian_rows(night_mean - daily_base[:, -days:])

@@ -1,0 +1,166 @@
+"""Level changes in daily series: step changes (阶跃) and the onset of a new base load (突增).
+
+Inputs are daily series (A, D) in kW (daily mean or daily base demand) with NaN for missing days.
+Day positions are indices into the window (0 = first local day of the window).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from minesweep.detection.meter.kernels.profile import row_quantiles
+
+MIN_SEGMENT_DAYS = 14
+STEP_WINDOW_DAYS = 7
+STEP_MIN_Z = 6.0
+STEP_MIN_RELATIVE = 0.08
+ONSET_MIN_Z = 6.0
+ONSET_MIN_SHARPNESS = 0.5
+ONSET_MIN_SHARE = 0.2
+ONSET_MIN_OF_DEMAND = 0.2
+BEFORE_LEVEL_QUANTILE = 0.9
+NOISE_FLOOR_RELATIVE = 0.005
+
+
+def _cumulative(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums and prefix counts with a leading zero column (NaN-aware)."""
+    valid = ~np.isnan(series)
+    pad = np.zeros((series.shape[0], 1))
+    sums = np.concatenate([pad, np.cumsum(np.where(valid, series, 0.0), axis=1)], axis=1)
+    counts = np.concatenate([pad, np.cumsum(valid, axis=1)], axis=1)
+    return sums, counts
+
+
+def noise_scale_kw(series: np.ndarray) -> np.ndarray:
+    """Robust day-to-day noise σ (kW): 1.4826 · median|Δ| / √2, floored at 0.5 % of the median level."""
+    diffs = np.abs(np.diff(series, axis=1))
+    sigma = 1.4826 * median_rows(diffs) / np.sqrt(2.0)
+    level = median_rows(series)
+    floor = NOISE_FLOOR_RELATIVE * np.abs(np.nan_to_num(level)) + 1e-9
+    return np.fmax(np.nan_to_num(sigma, nan=0.0), floor)
+
+
+def window_means(series: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Means of the ``width`` days before and from each day t (NaN where a side has < width/2 days)."""
+    sums, counts = _cumulative(series)
+    length = series.shape[1]
+    t = np.arange(length)
+    lo, hi = np.clip(t - width, 0, length), np.clip(t + width, 0, length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = (sums[:, t] - sums[:, lo]) / (counts[:, t] - counts[:, lo])
+        after = (sums[:, hi] - sums[:, t]) / (counts[:, hi] - counts[:, t])
+    before[(counts[:, t] - counts[:, lo]) < width / 2] = np.nan
+    after[(counts[:, hi] - counts[:, t]) < width / 2] = np.nan
+    return before, after
+
+
+def detect_steps(daily_kw: np.ndarray, width: int = STEP_WINDOW_DAYS) -> np.ndarray:
+    """Step sizes (kW) at the days where a step starts, 0 elsewhere; shape (A, D).
+
+    A step at day t is a local extreme of mean(next ``width`` days) − mean(previous ``width`` days)
+    that exceeds both ``STEP_MIN_Z`` noise σ and ``STEP_MIN_RELATIVE`` of the median level. Positive
+    sizes are rises (e.g. rigs switched on), negative ones falls.
+    """
+    accounts, length = daily_kw.shape
+    if length < 2 * width + 1:
+        return np.zeros((accounts, length))
+    before, after = window_means(daily_kw, width)
+    jump = np.nan_to_num(after - before, nan=0.0)
+    sigma = noise_scale_kw(daily_kw)
+    level = np.nan_to_num(median_rows(daily_kw), nan=0.0)
+    threshold = np.maximum(STEP_MIN_Z * sigma * np.sqrt(2.0 / width), STEP_MIN_RELATIVE * np.abs(level))
+    magnitude = np.abs(jump)
+    padded = np.pad(magnitude, ((0, 0), (width, width)), constant_values=-1.0)
+    around = sliding_window_view(padded, 2 * width + 1, axis=1).max(axis=2)
+    left = sliding_window_view(padded[:, :-1], width, axis=1)[:, :length].max(axis=2)
+    is_step = (magnitude >= around) & (magnitude > left) & (magnitude >= threshold[:, None]) & (magnitude > 0)
+    return np.where(is_step, jump, 0.0)
+
+
+def best_rise(series: np.ndarray, min_segment: int = MIN_SEGMENT_DAYS) -> dict[str, np.ndarray]:
+    """The single split that best separates a lower level before from a higher level after.
+
+    Returns per account: ``day`` (index of the first day of the higher level, -1 if none),
+    ``before_kw``/``after_kw`` (segment means), ``z`` (mean-shift statistic in noise σ), and
+    ``sharpness`` in [0, 1]: the share of the rise that happens within a week of the split
+    (near 1 for switching rigs on, small for a slow seasonal drift).
+    """
+    accounts, length = series.shape
+    empty = {
+        "day": np.full(accounts, -1, dtype=np.int64),
+        "before_kw": np.full(accounts, np.nan),
+        "after_kw": np.full(accounts, np.nan),
+        "z": np.zeros(accounts),
+        "sharpness": np.zeros(accounts),
+    }
+    if length < 2 * min_segment:
+        return empty
+    sums, counts = _cumulative(series)
+    total_sum, total_count = sums[:, -1:], counts[:, -1:]
+    n1, n2 = counts[:, 1:-1], total_count - counts[:, 1:-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = sums[:, 1:-1] / n1
+        after = (total_sum - sums[:, 1:-1]) / n2
+        stat = (after - before) * np.sqrt(n1 * n2 / (n1 + n2))
+    stat[(n1 < min_segment) | (n2 < min_segment) | ~np.isfinite(stat)] = -np.inf
+    split = np.argmax(stat, axis=1)
+    rows = np.arange(accounts)
+    best = stat[rows, split]
+    found = np.isfinite(best) & (best > 0)
+    sigma = noise_scale_kw(series)
+    local_before, local_after = window_means(series, STEP_WINDOW_DAYS)
+    day = split + 1
+    before_level, after_level = segment_levels(series, day)
+    rise = after_level - before_level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sharp = (local_after[rows, day] - local_before[rows, day]) / rise
+    return {
+        "day": np.where(found, day, -1),
+        "before_kw": np.where(found, before_level, np.nan),
+        "after_kw": np.where(found, after_level, np.nan),
+        "z": np.where(found, best / sigma, 0.0),
+        "sharpness": np.where(found, np.clip(np.nan_to_num(sharp, nan=0.0), 0.0, 1.0), 0.0),
+    }
+
+
+def segment_levels(series: np.ndarray, split: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Level before each row's split (90th percentile) and from it (median).
+
+    A high quantile before the split keeps dips — weekends, the Spring Festival shutdown, a maintenance
+    stop — from passing for a low level that a restart then "rises" from; only a load that was never
+    as high before counts as new.
+    """
+    columns = np.arange(series.shape[1])[None, :]
+    before = np.where(columns < split[:, None], series, np.nan)
+    after = np.where(columns >= split[:, None], series, np.nan)
+    return row_quantiles(before, (BEFORE_LEVEL_QUANTILE,))[0], median_rows(after)
+
+
+def onset_share(rise: dict[str, np.ndarray], demand_after_kw: np.ndarray) -> np.ndarray:
+    """Share of the later base load that appeared at a sharp, significant onset, in [0, 1]; else 0.
+
+    A farm switched on inside the window gives ~1; mining added to a factory gives mining / (factory
+    base + mining); a load without a sharp sustained rise gives 0. The rise must also be at least 20 %
+    of the account's median daily demand after it (``demand_after_kw``), so tiny loads (a household's
+    near-zero base) cannot produce large shares from noise.
+    """
+    added = rise["after_kw"] - rise["before_kw"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = added / rise["after_kw"]
+    share = np.clip(np.nan_to_num(share, nan=0.0), 0.0, 1.0)
+    significant = (rise["z"] >= ONSET_MIN_Z) & (rise["sharpness"] >= ONSET_MIN_SHARPNESS)
+    sizeable = np.nan_to_num(added) >= ONSET_MIN_OF_DEMAND * np.nan_to_num(demand_after_kw, nan=np.inf)
+    return np.where(significant & sizeable & (share >= ONSET_MIN_SHARE), share, 0.0)
+
+
+def median_rows(matrix: np.ndarray) -> np.ndarray:
+    """Row medians ignoring NaN (nearest rank); NaN for rows without data."""
+    if matrix.shape[1] == 0:
+        return np.full(matrix.shape[0], np.nan)
+    return row_quantiles(matrix, (0.5,))[0]
+
+
+def recent_level_kw(series: np.ndarray, days: int = 28) -> np.ndarray:
+    """Median of the last ``days`` days of the window (kW), ignoring NaN; NaN without data."""
+    return median_rows(series[:, -days:])

@@ -1,0 +1,307 @@
+"""Streaming readers for meter files (电表数据读取): long form and the State Grid wide daily form.
+
+Both readers yield :class:`RawBatch` objects in the same long shape, a bounded number of rows at a
+time (``pyarrow.csv.open_csv`` / ``ParquetFile.iter_batches``), so no file is ever held whole.
+
+* Long form: ``account_id, ts, kwh`` or ``account_id, ts, kw`` (kW = mean demand over the interval).
+  ``ts`` is the interval start, ISO 8601 with an offset (``+08:00``, ``Z``) or naive, which is read as
+  Asia/Shanghai; 15-minute to daily intervals.
+* Wide form: ``CONS_NO``, optional ``FLAG``, then one column per date (``2014/1/1``, ``2014-01-01`` or
+  ``20140101``) in any order holding that day's kWh; an empty cell is a missing day.
+
+Empty values are missing readings and are dropped (they stay missing, never zero); values that are
+present but unreadable are reported as bad rows by the importer. ``row`` numbers count data records
+from 1 (the header is not counted; in a CSV file the record is on line ``row + 1``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.timebase import SECONDS_PER_DAY, SHANGHAI_OFFSET_S
+
+BATCH_ROWS = 262_144
+CSV_BLOCK_BYTES = 8 << 20
+WIDE_ID_COLUMN = "CONS_NO"
+WIDE_FLAG_COLUMN = "FLAG"
+NUMBER_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
+_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M%z")
+_NAIVE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+)
+_DATE_HEADER = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")
+
+
+@dataclass
+class RawBatch:
+    """Readings in long shape, before validation.
+
+    ``ts_utc_s``: int64 UTC seconds of the interval start, valid where ``ts_ok``; ``value``: float64
+    (kWh or kW per ``unit``), NaN where missing or unreadable; ``value_bad``: present but unreadable.
+    ``ts_text``/``value_text`` keep the raw text for reject reports.
+    """
+
+    row: np.ndarray
+    account_id: pa.Array
+    ts_utc_s: np.ndarray
+    ts_ok: np.ndarray
+    value: np.ndarray
+    value_bad: np.ndarray
+    unit: str
+    ts_text: pa.Array
+    value_text: pa.Array
+    interval_hint_s: int | None = None
+
+
+def list_input_files(path: Path) -> list[Path]:
+    """The CSV/Parquet files of an input path (a file, or a folder searched recursively, sorted)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise MeterDataError("input_missing", f"找不到输入：{path}", f"Input not found: {path}")
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
+    if not files:
+        raise MeterDataError(
+            "input_empty", f"目录中没有 CSV 或 Parquet 文件：{path}", f"No CSV or Parquet files in {path}"
+        )
+    return files
+
+
+def column_names(path: Path) -> list[str]:
+    """Header of a CSV file or schema names of a Parquet file."""
+    if path.suffix.lower() == ".parquet":
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    return [name.strip().strip('"') for name in header.rstrip("\r\n").split(",")]
+
+
+def detect_layout(path: Path) -> str:
+    """``"long"`` or ``"wide"`` from the column names; raises a bilingual error otherwise."""
+    names = column_names(path)
+    if WIDE_ID_COLUMN in names:
+        return "wide"
+    if "account_id" in names and "ts" in names and ("kwh" in names or "kw" in names):
+        return "long"
+    raise MeterDataError(
+        "layout_unknown",
+        f"无法识别的表头（需要 account_id, ts, kwh/kw 或 CONS_NO 加日期列）：{path.name}",
+        f"Unrecognised columns (need account_id, ts, kwh/kw, or CONS_NO plus date columns): {path.name}",
+        columns=names[:20],
+    )
+
+
+def iter_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """Readings of one file in bounded batches, whichever layout it has."""
+    if detect_layout(path) == "wide":
+        yield from iter_wide_batches(path, batch_rows)
+    else:
+        yield from iter_long_batches(path, batch_rows)
+
+
+def _record_batches(
+    path: Path, columns: list[str], batch_rows: int, as_text: bool
+) -> Iterator[pa.RecordBatch]:
+    if path.suffix.lower() == ".parquet":
+        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
+        return
+    convert = pacsv.ConvertOptions(
+        include_columns=columns,
+        column_types=dict.fromkeys(columns, pa.string()) if as_text else None,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding="utf8")
+    try:
+        reader = pacsv.open_csv(path, read_options=read, convert_options=convert)
+        yield from reader
+    except pa.ArrowInvalid as error:
+        raise MeterDataError(
+            "csv_unreadable",
+            f"CSV 文件无法读取：{path.name}（{error}）",
+            f"CSV file cannot be read: {path.name} ({error})",
+        ) from error
+
+
+def iter_long_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """Long-form readings (``account_id, ts, kwh|kw``) in batches."""
+    names = column_names(path)
+    unit = "kwh" if "kwh" in names else "kw"
+    next_row = 1
+    for batch in _record_batches(path, ["account_id", "ts", unit], batch_rows, as_text=True):
+        count = batch.num_rows
+        ts_utc, ts_ok, ts_text = parse_timestamps(batch.column("ts"))
+        value, value_bad, value_text = parse_numbers(batch.column(unit))
+        yield RawBatch(
+            row=np.arange(next_row, next_row + count, dtype=np.int64),
+            account_id=_as_text(batch.column("account_id")),
+            ts_utc_s=ts_utc,
+            ts_ok=ts_ok,
+            value=value,
+            value_bad=value_bad,
+            unit=unit,
+            ts_text=ts_text,
+            value_text=value_text,
+        )
+        next_row += count
+
+
+def wide_date_columns(names: list[str]) -> dict[str, dt.date]:
+    """Map of wide-form column name → date, for every column whose name is a date."""
+    found: dict[str, dt.date] = {}
+    for name in names:
+        match = _DATE_HEADER.match(name)
+        if match:
+            try:
+                found[name] = dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+    return found
+
+
+def iter_wide_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """State Grid wide daily form (``CONS_NO``, ``FLAG``?, one kWh column per date), as long batches.
+
+    Each date column becomes a reading at local midnight of that date with a 1-day interval.
+    """
+    dates = wide_date_columns(column_names(path))
+    if not dates:
+        raise MeterDataError(
+            "wide_no_dates",
+            f"宽表中没有日期列：{path.name}",
+            f"The wide file has no date columns: {path.name}",
+        )
+    names = sorted(dates, key=lambda n: dates[n])
+    day_ts = np.array([_local_midnight_utc(dates[n]) for n in names], dtype=np.int64)
+    accounts_per_batch = max(1, batch_rows // len(names))
+    next_row = 1
+    for batch in _record_batches(path, [WIDE_ID_COLUMN, *names], accounts_per_batch, as_text=True):
+        count = batch.num_rows
+        ids = _as_text(batch.column(WIDE_ID_COLUMN))
+        for column, midnight in zip(names, day_ts, strict=True):
+            value, value_bad, value_text = parse_numbers(batch.column(column))
+            yield RawBatch(
+                row=np.arange(next_row, next_row + count, dtype=np.int64),
+                account_id=ids,
+                ts_utc_s=np.full(count, midnight, dtype=np.int64),
+                ts_ok=np.ones(count, dtype=bool),
+                value=value,
+                value_bad=value_bad,
+                unit="kwh",
+                ts_text=pa.array([column] * count, pa.string()),
+                value_text=value_text,
+                interval_hint_s=SECONDS_PER_DAY,
+            )
+        next_row += count
+
+
+def _local_midnight_utc(date: dt.date) -> int:
+    return (date - dt.date(1970, 1, 1)).days * SECONDS_PER_DAY - SHANGHAI_OFFSET_S
+
+
+def _as_text(column: pa.Array) -> pa.Array:
+    text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+    return pc.utf8_trim_whitespace(text)
+
+
+def parse_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Float64 values (NaN where empty or unreadable), an "unreadable" mask, and the raw text."""
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        return values, np.zeros(len(values), dtype=bool), pc.cast(column, pa.string())
+    text = pc.utf8_trim_whitespace(_as_text(column))
+    present = pc.fill_null(pc.not_equal(text, ""), False)
+    numeric = pc.fill_null(pc.match_substring_regex(text, NUMBER_PATTERN), False)
+    clean = pc.if_else(numeric, text, pa.scalar(None, pa.string()))
+    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    bad = np.asarray(pc.and_(present, pc.invert(numeric)).to_numpy(zero_copy_only=False), dtype=bool)
+    return values, bad, text
+
+
+def parse_timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """UTC seconds (int64), a "parsed" mask, and the raw text of a timestamp column.
+
+    Accepts Arrow timestamps (tz-aware as given, naive as Asia/Shanghai) or text in the formats listed
+    in the module docstring; fractional seconds are dropped.
+    """
+    if pa.types.is_timestamp(column.type):
+        ok, utc = _seconds(pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False))
+        if column.type.tz is None:
+            utc -= SHANGHAI_OFFSET_S
+        return utc, ok, pc.cast(column, pa.string())
+    if pa.types.is_date(column.type):
+        column = pc.cast(pc.cast(column, pa.timestamp("s")), pa.string())
+    text = _as_text(column)
+    norm = pc.replace_substring_regex(text, r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})T", r"\1 ")
+    norm = pc.replace_substring_regex(norm, r"(\d{2}:\d{2}(:\d{2})?)\.\d+", r"\1")
+    norm = pc.replace_substring_regex(norm, r"\s*Z$", "+0000")
+    norm = pc.replace_substring_regex(norm, r"\s+([+-]\d{2}:?\d{2})$", r"\1")
+    aware = _first_parse(norm, _OFFSET_FORMATS)
+    naive = _first_parse(norm, _NAIVE_FORMATS)
+    aware_ok, aware_s = _seconds(aware)
+    naive_ok, naive_s = _seconds(naive)
+    utc = np.where(aware_ok, aware_s, naive_s - SHANGHAI_OFFSET_S)
+    return utc, aware_ok | naive_ok, text
+
+
+def _seconds(stamps: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.asarray(stamps.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    seconds = pc.fill_null(pc.cast(stamps, pa.int64()), 0).to_numpy(zero_copy_only=False)
+    return ok, seconds.astype(np.int64)
+
+
+def _first_parse(text: pa.Array, formats: tuple[str, ...]) -> pa.Array:
+    parsed = [pc.strptime(text, format=f, unit="s", error_is_null=True) for f in formats]
+    parsed = [pc.cast(p, pa.timestamp("s")) for p in parsed]
+    return pc.coalesce(*parsed)
+
+
+def read_accounts_meta(path: Path) -> pa.Table:
+    """Account metadata (``account_id, tariff, contract_kva`` …, DESIGN §4) from CSV or Parquet.
+
+    ``account_id`` is read as text; other columns as given. Small (one row per account).
+    """
+    if path.suffix.lower() == ".parquet":
+        table = pq.read_table(path)
+    else:
+        names = column_names(path)
+        types = {
+            n: pa.string() for n in names if n in ("account_id", "tariff", "uscc", "division_code", "address")
+        }
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+    if "account_id" not in table.column_names:
+        raise MeterDataError(
+            "meta_no_account",
+            f"户档案缺少 account_id 列：{path.name}",
+            f"Account metadata has no account_id column: {path.name}",
+        )
+    return table.set_column(
+        table.column_names.index("account_id"), "account_id", pc.cast(table.column("account_id"), pa.string())
+    )
+
+
+def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
+    """Daily mean temperature (°C, ``date, temp_c``) aligned to the window's local days; NaN if absent."""
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={"date": pa.date32()}))
+    days = pc.cast(table.column("date"), pa.int32()).to_numpy(zero_copy_only=False) - first_day
+    values = pc.cast(table.column("temp_c"), pa.float64()).to_numpy(zero_copy_only=False)
+    series = np.full(n_days, np.nan)
+    inside = (days >= 0) & (days < n_days)
+    series[days[inside]] = values[inside]
+    return series

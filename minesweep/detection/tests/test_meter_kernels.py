@@ -1,0 +1,127 @@
+"""Kernel tests: pure numpy, no database, no files."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minesweep.detection.meter.kernels import shape, steps
+from minesweep.detection.meter.kernels.features import compute_features
+from minesweep.detection.meter.kernels.profile import bin_readings, daily_mean_kw
+from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid, day_number_of
+
+START_DAY = 18628  # 2021-01-01
+DAYS = 120
+
+
+def _series(kw_of_slot, interval_s: int = 900, days: int = DAYS, seed: int = 0):
+    """Readings (UTC seconds, kWh) for one account from a function of (day, local hour) → kW."""
+    rng = np.random.default_rng(seed)
+    n = days * 86400 // interval_s
+    ts = START_DAY * 86400 - SHANGHAI_OFFSET_S + np.arange(n) * interval_s
+    local = ts + SHANGHAI_OFFSET_S - START_DAY * 86400
+    kw = kw_of_slot(local // 86400, (local % 86400) / 3600.0) * rng.normal(1, 0.01, n)
+    return ts, kw * interval_s / 3600.0
+
+
+def _features(*accounts, interval_s: int = 900, temperature=None, workdays=None):
+    grid = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=interval_s)
+    index = np.concatenate([np.full(len(ts), i) for i, (ts, _) in enumerate(accounts)])
+    ts = np.concatenate([a[0] for a in accounts])
+    kwh = np.concatenate([a[1] for a in accounts])
+    mean_kw, counts = bin_readings(index, ts, kwh, len(accounts), grid)
+    is_workday = workdays if workdays is not None else (np.arange(DAYS) + 4) % 7 < 5
+    return compute_features(mean_kw, counts, grid, is_workday, temperature)
+
+
+def test_it_bins_readings_to_mean_kw_in_local_hours_and_keeps_missing_as_nan():
+    grid = ProfileGrid(start_day=START_DAY, n_days=2, interval_s=900)
+    # 00:00-00:15 Asia/Shanghai on day 0 is 16:00 UTC the day before.
+    ts = np.array([START_DAY * 86400 - SHANGHAI_OFFSET_S, START_DAY * 86400 - SHANGHAI_OFFSET_S + 900])
+    mean_kw, counts = bin_readings(np.array([0, 0]), ts, np.array([1.0, 3.0]), 1, grid)
+    assert mean_kw.shape == (1, 2, 24)
+    assert mean_kw[0, 0, 0] == 8.0  # (1 + 3) kWh over 0.5 h of readings
+    assert counts[0, 0, 0] == 2
+    assert np.isnan(mean_kw[0, 0, 1]) and np.isnan(mean_kw[0, 1]).all()
+
+
+def test_it_ignores_readings_outside_the_window():
+    grid = ProfileGrid(start_day=START_DAY, n_days=1, interval_s=3600)
+    ts = np.array([START_DAY * 86400 - SHANGHAI_OFFSET_S - 3600, START_DAY * 86400 - SHANGHAI_OFFSET_S])
+    mean_kw, counts = bin_readings(np.array([0, 0]), ts, np.array([100.0, 2.0]), 1, grid)
+    assert counts.sum() == 1 and mean_kw[0, 0, 0] == 2.0
+
+
+def test_it_measures_a_flat_load_as_flat_and_an_office_as_periodic():
+    flat = _series(lambda d, h: np.full(len(d), 300.0))
+    office = _series(lambda d, h: 20 + 80 * ((h >= 9) & (h < 18)) * (((d + 4) % 7) < 5))
+    features, _ = _features(flat, office)
+    assert features["load_factor"][0] > 0.95 > 0.6 > features["load_factor"][1]
+    assert abs(features["night_day_ratio"][0] - 1) < 0.05 and features["night_day_ratio"][1] < 0.3
+    assert features["profile_amplitude"][0] < 0.05 < 1.0 < features["profile_amplitude"][1]
+    assert features["daily_periodicity"][1] > 0.8 > 0.2 > abs(features["daily_periodicity"][0])
+    assert features["weekend_weekday_ratio"][1] < 0.5
+    assert features["day_to_day_change"][0] < 0.01
+
+
+def test_it_finds_the_onset_and_the_step_size_of_a_new_flat_load():
+    farm = _series(lambda d, h: 5 + 325.0 * (d >= 50))
+    features, step_lists = _features(farm)
+    assert features["onset_day"][0] == 50
+    assert features["onset_share"][0] > 0.9
+    assert step_lists[0] and step_lists[0][0][0] == 50
+    assert abs(step_lists[0][0][1] - 325) < 10
+    assert abs(features["recent_base_kw"][0] - features["pre_onset_base_kw"][0] - 325) < 10
+
+
+def test_it_does_not_take_a_factory_restart_after_a_holiday_for_an_onset():
+    def factory(d, h):
+        day_shift = 50 + 400 * ((h >= 8) & (h < 17))
+        return np.where((d >= 35) & (d < 55), 20.0, day_shift)  # three-week Spring Festival stop
+
+    features, _ = _features(_series(factory))
+    assert features["onset_share"][0] == 0
+    assert features["onset_day"][0] == -1
+
+
+def test_it_reports_steps_both_ways():
+    sizes = steps.detect_steps(np.r_[np.full(30, 100.0), np.full(30, 200.0), np.full(30, 120.0)][None, :])
+    assert sizes[0, 30] > 90 and sizes[0, 60] < -70
+    assert (sizes != 0).sum() == 2
+
+
+def test_it_measures_temperature_response_only_when_temperature_is_given():
+    rng = np.random.default_rng(1)
+    temperature = 5 + rng.normal(0, 4, DAYS)
+    heating = _series(lambda d, h: 100 + 10 * np.clip(18 - temperature[d], 0, None))
+    farm = _series(lambda d, h: np.full(len(d), 300.0))
+    with_temperature, _ = _features(heating, farm, temperature=temperature)
+    without, _ = _features(heating, farm)
+    assert (
+        with_temperature["temperature_response"][0] > 2.0 > 0.5 > with_temperature["temperature_response"][1]
+    )
+    assert np.isnan(without["temperature_response"]).all()
+
+
+def test_it_counts_missing_share_and_daily_means_ignore_gaps():
+    ts, kwh = _series(lambda d, h: np.full(len(d), 10.0))
+    keep = np.ones(len(ts), bool)
+    keep[: 96 * 30] = False  # first 30 days missing
+    features, _ = _features((ts[keep], kwh[keep]))
+    assert abs(features["missing_share"][0] - 30 / DAYS) < 1e-9
+    grid = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=900)
+    mean_kw, counts = bin_readings(np.zeros(keep.sum(), int), ts[keep], kwh[keep], 1, grid)
+    daily = daily_mean_kw(mean_kw, counts, grid)
+    assert np.isnan(daily[0, :30]).all() and abs(np.nanmean(daily[0, 30:]) - 10) < 0.1
+
+
+def test_it_handles_daily_readings_with_intraday_features_missing():
+    farm = _series(lambda d, h: np.full(len(d), 300.0), interval_s=86400)
+    features, _ = _features(farm, interval_s=86400)
+    assert np.isnan(features["night_day_ratio"][0]) and np.isnan(features["daily_periodicity"][0])
+    assert features["day_to_day_change"][0] < 0.05
+
+
+def test_it_returns_nan_not_errors_for_an_account_without_data():
+    ratio = shape.night_day_ratio(np.full((1, 5, 24), np.nan), np.arange(24.0))
+    assert np.isnan(ratio).all()
+    assert day_number_of(__import__("datetime").date(2021, 1, 1)) == START_DAY
