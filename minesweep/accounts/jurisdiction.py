@@ -39,7 +39,7 @@ class Scope:
 def staff_profile(user: AbstractBaseUser | AnonymousUser | None) -> StaffProfile | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return StaffProfile.objects.select_related("jurisdiction").filter(user=user).first()
+    return StaffProfile.objects.select_related("jurisdiction").filter(user_id=user.pk).first()
 
 
 def scope_of(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:

@@ -53,7 +53,7 @@ def lead_create(
         power_account=power_account,
         evidence=evidence or {},
         source_ref=source_ref,
-        created_by=actor if isinstance(actor, AbstractBaseUser) else None,
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
     )
     for name, content_type, content in attachments:
         LeadAttachment.objects.create(

@@ -195,14 +195,15 @@ def _plan_entity(check: _RowChecker, seen: set[str]) -> Callable[[Actor], Any] |
     if not data.get("name"):
         check.problem("name", "名称不能为空", "name is required")
     division = check.division()
-    if check.report.problems and check.report.problems[-1].row == check.row:
+    if division is None or (check.report.problems and check.report.problems[-1].row == check.row):
         return None
+    chosen: Division = division
     return lambda actor: subject_create(
         actor=actor,
         kind=kind,
         name=data["name"],
-        division=division,
-        uscc=uscc,  # type: ignore[arg-type]
+        division=chosen,
+        uscc=uscc,
         resident_id=resident_id,
         legal_representative=data.get("legal_representative", ""),
         declared_business=data.get("declared_business", ""),
@@ -219,14 +220,15 @@ def _plan_site(check: _RowChecker, known: dict[str, Subject]) -> Callable[[Actor
     division = check.division()
     if not data.get("name") or not data.get("address"):
         check.problem("name", "名称和地址不能为空", "name and address are required")
-    if check.report.problems and check.report.problems[-1].row == check.row:
+    if division is None or (check.report.problems and check.report.problems[-1].row == check.row):
         return None
+    chosen: Division = division
     return lambda actor: site_create(
         actor=actor,
         name=data["name"],
         address=data["address"],
-        division=division,
-        subject=subject,  # type: ignore[arg-type]
+        division=chosen,
+        subject=subject,
         latitude=latitude,
         longitude=longitude,
     )
@@ -256,13 +258,14 @@ def _plan_power_account(
     if data.get("site_name") and site is None:
         check.problem("site_name", "场所不存在", "no such site")
     division = check.division()
-    if check.report.problems and check.report.problems[-1].row == check.row:
+    if division is None or (check.report.problems and check.report.problems[-1].row == check.row):
         return None
+    chosen: Division = division
     return lambda actor: power_account_create(
         actor=actor,
         number=number,
         tariff=tariff,
-        division=division,  # type: ignore[arg-type]
+        division=chosen,
         subject=subject,
         site=site,
         contract_kva=contract_kva,
@@ -276,7 +279,7 @@ def registry_import(*, actor: Actor, kind: str, content: bytes) -> ImportReport:
         raise DomainError("registry.import_kind", f"未知导入类型 {kind}", f"Unknown import kind {kind}")
     report = ImportReport(kind)
     divisions = {d.code: d for d in Division.objects.all()}
-    known = {s.uscc: s for s in Subject.objects.exclude(uscc=None)} if kind != "entities" else {}
+    known = {s.uscc: s for s in Subject.objects.exclude(uscc=None) if s.uscc} if kind != "entities" else {}
     seen: set[str] = set()
     plans: list[Callable[[Actor], Any]] = []
     columns = COLUMNS[kind]

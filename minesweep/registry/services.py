@@ -102,7 +102,7 @@ def subject_create(
         declared_business=declared_business,
         address=address,
     )
-    subject.categories.set(categories)
+    subject.categories.set(Category.objects.filter(code__in=categories))
     audit_record(
         actor=actor,
         action="registry.subject.create",

@@ -1,6 +1,7 @@
 """The jurisdiction matrix: a Baotou investigator cannot read, list, search or export an Ordos record by any route."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -36,7 +37,7 @@ def records():
     return ordos, baotou
 
 
-ROUTES: list[tuple[str, Callable[[Client, object], object]]] = [
+ROUTES: list[tuple[str, Callable[[Client, Any], Any]]] = [
     ("web list", lambda c, s: c.get("/registry/")),
     ("web search by name", lambda c, s: c.get("/registry/", {"q": "隐秘"})),
     ("web search by uscc", lambda c, s: c.get("/registry/", {"q": ORDOS_USCC})),
