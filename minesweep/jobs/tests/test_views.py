@@ -1,0 +1,44 @@
+"""Job status for the progress bar: JSON, scoped to the jurisdiction the job was started in."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from minesweep.accounts.roles import Role
+from minesweep.jobs.services import job_enqueue
+from minesweep.jobs.tests.test_worker import _echo  # noqa: F401  (registers the test handler)
+from minesweep.jobs.worker import run_job_inline
+from minesweep.registry.models import Division
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ordos_job():
+    return job_enqueue(
+        actor="test", kind="test.echo", division=Division.objects.get(code="150602"), title="鄂尔多斯检测"
+    )
+
+
+def test_it_reports_progress_as_json(ordos_job, make_staff, client_for):
+    analyst = make_staff("ordos_analyst", Role.ANALYST, "150600")
+    client = client_for(analyst)
+    body = client.get(f"/jobs/{ordos_job.pk}/status/").json()
+    assert body["status"] == "queued" and body["percent"] == 0 and not body["finished"]
+    run_job_inline(ordos_job)
+    body = client.get(f"/jobs/{ordos_job.pk}/status/").json()
+    assert body["status"] == "succeeded" and body["percent"] == 100 and body["finished"]
+    assert "鄂尔多斯检测" in client.get("/jobs/").content.decode()
+
+
+def test_it_hides_jobs_outside_the_jurisdiction(ordos_job, make_staff, client_for):
+    analyst = make_staff("baotou_analyst", Role.ANALYST, "150200")
+    client = client_for(analyst)
+    assert client.get(f"/jobs/{ordos_job.pk}/status/").status_code == 404
+    assert "鄂尔多斯检测" not in client.get("/jobs/").content.decode()
+
+
+def test_it_refuses_other_roles_and_anonymous_visitors(ordos_job, ordos_investigator, client_for):
+    assert client_for(ordos_investigator).get(f"/jobs/{ordos_job.pk}/status/").status_code == 403
+    assert Client().get(f"/jobs/{ordos_job.pk}/status/").status_code == 302

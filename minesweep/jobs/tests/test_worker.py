@@ -1,0 +1,119 @@
+"""The job queue: claim order, progress, success and failure records, crash recovery, the worker command."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from minesweep.audit.models import AuditEvent
+from minesweep.core.errors import DomainError
+from minesweep.jobs.models import Job
+from minesweep.jobs.registry import job_handler
+from minesweep.jobs.services import MAX_ATTEMPTS, job_claim, job_enqueue, jobs_recover
+from minesweep.jobs.worker import run_job_inline, run_worker, start_background_worker, stop_background_worker
+from minesweep.registry.models import Division
+
+pytestmark = pytest.mark.django_db
+
+
+@job_handler("test.echo")
+def _echo(job, progress):  # type: ignore[no-untyped-def]
+    progress(0.5, "一半", "half way")
+    return {"echo": job.params.get("value")}
+
+
+@job_handler("test.refuse")
+def _refuse(job, progress):  # type: ignore[no-untyped-def]
+    raise DomainError("test.bad_input", "输入有误", "Bad input")
+
+
+@job_handler("test.crash")
+def _crash(job, progress):  # type: ignore[no-untyped-def]
+    raise RuntimeError("secret internal detail")
+
+
+def _queue(kind: str = "test.echo", **params: object) -> Job:
+    return job_enqueue(actor="test", kind=kind, division=Division.objects.get(code="150200"), params=params)
+
+
+def test_it_refuses_an_unknown_kind():
+    with pytest.raises(DomainError) as caught:
+        _queue("no.such.kind")
+    assert caught.value.code == "jobs.unknown_kind" and not Job.objects.exists()
+
+
+def test_it_runs_queued_jobs_in_creation_order_and_records_the_result():
+    first, second = _queue(value=1), _queue(value=2)
+    assert run_worker(once=True, worker="w") == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == Job.Status.SUCCEEDED
+    assert first.result == {"echo": 1} and second.result == {"echo": 2}
+    assert first.started_at <= second.started_at and first.progress == 1.0
+    actions = list(AuditEvent.objects.filter(object_id=str(first.pk)).values_list("action", flat=True))
+    assert actions == ["jobs.job.enqueue", "jobs.job.start", "jobs.job.succeed"]
+
+
+def test_it_records_a_domain_error_with_both_languages():
+    job = run_job_inline(_queue("test.refuse"))
+    assert job.status == Job.Status.FAILED and job.error_code == "test.bad_input"
+    assert job.error_zh == "输入有误" and job.error_en == "Bad input"
+
+
+def test_it_hides_internal_errors_behind_a_plain_message():
+    job = run_job_inline(_queue("test.crash"))
+    assert job.status == Job.Status.FAILED and job.error_code == "jobs.crashed"
+    assert "secret" not in job.error_zh + job.error_en
+
+
+def test_it_requeues_a_job_left_running_by_a_dead_worker():
+    job = _queue()
+    claimed = job_claim(worker="this-host-is-elsewhere:1:x")
+    assert claimed is not None and claimed.pk == job.pk
+    assert jobs_recover() == []  # another host, fresh heartbeat: left alone
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert [j.pk for j in jobs_recover()] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    run_worker(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.attempts == 2
+
+
+def test_it_gives_up_on_a_job_that_keeps_killing_workers():
+    job = _queue()
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=MAX_ATTEMPTS, worker="elsewhere:1:x", heartbeat_at=None
+    )
+    jobs_recover()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.error_code == "jobs.gave_up"
+
+
+def test_it_runs_jobs_from_the_worker_command():
+    job = _queue(value="cli")
+    call_command("worker", "--once")
+    job.refresh_from_db()
+    assert job.result == {"echo": "cli"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_jobs_in_a_background_thread():
+    job = _queue(value="thread")
+    start_background_worker(poll_s=0.1)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            time.sleep(0.1)
+    finally:
+        stop_background_worker()
+    assert job.status == Job.Status.SUCCEEDED
+    assert not any(t.name == "minesweep-jobs" for t in threading.enumerate())
