@@ -77,8 +77,10 @@ def write_info(path: Path, info: dict[str, Any]) -> None:
     (path / META_FILE).write_text(json.dumps({"format": FORMAT, **info}, indent=2), encoding="utf-8")
 
 
-def bucket_of(account_ids: pa.Array, partitions: int) -> np.ndarray:
+def bucket_of(account_ids: pa.Array | pa.ChunkedArray, partitions: int) -> np.ndarray:
     """Partition index of each account id: ``crc32(utf-8 id) % partitions`` (stable across runs)."""
+    if isinstance(account_ids, pa.ChunkedArray):
+        account_ids = account_ids.combine_chunks()
     encoded = pc.dictionary_encode(account_ids)
     unique = encoded.dictionary.to_pylist()
     buckets = np.array([zlib.crc32(str(u).encode("utf-8")) % partitions for u in unique], dtype=np.int64)

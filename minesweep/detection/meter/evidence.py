@@ -84,7 +84,7 @@ def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, tit
     axis.plot(days, daily[0] * 24.0, color="tab:blue", linewidth=1)
     for day in np.nonzero(steps)[0]:
         colour = "tab:red" if steps[day] > 0 else "tab:green"
-        axis.axvline(day, color=colour, linestyle="--", linewidth=1)
+        axis.axvline(float(day), color=colour, linestyle="--", linewidth=1)
         axis.annotate(
             f"{steps[day]:+.0f} kW",
             (day, np.nanmax(daily[0]) * 24.0),

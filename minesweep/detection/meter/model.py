@@ -4,7 +4,7 @@
 ``f_*`` feature columns of a findings file joined with labels (``account_id, is_mining``). The saved
 file (joblib) records the feature names, the sklearn version and the sha256 of the training data
 (features file bytes + labels file bytes), so any score can be traced to the data it learned from.
-Missing features stay NaN (the booster handles them natively).
+Missing features are encoded as a sentinel far below any real value (a split of their own).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from minesweep.detection.meter.errors import MeterDataError
 
 MIN_POSITIVES = 5
+MISSING = -1.0e6  # stands in for NaN: sklearn's binning fails on a fold where a column is all NaN
 
 
 def file_sha256(*paths: Path) -> str:
@@ -43,7 +44,11 @@ def read_table(path: Path) -> pa.Table:
 
 
 def training_matrix(features: pa.Table, labels: pa.Table) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """X (accounts × f_* features), y (0/1) for accounts present in both tables."""
+    """X (accounts × f_* features), y (0/1) for accounts present in both tables.
+
+    Features without at least two distinct values (e.g. temperature response when no temperature
+    was given) carry no information and are left out; the model file lists those it used.
+    """
     names = [n for n in features.column_names if n.startswith("f_")]
     label_of = dict(
         zip(
@@ -75,7 +80,7 @@ def train_model(features_path: Path, labels_path: Path, out: Path, seed: int = 0
             f"Too few labelled cases: need at least {MIN_POSITIVES} positives and negatives",
         )
     booster = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
-    model = CalibratedClassifierCV(booster, method="isotonic", cv=3).fit(x, y)
+    model = CalibratedClassifierCV(booster, method="isotonic", cv=3).fit(np.nan_to_num(x, nan=MISSING), y)
     import sklearn
 
     record = {
@@ -119,6 +124,6 @@ def model_scores(
     parts = {}
     for k, name in enumerate(names):
         withheld = x.copy()
-        withheld[:, k] = np.nan
+        withheld[:, k] = MISSING
         parts[name] = probability - record["model"].predict_proba(withheld)[:, 1]
     return probability, parts

@@ -314,8 +314,9 @@ def score_table(
         "account_id": features.column("account_id"),
         "score": np.round(score, 6),
         "suspect": score >= pack.threshold,
-        **found,
+        **{k: v for k, v in found.items() if k != "est_basis"},
         "reasons": reasons_json(columns, route_names, best, route_parts, steps, rig_kw, grid),
+        "est_basis": found["est_basis"],
     }
     for name in [*pack.feature_names, *REPORTED_COLUMNS]:
         if name in columns and f"f_{name}" not in out:

@@ -292,7 +292,7 @@ def _punch_gaps(rng: np.random.Generator, kw: np.ndarray) -> None:
     """Meter outages (NaN): a quarter of accounts lose 1–4 blocks of up to 3 days; 0.2 % single losses."""
     n, days, slots = kw.shape
     flat = kw.reshape(n, -1)
-    for account in np.nonzero(rng.random(n) < 0.25)[0]:
+    for account in np.flatnonzero(np.asarray(rng.random(n) < 0.25)):
         for _ in range(rng.integers(1, 5)):
             start = rng.integers(0, flat.shape[1])
             flat[account, start : start + rng.integers(1, 3 * slots + 1)] = np.nan

@@ -1,0 +1,165 @@
+"""Reader and import tests: long and wide forms, CSV and Parquet, bad rows, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from minesweep.detection.meter import dataset as ds
+from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.importer import import_meter_files
+from minesweep.detection.meter.sources import iter_batches
+
+UTC_2021 = int(dt.datetime(2021, 1, 1, tzinfo=dt.UTC).timestamp())
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _all_readings(dataset: Path) -> pa.Table:
+    return pa.concat_tables(pq.read_table(p) for p in ds.read_info(dataset).partition_paths).sort_by(
+        [("account_id", "ascending"), ("ts", "ascending")]
+    )
+
+
+def test_it_imports_long_csv_reading_naive_times_as_shanghai_and_offsets_as_given(tmp_path):
+    source = _write_csv(
+        tmp_path / "long.csv",
+        ["account_id", "ts", "kwh"],
+        [
+            ["A1", "2021-01-01 08:00:00", "1.5"],  # naive = Asia/Shanghai = 00:00 UTC
+            ["A1", "2021-01-01T09:00:00+08:00", "2.5"],
+            ["A1", "2021-01-01T02:00:00Z", ""],  # missing value: stays missing
+            ["B2", "2021/01/01 08:00", "4"],
+        ],
+    )
+    report = import_meter_files(source, tmp_path / "ds", partitions=3)
+    table = _all_readings(tmp_path / "ds")
+    assert report.readings == 3 and report.accounts == 2 and report.interval_s == 3600
+    assert table.column("account_id").to_pylist() == ["A1", "A1", "B2"]
+    assert ds.utc_seconds(table.column("ts")).tolist() == [UTC_2021, UTC_2021 + 3600, UTC_2021]
+    assert table.column("kwh").to_pylist() == [1.5, 2.5, 4.0]
+
+
+def test_it_converts_kw_to_kwh_with_the_interval(tmp_path):
+    rows = [["A", f"2021-01-01 00:{m:02d}:00+08:00", "8"] for m in (0, 15, 30, 45)]
+    import_meter_files(_write_csv(tmp_path / "kw.csv", ["account_id", "ts", "kw"], rows), tmp_path / "ds")
+    assert _all_readings(tmp_path / "ds").column("kwh").to_pylist() == [2.0] * 4
+
+
+def test_it_imports_the_state_grid_wide_form_with_columns_in_any_order_and_missing_days(tmp_path):
+    source = _write_csv(
+        tmp_path / "wide.csv",
+        ["CONS_NO", "FLAG", "2014/1/3", "2014/1/1", "2014/1/2"],
+        [["C1", "1", "30", "10", ""], ["C2", "0", "", "5.5", "6"]],
+    )
+    report = import_meter_files(source, tmp_path / "ds")
+    table = _all_readings(tmp_path / "ds")
+    assert report.interval_s == 86400
+    midnight = int(dt.datetime(2014, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp())
+    rows = list(
+        zip(
+            table.column("account_id").to_pylist(),
+            ds.utc_seconds(table.column("ts")).tolist(),
+            table.column("kwh").to_pylist(),
+            strict=True,
+        )
+    )
+    assert rows == [
+        ("C1", midnight, 10.0),
+        ("C1", midnight + 2 * 86400, 30.0),
+        ("C2", midnight, 5.5),
+        ("C2", midnight + 86400, 6.0),
+    ]
+
+
+def test_it_rejects_bad_rows_with_row_numbers_and_writes_nothing(tmp_path):
+    source = _write_csv(
+        tmp_path / "bad.csv",
+        ["account_id", "ts", "kwh"],
+        [
+            ["A", "2021-01-01 00:00", "1"],
+            ["A", "not a time", "1"],
+            ["A", "2021-01-01 01:00", "-3"],
+            ["A", "2021-01-01 01:00", "2"],
+            ["A", "2021-01-01 01:00", "2"],
+            ["A", "2021-01-01 02:00", "abc"],
+            ["A", "2021-01-01 03:00", "9e9"],
+        ],
+    )
+    with pytest.raises(MeterDataError) as caught:
+        import_meter_files(source, tmp_path / "ds")
+    error = caught.value
+    assert error.code == "meter.bad_rows"
+    assert {(r["row"], r["reason"]) for r in error.extra["bad_rows"]} == {
+        (2, "time"),
+        (3, "negative"),
+        (5, "duplicate"),
+        (6, "value"),
+        (7, "absurd"),
+    }
+    assert "第 2 条" in error.message_zh and "row 2" in error.message_en
+    assert not (tmp_path / "ds").exists()
+    assert not any(p.name.startswith(".ds") for p in tmp_path.iterdir())
+
+
+def test_it_keeps_good_rows_and_writes_rejects_with_skip_bad(tmp_path):
+    source = _write_csv(
+        tmp_path / "bad.csv",
+        ["account_id", "ts", "kwh"],
+        [["A", "2021-01-01 00:00", "1"], ["A", "garbage", "1"], ["A", "2021-01-01 01:00", "2"]],
+    )
+    report = import_meter_files(source, tmp_path / "ds", skip_bad=tmp_path / "rejects.csv")
+    assert report.readings == 2 and report.rejected == 1
+    rejects = list(csv.DictReader((tmp_path / "rejects.csv").open(encoding="utf-8")))
+    assert [(r["row"], r["reason"]) for r in rejects] == [("2", "unparseable time")]
+
+
+def test_it_streams_parquet_in_bounded_batches_and_imports_it(tmp_path):
+    n = 1000
+    table = pa.table(
+        {
+            "account_id": [f"P{i % 7}" for i in range(n)],
+            "ts": pa.array(
+                [dt.datetime(2021, 1, 1) + dt.timedelta(hours=i // 7) for i in range(n)], pa.timestamp("ms")
+            ),
+            "kwh": np.linspace(0, 1, n),
+        }
+    )
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=100)
+    batches = list(iter_batches(tmp_path / "in.parquet", batch_rows=128))
+    assert len(batches) > 1 and max(len(b.row) for b in batches) <= 128
+    assert batches[1].row[0] == len(batches[0].row) + 1
+    report = import_meter_files(tmp_path / "in.parquet", tmp_path / "ds", partitions=4)
+    assert report.readings == n and report.accounts == 7
+    for path in ds.read_info(tmp_path / "ds").partition_paths:
+        part = pq.read_table(path)
+        accounts = set(part.column("account_id").to_pylist())
+        assert all(ds.bucket_of(pa.array([a]), 4)[0] == int(path.stem[-5:]) for a in accounts)
+
+
+def test_it_refuses_an_unknown_layout_in_both_languages(tmp_path):
+    source = _write_csv(tmp_path / "x.csv", ["foo", "bar"], [["1", "2"]])
+    with pytest.raises(MeterDataError) as caught:
+        import_meter_files(source, tmp_path / "ds")
+    assert caught.value.code == "meter.layout_unknown" and "无法识别" in caught.value.message_zh
+
+
+def test_it_refuses_to_overwrite_a_dataset_unless_asked(tmp_path):
+    source = _write_csv(tmp_path / "a.csv", ["account_id", "ts", "kwh"], [["A", "2021-01-01 00:00", "1"]])
+    import_meter_files(source, tmp_path / "ds")
+    with pytest.raises(MeterDataError):
+        import_meter_files(source, tmp_path / "ds")
+    import_meter_files(source, tmp_path / "ds", replace=True)
+    assert ds.read_info(tmp_path / "ds").readings == 1
