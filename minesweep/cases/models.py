@@ -412,6 +412,9 @@ class Decision(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
     party = models.ForeignKey(CaseParty, on_delete=models.PROTECT, related_name="decisions")
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
     number = models.CharField(max_length=60, help_text="document number (文号)")
     facts_and_evidence = models.TextField(help_text="违反法律、法规、规章的事实和证据")
     penalty_and_basis = models.TextField(help_text="行政处罚的种类和依据")

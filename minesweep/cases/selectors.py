@@ -1,0 +1,370 @@
+"""Scoped reads of leads, cases and tasks, plus deadline lists, the officer digest and the totals the
+oversight dashboard shows. Every function takes the caller's :class:`Scope` (``None`` → nothing).
+
+Department liaisons see only their department's tasks (inside their jurisdiction) and no case files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from minesweep.accounts.jurisdiction import Scope, get_scoped, scope_of, scoped
+from minesweep.accounts.roles import Role
+from minesweep.cases.models import (
+    Case,
+    CaseCalculation,
+    Decision,
+    FollowUpCheck,
+    Lead,
+    Notice,
+    Referral,
+    SeizedRigs,
+    Task,
+)
+from minesweep.core.errors import NotFoundError
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.workdays import lead_check_deadline
+
+CASE_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR, Role.LEADERSHIP, Role.INTAKE_OFFICER, Role.ANALYST)
+
+
+def _case_reader(scope: Scope | None) -> bool:
+    return scope is not None and scope.role in CASE_ROLES
+
+
+# -- leads and cases -------------------------------------------------------------------------------
+def leads_for(scope: Scope | None) -> QuerySet[Lead]:
+    if not _case_reader(scope):
+        return Lead.objects.none()
+    return scoped(Lead.objects.select_related("division", "case"), scope)
+
+
+def lead_get(scope: Scope | None, pk: int) -> Lead:
+    if not _case_reader(scope):
+        raise NotFoundError()
+    return get_scoped(Lead.objects.select_related("division"), scope, pk=pk)
+
+
+def cases_for(scope: Scope | None) -> QuerySet[Case]:
+    if not _case_reader(scope):
+        return Case.objects.none()
+    return scoped(Case.objects.select_related("division", "lead_officer", "lead"), scope)
+
+
+def case_get(scope: Scope | None, pk: int) -> Case:
+    if not _case_reader(scope):
+        raise NotFoundError()
+    return get_scoped(
+        Case.objects.select_related("division", "lead", "lead_officer", "second_officer"), scope, pk=pk
+    )
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+def tasks_for(scope: Scope | None) -> QuerySet[Task]:
+    """Liaisons: their department's tasks in their jurisdiction. Case readers: all tasks in scope."""
+    if scope is None:
+        return Task.objects.none()
+    qs = scoped(Task.objects.select_related("case", "party", "division"), scope)
+    if scope.role == Role.DEPARTMENT_LIAISON:
+        return qs.filter(department=scope.department) if scope.department else qs.none()
+    if scope.role in CASE_ROLES:
+        return qs
+    return qs.none()
+
+
+def task_get(scope: Scope | None, pk: int) -> Task:
+    found = tasks_for(scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def overdue_tasks(scope: Scope | None, on: dt.date | None = None) -> QuerySet[Task]:
+    day = on or timezone.localdate()
+    return tasks_for(scope).filter(status=Task.Status.OPEN, due_on__lt=day)
+
+
+# -- deadlines ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deadline:
+    """One date to watch. ``overdue``: passed and not done; ``soon``: within 3 days."""
+
+    label_zh: str
+    label_en: str
+    due: dt.date
+    done: bool
+    on: dt.date
+    case_id: int | None = None
+    case_number: str = ""
+    url: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due < self.on
+
+    @property
+    def soon(self) -> bool:
+        return not self.done and self.on <= self.due <= self.on + dt.timedelta(days=3)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label_zh,
+            "label_en": self.label_en,
+            "due": self.due.isoformat(),
+            "done": self.done,
+            "overdue": self.overdue,
+            "case": self.case_number,
+        }
+
+
+def lead_due(lead: Lead) -> dt.date | None:
+    received = lead.received_on or timezone.localtime(lead.created_at).date()
+    try:
+        return lead_check_deadline(received, extended=lead.check_extended)
+    except PolicyError:
+        return None
+
+
+def case_deadlines(case: Case, on: dt.date | None = None) -> list[Deadline]:
+    """Every statutory and task deadline of one case, in date order."""
+    day = on or timezone.localdate()
+    n = case.number
+    items = [
+        Deadline(
+            "作出处罚决定（立案起90日）",
+            "Decide (90 days from filing)",
+            case.decision_due,
+            case.stage in (Case.Stage.DECIDED, Case.Stage.CLOSED),
+            day,
+            case.pk,
+            n,
+        )
+    ]
+    for notice in case.notices.filter(superseded=False).select_related("party"):
+        decided = notice.decisions.exists()
+        items.append(
+            Deadline(
+                f"{notice.party.name}：陈述申辩/听证申请期限",
+                f"{notice.party.name}: statement / hearing request",
+                notice.hearing_request_deadline,
+                True,  # the party's deadline, never "overdue" for the officer
+                day,
+                case.pk,
+                n,
+            )
+        )
+        hearing = getattr(notice, "hearing", None)
+        if hearing is not None:
+            items.append(
+                Deadline(
+                    f"{notice.party.name}：听证",
+                    f"{notice.party.name}: hearing",
+                    hearing.scheduled_on,
+                    hearing.status != hearing.Status.SCHEDULED or decided,
+                    day,
+                    case.pk,
+                    n,
+                )
+            )
+    for decision in case.decisions.select_related("party"):
+        items.append(
+            Deadline(
+                f"{decision.party.name}：送达决定书",
+                f"{decision.party.name}: serve the decision",
+                decision.service_deadline,
+                decision.served_on is not None,
+                day,
+                case.pk,
+                n,
+            )
+        )
+        if decision.payment_deadline:
+            items.append(
+                Deadline(
+                    f"{decision.party.name}：缴纳罚款期限",
+                    f"{decision.party.name}: payment due",
+                    decision.payment_deadline,
+                    True,
+                    day,
+                    case.pk,
+                    n,
+                )
+            )
+    for referral in case.referrals.all():
+        items.append(
+            Deadline(
+                f"{referral.get_kind_display()}：作出移送决定（3日）",
+                f"{referral.kind} referral: decide (3 days)",
+                referral.decision_due,
+                referral.status != Referral.Status.PROPOSED,
+                day,
+                case.pk,
+                n,
+            )
+        )
+        if referral.transfer_due:
+            items.append(
+                Deadline(
+                    f"{referral.get_kind_display()}：24小时内移送",
+                    f"{referral.kind} referral: transfer within 24 h",
+                    timezone.localtime(referral.transfer_due).date(),
+                    referral.transferred_at is not None,
+                    day,
+                    case.pk,
+                    n,
+                )
+            )
+        if referral.answer_due:
+            items.append(
+                Deadline(
+                    f"{referral.receiving_organ}：审查答复（3日）",
+                    f"{referral.receiving_organ}: answer (3 days)",
+                    referral.answer_due,
+                    referral.answered_on is not None,
+                    day,
+                    case.pk,
+                    n,
+                )
+            )
+    for task in case.tasks.all():
+        items.append(
+            Deadline(
+                f"部门任务：{task.title}",
+                f"Task: {task.title}",
+                task.due_on,
+                task.status != Task.Status.OPEN,
+                day,
+                case.pk,
+                n,
+            )
+        )
+    for check in case.follow_ups.all():
+        items.append(
+            Deadline(
+                f"{check.months}个月回头看",
+                f"{check.months}-month follow-up check",
+                check.due_on,
+                check.status != FollowUpCheck.Status.SCHEDULED,
+                day,
+                case.pk,
+                n,
+            )
+        )
+    return sorted(items, key=lambda d: (d.due, d.label_zh))
+
+
+def officer_digest(
+    user: AbstractBaseUser, on: dt.date | None = None, *, horizon_days: int = 7
+) -> dict[str, Any]:
+    """The daily digest for one officer: overdue items and what falls due within ``horizon_days``.
+
+    Investigators: leads they verify and cases they lead or assist. Liaisons: their department's tasks.
+    """
+    day = on or timezone.localdate()
+    scope = scope_of(user)
+    horizon = day + dt.timedelta(days=horizon_days)
+    items: list[Deadline] = []
+    if scope is not None and scope.role == Role.DEPARTMENT_LIAISON:
+        for task in (
+            tasks_for(scope).filter(status=Task.Status.OPEN, due_on__lte=horizon).select_related("case")
+        ):
+            items.append(
+                Deadline(task.title, task.title, task.due_on, False, day, task.case_id, task.case.number)
+            )
+    elif scope is not None:
+        for lead in leads_for(scope).filter(verifier_id=user.pk, status=Lead.Status.VERIFYING):
+            due = lead_due(lead)
+            if due is not None and due <= horizon:
+                items.append(
+                    Deadline(
+                        f"线索核查：{lead.title}",
+                        f"Check lead: {lead.title}",
+                        due,
+                        False,
+                        day,
+                        None,
+                        lead.number,
+                    )
+                )
+        mine = cases_for(scope).filter(Q(lead_officer_id=user.pk) | Q(second_officer_id=user.pk))
+        for case in mine:
+            items += [d for d in case_deadlines(case, day) if not d.done and d.due <= horizon]
+    items.sort(key=lambda d: (d.due, d.case_number))
+    return {
+        "user": user.get_username(),
+        "date": day.isoformat(),
+        "overdue": [d for d in items if d.overdue],
+        "upcoming": [d for d in items if not d.overdue],
+    }
+
+
+# -- dashboard figures ----------------------------------------------------------------------------------
+def league_code(division_code: str) -> str:
+    """A county's league/city is its first four digits + 00 (DOMAIN.md §1); the region stays itself."""
+    return division_code if division_code.endswith("0000") else division_code[:4] + "00"
+
+
+def cases_by_stage(scope: Scope | None) -> dict[str, dict[str, int]]:
+    """{league code: {stage: count}} within the scope."""
+    out: dict[str, dict[str, int]] = {}
+    rows = cases_for(scope).values("division_id", "stage").annotate(n=Count("id")).order_by()
+    for row in rows:
+        league = out.setdefault(league_code(row["division_id"]), {s: 0 for s in Case.Stage.values})
+        league[row["stage"]] += row["n"]
+    return out
+
+
+def leads_by_status(scope: Scope | None) -> dict[str, int]:
+    rows = leads_for(scope).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def totals(scope: Scope | None, on: dt.date | None = None) -> dict[str, Any]:
+    """Headline figures within the scope: rigs seized, MW shut (nameplate), kWh and tce from the
+    stored calculations, fines decided, referrals by kind and status, tasks open/overdue."""
+    day = on or timezone.localdate()
+    case_ids = cases_for(scope).values("id")
+    rigs = SeizedRigs.objects.filter(case_id__in=case_ids).aggregate(
+        rigs=Sum("count"), watts=Sum(F("count") * F("unit_power_w"))
+    )
+    energy = CaseCalculation.objects.filter(case_id__in=case_ids, kind=CaseCalculation.Kind.ENERGY).aggregate(
+        kwh=Sum("kwh"), tce=Sum("tce")
+    )
+    theft = CaseCalculation.objects.filter(case_id__in=case_ids, kind=CaseCalculation.Kind.THEFT).aggregate(
+        kwh=Sum("kwh"), yuan=Sum("amount_yuan")
+    )
+    fines = Decision.objects.filter(case_id__in=case_ids).aggregate(yuan=Sum("fine_yuan"))
+    referrals: dict[str, dict[str, int]] = {}
+    for row in (
+        Referral.objects.filter(case_id__in=case_ids)
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        referrals.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    tasks = Task.objects.filter(case_id__in=case_ids)
+    watts = rigs["watts"] or 0
+    return {
+        "cases": cases_for(scope).count(),
+        "rigs_seized": rigs["rigs"] or 0,
+        "mw_shut": (Decimal(watts) / Decimal(1_000_000)).quantize(Decimal("0.001")),
+        "kwh": energy["kwh"] or Decimal(0),
+        "tce": energy["tce"] or Decimal(0),
+        "theft_kwh": theft["kwh"] or Decimal(0),
+        "theft_payable_yuan": theft["yuan"] or Decimal(0),
+        "fines_yuan": fines["yuan"] or Decimal(0),
+        "referrals": referrals,
+        "tasks_open": tasks.filter(status=Task.Status.OPEN).count(),
+        "tasks_overdue": tasks.filter(status=Task.Status.OPEN, due_on__lt=day).count(),
+    }
+
+
+def notices_waiting(scope: Scope | None) -> QuerySet[Notice]:
+    return Notice.objects.filter(case__in=cases_for(scope), superseded=False, decisions__isnull=True)

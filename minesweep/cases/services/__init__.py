@@ -1,0 +1,102 @@
+"""Every state change of leads and cases (services: ``<thing>_<verb>``, keyword-only, atomic, audited).
+
+Split by phase; import from here: ``from minesweep.cases.services import lead_create, decision_issue``.
+"""
+
+from minesweep.cases.services.determination import (
+    determination_evaluate,
+    determination_submit,
+    measure_add,
+    measure_restore,
+    measure_strike,
+    packs_for,
+)
+from minesweep.cases.services.investigation import (
+    calculation_run,
+    evidence_add,
+    inspection_record,
+    party_add,
+    party_facts_set,
+    party_remove,
+    rigs_seize,
+)
+from minesweep.cases.services.leads import (
+    DEFAULT_PACK,
+    lead_check_due,
+    lead_check_extend,
+    lead_create,
+    lead_file,
+    lead_not_file,
+    lead_verification_start,
+)
+from minesweep.cases.services.procedure import (
+    active_notice,
+    case_close,
+    case_decision_extend,
+    decision_issue,
+    decision_serve,
+    follow_up_record,
+    hearing_conclude,
+    hearing_schedule,
+    legal_review_record,
+    notice_blockers,
+    notice_hearing_request,
+    notice_issue,
+    notice_rights_waive,
+    notice_statement_record,
+)
+from minesweep.cases.services.referrals import (
+    REFERRAL_DOCUMENTS,
+    referral_answer,
+    referral_decide,
+    referral_propose,
+    referral_receipt,
+    referral_transfer,
+)
+from minesweep.cases.services.tasks import require_task_liaison, task_cancel, task_close
+
+__all__ = [
+    "DEFAULT_PACK",
+    "REFERRAL_DOCUMENTS",
+    "active_notice",
+    "calculation_run",
+    "case_close",
+    "case_decision_extend",
+    "decision_issue",
+    "decision_serve",
+    "determination_evaluate",
+    "determination_submit",
+    "evidence_add",
+    "follow_up_record",
+    "hearing_conclude",
+    "hearing_schedule",
+    "inspection_record",
+    "lead_check_due",
+    "lead_check_extend",
+    "lead_create",
+    "lead_file",
+    "lead_not_file",
+    "lead_verification_start",
+    "legal_review_record",
+    "measure_add",
+    "measure_restore",
+    "measure_strike",
+    "notice_blockers",
+    "notice_hearing_request",
+    "notice_issue",
+    "notice_rights_waive",
+    "notice_statement_record",
+    "packs_for",
+    "party_add",
+    "party_facts_set",
+    "party_remove",
+    "referral_answer",
+    "referral_decide",
+    "referral_propose",
+    "referral_receipt",
+    "referral_transfer",
+    "require_task_liaison",
+    "rigs_seize",
+    "task_cancel",
+    "task_close",
+]

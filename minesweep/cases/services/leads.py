@@ -1,0 +1,309 @@
+"""State changes of leads: create, verify (核查), file (立案) or not file. Each is audited in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from minesweep.accounts.jurisdiction import scope_of
+from minesweep.accounts.roles import Role
+from minesweep.audit.services import audit_record
+from minesweep.cases.models import Case, CaseParty, Lead, LeadAttachment
+from minesweep.cases.services._common import (
+    Actor,
+    record,
+    required_text,
+    sync_report_status,
+    today,
+    user_or_none,
+    with_policy,
+)
+from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
+from minesweep.policy.codes import SUBJECT_CATEGORIES
+from minesweep.policy.packs import available_packs
+from minesweep.policy.workdays import decision_deadline, lead_check_deadline
+from minesweep.registry.models import Division, PowerAccount, Subject
+
+DEFAULT_PACK = "inner_mongolia_2021"
+
+
+def _next_lead_number() -> str:
+    year = timezone.localdate().year
+    prefix = f"XS-{year}-"
+    last = (
+        Lead.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:06d}"
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor: AbstractBaseUser | str | None,
+    source: str,
+    title: str,
+    division: Division,
+    summary: str = "",
+    subject: Subject | None = None,
+    power_account: PowerAccount | None = None,
+    evidence: dict[str, Any] | None = None,
+    source_ref: str = "",
+    attachments: Iterable[tuple[str, str, bytes]] = (),
+) -> Lead:
+    """Open a lead; ``attachments`` are (name, content type, bytes), stored with their SHA-256."""
+    lead = Lead.objects.create(
+        number=_next_lead_number(),
+        source=source,
+        title=title,
+        summary=summary,
+        division=division,
+        subject=subject,
+        power_account=power_account,
+        evidence=evidence or {},
+        source_ref=source_ref,
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+        received_on=timezone.localdate(),
+    )
+    for name, content_type, content in attachments:
+        LeadAttachment.objects.create(
+            lead=lead,
+            name=name,
+            content_type=content_type,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+    audit_record(
+        actor=actor,
+        action="cases.lead.create",
+        target=lead,
+        after={"number": lead.number, "source": source, "title": title, "division": division.code},
+        division_code=division.code,
+        detail={"source": source, "source_ref": source_ref},
+    )
+    return lead
+
+
+def lead_check_due(lead: Lead) -> dt.date:
+    """Last day to decide whether to file: 15 working days from receipt (+15 if extended)."""
+    received = lead.received_on or timezone.localtime(lead.created_at).date()
+    return with_policy(lead_check_deadline, received, extended=lead.check_extended)
+
+
+def _require_lead_officer(actor: Actor, lead: Lead) -> None:
+    if not isinstance(actor, AbstractBaseUser):
+        return
+    scope = scope_of(actor)
+    if scope is None or not scope.contains(lead.division_id):
+        raise PermissionDeniedError()
+    if scope.role not in (Role.INVESTIGATOR, Role.ADMINISTRATOR):
+        raise PermissionDeniedError("auth.wrong_role", "当前角色无此权限", "Your role does not allow this")
+
+
+def _require_lead_status(lead: Lead, *statuses: str, doing_zh: str, doing_en: str) -> None:
+    if lead.status not in statuses:
+        raise TransitionError(
+            "cases.lead_wrong_status",
+            f"线索处于“{Lead.Status(lead.status).label}”状态，不能{doing_zh}",
+            f"the lead is '{lead.status}'; cannot {doing_en}",
+            status=lead.status,
+        )
+
+
+@transaction.atomic
+def lead_verification_start(*, actor: Actor, lead: Lead, notes: str = "") -> Lead:
+    """Open → verifying (核查): the actor becomes the verifying officer."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    _require_lead_officer(actor, lead)
+    _require_lead_status(lead, Lead.Status.OPEN, doing_zh="开始核查", doing_en="start verification")
+    lead.status = Lead.Status.VERIFYING
+    lead.verifier = user_or_none(actor)
+    lead.verification_started_at = timezone.now()
+    lead.verification_notes = (notes or "").strip()
+    lead.save()
+    record(
+        actor=actor,
+        action="cases.lead.verify",
+        target=lead,
+        lead=lead,
+        before={"status": Lead.Status.OPEN},
+        after={"status": lead.status},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_check_extend(*, actor: Actor, lead: Lead, reason: str) -> Lead:
+    """Extend the 15-working-day check once by another 15 (needs a written reason)."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    _require_lead_officer(actor, lead)
+    _require_lead_status(lead, Lead.Status.VERIFYING, doing_zh="延长核查期限", doing_en="extend the check")
+    reason = required_text(reason, "延期理由", "The reason for the extension", min_length=4)
+    if lead.check_extended:
+        raise TransitionError(
+            "cases.lead_already_extended",
+            "核查期限只能延长一次",
+            "the check period can be extended only once",
+        )
+    lead.check_extended = True
+    lead.save()
+    record(
+        actor=actor,
+        action="cases.lead.extend",
+        target=lead,
+        lead=lead,
+        after={"due": lead_check_due(lead).isoformat()},
+        detail={"reason": reason},
+    )
+    return lead
+
+
+def _next_case_number() -> str:
+    year = timezone.localdate().year
+    prefix = f"AJ-{year}-"
+    last = (
+        Case.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:06d}"
+
+
+@transaction.atomic
+def lead_file(
+    *,
+    actor: Actor,
+    lead: Lead,
+    reason: str,
+    second_officer: AbstractBaseUser,
+    lead_officer: AbstractBaseUser | None = None,
+    title: str = "",
+    pack: str = DEFAULT_PACK,
+    filed_on: dt.date | None = None,
+) -> Case:
+    """Verifying → filed (立案): opens the case with two officers and the 90-day decision deadline."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    _require_lead_officer(actor, lead)
+    _require_lead_status(lead, Lead.Status.VERIFYING, doing_zh="立案", doing_en="file it")
+    reason = required_text(reason, "立案理由", "The reason for filing", min_length=4)
+    officer = lead_officer or user_or_none(actor)
+    if officer is None:
+        raise DomainError("cases.officer_required", "请指定承办人", "a lead officer is required")
+    if second_officer is None or second_officer.pk == officer.pk:
+        raise DomainError(
+            "cases.two_officers",
+            "立案须有两名以上执法人员承办，请选择另一名办案人员",
+            "a case needs at least two officers: choose a second, different officer",
+        )
+    for person in (officer, second_officer):
+        scope = scope_of(person)
+        if (
+            scope is None
+            or scope.role not in (Role.INVESTIGATOR, Role.ADMINISTRATOR)
+            or not scope.contains(lead.division_id)
+        ):
+            raise DomainError(
+                "cases.officer_outside",
+                f"“{person.get_username()}”不是本辖区的办案人员",
+                f"'{person.get_username()}' is not an investigator of this jurisdiction",
+            )
+    if pack not in available_packs():
+        raise DomainError(
+            "cases.unknown_pack",
+            f"未知的政策包“{pack}”",
+            f"unknown policy pack '{pack}'",
+            packs=available_packs(),
+        )
+    filed = filed_on or today()
+    case = Case.objects.create(
+        number=_next_case_number(),
+        lead=lead,
+        division_id=lead.division_id,
+        title=(title or lead.title).strip()[:200],
+        pack=pack,
+        lead_officer_id=officer.pk,
+        second_officer_id=second_officer.pk,
+        filed_on=filed,
+        filing_reason=reason,
+        decision_due=with_policy(decision_deadline, filed),
+    )
+    lead.status = Lead.Status.FILED
+    lead.decided_at = timezone.now()
+    lead.decided_by = user_or_none(actor)
+    lead.save()
+    record(
+        actor=actor,
+        action="cases.lead.file",
+        target=lead,
+        lead=lead,
+        before={"status": Lead.Status.VERIFYING},
+        after={"status": lead.status, "case": case.number},
+    )
+    record(
+        actor=actor,
+        action="cases.case.file",
+        target=case,
+        case=case,
+        after={"number": case.number, "stage": case.stage, "decision_due": case.decision_due.isoformat()},
+        note=reason,
+    )
+    if lead.subject_id:
+        subject = lead.subject
+        assert subject is not None
+        categories = list(subject.categories.values_list("code", flat=True))
+        category = next((c for c in categories if c in SUBJECT_CATEGORIES), "")
+        if category:
+            CaseParty.objects.create(
+                case=case,
+                subject=subject,
+                name=subject.name,
+                identifier=subject.uscc or "",
+                legal_representative=subject.legal_representative,
+                address=subject.address,
+                category=category,
+            )
+    transaction.on_commit(lambda: sync_report_status(lead))
+    return case
+
+
+@transaction.atomic
+def lead_not_file(*, actor: Actor, lead: Lead, reason: str) -> Lead:
+    """Open/verifying → not filed (不予立案) with the written reason."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    _require_lead_officer(actor, lead)
+    _require_lead_status(
+        lead,
+        Lead.Status.OPEN,
+        Lead.Status.VERIFYING,
+        doing_zh="作出不予立案决定",
+        doing_en="close it unfiled",
+    )
+    reason = required_text(reason, "不予立案理由", "The reason for not filing", min_length=4)
+    before = lead.status
+    lead.status = Lead.Status.NOT_FILED
+    lead.not_filed_reason = reason
+    lead.decided_at = timezone.now()
+    lead.decided_by = user_or_none(actor)
+    lead.save()
+    record(
+        actor=actor,
+        action="cases.lead.not_file",
+        target=lead,
+        lead=lead,
+        before={"status": before},
+        after={"status": lead.status},
+        detail={"reason": reason},
+    )
+    transaction.on_commit(lambda: sync_report_status(lead))
+    return lead

@@ -1,0 +1,742 @@
+"""The procedure after the investigation (行政处罚法 2021): legal review → notice (告知书) with the
+statement and hearing rights → hearing → decision (决定书, Art. 59) → department tasks → closure →
+follow-up checks (回头看) that can reopen the case.
+
+Deadlines come from ``minesweep.policy.workdays`` (working days with Chinese holidays and 调休).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from minesweep.cases.models import (
+    Case,
+    CaseParty,
+    Decision,
+    Determination,
+    FollowUpCheck,
+    Hearing,
+    LegalReview,
+    Measure,
+    Notice,
+    Referral,
+    Task,
+)
+from minesweep.cases.services._common import (
+    Actor,
+    record,
+    require_case_officer,
+    require_stage,
+    required_text,
+    sync_report_status,
+    today,
+    user_or_none,
+    with_policy,
+)
+from minesweep.core.errors import DomainError, TransitionError
+from minesweep.policy.codes import ACTIONS
+from minesweep.policy.workdays import (
+    add_months,
+    add_period,
+    appeal_deadline,
+    decision_deadline,
+    hearing_notice_latest,
+    hearing_request_deadline,
+    lawsuit_deadline,
+    payment_deadline,
+    police_referral_decision_deadline,
+    service_deadline,
+)
+
+FOLLOW_UP_MONTHS = (1, 3, 6)
+# 行政处罚法第六十条 allows an extension "经批准"; the length is this system's default (unverified).
+DECISION_EXTENSION_DAYS = 30
+REFERRAL_ACTIONS = {
+    "refer_police_theft": Referral.Kind.POLICE,
+    "refer_police_laundering": Referral.Kind.POLICE,
+    "refer_police_fundraising": Referral.Kind.POLICE,
+    "refer_discipline": Referral.Kind.DISCIPLINE,
+}
+
+
+def _day(
+    value: dt.date | None, field_zh: str, field_en: str, *, not_before: dt.date | None = None
+) -> dt.date:
+    day = value or today()
+    if day > today():
+        raise DomainError(
+            "cases.date_in_future", f"{field_zh}不能晚于今天", f"{field_en} cannot be in the future"
+        )
+    if not_before is not None and day < not_before:
+        raise DomainError(
+            "cases.date_too_early",
+            f"{field_zh}不能早于 {not_before.isoformat()}",
+            f"{field_en} cannot be before {not_before.isoformat()}",
+        )
+    return day
+
+
+def _officers(case: Case) -> set[int]:
+    ids = {case.lead_officer_id, case.second_officer_id}
+    determination = Determination.objects.filter(case=case).first()
+    if determination is not None:
+        ids.add(determination.drafted_by_id)
+    return {i for i in ids if i is not None}
+
+
+# -- legal review --------------------------------------------------------------------------------------
+@transaction.atomic
+def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str) -> LegalReview:
+    """法制审核 (Art. 58) by someone who did not investigate the case: approve → notice; return → investigating."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    require_case_officer(actor, case)
+    require_stage(case, Case.Stage.LEGAL_REVIEW, doing_zh="进行法制审核", doing_en="review it")
+    reviewer = user_or_none(actor)
+    if reviewer is None:
+        raise DomainError(
+            "cases.reviewer_required", "法制审核须由具体人员进行", "a named reviewer is required"
+        )
+    if reviewer.pk in _officers(case):
+        raise DomainError(
+            "cases.reviewer_is_investigator",
+            "法制审核人员不能是本案承办人或处理意见起草人",
+            "the legal reviewer cannot be an investigator or the drafter of this case",
+        )
+    opinion = required_text(opinion, "审核意见", "The review opinion", min_length=4)
+    review = LegalReview.objects.create(
+        case=case,
+        reviewer=reviewer,
+        outcome=LegalReview.Outcome.APPROVED if approve else LegalReview.Outcome.RETURNED,
+        opinion=opinion,
+    )
+    determination = case.determination
+    determination.status = Determination.Status.APPROVED if approve else Determination.Status.RETURNED
+    determination.save(update_fields=["status", "updated_at"])
+    case.stage = Case.Stage.NOTICE if approve else Case.Stage.INVESTIGATING
+    case.save()
+    record(
+        actor=actor,
+        action="cases.case.review",
+        target=case,
+        case=case,
+        before={"stage": Case.Stage.LEGAL_REVIEW},
+        after={"stage": case.stage, "outcome": review.outcome},
+        detail={"opinion": opinion},
+        note=f"{review.get_outcome_display()}：{opinion}",
+    )
+    return review
+
+
+# -- notices and hearings --------------------------------------------------------------------------------
+def active_notice(party: CaseParty) -> Notice | None:
+    return party.notices.filter(superseded=False).order_by("-id").first()
+
+
+@transaction.atomic
+def notice_issue(
+    *,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    number: str,
+    intended_penalty: str,
+    served_on: dt.date | None = None,
+    hearing_eligible: bool = True,
+    service_method: str = "direct",
+) -> Notice:
+    """Serve a 告知书 on one party; the statement (陈述申辩) and hearing-request deadlines are 5 working
+    days after service (行政处罚法第六十四条、第八十五条)."""
+    require_case_officer(actor, case)
+    require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
+    if party.case_id != case.pk:
+        raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
+    if active_notice(party) is not None:
+        raise TransitionError(
+            "cases.notice_exists",
+            f"已向“{party.name}”送达告知书",
+            f"a notice was already served on '{party.name}'",
+        )
+    number = required_text(number, "告知书文号", "The notice number")
+    intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
+    reviewed = case.legal_reviews.order_by("-reviewed_at").first()
+    served = _day(
+        served_on,
+        "送达日期",
+        "The service date",
+        not_before=timezone.localtime(reviewed.reviewed_at).date() if reviewed else case.filed_on,
+    )
+    due = with_policy(hearing_request_deadline, served)
+    notice = Notice.objects.create(
+        case=case,
+        party=party,
+        number=number[:60],
+        intended_penalty=intended_penalty,
+        hearing_eligible=hearing_eligible,
+        served_on=served,
+        service_method=(service_method or "direct")[:40],
+        defence_deadline=due,
+        hearing_request_deadline=due,
+        created_by=user_or_none(actor) or case.lead_officer,
+    )
+    record(
+        actor=actor,
+        action="cases.notice.issue",
+        target=notice,
+        case=case,
+        after={"number": notice.number, "served_on": served.isoformat(), "deadline": due.isoformat()},
+        note=f"{party.name}：{notice.number}，陈述申辩/听证申请截止 {due.isoformat()}",
+    )
+    return notice
+
+
+def _open_notice(notice: Notice, doing_zh: str, doing_en: str) -> Case:
+    case = notice.case
+    require_stage(case, Case.Stage.NOTICE, doing_zh=doing_zh, doing_en=doing_en)
+    if notice.superseded or notice.decisions.exists():
+        raise TransitionError(
+            "cases.notice_closed",
+            "该告知书已失效或已作出决定",
+            "this notice is superseded or already decided",
+        )
+    return case
+
+
+@transaction.atomic
+def notice_statement_record(
+    *, actor: Actor, notice: Notice, statement: str, received_on: dt.date | None = None
+) -> Notice:
+    """Record the party's statement and defence (陈述申辩). Late ones are kept and flagged in the log."""
+    case = _open_notice(notice, "记录陈述申辩", "record a statement")
+    require_case_officer(actor, case)
+    statement = required_text(statement, "陈述申辩内容", "The statement")
+    received = _day(received_on, "收到日期", "The date received", not_before=notice.served_on)
+    notice.statement = statement
+    notice.statement_received_on = received
+    notice.save()
+    late = received > notice.defence_deadline
+    record(
+        actor=actor,
+        action="cases.notice.statement",
+        target=notice,
+        case=case,
+        after={"received_on": received.isoformat(), "late": late},
+        note=f"{notice.party.name} 陈述申辩{'（逾期）' if late else ''}",
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.date | None = None) -> Notice:
+    """The party asks for a hearing; refused after the 5-working-day period or if the penalty gives no right."""
+    case = _open_notice(notice, "登记听证申请", "record a hearing request")
+    require_case_officer(actor, case)
+    if not notice.hearing_eligible:
+        raise TransitionError(
+            "cases.hearing_not_available",
+            "拟作出的处罚不属于听证范围（行政处罚法第六十三条）",
+            "the intended penalty carries no right to a hearing (Art. 63)",
+        )
+    if notice.hearing_requested or notice.rights_waived:
+        raise TransitionError(
+            "cases.hearing_already_handled",
+            "已登记听证申请或放弃声明",
+            "a request or waiver is already on record",
+        )
+    requested = _day(requested_on, "申请日期", "The request date", not_before=notice.served_on)
+    if requested > notice.hearing_request_deadline:
+        raise TransitionError(
+            "cases.hearing_request_late",
+            f"听证申请已超过期限（{notice.hearing_request_deadline.isoformat()}，告知后五个工作日）",
+            f"the hearing request is late (deadline {notice.hearing_request_deadline.isoformat()}, "
+            "5 working days after the notice)",
+        )
+    notice.hearing_requested = True
+    notice.hearing_requested_on = requested
+    notice.save()
+    record(
+        actor=actor,
+        action="cases.notice.hearing_request",
+        target=notice,
+        case=case,
+        after={"requested_on": requested.isoformat()},
+        note=f"{notice.party.name} 申请听证",
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_rights_waive(*, actor: Actor, notice: Notice, note: str = "") -> Notice:
+    """The party waived statement and hearing in writing (书面放弃); the decision need not wait."""
+    case = _open_notice(notice, "登记放弃权利", "record a waiver")
+    require_case_officer(actor, case)
+    if notice.hearing_requested:
+        raise TransitionError(
+            "cases.hearing_already_requested",
+            "当事人已申请听证，不能登记放弃",
+            "the party already asked for a hearing",
+        )
+    notice.rights_waived = True
+    notice.save()
+    record(
+        actor=actor,
+        action="cases.notice.waive",
+        target=notice,
+        case=case,
+        after={"rights_waived": True},
+        detail={"note": note},
+        note=f"{notice.party.name} 书面放弃陈述申辩和听证",
+    )
+    return notice
+
+
+@transaction.atomic
+def hearing_schedule(
+    *,
+    actor: Actor,
+    notice: Notice,
+    scheduled_on: dt.date,
+    place: str,
+    presiding_officer: str,
+    notified_on: dt.date | None = None,
+) -> Hearing:
+    """Schedule the hearing; the party must be notified at least 7 working days before it (Art. 64)."""
+    case = _open_notice(notice, "安排听证", "schedule a hearing")
+    require_case_officer(actor, case)
+    if not notice.hearing_requested:
+        raise TransitionError(
+            "cases.hearing_not_requested", "当事人未申请听证", "the party did not ask for a hearing"
+        )
+    if hasattr(notice, "hearing"):
+        raise TransitionError("cases.hearing_exists", "已安排听证", "a hearing is already scheduled")
+    place = required_text(place, "听证地点", "The place")
+    presiding = required_text(presiding_officer, "听证主持人", "The presiding officer")
+    notified = _day(notified_on, "通知日期", "The notification date", not_before=notice.served_on)
+    latest = with_policy(hearing_notice_latest, scheduled_on)
+    if notified > latest:
+        raise DomainError(
+            "cases.hearing_notice_late",
+            f"应在听证七个工作日前通知当事人：{scheduled_on.isoformat()} 的听证最迟 {latest.isoformat()} 通知",
+            f"the party must be notified 7 working days ahead: for {scheduled_on.isoformat()} "
+            f"notify by {latest.isoformat()}",
+            latest=latest.isoformat(),
+        )
+    hearing = Hearing.objects.create(
+        notice=notice,
+        scheduled_on=scheduled_on,
+        notified_on=notified,
+        place=place[:200],
+        presiding_officer=presiding[:60],
+        created_by=user_or_none(actor) or case.lead_officer,
+    )
+    record(
+        actor=actor,
+        action="cases.hearing.schedule",
+        target=hearing,
+        case=case,
+        after={"on": scheduled_on.isoformat(), "notified_on": notified.isoformat()},
+        note=f"{notice.party.name} 听证 {scheduled_on.isoformat()} {hearing.place}",
+    )
+    return hearing
+
+
+@transaction.atomic
+def hearing_conclude(
+    *, actor: Actor, hearing: Hearing, held: bool, record_text: str, held_on: dt.date | None = None
+) -> Hearing:
+    """Record that the hearing was held (with the record's summary) or withdrawn by the party."""
+    case = _open_notice(hearing.notice, "记录听证结果", "record the hearing")
+    require_case_officer(actor, case)
+    if hearing.status != Hearing.Status.SCHEDULED:
+        raise TransitionError("cases.hearing_done", "该听证已有结果", "this hearing is already concluded")
+    text = required_text(record_text, "听证笔录摘要或撤回说明", "The record or the withdrawal note")
+    if held:
+        day = _day(held_on, "举行日期", "The hearing date", not_before=hearing.notified_on)
+        hearing.held_on = day
+    hearing.status = Hearing.Status.HELD if held else Hearing.Status.WITHDRAWN
+    hearing.record = text
+    hearing.save()
+    record(
+        actor=actor,
+        action="cases.hearing.conclude",
+        target=hearing,
+        case=case,
+        after={"status": hearing.status},
+        note=f"{hearing.notice.party.name} 听证{hearing.get_status_display()}",
+    )
+    return hearing
+
+
+def notice_blockers(notice: Notice, on: dt.date) -> list[tuple[str, str]]:
+    """Why a decision cannot yet be made on ``notice``'s party on day ``on`` (empty → it can)."""
+    if notice.rights_waived:
+        return []
+    blockers: list[tuple[str, str]] = []
+    if on <= notice.defence_deadline and not notice.statement_received_on:
+        blockers.append(
+            (
+                f"陈述申辩期限 {notice.defence_deadline.isoformat()} 尚未届满",
+                f"the statement period runs until {notice.defence_deadline.isoformat()}",
+            )
+        )
+    if notice.hearing_eligible and not notice.hearing_requested and on <= notice.hearing_request_deadline:
+        blockers.append(
+            (
+                f"听证申请期限 {notice.hearing_request_deadline.isoformat()} 尚未届满",
+                f"the hearing-request period runs until {notice.hearing_request_deadline.isoformat()}",
+            )
+        )
+    if notice.hearing_requested:
+        hearing = getattr(notice, "hearing", None)
+        if hearing is None or hearing.status == Hearing.Status.SCHEDULED:
+            blockers.append(("当事人申请的听证尚未举行", "the requested hearing has not been held"))
+    return blockers
+
+
+# -- decisions and tasks -----------------------------------------------------------------------------
+def _money(value: Decimal | str | int | None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount < 0 or amount > Decimal("999999999999"):
+        raise DomainError("cases.bad_amount", "罚款金额应为非负数", "the fine must be a non-negative number")
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def case_decision_extend(*, actor: Actor, case: Case, reason: str) -> Case:
+    """Extend the 90-day decision period once, with the approval recorded as the reason (Art. 60)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    require_case_officer(actor, case)
+    require_stage(
+        case,
+        Case.Stage.INVESTIGATING,
+        Case.Stage.LEGAL_REVIEW,
+        Case.Stage.NOTICE,
+        doing_zh="延长决定期限",
+        doing_en="extend the decision period",
+    )
+    reason = required_text(reason, "延期批准情况", "The approval and reason", min_length=6)
+    if case.decision_due_extended:
+        raise TransitionError(
+            "cases.already_extended", "决定期限已延长过", "the decision period was already extended"
+        )
+    before = case.decision_due
+    case.decision_due = before + dt.timedelta(days=DECISION_EXTENSION_DAYS)
+    case.decision_due_extended = True
+    case.save()
+    record(
+        actor=actor,
+        action="cases.case.extend",
+        target=case,
+        case=case,
+        before={"decision_due": before.isoformat()},
+        after={"decision_due": case.decision_due.isoformat()},
+        detail={"reason": reason},
+        note=reason,
+    )
+    return case
+
+
+def _task_due(decided_on: dt.date, deadline: dict[str, object]) -> tuple[dt.date, dt.datetime | None]:
+    amount = int(str(deadline.get("amount", 15)))
+    unit = str(deadline.get("unit", "working_days"))
+    if unit == "hours":
+        due_at = timezone.now() + dt.timedelta(hours=amount)
+        return timezone.localtime(due_at).date(), due_at
+    due = with_policy(add_period, decided_on, amount, unit)
+    assert isinstance(due, dt.date)
+    return due, None
+
+
+def _create_tasks(case: Case, decision: Decision, measures: list[Measure], actor: Actor) -> list[Task]:
+    tasks = []
+    for measure in measures:
+        for action in measure.actions:
+            code = str(action["code"])
+            due_on, due_at = _task_due(decision.decided_on, dict(action.get("deadline") or {}))
+            name = ACTIONS[code].zh if code in ACTIONS else code
+            task = Task.objects.create(
+                case=case,
+                decision=decision,
+                measure=measure,
+                party=decision.party,
+                division_id=case.division_id,
+                department=str(action["department"]),
+                action=code,
+                title=f"{name}：{decision.party.name}"[:300],
+                instructions=f"{measure.title_zh}（{measure.source_clause}）。依据：{'；'.join(measure.basis)}",
+                due_on=due_on,
+                due_at=due_at,
+            )
+            tasks.append(task)
+            record(
+                actor=actor,
+                action="cases.task.create",
+                target=task,
+                case=case,
+                after={"department": task.department, "action": code, "due_on": due_on.isoformat()},
+            )
+            kind = REFERRAL_ACTIONS.get(code)
+            if (
+                kind
+                and not case.referrals.filter(party=decision.party, kind=kind)
+                .exclude(status=Referral.Status.DECLINED)
+                .exists()
+            ):
+                referral = Referral.objects.create(
+                    case=case,
+                    party=decision.party,
+                    kind=kind,
+                    action=code,
+                    grounds=measure.reason_zh or measure.title_zh,
+                    reported_on=decision.decided_on,
+                    decision_due=with_policy(police_referral_decision_deadline, decision.decided_on),
+                    created_by=decision.decided_by,
+                )
+                record(
+                    actor=actor,
+                    action="cases.referral.propose",
+                    target=referral,
+                    case=case,
+                    after={"kind": kind, "action": code},
+                    note=f"{decision.party.name}：{referral.get_kind_display()}（待 3 日内决定）",
+                )
+    return tasks
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    actor: Actor,
+    case: Case,
+    party: CaseParty,
+    number: str,
+    facts_and_evidence: str,
+    penalty_and_basis: str,
+    compliance: str,
+    appeal_route: str,
+    authority: str,
+    fine_yuan: Decimal | str | int | None = None,
+    decided_on: dt.date | None = None,
+    sealed: bool = True,
+) -> Decision:
+    """Decide for one party (行政处罚决定书, Art. 59). Refused before the party's statement/hearing
+    periods end (unless waived) or after the decision deadline; creates the department tasks of the
+    party's measures and proposes the referrals they call for. When every notified party is decided, the
+    case moves to "decided"."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    require_case_officer(actor, case)
+    require_stage(case, Case.Stage.NOTICE, doing_zh="作出处罚决定", doing_en="decide")
+    if party.case_id != case.pk:
+        raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
+    notice = active_notice(party)
+    if notice is None:
+        raise TransitionError(
+            "cases.no_notice",
+            f"作出决定前须向“{party.name}”送达告知书（行政处罚法第四十四条）",
+            f"serve a notice on '{party.name}' before deciding (Art. 44)",
+        )
+    if notice.decisions.exists():
+        raise TransitionError(
+            "cases.already_decided", f"已对“{party.name}”作出决定", f"'{party.name}' is already decided"
+        )
+    day = _day(decided_on, "决定日期", "The decision date", not_before=notice.served_on)
+    blockers = notice_blockers(notice, day)
+    if blockers:
+        raise TransitionError(
+            "cases.rights_period_running",
+            "暂不能作出决定：" + "；".join(b[0] for b in blockers),
+            "cannot decide yet: " + "; ".join(b[1] for b in blockers),
+        )
+    if day > case.decision_due:
+        raise TransitionError(
+            "cases.decision_overdue",
+            f"已超过决定期限 {case.decision_due.isoformat()}（立案之日起九十日），须先经批准延长",
+            f"past the decision deadline {case.decision_due.isoformat()} (90 days from filing): extend it first",
+        )
+    fields = {
+        "number": required_text(number, "决定书文号", "The decision number"),
+        "facts_and_evidence": required_text(facts_and_evidence, "违法事实和证据", "The facts and evidence"),
+        "penalty_and_basis": required_text(penalty_and_basis, "处罚种类和依据", "The penalty and its basis"),
+        "compliance": required_text(compliance, "履行方式和期限", "How and by when to comply"),
+        "appeal_route": required_text(appeal_route, "复议、诉讼途径和期限", "The appeal route and deadline"),
+        "authority": required_text(authority, "作出决定的行政机关", "The deciding authority"),
+    }
+    decision = Decision.objects.create(
+        case=case,
+        party=party,
+        notice=notice,
+        fine_yuan=_money(fine_yuan),
+        decided_on=day,
+        sealed=sealed,
+        service_deadline=with_policy(service_deadline, day),
+        decided_by=user_or_none(actor) or case.lead_officer,
+        **{k: v[:60] if k == "number" else (v[:120] if k == "authority" else v) for k, v in fields.items()},
+    )
+    record(
+        actor=actor,
+        action="cases.decision.issue",
+        target=decision,
+        case=case,
+        after={"number": decision.number, "party": party.pk, "fine_yuan": str(decision.fine_yuan or "")},
+        note=f"{party.name}：{decision.number}",
+    )
+    measures = list(
+        Measure.objects.filter(determination__case=case, party=party, struck=False).order_by(
+            "pack", "rule_id"
+        )
+    )
+    _create_tasks(case, decision, measures, actor)
+    _maybe_decided(case, actor)
+    return decision
+
+
+def _maybe_decided(case: Case, actor: Actor) -> None:
+    needing = case.parties.filter(measures__struck=False).distinct()
+    undecided_measures = [
+        p for p in needing if not p.notices.filter(superseded=False, decisions__isnull=False).exists()
+    ]
+    open_notices = case.notices.filter(superseded=False, decisions__isnull=True)
+    if undecided_measures or open_notices.exists():
+        return
+    case.stage = Case.Stage.DECIDED
+    case.save()
+    record(
+        actor=actor,
+        action="cases.case.decided",
+        target=case,
+        case=case,
+        before={"stage": Case.Stage.NOTICE},
+        after={"stage": case.stage},
+        note="全部当事人已作出决定 / every party decided",
+    )
+
+
+@transaction.atomic
+def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | None = None) -> Decision:
+    """Record service of the decision; payment (15 days), review (60 days) and lawsuit (6 months)
+    deadlines run from it."""
+    case = decision.case
+    require_case_officer(actor, case)
+    if decision.served_on:
+        raise TransitionError("cases.already_served", "决定书已送达", "the decision was already served")
+    served = _day(served_on, "送达日期", "The service date", not_before=decision.decided_on)
+    decision.served_on = served
+    decision.payment_deadline = with_policy(payment_deadline, served) if decision.fine_yuan else None
+    decision.appeal_deadline = with_policy(appeal_deadline, served)
+    decision.lawsuit_deadline = with_policy(lawsuit_deadline, served)
+    decision.save()
+    late = served > decision.service_deadline
+    record(
+        actor=actor,
+        action="cases.decision.serve",
+        target=decision,
+        case=case,
+        after={"served_on": served.isoformat(), "late": late},
+        note=f"{decision.number} 送达{'（超过七个工作日）' if late else ''}",
+    )
+    return decision
+
+
+# -- closure and follow-up ----------------------------------------------------------------------------
+@transaction.atomic
+def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | None = None) -> Case:
+    """Decided → closed (结案) once every task is done or cancelled, every decision served and every
+    referral decided (and, if approved, transferred). Schedules the 1-, 3- and 6-month checks."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    require_case_officer(actor, case)
+    require_stage(case, Case.Stage.DECIDED, doing_zh="结案", doing_en="close it")
+    summary = required_text(summary, "结案报告摘要", "The closing summary", min_length=4)
+    problems: list[tuple[str, str]] = []
+    open_tasks = case.tasks.filter(status=Task.Status.OPEN).count()
+    if open_tasks:
+        problems.append((f"{open_tasks} 项部门任务未办结", f"{open_tasks} department tasks are open"))
+    if case.decisions.filter(served_on__isnull=True).exists():
+        problems.append(("有决定书未送达", "a decision is not served"))
+    if case.referrals.filter(status__in=[Referral.Status.PROPOSED, Referral.Status.APPROVED]).exists():
+        problems.append(("有移送未决定或未移送", "a referral is undecided or not transferred"))
+    if problems:
+        raise TransitionError(
+            "cases.not_ready_to_close",
+            "不能结案：" + "；".join(p[0] for p in problems),
+            "cannot close: " + "; ".join(p[1] for p in problems),
+        )
+    day = _day(closed_on, "结案日期", "The closing date", not_before=case.filed_on)
+    case.stage = Case.Stage.CLOSED
+    case.closed_on = day
+    case.closing_summary = summary
+    case.save()
+    for months in FOLLOW_UP_MONTHS:
+        FollowUpCheck.objects.create(case=case, months=months, due_on=add_months(day, months))
+    record(
+        actor=actor,
+        action="cases.case.close",
+        target=case,
+        case=case,
+        before={"stage": Case.Stage.DECIDED},
+        after={"stage": case.stage, "closed_on": day.isoformat()},
+        note=summary,
+    )
+    lead = case.lead
+    transaction.on_commit(lambda: sync_report_status(lead))
+    return case
+
+
+@transaction.atomic
+def follow_up_record(
+    *, actor: Actor, check: FollowUpCheck, relapse: bool, findings: str, checked_on: dt.date | None = None
+) -> FollowUpCheck:
+    """Record a 回头看. A relapse reopens the case: back to investigating, earlier notices superseded,
+    remaining checks cancelled (new ones are scheduled at the next closure)."""
+    case = Case.objects.select_for_update().get(pk=check.case_id)
+    require_case_officer(actor, case)
+    require_stage(case, Case.Stage.CLOSED, doing_zh="记录回头看", doing_en="record a follow-up check")
+    if check.status != FollowUpCheck.Status.SCHEDULED:
+        raise TransitionError("cases.follow_up_done", "该次回头看已记录", "this check is already recorded")
+    findings = required_text(findings, "检查情况", "The findings", min_length=4)
+    assert case.closed_on is not None
+    day = _day(checked_on, "检查日期", "The check date", not_before=case.closed_on)
+    check.status = FollowUpCheck.Status.FAILED if relapse else FollowUpCheck.Status.PASSED
+    check.checked_on = day
+    check.checked_by = user_or_none(actor)
+    check.findings = findings
+    check.save()
+    record(
+        actor=actor,
+        action="cases.follow_up.record",
+        target=check,
+        case=case,
+        after={"status": check.status, "months": check.months},
+        note=f"{check.months} 个月回头看：{check.get_status_display()}",
+    )
+    if relapse:
+        case.follow_ups.filter(status=FollowUpCheck.Status.SCHEDULED).update(
+            status=FollowUpCheck.Status.CANCELLED
+        )
+        case.notices.filter(superseded=False).update(superseded=True)
+        Determination.objects.filter(case=case).update(status=Determination.Status.DRAFT, evaluated_at=None)
+        case.stage = Case.Stage.INVESTIGATING
+        case.closed_on = None
+        case.reopened_count += 1
+        case.decision_due_extended = False
+        case.decision_due = with_policy(decision_deadline, day)  # decided anew within 90 days
+        case.save()
+        record(
+            actor=actor,
+            action="cases.case.reopen",
+            target=case,
+            case=case,
+            before={"stage": Case.Stage.CLOSED},
+            after={"stage": case.stage, "reopened": case.reopened_count},
+            note=f"回头看发现反弹，案件重新调查：{findings}",
+        )
+        lead = case.lead
+        transaction.on_commit(lambda: sync_report_status(lead))
+    return check
