@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -64,7 +65,9 @@ class Command(BaseCommand):
 
         device = totp_enrol(actor="cli", user=user)
         self.stdout.write("Scan with an authenticator app (shown once) / 请用身份验证器扫描（仅显示一次）:")
-        segno.make(device.config_url, error="m").terminal(out=self.stdout._out, compact=True)
+        picture = io.StringIO()
+        segno.make(device.config_url, error="m").terminal(out=picture, compact=True)
+        self.stdout.write(picture.getvalue())
         self.stdout.write(device.config_url)
 
     def _list(self, options: dict[str, Any]) -> None:
