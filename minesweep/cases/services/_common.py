@@ -62,7 +62,10 @@ def record(
 
 
 def require_stage(case: Case, *stages: str, doing_zh: str, doing_en: str) -> None:
-    """Refuse an action the case's stage does not allow, naming the stage it is in."""
+    """Refuse an action the case's stage does not allow, naming the stage it is in (read fresh, so a
+    caller holding an older copy of the case cannot act on a stage that has moved on)."""
+    if case.pk is not None:
+        case.refresh_from_db(fields=["stage", "closed_on", "decision_due", "decision_due_extended"])
     if case.stage not in stages:
         allowed = "、".join(str(Case.Stage(s).label) for s in stages)
         raise TransitionError(

@@ -226,6 +226,10 @@ def lead_file(
             packs=available_packs(),
         )
     filed = filed_on or today()
+    if filed > today():
+        raise DomainError(
+            "cases.date_in_future", "立案日期不能晚于今天", "the filing date cannot be in the future"
+        )
     case = Case.objects.create(
         number=_next_case_number(),
         lead=lead,

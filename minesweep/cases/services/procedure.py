@@ -8,6 +8,7 @@ Deadlines come from ``minesweep.policy.workdays`` (working days with Chinese hol
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -39,7 +40,9 @@ from minesweep.cases.services._common import (
 )
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.codes import ACTIONS
+from minesweep.policy.errors import WorkdayCalendarError
 from minesweep.policy.workdays import (
+    add_calendar_days,
     add_months,
     add_period,
     appeal_deadline,
@@ -162,13 +165,8 @@ def notice_issue(
         )
     number = required_text(number, "告知书文号", "The notice number")
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
-    reviewed = case.legal_reviews.order_by("-reviewed_at").first()
-    served = _day(
-        served_on,
-        "送达日期",
-        "The service date",
-        not_before=timezone.localtime(reviewed.reviewed_at).date() if reviewed else case.filed_on,
-    )
+    # Paper-world events are often entered later: any day from filing to today is accepted.
+    served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
     notice = Notice.objects.create(
         case=case,
@@ -619,6 +617,19 @@ def _maybe_decided(case: Case, actor: Actor) -> None:
     )
 
 
+def _party_deadline(
+    compute: Callable[[dt.date], dt.date], start: dt.date, amount: int, unit: str, notes: list[str]
+) -> dt.date:
+    """A party's period that moves off rest days. Beyond the holiday calendar's last year the unmoved
+    date is kept (the earliest the period can end) and a note asks for a manual check."""
+    try:
+        return compute(start)
+    except WorkdayCalendarError:
+        due = add_months(start, amount) if unit == "months" else add_calendar_days(start, amount)
+        notes.append(f"{due.isoformat()} 超出节假日数据范围，如遇节假日应顺延，请人工核对")
+        return due
+
+
 @transaction.atomic
 def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | None = None) -> Decision:
     """Record service of the decision; payment (15 days), review (60 days) and lawsuit (6 months)
@@ -629,9 +640,12 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
         raise TransitionError("cases.already_served", "决定书已送达", "the decision was already served")
     served = _day(served_on, "送达日期", "The service date", not_before=decision.decided_on)
     decision.served_on = served
-    decision.payment_deadline = with_policy(payment_deadline, served) if decision.fine_yuan else None
-    decision.appeal_deadline = with_policy(appeal_deadline, served)
-    decision.lawsuit_deadline = with_policy(lawsuit_deadline, served)
+    notes: list[str] = []
+    decision.payment_deadline = (
+        _party_deadline(payment_deadline, served, 15, "days", notes) if decision.fine_yuan else None
+    )
+    decision.appeal_deadline = _party_deadline(appeal_deadline, served, 60, "days", notes)
+    decision.lawsuit_deadline = _party_deadline(lawsuit_deadline, served, 6, "months", notes)
     decision.save()
     late = served > decision.service_deadline
     record(
@@ -640,7 +654,8 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
         target=decision,
         case=case,
         after={"served_on": served.isoformat(), "late": late},
-        note=f"{decision.number} 送达{'（超过七个工作日）' if late else ''}",
+        detail={"notes": notes},
+        note=f"{decision.number} 送达{'（超过七个工作日）' if late else ''}{'；'.join(notes)}",
     )
     return decision
 

@@ -1,0 +1,219 @@
+"""Drive a lead through the workflow with the real services, stage by stage (used by the demo and tests).
+
+Nothing here bypasses a rule: each step is the service an officer's click would call, so a scenario
+that runs is itself evidence that the workflow holds together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from minesweep.cases import services
+from minesweep.cases.models import Case, CaseParty, Lead, Task
+
+STAGES = (
+    "open",
+    "verifying",
+    "not_filed",
+    "investigating",
+    "legal_review",
+    "notice",
+    "decided",
+    "closed",
+    "reopened",
+)
+
+
+@dataclass
+class Crew:
+    """Two investigators of the case's jurisdiction and a legal reviewer who did not investigate."""
+
+    investigator: AbstractBaseUser
+    second: AbstractBaseUser
+    reviewer: AbstractBaseUser
+    liaisons: dict[str, AbstractBaseUser] = field(default_factory=dict)
+
+
+@dataclass
+class PartySpec:
+    name: str
+    category: str
+    role: str = "operator"
+    facts: tuple[str, ...] = ()
+    identifier: str = ""
+
+
+DEFAULT_PARTIES = (
+    PartySpec(
+        "某矿业科技有限公司", "enterprise", "operator", ("mining_confirmed", "unapproved_power_connection")
+    ),
+)
+
+
+def run(
+    crew: Crew,
+    lead: Lead,
+    *,
+    to: str,
+    filed_on: dt.date,
+    parties: tuple[PartySpec, ...] = DEFAULT_PARTIES,
+    rigs: tuple[tuple[str, int], ...] = (("Antminer S19", 120),),
+    kwh: int = 1_200_000,
+    theft_kw: int | None = 400,
+) -> Case | Lead:
+    """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
+    statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty)."""
+    inv = crew.investigator
+    if to == "open":
+        return lead
+    lead = services.lead_verification_start(actor=inv, lead=lead, notes="调取用电数据并现场摸排")
+    if to == "verifying":
+        return lead
+    if to == "not_filed":
+        return services.lead_not_file(
+            actor=inv, lead=lead, reason="现场核实为正规数据中心业务，未发现挖矿行为"
+        )
+    case = services.lead_file(
+        actor=inv,
+        lead=lead,
+        reason="用电曲线及现场摸排显示存在挖矿行为",
+        second_officer=crew.second,
+        filed_on=filed_on,
+    )
+    day = filed_on + dt.timedelta(days=1)
+    inspection = services.inspection_record(
+        actor=inv,
+        case=case,
+        inspected_on=day,
+        place=lead.title,
+        officers=f"{inv.get_username()}、{crew.second.get_username()}",
+        checklist={
+            "rigs_present": "yes",
+            "pool_traffic": "yes",
+            "power_approved": "no",
+            "private_line": "yes",
+        },
+        findings="现场发现矿机成排运行，电源由私拉专线接入，网络连接矿池。",
+    )
+    services.evidence_add(
+        actor=inv,
+        case=case,
+        kind="photo",
+        description="现场矿机运行照片",
+        collected_on=day,
+        file=("site.txt", "text/plain", f"photo placeholder for {case.number}".encode()),
+        inspection=inspection,
+    )
+    made: list[CaseParty] = [
+        services.party_add(
+            actor=inv,
+            case=case,
+            name=spec.name,
+            category=spec.category,
+            role=spec.role,
+            facts=list(spec.facts),
+            identifier=spec.identifier,
+        )
+        for spec in parties
+    ]
+    for model, count in rigs:
+        services.rigs_seize(
+            actor=inv,
+            case=case,
+            model=model,
+            count=count,
+            seized_on=day,
+            party=made[0],
+            inspection=inspection,
+        )
+    services.calculation_run(actor=inv, case=case, kind="energy", inputs={"kwh": kwh}, party=made[0])
+    if theft_kw:
+        services.calculation_run(
+            actor=inv,
+            case=case,
+            kind="theft",
+            inputs={"capacity_kw": theft_kw, "unknown_duration": True, "tariff_yuan_per_kwh": "0.50"},
+            party=made[0],
+        )
+    services.determination_evaluate(
+        actor=inv, case=case, findings="当事人未经报批私自接入动力电源从事虚拟货币挖矿，证据确凿。"
+    )
+    if to == "investigating":
+        case.refresh_from_db()
+        return case
+    services.determination_submit(actor=inv, case=case)
+    if to == "legal_review":
+        case.refresh_from_db()
+        return case
+    services.legal_review_record(
+        actor=crew.reviewer, case=case, approve=True, opinion="事实清楚，证据确凿，适用依据正确"
+    )
+    served = filed_on + dt.timedelta(days=3)
+    for party in made:
+        services.notice_issue(
+            actor=inv,
+            case=case,
+            party=party,
+            number=f"{case.number}-告-{party.pk}",
+            intended_penalty="拟依法责令停止挖矿、追缴电费并处罚款",
+            served_on=served,
+        )
+    if to == "notice":
+        case.refresh_from_db()
+        return case
+    decided_on = served + dt.timedelta(days=15)  # after every 5-working-day period, holidays included
+    for party in made:
+        services.decision_issue(
+            actor=inv,
+            case=case,
+            party=party,
+            number=f"{case.number}-决-{party.pk}",
+            facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
+            penalty_and_basis="责令停止违法行为，处罚款；依据《中华人民共和国电力法》第七十一条及《八项措施》。",
+            fine_yuan="50000",
+            compliance="自收到本决定书之日起十五日内缴纳罚款至指定银行。",
+            appeal_route="如不服本决定，可在六十日内申请行政复议，或六个月内向人民法院提起行政诉讼。",
+            authority="包头市发展和改革委员会",
+            decided_on=decided_on,
+        )
+        services.decision_serve(
+            actor=inv, decision=case.decisions.get(party=party), served_on=decided_on + dt.timedelta(days=1)
+        )
+    if to == "decided":
+        case.refresh_from_db()
+        return case
+    for task in case.tasks.filter(status=Task.Status.OPEN):
+        liaison = crew.liaisons.get(task.department)
+        services.task_close(
+            actor=liaison,
+            task=task,
+            document_number=f"{task.department[:4].upper()}-{task.pk:04d}",
+            proof=("proof.txt", "text/plain", f"proof of task {task.pk}".encode()),
+            note="已按要求办结",
+        )
+    for referral in case.referrals.all():
+        services.referral_decide(actor=inv, referral=referral, approve=True, reason="涉嫌犯罪，依法移送")
+        services.referral_transfer(
+            actor=inv,
+            referral=referral,
+            receiving_organ="包头市公安局" if referral.kind == "police" else "包头市纪委监委",
+            documents=["referral_letter", "investigation_report", "exhibit_list"],
+        )
+    case = services.case_close(actor=inv, case=case, summary="各项措施均已落实，依法结案")
+    if to == "closed":
+        return case
+    check = case.follow_ups.order_by("months").first()
+    assert check is not None
+    services.follow_up_record(
+        actor=inv, check=check, relapse=True, findings="回头看发现现场恢复挖矿，重新调查"
+    )
+    case.refresh_from_db()
+    return case
+
+
+def summary(case: Case) -> dict[str, Any]:
+    return {"number": case.number, "stage": case.stage, "tasks": case.tasks.count()}

@@ -1,0 +1,59 @@
+"""Case-workflow fixtures: a Baotou crew (two investigators and a legal reviewer), liaisons, a lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+
+from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.cases.models import Lead
+from minesweep.cases.scenarios import Crew
+from minesweep.cases.services import lead_create
+from minesweep.registry.models import Division
+
+LONG_AGO = dt.date(2026, 9, 1)  # leaves every statutory period passed by "today" (2026-11 onwards)
+
+
+@pytest.fixture
+def baotou_second(make_staff) -> User:  # type: ignore[no-untyped-def]
+    return make_staff("baotou_second", Role.INVESTIGATOR, "150200")
+
+
+@pytest.fixture
+def baotou_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
+    return make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200")
+
+
+@pytest.fixture
+def liaisons(make_staff) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    return {
+        code: make_staff(f"l_{code}", Role.DEPARTMENT_LIAISON, "150000", code)
+        for code in DEPARTMENTS
+        if code != "development_reform"
+    } | {"development_reform": make_staff("l_drc", Role.DEPARTMENT_LIAISON, "150200", "development_reform")}
+
+
+@pytest.fixture
+def crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons) -> Crew:  # type: ignore[no-untyped-def]
+    return Crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons)
+
+
+@pytest.fixture
+def make_lead(db):  # type: ignore[no-untyped-def]
+    def make(division_code: str = "150203", title: str = "昆都仑区某厂房疑似挖矿") -> Lead:
+        return lead_create(
+            actor="system",
+            source=Lead.Source.METER_ANALYTICS,
+            title=title,
+            division=Division.objects.get(code=division_code),
+            summary="24小时平稳高负荷",
+        )
+
+    return make
+
+
+@pytest.fixture
+def lead(make_lead) -> Lead:  # type: ignore[no-untyped-def]
+    return make_lead()
