@@ -1,0 +1,420 @@
+"""Pages: the public reporting platform (/report/…) and the staff intake queue (/intake/…). Thin: parse,
+authorise, call one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.roles import Role
+from minesweep.core.errors import DomainError, NotFoundError
+from minesweep.core.i18n import bi
+from minesweep.registry.models import Division
+from minesweep.reports import antiabuse, services
+from minesweep.reports.attachments import MAX_FILES_PER_SUBMISSION, AttachmentError, CleanFile, clean_file
+from minesweep.reports.forms import MessageForm, OfficerReportForm, ReasonForm, ReportForm
+from minesweep.reports.models import Channel, PublicStatus, Report, ReportMessage, TriageState
+from minesweep.reports.selectors import (
+    attachment_get,
+    intake_queue,
+    merge_candidates,
+    notifications_for,
+    report_by_receipt,
+    report_get,
+    unread_notifications,
+)
+from minesweep.security.receipts import ENTROPY_BITS, ReceiptFormatError, receipt_normalize
+
+FOLLOW_SALT = "minesweep.reports.follow"
+FOLLOW_MAX_AGE = 30 * 60
+TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
+READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
+
+STATUS_EXPLAINED = {
+    PublicStatus.RECEIVED: bi("举报已收到，正在分拣。", "Your report has arrived and is being sorted."),
+    PublicStatus.VERIFYING: bi("有关部门正在核查。", "The authorities are verifying it."),
+    PublicStatus.CASE_OPENED: bi("已立案调查。", "A case has been opened."),
+    PublicStatus.CONCLUDED: bi("已办结，见下方办理结果。", "Concluded; see the outcome below."),
+    PublicStatus.NOT_PURSUED: bi("不予处理，理由见下方。", "Not pursued; the reason is below."),
+}
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    return str(getattr(request, "client_fingerprint", ""))
+
+
+def read_files(request: HttpRequest, *, keep_gps: bool) -> list[CleanFile]:
+    """Type-check and sanitise uploaded files (field ``files``); refuses the whole set on any bad file."""
+    uploads = request.FILES.getlist("files")
+    if len(uploads) > MAX_FILES_PER_SUBMISSION:
+        raise AttachmentError(
+            "reports.too_many_files",
+            f"一次最多上传 {MAX_FILES_PER_SUBMISSION} 个文件",
+            f"At most {MAX_FILES_PER_SUBMISSION} files at a time",
+        )
+    cleaned = []
+    for upload in uploads:
+        if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
+            _too_large(upload.name)
+        cleaned.append(clean_file(upload.name or "file", upload.read(), keep_gps=keep_gps))
+    return cleaned
+
+
+def _too_large(name: str | None) -> None:
+    mb = settings.UPLOAD_MAX_BYTES / 1024 / 1024
+    raise AttachmentError(
+        "reports.file_too_large",
+        f"文件“{name}”超过 {mb:.0f} MB 上限",
+        f"File “{name}” is larger than the {mb:.0f} MB limit",
+    )
+
+
+def _submit_page(
+    request: HttpRequest, form: ReportForm, error: DomainError | None = None, status: int = 200
+) -> HttpResponse:
+    challenge = antiabuse.challenge_issue()
+    return render(
+        request,
+        "reports/submit.html",
+        {"form": form, "challenge": challenge, "error": error, "max_files": MAX_FILES_PER_SUBMISSION},
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """Public: file a report. Anonymous by default; the receipt is shown once on the next page."""
+    if request.method == "GET":
+        return _submit_page(request, ReportForm(require_notice=True))
+    form = ReportForm(request.POST, require_notice=True)
+    try:
+        antiabuse.quota_check(_fingerprint(request))
+        if not form.is_valid():
+            return _submit_page(request, form, status=400)
+        files = read_files(request, keep_gps=bool(form.cleaned_data.get("gps_consent")))
+        antiabuse.challenge_verify(
+            request.POST.get("challenge", ""), request.POST.get("challenge_answer", "")
+        )
+        filed = _file(form, files, channel=Channel.WEB)
+    except DomainError as error:
+        return _submit_page(request, form, error, status=error.status)
+    antiabuse.quota_count(_fingerprint(request))
+    return _receipt_page(request, filed)
+
+
+def _file(
+    form: ReportForm, files: list[CleanFile], *, channel: str, actor: AbstractBaseUser | None = None
+) -> services.Filed:
+    d = form.cleaned_data
+    return services.report_submit(
+        channel=channel,
+        category=d["category"],
+        division=form.division(),
+        content=form.content(),
+        subject_name=d.get("subject_name", ""),
+        uscc=d.get("uscc", ""),
+        address=d.get("address", ""),
+        power_account=d.get("power_account", ""),
+        coordinates=form.coordinates(),
+        contact=d.get("contact", ""),
+        files=files,
+        use_photo_location=bool(d.get("gps_consent")),
+        actor=actor,
+    )
+
+
+def _receipt_page(request: HttpRequest, filed: services.Filed, *, officer: bool = False) -> HttpResponse:
+    response = render(
+        request,
+        "reports/receipt.html",
+        {
+            "filed": filed,
+            "groups": filed.receipt.split("-"),
+            "proof_text": filed.proof_text(),
+            "entropy": round(ENTROPY_BITS, 1),
+            "officer": officer,
+        },
+        status=201,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _status_context(report: Report) -> dict[str, Any]:
+    return {
+        "report": report,
+        "status_label": PublicStatus(report.status).label,
+        "status_explained": STATUS_EXPLAINED[PublicStatus(report.status)],
+        "messages_": services.report_messages(report),
+        "attachments": report.attachments.all(),
+        "token": signing.dumps({"r": report.pk}, salt=FOLLOW_SALT),
+        "message_form": MessageForm(),
+        "question_open": report.state == TriageState.ASKED,
+        "statuses": PublicStatus.choices,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Public: enter the receipt to see the status, read replies, answer and add material."""
+    if request.method == "GET":
+        return render(request, "reports/follow_up.html", {})
+    try:
+        report = _report_from_receipt(request, request.POST.get("receipt", ""))
+    except DomainError as error:
+        return render(request, "reports/follow_up.html", {"error": error}, status=error.status)
+    return render(request, "reports/status.html", _status_context(report))
+
+
+def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
+    """Shared by the page and the API: throttled, constant-work, one answer for every wrong receipt."""
+    fingerprint = _fingerprint(request)
+    antiabuse.receipt_throttle_check(fingerprint)
+    try:
+        code = receipt_normalize(typed)
+    except ReceiptFormatError as exc:
+        if exc.wrong_length:
+            raise DomainError(
+                "reports.receipt_format",
+                "回执码应为 30 位数字（5 组，每组 6 位）",
+                "A receipt code has 30 digits (5 groups of 6)",
+            ) from None
+        groups = "、".join(str(g) for g in exc.bad_groups)
+        raise DomainError(
+            "reports.receipt_typo",
+            f"第 {groups} 组数字似乎抄错了，请核对",
+            f"Group {', '.join(str(g) for g in exc.bad_groups)} looks mistyped; please check it",
+            groups=exc.bad_groups,
+        ) from None
+    report = report_by_receipt(code)
+    if report is None:
+        antiabuse.receipt_failed(fingerprint)
+        raise NotFoundError(
+            "reports.receipt_unknown",
+            "回执码无效。请核对后重试；多次错误将被暂时限制",
+            "That receipt code does not open a report. Check it and try again; repeated errors are limited",
+        )
+    return report
+
+
+@never_cache
+@require_POST
+def follow_up_message(request: HttpRequest) -> HttpResponse:
+    """Public: add a message and/or files while the follow-up page is open (signed, 30-minute token)."""
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
+        report = Report.objects.get(pk=int(payload["r"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Report.DoesNotExist):
+        return render(
+            request,
+            "reports/follow_up.html",
+            {
+                "error": DomainError(
+                    "reports.follow_expired",
+                    "页面已过期，请重新输入回执码",
+                    "This page expired; enter your receipt again",
+                )
+            },
+            status=400,
+        )
+    form = MessageForm(request.POST)
+    context = _status_context(report)
+    try:
+        if not form.is_valid():
+            raise DomainError(
+                "reports.invalid", "留言内容有误", "The message is not valid", fields=form.errors
+            )
+        files = read_files(request, keep_gps=False)
+        services.report_add_from_reporter(report=report, body=form.cleaned_data["body"], files=files)
+    except DomainError as error:
+        context.update(message_form=form, error=error)
+        return render(request, "reports/status.html", context, status=error.status)
+    context = _status_context(report)
+    context["sent"] = True
+    return render(request, "reports/status.html", context)
+
+
+# --- staff --------------------------------------------------------------------------------------------
+
+
+@staff_view(*READ_ROLES)
+def queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    state = request.GET.get("state", "")
+    if state not in TriageState.values:
+        state = ""
+    groups = intake_queue(scope=scope, state=state)
+    unread = unread_notifications(user=request.user, scope=scope)  # type: ignore[arg-type]
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "groups": groups,
+            "state": state,
+            "states": TriageState.choices,
+            "unread": unread.count(),
+            "unread_numbers": set(unread.values_list("report__number", flat=True)),
+            "total": sum(len(g.reports) for g in groups),
+            "can_triage": scope.role in TRIAGE_ROLES or scope.role == Role.ADMINISTRATOR,
+        },
+    )
+
+
+@staff_view(*TRIAGE_ROLES)
+@require_http_methods(["GET", "POST"])
+def officer_entry(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """Staff: enter a report received by phone, email, letter or in person (channel recorded)."""
+    form = OfficerReportForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        try:
+            if form.is_valid():
+                if not scope.contains(form.cleaned_data["division_code"]):
+                    raise DomainError(
+                        "reports.outside_scope",
+                        "所选地区不在您的辖区内，请转交有管辖权的受理员",
+                        "That division is outside your jurisdiction",
+                    )
+                files = read_files(request, keep_gps=bool(form.cleaned_data.get("gps_consent")))
+                filed = _file(form, files, channel=form.cleaned_data["channel"], actor=request.user)  # type: ignore[arg-type]
+                return _receipt_page(request, filed, officer=True)
+        except DomainError as exc:
+            error = exc
+    return render(
+        request,
+        "reports/officer_entry.html",
+        {"form": form, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _detail(request: HttpRequest, scope: Scope, report: Report, **extra: Any) -> HttpResponse:
+    services.notifications_mark_read(user=request.user, report=report)  # type: ignore[arg-type]
+    leagues = Division.objects.filter(level=Division.Level.LEAGUE).order_by("code")
+    context = {
+        "report": report,
+        "content": services.report_content(report),
+        "messages_": services.report_messages(report),
+        "attachments": report.attachments.all(),
+        "duplicates": report.duplicates.all(),
+        "candidates": merge_candidates(scope=scope, report=report),
+        "leagues": leagues,
+        "can_triage": scope.role in TRIAGE_ROLES or scope.role == Role.ADMINISTRATOR,
+        "revealed": None,
+        "error": None,
+    }
+    context.update(extra)
+    return render(request, "reports/detail.html", context, status=extra.get("status", 200))
+
+
+@staff_view(*READ_ROLES)
+def detail(request: HttpRequest, number: str, *, scope: Scope) -> HttpResponse:
+    return _detail(request, scope, report_get(scope=scope, number=number))
+
+
+@require_POST
+@staff_view(*READ_ROLES)
+def reveal_contact(request: HttpRequest, number: str, *, scope: Scope) -> HttpResponse:
+    report = report_get(scope=scope, number=number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        error = DomainError(
+            "reports.reason_required",
+            "查看举报人联系方式必须填写理由",
+            "State a reason to read the reporter's contact details",
+        )
+        return _detail(request, scope, report, error=error, status=400)
+    revealed = services.report_reveal_contact(
+        actor=request.user, report=report, reason=form.cleaned_data["reason"]
+    )  # type: ignore[arg-type]
+    return _detail(
+        request, scope, report, revealed=revealed or str(bi("（未留联系方式）", "(no contact details given)"))
+    )
+
+
+@require_POST
+@staff_view(*TRIAGE_ROLES)
+def triage(request: HttpRequest, number: str, action: str, *, scope: Scope) -> HttpResponse:
+    """One triage action: merge, route, ask, reply, dismiss, convert."""
+    report = report_get(scope=scope, number=number)
+    post = request.POST
+    actor = request.user
+    try:
+        text = ""
+        if action in ("ask", "reply", "dismiss", "convert"):
+            form = MessageForm({"body": post.get("text", "")})
+            if not form.is_valid():
+                raise DomainError(
+                    "reports.invalid", "内容有误：" + " ".join(form.errors.get("body", [])), "Invalid text"
+                )
+            text = form.cleaned_data["body"]
+        if action == "merge":
+            into = report_get(scope=scope, number=post.get("into", "").strip())
+            services.report_merge(actor=actor, report=report, into=into)  # type: ignore[arg-type]
+        elif action == "route":
+            league = Division.objects.filter(code=post.get("league", ""), level=Division.Level.LEAGUE).first()
+            if league is None:
+                raise DomainError("reports.route_target", "请选择要转办的盟市", "Choose the league/city")
+            services.report_route(actor=actor, report=report, league=league)  # type: ignore[arg-type]
+        elif action == "ask":
+            services.report_ask(actor=actor, report=report, question=text)  # type: ignore[arg-type]
+        elif action == "reply":
+            services.report_reply(actor=actor, report=report, body=text)  # type: ignore[arg-type]
+        elif action == "dismiss":
+            services.report_dismiss(actor=actor, report=report, reason=text)  # type: ignore[arg-type]
+        elif action == "convert":
+            services.report_convert(actor=actor, report=report, title=text)  # type: ignore[arg-type]
+        else:
+            raise NotFoundError()
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        report.refresh_from_db()
+        return _detail(request, scope, report, error=error, status=error.status)
+    # A report routed out of the officer's jurisdiction is no longer theirs to open.
+    if not scope.contains(Report.objects.get(pk=report.pk).division_id):
+        return redirect("reports:queue")
+    return redirect("reports:detail", number=report.number)
+
+
+@staff_view(*READ_ROLES)
+def attachment_download(request: HttpRequest, number: str, pk: int, *, scope: Scope) -> HttpResponse:
+    report = report_get(scope=scope, number=number)
+    attachment = attachment_get(scope=scope, report=report, pk=pk)
+    name, content = services.attachment_open(attachment)
+    from minesweep.audit.services import audit_record
+
+    audit_record(
+        actor=request.user,
+        action="reports.attachment.download",
+        target=attachment,
+        division_code=report.division_id,
+        detail={"report": report.number},
+    )
+    response = HttpResponse(content, content_type=attachment.content_type)
+    ascii_name = f"{report.number}-{attachment.pk}.{name.rsplit('.', 1)[-1]}"
+    response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_view(*READ_ROLES)
+def notifications(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    items = list(notifications_for(user=request.user, scope=scope))  # type: ignore[arg-type]
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)  # type: ignore[arg-type]
+        return redirect("reports:notifications")
+    return render(request, "reports/notifications.html", {"items": items})
+
+
+__all__ = ["ReportMessage"]
