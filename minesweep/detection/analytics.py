@@ -1,0 +1,234 @@
+"""Thin adapters from the web side to the pure analytics in ``meter/`` and ``network/``.
+
+The pure packages take paths and plain values; this module adds what a background job needs: progress
+callbacks mapped onto a job's [0, 1], account metadata taken from the registry, registry IP allocations
+turned into the network package's allocation index, and network input errors turned into DomainErrors.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from minesweep.core.errors import DomainError
+from minesweep.detection.meter import dataset as ds
+from minesweep.detection.meter.detect import DetectOptions, build_tasks
+from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.evidence import render_evidence
+from minesweep.detection.meter.importer import ImportReport, import_meter_files
+from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
+from minesweep.detection.meter.scoring import load_pack, score_table
+from minesweep.detection.meter.sources import read_accounts_meta
+from minesweep.detection.network.api import (
+    FlowOutcome,
+    NetworkInputError,
+    ScanOutcome,
+    scan_files,
+    score_flow_file,
+)
+from minesweep.detection.network.attribution import AllocationIndex, IpAllocation
+from minesweep.registry.models import IPAllocation, PowerAccount
+
+Progress = Callable[[float, str, str], None]
+
+
+@dataclass
+class MeterResult:
+    findings: pa.Table
+    dataset: Path
+    interval_s: int
+    import_report: ImportReport | None
+    window: tuple[str, str]
+
+
+def _scaled(progress: Progress, low: float, high: float) -> Callable[[float, str, str], None]:
+    return lambda fraction, zh, en: progress(low + (high - low) * min(1.0, max(0.0, fraction)), zh, en)
+
+
+def registry_meta(account_ids: Sequence[str]) -> pa.Table:
+    """``account_id, tariff, contract_kva`` of the accounts that the registry knows (by account number)."""
+    ids, tariffs, contracts = [], [], []
+    unique = list(dict.fromkeys(account_ids))
+    for start in range(0, len(unique), 900):
+        rows = PowerAccount.objects.filter(number__in=unique[start : start + 900]).values_list(
+            "number", "tariff", "contract_kva"
+        )
+        for number, tariff, contract in rows:
+            ids.append(number)
+            tariffs.append(tariff)
+            contracts.append(float(contract) if contract is not None else None)
+    return pa.table(
+        {
+            "account_id": pa.array(ids, pa.string()),
+            "tariff": pa.array(tariffs, pa.string()),
+            "contract_kva": pa.array(contracts, pa.float64()),
+        }
+    )
+
+
+def merge_meta(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
+    """Registry values win for accounts it knows; the uploaded file fills in the others."""
+    if uploaded is None or uploaded.num_rows == 0:
+        return registry
+    known = set(registry.column("account_id").to_pylist())
+    ids, tariffs, contracts = (
+        registry.column("account_id").to_pylist(),
+        registry.column("tariff").to_pylist(),
+        registry.column("contract_kva").to_pylist(),
+    )
+    up_ids = uploaded.column("account_id").to_pylist()
+    up_tariff = (
+        uploaded.column("tariff").to_pylist()
+        if "tariff" in uploaded.column_names
+        else [None] * uploaded.num_rows
+    )
+    up_contract = (
+        uploaded.column("contract_kva").to_pylist()
+        if "contract_kva" in uploaded.column_names
+        else [None] * uploaded.num_rows
+    )
+    for account, tariff, contract in zip(up_ids, up_tariff, up_contract, strict=True):
+        if account in known:
+            continue
+        ids.append(account)
+        tariffs.append(None if tariff is None else str(tariff))
+        try:
+            contracts.append(None if contract is None else float(contract))
+        except (TypeError, ValueError):
+            contracts.append(None)
+    return pa.table(
+        {
+            "account_id": pa.array(ids, pa.string()),
+            "tariff": pa.array(tariffs, pa.string()),
+            "contract_kva": pa.array(contracts, pa.float64()),
+        }
+    )
+
+
+def run_meter_detection(
+    source: Path,
+    work_dir: Path,
+    progress: Progress,
+    *,
+    since: Any = None,
+    until: Any = None,
+    rig: str = DEFAULT_RIG,
+    skip_bad: bool = False,
+    accounts_meta: Path | None = None,
+    workers: int = 1,
+) -> MeterResult:
+    """Import (unless ``source`` is a dataset), compute features with progress, score with registry metadata.
+
+    The normalised dataset stays in ``work_dir/dataset`` so evidence pictures can be drawn later.
+    """
+    report = None
+    if ds.is_dataset(source):
+        dataset = source
+    else:
+        progress(0.02, "正在导入并校验读数……", "Importing and checking readings…")
+        dataset = work_dir / "dataset"
+        report = import_meter_files(
+            source, dataset, skip_bad=(work_dir / "rejected-rows.csv") if skip_bad else None, replace=True
+        )
+    progress(0.3, "正在计算特征……", "Computing features…")
+    options = DetectOptions(since=since, until=until, rig=rig, progress=False)
+    tasks, grid = build_tasks(dataset, options)
+    done = [0]
+    scaled = _scaled(progress, 0.3, 0.85)
+
+    def on_done(count: int) -> None:
+        done[0] += count
+        scaled(
+            done[0] / max(1, len(tasks)),
+            f"特征计算 {done[0]}/{len(tasks)} 个分区",
+            f"Features: {done[0]}/{len(tasks)} partitions",
+        )
+
+    from minesweep.detection.meter.runners.local import run_local
+
+    features = run_local(tasks, workers, on_done)
+    progress(0.86, "正在评分……", "Scoring…")
+    ids = features.column("account_id").to_pylist() if features.num_rows else []
+    uploaded = read_accounts_meta(accounts_meta) if accounts_meta else None
+    meta = merge_meta(registry_meta(ids), uploaded)
+    findings = score_table(features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig))
+    findings = findings.sort_by([("score", "descending"), ("account_id", "ascending")])
+    dates = grid.dates() if grid.n_days else []
+    window = (dates[0].isoformat(), dates[-1].isoformat()) if dates else ("", "")
+    return MeterResult(findings, dataset, ds.read_info(dataset).interval_s, report, window)
+
+
+def meter_evidence_pngs(dataset: Path, account_id: str) -> dict[str, bytes]:
+    """``{"carpet.png": …, "daily.png": …}`` for one account of a normalised dataset."""
+    if not ds.is_dataset(dataset):
+        raise DomainError(
+            "detection.evidence_missing",
+            "该次检测的读数数据已不在服务器上，无法绘制证据图",
+            "The readings of this run are no longer on the server; evidence cannot be drawn",
+        )
+    info = ds.read_info(dataset)
+    ts, kwh = ds.read_account(dataset, account_id)
+    if len(ts) == 0:
+        raise MeterDataError(
+            "account_unknown", f"数据中没有该户号：{account_id}", f"No readings for account {account_id}"
+        )
+    return render_evidence(ts, kwh, info.interval_s, account_id)
+
+
+def _network_error(error: NetworkInputError) -> DomainError:
+    text = str(error)
+    zh, _, en = text.partition(" / ")
+    return DomainError("detection.network_input", zh or text, en or text)
+
+
+def run_capture_scan(paths: Sequence[Path], progress: Progress) -> ScanOutcome:
+    total = sum(os.path.getsize(p) for p in paths) or 1
+
+    def on_bytes(read_bytes: int, packets: int) -> None:
+        progress(0.9 * read_bytes / total, f"已读取 {packets} 个数据包", f"{packets} packets read")
+
+    try:
+        return scan_files(paths, progress=on_bytes)
+    except NetworkInputError as error:
+        raise _network_error(error) from error
+
+
+def run_flow_scan(path: Path, progress: Progress) -> FlowOutcome:
+    progress(0.1, "正在读取流记录……", "Reading flow records…")
+    try:
+        return score_flow_file(path)
+    except NetworkInputError as error:
+        raise _network_error(error) from error
+
+
+def registry_allocation_index() -> tuple[AllocationIndex, dict[IpAllocation, int]]:
+    """The registry's IP allocation records as the network package's index, with each entry's row id."""
+    entries: dict[IpAllocation, int] = {}
+    rows = IPAllocation.objects.select_related("subject").order_by("pk")
+    for row in rows.iterator(chunk_size=2000):
+        try:
+            network = ipaddress.ip_network(row.prefix.strip(), strict=False)
+        except ValueError:
+            continue  # a malformed prefix in the registry cannot match anything
+        allocation = IpAllocation(
+            network=network,
+            valid_from=row.valid_from.astimezone(UTC),
+            valid_to=row.valid_to.astimezone(UTC) if row.valid_to else None,
+            uscc=(row.subject.uscc or "") if row.subject else "",
+            subscriber_name=row.subscriber_name,
+            address=row.address,
+        )
+        entries.setdefault(allocation, row.pk)
+    return AllocationIndex(entries), entries
+
+
+def parse_utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

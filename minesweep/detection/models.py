@@ -1,0 +1,144 @@
+"""Detection findings (监测分析结果): meter runs with their scored accounts, network scans with their hosts.
+
+A run or scan belongs to the division of the analyst who started it. Each finding carries its own
+division: the registry's division of the power account or of the IP allocation it maps to when known,
+else the run's. Staff see findings inside their jurisdiction only (deny by default).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from minesweep.cases.models import Lead
+from minesweep.core.i18n import bi
+from minesweep.jobs.models import Job
+from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
+
+
+class MeterRun(models.Model):
+    """One meter-data detection run (用电数据检测任务) over an uploaded file or a server-side path."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", bi("上传文件", "Uploaded file")
+        SERVER_PATH = "server_path", bi("服务器数据目录", "Server data folder")
+        DEMO = "demo", bi("演示数据", "Demo data")
+
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    source_label = models.CharField(
+        max_length=300, help_text="file name or path under DATA_ROOT, for display"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.PROTECT, related_name="meter_run")
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="meter_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    dataset_path = models.CharField(
+        max_length=500, blank=True, help_text="normalised readings used (for evidence)"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeterSuspect(models.Model):
+    """One scored account of a run (score in [0, 1], reasons, estimates an inspector can check)."""
+
+    run = models.ForeignKey(MeterRun, on_delete=models.CASCADE, related_name="suspects")
+    rank = models.PositiveIntegerField()
+    account_id = models.CharField(max_length=60)
+    power_account = models.ForeignKey(
+        PowerAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="meter_findings"
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="meter_findings")
+    score = models.FloatField()
+    suspect = models.BooleanField()
+    est_mining_kw = models.FloatField(null=True, blank=True)
+    est_rigs = models.IntegerField(null=True, blank=True)
+    est_mining_kwh = models.FloatField(null=True, blank=True)
+    first_seen = models.DateField(null=True, blank=True)
+    est_basis = models.CharField(max_length=20, blank=True)
+    route = models.CharField(max_length=40, blank=True)
+    reasons = models.JSONField(default=dict, blank=True)
+    features = models.JSONField(default=dict, blank=True)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["run", "rank"]
+        constraints = [models.UniqueConstraint(fields=["run", "account_id"], name="one_finding_per_account")]
+        indexes = [models.Index(fields=["run", "score"], name="meter_suspect_score")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.score:.3f}"
+
+
+class NetScan(models.Model):
+    """One network scan (网络数据检测任务): packet captures or flow records."""
+
+    class Input(models.TextChoices):
+        CAPTURE = "capture", bi("抓包文件", "Packet capture")
+        FLOWS = "flows", bi("流记录", "Flow records")
+
+    name = models.CharField(max_length=200)
+    input_kind = models.CharField(max_length=10, choices=Input.choices)
+    source_label = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.PROTECT, related_name="net_scan")
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="net_scans")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetHost(models.Model):
+    """One host found by a scan: kind, score, times (UTC), evidence, and its subscriber when attributed."""
+
+    class Kind(models.TextChoices):
+        MINING = "mining", bi("挖矿", "Mining")
+        CRYPTO_P2P = "crypto_p2p", bi("加密货币节点", "Crypto P2P node")
+
+    scan = models.ForeignKey(NetScan, on_delete=models.CASCADE, related_name="hosts")
+    host = models.GenericIPAddressField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    score = models.FloatField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    evidence = models.JSONField(default=dict, blank=True)
+    allocation = models.ForeignKey(
+        IPAllocation, null=True, blank=True, on_delete=models.PROTECT, related_name="net_findings"
+    )
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reassigned = models.BooleanField(
+        default=False, help_text="address held by another subscriber at last sighting"
+    )
+    attribution = models.JSONField(default=dict, blank=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="net_findings")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["scan", "-score", "host"]
+        constraints = [models.UniqueConstraint(fields=["scan", "host"], name="one_finding_per_host")]
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.kind} {self.score:.2f}"
+
+    @property
+    def wallets(self) -> list[dict[str, str]]:
+        return list(self.evidence.get("wallets", []))

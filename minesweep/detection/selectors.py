@@ -1,0 +1,119 @@
+"""Reads of detection results, scoped to the caller's jurisdiction (deny by default).
+
+A run or scan is visible when it was started inside the caller's jurisdiction or holds a finding there;
+its findings are visible one by one, by their own division (the registry's, when the account or address
+is known). A region analyst sees everything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
+from minesweep.core.errors import NotFoundError
+from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
+
+
+def meter_runs(*, scope: Scope | None) -> QuerySet[MeterRun]:
+    if scope is None:
+        return MeterRun.objects.none()
+    inside = MeterSuspect.objects.filter(run=OuterRef("pk")).filter(scope.q("division"))
+    return (
+        MeterRun.objects.select_related("job", "division")
+        .filter(scope.q("division") | Q(Exists(inside)))
+        .order_by("-created_at", "-id")
+    )
+
+
+def meter_run_get(*, scope: Scope | None, pk: int) -> MeterRun:
+    run = meter_runs(scope=scope).filter(pk=pk).first()
+    if run is None:
+        raise NotFoundError()
+    return run
+
+
+def meter_suspects(
+    *,
+    scope: Scope | None,
+    run: MeterRun,
+    min_score: float | None = None,
+    suspects_only: bool = False,
+    league: str = "",
+    q: str = "",
+) -> QuerySet[MeterSuspect]:
+    found = scoped(
+        MeterSuspect.objects.filter(run=run).select_related("division", "power_account__subject", "lead"),
+        scope,
+    )
+    if min_score is not None:
+        found = found.filter(score__gte=min_score)
+    if suspects_only:
+        found = found.filter(suspect=True)
+    if league:
+        found = found.filter(division__code__startswith=league[:4])
+    if q:
+        found = found.filter(Q(account_id__icontains=q) | Q(power_account__subject__name__icontains=q))
+    return found.order_by("rank")
+
+
+def meter_suspect_get(*, scope: Scope | None, pk: int) -> MeterSuspect:
+    return get_scoped(
+        MeterSuspect.objects.select_related("run", "division", "power_account__subject", "lead"), scope, pk=pk
+    )
+
+
+def meter_counts(*, scope: Scope | None, run: MeterRun) -> dict[str, int]:
+    visible = scoped(MeterSuspect.objects.filter(run=run), scope)
+    totals = visible.aggregate(total=Count("pk"), suspects=Count("pk", filter=Q(suspect=True)))
+    stored = MeterSuspect.objects.filter(run=run).count()
+    return {"visible": totals["total"], "suspects": totals["suspects"], "hidden": stored - totals["total"]}
+
+
+def net_scans(*, scope: Scope | None) -> QuerySet[NetScan]:
+    if scope is None:
+        return NetScan.objects.none()
+    inside = NetHost.objects.filter(scan=OuterRef("pk")).filter(scope.q("division"))
+    return (
+        NetScan.objects.select_related("job", "division")
+        .filter(scope.q("division") | Q(Exists(inside)))
+        .order_by("-created_at", "-id")
+    )
+
+
+def net_scan_get(*, scope: Scope | None, pk: int) -> NetScan:
+    scan = net_scans(scope=scope).filter(pk=pk).first()
+    if scan is None:
+        raise NotFoundError()
+    return scan
+
+
+def net_hosts(*, scope: Scope | None, scan: NetScan, kind: str = "", q: str = "") -> QuerySet[NetHost]:
+    hosts = scoped(
+        NetHost.objects.filter(scan=scan).select_related("division", "subject", "allocation", "lead"), scope
+    )
+    if kind:
+        hosts = hosts.filter(kind=kind)
+    if q:
+        hosts = hosts.filter(
+            Q(host__icontains=q) | Q(subject__name__icontains=q) | Q(allocation__subscriber_name__icontains=q)
+        )
+    return hosts.order_by("-score", "host")
+
+
+def net_host_get(*, scope: Scope | None, pk: int) -> NetHost:
+    return get_scoped(
+        NetHost.objects.select_related("scan", "division", "subject", "allocation", "lead"), scope, pk=pk
+    )
+
+
+def wallets(hosts: QuerySet[NetHost]) -> list[dict[str, object]]:
+    """Every wallet seen on the given hosts, with the hosts that used it."""
+    by_address: dict[str, dict[str, object]] = {}
+    for host in hosts:
+        for wallet in host.evidence.get("wallets", []):
+            address = str(wallet.get("address", ""))
+            entry = by_address.setdefault(
+                address, {"address": address, "coin": wallet.get("coin", ""), "hosts": []}
+            )
+            entry["hosts"].append(host)  # type: ignore[attr-defined]
+    return sorted(by_address.values(), key=lambda w: str(w["address"]))

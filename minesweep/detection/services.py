@@ -1,0 +1,556 @@
+"""State changes of detection: start runs and scans, store their findings, promote findings to leads.
+
+Every function is keyword-only and writes its audit event in the same transaction. Authorisation
+(who may see which run, suspect or host) is the caller's job through :mod:`selectors`; services trust
+the objects they are handed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from minesweep.audit.services import audit_record
+from minesweep.cases.models import Lead
+from minesweep.cases.services import lead_create
+from minesweep.core.errors import DomainError, TransitionError
+from minesweep.detection.analytics import (
+    meter_evidence_pngs,
+    parse_utc,
+    registry_allocation_index,
+)
+from minesweep.detection.inputs import (
+    CAPTURE_KINDS,
+    FLOW_KINDS,
+    MAX_FILES,
+    METER_KINDS,
+    Upload,
+    check_upload,
+    detection_root,
+    resolve_data_path,
+    store_upload,
+)
+from minesweep.detection.meter.rigs import RIG_POWER_KW
+from minesweep.detection.meter.sources import detect_layout, read_accounts_meta
+from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
+from minesweep.detection.network.api import FlowOutcome, ScanOutcome
+from minesweep.detection.network.attribution import AllocationIndex, IpAllocation
+from minesweep.jobs.services import job_enqueue
+from minesweep.registry.models import Division, IPAllocation, PowerAccount
+
+Actor = AbstractBaseUser | str | None
+#: Findings kept in the database per run (highest scores first); the full table stays in findings.parquet.
+MAX_STORED_FINDINGS = 20_000
+METER_JOB = "detection.meter_run"
+NET_JOB = "detection.net_scan"
+
+
+def run_dir(run: MeterRun) -> Path:
+    return detection_root() / "meter-runs" / str(run.pk)
+
+
+def scan_dir(scan: NetScan) -> Path:
+    return detection_root() / "net-scans" / str(scan.pk)
+
+
+def _one_source(uploads: Sequence[Upload], server_path: str) -> None:
+    if uploads and server_path.strip():
+        raise DomainError(
+            "detection.two_sources",
+            "请只选择一种数据来源：上传文件或服务器路径",
+            "Choose one data source: an upload or a server path",
+        )
+    if not uploads and not server_path.strip():
+        raise DomainError(
+            "detection.no_source",
+            "请上传文件或选择服务器数据路径",
+            "Upload a file or choose a server data path",
+        )
+    if len(uploads) > MAX_FILES:
+        raise DomainError(
+            "detection.too_many_files",
+            f"一次最多上传 {MAX_FILES} 个文件",
+            f"At most {MAX_FILES} files at a time",
+        )
+
+
+def _parse_day(text: str, label_zh: str, label_en: str) -> str | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise DomainError(
+            "detection.bad_date",
+            f"{label_zh}不是有效日期（格式 2025-01-31）：{text}",
+            f"{label_en} is not a valid date (format 2025-01-31): {text}",
+        ) from None
+
+
+@transaction.atomic
+def meter_run_start(
+    *,
+    actor: Actor,
+    division: Division,
+    name: str,
+    uploads: Sequence[Upload] = (),
+    server_path: str = "",
+    accounts_meta: Upload | None = None,
+    since: str = "",
+    until: str = "",
+    rig: str = "S19",
+    skip_bad: bool = False,
+) -> MeterRun:
+    """Check the input, save uploads, and queue a background detection run. Nothing is kept on refusal."""
+    _one_source(uploads, server_path)
+    checked = [check_upload(u, METER_KINDS) for u in uploads]
+    meta_checked = check_upload(accounts_meta, ("csv", "parquet")) if accounts_meta is not None else None
+    source_path = resolve_data_path(server_path) if server_path.strip() else None
+    since_day = _parse_day(since, "开始日期", "Start date")
+    until_day = _parse_day(until, "结束日期", "End date")
+    if since_day and until_day and since_day > until_day:
+        raise DomainError(
+            "detection.bad_window", "开始日期晚于结束日期", "The start date is after the end date"
+        )
+    rig_key = rig.upper().replace(" ", "")
+    if rig_key not in RIG_POWER_KW:
+        raise DomainError("detection.bad_rig", f"未知矿机型号：{rig}", f"Unknown rig model: {rig}")
+    label = ", ".join(c.original_name for c in checked) if checked else (server_path.strip() or "")
+    run = MeterRun.objects.create(
+        name=(name.strip() or label)[:200],
+        source=MeterRun.Source.UPLOAD if checked else MeterRun.Source.SERVER_PATH,
+        source_label=label[:300],
+        params={"since": since_day, "until": until_day, "rig": rig_key, "skip_bad": bool(skip_bad)},
+        division=division,
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+    )
+    folder = run_dir(run)
+    try:
+        if checked:
+            for index, (upload, check) in enumerate(zip(uploads, checked, strict=True)):
+                detect_layout(store_upload(upload, check, folder / "input", index))
+            run.params["input"] = str(folder / "input")
+        else:
+            assert source_path is not None
+            run.params["input"] = str(source_path)
+        if meta_checked is not None and accounts_meta is not None:
+            meta_path = store_upload(accounts_meta, meta_checked, folder / "meta", 0)
+            read_accounts_meta(meta_path)
+            run.params["accounts_meta"] = str(meta_path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    run.job = job_enqueue(
+        actor=actor,
+        kind=METER_JOB,
+        division=division,
+        params={"run": run.pk},
+        title=f"用电数据检测：{run.name}",
+    )
+    run.save(update_fields=["params", "job"])
+    audit_record(
+        actor=actor,
+        action="detection.meter_run.start",
+        target=run,
+        after={"name": run.name, "source": run.source, "label": run.source_label},
+        division_code=division.code,
+    )
+    return run
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+@transaction.atomic
+def meter_run_store(*, run: MeterRun, findings: pa.Table, dataset: Path, summary: dict[str, Any]) -> MeterRun:
+    """Keep the findings of a finished run: each account mapped to its registry power account and division."""
+    rows = findings.slice(0, MAX_STORED_FINDINGS).to_pylist()
+    numbers = [str(r["account_id"]) for r in rows]
+    accounts: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(numbers), 900):
+        for pk, number, division_id in PowerAccount.objects.filter(
+            number__in=numbers[start : start + 900]
+        ).values_list("pk", "number", "division_id"):
+            accounts[number] = (pk, division_id)
+    MeterSuspect.objects.filter(run=run).delete()
+    batch = []
+    for rank, row in enumerate(rows, start=1):
+        account = str(row["account_id"])
+        power_account_id, division_id = accounts.get(account, (None, run.division_id))
+        try:
+            reasons = json.loads(row.get("reasons") or "{}")
+        except ValueError:
+            reasons = {}
+        first_seen = row.get("first_seen")
+        batch.append(
+            MeterSuspect(
+                run=run,
+                rank=rank,
+                account_id=account[:60],
+                power_account_id=power_account_id,
+                division_id=division_id,
+                score=_number(row.get("score")) or 0.0,
+                suspect=bool(row.get("suspect")),
+                est_mining_kw=_number(row.get("est_mining_kw")),
+                est_rigs=int(row["est_rigs"]) if _number(row.get("est_rigs")) is not None else None,
+                est_mining_kwh=_number(row.get("est_mining_kwh")),
+                first_seen=date.fromisoformat(first_seen) if first_seen else None,
+                est_basis=str(row.get("est_basis") or "")[:20],
+                route=str(reasons.get("route", ""))[:40],
+                reasons=reasons,
+                features={k[2:]: _number(v) for k, v in row.items() if k.startswith("f_")},
+            )
+        )
+    MeterSuspect.objects.bulk_create(batch, batch_size=1000)
+    run.dataset_path = str(dataset)
+    run.finished_at = timezone.now()
+    run.summary = {
+        **summary,
+        "accounts": findings.num_rows,
+        "stored": len(rows),
+        "suspects": int(sum(1 for r in findings.column("suspect").to_pylist() if r))
+        if findings.num_rows
+        else 0,
+        "in_registry": len(accounts),
+    }
+    run.save(update_fields=["dataset_path", "finished_at", "summary"])
+    audit_record(
+        actor="system",
+        action="detection.meter_run.store",
+        target=run,
+        after=run.summary,
+        division_code=run.division_id,
+        detail={"accounts": findings.num_rows, "suspects": run.summary["suspects"]},
+    )
+    return run
+
+
+def meter_evidence(suspect: MeterSuspect) -> dict[str, bytes]:
+    """The two evidence pictures of a finding, drawn once and cached beside the run."""
+    cache = run_dir(suspect.run) / "evidence"
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in suspect.account_id)
+    paths = {name: cache / f"{safe}-{suspect.pk}-{name}" for name in ("carpet.png", "daily.png")}
+    if all(p.is_file() for p in paths.values()):
+        return {name: path.read_bytes() for name, path in paths.items()}
+    pictures = meter_evidence_pngs(Path(suspect.run.dataset_path), suspect.account_id)
+    cache.mkdir(parents=True, exist_ok=True)
+    for name, path in paths.items():
+        path.write_bytes(pictures[name])
+    return pictures
+
+
+def _subject_facts(subject: Any) -> dict[str, Any] | None:
+    if subject is None:
+        return None
+    return {
+        "id": subject.pk,
+        "name": subject.name,
+        "uscc": subject.uscc,
+        "kind": subject.kind,
+        "declared_business": subject.declared_business,
+        "categories": sorted(c.code for c in subject.categories.all()),
+    }
+
+
+def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
+    """Open a lead for a scored account with its evidence pictures, linked to the registry account and subject."""
+    if suspect.lead_id:
+        raise _already_promoted(suspect.lead)
+    pictures = meter_evidence(suspect)  # drawn outside the transaction: it reads files and takes a second
+    with transaction.atomic():
+        locked = MeterSuspect.objects.select_for_update().select_related("run", "division").get(pk=suspect.pk)
+        if locked.lead_id:
+            raise _already_promoted(locked.lead)
+        account = (
+            PowerAccount.objects.select_related("subject", "division")
+            .filter(pk=locked.power_account_id)
+            .first()
+            if locked.power_account_id
+            else None
+        )
+        subject = account.subject if account else None
+        holder = f"（{subject.name}）" if subject else "（未在登记库中）"
+        estimates = {
+            "est_mining_kw": locked.est_mining_kw,
+            "est_rigs": locked.est_rigs,
+            "est_mining_kwh": locked.est_mining_kwh,
+            "first_seen": locked.first_seen.isoformat() if locked.first_seen else None,
+            "basis": locked.est_basis,
+            "rig_model": locked.run.params.get("rig", "S19"),
+        }
+        evidence = {
+            "kind": "meter",
+            "run": {"id": locked.run_id, "name": locked.run.name, "window": locked.run.summary.get("window")},
+            "account_id": locked.account_id,
+            "power_account": (
+                {
+                    "number": account.number,
+                    "tariff": account.tariff,
+                    "contract_kva": float(account.contract_kva) if account.contract_kva is not None else None,
+                    "division": account.division_id,
+                }
+                if account
+                else None
+            ),
+            "subject": _subject_facts(subject),
+            "score": locked.score,
+            "route": locked.route,
+            "reasons": locked.reasons,
+            "estimates": estimates,
+            "features": locked.features,
+        }
+        kw = f"{locked.est_mining_kw:.0f} kW" if locked.est_mining_kw is not None else "—"
+        lead = lead_create(
+            actor=actor,
+            source=Lead.Source.METER_ANALYTICS,
+            title=f"用电数据疑似挖矿：户号 {locked.account_id}{holder}"[:200],
+            summary=(
+                f"评分 {locked.score:.3f}；估算挖矿负荷 {kw}，约 {locked.est_rigs or 0} 台矿机，"
+                f"始见 {estimates['first_seen'] or '—'}。 / Score {locked.score:.3f}; estimated mining load {kw}, "
+                f"about {locked.est_rigs or 0} rigs, first seen {estimates['first_seen'] or '—'}."
+            ),
+            division=locked.division,
+            subject=subject,
+            power_account=account,
+            evidence=evidence,
+            source_ref=f"meter-suspect:{locked.pk}",
+            attachments=[
+                (f"carpet-{locked.account_id}.png", "image/png", pictures["carpet.png"]),
+                (f"daily-{locked.account_id}.png", "image/png", pictures["daily.png"]),
+            ],
+        )
+        locked.lead = lead
+        locked.save(update_fields=["lead"])
+        audit_record(
+            actor=actor,
+            action="detection.meter_suspect.promote",
+            target=locked,
+            after={"lead": lead.number},
+            division_code=locked.division_id,
+            detail={"run": locked.run_id, "account_id": locked.account_id, "lead": lead.number},
+        )
+    suspect.lead = lead
+    return lead
+
+
+def _already_promoted(lead: Lead | None) -> TransitionError:
+    number = lead.number if lead else ""
+    return TransitionError(
+        "detection.already_promoted",
+        f"该结果已转为线索 {number}",
+        f"This finding was already promoted to lead {number}",
+        lead=number,
+    )
+
+
+@transaction.atomic
+def net_scan_start(
+    *,
+    actor: Actor,
+    division: Division,
+    name: str,
+    input_kind: str,
+    uploads: Sequence[Upload] = (),
+    server_path: str = "",
+) -> NetScan:
+    """Check captures or flow files, save them, and queue a background scan."""
+    if input_kind not in NetScan.Input.values:
+        raise DomainError("detection.bad_input_kind", "请选择数据类型", "Choose the kind of data")
+    _one_source(uploads, server_path)
+    allowed = CAPTURE_KINDS if input_kind == NetScan.Input.CAPTURE else FLOW_KINDS
+    checked = [check_upload(u, allowed) for u in uploads]
+    source_path = resolve_data_path(server_path) if server_path.strip() else None
+    if input_kind == NetScan.Input.FLOWS and len(uploads) > 1:
+        raise DomainError(
+            "detection.one_flow_file", "流记录一次只能上传一个文件", "Upload one flow file at a time"
+        )
+    label = ", ".join(c.original_name for c in checked) if checked else server_path.strip()
+    scan = NetScan.objects.create(
+        name=(name.strip() or label)[:200],
+        input_kind=input_kind,
+        source_label=label[:300],
+        division=division,
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+    )
+    folder = scan_dir(scan)
+    if checked:
+        paths = [
+            str(store_upload(u, c, folder / "input", i))
+            for i, (u, c) in enumerate(zip(uploads, checked, strict=True))
+        ]
+    else:
+        assert source_path is not None
+        if input_kind == NetScan.Input.CAPTURE and source_path.is_dir():
+            paths = sorted(str(p) for p in source_path.iterdir() if p.suffix.lower() in (".pcap", ".pcapng"))
+            if not paths:
+                raise DomainError(
+                    "detection.no_captures",
+                    "该目录中没有 .pcap/.pcapng 文件",
+                    "No .pcap/.pcapng files in that folder",
+                )
+        else:
+            paths = [str(source_path)]
+    scan.params = {"paths": paths}
+    scan.job = job_enqueue(
+        actor=actor,
+        kind=NET_JOB,
+        division=division,
+        params={"scan": scan.pk},
+        title=f"网络数据检测：{scan.name}",
+    )
+    scan.save(update_fields=["params", "job"])
+    audit_record(
+        actor=actor,
+        action="detection.net_scan.start",
+        target=scan,
+        after={"name": scan.name, "input": input_kind, "label": scan.source_label},
+        division_code=division.code,
+    )
+    return scan
+
+
+def _attribute(
+    host: str, first_seen: str, last_seen: str, index: AllocationIndex, rows: dict[IpAllocation, int]
+) -> tuple[int | None, bool, dict[str, Any]]:
+    first = index.lookup(host, parse_utc(first_seen))
+    last = index.lookup(host, parse_utc(last_seen))
+    facts = {
+        "subscriber": first.as_dict() if first else None,
+        "subscriber_at_last_seen": last.as_dict() if last else None,
+    }
+    return (rows.get(first) if first else None), (first != last), facts
+
+
+@transaction.atomic
+def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary: dict[str, Any]) -> NetScan:
+    """Keep a finished scan's host records, each attributed to a subscriber through registry IP allocations."""
+    index, rows = registry_allocation_index()
+    allocations = {a.pk: a for a in IPAllocation.objects.filter(pk__in=set(rows.values()))}
+    NetHost.objects.filter(scan=scan).delete()
+    batch = []
+    for record in outcome.records:
+        allocation_id, reassigned, facts = _attribute(
+            record.host, record.first_seen, record.last_seen, index, rows
+        )
+        allocation = allocations.get(allocation_id) if allocation_id else None
+        batch.append(
+            NetHost(
+                scan=scan,
+                host=record.host,
+                kind=record.kind,
+                score=float(record.score),
+                first_seen=parse_utc(record.first_seen),
+                last_seen=parse_utc(record.last_seen),
+                evidence=record.evidence,
+                allocation=allocation,
+                subject_id=allocation.subject_id if allocation else None,
+                reassigned=reassigned,
+                attribution=facts,
+                division_id=allocation.division_id if allocation else scan.division_id,
+            )
+        )
+    NetHost.objects.bulk_create(batch, batch_size=1000)
+    scan.finished_at = timezone.now()
+    scan.summary = {
+        **summary,
+        "hosts_found": len(batch),
+        "mining": sum(1 for h in batch if h.kind == NetHost.Kind.MINING),
+        "attributed": sum(1 for h in batch if h.allocation_id),
+    }
+    scan.save(update_fields=["finished_at", "summary"])
+    audit_record(
+        actor="system",
+        action="detection.net_scan.store",
+        target=scan,
+        after=scan.summary,
+        division_code=scan.division_id,
+        detail={"hosts": len(batch)},
+    )
+    return scan
+
+
+def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
+    """Open a lead for a host: subscriber, subject and category from the IP allocation valid when it was seen."""
+    with transaction.atomic():
+        locked = NetHost.objects.select_for_update().select_related("scan").get(pk=host.pk)
+        if locked.lead_id:
+            raise _already_promoted(locked.lead)
+        index, rows = (
+            registry_allocation_index()
+        )  # the registry as it is now: allocations may have been added
+        allocation_id, reassigned, facts = _attribute(
+            locked.host, locked.first_seen.isoformat(), locked.last_seen.isoformat(), index, rows
+        )
+        allocation = (
+            IPAllocation.objects.select_related("subject", "division").filter(pk=allocation_id).first()
+            if allocation_id
+            else None
+        )
+        subject = allocation.subject if allocation else None
+        division = allocation.division if allocation else locked.division
+        subscriber = allocation.subscriber_name if allocation else "未能归属到用户"
+        wallets = [w.get("address") for w in locked.evidence.get("wallets", [])]
+        pools = sorted({p.get("pool") or p.get("address") for p in locked.evidence.get("pools", [])} - {None})
+        evidence = {
+            "kind": "network",
+            "scan": {"id": locked.scan_id, "name": locked.scan.name, "input": locked.scan.input_kind},
+            "host": locked.host,
+            "finding_kind": locked.kind,
+            "score": locked.score,
+            "first_seen": locked.first_seen.isoformat(),
+            "last_seen": locked.last_seen.isoformat(),
+            "attribution": {**facts, "reassigned": reassigned, "allocation_id": allocation_id},
+            "subject": _subject_facts(subject),
+            "network_evidence": locked.evidence,
+        }
+        kind_zh = "挖矿" if locked.kind == NetHost.Kind.MINING else "加密货币节点"
+        lead = lead_create(
+            actor=actor,
+            source=Lead.Source.NETWORK_ANALYTICS,
+            title=f"网络数据疑似{kind_zh}：IP {locked.host}（{subscriber}）"[:200],
+            summary=(
+                f"评分 {locked.score:.2f}；矿池 {', '.join(pools) or '—'}；钱包 {len(wallets)} 个。"
+                f" / Score {locked.score:.2f}; pools {', '.join(pools) or '—'}; {len(wallets)} wallet(s)."
+            ),
+            division=division,
+            subject=subject,
+            evidence=evidence,
+            source_ref=f"net-host:{locked.pk}",
+            attachments=[
+                (
+                    f"host-{locked.host.replace(':', '_')}-evidence.json",
+                    "application/json",
+                    json.dumps(evidence, ensure_ascii=False, indent=2).encode("utf-8"),
+                )
+            ],
+        )
+        locked.lead = lead
+        locked.save(update_fields=["lead"])
+        audit_record(
+            actor=actor,
+            action="detection.net_host.promote",
+            target=locked,
+            after={"lead": lead.number},
+            division_code=division.code,
+            detail={"scan": locked.scan_id, "host": locked.host, "lead": lead.number},
+        )
+    host.lead = lead
+    return lead

@@ -1,0 +1,388 @@
+"""Analyst pages: meter and network detection runs, findings, evidence, promotion to leads. Thin views."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.roles import Role
+from minesweep.audit.services import audit_record
+from minesweep.core.errors import DomainError, NotFoundError
+from minesweep.core.i18n import pick
+from minesweep.detection import selectors
+from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
+from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
+from minesweep.detection.models import NetHost, NetScan
+from minesweep.detection.services import (
+    meter_evidence,
+    meter_run_start,
+    meter_suspect_promote,
+    net_host_promote,
+    net_scan_start,
+)
+from minesweep.registry.models import Division
+
+analyst_view = staff_view(Role.ANALYST)
+FEATURE_NAMES: dict[str, tuple[str, str]] = {
+    "load_factor": ("负荷率（平均/峰值）", "Load factor (mean/peak)"),
+    "profile_amplitude": ("日内负荷起伏", "Daily profile amplitude"),
+    "daily_periodicity": ("日周期性", "Daily periodicity"),
+    "night_day_ratio": ("夜间/白天比", "Night/day ratio"),
+    "weekend_weekday_ratio": ("周末/工作日比", "Weekend/weekday ratio"),
+    "day_to_day_change": ("日间变化", "Day-to-day change"),
+    "base_load_ratio": ("基荷占比", "Base-load ratio"),
+    "contract_utilisation": ("合同容量利用率", "Contracted capacity used"),
+    "temperature_response": ("温度响应", "Temperature response"),
+    "onset_share": ("突增后用电占比", "Share after sudden jump"),
+    "net_up_steps": ("净上升阶跃数", "Net upward steps"),
+    "night_excess_share": ("夜间超额占比", "Night excess share"),
+    "daily_variation": ("日用电量波动", "Daily energy variation"),
+    "protected_tariff_flat": ("优惠电价下的平稳负荷", "Flat load on a protected tariff"),
+    "recent_base_kw": ("近期基荷 kW", "Recent base load, kW"),
+    "mean_kw": ("平均负荷 kW", "Mean load, kW"),
+    "robust_peak_kw": ("峰值负荷 kW", "Peak load, kW"),
+    "missing_share": ("缺失读数占比", "Missing readings share"),
+    "pre_onset_base_kw": ("突增前基荷 kW", "Base load before the jump, kW"),
+    "night_excess_kw": ("夜间超额 kW", "Night excess, kW"),
+    "is_protected_tariff": ("优惠电价户", "Protected tariff"),
+    "step_up_count": ("上升阶跃次数", "Upward steps"),
+    "step_down_count": ("下降阶跃次数", "Downward steps"),
+    "largest_step_up_kw": ("最大上升阶跃 kW", "Largest upward step, kW"),
+    "near_peak_share": ("接近峰值时间占比", "Time near own peak"),
+}
+ROUTE_NAMES = {
+    "flat_load": ("全天候平稳负荷", "Flat 24×7 load"),
+    "new_base_load": ("基荷突增", "New base load"),
+    "cheap_hours": ("低谷时段用电", "Cheap-hours load"),
+    "protected_tariff": ("优惠电价下平稳负荷", "Flat load on a protected tariff"),
+    "model": ("训练模型", "Trained model"),
+}
+REASON_NAMES = {
+    "mining_protocol": ("挖矿协议报文", "Mining protocol messages"),
+    "share_submissions": ("提交算力份额", "Share submissions"),
+    "pool_name_confirmed": ("连接已知矿池域名（已确认）", "Connected to a known pool name (confirmed)"),
+    "pool_name_weak": ("连接疑似矿池域名", "Connected to a possible pool name"),
+    "pool_lookup": ("查询矿池域名", "Looked up a pool name"),
+    "pool_endpoint": ("连接矿池地址端口", "Connected to a pool endpoint"),
+    "long_lived_low_volume": ("长时低流量连接", "Long-lived low-volume flows"),
+    "periodic_flows": ("周期性连接", "Periodic flows"),
+    "mining_port": ("常见挖矿端口", "Common mining port"),
+    "bitcoin_p2p": ("比特币节点通信", "Bitcoin P2P traffic"),
+    "ethereum_p2p": ("以太坊节点通信", "Ethereum P2P traffic"),
+    "p2p_ports": ("节点端口通信", "P2P port traffic"),
+}
+
+
+def _leagues() -> list[Division]:
+    return list(Division.objects.filter(level=Division.Level.LEAGUE).order_by("code"))
+
+
+def _division_of(request: HttpRequest, scope: Scope) -> Division:
+    return Division.objects.get(code=scope.division_code)
+
+
+def _pick(names: dict[str, tuple[str, str]], key: str) -> str:
+    zh_en = names.get(key)
+    return pick(*zh_en) if zh_en else key
+
+
+# ---- meter runs -----------------------------------------------------------------------------------------
+
+
+def _meter_index(request: HttpRequest, scope: Scope, error: DomainError | None = None) -> HttpResponse:
+    page = Paginator(selectors.meter_runs(scope=scope), 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "error": error,
+        "form": request.POST if error else {},
+        "choices": data_choices(("csv", "parquet")),
+        "rigs": list(RIG_POWER_KW),
+        "default_rig": DEFAULT_RIG,
+        "max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "detection/meter_runs.html", context, status=error.status if error else 200)
+
+
+@analyst_view
+def meter_runs(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    return _meter_index(request, scope)
+
+
+@require_POST
+@analyst_view
+def meter_run_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    try:
+        run = meter_run_start(
+            actor=request.user,  # type: ignore[arg-type]
+            division=_division_of(request, scope),
+            name=request.POST.get("name", "")[:200],
+            uploads=request.FILES.getlist("files"),  # type: ignore[arg-type]
+            server_path=request.POST.get("server_path", "")[:500],
+            accounts_meta=request.FILES.get("accounts_meta"),  # type: ignore[arg-type]
+            since=request.POST.get("since", "")[:20],
+            until=request.POST.get("until", "")[:20],
+            rig=request.POST.get("rig", DEFAULT_RIG)[:20],
+            skip_bad=request.POST.get("skip_bad") == "on",
+        )
+    except DomainError as error:
+        return _meter_index(request, scope, error)
+    messages.success(
+        request, pick("检测任务已提交，正在后台运行", "The run was queued and is running in the background")
+    )
+    return redirect("detection:meter_run", pk=run.pk)
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        value = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return None if value is None or value != value else min(1.0, max(0.0, value))
+
+
+def _suspect_filters(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "min_score": _float(request.GET.get("min_score")),
+        "suspects_only": request.GET.get("suspects") == "1",
+        "league": request.GET.get("league", "")[:6],
+        "q": request.GET.get("q", "")[:60].strip(),
+    }
+
+
+@analyst_view
+def meter_run(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    run = selectors.meter_run_get(scope=scope, pk=pk)
+    filters = _suspect_filters(request)
+    found = selectors.meter_suspects(scope=scope, run=run, **filters)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "detection/meter_run.html",
+        {
+            "run": run,
+            "job": run.job,
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "counts": selectors.meter_counts(scope=scope, run=run),
+            "leagues": _leagues(),
+            "routes": ROUTE_NAMES,
+        },
+    )
+
+
+@analyst_view
+def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    run = selectors.meter_run_get(scope=scope, pk=pk)
+    rows = selectors.meter_suspects(scope=scope, run=run, **_suspect_filters(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meter-run-{run.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "rank",
+            "account_id",
+            "division_code",
+            "subject",
+            "score",
+            "suspect",
+            "est_mining_kw",
+            "est_rigs",
+            "est_mining_kwh",
+            "first_seen",
+            "route",
+            "lead",
+        ]
+    )
+    count = 0
+    for s in rows.iterator(chunk_size=2000):
+        subject = s.power_account.subject.name if s.power_account and s.power_account.subject else ""
+        writer.writerow(
+            [
+                s.rank,
+                s.account_id,
+                s.division_id,
+                subject,
+                f"{s.score:.4f}",
+                int(s.suspect),
+                s.est_mining_kw,
+                s.est_rigs,
+                s.est_mining_kwh,
+                s.first_seen or "",
+                s.route,
+                s.lead.number if s.lead else "",
+            ]
+        )
+        count += 1
+    audit_record(
+        actor=request.user,
+        action="detection.meter_run.export",
+        target=run,
+        detail={"rows": count, "scope": scope.prefix},
+        division_code=scope.division_code,
+    )
+    return response
+
+
+@analyst_view
+def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
+    features = [
+        {"name": _pick(FEATURE_NAMES, key), "key": key, "value": value}
+        for key, value in suspect.features.items()
+    ]
+    top = [
+        {**item, "name": _pick(FEATURE_NAMES, str(item.get("feature")))}
+        for item in suspect.reasons.get("top", [])
+    ]
+    subject = suspect.power_account.subject if suspect.power_account else None
+    return render(
+        request,
+        "detection/meter_suspect.html",
+        {
+            "s": suspect,
+            "run": suspect.run,
+            "features": features,
+            "top": top,
+            "steps": suspect.reasons.get("steps", []),
+            "route": _pick(ROUTE_NAMES, suspect.route),
+            "subject": subject,
+            "categories": list(subject.categories.all()) if subject else [],
+        },
+    )
+
+
+@analyst_view
+def meter_suspect_png(request: HttpRequest, pk: int, name: str, *, scope: Scope) -> HttpResponse:
+    suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
+    if name not in ("carpet", "daily"):
+        raise NotFoundError()
+    pictures = meter_evidence(suspect)
+    response = HttpResponse(pictures[f"{name}.png"], content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+@analyst_view
+def meter_suspect_promote_view(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
+    try:
+        lead = meter_suspect_promote(actor=request.user, suspect=suspect)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message_en if pick("zh", "en") == "en" else error.message_zh)
+        return redirect("detection:meter_suspect", pk=pk)
+    messages.success(request, pick(f"已转为线索 {lead.number}", f"Promoted to lead {lead.number}"))
+    return redirect("detection:meter_suspect", pk=pk)
+
+
+# ---- network scans ---------------------------------------------------------------------------------------
+
+
+def _net_index(request: HttpRequest, scope: Scope, error: DomainError | None = None) -> HttpResponse:
+    page = Paginator(selectors.net_scans(scope=scope), 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "error": error,
+        "form": request.POST if error else {},
+        "choices": data_choices(("pcap", "pcapng", "csv", "parquet")),
+        "max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "detection/net_scans.html", context, status=error.status if error else 200)
+
+
+@analyst_view
+def net_scans(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    return _net_index(request, scope)
+
+
+@require_POST
+@analyst_view
+def net_scan_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    try:
+        scan = net_scan_start(
+            actor=request.user,  # type: ignore[arg-type]
+            division=_division_of(request, scope),
+            name=request.POST.get("name", "")[:200],
+            input_kind=request.POST.get("input_kind", NetScan.Input.CAPTURE)[:10],
+            uploads=request.FILES.getlist("files"),  # type: ignore[arg-type]
+            server_path=request.POST.get("server_path", "")[:500],
+        )
+    except DomainError as error:
+        return _net_index(request, scope, error)
+    messages.success(
+        request, pick("扫描任务已提交，正在后台运行", "The scan was queued and is running in the background")
+    )
+    return redirect("detection:net_scan", pk=scan.pk)
+
+
+@analyst_view
+def net_scan(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    scan = selectors.net_scan_get(scope=scope, pk=pk)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in NetHost.Kind.values else ""
+    q = request.GET.get("q", "")[:60].strip()
+    hosts = selectors.net_hosts(scope=scope, scan=scan, kind=kind, q=q)
+    page = Paginator(hosts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "detection/net_scan.html",
+        {
+            "scan": scan,
+            "job": scan.job,
+            "page": page,
+            "kind": kind,
+            "q": q,
+            "kinds": NetHost.Kind.choices,
+            "wallets": selectors.wallets(selectors.net_hosts(scope=scope, scan=scan)),
+        },
+    )
+
+
+@analyst_view
+def net_host(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    host = selectors.net_host_get(scope=scope, pk=pk)
+    evidence = host.evidence
+    reasons = [{**r, "name": _pick(REASON_NAMES, str(r.get("code")))} for r in evidence.get("reasons", [])]
+    return render(
+        request,
+        "detection/net_host.html",
+        {
+            "h": host,
+            "scan": host.scan,
+            "ev": evidence,
+            "reasons": reasons,
+            "methods": sorted(evidence.get("methods", {}).items(), key=lambda item: -item[1]),
+            "flows": evidence.get("flows", {}),
+            "subscriber": host.attribution.get("subscriber"),
+            "subscriber_last": host.attribution.get("subscriber_at_last_seen"),
+            "categories": list(host.subject.categories.all()) if host.subject else [],
+            "evidence_json": json.dumps(evidence, ensure_ascii=False, indent=2),
+        },
+    )
+
+
+@require_POST
+@analyst_view
+def net_host_promote_view(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    host = selectors.net_host_get(scope=scope, pk=pk)
+    try:
+        lead = net_host_promote(actor=request.user, host=host)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message_en if pick("zh", "en") == "en" else error.message_zh)
+        return redirect("detection:net_host", pk=pk)
+    messages.success(request, pick(f"已转为线索 {lead.number}", f"Promoted to lead {lead.number}"))
+    return redirect(reverse("detection:net_host", args=[pk]))
