@@ -218,7 +218,8 @@ class FlowCollector:
         self.buffer_started = time.monotonic()
         if not self.buffered:
             return None
-        table = pa.table(self.columns, schema=SCHEMA)
+        arrays = [pa.array(self.columns[f.name], f.type) for f in SCHEMA]
+        table = pa.Table.from_arrays(arrays, schema=SCHEMA)
         path = self.out_dir / FILE_PATTERN.format(self.next_index)
         temporary = path.with_suffix(".parquet.tmp")
         pq.write_table(table, temporary)

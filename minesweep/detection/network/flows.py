@@ -15,6 +15,7 @@ distinct name is matched once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,8 @@ OPTIONAL_TEXT_COLUMNS = ("sni", "dns_query", "dns_answers")
 PROTO_NUMBERS = {"tcp": 6, "udp": 17, "icmp": 1, "6": 6, "17": 17, "1": 1}
 MINING_PORTS = np.array([3333, 3334, 4444, 5555, 7777, 8888, 9999, 14444, 14433, 45560, 45700, 1800, 3032])
 P2P_PORTS = np.array([8333, 30303])
+#: A node talks to several peers; fewer flows on P2P ports are not worth a record.
+MIN_P2P_PEERS = 3
 DNS_PORT = 53
 #: Shape of a Stratum session: long-lived, a few hundred bytes per packet, under 1 kB/s.
 LONG_LIVED_SECONDS = 300.0
@@ -78,21 +81,13 @@ class HostFlowEvidence:
     pool_lookups: int = 0
     endpoint_connections: int = 0
     long_lived_low_volume: int = 0
+    periodic_pairs: int = 0
+    p2p_peers: int = 0
     mining_port_flows: int = 0
     pool_matches: dict[str, PoolMatch] = field(default_factory=dict)
     lookup_matches: dict[str, PoolMatch] = field(default_factory=dict)
     #: "address:port" → pool names it was reached by (empty set: listed IP endpoint)
     pool_endpoints: dict[str, set[str]] = field(default_factory=dict)
-    periodic_destinations: set[str] = field(default_factory=set)
-    p2p_peer_addresses: set[str] = field(default_factory=set)
-
-    @property
-    def periodic_pairs(self) -> int:
-        return len(self.periodic_destinations)
-
-    @property
-    def p2p_peers(self) -> int:
-        return len(self.p2p_peer_addresses)
 
 
 def read_flow_file(path: Path | str) -> tuple[pa.Table, FlowReadStats]:
@@ -159,7 +154,7 @@ def normalise_flows(raw: pa.Table) -> pa.Table:
             columns[name] = pc.cast(raw[name], pa.string())
         else:
             columns[name] = pa.nulls(raw.num_rows, pa.string())
-    table = pa.table(columns)
+    table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     valid = pc.and_(
         pc.is_valid(table["ts_start"]),
         pc.and_(
@@ -227,17 +222,14 @@ def match_names(
 
     Each distinct name is matched once, so the cost follows the number of distinct names.
     """
+    if names.null_count == len(names):
+        return np.full(len(names), -1, dtype=np.int64), []
     encoded = pc.dictionary_encode(names)
     if isinstance(encoded, pa.ChunkedArray):
-        encoded = (
-            encoded.combine_chunks()
-            if encoded.num_chunks
-            else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
-        )
+        encoded = encoded.combine_chunks()
     matches = [pools.match_name(n.strip().lower().rstrip(".")) for n in encoded.dictionary.to_pylist()]
     lookup = np.array([i if m is not None else -1 for i, m in enumerate(matches)] + [-1], dtype=np.int64)
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), len(matches), indices)
+    indices = pc.fill_null(encoded.indices, len(matches)).to_numpy(zero_copy_only=False)
     return lookup[indices.astype(np.int64)], matches
 
 
@@ -257,20 +249,28 @@ def connection_names(table: pa.Table, extra_address_names: dict[str, str] | None
     mapping = address_names(table)
     if extra_address_names:
         mapping = {**extra_address_names, **mapping}
+    candidates = [table["sni"]]
+    if table["dns_query"].null_count < table.num_rows:
+        candidates.append(pc.if_else(pc.equal(table["dst_port"], DNS_PORT), None, table["dns_query"]))
     if mapping:
         keys = pa.array(list(mapping), pa.string())
         positions = pc.index_in(table["dst_ip"], value_set=keys)
-        resolved = pc.take(pa.array(list(mapping.values()), pa.string()), positions)
-    else:
-        resolved = pa.nulls(table.num_rows, pa.string())
-    own_name = pc.if_else(pc.equal(table["dst_port"], DNS_PORT), None, table["dns_query"])
-    return pc.coalesce(table["sni"], own_name, resolved)
+        candidates.append(pc.take(pa.array(list(mapping.values()), pa.string()), positions))
+    return candidates[0] if len(candidates) == 1 else pc.coalesce(*candidates)
 
 
 def score_flow_table(
-    table: pa.Table, pools: PoolList, extra_address_names: dict[str, str] | None = None
+    table: pa.Table,
+    pools: PoolList,
+    extra_address_names: dict[str, str] | None = None,
+    include_hosts: Iterable[str] = (),
 ) -> dict[str, HostFlowEvidence]:
-    """Per-host flow evidence for every host with at least one suspicious feature."""
+    """Per-host flow evidence for hosts that could be reported.
+
+    Flow shape alone cannot reach the reporting threshold, so shape features are computed only for
+    hosts with a pool name, a pool lookup, a listed endpoint or P2P ports — plus ``include_hosts``
+    (hosts already suspected from payload). That keeps the cost close to one pass of matching.
+    """
     if table.num_rows == 0:
         return {}
     names = connection_names(table, extra_address_names)
@@ -278,84 +278,99 @@ def score_flow_table(
     lookup_match, lookup_matches = match_names(
         pc.if_else(pc.equal(table["dst_port"], DNS_PORT), table["dns_query"], None), pools
     )
-    features = _row_features(table, pools)
+    endpoint = _endpoint_rows(table, pools)
+    p2p_rows = np.isin(table["dst_port"].to_numpy(), P2P_PORTS)
     hosts = pc.dictionary_encode(table["src_ip"]).combine_chunks()
     host_index = hosts.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    periodic = _periodic_rows(table, host_index)
-    flagged = (
-        (name_match >= 0)
-        | (lookup_match >= 0)
-        | features["endpoint"]
-        | features["long_low"]
-        | periodic
-        | features["mining_port"]
-        | features["p2p"]
-    )
-    lookups = (lookup_match, lookup_matches)
+    wanted = np.zeros(len(hosts.dictionary), dtype=bool)
+    wanted[host_index[(name_match >= 0) | (lookup_match >= 0) | endpoint]] = True
+    p2p_rows_per_host = np.bincount(host_index[p2p_rows], minlength=len(wanted))
+    wanted |= p2p_rows_per_host >= MIN_P2P_PEERS
+    extra = pc.index_in(pa.array(list(include_hosts), pa.string()), value_set=hosts.dictionary)
+    wanted[[i for i in extra.to_pylist() if i is not None]] = True
+    rows = np.flatnonzero(wanted[host_index])
+    if rows.size == 0:
+        return {}
+    subset = table.take(pa.array(rows))
+    features = {**_shape_features(subset), "endpoint": endpoint[rows], "p2p": p2p_rows[rows]}
+    sub_hosts = host_index[rows]
+    periodic = _periodic_rows(subset, sub_hosts)
+    lookups = (lookup_match[rows], lookup_matches)
     return _collect_hosts(
-        table, hosts.dictionary, host_index, flagged, name_match, matches, lookups, features, periodic
+        subset, hosts.dictionary, sub_hosts, name_match[rows], matches, lookups, features, periodic
     )
 
 
-def _row_features(table: pa.Table, pools: PoolList) -> dict[str, np.ndarray]:
+def _endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
+    """Rows whose destination address:port is listed as an IP endpoint."""
+    endpoint = np.zeros(table.num_rows, dtype=bool)
+    if not pools.ip_ports:
+        return endpoint
+    listed = pa.array(sorted({ip for ip, _ in pools.ip_ports}), pa.string())
+    candidates = np.flatnonzero(pc.is_in(table["dst_ip"], value_set=listed).to_numpy(zero_copy_only=False))
+    addresses = table["dst_ip"].take(pa.array(candidates)).to_pylist()
+    ports = table["dst_port"].take(pa.array(candidates)).to_pylist()
+    for row, address, port in zip(candidates, addresses, ports, strict=True):
+        endpoint[row] = pools.match_endpoint(address, int(port)) is not None
+    return endpoint
+
+
+def _shape_features(table: pa.Table) -> dict[str, np.ndarray]:
+    """Long-lived low-volume flows and mining ports, per row."""
     start = table["ts_start"].to_numpy()
     end = np.nan_to_num(table["ts_end"].to_numpy(), nan=0.0)
     duration = np.maximum(end - start, 0.0)
     volume = np.nan_to_num(table["bytes"].to_numpy().astype(np.float64))
     packets = np.maximum(np.nan_to_num(table["packets"].to_numpy().astype(np.float64)), 1.0)
-    dst_port = table["dst_port"].to_numpy()
     long_low = (
         (duration >= LONG_LIVED_SECONDS)
         & (volume / np.maximum(duration, 1.0) <= LOW_VOLUME_BYTES_PER_SECOND)
         & (volume / packets <= SMALL_PACKET_BYTES)
     )
-    endpoint = np.zeros(table.num_rows, dtype=bool)
-    if pools.ip_ports:
-        listed = pa.array(sorted({ip for ip, _ in pools.ip_ports}), pa.string())
-        candidates = np.flatnonzero(
-            pc.is_in(table["dst_ip"], value_set=listed).to_numpy(zero_copy_only=False)
-        )
-        addresses = table["dst_ip"].take(pa.array(candidates)).to_pylist()
-        for row, address in zip(candidates, addresses, strict=True):
-            endpoint[row] = pools.match_endpoint(address, int(dst_port[row])) is not None
-    return {
-        "long_low": long_low,
-        "endpoint": endpoint,
-        "mining_port": np.isin(dst_port, MINING_PORTS),
-        "p2p": np.isin(dst_port, P2P_PORTS),
-    }
+    return {"long_low": long_low, "mining_port": np.isin(table["dst_port"].to_numpy(), MINING_PORTS)}
 
 
 def _periodic_rows(table: pa.Table, host_index: np.ndarray) -> np.ndarray:
-    """Rows of (host, destination, port) groups whose start times are evenly spaced."""
+    """Rows of (host, destination, port) groups whose start times are evenly spaced.
+
+    Only groups with enough flows are sorted, by one float key (group + start scaled to [0, 1)),
+    which is much cheaper than a two-key lexsort over every row.
+    """
     rows = table.num_rows
+    result = np.zeros(rows, dtype=bool)
     destinations = (
         pc.dictionary_encode(table["dst_ip"]).combine_chunks().indices.to_numpy(zero_copy_only=False)
     )
     dst_port = table["dst_port"].to_numpy()
     pair = (host_index << 40) ^ (destinations.astype(np.int64) << 17) ^ dst_port.astype(np.int64)
     _, group = np.unique(pair, return_inverse=True)
-    start = table["ts_start"].to_numpy()
-    order = np.lexsort((start, group))
+    candidates = np.flatnonzero(np.bincount(group)[group] >= PERIODIC_MIN_FLOWS)
+    if candidates.size == 0:
+        return result
+    group = group[candidates]
+    start = table["ts_start"].to_numpy()[candidates]
+    span = max(float(start.max() - start.min()), 1.0) * 1.000001
+    order = np.argsort(group + (start - start.min()) / span)
     sorted_group = group[order]
     gaps = np.diff(start[order])
     same = sorted_group[1:] == sorted_group[:-1]
-    groups = int(group.max()) + 1 if rows else 0
-    count = np.bincount(sorted_group[1:][same], minlength=groups).astype(np.float64)
-    total = np.bincount(sorted_group[1:][same], weights=gaps[same], minlength=groups)
-    squares = np.bincount(sorted_group[1:][same], weights=gaps[same] ** 2, minlength=groups)
+    groups = int(group.max()) + 1
+    keys = sorted_group[1:][same]
+    count = np.bincount(keys, minlength=groups).astype(np.float64)
+    total = np.bincount(keys, weights=gaps[same], minlength=groups)
+    squares = np.bincount(keys, weights=gaps[same] ** 2, minlength=groups)
     mean = np.divide(total, count, out=np.zeros(groups), where=count > 0)
     variance = np.divide(squares, count, out=np.zeros(groups), where=count > 0) - mean**2
     cv = np.sqrt(np.maximum(variance, 0.0)) / np.maximum(mean, 1e-9)
     periodic_group = (count + 1 >= PERIODIC_MIN_FLOWS) & (cv <= PERIODIC_MAX_CV) & (mean >= 1.0)
-    return periodic_group[group] & ~np.isin(dst_port, PERIODIC_EXEMPT_PORTS)
+    result[candidates] = periodic_group[group]
+    return result & ~np.isin(dst_port, PERIODIC_EXEMPT_PORTS)
 
 
 def _collect_hosts(
     table: pa.Table,
     host_names: pa.Array,
     host_index: np.ndarray,
-    flagged: np.ndarray,
     name_match: np.ndarray,
     matches: list[PoolMatch | None],
     lookups: tuple[np.ndarray, list[PoolMatch | None]],
@@ -365,14 +380,12 @@ def _collect_hosts(
     """Aggregate per host with bincount; only rows naming a destination are visited in Python."""
     hosts = len(host_names)
     lookup_match = lookups[0]
-    if not flagged.any():
-        return {}
     start = table["ts_start"].to_numpy()
     end = np.fmax(table["ts_end"].to_numpy(), start)
     first = np.full(hosts, np.inf)
     last = np.full(hosts, -np.inf)
-    np.minimum.at(first, host_index, start) if hosts < 1024 else _group_min(first, host_index, start)
-    np.maximum.at(last, host_index, end) if hosts < 1024 else _group_max(last, host_index, end)
+    np.minimum.at(first, host_index, start)
+    np.maximum.at(last, host_index, end)
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(host_index[mask], minlength=hosts)
@@ -383,9 +396,15 @@ def _collect_hosts(
     endpoints = count(features["endpoint"])
     long_low = count(features["long_low"])
     mining_port = count(features["mining_port"])
+    destinations = (
+        pc.dictionary_encode(table["dst_ip"]).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    )
+    destination_ports = destinations.astype(np.int64) * 65536 + table["dst_port"].to_numpy()
+    p2p_peers = _distinct_per_host(host_index, destinations.astype(np.int64), features["p2p"], hosts)
+    periodic_pairs = _distinct_per_host(host_index, destination_ports, periodic, hosts)
     labels = host_names.to_pylist()
     result: dict[str, HostFlowEvidence] = {}
-    for h in np.unique(host_index[flagged]).tolist():
+    for h in np.unique(host_index).tolist():
         result[labels[h]] = HostFlowEvidence(
             host=labels[h],
             first_seen=float(first[h]),
@@ -396,8 +415,10 @@ def _collect_hosts(
             endpoint_connections=int(endpoints[h]),
             long_lived_low_volume=int(long_low[h]),
             mining_port_flows=int(mining_port[h]),
+            periodic_pairs=int(periodic_pairs[h]),
+            p2p_peers=int(p2p_peers[h]),
         )
-    named = (name_match >= 0) | (lookup_match >= 0) | features["endpoint"] | periodic | features["p2p"]
+    named = (name_match >= 0) | (lookup_match >= 0) | features["endpoint"]
     _add_destinations(
         table,
         np.flatnonzero(named),
@@ -408,23 +429,17 @@ def _collect_hosts(
         matches,
         lookups,
         features,
-        periodic,
     )
     return result
 
 
-def _group_min(out: np.ndarray, groups: np.ndarray, values: np.ndarray) -> None:
-    order = np.lexsort((values, groups))
-    sorted_groups = groups[order]
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    out[sorted_groups[starts]] = values[order][starts]
-
-
-def _group_max(out: np.ndarray, groups: np.ndarray, values: np.ndarray) -> None:
-    order = np.lexsort((values, groups))
-    sorted_groups = groups[order]
-    ends = np.flatnonzero(np.r_[sorted_groups[1:] != sorted_groups[:-1], True])
-    out[sorted_groups[ends]] = values[order][ends]
+def _distinct_per_host(host_index: np.ndarray, codes: np.ndarray, mask: np.ndarray, hosts: int) -> np.ndarray:
+    """Number of distinct ``codes`` per host among rows where ``mask`` holds."""
+    if not mask.any():
+        return np.zeros(hosts, dtype=np.int64)
+    width = int(codes.max()) + 1
+    pairs = np.unique(host_index[mask] * width + codes[mask])
+    return np.bincount(pairs // width, minlength=hosts)
 
 
 def _add_destinations(
@@ -437,9 +452,8 @@ def _add_destinations(
     matches: list[PoolMatch | None],
     lookups: tuple[np.ndarray, list[PoolMatch | None]],
     features: dict[str, np.ndarray],
-    periodic: np.ndarray,
 ) -> None:
-    """Fill the address/name sets from the (few) rows that name a pool, a peer or a periodic pair."""
+    """Fill pool names and endpoints from the (few) rows that name a pool."""
     if rows.size == 0:
         return
     lookup_match, lookup_matches = lookups
@@ -460,7 +474,3 @@ def _add_destinations(
                 evidence.lookup_matches.setdefault(looked_up.name, looked_up)
         if features["endpoint"][row]:
             evidence.pool_endpoints.setdefault(endpoint, set())
-        if periodic[row]:
-            evidence.periodic_destinations.add(endpoint)
-        if features["p2p"][row]:
-            evidence.p2p_peer_addresses.add(address)

@@ -10,13 +10,10 @@ import socket
 import struct
 from dataclasses import dataclass, field
 
-import dpkt
-
 TLS_HANDSHAKE = 0x16
 TLS_CLIENT_HELLO = 0x01
 SNI_EXTENSION = 0x0000
 DNS_TYPE_A = 1
-DNS_TYPE_CNAME = 5
 DNS_TYPE_AAAA = 28
 
 
@@ -87,28 +84,71 @@ class DnsMessage:
     answers: list[tuple[str, str]] = field(default_factory=list)
 
 
+DNS_HEADER = struct.Struct("!HHHHHH")
+DNS_MAX_POINTER_JUMPS = 16
+DNS_MAX_RECORDS = 64
+
+
 def parse_dns(payload: bytes) -> DnsMessage | None:
-    """Decode a DNS message carried over UDP; ``None`` when it does not parse."""
+    """Decode a DNS message carried over UDP; ``None`` when it does not parse.
+
+    A small reader of its own (questions, A/AAAA answers, CNAME chains) — a scan meets one DNS
+    message per lookup and a general-purpose decoder costs several times more per message.
+    """
     try:
-        message = dpkt.dns.DNS(payload)
-    except (dpkt.UnpackError, IndexError, struct.error, ValueError, UnicodeDecodeError):
-        return None
-    try:
-        return _dns_message(message)
-    except (AttributeError, ValueError, OSError, UnicodeDecodeError):
+        return _dns_message(payload)
+    except (IndexError, struct.error, ValueError, UnicodeDecodeError):
         return None
 
 
-def _dns_message(message: dpkt.dns.DNS) -> DnsMessage:
-    result = DnsMessage(is_response=bool(message.qr))
-    result.questions = [normalise_name(q.name) for q in message.qd if q.name]
+def _dns_message(payload: bytes) -> DnsMessage | None:
+    _, flags, questions, answers, _, _ = DNS_HEADER.unpack_from(payload)
+    if questions > DNS_MAX_RECORDS or answers > DNS_MAX_RECORDS or flags & 0x7800:  # opcode must be QUERY
+        return None
+    result = DnsMessage(is_response=bool(flags & 0x8000))
+    pos = DNS_HEADER.size
+    for _ in range(questions):
+        name, pos = _dns_name(payload, pos)
+        pos += 4
+        if name:
+            result.questions.append(name)
     asked = result.questions[0] if result.questions else ""
-    for answer in message.an:
-        if answer.type == DNS_TYPE_A and len(answer.rdata) == 4:
-            result.answers.append((socket.inet_ntop(socket.AF_INET, answer.rdata), asked))
-        elif answer.type == DNS_TYPE_AAAA and len(answer.rdata) == 16:
-            result.answers.append((socket.inet_ntop(socket.AF_INET6, answer.rdata), asked))
+    for _ in range(answers):
+        _, pos = _dns_name(payload, pos)
+        record_type, _, _, length = struct.unpack_from("!HHIH", payload, pos)
+        pos += 10
+        data = payload[pos : pos + length]
+        pos += length
+        if record_type == DNS_TYPE_A and len(data) == 4:
+            result.answers.append((socket.inet_ntop(socket.AF_INET, data), asked))
+        elif record_type == DNS_TYPE_AAAA and len(data) == 16:
+            result.answers.append((socket.inet_ntop(socket.AF_INET6, data), asked))
     return result
+
+
+def _dns_name(payload: bytes, pos: int) -> tuple[str, int]:
+    """Read a possibly compressed name at ``pos``; returns (normalised name, position after it)."""
+    labels: list[str] = []
+    end = -1
+    jumps = 0
+    while True:
+        length = payload[pos]
+        if length == 0:
+            pos += 1
+            break
+        if length & 0xC0 == 0xC0:
+            if end < 0:
+                end = pos + 2
+            jumps += 1
+            if jumps > DNS_MAX_POINTER_JUMPS:
+                raise ValueError("DNS compression loop")
+            pos = ((length & 0x3F) << 8) | payload[pos + 1]
+            continue
+        if length & 0xC0:
+            raise ValueError("unsupported DNS label type")
+        labels.append(payload[pos + 1 : pos + 1 + length].decode("ascii"))
+        pos += 1 + length
+    return ".".join(labels).lower(), end if end >= 0 else pos
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reading pcap/pcapng captures and decoding frames down to TCP/UDP payloads.
 
-Classic pcap is read with a buffered ``struct`` loop (it is the hot path of a scan); pcapng goes
-through ``dpkt.pcapng``. Link layers: Ethernet (with 802.1Q/QinQ), raw IP, Linux cooked (SLL and
+Classic pcap is read with a buffered ``struct`` loop (it is the hot path of a scan); pcapng by
+:mod:`pcapng` (per-interface link types and timestamp resolutions). Link layers: Ethernet (with 802.1Q/QinQ), raw IP, Linux cooked (SLL and
 SLL2) and BSD loopback. Anything unreadable is counted in :class:`ReadStats`, never raised.
 Timestamps are POSIX seconds (UTC).
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-import dpkt
+from minesweep.detection.network.pcapng import read_pcapng
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6),
@@ -62,7 +62,8 @@ class Packet(NamedTuple):
     seq: int
     flags: int
     payload: bytes
-    wire_len: int
+    #: IP packet length (header included) as the IP header states it, in bytes.
+    ip_len: int
 
 
 @dataclass
@@ -97,14 +98,22 @@ def read_frames(path: Path | str, stats: ReadStats) -> Iterator[tuple[float, int
             stats.skip("not_a_capture")
 
 
-def _read_classic(handle: BinaryIO, stats: ReadStats) -> Iterator[tuple[float, int, bytes]]:
+def read_classic_header(handle: BinaryIO, stats: ReadStats) -> tuple[struct.Struct, float, int] | None:
+    """Parse a classic pcap global header: (record header struct, seconds per tick, link type)."""
     header = handle.read(24)
-    if len(header) < 24:
+    if len(header) < 24 or header[:4] not in PCAP_MAGICS:
         stats.truncated_file = True
-        return
+        return None
     order, resolution = PCAP_MAGICS[header[:4]]
     linktype = struct.unpack(order + "I", header[20:24])[0] & 0x0FFFFFFF
-    record = struct.Struct(order + "IIII")
+    return struct.Struct(order + "IIII"), resolution, linktype
+
+
+def _read_classic(handle: BinaryIO, stats: ReadStats) -> Iterator[tuple[float, int, bytes]]:
+    parsed = read_classic_header(handle, stats)
+    if parsed is None:
+        return
+    record, resolution, linktype = parsed
     buffer = b""
     pos = 0
     at_end = False
@@ -117,17 +126,14 @@ def _read_classic(handle: BinaryIO, stats: ReadStats) -> Iterator[tuple[float, i
         if at_end and pos == len(buffer):
             return
         if len(buffer) - pos < 16:
-            stats.truncated_file = bool(buffer[pos:])
-            return
-        seconds, fraction, caplen, wire_len = record.unpack_from(buffer, pos)
-        if caplen > MAX_CAPLEN:
-            stats.truncated_file = True
-            stats.skip("bad_record_length")
-            return
-        end = pos + 16 + caplen
-        if end > len(buffer):
             stats.truncated_file = True
             stats.skip("truncated_record")
+            return
+        seconds, fraction, caplen, _ = record.unpack_from(buffer, pos)
+        end = pos + 16 + caplen
+        if caplen > MAX_CAPLEN or end > len(buffer):
+            stats.truncated_file = True
+            stats.skip("bad_record_length" if caplen > MAX_CAPLEN else "truncated_record")
             return
         stats.frames += 1
         stats.bytes += caplen + 16
@@ -136,26 +142,10 @@ def _read_classic(handle: BinaryIO, stats: ReadStats) -> Iterator[tuple[float, i
 
 
 def _read_pcapng(handle: BinaryIO, stats: ReadStats) -> Iterator[tuple[float, int, bytes]]:
-    try:
-        reader = dpkt.pcapng.Reader(handle)
-        linktype = reader.datalink()
-    except (ValueError, dpkt.UnpackError, struct.error, IndexError):
-        stats.truncated_file = True
-        stats.skip("bad_pcapng_header")
-        return
-    iterator = iter(reader)
-    while True:
-        try:
-            ts, frame = next(iterator)
-        except StopIteration:
-            return
-        except (ValueError, dpkt.UnpackError, struct.error, IndexError):
-            stats.truncated_file = True
-            stats.skip("truncated_record")
-            return
+    for ts, linktype, frame in read_pcapng(handle, stats):
         stats.frames += 1
         stats.bytes += len(frame)
-        yield float(ts), linktype, bytes(frame)
+        yield ts, linktype, frame
 
 
 def read_packets(path: Path | str, stats: ReadStats) -> Iterator[Packet]:
@@ -234,8 +224,7 @@ def _decode_ipv4(ts: float, frame: bytes, offset: int, stats: ReadStats) -> Pack
     return _decode_transport(
         ts,
         frame,
-        offset + header_len,
-        end,
+        (offset + header_len, end, total_len),
         frame[offset + 9],
         frame[offset + 12 : offset + 16],
         frame[offset + 16 : offset + 20],
@@ -258,16 +247,23 @@ def _decode_ipv6(ts: float, frame: bytes, offset: int, stats: ReadStats) -> Pack
     if next_header == 44:
         stats.skip("ip_fragment")
         return None
-    return _decode_transport(ts, frame, pos, end, next_header, src, dst, stats)
+    return _decode_transport(ts, frame, (pos, end, payload_len + 40), next_header, src, dst, stats)
 
 
 def _decode_transport(
-    ts: float, frame: bytes, pos: int, end: int, proto: int, src: bytes, dst: bytes, stats: ReadStats
+    ts: float,
+    frame: bytes,
+    span: tuple[int, int, int],
+    proto: int,
+    src: bytes,
+    dst: bytes,
+    stats: ReadStats,
 ) -> Packet | None:
+    """``span`` = (transport header offset, end of IP payload in ``frame``, IP length)."""
+    pos, end, ip_len = span
     if len(src) < 4 or len(dst) < 4:
         stats.skip("malformed")
         return None
-    wire_len = end - pos
     if proto == PROTO_TCP:
         if end - pos < 20:
             stats.skip("truncated_tcp")
@@ -276,13 +272,13 @@ def _decode_transport(
         data_offset = (frame[pos + 12] >> 4) * 4
         flags = frame[pos + 13]
         return Packet(
-            ts, src, dst, PROTO_TCP, sport, dport, seq, flags, frame[pos + data_offset : end], wire_len
+            ts, src, dst, PROTO_TCP, sport, dport, seq, flags, frame[pos + data_offset : end], ip_len
         )
     if proto == PROTO_UDP:
         if end - pos < 8:
             stats.skip("truncated_udp")
             return None
         sport, dport = struct.unpack_from("!HH", frame, pos)
-        return Packet(ts, src, dst, PROTO_UDP, sport, dport, 0, 0, frame[pos + 8 : end], wire_len)
+        return Packet(ts, src, dst, PROTO_UDP, sport, dport, 0, 0, frame[pos + 8 : end], ip_len)
     stats.skip("not_tcp_udp")
     return None

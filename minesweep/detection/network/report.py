@@ -45,7 +45,7 @@ WEIGHTS = {
 }
 #: A node talks to several peers; a single flow on a P2P port is not enough.
 MIN_P2P_PEERS = 2
-MIN_P2P_PORT_PEERS = 3
+MIN_P2P_PORT_PEERS = flow_evidence.MIN_P2P_PEERS
 CSV_FIELDS = ("host", "kind", "score", "first_seen", "last_seen", "evidence")
 
 
@@ -141,7 +141,8 @@ def scan_host_records(
     _add_p2p_flows(hosts, scan.flows)
     table = scan_flow_table(scan)
     address_names = {address: sorted(names)[0] for address, names in scan.dns_answers.items()}
-    for host, evidence in flow_evidence.score_flow_table(table, pools, address_names).items():
+    scored = flow_evidence.score_flow_table(table, pools, address_names, include_hosts=list(hosts))
+    for host, evidence in scored.items():
         hosts.setdefault(host, HostEvidence(host)).flow = evidence
     return _records(hosts, pools, threshold, weights)
 
@@ -239,10 +240,16 @@ def scan_flow_table(scan: ScanResult) -> pa.Table:
         )
     for client, name, ts in scan.dns_lookups:
         _append_row(columns, (ts, ts, client, 0), ("", flow_evidence.DNS_PORT, 17, 1, 0), None, name)
-    table = pa.table(columns)
-    return flow_evidence.normalise_flows(
-        table.append_column("dns_answers", pa.nulls(table.num_rows, pa.string()))
+    types = (
+        [pa.float64(), pa.float64(), pa.string(), pa.int64(), pa.string()]
+        + [pa.int64()] * 4
+        + [pa.string()] * 2
     )
+    arrays = [pa.array(values, kind) for values, kind in zip(columns.values(), types, strict=True)]
+    arrays.append(pa.nulls(len(arrays[0]), pa.string()))
+    # Not pa.table(dict of lists): that imports pandas, seconds on a cold start.
+    table = pa.Table.from_arrays(arrays, names=[*columns, "dns_answers"])
+    return flow_evidence.normalise_flows(table)
 
 
 def _append_row(

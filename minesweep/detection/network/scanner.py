@@ -7,14 +7,17 @@ scoring). Timestamps are POSIX seconds, UTC.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from minesweep.detection.network import p2p
+from minesweep.detection.network.fastpath import scan_classic
 from minesweep.detection.network.inspect import DirectionInspector, StreamFindings
 from minesweep.detection.network.names import parse_dns
 from minesweep.detection.network.pcap import (
+    PCAP_MAGICS,
     PROTO_TCP,
     PROTO_UDP,
     TCP_SYN,
@@ -27,12 +30,27 @@ from minesweep.detection.network.pcap import (
 DNS_PORT = 53
 ACK = 0x10
 #: UDP packets per flow examined for node-discovery framing.
-UDP_INSPECT_PACKETS = 4
+UDP_INSPECT_PACKETS = 2
 WELL_KNOWN_PORT_LIMIT = 1024
 
 
+class FlowSide:
+    """One direction of a flow as the flow table sees it; ``inspecting`` is False once its bytes no
+    longer need reading (the fast path then only counts)."""
+
+    __slots__ = ("flow", "from_client", "inspecting")
+
+    def __init__(self, flow: FlowState, from_client: bool) -> None:
+        self.flow = flow
+        self.from_client = from_client
+        self.inspecting = True
+
+
 class FlowState:
-    """Counters and findings of one bidirectional flow; ``client`` sent the first packet (or SYN)."""
+    """Counters and findings of one bidirectional flow; ``client`` sent the first packet (or SYN).
+
+    ``bytes`` counts IP bytes (headers included) in both directions; times are POSIX seconds UTC.
+    """
 
     __slots__ = (
         "client",
@@ -46,7 +64,7 @@ class FlowState:
         "bytes",
         "inspectors",
         "findings",
-        "inspecting",
+        "sides",
     )
 
     def __init__(self, packet: Packet, client_is_sender: bool) -> None:
@@ -63,11 +81,17 @@ class FlowState:
         self.bytes = 0
         self.inspectors: list[DirectionInspector | None] = [None, None]
         self.findings: StreamFindings | None = None
-        self.inspecting = True
+        self.sides = (FlowSide(self, True), FlowSide(self, False))
 
-    @property
-    def key(self) -> tuple[bytes, int, bytes, int, int]:
-        return (self.client, self.client_port, self.server, self.server_port, self.proto)
+    def side_keys(self) -> tuple[bytes, bytes]:
+        """Flow-table keys of the client→server and server→client directions."""
+        forward = struct.pack("!HH", self.client_port, self.server_port)
+        backward = struct.pack("!HH", self.server_port, self.client_port)
+        return self.client + self.server + forward, self.server + self.client + backward
+
+    def stop_inspecting(self) -> None:
+        for side in self.sides:
+            side.inspecting = False
 
     def miner_is_client(self) -> bool:
         """Whether the client side is the miner, judged by who sent pool-bound messages."""
@@ -105,15 +129,25 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class CaptureScanner:
-    """Feeds packets into a flow table; call :meth:`scan_file` for each capture, then :meth:`result`."""
+    """Feeds packets into a flow table; call :meth:`scan_file` for each capture, then :meth:`result`.
+
+    The table maps each direction's key (source address + destination address + ports) to its
+    :class:`FlowSide`, separately for TCP and UDP, so one dictionary lookup finds a packet's flow.
+    """
 
     def __init__(self) -> None:
-        self.flows: dict[tuple[bytes, int, bytes, int, int], FlowState] = {}
+        self.tables: dict[int, dict[bytes, FlowSide]] = {PROTO_TCP: {}, PROTO_UDP: {}}
+        self.flows: list[FlowState] = []
         self.out = ScanResult()
 
     def scan_file(self, path: Path | str, progress: ProgressCallback | None = None) -> None:
-        """Read one capture; ``progress(bytes_read, packets)`` is called every 65,536 frames."""
+        """Read one capture; ``progress(bytes_read, packets)`` is called as the file is read."""
         self.out.files.append(str(path))
+        with open(path, "rb") as handle:
+            if handle.read(4) in PCAP_MAGICS:
+                handle.seek(0)
+                scan_classic(self, handle, progress)
+                return
         stats = self.out.stats
         for packet in read_packets(path, stats):
             self.add_packet(packet)
@@ -122,40 +156,41 @@ class CaptureScanner:
 
     def add_packet(self, packet: Packet) -> None:
         """Account one decoded packet to its flow and inspect its payload if still needed."""
-        key = (packet.src, packet.sport, packet.dst, packet.dport, packet.proto)
-        flow = self.flows.get(key)
-        from_client = True
-        if flow is None:
-            flow = self.flows.get((packet.dst, packet.dport, packet.src, packet.sport, packet.proto))
-            if flow is None:
-                flow = FlowState(packet, _sender_is_client(packet))
-                self.flows[flow.key] = flow
-            from_client = flow.client == packet.src and flow.client_port == packet.sport
+        table = self.tables[packet.proto]
+        key = packet.src + packet.dst + struct.pack("!HH", packet.sport, packet.dport)
+        side = table.get(key)
+        if side is None:
+            flow = FlowState(packet, _sender_is_client(packet))
+            forward, backward = flow.side_keys()
+            table[forward], table[backward] = flow.sides
+            self.flows.append(flow)
+            side = table[key]
+        flow = side.flow
         flow.last_ts = packet.ts
         flow.packets += 1
-        flow.bytes += packet.wire_len
-        if not flow.inspecting:
+        flow.bytes += packet.ip_len
+        if not side.inspecting:
             return
         if packet.proto == PROTO_TCP:
-            self._inspect_tcp(flow, packet, from_client)
-        elif packet.proto == PROTO_UDP:
+            self._inspect_tcp(side, packet)
+        else:
             self._inspect_udp(flow, packet)
 
-    def _inspect_tcp(self, flow: FlowState, packet: Packet, from_client: bool) -> None:
+    def _inspect_tcp(self, side: FlowSide, packet: Packet) -> None:
         syn = bool(packet.flags & TCP_SYN)
         if not packet.payload and not syn:
             return
-        index = 0 if from_client else 1
+        flow = side.flow
+        index = 0 if side.from_client else 1
         inspector = flow.inspectors[index]
         if inspector is None:
-            inspector = flow.inspectors[index] = DirectionInspector(forward=from_client)
+            inspector = flow.inspectors[index] = DirectionInspector(forward=side.from_client)
         if flow.findings is None:
             flow.findings = StreamFindings()
-        ports = (packet.sport, packet.dport)
-        inspector.feed(packet.ts, packet.seq, syn, packet.payload, ports, flow.findings)
-        other = flow.inspectors[1 - index]
-        if not inspector.active and other is not None and not other.active:
-            flow.inspecting = False
+        inspector.feed(
+            packet.ts, packet.seq, syn, packet.payload, (packet.sport, packet.dport), flow.findings
+        )
+        side.inspecting = inspector.active
 
     def _inspect_udp(self, flow: FlowState, packet: Packet) -> None:
         if DNS_PORT in (packet.sport, packet.dport):
@@ -168,7 +203,7 @@ class CaptureScanner:
             flow.findings.p2p_network = p2p.ETHEREUM
             flow.findings.p2p_detail = "discv4"
         if flow.packets >= UDP_INSPECT_PACKETS or flow.findings.p2p_network:
-            flow.inspecting = False
+            flow.stop_inspecting()
 
     def _read_dns(self, packet: Packet) -> None:
         message = parse_dns(packet.payload)
@@ -186,7 +221,7 @@ class CaptureScanner:
 
     def result(self) -> ScanResult:
         """The scan so far (flows in order of first packet)."""
-        self.out.flows = list(self.flows.values())
+        self.out.flows = list(self.flows)
         return self.out
 
 

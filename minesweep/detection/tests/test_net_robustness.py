@@ -140,3 +140,11 @@ def test_it_reads_nothing_from_a_file_that_is_not_a_capture(tmp_path):
     stats = ReadStats()
     assert list(read_frames(Path(path), stats)) == []
     assert stats.skipped == {"not_a_capture": 1}
+
+
+def test_it_reads_each_pcapng_interface_with_its_own_timestamp_resolution():
+    stats = ReadStats()
+    times = [ts for ts, _, _ in read_frames(NDPI / "kafka.pcapng", stats)]
+    assert len(times) == 41 and not stats.truncated_file
+    # kafka.pcapng merges sections whose interfaces use different if_tsresol values.
+    assert all(1_600_000_000 < ts < 1_800_000_000 for ts in times)

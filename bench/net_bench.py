@@ -1,0 +1,295 @@
+"""Network-detection benchmark: pcap scan, flow matching, NetFlow/IPFIX collector.
+
+    .venv/bin/python bench/net_bench.py [--capture-mb 200] [--flow-records 2000000] [--collector-seconds 60]
+
+* Builds a capture of at least ``--capture-mb`` MB from the project's real test captures (every copy
+  gets its IPv4 addresses shifted so its flows are new) in a temporary directory, then times
+  a bare ``dpkt`` loop (the floor), ``minesweep net scan`` logic, and Debian's ``ndpiReader`` if
+  installed.
+* Generates flow records (pyarrow) with pool names among ordinary ones and times pool matching
+  plus per-host scoring.
+* Runs the collector in a separate process on 127.0.0.1 and sends NetFlow v9 + IPFIX exports at
+  ``--collector-rate`` records/s for ``--collector-seconds``; reports sent vs stored.
+
+Only loopback is used. Nothing is written outside the temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from minesweep.detection.network.collector import serve  # noqa: E402
+from minesweep.detection.network.exporters import ipfix_packets, netflow_v9_packets  # noqa: E402
+from minesweep.detection.network.flows import connection_names, match_names, score_flow_table  # noqa: E402
+from minesweep.detection.network.pcap import ReadStats, read_frames  # noqa: E402
+from minesweep.detection.network.pools import default_pool_list  # noqa: E402
+from minesweep.detection.network.report import scan_host_records  # noqa: E402
+from minesweep.detection.network.scanner import scan_captures  # noqa: E402
+
+CAPTURES = ROOT / "minesweep" / "detection" / "tests" / "data" / "pcaps"
+ETHERNET = 1
+
+
+def real_frames() -> list[tuple[float, bytes]]:
+    """All Ethernet frames of the real test captures, in file order."""
+    frames = []
+    for path in sorted(CAPTURES.glob("*/*.pcap*")):
+        if path.suffix == ".out":
+            continue
+        frames.extend(
+            (ts, frame) for ts, linktype, frame in read_frames(path, ReadStats()) if linktype == ETHERNET
+        )
+    return frames
+
+
+def shifted(frame: bytes, copy: int) -> bytes:
+    """The frame with the second octet of both IPv4 addresses shifted by ``copy`` (new flows per copy)."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return frame
+    data = bytearray(frame)
+    data[27] = (data[27] + copy) % 256
+    data[31] = (data[31] + copy) % 256
+    return bytes(data)
+
+
+def build_capture(path: Path, target_mb: float) -> tuple[int, int]:
+    """Write a classic pcap of at least ``target_mb`` MB; returns (bytes, frames)."""
+    frames = real_frames()
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, ETHERNET)
+    written, count, copy = len(header), 0, 0
+    record = struct.Struct("<IIII")
+    with open(path, "wb") as handle:
+        handle.write(header)
+        while written < target_mb * 1e6:
+            offset = copy * 100_000.0
+            chunk = []
+            for ts, frame in frames:
+                moment = max(ts, 0.0) + offset
+                data = shifted(frame, copy)
+                micros = min(int((moment % 1) * 1e6), 999_999)
+                chunk.append(record.pack(int(moment), micros, len(data), len(data)) + data)
+            blob = b"".join(chunk)
+            handle.write(blob)
+            written += len(blob)
+            count += len(frames)
+            copy += 1
+    return written, count
+
+
+def time_dpkt_loop(path: Path) -> float:
+    import dpkt
+
+    start = time.perf_counter()
+    with open(path, "rb") as handle:
+        for _ts, _buf in dpkt.pcap.Reader(handle):
+            pass
+    return time.perf_counter() - start
+
+
+def time_scan(path: Path) -> tuple[float, int, int]:
+    start = time.perf_counter()
+    result = scan_captures([path])
+    records = scan_host_records(result, default_pool_list())
+    elapsed = time.perf_counter() - start
+    mining = sum(r.kind == "mining" for r in records)
+    return elapsed, result.stats.packets, mining
+
+
+def time_ndpi(path: Path) -> float | None:
+    binary = shutil.which("ndpiReader")
+    if binary is None:
+        print("ndpiReader: not installed (apt-get install libndpi-bin) — comparison skipped")
+        return None
+    start = time.perf_counter()
+    subprocess.run(
+        [binary, "-i", str(path), "-q"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def bench_capture(workdir: Path, target_mb: float) -> None:
+    path = workdir / "assembled.pcap"
+    size, frames = build_capture(path, target_mb)
+    megabytes = size / 1e6
+    print(f"capture: {megabytes:.1f} MB, {frames:,} frames (assembled from {CAPTURES.relative_to(ROOT)})")
+    floor = time_dpkt_loop(path)
+    print(f"bare dpkt loop: {floor:.2f} s = {megabytes / floor:.1f} MB/s, {frames / floor:,.0f} packets/s")
+    elapsed, packets, mining = time_scan(path)
+    print(
+        f"net scan: {elapsed:.2f} s = {megabytes / elapsed:.1f} MB/s, {frames / elapsed:,.0f} frames/s "
+        f"({packets:,} TCP/UDP packets), {mining} mining hosts; ratio to dpkt loop {elapsed / floor:.2f}x"
+    )
+    ndpi = time_ndpi(path)
+    if ndpi is not None:
+        print(
+            f"ndpiReader: {ndpi:.2f} s = {megabytes / ndpi:.1f} MB/s; net scan / ndpiReader = {elapsed / ndpi:.2f}x"
+        )
+
+
+def generated_flows(rows: int, seed: int = 7) -> pa.Table:
+    """Synthetic flow records: 50,000 hosts, 20,000 servers, 4,900 ordinary names and 100 pool
+    hosts; a name is on half the connections (SNI) and on every DNS flow (10% of rows), and 0.5% of
+    the names drawn are pool hosts (a few thousand suspicious hosts per million records)."""
+    rng = np.random.default_rng(seed)
+    pool_hosts = [e.host for e in default_pool_list().endpoints if not e.host[0].isdigit()][:100]
+    names = np.array([f"www{i}.example{i % 97}.com" for i in range(4900)] + pool_hosts, dtype=object)
+    weights = np.r_[np.full(4900, 0.995 / 4900), np.full(len(pool_hosts), 0.005 / len(pool_hosts))]
+    hosts = np.array(
+        [f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}" for i in range(50_000)], dtype=object
+    )
+    servers = np.array([f"203.0.{i // 256}.{i % 256}" for i in range(20_000)], dtype=object)
+    start = 1_700_000_000 + rng.uniform(0, 86_400, rows)
+    duration = rng.exponential(60, rows)
+    sni = names[rng.choice(len(names), rows, p=weights)]
+    sni[rng.random(rows) < 0.5] = None
+    dst_port = rng.choice([443, 80, 53, 3333, 8333, 5222], rows, p=[0.6, 0.2, 0.1, 0.05, 0.02, 0.03])
+    dns_query = names[rng.choice(len(names), rows, p=weights)]
+    dns_query[dst_port != 53] = None
+    sni[dst_port == 53] = None
+    return pa.table(
+        {
+            "ts_start": start,
+            "ts_end": start + duration,
+            "src_ip": pa.array(hosts[rng.integers(0, len(hosts), rows)], pa.string()),
+            "src_port": rng.integers(1024, 65535, rows),
+            "dst_ip": pa.array(servers[rng.integers(0, len(servers), rows)], pa.string()),
+            "dst_port": rng.choice(
+                [443, 80, 53, 3333, 8333, 5222], rows, p=[0.6, 0.2, 0.1, 0.05, 0.02, 0.03]
+            ),
+            "proto": np.full(rows, 6),
+            "packets": rng.integers(1, 500, rows),
+            "bytes": rng.integers(60, 500_000, rows),
+            "sni": pa.array(sni, pa.string()),
+            "dns_query": pa.array(dns_query, pa.string()),
+            "dns_answers": pa.nulls(rows, pa.string()),
+        }
+    )
+
+
+def bench_flows(rows: int) -> None:
+    table = generated_flows(rows)
+    pools = default_pool_list()
+    score_flow_table(table.slice(0, 10_000), pools)  # warm-up
+    start = time.perf_counter()
+    match_names(connection_names(table), pools)
+    matched = time.perf_counter() - start
+    print(
+        f"flow matching (names → pool list): {rows:,} records in {matched:.2f} s = {rows / matched:,.0f} records/s"
+    )
+    start = time.perf_counter()
+    hosts = score_flow_table(table, pools)
+    elapsed = time.perf_counter() - start
+    print(
+        f"flow matching + scoring: {rows:,} records in {elapsed:.2f} s = {rows / elapsed:,.0f} records/s "
+        f"({len(hosts):,} hosts with evidence)"
+    )
+
+
+def collector_process(port: int, out_dir: str, seconds: float) -> None:
+    serve(f"127.0.0.1:{port}", Path(out_dir), duration=seconds, rotate_records=200_000)
+
+
+def bench_collector(workdir: Path, seconds: float, rate: int) -> None:
+    out_dir = workdir / "collector"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = multiprocessing.get_context("spawn").Process(
+        target=collector_process, args=(port, str(out_dir), seconds + 8.0)
+    )
+    process.start()
+    time.sleep(3.0)  # spawn + imports
+    sent = send_exports(port, seconds, rate)
+    process.join(seconds + 60)
+    import pyarrow.parquet as pq
+
+    stored = sum(pq.read_metadata(p).num_rows for p in out_dir.glob("flows-*.parquet"))
+    state = (out_dir / "state.json").read_text()
+    print(
+        f"collector: sent {sent:,} records in {seconds:.0f} s ({sent / seconds:,.0f} records/s, v9 + IPFIX), "
+        f"stored {stored:,} ({stored / max(sent, 1):.2%}); state.json dropped_packets: "
+        f"{__import__('json').loads(state)['dropped_packets']}"
+    )
+
+
+def send_exports(port: int, seconds: float, rate: int) -> int:
+    per_packet = 24
+    template_records = [
+        {
+            "ts_start": 1_700_000_000.0,
+            "ts_end": 1_700_000_030.0,
+            "src_ip": f"10.0.{i // 250}.{i % 250 + 1}",
+            "src_port": 40000 + i,
+            "dst_ip": "198.51.100.7",
+            "dst_port": 3333,
+            "proto": 6,
+            "packets": 10,
+            "bytes": 1500,
+        }
+        for i in range(per_packet * 40)
+    ]
+    v9 = list(netflow_v9_packets(template_records, 1_700_000_060, source_id=1, per_packet=per_packet))
+    v9_data = list(
+        netflow_v9_packets(
+            template_records, 1_700_000_060, source_id=1, per_packet=per_packet, with_template=False
+        )
+    )
+    ipfix = list(ipfix_packets(template_records, 1_700_000_060, domain=2, per_packet=per_packet))
+    ipfix_data = list(
+        ipfix_packets(template_records, 1_700_000_060, domain=2, per_packet=per_packet, with_template=False)
+    )
+    sent = 0
+    start = time.perf_counter()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        for first in (v9[0], ipfix[0]):
+            sender.sendto(first, ("127.0.0.1", port))
+            sent += per_packet
+        packets = v9_data + ipfix_data
+        index = 0
+        while (now := time.perf_counter() - start) < seconds:
+            due = int(now * rate) - sent
+            while due >= per_packet:
+                sender.sendto(packets[index % len(packets)], ("127.0.0.1", port))
+                index += 1
+                sent += per_packet
+                due -= per_packet
+            time.sleep(0.002)
+    return sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--capture-mb", type=float, default=200.0)
+    parser.add_argument("--flow-records", type=int, default=2_000_000)
+    parser.add_argument("--collector-seconds", type=float, default=60.0)
+    parser.add_argument("--collector-rate", type=int, default=20_000)
+    parser.add_argument("--skip", choices=("capture", "flows", "collector"), action="append", default=[])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="net-bench-") as workdir:
+        if "capture" not in args.skip:
+            bench_capture(Path(workdir), args.capture_mb)
+        if "flows" not in args.skip:
+            bench_flows(args.flow_records)
+        if "collector" not in args.skip:
+            bench_collector(Path(workdir), args.collector_seconds, args.collector_rate)
+
+
+if __name__ == "__main__":
+    main()
