@@ -63,6 +63,7 @@ class Route:
 
     bias: float
     features: dict[str, FeatureWeight]
+    requires: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def load_pack(path: Path | None = None) -> PolicyPack:
             name: Route(
                 bias=float(spec["bias"]),
                 features={f: FeatureWeight(**w) for f, w in spec["features"].items()},
+                requires=spec.get("requires"),
             )
             for name, spec in raw["routes"].items()
         }
@@ -199,6 +201,7 @@ def pack_scores(
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, np.ndarray]]]:
     """Scores in [0, 1] (the strongest route), the index of that route, and each route's contributions.
 
+    A route with ``requires: <column>`` scores 0 for accounts where that column is not positive.
     Contributions are multiplied by coverage (1 − missing share), so sparse data moves a score less.
     """
     coverage = 1.0 - np.nan_to_num(columns["missing_share"], nan=1.0)
@@ -206,7 +209,8 @@ def pack_scores(
     for route in pack.routes.values():
         parts = {name: coverage * part for name, part in route_contributions(columns, route).items()}
         logit = route.bias + sum(parts.values())
-        route_scores.append(1.0 / (1.0 + np.exp(-logit)))
+        applies = columns[route.requires] > 0 if route.requires else np.ones(len(coverage), dtype=bool)
+        route_scores.append(np.where(applies, 1.0 / (1.0 + np.exp(-logit)), 0.0))
         route_parts.append(parts)
     stacked = np.vstack(route_scores)
     best = np.argmax(stacked, axis=0)

@@ -39,6 +39,7 @@ FEATURE_DOCS: dict[str, str] = {
     "missing_share": "share of expected readings missing in the window",
     "temperature_response": "|slope| of daily demand changes on degree-day changes, % of mean per degC",
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
+    "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
 }
 
 
@@ -91,9 +92,11 @@ def compute_features(
         "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
         "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
         "missing_share": shape.missing_share(counts, grid.readings_per_day),
-        "temperature_response": shape.temperature_response(daily, temperature_c),
-        "night_excess_kw": shape.night_excess_kw(mean_kw, base, grid.slot_hours),
+        "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes),
     }
+    features["night_excess_kw"], features["night_excess_variation"] = shape.night_excess_kw(
+        mean_kw, base, grid.slot_hours
+    )
     features.update(_estimate_inputs(base, counts, grid, rise, onset))
     return features, _step_lists(step_sizes)
 

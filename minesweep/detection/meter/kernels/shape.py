@@ -188,48 +188,69 @@ def missing_share(counts: np.ndarray, readings_per_day: int) -> np.ndarray:
     return np.clip(1.0 - counts.reshape(counts.shape[0], -1).sum(axis=1) / expected, 0.0, 1.0)
 
 
-def temperature_response(daily_kw: np.ndarray, temperature_c: np.ndarray | None) -> np.ndarray:
-    """Weather sensitivity: |slope| of day-to-day relative demand changes on day-to-day changes in
-    degree-days |T − 18 °C|, in % of mean demand per °C.
+def temperature_response(
+    daily_kw: np.ndarray, temperature_c: np.ndarray | None, step_sizes: np.ndarray | None = None
+) -> np.ndarray:
+    """Weather sensitivity in % of mean demand per °C (≥ 0).
 
-    Changes rather than levels keep steps and slow trends (a farm switched on in spring) from passing
-    as weather response, and a slope rather than a correlation keeps a very steady load with a tiny
-    fan response from looking weather-driven. Heating and cooling loads give several %/°C, a data
-    centre's cooling about 0.5–1.5, a mining farm about 0.2. ``temperature_c`` is the daily mean (°C)
-    per window day. NaN without a temperature series or with fewer than 30 usable day pairs.
+    The larger |slope| of day-to-day relative demand changes regressed on day-to-day changes of the
+    temperature itself (cooling that rises with heat, as in a data centre) or of degree-days
+    |T − 18 °C| (heating and cooling around a comfort point). Changes rather than levels keep steps
+    and slow trends from passing as weather response; a slope rather than a correlation keeps a very
+    steady load with a tiny fan response from looking weather-driven. Heating loads give several %/°C,
+    a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Changes within a day of a detected
+    step (``step_sizes`` non-zero) are left out. ``temperature_c``: daily mean °C per window day.
+    NaN without a temperature series or with fewer than 30 usable day pairs.
     """
     accounts = daily_kw.shape[0]
     if temperature_c is None or len(temperature_c) != daily_kw.shape[1] or daily_kw.shape[1] < 3:
         return np.full(accounts, np.nan)
-    degree_days = np.abs(np.asarray(temperature_c, dtype=float) - COMFORT_TEMPERATURE_C)
+    temperature = np.asarray(temperature_c, dtype=float)
     mean = nan_mean_rows(daily_kw)
     with np.errstate(invalid="ignore", divide="ignore"):
         relative_change = 100.0 * np.diff(daily_kw, axis=1) / mean[:, None]
-    weather_change = np.diff(degree_days)
-    spread = 3.0 * _nanmedian_rows(np.abs(relative_change)) + 1e-9
-    relative_change = np.clip(relative_change, -spread[:, None], spread[:, None])  # a step is one outlier
-    both = ~np.isnan(relative_change) & ~np.isnan(weather_change)[None, :]
+    if step_sizes is not None:
+        near_step = step_sizes[:, 1:] != 0
+        near_step[:, 1:] |= near_step[:, :-1]
+        near_step[:, :-1] |= step_sizes[:, 1:-1] != 0
+        relative_change[near_step] = np.nan
+    slopes = [
+        _change_slope(relative_change, np.diff(driver))
+        for driver in (temperature, np.abs(temperature - COMFORT_TEMPERATURE_C))
+    ]
+    return np.fmax(np.abs(slopes[0]), np.abs(slopes[1]))
+
+
+def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
+    """Least-squares slope of each row of ``response`` on ``driver`` over pairs where both exist."""
+    both = ~np.isnan(response) & ~np.isnan(driver)[None, :]
     n = both.sum(axis=1).astype(float)
-    x = np.where(both, weather_change[None, :], 0.0)
-    y = np.where(both, relative_change, 0.0)
+    x = np.where(both, driver[None, :], 0.0)
+    y = np.where(both, response, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
         dx, dy = np.where(both, x - mx[:, None], 0.0), np.where(both, y - my[:, None], 0.0)
         slope = (dx * dy).sum(axis=1) / (dx**2).sum(axis=1)
     slope[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(slope)] = np.nan
-    return np.abs(slope)
+    return slope
 
 
 def night_excess_kw(
     mean_kw: np.ndarray, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
-) -> np.ndarray:
-    """Median over the last ``days`` days of (mean kW 00:00–06:00 − that day's base kW): a load that
-    runs only at night (cheap valley hours). NaN for daily data."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """A load that runs only at night (cheap valley hours), over the last ``days`` days.
+
+    Returns the median of (mean kW 00:00–06:00 − that day's base kW) and its coefficient of variation
+    across those days (rigs switched on nightly give a steady excess; weather-driven storage heating
+    does not). Both NaN for daily data.
+    """
     if mean_kw.shape[2] < 4:
-        return np.full(mean_kw.shape[0], np.nan)
+        nothing = np.full(mean_kw.shape[0], np.nan)
+        return nothing, nothing
     chosen = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     night = mean_kw[:, -days:, chosen]
     valid = ~np.isnan(night)
     with np.errstate(invalid="ignore", divide="ignore"):
         night_mean = np.where(valid, night, 0.0).sum(axis=2) / valid.sum(axis=2)
-    return _nanmedian_rows(night_mean - daily_base[:, -days:])
+    excess = night_mean - daily_base[:, -days:]
+    return _nanmedian_rows(excess), daily_variation(excess)
