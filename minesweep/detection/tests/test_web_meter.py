@@ -1,0 +1,118 @@
+"""Analyst pages for meter detection: start a run, watch its status, filter, open evidence, promote, export."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from minesweep.accounts.roles import Role
+from minesweep.cases.models import Lead
+from minesweep.detection.models import MeterRun, MeterSuspect
+from minesweep.detection.tests.test_services import (  # noqa: F401  (fixtures)
+    FARM_ACCOUNT,
+    data_root,
+    hidden_farm,
+    parquet_upload,
+    simulated,
+)
+from minesweep.jobs.worker import run_worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analyst(make_staff):  # type: ignore[no-untyped-def]
+    return make_staff("region_analyst", Role.ANALYST, "150000")
+
+
+def test_it_runs_a_detection_from_an_upload_and_promotes_the_top_suspect(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    client = client_for(analyst)
+    page = client.get("/analytics/meters/")
+    assert page.status_code == 200 and "sim/readings/" in page.content.decode()  # server data offered
+    response = client.post("/analytics/meters/new/", {"name": "全区测试", "files": parquet_upload(simulated)})
+    run = MeterRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/analytics/meters/{run.pk}/"
+    queued = client.get(f"/analytics/meters/{run.pk}/").content.decode()
+    assert "data-job-status-url" in queued and "排队中" in queued
+    assert run_worker(once=True) == 1
+    assert client.get(f"/jobs/{run.job_id}/status/").json()["status"] == "succeeded"
+    body = client.get(f"/analytics/meters/{run.pk}/").content.decode()
+    assert FARM_ACCOUNT in body and "鄂尔多斯隐秘算力数据有限公司" in body
+    suspect = MeterSuspect.objects.get(run=run, account_id=FARM_ACCOUNT)
+    evidence = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    assert "数据中心" in evidence and "负荷地毯图" in evidence and "kW" in evidence
+    image = client.get(f"/analytics/meters/suspects/{suspect.pk}/carpet.png")
+    assert (
+        image.status_code == 200 and image["Content-Type"] == "image/png" and image.content[:4] == b"\x89PNG"
+    )
+    assert client.get(f"/analytics/meters/suspects/{suspect.pk}/other.png").status_code == 404
+    promoted = client.post(f"/analytics/meters/suspects/{suspect.pk}/promote/", follow=True)
+    lead = Lead.objects.get()
+    assert lead.number in promoted.content.decode()
+    assert lead.number in client.get("/staff/").content.decode()
+    again = client.post(f"/analytics/meters/suspects/{suspect.pk}/promote/", follow=True)
+    assert "已转为线索" in again.content.decode() and Lead.objects.count() == 1
+
+
+def test_it_filters_suspects_and_exports_what_is_shown(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    client = client_for(analyst)
+    client.post("/analytics/meters/new/", {"name": "筛选", "files": parquet_upload(simulated)})
+    run_worker(once=True)
+    run = MeterRun.objects.get()
+    everything = client.get(f"/analytics/meters/{run.pk}/").content.decode()
+    assert everything.count("/analytics/meters/suspects/") >= 40
+    ordos = client.get(f"/analytics/meters/{run.pk}/", {"league": "150600"}).content.decode()
+    assert FARM_ACCOUNT in ordos and "SIM0000006" not in ordos
+    high = client.get(f"/analytics/meters/{run.pk}/", {"min_score": "0.9", "suspects": "1"}).content.decode()
+    assert (
+        FARM_ACCOUNT in high
+        and high.count('class="is-suspect"')
+        == MeterSuspect.objects.filter(run=run, score__gte=0.9, suspect=True).count()
+    )
+    export = client.get(f"/analytics/meters/{run.pk}/export.csv", {"min_score": "0.9"})
+    text = export.content.decode("utf-8-sig")
+    assert export["Content-Type"].startswith("text/csv") and FARM_ACCOUNT in text
+    assert len(text.strip().splitlines()) == 1 + MeterSuspect.objects.filter(run=run, score__gte=0.9).count()
+    for junk in ({"min_score": "abc"}, {"league": "<script>"}, {"page": "999"}):
+        assert client.get(f"/analytics/meters/{run.pk}/", junk).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "post,expected",
+    [
+        ({}, "请上传文件或选择服务器数据路径"),
+        ({"server_path": "../../etc"}, "路径必须位于服务器数据目录之内"),
+        ({"server_path": "sim/readings/", "since": "2021-13-01"}, "开始日期不是有效日期"),
+        ({"server_path": "sim/readings/", "rig": "X9000"}, "未知矿机型号"),
+    ],
+)
+def test_it_shows_clear_errors_and_changes_nothing(data_root, analyst, client_for, post, expected):
+    response = client_for(analyst).post("/analytics/meters/new/", post)
+    assert response.status_code == 400 and expected in response.content.decode()
+    assert not MeterRun.objects.exists()
+
+
+def test_it_rejects_a_file_by_its_content_not_its_name(data_root, analyst, client_for):
+    fake = SimpleUploadedFile("readings.parquet", b"PAR1 this is not parquet")
+    response = client_for(analyst).post("/analytics/meters/new/", {"files": fake})
+    assert response.status_code == 400 and "文件内容不是可接受的格式" in response.content.decode()
+
+
+def test_it_shows_a_failed_run_with_its_reason(data_root, analyst, client_for):
+    client = client_for(analyst)
+    bad = SimpleUploadedFile("bad.csv", b"account_id,ts,kwh\nA,2025-01-01 00:00,-1\n")
+    client.post("/analytics/meters/new/", {"files": bad})
+    run_worker(once=True)
+    body = client.get(f"/analytics/meters/{MeterRun.objects.get().pk}/").content.decode()
+    assert "检测失败" in body and "负值" in body
+
+
+def test_it_is_in_the_analyst_menu_in_english_too(analyst, client_for):
+    client = client_for(analyst)
+    assert "/analytics/meters/" in client.get("/staff/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/analytics/meters/"})
+    assert "Meter-data detection" in client.get("/analytics/meters/").content.decode()
