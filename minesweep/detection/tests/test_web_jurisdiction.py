@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures shared from test_services are imported, then requested by name)
 """Jurisdiction matrix for detection (mirrors accounts/tests/test_jurisdiction.py): a Baotou analyst cannot
 read, list, search, export, draw or promote an Ordos finding by any route; Ordos and the region can."""
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures shared from test_services are imported, then requested by name)
 """Analyst pages for meter detection: start a run, watch its status, filter, open evidence, promote, export."""
 
 from __future__ import annotations

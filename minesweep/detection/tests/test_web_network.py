@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures shared from test_services are imported, then requested by name)
 """Analyst pages for network detection: upload a capture, browse hosts and wallets, open evidence, promote."""
 
 from __future__ import annotations
