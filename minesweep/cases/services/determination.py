@@ -22,7 +22,7 @@ from minesweep.cases.services._common import (
 )
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.codes import FACTS
-from minesweep.policy.engine import ApplicableMeasure, Party, evaluate
+from minesweep.policy.engine import ApplicableAction, ApplicableMeasure, Party, evaluate
 from minesweep.policy.packs import PolicyPack, Rule, available_packs, load_pack
 
 NATIONAL_PACK = "national_1283"
@@ -228,14 +228,7 @@ def measure_add(
             "该当事人已适用此项措施（如已删减，请使用“恢复”）",
             "this measure already applies to the party (use restore if it was struck)",
         )
-    actions = [
-        {
-            "code": a.code,
-            "department": a.department,
-            "deadline": a.deadline.as_dict(),
-        }
-        for a in rule.actions
-    ]
+    actions = [ApplicableAction(a.code, a.department, a.deadline).as_dict() for a in rule.actions]
     measure = Measure.objects.create(
         determination=determination,
         party=party,

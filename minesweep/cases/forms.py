@@ -1,0 +1,74 @@
+"""Parsing of posted form values into typed service arguments; bad input becomes a bilingual DomainError."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, QueryDict
+
+from minesweep.cases.services._common import MAX_FILE_BYTES
+from minesweep.core.errors import DomainError
+
+
+def text(data: QueryDict, name: str, limit: int = 5000) -> str:
+    return (data.get(name) or "").strip()[:limit]
+
+
+def flag(data: QueryDict, name: str) -> bool:
+    return data.get(name) in ("1", "on", "true", "yes")
+
+
+def date(
+    data: QueryDict, name: str, label_zh: str, label_en: str, *, required: bool = False
+) -> dt.date | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise DomainError("cases.date_required", f"请填写{label_zh}", f"{label_en} is required")
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(
+            "cases.bad_date",
+            f"{label_zh}格式应为 年-月-日（如 2026-11-27）",
+            f"{label_en} must be YYYY-MM-DD",
+        ) from None
+
+
+def integer(data: QueryDict, name: str, label_zh: str, label_en: str, *, required: bool = True) -> int | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise DomainError("cases.number_required", f"请填写{label_zh}", f"{label_en} is required")
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise DomainError(
+            "cases.bad_number", f"{label_zh}应为整数", f"{label_en} must be a whole number"
+        ) from None
+
+
+def pk(data: QueryDict, name: str) -> int:
+    raw = (data.get(name) or "").strip()
+    if not raw.isdigit():
+        raise DomainError("cases.choice_required", "请选择一项", "please choose one", field=name)
+    return int(raw)
+
+
+def upload(request: HttpRequest, name: str, *, required: bool) -> tuple[str, str, bytes] | None:
+    file: UploadedFile | None = request.FILES.get(name)
+    if file is None:
+        if required:
+            raise DomainError("cases.file_required", "请选择要上传的文件", "choose a file to upload")
+        return None
+    if file.size and file.size > MAX_FILE_BYTES:
+        raise DomainError(
+            "cases.file_too_large",
+            f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+        )
+    content = file.read()
+    return (file.name or "file")[:200], (file.content_type or "application/octet-stream")[:80], content

@@ -1,0 +1,127 @@
+"""Pages: every stage of a case renders for its investigator; posted actions go through the services;
+refusals come back as bilingual messages and change nothing; liaisons close their tasks."""
+
+from __future__ import annotations
+
+import pytest
+
+from minesweep.cases.models import Case, Lead, Task
+from minesweep.cases.scenarios import run
+from minesweep.cases.tests.conftest import LONG_AGO
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(response) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(m) for m in response.context["messages"]) if response.context else ""
+
+
+@pytest.mark.parametrize(
+    "stage", ["investigating", "legal_review", "notice", "decided", "closed", "reopened"]
+)
+def test_it_renders_the_case_page_at_every_stage(crew, lead, client_for, stage):
+    case = run(crew, lead, to=stage, filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert case.number in body
+    assert "期限" in body
+
+
+def test_it_lists_leads_and_cases_with_their_deadlines(crew, lead, make_lead, client_for):
+    run(crew, lead, to="decided", filed_on=LONG_AGO)
+    make_lead(title="另一条待核查线索")
+    client = client_for(crew.investigator)
+    leads_page = client.get("/cases/leads/").content.decode()
+    assert "另一条待核查线索" in leads_page
+    cases_page = client.get("/cases/").content.decode()
+    assert "已决定" in cases_page
+
+
+def test_it_files_a_lead_from_the_lead_page(crew, lead, client_for):
+    client = client_for(crew.investigator)
+    client.post(f"/cases/leads/{lead.pk}/verify/", {"notes": "调取数据"})
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.second.pk, "reason": "核查属实，依法立案", "pack": "inner_mongolia_2021"},
+    )
+    case = Case.objects.get(lead=lead)
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert case.second_officer == crew.second
+
+
+def test_it_refuses_filing_without_a_second_officer_and_says_why(crew, lead, client_for):
+    client = client_for(crew.investigator)
+    client.post(f"/cases/leads/{lead.pk}/verify/")
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.investigator.pk, "reason": "核查属实"},
+        follow=True,
+    )
+    assert "两名以上执法人员" in _messages(response) and "two officers" in _messages(response)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.VERIFYING and not Case.objects.exists()
+
+
+def test_it_shows_a_bilingual_message_for_an_illegal_transition(crew, lead, client_for):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    response = client.post(f"/cases/{case.pk}/act/close/", {"summary": "想直接结案"}, follow=True)
+    text = _messages(response)
+    assert "不能结案" in text and "cannot close it" in text
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.INVESTIGATING
+
+
+def test_it_rejects_a_bad_date_with_a_clear_message(crew, lead, client_for):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    response = client.post(
+        f"/cases/{case.pk}/act/inspection/",
+        {"inspected_on": "27/11/2026", "place": "厂房", "officers": "甲、乙"},
+        follow=True,
+    )
+    assert "YYYY-MM-DD" in _messages(response)
+    assert case.inspections.count() == 1  # only the scenario's
+
+
+def test_it_lets_the_liaison_close_their_task_with_a_document_and_proof(crew, lead, client_for):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    task = case.tasks.filter(department="grid_company").first()
+    liaison = crew.liaisons["grid_company"]
+    client = client_for(liaison)
+    listing = client.get("/cases/tasks/").content.decode()
+    assert task.title in listing
+    assert client.get(f"/cases/tasks/{task.pk}/").status_code == 200
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        f"/cases/tasks/{task.pk}/close/",
+        {
+            "document_number": "包电〔2026〕7号",
+            "proof": SimpleUploadedFile("回执.pdf", b"%PDF-1.4 proof", "application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE and task.document_number == "包电〔2026〕7号"
+    proof = client.get(f"/cases/tasks/{task.pk}/proof/")
+    assert proof.status_code == 200 and proof.content == b"%PDF-1.4 proof"
+
+
+def test_it_refuses_closing_a_task_without_proof(crew, lead, client_for):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    task = case.tasks.filter(department="grid_company").first()
+    client = client_for(crew.liaisons["grid_company"])
+    response = client.post(f"/cases/tasks/{task.pk}/close/", {"document_number": "X-1"}, follow=True)
+    assert "请选择要上传的文件" in _messages(response)
+    task.refresh_from_db()
+    assert task.status == Task.Status.OPEN
+
+
+def test_it_shows_the_digest_page(crew, lead, client_for):
+    run(crew, lead, to="notice", filed_on=LONG_AGO)
+    response = client_for(crew.investigator).get("/cases/digest/")
+    assert response.status_code == 200
+    assert "已逾期" in response.content.decode()

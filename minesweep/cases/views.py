@@ -1,0 +1,797 @@
+"""Staff pages for leads, cases and department tasks. Thin: parse, authorise (scope), call one service,
+render or redirect. A refused action comes back as a bilingual message on the same page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.models import StaffProfile
+from minesweep.accounts.roles import Role
+from minesweep.cases import forms, selectors, services
+from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS, RIG_NAMEPLATE_W
+from minesweep.cases.models import (
+    Case,
+    CaseCalculation,
+    CaseParty,
+    EvidenceItem,
+    FollowUpCheck,
+    Hearing,
+    Lead,
+    Measure,
+    Notice,
+    Referral,
+    Task,
+)
+from minesweep.core.errors import DomainError, NotFoundError
+from minesweep.core.i18n import pick
+from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ROLES, SUBJECT_CATEGORIES
+from minesweep.policy.packs import load_pack
+from minesweep.registry.resident_id import mask_resident_id
+
+READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
+
+
+def _investigators(case_division: str) -> list[User]:
+    """Investigators whose jurisdiction contains the division (candidates for a second officer)."""
+    profiles = StaffProfile.objects.filter(role=Role.INVESTIGATOR).select_related("user", "jurisdiction")
+    return [
+        p.user for p in profiles if p.user.is_active and case_division.startswith(p.jurisdiction.scope_prefix)
+    ]
+
+
+# -- leads ------------------------------------------------------------------------------------------
+@staff_view(*READERS)
+def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    status = request.GET.get("status", "")[:12]
+    rows = selectors.leads_for(scope)
+    if status in Lead.Status.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    items = [{"lead": lead, "due": selectors.lead_due(lead)} for lead in page]
+    for item in items:
+        item["overdue"] = (
+            item["lead"].status in (Lead.Status.OPEN, Lead.Status.VERIFYING)
+            and item["due"] is not None
+            and item["due"] < today
+        )
+    return render(
+        request,
+        "cases/leads.html",
+        {"page": page, "items": items, "status": status, "statuses": Lead.Status.choices},
+    )
+
+
+@staff_view(*READERS)
+def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    lead = selectors.lead_get(scope, pk)
+    case = Case.objects.filter(lead=lead).first()
+    return render(
+        request,
+        "cases/lead_detail.html",
+        {
+            "lead": lead,
+            "case": case,
+            "due": selectors.lead_due(lead),
+            "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
+            "packs": ["inner_mongolia_2021", "national_1283"],
+            "attachments": lead.attachments.all(),
+        },
+    )
+
+
+@require_POST
+@staff_view(Role.INVESTIGATOR)
+def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> HttpResponse:
+    lead = selectors.lead_get(scope, pk)
+    data, user = request.POST, request.user
+    target = reverse("cases:lead", args=[lead.pk])
+    try:
+        if action == "verify":
+            services.lead_verification_start(actor=user, lead=lead, notes=forms.text(data, "notes"))
+            done = pick("已开始核查", "Verification started")
+        elif action == "extend":
+            services.lead_check_extend(actor=user, lead=lead, reason=forms.text(data, "reason"))
+            done = pick("核查期限已延长", "Check period extended")
+        elif action == "file":
+            second = User.objects.filter(pk=forms.pk(data, "second_officer"), is_active=True).first()
+            if second is None:
+                raise DomainError(
+                    "cases.choice_required", "请选择第二名办案人员", "choose the second officer"
+                )
+            case = services.lead_file(
+                actor=user,
+                lead=lead,
+                reason=forms.text(data, "reason"),
+                second_officer=second,
+                title=forms.text(data, "title", 200),
+                pack=forms.text(data, "pack", 60) or services.DEFAULT_PACK,
+            )
+            messages.success(request, pick(f"已立案：{case.number}", f"Case filed: {case.number}"))
+            return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+        elif action == "not_file":
+            services.lead_not_file(actor=user, lead=lead, reason=forms.text(data, "reason"))
+            done = pick("已作出不予立案决定", "Closed without filing")
+        else:
+            raise NotFoundError()
+        messages.success(request, done)
+    except DomainError as error:
+        if isinstance(error, NotFoundError):
+            raise
+        messages.error(request, error.message)
+    return HttpResponseRedirect(target)
+
+
+# -- cases ------------------------------------------------------------------------------------------
+@staff_view(*READERS)
+def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    stage = request.GET.get("stage", "")[:16]
+    rows = selectors.cases_for(scope)
+    if stage in Case.Stage.values:
+        rows = rows.filter(stage=stage)
+    if request.GET.get("mine"):
+        from django.db.models import Q
+
+        rows = rows.filter(Q(lead_officer_id=request.user.pk) | Q(second_officer_id=request.user.pk))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    items = []
+    for case in page:
+        overdue = [d for d in selectors.case_deadlines(case, today) if d.overdue]
+        items.append({"case": case, "overdue": overdue})
+    return render(
+        request,
+        "cases/cases.html",
+        {
+            "page": page,
+            "items": items,
+            "stage": stage,
+            "stages": Case.Stage.choices,
+            "by_stage": selectors.cases_by_stage(scope),
+            "totals": selectors.totals(scope, today),
+        },
+    )
+
+
+def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    determination = getattr(case, "determination", None)
+    measures = list(
+        Measure.objects.filter(determination__case=case)
+        .select_related("party")
+        .order_by("party_id", "pack", "rule_id")
+    )
+    parties = list(case.parties.all())
+    notices = {n.party_id: n for n in case.notices.filter(superseded=False).select_related("party")}
+    party_rows = []
+    for party in parties:
+        notice = notices.get(party.pk)
+        decision = notice.decisions.first() if notice else None
+        party_rows.append(
+            {
+                "party": party,
+                "identifier": mask_resident_id(party.identifier)
+                if party.category in ("individual", "public_official")
+                else party.identifier,
+                "category": SUBJECT_CATEGORIES.get(party.category),
+                "role": ROLES.get(party.role),
+                "facts": [FACTS[f] for f in party.facts if f in FACTS],
+                "measures": [m for m in measures if m.party_id == party.pk],
+                "notice": notice,
+                "hearing": getattr(notice, "hearing", None) if notice else None,
+                "blockers": services.notice_blockers(notice, today) if notice and not decision else [],
+                "decision": decision,
+            }
+        )
+    rules = []
+    for pack_id in services.packs_for(case):
+        try:
+            pack = load_pack(pack_id)
+        except Exception:  # a broken pack must not break the page; the engine reports it on use
+            continue
+        rules += [
+            {"pack": pack_id, "id": r.id, "title": r.title_zh, "title_en": r.title_en} for r in pack.rules
+        ]
+    return {
+        "case": case,
+        "today": today,
+        "lead": case.lead,
+        "deadlines": selectors.case_deadlines(case, today),
+        "party_rows": party_rows,
+        "parties": parties,
+        "inspections": case.inspections.all(),
+        "evidence": case.evidence_items.all(),
+        "rigs": case.seized_rigs.all(),
+        "calculations": case.calculations.select_related("party"),
+        "determination": determination,
+        "measures": measures,
+        "reviews": case.legal_reviews.select_related("reviewer"),
+        "decisions": case.decisions.select_related("party"),
+        "tasks": case.tasks.select_related("party"),
+        "referrals": case.referrals.select_related("party"),
+        "follow_ups": case.follow_ups.all(),
+        "log": case.log.select_related("actor").order_by("-at", "-id")[:50],
+        "categories": SUBJECT_CATEGORIES,
+        "roles": ROLES,
+        "facts": FACTS,
+        "actions": ACTIONS,
+        "departments": DEPARTMENTS,
+        "checklist": CHECKLIST_ITEMS,
+        "answers": CHECKLIST_ANSWERS,
+        "evidence_kinds": EvidenceItem.Kind.choices,
+        "rig_models": RIG_NAMEPLATE_W,
+        "calc_kinds": CaseCalculation.Kind.choices,
+        "rules": rules,
+        "referral_kinds": Referral.Kind.choices,
+        "referral_documents": services.REFERRAL_DOCUMENTS,
+        "stages": Case.Stage.choices,
+        "case_facts": determination.case_facts if determination else [],
+        "can_act": request.user.pk in (case.lead_officer_id, case.second_officer_id)
+        or getattr(getattr(request.user, "staff", None), "role", "")
+        in (Role.INVESTIGATOR, Role.ADMINISTRATOR),
+    }
+
+
+@staff_view(*READERS)
+def case_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    case = selectors.case_get(scope, pk)
+    return render(request, "cases/case_detail.html", _case_context(case, request))
+
+
+@staff_view(*READERS)
+def evidence_file(request: HttpRequest, pk: int, item: int, *, scope: Scope) -> HttpResponse:
+    case = selectors.case_get(scope, pk)
+    exhibit = EvidenceItem.objects.filter(case=case, pk=item).exclude(size=0).first()
+    if exhibit is None:
+        raise NotFoundError()
+    return _download(bytes(exhibit.content), exhibit.file_name, exhibit.content_type)
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "file"
+    response["Content-Disposition"] = f"attachment; filename=\"{safe}\"; filename*=UTF-8''{_quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _party(case: Case, data: Any, name: str = "party") -> CaseParty:
+    party = case.parties.filter(pk=forms.pk(data, name)).first()
+    if party is None:
+        raise DomainError("cases.choice_required", "请选择当事人", "choose a party")
+    return party
+
+
+def _one(queryset: Any, data: Any, name: str) -> Any:
+    found = queryset.filter(pk=forms.pk(data, name)).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+CaseAction = Callable[[HttpRequest, Case], str]
+
+
+def _act_party_add(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.party_add(
+        actor=request.user,
+        case=case,
+        name=forms.text(d, "name", 200),
+        category=forms.text(d, "category", 40),
+        role=forms.text(d, "role", 20) or "operator",
+        facts=d.getlist("facts"),
+        identifier=forms.text(d, "identifier", 18),
+        legal_representative=forms.text(d, "legal_representative", 100),
+        address=forms.text(d, "address", 300),
+    )
+    return "parties"
+
+
+def _act_party_facts(request: HttpRequest, case: Case) -> str:
+    services.party_facts_set(
+        actor=request.user, party=_party(case, request.POST), facts=request.POST.getlist("facts")
+    )
+    return "parties"
+
+
+def _act_party_remove(request: HttpRequest, case: Case) -> str:
+    services.party_remove(
+        actor=request.user, party=_party(case, request.POST), reason=forms.text(request.POST, "reason")
+    )
+    return "parties"
+
+
+def _act_inspection(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    checklist = {
+        code: {"result": d.get(f"check_{code}") or "na", "note": forms.text(d, f"note_{code}", 300)}
+        for code, _, _ in CHECKLIST_ITEMS
+    }
+    services.inspection_record(
+        actor=request.user,
+        case=case,
+        inspected_on=forms.date(d, "inspected_on", "检查日期", "The inspection date", required=True),  # type: ignore[arg-type]
+        place=forms.text(d, "place", 300),
+        officers=forms.text(d, "officers", 200),
+        checklist=checklist,
+        findings=forms.text(d, "findings"),
+    )
+    return "investigation"
+
+
+def _act_evidence(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.evidence_add(
+        actor=request.user,
+        case=case,
+        kind=forms.text(d, "kind", 12),
+        description=forms.text(d, "description", 300),
+        collected_on=forms.date(d, "collected_on", "取证日期", "The collection date", required=True),  # type: ignore[arg-type]
+        file=forms.upload(request, "file", required=False),
+    )
+    return "investigation"
+
+
+def _act_rigs(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    party = _party(case, d) if d.get("party") else None
+    services.rigs_seize(
+        actor=request.user,
+        case=case,
+        model=forms.text(d, "model", 80),
+        count=forms.integer(d, "count", "台数", "The count"),  # type: ignore[arg-type]
+        unit_power_w=forms.integer(d, "unit_power_w", "单台功率", "The power per rig", required=False),
+        seized_on=forms.date(d, "seized_on", "查扣日期", "The seizure date", required=True),  # type: ignore[arg-type]
+        custody=forms.text(d, "custody", 200),
+        party=party,
+    )
+    return "investigation"
+
+
+CALC_FIELDS = {
+    "energy": ("kwh", "coefficient", "year", "new_project"),
+    "theft": ("capacity_kw", "hours_per_day", "days", "unknown_duration", "lighting", "tariff_yuan_per_kwh"),
+    "tariff_change": ("monthly_kwh", "tariff_paid_yuan_per_kwh", "tariff_due_yuan_per_kwh", "months"),
+    "surcharge": ("kwh", "cycle_kwh", "cycle_days", "mining_days"),
+    "criminal_threshold": (
+        "theft_value_yuan",
+        "fundraising_amount_yuan",
+        "fundraising_persons",
+        "fundraising_loss_yuan",
+        "fraud_amount_yuan",
+    ),
+}
+CALC_FLAGS = {"new_project", "unknown_duration", "lighting"}
+CALC_INTS = {"year", "fundraising_persons"}
+
+
+def _act_calc(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    kind = forms.text(d, "kind", 20)
+    if kind not in CALC_FIELDS:
+        raise DomainError("cases.unknown_calculation", "请选择计算类型", "choose a calculation")
+    inputs: dict[str, Any] = {}
+    for name in CALC_FIELDS[kind]:
+        if name in CALC_FLAGS:
+            if forms.flag(d, name):
+                inputs[name] = True
+        elif name in CALC_INTS:
+            value = forms.integer(d, name, name, name, required=False)
+            if value is not None:
+                inputs[name] = value
+        elif forms.text(d, name, 40):
+            inputs[name] = forms.text(d, name, 40)
+    if kind == "energy" and "coefficient" not in inputs:
+        inputs["coefficient"] = "calorific"
+    party = _party(case, d) if d.get("party") else None
+    services.calculation_run(actor=request.user, case=case, kind=kind, inputs=inputs, party=party)
+    return "calculations"
+
+
+def _act_evaluate(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.determination_evaluate(
+        actor=request.user, case=case, case_facts=d.getlist("case_facts"), findings=forms.text(d, "findings")
+    )
+    return "determination"
+
+
+def _measure(case: Case, data: Any) -> Measure:
+    return _one(Measure.objects.filter(determination__case=case), data, "measure")
+
+
+def _act_strike(request: HttpRequest, case: Case) -> str:
+    services.measure_strike(
+        actor=request.user, measure=_measure(case, request.POST), reason=forms.text(request.POST, "reason")
+    )
+    return "determination"
+
+
+def _act_restore(request: HttpRequest, case: Case) -> str:
+    services.measure_restore(
+        actor=request.user, measure=_measure(case, request.POST), reason=forms.text(request.POST, "reason")
+    )
+    return "determination"
+
+
+def _act_measure_add(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    raw = forms.text(d, "rule", 80)
+    pack_id, _, rule = raw.partition(":")
+    if not rule.isdigit():
+        raise DomainError("cases.choice_required", "请选择要添加的措施", "choose the measure to add")
+    services.measure_add(
+        actor=request.user,
+        case=case,
+        party=_party(case, d),
+        rule_id=int(rule),
+        reason=forms.text(d, "reason"),
+        pack=pack_id,
+    )
+    return "determination"
+
+
+def _act_submit(request: HttpRequest, case: Case) -> str:
+    services.determination_submit(actor=request.user, case=case)
+    return "determination"
+
+
+def _act_review(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    decision = forms.text(d, "outcome", 10)
+    if decision not in ("approved", "returned"):
+        raise DomainError("cases.choice_required", "请选择审核结论", "choose the review outcome")
+    services.legal_review_record(
+        actor=request.user, case=case, approve=decision == "approved", opinion=forms.text(d, "opinion")
+    )
+    return "review"
+
+
+def _act_extend(request: HttpRequest, case: Case) -> str:
+    services.case_decision_extend(actor=request.user, case=case, reason=forms.text(request.POST, "reason"))
+    return "deadlines"
+
+
+def _act_notice(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.notice_issue(
+        actor=request.user,
+        case=case,
+        party=_party(case, d),
+        number=forms.text(d, "number", 60),
+        intended_penalty=forms.text(d, "intended_penalty"),
+        served_on=forms.date(d, "served_on", "送达日期", "The service date"),
+        hearing_eligible=forms.flag(d, "hearing_eligible"),
+        service_method=forms.text(d, "service_method", 40) or "direct",
+    )
+    return "notices"
+
+
+def _notice(case: Case, data: Any) -> Notice:
+    return _one(case.notices.filter(superseded=False), data, "notice")
+
+
+def _act_statement(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.notice_statement_record(
+        actor=request.user,
+        notice=_notice(case, d),
+        statement=forms.text(d, "statement"),
+        received_on=forms.date(d, "received_on", "收到日期", "The date received"),
+    )
+    return "notices"
+
+
+def _act_hearing_request(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.notice_hearing_request(
+        actor=request.user,
+        notice=_notice(case, d),
+        requested_on=forms.date(d, "requested_on", "申请日期", "The request date"),
+    )
+    return "notices"
+
+
+def _act_waive(request: HttpRequest, case: Case) -> str:
+    services.notice_rights_waive(
+        actor=request.user, notice=_notice(case, request.POST), note=forms.text(request.POST, "note")
+    )
+    return "notices"
+
+
+def _act_hearing_schedule(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.hearing_schedule(
+        actor=request.user,
+        notice=_notice(case, d),
+        scheduled_on=forms.date(d, "scheduled_on", "听证日期", "The hearing date", required=True),  # type: ignore[arg-type]
+        notified_on=forms.date(d, "notified_on", "通知日期", "The notification date"),
+        place=forms.text(d, "place", 200),
+        presiding_officer=forms.text(d, "presiding_officer", 60),
+    )
+    return "notices"
+
+
+def _act_hearing_conclude(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    hearing = _one(Hearing.objects.filter(notice__case=case), d, "hearing")
+    services.hearing_conclude(
+        actor=request.user,
+        hearing=hearing,
+        held=forms.text(d, "outcome", 10) != "withdrawn",
+        record_text=forms.text(d, "record"),
+        held_on=forms.date(d, "held_on", "举行日期", "The hearing date"),
+    )
+    return "notices"
+
+
+def _act_decision(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.decision_issue(
+        actor=request.user,
+        case=case,
+        party=_party(case, d),
+        number=forms.text(d, "number", 60),
+        facts_and_evidence=forms.text(d, "facts_and_evidence"),
+        penalty_and_basis=forms.text(d, "penalty_and_basis"),
+        fine_yuan=forms.text(d, "fine_yuan", 20) or None,
+        compliance=forms.text(d, "compliance"),
+        appeal_route=forms.text(d, "appeal_route"),
+        authority=forms.text(d, "authority", 120),
+        decided_on=forms.date(d, "decided_on", "决定日期", "The decision date"),
+    )
+    return "decisions"
+
+
+def _act_serve(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.decision_serve(
+        actor=request.user,
+        decision=_one(case.decisions.all(), d, "decision"),
+        served_on=forms.date(d, "served_on", "送达日期", "The service date"),
+    )
+    return "decisions"
+
+
+def _act_task_cancel(request: HttpRequest, case: Case) -> str:
+    services.task_cancel(
+        actor=request.user,
+        task=_one(case.tasks.all(), request.POST, "task"),
+        reason=forms.text(request.POST, "reason"),
+    )
+    return "tasks"
+
+
+def _act_referral_propose(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_propose(
+        actor=request.user,
+        case=case,
+        kind=forms.text(d, "kind", 10),
+        grounds=forms.text(d, "grounds"),
+        party=_party(case, d) if d.get("party") else None,
+    )
+    return "referrals"
+
+
+def _referral(case: Case, data: Any) -> Referral:
+    return _one(case.referrals.all(), data, "referral")
+
+
+def _act_referral_decide(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_decide(
+        actor=request.user,
+        referral=_referral(case, d),
+        approve=forms.text(d, "outcome", 10) == "approve",
+        reason=forms.text(d, "reason"),
+    )
+    return "referrals"
+
+
+def _act_referral_transfer(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_transfer(
+        actor=request.user,
+        referral=_referral(case, d),
+        receiving_organ=forms.text(d, "receiving_organ", 120),
+        documents=d.getlist("documents"),
+    )
+    return "referrals"
+
+
+def _act_referral_receipt(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_receipt(
+        actor=request.user,
+        referral=_referral(case, d),
+        receipt_number=forms.text(d, "receipt_number", 60),
+        received_on=forms.date(d, "received_on", "接收日期", "The receipt date"),
+    )
+    return "referrals"
+
+
+def _act_referral_answer(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_answer(
+        actor=request.user,
+        referral=_referral(case, d),
+        accepted=forms.text(d, "answer", 14) == "accepted",
+        text=forms.text(d, "text"),
+        answered_on=forms.date(d, "answered_on", "答复日期", "The answer date"),
+    )
+    return "referrals"
+
+
+def _act_close(request: HttpRequest, case: Case) -> str:
+    services.case_close(actor=request.user, case=case, summary=forms.text(request.POST, "summary"))
+    return "follow-ups"
+
+
+def _act_follow_up(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    outcome = forms.text(d, "outcome", 10)
+    if outcome not in ("passed", "relapse"):
+        raise DomainError("cases.choice_required", "请选择检查结论", "choose the outcome")
+    services.follow_up_record(
+        actor=request.user,
+        check=_one(FollowUpCheck.objects.filter(case=case), d, "check"),
+        relapse=outcome == "relapse",
+        findings=forms.text(d, "findings"),
+        checked_on=forms.date(d, "checked_on", "检查日期", "The check date"),
+    )
+    return "follow-ups"
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "party_add": _act_party_add,
+    "party_facts": _act_party_facts,
+    "party_remove": _act_party_remove,
+    "inspection": _act_inspection,
+    "evidence": _act_evidence,
+    "rigs": _act_rigs,
+    "calc": _act_calc,
+    "evaluate": _act_evaluate,
+    "strike": _act_strike,
+    "restore": _act_restore,
+    "measure_add": _act_measure_add,
+    "submit": _act_submit,
+    "review": _act_review,
+    "extend": _act_extend,
+    "notice": _act_notice,
+    "statement": _act_statement,
+    "hearing_request": _act_hearing_request,
+    "waive": _act_waive,
+    "hearing_schedule": _act_hearing_schedule,
+    "hearing_conclude": _act_hearing_conclude,
+    "decision": _act_decision,
+    "serve": _act_serve,
+    "task_cancel": _act_task_cancel,
+    "referral_propose": _act_referral_propose,
+    "referral_decide": _act_referral_decide,
+    "referral_transfer": _act_referral_transfer,
+    "referral_receipt": _act_referral_receipt,
+    "referral_answer": _act_referral_answer,
+    "close": _act_close,
+    "follow_up": _act_follow_up,
+}
+
+
+@require_POST
+@staff_view(Role.INVESTIGATOR)
+def case_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> HttpResponse:
+    case = selectors.case_get(scope, pk)
+    handler = CASE_ACTIONS.get(action)
+    if handler is None:
+        raise NotFoundError()
+    anchor = ""
+    try:
+        anchor = handler(request, case)
+        messages.success(request, pick("已保存", "Saved"))
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    url = reverse("cases:case", args=[case.pk])
+    return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
+
+
+# -- department tasks ---------------------------------------------------------------------------------
+TASK_READERS = (Role.DEPARTMENT_LIAISON, *READERS)
+
+
+@staff_view(*TASK_READERS)
+def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    status = request.GET.get("status", "open")[:10]
+    rows = selectors.tasks_for(scope)
+    if status in Task.Status.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/tasks.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Task.Status.choices,
+            "today": today,
+            "overdue_count": selectors.overdue_tasks(scope, today).count(),
+            "departments": DEPARTMENTS,
+            "actions": ACTIONS,
+            "department": DEPARTMENTS.get(scope.department) if scope.department else None,
+        },
+    )
+
+
+@staff_view(*TASK_READERS)
+def task_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    task = selectors.task_get(scope, pk)
+    return render(
+        request,
+        "cases/task_detail.html",
+        {
+            "task": task,
+            "today": timezone.localdate(),
+            "departments": DEPARTMENTS,
+            "actions": ACTIONS,
+            "decision": task.decision,
+            "can_close": task.status == Task.Status.OPEN
+            and (
+                scope.role == Role.ADMINISTRATOR
+                or (scope.role == Role.DEPARTMENT_LIAISON and scope.department == task.department)
+            ),
+        },
+    )
+
+
+@require_POST
+@staff_view(Role.DEPARTMENT_LIAISON)
+def task_close(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    task = selectors.task_get(scope, pk)
+    try:
+        services.task_close(
+            actor=request.user,
+            task=task,
+            document_number=forms.text(request.POST, "document_number", 60),
+            proof=forms.upload(request, "proof", required=True),
+            note=forms.text(request.POST, "note"),
+        )
+        messages.success(request, pick("任务已办结", "Task closed"))
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("cases:task", args=[task.pk]))
+
+
+@staff_view(*TASK_READERS)
+def task_proof(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    task = selectors.task_get(scope, pk)
+    if not task.proof_sha256:
+        raise NotFoundError()
+    return _download(bytes(task.proof_content), task.proof_name, task.proof_content_type)
+
+
+@staff_view(*READERS)
+def digest(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    return render(request, "cases/digest.html", {"digest": selectors.officer_digest(request.user)})  # type: ignore[arg-type]
