@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from minesweep.core.errors import DomainError
 from minesweep.reports import antiabuse, services
@@ -163,7 +163,7 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
         }
     },
 )
-def submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest) -> Status:
     """File a report (JSON, or multipart with `files`). Apps must show the notice on false accusation first.
     The receipt is returned once and never again."""
     fingerprint = str(getattr(request, "client_fingerprint", ""))
@@ -176,7 +176,7 @@ def submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     antiabuse.challenge_verify(str(data.get("challenge", "")), str(data.get("challenge_answer", "")))
     filed = _file(form, files, channel=Channel.API)
     antiabuse.quota_count(fingerprint)
-    return 201, filed.proof()
+    return Status(201, filed.proof())
 
 
 def _receipt_header(request: HttpRequest) -> Any:
@@ -215,7 +215,7 @@ def status(request: HttpRequest) -> dict[str, Any]:
         "requestBody": {"content": {"application/json": {"schema": MessageIn.model_json_schema()}}}
     },
 )
-def messages(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def messages(request: HttpRequest) -> Status:
     """Add a message (JSON `{"body": ...}` or multipart with `body` and `files`), header `X-Receipt`."""
     report = _receipt_header(request)
     data, multipart = _payload(request)
@@ -225,9 +225,12 @@ def messages(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     files = read_files(request, keep_gps=False) if multipart else []
     message = services.report_add_from_reporter(report=report, body=form.cleaned_data["body"], files=files)
     assert message is not None
-    return 201, {
-        "author": ReportMessage.Author.REPORTER.value,
-        "kind": message.kind,
-        "body": form.cleaned_data["body"],
-        "at": timezone.localtime(message.created_at).isoformat(timespec="seconds"),
-    }
+    return Status(
+        201,
+        {
+            "author": ReportMessage.Author.REPORTER.value,
+            "kind": message.kind,
+            "body": form.cleaned_data["body"],
+            "at": timezone.localtime(message.created_at).isoformat(timespec="seconds"),
+        },
+    )

@@ -1,0 +1,181 @@
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from minesweep.audit.models import AuditEvent
+from minesweep.reports.models import Report, ReportNotification
+from minesweep.reports.tests.conftest import jpeg_with_gps, report_data, solved_challenge
+
+pytestmark = pytest.mark.django_db
+
+
+def web_submit(client=None, files=(), **overrides):
+    client = client or Client()
+    data = {**report_data(**overrides), **solved_challenge(), "acknowledge": "on"}
+    if files:
+        data["files"] = list(files)
+    return client.post("/report/", data)
+
+
+def receipt_of(response) -> str:
+    groups = re.findall(r'<span class="group">(\d{6})</span>', response.content.decode())
+    return "-".join(groups)
+
+
+def test_it_shows_the_form_with_the_false_accusation_notice_and_a_challenge():
+    page = Client().get("/report/").content.decode()
+    assert "诬告" in page and 'name="challenge"' in page and "challenge.js" in page
+    assert "mining_enterprise" in page and "disguised_data_center" in page and "150602" in page
+
+
+def test_it_files_from_the_web_and_shows_the_receipt_proof_and_removed_metadata():
+    photo = SimpleUploadedFile("IMG_2.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = web_submit(files=[photo])
+    assert response.status_code == 201
+    page = response.content.decode()
+    receipt = receipt_of(response)
+    assert len(receipt) == 34 and "GPS" in page and "SHA-256" in page and "data:text/plain" in page
+    assert "no-store" in response["Cache-Control"]
+    assert Report.objects.get().channel == "web"
+
+
+def test_it_requires_the_notice_to_be_acknowledged():
+    data = {**report_data(), **solved_challenge()}
+    response = Client().post("/report/", data)
+    assert response.status_code == 400 and "诬告" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_it_shows_field_errors_in_chinese_and_keeps_the_input():
+    response = web_submit(uscc="91150602MA0XXXXXX1", subject_name="保留我")
+    page = response.content.decode()
+    assert response.status_code == 400 and "统一社会信用代码无效" in page and "保留我" in page
+    assert not Report.objects.exists()
+
+
+def test_it_follows_up_reads_replies_and_takes_more_information(intake_officer, client_for):
+    receipt = receipt_of(web_submit())
+    report = Report.objects.get()
+    officer = client_for(intake_officer)
+    officer.post(f"/intake/r/{report.number}/ask/", {"text": "请问有照片吗？"})
+    page = Client().post("/report/follow-up/", {"receipt": receipt.replace("-", " ")})
+    assert (
+        page.status_code == 200
+        and "请问有照片吗？" in page.content.decode()
+        and "核查中" in page.content.decode()
+    )
+    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    photo = SimpleUploadedFile("more.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    answer = Client().post(
+        "/report/follow-up/message/", {"token": token, "body": "有，已上传", "files": [photo]}
+    )
+    assert answer.status_code == 200 and "有，已上传" in answer.content.decode()
+    assert report.attachments.count() == 1
+    assert ReportNotification.objects.filter(kind="reporter_message", user=intake_officer).exists()
+
+
+def test_it_refuses_a_wrong_receipt_on_the_page():
+    web_submit()
+    response = Client().post("/report/follow-up/", {"receipt": "000000-000000-000000-000000-000000"})
+    assert response.status_code in (400, 404)
+    assert "回执码" in response.content.decode()
+
+
+def test_it_refuses_an_expired_or_forged_follow_up_token():
+    response = Client().post("/report/follow-up/message/", {"token": "forged", "body": "hi"})
+    assert response.status_code == 400 and "过期" in response.content.decode()
+
+
+def test_it_lets_an_officer_enter_a_phone_report_with_the_channel(intake_officer, client_for):
+    client = client_for(intake_officer)
+    assert client.get("/intake/new/").status_code == 200
+    data = {**report_data(), "channel": "phone", "contact": "来电 13800000000"}
+    response = client.post("/intake/new/", data)
+    assert response.status_code == 201 and receipt_of(response)
+    report = Report.objects.get()
+    assert report.channel == "phone" and report.entered_by == intake_officer and report.has_contact
+
+
+def test_it_keeps_an_officer_entry_inside_the_officers_jurisdiction(make_staff, client_for):
+    from minesweep.accounts.roles import Role
+
+    baotou_intake = make_staff("baotou_intake", Role.INTAKE_OFFICER, "150200")
+    response = client_for(baotou_intake).post("/intake/new/", {**report_data(), "channel": "letter"})
+    assert response.status_code == 400 and not Report.objects.exists()
+
+
+def test_it_groups_likely_duplicates_in_the_queue(intake_officer, client_for):
+    web_submit()
+    web_submit(
+        client=Client(), subject_name="另一家", address="东胜区铜川镇工业园区8号厂房", power_account=""
+    )
+    web_submit(
+        client=Client(),
+        division_code="150203",
+        subject_name="包头某公司",
+        address="昆都仑区某路",
+        power_account="150203000001",
+    )
+    page = client_for(intake_officer).get("/intake/").content.decode()
+    assert page.count('class="dup-head"') == 1 and "同一地址" in page and "同一户号" not in page
+
+
+def test_it_triages_from_the_detail_page(intake_officer, client_for):
+    web_submit()
+    web_submit(client=Client())
+    first, second = Report.objects.order_by("created_at")
+    client = client_for(intake_officer)
+    detail = client.get(f"/intake/r/{first.number}/")
+    assert detail.status_code == 200 and "厂房昼夜风扇轰鸣" in detail.content.decode()
+    assert client.post(f"/intake/r/{second.number}/merge/", {"into": first.number}).status_code == 302
+    assert client.post(f"/intake/r/{first.number}/route/", {"league": "150600"}).status_code == 302
+    refused = client.post(f"/intake/r/{first.number}/dismiss/", {"text": ""})
+    assert refused.status_code == 400 and "理由" in refused.content.decode()
+    assert client.post(f"/intake/r/{first.number}/convert/", {"text": "东胜区疑似矿场"}).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (
+        first.state == "converted" and first.lead.title == "东胜区疑似矿场" and second.duplicate_of == first
+    )
+    assert client.post(f"/intake/r/{first.number}/reply/", {"text": "感谢举报，已转核查"}).status_code == 302
+    assert client.post(f"/intake/r/{first.number}/bogus/", {}).status_code == 404
+
+
+def test_it_requires_a_reason_to_show_the_contact(intake_officer, client_for):
+    web_submit(contact="微信 spy_contact_77")
+    report = Report.objects.get()
+    client = client_for(intake_officer)
+    assert "spy_contact_77" not in client.get(f"/intake/r/{report.number}/").content.decode()
+    refused = client.post(f"/intake/r/{report.number}/contact/", {"reason": ""})
+    assert refused.status_code == 400 and "spy_contact_77" not in refused.content.decode()
+    shown = client.post(f"/intake/r/{report.number}/contact/", {"reason": "回访"})
+    assert "spy_contact_77" in shown.content.decode()
+    assert AuditEvent.objects.filter(action="reports.report.read_contact", actor=intake_officer).count() == 1
+
+
+def test_it_downloads_a_sanitised_attachment_and_audits_it(intake_officer, client_for):
+    web_submit(files=[SimpleUploadedFile("x.jpg", jpeg_with_gps(), content_type="image/jpeg")])
+    report = Report.objects.get()
+    attachment = report.attachments.get()
+    response = client_for(intake_officer).get(f"/intake/r/{report.number}/files/{attachment.pk}/")
+    assert (
+        response.status_code == 200
+        and response.content[:2] == b"\xff\xd8"
+        and b"SpyCam" not in response.content
+    )
+    assert AuditEvent.objects.filter(action="reports.attachment.download").exists()
+
+
+def test_it_shows_notification_badges_and_marks_them_read(intake_officer, client_for):
+    web_submit()
+    client = client_for(intake_officer)
+    assert 'id="unread">1<' in client.get("/intake/").content.decode()
+    assert "新举报" in client.get("/intake/notifications/").content.decode()
+    client.post("/intake/notifications/")
+    assert 'id="unread">0<' in client.get("/intake/").content.decode()
+
+
+def test_it_lists_the_queue_in_the_staff_menu(intake_officer, client_for):
+    assert "/intake/" in client_for(intake_officer).get("/staff/").content.decode()
