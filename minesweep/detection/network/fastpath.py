@@ -1,10 +1,11 @@
 """The hot loop of a classic-pcap scan.
 
-Most packets belong to flows whose payload no longer needs reading (a TLS stream after its
-ClientHello, a download after its first bytes) or carry no payload at all. For Ethernet/IPv4
-TCP and UDP frames this loop finds the packet's flow side straight from the capture buffer and
-only updates counters; every other frame is decoded fully and handed to
-:meth:`CaptureScanner.add_packet`. Both paths give the same flow counters.
+For Ethernet/IPv4 TCP and UDP frames of known flows this loop reads the few header fields it
+needs straight from the capture buffer: most packets belong to directions whose payload no longer
+needs reading (a TLS stream after its ClientHello, a download after its first bytes) and only
+update counters; the others are handed to the scanner's inspectors without building a
+:class:`Packet`. New flows and every other frame are decoded fully and go through
+:meth:`CaptureScanner.add_packet`. Both paths give the same flow counters and findings.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
     tcp_sides = scanner.tables[PROTO_TCP]
     udp_sides = scanner.tables[PROTO_UDP]
     add_packet = scanner.add_packet
+    inspect_tcp = scanner.inspect_tcp
+    inspect_udp = scanner.inspect_udp
     ethernet = linktype == LINK_ETHERNET
     buffer = b""
     pos = 0
@@ -84,29 +87,51 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
                     proto = buffer[ip + 9]
                     l4 = ip + header_len
                     ip_len = (buffer[ip + 2] << 8) | buffer[ip + 3]
-                    if proto == PROTO_TCP and l4 + 14 <= end:
+                    if proto == PROTO_TCP and l4 + 20 <= end:
                         side = tcp_sides.get(buffer[ip + 12 : ip + 20] + buffer[l4 : l4 + 4])
-                        if side is not None and (
-                            not side.inspecting
-                            or (
-                                ip_len - header_len - ((buffer[l4 + 12] >> 4) << 2) <= 0
-                                and not buffer[l4 + 13] & TCP_SYN
-                            )
-                        ):
+                        if side is not None:
                             flow = side.flow
-                            flow.last_ts = seconds + fraction * resolution
+                            ts = seconds + fraction * resolution
+                            flow.last_ts = ts
                             flow.packets += 1
                             flow.bytes += ip_len
                             fast_packets += 1
+                            if side.inspecting:
+                                payload = buffer[l4 + ((buffer[l4 + 12] >> 4) << 2) : min(ip + ip_len, end)]
+                                flags = buffer[l4 + 13]
+                                if payload or flags & TCP_SYN:
+                                    inspect_tcp(
+                                        side,
+                                        ts,
+                                        int.from_bytes(buffer[l4 + 4 : l4 + 8], "big"),
+                                        flags,
+                                        payload,
+                                        (
+                                            (buffer[l4] << 8) | buffer[l4 + 1],
+                                            (buffer[l4 + 2] << 8) | buffer[l4 + 3],
+                                        ),
+                                    )
                             continue
                     elif proto == PROTO_UDP and l4 + 8 <= end:
                         side = udp_sides.get(buffer[ip + 12 : ip + 20] + buffer[l4 : l4 + 4])
-                        if side is not None and not side.inspecting:
+                        if side is not None:
                             flow = side.flow
-                            flow.last_ts = seconds + fraction * resolution
+                            ts = seconds + fraction * resolution
+                            flow.last_ts = ts
                             flow.packets += 1
                             flow.bytes += ip_len
                             fast_packets += 1
+                            if side.inspecting:
+                                inspect_udp(
+                                    side,
+                                    ts,
+                                    buffer[ip + 12 : ip + 16],
+                                    buffer[l4 + 8 : min(ip + ip_len, end)],
+                                    (
+                                        (buffer[l4] << 8) | buffer[l4 + 1],
+                                        (buffer[l4 + 2] << 8) | buffer[l4 + 3],
+                                    ),
+                                )
                             continue
             packet = decode_frame(seconds + fraction * resolution, linktype, buffer[frame:end], stats)
             if packet is not None:

@@ -32,6 +32,8 @@ MAX_HTTP_BODY = 256 * 1024
 #: Messages read before a stream with no mining message is given up.
 MAX_IDLE_MESSAGES = 12
 MAX_HTTP_REQUESTS = 8
+#: Bytes of one direction read before giving up on a stream with no mining message.
+MAX_UNCONFIRMED_BYTES = 256 * 1024
 JSON_START = (ord("{"), ord("["))
 WHITESPACE = b" \t\r\n"
 
@@ -57,7 +59,17 @@ class DirectionInspector:
     stored with each mining message so the flow can tell the miner from the pool.
     """
 
-    __slots__ = ("forward", "reassembler", "mode", "head", "lines", "idle", "requests", "found_mining")
+    __slots__ = (
+        "forward",
+        "reassembler",
+        "mode",
+        "head",
+        "lines",
+        "idle",
+        "requests",
+        "found_mining",
+        "read",
+    )
 
     def __init__(self, forward: bool) -> None:
         self.forward = forward
@@ -68,6 +80,7 @@ class DirectionInspector:
         self.idle = 0
         self.requests = 0
         self.found_mining = False
+        self.read = 0
 
     @property
     def active(self) -> bool:
@@ -82,6 +95,10 @@ class DirectionInspector:
             return
         if self.reassembler.take_gap_flag() and self.lines is not None:
             self.lines.reset()
+        self.read += len(data)
+        if self.read > MAX_UNCONFIRMED_BYTES and not self.found_mining:
+            self.mode = DONE  # whatever this is, it has not looked like mining so far
+            return
         if self.mode == UNDECIDED:
             self.head += data
             if len(self.head) < DECISION_BYTES and self.head.lstrip(WHITESPACE)[:1] not in (b"{", b"["):
@@ -120,7 +137,10 @@ class DirectionInspector:
 
     def _read_json_lines(self, ts: float, data: bytes, findings: StreamFindings) -> None:
         assert self.lines is not None
-        for line in self.lines.feed(data):
+        overlong = self.lines.overlong
+        lines = self.lines.feed(data)
+        self.idle += self.lines.overlong - overlong
+        for line in lines:
             if not self._read_json_text(ts, line, findings):
                 findings.unparsable += 1
             if not self.found_mining and self.idle >= MAX_IDLE_MESSAGES:

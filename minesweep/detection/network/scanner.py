@@ -172,13 +172,18 @@ class CaptureScanner:
         if not side.inspecting:
             return
         if packet.proto == PROTO_TCP:
-            self._inspect_tcp(side, packet)
+            self.inspect_tcp(
+                side, packet.ts, packet.seq, packet.flags, packet.payload, (packet.sport, packet.dport)
+            )
         else:
-            self._inspect_udp(flow, packet)
+            self.inspect_udp(side, packet.ts, packet.src, packet.payload, (packet.sport, packet.dport))
 
-    def _inspect_tcp(self, side: FlowSide, packet: Packet) -> None:
-        syn = bool(packet.flags & TCP_SYN)
-        if not packet.payload and not syn:
+    def inspect_tcp(
+        self, side: FlowSide, ts: float, seq: int, flags: int, payload: bytes, ports: tuple[int, int]
+    ) -> None:
+        """Feed one TCP segment of an inspected direction (counters are the caller's job)."""
+        syn = bool(flags & TCP_SYN)
+        if not payload and not syn:
             return
         flow = side.flow
         index = 0 if side.from_client else 1
@@ -187,33 +192,34 @@ class CaptureScanner:
             inspector = flow.inspectors[index] = DirectionInspector(forward=side.from_client)
         if flow.findings is None:
             flow.findings = StreamFindings()
-        inspector.feed(
-            packet.ts, packet.seq, syn, packet.payload, (packet.sport, packet.dport), flow.findings
-        )
+        inspector.feed(ts, seq, syn, payload, ports, flow.findings)
         side.inspecting = inspector.active
 
-    def _inspect_udp(self, flow: FlowState, packet: Packet) -> None:
-        if DNS_PORT in (packet.sport, packet.dport):
-            self._read_dns(packet)
+    def inspect_udp(
+        self, side: FlowSide, ts: float, src: bytes, payload: bytes, ports: tuple[int, int]
+    ) -> None:
+        """Read DNS messages; look for node-discovery framing in the first datagrams of other flows."""
+        if DNS_PORT in ports:
+            self._read_dns(ts, src, payload)
             return
+        flow = side.flow
         if flow.findings is None:
             flow.findings = StreamFindings()
-        ports = (packet.sport, packet.dport)
-        if p2p.is_discv4_packet(packet.payload, ports):
+        if p2p.is_discv4_packet(payload, ports):
             flow.findings.p2p_network = p2p.ETHEREUM
             flow.findings.p2p_detail = "discv4"
         if flow.packets >= UDP_INSPECT_PACKETS or flow.findings.p2p_network:
             flow.stop_inspecting()
 
-    def _read_dns(self, packet: Packet) -> None:
-        message = parse_dns(packet.payload)
+    def _read_dns(self, ts: float, src: bytes, payload: bytes) -> None:
+        message = parse_dns(payload)
         if message is None:
             self.out.stats.skip("malformed_dns")
             return
         if not message.is_response:
-            client = address_text(packet.src)
+            client = address_text(src)
             for name in message.questions:
-                self.out.dns_lookups.append((client, name, packet.ts))
+                self.out.dns_lookups.append((client, name, ts))
             return
         for address, name in message.answers:
             if name:

@@ -96,3 +96,18 @@ def test_it_recognises_an_xmrig_login_without_agent_on_any_port(tmp_path):
     records = scan_host_records(scan_captures([write_pcap(tmp_path / "x.pcap", frames)]), default_pool_list())
     assert records[0].evidence["methods"] == {"xmrig:login": 1}
     assert records[0].evidence["wallets"][0]["coin"] == "monero"
+
+
+def test_it_stops_reading_a_large_json_stream_that_never_looks_like_mining():
+    from minesweep.detection.network.inspect import MAX_UNCONFIRMED_BYTES, DirectionInspector, StreamFindings
+
+    inspector = DirectionInspector(forward=False)
+    findings = StreamFindings()
+    seq = 0
+    chunk = b'{"data": "' + b"x" * 9000
+    while inspector.active and seq < 4 * MAX_UNCONFIRMED_BYTES:
+        inspector.feed(0.0, seq, False, chunk, (443, 50000), findings)
+        seq += len(chunk)
+    assert not inspector.active
+    assert seq <= MAX_UNCONFIRMED_BYTES + len(chunk)
+    assert findings.messages == []
