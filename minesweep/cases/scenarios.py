@@ -64,6 +64,8 @@ def run(
     rigs: tuple[tuple[str, int], ...] = (("Antminer S19", 120),),
     kwh: int = 1_200_000,
     theft_kw: int | None = 400,
+    authority: str = "包头市发展和改革委员会",
+    police: str = "包头市公安局",
 ) -> Case | Lead:
     """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
     statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty)."""
@@ -108,7 +110,11 @@ def run(
         file=("site.txt", "text/plain", f"photo placeholder for {case.number}".encode()),
         inspection=inspection,
     )
-    made: list[CaseParty] = [
+    # A lead about a registered subject brings that subject in as the first party: give it the facts.
+    made: list[CaseParty] = list(case.parties.all())
+    for party, spec in zip(made, parties, strict=False):
+        services.party_facts_set(actor=inv, party=party, facts=list(spec.facts))
+    made += [
         services.party_add(
             actor=inv,
             case=case,
@@ -118,7 +124,7 @@ def run(
             facts=list(spec.facts),
             identifier=spec.identifier,
         )
-        for spec in parties
+        for spec in parties[len(made) :]
     ]
     for model, count in rigs:
         services.rigs_seize(
@@ -177,7 +183,7 @@ def run(
             fine_yuan="50000",
             compliance="自收到本决定书之日起十五日内缴纳罚款至指定银行。",
             appeal_route="如不服本决定，可在六十日内申请行政复议，或六个月内向人民法院提起行政诉讼。",
-            authority="包头市发展和改革委员会",
+            authority=authority,
             decided_on=decided_on,
         )
         services.decision_serve(
@@ -200,7 +206,7 @@ def run(
         services.referral_transfer(
             actor=inv,
             referral=referral,
-            receiving_organ="包头市公安局" if referral.kind == "police" else "包头市纪委监委",
+            receiving_organ=police if referral.kind == "police" else "纪委监委",
             documents=["referral_letter", "investigation_report", "exhibit_list"],
         )
     case = services.case_close(actor=inv, case=case, summary="各项措施均已落实，依法结案")

@@ -31,6 +31,7 @@ from minesweep.policy.workdays import decision_deadline, lead_check_deadline
 from minesweep.registry.models import Division, PowerAccount, Subject
 
 DEFAULT_PACK = "inner_mongolia_2021"
+GENERIC_CATEGORIES = ("enterprise", "individual")
 
 
 def _next_lead_number() -> str:
@@ -266,7 +267,11 @@ def lead_file(
         subject = lead.subject
         assert subject is not None
         categories = list(subject.categories.values_list("code", flat=True))
-        category = next((c for c in categories if c in SUBJECT_CATEGORIES), "")
+        # The most specific category wins (a data centre is also an enterprise).
+        known = sorted(
+            (c for c in categories if c in SUBJECT_CATEGORIES), key=lambda c: c in GENERIC_CATEGORIES
+        )
+        category = known[0] if known else ""
         if category:
             CaseParty.objects.create(
                 case=case,

@@ -1,0 +1,217 @@
+"""Demo cases at every stage (open lead → reopened case) in Baotou and Ordos, driven through the real
+services so every record has its audit events. Idempotent: marked leads are created only once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from minesweep.accounts.models import StaffProfile
+from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.accounts.services import staff_create
+from minesweep.cases import scenarios
+from minesweep.cases.models import Lead
+from minesweep.cases.scenarios import Crew, PartySpec
+from minesweep.cases.services import lead_create
+from minesweep.core.demodata import DEMO_PASSWORD
+from minesweep.core.errors import DomainError
+from minesweep.registry.models import Division, Subject
+
+MARK = "demo:cases:"
+
+EXTRA_STAFF = (
+    ("baotou_investigator2", "包头市核查员 王磊", "150200"),
+    ("baotou_legal", "包头市法制审核员 孙丽", "150200"),
+    ("ordos_investigator2", "鄂尔多斯市核查员 高峰", "150600"),
+    ("ordos_legal", "鄂尔多斯市法制审核员 马丽", "150600"),
+)
+
+# (stage, county code, title, party specs, rigs)
+PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], ...]], ...] = (
+    ("open", "150203", "昆都仑区某废弃厂房夜间噪声大、用电异常", (), ()),
+    ("verifying", "150204", "青山区某冷库疑似改建矿场", (), ()),
+    ("not_filed", "150202", "东河区某数据中心负荷平稳（核实为正常业务）", (), ()),
+    (
+        "investigating",
+        "150207",
+        "九原区网吧夜间挖矿",
+        (PartySpec("九原区青城网咖", "internet_cafe", "operator", ("mining_confirmed",)),),
+        (("Antminer S9", 40),),
+    ),
+    (
+        "legal_review",
+        "150205",
+        "石拐区私接动力电源矿场",
+        (PartySpec("石拐区某矿业工作室", "unapproved_power_project", "operator", ("mining_confirmed",)),),
+        (("Antminer S19", 260),),
+    ),
+    (
+        "notice",
+        "150223",
+        "包头某云计算企业托管矿机",
+        (
+            PartySpec("包头瀚海云计算有限公司", "big_data_or_cloud", "host", ("mining_confirmed",)),
+            PartySpec("某通讯科技有限公司", "telecom_or_internet", "operator", ("mining_confirmed",)),
+        ),
+        (("Whatsminer M30S", 150),),
+    ),
+    (
+        "decided",
+        "150223",
+        "达茂旗工业园区为矿场供电",
+        (
+            PartySpec(
+                "达茂旗某工业园区管委会",
+                "industrial_park",
+                "host",
+                ("provided_site_or_power", "concealment"),
+            ),
+            PartySpec(
+                "达茂某矿业有限公司",
+                "enterprise",
+                "operator",
+                ("mining_confirmed", "unapproved_power_connection"),
+            ),
+        ),
+        (("Antminer S19 Pro", 500), ("Antminer S17", 120)),
+    ),
+    (
+        "closed",
+        "150622",
+        "准格尔旗自备电厂私拉专线挖矿",
+        (
+            PartySpec(
+                "准格尔旗某自备电厂",
+                "captive_power_plant",
+                "host",
+                ("provided_site_or_power", "late_shutdown"),
+            ),
+            PartySpec("某区块链科技有限公司", "enterprise", "operator", ("mining_confirmed",)),
+        ),
+        (("Antminer S19j Pro", 800),),
+    ),
+    (
+        "reopened",
+        "150602",
+        "东胜区某小区地下室挖矿（回头看反弹）",
+        (
+            PartySpec("张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")),
+            PartySpec("李某（街道干部）", "public_official", "facilitator", ("official_involvement",)),
+        ),
+        (("Antminer S9", 60),),
+    ),
+)
+
+
+def _user(username: str, display_name: str, division: str) -> User:
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    return staff_create(
+        actor="demo",
+        username=username,
+        password=DEMO_PASSWORD,
+        display_name=display_name,
+        role=Role.INVESTIGATOR,
+        jurisdiction=Division.objects.get(code=division),
+    ).user
+
+
+def _liaisons() -> dict[str, User]:
+    out: dict[str, User] = {}
+    for profile in StaffProfile.objects.filter(
+        role=Role.DEPARTMENT_LIAISON, jurisdiction_id="150000"
+    ).select_related("user"):
+        out.setdefault(profile.department, profile.user)
+    return out
+
+
+def _crews() -> dict[str, Crew]:
+    for username, display, division in EXTRA_STAFF:
+        _user(username, display, division)
+    liaisons = _liaisons()
+    # The DRC itself does the energy-quota cut; the region's administrator stands in for its liaison.
+    admin = User.objects.filter(username="admin").first()
+    if admin is not None and "development_reform" not in liaisons:
+        liaisons["development_reform"] = admin
+    missing = [d for d in DEPARTMENTS if d not in liaisons]
+    for code in missing:
+        liaisons[code] = staff_create(
+            actor="demo",
+            username=f"liaison_{code}",
+            password=DEMO_PASSWORD,
+            display_name=f"{DEPARTMENTS[code][0]}联络员",
+            role=Role.DEPARTMENT_LIAISON,
+            jurisdiction=Division.objects.get(code="150000"),
+            department=code,
+        ).user
+    baotou = User.objects.filter(username="baotou_investigator").first() or _user(
+        "baotou_investigator", "包头市核查员 张伟", "150200"
+    )
+    ordos = User.objects.filter(username="ordos_investigator").first() or _user(
+        "ordos_investigator", "鄂尔多斯市核查员 刘洋", "150600"
+    )
+    return {
+        "150200": Crew(
+            baotou,
+            User.objects.get(username="baotou_investigator2"),
+            User.objects.get(username="baotou_legal"),
+            liaisons,
+        ),
+        "150600": Crew(
+            ordos,
+            User.objects.get(username="ordos_investigator2"),
+            User.objects.get(username="ordos_legal"),
+            liaisons,
+        ),
+    }
+
+
+def load(*, seed: int) -> str:
+    if Lead.objects.filter(source_ref__startswith=MARK).exists():
+        return "demo cases already present"
+    rng = random.Random(seed)
+    crews = _crews()
+    today = timezone.localdate()
+    made: list[str] = []
+    for index, (stage, county, title, parties, rigs) in enumerate(PLAN):
+        league = county[:4] + "00"
+        division = Division.objects.filter(code=county).first() or Division.objects.get(code=league)
+        subject = None
+        if parties:
+            subject = Subject.objects.filter(name=parties[0].name).first()
+        lead = lead_create(
+            actor="demo",
+            source=rng.choice(
+                [Lead.Source.PUBLIC_REPORT, Lead.Source.METER_ANALYTICS, Lead.Source.NETWORK_ANALYTICS]
+            ),
+            title=title,
+            division=subject.division if subject else division,
+            subject=subject,
+            summary="演示线索：夜间持续满负荷，邻居反映噪声和散热风扇声。",
+            source_ref=f"{MARK}{index}",
+        )
+        filed_on = today - dt.timedelta(days=45 + 5 * index)
+        crew = crews[league]
+        specs = parties or scenarios.DEFAULT_PARTIES
+        try:
+            result = scenarios.run(
+                crew,
+                lead,
+                to=stage,
+                filed_on=filed_on,
+                parties=specs,
+                rigs=rigs or (("Antminer S19", 100),),
+                kwh=rng.randrange(300_000, 3_000_000, 10_000),
+                theft_kw=rng.choice([None, 300, 800]),
+                authority="鄂尔多斯市发展和改革委员会" if league == "150600" else "包头市发展和改革委员会",
+                police="鄂尔多斯市公安局" if league == "150600" else "包头市公安局",
+            )
+        except DomainError as error:  # e.g. a date beyond the holiday calendar: skip, say why
+            made.append(f"{stage}: skipped ({error.message_en})")
+            continue
+        made.append(f"{stage}: {getattr(result, 'number', '')}")
+    return f"{len(PLAN)} demo leads/cases — " + "; ".join(made)
