@@ -47,9 +47,18 @@ class Probe:
         self.cookies: dict[str, str] = {}
         self.seen: list[bytes] = []
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(SOCKET_ADDRESS, 0))
-        h = {"User-Agent": AGENT, "X-Forwarded-For": FORWARDED, "X-Real-IP": FORWARDED, "Forwarded": f"for={FORWARDED}"}
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ):
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=30, source_address=(SOCKET_ADDRESS, 0)
+        )
+        h = {
+            "User-Agent": AGENT,
+            "X-Forwarded-For": FORWARDED,
+            "X-Real-IP": FORWARDED,
+            "Forwarded": f"for={FORWARDED}",
+        }
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         h.update(headers or {})
@@ -70,24 +79,31 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for filename, content in files:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-            f"Content-Type: image/jpeg\r\n\r\n".encode() + content + b"\r\n"
+            f"Content-Type: image/jpeg\r\n\r\n".encode()
+            + content
+            + b"\r\n"
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def _solve(token: str) -> str:
-    import hashlib
     import base64
+    import hashlib
 
     part = token.split(":")[0]
     payload = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     counter = 0
-    while antiabuse.leading_zero_bits(hashlib.sha256(f"{payload['n']}:{counter}".encode()).digest()) < payload["b"]:
+    while (
+        antiabuse.leading_zero_bits(hashlib.sha256(f"{payload['n']}:{counter}".encode()).digest())
+        < payload["b"]
+    ):
         counter += 1
     return str(counter)
 
@@ -106,11 +122,21 @@ def test_it_keeps_no_client_address_or_agent_in_database_logs_or_responses(tmp_p
         "MINESWEEP_REPORTS_POW_BASE_BITS": "4",
         "PYTHONUNBUFFERED": "1",
     }
-    subprocess.run([sys.executable, "-m", "minesweep", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "minesweep", "migrate", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     out, err = (tmp_path / "server.out").open("wb"), (tmp_path / "server.err").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "minesweep", "serve", "--port", str(port), "--threads", "2"], env=env, cwd=ROOT, stdout=out, stderr=err
+        [sys.executable, "-m", "minesweep", "serve", "--port", str(port), "--threads", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=out,
+        stderr=err,
     )
     try:
         probe = Probe(port)
@@ -124,22 +150,53 @@ def test_it_keeps_no_client_address_or_agent_in_database_logs_or_responses(tmp_p
         assert status == 200
         token = re.search(rb'name="challenge" value="([^"]+)"', page).group(1).decode()
         csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        fields = {**{k: str(v) for k, v in report_data().items()}, "acknowledge": "on", "challenge": token,
-                  "challenge_answer": _solve(token), "csrfmiddlewaretoken": csrf}
+        fields = {
+            **{k: str(v) for k, v in report_data().items()},
+            "acknowledge": "on",
+            "challenge": token,
+            "challenge_answer": _solve(token),
+            "csrfmiddlewaretoken": csrf,
+        }
         body, ctype = _multipart(fields, [("IMG_9.jpg", jpeg_with_gps())])
-        status, receipt_page = probe.request("POST", "/report/", body, {"Content-Type": ctype, "Referer": f"http://127.0.0.1:{port}/report/", "Origin": f"http://127.0.0.1:{port}"})
+        status, receipt_page = probe.request(
+            "POST",
+            "/report/",
+            body,
+            {
+                "Content-Type": ctype,
+                "Referer": f"http://127.0.0.1:{port}/report/",
+                "Origin": f"http://127.0.0.1:{port}",
+            },
+        )
         assert status == 201, receipt_page[:2000]
         status, data = probe.request("GET", "/api/v1/reports/challenge")
         challenge = json.loads(data)["challenge"]
-        api_body = json.dumps({**report_data(contact="匿名"), "challenge": challenge, "challenge_answer": _solve(challenge)}).encode()
-        status, data = probe.request("POST", "/api/v1/reports", api_body, {"Content-Type": "application/json"})
+        api_body = json.dumps(
+            {**report_data(contact="匿名"), "challenge": challenge, "challenge_answer": _solve(challenge)}
+        ).encode()
+        status, data = probe.request(
+            "POST", "/api/v1/reports", api_body, {"Content-Type": "application/json"}
+        )
         assert status == 201, data
         receipt = json.loads(data)["receipt"]
         assert probe.request("GET", "/api/v1/reports/status", headers={"X-Receipt": receipt})[0] == 200
-        assert probe.request("GET", "/api/v1/reports/status", headers={"X-Receipt": "123456-123456-123456-123456-123456"})[0] in (400, 404)
-        assert probe.request("POST", "/api/v1/reports", b"{not json", {"Content-Type": "application/json"})[0] == 400
+        assert probe.request(
+            "GET", "/api/v1/reports/status", headers={"X-Receipt": "123456-123456-123456-123456-123456"}
+        )[0] in (400, 404)
+        assert (
+            probe.request("POST", "/api/v1/reports", b"{not json", {"Content-Type": "application/json"})[0]
+            == 400
+        )
         assert probe.request("GET", "/no/such/page/")[0] == 404
-        assert probe.request("POST", "/report/follow-up/", b"receipt=1", {"Content-Type": "application/x-www-form-urlencoded"})[0] == 403  # no CSRF
+        assert (
+            probe.request(
+                "POST",
+                "/report/follow-up/",
+                b"receipt=1",
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )[0]
+            == 403
+        )  # no CSRF
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -164,7 +221,11 @@ def test_it_keeps_no_client_address_or_agent_in_database_logs_or_responses(tmp_p
 def test_it_logs_nothing_about_the_client_in_process(caplog):
     caplog.set_level(logging.DEBUG)
     client = Client(REMOTE_ADDR=SOCKET_ADDRESS, HTTP_USER_AGENT=AGENT, HTTP_X_FORWARDED_FOR=FORWARDED)
-    response = client.post("/api/v1/reports", data=json.dumps({**report_data(), **solved_challenge()}), content_type="application/json")
+    response = client.post(
+        "/api/v1/reports",
+        data=json.dumps({**report_data(), **solved_challenge()}),
+        content_type="application/json",
+    )
     assert response.status_code == 201
     client.get("/api/v1/reports/status", HTTP_X_RECEIPT="123456-123456-123456-123456-123456")
     client.post("/api/v1/reports", data="{", content_type="application/json")
