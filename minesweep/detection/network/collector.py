@@ -9,7 +9,9 @@
   and renamed, so every ``flows-NNNNNN.parquet`` present is complete; a restart continues with
   the next number. ``state.json`` (rewritten atomically at each rotation and on stop) holds
   cumulative received/decoded/written/dropped counts.
-* Nothing received can stop the collector: undecodable packets are counted and skipped.
+* Nothing received can stop the collector: undecodable packets are counted and skipped. On a
+  stop (duration reached, SIGTERM, Ctrl-C) datagrams already queued in the socket are decoded
+  before the last file is closed.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ DEFAULT_ROTATE_RECORDS = 200_000
 DEFAULT_ROTATE_SECONDS = 60.0
 MAX_PENDING_PER_EXPORTER = 512
 POLL_SECONDS = 0.2
+MAX_DRAIN_DATAGRAMS = 1_000_000
+#: Export header sizes of the templated versions (NetFlow v9, IPFIX).
+HEADER_LENGTHS = {9: 20, 10: 16}
 SCHEMA = pa.schema(
     [
         ("ts_start", pa.float64()),
@@ -124,8 +129,10 @@ class FlowCollector:
         version = struct.unpack_from("!H", data)[0]
         if version == 5:
             self._decode_v5(data, exporter)
-        elif version in (9, 10) and len(data) >= 16:
+        elif version in HEADER_LENGTHS and len(data) >= HEADER_LENGTHS[version]:
             self._decode_templated(data, exporter, version)
+        elif version in HEADER_LENGTHS:
+            self.stats.drop("too_short")
         else:
             self.stats.drop("unknown_version")
 
@@ -377,7 +384,20 @@ def serve(
         # Ctrl-C is the normal way to stop a collector run without --duration.
         with contextlib.suppress(KeyboardInterrupt):
             _receive_loop(sock, collector, duration, stop)
+        _drain(sock, collector)
     return collector.close()
+
+
+def _drain(sock: socket.socket, collector: FlowCollector) -> None:
+    """Decode what is already queued in the socket before closing it (a stop loses nothing sent)."""
+    sock.setblocking(False)
+    for _ in range(MAX_DRAIN_DATAGRAMS):
+        try:
+            data, peer = sock.recvfrom(MAX_DATAGRAM)
+        except (BlockingIOError, InterruptedError):
+            return
+        if data:
+            collector.handle_datagram(data, peer[0])
 
 
 def _receive_loop(

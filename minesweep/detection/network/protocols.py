@@ -49,6 +49,7 @@ WALLET_PATTERNS = {
     "litecoin": re.compile(r"^(ltc1[02-9ac-hj-np-z]{11,71}|[LM][1-9A-HJ-NP-Za-km-z]{26,33})$"),
 }
 ACCOUNT_SEPARATORS = re.compile(r"[./+:@,]")
+PAYMENT_ID = re.compile(r"^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{16})(?:[./+:@,]|$)")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def _xmrig_message(method: str, params: Any) -> MiningMessage | None:
             software=_text(params.get("agent")),
             accounts=(params["login"],),
             pool_names=_rig_pool_hint(params),
+            worker=_text(params.get("rigid")),
         )
     if method == "submit" and "job_id" in params and "nonce" in params:
         return MiningMessage(XMRIG, method, "to_pool", is_share=True)
@@ -182,9 +184,19 @@ def wallets_in_account(account: str) -> list[tuple[str, str]]:
 
 
 def worker_in_account(account: str) -> str | None:
-    """The worker/rig part of ``wallet.worker`` (text after the first separator), if any."""
+    """The worker/rig part of ``wallet.worker`` (text after the first separator), if any.
+
+    A Monero payment ID (16 or 64 hex digits) between wallet and worker is skipped:
+    ``wallet.<payment id>.rig`` → ``rig``.
+    """
     parts = [p for p in ACCOUNT_SEPARATORS.split(account, maxsplit=1) if p]
-    return parts[1] if len(parts) == 2 else None
+    if len(parts) != 2:
+        return None
+    rest = parts[1]
+    payment_id = PAYMENT_ID.match(rest)
+    if payment_id:
+        rest = rest[payment_id.end() :]
+    return rest or None
 
 
 def basic_auth_user(authorization: str | None) -> str | None:

@@ -111,6 +111,7 @@ def test_it_reads_xmrig_and_eth_proxy_logins():
     xmr = record_for(records, "192.168.2.92").evidence
     assert "xmr-stak-cpu/1.3.0-1.5.0" in xmr["miner_software"]
     assert any(w["coin"] == "monero" for w in xmr["wallets"])
+    assert xmr["workers"] == ["ryzen"]
     assert xmr["methods"]["xmrig:submit"] == xmr["shares"] > 0
     eth = record_for(records, "147.229.13.222").evidence
     assert {"address": "0x9c99d212f7e5daa18ab50810e0fd255d1f04303b", "coin": "ethereum"} in eth["wallets"]

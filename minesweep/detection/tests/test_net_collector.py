@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from minesweep.detection.network.collector import FlowCollector, serve
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
@@ -146,3 +148,18 @@ def test_it_continues_with_new_files_and_cumulative_counts_after_a_restart(tmp_p
     assert not list(tmp_path.glob("*.tmp"))
     table, _ = read_flow_file(tmp_path)
     assert table.num_rows == 150
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([b"\x00\x05", b"\x00\x09", b"\x00\x0a", b""]), st.binary(max_size=300))
+def test_it_never_crashes_on_garbage_exports(tmp_path_factory, version, body):
+    collector = FlowCollector(tmp_path_factory.mktemp("garbage"))
+    for packet in netflow_v9_packets(flow_records(2, subnet=16), export_time=T0, source_id=5):
+        collector.handle_datagram(packet, "127.0.0.1")
+    for packet in ipfix_packets(flow_records(2, subnet=17), export_time=T0, domain=5):
+        collector.handle_datagram(packet, "127.0.0.1")
+    collector.handle_datagram(version + body, "127.0.0.1")
+    collector.handle_datagram(version + b"\x00\x01" + b"\x00" * 12 + b"\x00\x00\x00\x05" + body, "127.0.0.1")
+    stats = collector.close()
+    assert stats.received_packets == 4
+    assert stats.written_records >= 4

@@ -111,3 +111,20 @@ def test_it_recognises_bitcoin_and_rlpx_handshakes():
     eip8 = (300).to_bytes(2, "big") + b"\x01" * 300
     assert p2p.is_rlpx_handshake(eip8, (50000, 30303))
     assert not p2p.is_rlpx_handshake(eip8, (50000, 443))
+
+
+def test_it_skips_a_monero_payment_id_when_naming_the_worker():
+    account = (
+        "4BCeEPhodgPMbPWFN1dPwhWXdRX8q4mhhdZdA1dtSMLTLCEYvAj9QXjXAfF7CugEbmfBhgkqHbdgK9b2wKA6nqRZQCgvCDm."
+        + "ab" * 32
+        + ".ryzen"
+    )
+    assert worker_in_account(account) == "ryzen"
+    assert worker_in_account("wallet." + "c" * 16) is None
+
+
+def test_it_reads_the_xmrig_rig_id_as_worker():
+    login = classify_message(
+        {"method": "login", "params": {"login": "w", "pass": "x", "agent": "XMRig/6.21.0", "rigid": "farm-7"}}
+    )
+    assert login is not None and login.worker == "farm-7" and login.software == "XMRig/6.21.0"
