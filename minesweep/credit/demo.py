@@ -1,0 +1,130 @@
+"""Demo blacklist: listed subjects in every interesting state — one in its objection window, one repaired,
+one expired, several published (one individual, shown without any ID number) — dated in the past so the
+periods are real. Runs after the cases demo; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from minesweep.core.errors import DomainError
+from minesweep.credit.models import ListingRecord
+from minesweep.credit.services import (
+    listing_expire_due,
+    listing_notify,
+    listing_object,
+    listing_objection_decide,
+    listing_propose,
+    listing_publish,
+    repair_apply,
+    repair_decide,
+)
+from minesweep.registry.models import Subject
+
+BASIS = "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；国办发〔2020〕49号"
+REASONS = [
+    "未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电",
+    "以数据中心名义享受电价优惠，实际从事虚拟货币“挖矿”活动",
+    "为虚拟货币“挖矿”企业提供场地和电力",
+    "参与虚拟货币“挖矿”活动，拒不整改",
+]
+AUTHORITY_SHORT = {"150100": "呼", "150200": "包", "150300": "乌", "150600": "鄂", "150800": "巴"}
+
+
+def _authority(subject: Subject) -> tuple[str, str]:
+    league = subject.division.parent if subject.division.level == "county" else subject.division
+    assert league is not None
+    short = AUTHORITY_SHORT.get(league.code, league.name[:1])
+    return f"{league.name}发展和改革委员会", short
+
+
+def _propose(subject: Subject, severity: str, serial: int, year: int, rng: random.Random) -> ListingRecord:
+    authority, short = _authority(subject)
+    return listing_propose(
+        actor="demo",
+        subject=subject,
+        severity=severity,
+        reason=rng.choice(REASONS),
+        basis=BASIS,
+        authority=authority,
+        decision_number=f"{short}发改信〔{year}〕{serial}号",
+        sanctions="限制享受财政、税收、电价等优惠政策；限制参与电力市场交易；依法实施联合惩戒",
+    )
+
+
+def _listed(
+    subject: Subject, severity: str, serial: int, notified: dt.date, rng: random.Random
+) -> ListingRecord:
+    listing = listing_notify(
+        actor="demo", listing=_propose(subject, severity, serial, notified.year, rng), on=notified
+    )
+    assert listing.objection_deadline is not None
+    return listing_publish(
+        actor="demo", listing=listing, on=listing.objection_deadline + dt.timedelta(days=1)
+    )
+
+
+def load(*, seed: int) -> str:
+    if ListingRecord.objects.exists():
+        return "blacklist already present"
+    rng = random.Random(seed)
+    enterprises = list(
+        Subject.objects.filter(
+            kind="enterprise", categories__code__in=["unapproved_power_project", "data_center"]
+        )
+        .select_related("division__parent")
+        .distinct()
+        .order_by("pk")[:8]
+    )
+    people = list(
+        Subject.objects.filter(kind="individual").select_related("division__parent").order_by("pk")[:1]
+    )
+    if len(enterprises) < 6:
+        return "no registry subjects: blacklist skipped"
+    today = timezone.localdate()
+    # published, serious, in force
+    _listed(enterprises[0], "serious", 1, dt.date(2026, 5, 11), rng)
+    _listed(enterprises[1], "serious", 2, dt.date(2026, 8, 3), rng)
+    if people:
+        _listed(people[0], "general", 3, dt.date(2026, 9, 1), rng)
+    # repaired: general listing, minimum of 3 months passed, pledge and evidence, approved
+    repaired = _listed(enterprises[2], "general", 4, dt.date(2025, 6, 2), rng)
+    assert repaired.min_end is not None
+    application = repair_apply(
+        actor="demo",
+        listing=repaired,
+        statement="已拆除全部矿机并恢复原用电性质，已补交电费及违约使用电费，罚款已缴清",
+        pledge="本单位郑重承诺不再以任何形式从事或参与虚拟货币“挖矿”活动，如有违反自愿接受惩戒",
+        evidence=[("缴款凭证.pdf", "application/pdf", b"%PDF-1.4\n% demo receipt\n")],
+        on=repaired.min_end + dt.timedelta(days=10),
+    )
+    repair_decide(
+        actor="demo",
+        application=application,
+        approve=True,
+        reply="符合信用修复条件，准予移出",
+        on=repaired.min_end + dt.timedelta(days=20),
+    )
+    # expired: general listing published in 2023, maximum of one year long passed
+    _listed(enterprises[3], "general", 5, dt.date(2023, 3, 1), rng)
+    expired = listing_expire_due(actor="demo", today=today)
+    # objection upheld (not listed)
+    upheld = listing_notify(
+        actor="demo", listing=_propose(enterprises[4], "serious", 6, 2026, rng), on=dt.date(2026, 10, 12)
+    )
+    upheld = listing_object(
+        actor="demo", listing=upheld, text="涉案矿机系承租方所有，本单位不知情", on=dt.date(2026, 10, 13)
+    )
+    listing_objection_decide(actor="demo", listing=upheld, upheld=True, reply="经复核异议成立")
+    # in its objection window right now
+    window = "skipped (holiday calendar does not cover today)"
+    try:
+        listing_notify(
+            actor="demo", listing=_propose(enterprises[5], "serious", 7, today.year, rng), on=today
+        )
+        window = "1 in its objection window"
+    except DomainError:
+        pass
+    return f"{ListingRecord.objects.count()} blacklist records ({len(expired)} expired, 1 repaired, {window})"

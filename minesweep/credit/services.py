@@ -1,0 +1,364 @@
+"""State changes of credit listings. Each is atomic and writes its audit event in the same transaction.
+
+Dates (``on`` / ``today``) default to today's Beijing date; tests pass them to simulate time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from minesweep.audit.services import audit_record
+from minesweep.core.errors import DomainError, TransitionError
+from minesweep.credit.models import ListingRecord, RepairApplication, RepairEvidence, Severity
+from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.workdays import add_working_days
+from minesweep.registry.models import Subject
+
+Actor = AbstractBaseUser | AnonymousUser | str | None
+S = ListingRecord.Status
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+class CreditError(DomainError):
+    pass
+
+
+def publication_table() -> dict[str, Period]:
+    override = getattr(settings, "CREDIT_PUBLICATION_MONTHS", None)
+    return {**PUBLICATION_MONTHS, **override} if override else PUBLICATION_MONTHS
+
+
+def objection_working_days() -> int:
+    return int(getattr(settings, "CREDIT_OBJECTION_WORKING_DAYS", OBJECTION_WORKING_DAYS))
+
+
+def _today(on: dt.date | None) -> dt.date:
+    return on or timezone.localdate()
+
+
+def _state(listing: ListingRecord) -> dict[str, Any]:
+    return {
+        "status": listing.status,
+        "severity": listing.severity,
+        "notified_on": str(listing.notified_on or ""),
+        "objection_deadline": str(listing.objection_deadline or ""),
+        "publication_start": str(listing.publication_start or ""),
+        "min_end": str(listing.min_end or ""),
+        "max_end": str(listing.max_end or ""),
+        "removed_on": str(listing.removed_on or ""),
+        "removal_reason": listing.removal_reason,
+    }
+
+
+def _require(listing: ListingRecord, *allowed: str, action_zh: str, action_en: str) -> None:
+    if listing.status not in allowed:
+        raise TransitionError(
+            "credit.wrong_status",
+            f"当前状态“{listing.get_status_display()}”下不能{action_zh}",
+            f"Cannot {action_en} while the record is '{listing.status}'",
+            status=listing.status,
+        )
+
+
+def _save(
+    listing: ListingRecord, *, actor: Actor, action: str, before: dict[str, Any], **detail: Any
+) -> None:
+    listing.save()
+    audit_record(
+        actor=actor,
+        action=f"credit.listing.{action}",
+        target=listing,
+        before=before,
+        after=_state(listing),
+        detail={"number": listing.number, "status": listing.status, **detail},
+        division_code=listing.division_id,
+    )
+
+
+def _next_number(year: int) -> str:
+    prefix = f"SX-{year}-"
+    last = (
+        ListingRecord.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:05d}"
+
+
+def _required_text(**fields: str) -> dict[str, str]:
+    labels = {
+        "reason": ("列入事由", "reason"),
+        "basis": ("列入依据", "legal basis"),
+        "authority": ("认定机关", "deciding authority"),
+        "decision_number": ("决定书文号", "decision document number"),
+    }
+    cleaned = {k: (v or "").strip() for k, v in fields.items()}
+    missing = [k for k, v in cleaned.items() if not v]
+    if missing:
+        raise CreditError(
+            "credit.field_required",
+            "请填写：" + "、".join(labels[k][0] for k in missing),
+            "Please fill in: " + ", ".join(labels[k][1] for k in missing),
+            fields=missing,
+        )
+    return cleaned
+
+
+@transaction.atomic
+def listing_propose(
+    *,
+    actor: Actor,
+    subject: Subject,
+    severity: str,
+    reason: str,
+    basis: str,
+    authority: str,
+    decision_number: str,
+    sanctions: str = "",
+    removal_conditions: str = "",
+    remedies: str = "",
+    case_number: str = "",
+) -> ListingRecord:
+    """拟列入: a listing proposed from a decision (reason, basis, authority, document number)."""
+    if severity not in Severity.values:
+        raise CreditError(
+            "credit.severity_invalid",
+            f"失信程度应为 {'、'.join(Severity.values)} 之一",
+            f"Severity must be one of {', '.join(Severity.values)}",
+        )
+    text = _required_text(reason=reason, basis=basis, authority=authority, decision_number=decision_number)
+    open_statuses = [S.PROPOSED, S.NOTIFIED, S.OBJECTION, S.LISTED, S.REPAIR_APPLIED]
+    if ListingRecord.objects.filter(
+        subject=subject, decision_number=text["decision_number"], status__in=open_statuses
+    ).exists():
+        raise CreditError(
+            "credit.duplicate",
+            f"该主体已按 {text['decision_number']} 列入或拟列入",
+            f"This subject is already (being) listed under {text['decision_number']}",
+        )
+    period = publication_table()[severity]
+    listing = ListingRecord.objects.create(
+        number=_next_number(timezone.localdate().year),
+        subject=subject,
+        division=subject.division,
+        name=subject.name,
+        uscc=subject.uscc or "",
+        legal_representative=subject.legal_representative,
+        subject_kind=subject.kind,
+        severity=severity,
+        published=period.published,
+        sanctions=sanctions.strip(),
+        removal_conditions=removal_conditions.strip()
+        or (
+            f"公示期满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
+            f"公示满{period.max_months}个月自动移出"
+        ),
+        remedies=remedies.strip() or "对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
+        case_number=case_number.strip(),
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+        **text,
+    )
+    audit_record(
+        actor=actor,
+        action="credit.listing.propose",
+        target=listing,
+        after=_state(listing),
+        detail={"number": listing.number, "decision_number": listing.decision_number, "case": case_number},
+        division_code=listing.division_id,
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
+    """事先告知: the party is told the reason, basis and rights; the objection window opens."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.PROPOSED, action_zh="告知", action_en="notify")
+    before = _state(listing)
+    day = _today(on)
+    try:
+        deadline = add_working_days(day, objection_working_days())
+    except PolicyError as exc:
+        raise CreditError("credit.calendar", exc.message_zh, exc.message_en) from None
+    listing.status, listing.notified_on, listing.objection_deadline = S.NOTIFIED, day, deadline
+    _save(listing, actor=actor, action="notify", before=before)
+    return listing
+
+
+@transaction.atomic
+def listing_object(
+    *, actor: Actor, listing: ListingRecord, text: str, on: dt.date | None = None
+) -> ListingRecord:
+    """异议: the party objects within the window."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.NOTIFIED, action_zh="提出异议", action_en="object")
+    day = _today(on)
+    if not text.strip():
+        raise CreditError("credit.objection_empty", "请写明异议理由", "State the grounds of the objection")
+    assert listing.objection_deadline is not None
+    if listing.objection_text:
+        raise CreditError(
+            "credit.objection_repeat", "异议已处理，不能重复提出", "The objection was already decided"
+        )
+    if day > listing.objection_deadline:
+        raise CreditError(
+            "credit.objection_late",
+            f"异议期已于 {listing.objection_deadline:%Y-%m-%d} 届满",
+            f"The objection window closed on {listing.objection_deadline:%Y-%m-%d}",
+        )
+    before = _state(listing)
+    listing.status, listing.objection_text, listing.objection_on = S.OBJECTION, text.strip(), day
+    _save(listing, actor=actor, action="object", before=before)
+    return listing
+
+
+@transaction.atomic
+def listing_objection_decide(
+    *, actor: Actor, listing: ListingRecord, upheld: bool, reply: str, on: dt.date | None = None
+) -> ListingRecord:
+    """异议处理: upheld → not listed (removed); rejected → back to notified, ready to publish."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.OBJECTION, action_zh="处理异议", action_en="decide an objection")
+    if not reply.strip():
+        raise CreditError("credit.reply_required", "请填写异议处理意见", "Write the reply to the objection")
+    before = _state(listing)
+    listing.objection_reply = reply.strip()
+    if upheld:
+        listing.status, listing.removed_on = S.REMOVED, _today(on)
+        listing.removal_reason = "异议成立，不予列入"
+    else:
+        listing.status = S.NOTIFIED
+    _save(listing, actor=actor, action="objection_decide", before=before, upheld=upheld)
+    return listing
+
+
+@transaction.atomic
+def listing_publish(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
+    """列入并公示: after the objection window has closed (or the objection was rejected)."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.NOTIFIED, action_zh="列入公示", action_en="publish")
+    day = _today(on)
+    assert listing.objection_deadline is not None
+    if not listing.objection_reply and day <= listing.objection_deadline:
+        raise CreditError(
+            "credit.objection_window_open",
+            f"异议期至 {listing.objection_deadline:%Y-%m-%d} 届满，届满后方可列入",
+            f"The objection window runs until {listing.objection_deadline:%Y-%m-%d}; publish after it",
+        )
+    before = _state(listing)
+    window = publication_window(listing.severity, day, publication_table())
+    listing.status, listing.listed_on = S.LISTED, day
+    listing.publication_start, listing.min_end, listing.max_end = window.start, window.min_end, window.max_end
+    _save(listing, actor=actor, action="publish", before=before)
+    return listing
+
+
+@transaction.atomic
+def repair_apply(
+    *,
+    actor: Actor,
+    listing: ListingRecord,
+    statement: str,
+    pledge: str,
+    evidence: Iterable[tuple[str, str, bytes]] = (),
+    on: dt.date | None = None,
+) -> RepairApplication:
+    """信用修复申请: only after the minimum publication period, with a statement, evidence and a pledge."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.LISTED, action_zh="申请信用修复", action_en="apply for repair")
+    day = _today(on)
+    assert listing.min_end is not None
+    if day < listing.min_end:
+        raise CreditError(
+            "credit.repair_too_early",
+            f"最短公示期至 {listing.min_end:%Y-%m-%d}，届满后方可申请信用修复",
+            f"Repair may be applied for from {listing.min_end:%Y-%m-%d}, when the minimum period ends",
+        )
+    if not statement.strip() or not pledge.strip():
+        raise CreditError(
+            "credit.repair_incomplete",
+            "请说明纠正失信行为、履行义务的情况，并作出信用承诺",
+            "Describe how the failing was corrected and obligations met, and make the credit pledge",
+        )
+    files = list(evidence)
+    if not files:
+        raise CreditError("credit.repair_no_evidence", "请上传证明材料", "Attach the supporting evidence")
+    for name, _ctype, content in files:
+        if not content or len(content) > MAX_EVIDENCE_BYTES:
+            raise CreditError(
+                "credit.evidence_size",
+                f"证明材料“{name}”为空或超过10MB",
+                f"Evidence '{name}' is empty or larger than 10 MB",
+            )
+    before = _state(listing)
+    application = RepairApplication.objects.create(
+        listing=listing, applied_on=day, statement=statement.strip(), pledge=pledge.strip()
+    )
+    for name, ctype, content in files:
+        RepairEvidence.objects.create(
+            application=application,
+            name=name[:200],
+            content_type=ctype[:80],
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+    listing.status = S.REPAIR_APPLIED
+    _save(listing, actor=actor, action="repair_apply", before=before, application=application.pk)
+    return application
+
+
+@transaction.atomic
+def repair_decide(
+    *, actor: Actor, application: RepairApplication, approve: bool, reply: str, on: dt.date | None = None
+) -> ListingRecord:
+    """准予修复 → removed from the list; 不予修复 → stays listed."""
+    application = RepairApplication.objects.select_for_update().get(pk=application.pk)
+    listing = ListingRecord.objects.select_for_update().get(pk=application.listing_id)
+    _require(listing, S.REPAIR_APPLIED, action_zh="审核信用修复", action_en="decide a repair")
+    if application.outcome != RepairApplication.Outcome.PENDING:
+        raise TransitionError("credit.repair_decided", "该申请已审核", "This application was already decided")
+    if not reply.strip():
+        raise CreditError("credit.reply_required", "请填写审核意见", "Write the decision on the application")
+    day = _today(on)
+    before = _state(listing)
+    application.outcome = (
+        RepairApplication.Outcome.APPROVED if approve else RepairApplication.Outcome.REJECTED
+    )
+    application.decided_on, application.reply = day, reply.strip()
+    application.save()
+    if approve:
+        listing.status, listing.removed_on, listing.removal_reason = S.REMOVED, day, "信用修复，移出名单"
+    else:
+        listing.status = S.LISTED
+    _save(listing, actor=actor, action="repair_decide", before=before, approved=approve)
+    return listing
+
+
+@transaction.atomic
+def listing_expire_due(*, actor: Actor = None, today: dt.date | None = None) -> list[ListingRecord]:
+    """公示期满自动移出: every listed record whose maximum period has ended. Run daily (``credit expire``)."""
+    day = _today(today)
+    expired = []
+    due = ListingRecord.objects.select_for_update().filter(
+        status__in=[S.LISTED, S.REPAIR_APPLIED], max_end__lte=day
+    )
+    for listing in due.order_by("pk"):
+        before = _state(listing)
+        listing.status, listing.removed_on = S.EXPIRED, listing.max_end
+        listing.removal_reason = "最长公示期届满，自动移出"
+        _save(listing, actor=actor, action="expire", before=before)
+        RepairApplication.objects.filter(listing=listing, outcome=RepairApplication.Outcome.PENDING).update(
+            outcome=RepairApplication.Outcome.REJECTED, decided_on=day, reply="公示期满已自动移出，无需修复"
+        )
+        expired.append(listing)
+    return expired

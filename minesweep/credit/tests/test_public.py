@@ -1,0 +1,92 @@
+"""The public page, the public API and the exports: published records only, never a resident ID."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from minesweep.credit.services import listing_notify, listing_publish
+
+from .conftest import BAOTOU_USCC, PERSON_ID, propose
+
+pytestmark = pytest.mark.django_db
+
+
+def _publish_today(subject, number="包发改信〔2026〕1号"):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    listing = listing_notify(actor="test", listing=propose(subject, number=number), on=dt.date(2026, 3, 2))
+    return listing_publish(actor="test", listing=listing, on=min(today, dt.date(2026, 12, 31)))
+
+
+@pytest.fixture
+def published(baotou_miner, ordos_person):  # type: ignore[no-untyped-def]
+    return _publish_today(baotou_miner), _publish_today(ordos_person, "鄂发改信〔2026〕2号")
+
+
+def test_it_finds_a_listed_enterprise_by_name_and_by_uscc(published):
+    for q in ("隐蔽算力", BAOTOU_USCC):
+        body = Client().get("/credit/", {"q": q}).content.decode()
+        assert "包头隐蔽算力科技有限公司" in body and "包发改信〔2026〕1号" in body
+        assert "未经报批私自接入动力电源" in body and "包头市发展和改革委员会" in body
+
+
+def test_it_shows_a_listed_person_without_any_id_number(published):
+    body = Client().get("/credit/", {"q": "李挖矿"}).content.decode()
+    assert "李挖矿" in body
+    assert PERSON_ID not in body and PERSON_ID[-4:] + "<" not in body and "********" not in body
+
+
+def test_it_refuses_a_search_by_resident_id_with_a_clear_message(published):
+    response = Client().get("/credit/", {"q": PERSON_ID})
+    body = response.content.decode()
+    assert response.status_code == 400 and "不支持身份证号" in body and "李挖矿" not in body
+
+
+def test_it_does_not_show_proposed_or_notified_records(baotou_miner):
+    listing_notify(actor="test", listing=propose(baotou_miner), on=dt.date(2026, 3, 2))
+    body = Client().get("/credit/", {"q": "隐蔽算力"}).content.decode()
+    assert "包头隐蔽算力科技有限公司" not in body
+
+
+def test_it_shows_the_latest_records_without_a_query_and_survives_bad_input(published):
+    client = Client()
+    assert "包头隐蔽算力科技有限公司" in client.get("/credit/").content.decode()
+    for params in ({"q": "x" * 5000}, {"page": "abc"}, {"q": "'; drop table"}, {"q": "\x00"}):
+        assert client.get("/credit/", params).status_code in (200, 400)
+
+
+def test_it_serves_the_public_list_as_json_without_resident_ids(published):
+    response = Client().get("/api/v1/credit/public", {"q": "李挖矿"})
+    assert response.status_code == 200
+    rows = response.json()
+    assert [r["name"] for r in rows] == ["李挖矿"] and rows[0]["uscc"] == ""
+    assert PERSON_ID not in response.content.decode()
+
+
+def test_it_exports_csv_and_json_for_the_national_platform_without_resident_ids(published, tmp_path):
+    csv_file, json_file = tmp_path / "list.csv", tmp_path / "list.json"
+    call_command("credit", "export", "--format", "csv", "--out", str(csv_file))
+    call_command("credit", "export", "--format", "json", "--out", str(json_file))
+    text = csv_file.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("number,name,uscc")
+    assert BAOTOU_USCC in text and "李挖矿" in text and PERSON_ID not in text
+    data = json.loads(json_file.read_text(encoding="utf-8"))
+    assert data["count"] == 2 and PERSON_ID not in json_file.read_text(encoding="utf-8")
+    assert {r["decision_number"] for r in data["records"]} == {"包发改信〔2026〕1号", "鄂发改信〔2026〕2号"}
+
+
+def test_it_expires_from_the_command_line(published, capsys):
+    call_command("credit", "expire", "--today", "2031-01-01")
+    assert "expired 2 records" in capsys.readouterr().out
+
+
+def test_it_refuses_a_bad_date_on_the_command_line():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("credit", "expire", "--today", "tomorrow")
