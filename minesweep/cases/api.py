@@ -1,0 +1,240 @@
+"""Staff JSON routes for leads, cases and department tasks (read-only), scoped like the pages.
+
+Mounted at /api/v1/cases. Writes go through the pages (and the services behind them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from minesweep.accounts.jurisdiction import require_scope
+from minesweep.cases import selectors
+from minesweep.cases.models import Case, Lead, Task
+from minesweep.core.errors import DomainError
+from minesweep.registry.api import StaffSession
+from minesweep.registry.resident_id import mask_resident_id
+
+router = Router(auth=StaffSession(), tags=["cases"])
+
+
+def _paging(limit: int, offset: int) -> None:
+    if not 0 < limit <= 500 or offset < 0:
+        raise DomainError("request.paging", "分页参数无效", "Invalid paging parameters")
+
+
+class LeadOut(Schema):
+    id: int
+    number: str
+    status: str
+    source: str
+    title: str
+    division_code: str
+    check_due: str | None
+    case: str | None
+
+
+class TaskOut(Schema):
+    id: int
+    case: str
+    department: str
+    action: str
+    title: str
+    division_code: str
+    due_on: str
+    status: str
+    overdue: bool
+    document_number: str
+    proof_sha256: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    stage: str
+    division_code: str
+    pack: str
+    filed_on: str
+    decision_due: str
+    closed_on: str | None
+    reopened_count: int
+    overdue: list[str]
+
+
+class CaseDetailOut(CaseOut):
+    parties: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    rigs: list[dict[str, Any]]
+    calculations: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    tasks: list[TaskOut]
+
+
+def _lead(lead: Lead) -> LeadOut:
+    due = selectors.lead_due(lead)
+    case = Case.objects.filter(lead=lead).values_list("number", flat=True).first()
+    return LeadOut(
+        id=lead.pk,
+        number=lead.number,
+        status=lead.status,
+        source=lead.source,
+        title=lead.title,
+        division_code=lead.division_id,
+        check_due=due.isoformat() if due else None,
+        case=case,
+    )
+
+
+def _task(task: Task) -> TaskOut:
+    from django.utils import timezone
+
+    return TaskOut(
+        id=task.pk,
+        case=task.case.number,
+        department=task.department,
+        action=task.action,
+        title=task.title,
+        division_code=task.division_id,
+        due_on=task.due_on.isoformat(),
+        status=task.status,
+        overdue=task.status == Task.Status.OPEN and task.due_on < timezone.localdate(),
+        document_number=task.document_number,
+        proof_sha256=task.proof_sha256,
+    )
+
+
+def _case_fields(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "stage": case.stage,
+        "division_code": case.division_id,
+        "pack": case.pack,
+        "filed_on": case.filed_on.isoformat(),
+        "decision_due": case.decision_due.isoformat(),
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+        "reopened_count": case.reopened_count,
+        "overdue": [d.label_en for d in selectors.case_deadlines(case) if d.overdue],
+    }
+
+
+@router.get("/leads", response=list[LeadOut])
+def list_leads(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    _paging(limit, offset)
+    rows = selectors.leads_for(require_scope(request.user))
+    if status:
+        rows = rows.filter(status=status[:12])
+    return [_lead(lead) for lead in rows[offset : offset + limit]]
+
+
+@router.get("/leads/{lead_id}", response=LeadOut)
+def get_lead(request: HttpRequest, lead_id: int):  # type: ignore[no-untyped-def]
+    return _lead(selectors.lead_get(require_scope(request.user), lead_id))
+
+
+@router.get("/cases", response=list[CaseOut])
+def list_cases(request: HttpRequest, stage: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    _paging(limit, offset)
+    rows = selectors.cases_for(require_scope(request.user))
+    if stage:
+        rows = rows.filter(stage=stage[:16])
+    return [CaseOut(**_case_fields(case)) for case in rows[offset : offset + limit]]
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut)
+def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+    case = selectors.case_get(require_scope(request.user), case_id)
+    parties = [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "identifier": mask_resident_id(p.identifier)
+            if p.category in ("individual", "public_official")
+            else p.identifier,
+            "category": p.category,
+            "role": p.role,
+            "facts": p.facts,
+        }
+        for p in case.parties.all()
+    ]
+    measures = (
+        [
+            {
+                "party": m.party_id,
+                "pack": m.pack,
+                "rule_id": m.rule_id,
+                "title": m.title_zh,
+                "origin": m.origin,
+                "struck": m.struck,
+                "struck_reason": m.struck_reason,
+                "actions": m.actions,
+            }
+            for m in case.determination.measures.all()
+        ]
+        if hasattr(case, "determination")
+        else []
+    )
+    return CaseDetailOut(
+        **_case_fields(case),
+        parties=parties,
+        measures=measures,
+        deadlines=[d.as_dict() for d in selectors.case_deadlines(case)],
+        rigs=[
+            {"model": r.model, "count": r.count, "unit_power_w": r.unit_power_w}
+            for r in case.seized_rigs.all()
+        ],
+        calculations=[{"kind": c.kind, "party": c.party_id, **c.output} for c in case.calculations.all()],
+        referrals=[
+            {
+                "kind": r.kind,
+                "status": r.status,
+                "decision_due": r.decision_due.isoformat(),
+                "answer": r.answer,
+            }
+            for r in case.referrals.all()
+        ],
+        tasks=[_task(t) for t in case.tasks.select_related("case")],
+    )
+
+
+@router.get("/tasks", response=list[TaskOut])
+def list_tasks(request: HttpRequest, status: str = "open", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    _paging(limit, offset)
+    rows = selectors.tasks_for(require_scope(request.user))
+    if status in Task.Status.values:
+        rows = rows.filter(status=status)
+    return [_task(t) for t in rows[offset : offset + limit]]
+
+
+@router.get("/tasks/{task_id}", response=TaskOut)
+def get_task(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
+    return _task(selectors.task_get(require_scope(request.user), task_id))
+
+
+@router.get("/stats")
+def stats(request: HttpRequest) -> dict[str, Any]:
+    """Totals and cases by stage per league within the caller's jurisdiction (for dashboards)."""
+    scope = require_scope(request.user)
+    totals = selectors.totals(scope)
+    return {
+        "totals": {k: (str(v) if not isinstance(v, (int, dict)) else v) for k, v in totals.items()},
+        "cases_by_stage": selectors.cases_by_stage(scope),
+        "leads_by_status": selectors.leads_by_status(scope),
+    }
+
+
+@router.get("/digest")
+def digest(request: HttpRequest) -> dict[str, Any]:
+    """The caller's own deadline digest (overdue and due within 7 days)."""
+    require_scope(request.user)
+    data = selectors.officer_digest(request.user)  # type: ignore[arg-type]
+    return {
+        **data,
+        "overdue": [d.as_dict() for d in data["overdue"]],
+        "upcoming": [d.as_dict() for d in data["upcoming"]],
+    }
