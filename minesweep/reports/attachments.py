@@ -20,6 +20,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -167,7 +168,7 @@ def _clean_image(name: str, data: bytes, mime: str, keep_gps: bool) -> CleanFile
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError):
         raise _unreadable(safe_name(name, mime)) from None
@@ -180,7 +181,7 @@ def _clean_image(name: str, data: bytes, mime: str, keep_gps: bool) -> CleanFile
     for key, label in (("xmp", "XMP"), ("icc_profile", "ICC"), ("comment", "注释 / comment")):
         if image.info.get(key):
             removed.append(label)
-    if any(k for k in image.info if k.lower() in ("parameters", "description", "author", "software")):
+    if any(k for k in image.info if str(k).lower() in ("parameters", "description", "author", "software")):
         removed.append("文本块 / text chunks")
     # Apply the EXIF orientation to the pixels before the tag is dropped, so the photo still shows upright.
     image = ImageOps.exif_transpose(image)
@@ -218,10 +219,10 @@ def _clean_pdf(name: str, data: bytes) -> CleanFile:
             "加密的 PDF 无法受理，请去掉密码后再上传",
             "Encrypted PDFs cannot be accepted; remove the password and upload again",
         )
-    removed = []
-    info = reader.metadata or {}
+    removed: list[str] = []
+    info: Any = reader.metadata or {}
     removed.extend(f"PDF {str(key).lstrip('/')}" for key, value in info.items() if value)
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     if "/Metadata" in root:
         removed.append("XMP")
     if "/Names" in root and "/JavaScript" in root["/Names"]:

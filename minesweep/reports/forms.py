@@ -165,7 +165,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, require_notice: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division_code"].choices = division_choices()
+        self.fields["division_code"].choices = division_choices()  # type: ignore[attr-defined]
         if require_notice:
             self.fields["acknowledge"] = forms.BooleanField(
                 label=bi(
@@ -212,7 +212,7 @@ class ReportForm(forms.Form):
         return out
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         for name in TEXT_FIELDS:
             if name in data and isinstance(data[name], str):
                 try:

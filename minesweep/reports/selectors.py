@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
@@ -42,7 +42,9 @@ def _normal_address(text: str) -> str:
 
 
 def _metres(a: Report, b: Report) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude)))
+    lat1, lon1, lat2, lon2 = (
+        math.radians(float(v or 0)) for v in (a.latitude, a.longitude, b.latitude, b.longitude)
+    )
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
@@ -122,7 +124,7 @@ def merge_candidates(*, scope: Scope | None, report: Report) -> QuerySet[Report]
     )
 
 
-def unread_notifications(*, user: AbstractBaseUser, scope: Scope | None) -> QuerySet[ReportNotification]:
+def unread_notifications(*, user: User, scope: Scope | None) -> QuerySet[ReportNotification]:
     """Unread notices for reports still inside the user's scope (a routed-away report stops counting)."""
     return scoped(
         ReportNotification.objects.filter(user=user, read_at__isnull=True).select_related("report"),
@@ -131,7 +133,7 @@ def unread_notifications(*, user: AbstractBaseUser, scope: Scope | None) -> Quer
     )
 
 
-def notifications_for(*, user: AbstractBaseUser, scope: Scope | None) -> QuerySet[ReportNotification]:
+def notifications_for(*, user: User, scope: Scope | None) -> QuerySet[ReportNotification]:
     return scoped(
         ReportNotification.objects.filter(user=user).select_related("report", "report__division"),
         scope,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -166,7 +166,7 @@ def report_submit(
     contact: str = "",
     files: list[CleanFile] | tuple[CleanFile, ...] = (),
     use_photo_location: bool = False,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Filed:
     """File a report and return the receipt (shown once, stored only as hashes)."""
     if channel not in Channel.values:
@@ -326,9 +326,7 @@ def _require_open(report: Report) -> None:
         )
 
 
-def _audit(
-    actor: AbstractBaseUser, action: str, report: Report, before: dict[str, Any], **detail: Any
-) -> None:
+def _audit(actor: User, action: str, report: Report, before: dict[str, Any], **detail: Any) -> None:
     audit_record(
         actor=actor,
         action=f"reports.report.{action}",
@@ -345,7 +343,7 @@ def _snapshot(report: Report) -> dict[str, Any]:
 
 
 @transaction.atomic
-def report_merge(*, actor: AbstractBaseUser, report: Report, into: Report) -> Report:
+def report_merge(*, actor: User, report: Report, into: Report) -> Report:
     """Merge a duplicate into another report; the reporter then sees the other report's status."""
     _require_open(report)
     if into.pk == report.pk:
@@ -364,7 +362,7 @@ def report_merge(*, actor: AbstractBaseUser, report: Report, into: Report) -> Re
 
 
 @transaction.atomic
-def report_route(*, actor: AbstractBaseUser, report: Report, league: Division) -> Report:
+def report_route(*, actor: User, report: Report, league: Division) -> Report:
     """Hand the report to a league/city (盟市), which then sees it in its own queue."""
     _require_open(report)
     if league.level != Division.Level.LEAGUE:
@@ -380,7 +378,7 @@ def report_route(*, actor: AbstractBaseUser, report: Report, league: Division) -
 
 
 @transaction.atomic
-def report_ask(*, actor: AbstractBaseUser, report: Report, question: str) -> ReportMessage:
+def report_ask(*, actor: User, report: Report, question: str) -> ReportMessage:
     """Ask the reporter a question; they see it when they follow up with the receipt."""
     _require_open(report)
     if len(question.strip()) < 2:
@@ -403,7 +401,7 @@ def report_ask(*, actor: AbstractBaseUser, report: Report, question: str) -> Rep
 
 
 @transaction.atomic
-def report_reply(*, actor: AbstractBaseUser, report: Report, body: str) -> ReportMessage:
+def report_reply(*, actor: User, report: Report, body: str) -> ReportMessage:
     """A message to the reporter (works at any state, e.g. to thank them after conclusion)."""
     if len(body.strip()) < 2:
         raise ReportError("reports.reply_empty", "请填写回复内容", "Write the reply")
@@ -413,7 +411,7 @@ def report_reply(*, actor: AbstractBaseUser, report: Report, body: str) -> Repor
 
 
 @transaction.atomic
-def report_dismiss(*, actor: AbstractBaseUser, report: Report, reason: str) -> Report:
+def report_dismiss(*, actor: User, report: Report, reason: str) -> Report:
     """Not pursued, with a reason the reporter will read."""
     _require_open(report)
     reason = reason.strip()
@@ -434,7 +432,7 @@ def report_dismiss(*, actor: AbstractBaseUser, report: Report, reason: str) -> R
 
 
 @transaction.atomic
-def report_convert(*, actor: AbstractBaseUser, report: Report, title: str = "") -> Any:
+def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
     """Open a lead (线索) from the report via the case workflow's own service."""
     from minesweep.cases.services import lead_create
     from minesweep.registry.models import PowerAccount, Subject
@@ -483,7 +481,7 @@ def report_convert(*, actor: AbstractBaseUser, report: Report, title: str = "") 
 
 
 @transaction.atomic
-def report_reveal_contact(*, actor: AbstractBaseUser, report: Report, reason: str) -> str:
+def report_reveal_contact(*, actor: User, report: Report, reason: str) -> str:
     """Decrypt the reporter's contact details; a stated reason is required and audited."""
     reason = (reason or "").strip()
     if len(reason) < 2:
@@ -550,7 +548,7 @@ def report_status_sync(*, lead: Any, outcome: str = "") -> int:
 
 
 @transaction.atomic
-def report_conclude(*, actor: AbstractBaseUser | None, report: Report, outcome: str) -> Report:
+def report_conclude(*, actor: User | None, report: Report, outcome: str) -> Report:
     """Mark the report concluded (办结) and release the outcome text to the reporter."""
     outcome = outcome.strip()
     if len(outcome) < 4:
@@ -569,7 +567,7 @@ def report_conclude(*, actor: AbstractBaseUser | None, report: Report, outcome: 
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser, report: Report | None = None) -> int:
+def notifications_mark_read(*, user: User, report: Report | None = None) -> int:
     qs = ReportNotification.objects.filter(user=user, read_at__isnull=True)
     if report is not None:
         qs = qs.filter(report=report)
@@ -586,19 +584,18 @@ def keys_rotate(*, batch: int = 500, progress: Any = None) -> dict[str, int]:
     """
     current = envelope.current_key_id()
     counts: dict[str, int] = {}
-    for model in (Report, ReportAttachment):
+    models: tuple[Any, ...] = (Report, ReportAttachment)
+    for model in models:
         done = 0
         while True:
             with transaction.atomic():
-                rows = list(
-                    model.objects.select_for_update().exclude(key_id=current).order_by("pk")[:batch]  # type: ignore[attr-defined]
-                )
+                rows = list(model.objects.select_for_update().exclude(key_id=current).order_by("pk")[:batch])
                 if not rows:
                     break
                 for row in rows:
                     wrapped = envelope.rewrap_key(row.key_id, bytes(row.wrapped_key))
                     row.key_id, row.wrapped_key = wrapped.key_id, wrapped.wrapped
-                model.objects.bulk_update(rows, ["key_id", "wrapped_key"])  # type: ignore[attr-defined]
+                model.objects.bulk_update(rows, ["key_id", "wrapped_key"])
                 done += len(rows)
             if progress:
                 progress(model.__name__, done)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -113,7 +113,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 def _file(
-    form: ReportForm, files: list[CleanFile], *, channel: str, actor: AbstractBaseUser | None = None
+    form: ReportForm, files: list[CleanFile], *, channel: str, actor: User | None = None
 ) -> services.Filed:
     d = form.cleaned_data
     return services.report_submit(
@@ -335,8 +335,10 @@ def reveal_contact(request: HttpRequest, number: str, *, scope: Scope) -> HttpRe
         )
         return _detail(request, scope, report, error=error, status=400)
     revealed = services.report_reveal_contact(
-        actor=request.user, report=report, reason=form.cleaned_data["reason"]
-    )  # type: ignore[arg-type]
+        actor=request.user,  # type: ignore[arg-type]
+        report=report,
+        reason=form.cleaned_data["reason"],
+    )
     return _detail(
         request, scope, report, revealed=revealed or str(bi("（未留联系方式）", "(no contact details given)"))
     )
@@ -355,7 +357,9 @@ def triage(request: HttpRequest, number: str, action: str, *, scope: Scope) -> H
             form = MessageForm({"body": post.get("text", "")})
             if not form.is_valid():
                 raise DomainError(
-                    "reports.invalid", "内容有误：" + " ".join(form.errors.get("body", [])), "Invalid text"
+                    "reports.invalid",
+                    "内容有误：" + " ".join(str(e) for e in form.errors.get("body", [])),
+                    "Invalid text",
                 )
             text = form.cleaned_data["body"]
         if action == "merge":

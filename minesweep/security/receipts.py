@@ -143,8 +143,9 @@ def receipt_verify(code: str, stored: str | None) -> bool:
     """Constant-work check: with no stored hash a dummy one is verified so timing reveals nothing."""
     hasher = _current_hasher()
     target = stored or _dummy_hash(int(settings.ARGON2_TIME_COST), int(settings.ARGON2_MEMORY_KIB))
+    ok: bool
     try:
-        ok = hasher.verify(target, _keyed("verify", code))
+        ok = bool(hasher.verify(target, _keyed("verify", code)))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     return ok and stored is not None

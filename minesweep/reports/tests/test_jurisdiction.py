@@ -1,6 +1,7 @@
 """Every intake route, for a Baotou investigator looking at an Ordos report: never shown (mirrors accounts)."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,7 +29,7 @@ def ordos_report():
     ).report
 
 
-ROUTES: list[tuple[str, Callable[[Client, object], object]]] = [
+ROUTES: list[tuple[str, Callable[[Client, Any], Any]]] = [
     ("queue", lambda c, r: c.get("/intake/")),
     ("queue filtered", lambda c, r: c.get("/intake/", {"state": "new"})),
     ("detail", lambda c, r: c.get(f"/intake/r/{r.number}/")),
