@@ -10,6 +10,7 @@ update counters; the others are handed to the scanner's inspectors without build
 
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING, BinaryIO
 
 from minesweep.detection.network.pcap import (
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
 
 RECORD_HEADER = 16
 ETHERNET_HEADER = 14
-#: Smallest frames the fast path reads: Ethernet + IPv4 (20) + TCP (20) / UDP (8).
-MIN_TCP_FRAME = ETHERNET_HEADER + 20 + 20
-MIN_UDP_FRAME = ETHERNET_HEADER + 20 + 8
+#: One unpack of Ethernet type, IPv4 header fields and the first TCP fields: ethertype,
+#: version/IHL, total length, flags/fragment offset, protocol, addresses + ports (12 bytes),
+#: TCP sequence number, data offset byte, TCP flags (the last three are meaningless for UDP).
+FRAME_FIELDS = struct.Struct("!12xHBxH2xHxB2x12sI4xBB")
+FAST_FRAME = FRAME_FIELDS.size  # 48 bytes; shorter frames take the full decoder
 
 
 def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCallback | None) -> None:
@@ -41,8 +44,9 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
         return
     record, resolution, linktype = parsed
     unpack_record = record.unpack_from
-    tcp_sides = scanner.tables[PROTO_TCP]
-    udp_sides = scanner.tables[PROTO_UDP]
+    tcp_get = scanner.tables[PROTO_TCP].get
+    udp_get = scanner.tables[PROTO_UDP].get
+    unpack_frame = FRAME_FIELDS.unpack_from
     add_packet = scanner.add_packet
     inspect_tcp = scanner.inspect_tcp
     inspect_udp = scanner.inspect_udp
@@ -75,20 +79,15 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
             frames += 1
             read_bytes += caplen + RECORD_HEADER
             pos = end
-            if ethernet and caplen >= MIN_UDP_FRAME and buffer[frame + 12] == 8 and buffer[frame + 13] == 0:
-                ip = frame + ETHERNET_HEADER
-                version_ihl = buffer[ip]
-                header_len = (version_ihl & 0x0F) << 2
-                if (
-                    version_ihl >> 4 == 4
-                    and header_len >= 20
-                    and not (buffer[ip + 6] & 0x1F or buffer[ip + 7])
-                ):
-                    proto = buffer[ip + 9]
-                    l4 = ip + header_len
-                    ip_len = (buffer[ip + 2] << 8) | buffer[ip + 3]
-                    if proto == PROTO_TCP and l4 + 20 <= end:
-                        side = tcp_sides.get(buffer[ip + 12 : ip + 20] + buffer[l4 : l4 + 4])
+            if ethernet and caplen >= FAST_FRAME:
+                ethertype, version_ihl, ip_len, fragment, proto, key, seq, offset_byte, flags = unpack_frame(
+                    buffer, frame
+                )
+                # Plain IPv4 (no options), not a fragment: the 12-byte key is addresses + ports.
+                if ethertype == 0x0800 and version_ihl == 0x45 and not fragment & 0x1FFF:
+                    ip_end = min(frame + ETHERNET_HEADER + ip_len, end)
+                    if proto == PROTO_TCP:
+                        side = tcp_get(key)
                         if side is not None:
                             flow = side.flow
                             ts = seconds + fraction * resolution
@@ -97,23 +96,13 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
                             flow.bytes += ip_len
                             fast_packets += 1
                             if side.inspecting:
-                                payload = buffer[l4 + ((buffer[l4 + 12] >> 4) << 2) : min(ip + ip_len, end)]
-                                flags = buffer[l4 + 13]
-                                if payload or flags & TCP_SYN:
-                                    inspect_tcp(
-                                        side,
-                                        ts,
-                                        int.from_bytes(buffer[l4 + 4 : l4 + 8], "big"),
-                                        flags,
-                                        payload,
-                                        (
-                                            (buffer[l4] << 8) | buffer[l4 + 1],
-                                            (buffer[l4 + 2] << 8) | buffer[l4 + 3],
-                                        ),
-                                    )
+                                data_at = frame + ETHERNET_HEADER + 20 + ((offset_byte >> 4) << 2)
+                                if data_at < ip_end or flags & TCP_SYN:
+                                    ports = ((key[8] << 8) | key[9], (key[10] << 8) | key[11])
+                                    inspect_tcp(side, ts, seq, flags, buffer[data_at:ip_end], ports)
                             continue
-                    elif proto == PROTO_UDP and l4 + 8 <= end:
-                        side = udp_sides.get(buffer[ip + 12 : ip + 20] + buffer[l4 : l4 + 4])
+                    elif proto == PROTO_UDP:
+                        side = udp_get(key)
                         if side is not None:
                             flow = side.flow
                             ts = seconds + fraction * resolution
@@ -122,16 +111,9 @@ def scan_classic(scanner: CaptureScanner, handle: BinaryIO, progress: ProgressCa
                             flow.bytes += ip_len
                             fast_packets += 1
                             if side.inspecting:
-                                inspect_udp(
-                                    side,
-                                    ts,
-                                    buffer[ip + 12 : ip + 16],
-                                    buffer[l4 + 8 : min(ip + ip_len, end)],
-                                    (
-                                        (buffer[l4] << 8) | buffer[l4 + 1],
-                                        (buffer[l4 + 2] << 8) | buffer[l4 + 3],
-                                    ),
-                                )
+                                ports = ((key[8] << 8) | key[9], (key[10] << 8) | key[11])
+                                payload = buffer[frame + ETHERNET_HEADER + 28 : ip_end]
+                                inspect_udp(side, ts, key[:4], payload, ports)
                             continue
             packet = decode_frame(seconds + fraction * resolution, linktype, buffer[frame:end], stats)
             if packet is not None:

@@ -1,6 +1,6 @@
 """Mining protocols recognised from parsed JSON-RPC messages.
 
-Covers Stratum v1 (``mining.*``), the Monero/XMRig dialect (``login``/``job``/``submit``/``keepalived``,
+Covers Stratum v1 (``mining.*``), the Monero/XMRig dialect (``login``/``job``/``submit``/``keepalived``/``getjob``,
 with or without ``agent``), Ethereum proxy methods (``eth_submitLogin``, ``eth_getWork``,
 ``eth_submitWork``, ``eth_submitHashrate``) and getwork/getblocktemplate/submitblock over HTTP.
 
@@ -151,7 +151,7 @@ def _xmrig_message(method: str, params: Any) -> MiningMessage | None:
         return MiningMessage(XMRIG, method, "to_pool", is_share=True)
     if method == "job" and "job_id" in params and "blob" in params:
         return MiningMessage(XMRIG, method, "to_miner")
-    if method == "keepalived" and "id" in params:
+    if method in ("keepalived", "getjob") and "id" in params:
         return MiningMessage(XMRIG, method, "to_pool")
     return None
 
