@@ -162,7 +162,7 @@ def lead_check_extend(*, actor: Actor, lead: Lead, reason: str) -> Lead:
         action="cases.lead.extend",
         target=lead,
         lead=lead,
-        after={"due": lead_check_due(lead).isoformat()},
+        after={"extended": True},
         detail={"reason": reason},
     )
     return lead

@@ -109,7 +109,7 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
             "法制审核人员不能是本案承办人或处理意见起草人",
             "the legal reviewer cannot be an investigator or the drafter of this case",
         )
-    opinion = required_text(opinion, "审核意见", "The review opinion", min_length=4)
+    opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
     review = LegalReview.objects.create(
         case=case,
         reviewer=reviewer,

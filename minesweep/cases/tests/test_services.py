@@ -1,0 +1,784 @@
+"""Every workflow transition and every refusal of the case services (stage guards, reasons, officers,
+deadlines in working days across Chinese holidays, jurisdiction and department checks, audit events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from minesweep.accounts.roles import Role
+from minesweep.audit.models import AuditEvent
+from minesweep.cases import services
+from minesweep.cases.models import Case, Determination, Lead, Measure, Referral, Task
+from minesweep.cases.scenarios import run
+from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
+
+pytestmark = pytest.mark.django_db
+
+
+def _actions() -> list[str]:
+    return list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+
+
+def _case(crew, lead, stage: str) -> Case:  # type: ignore[no-untyped-def]
+    case = run(crew, lead, to=stage, filed_on=LONG_AGO)
+    assert isinstance(case, Case)
+    return case
+
+
+# -- leads -------------------------------------------------------------------------------------------
+def test_it_starts_verification_and_audits_it(crew, lead):
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.VERIFYING and lead.verifier == crew.investigator
+    assert _actions()[-1] == "cases.lead.verify"
+
+
+def test_it_refuses_to_verify_a_lead_twice(crew, lead):
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    with pytest.raises(TransitionError) as error:
+        services.lead_verification_start(actor=crew.investigator, lead=lead)
+    assert error.value.code == "cases.lead_wrong_status"
+    assert "核查中" in error.value.message_zh
+
+
+def test_it_refuses_a_lead_outside_the_jurisdiction(ordos_investigator, lead):
+    with pytest.raises(PermissionDeniedError):
+        services.lead_verification_start(actor=ordos_investigator, lead=lead)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.OPEN
+
+
+def test_it_refuses_lead_work_to_a_liaison(crew, lead):
+    with pytest.raises(PermissionDeniedError):
+        services.lead_verification_start(actor=crew.liaisons["grid_company"], lead=lead)
+
+
+def test_it_extends_the_check_once_by_fifteen_working_days(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    before = services.lead_check_due(lead)
+    services.lead_check_extend(actor=crew.investigator, lead=lead, reason="需调取三个月用电数据")
+    lead.refresh_from_db()
+    from minesweep.policy.workdays import add_working_days
+
+    assert before == dt.date(2026, 10, 19)  # 15 working days over Mid-Autumn and National Day
+    assert services.lead_check_due(lead) == add_working_days(before, 15)
+    with pytest.raises(TransitionError):
+        services.lead_check_extend(actor=crew.investigator, lead=lead, reason="再次延长的理由")
+
+
+def test_it_refuses_filing_an_unverified_lead(crew, lead):
+    with pytest.raises(TransitionError):
+        services.lead_file(actor=crew.investigator, lead=lead, reason="直接立案", second_officer=crew.second)
+
+
+def test_it_requires_two_different_officers_of_the_jurisdiction(crew, lead, ordos_investigator):
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    with pytest.raises(DomainError) as same:
+        services.lead_file(
+            actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.investigator
+        )
+    assert same.value.code == "cases.two_officers"
+    with pytest.raises(DomainError) as outside:
+        services.lead_file(
+            actor=crew.investigator, lead=lead, reason="核查属实", second_officer=ordos_investigator
+        )
+    assert outside.value.code == "cases.officer_outside"
+    assert not Case.objects.exists()
+
+
+def test_it_files_a_case_with_the_ninety_day_decision_deadline(crew, lead):
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    case = services.lead_file(
+        actor=crew.investigator,
+        lead=lead,
+        reason="核查属实",
+        second_officer=crew.second,
+        filed_on=dt.date(2026, 9, 1),
+    )
+    assert case.decision_due == dt.date(2026, 11, 30)
+    assert case.division_id == lead.division_id and case.stage == Case.Stage.INVESTIGATING
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.FILED
+    assert {"cases.lead.file", "cases.case.file"} <= set(_actions())
+
+
+def test_it_refuses_unknown_packs_and_future_filing_dates(crew, lead):
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    with pytest.raises(DomainError):
+        services.lead_file(
+            actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second, pack="x"
+        )
+    with pytest.raises(DomainError):
+        services.lead_file(
+            actor=crew.investigator,
+            lead=lead,
+            reason="核查属实",
+            second_officer=crew.second,
+            filed_on=dt.date.today() + dt.timedelta(days=3),
+        )
+
+
+def test_it_closes_a_lead_unfiled_only_with_a_reason(crew, lead):
+    with pytest.raises(DomainError) as error:
+        services.lead_not_file(actor=crew.investigator, lead=lead, reason="  ")
+    assert error.value.code == "cases.field_required"
+    services.lead_not_file(actor=crew.investigator, lead=lead, reason="核实为正常数据中心业务")
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NOT_FILED and lead.not_filed_reason
+    with pytest.raises(TransitionError):
+        services.lead_not_file(actor=crew.investigator, lead=lead, reason="再次不予立案")
+
+
+def test_it_tells_the_reporting_platform_when_a_lead_is_decided(
+    crew, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    import minesweep.reports.services as report_services
+
+    seen: list[str] = []
+    monkeypatch.setattr(
+        report_services, "report_status_sync", lambda *, lead: seen.append(lead.status), raising=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lead_not_file(actor=crew.investigator, lead=lead, reason="核实为正常数据中心业务")
+    assert seen == [Lead.Status.NOT_FILED]
+
+
+# -- investigation -------------------------------------------------------------------------------------
+def test_it_validates_parties(crew, lead):
+    case = _case(crew, lead, "investigating")
+    with pytest.raises(DomainError) as category:
+        services.party_add(actor=crew.investigator, case=case, name="某公司", category="bank")
+    assert category.value.code == "cases.unknown_category"
+    with pytest.raises(DomainError) as uscc:
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name="某公司",
+            category="enterprise",
+            identifier="914403001922038217",
+        )
+    assert uscc.value.code == "cases.bad_uscc"
+    with pytest.raises(DomainError) as rid:
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name="张三",
+            category="individual",
+            identifier="150203199001011234",
+        )
+    assert rid.value.code == "cases.bad_resident_id"
+    with pytest.raises(DomainError):
+        services.party_add(
+            actor=crew.investigator, case=case, name="某公司", category="enterprise", facts=["stealing"]
+        )
+    party = services.party_add(
+        actor=crew.investigator,
+        case=case,
+        name="某公司",
+        category="enterprise",
+        identifier="914403001922038216",
+    )
+    assert party.identifier == "914403001922038216"
+
+
+def test_it_needs_two_officers_at_an_inspection(crew, lead):
+    case = _case(crew, lead, "investigating")
+    with pytest.raises(DomainError) as error:
+        services.inspection_record(
+            actor=crew.investigator, case=case, inspected_on=LONG_AGO, place="厂房", officers="张伟"
+        )
+    assert error.value.code == "cases.two_officers"
+    with pytest.raises(DomainError):
+        services.inspection_record(
+            actor=crew.investigator,
+            case=case,
+            inspected_on=dt.date(2026, 8, 1),
+            place="厂房",
+            officers="张伟,王磊",
+        )
+    with pytest.raises(DomainError):
+        services.inspection_record(
+            actor=crew.investigator,
+            case=case,
+            inspected_on=LONG_AGO,
+            place="厂房",
+            officers="张伟,王磊",
+            checklist={"rigs_present": "maybe"},
+        )
+
+
+def test_it_stores_evidence_with_its_hash(crew, lead):
+    import hashlib
+
+    case = _case(crew, lead, "investigating")
+    item = services.evidence_add(
+        actor=crew.investigator,
+        case=case,
+        kind="meter_data",
+        description="十五分钟负荷曲线",
+        collected_on=LONG_AGO,
+        file=("load.csv", "text/csv", b"ts,kw\n"),
+    )
+    assert item.sha256 == hashlib.sha256(b"ts,kw\n").hexdigest() and item.size == 6
+    with pytest.raises(DomainError):
+        services.evidence_add(
+            actor=crew.investigator,
+            case=case,
+            kind="photo",
+            description="空",
+            collected_on=LONG_AGO,
+            file=("a", "x", b""),
+        )
+
+
+def test_it_records_rigs_with_nameplate_power(crew, lead):
+    case = _case(crew, lead, "investigating")
+    rigs = services.rigs_seize(
+        actor=crew.investigator, case=case, model="Antminer S21", count=10, seized_on=LONG_AGO
+    )
+    assert rigs.unit_power_w == 3500 and rigs.total_kw == Decimal("35")
+    with pytest.raises(DomainError) as unknown:
+        services.rigs_seize(
+            actor=crew.investigator, case=case, model="自组装矿机", count=3, seized_on=LONG_AGO
+        )
+    assert unknown.value.code == "cases.rig_power_required"
+    with pytest.raises(DomainError):
+        services.rigs_seize(
+            actor=crew.investigator, case=case, model="Antminer S9", count=0, seized_on=LONG_AGO
+        )
+
+
+def test_it_stores_the_energy_cut_theft_recovery_and_surcharge_with_the_case(crew, lead):
+    case = _case(crew, lead, "investigating")
+    party = case.parties.first()
+    energy = services.calculation_run(
+        actor=crew.investigator,
+        case=case,
+        kind="energy",
+        inputs={"kwh": 1_000_000, "new_project": True},
+        party=party,
+    )
+    assert energy.tce == Decimal("245.8") and energy.kwh == Decimal("1000000")  # 122.9 tce × 2
+    theft = services.calculation_run(
+        actor=crew.investigator,
+        case=case,
+        kind="theft",
+        inputs={"capacity_kw": 400, "unknown_duration": True, "tariff_yuan_per_kwh": "0.5"},
+        party=party,
+    )
+    assert theft.kwh == Decimal("864000")  # 400 kW × 12 h × 180 days
+    assert Decimal(theft.output["result"]["penalty_yuan"]) == Decimal("1296000")
+    assert theft.amount_yuan == Decimal("1728000.00")
+    surcharge = services.calculation_run(
+        actor=crew.investigator, case=case, kind="surcharge", inputs={"kwh": 100_000}
+    )
+    assert surcharge.amount_yuan == Decimal("100000.00")  # Inner Mongolia +1 yuan/kWh
+    with pytest.raises(DomainError) as bad:
+        services.calculation_run(actor=crew.investigator, case=case, kind="energy", inputs={"kwh": "-5"})
+    assert bad.value.code == "policy.input_invalid"
+    with pytest.raises(DomainError):
+        services.calculation_run(actor=crew.investigator, case=case, kind="theft", inputs={})
+
+
+# -- determination --------------------------------------------------------------------------------------
+def test_it_applies_the_engine_measures_to_each_party(crew, lead):
+    case = _case(crew, lead, "investigating")
+    rules = set(
+        Measure.objects.filter(determination__case=case, pack="inner_mongolia_2021").values_list(
+            "rule_id", flat=True
+        )
+    )
+    assert {5, 8} <= rules  # unapproved connection → theft referral; mining → credit blacklist
+    assert Measure.objects.filter(determination__case=case, pack="national_1283").exists()
+
+
+def test_it_strikes_and_adds_measures_only_with_a_written_reason(crew, lead):
+    case = _case(crew, lead, "investigating")
+    measure = Measure.objects.filter(determination__case=case, rule_id=8, pack="inner_mongolia_2021").first()
+    with pytest.raises(DomainError):
+        services.measure_strike(actor=crew.investigator, measure=measure, reason="不要")
+    services.measure_strike(
+        actor=crew.investigator, measure=measure, reason="信用惩戒由上级统一部署，本案不单列"
+    )
+    services.determination_evaluate(actor=crew.investigator, case=case, findings="重新运行引擎")
+    measure.refresh_from_db()
+    assert measure.struck and measure.struck_reason  # a strike survives a re-run
+    party = case.parties.first()
+    with pytest.raises(DomainError):
+        services.measure_add(actor=crew.investigator, case=case, party=party, rule_id=4, reason="")
+    added = services.measure_add(
+        actor=crew.investigator, case=case, party=party, rule_id=4, reason="当事人同时经营网吧"
+    )
+    assert added.origin == Measure.Origin.OFFICER and added.actions
+    with pytest.raises(TransitionError):
+        services.measure_add(
+            actor=crew.investigator, case=case, party=party, rule_id=4, reason="当事人同时经营网吧"
+        )
+    with pytest.raises(DomainError):
+        services.measure_add(
+            actor=crew.investigator, case=case, party=party, rule_id=99, reason="没有这一项措施"
+        )
+    assert {"cases.measure.strike", "cases.measure.add"} <= set(_actions())
+
+
+def test_it_refuses_submission_until_the_file_is_complete(crew, lead):
+    case = _case(crew, lead, "investigating")
+    Determination.objects.filter(case=case).update(findings="")
+    with pytest.raises(TransitionError) as empty:
+        services.determination_submit(actor=crew.investigator, case=case)
+    assert "未填写违法事实" in empty.value.message_zh
+    services.determination_evaluate(actor=crew.investigator, case=case, findings="事实")
+    services.party_add(actor=crew.investigator, case=case, name="新增当事人", category="enterprise")
+    with pytest.raises(TransitionError) as stale:
+        services.determination_submit(actor=crew.investigator, case=case)
+    assert "重新运行" in stale.value.message_zh
+
+
+def test_it_locks_the_investigation_once_submitted(crew, lead):
+    case = _case(crew, lead, "legal_review")
+    with pytest.raises(TransitionError) as error:
+        services.party_add(actor=crew.investigator, case=case, name="迟到的当事人", category="enterprise")
+    assert error.value.code == "cases.wrong_stage" and "法制审核" in error.value.message_zh
+
+
+# -- legal review ---------------------------------------------------------------------------------------
+def test_it_refuses_a_review_by_an_investigator_of_the_case(crew, lead):
+    case = _case(crew, lead, "legal_review")
+    for person in (crew.investigator, crew.second):
+        with pytest.raises(DomainError) as error:
+            services.legal_review_record(actor=person, case=case, approve=True, opinion="同意处理意见")
+        assert error.value.code == "cases.reviewer_is_investigator"
+
+
+def test_it_returns_a_case_to_investigation(crew, lead):
+    case = _case(crew, lead, "legal_review")
+    services.legal_review_record(
+        actor=crew.reviewer, case=case, approve=False, opinion="证据不足，补充询问笔录"
+    )
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.INVESTIGATING
+    assert case.determination.status == Determination.Status.RETURNED
+
+
+def test_it_refuses_a_review_from_another_jurisdiction(crew, lead, ordos_investigator):
+    case = _case(crew, lead, "legal_review")
+    with pytest.raises(PermissionDeniedError):
+        services.legal_review_record(
+            actor=ordos_investigator, case=case, approve=True, opinion="同意处理意见"
+        )
+
+
+# -- notices, hearings, decisions ---------------------------------------------------------------------------
+@pytest.fixture
+def notice_case(crew, lead) -> Case:  # type: ignore[no-untyped-def]
+    case = _case(crew, lead, "legal_review")
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    case.refresh_from_db()
+    return case
+
+
+def test_it_counts_the_hearing_request_period_in_working_days_across_national_day(crew, notice_case):
+    party = notice_case.parties.first()
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 30),
+    )
+    # Oct 1–7 are holidays, Sat Oct 10 is a make-up working day: Oct 8, 9, 10, 12, 13.
+    assert notice.hearing_request_deadline == dt.date(2026, 10, 13)
+    assert notice.defence_deadline == dt.date(2026, 10, 13)
+    with pytest.raises(TransitionError) as late:
+        services.notice_hearing_request(
+            actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 10, 14)
+        )
+    assert late.value.code == "cases.hearing_request_late"
+    services.notice_hearing_request(
+        actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 10, 13)
+    )
+
+
+def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
+    party = notice_case.parties.first()
+    services.notice_issue(
+        actor=crew.investigator, case=notice_case, party=party, number="告-1", intended_penalty="罚款"
+    )
+    with pytest.raises(TransitionError):
+        services.notice_issue(
+            actor=crew.investigator, case=notice_case, party=party, number="告-2", intended_penalty="罚款"
+        )
+
+
+def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
+    party = notice_case.parties.first()
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 21),
+    )
+    services.notice_hearing_request(actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 9, 22))
+    # A hearing on Mon Oct 12 must be notified by Sep 24 (7 working days back over the holidays).
+    with pytest.raises(DomainError) as late:
+        services.hearing_schedule(
+            actor=crew.investigator,
+            notice=notice,
+            scheduled_on=dt.date(2026, 10, 12),
+            notified_on=dt.date(2026, 9, 28),
+            place="会议室",
+            presiding_officer="法制科 孙丽",
+        )
+    assert late.value.code == "cases.hearing_notice_late" and "2026-09-24" in late.value.message_zh
+    hearing = services.hearing_schedule(
+        actor=crew.investigator,
+        notice=notice,
+        scheduled_on=dt.date(2026, 10, 12),
+        notified_on=dt.date(2026, 9, 24),
+        place="会议室",
+        presiding_officer="法制科 孙丽",
+    )
+    decide = dict(
+        number="决-1",
+        facts_and_evidence="事实",
+        penalty_and_basis="罚款",
+        compliance="十五日内",
+        appeal_route="六十日内复议",
+        authority="包头市发展和改革委员会",
+        decided_on=dt.date(2026, 10, 20),
+    )
+    with pytest.raises(TransitionError) as waiting:
+        services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+    assert "听证尚未举行" in waiting.value.message_zh
+    services.hearing_conclude(
+        actor=crew.investigator,
+        hearing=hearing,
+        held=True,
+        record_text="当事人陈述意见",
+        held_on=dt.date(2026, 10, 12),
+    )
+    decision = services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+    assert decision.notice == notice
+
+
+def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
+    party = notice_case.parties.first()
+    services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 30),
+    )
+    with pytest.raises(TransitionError) as error:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=notice_case,
+            party=party,
+            number="决-1",
+            facts_and_evidence="事实",
+            penalty_and_basis="罚款",
+            compliance="十五日内",
+            appeal_route="六十日内复议",
+            authority="包头市发展和改革委员会",
+            decided_on=dt.date(2026, 10, 9),
+        )
+    assert error.value.code == "cases.rights_period_running" and "2026-10-13" in error.value.message_zh
+
+
+def test_it_refuses_a_decision_without_a_notice(crew, notice_case):
+    with pytest.raises(TransitionError) as error:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=notice_case,
+            party=notice_case.parties.first(),
+            number="决-1",
+            facts_and_evidence="事实",
+            penalty_and_basis="罚款",
+            compliance="十五日内",
+            appeal_route="六十日内复议",
+            authority="包头市发展和改革委员会",
+        )
+    assert error.value.code == "cases.no_notice"
+
+
+def test_it_refuses_a_decision_after_ninety_days_unless_extended(crew, lead):
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 6, 1))
+    assert isinstance(case, Case) and case.decision_due == dt.date(2026, 8, 30)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    party = case.parties.first()
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 6, 10),
+    )
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    args = dict(
+        number="决-1",
+        facts_and_evidence="事实",
+        penalty_and_basis="罚款",
+        compliance="十五日内",
+        appeal_route="六十日内复议",
+        authority="包头市发展和改革委员会",
+        decided_on=dt.date(2026, 8, 31),
+    )
+    with pytest.raises(TransitionError) as error:
+        services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
+    assert error.value.code == "cases.decision_overdue"
+    services.case_decision_extend(actor=crew.investigator, case=case, reason="案情复杂，经负责人批准延长")
+    with pytest.raises(TransitionError):
+        services.case_decision_extend(actor=crew.investigator, case=case, reason="再延长一次的理由")
+    services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
+
+
+def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_the_referral(crew, notice_case):
+    party = notice_case.parties.first()
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 21),
+    )
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    decision = services.decision_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="决-1",
+        facts_and_evidence="事实",
+        penalty_and_basis="罚款",
+        fine_yuan="50000",
+        compliance="十五日内",
+        appeal_route="六十日内复议",
+        authority="包头市发展和改革委员会",
+        decided_on=dt.date(2026, 9, 25),
+    )
+    notice_case.refresh_from_db()
+    assert notice_case.stage == Case.Stage.DECIDED
+    recover = notice_case.tasks.get(action="recover_theft_charges")
+    assert recover.department == "grid_company" and recover.division_id == notice_case.division_id
+    assert recover.due_on == dt.date(2026, 10, 22)  # 15 working days over Mid-Autumn and National Day
+    police_task = notice_case.tasks.get(action="refer_police_theft")
+    assert police_task.due_on == dt.date(2026, 9, 28)  # 3 calendar days
+    referral = notice_case.referrals.get()
+    assert referral.kind == Referral.Kind.POLICE and referral.decision_due == dt.date(2026, 9, 28)
+    assert decision.service_deadline == dt.date(2026, 10, 12)  # 7 working days incl. make-up Sat Oct 10
+    services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 26))
+    decision.refresh_from_db()
+    assert decision.payment_deadline == dt.date(2026, 10, 12)  # Oct 11 is a Sunday
+    assert decision.appeal_deadline == dt.date(2026, 11, 25)
+    with pytest.raises(TransitionError):
+        services.decision_serve(actor=crew.investigator, decision=decision)
+
+
+def test_it_keeps_the_earliest_date_and_says_so_beyond_the_holiday_calendar(crew, notice_case, monkeypatch):
+    from minesweep.cases.services import procedure
+    from minesweep.policy.errors import WorkdayCalendarError
+
+    def beyond(_day):  # type: ignore[no-untyped-def]
+        raise WorkdayCalendarError("超出范围", "out of range")
+
+    monkeypatch.setattr(procedure, "appeal_deadline", beyond)
+    party = notice_case.parties.first()
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 21),
+    )
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    decision = services.decision_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        number="决-1",
+        facts_and_evidence="事实",
+        penalty_and_basis="罚款",
+        compliance="十五日内",
+        appeal_route="六十日内复议",
+        authority="包头市发展和改革委员会",
+        decided_on=dt.date(2026, 9, 25),
+    )
+    services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 28))
+    decision.refresh_from_db()
+    assert decision.appeal_deadline == dt.date(2026, 11, 27)
+    assert "人工核对" in notice_case.log.last().note
+
+
+# -- tasks --------------------------------------------------------------------------------------------
+def test_it_lets_only_the_task_departments_liaison_close_it(crew, lead, make_staff):
+    case = _case(crew, lead, "decided")
+    task = case.tasks.filter(department="grid_company").first()
+    with pytest.raises(PermissionDeniedError) as other:
+        services.task_close(
+            actor=crew.liaisons["power_trading_center"],
+            task=task,
+            document_number="X",
+            proof=("p", "t", b"1"),
+        )
+    assert other.value.code == "cases.task_other_department"
+    ordos_grid = make_staff("ordos_grid", Role.DEPARTMENT_LIAISON, "150600", "grid_company")
+    with pytest.raises(PermissionDeniedError):
+        services.task_close(actor=ordos_grid, task=task, document_number="X", proof=("p", "t", b"1"))
+    with pytest.raises(PermissionDeniedError):
+        services.task_close(actor=crew.investigator, task=task, document_number="X", proof=("p", "t", b"1"))
+    grid = crew.liaisons["grid_company"]
+    with pytest.raises(DomainError) as no_proof:
+        services.task_close(actor=grid, task=task, document_number="X-1", proof=None)
+    assert no_proof.value.code == "cases.proof_required"
+    with pytest.raises(DomainError):
+        services.task_close(
+            actor=grid, task=task, document_number="", proof=("p.pdf", "application/pdf", b"1")
+        )
+    services.task_close(
+        actor=grid, task=task, document_number="X-1", proof=("p.pdf", "application/pdf", b"1")
+    )
+    with pytest.raises(TransitionError):
+        services.task_close(
+            actor=grid, task=task, document_number="X-2", proof=("p.pdf", "application/pdf", b"1")
+        )
+
+
+def test_it_cancels_a_task_only_with_a_reason(crew, lead):
+    case = _case(crew, lead, "decided")
+    task = case.tasks.first()
+    with pytest.raises(DomainError):
+        services.task_cancel(actor=crew.investigator, task=task, reason="不做")
+    services.task_cancel(actor=crew.investigator, task=task, reason="复议机关撤销了该项措施")
+    task.refresh_from_db()
+    assert task.status == Task.Status.CANCELLED
+
+
+# -- closure, follow-up, referrals ----------------------------------------------------------------------
+def test_it_refuses_closure_with_open_tasks_or_undecided_referrals(crew, lead):
+    case = _case(crew, lead, "decided")
+    with pytest.raises(TransitionError) as error:
+        services.case_close(actor=crew.investigator, case=case, summary="各项措施已落实，申请结案")
+    assert "部门任务未办结" in error.value.message_zh and "移送未决定" in error.value.message_zh
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.DECIDED and not case.follow_ups.exists()
+
+
+def test_it_refuses_closure_before_the_decision_stage(crew, lead):
+    case = _case(crew, lead, "notice")
+    with pytest.raises(TransitionError):
+        services.case_close(actor=crew.investigator, case=case, summary="结案报告")
+
+
+def test_it_schedules_follow_ups_and_records_one_without_relapse(crew, lead):
+    case = _case(crew, lead, "closed")
+    from minesweep.policy.workdays import add_months
+
+    checks = list(case.follow_ups.order_by("months"))
+    assert [(c.months, c.due_on) for c in checks] == [(m, add_months(case.closed_on, m)) for m in (1, 3, 6)]
+    services.follow_up_record(
+        actor=crew.investigator, check=checks[0], relapse=False, findings="现场已拆除，用电正常"
+    )
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.CLOSED
+    with pytest.raises(TransitionError):
+        services.follow_up_record(
+            actor=crew.investigator, check=checks[0], relapse=False, findings="再记一次"
+        )
+
+
+def test_it_walks_a_police_referral_and_refuses_shortcuts(crew, lead):
+    case = _case(crew, lead, "decided")
+    referral = case.referrals.get(kind=Referral.Kind.POLICE)
+    with pytest.raises(TransitionError):
+        services.referral_transfer(
+            actor=crew.investigator, referral=referral, receiving_organ="公安局", documents=[]
+        )
+    with pytest.raises(DomainError):
+        services.referral_decide(actor=crew.investigator, referral=referral, approve=False, reason="不移")
+    services.referral_decide(actor=crew.investigator, referral=referral, approve=True, reason="涉嫌盗窃罪")
+    referral.refresh_from_db()
+    assert referral.transfer_due - referral.decided_at == dt.timedelta(hours=24)
+    with pytest.raises(DomainError) as missing:
+        services.referral_transfer(
+            actor=crew.investigator,
+            referral=referral,
+            receiving_organ="包头市公安局",
+            documents=["referral_letter"],
+        )
+    assert "调查报告" in missing.value.message_zh and "涉案物品清单" in missing.value.message_zh
+    services.referral_transfer(
+        actor=crew.investigator,
+        referral=referral,
+        receiving_organ="包头市公安局",
+        documents=["referral_letter", "investigation_report", "exhibit_list"],
+    )
+    received_on = dt.date.today() - dt.timedelta(days=0)
+    services.referral_receipt(
+        actor=crew.investigator,
+        referral=referral,
+        receipt_number="包公受〔2026〕9号",
+        received_on=received_on,
+    )
+    referral.refresh_from_db()
+    assert referral.answer_due == received_on + dt.timedelta(days=3)
+    services.referral_answer(actor=crew.investigator, referral=referral, accepted=True, text="已立案侦查")
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ANSWERED and referral.answer == Referral.Answer.ACCEPTED
+
+
+def test_it_refers_only_officials_to_the_discipline_organs(crew, lead):
+    case = _case(crew, lead, "investigating")
+    with pytest.raises(DomainError) as error:
+        services.referral_propose(
+            actor=crew.investigator,
+            case=case,
+            kind="discipline",
+            grounds="涉嫌违纪",
+            party=case.parties.first(),
+        )
+    assert error.value.code == "cases.discipline_needs_official"
+
+
+def test_it_audits_every_transition_of_a_full_case(crew, lead):
+    run(crew, lead, to="reopened", filed_on=LONG_AGO)
+    actions = set(_actions())
+    expected = {
+        "cases.lead.create",
+        "cases.lead.verify",
+        "cases.lead.file",
+        "cases.case.file",
+        "cases.party.add",
+        "cases.inspection.record",
+        "cases.evidence.add",
+        "cases.rigs.seize",
+        "cases.calculation.run",
+        "cases.determination.evaluate",
+        "cases.case.submit_review",
+        "cases.case.review",
+        "cases.notice.issue",
+        "cases.decision.issue",
+        "cases.decision.serve",
+        "cases.task.create",
+        "cases.task.close",
+        "cases.referral.propose",
+        "cases.referral.decide",
+        "cases.referral.transfer",
+        "cases.case.decided",
+        "cases.case.close",
+        "cases.follow_up.record",
+        "cases.case.reopen",
+    }
+    assert expected <= actions, expected - actions
