@@ -168,3 +168,25 @@ def test_it_reports_crypto_nodes_as_p2p_not_mining(capture):
 @pytest.mark.parametrize("capture", EVERYDAY)
 def test_it_finds_no_mining_in_everyday_captures(capture):
     assert [r.as_dict() for r in records_of(NDPI / capture) if r.kind == MINING] == []
+
+
+def test_it_gives_the_same_records_from_the_fast_classic_pcap_path_and_the_generic_path(tmp_path):
+    from minesweep.detection.network.pcap import ReadStats, read_frames, read_packets
+    from minesweep.detection.network.scanner import CaptureScanner
+    from minesweep.detection.network.synthetic import write_pcap
+
+    sources = [
+        NDPI / "mining.pcapng",
+        NDPI / "wechat.pcap",
+        ZEEK / "coinhive-stratum.pcap",
+        NDPI / "bitcoin.pcap",
+    ]
+    frames = [(ts, frame) for path in sources for ts, _, frame in read_frames(path, ReadStats())]
+    classic = write_pcap(tmp_path / "all.pcap", frames)
+    scanner = CaptureScanner()
+    for packet in read_packets(classic, scanner.out.stats):  # decode every frame, no fast path
+        scanner.add_packet(packet)
+    generic = [r.as_dict() for r in scan_host_records(scanner.result(), default_pool_list())]
+    fast = [r.as_dict() for r in scan_host_records(scan_captures([classic]), default_pool_list())]
+    assert len(generic) >= 5
+    assert fast == generic
