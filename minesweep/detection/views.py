@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
 from minesweep.detection import selectors
+from minesweep.detection.analytics import parse_utc
 from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
 from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
 from minesweep.detection.models import NetHost, NetScan
@@ -59,6 +61,12 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "step_down_count": ("下降阶跃次数", "Downward steps"),
     "largest_step_up_kw": ("最大上升阶跃 kW", "Largest upward step, kW"),
     "near_peak_share": ("接近峰值时间占比", "Time near own peak"),
+    "night_excess_variation": ("夜间超额波动", "Night excess variation"),
+}
+BASIS_NAMES = {
+    "onset": ("突增后基荷减去突增前基荷", "Base load after the jump minus before it"),
+    "base_load": ("全部近期基荷（上限估计）", "Whole recent base load (an upper bound)"),
+    "night_excess": ("夜间高出白天基荷的部分", "Night load above the day's base"),
 }
 ROUTE_NAMES = {
     "flat_load": ("全天候平稳负荷", "Flat 24×7 load"),
@@ -81,6 +89,18 @@ REASON_NAMES = {
     "ethereum_p2p": ("以太坊节点通信", "Ethereum P2P traffic"),
     "p2p_ports": ("节点端口通信", "P2P port traffic"),
 }
+
+
+def _shown(value: float | None) -> str:
+    """A feature value for people: four significant digits, a dash when missing."""
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _utc(text: object) -> datetime | None:
+    try:
+        return parse_utc(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 def _leagues() -> list[Division]:
@@ -165,6 +185,8 @@ def meter_run(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     filters = _suspect_filters(request)
     found = selectors.meter_suspects(scope=scope, run=run, **filters)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
+    for suspect in page:
+        suspect.route_display = _pick(ROUTE_NAMES, suspect.route)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -241,7 +263,7 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
 def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
     features = [
-        {"name": _pick(FEATURE_NAMES, key), "key": key, "value": value}
+        {"name": _pick(FEATURE_NAMES, key), "key": key, "value": _shown(value)}
         for key, value in suspect.features.items()
     ]
     top = [
@@ -259,6 +281,7 @@ def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespons
             "top": top,
             "steps": suspect.reasons.get("steps", []),
             "route": _pick(ROUTE_NAMES, suspect.route),
+            "basis": _pick(BASIS_NAMES, suspect.est_basis),
             "subject": subject,
             "categories": list(subject.categories.all()) if subject else [],
         },
@@ -356,6 +379,10 @@ def net_scan(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
 def net_host(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     host = selectors.net_host_get(scope=scope, pk=pk)
     evidence = host.evidence
+    pools = [
+        {**pool, "first": _utc(pool.get("first_seen")), "last": _utc(pool.get("last_seen"))}
+        for pool in evidence.get("pools", [])
+    ]
     reasons = [{**r, "name": _pick(REASON_NAMES, str(r.get("code")))} for r in evidence.get("reasons", [])]
     return render(
         request,
@@ -364,6 +391,7 @@ def net_host(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "h": host,
             "scan": host.scan,
             "ev": evidence,
+            "pools": pools,
             "reasons": reasons,
             "methods": sorted(evidence.get("methods", {}).items(), key=lambda item: -item[1]),
             "flows": evidence.get("flows", {}),
