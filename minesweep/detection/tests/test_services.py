@@ -267,6 +267,7 @@ def finished_scan(
         input_kind="capture",
         server_path=server_path,
     )
+    assert scan.job is not None
     job = run_job_inline(scan.job)
     assert job.status == Job.Status.SUCCEEDED, job.error
     scan.refresh_from_db()
