@@ -7,15 +7,17 @@ scoring). Timestamps are POSIX seconds, UTC.
 
 from __future__ import annotations
 
+import gc
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from minesweep.detection.network import p2p
 from minesweep.detection.network.fastpath import scan_classic
-from minesweep.detection.network.inspect import DirectionInspector, StreamFindings
 from minesweep.detection.network.names import parse_dns
+from minesweep.detection.network.payload import DirectionInspector, StreamFindings
 from minesweep.detection.network.pcap import (
     PCAP_MAGICS,
     PROTO_TCP,
@@ -245,6 +247,20 @@ def _sender_is_client(packet: Packet) -> bool:
 def scan_captures(paths: Iterable[Path | str], progress: ProgressCallback | None = None) -> ScanResult:
     """Scan pcap/pcapng files together (flows and DNS answers are shared across files)."""
     scanner = CaptureScanner()
-    for path in paths:
-        scanner.scan_file(path, progress)
+    with _cyclic_gc_paused():
+        for path in paths:
+            scanner.scan_file(path, progress)
     return scanner.result()
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A scan allocates hundreds of thousands of long-lived flow objects; the cyclic collector
+    would rescan them over and over. Reference counting still frees everything acyclic."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -99,7 +99,7 @@ def test_it_recognises_an_xmrig_login_without_agent_on_any_port(tmp_path):
 
 
 def test_it_stops_reading_a_large_json_stream_that_never_looks_like_mining():
-    from minesweep.detection.network.inspect import MAX_UNCONFIRMED_BYTES, DirectionInspector, StreamFindings
+    from minesweep.detection.network.payload import MAX_UNCONFIRMED_BYTES, DirectionInspector, StreamFindings
 
     inspector = DirectionInspector(forward=False)
     findings = StreamFindings()
