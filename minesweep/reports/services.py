@@ -103,6 +103,7 @@ def content_digest(fields: dict[str, Any], files: list[CleanFile]) -> str:
 def _seal_attachment(
     report: Report, clean: CleanFile, message: ReportMessage | None = None
 ) -> ReportAttachment:
+    """An unsaved, encrypted attachment (its own data key); ``report.number`` must be final."""
     dek = envelope.new_data_key()
     wrapped = envelope.wrap_key(dek)
     attachment = ReportAttachment(
@@ -118,7 +119,6 @@ def _seal_attachment(
     )
     attachment.name_sealed = envelope.seal(dek, clean.name.encode(), attachment.aad("name"))
     attachment.content_sealed = envelope.seal(dek, clean.content, attachment.aad("content"))
-    attachment.save()
     return attachment
 
 
@@ -151,7 +151,6 @@ def _notify(report: Report, kind: str) -> None:
             transaction.on_commit(send)
 
 
-@transaction.atomic
 def report_submit(
     *,
     channel: str,
@@ -168,7 +167,11 @@ def report_submit(
     use_photo_location: bool = False,
     actor: User | None = None,
 ) -> Filed:
-    """File a report and return the receipt (shown once, stored only as hashes)."""
+    """File a report and return the receipt (shown once, stored only as hashes).
+
+    The slow work (Argon2id of the receipt, encryption) happens before the transaction opens, so the
+    database write lock is held only for the inserts and the audit event (SQLite takes it at BEGIN).
+    """
     if channel not in Channel.values:
         raise ReportError("reports.channel", "来源渠道无效", "Unknown channel")
     if category not in Category.values:
@@ -192,13 +195,14 @@ def report_submit(
         "contact": contact,
     }
     digest = content_digest(public_fields, list(files))
+    lookup_id, verifier = receipt_lookup_id(receipt), receipt_hash(receipt)
     dek = envelope.new_data_key()
     wrapped = envelope.wrap_key(dek)
     for _attempt in range(5):
         report = Report(
             number=_new_number(),
-            lookup_id=receipt_lookup_id(receipt),
-            verifier=receipt_hash(receipt),
+            lookup_id=lookup_id,
+            verifier=verifier,
             category=category,
             channel=channel,
             subject_name=subject_name,
@@ -220,26 +224,34 @@ def report_submit(
         report.contact_sealed = (
             envelope.seal(dek, contact.encode(), report.aad("contact")) if contact else b""
         )
+        attachments = [_seal_attachment(report, clean) for clean in files]
         try:
-            with transaction.atomic():
-                report.save()
+            _report_store(report, attachments, actor=actor, channel=channel, category=category)
             break
-        except IntegrityError:  # number collision (1 in 10^11): draw another
+        except IntegrityError:  # report number collision (1 in 10^11): draw another
             continue
     else:  # pragma: no cover
         raise ReportError("reports.busy", "系统繁忙，请稍后重试", "Busy, please retry")
-    for clean in files:
-        _seal_attachment(report, clean)
+    return Filed(report, receipt, report.created_at, category, digest, {f.name: f.removed for f in files})
+
+
+@transaction.atomic
+def _report_store(
+    report: Report, attachments: list[ReportAttachment], *, actor: User | None, channel: str, category: str
+) -> None:
+    report.save()
+    for attachment in attachments:
+        attachment.report = report
+        attachment.save()
     audit_record(
         actor=actor or PUBLIC_ACTOR,
         action="reports.report.submit",
         target=report,
-        after={"number": report.number, "sha256": digest},
-        division_code=division.code,
-        detail={"channel": channel, "category": category, "files": len(files)},
+        after={"number": report.number, "sha256": report.content_sha256},
+        division_code=report.division_id,
+        detail={"channel": channel, "category": category, "files": len(attachments)},
     )
     _notify(report, ReportNotification.Kind.NEW_REPORT)
-    return Filed(report, receipt, report.created_at, category, digest, {f.name: f.removed for f in files})
 
 
 # --- reading (decryption) -----------------------------------------------------------------------------
@@ -297,7 +309,7 @@ def report_add_from_reporter(*, report: Report, body: str, files: list[CleanFile
         report, author=ReportMessage.Author.REPORTER, body=body or "（补充附件 / files added）"
     )
     for clean in files:
-        _seal_attachment(report, clean, message)
+        _seal_attachment(report, clean, message).save()
     if report.state == TriageState.ASKED:
         report.state = (
             TriageState.NEW if report.division.level != Division.Level.LEAGUE else TriageState.ROUTED
