@@ -99,15 +99,16 @@ def read_partition(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.nd
     Only the three columns detection needs are read, with the account column dictionary-decoded
     straight into integer indices.
     """
-    table = pq.read_table(path, columns=["account_id", "ts", "kwh"], read_dictionary=["account_id"])
+    # ParquetFile rather than read_table: no pyarrow.dataset machinery for a single known file.
+    table = pq.ParquetFile(path, read_dictionary=["account_id"]).read(columns=["account_id", "ts", "kwh"])
     accounts = table.column("account_id").unify_dictionaries()
     chunks = accounts.chunks
     if not chunks:
         return [], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
     dictionary = chunks[0].dictionary
-    index = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+    index = _concatenated([c.indices for c in chunks])
     ts = utc_seconds(table.column("ts"))
-    kwh = table.column("kwh").to_numpy()
+    kwh = _concatenated(table.column("kwh").chunks)
     return dictionary.to_pylist(), index, ts, kwh
 
 
@@ -119,10 +120,18 @@ def read_account(dataset: Path, account_id: str) -> tuple[np.ndarray, np.ndarray
     return utc_seconds(table.column("ts")), table.column("kwh").to_numpy().astype(np.float64)
 
 
+def _concatenated(chunks: list[pa.Array]) -> np.ndarray:
+    """One numpy array from null-free Arrow chunks (zero-copy when there is a single chunk)."""
+    if not chunks:
+        return np.zeros(0)
+    parts = [chunk.to_numpy(zero_copy_only=True) for chunk in chunks]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def utc_seconds(column: pa.ChunkedArray) -> np.ndarray:
     """int64 UTC seconds of a timestamp column of any unit (Parquet stores seconds as milliseconds)."""
     unit = column.type.unit
-    raw = column.cast(pa.int64()).to_numpy()
+    raw = _concatenated([chunk.cast(pa.int64()) for chunk in column.chunks])
     divisor = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
     return raw // divisor if divisor > 1 else raw
 

@@ -28,7 +28,7 @@ from minesweep.detection.meter.sources import RawBatch, iter_batches, list_input
 from minesweep.detection.meter.timebase import SECONDS_PER_DAY, SHANGHAI_OFFSET_S
 
 DEFAULT_MAX_KW = 200_000.0
-READINGS_PER_PARTITION = 4_000_000
+READINGS_PER_PARTITION = 2_000_000
 MAX_PARTITIONS = 4096
 REPORTED_BAD_ROWS = 20
 _STAGE_SCHEMA = pa.schema(
