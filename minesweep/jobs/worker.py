@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from minesweep.core.errors import DomainError
 from minesweep.jobs.models import Job
@@ -55,6 +55,13 @@ class _Reporter:
             return
         self.last = now
         job_progress(job=self.job, fraction=fraction, message_zh=message_zh, message_en=message_en)
+
+
+def _release_connections() -> None:
+    """Close stale database connections between jobs, but never one inside a transaction (a caller's
+    ``atomic`` block, such as a test's or the demo loader's, must keep its connection)."""
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 def _heartbeat(job_id: int, stop: threading.Event) -> None:
@@ -124,17 +131,17 @@ def run_worker(
                 if once:
                     break
             if job is None:
-                close_old_connections()
+                _release_connections()
                 if once:
                     break
                 stop.wait(poll_s)
                 continue
             execute(job)
             done += 1
-            close_old_connections()
+            _release_connections()
     finally:
         _live_workers.discard(name)
-        close_old_connections()
+        _release_connections()
     return done
 
 
