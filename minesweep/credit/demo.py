@@ -13,6 +13,7 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.services import (
     listing_expire_due,
+    listing_from_decision,
     listing_notify,
     listing_object,
     listing_objection_decide,
@@ -118,6 +119,29 @@ def load(*, seed: int) -> str:
         actor="demo", listing=upheld, text="涉案矿机系承租方所有，本单位不知情", on=dt.date(2026, 10, 13)
     )
     listing_objection_decide(actor="demo", listing=upheld, upheld=True, reply="经复核异议成立")
+    # from a demo case's penalty decision (measure 8), if the cases demo made one
+    from minesweep.cases.models import Decision
+
+    decision = (
+        Decision.objects.filter(party__category__in=["enterprise", "unapproved_power_project"])
+        .select_related("case", "party")
+        .order_by("decided_on", "pk")
+        .first()
+    )
+    from_case = ""
+    if decision is not None:
+        try:
+            listing = listing_from_decision(actor="demo", decision=decision, severity="serious")
+            listing = listing_notify(
+                actor="demo", listing=listing, on=decision.decided_on + dt.timedelta(days=8)
+            )
+            assert listing.objection_deadline is not None
+            listing_publish(
+                actor="demo", listing=listing, on=listing.objection_deadline + dt.timedelta(days=1)
+            )
+            from_case = f", 1 from case {decision.case.number}"
+        except DomainError as error:
+            from_case = f", case listing skipped ({error.message_en})"
     # in its objection window right now
     window = "skipped (holiday calendar does not cover today)"
     try:
@@ -127,4 +151,4 @@ def load(*, seed: int) -> str:
         window = "1 in its objection window"
     except DomainError:
         pass
-    return f"{ListingRecord.objects.count()} blacklist records ({len(expired)} expired, 1 repaired, {window})"
+    return f"{ListingRecord.objects.count()} blacklist records ({len(expired)} expired, 1 repaired, {window}{from_case})"

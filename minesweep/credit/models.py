@@ -35,7 +35,13 @@ class ListingRecord(models.Model):
         EXPIRED = "expired", bi("公示期满移出", "Expired")
 
     number = models.CharField(max_length=24, unique=True)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="credit_listings")
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_listings"
+    )
+    decision = models.ForeignKey(
+        "cases.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_listings"
+    )
+    address = models.CharField(max_length=300, blank=True)
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="credit_listings")
     # Identity as decided (snapshot). ``uscc`` is empty for individuals: no resident ID is kept here.
     name = models.CharField(max_length=200)

@@ -16,16 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from minesweep.audit.services import audit_record
+from minesweep.cases.models import Decision
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.models import ListingRecord, RepairApplication, RepairEvidence, Severity
 from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
 from minesweep.policy.errors import PolicyError
 from minesweep.policy.workdays import add_working_days
 from minesweep.registry.models import Subject
+from minesweep.registry.uscc import validate_uscc
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 S = ListingRecord.Status
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+_OPEN = [S.PROPOSED, S.NOTIFIED, S.OBJECTION, S.LISTED, S.REPAIR_APPLIED]
 
 
 class CreditError(DomainError):
@@ -137,9 +140,8 @@ def listing_propose(
             f"Severity must be one of {', '.join(Severity.values)}",
         )
     text = _required_text(reason=reason, basis=basis, authority=authority, decision_number=decision_number)
-    open_statuses = [S.PROPOSED, S.NOTIFIED, S.OBJECTION, S.LISTED, S.REPAIR_APPLIED]
     if ListingRecord.objects.filter(
-        subject=subject, decision_number=text["decision_number"], status__in=open_statuses
+        subject=subject, decision_number=text["decision_number"], status__in=_OPEN
     ).exists():
         raise CreditError(
             "credit.duplicate",
@@ -154,6 +156,7 @@ def listing_propose(
         name=subject.name,
         uscc=subject.uscc or "",
         legal_representative=subject.legal_representative,
+        address=subject.address,
         subject_kind=subject.kind,
         severity=severity,
         published=period.published,
@@ -174,6 +177,70 @@ def listing_propose(
         target=listing,
         after=_state(listing),
         detail={"number": listing.number, "decision_number": listing.decision_number, "case": case_number},
+        division_code=listing.division_id,
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_from_decision(
+    *,
+    actor: Actor,
+    decision: Decision,
+    severity: str = "serious",
+    decision_number: str = "",
+    reason: str = "",
+    sanctions: str = "",
+) -> ListingRecord:
+    """拟列入 from a penalty decision (measure 8): the party, facts, basis and authority come from it."""
+    party = decision.party
+    if party.subject is not None:
+        subject_kind, uscc, division = party.subject.kind, party.subject.uscc or "", party.subject.division
+    else:
+        individual = party.category in ("individual", "public_official")
+        subject_kind = Subject.Kind.INDIVIDUAL if individual else Subject.Kind.ENTERPRISE
+        candidate = (party.identifier or "").strip().upper()
+        uscc = candidate if not individual and validate_uscc(candidate).valid else ""
+        division = decision.case.division
+    number = (decision_number or decision.number).strip()
+    if ListingRecord.objects.filter(decision=decision, status__in=_OPEN).exists():
+        raise CreditError(
+            "credit.duplicate", "该处罚决定已据以列入或拟列入", "A listing from this decision already exists"
+        )
+    if severity not in Severity.values:
+        raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
+    period = publication_table()[severity]
+    listing = ListingRecord.objects.create(
+        number=_next_number(timezone.localdate().year),
+        subject=party.subject,
+        decision=decision,
+        division=division,
+        name=party.name,
+        uscc=uscc,
+        legal_representative="" if subject_kind == Subject.Kind.INDIVIDUAL else party.legal_representative,
+        address=party.address,
+        subject_kind=subject_kind,
+        severity=severity,
+        published=period.published,
+        reason=(reason or decision.facts_and_evidence).strip(),
+        basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；" + decision.penalty_and_basis.strip(),
+        authority=decision.authority,
+        decision_number=number,
+        sanctions=sanctions.strip() or "依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
+        removal_conditions=(
+            f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
+            f"公示满{period.max_months}个月自动移出"
+        ),
+        remedies="对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
+        case_number=decision.case.number,
+        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="credit.listing.propose",
+        target=listing,
+        after=_state(listing),
+        detail={"number": listing.number, "decision": decision.pk, "case": decision.case.number},
         division_code=listing.division_id,
     )
     return listing

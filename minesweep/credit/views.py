@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
-from minesweep.core.errors import DomainError, PermissionDeniedError
+from minesweep.cases.models import Decision
+from minesweep.cases.selectors import cases_for
+from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from minesweep.core.i18n import pick
 from minesweep.credit import services
 from minesweep.credit.models import ListingRecord, RepairApplication, Severity
@@ -93,7 +95,7 @@ def staff_propose(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             return render(
                 request,
                 "credit/staff_propose.html",
-                {"form": form, "error": exc, "severities": Severity.choices},
+                {"form": form, "error": exc, "severities": Severity.choices, "decisions": _decisions(scope)},
                 status=exc.status,
             )
         messages.success(request, pick("已登记拟列入记录", "Listing proposed"))
@@ -101,8 +103,48 @@ def staff_propose(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "credit/staff_propose.html",
-        {"form": {"subject": request.GET.get("subject", "")[:100]}, "severities": Severity.choices},
+        {
+            "form": {"subject": request.GET.get("subject", "")[:100]},
+            "severities": Severity.choices,
+            "decisions": _decisions(scope),
+        },
     )
+
+
+def _decisions(scope: Scope) -> list[Decision]:
+    """Penalty decisions in scope not yet used for a listing (newest first)."""
+    used = ListingRecord.objects.filter(decision__isnull=False).values("decision_id")
+    return list(
+        Decision.objects.filter(case__in=cases_for(scope))
+        .exclude(pk__in=used)
+        .select_related("case", "party")
+        .order_by("-decided_on", "-id")[:50]
+    )
+
+
+@require_POST
+@staff_view(*ACTORS)
+def staff_from_decision(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    _require_actor(scope)
+    decision_id = request.POST.get("decision", "")
+    decision = (
+        Decision.objects.filter(pk=int(decision_id), case__in=cases_for(scope))
+        .select_related("case", "party")
+        .first()
+        if decision_id.isdigit()
+        else None
+    )
+    if decision is None:
+        raise NotFoundError()
+    try:
+        listing = services.listing_from_decision(
+            actor=request.user, decision=decision, severity=request.POST.get("severity", "serious")[:10]
+        )
+    except DomainError as exc:
+        messages.error(request, pick(exc.message_zh, exc.message_en))
+        return redirect("credit:staff_propose")
+    messages.success(request, pick("已据处罚决定登记拟列入", "Listing proposed from the decision"))
+    return redirect("credit:staff_detail", pk=listing.pk)
 
 
 _PROPOSE_FIELDS = (

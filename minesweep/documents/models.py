@@ -1,0 +1,67 @@
+"""Issued documents (文书) attached to a case, and the per-authority, per-year number counters.
+
+An issued document is immutable: content, hash and number never change after it is stored. Rendering
+again creates a new version that names the one it supersedes, so nothing silently replaces an issued
+document (the previous version stays downloadable and in the audit chain).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from minesweep.cases.models import Case, CaseParty
+from minesweep.documents.kinds import KINDS
+
+
+class NumberCounter(models.Model):
+    """Last serial used for one number prefix and year, e.g. 包发改罚 / 2026 → 12 (包发改罚〔2026〕12号)."""
+
+    prefix = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
+
+
+class IssuedDocument(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    party = models.ForeignKey(CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=[(k.code, f"{k.zh} / {k.en}") for k in KINDS.values()])
+    target = models.CharField(max_length=40, help_text="what it is rendered from, e.g. decision:12")
+    number = models.CharField(max_length=40, help_text="document number (文号), kept across versions")
+    authority = models.CharField(max_length=120)
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="why a new version was rendered")
+    data = models.JSONField(help_text="the fields filled into the template")
+    template_name = models.CharField(max_length=120)
+    template_sha256 = models.CharField(max_length=64)
+    docx = models.BinaryField()
+    docx_sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case_id", "kind", "target", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "target", "version"], name="one_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} v{self.version}"
+
+    @property
+    def kind_zh(self) -> str:
+        return KINDS[self.kind].zh
+
+    @property
+    def is_current(self) -> bool:
+        return not IssuedDocument.objects.filter(supersedes=self).exists()

@@ -1,0 +1,34 @@
+"""Scoped reads of issued documents: a document is visible exactly when its case is (cases.selectors)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.cases.models import Case
+from minesweep.cases.selectors import case_get, cases_for
+from minesweep.core.errors import NotFoundError
+from minesweep.documents.models import IssuedDocument
+
+
+def documents_for(*, scope: Scope | None, q: str = "") -> QuerySet[IssuedDocument]:
+    documents = IssuedDocument.objects.filter(case__in=cases_for(scope)).select_related("case", "party")
+    q = q.strip()[:60]
+    if q:
+        documents = documents.filter(case__number__icontains=q) | documents.filter(number__icontains=q)
+    return documents.defer("docx", "pdf").order_by("-issued_at", "-id")
+
+
+def case_documents(*, case: Case) -> QuerySet[IssuedDocument]:
+    """Every version of every document of the case, for its timeline (oldest first)."""
+    return IssuedDocument.objects.filter(case=case).defer("docx", "pdf").order_by("issued_at", "id")
+
+
+def document_get(*, scope: Scope | None, pk: int) -> IssuedDocument:
+    document = IssuedDocument.objects.filter(pk=pk, case__in=cases_for(scope)).select_related("case").first()
+    if document is None:
+        raise NotFoundError()
+    return document
+
+
+__all__ = ["case_documents", "case_get", "document_get", "documents_for"]

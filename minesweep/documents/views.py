@@ -1,0 +1,98 @@
+"""Document pages: the list in scope, a case's documents (issue / re-render / download)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from minesweep.accounts.access import staff_view
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.roles import Role
+from minesweep.audit.services import audit_record
+from minesweep.core.errors import DomainError, PermissionDeniedError
+from minesweep.core.i18n import pick
+from minesweep.documents.kinds import KINDS
+from minesweep.documents.selectors import case_documents, case_get, document_get, documents_for
+from minesweep.documents.services import document_issue
+
+WRITERS = (Role.INVESTIGATOR,)
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@staff_view()
+def document_list(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    q = request.GET.get("q", "")[:60]
+    page = Paginator(documents_for(scope=scope, q=q), 50).get_page(request.GET.get("page"))
+    return render(request, "documents/list.html", {"page": page, "q": q})
+
+
+@staff_view()
+def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpResponse:
+    case = case_get(scope, case_pk)
+    return render(
+        request,
+        "documents/case.html",
+        {
+            "case": case,
+            "documents": case_documents(case=case),
+            "kinds": list(KINDS.values()),
+            "parties": case.parties.all(),
+            "can_issue": scope.role in (Role.INVESTIGATOR, Role.ADMINISTRATOR),
+        },
+    )
+
+
+@require_POST
+@staff_view(*WRITERS)
+def issue(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpResponse:
+    case = case_get(scope, case_pk)
+    kind = request.POST.get("kind", "")[:30]
+    party_id = request.POST.get("party", "")
+    party = case.parties.filter(pk=int(party_id)).first() if party_id.isdigit() else None
+    try:
+        if party_id and party is None:
+            raise DomainError("documents.party_unknown", "该案没有此当事人", "No such party in this case")
+        document = document_issue(
+            actor=request.user,
+            case=case,
+            kind=kind,
+            party=party,
+            reissue=request.POST.get("reissue") == "1",
+            reason=request.POST.get("reason", "")[:300],
+        )
+        messages.success(
+            request,
+            pick(
+                f"已出具 {document.number}（第{document.version}版）",
+                f"Issued {document.number} (version {document.version})",
+            ),
+        )
+    except DomainError as exc:
+        messages.error(request, pick(exc.message_zh, exc.message_en))
+    return redirect("documents:case", case_pk=case.pk)
+
+
+@staff_view()
+def download(request: HttpRequest, pk: int, fmt: str, *, scope: Scope) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise PermissionDeniedError(
+            "documents.format", "格式只能是 docx 或 pdf", "Format must be docx or pdf"
+        )
+    document = document_get(scope=scope, pk=pk)
+    audit_record(
+        actor=request.user,
+        action="documents.document.download",
+        target=document,
+        detail={"number": document.number, "version": document.version, "format": fmt},
+        division_code=document.case.division_id,
+    )
+    response = HttpResponse(bytes(getattr(document, fmt)), content_type=CONTENT_TYPES[fmt])
+    filename = f"{document.case.number}-{document.kind}-v{document.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
