@@ -17,6 +17,7 @@ Only loopback is used. Nothing is written outside the temporary directory.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import shutil
 import socket
@@ -243,11 +244,11 @@ def bench_collector(workdir: Path, seconds: float, rate: int) -> None:
     import pyarrow.parquet as pq
 
     stored = sum(pq.read_metadata(p).num_rows for p in out_dir.glob("flows-*.parquet"))
-    state = (out_dir / "state.json").read_text()
+    state = json.loads((out_dir / "state.json").read_text())
     print(
         f"collector: sent {sent:,} records in {seconds:.0f} s ({sent / seconds:,.0f} records/s, v9 + IPFIX), "
-        f"stored {stored:,} ({stored / max(sent, 1):.2%}); state.json dropped_packets: "
-        f"{__import__('json').loads(state)['dropped_packets']}"
+        f"stored {stored:,} ({stored / max(sent, 1):.2%}); state.json: dropped_packets "
+        f"{state['dropped_packets']}, kernel_dropped_datagrams {state['kernel_dropped_datagrams']}"
     )
 
 

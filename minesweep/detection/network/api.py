@@ -240,6 +240,7 @@ def describe_collector(stats: collector.CollectorStats) -> str:
             "written_records": stats.written_records,
             "files": stats.files,
             "dropped_packets": stats.dropped_packets,
+            "kernel_dropped_datagrams": stats.kernel_dropped_datagrams,
         },
         ensure_ascii=False,
     )

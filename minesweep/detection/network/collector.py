@@ -27,6 +27,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from queue import Empty, SimpleQueue
 from typing import Any
 
 import pyarrow as pa
@@ -43,7 +44,7 @@ DEFAULT_ROTATE_RECORDS = 200_000
 DEFAULT_ROTATE_SECONDS = 60.0
 MAX_PENDING_PER_EXPORTER = 512
 POLL_SECONDS = 0.2
-MAX_DRAIN_DATAGRAMS = 1_000_000
+MAX_BACKLOG_DATAGRAMS = 500_000
 #: Export header sizes of the templated versions (NetFlow v9, IPFIX).
 HEADER_LENGTHS = {9: 20, 10: 16}
 SCHEMA = pa.schema(
@@ -78,6 +79,8 @@ class CollectorStats:
     files: int = 0
     dropped_packets: dict[str, int] = field(default_factory=dict)
     pending_packets: int = 0
+    #: Datagrams the kernel dropped in the last run before the collector could read them.
+    kernel_dropped_datagrams: int | None = None
     runs: int = 0
     updated_at: float = 0.0
 
@@ -379,42 +382,107 @@ def serve(
         except OSError as exc:
             raise CollectorError(f"无法监听 {listen} / cannot listen on {listen}: {exc}") from exc
         sock.settimeout(POLL_SECONDS)
+        receiver = DatagramReceiver(sock)
+        receiver.start()
         if ready is not None:
             ready.set()
         # Ctrl-C is the normal way to stop a collector run without --duration.
         with contextlib.suppress(KeyboardInterrupt):
-            _receive_loop(sock, collector, duration, stop)
-        _drain(sock, collector)
+            _decode_loop(receiver, collector, duration, stop)
+        receiver.stop_and_drain()
+        _decode_backlog(receiver, collector)
+        if receiver.overflow:
+            collector.stats.drop("backlog_overflow", receiver.overflow)
+        collector.stats.kernel_dropped_datagrams = kernel_dropped_datagrams(sock)
     return collector.close()
 
 
-def _drain(sock: socket.socket, collector: FlowCollector) -> None:
-    """Decode what is already queued in the socket before closing it (a stop loses nothing sent)."""
-    sock.setblocking(False)
-    for _ in range(MAX_DRAIN_DATAGRAMS):
-        try:
-            data, peer = sock.recvfrom(MAX_DATAGRAM)
-        except (BlockingIOError, InterruptedError):
-            return
-        if data:
-            collector.handle_datagram(data, peer[0])
+class DatagramReceiver(threading.Thread):
+    """Moves datagrams from the socket to a queue as they come.
+
+    Decoding is the slow step; with this thread a burst or a busy CPU grows the in-process
+    backlog (bounded by ``max_backlog`` datagrams, overflow counted) instead of overflowing the
+    kernel's socket buffer, where losses would go unseen.
+    """
+
+    def __init__(self, sock: socket.socket, max_backlog: int = MAX_BACKLOG_DATAGRAMS) -> None:
+        super().__init__(name="netflow-receiver", daemon=True)
+        self.sock = sock
+        self.queue: SimpleQueue[tuple[bytes, str]] = SimpleQueue()
+        self.stopping = threading.Event()
+        self.max_backlog = max_backlog
+        self.overflow = 0
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                data, peer = self.sock.recvfrom(MAX_DATAGRAM)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._keep(data, peer[0])
+
+    def _keep(self, data: bytes, exporter: str) -> None:
+        if self.queue.qsize() >= self.max_backlog:
+            self.overflow += 1
+        else:
+            self.queue.put((data, exporter))
+
+    def stop_and_drain(self) -> None:
+        """Stop receiving, then take what is still queued in the socket (a stop loses nothing sent)."""
+        self.stopping.set()
+        self.join()
+        self.sock.setblocking(False)
+        for _ in range(MAX_BACKLOG_DATAGRAMS):
+            try:
+                data, peer = self.sock.recvfrom(MAX_DATAGRAM)
+            except (BlockingIOError, InterruptedError):
+                return
+            self._keep(data, peer[0])
 
 
-def _receive_loop(
-    sock: socket.socket, collector: FlowCollector, duration: float | None, stop: threading.Event | None
+def _decode_loop(
+    receiver: DatagramReceiver, collector: FlowCollector, duration: float | None, stop: threading.Event | None
 ) -> None:
     deadline = time.monotonic() + duration if duration is not None else None
     last_check = time.monotonic()
     while not (stop is not None and stop.is_set()):
         try:
-            data, peer = sock.recvfrom(MAX_DATAGRAM)
-        except TimeoutError:
-            data = b""
-        if data:
-            collector.handle_datagram(data, peer[0])
+            data, exporter = receiver.queue.get(timeout=POLL_SECONDS)
+            collector.handle_datagram(data, exporter)
+        except Empty:
+            pass
         now = time.monotonic()
         if now - last_check >= POLL_SECONDS:
             last_check = now
             collector.rotate_if_due()
             if deadline is not None and now >= deadline:
                 return
+
+
+def _decode_backlog(receiver: DatagramReceiver, collector: FlowCollector) -> None:
+    while True:
+        try:
+            data, exporter = receiver.queue.get_nowait()
+        except Empty:
+            return
+        collector.handle_datagram(data, exporter)
+
+
+def kernel_dropped_datagrams(sock: socket.socket) -> int | None:
+    """Datagrams the kernel dropped for this socket (Linux ``/proc/net/udp*``), else ``None``."""
+    try:
+        inode = str(os.fstat(sock.fileno()).st_ino)
+    except OSError:
+        return None
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) >= 13 and fields[9] == inode:
+                return int(fields[-1])
+    return None

@@ -128,7 +128,8 @@ def test_it_counts_garbage_and_unknown_templates_without_crashing(tmp_path):
     assert stats.written_records == 45
     assert stats.dropped_packets["unknown_template"] == 1
     assert sum(stats.dropped_packets.values()) >= 4
-    assert stats.received_packets == len(garbage) - 1 + 1 + 2  # the empty datagram is not delivered
+    assert stats.received_packets == len(garbage) + 1 + 2
+    assert stats.dropped_packets["too_short"] == 2 and stats.kernel_dropped_datagrams == 0
 
 
 def test_it_continues_with_new_files_and_cumulative_counts_after_a_restart(tmp_path):
