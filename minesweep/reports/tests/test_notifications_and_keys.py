@@ -7,7 +7,7 @@ from django.core.management import call_command
 from minesweep.registry.models import Division
 from minesweep.reports.services import report_submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
 def _file():
@@ -19,7 +19,9 @@ def _file():
     )
 
 
-def test_it_emails_officers_when_enabled_without_report_content(settings, make_staff):
+def test_it_emails_officers_when_enabled_without_report_content(
+    settings, make_staff, django_capture_on_commit_callbacks
+):
     from minesweep.accounts.roles import Role
 
     settings.EMAIL_NOTIFICATIONS = True
@@ -27,18 +29,20 @@ def test_it_emails_officers_when_enabled_without_report_content(settings, make_s
     officer = make_staff("bt_intake", Role.INTAKE_OFFICER, "150200")
     officer.email = "intake@example.org"
     officer.save()
-    filed = _file()
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = _file()
     assert len(mail.outbox) == 1 and filed.report.number in mail.outbox[0].subject
     assert "ABC" not in mail.outbox[0].body and mail.outbox[0].to == ["intake@example.org"]
 
 
-def test_it_sends_no_email_by_default(settings, make_staff):
+def test_it_sends_no_email_by_default(settings, make_staff, django_capture_on_commit_callbacks):
     from minesweep.accounts.roles import Role
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     make_staff("bt_intake", Role.INTAKE_OFFICER, "150200").__class__.objects.update(email="x@example.org")
-    _file()
-    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _file()
+    assert mail.outbox == [] and callbacks == []
 
 
 def test_it_reports_rows_per_master_key(settings):
