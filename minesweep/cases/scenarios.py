@@ -7,6 +7,7 @@ that runs is itself evidence that the workflow holds together.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ class Crew:
     investigator: AbstractBaseUser
     second: AbstractBaseUser
     reviewer: AbstractBaseUser
-    liaisons: dict[str, AbstractBaseUser] = field(default_factory=dict)
+    liaisons: Mapping[str, AbstractBaseUser] = field(default_factory=dict)
 
 
 @dataclass

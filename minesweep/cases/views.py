@@ -60,13 +60,11 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         rows = rows.filter(status=status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    items = [{"lead": lead, "due": selectors.lead_due(lead)} for lead in page]
-    for item in items:
-        item["overdue"] = (
-            item["lead"].status in (Lead.Status.OPEN, Lead.Status.VERIFYING)
-            and item["due"] is not None
-            and item["due"] < today
-        )
+    items: list[dict[str, Any]] = []
+    for lead in page:
+        due = selectors.lead_due(lead)
+        open_ = lead.status in (Lead.Status.OPEN, Lead.Status.VERIFYING)
+        items.append({"lead": lead, "due": due, "overdue": open_ and due is not None and due < today})
     return render(
         request,
         "cases/leads.html",

@@ -124,13 +124,20 @@ def with_policy(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
 
 
-def sync_report_status(lead: Lead) -> None:
-    """Let the reporting platform follow the lead (reports.services.report_status_sync, if present)."""
+def sync_report_status(lead: Lead, outcome: str = "") -> None:
+    """Let the reporting platform follow the lead (``reports.services.report_status_sync``, if present).
+
+    Called inside the caller's transaction, so the report's public status changes atomically with the
+    lead or case. ``outcome`` is a neutral sentence the reporter may read (no names, no penalties).
+    """
     try:
-        from minesweep.reports.services import report_status_sync  # type: ignore[attr-defined]
+        from minesweep.reports.services import report_status_sync
     except ImportError:
         return
-    report_status_sync(lead=lead)
+    if outcome:
+        report_status_sync(lead=lead, outcome=outcome)
+    else:
+        report_status_sync(lead=lead)
 
 
 def check_file(content: bytes, name: str) -> None:

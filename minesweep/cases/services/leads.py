@@ -139,6 +139,7 @@ def lead_verification_start(*, actor: Actor, lead: Lead, notes: str = "") -> Lea
         before={"status": Lead.Status.OPEN},
         after={"status": lead.status},
     )
+    sync_report_status(lead)
     return lead
 
 
@@ -282,7 +283,7 @@ def lead_file(
                 address=subject.address,
                 category=category,
             )
-    transaction.on_commit(lambda: sync_report_status(lead))
+    sync_report_status(lead)
     return case
 
 
@@ -314,5 +315,5 @@ def lead_not_file(*, actor: Actor, lead: Lead, reason: str) -> Lead:
         after={"status": lead.status},
         detail={"reason": reason},
     )
-    transaction.on_commit(lambda: sync_report_status(lead))
+    sync_report_status(lead)
     return lead

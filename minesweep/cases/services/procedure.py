@@ -56,6 +56,11 @@ from minesweep.policy.workdays import (
 )
 
 FOLLOW_UP_MONTHS = (1, 3, 6)
+# What a reporter may read about the outcome: neutral, no names, no penalties.
+CLOSED_OUTCOME = "您反映的问题已立案查处，相关部门已依法处理并结案，后续将开展回头看。/ The case was investigated, handled under the law and closed; follow-up checks will be made."
+REOPENED_OUTCOME = (
+    "回头看发现问题反弹，案件已重新调查。/ A follow-up check found a relapse; the case has been reopened."
+)
 # 行政处罚法第六十条 allows an extension "经批准"; the length is this system's default (unverified).
 DECISION_EXTENSION_DAYS = 30
 REFERRAL_ACTIONS = {
@@ -699,8 +704,7 @@ def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | N
         after={"stage": case.stage, "closed_on": day.isoformat()},
         note=summary,
     )
-    lead = case.lead
-    transaction.on_commit(lambda: sync_report_status(lead))
+    sync_report_status(case.lead, CLOSED_OUTCOME)
     return case
 
 
@@ -752,6 +756,5 @@ def follow_up_record(
             after={"stage": case.stage, "reopened": case.reopened_count},
             note=f"回头看发现反弹，案件重新调查：{findings}",
         )
-        lead = case.lead
-        transaction.on_commit(lambda: sync_report_status(lead))
+        sync_report_status(case.lead, REOPENED_OUTCOME)
     return check

@@ -45,7 +45,10 @@ ROUTES: list[tuple[str, Route]] = [
     ("cases by stage", lambda c, k: c.get("/cases/", {"stage": "decided"})),
     ("case detail", lambda c, k: c.get(f"/cases/{k.pk}/")),
     ("case action", lambda c, k: c.post(f"/cases/{k.pk}/act/close/", {"summary": "越权结案测试"})),
-    ("evidence file", lambda c, k: c.get(f"/cases/{k.pk}/evidence/{k.evidence_items.first().pk}/")),
+    (
+        "evidence file",
+        lambda c, k: c.get(f"/cases/{k.pk}/evidence/{k.evidence_items.values_list('pk', flat=True)[0]}/"),
+    ),
     ("tasks list", lambda c, k: c.get("/cases/tasks/", {"status": "all"})),
     ("task detail", lambda c, k: c.get(f"/cases/tasks/{_task(k)}/")),
     ("task close", lambda c, k: c.post(f"/cases/tasks/{_task(k)}/close/", {"document_number": "X"})),

@@ -135,18 +135,41 @@ def test_it_closes_a_lead_unfiled_only_with_a_reason(crew, lead):
         services.lead_not_file(actor=crew.investigator, lead=lead, reason="再次不予立案")
 
 
-def test_it_tells_the_reporting_platform_when_a_lead_is_decided(
-    crew, lead, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_it_tells_the_reporting_platform_when_a_lead_moves(crew, lead, monkeypatch):
     import minesweep.reports.services as report_services
 
-    seen: list[str] = []
-    monkeypatch.setattr(
-        report_services, "report_status_sync", lambda *, lead: seen.append(lead.status), raising=False
+    seen: list[tuple[str, str]] = []
+
+    def fake(*, lead, outcome=""):  # type: ignore[no-untyped-def]
+        seen.append((lead.status, outcome[:4]))
+        return 0
+
+    monkeypatch.setattr(report_services, "report_status_sync", fake, raising=False)
+    run(crew, lead, to="closed", filed_on=LONG_AGO)
+    assert seen[:2] == [(Lead.Status.VERIFYING, ""), (Lead.Status.FILED, "")]
+    assert seen[-1] == (Lead.Status.FILED, "您反映的")
+
+
+def test_it_moves_the_public_report_with_the_lead(crew, intake_officer):
+    """With the real reports hook: a report converted to a lead follows it to "case opened"."""
+    from minesweep.registry.models import Division
+    from minesweep.reports.services import report_convert, report_submit
+
+    filed = report_submit(
+        channel="web",
+        category="mining_enterprise",
+        division=Division.objects.get(code="150203"),
+        content={"description": "厂房里日夜有风扇声，电表转得飞快"},
+        address="昆都仑区某厂房",
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        services.lead_not_file(actor=crew.investigator, lead=lead, reason="核实为正常数据中心业务")
-    assert seen == [Lead.Status.NOT_FILED]
+    report = filed.report
+    lead = report_convert(actor=intake_officer, report=report)
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    services.lead_file(
+        actor=crew.investigator, lead=lead, reason="核查属实，依法立案", second_officer=crew.second
+    )
+    report.refresh_from_db()
+    assert report.status == "case_opened"
 
 
 # -- investigation -------------------------------------------------------------------------------------
