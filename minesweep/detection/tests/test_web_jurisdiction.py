@@ -78,11 +78,17 @@ ROUTES: list[tuple[str, Route]] = [
     ("net scan", lambda c, f: c.get(f"/analytics/network/{f[2].pk}/")),
     ("net scan search", lambda c, f: c.get(f"/analytics/network/{f[2].pk}/", {"q": "10.0.2.15"})),
     ("net host", lambda c, f: c.get(f"/analytics/network/hosts/{f[3].pk}/")),
+    ("api meter runs", lambda c, f: c.get("/api/v1/detection/meter-runs")),
+    ("api suspects", lambda c, f: c.get(f"/api/v1/detection/meter-runs/{f[0].pk}/suspects")),
+    ("api net scans", lambda c, f: c.get("/api/v1/detection/net-scans")),
+    ("api hosts", lambda c, f: c.get(f"/api/v1/detection/net-scans/{f[2].pk}/hosts")),
     ("home", lambda c, f: c.get("/staff/")),
 ]
 PROMOTIONS: list[tuple[str, Route]] = [
     ("promote suspect", lambda c, f: c.post(f"/analytics/meters/suspects/{f[1].pk}/promote/")),
     ("promote host", lambda c, f: c.post(f"/analytics/network/hosts/{f[3].pk}/promote/")),
+    ("api promote suspect", lambda c, f: c.post(f"/api/v1/detection/meter-suspects/{f[1].pk}/promote")),
+    ("api promote host", lambda c, f: c.post(f"/api/v1/detection/net-hosts/{f[3].pk}/promote")),
 ]
 
 
@@ -132,6 +138,12 @@ def test_it_shows_the_ordos_findings_to_the_ordos_analyst(ordos_findings, make_s
 
 def test_it_shows_everything_to_a_region_analyst(ordos_findings, make_staff, client_for):
     client = client_for(make_staff("region_analyst", Role.ANALYST, "150000"))
+    api = client.get(f"/api/v1/detection/meter-runs/{ordos_findings[0].pk}/suspects", {"limit": 1000}).json()
+    assert len(api) == 40 and api[0]["account_id"] == FARM_ACCOUNT and api[0]["division_code"] == "150602"
+    promoted = client.post(f"/api/v1/detection/net-hosts/{ordos_findings[3].pk}/promote")
+    assert promoted.status_code == 200 and promoted.json()["division_code"] == "150602"
+    again = client.post(f"/api/v1/detection/net-hosts/{ordos_findings[3].pk}/promote")
+    assert again.status_code == 409 and again.json()["code"] == "detection.already_promoted"
     text = client.get(f"/analytics/meters/{ordos_findings[0].pk}/export.csv").content.decode("utf-8-sig")
     assert FARM_ACCOUNT in text and len(text.strip().splitlines()) == 41
 
