@@ -14,6 +14,7 @@ from minesweep.detection.network import p2p, protocols
 from minesweep.detection.network.names import (
     HttpRequestHead,
     looks_like_http_request,
+    normalise_name,
     parse_http_request_head,
     tls_client_hello_sni,
 )
@@ -99,6 +100,9 @@ class DirectionInspector:
         if self.read > MAX_UNCONFIRMED_BYTES and not self.found_mining:
             self.mode = DONE  # whatever this is, it has not looked like mining so far
             return
+        self._consume(ts, data, ports, findings)
+
+    def _consume(self, ts: float, data: bytes, ports: tuple[int, int], findings: StreamFindings) -> None:
         if self.mode == UNDECIDED:
             self.head += data
             if len(self.head) < DECISION_BYTES and self.head.lstrip(WHITESPACE)[:1] not in (b"{", b"["):
@@ -108,7 +112,9 @@ class DirectionInspector:
         if self.mode == JSON_LINES:
             self._read_json_lines(ts, data, findings)
         elif self.mode == HTTP:
-            self._read_http(ts, data, findings)
+            tunnelled = self._read_http(ts, data, findings)
+            if tunnelled:
+                self._consume(ts, tunnelled, ports, findings)
         elif self.mode == TLS:
             self._read_tls(data, findings)
 
@@ -164,7 +170,8 @@ class DirectionInspector:
             findings.messages.append((ts, message, self.forward))
         return True
 
-    def _read_http(self, ts: float, data: bytes, findings: StreamFindings) -> None:
+    def _read_http(self, ts: float, data: bytes, findings: StreamFindings) -> bytes | None:
+        """Read requests; after a ``CONNECT`` return the tunnelled bytes (read afresh by the caller)."""
         self.head += data
         while self.mode == HTTP and self.head:
             if not looks_like_http_request(self.head.lstrip(WHITESPACE)):
@@ -174,14 +181,27 @@ class DirectionInspector:
             if request is None:
                 if len(self.head) > MAX_HTTP_HEAD:
                     self.mode = DONE
-                return
+                return None
+            if request.method == "CONNECT":
+                return self._enter_tunnel(request, findings)
             body_end = request.head_length + min(request.content_length, MAX_HTTP_BODY)
             if len(self.head) < body_end:
-                return
+                return None
             self._read_http_request(ts, request, self.head[request.head_length : body_end], findings)
             self.head = self.head[body_end:].lstrip(WHITESPACE)
         if self.mode == DONE:
             self.head = b""
+        return None
+
+    def _enter_tunnel(self, request: HttpRequestHead, findings: StreamFindings) -> bytes:
+        """An HTTP proxy tunnel: its target names the real server; what follows is read afresh."""
+        target = normalise_name(request.path)
+        if target:
+            findings.http_hosts.add(target)
+        tunnelled = self.head[request.head_length :]
+        self.head = b""
+        self.mode = UNDECIDED
+        return tunnelled
 
     def _read_http_request(
         self, ts: float, request: HttpRequestHead, body: bytes, findings: StreamFindings

@@ -111,3 +111,15 @@ def test_it_stops_reading_a_large_json_stream_that_never_looks_like_mining():
     assert not inspector.active
     assert seq <= MAX_UNCONFIRMED_BYTES + len(chunk)
     assert findings.messages == []
+
+
+def test_it_reads_stratum_inside_an_http_connect_tunnel(tmp_path):
+    connect = b"CONNECT eu1-zcash.flypool.org:3333 HTTP/1.1\r\nHost: eu1-zcash.flypool.org:3333\r\n\r\n"
+    frames = tcp_session("10.1.1.4", 40002, "192.0.2.80", 8080, [connect, SUBSCRIBE, AUTHORIZE])
+    records = scan_host_records(
+        scan_captures([write_pcap(tmp_path / "proxy.pcap", frames)]), default_pool_list()
+    )
+    evidence = records[0].evidence
+    assert set(evidence["methods"]) == {"stratum:mining.subscribe", "stratum:mining.authorize"}
+    assert evidence["pools"][0]["names"] == ["eu1-zcash.flypool.org"]
+    assert evidence["pools"][0]["pool"] == "Flypool"
