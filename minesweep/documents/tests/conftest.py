@@ -1,0 +1,84 @@
+"""A demo-like decided case with every document's source: a café operator without approved power
+(police referral, suspension), an official who protected it (discipline referral), energy and theft
+calculations, seized rigs, exhibits, notices, decisions and a credit listing from a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.cases import services as case_services
+from minesweep.cases.models import Case, Lead
+from minesweep.cases.scenarios import Crew, PartySpec, run
+from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
+from minesweep.registry.models import Division
+from minesweep.registry.resident_id import resident_id_check_character
+
+FILED = dt.date(2026, 9, 1)
+_FIRST17 = "15020319750203123"
+OFFICIAL_ID = _FIRST17 + resident_id_check_character(_FIRST17)
+PARTIES = (
+    PartySpec(
+        "九原区青城网咖", "internet_cafe", "operator", ("mining_confirmed", "unapproved_power_connection")
+    ),
+    PartySpec("王某（街道干部）", "public_official", "facilitator", ("official_involvement",), OFFICIAL_ID),
+)
+
+
+@pytest.fixture
+def liaisons(make_staff):  # type: ignore[no-untyped-def]
+    return {code: make_staff(f"l_{code}", Role.DEPARTMENT_LIAISON, "150000", code) for code in DEPARTMENTS}
+
+
+def make_case(make_staff, liaisons, investigator, league: str, county: str, suffix: str = "") -> Case:  # type: ignore[no-untyped-def]
+    crew = Crew(
+        investigator,
+        make_staff(f"second_{league}{suffix}", Role.INVESTIGATOR, league),
+        make_staff(f"reviewer_{league}{suffix}", Role.INVESTIGATOR, league),
+        liaisons,
+    )
+    lead = lead_for(county)
+    case = run(
+        crew,
+        lead,
+        to="decided",
+        filed_on=FILED,
+        parties=PARTIES,
+        rigs=(("Antminer S19", 80),),
+        kwh=1_000_000,
+        theft_kw=400,
+    )
+    assert isinstance(case, Case)
+    for referral in case.referrals.all():
+        case_services.referral_decide(
+            actor=investigator, referral=referral, approve=True, reason="涉嫌犯罪，依法移送"
+        )
+        case_services.referral_transfer(
+            actor=investigator,
+            referral=referral,
+            receiving_organ="包头市公安局" if referral.kind == "police" else "包头市纪委监委",
+            documents=["referral_letter", "investigation_report", "exhibit_list"],
+        )
+    return case
+
+
+def lead_for(county: str) -> Lead:
+    return case_services.lead_create(
+        actor="test",
+        source=Lead.Source.PUBLIC_REPORT,
+        title="九原区网吧夜间挖矿",
+        division=Division.objects.get(code=county),
+        summary="群众举报网吧夜间机器轰鸣、用电异常",
+    )
+
+
+@pytest.fixture
+def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-untyped-def]
+    made = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207")
+    decision = made.decisions.get(party__category="internet_cafe")
+    listing = listing_from_decision(actor="test", decision=decision, severity="serious")
+    listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
+    listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    return made

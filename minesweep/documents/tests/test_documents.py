@@ -1,0 +1,292 @@
+"""Every document kind rendered from a demo-like case and opened again: required fields, Chinese text,
+numbering, immutability, templates an administrator edits, and PDFs with no missing glyphs."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from PIL import Image
+
+from minesweep.audit.models import AuditEvent
+from minesweep.cases.models import CaseCalculation, CaseLog
+from minesweep.core.errors import DomainError
+from minesweep.credit.models import ListingRecord
+from minesweep.documents.context import cn_date
+from minesweep.documents.kinds import KINDS
+from minesweep.documents.models import IssuedDocument
+from minesweep.documents.render import docx_text, missing_glyphs
+from minesweep.documents.services import document_issue
+
+from .conftest import OFFICIAL_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What each document must say, taken from the case records (not from the document code)."""
+    cafe = case.parties.get(category="internet_cafe")
+    official = case.parties.get(category="public_official")
+    decision = case.decisions.get(party=cafe)
+    notice = case.notices.get(party=cafe)
+    energy = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
+    police = case.referrals.get(kind="police")
+    listing = ListingRecord.objects.get(case_number=case.number)
+    return {
+        "filing": [
+            case.number,
+            case.lead.number,
+            cafe.name,
+            official.name,
+            "立案依据",
+            "承办人",
+            cn_date(case.filed_on),
+            "行政处罚法》第五十四条",
+        ],
+        "notice": [
+            cafe.name,
+            notice.intended_penalty,
+            cn_date(notice.defence_deadline),
+            cn_date(notice.hearing_request_deadline),
+            "陈述、申辩",
+            "听证",
+            "包头市发展和改革委员会",
+        ],
+        "decision": [
+            cafe.name,
+            "住所",
+            decision.facts_and_evidence,
+            decision.penalty_and_basis,
+            decision.compliance,
+            decision.appeal_route,
+            decision.authority,
+            cn_date(decision.decided_on),
+            "（印章）",
+            "50,000.00 元",
+            "行政复议",
+            "行政诉讼",
+            "履行方式和期限",
+        ],
+        "police_referral": [
+            "包头市公安局",
+            police.grounds,
+            "涉案物品及证据清单",
+            "Antminer S19 × 80",
+            case.evidence_items.first().sha256,
+            "国务院令第310号",
+            "三日内",
+        ],
+        "discipline_referral": ["包头市纪委监委", official.name, "公职人员"],
+        "credit_listing": [
+            listing.name,
+            listing.reason,
+            listing.decision_number,
+            listing.removal_conditions,
+            listing.remedies,
+            cn_date(listing.publication_start),
+            cn_date(listing.max_end),
+            "严重失信",
+        ],
+        "energy_cut": [
+            "1000000",
+            str(energy.tce).rstrip("0").rstrip("."),
+            "0.1229",
+            "÷ 1000",
+            "吨标准煤",
+            "核减能耗预算指标",
+        ],
+        "suspension": [cafe.name, "第四条", "停业整顿", "拆除全部矿机"],
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, kind, tmp_path):
+    document = document_issue(actor="test", case=case, kind=kind)
+    doc = Document(io.BytesIO(bytes(document.docx)))
+    text = docx_text(bytes(document.docx))
+    assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
+    assert re.fullmatch(rf"包发改{KINDS[kind].char}〔2026〕\d+号", document.number)
+    assert document.number in text and "{{" not in text
+    for value in _required(case, kind):
+        assert value in text, f"{kind}: missing {value!r}"
+    assert OFFICIAL_ID not in text  # a resident ID is never printed in full
+    # The PDF: every character has a glyph in the embedded font, the text extracts as Chinese, page 1 has ink.
+    assert shutil.which("pdftoppm") and shutil.which("pdftotext"), "poppler-utils is required"
+    assert missing_glyphs(text) == [] and document.data["missing_glyphs"] == []
+    pdf = tmp_path / f"{kind}.pdf"
+    pdf.write_bytes(bytes(document.pdf))
+    extracted = _squash(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    for value in (KINDS[kind].zh, document.number, "包头市发展和改革委员会", *_required(case, kind)[:3]):
+        assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
+    assert "\ufffd" not in extracted
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / kind)], check=True
+    )
+    image = Image.open(next(tmp_path.glob(f"{kind}-*.png"))).convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark > 500, f"{kind}: the first page is (nearly) blank"
+
+
+def test_it_numbers_per_issuing_authority_and_year(case, make_staff, liaisons, ordos_investigator):
+    from .conftest import make_case
+
+    first = document_issue(actor="test", case=case, kind="decision")
+    other_party = case.parties.get(category="public_official")
+    second = document_issue(actor="test", case=case, kind="decision", party=other_party)
+    ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
+    third = document_issue(actor="test", case=ordos, kind="decision")
+    assert (first.number, second.number, third.number) == (
+        "包发改罚〔2026〕1号",
+        "包发改罚〔2026〕2号",
+        "鄂发改罚〔2026〕1号",
+    )
+    assert document_issue(actor="test", case=case, kind="notice").number == "包发改告〔2026〕1号"
+
+
+def test_it_never_silently_replaces_an_issued_document(case):
+    first = document_issue(actor="test", case=case, kind="decision")
+    again = document_issue(actor="test", case=case, kind="decision")
+    assert again.pk == first.pk and bytes(again.docx) == bytes(first.docx)
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", reissue=True)
+    assert refused.value.code == "documents.reason_required"
+    second = document_issue(actor="test", case=case, kind="decision", reissue=True, reason="更正当事人住所")
+    assert (second.version, second.number, second.supersedes_id) == (2, first.number, first.pk)
+    first.refresh_from_db()
+    import hashlib
+
+    assert hashlib.sha256(bytes(first.docx)).hexdigest() == first.docx_sha256 and not first.is_current
+    assert IssuedDocument.objects.filter(case=case, kind="decision").count() == 2
+    actions = list(
+        AuditEvent.objects.filter(object_type="documents.issueddocument").values_list("action", flat=True)
+    )
+    assert actions == ["documents.document.issue", "documents.document.reissue"]
+    timeline = list(
+        CaseLog.objects.filter(case=case, action__startswith="documents.").values_list("note", flat=True)
+    )
+    assert len(timeline) == 2 and first.number in timeline[0] and "第2版" in timeline[1]
+
+
+def test_it_uses_an_administrators_edited_template_and_refuses_unknown_fields(case, settings, tmp_path):
+    from minesweep.documents.template_build import build_all
+
+    build_all(tmp_path)
+    edited = Document(str(tmp_path / "suspension.docx"))
+    edited.add_paragraph("联系人：综合科 0472-1234567 经办：{{officers}}")
+    edited.save(str(tmp_path / "suspension.docx"))
+    settings.DOCUMENT_TEMPLATE_DIR = str(tmp_path)
+    document = document_issue(actor="test", case=case, kind="suspension")
+    assert "联系人：综合科 0472-1234567" in docx_text(bytes(document.docx))
+    broken = Document(str(tmp_path / "energy_cut.docx"))
+    broken.add_paragraph("{{typo_field}}")
+    broken.save(str(tmp_path / "energy_cut.docx"))
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert (
+        "typo_field" in refused.value.message_zh
+        and not IssuedDocument.objects.filter(kind="energy_cut").exists()
+    )
+
+
+def test_it_names_the_font_package_when_no_cjk_font_is_installed(case, settings, monkeypatch):
+    from minesweep.documents import render
+
+    monkeypatch.setattr(render, "FONT_CANDIDATES", ("/nonexistent/font.ttc",))
+    settings.DOCUMENT_PDF_FONT = ""
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="filing")
+    assert "fonts-wqy-microhei" in refused.value.message_zh and not IssuedDocument.objects.exists()
+
+
+def test_it_explains_what_is_missing_for_a_document(case):
+    official = case.parties.get(category="public_official")
+    with pytest.raises(DomainError) as unknown:
+        document_issue(actor="test", case=case, kind="nonsense")
+    assert unknown.value.code == "documents.kind_unknown" and "filing" in unknown.value.message_zh
+    with pytest.raises(DomainError) as missing:
+        document_issue(actor="test", case=case, kind="suspension", party=official)
+    assert missing.value.code == "documents.source_missing" and "网吧" in missing.value.message_zh
+    assert not IssuedDocument.objects.exists()
+
+
+def test_it_writes_documents_from_the_command_line(case, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "decision.docx"
+    call_command("case", "document", case.number, "--kind", "decision", "--out", str(out))
+    stored = IssuedDocument.objects.get(kind="decision")
+    assert out.read_bytes() == bytes(stored.docx)
+    pdf = tmp_path / "decision.pdf"
+    call_command("case", "document", case.number, "--kind", "decision", "--out", str(pdf))
+    assert pdf.read_bytes() == bytes(stored.pdf) and IssuedDocument.objects.count() == 1
+    for args, message in (
+        ([case.number, "--kind", "decision", "--out", str(tmp_path / "x.txt")], "docx"),
+        (["AJ-1999-000001", "--kind", "decision", "--out", str(out)], "AJ-1999-000001"),
+        ([case.number, "--kind", "decision", "--out", str(out), "--party", "999999"], "999999"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("case", "document", *args)
+    call_command("case", "templates", "--out", str(tmp_path / "tpl"))
+    assert len(list((tmp_path / "tpl").glob("*.docx"))) == len(KINDS)
+
+
+def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator, client_for):
+    client = client_for(baotou_investigator)
+    response = client.post(f"/documents/case/{case.pk}/issue/", {"kind": "decision"})
+    assert response.status_code == 302
+    page = client.get(f"/documents/case/{case.pk}/").content.decode()
+    assert "包发改罚〔2026〕1号" in page and "行政处罚决定书" in page
+    document = IssuedDocument.objects.get()
+    download = client.get(f"/documents/{document.pk}/download.pdf")
+    assert download.status_code == 200 and download.content == bytes(document.pdf)
+    assert AuditEvent.objects.filter(action="documents.document.download").count() == 1
+
+
+def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number(case, tmp_path):
+    """Credit listing from a penalty decision: the resident ID is not copied, published or exported."""
+    import json
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
+
+    official = case.parties.get(category="public_official")
+    listing = listing_from_decision(
+        actor="test", decision=case.decisions.get(party=official), severity="general"
+    )
+    assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
+    assert "第八条" in listing.basis and listing.authority == "包头市发展和改革委员会"
+    import datetime as dt
+
+    listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
+    listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    assert OFFICIAL_ID not in json.dumps(
+        list(ListingRecord.objects.values()), default=str, ensure_ascii=False
+    )
+    page = Client().get("/credit/", {"q": "王某"}).content.decode()
+    assert "王某（街道干部）" in page and OFFICIAL_ID not in page
+    out = tmp_path / "list.json"
+    call_command("credit", "export", "--format", "json", "--out", str(out))
+    assert "王某（街道干部）" in out.read_text(encoding="utf-8") and OFFICIAL_ID not in out.read_text(
+        encoding="utf-8"
+    )
+    document = document_issue(actor="test", case=case, kind="credit_listing", party=official)
+    assert "王某（街道干部）" in docx_text(bytes(document.docx)) and OFFICIAL_ID not in docx_text(
+        bytes(document.docx)
+    )
