@@ -1,7 +1,8 @@
 """Payload inspection of one TCP direction: decide what the stream carries, then read it.
 
-A direction starts ``UNDECIDED``; its first bytes choose JSON lines, HTTP requests, a TLS
-ClientHello (for the SNI), Bitcoin/Ethereum node handshakes, or ``DONE`` (nothing of interest: later
+A direction starts ``UNDECIDED``; its first bytes choose JSON lines, HTTP requests (which may
+upgrade to WebSocket or open a CONNECT tunnel), a WebSocket handshake reply, a TLS ClientHello (for
+the SNI), Bitcoin/Ethereum node handshakes, or ``DONE`` (nothing of interest: later
 bytes are not looked at). Streams that turn out to be mining stay open to count shares; others are
 closed after a few messages so that a scan's cost is bounded by the number of flows, not bytes.
 """
@@ -19,12 +20,15 @@ from minesweep.detection.network.names import (
     tls_client_hello_sni,
 )
 from minesweep.detection.network.streams import LineSplitter, StreamReassembler
+from minesweep.detection.network.websocket import WebSocketReader
 
 UNDECIDED = 0
 JSON_LINES = 1
 HTTP = 2
 TLS = 3
 DONE = 4
+WEBSOCKET = 5
+HTTP_REPLY = 6
 
 DECISION_BYTES = 8
 MAX_TLS_HELLO = 16 * 1024
@@ -36,6 +40,7 @@ MAX_HTTP_REQUESTS = 8
 #: Bytes of one direction read before giving up on a stream with no mining message.
 MAX_UNCONFIRMED_BYTES = 256 * 1024
 JSON_START = (ord("{"), ord("["))
+WEBSOCKET_ACCEPTED = (b"HTTP/1.1 101", b"HTTP/1.0 101")
 WHITESPACE = b" \t\r\n"
 
 
@@ -61,6 +66,7 @@ class DirectionInspector:
     """
 
     __slots__ = (
+        "websocket",
         "forward",
         "reassembler",
         "mode",
@@ -82,6 +88,7 @@ class DirectionInspector:
         self.requests = 0
         self.found_mining = False
         self.read = 0
+        self.websocket: WebSocketReader | None = None
 
     @property
     def active(self) -> bool:
@@ -117,6 +124,12 @@ class DirectionInspector:
                 self._consume(ts, tunnelled, ports, findings)
         elif self.mode == TLS:
             self._read_tls(data, findings)
+        elif self.mode == WEBSOCKET:
+            self._read_websocket(ts, data, findings)
+        elif self.mode == HTTP_REPLY:
+            rest = self._read_upgrade_reply(data)
+            if rest:
+                self._consume(ts, rest, ports, findings)
 
     def _decide(self, data: bytes, ports: tuple[int, int], findings: StreamFindings) -> None:
         stripped = data.lstrip(WHITESPACE)
@@ -125,6 +138,8 @@ class DirectionInspector:
             self.lines = LineSplitter()
         elif looks_like_http_request(stripped):
             self.mode = HTTP
+        elif stripped.startswith(WEBSOCKET_ACCEPTED):
+            self.mode = HTTP_REPLY
         elif len(data) > 5 and data[0] == 0x16 and data[1] == 0x03:
             self.mode = TLS
         else:
@@ -184,6 +199,9 @@ class DirectionInspector:
                 return None
             if request.method == "CONNECT":
                 return self._enter_tunnel(request, findings)
+            if request.headers.get("upgrade", "").lower() == "websocket":
+                self._read_http_request(ts, request, b"", findings)
+                return self._enter_websocket(request.head_length)
             body_end = request.head_length + min(request.content_length, MAX_HTTP_BODY)
             if len(self.head) < body_end:
                 return None
@@ -222,6 +240,37 @@ class DirectionInspector:
                 findings.http_users.add(user[:200])
         if not self.found_mining and self.requests >= MAX_HTTP_REQUESTS:
             self.mode = DONE
+
+    def _enter_websocket(self, head_length: int) -> bytes:
+        """After an upgrade handshake the stream carries WebSocket frames (browser miners)."""
+        frames = self.head[head_length:]
+        self.head = b""
+        self.mode = WEBSOCKET
+        self.websocket = WebSocketReader()
+        return frames
+
+    def _read_upgrade_reply(self, data: bytes) -> bytes | None:
+        """Skip the server's ``101 Switching Protocols`` head; return the frames after it."""
+        self.head += data
+        end = self.head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self.head) > MAX_HTTP_HEAD:
+                self.mode = DONE
+                self.head = b""
+            return None
+        return self._enter_websocket(end + 4)
+
+    def _read_websocket(self, ts: float, data: bytes, findings: StreamFindings) -> None:
+        assert self.websocket is not None
+        for message in self.websocket.feed(data):
+            if message.lstrip(WHITESPACE)[:1] in (b"{", b"["):
+                if not self._read_json_text(ts, message.strip(), findings):
+                    findings.unparsable += 1
+            else:
+                self.idle += 1
+            if not self.found_mining and self.idle >= MAX_IDLE_MESSAGES:
+                self.mode = DONE
+                return
 
     def _read_tls(self, data: bytes, findings: StreamFindings) -> None:
         self.head += data

@@ -2,7 +2,8 @@
 
 Covers Stratum v1 (``mining.*``), the Monero/XMRig dialect (``login``/``job``/``submit``/``keepalived``/``getjob``,
 with or without ``agent``), Ethereum proxy methods (``eth_submitLogin``, ``eth_getWork``,
-``eth_submitWork``, ``eth_submitHashrate``) and getwork/getblocktemplate/submitblock over HTTP.
+``eth_submitWork``, ``eth_submitHashrate``), getwork/getblocktemplate/submitblock over HTTP, and the
+``{"type": "auth"|"job"|"submit", "params": …}`` messages of browser miners (Coinhive clones).
 
 Recognition looks at the method *and* the shape of its parameters, so generic JSON-RPC traffic
 (a wallet, a web API) with a ``login`` method is not taken for mining.
@@ -22,6 +23,7 @@ STRATUM = "stratum"
 XMRIG = "xmrig"
 ETH_PROXY = "eth-proxy"
 GETWORK = "getwork"
+WEB_MINER = "web-miner"
 
 #: Methods only a pool sends; they tell which side of a connection is the pool.
 POOL_TO_MINER_METHODS = frozenset(
@@ -84,7 +86,7 @@ def classify_message(message: Any) -> MiningMessage | None:
         return None
     method = message.get("method")
     if not isinstance(method, str):
-        return None
+        return _web_miner_message(message.get("type"), message.get("params"))
     params = message.get("params")
     if method.startswith("mining."):
         return _stratum_message(method, params)
@@ -153,6 +155,20 @@ def _xmrig_message(method: str, params: Any) -> MiningMessage | None:
         return MiningMessage(XMRIG, method, "to_miner")
     if method in ("keepalived", "getjob") and "id" in params:
         return MiningMessage(XMRIG, method, "to_pool")
+    return None
+
+
+def _web_miner_message(kind: Any, params: Any) -> MiningMessage | None:
+    """Browser miners (Coinhive and its clones) speak ``{"type": …, "params": {…}}`` over WebSocket."""
+    if not isinstance(kind, str) or not isinstance(params, dict):
+        return None
+    if kind == "auth" and isinstance(params.get("site_key"), str):
+        user = _text(params.get("user"))
+        return MiningMessage(WEB_MINER, kind, "to_pool", accounts=(params["site_key"],), worker=user)
+    if kind == "submit" and "job_id" in params and "nonce" in params:
+        return MiningMessage(WEB_MINER, kind, "to_pool", is_share=True)
+    if kind == "job" and "job_id" in params and "blob" in params:
+        return MiningMessage(WEB_MINER, kind, "to_miner")
     return None
 
 
