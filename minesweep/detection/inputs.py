@@ -10,6 +10,7 @@ Every refusal is a :class:`DomainError` with a Chinese and an English message.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,24 +155,35 @@ def resolve_data_path(relative: str) -> Path:
     return candidate
 
 
-def data_choices(suffixes: tuple[str, ...], limit: int = 200) -> list[str]:
-    """Paths (relative to DATA_ROOT) an analyst may pick: matching files and meter datasets, 3 levels deep."""
+def data_choices(
+    suffixes: tuple[str, ...], limit: int = 200, depth: int = 3, capture_folders: bool = False
+) -> list[str]:
+    """Paths (relative to DATA_ROOT) an analyst may pick: matching files and meter datasets, ``depth`` levels
+    deep. A dataset folder is offered whole and not entered (it may hold thousands of partitions); with
+    ``capture_folders``, a folder holding captures is offered too."""
     root = data_root()
     if not root.is_dir():
         return []
     found: list[str] = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if len(relative.parts) > 3 or any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_dir() and (path / "_dataset.json").is_file():
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        relative = here.relative_to(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if (here / "_dataset.json").is_file():
             found.append(f"{relative.as_posix()}/")
-        elif (
-            path.is_file()
-            and path.suffix.lower().lstrip(".") in suffixes
-            and not any((parent / "_dataset.json").is_file() for parent in path.parents)
+            dirs[:] = []
+            continue
+        if len(relative.parts) >= depth:
+            dirs[:] = []
+        if (
+            capture_folders
+            and relative.parts
+            and any(n.lower().endswith((".pcap", ".pcapng")) for n in files)
         ):
-            found.append(relative.as_posix())
+            found.append(f"{relative.as_posix()}/")  # every capture in the folder, scanned together
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower().lstrip(".") in suffixes:
+                found.append((relative / name).as_posix())
         if len(found) >= limit:
             break
-    return found
+    return sorted(found)[:limit]

@@ -313,3 +313,12 @@ def test_it_refuses_a_capture_that_is_not_one(data_root):
             uploads=[SimpleUploadedFile("fake.pcap", b"account_id,ts,kwh\n1,2,3\n")],
         )
     assert caught.value.code == "detection.upload_type" and not NetScan.objects.exists()
+
+
+def test_it_offers_server_data_without_entering_datasets(data_root):
+    from minesweep.detection.inputs import data_choices
+
+    (data_root / ".hidden.csv").write_text("a,b\n")
+    meter = data_choices(("csv", "parquet"))
+    assert meter == ["sim/readings/"]  # the dataset whole, not its partitions, nor hidden files
+    assert data_choices(("pcap", "pcapng"), capture_folders=True) == ["pcaps/", "pcaps/mining.pcapng"]
