@@ -29,6 +29,8 @@ ENDPOINT = "endpoint"
 
 #: Second-level labels under which the registered domain has three labels (``example.com.cn``).
 MULTI_LABEL_SUFFIXES = frozenset({"com", "net", "org", "co", "ac", "gov", "edu", "or", "ne", "go"})
+#: First labels of web sites: visiting a pool's site is not connecting a miner to it.
+WEBSITE_LABELS = frozenset({"www", "m", "api", "blog", "help", "support", "static", "cdn", "docs"})
 #: Registered domains shared by unrelated users; a listed host under them says nothing about siblings.
 SHARED_DOMAINS = frozenset(
     {
@@ -133,17 +135,23 @@ class PoolList:
         return operators
 
     def match_name(self, name: str) -> PoolMatch | None:
-        """Match a host name (already normalised) exactly, as a subdomain, or by operator domain."""
+        """Match a host name (already normalised) exactly, as a subdomain, or by operator domain.
+
+        ``www.``/``api.``… names only match when listed exactly: a pool's web site is not an endpoint.
+        """
         if not name or "." not in name:
             return None
         labels = name.split(".")
-        for start in range(len(labels) - 1):
+        website = labels[0] in WEBSITE_LABELS
+        for start in range(1 if website else len(labels) - 1):
             candidate = ".".join(labels[start:])
             endpoints = self.by_host.get(candidate)
             if endpoints:
                 endpoint = _most_confident(endpoints)
                 how = EXACT if start == 0 else SUBDOMAIN
                 return _match(name, candidate, how, endpoint)
+        if website:
+            return None  # the operator's website, not a mining endpoint
         domain = registered_domain(name)
         operator = self.operators.get(domain)
         if operator is not None:

@@ -74,6 +74,13 @@ def test_it_matches_pool_names_exactly_by_subdomain_and_by_operator():
     assert pools.match_name("flypool.org.evil.example") is None
 
 
+def test_it_does_not_take_a_pool_operators_website_for_a_mining_endpoint():
+    pools = default_pool_list()
+    assert pools.match_name("www.2miners.com") is None
+    assert pools.match_name("www.supportxmr.com") is None and pools.match_name("supportxmr.com") is not None
+    assert pools.match_name("xmr.2miners.com") is not None
+
+
 def test_it_does_not_match_siblings_under_shared_dynamic_dns_domains():
     assert default_pool_list().match_name("someones-nas.ddns.net") is None
 
