@@ -104,7 +104,7 @@ class Report(models.Model):
     content_sealed = models.BinaryField()
     contact_sealed = models.BinaryField(blank=True, default=b"")
     has_contact = models.BooleanField(default=False)
-    content_sha256 = models.CharField(max_length=64)
+    content_sha256 = models.CharField(max_length=64, db_index=True)
 
     public_outcome = models.TextField(blank=True, help_text="text officers released to the reporter")
     duplicate_of = models.ForeignKey(

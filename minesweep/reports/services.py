@@ -11,7 +11,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +42,7 @@ from minesweep.security.receipts import receipt_generate, receipt_hash, receipt_
 
 log = logging.getLogger(__name__)
 NOTIFIED_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.ADMINISTRATOR)
+EXACT_DUPLICATE_WINDOW = timedelta(days=7)
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
@@ -239,6 +240,19 @@ def report_submit(
 def _report_store(
     report: Report, attachments: list[ReportAttachment], *, actor: User | None, channel: str, category: str
 ) -> None:
+    # An identical report (same content digest) filed recently is folded into the first one: the reporter
+    # still gets a working receipt, but a flood of copies adds nothing to the queue and notifies nobody.
+    head = (
+        Report.objects.filter(
+            content_sha256=report.content_sha256,
+            created_at__gte=timezone.now() - EXACT_DUPLICATE_WINDOW,
+            duplicate_of__isnull=True,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if head is not None:
+        report.duplicate_of, report.state, report.status = head, TriageState.MERGED, head.status
     report.save()
     for attachment in attachments:
         attachment.report = report
@@ -249,9 +263,15 @@ def _report_store(
         target=report,
         after={"number": report.number, "sha256": report.content_sha256},
         division_code=report.division_id,
-        detail={"channel": channel, "category": category, "files": len(attachments)},
+        detail={
+            "channel": channel,
+            "category": category,
+            "files": len(attachments),
+            **({"exact_duplicate_of": head.number} if head else {}),
+        },
     )
-    _notify(report, ReportNotification.Kind.NEW_REPORT)
+    if head is None:
+        _notify(report, ReportNotification.Kind.NEW_REPORT)
 
 
 # --- reading (decryption) -----------------------------------------------------------------------------

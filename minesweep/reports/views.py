@@ -22,7 +22,7 @@ from minesweep.registry.models import Division
 from minesweep.reports import antiabuse, services
 from minesweep.reports.attachments import MAX_FILES_PER_SUBMISSION, AttachmentError, CleanFile, clean_file
 from minesweep.reports.forms import MessageForm, OfficerReportForm, ReasonForm, ReportForm
-from minesweep.reports.models import Channel, PublicStatus, Report, ReportMessage, TriageState
+from minesweep.reports.models import Channel, PublicStatus, Report, TriageState
 from minesweep.reports.selectors import (
     attachment_get,
     intake_queue,
@@ -419,6 +419,3 @@ def notifications(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         services.notifications_mark_read(user=request.user)  # type: ignore[arg-type]
         return redirect("reports:notifications")
     return render(request, "reports/notifications.html", {"items": items})
-
-
-__all__ = ["ReportMessage"]

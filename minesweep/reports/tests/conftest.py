@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from typing import Any
 
@@ -78,7 +79,11 @@ def fake_zip_named_docx() -> bytes:
     return out.getvalue()
 
 
+_SERIAL = itertools.count(1)
+
+
 def report_data(**overrides: Any) -> dict[str, Any]:
+    """A valid report; each call differs slightly (observed scale), so two calls are not exact duplicates."""
     data: dict[str, Any] = {
         "category": "mining_enterprise",
         "subject_name": "东胜区某算力科技有限公司",
@@ -86,7 +91,7 @@ def report_data(**overrides: Any) -> dict[str, Any]:
         "address": "东胜区铜川镇工业园区 8 号厂房",
         "division_code": "150602",
         "power_account": "150602000188",
-        "observed_scale": "约 400 台",
+        "observed_scale": f"约 {400 + next(_SERIAL)} 台",
         "description": "厂房昼夜风扇轰鸣，冬天屋顶不积雪。",
         "contact": "",
     }

@@ -1,4 +1,5 @@
 import base64
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -20,12 +21,15 @@ pytestmark = pytest.mark.django_db
 SECRET_TEXT = "独特的举报描述文字XYZ"
 
 
+_SERIAL = itertools.count(1)
+
+
 def file_report(**kw):
     defaults = dict(
         channel="web",
         category="mining_enterprise",
         division=Division.objects.get(code="150602"),
-        content={"description": SECRET_TEXT},
+        content={"description": SECRET_TEXT, "observed_scale": f"{next(_SERIAL)} 台"},
         subject_name="东胜区某公司",
         address="东胜区某路 1 号",
         contact="手机13900001111",
@@ -180,3 +184,13 @@ def test_it_rotates_master_keys_and_still_decrypts(settings):
     assert services.report_content(report)["description"] == SECRET_TEXT
     assert services.attachment_open(report.attachments.get())[1][:2] == b"\xff\xd8"
     assert AuditEvent.objects.filter(action="security.keys.rotate").exists()
+
+
+def test_it_folds_an_identical_report_into_the_first_and_notifies_nobody(intake_officer):
+    first = file_report(content={"description": SECRET_TEXT})
+    copy = file_report(content={"description": SECRET_TEXT})
+    assert copy.report.duplicate_of == first.report and copy.report.state == TriageState.MERGED
+    assert ReportNotification.objects.filter(report=copy.report).count() == 0
+    assert report_by_receipt(copy.receipt) == copy.report  # the copy's receipt still works
+    different = file_report(content={"description": SECRET_TEXT + "（补充）"})
+    assert different.report.duplicate_of is None
