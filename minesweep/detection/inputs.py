@@ -156,7 +156,11 @@ def resolve_data_path(relative: str) -> Path:
 
 
 def data_choices(
-    suffixes: tuple[str, ...], limit: int = 200, depth: int = 3, capture_folders: bool = False
+    suffixes: tuple[str, ...],
+    limit: int = 200,
+    depth: int = 3,
+    capture_folders: bool = False,
+    datasets: bool = True,
 ) -> list[str]:
     """Paths (relative to DATA_ROOT) an analyst may pick: matching files and meter datasets, ``depth`` levels
     deep. A dataset folder is offered whole and not entered (it may hold thousands of partitions); with
@@ -170,7 +174,8 @@ def data_choices(
         relative = here.relative_to(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         if (here / "_dataset.json").is_file():
-            found.append(f"{relative.as_posix()}/")
+            if datasets:
+                found.append(f"{relative.as_posix()}/")
             dirs[:] = []
             continue
         if len(relative.parts) >= depth:

@@ -321,7 +321,7 @@ def _net_index(request: HttpRequest, scope: Scope, error: DomainError | None = N
         "page": page,
         "error": error,
         "form": request.POST if error else {},
-        "choices": data_choices(("pcap", "pcapng", "csv", "parquet"), capture_folders=True),
+        "choices": data_choices(("pcap", "pcapng", "csv", "parquet"), capture_folders=True, datasets=False),
         "max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "detection/net_scans.html", context, status=error.status if error else 200)

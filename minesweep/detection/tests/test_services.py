@@ -321,4 +321,7 @@ def test_it_offers_server_data_without_entering_datasets(data_root):
     (data_root / ".hidden.csv").write_text("a,b\n")
     meter = data_choices(("csv", "parquet"))
     assert meter == ["sim/readings/"]  # the dataset whole, not its partitions, nor hidden files
-    assert data_choices(("pcap", "pcapng"), capture_folders=True) == ["pcaps/", "pcaps/mining.pcapng"]
+    assert data_choices(("pcap", "pcapng"), capture_folders=True, datasets=False) == [
+        "pcaps/",
+        "pcaps/mining.pcapng",
+    ]
