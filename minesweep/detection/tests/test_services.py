@@ -325,3 +325,22 @@ def test_it_offers_server_data_without_entering_datasets(data_root):
         "pcaps/",
         "pcaps/mining.pcapng",
     ]
+
+
+@pytest.mark.django_db(False)
+def test_it_judges_any_bytes_without_raising_anything_but_a_domain_error():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from minesweep.detection.inputs import check_upload, sniff
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(max_size=2000))
+    def judge(content: bytes) -> None:
+        assert sniff(content[:64], content[-4:]) in (None, "pcap", "pcapng", "parquet", "csv")
+        try:
+            check_upload(SimpleUploadedFile("x.bin", content), ("csv", "parquet", "pcap", "pcapng"))
+        except DomainError as error:
+            assert error.code.startswith("detection.upload_") and error.message_zh and error.message_en
+
+    judge()
