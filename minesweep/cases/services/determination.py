@@ -41,7 +41,9 @@ def _engine_party(party: CaseParty) -> Party:
     return Party(ref=str(party.pk), category=party.category, role=party.role, facts=frozenset(party.facts))
 
 
-def _fields_from(measure: ApplicableMeasure) -> dict[str, object]:
+def _fields_from(measure: ApplicableMeasure, party: CaseParty) -> dict[str, object]:
+    # The engine names a party by its ref (our pk); the record should name the party itself.
+    ref = measure.party.ref
     return {
         "title_zh": measure.title_zh,
         "title_en": measure.title_en,
@@ -49,8 +51,8 @@ def _fields_from(measure: ApplicableMeasure) -> dict[str, object]:
         "actions": [a.as_dict() for a in measure.actions],
         "basis": list(measure.basis),
         "source_clause": measure.source_clause,
-        "reason_zh": measure.reason_zh,
-        "reason_en": measure.reason_en,
+        "reason_zh": measure.reason_zh.replace(f"当事人 {ref}（", f"当事人“{party.name}”（", 1),
+        "reason_en": measure.reason_en.replace(f"party {ref} (", f"party '{party.name}' (", 1),
     }
 
 
@@ -95,7 +97,7 @@ def determination_evaluate(
                 party=party,
                 pack=pack_id,
                 rule_id=applicable.rule_id,
-                defaults=_fields_from(applicable),
+                defaults=_fields_from(applicable, party),
             )
             if measure.origin == Measure.Origin.OFFICER and not measure.struck:
                 # The engine now agrees with the officer: keep the officer's reason on record.

@@ -319,6 +319,8 @@ def test_it_applies_the_engine_measures_to_each_party(crew, lead):
     )
     assert {5, 8} <= rules  # unapproved connection → theft referral; mining → credit blacklist
     assert Measure.objects.filter(determination__case=case, pack="national_1283").exists()
+    theft = Measure.objects.get(determination__case=case, pack="inner_mongolia_2021", rule_id=5)
+    assert theft.reason_zh.startswith("当事人“某矿业科技有限公司”（") and "未经报批" in theft.reason_zh
 
 
 def test_it_strikes_and_adds_measures_only_with_a_written_reason(crew, lead):

@@ -125,3 +125,11 @@ def test_it_shows_the_digest_page(crew, lead, client_for):
     response = client_for(crew.investigator).get("/cases/digest/")
     assert response.status_code == 200
     assert "已逾期" in response.content.decode()
+
+
+def test_it_renders_the_case_page_in_english(crew, lead, client_for):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Deadlines" in body and "Department tasks" in body and "Cut or restrict the power supply" in body
