@@ -40,6 +40,7 @@ FEATURE_DOCS: dict[str, str] = {
     "temperature_response": "|slope| of daily demand changes on degree-day changes, % of mean per degC",
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
+    "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
 }
 
 
@@ -94,9 +95,11 @@ def compute_features(
         "missing_share": shape.missing_share(counts, grid.readings_per_day),
         "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes),
     }
-    features["night_excess_kw"], features["night_excess_variation"] = shape.night_excess_kw(
-        mean_kw, base, grid.slot_hours
-    )
+    (
+        features["night_excess_kw"],
+        features["night_excess_variation"],
+        features["night_excess_persistence"],
+    ) = shape.night_excess_kw(mean_kw, base, grid.slot_hours)
     features.update(_estimate_inputs(base, counts, grid, rise, onset))
     return features, _step_lists(step_sizes)
 

@@ -237,20 +237,33 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
 
 def night_excess_kw(
     mean_kw: np.ndarray, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
-) -> tuple[np.ndarray, np.ndarray]:
-    """A load that runs only at night (cheap valley hours), over the last ``days`` days.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A load that runs only at night (cheap valley hours).
 
-    Returns the median of (mean kW 00:00–06:00 − that day's base kW) and its coefficient of variation
-    across those days (rigs switched on nightly give a steady excess; weather-driven storage heating
-    does not). Both NaN for daily data.
+    Per day, the night excess is mean kW 00:00–06:00 minus that day's base kW. Returns, per account:
+    the median excess over the last ``days`` days (kW); its coefficient of variation over those days
+    (rigs switched on nightly give a steady excess, weather-driven storage heating does not); and its
+    persistence — the share of days with data, from the first day the excess reached half its recent
+    level, on which it did so again (rigs run every night; seasonal heating stops in spring).
+    All NaN for daily data.
     """
     if mean_kw.shape[2] < 4:
         nothing = np.full(mean_kw.shape[0], np.nan)
-        return nothing, nothing
+        return nothing, nothing, nothing
     chosen = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
-    night = mean_kw[:, -days:, chosen]
+    night = mean_kw[:, :, chosen]
     valid = ~np.isnan(night)
     with np.errstate(invalid="ignore", divide="ignore"):
         night_mean = np.where(valid, night, 0.0).sum(axis=2) / valid.sum(axis=2)
-    excess = night_mean - daily_base[:, -days:]
-    return _nanmedian_rows(excess), daily_variation(excess)
+    excess = night_mean - daily_base
+    recent = excess[:, -days:]
+    level = _nanmedian_rows(recent)
+    with np.errstate(invalid="ignore"):
+        present = excess >= 0.5 * level[:, None]
+    present &= (level > 0)[:, None]
+    has_data = ~np.isnan(excess)
+    started = np.cumsum(present, axis=1) > 0
+    counted = started & has_data
+    with np.errstate(invalid="ignore", divide="ignore"):
+        persistence = (present & counted).sum(axis=1) / counted.sum(axis=1)
+    return level, daily_variation(recent), persistence

@@ -1,0 +1,106 @@
+"""Scoring tests: policy pack, routes, reasons, estimates, rigs (no database, no files but the pack)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.kernels.features import compute_features
+from minesweep.detection.meter.kernels.profile import bin_readings
+from minesweep.detection.meter.rigs import rig_power_kw
+from minesweep.detection.meter.scoring import load_pack, score_table
+from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
+
+START_DAY, DAYS = 18628, 120
+GRID = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=3600)
+
+
+def _table(*loads) -> pa.Table:
+    """Feature table for accounts A0, A1, … whose hourly kW is ``load(day, hour)``."""
+    rng = np.random.default_rng(3)
+    hours = np.arange(DAYS * 24)
+    ts = START_DAY * 86400 - SHANGHAI_OFFSET_S + hours * 3600
+    index = np.repeat(np.arange(len(loads)), len(hours))
+    kw = np.concatenate([load(hours // 24, hours % 24) * rng.normal(1, 0.01, len(hours)) for load in loads])
+    mean_kw, counts = bin_readings(index, np.tile(ts, len(loads)), kw, len(loads), GRID)
+    features, steps = compute_features(mean_kw, counts, GRID, (np.arange(DAYS) + 4) % 7 < 5)
+    columns = {"account_id": [f"A{i}" for i in range(len(loads))], **features}
+    columns["steps"] = [json.dumps([[d, kw] for d, kw in s]) for s in steps]
+    return pa.table(columns)
+
+
+def _meta(tariffs: list[str], contracts: list[float]) -> pa.Table:
+    return pa.table(
+        {"account_id": [f"A{i}" for i in range(len(tariffs))], "tariff": tariffs, "contract_kva": contracts}
+    )
+
+
+def _flat(kw: float):
+    return lambda d, h: np.full(len(d), kw)
+
+
+def _office(d, h):
+    return 5 + 40 * ((h >= 9) & (h < 18)) * (((d + 4) % 7) < 5)
+
+
+def test_it_scores_a_flat_farm_high_and_an_office_low_with_reasons():
+    findings = score_table(_table(_flat(500), _office), GRID).to_pylist()
+    farm, office = findings
+    assert farm["score"] > 0.9 > 0.1 > office["score"]
+    assert farm["suspect"] and not office["suspect"]
+    reasons = json.loads(farm["reasons"])
+    assert reasons["route"] == "flat_load" and reasons["top"][0]["contribution"] > 0
+
+
+def test_it_applies_the_protected_tariff_route_only_to_protected_tariffs():
+    table = _table(_flat(60), _flat(60))
+    meta = _meta(["agricultural", "large_industry"], [2000, 2000])  # low utilisation: no capacity signal
+    findings = score_table(table, GRID, meta=meta).to_pylist()
+    routes = [json.loads(f["reasons"])["route"] for f in findings]
+    assert routes[0] == "protected_tariff" and routes[1] != "protected_tariff"
+    assert findings[0]["score"] > findings[1]["score"]
+
+
+def test_it_estimates_mining_power_from_the_onset_and_counts_rigs_of_the_chosen_model():
+    farm = _table(lambda d, h: 4 + 325.0 * (d >= 60))
+    found = score_table(farm, GRID, rig_kw=rig_power_kw("S19")).to_pylist()[0]
+    assert abs(found["est_mining_kw"] - 325) < 10
+    assert abs(found["est_rigs"] - 100) <= 3  # 1 % meter noise: the base is a daily minimum
+    assert found["first_seen"] == "2021-03-02" and found["est_basis"] == "onset"
+    assert abs(found["est_mining_kwh"] - 325 * 24 * 60) < 0.05 * 325 * 24 * 60
+    s21 = score_table(farm, GRID, rig_kw=rig_power_kw("Antminer S21")).to_pylist()[0]
+    assert s21["est_rigs"] == round(s21["est_mining_kw"] / 3.5)
+
+
+def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
+    def night_rigs(d, h):
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23))
+
+    found = score_table(_table(night_rigs, _office), GRID).to_pylist()
+    assert json.loads(found[0]["reasons"])["route"] == "cheap_hours"
+    assert found[0]["score"] > 0.5 > found[1]["score"]
+    assert found[0]["est_basis"] == "night_excess" and abs(found[0]["est_mining_kw"] - 60) < 8
+
+
+def test_it_shrinks_scores_when_readings_are_missing():
+    table = _table(_flat(500))
+    sparse = table.set_column(table.column_names.index("missing_share"), "missing_share", pa.array([0.9]))
+    assert (
+        score_table(sparse, GRID).column("score")[0].as_py()
+        < score_table(table, GRID).column("score")[0].as_py()
+    )
+
+
+def test_it_rejects_a_malformed_pack_and_an_unknown_rig(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("routes: {flat: {features: {}}}\n", encoding="utf-8")
+    with pytest.raises(MeterDataError) as caught:
+        load_pack(bad)
+    assert caught.value.code == "meter.pack_invalid"
+    with pytest.raises(MeterDataError):
+        rig_power_kw("S99")
+    assert rig_power_kw("s19 pro") == 3.25 and rig_power_kw("Whatsminer M30S") == 3.3
