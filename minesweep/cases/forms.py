@@ -11,8 +11,13 @@ from minesweep.cases.services._common import MAX_FILE_BYTES
 from minesweep.core.errors import DomainError
 
 
+def clean(value: str) -> str:
+    """No NUL characters (PostgreSQL refuses them in text) and no surrounding blanks."""
+    return value.replace("\x00", "").strip()
+
+
 def text(data: QueryDict, name: str, limit: int = 5000) -> str:
-    return (data.get(name) or "").strip()[:limit]
+    return clean(data.get(name) or "")[:limit]
 
 
 def flag(data: QueryDict, name: str) -> bool:
@@ -22,7 +27,7 @@ def flag(data: QueryDict, name: str) -> bool:
 def date(
     data: QueryDict, name: str, label_zh: str, label_en: str, *, required: bool = False
 ) -> dt.date | None:
-    raw = (data.get(name) or "").strip()
+    raw = clean(data.get(name) or "")
     if not raw:
         if required:
             raise DomainError("cases.date_required", f"请填写{label_zh}", f"{label_en} is required")
@@ -71,4 +76,5 @@ def upload(request: HttpRequest, name: str, *, required: bool) -> tuple[str, str
             f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
         )
     content = file.read()
-    return (file.name or "file")[:200], (file.content_type or "application/octet-stream")[:80], content
+    name = clean(file.name or "") or "file"
+    return name[:200], clean(file.content_type or "")[:80] or "application/octet-stream", content

@@ -428,12 +428,24 @@ def calculation_run(
         args = [clean.pop(name) for name in positional]
         try:
             result = CALCULATIONS[kind](*args, settings, **clean)
+        except ArithmeticError as error:  # e.g. 1e999999 kWh overflows the decimal context
+            raise DomainError(
+                "cases.calculation_bad_input", "输入数值过大或无效", "an input number is too large or invalid"
+            ) from error
         except TypeError as error:
             raise DomainError(
                 "cases.calculation_bad_input", f"计算参数有误：{error}", f"bad calculation inputs: {error}"
             ) from error
     output = result.as_dict()
     res = result.result
+    for name, digits in (("kwh", 15), ("tce", 12), ("payable_yuan", 14), ("surcharge_yuan", 14)):
+        value = _decimal(res.get(name))
+        if value is not None and abs(value) >= Decimal(10) ** digits:
+            raise DomainError(
+                "cases.calculation_too_large",
+                f"计算结果 {name} 超出可记录范围，请核对输入",
+                f"the result {name} is too large to record: check the inputs",
+            )
     kwh = _decimal(res.get("kwh", inputs.get("kwh")))
     amount = _decimal(res.get("payable_yuan") or res.get("surcharge_yuan") or res.get("total_yuan"))
     saved = CaseCalculation.objects.create(

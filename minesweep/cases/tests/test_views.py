@@ -133,3 +133,44 @@ def test_it_renders_the_case_page_in_english(crew, lead, client_for):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Deadlines" in body and "Department tasks" in body and "Cut or restrict the power supply" in body
+
+
+JUNK = {
+    "name": "x\x00y",
+    "category": "nonsense",
+    "facts": ["mining_confirmed", "bogus"],
+    "inspected_on": "2026-02-30",
+    "collected_on": "yesterday",
+    "seized_on": "0001-01-01",
+    "count": "99999999999999999999",
+    "unit_power_w": "-5",
+    "kind": "energy",
+    "kwh": "1e999999",
+    "year": "abc",
+    "party": "999999",
+    "measure": "abc",
+    "notice": "-1",
+    "rule": "inner_mongolia_2021:x",
+    "reason": "\x00",
+    "outcome": "maybe",
+    "served_on": "2026-13-01",
+    "scheduled_on": "",
+    "fine_yuan": "NaN",
+    "documents": ["nope"],
+    "summary": "",
+    "check": "1",
+}
+
+
+@pytest.mark.parametrize("stage", ["investigating", "notice", "decided"])
+def test_it_never_fails_with_a_server_error_on_junk_input(crew, lead, client_for, stage):
+    from minesweep.cases.views import CASE_ACTIONS
+
+    case = run(crew, lead, to=stage, filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    for action in CASE_ACTIONS:
+        response = client.post(f"/cases/{case.pk}/act/{action}/", JUNK)
+        assert response.status_code in (302, 404), (action, response.status_code)
+    assert client.post(f"/cases/{case.pk}/act/no_such_action/", {}).status_code == 404
+    case.refresh_from_db()
+    assert case.stage == (Case.Stage.INVESTIGATING if stage == "investigating" else stage)
