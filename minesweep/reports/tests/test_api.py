@@ -263,3 +263,22 @@ def test_it_documents_the_routes_in_openapi():
         "contact",
     ):
         assert field in props
+
+
+def test_it_takes_files_with_a_follow_up_message_and_refuses_script():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    receipt = submit().json()["receipt"]
+    client = Client()
+    photo = SimpleUploadedFile("more.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    added = client.post(f"{URL}/messages", {"body": "再补一张照片", "files": [photo]}, HTTP_X_RECEIPT=receipt)
+    assert added.status_code == 201 and ReportAttachment.objects.count() == 1
+    refused = client.post(
+        f"{URL}/messages",
+        data=json.dumps({"body": SCRIPT}),
+        content_type="application/json",
+        HTTP_X_RECEIPT=receipt,
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "reports.invalid"
+    bodies = [m["body"] for m in client.get(f"{URL}/status", HTTP_X_RECEIPT=receipt).json()["messages"]]
+    assert bodies == ["再补一张照片"]
