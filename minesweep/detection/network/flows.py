@@ -179,7 +179,9 @@ def _seconds(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _all_numeric(column: pa.ChunkedArray) -> bool:
-    matches = pc.match_substring_regex(pc.fill_null(column, "0"), r"^\s*-?[0-9]+(\.[0-9]+)?\s*$")
+    matches = pc.match_substring_regex(
+        pc.fill_null(column, "0"), r"^\s*-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*$"
+    )
     return bool(pc.all(matches).as_py())
 
 

@@ -199,3 +199,14 @@ def test_it_normalises_protocol_names_and_drops_rows_without_addresses():
         }
     )
     assert normalise_flows(raw)["proto"].to_pylist() == [17]
+
+
+def test_it_reads_epoch_seconds_in_exponent_notation(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "ts_start,ts_end,src_ip,src_port,dst_ip,dst_port,proto,packets,bytes\n"
+        "1.7e9,1.7000009E9,10.0.0.1,1,10.0.0.2,3333,6,5,500\n"
+    )
+    table, stats = read_flow_file(path)
+    assert table["ts_start"].to_pylist() == [1.7e9] and table["ts_end"].to_pylist() == [1700000900.0]
+    assert stats.skipped_rows == 0
