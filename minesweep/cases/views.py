@@ -51,6 +51,12 @@ def _investigators(case_division: str) -> list[User]:
     ]
 
 
+def _can_act(request: HttpRequest) -> bool:
+    """Investigators (and administrators) act; intake, analysts and leadership read (forms hidden)."""
+    role = getattr(getattr(request.user, "staff", None), "role", "")
+    return role in (Role.INVESTIGATOR, Role.ADMINISTRATOR)
+
+
 # -- leads ------------------------------------------------------------------------------------------
 @staff_view(*READERS)
 def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
@@ -86,6 +92,7 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
             "packs": ["inner_mongolia_2021", "national_1283"],
             "attachments": lead.attachments.all(),
+            "can_act": _can_act(request),
         },
     )
 
@@ -236,9 +243,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "referral_documents": services.REFERRAL_DOCUMENTS,
         "stages": Case.Stage.choices,
         "case_facts": determination.case_facts if determination else [],
-        "can_act": request.user.pk in (case.lead_officer_id, case.second_officer_id)
-        or getattr(getattr(request.user, "staff", None), "role", "")
-        in (Role.INVESTIGATOR, Role.ADMINISTRATOR),
+        "can_act": _can_act(request),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from minesweep.accounts.roles import Role
 from minesweep.cases.models import Case, Lead, Task
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
@@ -174,3 +175,15 @@ def test_it_never_fails_with_a_server_error_on_junk_input(crew, lead, client_for
     assert client.post(f"/cases/{case.pk}/act/no_such_action/", {}).status_code == 404
     case.refresh_from_db()
     assert case.stage == (Case.Stage.INVESTIGATING if stage == "investigating" else stage)
+
+
+def test_it_shows_the_case_read_only_to_leadership(crew, lead, client_for, make_staff):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    leader = make_staff("baotou_leader", Role.LEADERSHIP, "150200")
+    client = client_for(leader)
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'class="readonly"' in body and "只读" in body
+    response = client.post(f"/cases/{case.pk}/act/submit/")
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.INVESTIGATING
