@@ -14,13 +14,19 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 
 PUBLIC_STATUSES = (ListingRecord.Status.LISTED, ListingRecord.Status.REPAIR_APPLIED)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RESIDENT_ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+
+
+def clean_text(text: str) -> str:
+    """Input text without NUL and other control characters (PostgreSQL refuses NUL), trimmed."""
+    return _CONTROL.sub("", text or "").strip()
 
 
 def public_listings(*, q: str = "", today: dt.date | None = None) -> QuerySet[ListingRecord]:
     """Published records in their publication period, searchable by name or USCC — never by ID number."""
     day = today or timezone.localdate()
-    q = q.strip()[:100]
+    q = clean_text(q)[:100]
     if _RESIDENT_ID_LIKE.match(q):
         raise DomainError(
             "credit.query_resident_id",
@@ -61,7 +67,7 @@ PUBLIC_FIELDS = list(public_row(ListingRecord(number="", name="")).keys())
 
 def staff_listings(*, scope: Scope | None, q: str = "", status: str = "") -> QuerySet[ListingRecord]:
     rows = scoped(ListingRecord.objects.select_related("division"), scope)
-    q = q.strip()[:100]
+    q = clean_text(q)[:100]
     if q:
         rows = rows.filter(
             Q(name__icontains=q) | Q(uscc__iexact=q) | Q(number__iexact=q) | Q(decision_number__icontains=q)

@@ -20,6 +20,7 @@ from minesweep.cases.models import Decision
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.models import ListingRecord, RepairApplication, RepairEvidence, Severity
 from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
+from minesweep.credit.selectors import clean_text
 from minesweep.policy.errors import PolicyError
 from minesweep.policy.workdays import add_working_days
 from minesweep.registry.models import Subject
@@ -105,7 +106,7 @@ def _required_text(**fields: str) -> dict[str, str]:
         "authority": ("认定机关", "deciding authority"),
         "decision_number": ("决定书文号", "decision document number"),
     }
-    cleaned = {k: (v or "").strip() for k, v in fields.items()}
+    cleaned = {k: clean_text(v or "") for k, v in fields.items()}
     missing = [k for k, v in cleaned.items() if not v]
     if missing:
         raise CreditError(
@@ -160,14 +161,14 @@ def listing_propose(
         subject_kind=subject.kind,
         severity=severity,
         published=period.published,
-        sanctions=sanctions.strip(),
-        removal_conditions=removal_conditions.strip()
+        sanctions=clean_text(sanctions),
+        removal_conditions=clean_text(removal_conditions)
         or (
             f"公示期满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"
         ),
-        remedies=remedies.strip() or "对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
-        case_number=case_number.strip(),
+        remedies=clean_text(remedies) or "对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
+        case_number=clean_text(case_number),
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
         **text,
     )
@@ -226,7 +227,8 @@ def listing_from_decision(
         basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；" + decision.penalty_and_basis.strip(),
         authority=decision.authority,
         decision_number=number,
-        sanctions=sanctions.strip() or "依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
+        sanctions=clean_text(sanctions)
+        or "依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
         removal_conditions=(
             f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"
@@ -270,7 +272,7 @@ def listing_object(
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
     _require(listing, S.NOTIFIED, action_zh="提出异议", action_en="object")
     day = _today(on)
-    if not text.strip():
+    if not clean_text(text):
         raise CreditError("credit.objection_empty", "请写明异议理由", "State the grounds of the objection")
     assert listing.objection_deadline is not None
     if listing.objection_text:
@@ -284,7 +286,7 @@ def listing_object(
             f"The objection window closed on {listing.objection_deadline:%Y-%m-%d}",
         )
     before = _state(listing)
-    listing.status, listing.objection_text, listing.objection_on = S.OBJECTION, text.strip(), day
+    listing.status, listing.objection_text, listing.objection_on = S.OBJECTION, clean_text(text), day
     _save(listing, actor=actor, action="object", before=before)
     return listing
 
@@ -296,10 +298,10 @@ def listing_objection_decide(
     """异议处理: upheld → not listed (removed); rejected → back to notified, ready to publish."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
     _require(listing, S.OBJECTION, action_zh="处理异议", action_en="decide an objection")
-    if not reply.strip():
+    if not clean_text(reply):
         raise CreditError("credit.reply_required", "请填写异议处理意见", "Write the reply to the objection")
     before = _state(listing)
-    listing.objection_reply = reply.strip()
+    listing.objection_reply = clean_text(reply)
     if upheld:
         listing.status, listing.removed_on = S.REMOVED, _today(on)
         listing.removal_reason = "异议成立，不予列入"
@@ -351,7 +353,7 @@ def repair_apply(
             f"最短公示期至 {listing.min_end:%Y-%m-%d}，届满后方可申请信用修复",
             f"Repair may be applied for from {listing.min_end:%Y-%m-%d}, when the minimum period ends",
         )
-    if not statement.strip() or not pledge.strip():
+    if not clean_text(statement) or not clean_text(pledge):
         raise CreditError(
             "credit.repair_incomplete",
             "请说明纠正失信行为、履行义务的情况，并作出信用承诺",
@@ -369,12 +371,12 @@ def repair_apply(
             )
     before = _state(listing)
     application = RepairApplication.objects.create(
-        listing=listing, applied_on=day, statement=statement.strip(), pledge=pledge.strip()
+        listing=listing, applied_on=day, statement=clean_text(statement), pledge=clean_text(pledge)
     )
     for name, ctype, content in files:
         RepairEvidence.objects.create(
             application=application,
-            name=name[:200],
+            name=clean_text(name)[:200] or "evidence",
             content_type=ctype[:80],
             content=content,
             sha256=hashlib.sha256(content).hexdigest(),
@@ -394,14 +396,14 @@ def repair_decide(
     _require(listing, S.REPAIR_APPLIED, action_zh="审核信用修复", action_en="decide a repair")
     if application.outcome != RepairApplication.Outcome.PENDING:
         raise TransitionError("credit.repair_decided", "该申请已审核", "This application was already decided")
-    if not reply.strip():
+    if not clean_text(reply):
         raise CreditError("credit.reply_required", "请填写审核意见", "Write the decision on the application")
     day = _today(on)
     before = _state(listing)
     application.outcome = (
         RepairApplication.Outcome.APPROVED if approve else RepairApplication.Outcome.REJECTED
     )
-    application.decided_on, application.reply = day, reply.strip()
+    application.decided_on, application.reply = day, clean_text(reply)
     application.save()
     if approve:
         listing.status, listing.removed_on, listing.removal_reason = S.REMOVED, day, "信用修复，移出名单"

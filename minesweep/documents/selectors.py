@@ -13,7 +13,7 @@ from minesweep.documents.models import IssuedDocument
 
 def documents_for(*, scope: Scope | None, q: str = "") -> QuerySet[IssuedDocument]:
     documents = IssuedDocument.objects.filter(case__in=cases_for(scope)).select_related("case", "party")
-    q = q.strip()[:60]
+    q = q.replace("\x00", "").strip()[:60]
     if q:
         documents = documents.filter(case__number__icontains=q) | documents.filter(number__icontains=q)
     return documents.defer("docx", "pdf").order_by("-issued_at", "-id")

@@ -84,7 +84,7 @@ def document_issue(
     )
     if current is not None and not reissue:
         return current
-    if current is not None and not reason.strip():
+    if current is not None and not reason.replace("\x00", "").strip():
         raise DocumentError(
             "documents.reason_required",
             "重新生成已出具的文书须说明理由（原文书保留，不会被覆盖）",
@@ -115,7 +115,7 @@ def document_issue(
         authority=prepared.authority,
         version=(current.version + 1) if current else 1,
         supersedes=current,
-        reason=reason.strip()[:300],
+        reason=reason.replace("\x00", "").strip()[:300],
         data={"fields": fields, "tables": prepared.tables, "missing_glyphs": missing},
         template_name=template.name,
         template_sha256=_sha256(template.read_bytes()),

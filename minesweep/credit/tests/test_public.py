@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from minesweep.core.errors import DomainError
 from minesweep.credit.services import listing_notify, listing_publish
 
 from .conftest import BAOTOU_USCC, PERSON_ID, propose
@@ -90,3 +91,14 @@ def test_it_refuses_a_bad_date_on_the_command_line():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("credit", "expire", "--today", "tomorrow")
+
+
+def test_it_drops_control_characters_from_searches_and_texts(baotou_miner):
+    from minesweep.credit.services import listing_notify, listing_object
+
+    assert Client().get("/credit/", {"q": "隐蔽\x00算力"}).status_code == 200
+    listing = listing_notify(actor="test", listing=propose(baotou_miner), on=dt.date(2026, 3, 2))
+    with pytest.raises(DomainError):
+        listing_object(actor="test", listing=listing, text="\x00\x01 ", on=dt.date(2026, 3, 3))
+    listing = listing_object(actor="test", listing=listing, text="不\x00服", on=dt.date(2026, 3, 3))
+    assert listing.objection_text == "不服"

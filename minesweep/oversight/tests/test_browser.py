@@ -1,0 +1,67 @@
+"""In a real Chromium: the dashboard draws its four ECharts charts from the project's own static file, and
+the public credit query works on a phone-sized screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+# serialized_rollback keeps the reference data (divisions) for the tests that run after this one.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+SCREENS = Path(os.environ.get("MINESWEEP_VAR_DIR", "var")) / "screens"
+
+
+def test_it_draws_the_dashboard_charts_from_local_static_files(page, two_cases, region_admin):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "pw-admin")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")
+    page.goto("/oversight/")
+    page.wait_for_selector("body[data-charts='4']")
+    assert page.locator("#chart-stages svg").count() == 1 and page.locator("#chart-trend svg").count() == 1
+    assert page.inner_text("[data-k=rigs_seized]") == "420"
+    assert all(url.startswith(page.base_url) for url in requests), "no request may leave the site (no CDN)"
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.screenshot(path=str(SCREENS / "oversight-dashboard.png"), full_page=True)
+    page.select_option("#league", "150600")
+    page.wait_for_url("**league=150600")
+    page.wait_for_selector("body[data-charts='4']")
+    assert page.inner_text("[data-k=rigs_seized]") == "300"
+
+
+def test_it_answers_a_public_credit_query_on_a_phone(page, projects):
+    from minesweep.credit.services import listing_notify, listing_propose, listing_publish
+
+    listing = listing_propose(
+        actor="t",
+        subject=projects[0].owner,
+        severity="serious",
+        reason="未经报批私自接入动力电源挖矿",
+        basis="八项措施第八条",
+        authority="包头市发展和改革委员会",
+        decision_number="包发改信〔2026〕1号",
+    )
+    listing = listing_notify(actor="t", listing=listing, on=dt.date(2026, 3, 2))
+    listing_publish(actor="t", listing=listing, on=dt.date(2026, 3, 20))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.click("text=失信名单查询")
+    page.fill("#q", "台账测试矿业0")
+    page.click("button[type=submit]")
+    page.wait_for_selector("article.listing")
+    assert "包发改信〔2026〕1号" in page.inner_text("article.listing")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1"
+    )  # no sideways scroll
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "credit-public-phone.png"), full_page=True)
+    page.fill("#q", "150203198001011234")
+    page.click("button[type=submit]")
+    assert "不支持身份证号" in page.inner_text("main")
