@@ -38,6 +38,7 @@ ROUTES: list[tuple[str, Callable[[Client, ListingRecord], object]]] = [
             },
         ),
     ),
+    ("propose from decision", lambda c, r: c.post("/credit/staff/from-decision/", {"decision": "1"})),
     ("api list", lambda c, r: c.get("/api/v1/credit/listings")),
     ("api search", lambda c, r: c.get("/api/v1/credit/listings", {"q": ORDOS_USCC})),
     ("api detail", lambda c, r: c.get(f"/api/v1/credit/listings/{r.pk}")),
