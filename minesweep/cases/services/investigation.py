@@ -19,6 +19,7 @@ from minesweep.cases.models import (
     Determination,
     EvidenceItem,
     Inspection,
+    Referral,
     SeizedRigs,
 )
 from minesweep.cases.services._common import (
@@ -468,4 +469,34 @@ def calculation_run(
         after=output,
         note=f"{CaseCalculation.Kind(kind).label}",
     )
+    _propose_referral_if_threshold_reached(actor, case, party, saved)
     return saved
+
+
+def _propose_referral_if_threshold_reached(
+    actor: Actor, case: Case, party: CaseParty | None, calc: CaseCalculation
+) -> None:
+    """A figure at a prosecution threshold proposes a police referral (decided within 3 days by the head);
+    a fine never replaces it. One open proposal per party is enough."""
+    result = calc.output.get("result", {})
+    actions = list(result.get("proposed_actions") or [])
+    if result.get("police_referral_proposed"):
+        actions.append("refer_police_theft")
+    if not actions:
+        return
+    existing = case.referrals.filter(kind=Referral.Kind.POLICE, party=party).exclude(
+        status=Referral.Status.DECLINED
+    )
+    if existing.exists():
+        return
+    from minesweep.cases.services.referrals import referral_propose
+
+    referral_propose(
+        actor=actor,
+        case=case,
+        kind=Referral.Kind.POLICE,
+        party=party,
+        action=actions[0],
+        grounds=f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）："
+        + "；".join(str(n) for n in calc.output.get("notes", [])),
+    )

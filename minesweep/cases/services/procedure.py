@@ -12,10 +12,12 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from minesweep.cases.models import (
     Case,
+    CaseCalculation,
     CaseParty,
     Decision,
     Determination,
@@ -458,6 +460,33 @@ def _task_due(decided_on: dt.date, deadline: dict[str, object]) -> tuple[dt.date
     return due, None
 
 
+# Which stored calculation gives the figure a department needs for an action.
+ACTION_FIGURES = {
+    "energy_quota_cut": ("energy", "tce", "核减能耗（吨标准煤）"),
+    "double_energy_count": ("energy", "tce", "计入考核能耗（吨标准煤）"),
+    "recover_theft_charges": ("theft", "amount_yuan", "应追补电费及违约使用电费（元）"),
+    "differential_tariff": ("surcharge", "amount_yuan", "差别电价加价电费（元）"),
+}
+
+
+def _figures_for(case: Case, party: CaseParty, action: str) -> str:
+    """The latest stored calculation behind an action, quoted in the task (empty if none)."""
+    wanted = ACTION_FIGURES.get(action)
+    if wanted is None:
+        return ""
+    kind, field, label = wanted
+    calc = (
+        CaseCalculation.objects.filter(case=case, kind=kind)
+        .filter(Q(party=party) | Q(party__isnull=True))
+        .order_by("-id")
+        .first()
+    )
+    value = getattr(calc, field, None) if calc else None
+    return (
+        f"\n{label}：{value}（计算记录 #{calc.pk}，见案件“计算”部分）" if calc and value is not None else ""
+    )
+
+
 def _create_tasks(case: Case, decision: Decision, measures: list[Measure], actor: Actor) -> list[Task]:
     tasks = []
     for measure in measures:
@@ -474,7 +503,8 @@ def _create_tasks(case: Case, decision: Decision, measures: list[Measure], actor
                 department=str(action["department"]),
                 action=code,
                 title=f"{name}：{decision.party.name}"[:300],
-                instructions=f"{measure.title_zh}（{measure.source_clause}）。依据：{'；'.join(measure.basis)}",
+                instructions=f"{measure.title_zh}（{measure.source_clause}）。依据：{'；'.join(measure.basis)}"
+                + _figures_for(case, decision.party, code),
                 due_on=due_on,
                 due_at=due_at,
             )

@@ -309,6 +309,26 @@ def test_it_stores_the_energy_cut_theft_recovery_and_surcharge_with_the_case(cre
         services.calculation_run(actor=crew.investigator, case=case, kind="theft", inputs={})
 
 
+def test_it_proposes_a_police_referral_when_a_calculation_reaches_the_threshold(crew, lead):
+    case = _case(crew, lead, "investigating")  # the scenario ran a 400 kW theft calculation
+    referral = case.referrals.get()
+    assert referral.status == Referral.Status.PROPOSED and referral.kind == Referral.Kind.POLICE
+    assert "刑事追诉标准" in referral.grounds
+    party = case.parties.first()
+    services.calculation_run(
+        actor=crew.investigator,
+        case=case,
+        kind="criminal_threshold",
+        inputs={"fundraising_persons": 200},
+        party=party,
+    )
+    assert case.referrals.count() == 1  # one open proposal per party is enough
+    services.calculation_run(
+        actor=crew.investigator, case=case, kind="criminal_threshold", inputs={"theft_value_yuan": 500}
+    )
+    assert case.referrals.count() == 1  # below the threshold: nothing proposed
+
+
 # -- determination --------------------------------------------------------------------------------------
 def test_it_applies_the_engine_measures_to_each_party(crew, lead):
     case = _case(crew, lead, "investigating")
@@ -600,8 +620,12 @@ def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_th
     assert recover.due_on == dt.date(2026, 10, 22)  # 15 working days over Mid-Autumn and National Day
     police_task = notice_case.tasks.get(action="refer_police_theft")
     assert police_task.due_on == dt.date(2026, 9, 28)  # 3 calendar days
-    referral = notice_case.referrals.get()
-    assert referral.kind == Referral.Kind.POLICE and referral.decision_due == dt.date(2026, 9, 28)
+    referral = (
+        notice_case.referrals.get()
+    )  # proposed by the theft calculation, not duplicated by the decision
+    assert referral.kind == Referral.Kind.POLICE and referral.action == "refer_police_theft"
+    assert referral.decision_due == referral.reported_on + dt.timedelta(days=3)
+    assert "应追补电费及违约使用电费（元）：1728000.00" in recover.instructions
     assert decision.service_deadline == dt.date(2026, 10, 12)  # 7 working days incl. make-up Sat Oct 10
     services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 26))
     decision.refresh_from_db()
@@ -609,6 +633,17 @@ def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_th
     assert decision.appeal_deadline == dt.date(2026, 11, 25)
     with pytest.raises(TransitionError):
         services.decision_serve(actor=crew.investigator, decision=decision)
+
+
+def test_it_quotes_the_stored_energy_cut_in_the_quota_task(crew, lead):
+    from minesweep.cases.scenarios import PartySpec
+
+    park = PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power",))
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(park,), kwh=1_000_000, theft_kw=None)
+    assert isinstance(case, Case)
+    task = case.tasks.get(action="energy_quota_cut")
+    assert task.department == "development_reform"
+    assert "核减能耗（吨标准煤）：122.9" in task.instructions  # 1,000,000 kWh × 0.1229 kgce/kWh
 
 
 def test_it_keeps_the_earliest_date_and_says_so_beyond_the_holiday_calendar(crew, notice_case, monkeypatch):

@@ -9,8 +9,8 @@ import pytest
 
 from minesweep.cases.models import Case, Task
 
-# serialized_rollback keeps the reference data (divisions) for the tests that run after this one.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+# The shared conftest reloads reference data (divisions) after a transactional flush.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 SHOTS = os.environ.get("MINESWEEP_SCREENSHOTS", "")
 
 
