@@ -21,6 +21,26 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush the database afterwards, taking the migration-loaded divisions with it:
+    put the reference data back for any test that needs a database and finds it missing."""
+    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if _wants_transactions(request) else "db")
+    from minesweep.registry.models import Category
+    from minesweep.registry.reference import load_reference_data
+
+    if not Division.objects.exists():
+        load_reference_data(Division, Category)
+
+
+def _wants_transactions(request) -> bool:  # type: ignore[no-untyped-def]
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
 @pytest.fixture
 def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
     def make(username: str, role: Role, division_code: str, department: str = "") -> User:

@@ -56,9 +56,12 @@ _SALT = _RotatingSalt()
 
 
 def client_fingerprint(meta: dict[str, str]) -> str:
-    """A salted hash of the client's address, meaningful only within this process and salt period."""
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-    address = forwarded or meta.get("REMOTE_ADDR", "")
+    """A salted hash of the client's address, meaningful only within this process and salt period.
+
+    Only the socket address counts: forwarding headers are client-controlled. Behind a reverse proxy,
+    ``minesweep serve --trusted-proxy ADDR`` lets waitress put the real client address into REMOTE_ADDR.
+    """
+    address = meta.get("REMOTE_ADDR", "")
     return hmac.new(_SALT.current(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import secrets
 import threading
 import time
@@ -30,6 +29,7 @@ from datetime import timedelta
 from django.core import signing
 from django.utils import timezone
 
+from minesweep.config import env_int
 from minesweep.core.errors import DomainError
 
 CHALLENGE_SALT = "minesweep.reports.challenge"
@@ -38,17 +38,10 @@ FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_STEP = 30  # every doubling of this many reports per window adds two bits
 
 
-def _env_int(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return max(low, min(high, value))
-
-
-POW_BASE_BITS = _env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, 0, 24)
-POW_MAX_BITS = _env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, 0, 28)
-QUOTA_PER_HOUR = _env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, 1, 1_000_000)
+# A bad value stops start-up naming the variable (minesweep.config), like every other setting.
+POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
+POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)
+QUOTA_PER_HOUR = env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, minimum=1, maximum=1_000_000)
 RECEIPT_FAILURES_ALLOWED = 8  # per fingerprint per window
 RECEIPT_WINDOW_SECONDS = 15 * 60
 RECEIPT_FAILURE_DELAY = 1.0  # seconds added to every wrong receipt (tests may set 0)

@@ -42,3 +42,23 @@ def test_it_gives_the_same_fingerprint_to_the_same_address_within_the_salt_perio
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_it_keeps_reporter_uploads_in_memory_and_others_on_the_default_path(settings):
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+    from django.test import RequestFactory
+
+    from minesweep.core.uploads import ReporterUploadInMemory
+
+    settings.UPLOAD_MAX_BYTES = 10
+    request = RequestFactory().post("/report/")
+    handler = ReporterUploadInMemory(request)
+    handler.handle_raw_input(None, {}, 100, b"x")
+    handler.new_file("photo", "p.jpg", "image/jpeg", 30)
+    assert handler.receive_data_chunk(b"a" * 30, 0) is None
+    uploaded = handler.file_complete(30)
+    assert isinstance(uploaded, InMemoryUploadedFile) and uploaded.size == 30 and len(uploaded.read()) == 11
+    other = ReporterUploadInMemory(RequestFactory().post("/analytics/upload/"))
+    other.handle_raw_input(None, {}, 100, b"x")
+    other.new_file("f", "a.pcap", "application/octet-stream", 30)
+    assert other.receive_data_chunk(b"abc", 0) == b"abc" and other.file_complete(3) is None

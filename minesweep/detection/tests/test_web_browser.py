@@ -18,8 +18,8 @@ from minesweep.detection.tests.test_services import (  # noqa: F401  (fixtures)
 )
 from minesweep.jobs.worker import run_worker
 
-# serialized_rollback keeps the reference data (divisions) for the tests that run after this one.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+# The shared conftest reloads reference data (divisions) after a transactional flush.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_farm, simulated, make_staff):

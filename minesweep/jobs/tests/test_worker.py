@@ -102,7 +102,7 @@ def test_it_runs_jobs_from_the_worker_command():
     assert job.result == {"echo": "cli"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_runs_jobs_in_a_background_thread():
     job = _queue(value="thread")
     start_background_worker(poll_s=0.1)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-# serialized_rollback keeps the reference data (divisions) for the tests that run after this one.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+# The shared conftest reloads reference data (divisions) after a transactional flush.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 SCREENS = Path(os.environ.get("MINESWEEP_VAR_DIR", "var")) / "screens"
 
 

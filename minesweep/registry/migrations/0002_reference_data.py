@@ -4,18 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from minesweep.registry.categories import CATEGORIES
-    from minesweep.registry.divisions import read_division_rows
+    from minesweep.registry.reference import load_reference_data
 
-    Division = apps.get_model("registry", "Division")
-    Category = apps.get_model("registry", "Category")
-    for row in read_division_rows():
-        Division.objects.update_or_create(
-            code=row["code"],
-            defaults={"name": row["name"], "level": row["level"], "parent_id": row["parent_code"] or None},
-        )
-    for code, (zh, en) in CATEGORIES.items():
-        Category.objects.update_or_create(code=code, defaults={"name_zh": zh, "name_en": en})
+    load_reference_data(apps.get_model("registry", "Division"), apps.get_model("registry", "Category"))
 
 
 class Migration(migrations.Migration):

@@ -16,8 +16,8 @@ from minesweep.reports.services import attachment_open
 from minesweep.reports.tests.conftest import jpeg_with_gps
 from minesweep.security.receipts import receipt_generate
 
-# serialized_rollback keeps the reference data (divisions) for the tests that run after this one.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+# The shared conftest reloads reference data (divisions) after a transactional flush.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 KEY = "3132333435363738393031323334353637383930"
 SHOTS = Path(os.environ.get("MINESWEEP_VAR_DIR", "var")) / "screenshots"
 
