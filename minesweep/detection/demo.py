@@ -22,11 +22,11 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from minesweep.audit.services import audit_record
 from minesweep.detection.models import MeterRun, NetScan
 from minesweep.detection.services import meter_run_start, net_scan_start
 from minesweep.jobs.worker import run_job_inline
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
+from minesweep.registry.services import ip_allocation_create
 
 SIM_SEED = 6
 ACCOUNTS, DAYS = 60, 365
@@ -161,7 +161,8 @@ def _meter_demo() -> str:
 def _allocate(prefix: str, start: datetime, end: datetime | None, subject: Subject) -> None:
     if IPAllocation.objects.filter(prefix=prefix, subject=subject).exists():
         return
-    allocation = IPAllocation.objects.create(
+    ip_allocation_create(
+        actor="demo",
         prefix=prefix,
         valid_from=start,
         valid_to=end,
@@ -169,13 +170,6 @@ def _allocate(prefix: str, start: datetime, end: datetime | None, subject: Subje
         subscriber_name=subject.name,
         address=subject.address,
         division=subject.division,
-    )
-    audit_record(
-        actor="demo",
-        action="registry.ip_allocation.create",
-        target=allocation,
-        after={"prefix": prefix, "subject": subject.pk},
-        division_code=subject.division_id,
     )
 
 

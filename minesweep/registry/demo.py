@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from minesweep.registry.models import (
     Division,
-    IPAllocation,
     Licence,
     MarketParticipation,
     MiningProject,
@@ -21,6 +20,7 @@ from minesweep.registry.models import (
 )
 from minesweep.registry.resident_id import resident_id_check_character
 from minesweep.registry.services import (
+    ip_allocation_create,
     power_account_create,
     project_register_snapshot,
     site_create,
@@ -210,7 +210,8 @@ def _extras(rng: random.Random, subject: Subject, category: str, serial: int) ->
             number=f"蒙B2-{20200000 + serial}",
             issued_by="内蒙古自治区通信管理局" if category == "telecom_or_internet" else "文化和旅游局",
         )
-        IPAllocation.objects.create(
+        ip_allocation_create(
+            actor="demo",
             prefix=f"10.{serial % 250}.{rng.randrange(256)}.0/24",
             valid_from=start,
             subject=subject,

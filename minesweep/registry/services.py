@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from minesweep.core.errors import DomainError
 from minesweep.registry.models import (
     Category,
     Division,
+    IPAllocation,
     MiningProject,
     MiningProjectSnapshot,
     PowerAccount,
@@ -228,3 +230,57 @@ def project_register_snapshot(*, actor: Actor, day: date) -> int:
         detail={"week": week, "projects": taken},
     )
     return taken
+
+
+@transaction.atomic
+def ip_allocation_create(
+    *,
+    actor: Actor,
+    prefix: str,
+    valid_from: Any,
+    subscriber_name: str,
+    division: Division,
+    subject: Subject | None = None,
+    valid_to: Any = None,
+    address: str = "",
+) -> IPAllocation:
+    """Record who held an address block from when to when (periods may overlap; attribution picks the
+    most specific prefix, then the latest start)."""
+    try:
+        network = ipaddress.ip_network(prefix.strip(), strict=False)
+    except ValueError:
+        raise RegistryError(
+            "registry.ip_prefix_invalid",
+            f"IP 地址段无效：{prefix}",
+            f"Invalid IP prefix: {prefix}",
+            field="prefix",
+        ) from None
+    if valid_to is not None and valid_to <= valid_from:
+        raise RegistryError(
+            "registry.ip_period_invalid",
+            "结束时间须晚于开始时间",
+            "The end must be after the start",
+            field="valid_to",
+        )
+    allocation = IPAllocation.objects.create(
+        prefix=str(network),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        subject=subject,
+        subscriber_name=subscriber_name,
+        address=address,
+        division=division,
+    )
+    audit_record(
+        actor=actor,
+        action="registry.ip_allocation.create",
+        target=allocation,
+        after={
+            "prefix": str(network),
+            "subject": subject.pk if subject else None,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+        division_code=division.code,
+    )
+    return allocation
