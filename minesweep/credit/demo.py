@@ -71,14 +71,19 @@ def load(*, seed: int) -> str:
     if ListingRecord.objects.exists():
         return "blacklist already present"
     rng = random.Random(seed)
-    enterprises = list(
+    candidates = list(
         Subject.objects.filter(
             kind="enterprise", categories__code__in=["unapproved_power_project", "data_center"]
         )
         .select_related("division__parent")
         .distinct()
-        .order_by("pk")[:8]
+        .order_by("pk")
     )
+    # Baotou and Ordos first (the demo personas' leagues), alternating, then the rest of the region.
+    baotou = [s for s in candidates if s.division_id.startswith("1502")]
+    ordos = [s for s in candidates if s.division_id.startswith("1506")]
+    paired = [s for pair in zip(baotou, ordos, strict=False) for s in pair]
+    enterprises = (paired + [s for s in candidates if s not in paired])[:8]
     people = list(
         Subject.objects.filter(kind="individual").select_related("division__parent").order_by("pk")[:1]
     )
