@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -61,9 +62,12 @@ def _can_act(request: HttpRequest) -> bool:
 @staff_view(*READERS)
 def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     status = request.GET.get("status", "")[:12]
+    q = forms.clean(request.GET.get("q", ""))[:100]
     rows = selectors.leads_for(scope)
     if status in Lead.Status.values:
         rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(number__icontains=q) | Q(title__icontains=q))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     items: list[dict[str, Any]] = []
@@ -74,7 +78,7 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "cases/leads.html",
-        {"page": page, "items": items, "status": status, "statuses": Lead.Status.choices},
+        {"page": page, "items": items, "status": status, "statuses": Lead.Status.choices, "q": q},
     )
 
 
@@ -143,12 +147,15 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
 @staff_view(*READERS)
 def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     stage = request.GET.get("stage", "")[:16]
+    q = forms.clean(request.GET.get("q", ""))[:100]
     rows = selectors.cases_for(scope)
     if stage in Case.Stage.values:
         rows = rows.filter(stage=stage)
+    if q:
+        rows = rows.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(parties__name__icontains=q)
+        ).distinct()
     if request.GET.get("mine"):
-        from django.db.models import Q
-
         rows = rows.filter(Q(lead_officer_id=request.user.pk) | Q(second_officer_id=request.user.pk))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -163,6 +170,7 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "page": page,
             "items": items,
             "stage": stage,
+            "q": q,
             "stages": Case.Stage.choices,
             "by_stage": selectors.cases_by_stage(scope),
             "totals": selectors.totals(scope, today),

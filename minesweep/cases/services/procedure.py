@@ -90,6 +90,11 @@ def _day(
     return day
 
 
+def _display_name(user: object) -> str:
+    profile = getattr(user, "staff", None)
+    return str(getattr(profile, "display_name", "") or "")
+
+
 def _officers(case: Case) -> set[int]:
     ids = {case.lead_officer_id, case.second_officer_id}
     determination = Determination.objects.filter(case=case).first()
@@ -319,6 +324,14 @@ def hearing_schedule(
         raise TransitionError("cases.hearing_exists", "已安排听证", "a hearing is already scheduled")
     place = required_text(place, "听证地点", "The place")
     presiding = required_text(presiding_officer, "听证主持人", "The presiding officer")
+    investigators = [case.lead_officer, case.second_officer]
+    names = {n for u in investigators if u is not None for n in (u.get_username(), _display_name(u)) if n}
+    if any(name in presiding for name in names):
+        raise DomainError(
+            "cases.presiding_is_investigator",
+            "听证主持人不能是本案调查人员（行政处罚法第六十四条）",
+            "the presiding officer cannot be an investigator of this case (Art. 64)",
+        )
     notified = _day(notified_on, "通知日期", "The notification date", not_before=notice.served_on)
     latest = with_policy(hearing_notice_latest, scheduled_on)
     if notified > latest:

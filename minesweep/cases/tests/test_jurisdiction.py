@@ -43,6 +43,8 @@ ROUTES: list[tuple[str, Route]] = [
     ("lead action", lambda c, k: c.post(f"/cases/leads/{k.lead_id}/not_file/", {"reason": "越权操作测试"})),
     ("cases list", lambda c, k: c.get("/cases/")),
     ("cases by stage", lambda c, k: c.get("/cases/", {"stage": "decided"})),
+    ("cases search by number", lambda c, k: c.get("/cases/", {"q": k.number})),
+    ("leads search by title", lambda c, k: c.get("/cases/leads/", {"q": "绝密"})),
     ("case detail", lambda c, k: c.get(f"/cases/{k.pk}/")),
     ("case action", lambda c, k: c.post(f"/cases/{k.pk}/act/close/", {"summary": "越权结案测试"})),
     (
@@ -65,8 +67,12 @@ ROUTES: list[tuple[str, Route]] = [
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
+    """The body without the echoed search term (a search box shows what was typed)."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return content.decode("utf-8", "replace")
+    text = content.decode("utf-8", "replace")
+    request = getattr(response, "wsgi_request", None)
+    query = request.GET.get("q", "") if request is not None else ""
+    return text.replace(query, "") if query else text
 
 
 # One case serves every route (building it is the slow part); each route's failure is named.
@@ -105,6 +111,8 @@ def test_it_shows_the_case_to_its_own_jurisdiction(baotou_case, crew, client_for
     client = client_for(crew.investigator)
     assert SECRET in _text(client.get(f"/cases/{baotou_case.pk}/"))
     assert baotou_case.number in _text(client.get("/api/v1/cases/cases"))
+    assert SECRET in _text(client.get("/cases/", {"q": "绝密"}))
+    assert SECRET not in _text(client.get("/cases/", {"q": "没有这个案件"}))
 
 
 def test_it_keeps_case_files_from_department_liaisons(baotou_case, crew, client_for):

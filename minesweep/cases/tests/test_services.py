@@ -484,6 +484,16 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
             presiding_officer="法制科 孙丽",
         )
     assert late.value.code == "cases.hearing_notice_late" and "2026-09-24" in late.value.message_zh
+    with pytest.raises(DomainError) as presiding:
+        services.hearing_schedule(
+            actor=crew.investigator,
+            notice=notice,
+            scheduled_on=dt.date(2026, 10, 12),
+            notified_on=dt.date(2026, 9, 24),
+            place="会议室",
+            presiding_officer=crew.second.get_username(),
+        )
+    assert presiding.value.code == "cases.presiding_is_investigator"
     hearing = services.hearing_schedule(
         actor=crew.investigator,
         notice=notice,
