@@ -1,8 +1,11 @@
 """Working days and statutory deadlines (工作日与法定期限).
 
 Pure. Chinese public holidays and the 调休 make-up working days come from the ``chinese_calendar``
-package, which covers a fixed range of years; a date outside it raises :class:`WorkdayCalendarError`
-instead of silently treating holidays as working days (upgrade the package each December).
+package, which covers the years whose State Council schedule has been published. For the next
+``PROVISIONAL_YEARS`` years the statutory holidays (全国年节及纪念日放假办法, computed with lunar dates by the
+``holidays`` package) and weekends are used and the result is marked *provisional*: the 调休 swaps are not
+known before the State Council publishes them each winter, so such deadlines must be re-checked then.
+Further out a date raises :class:`WorkdayCalendarError` (upgrade the packages each December).
 
 Counting rules:
 - the start day is not counted (民法典第二百零一条; 行政处罚法 follows the same practice);
@@ -24,17 +27,30 @@ from types import MappingProxyType
 from typing import Any
 
 import chinese_calendar
+import holidays
 
 from minesweep.policy.errors import PolicyInputError, WorkdayCalendarError
 
 _KNOWN_DAYS = set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
 FIRST_SUPPORTED_YEAR = min(d.year for d in _KNOWN_DAYS)
-LAST_SUPPORTED_YEAR = max(d.year for d in _KNOWN_DAYS)
+LAST_OFFICIAL_YEAR = max(d.year for d in _KNOWN_DAYS)
+PROVISIONAL_YEARS = 2
+LAST_SUPPORTED_YEAR = LAST_OFFICIAL_YEAR + PROVISIONAL_YEARS
+_STATUTORY = holidays.country_holidays(
+    "CN", years=range(LAST_OFFICIAL_YEAR + 1, LAST_SUPPORTED_YEAR + 1), language="en_US"
+)
+
+
+def is_provisional(day: dt.date) -> bool:
+    """True when ``day`` lies beyond the published holiday schedule (its 调休 swaps are not yet known)."""
+    return day.year > LAST_OFFICIAL_YEAR
 
 
 def is_working_day(day: dt.date) -> bool:
     """True on a statutory working day: Monday–Friday that is not a holiday, or a 调休 make-up day."""
     _require_supported(day)
+    if is_provisional(day):
+        return day.weekday() < 5 and day not in _STATUTORY
     return bool(chinese_calendar.is_workday(day))
 
 
@@ -106,9 +122,9 @@ def _non_negative(count: int) -> int:
 def _require_supported(day: dt.date) -> None:
     if not FIRST_SUPPORTED_YEAR <= day.year <= LAST_SUPPORTED_YEAR:
         raise WorkdayCalendarError(
-            f"节假日数据仅覆盖 {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR} 年，无法计算 {day.isoformat()}；请升级 chinese-calendar",
+            f"节假日数据仅覆盖 {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR} 年，无法计算 {day.isoformat()}；请升级 chinese-calendar 和 holidays",
             f"the holiday calendar covers {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR} only, not {day.isoformat()}; "
-            "upgrade chinese-calendar",
+            "upgrade chinese-calendar and holidays",
             date=day.isoformat(),
             first_year=FIRST_SUPPORTED_YEAR,
             last_year=LAST_SUPPORTED_YEAR,
@@ -262,12 +278,19 @@ class ComputedDeadline:
     due: dt.date | dt.datetime
     extended: bool = False
 
+    @property
+    def provisional(self) -> bool:
+        """The period reaches beyond the published holiday schedule: re-check once it is published."""
+        due = self.due.date() if isinstance(self.due, dt.datetime) else self.due
+        return self.rule.unit != "hours" and is_provisional(due)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.rule.as_dict(),
             "start": self.start.isoformat(),
             "due": self.due.isoformat(),
             "extended": self.extended,
+            "provisional": self.provisional,
         }
 
 

@@ -94,8 +94,18 @@ def test_it_states_the_unit_and_the_rule_for_every_deadline():
 
 def test_it_refuses_dates_outside_the_holiday_calendar():
     with pytest.raises(WorkdayCalendarError) as caught:
-        w.add_working_days(D(w.LAST_SUPPORTED_YEAR, 12, 20), 30)
+        w.add_working_days(D(w.LAST_SUPPORTED_YEAR, 12, 20), 30)  # past the provisional years too
     assert str(w.LAST_SUPPORTED_YEAR) in caught.value.message and "chinese-calendar" in caught.value.message
+
+
+def test_it_counts_provisionally_beyond_the_published_schedule_with_statutory_holidays():
+    year = w.LAST_OFFICIAL_YEAR + 1
+    new_year = D(year, 1, 1)
+    assert w.is_provisional(new_year) and not w.is_working_day(new_year)
+    assert not w.is_working_day(D(year, 10, 1)) and not w.is_working_day(D(year, 5, 1))
+    due = w.compute_deadline("hearing_request", D(year - 1, 12, 30))
+    assert due.provisional and due.as_dict()["provisional"] is True
+    assert not w.compute_deadline("hearing_request", D(w.LAST_OFFICIAL_YEAR, 3, 2)).provisional
     with pytest.raises(WorkdayCalendarError):
         w.is_working_day(D(1999, 1, 4))
 
