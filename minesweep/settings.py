@@ -40,6 +40,12 @@ ARGON2_MEMORY_KIB = env_int("MINESWEEP_ARGON2_MEMORY_KIB", 65536, minimum=8, max
 EMAIL_NOTIFICATIONS = env_bool("MINESWEEP_EMAIL_NOTIFICATIONS", False)
 EMAIL_BACKEND = env_str("MINESWEEP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 UPLOAD_MAX_BYTES = env_int("MINESWEEP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Documents: an administrator's edited DOCX templates override the shipped ones (same file names);
+# the PDF font must cover Chinese (Debian: fonts-wqy-microhei); empty means "find it".
+DOCUMENT_TEMPLATE_DIR = env_str("MINESWEEP_DOCUMENT_TEMPLATE_DIR", "")
+DOCUMENT_PDF_FONT = env_str("MINESWEEP_DOCUMENT_PDF_FONT", "")
+# Working days a party has to object before a credit listing is published (our default; set per region).
+CREDIT_OBJECTION_WORKING_DAYS = env_int("MINESWEEP_CREDIT_OBJECTION_WORKING_DAYS", 5, minimum=1, maximum=60)
 MEDIA_ROOT = VAR_DIR / "files"
 DATA_ROOT = VAR_DIR / "data"
 
@@ -159,6 +165,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Reporters' files never touch the disk unencrypted: on the reporting paths uploads stay in memory (bounded).
+FILE_UPLOAD_HANDLERS = [
+    "minesweep.core.uploads.ReporterUploadInMemory",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Logs carry no request metadata: Django's request logger prints only the path and status.
 LOGGING = {
