@@ -41,3 +41,14 @@ def unit_label(unit: Any) -> str:
         "calendar_days": pick("日", " days"),
         "hours": pick("小时", " hours"),
     }.get(str(unit), str(unit))
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A staff member's display name, else the username; the system for an empty actor."""
+    if user is None:
+        return pick("系统", "system")
+    profile = getattr(user, "staff", None)
+    return str(
+        getattr(profile, "display_name", "") or getattr(user, "username", "") or pick("系统", "system")
+    )

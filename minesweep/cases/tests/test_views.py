@@ -187,3 +187,14 @@ def test_it_shows_the_case_read_only_to_leadership(crew, lead, client_for, make_
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.stage == Case.Stage.INVESTIGATING
+
+
+def test_it_renders_log_entries_written_by_the_system(crew, lead, client_for):
+    from minesweep.cases.models import CaseLog
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    CaseLog.objects.create(case=case, actor=None, action="documents.document.issue", note="立案审批表")
+    case.second_officer = None
+    case.save()
+    response = client_for(crew.investigator).get(f"/cases/{case.pk}/")
+    assert response.status_code == 200 and "系统" in response.content.decode()
