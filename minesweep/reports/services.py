@@ -547,13 +547,14 @@ _LEAD_TO_STATUS = {
 
 
 @transaction.atomic
-def report_status_sync(*, lead: Any, outcome: str = "") -> int:
+def report_status_sync(*, lead: Any, outcome: str = "", concluded: bool = False) -> int:
     """Hook for the case workflow: bring the public status of reports behind ``lead`` up to date.
 
     Lead ``open``/``verifying`` → under verification, ``filed`` → case opened, ``not_filed`` → not pursued.
-    ``outcome`` (optional) is text officers release to the reporter. Returns how many reports changed.
+    ``concluded`` marks the case behind the lead closed (办结). ``outcome`` (optional) is text officers
+    release to the reporter. Returns how many reports changed.
     """
-    status = _LEAD_TO_STATUS.get(str(lead.status))
+    status = PublicStatus.CONCLUDED if concluded else _LEAD_TO_STATUS.get(str(lead.status))
     if status is None:
         return 0
     changed = 0

@@ -124,7 +124,7 @@ def with_policy(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
 
 
-def sync_report_status(lead: Lead, outcome: str = "") -> None:
+def sync_report_status(lead: Lead, outcome: str = "", *, concluded: bool = False) -> None:
     """Let the reporting platform follow the lead (``reports.services.report_status_sync``, if present).
 
     Called inside the caller's transaction, so the report's public status changes atomically with the
@@ -134,10 +134,7 @@ def sync_report_status(lead: Lead, outcome: str = "") -> None:
         from minesweep.reports.services import report_status_sync
     except ImportError:
         return
-    if outcome:
-        report_status_sync(lead=lead, outcome=outcome)
-    else:
-        report_status_sync(lead=lead)
+    report_status_sync(lead=lead, outcome=outcome, concluded=concluded)
 
 
 def check_file(content: bytes, name: str) -> None:

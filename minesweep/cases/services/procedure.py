@@ -747,7 +747,7 @@ def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | N
         after={"stage": case.stage, "closed_on": day.isoformat()},
         note=summary,
     )
-    sync_report_status(case.lead, CLOSED_OUTCOME)
+    sync_report_status(case.lead, CLOSED_OUTCOME, concluded=True)
     return case
 
 

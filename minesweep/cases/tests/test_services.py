@@ -138,16 +138,16 @@ def test_it_closes_a_lead_unfiled_only_with_a_reason(crew, lead):
 def test_it_tells_the_reporting_platform_when_a_lead_moves(crew, lead, monkeypatch):
     import minesweep.reports.services as report_services
 
-    seen: list[tuple[str, str]] = []
+    seen: list[tuple[str, str, bool]] = []
 
-    def fake(*, lead, outcome=""):  # type: ignore[no-untyped-def]
-        seen.append((lead.status, outcome[:4]))
+    def fake(*, lead, outcome="", concluded=False):  # type: ignore[no-untyped-def]
+        seen.append((lead.status, outcome[:4], concluded))
         return 0
 
     monkeypatch.setattr(report_services, "report_status_sync", fake, raising=False)
     run(crew, lead, to="closed", filed_on=LONG_AGO)
-    assert seen[:2] == [(Lead.Status.VERIFYING, ""), (Lead.Status.FILED, "")]
-    assert seen[-1] == (Lead.Status.FILED, "您反映的")
+    assert seen[:2] == [(Lead.Status.VERIFYING, "", False), (Lead.Status.FILED, "", False)]
+    assert seen[-1] == (Lead.Status.FILED, "您反映的", True)
 
 
 def test_it_moves_the_public_report_with_the_lead(crew, intake_officer):

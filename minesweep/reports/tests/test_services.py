@@ -194,3 +194,20 @@ def test_it_folds_an_identical_report_into_the_first_and_notifies_nobody(intake_
     assert report_by_receipt(copy.receipt) == copy.report  # the copy's receipt still works
     different = file_report(content={"description": SECRET_TEXT + "（补充）"})
     assert different.report.duplicate_of is None
+
+
+def test_it_concludes_the_public_status_when_the_case_closes(intake_officer):
+    from minesweep.registry.models import Division
+    from minesweep.reports.services import report_convert, report_status_sync, report_submit
+
+    report = report_submit(
+        channel="web",
+        category="mining_enterprise",
+        division=Division.objects.get(code="150203"),
+        content={"description": "夜里风扇声不断，疑似矿场"},
+        address="昆都仑区某厂房",
+    ).report
+    lead = report_convert(actor=intake_officer, report=report)
+    assert report_status_sync(lead=lead, outcome="您反映的问题已依法处理完毕。", concluded=True) == 1
+    report.refresh_from_db()
+    assert report.status == "concluded" and report.public_outcome.startswith("您反映的")
