@@ -138,9 +138,14 @@ def phase_detect(dataset: Path, out: Path, engine: str, workers: int) -> dict[st
         from distributed import Client, LocalCluster
 
         started = time.perf_counter()
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask
+
+        from minesweep.detection.meter.runners.dask import worker_environment
+
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         with Client(cluster.scheduler_address) as warm:  # workers import once, as a forked pool inherits
             warm.run(_warm_imports)
         startup = time.perf_counter() - started
