@@ -221,3 +221,72 @@ def test_it_runs_from_the_command_line(simulated, tmp_path):
         stdout=stdout,
     )
     assert "miner:pure_farm" in stdout.getvalue()
+
+
+def test_it_simulates_imports_and_plots_from_the_command_line(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "meters",
+        "simulate",
+        "--accounts",
+        "30",
+        "--days",
+        "20",
+        "--interval",
+        "1d",
+        "--mining-share",
+        "0.1",
+        "--seed",
+        "2",
+        "--wide",
+        "--out",
+        str(tmp_path / "sim"),
+        stdout=out,
+    )
+    labels = (tmp_path / "sim" / "labels.csv").read_text().splitlines()
+    assert labels[0] == "account_id,is_mining,kind,mining_kw" and len(labels) == 31
+    call_command(
+        "meters",
+        "import",
+        str(tmp_path / "sim" / "readings_wide.csv"),
+        "--dataset",
+        "wide",
+        "--root",
+        str(tmp_path / "root"),
+        stdout=out,
+    )
+    assert ds.read_info(tmp_path / "root" / "wide").interval_s == 86400
+    call_command(
+        "meters",
+        "plot",
+        str(tmp_path / "root" / "wide"),
+        "--account",
+        "SIM0000003",
+        "--out",
+        str(tmp_path / "png"),
+        stdout=out,
+    )
+    assert (tmp_path / "png" / "SIM0000003-carpet.png").stat().st_size > 1000
+    bad = tmp_path / "bad.csv"
+    bad.write_text("account_id,ts,kwh\nA,2021-01-01 00:00,1\nA,nonsense,2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="row 2"):
+        call_command(
+            "meters", "import", str(bad), "--dataset", "bad", "--root", str(tmp_path / "root"), stdout=out
+        )
+    call_command(
+        "meters",
+        "import",
+        str(bad),
+        "--dataset",
+        "bad",
+        "--root",
+        str(tmp_path / "root"),
+        "--skip-bad",
+        str(tmp_path / "rejects.csv"),
+        stdout=out,
+    )
+    assert "1 rejected" in out.getvalue() and (tmp_path / "rejects.csv").exists()
