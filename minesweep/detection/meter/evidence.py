@@ -60,6 +60,7 @@ def render_carpet_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, ti
         aspect="auto",
         interpolation="nearest",
         cmap="viridis",
+        vmin=0.0,  # from zero, so a flat 24×7 block reads as flat and a day/night pattern as a pattern
         extent=(0, 24, grid.n_days, 0),
     )
     axis.set_xlabel("hour of day (Asia/Shanghai)")

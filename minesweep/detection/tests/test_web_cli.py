@@ -49,3 +49,17 @@ def test_it_refuses_unknown_findings_and_findings_outside_the_jurisdiction(
     with pytest.raises(CommandError):
         call_command("analytics", "promote-meter", str(run.pk), "NO-SUCH-ACCOUNT")
     assert not Lead.objects.exists()
+
+
+def test_it_promotes_through_the_meters_command_too(data_root, hidden_farm, simulated):
+    run = finished_meter_run("test", simulated)
+    out = StringIO()
+    call_command("meters", "promote", str(run.pk), FARM_ACCOUNT, stdout=out)
+    assert Lead.objects.get(number=json.loads(out.getvalue())["lead"]).power_account == hidden_farm
+
+
+def test_it_reports_a_missing_input_without_a_traceback(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        call_command("meters", "evaluate", "--suspects", str(tmp_path / "none.parquet"), "--labels",
+                     str(tmp_path / "none.csv"))
+    assert "cannot read the input" in str(caught.value)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from django.core.management.base import BaseCommand, CommandError
 
 from minesweep.detection.meter.errors import MeterDataError
@@ -77,6 +78,13 @@ class Command(BaseCommand):
         tr.add_argument("--labels", type=Path, required=True)
         tr.add_argument("--out", type=Path, required=True)
 
+        promote = sub.add_parser(
+            "promote", help="promote a suspect of a stored detection run to a lead, with its evidence PNGs"
+        )
+        promote.add_argument("run_id", type=int, help="detection run id (web: Meter detection)")
+        promote.add_argument("account_id")
+        promote.add_argument("--as", dest="username", default="", help="staff user recorded as the promoter")
+
         plot = sub.add_parser("plot", help="evidence PNGs (carpet plot, daily energy with steps)")
         plot.add_argument("input", type=Path, help="raw file/folder or an imported dataset")
         plot.add_argument("--account", required=True)
@@ -88,6 +96,23 @@ class Command(BaseCommand):
             getattr(self, f"_{action}")(options)
         except MeterDataError as error:
             raise CommandError(error.message) from error
+        except (OSError, pa.ArrowException) as error:
+            raise CommandError(f"无法读取输入文件 / cannot read the input: {error}") from error
+
+    def _promote(self, o: dict[str, Any]) -> None:
+        """Promotion writes to the database: it lives with the detection services (``analytics`` command)."""
+        from django.core.management import call_command
+
+        call_command(
+            "analytics",
+            "promote-meter",
+            o["run_id"],
+            o["account_id"],
+            "--as",
+            o["username"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _import(self, o: dict[str, Any]) -> None:
         from minesweep.detection.meter.importer import import_meter_files
