@@ -21,7 +21,7 @@ REPORTER_PATHS = ("/report/", "/api/v1/reports")
 class ReporterUploadInMemory(FileUploadHandler):
     def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
                          encoding: str | None = None) -> None:
-        self.activated = bool(self.request) and self.request.path.startswith(REPORTER_PATHS)
+        self.activated = self.request is not None and self.request.path.startswith(REPORTER_PATHS)
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
