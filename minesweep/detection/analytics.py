@@ -112,6 +112,23 @@ def merge_meta(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
     )
 
 
+def _features_on_configured_engine(
+    tasks: list[Any], workers: int, on_done: Callable[[int], None]
+) -> pa.Table:
+    """``MINESWEEP_ANALYTICS_ENGINE``: local (in-process pool) or dask (``MINESWEEP_DASK_SCHEDULER``, or a
+    threaded local cluster when no scheduler is given); both run the same kernels with the same results."""
+    from django.conf import settings
+
+    if settings.ANALYTICS_ENGINE == "dask":
+        from minesweep.detection.meter.runners.dask import run_dask
+
+        scheduler = settings.DASK_SCHEDULER or None
+        return run_dask(tasks, scheduler, workers, scheduler is not None, on_done)
+    from minesweep.detection.meter.runners.local import run_local
+
+    return run_local(tasks, workers, on_done)
+
+
 def run_meter_detection(
     source: Path,
     work_dir: Path,
@@ -151,9 +168,7 @@ def run_meter_detection(
             f"Features: {done[0]}/{len(tasks)} partitions",
         )
 
-    from minesweep.detection.meter.runners.local import run_local
-
-    features = run_local(tasks, workers, on_done)
+    features = _features_on_configured_engine(tasks, workers, on_done)
     progress(0.86, "正在评分……", "Scoring…")
     ids = features.column("account_id").to_pylist() if features.num_rows else []
     uploaded = read_accounts_meta(accounts_meta) if accounts_meta else None

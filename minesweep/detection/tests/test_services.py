@@ -344,3 +344,28 @@ def test_it_judges_any_bytes_without_raising_anything_but_a_domain_error():
             assert error.code.startswith("detection.upload_") and error.message_zh and error.message_en
 
     judge()
+
+
+def test_it_runs_web_detection_on_the_configured_dask_engine_with_the_same_findings(
+    settings, data_root, simulated, monkeypatch
+):
+    from minesweep.detection.meter.runners import dask as dask_runner
+
+    calls: list[int] = []
+    real_run_dask = dask_runner.run_dask
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real_run_dask(*args, **kwargs)
+
+    monkeypatch.setattr(dask_runner, "run_dask", counted)
+    local = finished_meter_run("test", simulated)
+    settings.ANALYTICS_ENGINE = "dask"
+    settings.DASK_SCHEDULER = ""
+    on_dask = finished_meter_run("test", simulated)
+    assert calls == [1]
+
+    def scores(run: MeterRun) -> dict[str, float]:
+        return dict(run.suspects.values_list("account_id", "score"))
+
+    assert scores(on_dask) == scores(local) and len(scores(local)) > 0
