@@ -599,30 +599,35 @@ def test_it_refuses_a_decision_after_ninety_days_unless_extended(crew, lead):
     services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
 
 
-def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_the_referral(crew, notice_case):
-    party = notice_case.parties.first()
+def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped-def]
+    """Notice served 2026-09-21 on the first party, rights waived in writing, decision of 2026-09-25."""
+    party = case.parties.first()
     notice = services.notice_issue(
         actor=crew.investigator,
-        case=notice_case,
+        case=case,
         party=party,
         number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 21),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
-    decision = services.decision_issue(
+    return services.decision_issue(
         actor=crew.investigator,
-        case=notice_case,
+        case=case,
         party=party,
         number="决-1",
         facts_and_evidence="事实",
         penalty_and_basis="罚款",
-        fine_yuan="50000",
         compliance="十五日内",
         appeal_route="六十日内复议",
         authority="包头市发展和改革委员会",
         decided_on=dt.date(2026, 9, 25),
+        **extra,
     )
+
+
+def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_the_referral(crew, notice_case):
+    decision = _notice_waived_then_decided(crew, notice_case, fine_yuan="50000")
     notice_case.refresh_from_db()
     assert notice_case.stage == Case.Stage.DECIDED
     recover = notice_case.tasks.get(action="recover_theft_charges")
@@ -664,28 +669,7 @@ def test_it_keeps_the_earliest_date_and_says_so_beyond_the_holiday_calendar(crew
         raise WorkdayCalendarError("超出范围", "out of range")
 
     monkeypatch.setattr(procedure, "appeal_deadline", beyond)
-    party = notice_case.parties.first()
-    notice = services.notice_issue(
-        actor=crew.investigator,
-        case=notice_case,
-        party=party,
-        number="告-1",
-        intended_penalty="罚款",
-        served_on=dt.date(2026, 9, 21),
-    )
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
-    decision = services.decision_issue(
-        actor=crew.investigator,
-        case=notice_case,
-        party=party,
-        number="决-1",
-        facts_and_evidence="事实",
-        penalty_and_basis="罚款",
-        compliance="十五日内",
-        appeal_route="六十日内复议",
-        authority="包头市发展和改革委员会",
-        decided_on=dt.date(2026, 9, 25),
-    )
+    decision = _notice_waived_then_decided(crew, notice_case)
     services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 28))
     decision.refresh_from_db()
     assert decision.appeal_deadline == dt.date(2026, 11, 27)
