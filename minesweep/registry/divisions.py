@@ -15,7 +15,3 @@ def read_division_rows(path: Path = DIVISIONS_CSV) -> list[dict[str, str]]:
     order = {"region": 0, "league": 1, "county": 2}
     return sorted(rows, key=lambda row: (order[row["level"]], row["code"]))
 
-
-def league_code_of(county_code: str) -> str:
-    """A county's league is its first four digits + ``00`` (DOMAIN §1)."""
-    return county_code[:4] + "00"
