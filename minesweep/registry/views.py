@@ -13,6 +13,7 @@ from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.audit.services import audit_record
 from minesweep.registry.categories import CATEGORIES
+from minesweep.registry.models import Subject
 from minesweep.registry.selectors import power_accounts_of, subject_get, subject_search
 from minesweep.registry.services import subject_reveal_resident_id
 
@@ -30,33 +31,9 @@ def subjects(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
-@staff_view()
-def subject_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
-    subject = subject_get(scope=scope, pk=pk)
-    return render(
-        request,
-        "registry/subject_detail.html",
-        {
-            "subject": subject,
-            "accounts": power_accounts_of(scope=scope, subject=subject),
-            "sites": subject.sites.all(),
-            "licences": subject.licences.all(),
-            "preferences": subject.preferences.all(),
-            "projects": subject.mining_projects.all(),
-            "revealed": None,
-        },
-    )
-
-
-@require_POST
-@staff_view()
-def subject_reveal(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
-    subject = subject_get(scope=scope, pk=pk)
-    revealed = subject_reveal_resident_id(
-        actor=request.user,  # type: ignore[arg-type]  # staff_view guarantees a signed-in user
-        subject=subject,
-        reason=request.POST.get("reason", ""),
-    )
+def _render_detail(
+    request: HttpRequest, scope: Scope, subject: Subject, revealed: str | None
+) -> HttpResponse:
     return render(
         request,
         "registry/subject_detail.html",
@@ -70,6 +47,23 @@ def subject_reveal(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespon
             "revealed": revealed,
         },
     )
+
+
+@staff_view()
+def subject_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    return _render_detail(request, scope, subject_get(scope=scope, pk=pk), None)
+
+
+@require_POST
+@staff_view()
+def subject_reveal(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    subject = subject_get(scope=scope, pk=pk)
+    revealed = subject_reveal_resident_id(
+        actor=request.user,  # type: ignore[arg-type]  # staff_view guarantees a signed-in user
+        subject=subject,
+        reason=request.POST.get("reason", ""),
+    )
+    return _render_detail(request, scope, subject, revealed)
 
 
 @staff_view()
