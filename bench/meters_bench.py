@@ -111,13 +111,18 @@ def phase_floor(dataset: Path) -> dict[str, object]:
 
     from minesweep.detection.meter import dataset as ds
 
+    info = ds.read_info(dataset)
+    columns = [ds.ACCOUNT_COLUMN, ds.DAY_COLUMN, *ds.reading_columns(info.interval_s)]
     start = time.perf_counter()
-    total, rows = 0.0, 0
-    for path in ds.read_info(dataset).partition_paths:
-        table = pq.read_table(path, columns=["account_id", "ts", "kwh"])
-        total += float(np.sum(table.column("kwh").to_numpy()))
-        rows += table.num_rows
-    return {"seconds": time.perf_counter() - start, "readings": rows, "sum_kwh": total, **memory.stop()}
+    total, readings = 0.0, 0
+    for path in info.partition_paths:
+        table = pq.read_table(path, columns=columns)
+        for name in columns[2:]:
+            values = table.column(name).to_numpy()
+            present = ~np.isnan(values)
+            total += float(np.sum(values, where=present))
+            readings += int(np.count_nonzero(present))
+    return {"seconds": time.perf_counter() - start, "readings": readings, "sum_kwh": total, **memory.stop()}
 
 
 def phase_detect(dataset: Path, out: Path, engine: str, workers: int) -> dict[str, object]:
@@ -184,23 +189,25 @@ def phase_kernels(dataset: Path, accounts: int) -> dict[str, object]:
     from minesweep.detection.meter import dataset as ds
     from minesweep.detection.meter.detect import DetectOptions, build_tasks
     from minesweep.detection.meter.kernels.features import compute_features
-    from minesweep.detection.meter.kernels.profile import bin_readings
+    from minesweep.detection.meter.kernels.profile import profile_from_day_rows
 
     tasks, grid = build_tasks(dataset, DetectOptions(progress=False))
     loaded, chosen = [], 0
     for task in tasks:
         partition = ds.read_partition(Path(task.path))
         loaded.append(partition)
-        chosen += len(partition[0])
+        chosen += len(partition.accounts)
         if chosen >= accounts:
             break
     workdays = np.array(tasks[0].is_workday, dtype=bool)
     start = time.perf_counter()
     readings = 0
-    for ids, index, ts, kwh in loaded:
-        mean_kw, counts = bin_readings(index, ts, kwh, len(ids), grid)
+    for rows in loaded:
+        mean_kw, counts = profile_from_day_rows(
+            rows.account_index, rows.day, rows.readings, len(rows.accounts), grid
+        )
         compute_features(mean_kw, counts, grid, workdays, None)
-        readings += len(kwh)
+        readings += rows.reading_count
     return {"seconds": time.perf_counter() - start, "readings": readings, "accounts": chosen, **memory.stop()}
 
 
@@ -214,7 +221,6 @@ def phase_tsfresh(dataset: Path, accounts: int, jobs: int, feature_set: str) -> 
     memory = TreeMemory()
     import numpy as np
     import pandas as pd
-    import pyarrow.parquet as pq
     from tsfresh import extract_features
 
     from minesweep.detection.meter import dataset as ds
@@ -222,7 +228,7 @@ def phase_tsfresh(dataset: Path, accounts: int, jobs: int, feature_set: str) -> 
     info = ds.read_info(dataset)
     frames, chosen = [], 0
     for path in info.partition_paths:
-        table = pq.read_table(path).to_pandas()
+        table = ds.long_table(path, info.interval_s).to_pandas()
         ids = table.account_id.unique()[: accounts - chosen]
         frames.append(table[table.account_id.isin(ids)])
         chosen += len(ids)
@@ -387,6 +393,10 @@ def _drive(options: argparse.Namespace, workdir: Path) -> None:
     sim = workdir / "sim"
     dataset = sim / "readings"
     results: dict[str, object] = {"command": " ".join(sys.argv), "cores": os.cpu_count()}
+    if (dataset / "_dataset.json").exists() and json.loads((dataset / "_dataset.json").read_text()).get(
+        "format"
+    ) != "minesweep.meter/2":  # data simulated by an older version: simulate again
+        shutil.rmtree(sim)
     if not (dataset / "_dataset.json").exists():
         start = time.perf_counter()
         spec = SimulationSpec(

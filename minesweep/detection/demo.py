@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from minesweep.detection.meter import dataset as ds
 from minesweep.detection.models import MeterRun, NetScan
 from minesweep.detection.services import meter_run_start, net_scan_start
 from minesweep.jobs.worker import run_job_inline
@@ -106,7 +107,9 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
         )
         dataset = simulate(spec, folder)
         labels = _labels(folder)
-        table = pa.concat_tables([pq.read_table(p) for p in sorted(dataset.glob("part-*.parquet"))])
+        table = pa.concat_tables(
+            [ds.long_table(p, spec.interval_s) for p in sorted(dataset.glob("part-*.parquet"))]
+        )
     peaks_table = table.group_by("account_id").aggregate([("kwh", "max")])
     peaks = dict(
         zip(

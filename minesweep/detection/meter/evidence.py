@@ -42,8 +42,9 @@ def _matrix(
     ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int
 ) -> tuple[np.ndarray, np.ndarray, ProfileGrid]:
     grid = _grid_for(ts_utc_s, interval_s)
+    """One account's profile as (days × slots) mean kW and counts, and its grid."""
     mean_kw, counts = bin_readings(np.zeros(len(ts_utc_s), dtype=np.int64), ts_utc_s, kwh, 1, grid)
-    return mean_kw[0], counts[0], grid
+    return mean_kw[:, 0, :].T, counts[:, 0, :].T, grid
 
 
 def render_carpet_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, title: str = "") -> bytes:
@@ -78,7 +79,7 @@ def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, tit
     import matplotlib.pyplot as plt
 
     mean_kw, counts, grid = _matrix(ts_utc_s, kwh, interval_s)
-    daily = daily_mean_kw(mean_kw[None], counts[None], grid)
+    daily = daily_mean_kw(mean_kw.T[:, None, :], counts.T[:, None, :], grid)
     steps = detect_steps(daily)[0]
     days = np.arange(grid.n_days)
     figure, axis = plt.subplots(figsize=(8, 3.5))

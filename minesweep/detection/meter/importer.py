@@ -284,7 +284,8 @@ def _finalise(
         table = _sorted_bucket(staging, bucket, ["account_id", "ts", "value", "row", "file"])
         if table is None:
             ds.write_partition(
-                pa.table({"account_id": [], "ts": [], "kwh": []}, schema=ds.READINGS_SCHEMA),
+                _day_rows(pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0), interval),
+                interval,
                 ds.partition_path(staging, bucket),
             )
             continue
@@ -313,22 +314,14 @@ def _finalise(
                 )
             good &= ~mask
         where = np.nonzero(good)[0]
-        out = pa.table(
-            {
-                "account_id": table.column("account_id").take(where),
-                "ts": pa.array(ts[where], pa.int64()).cast(pa.timestamp("s", tz="UTC")),
-                "kwh": pa.array(kwh[where].astype(np.float32)),
-            },
-            schema=ds.READINGS_SCHEMA,
-        )
-        ds.write_partition(out, ds.partition_path(staging, bucket))
+        rows = _day_rows(table.column("account_id").take(where), ts[where], kwh[where], interval)
+        ds.write_partition(rows, interval, ds.partition_path(staging, bucket))
         (staging / f"bucket-{bucket:05d}.parquet").unlink()
-        report.readings += out.num_rows
-        report.accounts += len(pc.unique(out.column("account_id")))
-        if out.num_rows:
-            days = (ts[where] + SHANGHAI_OFFSET_S) // SECONDS_PER_DAY
-            first_day = int(days.min()) if first_day is None else min(first_day, int(days.min()))
-            last_day = int(days.max()) if last_day is None else max(last_day, int(days.max()))
+        report.readings += len(where)
+        report.accounts += len(rows.accounts)
+        if len(rows.day):
+            first_day = int(rows.day.min()) if first_day is None else min(first_day, int(rows.day.min()))
+            last_day = int(rows.day.max()) if last_day is None else max(last_day, int(rows.day.max()))
     report.rejected, report.reject_counts = rejects.count, rejects.counts
     ds.write_info(
         staging,
@@ -343,6 +336,21 @@ def _finalise(
         },
     )
     return report
+
+
+def _day_rows(
+    account_ids: pa.Array | pa.ChunkedArray, ts: np.ndarray, kwh: np.ndarray, interval: int
+) -> ds.DayRows:
+    """Sorted long readings of one bucket → the dataset's day rows."""
+    encoded = pc.dictionary_encode(account_ids)  # sorted input: first appearance is sorted order
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        )
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return ds.pivot_to_day_rows(encoded.dictionary.to_pylist(), index, ts, kwh.astype(np.float32), interval)
 
 
 def _bad_rows_error(rejects: _RejectLog) -> MeterDataError:

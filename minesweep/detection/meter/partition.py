@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.kernels.features import compute_features
-from minesweep.detection.meter.kernels.profile import bin_readings
+from minesweep.detection.meter.kernels.profile import profile_from_day_rows
 from minesweep.detection.meter.timebase import ProfileGrid
 
 
@@ -35,18 +35,21 @@ def features_for_partition(task: PartitionTask) -> pa.Table:
     Columns: ``account_id``, the feature columns of :mod:`kernels.features`, and ``steps`` (JSON list
     of ``[window day index, kW]``). Rows are sorted by ``account_id``.
     """
-    accounts, index, ts, kwh = ds.read_partition(Path(task.path))
-    mean_kw, counts = bin_readings(index, ts, kwh, len(accounts), task.grid)
-    present = counts.sum(axis=(1, 2)) > 0
-    order = [i for i in np.argsort(np.array(accounts, dtype=object)) if present[i]] if accounts else []
-    order_array = np.array(order, dtype=np.int64)
+    rows = ds.read_partition(Path(task.path))
+    accounts = rows.accounts
+    mean_kw, counts = profile_from_day_rows(
+        rows.account_index, rows.day, rows.readings, len(accounts), task.grid
+    )
+    present = np.asarray(counts.any(axis=(0, 2)), dtype=bool)
+    order = np.array(
+        [i for i in np.argsort(np.array(accounts, dtype=object)) if present[i]] if accounts else [],
+        dtype=np.int64,
+    )
+    if len(order) != len(accounts) or (order != np.arange(len(order))).any():  # else no copy needed
+        mean_kw, counts = mean_kw[:, order], counts[:, order]
     temperature = np.array(task.temperature_c) if task.temperature_c is not None else None
     features, steps = compute_features(
-        mean_kw[order_array],
-        counts[order_array],
-        task.grid,
-        np.array(task.is_workday, dtype=bool),
-        temperature,
+        mean_kw, counts, task.grid, np.array(task.is_workday, dtype=bool), temperature
     )
     columns: dict[str, pa.Array] = {"account_id": pa.array([accounts[i] for i in order], pa.string())}
     for name, values in features.items():

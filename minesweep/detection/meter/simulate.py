@@ -20,7 +20,7 @@ import pyarrow as pa
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter import population as pop
 from minesweep.detection.meter.importer import READINGS_PER_PARTITION
-from minesweep.detection.meter.timebase import SECONDS_PER_DAY, SHANGHAI_OFFSET_S, day_number_of
+from minesweep.detection.meter.timebase import SECONDS_PER_DAY, day_number_of
 
 NEGATIVE_KINDS = {
     "household": 0.52,
@@ -102,9 +102,9 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
     for bucket in range(partitions):
         members = np.nonzero(buckets == bucket)[0]
         rng = np.random.default_rng([spec.seed, bucket, partitions])
-        table, rows = _generate_bucket(rng, ids[members], kinds[members], cal, spec, wide)
-        ds.write_partition(table, ds.partition_path(staging, bucket))
-        readings += table.num_rows
+        day_rows, rows = _generate_bucket(rng, ids[members], kinds[members], cal, spec, wide)
+        ds.write_partition(day_rows, spec.interval_s, ds.partition_path(staging, bucket))
+        readings += day_rows.reading_count
         labels += rows[0]
         meta += rows[1]
         if progress:
@@ -247,7 +247,7 @@ def _generate_bucket(
     cal: pop.Calendar,
     spec: SimulationSpec,
     wide: _WideWriter | None,
-) -> tuple[pa.Table, tuple[list, list]]:
+) -> tuple[ds.DayRows, tuple[list, list]]:
     n, days = len(ids), spec.days
     kw = np.zeros((n, days, len(cal.slot_hours)))
     mining = np.zeros(n)
@@ -277,7 +277,7 @@ def _generate_bucket(
         [str(a), TARIFFS[str(k)], float(np.ceil(c / 10) * 10)]
         for a, k, c in zip(ids, kinds, contract, strict=True)
     ]
-    return _readings_table(ids, kw, spec), (labels, meta)
+    return _day_rows(ids, kw, spec), (labels, meta)
 
 
 def _to_native(kw: np.ndarray, interval_s: int) -> np.ndarray:
@@ -299,24 +299,15 @@ def _punch_gaps(rng: np.random.Generator, kw: np.ndarray) -> None:
     flat[rng.random(flat.shape) < 0.002] = np.nan
 
 
-def _readings_table(ids: np.ndarray, kw: np.ndarray, spec: SimulationSpec) -> pa.Table:
+def _day_rows(ids: np.ndarray, kw: np.ndarray, spec: SimulationSpec) -> ds.DayRows:
+    """The bucket's readings as dataset day rows (accounts sorted; days without any reading dropped)."""
     n, days, slots = kw.shape
-    start = day_number_of(spec.start) * SECONDS_PER_DAY - SHANGHAI_OFFSET_S
-    ts = start + np.arange(days * slots, dtype=np.int64) * spec.interval_s
-    values = kw.reshape(n, -1) * (spec.interval_s / 3600.0)
     order = np.argsort(ids)
-    values = values[order]
-    present = ~np.isnan(values)
-    account = np.repeat(ids[order], present.sum(axis=1))
-    stamps = np.broadcast_to(ts, values.shape)[present]
-    return pa.table(
-        {
-            "account_id": pa.array(account, pa.string()),
-            "ts": pa.array(stamps, pa.int64()).cast(pa.timestamp("s", tz="UTC")),
-            "kwh": pa.array(values[present].astype(np.float32)),
-        },
-        schema=ds.READINGS_SCHEMA,
-    )
+    energy = (kw[order] * (spec.interval_s / 3600.0)).astype(np.float32).reshape(n * days, slots)
+    keep = ~np.isnan(energy).all(axis=1)
+    account = np.repeat(np.arange(n, dtype=np.int64), days)[keep]
+    day = np.tile(np.arange(days, dtype=np.int64) + day_number_of(spec.start), n)[keep]
+    return ds.DayRows([str(a) for a in ids[order]], account, day, np.ascontiguousarray(energy[keep].T))
 
 
 class _WideWriter:

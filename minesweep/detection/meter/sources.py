@@ -8,6 +8,8 @@ time (``pyarrow.csv.open_csv`` / ``ParquetFile.iter_batches``), so no file is ev
   Asia/Shanghai; 15-minute to daily intervals.
 * Wide form: ``CONS_NO``, optional ``FLAG``, then one column per date (``2014/1/1``, ``2014-01-01`` or
   ``20140101``) in any order holding that day's kWh; an empty cell is a missing day.
+* Day rows: the normalised dataset's own partitions (``account_id, day, r000 …``, see
+  :mod:`dataset`), so a dataset can be imported again, e.g. into another number of partitions.
 
 Empty values are missing readings and are dropped (they stay missing, never zero); values that are
 present but unreadable are reported as bad rows by the importer. ``row`` numbers count data records
@@ -97,6 +99,8 @@ def detect_layout(path: Path) -> str:
     names = column_names(path)
     if WIDE_ID_COLUMN in names:
         return "wide"
+    if "account_id" in names and "day" in names and "r000" in names:
+        return "day_rows"
     if "account_id" in names and "ts" in names and ("kwh" in names or "kw" in names):
         return "long"
     raise MeterDataError(
@@ -109,8 +113,11 @@ def detect_layout(path: Path) -> str:
 
 def iter_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
     """Readings of one file in bounded batches, whichever layout it has."""
-    if detect_layout(path) == "wide":
+    layout = detect_layout(path)
+    if layout == "wide":
         yield from iter_wide_batches(path, batch_rows)
+    elif layout == "day_rows":
+        yield from iter_day_row_batches(path, batch_rows)
     else:
         yield from iter_long_batches(path, batch_rows)
 
@@ -207,6 +214,36 @@ def iter_wide_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawB
                 ts_text=pa.array([column] * count, pa.string()),
                 value_text=value_text,
                 interval_hint_s=SECONDS_PER_DAY,
+            )
+        next_row += count
+
+
+def iter_day_row_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """Day rows (``account_id, day, r000 …``: one row per account and local day, ``rK`` the kWh of
+    the K-th reading of that day) as long batches; the interval is one day over the reading count."""
+    readings = [name for name in column_names(path) if re.fullmatch(r"r\d{3}", name)]
+    interval = SECONDS_PER_DAY // len(readings)
+    next_row = 1
+    for batch in _record_batches(
+        path, ["account_id", "day", *readings], max(1, batch_rows // len(readings)), False
+    ):
+        count = batch.num_rows
+        midnight = pc.cast(batch.column("day"), pa.int64()).to_numpy(zero_copy_only=False) * SECONDS_PER_DAY
+        ids = _as_text(batch.column("account_id"))
+        for k, column in enumerate(readings):
+            value, value_bad, value_text = parse_numbers(batch.column(column))
+            ts = midnight - SHANGHAI_OFFSET_S + k * interval
+            yield RawBatch(
+                row=np.arange(next_row, next_row + count, dtype=np.int64),
+                account_id=ids,
+                ts_utc_s=ts,
+                ts_ok=np.ones(count, dtype=bool),
+                value=value,
+                value_bad=value_bad,
+                unit="kwh",
+                ts_text=pa.array(ts.astype(str), pa.string()),
+                value_text=value_text,
+                interval_hint_s=interval,
             )
         next_row += count
 

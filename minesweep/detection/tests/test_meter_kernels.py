@@ -6,7 +6,7 @@ import numpy as np
 
 from minesweep.detection.meter.kernels import shape, steps
 from minesweep.detection.meter.kernels.features import compute_features
-from minesweep.detection.meter.kernels.profile import bin_readings, daily_mean_kw
+from minesweep.detection.meter.kernels.profile import bin_readings, daily_mean_kw, row_quantiles
 from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid, day_number_of
 
 START_DAY = 18628  # 2021-01-01
@@ -38,10 +38,10 @@ def test_it_bins_readings_to_mean_kw_in_local_hours_and_keeps_missing_as_nan():
     # 00:00-00:15 Asia/Shanghai on day 0 is 16:00 UTC the day before.
     ts = np.array([START_DAY * 86400 - SHANGHAI_OFFSET_S, START_DAY * 86400 - SHANGHAI_OFFSET_S + 900])
     mean_kw, counts = bin_readings(np.array([0, 0]), ts, np.array([1.0, 3.0]), 1, grid)
-    assert mean_kw.shape == (1, 2, 24)
+    assert mean_kw.shape == (24, 1, 2)  # slot, account, day
     assert mean_kw[0, 0, 0] == 8.0  # (1 + 3) kWh over 0.5 h of readings
     assert counts[0, 0, 0] == 2
-    assert np.isnan(mean_kw[0, 0, 1]) and np.isnan(mean_kw[0, 1]).all()
+    assert np.isnan(mean_kw[1, 0, 0]) and np.isnan(mean_kw[:, 0, 1]).all()
 
 
 def test_it_ignores_readings_outside_the_window():
@@ -122,6 +122,44 @@ def test_it_handles_daily_readings_with_intraday_features_missing():
 
 
 def test_it_returns_nan_not_errors_for_an_account_without_data():
-    ratio = shape.night_day_ratio(np.full((1, 5, 24), np.nan), np.arange(24.0))
+    ratio = shape.night_day_ratio(shape.Cube.of(np.full((24, 1, 5), np.nan)), np.arange(24.0))
     assert np.isnan(ratio).all()
     assert day_number_of(__import__("datetime").date(2021, 1, 1)) == START_DAY
+
+
+def _cube_with_gaps(seed: int = 3) -> np.ndarray:
+    """(24 slots, 5 accounts, 60 days) float32 kW with scattered missing slots and a missing day."""
+    rng = np.random.default_rng(seed)
+    hours = np.arange(24)[:, None, None]
+    kw = (100 + 50 * np.sin(hours / 24 * 2 * np.pi) + rng.normal(0, 5, (24, 5, 60))).astype(np.float32)
+    kw[rng.random(kw.shape) < 0.05] = np.nan
+    kw[:, 2, 10] = np.nan
+    kw[:, 4, :] = np.nan  # an account without data
+    return kw
+
+
+def test_daily_periodicity_equals_the_plain_autocorrelation_of_the_day_demeaned_series():
+    kw = _cube_with_gaps()
+    by_account = kw.transpose(1, 2, 0).astype(np.float64)  # (A, D, P)
+    valid = ~np.isnan(by_account)
+    day_sum = np.where(valid, by_account, 0.0).sum(axis=2, keepdims=True)
+    demeaned = by_account - day_sum / np.maximum(valid.sum(axis=2, keepdims=True), 1)
+    expected = shape.lag_autocorrelation(demeaned.reshape(5, -1), 24)
+    got = shape.daily_periodicity(shape.Cube.of(kw))
+    assert np.allclose(got[:4], expected[:4], atol=1e-5) and np.isnan(got[4]) and np.isnan(expected[4])
+
+
+def test_the_robust_peak_is_the_nearest_rank_99th_percentile_of_the_slots_with_data():
+    kw = _cube_with_gaps()
+    flat = kw.transpose(1, 0, 2).reshape(5, -1).astype(np.float64)
+    expected = row_quantiles(flat, (0.99,))[0]
+    got = shape.Cube.of(kw).robust_peak_kw
+    assert np.allclose(got[:4], expected[:4]) and np.isnan(got[4])
+
+
+def test_it_bins_an_interval_that_does_not_divide_the_hour_evenly():
+    grid = ProfileGrid(start_day=START_DAY, n_days=1, interval_s=2400)  # 40 minutes: 2 or 1 per hour
+    ts = START_DAY * 86400 - SHANGHAI_OFFSET_S + np.arange(36) * 2400
+    mean_kw, counts = bin_readings(np.zeros(36, int), ts, np.full(36, 2.0), 1, grid)
+    assert counts[:, 0, 0].sum() == 36 and counts[0, 0, 0] == 2 and counts[1, 0, 0] == 1
+    assert np.allclose(mean_kw[:, 0, 0], 3.0)  # 2 kWh per 40 minutes = 3 kW in every hour

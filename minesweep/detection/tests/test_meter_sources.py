@@ -28,7 +28,8 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 def _all_readings(dataset: Path) -> pa.Table:
-    return pa.concat_tables(pq.read_table(p) for p in ds.read_info(dataset).partition_paths).sort_by(
+    info = ds.read_info(dataset)
+    return pa.concat_tables(ds.long_table(p, info.interval_s) for p in info.partition_paths).sort_by(
         [("account_id", "ascending"), ("ts", "ascending")]
     )
 
@@ -163,3 +164,16 @@ def test_it_refuses_to_overwrite_a_dataset_unless_asked(tmp_path):
         import_meter_files(source, tmp_path / "ds")
     import_meter_files(source, tmp_path / "ds", replace=True)
     assert ds.read_info(tmp_path / "ds").readings == 1
+
+
+def test_it_stores_one_row_per_account_and_local_day_with_missing_readings_as_nan(tmp_path):
+    rows = [["A", f"2021-01-01 {h:02d}:00", "1.5"] for h in range(24) if h != 5]
+    rows.append(["A", "2021-01-02 00:00", "2"])
+    import_meter_files(_write_csv(tmp_path / "a.csv", ["account_id", "ts", "kwh"], rows), tmp_path / "ds")
+    table = pq.read_table(ds.partition_path(tmp_path / "ds", 0))
+    assert table.column_names == ["account_id", "day", *[f"r{k:03d}" for k in range(24)]]
+    assert table.column("day").to_pylist() == [18628, 18629]  # 2021-01-01 and -02, Asia/Shanghai
+    assert np.isnan(table.column("r005")[0].as_py()) and table.column("r004")[0].as_py() == 1.5
+    assert np.isnan(table.column("r001")[1].as_py())  # day 2 has only its midnight reading
+    metadata = pq.ParquetFile(ds.partition_path(tmp_path / "ds", 0)).metadata.row_group(0)
+    assert metadata.column(2).compression == "UNCOMPRESSED"

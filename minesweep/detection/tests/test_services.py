@@ -8,12 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minesweep.audit.models import AuditEvent
 from minesweep.cases.models import Lead
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.detection.meter import dataset as ds
 from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
 from minesweep.detection.services import (
     meter_run_start,
@@ -78,7 +81,9 @@ def hidden_farm(db):  # type: ignore[no-untyped-def]
 
 
 def parquet_upload(simulated: Path) -> SimpleUploadedFile:
-    content = (simulated / "readings" / "part-00000.parquet").read_bytes()
+    buffer = pa.BufferOutputStream()
+    pq.write_table(ds.long_table(simulated / "readings" / "part-00000.parquet", 3600), buffer)
+    content = buffer.getvalue().to_pybytes()
     return SimpleUploadedFile("readings.parquet", content, content_type="application/octet-stream")
 
 

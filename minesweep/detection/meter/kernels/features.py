@@ -13,8 +13,8 @@ import numpy as np
 from minesweep.detection.meter.kernels import shape, steps
 from minesweep.detection.meter.kernels.profile import (
     daily_base_kw,
-    daily_mean_kw,
-    nan_mean_rows,
+    daily_mean_from,
+    day_reading_counts,
     row_quantiles,
 )
 from minesweep.detection.meter.timebase import ProfileGrid
@@ -59,59 +59,95 @@ def compute_features(
     without one), ``onset_day`` (window day index or -1), ``first_data_day`` (-1 without data),
     ``hours_since_first_seen`` (hours of readings from the first-seen day on).
     """
-    accounts = mean_kw.shape[0]
-    slots = grid.n_days * grid.slots_per_day
-    daily = daily_mean_kw(mean_kw, counts, grid)
+    cube = shape.Cube.of(mean_kw)
+    day_counts = day_reading_counts(counts)
+    daily = daily_mean_from(cube.filled, counts, day_counts, grid)
     base = daily_base_kw(mean_kw, daily)
     rise = steps.best_rise(base)
     onset = steps.onset_share(rise, steps.segment_levels(daily, np.maximum(rise["day"], 0))[1])
     step_sizes = steps.detect_steps(daily)
-    # Shape features describe the load since a detected onset (else the whole window), so a farm
-    # switched on mid-window is judged on how it runs, not diluted by the empty months before.
-    onset_day = np.where(onset > 0, rise["day"], 0)
-    since = np.arange(grid.n_days)[None, :] >= onset_day[:, None]
-    recent_kw = np.where(since[:, :, None], mean_kw, np.nan)
-    recent_daily = np.where(since, daily, np.nan)
-    recent_base = np.where(since, base, np.nan)
-    flat = recent_kw.reshape(accounts, slots)
-    peak = row_quantiles(flat, (0.99,))[0]
-    features = {
-        "mean_kw": nan_mean_rows(flat),
-        "robust_peak_kw": peak,
-        "load_factor": shape.load_factor(flat, peak),
-        "daily_periodicity": shape.daily_periodicity(recent_kw),
-        "profile_amplitude": shape.profile_amplitude(recent_kw),
-        "weekly_periodicity": shape.weekly_periodicity(recent_daily),
-        "night_day_ratio": shape.night_day_ratio(recent_kw, grid.slot_hours),
-        "weekend_weekday_ratio": shape.weekend_weekday_ratio(recent_daily, is_workday),
-        "daily_variation": shape.daily_variation(recent_daily),
-        "day_to_day_change": shape.day_to_day_change(recent_daily),
-        "near_peak_share": shape.near_peak_share(flat, peak),
-        "base_load_ratio": shape.base_load_ratio(recent_base, recent_daily),
-        "onset_share": onset,
-        "step_up_count": (step_sizes > 0).sum(axis=1).astype(float),
-        "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
-        "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
-        "missing_share": shape.missing_share(counts, grid.readings_per_day),
-        "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes),
-    }
+    features = _shape_features(cube, daily, base, grid, is_workday)
+    _judge_from_onset(features, mean_kw, daily, base, grid, is_workday, np.where(onset > 0, rise["day"], -1))
+    features.update(
+        {
+            "onset_share": onset,
+            "step_up_count": (step_sizes > 0).sum(axis=1).astype(float),
+            "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
+            "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
+            "missing_share": shape.missing_share(day_counts, grid.readings_per_day),
+            "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes),
+        }
+    )
     (
         features["night_excess_kw"],
         features["night_excess_variation"],
         features["night_excess_persistence"],
-    ) = shape.night_excess_kw(mean_kw, base, grid.slot_hours)
-    features.update(_estimate_inputs(base, counts, grid, rise, onset))
+    ) = shape.night_excess_kw(cube, base, grid.slot_hours)
+    features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
     return features, _step_lists(step_sizes)
 
 
-def _estimate_inputs(
-    base: np.ndarray, counts: np.ndarray, grid: ProfileGrid, rise: dict[str, np.ndarray], onset: np.ndarray
+def _shape_features(
+    cube: shape.Cube, daily: np.ndarray, base: np.ndarray, grid: ProfileGrid, is_workday: np.ndarray
 ) -> dict[str, np.ndarray]:
-    has_data = counts.sum(axis=2) > 0
+    """The features that describe how the load runs (load factor to base load ratio)."""
+    return {
+        "mean_kw": cube.mean_kw,
+        "robust_peak_kw": cube.robust_peak_kw,
+        "load_factor": shape.load_factor(cube),
+        "daily_periodicity": shape.daily_periodicity(cube),
+        "profile_amplitude": shape.profile_amplitude(cube),
+        "weekly_periodicity": shape.weekly_periodicity(daily),
+        "night_day_ratio": shape.night_day_ratio(cube, grid.slot_hours),
+        "weekend_weekday_ratio": shape.weekend_weekday_ratio(daily, is_workday),
+        "daily_variation": shape.daily_variation(daily),
+        "day_to_day_change": shape.day_to_day_change(daily),
+        "near_peak_share": shape.near_peak_share(cube),
+        "base_load_ratio": shape.base_load_ratio(base, daily),
+    }
+
+
+def _judge_from_onset(
+    features: dict[str, np.ndarray],
+    mean_kw: np.ndarray,
+    daily: np.ndarray,
+    base: np.ndarray,
+    grid: ProfileGrid,
+    is_workday: np.ndarray,
+    onset_day: np.ndarray,
+) -> None:
+    """Shape features of accounts with an onset, recomputed over the days from the onset on.
+
+    A farm switched on mid-window is judged on how it runs, not diluted by the empty months before.
+    Few accounts have an onset, so only their rows are recomputed.
+    """
+    later = np.nonzero(onset_day > 0)[0]
+    if not len(later):
+        return
+    since = np.arange(grid.n_days)[None, :] >= onset_day[later, None]
+    recent = _shape_features(
+        shape.Cube.of(np.where(since[None], mean_kw[:, later], np.nan)),
+        np.where(since, daily[later], np.nan),
+        np.where(since, base[later], np.nan),
+        grid,
+        is_workday,
+    )
+    for name, values in recent.items():
+        features[name][later] = values
+
+
+def _estimate_inputs(
+    base: np.ndarray,
+    day_counts: np.ndarray,
+    grid: ProfileGrid,
+    rise: dict[str, np.ndarray],
+    onset: np.ndarray,
+) -> dict[str, np.ndarray]:
+    has_data = day_counts > 0
     first_data = np.where(has_data.any(axis=1), has_data.argmax(axis=1), -1)
     onset_day = np.where(onset > 0, rise["day"], -1)
     first_seen = np.where(onset_day >= 0, onset_day, first_data)
-    hours_per_day = counts.sum(axis=2) * (grid.interval_s / 3600.0)
+    hours_per_day = day_counts * (grid.interval_s / 3600.0)
     hours_from = np.cumsum(hours_per_day[:, ::-1], axis=1)[:, ::-1]
     rows = np.arange(base.shape[0])
     hours_since = np.where(first_seen >= 0, hours_from[rows, np.clip(first_seen, 0, None)], 0.0)

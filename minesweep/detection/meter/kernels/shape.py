@@ -1,16 +1,21 @@
 """Flatness and periodicity of a load (平稳 24×7 负荷的特征).
 
-Inputs are the profile matrix ``mean_kw`` (A, D, P) in kW with NaN for missing slots and the daily
-mean series ``daily_kw`` (A, D) from :mod:`profile`. Each function returns one float64 value per
-account; NaN means "no evidence" (too little data, or a feature that does not apply, such as a
-night/day ratio for daily readings). Hours and weekdays are Asia/Shanghai local.
+Inputs are a :class:`Cube` — the profile matrix ``mean_kw`` (A, D, P) in kW with NaN for missing
+slots, prepared once (validity, NaN-free values, per-slot sums over days) so the features share its
+passes over memory — and the daily mean series ``daily_kw`` (A, D) from :mod:`profile`. Each function
+returns one float64 value per account; NaN means "no evidence" (too little data, or a feature that
+does not apply, such as a night/day ratio for daily readings). Hours and weekdays are Asia/Shanghai
+local.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 
-from minesweep.detection.meter.kernels.profile import nan_mean_rows, row_quantiles
+from minesweep.detection.meter.kernels.profile import high_quantile_rows, nan_mean_rows, row_quantiles
 
 NIGHT_HOURS = (0.0, 6.0)
 DAY_HOURS = (9.0, 18.0)
@@ -20,6 +25,67 @@ MIN_DAYS_FOR_TEMPERATURE = 30
 COMFORT_TEMPERATURE_C = 18.0
 
 
+@dataclass(frozen=True)
+class Cube:
+    """A profile matrix with what most features need computed once.
+
+    ``kw`` (P, A, D) mean kW, slot-major as :mod:`profile` builds it, NaN where missing; ``valid`` its
+    non-NaN mask; ``filled`` the same values with 0 where missing. Sums over days per slot, and totals
+    per account, are computed on first use.
+    """
+
+    kw: np.ndarray
+    valid: np.ndarray
+    filled: np.ndarray
+
+    @classmethod
+    def of(cls, mean_kw: np.ndarray) -> Cube:
+        valid = ~np.isnan(mean_kw)
+        return cls(mean_kw, valid, np.where(valid, mean_kw, 0.0))
+
+    @property
+    def slots(self) -> int:
+        return int(self.kw.shape[0])
+
+    @property
+    def accounts(self) -> int:
+        return int(self.kw.shape[1])
+
+    @property
+    def days(self) -> int:
+        return int(self.kw.shape[2])
+
+    @cached_property
+    def missing(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(slot, account, day) indices of the slots without data."""
+        where = np.flatnonzero(~self.valid)
+        slot, rest = np.divmod(where, self.accounts * self.days)
+        account, day = np.divmod(rest, self.days)
+        return slot, account, day
+
+    @cached_property
+    def slot_sums(self) -> np.ndarray:
+        """(A, P) sum over days of each time-of-day slot's kW."""
+        return self.filled.sum(axis=2, dtype=np.float64).T
+
+    @cached_property
+    def slot_counts(self) -> np.ndarray:
+        """(A, P) number of days with data in each time-of-day slot."""
+        return self.valid.sum(axis=2).T
+
+    @cached_property
+    def mean_kw(self) -> np.ndarray:
+        """(A,) mean over all slots with data; NaN without data."""
+        return _safe_ratio(self.slot_sums.sum(axis=1), self.slot_counts.sum(axis=1).astype(float))
+
+    @cached_property
+    def robust_peak_kw(self) -> np.ndarray:
+        """(A,) 99th percentile of slot demand (nearest rank), NaN without data."""
+        by_account = np.ascontiguousarray(self.kw.transpose(1, 0, 2)).reshape(self.accounts, -1)
+        by_account[np.isnan(by_account)] = -np.inf
+        return high_quantile_rows(by_account, self.slot_counts.sum(axis=1), 0.99)
+
+
 def _safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = numerator / denominator
@@ -27,12 +93,12 @@ def _safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return ratio
 
 
-def load_factor(mean_kw_flat: np.ndarray, robust_peak_kw: np.ndarray) -> np.ndarray:
+def load_factor(cube: Cube) -> np.ndarray:
     """Mean demand over robust peak demand (99th percentile of slots), in [0, ~1]; 1 = flat.
 
     A robust peak keeps one spike from making a flat load look peaky. NaN without data or zero peak.
     """
-    return np.clip(_safe_ratio(nan_mean_rows(mean_kw_flat), robust_peak_kw), 0.0, 1.0)
+    return np.clip(_safe_ratio(cube.mean_kw, cube.robust_peak_kw), 0.0, 1.0)
 
 
 def lag_autocorrelation(series: np.ndarray, lag: int) -> np.ndarray:
@@ -55,43 +121,79 @@ def lag_autocorrelation(series: np.ndarray, lag: int) -> np.ndarray:
     return np.clip(acf, -1.0, 1.0)
 
 
-def daily_periodicity(mean_kw: np.ndarray) -> np.ndarray:
+def daily_periodicity(cube: Cube) -> np.ndarray:
     """Autocorrelation at 24 h of the intra-day shape (each day's own mean removed first).
 
     Removing the day mean keeps level changes (steps, seasons) from passing as periodicity. About 0 for
-    a flat load with noise, near 1 for an office or a shift factory. NaN for daily data.
+    a flat load with noise, near 1 for an office or a shift factory. NaN for daily data and with fewer
+    than two days' worth of slot pairs a day apart.
+
+    Lag 24 h pairs each slot with the same slot of the next day, so the sums run over the cube's day
+    axis; the day-demeaned series has mean 0 by construction. Only pairs where both slots have data
+    count: missing slots are 0 in the demeaned cube, and the power of their partners is taken back out
+    from the (few) missing positions rather than by masking the whole cube.
     """
-    slots = mean_kw.shape[2]
-    if slots < 4:
-        return np.full(mean_kw.shape[0], np.nan)
-    valid = ~np.isnan(mean_kw)
-    counts = valid.sum(axis=2, keepdims=True)
-    totals = np.where(valid, mean_kw, 0.0).sum(axis=2, keepdims=True)
+    if cube.slots < 4:
+        return np.full(cube.accounts, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        day_mean = totals / counts
-    shape = (mean_kw - day_mean).reshape(mean_kw.shape[0], -1)
-    return lag_autocorrelation(shape, slots)
+        day_mean = cube.filled.sum(axis=0) / cube.valid.sum(axis=0)
+    shape = cube.filled - np.nan_to_num(day_mean)[None]
+    shape *= cube.valid
+    numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:], dtype=np.float64)
+    day_power = np.einsum("pad,pad->ad", shape, shape, dtype=np.float64)
+    slot, account, day = cube.missing
+    has_before, has_after = day > 0, day < cube.days - 1
+    partner_before = shape[slot[has_before], account[has_before], day[has_before] - 1]
+    partner_after = shape[slot[has_after], account[has_after], day[has_after] + 1]
+    head_power = day_power[:, :-1].sum(axis=1) - _per_account(
+        account[has_before], partner_before**2, cube.accounts
+    )
+    tail_power = day_power[:, 1:].sum(axis=1) - _per_account(
+        account[has_after], partner_after**2, cube.accounts
+    )
+    pairs = _valid_pairs(cube, slot, account, day)
+    denominator = np.sqrt(np.clip(head_power, 0.0, None) * np.clip(tail_power, 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acf = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), 0.0)
+    acf[pairs < 2 * cube.slots] = np.nan
+    return np.clip(acf, -1.0, 1.0)
 
 
-def profile_amplitude(mean_kw: np.ndarray) -> np.ndarray:
+def _per_account(account: np.ndarray, values: np.ndarray, accounts: int) -> np.ndarray:
+    return np.bincount(account, weights=values.astype(np.float64), minlength=accounts)
+
+
+def _valid_pairs(cube: Cube, slot: np.ndarray, account: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Per account, the number of (slot, same slot next day) pairs where both have data, from the
+    missing slots: each kills the pair it heads and the pair it ends; pairs missing at both ends were
+    taken away twice."""
+    has_before = day > 0
+    as_head = np.bincount(account[day < cube.days - 1], minlength=cube.accounts)
+    as_tail = np.bincount(account[has_before], minlength=cube.accounts)
+    both = ~cube.valid[slot[has_before], account[has_before], day[has_before] - 1]
+    twice = np.bincount(account[has_before][both], minlength=cube.accounts)
+    return (cube.days - 1) * cube.slots - as_head - as_tail + twice
+
+
+def mean_daily_profile(cube: Cube) -> np.ndarray:
+    """(A, P) mean kW of each time-of-day slot over the days with data; NaN for a slot never read."""
+    return _safe_ratio(cube.slot_sums, cube.slot_counts.astype(float))
+
+
+def profile_amplitude(cube: Cube) -> np.ndarray:
     """(max − min) of the average daily profile over the mean demand: 0 for a flat load.
 
     Households reach 2 or more, offices about 1, data centres a few tenths, mining farms ~0.02.
     NaN for daily data or without data.
     """
-    if mean_kw.shape[2] < 4:
-        return np.full(mean_kw.shape[0], np.nan)
-    valid = ~np.isnan(mean_kw)
-    counts = valid.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        profile = np.where(valid, mean_kw, 0.0).sum(axis=1) / counts
-    profile[counts == 0] = np.nan
-    mean = nan_mean_rows(profile)
-    with np.errstate(invalid="ignore"):
-        spread = np.nanmax(np.where(np.isnan(profile), -np.inf, profile), axis=1) - np.nanmin(
-            np.where(np.isnan(profile), np.inf, profile), axis=1
-        )
-    return _safe_ratio(spread, mean)
+    if cube.slots < 4:
+        return np.full(cube.accounts, np.nan)
+    profile = mean_daily_profile(cube)
+    has = ~np.isnan(profile)
+    spread = np.max(profile, axis=1, where=has, initial=-np.inf) - np.min(
+        profile, axis=1, where=has, initial=np.inf
+    )
+    return _safe_ratio(spread, nan_mean_rows(profile))
 
 
 def weekly_periodicity(daily_kw: np.ndarray) -> np.ndarray:
@@ -120,23 +222,22 @@ def centred_moving_mean(series: np.ndarray, width: int) -> np.ndarray:
     return _safe_ratio(sums[:, hi] - sums[:, lo], counts[:, hi] - counts[:, lo])
 
 
-def hours_mean(mean_kw: np.ndarray, slot_hours: np.ndarray, hours: tuple[float, float]) -> np.ndarray:
-    """Mean demand (kW) over slots whose local start hour lies in [start, end)."""
+def hours_mean(cube: Cube, slot_hours: np.ndarray, hours: tuple[float, float]) -> np.ndarray:
+    """Mean demand (kW) over all slots with data whose local start hour lies in [start, end)."""
     chosen = (slot_hours >= hours[0]) & (slot_hours < hours[1])
-    part = mean_kw[:, :, chosen].reshape(mean_kw.shape[0], -1)
-    return nan_mean_rows(part)
+    return _safe_ratio(
+        cube.slot_sums[:, chosen].sum(axis=1), cube.slot_counts[:, chosen].sum(axis=1).astype(float)
+    )
 
 
-def night_day_ratio(mean_kw: np.ndarray, slot_hours: np.ndarray) -> np.ndarray:
+def night_day_ratio(cube: Cube, slot_hours: np.ndarray) -> np.ndarray:
     """Mean kW 00:00–06:00 over mean kW 09:00–18:00 (local). ~1 flat, <0.5 offices, >1 night heating.
 
     NaN for daily data or when either period has no data or the day mean is 0.
     """
-    if mean_kw.shape[2] < 4:
-        return np.full(mean_kw.shape[0], np.nan)
-    return _safe_ratio(
-        hours_mean(mean_kw, slot_hours, NIGHT_HOURS), hours_mean(mean_kw, slot_hours, DAY_HOURS)
-    )
+    if cube.slots < 4:
+        return np.full(cube.accounts, np.nan)
+    return _safe_ratio(hours_mean(cube, slot_hours, NIGHT_HOURS), hours_mean(cube, slot_hours, DAY_HOURS))
 
 
 def weekend_weekday_ratio(daily_kw: np.ndarray, is_workday: np.ndarray) -> np.ndarray:
@@ -167,12 +268,12 @@ def _nanmedian_rows(matrix: np.ndarray) -> np.ndarray:
     return row_quantiles(matrix, (0.5,))[0]
 
 
-def near_peak_share(mean_kw_flat: np.ndarray, robust_peak_kw: np.ndarray) -> np.ndarray:
+def near_peak_share(cube: Cube) -> np.ndarray:
     """Share of slots with data at or above 90 % of the robust peak; ~1 for a farm running flat out."""
-    valid = ~np.isnan(mean_kw_flat)
-    with np.errstate(invalid="ignore"):
-        near = (mean_kw_flat >= NEAR_PEAK_FRACTION * robust_peak_kw[:, None]) & valid
-    return _safe_ratio(near.sum(axis=1).astype(float), valid.sum(axis=1).astype(float))
+    threshold = NEAR_PEAK_FRACTION * cube.robust_peak_kw
+    with np.errstate(invalid="ignore"):  # NaN (missing) compares False
+        near = np.count_nonzero(cube.kw >= threshold.astype(cube.kw.dtype)[None, :, None], axis=(0, 2))
+    return _safe_ratio(near.astype(float), cube.slot_counts.sum(axis=1).astype(float))
 
 
 def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
@@ -180,12 +281,12 @@ def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarr
     return np.clip(_safe_ratio(_nanmedian_rows(daily_base_kw), _nanmedian_rows(daily_kw)), 0.0, 1.0)
 
 
-def missing_share(counts: np.ndarray, readings_per_day: int) -> np.ndarray:
-    """Share of expected readings in the window that are missing, in [0, 1]."""
-    expected = counts.shape[1] * readings_per_day
+def missing_share(day_counts: np.ndarray, readings_per_day: int) -> np.ndarray:
+    """Share of expected readings in the window that are missing, in [0, 1]; ``day_counts`` (A, D)."""
+    expected = day_counts.shape[1] * readings_per_day
     if expected == 0:
-        return np.ones(counts.shape[0])
-    return np.clip(1.0 - counts.reshape(counts.shape[0], -1).sum(axis=1) / expected, 0.0, 1.0)
+        return np.ones(day_counts.shape[0])
+    return np.clip(1.0 - day_counts.sum(axis=1) / expected, 0.0, 1.0)
 
 
 def temperature_response(
@@ -236,7 +337,7 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
 
 
 def night_excess_kw(
-    mean_kw: np.ndarray, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
+    cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A load that runs only at night (cheap valley hours).
 
@@ -247,14 +348,12 @@ def night_excess_kw(
     level, on which it did so again (rigs run every night; seasonal heating stops in spring).
     All NaN for daily data.
     """
-    if mean_kw.shape[2] < 4:
-        nothing = np.full(mean_kw.shape[0], np.nan)
+    if cube.slots < 4:
+        nothing = np.full(cube.accounts, np.nan)
         return nothing, nothing, nothing
-    chosen = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
-    night = mean_kw[:, :, chosen]
-    valid = ~np.isnan(night)
+    night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        night_mean = np.where(valid, night, 0.0).sum(axis=2) / valid.sum(axis=2)
+        night_mean = cube.filled[night].sum(axis=0) / cube.valid[night].sum(axis=0)
     excess = night_mean - daily_base
     recent = excess[:, -days:]
     level = _nanmedian_rows(recent)
