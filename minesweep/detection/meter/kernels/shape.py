@@ -139,8 +139,8 @@ def daily_periodicity(cube: Cube) -> np.ndarray:
         day_mean = cube.filled.sum(axis=0) / cube.valid.sum(axis=0)
     shape = cube.filled - np.nan_to_num(day_mean)[None]
     shape *= cube.valid
-    numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:], dtype=np.float64)
-    day_power = np.einsum("pad,pad->ad", shape, shape, dtype=np.float64)
+    numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:]).astype(np.float64)
+    day_power = np.einsum("pad,pad->ad", shape, shape).astype(np.float64)
     slot, account, day = cube.missing
     has_before, has_after = day > 0, day < cube.days - 1
     partner_before = shape[slot[has_before], account[has_before], day[has_before] - 1]
