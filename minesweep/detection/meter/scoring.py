@@ -256,28 +256,22 @@ def reasons_json(
     grid: ProfileGrid,
 ) -> list[str]:
     """Per account: the strongest route, its top positive contributions with the feature values, and
-    the detected steps with their size in rigs of the chosen model."""
+    the detected steps with their size in rigs of the chosen model.
+
+    The ranking is done per route with numpy; the loop only assembles each account's small JSON.
+    """
+    top_names, top_parts = _top_contributions(route_parts, best)
+    dates = [date_of_day_number(grid.start_day + d).isoformat() for d in range(grid.n_days)]
     reasons = []
     for row in range(len(best)):
-        parts = route_parts[int(best[row])]
-        ranked = sorted(parts.items(), key=lambda item: -item[1][row])[:TOP_REASONS]
         top = [
-            {
-                "feature": name,
-                "value": _rounded(columns[name][row]),
-                "contribution": round(float(part[row]), 3),
-            }
-            for name, part in ranked
-            if part[row] > 0
+            {"feature": name, "value": _rounded(columns[name][row]), "contribution": round(part, 3)}
+            for name, part in zip(top_names[row], top_parts[row], strict=True)
+            if part > 0
         ]
-        account_steps = json.loads(steps[row]) if steps[row] else []
         step_list = [
-            {
-                "date": date_of_day_number(grid.start_day + int(d)).isoformat(),
-                "kw": kw,
-                "rigs": round(kw / rig_kw, 1),
-            }
-            for d, kw in account_steps[:10]
+            {"date": dates[int(d)], "kw": kw, "rigs": round(kw / rig_kw, 1)}
+            for d, kw in (json.loads(steps[row]) if steps[row] and steps[row] != "[]" else [])[:10]
         ]
         reasons.append(
             json.dumps(
@@ -285,6 +279,27 @@ def reasons_json(
             )
         )
     return reasons
+
+
+def _top_contributions(
+    route_parts: list[dict[str, np.ndarray]], best: np.ndarray
+) -> tuple[list[list[str]], list[list[float]]]:
+    """Per account, the names and values of the ``TOP_REASONS`` largest contributions of its best
+    route, largest first (ties in the route's feature order)."""
+    names: list[list[str]] = [[] for _ in range(len(best))]
+    values: list[list[float]] = [[] for _ in range(len(best))]
+    for route, parts in enumerate(route_parts):
+        rows = np.nonzero(best == route)[0]
+        if not len(rows) or not parts:
+            continue
+        feature_names = list(parts)
+        matrix = np.stack([parts[name][rows] for name in feature_names])  # (features, rows)
+        order = np.argsort(-matrix, axis=0, kind="stable")[:TOP_REASONS]
+        ranked = np.take_along_axis(matrix, order, axis=0)
+        for column, row in enumerate(rows.tolist()):
+            names[row] = [feature_names[i] for i in order[:, column]]
+            values[row] = ranked[:, column].tolist()
+    return names, values
 
 
 def _rounded(value: float) -> float | None:

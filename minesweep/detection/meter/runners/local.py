@@ -12,15 +12,20 @@ import pyarrow as pa
 from minesweep.detection.meter.partition import PartitionTask, features_for_partition
 from minesweep.detection.meter.runners import combine
 
-
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 KEEP_FREED_BYTES = 1 << 28  # glibc keeps up to 256 MiB of freed memory for the next partition
 MMAP_FROM_BYTES = 1 << 25  # arrays below 32 MiB (glibc's maximum) come from the heap, not fresh mmaps
 
 
+def prepare_worker() -> None:
+    """Pool-worker initializer: one core's worth of threads, and freed memory kept for reuse."""
+    pa.set_cpu_count(1)  # the pool already runs one worker per core; more Arrow threads only contend
+    keep_freed_memory()
+
+
 def keep_freed_memory() -> None:
-    """Pool-worker initializer: let glibc reuse memory between partitions instead of returning it.
+    """Let glibc reuse memory between partitions instead of returning it to the kernel.
 
     Each partition allocates and frees the same few arrays; by default glibc hands large ones back to
     the kernel and page-faults them in again for the next partition, which cost ~20 % of the run
@@ -52,7 +57,7 @@ def run_local(
                 on_done(1)
         return combine(results)
     results_by_index: dict[int, pa.Table] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=keep_freed_memory) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
         pending: dict[Future[pa.Table], int] = {}
         queue = list(enumerate(tasks))
         while queue or pending:
