@@ -146,6 +146,7 @@ def phase_detect(dataset: Path, out: Path, engine: str, workers: int) -> dict[st
         import dask
 
         from minesweep.detection.meter.runners.dask import worker_environment
+        from minesweep.detection.meter.runners.local import prepare_worker
 
         with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
             cluster = LocalCluster(
@@ -153,6 +154,7 @@ def phase_detect(dataset: Path, out: Path, engine: str, workers: int) -> dict[st
             )
         with Client(cluster.scheduler_address) as warm:  # workers import once, as a forked pool inherits
             warm.run(_warm_imports)
+            warm.run(prepare_worker)
         startup = time.perf_counter() - started
         options = DetectOptions(
             engine="dask",

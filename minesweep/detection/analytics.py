@@ -152,7 +152,11 @@ def run_meter_detection(
         progress(0.02, "正在导入并校验读数……", "Importing and checking readings…")
         dataset = work_dir / "dataset"
         report = import_meter_files(
-            source, dataset, skip_bad=(work_dir / "rejected-rows.csv") if skip_bad else None, replace=True
+            source,
+            dataset,
+            skip_bad=(work_dir / "rejected-rows.csv") if skip_bad else None,
+            replace=True,
+            progress=_scaled(progress, 0.02, 0.3),
         )
     progress(0.3, "正在计算特征……", "Computing features…")
     options = DetectOptions(since=since, until=until, rig=rig, progress=False)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.errors import MeterDataError
-from minesweep.detection.meter.importer import import_meter_files
+from minesweep.detection.meter.importer import import_meter_files, terminal_progress
 from minesweep.detection.meter.partition import PartitionTask
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
@@ -56,7 +56,11 @@ def resolved_dataset(source: Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="minesweep-meters-") as scratch:
         target = Path(scratch) / "dataset"
-        import_meter_files(source, target)
+        progress, close_bar = terminal_progress("meters import")
+        try:
+            import_meter_files(source, target, progress=progress)
+        finally:
+            close_bar()
         yield target
 
 

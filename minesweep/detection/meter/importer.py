@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,14 @@ import pyarrow.parquet as pq
 
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.errors import MeterDataError
-from minesweep.detection.meter.sources import RawBatch, iter_batches, list_input_files
+from minesweep.detection.meter.sources import (
+    RawBatch,
+    column_names,
+    detect_layout,
+    iter_batches,
+    list_input_files,
+    wide_date_columns,
+)
 from minesweep.detection.meter.timebase import SECONDS_PER_DAY, SHANGHAI_OFFSET_S
 
 DEFAULT_MAX_KW = 200_000.0
@@ -49,6 +56,12 @@ REASONS = {
     "absurd": ("数值超出合理范围", "absurd value"),
     "off_grid": ("时间不在采集间隔上", "timestamp not on the interval grid"),
 }
+
+
+ImportProgress = Callable[[float, str, str], None]
+"""Called with the share done (0..1) and a message in Chinese and English."""
+READING_SHARE = 0.7  # of the progress bar: pass 1 (reading and checking); pass 2 writes partitions
+CSV_BYTES_PER_READING = {"long": 24, "wide": 7, "day_rows": 9}
 
 
 @dataclass
@@ -108,20 +121,24 @@ def import_meter_files(
     interval_s: int | None = None,
     max_kw: float = DEFAULT_MAX_KW,
     replace: bool = False,
+    progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Import every CSV/Parquet file under ``source`` into the dataset folder ``target``.
 
     Raises :class:`MeterDataError` (nothing written) on bad rows unless ``skip_bad`` is given, in
-    which case the good rows are kept and the rejects written to ``skip_bad`` as CSV.
+    which case the good rows are kept and the rejects written to ``skip_bad`` as CSV. ``progress``
+    hears how far the import is (readings seen against an estimate from the file sizes, then
+    partitions written).
     """
     files = list_input_files(source)
     partitions = partitions or _default_partitions(files)
+    report_progress = _in_steps(progress) if progress else (lambda share, zh, en: None)
     staging = ds.new_staging_dir(target)
     try:
         rejects = _RejectLog(staging / "_rejects.csv", files)
-        units = _stage(files, staging, partitions, rejects)
+        units = _stage(files, staging, partitions, rejects, report_progress)
         interval = interval_s or _infer_interval(staging, partitions, units)
-        report = _finalise(staging, partitions, interval, max_kw, rejects, units)
+        report = _finalise(staging, partitions, interval, max_kw, rejects, units, report_progress)
         rejects.close()
         report.dataset = target
         if rejects.count and skip_bad is None:
@@ -138,26 +155,76 @@ def import_meter_files(
         raise
 
 
+def _in_steps(progress: ImportProgress, step: float = 0.01) -> ImportProgress:
+    """Pass progress on only when it moved by ``step`` or a new stage began (a wide file gives a
+    batch per date column; the web records every report in the database)."""
+    last_share, last_stage = [-1.0], [""]
+
+    def report(share: float, zh: str, en: str) -> None:
+        stage = en.split(" ", 1)[0]
+        if share - last_share[0] >= step or stage != last_stage[0]:
+            last_share[0], last_stage[0] = share, stage
+            progress(share, zh, en)
+
+    return report
+
+
 def _default_partitions(files: list[Path]) -> int:
-    rows = 0
-    for path in files:
-        if path.suffix.lower() == ".parquet":
-            rows += pq.ParquetFile(path).metadata.num_rows
-        else:
-            rows += path.stat().st_size // 24  # about 24 bytes per long-form CSV row
-    return int(np.clip(rows // READINGS_PER_PARTITION + 1, 1, MAX_PARTITIONS))
+    readings = sum(estimated_readings(path) for path in files)
+    return int(np.clip(readings // READINGS_PER_PARTITION + 1, 1, MAX_PARTITIONS))
 
 
-def _stage(files: list[Path], staging: Path, partitions: int, rejects: _RejectLog) -> dict[str, int]:
+def terminal_progress(desc: str = "meters import") -> tuple[ImportProgress, Callable[[], None]]:
+    """A tqdm bar (percent) on an interactive terminal, and a function that closes it."""
+    import sys
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, unit="%", desc=desc, disable=not sys.stderr.isatty(), leave=False)
+
+    def update(share: float, zh: str, en: str) -> None:
+        bar.set_postfix_str(en, refresh=False)
+        bar.update(max(0, round(100 * share) - bar.n))
+
+    return update, bar.close
+
+
+def estimated_readings(path: Path) -> int:
+    """About how many readings a file holds: exact for Parquet, from the size for CSV."""
+    layout = detect_layout(path)
+    if path.suffix.lower() == ".parquet":
+        rows = pq.ParquetFile(path).metadata.num_rows
+        names = column_names(path)
+        per_row = {"wide": len(wide_date_columns(names)), "day_rows": sum(n.startswith("r") for n in names)}
+        return rows * max(1, per_row.get(layout, 1))
+    return max(1, path.stat().st_size // CSV_BYTES_PER_READING[layout])
+
+
+def _stage(
+    files: list[Path], staging: Path, partitions: int, rejects: _RejectLog, progress: ImportProgress
+) -> dict[str, int]:
     """Pass 1: validate row by row, append good rows to ``bucket-N.parquet``. Returns units seen."""
     writers: dict[int, pq.ParquetWriter] = {}
     units: dict[str, int] = {}
+    expected = [estimated_readings(path) for path in files]
+    total, seen = sum(expected), 0
     try:
         for file_index, path in enumerate(files):
+            in_file = 0
             for batch in iter_batches(path):
                 units[batch.unit] = max(units.get(batch.unit, 0), batch.interval_hint_s or 0)
                 good = _reject_row_errors(batch, file_index, rejects)
                 _append_to_buckets(batch, good, file_index, partitions, staging, writers)
+                in_file += len(batch.row)
+                done = seen + min(
+                    in_file, expected[file_index]
+                )  # the estimate may be short: never past this file
+                progress(
+                    READING_SHARE * done / total,
+                    f"读取并校验：{path.name}（{seen + in_file:,} 条读数）",
+                    f"Reading and checking {path.name} ({seen + in_file:,} readings)",
+                )
+            seen += expected[file_index]
     finally:
         for writer in writers.values():
             writer.close()
@@ -274,13 +341,24 @@ def _same_account_as_previous(table: pa.Table) -> np.ndarray:
 
 
 def _finalise(
-    staging: Path, partitions: int, interval: int, max_kw: float, rejects: _RejectLog, units: dict[str, int]
+    staging: Path,
+    partitions: int,
+    interval: int,
+    max_kw: float,
+    rejects: _RejectLog,
+    units: dict[str, int],
+    progress: ImportProgress,
 ) -> ImportReport:
     """Pass 2: per bucket sort, reject duplicates/off-grid/absurd rows, write the final partition."""
     report = ImportReport(dataset=staging, interval_s=interval, partitions=partitions)
     hours = interval / 3600.0
     first_day, last_day = None, None
     for bucket in range(partitions):
+        progress(
+            READING_SHARE + (1 - READING_SHARE) * bucket / partitions,
+            f"写入分区 {bucket + 1}/{partitions}",
+            f"Writing partition {bucket + 1}/{partitions}",
+        )
         table = _sorted_bucket(staging, bucket, ["account_id", "ts", "value", "row", "file"])
         if table is None:
             ds.write_partition(

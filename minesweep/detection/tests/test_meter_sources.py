@@ -177,3 +177,16 @@ def test_it_stores_one_row_per_account_and_local_day_with_missing_readings_as_na
     assert np.isnan(table.column("r001")[1].as_py())  # day 2 has only its midnight reading
     metadata = pq.ParquetFile(ds.partition_path(tmp_path / "ds", 0)).metadata.row_group(0)
     assert metadata.column(2).compression == "UNCOMPRESSED"
+
+
+def test_it_reports_import_progress_in_both_languages_never_going_back(tmp_path):
+    rows = [[f"A{a}", f"2021-01-01 {h:02d}:00", "1"] for a in range(30) for h in range(24)]
+    source = _write_csv(tmp_path / "long.csv", ["account_id", "ts", "kwh"], rows)
+    heard: list[tuple[float, str, str]] = []
+    import_meter_files(source, tmp_path / "ds", partitions=3, progress=lambda *call: heard.append(call))
+    shares = [share for share, _, _ in heard]
+    assert shares == sorted(shares) and 0 < shares[0] <= 0.7 < shares[-1] <= 1
+    assert any("long.csv" in en and "读取" in zh for _, zh, en in heard)
+    assert [en for _, _, en in heard if en.startswith("Writing")] == [
+        f"Writing partition {k}/3" for k in (1, 2, 3)
+    ]

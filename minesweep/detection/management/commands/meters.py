@@ -115,15 +115,20 @@ class Command(BaseCommand):
         )
 
     def _import(self, o: dict[str, Any]) -> None:
-        from minesweep.detection.meter.importer import import_meter_files
+        from minesweep.detection.meter.importer import import_meter_files, terminal_progress
 
-        report = import_meter_files(
-            o["path"],
-            o["root"] / o["dataset"],
-            skip_bad=o["skip_bad"],
-            partitions=o["partitions"],
-            replace=o["replace"],
-        )
+        progress, close_bar = terminal_progress()
+        try:
+            report = import_meter_files(
+                o["path"],
+                o["root"] / o["dataset"],
+                skip_bad=o["skip_bad"],
+                partitions=o["partitions"],
+                replace=o["replace"],
+                progress=progress,
+            )
+        finally:
+            close_bar()
         self.stdout.write(
             f"imported {report.readings} readings of {report.accounts} accounts into {report.dataset} "
             f"(interval {report.interval_s} s, {report.partitions} partitions, {report.rejected} rejected)"

@@ -14,21 +14,21 @@ import pyarrow as pa
 
 from minesweep.detection.meter.partition import PartitionTask, features_for_partition
 from minesweep.detection.meter.runners import combine
-
-WORKER_MALLOC_TRIM_THRESHOLD = 1 << 28
+from minesweep.detection.meter.runners.local import KEEP_FREED_BYTES, MMAP_FROM_BYTES, prepare_worker
 
 
 def worker_environment() -> dict[str, object]:
-    """Dask's pre-spawn worker environment with glibc's trim threshold raised to 256 MiB.
+    """Dask's pre-spawn worker environment with glibc keeping freed memory (as :func:`keep_freed_memory`).
 
-    Dask defaults to 64 KiB so idle workers hand memory back; for kernels that allocate and free large
-    arrays per partition that means a page fault storm, measured at ~30 % slower. Workers of a real
-    cluster should be started with the same ``MALLOC_TRIM_THRESHOLD_`` (see bench/README.md).
+    Dask defaults to a 64 KiB trim threshold so idle workers hand memory back; for kernels that
+    allocate and free large arrays per partition that means a page fault storm, measured at ~30 %
+    slower. Workers of a real cluster should be started with the same variables (see bench/README.md).
     """
     import dask
 
     environment = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
-    environment["MALLOC_TRIM_THRESHOLD_"] = WORKER_MALLOC_TRIM_THRESHOLD
+    environment["MALLOC_TRIM_THRESHOLD_"] = KEEP_FREED_BYTES
+    environment["MALLOC_MMAP_THRESHOLD_"] = MMAP_FROM_BYTES
     return environment
 
 
@@ -52,6 +52,8 @@ def run_dask(
                 n_workers=workers or 2, threads_per_worker=1, processes=processes, dashboard_address=None
             )
         client = Client(cluster)
+        if processes:  # our own single-threaded worker processes: one Arrow thread each, as the pool
+            client.run(prepare_worker)
     try:
         futures = client.map(features_for_partition, tasks, pure=False)
         index_of = {future.key: i for i, future in enumerate(futures)}
