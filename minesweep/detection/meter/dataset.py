@@ -98,7 +98,15 @@ def is_dataset(path: Path) -> bool:
 
 
 def read_info(path: Path) -> DatasetInfo:
+    """What ``_dataset.json`` says; a dataset written by another version of the format is refused."""
     meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise MeterDataError(
+            "dataset_format",
+            f"数据集格式为 {meta.get('format')}，本版本读取 {FORMAT}：请从原始文件重新导入 {path}",
+            f"Dataset format is {meta.get('format')}, this version reads {FORMAT}: import {path} again "
+            "from its source files",
+        )
     return DatasetInfo(
         path=path,
         interval_s=int(meta["interval_s"]),

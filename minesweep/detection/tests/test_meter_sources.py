@@ -190,3 +190,13 @@ def test_it_reports_import_progress_in_both_languages_never_going_back(tmp_path)
     assert [en for _, _, en in heard if en.startswith("Writing")] == [
         f"Writing partition {k}/3" for k in (1, 2, 3)
     ]
+
+
+def test_it_refuses_a_dataset_of_an_older_format_with_a_clear_message(tmp_path):
+    source = _write_csv(tmp_path / "a.csv", ["account_id", "ts", "kwh"], [["A", "2021-01-01 00:00", "1"]])
+    import_meter_files(source, tmp_path / "ds")
+    meta = tmp_path / "ds" / ds.META_FILE
+    meta.write_text(meta.read_text().replace(ds.FORMAT, "minesweep.meter/1"))
+    with pytest.raises(MeterDataError) as caught:
+        ds.read_info(tmp_path / "ds")
+    assert caught.value.code == "meter.dataset_format" and "重新导入" in caught.value.message_zh

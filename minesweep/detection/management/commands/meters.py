@@ -57,16 +57,24 @@ class Command(BaseCommand):
         det.add_argument("--model", type=Path, default=None, help="model from `meters train`")
 
         sim = sub.add_parser("simulate", help="write a synthetic population with labelled miners")
-        sim.add_argument("--accounts", type=int, required=True)
-        sim.add_argument("--days", type=int, required=True)
-        sim.add_argument("--interval", choices=["15min", "30min", "1h", "1d"], default="15min")
-        sim.add_argument("--mining-share", type=float, default=0.01)
-        sim.add_argument("--seed", type=int, default=7)
-        sim.add_argument("--start", type=_date, default=dt.date(2021, 1, 1))
+        sim.add_argument("--accounts", type=int, required=True, help="number of power accounts / 户数")
+        sim.add_argument("--days", type=int, required=True, help="days of readings / 天数")
+        sim.add_argument(
+            "--interval", choices=["15min", "30min", "1h", "1d"], default="15min", help="reading interval / 采集间隔"
+        )
+        sim.add_argument(
+            "--mining-share", type=float, default=0.01, help="share of accounts that mine (0.01 = 1%%) / 挖矿户占比"
+        )
+        sim.add_argument("--seed", type=int, default=7, help="random seed: same seed, same data / 随机种子")
+        sim.add_argument(
+            "--start", type=_date, default=dt.date(2021, 1, 1), help="first day, YYYY-MM-DD / 起始日期"
+        )
         sim.add_argument(
             "--wide", action="store_true", help="also write readings_wide.csv (State Grid layout)"
         )
-        sim.add_argument("--out", type=Path, required=True)
+        sim.add_argument(
+            "--out", type=Path, required=True, help="folder for readings/, labels.csv, accounts.csv / 输出目录"
+        )
 
         ev = sub.add_parser("evaluate", help="quality of findings against labels")
         ev.add_argument("--suspects", type=Path, required=True)
