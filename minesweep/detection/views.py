@@ -61,6 +61,7 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "step_down_count": ("下降阶跃次数", "Downward steps"),
     "largest_step_up_kw": ("最大上升阶跃 kW", "Largest upward step, kW"),
     "near_peak_share": ("接近峰值时间占比", "Time near own peak"),
+    "base_day_to_day_change": ("基荷逐日变化", "Day-to-day change of the base load"),
     "night_excess_variation": ("夜间超额波动", "Night excess variation"),
 }
 BASIS_NAMES = {
@@ -73,6 +74,7 @@ ROUTE_NAMES = {
     "new_base_load": ("基荷突增", "New base load"),
     "cheap_hours": ("低谷时段用电", "Cheap-hours load"),
     "protected_tariff": ("优惠电价下平稳负荷", "Flat load on a protected tariff"),
+    "steady_base": ("生产负荷下的恒定基荷", "Steady base under a working load"),
     "model": ("训练模型", "Trained model"),
 }
 REASON_NAMES = {

@@ -86,6 +86,20 @@ def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
     assert found[0]["est_basis"] == "night_excess" and abs(found[0]["est_mining_kw"] - 60) < 8
 
 
+def _factory(d, h):
+    """One day shift on working days over an idle load that moves with the week's production."""
+    idle = 20 * (1 + 0.08 * np.sin(d * 1.7))
+    return idle + 300 * ((h >= 8) & (h < 17)) * (((d + 4) % 7) < 5)
+
+
+def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
+    found = score_table(_table(lambda d, h: _factory(d, h) + 120.0, _factory), GRID).to_pylist()
+    hidden, factory = found
+    assert json.loads(hidden["reasons"])["route"] == "steady_base"
+    assert hidden["score"] > 0.5 > 0.1 > factory["score"]
+    assert hidden["est_basis"] == "base_load" and hidden["est_mining_kw"] >= 120  # an upper bound
+
+
 def test_it_shrinks_scores_when_readings_are_missing():
     table = _table(_flat(500))
     sparse = table.set_column(table.column_names.index("missing_share"), "missing_share", pa.array([0.9]))

@@ -32,6 +32,7 @@ FEATURE_DOCS: dict[str, str] = {
     "day_to_day_change": "median |daily change| / median daily demand",
     "near_peak_share": "share of slots at or above 90% of the robust peak",
     "base_load_ratio": "median daily base (lowest slot) / median daily demand",
+    "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
@@ -104,6 +105,7 @@ def _shape_features(
         "day_to_day_change": shape.day_to_day_change(daily),
         "near_peak_share": shape.near_peak_share(cube),
         "base_load_ratio": shape.base_load_ratio(base, daily),
+        "base_day_to_day_change": shape.day_to_day_change(base),
     }
 
 
