@@ -99,6 +99,22 @@ def report_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def wrong_answer(token: str) -> str:
+    """An answer that does not solve the challenge (at the tests' 4 bits, 1 in 16 random ones would)."""
+    import hashlib
+
+    from django.core import signing
+
+    payload = signing.loads(token, salt=antiabuse.CHALLENGE_SALT)
+    counter = 0
+    while (
+        antiabuse.leading_zero_bits(hashlib.sha256(f"{payload['n']}:x{counter}".encode()).digest())
+        >= payload["b"]
+    ):
+        counter += 1
+    return f"x{counter}"
+
+
 def solved_challenge() -> dict[str, str]:
     issued = antiabuse.challenge_issue()
     return {"challenge": issued.token, "challenge_answer": antiabuse.challenge_solve(issued.token)}

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from minesweep.reports.models import Report, ReportAttachment
-from minesweep.reports.tests.conftest import jpeg_with_gps, report_data, solved_challenge
+from minesweep.reports.tests.conftest import jpeg_with_gps, report_data, solved_challenge, wrong_answer
 from minesweep.security.receipts import receipt_generate
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,10 @@ def test_it_requires_a_solved_challenge():
     assert post_json(Client(), data).status_code == 429
     issued = solved_challenge()
     assert (
-        post_json(Client(), {**data, "challenge": issued["challenge"], "challenge_answer": "x"}).status_code
+        post_json(
+            Client(),
+            {**data, "challenge": issued["challenge"], "challenge_answer": wrong_answer(issued["challenge"])},
+        ).status_code
         == 429
     )
     assert post_json(Client(), {**data, **issued}).status_code == 201
