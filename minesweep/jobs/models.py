@@ -21,8 +21,9 @@ class Job(models.Model):
         RUNNING = "running", bi("运行中", "Running")
         SUCCEEDED = "succeeded", bi("已完成", "Succeeded")
         FAILED = "failed", bi("失败", "Failed")
+        CANCELLED = "cancelled", bi("已取消", "Cancelled")
 
-    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
     kind = models.CharField(max_length=80, help_text="registered handler name, e.g. detection.meter_run")
     title = models.CharField(max_length=200, blank=True)
@@ -44,6 +45,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(
+        default=False, help_text="asked to stop: the worker stops at the job's next progress report"
+    )
     worker = models.CharField(max_length=120, blank=True, help_text="host:pid:token of the claiming worker")
 
     class Meta:

@@ -31,4 +31,5 @@ def job_status(job: Job) -> dict[str, object]:
         "message": job.message,
         "error": job.error if job.status == Job.Status.FAILED else "",
         "error_code": job.error_code,
+        "cancel_requested": job.cancel_requested,
     }

@@ -161,6 +161,45 @@ def job_fail(*, job: Job, code: str, message_zh: str, message_en: str) -> Job:
     return job
 
 
+@transaction.atomic
+def job_cancel(*, actor: AbstractBaseUser | str, job: Job) -> Job:
+    """Stop a job: a queued one is cancelled at once; a running one is asked to stop, and its worker
+    stops at the next progress report (within a partition or a few megabytes of a capture)."""
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.is_finished:
+        raise TransitionError(
+            "jobs.already_finished",
+            "该任务已结束，无法取消",
+            "This job has already finished and cannot be cancelled",
+        )
+    if locked.status == Job.Status.QUEUED:
+        return _mark_cancelled(locked, actor)
+    locked.cancel_requested = True
+    locked.message_zh, locked.message_en = "正在取消……", "Cancelling…"
+    locked.save(update_fields=["cancel_requested", "message_zh", "message_en"])
+    _audit(locked, "cancel_request", actor)
+    return locked
+
+
+def job_cancel_requested(*, job_id: int) -> bool:
+    return Job.objects.filter(pk=job_id, cancel_requested=True).exists()
+
+
+@transaction.atomic
+def job_stopped(*, job: Job) -> Job:
+    """Record that a running job stopped because it was asked to (called by the worker)."""
+    return _mark_cancelled(Job.objects.select_for_update().get(pk=job.pk), "system")
+
+
+def _mark_cancelled(job: Job, actor: AbstractBaseUser | str) -> Job:
+    job.status = Job.Status.CANCELLED
+    job.finished_at = timezone.now()
+    job.message_zh, job.message_en = "已取消", "Cancelled"
+    job.save(update_fields=["status", "finished_at", "message_zh", "message_en"])
+    _audit(job, "cancel", actor)
+    return job
+
+
 def _process_alive(worker: str) -> bool:
     """Whether the worker named ``host:pid:token`` still runs (only answerable on this host)."""
     host, _, rest = worker.partition(":")
@@ -191,7 +230,9 @@ def jobs_recover(*, live_workers: frozenset[str] = frozenset()) -> list[Job]:
         dead = not _process_alive(job.worker) or job.heartbeat_at is None or job.heartbeat_at < stale_before
         if not dead:
             continue
-        if job.attempts >= MAX_ATTEMPTS:
+        if job.cancel_requested:  # it was being stopped anyway: do not run it again
+            _mark_cancelled(job, "system")
+        elif job.attempts >= MAX_ATTEMPTS:
             job_fail(
                 job=job,
                 code="jobs.gave_up",

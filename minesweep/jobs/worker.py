@@ -23,11 +23,13 @@ from minesweep.core.errors import DomainError
 from minesweep.jobs.models import Job
 from minesweep.jobs.registry import discover, handler_for
 from minesweep.jobs.services import (
+    job_cancel_requested,
     job_claim,
     job_fail,
     job_heartbeat,
     job_progress,
     job_start,
+    job_stopped,
     job_succeed,
     jobs_recover,
     worker_identity,
@@ -42,8 +44,13 @@ _background: tuple[threading.Thread, threading.Event] | None = None
 _background_lock = threading.Lock()
 
 
+class JobCancelled(Exception):
+    """Raised from a progress report when someone asked the job to stop; the worker records it."""
+
+
 class _Reporter:
-    """The ``progress(fraction, zh, en)`` callable handed to a handler; writes at most twice a second."""
+    """The ``progress(fraction, zh, en)`` callable handed to a handler; writes at most twice a second,
+    and when it writes it also asks whether the job should stop (raising :class:`JobCancelled`)."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
@@ -54,6 +61,8 @@ class _Reporter:
         if now - self.last < PROGRESS_MIN_INTERVAL_S and fraction < 1.0 and not message_zh:
             return
         self.last = now
+        if job_cancel_requested(job_id=self.job.pk):
+            raise JobCancelled
         job_progress(job=self.job, fraction=fraction, message_zh=message_zh, message_en=message_en)
 
 
@@ -89,6 +98,9 @@ def execute(job: Job) -> Job:
     beat.start()
     try:
         result = handler(job, _Reporter(job))
+    except JobCancelled:
+        log.info("job %s (%s) stopped on request", job.pk, job.kind)
+        return job_stopped(job=job)
     except DomainError as error:
         return job_fail(job=job, code=error.code, message_zh=error.message_zh, message_en=error.message_en)
     except Exception:

@@ -374,3 +374,23 @@ def test_it_runs_web_detection_on_the_configured_dask_engine_with_the_same_findi
         return dict(run.suspects.values_list("account_id", "score"))
 
     assert scores(on_dask) == scores(local) and len(scores(local)) > 0
+
+
+def test_a_meter_run_asked_to_stop_stops_without_storing_findings(data_root, monkeypatch):
+    from minesweep.jobs import services as job_services
+
+    run = meter_run_start(
+        actor="test", division=Division.objects.get(code="150000"), name="", server_path="sim/readings/"
+    )
+    assert run.job is not None
+    asked: list[int] = []
+
+    def cancel_after_first_report(*, job_id: int) -> bool:  # the analyst presses "cancel" meanwhile
+        asked.append(job_id)
+        return len(asked) > 1
+
+    monkeypatch.setattr("minesweep.jobs.worker.job_cancel_requested", cancel_after_first_report)
+    job = run_job_inline(run.job)
+    assert job.status == Job.Status.CANCELLED and len(asked) == 2
+    assert not MeterSuspect.objects.filter(run=run).exists()
+    assert job_services.job_cancel_requested(job_id=job.pk) is False  # stopped by the worker's check

@@ -117,3 +117,15 @@ def test_it_is_in_the_analyst_menu_in_english_too(analyst, client_for):
     assert "/analytics/meters/" in client.get("/staff/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/analytics/meters/"})
     assert "Meter-data detection" in client.get("/analytics/meters/").content.decode()
+
+
+def test_an_analyst_cancels_a_queued_run_from_its_page(data_root, simulated, analyst, client_for):
+    client = client_for(analyst)
+    client.post("/analytics/meters/new/", {"name": "取消测试", "files": parquet_upload(simulated)})
+    run = MeterRun.objects.get()
+    page = client.get(f"/analytics/meters/{run.pk}/").content.decode()
+    assert "取消任务" in page
+    back = client.post(f"/jobs/{run.job_id}/cancel/", {"next": f"/analytics/meters/{run.pk}/"}, follow=True)
+    body = back.content.decode()
+    assert "检测已取消" in body and "任务已取消" in body
+    assert run_worker(once=True) == 0 and not MeterSuspect.objects.exists()

@@ -42,3 +42,29 @@ def test_it_hides_jobs_outside_the_jurisdiction(ordos_job, make_staff, client_fo
 def test_it_refuses_other_roles_and_anonymous_visitors(ordos_job, ordos_investigator, client_for):
     assert client_for(ordos_investigator).get(f"/jobs/{ordos_job.pk}/status/").status_code == 403
     assert Client().get(f"/jobs/{ordos_job.pk}/status/").status_code == 302
+
+
+def test_an_analyst_cancels_a_queued_job_and_returns_to_the_page(ordos_job, make_staff, client_for):
+    client = client_for(make_staff("ordos_analyst", Role.ANALYST, "150600"))
+    assert "取消任务" in client.get("/jobs/").content.decode()
+    response = client.post(f"/jobs/{ordos_job.pk}/cancel/", {"next": "/jobs/?page=1"})
+    assert response.status_code == 302 and response["Location"] == "/jobs/?page=1"
+    assert client.get(f"/jobs/{ordos_job.pk}/status/").json()["status"] == "cancelled"
+    page = client.get("/jobs/").content.decode()
+    assert "已取消" in page and "取消任务" not in page
+
+
+def test_cancelling_is_scoped_refused_to_other_roles_and_never_redirects_off_site(
+    ordos_job, make_staff, ordos_investigator, client_for
+):
+    baotou = client_for(make_staff("baotou_analyst", Role.ANALYST, "150200"))
+    assert baotou.post(f"/jobs/{ordos_job.pk}/cancel/").status_code == 404
+    assert client_for(ordos_investigator).post(f"/jobs/{ordos_job.pk}/cancel/").status_code == 403
+    leader = client_for(make_staff("ordos_leader", Role.LEADERSHIP, "150600"))
+    assert "取消任务" not in leader.get("/jobs/").content.decode()
+    ordos = client_for(make_staff("ordos_analyst", Role.ANALYST, "150600"))
+    assert ordos.get(f"/jobs/{ordos_job.pk}/cancel/").status_code == 405
+    response = ordos.post(f"/jobs/{ordos_job.pk}/cancel/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/jobs/"
+    again = ordos.post(f"/jobs/{ordos_job.pk}/cancel/", follow=True)
+    assert "已结束" in again.content.decode()  # a finished job cannot be cancelled: said, not a 500

@@ -117,3 +117,59 @@ def test_it_runs_jobs_in_a_background_thread():
         stop_background_worker()
     assert job.status == Job.Status.SUCCEEDED
     assert not any(t.name == "minesweep-jobs" for t in threading.enumerate())
+
+
+@job_handler("test.long")
+def _long(job, progress):  # type: ignore[no-untyped-def]
+    """Reports progress with a message (so every report is written) until it is stopped."""
+    from minesweep.jobs.services import job_cancel
+
+    for step in range(100):
+        if step == 3:  # someone presses "cancel" while it runs
+            job_cancel(actor="analyst", job=job)
+        progress(step / 100, f"第 {step} 步", f"step {step}")
+    return {"finished": True}
+
+
+def test_it_cancels_a_queued_job_before_it_runs():
+    from minesweep.jobs.services import job_cancel
+
+    job = _queue(value=1)
+    job = job_cancel(actor="analyst", job=job)
+    assert job.status == Job.Status.CANCELLED and job.is_finished and job.finished_at is not None
+    assert run_worker(once=True, worker="w") == 0  # nothing left to claim
+    actions = list(AuditEvent.objects.filter(object_id=str(job.pk)).values_list("action", flat=True))
+    assert actions == ["jobs.job.enqueue", "jobs.job.cancel"]
+
+
+def test_it_stops_a_running_job_at_its_next_progress_report():
+    job = _queue("test.long")
+    run_worker(once=True, worker="w")
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and job.result == {} and job.progress < 0.05
+    actions = list(AuditEvent.objects.filter(object_id=str(job.pk)).values_list("action", flat=True))
+    assert actions == ["jobs.job.enqueue", "jobs.job.start", "jobs.job.cancel_request", "jobs.job.cancel"]
+
+
+def test_it_refuses_to_cancel_a_finished_job():
+    from minesweep.core.errors import TransitionError
+    from minesweep.jobs.services import job_cancel
+
+    job = run_job_inline(_queue(value=1))
+    with pytest.raises(TransitionError) as caught:
+        job_cancel(actor="analyst", job=job)
+    assert caught.value.code == "jobs.already_finished"
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+
+
+def test_a_job_being_cancelled_when_its_worker_died_is_not_run_again():
+    job = _queue("test.long")
+    claimed = job_claim(worker="gone-host:1:abc")
+    assert claimed is not None
+    Job.objects.filter(pk=job.pk).update(
+        cancel_requested=True, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    jobs_recover()
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED

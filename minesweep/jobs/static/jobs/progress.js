@@ -1,6 +1,7 @@
 // Live progress for background jobs: every element with data-job-status-url is polled (plain fetch, no
-// library) until the job finishes. On success the page goes to data-done-url if given; otherwise the
-// bar just shows the end state. Failure shows the job's bilingual error.
+// library) until the job finishes. On success or cancellation the page goes to data-done-url if given;
+// otherwise the bar just shows the end state. Failure shows the job's bilingual error. The cancel
+// button hides once the job is asked to stop.
 (function () {
   "use strict";
   var POLL_MS = 1000;
@@ -16,6 +17,8 @@
     if (badge) { badge.textContent = data.status_display; badge.className = "badge job-status job-" + data.status; }
     if (message) { message.textContent = data.message; }
     if (error) { error.textContent = data.error || ""; error.hidden = !data.error; }
+    var cancel = box.querySelector(".job-cancel");
+    if (cancel && (data.finished || data.cancel_requested)) { cancel.hidden = true; }
     box.setAttribute("data-status", data.status);
   }
 
@@ -30,7 +33,7 @@
         update(box, data);
         if (!data.finished) { setTimeout(function () { poll(box); }, POLL_MS); return; }
         var done = box.getAttribute("data-done-url");
-        if (data.status === "succeeded" && done) { window.location.assign(done); }
+        if ((data.status === "succeeded" || data.status === "cancelled") && done) { window.location.assign(done); }
       })
       .catch(function () { setTimeout(function () { poll(box); }, POLL_MS * 3); });
   }
