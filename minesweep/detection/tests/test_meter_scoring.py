@@ -100,6 +100,15 @@ def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
     assert hidden["est_basis"] == "base_load" and hidden["est_mining_kw"] >= 120  # an upper bound
 
 
+def test_a_small_steady_standby_load_is_not_taken_for_hidden_rigs():
+    def flat_quiet_home(d, h):  # fridge and standby: a floor that never moves, half the demand
+        return np.round(0.12 + 0.15 * ((h >= 18) & (h < 23)), 2)
+
+    found = score_table(_table(flat_quiet_home), GRID).to_pylist()[0]
+    assert found["f_base_day_to_day_change"] < 0.02 and found["f_base_load_ratio"] > 0.4
+    assert not found["suspect"]
+
+
 def test_it_shrinks_scores_when_readings_are_missing():
     table = _table(_flat(500))
     sparse = table.set_column(table.column_names.index("missing_share"), "missing_share", pa.array([0.9]))
