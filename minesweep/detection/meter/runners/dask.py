@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from minesweep.detection.meter.partition import PartitionTask, features_for_partition
-from minesweep.detection.meter.runners import combine
+from minesweep.detection.meter.partition import PartitionTask
+from minesweep.detection.meter.runners import batch_size, batched, combine, features_for_partitions
 from minesweep.detection.meter.runners.local import KEEP_FREED_BYTES, MMAP_FROM_BYTES, prepare_worker
 
 
@@ -55,15 +55,17 @@ def run_dask(
         if processes:  # our own single-threaded worker processes: one Arrow thread each, as the pool
             client.run(prepare_worker)
     try:
-        futures = client.map(features_for_partition, tasks, pure=False)
+        batches = batched(tasks, batch_size(len(tasks), sum(client.nthreads().values())))
+        futures = client.map(features_for_partitions, batches, pure=False)
         index_of = {future.key: i for i, future in enumerate(futures)}
         results: dict[int, pa.Table] = {}
-        # with_results gathers finished results in batches instead of one round trip per partition
+        # with_results gathers finished results in batches instead of one round trip per future
         for future, table in as_completed(futures, with_results=True):
-            results[index_of[future.key]] = table
+            index = index_of[future.key]
+            results[index] = table
             future.release()
             if on_done:
-                on_done(1)
+                on_done(len(batches[index]))
         return combine([results[i] for i in sorted(results)])
     finally:
         client.close()

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 import pyarrow as pa
 
 from minesweep.detection.meter.partition import PartitionTask, features_for_partition
-from minesweep.detection.meter.runners import combine
+from minesweep.detection.meter.runners import batch_size, batched, combine, features_for_partitions
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -45,8 +45,9 @@ def run_local(
 ) -> pa.Table:
     """Features for all partitions using ``workers`` processes (default: all cores).
 
-    At most ``2 × workers`` partitions are submitted at a time; with one worker everything runs in
-    this process (no pool), which is also what tests and small inputs use.
+    Partitions go out a few per task (:func:`runners.batched`), at most ``2 × workers`` tasks at a
+    time; with one worker everything runs in this process (no pool), which is also what tests and
+    small inputs use.
     """
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(tasks) <= 1:
@@ -56,17 +57,19 @@ def run_local(
             if on_done:
                 on_done(1)
         return combine(results)
+    batches = batched(tasks, batch_size(len(tasks), workers))
     results_by_index: dict[int, pa.Table] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
         pending: dict[Future[pa.Table], int] = {}
-        queue = list(enumerate(tasks))
+        queue = list(enumerate(batches))
         while queue or pending:
             while queue and len(pending) < 2 * workers:
-                index, task = queue.pop(0)
-                pending[pool.submit(features_for_partition, task)] = index
+                index, batch = queue.pop(0)
+                pending[pool.submit(features_for_partitions, batch)] = index
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                results_by_index[pending.pop(future)] = future.result()
+                index = pending.pop(future)
+                results_by_index[index] = future.result()
                 if on_done:
-                    on_done(1)
+                    on_done(len(batches[index]))
     return combine([results_by_index[i] for i in sorted(results_by_index)])
