@@ -246,22 +246,6 @@ def read_account(dataset: Path, account_id: str) -> tuple[np.ndarray, np.ndarray
     return ts, kwh.astype(np.float64)
 
 
-def _concatenated(chunks: list[pa.Array]) -> np.ndarray:
-    """One numpy array from null-free Arrow chunks (zero-copy when there is a single chunk)."""
-    if not chunks:
-        return np.zeros(0)
-    parts = [chunk.to_numpy(zero_copy_only=True) for chunk in chunks]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def utc_seconds(column: pa.ChunkedArray) -> np.ndarray:
-    """int64 UTC seconds of a timestamp column of any unit (Parquet stores seconds as milliseconds)."""
-    unit = column.type.unit
-    raw = _concatenated([chunk.cast(pa.int64()) for chunk in column.chunks])
-    divisor = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
-    return raw // divisor if divisor > 1 else raw
-
-
 def new_staging_dir(target: Path) -> Path:
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
