@@ -45,6 +45,7 @@ from minesweep.detection.meter.sources import detect_layout, read_accounts_meta
 from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.api import FlowOutcome, ScanOutcome
 from minesweep.detection.network.attribution import AllocationIndex, IpAllocation
+from minesweep.detection.network.evidence import render_host_png
 from minesweep.jobs.services import job_enqueue
 from minesweep.registry.models import Division, IPAllocation, PowerAccount
 
@@ -489,6 +490,7 @@ def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary
 
 def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
     """Open a lead for a host: subscriber, subject and category from the IP allocation valid when it was seen."""
+    picture = render_host_png(host.evidence, host.host)  # drawn outside the transaction
     with transaction.atomic():
         locked = NetHost.objects.select_for_update().select_related("scan").get(pk=host.pk)
         if locked.lead_id:
@@ -539,7 +541,8 @@ def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
                     f"host-{locked.host.replace(':', '_')}-evidence.json",
                     "application/json",
                     json.dumps(evidence, ensure_ascii=False, indent=2).encode("utf-8"),
-                )
+                ),
+                (f"host-{locked.host.replace(':', '_')}-pools.png", "image/png", picture),
             ],
         )
         locked.lead = lead

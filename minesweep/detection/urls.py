@@ -23,5 +23,6 @@ urlpatterns = [
     path("analytics/network/new/", views.net_scan_new, name="net_scan_new"),
     path("analytics/network/<int:pk>/", views.net_scan, name="net_scan"),
     path("analytics/network/hosts/<int:pk>/", views.net_host, name="net_host"),
+    path("analytics/network/hosts/<int:pk>/pools.png", views.net_host_png, name="net_host_png"),
     path("analytics/network/hosts/<int:pk>/promote/", views.net_host_promote_view, name="net_host_promote"),
 ]

@@ -25,6 +25,7 @@ from minesweep.detection.analytics import parse_utc
 from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
 from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
 from minesweep.detection.models import NetHost, NetScan
+from minesweep.detection.network.evidence import render_host_png
 from minesweep.detection.services import (
     meter_evidence,
     meter_run_start,
@@ -403,6 +404,15 @@ def net_host(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "evidence_json": json.dumps(evidence, ensure_ascii=False, indent=2),
         },
     )
+
+
+@analyst_view
+def net_host_png(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    """The host's pool timeline and flow counts (the picture a promoted lead carries)."""
+    host = selectors.net_host_get(scope=scope, pk=pk)
+    response = HttpResponse(render_host_png(host.evidence, host.host), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

@@ -44,6 +44,8 @@ def test_it_scans_uploaded_captures_and_promotes_a_host(data_root, cafe_allocati
     host = NetHost.objects.get(scan=scan, host="192.168.2.148")
     detail = client.get(f"/analytics/network/hosts/{host.pk}/").content.decode()
     assert "Flypool" in detail and "网咖" in detail and "mining.submit" in detail
+    picture = client.get(f"/analytics/network/hosts/{host.pk}/pools.png")
+    assert picture["Content-Type"] == "image/png" and picture.content[:4] == b"\x89PNG"
     client.post(f"/analytics/network/hosts/{host.pk}/promote/")
     lead = Lead.objects.get()
     assert lead.source == "network_analytics" and lead.subject == cafe_allocations[0]

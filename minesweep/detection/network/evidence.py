@@ -1,0 +1,90 @@
+"""Evidence picture for a network finding (网络证据图): when the host talked to which pool, as PNG.
+
+A pure function of a host's evidence dictionary (:func:`report._evidence_dict`): one bar per pool
+endpoint from its first to its last sighting (Asia/Shanghai time), labelled with the pool, how the
+mining was recognised and the shares submitted; below it, the flow counts behind the score. Drawn
+with matplotlib's Agg backend (headless); labels are ASCII so no CJK font is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+FLOW_LABELS = {
+    "mining_protocol": "mining protocol",
+    "pool_name": "to pool names",
+    "pool_endpoint": "to pool endpoints",
+    "pool_lookups": "pool name lookups",
+    "long_lived_low_volume": "long-lived, low volume",
+    "periodic_pairs": "periodic",
+    "mining_port": "on mining ports",
+    "p2p_peers": "P2P peers",
+}
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(SHANGHAI)
+    except ValueError:
+        return None
+
+
+def pool_spans(evidence: dict[str, Any]) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """(label, first seen, last seen) per pool endpoint with both times, earliest first."""
+    spans = []
+    for pool in evidence.get("pools", []):
+        first, last = _when(pool.get("first_seen")), _when(pool.get("last_seen"))
+        if first is None or last is None:
+            continue
+        methods = ", ".join(sorted(pool.get("methods", {}))) or pool.get("match") or "flows"
+        label = f"{pool.get('pool') or pool.get('address')} · {methods} · {pool.get('shares', 0)} shares"
+        spans.append((label, first, max(last, first)))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
+    """The host's pool timeline and flow counts as one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    spans = pool_spans(evidence)
+    counts = [
+        (FLOW_LABELS[k], int(v)) for k, v in evidence.get("flows", {}).items() if k in FLOW_LABELS and v
+    ]
+    figure, (timeline, bars) = plt.subplots(
+        2,
+        1,
+        figsize=(8, 2.2 + 0.35 * (len(spans) + len(counts))),
+        height_ratios=[max(1, len(spans)), max(1, len(counts))],
+    )
+    for row, (label, first, last) in enumerate(spans):
+        start = mdates.date2num(first)
+        width = max(mdates.date2num(last) - start, 1 / 86400)
+        timeline.barh(row, width, left=start, height=0.35, color="tab:red")
+        timeline.annotate(label, (start, row + 0.2), xytext=(0, 2), textcoords="offset points", fontsize=8)
+    timeline.set_yticks([])
+    timeline.set_ylim(-0.6, max(1, len(spans)) - 0.2)
+    timeline.xaxis_date(tz=SHANGHAI)
+    timeline.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=SHANGHAI))
+    timeline.tick_params(axis="x", labelsize=8)
+    timeline.set_title(
+        f"{host}: connections to mining pools (Asia/Shanghai)"
+        if spans
+        else f"{host}: no timed pool connections"
+    )
+    bars.barh([label for label, _ in counts], [value for _, value in counts], color="tab:blue")
+    bars.set_xlabel("flows")
+    bars.invert_yaxis()
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return buffer.getvalue()
