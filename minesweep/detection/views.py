@@ -64,6 +64,8 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "near_peak_share": ("接近峰值时间占比", "Time near own peak"),
     "base_day_to_day_change": ("基荷逐日变化", "Day-to-day change of the base load"),
     "night_excess_variation": ("夜间超额波动", "Night excess variation"),
+    "night_excess_persistence": ("夜间超额持续性", "Night excess persistence"),
+    "weekly_periodicity": ("周周期性", "Weekly periodicity"),
 }
 BASIS_NAMES = {
     "onset": ("突增后基荷减去突增前基荷", "Base load after the jump minus before it"),
