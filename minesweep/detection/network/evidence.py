@@ -41,8 +41,11 @@ def pool_spans(evidence: dict[str, Any]) -> list[tuple[str, dt.datetime, dt.date
         first, last = _when(pool.get("first_seen")), _when(pool.get("last_seen"))
         if first is None or last is None:
             continue
-        methods = ", ".join(sorted(pool.get("methods", {}))) or pool.get("match") or "flows"
-        label = f"{pool.get('pool') or pool.get('address')} · {methods} · {pool.get('shares', 0)} shares"
+        messages = sum(int(n) for n in pool.get("methods", {}).values())
+        seen = f"{messages} messages" if messages else f"matched by {pool.get('match') or 'flows'}"
+        label = (
+            f"{pool.get('pool') or '?'} {pool.get('address', '')} · {pool.get('shares', 0)} shares · {seen}"
+        )
         spans.append((label, first, max(last, first)))
     return sorted(spans, key=lambda span: span[1])
 
@@ -54,6 +57,7 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
     matplotlib.use("Agg", force=False)
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     spans = pool_spans(evidence)
     counts = [
@@ -69,11 +73,20 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
         start = mdates.date2num(first)
         width = max(mdates.date2num(last) - start, 1 / 86400)
         timeline.barh(row, width, left=start, height=0.35, color="tab:red")
-        timeline.annotate(label, (start, row + 0.2), xytext=(0, 2), textcoords="offset points", fontsize=8)
+        note = timeline.annotate(
+            label,
+            (start, row + 0.2),
+            xytext=(0, 2),
+            textcoords="offset points",
+            fontsize=8,
+            annotation_clip=False,
+        )
+        note.set_in_layout(False)  # a long label must not squeeze the axes
     timeline.set_yticks([])
     timeline.set_ylim(-0.6, max(1, len(spans)) - 0.2)
-    timeline.xaxis_date(tz=SHANGHAI)
-    timeline.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=SHANGHAI))
+    locator = mdates.AutoDateLocator(tz=SHANGHAI, maxticks=6)
+    timeline.xaxis.set_major_locator(locator)
+    timeline.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=SHANGHAI))
     timeline.tick_params(axis="x", labelsize=8)
     timeline.set_title(
         f"{host}: connections to mining pools (Asia/Shanghai)"
@@ -82,6 +95,7 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
     )
     bars.barh([label for label, _ in counts], [value for _, value in counts], color="tab:blue")
     bars.set_xlabel("flows")
+    bars.xaxis.set_major_locator(MaxNLocator(integer=True))
     bars.invert_yaxis()
     figure.tight_layout()
     buffer = io.BytesIO()

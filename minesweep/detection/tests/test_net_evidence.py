@@ -26,7 +26,7 @@ def test_it_lists_timed_pool_connections_in_asia_shanghai_time():
     spans = pool_spans(EVIDENCE)
     assert len(spans) == 1  # the endpoint without times is not drawn
     label, first, last = spans[0]
-    assert "Ethermine" in label and "mining.submit" in label and "12 shares" in label
+    assert "Ethermine 203.0.113.9:3333" in label and "12 shares" in label and "13 messages" in label
     assert first.tzinfo == SHANGHAI and (first.hour, last.hour) == (6, 8)  # 22:13 and 00:03 UTC
 
 
