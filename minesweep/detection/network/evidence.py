@@ -84,7 +84,11 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
         note.set_in_layout(False)  # a long label must not squeeze the axes
     timeline.set_yticks([])
     timeline.set_ylim(-0.6, max(1, len(spans)) - 0.2)
-    locator = mdates.AutoDateLocator(tz=SHANGHAI, maxticks=6)
+    if spans:  # at least a few minutes wide, so one short capture still gets readable ticks
+        first_seen, last_seen = min(span[1] for span in spans), max(span[2] for span in spans)
+        pad = max((last_seen - first_seen) * 0.05, dt.timedelta(minutes=2))
+        timeline.set_xlim(mdates.date2num(first_seen - pad), mdates.date2num(last_seen + pad))
+    locator = mdates.AutoDateLocator(tz=SHANGHAI, minticks=3, maxticks=7)
     timeline.xaxis.set_major_locator(locator)
     timeline.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=SHANGHAI))
     timeline.tick_params(axis="x", labelsize=8)

@@ -36,3 +36,12 @@ def test_it_draws_a_png_even_without_any_timed_pool():
     for evidence in (EVIDENCE, {"pools": [], "flows": {}}, {}):
         png = render_host_png(evidence, "10.1.2.3")
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(io.BytesIO(png)).size[0] > 400
+
+
+def test_it_draws_a_single_instant_without_matplotlib_complaining():
+    import warnings
+
+    instant = {"pools": [{**EVIDENCE["pools"][0], "last_seen": EVIDENCE["pools"][0]["first_seen"]}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert render_host_png(instant, "10.1.2.3")[:4] == b"\x89PNG"
