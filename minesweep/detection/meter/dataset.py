@@ -155,7 +155,7 @@ def day_rows_table(rows: DayRows, interval_s: int) -> pa.Table:
 
 
 def write_partition(rows: DayRows, interval_s: int, path: Path) -> None:
-    """Write one partition; one row group, so every column reads back as a single zero-copy array."""
+    """Write one partition in one row group, so each column reads back as one piece (no concatenation)."""
     table = day_rows_table(rows, interval_s)
     pq.write_table(
         table,
