@@ -30,6 +30,16 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def day_not_after_today(value: dt.date | None, field_zh: str, field_en: str) -> dt.date:
+    """``value`` (today when not given), refused when it lies in the future."""
+    day = value or today()
+    if day > today():
+        raise DomainError(
+            "cases.date_in_future", f"{field_zh}不能晚于今天", f"{field_en} cannot be in the future"
+        )
+    return day
+
+
 def user_or_none(actor: Actor) -> Any:
     return actor if isinstance(actor, AbstractBaseUser) else None
 

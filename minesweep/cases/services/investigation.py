@@ -25,12 +25,12 @@ from minesweep.cases.models import (
 from minesweep.cases.services._common import (
     Actor,
     check_file,
+    day_not_after_today,
     policy_errors,
     record,
     require_case_officer,
     require_stage,
     required_text,
-    today,
     user_or_none,
 )
 from minesweep.core.errors import DomainError
@@ -46,13 +46,6 @@ EDITABLE = (Case.Stage.INVESTIGATING,)
 
 def _editable(case: Case, doing_zh: str, doing_en: str) -> None:
     require_stage(case, *EDITABLE, doing_zh=doing_zh, doing_en=doing_en)
-
-
-def _not_future(day: dt.date, field_zh: str, field_en: str) -> None:
-    if day > today():
-        raise DomainError(
-            "cases.date_in_future", f"{field_zh}不能晚于今天", f"{field_en} cannot be in the future"
-        )
 
 
 def _parties_changed(case: Case) -> None:
@@ -218,7 +211,7 @@ def inspection_record(
     """Record an on-site inspection (现场检查笔录) by at least two officers, with its checklist."""
     require_case_officer(actor, case)
     _editable(case, "记录现场检查", "record an inspection")
-    _not_future(inspected_on, "检查日期", "The inspection date")
+    day_not_after_today(inspected_on, "检查日期", "The inspection date")
     if inspected_on < case.filed_on:
         raise DomainError(
             "cases.before_filing", "检查日期不能早于立案日期", "the inspection cannot predate the filing"
@@ -268,7 +261,7 @@ def evidence_add(
     if kind not in EvidenceItem.Kind.values:
         raise DomainError("cases.bad_evidence_kind", "请选择证据种类", "choose the kind of evidence")
     description = required_text(description, "证据说明", "A description")
-    _not_future(collected_on, "取证日期", "The collection date")
+    day_not_after_today(collected_on, "取证日期", "The collection date")
     if inspection is not None and inspection.case_id != case.pk:
         raise DomainError(
             "cases.wrong_inspection", "该检查不属于本案", "that inspection belongs to another case"
@@ -326,7 +319,7 @@ def rigs_seize(
             f"未知型号“{model}”，请填写单台额定功率（瓦）",
             f"unknown model '{model}': give the nameplate watts per rig",
         )
-    _not_future(seized_on, "查扣日期", "The seizure date")
+    day_not_after_today(seized_on, "查扣日期", "The seizure date")
     for linked in (party, inspection):
         if linked is not None and linked.case_id != case.pk:
             raise DomainError(

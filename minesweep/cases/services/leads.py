@@ -17,10 +17,10 @@ from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseParty, Lead, LeadAttachment
 from minesweep.cases.services._common import (
     Actor,
+    day_not_after_today,
     record,
     required_text,
     sync_report_status,
-    today,
     user_or_none,
     with_policy,
 )
@@ -227,11 +227,7 @@ def lead_file(
             f"unknown policy pack '{pack}'",
             packs=available_packs(),
         )
-    filed = filed_on or today()
-    if filed > today():
-        raise DomainError(
-            "cases.date_in_future", "立案日期不能晚于今天", "the filing date cannot be in the future"
-        )
+    filed = day_not_after_today(filed_on, "立案日期", "The filing date")
     case = Case.objects.create(
         number=_next_case_number(),
         lead=lead,

@@ -31,12 +31,12 @@ from minesweep.cases.models import (
 )
 from minesweep.cases.services._common import (
     Actor,
+    day_not_after_today,
     record,
     require_case_officer,
     require_stage,
     required_text,
     sync_report_status,
-    today,
     user_or_none,
     with_policy,
 )
@@ -76,11 +76,7 @@ REFERRAL_ACTIONS = {
 def _day(
     value: dt.date | None, field_zh: str, field_en: str, *, not_before: dt.date | None = None
 ) -> dt.date:
-    day = value or today()
-    if day > today():
-        raise DomainError(
-            "cases.date_in_future", f"{field_zh}不能晚于今天", f"{field_en} cannot be in the future"
-        )
+    day = day_not_after_today(value, field_zh, field_en)
     if not_before is not None and day < not_before:
         raise DomainError(
             "cases.date_too_early",

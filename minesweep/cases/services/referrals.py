@@ -17,6 +17,7 @@ from django.utils import timezone
 from minesweep.cases.models import Case, CaseParty, Referral
 from minesweep.cases.services._common import (
     Actor,
+    day_not_after_today,
     record,
     require_case_officer,
     require_stage,
@@ -85,11 +86,7 @@ def referral_propose(
             "only a public official is referred to the discipline organs",
         )
     grounds = required_text(grounds, "移送理由", "The grounds", min_length=4)
-    day = reported_on or today()
-    if day > today():
-        raise DomainError(
-            "cases.date_in_future", "报告日期不能晚于今天", "the report date cannot be in the future"
-        )
+    day = day_not_after_today(reported_on, "报告日期", "The report date")
     referral = Referral.objects.create(
         case=case,
         party=party,

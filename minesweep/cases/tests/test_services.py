@@ -114,7 +114,7 @@ def test_it_refuses_unknown_packs_and_future_filing_dates(crew, lead):
         services.lead_file(
             actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second, pack="x"
         )
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as caught:
         services.lead_file(
             actor=crew.investigator,
             lead=lead,
@@ -122,6 +122,7 @@ def test_it_refuses_unknown_packs_and_future_filing_dates(crew, lead):
             second_officer=crew.second,
             filed_on=dt.date.today() + dt.timedelta(days=3),
         )
+    assert caught.value.code == "cases.date_in_future" and "立案日期不能晚于今天" in caught.value.message_zh
 
 
 def test_it_closes_a_lead_unfiled_only_with_a_reason(crew, lead):
