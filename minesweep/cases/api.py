@@ -10,11 +10,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.cases import selectors
 from minesweep.cases.models import Case, Lead, Task
 from minesweep.core.errors import DomainError
-from minesweep.registry.api import StaffSession
 from minesweep.registry.resident_id import mask_resident_id
 
 router = Router(auth=StaffSession(), tags=["cases"])

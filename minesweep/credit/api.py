@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.credit.selectors import listing_get, public_listings, public_row, staff_listings
-from minesweep.registry.api import StaffSession
 
 router = Router(tags=["credit"])
 

@@ -11,25 +11,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import SessionAuth
 
-from minesweep.accounts.access import is_fully_signed_in
+from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError
 from minesweep.detection import selectors
 from minesweep.detection.services import meter_suspect_promote, net_host_promote
-
-
-class StaffSession(SessionAuth):
-    """Session cookie of a fully signed-in staff member (TOTP verified outside demo mode)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None):  # type: ignore[override]
-        user = super().authenticate(request, key)
-        if user is None or not is_fully_signed_in(request):
-            return None
-        return user
-
 
 router = Router(auth=StaffSession(), tags=["detection"])
 

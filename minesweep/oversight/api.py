@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.oversight.selectors import dashboard, jsonable, narrowed
 from minesweep.oversight.views import READERS
-from minesweep.registry.api import StaffSession
 
 router = Router(auth=StaffSession(), tags=["oversight"])
 
