@@ -45,25 +45,31 @@ def netflow_v9_packets(
         flowsets = b""
         if with_template and offset == 0:
             flowsets += _v9_template()
-        body = b"".join(
-            V9_RECORD.pack(
-                _addr(r["src_ip"]),
-                _addr(r["dst_ip"]),
-                r["src_port"],
-                r["dst_port"],
-                r["proto"],
-                r["packets"],
-                r["bytes"],
-                int((r["ts_start"] - base) * 1000),
-                int((r["ts_end"] - base) * 1000),
-            )
-            for r in chunk
-        )
+        body = _packed(V9_RECORD, chunk, since_s=base)
         flowsets += _padded_set(V9_TEMPLATE_ID, body)
         count = len(chunk) + (1 if with_template and offset == 0 else 0)
         header = struct.pack("!HHIIII", 9, count, uptime_ms, export_time, sequence, source_id)
         sequence += 1
         yield header + flowsets
+
+
+def _packed(layout: struct.Struct, records: Sequence[FlowRecord], since_s: float) -> bytes:
+    """Data records in ``layout``: addresses, ports, protocol, counters, then start and end in
+    milliseconds since ``since_s`` (v9: the exporter's boot; IPFIX: the epoch)."""
+    return b"".join(
+        layout.pack(
+            _addr(r["src_ip"]),
+            _addr(r["dst_ip"]),
+            r["src_port"],
+            r["dst_port"],
+            r["proto"],
+            r["packets"],
+            r["bytes"],
+            int((r["ts_start"] - since_s) * 1000),
+            int((r["ts_end"] - since_s) * 1000),
+        )
+        for r in records
+    )
 
 
 def _v9_template() -> bytes:
@@ -89,20 +95,7 @@ def ipfix_packets(
     for offset in range(0, len(records), per_packet):
         chunk = records[offset : offset + per_packet]
         sets = _ipfix_template() if with_template and offset == 0 else b""
-        body = b"".join(
-            IPFIX_RECORD.pack(
-                _addr(r["src_ip"]),
-                _addr(r["dst_ip"]),
-                r["src_port"],
-                r["dst_port"],
-                r["proto"],
-                r["packets"],
-                r["bytes"],
-                int(r["ts_start"] * 1000),
-                int(r["ts_end"] * 1000),
-            )
-            for r in chunk
-        )
+        body = _packed(IPFIX_RECORD, chunk, since_s=0.0)
         sets += struct.pack("!HH", IPFIX_TEMPLATE_ID, 4 + len(body)) + body
         header = struct.pack("!HHIII", 10, 16 + len(sets), export_time, sequence, domain)
         sequence += len(chunk)
