@@ -30,6 +30,19 @@ def _case(crew, lead, stage: str) -> Case:  # type: ignore[no-untyped-def]
 
 
 # -- leads -------------------------------------------------------------------------------------------
+def decision_fields(**dates: dt.date) -> dict[str, object]:
+    """The written parts of a penalty decision (决定书), with any dates given."""
+    return {
+        "number": "决-1",
+        "facts_and_evidence": "事实",
+        "penalty_and_basis": "罚款",
+        "compliance": "十五日内",
+        "appeal_route": "六十日内复议",
+        "authority": "包头市发展和改革委员会",
+        **dates,
+    }
+
+
 def test_it_starts_verification_and_audits_it(crew, lead):
     services.lead_verification_start(actor=crew.investigator, lead=lead)
     lead.refresh_from_db()
@@ -503,15 +516,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         place="会议室",
         presiding_officer="法制科 孙丽",
     )
-    decide = dict(
-        number="决-1",
-        facts_and_evidence="事实",
-        penalty_and_basis="罚款",
-        compliance="十五日内",
-        appeal_route="六十日内复议",
-        authority="包头市发展和改革委员会",
-        decided_on=dt.date(2026, 10, 20),
-    )
+    decide = decision_fields(decided_on=dt.date(2026, 10, 20))
     with pytest.raises(TransitionError) as waiting:
         services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
     assert "听证尚未举行" in waiting.value.message_zh
@@ -541,13 +546,7 @@ def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
             actor=crew.investigator,
             case=notice_case,
             party=party,
-            number="决-1",
-            facts_and_evidence="事实",
-            penalty_and_basis="罚款",
-            compliance="十五日内",
-            appeal_route="六十日内复议",
-            authority="包头市发展和改革委员会",
-            decided_on=dt.date(2026, 10, 9),
+            **decision_fields(decided_on=dt.date(2026, 10, 9)),
         )
     assert error.value.code == "cases.rights_period_running" and "2026-10-13" in error.value.message_zh
 
@@ -558,12 +557,7 @@ def test_it_refuses_a_decision_without_a_notice(crew, notice_case):
             actor=crew.investigator,
             case=notice_case,
             party=notice_case.parties.first(),
-            number="决-1",
-            facts_and_evidence="事实",
-            penalty_and_basis="罚款",
-            compliance="十五日内",
-            appeal_route="六十日内复议",
-            authority="包头市发展和改革委员会",
+            **decision_fields(),
         )
     assert error.value.code == "cases.no_notice"
 
@@ -582,15 +576,7 @@ def test_it_refuses_a_decision_after_ninety_days_unless_extended(crew, lead):
         served_on=dt.date(2026, 6, 10),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
-    args = dict(
-        number="决-1",
-        facts_and_evidence="事实",
-        penalty_and_basis="罚款",
-        compliance="十五日内",
-        appeal_route="六十日内复议",
-        authority="包头市发展和改革委员会",
-        decided_on=dt.date(2026, 8, 31),
-    )
+    args = decision_fields(decided_on=dt.date(2026, 8, 31))
     with pytest.raises(TransitionError) as error:
         services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
     assert error.value.code == "cases.decision_overdue"
@@ -616,13 +602,7 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
         actor=crew.investigator,
         case=case,
         party=party,
-        number="决-1",
-        facts_and_evidence="事实",
-        penalty_and_basis="罚款",
-        compliance="十五日内",
-        appeal_route="六十日内复议",
-        authority="包头市发展和改革委员会",
-        decided_on=dt.date(2026, 9, 25),
+        **decision_fields(decided_on=dt.date(2026, 9, 25)),
         **extra,
     )
 

@@ -9,25 +9,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from minesweep.detection.network.flows import FlowFileError, match_names, normalise_flows, read_flow_file
+from minesweep.detection.network.flows import (
+    REQUIRED_COLUMNS,
+    FlowFileError,
+    match_names,
+    normalise_flows,
+    read_flow_file,
+)
 from minesweep.detection.network.pools import default_pool_list
 from minesweep.detection.network.report import CRYPTO_P2P, MINING, flow_host_records
 
 T0 = 1_700_000_000.0
-COLUMNS = [
-    "ts_start",
-    "ts_end",
-    "src_ip",
-    "src_port",
-    "dst_ip",
-    "dst_port",
-    "proto",
-    "packets",
-    "bytes",
-    "sni",
-    "dns_query",
-    "dns_answers",
-]
+COLUMNS = [*REQUIRED_COLUMNS, "sni", "dns_query", "dns_answers"]
 
 
 def row(
