@@ -131,12 +131,13 @@ def import_meter_files(
     partitions written).
     """
     files = list_input_files(source)
-    partitions = partitions or _default_partitions(files)
+    expected = [estimated_readings(path) for path in files]  # sizes the partitions and the progress bar
+    partitions = partitions or _default_partitions(sum(expected))
     report_progress = _in_steps(progress) if progress else (lambda share, zh, en: None)
     staging = ds.new_staging_dir(target)
     try:
         rejects = _RejectLog(staging / "_rejects.csv", files)
-        units = _stage(files, staging, partitions, rejects, report_progress)
+        units = _stage(files, expected, staging, partitions, rejects, report_progress)
         interval = interval_s or _infer_interval(staging, partitions, units)
         report = _finalise(staging, partitions, interval, max_kw, rejects, units, report_progress)
         rejects.close()
@@ -169,8 +170,7 @@ def _in_steps(progress: ImportProgress, step: float = 0.01) -> ImportProgress:
     return report
 
 
-def _default_partitions(files: list[Path]) -> int:
-    readings = sum(estimated_readings(path) for path in files)
+def _default_partitions(readings: int) -> int:
     return int(np.clip(readings // READINGS_PER_PARTITION + 1, 1, MAX_PARTITIONS))
 
 
@@ -201,12 +201,16 @@ def estimated_readings(path: Path) -> int:
 
 
 def _stage(
-    files: list[Path], staging: Path, partitions: int, rejects: _RejectLog, progress: ImportProgress
+    files: list[Path],
+    expected: list[int],
+    staging: Path,
+    partitions: int,
+    rejects: _RejectLog,
+    progress: ImportProgress,
 ) -> dict[str, int]:
     """Pass 1: validate row by row, append good rows to ``bucket-N.parquet``. Returns units seen."""
     writers: dict[int, pq.ParquetWriter] = {}
     units: dict[str, int] = {}
-    expected = [estimated_readings(path) for path in files]
     total, seen = sum(expected), 0
     try:
         for file_index, path in enumerate(files):
