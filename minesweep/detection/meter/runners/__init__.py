@@ -27,9 +27,9 @@ MAX_BATCH = 16
 def batch_size(partitions: int, threads: int) -> int:
     """Partitions per task: about ``BATCHES_PER_THREAD`` tasks per worker, at most ``MAX_BATCH``.
 
-    One task per partition paid a round trip (scheduler or pool) per ~25 ms partition: measured at
-    20,000 accounts (351 partitions, 2 workers), Dask 10.97 s → 8.54 s with batches of 16, the local
-    pool 9.69 s before. Memory is unchanged: a task still holds one partition at a time.
+    One task per partition paid a round trip (scheduler or pool) per ~25 ms partition, which put Dask
+    at 1.22–1.34× the local engine at 20,000 accounts (``bench/meters_bench.py``); batched, 0.96–1.12×.
+    Memory is unchanged: a task still holds one partition at a time.
     """
     return int(max(1, min(MAX_BATCH, partitions // max(1, threads * BATCHES_PER_THREAD))))
 
