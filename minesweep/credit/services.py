@@ -18,6 +18,7 @@ from django.utils import timezone
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Decision
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.core.numbering import next_yearly_number
 from minesweep.credit.models import ListingRecord, RepairApplication, RepairEvidence, Severity
 from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
 from minesweep.credit.selectors import clean_text
@@ -88,17 +89,6 @@ def _save(
     )
 
 
-def _next_number(year: int) -> str:
-    prefix = f"SX-{year}-"
-    last = (
-        ListingRecord.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:05d}"
-
-
 def _required_text(**fields: str) -> dict[str, str]:
     labels = {
         "reason": ("列入事由", "reason"),
@@ -151,7 +141,7 @@ def listing_propose(
         )
     period = publication_table()[severity]
     listing = ListingRecord.objects.create(
-        number=_next_number(timezone.localdate().year),
+        number=next_yearly_number(ListingRecord, "SX", digits=5),
         subject=subject,
         division=subject.division,
         name=subject.name,
@@ -212,7 +202,7 @@ def listing_from_decision(
         raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
     period = publication_table()[severity]
     listing = ListingRecord.objects.create(
-        number=_next_number(timezone.localdate().year),
+        number=next_yearly_number(ListingRecord, "SX", digits=5),
         subject=party.subject,
         decision=decision,
         division=division,

@@ -25,6 +25,7 @@ from minesweep.cases.services._common import (
     with_policy,
 )
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
+from minesweep.core.numbering import next_yearly_number
 from minesweep.policy.codes import SUBJECT_CATEGORIES
 from minesweep.policy.packs import available_packs
 from minesweep.policy.workdays import decision_deadline, lead_check_deadline
@@ -32,19 +33,6 @@ from minesweep.registry.models import Division, PowerAccount, Subject
 
 DEFAULT_PACK = "inner_mongolia_2021"
 GENERIC_CATEGORIES = ("enterprise", "individual")
-
-
-def _next_lead_number() -> str:
-    year = timezone.localdate().year
-    prefix = f"XS-{year}-"
-    last = (
-        Lead.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{serial:06d}"
 
 
 @transaction.atomic
@@ -63,7 +51,7 @@ def lead_create(
 ) -> Lead:
     """Open a lead; ``attachments`` are (name, content type, bytes), stored with their SHA-256."""
     lead = Lead.objects.create(
-        number=_next_lead_number(),
+        number=next_yearly_number(Lead, "XS"),
         source=source,
         title=title,
         summary=summary,
@@ -169,19 +157,6 @@ def lead_check_extend(*, actor: Actor, lead: Lead, reason: str) -> Lead:
     return lead
 
 
-def _next_case_number() -> str:
-    year = timezone.localdate().year
-    prefix = f"AJ-{year}-"
-    last = (
-        Case.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{serial:06d}"
-
-
 @transaction.atomic
 def lead_file(
     *,
@@ -229,7 +204,7 @@ def lead_file(
         )
     filed = day_not_after_today(filed_on, "立案日期", "The filing date")
     case = Case.objects.create(
-        number=_next_case_number(),
+        number=next_yearly_number(Case, "AJ"),
         lead=lead,
         division_id=lead.division_id,
         title=(title or lead.title).strip()[:200],

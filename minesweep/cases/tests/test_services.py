@@ -817,3 +817,11 @@ def test_it_audits_every_transition_of_a_full_case(crew, lead):
         "cases.case.reopen",
     }
     assert expected <= actions, expected - actions
+
+
+def test_it_numbers_leads_by_year_in_sequence(make_lead):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    first, second = make_lead(), make_lead()
+    assert (first.number, second.number) == (f"XS-{year}-000001", f"XS-{year}-000002")
