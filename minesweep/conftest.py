@@ -25,7 +25,9 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
     """Transactional tests flush the database afterwards, taking the migration-loaded divisions with it:
     put the reference data back for any test that needs a database and finds it missing."""
-    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+    if not {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ) and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("transactional_db" if _wants_transactions(request) else "db")
     from minesweep.registry.models import Category
@@ -37,8 +39,11 @@ def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
 
 def _wants_transactions(request) -> bool:  # type: ignore[no-untyped-def]
     marker = request.node.get_closest_marker("django_db")
-    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    )
 
 
 @pytest.fixture
@@ -98,8 +103,15 @@ def client_for() -> Callable[[User], Client]:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 
 
 @pytest.fixture

@@ -23,7 +23,10 @@ def baotou_second(make_staff) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def baotou_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
-    return make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200")
+    user = make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200")
+    user.staff.legal_reviewer = True  # holds the legal-review post (行政处罚法第五十八条)
+    user.staff.save()
+    return user
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_it_reports_totals_for_the_dashboard(crew, lead, client_for):
     assert data["totals"]["rigs_seized"] == 120
     assert data["totals"]["mw_shut"] == "0.390"  # 120 × 3,250 W
     assert data["cases_by_stage"]["150200"]["closed"] == 1
-    assert data["totals"]["referrals"]["police"]["transferred"] == 1
+    assert data["totals"]["referrals"]["police"]["answered"] == 1  # a closed case waits for the answer
 
 
 def test_it_rejects_bad_paging_with_a_bilingual_error(crew, client_for):
