@@ -48,7 +48,9 @@ def _wants_transactions(request) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
-    def make(username: str, role: Role, division_code: str, department: str = "") -> User:
+    def make(
+        username: str, role: Role, division_code: str, department: str = "", *, legal_reviewer: bool = False
+    ) -> User:
         user = User.objects.create_user(username=username, password="pw-" + username)
         StaffProfile.objects.create(
             user=user,
@@ -56,6 +58,7 @@ def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
             department=department,
             jurisdiction=Division.objects.get(code=division_code),
             display_name=username,
+            legal_reviewer=legal_reviewer,
         )
         return user
 

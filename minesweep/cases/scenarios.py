@@ -228,24 +228,14 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
 
 
 def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
-    """Take a non-penalty track through its first act (letter, 建议函, handover, referral transfer)."""
+    """Take a measure or other-authority track through its first act (its letter or 建议函); credit and
+    referral tracks move in finish_tracks."""
     inv = crew.investigator
     if track.kind == "measure":
         services.track_letter_issue(actor=inv, track=track, issued_on=on)
     elif track.kind == "other_authority":
         services.track_advice_send(actor=inv, track=track, sent_on=on)
-    elif track.kind == "credit":
-        services.track_credit_handover(actor=inv, track=track)
-    elif track.referral is not None and track.step == "proposed":
-        referral = services.referral_decide(
-            actor=inv, referral=track.referral, approve=True, reason="依法移送"
-        )
-        services.referral_transfer(
-            actor=inv,
-            referral=referral,
-            receiving_organ=track.authority_name,
-            documents=["referral_letter", "investigation_report", "exhibit_list"],
-        )
+    # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
 
 
 def finish_tracks(crew: Crew, case: Case) -> None:
@@ -257,6 +247,19 @@ def finish_tracks(crew: Crew, case: Case) -> None:
             document_number=f"{task.department[:4].upper()}-{task.pk:04d}",
             proof=("proof.txt", "text/plain", f"proof of task {task.pk}".encode()),
             note="已按要求办结",
+        )
+    for track in case.tracks.filter(kind="credit", step="handover"):
+        services.track_credit_handover(actor=crew.investigator, track=track)
+    for track in case.tracks.filter(referral__status="proposed"):
+        assert track.referral is not None
+        referral = services.referral_decide(
+            actor=crew.investigator, referral=track.referral, approve=True, reason="依法移送"
+        )
+        services.referral_transfer(
+            actor=crew.investigator,
+            referral=referral,
+            receiving_organ=track.authority_name,
+            documents=["referral_letter", "investigation_report", "exhibit_list"],
         )
     for referral in case.referrals.filter(status="transferred"):
         referral = services.referral_receipt(

@@ -247,6 +247,14 @@ def listing_from_decision(
     return listing
 
 
+def _credit_authority(party: Any) -> str:
+    """The authority of the party's credit track (the pack's credit authority), if the case has tracks."""
+    from minesweep.cases.services.tracks import authority_name
+
+    track = party.tracks.filter(kind="credit").first()
+    return authority_name(party.case, track.authority)[:120] if track is not None else ""
+
+
 @transaction.atomic
 def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
     """拟列入 from a case's credit track (measure 8): the party, reason and basis come from the track; the
@@ -262,10 +270,7 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
     party, case = track.party, track.case
     decision = party.decisions.order_by("-id").first()
     if decision is not None:
-        listing = listing_from_decision(actor=actor, decision=decision, severity=severity)
-        listing.authority = authority_name(case, track.authority)[:120]
-        listing.save(update_fields=["authority"])
-        return listing
+        return listing_from_decision(actor=actor, decision=decision, severity=severity)
     if party.subject is not None:
         subject_kind, uscc, division = party.subject.kind, party.subject.uscc or "", party.subject.division
     else:

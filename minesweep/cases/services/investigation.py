@@ -490,19 +490,22 @@ def _propose_referral_if_threshold_reached(
         actions.append("refer_police_theft")
     if not actions:
         return
-    existing = case.referrals.filter(kind=Referral.Kind.POLICE, party=party).exclude(
-        status=Referral.Status.DECLINED
+    grounds = f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）：" + "；".join(
+        str(n) for n in calc.output.get("notes", [])
     )
-    if existing.exists():
+    existing = (
+        case.referrals.filter(kind=Referral.Kind.POLICE, party=party)
+        .exclude(status=Referral.Status.DECLINED)
+        .first()
+    )
+    if existing is not None:
+        # Already proposed when the facts were recorded: the figure joins its grounds.
+        if grounds not in existing.grounds:
+            existing.grounds = f"{existing.grounds}\n{grounds}"
+            existing.save(update_fields=["grounds"])
         return
     from minesweep.cases.services.referrals import referral_propose
 
     referral_propose(
-        actor=actor,
-        case=case,
-        kind=Referral.Kind.POLICE,
-        party=party,
-        action=actions[0],
-        grounds=f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）："
-        + "；".join(str(n) for n in calc.output.get("notes", [])),
+        actor=actor, case=case, kind=Referral.Kind.POLICE, party=party, action=actions[0], grounds=grounds
     )

@@ -23,10 +23,8 @@ def baotou_second(make_staff) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def baotou_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
-    user = make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200")
-    user.staff.legal_reviewer = True  # holds the legal-review post (行政处罚法第五十八条)
-    user.staff.save()
-    return user
+    # holds the legal-review post (行政处罚法第五十八条)
+    return make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200", legal_reviewer=True)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
         ("notice", Case.Stage.NOTICE),
         ("decided", Case.Stage.DECIDED),
         ("closed", Case.Stage.CLOSED),
-        ("reopened", Case.Stage.INVESTIGATING),
+        # Art. 29: the decided case stays closed; the relapse is a new, linked case (see below).
+        ("reopened", Case.Stage.CLOSED),
     ],
 )
 def test_it_takes_a_lead_to_every_stage(crew, lead, stage, expected):
