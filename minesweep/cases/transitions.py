@@ -48,17 +48,31 @@ CASE_FLOW: Flow = MappingProxyType(
         "investigating": (
             _edge("evaluate", "investigating"),
             _edge("edit_parties", "investigating"),
-            _edge("submit_review", "legal_review", needs={"evaluated"}),
-            _edge("extend_decision", "investigating", needs={"extension_rule"}),
+            _edge("calculate", "investigating"),
+            _edge("propose_referral", "investigating"),
+            _edge("submit_review", "legal_review", needs={"determined"}),
+            _edge("extend_decision", "investigating", needs={"extension_rule"}, unless={"extended"}),
         ),
         "legal_review": (
             _edge("review_approve", "notice"),
             _edge("review_return", "investigating"),
-            _edge("extend_decision", "legal_review", needs={"extension_rule"}),
+            _edge("calculate", "legal_review"),
+            _edge("propose_referral", "legal_review"),
+            _edge("extend_decision", "legal_review", needs={"extension_rule"}, unless={"extended"}),
         ),
         # Tracks are running; the case is "decided" once every penalty party is decided.
-        "notice": (_edge("extend_decision", "notice", needs={"extension_rule"}),),
-        "decided": (_edge("close", "closed", needs={"all_tracks_ended"}),),
+        "notice": (
+            _edge("calculate", "notice"),
+            _edge("propose_referral", "notice"),
+            _edge("cancel_task", "notice"),
+            _edge("extend_decision", "notice", needs={"extension_rule"}, unless={"extended"}),
+        ),
+        # The close service names whatever still runs (tracks, tasks, service of decisions).
+        "decided": (
+            _edge("propose_referral", "decided"),
+            _edge("cancel_task", "decided"),
+            _edge("close", "closed"),
+        ),
         "closed": (_edge("record_follow_up", "closed", needs={"follow_up_due"}),),
     }
 )
@@ -170,6 +184,9 @@ STEP_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
 ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "evaluate": ("运行措施引擎", "Run the measures engine"),
+        "calculate": ("计算", "Calculate"),
+        "propose_referral": ("提出移送", "Propose a referral"),
+        "cancel_task": ("撤销部门任务", "Cancel a task"),
         "edit_parties": ("编辑当事人", "Edit parties"),
         "submit_review": ("提交审核", "Submit for review"),
         "extend_decision": ("延长决定期限", "Extend the decision period"),
