@@ -214,14 +214,24 @@ def require_party_track(party: CaseParty, kind: str, doing_zh: str, doing_en: st
 # -- keeping tracks in line with the determination -------------------------------------------------------
 def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
     groups: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(lambda: {"actions": [], "measures": []})
-    measures = Measure.objects.filter(determination__case=case, struck=False).order_by("pack", "rule_id")
+    measures = sorted(
+        Measure.objects.filter(determination__case=case, struck=False),
+        key=lambda m: (m.pack != case.pack, m.pack, m.rule_id),  # the case's own pack first
+    )
     for measure in measures:
         for action in measure.actions:
             kind = str(action.get("track") or "measure")
             authority = str(action.get("authority") or action.get("department"))
             group = groups[(measure.party_id, kind, authority)]
-            if action.get("code") not in {a.get("code") for a in group["actions"]}:
+            same = next((a for a in group["actions"] if a.get("code") == action.get("code")), None)
+            if same is None:
                 group["actions"].append({**action, "measure": measure.pk, "rule_id": measure.rule_id})
+                continue
+            # The same action from two packs (e.g. the regional and the national tariff): one action, both
+            # bases cited.
+            for key in ("legal_basis", "policy_basis"):
+                extra = [b for b in action.get(key) or [] if b not in (same.get(key) or [])]
+                same[key] = [*(same.get(key) or []), *extra]
             if measure.pk not in group["measures"]:
                 group["measures"].append(measure.pk)
     return groups
