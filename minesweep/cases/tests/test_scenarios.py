@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from minesweep.audit.services import audit_verify
-from minesweep.cases.models import Case, Lead, Referral, Task
 from minesweep.cases import scenarios
+from minesweep.cases.models import Case, Lead, Referral, Task
 from minesweep.cases.scenarios import Crew, run
 from minesweep.cases.tests.conftest import LONG_AGO
 
