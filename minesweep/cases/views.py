@@ -48,7 +48,7 @@ from minesweep.policy.codes import (
     TRACKS,
 )
 from minesweep.policy.errors import PolicyError
-from minesweep.policy.packs import available_packs, load_pack
+from minesweep.policy.packs import available_packs, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
@@ -104,8 +104,9 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "case": case,
             "due": selectors.lead_due(lead),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
-            "packs": [services.DEFAULT_PACK, *[p for p in available_packs() if p != services.DEFAULT_PACK]],
+            "packs": [deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()]],
             "attachments": lead.attachments.all(),
+            "suggestion": selectors.lead_suggestion(lead),
             "can_act": _can_act(request),
         },
     )
@@ -136,7 +137,9 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
                 reason=forms.text(data, "reason"),
                 second_officer=second,
                 title=forms.text(data, "title", 200),
-                pack=forms.text(data, "pack", 60) or services.DEFAULT_PACK,
+                pack=forms.text(data, "pack", 60) or None,
+                act_ended_on=forms.date(data, "act_ended_on", "违法行为终了日", "The day the act ended"),
+                limitation_years=5 if forms.text(data, "limitation_years", 2) == "5" else 2,
             )
             messages.success(request, pick(f"已立案：{case.number}", f"Case filed: {case.number}"))
             return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
@@ -300,6 +303,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "roles": ROLES,
         "facts": FACTS,
         "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
+        "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
         "departments": DEPARTMENTS,
         "checklist": CHECKLIST_ITEMS,
