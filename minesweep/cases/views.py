@@ -47,7 +47,6 @@ from minesweep.policy.codes import (
     SUBJECT_CATEGORIES,
     TRACKS,
 )
-from minesweep.policy.errors import PolicyError
 from minesweep.policy.packs import available_packs, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -191,24 +190,6 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
-def _case_flags(case: Case, determination: Any) -> set[str]:
-    """The facts the case table's guards read (transitions.CASE_FLOW)."""
-    flags = set()
-    if determination is not None:
-        flags.add("determined")
-    try:
-        procedure = load_pack(case.pack).procedure
-    except PolicyError:
-        procedure = None
-    if procedure is not None and procedure.decision_extension_days:
-        flags.add("extension_rule")
-    if case.decision_due_extended:
-        flags.add("extended")
-    if case.follow_ups.filter(status=FollowUpCheck.Status.SCHEDULED).exists():
-        flags.add("follow_up_due")
-    return flags
-
-
 def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
     rows: dict[int, list[dict[str, Any]]] = {}
     for track in case.tracks.select_related("party", "referral"):
@@ -227,7 +208,7 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
 def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     determination = getattr(case, "determination", None)
-    case_allowed = allowed_actions("case", case.stage, _case_flags(case, determination))
+    case_allowed = services.case_allowed(case)
     tracks_by_party = _track_rows(case)
     measures = list(
         Measure.objects.filter(determination__case=case)

@@ -172,6 +172,24 @@ def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
     return flags
 
 
+def case_allowed(case: Case) -> list[str]:
+    """The case-level actions open now (transitions.CASE_FLOW with the case's flags)."""
+    flags = set()
+    if hasattr(case, "determination"):
+        flags.add("determined")
+    try:
+        procedure = load_pack(case.pack).procedure
+    except PolicyError:
+        procedure = None
+    if procedure is not None and procedure.decision_extension_days:
+        flags.add("extension_rule")
+    if case.decision_due_extended:
+        flags.add("extended")
+    if case.follow_ups.filter(status="scheduled").exists():
+        flags.add("follow_up_due")
+    return allowed_actions("case", case.stage, flags)
+
+
 def track_allowed(track: Track) -> list[str]:
     return allowed_actions(track.kind, track.step, track_flags(track))
 
