@@ -129,3 +129,23 @@ def test_a_disguised_data_centre_report_suggests_a_mining_data_centre(crew, clie
     services.lead_verification_start(actor=crew.investigator, lead=lead)
     page = client_for(crew.investigator).get(f"/cases/leads/{lead.pk}/").content.decode()
     assert 'id="suggestion"' in page and "数据中心" in page
+
+
+def test_an_individual_without_a_power_account_gets_no_tariff_and_one_with_it_does(crew, lead):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(PARK,))
+    assert isinstance(case, Case)
+    for name, holdings in (("张某", None), ("王某", ["power_account"])):
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name=name,
+            category="individual",
+            facts=["mining_confirmed"],
+            holdings=holdings,
+        )
+    services.determination_evaluate(actor=crew.investigator, case=case)
+    tariff = {
+        m.party.name: [a["code"] for a in m.actions]
+        for m in case.determination.measures.filter(pack="inner_mongolia_2021", rule_id=9)
+    }
+    assert tariff == {"张某": [], "王某": ["differential_tariff"]}
