@@ -228,6 +228,14 @@ def notice_issue(
     return notice
 
 
+def _on_track(party: CaseParty, action: str, on: dt.date | None = None) -> None:
+    """The statement/hearing steps are self-loops of the penalty track's "rights" step: the table decides
+    whether they are open (services enforce it; the specific checks above give the precise reason)."""
+    track = party.tracks.filter(kind="penalty").first()
+    if track is not None:
+        advance(track, action, flags=track_flags(track, on))
+
+
 def _open_notice(notice: Notice, doing_zh: str, doing_en: str) -> Case:
     case = notice.case
     require_stage(case, Case.Stage.NOTICE, doing_zh=doing_zh, doing_en=doing_en)
@@ -249,6 +257,7 @@ def notice_statement_record(
     require_case_officer(actor, case)
     statement = required_text(statement, "陈述申辩内容", "The statement")
     received = _day(received_on, "收到日期", "The date received", not_before=notice.served_on)
+    _on_track(notice.party, "statement_record", received)
     notice.statement = statement
     notice.statement_received_on = received
     notice.save()
@@ -289,6 +298,7 @@ def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.dat
             f"the hearing request is late (deadline {notice.hearing_request_deadline.isoformat()}, "
             "5 working days after the notice)",
         )
+    _on_track(notice.party, "hearing_request", requested)
     notice.hearing_requested = True
     notice.hearing_requested_on = requested
     notice.save()
@@ -314,6 +324,7 @@ def notice_rights_waive(*, actor: Actor, notice: Notice, note: str = "") -> Noti
             "当事人已申请听证，不能登记放弃",
             "the party already asked for a hearing",
         )
+    _on_track(notice.party, "rights_waive")
     notice.rights_waived = True
     notice.save()
     record(
@@ -367,6 +378,7 @@ def hearing_schedule(
             f"notify by {latest.isoformat()}",
             latest=latest.isoformat(),
         )
+    _on_track(notice.party, "hearing_schedule")
     hearing = Hearing.objects.create(
         notice=notice,
         scheduled_on=scheduled_on,
@@ -395,6 +407,7 @@ def hearing_conclude(
     require_case_officer(actor, case)
     if hearing.status != Hearing.Status.SCHEDULED:
         raise TransitionError("cases.hearing_done", "该听证已有结果", "this hearing is already concluded")
+    _on_track(hearing.notice.party, "hearing_conclude")
     text = required_text(record_text, "听证笔录摘要或撤回说明", "The record or the withdrawal note")
     if held:
         day = _day(held_on, "举行日期", "The hearing date", not_before=hearing.notified_on)
