@@ -554,6 +554,7 @@ def _act_notice(request: HttpRequest, case: Case) -> str:
         intended_penalty=forms.text(d, "intended_penalty"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
         service_method=forms.text(d, "service_method", 40) or "direct",
+        intended_fine_yuan=forms.text(d, "intended_fine_yuan", 20) or None,
     )
     return "notices"
 

@@ -183,10 +183,13 @@ def notice_issue(
     served_on: dt.date | None = None,
     hearing_eligible: bool | None = None,
     service_method: str = "direct",
+    intended_fine_yuan: Decimal | str | int | None = None,
 ) -> Notice:
     """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
     deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
-    the track's, derived from the penalty (第六十三条); ``hearing_eligible`` is ignored (kept for callers)."""
+    the track's, derived from the penalty (第六十三条): with ``intended_fine_yuan`` the fine is compared with
+    the pack's 较大数额 for the party's kind; without it a fine "may reach" it and the right is granted.
+    ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
@@ -203,6 +206,21 @@ def notice_issue(
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
+    intended_fine = _money(intended_fine_yuan)
+    right = bool(track.hearing_right)
+    if intended_fine is not None and track.hearing_right is not None:
+        penalty_type = next(
+            (str(a.get("penalty_type")) for a in track.actions if a.get("penalty_type")), "fine"
+        )
+        right, track.hearing_reason, _ = hearing_right(
+            load_pack(case.pack),
+            penalty_type,
+            organisation=party.category in ORGANISATION_CATEGORIES,
+            amount=intended_fine,
+        )
+        track.hearing_right = right
+        track.discussion_required = right
+        track.save()
     advance(track, "notice_issue")
     # 行政处罚法第六十三条: the right is derived from the penalty (track.hearing_right), never ticked.
     notice = Notice.objects.create(
@@ -210,7 +228,7 @@ def notice_issue(
         party=party,
         number=number[:60],
         intended_penalty=intended_penalty,
-        hearing_eligible=bool(track.hearing_right),
+        hearing_eligible=right,
         served_on=served,
         service_method=(service_method or "direct")[:40],
         defence_deadline=due,
