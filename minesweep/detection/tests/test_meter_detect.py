@@ -86,7 +86,13 @@ def test_it_estimates_pure_farm_power_within_ten_percent_and_rigs_from_it(findin
 def test_it_explains_each_suspect_with_a_route_and_contributions(findings):
     suspect = findings[findings.suspect].iloc[0]
     reasons = json.loads(suspect.reasons)
-    assert reasons["route"] in ("flat_load", "new_base_load", "cheap_hours", "protected_tariff", "steady_base")
+    assert reasons["route"] in (
+        "flat_load",
+        "new_base_load",
+        "cheap_hours",
+        "protected_tariff",
+        "steady_base",
+    )
     assert reasons["top"] and all(item["contribution"] > 0 for item in reasons["top"])
     assert suspect.first_seen is not None
 
@@ -248,7 +254,7 @@ def test_it_simulates_imports_and_plots_from_the_command_line(tmp_path):
         stdout=out,
     )
     labels = (tmp_path / "sim" / "labels.csv").read_text().splitlines()
-    assert labels[0] == "account_id,is_mining,kind,mining_kw" and len(labels) == 31
+    assert labels[0] == "account_id,is_mining,kind,mining_kw,mining_hours,mining_kwh" and len(labels) == 31
     call_command(
         "meters",
         "import",
