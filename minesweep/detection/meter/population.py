@@ -93,13 +93,28 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.
     day_level = np.where(cal.is_workday[None, :], 1.0, rest[:, None])
     day_level = np.where(cal.festival[None, :], base[:, None], day_level)
     orders = np.exp(np.cumsum(rng.normal(0, 0.02, (n, cal.n_days)), axis=1))
-    shape = base[:, None, None] + (1 - base)[:, None, None] * hours[:, None, :] * day_level[:, :, None]
+    line, standby = _expansion(rng, n, cal.n_days, (1.2, 1.6)), _expansion(rng, n, cal.n_days, (1.0, 1.5))
+    shape = (base[:, None] * standby)[:, :, None] + (1 - base)[:, None, None] * hours[:, None, :] * (
+        day_level * line
+    )[:, :, None]
     return (
         level[:, None, None]
         * shape
         * (orders * rng.normal(1, 0.05, (n, cal.n_days)))[:, :, None]
         * rng.normal(1, 0.04, shape.shape)
     )
+
+
+EXPANDING_SHARE = 0.15  # businesses that add a production line or a building during the window
+
+
+def _expansion(rng: np.random.Generator, n: int, days: int, factor: tuple[float, float]) -> np.ndarray:
+    """(A, D) multiplier: 1, then a lasting step of ``factor`` from a random day for a few accounts —
+    legitimate growth that looks like an onset."""
+    grows = rng.random(n) < EXPANDING_SHARE
+    day = rng.integers(0, max(1, days), n)
+    step = rng.uniform(factor[0], factor[1], n)
+    return np.where(grows[:, None] & (np.arange(days)[None, :] >= day[:, None]), step[:, None], 1.0)
 
 
 def irrigation(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
@@ -215,7 +230,7 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
     days, slots = cal.n_days, len(cal.slot_hours)
     level = rng.lognormal(np.log(2000), 0.8, n)
     drift = np.exp(np.cumsum(rng.normal(0, 0.01, (n, days)), axis=1))
-    daily = drift * rng.normal(1, 0.02, (n, days))
+    daily = drift * rng.normal(1, 0.02, (n, days)) * _expansion(rng, n, days, (1.15, 1.5))
     for account in range(n):
         for _ in range(rng.integers(fam.plant_stops[0], fam.plant_stops[1] + 1)):
             start = rng.integers(0, max(1, days - 3))
@@ -309,8 +324,8 @@ def mining_block(
     if curtails.any():
         keep = _u(rng, fam.curtail_keep, n)
         peak = np.zeros((n, slots))
-        for start, end in PEAK_HOURS:
-            peak = np.maximum(peak, _window(cal.slot_hours, np.full(n, start), np.full(n, end)))
+        for peak_start, peak_end in PEAK_HOURS:
+            peak = np.maximum(peak, _window(cal.slot_hours, np.full(n, peak_start), np.full(n, peak_end)))
         evening_only = rng.random(n) < 0.5
         peak = np.where(
             evening_only[:, None], _window(cal.slot_hours, np.full(n, 18.0), np.full(n, 22.0)), peak

@@ -361,6 +361,13 @@ def _generate_bucket(
     return _day_rows(ids, kw, spec), (labels, meta)
 
 
+def _round_up_two_digits(kva: float) -> float:
+    """Contracts are whole-looking numbers at every size (0.53, 48, 1300 kVA), never a floor that
+    only small sites hit."""
+    step = 10.0 ** (np.floor(np.log10(max(kva, 1e-3))) - 1)
+    return round(float(np.ceil(kva / step) * step), 3)
+
+
 def _registry_rows(
     rng: np.random.Generator,
     ids: np.ndarray,
@@ -383,7 +390,7 @@ def _registry_rows(
             [
                 str(account),
                 TARIFFS[kind],
-                float(np.ceil(kva / 10) * 10),
+                _round_up_two_digits(kva),
                 declared,
                 round(float(traffic), 4) if known else "",
             ]
