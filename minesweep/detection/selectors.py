@@ -117,3 +117,26 @@ def wallets(hosts: QuerySet[NetHost]) -> list[dict[str, object]]:
             )
             entry["hosts"].append(host)  # type: ignore[attr-defined]
     return sorted(by_address.values(), key=lambda w: str(w["address"]))
+
+
+def subject_mean_mbps(subject_ids: list[int]) -> dict[int, float]:
+    """Mean traffic per subject (Mbit/s) over the flow scans that saw its addresses: all attributed
+    bytes over the scans' windows. Subjects without attributed flows are absent (unknown, not zero)."""
+    from django.db.models import Sum
+
+    from minesweep.detection.models import HostTraffic
+
+    if not subject_ids:
+        return {}
+    per_scan = (
+        HostTraffic.objects.filter(subject_id__in=set(subject_ids))
+        .values("subject_id", "scan_id")
+        .annotate(total=Sum("bytes"), window=Sum("seconds") / Count("id"))
+    )
+    bits: dict[int, float] = {}
+    seconds: dict[int, float] = {}
+    for row in per_scan:
+        subject = int(row["subject_id"])
+        bits[subject] = bits.get(subject, 0.0) + float(row["total"] or 0) * 8
+        seconds[subject] = seconds.get(subject, 0.0) + max(float(row["window"] or 0), 1.0)
+    return {subject: bits[subject] / seconds[subject] / 1e6 for subject in bits}

@@ -11,7 +11,7 @@ import json
 import math
 import shutil
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from minesweep.detection.inputs import (
 )
 from minesweep.detection.meter.rigs import RIG_POWER_KW
 from minesweep.detection.meter.sources import detect_layout, read_accounts_meta
-from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
+from minesweep.detection.models import HostTraffic, MeterRun, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.api import FlowOutcome, ScanOutcome
 from minesweep.detection.network.attribution import AllocationIndex, IpAllocation
 from minesweep.detection.network.evidence import render_host_png
@@ -216,7 +216,11 @@ def meter_run_store(*, run: MeterRun, findings: pa.Table, dataset: Path, summary
                 first_seen=date.fromisoformat(first_seen) if first_seen else None,
                 est_basis=str(row.get("est_basis") or "")[:20],
                 route=str(reasons.get("route", ""))[:40],
-                reasons=reasons,
+                reasons={
+                    **reasons,
+                    "fusion": _fusion_of(row),
+                    "meter_score": _number(row.get("meter_score")),
+                },
                 features={k[2:]: _number(v) for k, v in row.items() if k.startswith("f_")},
             )
         )
@@ -352,6 +356,13 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
     return lead
 
 
+def _fusion_of(row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(json.loads(row.get("fusion") or "{}"))
+    except ValueError:
+        return {}
+
+
 def _already_promoted(lead: Lead | None) -> TransitionError:
     number = lead.number if lead else ""
     return TransitionError(
@@ -469,12 +480,14 @@ def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary
             )
         )
     NetHost.objects.bulk_create(batch, batch_size=1000)
+    traffic = _store_host_traffic(scan, getattr(outcome, "traffic", []), index, rows, allocations)
     scan.finished_at = timezone.now()
     scan.summary = {
         **summary,
         "hosts_found": len(batch),
         "mining": sum(1 for h in batch if h.kind == NetHost.Kind.MINING),
         "attributed": sum(1 for h in batch if h.allocation_id),
+        "traffic_attributed": traffic,
     }
     scan.save(update_fields=["finished_at", "summary"])
     audit_record(
@@ -486,6 +499,39 @@ def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary
         detail={"hosts": len(batch)},
     )
     return scan
+
+
+def _store_host_traffic(
+    scan: NetScan,
+    totals: list[Any],
+    index: AllocationIndex,
+    rows: dict[IpAllocation, int],
+    allocations: dict[int, Any],
+) -> int:
+    """Keep the traffic totals of the addresses the registry attributes to a subscriber (others are
+    nobody's evidence); returns how many were kept."""
+    HostTraffic.objects.filter(scan=scan).delete()
+    batch = []
+    for total in totals:
+        moment = datetime.fromtimestamp(total.last_seen, tz=UTC)
+        entry = index.lookup(total.host, moment)
+        row_id = rows.get(entry) if entry else None
+        allocation = allocations.get(row_id) if row_id is not None else None
+        if allocation is None:
+            continue
+        batch.append(
+            HostTraffic(
+                scan=scan,
+                host=total.host,
+                bytes=total.bytes,
+                seconds=total.window_seconds,
+                allocation=allocation,
+                subject_id=allocation.subject_id,
+                division_id=allocation.division_id,
+            )
+        )
+    HostTraffic.objects.bulk_create(batch, batch_size=1000)
+    return len(batch)
 
 
 def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:

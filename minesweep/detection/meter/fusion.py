@@ -15,7 +15,7 @@ continuous-process plant that draws the same flat load. Physics can:
 Unknown is unknown: a missing input adds nothing in either direction and is listed under
 ``missing`` in the account's fusion record, never read as innocence.
 
-The fused score is ``sigmoid(clip(logit(meter score), ±6) + Σ parts)``; each part is in log-odds.
+The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
 
 from __future__ import annotations
@@ -108,7 +108,9 @@ def fuse(
     """Fused scores, one JSON record per account (parts in words, what is missing) and the traffic ratio."""
     parts = fusion_parts(columns, inputs)
     with np.errstate(divide="ignore"):
-        logit = np.clip(np.log(meter_score) - np.log1p(-meter_score), -METER_LOGIT_CLIP, METER_LOGIT_CLIP)
+        raw = np.log(meter_score) - np.log1p(-meter_score)
+    # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
+    logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
     records = [

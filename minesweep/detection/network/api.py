@@ -23,7 +23,13 @@ from minesweep.detection.network.attribution import (
     attribute_hosts,
     read_allocations,
 )
-from minesweep.detection.network.flows import FlowFileError, FlowReadStats, read_flow_file
+from minesweep.detection.network.flows import (
+    FlowFileError,
+    FlowReadStats,
+    HostTotal,
+    host_traffic_totals,
+    read_flow_file,
+)
 from minesweep.detection.network.report import (
     REPORT_THRESHOLD,
     HostRecord,
@@ -68,6 +74,7 @@ class ScanOutcome:
 class FlowOutcome:
     records: list[HostRecord]
     stats: FlowReadStats = field(default_factory=FlowReadStats)
+    traffic: list[HostTotal] = field(default_factory=list)
 
 
 def scan_files(
@@ -91,7 +98,9 @@ def score_flow_file(path: Path | str, threshold: float | None = None) -> FlowOut
     except FlowFileError as exc:
         raise NetworkInputError(str(exc)) from exc
     limit = REPORT_THRESHOLD if threshold is None else threshold
-    return FlowOutcome(flow_host_records(table, pools.default_pool_list(), limit), stats)
+    return FlowOutcome(
+        flow_host_records(table, pools.default_pool_list(), limit), stats, host_traffic_totals(table)
+    )
 
 
 def update_pools(path: Path | str) -> int:

@@ -48,8 +48,24 @@ class Command(BaseCommand):
         det.add_argument("--engine", choices=["local", "dask"], default="local")
         det.add_argument("--scheduler", default=None, help="tcp://HOST:8786 (dask engine)")
         det.add_argument("--workers", type=int, default=None)
-        det.add_argument("--accounts-meta", type=Path, default=None)
-        det.add_argument("--temperature", type=Path, default=None, help="CSV date,temp_c")
+        det.add_argument(
+            "--accounts-meta",
+            type=Path,
+            default=None,
+            help=(
+                "CSV/Parquet: account_id, tariff, contract_kva, and optionally declared_use (registry use, e.g. "
+                "data_center, manufacturing, household) and mean_mbps (mean traffic from flow records, Mbit/s; "
+                "empty = unknown). Traffic per kW and declared use are fused with the meter score; unknown "
+                "values add nothing either way. est_mining_kw = mean power of the mining load over the hours "
+                "it ran; est_mining_kwh = est_mining_kw x those hours."
+            ),
+        )
+        det.add_argument(
+            "--temperature",
+            type=Path,
+            default=None,
+            help="CSV date,temp_c (daily outdoor mean): cooling that follows the weather marks a data centre",
+        )
         det.add_argument("--since", type=_date, default=None)
         det.add_argument("--until", type=_date, default=None)
         det.add_argument("--rig", default="S19")
