@@ -113,8 +113,13 @@ class Command(BaseCommand):
         ev.add_argument("--k", type=int, default=None, help="k for precision@k (default: number of miners)")
 
         tr = sub.add_parser("train", help="train a calibrated gradient-boosted model on labelled findings")
-        tr.add_argument("--features", type=Path, required=True, help="findings from `meters detect`")
-        tr.add_argument("--labels", type=Path, required=True)
+        tr.add_argument("--features", type=Path, default=None, help="findings from `meters detect`")
+        tr.add_argument("--labels", type=Path, default=None)
+        tr.add_argument(
+            "--from-outcomes",
+            action="store_true",
+            help="learn from the inspection outcomes recorded on leads (confirmed/cleared) / 从核查结果训练",
+        )
         tr.add_argument("--out", type=Path, required=True)
 
         promote = sub.add_parser(
@@ -221,6 +226,15 @@ class Command(BaseCommand):
     def _train(self, o: dict[str, Any]) -> None:
         from minesweep.detection.meter.model import train_model
 
+        if o["from_outcomes"]:
+            from minesweep.detection.learning import train_from_outcomes
+
+            self.stdout.write(json.dumps(train_from_outcomes(o["out"])))
+            return
+        if o["features"] is None or o["labels"] is None:
+            raise CommandError(
+                "--features 与 --labels，或 --from-outcomes / --features and --labels, or --from-outcomes"
+            )
         self.stdout.write(json.dumps(train_model(o["features"], o["labels"], o["out"])))
 
     def _plot(self, o: dict[str, Any]) -> None:
