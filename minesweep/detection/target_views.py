@@ -17,14 +17,9 @@ from minesweep.detection import selectors
 from minesweep.detection.forms import InspectionOutcomeForm
 from minesweep.detection.services import inspection_outcome_record, target_promote
 from minesweep.detection.targets import rank_targets
+from minesweep.detection.views import STREAM_NAMES
 
 analyst_view = staff_view(Role.ANALYST)
-STREAM_NAMES = {
-    "meter": ("用电", "Meter"),
-    "network": ("网络", "Network"),
-    "reports": ("举报", "Reports"),
-    "registry": ("登记库", "Registry"),
-}
 
 
 @analyst_view
@@ -53,7 +48,7 @@ def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "detection/targets.html",
-        {"rows": rows, "confirmations": selectors.confirmation_table(scope=scope)},
+        {"rows": rows, "confirmations": _confirmations(scope)},
     )
 
 
@@ -102,7 +97,15 @@ def outcomes(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "form": form,
             "error": error,
             "outcomes": selectors.inspection_outcomes(scope=scope)[:200],
-            "confirmations": selectors.confirmation_table(scope=scope),
+            "confirmations": _confirmations(scope),
         },
         status=status,
     )
+
+
+def _confirmations(scope: Scope) -> list[dict[str, object]]:
+    names = dict(Lead.Source.choices)
+    return [
+        {**row, "source_name": names.get(str(row["source"]), row["source"])}
+        for row in selectors.confirmation_table(scope=scope)
+    ]

@@ -81,6 +81,12 @@ BASIS_NAMES = {
     "base_load": ("全部近期基荷（上限估计）", "Whole recent base load (an upper bound)"),
     "night_excess": ("夜间高出白天基荷的部分", "Night load above the day's base"),
 }
+STREAM_NAMES = {
+    "meter": ("用电", "Meter"),
+    "network": ("网络", "Network"),
+    "reports": ("举报", "Reports"),
+    "registry": ("登记库", "Registry"),
+}
 ROUTE_NAMES = {
     "flat_load": ("全天候平稳负荷", "Flat 24×7 load"),
     "new_base_load": ("基荷突增", "New base load"),
@@ -313,7 +319,11 @@ def _fusion_in_words(fusion: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "parts": [
-            {"stream": p.get("stream", ""), "logit": p.get("logit"), "text": words(p.get("text"))}
+            {
+                "stream": _pick(STREAM_NAMES, str(p.get("stream", ""))),
+                "logit": p.get("logit"),
+                "text": words(p.get("text")),
+            }
             for p in fusion.get("parts", [])
         ],
         "missing": [words(m) for m in fusion.get("missing", [])],
