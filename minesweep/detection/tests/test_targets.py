@@ -278,3 +278,41 @@ def test_the_targets_and_outcomes_pages_show_in_both_languages(
     )
     assert ok.status_code == 302 and InspectionOutcome.objects.get().rigs_found == 600
     assert lead.number in client.get("/analytics/outcomes/").content.decode()
+
+
+def test_a_flow_scan_keeps_the_traffic_of_attributed_addresses_for_fusion(data_root, hidden_farm):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minesweep.detection.services import net_scan_start
+    from minesweep.jobs.worker import run_job_inline
+
+    subject = hidden_farm.subject
+    IPAllocation.objects.create(
+        prefix="10.1.2.0/24",
+        valid_from=dt.datetime(2023, 1, 1, tzinfo=dt.UTC),
+        subject=subject,
+        subscriber_name=subject.name,
+        division=subject.division,
+    )
+    rows = ["ts_start,ts_end,src_ip,src_port,dst_ip,dst_port,proto,packets,bytes"]
+    rows += [
+        f"{1700000000 + i * 600},{1700000000 + i * 600 + 590},10.1.2.3,5{i:04d},203.0.113.9,443,tcp,40,4000"
+        for i in range(12)
+    ]
+    rows += ["1700000000,1700000100,10.200.0.1,40000,203.0.113.9,443,tcp,10,999999"]  # nobody's address
+    upload = SimpleUploadedFile("flows.csv", "\n".join(rows).encode())
+    scan = net_scan_start(
+        actor="test",
+        division=Division.objects.get(code="150000"),
+        name="f",
+        input_kind="flows",
+        uploads=[upload],
+    )
+    assert scan.job is not None and run_job_inline(scan.job).status == "succeeded"
+    kept = HostTraffic.objects.get(scan=scan)
+    assert kept.host == "10.1.2.3" and kept.bytes == 48_000 and kept.subject == subject
+    assert kept.seconds == 11 * 600 + 590  # the data's whole window
+    assert subject_mean_mbps([subject.pk])[subject.pk] == pytest.approx(48_000 * 8 / 7190 / 1e6)
+    assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [
+        pytest.approx(5.34e-5, rel=0.01)
+    ]  # 53 bit/s
