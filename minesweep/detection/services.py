@@ -621,6 +621,9 @@ def target_promote(*, actor: Actor, scope: Scope, key: str) -> Lead:
     row = target_row(scope=scope, key=key)
     if row is None:
         raise NotFoundError()
+    attachments = _meter_pictures(
+        row.facts.get("meter", {}).get("suspect_id")
+    )  # drawn outside the transaction
     with transaction.atomic():
         suspects = list(MeterSuspect.objects.select_for_update().filter(pk__in=row.meter_suspect_ids))
         hosts = list(NetHost.objects.select_for_update().filter(pk__in=row.net_host_ids))
@@ -647,6 +650,7 @@ def target_promote(*, actor: Actor, scope: Scope, key: str) -> Lead:
             power_account=account,
             evidence=evidence,
             source_ref=row.key[:80],
+            attachments=attachments,
         )
         MeterSuspect.objects.filter(pk__in=[s.pk for s in suspects]).update(lead=lead)
         NetHost.objects.filter(pk__in=[h.pk for h in hosts]).update(lead=lead)
@@ -659,6 +663,21 @@ def target_promote(*, actor: Actor, scope: Scope, key: str) -> Lead:
             detail={"key": row.key, "suspects": len(suspects), "hosts": len(hosts)},
         )
     return lead
+
+
+def _meter_pictures(suspect_id: int | None) -> list[tuple[str, str, bytes]]:
+    """The carpet and daily-energy pictures of the target's meter finding, when its readings are still there."""
+    suspect = MeterSuspect.objects.select_related("run").filter(pk=suspect_id).first() if suspect_id else None
+    if suspect is None or not suspect.run.dataset_path:
+        return []
+    try:
+        pictures = meter_evidence(suspect)
+    except (OSError, DomainError):
+        return []  # the run's dataset was removed: the lead keeps the findings without pictures
+    return [
+        (f"carpet-{suspect.account_id}.png", "image/png", pictures["carpet.png"]),
+        (f"daily-{suspect.account_id}.png", "image/png", pictures["daily.png"]),
+    ]
 
 
 @transaction.atomic

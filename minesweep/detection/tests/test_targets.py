@@ -120,6 +120,10 @@ def test_it_promotes_a_target_to_one_lead_carrying_every_stream(data_root, hidde
     assert lead.subject == subject and lead.power_account == hidden_farm and lead.division_id == "150602"
     assert {s["stream"] for s in lead.evidence["streams"]} == {"meter", "network"}
     assert lead.evidence["facts"]["meter"]["features"]["load_factor"] > 0.8
+    assert sorted(a.name for a in lead.attachments.all()) == [
+        f"carpet-{FARM_ACCOUNT}.png",
+        f"daily-{FARM_ACCOUNT}.png",
+    ]
     host.refresh_from_db()
     assert host.lead == lead
     assert MeterSuspect.objects.get(account_id=FARM_ACCOUNT).lead == lead
