@@ -52,23 +52,55 @@ def _scaled(progress: Progress, low: float, high: float) -> Callable[[float, str
     return lambda fraction, zh, en: progress(low + (high - low) * min(1.0, max(0.0, fraction)), zh, en)
 
 
+META_COLUMNS = ("tariff", "contract_kva", "declared_use", "mean_mbps")
+DECLARED_USE_CATEGORIES = ("data_center", "mining", "manufacturing", "agriculture", "household")
+
+
 def registry_meta(account_ids: Sequence[str]) -> pa.Table:
-    """``account_id, tariff, contract_kva`` of the accounts that the registry knows (by account number)."""
-    ids, tariffs, contracts = [], [], []
+    """What the registry knows about the accounts (by account number): ``tariff, contract_kva``, the
+    holder's ``declared_use`` (its category code, e.g. ``data_center``; empty when none is recorded) and
+    ``mean_mbps`` (the subject's mean traffic from flow scans, :func:`selectors.subject_mean_mbps`;
+    empty when no flows were attributed to it)."""
+    from minesweep.detection.selectors import subject_mean_mbps
+
+    rows: dict[str, list[Any]] = {"account_id": [], **{name: [] for name in META_COLUMNS}}
     unique = list(dict.fromkeys(account_ids))
     for start in range(0, len(unique), 900):
-        rows = PowerAccount.objects.filter(number__in=unique[start : start + 900]).values_list(
-            "number", "tariff", "contract_kva"
+        accounts = list(
+            PowerAccount.objects.filter(number__in=unique[start : start + 900])
+            .select_related("subject")
+            .prefetch_related("subject__categories")
         )
-        for number, tariff, contract in rows:
-            ids.append(number)
-            tariffs.append(tariff)
-            contracts.append(float(contract) if contract is not None else None)
+        traffic = subject_mean_mbps([a.subject_id for a in accounts if a.subject_id])
+        for account in accounts:
+            rows["account_id"].append(account.number)
+            rows["tariff"].append(account.tariff)
+            rows["contract_kva"].append(
+                float(account.contract_kva) if account.contract_kva is not None else None
+            )
+            rows["declared_use"].append(_declared_use(account.subject))
+            rows["mean_mbps"].append(traffic.get(account.subject_id) if account.subject_id else None)
+    return _meta_table(rows)
+
+
+def _declared_use(subject: Any) -> str | None:
+    if subject is None:
+        return None
+    codes = {c.code for c in subject.categories.all()}
+    for code in DECLARED_USE_CATEGORIES:
+        if code in codes:
+            return code
+    return sorted(codes)[0] if codes else None
+
+
+def _meta_table(rows: dict[str, list[Any]]) -> pa.Table:
     return pa.table(
         {
-            "account_id": pa.array(ids, pa.string()),
-            "tariff": pa.array(tariffs, pa.string()),
-            "contract_kva": pa.array(contracts, pa.float64()),
+            "account_id": pa.array(rows["account_id"], pa.string()),
+            "tariff": pa.array(rows["tariff"], pa.string()),
+            "contract_kva": pa.array(rows["contract_kva"], pa.float64()),
+            "declared_use": pa.array(rows["declared_use"], pa.string()),
+            "mean_mbps": pa.array(rows["mean_mbps"], pa.float64()),
         }
     )
 
@@ -78,38 +110,31 @@ def merge_meta(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
     if uploaded is None or uploaded.num_rows == 0:
         return registry
     known = set(registry.column("account_id").to_pylist())
-    ids, tariffs, contracts = (
-        registry.column("account_id").to_pylist(),
-        registry.column("tariff").to_pylist(),
-        registry.column("contract_kva").to_pylist(),
-    )
-    up_ids = uploaded.column("account_id").to_pylist()
-    up_tariff = (
-        uploaded.column("tariff").to_pylist()
-        if "tariff" in uploaded.column_names
+    rows = {name: registry.column(name).to_pylist() for name in ("account_id", *META_COLUMNS)}
+    given = {
+        name: uploaded.column(name).to_pylist()
+        if name in uploaded.column_names
         else [None] * uploaded.num_rows
-    )
-    up_contract = (
-        uploaded.column("contract_kva").to_pylist()
-        if "contract_kva" in uploaded.column_names
-        else [None] * uploaded.num_rows
-    )
-    for account, tariff, contract in zip(up_ids, up_tariff, up_contract, strict=True):
+        for name in ("account_id", *META_COLUMNS)
+    }
+    for i, account in enumerate(given["account_id"]):
         if account in known:
             continue
-        ids.append(account)
-        tariffs.append(None if tariff is None else str(tariff))
-        try:
-            contracts.append(None if contract is None else float(contract))
-        except (TypeError, ValueError):
-            contracts.append(None)
-    return pa.table(
-        {
-            "account_id": pa.array(ids, pa.string()),
-            "tariff": pa.array(tariffs, pa.string()),
-            "contract_kva": pa.array(contracts, pa.float64()),
-        }
-    )
+        rows["account_id"].append(account)
+        rows["tariff"].append(None if given["tariff"][i] is None else str(given["tariff"][i]))
+        rows["contract_kva"].append(_float_or_none(given["contract_kva"][i]))
+        rows["declared_use"].append(
+            None if given["declared_use"][i] in (None, "") else str(given["declared_use"][i])
+        )
+        rows["mean_mbps"].append(_float_or_none(given["mean_mbps"][i]))
+    return _meta_table(rows)
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _features_on_configured_engine(

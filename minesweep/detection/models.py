@@ -142,3 +142,55 @@ class NetHost(models.Model):
     @property
     def wallets(self) -> list[dict[str, str]]:
         return list(self.evidence.get("wallets", []))
+
+
+class HostTraffic(models.Model):
+    """Traffic of one address in one flow scan (流量汇总), attributed to its subscriber when the registry
+    knows the allocation: what meter fusion needs to tell a data centre (traffic grows with its IT load)
+    from a farm (a few kbit/s per rig). Totals only: no destinations, no payload."""
+
+    scan = models.ForeignKey(NetScan, on_delete=models.CASCADE, related_name="traffic")
+    host = models.GenericIPAddressField()
+    bytes = models.BigIntegerField()
+    seconds = models.FloatField(help_text="length of the scan's observation window")
+    allocation = models.ForeignKey(
+        IPAllocation, null=True, blank=True, on_delete=models.PROTECT, related_name="traffic"
+    )
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scan", "host"], name="one_traffic_total_per_host")]
+
+    @property
+    def mean_mbps(self) -> float:
+        return self.bytes * 8 / max(self.seconds, 1.0) / 1e6
+
+
+class InspectionOutcome(models.Model):
+    """What inspectors found on site for a lead (现场核查结果): the labelled example detection learns from."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", bi("确认挖矿", "Mining confirmed")
+        CLEARED = "cleared", bi("排除挖矿", "Cleared")
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="inspection_outcomes")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="inspection_outcomes"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    inspected_on = models.DateField()
+    rigs_found = models.PositiveIntegerField(null=True, blank=True)
+    kw_measured = models.FloatField(null=True, blank=True, help_text="mining load measured on site, kW")
+    notes = models.CharField(max_length=500, blank=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.outcome}"

@@ -7,6 +7,8 @@ is known). A region analyst sees everything.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
@@ -117,3 +119,66 @@ def wallets(hosts: QuerySet[NetHost]) -> list[dict[str, object]]:
             )
             entry["hosts"].append(host)  # type: ignore[attr-defined]
     return sorted(by_address.values(), key=lambda w: str(w["address"]))
+
+
+def subject_mean_mbps(subject_ids: list[int]) -> dict[int, float]:
+    """Mean traffic per subject (Mbit/s) over the flow scans that saw its addresses: all attributed
+    bytes over the scans' windows. Subjects without attributed flows are absent (unknown, not zero)."""
+    from django.db.models import Sum
+
+    from minesweep.detection.models import HostTraffic
+
+    if not subject_ids:
+        return {}
+    per_scan = (
+        HostTraffic.objects.filter(subject_id__in=set(subject_ids))
+        .values("subject_id", "scan_id")
+        .annotate(total=Sum("bytes"), window=Sum("seconds") / Count("id"))
+    )
+    bits: dict[int, float] = {}
+    seconds: dict[int, float] = {}
+    for row in per_scan:
+        subject = int(row["subject_id"])
+        bits[subject] = bits.get(subject, 0.0) + float(row["total"] or 0) * 8
+        seconds[subject] = seconds.get(subject, 0.0) + max(float(row["window"] or 0), 1.0)
+    return {subject: bits[subject] / seconds[subject] / 1e6 for subject in bits}
+
+
+def confirmation_table(*, scope: Scope | None) -> list[dict[str, Any]]:
+    """Per lead source and month the lead was opened: leads, inspected, confirmed, cleared, and the
+    confirmed share of those inspected (None before any inspection) — inside the scope."""
+    from minesweep.cases.models import Lead
+    from minesweep.detection.models import InspectionOutcome
+
+    if scope is None:
+        return []
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for source, created in Lead.objects.filter(scope.q("division")).values_list("source", "created_at"):
+        key = (source, created.strftime("%Y-%m"))
+        table.setdefault(key, {"source": source, "month": key[1], "leads": 0, "confirmed": 0, "cleared": 0})
+        table[key]["leads"] += 1
+    latest: dict[int, InspectionOutcome] = {}
+    for outcome in (
+        InspectionOutcome.objects.filter(scope.q("division"))
+        .select_related("lead")
+        .order_by("inspected_on", "id")
+    ):
+        latest[outcome.lead_id] = outcome  # the last inspection of a lead decides
+    for outcome in latest.values():
+        key = (outcome.lead.source, outcome.lead.created_at.strftime("%Y-%m"))
+        if key in table:
+            table[key][outcome.outcome] += 1
+    rows = sorted(table.values(), key=lambda r: (r["month"], r["source"]), reverse=True)
+    for row in rows:
+        inspected = row["confirmed"] + row["cleared"]
+        row["inspected"] = inspected
+        row["confirmed_share"] = round(row["confirmed"] / inspected, 3) if inspected else None
+    return rows
+
+
+def inspection_outcomes(*, scope: Scope | None) -> QuerySet[Any]:
+    from minesweep.detection.models import InspectionOutcome
+
+    if scope is None:
+        return InspectionOutcome.objects.none()
+    return InspectionOutcome.objects.filter(scope.q("division")).select_related("lead", "case")

@@ -11,7 +11,7 @@ import json
 import math
 import shutil
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from minesweep.accounts.jurisdiction import Scope
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
-from minesweep.core.errors import DomainError, TransitionError
+from minesweep.core.errors import DomainError, NotFoundError, TransitionError
 from minesweep.detection.analytics import (
     meter_evidence_pngs,
     parse_utc,
@@ -42,12 +43,19 @@ from minesweep.detection.inputs import (
 )
 from minesweep.detection.meter.rigs import RIG_POWER_KW
 from minesweep.detection.meter.sources import detect_layout, read_accounts_meta
-from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
+from minesweep.detection.models import (
+    HostTraffic,
+    InspectionOutcome,
+    MeterRun,
+    MeterSuspect,
+    NetHost,
+    NetScan,
+)
 from minesweep.detection.network.api import FlowOutcome, ScanOutcome
 from minesweep.detection.network.attribution import AllocationIndex, IpAllocation
 from minesweep.detection.network.evidence import render_host_png
 from minesweep.jobs.services import job_enqueue
-from minesweep.registry.models import Division, IPAllocation, PowerAccount
+from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 
 Actor = AbstractBaseUser | str | None
 #: Findings kept in the database per run (highest scores first); the full table stays in findings.parquet.
@@ -216,7 +224,11 @@ def meter_run_store(*, run: MeterRun, findings: pa.Table, dataset: Path, summary
                 first_seen=date.fromisoformat(first_seen) if first_seen else None,
                 est_basis=str(row.get("est_basis") or "")[:20],
                 route=str(reasons.get("route", ""))[:40],
-                reasons=reasons,
+                reasons={
+                    **reasons,
+                    "fusion": _fusion_of(row),
+                    "meter_score": _number(row.get("meter_score")),
+                },
                 features={k[2:]: _number(v) for k, v in row.items() if k.startswith("f_")},
             )
         )
@@ -352,6 +364,13 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
     return lead
 
 
+def _fusion_of(row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(json.loads(row.get("fusion") or "{}"))
+    except ValueError:
+        return {}
+
+
 def _already_promoted(lead: Lead | None) -> TransitionError:
     number = lead.number if lead else ""
     return TransitionError(
@@ -469,12 +488,14 @@ def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary
             )
         )
     NetHost.objects.bulk_create(batch, batch_size=1000)
+    traffic = _store_host_traffic(scan, getattr(outcome, "traffic", []), index, rows, allocations)
     scan.finished_at = timezone.now()
     scan.summary = {
         **summary,
         "hosts_found": len(batch),
         "mining": sum(1 for h in batch if h.kind == NetHost.Kind.MINING),
         "attributed": sum(1 for h in batch if h.allocation_id),
+        "traffic_attributed": traffic,
     }
     scan.save(update_fields=["finished_at", "summary"])
     audit_record(
@@ -486,6 +507,39 @@ def net_scan_store(*, scan: NetScan, outcome: ScanOutcome | FlowOutcome, summary
         detail={"hosts": len(batch)},
     )
     return scan
+
+
+def _store_host_traffic(
+    scan: NetScan,
+    totals: list[Any],
+    index: AllocationIndex,
+    rows: dict[IpAllocation, int],
+    allocations: dict[int, Any],
+) -> int:
+    """Keep the traffic totals of the addresses the registry attributes to a subscriber (others are
+    nobody's evidence); returns how many were kept."""
+    HostTraffic.objects.filter(scan=scan).delete()
+    batch = []
+    for total in totals:
+        moment = datetime.fromtimestamp(total.last_seen, tz=UTC)
+        entry = index.lookup(total.host, moment)
+        row_id = rows.get(entry) if entry else None
+        allocation = allocations.get(row_id) if row_id is not None else None
+        if allocation is None:
+            continue
+        batch.append(
+            HostTraffic(
+                scan=scan,
+                host=total.host,
+                bytes=total.bytes,
+                seconds=total.window_seconds,
+                allocation=allocation,
+                subject_id=allocation.subject_id,
+                division_id=allocation.division_id,
+            )
+        )
+    HostTraffic.objects.bulk_create(batch, batch_size=1000)
+    return len(batch)
 
 
 def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
@@ -557,3 +611,121 @@ def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
         )
     host.lead = lead
     return lead
+
+
+def target_promote(*, actor: Actor, scope: Scope, key: str) -> Lead:
+    """Open one lead for a ranked target carrying every stream's evidence (meter finding, network
+    findings, report counts, registry facts), and link the findings it used to that lead."""
+    from minesweep.detection.targets import target_row
+
+    row = target_row(scope=scope, key=key)
+    if row is None:
+        raise NotFoundError()
+    attachments = _meter_pictures(
+        row.facts.get("meter", {}).get("suspect_id")
+    )  # drawn outside the transaction
+    with transaction.atomic():
+        suspects = list(MeterSuspect.objects.select_for_update().filter(pk__in=row.meter_suspect_ids))
+        hosts = list(NetHost.objects.select_for_update().filter(pk__in=row.net_host_ids))
+        promoted = next((s.lead for s in suspects if s.lead_id), None) or next(
+            (h.lead for h in hosts if h.lead_id), None
+        )
+        if promoted is not None:
+            raise _already_promoted(promoted)
+        subject = Subject.objects.filter(pk=row.subject_id).first() if row.subject_id else None
+        account = PowerAccount.objects.filter(number__in=row.accounts).first()
+        strongest = max(row.streams, key=lambda s: s.logit).stream if row.streams else "meter"
+        source = {
+            "network": Lead.Source.NETWORK_ANALYTICS,
+            "reports": Lead.Source.PUBLIC_REPORT,
+        }.get(strongest, Lead.Source.METER_ANALYTICS)
+        evidence = {"kind": "target", "subject": _subject_facts(subject), **row.as_dict()}
+        lead = lead_create(
+            actor=actor,
+            source=source,
+            title=f"多源研判目标：{row.name}"[:200],
+            summary="；".join(s.zh for s in row.streams) + " / " + "; ".join(s.en for s in row.streams),
+            division=Division.objects.get(code=row.division_code),
+            subject=subject,
+            power_account=account,
+            evidence=evidence,
+            source_ref=row.key[:80],
+            attachments=attachments,
+        )
+        MeterSuspect.objects.filter(pk__in=[s.pk for s in suspects]).update(lead=lead)
+        NetHost.objects.filter(pk__in=[h.pk for h in hosts]).update(lead=lead)
+        audit_record(
+            actor=actor,
+            action="detection.target.promote",
+            target=lead,
+            after={"lead": lead.number, "score": round(row.score, 4)},
+            division_code=row.division_code,
+            detail={"key": row.key, "suspects": len(suspects), "hosts": len(hosts)},
+        )
+    return lead
+
+
+def _meter_pictures(suspect_id: int | None) -> list[tuple[str, str, bytes]]:
+    """The carpet and daily-energy pictures of the target's meter finding, when its readings are still there."""
+    suspect = MeterSuspect.objects.select_related("run").filter(pk=suspect_id).first() if suspect_id else None
+    if suspect is None or not suspect.run.dataset_path:
+        return []
+    try:
+        pictures = meter_evidence(suspect)
+    except (OSError, DomainError):
+        return []  # the run's dataset was removed: the lead keeps the findings without pictures
+    return [
+        (f"carpet-{suspect.account_id}.png", "image/png", pictures["carpet.png"]),
+        (f"daily-{suspect.account_id}.png", "image/png", pictures["daily.png"]),
+    ]
+
+
+@transaction.atomic
+def inspection_outcome_record(
+    *,
+    actor: Actor,
+    lead: Lead,
+    outcome: str,
+    inspected_on: date,
+    rigs_found: int | None = None,
+    kw_measured: float | None = None,
+    notes: str = "",
+) -> InspectionOutcome:
+    """Record what inspectors found on site for a lead: the labelled example detection learns from."""
+    if outcome not in InspectionOutcome.Outcome.values:
+        raise DomainError("detection.outcome_unknown", "核查结论无效", "Unknown inspection outcome")
+    if inspected_on > timezone.localdate():
+        raise DomainError(
+            "detection.outcome_future", "核查日期不能晚于今天", "The inspection date cannot be in the future"
+        )
+    if outcome == InspectionOutcome.Outcome.CLEARED and (rigs_found or kw_measured):
+        raise DomainError(
+            "detection.outcome_inconsistent",
+            "排除挖矿时不应填写矿机台数或功率",
+            "A cleared site cannot have rigs or mining kW recorded",
+        )
+    if (rigs_found is not None and rigs_found < 0) or (kw_measured is not None and kw_measured < 0):
+        raise DomainError(
+            "detection.outcome_negative", "台数和功率不能为负", "Rigs and kW cannot be negative"
+        )
+    case = getattr(lead, "case", None) if hasattr(lead, "case") else None
+    record = InspectionOutcome.objects.create(
+        lead=lead,
+        case=case,
+        outcome=outcome,
+        inspected_on=inspected_on,
+        rigs_found=rigs_found,
+        kw_measured=kw_measured,
+        notes=notes[:500],
+        division=lead.division,
+        recorded_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="detection.inspection_outcome.record",
+        target=record,
+        after={"lead": lead.number, "outcome": outcome, "rigs": rigs_found, "kw": kw_measured},
+        division_code=lead.division_id,
+        detail={"lead": lead.number},
+    )
+    return record

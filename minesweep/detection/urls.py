@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minesweep.detection import views
+from minesweep.detection import target_views, views
 
 app_name = "detection"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
         views.meter_suspect_promote_view,
         name="meter_suspect_promote",
     ),
+    path("analytics/targets/", target_views.targets, name="targets"),
+    path("analytics/targets/promote/", target_views.target_promote_view, name="target_promote"),
+    path("analytics/outcomes/", target_views.outcomes, name="outcomes"),
     path("analytics/network/", views.net_scans, name="net_scans"),
     path("analytics/network/new/", views.net_scan_new, name="net_scan_new"),
     path("analytics/network/<int:pk>/", views.net_scan, name="net_scan"),

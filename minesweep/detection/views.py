@@ -58,6 +58,11 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "pre_onset_base_kw": ("突增前基荷 kW", "Base load before the jump, kW"),
     "night_excess_kw": ("夜间超额 kW", "Night excess, kW"),
     "is_protected_tariff": ("优惠电价户", "Protected tariff"),
+    "peak_cut_share": ("峰时段削减比例", "Cut in peak-tariff hours"),
+    "offpeak_base_ratio": ("非峰时段平稳度", "Flatness outside peak hours"),
+    "running_kw": ("运行时新增负荷 kW", "New load while running, kW"),
+    "running_hours": ("新增负荷运行小时", "Hours the new load ran"),
+    "traffic_per_kw_log10": ("每千瓦流量（log10 Mbit/s/kW）", "Traffic per kW (log10 Mbit/s per kW)"),
     "step_up_count": ("上升阶跃次数", "Upward steps"),
     "step_down_count": ("下降阶跃次数", "Downward steps"),
     "largest_step_up_kw": ("最大上升阶跃 kW", "Largest upward step, kW"),
@@ -68,9 +73,19 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "weekly_periodicity": ("周周期性", "Weekly periodicity"),
 }
 BASIS_NAMES = {
+    "running": (
+        "新增负荷运行时的平均功率（停机、峰时段削减不计入）",
+        "Mean power of the new load while it ran (outages and peak-hour cuts left out)",
+    ),
     "onset": ("突增后基荷减去突增前基荷", "Base load after the jump minus before it"),
     "base_load": ("全部近期基荷（上限估计）", "Whole recent base load (an upper bound)"),
     "night_excess": ("夜间高出白天基荷的部分", "Night load above the day's base"),
+}
+STREAM_NAMES = {
+    "meter": ("用电", "Meter"),
+    "network": ("网络", "Network"),
+    "reports": ("举报", "Reports"),
+    "registry": ("登记库", "Registry"),
 }
 ROUTE_NAMES = {
     "flat_load": ("全天候平稳负荷", "Flat 24×7 load"),
@@ -78,6 +93,7 @@ ROUTE_NAMES = {
     "cheap_hours": ("低谷时段用电", "Cheap-hours load"),
     "protected_tariff": ("优惠电价下平稳负荷", "Flat load on a protected tariff"),
     "steady_base": ("生产负荷下的恒定基荷", "Steady base under a working load"),
+    "peak_cut": ("峰时段削减、其余时段平稳", "Flat except cuts in peak-tariff hours"),
     "model": ("训练模型", "Trained model"),
 }
 REASON_NAMES = {
@@ -289,8 +305,29 @@ def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespons
             "basis": _pick(BASIS_NAMES, suspect.est_basis),
             "subject": subject,
             "categories": list(subject.categories.all()) if subject else [],
+            "fusion": _fusion_in_words(suspect.reasons.get("fusion") or {}),
+            "meter_score": suspect.reasons.get("meter_score"),
         },
     )
+
+
+def _fusion_in_words(fusion: dict[str, Any]) -> dict[str, Any]:
+    """The fusion record with its texts in the active language (stored in both)."""
+
+    def words(item: Any) -> str:
+        return pick(str(item.get("zh", "")), str(item.get("en", ""))) if isinstance(item, dict) else str(item)
+
+    return {
+        "parts": [
+            {
+                "stream": _pick(STREAM_NAMES, str(p.get("stream", ""))),
+                "logit": p.get("logit"),
+                "text": words(p.get("text")),
+            }
+            for p in fusion.get("parts", [])
+        ],
+        "missing": [words(m) for m in fusion.get("missing", [])],
+    }
 
 
 @analyst_view

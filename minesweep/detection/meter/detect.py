@@ -117,7 +117,15 @@ def detect(source: Path, options: DetectOptions) -> pa.Table:
     with resolved_dataset(source) as dataset:
         tasks, grid = build_tasks(dataset, options)
         features = run_engine(tasks, options)
-    findings = score_table(features, grid, meta=meta, pack=pack, rig_kw=rig_kw, model=model)
+    findings = score_table(
+        features,
+        grid,
+        meta=meta,
+        pack=pack,
+        rig_kw=rig_kw,
+        model=model,
+        has_temperature=bool(options.temperature),
+    )
     return findings.sort_by([("score", "descending"), ("account_id", "ascending")])
 
 

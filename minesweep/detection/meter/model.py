@@ -66,8 +66,11 @@ def training_matrix(features: pa.Table, labels: pa.Table) -> tuple[np.ndarray, n
     return x, y, [n[2:] for n in names]
 
 
-def train_model(features_path: Path, labels_path: Path, out: Path, seed: int = 0) -> dict[str, Any]:
-    """Fit, calibrate and save the model; returns its metadata."""
+def train_model(
+    features_path: Path, labels_path: Path, out: Path, seed: int = 0, provenance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Fit, calibrate and save the model; returns its metadata (with ``provenance``, e.g. the inspection
+    outcomes it learned from, recorded in the file)."""
     import joblib
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -91,6 +94,7 @@ def train_model(features_path: Path, labels_path: Path, out: Path, seed: int = 0
         "sklearn_version": sklearn.__version__,
         "rows": int(len(y)),
         "positives": int(y.sum()),
+        **(provenance or {}),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(record, out)

@@ -9,8 +9,12 @@ hard negatives), irrigation and clean heating are seasonal, and mining adds a fl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from minesweep.detection.meter.families import Family
 
 
 @dataclass(frozen=True)
@@ -46,20 +50,6 @@ def _heat_cool(cal: Calendar, heating: np.ndarray, cooling: np.ndarray) -> np.nd
     """Daily multiplier (A, D) from heating (< 10 °C) and cooling (> 24 °C) degree-days."""
     t = cal.temperature_c[None, :]
     return 1.0 + heating[:, None] * np.clip(10.0 - t, 0, None) + cooling[:, None] * np.clip(t - 24.0, 0, None)
-
-
-def household(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    level = rng.lognormal(np.log(0.5), 0.5, n)
-    hours = cal.slot_hours
-    shape = (
-        0.25
-        + 0.5 * _bump(hours, rng.normal(7.5, 0.7, n), 1.2)
-        + 1.3 * _bump(hours, rng.normal(20, 1, n), 2.0)
-    )
-    daily = _heat_cool(cal, rng.uniform(0, 0.04, n), rng.uniform(0, 0.08, n))
-    daily = daily * (1 + 0.15 * ~cal.is_workday[None, :]) * (1 + 0.3 * cal.festival[None, :])
-    spikes = rng.gamma(0.6, 1.0 / 0.6, (n, cal.n_days, len(hours)))
-    return level[:, None, None] * shape[:, None, :] * daily[:, :, None] * spikes
 
 
 def shop(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
@@ -103,7 +93,10 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.
     day_level = np.where(cal.is_workday[None, :], 1.0, rest[:, None])
     day_level = np.where(cal.festival[None, :], base[:, None], day_level)
     orders = np.exp(np.cumsum(rng.normal(0, 0.02, (n, cal.n_days)), axis=1))
-    shape = base[:, None, None] + (1 - base)[:, None, None] * hours[:, None, :] * day_level[:, :, None]
+    line, standby = _expansion(rng, n, cal.n_days, (1.2, 1.6)), _expansion(rng, n, cal.n_days, (1.0, 1.5))
+    shape = (base[:, None] * standby)[:, :, None] + (1 - base)[:, None, None] * hours[:, None, :] * (
+        day_level * line
+    )[:, :, None]
     return (
         level[:, None, None]
         * shape
@@ -112,39 +105,16 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.
     )
 
 
-def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    """Hard negative: cement, chemicals, smelting — flat, but with output swings and maintenance stops."""
-    level = rng.lognormal(np.log(2000), 0.8, n)
-    drift = np.exp(np.cumsum(rng.normal(0, 0.015, (n, cal.n_days)), axis=1))
-    daily = drift * rng.normal(1, 0.03, (n, cal.n_days))
-    for account in range(n):
-        for _ in range(rng.integers(1, 4)):
-            start = rng.integers(0, max(1, cal.n_days - 3))
-            daily[account, start : start + rng.integers(3, 12)] *= rng.uniform(0.1, 0.4)
-    shift = 1 - 0.04 * _bump(cal.slot_hours, rng.uniform(0, 24, n), 2.0)
-    return (
-        level[:, None, None]
-        * daily[:, :, None]
-        * shift[:, None, :]
-        * rng.normal(1, 0.03, (n, cal.n_days, len(cal.slot_hours)))
-    )
+EXPANDING_SHARE = 0.15  # businesses that add a production line or a building during the window
 
 
-def data_centre(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    """Hard negative: flat IT load with a small daily wave, slow growth and weather-driven cooling."""
-    level = rng.lognormal(np.log(1500), 0.7, n)
-    wave = 1 + rng.uniform(0.02, 0.08, n)[:, None] * np.sin(
-        2 * np.pi * (cal.slot_hours[None, :] - rng.uniform(8, 12, n)[:, None]) / 24
-    )
-    growth = 1 + rng.uniform(0, 0.25, n)[:, None] * np.linspace(0, 1, cal.n_days)[None, :]
-    pue = 1.2 + rng.uniform(0.005, 0.015, n)[:, None] * np.clip(cal.temperature_c[None, :] - 5, 0, None)
-    daily = growth * pue * rng.normal(1, 0.01, (n, cal.n_days))
-    return (
-        level[:, None, None]
-        * wave[:, None, :]
-        * daily[:, :, None]
-        * rng.normal(1, 0.015, (n, cal.n_days, len(cal.slot_hours)))
-    )
+def _expansion(rng: np.random.Generator, n: int, days: int, factor: tuple[float, float]) -> np.ndarray:
+    """(A, D) multiplier: 1, then a lasting step of ``factor`` from a random day for a few accounts —
+    legitimate growth that looks like an onset."""
+    grows = rng.random(n) < EXPANDING_SHARE
+    day = rng.integers(0, max(1, days), n)
+    step = rng.uniform(factor[0], factor[1], n)
+    return np.where(grows[:, None] & (np.arange(days)[None, :] >= day[:, None]), step[:, None], 1.0)
 
 
 def irrigation(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
@@ -168,25 +138,6 @@ def clean_heating(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray
     return level[:, None, None] * shape * rng.normal(1, 0.05, shape.shape)
 
 
-def mining_block(
-    rng: np.random.Generator, mining_kw: np.ndarray, cal: Calendar, onset: np.ndarray
-) -> np.ndarray:
-    """Flat mining load (A, D, P): rigs at rated power from ``onset`` (window day index) on, with
-    slight fan response to heat, meter noise and rare short curtailments."""
-    n = len(mining_kw)
-    days = np.arange(cal.n_days)[None, :]
-    on = (days >= onset[:, None]).astype(float)
-    fans = 1 + 0.002 * np.clip(cal.temperature_c[None, :] - 15, 0, None)
-    load = (
-        mining_kw[:, None, None]
-        * (on * fans)[:, :, None]
-        * rng.normal(1, 0.01, (n, cal.n_days, len(cal.slot_hours)))
-    )
-    dips = rng.random((n, cal.n_days)) < 0.01
-    load[dips] *= rng.uniform(0.3, 0.9)
-    return load
-
-
 def staircase(rng: np.random.Generator, n_days: int, onset: int, steps: int) -> np.ndarray:
     """Share of the final rig count running on each day when rigs arrive in ``steps`` batches."""
     share = np.zeros(n_days)
@@ -195,3 +146,204 @@ def staircase(rng: np.random.Generator, n_days: int, onset: int, steps: int) -> 
     for start, size in zip(starts, sizes, strict=True):
         share[min(start, n_days) :] += size
     return share
+
+
+# ----------------------------------------------------------------------------- family-aware generators
+# The generators below take a :class:`~minesweep.detection.meter.families.Family`, so the tune and
+# eval families draw their knobs from different ranges.
+
+PEAK_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), local time
+
+
+def _u(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
+    return rng.uniform(bounds[0], bounds[1], n)
+
+
+def _ar1(
+    rng: np.random.Generator, shape: tuple[int, int, int], phi: np.ndarray, sigma: np.ndarray
+) -> np.ndarray:
+    """AR(1) noise along the flattened time axis of (A, D, P), stationary σ per account."""
+    n, days, slots = shape
+    innovations = rng.normal(0.0, 1.0, (n, days * slots)) * (sigma * np.sqrt(1 - phi**2))[:, None]
+    out = np.empty_like(innovations)
+    out[:, 0] = rng.normal(0.0, 1.0, n) * sigma
+    for t in range(1, days * slots):  # vectorised over accounts
+        out[:, t] = phi * out[:, t - 1] + innovations[:, t]
+    return out.reshape(shape)
+
+
+def slot_temperature(cal: Calendar) -> np.ndarray:
+    """(D, P) outdoor °C per slot: the daily mean plus a 10 °C day-night swing peaking at 15:00."""
+    return cal.temperature_c[:, None] + 5.0 * np.sin(2 * np.pi * (cal.slot_hours[None, :] - 9.0) / 24.0)
+
+
+def household(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    """One household at a time: standby, a cycling fridge, appliance events (cooking, kettle, washing,
+    TV) mostly in the morning and evening, air conditioning on hot evenings, days away."""
+    days, slots = cal.n_days, len(cal.slot_hours)
+    slot_h = 24.0 / slots
+    standby = _u(rng, fam.standby_kw, n)
+    fridge = 0.04 * (1 + 0.3 * rng.standard_normal((n, days, slots)).clip(-3, 3))
+    habit = (
+        0.05
+        + 0.5 * _bump(cal.slot_hours, rng.normal(7.5, 0.7, n), 1.0)
+        + 1.0 * _bump(cal.slot_hours, rng.normal(19.5, 1.0, n), 1.8)
+        + 0.3 * _bump(cal.slot_hours, rng.normal(12.5, 0.5, n), 1.0)
+    )
+    rate = _u(rng, fam.appliance_rate, n)[:, None] * habit  # events per hour (A, P)
+    weekend = 1 + 0.25 * ~cal.is_workday
+    events = rng.poisson(rate[:, None, :] * weekend[None, :, None] * slot_h)
+    event_kw = rng.gamma(2.0, 0.5, events.shape) * events / np.maximum(slot_h, 0.25) * 0.25
+    hot = np.clip(slot_temperature(cal) - 26.0, 0, None)[None] * rng.uniform(0, 0.15, n)[:, None, None]
+    evening = _window(cal.slot_hours, np.full(n, 18.0), np.full(n, 1.0))[:, None, :] + 0.3
+    away = _spells(rng, n, days, 0.02, 3, 12)
+    load = standby[:, None, None] + fridge + event_kw + hot * evening
+    return np.where(away[:, :, None], standby[:, None, None] + fridge, load)
+
+
+def _spells(rng: np.random.Generator, n: int, days: int, rate: float, low: int, high: int) -> np.ndarray:
+    """(A, D) boolean: spells of ``low``–``high`` days starting with probability ``rate`` per day."""
+    out = np.zeros((n, days), dtype=bool)
+    for account, day in zip(
+        *np.nonzero(rng.random((n, days)) < rate / max(1, (low + high) / 2)), strict=True
+    ):
+        out[account, day : day + rng.integers(low, high + 1)] = True
+    return out
+
+
+def heating_household(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    """煤改电 household: a heat-storage heater of a few kW that runs flat through winter nights in
+    the valley tariff hours (20:00-23:00 start, 06:00-08:00 stop), harder the colder it is."""
+    base = household(rng, n, cal, fam)
+    rated = _u(rng, fam.heating_kw, n)
+    doy = cal.day_of_year
+    season = (doy >= 319) | (doy <= 74)  # 15 Nov - 15 Mar
+    duty = np.clip((12.0 - cal.temperature_c) / 20.0, 0.3, 1.0) * season
+    nights = _window(cal.slot_hours, rng.choice([20.0, 21.0, 22.0, 23.0], n), rng.choice([6.0, 7.0, 8.0], n))
+    thermostat = rng.normal(1.0, 0.03, base.shape)
+    return base + rated[:, None, None] * duty[None, :, None] * nights[:, None, :] * thermostat
+
+
+def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    """Cement, chemicals, smelting: flat on average, but process noise with memory (AR), output that
+    drifts with orders, short trips and multi-day maintenance stops at part load."""
+    days, slots = cal.n_days, len(cal.slot_hours)
+    level = rng.lognormal(np.log(2000), 0.8, n)
+    drift = np.exp(np.cumsum(rng.normal(0, 0.01, (n, days)), axis=1))
+    daily = drift * rng.normal(1, 0.02, (n, days)) * _expansion(rng, n, days, (1.15, 1.5))
+    for account in range(n):
+        for _ in range(rng.integers(fam.plant_stops[0], fam.plant_stops[1] + 1)):
+            start = rng.integers(0, max(1, days - 3))
+            daily[account, start : start + rng.integers(2, 12)] *= rng.uniform(0.05, 0.5)
+    noise = _ar1(rng, (n, days, slots), _u(rng, fam.plant_ar, n), _u(rng, fam.plant_noise, n))
+    shift = 1 - 0.04 * _bump(cal.slot_hours, rng.uniform(0, 24, n), 2.0)
+    load = level[:, None, None] * daily[:, :, None] * shift[:, None, :] * np.clip(1 + noise, 0.5, 1.5)
+    flat = load.reshape(n, -1)
+    for account in range(n):
+        for _ in range(rng.integers(0, 6)):  # trips: a few hours at part load
+            start = rng.integers(0, flat.shape[1])
+            flat[account, start : start + rng.integers(1, max(2, slots // 6))] *= rng.uniform(0.2, 0.8)
+    return load
+
+
+def data_centre_parts(
+    rng: np.random.Generator, n: int, cal: Calendar, fam: Family
+) -> tuple[np.ndarray, np.ndarray]:
+    """Legitimate data centre: (total kW, IT kW). IT load has a daily rhythm (busy in the day and
+    evening), a weekly dip and slow growth; cooling = IT × (PUE − 1) with PUE following the outdoor
+    temperature slot by slot (1.2-1.8)."""
+    days, slots = cal.n_days, len(cal.slot_hours)
+    level = rng.lognormal(np.log(1200), 0.8, n)
+    wave = 1 + _u(rng, fam.dc_wave, n)[:, None] * np.sin(
+        2 * np.pi * (cal.slot_hours[None, :] - rng.uniform(8, 13, n)[:, None]) / 24
+    )
+    weekly = 1 - rng.uniform(0.0, 0.05, n)[:, None] * ~cal.is_workday[None, :]
+    growth = 1 + rng.uniform(0, 0.3, n)[:, None] * np.linspace(0, 1, days)[None, :]
+    it = (
+        level[:, None, None]
+        * wave[:, None, :]
+        * (weekly * growth * rng.normal(1, 0.01, (n, days)))[:, :, None]
+        * rng.normal(1, 0.01, (n, days, slots))
+    )
+    floor, swing = _u(rng, fam.pue_floor, n), _u(rng, fam.pue_swing, n)
+    warmth = np.clip((slot_temperature(cal) - 5.0) / 30.0, 0, 1)[None]
+    pue = np.minimum(floor[:, None, None] + swing[:, None, None] * warmth, 1.8)
+    return it * pue, it
+
+
+def cold_store(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    """Cold store: compressors run around the clock, harder when it is warm outside; loading in
+    working hours opens the doors; defrost cycles every few hours."""
+    days, slots = cal.n_days, len(cal.slot_hours)
+    level = rng.lognormal(np.log(300), 0.7, n)
+    warmth = np.clip((slot_temperature(cal) + 10.0) / 40.0, 0.1, 1.2)[None]
+    loading = 1 + rng.uniform(0.05, 0.2, n)[:, None, None] * (
+        _window(cal.slot_hours, rng.uniform(7, 9, n), rng.uniform(17, 20, n))[:, None, :]
+        * cal.is_workday[None, :, None]
+    )
+    cycling = np.clip(1 + _ar1(rng, (n, days, slots), np.full(n, 0.6), rng.uniform(0.05, 0.12, n)), 0.3, 1.7)
+    return level[:, None, None] * (0.4 + 0.6 * warmth) * loading * cycling
+
+
+def hospital(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    """Hospital: wards and equipment around the clock, outpatient hours on top, heating and cooling."""
+    days, slots = cal.n_days, len(cal.slot_hours)
+    level = rng.lognormal(np.log(500), 0.6, n)
+    day_bump = _window(cal.slot_hours, rng.uniform(7.5, 8.5, n), rng.uniform(17, 18.5, n))
+    open_day = np.where(cal.is_workday, 1.0, 0.4)[None, :, None]
+    shape = rng.uniform(0.45, 0.65, n)[:, None, None] + 0.4 * day_bump[:, None, :] * open_day
+    hvac = _heat_cool(cal, rng.uniform(0.005, 0.02, n), rng.uniform(0.02, 0.05, n))
+    return level[:, None, None] * shape * hvac[:, :, None] * rng.normal(1, 0.04, (n, days, slots))
+
+
+def mining_block(
+    rng: np.random.Generator, mining_kw: np.ndarray, cal: Calendar, onset: np.ndarray, fam: Family
+) -> np.ndarray:
+    """Mining load (A, D, P) from ``onset`` (window day index) on, rated ``mining_kw`` per farm.
+
+    Power at the meter is not a constant: slot noise with memory (fans, chip temperature), regimes of
+    over/under-clocking that last weeks, fans that work harder in the heat, partial outages (rigs or
+    a transformer down for days), and for some farms cuts in the peak-tariff hours.
+    """
+    n, days, slots = len(mining_kw), cal.n_days, len(cal.slot_hours)
+    on = (np.arange(days)[None, :] >= onset[:, None]).astype(float)
+    regime = np.ones((n, days))
+    for account in range(n):
+        for _ in range(rng.poisson(fam.clock_regime_rate * days / 365)):
+            start = rng.integers(0, days)
+            regime[account, start:] *= 1 + rng.choice([-1, 1]) * rng.uniform(*fam.clock_regime_size)
+        for _ in range(rng.poisson(fam.outage_rate * days / 365)):
+            start = rng.integers(0, days)
+            regime[account, start : start + rng.integers(1, 10)] *= rng.uniform(*fam.outage_keep)
+    fans = (
+        1 + _u(rng, fam.fan_response, n)[:, None, None] * np.clip(slot_temperature(cal) - 15.0, 0, None)[None]
+    )
+    noise = _ar1(rng, (n, days, slots), _u(rng, fam.rig_noise_memory, n), _u(rng, fam.rig_noise, n))
+    load = mining_kw[:, None, None] * (on * regime)[:, :, None] * fans * np.clip(1 + noise, 0.5, 1.5)
+    curtails = rng.random(n) < fam.curtail_share
+    if curtails.any():
+        keep = _u(rng, fam.curtail_keep, n)
+        peak = np.zeros((n, slots))
+        for peak_start, peak_end in PEAK_HOURS:
+            peak = np.maximum(peak, _window(cal.slot_hours, np.full(n, peak_start), np.full(n, peak_end)))
+        evening_only = rng.random(n) < 0.5
+        peak = np.where(
+            evening_only[:, None], _window(cal.slot_hours, np.full(n, 18.0), np.full(n, 22.0)), peak
+        )
+        factor = 1 - (1 - keep)[:, None] * peak * curtails[:, None]
+        load *= factor[:, None, :]
+    return load
+
+
+def mining_truth(block: np.ndarray, rated_kw: np.ndarray, slot_hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ground truth per farm: (mean kW over the slots the mining load ran, hours it ran).
+
+    A slot counts as running when the mining load is above 5 % of the farm's rated power, so
+    curtailed hours at part load count (at their lower power) and hours switched off do not.
+    """
+    flat = block.reshape(block.shape[0], -1)
+    ran = flat > 0.05 * rated_kw[:, None]
+    hours = ran.sum(axis=1) * slot_hours
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_kw = np.where(ran.any(axis=1), np.where(ran, flat, 0).sum(axis=1) / ran.sum(axis=1), 0.0)
+    return mean_kw, hours

@@ -6,10 +6,12 @@ account with ``score`` in [0, 1], ``suspect``, ``reasons`` (JSON: top contributi
 ``est_mining_kw``, ``est_rigs``, ``est_mining_kwh``, ``first_seen`` and ``est_basis``, plus the
 features (``f_*``) so the output can train a model later.
 
-Estimates are deliberately conservative about what the data shows: ``est_mining_kw`` is the current
-flat base load (median of daily minimum demand over the last 28 days) minus the base before the
-onset when one was found (``est_basis = "onset"``); without an onset it is the whole base load, an
-upper bound (``est_basis = "base_load"``).
+``score`` is the fused score (meter score weighed against traffic and declared use, see
+:mod:`fusion`); ``meter_score`` the meter's alone. ``est_mining_kw`` is the mean power of the mining
+load over the hours it ran and ``est_mining_kwh`` = ``est_mining_kw`` × those hours (see
+:func:`estimates` for how the mining load is told from the rest). Contracted capacity is reported
+(``f_contract_utilisation``) but not scored: how close a site runs to its contract says little about
+what it runs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pyarrow as pa
 import yaml
 
 from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.fusion import FusionInputs, fuse
 from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
@@ -43,6 +46,12 @@ REPORTED_COLUMNS = (
     "step_down_count",
     "largest_step_up_kw",
     "near_peak_share",
+    "contract_utilisation",
+    "traffic_per_kw_log10",
+    "running_kw",
+    "running_hours",
+    "peak_cut_share",
+    "offpeak_base_ratio",
 )
 PROTECTED_FLATNESS = (0.4, 0.8)  # load factor from which a protected-tariff load counts as flat
 
@@ -217,30 +226,51 @@ def pack_scores(
     return stacked.max(axis=0), best, route_parts
 
 
+FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured slot by slot
+
+
 def estimates(
     columns: dict[str, np.ndarray], rig_kw: float, grid: ProfileGrid, route: np.ndarray
 ) -> dict[str, Any]:
     """``est_mining_kw``, ``est_rigs``, ``est_mining_kwh``, ``first_seen`` and ``est_basis`` per account.
 
-    Basis ``onset``: recent base − base before the onset. ``base_load``: the whole recent base (an upper
-    bound, nothing shows what the base was before). ``night_excess``: for the cheap-hours route, the
-    night load above the day's base. kWh = kW × hours of readings since first seen.
+    Definition: ``est_mining_kw`` is the mean power of the mining load over the hours it ran, and
+    ``est_mining_kwh`` = ``est_mining_kw`` × hours it ran. How the mining load is told from the rest:
+
+    * ``running`` (a flat load, load factor ≥ 0.7 since first seen): demand above the level before the
+      onset (0 without one), averaged over the slots where it ran — outages and peak-hour cuts count
+      neither in the mean nor in the hours;
+    * ``onset``: under a working load (a factory's shifts) the recent daily base − the base before the
+      onset, over the days since;
+    * ``base_load``: no onset under a working load: the whole recent base, an upper bound;
+    * ``night_excess``: the cheap-hours route: the night load above the day's base, 6 h a night.
     """
     onset = columns["onset_day"] >= 0
     before = np.where(onset, np.nan_to_num(columns["pre_onset_base_kw"]), 0.0)
-    mining_kw = np.clip(np.nan_to_num(columns["recent_base_kw"]) - before, 0.0, None)
+    base_kw = np.clip(np.nan_to_num(columns["recent_base_kw"]) - before, 0.0, None)
+    running_kw = columns.get("running_kw", np.full(len(onset), np.nan))
+    flat = (
+        (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
+    ) & np.isfinite(running_kw)
     night = route == "cheap_hours"
+    mining_kw = np.where(flat, np.nan_to_num(running_kw), base_kw)
     mining_kw = np.where(night, np.clip(np.nan_to_num(columns["night_excess_kw"]), 0.0, None), mining_kw)
-    hours = np.where(night, columns["hours_since_first_seen"] * 6.0 / 24.0, columns["hours_since_first_seen"])
+    hours = np.where(
+        flat,
+        columns.get("running_hours", columns["hours_since_first_seen"]),
+        columns["hours_since_first_seen"],
+    )
+    hours = np.where(night, columns["hours_since_first_seen"] * 6.0 / 24.0, hours)
     first_seen_day = columns["first_seen_day"]
     first_seen = [
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day
     ]
-    basis = np.where(night, "night_excess", np.where(onset, "onset", "base_load"))
+    basis = np.where(night, "night_excess", np.where(flat, "running", np.where(onset, "onset", "base_load")))
     return {
         "est_mining_kw": np.round(mining_kw, 1),
         "est_rigs": np.round(mining_kw / rig_kw).astype(np.int64),
         "est_mining_kwh": np.round(mining_kw * hours, 0),
+        "est_mining_hours": np.round(hours, 1),
         "first_seen": first_seen,
         "est_basis": basis.tolist(),
     }
@@ -314,8 +344,10 @@ def score_table(
     pack: PolicyPack | None = None,
     rig_kw: float = 3.25,
     model: Any | None = None,
+    has_temperature: bool = False,
 ) -> pa.Table:
-    """The findings table: scores from the pack (or from ``model`` when given), reasons and estimates."""
+    """The findings table: meter scores from the pack (or from ``model`` when given) fused with the
+    network and registry evidence in ``meta`` (:mod:`fusion`), reasons and estimates."""
     pack = pack or load_pack()
     columns = add_meta_features(features, meta, pack)
     score, best, route_parts = pack_scores(columns, pack)
@@ -329,13 +361,21 @@ def score_table(
         features.column("steps").to_pylist() if "steps" in features.column_names else [""] * features.num_rows
     )
     found = estimates(columns, rig_kw, grid, np.array(route_names)[best] if len(best) else np.array([]))
+    inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta)
+    fused, fusion_records, traffic_ratio = fuse(score, columns, inputs, has_temperature)
+    columns["traffic_per_kw_log10"] = traffic_ratio
     out: dict[str, Any] = {
         "account_id": features.column("account_id"),
-        "score": np.round(score, 6),
-        "suspect": score >= pack.threshold,
-        **{k: v for k, v in found.items() if k != "est_basis"},
+        "score": np.round(fused, 6),
+        "suspect": fused >= pack.threshold,
+        **{k: v for k, v in found.items() if k not in ("est_basis", "est_mining_hours")},
         "reasons": reasons_json(columns, route_names, best, route_parts, steps, rig_kw, grid),
         "est_basis": found["est_basis"],
+        "est_mining_hours": found["est_mining_hours"],
+        "meter_score": np.round(score, 6),
+        "fusion": fusion_records,
+        "declared_use": inputs.declared_use,
+        "mean_mbps": inputs.mean_mbps,
     }
     for name in [*pack.feature_names, *REPORTED_COLUMNS]:
         if name in columns and f"f_{name}" not in out:

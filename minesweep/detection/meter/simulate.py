@@ -1,9 +1,12 @@
 """``meters simulate``: a synthetic province of meters with known miners (模拟数据).
 
-Writes into ``out``: ``readings/`` (a normalised dataset, long-form Parquet), ``labels.csv``
-(``account_id, is_mining, kind, mining_kw``), ``accounts.csv`` (``account_id, tariff, contract_kva``),
-``temperature.csv`` (``date, temp_c``) and, on request, ``readings_wide.csv`` in the State Grid daily
-layout. The same seed and arguments give the same files. Shapes are in :mod:`population`.
+Writes into ``out``: ``readings/`` (a normalised dataset), ``labels.csv`` (``account_id, is_mining,
+kind, mining_kw, mining_hours, mining_kwh``: kW is the mean power of the mining load over the hours it
+ran), ``accounts.csv`` (``account_id, tariff, contract_kva, declared_use, mean_mbps``: what a
+registry and a flow pipeline would know, empty where they would not), ``temperature.csv`` (``date,
+temp_c``) and, on request, ``readings_wide.csv`` in the State Grid daily layout. The same seed, family
+and arguments give the same files. Shapes are in :mod:`population`, parameter ranges in
+:mod:`families` (``tune`` to set weights on, ``eval`` to measure on).
 """
 
 from __future__ import annotations
@@ -19,32 +22,15 @@ import pyarrow as pa
 
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter import population as pop
+from minesweep.detection.meter.families import TUNE, Family, family_named
 from minesweep.detection.meter.importer import READINGS_PER_PARTITION
 from minesweep.detection.meter.timebase import SECONDS_PER_DAY, day_number_of
 
-NEGATIVE_KINDS = {
-    "household": 0.52,
-    "shop": 0.12,
-    "office": 0.07,
-    "factory_1shift": 0.05,
-    "factory_2shift": 0.04,
-    "factory_3shift": 0.04,
-    "continuous_plant": 0.04,
-    "irrigation": 0.04,
-    "clean_heating": 0.05,
-    "data_centre": 0.03,
-}
-MINER_KINDS = {
-    "pure_farm": 0.35,
-    "hidden_in_factory": 0.15,
-    "stepped_farm": 0.15,
-    "night_only": 0.10,
-    "pausing_farm": 0.10,
-    "agricultural_tariff": 0.15,
-}
-HARD_NEGATIVES = ("data_centre", "continuous_plant", "factory_3shift")
+HARD_NEGATIVES = ("data_centre", "continuous_plant", "factory_3shift", "cold_store", "hospital")
+MINER_KINDS = tuple(TUNE.miner_kinds)
 TARIFFS = {
     "household": "residential",
+    "heating_household": "clean_heating",
     "shop": "commercial",
     "office": "commercial",
     "factory_1shift": "large_industry",
@@ -54,13 +40,57 @@ TARIFFS = {
     "irrigation": "agricultural",
     "clean_heating": "clean_heating",
     "data_centre": "large_industry",
+    "cold_store": "large_industry",
+    "hospital": "commercial",
     "pure_farm": "large_industry",
+    "disguised_data_centre": "large_industry",
     "hidden_in_factory": "large_industry",
+    "hidden_in_data_centre": "large_industry",
     "stepped_farm": "large_industry",
     "night_only": "commercial",
     "pausing_farm": "large_industry",
     "agricultural_tariff": "agricultural",
 }
+# What the registry says the site is for (empty when it does not know).
+DECLARED_USE = {
+    "household": "household",
+    "heating_household": "household",
+    "shop": "commercial",
+    "office": "office",
+    "factory_1shift": "manufacturing",
+    "factory_2shift": "manufacturing",
+    "factory_3shift": "manufacturing",
+    "continuous_plant": "manufacturing",
+    "irrigation": "agriculture",
+    "clean_heating": "heating",
+    "data_centre": "data_center",
+    "cold_store": "cold_storage",
+    "hospital": "hospital",
+    "disguised_data_centre": "data_center",
+    "hidden_in_factory": "manufacturing",
+    "hidden_in_data_centre": "data_center",
+    "night_only": "commercial",
+    "agricultural_tariff": "agriculture",
+}
+FARM_COVER_STORIES = ("manufacturing", "commercial", "warehouse", "data_center")
+# Mean traffic of a site's own business (not rigs, not a data centre's IT load): log-normal
+# (median Mbps, sigma). A mining rig adds a few kbit/s (Stratum shares), a data centre's traffic
+# scales with its IT load (Family.dc_mbps_per_kw).
+BUSINESS_MBPS = {
+    "household": (1.5, 1.0),
+    "heating_household": (1.5, 1.0),
+    "shop": (3.0, 1.0),
+    "office": (20.0, 1.0),
+    "factory": (10.0, 1.0),
+    "continuous_plant": (15.0, 1.0),
+    "irrigation": (0.05, 1.0),
+    "clean_heating": (0.5, 1.0),
+    "cold_store": (3.0, 1.0),
+    "hospital": (60.0, 0.8),
+}
+RIG_KBPS = (2.0, 12.0)
+LABEL_COLUMNS = ["account_id", "is_mining", "kind", "mining_kw", "mining_hours", "mining_kwh"]
+META_COLUMNS = ["account_id", "tariff", "contract_kva", "declared_use", "mean_mbps"]
 INTERVALS = {"15min": 900, "30min": 1800, "1h": 3600, "1d": SECONDS_PER_DAY}
 RIG_KW = 3.25
 
@@ -75,18 +105,24 @@ class SimulationSpec:
     start: dt.date = dt.date(2021, 1, 1)
     wide: bool = False
     partitions: int | None = None
+    family: str = "tune"
 
 
 @dataclass
 class Generated:
-    kw: np.ndarray  # (n, D, P) mean kW at generation resolution
-    mining_kw: np.ndarray
-    contract_kva: np.ndarray
+    """One kind's accounts at generation resolution: total kW (n, D, P), the mining block (zeros for
+    negatives) and the site's mean network traffic in Mbps (before it is known or not)."""
+
+    kw: np.ndarray
+    mining: np.ndarray | None
+    rated_kw: np.ndarray
+    mbps: np.ndarray
 
 
 def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | None = None) -> Path:
     """Write the simulated files under ``out`` and return the readings dataset path."""
     out.mkdir(parents=True, exist_ok=True)
+    fam = family_named(spec.family)
     kinds = assign_kinds(spec)
     ids = np.array([f"SIM{i:07d}" for i in range(spec.accounts)])
     cal = build_calendar(spec)
@@ -101,8 +137,8 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
     readings = 0
     for bucket in range(partitions):
         members = np.nonzero(buckets == bucket)[0]
-        rng = np.random.default_rng([spec.seed, bucket, partitions])
-        day_rows, rows = _generate_bucket(rng, ids[members], kinds[members], cal, spec, wide)
+        rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions])
+        day_rows, rows = _generate_bucket(rng, ids[members], kinds[members], cal, spec, fam, wide)
         ds.write_partition(day_rows, spec.interval_s, ds.partition_path(staging, bucket))
         readings += day_rows.reading_count
         labels += rows[0]
@@ -120,12 +156,12 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
             "accounts": spec.accounts,
             "readings": readings,
             "partitioning": "crc32",
-            "source": f"simulate seed={spec.seed}",
+            "source": f"simulate seed={spec.seed} family={spec.family}",
         },
     )
     ds.publish(staging, target, replace=True)
-    _write_csv(out / "labels.csv", ["account_id", "is_mining", "kind", "mining_kw"], sorted(labels))
-    _write_csv(out / "accounts.csv", ["account_id", "tariff", "contract_kva"], sorted(meta))
+    _write_csv(out / "labels.csv", LABEL_COLUMNS, sorted(labels))
+    _write_csv(out / "accounts.csv", META_COLUMNS, sorted(meta))
     _write_csv(
         out / "temperature.csv",
         ["date", "temp_c"],
@@ -140,20 +176,28 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
 
 
 def assign_kinds(spec: SimulationSpec) -> np.ndarray:
-    """Kind of every account: ``round(accounts × mining_share)`` miners, the rest by NEGATIVE_KINDS."""
-    rng = np.random.default_rng([spec.seed, 0])
+    """Kind of every account: ``round(accounts × mining_share)`` miners, the rest by the family's mix."""
+    fam = family_named(spec.family)
+    rng = np.random.default_rng([spec.seed, fam.seed_salt, 0])
     miners = int(round(spec.accounts * spec.mining_share))
-    miner_kinds = rng.choice(list(MINER_KINDS), miners, p=list(MINER_KINDS.values()))
-    negative_kinds = rng.choice(list(NEGATIVE_KINDS), spec.accounts - miners, p=list(NEGATIVE_KINDS.values()))
+    miner_kinds = rng.choice(list(fam.miner_kinds), miners, p=_normalised(fam.miner_kinds))
+    negative_kinds = rng.choice(
+        list(fam.negative_kinds), spec.accounts - miners, p=_normalised(fam.negative_kinds)
+    )
     kinds = np.concatenate([miner_kinds, negative_kinds])
     return kinds[rng.permutation(spec.accounts)]
+
+
+def _normalised(shares: dict[str, float]) -> list[float]:
+    total = sum(shares.values())
+    return [v / total for v in shares.values()]
 
 
 def build_calendar(spec: SimulationSpec) -> pop.Calendar:
     """Slots, workdays (chinese_calendar), Spring Festival shutdowns and an Inner Mongolia-like climate."""
     import chinese_calendar
 
-    rng = np.random.default_rng([spec.seed, 1])
+    rng = np.random.default_rng([spec.seed, family_named(spec.family).seed_salt, 1])
     dates = [spec.start + dt.timedelta(days=d) for d in range(spec.days)]
     doy = np.array([d.timetuple().tm_yday for d in dates])
     workday, festival_core = [], []
@@ -181,11 +225,26 @@ def build_calendar(spec: SimulationSpec) -> pop.Calendar:
     )
 
 
-def _negative(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar) -> np.ndarray:
+def _lognormal(rng: np.random.Generator, median_sigma: tuple[float, float], n: int) -> np.ndarray:
+    return rng.lognormal(np.log(median_sigma[0]), median_sigma[1], n)
+
+
+def _business_mbps(rng: np.random.Generator, kind: str, n: int) -> np.ndarray:
+    return _lognormal(rng, BUSINESS_MBPS["factory" if kind.startswith("factory_") else kind], n)
+
+
+def _negative(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: Family) -> Generated:
+    if kind == "data_centre":
+        kw, it = pop.data_centre_parts(rng, n, cal, fam)
+        mbps = it.reshape(n, -1).mean(axis=1) * _lognormal(rng, fam.dc_mbps_per_kw, n)
+        return Generated(kw, None, np.zeros(n), mbps)
     if kind.startswith("factory_"):
-        return pop.factory(rng, n, cal, shifts=int(kind[8]))
-    generator = getattr(pop, kind)
-    return generator(rng, n, cal)
+        kw = pop.factory(rng, n, cal, shifts=int(kind[8]))
+    elif kind in ("household", "heating_household", "continuous_plant", "cold_store", "hospital"):
+        kw = getattr(pop, kind)(rng, n, cal, fam)
+    else:
+        kw = getattr(pop, kind)(rng, n, cal)
+    return Generated(kw, None, np.zeros(n), _business_mbps(rng, kind, n))
 
 
 def _onsets(
@@ -200,15 +259,24 @@ def _farm_kw(rng: np.random.Generator, n: int, low: int = 20, high: int = 1500) 
     return rigs * RIG_KW * rng.uniform(1.03, 1.10, n)
 
 
-def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar) -> Generated:
+def _rig_mbps(rng: np.random.Generator, rated_kw: np.ndarray) -> np.ndarray:
+    """Stratum traffic of the rigs: a few kbit/s each."""
+    return rated_kw / RIG_KW * rng.uniform(*RIG_KBPS, len(rated_kw)) / 1000.0
+
+
+def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: Family) -> Generated:
     days = cal.n_days
-    if kind in ("pure_farm", "stepped_farm", "pausing_farm"):
-        mining_kw = _farm_kw(rng, n)
+    if kind in ("pure_farm", "disguised_data_centre", "stepped_farm", "pausing_farm"):
+        rated = _farm_kw(rng, n, 60 if kind == "disguised_data_centre" else 20)
         host = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
         onset = _onsets(
-            rng, n, days, 0.5 if kind == "pure_farm" else 0.7, 0.4 if kind == "stepped_farm" else 0.8
+            rng,
+            n,
+            days,
+            0.7 if kind in ("stepped_farm", "pausing_farm") else 0.5,
+            0.4 if kind == "stepped_farm" else 0.8,
         )
-        block = pop.mining_block(rng, mining_kw, cal, onset)
+        block = pop.mining_block(rng, rated, cal, onset, fam)
         for i in range(n):
             if kind == "stepped_farm":
                 block[i] *= pop.staircase(rng, days, int(onset[i]), int(rng.integers(2, 5)))[:, None]
@@ -216,27 +284,35 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar) -> Ge
                 for _ in range(rng.integers(2, 5)):
                     start = rng.integers(0, max(1, days - 3))
                     block[i, start : start + rng.integers(3, 11)] *= rng.uniform(0.0, 0.1)
-        contract = mining_kw * rng.uniform(1.0, 1.3, n)
-        return Generated(host + block, mining_kw, contract)
+        mbps = _business_mbps(rng, "shop", n) * rng.uniform(0.1, 1.0, n) + _rig_mbps(rng, rated)
+        return Generated(host + block, block, rated, mbps)
     if kind == "hidden_in_factory":
         base = pop.factory(rng, n, cal, shifts=int(rng.integers(1, 3)))
         factory_peak = np.quantile(base.reshape(n, -1), 0.99, axis=1)
-        mining_kw = np.maximum(factory_peak * rng.uniform(0.15, 0.6, n), 10 * RIG_KW)
-        block = pop.mining_block(rng, mining_kw, cal, _onsets(rng, n, days, 0.6))
-        return Generated(base + block, mining_kw, factory_peak * rng.uniform(1.3, 2.0, n))
+        rated = np.maximum(factory_peak * rng.uniform(0.15, 0.6, n), 10 * RIG_KW)
+        block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.6), fam)
+        return Generated(
+            base + block, block, rated, _business_mbps(rng, "factory", n) + _rig_mbps(rng, rated)
+        )
+    if kind == "hidden_in_data_centre":
+        kw, it = pop.data_centre_parts(rng, n, cal, fam)
+        it_kw = it.reshape(n, -1).mean(axis=1)
+        rated = np.maximum(it_kw * rng.uniform(0.2, 0.6, n), 10 * RIG_KW)
+        block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.6), fam)
+        mbps = it_kw * _lognormal(rng, fam.dc_mbps_per_kw, n) + _rig_mbps(rng, rated)
+        return Generated(kw + block * rng.uniform(1.1, 1.3, n)[:, None, None], block, rated, mbps)
     if kind == "night_only":
         base = pop.shop(rng, n, cal)
-        mining_kw = _farm_kw(rng, n, 6, 60)
+        rated = _farm_kw(rng, n, 6, 60)
         night = pop._window(cal.slot_hours, np.full(n, 23.0), np.full(n, 7.0))
-        block = pop.mining_block(rng, mining_kw, cal, _onsets(rng, n, days, 0.5)) * night[:, None, :]
-        peak = np.quantile(base.reshape(n, -1), 0.99, axis=1)
-        return Generated(base + block, mining_kw, np.maximum(peak, mining_kw) * rng.uniform(1.1, 1.6, n))
+        block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.5), fam) * night[:, None, :]
+        return Generated(base + block, block, rated, _business_mbps(rng, "shop", n) + _rig_mbps(rng, rated))
     if kind == "agricultural_tariff":
         base = pop.irrigation(rng, n, cal)
-        mining_kw = _farm_kw(rng, n, 15, 400)
-        block = pop.mining_block(rng, mining_kw, cal, _onsets(rng, n, days, 0.5))
-        peak = np.quantile(base.reshape(n, -1), 0.99, axis=1)
-        return Generated(base + block, mining_kw, (peak + mining_kw) * rng.uniform(1.0, 1.5, n))
+        rated = _farm_kw(rng, n, 15, 400)
+        block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.5), fam)
+        mbps = _business_mbps(rng, "irrigation", n) + _rig_mbps(rng, rated)
+        return Generated(base + block, block, rated, mbps)
     raise ValueError(kind)
 
 
@@ -246,38 +322,80 @@ def _generate_bucket(
     kinds: np.ndarray,
     cal: pop.Calendar,
     spec: SimulationSpec,
+    fam: Family,
     wide: _WideWriter | None,
 ) -> tuple[ds.DayRows, tuple[list, list]]:
     n, days = len(ids), spec.days
-    kw = np.zeros((n, days, len(cal.slot_hours)))
-    mining = np.zeros(n)
-    contract = np.zeros(n)
+    slots = len(cal.slot_hours)
+    kw = np.zeros((n, days, slots))
+    mining_kw, mining_hours, mbps = np.zeros(n), np.zeros(n), np.zeros(n)
     for kind in np.unique(kinds):
         chosen = np.nonzero(kinds == kind)[0]
-        if kind in MINER_KINDS:
-            made = _miner(rng, str(kind), len(chosen), cal)
-        else:
-            load = _negative(rng, str(kind), len(chosen), cal)
-            peak = np.quantile(load.reshape(len(chosen), -1), 0.99, axis=1)
-            made = Generated(load, np.zeros(len(chosen)), peak * rng.uniform(1.3, 3.0, len(chosen)))
-        kw[chosen], mining[chosen], contract[chosen] = (
-            np.clip(made.kw, 0, None),
-            made.mining_kw,
-            made.contract_kva,
-        )
+        made = (_miner if kind in MINER_KINDS else _negative)(rng, str(kind), len(chosen), cal, fam)
+        kw[chosen] = np.clip(made.kw, 0, None)
+        mbps[chosen] = made.mbps
+        if made.mining is not None:
+            mining_kw[chosen], mining_hours[chosen] = pop.mining_truth(
+                made.mining, made.rated_kw, 24.0 / slots
+            )
+    # Contracted capacity: the same rule for everyone (robust peak × 1.05-2.5, log-uniform), so it
+    # says nothing about the label.
+    peak = np.nanquantile(kw.reshape(n, -1), 0.99, axis=1)
+    contract = peak * np.exp(rng.uniform(np.log(1.05), np.log(2.5), n))
+    meta = _registry_rows(rng, ids, kinds, contract, mbps, fam)
     kw = _to_native(kw, spec.interval_s)
     _punch_gaps(rng, kw)
     if wide:
         wide.add(ids, kinds, kw, spec.interval_s)
     labels = [
-        [str(a), int(k in MINER_KINDS), str(k), round(float(m), 1)]
-        for a, k, m in zip(ids, kinds, mining, strict=True)
-    ]
-    meta = [
-        [str(a), TARIFFS[str(k)], float(np.ceil(c / 10) * 10)]
-        for a, k, c in zip(ids, kinds, contract, strict=True)
+        [
+            str(a),
+            int(k in MINER_KINDS),
+            str(k),
+            round(float(m), 1),
+            round(float(h), 1),
+            round(float(m * h), 0),
+        ]
+        for a, k, m, h in zip(ids, kinds, mining_kw, mining_hours, strict=True)
     ]
     return _day_rows(ids, kw, spec), (labels, meta)
+
+
+def _round_up_two_digits(kva: float) -> float:
+    """Contracts are whole-looking numbers at every size (0.53, 48, 1300 kVA), never a floor that
+    only small sites hit."""
+    step = 10.0 ** (np.floor(np.log10(max(kva, 1e-3))) - 1)
+    return round(float(np.ceil(kva / step) * step), 3)
+
+
+def _registry_rows(
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    kinds: np.ndarray,
+    contract: np.ndarray,
+    mbps: np.ndarray,
+    fam: Family,
+) -> list[list]:
+    """accounts.csv rows: tariff, contract, declared use (empty when the registry does not know)
+    and mean traffic (empty when no flows are attributed to the site)."""
+    rows = []
+    for account, kind, kva, traffic in zip(ids, kinds, contract, mbps, strict=True):
+        kind = str(kind)
+        declared = DECLARED_USE.get(kind) or str(rng.choice(FARM_COVER_STORIES))
+        if rng.random() >= fam.declared_known:
+            declared = ""
+        household = kind in ("household", "heating_household")
+        known = rng.random() < (fam.traffic_known_household if household else fam.traffic_known_business)
+        rows.append(
+            [
+                str(account),
+                TARIFFS[kind],
+                _round_up_two_digits(kva),
+                declared,
+                round(float(traffic), 4) if known else "",
+            ]
+        )
+    return rows
 
 
 def _to_native(kw: np.ndarray, interval_s: int) -> np.ndarray:

@@ -23,7 +23,13 @@ from minesweep.detection.network.attribution import (
     attribute_hosts,
     read_allocations,
 )
-from minesweep.detection.network.flows import FlowFileError, FlowReadStats, read_flow_file
+from minesweep.detection.network.flows import (
+    FlowFileError,
+    FlowReadStats,
+    HostTotal,
+    host_traffic_totals,
+    read_flow_file,
+)
 from minesweep.detection.network.report import (
     REPORT_THRESHOLD,
     HostRecord,
@@ -32,6 +38,7 @@ from minesweep.detection.network.report import (
     write_records,
 )
 from minesweep.detection.network.scanner import ScanResult, scan_captures
+from minesweep.detection.network.shapes import ShapeFinding, shape_findings
 
 
 class NetworkInputError(ValueError):
@@ -68,6 +75,9 @@ class ScanOutcome:
 class FlowOutcome:
     records: list[HostRecord]
     stats: FlowReadStats = field(default_factory=FlowReadStats)
+    traffic: list[HostTotal] = field(default_factory=list)
+    #: hosts whose flows have the shape of mining sessions to pools not on any list (``shapes``)
+    unlisted: list[ShapeFinding] = field(default_factory=list)
 
 
 def scan_files(
@@ -91,7 +101,12 @@ def score_flow_file(path: Path | str, threshold: float | None = None) -> FlowOut
     except FlowFileError as exc:
         raise NetworkInputError(str(exc)) from exc
     limit = REPORT_THRESHOLD if threshold is None else threshold
-    return FlowOutcome(flow_host_records(table, pools.default_pool_list(), limit), stats)
+    return FlowOutcome(
+        flow_host_records(table, pools.default_pool_list(), limit),
+        stats,
+        host_traffic_totals(table),
+        shape_findings(table),
+    )
 
 
 def update_pools(path: Path | str) -> int:
@@ -228,7 +243,9 @@ def describe_scan(outcome: ScanOutcome) -> str:
 def describe_flows(outcome: FlowOutcome) -> str:
     return (
         f"流记录 / flow records: {outcome.stats.rows} read, {outcome.stats.skipped_rows} malformed rows skipped, "
-        f"{len(outcome.records)} hosts reported"
+        f"{len(outcome.records)} hosts reported; "
+        f"mining-session shape without a listed pool / 未列名矿池的挖矿会话特征: "
+        + (", ".join(f"{f.host} ({f.score:.2f})" for f in outcome.unlisted) or "none")
     )
 
 

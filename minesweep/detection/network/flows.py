@@ -112,6 +112,38 @@ def read_flow_file(path: Path | str) -> tuple[pa.Table, FlowReadStats]:
     return table, stats
 
 
+@dataclass(frozen=True)
+class HostTotal:
+    """Bytes a source address sent and received in all its flows, over the data's whole window."""
+
+    host: str
+    bytes: int
+    first_seen: float
+    last_seen: float
+    window_seconds: float
+
+
+def host_traffic_totals(table: pa.Table) -> list[HostTotal]:
+    """Per source address: total bytes and the observation window (first flow start to last flow end
+    over the whole table, so a quiet host is not credited with a short window)."""
+    if table.num_rows == 0:
+        return []
+    grouped = table.group_by("src_ip").aggregate([("bytes", "sum"), ("ts_start", "min"), ("ts_end", "max")])
+    start = pc.min(table["ts_start"]).as_py() or 0.0
+    end = pc.max(table["ts_end"]).as_py() or start
+    window = max(float(end) - float(start), 1.0)
+    return [
+        HostTotal(str(host), int(volume or 0), float(first or 0.0), float(last or 0.0), window)
+        for host, volume, first, last in zip(
+            grouped["src_ip"].to_pylist(),
+            grouped["bytes_sum"].to_pylist(),
+            grouped["ts_start_min"].to_pylist(),
+            grouped["ts_end_max"].to_pylist(),
+            strict=True,
+        )
+    ]
+
+
 def _read_parquet_directory(path: Path) -> pa.Table:
     """All ``*.parquet`` files of a directory (e.g. the collector's output), in name order."""
     files = sorted(path.glob("*.parquet"))

@@ -148,12 +148,17 @@ def scan_host_records(
 
 
 def flow_host_records(
-    table: pa.Table, pools: PoolList, threshold: float = REPORT_THRESHOLD, weights: dict[str, float] = WEIGHTS
+    table: pa.Table,
+    pools: PoolList,
+    threshold: float = REPORT_THRESHOLD,
+    weights: dict[str, float] = WEIGHTS,
+    address_names: dict[str, str] | None = None,
 ) -> list[HostRecord]:
-    """Host records from flow records only (no payload)."""
+    """Host records from flow records only (no payload); ``address_names`` adds DNS answers seen
+    elsewhere (a partition of a larger file, :mod:`flowparts`)."""
     hosts = {
         host: HostEvidence(host, flow=evidence)
-        for host, evidence in flow_evidence.score_flow_table(table, pools).items()
+        for host, evidence in flow_evidence.score_flow_table(table, pools, address_names).items()
     }
     return _records(hosts, pools, threshold, weights)
 
@@ -272,7 +277,12 @@ def _records(
         record = _score(evidence, pools, threshold, weights)
         if record is not None:
             records.append(record)
-    return sorted(records, key=lambda r: (-r.score, _address_key(r.host)))
+    return sorted(records, key=record_order)
+
+
+def record_order(record: HostRecord) -> tuple[float, tuple[int, str]]:
+    """Highest score first, then by address: the order of every host-record list."""
+    return (-record.score, _address_key(record.host))
 
 
 def _address_key(host: str) -> tuple[int, str]:

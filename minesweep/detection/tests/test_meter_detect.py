@@ -254,7 +254,7 @@ def test_it_simulates_imports_and_plots_from_the_command_line(tmp_path):
         stdout=out,
     )
     labels = (tmp_path / "sim" / "labels.csv").read_text().splitlines()
-    assert labels[0] == "account_id,is_mining,kind,mining_kw" and len(labels) == 31
+    assert labels[0] == "account_id,is_mining,kind,mining_kw,mining_hours,mining_kwh" and len(labels) == 31
     call_command(
         "meters",
         "import",

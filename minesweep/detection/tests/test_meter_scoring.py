@@ -12,7 +12,7 @@ from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.kernels.features import compute_features
 from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
-from minesweep.detection.meter.scoring import load_pack, score_table
+from minesweep.detection.meter.scoring import add_meta_features, load_pack, pack_scores, score_table
 from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
 
 START_DAY, DAYS = 18628, 120
@@ -58,11 +58,13 @@ def test_it_scores_a_flat_farm_high_and_an_office_low_with_reasons():
 
 def test_it_applies_the_protected_tariff_route_only_to_protected_tariffs():
     table = _table(_flat(60), _flat(60))
-    meta = _meta(["agricultural", "large_industry"], [2000, 2000])  # low utilisation: no capacity signal
-    findings = score_table(table, GRID, meta=meta).to_pylist()
-    routes = [json.loads(f["reasons"])["route"] for f in findings]
-    assert routes[0] == "protected_tariff" and routes[1] != "protected_tariff"
-    assert findings[0]["score"] > findings[1]["score"]
+    pack = load_pack()
+    columns = add_meta_features(table, _meta(["agricultural", "large_industry"], [2000, 2000]), pack)
+    _, _, parts = pack_scores(columns, pack)
+    protected = list(pack.routes).index("protected_tariff")
+    route_logit = pack.routes["protected_tariff"].bias + sum(parts[protected].values())
+    assert route_logit[0] > 0  # a flat 60 kW load on an agricultural tariff: the route fires
+    assert columns["is_protected_tariff"].tolist() == [1.0, 0.0]  # and applies to that account only
 
 
 def test_it_estimates_mining_power_from_the_onset_and_counts_rigs_of_the_chosen_model():
@@ -70,10 +72,26 @@ def test_it_estimates_mining_power_from_the_onset_and_counts_rigs_of_the_chosen_
     found = score_table(farm, GRID, rig_kw=rig_power_kw("S19")).to_pylist()[0]
     assert abs(found["est_mining_kw"] - 325) < 10
     assert abs(found["est_rigs"] - 100) <= 3  # 1 % meter noise: the base is a daily minimum
-    assert found["first_seen"] == "2021-03-02" and found["est_basis"] == "onset"
+    assert found["first_seen"] == "2021-03-02" and found["est_basis"] == "running"
     assert abs(found["est_mining_kwh"] - 325 * 24 * 60) < 0.05 * 325 * 24 * 60
     s21 = score_table(farm, GRID, rig_kw=rig_power_kw("Antminer S21")).to_pylist()[0]
     assert s21["est_rigs"] == round(s21["est_mining_kw"] / 3.5)
+
+
+def test_it_measures_mining_power_and_energy_over_the_hours_the_rigs_ran():
+    """A farm cut off in the evening peak (18-22 h) and down for ten days: kW is its power while
+    running, kWh that power times the hours it ran — neither is diluted by the hours it was off."""
+
+    def farm(d, h):
+        return 2 + 500.0 * (d >= 20) * ~((h >= 18) & (h < 22)) * ~((d >= 50) & (d < 60))
+
+    found = score_table(_table(farm), GRID).to_pylist()[0]
+    ran_hours = (DAYS - 20 - 10) * 20
+    assert abs(found["est_mining_kw"] - 500) < 0.03 * 500
+    assert abs(found["est_mining_hours"] - ran_hours) < 0.03 * ran_hours
+    assert found["est_mining_kwh"] == pytest.approx(
+        found["est_mining_kw"] * found["est_mining_hours"], rel=0.01
+    )
 
 
 def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():

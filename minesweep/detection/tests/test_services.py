@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -32,7 +33,7 @@ from minesweep.registry.uscc import make_uscc
 
 CAPTURES = Path(__file__).parent / "data" / "pcaps"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FARM_ACCOUNT = "SIM0000026"  # a pure mining farm in the simulation below (seed 11)
+FARM_ACCOUNT = "SIM0000026"  # a pure mining farm in the simulation below (seed 16)
 FARM_USCC = make_uscc("9", "1", "150602", "55667788")
 
 
@@ -42,7 +43,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from minesweep.detection.meter.simulate import SimulationSpec, simulate
 
     out = tmp_path_factory.mktemp("meters")
-    simulate(SimulationSpec(accounts=40, days=90, interval_s=3600, mining_share=0.1, seed=11), out)
+    simulate(SimulationSpec(accounts=40, days=90, interval_s=3600, mining_share=0.1, seed=16), out)
     return out
 
 
@@ -104,7 +105,7 @@ def finished_meter_run(actor: object, simulated: Path, division_code: str = "150
 pytestmark = pytest.mark.django_db
 
 
-def test_it_runs_from_a_server_path_and_maps_accounts_to_the_registry(data_root, hidden_farm):
+def test_it_runs_from_a_server_path_and_maps_accounts_to_the_registry(data_root, hidden_farm, simulated):
     run = meter_run_start(
         actor="test", division=Division.objects.get(code="150000"), name="", server_path="sim/readings/"
     )
@@ -117,7 +118,9 @@ def test_it_runs_from_a_server_path_and_maps_accounts_to_the_registry(data_root,
     assert top is not None and top.account_id == FARM_ACCOUNT and top.suspect
     assert top.power_account == hidden_farm and top.division_id == "150602"
     assert top.reasons["route"] and top.features["load_factor"] > 0.8
-    assert 0.85 * 1955.6 < top.est_mining_kw < 1.15 * 1955.6  # the simulator's label
+    label = pd.read_csv(simulated / "labels.csv", dtype={"account_id": str}).set_index("account_id")
+    truth = label.loc[FARM_ACCOUNT, "mining_kw"]  # mean kW over the hours the rigs ran
+    assert 0.95 * truth < top.est_mining_kw < 1.05 * truth
     unknown = MeterSuspect.objects.exclude(account_id=FARM_ACCOUNT)
     assert set(unknown.values_list("division_id", flat=True)) == {"150000"}
     assert AuditEvent.objects.filter(action="detection.meter_run.store", object_id=str(run.pk)).exists()

@@ -48,8 +48,24 @@ class Command(BaseCommand):
         det.add_argument("--engine", choices=["local", "dask"], default="local")
         det.add_argument("--scheduler", default=None, help="tcp://HOST:8786 (dask engine)")
         det.add_argument("--workers", type=int, default=None)
-        det.add_argument("--accounts-meta", type=Path, default=None)
-        det.add_argument("--temperature", type=Path, default=None, help="CSV date,temp_c")
+        det.add_argument(
+            "--accounts-meta",
+            type=Path,
+            default=None,
+            help=(
+                "CSV/Parquet: account_id, tariff, contract_kva, and optionally declared_use (registry use, e.g. "
+                "data_center, manufacturing, household) and mean_mbps (mean traffic from flow records, Mbit/s; "
+                "empty = unknown). Traffic per kW and declared use are fused with the meter score; unknown "
+                "values add nothing either way. est_mining_kw = mean power of the mining load over the hours "
+                "it ran; est_mining_kwh = est_mining_kw x those hours."
+            ),
+        )
+        det.add_argument(
+            "--temperature",
+            type=Path,
+            default=None,
+            help="CSV date,temp_c (daily outdoor mean): cooling that follows the weather marks a data centre",
+        )
         det.add_argument("--since", type=_date, default=None)
         det.add_argument("--until", type=_date, default=None)
         det.add_argument("--rig", default="S19")
@@ -79,6 +95,12 @@ class Command(BaseCommand):
             "--wide", action="store_true", help="also write readings_wide.csv (State Grid layout)"
         )
         sim.add_argument(
+            "--family",
+            choices=["tune", "eval"],
+            default="tune",
+            help="parameter family: tune (set weights on it) or eval (measure on it) / 参数族",
+        )
+        sim.add_argument(
             "--out",
             type=Path,
             required=True,
@@ -91,8 +113,13 @@ class Command(BaseCommand):
         ev.add_argument("--k", type=int, default=None, help="k for precision@k (default: number of miners)")
 
         tr = sub.add_parser("train", help="train a calibrated gradient-boosted model on labelled findings")
-        tr.add_argument("--features", type=Path, required=True, help="findings from `meters detect`")
-        tr.add_argument("--labels", type=Path, required=True)
+        tr.add_argument("--features", type=Path, default=None, help="findings from `meters detect`")
+        tr.add_argument("--labels", type=Path, default=None)
+        tr.add_argument(
+            "--from-outcomes",
+            action="store_true",
+            help="learn from the inspection outcomes recorded on leads (confirmed/cleared) / 从核查结果训练",
+        )
         tr.add_argument("--out", type=Path, required=True)
 
         promote = sub.add_parser(
@@ -183,6 +210,7 @@ class Command(BaseCommand):
             seed=o["seed"],
             start=o["start"],
             wide=o["wide"],
+            family=o["family"],
         )
         with tqdm(
             total=spec.accounts, unit="acct", desc="meters simulate", disable=not sys.stderr.isatty()
@@ -198,6 +226,15 @@ class Command(BaseCommand):
     def _train(self, o: dict[str, Any]) -> None:
         from minesweep.detection.meter.model import train_model
 
+        if o["from_outcomes"]:
+            from minesweep.detection.learning import train_from_outcomes
+
+            self.stdout.write(json.dumps(train_from_outcomes(o["out"])))
+            return
+        if o["features"] is None or o["labels"] is None:
+            raise CommandError(
+                "--features 与 --labels，或 --from-outcomes / --features and --labels, or --from-outcomes"
+            )
         self.stdout.write(json.dumps(train_model(o["features"], o["labels"], o["out"])))
 
     def _plot(self, o: dict[str, Any]) -> None:

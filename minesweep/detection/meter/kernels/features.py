@@ -42,6 +42,10 @@ FEATURE_DOCS: dict[str, str] = {
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
     "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
+    "peak_cut_share": "1 - median daily (mean kW in peak-tariff hours / mean kW outside them), 0..1",
+    "offpeak_base_ratio": "median daily (lowest off-peak slot / off-peak mean): 1 = flat outside the peaks",
+    "running_kw": "mean kW above the pre-onset level over the slots where that load ran",
+    "running_hours": "hours in which that load ran (from the first-seen day on)",
 }
 
 
@@ -84,7 +88,9 @@ def compute_features(
         features["night_excess_variation"],
         features["night_excess_persistence"],
     ) = shape.night_excess_kw(cube, base, grid.slot_hours)
+    features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
+    features.update(_running_load(mean_kw, daily, features, grid))
     return features, _step_lists(step_sizes)
 
 
@@ -161,6 +167,39 @@ def _estimate_inputs(
         "first_seen_day": first_seen.astype(float),
         "hours_since_first_seen": hours_since,
     }
+
+
+RUNNING_SHARE = 0.05  # a slot counts as running when the new load is above 5 % of its usual level
+
+
+def _running_load(
+    mean_kw: np.ndarray, daily: np.ndarray, features: dict[str, np.ndarray], grid: ProfileGrid
+) -> dict[str, np.ndarray]:
+    """The load that appeared at the first-seen day, measured where it ran.
+
+    ``pre`` is the level before it (the base before the onset; 0 without an onset). From the first-seen
+    day on, a slot *ran* when its demand exceeds ``pre`` by more than 5 % of the recent excess (median
+    daily mean of the last 28 days minus ``pre``). Rigs that came in batches before the largest step
+    count from the first day whose mean was a quarter of that excess above ``pre``. ``running_kw`` is the mean excess over those slots
+    (the definition of ``est_mining_kw`` for a flat load) and ``running_hours`` their hours, so hours
+    switched off (outages, peak-hour cuts) count neither in the mean nor in the hours.
+    """
+    accounts, days = daily.shape
+    first_seen = features["first_seen_day"].astype(np.int64)
+    pre = np.nan_to_num(features["pre_onset_base_kw"]).astype(np.float32)
+    excess_level = (steps.recent_level_kw(daily) - pre).astype(np.float32)
+    with np.errstate(invalid="ignore"):
+        early = (daily - pre[:, None]) > 0.25 * excess_level[:, None]
+    start = np.where(early.any(axis=1), np.minimum(early.argmax(axis=1), first_seen), first_seen)
+    since = (np.arange(days)[None, :] >= start[:, None]) & (first_seen[:, None] >= 0)
+    excess = mean_kw - pre[None, :, None]
+    with np.errstate(invalid="ignore"):
+        running = (excess > RUNNING_SHARE * excess_level[None, :, None]) & since[None]
+    slots = running.sum(axis=(0, 2), dtype=np.int64)
+    total = np.where(running, excess, np.float32(0)).sum(axis=(0, 2), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
+    return {"running_kw": mean, "running_hours": slots * (grid.bin_s / 3600.0)}
 
 
 def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:

@@ -145,7 +145,11 @@ def daily_mean_from(
     filled_kw: np.ndarray, counts: np.ndarray, day_counts: np.ndarray, grid: ProfileGrid
 ) -> np.ndarray:
     """:func:`daily_mean_kw` from the profile with 0 for missing slots and the readings per day."""
-    weighted = np.einsum("pad,pad->ad", filled_kw, counts).astype(np.float64)
+    # Plane by plane in a fixed order: the sum of an account's day never depends on which other
+    # accounts share its partition (einsum picks its accumulation order by array shape).
+    weighted = np.zeros(filled_kw.shape[1:], dtype=np.float64)
+    for plane, count in zip(filled_kw, counts, strict=True):
+        weighted += plane * count
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = weighted / day_counts
     mean[day_counts < MIN_DAY_COVERAGE * grid.readings_per_day] = np.nan
@@ -204,6 +208,11 @@ def nan_mean_rows(matrix: np.ndarray) -> np.ndarray:
     """Row means ignoring NaN; NaN for all-NaN rows, without a RuntimeWarning."""
     valid = ~np.isnan(matrix)
     count = valid.sum(axis=1)
-    total = np.where(valid, matrix, 0.0).sum(axis=1)
+    filled = np.where(valid, matrix, 0.0)
+    # Column by column in a fixed order: numpy's row sums pick their accumulation order by the
+    # array's shape, so a row's mean would depend on how many rows share its partition.
+    total = np.zeros(matrix.shape[0], dtype=np.float64)
+    for column in filled.T:
+        total += column
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)

@@ -366,3 +366,34 @@ def night_excess_kw(
     with np.errstate(invalid="ignore", divide="ignore"):
         persistence = (present & counted).sum(axis=1) / counted.sum(axis=1)
     return level, daily_variation(recent), persistence
+
+
+PEAK_TARIFF_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), local time
+
+
+def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Large miners follow prices: flat outside the peak-tariff hours, cut inside them.
+
+    Returns ``(peak_cut_share, offpeak_base_ratio)`` per account: 1 − median over days of (mean kW in
+    the peak windows / mean kW outside them), clipped to 0..1; and the median over days of (lowest
+    off-peak slot / off-peak mean), 1 for a load that is flat outside the peaks. NaN for daily data.
+    """
+    if cube.slots < 24:
+        nan = np.full(cube.accounts, np.nan)
+        return nan, nan.copy()
+    peak = np.zeros(len(slot_hours), dtype=bool)
+    for start, end in PEAK_TARIFF_HOURS:
+        peak |= (slot_hours >= start) & (slot_hours < end)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        peak_mean = cube.filled[peak].sum(axis=0) / cube.valid[peak].sum(axis=0)
+        off_mean = cube.filled[~peak].sum(axis=0) / cube.valid[~peak].sum(axis=0)
+        off_min = np.fmin.reduce(cube.kw[~peak], axis=0)
+        cut = 1.0 - peak_mean / off_mean
+        flat = off_min / off_mean
+    cut = np.where(np.isfinite(cut), cut, np.nan)
+    flat = np.where(np.isfinite(flat), flat, np.nan)
+    return np.clip(_median_days(cut), 0.0, 1.0), _median_days(flat)
+
+
+def _median_days(matrix: np.ndarray) -> np.ndarray:
+    return row_quantiles(matrix, (0.5,))[0]

@@ -1,0 +1,189 @@
+"""Evidence fusion per account (多源证据融合): the meter score weighed against network and registry facts.
+
+The meter tells *how* a site draws power; it cannot tell a mining farm from a data centre or a
+continuous-process plant that draws the same flat load. Physics can:
+
+* **Traffic per kW** (``mean_mbps`` from flow records ÷ mean kW from the meter). A mining rig moves a
+  few kbit/s of Stratum shares for ~3 kW, so a farm sits near 0.001-0.01 Mbit/s per kW; a data
+  centre's traffic grows with its IT load, typically whole Mbit/s per kW. Traffic of data-centre scale
+  is strong counter-evidence; an office's traffic at hundreds of kW rules the data-centre explanation out.
+* **Declared use** (registry). A site declared a data centre whose traffic is that of a few rigs is the
+  disguised farm of the seed's second report category: strong evidence.
+* **Weather** is already in the meter score (``temperature_response``: cooling that follows outdoor
+  temperature marks a data centre or a cold store).
+
+Unknown is unknown: a missing input adds nothing in either direction and is listed under
+``missing`` in the account's fusion record, never read as innocence.
+
+The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+METER_LOGIT_CLIP = 6.0
+# log10(Mbit/s per kW): from here up the traffic is of office or data-centre scale, not rigs'.
+BUSY_TRAFFIC_LOG10 = -1.0
+BUSY_TRAFFIC_SCALE = 0.5  # one more step of this size adds BUSY_TRAFFIC_WEIGHT
+BUSY_TRAFFIC_WEIGHT = -2.0
+BUSY_TRAFFIC_STEPS = 4.0
+# Below this (≤ ~0.03 Mbit/s per kW) a site cannot be a working data centre.
+QUIET_TRAFFIC_LOG10 = -1.5
+DISGUISED_DATA_CENTRE = 3.0
+DATA_CENTRE_USES = frozenset(
+    {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心"}
+)
+MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least this much
+
+
+@dataclass(frozen=True)
+class FusionInputs:
+    """Per account, aligned with the feature table: traffic (NaN = unknown) and declared use ('' = unknown)."""
+
+    mean_mbps: np.ndarray
+    declared_use: list[str]
+
+    @classmethod
+    def of(cls, account_ids: list[str], meta: pa.Table | None) -> FusionInputs:
+        n = len(account_ids)
+        if meta is None or meta.num_rows == 0:
+            return cls(np.full(n, np.nan), [""] * n)
+        keys = meta.column("account_id").to_pylist()
+        mbps_of = (
+            dict(zip(keys, meta.column("mean_mbps").to_pylist(), strict=True))
+            if "mean_mbps" in meta.column_names
+            else {}
+        )
+        use_of = (
+            dict(zip(keys, meta.column("declared_use").to_pylist(), strict=True))
+            if "declared_use" in meta.column_names
+            else {}
+        )
+        return cls(
+            np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float),
+            [str(use_of.get(a) or "").strip().lower() for a in account_ids],
+        )
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value) if value not in (None, "") else np.nan
+    except (TypeError, ValueError):
+        return np.nan
+    return number if np.isfinite(number) and number >= 0 else np.nan
+
+
+def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarray:
+    """log10(Mbit/s per kW of mean demand); NaN when either is unknown. Zero traffic counts as 1 kbit/s."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            np.isfinite(mean_mbps) & (mean_kw > 0),
+            np.log10(np.maximum(mean_mbps, 0.001) / mean_kw),
+            np.nan,
+        )
+
+
+def fusion_parts(columns: dict[str, np.ndarray], inputs: FusionInputs) -> dict[str, np.ndarray]:
+    """Log-odds added by each stream (0 where its input is unknown)."""
+    mean_kw = np.nan_to_num(columns["mean_kw"])
+    ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
+    busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
+    declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
+    quiet = ratio < QUIET_TRAFFIC_LOG10
+    return {
+        "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy),
+        "declared_use": np.where(declared_dc & quiet & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0),
+    }
+
+
+def fuse(
+    meter_score: np.ndarray, columns: dict[str, np.ndarray], inputs: FusionInputs, has_temperature: bool
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Fused scores, one JSON record per account (parts in words, what is missing) and the traffic ratio."""
+    parts = fusion_parts(columns, inputs)
+    with np.errstate(divide="ignore"):
+        raw = np.log(meter_score) - np.log1p(-meter_score)
+    # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
+    logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
+    fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
+    ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
+    records = [
+        json.dumps(_record(i, parts, ratio, inputs, has_temperature), ensure_ascii=False)
+        for i in range(len(meter_score))
+    ]
+    return fused, records, ratio
+
+
+def _record(
+    i: int, parts: dict[str, np.ndarray], ratio: np.ndarray, inputs: FusionInputs, has_temperature: bool
+) -> dict[str, Any]:
+    said: list[dict[str, Any]] = []
+    missing: list[dict[str, str]] = []
+    if np.isfinite(ratio[i]):
+        per_kw = 10 ** ratio[i]
+        said.append(
+            {
+                "stream": "network",
+                "logit": round(float(parts["traffic"][i]), 2),
+                "text": _traffic_words(per_kw, float(inputs.mean_mbps[i])),
+            }
+        )
+    else:
+        missing.append(
+            _words(
+                "网络流量未知：无法核实是否为数据中心",
+                "Network traffic unknown: a data-centre explanation cannot be checked",
+            )
+        )
+    if inputs.declared_use[i]:
+        said.append(
+            {
+                "stream": "registry",
+                "logit": round(float(parts["declared_use"][i]), 2),
+                "text": _declared_words(inputs.declared_use[i], float(parts["declared_use"][i])),
+            }
+        )
+    else:
+        missing.append(_words("登记用途未知", "Declared use unknown"))
+    if not has_temperature:
+        missing.append(
+            _words(
+                "未提供气温：无法判断负荷是否随天气变化",
+                "No temperature given: response to weather not checked",
+            )
+        )
+    return {"parts": said, "missing": missing}
+
+
+def _words(zh: str, en: str) -> dict[str, str]:
+    """Both languages side by side in the findings file (the web page shows one, the CLI both)."""
+    return {"zh": zh, "en": en}
+
+
+def _traffic_words(per_kw: float, mbps: float) -> dict[str, str]:
+    if per_kw >= 10**BUSY_TRAFFIC_LOG10:
+        return _words(
+            f"流量 {mbps:.3g} Mbit/s，每千瓦 {per_kw:.3g} Mbit/s：属办公或数据中心量级，不像矿机（每台仅数 kbit/s）",
+            f"Traffic {mbps:.3g} Mbit/s, {per_kw:.3g} Mbit/s per kW: office or data-centre scale, "
+            "not rigs (a few kbit/s each)",
+        )
+    return _words(
+        f"流量 {mbps:.3g} Mbit/s，每千瓦仅 {per_kw:.3g} Mbit/s：不可能是运行中的数据中心（其流量随 IT 负荷增长）",
+        f"Traffic {mbps:.3g} Mbit/s, only {per_kw:.3g} Mbit/s per kW: not a working data centre "
+        "(its traffic grows with IT load)",
+    )
+
+
+def _declared_words(use: str, part: float) -> dict[str, str]:
+    if part > 0:
+        return _words(
+            f"登记用途为数据中心（{use}），但流量只有矿机量级",
+            f"Declared a data centre ({use}), but its traffic is that of rigs",
+        )
+    return _words(f"登记用途：{use}", f"Declared use: {use}")

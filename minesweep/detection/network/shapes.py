@@ -1,0 +1,135 @@
+"""Mining to pools nobody has listed, from flow records alone (无矿池名单的流特征检测).
+
+No payload, no pool list, no port list of pools: a Stratum session has a shape. The miner holds one TCP
+connection to its pool for as long as it runs (long-lived), both sides exchange small JSON messages
+(a new job every ~30 s from the pool, a share every few seconds to minutes from the miner), so the byte
+rate is a few hundred bytes per second at most and packets are small; TLS does not change any of that.
+A farm adds the fan-in: many workers keep the same kind of session to one endpoint.
+
+A flow is a *session candidate* when it is TCP to a global (public) address, lasts at least
+``LONG_LIVED_S``, moves at most ``MAX_BYTES_PER_S`` with a mean packet of at most ``MAX_PACKET_BYTES``,
+and carries between ``MIN_PACKETS_PER_S`` and ``MAX_PACKETS_PER_S`` (a keep-alive every few minutes is
+a push channel, not a miner). The session must also carry at least ``MIN_SESSION_SHARE`` of all the
+bytes the host exchanged with that address: a miner talks to its pool through that session only, while
+a chat or web client keeps a long connection *and* fetches content from the same servers in others. Ports of interactive and push services whose sessions look alike (SSH,
+XMPP and mobile push, MQTT, RDP, and the crypto peer-to-peer ports reported separately) are left out:
+a list of ordinary services, not of pools.
+
+Score per source host: 0.6 for one candidate session, +0.15 for each further endpoint (at most 0.9), and
++0.3 when the endpoint is shared by at least ``FARM_FAN_IN`` hosts with candidate sessions (workers of
+one farm); hosts at or above ``REPORT_THRESHOLD`` are reported.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+
+LONG_LIVED_S = 180.0
+MAX_BYTES_PER_S = 1000.0
+MAX_PACKET_BYTES = 600.0
+MIN_PACKETS_PER_S = 0.03
+MAX_PACKETS_PER_S = 3.0
+ORDINARY_SESSION_PORTS = frozenset({22, 1883, 8883, 3389, 5222, 5223, 5228, 8333, 30303, 53, 123, 5353})
+MIN_SESSION_SHARE = 0.5
+FARM_FAN_IN = 3
+REPORT_THRESHOLD = 0.5
+
+
+@dataclass
+class ShapeFinding:
+    host: str
+    score: float
+    endpoints: list[str] = field(default_factory=list)
+    fan_in: int = 0
+    sessions: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "host": self.host,
+            "score": round(self.score, 3),
+            "endpoints": self.endpoints,
+            "fan_in": self.fan_in,
+            "sessions": self.sessions,
+        }
+
+
+@lru_cache(maxsize=65536)
+def _is_global(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
+
+
+def session_candidates(table: pa.Table) -> np.ndarray:
+    """Boolean per flow row: the shape of a pool session (see the module text)."""
+    if table.num_rows == 0:
+        return np.zeros(0, dtype=bool)
+    start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
+    end = np.nan_to_num(table["ts_end"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+    duration = np.maximum(end - start, 0.0)
+    volume = np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+    packets = np.maximum(np.nan_to_num(table["packets"].to_numpy(zero_copy_only=False).astype(float)), 1.0)
+    port = table["dst_port"].to_numpy(zero_copy_only=False)
+    tcp = table["proto"].to_numpy(zero_copy_only=False) == 6
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = volume / np.maximum(duration, 1.0)
+        pace = packets / np.maximum(duration, 1.0)
+    shape = (
+        tcp
+        & (duration >= LONG_LIVED_S)
+        & (rate <= MAX_BYTES_PER_S)
+        & (volume / packets <= MAX_PACKET_BYTES)
+        & (pace >= MIN_PACKETS_PER_S)
+        & (pace <= MAX_PACKETS_PER_S)
+        & ~np.isin(port, list(ORDINARY_SESSION_PORTS))
+    )
+    if not shape.any():
+        return shape
+    destinations = table["dst_ip"].to_pylist()
+    sources = table["src_ip"].to_pylist()
+    exchanged: dict[tuple[str, str], float] = {}
+    for source, destination, size in zip(sources, destinations, volume.tolist(), strict=True):
+        key = (str(source), str(destination))
+        exchanged[key] = exchanged.get(key, 0.0) + size
+    for row in np.flatnonzero(shape):
+        pair = (str(sources[row]), str(destinations[row]))
+        shape[row] = _is_global(pair[1]) and volume[row] >= MIN_SESSION_SHARE * exchanged[pair]
+    return shape
+
+
+def shape_findings(table: pa.Table, threshold: float = REPORT_THRESHOLD) -> list[ShapeFinding]:
+    """Hosts whose flows have the shape of mining sessions, highest score first."""
+    candidate = session_candidates(table)
+    if not candidate.any():
+        return []
+    rows = np.flatnonzero(candidate)
+    hosts = [str(h) for h in table["src_ip"].take(pa.array(rows)).to_pylist()]
+    endpoints = [
+        f"{ip}:{port}"
+        for ip, port in zip(
+            table["dst_ip"].take(pa.array(rows)).to_pylist(),
+            table["dst_port"].take(pa.array(rows)).to_pylist(),
+            strict=True,
+        )
+    ]
+    workers: dict[str, set[str]] = {}
+    per_host: dict[str, set[str]] = {}
+    sessions: dict[str, int] = {}
+    for host, endpoint in zip(hosts, endpoints, strict=True):
+        workers.setdefault(endpoint, set()).add(host)
+        per_host.setdefault(host, set()).add(endpoint)
+        sessions[host] = sessions.get(host, 0) + 1
+    findings = []
+    for host, targets in per_host.items():
+        fan_in = max(len(workers[e]) for e in targets)
+        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan_in >= FARM_FAN_IN else 0.0)
+        finding = ShapeFinding(host, min(score, 1.0), sorted(targets), fan_in, sessions[host])
+        if finding.score >= threshold:
+            findings.append(finding)
+    return sorted(findings, key=lambda f: (-f.score, f.host))

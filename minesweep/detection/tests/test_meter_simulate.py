@@ -1,0 +1,95 @@
+"""Simulator tests: the tune and eval families differ, labels do not leak into the account file,
+and the hard negatives and miners have the physics the detector is asked to use."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from minesweep.detection.meter import population as pop
+from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.families import EVAL, TUNE, family_named
+from minesweep.detection.meter.simulate import SimulationSpec, build_calendar, simulate
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    out = {}
+    for family in ("tune", "eval"):
+        folder = tmp_path_factory.mktemp(family)
+        simulate(
+            SimulationSpec(accounts=400, days=60, interval_s=3600, mining_share=0.2, seed=3, family=family),
+            folder,
+        )
+        labels = pd.read_csv(folder / "labels.csv", dtype={"account_id": str})
+        meta = pd.read_csv(folder / "accounts.csv", dtype={"account_id": str})
+        out[family] = labels.merge(meta, on="account_id")
+    return out
+
+
+def test_it_draws_tune_and_eval_from_different_parameter_families(both):
+    differing = [
+        f.name
+        for f in dataclasses.fields(TUNE)
+        if f.name not in ("name", "seed_salt") and getattr(TUNE, f.name) != getattr(EVAL, f.name)
+    ]
+    assert len(differing) >= 15, differing
+    assert TUNE.rig_noise[1] < EVAL.rig_noise[1] and TUNE.curtail_share != EVAL.curtail_share
+    # same seed and size, different family: different accounts, kinds and loads
+    assert not both["tune"].kind.equals(both["eval"].kind)
+    assert family_named("eval") is EVAL
+    with pytest.raises(MeterDataError):
+        family_named("test")
+
+
+def test_it_draws_the_contract_independently_of_the_label(tmp_path):
+    from scipy.stats import ks_2samp
+
+    from minesweep.detection.meter.detect import DetectOptions, detect
+
+    spec = SimulationSpec(accounts=300, days=40, interval_s=3600, mining_share=0.3, seed=9, family="eval")
+    simulate(spec, tmp_path)
+    options = DetectOptions(accounts_meta=tmp_path / "accounts.csv", workers=1, progress=False)
+    found = detect(tmp_path / "readings", options).to_pandas()
+    labels = pd.read_csv(tmp_path / "labels.csv", dtype={"account_id": str})
+    frame = found.merge(labels, on="account_id")
+    utilisation = frame.f_contract_utilisation
+    miners, others = utilisation[frame.is_mining == 1], utilisation[frame.is_mining == 0]
+    # one rule for everyone (robust peak × 1.05-2.5): how close a site runs to its contract says
+    # nothing about whether it mines
+    assert ks_2samp(miners, others).pvalue > 0.01
+    assert abs(miners.median() - others.median()) < 0.1
+
+
+def test_it_records_declared_use_and_traffic_only_where_known(both):
+    frame = both["eval"]
+    assert frame.declared_use.isna().mean() == pytest.approx(1 - EVAL.declared_known, abs=0.08)
+    dc = frame[frame.kind == "data_centre"]
+    farms = frame[frame.kind.isin(["pure_farm", "disguised_data_centre"]) & frame.mean_mbps.notna()]
+    # a data centre's traffic grows with its IT load; rigs move a few kbit/s each
+    assert (dc.mean_mbps.dropna() > 100).mean() > 0.8
+    assert (farms.mean_mbps / farms.mining_kw < 0.1).all()
+
+
+def test_it_states_mining_kw_as_the_mean_over_the_hours_the_rigs_ran():
+    cal = build_calendar(SimulationSpec(accounts=1, days=30, interval_s=3600, mining_share=0, seed=1))
+    block = np.zeros((1, 30, 24))
+    block[0, 10:, :20] = 100.0  # runs 20 h a day from day 10
+    block[0, 10:, 20:] = 40.0  # part load in the evening: still running
+    kw, hours = pop.mining_truth(block, np.array([100.0]), 1.0)
+    assert hours[0] == 20 * 24
+    assert kw[0] == pytest.approx((20 * 100 + 4 * 40) / 24)
+    assert cal.n_days == 30
+
+
+def test_it_gives_a_data_centre_a_daily_rhythm_and_cooling_that_follows_the_weather():
+    spec = SimulationSpec(accounts=1, days=365, interval_s=3600, mining_share=0, seed=4)
+    cal = build_calendar(spec)
+    total, it = pop.data_centre_parts(np.random.default_rng(1), 20, cal, EVAL)
+    pue = total.mean(axis=2) / it.mean(axis=2)
+    assert pue.min() >= 1.2 - 1e-9 and pue.max() <= 1.8 + 1e-9
+    hot, cold = cal.temperature_c > 20, cal.temperature_c < 0
+    assert (pue[:, hot].mean(axis=1) > pue[:, cold].mean(axis=1)).all()

@@ -1,0 +1,65 @@
+"""Flow-only detection of mining to unlisted pools, measured on the project's real captures turned into
+flow records (no payload, no pool list): the miners are found, the everyday captures stay silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from minesweep.detection.network.report import scan_flow_table
+from minesweep.detection.network.scanner import scan_captures
+from minesweep.detection.network.shapes import session_candidates, shape_findings
+
+CAPTURES = Path(__file__).parent / "data" / "pcaps"
+# Mining sessions long enough to show their shape (nDPI's verdicts in the *.out files agree).
+MINERS = {
+    "ndpi/mining.pcapng": {"192.168.2.148", "147.229.13.222", "192.168.2.92"},
+    "zeek-cryptomining/bitcoin-mining.pcap": {"10.0.2.15"},
+    "zeek-cryptomining/coinhive.pcap": {"10.0.2.15"},  # browser miner over a TLS websocket on 443
+}
+# Captures under three minutes cannot show a long-lived session; the shape detector stays silent there.
+TOO_SHORT = {"zeek-cryptomining/bitcoin-mining-in-progress.pcap", "zeek-cryptomining/coinhive-stratum.pcap"}
+
+
+def _flows(name: str) -> pa.Table:
+    return scan_flow_table(scan_captures([CAPTURES / name]))
+
+
+@pytest.mark.parametrize("name", sorted(MINERS))
+def test_it_finds_the_mining_hosts_from_flow_shape_alone(name):
+    assert {f.host for f in shape_findings(_flows(name))} == MINERS[name]
+
+
+def test_it_finds_nothing_in_the_everyday_captures():
+    everyday = [
+        p.relative_to(CAPTURES).as_posix()
+        for p in sorted(CAPTURES.rglob("*.pcap*"))
+        if p.suffix != ".out" and p.relative_to(CAPTURES).as_posix() not in {*MINERS, *TOO_SHORT}
+    ]
+    assert len(everyday) >= 25  # chat, push, VPN, Tor, SSH, Kafka, a Bitcoin node, web …
+    noisy = {name: [f.host for f in shape_findings(_flows(name))] for name in everyday}
+    assert {name: hosts for name, hosts in noisy.items() if hosts} == {}
+
+
+def test_it_raises_the_score_when_many_workers_share_one_endpoint():
+    rows = 4
+    table = pa.table(
+        {
+            "ts_start": [0.0] * rows,
+            "ts_end": [3600.0] * rows,
+            "src_ip": [f"10.1.0.{i}" for i in range(rows)],
+            "src_port": [40000] * rows,
+            "dst_ip": ["8.8.4.4"] * rows,
+            "dst_port": [443] * rows,
+            "proto": [6] * rows,
+            "packets": [1800] * rows,  # one message every two seconds each way
+            "bytes": [1800 * 150] * rows,
+        }
+    )
+    assert session_candidates(table).all()
+    findings = shape_findings(table)
+    assert len(findings) == 4 and all(f.fan_in == 4 and f.score == pytest.approx(0.9) for f in findings)
+    busy = table.set_column(8, "bytes", pa.array([1800 * 1400] * rows))  # 700 B/s of large packets
+    assert shape_findings(busy) == []
