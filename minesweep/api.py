@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from minesweep.core.badinput import bad_input_error
 from minesweep.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,23 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    refusal = bad_input_error(exc)
+    if refusal is not None:  # unreadable input (too large, too deep, no boundary, out of range): the client's
+        return api.create_response(request, refusal.as_dict(), status=refusal.status)
     log.exception("unexpected error in API %s", request.path)
     body = DomainError("server_error", "系统内部错误", "Internal error").as_dict()
     return api.create_response(request, body, status=500)
 
 
 # Each app may contribute ``minesweep/<app>/api.py`` with a ``router``, mounted at /api/v1/<prefix>.
-ROUTERS = {"registry": "/registry", "reports": "/reports", "cases": "/cases", "credit": "/credit",
-           "detection": "/detection", "oversight": "/oversight"}
+ROUTERS = {
+    "registry": "/registry",
+    "reports": "/reports",
+    "cases": "/cases",
+    "credit": "/credit",
+    "detection": "/detection",
+    "oversight": "/oversight",
+}
 
 
 def _mount_routers() -> None:

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from minesweep.config import ConfigError, env_bool, env_choice, env_int, env_key, env_list, env_str
+from minesweep.config import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_key,
+    env_list,
+    env_str,
+    require_distinct_secrets,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("MINESWEEP_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -18,21 +27,62 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_MODE = env_bool("MINESWEEP_DEMO", False)
 DEBUG = env_bool("MINESWEEP_DEBUG", False)
+# Set by the ``minesweep`` command for ``--help`` only: missing secrets are then replaced by throw-away ones
+# (never stored, never used for data), so help works on a machine with no configuration at all.
+HELP_ONLY = env_bool("MINESWEEP_CLI_HELP_ONLY", False)
 _demo_store = VAR_DIR / "demo-secrets.json" if DEMO_MODE else None
 
-SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32).hex()
+SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY).hex()
 # Master key for envelope encryption of report content (AES-256-GCM key-encryption key).
-MASTER_KEY = env_key("MINESWEEP_MASTER_KEY", demo_store=_demo_store, length=32)
+MASTER_KEY = env_key("MINESWEEP_MASTER_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
 MASTER_KEY_ID = env_str("MINESWEEP_MASTER_KEY_ID", "k1")
 # Extra keys still able to unwrap older data after a rotation: "id:base64,id:base64".
 OLD_MASTER_KEYS = env_list("MINESWEEP_OLD_MASTER_KEYS", [])
 # Server-side secret keyed into receipt-code hashes; it never goes into the database.
-RECEIPT_PEPPER = env_key("MINESWEEP_RECEIPT_PEPPER", demo_store=_demo_store, length=32)
+RECEIPT_PEPPER = env_key("MINESWEEP_RECEIPT_PEPPER", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
+# Key of the audit chain's HMAC (outside the database, so rewriting events needs it too: ADR 0005).
+AUDIT_KEY = env_key("MINESWEEP_AUDIT_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
+if not HELP_ONLY:
+    require_distinct_secrets(
+        MINESWEEP_SECRET_KEY=bytes.fromhex(SECRET_KEY),
+        MINESWEEP_MASTER_KEY=MASTER_KEY,
+        MINESWEEP_RECEIPT_PEPPER=RECEIPT_PEPPER,
+        MINESWEEP_AUDIT_KEY=AUDIT_KEY,
+    )
 
-ALLOWED_HOSTS = env_list("MINESWEEP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# No "testserver" here: Django's test set-up adds it for tests only.
+ALLOWED_HOSTS = env_list("MINESWEEP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("MINESWEEP_CSRF_TRUSTED_ORIGINS", [])
 REQUIRE_TOTP = env_bool("MINESWEEP_REQUIRE_TOTP", not DEMO_MODE)
-SECURE_COOKIES = env_bool("MINESWEEP_SECURE_COOKIES", False)
+# Secure by default outside demo mode (the demo serves plain http on 127.0.0.1).
+SECURE_COOKIES = env_bool("MINESWEEP_SECURE_COOKIES", not DEMO_MODE)
+SECURE_SSL_REDIRECT = env_bool("MINESWEEP_SSL_REDIRECT", not DEMO_MODE)
+SECURE_HSTS_SECONDS = env_int("MINESWEEP_HSTS_SECONDS", 0 if DEMO_MODE else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MINESWEEP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("MINESWEEP_HSTS_PRELOAD", False)
+# The health probe is answered over plain http too (load balancers, systemd watchdogs on 127.0.0.1).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+CONTENT_SECURITY_POLICY = env_str(
+    "MINESWEEP_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# Serving: a reverse proxy that terminates TLS (docs/deploy.md, deploy/nginx/minesweep.conf).
+TRUSTED_PROXY = env_str("MINESWEEP_TRUSTED_PROXY", "")
+SERVE_CONNECTION_LIMIT = env_int("MINESWEEP_SERVE_CONNECTION_LIMIT", 1000, minimum=10, maximum=100_000)
+SERVE_CHANNEL_TIMEOUT = env_int("MINESWEEP_SERVE_CHANNEL_TIMEOUT", 30, minimum=1, maximum=3600)
+SERVE_THREADS = env_int("MINESWEEP_SERVE_THREADS", 8, minimum=1, maximum=256)
+# Jobs: start a worker thread from any WSGI start-up (see minesweep.jobs.apps).
+JOBS_IN_PROCESS = env_bool("MINESWEEP_JOBS_IN_PROCESS", False)
+# A running job whose worker has not reported for this long is handed back to the queue.
+JOBS_ORPHAN_AFTER_SECONDS = env_int("MINESWEEP_JOBS_ORPHAN_AFTER_SECONDS", 600, minimum=30)
+# Public reporting anti-abuse (minesweep.reports.antiabuse).
+REPORTS_POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
+REPORTS_POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)
+REPORTS_QUOTA_PER_HOUR = env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, minimum=1, maximum=1_000_000)
+REPORTS_FOLLOW_UP_MESSAGES_PER_HOUR = env_int("MINESWEEP_REPORTS_FOLLOW_UP_MESSAGES_PER_HOUR", 10, minimum=1)
+ANALYTICS_UPLOAD_MAX_BYTES = env_int("MINESWEEP_ANALYTICS_UPLOAD_MAX_BYTES", 256 * 1024 * 1024, minimum=1024)
 ANALYTICS_ENGINE = env_choice("MINESWEEP_ANALYTICS_ENGINE", "local", ("local", "dask"))
 DASK_SCHEDULER = env_str("MINESWEEP_DASK_SCHEDULER", "")
 ARGON2_TIME_COST = env_int("MINESWEEP_ARGON2_TIME_COST", 3, minimum=1, maximum=20)
@@ -104,6 +154,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "minesweep.core.errors.DomainErrorMiddleware",
+    "minesweep.core.badinput.BadInputMiddleware",
+    "minesweep.core.headers.ContentSecurityPolicyMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -192,4 +244,6 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 
 # We lock out by user name on purpose: keying on addresses would mean recording them (DESIGN §5).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS for sub-domains and browser preload lists are the operator's commitment for the whole domain
+# (MINESWEEP_HSTS_INCLUDE_SUBDOMAINS / MINESWEEP_HSTS_PRELOAD), not ours to make by default.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W005", "security.W021"]

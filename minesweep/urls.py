@@ -5,6 +5,7 @@ import importlib
 from django.urls import include, path
 
 from minesweep.api import api
+from minesweep.core.health import healthz
 
 APPS_WITH_PAGES = ("accounts", "registry", "audit", "reports", "cases", "credit", "documents", "detection",
                    "oversight", "jobs")
@@ -27,6 +28,7 @@ def _app_urls() -> list:
 
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     *_app_urls(),

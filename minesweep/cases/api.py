@@ -14,15 +14,14 @@ from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.cases import selectors
 from minesweep.cases.models import Case, Lead, Task
-from minesweep.core.errors import DomainError
+from minesweep.core.paging import check_page
 from minesweep.registry.resident_id import mask_resident_id
 
 router = Router(auth=StaffSession(), tags=["cases"])
 
 
 def _paging(limit: int, offset: int) -> None:
-    if not 0 < limit <= 500 or offset < 0:
-        raise DomainError("request.paging", "分页参数无效", "Invalid paging parameters")
+    check_page(limit, offset, max_limit=500)
 
 
 class LeadOut(Schema):

@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
+from minesweep.core.paging import check_page
 from minesweep.credit.selectors import listing_get, public_listings, public_row, staff_listings
 
 router = Router(tags=["credit"])
@@ -44,14 +45,16 @@ def _staff(listing) -> StaffListingOut:  # type: ignore[no-untyped-def]
 
 @router.get("/public", response=list[PublicListingOut], auth=None)
 def public_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    limit = max(1, min(limit, 200))
+    check_page(limit, offset, max_limit=200)
     return [public_row(r) for r in public_listings(q=q[:100])[offset : offset + limit]]
 
 
 @router.get("/listings", response=list[StaffListingOut], auth=StaffSession())
 def listings(request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
     scope = require_scope(request.user)
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    limit = max(1, min(limit, 500))
+    check_page(limit, offset, max_limit=500)
     return [_staff(r) for r in staff_listings(scope=scope, q=q, status=status)[offset : offset + limit]]
 
 

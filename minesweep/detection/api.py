@@ -15,7 +15,7 @@ from ninja import Router, Schema
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.accounts.roles import Role
-from minesweep.core.errors import DomainError
+from minesweep.core.paging import check_page
 from minesweep.detection import selectors
 from minesweep.detection.services import meter_suspect_promote, net_host_promote
 
@@ -76,8 +76,7 @@ def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _paging(limit: int, offset: int) -> None:
-    if not 0 < limit <= 1000 or offset < 0:
-        raise DomainError("request.paging", "分页参数无效", "Invalid paging parameters")
+    check_page(limit, offset, max_limit=1000)
 
 
 def _run(run) -> RunOut:  # type: ignore[no-untyped-def]

@@ -26,10 +26,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from minesweep.config import env_int
 from minesweep.core.errors import DomainError
 
 CHALLENGE_SALT = "minesweep.reports.challenge"
@@ -38,10 +38,10 @@ FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_STEP = 30  # every doubling of this many reports per window adds two bits
 
 
-# A bad value stops start-up naming the variable (minesweep.config), like every other setting.
-POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
-POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)
-QUOTA_PER_HOUR = env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, minimum=1, maximum=1_000_000)
+# Read from the environment by minesweep.settings (a bad value stops start-up naming the variable).
+POW_BASE_BITS = settings.REPORTS_POW_BASE_BITS
+POW_MAX_BITS = settings.REPORTS_POW_MAX_BITS
+QUOTA_PER_HOUR = settings.REPORTS_QUOTA_PER_HOUR
 RECEIPT_FAILURES_ALLOWED = 8  # per fingerprint per window
 RECEIPT_WINDOW_SECONDS = 15 * 60
 RECEIPT_FAILURE_DELAY = 1.0  # seconds added to every wrong receipt (tests may set 0)
