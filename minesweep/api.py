@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from minesweep.core.badinput import bad_input_error
-from minesweep.core.errors import DomainError
+from minesweep.core.errors import DomainError, with_error_headers
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    return with_error_headers(api.create_response(request, exc.as_dict(), status=exc.status), exc)
 
 
 @api.exception_handler(ValidationError)

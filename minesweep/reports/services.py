@@ -26,6 +26,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import PUBLIC_ACTOR, audit_record
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.registry.models import Division
+from minesweep.reports import antiabuse
 from minesweep.reports.attachments import MAX_FILES_PER_REPORT, CleanFile
 from minesweep.reports.models import (
     Category,
@@ -319,6 +320,7 @@ def report_add_from_reporter(*, report: Report, body: str, files: list[CleanFile
     body = (body or "").strip()
     if not body and not files:
         raise ReportError("reports.empty_message", "请填写留言或选择文件", "Write a message or choose a file")
+    antiabuse.follow_up_allowed(report.pk)
     if report.attachments.count() + len(files) > MAX_FILES_PER_REPORT:
         raise ReportError(
             "reports.too_many_files",
