@@ -137,7 +137,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
 ]
 
 MIDDLEWARE = [
@@ -152,28 +151,18 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
     "minesweep.core.errors.DomainErrorMiddleware",
     "minesweep.core.badinput.BadInputMiddleware",
     "minesweep.core.headers.ContentSecurityPolicyMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 
-# Lock out by user name only: staff addresses are not needed, and the privacy middleware hides them anyway.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_FAILURE_LIMIT = env_int("MINESWEEP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("MINESWEEP_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
-AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "minesweep.core.privacy.unknown_client_address"
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False
+# Sign-in limits: progressive delay per account and client, limits per client, administrator unlock
+# (minesweep.accounts.signin_limits), in the database like every other rate limit.
 
 ROOT_URLCONF = "minesweep.urls"
 WSGI_APPLICATION = "minesweep.wsgi.application"
@@ -237,13 +226,11 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "waitress": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
     },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# We lock out by user name on purpose: keying on addresses would mean recording them (DESIGN §5).
 # HSTS for sub-domains and browser preload lists are the operator's commitment for the whole domain
 # (MINESWEEP_HSTS_INCLUDE_SUBDOMAINS / MINESWEEP_HSTS_PRELOAD), not ours to make by default.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W005", "security.W021"]
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]

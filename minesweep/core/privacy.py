@@ -54,11 +54,6 @@ def client_fingerprint(meta: dict[str, str]) -> str:
     return hmac.new(_hourly_salt(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def unknown_client_address(request: HttpRequest) -> str:
-    """Used by django-axes: lockout is by user name, the address is never recorded."""
-    return UNKNOWN_ADDRESS
-
-
 class ForgetClientMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

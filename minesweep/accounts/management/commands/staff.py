@@ -9,13 +9,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
-from minesweep.accounts.services import staff_create, totp_enrol
+from minesweep.accounts.services import staff_create, staff_unlock, totp_enrol
 from minesweep.core.errors import DomainError
 from minesweep.registry.models import Division
 
 
 class Command(BaseCommand):
-    help = "Staff accounts: `staff create`, `staff totp USER` (new second-factor key, shown once), `staff list`. 工作人员账号"
+    help = "Staff accounts: `staff create`, `staff totp USER` (new second-factor key, shown once), `staff list`, `staff unlock USER`. 工作人员账号"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,11 +23,15 @@ class Command(BaseCommand):
         create.add_argument("--username", required=True)
         create.add_argument("--name", required=True, help="display name, e.g. 包头市核查员 张伟")
         create.add_argument("--role", required=True, choices=[r.value for r in Role])
-        create.add_argument("--division", required=True, help="GB/T 2260 code of the jurisdiction, e.g. 150200")
+        create.add_argument(
+            "--division", required=True, help="GB/T 2260 code of the jurisdiction, e.g. 150200"
+        )
         create.add_argument("--department", default="", choices=["", *DEPARTMENTS])
         totp = sub.add_parser("totp", help="issue a new TOTP key for a user (old devices are removed)")
         totp.add_argument("username")
         sub.add_parser("list", help="list staff with role and jurisdiction")
+        unlock = sub.add_parser("unlock", help="lift the sign-in delays on an account after failed attempts")
+        unlock.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,16 +43,27 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         division = Division.objects.filter(code=options["division"]).first()
         if division is None:
-            raise DomainError("accounts.division_unknown", f"未知行政区划 {options['division']}",
-                              f"Unknown division {options['division']}")
+            raise DomainError(
+                "accounts.division_unknown",
+                f"未知行政区划 {options['division']}",
+                f"Unknown division {options['division']}",
+            )
         if User.objects.filter(username=options["username"]).exists():
             raise DomainError("accounts.username_taken", "用户名已存在", "User name already exists")
         password = getpass.getpass("password / 密码: ")
         if len(password) < 12:
-            raise DomainError("accounts.password_short", "密码至少12位", "Password needs at least 12 characters")
-        profile = staff_create(actor="cli", username=options["username"], password=password,
-                               display_name=options["name"], role=Role(options["role"]), jurisdiction=division,
-                               department=options["department"])
+            raise DomainError(
+                "accounts.password_short", "密码至少12位", "Password needs at least 12 characters"
+            )
+        profile = staff_create(
+            actor="cli",
+            username=options["username"],
+            password=password,
+            display_name=options["name"],
+            role=Role(options["role"]),
+            jurisdiction=division,
+            department=options["department"],
+        )
         self._show_key(profile.user)
 
     def _totp(self, options: dict[str, Any]) -> None:
@@ -59,6 +74,10 @@ class Command(BaseCommand):
 
         TOTPDevice.objects.filter(user=user).delete()
         self._show_key(user)
+
+    def _unlock(self, options: dict[str, Any]) -> None:
+        cleared = staff_unlock(actor="cli", username=options["username"])
+        self.stdout.write(f"unlocked {options['username']} ({cleared} counters cleared) / 已解除登录限制")
 
     def _show_key(self, user: User) -> None:
         import segno
@@ -71,6 +90,10 @@ class Command(BaseCommand):
         self.stdout.write(device.config_url)
 
     def _list(self, options: dict[str, Any]) -> None:
-        for profile in StaffProfile.objects.select_related("user", "jurisdiction").order_by("jurisdiction_id"):
-            self.stdout.write(f"{profile.user.username:<30} {profile.role:<20} {profile.jurisdiction_id} "
-                              f"{profile.jurisdiction.name} {profile.department}")
+        for profile in StaffProfile.objects.select_related("user", "jurisdiction").order_by(
+            "jurisdiction_id"
+        ):
+            self.stdout.write(
+                f"{profile.user.username:<30} {profile.role:<20} {profile.jurisdiction_id} "
+                f"{profile.jurisdiction.name} {profile.department}"
+            )
