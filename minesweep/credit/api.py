@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.core.paging import check_page
+from minesweep.credit.access import READERS
 from minesweep.credit.selectors import listing_get, public_listings, public_row, staff_listings
 
 router = Router(tags=["credit"])
@@ -52,7 +53,7 @@ def public_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int 
 
 @router.get("/listings", response=list[StaffListingOut], auth=StaffSession())
 def listings(request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
-    scope = require_scope(request.user)
+    scope = require_scope(request.user, *READERS)
     limit = max(1, min(limit, 500))
     check_page(limit, offset, max_limit=500)
     return [_staff(r) for r in staff_listings(scope=scope, q=q, status=status)[offset : offset + limit]]
@@ -60,4 +61,4 @@ def listings(request: HttpRequest, q: str = "", status: str = "", limit: int = 1
 
 @router.get("/listings/{listing_id}", response=StaffListingOut, auth=StaffSession())
 def listing(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
-    return _staff(listing_get(scope=require_scope(request.user), pk=listing_id))
+    return _staff(listing_get(scope=require_scope(request.user, *READERS), pk=listing_id))
