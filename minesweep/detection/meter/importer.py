@@ -10,7 +10,6 @@ written under a staging folder renamed into place at the end; if any row was rej
 
 from __future__ import annotations
 
-import csv
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.sources import (
@@ -84,7 +84,7 @@ class _RejectLog:
         self.path = path
         self.files = files
         self.handle = path.open("w", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.handle)
+        self.writer = SafeCsvWriter(self.handle)  # people open it in a spreadsheet
         self.writer.writerow(["file", "row", "account_id", "ts", "value", "reason", "reason_zh"])
         self.count = 0
         self.counts: Counter[str] = Counter()

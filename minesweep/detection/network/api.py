@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.network import collector, pools
 from minesweep.detection.network.attribution import (
     AllocationError,
@@ -181,7 +182,7 @@ def write_output(
         json.dump(rows, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
         return
-    writer = csv.writer(handle)
+    writer = SafeCsvWriter(handle)
     writer.writerow(
         ["host", "first_seen", "last_seen", "uscc", "subscriber_name", "address", "prefix", "reassigned"]
     )
