@@ -78,7 +78,7 @@ SERVE_THREADS = env_int("MINESWEEP_SERVE_THREADS", 8, minimum=1, maximum=256)
 # Jobs: start a worker thread from any WSGI start-up (see minesweep.jobs.apps).
 JOBS_IN_PROCESS = env_bool("MINESWEEP_JOBS_IN_PROCESS", False)
 # A running job whose worker has not reported for this long is handed back to the queue.
-JOBS_ORPHAN_AFTER_SECONDS = env_int("MINESWEEP_JOBS_ORPHAN_AFTER_SECONDS", 600, minimum=30)
+JOBS_ORPHAN_AFTER_SECONDS = env_int("MINESWEEP_JOBS_ORPHAN_AFTER_SECONDS", 300, minimum=30)
 # Public reporting anti-abuse (minesweep.reports.antiabuse).
 REPORTS_POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
 REPORTS_POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)

@@ -121,6 +121,19 @@ def run_job_inline(job: Job, *, worker: str = "inline") -> Job:
     return execute(job_start(job=job, worker=worker))
 
 
+RECOVER_EVERY_S = 60.0
+
+
+def _recover_orphans() -> None:
+    try:
+        recovered = jobs_recover(live_workers=frozenset(_live_workers))
+    except Exception:
+        log.exception("could not check for orphaned jobs")
+        return
+    if recovered:
+        log.info("requeued %d job(s) left running by a stopped worker", len(recovered))
+
+
 def run_worker(
     *, stop: threading.Event | None = None, poll_s: float = 1.0, once: bool = False, worker: str | None = None
 ) -> int:
@@ -130,11 +143,13 @@ def run_worker(
     _live_workers.add(name)
     discover()
     done = 0
+    last_recovery = float("-inf")
     try:
-        recovered = jobs_recover(live_workers=frozenset(_live_workers))
-        if recovered:
-            log.info("requeued %d job(s) left running by a stopped worker", len(recovered))
         while not stop.is_set():
+            # Not only at start: a job orphaned by a dead host must not wait for some worker to restart.
+            if time.monotonic() - last_recovery >= RECOVER_EVERY_S:
+                _recover_orphans()
+                last_recovery = time.monotonic()
             try:
                 job = job_claim(worker=name)
             except Exception:
