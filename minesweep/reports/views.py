@@ -313,7 +313,7 @@ def _detail(request: HttpRequest, scope: Scope, report: Report, **extra: Any) ->
     leagues = Division.objects.filter(level=Division.Level.LEAGUE).order_by("code")
     context = {
         "report": report,
-        "content": services.report_content(report),
+        "content": services.report_content_read(actor=request.user, report=report),  # type: ignore[arg-type]
         "messages_": services.report_messages(report),
         "attachments": report.attachments.all(),
         "duplicates": report.duplicates.all(),
