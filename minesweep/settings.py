@@ -143,6 +143,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "minesweep.core.privacy.ForgetClientMiddleware",
+    "minesweep.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -215,12 +216,20 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Logs carry no request metadata: Django's request logger prints only the path and status.
+# Logs: JSON lines with the request id (default outside demo mode) or plain text; never request metadata such
+# as the client's address (minesweep.core.logs writes a fixed set of fields).
+LOG_FORMAT = env_choice("MINESWEEP_LOG_FORMAT", "plain" if DEMO_MODE else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "minesweep.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "minesweep.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("MINESWEEP_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
