@@ -62,14 +62,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MINESWEEP_HSTS_INCLUDE_SUBDOMAINS", F
 SECURE_HSTS_PRELOAD = env_bool("MINESWEEP_HSTS_PRELOAD", False)
 # The health probe is answered over plain http too (load balancers, systemd watchdogs on 127.0.0.1).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-CONTENT_SECURITY_POLICY = env_str(
-    "MINESWEEP_CONTENT_SECURITY_POLICY",
+_DEFAULT_CSP = (
     # Two inline handlers are allowed by hash only ('unsafe-hashes'): this.form.submit() and window.print().
     "default-src 'self'; script-src 'self' 'unsafe-hashes' 'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY=' "
     "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'",
+    "frame-ancestors 'none'"
 )
+# Empty means the default policy: an operator can replace it but not switch it off by leaving it blank.
+CONTENT_SECURITY_POLICY = env_str("MINESWEEP_CONTENT_SECURITY_POLICY", "") or _DEFAULT_CSP
 # Serving: a reverse proxy that terminates TLS (docs/deploy.md, deploy/nginx/minesweep.conf).
 TRUSTED_PROXY = env_str("MINESWEEP_TRUSTED_PROXY", "")
 SERVE_CONNECTION_LIMIT = env_int("MINESWEEP_SERVE_CONNECTION_LIMIT", 1000, minimum=10, maximum=100_000)
