@@ -17,7 +17,7 @@ from minesweep.cases.models import Case, Lead, Task
 
 # One access rule: the pages' role lists (cases/views.py) decide for the API too (issue 14).
 from minesweep.cases.views import READERS, TASK_READERS
-from minesweep.core.paging import check_page
+from minesweep.core.paging import check_page, limit_param, offset_param
 from minesweep.registry.resident_id import mask_resident_id
 
 router = Router(auth=StaffSession(), tags=["cases"])
@@ -126,7 +126,12 @@ def _case_fields(case: Case) -> dict[str, Any]:
 
 
 @router.get("/leads", response=list[LeadOut])
-def list_leads(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_leads(
+    request: HttpRequest,
+    status: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
     rows = selectors.leads_for(require_scope(request.user, *READERS))
     if status:
@@ -140,7 +145,12 @@ def get_lead(request: HttpRequest, lead_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/cases", response=list[CaseOut])
-def list_cases(request: HttpRequest, stage: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_cases(
+    request: HttpRequest,
+    stage: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
     rows = selectors.cases_for(require_scope(request.user, *READERS))
     if stage:
@@ -205,7 +215,12 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/tasks", response=list[TaskOut])
-def list_tasks(request: HttpRequest, status: str = "open", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_tasks(
+    request: HttpRequest,
+    status: str = "open",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
     rows = selectors.tasks_for(require_scope(request.user, *TASK_READERS))
     if status in Task.Status.values:

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
-from minesweep.core.paging import check_page
+from minesweep.core.paging import check_page, limit_param, offset_param
 from minesweep.credit.access import READERS
 from minesweep.credit.selectors import listing_get, public_listings, public_row, staff_listings
 
@@ -45,16 +45,22 @@ def _staff(listing) -> StaffListingOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/public", response=list[PublicListingOut], auth=None)
-def public_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    limit = max(1, min(limit, 200))
+def public_list(
+    request: HttpRequest, q: str = "", limit: int = limit_param(50, maximum=200), offset: int = offset_param()
+):  # type: ignore[no-untyped-def]
     check_page(limit, offset, max_limit=200)
     return [public_row(r) for r in public_listings(q=q[:100])[offset : offset + limit]]
 
 
 @router.get("/listings", response=list[StaffListingOut], auth=StaffSession())
-def listings(request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def listings(
+    request: HttpRequest,
+    q: str = "",
+    status: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     scope = require_scope(request.user, *READERS)
-    limit = max(1, min(limit, 500))
     check_page(limit, offset, max_limit=500)
     return [_staff(r) for r in staff_listings(scope=scope, q=q, status=status)[offset : offset + limit]]
 
