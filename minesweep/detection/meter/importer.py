@@ -228,6 +228,12 @@ def _stage(
                     f"读取并校验：{path.name}（{seen + in_file:,} 条读数）",
                     f"Reading and checking {path.name} ({seen + in_file:,} readings)",
                 )
+            if in_file == 0:  # a header and nothing else must not import as "0 readings, exit 0"
+                raise MeterDataError(
+                    "no_readings",
+                    f"文件中没有任何读数（只有表头？）：{path.name}",
+                    f"The file holds no readings (only a header?): {path.name}",
+                )
             seen += expected[file_index]
     finally:
         for writer in writers.values():
