@@ -295,7 +295,7 @@ def report_content_read(*, actor: User, report: Report) -> dict[str, Any]:
         action="reports.report.read",
         target=report,
         division_code=report.division_id,
-        detail={"lead": report.lead.number if report.lead_id else ""},
+        detail={"lead": report.lead.number if report.lead else ""},
     )
     return report_content(report)
 
