@@ -42,10 +42,10 @@ def _asks_for_help(args: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minesweep.settings")
+    from minesweep.config import ConfigError, allow_throwaway_secrets
+
     if _asks_for_help(args):
-        # Help needs no secrets: settings then stand in throw-away ones (see minesweep.settings.HELP_ONLY).
-        os.environ["MINESWEEP_CLI_HELP_ONLY"] = "1"
-    from minesweep.config import ConfigError
+        allow_throwaway_secrets()  # help needs no secrets (see minesweep.settings.HELP_ONLY)
 
     try:
         import django

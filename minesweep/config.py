@@ -22,6 +22,19 @@ class ConfigError(Exception):
 
 
 _TRUE = {"1", "true", "yes", "on"}
+_THROWAWAY_SECRETS = False  # set only by the `minesweep` command answering --help, never by the environment
+
+
+def allow_throwaway_secrets() -> None:
+    """For ``--help`` only (in this process): missing secrets become random ones that are never stored."""
+    global _THROWAWAY_SECRETS
+    _THROWAWAY_SECRETS = True
+
+
+def throwaway_secrets_allowed() -> bool:
+    return _THROWAWAY_SECRETS
+
+
 _FALSE = {"0", "false", "no", "off", ""}
 
 

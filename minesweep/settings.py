@@ -19,6 +19,7 @@ from minesweep.config import (
     env_list,
     env_str,
     require_distinct_secrets,
+    throwaway_secrets_allowed,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,9 +28,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_MODE = env_bool("MINESWEEP_DEMO", False)
 DEBUG = env_bool("MINESWEEP_DEBUG", False)
-# Set by the ``minesweep`` command for ``--help`` only: missing secrets are then replaced by throw-away ones
-# (never stored, never used for data), so help works on a machine with no configuration at all.
-HELP_ONLY = env_bool("MINESWEEP_CLI_HELP_ONLY", False)
+# Set by the ``minesweep`` command in its own process for ``--help`` only (not an environment variable, so no
+# deployment can switch it on): missing secrets are then throw-away ones, never stored, never used for data.
+HELP_ONLY = throwaway_secrets_allowed()
 _demo_store = VAR_DIR / "demo-secrets.json" if DEMO_MODE else None
 
 SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY).hex()

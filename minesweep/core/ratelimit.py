@@ -72,5 +72,5 @@ def counter_clear_prefix(prefix: str) -> int:
 
 
 def counters_purge() -> int:
-    """Delete expired rows (also run by `minesweep jobs recover` on its schedule)."""
+    """Delete expired rows (also done by every job worker once a minute)."""
     return Counter.objects.filter(expires_at__lte=timezone.now()).delete()[0]

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import close_old_connections, connections
 
 from minesweep.core.errors import DomainError
+from minesweep.core.ratelimit import counters_purge
 from minesweep.jobs.models import Job
 from minesweep.jobs.registry import discover, handler_for
 from minesweep.jobs.services import (
@@ -132,6 +133,10 @@ def _recover_orphans() -> None:
         return
     if recovered:
         log.info("requeued %d job(s) left running by a stopped worker", len(recovered))
+    try:
+        counters_purge()  # expired rate-limit rows (minesweep.core.ratelimit)
+    except Exception:
+        log.exception("could not purge expired counters")
 
 
 def run_worker(

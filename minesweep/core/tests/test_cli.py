@@ -147,7 +147,10 @@ def test_it_still_requires_secrets_for_real_work_with_no_configuration(tmp_path)
         [sys.executable, "-m", "minesweep", "check"],
         capture_output=True,
         text=True,
-        env=_bare_environment(tmp_path),
+        env={
+            **_bare_environment(tmp_path),
+            "MINESWEEP_CLI_HELP_ONLY": "1",
+        },  # no variable enables throw-away keys
         cwd=tmp_path,
         timeout=120,
     )
