@@ -10,6 +10,7 @@ import os
 import sys
 
 ALSO_LISTED = ("migrate",)
+HELP_WORDS = ("-h", "--help", "help")
 
 
 def _our_commands() -> dict[str, str]:
@@ -34,10 +35,17 @@ def _print_help() -> None:
         print(f"  {name:<12} {summary}")
 
 
+def _asks_for_help(args: list[str]) -> bool:
+    return not args or args[0] in HELP_WORDS or any(arg in ("-h", "--help") for arg in args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minesweep.settings")
-    from minesweep.config import ConfigError
+    from minesweep.config import ConfigError, allow_throwaway_secrets
+
+    if _asks_for_help(args):
+        allow_throwaway_secrets()  # help needs no secrets (see minesweep.settings.HELP_ONLY)
 
     try:
         import django
@@ -46,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"minesweep: {exc}", file=sys.stderr)
         return 2
-    if not args or args[0] in ("-h", "--help", "help"):
+    if not args or args[0] in HELP_WORDS:
         _print_help()
         return 0
     from django.core.management import execute_from_command_line

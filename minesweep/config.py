@@ -22,6 +22,19 @@ class ConfigError(Exception):
 
 
 _TRUE = {"1", "true", "yes", "on"}
+_THROWAWAY_SECRETS = False  # set only by the `minesweep` command answering --help, never by the environment
+
+
+def allow_throwaway_secrets() -> None:
+    """For ``--help`` only (in this process): missing secrets become random ones that are never stored."""
+    global _THROWAWAY_SECRETS
+    _THROWAWAY_SECRETS = True
+
+
+def throwaway_secrets_allowed() -> bool:
+    return _THROWAWAY_SECRETS
+
+
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -75,14 +88,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def env_key(name: str, *, demo_store: Path | None, length: int = 32) -> bytes:
+def env_key(name: str, *, demo_store: Path | None, length: int = 32, throwaway: bool = False) -> bytes:
     """A secret key given as URL-safe base64 of ``length`` bytes.
 
     In demo mode (``demo_store`` given) a missing key is generated once and kept in that file, so a
-    demo keeps working across restarts without any secret in the repository.
+    demo keeps working across restarts without any secret in the repository. ``throwaway`` (help only)
+    answers a missing key with random bytes that are never stored.
     """
     raw = os.environ.get(name)
     if raw is None:
+        if throwaway:
+            return secrets.token_bytes(length)
         if demo_store is None:
             raise ConfigError(name, f"required outside demo mode ({length} bytes, URL-safe base64)")
         return _demo_secret(demo_store, name, length)
@@ -105,3 +121,12 @@ def _demo_secret(store: Path, name: str, length: int) -> bytes:
         tmp.chmod(0o600)
         tmp.replace(store)
     return base64.urlsafe_b64decode(known[name])
+
+
+def require_distinct_secrets(**keys: bytes) -> None:
+    """Refuse one secret reused for two purposes (e.g. the session-signing key as the master key)."""
+    seen: dict[bytes, str] = {}
+    for name, key in keys.items():
+        if key in seen:
+            raise ConfigError(name, f"must differ from {seen[key]} (one key per purpose)")
+        seen[key] = name

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import dj_database_url
 
-from minesweep.config import ConfigError, env_bool, env_choice, env_int, env_key, env_list, env_str
+from minesweep.config import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_key,
+    env_list,
+    env_str,
+    require_distinct_secrets,
+    throwaway_secrets_allowed,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("MINESWEEP_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -18,21 +28,65 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_MODE = env_bool("MINESWEEP_DEMO", False)
 DEBUG = env_bool("MINESWEEP_DEBUG", False)
+# Set by the ``minesweep`` command in its own process for ``--help`` only (not an environment variable, so no
+# deployment can switch it on): missing secrets are then throw-away ones, never stored, never used for data.
+HELP_ONLY = throwaway_secrets_allowed()
 _demo_store = VAR_DIR / "demo-secrets.json" if DEMO_MODE else None
 
-SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32).hex()
+SECRET_KEY = env_key("MINESWEEP_SECRET_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY).hex()
 # Master key for envelope encryption of report content (AES-256-GCM key-encryption key).
-MASTER_KEY = env_key("MINESWEEP_MASTER_KEY", demo_store=_demo_store, length=32)
+MASTER_KEY = env_key("MINESWEEP_MASTER_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
 MASTER_KEY_ID = env_str("MINESWEEP_MASTER_KEY_ID", "k1")
 # Extra keys still able to unwrap older data after a rotation: "id:base64,id:base64".
 OLD_MASTER_KEYS = env_list("MINESWEEP_OLD_MASTER_KEYS", [])
 # Server-side secret keyed into receipt-code hashes; it never goes into the database.
-RECEIPT_PEPPER = env_key("MINESWEEP_RECEIPT_PEPPER", demo_store=_demo_store, length=32)
+RECEIPT_PEPPER = env_key("MINESWEEP_RECEIPT_PEPPER", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
+# Key of the audit chain's HMAC (outside the database, so rewriting events needs it too: ADR 0005).
+AUDIT_KEY = env_key("MINESWEEP_AUDIT_KEY", demo_store=_demo_store, length=32, throwaway=HELP_ONLY)
+if not HELP_ONLY:
+    require_distinct_secrets(
+        MINESWEEP_SECRET_KEY=bytes.fromhex(SECRET_KEY),
+        MINESWEEP_MASTER_KEY=MASTER_KEY,
+        MINESWEEP_RECEIPT_PEPPER=RECEIPT_PEPPER,
+        MINESWEEP_AUDIT_KEY=AUDIT_KEY,
+    )
 
-ALLOWED_HOSTS = env_list("MINESWEEP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# No "testserver" here: Django's test set-up adds it for tests only.
+ALLOWED_HOSTS = env_list("MINESWEEP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("MINESWEEP_CSRF_TRUSTED_ORIGINS", [])
 REQUIRE_TOTP = env_bool("MINESWEEP_REQUIRE_TOTP", not DEMO_MODE)
-SECURE_COOKIES = env_bool("MINESWEEP_SECURE_COOKIES", False)
+# Secure by default outside demo mode (the demo serves plain http on 127.0.0.1).
+SECURE_COOKIES = env_bool("MINESWEEP_SECURE_COOKIES", not DEMO_MODE)
+SECURE_SSL_REDIRECT = env_bool("MINESWEEP_SSL_REDIRECT", not DEMO_MODE)
+SECURE_HSTS_SECONDS = env_int("MINESWEEP_HSTS_SECONDS", 0 if DEMO_MODE else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MINESWEEP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("MINESWEEP_HSTS_PRELOAD", False)
+# The health probe is answered over plain http too (load balancers, systemd watchdogs on 127.0.0.1).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+_DEFAULT_CSP = (
+    # Two inline handlers are allowed by hash only ('unsafe-hashes'): this.form.submit() and window.print().
+    "default-src 'self'; script-src 'self' 'unsafe-hashes' 'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY=' "
+    "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Empty means the default policy: an operator can replace it but not switch it off by leaving it blank.
+CONTENT_SECURITY_POLICY = env_str("MINESWEEP_CONTENT_SECURITY_POLICY", "") or _DEFAULT_CSP
+# Serving: a reverse proxy that terminates TLS (docs/deploy.md, deploy/nginx/minesweep.conf).
+TRUSTED_PROXY = env_str("MINESWEEP_TRUSTED_PROXY", "")
+SERVE_CONNECTION_LIMIT = env_int("MINESWEEP_SERVE_CONNECTION_LIMIT", 1000, minimum=10, maximum=100_000)
+SERVE_CHANNEL_TIMEOUT = env_int("MINESWEEP_SERVE_CHANNEL_TIMEOUT", 30, minimum=1, maximum=3600)
+SERVE_THREADS = env_int("MINESWEEP_SERVE_THREADS", 8, minimum=1, maximum=256)
+# Jobs: start a worker thread from any WSGI start-up (see minesweep.jobs.apps).
+JOBS_IN_PROCESS = env_bool("MINESWEEP_JOBS_IN_PROCESS", False)
+# A running job whose worker has not reported for this long is handed back to the queue.
+JOBS_ORPHAN_AFTER_SECONDS = env_int("MINESWEEP_JOBS_ORPHAN_AFTER_SECONDS", 300, minimum=30)
+# Public reporting anti-abuse (minesweep.reports.antiabuse).
+REPORTS_POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
+REPORTS_POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)
+REPORTS_QUOTA_PER_HOUR = env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, minimum=1, maximum=1_000_000)
+REPORTS_FOLLOW_UP_MESSAGES_PER_HOUR = env_int("MINESWEEP_REPORTS_FOLLOW_UP_MESSAGES_PER_HOUR", 10, minimum=1)
+ANALYTICS_UPLOAD_MAX_BYTES = env_int("MINESWEEP_ANALYTICS_UPLOAD_MAX_BYTES", 256 * 1024 * 1024, minimum=1024)
 ANALYTICS_ENGINE = env_choice("MINESWEEP_ANALYTICS_ENGINE", "local", ("local", "dask"))
 DASK_SCHEDULER = env_str("MINESWEEP_DASK_SCHEDULER", "")
 ARGON2_TIME_COST = env_int("MINESWEEP_ARGON2_TIME_COST", 3, minimum=1, maximum=20)
@@ -87,11 +141,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
 ]
 
 MIDDLEWARE = [
     "minesweep.core.privacy.ForgetClientMiddleware",
+    "minesweep.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,26 +156,18 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
     "minesweep.core.errors.DomainErrorMiddleware",
+    "minesweep.core.badinput.BadInputMiddleware",
+    "minesweep.core.headers.ContentSecurityPolicyMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 
-# Lock out by user name only: staff addresses are not needed, and the privacy middleware hides them anyway.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_FAILURE_LIMIT = env_int("MINESWEEP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("MINESWEEP_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
-AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "minesweep.core.privacy.unknown_client_address"
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False
+# Sign-in limits: progressive delay per account and client, limits per client, administrator unlock
+# (minesweep.accounts.signin_limits), in the database like every other rate limit.
 
 ROOT_URLCONF = "minesweep.urls"
 WSGI_APPLICATION = "minesweep.wsgi.application"
@@ -172,12 +218,20 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Logs carry no request metadata: Django's request logger prints only the path and status.
+# Logs: JSON lines with the request id (default outside demo mode) or plain text; never request metadata such
+# as the client's address (minesweep.core.logs writes a fixed set of fields).
+LOG_FORMAT = env_choice("MINESWEEP_LOG_FORMAT", "plain" if DEMO_MODE else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "minesweep.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "minesweep.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("MINESWEEP_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -185,11 +239,11 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "waitress": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
     },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# We lock out by user name on purpose: keying on addresses would mean recording them (DESIGN §5).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS for sub-domains and browser preload lists are the operator's commitment for the whole domain
+# (MINESWEEP_HSTS_INCLUDE_SUBDOMAINS / MINESWEEP_HSTS_PRELOAD), not ours to make by default.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]

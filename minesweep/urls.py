@@ -5,6 +5,7 @@ import importlib
 from django.urls import include, path
 
 from minesweep.api import api
+from minesweep.core.health import healthz
 
 APPS_WITH_PAGES = (
     "accounts",
@@ -37,6 +38,7 @@ def _app_urls() -> list:
 
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     *_app_urls(),

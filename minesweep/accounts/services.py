@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
+from minesweep.accounts.signin_limits import signin_limits_clear
 from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError
 from minesweep.registry.models import Division
@@ -62,3 +63,14 @@ def totp_enrol(*, actor: AbstractBaseUser | str | None, user: User, key_hex: str
     device.save()
     audit_record(actor=actor, action="accounts.totp.enrol", target=user)
     return device
+
+
+@transaction.atomic
+def staff_unlock(*, actor: AbstractBaseUser | str | None, username: str) -> int:
+    """An administrator lifts the sign-in delays on an account (all clients); returns counters cleared."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError("accounts.user_unknown", "没有该用户", "No such user")
+    cleared = signin_limits_clear(username)
+    audit_record(actor=actor, action="accounts.unlock", target=user, detail={"counters": cleared})
+    return cleared

@@ -1,10 +1,10 @@
-"""Staff sign-in with password and TOTP second factor; repeated failures lock the account (django-axes)."""
+"""Staff sign-in with password and TOTP second factor; repeated failures slow down further attempts
+(minesweep.accounts.signin_limits) without locking the account for everyone."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minesweep.accounts.forms import LoginForm
+from minesweep.accounts.signin_limits import signin_failed, signin_succeeded, signin_wait
 from minesweep.audit.services import audit_record
 from minesweep.core.i18n import pick
 
@@ -27,20 +28,28 @@ def _verified_device(user: auth.models.AbstractBaseUser, token: str) -> TOTPDevi
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     error = ""
+    status = 200
+    wait = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = auth.authenticate(request, username=data["username"], password=data["password"])
-        if user is None:
+        fingerprint = str(getattr(request, "client_fingerprint", ""))
+        wait = signin_wait(data["username"], fingerprint)
+        user = (
+            None if wait else auth.authenticate(request, username=data["username"], password=data["password"])
+        )
+        device = None
+        if wait:
+            status = 429
             error = pick(
-                "用户名或密码错误，或账户已被暂时锁定",
-                "Wrong user name or password, or the account is locked",
+                f"尝试次数过多，请 {wait} 秒后再试（或请管理员解除限制）",
+                f"Too many attempts; try again in {wait} s (or ask an administrator to unlock the account)",
             )
+        elif user is None:
+            error = pick("用户名或密码错误", "Wrong user name or password")
         elif settings.REQUIRE_TOTP and (device := _verified_device(user, data["otp_token"].strip())) is None:
-            user_login_failed.send(
-                sender=__name__, credentials={"username": data["username"]}, request=request
-            )
             error = pick("动态验证码错误", "Wrong one-time code")
         else:
+            signin_succeeded(data["username"], fingerprint)
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if settings.REQUIRE_TOTP:
                 otp_login(request, device)
@@ -49,9 +58,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = settings.LOGIN_REDIRECT_URL
             return redirect(target or settings.LOGIN_REDIRECT_URL)
-    return render(
-        request, "accounts/login.html", {"form": form, "error": error, "totp_required": settings.REQUIRE_TOTP}
+        if not wait:
+            signin_failed(data["username"], fingerprint)
+    response = render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "totp_required": settings.REQUIRE_TOTP},
+        status=status,
     )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @require_POST

@@ -1,8 +1,13 @@
-"""Pure hashing of audit events: canonical JSON → SHA-256. No Django import."""
+"""Pure hashing of audit events: canonical JSON → HMAC-SHA-256 under the audit key. No Django import.
+
+The key (MINESWEEP_AUDIT_KEY) lives outside the database, so someone who can write to the database but
+does not hold the key cannot rewrite events and recompute a chain that verifies (issue 14).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,5 +24,11 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+def event_hash(key: bytes, prev_hash: str, fields: Mapping[str, Any]) -> str:
+    message = prev_hash.encode() + b"\n" + canonical_json(dict(fields))
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def legacy_event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """The unkeyed SHA-256 of chains written before the audit key (checked once, when re-keying)."""
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_json(dict(fields))).hexdigest()

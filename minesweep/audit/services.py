@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from minesweep.audit.chain import digest, event_hash
+from minesweep.audit.checkpoints import checkpoint_check, checkpoint_sign
 from minesweep.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 PUBLIC_ACTOR = "public"
@@ -75,7 +77,7 @@ def audit_record(
         detail=detail or {},
         prev_hash=head.last_hash,
     )
-    event.hash = event_hash(event.prev_hash, _hashed_fields(event))
+    event.hash = event_hash(settings.AUDIT_KEY, event.prev_hash, _hashed_fields(event))
     event.save()
     head.last_seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["last_seq", "last_hash"])
@@ -90,10 +92,13 @@ class ChainReport:
     reason: str = ""
 
 
-def audit_verify() -> ChainReport:
-    """Walk the chain in sequence order and report the first event that does not fit."""
+def audit_verify(*, up_to: int | None = None) -> ChainReport:
+    """Walk the chain in sequence order and report the first event that does not fit (``up_to``: stop there)."""
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    for event in AuditEvent.objects.order_by("seq", "id").iterator(chunk_size=2000):
+    events = AuditEvent.objects.order_by("seq", "id")
+    if up_to is not None:
+        events = events.filter(seq__lte=up_to)
+    for event in events.iterator(chunk_size=2000):
         checked += 1
         if event.seq != expected_seq:
             return ChainReport(
@@ -103,10 +108,44 @@ def audit_verify() -> ChainReport:
             return ChainReport(
                 False, checked, event.seq, "previous-hash link broken (row deleted or reordered)"
             )
-        if event_hash(event.prev_hash, _hashed_fields(event)) != event.hash:
+        if event_hash(settings.AUDIT_KEY, event.prev_hash, _hashed_fields(event)) != event.hash:
             return ChainReport(False, checked, event.seq, "content does not match its hash (row changed)")
         expected_prev, expected_seq = event.hash, expected_seq + 1
+    if up_to is not None:
+        if expected_seq - 1 != up_to:
+            return ChainReport(False, checked, expected_seq, f"event #{expected_seq} is missing")
+        return ChainReport(True, checked)
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         return ChainReport(False, checked, expected_seq, f"events after #{expected_seq - 1} were removed")
     return ChainReport(True, checked)
+
+
+@transaction.atomic
+def audit_checkpoint(*, actor: AbstractBaseUser | str | None) -> dict[str, Any]:
+    """Record that a checkpoint was taken, then sign the chain's head (which includes that event)."""
+    audit_record(actor=actor, action="audit.checkpoint", target=("audit.chain", "head"))
+    head = AuditHead.objects.select_for_update().get(id=1)
+    return checkpoint_sign(
+        settings.AUDIT_KEY,
+        seq=head.last_seq,
+        head_hash=head.last_hash,
+        at=timezone.now().isoformat(timespec="seconds"),
+        events=AuditEvent.objects.filter(seq__lte=head.last_seq).count(),
+    )
+
+
+def audit_verify_checkpoint(document: dict[str, Any], *, trusted_public_key_pem: str) -> ChainReport:
+    """The checkpoint is genuine, and the stored chain up to it is intact and ends in the signed hash."""
+    check = checkpoint_check(document, trusted_public_key_pem=trusted_public_key_pem)
+    if not check.valid:
+        return ChainReport(False, 0, None, f"checkpoint refused: {check.reason}")
+    report = audit_verify(up_to=check.seq)
+    if not report.intact:
+        return report
+    at_checkpoint = AuditEvent.objects.filter(seq=check.seq).values_list("hash", flat=True).first()
+    if at_checkpoint != check.head_hash:
+        return ChainReport(
+            False, report.checked, check.seq, "history up to the checkpoint was rewritten (hash differs)"
+        )
+    return report

@@ -14,15 +14,17 @@ from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, Lead, Task
-from minesweep.core.errors import DomainError
+
+# One access rule: the pages' role lists (cases/views.py) decide for the API too (issue 14).
+from minesweep.cases.views import READERS, TASK_READERS
+from minesweep.core.paging import check_page, limit_param, offset_param
 from minesweep.registry.resident_id import mask_resident_id
 
 router = Router(auth=StaffSession(), tags=["cases"])
 
 
 def _paging(limit: int, offset: int) -> None:
-    if not 0 < limit <= 500 or offset < 0:
-        raise DomainError("request.paging", "分页参数无效", "Invalid paging parameters")
+    check_page(limit, offset, max_limit=500)
 
 
 class LeadOut(Schema):
@@ -126,9 +128,14 @@ def _case_fields(case: Case) -> dict[str, Any]:
 
 
 @router.get("/leads", response=list[LeadOut])
-def list_leads(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_leads(
+    request: HttpRequest,
+    status: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
-    rows = selectors.leads_for(require_scope(request.user))
+    rows = selectors.leads_for(require_scope(request.user, *READERS))
     if status:
         rows = rows.filter(status=status[:12])
     return [_lead(lead) for lead in rows[offset : offset + limit]]
@@ -136,13 +143,18 @@ def list_leads(request: HttpRequest, status: str = "", limit: int = 100, offset:
 
 @router.get("/leads/{lead_id}", response=LeadOut)
 def get_lead(request: HttpRequest, lead_id: int):  # type: ignore[no-untyped-def]
-    return _lead(selectors.lead_get(require_scope(request.user), lead_id))
+    return _lead(selectors.lead_get(require_scope(request.user, *READERS), lead_id))
 
 
 @router.get("/cases", response=list[CaseOut])
-def list_cases(request: HttpRequest, stage: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_cases(
+    request: HttpRequest,
+    stage: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
-    rows = selectors.cases_for(require_scope(request.user))
+    rows = selectors.cases_for(require_scope(request.user, *READERS))
     if stage:
         rows = rows.filter(stage=stage[:16])
     return [CaseOut(**_case_fields(case)) for case in rows[offset : offset + limit]]
@@ -150,7 +162,7 @@ def list_cases(request: HttpRequest, stage: str = "", limit: int = 100, offset: 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
 def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
-    case = selectors.case_get(require_scope(request.user), case_id)
+    case = selectors.case_get(require_scope(request.user, *READERS), case_id)
     parties = [
         {
             "id": p.pk,
@@ -222,9 +234,14 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/tasks", response=list[TaskOut])
-def list_tasks(request: HttpRequest, status: str = "open", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_tasks(
+    request: HttpRequest,
+    status: str = "open",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
-    rows = selectors.tasks_for(require_scope(request.user))
+    rows = selectors.tasks_for(require_scope(request.user, *TASK_READERS))
     if status in Task.Status.values:
         rows = rows.filter(status=status)
     return [_task(t) for t in rows[offset : offset + limit]]
@@ -232,7 +249,7 @@ def list_tasks(request: HttpRequest, status: str = "open", limit: int = 100, off
 
 @router.get("/tasks/{task_id}", response=TaskOut)
 def get_task(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
-    return _task(selectors.task_get(require_scope(request.user), task_id))
+    return _task(selectors.task_get(require_scope(request.user, *TASK_READERS), task_id))
 
 
 @router.get("/stats")
@@ -250,7 +267,7 @@ def stats(request: HttpRequest) -> dict[str, Any]:
 @router.get("/digest")
 def digest(request: HttpRequest) -> dict[str, Any]:
     """The caller's own deadline digest (overdue and due within 7 days)."""
-    require_scope(request.user)
+    require_scope(request.user, *READERS)
     data = selectors.officer_digest(request.user)  # type: ignore[arg-type]
     return {
         **data,

@@ -20,6 +20,7 @@ from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
+from minesweep.audit.services import audit_record
 from minesweep.cases import forms, selectors, services
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS, RIG_NAMEPLATE_W
 from minesweep.cases.models import (
@@ -321,6 +322,9 @@ def evidence_file(request: HttpRequest, pk: int, item: int, *, scope: Scope) -> 
     exhibit = EvidenceItem.objects.filter(case=case, pk=item).exclude(size=0).first()
     if exhibit is None:
         raise NotFoundError()
+    audit_record(  # every read of case evidence is audited (issue 14)
+        actor=request.user, action="cases.evidence.download", target=exhibit, division_code=case.division_id
+    )
     return _download(bytes(exhibit.content), exhibit.file_name, exhibit.content_type)
 
 
@@ -931,6 +935,9 @@ def task_proof(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     task = selectors.task_get(scope, pk)
     if not task.proof_sha256:
         raise NotFoundError()
+    audit_record(  # issue 14
+        actor=request.user, action="cases.task.proof_download", target=task, division_code=task.division_id
+    )
     return _download(bytes(task.proof_content), task.proof_name, task.proof_content_type)
 
 

@@ -29,6 +29,10 @@ class DomainError(Exception):
     def message(self) -> str:
         return f"{self.message_zh} / {self.message_en}"
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (e.g. Retry-After on a 429)."""
+        return {}
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -72,8 +76,16 @@ class TransitionError(DomainError):
 def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
     wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
     if wants_json:
-        return JsonResponse(error.as_dict(), status=error.status)
-    return render(request, "web/error.html", {"error": error}, status=error.status)
+        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
+    else:
+        response = render(request, "web/error.html", {"error": error}, status=error.status)
+    return with_error_headers(response, error)
+
+
+def with_error_headers(response: HttpResponse, error: DomainError) -> HttpResponse:
+    for name, value in error.headers().items():
+        response[name] = value
+    return response
 
 
 class DomainErrorMiddleware:

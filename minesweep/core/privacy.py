@@ -1,8 +1,8 @@
 """Forget who the client is before any other code sees the request.
 
 The reporter's network address and user agent are never stored, logged or forwarded (DESIGN §5). This
-middleware runs first: it derives a short-lived, salted fingerprint for flood control (kept only in memory,
-the salt changes every hour and is never written anywhere) and then blanks the address and agent headers,
+middleware runs first: it derives a short-lived, keyed fingerprint for flood control (the key is derived
+from SECRET_KEY and the hour, never written anywhere; counters keyed by it expire within their window) and then blanks the address and agent headers,
 so no later view, logger, error page or third-party app can record them.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-import threading
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 UNKNOWN_ADDRESS = "0.0.0.0"
@@ -36,38 +35,23 @@ _IDENTIFYING_HEADERS = (
 SALT_LIFETIME_SECONDS = 3600
 
 
-class _RotatingSalt:
-    """A random salt that is replaced every hour; old fingerprints stop matching after rotation."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._salt = secrets.token_bytes(32)
-        self._born = time.monotonic()
-
-    def current(self) -> bytes:
-        with self._lock:
-            if time.monotonic() - self._born > SALT_LIFETIME_SECONDS:
-                self._salt = secrets.token_bytes(32)
-                self._born = time.monotonic()
-            return self._salt
-
-
-_SALT = _RotatingSalt()
+def _hourly_salt(now: float | None = None) -> bytes:
+    """The salt of the current hour: derived from SECRET_KEY, so every server process (and machine) gives a
+    client the same fingerprint and shared rate limits work, yet it is never stored and changes each hour."""
+    hour = int((time.time() if now is None else now) // SALT_LIFETIME_SECONDS)
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"client-fingerprint:{hour}".encode(), hashlib.sha256
+    ).digest()
 
 
 def client_fingerprint(meta: dict[str, str]) -> str:
-    """A salted hash of the client's address, meaningful only within this process and salt period.
+    """A keyed hash of the client's address, meaningful only within the current hour.
 
     Only the socket address counts: forwarding headers are client-controlled. Behind a reverse proxy,
     ``minesweep serve --trusted-proxy ADDR`` lets waitress put the real client address into REMOTE_ADDR.
     """
     address = meta.get("REMOTE_ADDR", "")
-    return hmac.new(_SALT.current(), address.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def unknown_client_address(request: HttpRequest) -> str:
-    """Used by django-axes: lockout is by user name, the address is never recorded."""
-    return UNKNOWN_ADDRESS
+    return hmac.new(_hourly_salt(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class ForgetClientMiddleware:

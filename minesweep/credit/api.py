@@ -7,6 +7,8 @@ from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
+from minesweep.core.paging import check_page, limit_param, offset_param
+from minesweep.credit.access import READERS
 from minesweep.credit.selectors import listing_get, public_listings, public_row, staff_listings
 
 router = Router(tags=["credit"])
@@ -43,18 +45,26 @@ def _staff(listing) -> StaffListingOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/public", response=list[PublicListingOut], auth=None)
-def public_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
+def public_list(
+    request: HttpRequest, q: str = "", limit: int = limit_param(50, maximum=200), offset: int = offset_param()
+):  # type: ignore[no-untyped-def]
+    check_page(limit, offset, max_limit=200)
     return [public_row(r) for r in public_listings(q=q[:100])[offset : offset + limit]]
 
 
 @router.get("/listings", response=list[StaffListingOut], auth=StaffSession())
-def listings(request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
-    scope = require_scope(request.user)
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+def listings(
+    request: HttpRequest,
+    q: str = "",
+    status: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
+    scope = require_scope(request.user, *READERS)
+    check_page(limit, offset, max_limit=500)
     return [_staff(r) for r in staff_listings(scope=scope, q=q, status=status)[offset : offset + limit]]
 
 
 @router.get("/listings/{listing_id}", response=StaffListingOut, auth=StaffSession())
 def listing(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
-    return _staff(listing_get(scope=require_scope(request.user), pk=listing_id))
+    return _staff(listing_get(scope=require_scope(request.user, *READERS), pk=listing_id))

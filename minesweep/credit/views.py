@@ -18,12 +18,11 @@ from minesweep.cases.selectors import cases_for
 from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from minesweep.core.i18n import pick
 from minesweep.credit import services
+from minesweep.credit.access import ACTORS, READERS
 from minesweep.credit.models import ListingRecord, RepairApplication, Severity
 from minesweep.credit.selectors import listing_get, public_listings, staff_listings
 from minesweep.registry.selectors import subject_search
 
-READERS = (Role.INVESTIGATOR, Role.LEADERSHIP, Role.DEPARTMENT_LIAISON, Role.INTAKE_OFFICER)
-ACTORS = (Role.INVESTIGATOR, Role.DEPARTMENT_LIAISON)
 MAX_UPLOAD = services.MAX_EVIDENCE_BYTES
 
 

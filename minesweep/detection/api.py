@@ -15,7 +15,7 @@ from ninja import Router, Schema
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.accounts.roles import Role
-from minesweep.core.errors import DomainError
+from minesweep.core.paging import check_page, limit_param, offset_param
 from minesweep.detection import selectors
 from minesweep.detection.services import meter_suspect_promote, net_host_promote
 
@@ -65,7 +65,7 @@ class HostOut(Schema):
     lead: str | None
 
 
-class LeadOut(Schema):
+class PromotedLeadOut(Schema):
     lead: str
     division_code: str
     subject_id: int | None
@@ -76,8 +76,7 @@ def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _paging(limit: int, offset: int) -> None:
-    if not 0 < limit <= 1000 or offset < 0:
-        raise DomainError("request.paging", "分页参数无效", "Invalid paging parameters")
+    check_page(limit, offset, max_limit=1000)
 
 
 def _run(run) -> RunOut:  # type: ignore[no-untyped-def]
@@ -94,7 +93,9 @@ def _run(run) -> RunOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/meter-runs", response=list[RunOut])
-def list_meter_runs(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_meter_runs(
+    request: HttpRequest, limit: int = limit_param(50, maximum=1000), offset: int = offset_param()
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
     return [_run(r) for r in selectors.meter_runs(scope=_scope(request))[offset : offset + limit]]
 
@@ -106,8 +107,8 @@ def list_suspects(  # type: ignore[no-untyped-def]
     min_score: float | None = None,
     suspects_only: bool = False,
     league: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = limit_param(100, maximum=1000),
+    offset: int = offset_param(),
 ):
     _paging(limit, offset)
     scope = _scope(request)
@@ -137,15 +138,17 @@ def list_suspects(  # type: ignore[no-untyped-def]
     ]
 
 
-@router.post("/meter-suspects/{suspect_id}/promote", response=LeadOut)
+@router.post("/meter-suspects/{suspect_id}/promote", response=PromotedLeadOut)
 def promote_suspect(request: HttpRequest, suspect_id: int):  # type: ignore[no-untyped-def]
     suspect = selectors.meter_suspect_get(scope=_scope(request), pk=suspect_id)
     lead = meter_suspect_promote(actor=request.user, suspect=suspect)  # type: ignore[arg-type]
-    return LeadOut(lead=lead.number, division_code=lead.division_id, subject_id=lead.subject_id)
+    return PromotedLeadOut(lead=lead.number, division_code=lead.division_id, subject_id=lead.subject_id)
 
 
 @router.get("/net-scans", response=list[RunOut])
-def list_net_scans(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_net_scans(
+    request: HttpRequest, limit: int = limit_param(50, maximum=1000), offset: int = offset_param()
+):  # type: ignore[no-untyped-def]
     _paging(limit, offset)
     return [
         RunOut(
@@ -164,7 +167,11 @@ def list_net_scans(request: HttpRequest, limit: int = 50, offset: int = 0):  # t
 
 @router.get("/net-scans/{scan_id}/hosts", response=list[HostOut])
 def list_hosts(  # type: ignore[no-untyped-def]
-    request: HttpRequest, scan_id: int, kind: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    scan_id: int,
+    kind: str = "",
+    limit: int = limit_param(100, maximum=1000),
+    offset: int = offset_param(),
 ):
     _paging(limit, offset)
     scope = _scope(request)
@@ -188,8 +195,8 @@ def list_hosts(  # type: ignore[no-untyped-def]
     ]
 
 
-@router.post("/net-hosts/{host_id}/promote", response=LeadOut)
+@router.post("/net-hosts/{host_id}/promote", response=PromotedLeadOut)
 def promote_host(request: HttpRequest, host_id: int):  # type: ignore[no-untyped-def]
     host = selectors.net_host_get(scope=_scope(request), pk=host_id)
     lead = net_host_promote(actor=request.user, host=host)  # type: ignore[arg-type]
-    return LeadOut(lead=lead.number, division_code=lead.division_id, subject_id=lead.subject_id)
+    return PromotedLeadOut(lead=lead.number, division_code=lead.division_id, subject_id=lead.subject_id)

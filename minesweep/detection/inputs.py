@@ -18,10 +18,9 @@ from typing import Protocol
 
 from django.conf import settings
 
-from minesweep.config import env_int
 from minesweep.core.errors import DomainError
 
-UPLOAD_MAX_BYTES = env_int("MINESWEEP_ANALYTICS_UPLOAD_MAX_BYTES", 256 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_BYTES = settings.ANALYTICS_UPLOAD_MAX_BYTES
 MAX_FILES = 20
 PCAP_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, NotFoundError
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.core.i18n import pick
 from minesweep.detection import selectors
 from minesweep.detection.analytics import parse_utc
@@ -233,7 +233,7 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meter-run-{run.pk}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [
             "rank",

@@ -7,11 +7,13 @@ requeued after a crash) are.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,7 +25,8 @@ from minesweep.jobs.registry import handler_for
 from minesweep.registry.models import Division
 
 #: A running job whose heartbeat is older than this is taken to be orphaned.
-STALE_AFTER = timedelta(minutes=5)
+log = logging.getLogger(__name__)
+STALE_AFTER = timedelta(seconds=settings.JOBS_ORPHAN_AFTER_SECONDS)
 #: A job that took its worker down this many times is failed instead of requeued (a poison job).
 MAX_ATTEMPTS = 3
 MESSAGE_MAX = 300
@@ -120,15 +123,35 @@ def job_progress(*, job: Job, fraction: float, message_zh: str = "", message_en:
     if message_zh or message_en:
         job.message_zh, job.message_en = message_zh[:MESSAGE_MAX], (message_en or message_zh)[:MESSAGE_MAX]
         fields.update(message_zh=job.message_zh, message_en=job.message_en)
-    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**fields)
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker, attempts=job.attempts).update(
+        **fields
+    )
 
 
 def job_heartbeat(*, job_id: int) -> None:
     Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
 
 
+def _still_owned(job: Job) -> Job | None:
+    """The job, locked, if it is still running under this very claim (same worker, same attempt); None when
+    it was requeued and claimed again meanwhile (a stalled worker must not finish it a second time)."""
+    return (
+        Job.objects.select_for_update()
+        .filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker, attempts=job.attempts)
+        .first()
+    )
+
+
+def _lost(job: Job) -> Job:
+    log.warning("job %s: worker %s no longer owns it; its outcome is dropped", job.pk, job.worker)
+    job.refresh_from_db()
+    return job
+
+
 @transaction.atomic
 def job_succeed(*, job: Job, result: dict[str, Any]) -> Job:
+    if _still_owned(job) is None:
+        return _lost(job)
     job.status = Job.Status.SUCCEEDED
     job.progress = 1.0
     job.result = result
@@ -141,6 +164,8 @@ def job_succeed(*, job: Job, result: dict[str, Any]) -> Job:
 
 @transaction.atomic
 def job_fail(*, job: Job, code: str, message_zh: str, message_en: str) -> Job:
+    if job.status == Job.Status.RUNNING and _still_owned(job) is None:
+        return _lost(job)
     job.status = Job.Status.FAILED
     job.error_code = code[:80]
     job.error_zh, job.error_en = message_zh, message_en
@@ -188,7 +213,8 @@ def job_cancel_requested(*, job_id: int) -> bool:
 @transaction.atomic
 def job_stopped(*, job: Job) -> Job:
     """Record that a running job stopped because it was asked to (called by the worker)."""
-    return _mark_cancelled(Job.objects.select_for_update().get(pk=job.pk), "system")
+    owned = _still_owned(job)
+    return _mark_cancelled(owned, "system") if owned is not None else _lost(job)
 
 
 def _mark_cancelled(job: Job, actor: AbstractBaseUser | str) -> Job:

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import close_old_connections, connections
 
 from minesweep.core.errors import DomainError
+from minesweep.core.ratelimit import counters_purge
 from minesweep.jobs.models import Job
 from minesweep.jobs.registry import discover, handler_for
 from minesweep.jobs.services import (
@@ -121,6 +122,23 @@ def run_job_inline(job: Job, *, worker: str = "inline") -> Job:
     return execute(job_start(job=job, worker=worker))
 
 
+RECOVER_EVERY_S = 60.0
+
+
+def _recover_orphans() -> None:
+    try:
+        recovered = jobs_recover(live_workers=frozenset(_live_workers))
+    except Exception:
+        log.exception("could not check for orphaned jobs")
+        return
+    if recovered:
+        log.info("requeued %d job(s) left running by a stopped worker", len(recovered))
+    try:
+        counters_purge()  # expired rate-limit rows (minesweep.core.ratelimit)
+    except Exception:
+        log.exception("could not purge expired counters")
+
+
 def run_worker(
     *, stop: threading.Event | None = None, poll_s: float = 1.0, once: bool = False, worker: str | None = None
 ) -> int:
@@ -130,11 +148,13 @@ def run_worker(
     _live_workers.add(name)
     discover()
     done = 0
+    last_recovery = float("-inf")
     try:
-        recovered = jobs_recover(live_workers=frozenset(_live_workers))
-        if recovered:
-            log.info("requeued %d job(s) left running by a stopped worker", len(recovered))
         while not stop.is_set():
+            # Not only at start: a job orphaned by a dead host must not wait for some worker to restart.
+            if time.monotonic() - last_recovery >= RECOVER_EVERY_S:
+                _recover_orphans()
+                last_recovery = time.monotonic()
             try:
                 job = job_claim(worker=name)
             except Exception:

@@ -24,6 +24,7 @@ from minesweep.accounts.jurisdiction import Scope, scoped
 from minesweep.cases.models import Case, Decision, Lead, Referral, SeizedRigs, Task
 from minesweep.cases.selectors import league_code
 from minesweep.core.errors import DomainError
+from minesweep.core.exports import xlsx_append
 from minesweep.credit.models import ListingRecord
 from minesweep.registry.models import Division, MiningProject, MiningProjectSnapshot
 from minesweep.registry.services import iso_week
@@ -271,10 +272,10 @@ PROGRESS_COLUMNS = [
 
 
 def _sheet_header(ws: Any, title: str, subtitle: str, columns: list[tuple[str, int]]) -> None:
-    ws.append([title])
+    xlsx_append(ws, [title])
     ws["A1"].font = TITLE_FONT
-    ws.append([subtitle])
-    ws.append([c for c, _ in columns])
+    xlsx_append(ws, [subtitle])
+    xlsx_append(ws, [c for c, _ in columns])
     for index, (_, width) in enumerate(columns, start=1):
         cell = ws.cell(row=3, column=index)
         cell.font, cell.fill = BOLD, HEADER_FILL
@@ -303,7 +304,7 @@ def register_xlsx(
         REGISTER_COLUMNS,
     )
     for number, row in enumerate(rows, start=1):
-        ws.append(
+        xlsx_append(ws,
             [
                 number,
                 row.league,
@@ -321,7 +322,7 @@ def register_xlsx(
         )
     if rows:
         ws.auto_filter.ref = f"A3:{get_column_letter(len(REGISTER_COLUMNS))}{len(rows) + 3}"
-        ws.append(
+        xlsx_append(ws,
             [
                 "合计",
                 "",

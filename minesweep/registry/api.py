@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
-from minesweep.core.errors import PermissionDeniedError
+from minesweep.core.paging import check_page, limit_param, offset_param
 from minesweep.registry.selectors import subject_get, subject_search
 
 router = Router(auth=StaffSession(), tags=["registry"])
@@ -34,10 +34,15 @@ def _out(subject) -> SubjectOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/subjects", response=list[SubjectOut])
-def list_subjects(request: HttpRequest, q: str = "", category: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def list_subjects(
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    limit: int = limit_param(100, maximum=500),
+    offset: int = offset_param(),
+):  # type: ignore[no-untyped-def]
     scope = require_scope(request.user)
-    if not 0 < limit <= 500 or offset < 0:
-        raise PermissionDeniedError("request.paging", "分页参数无效", "Invalid paging parameters")
+    check_page(limit, offset, max_limit=500)
     return [
         _out(s)
         for s in subject_search(scope=scope, q=q[:100], category=category[:40])[offset : offset + limit]

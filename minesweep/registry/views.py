@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.audit.services import audit_record
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.registry.categories import CATEGORIES
 from minesweep.registry.models import Subject
 from minesweep.registry.selectors import power_accounts_of, subject_get, subject_search
@@ -75,7 +74,7 @@ def subjects_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="subjects.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         ["name", "kind", "identifier", "division_code", "division", "categories", "legal_representative"]
     )

@@ -1,14 +1,15 @@
 """Anti-abuse without third-party services: quotas, a proof-of-work challenge that hardens under flood,
 and throttling of wrong receipt codes.
 
-Everything keyed by a client is keyed by ``request.client_fingerprint`` (an in-memory, hourly-salted hash
-from :mod:`minesweep.core.privacy`) and lives only in this process's memory, never in the database or logs.
+Everything keyed by a client is keyed by ``request.client_fingerprint`` (an hourly keyed hash from
+:mod:`minesweep.core.privacy`, never the address) and counted in shared storage (:mod:`minesweep.core.ratelimit`),
+so several server processes share one budget; rows expire with their window.
 
 **Challenge.** The server hands out a signed token ``{nonce, bits, issued}``; the client must find an
 ``answer`` such that SHA-256(``nonce:answer``) starts with ``bits`` zero bits (about 2**bits hashes; the
 page solves it in the background). ``bits`` grows with the number of reports received in the last ten
 minutes across all workers (read from the database), so a flood makes every further submission cost more
-while a normal reporter waits well under a second. Tokens expire and are single-use per process.
+while a normal reporter waits well under a second. Tokens expire and are single-use across all processes.
 
 Tuning (operations, read from the environment at start-up; defaults suit production):
 ``MINESWEEP_REPORTS_POW_BASE_BITS`` (default 12), ``MINESWEEP_REPORTS_POW_MAX_BITS`` (22),
@@ -20,17 +21,15 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from minesweep.config import env_int
 from minesweep.core.errors import DomainError
+from minesweep.core.ratelimit import counter_clear_prefix, counter_first_use, counter_hit, counter_state
 
 CHALLENGE_SALT = "minesweep.reports.challenge"
 CHALLENGE_MAX_AGE = 30 * 60
@@ -38,75 +37,49 @@ FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_STEP = 30  # every doubling of this many reports per window adds two bits
 
 
-# A bad value stops start-up naming the variable (minesweep.config), like every other setting.
-POW_BASE_BITS = env_int("MINESWEEP_REPORTS_POW_BASE_BITS", 12, minimum=0, maximum=24)
-POW_MAX_BITS = env_int("MINESWEEP_REPORTS_POW_MAX_BITS", 22, minimum=0, maximum=28)
-QUOTA_PER_HOUR = env_int("MINESWEEP_REPORTS_QUOTA_PER_HOUR", 6, minimum=1, maximum=1_000_000)
+# Read from the environment by minesweep.settings (a bad value stops start-up naming the variable).
+POW_BASE_BITS = settings.REPORTS_POW_BASE_BITS
+POW_MAX_BITS = settings.REPORTS_POW_MAX_BITS
+QUOTA_PER_HOUR = settings.REPORTS_QUOTA_PER_HOUR
 RECEIPT_FAILURES_ALLOWED = 8  # per fingerprint per window
-RECEIPT_WINDOW_SECONDS = 15 * 60
-RECEIPT_FAILURE_DELAY = 1.0  # seconds added to every wrong receipt (tests may set 0)
+RECEIPT_WINDOW = timedelta(minutes=15)
+SUBMISSION_WINDOW = timedelta(hours=1)
+FOLLOW_UP_WINDOW = timedelta(hours=1)
+FOLLOW_UP_PER_WINDOW = settings.REPORTS_FOLLOW_UP_MESSAGES_PER_HOUR
 
 
 class AbuseError(DomainError):
     status = 429
 
+    def __init__(
+        self, code: str, message_zh: str, message_en: str, *, retry_after: int = 60, **extra: object
+    ):
+        super().__init__(code, message_zh, message_en, retry_after=retry_after, **extra)
+        self.retry_after = retry_after
 
-class _Windows:
-    """Sliding windows of event times per key, in memory only; old keys are dropped as they expire."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._events: dict[str, deque[float]] = {}
-
-    def count(self, key: str, window: float) -> int:
-        now = time.monotonic()
-        with self._lock:
-            events = self._events.get(key)
-            if not events:
-                return 0
-            while events and now - events[0] > window:
-                events.popleft()
-            if not events:
-                del self._events[key]
-                return 0
-            return len(events)
-
-    def add(self, key: str) -> None:
-        with self._lock:
-            self._events.setdefault(key, deque()).append(time.monotonic())
-            if len(self._events) > 100_000:  # bound memory under a spray of fingerprints
-                oldest = sorted(self._events, key=lambda k: self._events[k][-1])[:50_000]
-                for k in oldest:
-                    del self._events[k]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._events.clear()
-
-
-SUBMISSIONS = _Windows()
-RECEIPT_FAILURES = _Windows()
-_USED_CHALLENGES = _Windows()
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def reset() -> None:
-    """Forget all in-memory counters (tests)."""
-    SUBMISSIONS.clear()
-    RECEIPT_FAILURES.clear()
-    _USED_CHALLENGES.clear()
+    """Forget every anti-abuse counter (tests)."""
+    for prefix in ("submit:", "receipt:", "challenge:", "follow-up:"):
+        counter_clear_prefix(prefix)
 
 
 def quota_check(fingerprint: str) -> None:
-    if SUBMISSIONS.count(fingerprint, 3600) >= QUOTA_PER_HOUR:
+    state = counter_state(f"submit:{fingerprint}")
+    if state.hits >= QUOTA_PER_HOUR:
         raise AbuseError(
             "reports.quota",
             "提交过于频繁，请一小时后再试；紧急情况请拨打 12345 热线",
             "Too many reports from here; please try again in an hour, or call the 12345 hotline if urgent",
+            retry_after=state.seconds_left(),
         )
 
 
 def quota_count(fingerprint: str) -> None:
-    SUBMISSIONS.add(fingerprint)
+    counter_hit(f"submit:{fingerprint}", window=SUBMISSION_WINDOW)
 
 
 def recent_submission_count() -> int:
@@ -168,23 +141,39 @@ def challenge_verify(token: str, answer: str) -> None:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise refused from None
     digest = hashlib.sha256(f"{nonce}:{answer}".encode()).digest()
-    if leading_zero_bits(digest) < bits or _USED_CHALLENGES.count(nonce, CHALLENGE_MAX_AGE):
+    if leading_zero_bits(digest) < bits:
         raise refused
-    _USED_CHALLENGES.add(nonce)
+    if not counter_first_use(f"challenge:{nonce}", lifetime=timedelta(seconds=CHALLENGE_MAX_AGE)):
+        raise refused
 
 
-def receipt_throttle_check(fingerprint: str) -> None:
-    if RECEIPT_FAILURES.count(fingerprint, RECEIPT_WINDOW_SECONDS) >= RECEIPT_FAILURES_ALLOWED:
-        raise AbuseError(
-            "reports.receipt_locked",
-            "错误次数过多，请 15 分钟后再试",
-            "Too many wrong attempts; please try again in 15 minutes",
-        )
+def receipt_throttled(fingerprint: str) -> int:
+    """Seconds this client must wait before its wrong receipts are checked again (0: not throttled)."""
+    state = counter_state(f"receipt:{fingerprint}")
+    return state.seconds_left() if state.hits >= RECEIPT_FAILURES_ALLOWED else 0
+
+
+def receipt_refused(retry_after: int) -> AbuseError:
+    return AbuseError(
+        "reports.receipt_throttled",
+        f"错误次数过多，请 {max(1, retry_after // 60)} 分钟后再试",
+        f"Too many wrong attempts; please try again in {max(1, retry_after // 60)} minutes",
+        retry_after=retry_after,
+    )
 
 
 def receipt_failed(fingerprint: str) -> None:
-    RECEIPT_FAILURES.add(fingerprint)
-    # Slow down guessing; grows with repeated failures from the same client.
-    failures = RECEIPT_FAILURES.count(fingerprint, RECEIPT_WINDOW_SECONDS)
-    if RECEIPT_FAILURE_DELAY:
-        time.sleep(min(5.0, RECEIPT_FAILURE_DELAY * failures))
+    """Count a wrong receipt (answered at once: no request thread ever sleeps)."""
+    counter_hit(f"receipt:{fingerprint}", window=RECEIPT_WINDOW)
+
+
+def follow_up_allowed(report_id: int) -> None:
+    """At most FOLLOW_UP_PER_WINDOW reporter messages per report and hour, whoever holds the receipt."""
+    state = counter_hit(f"follow-up:{report_id}", window=FOLLOW_UP_WINDOW)
+    if state.hits > FOLLOW_UP_PER_WINDOW:
+        raise AbuseError(
+            "reports.follow_up_limit",
+            f"每小时最多补充 {FOLLOW_UP_PER_WINDOW} 条留言，请稍后再试",
+            f"At most {FOLLOW_UP_PER_WINDOW} messages per hour; please try again later",
+            retry_after=state.seconds_left(),
+        )

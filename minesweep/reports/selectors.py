@@ -30,6 +30,11 @@ def attachment_get(*, scope: Scope | None, report: Report, pk: int) -> ReportAtt
     return get_scoped(ReportAttachment.objects.filter(report=report), scope, "report__division", pk=pk)
 
 
+def receipt_indexed(code: str) -> bool:
+    """Cheap pre-check (one index probe, no Argon2id): could this canonical code open a report?"""
+    return Report.objects.filter(lookup_id=receipt_lookup_id(code)).exists()
+
+
 def report_by_receipt(code: str) -> Report | None:
     """The report a canonical receipt opens, or None. Always costs one Argon2id verification."""
     report = Report.objects.filter(lookup_id=receipt_lookup_id(code)).select_related("duplicate_of").first()

@@ -26,6 +26,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import PUBLIC_ACTOR, audit_record
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.registry.models import Division
+from minesweep.reports import antiabuse
 from minesweep.reports.attachments import MAX_FILES_PER_REPORT, CleanFile
 from minesweep.reports.models import (
     Category,
@@ -282,7 +283,21 @@ def _dek(report: Report | ReportAttachment) -> bytes:
 
 
 def report_content(report: Report) -> dict[str, Any]:
+    """Decrypt the reporter's content (internal: staff reads go through :func:`report_content_read`)."""
     return json.loads(envelope.open_sealed(_dek(report), bytes(report.content_sealed), report.aad("content")))
+
+
+@transaction.atomic
+def report_content_read(*, actor: User, report: Report) -> dict[str, Any]:
+    """A staff member reads the reporter's content: decrypted and audited in one place."""
+    audit_record(
+        actor=actor,
+        action="reports.report.read",
+        target=report,
+        division_code=report.division_id,
+        detail={"lead": report.lead.number if report.lead else ""},
+    )
+    return report_content(report)
 
 
 def report_messages(report: Report) -> list[tuple[ReportMessage, str]]:
@@ -319,6 +334,7 @@ def report_add_from_reporter(*, report: Report, body: str, files: list[CleanFile
     body = (body or "").strip()
     if not body and not files:
         raise ReportError("reports.empty_message", "请填写留言或选择文件", "Write a message or choose a file")
+    antiabuse.follow_up_allowed(report.pk)
     if report.attachments.count() + len(files) > MAX_FILES_PER_REPORT:
         raise ReportError(
             "reports.too_many_files",
@@ -474,7 +490,6 @@ def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
     account = (
         PowerAccount.objects.filter(number=report.power_account).first() if report.power_account else None
     )
-    content = report_content(report)
     duplicates = list(report.duplicates.values_list("number", flat=True))
     lead = lead_create(
         actor=actor,
@@ -486,7 +501,10 @@ def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
         division=report.division,
         subject=subject,
         power_account=account,
-        summary=content.get("description", "")[:2000],
+        # The reporter's own words stay sealed in the report (issue 14): the lead points to them, and only
+        # roles that may read reports open them there, each read audited (report_content_read).
+        summary=f"举报内容加密保存于举报 {report.number}，查看将记入审计 / "
+        f"The reporter's account stays encrypted in report {report.number}; reading it is audited",
         evidence={
             "report": report.number,
             "category": report.category,
@@ -496,7 +514,6 @@ def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
             "coordinates": [str(report.latitude), str(report.longitude)]
             if report.latitude is not None
             else None,
-            "observed": {k: v for k, v in content.items() if k != "description"},
             "attachments_sha256": list(report.attachments.values_list("sha256", flat=True)),
             "duplicates": duplicates,
         },

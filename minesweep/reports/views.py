@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
-from minesweep.core.errors import DomainError, NotFoundError
+from minesweep.core.errors import DomainError, NotFoundError, with_error_headers
 from minesweep.core.i18n import bi
 from minesweep.registry.models import Division
 from minesweep.reports import antiabuse, services
@@ -28,6 +28,7 @@ from minesweep.reports.selectors import (
     intake_queue,
     merge_candidates,
     notifications_for,
+    receipt_indexed,
     report_by_receipt,
     report_get,
     unread_notifications,
@@ -173,14 +174,19 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     try:
         report = _report_from_receipt(request, request.POST.get("receipt", ""))
     except DomainError as error:
-        return render(request, "reports/follow_up.html", {"error": error}, status=error.status)
+        page = render(request, "reports/follow_up.html", {"error": error}, status=error.status)
+        return with_error_headers(page, error)
     return render(request, "reports/status.html", _status_context(report))
 
 
 def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
-    """Shared by the page and the API: throttled, constant-work, one answer for every wrong receipt."""
+    """Shared by the page and the API: constant-work, one answer for every wrong receipt, throttled.
+
+    A client past its budget of wrong receipts gets 429 with Retry-After at once (no Argon2id, no sleep),
+    except for a code whose keyed lookup id exists: that one is still verified, so a reporter sharing an
+    address with a guesser (a proxy, a campus network) is never locked out of their own report (ADR 0003).
+    """
     fingerprint = _fingerprint(request)
-    antiabuse.receipt_throttle_check(fingerprint)
     try:
         code = receipt_normalize(typed)
     except ReceiptFormatError as exc:
@@ -197,6 +203,10 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
             f"Group {', '.join(str(g) for g in exc.bad_groups)} looks mistyped; please check it",
             groups=exc.bad_groups,
         ) from None
+    wait = antiabuse.receipt_throttled(fingerprint)
+    if wait and not receipt_indexed(code):
+        antiabuse.receipt_failed(fingerprint)
+        raise antiabuse.receipt_refused(wait)
     report = report_by_receipt(code)
     if report is None:
         antiabuse.receipt_failed(fingerprint)
@@ -239,7 +249,7 @@ def follow_up_message(request: HttpRequest) -> HttpResponse:
         services.report_add_from_reporter(report=report, body=form.cleaned_data["body"], files=files)
     except DomainError as error:
         context.update(message_form=form, error=error)
-        return render(request, "reports/status.html", context, status=error.status)
+        return with_error_headers(render(request, "reports/status.html", context, status=error.status), error)
     context = _status_context(report)
     context["sent"] = True
     return render(request, "reports/status.html", context)
@@ -303,7 +313,7 @@ def _detail(request: HttpRequest, scope: Scope, report: Report, **extra: Any) ->
     leagues = Division.objects.filter(level=Division.Level.LEAGUE).order_by("code")
     context = {
         "report": report,
-        "content": services.report_content(report),
+        "content": services.report_content_read(actor=request.user, report=report),  # type: ignore[arg-type]
         "messages_": services.report_messages(report),
         "attachments": report.attachments.all(),
         "duplicates": report.duplicates.all(),

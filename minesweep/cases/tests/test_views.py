@@ -109,6 +109,9 @@ def test_it_lets_the_liaison_close_their_task_with_a_document_and_proof(crew, le
     assert task.status == Task.Status.DONE and task.document_number == "包电〔2026〕7号"
     proof = client.get(f"/cases/tasks/{task.pk}/proof/")
     assert proof.status_code == 200 and proof.content == b"%PDF-1.4 proof"
+    from minesweep.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="cases.task.proof_download", object_id=str(task.pk)).exists()
 
 
 def test_it_refuses_closing_a_task_without_proof(crew, lead, client_for):
@@ -198,3 +201,22 @@ def test_it_renders_log_entries_written_by_the_system(crew, lead, client_for):
     case.save()
     response = client_for(crew.investigator).get(f"/cases/{case.pk}/")
     assert response.status_code == 200 and "系统" in response.content.decode()
+
+
+def test_every_evidence_download_is_audited(crew, lead, client_for):
+    from minesweep.audit.models import AuditEvent
+    from minesweep.cases import services
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    item = services.evidence_add(
+        actor=crew.investigator,
+        case=case,
+        kind="meter_data",
+        description="负荷曲线",
+        collected_on=LONG_AGO,
+        file=("load.csv", "text/csv", b"ts,kw\n"),
+    )
+    response = client_for(crew.investigator).get(f"/cases/{case.pk}/evidence/{item.pk}/")
+    assert response.status_code == 200 and response.content == b"ts,kw\n"
+    event = AuditEvent.objects.get(action="cases.evidence.download")
+    assert event.actor == crew.investigator and event.object_id == str(item.pk)

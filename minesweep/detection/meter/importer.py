@@ -10,7 +10,6 @@ written under a staging folder renamed into place at the end; if any row was rej
 
 from __future__ import annotations
 
-import csv
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.sources import (
@@ -84,7 +84,7 @@ class _RejectLog:
         self.path = path
         self.files = files
         self.handle = path.open("w", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.handle)
+        self.writer = SafeCsvWriter(self.handle)  # people open it in a spreadsheet
         self.writer.writerow(["file", "row", "account_id", "ts", "value", "reason", "reason_zh"])
         self.count = 0
         self.counts: Counter[str] = Counter()
@@ -227,6 +227,12 @@ def _stage(
                     READING_SHARE * done / total,
                     f"读取并校验：{path.name}（{seen + in_file:,} 条读数）",
                     f"Reading and checking {path.name} ({seen + in_file:,} readings)",
+                )
+            if in_file == 0:  # a header and nothing else must not import as "0 readings, exit 0"
+                raise MeterDataError(
+                    "no_readings",
+                    f"文件中没有任何读数（只有表头？）：{path.name}",
+                    f"The file holds no readings (only a header?): {path.name}",
                 )
             seen += expected[file_index]
     finally:

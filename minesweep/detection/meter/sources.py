@@ -187,7 +187,16 @@ def iter_wide_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawB
 
     Each date column becomes a reading at local midnight of that date with a 1-day interval.
     """
-    dates = wide_date_columns(column_names(path))
+    columns = column_names(path)
+    dates = wide_date_columns(columns)
+    not_dates = [name for name in columns if _DATE_HEADER.match(name) and name not in dates]
+    if not_dates:  # e.g. 20210230: refused by name, never silently dropped (issue 14)
+        raise MeterDataError(
+            "wide_bad_date_column",
+            f"宽表的列名不是有效日期：{', '.join(not_dates[:5])}（{path.name}）",
+            f"Wide-file column(s) named like a date but not a valid date: {', '.join(not_dates[:5])} ({path.name})",
+            columns=not_dates,
+        )
     if not dates:
         raise MeterDataError(
             "wide_no_dates",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.network import collector, pools
 from minesweep.detection.network.attribution import (
     AllocationError,
@@ -88,6 +89,13 @@ def scan_files(
         if not Path(path).is_file():
             raise NetworkInputError(f"找不到抓包文件 / capture not found: {path}")
     scan = scan_captures(paths, progress)
+    not_captures = scan.stats.skipped.get("not_a_capture", 0)
+    if paths and scan.stats.frames == 0 and (not_captures == len(paths) or scan.stats.truncated_file):
+        # Garbage in must not end as "0 hosts, succeeded" (issue 14): say that nothing could be read.
+        raise NetworkInputError(
+            f"输入中没有可读取的抓包文件（pcap/pcapng）：{len(paths)} 个文件均无法识别或已损坏 / "
+            f"no readable packet capture (pcap/pcapng) among the {len(paths)} input file(s)"
+        )
     limit = REPORT_THRESHOLD if threshold is None else threshold
     return ScanOutcome(scan_host_records(scan, pools.default_pool_list(), limit), scan)
 
@@ -196,7 +204,7 @@ def write_output(
         json.dump(rows, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
         return
-    writer = csv.writer(handle)
+    writer = SafeCsvWriter(handle)
     writer.writerow(
         ["host", "first_seen", "last_seen", "uscc", "subscriber_name", "address", "prefix", "reassigned"]
     )

@@ -8,7 +8,6 @@ protocol message, a pool name or a listed pool endpoint. Times in records are IS
 
 from __future__ import annotations
 
-import csv
 import ipaddress
 import json
 from collections import Counter
@@ -18,6 +17,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from minesweep.core.exports import SafeDictWriter
 from minesweep.detection.network import flows as flow_evidence
 from minesweep.detection.network.pcap import address_text
 from minesweep.detection.network.pools import EXACT, SUBDOMAIN, PoolList, PoolMatch
@@ -444,7 +444,7 @@ def write_records(records: list[HostRecord], handle: IO[str], output_format: str
         return
     if output_format != "csv":
         raise ValueError(f"未知输出格式 / unknown output format: {output_format}")
-    writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+    writer = SafeDictWriter(handle, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for record in records:
         row = record.as_dict()

@@ -200,3 +200,22 @@ def test_it_refuses_a_dataset_of_an_older_format_with_a_clear_message(tmp_path):
     with pytest.raises(MeterDataError) as caught:
         ds.read_info(tmp_path / "ds")
     assert caught.value.code == "meter.dataset_format" and "重新导入" in caught.value.message_zh
+
+
+def test_it_refuses_a_wide_file_with_an_invalid_date_column_naming_it(tmp_path):
+    """Issue 14: 2014/2/30 used to be dropped silently and the rest imported."""
+    source = _write_csv(
+        tmp_path / "wide.csv", ["CONS_NO", "2014/1/1", "2014/2/30"], [["C1", "10", "11"], ["C2", "5", "6"]]
+    )
+    with pytest.raises(MeterDataError) as refused:
+        import_meter_files(source, tmp_path / "ds")
+    assert refused.value.code == "meter.wide_bad_date_column" and "2014/2/30" in refused.value.message
+    assert not (tmp_path / "ds").exists()
+
+
+@pytest.mark.parametrize("header", [["account_id", "ts", "kwh"], ["CONS_NO", "2014/1/1", "2014/1/2"]])
+def test_it_refuses_a_header_only_file(tmp_path, header):
+    source = _write_csv(tmp_path / "empty.csv", header, [])
+    with pytest.raises(MeterDataError) as refused:
+        import_meter_files(source, tmp_path / "ds")
+    assert refused.value.code == "meter.no_readings" and "empty.csv" in refused.value.message

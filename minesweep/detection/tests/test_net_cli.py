@@ -101,3 +101,31 @@ def test_it_collects_for_a_fixed_duration(tmp_path):
     summary = json.loads(result["out"])
     assert summary["received_packets"] == 0 and summary["dropped_packets"] == {}
     assert (tmp_path / "state.json").exists()
+
+
+def test_it_fails_when_no_input_is_a_capture(tmp_path):
+    """Issue 14: `net scan` of text files used to exit 0 with no hosts."""
+    notes = tmp_path / "notes.pcap"
+    notes.write_text("hello, not a capture\n")
+    garbage = tmp_path / "garbage.pcap"
+    garbage.write_bytes(b"\xd4\xc3\xb2\xa1" + b"\x00garbage" * 3)
+    for inputs in ([notes], [notes, garbage]):
+        with pytest.raises(CommandError) as failed:
+            run("scan", *map(str, inputs))
+        assert "no readable packet capture" in str(failed.value)
+
+
+def test_the_command_exits_non_zero_when_no_input_is_a_capture(tmp_path):
+    import subprocess
+    import sys
+
+    notes = tmp_path / "notes.pcap"
+    notes.write_text("hello, not a capture\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "minesweep", "net", "scan", str(notes)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "MINESWEEP_DEMO": "1"},
+    )
+    assert result.returncode != 0 and "no readable packet capture" in result.stderr

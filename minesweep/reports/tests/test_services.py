@@ -211,3 +211,23 @@ def test_it_concludes_the_public_status_when_the_case_closes(intake_officer):
     assert report_status_sync(lead=lead, outcome="您反映的问题已依法处理完毕。", concluded=True) == 1
     report.refresh_from_db()
     assert report.status == "concluded" and report.public_outcome.startswith("您反映的")
+
+
+def test_converting_to_a_lead_keeps_the_reporters_words_encrypted(intake_officer):
+    """Issue 14: the description used to be copied in plaintext into the lead's summary."""
+    import json
+
+    secret = "夜里三点厂房里的矿机声音很大，我是隔壁的王某"
+    filed = file_report(content={"description": secret, "observed_scale": "电表飞转"})
+    lead = services.report_convert(actor=intake_officer, report=filed.report)
+    stored = json.dumps(
+        {"summary": lead.summary, "evidence": lead.evidence, "title": lead.title}, ensure_ascii=False
+    )
+    assert secret not in stored and "电表飞转" not in stored and filed.report.number in lead.summary
+
+
+def test_staff_reading_the_report_content_is_audited(intake_officer, client_for):
+    filed = file_report()
+    assert client_for(intake_officer).get(f"/intake/r/{filed.report.number}/").status_code == 200
+    event = AuditEvent.objects.get(action="reports.report.read")
+    assert event.actor == intake_officer and event.object_id == str(filed.report.pk)

@@ -9,13 +9,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
-from minesweep.accounts.services import staff_create, totp_enrol
+from minesweep.accounts.services import staff_create, staff_unlock, totp_enrol
 from minesweep.core.errors import DomainError
 from minesweep.registry.models import Division
 
 
 class Command(BaseCommand):
-    help = "Staff accounts: `staff create`, `staff totp USER` (new second-factor key, shown once), `staff list`. 工作人员账号"
+    help = "Staff accounts: `staff create`, `staff totp USER` (new second-factor key, shown once), `staff list`, `staff unlock USER`. 工作人员账号"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         totp = sub.add_parser("totp", help="issue a new TOTP key for a user (old devices are removed)")
         totp.add_argument("username")
         sub.add_parser("list", help="list staff with role and jurisdiction")
+        unlock = sub.add_parser("unlock", help="lift the sign-in delays on an account after failed attempts")
+        unlock.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -72,6 +74,10 @@ class Command(BaseCommand):
 
         TOTPDevice.objects.filter(user=user).delete()
         self._show_key(user)
+
+    def _unlock(self, options: dict[str, Any]) -> None:
+        cleared = staff_unlock(actor="cli", username=options["username"])
+        self.stdout.write(f"unlocked {options['username']} ({cleared} counters cleared) / 已解除登录限制")
 
     def _show_key(self, user: User) -> None:
         import segno

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError
+from minesweep.core.exports import SafeDictWriter
 from minesweep.credit.selectors import PUBLIC_FIELDS, public_listings, public_row
 from minesweep.credit.services import listing_expire_due
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             text = json.dumps({"count": len(rows), "records": rows}, ensure_ascii=False, indent=2) + "\n"
         else:
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
+            writer = SafeDictWriter(buffer, fieldnames=PUBLIC_FIELDS)
             writer.writeheader()
             writer.writerows(rows)
             text = buffer.getvalue()
