@@ -275,7 +275,7 @@ def match_names(
     encoded = pc.dictionary_encode(names)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    matches = [pools.match_name(n.strip().lower().rstrip(".")) for n in encoded.dictionary.to_pylist()]
+    matches = [pools.match_text(n) for n in encoded.dictionary.to_pylist()]
     lookup = np.array([i if m is not None else -1 for i, m in enumerate(matches)] + [-1], dtype=np.int64)
     indices = pc.fill_null(encoded.indices, len(matches)).to_numpy(zero_copy_only=False)
     return lookup[indices.astype(np.int64)], matches

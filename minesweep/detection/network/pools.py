@@ -126,6 +126,7 @@ class PoolList:
         self.operators = self._operator_domains()
         #: each distinct name is matched once per list (partitions of one file share most names)
         self._name_matches: dict[str, PoolMatch | None] = {}
+        self._text_matches: dict[str, PoolMatch | None] = {}
 
     def _operator_domains(self) -> dict[str, PoolEndpoint]:
         operators: dict[str, PoolEndpoint] = {}
@@ -151,6 +152,18 @@ class PoolList:
         if len(self._name_matches) >= NAME_CACHE_SIZE:
             self._name_matches.clear()
         match = self._name_matches[name] = self._match_name(name)
+        return match
+
+    def match_text(self, text: str) -> PoolMatch | None:
+        """:meth:`match_name` of a name as written in the data (spaces, case, a final dot), remembered
+        under that spelling so a name seen again is neither normalised nor matched again."""
+        try:
+            return self._text_matches[text]
+        except KeyError:
+            pass
+        if len(self._text_matches) >= NAME_CACHE_SIZE:
+            self._text_matches.clear()
+        match = self._text_matches[text] = self.match_name(text.strip().lower().rstrip("."))
         return match
 
     def _match_name(self, name: str) -> PoolMatch | None:

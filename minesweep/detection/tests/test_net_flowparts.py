@@ -118,3 +118,17 @@ def test_it_puts_a_host_in_the_same_partition_whatever_its_batch_dictionary():
         *host_partition(first, 7).tolist(),
         *host_partition(second, 7).tolist(),
     ]
+
+
+def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
+    table = _flows(6_000, seed=5)
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    pq.write_table(table.slice(0, 3_000), folder / "a.parquet", row_group_size=1_000)
+    plain = table.slice(3_000).drop_columns(["sni", "dns_answers"])  # an exporter without names
+    pq.write_table(plain, folder / "b.parquet")
+    whole, _ = read_flow_file(folder)
+    parts = partition_flows(folder, tmp_path / "p", 3, batch_rows=1_000)
+    assert parts.rows == 6_000
+    expected = _as_rows(flow_host_records(whole, pools.default_pool_list()))
+    assert expected and _as_rows(score_partitions(parts, "local", workers=1)) == expected
