@@ -196,6 +196,8 @@ def score_partitions(
     elif workers <= 1:
         results = [score_partition(p, parts.address_names) for p in parts.paths]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        from minesweep.detection.meter.runners.local import prepare_worker  # one Arrow thread per worker
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
             results = list(pool.map(score_partition, parts.paths, [parts.address_names] * len(parts.paths)))
     return sorted((record for result in results for record in result), key=record_order)
