@@ -4,9 +4,9 @@ local or Dask engine, with the same host records as scoring the whole table at o
 Pass 1 (:func:`partition_flows`) reads a Parquet file or folder one record batch at a time (memory is
 bounded by ``batch_rows``, never by the file), normalises each batch, keeps the DNS answers it carries in
 one address → name map (later answers win, as for a whole table) and appends each row to the partition
-of its source host (a numpy hash of the address text, :func:`text_hash`). Pass 2 scores each partition with that map on the chosen
-engine; every host's rows sit in one partition and per-host evidence depends only on them and the map,
-so the records equal those of :func:`report.flow_host_records` over the whole table (a test checks it
+of its source host (a numpy hash of the address text, :func:`text_hash`). Pass 2 scores each partition
+with that map on the chosen engine; every host's rows sit in one partition and per-host evidence
+depends only on them and the map, so the records equal those of :func:`report.flow_host_records` over the whole table (a test checks it
 with several partition counts, local and Dask).
 """
 
