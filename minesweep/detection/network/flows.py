@@ -39,6 +39,8 @@ REQUIRED_COLUMNS = (
     "bytes",
 )
 OPTIONAL_TEXT_COLUMNS = ("sni", "dns_query", "dns_answers")
+TEXT_COLUMNS = ("src_ip", "dst_ip", *OPTIONAL_TEXT_COLUMNS)
+TEXT_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 PROTO_NUMBERS = {"tcp": 6, "udp": 17, "icmp": 1, "6": 6, "17": 17, "1": 1}
 MINING_PORTS = np.array([3333, 3334, 4444, 5555, 7777, 8888, 9999, 14444, 14433, 45560, 45700, 1800, 3032])
 P2P_PORTS = np.array([8333, 30303])
@@ -168,14 +170,26 @@ def _read_csv(path: Path, stats: FlowReadStats) -> pa.Table:
     )
 
 
-def normalise_flows(raw: pa.Table) -> pa.Table:
-    """Cast to the flow schema (float seconds, int ports/counts, proto numbers); drop invalid rows."""
+def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
+    """Cast to the flow schema (float seconds, int ports/counts, proto numbers); drop invalid rows.
+
+    With ``keep_dictionaries`` the text columns are dictionary-encoded strings (``TEXT_DICTIONARY``)
+    instead of plain strings: same values, but a column read as a dictionary is never expanded.
+    """
+
+    def text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        if not keep_dictionaries:
+            return pc.cast(column, pa.string())
+        if pa.types.is_dictionary(column.type):
+            return pc.cast(column, TEXT_DICTIONARY)
+        return pc.dictionary_encode(pc.cast(column, pa.string()))
+
     columns = {
         "ts_start": _seconds(raw["ts_start"]),
         "ts_end": _seconds(raw["ts_end"]),
-        "src_ip": pc.cast(raw["src_ip"], pa.string()),
+        "src_ip": text(raw["src_ip"]),
         "src_port": _integers(raw["src_port"]),
-        "dst_ip": pc.cast(raw["dst_ip"], pa.string()),
+        "dst_ip": text(raw["dst_ip"]),
         "dst_port": _integers(raw["dst_port"]),
         "proto": _protocols(raw["proto"]),
         "packets": _integers(raw["packets"]),
@@ -183,9 +197,9 @@ def normalise_flows(raw: pa.Table) -> pa.Table:
     }
     for name in OPTIONAL_TEXT_COLUMNS:
         if name in raw.column_names:
-            columns[name] = pc.cast(raw[name], pa.string())
+            columns[name] = text(raw[name])
         else:
-            columns[name] = pa.nulls(raw.num_rows, pa.string())
+            columns[name] = text(pa.chunked_array([pa.nulls(raw.num_rows, pa.string())]))
     table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     valid = pc.and_(
         pc.is_valid(table["ts_start"]),
@@ -261,7 +275,7 @@ def match_names(
     encoded = pc.dictionary_encode(names)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    matches = [pools.match_name(n.strip().lower().rstrip(".")) for n in encoded.dictionary.to_pylist()]
+    matches = [pools.match_text(n) for n in encoded.dictionary.to_pylist()]
     lookup = np.array([i if m is not None else -1 for i, m in enumerate(matches)] + [-1], dtype=np.int64)
     indices = pc.fill_null(encoded.indices, len(matches)).to_numpy(zero_copy_only=False)
     return lookup[indices.astype(np.int64)], matches

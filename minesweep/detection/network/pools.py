@@ -31,6 +31,8 @@ ENDPOINT = "endpoint"
 MULTI_LABEL_SUFFIXES = frozenset({"com", "net", "org", "co", "ac", "gov", "edu", "or", "ne", "go"})
 #: First labels of web sites: visiting a pool's site is not connecting a miner to it.
 WEBSITE_LABELS = frozenset({"www", "m", "api", "blog", "help", "support", "static", "cdn", "docs"})
+#: distinct names a pool list remembers its answer for
+NAME_CACHE_SIZE = 1 << 20
 #: Registered domains shared by unrelated users; a listed host under them says nothing about siblings.
 SHARED_DOMAINS = frozenset(
     {
@@ -122,6 +124,9 @@ class PoolList:
             else:
                 self.by_host.setdefault(endpoint.host, []).append(endpoint)
         self.operators = self._operator_domains()
+        #: each distinct name is matched once per list (partitions of one file share most names)
+        self._name_matches: dict[str, PoolMatch | None] = {}
+        self._text_matches: dict[str, PoolMatch | None] = {}
 
     def _operator_domains(self) -> dict[str, PoolEndpoint]:
         operators: dict[str, PoolEndpoint] = {}
@@ -138,7 +143,30 @@ class PoolList:
         """Match a host name (already normalised) exactly, as a subdomain, or by operator domain.
 
         ``www.``/``api.``… names only match when listed exactly: a pool's web site is not an endpoint.
+        Answers are remembered (at most ``NAME_CACHE_SIZE`` names, then the memory starts afresh).
         """
+        try:
+            return self._name_matches[name]
+        except KeyError:
+            pass
+        if len(self._name_matches) >= NAME_CACHE_SIZE:
+            self._name_matches.clear()
+        match = self._name_matches[name] = self._match_name(name)
+        return match
+
+    def match_text(self, text: str) -> PoolMatch | None:
+        """:meth:`match_name` of a name as written in the data (spaces, case, a final dot), remembered
+        under that spelling so a name seen again is neither normalised nor matched again."""
+        try:
+            return self._text_matches[text]
+        except KeyError:
+            pass
+        if len(self._text_matches) >= NAME_CACHE_SIZE:
+            self._text_matches.clear()
+        match = self._text_matches[text] = self.match_name(text.strip().lower().rstrip("."))
+        return match
+
+    def _match_name(self, name: str) -> PoolMatch | None:
         if not name or "." not in name:
             return None
         labels = name.split(".")

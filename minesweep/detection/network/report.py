@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 import pyarrow as pa
@@ -285,6 +286,7 @@ def record_order(record: HostRecord) -> tuple[float, tuple[int, str]]:
     return (-record.score, _address_key(record.host))
 
 
+@lru_cache(maxsize=1 << 16)
 def _address_key(host: str) -> tuple[int, str]:
     try:
         return (0, f"{int(ipaddress.ip_address(host)):040d}")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network import pools
-from minesweep.detection.network.flowparts import partition_flows, score_partitions
+from minesweep.detection.network.flowparts import host_partition, partition_flows, score_partitions, text_hash
 from minesweep.detection.network.flows import read_flow_file
 from minesweep.detection.network.report import flow_host_records
 
@@ -78,3 +78,57 @@ def test_it_streams_in_batches_and_keeps_every_host_in_one_partition(flow_file, 
         for host in set(pq.read_table(path, columns=["src_ip"])["src_ip"].to_pylist()):
             assert seen.setdefault(host, index) == index
     assert len(seen) == 800 and parts.address_names  # DNS answers gathered across batches
+
+
+def _reference_hash(text: str) -> int:
+    """:func:`flowparts.text_hash` written out byte by byte in plain Python."""
+    mask = (1 << 64) - 1
+    value = 0
+    for position, byte in enumerate(text.encode()):
+        value = (value + (byte + 1) * pow(1_099_511_628_211, position + 1, 1 << 64)) & mask
+    value ^= len(text.encode())
+    value ^= value >> 30
+    value = (value * 0xBF58476D1CE4E5B9) & mask
+    value ^= value >> 27
+    value = (value * 0x94D049BB133111EB) & mask
+    return value ^ (value >> 31)
+
+
+def test_it_hashes_each_text_by_its_bytes_alone():
+    rng = np.random.default_rng(11)
+    alphabet = list("0123456789abcdef.:")
+    texts = [
+        "",
+        "10.0.0.1",
+        "一二.example",
+        *("".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(300)),
+    ]
+    hashes = text_hash(pa.array(texts))
+    assert [int(h) for h in hashes] == [_reference_hash(t) for t in texts]
+    shifted = text_hash(pa.array(["x", *texts]).slice(1))  # an offset into the buffers changes nothing
+    assert (shifted == hashes).all()
+    assert len(set(hashes.tolist())) == len(set(texts))
+
+
+def test_it_puts_a_host_in_the_same_partition_whatever_its_batch_dictionary():
+    first = pa.array(["10.0.0.1", "10.0.0.2", "10.0.0.3"]).dictionary_encode()
+    second = pa.array(["10.0.0.3", "10.0.0.9", "10.0.0.1"])
+    assert host_partition(first, 7)[[0, 2]].tolist() == host_partition(second, 7)[[2, 0]].tolist()
+    assert host_partition(pa.chunked_array([first.dictionary, second]), 7).tolist() == [
+        *host_partition(first, 7).tolist(),
+        *host_partition(second, 7).tolist(),
+    ]
+
+
+def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
+    table = _flows(6_000, seed=5)
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    pq.write_table(table.slice(0, 3_000), folder / "a.parquet", row_group_size=1_000)
+    plain = table.slice(3_000).drop_columns(["sni", "dns_answers"])  # an exporter without names
+    pq.write_table(plain, folder / "b.parquet")
+    whole, _ = read_flow_file(folder)
+    parts = partition_flows(folder, tmp_path / "p", 3, batch_rows=1_000)
+    assert parts.rows == 6_000
+    expected = _as_rows(flow_host_records(whole, pools.default_pool_list()))
+    assert expected and _as_rows(score_partitions(parts, "local", workers=1)) == expected

@@ -16,7 +16,7 @@ from minesweep.detection.network.flows import (
     normalise_flows,
     read_flow_file,
 )
-from minesweep.detection.network.pools import default_pool_list
+from minesweep.detection.network.pools import PoolList, default_pool_list
 from minesweep.detection.network.report import CRYPTO_P2P, MINING, flow_host_records
 
 T0 = 1_700_000_000.0
@@ -173,6 +173,14 @@ def test_it_matches_each_distinct_name_once_per_row():
     indices, matches = match_names(names, default_pool_list())
     assert indices[0] == indices[3] >= 0 and indices[1] == -1 and indices[2] == -1
     assert matches[indices[0]].pool_name == "2Miners"
+
+
+def test_it_matches_a_name_as_written_like_its_normal_form_every_time():
+    pools = PoolList(default_pool_list().endpoints)  # a fresh list: nothing remembered yet
+    for text in (" ERG.2miners.com. ", "erg.2miners.com", "Pool.Example.org", "", "www.2miners.com"):
+        expected = default_pool_list()._match_name(text.strip().lower().rstrip("."))
+        assert pools.match_text(text) == expected and pools.match_text(text) == expected
+    assert pools.match_text(" ERG.2miners.com. ") is not None
 
 
 def test_it_normalises_protocol_names_and_drops_rows_without_addresses():
