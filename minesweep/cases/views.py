@@ -96,13 +96,15 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     lead = selectors.lead_get(scope, pk)
     case = Case.objects.filter(lead=lead).first()
+    due = selectors.lead_due(lead)
     return render(
         request,
         "cases/lead_detail.html",
         {
             "lead": lead,
             "case": case,
-            "due": selectors.lead_due(lead),
+            "due": due,
+            "overdue": due is not None and due < timezone.localdate(),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
             "packs": [deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()]],
             "attachments": lead.attachments.all(),
@@ -140,11 +142,17 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
                 pack=forms.text(data, "pack", 60) or None,
                 act_ended_on=forms.date(data, "act_ended_on", "违法行为终了日", "The day the act ended"),
                 limitation_years=5 if forms.text(data, "limitation_years", 2) == "5" else 2,
+                late_reason=forms.text(data, "late_reason"),
             )
             messages.success(request, pick(f"已立案：{case.number}", f"Case filed: {case.number}"))
             return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
         elif action == "not_file":
-            services.lead_not_file(actor=user, lead=lead, reason=forms.text(data, "reason"))
+            services.lead_not_file(
+                actor=user,
+                lead=lead,
+                reason=forms.text(data, "reason"),
+                late_reason=forms.text(data, "late_reason"),
+            )
             done = pick("已作出不予立案决定", "Closed without filing")
         else:
             raise NotFoundError()

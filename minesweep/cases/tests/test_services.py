@@ -99,6 +99,53 @@ def test_it_extends_the_check_once_by_fifteen_working_days(crew, lead):
         services.lead_check_extend(actor=crew.investigator, lead=lead, reason="再次延长的理由")
 
 
+def test_it_requires_a_reason_for_a_filing_decision_after_the_check_period(crew, lead):
+    # received 2026-09-21: 15 working days end on 2026-10-19 (Art. 18 of the market-regulation rules)
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    on_time = dict(actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second)
+    with pytest.raises(DomainError) as late:
+        services.lead_file(**on_time, filed_on=dt.date(2026, 10, 20))
+    assert late.value.code == "cases.lead_check_overdue" and "2026-10-19" in late.value.message_zh
+    assert not Case.objects.exists()
+    case = services.lead_file(
+        **on_time, filed_on=dt.date(2026, 10, 20), late_reason="等待供电公司调取三个月用电数据"
+    )
+    assert "逾期立案原因：等待供电公司调取三个月用电数据" in case.log.get(action="cases.case.file").note
+    event = AuditEvent.objects.get(action="cases.case.file")
+    assert event.detail["late_reason"] == "等待供电公司调取三个月用电数据"
+    assert event.detail["check_due"] == "2026-10-19"
+
+
+def test_it_files_on_the_last_day_of_the_extended_period_without_a_delay_reason(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    services.lead_check_extend(actor=crew.investigator, lead=lead, reason="需调取三个月用电数据")
+    lead.refresh_from_db()
+    last_day = services.lead_check_due(lead)
+    case = services.lead_file(
+        actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second, filed_on=last_day
+    )
+    assert case.filed_on == last_day and "逾期" not in case.log.get(action="cases.case.file").note
+
+
+def test_it_requires_a_reason_for_not_filing_after_the_check_period(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))  # due 2026-10-19, today later
+    lead.refresh_from_db()
+    with pytest.raises(DomainError) as late:
+        services.lead_not_file(actor=crew.investigator, lead=lead, reason="未发现挖矿行为")
+    assert late.value.code == "cases.lead_check_overdue"
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.OPEN
+    services.lead_not_file(
+        actor=crew.investigator, lead=lead, reason="未发现挖矿行为", late_reason="举报人补充材料迟到"
+    )
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NOT_FILED and "逾期原因：举报人补充材料迟到" in lead.not_filed_reason
+
+
 def test_it_refuses_filing_an_unverified_lead(crew, lead):
     with pytest.raises(TransitionError):
         services.lead_file(actor=crew.investigator, lead=lead, reason="直接立案", second_officer=crew.second)
