@@ -481,8 +481,6 @@ def _act_calc(request: HttpRequest, case: Case) -> str:
                 inputs[name] = value
         elif forms.text(d, name, 40):
             inputs[name] = forms.text(d, name, 40)
-    if kind == "energy" and "coefficient" not in inputs:
-        inputs["coefficient"] = "calorific"
     party = _party(case, d) if d.get("party") else None
     services.calculation_run(actor=request.user, case=case, kind=kind, inputs=inputs, party=party)
     return "calculations"

@@ -14,6 +14,7 @@ and asking for a day outside every version is a :class:`PolicyInputError` (never
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping
@@ -141,6 +142,9 @@ class PackSettings:
 
     items: Mapping[str, Setting]
     versions: Mapping[str, tuple[Setting, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # The pack's default basis for converting electricity to standard coal (procedure.energy_basis):
+    # "calorific" 当量值 or "equivalent" 等价值; calorific when the pack does not say.
+    energy_basis: str = "calorific"
 
     def at(self, key: str, on: dt.date | None = None) -> Setting:
         dated = self.versions.get(key)
@@ -339,7 +343,7 @@ class Procedure:
     hearing_verified: bool
     decision_extension_days: int | None = None
     decision_extension_rule: str = ""
-    energy_basis: str = "equivalent"
+    energy_basis: str = "calorific"
 
 
 @dataclass(frozen=True)
@@ -468,6 +472,8 @@ class _PackReader:
         rules = self._rules(document.get("rules"))
         authorities, case_authority, division_file = self._authorities(document.get("authorities"))
         procedure = self._procedure(document.get("procedure"))
+        if procedure is not None:
+            settings = dataclasses.replace(settings, energy_basis=procedure.energy_basis)
         return PolicyPack(
             id=self._text(head, "id"),
             title_zh=self._text(self._mapping(head, "title"), "zh"),
@@ -870,7 +876,7 @@ class _PackReader:
                     "decision_extension 须含 days、rule", "decision_extension needs days and rule"
                 )
             days, rule = extension["days"], self._text(extension, "rule")
-        basis = str(raw.get("energy_basis", "equivalent"))
+        basis = str(raw.get("energy_basis", "calorific"))
         if basis not in ("equivalent", "calorific"):
             raise self.fail(
                 f"energy_basis “{basis}” 无效", f"energy_basis '{basis}' is not equivalent|calorific"

@@ -359,7 +359,7 @@ def test_it_stores_the_energy_cut_theft_recovery_and_surcharge_with_the_case(cre
         actor=crew.investigator,
         case=case,
         kind="energy",
-        inputs={"kwh": 1_000_000, "new_project": True},
+        inputs={"kwh": 1_000_000, "coefficient": "calorific", "new_project": True},
         party=party,
     )
     assert energy.tce == Decimal("245.8") and energy.kwh == Decimal("1000000")  # 122.9 tce × 2
@@ -735,6 +735,23 @@ def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_act
     assert decision.appeal_deadline == dt.date(2026, 11, 25)
     with pytest.raises(TransitionError):
         services.decision_serve(actor=crew.investigator, decision=decision)
+
+
+def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lead, tmp_path):
+    case = _case(crew, lead, "investigating")
+    Case.objects.filter(pk=case.pk).update(act_ended_on=dt.date(2021, 6, 30))
+    case.refresh_from_db()
+    # inner_mongolia_2021 keeps its budget in 等价值: 2021's 0.3025 kgce/kWh → 302.5 tce
+    run_energy = dict(actor=crew.investigator, case=case, kind="energy", inputs={"kwh": 1_000_000})
+    equivalent = services.calculation_run(**run_energy)
+    assert equivalent.tce == Decimal("302.5") and equivalent.output["inputs"]["year"] == 2021
+    # a region whose pack says 当量值 gets 0.1229 kgce/kWh for the same input
+    text = load_pack(case.pack).path.read_text(encoding="utf-8")
+    calorific = tmp_path / "calorific.yaml"
+    calorific.write_text(
+        text.replace("energy_basis: equivalent", "energy_basis: calorific"), encoding="utf-8"
+    )
+    assert services.calculation_run(**run_energy, pack=str(calorific)).tce == Decimal("122.9")
 
 
 def test_it_quotes_the_stored_energy_cut_in_the_quota_task(crew, lead):
