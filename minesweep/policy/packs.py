@@ -367,6 +367,9 @@ class PolicyPack:
     case_authority: str = "development_reform"
     division_file: str = ""
     procedure: Procedure | None = field(default=None, repr=False)
+    region_name_zh: str = ""
+    region_name_en: str = ""
+    power_market: str = ""
 
     def rule(self, rule_id: int, on: dt.date | None = None) -> Rule:
         """The rule with ``rule_id`` (the version in force on ``on`` when the rule has dated versions)."""
@@ -383,6 +386,31 @@ class PolicyPack:
 def deployment_pack_id() -> str:
     """The deployment's pack: ``MINESWEEP_POLICY_PACK`` (default ``inner_mongolia_2021``)."""
     return os.environ.get(PACK_ENV, "").strip() or DEFAULT_PACK
+
+
+def deployment_pack() -> PolicyPack:
+    """The deployment's pack, loaded (``MINESWEEP_POLICY_PACK``)."""
+    return load_pack(deployment_pack_id())
+
+
+def region_name(pack: PolicyPack | None = None, *, english: bool = False) -> str:
+    """The region the pack (default: the deployment's) governs, as named in its head (``region_name``),
+    else its GB/T 2260 code. Code outside packs never names the region itself."""
+    pack = pack or deployment_pack()
+    return (pack.region_name_en if english else pack.region_name_zh) or pack.region_name_zh or pack.region
+
+
+def region_prefix(pack: PolicyPack | None = None) -> str:
+    """The GB/T 2260 prefix of the pack's region ("510000" → "51"); "" for a national pack."""
+    code = (pack or deployment_pack()).region
+    while code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def power_market(pack: PolicyPack | None = None) -> str:
+    """The region's power market (``power_market`` in the pack head), "" when the pack names none."""
+    return (pack or deployment_pack()).power_market
 
 
 def authority_for(pack: PolicyPack, division_code: str, authority_type: str) -> Authority:
@@ -492,7 +520,18 @@ class _PackReader:
             case_authority=case_authority,
             division_file=division_file,
             procedure=procedure,
+            region_name_zh=self._optional_text(head, "region_name", "zh"),
+            region_name_en=self._optional_text(head, "region_name", "en"),
+            power_market=self._optional_text(head, "power_market", "zh"),
         )
+
+    def _optional_text(self, raw: Mapping[str, Any], key: str, language: str) -> str:
+        value = raw.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, dict):
+            raise self.fail(f"{key} 须为 {{zh, en}}", f"{key} must be {{zh, en}}")
+        return str(value.get(language) or "").strip()
 
     # -- structure -------------------------------------------------------------------------------
     def _parse(self) -> dict[str, Any]:

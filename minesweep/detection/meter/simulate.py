@@ -150,7 +150,7 @@ def assign_kinds(spec: SimulationSpec) -> np.ndarray:
 
 
 def build_calendar(spec: SimulationSpec) -> pop.Calendar:
-    """Slots, workdays (chinese_calendar), Spring Festival shutdowns and an Inner Mongolia-like climate."""
+    """Slots, workdays (chinese_calendar), Spring Festival shutdowns and a cold, continental-steppe climate (long heating season)."""
     import chinese_calendar
 
     rng = np.random.default_rng([spec.seed, 1])

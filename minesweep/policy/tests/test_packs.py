@@ -19,6 +19,9 @@ from minesweep.policy.packs import (
     deployment_pack_id,
     hearing_threshold,
     load_pack,
+    power_market,
+    region_name,
+    region_prefix,
 )
 
 SEED = Path(__file__).resolve().parents[1] / "sources" / "seed_eight_measures_2021-05-25.txt"
@@ -222,16 +225,38 @@ def test_it_selects_the_deployment_pack_from_the_environment(monkeypatch):
     assert deployment_pack_id() == "sichuan_2022"
 
 
-def test_it_keeps_inner_mongolia_names_out_of_policy_and_case_code():
-    # The region is configuration (issue 11 §4). Other apps are checked by their own owners.
+REGION_WORDS = re.compile(r"内蒙古|Inner Mongolia|[\"']15(?:\d{4})?[\"']")  # its name or GB/T 2260 code
+
+
+def _is_demo_or_test(path: Path) -> bool:
+    return (
+        "tests" in path.parts
+        or "migrations" in path.parts
+        or path.name in ("conftest.py", "demodata.py")
+        or path.stem == "demo"
+    )
+
+
+def test_it_keeps_the_regions_name_and_code_out_of_python():
+    # The region is configuration (issue 11 §4): its name and code come from the deployment's pack.
+    # minesweep/documents/ is excluded while issue 12 rewrites it; demo data and tests may name it.
     root = PACKS_DIR.parents[1]
     offenders = [
         str(path.relative_to(root))
-        for app in ("policy", "cases")
-        for path in (root / app).rglob("*.py")
-        if "tests" not in path.parts
-        and "migrations" not in path.parts
-        and path.name != "demo.py"
-        and any(word in path.read_text(encoding="utf-8") for word in ("内蒙古", "Inner Mongolia"))
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] != "documents"
+        and not _is_demo_or_test(path.relative_to(root))
+        and REGION_WORDS.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_it_names_the_region_and_its_market_from_the_deployment_pack(monkeypatch):
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    assert (region_name(), region_prefix(), power_market()) == ("四川省", "51", "四川电力交易市场")
+    assert region_name(english=True) == "Sichuan Province"
+    monkeypatch.delenv("MINESWEEP_POLICY_PACK")
+    assert (region_name(), region_prefix()) == ("内蒙古自治区", "15")
+    assert region_prefix(load_pack("national_1283")) == ""
+    # a pack without a region name falls back to its code
+    assert region_name(load_pack("national_1283")) == "000000"
