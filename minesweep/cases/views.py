@@ -41,14 +41,13 @@ from minesweep.core.i18n import pick
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
-    DEPARTMENTS,
     FACTS,
     HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
 )
-from minesweep.policy.packs import available_packs, deployment_pack_id, load_pack
+from minesweep.policy.packs import available_packs, department_names, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
@@ -296,7 +295,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "holdings": HOLDINGS,
         "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
-        "departments": DEPARTMENTS,
+        "departments": department_names(),
         "checklist": CHECKLIST_ITEMS,
         "answers": CHECKLIST_ANSWERS,
         "evidence_kinds": EvidenceItem.Kind.choices,
@@ -884,9 +883,9 @@ def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "statuses": Task.Status.choices,
             "today": today,
             "overdue_count": selectors.overdue_tasks(scope, today).count(),
-            "departments": DEPARTMENTS,
+            "departments": department_names(),
             "actions": ACTIONS,
-            "department": DEPARTMENTS.get(scope.department) if scope.department else None,
+            "department": department_names().get(scope.department) if scope.department else None,
         },
     )
 
@@ -900,7 +899,7 @@ def task_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
         {
             "task": task,
             "today": timezone.localdate(),
-            "departments": DEPARTMENTS,
+            "departments": department_names(),
             "actions": ACTIONS,
             "decision": task.decision,
             "can_close": task.status == Task.Status.OPEN

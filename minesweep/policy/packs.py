@@ -36,6 +36,7 @@ from minesweep.policy.codes import (
     PENALTY_TYPES,
     SUBJECT_CATEGORIES,
     TRACKS,
+    Code,
 )
 from minesweep.policy.errors import PolicyInputError, PolicyPackError
 
@@ -370,6 +371,8 @@ class PolicyPack:
     region_name_zh: str = ""
     region_name_en: str = ""
     power_market: str = ""
+    # The region's names for codes.DEPARTMENTS (section ``departments``); codes stay stable.
+    departments: Mapping[str, Code] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def rule(self, rule_id: int, on: dt.date | None = None) -> Rule:
         """The rule with ``rule_id`` (the version in force on ``on`` when the rule has dated versions)."""
@@ -411,6 +414,12 @@ def region_prefix(pack: PolicyPack | None = None) -> str:
 def power_market(pack: PolicyPack | None = None) -> str:
     """The region's power market (``power_market`` in the pack head), "" when the pack names none."""
     return (pack or deployment_pack()).power_market
+
+
+def department_names(pack: PolicyPack | None = None) -> Mapping[str, Code]:
+    """Every department code with the name the region gives it (the pack's ``departments``), falling back
+    to the code table (codes.DEPARTMENTS) for codes the pack does not rename."""
+    return MappingProxyType({**DEPARTMENTS, **(pack or deployment_pack()).departments})
 
 
 def authority_for(pack: PolicyPack, division_code: str, authority_type: str) -> Authority:
@@ -523,7 +532,24 @@ class _PackReader:
             region_name_zh=self._optional_text(head, "region_name", "zh"),
             region_name_en=self._optional_text(head, "region_name", "en"),
             power_market=self._optional_text(head, "power_market", "zh"),
+            departments=self._departments(document.get("departments")),
         )
+
+    def _departments(self, raw: Any) -> Mapping[str, Code]:
+        """``departments: {code: {zh, en}}``: the region's names for the department codes."""
+        if raw is None:
+            return MappingProxyType({})
+        if not isinstance(raw, dict):
+            raise self.fail("departments 必须是映射", "departments must be a mapping")
+        names = {}
+        for code, entry in raw.items():
+            department = self._department(code)
+            if not isinstance(entry, dict):
+                raise self.fail(
+                    f"departments.{code} 须为 {{zh, en}}", f"departments.{code} must be {{zh, en}}"
+                )
+            names[department] = Code(department, self._text(entry, "zh"), self._text(entry, "en"))
+        return MappingProxyType(names)
 
     def _optional_text(self, raw: Mapping[str, Any], key: str, language: str) -> str:
         value = raw.get(key)

@@ -16,6 +16,7 @@ from minesweep.policy.packs import (
     PACKS_DIR,
     authority_for,
     available_packs,
+    department_names,
     deployment_pack_id,
     hearing_threshold,
     load_pack,
@@ -260,3 +261,26 @@ def test_it_names_the_region_and_its_market_from_the_deployment_pack(monkeypatch
     assert region_prefix(load_pack("national_1283")) == ""
     # a pack without a region name falls back to its code
     assert region_name(load_pack("national_1283")) == "000000"
+
+
+def test_it_names_departments_as_the_region_does_falling_back_to_the_code_table(tmp_path):
+    from minesweep.policy.codes import DEPARTMENTS
+
+    im, sichuan = (
+        department_names(load_pack("inner_mongolia_2021")),
+        department_names(load_pack("sichuan_2022")),
+    )
+    assert im["power_administration"].zh == "能源局（电力管理部门）"
+    assert sichuan["power_administration"].zh.startswith("经济和信息化厅")
+    assert im["grid_company"] == DEPARTMENTS["grid_company"] and set(im) == set(DEPARTMENTS)
+    assert department_names(load_pack("national_1283")) == dict(DEPARTMENTS)
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad_departments.yaml"
+    renamed = "  power_administration: {zh: 经济和信息化厅"
+    assert renamed in text
+    bad.write_text(
+        text.replace(renamed, "  bogus: {zh: 某局, en: Some bureau}\n" + renamed), encoding="utf-8"
+    )
+    with pytest.raises(PolicyPackError) as error:
+        load_pack(str(bad))
+    assert "bogus" in error.value.message and "bad_departments.yaml" in error.value.message
