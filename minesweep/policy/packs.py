@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -334,6 +334,17 @@ class Authority:
 
 
 @dataclass(frozen=True)
+class LeadCheck:
+    """How long the authority has to check a lead and decide whether to file (working days from receipt),
+    by how much it may extend that once with approval, and the rule that says so."""
+
+    days: int = 15
+    extension_days: int = 15
+    rule: str = "市场监督管理行政处罚程序规定第十八条（参照）"
+    verified: bool = False
+
+
+@dataclass(frozen=True)
 class Procedure:
     """Regional procedural figures: 较大数额 for the hearing right (行政处罚法第六十三条), by party kind
     (``individual`` / ``organisation``) and kind of amount (``fine`` / ``confiscation``); the rule that
@@ -345,6 +356,7 @@ class Procedure:
     decision_extension_days: int | None = None
     decision_extension_rule: str = ""
     energy_basis: str = "calorific"
+    lead_check: LeadCheck = LeadCheck()
 
 
 @dataclass(frozen=True)
@@ -385,6 +397,10 @@ class PolicyPack:
         return tuple(rule for rule in self.rules if rule.validity.covers(on))
 
 
+def _count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 # -- accessors ------------------------------------------------------------------------------------
 def deployment_pack_id() -> str:
     """The deployment's pack: ``MINESWEEP_POLICY_PACK`` (default ``inner_mongolia_2021``)."""
@@ -414,6 +430,13 @@ def region_prefix(pack: PolicyPack | None = None) -> str:
 def power_market(pack: PolicyPack | None = None) -> str:
     """The region's power market (``power_market`` in the pack head), "" when the pack names none."""
     return (pack or deployment_pack()).power_market
+
+
+def lead_check_period(pack: PolicyPack | None = None) -> LeadCheck:
+    """The lead-check period of the pack (default: the deployment's): ``procedure.lead_check``, else
+    15 + 15 working days after 市场监督管理行政处罚程序规定第十八条."""
+    procedure = (pack or deployment_pack()).procedure
+    return procedure.lead_check if procedure is not None else LeadCheck()
 
 
 def department_names(pack: PolicyPack | None = None) -> Mapping[str, Code]:
@@ -953,7 +976,23 @@ class _PackReader:
             decision_extension_days=days,
             decision_extension_rule=rule,
             energy_basis=basis,
+            lead_check=self._lead_check(raw.get("lead_check")),
         )
+
+    def _lead_check(self, raw: Any) -> LeadCheck:
+        if raw is None:
+            return LeadCheck()
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "lead_check 须含 days、extension_days、rule", "lead_check needs days, extension_days, rule"
+            )
+        days, extension = raw.get("days"), raw.get("extension_days")
+        if not _count(days) or not _count(extension) or days == 0:
+            raise self.fail(
+                "lead_check 的 days、extension_days 须为非负整数（days 大于零）",
+                "lead_check days and extension_days must be non-negative integers (days above zero)",
+            )
+        return LeadCheck(days, extension, self._text(raw, "rule"), bool(raw.get("verified", False)))
 
     def _deadline(self, raw: Any) -> Deadline:
         if not isinstance(raw, dict):

@@ -27,7 +27,7 @@ from minesweep.cases.services._common import (
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 from minesweep.core.numbering import next_yearly_number
 from minesweep.policy.codes import SUBJECT_CATEGORIES
-from minesweep.policy.packs import available_packs, deployment_pack_id
+from minesweep.policy.packs import available_packs, deployment_pack_id, lead_check_period
 from minesweep.policy.workdays import decision_deadline, lead_check_deadline
 from minesweep.registry.models import Division, PowerAccount, Subject
 
@@ -85,14 +85,23 @@ def lead_create(
 
 
 def lead_check_due(lead: Lead) -> dt.date:
-    """Last day to decide whether to file: 15 working days from receipt (+15 if extended)."""
+    """Last day to decide whether to file: 15 working days from receipt (+15 if extended), or the figures
+    of the rule the deployment's pack names (``procedure.lead_check``)."""
     received = lead.received_on or timezone.localtime(lead.created_at).date()
-    return with_policy(lead_check_deadline, received, extended=lead.check_extended)
+    period = with_policy(lead_check_period)
+    return with_policy(
+        lead_check_deadline,
+        received,
+        extended=lead.check_extended,
+        days=period.days,
+        extension_days=period.extension_days,
+    )
 
 
 def _timely_or_explained(lead: Lead, decided_on: dt.date, late_reason: str) -> str:
     """The filing decision (立案 or 不予立案) is due within the check period (15 working days from receipt,
-    +15 once with approval; 市场监督管理行政处罚程序规定第十八条, followed as the practice the region cites).
+    +15 once with approval; 市场监督管理行政处罚程序规定第十八条, followed as the practice the region cites
+    unless its pack names its own rule, ``procedure.lead_check``).
 
     Interpretation: the period binds the authority, not the party; missing it is a procedural defect to
     be explained, not a bar (only the limitation of 行政处罚法第三十六条 bars filing) — refusing a late
@@ -103,14 +112,15 @@ def _timely_or_explained(lead: Lead, decided_on: dt.date, late_reason: str) -> s
     if decided_on <= due:
         return ""
     if not (late_reason or "").strip():
+        period = with_policy(lead_check_period)
         raise DomainError(
             "cases.lead_check_overdue",
-            f"核查期限已于 {due.isoformat()} 届满（收到线索之日起 15 个工作日，经批准可延长一次 15 个工作日；"
-            "参照市场监督管理行政处罚程序规定第十八条），逾期作出立案或不予立案决定须写明逾期原因",
-            f"the check period ended on {due.isoformat()} (15 working days from receipt, extendable once by 15; "
-            "after the market-regulation procedure rules, Art. 18): a late filing decision needs the reason "
-            "for the delay",
+            f"核查期限已于 {due.isoformat()} 届满（收到线索之日起 {period.days} 个工作日，经批准可延长一次 "
+            f"{period.extension_days} 个工作日；{period.rule}），逾期作出立案或不予立案决定须写明逾期原因",
+            f"the check period ended on {due.isoformat()} ({period.days} working days from receipt, extendable "
+            f"once by {period.extension_days}; {period.rule}): a late filing decision needs the reason for the delay",
             due=due.isoformat(),
+            rule=period.rule,
         )
     return required_text(late_reason, "逾期原因", "The reason for the delay", min_length=4)
 

@@ -118,6 +118,39 @@ def test_it_requires_a_reason_for_a_filing_decision_after_the_check_period(crew,
     assert event.detail["check_due"] == "2026-10-19"
 
 
+def test_it_takes_the_check_period_and_its_rule_from_the_deployment_pack(crew, lead, tmp_path, monkeypatch):
+    from minesweep.policy.packs import PACKS_DIR
+    from minesweep.policy.workdays import add_working_days
+
+    text = (PACKS_DIR / "inner_mongolia_2021.yaml").read_text(encoding="utf-8")
+    old = "lead_check: {days: 15, extension_days: 15, rule: 参照《市场监督管理行政处罚程序规定》第十八条"
+    assert old in text
+    short = tmp_path / "short_check.yaml"
+    short.write_text(
+        text.replace(old, "lead_check: {days: 5, extension_days: 5, rule: 某区立案规定第九条"),
+        encoding="utf-8",
+    )
+    received = dt.date(2026, 9, 21)
+    Lead.objects.filter(pk=lead.pk).update(received_on=received)
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    sixth_day = add_working_days(received, 6)
+    assert services.lead_check_due(lead) == add_working_days(received, 15) > sixth_day
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", str(short))
+    assert services.lead_check_due(lead) == add_working_days(received, 5)
+    with pytest.raises(DomainError) as late:
+        services.lead_file(
+            actor=crew.investigator,
+            lead=lead,
+            reason="核查属实",
+            second_officer=crew.second,
+            pack="inner_mongolia_2021",
+            filed_on=sixth_day,
+        )
+    assert late.value.code == "cases.lead_check_overdue" and "某区立案规定第九条" in late.value.message_zh
+    assert "5 个工作日" in late.value.message_zh
+
+
 def test_it_files_on_the_last_day_of_the_extended_period_without_a_delay_reason(crew, lead):
     Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
     lead.refresh_from_db()

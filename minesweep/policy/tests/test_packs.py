@@ -284,3 +284,17 @@ def test_it_names_departments_as_the_region_does_falling_back_to_the_code_table(
     with pytest.raises(PolicyPackError) as error:
         load_pack(str(bad))
     assert "bogus" in error.value.message and "bad_departments.yaml" in error.value.message
+
+
+def test_it_reads_the_lead_check_period_and_refuses_a_bad_one(tmp_path):
+    from minesweep.policy.packs import lead_check_period
+
+    im = lead_check_period(load_pack("inner_mongolia_2021"))
+    assert (im.days, im.extension_days, im.verified) == (15, 15, False) and "第十八条" in im.rule
+    assert lead_check_period(load_pack("national_1283")).days == 15  # no procedure: the default
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad_lead_check.yaml"
+    bad.write_text(text.replace("lead_check: {days: 15", "lead_check: {days: 0"), encoding="utf-8")
+    with pytest.raises(PolicyPackError) as error:
+        load_pack(str(bad))
+    assert "lead_check" in error.value.message and "bad_lead_check.yaml" in error.value.message
