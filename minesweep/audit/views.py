@@ -9,13 +9,14 @@ from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.audit.models import AuditEvent
+from minesweep.policy.packs import region_prefix
 
 
 @staff_view(Role.ADMINISTRATOR, Role.LEADERSHIP)
 def events(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The audit trail within the viewer's jurisdiction (events with no division are region-level)."""
     visible = AuditEvent.objects.select_related("actor")
-    if scope.prefix != "15":
+    if scope.prefix != region_prefix():
         visible = visible.filter(Q(division_code__startswith=scope.prefix))
     action = request.GET.get("action", "")[:80]
     if action:

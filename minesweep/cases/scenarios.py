@@ -139,7 +139,9 @@ def run(
             party=made[0],
             inspection=inspection,
         )
-    services.calculation_run(actor=inv, case=case, kind="energy", inputs={"kwh": kwh}, party=made[0])
+    # The officer chooses 当量值 here (the pack's default basis is covered by the calculation tests).
+    energy = {"kwh": kwh, "coefficient": "calorific"}
+    services.calculation_run(actor=inv, case=case, kind="energy", inputs=energy, party=made[0])
     if theft_kw:
         services.calculation_run(
             actor=inv,

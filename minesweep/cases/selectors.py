@@ -30,6 +30,7 @@ from minesweep.cases.models import (
 )
 from minesweep.core.errors import NotFoundError
 from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import lead_check_period
 from minesweep.policy.workdays import lead_check_deadline
 
 CASE_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR, Role.LEADERSHIP, Role.INTAKE_OFFICER, Role.ANALYST)
@@ -127,7 +128,10 @@ class Deadline:
 def lead_due(lead: Lead) -> dt.date | None:
     received = lead.received_on or timezone.localtime(lead.created_at).date()
     try:
-        return lead_check_deadline(received, extended=lead.check_extended)
+        period = lead_check_period()
+        return lead_check_deadline(
+            received, extended=lead.check_extended, days=period.days, extension_days=period.extension_days
+        )
     except PolicyError:
         return None
 

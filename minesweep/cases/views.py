@@ -42,14 +42,13 @@ from minesweep.core.i18n import pick
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
-    DEPARTMENTS,
     FACTS,
     HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
 )
-from minesweep.policy.packs import available_packs, deployment_pack_id, load_pack
+from minesweep.policy.packs import available_packs, department_names, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
@@ -97,13 +96,15 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     lead = selectors.lead_get(scope, pk)
     case = Case.objects.filter(lead=lead).first()
+    due = selectors.lead_due(lead)
     return render(
         request,
         "cases/lead_detail.html",
         {
             "lead": lead,
             "case": case,
-            "due": selectors.lead_due(lead),
+            "due": due,
+            "overdue": due is not None and due < timezone.localdate(),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
             "packs": [deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()]],
             "attachments": lead.attachments.all(),
@@ -141,11 +142,17 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
                 pack=forms.text(data, "pack", 60) or None,
                 act_ended_on=forms.date(data, "act_ended_on", "违法行为终了日", "The day the act ended"),
                 limitation_years=5 if forms.text(data, "limitation_years", 2) == "5" else 2,
+                late_reason=forms.text(data, "late_reason"),
             )
             messages.success(request, pick(f"已立案：{case.number}", f"Case filed: {case.number}"))
             return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
         elif action == "not_file":
-            services.lead_not_file(actor=user, lead=lead, reason=forms.text(data, "reason"))
+            services.lead_not_file(
+                actor=user,
+                lead=lead,
+                reason=forms.text(data, "reason"),
+                late_reason=forms.text(data, "late_reason"),
+            )
             done = pick("已作出不予立案决定", "Closed without filing")
         else:
             raise NotFoundError()
@@ -289,7 +296,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "holdings": HOLDINGS,
         "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
-        "departments": DEPARTMENTS,
+        "departments": department_names(),
         "checklist": CHECKLIST_ITEMS,
         "answers": CHECKLIST_ANSWERS,
         "evidence_kinds": EvidenceItem.Kind.choices,
@@ -477,8 +484,6 @@ def _act_calc(request: HttpRequest, case: Case) -> str:
                 inputs[name] = value
         elif forms.text(d, name, 40):
             inputs[name] = forms.text(d, name, 40)
-    if kind == "energy" and "coefficient" not in inputs:
-        inputs["coefficient"] = "calorific"
     party = _party(case, d) if d.get("party") else None
     services.calculation_run(actor=request.user, case=case, kind=kind, inputs=inputs, party=party)
     return "calculations"
@@ -882,9 +887,9 @@ def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "statuses": Task.Status.choices,
             "today": today,
             "overdue_count": selectors.overdue_tasks(scope, today).count(),
-            "departments": DEPARTMENTS,
+            "departments": department_names(),
             "actions": ACTIONS,
-            "department": DEPARTMENTS.get(scope.department) if scope.department else None,
+            "department": department_names().get(scope.department) if scope.department else None,
         },
     )
 
@@ -898,7 +903,7 @@ def task_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
         {
             "task": task,
             "today": timezone.localdate(),
-            "departments": DEPARTMENTS,
+            "departments": department_names(),
             "actions": ACTIONS,
             "decision": task.decision,
             "can_close": task.status == Task.Status.OPEN

@@ -26,6 +26,7 @@ from minesweep.cases.selectors import league_code
 from minesweep.core.errors import DomainError
 from minesweep.core.exports import xlsx_append
 from minesweep.credit.models import ListingRecord
+from minesweep.policy.packs import region_name
 from minesweep.registry.models import Division, MiningProject, MiningProjectSnapshot
 from minesweep.registry.services import iso_week
 
@@ -285,9 +286,11 @@ def _sheet_header(ws: Any, title: str, subtitle: str, columns: list[tuple[str, i
 
 
 def register_xlsx(
-    *, scope: Scope | None, week: str | None = None, scope_name: str = "内蒙古自治区"
+    *, scope: Scope | None, week: str | None = None, scope_name: str = ""
 ) -> tuple[str, int, bytes]:
-    """(week, rows, xlsx bytes): sheet 1 the register (one row per project), sheet 2 the weekly progress."""
+    """(week, rows, xlsx bytes): sheet 1 the register (one row per project), sheet 2 the weekly progress.
+    ``scope_name`` defaults to the region of the deployment's policy pack."""
+    scope_name = scope_name or region_name()
     week, source, rows = register_rows(scope=scope, week=week)
     _, progress = weekly_progress(scope=scope, week=week)
     monday, sunday = week_bounds(week)

@@ -10,6 +10,7 @@ rounding). Money is rounded half-up to 0.01 yuan, standard coal to 0.0001 tce; k
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -83,15 +84,18 @@ def energy_budget_cut(
     kwh: Decimal | int | str,
     settings: PackSettings,
     *,
-    coefficient: str = "calorific",
+    coefficient: str | None = None,
     year: int | None = None,
     new_project: bool = False,
 ) -> Calculation:
     """Standard coal (tce) to cut from the energy budget for ``kwh`` of mining use (核减能耗预算指标).
 
     ``calorific``: 当量值 0.1229 kgce/kWh (GB/T 2589-2020); ``equivalent``: 等价值 of ``year`` from the
-    pack. A new project counts ``new_project_energy_multiplier`` times (1283号: double).
+    pack. Without ``coefficient`` the pack's default basis applies (``procedure.energy_basis``: the
+    region decides which basis its energy budget is kept in). A new project counts
+    ``new_project_energy_multiplier`` times (1283号: double).
     """
+    coefficient = coefficient or settings.energy_basis
     kwh = _number("kwh", kwh, allow_zero=True)
     calc = Calculation(
         "energy", {"kwh": kwh, "coefficient": coefficient, "year": year, "new_project": new_project}
@@ -134,6 +138,7 @@ def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, ye
             f"折标系数应为 {COEFFICIENTS} 之一", f"coefficient must be one of {COEFFICIENTS}"
         )
     by_year = settings.yearly("equivalent_kgce_per_kwh_by_year")
+    year = _published_year(calc, by_year, year)
     if year is None or year not in by_year:
         raise PolicyInputError(
             f"等价值折标系数没有 {year} 年的数值，可用年份：{sorted(by_year)}",
@@ -144,6 +149,22 @@ def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, ye
     return calc.step(
         "kgce_per_kwh", f"电力折标系数（{year} 年等价值）", "当年火电供电标准煤耗", by_year[year], "kgce/kWh"
     )
+
+
+def _published_year(calc: Calculation, by_year: Mapping[int, Decimal], year: int | None) -> int | None:
+    """The year whose 等价值 applies. A past or current year after the pack's last one has no published
+    figure yet (the statistics office publishes a year's 供电标准煤耗 the year after): the latest
+    published year is used, and a note says so. Future years and years before the table stay unknown."""
+    if year is None or year in by_year or not by_year:
+        return year
+    latest = max(by_year)
+    if latest < year <= dt.date.today().year:
+        calc.notes.append(
+            f"{year} 年等价值尚未公布（政策包最新为 {latest} 年），暂按 {latest} 年数值计算，公布后应复核 / "
+            f"no equivalent coefficient published for {year} yet: {latest}'s value is used; re-check once published"
+        )
+        return latest
+    return year
 
 
 # -- electricity theft -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ Interpretations (issue 11, also in packs/README.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,7 @@ from minesweep.policy.codes import (
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
+    Code,
 )
 from minesweep.policy.errors import PolicyInputError
 from minesweep.policy.packs import (
@@ -53,6 +54,7 @@ from minesweep.policy.packs import (
     PolicyPack,
     RequiredAction,
     Rule,
+    department_names,
     hearing_threshold,
 )
 
@@ -93,6 +95,8 @@ class ApplicableAction:
     hearing_right: bool | None = None
     hearing_reason_zh: str = ""
     hearing_reason_en: str = ""
+    # The region's department names (pack ``departments`` over codes.DEPARTMENTS), for the *_zh fields.
+    names: Mapping[str, Code] = field(default_factory=lambda: DEPARTMENTS, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         authority = self.authority or self.department
@@ -103,9 +107,9 @@ class ApplicableAction:
             "track": self.track,
             "track_zh": TRACKS[self.track].zh,
             "authority": authority,
-            "authority_zh": DEPARTMENTS[authority].zh,
+            "authority_zh": self.names[authority].zh,
             "department": self.department,
-            "department_zh": DEPARTMENTS[self.department].zh,
+            "department_zh": self.names[self.department].zh,
             "deadline": self.deadline.as_dict(),
             "legal_basis": [b.as_dict() for b in self.legal_basis],
             "policy_basis": list(self.policy_basis),
@@ -208,6 +212,7 @@ class ApplicableMeasure:
     reason_zh: str
     reason_en: str
     omitted: tuple[OmittedAction, ...] = ()
+    names: Mapping[str, Code] = field(default_factory=lambda: DEPARTMENTS, repr=False, compare=False)
 
     def tracks(self) -> list[str]:
         return list(dict.fromkeys(a.track for a in self.actions))
@@ -219,7 +224,7 @@ class ApplicableMeasure:
             "title_en": self.title_en,
             "party": {"ref": self.party.ref, "category": self.party.category, "role": self.party.role},
             "department": self.department,
-            "department_zh": DEPARTMENTS[self.department].zh,
+            "department_zh": self.names[self.department].zh,
             "actions": [action.as_dict() for action in self.actions],
             "basis": list(self.basis),
             "source_clause": self.source_clause,
@@ -254,7 +259,7 @@ class Evaluation:
                     "title_en": measure.title_en,
                     "actions": [],
                     "department": measure.department,
-                    "department_zh": DEPARTMENTS[measure.department].zh,
+                    "department_zh": measure.names[measure.department].zh,
                     "basis": list(measure.basis),
                     "source_clause": measure.source_clause,
                     "parties": [],
@@ -405,6 +410,7 @@ def _apply(
         reason_zh=reason_zh,
         reason_en=reason_en,
         omitted=omitted,
+        names=department_names(pack),
     )
 
 
@@ -432,6 +438,7 @@ def applicable_action(
         hearing_right=right,
         hearing_reason_zh=reason_zh,
         hearing_reason_en=reason_en,
+        names=department_names(pack),
     )
 
 

@@ -14,6 +14,7 @@ and asking for a day outside every version is a :class:`PolicyInputError` (never
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -35,6 +36,7 @@ from minesweep.policy.codes import (
     PENALTY_TYPES,
     SUBJECT_CATEGORIES,
     TRACKS,
+    Code,
 )
 from minesweep.policy.errors import PolicyInputError, PolicyPackError
 
@@ -141,6 +143,9 @@ class PackSettings:
 
     items: Mapping[str, Setting]
     versions: Mapping[str, tuple[Setting, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # The pack's default basis for converting electricity to standard coal (procedure.energy_basis):
+    # "calorific" 当量值 or "equivalent" 等价值; calorific when the pack does not say.
+    energy_basis: str = "calorific"
 
     def at(self, key: str, on: dt.date | None = None) -> Setting:
         dated = self.versions.get(key)
@@ -329,6 +334,17 @@ class Authority:
 
 
 @dataclass(frozen=True)
+class LeadCheck:
+    """How long the authority has to check a lead and decide whether to file (working days from receipt),
+    by how much it may extend that once with approval, and the rule that says so."""
+
+    days: int = 15
+    extension_days: int = 15
+    rule: str = "市场监督管理行政处罚程序规定第十八条（参照）"
+    verified: bool = False
+
+
+@dataclass(frozen=True)
 class Procedure:
     """Regional procedural figures: 较大数额 for the hearing right (行政处罚法第六十三条), by party kind
     (``individual`` / ``organisation``) and kind of amount (``fine`` / ``confiscation``); the rule that
@@ -339,7 +355,8 @@ class Procedure:
     hearing_verified: bool
     decision_extension_days: int | None = None
     decision_extension_rule: str = ""
-    energy_basis: str = "equivalent"
+    energy_basis: str = "calorific"
+    lead_check: LeadCheck = LeadCheck()
 
 
 @dataclass(frozen=True)
@@ -363,6 +380,11 @@ class PolicyPack:
     case_authority: str = "development_reform"
     division_file: str = ""
     procedure: Procedure | None = field(default=None, repr=False)
+    region_name_zh: str = ""
+    region_name_en: str = ""
+    power_market: str = ""
+    # The region's names for codes.DEPARTMENTS (section ``departments``); codes stay stable.
+    departments: Mapping[str, Code] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def rule(self, rule_id: int, on: dt.date | None = None) -> Rule:
         """The rule with ``rule_id`` (the version in force on ``on`` when the rule has dated versions)."""
@@ -375,10 +397,52 @@ class PolicyPack:
         return tuple(rule for rule in self.rules if rule.validity.covers(on))
 
 
+def _count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 # -- accessors ------------------------------------------------------------------------------------
 def deployment_pack_id() -> str:
     """The deployment's pack: ``MINESWEEP_POLICY_PACK`` (default ``inner_mongolia_2021``)."""
     return os.environ.get(PACK_ENV, "").strip() or DEFAULT_PACK
+
+
+def deployment_pack() -> PolicyPack:
+    """The deployment's pack, loaded (``MINESWEEP_POLICY_PACK``)."""
+    return load_pack(deployment_pack_id())
+
+
+def region_name(pack: PolicyPack | None = None, *, english: bool = False) -> str:
+    """The region the pack (default: the deployment's) governs, as named in its head (``region_name``),
+    else its GB/T 2260 code. Code outside packs never names the region itself."""
+    pack = pack or deployment_pack()
+    return (pack.region_name_en if english else pack.region_name_zh) or pack.region_name_zh or pack.region
+
+
+def region_prefix(pack: PolicyPack | None = None) -> str:
+    """The GB/T 2260 prefix of the pack's region ("510000" → "51"); "" for a national pack."""
+    code = (pack or deployment_pack()).region
+    while code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def power_market(pack: PolicyPack | None = None) -> str:
+    """The region's power market (``power_market`` in the pack head), "" when the pack names none."""
+    return (pack or deployment_pack()).power_market
+
+
+def lead_check_period(pack: PolicyPack | None = None) -> LeadCheck:
+    """The lead-check period of the pack (default: the deployment's): ``procedure.lead_check``, else
+    15 + 15 working days after 市场监督管理行政处罚程序规定第十八条."""
+    procedure = (pack or deployment_pack()).procedure
+    return procedure.lead_check if procedure is not None else LeadCheck()
+
+
+def department_names(pack: PolicyPack | None = None) -> Mapping[str, Code]:
+    """Every department code with the name the region gives it (the pack's ``departments``), falling back
+    to the code table (codes.DEPARTMENTS) for codes the pack does not rename."""
+    return MappingProxyType({**DEPARTMENTS, **(pack or deployment_pack()).departments})
 
 
 def authority_for(pack: PolicyPack, division_code: str, authority_type: str) -> Authority:
@@ -468,6 +532,8 @@ class _PackReader:
         rules = self._rules(document.get("rules"))
         authorities, case_authority, division_file = self._authorities(document.get("authorities"))
         procedure = self._procedure(document.get("procedure"))
+        if procedure is not None:
+            settings = dataclasses.replace(settings, energy_basis=procedure.energy_basis)
         return PolicyPack(
             id=self._text(head, "id"),
             title_zh=self._text(self._mapping(head, "title"), "zh"),
@@ -486,7 +552,35 @@ class _PackReader:
             case_authority=case_authority,
             division_file=division_file,
             procedure=procedure,
+            region_name_zh=self._optional_text(head, "region_name", "zh"),
+            region_name_en=self._optional_text(head, "region_name", "en"),
+            power_market=self._optional_text(head, "power_market", "zh"),
+            departments=self._departments(document.get("departments")),
         )
+
+    def _departments(self, raw: Any) -> Mapping[str, Code]:
+        """``departments: {code: {zh, en}}``: the region's names for the department codes."""
+        if raw is None:
+            return MappingProxyType({})
+        if not isinstance(raw, dict):
+            raise self.fail("departments 必须是映射", "departments must be a mapping")
+        names = {}
+        for code, entry in raw.items():
+            department = self._department(code)
+            if not isinstance(entry, dict):
+                raise self.fail(
+                    f"departments.{code} 须为 {{zh, en}}", f"departments.{code} must be {{zh, en}}"
+                )
+            names[department] = Code(department, self._text(entry, "zh"), self._text(entry, "en"))
+        return MappingProxyType(names)
+
+    def _optional_text(self, raw: Mapping[str, Any], key: str, language: str) -> str:
+        value = raw.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, dict):
+            raise self.fail(f"{key} 须为 {{zh, en}}", f"{key} must be {{zh, en}}")
+        return str(value.get(language) or "").strip()
 
     # -- structure -------------------------------------------------------------------------------
     def _parse(self) -> dict[str, Any]:
@@ -870,7 +964,7 @@ class _PackReader:
                     "decision_extension 须含 days、rule", "decision_extension needs days and rule"
                 )
             days, rule = extension["days"], self._text(extension, "rule")
-        basis = str(raw.get("energy_basis", "equivalent"))
+        basis = str(raw.get("energy_basis", "calorific"))
         if basis not in ("equivalent", "calorific"):
             raise self.fail(
                 f"energy_basis “{basis}” 无效", f"energy_basis '{basis}' is not equivalent|calorific"
@@ -882,7 +976,23 @@ class _PackReader:
             decision_extension_days=days,
             decision_extension_rule=rule,
             energy_basis=basis,
+            lead_check=self._lead_check(raw.get("lead_check")),
         )
+
+    def _lead_check(self, raw: Any) -> LeadCheck:
+        if raw is None:
+            return LeadCheck()
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "lead_check 须含 days、extension_days、rule", "lead_check needs days, extension_days, rule"
+            )
+        days, extension = raw.get("days"), raw.get("extension_days")
+        if not _count(days) or not _count(extension) or days == 0:
+            raise self.fail(
+                "lead_check 的 days、extension_days 须为非负整数（days 大于零）",
+                "lead_check days and extension_days must be non-negative integers (days above zero)",
+            )
+        return LeadCheck(days, extension, self._text(raw, "rule"), bool(raw.get("verified", False)))
 
     def _deadline(self, raw: Any) -> Deadline:
         if not isinstance(raw, dict):

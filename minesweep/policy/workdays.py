@@ -324,9 +324,22 @@ def _due(rule: DeadlineRule, start: dt.date | dt.datetime, amount: int) -> dt.da
     return add_calendar_days(day, amount, roll_to_working_day=rule.roll_to_working_day)
 
 
-def lead_check_deadline(lead_received_on: dt.date, *, extended: bool = False) -> dt.date:
-    """15 working days (+15 with approval) to check a lead and decide on filing."""
-    return _date(compute_deadline("lead_check", lead_received_on, extended=extended))
+def lead_check_deadline(
+    lead_received_on: dt.date,
+    *,
+    extended: bool = False,
+    days: int | None = None,
+    extension_days: int | None = None,
+) -> dt.date:
+    """15 working days (+15 with approval) to check a lead and decide on filing; ``days`` and
+    ``extension_days`` replace those figures where the region's rule (its pack) sets others."""
+    if days is None and extension_days is None:
+        return _date(compute_deadline("lead_check", lead_received_on, extended=extended))
+    rule = DEADLINE_RULES["lead_check"]
+    amount = rule.amount if days is None else days
+    if extended:
+        amount += rule.extension_amount if extension_days is None else extension_days
+    return add_working_days(lead_received_on, amount)
 
 
 def hearing_request_deadline(notice_served_on: dt.date) -> dt.date:

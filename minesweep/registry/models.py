@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from minesweep.core.i18n import bi
+from minesweep.policy.packs import power_market
 from minesweep.registry.resident_id import mask_resident_id
 
 
@@ -202,11 +203,16 @@ class Preference(models.Model):
     active = models.BooleanField(default=True)
 
 
+def default_power_market() -> str:
+    """The deployment's power market, named by its policy pack (``MINESWEEP_POLICY_PACK``)."""
+    return power_market()[:120]
+
+
 class MarketParticipation(models.Model):
-    """Participation in a power market, e.g. 内蒙古电力多边交易市场."""
+    """Participation in a power market (by default the region's, from the deployment's policy pack)."""
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="market_participations")
-    market = models.CharField(max_length=120, default="内蒙古电力多边交易市场")
+    market = models.CharField(max_length=120, default=default_power_market)
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)

@@ -438,6 +438,10 @@ def calculation_run(
     with policy_errors():
         settings = load_pack(pack_id).settings
         args = [clean.pop(name) for name in positional]
+        if kind == CaseCalculation.Kind.ENERGY:
+            # 等价值 of the act's year (行政处罚法第三十七条: the figures of the act's time); the basis itself
+            # defaults to the pack's energy_basis inside policy_calc.energy_budget_cut.
+            clean.setdefault("year", act_day(case).year)
         if kind == CaseCalculation.Kind.THEFT:
             clean["on"] = act_day(case)  # 供电营业规则 1996 or 2024: the version in force on the act's day
         try:

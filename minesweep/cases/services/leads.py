@@ -27,7 +27,7 @@ from minesweep.cases.services._common import (
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 from minesweep.core.numbering import next_yearly_number
 from minesweep.policy.codes import SUBJECT_CATEGORIES
-from minesweep.policy.packs import available_packs, deployment_pack_id
+from minesweep.policy.packs import available_packs, deployment_pack_id, lead_check_period
 from minesweep.policy.workdays import decision_deadline, lead_check_deadline
 from minesweep.registry.models import Division, PowerAccount, Subject
 
@@ -85,9 +85,44 @@ def lead_create(
 
 
 def lead_check_due(lead: Lead) -> dt.date:
-    """Last day to decide whether to file: 15 working days from receipt (+15 if extended)."""
+    """Last day to decide whether to file: 15 working days from receipt (+15 if extended), or the figures
+    of the rule the deployment's pack names (``procedure.lead_check``)."""
     received = lead.received_on or timezone.localtime(lead.created_at).date()
-    return with_policy(lead_check_deadline, received, extended=lead.check_extended)
+    period = with_policy(lead_check_period)
+    return with_policy(
+        lead_check_deadline,
+        received,
+        extended=lead.check_extended,
+        days=period.days,
+        extension_days=period.extension_days,
+    )
+
+
+def _timely_or_explained(lead: Lead, decided_on: dt.date, late_reason: str) -> str:
+    """The filing decision (立案 or 不予立案) is due within the check period (15 working days from receipt,
+    +15 once with approval; 市场监督管理行政处罚程序规定第十八条, followed as the practice the region cites
+    unless its pack names its own rule, ``procedure.lead_check``).
+
+    Interpretation: the period binds the authority, not the party; missing it is a procedural defect to
+    be explained, not a bar (only the limitation of 行政处罚法第三十六条 bars filing) — refusing a late
+    filing would let the act go unpunished because of the authority's own delay. So a decision after the
+    period needs a recorded reason for the delay, kept in the audit trail and the case log. Returns the
+    cleaned reason, or "" when the decision is on time."""
+    due = lead_check_due(lead)
+    if decided_on <= due:
+        return ""
+    if not (late_reason or "").strip():
+        period = with_policy(lead_check_period)
+        raise DomainError(
+            "cases.lead_check_overdue",
+            f"核查期限已于 {due.isoformat()} 届满（收到线索之日起 {period.days} 个工作日，经批准可延长一次 "
+            f"{period.extension_days} 个工作日；{period.rule}），逾期作出立案或不予立案决定须写明逾期原因",
+            f"the check period ended on {due.isoformat()} ({period.days} working days from receipt, extendable "
+            f"once by {period.extension_days}; {period.rule}): a late filing decision needs the reason for the delay",
+            due=due.isoformat(),
+            rule=period.rule,
+        )
+    return required_text(late_reason, "逾期原因", "The reason for the delay", min_length=4)
 
 
 def _require_lead_officer(actor: Actor, lead: Lead) -> None:
@@ -172,12 +207,14 @@ def lead_file(
     filed_on: dt.date | None = None,
     act_ended_on: dt.date | None = None,
     limitation_years: int = 2,
+    late_reason: str = "",
 ) -> Case:
     """Verifying → filed (立案): opens the case with two officers and the 90-day decision deadline.
 
     Limitation (行政处罚法第三十六条): an act that ended (``act_ended_on``; a continuing act runs to its end)
     more than two years before filing — five where the law says so (``limitation_years=5``: life, health
-    or financial safety harmed) — is not filed. ``pack`` defaults to the deployment's pack."""
+    or financial safety harmed) — is not filed. ``pack`` defaults to the deployment's pack. Filed after
+    the check period (``lead_check_due``), it needs ``late_reason`` (see ``_timely_or_explained``)."""
     pack = pack or deployment_pack_id()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_officer(actor, lead)
@@ -213,6 +250,7 @@ def lead_file(
         )
     filed = day_not_after_today(filed_on, "立案日期", "The filing date")
     _check_limitation(act_ended_on, filed, limitation_years)
+    late = _timely_or_explained(lead, filed, late_reason)
     case = Case.objects.create(
         number=next_yearly_number(Case, "AJ"),
         lead=lead,
@@ -237,6 +275,7 @@ def lead_file(
         lead=lead,
         before={"status": Lead.Status.VERIFYING},
         after={"status": lead.status, "case": case.number},
+        detail=_late_detail(lead, late),
     )
     record(
         actor=actor,
@@ -244,7 +283,8 @@ def lead_file(
         target=case,
         case=case,
         after={"number": case.number, "stage": case.stage, "decision_due": case.decision_due.isoformat()},
-        note=reason,
+        detail=_late_detail(lead, late),
+        note=f"{reason}（逾期立案原因：{late}）" if late else reason,
     )
     if lead.subject_id:
         subject = lead.subject
@@ -267,6 +307,12 @@ def lead_file(
             )
     sync_report_status(lead)
     return case
+
+
+def _late_detail(lead: Lead, late_reason: str) -> dict[str, str]:
+    if not late_reason:
+        return {}
+    return {"late_reason": late_reason, "check_due": lead_check_due(lead).isoformat()}
 
 
 def _check_limitation(act_ended_on: dt.date | None, filed: dt.date, years: int) -> None:
@@ -294,8 +340,9 @@ def _check_limitation(act_ended_on: dt.date | None, filed: dt.date, years: int) 
 
 
 @transaction.atomic
-def lead_not_file(*, actor: Actor, lead: Lead, reason: str) -> Lead:
-    """Open/verifying → not filed (不予立案) with the written reason."""
+def lead_not_file(*, actor: Actor, lead: Lead, reason: str, late_reason: str = "") -> Lead:
+    """Open/verifying → not filed (不予立案) with the written reason; after the check period also the
+    reason for the delay (``_timely_or_explained``)."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_officer(actor, lead)
     _require_lead_status(
@@ -306,9 +353,10 @@ def lead_not_file(*, actor: Actor, lead: Lead, reason: str) -> Lead:
         doing_en="close it unfiled",
     )
     reason = required_text(reason, "不予立案理由", "The reason for not filing", min_length=4)
+    late = _timely_or_explained(lead, timezone.localdate(), late_reason)
     before = lead.status
     lead.status = Lead.Status.NOT_FILED
-    lead.not_filed_reason = reason
+    lead.not_filed_reason = f"{reason}（逾期原因：{late}）" if late else reason
     lead.decided_at = timezone.now()
     lead.decided_by = user_or_none(actor)
     lead.save()
@@ -319,7 +367,7 @@ def lead_not_file(*, actor: Actor, lead: Lead, reason: str) -> Lead:
         lead=lead,
         before={"status": before},
         after={"status": lead.status},
-        detail={"reason": reason},
+        detail={"reason": reason, **_late_detail(lead, late)},
     )
     sync_report_status(lead)
     return lead

@@ -46,10 +46,10 @@ from minesweep.cases.transitions import (
     next_step,
 )
 from minesweep.core.errors import TransitionError
-from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ORGANISATION_CATEGORIES, TRACKS
+from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
-from minesweep.policy.packs import authority_for, available_packs, load_pack
+from minesweep.policy.packs import authority_for, available_packs, department_names, load_pack
 from minesweep.policy.workdays import add_period, police_referral_decision_deadline
 
 REFERRAL_KINDS = {
@@ -125,7 +125,8 @@ def authority_name(case: Case, authority: str) -> str:
     try:
         return authority_for(load_pack(case.pack), case.division_id, authority).name
     except PolicyError:
-        kind = DEPARTMENTS[authority].zh.split("（")[0] if authority in DEPARTMENTS else authority
+        names = department_names(load_pack(case.pack))
+        kind = names[authority].zh.split("（")[0] if authority in names else authority
         return f"{case.division.name}{kind}（待配置）"
 
 

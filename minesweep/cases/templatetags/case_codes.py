@@ -1,4 +1,5 @@
-"""``{{ code|code_label:"facts" }}`` shows a policy code in the active language (Chinese first)."""
+"""``{{ code|code_label:"facts" }}`` shows a policy code in the active language (Chinese first); departments
+by the names the deployment's pack gives them (packs.department_names)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS
 from minesweep.core.i18n import pick
 from minesweep.policy.codes import (
     ACTIONS,
-    DEPARTMENTS,
     FACTS,
     PENALTY_TYPES,
     ROLES,
@@ -19,13 +19,13 @@ from minesweep.policy.codes import (
     TRACKS,
     Code,
 )
+from minesweep.policy.packs import department_names
 
 register = template.Library()
 TABLES: dict[str, Mapping[str, Code]] = {
     "facts": FACTS,
     "categories": SUBJECT_CATEGORIES,
     "roles": ROLES,
-    "departments": DEPARTMENTS,
     "actions": ACTIONS,
     "tracks": TRACKS,
     "penalty_types": PENALTY_TYPES,
@@ -41,7 +41,8 @@ def code_label(code: Any, table: str) -> str:
     if table == "answers":
         zh, en = CHECKLIST_ANSWERS.get(str(code), (str(code), str(code)))
         return pick(zh, en)
-    entry = TABLES.get(table, {}).get(str(code))
+    names = department_names() if table == "departments" else TABLES.get(table, {})
+    entry = names.get(str(code))
     return pick(entry.zh, entry.en) if entry else str(code)
 
 

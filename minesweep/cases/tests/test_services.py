@@ -99,6 +99,86 @@ def test_it_extends_the_check_once_by_fifteen_working_days(crew, lead):
         services.lead_check_extend(actor=crew.investigator, lead=lead, reason="再次延长的理由")
 
 
+def test_it_requires_a_reason_for_a_filing_decision_after_the_check_period(crew, lead):
+    # received 2026-09-21: 15 working days end on 2026-10-19 (Art. 18 of the market-regulation rules)
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    on_time = dict(actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second)
+    with pytest.raises(DomainError) as late:
+        services.lead_file(**on_time, filed_on=dt.date(2026, 10, 20))
+    assert late.value.code == "cases.lead_check_overdue" and "2026-10-19" in late.value.message_zh
+    assert not Case.objects.exists()
+    case = services.lead_file(
+        **on_time, filed_on=dt.date(2026, 10, 20), late_reason="等待供电公司调取三个月用电数据"
+    )
+    assert "逾期立案原因：等待供电公司调取三个月用电数据" in case.log.get(action="cases.case.file").note
+    event = AuditEvent.objects.get(action="cases.case.file")
+    assert event.detail["late_reason"] == "等待供电公司调取三个月用电数据"
+    assert event.detail["check_due"] == "2026-10-19"
+
+
+def test_it_takes_the_check_period_and_its_rule_from_the_deployment_pack(crew, lead, tmp_path, monkeypatch):
+    from minesweep.policy.packs import PACKS_DIR
+    from minesweep.policy.workdays import add_working_days
+
+    text = (PACKS_DIR / "inner_mongolia_2021.yaml").read_text(encoding="utf-8")
+    old = "lead_check: {days: 15, extension_days: 15, rule: 参照《市场监督管理行政处罚程序规定》第十八条"
+    assert old in text
+    short = tmp_path / "short_check.yaml"
+    short.write_text(
+        text.replace(old, "lead_check: {days: 5, extension_days: 5, rule: 某区立案规定第九条"),
+        encoding="utf-8",
+    )
+    received = dt.date(2026, 9, 21)
+    Lead.objects.filter(pk=lead.pk).update(received_on=received)
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    sixth_day = add_working_days(received, 6)
+    assert services.lead_check_due(lead) == add_working_days(received, 15) > sixth_day
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", str(short))
+    assert services.lead_check_due(lead) == add_working_days(received, 5)
+    with pytest.raises(DomainError) as late:
+        services.lead_file(
+            actor=crew.investigator,
+            lead=lead,
+            reason="核查属实",
+            second_officer=crew.second,
+            pack="inner_mongolia_2021",
+            filed_on=sixth_day,
+        )
+    assert late.value.code == "cases.lead_check_overdue" and "某区立案规定第九条" in late.value.message_zh
+    assert "5 个工作日" in late.value.message_zh
+
+
+def test_it_files_on_the_last_day_of_the_extended_period_without_a_delay_reason(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    services.lead_check_extend(actor=crew.investigator, lead=lead, reason="需调取三个月用电数据")
+    lead.refresh_from_db()
+    last_day = services.lead_check_due(lead)
+    case = services.lead_file(
+        actor=crew.investigator, lead=lead, reason="核查属实", second_officer=crew.second, filed_on=last_day
+    )
+    assert case.filed_on == last_day and "逾期" not in case.log.get(action="cases.case.file").note
+
+
+def test_it_requires_a_reason_for_not_filing_after_the_check_period(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))  # due 2026-10-19, today later
+    lead.refresh_from_db()
+    with pytest.raises(DomainError) as late:
+        services.lead_not_file(actor=crew.investigator, lead=lead, reason="未发现挖矿行为")
+    assert late.value.code == "cases.lead_check_overdue"
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.OPEN
+    services.lead_not_file(
+        actor=crew.investigator, lead=lead, reason="未发现挖矿行为", late_reason="举报人补充材料迟到"
+    )
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.NOT_FILED and "逾期原因：举报人补充材料迟到" in lead.not_filed_reason
+
+
 def test_it_refuses_filing_an_unverified_lead(crew, lead):
     with pytest.raises(TransitionError):
         services.lead_file(actor=crew.investigator, lead=lead, reason="直接立案", second_officer=crew.second)
@@ -312,7 +392,7 @@ def test_it_stores_the_energy_cut_theft_recovery_and_surcharge_with_the_case(cre
         actor=crew.investigator,
         case=case,
         kind="energy",
-        inputs={"kwh": 1_000_000, "new_project": True},
+        inputs={"kwh": 1_000_000, "coefficient": "calorific", "new_project": True},
         party=party,
     )
     assert energy.tce == Decimal("245.8") and energy.kwh == Decimal("1000000")  # 122.9 tce × 2
@@ -688,6 +768,23 @@ def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_act
     assert decision.appeal_deadline == dt.date(2026, 11, 25)
     with pytest.raises(TransitionError):
         services.decision_serve(actor=crew.investigator, decision=decision)
+
+
+def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lead, tmp_path):
+    case = _case(crew, lead, "investigating")
+    Case.objects.filter(pk=case.pk).update(act_ended_on=dt.date(2021, 6, 30))
+    case.refresh_from_db()
+    # inner_mongolia_2021 keeps its budget in 等价值: 2021's 0.3025 kgce/kWh → 302.5 tce
+    run_energy = dict(actor=crew.investigator, case=case, kind="energy", inputs={"kwh": 1_000_000})
+    equivalent = services.calculation_run(**run_energy)
+    assert equivalent.tce == Decimal("302.5") and equivalent.output["inputs"]["year"] == 2021
+    # a region whose pack says 当量值 gets 0.1229 kgce/kWh for the same input
+    text = load_pack(case.pack).path.read_text(encoding="utf-8")
+    calorific = tmp_path / "calorific.yaml"
+    calorific.write_text(
+        text.replace("energy_basis: equivalent", "energy_basis: calorific"), encoding="utf-8"
+    )
+    assert services.calculation_run(**run_energy, pack=str(calorific)).tce == Decimal("122.9")
 
 
 def test_it_quotes_the_stored_energy_cut_in_the_quota_task(crew, lead):

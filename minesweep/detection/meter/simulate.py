@@ -194,7 +194,7 @@ def _normalised(shares: dict[str, float]) -> list[float]:
 
 
 def build_calendar(spec: SimulationSpec) -> pop.Calendar:
-    """Slots, workdays (chinese_calendar), Spring Festival shutdowns and an Inner Mongolia-like climate."""
+    """Slots, workdays (chinese_calendar), Spring Festival shutdowns and a cold, continental-steppe climate (long heating season)."""
     import chinese_calendar
 
     rng = np.random.default_rng([spec.seed, family_named(spec.family).seed_salt, 1])

@@ -36,6 +36,17 @@ def test_it_writes_one_row_per_project_from_the_command_line(projects, tmp_path,
     assert "1283号" in str(book["挖矿项目台账"]["A2"].value)
 
 
+def test_it_titles_the_command_line_register_with_the_deployment_packs_region(
+    projects, tmp_path, monkeypatch
+):
+    out = tmp_path / "register.xlsx"
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    call_command("register", "export", "--out", str(out))
+    title = str(openpyxl.load_workbook(out)["挖矿项目台账"]["A1"].value)
+    assert title.startswith("四川省虚拟货币挖矿项目台账")
+    assert _rows(out.read_bytes()) == []  # a Sichuan deployment's region holds none of these projects
+
+
 def test_it_reads_a_past_week_from_its_snapshot_not_the_live_register(projects, tmp_path):
     week = iso_week(timezone.localdate())
     project_register_snapshot(actor="test", day=timezone.localdate())

@@ -28,14 +28,14 @@ def national():  # type: ignore[no-untyped-def]
 
 def test_it_converts_kwh_to_tce_with_the_calorific_coefficient(im):
     # 1,000,000 kWh × 0.1229 kgce/kWh = 122,900 kgce = 122.9 tce
-    result = calc.energy_budget_cut(1_000_000, im)
+    result = calc.energy_budget_cut(1_000_000, im, coefficient="calorific")
     assert result.figure("kgce") == D("122900")
     assert result.result["tce"] == D("122.9")
 
 
 def test_it_doubles_a_new_projects_energy_use(im):
     # 122.9 tce × 2 (1283号) = 245.8 tce
-    result = calc.energy_budget_cut("1000000", im, new_project=True)
+    result = calc.energy_budget_cut("1000000", im, coefficient="calorific", new_project=True)
     assert result.figure("multiplier") == 2
     assert result.result["tce"] == D("245.8")
 
@@ -201,8 +201,8 @@ def test_it_adds_3_percent_a_day_for_late_payment_capped_at_the_fine():
 @given(kwh=st.decimals(min_value=0, max_value=10**9, places=3))
 def test_it_never_lets_a_new_project_count_less_than_twice_an_existing_one(kwh):
     settings = load_pack("inner_mongolia_2021").settings
-    existing = calc.energy_budget_cut(kwh, settings).result["tce"]
-    assert calc.energy_budget_cut(kwh, settings, new_project=True).result["tce"] == existing * 2
+    existing = calc.energy_budget_cut(kwh, settings, year=2021).result["tce"]
+    assert calc.energy_budget_cut(kwh, settings, year=2021, new_project=True).result["tce"] == existing * 2
 
 
 def test_it_applies_the_supply_rules_in_force_on_the_day_of_the_theft():
@@ -223,3 +223,39 @@ def test_it_applies_the_supply_rules_in_force_on_the_day_of_the_theft():
         calc.electricity_theft(
             100, settings, hours_per_day=10, days=10, tariff_yuan_per_kwh="0.5", on=dt.date(1990, 1, 1)
         )
+
+
+def _pack_with_basis(tmp_path, basis: str):  # type: ignore[no-untyped-def]
+    """The Sichuan pack, its procedure's energy_basis set to ``basis`` (a second region's choice)."""
+    from minesweep.policy.packs import PACKS_DIR
+
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    assert "energy_basis: equivalent" in text
+    path = tmp_path / f"sichuan_{basis}.yaml"
+    path.write_text(text.replace("energy_basis: equivalent", f"energy_basis: {basis}"), encoding="utf-8")
+    return load_pack(str(path))
+
+
+def test_it_takes_the_default_energy_basis_from_the_pack(tmp_path):
+    # Same 1,000,000 kWh in 2021: the equivalent pack counts 0.3025 kgce/kWh (302.5 tce), the calorific
+    # one 0.1229 (122.9 tce); an explicit coefficient still overrides the pack.
+    equivalent, calorific = load_pack("sichuan_2022"), _pack_with_basis(tmp_path, "calorific")
+    assert (equivalent.settings.energy_basis, calorific.settings.energy_basis) == ("equivalent", "calorific")
+    assert calc.energy_budget_cut(1_000_000, equivalent.settings, year=2021).result["tce"] == D("302.5")
+    assert calc.energy_budget_cut(1_000_000, calorific.settings, year=2021).result["tce"] == D("122.9")
+    forced = calc.energy_budget_cut(1_000_000, calorific.settings, coefficient="equivalent", year=2021)
+    assert forced.result["tce"] == D("302.5")
+
+
+def test_it_uses_the_latest_published_equivalent_for_a_year_not_yet_published(im):
+    import datetime as dt
+
+    latest = max(im.yearly("equivalent_kgce_per_kwh_by_year"))
+    year = latest + 1
+    if year > dt.date.today().year:  # a future year has no figure at all
+        with pytest.raises(PolicyInputError):
+            calc.energy_budget_cut(1_000_000, im, coefficient="equivalent", year=year)
+        return
+    result = calc.energy_budget_cut(1_000_000, im, coefficient="equivalent", year=year)
+    assert result.figure("kgce_per_kwh") == im.yearly("equivalent_kgce_per_kwh_by_year")[latest]
+    assert any(f"{year} 年等价值尚未公布" in note for note in result.notes)

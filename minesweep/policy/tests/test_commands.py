@@ -135,7 +135,7 @@ def test_it_refuses_an_unknown_pack():
 
 
 def test_it_calculates_energy_with_every_figure():
-    payload = run(calc_command, "energy", "--kwh", "1000000", "--new-project")
+    payload = run(calc_command, "energy", "--kwh", "1000000", "--coefficient", "calorific", "--new-project")
     assert payload["result"]["tce"] == "245.8"
     assert {s["name"] for s in payload["steps"]} >= {
         "kgce_per_kwh",
@@ -195,10 +195,17 @@ def test_it_refuses_bad_calc_input_with_exit_code_2(args):
     assert "/" in refused(calc_command, *args)  # "中文 / English"
 
 
+def test_it_calculates_energy_on_the_packs_default_basis(monkeypatch):
+    # inner_mongolia_2021 keeps its energy budget in 等价值 (procedure.energy_basis): 2021 → 0.3025 kgce/kWh
+    monkeypatch.delenv("MINESWEEP_POLICY_PACK", raising=False)
+    payload = run(calc_command, "energy", "--kwh", "1000000", "--year", "2021")
+    assert payload["inputs"]["coefficient"] == "equivalent" and payload["result"]["tce"] == "302.5"
+
+
 @pytest.mark.skipif(not settings.configured, reason="Django settings not configured")
 def test_it_is_reachable_by_name():
     out = io.StringIO()
-    call_command("calc", "energy", "--kwh", "1000000", stdout=out)
+    call_command("calc", "energy", "--kwh", "1000000", "--coefficient", "calorific", stdout=out)
     assert json.loads(out.getvalue())["result"]["tce"] == "122.9"
     out = io.StringIO()
     call_command(

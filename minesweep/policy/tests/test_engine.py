@@ -147,6 +147,17 @@ def test_it_derives_the_hearing_right_of_the_theft_fine():
     assert as_json["hearing_right"] is True and as_json["hearing_reason"]
 
 
+def test_it_names_the_authority_as_the_packs_region_does():
+    facts = {"unapproved_power_connection", "mining_confirmed"}
+    by_pack = {}
+    for pack in (IM, "sichuan_2022"):
+        evaluation = evaluate(load_pack(pack), [Party("p", "enterprise")], facts, on=ON)
+        fine = next(a for m in evaluation.measures for a in m.actions if a.code == "theft_fine")
+        by_pack[pack] = fine.as_dict()["authority_zh"]
+    assert by_pack[IM] == "能源局（电力管理部门）"
+    assert by_pack["sichuan_2022"].startswith("经济和信息化厅")
+
+
 @pytest.mark.parametrize(
     ("penalty", "organisation", "amount", "right"),
     [

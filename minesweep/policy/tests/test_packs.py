@@ -16,9 +16,13 @@ from minesweep.policy.packs import (
     PACKS_DIR,
     authority_for,
     available_packs,
+    department_names,
     deployment_pack_id,
     hearing_threshold,
     load_pack,
+    power_market,
+    region_name,
+    region_prefix,
 )
 
 SEED = Path(__file__).resolve().parents[1] / "sources" / "seed_eight_measures_2021-05-25.txt"
@@ -222,16 +226,75 @@ def test_it_selects_the_deployment_pack_from_the_environment(monkeypatch):
     assert deployment_pack_id() == "sichuan_2022"
 
 
-def test_it_keeps_inner_mongolia_names_out_of_policy_and_case_code():
-    # The region is configuration (issue 11 §4). Other apps are checked by their own owners.
+REGION_WORDS = re.compile(r"内蒙古|Inner Mongolia|[\"']15(?:\d{4})?[\"']")  # its name or GB/T 2260 code
+
+
+def _is_demo_or_test(path: Path) -> bool:
+    return (
+        "tests" in path.parts
+        or "migrations" in path.parts
+        or path.name in ("conftest.py", "demodata.py")
+        or path.stem == "demo"
+    )
+
+
+def test_it_keeps_the_regions_name_and_code_out_of_python():
+    # The region is configuration (issue 11 §4): its name and code come from the deployment's pack.
+    # minesweep/documents/ is excluded while issue 12 rewrites it; demo data and tests may name it.
     root = PACKS_DIR.parents[1]
     offenders = [
         str(path.relative_to(root))
-        for app in ("policy", "cases")
-        for path in (root / app).rglob("*.py")
-        if "tests" not in path.parts
-        and "migrations" not in path.parts
-        and path.name != "demo.py"
-        and any(word in path.read_text(encoding="utf-8") for word in ("内蒙古", "Inner Mongolia"))
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] != "documents"
+        and not _is_demo_or_test(path.relative_to(root))
+        and REGION_WORDS.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_it_names_the_region_and_its_market_from_the_deployment_pack(monkeypatch):
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    assert (region_name(), region_prefix(), power_market()) == ("四川省", "51", "四川电力交易市场")
+    assert region_name(english=True) == "Sichuan Province"
+    monkeypatch.delenv("MINESWEEP_POLICY_PACK")
+    assert (region_name(), region_prefix()) == ("内蒙古自治区", "15")
+    assert region_prefix(load_pack("national_1283")) == ""
+    # a pack without a region name falls back to its code
+    assert region_name(load_pack("national_1283")) == "000000"
+
+
+def test_it_names_departments_as_the_region_does_falling_back_to_the_code_table(tmp_path):
+    from minesweep.policy.codes import DEPARTMENTS
+
+    im, sichuan = (
+        department_names(load_pack("inner_mongolia_2021")),
+        department_names(load_pack("sichuan_2022")),
+    )
+    assert im["power_administration"].zh == "能源局（电力管理部门）"
+    assert sichuan["power_administration"].zh.startswith("经济和信息化厅")
+    assert im["grid_company"] == DEPARTMENTS["grid_company"] and set(im) == set(DEPARTMENTS)
+    assert department_names(load_pack("national_1283")) == dict(DEPARTMENTS)
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad_departments.yaml"
+    renamed = "  power_administration: {zh: 经济和信息化厅"
+    assert renamed in text
+    bad.write_text(
+        text.replace(renamed, "  bogus: {zh: 某局, en: Some bureau}\n" + renamed), encoding="utf-8"
+    )
+    with pytest.raises(PolicyPackError) as error:
+        load_pack(str(bad))
+    assert "bogus" in error.value.message and "bad_departments.yaml" in error.value.message
+
+
+def test_it_reads_the_lead_check_period_and_refuses_a_bad_one(tmp_path):
+    from minesweep.policy.packs import lead_check_period
+
+    im = lead_check_period(load_pack("inner_mongolia_2021"))
+    assert (im.days, im.extension_days, im.verified) == (15, 15, False) and "第十八条" in im.rule
+    assert lead_check_period(load_pack("national_1283")).days == 15  # no procedure: the default
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad_lead_check.yaml"
+    bad.write_text(text.replace("lead_check: {days: 15", "lead_check: {days: 0"), encoding="utf-8")
+    with pytest.raises(PolicyPackError) as error:
+        load_pack(str(bad))
+    assert "lead_check" in error.value.message and "bad_lead_check.yaml" in error.value.message

@@ -39,8 +39,10 @@ class Command(BaseCommand):
             # The command line is the region's own tool: no staff scope, the whole register.
             from minesweep.accounts.jurisdiction import Scope
             from minesweep.accounts.roles import Role
+            from minesweep.policy.packs import deployment_pack, region_prefix
 
-            region = Scope("15", Role.ADMINISTRATOR, "", "150000")
+            pack = deployment_pack()
+            region = Scope(region_prefix(pack), Role.ADMINISTRATOR, "", pack.region)
             week, rows, data = register_xlsx(scope=region, week=options.get("week"))
             out.write_bytes(data)
             audit_record(

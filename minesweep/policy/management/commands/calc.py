@@ -44,8 +44,8 @@ class Command(PolicyCommand):
         parser.add_argument(
             "--coefficient",
             choices=calc.COEFFICIENTS,
-            default="calorific",
-            help="当量值 calorific（默认）或等价值 equivalent",
+            default=None,
+            help="当量值 calorific 或等价值 equivalent（默认：政策包的 energy_basis）/ default: the pack's energy_basis",
         )
         parser.add_argument("--year", type=year_value, help="等价值年份 / year of the equivalent coefficient")
         parser.add_argument(
@@ -111,7 +111,11 @@ class Command(PolicyCommand):
         settings = load_pack(o["pack"] or deployment_pack_id()).settings
         if kind == "energy":
             return calc.energy_budget_cut(
-                o["kwh"], settings, coefficient=o["coefficient"], year=o["year"], new_project=o["new_project"]
+                o["kwh"],
+                settings,
+                coefficient=o["coefficient"],
+                year=o["year"] or dt.date.today().year,  # 等价值 of the year asked, else this year's
+                new_project=o["new_project"],
             )
         if kind == "theft":
             return calc.electricity_theft(
