@@ -139,7 +139,7 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except DomainError as error:
         if isinstance(error, NotFoundError):
             raise
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     return HttpResponseRedirect(target)
 
 
@@ -721,7 +721,7 @@ def case_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except NotFoundError:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     url = reverse("cases:case", args=[case.pk])
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
@@ -791,7 +791,7 @@ def task_close(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     except NotFoundError:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     return HttpResponseRedirect(reverse("cases:task", args=[task.pk]))
 
 

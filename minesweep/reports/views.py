@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -32,10 +33,12 @@ from minesweep.reports.selectors import (
     report_get,
     unread_notifications,
 )
-from minesweep.security.receipts import ENTROPY_BITS, ReceiptFormatError, receipt_normalize
+from minesweep.security.receipts import ReceiptFormatError, receipt_normalize
 
 FOLLOW_SALT = "minesweep.reports.follow"
 FOLLOW_MAX_AGE = 30 * 60
+FOLLOW_SESSION_KEY = "follow_report"
+ORDINALS_EN = ("first", "second", "third", "fourth", "fifth")
 TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
 READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
 
@@ -141,7 +144,6 @@ def _receipt_page(request: HttpRequest, filed: services.Filed, *, officer: bool 
             "filed": filed,
             "groups": filed.receipt.split("-"),
             "proof_text": filed.proof_text(),
-            "entropy": round(ENTROPY_BITS, 1),
             "officer": officer,
         },
         status=201,
@@ -167,14 +169,19 @@ def _status_context(report: Report) -> dict[str, Any]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
-    """Public: enter the receipt to see the status, read replies, answer and add material."""
+    """Public: enter the receipt to see the status, read replies, answer and add material. A good receipt
+    opens the status page by redirect (post/redirect/get), so a refresh never re-sends the code."""
     if request.method == "GET":
         return render(request, "reports/follow_up.html", {})
+    typed = request.POST.get("receipt", "")[:60]
     try:
-        report = _report_from_receipt(request, request.POST.get("receipt", ""))
+        report = _report_from_receipt(request, typed)
     except DomainError as error:
-        return render(request, "reports/follow_up.html", {"error": error}, status=error.status)
-    return render(request, "reports/status.html", _status_context(report))
+        return render(
+            request, "reports/follow_up.html", {"error": error, "typed": typed}, status=error.status
+        )
+    request.session[FOLLOW_SESSION_KEY] = signing.dumps({"r": report.pk}, salt=FOLLOW_SALT)
+    return redirect("reports:follow_up_message")
 
 
 def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
@@ -190,11 +197,15 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
                 "回执码应为 30 位数字（5 组，每组 6 位）",
                 "A receipt code has 30 digits (5 groups of 6)",
             ) from None
-        groups = "、".join(str(g) for g in exc.bad_groups)
         raise DomainError(
             "reports.receipt_typo",
-            f"第 {groups} 组数字似乎抄错了，请核对",
-            f"Group {', '.join(str(g) for g in exc.bad_groups)} looks mistyped; please check it",
+            "、".join(f"第 {g} 组（第 {g * 6 - 5}–{g * 6} 位数字）" for g in exc.bad_groups)
+            + "似乎抄错了，请对照回执核对这一组；其余各组无误",
+            "The "
+            + " and the ".join(
+                f"{ORDINALS_EN[g - 1]} group (digits {g * 6 - 5} to {g * 6})" for g in exc.bad_groups
+            )
+            + " looks mistyped; check it against your receipt. The other groups are right",
             groups=exc.bad_groups,
         ) from None
     report = report_by_receipt(code)
@@ -208,28 +219,40 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
     return report
 
 
+def _followed_report(request: HttpRequest, token: str) -> Report:
+    payload = signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
+    return Report.objects.get(pk=int(payload["r"]))
+
+
+def _follow_expired(request: HttpRequest) -> HttpResponse:
+    error = DomainError(
+        "reports.follow_expired",
+        "页面已过期，请重新输入回执码",
+        "This page expired; enter your receipt again",
+    )
+    return render(request, "reports/follow_up.html", {"error": error}, status=400)
+
+
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def follow_up_message(request: HttpRequest) -> HttpResponse:
-    """Public: add a message and/or files while the follow-up page is open (signed, 30-minute token)."""
+    """Public: the status page (GET, for 30 minutes after the receipt was entered) and adding a message
+    and/or files to it (POST, then redirect back: a refresh does not send the message again)."""
+    token = (
+        request.POST.get("token", "")
+        if request.method == "POST"
+        else request.session.get(FOLLOW_SESSION_KEY, "")
+    )
     try:
-        payload = signing.loads(request.POST.get("token", ""), salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
-        report = Report.objects.get(pk=int(payload["r"]))
+        report = _followed_report(request, token)
     except (signing.BadSignature, KeyError, TypeError, ValueError, Report.DoesNotExist):
-        return render(
-            request,
-            "reports/follow_up.html",
-            {
-                "error": DomainError(
-                    "reports.follow_expired",
-                    "页面已过期，请重新输入回执码",
-                    "This page expired; enter your receipt again",
-                )
-            },
-            status=400,
-        )
-    form = MessageForm(request.POST)
+        if request.method == "GET":
+            return redirect("reports:follow_up")
+        return _follow_expired(request)
     context = _status_context(report)
+    if request.method == "GET":
+        return render(request, "reports/status.html", context)
+    form = MessageForm(request.POST)
     try:
         if not form.is_valid():
             raise DomainError(
@@ -238,11 +261,11 @@ def follow_up_message(request: HttpRequest) -> HttpResponse:
         files = read_files(request, keep_gps=False)
         services.report_add_from_reporter(report=report, body=form.cleaned_data["body"], files=files)
     except DomainError as error:
-        context.update(message_form=form, error=error)
+        context.update(message_form=form, error=error, files_dropped=bool(request.FILES))
         return render(request, "reports/status.html", context, status=error.status)
-    context = _status_context(report)
-    context["sent"] = True
-    return render(request, "reports/status.html", context)
+    request.session[FOLLOW_SESSION_KEY] = token
+    messages.success(request, str(bi("已发送，谢谢您。", "Sent. Thank you.")))
+    return redirect("reports:follow_up_message")
 
 
 # --- staff --------------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def test_it_follows_up_reads_replies_and_takes_more_information(intake_officer, 
     report = Report.objects.get()
     officer = client_for(intake_officer)
     officer.post(f"/intake/r/{report.number}/ask/", {"text": "请问有照片吗？"})
-    page = Client().post("/report/follow-up/", {"receipt": receipt.replace("-", " ")})
+    reporter = Client()
+    page = reporter.post("/report/follow-up/", {"receipt": receipt.replace("-", " ")}, follow=True)
     assert (
         page.status_code == 200
         and "请问有照片吗？" in page.content.decode()
@@ -68,11 +69,14 @@ def test_it_follows_up_reads_replies_and_takes_more_information(intake_officer, 
     )
     token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
     photo = SimpleUploadedFile("more.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    answer = Client().post(
+    answer = reporter.post(
         "/report/follow-up/message/", {"token": token, "body": "有，已上传", "files": [photo]}
     )
-    assert answer.status_code == 200 and "有，已上传" in answer.content.decode()
-    assert report.attachments.count() == 1
+    assert answer.status_code == 302, "post/redirect/get: the message page is reached by a redirect"
+    shown = reporter.get(answer["Location"]).content.decode()
+    assert "有，已上传" in shown and "已发送" in shown
+    assert reporter.get(answer["Location"]).status_code == 200  # a refresh is a GET: nothing stored again
+    assert report.attachments.count() == 1 and report.messages.filter(author="reporter").count() == 1
     assert ReportNotification.objects.filter(kind="reporter_message", user=intake_officer).exists()
 
 
@@ -81,6 +85,14 @@ def test_it_refuses_a_wrong_receipt_on_the_page():
     response = Client().post("/report/follow-up/", {"receipt": "000000-000000-000000-000000-000000"})
     assert response.status_code in (400, 404)
     assert "回执码" in response.content.decode()
+
+
+def test_it_keeps_the_typed_receipt_and_names_the_mistyped_group_in_words():
+    receipt = receipt_of(web_submit())
+    typo = receipt[:7] + str((int(receipt[7]) + 1) % 10) + receipt[8:]
+    body = Client().post("/report/follow-up/", {"receipt": typo}).content.decode()
+    assert f'value="{typo}"' in body
+    assert "第 2 组（第 7–12 位数字）" in body and "reports.receipt_typo" not in body
 
 
 def test_it_refuses_an_expired_or_forged_follow_up_token():
