@@ -4,13 +4,16 @@ authorise, call one service or selector, render."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,12 +22,14 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import bi
+from minesweep.policy.workdays import lead_check_deadline
 from minesweep.registry.models import Division
 from minesweep.reports import antiabuse, services
 from minesweep.reports.attachments import MAX_FILES_PER_SUBMISSION, AttachmentError, CleanFile, clean_file
 from minesweep.reports.forms import MessageForm, OfficerReportForm, ReasonForm, ReportForm
 from minesweep.reports.models import Channel, PublicStatus, Report, TriageState
 from minesweep.reports.selectors import (
+    QueueGroup,
     attachment_get,
     intake_queue,
     merge_candidates,
@@ -38,6 +43,7 @@ from minesweep.security.receipts import ReceiptFormatError, receipt_normalize
 FOLLOW_SALT = "minesweep.reports.follow"
 FOLLOW_MAX_AGE = 30 * 60
 FOLLOW_SESSION_KEY = "follow_report"
+QUEUE_PAGE = 50
 ORDINALS_EN = ("first", "second", "third", "fourth", "fifth")
 TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
 READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
@@ -271,23 +277,57 @@ def follow_up_message(request: HttpRequest) -> HttpResponse:
 # --- staff --------------------------------------------------------------------------------------------
 
 
+def _queue_rows(groups: list[QueueGroup], q: str) -> list[dict[str, Any]]:
+    """One row per report for the single queue table: duplicate groups stay together and carry a group
+    letter and the reasons; each row has its age in days and the 15-working-day check deadline."""
+    today = timezone.localdate()
+    rows: list[dict[str, Any]] = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    needle = q.casefold()
+    for group in groups:
+        letter = next(letters, "*") if group.is_duplicate_group else ""
+        for report in group.reports:
+            text = (
+                f"{report.number} {report.subject_name} {report.uscc} {report.address} {report.division.name}"
+            )
+            if needle and needle not in text.casefold():
+                continue
+            received = timezone.localtime(report.created_at).date()
+            due = lead_check_deadline(received)
+            rows.append(
+                {
+                    "report": report,
+                    "group": letter,
+                    "reasons": sorted(group.reasons) if letter else [],
+                    "age": (today - received).days,
+                    "due": due,
+                    "overdue": due < today,
+                }
+            )
+    return rows
+
+
 @staff_view(*READ_ROLES)
 def queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in TriageState.values:
         state = ""
-    groups = intake_queue(scope=scope, state=state)
+    q = request.GET.get("q", "").strip()[:60]
+    rows = _queue_rows(intake_queue(scope=scope, state=state), q)
+    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     unread = unread_notifications(user=request.user, scope=scope)  # type: ignore[arg-type]
     return render(
         request,
         "reports/queue.html",
         {
-            "groups": groups,
+            "page": page,
             "state": state,
+            "q": q,
+            "pager_query": urlencode({"state": state, "q": q}),
             "states": TriageState.choices,
             "unread": unread.count(),
             "unread_numbers": set(unread.values_list("report__number", flat=True)),
-            "total": sum(len(g.reports) for g in groups),
+            "total": len(rows),
             "can_triage": scope.role in TRIAGE_ROLES or scope.role == Role.ADMINISTRATOR,
         },
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -10,6 +13,14 @@ from minesweep.accounts.jurisdiction import Scope, scoped
 from minesweep.cases.models import Lead
 from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from minesweep.registry.models import MiningProject, PowerAccount, Subject
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: answer with the site icon (SVG)."""
+    icon = finders.find("web/favicon.svg")
+    response = HttpResponse(Path(str(icon)).read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def landing(request: HttpRequest) -> HttpResponse:

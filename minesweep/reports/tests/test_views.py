@@ -131,7 +131,12 @@ def test_it_groups_likely_duplicates_in_the_queue(intake_officer, client_for):
         power_account="150203000001",
     )
     page = client_for(intake_officer).get("/intake/").content.decode()
-    assert page.count('class="dup-head"') == 1 and "同一地址" in page and "同一户号" not in page
+    # One table; the two reports about the same address share group letter A, the third is on its own.
+    assert page.count("<table") == 1 and page.count('class="report-row dup"') == 2
+    assert "<strong>A</strong>" in page and "<strong>B</strong>" not in page
+    assert "同一地址" in page and "同一户号" not in page
+    found = client_for(intake_officer).get("/intake/", {"q": "包头某公司"}).content.decode()
+    assert found.count('class="report-row') == 1 and "包头某公司" in found
 
 
 def test_it_triages_from_the_detail_page(intake_officer, client_for):
