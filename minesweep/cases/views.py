@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minesweep.accounts.access import staff_view
+from minesweep.accounts.duties import LEGAL_REVIEW_GROUP, is_legal_reviewer
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
@@ -26,6 +27,7 @@ from minesweep.cases.models import (
     Case,
     CaseCalculation,
     CaseParty,
+    Decision,
     EvidenceItem,
     FollowUpCheck,
     Hearing,
@@ -37,6 +39,7 @@ from minesweep.cases.models import (
 )
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
+from minesweep.credit.models import ListingRecord
 from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ROLES, SUBJECT_CATEGORIES
 from minesweep.policy.packs import load_pack
 from minesweep.registry.resident_id import mask_resident_id
@@ -46,7 +49,11 @@ READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST
 
 def _investigators(case_division: str) -> list[User]:
     """Investigators whose jurisdiction contains the division (candidates for a second officer)."""
-    profiles = StaffProfile.objects.filter(role=Role.INVESTIGATOR).select_related("user", "jurisdiction")
+    profiles = (
+        StaffProfile.objects.filter(role=Role.INVESTIGATOR)
+        .exclude(user__groups__name=LEGAL_REVIEW_GROUP)
+        .select_related("user", "jurisdiction")
+    )
     return [
         p.user for p in profiles if p.user.is_active and case_division.startswith(p.jurisdiction.scope_prefix)
     ]
@@ -82,10 +89,56 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
+def _source_link(lead: Lead) -> dict[str, str] | None:
+    """The finding or report a lead came from, as a label and a link (never the raw reference)."""
+    ref = lead.source_ref or ""
+    kind, _, pk = ref.partition(":")
+    if kind == "meter-suspect" and pk.isdigit():
+        return {
+            "label": pick("用电数据疑点", "Meter-data finding"),
+            "url": reverse("detection:meter_suspect", args=[int(pk)]),
+        }
+    if kind == "net-host" and pk.isdigit():
+        return {
+            "label": pick("网络数据疑点主机", "Network-data host"),
+            "url": reverse("detection:net_host", args=[int(pk)]),
+        }
+    report = lead.reports.first() if hasattr(lead, "reports") else None
+    if report is not None:
+        return {
+            "label": pick(f"举报 {report.number}", f"Report {report.number}"),
+            "url": reverse("reports:detail", args=[report.number]),
+        }
+    return None
+
+
+def _subject_history(lead: Lead) -> dict[str, Any]:
+    """Open cases, earlier decisions and blacklist entries about the lead's subject (by registry record or
+    by the USCC/name a report gave), so the officer sees them before verifying or filing."""
+    report = lead.reports.first() if hasattr(lead, "reports") else None
+    identifiers = {v for v in (getattr(lead.subject, "uscc", ""), getattr(report, "uscc", "")) if v}
+    names = {v for v in (getattr(lead.subject, "name", ""), getattr(report, "subject_name", "")) if v}
+    if not identifiers and not names and lead.subject_id is None:
+        return {"cases": [], "decisions": [], "listings": []}
+    party_match = Q(identifier__in=identifiers) | Q(name__in=names)
+    if lead.subject_id:
+        party_match |= Q(subject_id=lead.subject_id)
+    parties = CaseParty.objects.filter(party_match).exclude(case__lead=lead)
+    cases = Case.objects.filter(parties__in=parties).distinct().order_by("-filed_on")
+    open_cases = [c for c in cases if c.stage != Case.Stage.CLOSED]
+    decisions = Decision.objects.filter(party__in=parties).select_related("case").order_by("-decided_on")
+    listing_match = Q(subject__uscc__in=identifiers) | Q(subject__name__in=names)
+    if lead.subject_id:
+        listing_match |= Q(subject_id=lead.subject_id)
+    listings = ListingRecord.objects.filter(listing_match).select_related("subject")
+    return {"cases": open_cases, "decisions": list(decisions), "listings": list(listings)}
+
+
 @staff_view(*READERS)
 def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     lead = selectors.lead_get(scope, pk)
     case = Case.objects.filter(lead=lead).first()
+    reports = list(lead.reports.all()) if hasattr(lead, "reports") else []
     return render(
         request,
         "cases/lead_detail.html",
@@ -94,9 +147,15 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "case": case,
             "due": selectors.lead_due(lead),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
-            "packs": ["inner_mongolia_2021", "national_1283"],
+            "packs": [
+                (p.id, pick(p.title_zh, p.title_en))
+                for p in (load_pack("inner_mongolia_2021"), load_pack("national_1283"))
+            ],
             "attachments": lead.attachments.all(),
             "can_act": _can_act(request),
+            "source": _source_link(lead),
+            "reports": reports,
+            "history": _subject_history(lead),
         },
     )
 
@@ -119,6 +178,12 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
             if second is None:
                 raise DomainError(
                     "cases.choice_required", "请选择第二名办案人员", "choose the second officer"
+                )
+            if is_legal_reviewer(second) or is_legal_reviewer(user):  # type: ignore[arg-type]
+                raise DomainError(
+                    "cases.officer_is_legal_reviewer",
+                    "法制审核人员不能担任本案办案人员",
+                    "A legal reviewer cannot be an investigating officer of the case",
                 )
             case = services.lead_file(
                 actor=user,

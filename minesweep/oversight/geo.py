@@ -35,7 +35,7 @@ def _lead_places(leads: list[Lead]) -> dict[int, Point]:
     places: dict[int, Point] = {}
     for report in Report.objects.filter(lead_id__in=ids, latitude__isnull=False).order_by("created_at"):
         point = _point(report.latitude, report.longitude)
-        if point and report.lead_id not in places:
+        if point and report.lead_id is not None and report.lead_id not in places:
             places[report.lead_id] = point
     for lead in leads:
         if lead.pk in places:

@@ -60,7 +60,15 @@ def test_it_refuses_filing_without_a_second_officer_and_says_why(crew, lead, cli
         {"second_officer": crew.investigator.pk, "reason": "核查属实"},
         follow=True,
     )
-    assert "两名以上执法人员" in _messages(response) and "two officers" in _messages(response)
+    # One language at a time: Chinese by default, English after the switch.
+    assert "两名以上执法人员" in _messages(response) and "two officers" not in _messages(response)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.investigator.pk, "reason": "核查属实"},
+        follow=True,
+    )
+    assert "two officers" in _messages(response) and "两名" not in _messages(response)
     lead.refresh_from_db()
     assert lead.status == Lead.Status.VERIFYING and not Case.objects.exists()
 
@@ -70,7 +78,10 @@ def test_it_shows_a_bilingual_message_for_an_illegal_transition(crew, lead, clie
     client = client_for(crew.investigator)
     response = client.post(f"/cases/{case.pk}/act/close/", {"summary": "想直接结案"}, follow=True)
     text = _messages(response)
-    assert "不能结案" in text and "cannot close it" in text
+    assert "不能结案" in text and "cannot close it" not in text
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/cases/{case.pk}/act/close/", {"summary": "想直接结案"}, follow=True)
+    assert "cannot close it" in _messages(response)
     case.refresh_from_db()
     assert case.stage == Case.Stage.INVESTIGATING
 
@@ -83,7 +94,7 @@ def test_it_rejects_a_bad_date_with_a_clear_message(crew, lead, client_for):
         {"inspected_on": "27/11/2026", "place": "厂房", "officers": "甲、乙"},
         follow=True,
     )
-    assert "YYYY-MM-DD" in _messages(response)
+    assert "年-月-日" in _messages(response)
     assert case.inspections.count() == 1  # only the scenario's
 
 
@@ -198,3 +209,19 @@ def test_it_renders_log_entries_written_by_the_system(crew, lead, client_for):
     case.save()
     response = client_for(crew.investigator).get(f"/cases/{case.pk}/")
     assert response.status_code == 200 and "系统" in response.content.decode()
+
+
+def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, lead, client_for):
+    from minesweep.accounts.duties import legal_reviewer_assign
+
+    legal_reviewer_assign(user=crew.second)
+    client = client_for(crew.investigator)
+    client.post(f"/cases/leads/{lead.pk}/verify/")
+    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert f'<option value="{crew.second.pk}">' not in page
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.second.pk, "reason": "核查属实", "title": "测试"},
+        follow=True,
+    )
+    assert "法制审核人员不能担任" in _messages(response) and not Case.objects.exists()
