@@ -70,7 +70,8 @@ def _chrome_text(page: Any) -> list[str]:
     return page.evaluate(
         """(sel) => [...document.querySelectorAll(sel)]
              .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
-             .map(el => el.innerText.trim()).filter(Boolean)""",
+             .map(el => { const copy = el.cloneNode(true); copy.querySelectorAll('[lang]').forEach(n => n.remove());
+                          return copy.textContent.replace(/\s+/g, ' ').trim(); }).filter(Boolean)""",
         CHROME,
     )
 

@@ -20,6 +20,10 @@
     });
     rows.forEach(function (row) { body.appendChild(row); });
   }
+  // A scrolling table box must be reachable by keyboard (arrow keys scroll it once focused).
+  document.querySelectorAll(".table-wrap, .ov-scroll").forEach(function (box) {
+    if (!box.hasAttribute("tabindex")) { box.tabIndex = 0; }
+  });
   document.querySelectorAll("table.sortable").forEach(function (table) {
     table.querySelectorAll("thead th[data-sort]").forEach(function (th) {
       var index = Array.prototype.indexOf.call(th.parentNode.children, th);
