@@ -68,7 +68,7 @@ def _language(page: Any, code: str) -> None:
 
 def _chrome_text(page: Any) -> list[str]:
     return page.evaluate(
-        """(sel) => [...document.querySelectorAll(sel)]
+        r"""(sel) => [...document.querySelectorAll(sel)]
              .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
              .map(el => { const copy = el.cloneNode(true); copy.querySelectorAll('[lang]').forEach(n => n.remove());
                           return copy.textContent.replace(/\s+/g, ' ').trim(); }).filter(Boolean)""",
@@ -141,9 +141,12 @@ def test_it_sorts_and_searches_the_intake_queue(page, demo):
     page.set_viewport_size(DESKTOP)
     _sign_in(page, "intake")
     page.goto("/intake/")
-    numbers = lambda: page.eval_on_selector_all(
-        "#queue tbody tr td:first-child a", "as => as.map(a => a.textContent)"
-    )  # noqa: E731
+
+    def numbers() -> list[str]:
+        return page.eval_on_selector_all(
+            "#queue tbody tr td:first-child a", "as => as.map(a => a.textContent)"
+        )
+
     page.click("#queue thead th:first-child button")
     assert numbers() == sorted(numbers()) and len(numbers()) >= 10
     assert page.get_attribute("#queue thead th:first-child", "aria-sort") == "ascending"
