@@ -48,6 +48,15 @@ ORDINALS_EN = ("first", "second", "third", "fourth", "fifth")
 TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
 READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
 
+TRIAGE_DONE = {
+    "merge": bi("已作为重复举报并入", "Merged as a duplicate"),
+    "route": bi("已转办", "Routed"),
+    "ask": bi("问题已发给举报人", "Question sent to the reporter"),
+    "reply": bi("回复已发给举报人", "Reply sent to the reporter"),
+    "dismiss": bi("已作不予处理，理由已告知举报人", "Dismissed; the reporter can read the reason"),
+    "convert": bi("已转为线索", "Converted into a lead"),
+}
+
 STATUS_EXPLAINED = {
     PublicStatus.RECEIVED: bi("举报已收到，正在分拣。", "Your report has arrived and is being sorted."),
     PublicStatus.VERIFYING: bi("有关部门正在核查。", "The authorities are verifying it."),
@@ -94,7 +103,13 @@ def _submit_page(
     return render(
         request,
         "reports/submit.html",
-        {"form": form, "challenge": challenge, "error": error, "max_files": MAX_FILES_PER_SUBMISSION},
+        {
+            "form": form,
+            "challenge": challenge,
+            "error": error,
+            "max_files": MAX_FILES_PER_SUBMISSION,
+            "files_dropped": request.method == "POST" and bool(request.FILES),
+        },
         status=status,
     )
 
@@ -356,7 +371,7 @@ def officer_entry(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "reports/officer_entry.html",
-        {"form": form, "error": error},
+        {"form": form, "error": error, "files_dropped": request.method == "POST" and bool(request.FILES)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -447,7 +462,9 @@ def triage(request: HttpRequest, number: str, action: str, *, scope: Scope) -> H
         raise
     except DomainError as error:
         report.refresh_from_db()
-        return _detail(request, scope, report, error=error, status=error.status)
+        typed = {"typed_action": action, "typed_text": post.get("text", "")[:5000]}
+        return _detail(request, scope, report, error=error, status=error.status, **typed)
+    messages.success(request, str(TRIAGE_DONE[action]))
     # A report routed out of the officer's jurisdiction is no longer theirs to open.
     if not scope.contains(Report.objects.get(pk=report.pk).division_id):
         return redirect("reports:queue")

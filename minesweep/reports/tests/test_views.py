@@ -196,3 +196,28 @@ def test_it_shows_notification_badges_and_marks_them_read(intake_officer, client
 
 def test_it_lists_the_queue_in_the_staff_menu(intake_officer, client_for):
     assert "/intake/" in client_for(intake_officer).get("/staff/").content.decode()
+
+
+def test_it_keeps_what_was_typed_and_asks_to_choose_the_files_again_after_an_error():
+    photo = SimpleUploadedFile("IMG_3.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = web_submit(files=[photo], uscc="91150602MA0N0000X1", address="东胜区某路 99 号")
+    body = response.content.decode()
+    assert response.status_code == 400 and not Report.objects.exists()
+    assert 'value="东胜区某算力科技有限公司"' in body and 'value="东胜区某路 99 号"' in body
+    assert 'value="91150602MA0N0000X1"' in body and 'id="files-again"' in body
+    assert "统一社会信用代码无效" in body and "check character" not in body  # one language at a time
+
+
+def test_it_confirms_each_triage_action_and_keeps_the_text_of_a_refused_one(intake_officer, client_for):
+    web_submit()
+    report = Report.objects.get()
+    officer = client_for(intake_officer)
+    refused = officer.post(f"/intake/r/{report.number}/ask/", {"text": "请看 <script>x</script>"})
+    assert (
+        refused.status_code == 400
+        and "请看 &lt;script&gt;x&lt;/script&gt;</textarea>" in refused.content.decode()
+    )
+    done = officer.post(f"/intake/r/{report.number}/ask/", {"text": "请问有照片吗？"}, follow=True)
+    assert "问题已发给举报人" in done.content.decode()
+    page = officer.get(f"/intake/r/{report.number}/").content.decode()
+    assert '<option value="">请选择要并入的举报</option>' in page or "merge" not in page

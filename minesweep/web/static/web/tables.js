@@ -36,3 +36,13 @@
     });
   });
 })();
+
+/* Forms with data-confirm ask before an action that is hard to undo (merge, …). */
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+})();
