@@ -81,7 +81,15 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     for lead in page:
         due = selectors.lead_due(lead)
         open_ = lead.status in (Lead.Status.OPEN, Lead.Status.VERIFYING)
-        items.append({"lead": lead, "due": due, "overdue": open_ and due is not None and due < today})
+        received = lead.received_on or timezone.localtime(lead.created_at).date()
+        items.append(
+            {
+                "lead": lead,
+                "due": due,
+                "overdue": open_ and due is not None and due < today,
+                "age": (today - received).days,
+            }
+        )
     return render(
         request,
         "cases/leads.html",
@@ -226,8 +234,17 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     today = timezone.localdate()
     items = []
     for case in page:
-        overdue = [d for d in selectors.case_deadlines(case, today) if d.overdue]
-        items.append({"case": case, "overdue": overdue})
+        deadlines = selectors.case_deadlines(case, today)
+        overdue = [d for d in deadlines if d.overdue]
+        upcoming = [d for d in deadlines if not d.done and not d.overdue]
+        items.append(
+            {
+                "case": case,
+                "overdue": overdue,
+                "next": upcoming[0] if upcoming else None,
+                "age": (today - case.filed_on).days,
+            }
+        )
     return render(
         request,
         "cases/cases.html",
@@ -798,9 +815,12 @@ TASK_READERS = (Role.DEPARTMENT_LIAISON, *READERS)
 @staff_view(*TASK_READERS)
 def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     status = request.GET.get("status", "open")[:10]
+    q = forms.clean(request.GET.get("q", ""))[:100]
     rows = selectors.tasks_for(scope)
     if status in Task.Status.values:
         rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(case__number__icontains=q))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
@@ -809,8 +829,10 @@ def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         {
             "page": page,
             "status": status,
+            "q": q,
             "statuses": Task.Status.choices,
             "today": today,
+            "can_open_cases": scope.role != Role.DEPARTMENT_LIAISON,
             "overdue_count": selectors.overdue_tasks(scope, today).count(),
             "departments": DEPARTMENTS,
             "actions": ACTIONS,

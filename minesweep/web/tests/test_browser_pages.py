@@ -183,3 +183,28 @@ def test_it_draws_the_map_offline_and_opens_a_lead_from_it(page, demo):
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + target["xy"][0], box["y"] + target["xy"][1])
     page.wait_for_url("**" + target["url"])
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_it_keeps_every_typed_field_of_a_refused_case_form(page, demo, viewport):
+    from minesweep.cases.models import Case
+
+    case = Case.objects.get(number="AJ-2026-000001")
+    page.set_viewport_size(viewport)
+    _sign_in(page, "baotou_investigator")
+    page.goto(f"/cases/{case.pk}/")
+    page.click("#inspection-form >> xpath=ancestor::details/summary")
+    page.fill("#i-place", "九原区某网吧后院")
+    page.fill("#i-off", "张伟")  # one officer only: refused (two or more are required)
+    page.fill("#i-find", "现场有矿机 40 台，风扇噪声明显。")
+    first_check = page.locator("#inspection-form select").first
+    first_check.select_option(index=0)
+    chosen = first_check.input_value()
+    page.click("#inspection-form button")
+    page.wait_for_selector(".messages li.error")
+    page.wait_for_selector("#inspection-form[data-restored='1']")
+    assert page.input_value("#i-place") == "九原区某网吧后院"
+    assert page.input_value("#i-off") == "张伟"
+    assert page.input_value("#i-find") == "现场有矿机 40 台，风扇噪声明显。"
+    assert page.locator("#inspection-form select").first.input_value() == chosen
+    assert page.locator("#inspection-form").is_visible()
