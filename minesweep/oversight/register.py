@@ -86,6 +86,12 @@ class RegisterRow:
     def status_zh(self) -> str:
         return STATUS_ZH_FIXED.get(self.status, self.status)
 
+    @property
+    def status_label(self) -> str:
+        """The status in the active language (the page; the XLSX keeps the fixed Chinese wording)."""
+        labels = dict(MiningProject.Status.choices)
+        return str(labels.get(self.status, self.status_zh))
+
 
 def _division_names() -> dict[str, str]:
     return dict(Division.objects.values_list("code", "name"))
