@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
         ("notice", Case.Stage.NOTICE),
         ("decided", Case.Stage.DECIDED),
         ("closed", Case.Stage.CLOSED),
-        ("reopened", Case.Stage.INVESTIGATING),
+        # Art. 29: the decided case stays closed; the relapse is a new, linked case (see below).
+        ("reopened", Case.Stage.CLOSED),
     ],
 )
 def test_it_takes_a_lead_to_every_stage(crew, lead, stage, expected):
@@ -37,20 +38,28 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     case = run(crew, lead, to="closed", filed_on=LONG_AGO)
     assert isinstance(case, Case)
     departments = set(case.tasks.values_list("department", flat=True))
-    # measure 5 (unapproved connection): grid recovers the charges, police review the referral;
-    # measure 8: credit blacklist; 1283号: power cut, differential tariff …
-    assert {"grid_company", "public_security", "credit_office"} <= departments
+    # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
+    # power cut), departments execute the measures; police and credit run as referral and credit tracks.
+    assert {"grid_company", "tax_authority", "land_authority", "power_trading_center"} <= departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
-    assert police.status == Referral.Status.TRANSFERRED
+    assert police.status == Referral.Status.ANSWERED
+    kinds = {t.kind for t in case.tracks.all()}
+    assert kinds == {"penalty", "measure", "other_authority", "referral", "credit"}
+    assert all(t.ended for t in case.tracks.all())
     assert sorted(case.follow_ups.values_list("months", flat=True)) == [1, 3, 6]
     assert case.calculations.get(kind="energy").tce is not None
 
 
-def test_it_reopens_the_case_when_a_follow_up_finds_a_relapse(crew, lead):
+def test_a_relapse_opens_a_new_linked_case_and_leaves_the_decided_one_alone(crew, lead):
+    # Changed with issue 11: reopening a decided case punished the same act twice (行政处罚法第二十九条).
     case = run(crew, lead, to="reopened", filed_on=LONG_AGO)
     assert isinstance(case, Case)
-    assert case.reopened_count == 1
-    assert case.closed_on is None
-    assert not case.notices.filter(superseded=False).exists()
+    assert case.stage == Case.Stage.CLOSED and case.closed_on is not None
+    assert case.decisions.count() == 1 and case.notices.filter(superseded=False).count() == 1
     assert set(case.follow_ups.values_list("status", flat=True)) == {"failed", "cancelled"}
+    new = case.successors.get()
+    assert new.stage == Case.Stage.INVESTIGATING and new.predecessor == case
+    assert [p.name for p in new.parties.all()] == [p.name for p in case.parties.all()]
+    assert all(p.facts == [] for p in new.parties.all())  # the new act is established anew
+    assert case.follow_ups.get(status="failed").new_case == new

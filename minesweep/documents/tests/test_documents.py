@@ -58,7 +58,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             cn_date(notice.hearing_request_deadline),
             "陈述、申辩",
             "听证",
-            "包头市发展和改革委员会",
+            decision.authority,  # the authority holding the power (电力法第七十一条), issue 11
         ],
         "decision": [
             cafe.name,
@@ -128,7 +128,13 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    for value in (KINDS[kind].zh, document.number, "包头市发展和改革委员会", *_required(case, kind)[:3]):
+    # Since issue 11 each document names the authority that holds the power, not always the 发改委.
+    issuer = {
+        "notice": case.decisions.first().authority,
+        "decision": case.decisions.first().authority,
+        "credit_listing": ListingRecord.objects.get(case_number=case.number).authority,
+    }.get(kind, "包头市发展和改革委员会")
+    for value in (KINDS[kind].zh, document.number, issuer, *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -144,16 +150,11 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
 def test_it_numbers_per_issuing_authority_and_year(case, make_staff, liaisons, ordos_investigator):
     from .conftest import make_case
 
+    # Since issue 11 the official gets a discipline referral, not a penalty decision: one decision here.
     first = document_issue(actor="test", case=case, kind="decision")
-    other_party = case.parties.get(category="public_official")
-    second = document_issue(actor="test", case=case, kind="decision", party=other_party)
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     third = document_issue(actor="test", case=ordos, kind="decision")
-    assert (first.number, second.number, third.number) == (
-        "包发改罚〔2026〕1号",
-        "包发改罚〔2026〕2号",
-        "鄂发改罚〔2026〕1号",
-    )
+    assert (first.number, third.number) == ("包发改罚〔2026〕1号", "鄂发改罚〔2026〕1号")
     assert document_issue(actor="test", case=case, kind="notice").number == "包发改告〔2026〕1号"
 
 
@@ -258,20 +259,19 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
 
 
 def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number(case, tmp_path):
-    """Credit listing from a penalty decision: the resident ID is not copied, published or exported."""
+    """Credit listing of an official (from the credit track since issue 11: an official gets no penalty
+    decision): the resident ID is not copied, published or exported."""
     import json
 
     from django.core.management import call_command
     from django.test import Client
 
-    from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
+    from minesweep.credit.services import listing_from_track, listing_notify, listing_publish
 
     official = case.parties.get(category="public_official")
-    listing = listing_from_decision(
-        actor="test", decision=case.decisions.get(party=official), severity="general"
-    )
+    listing = listing_from_track(actor="test", track=official.tracks.get(kind="credit"), severity="general")
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
-    assert "第八条" in listing.basis and listing.authority == "包头市发展和改革委员会"
+    assert "第八条" in listing.basis and "社会信用" in listing.authority
     import datetime as dt
 
     listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
