@@ -65,11 +65,13 @@ def run(
     rigs: tuple[tuple[str, int], ...] = (("Antminer S19", 120),),
     kwh: int = 1_200_000,
     theft_kw: int | None = 400,
-    authority: str = "包头市发展和改革委员会",
-    police: str = "包头市公安局",
 ) -> Case | Lead:
     """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
-    statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty)."""
+    statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty).
+
+    Each track goes by its own procedure: penalties by the authority holding the power (from the pack),
+    measures by their letter, other authorities' powers by a 建议函, referrals decided by the head.
+    "reopened" records a follow-up check that finds mining again: a new linked case (Art. 29)."""
     inv = crew.investigator
     if to == "open":
         return lead
