@@ -1,19 +1,17 @@
-"""Duties inside a role. A legal reviewer (法制审核人员) is an investigator assigned to legal review: she may
-review any case she does not work on, so she is never offered, nor accepted, as a case's officer
-(行政处罚法 Art. 58: the review is done by persons other than those who investigated). The duty is a
-Django auth group, so it needs no schema change."""
+"""Duties inside a role. A legal reviewer (法制审核人员) is an investigator holding the legal-review post
+(``StaffProfile.legal_reviewer``): she reviews cases she does not work on, so she is never offered, nor
+accepted, as a case's officer (行政处罚法第五十八条: the review is done by others than the investigators)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
-LEGAL_REVIEW_GROUP = "legal_reviewers"
+from minesweep.accounts.models import StaffProfile
 
 
 def is_legal_reviewer(user: User) -> bool:
-    return user.groups.filter(name=LEGAL_REVIEW_GROUP).exists()
+    return StaffProfile.objects.filter(user=user, legal_reviewer=True).exists()
 
 
 def legal_reviewer_assign(*, user: User) -> None:
-    group, _ = Group.objects.get_or_create(name=LEGAL_REVIEW_GROUP)
-    user.groups.add(group)
+    StaffProfile.objects.filter(user=user).update(legal_reviewer=True)

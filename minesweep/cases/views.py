@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minesweep.accounts.access import staff_view
-from minesweep.accounts.duties import LEGAL_REVIEW_GROUP, is_legal_reviewer
+from minesweep.accounts.duties import is_legal_reviewer
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
@@ -61,7 +61,7 @@ def _investigators(case_division: str) -> list[User]:
     """Investigators whose jurisdiction contains the division (candidates for a second officer)."""
     profiles = (
         StaffProfile.objects.filter(role=Role.INVESTIGATOR)
-        .exclude(user__groups__name=LEGAL_REVIEW_GROUP)
+        .exclude(legal_reviewer=True)
         .select_related("user", "jurisdiction")
     )
     return [
