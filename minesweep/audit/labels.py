@@ -27,6 +27,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "cases.referral": ("移送", "Referral"),
     "cases.rigs": ("扣押矿机", "Seized rigs"),
     "cases.task": ("部门任务", "Department task"),
+    "cases.track": ("程序轨道", "Legal track"),
+    "cases.penalty": ("行政处罚", "Penalty"),
     "credit.listing": ("失信名单", "Blacklist entry"),
     "credit.listingrecord": ("失信名单", "Blacklist entry"),
     "detection.meter_run": ("用电数据检测", "Meter detection run"),
@@ -53,6 +55,14 @@ OBJECTS: dict[str, tuple[str, str]] = {
 
 VERBS: dict[str, tuple[str, str]] = {
     "add": ("添加", "added"),
+    "advice": ("发送建议函", "letter of advice sent"),
+    "credit": ("移交信用惩戒", "handed over to the credit procedure"),
+    "discussion": ("集体讨论", "collective discussion"),
+    "end": ("办结", "ended"),
+    "enforced": ("执行完毕", "enforced"),
+    "letter": ("出具处理决定", "decision letter issued"),
+    "open": ("开启", "opened"),
+    "relapse": ("回头看发现反弹", "relapse found"),
     "answer": ("答复", "answered"),
     "ask": ("向举报人提问", "question to the reporter"),
     "cancel": ("取消", "cancelled"),

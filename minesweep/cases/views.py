@@ -21,7 +21,7 @@ from minesweep.accounts.duties import is_legal_reviewer
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
-from minesweep.cases import forms, selectors, services
+from minesweep.cases import forms, panels, selectors, services
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS, RIG_NAMEPLATE_W
 from minesweep.cases.models import (
     Case,
@@ -167,7 +167,10 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
             "packs": [
                 (p, pick(load_pack(p).title_zh, load_pack(p).title_en))
-                for p in (services.DEFAULT_PACK, *[p for p in available_packs() if p != services.DEFAULT_PACK])
+                for p in (
+                    services.DEFAULT_PACK,
+                    *[p for p in available_packs() if p != services.DEFAULT_PACK],
+                )
             ],
             "attachments": lead.attachments.all(),
             "can_act": _can_act(request),
@@ -407,7 +410,11 @@ def _referral_allowed(referral: Referral) -> list[str]:
 @staff_view(*READERS)
 def case_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     case = selectors.case_get(scope, pk)
-    return render(request, "cases/case_detail.html", _case_context(case, request))
+    context = _case_context(case, request)
+    context.update(
+        panels.stage_context(stage=case.stage, context=context, requested=request.GET.get("p", ""))
+    )
+    return render(request, "cases/case_detail.html", context)
 
 
 @staff_view(*READERS)
@@ -940,6 +947,8 @@ def case_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except DomainError as error:
         messages.error(request, error.shown)
     url = reverse("cases:case", args=[case.pk])
+    panel = panels.panel_for_section(anchor or "")
+    url = f"{url}?p={panel}" if panel else url
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 

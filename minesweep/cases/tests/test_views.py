@@ -143,8 +143,23 @@ def test_it_renders_the_case_page_in_english(crew, lead, client_for):
     case = run(crew, lead, to="decided", filed_on=LONG_AGO)
     client = client_for(crew.investigator)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    body = client.get(f"/cases/{case.pk}/").content.decode()
+    # The page shows one panel at a time (issue 15): read them all.
+    body = "".join(
+        client.get(f"/cases/{case.pk}/", {"p": p}).content.decode()
+        for p in ("investigation", "determination", "tracks", "closure", "timeline")
+    )
     assert "Deadlines" in body and "Department tasks" in body and "Cut or restrict the power supply" in body
+
+
+@pytest.mark.parametrize("stage", ["investigating", "legal_review", "notice", "decided", "closed"])
+def test_it_opens_the_case_on_the_panel_of_its_stage_with_the_next_step(crew, lead, client_for, stage):
+    from minesweep.cases.panels import STAGE_PANEL
+
+    case = run(crew, lead, to=stage, filed_on=LONG_AGO)
+    body = client_for(crew.investigator).get(f"/cases/{case.pk}/").content.decode()
+    assert f'href="?p={STAGE_PANEL[case.stage]}" aria-current="page"' in body
+    assert 'id="next-actions"' in body and 'id="case-head"' in body
+    assert "inner_mongolia_2021" not in body and "cases.case." not in body  # titles and names, not ids
 
 
 JUNK = {
