@@ -30,6 +30,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("investigation", "调查取证", "Investigation"),
     Panel("determination", "处理意见与审核", "Handling and review"),
     Panel("tracks", "各当事人程序", "Parties' tracks"),
+    Panel("tasks", "部门任务与移送", "Tasks and referrals"),
     Panel("closure", "结案与回头看", "Closure and follow-up"),
     Panel("timeline", "办案记录", "Timeline"),
 )
@@ -46,8 +47,8 @@ SECTION_PANEL: Mapping[str, str] = {
     "submit-form": "determination",
     "review-form": "determination",
     "tracks": "tracks",
-    "tasks": "tracks",
-    "referrals": "tracks",
+    "tasks": "tasks",
+    "referrals": "tasks",
     "follow-ups": "closure",
     "close-form": "closure",
     "log": "timeline",
@@ -106,7 +107,7 @@ def next_actions(
     for action in allowed:
         if action in ROUTINE or not (_moves_on(stage, action) or action in ACTION_PANEL):
             continue
-        if action == "evaluate" and out:
+        if action == "evaluate" and (out or determined):
             continue
         zh, en = ACTION_NAMES.get(action, (action, action))
         panel = ACTION_PANEL.get(action, STAGE_PANEL.get(stage, "investigation"))
@@ -120,7 +121,30 @@ def next_actions(
     return out
 
 
-def stage_context(*, stage: str, context: Mapping[str, Any], requested: str) -> dict[str, Any]:
+PARTY_PANELS = frozenset({"determination", "tracks"})
+
+
+def _party_focus(panel: str, context: Mapping[str, Any], requested: str) -> dict[str, Any]:
+    """On the measures and tracks panels of a case with several parties, one party at a time (the first
+    with a step to take, unless one is asked for): the page stays short however many parties there are."""
+    rows = list(context.get("party_rows", []))
+    if panel not in PARTY_PANELS or len(rows) < 2:
+        return {"party_tabs": [], "party": None}
+    by_pk = {str(row["party"].pk): row for row in rows}
+    waiting = [row for row in rows if any(tr["allowed"] for tr in row.get("tracks", []))]
+    row = by_pk.get(requested) or (waiting[0] if panel == "tracks" and waiting else rows[0])
+    party = row["party"]
+    return {
+        "party_tabs": [r["party"] for r in rows],
+        "party": party,
+        "party_rows": [row],
+        "measures": [m for m in context.get("measures", []) if m.party_id == party.pk],
+    }
+
+
+def stage_context(
+    *, stage: str, context: Mapping[str, Any], requested: str, party: str = ""
+) -> dict[str, Any]:
     """The extra context of the case page by stage: the panel shown, the panel tabs, the next actions and
     the deadlines still open (the header shows these; the full list is on the timeline panel)."""
     tracks = [
@@ -134,9 +158,11 @@ def stage_context(*, stage: str, context: Mapping[str, Any], requested: str) -> 
         tracks=tracks,
     )
     open_deadlines = [d for d in context.get("deadlines", []) if not d.done]
+    panel = chosen_panel(requested, stage)
     return {
-        "panel": chosen_panel(requested, stage),
+        "panel": panel,
         "panels": PANELS,
         "next_actions": todo,
         "open_deadlines": open_deadlines,
+        **_party_focus(panel, context, party),
     }

@@ -208,3 +208,31 @@ def test_it_keeps_every_typed_field_of_a_refused_case_form(page, demo, viewport)
     assert page.input_value("#i-find") == "现场有矿机 40 台，风扇噪声明显。"
     assert page.locator("#inspection-form select").first.input_value() == chosen
     assert page.locator("#inspection-form").is_visible()
+
+
+def test_it_shows_the_case_stage_by_stage_within_three_screens(page, demo):
+    from minesweep.cases.models import Case
+    from minesweep.cases.panels import PANELS, STAGE_PANEL
+
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, "baotou_investigator")
+    cases = list(Case.objects.filter(division__code__startswith="1502").order_by("number"))
+    assert {c.stage for c in cases} >= {"investigating", "legal_review", "decided"}
+    heights: dict[str, int] = {}
+    for case in cases:
+        page.goto(f"/cases/{case.pk}/")
+        current = page.get_attribute(".panel-tabs:not(.party-tabs) a[aria-current=page]", "href")
+        assert current == f"?p={STAGE_PANEL[case.stage]}", "the page opens where the stage's work is"
+        assert page.locator("#case-head #next-actions").count() == 1
+        for panel in PANELS:
+            page.goto(f"/cases/{case.pk}/?p={panel.code}")
+            heights[f"{case.number} {panel.code}"] = page.evaluate("document.documentElement.scrollHeight")
+    too_tall = {k: h for k, h in heights.items() if h > 3 * DESKTOP["height"]}
+    assert not too_tall, f"taller than three screens at 1366x900: {too_tall}"
+    # The next step links to the panel where it is done.
+    page.goto(f"/cases/{cases[0].pk}/")
+    link = page.locator("#next-actions a").first
+    target = link.get_attribute("href").split("#")[0]
+    link.click()
+    page.wait_for_url(f"**{target}*")
+    assert page.get_attribute(".panel-tabs:not(.party-tabs) a[aria-current=page]", "href") == target
