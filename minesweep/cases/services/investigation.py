@@ -33,7 +33,7 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
-from minesweep.cases.services.tracks import referrals_from_facts
+from minesweep.cases.services.tracks import act_day, referrals_from_facts
 from minesweep.core.errors import DomainError
 from minesweep.policy import calc as policy_calc
 from minesweep.policy.codes import FACTS, ROLES, SUBJECT_CATEGORIES
@@ -433,6 +433,8 @@ def calculation_run(
     with policy_errors():
         settings = load_pack(pack_id).settings
         args = [clean.pop(name) for name in positional]
+        if kind == CaseCalculation.Kind.THEFT:
+            clean["on"] = act_day(case)  # 供电营业规则 1996 or 2024: the version in force on the act's day
         try:
             result = CALCULATIONS[kind](*args, settings, **clean)
         except ArithmeticError as error:  # e.g. 1e999999 kWh overflows the decimal context

@@ -787,7 +787,7 @@ def _relapse_case(actor: Actor, case: Case, day: dt.date, findings: str) -> Case
     from minesweep.cases.services.leads import lead_create
 
     lead = lead_create(
-        actor=actor,
+        actor=user_or_none(actor) or "system",
         source=Lead.Source.INSPECTION,
         title=f"回头看发现再次挖矿（原案 {case.number}）"[:200],
         division=case.division,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from minesweep.audit.services import audit_verify
+from minesweep.cases import scenarios
 from minesweep.cases.models import Case, Lead, Referral, Task
-from minesweep.cases.scenarios import run
+from minesweep.cases.scenarios import Crew, run
 from minesweep.cases.tests.conftest import LONG_AGO
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,42 @@ def test_a_relapse_opens_a_new_linked_case_and_leaves_the_decided_one_alone(crew
     assert [p.name for p in new.parties.all()] == [p.name for p in case.parties.all()]
     assert all(p.facts == [] for p in new.parties.all())  # the new act is established anew
     assert case.follow_ups.get(status="failed").new_case == new
+
+
+def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch):
+    """MINESWEEP_POLICY_PACK=sichuan_2022: the region is configuration — authorities, thresholds and rules
+    come from the pack, for divisions the Inner Mongolia pack does not know (issue 11 §4)."""
+    from minesweep.accounts.roles import DEPARTMENTS, Role
+    from minesweep.cases import services
+    from minesweep.registry.models import Division
+
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    region = Division.objects.create(code="510000", name="四川省", level="region")
+    city = Division.objects.create(code="510100", name="成都市", level="league", parent=region)
+    county = Division.objects.create(code="510104", name="锦江区", level="county", parent=city)
+    crew = Crew(
+        make_staff("cd_investigator", Role.INVESTIGATOR, "510100"),
+        make_staff("cd_second", Role.INVESTIGATOR, "510100"),
+        make_staff("cd_legal", Role.INVESTIGATOR, "510100", legal_reviewer=True),
+        {code: make_staff(f"sc_{code}", Role.DEPARTMENT_LIAISON, "510000", code) for code in DEPARTMENTS},
+    )
+    lead = services.lead_create(
+        actor="test", source=Lead.Source.PUBLIC_REPORT, title="锦江区某仓库疑似挖矿", division=county
+    )
+    parties = (
+        *scenarios.DEFAULT_PARTIES,
+        scenarios.PartySpec("某街道干部", "public_official", "facilitator", ("official_involvement",)),
+    )
+    case = run(crew, lead, to="closed", filed_on=LONG_AGO, parties=parties)
+    assert isinstance(case, Case) and case.pack == "sichuan_2022" and case.stage == Case.Stage.CLOSED
+    decision = case.decisions.get()
+    assert decision.authority == "成都市经济和信息化局（电力管理部门，待确认）"  # Sichuan's 电力管理部门
+    tariff = case.tracks.get(kind="measure", party__name=parties[0].name, authority="development_reform")
+    assert (
+        "川发改价格规〔2022〕186号" in tariff.letter_text
+        and tariff.authority_name == "成都市发展和改革委员会"
+    )
+    official = case.tracks.get(party__name="某街道干部")
+    assert official.kind == "referral" and official.authority_name.startswith("中共成都市纪律检查委员会")
+    assert all(t.ended for t in case.tracks.all())
+    assert "内蒙古" not in " ".join(t.authority_name for t in case.tracks.all())

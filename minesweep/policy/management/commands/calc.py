@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from minesweep.policy import calc
@@ -66,6 +67,12 @@ class Command(PolicyCommand):
         parser.add_argument("--unknown-duration", action="store_true", help="时间无法查明 / duration unknown")
         parser.add_argument("--lighting", action="store_true", help="照明用户（6 小时/日）/ lighting user")
         parser.add_argument("--tariff", type=decimal_value, help="电价 元/kWh / tariff yuan/kWh")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="窃电行为日期（选用当时有效的供电营业规则）/ day of the act (picks the rules then in force)",
+        )
         self._pack(parser)
 
     def _tariff(self, parser: Any) -> None:
@@ -117,6 +124,7 @@ class Command(PolicyCommand):
                 unknown_duration=o["unknown_duration"],
                 lighting=o["lighting"],
                 tariff_yuan_per_kwh=o["tariff"],
+                on=o["date"],
             )
         if kind == "tariff-change":
             return calc.tariff_category_change(
