@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from minesweep.cases.transitions import ACTION_NAMES, CASE_FLOW
 from minesweep.core.i18n import pick
@@ -80,6 +81,19 @@ def panel_for_section(anchor: str) -> str:
     if anchor.startswith("track"):
         return "tracks"
     return SECTION_PANEL.get(anchor, "")
+
+
+def return_query(anchor: str, referer: str) -> str:
+    """The query string to come back to after an action: the panel of the section the handler names, and
+    the party that was in view when the form was on that same panel (so the officer stays with her)."""
+    panel = panel_for_section(anchor)
+    came = parse_qs(urlparse(referer).query)
+    came_panel, came_party = came.get("p", [""])[0], came.get("party", [""])[0]
+    panel = panel or came_panel
+    if not panel:
+        return ""
+    keep_party = came_party.isdigit() and came_panel == panel
+    return urlencode({"p": panel, **({"party": came_party} if keep_party else {})})
 
 
 def chosen_panel(requested: str, stage: str) -> str:

@@ -394,7 +394,12 @@ def case_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     case = selectors.case_get(scope, pk)
     context = _case_context(case, request)
     context.update(
-        panels.stage_context(stage=case.stage, context=context, requested=request.GET.get("p", ""))
+        panels.stage_context(
+            stage=case.stage,
+            context=context,
+            requested=request.GET.get("p", ""),
+            party=request.GET.get("party", "")[:12],
+        )
     )
     return render(request, "cases/case_detail.html", context)
 
@@ -929,8 +934,8 @@ def case_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except DomainError as error:
         messages.error(request, error.shown)
     url = reverse("cases:case", args=[case.pk])
-    panel = panels.panel_for_section(anchor or "")
-    url = f"{url}?p={panel}" if panel else url
+    query = panels.return_query(anchor or "", request.META.get("HTTP_REFERER", ""))
+    url = f"{url}?{query}" if query else url
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 
