@@ -64,6 +64,9 @@ STAGE_PANEL: Mapping[str, str] = {
     "closed": "closure",
 }
 
+# Tracks whose forms are under Referrals (the tasks panel), not under the parties' tracks.
+REFERRAL_KINDS = frozenset({"referral", "accountability"})
+
 # Case-level actions that are bookkeeping, not the step that moves the case on.
 ROUTINE = frozenset({"calculate", "propose_referral", "cancel_task", "edit_parties", "extend_decision"})
 # The panel each case action's form is on.
@@ -127,11 +130,19 @@ def next_actions(
         panel = ACTION_PANEL.get(action, STAGE_PANEL.get(stage, "investigation"))
         out.append({"label": pick(zh, en), "panel": panel, "anchor": ""})
     for row in tracks:
-        for zh, en in row["allowed_names"]:
-            party = row["track"].party.name
-            out.append(
-                {"label": f"{party}{pick('：', ': ')}{pick(zh, en)}", "panel": "tracks", "anchor": "tracks"}
-            )
+        if not row["allowed"]:
+            continue
+        track = row["track"]
+        zh, en = row["step"]  # one entry per track: the step it waits at (its forms offer the choices)
+        referral = track.kind in REFERRAL_KINDS
+        out.append(
+            {
+                "label": f"{track.party.name}{pick('：', ': ')}{pick(zh, en)}",
+                "panel": "tasks" if referral else "tracks",
+                "anchor": "referrals" if referral else "tracks",
+                "party": "" if referral else str(track.party_id),
+            }
+        )
     return out
 
 
