@@ -226,7 +226,7 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
             + " and the ".join(
                 f"{ORDINALS_EN[g - 1]} group (digits {g * 6 - 5} to {g * 6})" for g in exc.bad_groups
             )
-            + " looks mistyped; check it against your receipt. The other groups are right",
+            + " looks mistyped; check it against your receipt. The other groups are right.",
             groups=exc.bad_groups,
         ) from None
     report = report_by_receipt(code)
