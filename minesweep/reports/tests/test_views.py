@@ -221,3 +221,14 @@ def test_it_confirms_each_triage_action_and_keeps_the_text_of_a_refused_one(inta
     assert "问题已发给举报人" in done.content.decode()
     page = officer.get(f"/intake/r/{report.number}/").content.decode()
     assert '<option value="">请选择要并入的举报</option>' in page or "merge" not in page
+
+
+def test_it_keeps_the_report_context_on_the_lead_it_becomes(intake_officer, ordos_investigator, client_for):
+    web_submit(latitude="39.8123", longitude="109.9876")
+    report = Report.objects.get()
+    client_for(intake_officer).post(f"/intake/r/{report.number}/convert/", {"text": "东胜区某厂房挖矿"})
+    report.refresh_from_db()
+    page = client_for(ordos_investigator).get(f"/cases/leads/{report.lead_id}/").content.decode()
+    assert 'id="from-report"' in page and report.number in page and "东胜区某算力科技有限公司" in page
+    assert "39.812300, 109.987600" in page and f"/intake/r/{report.number}/" in page
+    assert "（150602）" not in page and "demo:" not in page  # the division by name, no raw references
