@@ -46,6 +46,7 @@ from minesweep.policy.codes import (
     CASE_WIDE_FACTS,
     DEPARTMENTS,
     FACTS,
+    HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
@@ -366,6 +367,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "roles": ROLES,
         "facts": FACTS,
         "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
+        "holdings": HOLDINGS,
         "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
         "departments": DEPARTMENTS,
@@ -456,8 +458,16 @@ def _act_party_add(request: HttpRequest, case: Case) -> str:
         identifier=forms.text(d, "identifier", 18),
         legal_representative=forms.text(d, "legal_representative", 100),
         address=forms.text(d, "address", 300),
+        holdings=_holdings(forms.text(d, "holdings", 40)),
     )
     return "parties"
+
+
+def _holdings(raw: str) -> list[str] | None:
+    """ "" → presumed by the engine; "none" → none; else the comma-separated codes."""
+    if not raw:
+        return None
+    return [] if raw == "none" else [h for h in raw.split(",") if h in HOLDINGS]
 
 
 def _act_party_facts(request: HttpRequest, case: Case) -> str:
@@ -635,6 +645,7 @@ def _act_notice(request: HttpRequest, case: Case) -> str:
         intended_penalty=forms.text(d, "intended_penalty"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
         service_method=forms.text(d, "service_method", 40) or "direct",
+        intended_fine_yuan=forms.text(d, "intended_fine_yuan", 20) or None,
     )
     return "notices"
 

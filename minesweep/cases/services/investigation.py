@@ -36,7 +36,7 @@ from minesweep.cases.services._common import (
 from minesweep.cases.services.tracks import act_day, referrals_from_facts
 from minesweep.core.errors import DomainError
 from minesweep.policy import calc as policy_calc
-from minesweep.policy.codes import FACTS, ROLES, SUBJECT_CATEGORIES
+from minesweep.policy.codes import FACTS, HOLDINGS, ROLES, SUBJECT_CATEGORIES
 from minesweep.policy.packs import load_pack
 from minesweep.registry.models import Subject
 from minesweep.registry.resident_id import resident_id_problem
@@ -80,8 +80,12 @@ def party_add(
     identifier: str = "",
     legal_representative: str = "",
     address: str = "",
+    holdings: list[str] | None = None,
 ) -> CaseParty:
-    """Add a party (当事人) with its category (policy code), role and its own established facts."""
+    """Add a party (当事人) with its category (policy code), role and its own established facts.
+
+    ``holdings`` (codes.HOLDINGS: power_account, project) says what the party holds; None leaves it to the
+    engine's presumption (organisations hold both, individuals neither)."""
     require_case_officer(actor, case)
     _editable(case, "增加当事人", "add a party")
     if subject is not None:
@@ -124,6 +128,7 @@ def party_add(
         category=category,
         role=role,
         facts=_checked_facts(facts),
+        holdings=None if holdings is None else sorted(set(holdings) & set(HOLDINGS)),
     )
     record(
         actor=actor,

@@ -129,3 +129,63 @@ def test_a_disguised_data_centre_report_suggests_a_mining_data_centre(crew, clie
     services.lead_verification_start(actor=crew.investigator, lead=lead)
     page = client_for(crew.investigator).get(f"/cases/leads/{lead.pk}/").content.decode()
     assert 'id="suggestion"' in page and "数据中心" in page
+
+
+def test_an_individual_without_a_power_account_gets_no_tariff_and_one_with_it_does(crew, lead):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(PARK,))
+    assert isinstance(case, Case)
+    for name, holdings in (("张某", None), ("王某", ["power_account"])):
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name=name,
+            category="individual",
+            facts=["mining_confirmed"],
+            holdings=holdings,
+        )
+    services.determination_evaluate(actor=crew.investigator, case=case)
+    tariff = {
+        m.party.name: [a["code"] for a in m.actions]
+        for m in case.determination.measures.filter(pack="inner_mongolia_2021", rule_id=9)
+    }
+    assert tariff == {"张某": [], "王某": ["differential_tariff"]}
+
+
+def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_new_notice(crew, lead):
+    from minesweep.cases.tests.test_services import decision_fields
+
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    party = case.parties.get()  # an organisation: 较大数额 100,000 yuan in the pack
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 21),
+        intended_fine_yuan="20000",
+    )
+    track = case.tracks.get(kind="penalty")
+    assert notice.hearing_eligible is False and track.hearing_right is False
+    assert not track.discussion_required and "低于较大数额" in track.hearing_reason
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    with pytest.raises(DomainError) as larger:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=case,
+            party=party,
+            **decision_fields(decided_on=dt.date(2026, 9, 25)),
+            fine_yuan="150000",
+        )
+    assert larger.value.code == "cases.fine_needs_hearing"
+    decision = services.decision_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        **decision_fields(decided_on=dt.date(2026, 9, 25)),
+        fine_yuan="20000",
+    )
+    assert decision.fine_yuan == 20000

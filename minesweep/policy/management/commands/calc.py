@@ -14,9 +14,7 @@ from minesweep.policy.management.bilingual import (
     fail,
     year_value,
 )
-from minesweep.policy.packs import load_pack
-
-DEFAULT_PACK = "inner_mongolia_2021"
+from minesweep.policy.packs import deployment_pack_id, load_pack
 
 
 class Command(PolicyCommand):
@@ -37,8 +35,8 @@ class Command(PolicyCommand):
         parser.add_argument(
             "--pack",
             required=required,
-            default=None if required else DEFAULT_PACK,
-            help=f"政策包 / policy pack (default {DEFAULT_PACK})",
+            default=None,
+            help="政策包 / policy pack (default: MINESWEEP_POLICY_PACK, else inner_mongolia_2021)",
         )
 
     def _energy(self, parser: Any) -> None:
@@ -110,7 +108,7 @@ class Command(PolicyCommand):
 
     @staticmethod
     def _calculate(kind: str, o: dict[str, Any]) -> calc.Calculation:
-        settings = load_pack(o["pack"]).settings
+        settings = load_pack(o["pack"] or deployment_pack_id()).settings
         if kind == "energy":
             return calc.energy_budget_cut(
                 o["kwh"], settings, coefficient=o["coefficient"], year=o["year"], new_project=o["new_project"]
