@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
+from minesweep.accounts.duties import legal_reviewer_assign
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.accounts.services import staff_create, totp_enrol
 from minesweep.core.demodata import DEMO_PASSWORD
@@ -19,11 +20,14 @@ class Persona:
     role: Role
     division_code: str
     department: str = ""
+    legal_reviewer: bool = False
 
     @property
     def description(self) -> str:
-        return f"{self.display_name} · {self.role.value} · {self.division_code}" + (
-            f" · {self.department}" if self.department else ""
+        return (
+            f"{self.display_name} · {self.role.value} · {self.division_code}"
+            + (f" · {self.department}" if self.department else "")
+            + (" · legal reviewer (法制审核)" if self.legal_reviewer else "")
         )
 
 
@@ -36,6 +40,8 @@ PERSONAS: list[Persona] = [
     Persona("ordos_investigator", "鄂尔多斯市核查员 刘洋", Role.INVESTIGATOR, "150600"),
     Persona("dongsheng_investigator", "东胜区核查员 陈静", Role.INVESTIGATOR, "150602"),
     Persona("baotou_intake", "包头市受理员 杨帆", Role.INTAKE_OFFICER, "150200"),
+    Persona("baotou_legal", "包头市法制审核员 孙丽", Role.INVESTIGATOR, "150200", legal_reviewer=True),
+    Persona("ordos_legal", "鄂尔多斯市法制审核员 高原", Role.INVESTIGATOR, "150600", legal_reviewer=True),
     Persona("baotou_leader", "包头市领导 周强", Role.LEADERSHIP, "150200"),
     *[
         Persona(f"liaison_{code}", f"{zh}联络员", Role.DEPARTMENT_LIAISON, "150000", code)
@@ -61,4 +67,6 @@ def load(*, seed: int) -> str:
             department=persona.department,
         )
         totp_enrol(actor="demo", user=profile.user, key_hex=DEMO_TOTP_KEY)
+        if persona.legal_reviewer:
+            legal_reviewer_assign(user=profile.user)
     return f"{len(PERSONAS)} staff personas"

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
+from minesweep.audit.labels import OBJECTS, action_label, object_label
 from minesweep.audit.models import AuditEvent
 from minesweep.policy.packs import region_prefix
 
@@ -22,4 +23,20 @@ def events(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     if action:
         visible = visible.filter(action__startswith=action)
     page = Paginator(visible.order_by("-seq"), 100).get_page(request.GET.get("page"))
-    return render(request, "audit/events.html", {"page": page, "action": action})
+    rows = [
+        {"event": e, "action": action_label(e.action), "object": object_label(e.object_type)} for e in page
+    ]
+    # One filter entry per kind of object (the first, action-style code of each name).
+    by_label = {object_label(code): code for code in reversed(list(OBJECTS))}
+    kinds = sorted(((code, label) for label, code in by_label.items()), key=lambda item: item[0])
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "page": page,
+            "rows": rows,
+            "action": action,
+            "kinds": kinds,
+            "is_admin": scope.role == Role.ADMINISTRATOR,
+        },
+    )

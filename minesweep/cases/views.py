@@ -17,16 +17,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minesweep.accounts.access import staff_view
+from minesweep.accounts.duties import is_legal_reviewer
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
-from minesweep.cases import forms, selectors, services
+from minesweep.cases import forms, panels, selectors, services
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS, RIG_NAMEPLATE_W
 from minesweep.cases.models import (
     Case,
     CaseCalculation,
     CaseParty,
+    Decision,
     EvidenceItem,
     FollowUpCheck,
     Hearing,
@@ -39,6 +41,7 @@ from minesweep.cases.models import (
 from minesweep.cases.transitions import ACTION_NAMES, STEP_NAMES, allowed_actions
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
+from minesweep.credit.models import ListingRecord
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -56,7 +59,11 @@ READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST
 
 def _investigators(case_division: str) -> list[User]:
     """Investigators whose jurisdiction contains the division (candidates for a second officer)."""
-    profiles = StaffProfile.objects.filter(role=Role.INVESTIGATOR).select_related("user", "jurisdiction")
+    profiles = (
+        StaffProfile.objects.filter(role=Role.INVESTIGATOR)
+        .exclude(legal_reviewer=True)
+        .select_related("user", "jurisdiction")
+    )
     return [
         p.user for p in profiles if p.user.is_active and case_division.startswith(p.jurisdiction.scope_prefix)
     ]
@@ -84,7 +91,15 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     for lead in page:
         due = selectors.lead_due(lead)
         open_ = lead.status in (Lead.Status.OPEN, Lead.Status.VERIFYING)
-        items.append({"lead": lead, "due": due, "overdue": open_ and due is not None and due < today})
+        received = lead.received_on or timezone.localtime(lead.created_at).date()
+        items.append(
+            {
+                "lead": lead,
+                "due": due,
+                "overdue": open_ and due is not None and due < today,
+                "age": (today - received).days,
+            }
+        )
     return render(
         request,
         "cases/leads.html",
@@ -92,11 +107,57 @@ def leads(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
+def _source_link(lead: Lead) -> dict[str, str] | None:
+    """The finding or report a lead came from, as a label and a link (never the raw reference)."""
+    ref = lead.source_ref or ""
+    kind, _, pk = ref.partition(":")
+    if kind == "meter-suspect" and pk.isdigit():
+        return {
+            "label": pick("用电数据疑点", "Meter-data finding"),
+            "url": reverse("detection:meter_suspect", args=[int(pk)]),
+        }
+    if kind == "net-host" and pk.isdigit():
+        return {
+            "label": pick("网络数据疑点主机", "Network-data host"),
+            "url": reverse("detection:net_host", args=[int(pk)]),
+        }
+    report = lead.reports.first() if hasattr(lead, "reports") else None
+    if report is not None:
+        return {
+            "label": pick(f"举报 {report.number}", f"Report {report.number}"),
+            "url": reverse("reports:detail", args=[report.number]),
+        }
+    return None
+
+
+def _subject_history(lead: Lead) -> dict[str, Any]:
+    """Open cases, earlier decisions and blacklist entries about the lead's subject (by registry record or
+    by the USCC/name a report gave), so the officer sees them before verifying or filing."""
+    report = lead.reports.first() if hasattr(lead, "reports") else None
+    identifiers = {v for v in (getattr(lead.subject, "uscc", ""), getattr(report, "uscc", "")) if v}
+    names = {v for v in (getattr(lead.subject, "name", ""), getattr(report, "subject_name", "")) if v}
+    if not identifiers and not names and lead.subject_id is None:
+        return {"cases": [], "decisions": [], "listings": []}
+    party_match = Q(identifier__in=identifiers) | Q(name__in=names)
+    if lead.subject_id:
+        party_match |= Q(subject_id=lead.subject_id)
+    parties = CaseParty.objects.filter(party_match).exclude(case__lead=lead)
+    cases = Case.objects.filter(parties__in=parties).distinct().order_by("-filed_on")
+    open_cases = [c for c in cases if c.stage != Case.Stage.CLOSED]
+    decisions = Decision.objects.filter(party__in=parties).select_related("case").order_by("-decided_on")
+    listing_match = Q(subject__uscc__in=identifiers) | Q(subject__name__in=names)
+    if lead.subject_id:
+        listing_match |= Q(subject_id=lead.subject_id)
+    listings = ListingRecord.objects.filter(listing_match).select_related("subject")
+    return {"cases": open_cases, "decisions": list(decisions), "listings": list(listings)}
+
+
 @staff_view(*READERS)
 def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     lead = selectors.lead_get(scope, pk)
     case = Case.objects.filter(lead=lead).first()
     due = selectors.lead_due(lead)
+    reports = list(lead.reports.all()) if hasattr(lead, "reports") else []
     return render(
         request,
         "cases/lead_detail.html",
@@ -106,10 +167,16 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "due": due,
             "overdue": due is not None and due < timezone.localdate(),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
-            "packs": [deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()]],
+            "packs": [
+                (p, pick(load_pack(p).title_zh, load_pack(p).title_en))
+                for p in (deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()])
+            ],
             "attachments": lead.attachments.all(),
             "suggestion": selectors.lead_suggestion(lead),
             "can_act": _can_act(request),
+            "source": _source_link(lead),
+            "reports": reports,
+            "history": _subject_history(lead),
         },
     )
 
@@ -132,6 +199,12 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
             if second is None:
                 raise DomainError(
                     "cases.choice_required", "请选择第二名办案人员", "choose the second officer"
+                )
+            if is_legal_reviewer(second) or is_legal_reviewer(user):  # type: ignore[arg-type]
+                raise DomainError(
+                    "cases.officer_is_legal_reviewer",
+                    "法制审核人员不能担任本案办案人员",
+                    "A legal reviewer cannot be an investigating officer of the case",
                 )
             case = services.lead_file(
                 actor=user,
@@ -160,7 +233,7 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except DomainError as error:
         if isinstance(error, NotFoundError):
             raise
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     return HttpResponseRedirect(target)
 
 
@@ -182,8 +255,17 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     today = timezone.localdate()
     items = []
     for case in page:
-        overdue = [d for d in selectors.case_deadlines(case, today) if d.overdue]
-        items.append({"case": case, "overdue": overdue})
+        deadlines = selectors.case_deadlines(case, today)
+        overdue = [d for d in deadlines if d.overdue]
+        upcoming = [d for d in deadlines if not d.done and not d.overdue]
+        items.append(
+            {
+                "case": case,
+                "overdue": overdue,
+                "next": upcoming[0] if upcoming else None,
+                "age": (today - case.filed_on).days,
+            }
+        )
     return render(
         request,
         "cases/cases.html",
@@ -320,7 +402,16 @@ def _referral_allowed(referral: Referral) -> list[str]:
 @staff_view(*READERS)
 def case_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     case = selectors.case_get(scope, pk)
-    return render(request, "cases/case_detail.html", _case_context(case, request))
+    context = _case_context(case, request)
+    context.update(
+        panels.stage_context(
+            stage=case.stage,
+            context=context,
+            requested=request.GET.get("p", ""),
+            party=request.GET.get("party", "")[:12],
+        )
+    )
+    return render(request, "cases/case_detail.html", context)
 
 
 @staff_view(*READERS)
@@ -861,8 +952,10 @@ def case_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except NotFoundError:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     url = reverse("cases:case", args=[case.pk])
+    query = panels.return_query(anchor or "", request.META.get("HTTP_REFERER", ""))
+    url = f"{url}?{query}" if query else url
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -873,9 +966,12 @@ TASK_READERS = (Role.DEPARTMENT_LIAISON, *READERS)
 @staff_view(*TASK_READERS)
 def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     status = request.GET.get("status", "open")[:10]
+    q = forms.clean(request.GET.get("q", ""))[:100]
     rows = selectors.tasks_for(scope)
     if status in Task.Status.values:
         rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(case__number__icontains=q))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
@@ -884,8 +980,10 @@ def tasks(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         {
             "page": page,
             "status": status,
+            "q": q,
             "statuses": Task.Status.choices,
             "today": today,
+            "can_open_cases": scope.role != Role.DEPARTMENT_LIAISON,
             "overdue_count": selectors.overdue_tasks(scope, today).count(),
             "departments": department_names(),
             "actions": ACTIONS,
@@ -931,7 +1029,7 @@ def task_close(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     except NotFoundError:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     return HttpResponseRedirect(reverse("cases:task", args=[task.pk]))
 
 

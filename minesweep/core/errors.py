@@ -12,6 +12,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from minesweep.core.i18n import pick
+
 
 class DomainError(Exception):
     """A refusal the user can act on. ``code`` is stable (``app.reason``); ``status`` is the HTTP status."""
@@ -27,11 +29,17 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
+        """Both languages (command line, logs, API body); pages show :attr:`shown`."""
         return f"{self.message_zh} / {self.message_en}"
 
     def headers(self) -> dict[str, str]:
         """Extra response headers (e.g. Retry-After on a 429)."""
         return {}
+
+    @property
+    def shown(self) -> str:
+        """The message in the active language only: what a page puts in front of a person."""
+        return pick(self.message_zh, self.message_en)
 
     def as_dict(self) -> dict[str, Any]:
         return {

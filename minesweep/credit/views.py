@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -42,8 +43,13 @@ def public_search(request: HttpRequest) -> HttpResponse:
         page = Paginator(rows, 20).get_page(request.GET.get("page"))
     except DomainError as exc:
         error, page = exc, None
+    # A code typed only in part (e.g. "91150…") cannot match: say so instead of an empty list.
+    partial = bool(re.fullmatch(r"[0-9A-Za-z]{2,17}", q)) and any(ch.isdigit() for ch in q)
     return render(
-        request, "credit/public.html", {"q": q, "page": page, "error": error}, status=400 if error else 200
+        request,
+        "credit/public.html",
+        {"q": q, "page": page, "error": error, "partial_uscc": len(q) if partial else 0},
+        status=400 if error else 200,
     )
 
 

@@ -338,6 +338,7 @@ def meter_suspect_png(request: HttpRequest, pk: int, name: str, *, scope: Scope)
     pictures = meter_evidence(suspect)
     response = HttpResponse(pictures[f"{name}.png"], content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
+    response["Vary"] = "Cookie, Accept-Language"  # drawn in the viewer's language
     return response
 
 
@@ -451,6 +452,7 @@ def net_host_png(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse
     host = selectors.net_host_get(scope=scope, pk=pk)
     response = HttpResponse(render_host_png(host.evidence, host.host), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
+    response["Vary"] = "Cookie, Accept-Language"  # drawn in the viewer's language
     return response
 
 

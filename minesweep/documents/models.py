@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from minesweep.cases.models import Case, CaseParty
+from minesweep.core.i18n import pick
 from minesweep.documents.kinds import KINDS
 
 
@@ -61,6 +62,11 @@ class IssuedDocument(models.Model):
     @property
     def kind_zh(self) -> str:
         return KINDS[self.kind].zh
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in the active language (pages)."""
+        return pick(KINDS[self.kind].zh, KINDS[self.kind].en)
 
     @property
     def is_current(self) -> bool:

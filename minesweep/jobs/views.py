@@ -43,7 +43,7 @@ def cancel(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     try:
         job = job_cancel(actor=request.user, job=job)  # type: ignore[arg-type]
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     else:
         done = job.status == Job.Status.CANCELLED
         messages.success(

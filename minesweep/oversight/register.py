@@ -88,6 +88,12 @@ class RegisterRow:
     def status_zh(self) -> str:
         return STATUS_ZH_FIXED.get(self.status, self.status)
 
+    @property
+    def status_label(self) -> str:
+        """The status in the active language (the page; the XLSX keeps the fixed Chinese wording)."""
+        labels = dict(MiningProject.Status.choices)
+        return str(labels.get(self.status, self.status_zh))
+
 
 def _division_names() -> dict[str, str]:
     return dict(Division.objects.values_list("code", "name"))
@@ -307,7 +313,8 @@ def register_xlsx(
         REGISTER_COLUMNS,
     )
     for number, row in enumerate(rows, start=1):
-        xlsx_append(ws,
+        xlsx_append(
+            ws,
             [
                 number,
                 row.league,
@@ -321,11 +328,12 @@ def register_xlsx(
                 float(row.power_kw),
                 row.planned_start,
                 row.notes,
-            ]
+            ],
         )
     if rows:
         ws.auto_filter.ref = f"A3:{get_column_letter(len(REGISTER_COLUMNS))}{len(rows) + 3}"
-        xlsx_append(ws,
+        xlsx_append(
+            ws,
             [
                 "合计",
                 "",
@@ -339,7 +347,7 @@ def register_xlsx(
                 float(sum((r.power_kw for r in rows), Decimal(0))),
                 "",
                 "",
-            ]
+            ],
         )
         ws.cell(row=ws.max_row, column=1).font = BOLD
     ps = book.create_sheet("各盟市周进展")

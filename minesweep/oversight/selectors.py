@@ -85,7 +85,8 @@ def dashboard(*, scope: Scope, on: dt.date | None = None) -> dict[str, Any]:
     for row in referrals.values("kind").annotate(n=Count("id")).order_by():
         referred[row["kind"]] = row["n"]
 
-    names = dict(Division.objects.filter(level=Division.Level.LEAGUE).values_list("code", "name"))
+    # Every level: a figure held at region level (code 1x0000) is shown under the region's name, not its code.
+    names = dict(Division.objects.values_list("code", "name"))
     columns = {
         "leads": _by_league(leads, "division_id"),
         "cases": _by_league(cases, "division_id"),

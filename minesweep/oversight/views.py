@@ -13,6 +13,7 @@ from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, Lead
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
+from minesweep.oversight.geo import map_data
 from minesweep.oversight.register import register_rows, register_xlsx, weekly_progress
 from minesweep.oversight.selectors import dashboard as dashboard_figures
 from minesweep.oversight.selectors import jsonable, leagues_in, narrowed
@@ -49,6 +50,27 @@ def dashboard(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "league": league,
             "scope_name": _scope_name(view_scope),
         },
+    )
+
+
+@staff_view(*READERS)
+def map_page(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """Leagues/cities and counties shaded by leads, cases or closed capacity; sites, leads and cases as
+    points that open the object. Only the viewer's jurisdiction is drawn."""
+    data = map_data(scope=scope)
+    leagues = leagues_in(scope)
+    rows = [
+        {
+            "code": d.code,
+            "name": d.name,
+            **data["counts"].get(d.code, {"leads": 0, "cases": 0, "closed_mw": 0}),
+        }
+        for d in leagues
+    ]
+    return render(
+        request,
+        "oversight/map.html",
+        {"map_data": data, "rows": rows, "scope_name": _scope_name(scope)},
     )
 
 

@@ -46,8 +46,8 @@ def check_subject_identity(*, kind: str, uscc: str | None, resident_id: str) -> 
         if not result.valid:
             raise RegistryError(
                 "registry.uscc_invalid",
-                f"统一社会信用代码无效：{result.reason}",
-                f"Invalid USCC: {result.reason}",
+                f"统一社会信用代码无效：{result.reason_zh}",
+                f"Invalid USCC: {result.reason_en}",
                 field="uscc",
             )
     elif kind == Subject.Kind.ENTERPRISE:

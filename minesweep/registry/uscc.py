@@ -49,7 +49,13 @@ DEPARTMENT_NAMES = {
 class UsccResult:
     code: str
     valid: bool
-    reason: str = ""
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Both languages (command line); pages pick one with ``reason_zh``/``reason_en``."""
+        return f"{self.reason_zh} / {self.reason_en}" if self.reason_zh else ""
 
     @property
     def division_code(self) -> str:
@@ -73,42 +79,48 @@ def validate_uscc(raw: str) -> UsccResult:
     code = raw.strip().upper()
     if len(code) != 18:
         return UsccResult(
-            code, False, f"长度应为18位，实为{len(code)}位 / must be 18 characters, got {len(code)}"
+            code, False, f"长度应为 18 位，实为 {len(code)} 位", f"must be 18 characters, got {len(code)}"
         )
     bad = [ch for ch in code if ch not in _VALUE]
     if bad:
         return UsccResult(
             code,
             False,
-            f"含非法字符 {''.join(sorted(set(bad)))} / illegal characters "
-            f"{''.join(sorted(set(bad)))} (I, O, Z, S, V are never used)",
+            f"含非法字符 {''.join(sorted(set(bad)))}（不使用 I、O、Z、S、V）",
+            f"illegal characters {''.join(sorted(set(bad)))} (I, O, Z, S, V are never used)",
         )
     if code[0] not in DEPARTMENTS:
         return UsccResult(
-            code, False, f"登记管理部门代码 {code[0]} 无效 / unknown registering department {code[0]}"
+            code, False, f"登记管理部门代码 {code[0]} 无效", f"unknown registering department {code[0]}"
         )
     if code[1] not in ENTITY_TYPES[code[0]]:
         return UsccResult(
             code,
             False,
-            f"机构类别代码 {code[1]} 无效 / entity type {code[1]} invalid for department {code[0]}",
+            f"机构类别代码 {code[1]} 无效",
+            f"entity type {code[1]} invalid for department {code[0]}",
         )
     if not code[2:8].isdigit():
         return UsccResult(
-            code, False, "登记管理机关行政区划码应为6位数字 / positions 3–8 must be a 6-digit division code"
+            code,
+            False,
+            "登记管理机关行政区划码（第 3–8 位）应为 6 位数字",
+            "positions 3-8 must be a 6-digit division code",
         )
     if organisation_check_character(code[8:16]) != code[16]:
         return UsccResult(
             code,
             False,
-            "组织机构代码校验位错误（第17位）/ organisation-code check character (position 17) is wrong",
+            "组织机构代码校验位（第 17 位）错误",
+            "organisation-code check character (position 17) is wrong",
         )
     expected = uscc_check_character(code[:17])
     if expected != code[17]:
         return UsccResult(
             code,
             False,
-            f"校验码错误（第18位应为{expected}）/ check character (position 18) should be {expected}",
+            f"校验码错误（第 18 位应为 {expected}）",
+            f"check character (position 18) should be {expected}",
         )
     return UsccResult(code, True)
 

@@ -226,8 +226,8 @@ class ReportForm(forms.Form):
                 self.add_error(
                     "uscc",
                     bi(
-                        f"统一社会信用代码无效：{result.reason}",
-                        f"Invalid unified social credit code: {result.reason}",
+                        f"统一社会信用代码无效：{result.reason_zh}",
+                        f"Invalid unified social credit code: {result.reason_en}",
                     ),
                 )
             data["uscc"] = uscc

@@ -4,12 +4,16 @@ authorise, call one service or selector, render."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,12 +22,14 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError, NotFoundError, with_error_headers
 from minesweep.core.i18n import bi
+from minesweep.policy.workdays import lead_check_deadline
 from minesweep.registry.models import Division
 from minesweep.reports import antiabuse, services
 from minesweep.reports.attachments import MAX_FILES_PER_SUBMISSION, AttachmentError, CleanFile, clean_file
 from minesweep.reports.forms import MessageForm, OfficerReportForm, ReasonForm, ReportForm
 from minesweep.reports.models import Channel, PublicStatus, Report, TriageState
 from minesweep.reports.selectors import (
+    QueueGroup,
     attachment_get,
     intake_queue,
     merge_candidates,
@@ -33,12 +39,24 @@ from minesweep.reports.selectors import (
     report_get,
     unread_notifications,
 )
-from minesweep.security.receipts import ENTROPY_BITS, ReceiptFormatError, receipt_normalize
+from minesweep.security.receipts import ReceiptFormatError, receipt_normalize
 
 FOLLOW_SALT = "minesweep.reports.follow"
 FOLLOW_MAX_AGE = 30 * 60
+FOLLOW_SESSION_KEY = "follow_report"
+QUEUE_PAGE = 50
+ORDINALS_EN = ("first", "second", "third", "fourth", "fifth")
 TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
 READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
+
+TRIAGE_DONE = {
+    "merge": bi("已作为重复举报并入", "Merged as a duplicate"),
+    "route": bi("已转办", "Routed"),
+    "ask": bi("问题已发给举报人", "Question sent to the reporter"),
+    "reply": bi("回复已发给举报人", "Reply sent to the reporter"),
+    "dismiss": bi("已作不予处理，理由已告知举报人", "Dismissed; the reporter can read the reason"),
+    "convert": bi("已转为线索", "Converted into a lead"),
+}
 
 STATUS_EXPLAINED = {
     PublicStatus.RECEIVED: bi("举报已收到，正在分拣。", "Your report has arrived and is being sorted."),
@@ -86,7 +104,13 @@ def _submit_page(
     return render(
         request,
         "reports/submit.html",
-        {"form": form, "challenge": challenge, "error": error, "max_files": MAX_FILES_PER_SUBMISSION},
+        {
+            "form": form,
+            "challenge": challenge,
+            "error": error,
+            "max_files": MAX_FILES_PER_SUBMISSION,
+            "files_dropped": request.method == "POST" and bool(request.FILES),
+        },
         status=status,
     )
 
@@ -142,7 +166,6 @@ def _receipt_page(request: HttpRequest, filed: services.Filed, *, officer: bool 
             "filed": filed,
             "groups": filed.receipt.split("-"),
             "proof_text": filed.proof_text(),
-            "entropy": round(ENTROPY_BITS, 1),
             "officer": officer,
         },
         status=201,
@@ -168,15 +191,20 @@ def _status_context(report: Report) -> dict[str, Any]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
-    """Public: enter the receipt to see the status, read replies, answer and add material."""
+    """Public: enter the receipt to see the status, read replies, answer and add material. A good receipt
+    opens the status page by redirect (post/redirect/get), so a refresh never re-sends the code."""
     if request.method == "GET":
         return render(request, "reports/follow_up.html", {})
+    typed = request.POST.get("receipt", "")[:60]
     try:
-        report = _report_from_receipt(request, request.POST.get("receipt", ""))
+        report = _report_from_receipt(request, typed)
     except DomainError as error:
-        page = render(request, "reports/follow_up.html", {"error": error}, status=error.status)
+        page = render(
+            request, "reports/follow_up.html", {"error": error, "typed": typed}, status=error.status
+        )
         return with_error_headers(page, error)
-    return render(request, "reports/status.html", _status_context(report))
+    request.session[FOLLOW_SESSION_KEY] = signing.dumps({"r": report.pk}, salt=FOLLOW_SALT)
+    return redirect("reports:follow_up_message")
 
 
 def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
@@ -196,11 +224,15 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
                 "回执码应为 30 位数字（5 组，每组 6 位）",
                 "A receipt code has 30 digits (5 groups of 6)",
             ) from None
-        groups = "、".join(str(g) for g in exc.bad_groups)
         raise DomainError(
             "reports.receipt_typo",
-            f"第 {groups} 组数字似乎抄错了，请核对",
-            f"Group {', '.join(str(g) for g in exc.bad_groups)} looks mistyped; please check it",
+            "、".join(f"第 {g} 组（第 {g * 6 - 5}–{g * 6} 位数字）" for g in exc.bad_groups)
+            + "似乎抄错了，请对照回执核对这一组；其余各组无误",
+            "The "
+            + " and the ".join(
+                f"{ORDINALS_EN[g - 1]} group (digits {g * 6 - 5} to {g * 6})" for g in exc.bad_groups
+            )
+            + " looks mistyped; check it against your receipt. The other groups are right.",
             groups=exc.bad_groups,
         ) from None
     wait = antiabuse.receipt_throttled(fingerprint)
@@ -218,28 +250,40 @@ def _report_from_receipt(request: HttpRequest, typed: str) -> Report:
     return report
 
 
+def _followed_report(request: HttpRequest, token: str) -> Report:
+    payload = signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
+    return Report.objects.get(pk=int(payload["r"]))
+
+
+def _follow_expired(request: HttpRequest) -> HttpResponse:
+    error = DomainError(
+        "reports.follow_expired",
+        "页面已过期，请重新输入回执码",
+        "This page expired; enter your receipt again",
+    )
+    return render(request, "reports/follow_up.html", {"error": error}, status=400)
+
+
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def follow_up_message(request: HttpRequest) -> HttpResponse:
-    """Public: add a message and/or files while the follow-up page is open (signed, 30-minute token)."""
+    """Public: the status page (GET, for 30 minutes after the receipt was entered) and adding a message
+    and/or files to it (POST, then redirect back: a refresh does not send the message again)."""
+    token = (
+        request.POST.get("token", "")
+        if request.method == "POST"
+        else request.session.get(FOLLOW_SESSION_KEY, "")
+    )
     try:
-        payload = signing.loads(request.POST.get("token", ""), salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
-        report = Report.objects.get(pk=int(payload["r"]))
+        report = _followed_report(request, token)
     except (signing.BadSignature, KeyError, TypeError, ValueError, Report.DoesNotExist):
-        return render(
-            request,
-            "reports/follow_up.html",
-            {
-                "error": DomainError(
-                    "reports.follow_expired",
-                    "页面已过期，请重新输入回执码",
-                    "This page expired; enter your receipt again",
-                )
-            },
-            status=400,
-        )
-    form = MessageForm(request.POST)
+        if request.method == "GET":
+            return redirect("reports:follow_up")
+        return _follow_expired(request)
     context = _status_context(report)
+    if request.method == "GET":
+        return render(request, "reports/status.html", context)
+    form = MessageForm(request.POST)
     try:
         if not form.is_valid():
             raise DomainError(
@@ -248,14 +292,44 @@ def follow_up_message(request: HttpRequest) -> HttpResponse:
         files = read_files(request, keep_gps=False)
         services.report_add_from_reporter(report=report, body=form.cleaned_data["body"], files=files)
     except DomainError as error:
-        context.update(message_form=form, error=error)
+        context.update(message_form=form, error=error, files_dropped=bool(request.FILES))
         return with_error_headers(render(request, "reports/status.html", context, status=error.status), error)
-    context = _status_context(report)
-    context["sent"] = True
-    return render(request, "reports/status.html", context)
+    request.session[FOLLOW_SESSION_KEY] = token
+    messages.success(request, str(bi("已发送，谢谢您。", "Sent. Thank you.")))
+    return redirect("reports:follow_up_message")
 
 
 # --- staff --------------------------------------------------------------------------------------------
+
+
+def _queue_rows(groups: list[QueueGroup], q: str) -> list[dict[str, Any]]:
+    """One row per report for the single queue table: duplicate groups stay together and carry a group
+    letter and the reasons; each row has its age in days and the 15-working-day check deadline."""
+    today = timezone.localdate()
+    rows: list[dict[str, Any]] = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    needle = q.casefold()
+    for group in groups:
+        letter = next(letters, "*") if group.is_duplicate_group else ""
+        for report in group.reports:
+            text = (
+                f"{report.number} {report.subject_name} {report.uscc} {report.address} {report.division.name}"
+            )
+            if needle and needle not in text.casefold():
+                continue
+            received = timezone.localtime(report.created_at).date()
+            due = lead_check_deadline(received)
+            rows.append(
+                {
+                    "report": report,
+                    "group": letter,
+                    "reasons": sorted(group.reasons) if letter else [],
+                    "age": (today - received).days,
+                    "due": due,
+                    "overdue": due < today,
+                }
+            )
+    return rows
 
 
 @staff_view(*READ_ROLES)
@@ -263,18 +337,22 @@ def queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in TriageState.values:
         state = ""
-    groups = intake_queue(scope=scope, state=state)
+    q = request.GET.get("q", "").strip()[:60]
+    rows = _queue_rows(intake_queue(scope=scope, state=state), q)
+    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     unread = unread_notifications(user=request.user, scope=scope)  # type: ignore[arg-type]
     return render(
         request,
         "reports/queue.html",
         {
-            "groups": groups,
+            "page": page,
             "state": state,
+            "q": q,
+            "pager_query": urlencode({"state": state, "q": q}),
             "states": TriageState.choices,
             "unread": unread.count(),
             "unread_numbers": set(unread.values_list("report__number", flat=True)),
-            "total": sum(len(g.reports) for g in groups),
+            "total": len(rows),
             "can_triage": scope.role in TRIAGE_ROLES or scope.role == Role.ADMINISTRATOR,
         },
     )
@@ -303,7 +381,7 @@ def officer_entry(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "reports/officer_entry.html",
-        {"form": form, "error": error},
+        {"form": form, "error": error, "files_dropped": request.method == "POST" and bool(request.FILES)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -394,7 +472,9 @@ def triage(request: HttpRequest, number: str, action: str, *, scope: Scope) -> H
         raise
     except DomainError as error:
         report.refresh_from_db()
-        return _detail(request, scope, report, error=error, status=error.status)
+        typed = {"typed_action": action, "typed_text": post.get("text", "")[:5000]}
+        return _detail(request, scope, report, error=error, status=error.status, **typed)
+    messages.success(request, str(TRIAGE_DONE[action]))
     # A report routed out of the officer's jurisdiction is no longer theirs to open.
     if not scope.contains(Report.objects.get(pk=report.pk).division_id):
         return redirect("reports:queue")

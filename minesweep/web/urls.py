@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("staff/", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope, scoped
+from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
 from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from minesweep.registry.models import MiningProject, PowerAccount, Subject
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: answer with the site icon (SVG)."""
+    icon = finders.find("web/favicon.svg")
+    response = HttpResponse(Path(str(icon)).read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -24,8 +36,10 @@ def home(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         "projects": scoped(MiningProject.objects.all(), scope).count(),
         "open_leads": scoped(Lead.objects.filter(status__in=["open", "verifying"]), scope).count(),
     }
-    leads = scoped(Lead.objects.select_related("division"), scope)[:10]
-    return render(request, "web/home.html", {"counts": counts, "leads": leads})
+    # A liaison works on her department's tasks only: no lead titles of the jurisdiction on her home page.
+    is_liaison = scope.role == Role.DEPARTMENT_LIAISON
+    leads = [] if is_liaison else scoped(Lead.objects.select_related("division"), scope)[:10]
+    return render(request, "web/home.html", {"counts": counts, "leads": leads, "is_liaison": is_liaison})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

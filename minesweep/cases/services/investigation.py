@@ -115,8 +115,8 @@ def party_add(
             if not checked.valid:
                 raise DomainError(
                     "cases.bad_uscc",
-                    f"统一社会信用代码无效：{checked.reason}",
-                    f"invalid USCC: {checked.reason}",
+                    f"统一社会信用代码无效：{checked.reason_zh}",
+                    f"invalid USCC: {checked.reason_en}",
                 )
     party = CaseParty.objects.create(
         case=case,

@@ -3,6 +3,7 @@ by the names the deployment's pack gives them (packs.department_names)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,8 @@ from minesweep.policy.codes import (
     TRACKS,
     Code,
 )
-from minesweep.policy.packs import department_names
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import department_names, load_pack
 
 register = template.Library()
 TABLES: dict[str, Mapping[str, Code]] = {
@@ -64,3 +66,49 @@ def person(user: Any) -> str:
     return str(
         getattr(profile, "display_name", "") or getattr(user, "username", "") or pick("系统", "system")
     )
+
+
+_RULE_REF = re.compile(r"\b([a-z][a-z0-9_]*)#(\d+)(?:@\d+)?")
+_BOTH = re.compile(r"^(.*?[^\x00-\x7f].*?) / ([\x00-\x7f]+)$")
+
+
+@register.filter
+def log_note(note: Any) -> str:
+    """A case-log note for people: ``inner_mongolia_2021#5@11`` becomes the pack's title and the measure
+    number; a note written in both languages shows the active one."""
+    text = str(note or "")
+    both = _BOTH.match(text)
+    if both:
+        text = pick(both.group(1), both.group(2))
+
+    def rule(match: re.Match[str]) -> str:
+        try:
+            pack = load_pack(match.group(1))
+        except PolicyError:
+            return match.group(0)
+        title = pick(pack.title_zh, pack.title_en)
+        return pick(f"{title}第{match.group(2)}项", f"{title}, item {match.group(2)}")
+
+    return _RULE_REF.sub(rule, text)
+
+
+@register.filter
+def log_action(action: Any) -> str:
+    """``cases.case.file`` → 案件 · 立案 (the audit trail's names)."""
+    from minesweep.audit.labels import action_label
+
+    return action_label(str(action))
+
+
+@register.filter
+def pack_title(pack_ids: Any) -> str:
+    """Policy packs (one id, or several separated by spaces) by their titles in the active language."""
+    titles = []
+    for pack_id in str(pack_ids or "").split():
+        try:
+            pack = load_pack(pack_id)
+        except PolicyError:
+            titles.append(pack_id)
+            continue
+        titles.append(pick(pack.title_zh, pack.title_en))
+    return pick("；", "; ").join(titles)

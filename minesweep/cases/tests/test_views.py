@@ -3,14 +3,20 @@ refusals come back as bilingual messages and change nothing; liaisons close thei
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from minesweep.accounts.roles import Role
 from minesweep.cases.models import Case, Lead, Task
+from minesweep.cases.panels import PANELS
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
 
 pytestmark = pytest.mark.django_db
+
+
+PANEL_CODES = [p.code for p in PANELS]
 
 
 def _messages(response) -> str:  # type: ignore[no-untyped-def]
@@ -80,7 +86,15 @@ def test_it_refuses_filing_without_a_second_officer_and_says_why(crew, lead, cli
         {"second_officer": crew.investigator.pk, "reason": "核查属实"},
         follow=True,
     )
-    assert "两名以上执法人员" in _messages(response) and "two officers" in _messages(response)
+    # One language at a time: Chinese by default, English after the switch.
+    assert "两名以上执法人员" in _messages(response) and "two officers" not in _messages(response)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.investigator.pk, "reason": "核查属实"},
+        follow=True,
+    )
+    assert "two officers" in _messages(response) and "两名" not in _messages(response)
     lead.refresh_from_db()
     assert lead.status == Lead.Status.VERIFYING and not Case.objects.exists()
 
@@ -90,7 +104,10 @@ def test_it_shows_a_bilingual_message_for_an_illegal_transition(crew, lead, clie
     client = client_for(crew.investigator)
     response = client.post(f"/cases/{case.pk}/act/close/", {"summary": "想直接结案"}, follow=True)
     text = _messages(response)
-    assert "不能结案" in text and "cannot close it" in text
+    assert "不能结案" in text and "cannot close it" not in text
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/cases/{case.pk}/act/close/", {"summary": "想直接结案"}, follow=True)
+    assert "cannot close it" in _messages(response)
     case.refresh_from_db()
     assert case.stage == Case.Stage.INVESTIGATING
 
@@ -103,7 +120,7 @@ def test_it_rejects_a_bad_date_with_a_clear_message(crew, lead, client_for):
         {"inspected_on": "27/11/2026", "place": "厂房", "officers": "甲、乙"},
         follow=True,
     )
-    assert "YYYY-MM-DD" in _messages(response)
+    assert "年-月-日" in _messages(response)
     assert case.inspections.count() == 1  # only the scenario's
 
 
@@ -155,8 +172,20 @@ def test_it_renders_the_case_page_in_english(crew, lead, client_for):
     case = run(crew, lead, to="decided", filed_on=LONG_AGO)
     client = client_for(crew.investigator)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    body = client.get(f"/cases/{case.pk}/").content.decode()
+    # The page shows one panel at a time (issue 15): read them all.
+    body = "".join(client.get(f"/cases/{case.pk}/", {"p": p}).content.decode() for p in PANEL_CODES)
     assert "Deadlines" in body and "Department tasks" in body and "Cut or restrict the power supply" in body
+
+
+@pytest.mark.parametrize("stage", ["investigating", "legal_review", "notice", "decided", "closed"])
+def test_it_opens_the_case_on_the_panel_of_its_stage_with_the_next_step(crew, lead, client_for, stage):
+    from minesweep.cases.panels import STAGE_PANEL
+
+    case = run(crew, lead, to=stage, filed_on=LONG_AGO)
+    body = client_for(crew.investigator).get(f"/cases/{case.pk}/").content.decode()
+    assert f'href="?p={STAGE_PANEL[case.stage]}" aria-current="page"' in body
+    assert 'id="next-actions"' in body and 'id="case-head"' in body
+    assert "inner_mongolia_2021" not in body and "cases.case." not in body  # titles and names, not ids
 
 
 JUNK = {
@@ -240,3 +269,20 @@ def test_every_evidence_download_is_audited(crew, lead, client_for):
     assert response.status_code == 200 and response.content == b"ts,kw\n"
     event = AuditEvent.objects.get(action="cases.evidence.download")
     assert event.actor == crew.investigator and event.object_id == str(item.pk)
+
+
+def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, lead, client_for):
+    from minesweep.accounts.duties import legal_reviewer_assign
+
+    legal_reviewer_assign(user=crew.second)
+    client = client_for(crew.investigator)
+    client.post(f"/cases/leads/{lead.pk}/verify/")
+    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    officers = re.search(r'id="second_officer".*?</select>', page, re.S).group(0)
+    assert f'<option value="{crew.second.pk}">' not in officers
+    response = client.post(
+        f"/cases/leads/{lead.pk}/file/",
+        {"second_officer": crew.second.pk, "reason": "核查属实", "title": "测试"},
+        follow=True,
+    )
+    assert "法制审核人员不能担任" in _messages(response) and not Case.objects.exists()

@@ -63,6 +63,12 @@ def _add_party(page, name: str, category: str, facts: list[str], role: str = "op
     _saved(page)
 
 
+def _open(page, case: Case, panel: str, party: str = "", anchor: str = "") -> None:  # type: ignore[no-untyped-def]
+    """The case page shows one panel (and on the tracks and measures panels one party) at a time (issue 15)."""
+    who = f"&party={case.parties.get(name=party).pk}" if party else ""
+    page.goto(f"/cases/{case.pk}/?p={panel}{who}" + (f"#{anchor}" if anchor else ""))
+
+
 def _ended(case: Case, party: str, kind: str) -> bool:
     return all(t.ended for t in Track.objects.filter(case=case, party__name=party, kind=kind))
 
@@ -82,9 +88,11 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _add_party(page, CAFE, "internet_cafe", ["mining_confirmed"])
     _add_party(page, OFFICIAL, "public_official", ["official_involvement"], role="facilitator")
     # The referrals exist as soon as the facts are recorded — before any determination or decision.
+    _open(page, case, "tasks")
     referrals = page.inner_text("#referrals")
     assert "移送公安机关" in referrals and "移送纪检监察机关" in referrals and OFFICIAL in referrals
 
+    _open(page, case, "investigation")
     page.click("text=记录现场检查")
     page.fill("#i-place", "昆都仑区某厂房及星空网咖")
     page.fill("#i-off", "张伟, 王磊")
@@ -92,6 +100,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     page.fill("#i-find", "厂房内 120 台矿机运行，电源私接；网吧夜间 40 台电脑挖矿")
     page.click("#inspection-form button")
     _saved(page)
+    _open(page, case, "determination")
     page.fill("#findings", "矿业工作室私接动力电源挖矿，网吧夜间挖矿，街道干部李某为其提供保护")
     page.click("#evaluate-form button")
     _saved(page)
@@ -101,22 +110,27 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
         rows = page.locator("#measures tr:not(.struck-row)").filter(has=page.locator(f"td:text-is('{CAFE}')"))
         return rows.filter(has_not_text="对网吧等主体")
 
+    _open(page, case, "determination", CAFE)
     while cafe_rows().count():
         row = cafe_rows().first
         row.locator("input[name=reason]").fill("网吧挖矿交文旅部门依法处置，其余措施另行研究")
         row.locator("button").click()
         _saved(page)
+    _open(page, case, "tracks", CAFE)
     assert page.locator(f'.party-tracks[data-party="{CAFE}"] .track').count() == 1
+    assert "包头市文化旅游广电局" in _track(page, CAFE, "other_authority").inner_text()
+    _open(page, case, "tracks", OFFICIAL)
     assert page.locator(f'.party-tracks[data-party="{OFFICIAL}"] .track').count() == 1
     assert _track(page, OFFICIAL, "referral").count() == 1
-    assert "包头市文化旅游广电局" in _track(page, CAFE, "other_authority").inner_text()
+    _open(page, case, "tracks", MINER)
     assert "包头市能源局" in _track(page, MINER, "penalty").inner_text()  # 电力法第七十一条: 电力管理部门
+    _open(page, case, "determination")
     page.click("#submit-form button")
     _saved(page)
     _sign_out(page)
 
     _sign_in(page, "baotou_reviewer")  # holds the legal-review post, took no part in the investigation
-    page.goto(f"/cases/{case.pk}/#review")
+    _open(page, case, "determination", anchor="review")
     page.check("#review-form input[value=approved]")
     page.fill("#opinion", "事实清楚，各当事人轨道及有权机关正确")
     page.click("#review-form button")
@@ -125,9 +139,8 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
 
     # -- the café: a 建议函 to the culture and tourism authority, nothing in the 发改委's name ------------
     _sign_in(page, "baotou_investigator")
-    page.goto(f"/cases/{case.pk}/#tracks")
+    _open(page, case, "tracks", CAFE)
     assert not page.locator(f'.party-tracks[data-party="{CAFE}"] .notice-form').count()
-    assert not page.locator(f'.party-tracks[data-party="{OFFICIAL}"] .notice-form').count()
     _track(page, CAFE, "other_authority").locator("button").click()
     _saved(page)
     assert "建议函" in _track(page, CAFE, "other_authority").inner_text()
@@ -136,6 +149,9 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     official = case.parties.get(name=OFFICIAL)
     referral = official.referrals.get()
     assert referral.kind == "discipline"
+    _open(page, case, "tracks", OFFICIAL)
+    assert not page.locator(f'.party-tracks[data-party="{OFFICIAL}"] .notice-form').count()
+    _open(page, case, "tasks")
     card = page.locator(f'#referrals .referral-card[data-party="{OFFICIAL}"]')
     card.locator("input[value=approve]").check()
     card.locator("input[name=reason]").fill("公职人员为挖矿提供保护，移送纪检监察机关")
@@ -157,6 +173,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     assert not official.notices.exists() and not official.decisions.exists()
 
     # -- the miner: the penalty track ---------------------------------------------------------------------
+    _open(page, case, "tracks", MINER)
     penalty = _track(page, MINER, "penalty")
     penalty.locator(".notice-form input[name=number]").fill("包能源告〔2026〕1号")
     penalty.locator(".notice-form button").click()
@@ -167,7 +184,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _sign_out(page)
 
     _sign_in(page, "baotou_reviewer")
-    page.goto(f"/cases/{case.pk}/#tracks")
+    _open(page, case, "tracks", MINER)
     form = _track(page, MINER, "penalty").locator(".penalty-review-form")
     form.locator("input[value=approved]").check()
     form.locator("textarea[name=opinion]").fill("告知程序合法，当事人书面放弃，同意拟处罚意见")
@@ -176,7 +193,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _sign_out(page)
 
     _sign_in(page, "baotou_investigator")
-    page.goto(f"/cases/{case.pk}/#tracks")
+    _open(page, case, "tracks", MINER)
     form = _track(page, MINER, "penalty").locator(".discussion-form")
     form.locator("input[name=participants]").fill("主任、分管副主任、法规科科长")
     form.locator("textarea[name=minutes]").fill("集体讨论认为违法事实清楚，同意罚款五万元")
@@ -218,7 +235,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     assert _ended(case, MINER, "penalty")  # enforcement recorded by finish_tracks
 
     _sign_in(page, "baotou_investigator")
-    page.goto(f"/cases/{case.pk}/#follow-ups")
+    _open(page, case, "closure")
     page.fill("#summary", "各当事人各轨道均已办结")
     page.click("#close-form button")
     _saved(page)

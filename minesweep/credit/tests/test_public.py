@@ -102,3 +102,10 @@ def test_it_drops_control_characters_from_searches_and_texts(baotou_miner):
         listing_object(actor="test", listing=listing, text="\x00\x01 ", on=dt.date(2026, 3, 3))
     listing = listing_object(actor="test", listing=listing, text="不\x00服", on=dt.date(2026, 3, 3))
     assert listing.objection_text == "不服"
+
+
+def test_it_says_when_nothing_matches_and_explains_a_partial_uscc(published):
+    body = Client().get("/credit/", {"q": "没有这家公司"}).content.decode()
+    assert 'id="no-result"' in body and "未查询到公示期内的失信记录" in body
+    body = Client().get("/credit/", {"q": "91150"}).content.decode()
+    assert 'id="no-result"' in body and "须完整输入 18 位" in body and "您输入了 5" in body

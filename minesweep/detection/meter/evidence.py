@@ -2,7 +2,7 @@
 
 Pure functions from readings (UTC seconds, kWh, native interval) to PNG bytes, drawn with matplotlib's
 Agg backend (headless). Days and hours are Asia/Shanghai local time; missing readings are left blank
-(white), never drawn as zero.
+(white), never drawn as zero. Labels are in the active language (with a CJK font for Chinese).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import io
 
 import numpy as np
 
+from minesweep.core.i18n import pick
+from minesweep.core.plotting import use_cjk_font
 from minesweep.detection.meter.kernels.profile import bin_readings, daily_mean_kw
 from minesweep.detection.meter.kernels.steps import detect_steps
 from minesweep.detection.meter.timebase import (
@@ -54,6 +56,7 @@ def render_carpet_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, ti
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    use_cjk_font()
     mean_kw, _, grid = _matrix(ts_utc_s, kwh, interval_s)
     figure, axis = plt.subplots(figsize=(7, 5))
     image = axis.imshow(
@@ -64,10 +67,11 @@ def render_carpet_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, ti
         vmin=0.0,  # from zero, so a flat 24×7 block reads as flat and a day/night pattern as a pattern
         extent=(0, 24, grid.n_days, 0),
     )
-    axis.set_xlabel("hour of day (Asia/Shanghai)")
-    axis.set_ylabel(f"day since {date_of_day_number(grid.start_day).isoformat()}")
-    axis.set_title(title or "carpet plot")
-    figure.colorbar(image, ax=axis, label="kW")
+    start = date_of_day_number(grid.start_day).isoformat()
+    axis.set_xlabel(pick("时刻（北京时间）", "hour of day (Asia/Shanghai)"))
+    axis.set_ylabel(pick(f"自 {start} 起第几天", f"day since {start}"))
+    axis.set_title(title or pick("用电地毯图", "carpet plot"))
+    figure.colorbar(image, ax=axis, label=pick("平均负荷 kW", "kW"))
     return _png(figure)
 
 
@@ -78,6 +82,7 @@ def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, tit
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    use_cjk_font()
     mean_kw, counts, grid = _matrix(ts_utc_s, kwh, interval_s)
     daily = daily_mean_kw(mean_kw.T[:, None, :], counts.T[:, None, :], grid)
     steps = detect_steps(daily)[0]
@@ -95,9 +100,10 @@ def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, tit
             rotation=90,
             va="top",
         )
-    axis.set_xlabel(f"day since {date_of_day_number(grid.start_day).isoformat()}")
-    axis.set_ylabel("kWh / day")
-    axis.set_title(title or "daily energy and detected steps")
+    start = date_of_day_number(grid.start_day).isoformat()
+    axis.set_xlabel(pick(f"自 {start} 起第几天", f"day since {start}"))
+    axis.set_ylabel(pick("日用电量 kWh", "kWh / day"))
+    axis.set_title(title or pick("日用电量与检出的负荷跃变", "daily energy and detected steps"))
     return _png(figure)
 
 
@@ -106,6 +112,10 @@ def render_evidence(
 ) -> dict[str, bytes]:
     """Both pictures for one account: ``{"carpet.png": …, "daily.png": …}``."""
     return {
-        "carpet.png": render_carpet_png(ts_utc_s, kwh, interval_s, f"{account_id} carpet plot"),
-        "daily.png": render_daily_png(ts_utc_s, kwh, interval_s, f"{account_id} daily energy"),
+        "carpet.png": render_carpet_png(
+            ts_utc_s, kwh, interval_s, pick(f"户号 {account_id} 用电地毯图", f"{account_id} carpet plot")
+        ),
+        "daily.png": render_daily_png(
+            ts_utc_s, kwh, interval_s, pick(f"户号 {account_id} 日用电量", f"{account_id} daily energy")
+        ),
     }

@@ -3,7 +3,7 @@
 A pure function of a host's evidence dictionary (:func:`report._evidence_dict`): one bar per pool
 endpoint from its first to its last sighting (Asia/Shanghai time), labelled with the pool, how the
 mining was recognised and the shares submitted; below it, the flow counts behind the score. Drawn
-with matplotlib's Agg backend (headless); labels are ASCII so no CJK font is needed.
+with matplotlib's Agg backend (headless); labels are in the active language (CJK font for Chinese).
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ import datetime as dt
 import io
 from typing import Any
 
+from minesweep.core.i18n import pick
+from minesweep.core.plotting import use_cjk_font
+
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 FLOW_LABELS = {
-    "mining_protocol": "mining protocol",
-    "pool_name": "to pool names",
-    "pool_endpoint": "to pool endpoints",
-    "pool_lookups": "pool name lookups",
-    "long_lived_low_volume": "long-lived, low volume",
-    "periodic_pairs": "periodic",
-    "mining_port": "on mining ports",
-    "p2p_peers": "P2P peers",
+    "mining_protocol": ("挖矿协议", "mining protocol"),
+    "pool_name": ("连接矿池域名", "to pool names"),
+    "pool_endpoint": ("连接矿池地址", "to pool endpoints"),
+    "pool_lookups": ("查询矿池域名", "pool name lookups"),
+    "long_lived_low_volume": ("长时低流量", "long-lived, low volume"),
+    "periodic_pairs": ("周期性连接", "periodic"),
+    "mining_port": ("挖矿常用端口", "on mining ports"),
+    "p2p_peers": ("P2P 节点", "P2P peers"),
 }
 
 
@@ -42,10 +45,14 @@ def pool_spans(evidence: dict[str, Any]) -> list[tuple[str, dt.datetime, dt.date
         if first is None or last is None:
             continue
         messages = sum(int(n) for n in pool.get("methods", {}).values())
-        seen = f"{messages} messages" if messages else f"matched by {pool.get('match') or 'flows'}"
-        label = (
-            f"{pool.get('pool') or '?'} {pool.get('address', '')} · {pool.get('shares', 0)} shares · {seen}"
+        how = pool.get("match") or "flows"
+        seen = (
+            pick(f"{messages} 条报文", f"{messages} messages")
+            if messages
+            else pick(f"依据 {how} 匹配", f"matched by {how}")
         )
+        shares = pool.get("shares", 0)
+        label = f"{pool.get('pool') or '?'} {pool.get('address', '')} · {pick(f'{shares} 份额', f'{shares} shares')} · {seen}"
         spans.append((label, first, max(last, first)))
     return sorted(spans, key=lambda span: span[1])
 
@@ -59,9 +66,12 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    use_cjk_font()
     spans = pool_spans(evidence)
     counts = [
-        (FLOW_LABELS[k], int(v)) for k, v in evidence.get("flows", {}).items() if k in FLOW_LABELS and v
+        (pick(*FLOW_LABELS[k]), int(v))
+        for k, v in evidence.get("flows", {}).items()
+        if k in FLOW_LABELS and v
     ]
     figure, (timeline, bars) = plt.subplots(
         2,
@@ -93,12 +103,12 @@ def render_host_png(evidence: dict[str, Any], host: str) -> bytes:
     timeline.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=SHANGHAI))
     timeline.tick_params(axis="x", labelsize=8)
     timeline.set_title(
-        f"{host}: connections to mining pools (Asia/Shanghai)"
+        pick(f"{host}：与矿池的连接（北京时间）", f"{host}: connections to mining pools (Asia/Shanghai)")
         if spans
-        else f"{host}: no timed pool connections"
+        else pick(f"{host}：无带时间的矿池连接", f"{host}: no timed pool connections")
     )
     bars.barh([label for label, _ in counts], [value for _, value in counts], color="tab:blue")
-    bars.set_xlabel("flows")
+    bars.set_xlabel(pick("流数", "flows"))
     bars.xaxis.set_major_locator(MaxNLocator(integer=True))
     bars.invert_yaxis()
     figure.tight_layout()

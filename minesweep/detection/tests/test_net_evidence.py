@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
+
 from minesweep.detection.network.evidence import SHANGHAI, pool_spans, render_host_png
 
 EVIDENCE = {
@@ -26,7 +28,11 @@ def test_it_lists_timed_pool_connections_in_asia_shanghai_time():
     spans = pool_spans(EVIDENCE)
     assert len(spans) == 1  # the endpoint without times is not drawn
     label, first, last = spans[0]
-    assert "Ethermine 203.0.113.9:3333" in label and "12 shares" in label and "13 messages" in label
+    # The picture speaks the viewer's language: Chinese by default, English after the switch.
+    assert "Ethermine 203.0.113.9:3333" in label and "12 份额" in label and "13 条报文" in label
+    with translation.override("en"):
+        label = pool_spans(EVIDENCE)[0][0]
+    assert "12 shares" in label and "13 messages" in label and "份额" not in label
     assert first.tzinfo == SHANGHAI and (first.hour, last.hour) == (6, 8)  # 22:13 and 00:03 UTC
 
 

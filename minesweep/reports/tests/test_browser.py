@@ -93,7 +93,7 @@ def test_it_runs_the_reporting_loop_end_to_end(page, intake_officer, settings):
     wrong = receipt[:-1] + str((int(receipt[-1]) + 1) % 10)
     page.fill("#receipt", wrong)
     page.click("button[type=submit]")
-    assert "第 5 组" in page.inner_text(".error-box")
+    assert "第 5 组" in page.inner_text(".error-box") and page.input_value("#receipt") == wrong
     page.fill("#receipt", receipt_generate())  # well formed, but opens nothing
     page.click("button[type=submit]")
     assert "回执码" in page.inner_text(".error-box") and "感谢您的举报" not in page.content()

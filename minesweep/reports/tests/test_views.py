@@ -60,7 +60,8 @@ def test_it_follows_up_reads_replies_and_takes_more_information(intake_officer, 
     report = Report.objects.get()
     officer = client_for(intake_officer)
     officer.post(f"/intake/r/{report.number}/ask/", {"text": "请问有照片吗？"})
-    page = Client().post("/report/follow-up/", {"receipt": receipt.replace("-", " ")})
+    reporter = Client()
+    page = reporter.post("/report/follow-up/", {"receipt": receipt.replace("-", " ")}, follow=True)
     assert (
         page.status_code == 200
         and "请问有照片吗？" in page.content.decode()
@@ -68,11 +69,14 @@ def test_it_follows_up_reads_replies_and_takes_more_information(intake_officer, 
     )
     token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
     photo = SimpleUploadedFile("more.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    answer = Client().post(
+    answer = reporter.post(
         "/report/follow-up/message/", {"token": token, "body": "有，已上传", "files": [photo]}
     )
-    assert answer.status_code == 200 and "有，已上传" in answer.content.decode()
-    assert report.attachments.count() == 1
+    assert answer.status_code == 302, "post/redirect/get: the message page is reached by a redirect"
+    shown = reporter.get(answer["Location"]).content.decode()
+    assert "有，已上传" in shown and "已发送" in shown
+    assert reporter.get(answer["Location"]).status_code == 200  # a refresh is a GET: nothing stored again
+    assert report.attachments.count() == 1 and report.messages.filter(author="reporter").count() == 1
     assert ReportNotification.objects.filter(kind="reporter_message", user=intake_officer).exists()
 
 
@@ -81,6 +85,14 @@ def test_it_refuses_a_wrong_receipt_on_the_page():
     response = Client().post("/report/follow-up/", {"receipt": "000000-000000-000000-000000-000000"})
     assert response.status_code in (400, 404)
     assert "回执码" in response.content.decode()
+
+
+def test_it_keeps_the_typed_receipt_and_names_the_mistyped_group_in_words():
+    receipt = receipt_of(web_submit())
+    typo = receipt[:7] + str((int(receipt[7]) + 1) % 10) + receipt[8:]
+    body = Client().post("/report/follow-up/", {"receipt": typo}).content.decode()
+    assert f'value="{typo}"' in body
+    assert "第 2 组（第 7–12 位数字）" in body and "reports.receipt_typo" not in body
 
 
 def test_it_refuses_an_expired_or_forged_follow_up_token():
@@ -119,7 +131,12 @@ def test_it_groups_likely_duplicates_in_the_queue(intake_officer, client_for):
         power_account="150203000001",
     )
     page = client_for(intake_officer).get("/intake/").content.decode()
-    assert page.count('class="dup-head"') == 1 and "同一地址" in page and "同一户号" not in page
+    # One table; the two reports about the same address share group letter A, the third is on its own.
+    assert page.count("<table") == 1 and page.count('class="report-row dup"') == 2
+    assert "<strong>A</strong>" in page and "<strong>B</strong>" not in page
+    assert "同一地址" in page and "同一户号" not in page
+    found = client_for(intake_officer).get("/intake/", {"q": "包头某公司"}).content.decode()
+    assert found.count('class="report-row') == 1 and "包头某公司" in found
 
 
 def test_it_triages_from_the_detail_page(intake_officer, client_for):
@@ -179,3 +196,39 @@ def test_it_shows_notification_badges_and_marks_them_read(intake_officer, client
 
 def test_it_lists_the_queue_in_the_staff_menu(intake_officer, client_for):
     assert "/intake/" in client_for(intake_officer).get("/staff/").content.decode()
+
+
+def test_it_keeps_what_was_typed_and_asks_to_choose_the_files_again_after_an_error():
+    photo = SimpleUploadedFile("IMG_3.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = web_submit(files=[photo], uscc="91150602MA0N0000X1", address="东胜区某路 99 号")
+    body = response.content.decode()
+    assert response.status_code == 400 and not Report.objects.exists()
+    assert 'value="东胜区某算力科技有限公司"' in body and 'value="东胜区某路 99 号"' in body
+    assert 'value="91150602MA0N0000X1"' in body and 'id="files-again"' in body
+    assert "统一社会信用代码无效" in body and "check character" not in body  # one language at a time
+
+
+def test_it_confirms_each_triage_action_and_keeps_the_text_of_a_refused_one(intake_officer, client_for):
+    web_submit()
+    report = Report.objects.get()
+    officer = client_for(intake_officer)
+    refused = officer.post(f"/intake/r/{report.number}/ask/", {"text": "请看 <script>x</script>"})
+    assert (
+        refused.status_code == 400
+        and "请看 &lt;script&gt;x&lt;/script&gt;</textarea>" in refused.content.decode()
+    )
+    done = officer.post(f"/intake/r/{report.number}/ask/", {"text": "请问有照片吗？"}, follow=True)
+    assert "问题已发给举报人" in done.content.decode()
+    page = officer.get(f"/intake/r/{report.number}/").content.decode()
+    assert '<option value="">请选择要并入的举报</option>' in page or "merge" not in page
+
+
+def test_it_keeps_the_report_context_on_the_lead_it_becomes(intake_officer, ordos_investigator, client_for):
+    web_submit(latitude="39.8123", longitude="109.9876")
+    report = Report.objects.get()
+    client_for(intake_officer).post(f"/intake/r/{report.number}/convert/", {"text": "东胜区某厂房挖矿"})
+    report.refresh_from_db()
+    page = client_for(ordos_investigator).get(f"/cases/leads/{report.lead_id}/").content.decode()
+    assert 'id="from-report"' in page and report.number in page and "东胜区某算力科技有限公司" in page
+    assert "39.812300, 109.987600" in page and f"/intake/r/{report.number}/" in page
+    assert "（150602）" not in page and "demo:" not in page  # the division by name, no raw references

@@ -18,14 +18,19 @@
   var sources = Object.keys(d.leads_by_source).map(function (k) {
     return { name: d.labels.source[k] || k, value: d.leads_by_source[k] };
   });
-  chart("chart-sources", { legend: { bottom: 0 }, series: [{ type: "pie", radius: ["35%", "65%"], data: sources,
-    label: { formatter: "{b}\n{c}" } }] });
+  // Names in the legend (with the count), counts inside the ring: no label is ever cut at the edge.
+  var counts = {};
+  sources.forEach(function (s) { counts[s.name] = s.value; });
+  chart("chart-sources", { legend: { bottom: 0, formatter: function (name) { return name + " " + counts[name]; } },
+    series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "42%"], data: sources,
+      label: { position: "inside", formatter: function (p) { return p.value ? String(p.value) : ""; }, color: "#fff", fontWeight: 600 } }] });
   var stages = Object.keys(d.cases_by_stage);
-  chart("chart-stages", { tooltip: { trigger: "axis" }, grid: { left: 40, right: 10, bottom: 40 },
-    xAxis: { type: "category", data: stages.map(function (k) { return d.labels.stage[k] || k; }), axisLabel: { interval: 0 } },
-    yAxis: { type: "value", minInterval: 1 },
+  // Horizontal bars: every stage name on its own line, however long.
+  chart("chart-stages", { tooltip: { trigger: "axis" }, grid: { left: 10, right: 30, top: 10, bottom: 20, containLabel: true },
+    yAxis: { type: "category", inverse: true, data: stages.map(function (k) { return d.labels.stage[k] || k; }), axisLabel: { interval: 0 } },
+    xAxis: { type: "value", minInterval: 1 },
     series: [{ type: "bar", data: stages.map(function (k) { return d.cases_by_stage[k]; }), itemStyle: { color: "#b3261e" },
-      label: { show: true, position: "top" } }] });
+      label: { show: true, position: "right" } }] });
   var t = d.trend;
   chart("chart-trend", { tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 40, top: 40, bottom: 30 },
     xAxis: { type: "category", data: t.weeks }, yAxis: [{ type: "value", minInterval: 1 }, { type: "value", minInterval: 1, name: T("矿机", "rigs") }],
