@@ -165,7 +165,6 @@ def run(
             actor=inv,
             case=case,
             party=party,
-            number=f"{case.number}-告-{party.pk}",
             intended_penalty="拟依法责令停止挖矿、追缴电费并处罚款",
             served_on=served,
         )
@@ -178,7 +177,6 @@ def run(
             actor=inv,
             case=case,
             party=party,
-            number=f"{case.number}-决-{party.pk}",
             facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
             penalty_and_basis="责令停止违法行为，处罚款；依据《中华人民共和国电力法》第七十一条及《八项措施》。",
             fine_yuan="50000",

@@ -4,6 +4,7 @@ the grid company's liaison closes the resulting task with a document number and 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -83,7 +84,6 @@ def test_it_takes_a_lead_to_a_decision_and_a_liaison_closes_the_task(page, crew,
 
     _sign_in(page, "baotou_investigator")
     page.goto(f"/cases/{case.pk}/#notices")
-    page.fill(".notice-form input[name=number]", "包发改告〔2026〕1号")
     page.fill(".notice-form textarea[name=intended_penalty]", "拟责令停止违法行为，追缴电费并处罚款")
     page.click(".notice-form button")
     _saved(page)
@@ -92,7 +92,6 @@ def test_it_takes_a_lead_to_a_decision_and_a_liaison_closes_the_task(page, crew,
     page.click("text=登记：当事人书面放弃陈述申辩和听证")
     _saved(page)
     form = page.locator(".decision-form")
-    form.locator("input[name=number]").fill("包发改罚〔2026〕1号")
     form.locator("textarea[name=penalty_and_basis]").fill("责令停止违法行为，处罚款；依据电力法第七十一条")
     form.locator("input[name=fine_yuan]").fill("50000")
     form.locator("input[name=authority]").fill("包头市发展和改革委员会")
@@ -100,6 +99,12 @@ def test_it_takes_a_lead_to_a_decision_and_a_liaison_closes_the_task(page, crew,
     _saved(page)
     case.refresh_from_db()
     assert case.stage == Case.Stage.DECIDED
+    # Nobody typed a number: the notice and the decision carry the ones allocated when they were issued.
+    decision = case.decisions.get()
+    assert re.fullmatch(r"包发改罚〔\d{4}〕1号", decision.number) and decision.number in page.inner_text(
+        "#decisions"
+    )
+    assert re.fullmatch(r"包发改告〔\d{4}〕1号", case.notices.get().number)
     assert "电网企业" in page.inner_text("#tasks")
     _shot(page, "case-decided")
     _sign_out(page)
