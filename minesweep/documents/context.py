@@ -1,11 +1,15 @@
 """What goes into each document: reads the case records (cases, credit, policy) and returns the fields a
 template fills. No writes. Resident ID numbers are masked in every document (个人信息保护法): a document
 names a person by name and address, which is what 行政处罚法第五十九条 requires.
+
+Nothing internal reaches paper: categories by their Chinese labels, no codes, record ids or English notes;
+money that is decided in figures and in capitals; every date is the act's own date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,9 +19,31 @@ from django.utils import timezone
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
-from minesweep.documents.kinds import AUTHORITY_SHORT, KINDS
-from minesweep.registry.models import Division
+from minesweep.documents.authority import Issuer, case_issuer
+from minesweep.documents.kinds import KINDS
+from minesweep.documents.wording import (
+    Citation,
+    category_label,
+    citations_in,
+    cite,
+    cn_date,
+    facts_text,
+    parse_citations,
+    plain,
+    yuan,
+    yuan_capital,
+)
+from minesweep.policy.packs import available_packs, load_pack
 from minesweep.registry.resident_id import mask_resident_id
+
+__all__ = ["DocumentError", "Prepared", "cn_date", "prepare", "yuan_capital"]
+
+PENALTY_LAW = "中华人民共和国行政处罚法"
+REFERRAL_RULE = "行政执法机关移送涉嫌犯罪案件的规定"
+# Laws that ground a referral (crime, official misconduct), never an administrative act on the party.
+NOT_ADMINISTRATIVE = frozenset(
+    {"中华人民共和国刑法", "中华人民共和国监察法", "中华人民共和国公职人员政务处分法"}
+)
 
 
 class DocumentError(DomainError):
@@ -26,40 +52,17 @@ class DocumentError(DomainError):
 
 @dataclass
 class Prepared:
-    """One document ready to render: its target (for versioning), party, authority and fields."""
+    """One document ready to render: its target (the act), party, issuer, the act's date and fields."""
 
     target: str
     party: CaseParty | None
-    authority: str
-    authority_code: str
+    issuer: Issuer
+    act_date: dt.date | None  # None: the act is dated the day it is first issued
     fields: dict[str, str]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未定）"
-
-
-def _league(case: Case) -> Division:
-    division = case.division
-    while division.level == Division.Level.COUNTY and division.parent is not None:
-        division = division.parent
-    return division
-
-
-def default_authority(case: Case) -> str:
-    league = _league(case)
-    if league.level == Division.Level.REGION:
-        return "内蒙古自治区发展和改革委员会"
-    return f"{league.name}发展和改革委员会"
-
-
-def authority_code(case: Case) -> str:
-    """发文机关代字 + 发改, e.g. 包发改 for Baotou's DRC."""
-    league = _league(case)
-    return AUTHORITY_SHORT.get(league.code, league.name[:1]) + "发改"
-
-
+# -- shared pieces -----------------------------------------------------------------------------------
 def party_identifier(party: CaseParty) -> str:
     value = (party.identifier or (party.subject.uscc if party.subject else "") or "").strip()
     if len(value) == 18 and value[:17].isdigit():  # a resident ID: never printed in full
@@ -67,7 +70,14 @@ def party_identifier(party: CaseParty) -> str:
     return value
 
 
-def _party_fields(party: CaseParty) -> dict[str, str]:
+def _party_fields(party: CaseParty | None) -> dict[str, str]:
+    if party is None:
+        return {
+            "party_name": "（见附件）",
+            "party_identifier": "—",
+            "party_address": "—",
+            "legal_representative": "—",
+        }
     address = party.address or (party.subject.address if party.subject else "") or "（住所不详）"
     return {
         "party_name": party.name,
@@ -89,7 +99,9 @@ def _case_fields(case: Case) -> dict[str, str]:
         "filed_on": cn_date(case.filed_on),
         "decision_due": cn_date(case.decision_due),
         "officers": "、".join(_person(u) for u in officers),
-        "findings": (determination.findings if determination else "") or case.filing_reason or "（见案卷）",
+        "findings": clean_paper(
+            (determination.findings if determination else "") or case.filing_reason or "（见案卷）"
+        ),
     }
 
 
@@ -98,31 +110,84 @@ def _person(user: Any) -> str:
     return profile.display_name if profile else user.get_username()
 
 
-def _basis(case: Case, party: CaseParty | None = None, rule_ids: tuple[int, ...] = ()) -> str:
+_DEBUG = re.compile(r"（?(?:计算记录|记录|编号)?\s*#\d+[^）。；]*）?")
+_ENGLISH_NOTE = re.compile(r"\s*/\s*[A-Za-z][^。；\n]*")
+
+
+def clean_paper(text: str) -> str:
+    """Text typed into the platform as it may appear on paper: no record ids (#9), no English half of a
+    bilingual note, drafts named as drafts, no doubled full stops."""
+    text = _DEBUG.sub("", text or "")
+    text = _ENGLISH_NOTE.sub("", text)
+    text = mark_drafts(text)
+    return re.sub(r"。{2,}", "。", text).strip()
+
+
+def _draft_titles() -> dict[str, str]:
+    """Draft policy titles without their （征求意见稿） suffix → the full title, from the packs."""
+    titles: dict[str, str] = {}
+    for name in available_packs():
+        title = load_pack(name).title_zh
+        if title.endswith("（征求意见稿）"):
+            titles[title.removesuffix("（征求意见稿）")] = title
+    return titles
+
+
+def mark_drafts(text: str) -> str:
+    """《八项措施》, 《关于…八项措施》 → 《关于…八项措施（征求意见稿）》: a draft is never cited as if in force."""
+    drafts = _draft_titles()
+
+    def full(match: re.Match[str]) -> str:
+        name = match[1]
+        for base, title in drafts.items():
+            if name and base.endswith(name):
+                return f"《{title}》"
+        return match[0]
+
+    return re.sub(r"《([^《》（]+)》", full, text)
+
+
+def policy_context(case: Case) -> str:
+    """The case's policy pack, cited as policy context (never as the legal basis of an act)."""
+    return f"《{load_pack(case.pack).title_zh}》"
+
+
+def _measure_citations(
+    case: Case, party: CaseParty | None = None, rule_ids: tuple[int, ...] = ()
+) -> list[Citation | None]:
     determination = getattr(case, "determination", None)
     if determination is None:
-        return "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》"
-    items: list[str] = []
+        return []
     measures = determination.measures.filter(struck=False)
     if party is not None:
         measures = measures.filter(party=party)
     if rule_ids:
         measures = measures.filter(rule_id__in=rule_ids)
-    for measure in measures:
-        items.append(f"{measure.source_clause or measure.title_zh}")
-        items.extend(str(b) for b in measure.basis)
-    return "；".join(dict.fromkeys(i for i in items if i)) or "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》"
+    cited = [c for measure in measures for item in measure.basis for c in parse_citations(item)]
+    return [c for c in cited if c.law not in NOT_ADMINISTRATIVE]
+
+
+def _theft(case: Case, party: CaseParty | None) -> CaseCalculation | None:
+    calcs = case.calculations.filter(kind=CaseCalculation.Kind.THEFT).order_by("-id")
+    if party is not None:
+        return calcs.filter(party=party).first() or calcs.filter(party__isnull=True).first()
+    return calcs.first()
+
+
+def _result(calc: CaseCalculation | None, key: str) -> Decimal | None:
+    value = ((calc.output or {}).get("result") or {}).get(key) if calc else None
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 def _exhibits(case: Case) -> dict[str, Any]:
     rows = [
         [
             str(i),
-            item.description,
+            clean_paper(item.description),
             item.get_kind_display(),
-            item.collected_on.isoformat(),
-            item.file_name or "—",
-            item.sha256 or "—",
+            cn_date(item.collected_on),
+            "电子文件" if item.file_name else "—",
+            item.sha256[:16] if item.sha256 else "—",
         ]
         for i, item in enumerate(case.evidence_items.all(), start=1)
     ]
@@ -130,14 +195,33 @@ def _exhibits(case: Case) -> dict[str, Any]:
         rows.append(
             [
                 str(len(rows) + 1),
-                f"查扣矿机 {rig.model} × {rig.count} 台（铭牌 {rig.unit_power_w} W/台）",
+                f"查扣矿机{rig_model(rig.model)}共{rig.count}台（铭牌功率每台{rig.unit_power_w}瓦）",
                 "物证",
-                rig.seized_on.isoformat(),
+                cn_date(rig.seized_on),
                 rig.custody or "—",
                 "—",
             ]
         )
-    return {"columns": ["序号", "名称", "种类", "收集/查扣日期", "文件/保管", "SHA-256"], "rows": rows}
+    return {
+        "columns": ["序号", "名称", "种类", "收集或查扣日期", "载体或保管处", "校验值（前十六位）"],
+        "rows": rows,
+    }
+
+
+_BRANDS = {
+    "antminer": "蚂蚁矿机",
+    "whatsminer": "神马矿机",
+    "avalon": "阿瓦隆矿机",
+    "avalonminer": "阿瓦隆矿机",
+}
+
+
+def rig_model(model: str) -> str:
+    """A rig model as written in Chinese documents: brand in Chinese, model identifier kept (S19)."""
+    words = (model or "").split()
+    if words and words[0].lower() in _BRANDS:
+        return _BRANDS[words[0].lower()] + "".join(words[1:])
+    return model
 
 
 def _pick(items: list[Any], party: CaseParty | None, what_zh: str, what_en: str) -> Any:
@@ -160,50 +244,52 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None) -> Prepared:
             f"未知文书种类“{kind}”，可选：{'、'.join(KINDS)}",
             f"Unknown document kind '{kind}'; choose one of {', '.join(KINDS)}",
         )
-    builder = {
-        "filing": _filing,
-        "notice": _notice,
-        "decision": _decision,
-        "police_referral": _referral,
-        "discipline_referral": _referral,
-        "credit_listing": _credit_listing,
-        "energy_cut": _energy_cut,
-        "suspension": _suspension,
-    }[kind]
-    prepared = builder(case, kind, party)
+    prepared = BUILDERS[kind](case, kind, party)
     prepared.fields = {
         **_case_fields(case),
         **prepared.fields,
-        "authority": prepared.authority,
+        "authority": prepared.issuer.name,
         "kind_title": KINDS[kind].zh,
     }
     return prepared
 
 
+# -- kinds -------------------------------------------------------------------------------------------
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     lead = case.lead
-    parties = list(case.parties.all())
+    parties = list(case.parties.select_related("subject"))
+    basis = cite([Citation(PENALTY_LAW, "第五十四条"), *_measure_citations(case)])
     return Prepared(
         "case",
         None,
-        default_authority(case),
-        authority_code(case),
+        case_issuer(case),
+        case.filed_on,
         {
             "lead_number": lead.number,
             "lead_source": lead.get_source_display(),
             "received_on": cn_date(lead.received_on or lead.created_at.date()),
-            "lead_summary": lead.summary or lead.title,
-            "filing_reason": case.filing_reason or "—",
-            "basis": "《中华人民共和国行政处罚法》第五十四条；" + _basis(case),
-            "parties": "；".join(f"{p.name}（{party_identifier(p) or '—'}）" for p in parties)
+            "lead_summary": clean_paper(lead.summary or lead.title),
+            "filing_reason": clean_paper(case.filing_reason) or "—",
+            "basis": basis,
+            "policy_context": policy_context(case),
+            "parties": "；".join(f"{p.name}（{category_label(p.category)}）" for p in parties)
             or "（待查明）",
             "lead_officer": _person(case.lead_officer),
             "second_officer": _person(case.second_officer) if case.second_officer else "—",
         },
         {
             "parties": {
-                "columns": ["当事人", "证照号码", "住所", "主体类别"],
-                "rows": [[p.name, party_identifier(p) or "—", p.address or "—", p.category] for p in parties],
+                "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
+                "rows": [
+                    [
+                        p.name,
+                        party_identifier(p) or "—",
+                        p.address or "—",
+                        category_label(p.category),
+                        facts_text(p.facts) or "—",
+                    ]
+                    for p in parties
+                ],
             }
         },
     )
@@ -216,49 +302,105 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         "告知记录",
         "notice",
     )
-    decision_authority = next((d.authority for d in case.decisions.all()), "") or default_authority(case)
+    deadline = cn_date(notice.defence_deadline)
+    hearing = cn_date(notice.hearing_request_deadline)
     return Prepared(
         f"notice:{notice.pk}",
         notice.party,
-        decision_authority,
-        authority_code(case),
+        case_issuer(case),
+        notice.served_on,
         {
             **_party_fields(notice.party),
-            "intended_penalty": notice.intended_penalty,
-            "basis": _basis(case, notice.party),
+            "intended_penalty": clean_paper(notice.intended_penalty).rstrip("。"),
+            "basis": cite(_measure_citations(case, notice.party)) or "（见决定）",
+            "policy_context": policy_context(case),
             "served_on": cn_date(notice.served_on),
-            "defence_deadline": cn_date(notice.defence_deadline),
-            "hearing_request_deadline": cn_date(notice.hearing_request_deadline),
+            "defence_deadline": deadline,
+            "hearing_request_deadline": hearing,
+            "statement_route": (
+                f"你（单位）可自收到本告知书之日起五个工作日内（即{deadline}前），"
+                "以书面或者口头形式向本机关提出陈述、申辩意见，口头提出的由本机关制作笔录"
+            ),
             "hearing_right": (
-                f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条，你（单位）有权要求举行听证，"
-                f"要求听证的，应当在{cn_date(notice.hearing_request_deadline)}前（收到本告知书之日起五个工作日内）提出"
+                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，你（单位）有权要求举行听证；"
+                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前）向本机关提出"
                 if notice.hearing_eligible
-                else "本案拟作出的处罚不属于听证范围"
+                else "本案拟作出的行政处罚不属于听证范围"
             ),
         },
+        {"evidence": _exhibits(case)},
     )
+
+
+def _statement_handling(notice: Notice | None) -> str:
+    """How the party's statement, defence or hearing was handled (行政处罚法第四十五条、第六十五条)."""
+    if notice is None:
+        return "当事人未经告知程序"
+    hearing = getattr(notice, "hearing", None)
+    parts = [f"本机关于{cn_date(notice.served_on)}向你（单位）送达了行政处罚事先告知书"]
+    if notice.rights_waived:
+        parts.append("你（单位）书面表示放弃陈述、申辩和听证的权利")
+    elif notice.statement:
+        received = f"于{cn_date(notice.statement_received_on)}" if notice.statement_received_on else ""
+        parts.append(
+            f"你（单位）{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
+        )
+    else:
+        parts.append("你（单位）在规定期限内未提出陈述、申辩意见")
+    if hearing is not None and hearing.status == "held":
+        parts.append(f"应你（单位）要求，本机关于{cn_date(hearing.held_on)}举行了听证")
+    elif hearing is not None and hearing.status == "withdrawn":
+        parts.append("你（单位）撤回了听证申请")
+    elif notice.hearing_eligible and not notice.rights_waived:
+        parts.append("未在规定期限内要求听证")
+    return "，".join(parts) + "。"
+
+
+def _fine_range(case: Case, decision: Decision) -> str:
+    """The fine against its statutory range where the case records the range (电力法第七十一条)."""
+    calc = _theft(case, decision.party)
+    back, ceiling = _result(calc, "back_charge_yuan"), _result(calc, "fine_max_yuan")
+    if back is None or ceiling is None:
+        return ""
+    multiple = plain(ceiling / back) if back else "五"
+    return (
+        f"（应交电费{plain(back)}元的{_cn_multiple(multiple)}倍以下，即不超过{ceiling:,.2f}元；"
+        f"本决定罚款在法定幅度内）"
+    )
+
+
+def _cn_multiple(multiple: str) -> str:
+    return {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五"}.get(multiple, multiple)
 
 
 def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     decision: Decision = _pick(
-        list(case.decisions.select_related("party__subject")), party, "处罚决定", "decision"
+        list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
-    fine = f"{decision.fine_yuan:,.2f} 元" if decision.fine_yuan is not None else "无"
+    issuer = case_issuer(case)
+    fine = yuan(decision.fine_yuan) if decision.fine_yuan else "无"
     return Prepared(
         f"decision:{decision.pk}",
         decision.party,
-        decision.authority or default_authority(case),
-        authority_code(case),
+        Issuer(decision.authority or issuer.name, issuer.code),
+        decision.decided_on,
         {
             **_party_fields(decision.party),
-            "facts_and_evidence": decision.facts_and_evidence,
-            "penalty_and_basis": decision.penalty_and_basis,
-            "fine": fine,
-            "compliance": decision.compliance,
+            "facts_and_evidence": clean_paper(decision.facts_and_evidence),
+            "statement_handling": _statement_handling(decision.notice),
+            "penalty_and_basis": penalty_only(decision.penalty_and_basis),
+            "basis": cite(
+                [*_measure_citations(case, decision.party), *citations_in(decision.penalty_and_basis)]
+            )
+            or "（见上）",
+            "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
+            "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
             if decision.payment_deadline
             else "自收到本决定书之日起十五日内",
-            "appeal_route": decision.appeal_route,
+            "payment_channel": "缴至本机关指定的代收银行（见随附缴款通知）",
+            "review_body": f"{_league_name(case)}人民政府",
+            "court": f"{_league_name(case)}辖区内有管辖权的人民法院",
             "appeal_deadline": cn_date(decision.appeal_deadline)
             if decision.appeal_deadline
             else "自收到本决定书之日起六十日内",
@@ -267,9 +409,21 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             else "自收到本决定书之日起六个月内",
             "decided_on": cn_date(decision.decided_on),
             "seal": "（印章）" if decision.sealed else "（未盖章）",
-            "source_number": decision.number,
         },
     )
+
+
+def penalty_only(text: str) -> str:
+    """The penalty an officer wrote, without the basis clause typed after it (the document prints the
+    statutes that ground the act itself, so a draft typed there never becomes the basis of a penalty)."""
+    head = re.split(r"[；;，,]?\s*(?:依据|根据)", clean_paper(text), maxsplit=1)[0]
+    return head.strip().rstrip("。；;，,") or clean_paper(text).rstrip("。")
+
+
+def _league_name(case: Case) -> str:
+    from minesweep.documents.authority import league_of
+
+    return league_of(case).name
 
 
 def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -280,58 +434,85 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         if r.status not in (Referral.Status.PROPOSED, Referral.Status.DECLINED)
     ]
     referral: Referral = _pick(referrals, party, "已批准的移送", "approved referral")
+    decided = timezone.localtime(referral.decided_at).date() if referral.decided_at else None
+    facts = facts_text(referral.party.facts) if referral.party else ""
     fields = {
-        **(
-            _party_fields(referral.party)
-            if referral.party
-            else {
-                "party_name": "（见附件）",
-                "party_identifier": "—",
-                "party_address": "—",
-                "legal_representative": "—",
-            }
-        ),
-        "receiving_organ": referral.receiving_organ
-        or ("公安机关" if wanted == Referral.Kind.POLICE else "纪检监察机关"),
-        "grounds": referral.grounds,
+        **_party_fields(referral.party),
+        "facts": facts or "（见调查报告）",
         "reported_on": cn_date(referral.reported_on),
-        "decided_on": cn_date(
-            timezone.localtime(referral.decided_at).date() if referral.decided_at else None
-        ),
-        "transferred_on": cn_date(
-            timezone.localtime(referral.transferred_at).date()
-            if referral.transferred_at
-            else timezone.localdate()
-        ),
-        "documents_sent": "、".join(_DOC_NAMES.get(code, code) for code in referral.documents)
-        or "移送书、调查报告、涉案物品清单",
-        "basis": "《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）；" + _basis(case, referral.party)
-        if wanted == Referral.Kind.POLICE
-        else "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；《中华人民共和国监察法》",
+        "decided_on": cn_date(decided),
     }
-    theft = case.calculations.filter(kind=CaseCalculation.Kind.THEFT).first()
-    fields["theft_summary"] = (
-        f"经核算，窃电量 {_plain(theft.kwh)} kWh，应追补电费及违约使用电费 {_plain(theft.amount_yuan)} 元"
-        if theft
-        else "（见调查报告）"
-    )
+    if wanted == Referral.Kind.POLICE:
+        fields.update(_police_fields(case, referral))
+    else:
+        fields["receiving_organ"] = referral.receiving_organ or _discipline_organ(case)
+        fields["basis"] = cite([Citation("中华人民共和国监察法", "第三十四条")])
     return Prepared(
         f"referral:{referral.pk}",
         referral.party,
-        default_authority(case),
-        authority_code(case),
+        case_issuer(case),
+        decided,
         fields,
         {"exhibits": _exhibits(case)},
     )
 
 
-_DOC_NAMES = {
-    "referral_letter": "涉嫌犯罪案件移送书",
-    "investigation_report": "涉嫌犯罪案件调查报告",
-    "exhibit_list": "涉案物品清单",
-    "expert_findings": "有关检验报告或者鉴定结论",
-    "other_materials": "其他有关涉嫌犯罪的材料",
-}
+def _discipline_organ(case: Case) -> str:
+    """The discipline-inspection commission and supervision commission of the official's level: the
+    division where the case arose (the official's post), e.g. 中共九原区纪律检查委员会、九原区监察委员会."""
+    name = case.division.name
+    return f"中共{name}纪律检查委员会、{name}监察委员会"
+
+
+_REFERRAL_ATTACHMENTS = (
+    "涉嫌犯罪案件移送书",
+    "涉嫌犯罪案件情况的调查报告",
+    "涉案物品清单",
+    "有关检验报告或者鉴定结论",
+    "其他有关涉嫌犯罪的材料",
+)
+_DOC_CODES = dict(
+    zip(
+        ("referral_letter", "investigation_report", "exhibit_list", "expert_findings", "other_materials"),
+        _REFERRAL_ATTACHMENTS,
+        strict=True,
+    )
+)
+
+
+def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
+    """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
+    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it."""
+    calc = _theft(case, referral.party)
+    value = _result(calc, "back_charge_yuan")
+    threshold = load_pack(case.pack).settings.decimal("theft_criminal_threshold_yuan")
+    if calc is not None and value is not None:
+        reached = "已达到" if value >= threshold else "未达到"
+        theft = (
+            f"经核算，窃电量{plain(calc.kwh)}千瓦时，窃电价值（按应补交电费计）{yuan(value)}，"
+            f"{reached}盗窃罪“数额较大”的追诉标准（{plain(threshold)}元）"
+        )
+    else:
+        theft = "窃电数额见涉嫌犯罪案件情况的调查报告"
+    sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
+    attachments = [name for name in _REFERRAL_ATTACHMENTS if name in sent] or list(_REFERRAL_ATTACHMENTS[:3])
+    return {
+        "receiving_organ": referral.receiving_organ or f"{_league_name(case)}公安局",
+        "procuratorate": f"{_league_name(case)}人民检察院",
+        "theft_summary": theft,
+        "documents_sent": "；".join(f"{i}. {name}" for i, name in enumerate(attachments, start=1)),
+        "basis": cite(
+            [
+                Citation(REFERRAL_RULE, "第三条"),
+                Citation(REFERRAL_RULE, "第五条"),
+                Citation(REFERRAL_RULE, "第六条"),
+            ]
+        ),
+        "crime_basis": cite([Citation("中华人民共和国刑法", "第二百六十四条")]),
+        "transferred_on": cn_date(
+            timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
+        ),
+    }
 
 
 def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -359,28 +540,30 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             (p for p in case.parties.all() if p.subject_id and p.subject_id == listing.subject_id), None
         )
     )
+    issuer = case_issuer(case)
     return Prepared(
         f"listing:{listing.pk}",
         matched,
-        listing.authority,
-        authority_code(case),
+        Issuer(listing.authority or issuer.name, issuer.code),
+        listing.listed_on or listing.publication_start or listing.notified_on,
         {
             "party_name": listing.name,
             "party_identifier": listing.uscc or "—",
             "party_address": listing.address or "—",
             "legal_representative": listing.legal_representative or "—",
-            "reason": listing.reason,
-            "basis": listing.basis,
+            "reason": clean_paper(listing.reason),
+            "basis": cite(citations_in(mark_drafts(listing.basis))) or "有关失信惩戒的法律、法规规定",
+            "policy_context": policy_context(case),
             "decision_number": listing.decision_number,
             "severity": listing.get_severity_display(),
-            "sanctions": listing.sanctions or "依法依规实施失信联合惩戒",
+            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
             "period": (
                 f"{cn_date(listing.publication_start)}至{cn_date(listing.max_end)}"
                 if listing.publication_start
                 else "自列入之日起按规定期限公示"
             ),
-            "removal_conditions": listing.removal_conditions,
-            "remedies": listing.remedies,
+            "removal_conditions": clean_paper(listing.removal_conditions),
+            "remedies": clean_paper(listing.remedies),
             "notified_on": cn_date(listing.notified_on),
             "objection_deadline": cn_date(listing.objection_deadline),
         },
@@ -396,37 +579,54 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
     output = calc.output or {}
     steps = [
-        [s.get("label", ""), s.get("formula", ""), s.get("value", ""), s.get("unit", "")]
+        [
+            clean_paper(str(s.get("label", ""))),
+            str(s.get("formula", "")),
+            str(s.get("value", "")),
+            _unit(s.get("unit", "")),
+        ]
         for s in output.get("steps", [])
     ]
-    basis = "；".join(
-        f"{b.get('key')}: {b.get('value')}（{b.get('source')}）" for b in output.get("basis", [])
-    )
+    sources = [clean_paper(str(b.get("source") or "")) for b in output.get("basis", [])]
     target_party = calc.party
+    fields = {
+        **(
+            _party_fields(target_party)
+            if target_party
+            else {**_party_fields(None), "party_name": case.division.name}
+        ),
+        "kwh": plain(calc.kwh),
+        "tce": plain(calc.tce),
+        "division_name": case.division.name,
+        "calc_basis": "；".join(dict.fromkeys(s for s in sources if s))
+        or "《综合能耗计算通则》（GB/T 2589-2020）",
+        "basis": cite(
+            [
+                Citation("中华人民共和国节约能源法"),
+                *[
+                    c
+                    for c in _measure_citations(case, rule_ids=(1,))
+                    if c and c.law != "中华人民共和国电力法"
+                ],
+            ]
+        ),
+        "policy_context": policy_context(case),
+    }
     return Prepared(
         f"calculation:{calc.pk}",
         target_party,
-        default_authority(case),
-        authority_code(case),
-        {
-            **(
-                _party_fields(target_party)
-                if target_party
-                else {
-                    "party_name": case.division.name,
-                    "party_identifier": "—",
-                    "party_address": "—",
-                    "legal_representative": "—",
-                }
-            ),
-            "kwh": _plain(calc.kwh),
-            "tce": _plain(calc.tce),
-            "division_name": case.division.name,
-            "calc_basis": basis or "GB/T 2589-2020",
-            "basis": "《中华人民共和国节约能源法》《中华人民共和国电力法》；" + _basis(case, rule_ids=(1,)),
-        },
+        case_issuer(case),
+        None,
+        fields,
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
+
+
+_UNITS = {"yuan": "元", "d": "日", "h": "小时", "kWh": "kWh", "tce": "tce"}
+
+
+def _unit(unit: object) -> str:
+    return _UNITS.get(str(unit), str(unit))
 
 
 def _suspension(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -435,19 +635,26 @@ def _suspension(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     return Prepared(
         f"party:{target.pk}",
         target,
-        default_authority(case),
-        authority_code(case),
+        case_issuer(case),
+        None,
         {
             **_party_fields(target),
-            "basis": "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第四条；《互联网上网服务营业场所管理条例》；"
-            + _basis(case, target, (4,)),
+            "basis": cite(
+                [Citation("互联网上网服务营业场所管理条例"), *_measure_citations(case, target, (4,))]
+            ),
+            "policy_context": policy_context(case),
             "requirements": "立即停止虚拟货币“挖矿”活动，拆除全部矿机及相关设备，整改完成后书面报告，经验收合格方可恢复营业",
         },
     )
 
 
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+BUILDERS = {
+    "filing": _filing,
+    "notice": _notice,
+    "decision": _decision,
+    "police_referral": _referral,
+    "discipline_referral": _referral,
+    "credit_listing": _credit_listing,
+    "energy_cut": _energy_cut,
+    "suspension": _suspension,
+}

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseParty
-from minesweep.documents.context import DocumentError, cn_date, prepare
+from minesweep.documents.context import DocumentError, prepare
 from minesweep.documents.kinds import KINDS
-from minesweep.documents.models import IssuedDocument, NumberCounter
+from minesweep.documents.models import IssuedDocument
+from minesweep.documents.numbering import act_for, act_number_issue
 from minesweep.documents.render import docx_to_pdf, fill_docx, missing_glyphs, template_path
+from minesweep.documents.wording import cn_date
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 log = logging.getLogger(__name__)
@@ -27,14 +29,6 @@ log = logging.getLogger(__name__)
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def number_next(*, prefix: str, year: int) -> str:
-    """Next number of ``prefix`` in ``year`` (call inside a transaction): 包发改罚〔2026〕12号."""
-    counter, _ = NumberCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}〔{year}〕{counter.last}号"
 
 
 def _timeline(*, actor: Actor, case: Case, document: IssuedDocument, action: str) -> None:
@@ -90,13 +84,23 @@ def document_issue(
             "重新生成已出具的文书须说明理由（原文书保留，不会被覆盖）",
             "State why an issued document is rendered again (the issued one is kept, never overwritten)",
         )
-    today = timezone.localdate()
-    number = (
-        current.number
-        if current
-        else number_next(prefix=prepared.authority_code + KINDS[kind].char, year=today.year)
+    paper = act_for(kind=kind, target=prepared.target)
+    if paper is not None and paper.on_paper:
+        raise DocumentError(
+            "documents.issued_on_paper",
+            f"该文书已以纸质形式出具（{paper.number}），其扫描件即为文书，平台不另行生成",
+            f"This act was issued on paper ({paper.number}); its scan is the document, none is rendered",
+        )
+    act = act_number_issue(
+        actor=actor,
+        case=case,
+        kind=kind,
+        target=prepared.target,
+        act_date=prepared.act_date or timezone.localdate(),
+        issuer=prepared.issuer,
     )
-    fields = {**prepared.fields, "number": number, "issued_on": cn_date(today)}
+    number = act.number
+    fields = {**prepared.fields, "number": number, "issued_on": cn_date(act.act_date)}
     template = template_path(KINDS[kind].template)
     docx = fill_docx(template, fields, prepared.tables)
     text = "\n".join(
@@ -111,8 +115,9 @@ def document_issue(
         party=prepared.party,
         kind=kind,
         target=prepared.target,
+        act=act,
         number=number,
-        authority=prepared.authority,
+        authority=act.authority,
         version=(current.version + 1) if current else 1,
         supersedes=current,
         reason=reason.replace("\x00", "").strip()[:300],

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.cases import services as case_services
 from minesweep.cases.models import Case, Lead
@@ -51,6 +52,8 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         theft_kw=400,
     )
     assert isinstance(case, Case)
+    for user, name in ((crew.investigator, "张明"), (crew.second, "李华"), (crew.reviewer, "王芳")):
+        StaffProfile.objects.filter(user_id=user.pk).update(display_name=name)  # officers sign with their names
     for referral in case.referrals.all():
         case_services.referral_decide(
             actor=investigator, referral=referral, approve=True, reason="涉嫌犯罪，依法移送"

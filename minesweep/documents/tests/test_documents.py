@@ -16,6 +16,7 @@ from minesweep.audit.models import AuditEvent
 from minesweep.cases.models import CaseCalculation, CaseLog
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
+from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.models import IssuedDocument
@@ -38,7 +39,6 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
     decision = case.decisions.get(party=cafe)
     notice = case.notices.get(party=cafe)
     energy = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
-    police = case.referrals.get(kind="police")
     listing = ListingRecord.objects.get(case_number=case.number)
     return {
         "filing": [
@@ -49,7 +49,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "立案依据",
             "承办人",
             cn_date(case.filed_on),
-            "行政处罚法》第五十四条",
+            "《中华人民共和国行政处罚法》第五十四条",
+            "网吧",  # the category by its label, never its code
         ],
         "notice": [
             cafe.name,
@@ -64,27 +65,27 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             cafe.name,
             "住所",
             decision.facts_and_evidence,
-            decision.penalty_and_basis,
+            "《中华人民共和国电力法》第七十一条",
             decision.compliance,
-            decision.appeal_route,
             decision.authority,
             cn_date(decision.decided_on),
             "（印章）",
-            "50,000.00 元",
+            "50,000.00元（大写：人民币伍万元整）",
+            "包头市人民政府",
             "行政复议",
             "行政诉讼",
             "履行方式和期限",
         ],
         "police_referral": [
             "包头市公安局",
-            police.grounds,
             "涉案物品及证据清单",
-            "Antminer S19 × 80",
-            case.evidence_items.first().sha256,
-            "国务院令第310号",
+            "蚂蚁矿机S19共80台",
+            case.evidence_items.first().sha256[:16],
+            "《行政执法机关移送涉嫌犯罪案件的规定》",
             "三日内",
+            "包头市人民检察院",
         ],
-        "discipline_referral": ["包头市纪委监委", official.name, "公职人员"],
+        "discipline_referral": ["包头市纪委监委", official.name, "公职人员", "问题线索"],
         "credit_listing": [
             listing.name,
             listing.reason,
@@ -103,7 +104,13 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "吨标准煤",
             "核减能耗预算指标",
         ],
-        "suspension": [cafe.name, "第四条", "停业整顿", "拆除全部矿机"],
+        "suspension": [
+            cafe.name,
+            "《互联网上网服务营业场所管理条例》",
+            "八项措施（征求意见稿）》",  # the draft as policy context, never cited as in force
+            "停业整顿",
+            "拆除全部矿机",
+        ],
     }[kind]
 
 
@@ -132,7 +139,10 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "WenQuanYi" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
+    assert "NotoSerifCJKSC" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
+    for rendered in (text, extracted):
+        problems = check(kind, rendered, number=document.number)
+        assert problems == [], "\n".join(map(str, problems))
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / kind)], check=True
     )
@@ -209,7 +219,7 @@ def test_it_names_the_font_package_when_no_cjk_font_is_installed(case, settings,
     settings.DOCUMENT_PDF_FONT = ""
     with pytest.raises(DomainError) as refused:
         document_issue(actor="test", case=case, kind="filing")
-    assert "fonts-wqy-microhei" in refused.value.message_zh and not IssuedDocument.objects.exists()
+    assert "fonts-noto-cjk" in refused.value.message_zh and not IssuedDocument.objects.exists()
 
 
 def test_it_explains_what_is_missing_for_a_document(case):

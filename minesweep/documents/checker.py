@@ -1,0 +1,183 @@
+"""The document checker: what a legal reviewer reads first, as rules a test can run on any rendered text.
+
+For a document of a kind: every element the law requires for that kind is present; it bears exactly one
+number of its own (any other 文号 of the same authority and kind is an error); no law is cited twice in one
+sentence; a draft is never cited without "（征求意见稿）"; no Latin-letter word except units and identifiers
+(USCC, kWh, MW, tce, model and check codes with digits); no internal or debug text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from minesweep.policy.packs import available_packs, load_pack
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str  # required | number | repeated_basis | draft | latin | internal
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.detail}"
+
+
+DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
+# (what, pattern) a document of each kind must contain.
+REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    "filing": (
+        ("案件编号", r"案件编号"),
+        ("当事人及其类别", r"当事人基本情况"),
+        ("立案依据", r"立案依据"),
+        ("行政处罚法第五十四条", r"《中华人民共和国行政处罚法》第五十四条"),
+        ("承办人（两人以上）", r"承办人：\S+、\S+"),
+        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("审批意见", r"审批意见"),
+    ),
+    "notice": (
+        ("当事人", r"当事人："),
+        ("查明的事实", r"查明"),
+        ("证据", r"证据"),
+        ("依据（法律及条款）", r"依据《[^》]+》"),
+        ("拟作出的处罚", r"拟对你（单位）作出如下行政处罚"),
+        ("陈述、申辩权利", r"陈述、申辩"),
+        ("提出方式", r"书面或者口头"),
+        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前）"),
+        ("听证", r"听证"),
+        ("印章", r"（印章）"),
+    ),
+    "decision": (
+        ("当事人", r"当事人："),
+        ("住所", r"住所"),
+        ("事实和证据", r"事实和证据"),
+        ("陈述申辩和听证的处理", r"陈述、申辩和听证情况"),
+        ("处罚种类和依据", r"种类和依据"),
+        ("法律依据", r"法律依据：《[^》]+》"),
+        ("履行方式和期限", r"履行方式和期限"),
+        ("缴款方式", r"缴款方式"),
+        ("复议机关", r"向\S+人民政府申请行政复议"),
+        ("人民法院", r"人民法院提起行政诉讼"),
+        ("作出决定的机关和日期", rf"作出决定的日期：{DATE}"),
+        ("印章", r"（印章）"),
+    ),
+    "police_referral": (
+        ("接收的公安机关", r"公安"),
+        ("移送依据（310号令）", r"《行政执法机关移送涉嫌犯罪案件的规定》"),
+        ("负责人批准", r"负责人于\d{4}年"),
+        ("附件（第六条）", r"附件：.*涉嫌犯罪案件情况的调查报告.*涉案物品清单"),
+        ("涉案物品及证据清单", r"涉案物品及证据清单"),
+        ("三日内决定", r"三日内"),
+        ("抄送人民检察院", r"抄送：\S+人民检察院"),
+    ),
+    "discipline_referral": (
+        ("纪委监委", r"纪律检查委员会、\S+监察委员会|纪委监委"),
+        ("问题线索", r"问题线索"),
+        ("依据", r"[根依]据《中华人民共和国监察法》"),
+    ),
+    "credit_listing": (
+        ("当事人", r"当事人："),
+        ("告知与异议", r"异议期"),
+        ("列入事由", r"列入事由"),
+        ("列入依据", r"列入依据"),
+        ("惩戒措施", r"惩戒措施"),
+        ("公示期限", r"公示期限"),
+        ("移出条件和程序", r"移出条件和程序"),
+        ("救济途径", r"救济途径"),
+    ),
+    "energy_cut": (
+        ("依据", r"依据《[^》]+》"),
+        ("核算过程", r"核算"),
+        ("核减量（吨标准煤）", r"吨标准煤"),
+        ("落实期限", r"十五日内"),
+    ),
+    "suspension": (
+        ("当事人", r"当事人："),
+        ("依据", r"依据《[^》]+》"),
+        ("停业整顿要求", r"整顿要求"),
+        ("救济途径", r"行政复议.*行政诉讼"),
+    ),
+}
+
+NUMBER = re.compile(r"([^\s：:（(，,。；]{1,20}?)〔(\d{4})〕(\d+)号")
+# Units and identifier words a Chinese document may carry (compound units are split on "/": kgce/kWh).
+ALLOWED_LATIN = frozenset(
+    {"USCC", "kWh", "MWh", "GWh", "kW", "MW", "W", "kVA", "kV", "tce", "kgce", "GB", "T", "TH", "s", "h"}
+)
+LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\-]*")
+INTERNAL = re.compile(r"\{\{|\}\}|#\d|\bNone\b|\bnan\b|（未定）|。。|debug|TODO")
+
+
+@lru_cache(maxsize=1)
+def _draft_stems() -> tuple[str, ...]:
+    """The short names of draft policy documents (八项措施 …), from the packs' titles."""
+    stems = []
+    for name in available_packs():
+        title = load_pack(name).title_zh
+        if title.endswith("（征求意见稿）"):
+            base = title.removesuffix("（征求意见稿）")
+            stems.append(base[-4:])
+    return tuple(stems)
+
+
+def check(kind: str, text: str, *, number: str) -> list[Problem]:
+    """Every problem of ``text`` (a rendered document of ``kind`` numbered ``number``); empty when clean."""
+    flat = re.sub(r"[ \t]+", " ", text)
+    squashed = re.sub(r"\s+", "", text)
+    problems = [
+        Problem("required", what)
+        for what, pattern in REQUIRED.get(kind, ())
+        if not re.search(pattern, flat) and not re.search(pattern, squashed)
+    ]
+    problems += _numbers(squashed, number)
+    problems += _repeated_basis(squashed)
+    problems += _drafts(squashed)
+    problems += _latin(flat)
+    problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
+    return problems
+
+
+def _numbers(text: str, number: str) -> list[Problem]:
+    own = NUMBER.search(number)
+    if own is None:
+        return [Problem("number", f"the document's number {number!r} is not a 文号")]
+    if number not in text:
+        return [Problem("number", f"{number} does not appear in the document")]
+    others = {m[0] for m in NUMBER.finditer(text) if m[1] == own[1] and m[0] != number}
+    return [Problem("number", f"a second number of the same authority and kind: {n}") for n in sorted(others)]
+
+
+def _repeated_basis(text: str) -> list[Problem]:
+    problems = []
+    for sentence in re.split(r"[。\n]", text):
+        cited = re.findall(r"《([^《》]+)》", sentence)
+        for law in sorted({c for c in cited if cited.count(c) > 1}):
+            problems.append(Problem("repeated_basis", f"《{law}》 cited twice in: {sentence[:60]}"))
+    return problems
+
+
+def _drafts(text: str) -> list[Problem]:
+    problems = []
+    for stem in _draft_stems():
+        for match in re.finditer(re.escape(stem), text):
+            if not text.startswith("（征求意见稿）", match.end()):
+                problems.append(
+                    Problem(
+                        "draft",
+                        f"{stem} cited without （征求意见稿）: {text[max(0, match.start() - 20) : match.end() + 5]}",
+                    )
+                )
+    return problems
+
+
+def _latin(text: str) -> list[Problem]:
+    problems = []
+    for token in LATIN.findall(text):
+        token = token.rstrip(".-/")
+        if not re.search(r"[A-Za-z]", token) or all(part in ALLOWED_LATIN for part in token.split("/")):
+            continue
+        if re.search(r"\d", token):  # identifiers: USCC values, model codes (S19), standard numbers
+            continue
+        problems.append(Problem("latin", token))
+    return problems
