@@ -284,11 +284,15 @@ def _pdf_paragraph(pdf: Any, block: Paragraph, width: float) -> None:
         pdf.ln(line)
         return
     indent = form.first_line_indent
-    if indent is not None and indent.pt > 0:  # two characters: ideographic spaces, as typed in Chinese
-        text = "\u3000" * max(1, round(indent.pt / size)) + text
-    right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
-    align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
-    pdf.multi_cell(width - right, line, text, align=align, new_x="LMARGIN", new_y="NEXT")
+    if indent is not None and indent.pt > 0 and block.alignment != WD_ALIGN_PARAGRAPH.CENTER:
+        # First line two characters in, the following lines at the margin (as Word lays it out).
+        pdf.set_x(pdf.l_margin + indent.pt * MM_PER_PT)
+        pdf.write(line, text)
+        pdf.ln(line)
+    else:
+        right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
+        align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
+        pdf.multi_cell(width - right, line, text, align=align, new_x="LMARGIN", new_y="NEXT")
     if form.space_after is not None and form.space_after.pt:
         pdf.ln(form.space_after.pt * MM_PER_PT)
 
