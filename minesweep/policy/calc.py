@@ -9,6 +9,7 @@ rounding). Money is rounded half-up to 0.01 yuan, standard coal to 0.0001 tce; k
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -155,8 +156,12 @@ def electricity_theft(
     unknown_duration: bool = False,
     lighting: bool = False,
     tariff_yuan_per_kwh: Decimal | int | str | None = None,
+    on: dt.date | None = None,
 ) -> Calculation:
     """Stolen energy and what the thief owes (供电营业规则 1996 第一百零二、一百零三条; 电力法第七十一条).
+
+    ``on`` is the day of the act: the 供电营业规则 version in force that day gives the 违约使用电费
+    multiple (1996: a fixed 3×; 2024, from 2024-06-01: at most 3×, a ceiling the supply contract sets).
 
     Quantity = tapped capacity (kVA counted as kW) × hours/day × days. When the time cannot be
     established (``unknown_duration``), the pack floor applies: 180 days × 12 h/day (6 h for lighting).
@@ -185,7 +190,7 @@ def electricity_theft(
     )
     calc.result = {"kwh": kwh}
     if tariff_yuan_per_kwh is not None:
-        _theft_charges(calc, settings, kwh, _number("tariff_yuan_per_kwh", tariff_yuan_per_kwh))
+        _theft_charges(calc, settings, kwh, _number("tariff_yuan_per_kwh", tariff_yuan_per_kwh), on)
     return calc
 
 
@@ -239,10 +244,18 @@ def _theft_duration(
     )
 
 
-def _theft_charges(calc: Calculation, settings: PackSettings, kwh: Decimal, tariff: Decimal) -> None:
-    penalty_multiple = settings.decimal("theft_penalty_multiple")
+def _theft_charges(
+    calc: Calculation, settings: PackSettings, kwh: Decimal, tariff: Decimal, on: dt.date | None
+) -> None:
+    version = settings.at("theft_penalty_multiple", on)
+    penalty_multiple = settings.decimal("theft_penalty_multiple", on)
     fine_multiple = settings.decimal("theft_fine_max_multiple")
-    calc.basis += [settings.cite("theft_penalty_multiple"), settings.cite("theft_fine_max_multiple")]
+    calc.basis += [version.as_dict(), settings.cite("theft_fine_max_multiple")]
+    if version.kind == "ceiling":
+        calc.notes.append(
+            f"违约使用电费为上限（不高于 {_plain(penalty_multiple)} 倍），以供用电合同约定为准 / "
+            f"the contractual penalty is at most {_plain(penalty_multiple)}x, as the supply contract sets"
+        )
     back = calc.step(
         "back_charge_yuan",
         "补交电费",
@@ -479,7 +492,7 @@ def criminal_threshold_check(
     """Which figures reach a prosecution threshold, and so which police referrals to propose.
 
     A proposal is not a decision: the officer decides within 3 days (国务院令310 第五条), and a fine
-    never replaces a referral. Thresholds are pack settings (theft's is unverified for Inner Mongolia).
+    never replaces a referral. Thresholds are pack settings (the regional theft figure is unverified).
     """
     figures = {
         "theft_value_yuan": theft_value_yuan,

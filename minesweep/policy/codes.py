@@ -93,6 +93,9 @@ DEPARTMENTS: Mapping[str, Code] = _table(
     Code("credit_office", "社会信用体系建设牵头部门", "Credit office"),
     Code("discipline_commission", "纪检监察机关", "Discipline-inspection and supervision organs"),
     Code("tax_authority", "税务部门", "Tax authority"),
+    # 电力法第七十一条 names the 电力管理部门; which body that is differs by region (pack ``authorities``).
+    Code("power_administration", "电力管理部门", "Electricity administration"),
+    Code("procuratorate", "人民检察院", "People's procuratorate"),
     Code("land_authority", "自然资源（土地）部门", "Land authority"),
 )
 
@@ -108,6 +111,7 @@ ACTIONS: Mapping[str, Code] = _table(
     Code("revoke_telecom_licence", "吊销增值电信业务经营许可证", "Revoke the value-added telecom licence"),
     Code("suspend_business", "停业整顿", "Suspend business for rectification"),
     Code("recover_theft_charges", "追补窃电电费及违约使用电费", "Recover stolen-power charges and penalty"),
+    Code("theft_fine", "窃电罚款（应交电费五倍以下）", "Fine for electricity theft (up to 5x the charges)"),
     Code("refer_police_theft", "窃电行为移送司法机关", "Refer the electricity theft to the judicial organs"),
     Code(
         "refer_police_laundering", "洗钱行为移送司法机关", "Refer the money laundering to the judicial organs"
@@ -135,6 +139,55 @@ ACTIONS: Mapping[str, Code] = _table(
         "double_energy_count", "新增项目能耗加倍计入能耗双控考核", "Count the new project's energy use double"
     ),
 )
+
+# 程序轨道 — what an action legally is, and so which procedure runs it (issue 11, DOMAIN.md §4a).
+TRACKS: Mapping[str, Code] = _table(
+    Code("penalty", "行政处罚", "Administrative penalty"),
+    Code("measure", "行政处理措施（非处罚）", "Administrative measure (not a penalty)"),
+    Code("referral", "移送", "Referral"),
+    Code("credit", "信用惩戒（失信名单）", "Credit listing"),
+    Code("accountability", "追责问责", "Accountability of responsible cadres"),
+    Code("other_authority", "他机关职权（建议函）", "Another authority's power (letter of advice)"),
+)
+
+# 行政处罚的种类 (行政处罚法第九条).
+PENALTY_TYPES: Mapping[str, Code] = _table(
+    Code("warning", "警告", "Warning"),
+    Code("criticism", "通报批评", "Public criticism"),
+    Code("fine", "罚款", "Fine"),
+    Code("confiscate_gains", "没收违法所得", "Confiscation of illegal gains"),
+    Code("confiscate_property", "没收非法财物", "Confiscation of illegal property"),
+    Code("suspend_licence", "暂扣许可证件", "Suspension of a licence"),
+    Code("lower_qualification", "降低资质等级", "Lowering of a qualification grade"),
+    Code("revoke_licence", "吊销许可证件", "Revocation of a licence"),
+    Code("restrict_activities", "限制开展生产经营活动", "Restriction of business activities"),
+    Code("suspend_production", "责令停产停业", "Order to suspend production or business"),
+    Code("order_closure", "责令关闭", "Order to close"),
+    Code("restrict_employment", "限制从业", "Ban from an occupation"),
+    Code("detention", "行政拘留", "Administrative detention"),
+)
+
+# 行政处罚法第六十三条: penalty types that always carry a hearing right, and those that carry it from the
+# regional "较大数额" on (pack ``procedure.hearing_thresholds``).
+HEARING_ALWAYS: frozenset[str] = frozenset(
+    {
+        "lower_qualification",
+        "revoke_licence",
+        "suspend_production",
+        "order_closure",
+        "restrict_employment",
+    }
+)
+HEARING_FROM_AMOUNT: frozenset[str] = frozenset({"fine", "confiscate_gains", "confiscate_property"})
+
+# What an action may need the party to hold; an action needing one the party lacks is omitted, with a note.
+HOLDINGS: Mapping[str, Code] = _table(
+    Code("power_account", "用电户号（供用电合同）", "Power account (supply contract)"),
+    Code("project", "“挖矿”项目（能耗核算对象）", "Mining project (an energy-accounting unit)"),
+)
+
+# Facts that may be recorded for the whole case; every other fact belongs to a party (issue 11 §2).
+CASE_WIDE_FACTS: frozenset[str] = frozenset({"new_project"})
 
 # Deadline units a pack may use for a task.
 DEADLINE_UNITS: Mapping[str, Code] = _table(

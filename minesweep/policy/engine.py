@@ -7,24 +7,54 @@ Matching, per party and rule: the party's category is among the rule's categorie
 (its own, the case-wide ones and those its category implies) contain every ``all_of`` fact and, when
 ``any_of`` is given, at least one of them. An action may narrow further (``when_any_of``,
 ``categories``); a rule whose actions are all narrowed away does not apply.
+
+Every action carries its legal track, the authority type that holds the power, its legal basis in force
+on the day of the act (``on``) and, for a penalty, the hearing right derived from the penalty type and the
+pack's 较大数额 (行政处罚法第六十三条). An action needing a holding the party lacks (a power account, a
+project: codes.HOLDINGS) is omitted and listed under ``omitted`` with the reason.
+
+Interpretations (issue 11, also in packs/README.md):
+* Hearing right for a fine whose amount is not yet fixed: 行政处罚法第六十三条 gives the right from the
+  regional 较大数额 on; before the amount is known the engine answers ``True`` ("may reach") and names the
+  threshold, because wrongly denying the right voids the penalty (第六十三条、第三十八条) while granting it
+  costs a hearing. :func:`hearing_right` with the amount gives the final answer for the notice.
+* Holdings: an individual or public official is presumed to hold no power account or project unless the
+  caller says so; an organisation is presumed to hold both (it is the one that signs supply contracts).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from minesweep.policy.codes import (
     ACTIONS,
+    CASE_WIDE_FACTS,
     CATEGORY_IMPLIED_FACTS,
     DEPARTMENTS,
     FACTS,
+    HEARING_ALWAYS,
+    HEARING_FROM_AMOUNT,
+    HOLDINGS,
+    ORGANISATION_CATEGORIES,
+    PENALTY_TYPES,
     ROLES,
     SUBJECT_CATEGORIES,
+    TRACKS,
 )
 from minesweep.policy.errors import PolicyInputError
-from minesweep.policy.packs import Deadline, PolicyPack, RequiredAction, Rule
+from minesweep.policy.packs import (
+    AmountRange,
+    Deadline,
+    LegalBasis,
+    PolicyPack,
+    RequiredAction,
+    Rule,
+    hearing_threshold,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +65,18 @@ class Party:
     category: str
     role: str = "operator"
     facts: frozenset[str] = frozenset()
+    # codes.HOLDINGS the party has; None → presumed from the category (see the module docstring).
+    holdings: frozenset[str] | None = None
+    name: str = ""
+
+    @property
+    def organisation(self) -> bool:
+        return self.category in ORGANISATION_CATEGORIES
+
+    def held(self) -> frozenset[str]:
+        if self.holdings is not None:
+            return self.holdings
+        return frozenset(HOLDINGS) if self.organisation else frozenset()
 
 
 @dataclass(frozen=True)
@@ -42,16 +84,112 @@ class ApplicableAction:
     code: str
     department: str
     deadline: Deadline
+    track: str = "measure"
+    authority: str = ""
+    legal_basis: tuple[LegalBasis, ...] = ()
+    policy_basis: tuple[str, ...] = ()
+    penalty_type: str = ""
+    amount: AmountRange | None = None
+    hearing_right: bool | None = None
+    hearing_reason_zh: str = ""
+    hearing_reason_en: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        authority = self.authority or self.department
+        data: dict[str, Any] = {
             "code": self.code,
             "zh": ACTIONS[self.code].zh,
             "en": ACTIONS[self.code].en,
+            "track": self.track,
+            "track_zh": TRACKS[self.track].zh,
+            "authority": authority,
+            "authority_zh": DEPARTMENTS[authority].zh,
             "department": self.department,
             "department_zh": DEPARTMENTS[self.department].zh,
             "deadline": self.deadline.as_dict(),
+            "legal_basis": [b.as_dict() for b in self.legal_basis],
+            "policy_basis": list(self.policy_basis),
         }
+        if self.track == "penalty":
+            data.update(
+                {
+                    "penalty_type": self.penalty_type,
+                    "penalty_type_zh": PENALTY_TYPES[self.penalty_type].zh,
+                    "amount": self.amount.as_dict() if self.amount else None,
+                    "hearing_right": bool(self.hearing_right),
+                    "hearing_reason": self.hearing_reason_zh,
+                    "hearing_reason_en": self.hearing_reason_en,
+                }
+            )
+        return data
+
+
+@dataclass(frozen=True)
+class OmittedAction:
+    """An action the rule names but the party cannot be subject to (it lacks a holding it needs)."""
+
+    code: str
+    missing: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        names_zh = "、".join(HOLDINGS[m].zh for m in self.missing)
+        names_en = ", ".join(HOLDINGS[m].en for m in self.missing)
+        return {
+            "code": self.code,
+            "zh": ACTIONS[self.code].zh,
+            "missing": list(self.missing),
+            "reason": f"当事人没有{names_zh}，本项不适用",
+            "reason_en": f"the party has no {names_en.lower()}; this action does not apply",
+        }
+
+
+def hearing_right(
+    pack: PolicyPack, penalty_type: str, *, organisation: bool, amount: Decimal | None = None
+) -> tuple[bool, str, str]:
+    """(right, reason_zh, reason_en) for a penalty of ``penalty_type`` under 行政处罚法第六十三条.
+
+    Licence revocation, lowered qualification, suspension of production or business, closure and an
+    occupational ban always carry the right; a fine or confiscation carries it from the pack's 较大数额
+    for the party's kind (individual / organisation) on; other types (warning, criticism …) do not."""
+    name = PENALTY_TYPES[penalty_type].zh
+    if penalty_type in HEARING_ALWAYS:
+        return (
+            True,
+            f"拟作出{name}，属行政处罚法第六十三条规定的听证范围",
+            f"{PENALTY_TYPES[penalty_type].en} carries a hearing right (Art. 63)",
+        )
+    if penalty_type not in HEARING_FROM_AMOUNT:
+        return (
+            False,
+            f"{name}不属行政处罚法第六十三条规定的听证范围",
+            f"{PENALTY_TYPES[penalty_type].en} carries no hearing right (Art. 63)",
+        )
+    kind = "fine" if penalty_type == "fine" else "confiscation"
+    threshold = hearing_threshold(pack, organisation=organisation, kind=kind)
+    who_zh, who_en = ("单位", "an organisation") if organisation else ("个人", "an individual")
+    if threshold is None:
+        return (
+            True,
+            f"政策包未设定{who_zh}“较大数额”标准，按享有听证权处理（行政处罚法第六十三条）",
+            f"the pack sets no 'large amount' for {who_en}: treated as carrying a hearing right (Art. 63)",
+        )
+    if amount is None:
+        return (
+            True,
+            f"数额未定：对{who_zh}{name}达到 {threshold} 元即属“较大数额”，享有听证权（行政处罚法第六十三条）",
+            f"amount not fixed yet: {who_en} has a hearing right from {threshold} yuan (Art. 63)",
+        )
+    if amount >= threshold:
+        return (
+            True,
+            f"对{who_zh}{name} {amount} 元，达到较大数额 {threshold} 元（行政处罚法第六十三条）",
+            f"{amount} yuan reaches the large amount of {threshold} yuan for {who_en} (Art. 63)",
+        )
+    return (
+        False,
+        f"对{who_zh}{name} {amount} 元，低于较大数额 {threshold} 元，不属行政处罚法第六十三条的听证范围",
+        f"{amount} yuan is below the large amount of {threshold} yuan for {who_en}: no hearing right",
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +207,10 @@ class ApplicableMeasure:
     matched_facts: tuple[str, ...]
     reason_zh: str
     reason_en: str
+    omitted: tuple[OmittedAction, ...] = ()
+
+    def tracks(self) -> list[str]:
+        return list(dict.fromkeys(a.track for a in self.actions))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +226,8 @@ class ApplicableMeasure:
             "matched_facts": list(self.matched_facts),
             "reason": self.reason_zh,
             "reason_en": self.reason_en,
+            "tracks": self.tracks(),
+            "omitted": [o.as_dict() for o in self.omitted],
         }
 
 
@@ -114,11 +258,14 @@ class Evaluation:
                     "basis": list(measure.basis),
                     "source_clause": measure.source_clause,
                     "parties": [],
+                    "omitted": [],
                 },
             )
             for action in measure.actions:
                 if action.code not in {a["code"] for a in entry["actions"]}:
                     entry["actions"].append(action.as_dict())
+            for omitted in measure.omitted:
+                entry["omitted"].append({"party": measure.party.ref, **omitted.as_dict()})
             entry["parties"].append(
                 {
                     "ref": measure.party.ref,
@@ -133,22 +280,67 @@ class Evaluation:
     def as_dict(self) -> dict[str, Any]:
         return {"pack": self.pack_id, "measures": self.by_measure()}
 
+    def per_party(self, parties: Iterable[Party]) -> list[dict[str, Any]]:
+        """One entry per party (in the given order) with its own measures: the ``--case`` answer."""
+        return [
+            {
+                "ref": party.ref,
+                "name": party.name or party.ref,
+                "category": party.category,
+                "role": party.role,
+                "measures": [m.as_dict() for m in self.for_party(party.ref)],
+                "tracks": list(dict.fromkeys(t for m in self.for_party(party.ref) for t in m.tracks())),
+            }
+            for party in parties
+        ]
 
-def evaluate(pack: PolicyPack, parties: Iterable[Party], case_facts: Iterable[str] = ()) -> Evaluation:
-    """Every (party, measure) pair of ``pack`` that applies, in rule order then party order.
+
+def evaluate(
+    pack: PolicyPack,
+    parties: Iterable[Party],
+    case_facts: Iterable[str] = (),
+    *,
+    on: dt.date | None = None,
+) -> Evaluation:
+    """Every (party, measure) pair of ``pack`` that applies on day ``on`` (default today), in rule order
+    then party order.
 
     ``case_facts`` hold for every party; each party may add its own in ``Party.facts``.
-    Raises PolicyInputError for an unknown category, role or fact code.
+    Raises PolicyInputError for an unknown category, role or fact code, and for a day on which a law an
+    action rests on has no version in force.
     """
+    day = on or dt.date.today()
     shared = _checked_facts(case_facts)
     found: list[ApplicableMeasure] = []
     checked_parties = [_checked_party(p) for p in parties]
-    for rule in pack.rules:
+    for rule in pack.rules_on(day):
         for party in checked_parties:
-            measure = _apply(rule, party, shared | party.facts)
+            measure = _apply(pack, rule, party, shared | party.facts, day)
             if measure is not None:
                 found.append(measure)
     return Evaluation(pack.id, tuple(found))
+
+
+def evaluate_case(
+    pack: PolicyPack,
+    parties: Iterable[Party],
+    case_facts: Iterable[str] = (),
+    *,
+    on: dt.date | None = None,
+) -> Evaluation:
+    """Like :func:`evaluate` for a multi-party case, where facts belong to parties: only
+    codes.CASE_WIDE_FACTS may be given for the whole case (issue 11 §2); anything else is refused with
+    the fact named, so a host's site never becomes everybody's mining."""
+    facts = _checked_facts(case_facts)
+    personal = sorted(facts - CASE_WIDE_FACTS)
+    if personal:
+        raise PolicyInputError(
+            f"事实 {personal} 属于具体当事人，请记在当事人名下；全案事实仅限 {sorted(CASE_WIDE_FACTS)}",
+            f"facts {personal} belong to a party, record them on that party; case-wide facts are only "
+            f"{sorted(CASE_WIDE_FACTS)}",
+            facts=personal,
+        )
+    return evaluate(pack, parties, facts, on=on)
 
 
 def _checked_facts(facts: Iterable[str]) -> frozenset[str]:
@@ -180,20 +372,23 @@ def _checked_party(party: Party) -> Party:
     return party
 
 
-def _apply(rule: Rule, party: Party, facts: frozenset[str]) -> ApplicableMeasure | None:
+def _apply(
+    pack: PolicyPack, rule: Rule, party: Party, facts: frozenset[str], on: dt.date
+) -> ApplicableMeasure | None:
     if party.category not in rule.categories:
         return None
     implied = CATEGORY_IMPLIED_FACTS.get(party.category, frozenset())
     facts = facts | implied
     if not rule.all_of <= facts or (rule.any_of and not rule.any_of & facts):
         return None
-    actions = tuple(
-        ApplicableAction(a.code, a.department, a.deadline)
-        for a in rule.actions
-        if _action_required(a, party, facts)
-    )
-    if not actions:
+    required = [a for a in rule.actions if _action_required(a, party, facts)]
+    if not required:
         return None
+    held = party.held()
+    actions = tuple(applicable_action(pack, a, party, on) for a in required if a.requires <= held)
+    omitted = tuple(
+        OmittedAction(a.code, tuple(sorted(a.requires - held))) for a in required if not a.requires <= held
+    )
     matched = tuple(sorted((rule.all_of | rule.any_of) & facts))
     conditional = tuple(sorted({f for a in rule.actions for f in a.when_any_of} & facts - set(matched)))
     reason_zh, reason_en = _reason(rule, party, matched + conditional, implied)
@@ -209,6 +404,34 @@ def _apply(rule: Rule, party: Party, facts: frozenset[str]) -> ApplicableMeasure
         matched_facts=matched + conditional,
         reason_zh=reason_zh,
         reason_en=reason_en,
+        omitted=omitted,
+    )
+
+
+def applicable_action(
+    pack: PolicyPack, action: RequiredAction, party: Party, on: dt.date, amount: Decimal | None = None
+) -> ApplicableAction:
+    """The pack action as it applies to ``party`` on day ``on``: the legal basis in force that day and,
+    for a penalty, the derived hearing right."""
+    right: bool | None = None
+    reason_zh = reason_en = ""
+    if action.track == "penalty":
+        right, reason_zh, reason_en = hearing_right(
+            pack, action.penalty_type, organisation=party.organisation, amount=amount
+        )
+    return ApplicableAction(
+        code=action.code,
+        department=action.department,
+        deadline=action.deadline,
+        track=action.track,
+        authority=action.authority or action.department,
+        legal_basis=action.basis_on(on),
+        policy_basis=action.policy_basis,
+        penalty_type=action.penalty_type,
+        amount=action.amount,
+        hearing_right=right,
+        hearing_reason_zh=reason_zh,
+        hearing_reason_en=reason_en,
     )
 
 

@@ -1,14 +1,21 @@
 """Policy packs (政策包): load a region's rules and settings from YAML and validate them.
 
-A pack is ``packs/<id>.yaml`` with three parts: ``pack`` (identity and status), ``settings`` (numbers the
-calculations use, each with its source and a ``verified`` flag) and ``rules`` (one per measure). Loading
-either returns a fully checked, immutable :class:`PolicyPack` or raises :class:`PolicyPackError` naming
-the file and, for a rule, its id.
+A pack is ``packs/<id>.yaml`` with ``pack`` (identity and status), ``settings`` (numbers the calculations
+use, each with its source and a ``verified`` flag, optionally in dated ``versions``), ``rules`` (one per
+measure, each action on its legal track), and optionally ``authorities`` (who acts, per division) and
+``procedure`` (regional procedural figures such as the 较大数额 of 行政处罚法第六十三条). Loading either
+returns a fully checked, immutable :class:`PolicyPack` or raises :class:`PolicyPackError` naming the file
+and, for a rule, its id. The schema is documented in ``packs/README.md``.
+
+Dates: every dated item (a rule, a setting version, a version of a law in an action's ``legal_basis``)
+applies to acts on days inside ``[effective_from, effective_to]``; versions of one item may not overlap,
+and asking for a day outside every version is a :class:`PolicyInputError` (never a silent fallback).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,11 +26,23 @@ from typing import Any
 
 import yaml
 
-from minesweep.policy.codes import ACTIONS, DEADLINE_UNITS, DEPARTMENTS, FACTS, SUBJECT_CATEGORIES
-from minesweep.policy.errors import PolicyPackError
+from minesweep.policy.codes import (
+    ACTIONS,
+    DEADLINE_UNITS,
+    DEPARTMENTS,
+    FACTS,
+    HOLDINGS,
+    PENALTY_TYPES,
+    SUBJECT_CATEGORIES,
+    TRACKS,
+)
+from minesweep.policy.errors import PolicyInputError, PolicyPackError
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 PACK_STATUSES = ("draft", "in_force", "repealed")
+DEFAULT_PACK = "inner_mongolia_2021"
+PACK_ENV = "MINESWEEP_POLICY_PACK"
+AMOUNT_BASES = ("charges_owed", "illegal_gains", "fixed")
 PARTIAL_CYCLE_METHODS = ("average_daily",)
 
 # Settings holding one decimal number; every pack must define all of them.
@@ -49,13 +68,50 @@ CHOICE_SETTINGS = {"surcharge_partial_cycle": PARTIAL_CYCLE_METHODS}
 
 
 @dataclass(frozen=True)
+class Validity:
+    """The days an item applies to: ``effective_from`` to ``effective_to`` inclusive; None is open-ended."""
+
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def overlaps(self, other: Validity) -> bool:
+        lo = max(self.effective_from or dt.date.min, other.effective_from or dt.date.min)
+        hi = min(self.effective_to or dt.date.max, other.effective_to or dt.date.max)
+        return lo <= hi
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
+        }
+
+    def describe(self) -> str:
+        start = self.effective_from.isoformat() if self.effective_from else "…"
+        end = self.effective_to.isoformat() if self.effective_to else "…"
+        return f"{start}–{end}"
+
+
+ALWAYS = Validity()
+
+
+@dataclass(frozen=True)
 class Setting:
-    """One pack setting with its provenance; ``verified`` is False for DOMAIN.md "(unverified)" values."""
+    """One pack setting with its provenance; ``verified`` is False for DOMAIN.md "(unverified)" values.
+
+    A setting given as dated ``versions`` yields one Setting per version, each with its ``validity`` and
+    ``kind`` (e.g. ``fixed`` or ``ceiling`` for 供电营业规则 1996 vs 2024)."""
 
     key: str
     value: Any
     source: str
     verified: bool
+    validity: Validity = ALWAYS
+    kind: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         value = self.value
@@ -63,17 +119,46 @@ class Setting:
             value = {str(k): str(v) for k, v in value.items()}
         elif isinstance(value, Decimal):
             value = str(value)
-        return {"key": self.key, "value": value, "source": self.source, "verified": self.verified}
+        cited: dict[str, Any] = {
+            "key": self.key,
+            "value": value,
+            "source": self.source,
+            "verified": self.verified,
+        }
+        if self.validity != ALWAYS:
+            cited.update(self.validity.as_dict())
+        if self.kind:
+            cited["kind"] = self.kind
+        return cited
 
 
 @dataclass(frozen=True)
 class PackSettings:
-    """All settings of a pack by key. ``decimal(key)`` and ``yearly(key, year)`` are the typed reads."""
+    """All settings of a pack by key. ``decimal(key)`` and ``yearly(key, year)`` are the typed reads.
+
+    ``items`` holds the version in force today (or the only one); ``versions`` every dated version.
+    ``on`` picks the version in force on the day of the act; a day outside every version is an error."""
 
     items: Mapping[str, Setting]
+    versions: Mapping[str, tuple[Setting, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
-    def decimal(self, key: str) -> Decimal:
-        value = self.items[key].value
+    def at(self, key: str, on: dt.date | None = None) -> Setting:
+        dated = self.versions.get(key)
+        if not dated or on is None:
+            return self.items[key]
+        for version in dated:
+            if version.validity.covers(on):
+                return version
+        spans = "、".join(v.validity.describe() for v in dated)
+        raise PolicyInputError(
+            f"设置 {key} 在 {on.isoformat()} 没有有效版本（有效期：{spans}）",
+            f"setting {key} has no version in force on {on.isoformat()} (versions: {spans})",
+            setting=key,
+            on=on.isoformat(),
+        )
+
+    def decimal(self, key: str, on: dt.date | None = None) -> Decimal:
+        value = self.at(key, on).value
         assert isinstance(value, Decimal), key
         return value
 
@@ -85,8 +170,8 @@ class PackSettings:
         assert isinstance(value, Mapping), key
         return value
 
-    def cite(self, key: str) -> dict[str, Any]:
-        return self.items[key].as_dict()
+    def cite(self, key: str, on: dt.date | None = None) -> dict[str, Any]:
+        return self.at(key, on).as_dict()
 
 
 @dataclass(frozen=True)
@@ -109,15 +194,85 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class LegalBasis:
+    """One provision an action rests on: the law's name without 《》, the article when known, and the
+    days this version of the law applies to (e.g. 供电营业规则 1996 until 2024-05-31, 2024 from 2024-06-01)."""
+
+    law: str
+    article: str = ""
+    validity: Validity = ALWAYS
+    note: str = ""
+
+    def cite(self) -> str:
+        return f"《{self.law}》{self.article}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"law": self.law, "article": self.article}
+        if self.validity != ALWAYS:
+            data.update(self.validity.as_dict())
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class AmountRange:
+    """The amount range a law gives for a fine: ``min``/``max`` either in yuan (``base: fixed``) or as
+    multiples of a base (``charges_owed``: 电力法第七十一条 "应交电费五倍以下")."""
+
+    base: str
+    min: Decimal | None
+    max: Decimal | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "min": None if self.min is None else str(self.min),
+            "max": None if self.max is None else str(self.max),
+        }
+
+
+@dataclass(frozen=True)
 class RequiredAction:
     """An action a rule requires. It is required only if the party also has one of ``when_any_of``
-    (when given) and belongs to ``categories`` (when given)."""
+    (when given) and belongs to ``categories`` (when given).
+
+    ``track`` (codes.TRACKS) says what the action legally is and so which procedure runs it; ``authority``
+    is the authority type that holds the power (codes.DEPARTMENTS); ``department`` executes the task.
+    A penalty names its ``penalty_type`` (行政处罚法第九条), a legal basis with an article and, where the
+    law gives one, its ``amount`` range. ``requires`` names holdings (codes.HOLDINGS) the party must have."""
 
     code: str
     department: str
     deadline: Deadline
     when_any_of: frozenset[str] = frozenset()
     categories: frozenset[str] | None = None
+    track: str = "measure"
+    authority: str = ""
+    legal_basis: tuple[LegalBasis, ...] = ()
+    policy_basis: tuple[str, ...] = ()
+    penalty_type: str = ""
+    amount: AmountRange | None = None
+    requires: frozenset[str] = frozenset()
+
+    def basis_on(self, on: dt.date) -> tuple[LegalBasis, ...]:
+        """The provisions in force on ``on``; a law whose every version lies elsewhere is an error."""
+        found: list[LegalBasis] = []
+        for law in dict.fromkeys(b.law for b in self.legal_basis):
+            versions = [b for b in self.legal_basis if b.law == law]
+            current = [b for b in versions if b.validity.covers(on)]
+            if not current:
+                spans = "、".join(b.validity.describe() for b in versions)
+                raise PolicyInputError(
+                    f"处置措施 {self.code} 的依据《{law}》在 {on.isoformat()} 没有有效版本（有效期：{spans}）",
+                    f"action {self.code}: no version of {law} is in force on {on.isoformat()} "
+                    f"(versions: {spans})",
+                    action=self.code,
+                    law=law,
+                    on=on.isoformat(),
+                )
+            found += current
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -138,6 +293,53 @@ class Rule:
     actions: tuple[RequiredAction, ...]
     source_clause: str
     source_verified: bool = True
+    validity: Validity = ALWAYS
+
+
+@dataclass(frozen=True)
+class Authority:
+    """An issuing authority of one type in one division: what a document needs to name it, where review
+    and lawsuits go, and (for fines) where to pay. Values with ``verified: false`` are placeholders the
+    region must confirm."""
+
+    type: str
+    division: str
+    name: str
+    abbreviation: str
+    address: str
+    contact: str
+    review_body: str
+    court: str
+    payment: Mapping[str, str]
+    verified: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "division": self.division,
+            "name": self.name,
+            "abbreviation": self.abbreviation,
+            "address": self.address,
+            "contact": self.contact,
+            "review_body": self.review_body,
+            "court": self.court,
+            "payment": dict(self.payment),
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Regional procedural figures: 较大数额 for the hearing right (行政处罚法第六十三条), by party kind
+    (``individual`` / ``organisation``) and kind of amount (``fine`` / ``confiscation``); the rule that
+    allows extending the decision period (第六十条), if any; the default energy basis."""
+
+    hearing_thresholds: Mapping[str, Mapping[str, Decimal]]
+    hearing_source: str
+    hearing_verified: bool
+    decision_extension_days: int | None = None
+    decision_extension_rule: str = ""
+    energy_basis: str = "equivalent"
 
 
 @dataclass(frozen=True)
@@ -155,12 +357,62 @@ class PolicyPack:
     path: Path
     rules: tuple[Rule, ...]
     settings: PackSettings = field(repr=False)
+    authorities: Mapping[str, Mapping[str, Authority]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False
+    )
+    case_authority: str = "development_reform"
+    division_file: str = ""
+    procedure: Procedure | None = field(default=None, repr=False)
 
-    def rule(self, rule_id: int) -> Rule:
+    def rule(self, rule_id: int, on: dt.date | None = None) -> Rule:
+        """The rule with ``rule_id`` (the version in force on ``on`` when the rule has dated versions)."""
         for rule in self.rules:
-            if rule.id == rule_id:
+            if rule.id == rule_id and (on is None or rule.validity.covers(on)):
                 return rule
         raise KeyError(rule_id)
+
+    def rules_on(self, on: dt.date) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.validity.covers(on))
+
+
+# -- accessors ------------------------------------------------------------------------------------
+def deployment_pack_id() -> str:
+    """The deployment's pack: ``MINESWEEP_POLICY_PACK`` (default ``inner_mongolia_2021``)."""
+    return os.environ.get(PACK_ENV, "").strip() or DEFAULT_PACK
+
+
+def authority_for(pack: PolicyPack, division_code: str, authority_type: str) -> Authority:
+    """The authority of ``authority_type`` for ``division_code``: the division's own entry, else the
+    nearest higher level (county → league/city → region, by GB/T 2260 code). Raises PolicyInputError
+    naming the pack when none is configured."""
+    for code in _division_chain(division_code):
+        entry = pack.authorities.get(code, {}).get(authority_type)
+        if entry is not None:
+            return entry
+    kind = DEPARTMENTS[authority_type].zh if authority_type in DEPARTMENTS else authority_type
+    raise PolicyInputError(
+        f"政策包 {pack.id} 未配置 {division_code} 的{kind}（authorities）",
+        f"pack {pack.id} configures no {authority_type} for division {division_code} (authorities)",
+        pack=pack.id,
+        division=division_code,
+        authority=authority_type,
+    )
+
+
+def _division_chain(code: str) -> list[str]:
+    code = str(code)
+    if len(code) != 6 or not code.isdigit():
+        return [code]
+    chain = [code, code[:4] + "00", code[:2] + "0000"]
+    return list(dict.fromkeys(chain))
+
+
+def hearing_threshold(pack: PolicyPack, *, organisation: bool, kind: str = "fine") -> Decimal | None:
+    """较大数额 of 行政处罚法第六十三条 in the pack, or None when the pack sets none."""
+    if pack.procedure is None:
+        return None
+    by_kind = pack.procedure.hearing_thresholds.get("organisation" if organisation else "individual", {})
+    return by_kind.get(kind)
 
 
 def available_packs() -> list[str]:
@@ -214,6 +466,8 @@ class _PackReader:
         head = self._mapping(document, "pack")
         settings = self._settings(self._mapping(document, "settings"))
         rules = self._rules(document.get("rules"))
+        authorities, case_authority, division_file = self._authorities(document.get("authorities"))
+        procedure = self._procedure(document.get("procedure"))
         return PolicyPack(
             id=self._text(head, "id"),
             title_zh=self._text(self._mapping(head, "title"), "zh"),
@@ -228,6 +482,10 @@ class _PackReader:
             path=self.path,
             rules=rules,
             settings=settings,
+            authorities=authorities,
+            case_authority=case_authority,
+            division_file=division_file,
+            procedure=procedure,
         )
 
     # -- structure -------------------------------------------------------------------------------
@@ -278,22 +536,65 @@ class _PackReader:
     # -- settings --------------------------------------------------------------------------------
     def _settings(self, raw: Mapping[str, Any]) -> PackSettings:
         items: dict[str, Setting] = {}
+        versions: dict[str, tuple[Setting, ...]] = {}
         for key in (*DECIMAL_SETTINGS, *YEARLY_SETTINGS, *CHOICE_SETTINGS):
             entry = raw.get(key)
+            if isinstance(entry, dict) and isinstance(entry.get("versions"), list) and entry["versions"]:
+                dated = tuple(self._setting(key, version) for version in entry["versions"])
+                self._no_overlap([v.validity for v in dated], f"设置 {key}", f"setting {key}")
+                versions[key] = dated
+                items[key] = self._current(dated)
+                continue
             if not isinstance(entry, dict) or "value" not in entry:
                 raise self.fail(
-                    f"缺少设置 “{key}”（需含 value、source）", f"missing setting '{key}' (value, source)"
+                    f"缺少设置 “{key}”（需含 value、source，或 versions）",
+                    f"missing setting '{key}' (value, source, or versions)",
                 )
-            items[key] = Setting(
-                key,
-                self._setting_value(key, entry["value"]),
-                self._text(entry, "source"),
-                bool(entry.get("verified", False)),
-            )
+            items[key] = self._setting(key, entry)
         unknown = sorted(set(raw) - set(items))
         if unknown:
             raise self.fail(f"未知的设置 {unknown}", f"unknown settings {unknown}")
-        return PackSettings(MappingProxyType(items))
+        return PackSettings(MappingProxyType(items), MappingProxyType(versions))
+
+    def _setting(self, key: str, entry: Any) -> Setting:
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise self.fail(
+                f"设置 {key} 的版本需含 value、source", f"setting {key}: a version needs value, source"
+            )
+        return Setting(
+            key,
+            self._setting_value(key, entry["value"]),
+            self._text(entry, "source"),
+            bool(entry.get("verified", False)),
+            self._validity(entry),
+            str(entry.get("kind", "")),
+        )
+
+    @staticmethod
+    def _current(dated: tuple[Setting, ...]) -> Setting:
+        today = dt.date.today()
+        for version in dated:
+            if version.validity.covers(today):
+                return version
+        return max(dated, key=lambda v: v.validity.effective_from or dt.date.min)
+
+    def _validity(self, entry: Mapping[str, Any]) -> Validity:
+        start = self._date(entry.get("effective_from"))
+        end = self._date(entry.get("effective_to"))
+        if start and end and end < start:
+            raise self.fail(
+                f"有效期结束 {end} 早于开始 {start}", f"effective_to {end} is before effective_from {start}"
+            )
+        return Validity(start, end)
+
+    def _no_overlap(self, spans: list[Validity], what_zh: str, what_en: str) -> None:
+        for i, first in enumerate(spans):
+            for second in spans[i + 1 :]:
+                if first.overlaps(second):
+                    raise self.fail(
+                        f"{what_zh} 的有效期重叠：{first.describe()} 与 {second.describe()}",
+                        f"{what_en}: overlapping validity {first.describe()} and {second.describe()}",
+                    )
 
     def _setting_value(self, key: str, value: Any) -> Any:
         if key in CHOICE_SETTINGS:
@@ -332,11 +633,18 @@ class _PackReader:
         if not isinstance(raw, list) or not raw:
             raise self.fail("缺少规则列表 “rules”", "missing list 'rules'")
         rules = tuple(self._rule(entry) for entry in raw)
+        # One id may appear more than once only as dated versions that do not overlap.
+        for rule_id in sorted({rule.id for rule in rules}):
+            same = [rule for rule in rules if rule.id == rule_id]
+            if len(same) > 1:
+                self.rule_id = rule_id
+                if any(rule.validity == ALWAYS for rule in same):
+                    raise self.fail(
+                        f"规则编号重复 [{rule_id}]（同一编号的多个版本须注明有效期）",
+                        f"duplicate rule ids [{rule_id}] (versions of one rule need effective dates)",
+                    )
+                self._no_overlap([rule.validity for rule in same], "规则版本", "rule versions")
         self.rule_id = None
-        ids = [rule.id for rule in rules]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise self.fail(f"规则编号重复 {duplicates}", f"duplicate rule ids {duplicates}")
         return rules
 
     def _rule(self, raw: Any) -> Rule:
@@ -374,6 +682,7 @@ class _PackReader:
             actions=tuple(self._action(a) for a in actions),
             source_clause=self._text(raw, "source_clause"),
             source_verified=bool(raw.get("source_verified", True)),
+            validity=self._validity(raw),
         )
 
     def _department(self, code: Any) -> str:
@@ -387,14 +696,192 @@ class _PackReader:
         if raw.get("code") not in ACTIONS:
             raise self.fail(f"未知的处置措施 “{raw.get('code')}”", f"unknown action '{raw.get('code')}'")
         categories = raw.get("categories")
+        code = raw["code"]
+        track = raw.get("track")
+        if track not in TRACKS:
+            raise self.fail(
+                f"处置措施 {code} 的程序轨道 “{track}” 未知，可用：{sorted(TRACKS)}",
+                f"action {code}: unknown track '{track}'; known: {sorted(TRACKS)}",
+            )
+        legal_basis = self._legal_basis(code, raw.get("legal_basis"))
+        policy_basis = raw.get("policy_basis") or []
+        if not isinstance(policy_basis, list) or not all(isinstance(p, str) for p in policy_basis):
+            raise self.fail(
+                f"处置措施 {code} 的 policy_basis 须为文本列表",
+                f"action {code}: policy_basis must list texts",
+            )
+        if not legal_basis and not policy_basis:
+            raise self.fail(
+                f"处置措施 {code} 没有任何依据", f"action {code} has neither legal_basis nor policy_basis"
+            )
+        penalty_type = str(raw.get("penalty_type") or "")
+        if penalty_type and penalty_type not in PENALTY_TYPES:
+            raise self.fail(
+                f"处置措施 {code} 的处罚种类 “{penalty_type}” 未知",
+                f"action {code}: unknown penalty_type '{penalty_type}'",
+            )
+        if track == "penalty":
+            if not penalty_type:
+                raise self.fail(
+                    f"行政处罚 {code} 须注明处罚种类 penalty_type（行政处罚法第九条）",
+                    f"penalty {code} needs a penalty_type (Administrative Penalty Law Art. 9)",
+                )
+            if not legal_basis or any(not b.article for b in legal_basis):
+                raise self.fail(
+                    f"行政处罚 {code} 的每项法律依据须写明条款 article",
+                    f"penalty {code}: every legal_basis entry needs an article",
+                )
         return RequiredAction(
-            code=raw["code"],
+            code=code,
             department=self._department(raw.get("department")),
             deadline=self._deadline(raw.get("deadline")),
             when_any_of=self._codes(raw.get("when_any_of"), FACTS, "事实代码", "fact code"),
             categories=None
             if categories is None
             else self._codes(categories, SUBJECT_CATEGORIES, "主体类别", "subject category"),
+            track=str(track),
+            authority=self._department(raw.get("authority")),
+            legal_basis=legal_basis,
+            policy_basis=tuple(policy_basis),
+            penalty_type=penalty_type,
+            amount=self._amount(code, raw.get("amount")),
+            requires=self._codes(raw.get("requires"), HOLDINGS, "前提条件", "required holding"),
+        )
+
+    def _legal_basis(self, code: str, raw: Any) -> tuple[LegalBasis, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(
+                f"处置措施 {code} 的 legal_basis 须为列表", f"action {code}: legal_basis must be a list"
+            )
+        found: list[LegalBasis] = []
+        for entry in raw:
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("law"), str)
+                or not entry["law"].strip()
+            ):
+                raise self.fail(
+                    f"处置措施 {code} 的法律依据须写明 law（法规名称，不含书名号）",
+                    f"action {code}: each legal_basis entry needs a law name",
+                )
+            law = entry["law"].strip()
+            if "《" in law or "》" in law:
+                raise self.fail(f"法规名称 “{law}” 不应带书名号", f"law name '{law}' must not carry 《》")
+            found.append(
+                LegalBasis(
+                    law,
+                    str(entry.get("article") or "").strip(),
+                    self._validity(entry),
+                    str(entry.get("note") or ""),
+                )
+            )
+        for law in dict.fromkeys(b.law for b in found):
+            self._no_overlap(
+                [b.validity for b in found if b.law == law],
+                f"处置措施 {code} 的依据《{law}》",
+                f"action {code}: {law}",
+            )
+        return tuple(found)
+
+    def _amount(self, code: str, raw: Any) -> AmountRange | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or raw.get("base") not in AMOUNT_BASES:
+            raise self.fail(
+                f"处置措施 {code} 的 amount 须含 base（{AMOUNT_BASES}）",
+                f"action {code}: amount needs a base in {AMOUNT_BASES}",
+            )
+        bounds = {
+            k: None if raw.get(k) is None else self._positive(f"{code}.amount.{k}", raw[k])
+            for k in ("min", "max")
+        }
+        return AmountRange(str(raw["base"]), bounds["min"], bounds["max"])
+
+    # -- authorities and procedure -------------------------------------------------------------------
+    def _authorities(self, raw: Any) -> tuple[Mapping[str, Mapping[str, Authority]], str, str]:
+        if raw is None:
+            return MappingProxyType({}), "development_reform", ""
+        if not isinstance(raw, dict):
+            raise self.fail("authorities 必须是映射", "authorities must be a mapping")
+        case_authority = self._department(raw.get("case_authority"))
+        divisions = raw.get("divisions")
+        if not isinstance(divisions, dict) or not divisions:
+            raise self.fail("authorities.divisions 不能为空", "authorities.divisions is empty")
+        found: dict[str, Mapping[str, Authority]] = {}
+        for division, by_type in divisions.items():
+            code = str(division)
+            if len(code) != 6 or not code.isdigit() or not isinstance(by_type, dict):
+                raise self.fail(
+                    f"authorities 的区划代码 “{division}” 无效（6 位 GB/T 2260 代码）",
+                    f"authorities: invalid division code '{division}' (6-digit GB/T 2260)",
+                )
+            found[code] = MappingProxyType(
+                {str(t): self._authority(code, self._department(t), entry) for t, entry in by_type.items()}
+            )
+        return MappingProxyType(found), case_authority, str(raw.get("division_file") or "")
+
+    def _authority(self, division: str, kind: str, raw: Any) -> Authority:
+        if not isinstance(raw, dict):
+            raise self.fail(
+                f"authorities {division}.{kind} 必须是映射",
+                f"authorities {division}.{kind} must be a mapping",
+            )
+        payment = raw.get("payment") or {}
+        if not isinstance(payment, dict):
+            raise self.fail(
+                f"authorities {division}.{kind}.payment 必须是映射",
+                f"authorities {division}.{kind}.payment must be a mapping",
+            )
+        return Authority(
+            type=kind,
+            division=division,
+            name=self._text(raw, "name"),
+            abbreviation=str(raw.get("abbreviation") or ""),
+            address=str(raw.get("address") or ""),
+            contact=str(raw.get("contact") or ""),
+            review_body=str(raw.get("review_body") or ""),
+            court=str(raw.get("court") or ""),
+            payment=MappingProxyType({k: str(payment.get(k) or "") for k in ("bank", "account", "payee")}),
+            verified=bool(raw.get("verified", False)),
+        )
+
+    def _procedure(self, raw: Any) -> Procedure | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise self.fail("procedure 必须是映射", "procedure must be a mapping")
+        hearing = self._mapping(raw, "hearing_thresholds")
+        thresholds: dict[str, Mapping[str, Decimal]] = {}
+        for kind in ("individual", "organisation"):
+            figures = self._mapping(hearing, kind)
+            thresholds[kind] = MappingProxyType(
+                {
+                    k: self._positive(f"hearing_thresholds.{kind}.{k}", figures.get(k))
+                    for k in ("fine", "confiscation")
+                }
+            )
+        extension = raw.get("decision_extension")
+        days, rule = None, ""
+        if extension is not None:
+            if not isinstance(extension, dict) or not isinstance(extension.get("days"), int):
+                raise self.fail(
+                    "decision_extension 须含 days、rule", "decision_extension needs days and rule"
+                )
+            days, rule = extension["days"], self._text(extension, "rule")
+        basis = str(raw.get("energy_basis", "equivalent"))
+        if basis not in ("equivalent", "calorific"):
+            raise self.fail(
+                f"energy_basis “{basis}” 无效", f"energy_basis '{basis}' is not equivalent|calorific"
+            )
+        return Procedure(
+            hearing_thresholds=MappingProxyType(thresholds),
+            hearing_source=self._text(hearing, "source"),
+            hearing_verified=bool(hearing.get("verified", False)),
+            decision_extension_days=days,
+            decision_extension_rule=rule,
+            energy_basis=basis,
         )
 
     def _deadline(self, raw: Any) -> Deadline:

@@ -45,12 +45,83 @@ def test_it_lists_the_measures_for_categories_and_facts():
         "--fact",
         "mining_confirmed",
     )
-    assert [m["id"] for m in payload["measures"]] == [1, 3, 8]
+    # A data centre that mines also gets measure 2 (issue 11 §2); 9 is the region's 115号 tariff.
+    assert [m["id"] for m in payload["measures"]] == [1, 2, 3, 8, 9]
     first = payload["measures"][0]
     assert first["title"] == "对工业园区、数据中心、自备电厂等主体"
     assert first["department"] == "energy_conservation_supervision"
     assert "中华人民共和国节约能源法" in first["basis"]
     assert [a["code"] for a in first["actions"]] == ["energy_inspection", "energy_quota_cut"]
+    assert [(a["track"], a["authority"]) for a in first["actions"]] == [
+        ("measure", "energy_conservation_supervision"),
+        ("measure", "development_reform"),
+    ]
+    licence = payload["measures"][2]["actions"][0]
+    assert licence["track"] == "other_authority" and licence["authority"] == "communications_administration"
+    assert "hearing_right" not in licence  # only penalties carry it
+
+
+def test_it_answers_per_party_for_a_case_file(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(
+        json.dumps(
+            {
+                "parties": [
+                    {"name": "园区", "category": "industrial_park", "facts": ["provided_site_or_power"]},
+                    {
+                        "name": "矿主",
+                        "category": "enterprise",
+                        "facts": ["mining_confirmed", "unapproved_power_connection"],
+                    },
+                    {"name": "李某", "category": "public_official", "facts": ["official_involvement"]},
+                    {"name": "张某", "category": "individual", "facts": ["mining_confirmed"]},
+                ],
+                "facts": [],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    payload = run(
+        measures_command, "--pack", "inner_mongolia_2021", "--case", str(case), "--date", "2024-07-01"
+    )
+    parties = {p["name"]: p for p in payload["parties"]}
+    assert [m["id"] for m in parties["园区"]["measures"]] == [1]  # a host is not blacklisted
+    assert parties["李某"]["tracks"] == ["referral"]
+    fine = parties["矿主"]["measures"][0]["actions"][0]
+    assert (fine["code"], fine["track"], fine["hearing_right"]) == ("theft_fine", "penalty", True)
+    assert fine["hearing_reason"] and fine["legal_basis"] == [
+        {"law": "中华人民共和国电力法", "article": "第七十一条"}
+    ]
+    tariff = parties["张某"]["measures"][1]
+    assert tariff["actions"] == [] and tariff["omitted"][0]["missing"] == ["power_account"]
+
+
+def test_it_refuses_a_personal_fact_given_for_the_whole_case(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(
+        json.dumps({"parties": [{"name": "a", "category": "enterprise"}], "facts": ["mining_confirmed"]}),
+        encoding="utf-8",
+    )
+    message = refused(measures_command, "--pack", "inner_mongolia_2021", "--case", str(case))
+    assert "属于具体当事人" in message and "belong to a party" in message
+
+
+def test_it_refuses_a_date_outside_every_version(tmp_path):
+    message = refused(
+        measures_command,
+        "--pack",
+        "inner_mongolia_2021",
+        "--category",
+        "enterprise",
+        "--fact",
+        "mining_confirmed",
+        "--fact",
+        "unapproved_power_connection",
+        "--date",
+        "1990-01-01",
+    )
+    assert "供电营业规则" in message and "no version" in message
 
 
 def test_it_refuses_an_unknown_category_in_chinese_and_english():
@@ -140,7 +211,8 @@ def test_it_is_reachable_by_name():
         "mining_confirmed",
         stdout=out,
     )
-    assert [m["id"] for m in json.loads(out.getvalue())["measures"]] == [4, 8]
+    # 9 is the region's differential tariff (内发改价费字〔2022〕115号), a rule of its own since issue 11
+    assert [m["id"] for m in json.loads(out.getvalue())["measures"]] == [4, 8, 9]
 
 
 def test_it_calculates_a_tariff_change_and_the_thresholds():

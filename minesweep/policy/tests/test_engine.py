@@ -1,162 +1,305 @@
-"""The measures engine against every row of the seed's eight measures, and their combinations."""
+"""The measures engine: every measure × category × legal track of the seed, the national notice, and the
+multi-party cases of issue 11 (facts per party; each action on its own track by its own authority)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
-from minesweep.policy.engine import Party, evaluate
+from minesweep.policy.codes import CASE_WIDE_FACTS, DEPARTMENTS, TRACKS
+from minesweep.policy.engine import Party, evaluate, evaluate_case, hearing_right
 from minesweep.policy.errors import PolicyInputError
 from minesweep.policy.packs import load_pack
 
 IM = "inner_mongolia_2021"
+ON = dt.date(2024, 7, 1)
 
 
-def actions_by_rule(category: str, facts: set[str], pack: str = IM) -> dict[int, list[str]]:
-    evaluation = evaluate(load_pack(pack), [Party("p", category)], facts)
-    return {m.rule_id: [a.code for a in m.actions] for m in evaluation.measures}
+def tracks_by_rule(category: str, facts: set[str], pack: str = IM, **party: object) -> dict[int, list[tuple]]:
+    evaluation = evaluate(load_pack(pack), [Party("p", category, **party)], facts, on=ON)  # type: ignore[arg-type]
+    return {m.rule_id: [(a.code, a.track, a.authority) for a in m.actions] for m in evaluation.measures}
 
 
-# (measure, category, facts, expected {rule id: actions}) — one row per subject of each measure.
+INSPECT = ("energy_inspection", "measure", "energy_conservation_supervision")
+QUOTA = ("energy_quota_cut", "measure", "development_reform")
+ACCOUNT = ("accountability", "accountability", "discipline_commission")
+CREDIT = ("credit_blacklist", "credit", "credit_office")
+TARIFF = ("differential_tariff", "measure", "development_reform")
+THEFT = [
+    ("theft_fine", "penalty", "power_administration"),
+    ("recover_theft_charges", "other_authority", "grid_company"),
+    ("refer_police_theft", "referral", "public_security"),
+]
+MEASURE_2 = [
+    ("cancel_preferences", "measure", "development_reform"),
+    ("cancel_tax_preferences", "other_authority", "tax_authority"),
+    ("cancel_land_preferences", "other_authority", "land_authority"),
+    ("market_exit", "measure", "development_reform"),
+    INSPECT,
+]
+MINING = {8: [CREDIT], 9: [TARIFF]}  # every organisation that mines: blacklist and the 115号 tariff
+
+# (measure, category, facts, expected {rule: [(action, track, authority)]}) — every subject of every measure.
 EIGHT_MEASURES = [
-    (1, "industrial_park", {"provided_site_or_power"}, {1: ["energy_inspection", "energy_quota_cut"]}),
-    (1, "data_center", {"provided_site_or_power"}, {1: ["energy_inspection", "energy_quota_cut"]}),
-    (1, "captive_power_plant", {"provided_site_or_power"}, {1: ["energy_inspection", "energy_quota_cut"]}),
-    (
-        1,
-        "data_center",
-        {"provided_site_or_power", "concealment"},
-        {1: ["energy_inspection", "energy_quota_cut", "accountability"]},
-    ),
-    (
-        1,
-        "industrial_park",
-        {"provided_site_or_power", "late_shutdown"},
-        {1: ["energy_inspection", "energy_quota_cut", "accountability"]},
-    ),
-    (
-        1,
-        "captive_power_plant",
-        {"provided_site_or_power", "lax_approval"},
-        {1: ["energy_inspection", "energy_quota_cut", "accountability"]},
-    ),
-    (
-        2,
-        "big_data_or_cloud",
-        {"mining_confirmed"},
-        {
-            2: [
-                "cancel_preferences",
-                "cancel_tax_preferences",
-                "cancel_land_preferences",
-                "market_exit",
-                "energy_inspection",
-            ],
-            8: ["credit_blacklist"],
-        },
-    ),
+    (1, "industrial_park", {"provided_site_or_power"}, {1: [INSPECT, QUOTA]}),
+    (1, "data_center", {"provided_site_or_power"}, {1: [INSPECT, QUOTA]}),
+    (1, "captive_power_plant", {"provided_site_or_power"}, {1: [INSPECT, QUOTA]}),
+    (1, "big_data_or_cloud", {"provided_site_or_power"}, {1: [INSPECT, QUOTA]}),  # the seed's "等主体"
+    (1, "data_center", {"provided_site_or_power", "concealment"}, {1: [INSPECT, QUOTA, ACCOUNT]}),
+    (1, "industrial_park", {"provided_site_or_power", "late_shutdown"}, {1: [INSPECT, QUOTA, ACCOUNT]}),
+    (1, "captive_power_plant", {"provided_site_or_power", "lax_approval"}, {1: [INSPECT, QUOTA, ACCOUNT]}),
+    (2, "big_data_or_cloud", {"mining_confirmed"}, {2: MEASURE_2, **MINING}),
+    (2, "data_center", {"mining_confirmed"}, {2: MEASURE_2, **MINING}),  # a data centre that mines
     (
         3,
         "telecom_or_internet",
         {"mining_confirmed"},
-        {3: ["revoke_telecom_licence"], 8: ["credit_blacklist"]},
+        {3: [("revoke_telecom_licence", "other_authority", "communications_administration")], **MINING},
     ),
-    (4, "internet_cafe", {"mining_confirmed"}, {4: ["suspend_business"], 8: ["credit_blacklist"]}),
-    (5, "unapproved_power_project", set(), {5: ["recover_theft_charges", "refer_police_theft"]}),
-    (5, "enterprise", {"unapproved_power_connection"}, {5: ["recover_theft_charges", "refer_police_theft"]}),
-    (6, "enterprise", {"money_laundering"}, {6: ["refer_police_laundering"]}),
-    (6, "individual", {"money_laundering"}, {6: ["refer_police_laundering"]}),
-    (7, "enterprise", {"illegal_fundraising"}, {7: ["fundraising_handling"]}),
-    (7, "individual", {"illegal_fundraising"}, {7: ["fundraising_handling"]}),
-    (8, "enterprise", {"mining_confirmed"}, {8: ["credit_blacklist"]}),
-    (8, "individual", {"mining_confirmed"}, {8: ["credit_blacklist"]}),
-    (8, "public_official", {"official_involvement"}, {8: ["refer_discipline"]}),
+    (
+        4,
+        "internet_cafe",
+        {"mining_confirmed"},
+        {4: [("suspend_business", "other_authority", "culture_market_regulator")], **MINING},
+    ),
+    (5, "unapproved_power_project", {"mining_confirmed"}, {5: THEFT, **MINING}),
+    (5, "enterprise", {"unapproved_power_connection", "mining_confirmed"}, {5: THEFT, **MINING}),
+    (
+        6,
+        "enterprise",
+        {"money_laundering"},
+        {6: [("refer_police_laundering", "referral", "public_security")]},
+    ),
+    (
+        6,
+        "individual",
+        {"money_laundering"},
+        {6: [("refer_police_laundering", "referral", "public_security")]},
+    ),
+    (
+        7,
+        "enterprise",
+        {"illegal_fundraising"},
+        {7: [("fundraising_handling", "referral", "financial_regulator")]},
+    ),
+    (
+        7,
+        "individual",
+        {"illegal_fundraising"},
+        {7: [("fundraising_handling", "referral", "financial_regulator")]},
+    ),
+    (8, "enterprise", {"mining_confirmed"}, MINING),
+    (8, "individual", {"mining_confirmed"}, {8: [CREDIT], 9: []}),  # no power account: tariff omitted
+    (
+        8,
+        "public_official",
+        {"official_involvement"},
+        {8: [("refer_discipline", "referral", "discipline_commission")]},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("measure", "category", "facts", "expected"), EIGHT_MEASURES)
-def test_it_applies_each_row_of_the_eight_measures(measure, category, facts, expected):
+def test_it_applies_each_measure_to_each_category_on_its_track(measure, category, facts, expected):
     assert measure in expected
-    assert actions_by_rule(category, facts) == expected
+    assert tracks_by_rule(category, facts) == expected
+
+
+def test_it_covers_every_track_in_the_table():
+    assert {t for row in EIGHT_MEASURES for actions in row[3].values() for _, t, _ in actions} == set(TRACKS)
 
 
 NOT_APPLICABLE = [
     ("data_center", {"mining_confirmed"}, 1),  # measure 1 needs the site or power to have been provided
     ("industrial_park", {"concealment"}, 1),  # accountability only together with providing site/power
     ("enterprise", {"provided_site_or_power"}, 1),  # an ordinary enterprise is not a measure-1 subject
-    ("data_center", {"mining_confirmed"}, 2),  # 2 is for big-data/cloud firms
+    ("data_center", {"provided_site_or_power"}, 2),  # hosting is measure 1, mining is measure 2
     ("big_data_or_cloud", {"provided_site_or_power"}, 2),
     ("enterprise", {"mining_confirmed"}, 3),
     ("enterprise", {"mining_confirmed"}, 4),
     ("enterprise", {"mining_confirmed"}, 5),
+    ("enterprise", {"unapproved_power_connection"}, 5),  # 第五条 concerns mining projects
+    ("unapproved_power_project", set(), 5),
     ("public_official", {"money_laundering"}, 6),
     ("public_official", {"illegal_fundraising"}, 7),
     ("enterprise", {"official_involvement"}, 8),  # discipline referral is for officials only
+    ("industrial_park", {"provided_site_or_power"}, 8),  # a pure host is not blacklisted
 ]
 
 
 @pytest.mark.parametrize(("category", "facts", "measure"), NOT_APPLICABLE)
 def test_it_does_not_apply_a_measure_outside_its_subjects_or_facts(category, facts, measure):
-    assert measure not in actions_by_rule(category, facts)
+    assert measure not in tracks_by_rule(category, facts)
 
 
-def test_it_handles_a_data_centre_that_hosted_a_telecom_firms_rigs():
-    parties = [
-        Party("dc", "data_center", "host", frozenset({"provided_site_or_power"})),
-        Party("tel", "telecom_or_internet", "operator", frozenset({"mining_confirmed"})),
+def test_it_derives_the_hearing_right_of_the_theft_fine():
+    evaluation = evaluate(
+        load_pack(IM), [Party("p", "enterprise")], {"unapproved_power_connection", "mining_confirmed"}
+    )
+    fine = next(a for m in evaluation.measures for a in m.actions if a.code == "theft_fine")
+    assert fine.penalty_type == "fine" and fine.amount and fine.amount.max == Decimal("5")
+    assert fine.hearing_right is True and "100000" in fine.hearing_reason_zh  # organisation threshold
+    assert [b.cite() for b in fine.legal_basis] == ["《中华人民共和国电力法》第七十一条"]
+    as_json = fine.as_dict()
+    assert as_json["track"] == "penalty" and as_json["authority"] == "power_administration"
+    assert as_json["hearing_right"] is True and as_json["hearing_reason"]
+
+
+@pytest.mark.parametrize(
+    ("penalty", "organisation", "amount", "right"),
+    [
+        ("fine", False, Decimal("9999"), False),
+        ("fine", False, Decimal("10000"), True),
+        ("fine", True, Decimal("10000"), False),
+        ("fine", True, Decimal("100000"), True),
+        ("fine", True, None, True),  # not fixed yet: may reach the threshold
+        ("confiscate_gains", False, Decimal("20000"), True),
+        ("warning", True, None, False),
+        ("revoke_licence", False, None, True),
+        ("suspend_production", True, None, True),
+    ],
+)
+def test_it_derives_hearing_rights_from_article_63_and_the_pack_thresholds(
+    penalty, organisation, amount, right
+):
+    got, reason_zh, reason_en = hearing_right(
+        load_pack(IM), penalty, organisation=organisation, amount=amount
+    )
+    assert got is right and "第六十三条" in reason_zh and reason_en
+
+
+def test_it_omits_actions_an_individual_cannot_be_subject_to_and_says_why():
+    individual = Party("z", "individual", facts=frozenset({"mining_confirmed", "new_project"}))
+    evaluation = evaluate(load_pack("national_1283"), [individual], on=ON)
+    by_rule = {m.rule_id: m for m in evaluation.measures}
+    assert by_rule[2].actions == () and by_rule[2].omitted[0].missing == ("power_account",)
+    assert by_rule[7].omitted[0].code == "double_energy_count"
+    assert "没有" in by_rule[2].omitted[0].as_dict()["reason"]
+    with_account = Party(
+        "z", "individual", facts=individual.facts, holdings=frozenset({"power_account", "project"})
+    )
+    evaluation = evaluate(load_pack("national_1283"), [with_account], on=ON)
+    assert [a.code for m in evaluation.measures if m.rule_id == 2 for a in m.actions] == [
+        "differential_tariff"
     ]
-    evaluation = evaluate(load_pack(IM), parties)
-    assert [m.rule_id for m in evaluation.for_party("dc")] == [1]
-    assert [m.rule_id for m in evaluation.for_party("tel")] == [3, 8]
-    assert evaluation.rule_ids() == [1, 3, 8]
-    tel = evaluation.for_party("tel")[0]
-    assert tel.department == "communications_administration"
-    assert "第三条" in tel.reason_zh and "measure 3" in tel.reason_en
 
 
-def test_it_handles_an_internet_cafe_owned_by_a_public_official():
-    parties = [
-        Party("cafe", "internet_cafe", "operator", frozenset({"mining_confirmed"})),
-        Party("official", "public_official", "owner", frozenset({"official_involvement"})),
-    ]
-    evaluation = evaluate(load_pack(IM), parties)
-    assert {(m.party.ref, m.rule_id, tuple(a.code for a in m.actions)) for m in evaluation.measures} == {
-        ("cafe", 4, ("suspend_business",)),
-        ("cafe", 8, ("credit_blacklist",)),
-        ("official", 8, ("refer_discipline",)),
+def test_it_applies_the_legal_basis_in_force_on_the_day_of_the_act():
+    party = [Party("p", "enterprise", facts=frozenset({"unapproved_power_connection", "mining_confirmed"}))]
+
+    def recovery(day: dt.date) -> list[dict]:
+        evaluation = evaluate(load_pack(IM), party, on=day)
+        action = next(a for m in evaluation.measures for a in m.actions if a.code == "recover_theft_charges")
+        return [b.as_dict() for b in action.legal_basis]
+
+    assert recovery(dt.date(2024, 5, 31))[0]["article"] == "第一百零二条"
+    assert recovery(dt.date(2024, 6, 1))[0]["effective_from"] == "2024-06-01"
+    with pytest.raises(PolicyInputError, match="供电营业规则"):
+        recovery(dt.date(1995, 1, 1))
+
+
+def test_it_applies_a_dated_rule_only_from_its_start():
+    party = [Party("p", "enterprise", facts=frozenset({"mining_confirmed"}))]
+    assert 9 not in {m.rule_id for m in evaluate(load_pack(IM), party, on=dt.date(2021, 6, 1)).measures}
+    assert 9 in {m.rule_id for m in evaluate(load_pack(IM), party, on=dt.date(2022, 6, 1)).measures}
+    assert evaluate(load_pack("national_1283"), party, on=dt.date(2021, 9, 2)).measures == ()
+
+
+# -- multi-party cases (issue 11 "Done when") ---------------------------------------------------------
+def per_party(parties: list[Party], pack: str = IM) -> dict[str, dict[int, list[str]]]:
+    evaluation = evaluate_case(load_pack(pack), parties, on=ON)
+    return {
+        p.ref: {m.rule_id: [f"{a.code}:{a.track}" for a in m.actions] for m in evaluation.for_party(p.ref)}
+        for p in parties
     }
-    merged = {m["id"]: m for m in evaluation.by_measure()}
-    assert [a["code"] for a in merged[8]["actions"]] == ["credit_blacklist", "refer_discipline"]
-    assert {p["ref"] for p in merged[8]["parties"]} == {"cafe", "official"}
 
 
-def test_it_handles_an_unapproved_connection_project_that_raised_money_from_the_public():
-    parties = [
-        Party(
-            "proj",
-            "unapproved_power_project",
-            "operator",
-            frozenset({"mining_confirmed", "illegal_fundraising"}),
-        )
+def test_a_park_hosting_a_miner_with_an_official_involved():
+    got = per_party(
+        [
+            Party("park", "industrial_park", "host", frozenset({"provided_site_or_power", "concealment"})),
+            Party(
+                "miner",
+                "enterprise",
+                "operator",
+                frozenset({"mining_confirmed", "unapproved_power_connection"}),
+            ),
+            Party("li", "public_official", "facilitator", frozenset({"official_involvement"})),
+        ]
+    )
+    assert got["park"] == {
+        1: ["energy_inspection:measure", "energy_quota_cut:measure", "accountability:accountability"]
+    }  # no blacklist for a host whose facts are the site and the concealment
+    assert got["miner"][5] == [
+        "theft_fine:penalty",
+        "recover_theft_charges:other_authority",
+        "refer_police_theft:referral",
     ]
-    evaluation = evaluate(load_pack(IM), parties)
-    assert evaluation.rule_ids() == [5, 7, 8]
-    five = evaluation.for_party("proj")[0]
-    assert "由主体类别推定" in five.reason_zh
-    assert {a.department for a in five.actions} == {"grid_company", "public_security"}
+    assert got["miner"][8] == ["credit_blacklist:credit"]
+    assert got["li"] == {8: ["refer_discipline:referral"]}  # the official: only the discipline referral
 
 
-def test_it_applies_case_wide_facts_to_every_party():
-    parties = [Party("a", "enterprise"), Party("b", "individual")]
-    evaluation = evaluate(load_pack(IM), parties, {"money_laundering"})
-    assert [(m.party.ref, m.rule_id) for m in evaluation.measures] == [("a", 6), ("b", 6)]
+def test_a_data_centre_that_mines_and_hosts_others():
+    got = per_party(
+        [Party("dc", "data_center", "operator", frozenset({"mining_confirmed", "provided_site_or_power"}))]
+    )
+    assert set(got["dc"]) == {1, 2, 8, 9}
+    assert "market_exit:measure" in got["dc"][2]
 
 
-def test_it_gives_every_action_a_department_and_a_deadline():
-    evaluation = evaluate(load_pack(IM), [Party("x", "big_data_or_cloud")], {"mining_confirmed"})
-    for measure in evaluation.measures:
-        assert measure.basis and measure.source_clause.startswith("八项措施")
-        for action in measure.actions:
-            assert action.department and action.deadline.amount > 0
+def test_a_cafe_owned_by_an_official():
+    got = per_party(
+        [
+            Party("cafe", "internet_cafe", "operator", frozenset({"mining_confirmed"})),
+            Party("owner", "public_official", "owner", frozenset({"official_involvement"})),
+        ]
+    )
+    assert got["cafe"][4] == ["suspend_business:other_authority"]  # 文旅's power: a letter of advice
+    assert not any(a.endswith(":penalty") for actions in got["cafe"].values() for a in actions)
+    assert got["owner"] == {8: ["refer_discipline:referral"]}
+
+
+def test_theft_plus_fundraising():
+    got = per_party(
+        [
+            Party(
+                "proj",
+                "unapproved_power_project",
+                "operator",
+                frozenset({"mining_confirmed", "illegal_fundraising"}),
+            )
+        ]
+    )
+    assert sorted(got["proj"]) == [5, 7, 8, 9]
+    assert got["proj"][7] == ["fundraising_handling:referral"]
+    assert "refer_police_theft:referral" in got["proj"][5]
+
+
+def test_it_refuses_personal_facts_as_case_wide_facts():
+    with pytest.raises(PolicyInputError, match="mining_confirmed"):
+        evaluate_case(load_pack(IM), [Party("a", "enterprise")], {"mining_confirmed"})
+    assert "new_project" in CASE_WIDE_FACTS
+    evaluate_case(load_pack(IM), [Party("a", "enterprise")], {"new_project"})
+
+
+def test_it_names_the_reason_and_the_implied_fact():
+    evaluation = evaluate(
+        load_pack(IM), [Party("proj", "unapproved_power_project", facts=frozenset({"mining_confirmed"}))]
+    )
+    five = next(m for m in evaluation.measures if m.rule_id == 5)
+    assert "由主体类别推定" in five.reason_zh and "measure 5" in five.reason_en
+
+
+def test_it_gives_every_action_a_track_authority_deadline_and_basis():
+    for pack in ("inner_mongolia_2021", "national_1283", "sichuan_2022"):
+        for rule in load_pack(pack).rules:
+            for action in rule.actions:
+                assert action.track in TRACKS and action.authority in DEPARTMENTS
+                assert action.deadline.amount > 0 and (action.legal_basis or action.policy_basis)
+                assert all("《" not in b.law for b in action.legal_basis)
+                assert all("征求意见稿" in p for p in action.policy_basis if "八项措施" in p)
 
 
 def test_it_returns_nothing_without_facts():
@@ -180,9 +323,9 @@ NATIONAL = [
         {"mining_confirmed", "new_project"},
         {
             1: ["register_project"],
-            2: ["differential_tariff"],
+            2: [],  # no power account
             4: ["stop_support", "cancel_tax_preferences", "cancel_land_preferences"],
-            7: ["double_energy_count"],
+            7: [],  # no project
         },
     ),
     ("unapproved_power_project", set(), {5: ["power_cut"]}),
@@ -192,7 +335,8 @@ NATIONAL = [
 
 @pytest.mark.parametrize(("category", "facts", "expected"), NATIONAL)
 def test_it_applies_the_national_1283_rules(category, facts, expected):
-    assert actions_by_rule(category, facts, "national_1283") == expected
+    got = tracks_by_rule(category, facts, "national_1283")
+    assert {rule: [a[0] for a in actions] for rule, actions in got.items()} == expected
 
 
 @pytest.mark.parametrize(

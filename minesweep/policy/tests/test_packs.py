@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from minesweep.policy.errors import PolicyPackError
-from minesweep.policy.packs import DECIMAL_SETTINGS, PACKS_DIR, available_packs, load_pack
+from minesweep.policy.errors import PolicyInputError, PolicyPackError
+from minesweep.policy.packs import (
+    DECIMAL_SETTINGS,
+    PACKS_DIR,
+    authority_for,
+    available_packs,
+    deployment_pack_id,
+    hearing_threshold,
+    load_pack,
+)
 
 SEED = Path(__file__).resolve().parents[1] / "sources" / "seed_eight_measures_2021-05-25.txt"
 
@@ -33,7 +42,10 @@ def test_it_keeps_the_inner_mongolia_pack_as_a_draft_of_eight_measures():
     pack = load_pack("inner_mongolia_2021")
     assert pack.status == "draft" and pack.status_zh == "征求意见稿"
     assert str(pack.published) == "2021-05-25"
-    assert [rule.id for rule in pack.rules] == list(range(1, 9))
+    eight = [rule.id for rule in pack.rules if rule.source_clause.startswith("八项措施（征求意见稿）")]
+    assert eight == list(range(1, 9))
+    assert pack.rule(9).source_clause == "内发改价费字〔2022〕115号"  # a rule of its own, dated
+    assert pack.rule(9).validity.effective_from is not None
     assert pack.settings.decimal("surcharge_yuan_per_kwh") == Decimal("1.00")
     assert load_pack("national_1283").settings.decimal("surcharge_yuan_per_kwh") == Decimal("0.30")
 
@@ -49,6 +61,8 @@ def test_it_marks_unverified_domain_values_as_unverified_settings():
 def test_it_quotes_the_seeds_chinese_wording_for_each_measure():
     seed = re.sub(r"[\s#]", "", SEED.read_text(encoding="utf-8"))
     for rule in load_pack("inner_mongolia_2021").rules:
+        if not rule.source_clause.startswith("八项措施"):
+            continue
         assert re.sub(r"\s", "", rule.text_zh) in seed, rule.id
 
 
@@ -67,6 +81,17 @@ def write_broken(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def
 
 def rule3(document):  # type: ignore[no-untyped-def]
     return next(rule for rule in document["rules"] if rule["id"] == 3)
+
+
+def action(document, rule_id: int, code: str):  # type: ignore[no-untyped-def]
+    rule = next(rule for rule in document["rules"] if rule["id"] == rule_id)
+    return next(a for a in rule["actions"] if a["code"] == code)
+
+
+def dated_copy_of_rule_9(document):  # type: ignore[no-untyped-def]
+    copy = dict(next(rule for rule in document["rules"] if rule["id"] == 9))
+    copy["effective_from"] = dt.date(2023, 1, 1)
+    document["rules"].append(copy)
 
 
 BROKEN = [
@@ -103,6 +128,44 @@ BROKEN = [
     ),
     ("unknown setting", lambda d: d["settings"].update(bonus={"value": "1", "source": "x"}), "bonus", None),
     ("bad status", lambda d: d["pack"].update(status="final-ish"), "final-ish", None),
+    ("unknown track", lambda d: rule3(d)["actions"][0].update(track="vigilante"), "vigilante", 3),
+    (
+        "penalty without an article",
+        lambda d: action(d, 5, "theft_fine")["legal_basis"][0].pop("article"),
+        "article",
+        5,
+    ),
+    ("penalty without a type", lambda d: action(d, 5, "theft_fine").pop("penalty_type"), "penalty_type", 5),
+    (
+        "overlapping versions of a law",
+        lambda d: action(d, 5, "recover_theft_charges")["legal_basis"][1].update(
+            effective_from=dt.date(2024, 5, 1)
+        ),
+        "2024-05-01",
+        5,
+    ),
+    (
+        "overlapping setting versions",
+        lambda d: d["settings"]["theft_penalty_multiple"]["versions"][0].update(
+            effective_to=dt.date(2024, 6, 30)
+        ),
+        "theft_penalty_multiple",
+        None,
+    ),
+    ("overlapping rule versions", dated_copy_of_rule_9, "2023-01-01", 9),
+    (
+        "law name in 《》",
+        lambda d: action(d, 5, "theft_fine")["legal_basis"][0].update(law="《电力法》"),
+        "《电力法》",
+        5,
+    ),
+    ("unknown authority", lambda d: rule3(d)["actions"][0].update(authority="the_king"), "the_king", 3),
+    (
+        "authority without a name",
+        lambda d: d["authorities"]["divisions"]["150200"]["development_reform"].pop("name"),
+        "name",
+        None,
+    ),
 ]
 
 
@@ -124,3 +187,51 @@ def test_it_rejects_malformed_yaml(tmp_path):
     path.write_text("pack: [unclosed", encoding="utf-8")
     with pytest.raises(PolicyPackError, match="garbled.yaml"):
         load_pack(path)
+
+
+def test_it_picks_the_setting_version_in_force_on_the_day_of_the_act():
+    settings = load_pack("inner_mongolia_2021").settings
+    assert settings.at("theft_penalty_multiple", dt.date(2024, 5, 31)).kind == "fixed"
+    assert settings.at("theft_penalty_multiple", dt.date(2024, 6, 1)).kind == "ceiling"
+    with pytest.raises(PolicyInputError, match="1990-01-01"):
+        settings.decimal("theft_penalty_multiple", dt.date(1990, 1, 1))
+
+
+def test_it_finds_the_authority_of_a_division_or_its_nearest_higher_level():
+    pack = load_pack("inner_mongolia_2021")
+    assert authority_for(pack, "150223", "development_reform").name == "包头市发展和改革委员会"
+    assert authority_for(pack, "150223", "development_reform").review_body == "包头市人民政府"
+    assert authority_for(pack, "150602", "culture_market_regulator").name == "鄂尔多斯市文化和旅游局"
+    assert authority_for(pack, "150602", "grid_company").division == "150000"
+    with pytest.raises(PolicyInputError, match="510100"):
+        authority_for(pack, "510100", "development_reform")
+    assert authority_for(load_pack("sichuan_2022"), "510104", "development_reform").abbreviation == "成发改"
+
+
+def test_it_reads_the_regional_hearing_thresholds():
+    pack = load_pack("inner_mongolia_2021")
+    assert hearing_threshold(pack, organisation=False) == Decimal("10000")
+    assert hearing_threshold(pack, organisation=True) == Decimal("100000")
+    assert hearing_threshold(load_pack("national_1283"), organisation=True) is None
+
+
+def test_it_selects_the_deployment_pack_from_the_environment(monkeypatch):
+    monkeypatch.delenv("MINESWEEP_POLICY_PACK", raising=False)
+    assert deployment_pack_id() == "inner_mongolia_2021"
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    assert deployment_pack_id() == "sichuan_2022"
+
+
+def test_it_keeps_inner_mongolia_names_out_of_policy_and_case_code():
+    # The region is configuration (issue 11 §4). Other apps are checked by their own owners.
+    root = PACKS_DIR.parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("policy", "cases")
+        for path in (root / app).rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path.name != "demo.py"
+        and any(word in path.read_text(encoding="utf-8") for word in ("内蒙古", "Inner Mongolia"))
+    ]
+    assert offenders == []
