@@ -1,15 +1,20 @@
-"""Who issues a case's acts: the issuing authority's full name and its 文号 abbreviation (发文机关代字).
+"""Who issues a case's acts, from the case's policy pack (``authorities``): the issuing authority's full
+name and 文号 abbreviation, its review body (复议机关), court and payment channel; and the organs a referral
+goes to (police, procuratorate, discipline commission) for the case's division.
 
-Until the region's pack names its authorities, the development and reform commission of the case's league
-(or of the region) issues, abbreviated by the league's short name + 发改 (e.g. 包发改).
+A penalty is issued by the authority type its action names (电力法第七十一条: the 电力管理部门); every other
+act of the case by the pack's case authority. A county without its own entry uses its city's, then the
+region's (packs.authority_for).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from minesweep.cases.models import Case
-from minesweep.documents.kinds import AUTHORITY_SHORT
+from minesweep.cases.models import Case, CaseParty, Decision, Notice
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import Authority, authority_for, load_pack
 from minesweep.registry.models import Division
 
 
@@ -17,6 +22,11 @@ from minesweep.registry.models import Division
 class Issuer:
     name: str  # 包头市发展和改革委员会
     code: str  # 文号 abbreviation: 包发改
+    review_body: str = ""
+    court: str = ""
+    address: str = ""
+    contact: str = ""
+    payment: dict[str, str] = field(default_factory=dict)
 
 
 def league_of(case: Case) -> Division:
@@ -26,8 +36,71 @@ def league_of(case: Case) -> Division:
     return division
 
 
-def case_issuer(case: Case) -> Issuer:
-    league = league_of(case)
+def organ(case: Case, authority_type: str) -> Authority | None:
+    """The pack's authority of ``authority_type`` for the case's division, or None when not configured."""
+    try:
+        return authority_for(load_pack(case.pack), case.division_id, authority_type)
+    except (PolicyError, KeyError, FileNotFoundError):
+        return None
+
+
+def _issuer(found: Authority, fallback_code: str) -> Issuer:
     return Issuer(
-        f"{league.name}发展和改革委员会", AUTHORITY_SHORT.get(league.code, league.name[:1]) + "发改"
+        name=found.name,
+        code=found.abbreviation or fallback_code,
+        review_body=found.review_body,
+        court=found.court,
+        address=found.address,
+        contact=found.contact,
+        payment=dict(found.payment),
     )
+
+
+def case_issuer(case: Case, authority_type: str = "") -> Issuer:
+    """The issuer of the case's acts (or of ``authority_type``'s acts), from the pack."""
+    league = league_of(case)
+    fallback = Issuer(f"{league.name}发展和改革委员会", league.name[:1] + "发改")
+    try:
+        pack = load_pack(case.pack)
+    except (PolicyError, FileNotFoundError):
+        return fallback
+    found = organ(case, authority_type or pack.case_authority)
+    if found is None and authority_type:
+        found = organ(case, pack.case_authority)
+    return _issuer(found, fallback.code) if found is not None else fallback
+
+
+def penalty_actions(party: CaseParty | None) -> list[dict[str, Any]]:
+    """The penalty-track actions of a party's measures (as the engine recorded them)."""
+    if party is None:
+        return []
+    return [
+        action
+        for measure in party.measures.filter(struck=False).order_by("rule_id")
+        for action in measure.actions
+        if isinstance(action, dict) and action.get("track") == "penalty"
+    ]
+
+
+def penalty_issuer(case: Case, party: CaseParty | None) -> Issuer:
+    """The authority that holds the penalty power for this party (the first penalty action's authority)."""
+    for action in penalty_actions(party):
+        if action.get("authority"):
+            return case_issuer(case, str(action["authority"]))
+    return case_issuer(case)
+
+
+def issuer_for(case: Case, kind: str, target: str) -> Issuer:
+    """The issuer of the act ``kind``/``target``: a notice or decision by the penalty authority, any other
+    act by the case authority."""
+    record, _, pk = target.partition(":")
+    party = None
+    if record == "notice" and pk.isdigit():
+        party = (
+            Notice.objects.filter(pk=int(pk)).select_related("party").values_list("party", flat=True).first()
+        )
+    elif record == "decision" and pk.isdigit():
+        party = Decision.objects.filter(pk=int(pk)).values_list("party", flat=True).first()
+    if party is None:
+        return case_issuer(case)
+    return penalty_issuer(case, CaseParty.objects.get(pk=party))

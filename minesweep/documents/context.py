@@ -19,7 +19,14 @@ from django.utils import timezone
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
-from minesweep.documents.authority import Issuer, case_issuer
+from minesweep.documents.authority import (
+    Issuer,
+    case_issuer,
+    league_of,
+    organ,
+    penalty_actions,
+    penalty_issuer,
+)
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.wording import (
     Citation,
@@ -167,6 +174,32 @@ def _measure_citations(
     return [c for c in cited if c.law not in NOT_ADMINISTRATIVE]
 
 
+def configured(value: str) -> str:
+    """A pack value, or "" while it is still a placeholder （待地区配置…） that must not reach paper."""
+    value = (value or "").strip()
+    return "" if not value or value.startswith(("（待", "(待")) or "待确认" in value else value
+
+
+def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
+    """The statutes grounding the party's penalty (each law once) and its policy context (drafts marked),
+    from the penalty actions the engine recorded; the older free-text basis when there are none."""
+    actions = penalty_actions(party)
+    statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
+    policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
+    basis = cite(statutes) or cite(_measure_citations(case, party))
+    return basis, "、".join(policies) or policy_context(case)
+
+
+def policy_cite(entry: str) -> str:
+    """A pack policy reference (八项措施（征求意见稿）第五条) as cited on paper: 《关于…八项措施（征求意见稿）》第五条."""
+    name, suffix, rest = entry.partition("（征求意见稿）")
+    name = name.strip("《》")
+    if suffix:
+        return mark_drafts(f"《{name}》") + rest
+    matched = re.match(r"^《?([^《》第]+)》?(.*)$", entry)
+    return f"《{matched[1]}》{matched[2]}" if matched else entry
+
+
 def _theft(case: Case, party: CaseParty | None) -> CaseCalculation | None:
     calcs = case.calculations.filter(kind=CaseCalculation.Kind.THEFT).order_by("-id")
     if party is not None:
@@ -226,7 +259,11 @@ def rig_model(model: str) -> str:
 
 def _pick(items: list[Any], party: CaseParty | None, what_zh: str, what_en: str) -> Any:
     if party is not None:
-        items = [i for i in items if getattr(i, "party_id", None) == party.pk]
+        items = [
+            i
+            for i in items
+            if (i.pk if isinstance(i, CaseParty) else getattr(i, "party_id", None)) == party.pk
+        ]
     if not items:
         raise DocumentError(
             "documents.source_missing",
@@ -304,22 +341,30 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
     deadline = cn_date(notice.defence_deadline)
     hearing = cn_date(notice.hearing_request_deadline)
+    issuer = penalty_issuer(case, notice.party)
+    basis, context = _penalty_basis(case, notice.party)
+    where = "、".join(
+        f"{label}：{value}"
+        for label, value in (("地址", configured(issuer.address)), ("联系方式", configured(issuer.contact)))
+        if value
+    )
     return Prepared(
         f"notice:{notice.pk}",
         notice.party,
-        case_issuer(case),
+        issuer,
         notice.served_on,
         {
             **_party_fields(notice.party),
-            "intended_penalty": clean_paper(notice.intended_penalty).rstrip("。"),
-            "basis": cite(_measure_citations(case, notice.party)) or "（见决定）",
-            "policy_context": policy_context(case),
+            "intended_penalty": penalty_only(notice.intended_penalty),
+            "basis": basis or "（见决定）",
+            "policy_context": context,
             "served_on": cn_date(notice.served_on),
             "defence_deadline": deadline,
             "hearing_request_deadline": hearing,
             "statement_route": (
                 f"你（单位）可自收到本告知书之日起五个工作日内（即{deadline}前），"
-                "以书面或者口头形式向本机关提出陈述、申辩意见，口头提出的由本机关制作笔录"
+                f"以书面或者口头形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
+                "口头提出的由本机关制作笔录"
             ),
             "hearing_right": (
                 f"根据《{PENALTY_LAW}》第六十三条、第六十四条，你（单位）有权要求举行听证；"
@@ -377,30 +422,37 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     decision: Decision = _pick(
         list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
-    issuer = case_issuer(case)
+    issuer = penalty_issuer(case, decision.party)
+    basis, context = _penalty_basis(case, decision.party)
     fine = yuan(decision.fine_yuan) if decision.fine_yuan else "无"
+    league = league_of(case).name
+    payment = issuer.payment
+    channel = (
+        f"开户银行{configured(payment.get('bank', ''))}，账号{configured(payment.get('account', ''))}，"
+        f"收款人{configured(payment.get('payee', ''))}"
+        if all(configured(payment.get(k, "")) for k in ("bank", "account", "payee"))
+        else "缴至本机关指定的代收银行（见随附缴款通知）"
+    )
     return Prepared(
         f"decision:{decision.pk}",
         decision.party,
-        Issuer(decision.authority or issuer.name, issuer.code),
+        issuer,
         decision.decided_on,
         {
             **_party_fields(decision.party),
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
             "statement_handling": _statement_handling(decision.notice),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
-            "basis": cite(
-                [*_measure_citations(case, decision.party), *citations_in(decision.penalty_and_basis)]
-            )
-            or "（见上）",
+            "basis": basis or cite(citations_in(decision.penalty_and_basis)) or "（见上）",
+            "policy_context": context,
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
             "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
             if decision.payment_deadline
             else "自收到本决定书之日起十五日内",
-            "payment_channel": "缴至本机关指定的代收银行（见随附缴款通知）",
-            "review_body": f"{_league_name(case)}人民政府",
-            "court": f"{_league_name(case)}辖区内有管辖权的人民法院",
+            "payment_channel": channel,
+            "review_body": configured(issuer.review_body) or f"{league}人民政府",
+            "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
             "appeal_deadline": cn_date(decision.appeal_deadline)
             if decision.appeal_deadline
             else "自收到本决定书之日起六十日内",
@@ -421,9 +473,16 @@ def penalty_only(text: str) -> str:
 
 
 def _league_name(case: Case) -> str:
-    from minesweep.documents.authority import league_of
-
     return league_of(case).name
+
+
+def _organ_name(case: Case, authority_type: str, suffix: str) -> str:
+    found = organ(case, authority_type)
+    return (
+        configured(found.name)
+        if found is not None and configured(found.name)
+        else _league_name(case) + suffix
+    )
 
 
 def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -445,7 +504,7 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     if wanted == Referral.Kind.POLICE:
         fields.update(_police_fields(case, referral))
     else:
-        fields["receiving_organ"] = referral.receiving_organ or _discipline_organ(case)
+        fields["receiving_organ"] = _discipline_organ(case, referral.receiving_organ)
         fields["basis"] = cite([Citation("中华人民共和国监察法", "第三十四条")])
     return Prepared(
         f"referral:{referral.pk}",
@@ -457,9 +516,15 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
 
 
-def _discipline_organ(case: Case) -> str:
-    """The discipline-inspection commission and supervision commission of the official's level: the
-    division where the case arose (the official's post), e.g. 中共九原区纪律检查委员会、九原区监察委员会."""
+def _discipline_organ(case: Case, recorded: str) -> str:
+    """The discipline-inspection and supervision commission of the official's level: the one recorded on
+    the referral when it names both commissions, else the pack's for the case's division (the official's
+    post), else the division's own (中共九原区纪律检查委员会、九原区监察委员会)."""
+    if "纪律检查委员会" in recorded and "监察委员会" in recorded:
+        return recorded
+    found = organ(case, "discipline_commission")
+    if found is not None and configured(found.name):
+        return found.name
     name = case.division.name
     return f"中共{name}纪律检查委员会、{name}监察委员会"
 
@@ -497,8 +562,8 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
     attachments = [name for name in _REFERRAL_ATTACHMENTS if name in sent] or list(_REFERRAL_ATTACHMENTS[:3])
     return {
-        "receiving_organ": referral.receiving_organ or f"{_league_name(case)}公安局",
-        "procuratorate": f"{_league_name(case)}人民检察院",
+        "receiving_organ": referral.receiving_organ or _organ_name(case, "public_security", "公安局"),
+        "procuratorate": _organ_name(case, "procuratorate", "人民检察院"),
         "theft_summary": theft,
         "documents_sent": "；".join(f"{i}. {name}" for i, name in enumerate(attachments, start=1)),
         "basis": cite(

@@ -17,7 +17,7 @@ from django.db import transaction
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case
 from minesweep.core.errors import DomainError
-from minesweep.documents.authority import Issuer, case_issuer
+from minesweep.documents.authority import Issuer, issuer_for
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.models import Act, NumberCounter
 
@@ -66,7 +66,7 @@ def act_number_issue(
     existing = Act.objects.select_for_update().filter(kind=kind, target=target).first()
     if existing is not None:
         return existing
-    issuer = issuer or case_issuer(case)
+    issuer = issuer or issuer_for(case, kind, target)
     serial, number = _next_free(issuer.code + KINDS[kind].char, act_date.year)
     act = Act.objects.create(
         case=case,
@@ -128,7 +128,7 @@ def act_record_paper(
     name, content_type, content = scan
     if len(content) > MAX_SCAN_BYTES:
         raise DomainError("documents.scan_too_large", "扫描件不能超过 20 MB", "The scan cannot exceed 20 MB")
-    issuer = issuer or case_issuer(case)
+    issuer = issuer or issuer_for(case, kind, target)
     act = Act.objects.create(
         case=case,
         kind=kind,

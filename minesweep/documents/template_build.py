@@ -82,7 +82,10 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "二、陈述、申辩和听证情况"),
         ("para", "{{statement_handling}}"),
         ("heading", "三、行政处罚的种类和依据"),
-        ("para", "{{penalty_and_basis}}。法律依据：{{basis}}。"),
+        (
+            "para",
+            "{{penalty_and_basis}}。法律依据：{{basis}}。政策背景（参照，不作为处罚依据）：{{policy_context}}。",
+        ),
         ("para", "罚款金额：{{fine}}。"),
         ("heading", "四、行政处罚的履行方式和期限"),
         (

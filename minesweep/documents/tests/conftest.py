@@ -53,7 +53,9 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
     )
     assert isinstance(case, Case)
     for user, name in ((crew.investigator, "张明"), (crew.second, "李华"), (crew.reviewer, "王芳")):
-        StaffProfile.objects.filter(user_id=user.pk).update(display_name=name)  # officers sign with their names
+        StaffProfile.objects.filter(user_id=user.pk).update(
+            display_name=name
+        )  # officers sign with their names
     for referral in case.referrals.all():
         case_services.referral_decide(
             actor=investigator, referral=referral, approve=True, reason="涉嫌犯罪，依法移送"

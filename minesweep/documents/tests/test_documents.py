@@ -26,6 +26,8 @@ from minesweep.documents.services import document_issue
 from .conftest import OFFICIAL_ID
 
 pytestmark = pytest.mark.django_db
+CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
+PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
 
 
 def _squash(text: str) -> str:
@@ -59,7 +61,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             cn_date(notice.hearing_request_deadline),
             "陈述、申辩",
             "听证",
-            "包头市发展和改革委员会",
+            "包头市能源局",  # 电力法第七十一条: the power administration imposes the fine
         ],
         "decision": [
             cafe.name,
@@ -67,7 +69,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             decision.facts_and_evidence,
             "《中华人民共和国电力法》第七十一条",
             decision.compliance,
-            decision.authority,
+            PENALTY_ISSUER[0],
             cn_date(decision.decided_on),
             "（印章）",
             "50,000.00元（大写：人民币伍万元整）",
@@ -85,7 +87,12 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "三日内",
             "包头市人民检察院",
         ],
-        "discipline_referral": ["包头市纪委监委", official.name, "公职人员", "问题线索"],
+        "discipline_referral": [
+            "中共包头市纪律检查委员会、包头市监察委员会",
+            official.name,
+            "公职人员",
+            "问题线索",
+        ],
         "credit_listing": [
             listing.name,
             listing.reason,
@@ -120,7 +127,8 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
     assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
-    assert re.fullmatch(rf"包发改{KINDS[kind].char}〔2026〕\d+号", document.number)
+    issuer = PENALTY_ISSUER if kind in ("notice", "decision") else CASE_ISSUER
+    assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
     assert document.number in text and "{{" not in text
     for value in _required(case, kind):
         assert value in text, f"{kind}: missing {value!r}"
@@ -135,7 +143,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    for value in (KINDS[kind].zh, document.number, "包头市发展和改革委员会", *_required(case, kind)[:3]):
+    for value in (KINDS[kind].zh, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -159,12 +167,15 @@ def test_it_numbers_per_issuing_authority_and_year(case, make_staff, liaisons, o
     second = document_issue(actor="test", case=case, kind="decision", party=other_party)
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     third = document_issue(actor="test", case=ordos, kind="decision")
+    # The café's fine (电力法第七十一条) is the power administration's (包能源); the official has no penalty
+    # action, so the case authority (包发改) issued that decision; Ordos counts on its own.
     assert (first.number, second.number, third.number) == (
+        "包能源罚〔2026〕1号",
         "包发改罚〔2026〕1号",
-        "包发改罚〔2026〕2号",
-        "鄂发改罚〔2026〕1号",
+        "鄂能源罚〔2026〕1号",
     )
-    assert document_issue(actor="test", case=case, kind="notice").number == "包发改告〔2026〕1号"
+    assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
+    assert (first.authority, second.authority) == ("包头市能源局", "包头市发展和改革委员会")
 
 
 def test_it_never_silently_replaces_an_issued_document(case):
@@ -260,7 +271,7 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
     response = client.post(f"/documents/case/{case.pk}/issue/", {"kind": "decision"})
     assert response.status_code == 302
     page = client.get(f"/documents/case/{case.pk}/").content.decode()
-    assert "包发改罚〔2026〕1号" in page and "行政处罚决定书" in page
+    assert "包能源罚〔2026〕1号" in page and "行政处罚决定书" in page
     document = IssuedDocument.objects.get()
     download = client.get(f"/documents/{document.pk}/download.pdf")
     assert download.status_code == 200 and download.content == bytes(document.pdf)
