@@ -144,7 +144,9 @@ def _numbers(text: str, number: str) -> list[Problem]:
         return [Problem("number", f"the document's number {number!r} is not a 文号")]
     if number not in text:
         return [Problem("number", f"{number} does not appear in the document")]
-    others = {m[0] for m in NUMBER.finditer(text) if m[1] == own[1] and m[0] != number}
+    prefix = own[1]
+    found = {f"{prefix}〔{m[2]}〕{m[3]}号" for m in NUMBER.finditer(text) if m[1].endswith(prefix)}
+    others = found - {number}
     return [Problem("number", f"a second number of the same authority and kind: {n}") for n in sorted(others)]
 
 

@@ -284,17 +284,42 @@ def _pdf_paragraph(pdf: Any, block: Paragraph, width: float) -> None:
         pdf.ln(line)
         return
     indent = form.first_line_indent
-    if indent is not None and indent.pt > 0 and block.alignment != WD_ALIGN_PARAGRAPH.CENTER:
-        # First line two characters in, the following lines at the margin (as Word lays it out).
-        pdf.set_x(pdf.l_margin + indent.pt * MM_PER_PT)
-        pdf.write(line, text)
+    first = indent.pt * MM_PER_PT if indent is not None and indent.pt > 0 else 0.0
+    right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
+    align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
+    for index, text_line in enumerate(wrap(pdf, text, width - right, first)):
+        offset = first if index == 0 and align in ("L", "J") else 0.0
+        pdf.set_x(pdf.l_margin + offset)
+        pdf.cell(width - right - offset, line, text_line, align="L" if align == "J" else align)
         pdf.ln(line)
-    else:
-        right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
-        align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
-        pdf.multi_cell(width - right, line, text, align=align, new_x="LMARGIN", new_y="NEXT")
     if form.space_after is not None and form.space_after.pt:
         pdf.ln(form.space_after.pt * MM_PER_PT)
+
+
+# Chinese line-breaking (避头尾): these never start a line, these never end one.
+NO_LINE_START = set("，。、；：？！）》」』”’〕】…—%．,.;:!?)")
+NO_LINE_END = set("（《「『“‘〔【")
+
+
+def wrap(pdf: Any, text: str, width: float, first_indent: float = 0.0) -> list[str]:
+    """Lines of ``text`` that fit ``width`` (the first ``first_indent`` narrower), breaking between any
+    two characters except inside a run of Latin letters/digits, with closing punctuation kept off a
+    line's start and opening punctuation off its end (a line may overhang by that one mark)."""
+    tokens = re.findall(r"[A-Za-z0-9.,:/%\-]+|.", text)
+    lines: list[str] = []
+    current, limit = "", width - first_indent
+    for token in tokens:
+        if current and pdf.get_string_width(current + token) > limit and token not in NO_LINE_START:
+            carry = ""
+            while current and current[-1] in NO_LINE_END:
+                carry, current = current[-1] + carry, current[:-1]
+            lines.append(current)
+            current, limit = carry + token.lstrip(), width
+        else:
+            current += token
+    if current:
+        lines.append(current)
+    return lines
 
 
 ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "C", WD_ALIGN_PARAGRAPH.RIGHT: "R", WD_ALIGN_PARAGRAPH.JUSTIFY: "J"}
