@@ -92,11 +92,42 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("核减量（吨标准煤）", r"吨标准煤"),
         ("落实期限", r"十五日内"),
     ),
-    "suspension": (
+    "hearing_notice": (
         ("当事人", r"当事人："),
-        ("依据", r"依据《[^》]+》"),
-        ("停业整顿要求", r"整顿要求"),
-        ("救济途径", r"行政复议.*行政诉讼"),
+        ("听证时间和地点", rf"定于{DATE}在\S+举行听证"),
+        ("主持人", r"主持"),
+        ("委托代理", r"委托"),
+        ("申请回避", r"回避"),
+        ("七日前通知", r"七日前"),
+        ("印章", r"（印章）"),
+    ),
+    "hearing_record": (
+        ("听证时间", rf"听证时间：{DATE}"),
+        ("主持人", r"主持人："),
+        ("听证记录", r"听证记录"),
+        ("签名", r"当事人（代理人）签名"),
+    ),
+    "legal_review": (
+        ("审核依据", r"《中华人民共和国行政处罚法》第五十八条"),
+        ("审核人员", r"法制审核人员"),
+        ("审核意见", r"审核意见"),
+        ("审核结论", r"审核结论："),
+    ),
+    "service_receipt": (
+        ("送达文书及文号", r"送达文书：\S+〔\d{4}〕\d+号"),
+        ("受送达人", r"受送达人："),
+        ("送达地点", r"送达地点"),
+        ("送达方式", r"送达方式"),
+        ("签收", r"签名或者盖章"),
+    ),
+    "proposal": (
+        ("收函机关", r"(?:局|委员会|公司|厅|院|政府|部门|机构)："),
+        ("查明的事实", r"查明"),
+        ("该机关的职权依据", r"依据《[^》]+》"),
+        ("不代为决定", r"本机关不代为作出决定"),
+        ("建议事项", r"建议贵机关依法处理"),
+        ("函复期限", r"函告本机关"),
+        ("印章", r"（印章）"),
     ),
 }
 
@@ -128,7 +159,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems = [
         Problem("required", what)
         for what, pattern in REQUIRED.get(kind, ())
-        if not re.search(pattern, flat) and not re.search(pattern, squashed)
+        if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
     ]
     problems += _numbers(squashed, number)
     problems += _repeated_basis(squashed)
@@ -139,6 +170,8 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
 
 
 def _numbers(text: str, number: str) -> list[Problem]:
+    if not number:  # a record (笔录, 意见书, 回证) bears no number of its own
+        return []
     own = NUMBER.search(number)
     if own is None:
         return [Problem("number", f"the document's number {number!r} is not a 文号")]

@@ -273,7 +273,7 @@ def _pick(items: list[Any], party: CaseParty | None, what_zh: str, what_en: str)
     return items[0]
 
 
-def prepare(case: Case, kind: str, party: CaseParty | None = None) -> Prepared:
+def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: str = "") -> Prepared:
     """Collect the fields of ``kind`` for ``case`` (and ``party`` where a document is per party)."""
     if kind not in KINDS:
         raise DocumentError(
@@ -281,7 +281,8 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None) -> Prepared:
             f"未知文书种类“{kind}”，可选：{'、'.join(KINDS)}",
             f"Unknown document kind '{kind}'; choose one of {', '.join(KINDS)}",
         )
-    prepared = BUILDERS[kind](case, kind, party)
+    builder = BUILDERS[kind]
+    prepared = builder(case, kind, party, addressee) if kind == "proposal" else builder(case, kind, party)
     prepared.fields = {
         **_case_fields(case),
         **prepared.fields,
@@ -694,21 +695,169 @@ def _unit(unit: object) -> str:
     return _UNITS.get(str(unit), str(unit))
 
 
-def _suspension(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    cafes = [p for p in case.parties.select_related("subject") if p.category == "internet_cafe"]
-    target: CaseParty = _pick(cafes, party, "网吧当事人", "internet-café party")
+def _hearing(case: Case, party: CaseParty | None) -> Any:
+    from minesweep.cases.models import Hearing
+
+    hearings = list(Hearing.objects.filter(notice__case=case).select_related("notice__party__subject"))
+    if party is not None:
+        hearings = [h for h in hearings if h.notice.party_id == party.pk]
+    if not hearings:
+        raise DocumentError(
+            "documents.source_missing",
+            "案件中尚无可生成该文书的听证安排",
+            "The case has no hearing to render this document from",
+        )
+    return hearings[0]
+
+
+def _hearing_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """听证通知 (行政处罚法第六十四条第二项): time and place, at least seven days ahead, presiding officer,
+    the right to ask for his withdrawal, representation, and what happens if the party does not come."""
+    hearing = _hearing(case, party)
+    notice = hearing.notice
+    issuer = penalty_issuer(case, notice.party)
+    notice_act = act_for_target("notice", f"notice:{notice.pk}")
     return Prepared(
-        f"party:{target.pk}",
-        target,
+        f"hearing:{hearing.pk}",
+        notice.party,
+        issuer,
+        hearing.notified_on,
+        {
+            **_party_fields(notice.party),
+            "notice_number": notice_act or notice.number,
+            "requested_on": cn_date(notice.hearing_requested_on),
+            "scheduled_on": cn_date(hearing.scheduled_on),
+            "place": clean_paper(hearing.place),
+            "presiding_officer": clean_paper(hearing.presiding_officer),
+            "notified_on": cn_date(hearing.notified_on),
+        },
+    )
+
+
+def _hearing_record(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    hearing = _hearing(case, party)
+    if hearing.status != "held":
+        raise DocumentError(
+            "documents.source_missing",
+            "听证尚未举行（或已撤回），没有听证笔录",
+            "The hearing was not held (or was withdrawn): there is no record",
+        )
+    notice = hearing.notice
+    return Prepared(
+        f"hearing_record:{hearing.pk}",
+        notice.party,
+        penalty_issuer(case, notice.party),
+        hearing.held_on,
+        {
+            **_party_fields(notice.party),
+            "held_on": cn_date(hearing.held_on),
+            "place": clean_paper(hearing.place),
+            "presiding_officer": clean_paper(hearing.presiding_officer),
+            "record": clean_paper(hearing.record),
+        },
+    )
+
+
+def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """法制审核意见 (行政处罚法第五十八条): who reviewed, what, the opinion and the outcome."""
+    reviews = list(case.legal_reviews.select_related("reviewer"))
+    if party is not None:
+        reviews = [r for r in reviews if getattr(r, "party_id", None) in (None, party.pk)]
+    review = _pick(list(reversed(reviews)), None, "法制审核记录", "legal review")
+    reviewed = timezone.localtime(review.reviewed_at).date()
+    return Prepared(
+        f"legal_review:{review.pk}",
+        None,
+        case_issuer(case),
+        reviewed,
+        {
+            "reviewer": _person(review.reviewer),
+            "reviewed_on": cn_date(reviewed),
+            "outcome": review.get_outcome_display().split(" / ")[0],
+            "opinion": clean_paper(review.opinion),
+            "parties": "、".join(p.name for p in case.parties.all()) or "（待查明）",
+        },
+    )
+
+
+def _service_receipt(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """送达回证 of a decision: the document served (name and number), to whom, where, how, when; the
+    recipient's signature and the server's (行政处罚法第六十一条; 民事诉讼法 on service)."""
+    decision: Decision = _pick(
+        list(case.decisions.select_related("party__subject")), party, "处罚决定", "decision"
+    )
+    issuer = penalty_issuer(case, decision.party)
+    return Prepared(
+        f"service:decision:{decision.pk}",
+        decision.party,
+        issuer,
+        decision.served_on or decision.decided_on,
+        {
+            **_party_fields(decision.party),
+            "served_document": f"{KINDS['decision'].zh}（{decision.number}）",
+            "served_on": cn_date(decision.served_on) if decision.served_on else "＿＿年＿＿月＿＿日",
+            "service_method": "直接送达",
+        },
+    )
+
+
+def act_for_target(kind: str, target: str) -> str:
+    from minesweep.documents.numbering import act_for
+
+    act = act_for(kind=kind, target=target)
+    return act.number if act else ""
+
+
+def other_authority_actions(party: CaseParty | None) -> list[dict[str, Any]]:
+    if party is None:
+        return []
+    return [
+        action
+        for measure in party.measures.filter(struck=False).order_by("rule_id")
+        for action in measure.actions
+        if isinstance(action, dict) and action.get("track") == "other_authority"
+    ]
+
+
+def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
+    """建议函 to the authority that holds a power the case authority does not (通信管理局, 文旅, 电网企业 …):
+    the facts, the power it holds with its statute, what is asked, and the answer requested."""
+    candidates = [p for p in ([party] if party else case.parties.all()) if other_authority_actions(p)]
+    target_party: CaseParty = _pick(
+        candidates, None, "须由其他机关办理的事项", "action for another authority"
+    )
+    actions = other_authority_actions(target_party)
+    authority = addressee or str(actions[0].get("authority") or "")
+    mine = [a for a in actions if str(a.get("authority") or "") == authority]
+    if not mine:
+        raise DocumentError(
+            "documents.source_missing",
+            "该当事人没有须由该机关办理的事项",
+            "This party has nothing for that authority to do",
+        )
+    found = organ(case, authority)
+    from minesweep.policy.codes import ACTIONS, DEPARTMENTS
+
+    name = configured(found.name) if found is not None else ""
+    name = name or (DEPARTMENTS[authority].zh if authority in DEPARTMENTS else "有关机关")
+    statutes = [c for a in mine for b in a.get("legal_basis") or [] for c in parse_citations(b)]
+    asks = "；".join(
+        str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in mine
+    )
+    policies = list(dict.fromkeys(policy_cite(str(p)) for a in mine for p in a.get("policy_basis") or []))
+    return Prepared(
+        f"proposal:{target_party.pk}:{authority}",
+        target_party,
         case_issuer(case),
         None,
         {
-            **_party_fields(target),
-            "basis": cite(
-                [Citation("互联网上网服务营业场所管理条例"), *_measure_citations(case, target, (4,))]
-            ),
-            "policy_context": policy_context(case),
-            "requirements": "立即停止虚拟货币“挖矿”活动，拆除全部矿机及相关设备，整改完成后书面报告，经验收合格方可恢复营业",
+            **_party_fields(target_party),
+            "addressee": name,
+            "party_category": category_label(target_party.category),
+            "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
+            "requests": asks,
+            "basis": cite(statutes) or "有关法律、法规",
+            "policy_context": "、".join(policies) or policy_context(case),
         },
     )
 
@@ -721,5 +870,9 @@ BUILDERS = {
     "discipline_referral": _referral,
     "credit_listing": _credit_listing,
     "energy_cut": _energy_cut,
-    "suspension": _suspension,
+    "hearing_notice": _hearing_notice,
+    "hearing_record": _hearing_record,
+    "legal_review": _legal_review,
+    "service_receipt": _service_receipt,
+    "proposal": _proposal,
 }

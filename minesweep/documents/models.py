@@ -35,8 +35,8 @@ class Act(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="acts")
-    kind = models.CharField(max_length=24, choices=[(k.code, f"{k.zh} / {k.en}") for k in KINDS.values()])
-    target = models.CharField(max_length=40, help_text="the record the act is, e.g. decision:12")
+    kind = models.CharField(max_length=24, help_text="documents.kinds.KINDS")
+    target = models.CharField(max_length=60, help_text="the record the act is, e.g. decision:12")
     number = models.CharField(max_length=60, unique=True)
     authority = models.CharField(max_length=120, help_text="issuing authority (full name)")
     year = models.PositiveSmallIntegerField()
@@ -61,16 +61,21 @@ class Act(models.Model):
 
     @property
     def kind_zh(self) -> str:
-        return KINDS[self.kind].zh
+        kind = KINDS.get(self.kind)
+        return kind.zh if kind else "文书"
 
 
 class IssuedDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     party = models.ForeignKey(CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=24, choices=[(k.code, f"{k.zh} / {k.en}") for k in KINDS.values()])
-    target = models.CharField(max_length=40, help_text="what it is rendered from, e.g. decision:12")
+    kind = models.CharField(max_length=24, help_text="documents.kinds.KINDS")
+    target = models.CharField(max_length=60, help_text="what it is rendered from, e.g. decision:12")
     act = models.ForeignKey(Act, null=True, on_delete=models.PROTECT, related_name="documents")
-    number = models.CharField(max_length=60, help_text="the act's number (文号), kept across versions")
+    number = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="the act's number (文号), kept across versions; empty for a record",
+    )
     authority = models.CharField(max_length=120)
     version = models.PositiveIntegerField(default=1)
     supersedes = models.OneToOneField(
@@ -100,7 +105,8 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_zh(self) -> str:
-        return KINDS[self.kind].zh
+        kind = KINDS.get(self.kind)
+        return kind.zh if kind else "文书"
 
     @property
     def is_current(self) -> bool:

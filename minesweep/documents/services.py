@@ -63,13 +63,15 @@ def document_issue(
     party: CaseParty | None = None,
     reissue: bool = False,
     reason: str = "",
+    addressee: str = "",
 ) -> IssuedDocument:
-    """The issued document of ``kind`` for ``case`` (and ``party``); rendered and numbered on first issue."""
+    """The issued document of ``kind`` for ``case`` (and ``party``; ``addressee`` picks the authority a
+    建议函 goes to); rendered and numbered on first issue. A record (笔录, 意见书, 回证) bears no number."""
     if party is not None and party.case_id != case.pk:
         raise DocumentError(
             "documents.party_mismatch", "当事人不属于该案件", "The party does not belong to this case"
         )
-    prepared = prepare(case, kind, party)
+    prepared = prepare(case, kind, party, addressee)
     current = (
         IssuedDocument.objects.select_for_update()
         .filter(case=case, kind=kind, target=prepared.target)
@@ -91,16 +93,26 @@ def document_issue(
             f"该文书已以纸质形式出具（{paper.number}），其扫描件即为文书，平台不另行生成",
             f"This act was issued on paper ({paper.number}); its scan is the document, none is rendered",
         )
-    act = act_number_issue(
-        actor=actor,
-        case=case,
-        kind=kind,
-        target=prepared.target,
-        act_date=prepared.act_date or timezone.localdate(),
-        issuer=prepared.issuer,
+    act = (
+        act_number_issue(
+            actor=actor,
+            case=case,
+            kind=kind,
+            target=prepared.target,
+            act_date=prepared.act_date or timezone.localdate(),
+            issuer=prepared.issuer,
+        )
+        if KINDS[kind].numbered
+        else None
     )
-    number = act.number
-    fields = {**prepared.fields, "number": number, "issued_on": cn_date(act.act_date)}
+    number = act.number if act else ""
+    if act is not None:
+        issued_on = cn_date(act.act_date)
+    elif current is not None:  # a record keeps the date it was first made
+        issued_on = str(current.data.get("fields", {}).get("issued_on", ""))
+    else:
+        issued_on = cn_date(prepared.act_date or timezone.localdate())
+    fields = {**prepared.fields, "number": number, "issued_on": issued_on}
     template = template_path(KINDS[kind].template)
     docx = fill_docx(template, fields, prepared.tables)
     text = "\n".join(
@@ -109,7 +121,7 @@ def document_issue(
     missing = missing_glyphs(text)
     if missing:
         log.warning("document %s: the PDF font lacks %s", number, "".join(missing))
-    pdf = docx_to_pdf(docx, title=f"{KINDS[kind].zh} {number}")
+    pdf = docx_to_pdf(docx, title=f"{KINDS[kind].zh} {number or case.number}")
     document = IssuedDocument.objects.create(
         case=case,
         party=prepared.party,
@@ -117,7 +129,7 @@ def document_issue(
         target=prepared.target,
         act=act,
         number=number,
-        authority=act.authority,
+        authority=act.authority if act else prepared.issuer.name,
         version=(current.version + 1) if current else 1,
         supersedes=current,
         reason=reason.replace("\x00", "").strip()[:300],

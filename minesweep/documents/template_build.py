@@ -181,16 +181,84 @@ SPECS: dict[str, list[Block]] = {
         ("para", "请于收到本通知之日起十五日内落实核减，并将落实情况书面报送本机关。"),
         *SIGN,
     ],
-    "suspension": [
+    "hearing_notice": [
         *HEAD,
         *PARTY,
         (
             "para",
-            "经查，你（单位）在经营场所从事虚拟货币“挖矿”活动（案件编号{{case_number}}）：{{findings}}",
+            "你（单位）于{{requested_on}}就本机关{{notice_number}}行政处罚事先告知书提出听证申请。"
+            "根据《中华人民共和国行政处罚法》第六十四条，本机关定于{{scheduled_on}}在{{place}}举行听证，"
+            "由{{presiding_officer}}主持。",
         ),
-        ("para", "依据{{basis}}，参照{{policy_context}}，责令你（单位）停业整顿。"),
-        ("para", "整顿要求：{{requirements}}。"),
-        ("para", "如不服本通知，可以自收到之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"),
+        (
+            "para",
+            "你（单位）可以亲自参加听证，也可以委托一至二人代理；认为主持人与本案有直接利害关系的，"
+            "有权申请回避。你（单位）无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，"
+            "本机关终止听证。",
+        ),
+        ("para", "本通知于{{notified_on}}发出（听证七日前）。"),
+        *SIGN,
+    ],
+    "hearing_record": [
+        ("authority", "{{authority}}"),
+        ("title", "{{kind_title}}"),
+        ("plain", "案件编号：{{case_number}}　　案由：{{case_title}}"),
+        ("plain", "当事人：{{party_name}}"),
+        ("plain", "听证时间：{{held_on}}　　地点：{{place}}"),
+        ("plain", "主持人：{{presiding_officer}}　　调查人员：{{officers}}"),
+        ("heading", "听证记录"),
+        ("para", "{{record}}"),
+        (
+            "plain",
+            "当事人（代理人）签名：＿＿＿＿＿＿　　主持人签名：＿＿＿＿＿＿　　记录人签名：＿＿＿＿＿＿",
+        ),
+        ("right", "{{issued_on}}"),
+    ],
+    "legal_review": [
+        ("authority", "{{authority}}"),
+        ("title", "{{kind_title}}"),
+        ("plain", "案件编号：{{case_number}}　　案由：{{case_title}}"),
+        ("plain", "当事人：{{parties}}"),
+        (
+            "para",
+            "根据《中华人民共和国行政处罚法》第五十八条，法制审核人员{{reviewer}}于{{reviewed_on}}"
+            "对本案拟作出的处理决定进行了审核（审核人员未参与本案调查）。",
+        ),
+        ("heading", "审核意见"),
+        ("para", "{{opinion}}"),
+        ("para", "审核结论：{{outcome}}。"),
+        ("plain", "法制审核人员签名：＿＿＿＿＿＿"),
+        ("right", "{{reviewed_on}}"),
+    ],
+    "service_receipt": [
+        ("authority", "{{authority}}"),
+        ("title", "{{kind_title}}"),
+        ("plain", "案件编号：{{case_number}}　　案由：{{case_title}}"),
+        ("plain", "送达文书：{{served_document}}"),
+        ("plain", "受送达人：{{party_name}}"),
+        ("plain", "送达地点：{{party_address}}"),
+        ("plain", "送达方式：{{service_method}}"),
+        ("plain", "送达日期：{{served_on}}"),
+        ("plain", "受送达人签名或者盖章：＿＿＿＿＿＿　　签收日期：＿＿年＿＿月＿＿日"),
+        ("plain", "送达人签名：＿＿＿＿＿＿、＿＿＿＿＿＿"),
+        ("plain", "备注：受送达人拒绝签收的，送达人应当注明情况，并邀请见证人签名。"),
+        ("right", "{{authority}}"),
+    ],
+    "proposal": [
+        *HEAD,
+        ("plain", "{{addressee}}："),
+        (
+            "para",
+            "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，{{party_name}}"
+            "（{{party_category}}，住所{{party_address}}）存在下列情形：{{party_facts}}。",
+        ),
+        ("para", "{{findings}}"),
+        (
+            "para",
+            "依据{{basis}}，下列事项属于贵机关的职权，本机关不代为作出决定。建议贵机关依法处理：{{requests}}。",
+        ),
+        ("para", "政策背景（参照）：{{policy_context}}。"),
+        ("para", "请将处理结果于收到本函之日起十五个工作日内函告本机关。"),
         *SIGN,
     ],
 }

@@ -1,5 +1,5 @@
 """A demo-like decided case with every document's source: a café operator without approved power
-(police referral, suspension), an official who protected it (discipline referral), energy and theft
+(police referral, 建议函 to the culture authority), an official who protected it (discipline referral), energy and theft
 calculations, seized rigs, exhibits, notices, decisions and a credit listing from a decision."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.cases import services as case_services
-from minesweep.cases.models import Case, Lead
+from minesweep.cases.models import Case, Hearing, Lead, Notice
 from minesweep.cases.scenarios import Crew, PartySpec, run
 from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
 from minesweep.registry.models import Division
@@ -86,4 +86,22 @@ def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-
     listing = listing_from_decision(actor="test", decision=decision, severity="serious")
     listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
     listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    _held_hearing(made)
     return made
+
+
+def _held_hearing(case: Case) -> None:
+    """The café asked for a hearing and it was held (recorded directly: the scenario decides without one)."""
+    notice = case.notices.get(party__category="internet_cafe")
+    Notice.objects.filter(pk=notice.pk).update(hearing_requested=True, hearing_requested_on=notice.served_on)
+    Hearing.objects.create(
+        notice=notice,
+        scheduled_on=notice.served_on + dt.timedelta(days=10),
+        notified_on=notice.served_on + dt.timedelta(days=1),
+        place="包头市能源局第一会议室",
+        presiding_officer="赵强（法制科）",
+        status=Hearing.Status.HELD,
+        held_on=notice.served_on + dt.timedelta(days=10),
+        record="当事人承认接入动力电源运行矿机，对窃电时间提出异议；调查人员出示用电数据。",
+        created_by=case.lead_officer,
+    )

@@ -28,6 +28,7 @@ from .conftest import OFFICIAL_ID
 pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
 PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
+PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "decision", "service_receipt")
 
 
 def _squash(text: str) -> str:
@@ -111,13 +112,17 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "吨标准煤",
             "核减能耗预算指标",
         ],
-        "suspension": [
+        "proposal": [
             cafe.name,
+            "包头市文化旅游广电局",  # 网吧停业整顿 is the culture authority's power, not the 发改委's
             "《互联网上网服务营业场所管理条例》",
             "八项措施（征求意见稿）》",  # the draft as policy context, never cited as in force
-            "停业整顿",
-            "拆除全部矿机",
+            "本机关不代为作出决定",
         ],
+        "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
+        "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
+        "legal_review": [case.legal_reviews.first().opinion, "第五十八条", "王芳"],
+        "service_receipt": [cafe.name, decision.number, cn_date(decision.served_on), "受送达人签名或者盖章"],
     }[kind]
 
 
@@ -127,8 +132,11 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
     assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
-    issuer = PENALTY_ISSUER if kind in ("notice", "decision") else CASE_ISSUER
-    assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
+    issuer = PENALTY_ISSUER if kind in PENALTY_KINDS else CASE_ISSUER
+    if KINDS[kind].numbered:
+        assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
+    else:
+        assert document.number == "" and document.act_id is None
     assert document.number in text and "{{" not in text
     for value in _required(case, kind):
         assert value in text, f"{kind}: missing {value!r}"
@@ -206,11 +214,11 @@ def test_it_uses_an_administrators_edited_template_and_refuses_unknown_fields(ca
     from minesweep.documents.template_build import build_all
 
     build_all(tmp_path)
-    edited = Document(str(tmp_path / "suspension.docx"))
+    edited = Document(str(tmp_path / "proposal.docx"))
     edited.add_paragraph("联系人：综合科 0472-1234567 经办：{{officers}}")
-    edited.save(str(tmp_path / "suspension.docx"))
+    edited.save(str(tmp_path / "proposal.docx"))
     settings.DOCUMENT_TEMPLATE_DIR = str(tmp_path)
-    document = document_issue(actor="test", case=case, kind="suspension")
+    document = document_issue(actor="test", case=case, kind="proposal")
     assert "联系人：综合科 0472-1234567" in docx_text(bytes(document.docx))
     broken = Document(str(tmp_path / "energy_cut.docx"))
     broken.add_paragraph("{{typo_field}}")
@@ -239,8 +247,8 @@ def test_it_explains_what_is_missing_for_a_document(case):
         document_issue(actor="test", case=case, kind="nonsense")
     assert unknown.value.code == "documents.kind_unknown" and "filing" in unknown.value.message_zh
     with pytest.raises(DomainError) as missing:
-        document_issue(actor="test", case=case, kind="suspension", party=official)
-    assert missing.value.code == "documents.source_missing" and "网吧" in missing.value.message_zh
+        document_issue(actor="test", case=case, kind="proposal", party=official)
+    assert missing.value.code == "documents.source_missing" and "其他机关" in missing.value.message_zh
     assert not IssuedDocument.objects.exists()
 
 

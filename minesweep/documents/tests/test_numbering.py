@@ -89,9 +89,9 @@ def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
         act_record_paper(
             actor="test",
             case=other,
-            kind="suspension",
-            target="party:999",
-            number="包发改停〔2026〕9号",
+            kind="proposal",
+            target="proposal:999:culture_market_regulator",
+            number="包发改建〔2026〕9号",
             act_date=dt.date(2026, 9, 20),
             scan=None,
         )
@@ -100,8 +100,8 @@ def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
         act_record_paper(
             actor="test",
             case=other,
-            kind="suspension",
-            target="party:999",
+            kind="proposal",
+            target="proposal:999:culture_market_regulator",
             number="第9号",
             act_date=dt.date(2026, 9, 20),
             scan=("s.pdf", "application/pdf", b"%PDF"),
@@ -111,24 +111,24 @@ def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
     paper = act_record_paper(
         actor="test",
         case=other,
-        kind="suspension",
-        target=f"party:{cafe.pk}",
-        number="包发改停〔2026〕2号",
+        kind="proposal",
+        target=f"proposal:{cafe.pk}:culture_market_regulator",
+        number="包发改建〔2026〕2号",
         act_date=dt.date(2026, 9, 20),
         scan=("scan.pdf", "application/pdf", b"%PDF-1.4 scan"),
     )
     assert paper.on_paper and paper.scan_sha256 and paper.serial is None
     with pytest.raises(DomainError) as refused:
-        document_issue(actor="test", case=other, kind="suspension", party=cafe)
+        document_issue(actor="test", case=other, kind="proposal", party=cafe)
     assert refused.value.code == "documents.issued_on_paper"
     # The platform's own numbering skips the number the paper act bears.
-    first = document_issue(actor="test", case=case, kind="suspension")
-    assert first.number == "包发改停〔2026〕1号"
+    first = document_issue(actor="test", case=case, kind="proposal")
+    assert first.number == "包发改建〔2026〕1号"
     allocated = act_number_issue(
-        actor="test", case=case, kind="suspension", target="party:998", act_date=dt.date(2026, 9, 21)
+        actor="test", case=case, kind="proposal", target="proposal:998:culture_market_regulator", act_date=dt.date(2026, 9, 21)
     )
-    assert allocated.number == "包发改停〔2026〕3号"
-    assert not IssuedDocument.objects.filter(case=other, kind="suspension").exists()
+    assert allocated.number == "包发改建〔2026〕3号"
+    assert not IssuedDocument.objects.filter(case=other, kind="proposal").exists()
 
 
 def test_it_refuses_a_paper_number_already_borne_by_another_act(case):
@@ -139,8 +139,8 @@ def test_it_refuses_a_paper_number_already_borne_by_another_act(case):
         act_record_paper(
             actor="test",
             case=case,
-            kind="suspension",
-            target="party:1",
+            kind="proposal",
+            target="proposal:1:culture_market_regulator",
             number=decision.number.replace("罚", "罚"),
             act_date=decision.decided_on,
             scan=("s.pdf", "application/pdf", b"%PDF"),
