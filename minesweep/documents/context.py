@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -862,7 +863,7 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
     )
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[..., Prepared]] = {
     "filing": _filing,
     "notice": _notice,
     "decision": _decision,
