@@ -187,7 +187,17 @@ def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
     actions = penalty_actions(party)
     statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
     policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
-    basis = cite(statutes) or cite(_measure_citations(case, party))
+    tracked = party is not None and any(
+        isinstance(a, dict) and "track" in a for m in party.measures.all() for a in m.actions
+    )
+    basis = cite(statutes) or ("" if tracked else cite(_measure_citations(case, party)))
+    if not basis:
+        raise DocumentError(
+            "documents.no_penalty_basis",
+            f"“{party.name if party else ''}”没有以法律、法规、规章为依据的行政处罚事项，"
+            "不能出具行政处罚文书（行政处罚法第四条、第三十八条）",
+            "This party has no penalty grounded in a statute: no penalty document can be issued",
+        )
     return basis, "、".join(policies) or policy_context(case)
 
 
@@ -197,6 +207,8 @@ def policy_cite(entry: str) -> str:
     name = name.strip("《》")
     if suffix:
         return mark_drafts(f"《{name}》") + rest
+    if re.search(r"〔\d{4}〕\d+号", entry):  # a policy document named by its number: no 《》
+        return entry.strip("《》")
     matched = re.match(r"^《?([^《》第]+)》?(.*)$", entry)
     return f"《{matched[1]}》{matched[2]}" if matched else entry
 
@@ -358,7 +370,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_party_fields(notice.party),
             "intended_penalty": penalty_only(notice.intended_penalty),
-            "basis": basis or "（见决定）",
+            "basis": basis,
             "policy_context": context,
             "served_on": cn_date(notice.served_on),
             "defence_deadline": deadline,
@@ -445,7 +457,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
             "statement_handling": _statement_handling(decision.notice),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
-            "basis": basis or cite(citations_in(decision.penalty_and_basis)) or "（见上）",
+            "basis": basis,
             "policy_context": context,
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
             "compliance": clean_paper(decision.compliance),
@@ -857,7 +869,9 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
             "party_category": category_label(target_party.category),
             "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
             "requests": asks,
-            "basis": cite(statutes) or "有关法律、法规",
+            "power": f"依据{cite(statutes)}，下列事项属于贵机关的职权"
+            if statutes
+            else "下列事项属于贵机关的职权",
             "policy_context": "、".join(policies) or policy_context(case),
         },
     )

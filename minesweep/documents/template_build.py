@@ -255,7 +255,7 @@ SPECS: dict[str, list[Block]] = {
         ("para", "{{findings}}"),
         (
             "para",
-            "依据{{basis}}，下列事项属于贵机关的职权，本机关不代为作出决定。建议贵机关依法处理：{{requests}}。",
+            "{{power}}，本机关不代为作出决定。建议贵机关依法处理：{{requests}}。",
         ),
         ("para", "政策背景（参照）：{{policy_context}}。"),
         ("para", "请将处理结果于收到本函之日起十五个工作日内函告本机关。"),

@@ -167,23 +167,31 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     assert dark > 500, f"{kind}: the first page is (nearly) blank"
 
 
-def test_it_numbers_per_issuing_authority_and_year(case, make_staff, liaisons, ordos_investigator):
+def test_it_numbers_per_issuing_authority_and_year(
+    case, make_staff, liaisons, baotou_investigator, ordos_investigator
+):
     from .conftest import make_case
 
     first = document_issue(actor="test", case=case, kind="decision")
-    other_party = case.parties.get(category="public_official")
-    second = document_issue(actor="test", case=case, kind="decision", party=other_party)
+    second_case = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "b")
+    second = document_issue(actor="test", case=second_case, kind="decision")
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     third = document_issue(actor="test", case=ordos, kind="decision")
-    # The café's fine (电力法第七十一条) is the power administration's (包能源); the official has no penalty
-    # action, so the case authority (包发改) issued that decision; Ordos counts on its own.
+    # The café's fine (电力法第七十一条) is the power administration's (包能源, 鄂能源), counted per
+    # authority, kind and year; the case authority's own acts count apart (包发改).
     assert (first.number, second.number, third.number) == (
         "包能源罚〔2026〕1号",
-        "包发改罚〔2026〕1号",
+        "包能源罚〔2026〕2号",
         "鄂能源罚〔2026〕1号",
     )
     assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
-    assert (first.authority, second.authority) == ("包头市能源局", "包头市发展和改革委员会")
+    assert document_issue(actor="test", case=case, kind="filing").number == "包发改立〔2026〕1号"
+    assert first.authority == "包头市能源局"
+    # The official's only measure is a referral to the discipline organs: no penalty document for him.
+    official = case.parties.get(category="public_official")
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=official)
+    assert refused.value.code == "documents.no_penalty_basis"
 
 
 def test_it_never_silently_replaces_an_issued_document(case):

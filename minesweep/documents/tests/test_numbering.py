@@ -125,7 +125,11 @@ def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
     first = document_issue(actor="test", case=case, kind="proposal")
     assert first.number == "包发改建〔2026〕1号"
     allocated = act_number_issue(
-        actor="test", case=case, kind="proposal", target="proposal:998:culture_market_regulator", act_date=dt.date(2026, 9, 21)
+        actor="test",
+        case=case,
+        kind="proposal",
+        target="proposal:998:culture_market_regulator",
+        act_date=dt.date(2026, 9, 21),
     )
     assert allocated.number == "包发改建〔2026〕3号"
     assert not IssuedDocument.objects.filter(case=other, kind="proposal").exists()
