@@ -67,8 +67,14 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 # Each app may contribute ``minesweep/<app>/api.py`` with a ``router``, mounted at /api/v1/<prefix>.
-ROUTERS = {"registry": "/registry", "reports": "/reports", "cases": "/cases", "credit": "/credit",
-           "detection": "/detection", "oversight": "/oversight"}
+ROUTERS = {
+    "registry": "/registry",
+    "reports": "/reports",
+    "cases": "/cases",
+    "credit": "/credit",
+    "detection": "/detection",
+    "oversight": "/oversight",
+}
 
 
 def _mount_routers() -> None:

@@ -25,7 +25,9 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
     """Transactional tests flush the database afterwards, taking the migration-loaded divisions with it:
     put the reference data back for any test that needs a database and finds it missing."""
-    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+    if not {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ) and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("transactional_db" if _wants_transactions(request) else "db")
     from minesweep.registry.models import Category
@@ -37,13 +39,18 @@ def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
 
 def _wants_transactions(request) -> bool:  # type: ignore[no-untyped-def]
     marker = request.node.get_closest_marker("django_db")
-    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    )
 
 
 @pytest.fixture
 def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
-    def make(username: str, role: Role, division_code: str, department: str = "") -> User:
+    def make(
+        username: str, role: Role, division_code: str, department: str = "", *, legal_reviewer: bool = False
+    ) -> User:
         user = User.objects.create_user(username=username, password="pw-" + username)
         StaffProfile.objects.create(
             user=user,
@@ -51,6 +58,7 @@ def make_staff(db) -> StaffFactory:  # type: ignore[no-untyped-def]
             department=department,
             jurisdiction=Division.objects.get(code=division_code),
             display_name=username,
+            legal_reviewer=legal_reviewer,
         )
         return user
 
@@ -98,8 +106,15 @@ def client_for() -> Callable[[User], Client]:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 
 
 @pytest.fixture

@@ -6,8 +6,18 @@ from django.urls import include, path
 
 from minesweep.api import api
 
-APPS_WITH_PAGES = ("accounts", "registry", "audit", "reports", "cases", "credit", "documents", "detection",
-                   "oversight", "jobs")
+APPS_WITH_PAGES = (
+    "accounts",
+    "registry",
+    "audit",
+    "reports",
+    "cases",
+    "credit",
+    "documents",
+    "detection",
+    "oversight",
+    "jobs",
+)
 
 
 def _app_urls() -> list:

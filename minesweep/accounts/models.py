@@ -19,6 +19,9 @@ class StaffProfile(models.Model):
     )
     jurisdiction = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="staff")
     display_name = models.CharField(max_length=60)
+    legal_reviewer = models.BooleanField(
+        default=False, help_text="holds the legal-review post (法制审核人员, 行政处罚法第五十八条)"
+    )
 
     class Meta:
         constraints = [

@@ -27,4 +27,6 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
 
 # Departments named in PRODUCT.md (one table for the whole project: the policy layer's codes);
 # a liaison sees only the tasks of their own department.
-DEPARTMENTS: dict[str, tuple[str, str]] = {code: (item.zh, item.en) for code, item in POLICY_DEPARTMENTS.items()}
+DEPARTMENTS: dict[str, tuple[str, str]] = {
+    code: (item.zh, item.en) for code, item in POLICY_DEPARTMENTS.items()
+}

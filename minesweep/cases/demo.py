@@ -110,7 +110,7 @@ def _user(username: str, display_name: str, division: str) -> User:
     found = User.objects.filter(username=username).first()
     if found is not None:
         return found
-    return staff_create(
+    user = staff_create(
         actor="demo",
         username=username,
         password=DEMO_PASSWORD,
@@ -118,6 +118,9 @@ def _user(username: str, display_name: str, division: str) -> User:
         role=Role.INVESTIGATOR,
         jurisdiction=Division.objects.get(code=division),
     ).user
+    if username.endswith("_legal"):  # the legal reviewers hold the legal-review post (Art. 58)
+        StaffProfile.objects.filter(user=user).update(legal_reviewer=True)
+    return user
 
 
 def _liaisons() -> dict[str, User]:
@@ -207,8 +210,6 @@ def load(*, seed: int) -> str:
                 rigs=rigs or (("Antminer S19", 100),),
                 kwh=rng.randrange(300_000, 3_000_000, 10_000),
                 theft_kw=rng.choice([None, 300, 800]),
-                authority="鄂尔多斯市发展和改革委员会" if league == "150600" else "包头市发展和改革委员会",
-                police="鄂尔多斯市公安局" if league == "150600" else "包头市公安局",
             )
         except DomainError as error:  # e.g. a date beyond the holiday calendar: skip, say why
             made.append(f"{stage}: skipped ({error.message_en})")

@@ -4,10 +4,14 @@ The workflow follows 行政处罚法 (2021) and DOMAIN.md §4:
 
     lead (线索) → verification (核查) → filed (立案) | not filed (不予立案, with reason)
     case: investigating (调查取证: inspections, evidence, seized rigs, parties, determination)
-          → legal_review (法制审核) → notice (告知: 告知书 per party, statements, hearings)
-          → decided (已决定: 处罚决定书 per party, department tasks) → closed (结案)
-          → follow-up checks (回头看) at 1, 3, 6 months, a failed one reopens the case (→ investigating).
-    parallel tracks: police / discipline referrals (移送), credit listing (credit app, from the tasks).
+          → legal_review (审核拟处理意见) → notice (各轨道办理中) → decided (处罚已决定·执行中) → closed (结案)
+          → follow-up checks (回头看) at 1, 3, 6 months; one that finds mining again opens a NEW case
+          linked to this one (行政处罚法第二十九条: the decided case is never reopened).
+    Each party's actions run on their own legal track (``Track``, issue 11): penalty (notice → statement /
+    hearing → legal review → collective discussion → decision → service → enforcement), measure (own
+    letter, department tasks), referral and accountability (``Referral``, from the moment the facts are
+    recorded), credit (handed to the credit app), other_authority (建议函 + task, the answer recorded).
+    The allowed steps are the table in ``transitions.py``.
 
 Field names here are a contract: documents, credit and oversight read them. Add, never rename.
 Every state change goes through ``services.py`` (audited in the same transaction); selectors in
@@ -23,6 +27,7 @@ from django.conf import settings
 from django.db import models
 
 from minesweep.core.i18n import bi
+from minesweep.policy.packs import deployment_pack_id
 from minesweep.registry.models import Division, PowerAccount, Subject
 
 USER = settings.AUTH_USER_MODEL
@@ -112,7 +117,7 @@ class Case(models.Model):
     lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="case")
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="cases")
     title = models.CharField(max_length=200)
-    pack = models.CharField(max_length=60, default="inner_mongolia_2021", help_text="policy pack id")
+    pack = models.CharField(max_length=60, default=deployment_pack_id, help_text="policy pack id")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.INVESTIGATING)
     lead_officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="cases_led")
     second_officer = models.ForeignKey(
@@ -125,6 +130,17 @@ class Case(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     closing_summary = models.TextField(blank=True)
     reopened_count = models.PositiveIntegerField(default=0)
+    act_ended_on = models.DateField(
+        null=True, blank=True, help_text="违法行为终了之日 (行政处罚法第三十六条: limitation runs from it)"
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text="the decided case whose follow-up check found mining again (aggravating circumstance)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +181,11 @@ class CaseParty(models.Model):
     category = models.CharField(max_length=40, help_text="policy.codes.SUBJECT_CATEGORIES")
     role = models.CharField(max_length=20, default="operator", help_text="policy.codes.ROLES")
     facts = models.JSONField(default=list, blank=True, help_text="policy.codes.FACTS codes for this party")
+    holdings = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="policy.codes.HOLDINGS the party has (power_account, project); null = presumed by category",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -341,13 +362,19 @@ class CaseCalculation(models.Model):
 
 
 class LegalReview(models.Model):
-    """法制审核 (行政处罚法第五十八条) by someone other than the drafter."""
+    """法制审核 (行政处罚法第五十八条) by a legal reviewer who took no part in the investigation.
+
+    Without ``party``: the review of the proposed handling before anything is served. With ``party``:
+    the review of that party's penalty before the decision, after the statement or hearing."""
 
     class Outcome(models.TextChoices):
         APPROVED = "approved", bi("同意", "Approved")
         RETURNED = "returned", bi("退回补正", "Returned for correction")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_reviews")
+    party = models.ForeignKey(
+        CaseParty, null=True, blank=True, on_delete=models.CASCADE, related_name="legal_reviews"
+    )
     reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     opinion = models.TextField()
@@ -447,6 +474,8 @@ class Referral(models.Model):
     class Kind(models.TextChoices):
         POLICE = "police", bi("移送公安机关", "Police")
         DISCIPLINE = "discipline", bi("移送纪检监察机关", "Discipline organs")
+        FINANCIAL = "financial", bi("移送地方金融监管部门", "Financial regulator")
+        ACCOUNTABILITY = "accountability", bi("问责线索移送纪检监察机关", "Accountability referral")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", bi("待决定", "Awaiting decision")
@@ -464,7 +493,7 @@ class Referral(models.Model):
     party = models.ForeignKey(
         CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     action = models.CharField(max_length=40, blank=True, help_text="policy action code that calls for it")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     grounds = models.TextField()
@@ -511,6 +540,7 @@ class Task(models.Model):
     party = models.ForeignKey(
         CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
+    track = models.ForeignKey("Track", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="case_tasks")
     department = models.CharField(max_length=40, help_text="policy.codes.DEPARTMENTS")
     action = models.CharField(max_length=40, help_text="policy.codes.ACTIONS")
@@ -535,8 +565,70 @@ class Task(models.Model):
         indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["due_on"])]
 
 
+class Track(models.Model):
+    """One legal track of one party (程序轨道): the party's actions of one kind by one authority.
+
+    ``kind`` is a policy.codes.TRACKS code; ``step`` a step of that kind in ``transitions.TRACK_FLOWS``;
+    ``actions`` the engine's action dicts (code, authority, legal_basis …) of the party's non-struck
+    measures on this track. A case closes when every track has ended (``step == "ended"``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracks")
+    party = models.ForeignKey(CaseParty, on_delete=models.CASCADE, related_name="tracks")
+    kind = models.CharField(max_length=16, help_text="policy.codes.TRACKS")
+    authority = models.CharField(max_length=40, help_text="policy.codes.DEPARTMENTS: who holds the power")
+    authority_name = models.CharField(max_length=120, blank=True, help_text="from the pack's authorities")
+    step = models.CharField(max_length=20)
+    actions = models.JSONField(default=list)
+    measure_ids = models.JSONField(default=list)
+    hearing_right = models.BooleanField(null=True, help_text="行政处罚法第六十三条, derived (penalty only)")
+    hearing_reason = models.TextField(blank=True)
+    discussion_required = models.BooleanField(
+        default=False, help_text="行政处罚法第五十七条: collective discussion before the decision"
+    )
+    letter_on = models.DateField(null=True, blank=True, help_text="处理决定/建议函 issued on")
+    letter_text = models.TextField(blank=True, help_text="content: measures, basis, remedies or request")
+    letter_number = models.CharField(max_length=60, blank=True, help_text="filled by the documents service")
+    referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="track"
+    )
+    outcome = models.TextField(blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["party_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party", "kind", "authority"], name="track_once")
+        ]
+
+    @property
+    def ended(self) -> bool:
+        return self.step == "ended"
+
+    def action_codes(self) -> list[str]:
+        return [str(a.get("code")) for a in self.actions]
+
+
+class CollectiveDiscussion(models.Model):
+    """集体讨论 by the authority's heads (行政处罚法第五十七条) with its minutes, for one party's penalty."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="discussions")
+    party = models.ForeignKey(CaseParty, on_delete=models.CASCADE, related_name="discussions")
+    held_on = models.DateField()
+    participants = models.CharField(max_length=300)
+    minutes = models.TextField(help_text="会议纪要")
+    conclusion = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+
 class FollowUpCheck(models.Model):
-    """回头看 after closure at 1, 3 and 6 months; a failed check reopens the case."""
+    """回头看 after closure at 1, 3 and 6 months; a check that finds mining again opens a new, linked
+    case (行政处罚法第二十九条: the decided case is not reopened)."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", bi("待检查", "Scheduled")
@@ -551,6 +643,9 @@ class FollowUpCheck(models.Model):
     checked_on = models.DateField(null=True, blank=True)
     checked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     findings = models.TextField(blank=True)
+    new_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="opened on relapse"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

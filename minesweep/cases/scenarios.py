@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from minesweep.cases import services
-from minesweep.cases.models import Case, CaseParty, Lead, Task
+from minesweep.cases.models import Case, CaseParty, Lead, Task, Track
 
 STAGES = (
     "open",
@@ -65,11 +65,13 @@ def run(
     rigs: tuple[tuple[str, int], ...] = (("Antminer S19", 120),),
     kwh: int = 1_200_000,
     theft_kw: int | None = 400,
-    authority: str = "包头市发展和改革委员会",
-    police: str = "包头市公安局",
 ) -> Case | Lead:
     """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
-    statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty)."""
+    statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty).
+
+    Each track goes by its own procedure: penalties by the authority holding the power (from the pack),
+    measures by their letter, other authorities' powers by a 建议函, referrals decided by the head.
+    "reopened" records a follow-up check that finds mining again: a new linked case (Art. 29)."""
     inv = crew.investigator
     if to == "open":
         return lead
@@ -160,64 +162,112 @@ def run(
         actor=crew.reviewer, case=case, approve=True, opinion="事实清楚，证据确凿，适用依据正确"
     )
     served = filed_on + dt.timedelta(days=3)
-    for party in made:
+    penalised = [p for p in made if p.tracks.filter(kind="penalty").exists()]
+    for party in penalised:
         services.notice_issue(
             actor=inv,
             case=case,
             party=party,
-            intended_penalty="拟依法责令停止挖矿、追缴电费并处罚款",
+            intended_penalty="拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
             served_on=served,
         )
     if to == "notice":
         case.refresh_from_db()
         return case
     decided_on = served + dt.timedelta(days=15)  # after every 5-working-day period, holidays included
-    for party in made:
-        services.decision_issue(
-            actor=inv,
-            case=case,
-            party=party,
-            facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
-            penalty_and_basis="责令停止违法行为，处罚款；依据《中华人民共和国电力法》第七十一条及《八项措施》。",
-            fine_yuan="50000",
-            compliance="自收到本决定书之日起十五日内缴纳罚款至指定银行。",
-            appeal_route="如不服本决定，可在六十日内申请行政复议，或六个月内向人民法院提起行政诉讼。",
-            authority=authority,
-            decided_on=decided_on,
-        )
-        services.decision_serve(
-            actor=inv, decision=case.decisions.get(party=party), served_on=decided_on + dt.timedelta(days=1)
-        )
+    for party in penalised:
+        decide_penalty(crew, case, party, decided_on=decided_on)
+    for track in case.tracks.exclude(kind="penalty"):
+        start_track(crew, track, on=decided_on)
     if to == "decided":
         case.refresh_from_db()
         return case
-    for task in case.tasks.filter(status=Task.Status.OPEN):
-        liaison = crew.liaisons.get(task.department)
-        services.task_close(
-            actor=liaison,
-            task=task,
-            document_number=f"{task.department[:4].upper()}-{task.pk:04d}",
-            proof=("proof.txt", "text/plain", f"proof of task {task.pk}".encode()),
-            note="已按要求办结",
-        )
-    for referral in case.referrals.all():
-        services.referral_decide(actor=inv, referral=referral, approve=True, reason="涉嫌犯罪，依法移送")
-        services.referral_transfer(
-            actor=inv,
-            referral=referral,
-            receiving_organ=police if referral.kind == "police" else "纪委监委",
-            documents=["referral_letter", "investigation_report", "exhibit_list"],
-        )
-    case = services.case_close(actor=inv, case=case, summary="各项措施均已落实，依法结案")
+    finish_tracks(crew, case)
+    case = services.case_close(actor=inv, case=case, summary="各轨道均已办结，依法结案")
     if to == "closed":
         return case
     check = case.follow_ups.order_by("months").first()
     assert check is not None
     services.follow_up_record(
-        actor=inv, check=check, relapse=True, findings="回头看发现现场恢复挖矿，重新调查"
+        actor=inv, check=check, relapse=True, findings="回头看发现现场恢复挖矿，另案立案调查"
     )
     case.refresh_from_db()
     return case
+
+
+def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.date) -> None:
+    """Legal review before the decision, collective discussion where required, decision, service."""
+    inv = crew.investigator
+    services.penalty_review_record(
+        actor=crew.reviewer, party=party, approve=True, opinion="陈述申辩期满，事实清楚，适用依据正确"
+    )
+    track = party.tracks.get(kind="penalty")
+    if track.discussion_required:
+        services.discussion_record(
+            actor=inv,
+            party=party,
+            participants="主任、分管副主任、法规科科长",
+            minutes="集体讨论认为违法事实清楚，同意拟处罚意见",
+            conclusion="同意按拟处罚意见作出决定",
+            held_on=decided_on,
+        )
+    services.decision_issue(
+        actor=inv,
+        case=case,
+        party=party,
+        facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
+        penalty_and_basis="责令停止违法行为，追缴电费并处罚款；依据《中华人民共和国电力法》第七十一条。",
+        fine_yuan="50000",
+        compliance="自收到本决定书之日起十五日内缴纳罚款至指定银行。",
+        appeal_route="如不服本决定，可在六十日内申请行政复议，或六个月内向人民法院提起行政诉讼。",
+        decided_on=decided_on,
+    )
+    services.decision_serve(
+        actor=inv, decision=case.decisions.get(party=party), served_on=decided_on + dt.timedelta(days=1)
+    )
+
+
+def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
+    """Take a measure or other-authority track through its first act (its letter or 建议函); credit and
+    referral tracks move in finish_tracks."""
+    inv = crew.investigator
+    if track.kind == "measure":
+        services.track_letter_issue(actor=inv, track=track, issued_on=on)
+    elif track.kind == "other_authority":
+        services.track_advice_send(actor=inv, track=track, sent_on=on)
+    # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
+
+
+def finish_tracks(crew: Crew, case: Case) -> None:
+    """Departments answer their tasks, receiving organs answer referrals, penalties are enforced."""
+    for task in case.tasks.filter(status=Task.Status.OPEN):
+        services.task_close(
+            actor=crew.liaisons.get(task.department),
+            task=task,
+            document_number=f"{task.department[:4].upper()}-{task.pk:04d}",
+            proof=("proof.txt", "text/plain", f"proof of task {task.pk}".encode()),
+            note="已按要求办结",
+        )
+    for track in case.tracks.filter(kind="credit", step="handover"):
+        services.track_credit_handover(actor=crew.investigator, track=track)
+    for track in case.tracks.filter(referral__status="proposed"):
+        assert track.referral is not None
+        referral = services.referral_decide(
+            actor=crew.investigator, referral=track.referral, approve=True, reason="依法移送"
+        )
+        services.referral_transfer(
+            actor=crew.investigator,
+            referral=referral,
+            receiving_organ=track.authority_name,
+            documents=["referral_letter", "investigation_report", "exhibit_list"],
+        )
+    for referral in case.referrals.filter(status="transferred"):
+        referral = services.referral_receipt(
+            actor=crew.investigator, referral=referral, receipt_number="回执-1"
+        )
+        services.referral_answer(actor=crew.investigator, referral=referral, accepted=True, text="已受理")
+    for track in case.tracks.filter(kind="penalty", step="enforcement"):
+        services.track_enforcement_record(actor=crew.investigator, track=track, outcome="罚款已全额缴纳")
 
 
 def summary(case: Case) -> dict[str, Any]:

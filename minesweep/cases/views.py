@@ -35,10 +35,20 @@ from minesweep.cases.models import (
     Referral,
     Task,
 )
+from minesweep.cases.transitions import ACTION_NAMES, STEP_NAMES, allowed_actions
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
-from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ROLES, SUBJECT_CATEGORIES
-from minesweep.policy.packs import load_pack
+from minesweep.policy.codes import (
+    ACTIONS,
+    CASE_WIDE_FACTS,
+    DEPARTMENTS,
+    FACTS,
+    ROLES,
+    SUBJECT_CATEGORIES,
+    TRACKS,
+)
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import available_packs, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
@@ -94,7 +104,7 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "case": case,
             "due": selectors.lead_due(lead),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
-            "packs": ["inner_mongolia_2021", "national_1283"],
+            "packs": [services.DEFAULT_PACK, *[p for p in available_packs() if p != services.DEFAULT_PACK]],
             "attachments": lead.attachments.all(),
             "can_act": _can_act(request),
         },
@@ -178,9 +188,44 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
+def _case_flags(case: Case, determination: Any) -> set[str]:
+    """The facts the case table's guards read (transitions.CASE_FLOW)."""
+    flags = set()
+    if determination is not None:
+        flags.add("determined")
+    try:
+        procedure = load_pack(case.pack).procedure
+    except PolicyError:
+        procedure = None
+    if procedure is not None and procedure.decision_extension_days:
+        flags.add("extension_rule")
+    if case.decision_due_extended:
+        flags.add("extended")
+    if case.follow_ups.filter(status=FollowUpCheck.Status.SCHEDULED).exists():
+        flags.add("follow_up_due")
+    return flags
+
+
+def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for track in case.tracks.select_related("party", "referral"):
+        rows.setdefault(track.party_id, []).append(
+            {
+                "track": track,
+                "kind": TRACKS.get(track.kind),
+                "step": STEP_NAMES.get(track.step, (track.step, track.step)),
+                "allowed": services.track_allowed(track),
+                "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
+            }
+        )
+    return rows
+
+
 def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     determination = getattr(case, "determination", None)
+    case_allowed = allowed_actions("case", case.stage, _case_flags(case, determination))
+    tracks_by_party = _track_rows(case)
     measures = list(
         Measure.objects.filter(determination__case=case)
         .select_related("party")
@@ -192,6 +237,8 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     for party in parties:
         notice = notices.get(party.pk)
         decision = notice.decisions.first() if notice else None
+        tracks = tracks_by_party.get(party.pk, [])
+        penalty = next((t for t in tracks if t["track"].kind == "penalty"), None)
         party_rows.append(
             {
                 "party": party,
@@ -206,6 +253,9 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
                 "hearing": getattr(notice, "hearing", None) if notice else None,
                 "blockers": services.notice_blockers(notice, today) if notice and not decision else [],
                 "decision": decision,
+                "tracks": tracks,
+                "penalty": penalty,
+                "penalty_allowed": penalty["allowed"] if penalty else [],
             }
         )
     rules = []
@@ -233,12 +283,23 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "reviews": case.legal_reviews.select_related("reviewer"),
         "decisions": case.decisions.select_related("party"),
         "tasks": case.tasks.select_related("party"),
-        "referrals": case.referrals.select_related("party"),
+        "referrals": [
+            {
+                "referral": r,
+                "allowed": services.track_allowed(r.track) if hasattr(r, "track") else _referral_allowed(r),
+            }
+            for r in case.referrals.select_related("party")
+        ],
+        "case_allowed": case_allowed,
+        "track_count": case.tracks.count(),
+        "open_tracks": [t for t in case.tracks.select_related("party") if not t.ended],
+        "successors": case.successors.all(),
         "follow_ups": case.follow_ups.all(),
         "log": case.log.select_related("actor").order_by("-at", "-id")[:50],
         "categories": SUBJECT_CATEGORIES,
         "roles": ROLES,
         "facts": FACTS,
+        "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
         "actions": ACTIONS,
         "departments": DEPARTMENTS,
         "checklist": CHECKLIST_ITEMS,
@@ -253,6 +314,12 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "case_facts": determination.case_facts if determination else [],
         "can_act": _can_act(request),
     }
+
+
+def _referral_allowed(referral: Referral) -> list[str]:
+    """A referral proposed by hand (no track): the same steps as a referral track."""
+    step = {"declined": "ended", "answered": "ended"}.get(referral.status, referral.status)
+    return allowed_actions("referral", step)
 
 
 @staff_view(*READERS)
@@ -490,7 +557,6 @@ def _act_notice(request: HttpRequest, case: Case) -> str:
         party=_party(case, d),
         intended_penalty=forms.text(d, "intended_penalty"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
-        hearing_eligible=forms.flag(d, "hearing_eligible"),
         service_method=forms.text(d, "service_method", 40) or "direct",
         paper_number=forms.text(d, "paper_number", 60),
         paper_scan=forms.upload(request, "paper_scan", required=False),
@@ -567,12 +633,75 @@ def _act_decision(request: HttpRequest, case: Case) -> str:
         fine_yuan=forms.text(d, "fine_yuan", 20) or None,
         compliance=forms.text(d, "compliance"),
         appeal_route=forms.text(d, "appeal_route"),
-        authority=forms.text(d, "authority", 120),
         decided_on=forms.date(d, "decided_on", "决定日期", "The decision date"),
         paper_number=forms.text(d, "paper_number", 60),
         paper_scan=forms.upload(request, "paper_scan", required=False),
     )
-    return "decisions"
+    return "tracks"
+
+
+def _track(case: Case, data: Any) -> Any:
+    return _one(case.tracks.all(), data, "track")
+
+
+def _act_penalty_review(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    outcome = forms.text(d, "outcome", 10)
+    if outcome not in ("approved", "returned"):
+        raise DomainError("cases.choice_required", "请选择审核结论", "choose the review outcome")
+    services.penalty_review_record(
+        actor=request.user,
+        party=_party(case, d),
+        approve=outcome == "approved",
+        opinion=forms.text(d, "opinion"),
+    )
+    return "tracks"
+
+
+def _act_discussion(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.discussion_record(
+        actor=request.user,
+        party=_party(case, d),
+        participants=forms.text(d, "participants", 300),
+        minutes=forms.text(d, "minutes"),
+        conclusion=forms.text(d, "conclusion"),
+        held_on=forms.date(d, "held_on", "讨论日期", "The date"),
+    )
+    return "tracks"
+
+
+def _act_track_letter(request: HttpRequest, case: Case) -> str:
+    services.track_letter_issue(
+        actor=request.user,
+        track=_track(case, request.POST),
+        issued_on=forms.date(request.POST, "on", "日期", "The date"),
+    )
+    return "tracks"
+
+
+def _act_track_advice(request: HttpRequest, case: Case) -> str:
+    services.track_advice_send(
+        actor=request.user,
+        track=_track(case, request.POST),
+        sent_on=forms.date(request.POST, "on", "日期", "The date"),
+    )
+    return "tracks"
+
+
+def _act_track_credit(request: HttpRequest, case: Case) -> str:
+    services.track_credit_handover(actor=request.user, track=_track(case, request.POST))
+    return "tracks"
+
+
+def _act_enforcement(request: HttpRequest, case: Case) -> str:
+    services.track_enforcement_record(
+        actor=request.user,
+        track=_track(case, request.POST),
+        outcome=forms.text(request.POST, "outcome"),
+        on=forms.date(request.POST, "on", "日期", "The date"),
+    )
+    return "tracks"
 
 
 def _act_serve(request: HttpRequest, case: Case) -> str:
@@ -582,7 +711,7 @@ def _act_serve(request: HttpRequest, case: Case) -> str:
         decision=_one(case.decisions.all(), d, "decision"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
     )
-    return "decisions"
+    return "tracks"
 
 
 def _act_task_cancel(request: HttpRequest, case: Case) -> str:
@@ -599,7 +728,7 @@ def _act_referral_propose(request: HttpRequest, case: Case) -> str:
     services.referral_propose(
         actor=request.user,
         case=case,
-        kind=forms.text(d, "kind", 10),
+        kind=forms.text(d, "kind", 16),
         grounds=forms.text(d, "grounds"),
         party=_party(case, d) if d.get("party") else None,
     )
@@ -698,6 +827,12 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "hearing_conclude": _act_hearing_conclude,
     "decision": _act_decision,
     "serve": _act_serve,
+    "penalty_review": _act_penalty_review,
+    "discussion": _act_discussion,
+    "track_letter": _act_track_letter,
+    "track_advice": _act_track_advice,
+    "track_credit": _act_track_credit,
+    "enforcement": _act_enforcement,
     "task_cancel": _act_task_cancel,
     "referral_propose": _act_referral_propose,
     "referral_decide": _act_referral_decide,

@@ -19,8 +19,9 @@ REPORTER_PATHS = ("/report/", "/api/v1/reports")
 
 
 class ReporterUploadInMemory(FileUploadHandler):
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
-                         encoding: str | None = None) -> None:
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: str | None = None
+    ) -> None:
         self.activated = self.request is not None and self.request.path.startswith(REPORTER_PATHS)
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
@@ -42,6 +43,12 @@ class ReporterUploadInMemory(FileUploadHandler):
         if not self.activated:
             return None
         self.buffer.seek(0)
-        return InMemoryUploadedFile(file=self.buffer, field_name=self.field_name, name=self.file_name,
-                                    content_type=self.content_type, size=self.received,
-                                    charset=self.charset, content_type_extra=self.content_type_extra)
+        return InMemoryUploadedFile(
+            file=self.buffer,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )

@@ -604,6 +604,7 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             for rec in listings
             if (rec.decision is not None and rec.decision.party_id == party.pk)
             or (rec.subject_id is not None and rec.subject_id == party.subject_id)
+            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
         ]
     if not listings:
         raise DocumentError(
@@ -616,7 +617,13 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         listing.decision.party
         if listing.decision is not None
         else next(
-            (p for p in case.parties.all() if p.subject_id and p.subject_id == listing.subject_id), None
+            (
+                p
+                for p in case.parties.all()
+                if (p.subject_id and p.subject_id == listing.subject_id)
+                or (listing.subject_id is None and p.name == listing.name)
+            ),
+            None,
         )
     )
     issuer = case_issuer(case)

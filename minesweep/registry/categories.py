@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from minesweep.policy.codes import SUBJECT_CATEGORIES
 
-CATEGORIES: dict[str, tuple[str, str]] = {code: (item.zh, item.en) for code, item in SUBJECT_CATEGORIES.items()}
+CATEGORIES: dict[str, tuple[str, str]] = {
+    code: (item.zh, item.en) for code, item in SUBJECT_CATEGORIES.items()
+}

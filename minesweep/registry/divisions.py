@@ -14,4 +14,3 @@ def read_division_rows(path: Path = DIVISIONS_CSV) -> list[dict[str, str]]:
         rows = list(csv.DictReader(handle))
     order = {"region": 0, "league": 1, "county": 2}
     return sorted(rows, key=lambda row: (order[row["level"]], row["code"]))
-

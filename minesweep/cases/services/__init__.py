@@ -35,6 +35,7 @@ from minesweep.cases.services.procedure import (
     case_decision_extend,
     decision_issue,
     decision_serve,
+    discussion_record,
     follow_up_record,
     hearing_conclude,
     hearing_schedule,
@@ -44,6 +45,7 @@ from minesweep.cases.services.procedure import (
     notice_issue,
     notice_rights_waive,
     notice_statement_record,
+    penalty_review_record,
 )
 from minesweep.cases.services.referrals import (
     REFERRAL_DOCUMENTS,
@@ -54,8 +56,26 @@ from minesweep.cases.services.referrals import (
     referral_transfer,
 )
 from minesweep.cases.services.tasks import require_task_liaison, task_cancel, task_close
+from minesweep.cases.services.tracks import (
+    authority_name,
+    track_advice_send,
+    track_allowed,
+    track_credit_handover,
+    track_enforcement_record,
+    track_letter_issue,
+    tracks_sync,
+)
 
 __all__ = [
+    "authority_name",
+    "discussion_record",
+    "penalty_review_record",
+    "track_advice_send",
+    "track_allowed",
+    "track_credit_handover",
+    "track_enforcement_record",
+    "track_letter_issue",
+    "tracks_sync",
     "DEFAULT_PACK",
     "REFERRAL_DOCUMENTS",
     "active_notice",

@@ -20,25 +20,13 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
+from minesweep.cases.services.tracks import act_day, engine_party, packs_for, tracks_sync
 from minesweep.core.errors import DomainError, TransitionError
-from minesweep.policy.codes import FACTS
-from minesweep.policy.engine import ApplicableAction, ApplicableMeasure, Party, evaluate
-from minesweep.policy.packs import PolicyPack, Rule, available_packs, load_pack
+from minesweep.policy.codes import CASE_WIDE_FACTS, FACTS
+from minesweep.policy.engine import ApplicableMeasure, applicable_action, evaluate_case
+from minesweep.policy.packs import PolicyPack, Rule, load_pack
 
-NATIONAL_PACK = "national_1283"
 REASON_MIN = 6
-
-
-def packs_for(case: Case) -> list[str]:
-    """Packs a case is evaluated against: its own and, if different and shipped, the national notice."""
-    packs = [case.pack]
-    if case.pack != NATIONAL_PACK and NATIONAL_PACK in available_packs():
-        packs.append(NATIONAL_PACK)
-    return packs
-
-
-def _engine_party(party: CaseParty) -> Party:
-    return Party(ref=str(party.pk), category=party.category, role=party.role, facts=frozenset(party.facts))
 
 
 def _fields_from(measure: ApplicableMeasure, party: CaseParty) -> dict[str, object]:
@@ -71,6 +59,14 @@ def determination_evaluate(
     unknown = [f for f in facts if f not in FACTS]
     if unknown:
         raise DomainError("cases.unknown_fact", f"未知的事实代码 {unknown}", f"unknown fact codes {unknown}")
+    personal = [f for f in facts if f not in CASE_WIDE_FACTS]
+    if personal:
+        raise DomainError(
+            "cases.fact_belongs_to_party",
+            f"事实 {personal} 属于具体当事人，请在当事人名下记录（全案事实仅限 {sorted(CASE_WIDE_FACTS)}）",
+            f"facts {personal} belong to a party: record them on the party (case-wide: {sorted(CASE_WIDE_FACTS)})",
+            facts=personal,
+        )
     determination, created = Determination.objects.select_for_update().get_or_create(
         case=case,
         defaults={"pack": " ".join(packs_for(case)), "drafted_by": user_or_none(actor) or case.lead_officer},
@@ -89,7 +85,9 @@ def determination_evaluate(
     seen: set[int] = set()
     for pack_id in packs_for(case):
         with policy_errors():
-            evaluation = evaluate(load_pack(pack_id), [_engine_party(p) for p in parties], facts)
+            evaluation = evaluate_case(
+                load_pack(pack_id), [engine_party(p) for p in parties], facts, on=act_day(case)
+            )
         for applicable in evaluation.measures:
             party = by_pk[applicable.party.ref]
             measure, _ = Measure.objects.update_or_create(
@@ -104,7 +102,9 @@ def determination_evaluate(
                 pass
             seen.add(measure.pk)
     stale = determination.measures.filter(origin=Measure.Origin.ENGINE, struck=False).exclude(pk__in=seen)
-    stale.delete()
+    stale.filter(tasks__isnull=True).delete()
+    with policy_errors():
+        tracks_sync(actor=actor, case=case)
     record(
         actor=actor,
         action="cases.determination.evaluate",
@@ -152,6 +152,8 @@ def measure_strike(*, actor: Actor, measure: Measure, reason: str) -> Measure:
     measure.struck_by = user_or_none(actor)
     measure.struck_at = timezone.now()
     measure.save()
+    with policy_errors():
+        tracks_sync(actor=actor, case=case)
     record(
         actor=actor,
         action="cases.measure.strike",
@@ -176,6 +178,8 @@ def measure_restore(*, actor: Actor, measure: Measure, reason: str) -> Measure:
         raise TransitionError("cases.measure_not_struck", "该措施未被删减", "this measure is not struck")
     measure.struck = False
     measure.save(update_fields=["struck"])
+    with policy_errors():
+        tracks_sync(actor=actor, case=case)
     record(
         actor=actor,
         action="cases.measure.restore",
@@ -230,7 +234,11 @@ def measure_add(
             "该当事人已适用此项措施（如已删减，请使用“恢复”）",
             "this measure already applies to the party (use restore if it was struck)",
         )
-    actions = [ApplicableAction(a.code, a.department, a.deadline).as_dict() for a in rule.actions]
+    pack_obj, _ = _rule(pack_id, rule_id)
+    with policy_errors():
+        actions = [
+            applicable_action(pack_obj, a, engine_party(party), act_day(case)).as_dict() for a in rule.actions
+        ]
     measure = Measure.objects.create(
         determination=determination,
         party=party,
@@ -247,6 +255,8 @@ def measure_add(
         origin=Measure.Origin.OFFICER,
         added_reason=reason,
     )
+    with policy_errors():
+        tracks_sync(actor=actor, case=case)
     record(
         actor=actor,
         action="cases.measure.add",

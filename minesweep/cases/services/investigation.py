@@ -33,6 +33,7 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
+from minesweep.cases.services.tracks import referrals_from_facts
 from minesweep.core.errors import DomainError
 from minesweep.policy import calc as policy_calc
 from minesweep.policy.codes import FACTS, ROLES, SUBJECT_CATEGORIES
@@ -48,9 +49,12 @@ def _editable(case: Case, doing_zh: str, doing_en: str) -> None:
     require_stage(case, *EDITABLE, doing_zh=doing_zh, doing_en=doing_en)
 
 
-def _parties_changed(case: Case) -> None:
-    """Parties changed: the engine must run again before the determination can be submitted."""
+def _parties_changed(case: Case, actor: Actor = None) -> None:
+    """Parties changed: the engine must run again before the determination can be submitted; referrals
+    the recorded facts call for are proposed now (tracks.referrals_from_facts)."""
     Determination.objects.filter(case=case).update(evaluated_at=None)
+    with policy_errors():
+        referrals_from_facts(actor=actor, case=case)
 
 
 def _checked_facts(facts: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -129,7 +133,7 @@ def party_add(
         after={"name": party.name, "category": category, "role": role, "facts": party.facts},
         note=f"{party.name}（{SUBJECT_CATEGORIES[category].zh}）",
     )
-    _parties_changed(case)
+    _parties_changed(case, actor)
     return party
 
 
@@ -143,7 +147,7 @@ def party_facts_set(*, actor: Actor, party: CaseParty, facts: list[str]) -> Case
     party.facts = _checked_facts(facts)
     party.save(update_fields=["facts"])
     record(actor=actor, action="cases.party.facts", target=party, case=case, before=before, after=party.facts)
-    _parties_changed(case)
+    _parties_changed(case, actor)
     return party
 
 
@@ -154,12 +158,21 @@ def party_remove(*, actor: Actor, party: CaseParty, reason: str) -> None:
     require_case_officer(actor, case)
     _editable(case, "删除当事人", "remove a party")
     reason = required_text(reason, "删除理由", "The reason", min_length=4)
-    if party.notices.exists() or party.decisions.exists():
+    if (
+        party.notices.exists()
+        or party.decisions.exists()
+        or party.referrals.exclude(status="proposed").exists()
+    ):
         raise DomainError(
             "cases.party_in_use",
-            "该当事人已有告知书或决定书，不能删除",
-            "the party already has a notice or decision",
+            "该当事人已有告知书、决定书或已决定的移送，不能删除",
+            "the party already has a notice, a decision or a decided referral",
         )
+    for track in party.tracks.filter(referral__isnull=False):
+        referral = track.referral
+        track.delete()
+        if referral is not None:
+            referral.delete()
     record(
         actor=actor,
         action="cases.party.remove",
@@ -170,7 +183,7 @@ def party_remove(*, actor: Actor, party: CaseParty, reason: str) -> None:
         note=f"{party.name}：{reason}",
     )
     party.delete()
-    _parties_changed(case)
+    _parties_changed(case, actor)
 
 
 def _checked_checklist(answers: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -477,19 +490,22 @@ def _propose_referral_if_threshold_reached(
         actions.append("refer_police_theft")
     if not actions:
         return
-    existing = case.referrals.filter(kind=Referral.Kind.POLICE, party=party).exclude(
-        status=Referral.Status.DECLINED
+    grounds = f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）：" + "；".join(
+        str(n) for n in calc.output.get("notes", [])
     )
-    if existing.exists():
+    existing = (
+        case.referrals.filter(kind=Referral.Kind.POLICE, party=party)
+        .exclude(status=Referral.Status.DECLINED)
+        .first()
+    )
+    if existing is not None:
+        # Already proposed when the facts were recorded: the figure joins its grounds.
+        if grounds not in existing.grounds:
+            existing.grounds = f"{existing.grounds}\n{grounds}"
+            existing.save(update_fields=["grounds"])
         return
     from minesweep.cases.services.referrals import referral_propose
 
     referral_propose(
-        actor=actor,
-        case=case,
-        kind=Referral.Kind.POLICE,
-        party=party,
-        action=actions[0],
-        grounds=f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）："
-        + "；".join(str(n) for n in calc.output.get("notes", [])),
+        actor=actor, case=case, kind=Referral.Kind.POLICE, party=party, action=actions[0], grounds=grounds
     )

@@ -27,11 +27,13 @@ from minesweep.cases.services._common import (
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 from minesweep.core.numbering import next_yearly_number
 from minesweep.policy.codes import SUBJECT_CATEGORIES
-from minesweep.policy.packs import available_packs
+from minesweep.policy.packs import available_packs, deployment_pack_id
 from minesweep.policy.workdays import decision_deadline, lead_check_deadline
 from minesweep.registry.models import Division, PowerAccount, Subject
 
-DEFAULT_PACK = "inner_mongolia_2021"
+DEFAULT_PACK = deployment_pack_id()
+# 行政处罚法第三十六条: two years; five where life, health or financial safety is harmed.
+LIMITATION_YEARS = (2, 5)
 GENERIC_CATEGORIES = ("enterprise", "individual")
 
 
@@ -166,10 +168,17 @@ def lead_file(
     second_officer: AbstractBaseUser,
     lead_officer: AbstractBaseUser | None = None,
     title: str = "",
-    pack: str = DEFAULT_PACK,
+    pack: str | None = None,
     filed_on: dt.date | None = None,
+    act_ended_on: dt.date | None = None,
+    limitation_years: int = 2,
 ) -> Case:
-    """Verifying → filed (立案): opens the case with two officers and the 90-day decision deadline."""
+    """Verifying → filed (立案): opens the case with two officers and the 90-day decision deadline.
+
+    Limitation (行政处罚法第三十六条): an act that ended (``act_ended_on``; a continuing act runs to its end)
+    more than two years before filing — five where the law says so (``limitation_years=5``: life, health
+    or financial safety harmed) — is not filed. ``pack`` defaults to the deployment's pack."""
+    pack = pack or deployment_pack_id()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_officer(actor, lead)
     _require_lead_status(lead, Lead.Status.VERIFYING, doing_zh="立案", doing_en="file it")
@@ -203,6 +212,7 @@ def lead_file(
             packs=available_packs(),
         )
     filed = day_not_after_today(filed_on, "立案日期", "The filing date")
+    _check_limitation(act_ended_on, filed, limitation_years)
     case = Case.objects.create(
         number=next_yearly_number(Case, "AJ"),
         lead=lead,
@@ -214,6 +224,7 @@ def lead_file(
         filed_on=filed,
         filing_reason=reason,
         decision_due=with_policy(decision_deadline, filed),
+        act_ended_on=act_ended_on,
     )
     lead.status = Lead.Status.FILED
     lead.decided_at = timezone.now()
@@ -256,6 +267,30 @@ def lead_file(
             )
     sync_report_status(lead)
     return case
+
+
+def _check_limitation(act_ended_on: dt.date | None, filed: dt.date, years: int) -> None:
+    if years not in LIMITATION_YEARS:
+        raise DomainError(
+            "cases.bad_limitation", "追责时效只能是两年或五年", "the limitation is two or five years"
+        )
+    if act_ended_on is None:
+        return
+    if act_ended_on > filed:
+        raise DomainError(
+            "cases.act_after_filing", "违法行为终了日不能晚于立案日", "the act cannot end after the filing"
+        )
+    try:
+        limit = act_ended_on.replace(year=act_ended_on.year + years)
+    except ValueError:  # 29 February
+        limit = act_ended_on.replace(year=act_ended_on.year + years, day=28)
+    if filed > limit:
+        raise DomainError(
+            "cases.limitation_expired",
+            f"违法行为于 {act_ended_on.isoformat()} 终了，已超过{years}年追责时效（行政处罚法第三十六条），不予立案",
+            f"the act ended on {act_ended_on.isoformat()}: the {years}-year limitation (Art. 36) has run out",
+            limit=limit.isoformat(),
+        )
 
 
 @transaction.atomic

@@ -10,24 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from minesweep.cases.models import (
     Case,
-    CaseCalculation,
     CaseParty,
+    CollectiveDiscussion,
     Decision,
     Determination,
     FollowUpCheck,
     Hearing,
+    Lead,
     LegalReview,
-    Measure,
     Notice,
     Referral,
     Task,
+    Track,
 )
 from minesweep.cases.services._common import (
     Actor,
@@ -40,21 +41,30 @@ from minesweep.cases.services._common import (
     user_or_none,
     with_policy,
 )
+from minesweep.cases.services.tracks import (
+    advance,
+    require_party_track,
+    track_flags,
+    tracks_open,
+    tracks_start,
+)
+from minesweep.cases.transitions import allowed_actions
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.core.numbering import next_yearly_number
 from minesweep.documents.numbering import act_number_issue, act_record_paper
-from minesweep.policy.codes import ACTIONS
+from minesweep.policy.codes import ORGANISATION_CATEGORIES
+from minesweep.policy.engine import hearing_right
 from minesweep.policy.errors import WorkdayCalendarError
+from minesweep.policy.packs import load_pack
 from minesweep.policy.workdays import (
     add_calendar_days,
     add_months,
-    add_period,
     appeal_deadline,
     decision_deadline,
     hearing_notice_latest,
     hearing_request_deadline,
     lawsuit_deadline,
     payment_deadline,
-    police_referral_decision_deadline,
     service_deadline,
 )
 
@@ -62,10 +72,8 @@ FOLLOW_UP_MONTHS = (1, 3, 6)
 # What a reporter may read about the outcome: neutral, no names, no penalties.
 CLOSED_OUTCOME = "您反映的问题已立案查处，相关部门已依法处理并结案，后续将开展回头看。/ The case was investigated, handled under the law and closed; follow-up checks will be made."
 REOPENED_OUTCOME = (
-    "回头看发现问题反弹，案件已重新调查。/ A follow-up check found a relapse; the case has been reopened."
+    "回头看发现问题反弹，已另案立案调查。/ A follow-up check found a relapse; a new case has been opened."
 )
-# 行政处罚法第六十条 allows an extension "经批准"; the length is this system's default (unverified).
-DECISION_EXTENSION_DAYS = 30
 REFERRAL_ACTIONS = {
     "refer_police_theft": Referral.Kind.POLICE,
     "refer_police_laundering": Referral.Kind.POLICE,
@@ -92,6 +100,29 @@ def _display_name(user: object) -> str:
     return str(getattr(profile, "display_name", "") or "")
 
 
+def _require_reviewer(actor: Actor, case: Case) -> Any:
+    """行政处罚法第五十八条: the reviewer holds the legal-review post and took no part in the investigation."""
+    reviewer = user_or_none(actor)
+    if reviewer is None:
+        raise DomainError(
+            "cases.reviewer_required", "法制审核须由具体人员进行", "a named reviewer is required"
+        )
+    profile = getattr(reviewer, "staff", None)
+    if not getattr(profile, "legal_reviewer", False):
+        raise DomainError(
+            "cases.reviewer_not_qualified",
+            "法制审核须由法制审核岗位人员进行（行政处罚法第五十八条）",
+            "the legal review needs a holder of the legal-review post (Art. 58)",
+        )
+    if reviewer.pk in _officers(case):
+        raise DomainError(
+            "cases.reviewer_is_investigator",
+            "法制审核人员不能是本案承办人或处理意见起草人",
+            "the legal reviewer cannot be an investigator or the drafter of this case",
+        )
+    return reviewer
+
+
 def _officers(case: Case) -> set[int]:
     ids = {case.lead_officer_id, case.second_officer_id}
     determination = Determination.objects.filter(case=case).first()
@@ -107,17 +138,7 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.LEGAL_REVIEW, doing_zh="进行法制审核", doing_en="review it")
-    reviewer = user_or_none(actor)
-    if reviewer is None:
-        raise DomainError(
-            "cases.reviewer_required", "法制审核须由具体人员进行", "a named reviewer is required"
-        )
-    if reviewer.pk in _officers(case):
-        raise DomainError(
-            "cases.reviewer_is_investigator",
-            "法制审核人员不能是本案承办人或处理意见起草人",
-            "the legal reviewer cannot be an investigator or the drafter of this case",
-        )
+    reviewer = _require_reviewer(actor, case)
     opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
     review = LegalReview.objects.create(
         case=case,
@@ -130,6 +151,8 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
     determination.save(update_fields=["status", "updated_at"])
     case.stage = Case.Stage.NOTICE if approve else Case.Stage.INVESTIGATING
     case.save()
+    if approve:
+        tracks_start(actor=actor, case=case)
     record(
         actor=actor,
         action="cases.case.review",
@@ -140,6 +163,8 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
         detail={"opinion": opinion},
         note=f"{review.get_outcome_display()}：{opinion}",
     )
+    if approve:
+        _maybe_decided(case, actor)
     return review
 
 
@@ -184,14 +209,16 @@ def notice_issue(
     party: CaseParty,
     intended_penalty: str,
     served_on: dt.date | None = None,
-    hearing_eligible: bool = True,
+    hearing_eligible: bool | None = None,
     service_method: str = "direct",
     paper_number: str = "",
     paper_scan: PaperScan | None = None,
 ) -> Notice:
-    """Serve a 告知书 on one party; the statement (陈述申辩) and hearing-request deadlines are 5 working
-    days after service (行政处罚法第六十四条、第八十五条). Its number is allocated by the documents app
-    (or, for a notice issued on paper, recorded from it with its scan)."""
+    """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
+    deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
+    the track's, derived from the penalty (第六十三条); ``hearing_eligible`` is ignored (kept for callers).
+    Its number is allocated by the documents app (or, for a notice issued on paper, recorded from it with
+    its scan)."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
@@ -202,15 +229,18 @@ def notice_issue(
             f"已向“{party.name}”送达告知书",
             f"a notice was already served on '{party.name}'",
         )
+    track = require_party_track(party, "penalty", "送达行政处罚告知书", "serve a penalty notice")
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
+    advance(track, "notice_issue")
+    # 行政处罚法第六十三条: the right is derived from the penalty (track.hearing_right), never ticked.
     notice = Notice.objects.create(
         case=case,
         party=party,
         intended_penalty=intended_penalty,
-        hearing_eligible=hearing_eligible,
+        hearing_eligible=bool(track.hearing_right),
         served_on=served,
         service_method=(service_method or "direct")[:40],
         defence_deadline=due,
@@ -441,6 +471,77 @@ def notice_blockers(notice: Notice, on: dt.date) -> list[tuple[str, str]]:
     return blockers
 
 
+# -- legal review before the decision and collective discussion ----------------------------------------
+@transaction.atomic
+def penalty_review_record(*, actor: Actor, party: CaseParty, approve: bool, opinion: str) -> LegalReview:
+    """法制审核 of one party's penalty before the decision (行政处罚法第五十八条), after the statement period
+    or the hearing (again after a hearing: 第五十八条第一款第二项). Approved → collective discussion where
+    required (第五十七条), else the decision; returned → the track stays, the opinion is on record."""
+    case = Case.objects.select_for_update().get(pk=party.case_id)
+    track = require_party_track(party, "penalty", "进行决定前法制审核", "review before the decision")
+    reviewer = _require_reviewer(actor, case)
+    opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
+    flags = track_flags(track)
+    if approve or "penalty_review" not in allowed_actions(track.kind, track.step, flags):
+        advance(track, "penalty_review", flags=flags)  # a refusal names the allowed actions
+    review = LegalReview.objects.create(
+        case=case,
+        party=party,
+        reviewer=reviewer,
+        outcome=LegalReview.Outcome.APPROVED if approve else LegalReview.Outcome.RETURNED,
+        opinion=opinion,
+    )
+    record(
+        actor=actor,
+        action="cases.penalty.review",
+        target=review,
+        case=case,
+        after={"outcome": review.outcome, "step": track.step},
+        detail={"opinion": opinion},
+        note=f"{party.name} 决定前法制审核：{review.get_outcome_display()}：{opinion}",
+    )
+    return review
+
+
+@transaction.atomic
+def discussion_record(
+    *,
+    actor: Actor,
+    party: CaseParty,
+    participants: str,
+    minutes: str,
+    conclusion: str,
+    held_on: dt.date | None = None,
+) -> CollectiveDiscussion:
+    """集体讨论 by the heads of the authority (行政处罚法第五十七条) with its minutes; then the decision."""
+    case = Case.objects.select_for_update().get(pk=party.case_id)
+    require_case_officer(actor, case)
+    track = require_party_track(party, "penalty", "记录集体讨论", "record the discussion")
+    participants = required_text(participants, "参加人员", "The participants", min_length=2)
+    minutes = required_text(minutes, "会议纪要", "The minutes", min_length=4)
+    conclusion = required_text(conclusion, "讨论决定", "The conclusion", min_length=2)
+    day = _day(held_on, "讨论日期", "The date", not_before=case.filed_on)
+    advance(track, "discussion_record")
+    discussion = CollectiveDiscussion.objects.create(
+        case=case,
+        party=party,
+        held_on=day,
+        participants=participants[:300],
+        minutes=minutes,
+        conclusion=conclusion,
+        recorded_by=user_or_none(actor) or case.lead_officer,
+    )
+    record(
+        actor=actor,
+        action="cases.penalty.discussion",
+        target=discussion,
+        case=case,
+        after={"held_on": day.isoformat()},
+        note=f"{party.name} 集体讨论：{conclusion}",
+    )
+    return discussion
+
+
 # -- decisions and tasks -----------------------------------------------------------------------------
 def _money(value: Decimal | str | int | None) -> Decimal | None:
     if value in (None, ""):
@@ -456,7 +557,8 @@ def _money(value: Decimal | str | int | None) -> Decimal | None:
 
 @transaction.atomic
 def case_decision_extend(*, actor: Actor, case: Case, reason: str) -> Case:
-    """Extend the 90-day decision period once, with the approval recorded as the reason (Art. 60)."""
+    """Extend the 90-day decision period once, by the days of the rule the pack names (行政处罚法第六十条:
+    "法律、法规、规章另有规定的，从其规定" — without such a rule there is no extension)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(
@@ -468,12 +570,19 @@ def case_decision_extend(*, actor: Actor, case: Case, reason: str) -> Case:
         doing_en="extend the decision period",
     )
     reason = required_text(reason, "延期批准情况", "The approval and reason", min_length=6)
+    procedure = load_pack(case.pack).procedure
+    if procedure is None or not procedure.decision_extension_days:
+        raise TransitionError(
+            "cases.extension_not_allowed",
+            "政策包未列明允许延长决定期限的法律、法规或规章（行政处罚法第六十条），不能延期",
+            "the pack names no law, regulation or rule allowing a longer decision period (Art. 60)",
+        )
     if case.decision_due_extended:
         raise TransitionError(
             "cases.already_extended", "决定期限已延长过", "the decision period was already extended"
         )
     before = case.decision_due
-    case.decision_due = before + dt.timedelta(days=DECISION_EXTENSION_DAYS)
+    case.decision_due = before + dt.timedelta(days=procedure.decision_extension_days)
     case.decision_due_extended = True
     case.save()
     record(
@@ -483,105 +592,10 @@ def case_decision_extend(*, actor: Actor, case: Case, reason: str) -> Case:
         case=case,
         before={"decision_due": before.isoformat()},
         after={"decision_due": case.decision_due.isoformat()},
-        detail={"reason": reason},
-        note=reason,
+        detail={"reason": reason, "rule": procedure.decision_extension_rule},
+        note=f"{reason}（依据：{procedure.decision_extension_rule}）",
     )
     return case
-
-
-def _task_due(decided_on: dt.date, deadline: dict[str, object]) -> tuple[dt.date, dt.datetime | None]:
-    amount = int(str(deadline.get("amount", 15)))
-    unit = str(deadline.get("unit", "working_days"))
-    if unit == "hours":
-        due_at = timezone.now() + dt.timedelta(hours=amount)
-        return timezone.localtime(due_at).date(), due_at
-    due = with_policy(add_period, decided_on, amount, unit)
-    assert isinstance(due, dt.date)
-    return due, None
-
-
-# Which stored calculation gives the figure a department needs for an action.
-ACTION_FIGURES = {
-    "energy_quota_cut": ("energy", "tce", "核减能耗（吨标准煤）"),
-    "double_energy_count": ("energy", "tce", "计入考核能耗（吨标准煤）"),
-    "recover_theft_charges": ("theft", "amount_yuan", "应追补电费及违约使用电费（元）"),
-    "differential_tariff": ("surcharge", "amount_yuan", "差别电价加价电费（元）"),
-}
-
-
-def _figures_for(case: Case, party: CaseParty, action: str) -> str:
-    """The latest stored calculation behind an action, quoted in the task (empty if none)."""
-    wanted = ACTION_FIGURES.get(action)
-    if wanted is None:
-        return ""
-    kind, field, label = wanted
-    calc = (
-        CaseCalculation.objects.filter(case=case, kind=kind)
-        .filter(Q(party=party) | Q(party__isnull=True))
-        .order_by("-id")
-        .first()
-    )
-    value = getattr(calc, field, None) if calc else None
-    return (
-        f"\n{label}：{value}（计算记录 #{calc.pk}，见案件“计算”部分）" if calc and value is not None else ""
-    )
-
-
-def _create_tasks(case: Case, decision: Decision, measures: list[Measure], actor: Actor) -> list[Task]:
-    tasks = []
-    for measure in measures:
-        for action in measure.actions:
-            code = str(action["code"])
-            due_on, due_at = _task_due(decision.decided_on, dict(action.get("deadline") or {}))
-            name = ACTIONS[code].zh if code in ACTIONS else code
-            task = Task.objects.create(
-                case=case,
-                decision=decision,
-                measure=measure,
-                party=decision.party,
-                division_id=case.division_id,
-                department=str(action["department"]),
-                action=code,
-                title=f"{name}：{decision.party.name}"[:300],
-                instructions=f"{measure.title_zh}（{measure.source_clause}）。依据：{'；'.join(measure.basis)}"
-                + _figures_for(case, decision.party, code),
-                due_on=due_on,
-                due_at=due_at,
-            )
-            tasks.append(task)
-            record(
-                actor=actor,
-                action="cases.task.create",
-                target=task,
-                case=case,
-                after={"department": task.department, "action": code, "due_on": due_on.isoformat()},
-            )
-            kind = REFERRAL_ACTIONS.get(code)
-            if (
-                kind
-                and not case.referrals.filter(party=decision.party, kind=kind)
-                .exclude(status=Referral.Status.DECLINED)
-                .exists()
-            ):
-                referral = Referral.objects.create(
-                    case=case,
-                    party=decision.party,
-                    kind=kind,
-                    action=code,
-                    grounds=measure.reason_zh or measure.title_zh,
-                    reported_on=decision.decided_on,
-                    decision_due=with_policy(police_referral_decision_deadline, decision.decided_on),
-                    created_by=decision.decided_by,
-                )
-                record(
-                    actor=actor,
-                    action="cases.referral.propose",
-                    target=referral,
-                    case=case,
-                    after={"kind": kind, "action": code},
-                    note=f"{decision.party.name}：{referral.get_kind_display()}（待 3 日内决定）",
-                )
-    return tasks
 
 
 @transaction.atomic
@@ -594,22 +608,25 @@ def decision_issue(
     penalty_and_basis: str,
     compliance: str,
     appeal_route: str,
-    authority: str,
+    authority: str = "",
     fine_yuan: Decimal | str | int | None = None,
     decided_on: dt.date | None = None,
     sealed: bool = True,
     paper_number: str = "",
     paper_scan: PaperScan | None = None,
 ) -> Decision:
-    """Decide for one party (行政处罚决定书, Art. 59). Refused before the party's statement/hearing
-    periods end (unless waived) or after the decision deadline; creates the department tasks of the
-    party's measures and proposes the referrals they call for. When every notified party is decided, the
-    case moves to "decided"."""
+    """Decide one party's penalty (行政处罚决定书, Art. 59) in the name of the authority that holds the
+    power (the track's, from the pack; a different ``authority`` is refused). Only on the party's penalty
+    track, after its legal review (and collective discussion where required); refused before the
+    statement/hearing periods end or after the decision deadline. A fine at or above the regional 较大数额
+    needs a notice that granted the hearing right (第六十三条). Other tracks are not touched: they run on
+    their own. When every penalty party is decided, the case moves to "decided"."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="作出处罚决定", doing_en="decide")
     if party.case_id != case.pk:
         raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
+    track = require_party_track(party, "penalty", "作出行政处罚决定", "issue a penalty decision")
     notice = active_notice(party)
     if notice is None:
         raise TransitionError(
@@ -632,26 +649,44 @@ def decision_issue(
     if day > case.decision_due:
         raise TransitionError(
             "cases.decision_overdue",
-            f"已超过决定期限 {case.decision_due.isoformat()}（立案之日起九十日），须先经批准延长",
-            f"past the decision deadline {case.decision_due.isoformat()} (90 days from filing): extend it first",
+            f"已超过决定期限 {case.decision_due.isoformat()}（立案之日起九十日）",
+            f"past the decision deadline {case.decision_due.isoformat()} (90 days from filing)",
         )
+    if authority.strip() and authority.strip() != track.authority_name:
+        raise DomainError(
+            "cases.wrong_authority",
+            f"行政处罚应由有权机关“{track.authority_name}”作出，不能以“{authority.strip()}”名义决定",
+            f"the penalty is for '{track.authority_name}' to decide, not '{authority.strip()}'",
+        )
+    fine = _money(fine_yuan)
+    if fine is not None and not notice.hearing_eligible:
+        right, reason_zh, reason_en = hearing_right(
+            load_pack(case.pack), "fine", organisation=party.category in ORGANISATION_CATEGORIES, amount=fine
+        )
+        if right:
+            raise DomainError(
+                "cases.fine_needs_hearing",
+                f"{reason_zh}；告知书未告知听证权，须重新告知",
+                f"{reason_en}; the notice gave no hearing right: serve a new notice",
+            )
     fields = {
         "facts_and_evidence": required_text(facts_and_evidence, "违法事实和证据", "The facts and evidence"),
         "penalty_and_basis": required_text(penalty_and_basis, "处罚种类和依据", "The penalty and its basis"),
         "compliance": required_text(compliance, "履行方式和期限", "How and by when to comply"),
         "appeal_route": required_text(appeal_route, "复议、诉讼途径和期限", "The appeal route and deadline"),
-        "authority": required_text(authority, "作出决定的行政机关", "The deciding authority"),
     }
+    advance(track, "decision_issue")
     decision = Decision.objects.create(
         case=case,
         party=party,
         notice=notice,
-        fine_yuan=_money(fine_yuan),
+        fine_yuan=fine,
         decided_on=day,
         sealed=sealed,
         service_deadline=with_policy(service_deadline, day),
         decided_by=user_or_none(actor) or case.lead_officer,
-        **{k: v[:120] if k == "authority" else v for k, v in fields.items()},
+        authority=track.authority_name[:120],
+        **fields,
     )
     decision.number = _act_number(actor, case, "decision", decision.pk, day, paper_number, paper_scan)
     decision.save(update_fields=["number"])
@@ -661,25 +696,18 @@ def decision_issue(
         target=decision,
         case=case,
         after={"number": decision.number, "party": party.pk, "fine_yuan": str(decision.fine_yuan or "")},
-        note=f"{party.name}：{decision.number}",
+        note=f"{party.name}：{decision.number}（{track.authority_name}）",
     )
-    measures = list(
-        Measure.objects.filter(determination__case=case, party=party, struck=False).order_by(
-            "pack", "rule_id"
-        )
-    )
-    _create_tasks(case, decision, measures, actor)
     _maybe_decided(case, actor)
     return decision
 
 
 def _maybe_decided(case: Case, actor: Actor) -> None:
-    needing = case.parties.filter(measures__struck=False).distinct()
-    undecided_measures = [
-        p for p in needing if not p.notices.filter(superseded=False, decisions__isnull=False).exists()
-    ]
-    open_notices = case.notices.filter(superseded=False, decisions__isnull=True)
-    if undecided_measures or open_notices.exists():
+    """The case is "decided" once no penalty track waits for its decision (other tracks run on)."""
+    if case.stage != Case.Stage.NOTICE:
+        return
+    waiting = case.tracks.filter(kind="penalty").exclude(step__in=["service", "enforcement", "ended"])
+    if waiting.exists():
         return
     case.stage = Case.Stage.DECIDED
     case.save()
@@ -690,7 +718,7 @@ def _maybe_decided(case: Case, actor: Actor) -> None:
         case=case,
         before={"stage": Case.Stage.NOTICE},
         after={"stage": case.stage},
-        note="全部当事人已作出决定 / every party decided",
+        note="全部行政处罚已作出决定，其余轨道各自办理 / every penalty decided; other tracks run on",
     )
 
 
@@ -716,6 +744,9 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
     if decision.served_on:
         raise TransitionError("cases.already_served", "决定书已送达", "the decision was already served")
     served = _day(served_on, "送达日期", "The service date", not_before=decision.decided_on)
+    track = Track.objects.filter(case=case, party=decision.party, kind="penalty").first()
+    if track is not None:
+        advance(track, "decision_serve")
     decision.served_on = served
     notes: list[str] = []
     decision.payment_deadline = (
@@ -740,8 +771,8 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
 # -- closure and follow-up ----------------------------------------------------------------------------
 @transaction.atomic
 def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | None = None) -> Case:
-    """Decided → closed (结案) once every task is done or cancelled, every decision served and every
-    referral decided (and, if approved, transferred). Schedules the 1-, 3- and 6-month checks."""
+    """Decided → closed (结案) once every track of every party has ended (each with its own outcome),
+    every task is done or cancelled and every decision served. Schedules the 1-, 3- and 6-month checks."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.DECIDED, doing_zh="结案", doing_en="close it")
@@ -754,6 +785,10 @@ def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | N
         problems.append(("有决定书未送达", "a decision is not served"))
     if case.referrals.filter(status__in=[Referral.Status.PROPOSED, Referral.Status.APPROVED]).exists():
         problems.append(("有移送未决定或未移送", "a referral is undecided or not transferred"))
+    running = tracks_open(case)
+    if running:
+        names = "、".join(f"{t.party.name}（{t.kind}）" for t in running)
+        problems.append((f"尚有轨道未办结：{names}", f"tracks still running: {names}"))
     if problems:
         raise TransitionError(
             "cases.not_ready_to_close",
@@ -780,12 +815,67 @@ def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | N
     return case
 
 
+def _relapse_case(actor: Actor, case: Case, day: dt.date, findings: str) -> Case:
+    """A new lead and case for the renewed mining, same division, officers and parties (without facts:
+    they are established anew), linked to the decided case."""
+    from minesweep.cases.services.leads import lead_create
+
+    lead = lead_create(
+        actor=actor,
+        source=Lead.Source.INSPECTION,
+        title=f"回头看发现再次挖矿（原案 {case.number}）"[:200],
+        division=case.division,
+        summary=findings,
+        subject=case.lead.subject,
+        power_account=case.lead.power_account,
+    )
+    lead.received_on = day
+    lead.status = Lead.Status.FILED
+    lead.verifier = case.lead_officer
+    lead.decided_at = timezone.now()
+    lead.save()
+    new_case = Case.objects.create(
+        number=next_yearly_number(Case, "AJ"),
+        lead=lead,
+        division_id=case.division_id,
+        title=f"{case.title}（回头看再次发现）"[:200],
+        pack=case.pack,
+        lead_officer_id=case.lead_officer_id,
+        second_officer_id=case.second_officer_id,
+        filed_on=day,
+        filing_reason=f"原案 {case.number} 回头看发现再次挖矿：{findings}",
+        decision_due=with_policy(decision_deadline, day),
+        predecessor=case,
+    )
+    for party in case.parties.all():
+        CaseParty.objects.create(
+            case=new_case,
+            subject=party.subject,
+            name=party.name,
+            identifier=party.identifier,
+            legal_representative=party.legal_representative,
+            address=party.address,
+            category=party.category,
+            role=party.role,
+            holdings=party.holdings,
+        )
+    record(
+        actor=actor,
+        action="cases.case.file",
+        target=new_case,
+        case=new_case,
+        after={"number": new_case.number, "predecessor": case.number},
+        note=f"回头看发现再次挖矿，关联原案 {case.number}（从重情节）",
+    )
+    return new_case
+
+
 @transaction.atomic
 def follow_up_record(
     *, actor: Actor, check: FollowUpCheck, relapse: bool, findings: str, checked_on: dt.date | None = None
 ) -> FollowUpCheck:
-    """Record a 回头看. A relapse reopens the case: back to investigating, earlier notices superseded,
-    remaining checks cancelled (new ones are scheduled at the next closure)."""
+    """Record a 回头看. Mining found again opens a NEW case linked to this one (行政处罚法第二十九条: the
+    decided case is never reopened); the remaining checks of this case are cancelled."""
     case = Case.objects.select_for_update().get(pk=check.case_id)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.CLOSED, doing_zh="记录回头看", doing_en="record a follow-up check")
@@ -808,25 +898,23 @@ def follow_up_record(
         note=f"{check.months} 个月回头看：{check.get_status_display()}",
     )
     if relapse:
+        # 行政处罚法第二十九条 (一事不再罚): the decided case stays decided; mining found again is a new act
+        # and a new case, linked to the old one as an aggravating circumstance.
         case.follow_ups.filter(status=FollowUpCheck.Status.SCHEDULED).update(
             status=FollowUpCheck.Status.CANCELLED
         )
-        case.notices.filter(superseded=False).update(superseded=True)
-        Determination.objects.filter(case=case).update(status=Determination.Status.DRAFT, evaluated_at=None)
-        case.stage = Case.Stage.INVESTIGATING
-        case.closed_on = None
+        new_case = _relapse_case(actor, case, day, findings)
+        check.new_case = new_case
+        check.save(update_fields=["new_case"])
         case.reopened_count += 1
-        case.decision_due_extended = False
-        case.decision_due = with_policy(decision_deadline, day)  # decided anew within 90 days
-        case.save()
+        case.save(update_fields=["reopened_count", "updated_at"])
         record(
             actor=actor,
-            action="cases.case.reopen",
+            action="cases.case.relapse",
             target=case,
             case=case,
-            before={"stage": Case.Stage.CLOSED},
-            after={"stage": case.stage, "reopened": case.reopened_count},
-            note=f"回头看发现反弹，案件重新调查：{findings}",
+            after={"new_case": new_case.number},
+            note=f"回头看发现再次挖矿，另案立案 {new_case.number}（原案不重新处理）：{findings}",
         )
         sync_report_status(case.lead, REOPENED_OUTCOME)
     return check

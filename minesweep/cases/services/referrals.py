@@ -26,6 +26,7 @@ from minesweep.cases.services._common import (
     user_or_none,
     with_policy,
 )
+from minesweep.cases.services.tracks import referral_track_follow
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.workdays import (
     police_answer_deadline,
@@ -80,6 +81,7 @@ def referral_propose(
     if party is not None and party.case_id != case.pk:
         raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
     if kind == Referral.Kind.DISCIPLINE and party is not None and party.category != "public_official":
+        # Measure 8 refers officials; cadres of a host go by an accountability referral (measure 1).
         raise DomainError(
             "cases.discipline_needs_official",
             "移送纪检监察机关的当事人应为公职人员",
@@ -105,6 +107,7 @@ def referral_propose(
         after={"kind": kind, "decision_due": referral.decision_due.isoformat()},
         note=f"{referral.get_kind_display()}：{grounds}",
     )
+    referral_track_follow(referral)
     return referral
 
 
@@ -134,6 +137,7 @@ def referral_decide(
         detail={"reason": reason},
         note=f"{referral.get_kind_display()} {referral.get_status_display()}：{reason}",
     )
+    referral_track_follow(referral)
     return referral
 
 
@@ -178,6 +182,7 @@ def referral_transfer(
         after={"organ": organ, "documents": referral.documents, "late": late},
         note=f"移送{organ}{'（超过24小时）' if late else ''}",
     )
+    referral_track_follow(referral)
     return referral
 
 
@@ -211,6 +216,7 @@ def referral_receipt(
         after={"receipt": number, "answer_due": referral.answer_due.isoformat()},
         note=f"回执 {number}，答复期限 {referral.answer_due.isoformat()}",
     )
+    referral_track_follow(referral)
     return referral
 
 
@@ -244,4 +250,5 @@ def referral_answer(
         after={"answer": referral.answer},
         note=f"{referral.receiving_organ}答复：{referral.get_answer_display()}",
     )
+    referral_track_follow(referral)
     return referral

@@ -20,6 +20,7 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
+from minesweep.cases.services.tracks import track_after_task
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 
 
@@ -83,6 +84,7 @@ def task_close(
         after={"status": task.status, "document_number": task.document_number, "sha256": task.proof_sha256},
         note=f"{task.title}：{task.document_number}{'（逾期办结）' if late else ''}",
     )
+    track_after_task(actor=actor, task=task)
     return task
 
 
@@ -109,4 +111,5 @@ def task_cancel(*, actor: Actor, task: Task, reason: str) -> Task:
         detail={"reason": reason},
         note=f"{task.title} 撤销：{reason}",
     )
+    track_after_task(actor=actor, task=task)
     return task

@@ -9,7 +9,16 @@ from django import template
 
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS
 from minesweep.core.i18n import pick
-from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ROLES, SUBJECT_CATEGORIES, Code
+from minesweep.policy.codes import (
+    ACTIONS,
+    DEPARTMENTS,
+    FACTS,
+    PENALTY_TYPES,
+    ROLES,
+    SUBJECT_CATEGORIES,
+    TRACKS,
+    Code,
+)
 
 register = template.Library()
 TABLES: dict[str, Mapping[str, Code]] = {
@@ -18,6 +27,8 @@ TABLES: dict[str, Mapping[str, Code]] = {
     "roles": ROLES,
     "departments": DEPARTMENTS,
     "actions": ACTIONS,
+    "tracks": TRACKS,
+    "penalty_types": PENALTY_TYPES,
 }
 CHECKLIST = {code: (zh, en) for code, zh, en in CHECKLIST_ITEMS}
 

@@ -23,7 +23,8 @@ def baotou_second(make_staff) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def baotou_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
-    return make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200")
+    # holds the legal-review post (行政处罚法第五十八条)
+    return make_staff("baotou_reviewer", Role.INVESTIGATOR, "150200", legal_reviewer=True)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_it_reports_totals_for_the_dashboard(crew, lead, client_for):
     assert data["totals"]["rigs_seized"] == 120
     assert data["totals"]["mw_shut"] == "0.390"  # 120 × 3,250 W
     assert data["cases_by_stage"]["150200"]["closed"] == 1
-    assert data["totals"]["referrals"]["police"]["transferred"] == 1
+    assert data["totals"]["referrals"]["police"]["answered"] == 1  # a closed case waits for the answer
 
 
 def test_it_rejects_bad_paging_with_a_bilingual_error(crew, client_for):
@@ -60,7 +60,8 @@ def test_it_lists_overdue_tasks_by_department(crew, lead):
     out = io.StringIO()
     call_command("cases", "overdue", "--json", "--date", (dt.date(2026, 12, 31)).isoformat(), stdout=out)
     overdue = json.loads(out.getvalue())["overdue"]
-    assert {"grid_company", "credit_office"} <= {row["department"] for row in overdue}
+    # The credit listing is no longer a task but its own procedure (credit track, issue 11).
+    assert {"grid_company", "tax_authority"} <= {row["department"] for row in overdue}
 
 
 def test_it_refuses_an_unknown_user_with_exit_code_two(db):

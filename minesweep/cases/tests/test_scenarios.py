@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from minesweep.audit.services import audit_verify
+from minesweep.cases import scenarios
 from minesweep.cases.models import Case, Lead, Referral, Task
-from minesweep.cases.scenarios import run
+from minesweep.cases.scenarios import Crew, run
 from minesweep.cases.tests.conftest import LONG_AGO
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.django_db
         ("notice", Case.Stage.NOTICE),
         ("decided", Case.Stage.DECIDED),
         ("closed", Case.Stage.CLOSED),
-        ("reopened", Case.Stage.INVESTIGATING),
+        # Art. 29: the decided case stays closed; the relapse is a new, linked case (see below).
+        ("reopened", Case.Stage.CLOSED),
     ],
 )
 def test_it_takes_a_lead_to_every_stage(crew, lead, stage, expected):
@@ -37,20 +39,67 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     case = run(crew, lead, to="closed", filed_on=LONG_AGO)
     assert isinstance(case, Case)
     departments = set(case.tasks.values_list("department", flat=True))
-    # measure 5 (unapproved connection): grid recovers the charges, police review the referral;
-    # measure 8: credit blacklist; 1283号: power cut, differential tariff …
-    assert {"grid_company", "public_security", "credit_office"} <= departments
+    # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
+    # power cut), departments execute the measures; police and credit run as referral and credit tracks.
+    assert {"grid_company", "tax_authority", "land_authority", "power_trading_center"} <= departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
-    assert police.status == Referral.Status.TRANSFERRED
+    assert police.status == Referral.Status.ANSWERED
+    kinds = {t.kind for t in case.tracks.all()}
+    assert kinds == {"penalty", "measure", "other_authority", "referral", "credit"}
+    assert all(t.ended for t in case.tracks.all())
     assert sorted(case.follow_ups.values_list("months", flat=True)) == [1, 3, 6]
     assert case.calculations.get(kind="energy").tce is not None
 
 
-def test_it_reopens_the_case_when_a_follow_up_finds_a_relapse(crew, lead):
+def test_a_relapse_opens_a_new_linked_case_and_leaves_the_decided_one_alone(crew, lead):
+    # Changed with issue 11: reopening a decided case punished the same act twice (行政处罚法第二十九条).
     case = run(crew, lead, to="reopened", filed_on=LONG_AGO)
     assert isinstance(case, Case)
-    assert case.reopened_count == 1
-    assert case.closed_on is None
-    assert not case.notices.filter(superseded=False).exists()
+    assert case.stage == Case.Stage.CLOSED and case.closed_on is not None
+    assert case.decisions.count() == 1 and case.notices.filter(superseded=False).count() == 1
     assert set(case.follow_ups.values_list("status", flat=True)) == {"failed", "cancelled"}
+    new = case.successors.get()
+    assert new.stage == Case.Stage.INVESTIGATING and new.predecessor == case
+    assert [p.name for p in new.parties.all()] == [p.name for p in case.parties.all()]
+    assert all(p.facts == [] for p in new.parties.all())  # the new act is established anew
+    assert case.follow_ups.get(status="failed").new_case == new
+
+
+def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch):
+    """MINESWEEP_POLICY_PACK=sichuan_2022: the region is configuration — authorities, thresholds and rules
+    come from the pack, for divisions the Inner Mongolia pack does not know (issue 11 §4)."""
+    from minesweep.accounts.roles import DEPARTMENTS, Role
+    from minesweep.cases import services
+    from minesweep.registry.models import Division
+
+    monkeypatch.setenv("MINESWEEP_POLICY_PACK", "sichuan_2022")
+    region = Division.objects.create(code="510000", name="四川省", level="region")
+    city = Division.objects.create(code="510100", name="成都市", level="league", parent=region)
+    county = Division.objects.create(code="510104", name="锦江区", level="county", parent=city)
+    crew = Crew(
+        make_staff("cd_investigator", Role.INVESTIGATOR, "510100"),
+        make_staff("cd_second", Role.INVESTIGATOR, "510100"),
+        make_staff("cd_legal", Role.INVESTIGATOR, "510100", legal_reviewer=True),
+        {code: make_staff(f"sc_{code}", Role.DEPARTMENT_LIAISON, "510000", code) for code in DEPARTMENTS},
+    )
+    lead = services.lead_create(
+        actor="test", source=Lead.Source.PUBLIC_REPORT, title="锦江区某仓库疑似挖矿", division=county
+    )
+    parties = (
+        *scenarios.DEFAULT_PARTIES,
+        scenarios.PartySpec("某街道干部", "public_official", "facilitator", ("official_involvement",)),
+    )
+    case = run(crew, lead, to="closed", filed_on=LONG_AGO, parties=parties)
+    assert isinstance(case, Case) and case.pack == "sichuan_2022" and case.stage == Case.Stage.CLOSED
+    decision = case.decisions.get()
+    assert decision.authority == "成都市经济和信息化局（电力管理部门，待确认）"  # Sichuan's 电力管理部门
+    tariff = case.tracks.get(kind="measure", party__name=parties[0].name, authority="development_reform")
+    assert (
+        "川发改价格规〔2022〕186号" in tariff.letter_text
+        and tariff.authority_name == "成都市发展和改革委员会"
+    )
+    official = case.tracks.get(party__name="某街道干部")
+    assert official.kind == "referral" and official.authority_name.startswith("中共成都市纪律检查委员会")
+    assert all(t.ended for t in case.tracks.all())
+    assert "内蒙古" not in " ".join(t.authority_name for t in case.tracks.all())

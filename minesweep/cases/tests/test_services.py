@@ -3,6 +3,7 @@ deadlines in working days across Chinese holidays, jurisdiction and department c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from minesweep.cases.models import Case, Determination, Lead, Measure, Referral,
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
+from minesweep.policy.packs import load_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +39,21 @@ def decision_fields(**dates: dt.date) -> dict[str, object]:
         "penalty_and_basis": "罚款",
         "compliance": "十五日内",
         "appeal_route": "六十日内复议",
-        "authority": "包头市发展和改革委员会",
         **dates,
     }
+
+
+def reviewed(crew, party) -> None:  # type: ignore[no-untyped-def]
+    """Legal review before the decision (Art. 58) and, where the penalty is major, collective discussion."""
+    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意拟处罚意见")
+    if party.tracks.get(kind="penalty").discussion_required:
+        services.discussion_record(
+            actor=crew.investigator,
+            party=party,
+            participants="主任、副主任",
+            minutes="讨论同意",
+            conclusion="同意",
+        )
 
 
 def test_it_starts_verification_and_audits_it(crew, lead):
@@ -411,7 +425,12 @@ def test_it_refuses_a_review_by_an_investigator_of_the_case(crew, lead):
     for person in (crew.investigator, crew.second):
         with pytest.raises(DomainError) as error:
             services.legal_review_record(actor=person, case=case, approve=True, opinion="同意处理意见")
-        assert error.value.code == "cases.reviewer_is_investigator"
+        assert error.value.code == "cases.reviewer_not_qualified"  # no legal-review post
+        person.staff.legal_reviewer = True
+        person.staff.save()
+        with pytest.raises(DomainError) as error:
+            services.legal_review_record(actor=person, case=case, approve=True, opinion="同意处理意见")
+        assert error.value.code == "cases.reviewer_is_investigator"  # the post, but took part
 
 
 def test_it_returns_a_case_to_investigation(crew, lead):
@@ -513,6 +532,9 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
     with pytest.raises(TransitionError) as waiting:
         services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
     assert "听证尚未举行" in waiting.value.message_zh
+    with pytest.raises(TransitionError) as early:
+        services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    assert early.value.code == "cases.track_wrong_step"  # the review comes after the hearing
     services.hearing_conclude(
         actor=crew.investigator,
         hearing=hearing,
@@ -520,8 +542,24 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         record_text="当事人陈述意见",
         held_on=dt.date(2026, 10, 12),
     )
+    with pytest.raises(TransitionError) as unreviewed:
+        services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+    assert (
+        unreviewed.value.code == "cases.track_wrong_step" and "penalty_review" in unreviewed.value.message_en
+    )
+    reviewed(crew, party)
+    with pytest.raises(DomainError) as wrong:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=notice_case,
+            party=party,
+            **decide,
+            authority="包头市发展和改革委员会",
+        )
+    assert wrong.value.code == "cases.wrong_authority"  # 电力法第七十一条: the 电力管理部门 decides
     decision = services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
-    assert decision.notice == notice
+    assert decision.notice == notice and decision.authority == "包头市能源局"
+    assert notice.hearing_eligible is True  # derived (Art. 63), not ticked
 
 
 def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
@@ -554,7 +592,9 @@ def test_it_refuses_a_decision_without_a_notice(crew, notice_case):
     assert error.value.code == "cases.no_notice"
 
 
-def test_it_refuses_a_decision_after_ninety_days_unless_extended(crew, lead):
+def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(crew, lead, monkeypatch):
+    from minesweep.cases.services import procedure
+
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 6, 1))
     assert isinstance(case, Case) and case.decision_due == dt.date(2026, 8, 30)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
@@ -567,11 +607,27 @@ def test_it_refuses_a_decision_after_ninety_days_unless_extended(crew, lead):
         served_on=dt.date(2026, 6, 10),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    reviewed(crew, party)
     args = decision_fields(decided_on=dt.date(2026, 8, 31))
     with pytest.raises(TransitionError) as error:
         services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
     assert error.value.code == "cases.decision_overdue"
+    # Art. 60: no extension unless a law, regulation or rule allows it; the pack names none.
+    with pytest.raises(TransitionError) as refused:
+        services.case_decision_extend(actor=crew.investigator, case=case, reason="案情复杂，经负责人批准延长")
+    assert refused.value.code == "cases.extension_not_allowed"
+    pack = load_pack(case.pack)
+    assert pack.procedure is not None
+    with_rule = dataclasses.replace(
+        pack,
+        procedure=dataclasses.replace(
+            pack.procedure, decision_extension_days=30, decision_extension_rule="某规章第十条（示例）"
+        ),
+    )
+    monkeypatch.setattr(procedure, "load_pack", lambda _pack_id: with_rule)
     services.case_decision_extend(actor=crew.investigator, case=case, reason="案情复杂，经负责人批准延长")
+    case.refresh_from_db()
+    assert case.decision_due == dt.date(2026, 9, 29) and "某规章第十条" in case.log.last().note
     with pytest.raises(TransitionError):
         services.case_decision_extend(actor=crew.investigator, case=case, reason="再延长一次的理由")
     services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
@@ -588,6 +644,7 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
         served_on=dt.date(2026, 9, 21),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    reviewed(crew, party)
     return services.decision_issue(
         actor=crew.investigator,
         case=case,
@@ -597,21 +654,23 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
     )
 
 
-def test_it_creates_a_task_per_action_with_working_day_due_dates_and_proposes_the_referral(crew, notice_case):
+def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_acts(crew, notice_case):
+    # Changed with issue 11: the decision used to create every measure's task and the referral; now
+    # it decides the penalty only, and each other track acts by its own letter or referral.
     decision = _notice_waived_then_decided(crew, notice_case, fine_yuan="50000")
     notice_case.refresh_from_db()
     assert notice_case.stage == Case.Stage.DECIDED
+    assert not notice_case.tasks.exists()
+    referral = notice_case.referrals.get()  # proposed when the facts were recorded, not at the decision
+    assert referral.kind == Referral.Kind.POLICE and referral.action == "refer_police_theft"
+    assert referral.decision_due == referral.reported_on + dt.timedelta(days=3)
+    grid = notice_case.tracks.get(kind="other_authority", authority="grid_company")
+    services.track_advice_send(actor=crew.investigator, track=grid, sent_on=dt.date(2026, 9, 25))
     recover = notice_case.tasks.get(action="recover_theft_charges")
     assert recover.department == "grid_company" and recover.division_id == notice_case.division_id
     assert recover.due_on == dt.date(2026, 10, 22)  # 15 working days over Mid-Autumn and National Day
-    police_task = notice_case.tasks.get(action="refer_police_theft")
-    assert police_task.due_on == dt.date(2026, 9, 28)  # 3 calendar days
-    referral = (
-        notice_case.referrals.get()
-    )  # proposed by the theft calculation, not duplicated by the decision
-    assert referral.kind == Referral.Kind.POLICE and referral.action == "refer_police_theft"
-    assert referral.decision_due == referral.reported_on + dt.timedelta(days=3)
     assert "应追补电费及违约使用电费（元）：1728000.00" in recover.instructions
+    assert "建议函" in recover.instructions and "不代替贵单位依法作出的决定" in recover.instructions
     assert decision.service_deadline == dt.date(2026, 10, 12)  # 7 working days incl. make-up Sat Oct 10
     services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 26))
     decision.refresh_from_db()
@@ -627,6 +686,7 @@ def test_it_quotes_the_stored_energy_cut_in_the_quota_task(crew, lead):
     park = PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power",))
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(park,), kwh=1_000_000, theft_kw=None)
     assert isinstance(case, Case)
+    assert not case.notices.exists() and not case.decisions.exists()  # a host gets no penalty
     task = case.tasks.get(action="energy_quota_cut")
     assert task.department == "development_reform"
     assert "核减能耗（吨标准煤）：122.9" in task.instructions  # 1,000,000 kWh × 0.1229 kgce/kWh
@@ -696,7 +756,7 @@ def test_it_refuses_closure_with_open_tasks_or_undecided_referrals(crew, lead):
     case = _case(crew, lead, "decided")
     with pytest.raises(TransitionError) as error:
         services.case_close(actor=crew.investigator, case=case, summary="各项措施已落实，申请结案")
-    assert "部门任务未办结" in error.value.message_zh and "移送未决定" in error.value.message_zh
+    assert "部门任务未办结" in error.value.message_zh and "尚有轨道未办结" in error.value.message_zh
     case.refresh_from_db()
     assert case.stage == Case.Stage.DECIDED and not case.follow_ups.exists()
 
@@ -725,7 +785,7 @@ def test_it_schedules_follow_ups_and_records_one_without_relapse(crew, lead):
 
 
 def test_it_walks_a_police_referral_and_refuses_shortcuts(crew, lead):
-    case = _case(crew, lead, "decided")
+    case = _case(crew, lead, "investigating")  # the referral exists from the facts, before any decision
     referral = case.referrals.get(kind=Referral.Kind.POLICE)
     with pytest.raises(TransitionError):
         services.referral_transfer(
@@ -762,6 +822,7 @@ def test_it_walks_a_police_referral_and_refuses_shortcuts(crew, lead):
     services.referral_answer(actor=crew.investigator, referral=referral, accepted=True, text="已立案侦查")
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ANSWERED and referral.answer == Referral.Answer.ACCEPTED
+    assert referral.track.ended and "已立案侦查" in referral.track.outcome
 
 
 def test_it_refers_only_officials_to_the_discipline_organs(crew, lead):
@@ -804,7 +865,15 @@ def test_it_audits_every_transition_of_a_full_case(crew, lead):
         "cases.case.decided",
         "cases.case.close",
         "cases.follow_up.record",
-        "cases.case.reopen",
+        "cases.case.relapse",
+        "cases.track.open",
+        "cases.track.start",
+        "cases.track.letter",
+        "cases.track.advice",
+        "cases.track.credit",
+        "cases.track.end",
+        "cases.track.enforced",
+        "cases.penalty.review",
     }
     assert expected <= actions, expected - actions
 

@@ -1,18 +1,28 @@
-"""In a real browser: an investigator takes a lead to a decision (a colleague does the legal review) and
-the grid company's liaison closes the resulting task with a document number and a proof file."""
+"""In a real browser: a multi-party case where each party's actions run on their own legal track (issue 11).
+
+The miner (a project connected without approval) goes the penalty track — notice, written waiver, legal
+review before the decision by the legal-review post, collective discussion, decision in the name of the
+electricity administration, service, enforcement. The internet café gets only a 建议函 to the culture and
+tourism authority, whose liaison answers it. The official who protected the mine gets only the referral to
+the discipline organs, proposed as soon as his facts were recorded. Each track ends on its own; the case
+closes when all have ended.
+"""
 
 from __future__ import annotations
 
-import os
 import re
+
+import os
 
 import pytest
 
-from minesweep.cases.models import Case, Task
+from minesweep.cases import scenarios
+from minesweep.cases.models import Case, Task, Track
 
 # The shared conftest reloads reference data (divisions) after a transactional flush.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 SHOTS = os.environ.get("MINESWEEP_SCREENSHOTS", "")
+MINER, CAFE, OFFICIAL = "昆都仑某矿业工作室", "昆都仑区星空网咖", "李某（街道干部）"
 
 
 def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +49,27 @@ def _saved(page) -> None:  # type: ignore[no-untyped-def]
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def test_it_takes_a_lead_to_a_decision_and_a_liaison_closes_the_task(page, crew, lead):
+def _track(page, party: str, kind: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'.party-tracks[data-party="{party}"] .track[data-kind="{kind}"]')
+
+
+def _add_party(page, name: str, category: str, facts: list[str], role: str = "operator") -> None:  # type: ignore[no-untyped-def]
+    if not page.locator("#party-form").is_visible():
+        page.click("text=增加当事人 >> nth=0")
+    page.fill("#p-name", name)
+    page.select_option("#p-category", category)
+    page.select_option("#p-role", role)
+    for fact in facts:
+        page.check(f"#party-form input[name=facts][value={fact}]")
+    page.click("#party-form button")
+    _saved(page)
+
+
+def _ended(case: Case, party: str, kind: str) -> bool:
+    return all(t.ended for t in Track.objects.filter(case=case, party__name=party, kind=kind))
+
+
+def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew, lead):
     _sign_in(page, "baotou_investigator")
     page.goto(f"/cases/leads/{lead.pk}/")
     page.click("text=开始核查 >> nth=-1")
@@ -49,77 +79,153 @@ def test_it_takes_a_lead_to_a_decision_and_a_liaison_closes_the_task(page, crew,
     page.click("#file-form button")
     page.wait_for_url("**/cases/*/")
     case = Case.objects.get(lead=lead)
-    assert case.stage == Case.Stage.INVESTIGATING
 
-    page.fill("#p-name", "昆都仑某矿业工作室")
-    page.select_option("#p-category", "unapproved_power_project")
-    page.check("#party-form input[name=facts][value=mining_confirmed]")
-    page.click("#party-form button")
-    _saved(page)
+    _add_party(page, MINER, "unapproved_power_project", ["mining_confirmed"])
+    _add_party(page, CAFE, "internet_cafe", ["mining_confirmed"])
+    _add_party(page, OFFICIAL, "public_official", ["official_involvement"], role="facilitator")
+    # The referrals exist as soon as the facts are recorded — before any determination or decision.
+    referrals = page.inner_text("#referrals")
+    assert "移送公安机关" in referrals and "移送纪检监察机关" in referrals and OFFICIAL in referrals
 
     page.click("text=记录现场检查")
-    page.fill("#i-place", "昆都仑区某厂房")
+    page.fill("#i-place", "昆都仑区某厂房及星空网咖")
     page.fill("#i-off", "张伟, 王磊")
     page.select_option("select[name=check_rigs_present]", "yes")
-    page.select_option("select[name=check_power_approved]", "no")
-    page.fill("#i-find", "现场 120 台矿机运行，电源私接")
+    page.fill("#i-find", "厂房内 120 台矿机运行，电源私接；网吧夜间 40 台电脑挖矿")
     page.click("#inspection-form button")
     _saved(page)
-
-    page.fill("#findings", "当事人未经报批私自接入动力电源从事虚拟货币挖矿")
+    page.fill("#findings", "矿业工作室私接动力电源挖矿，网吧夜间挖矿，街道干部李某为其提供保护")
     page.click("#evaluate-form button")
     _saved(page)
-    assert "窃电" in page.inner_text("#measures")  # measure 5 from the engine
+
+    # The café's 文旅 measure stays; its other measures are struck with a written reason (the officer's call).
+    def cafe_rows():  # type: ignore[no-untyped-def]
+        rows = page.locator("#measures tr:not(.struck-row)").filter(has=page.locator(f"td:text-is('{CAFE}')"))
+        return rows.filter(has_not_text="对网吧等主体")
+
+    while cafe_rows().count():
+        row = cafe_rows().first
+        row.locator("input[name=reason]").fill("网吧挖矿交文旅部门依法处置，其余措施另行研究")
+        row.locator("button").click()
+        _saved(page)
+    assert page.locator(f'.party-tracks[data-party="{CAFE}"] .track').count() == 1
+    assert page.locator(f'.party-tracks[data-party="{OFFICIAL}"] .track').count() == 1
+    assert _track(page, OFFICIAL, "referral").count() == 1
+    assert "包头市文化旅游广电局" in _track(page, CAFE, "other_authority").inner_text()
+    assert "包头市能源局" in _track(page, MINER, "penalty").inner_text()  # 电力法第七十一条: 电力管理部门
     page.click("#submit-form button")
     _saved(page)
     _sign_out(page)
 
-    _sign_in(page, "baotou_reviewer")
+    _sign_in(page, "baotou_reviewer")  # holds the legal-review post, took no part in the investigation
     page.goto(f"/cases/{case.pk}/#review")
     page.check("#review-form input[value=approved]")
-    page.fill("#opinion", "事实清楚，证据确凿，程序合法")
+    page.fill("#opinion", "事实清楚，各当事人轨道及有权机关正确")
     page.click("#review-form button")
     _saved(page)
     _sign_out(page)
 
+    # -- the café: a 建议函 to the culture and tourism authority, nothing in the 发改委's name ------------
     _sign_in(page, "baotou_investigator")
-    page.goto(f"/cases/{case.pk}/#notices")
-    page.fill(".notice-form textarea[name=intended_penalty]", "拟责令停止违法行为，追缴电费并处罚款")
-    page.click(".notice-form button")
+    page.goto(f"/cases/{case.pk}/#tracks")
+    assert not page.locator(f'.party-tracks[data-party="{CAFE}"] .notice-form').count()
+    assert not page.locator(f'.party-tracks[data-party="{OFFICIAL}"] .notice-form').count()
+    _track(page, CAFE, "other_authority").locator("button").click()
     _saved(page)
-    # The 5-working-day period is running: the page says so; the party waives in writing.
-    assert "尚未届满" in page.inner_text("#notices")
-    page.click("text=登记：当事人书面放弃陈述申辩和听证")
+    assert "建议函" in _track(page, CAFE, "other_authority").inner_text()
+
+    # -- the official: only the discipline referral ------------------------------------------------------
+    official = case.parties.get(name=OFFICIAL)
+    referral = official.referrals.get()
+    assert referral.kind == "discipline"
+    card = page.locator(f'#referrals .referral-card[data-party="{OFFICIAL}"]')
+    card.locator("input[value=approve]").check()
+    card.locator("input[name=reason]").fill("公职人员为挖矿提供保护，移送纪检监察机关")
+    card.locator("button").click()
     _saved(page)
-    form = page.locator(".decision-form")
-    form.locator("textarea[name=penalty_and_basis]").fill("责令停止违法行为，处罚款；依据电力法第七十一条")
-    form.locator("input[name=fine_yuan]").fill("50000")
-    form.locator("input[name=authority]").fill("包头市发展和改革委员会")
-    form.locator("button").click()
+    card = page.locator(f'#referrals .referral-card[data-party="{OFFICIAL}"]')
+    card.locator("button").click()  # transfer to the organ the pack names
     _saved(page)
-    case.refresh_from_db()
-    assert case.stage == Case.Stage.DECIDED
-    # Nobody typed a number: the notice and the decision carry the ones allocated when they were issued.
-    decision = case.decisions.get()
-    assert re.fullmatch(r"包发改罚〔\d{4}〕1号", decision.number) and decision.number in page.inner_text(
-        "#decisions"
-    )
-    assert re.fullmatch(r"包发改告〔\d{4}〕1号", case.notices.get().number)
-    assert "电网企业" in page.inner_text("#tasks")
-    _shot(page, "case-decided")
+    card = page.locator(f'#referrals .referral-card[data-party="{OFFICIAL}"]')
+    card.locator("input[name=receipt_number]").fill("包纪收〔2026〕3号")
+    card.locator("button").click()
+    _saved(page)
+    card = page.locator(f'#referrals .referral-card[data-party="{OFFICIAL}"]')
+    card.locator("input[value=accepted]").check()
+    card.locator("input[name=text]").fill("已立案审查")
+    card.locator("button").click()
+    _saved(page)
+    assert _ended(case, OFFICIAL, "referral") and not _ended(case, MINER, "penalty")
+    assert not official.notices.exists() and not official.decisions.exists()
+
+    # -- the miner: the penalty track ---------------------------------------------------------------------
+    penalty = _track(page, MINER, "penalty")
+    penalty.locator(".notice-form button").click()
+    _saved(page)
+    assert "尚未届满" in _track(page, MINER, "penalty").inner_text()
+    _track(page, MINER, "penalty").locator("text=登记：当事人书面放弃陈述申辩和听证").click()
+    _saved(page)
     _sign_out(page)
 
-    task = Task.objects.get(case=case, department="grid_company", action="recover_theft_charges")
-    _sign_in(page, "l_grid_company")
+    _sign_in(page, "baotou_reviewer")
+    page.goto(f"/cases/{case.pk}/#tracks")
+    form = _track(page, MINER, "penalty").locator(".penalty-review-form")
+    form.locator("input[value=approved]").check()
+    form.locator("textarea[name=opinion]").fill("告知程序合法，当事人书面放弃，同意拟处罚意见")
+    form.locator("button").click()
+    _saved(page)
+    _sign_out(page)
+
+    _sign_in(page, "baotou_investigator")
+    page.goto(f"/cases/{case.pk}/#tracks")
+    form = _track(page, MINER, "penalty").locator(".discussion-form")
+    form.locator("input[name=participants]").fill("主任、分管副主任、法规科科长")
+    form.locator("textarea[name=minutes]").fill("集体讨论认为违法事实清楚，同意罚款五万元")
+    form.locator("input[name=conclusion]").fill("同意")
+    form.locator("button").click()
+    _saved(page)
+    form = _track(page, MINER, "penalty").locator(".decision-form")
+    assert "包头市能源局" in form.inner_text()
+    form.locator("input[name=fine_yuan]").fill("50000")
+    form.locator("button").click()
+    _saved(page)
+    decision = case.decisions.get()
+    assert decision.party.name == MINER and decision.authority == "包头市能源局"
+    # Nobody typed a number: the notice and the decision bear the ones allocated when they were issued.
+    assert re.fullmatch(r"包能源罚〔\d{4}〕1号", decision.number)
+    assert decision.number in _track(page, MINER, "penalty").inner_text()
+    assert re.fullmatch(r"包能源告〔\d{4}〕1号", case.notices.get().number)
+    _track(page, MINER, "penalty").locator("text=登记决定书送达").click()
+    _saved(page)
+    _shot(page, "case-tracks")
+    _sign_out(page)
+
+    # -- the culture and tourism liaison answers the 建议函: the café's track ends on its own ------------
+    task = Task.objects.get(case=case, department="culture_market_regulator", action="suspend_business")
+    _sign_in(page, "l_culture_market_regulator")
     page.goto("/cases/tasks/")
     page.click(f"text={task.title}")
-    page.fill("#document_number", "包电营〔2026〕88号")
+    page.fill("#document_number", "包文旅罚〔2026〕5号")
     page.set_input_files(
-        "#proof", files=[{"name": "追补电费通知.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
+        "#proof", files=[{"name": "停业整顿决定.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
     )
     page.click("#close-form button")
     _saved(page)
-    assert "已办结" in page.inner_text("h1")
-    _shot(page, "task-closed")
-    task.refresh_from_db()
-    assert task.status == Task.Status.DONE and task.document_number == "包电营〔2026〕88号"
+    assert _ended(case, CAFE, "other_authority") and not _ended(case, MINER, "penalty")
+    assert "包文旅罚〔2026〕5号" in case.tracks.get(party__name=CAFE).outcome
+    _sign_out(page)
+
+    # The miner's other tracks (grid, tax, land, measures, credit, police) run by the same services.
+    for track in case.tracks.filter(party__name=MINER).exclude(kind="penalty"):
+        scenarios.start_track(crew, track, on=decision.decided_on)
+    scenarios.finish_tracks(crew, case)
+    assert _ended(case, MINER, "penalty")  # enforcement recorded by finish_tracks
+
+    _sign_in(page, "baotou_investigator")
+    page.goto(f"/cases/{case.pk}/#follow-ups")
+    page.fill("#summary", "各当事人各轨道均已办结")
+    page.click("#close-form button")
+    _saved(page)
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.CLOSED
+    assert all(t.ended for t in case.tracks.all())

@@ -86,7 +86,13 @@ def test_it_estimates_pure_farm_power_within_ten_percent_and_rigs_from_it(findin
 def test_it_explains_each_suspect_with_a_route_and_contributions(findings):
     suspect = findings[findings.suspect].iloc[0]
     reasons = json.loads(suspect.reasons)
-    assert reasons["route"] in ("flat_load", "new_base_load", "cheap_hours", "protected_tariff", "steady_base")
+    assert reasons["route"] in (
+        "flat_load",
+        "new_base_load",
+        "cheap_hours",
+        "protected_tariff",
+        "steady_base",
+    )
     assert reasons["top"] and all(item["contribution"] > 0 for item in reasons["top"])
     assert suspect.first_seen is not None
 

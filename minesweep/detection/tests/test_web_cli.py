@@ -60,6 +60,12 @@ def test_it_promotes_through_the_meters_command_too(data_root, hidden_farm, simu
 
 def test_it_reports_a_missing_input_without_a_traceback(tmp_path):
     with pytest.raises(CommandError) as caught:
-        call_command("meters", "evaluate", "--suspects", str(tmp_path / "none.parquet"), "--labels",
-                     str(tmp_path / "none.csv"))
+        call_command(
+            "meters",
+            "evaluate",
+            "--suspects",
+            str(tmp_path / "none.parquet"),
+            "--labels",
+            str(tmp_path / "none.csv"),
+        )
     assert "cannot read the input" in str(caught.value)

@@ -24,7 +24,14 @@ PARTIES = (
     PartySpec(
         "九原区青城网咖", "internet_cafe", "operator", ("mining_confirmed", "unapproved_power_connection")
     ),
-    PartySpec("王某（街道干部）", "public_official", "facilitator", ("official_involvement",), OFFICIAL_ID),
+    # An official who took part in the mining: discipline referral and, as a person involved, measure 8.
+    PartySpec(
+        "王某（街道干部）",
+        "public_official",
+        "facilitator",
+        ("official_involvement", "mining_confirmed"),
+        OFFICIAL_ID,
+    ),
 )
 
 
@@ -37,7 +44,7 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
     crew = Crew(
         investigator,
         make_staff(f"second_{league}{suffix}", Role.INVESTIGATOR, league),
-        make_staff(f"reviewer_{league}{suffix}", Role.INVESTIGATOR, league),
+        make_staff(f"reviewer_{league}{suffix}", Role.INVESTIGATOR, league, legal_reviewer=True),
         liaisons,
     )
     lead = lead_for(county)

@@ -27,7 +27,7 @@ def _case(make_staff, liaisons, investigator, league: str, county: str, rigs: in
     crew = Crew(
         investigator,
         make_staff(f"second_{league}", Role.INVESTIGATOR, league),
-        make_staff(f"reviewer_{league}", Role.INVESTIGATOR, league),
+        make_staff(f"reviewer_{league}", Role.INVESTIGATOR, league, legal_reviewer=True),
         liaisons,
     )
     lead = lead_create(

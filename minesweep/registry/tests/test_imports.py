@@ -108,11 +108,26 @@ def test_it_records_ip_allocations_and_refuses_bad_prefixes_and_periods():
 
     division = Division.objects.get(code="150203")
     start, end = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)
-    allocation = ip_allocation_create(actor="test", prefix="10.1.2.77/24", valid_from=start, valid_to=end,
-                                      subscriber_name="包头某网吧", division=division)
-    assert allocation.prefix == "10.1.2.0/24" and AuditEvent.objects.filter(action="registry.ip_allocation.create").exists()
+    allocation = ip_allocation_create(
+        actor="test",
+        prefix="10.1.2.77/24",
+        valid_from=start,
+        valid_to=end,
+        subscriber_name="包头某网吧",
+        division=division,
+    )
+    assert (
+        allocation.prefix == "10.1.2.0/24"
+        and AuditEvent.objects.filter(action="registry.ip_allocation.create").exists()
+    )
     for prefix, valid_to in (("10.1.2.300/24", end), ("10.1.3.0/24", start)):
         with pytest.raises(DomainError):
-            ip_allocation_create(actor="test", prefix=prefix, valid_from=start, valid_to=valid_to,
-                                 subscriber_name="x", division=division)
+            ip_allocation_create(
+                actor="test",
+                prefix=prefix,
+                valid_from=start,
+                valid_to=valid_to,
+                subscriber_name="x",
+                division=division,
+            )
     assert IPAllocation.objects.count() == 1

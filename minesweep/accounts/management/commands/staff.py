@@ -23,7 +23,9 @@ class Command(BaseCommand):
         create.add_argument("--username", required=True)
         create.add_argument("--name", required=True, help="display name, e.g. 包头市核查员 张伟")
         create.add_argument("--role", required=True, choices=[r.value for r in Role])
-        create.add_argument("--division", required=True, help="GB/T 2260 code of the jurisdiction, e.g. 150200")
+        create.add_argument(
+            "--division", required=True, help="GB/T 2260 code of the jurisdiction, e.g. 150200"
+        )
         create.add_argument("--department", default="", choices=["", *DEPARTMENTS])
         totp = sub.add_parser("totp", help="issue a new TOTP key for a user (old devices are removed)")
         totp.add_argument("username")
@@ -39,16 +41,27 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         division = Division.objects.filter(code=options["division"]).first()
         if division is None:
-            raise DomainError("accounts.division_unknown", f"未知行政区划 {options['division']}",
-                              f"Unknown division {options['division']}")
+            raise DomainError(
+                "accounts.division_unknown",
+                f"未知行政区划 {options['division']}",
+                f"Unknown division {options['division']}",
+            )
         if User.objects.filter(username=options["username"]).exists():
             raise DomainError("accounts.username_taken", "用户名已存在", "User name already exists")
         password = getpass.getpass("password / 密码: ")
         if len(password) < 12:
-            raise DomainError("accounts.password_short", "密码至少12位", "Password needs at least 12 characters")
-        profile = staff_create(actor="cli", username=options["username"], password=password,
-                               display_name=options["name"], role=Role(options["role"]), jurisdiction=division,
-                               department=options["department"])
+            raise DomainError(
+                "accounts.password_short", "密码至少12位", "Password needs at least 12 characters"
+            )
+        profile = staff_create(
+            actor="cli",
+            username=options["username"],
+            password=password,
+            display_name=options["name"],
+            role=Role(options["role"]),
+            jurisdiction=division,
+            department=options["department"],
+        )
         self._show_key(profile.user)
 
     def _totp(self, options: dict[str, Any]) -> None:
@@ -71,6 +84,10 @@ class Command(BaseCommand):
         self.stdout.write(device.config_url)
 
     def _list(self, options: dict[str, Any]) -> None:
-        for profile in StaffProfile.objects.select_related("user", "jurisdiction").order_by("jurisdiction_id"):
-            self.stdout.write(f"{profile.user.username:<30} {profile.role:<20} {profile.jurisdiction_id} "
-                              f"{profile.jurisdiction.name} {profile.department}")
+        for profile in StaffProfile.objects.select_related("user", "jurisdiction").order_by(
+            "jurisdiction_id"
+        ):
+            self.stdout.write(
+                f"{profile.user.username:<30} {profile.role:<20} {profile.jurisdiction_id} "
+                f"{profile.jurisdiction.name} {profile.department}"
+            )

@@ -12,12 +12,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--trusted-proxy", default="",
-                            help="address of a reverse proxy whose X-Forwarded-For may be trusted (e.g. 127.0.0.1)")
+        parser.add_argument(
+            "--trusted-proxy",
+            default="",
+            help="address of a reverse proxy whose X-Forwarded-For may be trusted (e.g. 127.0.0.1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        serve_app(options["host"], options["port"], options["threads"], self.stdout.write,
-                  trusted_proxy=options["trusted_proxy"])
+        serve_app(
+            options["host"],
+            options["port"],
+            options["threads"],
+            self.stdout.write,
+            trusted_proxy=options["trusted_proxy"],
+        )
 
 
 def serve_app(host: str, port: int, threads: int, say: Any, trusted_proxy: str = "") -> None:

@@ -60,10 +60,16 @@ class Command(BaseCommand):
         sim.add_argument("--accounts", type=int, required=True, help="number of power accounts / 户数")
         sim.add_argument("--days", type=int, required=True, help="days of readings / 天数")
         sim.add_argument(
-            "--interval", choices=["15min", "30min", "1h", "1d"], default="15min", help="reading interval / 采集间隔"
+            "--interval",
+            choices=["15min", "30min", "1h", "1d"],
+            default="15min",
+            help="reading interval / 采集间隔",
         )
         sim.add_argument(
-            "--mining-share", type=float, default=0.01, help="share of accounts that mine (0.01 = 1%%) / 挖矿户占比"
+            "--mining-share",
+            type=float,
+            default=0.01,
+            help="share of accounts that mine (0.01 = 1%%) / 挖矿户占比",
         )
         sim.add_argument("--seed", type=int, default=7, help="random seed: same seed, same data / 随机种子")
         sim.add_argument(
@@ -73,7 +79,10 @@ class Command(BaseCommand):
             "--wide", action="store_true", help="also write readings_wide.csv (State Grid layout)"
         )
         sim.add_argument(
-            "--out", type=Path, required=True, help="folder for readings/, labels.csv, accounts.csv / 输出目录"
+            "--out",
+            type=Path,
+            required=True,
+            help="folder for readings/, labels.csv, accounts.csv / 输出目录",
         )
 
         ev = sub.add_parser("evaluate", help="quality of findings against labels")

@@ -1,0 +1,576 @@
+"""Legal tracks (程序轨道): each party's actions run by their own procedure, by the authority that holds the
+power (issue 11). The steps are the table in ``minesweep.cases.transitions``; this module keeps the
+``Track`` rows in line with the determination and moves the non-penalty tracks.
+
+Interpretations of law (also in packs/README.md):
+
+* 行政处罚法第五十七条 (collective discussion for "情节复杂或者重大违法行为"): required for every penalty that
+  carries a hearing right under 第六十三条 — the law treats those penalties as the serious ones.
+* 国务院令第310号第三条、第五条: a referral is proposed as soon as the facts that call for it are recorded
+  (party added or facts set), whatever the stage; the head decides within 3 days. The same steps are used
+  for the discipline organs, the financial regulator and accountability referrals (without the police
+  documents of 第六条).
+* 信用惩戒: the case's credit track ends when the listing is handed to the credit procedure (credit app:
+  notice, objection, publication, repair), which runs for years on its own record.
+* Another authority's power (电信条例, 互联网上网服务营业场所管理条例, tax, land, the grid company's supply
+  contract): the platform sends a 建议函 and a task; the liaison's closing of the task records that
+  authority's own answer and document number. Nothing is decided in the case authority's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from minesweep.cases.models import Case, CaseCalculation, CaseParty, Measure, Referral, Task, Track
+from minesweep.cases.services._common import (
+    Actor,
+    day_not_after_today,
+    record,
+    require_case_officer,
+    required_text,
+    today,
+    user_or_none,
+    with_policy,
+)
+from minesweep.cases.transitions import (
+    ENDED,
+    FIRST_STEP,
+    START_AFTER_APPROVAL,
+    TransitionRefused,
+    allowed_actions,
+    next_step,
+)
+from minesweep.core.errors import TransitionError
+from minesweep.policy.codes import ACTIONS, DEPARTMENTS, ORGANISATION_CATEGORIES, TRACKS
+from minesweep.policy.engine import Party, evaluate, hearing_right
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import authority_for, available_packs, load_pack
+from minesweep.policy.workdays import add_period, police_referral_decision_deadline
+
+REFERRAL_KINDS = {
+    "public_security": Referral.Kind.POLICE,
+    "discipline_commission": Referral.Kind.DISCIPLINE,
+    "financial_regulator": Referral.Kind.FINANCIAL,
+}
+
+
+NATIONAL_PACK = "national_1283"
+
+
+def packs_for(case: Case) -> list[str]:
+    """Packs a case is evaluated against: its own and, if different and shipped, the national notice."""
+    packs = [case.pack]
+    if case.pack != NATIONAL_PACK and NATIONAL_PACK in available_packs():
+        packs.append(NATIONAL_PACK)
+    return packs
+
+
+def engine_party(party: CaseParty) -> Party:
+    holdings = None if party.holdings is None else frozenset(party.holdings)
+    return Party(
+        ref=str(party.pk),
+        name=party.name,
+        category=party.category,
+        role=party.role,
+        facts=frozenset(party.facts),
+        holdings=holdings,
+    )
+
+
+def act_day(case: Case) -> dt.date:
+    """The day whose rules apply: the end of the act when recorded, else the filing day (行政处罚法第三十七条:
+    the rules in force when the act took place; its exception for a later, lighter rule is left to the
+    legal reviewer)."""
+    return case.act_ended_on or case.filed_on
+
+
+def referrals_from_facts(*, actor: Actor, case: Case) -> None:
+    """Facts were recorded: propose at once every referral and accountability referral they call for
+    (国务院令第310号: never held back until a penalty decision), before any determination exists."""
+    parties = list(case.parties.all())
+    by_pk = {str(p.pk): p for p in parties}
+    for pack_id in packs_for(case):
+        evaluation = evaluate(load_pack(pack_id), [engine_party(p) for p in parties], on=act_day(case))
+        for measure in evaluation.measures:
+            for action in measure.actions:
+                if action.track not in ("referral", "accountability"):
+                    continue
+                party = by_pk[measure.party.ref]
+                track, _ = Track.objects.get_or_create(
+                    case=case,
+                    party=party,
+                    kind=action.track,
+                    authority=action.authority,
+                    defaults={
+                        "step": FIRST_STEP[action.track],
+                        "authority_name": authority_name(case, action.authority)[:120],
+                    },
+                )
+                if action.code not in track.action_codes():
+                    track.actions = [*track.actions, action.as_dict()]
+                    track.save()
+                if track.referral_id is None:
+                    _referral_for(actor, case, track)
+
+
+# -- names -----------------------------------------------------------------------------------------------
+def authority_name(case: Case, authority: str) -> str:
+    """The full name of the authority of type ``authority`` for the case's division, from the case's pack;
+    without an entry, the division's name plus the authority type (to be confirmed by the region)."""
+    try:
+        return authority_for(load_pack(case.pack), case.division_id, authority).name
+    except PolicyError:
+        kind = DEPARTMENTS[authority].zh.split("（")[0] if authority in DEPARTMENTS else authority
+        return f"{case.division.name}{kind}（待配置）"
+
+
+def authority_entry(case: Case, authority: str) -> dict[str, Any]:
+    """The pack's full entry (review body, court, payment …) or only the derived name."""
+    try:
+        return authority_for(load_pack(case.pack), case.division_id, authority).as_dict()
+    except PolicyError:
+        return {"type": authority, "name": authority_name(case, authority), "verified": False}
+
+
+def track_title(track: Track) -> str:
+    return f"{TRACKS[track.kind].zh}·{track.authority_name or track.authority}"
+
+
+# -- flags and guards ------------------------------------------------------------------------------------
+def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
+    """The facts the transition table's guards read, computed from the records."""
+    flags: set[str] = set()
+    if track.hearing_right:
+        flags.add("hearing_right")
+    if track.discussion_required:
+        flags.add("discussion_required")
+    if track.kind == "penalty":
+        from minesweep.cases.services.procedure import active_notice, notice_blockers
+
+        notice = active_notice(track.party)
+        if notice is not None:
+            if notice.rights_waived:
+                flags.add("rights_waived")
+            if notice.hearing_requested:
+                flags.add("hearing_requested")
+            if (on or today()) <= notice.hearing_request_deadline:
+                flags.add("hearing_period_open")
+            hearing = getattr(notice, "hearing", None)
+            if hearing is not None:
+                flags.add("hearing_scheduled")
+                if hearing.status != hearing.Status.SCHEDULED:
+                    flags.add("hearing_over")
+            if not notice_blockers(notice, on or today()):
+                flags.add("rights_settled")
+    if track.pk and not track.tasks.filter(status=Task.Status.OPEN).exists() and track.tasks.exists():
+        flags.add("tasks_done")
+    return flags
+
+
+def track_allowed(track: Track) -> list[str]:
+    return allowed_actions(track.kind, track.step, track_flags(track))
+
+
+def advance(track: Track, action: str, *, flags: set[str] | None = None) -> str:
+    """Move ``track`` by ``action`` per the table (saved); refused with the allowed actions named."""
+    try:
+        track.step = next_step(track.kind, track.step, action, track_flags(track) if flags is None else flags)
+    except TransitionRefused as refused:
+        raise TransitionError(
+            "cases.track_wrong_step",
+            f"“{track.party.name}”的{track_title(track)}轨道处于“{track.step}”，不能执行 {action}"
+            f"（可执行：{'、'.join(refused.allowed) or '无'}）",
+            f"the {track.kind} track of '{track.party.name}' is at '{track.step}'; cannot {action} "
+            f"(allowed: {', '.join(refused.allowed) or 'none'})",
+            step=track.step,
+            allowed=refused.allowed,
+        ) from None
+    if track.step == ENDED and track.ended_on is None:
+        track.ended_on = today()
+    track.save()
+    return track.step
+
+
+def party_track(party: CaseParty, kind: str) -> Track | None:
+    return party.tracks.filter(kind=kind).order_by("id").first()
+
+
+def require_party_track(party: CaseParty, kind: str, doing_zh: str, doing_en: str) -> Track:
+    track = party_track(party, kind)
+    if track is None:
+        raise TransitionError(
+            "cases.no_such_track",
+            f"“{party.name}”没有{TRACKS[kind].zh}轨道，不能{doing_zh}",
+            f"'{party.name}' has no {kind} track; cannot {doing_en}",
+        )
+    return track
+
+
+# -- keeping tracks in line with the determination -------------------------------------------------------
+def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
+    groups: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(lambda: {"actions": [], "measures": []})
+    measures = sorted(
+        Measure.objects.filter(determination__case=case, struck=False),
+        key=lambda m: (m.pack != case.pack, m.pack, m.rule_id),  # the case's own pack first
+    )
+    for measure in measures:
+        for action in measure.actions:
+            kind = str(action.get("track") or "measure")
+            authority = str(action.get("authority") or action.get("department"))
+            group = groups[(measure.party_id, kind, authority)]
+            same = next((a for a in group["actions"] if a.get("code") == action.get("code")), None)
+            if same is None:
+                group["actions"].append({**action, "measure": measure.pk, "rule_id": measure.rule_id})
+                continue
+            # The same action from two packs (e.g. the regional and the national tariff): one action, both
+            # bases cited.
+            for key in ("legal_basis", "policy_basis"):
+                extra = [b for b in action.get(key) or [] if b not in (same.get(key) or [])]
+                same[key] = [*(same.get(key) or []), *extra]
+            if measure.pk not in group["measures"]:
+                group["measures"].append(measure.pk)
+    return groups
+
+
+def tracks_sync(*, actor: Actor, case: Case) -> list[Track]:
+    """Create or update one Track per (party, track kind, authority) of the non-struck measures.
+
+    Tracks not yet started whose actions vanished are removed; a referral once proposed stays (it is
+    declined with reasons, 310号令第五条). Referral and accountability tracks propose their referral now."""
+    approved = case.stage not in (Case.Stage.INVESTIGATING, Case.Stage.LEGAL_REVIEW)
+    groups = _groups(case)
+    pack = load_pack(case.pack)
+    kept: list[int] = []
+    for (party_id, kind, authority), group in groups.items():
+        party = CaseParty.objects.get(pk=party_id)
+        track = Track.objects.filter(case=case, party=party, kind=kind, authority=authority).first()
+        if track is None:
+            step = START_AFTER_APPROVAL.get(kind, FIRST_STEP[kind]) if approved else FIRST_STEP[kind]
+            track = Track(case=case, party=party, kind=kind, authority=authority, step=step)
+        track.actions = group["actions"]
+        track.measure_ids = group["measures"]
+        track.authority_name = authority_name(case, authority)[:120]
+        if kind == "penalty":
+            penalty_type = next(
+                (str(a.get("penalty_type")) for a in group["actions"] if a.get("penalty_type")), "fine"
+            )
+            right, reason_zh, _ = hearing_right(
+                pack, penalty_type, organisation=party.category in ORGANISATION_CATEGORIES
+            )
+            track.hearing_right, track.hearing_reason = right, reason_zh
+            track.discussion_required = right
+        new = track.pk is None
+        track.save()
+        kept.append(track.pk)
+        if new:
+            record(
+                actor=actor,
+                action="cases.track.open",
+                target=track,
+                case=case,
+                after={"kind": kind, "authority": authority, "party": party.pk, "step": track.step},
+                note=f"{party.name}：{track_title(track)}",
+            )
+        if kind in ("referral", "accountability") and track.referral_id is None:
+            _referral_for(actor, case, track)
+    stale = (
+        Track.objects.filter(case=case).exclude(pk__in=kept).exclude(kind__in=["referral", "accountability"])
+    )
+    stale.filter(step="awaiting_approval").delete()
+    return list(case.tracks.all())
+
+
+def _referral_for(actor: Actor, case: Case, track: Track) -> Referral:
+    if track.kind == "accountability":
+        kind = Referral.Kind.ACCOUNTABILITY
+    else:
+        kind = REFERRAL_KINDS.get(track.authority, Referral.Kind.POLICE)
+    codes = track.action_codes()
+    grounds = "；".join(ACTIONS[c].zh for c in codes if c in ACTIONS) + f"（{track.party.name}）"
+    day = today()
+    referral = Referral.objects.create(
+        case=case,
+        party=track.party,
+        kind=kind,
+        action=codes[0][:40] if codes else "",
+        grounds=grounds,
+        reported_on=day,
+        decision_due=with_policy(police_referral_decision_deadline, day),
+        created_by=user_or_none(actor) or case.lead_officer,
+    )
+    track.referral = referral
+    track.step = "proposed"
+    track.save()
+    record(
+        actor=actor,
+        action="cases.referral.propose",
+        target=referral,
+        case=case,
+        after={"kind": kind, "decision_due": referral.decision_due.isoformat()},
+        note=f"{track.party.name}：{referral.get_kind_display()}（3 日内决定）",
+    )
+    return referral
+
+
+def referral_track_follow(referral: Referral) -> None:
+    """After a referral service: the track's step mirrors the referral's status."""
+    track = Track.objects.filter(referral=referral).first()
+    if track is None:
+        return
+    step = {
+        Referral.Status.PROPOSED: "proposed",
+        Referral.Status.APPROVED: "approved",
+        Referral.Status.TRANSFERRED: "transferred",
+        Referral.Status.RECEIVED: "received",
+        Referral.Status.DECLINED: ENDED,
+        Referral.Status.ANSWERED: ENDED,
+    }[Referral.Status(referral.status)]
+    track.step = step
+    if step == ENDED:
+        track.ended_on = today()
+        track.outcome = (
+            f"不予移送：{referral.decision_reason}"
+            if referral.status == Referral.Status.DECLINED
+            else f"{referral.receiving_organ}答复：{referral.get_answer_display()}。{referral.answer_text}"
+        )
+    track.save()
+
+
+def tracks_start(*, actor: Actor, case: Case) -> None:
+    """The proposed handling is approved: every waiting track starts its own procedure."""
+    for track in case.tracks.filter(step="awaiting_approval"):
+        track.step = START_AFTER_APPROVAL[track.kind]
+        track.save()
+        record(
+            actor=actor,
+            action="cases.track.start",
+            target=track,
+            case=case,
+            after={"step": track.step},
+            note=f"{track.party.name}：{track_title(track)} 开始办理",
+        )
+
+
+def tracks_open(case: Case) -> list[Track]:
+    return [t for t in case.tracks.select_related("party") if not t.ended]
+
+
+# Which stored calculation gives the figure a department needs for an action.
+ACTION_FIGURES = {
+    "energy_quota_cut": ("energy", "tce", "核减能耗（吨标准煤）"),
+    "double_energy_count": ("energy", "tce", "计入考核能耗（吨标准煤）"),
+    "recover_theft_charges": ("theft", "amount_yuan", "应追补电费及违约使用电费（元）"),
+    "differential_tariff": ("surcharge", "amount_yuan", "差别电价加价电费（元）"),
+}
+
+
+def _figures_for(case: Case, party: CaseParty, action: str) -> str:
+    """The latest stored calculation behind an action, quoted in the task (empty if none)."""
+    wanted = ACTION_FIGURES.get(action)
+    if wanted is None:
+        return ""
+    kind, field, label = wanted
+    calc = (
+        CaseCalculation.objects.filter(case=case, kind=kind)
+        .filter(Q(party=party) | Q(party__isnull=True))
+        .order_by("-id")
+        .first()
+    )
+    value = getattr(calc, field, None) if calc else None
+    return (
+        f"\n{label}：{value}（计算记录 #{calc.pk}，见案件“计算”部分）" if calc and value is not None else ""
+    )
+
+
+# -- measure and other-authority letters -----------------------------------------------------------------
+def _basis_text(track: Track) -> str:
+    laws = []
+    for action in track.actions:
+        for basis in action.get("legal_basis") or []:
+            laws.append(f"《{basis['law']}》{basis.get('article') or ''}")
+    policies = [p for a in track.actions for p in a.get("policy_basis") or []]
+    text = "；".join(dict.fromkeys(laws)) or "（法律依据待法制审核确认）"
+    if policies:
+        text += "。政策背景：" + "；".join(dict.fromkeys(policies))
+    return text
+
+
+def _remedies(case: Case, track: Track) -> str:
+    entry = authority_entry(case, track.authority)
+    body = entry.get("review_body") or "（复议机关待配置）"
+    court = entry.get("court") or "有管辖权的人民法院"
+    return (
+        f"如不服本决定，可自收到之日起六十日内向{body}申请行政复议，或者自收到之日起六个月内向{court}"
+        "提起行政诉讼（行政复议法第二十条，行政诉讼法第四十六条）。"
+    )
+
+
+def _tasks_for(actor: Actor, track: Track, day: dt.date, instructions: str) -> list[Task]:
+    tasks = []
+    for action in track.actions:
+        code = str(action["code"])
+        deadline = dict(action.get("deadline") or {})
+        amount, unit = int(str(deadline.get("amount", 15))), str(deadline.get("unit", "working_days"))
+        due = with_policy(add_period, day, amount, "calendar_days" if unit == "hours" else unit)
+        department = str(action.get("department") or track.authority)
+        if track.kind == "other_authority":
+            department = track.authority  # the authority that holds the power answers
+        name = ACTIONS[code].zh if code in ACTIONS else code
+        measure = Measure.objects.filter(pk=action.get("measure")).first()
+        task = Task.objects.create(
+            case=track.case,
+            measure=measure,
+            party=track.party,
+            track=track,
+            division_id=track.case.division_id,
+            department=department,
+            action=code,
+            title=f"{name}：{track.party.name}"[:300],
+            instructions=instructions + _figures_for(track.case, track.party, code),
+            due_on=due,
+        )
+        tasks.append(task)
+        record(
+            actor=actor,
+            action="cases.task.create",
+            target=task,
+            case=track.case,
+            after={"department": department, "action": code, "due_on": due.isoformat(), "track": track.pk},
+        )
+    return tasks
+
+
+@transaction.atomic
+def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None = None) -> Track:
+    """Measure track: the authority's own decision letter (处理决定/通知) with the measures, their basis and
+    the remedies; then one task per action to the department that executes it. No hearing: a measure
+    that is not a penalty carries none unless a rule grants one (none of the packs does)."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    case = track.case
+    require_case_officer(actor, case)
+    day = day_not_after_today(issued_on, "出具日期", "The issue date")
+    advance(track, "letter_issue")
+    names = "；".join(ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS)
+    track.letter_on = day
+    track.letter_text = (
+        f"{track.authority_name}对{track.party.name}作出处理决定：{names}。依据：{_basis_text(track)}。"
+        + _remedies(case, track)
+    )
+    track.save()
+    _tasks_for(actor, track, day, track.letter_text)
+    record(
+        actor=actor,
+        action="cases.track.letter",
+        target=track,
+        case=case,
+        after={"step": track.step, "letter_on": day.isoformat()},
+        note=f"{track.party.name}：{track.authority_name} 处理决定（{names}）",
+    )
+    return track
+
+
+@transaction.atomic
+def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = None) -> Track:
+    """Other authority's power: a 建议函 naming the facts and that authority's own legal basis, and a task
+    for it; it decides in its own name and its answer (document number, proof) closes the task."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    case = track.case
+    require_case_officer(actor, case)
+    day = day_not_after_today(sent_on, "发函日期", "The date sent")
+    advance(track, "advice_send")
+    names = "；".join(ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS)
+    sender = authority_name(case, load_pack(case.pack).case_authority)
+    track.letter_on = day
+    track.letter_text = (
+        f"{sender}致{track.authority_name}建议函：经查，{track.party.name}存在"
+        f"{'、'.join(track.party.facts) or '相关违法事实'}（详见案件 {case.number}）。依据{_basis_text(track)}，"
+        f"建议贵单位依法对其{names}，并将处理结果（含文书文号）函复。本函不代替贵单位依法作出的决定。"
+    )
+    track.save()
+    _tasks_for(actor, track, day, track.letter_text)
+    record(
+        actor=actor,
+        action="cases.track.advice",
+        target=track,
+        case=case,
+        after={"step": track.step, "sent_on": day.isoformat()},
+        note=f"{track.party.name}：建议函致{track.authority_name}（{names}）",
+    )
+    return track
+
+
+def track_after_task(*, actor: Actor, task: Task) -> None:
+    """A task closed or cancelled: a measure or other-authority track whose tasks are all done ends, with
+    the answers (document numbers) as its outcome."""
+    if task.track_id is None:
+        return
+    track = Track.objects.select_for_update().get(pk=task.track_id)
+    action = {"measure": "execution_complete", "other_authority": "answer_record"}.get(track.kind)
+    if action is None or action not in track_allowed(track):
+        return
+    answers = [
+        f"{t.get_status_display()} {t.document_number or t.cancel_reason}".strip() for t in track.tasks.all()
+    ]
+    advance(track, action)
+    track.outcome = "；".join(answers)
+    track.save()
+    record(
+        actor=actor,
+        action="cases.track.end",
+        target=track,
+        case=track.case,
+        after={"step": track.step},
+        note=f"{track.party.name}：{track_title(track)} 办结（{track.outcome}）",
+    )
+
+
+@transaction.atomic
+def track_credit_handover(*, actor: Actor, track: Track) -> Track:
+    """Credit track: the listing is proposed in the credit app (notice, objection, publication, repair run
+    there); the track ends with the listing's number as its outcome."""
+    from minesweep.credit.services import listing_from_track
+
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    require_case_officer(actor, track.case)
+    if "credit_handover" not in track_allowed(track):
+        advance(track, "credit_handover")  # raises with the allowed actions
+    listing = listing_from_track(actor=actor, track=track)
+    advance(track, "credit_handover")
+    track.outcome = f"已移交信用惩戒程序：{listing.number}"
+    track.save()
+    record(
+        actor=actor,
+        action="cases.track.credit",
+        target=track,
+        case=track.case,
+        after={"listing": listing.number},
+        note=f"{track.party.name}：{track.outcome}",
+    )
+    return track
+
+
+@transaction.atomic
+def track_enforcement_record(*, actor: Actor, track: Track, outcome: str, on: dt.date | None = None) -> Track:
+    """Penalty track: how the decision was carried out (paid, enforced, applied to the court …)."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    require_case_officer(actor, track.case)
+    text = required_text(outcome, "执行情况", "The enforcement outcome", min_length=2)
+    day = day_not_after_today(on, "执行日期", "The date")
+    advance(track, "enforcement_record")
+    track.outcome = text
+    track.ended_on = day
+    track.save()
+    record(
+        actor=actor,
+        action="cases.track.enforced",
+        target=track,
+        case=track.case,
+        after={"step": track.step},
+        note=f"{track.party.name}：{text}",
+    )
+    return track
