@@ -9,6 +9,7 @@ region's (packs.authority_for).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,7 @@ def organ(case: Case, authority_type: str) -> Authority | None:
 
 def _issuer(found: Authority, fallback_code: str) -> Issuer:
     return Issuer(
-        name=found.name,
+        name=re.sub(r"（[^）]*）$", "", found.name),  # a remark after the name is not part of it
         code=found.abbreviation or fallback_code,
         review_body=found.review_body,
         court=found.court,

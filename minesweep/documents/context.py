@@ -479,11 +479,14 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
 
 
+_BASIS_CLAUSE = re.compile(r"[，；,;]?\s*(?:依据|根据)(?:[及和、]?《[^》]+》(?:第[^，。；、《]+条)?)+")
+
+
 def penalty_only(text: str) -> str:
-    """The penalty an officer wrote, without the basis clause typed after it (the document prints the
+    """The penalty an officer wrote, without the basis clauses typed into it (the document prints the
     statutes that ground the act itself, so a draft typed there never becomes the basis of a penalty)."""
-    head = re.split(r"[；;，,]?\s*(?:依据|根据)", clean_paper(text), maxsplit=1)[0]
-    return head.strip().rstrip("。；;，,") or clean_paper(text).rstrip("。")
+    cleaned = _BASIS_CLAUSE.sub("", clean_paper(text))
+    return re.sub(r"[，；,;]{2,}", "，", cleaned).strip().strip("。；;，,") or clean_paper(text).rstrip("。")
 
 
 def _league_name(case: Case) -> str:
@@ -626,11 +629,10 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             None,
         )
     )
-    issuer = case_issuer(case)
     return Prepared(
         f"listing:{listing.pk}",
         matched,
-        Issuer(listing.authority or issuer.name, issuer.code),
+        case_issuer(case, "credit_office"),
         listing.listed_on or listing.publication_start or listing.notified_on,
         {
             "party_name": listing.name,

@@ -332,7 +332,7 @@ def _pdf_table(pdf: Any, block: Table) -> None:
     pdf.set_font("song", size=10.5)
     columns = len(rows[0])
     with pdf.table(
-        col_widths=_col_widths(rows, columns),
+        col_widths=_col_widths(rows, columns, pdf.w - pdf.l_margin - pdf.r_margin),
         line_height=5.5,
         text_align="LEFT",
         first_row_as_headings=True,
@@ -363,9 +363,25 @@ def _headings() -> Any:
     return FontFace(emphasis="", fill_color=(238, 241, 245))
 
 
-def _col_widths(rows: list[list[str]], columns: int) -> tuple[float, ...]:
-    longest = [max((len(r[i]) if i < len(r) else 0) for r in rows) for i in range(columns)]
-    return tuple(max(6.0, min(float(n), 30.0)) for n in longest)
+def _col_widths(
+    rows: list[list[str]], columns: int, width: float = 156.0, char_mm: float = 3.9
+) -> tuple[float, ...]:
+    """Column widths (mm) that keep short columns on one line: each column wants its longest text; when
+    they do not all fit, the columns narrower than a fair share keep their width and the rest share what
+    is left."""
+    natural = [max((len(r[i]) if i < len(r) else 0) for r in rows) * char_mm + 4 for i in range(columns)]
+    if sum(natural) <= width:
+        return tuple(n * width / sum(natural) for n in natural)
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(columns) if i not in fixed]
+        share = (width - sum(fixed.values())) / max(1, len(free))
+        small = [i for i in free if natural[i] <= share]
+        if not small:
+            break
+        fixed.update({i: natural[i] for i in small})
+    share = (width - sum(fixed.values())) / max(1, columns - len(fixed))
+    return tuple(fixed.get(i, share) for i in range(columns))
 
 
 def _size(paragraph: Paragraph) -> float:

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
 PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
 PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "decision", "service_receipt")
+CREDIT_ISSUER = ("内蒙古自治区发展和改革委员会", "内发改")  # the pack's credit office (region level)
 
 
 def _squash(text: str) -> str:
@@ -57,7 +58,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         ],
         "notice": [
             cafe.name,
-            notice.intended_penalty,
+            "拟责令停止违法行为、追缴电费并处罚款",  # the typed basis clause gives way to the act's statutes
             cn_date(notice.defence_deadline),
             cn_date(notice.hearing_request_deadline),
             "陈述、申辩",
@@ -121,7 +122,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         ],
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
         "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
-        "legal_review": [case.legal_reviews.first().opinion, "第五十八条", "王芳"],
+        "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "王芳"],
         "service_receipt": [cafe.name, decision.number, cn_date(decision.served_on), "受送达人签名或者盖章"],
     }[kind]
 
@@ -132,7 +133,13 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
     assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
-    issuer = PENALTY_ISSUER if kind in PENALTY_KINDS else CASE_ISSUER
+    issuer = (
+        PENALTY_ISSUER
+        if kind in PENALTY_KINDS
+        else CREDIT_ISSUER
+        if kind == "credit_listing"
+        else CASE_ISSUER
+    )
     if KINDS[kind].numbered:
         assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
     else:
@@ -187,11 +194,11 @@ def test_it_numbers_per_issuing_authority_and_year(
     assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
     assert document_issue(actor="test", case=case, kind="filing").number == "包发改立〔2026〕1号"
     assert first.authority == "包头市能源局"
-    # The official's only measure is a referral to the discipline organs: no penalty document for him.
+    # The official's measures are a referral and a credit listing: no penalty, so no penalty document.
     official = case.parties.get(category="public_official")
     with pytest.raises(DomainError) as refused:
         document_issue(actor="test", case=case, kind="decision", party=official)
-    assert refused.value.code == "documents.no_penalty_basis"
+    assert refused.value.code == "documents.source_missing" and not official.decisions.exists()
 
 
 def test_it_never_silently_replaces_an_issued_document(case):
@@ -295,20 +302,19 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
 
 
 def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number(case, tmp_path):
-    """Credit listing from a penalty decision: the resident ID is not copied, published or exported."""
+    """Credit listing of an official (from the credit track since issue 11: an official gets no penalty
+    decision): the resident ID is not copied, published or exported."""
     import json
 
     from django.core.management import call_command
     from django.test import Client
 
-    from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
+    from minesweep.credit.services import listing_from_track, listing_notify, listing_publish
 
     official = case.parties.get(category="public_official")
-    listing = listing_from_decision(
-        actor="test", decision=case.decisions.get(party=official), severity="general"
-    )
+    listing = listing_from_track(actor="test", track=official.tracks.get(kind="credit"), severity="general")
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
-    assert "第八条" in listing.basis and listing.authority == "包头市发展和改革委员会"
+    assert "第八条" in listing.basis and "社会信用" in listing.authority
     import datetime as dt
 
     listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))

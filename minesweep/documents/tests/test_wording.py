@@ -69,3 +69,22 @@ def test_it_keeps_internal_notes_off_paper():
     cleaned = clean_paper(note)
     assert "#" not in cleaned and "duration" not in cleaned and "计算记录" not in cleaned
     assert cleaned.startswith("电费核算达到刑事追诉标准")
+
+
+@pytest.mark.parametrize(
+    ("typed", "penalty"),
+    [
+        (
+            "拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
+            "拟责令停止违法行为、追缴电费并处罚款",
+        ),
+        (
+            "责令停止违法行为，处罚款；依据《中华人民共和国电力法》第七十一条及《八项措施》。",
+            "责令停止违法行为，处罚款",
+        ),
+    ],
+)
+def test_it_keeps_the_penalty_and_drops_a_typed_basis_clause(typed, penalty):
+    from minesweep.documents.context import penalty_only
+
+    assert penalty_only(typed) == penalty
