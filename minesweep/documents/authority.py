@@ -95,6 +95,13 @@ def issuer_for(case: Case, kind: str, target: str) -> Issuer:
     """The issuer of the act ``kind``/``target``: a notice or decision by the penalty authority, any other
     act by the case authority."""
     record, _, pk = target.partition(":")
+    if record == "track" and pk.isdigit():
+        from minesweep.cases.models import Track
+
+        track = Track.objects.filter(pk=int(pk)).first()
+        if track is not None and kind == "measure_letter":
+            return case_issuer(case, track.authority)  # the authority that holds the measure's power
+        return case_issuer(case)
     party = None
     if record == "notice" and pk.isdigit():
         party = (

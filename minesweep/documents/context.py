@@ -295,7 +295,11 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: st
             f"Unknown document kind '{kind}'; choose one of {', '.join(KINDS)}",
         )
     builder = BUILDERS[kind]
-    prepared = builder(case, kind, party, addressee) if kind == "proposal" else builder(case, kind, party)
+    prepared = (
+        builder(case, kind, party, addressee)
+        if kind in ("proposal", "measure_letter")
+        else builder(case, kind, party)
+    )
     prepared.fields = {
         **_case_fields(case),
         **prepared.fields,
@@ -841,47 +845,122 @@ def other_authority_actions(party: CaseParty | None) -> list[dict[str, Any]]:
     ]
 
 
+def _tracks(case: Case, kind: str, party: CaseParty | None, authority: str = "") -> list[Any]:
+    tracks = case.tracks.filter(kind=kind).select_related("party__subject").order_by("party_id", "id")
+    if party is not None:
+        tracks = tracks.filter(party=party)
+    if authority:
+        tracks = tracks.filter(authority=authority)
+    return list(tracks)
+
+
+def _action_names(actions: list[dict[str, Any]]) -> str:
+    from minesweep.policy.codes import ACTIONS
+
+    names = [str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in actions]
+    return "；".join(n for n in names if n)
+
+
+def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:
+    return [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
+
+
+def _policies(case: Case, actions: list[dict[str, Any]]) -> str:
+    found = dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or [])
+    return "、".join(found) or policy_context(case)
+
+
 def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
     """建议函 to the authority that holds a power the case authority does not (通信管理局, 文旅, 电网企业 …):
-    the facts, the power it holds with its statute, what is asked, and the answer requested."""
-    candidates = [p for p in ([party] if party else case.parties.all()) if other_authority_actions(p)]
-    target_party: CaseParty = _pick(
-        candidates, None, "须由其他机关办理的事项", "action for another authority"
-    )
-    actions = other_authority_actions(target_party)
-    authority = addressee or str(actions[0].get("authority") or "")
-    mine = [a for a in actions if str(a.get("authority") or "") == authority]
-    if not mine:
-        raise DocumentError(
-            "documents.source_missing",
-            "该当事人没有须由该机关办理的事项",
-            "This party has nothing for that authority to do",
+    the facts, the power it holds with its statute, what is asked, and the answer requested. From the
+    party's other-authority track (its letter date is the act's date)."""
+    tracks = [t for t in _tracks(case, "other_authority", party, addressee) if t.letter_on]
+    if tracks:
+        track = tracks[0]
+        target_party, authority, mine, target, day = (
+            track.party,
+            track.authority,
+            list(track.actions),
+            f"track:{track.pk}",
+            track.letter_on,
         )
-    found = organ(case, authority)
-    from minesweep.policy.codes import ACTIONS, DEPARTMENTS
+    else:  # cases evaluated before tracks existed: the measures' other-authority actions
+        candidates = [p for p in ([party] if party else case.parties.all()) if other_authority_actions(p)]
+        target_party = _pick(candidates, None, "已发出的建议函事项", "advice letter sent")
+        actions = other_authority_actions(target_party)
+        authority = addressee or str(actions[0].get("authority") or "")
+        mine = [a for a in actions if str(a.get("authority") or "") == authority]
+        target, day = f"proposal:{target_party.pk}:{authority}", None
+        if not mine:
+            raise DocumentError(
+                "documents.source_missing", "该当事人没有须由该机关办理的事项", "Nothing for that authority"
+            )
+    from minesweep.policy.codes import DEPARTMENTS
 
+    found = organ(case, authority)
     name = configured(found.name) if found is not None else ""
     name = name or (DEPARTMENTS[authority].zh if authority in DEPARTMENTS else "有关机关")
-    statutes = [c for a in mine for b in a.get("legal_basis") or [] for c in parse_citations(b)]
-    asks = "；".join(
-        str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in mine
-    )
-    policies = list(dict.fromkeys(policy_cite(str(p)) for a in mine for p in a.get("policy_basis") or []))
+    statutes = _statutes(mine)
     return Prepared(
-        f"proposal:{target_party.pk}:{authority}",
+        target,
         target_party,
         case_issuer(case),
-        None,
+        day,
         {
             **_party_fields(target_party),
             "addressee": name,
             "party_category": category_label(target_party.category),
             "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
-            "requests": asks,
+            "requests": _action_names(mine),
             "power": f"依据{cite(statutes)}，下列事项属于贵机关的职权"
             if statutes
             else "下列事项属于贵机关的职权",
-            "policy_context": "、".join(policies) or policy_context(case),
+            "policy_context": _policies(case, mine),
+        },
+    )
+
+
+def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
+    """处理决定书 of a measure that is not a penalty (能耗指标核减, 取消优惠, 退出市场交易, 差别电价 …): the
+    measures, their statutes where the pack gives them, policy context, and the remedies (行政复议法第二十条,
+    行政诉讼法第四十六条) in the name of the authority that holds the measure's power."""
+    tracks = [t for t in _tracks(case, "measure", party, addressee) if t.letter_on]
+    track = _pick(tracks, None, "已出具的处理决定", "measure letter")
+    issuer = case_issuer(case, track.authority)
+    statutes = _statutes(list(track.actions))
+    league = league_of(case).name
+    return Prepared(
+        f"track:{track.pk}",
+        track.party,
+        issuer,
+        track.letter_on,
+        {
+            **_party_fields(track.party),
+            "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
+            "measures": _action_names(list(track.actions)),
+            "basis_sentence": f"依据{cite(statutes)}" if statutes else "依照有关规定",
+            "policy_context": _policies(case, list(track.actions)),
+            "review_body": configured(issuer.review_body) or f"{league}人民政府",
+            "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
+        },
+    )
+
+
+def _discussion(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """集体讨论记录 (行政处罚法第五十七条第二款): when, who, the minutes and the conclusion."""
+    discussions = list(case.discussions.select_related("party").order_by("-held_on", "-id"))
+    record: Any = _pick(discussions, party, "集体讨论记录", "collective discussion")
+    return Prepared(
+        f"discussion:{record.pk}",
+        record.party,
+        penalty_issuer(case, record.party),
+        record.held_on,
+        {
+            **_party_fields(record.party),
+            "held_on": cn_date(record.held_on),
+            "participants": clean_paper(record.participants),
+            "minutes": clean_paper(record.minutes),
+            "conclusion": clean_paper(record.conclusion),
         },
     )
 
@@ -899,4 +978,6 @@ BUILDERS: dict[str, Callable[..., Prepared]] = {
     "legal_review": _legal_review,
     "service_receipt": _service_receipt,
     "proposal": _proposal,
+    "measure_letter": _measure_letter,
+    "discussion": _discussion,
 }

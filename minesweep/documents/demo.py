@@ -16,10 +16,16 @@ def _requests(case: Case) -> list[tuple[str, CaseParty | None, str]]:
     parties = list(case.parties.all())
     wanted: list[tuple[str, CaseParty | None, str]] = []
     for kind in KINDS:
-        if kind == "proposal":
-            for party in parties:
-                addressees = dict.fromkeys(str(a.get("authority")) for a in other_authority_actions(party))
-                wanted += [(kind, party, addressee) for addressee in addressees]
+        if kind in ("proposal", "measure_letter"):
+            track_kind = "other_authority" if kind == "proposal" else "measure"
+            for track in case.tracks.filter(kind=track_kind).exclude(letter_on=None):
+                wanted.append((kind, track.party, track.authority))
+            if kind == "proposal" and not case.tracks.exists():  # cases from before the tracks
+                for party in parties:
+                    addressees = dict.fromkeys(
+                        str(a.get("authority")) for a in other_authority_actions(party)
+                    )
+                    wanted += [(kind, party, addressee) for addressee in addressees]
         else:
             wanted += [(kind, None, "")] + [(kind, party, "") for party in parties]
     return wanted

@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
         Kind("hearing_notice", "听证通知书", "Hearing notice", "听", "hearing_notice.docx"),
         Kind("hearing_record", "听证笔录", "Hearing record", "", "hearing_record.docx"),
         Kind("legal_review", "法制审核意见书", "Legal review opinion", "", "legal_review.docx"),
+        Kind("discussion", "集体讨论记录", "Minutes of the collective discussion", "", "discussion.docx"),
         Kind("decision", "行政处罚决定书", "Penalty decision", "罚", "decision.docx"),
         Kind("service_receipt", "送达回证", "Proof of service", "", "service_receipt.docx"),
         Kind(
@@ -50,6 +51,9 @@ KINDS: dict[str, Kind] = {
             "credit_listing.docx",
         ),
         Kind("energy_cut", "能耗预算指标核减通知", "Energy-budget cut notice", "能", "energy_cut.docx"),
+        Kind(
+            "measure_letter", "处理决定书", "Decision on administrative measures", "处", "measure_letter.docx"
+        ),
         Kind("proposal", "建议函", "Letter asking another authority to act", "建", "proposal.docx"),
     )
 }

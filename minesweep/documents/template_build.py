@@ -244,6 +244,42 @@ SPECS: dict[str, list[Block]] = {
         ("plain", "备注：受送达人拒绝签收的，送达人应当注明情况，并邀请见证人签名。"),
         ("right", "{{authority}}"),
     ],
+    "measure_letter": [
+        *HEAD,
+        *PARTY,
+        (
+            "para",
+            "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，你（单位）存在下列情形：{{party_facts}}。",
+        ),
+        ("para", "{{findings}}"),
+        ("para", "{{basis_sentence}}，本机关作出如下处理决定：{{measures}}。本决定不属于行政处罚。"),
+        ("para", "政策背景（参照）：{{policy_context}}。"),
+        (
+            "para",
+            "如不服本决定，可以自收到本决定书之日起六十日内向{{review_body}}申请行政复议，"
+            "或者自收到本决定书之日起六个月内向{{court}}提起行政诉讼。",
+        ),
+        *SIGN,
+    ],
+    "discussion": [
+        ("authority", "{{authority}}"),
+        ("title", "{{kind_title}}"),
+        ("plain", "案件编号：{{case_number}}　　案由：{{case_title}}"),
+        ("plain", "当事人：{{party_name}}"),
+        ("plain", "讨论时间：{{held_on}}"),
+        ("plain", "参加人员：{{participants}}"),
+        (
+            "para",
+            "根据《中华人民共和国行政处罚法》第五十七条第二款，对情节复杂或者重大违法行为给予行政处罚，"
+            "行政机关负责人应当集体讨论决定。",
+        ),
+        ("heading", "讨论情况"),
+        ("para", "{{minutes}}"),
+        ("heading", "讨论结论"),
+        ("para", "{{conclusion}}"),
+        ("plain", "参加人员签名：＿＿＿＿＿＿　　记录人签名：＿＿＿＿＿＿"),
+        ("right", "{{held_on}}"),
+    ],
     "proposal": [
         *HEAD,
         ("plain", "{{addressee}}："),

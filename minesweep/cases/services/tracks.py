@@ -46,6 +46,7 @@ from minesweep.cases.transitions import (
     next_step,
 )
 from minesweep.core.errors import TransitionError
+from minesweep.documents.numbering import act_number_issue
 from minesweep.policy.codes import ACTIONS, DEPARTMENTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
@@ -445,6 +446,13 @@ def _tasks_for(actor: Actor, track: Track, day: dt.date, instructions: str) -> l
     return tasks
 
 
+def _letter_number(actor: Actor, track: Track, kind: str, day: dt.date) -> str:
+    """The letter's one number, allocated by the documents service when the letter is issued."""
+    return act_number_issue(
+        actor=actor, case=track.case, kind=kind, target=f"track:{track.pk}", act_date=day
+    ).number
+
+
 @transaction.atomic
 def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None = None) -> Track:
     """Measure track: the authority's own decision letter (处理决定/通知) with the measures, their basis and
@@ -461,6 +469,7 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
         f"{track.authority_name}对{track.party.name}作出处理决定：{names}。依据：{_basis_text(track)}。"
         + _remedies(case, track)
     )
+    track.letter_number = _letter_number(actor, track, "measure_letter", day)
     track.save()
     _tasks_for(actor, track, day, track.letter_text)
     record(
@@ -491,6 +500,7 @@ def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = N
         f"{'、'.join(track.party.facts) or '相关违法事实'}（详见案件 {case.number}）。依据{_basis_text(track)}，"
         f"建议贵单位依法对其{names}，并将处理结果（含文书文号）函复。本函不代替贵单位依法作出的决定。"
     )
+    track.letter_number = _letter_number(actor, track, "proposal", day)
     track.save()
     _tasks_for(actor, track, day, track.letter_text)
     record(

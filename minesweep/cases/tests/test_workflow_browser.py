@@ -10,9 +10,8 @@ closes when all have ended.
 
 from __future__ import annotations
 
-import re
-
 import os
+import re
 
 import pytest
 

@@ -11,7 +11,7 @@ import pytest
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.cases import services as case_services
-from minesweep.cases.models import Case, Hearing, Lead, Notice
+from minesweep.cases.models import Case, CollectiveDiscussion, Hearing, Lead, Notice
 from minesweep.cases.scenarios import Crew, PartySpec, run
 from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
 from minesweep.registry.models import Division
@@ -32,6 +32,8 @@ PARTIES = (
         ("official_involvement", "mining_confirmed"),
         OFFICIAL_ID,
     ),
+    # A data centre that hosted the café's rigs: measure 1 (energy inspection, budget cut), no penalty.
+    PartySpec("包头某数据中心有限公司", "data_center", "host", ("provided_site_or_power",)),
 )
 
 
@@ -94,7 +96,24 @@ def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-
     listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
     listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
     _held_hearing(made)
+    _discussed(made)
     return made
+
+
+def _discussed(case: Case) -> None:
+    """Minutes of the heads' collective discussion of the café's fine (recorded directly when the track did
+    not require one)."""
+    cafe = case.parties.get(category="internet_cafe")
+    if not case.discussions.filter(party=cafe).exists():
+        CollectiveDiscussion.objects.create(
+            case=case,
+            party=cafe,
+            held_on=case.decisions.get(party=cafe).decided_on,
+            participants="主任、分管副主任、法规科科长",
+            minutes="集体讨论认为违法事实清楚，证据确实充分，同意罚款五万元",
+            conclusion="同意按拟处罚意见作出决定",
+            recorded_by=case.lead_officer,
+        )
 
 
 def _held_hearing(case: Case) -> None:

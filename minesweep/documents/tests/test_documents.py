@@ -28,7 +28,7 @@ from .conftest import OFFICIAL_ID
 pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
 PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
-PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "decision", "service_receipt")
+PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "discussion", "decision", "service_receipt")
 CREDIT_ISSUER = ("内蒙古自治区发展和改革委员会", "内发改")  # the pack's credit office (region level)
 
 
@@ -120,6 +120,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "八项措施（征求意见稿）》",  # the draft as policy context, never cited as in force
             "本机关不代为作出决定",
         ],
+        "measure_letter": [cafe.name, "作出如下处理决定", "差别电价", "不属于行政处罚"],
+        "discussion": [cafe.name, "第五十七条", "同意按拟处罚意见作出决定"],
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
         "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
         "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "王芳"],
@@ -172,6 +174,20 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     image = Image.open(next(tmp_path.glob(f"{kind}-*.png"))).convert("L")
     dark = sum(image.histogram()[:128])
     assert dark > 500, f"{kind}: the first page is (nearly) blank"
+
+
+def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_power(case):
+    host = case.parties.get(category="data_center")
+    letters = [t for t in host.tracks.filter(kind="measure") if t.letter_on]
+    assert letters
+    for track in letters:
+        document = document_issue(
+            actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
+        )
+        text = docx_text(bytes(document.docx))
+        assert document.number == track.letter_number  # the number the letter got when it was issued
+        assert "《中华人民共和国节约能源法》" in text and host.name in text
+        assert check("measure_letter", text, number=document.number) == []
 
 
 def test_it_numbers_per_issuing_authority_and_year(
@@ -263,7 +279,7 @@ def test_it_explains_what_is_missing_for_a_document(case):
     assert unknown.value.code == "documents.kind_unknown" and "filing" in unknown.value.message_zh
     with pytest.raises(DomainError) as missing:
         document_issue(actor="test", case=case, kind="proposal", party=official)
-    assert missing.value.code == "documents.source_missing" and "其他机关" in missing.value.message_zh
+    assert missing.value.code == "documents.source_missing" and "建议函" in missing.value.message_zh
     assert not IssuedDocument.objects.exists()
 
 

@@ -76,63 +76,53 @@ def test_it_dates_a_document_by_its_act_not_by_the_day_it_is_rendered(case):
 
 
 def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
-    case, make_staff, liaisons, baotou_investigator
+    case, make_staff, liaisons, baotou_investigator, ordos_investigator, client_for
 ):
     from .conftest import make_case
 
     other = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "p")
-    # A fresh notice for a new party of a case at the notice stage is simplest via a paper decision on
-    # an allocated act: record a paper act directly for a party-level target of the other case.
+    # The other case's energy-budget cut notice was issued on paper: recorded with its number and scan.
+    from minesweep.cases.models import CaseCalculation
     from minesweep.documents.numbering import act_record_paper
 
-    with pytest.raises(DomainError) as no_scan:
-        act_record_paper(
+    calc = other.calculations.get(kind=CaseCalculation.Kind.ENERGY)
+    target = f"calculation:{calc.pk}"
+
+    def record(number: str, scan):  # type: ignore[no-untyped-def]
+        return act_record_paper(
             actor="test",
             case=other,
-            kind="proposal",
-            target="proposal:999:culture_market_regulator",
-            number="包发改建〔2026〕9号",
+            kind="energy_cut",
+            target=target,
+            number=number,
             act_date=dt.date(2026, 9, 20),
-            scan=None,
+            scan=scan,
         )
+
+    with pytest.raises(DomainError) as no_scan:
+        record("包发改能〔2026〕2号", None)
     assert no_scan.value.code == "documents.scan_required"
     with pytest.raises(DomainError) as bad:
-        act_record_paper(
-            actor="test",
-            case=other,
-            kind="proposal",
-            target="proposal:999:culture_market_regulator",
-            number="第9号",
-            act_date=dt.date(2026, 9, 20),
-            scan=("s.pdf", "application/pdf", b"%PDF"),
-        )
+        record("第2号", ("s.pdf", "application/pdf", b"%PDF"))
     assert bad.value.code == "documents.paper_number_invalid"
-    cafe = other.parties.get(category="internet_cafe")
-    paper = act_record_paper(
-        actor="test",
-        case=other,
-        kind="proposal",
-        target=f"proposal:{cafe.pk}:culture_market_regulator",
-        number="包发改建〔2026〕2号",
-        act_date=dt.date(2026, 9, 20),
-        scan=("scan.pdf", "application/pdf", b"%PDF-1.4 scan"),
-    )
+    paper = record("包发改能〔2026〕2号", ("scan.pdf", "application/pdf", b"%PDF-1.4 scan"))
     assert paper.on_paper and paper.scan_sha256 and paper.serial is None
     with pytest.raises(DomainError) as refused:
-        document_issue(actor="test", case=other, kind="proposal", party=cafe)
+        document_issue(actor="test", case=other, kind="energy_cut")
     assert refused.value.code == "documents.issued_on_paper"
     # The platform's own numbering skips the number the paper act bears.
-    first = document_issue(actor="test", case=case, kind="proposal")
-    assert first.number == "包发改建〔2026〕1号"
+    first = document_issue(actor="test", case=case, kind="energy_cut")
+    assert first.number == "包发改能〔2026〕1号"
     allocated = act_number_issue(
-        actor="test",
-        case=case,
-        kind="proposal",
-        target="proposal:998:culture_market_regulator",
-        act_date=dt.date(2026, 9, 21),
+        actor="test", case=case, kind="energy_cut", target="calculation:999999", act_date=dt.date(2026, 9, 21)
     )
-    assert allocated.number == "包发改建〔2026〕3号"
-    assert not IssuedDocument.objects.filter(case=other, kind="proposal").exists()
+    assert allocated.number == "包发改能〔2026〕3号"
+    assert not IssuedDocument.objects.filter(case=other, kind="energy_cut").exists()
+    # The case page marks it and serves its scan, within the case's jurisdiction only.
+    page = client_for(baotou_investigator).get(f"/documents/case/{other.pk}/").content.decode()
+    assert "包发改能〔2026〕2号" in page and "纸质出具" in page
+    assert client_for(baotou_investigator).get(f"/documents/acts/{paper.pk}/scan").content == b"%PDF-1.4 scan"
+    assert client_for(ordos_investigator).get(f"/documents/acts/{paper.pk}/scan").status_code in (403, 404)
 
 
 def test_it_refuses_a_paper_number_already_borne_by_another_act(case):
