@@ -228,7 +228,7 @@ def _latin(text: str) -> list[Problem]:
         token = token.rstrip(".-/")
         if not re.search(r"[A-Za-z]", token) or all(part in ALLOWED_LATIN for part in token.split("/")):
             continue
-        if re.search(r"\d", token):  # identifiers: USCC values, model codes (S19), standard numbers
-            continue
+        if re.search(r"\d", token) or re.fullmatch(r"[A-Z]", token):
+            continue  # identifiers: USCC values, model codes (S19, M30S: a PDF line may split off its "S")
         problems.append(Problem("latin", token))
     return problems

@@ -620,6 +620,12 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "No blacklist listing refers to this case yet; propose one from the decision under Blacklist",
         )
     listing = listings[0]
+    if listing.notified_on is None or (listing.listed_on or listing.publication_start) is None:
+        raise DocumentError(
+            "documents.listing_not_decided",
+            "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
+            "A listing decision follows the notice to the party and the objection period: not yet reached",
+        )
     matched = (
         listing.decision.party
         if listing.decision is not None
