@@ -566,6 +566,23 @@ _DOC_CODES = dict(
 )
 
 
+CRIMES = {  # referral action → the offence and its article (刑法)
+    "refer_police_theft": ("第二百六十四条", "盗窃罪"),
+    "refer_police_laundering": ("第一百九十一条", "洗钱罪"),
+}
+
+
+def _bracketed(*pairs: tuple[str, str]) -> str:
+    """（证照号码…，住所…） with only the values that are known; nothing when none is."""
+    known = "，".join(f"{label}{value}" for label, value in pairs if value)
+    return f"（{known}）" if known else ""
+
+
+def _crime(referral: Referral) -> str:
+    article, name = CRIMES.get(referral.action, ("第二百六十四条", "盗窃罪"))
+    return f"涉嫌构成《中华人民共和国刑法》{article}规定的{name}"
+
+
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
     i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it."""
@@ -594,7 +611,11 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
                 Citation(REFERRAL_RULE, "第六条"),
             ]
         ),
-        "crime_basis": cite([Citation("中华人民共和国刑法", "第二百六十四条")]),
+        "crime": _crime(referral),
+        "party_details": _bracketed(
+            ("证照号码", party_identifier(referral.party) if referral.party else ""),
+            ("住所", (referral.party.address if referral.party else "") or ""),
+        ),
         "transferred_on": cn_date(
             timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
         ),
@@ -872,8 +893,14 @@ def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:
 
 
 def _policies(case: Case, actions: list[dict[str, Any]]) -> str:
-    found = dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or [])
-    return "、".join(found) or policy_context(case)
+    """Policy context, each document once (a remark after one citation does not make it another)."""
+    found: dict[str, str] = {}
+    for action in actions:
+        for entry in action.get("policy_basis") or []:
+            cited = policy_cite(str(entry))
+            key = re.sub(r"（(?!征求意见稿)[^）]*）$", "", cited)
+            found.setdefault(key, key)
+    return "、".join(found.values()) or policy_context(case)
 
 
 def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
@@ -916,6 +943,9 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
             **_party_fields(target_party),
             "addressee": name,
             "party_category": category_label(target_party.category),
+            "party_details": _bracketed(
+                ("", category_label(target_party.category)), ("住所", target_party.address or "")
+            ),
             "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
             "requests": _action_names(mine),
             "power": f"依据{cite(statutes)}，下列事项属于贵机关的职权"

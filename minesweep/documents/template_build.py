@@ -113,7 +113,7 @@ SPECS: dict[str, list[Block]] = {
         (
             "para",
             "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中，发现{{party_name}}"
-            "（证照号码{{party_identifier}}，住所{{party_address}}）{{facts}}，涉嫌构成{{crime_basis}}规定的盗窃罪。"
+            "{{party_details}}{{facts}}，{{crime}}。"
             "{{theft_summary}}。",
         ),
         (
@@ -286,7 +286,7 @@ SPECS: dict[str, list[Block]] = {
         (
             "para",
             "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，{{party_name}}"
-            "（{{party_category}}，住所{{party_address}}）存在下列情形：{{party_facts}}。",
+            "{{party_details}}存在下列情形：{{party_facts}}。",
         ),
         ("para", "{{findings}}"),
         (
