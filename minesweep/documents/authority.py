@@ -66,7 +66,9 @@ def case_issuer(case: Case, authority_type: str = "") -> Issuer:
     except (PolicyError, FileNotFoundError):
         return fallback
     found = organ(case, authority_type or pack.case_authority)
-    if found is None and authority_type:
+    if authority_type and (found is None or not found.abbreviation):
+        # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
+        # it (name and number stay consistent); the region adds the abbreviation to the pack to change it.
         found = organ(case, pack.case_authority)
     return _issuer(found, fallback.code) if found is not None else fallback
 
