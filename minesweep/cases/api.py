@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
-from minesweep.cases import selectors
+from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, Lead, Task
 from minesweep.core.errors import DomainError
 from minesweep.registry.resident_id import mask_resident_id
@@ -72,6 +72,8 @@ class CaseDetailOut(CaseOut):
     calculations: list[dict[str, Any]]
     referrals: list[dict[str, Any]]
     tasks: list[TaskOut]
+    tracks: list[dict[str, Any]] = []
+    allowed_actions: list[str] = []
 
 
 def _lead(lead: Lead) -> LeadOut:
@@ -199,6 +201,23 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
             for r in case.referrals.all()
         ],
         tasks=[_task(t) for t in case.tasks.select_related("case")],
+        tracks=[
+            {
+                "id": t.pk,
+                "party": t.party_id,
+                "kind": t.kind,
+                "authority": t.authority,
+                "authority_name": t.authority_name,
+                "step": t.step,
+                "actions": t.action_codes(),
+                "hearing_right": t.hearing_right,
+                "outcome": t.outcome,
+                "ended_on": t.ended_on.isoformat() if t.ended_on else None,
+                "allowed_actions": services.track_allowed(t),
+            }
+            for t in case.tracks.all()
+        ],
+        allowed_actions=services.case_allowed(case),
     )
 
 

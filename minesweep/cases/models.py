@@ -504,6 +504,9 @@ class Referral(models.Model):
     transfer_due = models.DateTimeField(null=True, blank=True)
     transferred_at = models.DateTimeField(null=True, blank=True)
     receiving_organ = models.CharField(max_length=120, blank=True)
+    copied_to = models.CharField(
+        max_length=120, blank=True, help_text="抄送 (police referrals: the procuratorate of the same level)"
+    )
     documents = models.JSONField(default=list, blank=True, help_text="codes of the documents sent")
     receipt_number = models.CharField(max_length=60, blank=True)
     received_on = models.DateField(null=True, blank=True)

@@ -368,3 +368,22 @@ def totals(scope: Scope | None, on: dt.date | None = None) -> dict[str, Any]:
 
 def notices_waiting(scope: Scope | None) -> QuerySet[Notice]:
     return Notice.objects.filter(case__in=cases_for(scope), superseded=False, decisions__isnull=True)
+
+
+# A public report's category suggests the first party's category and facts (to be verified, never applied
+# silently): a "data centre" that mines for preferences is a 数据中心 that mines — measure 2 (issue 11 §2).
+REPORT_SUGGESTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "disguised_data_center": ("data_center", ("mining_confirmed",)),
+    "mining_enterprise": ("enterprise", ("mining_confirmed",)),
+    "illegal_power": ("unapproved_power_project", ("mining_confirmed", "unapproved_power_connection")),
+    "site_or_service_provider": ("industrial_park", ("provided_site_or_power",)),
+}
+
+
+def lead_suggestion(lead: Lead) -> dict[str, Any] | None:
+    """The category and facts a lead's report suggests, or None."""
+    found = REPORT_SUGGESTIONS.get(str((lead.evidence or {}).get("category") or ""))
+    if found is None:
+        return None
+    category, facts = found
+    return {"category": category, "facts": list(facts)}

@@ -43,12 +43,12 @@ from minesweep.policy.codes import (
     CASE_WIDE_FACTS,
     DEPARTMENTS,
     FACTS,
+    HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
 )
-from minesweep.policy.errors import PolicyError
-from minesweep.policy.packs import available_packs, load_pack
+from minesweep.policy.packs import available_packs, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
@@ -104,8 +104,9 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "case": case,
             "due": selectors.lead_due(lead),
             "investigators": [u for u in _investigators(lead.division_id) if u.pk != request.user.pk],
-            "packs": [services.DEFAULT_PACK, *[p for p in available_packs() if p != services.DEFAULT_PACK]],
+            "packs": [deployment_pack_id(), *[p for p in available_packs() if p != deployment_pack_id()]],
             "attachments": lead.attachments.all(),
+            "suggestion": selectors.lead_suggestion(lead),
             "can_act": _can_act(request),
         },
     )
@@ -136,7 +137,9 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
                 reason=forms.text(data, "reason"),
                 second_officer=second,
                 title=forms.text(data, "title", 200),
-                pack=forms.text(data, "pack", 60) or services.DEFAULT_PACK,
+                pack=forms.text(data, "pack", 60) or None,
+                act_ended_on=forms.date(data, "act_ended_on", "违法行为终了日", "The day the act ended"),
+                limitation_years=5 if forms.text(data, "limitation_years", 2) == "5" else 2,
             )
             messages.success(request, pick(f"已立案：{case.number}", f"Case filed: {case.number}"))
             return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
@@ -188,24 +191,6 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
-def _case_flags(case: Case, determination: Any) -> set[str]:
-    """The facts the case table's guards read (transitions.CASE_FLOW)."""
-    flags = set()
-    if determination is not None:
-        flags.add("determined")
-    try:
-        procedure = load_pack(case.pack).procedure
-    except PolicyError:
-        procedure = None
-    if procedure is not None and procedure.decision_extension_days:
-        flags.add("extension_rule")
-    if case.decision_due_extended:
-        flags.add("extended")
-    if case.follow_ups.filter(status=FollowUpCheck.Status.SCHEDULED).exists():
-        flags.add("follow_up_due")
-    return flags
-
-
 def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
     rows: dict[int, list[dict[str, Any]]] = {}
     for track in case.tracks.select_related("party", "referral"):
@@ -224,7 +209,7 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
 def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     determination = getattr(case, "determination", None)
-    case_allowed = allowed_actions("case", case.stage, _case_flags(case, determination))
+    case_allowed = services.case_allowed(case)
     tracks_by_party = _track_rows(case)
     measures = list(
         Measure.objects.filter(determination__case=case)
@@ -300,6 +285,8 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "roles": ROLES,
         "facts": FACTS,
         "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
+        "holdings": HOLDINGS,
+        "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
         "departments": DEPARTMENTS,
         "checklist": CHECKLIST_ITEMS,
@@ -380,8 +367,16 @@ def _act_party_add(request: HttpRequest, case: Case) -> str:
         identifier=forms.text(d, "identifier", 18),
         legal_representative=forms.text(d, "legal_representative", 100),
         address=forms.text(d, "address", 300),
+        holdings=_holdings(forms.text(d, "holdings", 40)),
     )
     return "parties"
+
+
+def _holdings(raw: str) -> list[str] | None:
+    """ "" → presumed by the engine; "none" → none; else the comma-separated codes."""
+    if not raw:
+        return None
+    return [] if raw == "none" else [h for h in raw.split(",") if h in HOLDINGS]
 
 
 def _act_party_facts(request: HttpRequest, case: Case) -> str:
@@ -558,6 +553,7 @@ def _act_notice(request: HttpRequest, case: Case) -> str:
         intended_penalty=forms.text(d, "intended_penalty"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
         service_method=forms.text(d, "service_method", 40) or "direct",
+        intended_fine_yuan=forms.text(d, "intended_fine_yuan", 20) or None,
         paper_number=forms.text(d, "paper_number", 60),
         paper_scan=forms.upload(request, "paper_scan", required=False),
     )

@@ -183,7 +183,8 @@ def listing_from_decision(
     reason: str = "",
     sanctions: str = "",
 ) -> ListingRecord:
-    """拟列入 from a penalty decision (measure 8): the party, facts, basis and authority come from it."""
+    """拟列入 from a penalty decision (measure 8): the party, facts and basis come from it; the deciding
+    authority is the party's credit track's (the pack's credit authority) where the case has tracks."""
     party = decision.party
     if party.case.tracks.exists() and not party.tracks.filter(kind="credit").exists():
         # Measure 8 reaches the parties that took part in mining (their credit track), never a host
@@ -193,6 +194,49 @@ def listing_from_decision(
             f"“{party.name}”没有信用惩戒轨道（第八条仅适用于参与“挖矿”的当事人），不能列入",
             f"'{party.name}' has no credit track (measure 8 reaches only those who took part in mining)",
         )
+    if ListingRecord.objects.filter(decision=decision, status__in=_OPEN).exists():
+        raise CreditError(
+            "credit.duplicate", "该处罚决定已据以列入或拟列入", "A listing from this decision already exists"
+        )
+    return _listing_for_party(
+        actor,
+        party,
+        decision=decision,
+        severity=severity,
+        reason=(reason or decision.facts_and_evidence).strip(),
+        basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
+        + decision.penalty_and_basis.strip(),
+        authority=_credit_authority(party) or decision.authority,
+        decision_number=(decision_number or decision.number).strip(),
+        sanctions=sanctions,
+    )
+
+
+def _credit_authority(party: Any) -> str:
+    """The authority of the party's credit track (the pack's credit authority), if the case has tracks."""
+    from minesweep.cases.services.tracks import authority_name
+
+    track = party.tracks.filter(kind="credit").first()
+    return authority_name(party.case, track.authority)[:120] if track is not None else ""
+
+
+def _listing_for_party(
+    actor: Actor,
+    party: Any,
+    *,
+    decision: Decision | None,
+    severity: str,
+    reason: str,
+    basis: str,
+    authority: str,
+    decision_number: str,
+    sanctions: str = "",
+) -> ListingRecord:
+    """One proposed listing of a case party: identity from the registry subject or the party itself (a
+    resident ID is never copied), periods and removal conditions from the severity."""
+    if severity not in Severity.values:
+        raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
+    case = party.case
     if party.subject is not None:
         subject_kind, uscc, division = party.subject.kind, party.subject.uscc or "", party.subject.division
     else:
@@ -200,14 +244,7 @@ def listing_from_decision(
         subject_kind = Subject.Kind.INDIVIDUAL if individual else Subject.Kind.ENTERPRISE
         candidate = (party.identifier or "").strip().upper()
         uscc = candidate if not individual and validate_uscc(candidate).valid else ""
-        division = decision.case.division
-    number = (decision_number or decision.number).strip()
-    if ListingRecord.objects.filter(decision=decision, status__in=_OPEN).exists():
-        raise CreditError(
-            "credit.duplicate", "该处罚决定已据以列入或拟列入", "A listing from this decision already exists"
-        )
-    if severity not in Severity.values:
-        raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
+        division = case.division
     period = publication_table()[severity]
     listing = ListingRecord.objects.create(
         number=next_yearly_number(ListingRecord, "SX", digits=5),
@@ -221,89 +258,12 @@ def listing_from_decision(
         subject_kind=subject_kind,
         severity=severity,
         published=period.published,
-        reason=(reason or decision.facts_and_evidence).strip(),
-        basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
-        + decision.penalty_and_basis.strip(),
-        authority=decision.authority,
-        decision_number=number,
+        reason=reason,
+        basis=basis,
+        authority=authority,
+        decision_number=decision_number,
         sanctions=clean_text(sanctions)
         or "依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
-        removal_conditions=(
-            f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
-            f"公示满{period.max_months}个月自动移出"
-        ),
-        remedies="对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
-        case_number=decision.case.number,
-        created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
-    )
-    audit_record(
-        actor=actor,
-        action="credit.listing.propose",
-        target=listing,
-        after=_state(listing),
-        detail={"number": listing.number, "decision": decision.pk, "case": decision.case.number},
-        division_code=listing.division_id,
-    )
-    return listing
-
-
-def _credit_authority(party: Any) -> str:
-    """The authority of the party's credit track (the pack's credit authority), if the case has tracks."""
-    from minesweep.cases.services.tracks import authority_name
-
-    track = party.tracks.filter(kind="credit").first()
-    return authority_name(party.case, track.authority)[:120] if track is not None else ""
-
-
-@transaction.atomic
-def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
-    """拟列入 from a case's credit track (measure 8): the party, reason and basis come from the track; the
-    deciding authority is the pack's credit authority for the case's division. A penalty decision of the
-    same party, if any, is linked and its number cited; otherwise the case number is the reference until
-    the documents service numbers the listing decision."""
-    from minesweep.cases.services.tracks import authority_name
-
-    if track.kind != "credit":
-        raise CreditError(
-            "credit.not_credit_track", "只有信用惩戒轨道可以移交", "only a credit track is handed over"
-        )
-    party, case = track.party, track.case
-    decision = party.decisions.order_by("-id").first()
-    if decision is not None:
-        return listing_from_decision(actor=actor, decision=decision, severity=severity)
-    if party.subject is not None:
-        subject_kind, uscc, division = party.subject.kind, party.subject.uscc or "", party.subject.division
-    else:
-        individual = party.category in ("individual", "public_official")
-        subject_kind = Subject.Kind.INDIVIDUAL if individual else Subject.Kind.ENTERPRISE
-        candidate = (party.identifier or "").strip().upper()
-        uscc = candidate if not individual and validate_uscc(candidate).valid else ""
-        division = case.division
-    if ListingRecord.objects.filter(case_number=case.number, name=party.name, status__in=_OPEN).exists():
-        raise CreditError(
-            "credit.duplicate", "该当事人已据本案列入或拟列入", "already (being) listed from this case"
-        )
-    basis = "；".join(
-        [f"《{b['law']}》{b.get('article') or ''}" for a in track.actions for b in a.get("legal_basis") or []]
-        + [p for a in track.actions for p in a.get("policy_basis") or []]
-    )
-    period = publication_table()[severity]
-    listing = ListingRecord.objects.create(
-        number=next_yearly_number(ListingRecord, "SX", digits=5),
-        subject=party.subject,
-        division=division,
-        name=party.name,
-        uscc=uscc,
-        legal_representative="" if subject_kind == Subject.Kind.INDIVIDUAL else party.legal_representative,
-        address=party.address,
-        subject_kind=subject_kind,
-        severity=severity,
-        published=period.published,
-        reason=f"案件 {case.number} 认定：{party.name}存在虚拟货币“挖矿”行为",
-        basis=basis,
-        authority=authority_name(case, track.authority)[:120],
-        decision_number=case.number,
-        sanctions="依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
         removal_conditions=(
             f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"
@@ -317,10 +277,45 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         action="credit.listing.propose",
         target=listing,
         after=_state(listing),
-        detail={"number": listing.number, "track": track.pk, "case": case.number},
+        detail={"number": listing.number, "decision": decision.pk if decision else None, "case": case.number},
         division_code=listing.division_id,
     )
     return listing
+
+
+@transaction.atomic
+def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
+    """拟列入 from a case's credit track (measure 8). A penalty decision of the same party, if any, is the
+    source (its number cited); otherwise the reason and basis come from the track and the case number is
+    the reference until the documents service numbers the listing decision."""
+    from minesweep.cases.services.tracks import authority_name
+
+    if track.kind != "credit":
+        raise CreditError(
+            "credit.not_credit_track", "只有信用惩戒轨道可以移交", "only a credit track is handed over"
+        )
+    party, case = track.party, track.case
+    decision = party.decisions.order_by("-id").first()
+    if decision is not None:
+        return listing_from_decision(actor=actor, decision=decision, severity=severity)
+    if ListingRecord.objects.filter(case_number=case.number, name=party.name, status__in=_OPEN).exists():
+        raise CreditError(
+            "credit.duplicate", "该当事人已据本案列入或拟列入", "already (being) listed from this case"
+        )
+    basis = "；".join(
+        [f"《{b['law']}》{b.get('article') or ''}" for a in track.actions for b in a.get("legal_basis") or []]
+        + [p for a in track.actions for p in a.get("policy_basis") or []]
+    )
+    return _listing_for_party(
+        actor,
+        party,
+        decision=None,
+        severity=severity,
+        reason=f"案件 {case.number} 认定：{party.name}存在虚拟货币“挖矿”行为",
+        basis=basis,
+        authority=authority_name(case, track.authority)[:120],
+        decision_number=case.number,
+    )
 
 
 @transaction.atomic

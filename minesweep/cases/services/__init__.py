@@ -58,6 +58,7 @@ from minesweep.cases.services.referrals import (
 from minesweep.cases.services.tasks import require_task_liaison, task_cancel, task_close
 from minesweep.cases.services.tracks import (
     authority_name,
+    case_allowed,
     track_advice_send,
     track_allowed,
     track_credit_handover,
@@ -68,6 +69,7 @@ from minesweep.cases.services.tracks import (
 
 __all__ = [
     "authority_name",
+    "case_allowed",
     "discussion_record",
     "penalty_review_record",
     "track_advice_send",

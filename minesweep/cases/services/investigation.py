@@ -33,10 +33,10 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
-from minesweep.cases.services.tracks import referrals_from_facts
+from minesweep.cases.services.tracks import act_day, referrals_from_facts
 from minesweep.core.errors import DomainError
 from minesweep.policy import calc as policy_calc
-from minesweep.policy.codes import FACTS, ROLES, SUBJECT_CATEGORIES
+from minesweep.policy.codes import FACTS, HOLDINGS, ROLES, SUBJECT_CATEGORIES
 from minesweep.policy.packs import load_pack
 from minesweep.registry.models import Subject
 from minesweep.registry.resident_id import resident_id_problem
@@ -80,8 +80,12 @@ def party_add(
     identifier: str = "",
     legal_representative: str = "",
     address: str = "",
+    holdings: list[str] | None = None,
 ) -> CaseParty:
-    """Add a party (当事人) with its category (policy code), role and its own established facts."""
+    """Add a party (当事人) with its category (policy code), role and its own established facts.
+
+    ``holdings`` (codes.HOLDINGS: power_account, project) says what the party holds; None leaves it to the
+    engine's presumption (organisations hold both, individuals neither)."""
     require_case_officer(actor, case)
     _editable(case, "增加当事人", "add a party")
     if subject is not None:
@@ -124,6 +128,7 @@ def party_add(
         category=category,
         role=role,
         facts=_checked_facts(facts),
+        holdings=None if holdings is None else sorted(set(holdings) & set(HOLDINGS)),
     )
     record(
         actor=actor,
@@ -433,6 +438,8 @@ def calculation_run(
     with policy_errors():
         settings = load_pack(pack_id).settings
         args = [clean.pop(name) for name in positional]
+        if kind == CaseCalculation.Kind.THEFT:
+            clean["on"] = act_day(case)  # 供电营业规则 1996 or 2024: the version in force on the act's day
         try:
             result = CALCULATIONS[kind](*args, settings, **clean)
         except ArithmeticError as error:  # e.g. 1e999999 kWh overflows the decimal context

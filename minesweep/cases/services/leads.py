@@ -31,7 +31,7 @@ from minesweep.policy.packs import available_packs, deployment_pack_id
 from minesweep.policy.workdays import decision_deadline, lead_check_deadline
 from minesweep.registry.models import Division, PowerAccount, Subject
 
-DEFAULT_PACK = deployment_pack_id()
+DEFAULT_PACK = deployment_pack_id()  # at import; lead_file reads MINESWEEP_POLICY_PACK on each call
 # 行政处罚法第三十六条: two years; five where life, health or financial safety is harmed.
 LIMITATION_YEARS = (2, 5)
 GENERIC_CATEGORIES = ("enterprise", "individual")

@@ -211,14 +211,16 @@ def notice_issue(
     served_on: dt.date | None = None,
     hearing_eligible: bool | None = None,
     service_method: str = "direct",
+    intended_fine_yuan: Decimal | str | int | None = None,
     paper_number: str = "",
     paper_scan: PaperScan | None = None,
 ) -> Notice:
     """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
     deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
-    the track's, derived from the penalty (第六十三条); ``hearing_eligible`` is ignored (kept for callers).
-    Its number is allocated by the documents app (or, for a notice issued on paper, recorded from it with
-    its scan)."""
+    the track's, derived from the penalty (第六十三条): with ``intended_fine_yuan`` the fine is compared with
+    the pack's 较大数额 for the party's kind; without it a fine "may reach" it and the right is granted.
+    ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked. Its number is
+    allocated by the documents app (or, for a notice issued on paper, recorded from it with its scan)."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
@@ -234,13 +236,28 @@ def notice_issue(
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
+    intended_fine = _money(intended_fine_yuan)
+    right = bool(track.hearing_right)
+    if intended_fine is not None and track.hearing_right is not None:
+        penalty_type = next(
+            (str(a.get("penalty_type")) for a in track.actions if a.get("penalty_type")), "fine"
+        )
+        right, track.hearing_reason, _ = hearing_right(
+            load_pack(case.pack),
+            penalty_type,
+            organisation=party.category in ORGANISATION_CATEGORIES,
+            amount=intended_fine,
+        )
+        track.hearing_right = right
+        track.discussion_required = right
+        track.save()
     advance(track, "notice_issue")
     # 行政处罚法第六十三条: the right is derived from the penalty (track.hearing_right), never ticked.
     notice = Notice.objects.create(
         case=case,
         party=party,
         intended_penalty=intended_penalty,
-        hearing_eligible=bool(track.hearing_right),
+        hearing_eligible=right,
         served_on=served,
         service_method=(service_method or "direct")[:40],
         defence_deadline=due,
@@ -258,6 +275,14 @@ def notice_issue(
         note=f"{party.name}：{notice.number}，陈述申辩/听证申请截止 {due.isoformat()}",
     )
     return notice
+
+
+def _on_track(party: CaseParty, action: str, on: dt.date | None = None) -> None:
+    """The statement/hearing steps are self-loops of the penalty track's "rights" step: the table decides
+    whether they are open (services enforce it; the specific checks above give the precise reason)."""
+    track = party.tracks.filter(kind="penalty").first()
+    if track is not None:
+        advance(track, action, flags=track_flags(track, on))
 
 
 def _open_notice(notice: Notice, doing_zh: str, doing_en: str) -> Case:
@@ -281,6 +306,7 @@ def notice_statement_record(
     require_case_officer(actor, case)
     statement = required_text(statement, "陈述申辩内容", "The statement")
     received = _day(received_on, "收到日期", "The date received", not_before=notice.served_on)
+    _on_track(notice.party, "statement_record", received)
     notice.statement = statement
     notice.statement_received_on = received
     notice.save()
@@ -321,6 +347,7 @@ def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.dat
             f"the hearing request is late (deadline {notice.hearing_request_deadline.isoformat()}, "
             "5 working days after the notice)",
         )
+    _on_track(notice.party, "hearing_request", requested)
     notice.hearing_requested = True
     notice.hearing_requested_on = requested
     notice.save()
@@ -346,6 +373,7 @@ def notice_rights_waive(*, actor: Actor, notice: Notice, note: str = "") -> Noti
             "当事人已申请听证，不能登记放弃",
             "the party already asked for a hearing",
         )
+    _on_track(notice.party, "rights_waive")
     notice.rights_waived = True
     notice.save()
     record(
@@ -399,6 +427,7 @@ def hearing_schedule(
             f"notify by {latest.isoformat()}",
             latest=latest.isoformat(),
         )
+    _on_track(notice.party, "hearing_schedule")
     hearing = Hearing.objects.create(
         notice=notice,
         scheduled_on=scheduled_on,
@@ -427,6 +456,7 @@ def hearing_conclude(
     require_case_officer(actor, case)
     if hearing.status != Hearing.Status.SCHEDULED:
         raise TransitionError("cases.hearing_done", "该听证已有结果", "this hearing is already concluded")
+    _on_track(hearing.notice.party, "hearing_conclude")
     text = required_text(record_text, "听证笔录摘要或撤回说明", "The record or the withdrawal note")
     if held:
         day = _day(held_on, "举行日期", "The hearing date", not_before=hearing.notified_on)
@@ -821,7 +851,7 @@ def _relapse_case(actor: Actor, case: Case, day: dt.date, findings: str) -> Case
     from minesweep.cases.services.leads import lead_create
 
     lead = lead_create(
-        actor=actor,
+        actor=user_or_none(actor) or "system",
         source=Lead.Source.INSPECTION,
         title=f"回头看发现再次挖矿（原案 {case.number}）"[:200],
         division=case.division,

@@ -26,7 +26,7 @@ from minesweep.cases.services._common import (
     user_or_none,
     with_policy,
 )
-from minesweep.cases.services.tracks import referral_track_follow
+from minesweep.cases.services.tracks import authority_name, referral_track_follow
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.workdays import (
     police_answer_deadline,
@@ -170,6 +170,9 @@ def referral_transfer(
     at = transferred_at or timezone.now()
     referral.status = Referral.Status.TRANSFERRED
     referral.receiving_organ = organ[:120]
+    if referral.kind == Referral.Kind.POLICE:
+        # 国务院令第310号: a referral to the police is copied to the procuratorate of the same level.
+        referral.copied_to = authority_name(referral.case, "procuratorate")[:120]
     referral.documents = sorted(set(documents))
     referral.transferred_at = at
     referral.save()
@@ -180,7 +183,8 @@ def referral_transfer(
         target=referral,
         case=referral.case,
         after={"organ": organ, "documents": referral.documents, "late": late},
-        note=f"移送{organ}{'（超过24小时）' if late else ''}",
+        note=f"移送{organ}{'（超过24小时）' if late else ''}"
+        + (f"，抄送{referral.copied_to}" if referral.copied_to else ""),
     )
     referral_track_follow(referral)
     return referral

@@ -47,7 +47,7 @@ from minesweep.cases.transitions import (
 )
 from minesweep.core.errors import TransitionError
 from minesweep.documents.numbering import act_number_issue
-from minesweep.policy.codes import ACTIONS, DEPARTMENTS, ORGANISATION_CATEGORIES, TRACKS
+from minesweep.policy.codes import ACTIONS, DEPARTMENTS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
 from minesweep.policy.packs import authority_for, available_packs, load_pack
@@ -171,6 +171,24 @@ def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
     if track.pk and not track.tasks.filter(status=Task.Status.OPEN).exists() and track.tasks.exists():
         flags.add("tasks_done")
     return flags
+
+
+def case_allowed(case: Case) -> list[str]:
+    """The case-level actions open now (transitions.CASE_FLOW with the case's flags)."""
+    flags = set()
+    if hasattr(case, "determination"):
+        flags.add("determined")
+    try:
+        procedure = load_pack(case.pack).procedure
+    except PolicyError:
+        procedure = None
+    if procedure is not None and procedure.decision_extension_days:
+        flags.add("extension_rule")
+    if case.decision_due_extended:
+        flags.add("extended")
+    if case.follow_ups.filter(status="scheduled").exists():
+        flags.add("follow_up_due")
+    return allowed_actions("case", case.stage, flags)
 
 
 def track_allowed(track: Track) -> list[str]:
@@ -446,11 +464,34 @@ def _tasks_for(actor: Actor, track: Track, day: dt.date, instructions: str) -> l
     return tasks
 
 
-def _letter_number(actor: Actor, track: Track, kind: str, day: dt.date) -> str:
-    """The letter's one number, allocated by the documents service when the letter is issued."""
-    return act_number_issue(
+def _issue_letter(
+    actor: Actor, track: Track, day: dt.date, step_action: str, text: str, audit_action: str, note: str
+) -> Track:
+    """Move the track, keep the letter's text and date, task the departments, audit — one place for the
+    measure's decision letter and the other authority's 建议函."""
+    advance(track, step_action)
+    track.letter_on = day
+    track.letter_text = text
+    # The letter's one number, allocated by the documents service when it is issued (issue 12).
+    kind = "measure_letter" if step_action == "letter_issue" else "proposal"
+    track.letter_number = act_number_issue(
         actor=actor, case=track.case, kind=kind, target=f"track:{track.pk}", act_date=day
     ).number
+    track.save()
+    _tasks_for(actor, track, day, text)
+    record(
+        actor=actor,
+        action=audit_action,
+        target=track,
+        case=track.case,
+        after={"step": track.step, "letter_on": day.isoformat()},
+        note=f"{track.party.name}：{note}",
+    )
+    return track
+
+
+def _names(track: Track) -> str:
+    return "；".join(ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS)
 
 
 @transaction.atomic
@@ -459,28 +500,14 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
     the remedies; then one task per action to the department that executes it. No hearing: a measure
     that is not a penalty carries none unless a rule grants one (none of the packs does)."""
     track = Track.objects.select_for_update().get(pk=track.pk)
-    case = track.case
-    require_case_officer(actor, case)
+    require_case_officer(actor, track.case)
     day = day_not_after_today(issued_on, "出具日期", "The issue date")
-    advance(track, "letter_issue")
-    names = "；".join(ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS)
-    track.letter_on = day
-    track.letter_text = (
-        f"{track.authority_name}对{track.party.name}作出处理决定：{names}。依据：{_basis_text(track)}。"
-        + _remedies(case, track)
+    text = (
+        f"{track.authority_name}对{track.party.name}作出处理决定：{_names(track)}。依据：{_basis_text(track)}。"
+        + _remedies(track.case, track)
     )
-    track.letter_number = _letter_number(actor, track, "measure_letter", day)
-    track.save()
-    _tasks_for(actor, track, day, track.letter_text)
-    record(
-        actor=actor,
-        action="cases.track.letter",
-        target=track,
-        case=case,
-        after={"step": track.step, "letter_on": day.isoformat()},
-        note=f"{track.party.name}：{track.authority_name} 处理决定（{names}）",
-    )
-    return track
+    note = f"{track.authority_name} 处理决定（{_names(track)}）"
+    return _issue_letter(actor, track, day, "letter_issue", text, "cases.track.letter", note)
 
 
 @transaction.atomic
@@ -491,27 +518,15 @@ def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = N
     case = track.case
     require_case_officer(actor, case)
     day = day_not_after_today(sent_on, "发函日期", "The date sent")
-    advance(track, "advice_send")
-    names = "；".join(ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS)
     sender = authority_name(case, load_pack(case.pack).case_authority)
-    track.letter_on = day
-    track.letter_text = (
-        f"{sender}致{track.authority_name}建议函：经查，{track.party.name}存在"
-        f"{'、'.join(track.party.facts) or '相关违法事实'}（详见案件 {case.number}）。依据{_basis_text(track)}，"
-        f"建议贵单位依法对其{names}，并将处理结果（含文书文号）函复。本函不代替贵单位依法作出的决定。"
+    facts = "、".join(FACTS[f].zh for f in track.party.facts if f in FACTS) or "相关违法事实"
+    text = (
+        f"{sender}致{track.authority_name}建议函：经查，{track.party.name}存在{facts}（详见案件 {case.number}）。"
+        f"依据{_basis_text(track)}，建议贵单位依法对其{_names(track)}，并将处理结果（含文书文号）函复。"
+        "本函不代替贵单位依法作出的决定。"
     )
-    track.letter_number = _letter_number(actor, track, "proposal", day)
-    track.save()
-    _tasks_for(actor, track, day, track.letter_text)
-    record(
-        actor=actor,
-        action="cases.track.advice",
-        target=track,
-        case=case,
-        after={"step": track.step, "sent_on": day.isoformat()},
-        note=f"{track.party.name}：建议函致{track.authority_name}（{names}）",
-    )
-    return track
+    note = f"建议函致{track.authority_name}（{_names(track)}）"
+    return _issue_letter(actor, track, day, "advice_send", text, "cases.track.advice", note)
 
 
 def track_after_task(*, actor: Actor, task: Task) -> None:

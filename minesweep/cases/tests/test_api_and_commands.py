@@ -25,6 +25,11 @@ def test_it_serves_a_case_with_measures_deadlines_and_tasks(crew, lead, client_f
     assert {m["rule_id"] for m in data["measures"] if m["pack"] == "inner_mongolia_2021"} >= {5, 8}
     assert any(t["department"] == "grid_company" for t in data["tasks"])
     assert any(c["kind"] == "energy" for c in data["calculations"])
+    penalty = next(t for t in data["tracks"] if t["kind"] == "penalty")
+    assert penalty["authority_name"] == "包头市能源局" and penalty["allowed_actions"] == [
+        "enforcement_record"
+    ]
+    assert "close" in data["allowed_actions"]
 
 
 def test_it_reports_totals_for_the_dashboard(crew, lead, client_for):

@@ -810,6 +810,8 @@ def test_it_walks_a_police_referral_and_refuses_shortcuts(crew, lead):
         receiving_organ="包头市公安局",
         documents=["referral_letter", "investigation_report", "exhibit_list"],
     )
+    referral.refresh_from_db()
+    assert referral.copied_to == "包头市人民检察院"  # 310号令: copied to the procuratorate
     received_on = dt.date.today() - dt.timedelta(days=0)
     services.referral_receipt(
         actor=crew.investigator,

@@ -203,3 +203,23 @@ def test_it_never_lets_a_new_project_count_less_than_twice_an_existing_one(kwh):
     settings = load_pack("inner_mongolia_2021").settings
     existing = calc.energy_budget_cut(kwh, settings).result["tce"]
     assert calc.energy_budget_cut(kwh, settings, new_project=True).result["tce"] == existing * 2
+
+
+def test_it_applies_the_supply_rules_in_force_on_the_day_of_the_theft():
+    import datetime as dt
+
+    settings = load_pack("inner_mongolia_2021").settings
+    before = calc.electricity_theft(
+        100, settings, hours_per_day=10, days=10, tariff_yuan_per_kwh="0.5", on=dt.date(2024, 5, 31)
+    )
+    after = calc.electricity_theft(
+        100, settings, hours_per_day=10, days=10, tariff_yuan_per_kwh="0.5", on=dt.date(2024, 6, 1)
+    )
+    assert before.result["penalty_yuan"] == after.result["penalty_yuan"] == Decimal("15000.00")  # 3 × 5,000
+    assert not any("上限" in n for n in before.notes)
+    assert any("不高于" in n for n in after.notes)  # 2024: a ceiling the supply contract sets
+    assert [b["kind"] for b in after.basis if b["key"] == "theft_penalty_multiple"] == ["ceiling"]
+    with pytest.raises(PolicyInputError, match="theft_penalty_multiple"):
+        calc.electricity_theft(
+            100, settings, hours_per_day=10, days=10, tariff_yuan_per_kwh="0.5", on=dt.date(1990, 1, 1)
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from minesweep.policy import calc
@@ -13,9 +14,7 @@ from minesweep.policy.management.bilingual import (
     fail,
     year_value,
 )
-from minesweep.policy.packs import load_pack
-
-DEFAULT_PACK = "inner_mongolia_2021"
+from minesweep.policy.packs import deployment_pack_id, load_pack
 
 
 class Command(PolicyCommand):
@@ -36,8 +35,8 @@ class Command(PolicyCommand):
         parser.add_argument(
             "--pack",
             required=required,
-            default=None if required else DEFAULT_PACK,
-            help=f"政策包 / policy pack (default {DEFAULT_PACK})",
+            default=None,
+            help="政策包 / policy pack (default: MINESWEEP_POLICY_PACK, else inner_mongolia_2021)",
         )
 
     def _energy(self, parser: Any) -> None:
@@ -66,6 +65,12 @@ class Command(PolicyCommand):
         parser.add_argument("--unknown-duration", action="store_true", help="时间无法查明 / duration unknown")
         parser.add_argument("--lighting", action="store_true", help="照明用户（6 小时/日）/ lighting user")
         parser.add_argument("--tariff", type=decimal_value, help="电价 元/kWh / tariff yuan/kWh")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="窃电行为日期（选用当时有效的供电营业规则）/ day of the act (picks the rules then in force)",
+        )
         self._pack(parser)
 
     def _tariff(self, parser: Any) -> None:
@@ -103,7 +108,7 @@ class Command(PolicyCommand):
 
     @staticmethod
     def _calculate(kind: str, o: dict[str, Any]) -> calc.Calculation:
-        settings = load_pack(o["pack"]).settings
+        settings = load_pack(o["pack"] or deployment_pack_id()).settings
         if kind == "energy":
             return calc.energy_budget_cut(
                 o["kwh"], settings, coefficient=o["coefficient"], year=o["year"], new_project=o["new_project"]
@@ -117,6 +122,7 @@ class Command(PolicyCommand):
                 unknown_duration=o["unknown_duration"],
                 lighting=o["lighting"],
                 tariff_yuan_per_kwh=o["tariff"],
+                on=o["date"],
             )
         if kind == "tariff-change":
             return calc.tariff_category_change(

@@ -1,0 +1,191 @@
+"""Tracks per party (issue 11): who gets which procedure, by which authority, and when it may move."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from minesweep.cases import services
+from minesweep.cases.models import Case, Referral
+from minesweep.cases.scenarios import PartySpec, run
+from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.core.errors import DomainError, TransitionError
+from minesweep.credit.services import CreditError, listing_from_decision
+
+pytestmark = pytest.mark.django_db
+
+PARK = PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power", "concealment"))
+MINER = PartySpec(
+    "某矿业有限公司", "enterprise", "operator", ("mining_confirmed", "unapproved_power_connection")
+)
+OFFICIAL = PartySpec("李某（街道干部）", "public_official", "facilitator", ("official_involvement",))
+
+
+def _kinds(case: Case, name: str) -> set[str]:
+    return set(case.tracks.filter(party__name=name).values_list("kind", flat=True))
+
+
+def test_each_party_gets_only_its_own_tracks(crew, lead):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(MINER, PARK, OFFICIAL))
+    assert isinstance(case, Case)
+    assert _kinds(case, OFFICIAL.name) == {"referral"}
+    assert _kinds(case, PARK.name) == {
+        "measure",
+        "accountability",
+        "other_authority",
+    }  # no blacklist, no fine
+    assert {"penalty", "referral", "credit", "other_authority", "measure"} <= _kinds(case, MINER.name)
+    park_referral = case.referrals.get(party__name=PARK.name)
+    assert park_referral.kind == Referral.Kind.ACCOUNTABILITY  # cadres of the host, not a penalty
+    penalty = case.tracks.get(kind="penalty")
+    assert penalty.authority == "power_administration" and penalty.authority_name == "包头市能源局"
+    assert penalty.hearing_right is True and penalty.discussion_required is True
+
+
+def test_referrals_are_proposed_when_the_facts_are_recorded(crew, lead):
+    case = services.lead_file(
+        actor=crew.investigator,
+        lead=services.lead_verification_start(actor=crew.investigator, lead=lead),
+        reason="现场核实存在挖矿",
+        second_officer=crew.second,
+    )
+    assert not case.referrals.exists()
+    services.party_add(
+        actor=crew.investigator,
+        case=case,
+        name="李某",
+        category="public_official",
+        facts=["official_involvement"],
+    )
+    referral = case.referrals.get()
+    assert referral.kind == Referral.Kind.DISCIPLINE and referral.status == Referral.Status.PROPOSED
+    assert referral.track.step == "proposed"
+    assert not hasattr(case, "determination") or case.determination is None
+
+
+def test_a_host_whose_only_fact_is_the_site_cannot_be_blacklisted(crew, lead):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(MINER, PARK))
+    assert isinstance(case, Case)
+    miner_decision = case.decisions.get()
+    park = case.parties.get(name=PARK.name)
+    miner_decision.party = park  # a decision against the host would be needed to list it: there is none
+    with pytest.raises(CreditError) as refused:
+        listing_from_decision(actor="test", decision=miner_decision)
+    assert refused.value.code == "credit.no_credit_track"
+
+
+def test_it_refuses_personal_facts_for_the_whole_case(crew, lead):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    assert isinstance(case, Case)
+    with pytest.raises(DomainError) as refused:
+        services.determination_evaluate(actor=crew.investigator, case=case, case_facts=["mining_confirmed"])
+    assert refused.value.code == "cases.fact_belongs_to_party"
+    services.determination_evaluate(actor=crew.investigator, case=case, case_facts=["new_project"])
+
+
+def test_it_checks_the_limitation_at_filing(crew, lead):
+    lead = services.lead_verification_start(actor=crew.investigator, lead=lead)
+    args = {
+        "actor": crew.investigator,
+        "lead": lead,
+        "reason": "现场核实存在挖矿",
+        "second_officer": crew.second,
+    }
+    filed = dt.date(2026, 9, 1)
+    with pytest.raises(DomainError) as expired:
+        services.lead_file(**args, filed_on=filed, act_ended_on=dt.date(2024, 8, 31))
+    assert expired.value.code == "cases.limitation_expired" and "第三十六条" in expired.value.message_zh
+    case = services.lead_file(**args, filed_on=filed, act_ended_on=dt.date(2024, 8, 31), limitation_years=5)
+    assert case.act_ended_on == dt.date(2024, 8, 31)
+
+
+def test_a_legal_review_before_the_decision_needs_the_post_and_the_settled_rights(crew, lead):
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO)
+    assert isinstance(case, Case)
+    party = case.parties.get()
+    with pytest.raises(DomainError) as unqualified:
+        services.penalty_review_record(actor=crew.second, party=party, approve=True, opinion="同意")
+    assert unqualified.value.code == "cases.reviewer_not_qualified"
+    review = services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    assert review.party == party
+    with pytest.raises(TransitionError):
+        services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="再审一次")
+
+
+def test_a_disguised_data_centre_report_suggests_a_mining_data_centre(crew, client_for):
+    from minesweep.cases import selectors
+    from minesweep.cases.models import Lead
+    from minesweep.registry.models import Division
+
+    lead = services.lead_create(
+        actor="system",
+        source=Lead.Source.PUBLIC_REPORT,
+        title="以数据中心名义挖矿",
+        division=Division.objects.get(code="150203"),
+        evidence={"report": "JB-1", "category": "disguised_data_center"},
+    )
+    assert selectors.lead_suggestion(lead) == {"category": "data_center", "facts": ["mining_confirmed"]}
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    page = client_for(crew.investigator).get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert 'id="suggestion"' in page and "数据中心" in page
+
+
+def test_an_individual_without_a_power_account_gets_no_tariff_and_one_with_it_does(crew, lead):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(PARK,))
+    assert isinstance(case, Case)
+    for name, holdings in (("张某", None), ("王某", ["power_account"])):
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name=name,
+            category="individual",
+            facts=["mining_confirmed"],
+            holdings=holdings,
+        )
+    services.determination_evaluate(actor=crew.investigator, case=case)
+    tariff = {
+        m.party.name: [a["code"] for a in m.actions]
+        for m in case.determination.measures.filter(pack="inner_mongolia_2021", rule_id=9)
+    }
+    assert tariff == {"张某": [], "王某": ["differential_tariff"]}
+
+
+def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_new_notice(crew, lead):
+    from minesweep.cases.tests.test_services import decision_fields
+
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    party = case.parties.get()  # an organisation: 较大数额 100,000 yuan in the pack
+    notice = services.notice_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        number="告-1",
+        intended_penalty="罚款",
+        served_on=dt.date(2026, 9, 21),
+        intended_fine_yuan="20000",
+    )
+    track = case.tracks.get(kind="penalty")
+    assert notice.hearing_eligible is False and track.hearing_right is False
+    assert not track.discussion_required and "低于较大数额" in track.hearing_reason
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    with pytest.raises(DomainError) as larger:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=case,
+            party=party,
+            **decision_fields(decided_on=dt.date(2026, 9, 25)),
+            fine_yuan="150000",
+        )
+    assert larger.value.code == "cases.fine_needs_hearing"
+    decision = services.decision_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        **decision_fields(decided_on=dt.date(2026, 9, 25)),
+        fine_yuan="20000",
+    )
+    assert decision.fine_yuan == 20000
