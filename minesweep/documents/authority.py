@@ -73,16 +73,20 @@ def case_issuer(case: Case, authority_type: str = "") -> Issuer:
     return _issuer(found, fallback.code) if found is not None else fallback
 
 
-def penalty_actions(party: CaseParty | None) -> list[dict[str, Any]]:
-    """The penalty-track actions of a party's measures (as the engine recorded them)."""
+def track_actions(party: CaseParty | None, track: str) -> list[dict[str, Any]]:
+    """The actions of one track (policy.codes.TRACKS) among a party's measures, as the engine recorded them."""
     if party is None:
         return []
     return [
         action
         for measure in party.measures.filter(struck=False).order_by("rule_id")
         for action in measure.actions
-        if isinstance(action, dict) and action.get("track") == "penalty"
+        if isinstance(action, dict) and action.get("track") == track
     ]
+
+
+def penalty_actions(party: CaseParty | None) -> list[dict[str, Any]]:
+    return track_actions(party, "penalty")
 
 
 def penalty_issuer(case: Case, party: CaseParty | None) -> Issuer:

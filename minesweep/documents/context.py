@@ -27,6 +27,7 @@ from minesweep.documents.authority import (
     organ,
     penalty_actions,
     penalty_issuer,
+    track_actions,
 )
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.wording import (
@@ -862,14 +863,7 @@ def act_for_target(kind: str, target: str) -> str:
 
 
 def other_authority_actions(party: CaseParty | None) -> list[dict[str, Any]]:
-    if party is None:
-        return []
-    return [
-        action
-        for measure in party.measures.filter(struck=False).order_by("rule_id")
-        for action in measure.actions
-        if isinstance(action, dict) and action.get("track") == "other_authority"
-    ]
+    return track_actions(party, "other_authority")
 
 
 def _tracks(case: Case, kind: str, party: CaseParty | None, authority: str = "") -> list[Any]:

@@ -68,17 +68,7 @@ def act_number_issue(
         return existing
     issuer = issuer or issuer_for(case, kind, target)
     serial, number = _next_free(issuer.code + KINDS[kind].char, act_date.year)
-    act = Act.objects.create(
-        case=case,
-        kind=kind,
-        target=target,
-        number=number,
-        authority=issuer.name,
-        year=act_date.year,
-        serial=serial,
-        act_date=act_date,
-        recorded_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
-    )
+    act = _create(actor, case, kind, target, number, issuer, act_date, serial=serial)
     _audit(actor, act, "documents.act.number")
     return act
 
@@ -128,8 +118,35 @@ def act_record_paper(
     name, content_type, content = scan
     if len(content) > MAX_SCAN_BYTES:
         raise DomainError("documents.scan_too_large", "扫描件不能超过 20 MB", "The scan cannot exceed 20 MB")
-    issuer = issuer or issuer_for(case, kind, target)
-    act = Act.objects.create(
+    act = _create(
+        actor,
+        case,
+        kind,
+        target,
+        number,
+        issuer or issuer_for(case, kind, target),
+        act_date,
+        on_paper=True,
+        scan_name=(name or "scan")[:200],
+        scan_content_type=(content_type or "application/octet-stream")[:80],
+        scan=content,
+        scan_sha256=hashlib.sha256(content).hexdigest(),
+    )
+    _audit(actor, act, "documents.act.paper")
+    return act
+
+
+def _create(
+    actor: Actor,
+    case: Case,
+    kind: str,
+    target: str,
+    number: str,
+    issuer: Issuer,
+    act_date: dt.date,
+    **extra: object,
+) -> Act:
+    return Act.objects.create(
         case=case,
         kind=kind,
         target=target,
@@ -137,15 +154,9 @@ def act_record_paper(
         authority=issuer.name,
         year=act_date.year,
         act_date=act_date,
-        on_paper=True,
-        scan_name=(name or "scan")[:200],
-        scan_content_type=(content_type or "application/octet-stream")[:80],
-        scan=content,
-        scan_sha256=hashlib.sha256(content).hexdigest(),
         recorded_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+        **extra,
     )
-    _audit(actor, act, "documents.act.paper")
-    return act
 
 
 def _audit(actor: Actor, act: Act, action: str) -> None:
