@@ -170,6 +170,7 @@ def _draft_stems() -> tuple[str, ...]:
 
 def check(kind: str, text: str, *, number: str) -> list[Problem]:
     """Every problem of ``text`` (a rendered document of ``kind`` numbered ``number``); empty when clean."""
+    text = re.sub(r"\n\s*—\s*\d+\s*—\s*\n", "\n", text)  # page numbers between two pages of a PDF
     flat = re.sub(r"[ \t]+", " ", text)
     squashed = re.sub(r"\s+", "", text)
     problems = [
