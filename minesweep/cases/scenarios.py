@@ -170,7 +170,6 @@ def run(
             actor=inv,
             case=case,
             party=party,
-            number=f"{case.number}-告-{party.pk}",
             intended_penalty="拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
             served_on=served,
         )
@@ -218,7 +217,6 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
         actor=inv,
         case=case,
         party=party,
-        number=f"{case.number}-决-{party.pk}",
         facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
         penalty_and_basis="责令停止违法行为，追缴电费并处罚款；依据《中华人民共和国电力法》第七十一条。",
         fine_yuan="50000",

@@ -650,11 +650,12 @@ def _act_notice(request: HttpRequest, case: Case) -> str:
         actor=request.user,
         case=case,
         party=_party(case, d),
-        number=forms.text(d, "number", 60),
         intended_penalty=forms.text(d, "intended_penalty"),
         served_on=forms.date(d, "served_on", "送达日期", "The service date"),
         service_method=forms.text(d, "service_method", 40) or "direct",
         intended_fine_yuan=forms.text(d, "intended_fine_yuan", 20) or None,
+        paper_number=forms.text(d, "paper_number", 60),
+        paper_scan=forms.upload(request, "paper_scan", required=False),
     )
     return "notices"
 
@@ -723,13 +724,14 @@ def _act_decision(request: HttpRequest, case: Case) -> str:
         actor=request.user,
         case=case,
         party=_party(case, d),
-        number=forms.text(d, "number", 60),
         facts_and_evidence=forms.text(d, "facts_and_evidence"),
         penalty_and_basis=forms.text(d, "penalty_and_basis"),
         fine_yuan=forms.text(d, "fine_yuan", 20) or None,
         compliance=forms.text(d, "compliance"),
         appeal_route=forms.text(d, "appeal_route"),
         decided_on=forms.date(d, "decided_on", "决定日期", "The decision date"),
+        paper_number=forms.text(d, "paper_number", 60),
+        paper_scan=forms.upload(request, "paper_scan", required=False),
     )
     return "tracks"
 

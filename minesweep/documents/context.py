@@ -1,11 +1,16 @@
 """What goes into each document: reads the case records (cases, credit, policy) and returns the fields a
 template fills. No writes. Resident ID numbers are masked in every document (个人信息保护法): a document
 names a person by name and address, which is what 行政处罚法第五十九条 requires.
+
+Nothing internal reaches paper: categories by their Chinese labels, no codes, record ids or English notes;
+money that is decided in figures and in capitals; every date is the act's own date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,9 +20,39 @@ from django.utils import timezone
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
-from minesweep.documents.kinds import AUTHORITY_SHORT, KINDS
-from minesweep.registry.models import Division
+from minesweep.documents.authority import (
+    Issuer,
+    case_issuer,
+    league_of,
+    organ,
+    penalty_actions,
+    penalty_issuer,
+    track_actions,
+)
+from minesweep.documents.kinds import KINDS
+from minesweep.documents.wording import (
+    Citation,
+    category_label,
+    citations_in,
+    cite,
+    cn_date,
+    facts_text,
+    parse_citations,
+    plain,
+    yuan,
+    yuan_capital,
+)
+from minesweep.policy.packs import available_packs, load_pack
 from minesweep.registry.resident_id import mask_resident_id
+
+__all__ = ["DocumentError", "Prepared", "cn_date", "prepare", "yuan_capital"]
+
+PENALTY_LAW = "中华人民共和国行政处罚法"
+REFERRAL_RULE = "行政执法机关移送涉嫌犯罪案件的规定"
+# Laws that ground a referral (crime, official misconduct), never an administrative act on the party.
+NOT_ADMINISTRATIVE = frozenset(
+    {"中华人民共和国刑法", "中华人民共和国监察法", "中华人民共和国公职人员政务处分法"}
+)
 
 
 class DocumentError(DomainError):
@@ -26,40 +61,17 @@ class DocumentError(DomainError):
 
 @dataclass
 class Prepared:
-    """One document ready to render: its target (for versioning), party, authority and fields."""
+    """One document ready to render: its target (the act), party, issuer, the act's date and fields."""
 
     target: str
     party: CaseParty | None
-    authority: str
-    authority_code: str
+    issuer: Issuer
+    act_date: dt.date | None  # None: the act is dated the day it is first issued
     fields: dict[str, str]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未定）"
-
-
-def _league(case: Case) -> Division:
-    division = case.division
-    while division.level == Division.Level.COUNTY and division.parent is not None:
-        division = division.parent
-    return division
-
-
-def default_authority(case: Case) -> str:
-    league = _league(case)
-    if league.level == Division.Level.REGION:
-        return "内蒙古自治区发展和改革委员会"
-    return f"{league.name}发展和改革委员会"
-
-
-def authority_code(case: Case) -> str:
-    """发文机关代字 + 发改, e.g. 包发改 for Baotou's DRC."""
-    league = _league(case)
-    return AUTHORITY_SHORT.get(league.code, league.name[:1]) + "发改"
-
-
+# -- shared pieces -----------------------------------------------------------------------------------
 def party_identifier(party: CaseParty) -> str:
     value = (party.identifier or (party.subject.uscc if party.subject else "") or "").strip()
     if len(value) == 18 and value[:17].isdigit():  # a resident ID: never printed in full
@@ -67,7 +79,14 @@ def party_identifier(party: CaseParty) -> str:
     return value
 
 
-def _party_fields(party: CaseParty) -> dict[str, str]:
+def _party_fields(party: CaseParty | None) -> dict[str, str]:
+    if party is None:
+        return {
+            "party_name": "（见附件）",
+            "party_identifier": "—",
+            "party_address": "—",
+            "legal_representative": "—",
+        }
     address = party.address or (party.subject.address if party.subject else "") or "（住所不详）"
     return {
         "party_name": party.name,
@@ -89,7 +108,9 @@ def _case_fields(case: Case) -> dict[str, str]:
         "filed_on": cn_date(case.filed_on),
         "decision_due": cn_date(case.decision_due),
         "officers": "、".join(_person(u) for u in officers),
-        "findings": (determination.findings if determination else "") or case.filing_reason or "（见案卷）",
+        "findings": clean_paper(
+            (determination.findings if determination else "") or case.filing_reason or "（见案卷）"
+        ),
     }
 
 
@@ -98,31 +119,122 @@ def _person(user: Any) -> str:
     return profile.display_name if profile else user.get_username()
 
 
-def _basis(case: Case, party: CaseParty | None = None, rule_ids: tuple[int, ...] = ()) -> str:
+_DEBUG = re.compile(r"（?(?:计算记录|记录|编号)?\s*#\d+[^）。；]*）?")
+_ENGLISH_NOTE = re.compile(r"\s*/\s*[A-Za-z][^。；\n]*")
+
+
+def clean_paper(text: str) -> str:
+    """Text typed into the platform as it may appear on paper: no record ids (#9), no English half of a
+    bilingual note, drafts named as drafts, no doubled full stops."""
+    text = _DEBUG.sub("", text or "")
+    text = _ENGLISH_NOTE.sub("", text)
+    text = mark_drafts(text)
+    return re.sub(r"。{2,}", "。", text).strip()
+
+
+def _draft_titles() -> dict[str, str]:
+    """Draft policy titles without their （征求意见稿） suffix → the full title, from the packs."""
+    titles: dict[str, str] = {}
+    for name in available_packs():
+        title = load_pack(name).title_zh
+        if title.endswith("（征求意见稿）"):
+            titles[title.removesuffix("（征求意见稿）")] = title
+    return titles
+
+
+def mark_drafts(text: str) -> str:
+    """《八项措施》, 《关于…八项措施》 → 《关于…八项措施（征求意见稿）》: a draft is never cited as if in force."""
+    drafts = _draft_titles()
+
+    def full(match: re.Match[str]) -> str:
+        name = match[1]
+        for base, title in drafts.items():
+            if name and base.endswith(name):
+                return f"《{title}》"
+        return match[0]
+
+    return re.sub(r"《([^《》（]+)》", full, text)
+
+
+def policy_context(case: Case) -> str:
+    """The case's policy pack, cited as policy context (never as the legal basis of an act)."""
+    return f"《{load_pack(case.pack).title_zh}》"
+
+
+def _measure_citations(
+    case: Case, party: CaseParty | None = None, rule_ids: tuple[int, ...] = ()
+) -> list[Citation | None]:
     determination = getattr(case, "determination", None)
     if determination is None:
-        return "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》"
-    items: list[str] = []
+        return []
     measures = determination.measures.filter(struck=False)
     if party is not None:
         measures = measures.filter(party=party)
     if rule_ids:
         measures = measures.filter(rule_id__in=rule_ids)
-    for measure in measures:
-        items.append(f"{measure.source_clause or measure.title_zh}")
-        items.extend(str(b) for b in measure.basis)
-    return "；".join(dict.fromkeys(i for i in items if i)) or "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》"
+    cited = [c for measure in measures for item in measure.basis for c in parse_citations(item)]
+    return [c for c in cited if c.law not in NOT_ADMINISTRATIVE]
+
+
+def configured(value: str) -> str:
+    """A pack value, or "" while it is still a placeholder （待地区配置…） that must not reach paper."""
+    value = (value or "").strip()
+    return "" if not value or value.startswith(("（待", "(待")) or "待确认" in value else value
+
+
+def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
+    """The statutes grounding the party's penalty (each law once) and its policy context (drafts marked),
+    from the penalty actions the engine recorded; the older free-text basis when there are none."""
+    actions = penalty_actions(party)
+    statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
+    policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
+    tracked = party is not None and any(
+        isinstance(a, dict) and "track" in a for m in party.measures.all() for a in m.actions
+    )
+    basis = cite(statutes) or ("" if tracked else cite(_measure_citations(case, party)))
+    if not basis:
+        raise DocumentError(
+            "documents.no_penalty_basis",
+            f"“{party.name if party else ''}”没有以法律、法规、规章为依据的行政处罚事项，"
+            "不能出具行政处罚文书（行政处罚法第四条、第三十八条）",
+            "This party has no penalty grounded in a statute: no penalty document can be issued",
+        )
+    return basis, "、".join(policies) or policy_context(case)
+
+
+def policy_cite(entry: str) -> str:
+    """A pack policy reference (八项措施（征求意见稿）第五条) as cited on paper: 《关于…八项措施（征求意见稿）》第五条."""
+    name, suffix, rest = entry.partition("（征求意见稿）")
+    name = name.strip("《》")
+    if suffix:
+        return mark_drafts(f"《{name}》") + rest
+    if re.search(r"〔\d{4}〕\d+号", entry):  # a policy document named by its number: no 《》
+        return entry.strip("《》")
+    matched = re.match(r"^《?([^《》第]+)》?(.*)$", entry)
+    return f"《{matched[1]}》{matched[2]}" if matched else entry
+
+
+def _theft(case: Case, party: CaseParty | None) -> CaseCalculation | None:
+    calcs = case.calculations.filter(kind=CaseCalculation.Kind.THEFT).order_by("-id")
+    if party is not None:
+        return calcs.filter(party=party).first() or calcs.filter(party__isnull=True).first()
+    return calcs.first()
+
+
+def _result(calc: CaseCalculation | None, key: str) -> Decimal | None:
+    value = ((calc.output or {}).get("result") or {}).get(key) if calc else None
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 def _exhibits(case: Case) -> dict[str, Any]:
     rows = [
         [
             str(i),
-            item.description,
+            clean_paper(item.description),
             item.get_kind_display(),
-            item.collected_on.isoformat(),
-            item.file_name or "—",
-            item.sha256 or "—",
+            cn_date(item.collected_on),
+            "电子文件" if item.file_name else "—",
+            item.sha256[:16] if item.sha256 else "—",
         ]
         for i, item in enumerate(case.evidence_items.all(), start=1)
     ]
@@ -130,19 +242,42 @@ def _exhibits(case: Case) -> dict[str, Any]:
         rows.append(
             [
                 str(len(rows) + 1),
-                f"查扣矿机 {rig.model} × {rig.count} 台（铭牌 {rig.unit_power_w} W/台）",
+                f"查扣矿机{rig_model(rig.model)}共{rig.count}台（铭牌功率每台{rig.unit_power_w}瓦）",
                 "物证",
-                rig.seized_on.isoformat(),
+                cn_date(rig.seized_on),
                 rig.custody or "—",
                 "—",
             ]
         )
-    return {"columns": ["序号", "名称", "种类", "收集/查扣日期", "文件/保管", "SHA-256"], "rows": rows}
+    return {
+        "columns": ["序号", "名称", "种类", "收集或查扣日期", "载体或保管处", "校验值（前十六位）"],
+        "rows": rows,
+    }
+
+
+_BRANDS = {
+    "antminer": "蚂蚁矿机",
+    "whatsminer": "神马矿机",
+    "avalon": "阿瓦隆矿机",
+    "avalonminer": "阿瓦隆矿机",
+}
+
+
+def rig_model(model: str) -> str:
+    """A rig model as written in Chinese documents: brand in Chinese, model identifier kept (S19)."""
+    words = (model or "").split()
+    if words and words[0].lower() in _BRANDS:
+        return _BRANDS[words[0].lower()] + "".join(words[1:])
+    return model
 
 
 def _pick(items: list[Any], party: CaseParty | None, what_zh: str, what_en: str) -> Any:
     if party is not None:
-        items = [i for i in items if getattr(i, "party_id", None) == party.pk]
+        items = [
+            i
+            for i in items
+            if (i.pk if isinstance(i, CaseParty) else getattr(i, "party_id", None)) == party.pk
+        ]
     if not items:
         raise DocumentError(
             "documents.source_missing",
@@ -152,7 +287,7 @@ def _pick(items: list[Any], party: CaseParty | None, what_zh: str, what_en: str)
     return items[0]
 
 
-def prepare(case: Case, kind: str, party: CaseParty | None = None) -> Prepared:
+def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: str = "") -> Prepared:
     """Collect the fields of ``kind`` for ``case`` (and ``party`` where a document is per party)."""
     if kind not in KINDS:
         raise DocumentError(
@@ -160,50 +295,57 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None) -> Prepared:
             f"未知文书种类“{kind}”，可选：{'、'.join(KINDS)}",
             f"Unknown document kind '{kind}'; choose one of {', '.join(KINDS)}",
         )
-    builder = {
-        "filing": _filing,
-        "notice": _notice,
-        "decision": _decision,
-        "police_referral": _referral,
-        "discipline_referral": _referral,
-        "credit_listing": _credit_listing,
-        "energy_cut": _energy_cut,
-        "suspension": _suspension,
-    }[kind]
-    prepared = builder(case, kind, party)
+    builder = BUILDERS[kind]
+    prepared = (
+        builder(case, kind, party, addressee)
+        if kind in ("proposal", "measure_letter")
+        else builder(case, kind, party)
+    )
     prepared.fields = {
         **_case_fields(case),
         **prepared.fields,
-        "authority": prepared.authority,
+        "authority": prepared.issuer.name,
         "kind_title": KINDS[kind].zh,
     }
     return prepared
 
 
+# -- kinds -------------------------------------------------------------------------------------------
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     lead = case.lead
-    parties = list(case.parties.all())
+    parties = list(case.parties.select_related("subject"))
+    basis = cite([Citation(PENALTY_LAW, "第五十四条"), *_measure_citations(case)])
     return Prepared(
         "case",
         None,
-        default_authority(case),
-        authority_code(case),
+        case_issuer(case),
+        case.filed_on,
         {
             "lead_number": lead.number,
             "lead_source": lead.get_source_display(),
             "received_on": cn_date(lead.received_on or lead.created_at.date()),
-            "lead_summary": lead.summary or lead.title,
-            "filing_reason": case.filing_reason or "—",
-            "basis": "《中华人民共和国行政处罚法》第五十四条；" + _basis(case),
-            "parties": "；".join(f"{p.name}（{party_identifier(p) or '—'}）" for p in parties)
+            "lead_summary": clean_paper(lead.summary or lead.title),
+            "filing_reason": clean_paper(case.filing_reason) or "—",
+            "basis": basis,
+            "policy_context": policy_context(case),
+            "parties": "；".join(f"{p.name}（{category_label(p.category)}）" for p in parties)
             or "（待查明）",
             "lead_officer": _person(case.lead_officer),
             "second_officer": _person(case.second_officer) if case.second_officer else "—",
         },
         {
             "parties": {
-                "columns": ["当事人", "证照号码", "住所", "主体类别"],
-                "rows": [[p.name, party_identifier(p) or "—", p.address or "—", p.category] for p in parties],
+                "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
+                "rows": [
+                    [
+                        p.name,
+                        party_identifier(p) or "—",
+                        p.address or "—",
+                        category_label(p.category),
+                        facts_text(p.facts) or "—",
+                    ]
+                    for p in parties
+                ],
             }
         },
     )
@@ -216,49 +358,120 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         "告知记录",
         "notice",
     )
-    decision_authority = next((d.authority for d in case.decisions.all()), "") or default_authority(case)
+    deadline = cn_date(notice.defence_deadline)
+    hearing = cn_date(notice.hearing_request_deadline)
+    issuer = penalty_issuer(case, notice.party)
+    basis, context = _penalty_basis(case, notice.party)
+    where = "、".join(
+        f"{label}：{value}"
+        for label, value in (("地址", configured(issuer.address)), ("联系方式", configured(issuer.contact)))
+        if value
+    )
     return Prepared(
         f"notice:{notice.pk}",
         notice.party,
-        decision_authority,
-        authority_code(case),
+        issuer,
+        notice.served_on,
         {
             **_party_fields(notice.party),
-            "intended_penalty": notice.intended_penalty,
-            "basis": _basis(case, notice.party),
+            "intended_penalty": penalty_only(notice.intended_penalty),
+            "basis": basis,
+            "policy_context": context,
             "served_on": cn_date(notice.served_on),
-            "defence_deadline": cn_date(notice.defence_deadline),
-            "hearing_request_deadline": cn_date(notice.hearing_request_deadline),
+            "defence_deadline": deadline,
+            "hearing_request_deadline": hearing,
+            "statement_route": (
+                f"你（单位）可自收到本告知书之日起五个工作日内（即{deadline}前），"
+                f"以书面或者口头形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
+                "口头提出的由本机关制作笔录"
+            ),
             "hearing_right": (
-                f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条，你（单位）有权要求举行听证，"
-                f"要求听证的，应当在{cn_date(notice.hearing_request_deadline)}前（收到本告知书之日起五个工作日内）提出"
+                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，你（单位）有权要求举行听证；"
+                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前）向本机关提出"
                 if notice.hearing_eligible
-                else "本案拟作出的处罚不属于听证范围"
+                else "本案拟作出的行政处罚不属于听证范围"
             ),
         },
+        {"evidence": _exhibits(case)},
     )
+
+
+def _statement_handling(notice: Notice | None) -> str:
+    """How the party's statement, defence or hearing was handled (行政处罚法第四十五条、第六十五条)."""
+    if notice is None:
+        return "当事人未经告知程序"
+    hearing = getattr(notice, "hearing", None)
+    parts = [f"本机关于{cn_date(notice.served_on)}向你（单位）送达了行政处罚事先告知书"]
+    if notice.rights_waived:
+        parts.append("你（单位）书面表示放弃陈述、申辩和听证的权利")
+    elif notice.statement:
+        received = f"于{cn_date(notice.statement_received_on)}" if notice.statement_received_on else ""
+        parts.append(
+            f"你（单位）{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
+        )
+    else:
+        parts.append("你（单位）在规定期限内未提出陈述、申辩意见")
+    if hearing is not None and hearing.status == "held":
+        parts.append(f"应你（单位）要求，本机关于{cn_date(hearing.held_on)}举行了听证")
+    elif hearing is not None and hearing.status == "withdrawn":
+        parts.append("你（单位）撤回了听证申请")
+    elif notice.hearing_eligible and not notice.rights_waived:
+        parts.append("未在规定期限内要求听证")
+    return "，".join(parts) + "。"
+
+
+def _fine_range(case: Case, decision: Decision) -> str:
+    """The fine against its statutory range where the case records the range (电力法第七十一条)."""
+    calc = _theft(case, decision.party)
+    back, ceiling = _result(calc, "back_charge_yuan"), _result(calc, "fine_max_yuan")
+    if back is None or ceiling is None:
+        return ""
+    multiple = plain(ceiling / back) if back else "五"
+    return (
+        f"（应交电费{plain(back)}元的{_cn_multiple(multiple)}倍以下，即不超过{ceiling:,.2f}元；"
+        f"本决定罚款在法定幅度内）"
+    )
+
+
+def _cn_multiple(multiple: str) -> str:
+    return {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五"}.get(multiple, multiple)
 
 
 def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     decision: Decision = _pick(
-        list(case.decisions.select_related("party__subject")), party, "处罚决定", "decision"
+        list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
-    fine = f"{decision.fine_yuan:,.2f} 元" if decision.fine_yuan is not None else "无"
+    issuer = penalty_issuer(case, decision.party)
+    basis, context = _penalty_basis(case, decision.party)
+    fine = yuan(decision.fine_yuan) if decision.fine_yuan else "无"
+    league = league_of(case).name
+    payment = issuer.payment
+    channel = (
+        f"开户银行{configured(payment.get('bank', ''))}，账号{configured(payment.get('account', ''))}，"
+        f"收款人{configured(payment.get('payee', ''))}"
+        if all(configured(payment.get(k, "")) for k in ("bank", "account", "payee"))
+        else "缴至本机关指定的代收银行（见随附缴款通知）"
+    )
     return Prepared(
         f"decision:{decision.pk}",
         decision.party,
-        decision.authority or default_authority(case),
-        authority_code(case),
+        issuer,
+        decision.decided_on,
         {
             **_party_fields(decision.party),
-            "facts_and_evidence": decision.facts_and_evidence,
-            "penalty_and_basis": decision.penalty_and_basis,
-            "fine": fine,
-            "compliance": decision.compliance,
+            "facts_and_evidence": clean_paper(decision.facts_and_evidence),
+            "statement_handling": _statement_handling(decision.notice),
+            "penalty_and_basis": penalty_only(decision.penalty_and_basis),
+            "basis": basis,
+            "policy_context": context,
+            "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
+            "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
             if decision.payment_deadline
             else "自收到本决定书之日起十五日内",
-            "appeal_route": decision.appeal_route,
+            "payment_channel": channel,
+            "review_body": configured(issuer.review_body) or f"{league}人民政府",
+            "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
             "appeal_deadline": cn_date(decision.appeal_deadline)
             if decision.appeal_deadline
             else "自收到本决定书之日起六十日内",
@@ -267,8 +480,30 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             else "自收到本决定书之日起六个月内",
             "decided_on": cn_date(decision.decided_on),
             "seal": "（印章）" if decision.sealed else "（未盖章）",
-            "source_number": decision.number,
         },
+    )
+
+
+_BASIS_CLAUSE = re.compile(r"[，；,;]?\s*(?:依据|根据)(?:[及和、]?《[^》]+》(?:第[^，。；、《]+条)?)+")
+
+
+def penalty_only(text: str) -> str:
+    """The penalty an officer wrote, without the basis clauses typed into it (the document prints the
+    statutes that ground the act itself, so a draft typed there never becomes the basis of a penalty)."""
+    cleaned = _BASIS_CLAUSE.sub("", clean_paper(text))
+    return re.sub(r"[，；,;]{2,}", "，", cleaned).strip().strip("。；;，,") or clean_paper(text).rstrip("。")
+
+
+def _league_name(case: Case) -> str:
+    return league_of(case).name
+
+
+def _organ_name(case: Case, authority_type: str, suffix: str) -> str:
+    found = organ(case, authority_type)
+    return (
+        configured(found.name)
+        if found is not None and configured(found.name)
+        else _league_name(case) + suffix
     )
 
 
@@ -280,58 +515,112 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         if r.status not in (Referral.Status.PROPOSED, Referral.Status.DECLINED)
     ]
     referral: Referral = _pick(referrals, party, "已批准的移送", "approved referral")
+    decided = timezone.localtime(referral.decided_at).date() if referral.decided_at else None
+    facts = facts_text(referral.party.facts) if referral.party else ""
     fields = {
-        **(
-            _party_fields(referral.party)
-            if referral.party
-            else {
-                "party_name": "（见附件）",
-                "party_identifier": "—",
-                "party_address": "—",
-                "legal_representative": "—",
-            }
-        ),
-        "receiving_organ": referral.receiving_organ
-        or ("公安机关" if wanted == Referral.Kind.POLICE else "纪检监察机关"),
-        "grounds": referral.grounds,
+        **_party_fields(referral.party),
+        "facts": facts or "（见调查报告）",
         "reported_on": cn_date(referral.reported_on),
-        "decided_on": cn_date(
-            timezone.localtime(referral.decided_at).date() if referral.decided_at else None
-        ),
-        "transferred_on": cn_date(
-            timezone.localtime(referral.transferred_at).date()
-            if referral.transferred_at
-            else timezone.localdate()
-        ),
-        "documents_sent": "、".join(_DOC_NAMES.get(code, code) for code in referral.documents)
-        or "移送书、调查报告、涉案物品清单",
-        "basis": "《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）；" + _basis(case, referral.party)
-        if wanted == Referral.Kind.POLICE
-        else "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；《中华人民共和国监察法》",
+        "decided_on": cn_date(decided),
     }
-    theft = case.calculations.filter(kind=CaseCalculation.Kind.THEFT).first()
-    fields["theft_summary"] = (
-        f"经核算，窃电量 {_plain(theft.kwh)} kWh，应追补电费及违约使用电费 {_plain(theft.amount_yuan)} 元"
-        if theft
-        else "（见调查报告）"
-    )
+    if wanted == Referral.Kind.POLICE:
+        fields.update(_police_fields(case, referral))
+    else:
+        fields["receiving_organ"] = _discipline_organ(case, referral.receiving_organ)
+        fields["basis"] = cite([Citation("中华人民共和国监察法", "第三十四条")])
     return Prepared(
         f"referral:{referral.pk}",
         referral.party,
-        default_authority(case),
-        authority_code(case),
+        case_issuer(case),
+        decided,
         fields,
         {"exhibits": _exhibits(case)},
     )
 
 
-_DOC_NAMES = {
-    "referral_letter": "涉嫌犯罪案件移送书",
-    "investigation_report": "涉嫌犯罪案件调查报告",
-    "exhibit_list": "涉案物品清单",
-    "expert_findings": "有关检验报告或者鉴定结论",
-    "other_materials": "其他有关涉嫌犯罪的材料",
+def _discipline_organ(case: Case, recorded: str) -> str:
+    """The discipline-inspection and supervision commission of the official's level: the one recorded on
+    the referral when it names both commissions, else the pack's for the case's division (the official's
+    post), else the division's own (中共九原区纪律检查委员会、九原区监察委员会)."""
+    if "纪律检查委员会" in recorded and "监察委员会" in recorded:
+        return recorded
+    found = organ(case, "discipline_commission")
+    if found is not None and configured(found.name):
+        return found.name
+    name = case.division.name
+    return f"中共{name}纪律检查委员会、{name}监察委员会"
+
+
+_REFERRAL_ATTACHMENTS = (
+    "涉嫌犯罪案件移送书",
+    "涉嫌犯罪案件情况的调查报告",
+    "涉案物品清单",
+    "有关检验报告或者鉴定结论",
+    "其他有关涉嫌犯罪的材料",
+)
+_DOC_CODES = dict(
+    zip(
+        ("referral_letter", "investigation_report", "exhibit_list", "expert_findings", "other_materials"),
+        _REFERRAL_ATTACHMENTS,
+        strict=True,
+    )
+)
+
+
+CRIMES = {  # referral action → the offence and its article (刑法)
+    "refer_police_theft": ("第二百六十四条", "盗窃罪"),
+    "refer_police_laundering": ("第一百九十一条", "洗钱罪"),
 }
+
+
+def _bracketed(*pairs: tuple[str, str]) -> str:
+    """（证照号码…，住所…） with only the values that are known; nothing when none is."""
+    known = "，".join(f"{label}{value}" for label, value in pairs if value)
+    return f"（{known}）" if known else ""
+
+
+def _crime(referral: Referral) -> str:
+    article, name = CRIMES.get(referral.action, ("第二百六十四条", "盗窃罪"))
+    return f"涉嫌构成《中华人民共和国刑法》{article}规定的{name}"
+
+
+def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
+    """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
+    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it."""
+    calc = _theft(case, referral.party)
+    value = _result(calc, "back_charge_yuan")
+    threshold = load_pack(case.pack).settings.decimal("theft_criminal_threshold_yuan")
+    if calc is not None and value is not None:
+        reached = "已达到" if value >= threshold else "未达到"
+        theft = (
+            f"经核算，窃电量{plain(calc.kwh)}千瓦时，窃电价值（按应补交电费计）{yuan(value)}，"
+            f"{reached}盗窃罪“数额较大”的追诉标准（{plain(threshold)}元）"
+        )
+    else:
+        theft = "窃电数额见涉嫌犯罪案件情况的调查报告"
+    sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
+    attachments = [name for name in _REFERRAL_ATTACHMENTS if name in sent] or list(_REFERRAL_ATTACHMENTS[:3])
+    return {
+        "receiving_organ": referral.receiving_organ or _organ_name(case, "public_security", "公安局"),
+        "procuratorate": _organ_name(case, "procuratorate", "人民检察院"),
+        "theft_summary": theft,
+        "documents_sent": "；".join(f"{i}. {name}" for i, name in enumerate(attachments, start=1)),
+        "basis": cite(
+            [
+                Citation(REFERRAL_RULE, "第三条"),
+                Citation(REFERRAL_RULE, "第五条"),
+                Citation(REFERRAL_RULE, "第六条"),
+            ]
+        ),
+        "crime": _crime(referral),
+        "party_details": _bracketed(
+            ("证照号码", party_identifier(referral.party) if referral.party else ""),
+            ("住所", (referral.party.address if referral.party else "") or ""),
+        ),
+        "transferred_on": cn_date(
+            timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
+        ),
+    }
 
 
 def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -353,6 +642,12 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "No blacklist listing refers to this case yet; propose one from the decision under Blacklist",
         )
     listing = listings[0]
+    if listing.notified_on is None or (listing.listed_on or listing.publication_start) is None:
+        raise DocumentError(
+            "documents.listing_not_decided",
+            "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
+            "A listing decision follows the notice to the party and the objection period: not yet reached",
+        )
     matched = (
         listing.decision.party
         if listing.decision is not None
@@ -369,25 +664,26 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     return Prepared(
         f"listing:{listing.pk}",
         matched,
-        listing.authority,
-        authority_code(case),
+        case_issuer(case, "credit_office"),
+        listing.listed_on or listing.publication_start or listing.notified_on,
         {
             "party_name": listing.name,
             "party_identifier": listing.uscc or "—",
             "party_address": listing.address or "—",
             "legal_representative": listing.legal_representative or "—",
-            "reason": listing.reason,
-            "basis": listing.basis,
+            "reason": clean_paper(listing.reason),
+            "basis": cite(citations_in(mark_drafts(listing.basis))) or "有关失信惩戒的法律、法规规定",
+            "policy_context": policy_context(case),
             "decision_number": listing.decision_number,
             "severity": listing.get_severity_display(),
-            "sanctions": listing.sanctions or "依法依规实施失信联合惩戒",
+            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
             "period": (
                 f"{cn_date(listing.publication_start)}至{cn_date(listing.max_end)}"
                 if listing.publication_start
                 else "自列入之日起按规定期限公示"
             ),
-            "removal_conditions": listing.removal_conditions,
-            "remedies": listing.remedies,
+            "removal_conditions": clean_paper(listing.removal_conditions),
+            "remedies": clean_paper(listing.remedies),
             "notified_on": cn_date(listing.notified_on),
             "objection_deadline": cn_date(listing.objection_deadline),
         },
@@ -403,58 +699,315 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
     output = calc.output or {}
     steps = [
-        [s.get("label", ""), s.get("formula", ""), s.get("value", ""), s.get("unit", "")]
+        [
+            clean_paper(str(s.get("label", ""))),
+            str(s.get("formula", "")),
+            str(s.get("value", "")),
+            _unit(s.get("unit", "")),
+        ]
         for s in output.get("steps", [])
     ]
-    basis = "；".join(
-        f"{b.get('key')}: {b.get('value')}（{b.get('source')}）" for b in output.get("basis", [])
-    )
+    sources = [clean_paper(str(b.get("source") or "")) for b in output.get("basis", [])]
     target_party = calc.party
+    fields = {
+        **(
+            _party_fields(target_party)
+            if target_party
+            else {**_party_fields(None), "party_name": case.division.name}
+        ),
+        "kwh": plain(calc.kwh),
+        "tce": plain(calc.tce),
+        "division_name": case.division.name,
+        "calc_basis": "；".join(dict.fromkeys(s for s in sources if s))
+        or "《综合能耗计算通则》（GB/T 2589-2020）",
+        "basis": cite(
+            [
+                Citation("中华人民共和国节约能源法"),
+                *[
+                    c
+                    for c in _measure_citations(case, rule_ids=(1,))
+                    if c and c.law != "中华人民共和国电力法"
+                ],
+            ]
+        ),
+        "policy_context": policy_context(case),
+    }
     return Prepared(
         f"calculation:{calc.pk}",
         target_party,
-        default_authority(case),
-        authority_code(case),
-        {
-            **(
-                _party_fields(target_party)
-                if target_party
-                else {
-                    "party_name": case.division.name,
-                    "party_identifier": "—",
-                    "party_address": "—",
-                    "legal_representative": "—",
-                }
-            ),
-            "kwh": _plain(calc.kwh),
-            "tce": _plain(calc.tce),
-            "division_name": case.division.name,
-            "calc_basis": basis or "GB/T 2589-2020",
-            "basis": "《中华人民共和国节约能源法》《中华人民共和国电力法》；" + _basis(case, rule_ids=(1,)),
-        },
+        case_issuer(case),
+        None,
+        fields,
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
 
 
-def _suspension(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    cafes = [p for p in case.parties.select_related("subject") if p.category == "internet_cafe"]
-    target: CaseParty = _pick(cafes, party, "网吧当事人", "internet-café party")
+_UNITS = {"yuan": "元", "d": "日", "h": "小时", "kWh": "kWh", "tce": "tce"}
+
+
+def _unit(unit: object) -> str:
+    return _UNITS.get(str(unit), str(unit))
+
+
+def _hearing(case: Case, party: CaseParty | None) -> Any:
+    from minesweep.cases.models import Hearing
+
+    hearings = list(Hearing.objects.filter(notice__case=case).select_related("notice__party__subject"))
+    if party is not None:
+        hearings = [h for h in hearings if h.notice.party_id == party.pk]
+    if not hearings:
+        raise DocumentError(
+            "documents.source_missing",
+            "案件中尚无可生成该文书的听证安排",
+            "The case has no hearing to render this document from",
+        )
+    return hearings[0]
+
+
+def _hearing_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """听证通知 (行政处罚法第六十四条第二项): time and place, at least seven days ahead, presiding officer,
+    the right to ask for his withdrawal, representation, and what happens if the party does not come."""
+    hearing = _hearing(case, party)
+    notice = hearing.notice
+    issuer = penalty_issuer(case, notice.party)
+    notice_act = act_for_target("notice", f"notice:{notice.pk}")
     return Prepared(
-        f"party:{target.pk}",
-        target,
-        default_authority(case),
-        authority_code(case),
+        f"hearing:{hearing.pk}",
+        notice.party,
+        issuer,
+        hearing.notified_on,
         {
-            **_party_fields(target),
-            "basis": "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第四条；《互联网上网服务营业场所管理条例》；"
-            + _basis(case, target, (4,)),
-            "requirements": "立即停止虚拟货币“挖矿”活动，拆除全部矿机及相关设备，整改完成后书面报告，经验收合格方可恢复营业",
+            **_party_fields(notice.party),
+            "notice_number": notice_act or notice.number,
+            "requested_on": cn_date(notice.hearing_requested_on),
+            "scheduled_on": cn_date(hearing.scheduled_on),
+            "place": clean_paper(hearing.place),
+            "presiding_officer": clean_paper(hearing.presiding_officer),
+            "notified_on": cn_date(hearing.notified_on),
         },
     )
 
 
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _hearing_record(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    hearing = _hearing(case, party)
+    if hearing.status != "held":
+        raise DocumentError(
+            "documents.source_missing",
+            "听证尚未举行（或已撤回），没有听证笔录",
+            "The hearing was not held (or was withdrawn): there is no record",
+        )
+    notice = hearing.notice
+    return Prepared(
+        f"hearing_record:{hearing.pk}",
+        notice.party,
+        penalty_issuer(case, notice.party),
+        hearing.held_on,
+        {
+            **_party_fields(notice.party),
+            "held_on": cn_date(hearing.held_on),
+            "place": clean_paper(hearing.place),
+            "presiding_officer": clean_paper(hearing.presiding_officer),
+            "record": clean_paper(hearing.record),
+        },
+    )
+
+
+def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """法制审核意见 (行政处罚法第五十八条): who reviewed, what, the opinion and the outcome."""
+    reviews = list(case.legal_reviews.select_related("reviewer"))
+    if party is not None:
+        reviews = [r for r in reviews if getattr(r, "party_id", None) in (None, party.pk)]
+    review = _pick(list(reversed(reviews)), None, "法制审核记录", "legal review")
+    reviewed = timezone.localtime(review.reviewed_at).date()
+    return Prepared(
+        f"legal_review:{review.pk}",
+        None,
+        case_issuer(case),
+        reviewed,
+        {
+            "reviewer": _person(review.reviewer),
+            "reviewed_on": cn_date(reviewed),
+            "outcome": review.get_outcome_display().split(" / ")[0],
+            "opinion": clean_paper(review.opinion),
+            "parties": "、".join(p.name for p in case.parties.all()) or "（待查明）",
+        },
+    )
+
+
+def _service_receipt(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """送达回证 of a decision: the document served (name and number), to whom, where, how, when; the
+    recipient's signature and the server's (行政处罚法第六十一条; 民事诉讼法 on service)."""
+    decision: Decision = _pick(
+        list(case.decisions.select_related("party__subject")), party, "处罚决定", "decision"
+    )
+    issuer = penalty_issuer(case, decision.party)
+    return Prepared(
+        f"service:decision:{decision.pk}",
+        decision.party,
+        issuer,
+        decision.served_on or decision.decided_on,
+        {
+            **_party_fields(decision.party),
+            "served_document": f"{KINDS['decision'].zh}（{decision.number}）",
+            "served_on": cn_date(decision.served_on) if decision.served_on else "＿＿年＿＿月＿＿日",
+            "service_method": "直接送达",
+        },
+    )
+
+
+def act_for_target(kind: str, target: str) -> str:
+    from minesweep.documents.numbering import act_for
+
+    act = act_for(kind=kind, target=target)
+    return act.number if act else ""
+
+
+def other_authority_actions(party: CaseParty | None) -> list[dict[str, Any]]:
+    return track_actions(party, "other_authority")
+
+
+def _tracks(case: Case, kind: str, party: CaseParty | None, authority: str = "") -> list[Any]:
+    tracks = case.tracks.filter(kind=kind).select_related("party__subject").order_by("party_id", "id")
+    if party is not None:
+        tracks = tracks.filter(party=party)
+    if authority:
+        tracks = tracks.filter(authority=authority)
+    return list(tracks)
+
+
+def _action_names(actions: list[dict[str, Any]]) -> str:
+    from minesweep.policy.codes import ACTIONS
+
+    names = [str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in actions]
+    return "；".join(n for n in names if n)
+
+
+def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:
+    return [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
+
+
+def _policies(case: Case, actions: list[dict[str, Any]]) -> str:
+    """Policy context, each document once (a remark after one citation does not make it another)."""
+    found: dict[str, str] = {}
+    for action in actions:
+        for entry in action.get("policy_basis") or []:
+            cited = policy_cite(str(entry))
+            key = re.sub(r"（(?!征求意见稿)[^）]*）$", "", cited)
+            found.setdefault(key, key)
+    return "、".join(found.values()) or policy_context(case)
+
+
+def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
+    """建议函 to the authority that holds a power the case authority does not (通信管理局, 文旅, 电网企业 …):
+    the facts, the power it holds with its statute, what is asked, and the answer requested. From the
+    party's other-authority track (its letter date is the act's date)."""
+    tracks = [t for t in _tracks(case, "other_authority", party, addressee) if t.letter_on]
+    if tracks:
+        track = tracks[0]
+        target_party, authority, mine, target, day = (
+            track.party,
+            track.authority,
+            list(track.actions),
+            f"track:{track.pk}",
+            track.letter_on,
+        )
+    else:  # cases evaluated before tracks existed: the measures' other-authority actions
+        candidates = [p for p in ([party] if party else case.parties.all()) if other_authority_actions(p)]
+        target_party = _pick(candidates, None, "已发出的建议函事项", "advice letter sent")
+        actions = other_authority_actions(target_party)
+        authority = addressee or str(actions[0].get("authority") or "")
+        mine = [a for a in actions if str(a.get("authority") or "") == authority]
+        target, day = f"proposal:{target_party.pk}:{authority}", None
+        if not mine:
+            raise DocumentError(
+                "documents.source_missing", "该当事人没有须由该机关办理的事项", "Nothing for that authority"
+            )
+    from minesweep.policy.codes import DEPARTMENTS
+
+    found = organ(case, authority)
+    name = configured(found.name) if found is not None else ""
+    name = name or (DEPARTMENTS[authority].zh if authority in DEPARTMENTS else "有关机关")
+    statutes = _statutes(mine)
+    return Prepared(
+        target,
+        target_party,
+        case_issuer(case),
+        day,
+        {
+            **_party_fields(target_party),
+            "addressee": name,
+            "party_category": category_label(target_party.category),
+            "party_details": _bracketed(
+                ("", category_label(target_party.category)), ("住所", target_party.address or "")
+            ),
+            "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
+            "requests": _action_names(mine),
+            "power": f"依据{cite(statutes)}，下列事项属于贵机关的职权"
+            if statutes
+            else "下列事项属于贵机关的职权",
+            "policy_context": _policies(case, mine),
+        },
+    )
+
+
+def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
+    """处理决定书 of a measure that is not a penalty (能耗指标核减, 取消优惠, 退出市场交易, 差别电价 …): the
+    measures, their statutes where the pack gives them, policy context, and the remedies (行政复议法第二十条,
+    行政诉讼法第四十六条) in the name of the authority that holds the measure's power."""
+    tracks = [t for t in _tracks(case, "measure", party, addressee) if t.letter_on]
+    track = _pick(tracks, None, "已出具的处理决定", "measure letter")
+    issuer = case_issuer(case, track.authority)
+    statutes = _statutes(list(track.actions))
+    league = league_of(case).name
+    return Prepared(
+        f"track:{track.pk}",
+        track.party,
+        issuer,
+        track.letter_on,
+        {
+            **_party_fields(track.party),
+            "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
+            "measures": _action_names(list(track.actions)),
+            "basis_sentence": f"依据{cite(statutes)}" if statutes else "依照有关规定",
+            "policy_context": _policies(case, list(track.actions)),
+            "review_body": configured(issuer.review_body) or f"{league}人民政府",
+            "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
+        },
+    )
+
+
+def _discussion(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """集体讨论记录 (行政处罚法第五十七条第二款): when, who, the minutes and the conclusion."""
+    discussions = list(case.discussions.select_related("party").order_by("-held_on", "-id"))
+    record: Any = _pick(discussions, party, "集体讨论记录", "collective discussion")
+    return Prepared(
+        f"discussion:{record.pk}",
+        record.party,
+        penalty_issuer(case, record.party),
+        record.held_on,
+        {
+            **_party_fields(record.party),
+            "held_on": cn_date(record.held_on),
+            "participants": clean_paper(record.participants),
+            "minutes": clean_paper(record.minutes),
+            "conclusion": clean_paper(record.conclusion),
+        },
+    )
+
+
+BUILDERS: dict[str, Callable[..., Prepared]] = {
+    "filing": _filing,
+    "notice": _notice,
+    "decision": _decision,
+    "police_referral": _referral,
+    "discipline_referral": _referral,
+    "credit_listing": _credit_listing,
+    "energy_cut": _energy_cut,
+    "hearing_notice": _hearing_notice,
+    "hearing_record": _hearing_record,
+    "legal_review": _legal_review,
+    "service_receipt": _service_receipt,
+    "proposal": _proposal,
+    "measure_letter": _measure_letter,
+    "discussion": _discussion,
+}

@@ -1,4 +1,8 @@
-"""The eight document kinds (文书种类): Chinese name, number character and template file. Pure data."""
+"""The document kinds (文书种类): Chinese name, number character and template file. Pure data.
+
+An act addressed to a party or another organ bears a number (文号: 包发改罚〔2026〕12号); a record (笔录,
+意见书, 回证) does not — it names the case and the act it belongs to.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,32 @@ class Kind:
     code: str
     zh: str
     en: str
-    char: str  # the type character in the number: 包发改{char}〔2026〕12号
+    char: str  # the type character in the number: 包发改{char}〔2026〕12号 ("" for a record)
     template: str  # file name in the template directory
+
+    @property
+    def numbered(self) -> bool:
+        return bool(self.char)
 
 
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
         Kind("filing", "立案审批表", "Case filing approval form", "立", "filing.docx"),
-        Kind("notice", "行政处罚告知书", "Notice of intended penalty", "告", "notice.docx"),
+        Kind("notice", "行政处罚事先告知书", "Notice of intended penalty", "告", "notice.docx"),
+        Kind("hearing_notice", "听证通知书", "Hearing notice", "听", "hearing_notice.docx"),
+        Kind("hearing_record", "听证笔录", "Hearing record", "", "hearing_record.docx"),
+        Kind("legal_review", "法制审核意见书", "Legal review opinion", "", "legal_review.docx"),
+        Kind("discussion", "集体讨论记录", "Minutes of the collective discussion", "", "discussion.docx"),
         Kind("decision", "行政处罚决定书", "Penalty decision", "罚", "decision.docx"),
+        Kind("service_receipt", "送达回证", "Proof of service", "", "service_receipt.docx"),
         Kind(
             "police_referral", "涉嫌犯罪案件移送书", "Criminal referral letter", "移", "police_referral.docx"
         ),
         Kind(
             "discipline_referral",
-            "移送纪检监察机关函",
-            "Letter to the discipline organs",
+            "问题线索移送函",
+            "Letter referring an official's case to the discipline organs",
             "纪",
             "discipline_referral.docx",
         ),
@@ -38,23 +51,9 @@ KINDS: dict[str, Kind] = {
             "credit_listing.docx",
         ),
         Kind("energy_cut", "能耗预算指标核减通知", "Energy-budget cut notice", "能", "energy_cut.docx"),
-        Kind("suspension", "停业整顿通知", "Suspension for rectification notice", "停", "suspension.docx"),
+        Kind(
+            "measure_letter", "处理决定书", "Decision on administrative measures", "处", "measure_letter.docx"
+        ),
+        Kind("proposal", "建议函", "Letter asking another authority to act", "建", "proposal.docx"),
     )
-}
-
-# Short names used in document numbers (发文机关代字), by league/city code; the region is 内.
-AUTHORITY_SHORT: dict[str, str] = {
-    "150000": "内",
-    "150100": "呼",
-    "150200": "包",
-    "150300": "乌海",
-    "150400": "赤",
-    "150500": "通",
-    "150600": "鄂",
-    "150700": "呼伦",
-    "150800": "巴",
-    "150900": "乌兰",
-    "152200": "兴",
-    "152500": "锡",
-    "152900": "阿",
 }

@@ -15,6 +15,12 @@ from minesweep.core.i18n import pick
 from minesweep.documents.kinds import KINDS
 
 
+def kind_label(code: str) -> str:
+    """A document kind's name in the active language; an unknown kind is a plain "document"."""
+    kind = KINDS.get(code)
+    return pick(kind.zh, kind.en) if kind else pick("文书", "Document")
+
+
 class NumberCounter(models.Model):
     """Last serial used for one number prefix and year, e.g. 包发改罚 / 2026 → 12 (包发改罚〔2026〕12号)."""
 
@@ -26,12 +32,62 @@ class NumberCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
 
 
+class Act(models.Model):
+    """One act (一份文书所载的行政行为) and its one number (文号), allocated once when the act is issued.
+
+    The number is ``{authority code}{kind character}〔{year of the act}〕{serial}号``, serial per issuing
+    authority, kind and year. It is shown identically wherever the act appears (case, tasks, credit listing,
+    DOCX, PDF, exports) and never changes, whatever is re-rendered. An act issued outside the platform
+    (on paper) is recorded with the number it bears and a scan of it (``on_paper``).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="acts")
+    kind = models.CharField(max_length=24, help_text="documents.kinds.KINDS")
+    target = models.CharField(max_length=60, help_text="the record the act is, e.g. decision:12")
+    number = models.CharField(max_length=60, unique=True)
+    authority = models.CharField(max_length=120, help_text="issuing authority (full name)")
+    year = models.PositiveSmallIntegerField()
+    serial = models.PositiveIntegerField(null=True, blank=True, help_text="empty for a paper number")
+    act_date = models.DateField(help_text="the act's own date (printed on it)")
+    on_paper = models.BooleanField(default=False, help_text="issued outside the platform")
+    scan_name = models.CharField(max_length=200, blank=True)
+    scan_content_type = models.CharField(max_length=80, blank=True)
+    scan = models.BinaryField(blank=True, default=b"")
+    scan_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "target"], name="one_number_per_act")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def kind_zh(self) -> str:
+        kind = KINDS.get(self.kind)
+        return kind.zh if kind else "文书"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in the active language (pages)."""
+        return kind_label(self.kind)
+
+
 class IssuedDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     party = models.ForeignKey(CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=24, choices=[(k.code, f"{k.zh} / {k.en}") for k in KINDS.values()])
-    target = models.CharField(max_length=40, help_text="what it is rendered from, e.g. decision:12")
-    number = models.CharField(max_length=40, help_text="document number (文号), kept across versions")
+    kind = models.CharField(max_length=24, help_text="documents.kinds.KINDS")
+    target = models.CharField(max_length=60, help_text="what it is rendered from, e.g. decision:12")
+    act = models.ForeignKey(Act, null=True, on_delete=models.PROTECT, related_name="documents")
+    number = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="the act's number (文号), kept across versions; empty for a record",
+    )
     authority = models.CharField(max_length=120)
     version = models.PositiveIntegerField(default=1)
     supersedes = models.OneToOneField(
@@ -61,12 +117,13 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_zh(self) -> str:
-        return KINDS[self.kind].zh
+        kind = KINDS.get(self.kind)
+        return kind.zh if kind else "文书"
 
     @property
     def kind_label(self) -> str:
         """The kind in the active language (pages)."""
-        return pick(KINDS[self.kind].zh, KINDS[self.kind].en)
+        return kind_label(self.kind)
 
     @property
     def is_current(self) -> bool:

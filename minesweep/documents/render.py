@@ -18,6 +18,8 @@ from django.conf import settings
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -28,10 +30,18 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_:]+)\s*\}\}")
 TABLE = re.compile(r"^\{\{\s*table:([a-z_]+)\s*\}\}$")
 # fontTools logs every subsetting step at INFO; that is noise in the service log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
+# The faces GB/T 9704 asks for, by the name the DOCX templates give them, and the freely licensed Debian
+# fonts the PDF embeds for them (no free FangSong exists in Debian: the Song-style serif stands in for it).
+# Each entry: candidate files, first found wins; .ttc collections are searched for the Simplified Chinese face.
+NOTO = "/usr/share/fonts/opentype/noto/"
+WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT_CANDIDATES = (NOTO + "NotoSerifCJK-Regular.ttc", WQY)
+FACE_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "song-bold": (NOTO + "NotoSerifCJK-Bold.ttc",),
+    "hei": (NOTO + "NotoSansCJK-Regular.ttc",),
+}
+FACES = {"宋体": "song", "仿宋": "song", "黑体": "hei"}
+FONT_PACKAGE = "fonts-noto-cjk"
 
 
 def template_dir() -> Path:
@@ -46,23 +56,46 @@ def template_path(name: str) -> Path:
 
 
 def font_path() -> Path:
+    """The body font embedded in every PDF (a Song-style serif); its absence is named with its package."""
     configured = getattr(settings, "DOCUMENT_PDF_FONT", "")
     for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise DocumentError(
         "documents.font_missing",
-        "找不到可嵌入PDF的中文字体：请安装 Debian 软件包 fonts-wqy-microhei（apt-get install fonts-wqy-microhei）",
-        "No CJK font to embed in the PDF: install the Debian package fonts-wqy-microhei "
-        "(apt-get install fonts-wqy-microhei)",
+        f"找不到可嵌入PDF的中文字体：请安装 Debian 软件包 {FONT_PACKAGE}（apt-get install {FONT_PACKAGE}）",
+        f"No CJK font to embed in the PDF: install the Debian package {FONT_PACKAGE} "
+        f"(apt-get install {FONT_PACKAGE})",
     )
+
+
+def face_paths() -> dict[str, Path]:
+    """Body, bold title and heading fonts; a missing title or heading face falls back to the body font."""
+    body = font_path()
+    found = {"song": body}
+    for face, candidates in FACE_CANDIDATES.items():
+        found[face] = next((Path(c) for c in candidates if Path(c).is_file()), body)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _collection_index(path: str) -> int:
+    """The Simplified Chinese face of a .ttc (Noto CJK holds JP, KR, SC, TC, HK); 0 otherwise."""
+    if not path.endswith(".ttc"):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    for index, font in enumerate(TTCollection(path).fonts):
+        if " SC" in str(font["name"].getDebugName(1)):
+            return index
+    return 0
 
 
 @lru_cache(maxsize=4)
 def _font_cmap(path: str) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
-    font = TTCollection(path).fonts[0] if path.endswith(".ttc") else TTFont(path)
+    font = TTCollection(path).fonts[_collection_index(path)] if path.endswith(".ttc") else TTFont(path)
     return frozenset(font.getBestCmap().keys())
 
 
@@ -96,18 +129,29 @@ def _set_text(paragraph: Paragraph, text: str) -> None:
         run.text = ""
 
 
+TABLE_PT = 12.0
+
+
+def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
+    """Table text in 小四 FangSong (the body face, smaller so the columns fit the type area)."""
+    cell.text = ""
+    run = cell.paragraphs[0].add_run(text)
+    run.bold = bold
+    run.font.size = Pt(TABLE_PT)
+    run.font.name = "仿宋"
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+
+
 def _insert_table(doc: DocxDocument, paragraph: Paragraph, spec: dict[str, Any]) -> None:
     columns, rows = spec["columns"], spec["rows"]
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = str(title)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+        _cell_text(cell, str(title), bold=True)
     for row in rows or [["（无）"] + [""] * (len(columns) - 1)]:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=False):
-            cell.text = str(value)
+            _cell_text(cell, str(value))
     paragraph._p.addnext(table._tbl)
     paragraph._p.getparent().remove(paragraph._p)
 
@@ -182,58 +226,135 @@ def _blocks(doc: DocxDocument) -> list[Paragraph | Table]:
 
 
 # -- PDF -------------------------------------------------------------------------------------------
-def docx_to_pdf(data: bytes, *, title: str) -> bytes:
-    """Lay out the filled DOCX on A4 with the embedded CJK font (subset)."""
+MM_PER_PT = 25.4 / 72
+
+
+def _pdf_class() -> Any:
     from fpdf import FPDF
 
-    font = font_path()
+    class OfficialPdf(FPDF):  # type: ignore[misc]
+        """A4 with GB/T 9704 page numbers: 4号 "— n —", odd pages right, even pages left, one character in."""
+
+        def footer(self) -> None:
+            self.set_y(-(self.b_margin - 7))
+            self.set_font("song", size=14)
+            inset = 14 * MM_PER_PT  # one character in from the outside edge
+            odd = self.page_no() % 2 == 1
+            self.set_x(self.l_margin + (0 if odd else inset))
+            width = self.w - self.l_margin - self.r_margin - inset
+            self.cell(width, 7, f"— {self.page_no()} —", align="R" if odd else "L")
+
+    return OfficialPdf
+
+
+def docx_to_pdf(data: bytes, *, title: str) -> bytes:
+    """Lay out the filled DOCX on A4 with the page setup, faces, indents and page numbers it declares,
+    embedding subsets of the CJK fonts."""
     doc = Document(io.BytesIO(data))
-    pdf = FPDF(format="A4")
+    section = doc.sections[0]
+    margins = [
+        (getattr(section, f"{side}_margin", None) or 0) / 36000 or default
+        for side, default in (("left", 28.0), ("top", 37.0), ("right", 26.0), ("bottom", 35.0))
+    ]
+    pdf = _pdf_class()(format="A4")
     pdf.set_title(title)
     pdf.set_creator("Minesweep")
-    pdf.set_margins(25, 25, 25)
-    pdf.set_auto_page_break(True, margin=22)
-    pdf.add_font("cjk", "", str(font), collection_font_number=0)
+    pdf.set_margins(margins[0], margins[1], margins[2])
+    pdf.set_auto_page_break(True, margin=margins[3])
+    for face, path in face_paths().items():
+        pdf.add_font(face, "", str(path), collection_font_number=_collection_index(str(path)))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for block in _blocks(doc):
         if isinstance(block, Paragraph):
-            text = block.text
-            size = _size(block)
-            pdf.set_font("cjk", size=size)
-            if not text.strip():
-                pdf.ln(size * 0.4)
-                continue
-            alignment = block.alignment
-            align = (
-                "C"
-                if alignment == WD_ALIGN_PARAGRAPH.CENTER
-                else "R"
-                if alignment == WD_ALIGN_PARAGRAPH.RIGHT
-                else "L"
-            )
-            pdf.multi_cell(width, size * 0.55, text, align=align, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(size * 0.15)
+            _pdf_paragraph(pdf, block, width)
         else:
-            rows = [[cell.text for cell in row.cells] for row in block.rows]
-            if not rows:
-                continue
-            pdf.set_font("cjk", size=9)
-            columns = len(rows[0])
-            widths = _col_widths(rows, columns)
-            with pdf.table(
-                col_widths=widths,
-                line_height=5,
-                text_align="LEFT",
-                first_row_as_headings=True,
-                headings_style=_headings(),
-            ) as table:
-                for row in rows:
-                    cells = table.row()
-                    for value in (row + [""] * columns)[:columns]:
-                        cells.cell(value)
-            pdf.ln(3)
+            _pdf_table(pdf, block)
     return bytes(pdf.output())
+
+
+def _pdf_paragraph(pdf: Any, block: Paragraph, width: float) -> None:
+    text = block.text
+    size = _size(block)
+    pdf.set_font(_face(block), size=size)
+    form = block.paragraph_format
+    spacing = form.line_spacing
+    line = spacing.pt * MM_PER_PT if hasattr(spacing, "pt") else size * 0.55
+    if not text.strip():
+        pdf.ln(line)
+        return
+    indent = form.first_line_indent
+    first = indent.pt * MM_PER_PT if indent is not None and indent.pt > 0 else 0.0
+    right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
+    align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
+    for index, text_line in enumerate(wrap(pdf, text, width - right, first)):
+        offset = first if index == 0 and align in ("L", "J") else 0.0
+        pdf.set_x(pdf.l_margin + offset)
+        pdf.cell(width - right - offset, line, text_line, align="L" if align == "J" else align)
+        pdf.ln(line)
+    if form.space_after is not None and form.space_after.pt:
+        pdf.ln(form.space_after.pt * MM_PER_PT)
+
+
+# Chinese line-breaking (避头尾): these never start a line, these never end one.
+NO_LINE_START = set("，。、；：？！）》」』”’〕】…—%．,.;:!?)")
+NO_LINE_END = set("（《「『“‘〔【")
+
+
+def wrap(pdf: Any, text: str, width: float, first_indent: float = 0.0) -> list[str]:
+    """Lines of ``text`` that fit ``width`` (the first ``first_indent`` narrower), breaking between any
+    two characters except inside a run of Latin letters/digits, with closing punctuation kept off a
+    line's start and opening punctuation off its end (a line may overhang by that one mark)."""
+    tokens = re.findall(r"[A-Za-z0-9.,:/%\-]+|.", text)
+    lines: list[str] = []
+    current, limit = "", width - first_indent
+    for token in tokens:
+        if current and pdf.get_string_width(current + token) > limit and token not in NO_LINE_START:
+            carry = ""
+            while current and current[-1] in NO_LINE_END:
+                carry, current = current[-1] + carry, current[:-1]
+            lines.append(current)
+            current, limit = carry + token.lstrip(), width
+        else:
+            current += token
+    if current:
+        lines.append(current)
+    return lines
+
+
+ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "C", WD_ALIGN_PARAGRAPH.RIGHT: "R", WD_ALIGN_PARAGRAPH.JUSTIFY: "J"}
+
+
+def _pdf_table(pdf: Any, block: Table) -> None:
+    rows = [[cell.text for cell in row.cells] for row in block.rows]
+    if not rows:
+        return
+    pdf.set_font("song", size=10.5)
+    columns = len(rows[0])
+    with pdf.table(
+        col_widths=_col_widths(rows, columns, pdf.w - pdf.l_margin - pdf.r_margin),
+        line_height=5.5,
+        text_align="LEFT",
+        first_row_as_headings=True,
+        headings_style=_headings(),
+    ) as table:
+        for row in rows:
+            cells = table.row()
+            for value in (row + [""] * columns)[:columns]:
+                cells.cell(value)
+    pdf.ln(3)
+
+
+def _face(paragraph: Paragraph) -> str:
+    """The PDF face for a paragraph's first run: 宋体 bold → the bold Song title face; 黑体 → Hei; else body."""
+    for run in paragraph.runs:
+        if not run.text.strip():
+            continue
+        rfonts = run._element.rPr.rFonts if run._element.rPr is not None else None
+        name = (rfonts.get(qn("w:eastAsia")) if rfonts is not None else None) or run.font.name or ""
+        face = FACES.get(name, "song")
+        return "song-bold" if face == "song" and run.font.bold else face
+    return "song"
 
 
 def _headings() -> Any:
@@ -242,16 +363,32 @@ def _headings() -> Any:
     return FontFace(emphasis="", fill_color=(238, 241, 245))
 
 
-def _col_widths(rows: list[list[str]], columns: int) -> tuple[float, ...]:
-    longest = [max((len(r[i]) if i < len(r) else 0) for r in rows) for i in range(columns)]
-    return tuple(max(6.0, min(float(n), 30.0)) for n in longest)
+def _col_widths(
+    rows: list[list[str]], columns: int, width: float = 156.0, char_mm: float = 3.9
+) -> tuple[float, ...]:
+    """Column widths (mm) that keep short columns on one line: each column wants its longest text; when
+    they do not all fit, the columns narrower than a fair share keep their width and the rest share what
+    is left."""
+    natural = [max((len(r[i]) if i < len(r) else 0) for r in rows) * char_mm + 4 for i in range(columns)]
+    if sum(natural) <= width:
+        return tuple(n * width / sum(natural) for n in natural)
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(columns) if i not in fixed]
+        share = (width - sum(fixed.values())) / max(1, len(free))
+        small = [i for i in free if natural[i] <= share]
+        if not small:
+            break
+        fixed.update({i: natural[i] for i in small})
+    share = (width - sum(fixed.values())) / max(1, columns - len(fixed))
+    return tuple(fixed.get(i, share) for i in range(columns))
 
 
 def _size(paragraph: Paragraph) -> float:
     for run in paragraph.runs:
         if run.font.size is not None:
             return float(run.font.size.pt)
-    return 12.0
+    return 16.0
 
 
 __all__ = ["docx_text", "docx_to_pdf", "fill_docx", "missing_glyphs", "template_path"]

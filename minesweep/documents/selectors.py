@@ -8,7 +8,7 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.cases.models import Case
 from minesweep.cases.selectors import case_get, cases_for
 from minesweep.core.errors import NotFoundError
-from minesweep.documents.models import IssuedDocument
+from minesweep.documents.models import Act, IssuedDocument
 
 
 def documents_for(*, scope: Scope | None, q: str = "") -> QuerySet[IssuedDocument]:
@@ -31,4 +31,11 @@ def document_get(*, scope: Scope | None, pk: int) -> IssuedDocument:
     return document
 
 
-__all__ = ["case_documents", "case_get", "document_get", "documents_for"]
+def act_get(*, scope: Scope | None, pk: int) -> Act:
+    act = Act.objects.filter(pk=pk, case__in=cases_for(scope)).select_related("case").first()
+    if act is None:
+        raise NotFoundError()
+    return act
+
+
+__all__ = ["act_get", "case_documents", "case_get", "document_get", "documents_for"]

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseParty
-from minesweep.documents.context import DocumentError, cn_date, prepare
+from minesweep.documents.context import DocumentError, prepare
 from minesweep.documents.kinds import KINDS
-from minesweep.documents.models import IssuedDocument, NumberCounter
+from minesweep.documents.models import IssuedDocument
+from minesweep.documents.numbering import act_for, act_number_issue
 from minesweep.documents.render import docx_to_pdf, fill_docx, missing_glyphs, template_path
+from minesweep.documents.wording import cn_date
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 log = logging.getLogger(__name__)
@@ -27,14 +29,6 @@ log = logging.getLogger(__name__)
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def number_next(*, prefix: str, year: int) -> str:
-    """Next number of ``prefix`` in ``year`` (call inside a transaction): 包发改罚〔2026〕12号."""
-    counter, _ = NumberCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}〔{year}〕{counter.last}号"
 
 
 def _timeline(*, actor: Actor, case: Case, document: IssuedDocument, action: str) -> None:
@@ -69,13 +63,15 @@ def document_issue(
     party: CaseParty | None = None,
     reissue: bool = False,
     reason: str = "",
+    addressee: str = "",
 ) -> IssuedDocument:
-    """The issued document of ``kind`` for ``case`` (and ``party``); rendered and numbered on first issue."""
+    """The issued document of ``kind`` for ``case`` (and ``party``; ``addressee`` picks the authority a
+    建议函 goes to); rendered and numbered on first issue. A record (笔录, 意见书, 回证) bears no number."""
     if party is not None and party.case_id != case.pk:
         raise DocumentError(
             "documents.party_mismatch", "当事人不属于该案件", "The party does not belong to this case"
         )
-    prepared = prepare(case, kind, party)
+    prepared = prepare(case, kind, party, addressee)
     current = (
         IssuedDocument.objects.select_for_update()
         .filter(case=case, kind=kind, target=prepared.target)
@@ -90,13 +86,33 @@ def document_issue(
             "重新生成已出具的文书须说明理由（原文书保留，不会被覆盖）",
             "State why an issued document is rendered again (the issued one is kept, never overwritten)",
         )
-    today = timezone.localdate()
-    number = (
-        current.number
-        if current
-        else number_next(prefix=prepared.authority_code + KINDS[kind].char, year=today.year)
+    paper = act_for(kind=kind, target=prepared.target)
+    if paper is not None and paper.on_paper:
+        raise DocumentError(
+            "documents.issued_on_paper",
+            f"该文书已以纸质形式出具（{paper.number}），其扫描件即为文书，平台不另行生成",
+            f"This act was issued on paper ({paper.number}); its scan is the document, none is rendered",
+        )
+    act = (
+        act_number_issue(
+            actor=actor,
+            case=case,
+            kind=kind,
+            target=prepared.target,
+            act_date=prepared.act_date or timezone.localdate(),
+            issuer=prepared.issuer,
+        )
+        if KINDS[kind].numbered
+        else None
     )
-    fields = {**prepared.fields, "number": number, "issued_on": cn_date(today)}
+    number = act.number if act else ""
+    if act is not None:
+        issued_on = cn_date(act.act_date)
+    elif current is not None:  # a record keeps the date it was first made
+        issued_on = str(current.data.get("fields", {}).get("issued_on", ""))
+    else:
+        issued_on = cn_date(prepared.act_date or timezone.localdate())
+    fields = {**prepared.fields, "number": number, "issued_on": issued_on}
     template = template_path(KINDS[kind].template)
     docx = fill_docx(template, fields, prepared.tables)
     text = "\n".join(
@@ -105,14 +121,15 @@ def document_issue(
     missing = missing_glyphs(text)
     if missing:
         log.warning("document %s: the PDF font lacks %s", number, "".join(missing))
-    pdf = docx_to_pdf(docx, title=f"{KINDS[kind].zh} {number}")
+    pdf = docx_to_pdf(docx, title=f"{KINDS[kind].zh} {number or case.number}")
     document = IssuedDocument.objects.create(
         case=case,
         party=prepared.party,
         kind=kind,
         target=prepared.target,
+        act=act,
         number=number,
-        authority=prepared.authority,
+        authority=act.authority if act else prepared.issuer.name,
         version=(current.version + 1) if current else 1,
         supersedes=current,
         reason=reason.replace("\x00", "").strip()[:300],

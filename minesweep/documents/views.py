@@ -15,7 +15,7 @@ from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, PermissionDeniedError
 from minesweep.core.i18n import pick
 from minesweep.documents.kinds import KINDS
-from minesweep.documents.selectors import case_documents, case_get, document_get, documents_for
+from minesweep.documents.selectors import act_get, case_documents, case_get, document_get, documents_for
 from minesweep.documents.services import document_issue
 
 WRITERS = (Role.INVESTIGATOR,)
@@ -43,6 +43,8 @@ def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpRespon
             "documents": case_documents(case=case),
             "kinds": list(KINDS.values()),
             "parties": case.parties.all(),
+            "acts": case.acts.defer("scan").order_by("id"),
+            "letters": case.tracks.filter(kind__in=("measure", "other_authority")).exclude(letter_on=None),
             "can_issue": scope.role in (Role.INVESTIGATOR, Role.ADMINISTRATOR),
         },
     )
@@ -65,12 +67,13 @@ def issue(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpResponse:
             party=party,
             reissue=request.POST.get("reissue") == "1",
             reason=request.POST.get("reason", "")[:300],
+            addressee=request.POST.get("addressee", "")[:40],
         )
         messages.success(
             request,
             pick(
-                f"已出具 {document.number}（第{document.version}版）",
-                f"Issued {document.number} (version {document.version})",
+                f"已出具 {document.number or document.kind_zh}（第{document.version}版）",
+                f"Issued {document.number or document.kind} (version {document.version})",
             ),
         )
     except DomainError as exc:
@@ -95,4 +98,20 @@ def download(request: HttpRequest, pk: int, fmt: str, *, scope: Scope) -> HttpRe
     response = HttpResponse(bytes(getattr(document, fmt)), content_type=CONTENT_TYPES[fmt])
     filename = f"{document.case.number}-{document.kind}-v{document.version}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_view()
+def paper_scan(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    """The scan of an act issued on paper (its document of record), within the case's scope."""
+    act = act_get(scope=scope, pk=pk)
+    audit_record(
+        actor=request.user,
+        action="documents.act.scan_download",
+        target=act,
+        detail={"number": act.number},
+        division_code=act.case.division_id,
+    )
+    response = HttpResponse(bytes(act.scan), content_type=act.scan_content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{act.case.number}-{act.kind}-scan"'
     return response

@@ -51,6 +51,7 @@ from minesweep.cases.services.tracks import (
 from minesweep.cases.transitions import allowed_actions
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
+from minesweep.documents.numbering import act_number_issue, act_record_paper
 from minesweep.policy.codes import ORGANISATION_CATEGORIES
 from minesweep.policy.engine import hearing_right
 from minesweep.policy.errors import WorkdayCalendarError
@@ -167,6 +168,34 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
     return review
 
 
+# -- act numbers -----------------------------------------------------------------------------------------
+PaperScan = tuple[str, str, bytes]  # file name, content type, content
+
+
+def _act_number(
+    actor: Actor,
+    case: Case,
+    kind: str,
+    pk: int,
+    act_date: dt.date,
+    paper_number: str,
+    paper_scan: PaperScan | None,
+) -> str:
+    """The act's one number: allocated by the documents app, or recorded from the paper original."""
+    target = f"{kind}:{pk}"
+    if (paper_number or "").strip() or paper_scan is not None:
+        return act_record_paper(
+            actor=actor,
+            case=case,
+            kind=kind,
+            target=target,
+            number=paper_number,
+            act_date=act_date,
+            scan=paper_scan,
+        ).number
+    return act_number_issue(actor=actor, case=case, kind=kind, target=target, act_date=act_date).number
+
+
 # -- notices and hearings --------------------------------------------------------------------------------
 def active_notice(party: CaseParty) -> Notice | None:
     return party.notices.filter(superseded=False).order_by("-id").first()
@@ -178,18 +207,20 @@ def notice_issue(
     actor: Actor,
     case: Case,
     party: CaseParty,
-    number: str,
     intended_penalty: str,
     served_on: dt.date | None = None,
     hearing_eligible: bool | None = None,
     service_method: str = "direct",
     intended_fine_yuan: Decimal | str | int | None = None,
+    paper_number: str = "",
+    paper_scan: PaperScan | None = None,
 ) -> Notice:
     """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
     deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
     the track's, derived from the penalty (第六十三条): with ``intended_fine_yuan`` the fine is compared with
     the pack's 较大数额 for the party's kind; without it a fine "may reach" it and the right is granted.
-    ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked."""
+    ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked. Its number is
+    allocated by the documents app (or, for a notice issued on paper, recorded from it with its scan)."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
@@ -201,7 +232,6 @@ def notice_issue(
             f"a notice was already served on '{party.name}'",
         )
     track = require_party_track(party, "penalty", "送达行政处罚告知书", "serve a penalty notice")
-    number = required_text(number, "告知书文号", "The notice number")
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
@@ -226,7 +256,6 @@ def notice_issue(
     notice = Notice.objects.create(
         case=case,
         party=party,
-        number=number[:60],
         intended_penalty=intended_penalty,
         hearing_eligible=right,
         served_on=served,
@@ -235,6 +264,8 @@ def notice_issue(
         hearing_request_deadline=due,
         created_by=user_or_none(actor) or case.lead_officer,
     )
+    notice.number = _act_number(actor, case, "notice", notice.pk, served, paper_number, paper_scan)
+    notice.save(update_fields=["number"])
     record(
         actor=actor,
         action="cases.notice.issue",
@@ -603,7 +634,6 @@ def decision_issue(
     actor: Actor,
     case: Case,
     party: CaseParty,
-    number: str,
     facts_and_evidence: str,
     penalty_and_basis: str,
     compliance: str,
@@ -612,6 +642,8 @@ def decision_issue(
     fine_yuan: Decimal | str | int | None = None,
     decided_on: dt.date | None = None,
     sealed: bool = True,
+    paper_number: str = "",
+    paper_scan: PaperScan | None = None,
 ) -> Decision:
     """Decide one party's penalty (行政处罚决定书, Art. 59) in the name of the authority that holds the
     power (the track's, from the pack; a different ``authority`` is refused). Only on the party's penalty
@@ -668,7 +700,6 @@ def decision_issue(
                 f"{reason_en}; the notice gave no hearing right: serve a new notice",
             )
     fields = {
-        "number": required_text(number, "决定书文号", "The decision number"),
         "facts_and_evidence": required_text(facts_and_evidence, "违法事实和证据", "The facts and evidence"),
         "penalty_and_basis": required_text(penalty_and_basis, "处罚种类和依据", "The penalty and its basis"),
         "compliance": required_text(compliance, "履行方式和期限", "How and by when to comply"),
@@ -685,8 +716,10 @@ def decision_issue(
         service_deadline=with_policy(service_deadline, day),
         decided_by=user_or_none(actor) or case.lead_officer,
         authority=track.authority_name[:120],
-        **{k: v[:60] if k == "number" else v for k, v in fields.items()},
+        **fields,
     )
+    decision.number = _act_number(actor, case, "decision", decision.pk, day, paper_number, paper_scan)
+    decision.save(update_fields=["number"])
     record(
         actor=actor,
         action="cases.decision.issue",

@@ -46,6 +46,7 @@ from minesweep.cases.transitions import (
     next_step,
 )
 from minesweep.core.errors import TransitionError
+from minesweep.documents.numbering import act_number_issue
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
@@ -472,6 +473,11 @@ def _issue_letter(
     advance(track, step_action)
     track.letter_on = day
     track.letter_text = text
+    # The letter's one number, allocated by the documents service when it is issued (issue 12).
+    kind = "measure_letter" if step_action == "letter_issue" else "proposal"
+    track.letter_number = act_number_issue(
+        actor=actor, case=track.case, kind=kind, target=f"track:{track.pk}", act_date=day
+    ).number
     track.save()
     _tasks_for(actor, track, day, text)
     record(

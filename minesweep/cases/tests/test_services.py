@@ -35,7 +35,6 @@ def _case(crew, lead, stage: str) -> Case:  # type: ignore[no-untyped-def]
 def decision_fields(**dates: dt.date) -> dict[str, object]:
     """The written parts of a penalty decision (决定书), with any dates given."""
     return {
-        "number": "决-1",
         "facts_and_evidence": "事实",
         "penalty_and_basis": "罚款",
         "compliance": "十五日内",
@@ -547,7 +546,6 @@ def test_it_counts_the_hearing_request_period_in_working_days_across_national_da
         actor=crew.investigator,
         case=notice_case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 30),
     )
@@ -566,13 +564,9 @@ def test_it_counts_the_hearing_request_period_in_working_days_across_national_da
 
 def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
     party = notice_case.parties.first()
-    services.notice_issue(
-        actor=crew.investigator, case=notice_case, party=party, number="告-1", intended_penalty="罚款"
-    )
+    services.notice_issue(actor=crew.investigator, case=notice_case, party=party, intended_penalty="罚款")
     with pytest.raises(TransitionError):
-        services.notice_issue(
-            actor=crew.investigator, case=notice_case, party=party, number="告-2", intended_penalty="罚款"
-        )
+        services.notice_issue(actor=crew.investigator, case=notice_case, party=party, intended_penalty="罚款")
 
 
 def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
@@ -581,7 +575,6 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         actor=crew.investigator,
         case=notice_case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 21),
     )
@@ -655,7 +648,6 @@ def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
         actor=crew.investigator,
         case=notice_case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 30),
     )
@@ -691,7 +683,6 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
         actor=crew.investigator,
         case=case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 6, 10),
     )
@@ -729,7 +720,6 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
         actor=crew.investigator,
         case=case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 21),
     )

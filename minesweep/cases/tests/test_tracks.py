@@ -162,7 +162,6 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
         actor=crew.investigator,
         case=case,
         party=party,
-        number="告-1",
         intended_penalty="罚款",
         served_on=dt.date(2026, 9, 21),
         intended_fine_yuan="20000",

@@ -11,6 +11,7 @@ closes when all have ended.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -175,7 +176,6 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     # -- the miner: the penalty track ---------------------------------------------------------------------
     _open(page, case, "tracks", MINER)
     penalty = _track(page, MINER, "penalty")
-    penalty.locator(".notice-form input[name=number]").fill("包能源告〔2026〕1号")
     penalty.locator(".notice-form button").click()
     _saved(page)
     assert "尚未届满" in _track(page, MINER, "penalty").inner_text()
@@ -202,12 +202,15 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _saved(page)
     form = _track(page, MINER, "penalty").locator(".decision-form")
     assert "包头市能源局" in form.inner_text()
-    form.locator("input[name=number]").fill("包能源罚〔2026〕1号")
     form.locator("input[name=fine_yuan]").fill("50000")
     form.locator("button").click()
     _saved(page)
     decision = case.decisions.get()
     assert decision.party.name == MINER and decision.authority == "包头市能源局"
+    # Nobody typed a number: the notice and the decision bear the ones allocated when they were issued.
+    assert re.fullmatch(r"包能源罚〔\d{4}〕1号", decision.number)
+    assert decision.number in _track(page, MINER, "penalty").inner_text()
+    assert re.fullmatch(r"包能源告〔\d{4}〕1号", case.notices.get().number)
     _track(page, MINER, "penalty").locator("text=登记决定书送达").click()
     _saved(page)
     _shot(page, "case-tracks")

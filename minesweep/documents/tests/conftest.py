@@ -1,5 +1,5 @@
 """A demo-like decided case with every document's source: a café operator without approved power
-(police referral, suspension), an official who protected it (discipline referral), energy and theft
+(police referral, 建议函 to the culture authority), an official who protected it (discipline referral), energy and theft
 calculations, seized rigs, exhibits, notices, decisions and a credit listing from a decision."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import datetime as dt
 
 import pytest
 
+from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.cases import services as case_services
-from minesweep.cases.models import Case, Lead
+from minesweep.cases.models import Case, CollectiveDiscussion, Hearing, Lead, Notice
 from minesweep.cases.scenarios import Crew, PartySpec, run
 from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
 from minesweep.registry.models import Division
@@ -31,6 +32,8 @@ PARTIES = (
         ("official_involvement", "mining_confirmed"),
         OFFICIAL_ID,
     ),
+    # A data centre that hosted the café's rigs: measure 1 (energy inspection, budget cut), no penalty.
+    PartySpec("包头某数据中心有限公司", "data_center", "host", ("provided_site_or_power",)),
 )
 
 
@@ -58,6 +61,10 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         theft_kw=400,
     )
     assert isinstance(case, Case)
+    for user, name in ((crew.investigator, "张明"), (crew.second, "李华"), (crew.reviewer, "王芳")):
+        StaffProfile.objects.filter(user_id=user.pk).update(
+            display_name=name
+        )  # officers sign with their names
     for referral in case.referrals.all():
         case_services.referral_decide(
             actor=investigator, referral=referral, approve=True, reason="涉嫌犯罪，依法移送"
@@ -88,4 +95,39 @@ def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-
     listing = listing_from_decision(actor="test", decision=decision, severity="serious")
     listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
     listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    _held_hearing(made)
+    _discussed(made)
     return made
+
+
+def _discussed(case: Case) -> None:
+    """Minutes of the heads' collective discussion of the café's fine (recorded directly when the track did
+    not require one)."""
+    cafe = case.parties.get(category="internet_cafe")
+    if not case.discussions.filter(party=cafe).exists():
+        CollectiveDiscussion.objects.create(
+            case=case,
+            party=cafe,
+            held_on=case.decisions.get(party=cafe).decided_on,
+            participants="主任、分管副主任、法规科科长",
+            minutes="集体讨论认为违法事实清楚，证据确实充分，同意罚款五万元",
+            conclusion="同意按拟处罚意见作出决定",
+            recorded_by=case.lead_officer,
+        )
+
+
+def _held_hearing(case: Case) -> None:
+    """The café asked for a hearing and it was held (recorded directly: the scenario decides without one)."""
+    notice = case.notices.get(party__category="internet_cafe")
+    Notice.objects.filter(pk=notice.pk).update(hearing_requested=True, hearing_requested_on=notice.served_on)
+    Hearing.objects.create(
+        notice=notice,
+        scheduled_on=notice.served_on + dt.timedelta(days=10),
+        notified_on=notice.served_on + dt.timedelta(days=1),
+        place="包头市能源局第一会议室",
+        presiding_officer="赵强（法制科）",
+        status=Hearing.Status.HELD,
+        held_on=notice.served_on + dt.timedelta(days=10),
+        record="当事人承认接入动力电源运行矿机，对窃电时间提出异议；调查人员出示用电数据。",
+        created_by=case.lead_officer,
+    )

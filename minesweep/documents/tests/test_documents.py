@@ -16,6 +16,7 @@ from minesweep.audit.models import AuditEvent
 from minesweep.cases.models import CaseCalculation, CaseLog
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
+from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.models import IssuedDocument
@@ -25,6 +26,10 @@ from minesweep.documents.services import document_issue
 from .conftest import OFFICIAL_ID
 
 pytestmark = pytest.mark.django_db
+CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
+PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
+PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "discussion", "decision", "service_receipt")
+CREDIT_ISSUER = ("内蒙古自治区发展和改革委员会", "内发改")  # the pack's credit office (region level)
 
 
 def _squash(text: str) -> str:
@@ -38,7 +43,6 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
     decision = case.decisions.get(party=cafe)
     notice = case.notices.get(party=cafe)
     energy = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
-    police = case.referrals.get(kind="police")
     listing = ListingRecord.objects.get(case_number=case.number)
     return {
         "filing": [
@@ -49,42 +53,48 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "立案依据",
             "承办人",
             cn_date(case.filed_on),
-            "行政处罚法》第五十四条",
+            "《中华人民共和国行政处罚法》第五十四条",
+            "网吧",  # the category by its label, never its code
         ],
         "notice": [
             cafe.name,
-            notice.intended_penalty,
+            "拟责令停止违法行为、追缴电费并处罚款",  # the typed basis clause gives way to the act's statutes
             cn_date(notice.defence_deadline),
             cn_date(notice.hearing_request_deadline),
             "陈述、申辩",
             "听证",
-            decision.authority,  # the authority holding the power (电力法第七十一条), issue 11
+            "包头市能源局",  # 电力法第七十一条: the power administration imposes the fine
         ],
         "decision": [
             cafe.name,
             "住所",
             decision.facts_and_evidence,
-            decision.penalty_and_basis,
+            "《中华人民共和国电力法》第七十一条",
             decision.compliance,
-            decision.appeal_route,
-            decision.authority,
+            PENALTY_ISSUER[0],
             cn_date(decision.decided_on),
             "（印章）",
-            "50,000.00 元",
+            "50,000.00元（大写：人民币伍万元整）",
+            "包头市人民政府",
             "行政复议",
             "行政诉讼",
             "履行方式和期限",
         ],
         "police_referral": [
             "包头市公安局",
-            police.grounds,
             "涉案物品及证据清单",
-            "Antminer S19 × 80",
-            case.evidence_items.first().sha256,
-            "国务院令第310号",
+            "蚂蚁矿机S19共80台",
+            case.evidence_items.first().sha256[:16],
+            "《行政执法机关移送涉嫌犯罪案件的规定》",
             "三日内",
+            "包头市人民检察院",
         ],
-        "discipline_referral": ["包头市纪委监委", official.name, "公职人员"],
+        "discipline_referral": [
+            "中共包头市纪律检查委员会、包头市监察委员会",
+            official.name,
+            "公职人员",
+            "问题线索",
+        ],
         "credit_listing": [
             listing.name,
             listing.reason,
@@ -103,7 +113,19 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "吨标准煤",
             "核减能耗预算指标",
         ],
-        "suspension": [cafe.name, "第四条", "停业整顿", "拆除全部矿机"],
+        "proposal": [
+            cafe.name,
+            "包头市文化旅游广电局",  # 网吧停业整顿 is the culture authority's power, not the 发改委's
+            "《互联网上网服务营业场所管理条例》",
+            "八项措施（征求意见稿）》",  # the draft as policy context, never cited as in force
+            "本机关不代为作出决定",
+        ],
+        "measure_letter": [cafe.name, "作出如下处理决定", "差别电价", "不属于行政处罚"],
+        "discussion": [cafe.name, "第五十七条", "同意按拟处罚意见作出决定"],
+        "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
+        "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
+        "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "王芳"],
+        "service_receipt": [cafe.name, decision.number, cn_date(decision.served_on), "受送达人签名或者盖章"],
     }[kind]
 
 
@@ -113,7 +135,17 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
     assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
-    assert re.fullmatch(rf"包发改{KINDS[kind].char}〔2026〕\d+号", document.number)
+    issuer = (
+        PENALTY_ISSUER
+        if kind in PENALTY_KINDS
+        else CREDIT_ISSUER
+        if kind == "credit_listing"
+        else CASE_ISSUER
+    )
+    if KINDS[kind].numbered:
+        assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
+    else:
+        assert document.number == "" and document.act_id is None
     assert document.number in text and "{{" not in text
     for value in _required(case, kind):
         assert value in text, f"{kind}: missing {value!r}"
@@ -128,17 +160,14 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    # Since issue 11 each document names the authority that holds the power, not always the 发改委.
-    issuer = {
-        "notice": case.decisions.first().authority,
-        "decision": case.decisions.first().authority,
-        "credit_listing": ListingRecord.objects.get(case_number=case.number).authority,
-    }.get(kind, "包头市发展和改革委员会")
-    for value in (KINDS[kind].zh, document.number, issuer, *_required(case, kind)[:3]):
+    for value in (KINDS[kind].zh, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "WenQuanYi" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
+    assert "NotoSerifCJKSC" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
+    for rendered in (text, extracted):
+        problems = check(kind, rendered, number=document.number)
+        assert problems == [], "\n".join(map(str, problems))
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / kind)], check=True
     )
@@ -147,15 +176,45 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     assert dark > 500, f"{kind}: the first page is (nearly) blank"
 
 
-def test_it_numbers_per_issuing_authority_and_year(case, make_staff, liaisons, ordos_investigator):
+def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_power(case):
+    host = case.parties.get(category="data_center")
+    letters = [t for t in host.tracks.filter(kind="measure") if t.letter_on]
+    assert letters
+    for track in letters:
+        document = document_issue(
+            actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
+        )
+        text = docx_text(bytes(document.docx))
+        assert document.number == track.letter_number  # the number the letter got when it was issued
+        assert "《中华人民共和国节约能源法》" in text and host.name in text
+        assert check("measure_letter", text, number=document.number) == []
+
+
+def test_it_numbers_per_issuing_authority_and_year(
+    case, make_staff, liaisons, baotou_investigator, ordos_investigator
+):
     from .conftest import make_case
 
-    # Since issue 11 the official gets a discipline referral, not a penalty decision: one decision here.
     first = document_issue(actor="test", case=case, kind="decision")
+    second_case = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "b")
+    second = document_issue(actor="test", case=second_case, kind="decision")
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     third = document_issue(actor="test", case=ordos, kind="decision")
-    assert (first.number, third.number) == ("包发改罚〔2026〕1号", "鄂发改罚〔2026〕1号")
-    assert document_issue(actor="test", case=case, kind="notice").number == "包发改告〔2026〕1号"
+    # The café's fine (电力法第七十一条) is the power administration's (包能源, 鄂能源), counted per
+    # authority, kind and year; the case authority's own acts count apart (包发改).
+    assert (first.number, second.number, third.number) == (
+        "包能源罚〔2026〕1号",
+        "包能源罚〔2026〕2号",
+        "鄂能源罚〔2026〕1号",
+    )
+    assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
+    assert document_issue(actor="test", case=case, kind="filing").number == "包发改立〔2026〕1号"
+    assert first.authority == "包头市能源局"
+    # The official's measures are a referral and a credit listing: no penalty, so no penalty document.
+    official = case.parties.get(category="public_official")
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=official)
+    assert refused.value.code == "documents.source_missing" and not official.decisions.exists()
 
 
 def test_it_never_silently_replaces_an_issued_document(case):
@@ -186,11 +245,11 @@ def test_it_uses_an_administrators_edited_template_and_refuses_unknown_fields(ca
     from minesweep.documents.template_build import build_all
 
     build_all(tmp_path)
-    edited = Document(str(tmp_path / "suspension.docx"))
+    edited = Document(str(tmp_path / "proposal.docx"))
     edited.add_paragraph("联系人：综合科 0472-1234567 经办：{{officers}}")
-    edited.save(str(tmp_path / "suspension.docx"))
+    edited.save(str(tmp_path / "proposal.docx"))
     settings.DOCUMENT_TEMPLATE_DIR = str(tmp_path)
-    document = document_issue(actor="test", case=case, kind="suspension")
+    document = document_issue(actor="test", case=case, kind="proposal")
     assert "联系人：综合科 0472-1234567" in docx_text(bytes(document.docx))
     broken = Document(str(tmp_path / "energy_cut.docx"))
     broken.add_paragraph("{{typo_field}}")
@@ -210,7 +269,7 @@ def test_it_names_the_font_package_when_no_cjk_font_is_installed(case, settings,
     settings.DOCUMENT_PDF_FONT = ""
     with pytest.raises(DomainError) as refused:
         document_issue(actor="test", case=case, kind="filing")
-    assert "fonts-wqy-microhei" in refused.value.message_zh and not IssuedDocument.objects.exists()
+    assert "fonts-noto-cjk" in refused.value.message_zh and not IssuedDocument.objects.exists()
 
 
 def test_it_explains_what_is_missing_for_a_document(case):
@@ -219,8 +278,8 @@ def test_it_explains_what_is_missing_for_a_document(case):
         document_issue(actor="test", case=case, kind="nonsense")
     assert unknown.value.code == "documents.kind_unknown" and "filing" in unknown.value.message_zh
     with pytest.raises(DomainError) as missing:
-        document_issue(actor="test", case=case, kind="suspension", party=official)
-    assert missing.value.code == "documents.source_missing" and "网吧" in missing.value.message_zh
+        document_issue(actor="test", case=case, kind="proposal", party=official)
+    assert missing.value.code == "documents.source_missing" and "建议函" in missing.value.message_zh
     assert not IssuedDocument.objects.exists()
 
 
@@ -251,7 +310,7 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
     response = client.post(f"/documents/case/{case.pk}/issue/", {"kind": "decision"})
     assert response.status_code == 302
     page = client.get(f"/documents/case/{case.pk}/").content.decode()
-    assert "包发改罚〔2026〕1号" in page and "行政处罚决定书" in page
+    assert "包能源罚〔2026〕1号" in page and "行政处罚决定书" in page
     document = IssuedDocument.objects.get()
     download = client.get(f"/documents/{document.pk}/download.pdf")
     assert download.status_code == 200 and download.content == bytes(document.pdf)

@@ -10,7 +10,6 @@ Without ``--division`` the whole region is ranked.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError
+from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.services import target_promote
 from minesweep.detection.targets import rank_targets
 from minesweep.registry.models import Division
@@ -74,7 +74,7 @@ def _write(rows: list[dict[str, Any]], out: Path) -> None:
     if suffix != ".csv":
         raise CommandError("输出文件须为 .csv 或 .json / output must end in .csv or .json", returncode=2)
     with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeCsvWriter(handle)
         writer.writerow(CSV_COLUMNS)
         for rank, row in enumerate(rows, start=1):
             writer.writerow(

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         )
         doc.add_argument("--out", required=True, help="FILE.docx or FILE.pdf")
         doc.add_argument("--party", type=int, help="case party id, for documents issued per party")
+        doc.add_argument(
+            "--addressee",
+            default="",
+            help="authority type of a measure letter or 建议函 (e.g. culture_market_regulator)",
+        )
         doc.add_argument("--reissue", action="store_true", help="render a new version (old one is kept)")
         doc.add_argument(
             "--reason", default="", help="why a new version is rendered (required with --reissue)"
@@ -70,11 +75,12 @@ class Command(BaseCommand):
                 party=party,
                 reissue=options["reissue"],
                 reason=options["reason"],
+                addressee=options["addressee"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         out.write_bytes(bytes(document.docx if suffix == ".docx" else document.pdf))
         digest = document.docx_sha256 if suffix == ".docx" else document.pdf_sha256
         self.stdout.write(
-            f"{document.number} {document.kind_zh} v{document.version} → {out} (sha256 {digest})"
+            f"{document.number or case.number} {document.kind_zh} v{document.version} → {out} (sha256 {digest})"
         )

@@ -1,0 +1,120 @@
+"""Who issues a case's acts, from the case's policy pack (``authorities``): the issuing authority's full
+name and 文号 abbreviation, its review body (复议机关), court and payment channel; and the organs a referral
+goes to (police, procuratorate, discipline commission) for the case's division.
+
+A penalty is issued by the authority type its action names (电力法第七十一条: the 电力管理部门); every other
+act of the case by the pack's case authority. A county without its own entry uses its city's, then the
+region's (packs.authority_for).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from minesweep.cases.models import Case, CaseParty, Decision, Notice
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import Authority, authority_for, load_pack
+from minesweep.registry.models import Division
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str  # 包头市发展和改革委员会
+    code: str  # 文号 abbreviation: 包发改
+    review_body: str = ""
+    court: str = ""
+    address: str = ""
+    contact: str = ""
+    payment: dict[str, str] = field(default_factory=dict)
+
+
+def league_of(case: Case) -> Division:
+    division = case.division
+    while division.level == Division.Level.COUNTY and division.parent is not None:
+        division = division.parent
+    return division
+
+
+def organ(case: Case, authority_type: str) -> Authority | None:
+    """The pack's authority of ``authority_type`` for the case's division, or None when not configured."""
+    try:
+        return authority_for(load_pack(case.pack), case.division_id, authority_type)
+    except (PolicyError, KeyError, FileNotFoundError):
+        return None
+
+
+def _issuer(found: Authority, fallback_code: str) -> Issuer:
+    return Issuer(
+        name=re.sub(r"（[^）]*）$", "", found.name),  # a remark after the name is not part of it
+        code=found.abbreviation or fallback_code,
+        review_body=found.review_body,
+        court=found.court,
+        address=found.address,
+        contact=found.contact,
+        payment=dict(found.payment),
+    )
+
+
+def case_issuer(case: Case, authority_type: str = "") -> Issuer:
+    """The issuer of the case's acts (or of ``authority_type``'s acts), from the pack."""
+    league = league_of(case)
+    fallback = Issuer(f"{league.name}发展和改革委员会", league.name[:1] + "发改")
+    try:
+        pack = load_pack(case.pack)
+    except (PolicyError, FileNotFoundError):
+        return fallback
+    found = organ(case, authority_type or pack.case_authority)
+    if authority_type and (found is None or not found.abbreviation):
+        # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
+        # it (name and number stay consistent); the region adds the abbreviation to the pack to change it.
+        found = organ(case, pack.case_authority)
+    return _issuer(found, fallback.code) if found is not None else fallback
+
+
+def track_actions(party: CaseParty | None, track: str) -> list[dict[str, Any]]:
+    """The actions of one track (policy.codes.TRACKS) among a party's measures, as the engine recorded them."""
+    if party is None:
+        return []
+    return [
+        action
+        for measure in party.measures.filter(struck=False).order_by("rule_id")
+        for action in measure.actions
+        if isinstance(action, dict) and action.get("track") == track
+    ]
+
+
+def penalty_actions(party: CaseParty | None) -> list[dict[str, Any]]:
+    return track_actions(party, "penalty")
+
+
+def penalty_issuer(case: Case, party: CaseParty | None) -> Issuer:
+    """The authority that holds the penalty power for this party (the first penalty action's authority)."""
+    for action in penalty_actions(party):
+        if action.get("authority"):
+            return case_issuer(case, str(action["authority"]))
+    return case_issuer(case)
+
+
+def issuer_for(case: Case, kind: str, target: str) -> Issuer:
+    """The issuer of the act ``kind``/``target``: a notice or decision by the penalty authority, any other
+    act by the case authority."""
+    record, _, pk = target.partition(":")
+    if record == "track" and pk.isdigit():
+        from minesweep.cases.models import Track
+
+        track = Track.objects.filter(pk=int(pk)).first()
+        if track is not None and kind == "measure_letter":
+            return case_issuer(case, track.authority)  # the authority that holds the measure's power
+        return case_issuer(case)
+    party = None
+    if record == "notice" and pk.isdigit():
+        party = (
+            Notice.objects.filter(pk=int(pk)).select_related("party").values_list("party", flat=True).first()
+        )
+    elif record == "decision" and pk.isdigit():
+        party = Decision.objects.filter(pk=int(pk)).values_list("party", flat=True).first()
+    if party is None:
+        return case_issuer(case)
+    return penalty_issuer(case, CaseParty.objects.get(pk=party))

@@ -1,0 +1,235 @@
+"""The document checker: what a legal reviewer reads first, as rules a test can run on any rendered text.
+
+For a document of a kind: every element the law requires for that kind is present; it bears exactly one
+number of its own (any other 文号 of the same authority and kind is an error); no law is cited twice in one
+sentence; a draft is never cited without "（征求意见稿）"; no Latin-letter word except units and identifiers
+(USCC, kWh, MW, tce, model and check codes with digits); no internal or debug text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from minesweep.policy.packs import available_packs, load_pack
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str  # required | number | repeated_basis | draft | latin | internal
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.detail}"
+
+
+DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
+# (what, pattern) a document of each kind must contain.
+REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    "filing": (
+        ("案件编号", r"案件编号"),
+        ("当事人及其类别", r"当事人基本情况"),
+        ("立案依据", r"立案依据"),
+        ("行政处罚法第五十四条", r"《中华人民共和国行政处罚法》第五十四条"),
+        ("承办人（两人以上）", r"承办人：\S+、\S+"),
+        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("审批意见", r"审批意见"),
+    ),
+    "notice": (
+        ("当事人", r"当事人："),
+        ("查明的事实", r"查明"),
+        ("证据", r"证据"),
+        ("依据（法律及条款）", r"依据《[^》]+》"),
+        ("拟作出的处罚", r"拟对你（单位）作出如下行政处罚"),
+        ("陈述、申辩权利", r"陈述、申辩"),
+        ("提出方式", r"书面或者口头"),
+        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前）"),
+        ("听证", r"听证"),
+        ("印章", r"（印章）"),
+    ),
+    "decision": (
+        ("当事人", r"当事人："),
+        ("住所", r"住所"),
+        ("事实和证据", r"事实和证据"),
+        ("陈述申辩和听证的处理", r"陈述、申辩和听证情况"),
+        ("处罚种类和依据", r"种类和依据"),
+        ("法律依据", r"法律依据：《[^》]+》"),
+        ("履行方式和期限", r"履行方式和期限"),
+        ("缴款方式", r"缴款方式"),
+        ("复议机关", r"向\S+人民政府申请行政复议"),
+        ("人民法院", r"人民法院提起行政诉讼"),
+        ("作出决定的机关和日期", rf"作出决定的日期：{DATE}"),
+        ("印章", r"（印章）"),
+    ),
+    "police_referral": (
+        ("接收的公安机关", r"公安"),
+        ("移送依据（310号令）", r"《行政执法机关移送涉嫌犯罪案件的规定》"),
+        ("负责人批准", r"负责人于\d{4}年"),
+        ("附件（第六条）", r"附件：.*涉嫌犯罪案件情况的调查报告.*涉案物品清单"),
+        ("涉案物品及证据清单", r"涉案物品及证据清单"),
+        ("三日内决定", r"三日内"),
+        ("抄送人民检察院", r"抄送：\S+人民检察院"),
+    ),
+    "discipline_referral": (
+        ("纪委监委", r"纪律检查委员会、\S+监察委员会|纪委监委"),
+        ("问题线索", r"问题线索"),
+        ("依据", r"[根依]据《中华人民共和国监察法》"),
+    ),
+    "credit_listing": (
+        ("当事人", r"当事人："),
+        ("告知与异议", r"异议期"),
+        ("列入事由", r"列入事由"),
+        ("列入依据", r"列入依据"),
+        ("惩戒措施", r"惩戒措施"),
+        ("公示期限", r"公示期限"),
+        ("移出条件和程序", r"移出条件和程序"),
+        ("救济途径", r"救济途径"),
+    ),
+    "energy_cut": (
+        ("依据", r"依据《[^》]+》"),
+        ("核算过程", r"核算"),
+        ("核减量（吨标准煤）", r"吨标准煤"),
+        ("落实期限", r"十五日内"),
+    ),
+    "hearing_notice": (
+        ("当事人", r"当事人："),
+        ("听证时间和地点", rf"定于{DATE}在\S+举行听证"),
+        ("主持人", r"主持"),
+        ("委托代理", r"委托"),
+        ("申请回避", r"回避"),
+        ("七日前通知", r"七日前"),
+        ("印章", r"（印章）"),
+    ),
+    "hearing_record": (
+        ("听证时间", rf"听证时间：{DATE}"),
+        ("主持人", r"主持人："),
+        ("听证记录", r"听证记录"),
+        ("签名", r"当事人（代理人）签名"),
+    ),
+    "legal_review": (
+        ("审核依据", r"《中华人民共和国行政处罚法》第五十八条"),
+        ("审核人员", r"法制审核人员"),
+        ("审核意见", r"审核意见"),
+        ("审核结论", r"审核结论："),
+    ),
+    "service_receipt": (
+        ("送达文书及文号", r"送达文书：\S+〔\d{4}〕\d+号"),
+        ("受送达人", r"受送达人："),
+        ("送达地点", r"送达地点"),
+        ("送达方式", r"送达方式"),
+        ("签收", r"签名或者盖章"),
+    ),
+    "measure_letter": (
+        ("当事人", r"当事人："),
+        ("查明的情形", r"查明"),
+        ("处理决定", r"作出如下处理决定"),
+        ("不属于行政处罚", r"不属于行政处罚"),
+        ("复议机关", r"向\S+申请行政复议"),
+        ("人民法院", r"人民法院提起行政诉讼"),
+        ("印章", r"（印章）"),
+    ),
+    "discussion": (
+        ("集体讨论依据", r"第五十七条"),
+        ("讨论时间", rf"讨论时间：{DATE}"),
+        ("参加人员", r"参加人员："),
+        ("讨论情况", r"讨论情况"),
+        ("讨论结论", r"讨论结论"),
+    ),
+    "proposal": (
+        ("收函机关", r"(?:局|委员会|公司|厅|院|政府|部门|机构)："),
+        ("查明的事实", r"查明"),
+        ("该机关的职权", r"属于贵机关的职权"),
+        ("不代为决定", r"本机关不代为作出决定"),
+        ("建议事项", r"建议贵机关依法处理"),
+        ("函复期限", r"函告本机关"),
+        ("印章", r"（印章）"),
+    ),
+}
+
+NUMBER = re.compile(r"([^\s：:（(，,。；]{1,20}?)〔(\d{4})〕(\d+)号")
+# Units and identifier words a Chinese document may carry (compound units are split on "/": kgce/kWh).
+ALLOWED_LATIN = frozenset(
+    {"USCC", "kWh", "MWh", "GWh", "kW", "MW", "W", "kVA", "kV", "tce", "kgce", "GB", "T", "TH", "s", "h"}
+)
+LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\-]*")
+INTERNAL = re.compile(r"\{\{|\}\}|#\d|\bNone\b|\bnan\b|（未定）|。。|debug|TODO")
+
+
+@lru_cache(maxsize=1)
+def _draft_stems() -> tuple[str, ...]:
+    """The short names of draft policy documents (八项措施 …), from the packs' titles."""
+    stems = []
+    for name in available_packs():
+        title = load_pack(name).title_zh
+        if title.endswith("（征求意见稿）"):
+            base = title.removesuffix("（征求意见稿）")
+            stems.append(base[-4:])
+    return tuple(stems)
+
+
+def check(kind: str, text: str, *, number: str) -> list[Problem]:
+    """Every problem of ``text`` (a rendered document of ``kind`` numbered ``number``); empty when clean."""
+    text = re.sub(r"\n\s*—\s*\d+\s*—\s*\n", "\n", text)  # page numbers between two pages of a PDF
+    flat = re.sub(r"[ \t]+", " ", text)
+    squashed = re.sub(r"\s+", "", text)
+    problems = [
+        Problem("required", what)
+        for what, pattern in REQUIRED.get(kind, ())
+        if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
+    ]
+    problems += _numbers(squashed, number)
+    problems += _repeated_basis(squashed)
+    problems += _drafts(squashed)
+    problems += _latin(flat)
+    problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
+    return problems
+
+
+def _numbers(text: str, number: str) -> list[Problem]:
+    if not number:  # a record (笔录, 意见书, 回证) bears no number of its own
+        return []
+    own = NUMBER.search(number)
+    if own is None:
+        return [Problem("number", f"the document's number {number!r} is not a 文号")]
+    if number not in text:
+        return [Problem("number", f"{number} does not appear in the document")]
+    prefix = own[1]
+    found = {f"{prefix}〔{m[2]}〕{m[3]}号" for m in NUMBER.finditer(text) if m[1].endswith(prefix)}
+    others = found - {number}
+    return [Problem("number", f"a second number of the same authority and kind: {n}") for n in sorted(others)]
+
+
+def _repeated_basis(text: str) -> list[Problem]:
+    problems = []
+    for sentence in re.split(r"[。\n]", text):
+        cited = re.findall(r"《([^《》]+)》", sentence)
+        for law in sorted({c for c in cited if cited.count(c) > 1}):
+            problems.append(Problem("repeated_basis", f"《{law}》 cited twice in: {sentence[:60]}"))
+    return problems
+
+
+def _drafts(text: str) -> list[Problem]:
+    problems = []
+    for stem in _draft_stems():
+        for match in re.finditer(re.escape(stem), text):
+            if not text.startswith("（征求意见稿）", match.end()):
+                problems.append(
+                    Problem(
+                        "draft",
+                        f"{stem} cited without （征求意见稿）: {text[max(0, match.start() - 20) : match.end() + 5]}",
+                    )
+                )
+    return problems
+
+
+def _latin(text: str) -> list[Problem]:
+    problems = []
+    for token in LATIN.findall(text):
+        token = token.rstrip(".-/")
+        if not re.search(r"[A-Za-z]", token) or all(part in ALLOWED_LATIN for part in token.split("/")):
+            continue
+        if re.search(r"\d", token) or re.fullmatch(r"[A-Z]", token):
+            continue  # identifiers: USCC values, model codes (S19, M30S: a PDF line may split off its "S")
+        problems.append(Problem("latin", token))
+    return problems

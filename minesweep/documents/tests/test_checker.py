@@ -1,0 +1,47 @@
+"""The checker finds each defect a legal reviewer would stop a document for."""
+
+from __future__ import annotations
+
+from minesweep.documents.checker import check
+
+NUMBER = "包发改纪〔2026〕1号"
+CLEAN = (
+    "包头市发展和改革委员会\n问题线索移送函\n包发改纪〔2026〕1号\n中共九原区纪律检查委员会、九原区监察委员会：\n"
+    "本机关发现公职人员王某存在下列问题线索：参与虚拟货币“挖矿”。根据《中华人民共和国监察法》第三十四条，"
+    "现将有关问题线索移送你委。窃电量1000kWh，折合0.1229tce，证照号码91150200MA0N1234X5。\n"
+)
+
+
+def _rules(text: str, kind: str = "discipline_referral", number: str = NUMBER) -> set[str]:
+    return {p.rule for p in check(kind, text, number=number)}
+
+
+def test_it_passes_a_clean_letter():
+    assert check("discipline_referral", CLEAN, number=NUMBER) == []
+
+
+def test_it_finds_a_missing_required_element():
+    problems = check("discipline_referral", CLEAN.replace("问题线索", "情况"), number=NUMBER)
+    assert [p.detail for p in problems if p.rule == "required"] == ["问题线索"]
+
+
+def test_it_finds_a_second_number_of_the_same_act_kind_and_a_missing_own_number():
+    assert "number" in _rules(CLEAN + "（原文号包发改纪〔2026〕7号）")
+    assert "number" in _rules(CLEAN, number="包发改纪〔2026〕3号")
+    assert "number" not in _rules(CLEAN + "据包发改罚〔2026〕7号决定书")  # another act may be cited
+
+
+def test_it_finds_a_law_cited_twice_in_one_sentence():
+    assert "repeated_basis" in _rules(CLEAN + "依据《中华人民共和国电力法》、《中华人民共和国电力法》。")
+
+
+def test_it_finds_a_draft_cited_without_its_draft_mark():
+    assert "draft" in _rules(CLEAN + "依据《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条。")
+    assert "draft" not in _rules(CLEAN + "参照《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》。")
+
+
+def test_it_finds_english_and_debug_text_but_allows_units_and_identifiers():
+    assert _rules(CLEAN + "duration unknown") == {"latin"}
+    assert _rules(CLEAN + "（计算记录 #9）") == {"internal"}
+    assert _rules(CLEAN + "类别：data_center") == {"latin"}
+    assert _rules(CLEAN + "蚂蚁矿机S19共80台，0.1229 kgce/kWh，GB/T 2589-2020，5 MW") == set()

@@ -1,0 +1,153 @@
+"""One number per act: allocated when the act is issued, the same in the case record, the task, the credit
+listing, the DOCX, the PDF and the export, never changed by re-rendering; a paper act keeps its own number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+
+import pytest
+
+from minesweep.cases import services as case_services
+from minesweep.cases.models import CaseLog
+from minesweep.core.errors import DomainError
+from minesweep.credit.models import ListingRecord
+from minesweep.documents.models import Act, IssuedDocument
+from minesweep.documents.numbering import act_number_issue
+from minesweep.documents.render import docx_text
+from minesweep.documents.services import document_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "d.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(out.split())
+
+
+def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
+    case, tmp_path, client_for, baotou_investigator
+):
+    from django.core.management import call_command
+
+    cafe = case.parties.get(category="internet_cafe")
+    decision = case.decisions.get(party=cafe)
+    number = decision.number  # allocated when the decision was issued, nobody typed it
+    assert Act.objects.get(kind="decision", target=f"decision:{decision.pk}").number == number
+    first = document_issue(actor="test", case=case, kind="decision", party=cafe)
+    second = document_issue(
+        actor="test", case=case, kind="decision", party=cafe, reissue=True, reason="更正住所"
+    )
+    third = document_issue(
+        actor="test", case=case, kind="decision", party=cafe, reissue=True, reason="再次更正"
+    )
+    assert {first.number, second.number, third.number} == {number} and third.version == 3
+    for document in (first, third):
+        assert number in docx_text(bytes(document.docx)) and number in _pdf_text(
+            bytes(document.pdf), tmp_path
+        )
+    listing = ListingRecord.objects.get(case_number=case.number, decision=decision)
+    assert listing.decision_number == number
+    credit_doc = document_issue(actor="test", case=case, kind="credit_listing", party=cafe)
+    assert number in docx_text(bytes(credit_doc.docx)) and credit_doc.number != number
+    out = tmp_path / "list.json"
+    call_command("credit", "export", "--format", "json", "--out", str(out))
+    assert number in out.read_text(encoding="utf-8")
+    client = client_for(baotou_investigator)
+    assert number in client.get(f"/cases/{case.pk}/").content.decode()
+    task = case.tasks.filter(decision=decision).first()
+    if task is not None:
+        assert number in client.get(f"/cases/tasks/{task.pk}/").content.decode()
+    assert any(number in note for note in CaseLog.objects.filter(case=case).values_list("note", flat=True))
+    # Exactly one act bears the number; the counter moved once for it.
+    assert Act.objects.filter(number=number).count() == 1
+
+
+def test_it_dates_a_document_by_its_act_not_by_the_day_it_is_rendered(case):
+    decision = case.decisions.get(party__category="internet_cafe")
+    document = document_issue(actor="test", case=case, kind="decision", party=decision.party)
+    text = docx_text(bytes(document.docx))
+    decided = decision.decided_on
+    assert decided != dt.date.today()
+    assert f"{decided.year}年{decided.month}月{decided.day}日" in text.splitlines()[-1]
+
+
+def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
+    case, make_staff, liaisons, baotou_investigator, ordos_investigator, client_for
+):
+    from .conftest import make_case
+
+    other = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "p")
+    # The other case's energy-budget cut notice was issued on paper: recorded with its number and scan.
+    from minesweep.cases.models import CaseCalculation
+    from minesweep.documents.numbering import act_record_paper
+
+    calc = other.calculations.get(kind=CaseCalculation.Kind.ENERGY)
+    target = f"calculation:{calc.pk}"
+
+    def record(number: str, scan):  # type: ignore[no-untyped-def]
+        return act_record_paper(
+            actor="test",
+            case=other,
+            kind="energy_cut",
+            target=target,
+            number=number,
+            act_date=dt.date(2026, 9, 20),
+            scan=scan,
+        )
+
+    with pytest.raises(DomainError) as no_scan:
+        record("包发改能〔2026〕2号", None)
+    assert no_scan.value.code == "documents.scan_required"
+    with pytest.raises(DomainError) as bad:
+        record("第2号", ("s.pdf", "application/pdf", b"%PDF"))
+    assert bad.value.code == "documents.paper_number_invalid"
+    paper = record("包发改能〔2026〕2号", ("scan.pdf", "application/pdf", b"%PDF-1.4 scan"))
+    assert paper.on_paper and paper.scan_sha256 and paper.serial is None
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=other, kind="energy_cut")
+    assert refused.value.code == "documents.issued_on_paper"
+    # The platform's own numbering skips the number the paper act bears.
+    first = document_issue(actor="test", case=case, kind="energy_cut")
+    assert first.number == "包发改能〔2026〕1号"
+    allocated = act_number_issue(
+        actor="test", case=case, kind="energy_cut", target="calculation:999999", act_date=dt.date(2026, 9, 21)
+    )
+    assert allocated.number == "包发改能〔2026〕3号"
+    assert not IssuedDocument.objects.filter(case=other, kind="energy_cut").exists()
+    # The case page marks it and serves its scan, within the case's jurisdiction only.
+    page = client_for(baotou_investigator).get(f"/documents/case/{other.pk}/").content.decode()
+    assert "包发改能〔2026〕2号" in page and "纸质出具" in page
+    assert client_for(baotou_investigator).get(f"/documents/acts/{paper.pk}/scan").content == b"%PDF-1.4 scan"
+    assert client_for(ordos_investigator).get(f"/documents/acts/{paper.pk}/scan").status_code in (403, 404)
+
+
+def test_it_refuses_a_paper_number_already_borne_by_another_act(case):
+    from minesweep.documents.numbering import act_record_paper
+
+    decision = case.decisions.get(party__category="internet_cafe")
+    with pytest.raises(DomainError) as taken:
+        act_record_paper(
+            actor="test",
+            case=case,
+            kind="proposal",
+            target="proposal:1:culture_market_regulator",
+            number=decision.number.replace("罚", "罚"),
+            act_date=decision.decided_on,
+            scan=("s.pdf", "application/pdf", b"%PDF"),
+        )
+    assert taken.value.code == "documents.number_taken"
+
+
+def test_it_records_a_paper_decision_through_the_case_service(case):
+    """The case service takes a paper number with its scan instead of allocating one."""
+    assert json.dumps(case_services.decision_issue.__doc__ or "")  # the service exists with paper arguments
+    import inspect
+
+    params = inspect.signature(case_services.decision_issue).parameters
+    assert "number" not in params and {"paper_number", "paper_scan"} <= set(params)
+    params = inspect.signature(case_services.notice_issue).parameters
+    assert "number" not in params and {"paper_number", "paper_scan"} <= set(params)

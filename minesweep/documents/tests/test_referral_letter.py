@@ -1,0 +1,49 @@
+"""The 移送书 tests the prosecution threshold on the value of the stolen power alone (the back charge), never
+on back charge plus 违约使用电费, and carries no internal note."""
+
+from __future__ import annotations
+
+import pytest
+
+from minesweep.cases.models import CaseCalculation
+from minesweep.documents.checker import check
+from minesweep.documents.render import docx_text
+from minesweep.documents.services import document_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _theft(case, back: str, penalty: str):  # type: ignore[no-untyped-def]
+    cafe = case.parties.get(category="internet_cafe")
+    return CaseCalculation.objects.create(
+        case=case,
+        party=cafe,
+        kind=CaseCalculation.Kind.THEFT,
+        pack=case.pack,
+        inputs={},
+        output={
+            "result": {"kwh": "1600", "back_charge_yuan": back, "penalty_yuan": penalty},
+            "notes": ["窃电时间无法查明，按最低标准推定 / duration unknown: the statutory minimum is used"],
+        },
+        kwh="1600",
+        amount_yuan=str(float(back) + float(penalty)),
+        created_by=case.lead_officer,
+    )
+
+
+def test_it_tests_the_threshold_on_the_stolen_power_alone(case):
+    _theft(case, back="800.00", penalty="2400.00")  # 800 < 1,000 although 800 + 2,400 ≥ 1,000
+    document = document_issue(actor="test", case=case, kind="police_referral")
+    text = docx_text(bytes(document.docx))
+    assert "窃电价值（按应补交电费计）800.00元（大写：人民币捌佰元整）" in text
+    assert "未达到盗窃罪“数额较大”的追诉标准（1000元）" in text
+    assert "3200" not in text and "3,200" not in text and "违约使用电费" not in text
+    assert "duration" not in text and "计算记录" not in text and "#" not in text
+    assert check("police_referral", text, number=document.number) == []
+
+
+def test_it_says_the_threshold_is_reached_by_the_value_of_the_power(case):
+    _theft(case, back="1200.00", penalty="3600.00")
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
+    assert "1,200.00元" in text and "已达到盗窃罪“数额较大”的追诉标准（1000元）" in text
+    assert "抄送：包头市人民检察院" in text and "涉嫌犯罪案件情况的调查报告" in text
