@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/leads/", views.leads, name="leads"),
     path("cases/leads/<int:pk>/", views.lead_detail, name="lead"),
+    path("cases/leads/<int:pk>/files/<int:item>/", views.lead_attachment, name="lead_attachment"),
     path("cases/leads/<int:pk>/<slug:action>/", views.lead_act, name="lead_act"),
     path("cases/", views.cases, name="cases"),
     path("cases/digest/", views.digest, name="digest"),

@@ -53,6 +53,8 @@ from minesweep.policy.codes import (
 )
 from minesweep.policy.packs import available_packs, department_names, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
+from minesweep.reports.selectors import content_readable, report_get
+from minesweep.reports.services import report_content_read
 
 READERS = (Role.INVESTIGATOR, Role.INTAKE_OFFICER, Role.LEADERSHIP, Role.ANALYST)
 
@@ -152,6 +154,16 @@ def _subject_history(lead: Lead) -> dict[str, Any]:
     return {"cases": open_cases, "decisions": list(decisions), "listings": list(listings)}
 
 
+def _report_text(request: HttpRequest, scope: Scope, reports: list[Any]) -> dict[str, Any] | None:
+    """The reporter's own words for ``?report_text=<number>``: only for roles that may read reports, decrypted
+    and audited by the reports read service (the lead keeps no copy). Other roles get nothing."""
+    number = request.GET.get("report_text", "")[:40]
+    if not number or not content_readable(scope) or number not in {r.number for r in reports}:
+        return None
+    report = report_get(scope=scope, number=number)  # the report's own jurisdiction rule applies too
+    return {"number": number, "content": report_content_read(actor=request.user, report=report)}  # type: ignore[arg-type]
+
+
 @staff_view(*READERS)
 def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     lead = selectors.lead_get(scope, pk)
@@ -176,9 +188,27 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "can_act": _can_act(request),
             "source": _source_link(lead),
             "reports": reports,
+            "can_read_reports": content_readable(scope),
+            "report_text": _report_text(request, scope, reports),
             "history": _subject_history(lead),
         },
     )
+
+
+@staff_view(*READERS)
+def lead_attachment(request: HttpRequest, pk: int, item: int, *, scope: Scope) -> HttpResponse:
+    lead = selectors.lead_get(scope, pk)
+    attachment = lead.attachments.filter(pk=item).first()
+    if attachment is None:
+        raise NotFoundError()
+    audit_record(  # every read of a lead's files is audited, like case evidence (issue 14)
+        actor=request.user,
+        action="cases.lead.attachment_download",
+        target=attachment,
+        division_code=lead.division_id,
+        detail={"lead": lead.number},
+    )
+    return _download(bytes(attachment.content), attachment.name, attachment.content_type)
 
 
 @require_POST

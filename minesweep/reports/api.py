@@ -15,11 +15,12 @@ from typing import Any
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from minesweep.core.errors import DomainError
 from minesweep.reports import antiabuse, services
 from minesweep.reports.forms import MessageForm, ReportForm, form_error
-from minesweep.reports.models import Channel, PublicStatus, ReportMessage
+from minesweep.reports.models import Category, Channel, PublicStatus, ReportMessage
 from minesweep.reports.views import _file, _report_from_receipt, read_files
 
 router = Router(tags=["reports 举报"])
@@ -27,20 +28,22 @@ MAX_JSON_BYTES = 1024 * 1024
 
 
 class ReportIn(Schema):
-    category: str
-    division_code: str
-    description: str
-    subject_name: str = ""
-    uscc: str = ""
-    address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    power_account: str = ""
-    power_line: str = ""
-    observed_use: str = ""
-    observed_scale: str = ""
-    observed_rigs: int | None = None
-    contact: str = ""
+    """The documented body; the same limits as :class:`~minesweep.reports.forms.ReportForm`, which decides."""
+
+    category: str = Field(json_schema_extra={"enum": list(Category.values)})
+    division_code: str = Field(pattern=r"^[0-9]{6}$", description="行政区划代码 / Division code (6 digits)")
+    description: str = Field(min_length=10, max_length=5000, pattern=r"\S")
+    subject_name: str = Field("", max_length=200)
+    uscc: str = Field("", max_length=40)
+    address: str = Field("", max_length=300)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    power_account: str = Field("", max_length=40)
+    power_line: str = Field("", max_length=200)
+    observed_use: str = Field("", max_length=300)
+    observed_scale: str = Field("", max_length=500)
+    observed_rigs: int | None = Field(None, ge=0, le=1_000_000)
+    contact: str = Field("", max_length=300)
     gps_consent: bool = False
     challenge: str
     challenge_answer: str
@@ -79,9 +82,33 @@ class MessageIn(Schema):
     body: str
 
 
+# The receipt header as far as a schema can say it: five groups of six digits joined by dashes (what the
+# receipt shows; the server also forgives spaces and full-width digits). The sixth digit of each group is a
+# Verhoeff check digit, which no JSON Schema can express: a code of the right shape whose check digit fails
+# gets 400 ``reports.receipt_typo`` naming the group to re-check; a well-formed unknown code gets 404.
+RECEIPT_HEADER = {
+    "name": "X-Receipt",
+    "in": "header",
+    "required": True,
+    "description": "回执码 / Receipt code (5 groups of 6 digits; the 6th digit of each is a check digit)",
+    "schema": {"type": "string", "pattern": "^[0-9]{6}(-[0-9]{6}){4}$"},
+}
+
+
 class Error(Schema):
     code: str
     message: str
+
+
+def _form_fields(properties: dict[str, Any]) -> dict[str, Any]:
+    """The JSON properties as multipart form fields: a form cannot send null, so an optional field is left out
+    instead (a literal "null" would be text in a number field)."""
+    fields = {}
+    for name, prop in properties.items():
+        choices = [c for c in prop.get("anyOf", []) if c.get("type") != "null"]
+        kept = {k: v for k, v in prop.items() if k != "anyOf" and not (k == "default" and v is None)}
+        fields[name] = {**kept, **choices[0]} if choices else prop
+    return fields
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
@@ -153,7 +180,7 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
                     "schema": {
                         **ReportIn.model_json_schema(),
                         "properties": {
-                            **ReportIn.model_json_schema()["properties"],
+                            **_form_fields(ReportIn.model_json_schema()["properties"]),
                             "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
                         },
                     }
@@ -184,7 +211,10 @@ def _receipt_header(request: HttpRequest) -> Any:
 
 
 @router.get(
-    "/status", response={200: StatusOut, 400: Error, 404: Error, 429: Error}, summary="查询进度 / Status"
+    "/status",
+    response={200: StatusOut, 400: Error, 404: Error, 429: Error},
+    summary="查询进度 / Status",
+    openapi_extra={"parameters": [RECEIPT_HEADER]},
 )
 def status(request: HttpRequest) -> dict[str, Any]:
     """Coarse status, released outcome and messages. Header `X-Receipt` carries the receipt code; any wrong
@@ -212,7 +242,8 @@ def status(request: HttpRequest) -> dict[str, Any]:
     response={201: MessageOut, 400: Error, 404: Error, 429: Error},
     summary="补充留言或文件 / Add a message or files",
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"schema": MessageIn.model_json_schema()}}}
+        "parameters": [RECEIPT_HEADER],
+        "requestBody": {"content": {"application/json": {"schema": MessageIn.model_json_schema()}}},
     },
 )
 def messages(request: HttpRequest) -> Status:

@@ -10,11 +10,20 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
+from minesweep.accounts.roles import Role
 from minesweep.reports.models import OPEN_STATES, Report, ReportAttachment, ReportNotification
 from minesweep.security.receipts import receipt_lookup_id, receipt_verify
 
 NEARBY_METRES = 500
 QUEUE_LIMIT = 500
+# Who may read what a reporter wrote (always through services.report_content_read, which audits the read);
+# analysts and department liaisons never do, wherever the report's facts travel (issue 14).
+CONTENT_READERS = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
+
+
+def content_readable(scope: Scope | None) -> bool:
+    """May this scope's role read reporters' own words (administrators may, as on every staff page)?"""
+    return scope is not None and (scope.role in CONTENT_READERS or scope.role == Role.ADMINISTRATOR)
 
 
 def reports_in_scope(*, scope: Scope | None) -> QuerySet[Report]:

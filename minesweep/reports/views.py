@@ -29,6 +29,7 @@ from minesweep.reports.attachments import MAX_FILES_PER_SUBMISSION, AttachmentEr
 from minesweep.reports.forms import MessageForm, OfficerReportForm, ReasonForm, ReportForm
 from minesweep.reports.models import Channel, PublicStatus, Report, TriageState
 from minesweep.reports.selectors import (
+    CONTENT_READERS,
     QueueGroup,
     attachment_get,
     intake_queue,
@@ -47,7 +48,7 @@ FOLLOW_SESSION_KEY = "follow_report"
 QUEUE_PAGE = 50
 ORDINALS_EN = ("first", "second", "third", "fourth", "fifth")
 TRIAGE_ROLES = (Role.INTAKE_OFFICER,)
-READ_ROLES = (Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LEADERSHIP)
+READ_ROLES = CONTENT_READERS
 
 TRIAGE_DONE = {
     "merge": bi("已作为重复举报并入", "Merged as a duplicate"),

@@ -271,6 +271,30 @@ def test_every_evidence_download_is_audited(crew, lead, client_for):
     assert event.actor == crew.investigator and event.object_id == str(item.pk)
 
 
+def test_every_lead_attachment_download_is_audited(crew, client_for, make_staff):
+    from minesweep.audit.models import AuditEvent
+    from minesweep.cases.services import lead_create
+    from minesweep.registry.models import Division
+
+    lead = lead_create(
+        actor="system",
+        source=Lead.Source.METER_ANALYTICS,
+        title="带附件的线索",
+        division=Division.objects.get(code="150203"),
+        attachments=[("carpet.png", "image/png", b"\x89PNG-bytes")],
+    )
+    attachment = lead.attachments.get()
+    url = f"/cases/leads/{lead.pk}/files/{attachment.pk}/"
+    assert url in client_for(crew.investigator).get(f"/cases/leads/{lead.pk}/").content.decode()
+    response = client_for(crew.investigator).get(url)
+    assert response.status_code == 200 and response.content == b"\x89PNG-bytes"
+    event = AuditEvent.objects.get(action="cases.lead.attachment_download")
+    assert event.actor == crew.investigator and event.object_id == str(attachment.pk)
+    outsider = make_staff("ordos_reader", Role.INVESTIGATOR, "150600")
+    assert client_for(outsider).get(url).status_code in (403, 404)
+    assert AuditEvent.objects.filter(action="cases.lead.attachment_download").count() == 1
+
+
 def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, lead, client_for):
     from minesweep.accounts.duties import legal_reviewer_assign
 

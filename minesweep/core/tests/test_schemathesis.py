@@ -1,6 +1,7 @@
 """Schemathesis over the whole OpenAPI schema (all checks, bounded examples) against a live server on the
 suite's database (SQLite or PostgreSQL): no response may be a server error, every status code is
-documented and responses match their schemas. Counted from the HAR of every request it sent."""
+documented, responses match their schemas and schema-valid requests are accepted (one justified exception,
+see PUBLIC_REPORTING_EXCEPTION). Counted from the HAR of every request it sent."""
 
 from __future__ import annotations
 
@@ -40,6 +41,24 @@ print(store.session_key)
 """
 
 
+# The only rejections of schema-valid data the test allows: a 400 on the three public reporting operations,
+# for rules that no JSON Schema can express (every other operation must accept every schema-valid request,
+# and every other check applies everywhere):
+# - GET /reports/status and POST /reports/messages read the X-Receipt header. The schema says all a schema
+#   can about a receipt (five dash-joined groups of six digits, reports.api.RECEIPT_HEADER), but the sixth
+#   digit of each group is a Verhoeff check digit: a code of the right shape whose check digit fails is
+#   refused with 400 reports.receipt_typo naming the group to re-check. That is the API doing its job.
+# - POST /reports needs `challenge`, a single-use token the server signed in GET /reports/challenge, and its
+#   proof-of-work answer; a random string of the right type is (rightly) refused with 400. The schema does
+#   state every limit of the form it can (category enum, 6-digit division, lengths, coordinate ranges).
+# 404 (well-formed but unknown receipt) and 429 are accepted by schemathesis by default.
+PUBLIC_REPORTING_EXCEPTION = """
+[[operations]]
+include-path-regex = "^/api/v1/reports(/status|/messages)?$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404", "429"]
+"""
+
+
 @pytest.mark.skipif(
     not SCHEMATHESIS.exists() and shutil.which("schemathesis") is None,
     reason="schemathesis is a dev dependency (requirements.lock)",
@@ -71,7 +90,9 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_status(tmp_path,
         check=True,
         timeout=120,
     )
-    (tmp_path / "st.toml").write_text(f'[auth.openapi.StaffSession]\napi_key = "{session.stdout.strip()}"\n')
+    (tmp_path / "st.toml").write_text(
+        f'[auth.openapi.StaffSession]\napi_key = "{session.stdout.strip()}"\n' + PUBLIC_REPORTING_EXCEPTION
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "minesweep", "serve", "--port", str(port)],
         env=env,
@@ -119,4 +140,5 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_status(tmp_path,
             f"check failures by code: {failures or 'none'}"
         )
     assert server_errors == 0, run.stdout[-4000:]
-    assert "ST103" not in failures and "ST001" not in failures, run.stdout[-4000:]  # undocumented / 5xx
+    # Full conformance: no check fails anywhere (the only allowance is PUBLIC_REPORTING_EXCEPTION above).
+    assert failures == {} and run.returncode == 0, run.stdout[-6000:]

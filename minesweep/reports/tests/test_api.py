@@ -285,3 +285,24 @@ def test_it_takes_files_with_a_follow_up_message_and_refuses_script():
     assert refused.status_code == 400 and refused.json()["code"] == "reports.invalid"
     bodies = [m["body"] for m in client.get(f"{URL}/status", HTTP_X_RECEIPT=receipt).json()["messages"]]
     assert bodies == ["再补一张照片"]
+
+
+def test_the_schema_says_what_a_receipt_and_a_report_look_like():
+    """Issue 14: schema-valid receipts and bodies were refused because the schema left them unconstrained."""
+    import re
+
+    from minesweep.reports.models import Category
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    for path, method in (("/api/v1/reports/status", "get"), ("/api/v1/reports/messages", "post")):
+        (header,) = [p for p in schema["paths"][path][method]["parameters"] if p["name"] == "X-Receipt"]
+        assert header["in"] == "header" and header["required"] is True
+        pattern = header["schema"]["pattern"]
+        assert all(re.fullmatch(pattern, receipt_generate()) for _ in range(20))
+        assert not re.fullmatch(pattern, "12345-123456-123456-123456-123456")
+    body = schema["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
+    fields = body["application/json"]["schema"]["properties"]
+    assert fields["category"]["enum"] == list(Category.values)
+    assert fields["description"]["minLength"] == 10 and fields["division_code"]["pattern"] == "^[0-9]{6}$"
+    form = body["multipart/form-data"]["schema"]["properties"]
+    assert form["latitude"]["type"] == "number" and "anyOf" not in form["latitude"]  # a form cannot send null

@@ -232,3 +232,37 @@ def test_it_keeps_the_report_context_on_the_lead_it_becomes(intake_officer, ordo
     assert 'id="from-report"' in page and report.number in page and "东胜区某算力科技有限公司" in page
     assert "39.812300, 109.987600" in page and f"/intake/r/{report.number}/" in page
     assert "（150602）" not in page and "demo:" not in page  # the division by name, no raw references
+
+
+def test_roles_that_read_reports_open_the_reporters_words_from_the_lead_page_audited(
+    intake_officer, ordos_investigator, make_staff, client_for
+):
+    """Issue 14: the lead keeps no copy of the reporter's text; an investigator asks for it on the lead page
+    and gets it through report_content_read (audited); analysts and liaisons never see it, even by asking."""
+    from minesweep.accounts.roles import Role
+
+    words = "厂房昼夜风扇轰鸣，冬天屋顶不积雪。"
+    web_submit()
+    report = Report.objects.get()
+    client_for(intake_officer).post(f"/intake/r/{report.number}/convert/", {"text": "东胜区某厂房挖矿"})
+    report.refresh_from_db()
+    lead_url = f"/cases/leads/{report.lead_id}/"
+    ask = f"{lead_url}?report_text={report.number}"
+    reads = AuditEvent.objects.filter(action="reports.report.read")
+
+    investigator = client_for(ordos_investigator)
+    page = investigator.get(lead_url).content.decode()
+    assert words not in page and f'href="?report_text={report.number}' in page and reads.count() == 0
+    page = investigator.get(ask).content.decode()
+    assert 'id="report-text"' in page and words in page
+    event = reads.get()
+    assert event.actor == ordos_investigator and event.object_id == str(report.pk)
+
+    for role in (Role.ANALYST, Role.DEPARTMENT_LIAISON):
+        other = make_staff(
+            f"ordos_{role.value}", role, "150600", "grid_company" * (role == Role.DEPARTMENT_LIAISON)
+        )
+        response = client_for(other).get(ask)
+        body = response.content.decode()
+        assert words not in body and 'href="?report_text=' not in body and 'id="report-text"' not in body
+    assert reads.count() == 1
