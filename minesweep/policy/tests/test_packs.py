@@ -240,13 +240,12 @@ def _is_demo_or_test(path: Path) -> bool:
 
 def test_it_keeps_the_regions_name_and_code_out_of_python():
     # The region is configuration (issue 11 §4): its name and code come from the deployment's pack.
-    # minesweep/documents/ is excluded while issue 12 rewrites it; demo data and tests may name it.
+    # Demo data and tests may name it.
     root = PACKS_DIR.parents[1]
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
-        if path.relative_to(root).parts[0] != "documents"
-        and not _is_demo_or_test(path.relative_to(root))
+        if not _is_demo_or_test(path.relative_to(root))
         and REGION_WORDS.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
