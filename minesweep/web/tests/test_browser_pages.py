@@ -236,3 +236,37 @@ def test_it_shows_the_case_stage_by_stage_within_three_screens(page, demo):
     link.click()
     page.wait_for_url(f"**{target}*")
     assert page.get_attribute(".panel-tabs:not(.party-tabs) a[aria-current=page]", "href") == target
+
+
+# The case page's measures and tracks (issue 11's sections): reasons, labels and punctuation in English;
+# citations of Chinese laws and policies and authority names are marked lang="zh-Hans" and left out.
+CASE_SECTIONS = "#measures th, #measures td:not(:nth-child(2)), .track p, .track li, .notice-box p"
+
+
+def test_it_shows_the_case_measures_and_tracks_in_english(page, demo):
+    from minesweep.cases.models import Case, Track
+
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, "baotou_investigator")
+    _language(page, "en")
+    cases = [
+        c
+        for c in Case.objects.filter(division__code__startswith="1502")
+        if Track.objects.filter(case=c).exists()
+    ]
+    assert cases, "the demo has a Baotou case with tracks"
+    problems: list[str] = []
+    for case in cases:
+        for panel in ("determination", "tracks"):
+            page.goto(f"/cases/{case.pk}/?p={panel}")
+            texts = page.evaluate(
+                r"""(sel) => [...document.querySelectorAll(sel)]
+                     .filter(el => !el.closest('[lang]:not(html), form, details, .pre')).map(el => {
+                      const copy = el.cloneNode(true);
+                      copy.querySelectorAll('[lang], form, details, .pre').forEach(n => n.remove());
+                      return copy.textContent.replace(/\s+/g, ' ').trim(); }).filter(Boolean)""",
+                CASE_SECTIONS,
+            )
+            assert texts, f"{case.number} {panel} has its section"
+            problems += [f"{case.number} {panel}: {t[:80]}" for t in texts if CJK.search(t)]
+    assert not problems, "\n".join(problems)
