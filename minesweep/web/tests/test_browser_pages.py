@@ -185,6 +185,35 @@ def test_it_draws_the_map_offline_and_opens_a_lead_from_it(page, demo):
     page.wait_for_url("**" + target["url"])
 
 
+def test_it_draws_ranked_targets_on_the_map_and_opens_their_evidence(page, demo):
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, "analyst")
+    page.goto("/oversight/map/")
+    page.wait_for_selector("body[data-map='league:12']")
+    target = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('map'));
+          const series = chart.getOption().series;
+          for (let i = 1; i < series.length; i++) {
+            const points = (series[i].data || []).filter(p => p.kind === 'target');
+            if (points.length) {
+              const xy = chart.convertToPixel({seriesIndex: i}, points[0].value);
+              return {xy, url: points[0].url, count: points.length, symbol: series[i].symbol};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert target and target["count"] >= 5, "the demo's ranked targets with a located site are drawn"
+    assert target["symbol"] == "diamond" and target["url"].startswith("/analytics/")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + target["xy"][0], box["y"] + target["xy"][1])
+    page.wait_for_url("**" + target["url"])
+    anchor = target["url"].partition("#")[2]
+    if anchor:
+        assert page.locator(f"#{anchor}").count() == 1, "the target's row in the ranked list"
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_it_keeps_every_typed_field_of_a_refused_case_form(page, demo, viewport):
     from minesweep.cases.models import Case
