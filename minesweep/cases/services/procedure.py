@@ -242,7 +242,7 @@ def notice_issue(
         penalty_type = next(
             (str(a.get("penalty_type")) for a in track.actions if a.get("penalty_type")), "fine"
         )
-        right, track.hearing_reason, _ = hearing_right(
+        right, track.hearing_reason, track.hearing_reason_en = hearing_right(
             load_pack(case.pack),
             penalty_type,
             organisation=party.category in ORGANISATION_CATEGORIES,

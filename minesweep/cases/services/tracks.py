@@ -279,10 +279,10 @@ def tracks_sync(*, actor: Actor, case: Case) -> list[Track]:
             penalty_type = next(
                 (str(a.get("penalty_type")) for a in group["actions"] if a.get("penalty_type")), "fine"
             )
-            right, reason_zh, _ = hearing_right(
+            right, track.hearing_reason, track.hearing_reason_en = hearing_right(
                 pack, penalty_type, organisation=party.category in ORGANISATION_CATEGORIES
             )
-            track.hearing_right, track.hearing_reason = right, reason_zh
+            track.hearing_right = right
             track.discussion_required = right
         new = track.pk is None
         track.save()

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS
-from minesweep.core.i18n import pick
+from minesweep.core.i18n import is_english, pick
 from minesweep.policy.codes import (
     ACTIONS,
     FACTS,
@@ -112,3 +114,17 @@ def pack_title(pack_ids: Any) -> str:
             continue
         titles.append(pick(pack.title_zh, pack.title_en))
     return pick("；", "; ").join(titles)
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CHINESE_RUN = re.compile(rf"[{_CJK}](?:[{_CJK}0-9\u201c\u201d]*[{_CJK}])?")
+
+
+@register.filter
+def cited(text: Any) -> SafeString:
+    """English text that quotes Chinese titles (a law, a policy clause such as 八项措施第五条): each Chinese
+    run is marked ``lang="zh-Hans"``, so readers and screen readers know it is a citation in Chinese."""
+    escaped = str(escape(str(text or "")))
+    if not is_english():
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    return mark_safe(_CHINESE_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group(0)}</span>', escaped))  # noqa: S308

@@ -4,6 +4,7 @@ refusals come back as bilingual messages and change nothing; liaisons close thei
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -175,6 +176,37 @@ def test_it_renders_the_case_page_in_english(crew, lead, client_for):
     # The page shows one panel at a time (issue 15): read them all.
     body = "".join(client.get(f"/cases/{case.pk}/", {"p": p}).content.decode() for p in PANEL_CODES)
     assert "Deadlines" in body and "Department tasks" in body and "Cut or restrict the power supply" in body
+
+
+def _without_chinese_names(html: str) -> str:
+    """The page's text without the parts marked Chinese (law citations, names, numbers), without what
+    officers wrote and without form fields (prefilled document text is Chinese by design)."""
+    html = re.sub(r"<form\b.*?</form>", "", html, flags=re.S)
+    html = re.sub(r'<p class="pre"[^>]*>.*?</p>', "", html, flags=re.S)  # what officers wrote
+    for _ in range(3):
+        html = re.sub(r'<(\w+)[^>]*\blang="zh-Hans"[^>]*>[^<]*</\1>', "", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize(("panel", "section"), [("determination", "measures"), ("tracks", "tracks")])
+def test_it_shows_measures_and_tracks_in_english_only(crew, lead, client_for, panel, section):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": panel}).content.decode()
+    found = re.search(rf'<(table|section) id="{section}".*?</\1>', body, re.S)
+    assert found, section
+    text = _without_chinese_names(found.group(0))
+    for party in case.parties.all():
+        text = text.replace(party.name, "")
+    assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text), text
+    if section == "tracks":
+        track = case.tracks.get(kind="penalty")
+        assert track.hearing_reason_en and track.hearing_reason_en in text
+    else:
+        shown = case.determination.measures.filter(origin="engine", struck=False)
+        assert shown and all(m.reason_en.startswith("party '") for m in shown)
+        assert text.count("is a subject of measure") == shown.count(), "the engine's reason in English"
 
 
 @pytest.mark.parametrize("stage", ["investigating", "legal_review", "notice", "decided", "closed"])

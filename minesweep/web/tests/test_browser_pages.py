@@ -187,6 +187,35 @@ def test_it_draws_the_map_offline_and_opens_a_lead_from_it(page, demo):
     page.wait_for_url("**" + target["url"])
 
 
+def test_it_draws_ranked_targets_on_the_map_and_opens_their_evidence(page, demo):
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, "analyst")
+    page.goto("/oversight/map/")
+    page.wait_for_selector("body[data-map='league:12']")
+    target = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('map'));
+          const series = chart.getOption().series;
+          for (let i = 1; i < series.length; i++) {
+            const points = (series[i].data || []).filter(p => p.kind === 'target');
+            if (points.length) {
+              const xy = chart.convertToPixel({seriesIndex: i}, points[0].value);
+              return {xy, url: points[0].url, count: points.length, symbol: series[i].symbol};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert target and target["count"] >= 5, "the demo's ranked targets with a located site are drawn"
+    assert target["symbol"] == "diamond" and target["url"].startswith("/analytics/")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + target["xy"][0], box["y"] + target["xy"][1])
+    page.wait_for_url("**" + target["url"])
+    anchor = target["url"].partition("#")[2]
+    if anchor:
+        assert page.locator(f"#{anchor}").count() == 1, "the target's row in the ranked list"
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_it_keeps_every_typed_field_of_a_refused_case_form(page, demo, viewport):
     from minesweep.cases.models import Case
@@ -238,3 +267,37 @@ def test_it_shows_the_case_stage_by_stage_within_three_screens(page, demo):
     link.click()
     page.wait_for_url(f"**{target}*")
     assert page.get_attribute(".panel-tabs:not(.party-tabs) a[aria-current=page]", "href") == target
+
+
+# The case page's measures and tracks (issue 11's sections): reasons, labels and punctuation in English;
+# citations of Chinese laws and policies and authority names are marked lang="zh-Hans" and left out.
+CASE_SECTIONS = "#measures th, #measures td:not(:nth-child(2)), .track p, .track li, .notice-box p"
+
+
+def test_it_shows_the_case_measures_and_tracks_in_english(page, demo):
+    from minesweep.cases.models import Case, Track
+
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, "baotou_investigator")
+    _language(page, "en")
+    cases = [
+        c
+        for c in Case.objects.filter(division__code__startswith="1502")
+        if Track.objects.filter(case=c).exists()
+    ]
+    assert cases, "the demo has a Baotou case with tracks"
+    problems: list[str] = []
+    for case in cases:
+        for panel in ("determination", "tracks"):
+            page.goto(f"/cases/{case.pk}/?p={panel}")
+            texts = page.evaluate(
+                r"""(sel) => [...document.querySelectorAll(sel)]
+                     .filter(el => !el.closest('[lang]:not(html), form, details, .pre')).map(el => {
+                      const copy = el.cloneNode(true);
+                      copy.querySelectorAll('[lang], form, details, .pre').forEach(n => n.remove());
+                      return copy.textContent.replace(/\s+/g, ' ').trim(); }).filter(Boolean)""",
+                CASE_SECTIONS,
+            )
+            assert texts, f"{case.number} {panel} has its section"
+            problems += [f"{case.number} {panel}: {t[:80]}" for t in texts if CJK.search(t)]
+    assert not problems, "\n".join(problems)

@@ -9,7 +9,7 @@
   var controls = document.getElementById("map-controls");
   var chart = echarts.init(node, null, { renderer: "canvas" });
   var geo = {};
-  var COLORS = { site: "#5b6878", lead: "#a15c00", case: "#b3261e" };
+  var COLORS = { site: "#5b6878", target: "#6a3d9a", lead: "#a15c00", case: "#b3261e" };
 
   function inScope(feature) { return String(feature.id).indexOf(data.prefix) === 0; }
 
@@ -39,7 +39,9 @@
         return { name: f.id, value: row[measure] || 0, figures: row };
       });
       var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
-      var kinds = ["site", "lead", "case"];
+      var kinds = ["site", "target", "lead", "case"].filter(function (k) {
+        return k !== "target" || data.points.some(function (p) { return p.kind === k; });
+      });
       chart.setOption({
         animation: false,
         tooltip: { trigger: "item", formatter: function (p) {
@@ -55,6 +57,7 @@
           itemStyle: { borderColor: "#5b6878", borderWidth: 0.6 }, emphasis: { label: { show: false } } },
         series: [{ type: "map", geoIndex: 0, data: values }].concat(kinds.map(function (k) {
           return { type: "scatter", coordinateSystem: "geo", name: text[k], symbolSize: k === "site" ? 6 : 10,
+            symbol: k === "target" ? "diamond" : "circle",
             itemStyle: { color: COLORS[k], borderColor: "#fff", borderWidth: 1 },
             data: data.points.filter(function (p) { return p.kind === k; }) };
         }))
