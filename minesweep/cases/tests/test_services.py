@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -760,7 +762,7 @@ def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_act
         services.decision_serve(actor=crew.investigator, decision=decision)
 
 
-def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lead, tmp_path):
+def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lead):
     case = _case(crew, lead, "investigating")
     Case.objects.filter(pk=case.pk).update(act_ended_on=dt.date(2021, 6, 30))
     case.refresh_from_db()
@@ -770,7 +772,8 @@ def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lea
     assert equivalent.tce == Decimal("302.5") and equivalent.output["inputs"]["year"] == 2021
     # a region whose pack says 当量值 gets 0.1229 kgce/kWh for the same input
     text = load_pack(case.pack).path.read_text(encoding="utf-8")
-    calorific = tmp_path / "calorific.yaml"
+    # The calculation stores the pack it used (60 characters at most, enforced by PostgreSQL): a short path.
+    calorific = Path(tempfile.mkdtemp(prefix="pk", dir="/tmp")) / "calorific.yaml"
     calorific.write_text(
         text.replace("energy_basis: equivalent", "energy_basis: calorific"), encoding="utf-8"
     )
