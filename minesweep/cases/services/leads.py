@@ -169,8 +169,13 @@ def lead_verification_start(*, actor: Actor, lead: Lead, notes: str = "") -> Lea
 
 
 @transaction.atomic
-def lead_check_extend(*, actor: Actor, lead: Lead, reason: str) -> Lead:
-    """Extend the 15-working-day check once by another 15 (needs a written reason)."""
+def lead_check_extend(*, actor: Actor, lead: Lead, reason: str, extended_on: dt.date | None = None) -> Lead:
+    """Extend the 15-working-day check once by another 15 (needs a written reason).
+
+    The extension is approved while the period still runs (``extended_on``, today by default, on or
+    before :func:`lead_check_due`): 市场监督管理行政处罚程序规定第十八条 (the practice the pack cites) extends
+    a running period "经负责人批准"; a lapsed period cannot be extended after the fact — a late filing
+    decision is then explained instead (``_timely_or_explained``)."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_officer(actor, lead)
     _require_lead_status(lead, Lead.Status.VERIFYING, doing_zh="延长核查期限", doing_en="extend the check")
@@ -180,6 +185,15 @@ def lead_check_extend(*, actor: Actor, lead: Lead, reason: str) -> Lead:
             "cases.lead_already_extended",
             "核查期限只能延长一次",
             "the check period can be extended only once",
+        )
+    due = lead_check_due(lead)
+    if (extended_on or timezone.localdate()) > due:
+        raise TransitionError(
+            "cases.lead_check_lapsed",
+            f"核查期限已于 {due.isoformat()} 届满，不能事后延长；逾期作出立案或不予立案决定时写明逾期原因",
+            f"the check period ended on {due.isoformat()} and cannot be extended afterwards; give the reason "
+            "for the delay with the filing decision instead",
+            due=due.isoformat(),
         )
     lead.check_extended = True
     lead.save()

@@ -90,14 +90,39 @@ def test_it_extends_the_check_once_by_fifteen_working_days(crew, lead):
     lead.refresh_from_db()
     services.lead_verification_start(actor=crew.investigator, lead=lead)
     before = services.lead_check_due(lead)
-    services.lead_check_extend(actor=crew.investigator, lead=lead, reason="需调取三个月用电数据")
+    services.lead_check_extend(
+        actor=crew.investigator, lead=lead, reason="需调取三个月用电数据", extended_on=dt.date(2026, 10, 12)
+    )
     lead.refresh_from_db()
     from minesweep.policy.workdays import add_working_days
 
     assert before == dt.date(2026, 10, 19)  # 15 working days over Mid-Autumn and National Day
     assert services.lead_check_due(lead) == add_working_days(before, 15)
     with pytest.raises(TransitionError):
-        services.lead_check_extend(actor=crew.investigator, lead=lead, reason="再次延长的理由")
+        services.lead_check_extend(
+            actor=crew.investigator, lead=lead, reason="再次延长的理由", extended_on=dt.date(2026, 10, 13)
+        )
+
+
+def test_it_refuses_to_extend_a_check_period_that_has_already_ended(crew, lead):
+    Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))  # due 2026-10-19
+    lead.refresh_from_db()
+    services.lead_verification_start(actor=crew.investigator, lead=lead)
+    with pytest.raises(TransitionError) as lapsed:
+        services.lead_check_extend(
+            actor=crew.investigator,
+            lead=lead,
+            reason="需调取三个月用电数据",
+            extended_on=dt.date(2026, 10, 20),
+        )
+    assert lapsed.value.code == "cases.lead_check_lapsed" and "2026-10-19" in lapsed.value.message_zh
+    lead.refresh_from_db()
+    assert not lead.check_extended
+    services.lead_check_extend(
+        actor=crew.investigator, lead=lead, reason="需调取三个月用电数据", extended_on=dt.date(2026, 10, 19)
+    )
+    lead.refresh_from_db()
+    assert lead.check_extended
 
 
 def test_it_requires_a_reason_for_a_filing_decision_after_the_check_period(crew, lead):
@@ -156,7 +181,9 @@ def test_it_files_on_the_last_day_of_the_extended_period_without_a_delay_reason(
     Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))
     lead.refresh_from_db()
     services.lead_verification_start(actor=crew.investigator, lead=lead)
-    services.lead_check_extend(actor=crew.investigator, lead=lead, reason="需调取三个月用电数据")
+    services.lead_check_extend(
+        actor=crew.investigator, lead=lead, reason="需调取三个月用电数据", extended_on=dt.date(2026, 10, 19)
+    )
     lead.refresh_from_db()
     last_day = services.lead_check_due(lead)
     case = services.lead_file(

@@ -65,7 +65,9 @@ def test_it_asks_for_the_delay_reason_on_a_lead_past_its_check_period(crew, lead
     Lead.objects.filter(pk=lead.pk).update(received_on=dt.date(2026, 9, 21))  # period ended 2026-10-19
     client = client_for(crew.investigator)
     client.post(f"/cases/leads/{lead.pk}/verify/")
-    assert 'name="late_reason"' in client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert 'name="late_reason"' in page
+    assert "/extend/" not in page  # a lapsed period is explained, not extended afterwards
     filing = {"second_officer": crew.second.pk, "reason": "核查属实，依法立案", "pack": "inner_mongolia_2021"}
     refused = client.post(f"/cases/leads/{lead.pk}/file/", filing, follow=True)
     assert "逾期原因" in _messages(refused) and not Case.objects.exists()
@@ -76,7 +78,8 @@ def test_it_asks_for_the_delay_reason_on_a_lead_past_its_check_period(crew, lead
 def test_it_asks_for_no_delay_reason_within_the_check_period(crew, lead, client_for):
     client = client_for(crew.investigator)
     client.post(f"/cases/leads/{lead.pk}/verify/")
-    assert 'name="late_reason"' not in client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    page = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert 'name="late_reason"' not in page and "/extend/" in page
 
 
 def test_it_refuses_filing_without_a_second_officer_and_says_why(crew, lead, client_for):
