@@ -208,6 +208,8 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
             pc.and_(pc.is_valid(table["dst_ip"]), pc.is_valid(table["dst_port"])),
         ),
     )
+    if valid.null_count == 0 and pc.all(valid).as_py():
+        return table  # nothing to drop: no copy
     return table.filter(valid)
 
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 LONG_LIVED_S = 180.0
 MAX_BYTES_PER_S = 1000.0
@@ -66,21 +67,22 @@ def _is_global(address: str) -> bool:
         return False
 
 
-def session_candidates(table: pa.Table) -> np.ndarray:
-    """Boolean per flow row: the shape of a pool session (see the module text)."""
+def session_shape(table: pa.Table) -> np.ndarray:
+    """Boolean per flow row: the numeric shape of a pool session (TCP, long-lived, slow, small packets,
+    not an ordinary session port); the address and byte-share rules come on top (:func:`session_candidates`)."""
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
     start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
     end = np.nan_to_num(table["ts_end"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
     duration = np.maximum(end - start, 0.0)
-    volume = np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+    volume = flow_volume(table)
     packets = np.maximum(np.nan_to_num(table["packets"].to_numpy(zero_copy_only=False).astype(float)), 1.0)
     port = table["dst_port"].to_numpy(zero_copy_only=False)
     tcp = table["proto"].to_numpy(zero_copy_only=False) == 6
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = volume / np.maximum(duration, 1.0)
         pace = packets / np.maximum(duration, 1.0)
-    shape = (
+    return (
         tcp
         & (duration >= LONG_LIVED_S)
         & (rate <= MAX_BYTES_PER_S)
@@ -89,8 +91,29 @@ def session_candidates(table: pa.Table) -> np.ndarray:
         & (pace <= MAX_PACKETS_PER_S)
         & ~np.isin(port, list(ORDINARY_SESSION_PORTS))
     )
+
+
+def flow_volume(table: pa.Table) -> np.ndarray:
+    """Bytes of each flow as floats (missing: 0)."""
+    return np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+
+
+def global_rows(addresses: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Boolean per row: the address is a global (public) one; each distinct address is checked once."""
+    encoded = addresses if pa.types.is_dictionary(addresses.type) else pc.dictionary_encode(addresses)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    flags = np.array([_is_global(str(a)) for a in encoded.dictionary.to_pylist()] + [False], dtype=bool)
+    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
+    return flags[indices]
+
+
+def session_candidates(table: pa.Table) -> np.ndarray:
+    """Boolean per flow row: the shape of a pool session (see the module text)."""
+    shape = session_shape(table)
     if not shape.any():
         return shape
+    volume = flow_volume(table)
     destinations = table["dst_ip"].to_pylist()
     sources = table["src_ip"].to_pylist()
     exchanged: dict[tuple[str, str], float] = {}
@@ -118,6 +141,13 @@ def shape_findings(table: pa.Table, threshold: float = REPORT_THRESHOLD) -> list
             strict=True,
         )
     ]
+    return session_findings(hosts, endpoints, threshold)
+
+
+def session_findings(
+    hosts: list[str], endpoints: list[str], threshold: float = REPORT_THRESHOLD
+) -> list[ShapeFinding]:
+    """Findings from the candidate sessions (source host and ``address:port`` of each), highest score first."""
     workers: dict[str, set[str]] = {}
     per_host: dict[str, set[str]] = {}
     sessions: dict[str, int] = {}
