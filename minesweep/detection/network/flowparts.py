@@ -25,6 +25,7 @@ not with the records; a task holds one row group.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,8 @@ class FlowScan:
     tasks: int
     candidate_hosts: int
     candidate_rows: int
+    #: CPU seconds (this process) of the streamed passes, the host records and the session findings
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def flow_files(path: Path) -> list[Path]:
@@ -188,6 +191,7 @@ def score_flow_dataset(
     """Host records (:func:`report.flow_host_records`) and session findings (:func:`shapes.shape_findings`)
     of a Parquet flow file or folder, streamed task by task on the ``local`` or ``dask`` engine;
     ``progress(done, total)`` counts tasks over all passes."""
+    clock = time.process_time()
     tasks = flow_tasks(Path(path), task_rows)
     with_answers = [t for t in tasks if _may_carry_answers(t)]
     runner = Engine(engine, workers, scheduler, progress, steps=len(tasks) * 2 + len(with_answers))
@@ -202,17 +206,22 @@ def score_flow_dataset(
     tables = [table for table, _ in parts if table is not None]
     exchanged = np.sum([sums for _, sums in parts], axis=0) if parts else np.zeros(0)
     subset = pa.concat_tables(tables) if tables else None
+    cpu = {"passes": time.process_time() - clock}
     records = (
         flow_host_records(subset, pool_list, threshold, address_names=names) if subset is not None else []
     )
+    cpu["host_records"] = time.process_time() - clock - cpu["passes"]
+    unlisted = _session_findings(sessions, pairs, exchanged)
+    cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,
-        _session_findings(sessions, pairs, exchanged),
+        unlisted,
         sum(c.rows for c in found),
         sum(c.kept for c in found),
         len(tasks),
         len(wanted),
         subset.num_rows if subset is not None else 0,
+        cpu,
     )
 
 
@@ -389,8 +398,7 @@ def _host_rows(
         if pairs.num_rows
         else np.zeros(0, np.int64)
     )
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+    key_values = pa.array(keys, pa.int64())
     results = []
     for task in tasks:
         tables = []
@@ -403,11 +411,12 @@ def _host_rows(
                 tables.append(_plain(table.filter(pa.array(rows))))
             if len(keys):
                 row_keys = _pair_keys(table["src_ip"], table["dst_ip"], sources, targets)
-                position = np.minimum(np.searchsorted(sorted_keys, row_keys), len(keys) - 1)
-                hit = (row_keys >= 0) & (sorted_keys[position] == row_keys)
-                sums[order] += np.bincount(
-                    position[hit], weights=shapes.flow_volume(table)[hit], minlength=len(keys)
-                )
+                among = np.flatnonzero(row_keys >= 0)
+                found = pc.index_in(pa.array(row_keys[among]), value_set=key_values)
+                hit = found.is_valid().to_numpy(zero_copy_only=False)
+                volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
+                position = found.drop_null().to_numpy()
+                sums += np.bincount(position, weights=volume, minlength=len(keys))
         results.append((pa.concat_tables(tables) if tables else None, sums))
     return results
 

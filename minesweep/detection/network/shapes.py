@@ -145,21 +145,29 @@ def shape_findings(table: pa.Table, threshold: float = REPORT_THRESHOLD) -> list
 
 
 def session_findings(
-    hosts: list[str], endpoints: list[str], threshold: float = REPORT_THRESHOLD
+    hosts: pa.Array | list[str], endpoints: pa.Array | list[str], threshold: float = REPORT_THRESHOLD
 ) -> list[ShapeFinding]:
-    """Findings from the candidate sessions (source host and ``address:port`` of each), highest score first."""
-    workers: dict[str, set[str]] = {}
-    per_host: dict[str, set[str]] = {}
-    sessions: dict[str, int] = {}
-    for host, endpoint in zip(hosts, endpoints, strict=True):
-        workers.setdefault(endpoint, set()).add(host)
-        per_host.setdefault(host, set()).add(endpoint)
-        sessions[host] = sessions.get(host, 0) + 1
+    """Findings from the candidate sessions (source host and ``address:port`` of each), highest score
+    first. Sessions, endpoints and fan-in are counted by Arrow group-bys; Python sees one row per host."""
+    sessions = pa.table({"host": pa.array(hosts, pa.string()), "endpoint": pa.array(endpoints, pa.string())})
+    if sessions.num_rows == 0:
+        return []
+    pairs = sessions.group_by(["host", "endpoint"]).aggregate([("endpoint", "count", pc.CountOptions("all"))])
+    fan_in = pairs.group_by("endpoint").aggregate([("host", "count")])
+    pairs = pairs.join(fan_in, "endpoint").sort_by([("host", "ascending"), ("endpoint", "ascending")])
+    per_host = pairs.group_by("host", use_threads=False).aggregate(
+        [("endpoint", "list"), ("host_count", "max"), ("endpoint_count", "sum")]
+    )
     findings = []
-    for host, targets in per_host.items():
-        fan_in = max(len(workers[e]) for e in targets)
-        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan_in >= FARM_FAN_IN else 0.0)
-        finding = ShapeFinding(host, min(score, 1.0), sorted(targets), fan_in, sessions[host])
+    for host, targets, fan, count in zip(
+        per_host["host"].to_pylist(),
+        per_host["endpoint_list"].to_pylist(),
+        per_host["host_count_max"].to_pylist(),
+        per_host["endpoint_count_sum"].to_pylist(),
+        strict=True,
+    ):
+        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan >= FARM_FAN_IN else 0.0)
+        finding = ShapeFinding(host, min(score, 1.0), targets, fan, count)
         if finding.score >= threshold:
             findings.append(finding)
     return sorted(findings, key=lambda f: (-f.score, f.host))

@@ -85,7 +85,9 @@ def test_it_streams_a_parquet_folder_on_the_chosen_engine_with_the_records_of_a_
 
         pacsv.write_csv(table, handle)
     expected = json.loads(run("flows", str(whole)))
-    assert expected and json.loads(run("flows", str(folder), "--engine", "dask", "--workers", "1")) == expected
+    assert (
+        expected and json.loads(run("flows", str(folder), "--engine", "dask", "--workers", "1")) == expected
+    )
     assert json.loads(run("flows", str(folder), "--workers", "1")) == expected
 
 
