@@ -49,7 +49,7 @@ from minesweep.detection.network.flows import (
     _endpoint_rows,
     normalise_flows,
 )
-from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_host_records
+from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_host_records, gc_paused
 
 #: rows per task (whole row groups): enough work per task to hide a scheduler round trip
 TASK_ROWS = 2_000_000
@@ -211,7 +211,8 @@ def score_flow_dataset(
         flow_host_records(subset, pool_list, threshold, address_names=names) if subset is not None else []
     )
     cpu["host_records"] = time.process_time() - clock - cpu["passes"]
-    unlisted = _session_findings(sessions, pairs, exchanged)
+    with gc_paused():
+        unlisted = _session_findings(sessions, pairs, exchanged)
     cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,

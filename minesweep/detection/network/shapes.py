@@ -99,13 +99,90 @@ def flow_volume(table: pa.Table) -> np.ndarray:
 
 
 def global_rows(addresses: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Boolean per row: the address is a global (public) one; each distinct address is checked once."""
+    """Boolean per row: the address is a global (public) one; each distinct address is checked once
+    (dotted IPv4 by :func:`global_ipv4`, anything else by :mod:`ipaddress`)."""
     encoded = addresses if pa.types.is_dictionary(addresses.type) else pc.dictionary_encode(addresses)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    flags = np.array([_is_global(str(a)) for a in encoded.dictionary.to_pylist()] + [False], dtype=bool)
+    flags = np.append(global_addresses(pc.cast(encoded.dictionary, pa.string())), False)
     indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
     return flags[indices]
+
+
+IPV4 = r"^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$"
+
+
+def global_addresses(texts: pa.Array) -> np.ndarray:
+    """:func:`_is_global` of each text: dotted IPv4 vectorised against the running Python's own table of
+    special networks (:func:`_special_ipv4`), the rest (IPv6, anything odd) one by one."""
+    result = np.zeros(len(texts), dtype=bool)
+    if len(texts) == 0:
+        return result
+    special = _special_ipv4()
+    dotted = pc.fill_null(pc.match_substring_regex(texts, IPV4), False).to_numpy(zero_copy_only=False)
+    if special is not None and dotted.any():
+        rows = np.flatnonzero(dotted)
+        octets = pc.cast(pc.list_flatten(pc.split_pattern(texts.take(pa.array(rows)), ".")), pa.int64())
+        parts = octets.to_numpy().reshape(-1, 4)
+        fits = (parts <= 255).all(axis=1)
+        numbers = (parts[:, 0] << 24) | (parts[:, 1] << 16) | (parts[:, 2] << 8) | parts[:, 3]
+        result[rows[fits]] = _ipv4_is_global(numbers[fits], special)
+        dotted[rows[~fits]] = False
+    others = np.flatnonzero(~dotted) if special is not None else np.arange(len(texts))
+    for row, text in zip(others.tolist(), texts.take(pa.array(others)).to_pylist(), strict=True):
+        result[row] = text is not None and _is_global(text)
+    return result
+
+
+Ranges = tuple[np.ndarray, np.ndarray]
+
+
+def _ipv4_is_global(numbers: np.ndarray, special: tuple[Ranges, Ranges, Ranges]) -> np.ndarray:
+    def inside(ranges: Ranges) -> np.ndarray:
+        first, last = ranges
+        hit = np.zeros(len(numbers), dtype=bool)
+        for low, high in zip(first.tolist(), last.tolist(), strict=True):
+            hit |= (numbers >= low) & (numbers <= high)
+        return hit
+
+    shared, private, exceptions = special
+    return ~inside(shared) & ~(inside(private) & ~inside(exceptions))
+
+
+@lru_cache(maxsize=1)
+def _special_ipv4() -> tuple[Ranges, Ranges, Ranges] | None:
+    """The IPv4 networks :mod:`ipaddress` itself consults for ``is_global`` (shared address space,
+    private-use and other special networks, and the exceptions newer Pythons make), as integer
+    ranges. Checked against ``ipaddress`` at both ends of every range and just outside; ``None``
+    (every address checked by ``ipaddress``) if this Python keeps them otherwise."""
+    constants = getattr(ipaddress, "_IPv4Constants", None)
+    try:
+        shared = [constants._public_network]  # type: ignore[union-attr]
+        private = list(constants._private_networks)  # type: ignore[union-attr]
+        exceptions = list(getattr(constants, "_private_networks_exceptions", []))
+    except AttributeError:
+        return None
+
+    def ranges(networks: list[ipaddress.IPv4Network]) -> Ranges:
+        return (
+            np.array([int(n.network_address) for n in networks], dtype=np.int64),
+            np.array([int(n.broadcast_address) for n in networks], dtype=np.int64),
+        )
+
+    special = (ranges(shared), ranges(private), ranges(exceptions))
+    probes = sorted(
+        {
+            edge + step
+            for n in shared + private + exceptions
+            for edge in (int(n.network_address), int(n.broadcast_address))
+            for step in (-1, 0, 1)
+            if 0 <= edge + step < 1 << 32
+        }
+    )
+    expected = [ipaddress.IPv4Address(p).is_global for p in probes]
+    if _ipv4_is_global(np.array(probes, dtype=np.int64), special).tolist() != expected:
+        return None
+    return special
 
 
 def session_candidates(table: pa.Table) -> np.ndarray:
