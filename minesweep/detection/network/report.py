@@ -159,7 +159,7 @@ def flow_host_records(
     address_names: dict[str, str] | None = None,
 ) -> list[HostRecord]:
     """Host records from flow records only (no payload); ``address_names`` adds DNS answers seen
-    elsewhere (a partition of a larger file, :mod:`flowparts`)."""
+    elsewhere (the candidate hosts' rows of a larger file, :mod:`flowparts`)."""
     with gc_paused():
         hosts = {
             host: HostEvidence(host, flow=evidence)

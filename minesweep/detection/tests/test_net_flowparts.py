@@ -119,3 +119,33 @@ def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
     assert scan.rows == 6_000 and scan.tasks == 5
     assert records and _as_rows(scan.records) == records
     assert _as_rows(scan.unlisted) == sessions
+
+
+def test_it_names_a_destination_by_dns_answers_from_other_row_groups_the_latest_winning(tmp_path):
+    pool = next(e.host for e in pools.default_pool_list().endpoints if not e.host[0].isdigit())
+    rows = [  # (source, destination, port, query, answers); one row per row group
+        ("10.9.0.1", "51.15.7.7", 443, None, None),  # named only by the answer two row groups on
+        ("10.9.0.2", "51.15.8.8", 443, None, None),  # its pool answer is overridden later
+        ("10.9.0.9", "10.9.0.53", 53, pool, "51.15.7.7, 51.15.8.8"),
+        ("10.9.0.9", "10.9.0.53", 53, "cdn.example.com", "51.15.8.8"),
+    ]
+    table = pa.table(
+        {
+            "ts_start": [1_700_000_000.0 + i for i in range(len(rows))],
+            "ts_end": [1_700_000_600.0 + i for i in range(len(rows))],
+            "src_ip": [r[0] for r in rows],
+            "src_port": [40_000] * len(rows),
+            "dst_ip": [r[1] for r in rows],
+            "dst_port": [r[2] for r in rows],
+            "proto": [6] * len(rows),
+            "packets": [100] * len(rows),
+            "bytes": [20_000] * len(rows),
+            "dns_query": pa.array([r[3] for r in rows], pa.string()),
+            "dns_answers": pa.array([r[4] for r in rows], pa.string()),
+        }
+    )
+    path = tmp_path / "answers.parquet"
+    pq.write_table(table, path, row_group_size=1)
+    records, _ = _whole(path)
+    assert [r["host"] for r in records] == ["10.9.0.1"]  # a lookup alone (10.9.0.9) is not reported
+    assert _as_rows(score_flow_dataset(path, task_rows=1).records) == records
