@@ -115,8 +115,12 @@ def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
     plain = table.slice(3_000).drop_columns(["sni", "dns_answers"])  # an exporter without names
     pq.write_table(plain, folder / "b.parquet", row_group_size=1_500)
     records, sessions = _whole(folder)
-    scan = score_flow_dataset(folder, task_rows=1_000)
+    progress: list[tuple[int, int]] = []
+    scan = score_flow_dataset(
+        folder, task_rows=1_000, progress=lambda done, total: progress.append((done, total))
+    )
     assert scan.rows == 6_000 and scan.tasks == 5
+    assert progress[-1] == (13, 13)  # 5 candidate and 5 host-row tasks, 3 with DNS answers (file a)
     assert records and _as_rows(scan.records) == records
     assert _as_rows(scan.unlisted) == sessions
 
