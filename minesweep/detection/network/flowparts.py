@@ -46,7 +46,7 @@ from minesweep.detection.network.flows import (
     SEPARATORS,
     TEXT_COLUMNS,
     FlowFileError,
-    _endpoint_rows,
+    endpoint_rows,
     normalise_flows,
 )
 from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_host_records, gc_paused
@@ -309,7 +309,7 @@ def _row_group_candidates(
     own_query = query_valid & ~lookup
     mapped = _in_set(table["dst_ip"], listed)
     named = np.where(sni_valid, sni_match, np.where(own_query, query_match, mapped))
-    evidence = named | (lookup & query_match) | _endpoint_rows(table, pools)
+    evidence = named | (lookup & query_match) | endpoint_rows(table, pools)
     source = table["src_ip"].chunk(0)
     host_index = source.indices.to_numpy(zero_copy_only=False)
     labels = source.dictionary

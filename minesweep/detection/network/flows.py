@@ -328,7 +328,7 @@ def score_flow_table(
     lookup_match, lookup_matches = match_names(
         pc.if_else(pc.equal(table["dst_port"], DNS_PORT), table["dns_query"], None), pools
     )
-    endpoint = _endpoint_rows(table, pools)
+    endpoint = endpoint_rows(table, pools)
     p2p_rows = np.isin(table["dst_port"].to_numpy(), P2P_PORTS)
     hosts = pc.dictionary_encode(table["src_ip"]).combine_chunks()
     host_index = hosts.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -351,7 +351,7 @@ def score_flow_table(
     )
 
 
-def _endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
+def endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
     """Rows whose destination address:port is listed as an IP endpoint."""
     endpoint = np.zeros(table.num_rows, dtype=bool)
     if not pools.ip_ports:
