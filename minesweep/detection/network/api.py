@@ -133,7 +133,9 @@ def score_flow_dataset(
         raise NetworkInputError(f"找不到流记录文件 / flow file not found: {path}")
     try:
         scan = flowparts.score_flow_dataset(path, engine, workers, scheduler, progress=progress)
-    except (FlowFileError, OSError, pa.ArrowInvalid) as exc:
+    except FlowFileError as exc:
+        raise NetworkInputError(str(exc)) from exc
+    except (OSError, pa.ArrowInvalid) as exc:
         raise NetworkInputError(f"无法读取流记录 / cannot read flow records {path}: {exc}") from exc
     return FlowOutcome(scan.records, FlowReadStats(scan.rows, scan.rows - scan.kept), unlisted=scan.unlisted)
 

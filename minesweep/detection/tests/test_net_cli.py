@@ -91,6 +91,16 @@ def test_it_streams_a_parquet_folder_on_the_chosen_engine_with_the_records_of_a_
     assert json.loads(run("flows", str(folder), "--workers", "1")) == expected
 
 
+def test_it_rejects_a_parquet_path_it_cannot_read_with_a_message(tmp_path):
+    broken = tmp_path / "flows.parquet"
+    broken.write_text("not parquet")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for path, words in ((broken, "cannot read flow records"), (empty, "no Parquet files")):
+        with pytest.raises(CommandError, match=words):
+            run("flows", str(path), "--workers", "1")
+
+
 def test_it_replaces_the_pool_list_and_rejects_a_bad_one(tmp_path, monkeypatch):
     target = tmp_path / "installed.csv"
     target.write_text("domain,port\nold.example,1\n")
