@@ -284,7 +284,7 @@ def _answers(tasks: list[FlowTask]) -> list[tuple[list[str], list[str]]]:
 
 
 def _candidates(tasks: list[FlowTask], pool_addresses: list[str]) -> list[Candidates]:
-    pools = pool_lists.default_pool_list()
+    names = PoolNames(pool_lists.default_pool_list())
     listed = pa.array(pool_addresses, pa.string())
     results = []
     for task in tasks:
@@ -293,23 +293,21 @@ def _candidates(tasks: list[FlowTask], pool_addresses: list[str]) -> list[Candid
             found.rows += rows
             found.kept += table.num_rows
             if table.num_rows:
-                _row_group_candidates(table, pools, listed, found)
+                _row_group_candidates(table, names, listed, found)
         results.append(found)
     return results
 
 
-def _row_group_candidates(
-    table: pa.Table, pools: pool_lists.PoolList, listed: pa.Array, found: Candidates
-) -> None:
+def _row_group_candidates(table: pa.Table, names: PoolNames, listed: pa.Array, found: Candidates) -> None:
     """The rows :func:`flows.score_flow_table` would select hosts by, on dictionary indices."""
     port = table["dst_port"].to_numpy()
-    sni_valid, sni_match = _matched(table["sni"], pools)
-    query_valid, query_match = _matched(table["dns_query"], pools)
+    sni_valid, sni_match = names.matched(table["sni"])
+    query_valid, query_match = names.matched(table["dns_query"])
     lookup = port == DNS_PORT
     own_query = query_valid & ~lookup
     mapped = _in_set(table["dst_ip"], listed)
     named = np.where(sni_valid, sni_match, np.where(own_query, query_match, mapped))
-    evidence = named | (lookup & query_match) | endpoint_rows(table, pools)
+    evidence = named | (lookup & query_match) | endpoint_rows(table, names.pools)
     source = table["src_ip"].chunk(0)
     host_index = source.indices.to_numpy(zero_copy_only=False)
     labels = source.dictionary
@@ -340,15 +338,35 @@ def _row_group_candidates(
         )
 
 
-def _matched(column: pa.ChunkedArray, pools: pool_lists.PoolList) -> tuple[np.ndarray, np.ndarray]:
-    """(valid, matches a pool name) per row; each distinct value of the dictionary is matched once."""
-    encoded = column.chunk(0)
-    valid = encoded.is_valid().to_numpy(zero_copy_only=False)
-    if not valid.any():
-        return valid, valid
-    flags = np.array([pools.match_text(v) is not None for v in encoded.dictionary.to_pylist()] + [False])
-    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
-    return valid, flags[indices]
+class PoolNames:
+    """The names of a task's row groups already matched against the pool list, kept as Arrow arrays so
+    the next row group's dictionary is sorted into matching / not by hash lookups; only names not seen
+    before go through :meth:`pools.PoolList.match_text` in Python."""
+
+    def __init__(self, pools: pool_lists.PoolList) -> None:
+        self.pools = pools
+        self.seen = pa.array([], pa.string())
+        self.matching = pa.array([], pa.string())
+
+    def flags(self, names: pa.Array) -> np.ndarray:
+        """Per distinct name: it matches the pool list."""
+        new = names.filter(pc.invert(pc.is_in(names, value_set=self.seen)))
+        if len(new):
+            texts = new.to_pylist()
+            hits = [t for t in texts if self.pools.match_text(t) is not None]
+            self.seen = pa.concat_arrays([self.seen, pa.array(texts, pa.string())])
+            self.matching = pa.concat_arrays([self.matching, pa.array(hits, pa.string())])
+        return pc.is_in(names, value_set=self.matching).to_numpy(zero_copy_only=False)
+
+    def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+        """(valid, matches a pool name) per row of a dictionary-encoded column."""
+        encoded = column.chunk(0)
+        valid = encoded.is_valid().to_numpy(zero_copy_only=False)
+        if not valid.any():
+            return valid, valid
+        flags = np.append(self.flags(pc.cast(encoded.dictionary, pa.string())), False)
+        indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
+        return valid, flags[indices]
 
 
 def _in_set(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
