@@ -43,7 +43,6 @@ from minesweep.detection.network.flows import (
     MIN_P2P_PEERS,
     P2P_PORTS,
     REQUIRED_COLUMNS,
-    SEPARATORS,
     TEXT_COLUMNS,
     FlowFileError,
     endpoint_rows,
@@ -78,6 +77,9 @@ HOST_ROW_COLUMNS = (
     "dns_query",
 )
 FLOAT_COLUMNS = ("ts_start", "ts_end")
+#: :data:`flows.SEPARATORS` (``[\s,;]+``) for Arrow's RE2, whose ``\s`` is ASCII only: Python's is every
+#: Unicode space, listed here
+ANSWER_SEPARATORS = r"[\t\n\x0b\f\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000},;]+"
 Progress = Callable[[int, int], None]
 R = TypeVar("R")
 
@@ -273,7 +275,7 @@ def _answers(tasks: list[FlowTask]) -> list[tuple[list[str], list[str]]]:
             rows = table.filter(pc.and_(pc.is_valid(table["dns_query"]), pc.is_valid(table["dns_answers"])))
             if rows.num_rows == 0:
                 continue
-            split = pc.split_pattern_regex(pc.cast(rows["dns_answers"], pa.string()), SEPARATORS.pattern)
+            split = pc.split_pattern_regex(pc.cast(rows["dns_answers"], pa.string()), ANSWER_SEPARATORS)
             flat = pc.list_flatten(split)
             owners = pc.list_parent_indices(split)
             keep = pc.not_equal(flat, "")

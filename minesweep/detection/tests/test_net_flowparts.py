@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network import pools
-from minesweep.detection.network.flowparts import flow_tasks, score_flow_dataset
-from minesweep.detection.network.flows import read_flow_file
+from minesweep.detection.network.flowparts import ANSWER_SEPARATORS, flow_tasks, score_flow_dataset
+from minesweep.detection.network.flows import SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
 from minesweep.detection.network.shapes import shape_findings
 
@@ -153,3 +154,11 @@ def test_it_names_a_destination_by_dns_answers_from_other_row_groups_the_latest_
     records, _ = _whole(path)
     assert [r["host"] for r in records] == ["10.9.0.1"]  # a lookup alone (10.9.0.9) is not reported
     assert _as_rows(score_flow_dataset(path, task_rows=1).records) == records
+
+
+def test_it_splits_dns_answers_at_the_same_separators_as_python():
+    spaces = "".join(chr(c) for c in range(0x3001) if SEPARATORS.fullmatch(chr(c)))
+    text = "1.1.1.1" + "2.2.2.2".join(spaces) + " ,; 3.3.3.3"
+    assert pc.split_pattern_regex(pa.array([text]), ANSWER_SEPARATORS).to_pylist()[0] == SEPARATORS.split(
+        text
+    )
