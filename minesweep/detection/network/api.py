@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
+
 from minesweep.core.exports import SafeCsvWriter
-from minesweep.detection.network import collector, pools
+from minesweep.detection.network import collector, flowparts, pools
 from minesweep.detection.network.attribution import (
     AllocationError,
     AllocationIndex,
@@ -115,6 +117,46 @@ def score_flow_file(path: Path | str, threshold: float | None = None) -> FlowOut
         host_traffic_totals(table),
         shape_findings(table),
     )
+
+
+def score_flow_dataset(
+    path: Path | str,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> FlowOutcome:
+    """Score a Parquet flow file or folder of any size: row groups streamed on the ``local`` or
+    ``dask`` engine (:mod:`flowparts`); the same records and session findings as :func:`score_flow_file`
+    (no per-host traffic totals). ``progress(done, total)`` counts tasks over all passes."""
+    if not Path(path).exists():
+        raise NetworkInputError(f"找不到流记录文件 / flow file not found: {path}")
+    try:
+        scan = flowparts.score_flow_dataset(path, engine, workers, scheduler, progress=progress)
+    except FlowFileError as exc:
+        raise NetworkInputError(str(exc)) from exc
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise NetworkInputError(f"无法读取流记录 / cannot read flow records {path}: {exc}") from exc
+    return FlowOutcome(scan.records, FlowReadStats(scan.rows, scan.rows - scan.kept), unlisted=scan.unlisted)
+
+
+def is_parquet_input(path: Path | str) -> bool:
+    """A Parquet flow file, or a folder (the collector's output): what :func:`score_flow_dataset` streams."""
+    path = Path(path)
+    return path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
+
+
+def task_progress(stream: IO[str], desc: str) -> ProgressCallback:
+    """A progress callback drawing a tqdm bar of tasks done on an interactive terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(unit="task", file=stream, desc=desc, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update
 
 
 def update_pools(path: Path | str) -> int:

@@ -208,6 +208,8 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
             pc.and_(pc.is_valid(table["dst_ip"]), pc.is_valid(table["dst_port"])),
         ),
     )
+    if valid.null_count == 0 and pc.all(valid).as_py():
+        return table  # nothing to drop: no copy
     return table.filter(valid)
 
 
@@ -326,7 +328,7 @@ def score_flow_table(
     lookup_match, lookup_matches = match_names(
         pc.if_else(pc.equal(table["dst_port"], DNS_PORT), table["dns_query"], None), pools
     )
-    endpoint = _endpoint_rows(table, pools)
+    endpoint = endpoint_rows(table, pools)
     p2p_rows = np.isin(table["dst_port"].to_numpy(), P2P_PORTS)
     hosts = pc.dictionary_encode(table["src_ip"]).combine_chunks()
     host_index = hosts.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -349,7 +351,7 @@ def score_flow_table(
     )
 
 
-def _endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
+def endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
     """Rows whose destination address:port is listed as an IP endpoint."""
     endpoint = np.zeros(table.num_rows, dtype=bool)
     if not pools.ip_ports:

@@ -8,9 +8,12 @@ protocol message, a pool name or a listed pool endpoint. Times in records are IS
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -156,12 +159,13 @@ def flow_host_records(
     address_names: dict[str, str] | None = None,
 ) -> list[HostRecord]:
     """Host records from flow records only (no payload); ``address_names`` adds DNS answers seen
-    elsewhere (a partition of a larger file, :mod:`flowparts`)."""
-    hosts = {
-        host: HostEvidence(host, flow=evidence)
-        for host, evidence in flow_evidence.score_flow_table(table, pools, address_names).items()
-    }
-    return _records(hosts, pools, threshold, weights)
+    elsewhere (the candidate hosts' rows of a larger file, :mod:`flowparts`)."""
+    with gc_paused():
+        hosts = {
+            host: HostEvidence(host, flow=evidence)
+            for host, evidence in flow_evidence.score_flow_table(table, pools, address_names).items()
+        }
+        return _records(hosts, pools, threshold, weights)
 
 
 def _add_mining_flow(
@@ -274,11 +278,26 @@ def _records(
     hosts: dict[str, HostEvidence], pools: PoolList, threshold: float, weights: dict[str, float]
 ) -> list[HostRecord]:
     records = []
-    for evidence in hosts.values():
-        record = _score(evidence, pools, threshold, weights)
-        if record is not None:
-            records.append(record)
+    with gc_paused():
+        for evidence in hosts.values():
+            record = _score(evidence, pools, threshold, weights)
+            if record is not None:
+                records.append(record)
     return sorted(records, key=record_order)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while many small acyclic objects are built (records, evidence):
+    its full passes over every live object took half the time of building 7,000 host records
+    (bench/README.md). Reference counting still frees everything; the collector is back on after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def record_order(record: HostRecord) -> tuple[float, tuple[int, str]]:

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 LONG_LIVED_S = 180.0
 MAX_BYTES_PER_S = 1000.0
@@ -66,21 +67,22 @@ def _is_global(address: str) -> bool:
         return False
 
 
-def session_candidates(table: pa.Table) -> np.ndarray:
-    """Boolean per flow row: the shape of a pool session (see the module text)."""
+def session_shape(table: pa.Table) -> np.ndarray:
+    """Boolean per flow row: the numeric shape of a pool session (TCP, long-lived, slow, small packets,
+    not an ordinary session port); the address and byte-share rules come on top (:func:`session_candidates`)."""
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
     start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
     end = np.nan_to_num(table["ts_end"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
     duration = np.maximum(end - start, 0.0)
-    volume = np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+    volume = flow_volume(table)
     packets = np.maximum(np.nan_to_num(table["packets"].to_numpy(zero_copy_only=False).astype(float)), 1.0)
     port = table["dst_port"].to_numpy(zero_copy_only=False)
     tcp = table["proto"].to_numpy(zero_copy_only=False) == 6
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = volume / np.maximum(duration, 1.0)
         pace = packets / np.maximum(duration, 1.0)
-    shape = (
+    return (
         tcp
         & (duration >= LONG_LIVED_S)
         & (rate <= MAX_BYTES_PER_S)
@@ -89,8 +91,106 @@ def session_candidates(table: pa.Table) -> np.ndarray:
         & (pace <= MAX_PACKETS_PER_S)
         & ~np.isin(port, list(ORDINARY_SESSION_PORTS))
     )
+
+
+def flow_volume(table: pa.Table) -> np.ndarray:
+    """Bytes of each flow as floats (missing: 0)."""
+    return np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+
+
+def global_rows(addresses: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Boolean per row: the address is a global (public) one; each distinct address is checked once
+    (dotted IPv4 by :func:`global_ipv4`, anything else by :mod:`ipaddress`)."""
+    encoded = addresses if pa.types.is_dictionary(addresses.type) else pc.dictionary_encode(addresses)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    flags = np.append(global_addresses(pc.cast(encoded.dictionary, pa.string())), False)
+    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
+    return flags[indices]
+
+
+IPV4 = r"^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$"
+
+
+def global_addresses(texts: pa.Array) -> np.ndarray:
+    """:func:`_is_global` of each text: dotted IPv4 vectorised against the running Python's own table of
+    special networks (:func:`_special_ipv4`), the rest (IPv6, anything odd) one by one."""
+    result = np.zeros(len(texts), dtype=bool)
+    if len(texts) == 0:
+        return result
+    special = _special_ipv4()
+    dotted = pc.fill_null(pc.match_substring_regex(texts, IPV4), False).to_numpy(zero_copy_only=False)
+    if special is not None and dotted.any():
+        rows = np.flatnonzero(dotted)
+        octets = pc.cast(pc.list_flatten(pc.split_pattern(texts.take(pa.array(rows)), ".")), pa.int64())
+        parts = octets.to_numpy().reshape(-1, 4)
+        fits = (parts <= 255).all(axis=1)
+        numbers = (parts[:, 0] << 24) | (parts[:, 1] << 16) | (parts[:, 2] << 8) | parts[:, 3]
+        result[rows[fits]] = _ipv4_is_global(numbers[fits], special)
+        dotted[rows[~fits]] = False
+    others = np.flatnonzero(~dotted) if special is not None else np.arange(len(texts))
+    for row, text in zip(others.tolist(), texts.take(pa.array(others)).to_pylist(), strict=True):
+        result[row] = text is not None and _is_global(text)
+    return result
+
+
+Ranges = tuple[np.ndarray, np.ndarray]
+
+
+def _ipv4_is_global(numbers: np.ndarray, special: tuple[Ranges, Ranges, Ranges]) -> np.ndarray:
+    def inside(ranges: Ranges) -> np.ndarray:
+        first, last = ranges
+        hit = np.zeros(len(numbers), dtype=bool)
+        for low, high in zip(first.tolist(), last.tolist(), strict=True):
+            hit |= (numbers >= low) & (numbers <= high)
+        return hit
+
+    shared, private, exceptions = special
+    return ~inside(shared) & ~(inside(private) & ~inside(exceptions))
+
+
+@lru_cache(maxsize=1)
+def _special_ipv4() -> tuple[Ranges, Ranges, Ranges] | None:
+    """The IPv4 networks :mod:`ipaddress` itself consults for ``is_global`` (shared address space,
+    private-use and other special networks, and the exceptions newer Pythons make), as integer
+    ranges. Checked against ``ipaddress`` at both ends of every range and just outside; ``None``
+    (every address checked by ``ipaddress``) if this Python keeps them otherwise."""
+    constants = getattr(ipaddress, "_IPv4Constants", None)
+    try:
+        shared = [constants._public_network]  # type: ignore[union-attr]
+        private = list(constants._private_networks)  # type: ignore[union-attr]
+        exceptions = list(getattr(constants, "_private_networks_exceptions", []))
+    except AttributeError:
+        return None
+
+    def ranges(networks: list[ipaddress.IPv4Network]) -> Ranges:
+        return (
+            np.array([int(n.network_address) for n in networks], dtype=np.int64),
+            np.array([int(n.broadcast_address) for n in networks], dtype=np.int64),
+        )
+
+    special = (ranges(shared), ranges(private), ranges(exceptions))
+    probes = sorted(
+        {
+            edge + step
+            for n in shared + private + exceptions
+            for edge in (int(n.network_address), int(n.broadcast_address))
+            for step in (-1, 0, 1)
+            if 0 <= edge + step < 1 << 32
+        }
+    )
+    expected = [ipaddress.IPv4Address(p).is_global for p in probes]
+    if _ipv4_is_global(np.array(probes, dtype=np.int64), special).tolist() != expected:
+        return None
+    return special
+
+
+def session_candidates(table: pa.Table) -> np.ndarray:
+    """Boolean per flow row: the shape of a pool session (see the module text)."""
+    shape = session_shape(table)
     if not shape.any():
         return shape
+    volume = flow_volume(table)
     destinations = table["dst_ip"].to_pylist()
     sources = table["src_ip"].to_pylist()
     exchanged: dict[tuple[str, str], float] = {}
@@ -118,18 +218,33 @@ def shape_findings(table: pa.Table, threshold: float = REPORT_THRESHOLD) -> list
             strict=True,
         )
     ]
-    workers: dict[str, set[str]] = {}
-    per_host: dict[str, set[str]] = {}
-    sessions: dict[str, int] = {}
-    for host, endpoint in zip(hosts, endpoints, strict=True):
-        workers.setdefault(endpoint, set()).add(host)
-        per_host.setdefault(host, set()).add(endpoint)
-        sessions[host] = sessions.get(host, 0) + 1
+    return session_findings(hosts, endpoints, threshold)
+
+
+def session_findings(
+    hosts: pa.Array | list[str], endpoints: pa.Array | list[str], threshold: float = REPORT_THRESHOLD
+) -> list[ShapeFinding]:
+    """Findings from the candidate sessions (source host and ``address:port`` of each), highest score
+    first. Sessions, endpoints and fan-in are counted by Arrow group-bys; Python sees one row per host."""
+    sessions = pa.table({"host": pa.array(hosts, pa.string()), "endpoint": pa.array(endpoints, pa.string())})
+    if sessions.num_rows == 0:
+        return []
+    pairs = sessions.group_by(["host", "endpoint"]).aggregate([("endpoint", "count", pc.CountOptions("all"))])
+    fan_in = pairs.group_by("endpoint").aggregate([("host", "count")])
+    pairs = pairs.join(fan_in, "endpoint").sort_by([("host", "ascending"), ("endpoint", "ascending")])
+    per_host = pairs.group_by("host", use_threads=False).aggregate(
+        [("endpoint", "list"), ("host_count", "max"), ("endpoint_count", "sum")]
+    )
     findings = []
-    for host, targets in per_host.items():
-        fan_in = max(len(workers[e]) for e in targets)
-        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan_in >= FARM_FAN_IN else 0.0)
-        finding = ShapeFinding(host, min(score, 1.0), sorted(targets), fan_in, sessions[host])
+    for host, targets, fan, count in zip(
+        per_host["host"].to_pylist(),
+        per_host["endpoint_list"].to_pylist(),
+        per_host["host_count_max"].to_pylist(),
+        per_host["endpoint_count_sum"].to_pylist(),
+        strict=True,
+    ):
+        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan >= FARM_FAN_IN else 0.0)
+        finding = ShapeFinding(host, min(score, 1.0), targets, fan, count)
         if finding.score >= threshold:
             findings.append(finding)
     return sorted(findings, key=lambda f: (-f.score, f.host))

@@ -69,6 +69,38 @@ def test_it_scores_a_flow_file(tmp_path):
     assert [(r["host"], r["kind"]) for r in records] == [("10.1.2.3", "mining")]
 
 
+def test_it_streams_a_parquet_folder_on_the_chosen_engine_with_the_records_of_a_whole_file(tmp_path):
+    import pyarrow.parquet as pq
+
+    from minesweep.detection.tests.test_net_flowparts import _flows
+
+    folder = tmp_path / "collector"
+    folder.mkdir()
+    table = _flows(4_000, seed=9)
+    pq.write_table(table.slice(0, 2_500), folder / "flows-1.parquet", row_group_size=1_000)
+    pq.write_table(table.slice(2_500), folder / "flows-2.parquet", row_group_size=1_000)
+    whole = tmp_path / "whole.csv"
+    with open(whole, "wb") as handle:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, handle)
+    expected = json.loads(run("flows", str(whole)))
+    assert (
+        expected and json.loads(run("flows", str(folder), "--engine", "dask", "--workers", "1")) == expected
+    )
+    assert json.loads(run("flows", str(folder), "--workers", "1")) == expected
+
+
+def test_it_rejects_a_parquet_path_it_cannot_read_with_a_message(tmp_path):
+    broken = tmp_path / "flows.parquet"
+    broken.write_text("not parquet")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for path, words in ((broken, "cannot read flow records"), (empty, "no Parquet files")):
+        with pytest.raises(CommandError, match=words):
+            run("flows", str(path), "--workers", "1")
+
+
 def test_it_replaces_the_pool_list_and_rejects_a_bad_one(tmp_path, monkeypatch):
     target = tmp_path / "installed.csv"
     target.write_text("domain,port\nold.example,1\n")

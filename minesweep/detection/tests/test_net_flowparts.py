@@ -1,4 +1,4 @@
-"""Flow scoring in partitions: streamed row groups, local and Dask engines, same records as one table."""
+"""Flow scoring streamed by row groups on the meters' runners: the same records as one whole table."""
 
 from __future__ import annotations
 
@@ -6,42 +6,59 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network import pools
-from minesweep.detection.network.flowparts import host_partition, partition_flows, score_partitions, text_hash
-from minesweep.detection.network.flows import read_flow_file
+from minesweep.detection.network.flowparts import ANSWER_SEPARATORS, flow_tasks, score_flow_dataset
+from minesweep.detection.network.flows import SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
+from minesweep.detection.network.shapes import shape_findings
+
+FARM = "45.76.12.34"  # a public address: the flow-only detector only counts sessions to global ones
 
 
 def _flows(rows: int, seed: int = 3) -> pa.Table:
-    """Ordinary traffic of 800 hosts plus pool traffic, half of it known only through DNS answers."""
+    """Ordinary traffic of 800 hosts plus pool traffic (half of it known only through DNS answers),
+    P2P ports, and slow long sessions of a few hosts to one public endpoint, in random order."""
     rng = np.random.default_rng(seed)
     pool_names = [e.host for e in pools.default_pool_list().endpoints if not e.host[0].isdigit()][:20]
     names = np.array([f"www{i}.example.com" for i in range(300)] + pool_names, dtype=object)
     weights = np.r_[np.full(300, 0.97 / 300), np.full(len(pool_names), 0.03 / len(pool_names))]
     hosts = np.array([f"10.0.{i // 256}.{i % 256}" for i in range(800)], dtype=object)
-    servers = np.array([f"198.51.100.{i % 250}" for i in range(250)], dtype=object)
-    start = 1_700_000_000 + rng.uniform(0, 86_400, rows)
+    servers = np.array([f"198.51.100.{i % 250}" for i in range(250)] + [FARM], dtype=object)
     port = rng.choice([443, 80, 53, 3333, 8333], rows, p=[0.55, 0.2, 0.15, 0.07, 0.03])
+    farm = np.zeros(rows, dtype=bool)
+    farm[rng.choice(rows, min(rows, 8), replace=False)] = True  # one long session per worker, mostly
+    port[farm] = 4444
+    start = 1_700_000_000 + rng.uniform(0, 86_400, rows)
+    duration = np.where(farm, rng.uniform(200, 3_600, rows), rng.exponential(400, rows))
+    packets = np.where(
+        farm, (duration * rng.uniform(0.05, 0.5, rows)).astype(np.int64) + 1, rng.integers(1, 400, rows)
+    )
+    volume = np.where(farm, packets * rng.integers(80, 500, rows), rng.integers(60, 200_000, rows))
     sni = names[rng.choice(len(names), rows, p=weights)]
     sni[(rng.random(rows) < 0.5) | (port == 53)] = None
     query = names[rng.choice(len(names), rows, p=weights)]
     query[port != 53] = None
-    answers = servers[rng.integers(0, len(servers), rows)]
+    answers = servers[rng.integers(0, 250, rows)]
     answers[port != 53] = None
+    destination = servers[rng.integers(0, 250, rows)]
+    destination[farm] = FARM
+    source = hosts[rng.integers(0, len(hosts), rows)]
+    source[farm] = hosts[np.arange(int(farm.sum())) % 6]
     return pa.table(
         {
             "ts_start": start,
-            "ts_end": start + rng.exponential(400, rows),
-            "src_ip": pa.array(hosts[rng.integers(0, len(hosts), rows)], pa.string()),
+            "ts_end": start + duration,
+            "src_ip": pa.array(source, pa.string()),
             "src_port": rng.integers(1024, 65535, rows),
-            "dst_ip": pa.array(servers[rng.integers(0, len(servers), rows)], pa.string()),
+            "dst_ip": pa.array(destination, pa.string()),
             "dst_port": port,
             "proto": np.full(rows, 6),
-            "packets": rng.integers(1, 400, rows),
-            "bytes": rng.integers(60, 200_000, rows),
+            "packets": packets,
+            "bytes": volume,
             "sni": pa.array(sni, pa.string()),
             "dns_query": pa.array(query, pa.string()),
             "dns_answers": pa.array(answers, pa.string()),
@@ -52,72 +69,43 @@ def _flows(rows: int, seed: int = 3) -> pa.Table:
 @pytest.fixture(scope="module")
 def flow_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("flows") / "flows.parquet"
-    pq.write_table(_flows(30_000), path, row_group_size=4_000)  # eight row groups
+    pq.write_table(_flows(24_000), path, row_group_size=3_000)  # eight row groups
     return path
 
 
-def _as_rows(records) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [r.as_dict() for r in records]
+def _as_rows(items) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [item.as_dict() for item in items]
 
 
-def test_it_scores_partitions_exactly_as_the_whole_table_on_both_engines(flow_file, tmp_path):
+def _whole(path: Path) -> tuple[list[dict], list[dict]]:
+    table, _ = read_flow_file(path)
+    return _as_rows(flow_host_records(table, pools.default_pool_list())), _as_rows(shape_findings(table))
+
+
+def test_it_scores_row_group_tasks_exactly_as_the_whole_table_on_both_engines(flow_file):
+    records, sessions = _whole(flow_file)
+    assert len(records) > 20 and sessions  # miners through SNI, DNS answers, listed endpoints; a farm
+    for task_rows, tasks, engine, workers in (
+        (1, 8, "local", 1),
+        (6_000, 4, "local", 2),
+        (9_000, 3, "dask", 2),
+    ):
+        scan = score_flow_dataset(flow_file, engine=engine, workers=workers, task_rows=task_rows)
+        assert (scan.rows, scan.kept, scan.tasks) == (24_000, 24_000, tasks)
+        assert _as_rows(scan.records) == records
+        assert _as_rows(scan.unlisted) == sessions
+
+
+def test_it_reads_back_only_the_rows_of_hosts_that_can_be_reported(flow_file):
+    scan = score_flow_dataset(flow_file, task_rows=12_000)
     table, _ = read_flow_file(flow_file)
-    whole = _as_rows(flow_host_records(table, pools.default_pool_list()))
-    assert len(whole) > 20  # miners through SNI, DNS answers and listed endpoints
-    for count in (1, 3, 7):
-        parts = partition_flows(flow_file, tmp_path / f"p{count}", count, batch_rows=2_500)
-        assert parts.rows == parts.kept == 30_000 and len(parts.paths) == count
-        assert _as_rows(score_partitions(parts, "local", workers=2)) == whole
-        assert _as_rows(score_partitions(parts, "dask", workers=2)) == whole
+    assert len(scan.records) <= scan.candidate_hosts < 800
+    assert scan.candidate_rows < table.num_rows
 
 
-def test_it_streams_in_batches_and_keeps_every_host_in_one_partition(flow_file, tmp_path):
-    parts = partition_flows(flow_file, tmp_path / "p", 5, batch_rows=1_000)
-    seen: dict[str, int] = {}
-    for index, path in enumerate(parts.paths):
-        for host in set(pq.read_table(path, columns=["src_ip"])["src_ip"].to_pylist()):
-            assert seen.setdefault(host, index) == index
-    assert len(seen) == 800 and parts.address_names  # DNS answers gathered across batches
-
-
-def _reference_hash(text: str) -> int:
-    """:func:`flowparts.text_hash` written out byte by byte in plain Python."""
-    mask = (1 << 64) - 1
-    value = 0
-    for position, byte in enumerate(text.encode()):
-        value = (value + (byte + 1) * pow(1_099_511_628_211, position + 1, 1 << 64)) & mask
-    value ^= len(text.encode())
-    value ^= value >> 30
-    value = (value * 0xBF58476D1CE4E5B9) & mask
-    value ^= value >> 27
-    value = (value * 0x94D049BB133111EB) & mask
-    return value ^ (value >> 31)
-
-
-def test_it_hashes_each_text_by_its_bytes_alone():
-    rng = np.random.default_rng(11)
-    alphabet = list("0123456789abcdef.:")
-    texts = [
-        "",
-        "10.0.0.1",
-        "一二.example",
-        *("".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(300)),
-    ]
-    hashes = text_hash(pa.array(texts))
-    assert [int(h) for h in hashes] == [_reference_hash(t) for t in texts]
-    shifted = text_hash(pa.array(["x", *texts]).slice(1))  # an offset into the buffers changes nothing
-    assert (shifted == hashes).all()
-    assert len(set(hashes.tolist())) == len(set(texts))
-
-
-def test_it_puts_a_host_in_the_same_partition_whatever_its_batch_dictionary():
-    first = pa.array(["10.0.0.1", "10.0.0.2", "10.0.0.3"]).dictionary_encode()
-    second = pa.array(["10.0.0.3", "10.0.0.9", "10.0.0.1"])
-    assert host_partition(first, 7)[[0, 2]].tolist() == host_partition(second, 7)[[2, 0]].tolist()
-    assert host_partition(pa.chunked_array([first.dictionary, second]), 7).tolist() == [
-        *host_partition(first, 7).tolist(),
-        *host_partition(second, 7).tolist(),
-    ]
+def test_it_cuts_tasks_at_whole_row_groups_within_each_file(flow_file):
+    tasks = flow_tasks(flow_file, task_rows=7_000)
+    assert [t.row_groups for t in tasks] == [(0, 1, 2), (3, 4, 5), (6, 7)]
 
 
 def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
@@ -126,9 +114,51 @@ def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
     folder.mkdir()
     pq.write_table(table.slice(0, 3_000), folder / "a.parquet", row_group_size=1_000)
     plain = table.slice(3_000).drop_columns(["sni", "dns_answers"])  # an exporter without names
-    pq.write_table(plain, folder / "b.parquet")
-    whole, _ = read_flow_file(folder)
-    parts = partition_flows(folder, tmp_path / "p", 3, batch_rows=1_000)
-    assert parts.rows == 6_000
-    expected = _as_rows(flow_host_records(whole, pools.default_pool_list()))
-    assert expected and _as_rows(score_partitions(parts, "local", workers=1)) == expected
+    pq.write_table(plain, folder / "b.parquet", row_group_size=1_500)
+    records, sessions = _whole(folder)
+    progress: list[tuple[int, int]] = []
+    scan = score_flow_dataset(
+        folder, task_rows=1_000, progress=lambda done, total: progress.append((done, total))
+    )
+    assert scan.rows == 6_000 and scan.tasks == 5
+    assert progress[-1] == (13, 13)  # 5 candidate and 5 host-row tasks, 3 with DNS answers (file a)
+    assert records and _as_rows(scan.records) == records
+    assert _as_rows(scan.unlisted) == sessions
+
+
+def test_it_names_a_destination_by_dns_answers_from_other_row_groups_the_latest_winning(tmp_path):
+    pool = next(e.host for e in pools.default_pool_list().endpoints if not e.host[0].isdigit())
+    rows = [  # (source, destination, port, query, answers); one row per row group
+        ("10.9.0.1", "51.15.7.7", 443, None, None),  # named only by the answer two row groups on
+        ("10.9.0.2", "51.15.8.8", 443, None, None),  # its pool answer is overridden later
+        ("10.9.0.9", "10.9.0.53", 53, pool, "51.15.7.7, 51.15.8.8"),
+        ("10.9.0.9", "10.9.0.53", 53, "cdn.example.com", "51.15.8.8"),
+    ]
+    table = pa.table(
+        {
+            "ts_start": [1_700_000_000.0 + i for i in range(len(rows))],
+            "ts_end": [1_700_000_600.0 + i for i in range(len(rows))],
+            "src_ip": [r[0] for r in rows],
+            "src_port": [40_000] * len(rows),
+            "dst_ip": [r[1] for r in rows],
+            "dst_port": [r[2] for r in rows],
+            "proto": [6] * len(rows),
+            "packets": [100] * len(rows),
+            "bytes": [20_000] * len(rows),
+            "dns_query": pa.array([r[3] for r in rows], pa.string()),
+            "dns_answers": pa.array([r[4] for r in rows], pa.string()),
+        }
+    )
+    path = tmp_path / "answers.parquet"
+    pq.write_table(table, path, row_group_size=1)
+    records, _ = _whole(path)
+    assert [r["host"] for r in records] == ["10.9.0.1"]  # a lookup alone (10.9.0.9) is not reported
+    assert _as_rows(score_flow_dataset(path, task_rows=1).records) == records
+
+
+def test_it_splits_dns_answers_at_the_same_separators_as_python():
+    spaces = "".join(chr(c) for c in range(0x3001) if SEPARATORS.fullmatch(chr(c)))
+    text = "1.1.1.1" + "2.2.2.2".join(spaces) + " ,; 3.3.3.3"
+    assert pc.split_pattern_regex(pa.array([text]), ANSWER_SEPARATORS).to_pylist()[0] == SEPARATORS.split(
+        text
+    )

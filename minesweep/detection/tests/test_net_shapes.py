@@ -3,14 +3,16 @@ flow records (no payload, no pool list): the miners are found, the everyday capt
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from minesweep.detection.network.report import scan_flow_table
 from minesweep.detection.network.scanner import scan_captures
-from minesweep.detection.network.shapes import session_candidates, shape_findings
+from minesweep.detection.network.shapes import global_addresses, session_candidates, shape_findings
 
 CAPTURES = Path(__file__).parent / "data" / "pcaps"
 # Mining sessions long enough to show their shape (nDPI's verdicts in the *.out files agree).
@@ -63,3 +65,32 @@ def test_it_raises_the_score_when_many_workers_share_one_endpoint():
     assert len(findings) == 4 and all(f.fan_in == 4 and f.score == pytest.approx(0.9) for f in findings)
     busy = table.set_column(8, "bytes", pa.array([1800 * 1400] * rows))  # 700 B/s of large packets
     assert shape_findings(busy) == []
+
+
+def test_it_tells_global_addresses_as_the_ipaddress_module_does():
+    rng = np.random.default_rng(4)
+    texts = [f"{a}.{b}.{c}.{d}" for a, b, c, d in rng.integers(0, 256, (3_000, 4))]
+    for network in (
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.168.0.0/16",
+        "240.0.0.0/4",
+    ):
+        net = ipaddress.ip_network(network)
+        for offset in (-1, 0, 1, 9, 10, 170, net.num_addresses - 1, net.num_addresses):
+            value = int(net.network_address) + offset
+            texts.append(str(ipaddress.IPv4Address(value % (1 << 32))))
+    texts += ["255.255.255.255", "01.2.3.4", "1.2.3.256", "1.2.3", "", "2001:db8::1", "2606:4700::1111", "x"]
+    expected = [ipaddress.ip_address(t).is_global if _parses(t) else False for t in texts]
+    assert global_addresses(pa.array(texts)).tolist() == expected
+    assert global_addresses(pa.array(texts + [None]))[-1] == False  # noqa: E712 - a numpy bool
+
+
+def _parses(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -23,8 +23,19 @@ class Command(BaseCommand):
         scan = subparsers.add_parser("scan", help="scan pcap/pcapng captures for mining hosts")
         scan.add_argument("pcaps", nargs="+", type=Path, metavar="PCAP")
         _output_arguments(scan)
-        flows = subparsers.add_parser("flows", help="score flow records (CSV or Parquet)")
+        flows = subparsers.add_parser(
+            "flows",
+            help="score flow records (CSV, or Parquet file/folder streamed by row groups on the local or Dask engine)",
+        )
         flows.add_argument("path", type=Path, metavar="PATH")
+        flows.add_argument(
+            "--engine",
+            choices=("local", "dask"),
+            default="local",
+            help="engine for Parquet input (default local)",
+        )
+        flows.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+        flows.add_argument("--scheduler", default=None, help="Dask scheduler address (with --engine dask)")
         _output_arguments(flows)
         collect = subparsers.add_parser(
             "collect", help="receive NetFlow v5/v9 and IPFIX over UDP into Parquet"
@@ -80,7 +91,13 @@ class Command(BaseCommand):
         self.stderr.write(api.describe_scan(outcome))
 
     def _flows(self, options: dict[str, Any]) -> None:
-        outcome = api.score_flow_file(options["path"])
+        if api.is_parquet_input(options["path"]):
+            progress = api.task_progress(sys.stderr, "net flows") if sys.stderr.isatty() else None
+            outcome = api.score_flow_dataset(
+                options["path"], options["engine"], options["workers"], options["scheduler"], progress
+            )
+        else:
+            outcome = api.score_flow_file(options["path"])
         self._emit(outcome.records, options)
         self.stderr.write(api.describe_flows(outcome))
 

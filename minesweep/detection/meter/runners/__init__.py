@@ -7,9 +7,13 @@ the batching or the order partitions finish in.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pyarrow as pa
 
 from minesweep.detection.meter.partition import PartitionTask, features_for_partition
+
+T = TypeVar("T")
 
 
 def combine(tables: list[pa.Table]) -> pa.Table:
@@ -34,7 +38,7 @@ def batch_size(partitions: int, threads: int) -> int:
     return int(max(1, min(MAX_BATCH, partitions // max(1, threads * BATCHES_PER_THREAD))))
 
 
-def batched(tasks: list[PartitionTask], size: int) -> list[list[PartitionTask]]:
+def batched(tasks: list[T], size: int) -> list[list[T]]:
     return [tasks[start : start + size] for start in range(0, len(tasks), size)]
 
 

@@ -1,4 +1,5 @@
-"""Dask engine: the same partition kernel mapped over a Dask distributed cluster.
+"""Dask engine: the same partition kernel mapped over a Dask distributed cluster (:func:`map_dask` maps
+any batch kernel, as :func:`local.map_local` does).
 
 With no scheduler address a ``LocalCluster`` is started (``workers`` processes, one thread each;
 ``processes=False`` runs threads in-process, handy for tests). Against a real cluster, start
@@ -9,12 +10,16 @@ pass ``--engine dask --scheduler tcp://HOST:8786``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import pyarrow as pa
 
 from minesweep.detection.meter.partition import PartitionTask
 from minesweep.detection.meter.runners import batch_size, batched, combine, features_for_partitions
 from minesweep.detection.meter.runners.local import KEEP_FREED_BYTES, MMAP_FROM_BYTES, prepare_worker
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def worker_environment() -> dict[str, object]:
@@ -40,6 +45,19 @@ def run_dask(
     on_done: Callable[[int], None] | None = None,
 ) -> pa.Table:
     """Features for all partitions computed on Dask; results gathered as they finish."""
+    return combine(map_dask(features_for_partitions, tasks, scheduler, workers, processes, on_done))
+
+
+def map_dask(
+    kernel: Callable[[list[T]], R],
+    tasks: list[T],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    processes: bool = True,
+    on_done: Callable[[int], None] | None = None,
+) -> list[R]:
+    """``kernel`` over batches of ``tasks`` on Dask (the batches of :func:`local.map_local` for the same
+    thread count); the results in the order of the batches, gathered as they finish."""
     import dask
     from distributed import Client, LocalCluster, as_completed
 
@@ -56,17 +74,17 @@ def run_dask(
             client.run(prepare_worker)
     try:
         batches = batched(tasks, batch_size(len(tasks), sum(client.nthreads().values())))
-        futures = client.map(features_for_partitions, batches, pure=False)
+        futures = client.map(kernel, batches, pure=False)
         index_of = {future.key: i for i, future in enumerate(futures)}
-        results: dict[int, pa.Table] = {}
+        results: dict[int, R] = {}
         # with_results gathers finished results in batches instead of one round trip per future
-        for future, table in as_completed(futures, with_results=True):
+        for future, result in as_completed(futures, with_results=True):
             index = index_of[future.key]
-            results[index] = table
+            results[index] = result
             future.release()
             if on_done:
                 on_done(len(batches[index]))
-        return combine([results[i] for i in sorted(results)])
+        return [results[i] for i in sorted(results)]
     finally:
         client.close()
         if cluster is not None:

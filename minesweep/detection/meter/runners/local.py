@@ -1,4 +1,8 @@
-"""Local engine: a process pool over partitions, a bounded number in flight (memory stays bounded)."""
+"""Local engine: a process pool over partitions, a bounded number in flight (memory stays bounded).
+
+:func:`map_local` maps any batch kernel over any picklable tasks (flow scoring, :mod:`network.flowparts`);
+:func:`run_local` is it with the meters' feature kernel.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import ctypes
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -16,6 +21,8 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 KEEP_FREED_BYTES = 1 << 28  # glibc keeps up to 256 MiB of freed memory for the next partition
 MMAP_FROM_BYTES = 1 << 25  # arrays below 32 MiB (glibc's maximum) come from the heap, not fresh mmaps
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def prepare_worker() -> None:
@@ -56,19 +63,42 @@ def run_local(
             if on_done:
                 on_done(1)
         return combine(results)
+    return combine(map_local(features_for_partitions, tasks, workers, on_done))
+
+
+def map_local(
+    kernel: Callable[[list[T]], R],
+    tasks: list[T],
+    workers: int | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> list[R]:
+    """``kernel`` over batches of ``tasks`` (:func:`runners.batched`) on a process pool of ``workers``,
+    at most ``2 × workers`` batches in flight; the results in the order of the batches, whatever order
+    they finish in. With one worker (or one task) every task is its own batch, run in this process.
+
+    ``kernel`` must be a module-level function (or a ``functools.partial`` of one) so it pickles.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(tasks) <= 1:
+        results = []
+        for task in tasks:
+            results.append(kernel([task]))
+            if on_done:
+                on_done(1)
+        return results
     batches = batched(tasks, batch_size(len(tasks), workers))
-    results_by_index: dict[int, pa.Table] = {}
+    results_by_index: dict[int, R] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
-        pending: dict[Future[pa.Table], int] = {}
+        pending: dict[Future[R], int] = {}
         queue = list(enumerate(batches))
         while queue or pending:
             while queue and len(pending) < 2 * workers:
                 index, batch = queue.pop(0)
-                pending[pool.submit(features_for_partitions, batch)] = index
+                pending[pool.submit(kernel, batch)] = index
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 index = pending.pop(future)
                 results_by_index[index] = future.result()
                 if on_done:
                     on_done(len(batches[index]))
-    return combine([results_by_index[i] for i in sorted(results_by_index)])
+    return [results_by_index[i] for i in sorted(results_by_index)]
