@@ -15,7 +15,11 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, CaseParty, Lead, Task, Track
+from minesweep.cases.selectors import penalty_is_fine
 
+# The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
+# grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
+INTENDED_FINE_YUAN = "100000"
 STAGES = (
     "open",
     "verifying",
@@ -171,6 +175,8 @@ def run(
             case=case,
             party=party,
             intended_penalty="拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
+            # The amount the notice announces (Art. 44); the decision may lower it, never raise it (Art. 45).
+            intended_fine_yuan=INTENDED_FINE_YUAN if penalty_is_fine(party) else None,
             served_on=served,
         )
     if to == "notice":

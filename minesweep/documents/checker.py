@@ -178,12 +178,25 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
         for what, pattern in REQUIRED.get(kind, ())
         if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
     ]
+    problems += _intended_fine(kind, squashed)
     problems += _numbers(squashed, number)
     problems += _repeated_basis(squashed)
     problems += _drafts(squashed)
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems
+
+
+_PENALTY = re.compile(r"作出如下行政处罚：([^。]*)。")
+_AMOUNT = re.compile(r"\d[\d,]*\.\d{2}元（大写：人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+）")
+
+
+def _intended_fine(kind: str, text: str) -> list[Problem]:
+    """A 告知书 whose intended penalty is a fine states its amount in figures and capitals (第四十四条)."""
+    penalty = _PENALTY.search(text) if kind == "notice" else None
+    if penalty is None or "罚款" not in penalty[1] or _AMOUNT.search(penalty[1]):
+        return []
+    return [Problem("required", "拟罚款金额（数字及大写）")]
 
 
 def _numbers(text: str, number: str) -> list[Problem]:

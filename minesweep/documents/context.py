@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
+from minesweep.cases.selectors import fine_range
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.authority import (
@@ -374,7 +375,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         notice.served_on,
         {
             **_party_fields(notice.party),
-            "intended_penalty": penalty_only(notice.intended_penalty),
+            "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
             "basis": basis,
             "policy_context": context,
             "served_on": cn_date(notice.served_on),
@@ -396,7 +397,45 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
 
 
-def _statement_handling(notice: Notice | None) -> str:
+def _intended_fine(notice: Notice) -> str:
+    """The fine the notice announces, in figures and capitals, with its statutory range (行政处罚法第四十四条:
+    拟作出的行政处罚内容及事实、理由、依据 — the basis is named in the same sentence, so the range is given
+    without repeating the law)."""
+    if notice.intended_fine_yuan is None:
+        return ""
+    statutory = _statutory_range(notice.party)
+    return f"，拟罚款{yuan(notice.intended_fine_yuan)}" + (
+        f"，在法定幅度内（{statutory}）" if statutory else ""
+    )
+
+
+def _statutory_range(party: CaseParty | None) -> str:
+    """应交电费80,000.00元的五倍以下，即不超过400,000.00元 — the range of the party's fine as the case
+    records it (pack amount × the theft calculation's back charge), or "" when it cannot be computed."""
+    found = fine_range(party) if party is not None else None
+    if found is None or found.ceiling is None:
+        return ""
+    if found.base_yuan is not None and found.multiple is not None:
+        return (
+            f"应交电费{found.base_yuan:,.2f}元的{_cn_multiple(plain(found.multiple))}倍以下，"
+            f"即不超过{found.ceiling:,.2f}元"
+        )
+    return f"不超过{found.ceiling:,.2f}元"
+
+
+def _fine_change(decision: Decision) -> str:
+    """A decided fine lower than the one the notice announced, said as such (第四十五条: only lower)."""
+    notice = decision.notice
+    intended = notice.intended_fine_yuan if notice is not None else None
+    if intended is None or decision.fine_yuan is None or decision.fine_yuan >= intended:
+        return ""
+    return (
+        f"经复核，本机关将罚款金额由告知书所载拟罚款{intended:,.2f}元调整为{decision.fine_yuan:,.2f}元"
+        "（行政处罚法第四十五条第二款：不因陈述、申辩加重处罚）"
+    )
+
+
+def _statement_handling(notice: Notice | None, decision: Decision | None = None) -> str:
     """How the party's statement, defence or hearing was handled (行政处罚法第四十五条、第六十五条)."""
     if notice is None:
         return "当事人未经告知程序"
@@ -417,20 +456,14 @@ def _statement_handling(notice: Notice | None) -> str:
         parts.append("你（单位）撤回了听证申请")
     elif notice.hearing_eligible and not notice.rights_waived:
         parts.append("未在规定期限内要求听证")
-    return "，".join(parts) + "。"
+    change = _fine_change(decision) if decision is not None else ""
+    return "，".join(parts) + "。" + (f"{change}。" if change else "")
 
 
 def _fine_range(case: Case, decision: Decision) -> str:
     """The fine against its statutory range where the case records the range (电力法第七十一条)."""
-    calc = _theft(case, decision.party)
-    back, ceiling = _result(calc, "back_charge_yuan"), _result(calc, "fine_max_yuan")
-    if back is None or ceiling is None:
-        return ""
-    multiple = plain(ceiling / back) if back else "五"
-    return (
-        f"（应交电费{plain(back)}元的{_cn_multiple(multiple)}倍以下，即不超过{ceiling:,.2f}元；"
-        f"本决定罚款在法定幅度内）"
-    )
+    statutory = _statutory_range(decision.party)
+    return f"（{statutory}；本决定罚款在法定幅度内）" if statutory else ""
 
 
 def _cn_multiple(multiple: str) -> str:
@@ -460,7 +493,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_party_fields(decision.party),
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
-            "statement_handling": _statement_handling(decision.notice),
+            "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
             "basis": basis,
             "policy_context": context,
