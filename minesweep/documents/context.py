@@ -560,7 +560,7 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         fields.update(_police_fields(case, referral))
     else:
         fields["receiving_organ"] = _discipline_organ(case, referral.receiving_organ)
-        fields["basis"] = cite([Citation("中华人民共和国监察法", "第三十四条")])
+        fields["basis"] = supervision_basis(case, referral.action, decided or timezone.localdate())
     return Prepared(
         f"referral:{referral.pk}",
         referral.party,
@@ -569,6 +569,30 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         fields,
         {"exhibits": _exhibits(case)},
     )
+
+
+SUPERVISION_LAW = "中华人民共和国监察法"
+
+
+def supervision_basis(case: Case, action: str, day: dt.date) -> str:
+    """The 监察法 article a 问题线索移送函 rests on, in the version in force on the letter's date: the pack's
+    dated ``legal_basis`` of the referral action (2018 text 第三十四条 up to 2025-05-31; the amended law in
+    force from 2025-06-01, 第三十七条, marked unverified in the pack). Same rule as 行政处罚法第三十七条 for
+    the rules of an act: the version in force on the act's day."""
+    wanted = action or "refer_discipline"
+    for pack_id in dict.fromkeys([case.pack, *available_packs()]):
+        for rule in load_pack(pack_id).rules:
+            for found in rule.actions:
+                if found.code != wanted:
+                    continue
+                current = [
+                    Citation(b.law, b.article)
+                    for b in found.legal_basis
+                    if b.law == SUPERVISION_LAW and b.validity.covers(day)
+                ]
+                if current:
+                    return cite(current)
+    return cite([Citation(SUPERVISION_LAW)])
 
 
 def _discipline_organ(case: Case, recorded: str) -> str:
