@@ -184,7 +184,8 @@ def listing_from_decision(
     sanctions: str = "",
 ) -> ListingRecord:
     """拟列入 from a penalty decision (measure 8): the party, facts and basis come from it; the deciding
-    authority is the party's credit track's (the pack's credit authority) where the case has tracks."""
+    authority is the party's credit track's (the pack's credit authority) where the case has tracks.
+    ``decision_number`` stays empty until the listing is decided: it is then the 列入决定书's own number."""
     party = decision.party
     if party.case.tracks.exists() and not party.tracks.filter(kind="credit").exists():
         # Measure 8 reaches the parties that took part in mining (their credit track), never a host
@@ -207,7 +208,9 @@ def listing_from_decision(
         basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
         + decision.penalty_and_basis.strip(),
         authority=_credit_authority(party) or decision.authority,
-        decision_number=(decision_number or decision.number).strip(),
+        # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
+        # it rests on stays linked (``decision``) and is cited in that act.
+        decision_number=decision_number.strip(),
         sanctions=sanctions,
     )
 
@@ -286,8 +289,8 @@ def _listing_for_party(
 @transaction.atomic
 def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
     """拟列入 from a case's credit track (measure 8). A penalty decision of the same party, if any, is the
-    source (its number cited); otherwise the reason and basis come from the track and the case number is
-    the reference until the documents service numbers the listing decision."""
+    source (cited in the 列入决定书); otherwise the reason and basis come from the track. The listing's
+    ``decision_number`` is the number of the act that decides it, allocated by ``listing_publish``."""
     from minesweep.cases.services.tracks import authority_name
 
     if track.kind != "credit":
@@ -314,7 +317,7 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         reason=f"案件 {case.number} 认定：{party.name}存在虚拟货币“挖矿”行为",
         basis=basis,
         authority=authority_name(case, track.authority)[:120],
-        decision_number=case.number,
+        decision_number="",
     )
 
 
@@ -330,7 +333,57 @@ def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None =
     except PolicyError as exc:
         raise CreditError("credit.calendar", exc.message_zh, exc.message_en) from None
     listing.status, listing.notified_on, listing.objection_deadline = S.NOTIFIED, day, deadline
-    _save(listing, actor=actor, action="notify", before=before)
+    act = _case_act(actor, listing, "credit_notice", day)
+    if act is not None:
+        listing.notice_number = act.number
+    _save(listing, actor=actor, action="notify", before=before, notice_number=listing.notice_number)
+    return listing
+
+
+def _case_act(actor: Actor, listing: ListingRecord, kind: str, day: dt.date) -> Any:
+    """The act's one number (documents.numbering) for a listing made from a case: the 拟列入告知书 when
+    the party is notified, the 列入决定书 when the listing is decided. A listing proposed outside any case
+    bears the number of its paper decision, typed when it was proposed."""
+    from minesweep.cases.models import Case
+    from minesweep.documents.authority import case_issuer
+    from minesweep.documents.numbering import act_number_issue
+
+    case = Case.objects.filter(number=listing.case_number).first() if listing.case_number else None
+    if case is None:
+        return None
+    return act_number_issue(
+        actor=actor,
+        case=case,
+        kind=kind,
+        target=f"listing:{listing.pk}",
+        act_date=day,
+        issuer=case_issuer(case, "credit_office"),
+    )
+
+
+@transaction.atomic
+def listing_rights_waive(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
+    """The party waives its statement (陈述申辩) in writing after the notice: the listing may be decided
+    before the period ends (as 行政处罚法 allows for a penalty notice; 国办发〔2020〕49号 asks that the party
+    be heard, not that the authority wait for a party who declines)."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.NOTIFIED, action_zh="登记放弃陈述申辩", action_en="record a waiver")
+    day = _today(on)
+    if listing.objection_text or listing.rights_waived_on:
+        raise CreditError(
+            "credit.rights_already_used",
+            "当事人已提出陈述申辩或已登记放弃",
+            "The party already stated its objection or waived it",
+        )
+    if listing.notified_on and day < listing.notified_on:
+        raise CreditError(
+            "credit.waiver_before_notice",
+            f"放弃日期不能早于告知日期 {listing.notified_on:%Y-%m-%d}",
+            f"The waiver cannot be dated before the notice ({listing.notified_on:%Y-%m-%d})",
+        )
+    before = _state(listing)
+    listing.rights_waived_on = day
+    _save(listing, actor=actor, action="waive", before=before)
     return listing
 
 
@@ -383,19 +436,34 @@ def listing_objection_decide(
 
 @transaction.atomic
 def listing_publish(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
-    """列入并公示: after the objection window has closed (or the objection was rejected)."""
+    """列入决定并公示: only after the 拟列入告知书 was served (status notified) and its period ended, or
+    the party's objection was answered, or the party waived it in writing (国办发〔2020〕49号: the party
+    is told the grounds, basis and its rights before it is listed, and may object). A listing from a
+    case gets the 列入决定书's number (allocated now) as its ``decision_number``."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
     _require(listing, S.NOTIFIED, action_zh="列入公示", action_en="publish")
     day = _today(on)
     assert listing.objection_deadline is not None
-    if not listing.objection_reply and day <= listing.objection_deadline:
+    heard = listing.objection_reply or listing.rights_waived_on
+    if not heard and day <= listing.objection_deadline:
         raise CreditError(
             "credit.objection_window_open",
-            f"异议期至 {listing.objection_deadline:%Y-%m-%d} 届满，届满后方可列入",
-            f"The objection window runs until {listing.objection_deadline:%Y-%m-%d}; publish after it",
+            f"陈述申辩（异议）期至 {listing.objection_deadline:%Y-%m-%d} 届满，届满后方可作出列入决定"
+            "（当事人提出异议并经核实答复、或书面放弃的除外）",
+            f"The objection period runs until {listing.objection_deadline:%Y-%m-%d}; decide after it "
+            "(unless the party's objection was answered or it waived it in writing)",
+        )
+    if listing.notified_on is not None and day < listing.notified_on:
+        raise CreditError(
+            "credit.decision_before_notice",
+            f"列入决定不能早于告知日期 {listing.notified_on:%Y-%m-%d}",
+            f"The listing cannot be decided before the notice ({listing.notified_on:%Y-%m-%d})",
         )
     before = _state(listing)
     window = publication_window(listing.severity, day, publication_table())
+    act = _case_act(actor, listing, "credit_listing", day)
+    if act is not None:
+        listing.decision_number = act.number  # the 列入决定书's own number, as on the document
     listing.status, listing.listed_on = S.LISTED, day
     listing.publication_start, listing.min_end, listing.max_end = window.start, window.min_end, window.max_end
     _save(listing, actor=actor, action="publish", before=before)

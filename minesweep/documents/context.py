@@ -681,57 +681,45 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
 
 
 def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    listings = list(
-        ListingRecord.objects.filter(case_number=case.number).select_related("decision").order_by("pk")
-    )
-    if party is not None:
-        listings = [
-            rec
-            for rec in listings
-            if (rec.decision is not None and rec.decision.party_id == party.pk)
-            or (rec.subject_id is not None and rec.subject_id == party.subject_id)
-            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
-        ]
-    if not listings:
-        raise DocumentError(
-            "documents.listing_missing",
-            "该案尚未登记拟列入失信名单的记录，请先在“失信名单”中据处罚决定登记",
-            "No blacklist listing refers to this case yet; propose one from the decision under Blacklist",
-        )
-    listing = listings[0]
+    """列入失信主体名单决定书: decided after the 拟列入告知书 (its number and date), the objection period and
+    how the objection was handled; its own number is the listing's ``decision_number``; the penalty
+    decision it rests on (if any) is cited as the ground."""
+    listing = _listing_of(case, party, decided=True)
     if listing.notified_on is None or (listing.listed_on or listing.publication_start) is None:
         raise DocumentError(
             "documents.listing_not_decided",
             "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
             "A listing decision follows the notice to the party and the objection period: not yet reached",
         )
-    matched = (
-        listing.decision.party
-        if listing.decision is not None
-        else next(
-            (
-                p
-                for p in case.parties.all()
-                if (p.subject_id and p.subject_id == listing.subject_id)
-                or (listing.subject_id is None and p.name == listing.name)
-            ),
-            None,
+    if listing.objection_reply:
+        handling = (
+            f"你（单位）于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
+            f"{clean_paper(listing.objection_reply).rstrip('。')}"
         )
-    )
+    elif listing.rights_waived_on:
+        handling = f"你（单位）于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
+    else:
+        handling = "你（单位）在规定期限内未提出异议"
+    decided = listing.decision
     return Prepared(
         f"listing:{listing.pk}",
-        matched,
+        _listing_party(case, listing),
         case_issuer(case, "credit_office"),
         listing.listed_on or listing.publication_start or listing.notified_on,
         {
-            "party_name": listing.name,
-            "party_identifier": listing.uscc or "—",
-            "party_address": listing.address or "—",
-            "legal_representative": listing.legal_representative or "—",
+            **_listing_party_fields(listing),
             "reason": clean_paper(listing.reason),
-            "basis": cite(citations_in(mark_drafts(listing.basis))) or "有关失信惩戒的法律、法规规定",
-            "policy_context": policy_context(case),
-            "decision_number": listing.decision_number,
+            "basis": _listing_basis(listing) or "有关失信惩戒的法律、法规规定",
+            "policy_context": GUIDANCE_49,
+            "notice_ref": f"以拟列入失信主体名单告知书（{listing.notice_number}）"
+            if listing.notice_number
+            else "",
+            "objection_handling": handling,
+            "ground": (
+                f"据{decided.number}行政处罚决定书认定"
+                if decided is not None and decided.number
+                else "据本机关查明的事实认定"
+            ),
             "severity": listing.get_severity_display(),
             "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
             "period": (
@@ -743,6 +731,133 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "remedies": clean_paper(listing.remedies),
             "notified_on": cn_date(listing.notified_on),
             "objection_deadline": cn_date(listing.objection_deadline),
+        },
+    )
+
+
+# 国办发〔2020〕49号 is a normative document of the State Council's General Office (规范性文件), not a law: it
+# is cited by its title and number for the procedure it requires (告知 before listing), never as a statute.
+GUIDANCE_49 = "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）"
+
+
+def _listing_of(case: Case, party: CaseParty | None, *, decided: bool = False) -> ListingRecord:
+    """The case's listing of ``party`` (any party: the first one that reached the act asked for)."""
+    listings = list(
+        ListingRecord.objects.filter(case_number=case.number).select_related("decision").order_by("pk")
+    )
+    reached = [r for r in listings if (r.listed_on if decided else r.notified_on) is not None]
+    if party is None and reached:
+        listings = reached
+    if party is not None:
+        listings = [
+            rec
+            for rec in listings
+            if (rec.decision is not None and rec.decision.party_id == party.pk)
+            or (rec.subject_id is not None and rec.subject_id == party.subject_id)
+            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
+        ]
+    if not listings:
+        raise DocumentError(
+            "documents.listing_missing",
+            "该案尚未登记拟列入失信名单的记录，请先在信用惩戒轨道送达拟列入告知书",
+            "No blacklist listing refers to this case yet; serve the notice of intended listing first",
+        )
+    return listings[0]
+
+
+def _listing_party(case: Case, listing: ListingRecord) -> CaseParty | None:
+    if listing.decision is not None:
+        return listing.decision.party
+    return next(
+        (
+            p
+            for p in case.parties.all()
+            if (p.subject_id and p.subject_id == listing.subject_id)
+            or (listing.subject_id is None and p.name == listing.name)
+        ),
+        None,
+    )
+
+
+def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
+    return {
+        "party_name": listing.name,
+        "party_identifier": listing.uscc or "—",
+        "party_address": listing.address or "—",
+        "legal_representative": listing.legal_representative or "—",
+    }
+
+
+def _listing_basis(listing: ListingRecord) -> str:
+    return cite(citations_in(mark_drafts(listing.basis)))
+
+
+def _credit_policies(case: Case, party: CaseParty | None) -> str:
+    """The credit track's policy context without 49号 (cited on its own as the normative document)."""
+    actions = track_actions(party, "credit")
+    found = [p for p in _policies(case, actions).split("、") if "49号" not in p]
+    return "、".join(found) or policy_context(case)
+
+
+def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """拟列入失信主体名单告知书 (国办发〔2020〕49号, a normative document: before a party is listed it is told
+    the grounds, the basis and its rights, and may object; the authority verifies and answers). Grounds,
+    basis (statutes where the records give them, 49号 as the normative document, the draft eight measures
+    as policy context only), the intended list, sanctions and period, the right to state objections within
+    the period in working days with the day it ends, where and how, remedies, authority, seal, date."""
+    from minesweep.credit.services import objection_working_days, publication_table
+
+    listing = _listing_of(case, party)
+    if listing.notified_on is None:
+        raise DocumentError(
+            "documents.listing_not_notified",
+            "拟列入告知书尚未送达（信用惩戒轨道“送达拟列入失信主体名单告知书”）",
+            "The notice of intended listing has not been served yet (credit track)",
+        )
+    matched = _listing_party(case, listing)
+    issuer = case_issuer(case, "credit_office")
+    statutes = _listing_basis(listing)
+    ground = (
+        f"，据{listing.decision.number}行政处罚决定书认定的违法事实"
+        if listing.decision is not None and listing.decision.number
+        else ""
+    )
+    basis_sentence = (
+        f"依据{statutes}{ground}，按照{GUIDANCE_49}关于认定失信主体名单前告知当事人的要求"
+        if statutes
+        else f"按照{GUIDANCE_49}关于失信主体名单认定和告知的要求{ground}"
+    )
+    period = publication_table()[listing.severity]
+    where = "、".join(
+        f"{label}：{value}"
+        for label, value in (("地址", configured(issuer.address)), ("联系方式", configured(issuer.contact)))
+        if value
+    )
+    return Prepared(
+        f"listing:{listing.pk}",
+        matched,
+        issuer,
+        listing.notified_on,
+        {
+            **_listing_party_fields(listing),
+            "reason": clean_paper(listing.reason),
+            "basis_sentence": basis_sentence,
+            "policy_context": _credit_policies(case, matched),
+            "severity": listing.get_severity_display(),
+            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信惩戒",
+            "period": (
+                f"自列入之日起公示，最短{period.min_months}个月、最长{period.max_months}个月"
+                if period.published
+                else f"一般不予公示，最长{period.max_months}个月"
+            ),
+            "removal_conditions": clean_paper(listing.removal_conditions).rstrip("。"),
+            "objection_days": str(objection_working_days()),
+            "objection_deadline": cn_date(listing.objection_deadline),
+            "statement_route": (
+                f"以书面形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
+                "写明异议的事实和理由，并附相关证据材料"
+            ),
+            "served_on": cn_date(listing.notified_on),
         },
     )
 
@@ -1059,6 +1174,7 @@ BUILDERS: dict[str, Callable[..., Prepared]] = {
     "police_referral": _referral,
     "discipline_referral": _referral,
     "credit_listing": _credit_listing,
+    "credit_notice": _credit_notice,
     "energy_cut": _energy_cut,
     "hearing_notice": _hearing_notice,
     "hearing_record": _hearing_record,
