@@ -31,7 +31,6 @@ def _pdf_text(data: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
     case, tmp_path, client_for, baotou_investigator
 ):
-    from django.core.management import call_command
 
     cafe = case.parties.get(category="internet_cafe")
     decision = case.decisions.get(party=cafe)
