@@ -314,11 +314,20 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         party,
         decision=None,
         severity=severity,
-        reason=f"案件 {case.number} 认定：{party.name}存在虚拟货币“挖矿”行为",
+        reason=_track_reason(case, party),
         basis=basis,
         authority=authority_name(case, track.authority)[:120],
         decision_number="",
     )
+
+
+def _track_reason(case: Any, party: Any) -> str:
+    """The grounds of a listing without a penalty decision: the facts recorded for this party (labels,
+    never codes). The case-wide findings are left out: they may describe what another party did."""
+    from minesweep.policy.codes import FACTS
+
+    facts = "、".join(FACTS[f].zh for f in party.facts if f in FACTS) or "从事虚拟货币“挖矿”活动"
+    return f"经查（案件编号{case.number}），{party.name}存在下列情形：{facts}。"
 
 
 @transaction.atomic

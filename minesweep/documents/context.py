@@ -36,6 +36,7 @@ from minesweep.documents.wording import (
     category_label,
     citations_in,
     cite,
+    cn_count,
     cn_date,
     facts_text,
     parse_citations,
@@ -404,8 +405,12 @@ def _intended_fine(notice: Notice) -> str:
     if notice.intended_fine_yuan is None:
         return ""
     statutory = _statutory_range(notice.party)
-    return f"，拟罚款{yuan(notice.intended_fine_yuan)}" + (
-        f"，在法定幅度内（{statutory}）" if statutory else ""
+    if statutory:
+        return f"，罚款金额为{yuan(notice.intended_fine_yuan)}，在法定幅度内（{statutory}）"
+    found = fine_range(notice.party)
+    multiple = found.multiple if found is not None else None
+    return f"，罚款金额为{yuan(notice.intended_fine_yuan)}" + (
+        f"（法定幅度：应交电费{_cn_multiple(plain(multiple))}倍以下）" if multiple is not None else ""
     )
 
 
@@ -429,10 +434,7 @@ def _fine_change(decision: Decision) -> str:
     intended = notice.intended_fine_yuan if notice is not None else None
     if intended is None or decision.fine_yuan is None or decision.fine_yuan >= intended:
         return ""
-    return (
-        f"经复核，本机关将罚款金额由告知书所载拟罚款{intended:,.2f}元调整为{decision.fine_yuan:,.2f}元"
-        "（行政处罚法第四十五条第二款：不因陈述、申辩加重处罚）"
-    )
+    return f"经复核，本机关将罚款金额由告知书所载的{intended:,.2f}元减为{decision.fine_yuan:,.2f}元"
 
 
 def _statement_handling(notice: Notice | None, decision: Decision | None = None) -> str:
@@ -700,7 +702,6 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         handling = f"你（单位）于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
     else:
         handling = "你（单位）在规定期限内未提出异议"
-    decided = listing.decision
     return Prepared(
         f"listing:{listing.pk}",
         _listing_party(case, listing),
@@ -709,17 +710,12 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_listing_party_fields(listing),
             "reason": clean_paper(listing.reason),
-            "basis": _listing_basis(listing) or "有关失信惩戒的法律、法规规定",
-            "policy_context": GUIDANCE_49,
+            "basis_sentence": _listing_basis_sentence(listing),
+            "policy_context": _credit_policies(case, _listing_party(case, listing)),
             "notice_ref": f"以拟列入失信主体名单告知书（{listing.notice_number}）"
             if listing.notice_number
             else "",
             "objection_handling": handling,
-            "ground": (
-                f"据{decided.number}行政处罚决定书认定"
-                if decided is not None and decided.number
-                else "据本机关查明的事实认定"
-            ),
             "severity": listing.get_severity_display(),
             "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
             "period": (
@@ -792,6 +788,20 @@ def _listing_basis(listing: ListingRecord) -> str:
     return cite(citations_in(mark_drafts(listing.basis)))
 
 
+def _listing_basis_sentence(listing: ListingRecord) -> str:
+    """The basis of a listing as both its notice and its decision state it: the statutes the conduct
+    violated (with the penalty decision that established it, if any) ground the facts; the listing and its
+    procedure (告知 before listing, the objection) follow 国办发〔2020〕49号, a normative document. The packs
+    name no statute for the listing itself (packs/README.md), so none is invented here."""
+    statutes = _listing_basis(listing)
+    decided = listing.decision
+    ground = f"，已由{decided.number}行政处罚决定书认定" if decided is not None and decided.number else ""
+    procedure = f"按照{GUIDANCE_49}关于失信主体名单认定和事先告知的要求"
+    if statutes:
+        return f"你（单位）的上述行为违反了{statutes}的规定{ground}；{procedure}"
+    return f"{procedure}{ground}"
+
+
 def _credit_policies(case: Case, party: CaseParty | None) -> str:
     """The credit track's policy context without 49号 (cited on its own as the normative document)."""
     actions = track_actions(party, "credit")
@@ -816,17 +826,6 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         )
     matched = _listing_party(case, listing)
     issuer = case_issuer(case, "credit_office")
-    statutes = _listing_basis(listing)
-    ground = (
-        f"，据{listing.decision.number}行政处罚决定书认定的违法事实"
-        if listing.decision is not None and listing.decision.number
-        else ""
-    )
-    basis_sentence = (
-        f"依据{statutes}{ground}，按照{GUIDANCE_49}关于认定失信主体名单前告知当事人的要求"
-        if statutes
-        else f"按照{GUIDANCE_49}关于失信主体名单认定和告知的要求{ground}"
-    )
     period = publication_table()[listing.severity]
     where = "、".join(
         f"{label}：{value}"
@@ -841,7 +840,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_listing_party_fields(listing),
             "reason": clean_paper(listing.reason),
-            "basis_sentence": basis_sentence,
+            "basis_sentence": _listing_basis_sentence(listing),
             "policy_context": _credit_policies(case, matched),
             "severity": listing.get_severity_display(),
             "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信惩戒",
@@ -851,7 +850,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
                 else f"一般不予公示，最长{period.max_months}个月"
             ),
             "removal_conditions": clean_paper(listing.removal_conditions).rstrip("。"),
-            "objection_days": str(objection_working_days()),
+            "objection_days": cn_count(objection_working_days()),
             "objection_deadline": cn_date(listing.objection_deadline),
             "statement_route": (
                 f"以书面形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"

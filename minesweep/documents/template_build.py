@@ -184,7 +184,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "二、列入依据"),
         (
             "para",
-            "依据{{basis}}，参照{{policy_context}}，{{ground}}；失信程度：{{severity}}。",
+            "{{basis_sentence}}；失信程度：{{severity}}。政策背景（参照，不作为列入依据）：{{policy_context}}。",
         ),
         ("heading", "三、惩戒措施"),
         ("para", "{{sanctions}}"),
