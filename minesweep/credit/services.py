@@ -330,6 +330,46 @@ def _track_reason(case: Any, party: Any) -> str:
     return f"经查（案件编号{case.number}），{party.name}存在下列情形：{facts}。"
 
 
+def _track_follow(actor: Actor, listing: ListingRecord) -> None:
+    """A listing from a case moved on the credit page: its party's credit track mirrors it (as a referral's
+    track mirrors the referral), so the case shows the same step whichever page was used."""
+    from minesweep.cases.services._common import record
+    from minesweep.cases.transitions import ENDED
+
+    if not listing.case_number:
+        return
+    track = (
+        Track.objects.filter(case__number=listing.case_number, kind="credit")
+        .filter(party__name=listing.name)
+        .exclude(step__in=[ENDED, "awaiting_approval"])
+        .first()
+    )
+    if track is None:
+        return
+    step, outcome = track.step, ""
+    if listing.status == S.NOTIFIED and track.step == "handover":
+        step = "credit_rights"
+        track.letter_on, track.letter_number = listing.notified_on, listing.notice_number
+    elif listing.status == S.LISTED and track.step in ("handover", "credit_rights"):
+        step, outcome = ENDED, f"已列入失信主体名单：{listing.number}，列入决定书 {listing.decision_number}"
+    elif listing.status == S.REMOVED and listing.objection_reply and track.step == "credit_rights":
+        step, outcome = ENDED, f"异议成立，不予列入：{listing.objection_reply}"
+    if step == track.step:
+        return
+    track.step = step
+    if step == ENDED:
+        track.ended_on, track.outcome = _today(listing.listed_on or listing.removed_on), outcome
+    track.save()
+    record(
+        actor=actor,
+        action="cases.track.credit_follow",
+        target=track,
+        case=track.case,
+        after={"step": step, "listing": listing.number},
+        note=f"{track.party.name}：信用惩戒记录 {listing.number} {listing.get_status_display()}",
+    )
+
+
 @transaction.atomic
 def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
     """事先告知: the party is told the reason, basis and rights; the objection window opens."""
@@ -346,6 +386,7 @@ def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None =
     if act is not None:
         listing.notice_number = act.number
     _save(listing, actor=actor, action="notify", before=before, notice_number=listing.notice_number)
+    _track_follow(actor, listing)
     return listing
 
 
@@ -440,6 +481,7 @@ def listing_objection_decide(
     else:
         listing.status = S.NOTIFIED
     _save(listing, actor=actor, action="objection_decide", before=before, upheld=upheld)
+    _track_follow(actor, listing)
     return listing
 
 
@@ -476,6 +518,7 @@ def listing_publish(*, actor: Actor, listing: ListingRecord, on: dt.date | None 
     listing.status, listing.listed_on = S.LISTED, day
     listing.publication_start, listing.min_end, listing.max_end = window.start, window.min_end, window.max_end
     _save(listing, actor=actor, action="publish", before=before)
+    _track_follow(actor, listing)
     return listing
 
 

@@ -632,9 +632,13 @@ def track_credit_notice_issue(
             f"the service date cannot be before the filing date {track.case.filed_on.isoformat()}",
         )
     advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
-    listing = listing_notify(
-        actor=actor, listing=listing_from_track(actor=actor, track=track, severity=severity), on=day
-    )
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.selectors import listing_for_party
+
+    proposed = listing_for_party(track.party)  # proposed on the credit page from the decision, if so
+    if proposed is None or proposed.status != ListingRecord.Status.PROPOSED:
+        proposed = listing_from_track(actor=actor, track=track, severity=severity)
+    listing = listing_notify(actor=actor, listing=proposed, on=day)
     track.letter_on, track.letter_number = day, listing.notice_number
     track.letter_text = (
         f"拟列入失信主体名单告知书 {listing.notice_number}（{listing.number}），"

@@ -282,3 +282,20 @@ def lead_again(crew):  # type: ignore[no-untyped-def]
         title="另一处挖矿",
         division=Division.objects.get(code="150207"),
     )
+
+
+def test_a_listing_decided_on_the_credit_page_ends_the_credit_track_with_its_number(crew, lead):
+    """The credit page and the case page run one procedure: the track mirrors the listing."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.services import listing_publish, listing_rights_waive
+
+    track = _credit_case(crew, lead)
+    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21))
+    listing = ListingRecord.objects.get(case_number=track.case.number)
+    with pytest.raises(CreditError) as early:
+        listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    assert early.value.code == "credit.objection_window_open"
+    listing = listing_rights_waive(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    listing = listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    track.refresh_from_db()
+    assert track.step == "ended" and listing.decision_number and listing.decision_number in track.outcome
