@@ -219,7 +219,7 @@ def notice_issue(
     """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
     deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
     the track's, derived from the penalty (第六十三条): with ``intended_fine_yuan`` the fine is compared with
-    the pack's 较大数额 for the party's kind; without it a fine "may reach" it and the right is granted.
+    the pack's 较大数额 for the party's kind; a penalty that is not a fine keeps the track's derived right.
     ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked. Its number is
     allocated by the documents app (or, for a notice issued on paper, recorded from it with its scan).
 
