@@ -394,6 +394,13 @@ class Notice(models.Model):
     party = models.ForeignKey(CaseParty, on_delete=models.CASCADE, related_name="notices")
     number = models.CharField(max_length=60, help_text="document number (文号)")
     intended_penalty = models.TextField()
+    intended_fine_yuan = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="the intended fine (行政处罚法第四十四条); a decided fine may not exceed it (第四十五条)",
+    )
     hearing_eligible = models.BooleanField(default=True, help_text="penalty gives a right to a hearing")
     served_on = models.DateField()
     service_method = models.CharField(max_length=40, default="direct")

@@ -15,7 +15,12 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, CaseParty, Lead, Task, Track
+from minesweep.cases.selectors import penalty_is_fine
+from minesweep.cases.services._common import today
 
+# The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
+# grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
+INTENDED_FINE_YUAN = "100000"
 STAGES = (
     "open",
     "verifying",
@@ -171,6 +176,8 @@ def run(
             case=case,
             party=party,
             intended_penalty="拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
+            # The amount the notice announces (Art. 44); the decision may lower it, never raise it (Art. 45).
+            intended_fine_yuan=INTENDED_FINE_YUAN if penalty_is_fine(party) else None,
             served_on=served,
         )
     if to == "notice":
@@ -230,14 +237,30 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
 
 
 def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
-    """Take a measure or other-authority track through its first act (its letter or 建议函); credit and
-    referral tracks move in finish_tracks."""
+    """Take a measure, other-authority or credit track through its first act (its letter, 建议函 or
+    拟列入告知书); the listing decision and referrals move in finish_tracks."""
     inv = crew.investigator
     if track.kind == "measure":
         services.track_letter_issue(actor=inv, track=track, issued_on=on)
     elif track.kind == "other_authority":
         services.track_advice_send(actor=inv, track=track, sent_on=on)
+    elif track.kind == "credit":
+        services.track_credit_notice_issue(actor=inv, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
+
+
+def _decide_listing(crew: Crew, track: Track) -> None:
+    """The listing decision after the objection period; a party served too recently to wait waives in
+    writing first (the scenario never dates an act in the future)."""
+    from minesweep.credit.selectors import listing_for_party
+
+    listing = listing_for_party(track.party)
+    assert listing is not None and listing.objection_deadline is not None
+    day = listing.objection_deadline + dt.timedelta(days=1)
+    if day > today():
+        services.track_credit_rights_waive(actor=crew.investigator, track=track, on=listing.notified_on)
+        day = listing.notified_on or day
+    services.track_credit_listing_decide(actor=crew.investigator, track=track, decided_on=day)
 
 
 def finish_tracks(crew: Crew, case: Case) -> None:
@@ -250,8 +273,8 @@ def finish_tracks(crew: Crew, case: Case) -> None:
             proof=("proof.txt", "text/plain", f"proof of task {task.pk}".encode()),
             note="已按要求办结",
         )
-    for track in case.tracks.filter(kind="credit", step="handover"):
-        services.track_credit_handover(actor=crew.investigator, track=track)
+    for track in case.tracks.filter(kind="credit", step="credit_rights"):
+        _decide_listing(crew, track)
     for track in case.tracks.filter(referral__status="proposed"):
         assert track.referral is not None
         referral = services.referral_decide(

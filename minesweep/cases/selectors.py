@@ -391,3 +391,59 @@ def lead_suggestion(lead: Lead) -> dict[str, Any] | None:
         return None
     category, facts = found
     return {"category": category, "facts": list(facts)}
+
+
+# -- the statutory range of a fine ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class FineRange:
+    """The range the law gives a party's fine, as the case records it: 电力法第七十一条 "应交电费五倍以下"
+    is ``multiple`` × ``base_yuan`` (the back charge of the party's theft calculation); a fixed range has
+    no base. ``ceiling`` is None when the law's range cannot be computed from the records."""
+
+    citation: str  # 《中华人民共和国电力法》第七十一条
+    ceiling: Decimal | None
+    floor: Decimal | None = None
+    base_yuan: Decimal | None = None
+    multiple: Decimal | None = None
+
+
+def _penalty_fine_action(party: Any) -> dict[str, Any] | None:
+    for track in party.tracks.filter(kind="penalty"):
+        for action in track.actions:
+            if isinstance(action, dict) and action.get("penalty_type") == "fine":
+                return action
+    return None
+
+
+def penalty_is_fine(party: Any) -> bool:
+    """The party's penalty track carries a fine (行政处罚法第九条第二项)."""
+    return _penalty_fine_action(party) is not None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def fine_range(party: Any) -> FineRange | None:
+    """The statutory range of the party's fine from its penalty action's ``amount`` (the pack) and, for a
+    range tied to the charges owed, the party's latest theft calculation (else the case-wide one)."""
+    action = _penalty_fine_action(party)
+    if action is None:
+        return None
+    citation = "、".join(
+        f"《{b['law']}》{b.get('article') or ''}" for b in action.get("legal_basis") or [] if b.get("law")
+    )
+    amount = action.get("amount") or {}
+    low, high = _decimal(amount.get("min")), _decimal(amount.get("max"))
+    if amount.get("base") == "fixed":
+        return FineRange(citation, high, low)
+    if amount.get("base") != "charges_owed" or high is None:
+        return FineRange(citation, None)
+    calcs = CaseCalculation.objects.filter(case_id=party.case_id, kind=CaseCalculation.Kind.THEFT)
+    calc = calcs.filter(party=party).order_by("-id").first() or calcs.filter(party__isnull=True).last()
+    result = ((calc.output or {}).get("result") or {}) if calc is not None else {}
+    base = _decimal(result.get("back_charge_yuan"))
+    if base is None:
+        return FineRange(citation, None, multiple=high)
+    ceiling = (base * high).quantize(Decimal("0.01"))
+    return FineRange(citation, ceiling, low and (base * low).quantize(Decimal("0.01")), base, high)

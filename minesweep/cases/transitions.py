@@ -12,7 +12,9 @@ Procedures (issue 11; 行政处罚法 2021, 国务院令第310号):
   required (第五十七条, minutes) → decision (第五十九条) → service (第六十一条) → enforcement.
 * measure — its own letter (处理决定/通知, with basis and remedies), then the departments' tasks.
 * other_authority — a 建议函 to the authority that holds the power and a task; its answer ends the track.
-* credit — handed over to the credit-listing procedure (notice, objection, publication, repair).
+* credit — 拟列入告知书 (国办发〔2020〕49号: grounds, basis, rights) → objection period (陈述申辩, working
+  days) or written waiver → objection answered → listing decision (列入决定书, numbered) or not listed;
+  publication and repair then run in the credit app.
 * referral / accountability — propose → decide within 3 days → transfer within 24 h → receipt → answer.
 """
 
@@ -136,8 +138,31 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
                 ENDED: (),
             }
         ),
+        # 国办发〔2020〕49号: before a party is listed it is told the grounds, basis and its rights (拟列入
+        # 告知书) and may state objections; the listing decision waits for the period to end, or for the
+        # objection to be answered, or for a written waiver. An upheld objection ends the track unlisted.
         "credit": MappingProxyType(
-            {"awaiting_approval": (), "handover": (_edge("credit_handover", ENDED),), ENDED: ()}
+            {
+                "awaiting_approval": (),
+                "handover": (_edge("credit_notice_issue", "credit_rights"),),
+                "credit_rights": (
+                    _edge(
+                        "credit_statement_record",
+                        "credit_rights",
+                        unless={"credit_stated", "credit_waived"},
+                    ),
+                    _edge("credit_rights_waive", "credit_rights", unless={"credit_stated", "credit_waived"}),
+                    _edge(
+                        "credit_statement_answer",
+                        "credit_rights",
+                        needs={"credit_stated"},
+                        unless={"credit_answered"},
+                    ),
+                    _edge("credit_listing_decide", ENDED, needs={"credit_rights_settled"}),
+                    _edge("credit_not_listed", ENDED, needs={"credit_objection_upheld"}),
+                ),
+                ENDED: (),
+            }
         ),
         "referral": MappingProxyType(_REFERRAL),
         "accountability": MappingProxyType(_REFERRAL),
@@ -173,7 +198,8 @@ STEP_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "letter": ("待出具文书", "Letter to issue"),
         "execution": ("部门执行中", "Departments executing"),
         "awaiting_answer": ("待对方机关答复", "Awaiting the authority's answer"),
-        "handover": ("待移交信用惩戒", "To hand over to the credit procedure"),
+        "handover": ("待送达拟列入失信主体名单告知书", "Notice of intended listing to serve"),
+        "credit_rights": ("陈述申辩（异议）期", "Objection period"),
         "proposed": ("待决定是否移送（3日内）", "Referral to decide (3 days)"),
         "approved": ("待移送（24小时内）", "To transfer (24 h)"),
         "transferred": ("已移送，待回执", "Transferred, awaiting receipt"),
@@ -209,7 +235,12 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "execution_complete": ("确认执行完毕", "Confirm execution"),
         "advice_send": ("发送建议函", "Send the letter of advice"),
         "answer_record": ("确认对方机关已答复", "Confirm the authority's answer"),
-        "credit_handover": ("移交信用惩戒程序", "Hand over to the credit procedure"),
+        "credit_notice_issue": ("送达拟列入失信主体名单告知书", "Serve the notice of intended listing"),
+        "credit_statement_record": ("记录陈述申辩（异议）", "Record the objection"),
+        "credit_rights_waive": ("记录书面放弃", "Record a written waiver"),
+        "credit_statement_answer": ("核实并答复异议", "Verify and answer the objection"),
+        "credit_listing_decide": ("作出列入决定", "Decide the listing"),
+        "credit_not_listed": ("异议成立，不予列入", "Objection upheld: not listed"),
         "referral_approve": ("批准移送", "Approve the referral"),
         "referral_decline": ("不予移送（附理由）", "Decline (with reasons)"),
         "referral_transfer": ("移送", "Transfer"),

@@ -42,6 +42,7 @@ from minesweep.cases.transitions import ACTION_NAMES, STEP_NAMES, allowed_action
 from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
+from minesweep.credit.selectors import listing_for_party
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -321,6 +322,8 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                 "step": STEP_NAMES.get(track.step, (track.step, track.step)),
                 "allowed": services.track_allowed(track),
                 "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
+                "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
+                "listing": listing_for_party(track.party) if track.kind == "credit" else None,
             }
         )
     return rows
@@ -816,7 +819,31 @@ def _act_track_advice(request: HttpRequest, case: Case) -> str:
 
 
 def _act_track_credit(request: HttpRequest, case: Case) -> str:
-    services.track_credit_handover(actor=request.user, track=_track(case, request.POST))
+    """The credit track's steps (国办发〔2020〕49号): notice, objection, answer, waiver, listing decision."""
+    d = request.POST
+    track = _track(case, d)
+    step = forms.text(d, "step", 20)
+    day = forms.date(d, "on", "日期", "The date")
+    if step == "notice":
+        severity = forms.text(d, "severity", 10) or "serious"
+        services.track_credit_notice_issue(actor=request.user, track=track, served_on=day, severity=severity)
+    elif step == "statement":
+        services.track_credit_statement_record(
+            actor=request.user, track=track, statement=forms.text(d, "statement"), received_on=day
+        )
+    elif step == "answer":
+        outcome = forms.text(d, "outcome", 10)
+        if outcome not in ("upheld", "rejected"):
+            raise DomainError("cases.choice_required", "请选择核实结论", "choose the outcome of the check")
+        services.track_credit_statement_answer(
+            actor=request.user, track=track, upheld=outcome == "upheld", reply=forms.text(d, "reply"), on=day
+        )
+    elif step == "waive":
+        services.track_credit_rights_waive(actor=request.user, track=track, on=day)
+    elif step == "decide":
+        services.track_credit_listing_decide(actor=request.user, track=track, decided_on=day)
+    else:
+        raise DomainError("cases.choice_required", "未知的信用惩戒步骤", "unknown credit step")
     return "tracks"
 
 

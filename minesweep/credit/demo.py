@@ -24,7 +24,8 @@ from minesweep.credit.services import (
 )
 from minesweep.registry.models import Subject
 
-BASIS = "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条；国办发〔2020〕49号"
+# 国办发〔2020〕49号 is a normative document (规范性文件); the eight measures are a draft, context only.
+BASIS = "国办发〔2020〕49号；《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）"
 REASONS = [
     "未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电",
     "以数据中心名义享受电价优惠，实际从事虚拟货币“挖矿”活动",
@@ -68,7 +69,7 @@ def _listed(
 
 
 def load(*, seed: int) -> str:
-    if ListingRecord.objects.exists():
+    if ListingRecord.objects.filter(case_number="").exists():  # the cases demo lists from its own tracks
         return "blacklist already present"
     rng = random.Random(seed)
     candidates = list(

@@ -53,7 +53,14 @@ class ListingRecord(models.Model):
     reason = models.TextField()
     basis = models.TextField()
     authority = models.CharField(max_length=120)
-    decision_number = models.CharField(max_length=60)
+    decision_number = models.CharField(
+        max_length=60,
+        help_text="number of the act that decided the listing (列入决定书); empty until decided for a listing "
+        "from a case (its number is allocated when the listing is decided)",
+    )
+    notice_number = models.CharField(
+        max_length=60, blank=True, help_text="number of the 拟列入失信主体名单告知书 (from a case)"
+    )
     sanctions = models.TextField(blank=True)
     removal_conditions = models.TextField(blank=True)
     remedies = models.TextField(blank=True)
@@ -66,6 +73,9 @@ class ListingRecord(models.Model):
     objection_text = models.TextField(blank=True)
     objection_on = models.DateField(null=True, blank=True)
     objection_reply = models.TextField(blank=True)
+    rights_waived_on = models.DateField(
+        null=True, blank=True, help_text="the party waived its statement (陈述申辩) in writing"
+    )
     listed_on = models.DateField(null=True, blank=True)
     publication_start = models.DateField(null=True, blank=True)
     min_end = models.DateField(null=True, blank=True)

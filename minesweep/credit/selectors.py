@@ -79,3 +79,13 @@ def staff_listings(*, scope: Scope | None, q: str = "", status: str = "") -> Que
 
 def listing_get(*, scope: Scope | None, pk: int) -> ListingRecord:
     return get_scoped(ListingRecord.objects.select_related("division", "subject"), scope, pk=pk)
+
+
+def listing_for_party(party: Any) -> ListingRecord | None:
+    """The latest listing made from a case party (its credit track or its penalty decision)."""
+    return (
+        ListingRecord.objects.filter(case_number=party.case.number)
+        .filter(Q(decision__party=party) | Q(decision__isnull=True, name=party.name))
+        .order_by("-pk")
+        .first()
+    )

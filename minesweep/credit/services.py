@@ -184,7 +184,8 @@ def listing_from_decision(
     sanctions: str = "",
 ) -> ListingRecord:
     """拟列入 from a penalty decision (measure 8): the party, facts and basis come from it; the deciding
-    authority is the party's credit track's (the pack's credit authority) where the case has tracks."""
+    authority is the party's credit track's (the pack's credit authority) where the case has tracks.
+    ``decision_number`` stays empty until the listing is decided: it is then the 列入决定书's own number."""
     party = decision.party
     if party.case.tracks.exists() and not party.tracks.filter(kind="credit").exists():
         # Measure 8 reaches the parties that took part in mining (their credit track), never a host
@@ -207,7 +208,9 @@ def listing_from_decision(
         basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
         + decision.penalty_and_basis.strip(),
         authority=_credit_authority(party) or decision.authority,
-        decision_number=(decision_number or decision.number).strip(),
+        # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
+        # it rests on stays linked (``decision``) and is cited in that act.
+        decision_number=decision_number.strip(),
         sanctions=sanctions,
     )
 
@@ -286,8 +289,8 @@ def _listing_for_party(
 @transaction.atomic
 def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
     """拟列入 from a case's credit track (measure 8). A penalty decision of the same party, if any, is the
-    source (its number cited); otherwise the reason and basis come from the track and the case number is
-    the reference until the documents service numbers the listing decision."""
+    source (cited in the 列入决定书); otherwise the reason and basis come from the track. The listing's
+    ``decision_number`` is the number of the act that decides it, allocated by ``listing_publish``."""
     from minesweep.cases.services.tracks import authority_name
 
     if track.kind != "credit":
@@ -311,10 +314,59 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         party,
         decision=None,
         severity=severity,
-        reason=f"案件 {case.number} 认定：{party.name}存在虚拟货币“挖矿”行为",
+        reason=_track_reason(case, party),
         basis=basis,
         authority=authority_name(case, track.authority)[:120],
-        decision_number=case.number,
+        decision_number="",
+    )
+
+
+def _track_reason(case: Any, party: Any) -> str:
+    """The grounds of a listing without a penalty decision: the facts recorded for this party (labels,
+    never codes). The case-wide findings are left out: they may describe what another party did."""
+    from minesweep.policy.codes import FACTS
+
+    facts = "、".join(FACTS[f].zh for f in party.facts if f in FACTS) or "从事虚拟货币“挖矿”活动"
+    return f"经查（案件编号{case.number}），{party.name}存在下列情形：{facts}。"
+
+
+def _track_follow(actor: Actor, listing: ListingRecord) -> None:
+    """A listing from a case moved on the credit page: its party's credit track mirrors it (as a referral's
+    track mirrors the referral), so the case shows the same step whichever page was used."""
+    from minesweep.cases.services._common import record
+    from minesweep.cases.transitions import ENDED
+
+    if not listing.case_number:
+        return
+    track = (
+        Track.objects.filter(case__number=listing.case_number, kind="credit")
+        .filter(party__name=listing.name)
+        .exclude(step__in=[ENDED, "awaiting_approval"])
+        .first()
+    )
+    if track is None:
+        return
+    step, outcome = track.step, ""
+    if listing.status == S.NOTIFIED and track.step == "handover":
+        step = "credit_rights"
+        track.letter_on, track.letter_number = listing.notified_on, listing.notice_number
+    elif listing.status == S.LISTED and track.step in ("handover", "credit_rights"):
+        step, outcome = ENDED, f"已列入失信主体名单：{listing.number}，列入决定书 {listing.decision_number}"
+    elif listing.status == S.REMOVED and listing.objection_reply and track.step == "credit_rights":
+        step, outcome = ENDED, f"异议成立，不予列入：{listing.objection_reply}"
+    if step == track.step:
+        return
+    track.step = step
+    if step == ENDED:
+        track.ended_on, track.outcome = _today(listing.listed_on or listing.removed_on), outcome
+    track.save()
+    record(
+        actor=actor,
+        action="cases.track.credit_follow",
+        target=track,
+        case=track.case,
+        after={"step": step, "listing": listing.number},
+        note=f"{track.party.name}：信用惩戒记录 {listing.number} {listing.get_status_display()}",
     )
 
 
@@ -330,7 +382,58 @@ def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None =
     except PolicyError as exc:
         raise CreditError("credit.calendar", exc.message_zh, exc.message_en) from None
     listing.status, listing.notified_on, listing.objection_deadline = S.NOTIFIED, day, deadline
-    _save(listing, actor=actor, action="notify", before=before)
+    act = _case_act(actor, listing, "credit_notice", day)
+    if act is not None:
+        listing.notice_number = act.number
+    _save(listing, actor=actor, action="notify", before=before, notice_number=listing.notice_number)
+    _track_follow(actor, listing)
+    return listing
+
+
+def _case_act(actor: Actor, listing: ListingRecord, kind: str, day: dt.date) -> Any:
+    """The act's one number (documents.numbering) for a listing made from a case: the 拟列入告知书 when
+    the party is notified, the 列入决定书 when the listing is decided. A listing proposed outside any case
+    bears the number of its paper decision, typed when it was proposed."""
+    from minesweep.cases.models import Case
+    from minesweep.documents.authority import case_issuer
+    from minesweep.documents.numbering import act_number_issue
+
+    case = Case.objects.filter(number=listing.case_number).first() if listing.case_number else None
+    if case is None:
+        return None
+    return act_number_issue(
+        actor=actor,
+        case=case,
+        kind=kind,
+        target=f"listing:{listing.pk}",
+        act_date=day,
+        issuer=case_issuer(case, "credit_office"),
+    )
+
+
+@transaction.atomic
+def listing_rights_waive(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
+    """The party waives its statement (陈述申辩) in writing after the notice: the listing may be decided
+    before the period ends (as 行政处罚法 allows for a penalty notice; 国办发〔2020〕49号 asks that the party
+    be heard, not that the authority wait for a party who declines)."""
+    listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require(listing, S.NOTIFIED, action_zh="登记放弃陈述申辩", action_en="record a waiver")
+    day = _today(on)
+    if listing.objection_text or listing.rights_waived_on:
+        raise CreditError(
+            "credit.rights_already_used",
+            "当事人已提出陈述申辩或已登记放弃",
+            "The party already stated its objection or waived it",
+        )
+    if listing.notified_on and day < listing.notified_on:
+        raise CreditError(
+            "credit.waiver_before_notice",
+            f"放弃日期不能早于告知日期 {listing.notified_on:%Y-%m-%d}",
+            f"The waiver cannot be dated before the notice ({listing.notified_on:%Y-%m-%d})",
+        )
+    before = _state(listing)
+    listing.rights_waived_on = day
+    _save(listing, actor=actor, action="waive", before=before)
     return listing
 
 
@@ -378,27 +481,44 @@ def listing_objection_decide(
     else:
         listing.status = S.NOTIFIED
     _save(listing, actor=actor, action="objection_decide", before=before, upheld=upheld)
+    _track_follow(actor, listing)
     return listing
 
 
 @transaction.atomic
 def listing_publish(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
-    """列入并公示: after the objection window has closed (or the objection was rejected)."""
+    """列入决定并公示: only after the 拟列入告知书 was served (status notified) and its period ended, or
+    the party's objection was answered, or the party waived it in writing (国办发〔2020〕49号: the party
+    is told the grounds, basis and its rights before it is listed, and may object). A listing from a
+    case gets the 列入决定书's number (allocated now) as its ``decision_number``."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
     _require(listing, S.NOTIFIED, action_zh="列入公示", action_en="publish")
     day = _today(on)
     assert listing.objection_deadline is not None
-    if not listing.objection_reply and day <= listing.objection_deadline:
+    heard = listing.objection_reply or listing.rights_waived_on
+    if not heard and day <= listing.objection_deadline:
         raise CreditError(
             "credit.objection_window_open",
-            f"异议期至 {listing.objection_deadline:%Y-%m-%d} 届满，届满后方可列入",
-            f"The objection window runs until {listing.objection_deadline:%Y-%m-%d}; publish after it",
+            f"陈述申辩（异议）期至 {listing.objection_deadline:%Y-%m-%d} 届满，届满后方可作出列入决定"
+            "（当事人提出异议并经核实答复、或书面放弃的除外）",
+            f"The objection period runs until {listing.objection_deadline:%Y-%m-%d}; decide after it "
+            "(unless the party's objection was answered or it waived it in writing)",
+        )
+    if listing.notified_on is not None and day < listing.notified_on:
+        raise CreditError(
+            "credit.decision_before_notice",
+            f"列入决定不能早于告知日期 {listing.notified_on:%Y-%m-%d}",
+            f"The listing cannot be decided before the notice ({listing.notified_on:%Y-%m-%d})",
         )
     before = _state(listing)
     window = publication_window(listing.severity, day, publication_table())
+    act = _case_act(actor, listing, "credit_listing", day)
+    if act is not None:
+        listing.decision_number = act.number  # the 列入决定书's own number, as on the document
     listing.status, listing.listed_on = S.LISTED, day
     listing.publication_start, listing.min_end, listing.max_end = window.start, window.min_end, window.max_end
     _save(listing, actor=actor, action="publish", before=before)
+    _track_follow(actor, listing)
     return listing
 
 

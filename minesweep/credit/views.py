@@ -181,6 +181,7 @@ def _action(request: HttpRequest, listing: ListingRecord, action: str) -> str:
             actor=request.user, listing=listing, upheld=False, reply=post.get("reply", "")[:5000]
         ),
         "publish": lambda: services.listing_publish(actor=request.user, listing=listing),
+        "waive": lambda: services.listing_rights_waive(actor=request.user, listing=listing),
         "repair_apply": lambda: services.repair_apply(
             actor=request.user,
             listing=listing,

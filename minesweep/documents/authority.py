@@ -108,6 +108,8 @@ def issuer_for(case: Case, kind: str, target: str) -> Issuer:
         if track is not None and kind == "measure_letter":
             return case_issuer(case, track.authority)  # the authority that holds the measure's power
         return case_issuer(case)
+    if record == "listing":  # 拟列入告知书 and 列入决定书: the credit authority (国办发〔2020〕49号)
+        return case_issuer(case, "credit_office")
     party = None
     if record == "notice" and pk.isdigit():
         party = (

@@ -76,6 +76,23 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("问题线索", r"问题线索"),
         ("依据", r"[根依]据《中华人民共和国监察法》"),
     ),
+    "credit_notice": (
+        ("当事人", r"当事人："),
+        ("拟列入事由", r"拟列入事由"),
+        ("拟列入依据", r"拟列入依据"),
+        (
+            "国办发〔2020〕49号（规范性文件）",
+            r"《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》",
+        ),
+        ("惩戒措施和期限", r"惩戒措施"),
+        ("陈述、申辩（异议）权利", r"陈述、申辩"),
+        ("提出方式和地点", r"以书面形式向本机关"),
+        ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前）"),
+        ("核实与答复", r"核实"),
+        ("救济途径", r"行政复议"),
+        ("送达日期", rf"于{DATE}送达"),
+        ("印章", r"（印章）"),
+    ),
     "credit_listing": (
         ("当事人", r"当事人："),
         ("告知与异议", r"异议期"),
@@ -178,12 +195,25 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
         for what, pattern in REQUIRED.get(kind, ())
         if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
     ]
+    problems += _intended_fine(kind, squashed)
     problems += _numbers(squashed, number)
     problems += _repeated_basis(squashed)
     problems += _drafts(squashed)
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems
+
+
+_PENALTY = re.compile(r"作出如下行政处罚：([^。]*)。")
+_AMOUNT = re.compile(r"\d[\d,]*\.\d{2}元（大写：人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+）")
+
+
+def _intended_fine(kind: str, text: str) -> list[Problem]:
+    """A 告知书 whose intended penalty is a fine states its amount in figures and capitals (第四十四条)."""
+    penalty = _PENALTY.search(text) if kind == "notice" else None
+    if penalty is None or "罚款" not in penalty[1] or _AMOUNT.search(penalty[1]):
+        return []
+    return [Problem("required", "拟罚款金额（数字及大写）")]
 
 
 def _numbers(text: str, number: str) -> list[Problem]:
@@ -209,8 +239,17 @@ def _repeated_basis(text: str) -> list[Problem]:
     return problems
 
 
+# Laws still in draft that must never be cited as if in force (a 征求意见稿 or 草案 is no legal basis).
+DRAFT_LAWS = ("社会信用体系建设法",)
+
+
 def _drafts(text: str) -> list[Problem]:
-    problems = []
+    problems = [
+        Problem("draft", f"{law} cited without （草案）/（征求意见稿）")
+        for law in DRAFT_LAWS
+        for match in re.finditer(re.escape(law), text)
+        if not text.startswith(("（草案", "（征求意见稿）"), match.end())
+    ]
     for stem in _draft_stems():
         for match in re.finditer(re.escape(stem), text):
             if not text.startswith("（征求意见稿）", match.end()):

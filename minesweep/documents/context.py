@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
+from minesweep.cases.selectors import fine_range
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.authority import (
@@ -35,6 +36,7 @@ from minesweep.documents.wording import (
     category_label,
     citations_in,
     cite,
+    cn_count,
     cn_date,
     facts_text,
     parse_citations,
@@ -374,7 +376,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         notice.served_on,
         {
             **_party_fields(notice.party),
-            "intended_penalty": penalty_only(notice.intended_penalty),
+            "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
             "basis": basis,
             "policy_context": context,
             "served_on": cn_date(notice.served_on),
@@ -396,7 +398,46 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
 
 
-def _statement_handling(notice: Notice | None) -> str:
+def _intended_fine(notice: Notice) -> str:
+    """The fine the notice announces, in figures and capitals, with its statutory range (行政处罚法第四十四条:
+    拟作出的行政处罚内容及事实、理由、依据 — the basis is named in the same sentence, so the range is given
+    without repeating the law)."""
+    if notice.intended_fine_yuan is None:
+        return ""
+    statutory = _statutory_range(notice.party)
+    if statutory:
+        return f"，罚款金额为{yuan(notice.intended_fine_yuan)}，在法定幅度内（{statutory}）"
+    found = fine_range(notice.party)
+    multiple = found.multiple if found is not None else None
+    return f"，罚款金额为{yuan(notice.intended_fine_yuan)}" + (
+        f"（法定幅度：应交电费{_cn_multiple(plain(multiple))}倍以下）" if multiple is not None else ""
+    )
+
+
+def _statutory_range(party: CaseParty | None) -> str:
+    """应交电费80,000.00元的五倍以下，即不超过400,000.00元 — the range of the party's fine as the case
+    records it (pack amount × the theft calculation's back charge), or "" when it cannot be computed."""
+    found = fine_range(party) if party is not None else None
+    if found is None or found.ceiling is None:
+        return ""
+    if found.base_yuan is not None and found.multiple is not None:
+        return (
+            f"应交电费{found.base_yuan:,.2f}元的{_cn_multiple(plain(found.multiple))}倍以下，"
+            f"即不超过{found.ceiling:,.2f}元"
+        )
+    return f"不超过{found.ceiling:,.2f}元"
+
+
+def _fine_change(decision: Decision) -> str:
+    """A decided fine lower than the one the notice announced, said as such (第四十五条: only lower)."""
+    notice = decision.notice
+    intended = notice.intended_fine_yuan if notice is not None else None
+    if intended is None or decision.fine_yuan is None or decision.fine_yuan >= intended:
+        return ""
+    return f"经复核，本机关将罚款金额由告知书所载的{intended:,.2f}元减为{decision.fine_yuan:,.2f}元"
+
+
+def _statement_handling(notice: Notice | None, decision: Decision | None = None) -> str:
     """How the party's statement, defence or hearing was handled (行政处罚法第四十五条、第六十五条)."""
     if notice is None:
         return "当事人未经告知程序"
@@ -417,20 +458,14 @@ def _statement_handling(notice: Notice | None) -> str:
         parts.append("你（单位）撤回了听证申请")
     elif notice.hearing_eligible and not notice.rights_waived:
         parts.append("未在规定期限内要求听证")
-    return "，".join(parts) + "。"
+    change = _fine_change(decision) if decision is not None else ""
+    return "，".join(parts) + "。" + (f"{change}。" if change else "")
 
 
 def _fine_range(case: Case, decision: Decision) -> str:
     """The fine against its statutory range where the case records the range (电力法第七十一条)."""
-    calc = _theft(case, decision.party)
-    back, ceiling = _result(calc, "back_charge_yuan"), _result(calc, "fine_max_yuan")
-    if back is None or ceiling is None:
-        return ""
-    multiple = plain(ceiling / back) if back else "五"
-    return (
-        f"（应交电费{plain(back)}元的{_cn_multiple(multiple)}倍以下，即不超过{ceiling:,.2f}元；"
-        f"本决定罚款在法定幅度内）"
-    )
+    statutory = _statutory_range(decision.party)
+    return f"（{statutory}；本决定罚款在法定幅度内）" if statutory else ""
 
 
 def _cn_multiple(multiple: str) -> str:
@@ -460,7 +495,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_party_fields(decision.party),
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
-            "statement_handling": _statement_handling(decision.notice),
+            "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
             "basis": basis,
             "policy_context": context,
@@ -527,7 +562,7 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         fields.update(_police_fields(case, referral))
     else:
         fields["receiving_organ"] = _discipline_organ(case, referral.receiving_organ)
-        fields["basis"] = cite([Citation("中华人民共和国监察法", "第三十四条")])
+        fields["basis"] = supervision_basis(case, referral.action, decided or timezone.localdate())
     return Prepared(
         f"referral:{referral.pk}",
         referral.party,
@@ -536,6 +571,30 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         fields,
         {"exhibits": _exhibits(case)},
     )
+
+
+SUPERVISION_LAW = "中华人民共和国监察法"
+
+
+def supervision_basis(case: Case, action: str, day: dt.date) -> str:
+    """The 监察法 article a 问题线索移送函 rests on, in the version in force on the letter's date: the pack's
+    dated ``legal_basis`` of the referral action (2018 text 第三十四条 up to 2025-05-31; the amended law in
+    force from 2025-06-01, 第三十七条, marked unverified in the pack). Same rule as 行政处罚法第三十七条 for
+    the rules of an act: the version in force on the act's day."""
+    wanted = action or "refer_discipline"
+    for pack_id in dict.fromkeys([case.pack, *available_packs()]):
+        for rule in load_pack(pack_id).rules:
+            for found in rule.actions:
+                if found.code != wanted:
+                    continue
+                current = [
+                    Citation(b.law, b.article)
+                    for b in found.legal_basis
+                    if b.law == SUPERVISION_LAW and b.validity.covers(day)
+                ]
+                if current:
+                    return cite(current)
+    return cite([Citation(SUPERVISION_LAW)])
 
 
 def _discipline_organ(case: Case, recorded: str) -> str:
@@ -624,57 +683,39 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
 
 
 def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    listings = list(
-        ListingRecord.objects.filter(case_number=case.number).select_related("decision").order_by("pk")
-    )
-    if party is not None:
-        listings = [
-            rec
-            for rec in listings
-            if (rec.decision is not None and rec.decision.party_id == party.pk)
-            or (rec.subject_id is not None and rec.subject_id == party.subject_id)
-            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
-        ]
-    if not listings:
-        raise DocumentError(
-            "documents.listing_missing",
-            "该案尚未登记拟列入失信名单的记录，请先在“失信名单”中据处罚决定登记",
-            "No blacklist listing refers to this case yet; propose one from the decision under Blacklist",
-        )
-    listing = listings[0]
+    """列入失信主体名单决定书: decided after the 拟列入告知书 (its number and date), the objection period and
+    how the objection was handled; its own number is the listing's ``decision_number``; the penalty
+    decision it rests on (if any) is cited as the ground."""
+    listing = _listing_of(case, party, decided=True)
     if listing.notified_on is None or (listing.listed_on or listing.publication_start) is None:
         raise DocumentError(
             "documents.listing_not_decided",
             "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
             "A listing decision follows the notice to the party and the objection period: not yet reached",
         )
-    matched = (
-        listing.decision.party
-        if listing.decision is not None
-        else next(
-            (
-                p
-                for p in case.parties.all()
-                if (p.subject_id and p.subject_id == listing.subject_id)
-                or (listing.subject_id is None and p.name == listing.name)
-            ),
-            None,
+    if listing.objection_reply:
+        handling = (
+            f"你（单位）于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
+            f"{clean_paper(listing.objection_reply).rstrip('。')}"
         )
-    )
+    elif listing.rights_waived_on:
+        handling = f"你（单位）于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
+    else:
+        handling = "你（单位）在规定期限内未提出异议"
     return Prepared(
         f"listing:{listing.pk}",
-        matched,
+        _listing_party(case, listing),
         case_issuer(case, "credit_office"),
         listing.listed_on or listing.publication_start or listing.notified_on,
         {
-            "party_name": listing.name,
-            "party_identifier": listing.uscc or "—",
-            "party_address": listing.address or "—",
-            "legal_representative": listing.legal_representative or "—",
+            **_listing_party_fields(listing),
             "reason": clean_paper(listing.reason),
-            "basis": cite(citations_in(mark_drafts(listing.basis))) or "有关失信惩戒的法律、法规规定",
-            "policy_context": policy_context(case),
-            "decision_number": listing.decision_number,
+            "basis_sentence": _listing_basis_sentence(listing),
+            "policy_context": _credit_policies(case, _listing_party(case, listing)),
+            "notice_ref": f"以拟列入失信主体名单告知书（{listing.notice_number}）"
+            if listing.notice_number
+            else "",
+            "objection_handling": handling,
             "severity": listing.get_severity_display(),
             "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
             "period": (
@@ -686,6 +727,136 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "remedies": clean_paper(listing.remedies),
             "notified_on": cn_date(listing.notified_on),
             "objection_deadline": cn_date(listing.objection_deadline),
+        },
+    )
+
+
+# 国办发〔2020〕49号 is a normative document of the State Council's General Office (规范性文件), not a law: it
+# is cited by its title and number for the procedure it requires (告知 before listing), never as a statute.
+GUIDANCE_49 = "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）"
+
+
+def _listing_of(case: Case, party: CaseParty | None, *, decided: bool = False) -> ListingRecord:
+    """The case's listing of ``party`` (any party: the first one that reached the act asked for)."""
+    listings = list(
+        ListingRecord.objects.filter(case_number=case.number).select_related("decision").order_by("pk")
+    )
+    reached = [r for r in listings if (r.listed_on if decided else r.notified_on) is not None]
+    if party is None and reached:
+        listings = reached
+    if party is not None:
+        listings = [
+            rec
+            for rec in listings
+            if (rec.decision is not None and rec.decision.party_id == party.pk)
+            or (rec.subject_id is not None and rec.subject_id == party.subject_id)
+            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
+        ]
+    if not listings:
+        raise DocumentError(
+            "documents.listing_missing",
+            "该案尚未登记拟列入失信名单的记录，请先在信用惩戒轨道送达拟列入告知书",
+            "No blacklist listing refers to this case yet; serve the notice of intended listing first",
+        )
+    return listings[0]
+
+
+def _listing_party(case: Case, listing: ListingRecord) -> CaseParty | None:
+    if listing.decision is not None:
+        return listing.decision.party
+    return next(
+        (
+            p
+            for p in case.parties.all()
+            if (p.subject_id and p.subject_id == listing.subject_id)
+            or (listing.subject_id is None and p.name == listing.name)
+        ),
+        None,
+    )
+
+
+def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
+    return {
+        "party_name": listing.name,
+        "party_identifier": listing.uscc or "—",
+        "party_address": listing.address or "—",
+        "legal_representative": listing.legal_representative or "—",
+    }
+
+
+def _listing_basis(listing: ListingRecord) -> str:
+    return cite(citations_in(mark_drafts(listing.basis)))
+
+
+def _listing_basis_sentence(listing: ListingRecord) -> str:
+    """The basis of a listing as both its notice and its decision state it: the statutes the conduct
+    violated (with the penalty decision that established it, if any) ground the facts; the listing and its
+    procedure (告知 before listing, the objection) follow 国办发〔2020〕49号, a normative document. The packs
+    name no statute for the listing itself (packs/README.md), so none is invented here."""
+    statutes = _listing_basis(listing)
+    decided = listing.decision
+    ground = f"，已由{decided.number}行政处罚决定书认定" if decided is not None and decided.number else ""
+    procedure = f"按照{GUIDANCE_49}关于失信主体名单认定和事先告知的要求"
+    if statutes:
+        return f"你（单位）的上述行为违反了{statutes}的规定{ground}；{procedure}"
+    return f"{procedure}{ground}"
+
+
+def _credit_policies(case: Case, party: CaseParty | None) -> str:
+    """The credit track's policy context without 49号 (cited on its own as the normative document)."""
+    actions = track_actions(party, "credit")
+    found = [p for p in _policies(case, actions).split("、") if "49号" not in p]
+    return "、".join(found) or policy_context(case)
+
+
+def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """拟列入失信主体名单告知书 (国办发〔2020〕49号, a normative document: before a party is listed it is told
+    the grounds, the basis and its rights, and may object; the authority verifies and answers). Grounds,
+    basis (statutes where the records give them, 49号 as the normative document, the draft eight measures
+    as policy context only), the intended list, sanctions and period, the right to state objections within
+    the period in working days with the day it ends, where and how, remedies, authority, seal, date."""
+    from minesweep.credit.services import objection_working_days, publication_table
+
+    listing = _listing_of(case, party)
+    if listing.notified_on is None:
+        raise DocumentError(
+            "documents.listing_not_notified",
+            "拟列入告知书尚未送达（信用惩戒轨道“送达拟列入失信主体名单告知书”）",
+            "The notice of intended listing has not been served yet (credit track)",
+        )
+    matched = _listing_party(case, listing)
+    issuer = case_issuer(case, "credit_office")
+    period = publication_table()[listing.severity]
+    where = "、".join(
+        f"{label}：{value}"
+        for label, value in (("地址", configured(issuer.address)), ("联系方式", configured(issuer.contact)))
+        if value
+    )
+    return Prepared(
+        f"listing:{listing.pk}",
+        matched,
+        issuer,
+        listing.notified_on,
+        {
+            **_listing_party_fields(listing),
+            "reason": clean_paper(listing.reason),
+            "basis_sentence": _listing_basis_sentence(listing),
+            "policy_context": _credit_policies(case, matched),
+            "severity": listing.get_severity_display(),
+            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信惩戒",
+            "period": (
+                f"自列入之日起公示，最短{period.min_months}个月、最长{period.max_months}个月"
+                if period.published
+                else f"一般不予公示，最长{period.max_months}个月"
+            ),
+            "removal_conditions": clean_paper(listing.removal_conditions).rstrip("。"),
+            "objection_days": cn_count(objection_working_days()),
+            "objection_deadline": cn_date(listing.objection_deadline),
+            "statement_route": (
+                f"以书面形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
+                "写明异议的事实和理由，并附相关证据材料"
+            ),
+            "served_on": cn_date(listing.notified_on),
         },
     )
 
@@ -1002,6 +1173,7 @@ BUILDERS: dict[str, Callable[..., Prepared]] = {
     "police_referral": _referral,
     "discipline_referral": _referral,
     "credit_listing": _credit_listing,
+    "credit_notice": _credit_notice,
     "energy_cut": _energy_cut,
     "hearing_notice": _hearing_notice,
     "hearing_record": _hearing_record,

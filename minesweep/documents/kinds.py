@@ -14,7 +14,7 @@ class Kind:
     code: str
     zh: str
     en: str
-    char: str  # the type character in the number: 包发改{char}〔2026〕12号 ("" for a record)
+    char: str  # the type character(s) in the number: 包发改{char}〔2026〕12号 ("" for a record)
     template: str  # file name in the template directory
 
     @property
@@ -42,6 +42,13 @@ KINDS: dict[str, Kind] = {
             "Letter referring an official's case to the discipline organs",
             "纪",
             "discipline_referral.docx",
+        ),
+        Kind(
+            "credit_notice",
+            "拟列入失信主体名单告知书",
+            "Notice of intended credit listing",
+            "信告",
+            "credit_notice.docx",
         ),
         Kind(
             "credit_listing",

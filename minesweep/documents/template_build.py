@@ -143,20 +143,48 @@ SPECS: dict[str, list[Block]] = {
         ("table", "{{table:exhibits}}"),
         *SIGN,
     ],
+    "credit_notice": [
+        *HEAD,
+        *PARTY,
+        (
+            "para",
+            "本机关在办理{{case_title}}一案（案件编号{{case_number}}）中，拟将你（单位）列入失信主体名单。",
+        ),
+        ("heading", "一、拟列入事由"),
+        ("para", "{{reason}}"),
+        ("heading", "二、拟列入依据"),
+        ("para", "{{basis_sentence}}。政策背景（参照，不作为列入依据）：{{policy_context}}。"),
+        ("heading", "三、拟列入名单、惩戒措施和期限"),
+        (
+            "para",
+            "失信程度：{{severity}}；拟采取的惩戒措施：{{sanctions}}；公示期限：{{period}}。{{removal_conditions}}。",
+        ),
+        ("heading", "四、你（单位）依法享有的权利"),
+        (
+            "para",
+            "你（单位）享有陈述、申辩的权利，可以对拟列入提出异议。请自收到本告知书之日起"
+            "{{objection_days}}个工作日内（即{{objection_deadline}}前），{{statement_route}}。"
+            "本机关将对你（单位）提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
+            "逾期未提出的，视为放弃陈述、申辩的权利，本机关将依法作出决定。",
+        ),
+        ("para", "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+        ("para", "本告知书于{{served_on}}送达。"),
+        *SIGN,
+    ],
     "credit_listing": [
         *HEAD,
         *PARTY,
         (
             "para",
-            "本机关于{{notified_on}}向你（单位）告知了拟列入失信主体名单的事由、依据及依法享有的权利，"
-            "异议期至{{objection_deadline}}。经审查，决定如下：",
+            "本机关于{{notified_on}}{{notice_ref}}向你（单位）告知了拟列入失信主体名单的事由、依据及依法享有的权利，"
+            "异议期至{{objection_deadline}}。{{objection_handling}}。经审查，决定如下：",
         ),
         ("heading", "一、列入事由"),
         ("para", "{{reason}}"),
         ("heading", "二、列入依据"),
         (
             "para",
-            "依据{{basis}}，参照{{policy_context}}，据{{decision_number}}行政处罚决定书认定；失信程度：{{severity}}。",
+            "{{basis_sentence}}；失信程度：{{severity}}。政策背景（参照，不作为列入依据）：{{policy_context}}。",
         ),
         ("heading", "三、惩戒措施"),
         ("para", "{{sanctions}}"),

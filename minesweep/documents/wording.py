@@ -22,6 +22,18 @@ def cn_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "（未定）"
 
 
+_COUNT = "零一二三四五六七八九"
+
+
+def cn_count(number: int) -> str:
+    """A small count as an official document writes it: 5 → 五, 10 → 十, 15 → 十五, 20 → 二十 (1–99)."""
+    if not 0 < number < 100:
+        raise ValueError("cn_count handles 1–99")
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _COUNT[tens] + "十")
+    return head + (_COUNT[ones] if ones else "")
+
+
 # -- money ------------------------------------------------------------------------------------------
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")

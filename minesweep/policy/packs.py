@@ -207,6 +207,7 @@ class LegalBasis:
     article: str = ""
     validity: Validity = ALWAYS
     note: str = ""
+    verified: bool = True  # false: the article (e.g. after a renumbering) is not confirmed from a source
 
     def cite(self) -> str:
         return f"《{self.law}》{self.article}"
@@ -217,6 +218,8 @@ class LegalBasis:
             data.update(self.validity.as_dict())
         if self.note:
             data["note"] = self.note
+        if not self.verified:
+            data["verified"] = False
         return data
 
 
@@ -869,6 +872,7 @@ class _PackReader:
                     str(entry.get("article") or "").strip(),
                     self._validity(entry),
                     str(entry.get("note") or ""),
+                    entry.get("verified") is not False,
                 )
             )
         for law in dict.fromkeys(b.law for b in found):

@@ -30,6 +30,7 @@ from minesweep.cases.models import (
     Task,
     Track,
 )
+from minesweep.cases.selectors import fine_range, penalty_is_fine
 from minesweep.cases.services._common import (
     Actor,
     day_not_after_today,
@@ -218,9 +219,13 @@ def notice_issue(
     """Serve a 告知书 on one party with a penalty track; the statement (陈述申辩) and hearing-request
     deadlines are 5 working days after service (行政处罚法第六十四条、第八十五条). The hearing right is
     the track's, derived from the penalty (第六十三条): with ``intended_fine_yuan`` the fine is compared with
-    the pack's 较大数额 for the party's kind; without it a fine "may reach" it and the right is granted.
+    the pack's 较大数额 for the party's kind; a penalty that is not a fine keeps the track's derived right.
     ``hearing_eligible`` is ignored (kept for callers): the right is derived, never ticked. Its number is
-    allocated by the documents app (or, for a notice issued on paper, recorded from it with its scan)."""
+    allocated by the documents app (or, for a notice issued on paper, recorded from it with its scan).
+
+    行政处罚法第四十四条 (拟作出的行政处罚内容): where the party's penalty is a fine, the notice states the
+    intended amount, stored on the notice (``intended_fine_yuan``); it must be positive and within the
+    statutory range the pack and the case's calculation give (电力法第七十一条: 应交电费五倍以下)."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
@@ -236,7 +241,7 @@ def notice_issue(
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
-    intended_fine = _money(intended_fine_yuan)
+    intended_fine = _intended_fine(party, _money(intended_fine_yuan))
     right = bool(track.hearing_right)
     if intended_fine is not None and track.hearing_right is not None:
         penalty_type = next(
@@ -257,6 +262,7 @@ def notice_issue(
         case=case,
         party=party,
         intended_penalty=intended_penalty,
+        intended_fine_yuan=intended_fine,
         hearing_eligible=right,
         served_on=served,
         service_method=(service_method or "direct")[:40],
@@ -271,10 +277,68 @@ def notice_issue(
         action="cases.notice.issue",
         target=notice,
         case=case,
-        after={"number": notice.number, "served_on": served.isoformat(), "deadline": due.isoformat()},
-        note=f"{party.name}：{notice.number}，陈述申辩/听证申请截止 {due.isoformat()}",
+        after={
+            "number": notice.number,
+            "served_on": served.isoformat(),
+            "deadline": due.isoformat(),
+            "intended_fine_yuan": str(intended_fine or ""),
+        },
+        note=f"{party.name}：{notice.number}"
+        + (f"，拟罚款 {intended_fine:,.2f} 元" if intended_fine is not None else "")
+        + f"，陈述申辩/听证申请截止 {due.isoformat()}",
     )
     return notice
+
+
+def _intended_fine(party: CaseParty, amount: Decimal | None) -> Decimal | None:
+    """The intended fine of a notice, checked (行政处罚法第四十四条: the notice states the intended penalty,
+    so a fine's amount; 第四条、第三十八条: within the range the law gives)."""
+    if not penalty_is_fine(party):
+        if amount is not None:
+            raise DomainError(
+                "cases.fine_not_intended",
+                f"“{party.name}”拟作出的行政处罚不是罚款，不应填写拟罚款金额",
+                f"the penalty intended for '{party.name}' is not a fine: leave the intended fine empty",
+            )
+        return None
+    if amount is None:
+        raise DomainError(
+            "cases.fine_required",
+            "拟作出的行政处罚为罚款，告知书须写明拟罚款金额（行政处罚法第四十四条）",
+            "the intended penalty is a fine: the notice must state its amount (Art. 44)",
+        )
+    if amount <= 0:
+        raise DomainError(
+            "cases.fine_not_positive", "拟罚款金额应大于零", "the intended fine must be more than zero"
+        )
+    _within_range(party, amount, "拟罚款金额", "the intended fine")
+    return amount
+
+
+def _within_range(party: CaseParty, amount: Decimal, what_zh: str, what_en: str) -> None:
+    """Refuse a fine outside the statutory range the pack and the case's calculation give."""
+    found = fine_range(party)
+    if found is None:
+        return
+    if found.ceiling is not None and amount > found.ceiling:
+        reason_zh = (
+            f"应交电费{found.base_yuan:,.2f}元的{found.multiple:g}倍以下"
+            if found.base_yuan is not None and found.multiple is not None
+            else "法定上限"
+        )
+        raise DomainError(
+            "cases.fine_above_range",
+            f"{what_zh}{amount:,.2f}元超过{found.citation}规定的幅度（{reason_zh}，即不超过"
+            f"{found.ceiling:,.2f}元）",
+            f"{what_en} of {amount:,.2f} yuan exceeds the statutory ceiling of {found.ceiling:,.2f} yuan "
+            f"({found.citation})",
+        )
+    if found.floor is not None and amount < found.floor:
+        raise DomainError(
+            "cases.fine_below_range",
+            f"{what_zh}{amount:,.2f}元低于{found.citation}规定的下限{found.floor:,.2f}元",
+            f"{what_en} of {amount:,.2f} yuan is below the statutory minimum of {found.floor:,.2f} yuan",
+        )
 
 
 def _on_track(party: CaseParty, action: str, on: dt.date | None = None) -> None:
@@ -699,6 +763,8 @@ def decision_issue(
                 f"{reason_zh}；告知书未告知听证权，须重新告知",
                 f"{reason_en}; the notice gave no hearing right: serve a new notice",
             )
+    if fine is not None:
+        _decided_fine_allowed(party, notice, fine)
     fields = {
         "facts_and_evidence": required_text(facts_and_evidence, "违法事实和证据", "The facts and evidence"),
         "penalty_and_basis": required_text(penalty_and_basis, "处罚种类和依据", "The penalty and its basis"),
@@ -730,6 +796,24 @@ def decision_issue(
     )
     _maybe_decided(case, actor)
     return decision
+
+
+def _decided_fine_allowed(party: CaseParty, notice: Notice, fine: Decimal) -> None:
+    """A decided fine stays within the statutory range and never exceeds the fine the notice announced:
+    行政处罚法第四十五条第二款 (不得因当事人陈述、申辩而给予更重的处罚) — after the statement or hearing
+    the authority may lower the fine, not raise it. A heavier penalty on new facts needs a new notice
+    (第四十四条), which the platform does not let a decision skip."""
+    _within_range(party, fine, "决定罚款金额", "the decided fine")
+    intended = notice.intended_fine_yuan
+    if intended is not None and fine > intended:
+        raise DomainError(
+            "cases.fine_above_notice",
+            f"决定罚款{fine:,.2f}元高于告知书（{notice.number}）拟罚款{intended:,.2f}元：不得因当事人陈述、"
+            "申辩而给予更重的处罚（行政处罚法第四十五条第二款）；如有新的事实须加重处罚，应当重新告知",
+            f"the decided fine of {fine:,.2f} yuan is above the {intended:,.2f} yuan the notice "
+            f"({notice.number}) announced: a statement or defence may never lead to a heavier penalty "
+            "(Art. 45(2)); serve a new notice if new facts call for more",
+        )
 
 
 def _maybe_decided(case: Case, actor: Actor) -> None:

@@ -169,8 +169,36 @@ def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
                     flags.add("hearing_over")
             if not notice_blockers(notice, on or today()):
                 flags.add("rights_settled")
+    if track.kind == "credit":
+        flags |= _credit_flags(track, on or today())
     if track.pk and not track.tasks.filter(status=Task.Status.OPEN).exists() and track.tasks.exists():
         flags.add("tasks_done")
+    return flags
+
+
+def _credit_flags(track: Track, on: dt.date) -> set[str]:
+    """The credit track's guards, read from its listing (credit app): stated, answered, waived, upheld, and
+    whether the listing may now be decided (notice served and its period over, or heard, or waived)."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.selectors import listing_for_party
+
+    listing = listing_for_party(track.party)
+    if listing is None or listing.notified_on is None:
+        return set()
+    flags = set()
+    if listing.objection_text:
+        flags.add("credit_stated")
+    if listing.objection_reply:
+        flags.add("credit_answered")
+    if listing.rights_waived_on:
+        flags.add("credit_waived")
+    if listing.status == ListingRecord.Status.REMOVED and listing.objection_reply:
+        flags.add("credit_objection_upheld")
+    deadline = listing.objection_deadline
+    over = deadline is not None and on > deadline and not listing.objection_text
+    heard = bool(listing.objection_reply or listing.rights_waived_on)
+    if listing.status == ListingRecord.Status.NOTIFIED and (over or heard):
+        flags.add("credit_rights_settled")
     return flags
 
 
@@ -555,28 +583,148 @@ def track_after_task(*, actor: Actor, task: Task) -> None:
     )
 
 
-@transaction.atomic
-def track_credit_handover(*, actor: Actor, track: Track) -> Track:
-    """Credit track: the listing is proposed in the credit app (notice, objection, publication, repair run
-    there); the track ends with the listing's number as its outcome."""
-    from minesweep.credit.services import listing_from_track
-
+def _credit_track(actor: Actor, track: Track) -> Track:
     track = Track.objects.select_for_update().get(pk=track.pk)
     require_case_officer(actor, track.case)
-    if "credit_handover" not in track_allowed(track):
-        advance(track, "credit_handover")  # raises with the allowed actions
-    listing = listing_from_track(actor=actor, track=track)
-    advance(track, "credit_handover")
-    track.outcome = f"已移交信用惩戒程序：{listing.number}"
-    track.save()
+    return track
+
+
+def _credit_listing(track: Track) -> Any:
+    from minesweep.credit.selectors import listing_for_party
+
+    listing = listing_for_party(track.party)
+    if listing is None:
+        raise TransitionError(
+            "cases.credit_no_listing",
+            "尚未送达拟列入失信主体名单告知书",
+            "the notice of intended listing has not been served",
+        )
+    return listing
+
+
+def _credit_record(actor: Actor, track: Track, action: str, note: str, **after: Any) -> None:
     record(
         actor=actor,
-        action="cases.track.credit",
+        action=f"cases.track.{action}",
         target=track,
         case=track.case,
-        after={"listing": listing.number},
-        note=f"{track.party.name}：{track.outcome}",
+        after={"step": track.step, **after},
+        note=f"{track.party.name}：{note}",
     )
+
+
+@transaction.atomic
+def track_credit_notice_issue(
+    *, actor: Actor, track: Track, served_on: dt.date | None = None, severity: str = "serious"
+) -> Track:
+    """Credit track, first act: the 拟列入失信主体名单告知书 (国办发〔2020〕49号: the grounds, basis and the
+    party's rights before it is listed). Proposes the listing in the credit app, serves the notice (its
+    number allocated now, the objection period counted in working days from service) and opens the
+    objection period. Nothing is listed yet."""
+    from minesweep.credit.services import listing_from_track, listing_notify
+
+    track = _credit_track(actor, track)
+    day = day_not_after_today(served_on, "送达日期", "The service date")
+    if day < track.case.filed_on:
+        raise TransitionError(
+            "cases.date_too_early",
+            f"送达日期不能早于立案日期 {track.case.filed_on.isoformat()}",
+            f"the service date cannot be before the filing date {track.case.filed_on.isoformat()}",
+        )
+    advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.selectors import listing_for_party
+
+    proposed = listing_for_party(track.party)  # proposed on the credit page from the decision, if so
+    if proposed is None or proposed.status != ListingRecord.Status.PROPOSED:
+        proposed = listing_from_track(actor=actor, track=track, severity=severity)
+    listing = listing_notify(actor=actor, listing=proposed, on=day)
+    track.letter_on, track.letter_number = day, listing.notice_number
+    track.letter_text = (
+        f"拟列入失信主体名单告知书 {listing.notice_number}（{listing.number}），"
+        f"陈述申辩（异议）期至 {listing.objection_deadline}"
+    )
+    track.save()
+    _credit_record(actor, track, "credit_notice", track.letter_text, listing=listing.number)
+    return track
+
+
+@transaction.atomic
+def track_credit_statement_record(
+    *, actor: Actor, track: Track, statement: str, received_on: dt.date | None = None
+) -> Track:
+    """The party's statement (陈述申辩, 异议) against the intended listing, within the period."""
+    from minesweep.credit.services import listing_object
+
+    track = _credit_track(actor, track)
+    day = day_not_after_today(received_on, "收到日期", "The date received")
+    advance(track, "credit_statement_record", flags=track_flags(track, day))
+    listing_object(actor=actor, listing=_credit_listing(track), text=statement, on=day)
+    _credit_record(actor, track, "credit_statement", f"陈述申辩（异议）{day.isoformat()}")
+    return track
+
+
+@transaction.atomic
+def track_credit_statement_answer(
+    *, actor: Actor, track: Track, upheld: bool, reply: str, on: dt.date | None = None
+) -> Track:
+    """The objection verified and answered (49号: 核实并反馈). Upheld → not listed, the track ends."""
+    from minesweep.credit.services import listing_objection_decide
+
+    track = _credit_track(actor, track)
+    day = day_not_after_today(on, "答复日期", "The reply date")
+    advance(track, "credit_statement_answer")
+    listing_objection_decide(actor=actor, listing=_credit_listing(track), upheld=upheld, reply=reply, on=day)
+    if upheld:
+        advance(track, "credit_not_listed")
+        track.outcome = f"异议成立，不予列入：{reply.strip()}"
+        track.save()
+    _credit_record(actor, track, "credit_answer", "异议成立，不予列入" if upheld else "异议不成立，已答复")
+    return track
+
+
+@transaction.atomic
+def track_credit_rights_waive(*, actor: Actor, track: Track, on: dt.date | None = None) -> Track:
+    """The party waived its statement in writing; the listing may be decided without waiting."""
+    from minesweep.credit.services import listing_rights_waive
+
+    track = _credit_track(actor, track)
+    day = day_not_after_today(on, "放弃日期", "The waiver date")
+    advance(track, "credit_rights_waive")
+    listing_rights_waive(actor=actor, listing=_credit_listing(track), on=day)
+    _credit_record(actor, track, "credit_waive", f"书面放弃陈述申辩 {day.isoformat()}")
+    return track
+
+
+@transaction.atomic
+def track_credit_listing_decide(*, actor: Actor, track: Track, decided_on: dt.date | None = None) -> Track:
+    """The listing decision (列入决定书): refused while the objection period runs, unless the objection was
+    answered or waived; the act's number, allocated now, is the listing's ``decision_number``."""
+    from minesweep.credit.services import listing_publish
+
+    track = _credit_track(actor, track)
+    day = day_not_after_today(decided_on, "决定日期", "The decision date")
+    flags = track_flags(track, day)
+    if "credit_listing_decide" not in allowed_actions(track.kind, track.step, flags):
+        listing = _credit_listing(track) if track.step == "credit_rights" else None
+        if listing is not None and listing.objection_text and not listing.objection_reply:
+            raise TransitionError(
+                "cases.credit_objection_unanswered",
+                "当事人已提出异议，须核实并答复后方可作出列入决定",
+                "the party objected: verify and answer the objection before deciding",
+            )
+        if listing is not None and listing.objection_deadline and day <= listing.objection_deadline:
+            raise TransitionError(
+                "cases.credit_period_running",
+                f"陈述申辩（异议）期至 {listing.objection_deadline.isoformat()} 届满，届满后方可作出列入决定",
+                f"the objection period runs until {listing.objection_deadline.isoformat()}; decide after it",
+            )
+    advance(track, "credit_listing_decide", flags=flags)
+    listing = listing_publish(actor=actor, listing=_credit_listing(track), on=day)
+    track.outcome = f"已列入失信主体名单：{listing.number}，列入决定书 {listing.decision_number}"
+    track.ended_on = day
+    track.save()
+    _credit_record(actor, track, "credit", track.outcome, listing=listing.number)
     return track
 
 

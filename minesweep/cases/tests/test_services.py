@@ -576,6 +576,7 @@ def test_it_counts_the_hearing_request_period_in_working_days_across_national_da
         case=notice_case,
         party=party,
         intended_penalty="罚款",
+        intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 30),
     )
     # Oct 1–7 are holidays, Sat Oct 10 is a make-up working day: Oct 8, 9, 10, 12, 13.
@@ -593,9 +594,21 @@ def test_it_counts_the_hearing_request_period_in_working_days_across_national_da
 
 def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
     party = notice_case.parties.first()
-    services.notice_issue(actor=crew.investigator, case=notice_case, party=party, intended_penalty="罚款")
+    services.notice_issue(
+        actor=crew.investigator,
+        case=notice_case,
+        party=party,
+        intended_penalty="罚款",
+        intended_fine_yuan="100000",
+    )
     with pytest.raises(TransitionError):
-        services.notice_issue(actor=crew.investigator, case=notice_case, party=party, intended_penalty="罚款")
+        services.notice_issue(
+            actor=crew.investigator,
+            case=notice_case,
+            party=party,
+            intended_penalty="罚款",
+            intended_fine_yuan="100000",
+        )
 
 
 def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
@@ -605,6 +618,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         case=notice_case,
         party=party,
         intended_penalty="罚款",
+        intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 21),
     )
     services.notice_hearing_request(actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 9, 22))
@@ -678,6 +692,7 @@ def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
         case=notice_case,
         party=party,
         intended_penalty="罚款",
+        intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 30),
     )
     with pytest.raises(TransitionError) as error:
@@ -713,6 +728,7 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
         case=case,
         party=party,
         intended_penalty="罚款",
+        intended_fine_yuan="100000",
         served_on=dt.date(2026, 6, 10),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
@@ -750,6 +766,7 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
         case=case,
         party=party,
         intended_penalty="罚款",
+        intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 21),
     )
     services.notice_rights_waive(actor=crew.investigator, notice=notice)

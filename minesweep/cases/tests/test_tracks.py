@@ -12,6 +12,7 @@ from minesweep.cases.scenarios import PartySpec, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.services import CreditError, listing_from_decision
+from minesweep.policy.workdays import add_working_days
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,113 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
         fine_yuan="20000",
     )
     assert decision.fine_yuan == 20000
+
+
+def _credit_case(crew, lead):  # type: ignore[no-untyped-def]
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    return case.tracks.get(kind="credit")
+
+
+def test_the_listing_decision_waits_for_the_notice_its_period_and_an_answer_to_the_objection(crew, lead):
+    """国办发〔2020〕49号: grounds, basis and rights are notified before listing; the decision comes after
+    the objection period (working days), or once the objection is verified and answered."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.documents.models import Act
+
+    track = _credit_case(crew, lead)
+    inv = crew.investigator
+    with pytest.raises(TransitionError) as no_notice:
+        services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 20))
+    assert no_notice.value.code == "cases.track_wrong_step"
+    services.track_credit_notice_issue(actor=inv, track=track, served_on=dt.date(2026, 9, 21))
+    listing = ListingRecord.objects.get(case_number=track.case.number)
+    notice = Act.objects.get(kind="credit_notice", target=f"listing:{listing.pk}")
+    assert listing.notice_number == notice.number and "信告〔2026〕" in notice.number
+    # Mon 21 + 5 working days, Mid-Autumn (Fri 25) skipped: the project's working-day calendar.
+    assert listing.objection_deadline == add_working_days(dt.date(2026, 9, 21), 5) == dt.date(2026, 9, 29)
+    assert listing.decision_number == ""  # no listing decision yet, so no number
+    with pytest.raises(TransitionError) as running:
+        services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 29))
+    assert running.value.code == "cases.credit_period_running" and "2026-09-29" in running.value.message_zh
+    services.track_credit_statement_record(
+        actor=inv, track=track, statement="矿机系承租方所有", received_on=dt.date(2026, 9, 24)
+    )
+    with pytest.raises(TransitionError) as unanswered:
+        services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 29))
+    assert unanswered.value.code == "cases.credit_objection_unanswered"
+    listing.refresh_from_db()
+    assert listing.status == "objection" and listing.listed_on is None
+    services.track_credit_statement_answer(
+        actor=inv,
+        track=track,
+        upheld=False,
+        reply="经核实，租赁合同约定由当事人用电",
+        on=dt.date(2026, 9, 29),
+    )
+    track = services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 29))
+    listing.refresh_from_db()
+    decided = Act.objects.get(kind="credit_listing", target=f"listing:{listing.pk}")
+    assert track.step == "ended" and listing.status == "listed"
+    assert listing.decision_number == decided.number != track.case.number
+    assert decided.number in track.outcome
+
+
+def test_a_written_waiver_lets_the_listing_be_decided_and_an_upheld_objection_ends_it_unlisted(crew, lead):
+    from minesweep.credit.models import ListingRecord
+
+    track = _credit_case(crew, lead)
+    inv = crew.investigator
+    services.track_credit_notice_issue(actor=inv, track=track, served_on=dt.date(2026, 9, 21))
+    services.track_credit_rights_waive(actor=inv, track=track, on=dt.date(2026, 9, 22))
+    with pytest.raises(TransitionError):  # waived: no statement can follow
+        services.track_credit_statement_record(
+            actor=inv, track=track, statement="补充意见", received_on=dt.date(2026, 9, 23)
+        )
+    track = services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 22))
+    assert track.step == "ended"
+
+    other = run(crew, lead_again(crew), to="legal_review", filed_on=dt.date(2026, 9, 1))
+    assert isinstance(other, Case)
+    services.legal_review_record(actor=crew.reviewer, case=other, approve=True, opinion="同意")
+    credit = other.tracks.get(kind="credit")
+    services.track_credit_notice_issue(actor=inv, track=credit, served_on=dt.date(2026, 9, 21))
+    services.track_credit_statement_record(
+        actor=inv, track=credit, statement="不知情", received_on=dt.date(2026, 9, 22)
+    )
+    credit = services.track_credit_statement_answer(
+        actor=inv, track=credit, upheld=True, reply="经核实异议成立", on=dt.date(2026, 9, 23)
+    )
+    listing = ListingRecord.objects.get(case_number=other.number)
+    assert credit.step == "ended" and "不予列入" in credit.outcome
+    assert listing.status == "removed" and listing.decision_number == ""
+
+
+def lead_again(crew):  # type: ignore[no-untyped-def]
+    from minesweep.cases.models import Lead
+    from minesweep.registry.models import Division
+
+    return services.lead_create(
+        actor="test",
+        source=Lead.Source.PUBLIC_REPORT,
+        title="另一处挖矿",
+        division=Division.objects.get(code="150207"),
+    )
+
+
+def test_a_listing_decided_on_the_credit_page_ends_the_credit_track_with_its_number(crew, lead):
+    """The credit page and the case page run one procedure: the track mirrors the listing."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.services import listing_publish, listing_rights_waive
+
+    track = _credit_case(crew, lead)
+    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21))
+    listing = ListingRecord.objects.get(case_number=track.case.number)
+    with pytest.raises(CreditError) as early:
+        listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    assert early.value.code == "credit.objection_window_open"
+    listing = listing_rights_waive(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    listing = listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    track.refresh_from_db()
+    assert track.step == "ended" and listing.decision_number and listing.decision_number in track.outcome

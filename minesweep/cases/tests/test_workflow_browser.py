@@ -176,6 +176,8 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     # -- the miner: the penalty track ---------------------------------------------------------------------
     _open(page, case, "tracks", MINER)
     penalty = _track(page, MINER, "penalty")
+    # 行政处罚法第四十四条: the notice states the intended fine (required since issue 12c).
+    penalty.locator(".notice-form input[name=intended_fine_yuan]").fill("100000")
     penalty.locator(".notice-form button").click()
     _saved(page)
     assert "尚未届满" in _track(page, MINER, "penalty").inner_text()

@@ -13,7 +13,6 @@ from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.cases import services as case_services
 from minesweep.cases.models import Case, CollectiveDiscussion, Hearing, Lead, Notice
 from minesweep.cases.scenarios import Crew, PartySpec, run
-from minesweep.credit.services import listing_from_decision, listing_notify, listing_publish
 from minesweep.registry.models import Division
 from minesweep.registry.resident_id import resident_id_check_character
 
@@ -91,10 +90,12 @@ def lead_for(county: str) -> Lead:
 @pytest.fixture
 def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-untyped-def]
     made = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207")
-    decision = made.decisions.get(party__category="internet_cafe")
-    listing = listing_from_decision(actor="test", decision=decision, severity="serious")
-    listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
-    listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    # The café's credit track served its 拟列入告知书 when the case was decided; the listing is decided
+    # after the objection period, by the track's own act (列入决定书).
+    credit = made.tracks.get(kind="credit", party__category="internet_cafe")
+    case_services.track_credit_listing_decide(
+        actor=baotou_investigator, track=credit, decided_on=dt.date(2026, 10, 20)
+    )
     _held_hearing(made)
     _discussed(made)
     return made

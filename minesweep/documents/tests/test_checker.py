@@ -45,3 +45,15 @@ def test_it_finds_english_and_debug_text_but_allows_units_and_identifiers():
     assert _rules(CLEAN + "（计算记录 #9）") == {"internal"}
     assert _rules(CLEAN + "类别：data_center") == {"latin"}
     assert _rules(CLEAN + "蚂蚁矿机S19共80台，0.1229 kgce/kWh，GB/T 2589-2020，5 MW") == set()
+
+
+def test_it_requires_the_intended_fine_in_figures_and_capitals_in_a_notice_of_a_fine():
+    head = "依据《中华人民共和国电力法》第七十一条，本机关拟对你（单位）作出如下行政处罚："
+    missing = {p.detail for p in check("notice", head + "责令停止违法行为并处罚款。", number="")}
+    assert "拟罚款金额（数字及大写）" in missing
+    figures_only = head + "责令停止违法行为，拟罚款100,000.00元。"
+    assert "拟罚款金额（数字及大写）" in {p.detail for p in check("notice", figures_only, number="")}
+    stated = head + "责令停止违法行为，拟罚款100,000.00元（大写：人民币壹拾万元整），在法定幅度内。"
+    assert "拟罚款金额（数字及大写）" not in {p.detail for p in check("notice", stated, number="")}
+    warning = head + "警告。"  # not a fine: no amount required
+    assert "拟罚款金额（数字及大写）" not in {p.detail for p in check("notice", warning, number="")}

@@ -43,8 +43,20 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
     decision = case.decisions.get(party=cafe)
     notice = case.notices.get(party=cafe)
     energy = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
-    listing = ListingRecord.objects.get(case_number=case.number)
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    served = ListingRecord.objects.filter(case_number=case.number).order_by("pk").first()
+    assert served is not None
     return {
+        "credit_notice": [
+            served.name,
+            served.notice_number,
+            "拟列入事由",
+            "（国办发〔2020〕49号）",  # the normative document, by title and number
+            f"个工作日内（即{cn_date(served.objection_deadline)}前）",
+            "以书面形式向本机关",
+            cn_date(served.notified_on),
+            "（印章）",
+        ],
         "filing": [
             case.number,
             case.lead.number,
@@ -139,7 +151,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
         PENALTY_ISSUER
         if kind in PENALTY_KINDS
         else CREDIT_ISSUER
-        if kind == "credit_listing"
+        if kind in ("credit_listing", "credit_notice")
         else CASE_ISSUER
     )
     if KINDS[kind].numbered:
@@ -320,21 +332,22 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
 def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number(case, tmp_path):
     """Credit listing of an official (from the credit track since issue 11: an official gets no penalty
     decision): the resident ID is not copied, published or exported."""
+    import datetime as dt
     import json
 
     from django.core.management import call_command
     from django.test import Client
 
-    from minesweep.credit.services import listing_from_track, listing_notify, listing_publish
+    from minesweep.cases import services as case_services
 
     official = case.parties.get(category="public_official")
-    listing = listing_from_track(actor="test", track=official.tracks.get(kind="credit"), severity="general")
+    track = official.tracks.get(kind="credit")  # its 拟列入告知书 was served when the case was decided
+    listing = ListingRecord.objects.get(case_number=case.number, name=official.name)
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
     assert "第八条" in listing.basis and "社会信用" in listing.authority
-    import datetime as dt
-
-    listing = listing_notify(actor="test", listing=listing, on=dt.date(2026, 10, 12))
-    listing_publish(actor="test", listing=listing, on=dt.date(2026, 10, 20))
+    case_services.track_credit_listing_decide(
+        actor=case.lead_officer, track=track, decided_on=dt.date(2026, 10, 20)
+    )
     assert OFFICIAL_ID not in json.dumps(
         list(ListingRecord.objects.values()), default=str, ensure_ascii=False
     )

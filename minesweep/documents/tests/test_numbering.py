@@ -31,7 +31,6 @@ def _pdf_text(data: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
     case, tmp_path, client_for, baotou_investigator
 ):
-    from django.core.management import call_command
 
     cafe = case.parties.get(category="internet_cafe")
     decision = case.decisions.get(party=cafe)
@@ -49,13 +48,6 @@ def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
         assert number in docx_text(bytes(document.docx)) and number in _pdf_text(
             bytes(document.pdf), tmp_path
         )
-    listing = ListingRecord.objects.get(case_number=case.number, decision=decision)
-    assert listing.decision_number == number
-    credit_doc = document_issue(actor="test", case=case, kind="credit_listing", party=cafe)
-    assert number in docx_text(bytes(credit_doc.docx)) and credit_doc.number != number
-    out = tmp_path / "list.json"
-    call_command("credit", "export", "--format", "json", "--out", str(out))
-    assert number in out.read_text(encoding="utf-8")
     client = client_for(baotou_investigator)
     assert number in client.get(f"/cases/{case.pk}/").content.decode()
     task = case.tasks.filter(decision=decision).first()
@@ -63,6 +55,47 @@ def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
         assert number in client.get(f"/cases/tasks/{task.pk}/").content.decode()
     assert any(number in note for note in CaseLog.objects.filter(case=case).values_list("note", flat=True))
     # Exactly one act bears the number; the counter moved once for it.
+    assert Act.objects.filter(number=number).count() == 1
+
+
+def test_it_gives_a_listing_the_number_of_its_own_listing_decision_everywhere_and_keeps_it(
+    case, tmp_path, client_for, baotou_investigator
+):
+    """A listing from a case's credit track is decided by its own act (列入决定书): the listing's
+    decision_number is that act's number (not the case number, not the penalty decision's), identical on
+    the document (DOCX, PDF, every re-render), the case page, the credit listing page and the export; the
+    penalty decision it rests on is cited in it as the ground. (Until issue 12c the listing stored the
+    penalty decision's number, or the case number for a listing without a decision: legally wrong, as the
+    penalty and the listing are two acts.)"""
+    from django.core.management import call_command
+
+    cafe = case.parties.get(category="internet_cafe")
+    decision = case.decisions.get(party=cafe)
+    listing = ListingRecord.objects.get(case_number=case.number, decision=decision)
+    act = Act.objects.get(kind="credit_listing", target=f"listing:{listing.pk}")
+    number = listing.decision_number
+    assert number == act.number and number not in (case.number, decision.number) and "信〔2026〕" in number
+    assert act.act_date == listing.listed_on
+    notice = Act.objects.get(kind="credit_notice", target=f"listing:{listing.pk}")
+    assert listing.notice_number == notice.number and notice.act_date == listing.notified_on
+    first = document_issue(actor="test", case=case, kind="credit_listing", party=cafe)
+    again = document_issue(
+        actor="test", case=case, kind="credit_listing", party=cafe, reissue=True, reason="更正地址"
+    )
+    assert {first.number, again.number} == {number} and again.version == 2
+    for document in (first, again):
+        text = docx_text(bytes(document.docx))
+        assert number in text and number in _pdf_text(bytes(document.pdf), tmp_path)
+        assert decision.number in text and notice.number in text  # the ground and the prior notice
+    listing.refresh_from_db()
+    assert listing.decision_number == number
+    out = tmp_path / "list.json"
+    call_command("credit", "export", "--format", "json", "--out", str(out))
+    assert number in out.read_text(encoding="utf-8")
+    client = client_for(baotou_investigator)
+    assert number in client.get(f"/cases/{case.pk}/").content.decode()
+    staff_page = client.get(f"/credit/staff/{listing.pk}/").content.decode()
+    assert number in staff_page and case.number in staff_page
     assert Act.objects.filter(number=number).count() == 1
 
 

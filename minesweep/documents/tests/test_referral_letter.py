@@ -47,3 +47,29 @@ def test_it_says_the_threshold_is_reached_by_the_value_of_the_power(case):
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
     assert "1,200.00元" in text and "已达到盗窃罪“数额较大”的追诉标准（1000元）" in text
     assert "抄送：包头市人民检察院" in text and "涉嫌犯罪案件情况的调查报告" in text
+
+
+@pytest.mark.parametrize("pack", ["inner_mongolia_2021", "sichuan_2022"])
+def test_it_cites_the_supervision_law_article_in_force_on_the_letters_date(pack):
+    """监察法 2018 第三十四条 up to 2025-05-31; the amended law (in force 2025-06-01) renumbered it."""
+    import datetime as dt
+
+    from minesweep.cases.models import Case
+    from minesweep.documents.context import supervision_basis
+    from minesweep.policy.packs import load_pack
+
+    case = Case(pack=pack)
+    old = supervision_basis(case, "refer_discipline", dt.date(2025, 5, 31))
+    new = supervision_basis(case, "refer_discipline", dt.date(2025, 6, 1))
+    assert old == "《中华人民共和国监察法》第三十四条"
+    assert new == "《中华人民共和国监察法》第三十七条"
+    versions = [
+        b
+        for r in load_pack(pack).rules
+        for a in r.actions
+        if a.code == "refer_discipline"
+        for b in a.legal_basis
+        if b.law == "中华人民共和国监察法"
+    ]
+    # The renumbered article is not confirmed from a source: the pack says so.
+    assert [b.verified for b in versions] == [True, False]

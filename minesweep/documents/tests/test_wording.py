@@ -88,3 +88,11 @@ def test_it_keeps_the_penalty_and_drops_a_typed_basis_clause(typed, penalty):
     from minesweep.documents.context import penalty_only
 
     assert penalty_only(typed) == penalty
+
+
+def test_it_writes_a_small_count_in_chinese_numerals():
+    from minesweep.documents.wording import cn_count
+
+    assert [cn_count(n) for n in (5, 10, 15, 20, 99)] == ["五", "十", "十五", "二十", "九十九"]
+    with pytest.raises(ValueError):
+        cn_count(0)

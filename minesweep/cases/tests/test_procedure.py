@@ -1,0 +1,90 @@
+"""The intended fine of a 告知书 (行政处罚法第四十四条) and the decided fine that may only be lower (第四十五条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from minesweep.cases import services
+from minesweep.cases.models import Case, Notice
+from minesweep.cases.scenarios import run
+from minesweep.cases.selectors import fine_range
+from minesweep.cases.tests.test_services import decision_fields
+from minesweep.core.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+SERVED = dt.date(2026, 9, 21)
+
+
+def _approved(crew, lead) -> Case:  # type: ignore[no-untyped-def]
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), theft_kw=2)
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    return case
+
+
+def _serve(crew, case, fine):  # type: ignore[no-untyped-def]
+    return services.notice_issue(
+        actor=crew.investigator,
+        case=case,
+        party=case.parties.get(),
+        intended_penalty="罚款",
+        served_on=SERVED,
+        intended_fine_yuan=fine,
+    )
+
+
+def test_it_refuses_a_missing_negative_or_above_ceiling_intended_fine_and_changes_nothing(crew, lead):
+    case = _approved(crew, lead)
+    party = case.parties.get()
+    found = fine_range(party)
+    # 电力法第七十一条: 应交电费五倍以下 — five times the back charge of the party's theft calculation.
+    assert found is not None and found.multiple == 5 and found.base_yuan
+    assert found.ceiling == (found.base_yuan * 5).quantize(Decimal("0.01"))
+    over = found.ceiling + Decimal("0.01")
+    for fine, code in (
+        (None, "cases.fine_required"),
+        ("0", "cases.fine_not_positive"),
+        ("-5", "cases.bad_amount"),
+        (str(over), "cases.fine_above_range"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            _serve(crew, case, fine)
+        assert refused.value.code == code and refused.value.message_zh and refused.value.message_en
+    assert "应交电费" in refused.value.message_zh and "第七十一条" in refused.value.message_zh
+    assert not Notice.objects.filter(case=case).exists()
+    assert case.tracks.get(kind="penalty").step == "notice"
+    notice = _serve(crew, case, str(found.ceiling))
+    assert notice.intended_fine_yuan == found.ceiling
+
+
+def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_one(crew, lead):
+    case = _approved(crew, lead)
+    party = case.parties.get()
+    notice = _serve(crew, case, "3000")
+    services.notice_statement_record(
+        actor=crew.investigator, notice=notice, statement="当事人称已停止挖矿", received_on=SERVED
+    )
+    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    if case.tracks.get(kind="penalty").step == "discussion":
+        services.discussion_record(
+            actor=crew.investigator,
+            party=party,
+            participants="主任、副主任",
+            minutes="同意罚款",
+            conclusion="同意",
+        )
+    decide = decision_fields(decided_on=dt.date(2026, 9, 29))
+    with pytest.raises(DomainError) as higher:
+        services.decision_issue(
+            actor=crew.investigator, case=case, party=party, **decide, fine_yuan="3000.01"
+        )
+    assert higher.value.code == "cases.fine_above_notice"
+    assert "第四十五条" in higher.value.message_zh and "Art. 45" in higher.value.message_en
+    assert not case.decisions.exists()
+    decision = services.decision_issue(
+        actor=crew.investigator, case=case, party=party, **decide, fine_yuan="2000"
+    )
+    assert decision.fine_yuan == Decimal("2000")
