@@ -263,6 +263,14 @@ def _decide_listing(crew: Crew, track: Track) -> None:
     services.track_credit_listing_decide(actor=crew.investigator, track=track, decided_on=day)
 
 
+UNTRACKED_ORGAN = {
+    "police": "public_security",
+    "financial": "financial_regulator",
+    "discipline": "discipline_commission",
+    "accountability": "discipline_commission",
+}
+
+
 def finish_tracks(crew: Crew, case: Case) -> None:
     """Departments answer their tasks, receiving organs answer referrals, penalties are enforced."""
     for task in case.tasks.filter(status=Task.Status.OPEN):
@@ -275,15 +283,22 @@ def finish_tracks(crew: Crew, case: Case) -> None:
         )
     for track in case.tracks.filter(kind="credit", step="credit_rights"):
         _decide_listing(crew, track)
-    for track in case.tracks.filter(referral__status="proposed"):
-        assert track.referral is not None
+    for referral in case.referrals.filter(status="proposed"):
+        # A track's referral goes to the track's authority; one proposed by a calculation at a prosecution
+        # threshold (no track: the party's facts named no theft) goes to the police of the case's division.
+        tracked = Track.objects.filter(referral=referral).first()
+        organ = (
+            tracked.authority_name
+            if tracked
+            else services.authority_name(case, UNTRACKED_ORGAN[referral.kind])
+        )
         referral = services.referral_decide(
-            actor=crew.investigator, referral=track.referral, approve=True, reason="依法移送"
+            actor=crew.investigator, referral=referral, approve=True, reason="依法移送"
         )
         services.referral_transfer(
             actor=crew.investigator,
             referral=referral,
-            receiving_organ=track.authority_name,
+            receiving_organ=organ,
             documents=["referral_letter", "investigation_report", "exhibit_list"],
         )
     for referral in case.referrals.filter(status="transferred"):

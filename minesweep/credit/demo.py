@@ -135,7 +135,10 @@ def load(*, seed: int) -> str:
         .first()
     )
     from_case = ""
-    if decision is not None:
+    if decision is not None and ListingRecord.objects.filter(decision=decision).exists():
+        # the case's own credit track listed it (notice, objection period, listing decision)
+        from_case = f", 1 from case {decision.case.number} by its credit track"
+    elif decision is not None:
         try:
             listing = listing_from_decision(actor="demo", decision=decision, severity="serious")
             listing = listing_notify(

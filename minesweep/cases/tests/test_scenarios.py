@@ -6,7 +6,7 @@ import pytest
 
 from minesweep.audit.services import audit_verify
 from minesweep.cases import scenarios
-from minesweep.cases.models import Case, Lead, Referral, Task
+from minesweep.cases.models import Case, Lead, Referral, Task, Track
 from minesweep.cases.scenarios import Crew, run
 from minesweep.cases.tests.conftest import LONG_AGO
 
@@ -103,3 +103,19 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
     assert official.kind == "referral" and official.authority_name.startswith("中共成都市纪律检查委员会")
     assert all(t.ended for t in case.tracks.all())
     assert "内蒙古" not in " ".join(t.authority_name for t in case.tracks.all())
+
+
+def test_it_closes_a_case_whose_police_referral_came_from_a_calculation_not_a_track(crew, lead):
+    # The operator's facts name no theft (no referral track), but its theft calculation reaches the
+    # prosecution threshold and proposes a police referral: the head decides it before the case closes.
+    parties = (
+        scenarios.PartySpec(
+            "某自备电厂", "captive_power_plant", "host", ("provided_site_or_power", "late_shutdown")
+        ),
+        scenarios.PartySpec("某区块链科技有限公司", "enterprise", "operator", ("mining_confirmed",)),
+    )
+    case = run(crew, lead, to="closed", filed_on=LONG_AGO, parties=parties, theft_kw=800)
+    assert case.stage == Case.Stage.CLOSED
+    police = case.referrals.get(kind=Referral.Kind.POLICE)
+    assert not Track.objects.filter(referral=police).exists() and police.status == Referral.Status.ANSWERED
+    assert police.receiving_organ and police.copied_to
