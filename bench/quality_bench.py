@@ -53,7 +53,7 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
     from minesweep.detection.meter.detect import DetectOptions, detect
     from minesweep.detection.meter.simulate import INTERVALS, SimulationSpec, simulate
 
-    out = work / f"eval-{seed}"
+    out = work / f"{args.family}-{seed}"
     if not (out / "labels.csv").exists():
         simulate(
             SimulationSpec(
@@ -62,7 +62,7 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
                 interval_s=INTERVALS[args.interval],
                 mining_share=0.01,
                 seed=seed,
-                family="eval",
+                family=args.family,
             ),
             out,
         )
@@ -76,13 +76,33 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
             accounts_meta=meta, temperature=out / "temperature.csv", workers=args.workers, progress=False
         )
         start = time.perf_counter()
-        table = detect(out / "readings", options)
+        table = rescore(out, options) if args.reuse_features else detect(out / "readings", options)
         results[f"{name}_seconds"] = time.perf_counter() - start
         results[name] = table.to_pandas()
     results["fusion_seconds"] = time_fusion(results["fused"], out / "accounts.csv")
     results["labels"] = pd.read_csv(out / "labels.csv", dtype={"account_id": str})
     results["meta"] = pd.read_csv(out / "accounts.csv", dtype={"account_id": str})
     return results
+
+
+def rescore(out: Path, options):
+    """Scores from the features of an earlier run in ``out`` (kept in ``features.parquet``): weights
+    and fusion can be tried in seconds. Timings of such a run are not detect timings."""
+    import pyarrow.parquet as pq
+
+    from minesweep.detection.meter.detect import build_tasks, run_engine
+    from minesweep.detection.meter.scoring import score_table
+    from minesweep.detection.meter.sources import read_accounts_meta
+
+    tasks, grid = build_tasks(out / "readings", options)
+    cached = out / "features.parquet"
+    if cached.exists():
+        features = pq.read_table(cached)
+    else:
+        features = run_engine(tasks, options)
+        pq.write_table(features, cached)
+    meta = read_accounts_meta(options.accounts_meta)
+    return score_table(features, grid, meta=meta, has_temperature=True)
 
 
 def time_fusion(findings, accounts: Path) -> float:
@@ -160,6 +180,9 @@ def quality(runs: list[dict], key: str) -> dict:
         "kw_error_median": float(kw_error.median()),
         "kw_within_5pct": float((kw_error <= 0.05).mean()),
         "per_kind": per_kind.to_dict(orient="records"),
+        "_frame": m.assign(route=[json.loads(r).get("route", "") for r in m.reasons]).drop(
+            columns=["reasons", "fusion"]
+        ),
     }
 
 
@@ -181,6 +204,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the data here (reused next time)")
+    parser.add_argument(
+        "--family",
+        default="eval",
+        choices=["tune", "eval"],
+        help="simulator family: set weights on tune (e.g. seeds 31 41), measure on eval (seeds 101-103)",
+    )
+    parser.add_argument(
+        "--reuse-features",
+        action="store_true",
+        help="keep the meter features in the workdir and only rescore (for tuning; timings are then meaningless)",
+    )
     args = parser.parse_args()
 
     import django
@@ -192,20 +226,22 @@ def main() -> None:
         runs = [run_seed(seed, args, work) for seed in args.seeds]
         report = {
             "command": " ".join(sys.argv),
-            "family": "eval",
+            "family": args.family,
             "size": f"{args.accounts} accounts × {args.days} days at {args.interval}, 1 % miners, seeds {args.seeds}",
             "fused": quality(runs, "fused"),
             "meter_only": quality(runs, "meter_only"),
             "detect_seconds": sum(r["fused_seconds"] for r in runs),
             "fusion_seconds": sum(r["fusion_seconds"] for r in runs),
         }
+        for key in ("fused", "meter_only"):
+            report[key].pop("_frame").to_parquet(work / f"{args.family}-{key}-scored.parquet")
         report["fused"]["fusion_overhead"] = report["fusion_seconds"] / report["detect_seconds"]
         print_report(report)
         (work / "quality.json").write_text(json.dumps(report, indent=2, default=float))
 
 
 def print_report(report: dict) -> None:
-    print(f"eval family: {report['size']}")
+    print(f"{report['family']} family: {report['size']}")
     for key in ("fused", "meter_only"):
         q = report[key]
         print(f"\n== {key} ({q['accounts']} accounts, {q['miners']} miners, {q['suspects']} suspects)")
