@@ -115,12 +115,13 @@ def time_fusion(findings, accounts: Path) -> float:
 
     meta = read_accounts_meta(accounts)
     columns = {"mean_kw": findings["f_mean_kw"].to_numpy(float)}
+    route = np.array([json.loads(r).get("route", "") for r in findings["reasons"]])
     score = findings["meter_score"].to_numpy(float)
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         inputs = FusionInputs.of(pa.array(findings["account_id"]).to_pylist(), meta)
-        fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True)
+        fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True, route=route)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -148,6 +149,8 @@ def quality(runs: list[dict], key: str) -> dict:
     flagged = m[m.suspect]
     caught = miners[miners.suspect]
     kw_error = (caught.est_mining_kw / caught.mining_kw - 1).abs()
+    visit = m[m.next_step == "field_visit"]
+    desk = m[m.next_step == "desk_check"]
     dc = negatives[negatives.kind == "data_centre"]
     per_kind = (
         m.groupby("kind")
@@ -173,6 +176,14 @@ def quality(runs: list[dict], key: str) -> dict:
         "precision_at_suspect": float(flagged.is_mining.mean()) if len(flagged) else float("nan"),
         "recall_at_suspect": float(miners.suspect.mean()),
         "recall_at_1pct_fpr": float(miners.above_1pct.mean()),
+        # the same suspects split by next step: field visit (data-centre explanation ruled out or not
+        # applicable) and desk check first (flat load, traffic unknown, registry allows a data centre)
+        "field_visits": int(len(visit)),
+        "precision_field_visit": float(visit.is_mining.mean()) if len(visit) else float("nan"),
+        "recall_field_visit": float((miners.next_step == "field_visit").mean()),
+        "desk_checks": int(len(desk)),
+        "desk_check_miner_share": float(desk.is_mining.mean()) if len(desk) else float("nan"),
+        "desk_checks_by_kind": desk.kind.value_counts().to_dict(),
         "data_centres_known_traffic": int(dc.known_mbps.notna().sum()),
         "data_centres_known_traffic_flagged": float(dc[dc.known_mbps.notna()].suspect.mean()),
         "data_centres_unknown_traffic_flagged": float(dc[dc.known_mbps.isna()].suspect.mean()),
@@ -249,6 +260,9 @@ def print_report(report: dict) -> None:
             "precision_at_suspect",
             "recall_at_suspect",
             "recall_at_1pct_fpr",
+            "precision_field_visit",
+            "recall_field_visit",
+            "desk_check_miner_share",
             "data_centres_known_traffic_flagged",
             "data_centres_unknown_traffic_flagged",
             "continuous_plants_flagged",
@@ -258,6 +272,7 @@ def print_report(report: dict) -> None:
         ):
             if name in q:
                 print(f"  {name:<38} {q[name]:.3f}  {verdict(name, q[name]) if key == 'fused' else ''}")
+        print(f"  field visits {q['field_visits']}, desk checks first {q['desk_checks']}: {q['desk_checks_by_kind']}")
         print(f"  {'kind':<24} {'n':>5} {'miner':>5} {'suspect':>8} {'>1%FPR':>7} {'kW err':>7}")
         for row in q["per_kind"]:
             print(

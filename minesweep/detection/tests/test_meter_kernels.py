@@ -102,6 +102,20 @@ def test_it_measures_temperature_response_only_when_temperature_is_given():
     assert np.isnan(without["temperature_response"]).all()
 
 
+def test_it_does_not_read_a_noisy_load_as_weather_driven():
+    rng = np.random.default_rng(4)
+    days = 200
+    temperature = 10 + 8 * np.sin(np.arange(days) / 20) + rng.normal(0, 3, days)
+    # a shift factory: ±30 % from day to day for reasons that have nothing to do with the weather
+    factory = 500 * (1 + 0.3 * rng.standard_normal((40, days)))
+    # a data centre's cooling: +1 % of demand per °C, a little noise
+    cooling = 1000 * (1 + 0.01 * temperature + 0.005 * rng.standard_normal((40, days)))
+    noisy = shape.temperature_response(factory, temperature)
+    driven = shape.temperature_response(cooling, temperature)
+    assert np.median(noisy) < 0.2  # an unshrunk slope of pure noise is typically ~1 %/°C here
+    assert np.median(driven) > 0.7
+
+
 def test_it_counts_missing_share_and_daily_means_ignore_gaps():
     ts, kwh = _series(lambda d, h: np.full(len(d), 10.0))
     keep = np.ones(len(ts), bool)

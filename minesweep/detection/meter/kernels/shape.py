@@ -299,7 +299,9 @@ def temperature_response(
     |T − 18 °C| (heating and cooling around a comfort point). Changes rather than levels keep steps
     and slow trends from passing as weather response; a slope rather than a correlation keeps a very
     steady load with a tiny fan response from looking weather-driven. Heating loads give several %/°C,
-    a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Changes within a day of a detected
+    a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Each slope counts only beyond two
+    standard errors, so a load that varies for other reasons does not pass as weather-driven. Changes
+    within a day of a detected
     step (``step_sizes`` non-zero) are left out. ``temperature_c``: daily mean °C per window day.
     NaN without a temperature series or with fewer than 30 usable day pairs.
     """
@@ -322,8 +324,16 @@ def temperature_response(
     return np.fmax(np.abs(slopes[0]), np.abs(slopes[1]))
 
 
+SLOPE_SIGNIFICANCE = 2.0  # standard errors taken off a slope before it counts as a weather response
+
+
 def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
-    """Least-squares slope of each row of ``response`` on ``driver`` over pairs where both exist."""
+    """Least-squares slope of each row of ``response`` on ``driver`` over pairs where both exist,
+    shrunk towards 0 by two standard errors (0 when not significant).
+
+    A load whose days jump about for other reasons (shifts, weekends, orders) gets a large slope from
+    noise alone; only the part of the slope the data can vouch for is weather response.
+    """
     both = ~np.isnan(response) & ~np.isnan(driver)[None, :]
     n = both.sum(axis=1).astype(float)
     x = np.where(both, driver[None, :], 0.0)
@@ -331,9 +341,13 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
         dx, dy = np.where(both, x - mx[:, None], 0.0), np.where(both, y - my[:, None], 0.0)
-        slope = (dx * dy).sum(axis=1) / (dx**2).sum(axis=1)
-    slope[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(slope)] = np.nan
-    return slope
+        sxx = (dx**2).sum(axis=1)
+        slope = (dx * dy).sum(axis=1) / sxx
+        residual = ((dy - slope[:, None] * dx) ** 2 * both).sum(axis=1)
+        standard_error = np.sqrt(residual / np.maximum(n - 2, 1) / sxx)
+        shrunk = np.sign(slope) * np.clip(np.abs(slope) - SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
+    shrunk[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(shrunk)] = np.nan
+    return shrunk
 
 
 def night_excess_kw(
