@@ -272,7 +272,9 @@ def print_report(report: dict) -> None:
         ):
             if name in q:
                 print(f"  {name:<38} {q[name]:.3f}  {verdict(name, q[name]) if key == 'fused' else ''}")
-        print(f"  field visits {q['field_visits']}, desk checks first {q['desk_checks']}: {q['desk_checks_by_kind']}")
+        print(
+            f"  field visits {q['field_visits']}, desk checks first {q['desk_checks']}: {q['desk_checks_by_kind']}"
+        )
         print(f"  {'kind':<24} {'n':>5} {'miner':>5} {'suspect':>8} {'>1%FPR':>7} {'kW err':>7}")
         for row in q["per_kind"]:
             print(

@@ -116,7 +116,9 @@ def next_steps(
 ) -> np.ndarray:
     """Per account ``desk_check``, ``field_visit`` or '' (not a suspect); see the module text."""
     traffic_unknown = ~np.isfinite(inputs.mean_mbps)
-    registry_allows = np.array([use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool)
+    registry_allows = np.array(
+        [use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool
+    )
     like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (
         np.nan_to_num(columns["mean_kw"]) >= MIN_FLAT_KW
     )

@@ -12,11 +12,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from minesweep.detection.meter import dataset as ds
-from minesweep.detection.meter.scoring import load_pack
 from minesweep.detection.meter.detect import DetectOptions, build_tasks, detect, write_findings
 from minesweep.detection.meter.evaluate import evaluate_files, format_table
 from minesweep.detection.meter.runners.dask import run_dask
 from minesweep.detection.meter.runners.local import run_local
+from minesweep.detection.meter.scoring import load_pack
 from minesweep.detection.meter.simulate import SimulationSpec, simulate
 
 REQUIRED = [

@@ -172,4 +172,8 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
     assert step["code"] == "desk_check" and "流量" in step["zh"] and "flow data" in step["en"]
     assert "next_step" not in json.loads(out[4]["fusion"])
     # the desk check changes what to do next, never the score (the three differ only by meter noise)
-    assert out[0]["score"] == pytest.approx(out[1]["score"], abs=0.005) == pytest.approx(out[2]["score"], abs=0.005)
+    assert (
+        out[0]["score"]
+        == pytest.approx(out[1]["score"], abs=0.005)
+        == pytest.approx(out[2]["score"], abs=0.005)
+    )
