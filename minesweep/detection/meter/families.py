@@ -31,6 +31,10 @@ class Family:
     curtail_keep: tuple[float, float]  # share of power kept while curtailed
     outage_rate: float  # partial outages per farm per year
     outage_keep: tuple[float, float]  # share of rigs still running during one
+    # share of farms that share their meter with a working site (offices, lighting, a warehouse) and
+    # that site's mean load as a share of the rigs' rated power: a daily rhythm on top of the rigs
+    farm_host_share: float
+    farm_host_load: tuple[float, float]
     # data centres
     dc_wave: tuple[float, float]  # amplitude of the IT load's daily rhythm
     pue_floor: tuple[float, float]  # PUE on cold days
@@ -67,6 +71,8 @@ TUNE = Family(
     curtail_keep=(0.1, 0.7),
     outage_rate=4.0,
     outage_keep=(0.2, 0.85),
+    farm_host_share=0.5,
+    farm_host_load=(0.01, 0.10),
     dc_wave=(0.01, 0.14),
     pue_floor=(1.15, 1.45),
     pue_swing=(0.03, 0.3),
@@ -119,6 +125,8 @@ EVAL = Family(
     curtail_keep=(0.0, 0.6),
     outage_rate=5.0,
     outage_keep=(0.1, 0.9),
+    farm_host_share=0.4,
+    farm_host_load=(0.01, 0.08),
     dc_wave=(0.02, 0.18),
     pue_floor=(1.2, 1.5),
     pue_swing=(0.05, 0.3),

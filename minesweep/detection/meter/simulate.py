@@ -259,6 +259,19 @@ def _farm_kw(rng: np.random.Generator, n: int, low: int = 20, high: int = 1500) 
     return rigs * RIG_KW * rng.uniform(1.03, 1.10, n)
 
 
+def _farm_host(
+    rng: np.random.Generator, n: int, cal: pop.Calendar, rated: np.ndarray, fam: Family
+) -> np.ndarray:
+    """The rest of a farm's meter: a small shop-like load, or for ``fam.farm_host_share`` of farms a
+    working site (offices, lighting, a warehouse) drawing 1-10 % of the rigs' power with its own daily
+    and weekly rhythm — a farm rarely has its meter to itself."""
+    small = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
+    site = pop.office(rng, n, cal)
+    share = pop._u(rng, fam.farm_host_load, n) * rated / np.maximum(site.reshape(n, -1).mean(axis=1), 1e-6)
+    working = rng.random(n) < fam.farm_host_share
+    return np.where(working[:, None, None], site * share[:, None, None], small)
+
+
 def _rig_mbps(rng: np.random.Generator, rated_kw: np.ndarray) -> np.ndarray:
     """Stratum traffic of the rigs: a few kbit/s each."""
     return rated_kw / RIG_KW * rng.uniform(*RIG_KBPS, len(rated_kw)) / 1000.0
@@ -268,7 +281,7 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
     days = cal.n_days
     if kind in ("pure_farm", "disguised_data_centre", "stepped_farm", "pausing_farm"):
         rated = _farm_kw(rng, n, 60 if kind == "disguised_data_centre" else 20)
-        host = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
+        host = _farm_host(rng, n, cal, rated, fam)
         onset = _onsets(
             rng,
             n,

@@ -177,3 +177,17 @@ def test_it_bins_an_interval_that_does_not_divide_the_hour_evenly():
     mean_kw, counts = bin_readings(np.zeros(36, int), ts, np.full(36, 2.0), 1, grid)
     assert counts[:, 0, 0].sum() == 36 and counts[0, 0, 0] == 2 and counts[1, 0, 0] == 1
     assert np.allclose(mean_kw[:, 0, 0], 3.0)  # 2 kWh per 40 minutes = 3 kW in every hour
+
+
+def test_it_measures_the_weather_response_of_a_load_with_a_working_week():
+    rng = np.random.default_rng(5)
+    days = 200
+    temperature = 5 + 10 * np.sin(np.arange(days) / 25) + rng.normal(0, 3, days)
+    workday = (np.arange(days) % 7) < 5
+    # a hospital: outpatients on working days (+40 %), heating 2 % of demand per °C below 18 °C
+    load = 1000 * (1 + 0.4 * workday) * (1 + 0.02 * np.clip(18 - temperature, 0, None))
+    load = load * (1 + 0.005 * rng.standard_normal((20, days)))
+    with_week = shape.temperature_response(load, temperature, None, workday)
+    without_week = shape.temperature_response(load, temperature)
+    # week changes left out: the heating shows; mixed in, they drown it
+    assert np.median(with_week) > 1.0 > np.median(without_week) + 0.3

@@ -290,7 +290,10 @@ def missing_share(day_counts: np.ndarray, readings_per_day: int) -> np.ndarray:
 
 
 def temperature_response(
-    daily_kw: np.ndarray, temperature_c: np.ndarray | None, step_sizes: np.ndarray | None = None
+    daily_kw: np.ndarray,
+    temperature_c: np.ndarray | None,
+    step_sizes: np.ndarray | None = None,
+    is_workday: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weather sensitivity in % of mean demand per °C (≥ 0).
 
@@ -302,7 +305,7 @@ def temperature_response(
     a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Each slope counts only beyond two
     standard errors, so a load that varies for other reasons does not pass as weather-driven. Changes
     within a day of a detected
-    step (``step_sizes`` non-zero) are left out. ``temperature_c``: daily mean °C per window day.
+    step (``step_sizes`` non-zero), and changes between a working and a rest day (``is_workday``), are left out. ``temperature_c``: daily mean °C per window day.
     NaN without a temperature series or with fewer than 30 usable day pairs.
     """
     accounts = daily_kw.shape[0]
@@ -312,6 +315,10 @@ def temperature_response(
     mean = nan_mean_rows(daily_kw)
     with np.errstate(invalid="ignore", divide="ignore"):
         relative_change = 100.0 * np.diff(daily_kw, axis=1) / mean[:, None]
+    if is_workday is not None and len(is_workday) == daily_kw.shape[1]:
+        # a working day after a rest day (or the reverse) changes with the week, not the weather
+        workday = np.asarray(is_workday, dtype=bool)
+        relative_change[:, workday[1:] != workday[:-1]] = np.nan
     if step_sizes is not None:
         near_step = step_sizes[:, 1:] != 0
         near_step[:, 1:] |= near_step[:, :-1]
