@@ -46,8 +46,9 @@ DATA_CENTRE_USES = frozenset(
     {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心"}
 )
 MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least this much
-# Meter routes whose evidence a working data centre would produce as well (a flat load around the clock).
-DATA_CENTRE_LIKE_ROUTES = frozenset({"flat_load"})
+# Meter routes whose evidence a working data centre would produce as well: a flat load around the clock,
+# or a large steady base under a daily rhythm (servers under the IT wave).
+DATA_CENTRE_LIKE_ROUTES = frozenset({"flat_load", "steady_base"})
 DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
 
 
