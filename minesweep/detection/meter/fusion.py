@@ -16,10 +16,11 @@ Unknown is unknown: a missing input adds nothing in either direction and is list
 ``missing`` in the account's fusion record, never read as innocence.
 
 **Next step** (``next_step``) for a suspect: ``desk_check`` when a working data centre would explain
-the meter evidence (a flat 24×7 load of some size), the registry does not say otherwise (declared a
-data centre, or use unknown) and the site's traffic is unknown — the meter alone cannot tell rigs from
-servers, one request for the site's flow data can, so that comes before a field visit; otherwise
-``field_visit``. Not a suspect: empty. The score is not changed by it.
+the meter evidence (a flat 24×7 load, or a large steady base under a daily rhythm, of 30 kW or more),
+the registry does not say otherwise (declared a data centre, or use unknown) and the site's traffic is
+unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
+that comes before a field visit; otherwise ``field_visit``. Not a suspect: empty. The score is not
+changed by it.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
