@@ -53,7 +53,7 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
     from minesweep.detection.meter.detect import DetectOptions, detect
     from minesweep.detection.meter.simulate import INTERVALS, SimulationSpec, simulate
 
-    out = work / f"eval-{seed}"
+    out = work / f"{args.family}-{seed}"
     if not (out / "labels.csv").exists():
         simulate(
             SimulationSpec(
@@ -62,7 +62,7 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
                 interval_s=INTERVALS[args.interval],
                 mining_share=0.01,
                 seed=seed,
-                family="eval",
+                family=args.family,
             ),
             out,
         )
@@ -76,13 +76,33 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
             accounts_meta=meta, temperature=out / "temperature.csv", workers=args.workers, progress=False
         )
         start = time.perf_counter()
-        table = detect(out / "readings", options)
+        table = rescore(out, options) if args.reuse_features else detect(out / "readings", options)
         results[f"{name}_seconds"] = time.perf_counter() - start
         results[name] = table.to_pandas()
     results["fusion_seconds"] = time_fusion(results["fused"], out / "accounts.csv")
     results["labels"] = pd.read_csv(out / "labels.csv", dtype={"account_id": str})
     results["meta"] = pd.read_csv(out / "accounts.csv", dtype={"account_id": str})
     return results
+
+
+def rescore(out: Path, options):
+    """Scores from the features of an earlier run in ``out`` (kept in ``features.parquet``): weights
+    and fusion can be tried in seconds. Timings of such a run are not detect timings."""
+    import pyarrow.parquet as pq
+
+    from minesweep.detection.meter.detect import build_tasks, run_engine
+    from minesweep.detection.meter.scoring import score_table
+    from minesweep.detection.meter.sources import read_accounts_meta
+
+    tasks, grid = build_tasks(out / "readings", options)
+    cached = out / "features.parquet"
+    if cached.exists():
+        features = pq.read_table(cached)
+    else:
+        features = run_engine(tasks, options)
+        pq.write_table(features, cached)
+    meta = read_accounts_meta(options.accounts_meta)
+    return score_table(features, grid, meta=meta, has_temperature=True)
 
 
 def time_fusion(findings, accounts: Path) -> float:
@@ -95,12 +115,13 @@ def time_fusion(findings, accounts: Path) -> float:
 
     meta = read_accounts_meta(accounts)
     columns = {"mean_kw": findings["f_mean_kw"].to_numpy(float)}
+    route = np.array([json.loads(r).get("route", "") for r in findings["reasons"]])
     score = findings["meter_score"].to_numpy(float)
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         inputs = FusionInputs.of(pa.array(findings["account_id"]).to_pylist(), meta)
-        fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True)
+        fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True, route=route)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -128,6 +149,8 @@ def quality(runs: list[dict], key: str) -> dict:
     flagged = m[m.suspect]
     caught = miners[miners.suspect]
     kw_error = (caught.est_mining_kw / caught.mining_kw - 1).abs()
+    visit = m[m.next_step == "field_visit"]
+    desk = m[m.next_step == "desk_check"]
     dc = negatives[negatives.kind == "data_centre"]
     per_kind = (
         m.groupby("kind")
@@ -153,6 +176,14 @@ def quality(runs: list[dict], key: str) -> dict:
         "precision_at_suspect": float(flagged.is_mining.mean()) if len(flagged) else float("nan"),
         "recall_at_suspect": float(miners.suspect.mean()),
         "recall_at_1pct_fpr": float(miners.above_1pct.mean()),
+        # the same suspects split by next step: field visit (data-centre explanation ruled out or not
+        # applicable) and desk check first (flat load, traffic unknown, registry allows a data centre)
+        "field_visits": int(len(visit)),
+        "precision_field_visit": float(visit.is_mining.mean()) if len(visit) else float("nan"),
+        "recall_field_visit": float((miners.next_step == "field_visit").mean()),
+        "desk_checks": int(len(desk)),
+        "desk_check_miner_share": float(desk.is_mining.mean()) if len(desk) else float("nan"),
+        "desk_checks_by_kind": desk.kind.value_counts().to_dict(),
         "data_centres_known_traffic": int(dc.known_mbps.notna().sum()),
         "data_centres_known_traffic_flagged": float(dc[dc.known_mbps.notna()].suspect.mean()),
         "data_centres_unknown_traffic_flagged": float(dc[dc.known_mbps.isna()].suspect.mean()),
@@ -160,6 +191,9 @@ def quality(runs: list[dict], key: str) -> dict:
         "kw_error_median": float(kw_error.median()),
         "kw_within_5pct": float((kw_error <= 0.05).mean()),
         "per_kind": per_kind.to_dict(orient="records"),
+        "_frame": m.assign(route=[json.loads(r).get("route", "") for r in m.reasons]).drop(
+            columns=["reasons", "fusion"]
+        ),
     }
 
 
@@ -181,6 +215,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the data here (reused next time)")
+    parser.add_argument(
+        "--family",
+        default="eval",
+        choices=["tune", "eval"],
+        help="simulator family: set weights on tune (e.g. seeds 31 41), measure on eval (seeds 101-103)",
+    )
+    parser.add_argument(
+        "--reuse-features",
+        action="store_true",
+        help="keep the meter features in the workdir and only rescore (for tuning; timings are then meaningless)",
+    )
     args = parser.parse_args()
 
     import django
@@ -192,20 +237,22 @@ def main() -> None:
         runs = [run_seed(seed, args, work) for seed in args.seeds]
         report = {
             "command": " ".join(sys.argv),
-            "family": "eval",
+            "family": args.family,
             "size": f"{args.accounts} accounts × {args.days} days at {args.interval}, 1 % miners, seeds {args.seeds}",
             "fused": quality(runs, "fused"),
             "meter_only": quality(runs, "meter_only"),
             "detect_seconds": sum(r["fused_seconds"] for r in runs),
             "fusion_seconds": sum(r["fusion_seconds"] for r in runs),
         }
+        for key in ("fused", "meter_only"):
+            report[key].pop("_frame").to_parquet(work / f"{args.family}-{key}-scored.parquet")
         report["fused"]["fusion_overhead"] = report["fusion_seconds"] / report["detect_seconds"]
         print_report(report)
         (work / "quality.json").write_text(json.dumps(report, indent=2, default=float))
 
 
 def print_report(report: dict) -> None:
-    print(f"eval family: {report['size']}")
+    print(f"{report['family']} family: {report['size']}")
     for key in ("fused", "meter_only"):
         q = report[key]
         print(f"\n== {key} ({q['accounts']} accounts, {q['miners']} miners, {q['suspects']} suspects)")
@@ -213,6 +260,9 @@ def print_report(report: dict) -> None:
             "precision_at_suspect",
             "recall_at_suspect",
             "recall_at_1pct_fpr",
+            "precision_field_visit",
+            "recall_field_visit",
+            "desk_check_miner_share",
             "data_centres_known_traffic_flagged",
             "data_centres_unknown_traffic_flagged",
             "continuous_plants_flagged",
@@ -222,6 +272,9 @@ def print_report(report: dict) -> None:
         ):
             if name in q:
                 print(f"  {name:<38} {q[name]:.3f}  {verdict(name, q[name]) if key == 'fused' else ''}")
+        print(
+            f"  field visits {q['field_visits']}, desk checks first {q['desk_checks']}: {q['desk_checks_by_kind']}"
+        )
         print(f"  {'kind':<24} {'n':>5} {'miner':>5} {'suspect':>8} {'>1%FPR':>7} {'kW err':>7}")
         for row in q["per_kind"]:
             print(

@@ -29,7 +29,7 @@ from minesweep.jobs.worker import run_job_inline
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 from minesweep.registry.services import ip_allocation_create
 
-SIM_SEED = 7
+SIM_SEED = 15  # a year in which a farm has its meter to itself (the story's flat 24×7 block)
 ACCOUNTS, DAYS = 60, 365
 START = date(2025, 1, 1)
 RUN_NAME = "演示：2025年全年用电数据（60户，逐时）"
@@ -110,7 +110,7 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
         table = pa.concat_tables(
             [ds.long_table(p, spec.interval_s) for p in sorted(dataset.glob("part-*.parquet"))]
         )
-    peaks_table = table.group_by("account_id").aggregate([("kwh", "max")])
+    peaks_table = table.group_by("account_id").aggregate([("kwh", "max"), ("kwh", "mean")])
     peaks = dict(
         zip(
             peaks_table.column("account_id").to_pylist(),
@@ -118,10 +118,23 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
             strict=True,
         )
     )
-    farms = sorted(a for a, row in labels.items() if row["kind"] == "disguised_data_centre") or sorted(
-        a for a, row in labels.items() if row["kind"] == "pure_farm"
+    flatness = {
+        a: mean / peak if peak else 0.0
+        for a, mean, peak in zip(
+            peaks_table.column("account_id").to_pylist(),
+            peaks_table.column("kwh_mean").to_pylist(),
+            peaks_table.column("kwh_max").to_pylist(),
+            strict=True,
+        )
+    }
+    farms = sorted(a for a, row in labels.items() if row["kind"] in ("disguised_data_centre", "pure_farm"))
+    # the story's farm (mapped onto the registry's "data centre") has its meter to itself: the flattest
+    # (some farms share theirs with an office, some cut the peak hours)
+    farm = (
+        max(farms, key=lambda a: (flatness.get(a, 0.0), a))
+        if farms
+        else max(labels, key=lambda a: float(labels[a]["mining_kw"] or 0))
     )
-    farm = farms[0] if farms else max(labels, key=lambda a: float(labels[a]["mining_kw"] or 0))
     mapping = _map_accounts(peaks, labels, farm, hideout)
     ids = table.column("account_id").to_pylist()
     kwh = table.column("kwh").to_numpy(zero_copy_only=False).astype(np.float64)

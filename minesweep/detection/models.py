@@ -79,6 +79,13 @@ class MeterSuspect(models.Model):
     def __str__(self) -> str:
         return f"{self.account_id} {self.score:.3f}"
 
+    @property
+    def needs_desk_check(self) -> bool:
+        """A data centre would explain its flat load and its traffic is unknown: get the flows first."""
+        fusion = self.reasons.get("fusion") if isinstance(self.reasons, dict) else None
+        step = fusion.get("next_step") if isinstance(fusion, dict) else None
+        return bool(self.suspect and isinstance(step, dict) and step.get("code") == "desk_check")
+
 
 class NetScan(models.Model):
     """One network scan (网络数据检测任务): packet captures or flow records."""

@@ -42,6 +42,8 @@ def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
                     for s in row.streams
                 ],
                 "missing": [pick(zh, en) for zh, en in row.missing],
+                "next_step": row.next_step[0],
+                "next_step_text": pick(*row.next_step[1:]),
                 "promoted": bool(row.facts.get("promoted")),
             }
         )

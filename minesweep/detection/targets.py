@@ -73,6 +73,18 @@ class TargetRow:
     def score(self) -> float:
         return 1.0 / (1.0 + math.exp(-self.logit))
 
+    @property
+    def next_step(self) -> tuple[str, str, str]:
+        """(code, zh, en): ``desk_check`` when its meter finding asks for the site's flow data first (a
+        data centre would explain the flat load and the traffic is unknown) and no network finding has
+        since shown mining traffic; otherwise ``field_visit``."""
+        fusion = self.facts.get("meter", {}).get("fusion", {})
+        step = fusion.get("next_step") if isinstance(fusion, dict) else None
+        mining_seen = any(h.get("kind") == NetHost.Kind.MINING for h in self.facts.get("network", []))
+        if isinstance(step, dict) and step.get("code") == "desk_check" and not mining_seen:
+            return "desk_check", str(step.get("zh", "")), str(step.get("en", ""))
+        return "field_visit", "建议现场核查", "Worth a field visit"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -83,6 +95,7 @@ class TargetRow:
             "score": round(self.score, 4),
             "streams": [s.__dict__ | {"logit": round(s.logit, 2)} for s in self.streams],
             "missing": [{"zh": zh, "en": en} for zh, en in self.missing],
+            "next_step": dict(zip(("code", "zh", "en"), self.next_step, strict=True)),
             "facts": self.facts,
         }
 

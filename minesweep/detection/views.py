@@ -327,6 +327,8 @@ def _fusion_in_words(fusion: dict[str, Any]) -> dict[str, Any]:
             for p in fusion.get("parts", [])
         ],
         "missing": [words(m) for m in fusion.get("missing", [])],
+        "next_step": (fusion.get("next_step") or {}).get("code", ""),
+        "next_step_text": words(fusion["next_step"]) if isinstance(fusion.get("next_step"), dict) else "",
     }
 
 

@@ -145,5 +145,13 @@ def write_findings(findings: pa.Table, out: Path) -> None:
 
 
 def summary(findings: pa.Table) -> dict[str, Any]:
+    """Counts for the command line: accounts, suspects, and the suspects by next step (field visit, or
+    a desk check first: obtain the flow data of a site a data centre would explain)."""
     suspects = findings.filter(findings.column("suspect"))
-    return {"accounts": findings.num_rows, "suspects": suspects.num_rows}
+    steps = suspects.column("next_step").to_pylist() if "next_step" in suspects.column_names else []
+    return {
+        "accounts": findings.num_rows,
+        "suspects": suspects.num_rows,
+        "field_visits": steps.count("field_visit"),
+        "desk_checks": steps.count("desk_check"),
+    }

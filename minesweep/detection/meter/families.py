@@ -31,6 +31,10 @@ class Family:
     curtail_keep: tuple[float, float]  # share of power kept while curtailed
     outage_rate: float  # partial outages per farm per year
     outage_keep: tuple[float, float]  # share of rigs still running during one
+    # share of farms that share their meter with a working site (offices, lighting, a warehouse) and
+    # that site's mean load as a share of the rigs' rated power: a daily rhythm on top of the rigs
+    farm_host_share: float
+    farm_host_load: tuple[float, float]
     # data centres
     dc_wave: tuple[float, float]  # amplitude of the IT load's daily rhythm
     pue_floor: tuple[float, float]  # PUE on cold days
@@ -55,50 +59,55 @@ class Family:
 TUNE = Family(
     name="tune",
     seed_salt=1001,
-    rig_noise=(0.02, 0.035),
-    rig_noise_memory=(0.3, 0.7),
-    clock_regime_rate=2.0,
-    clock_regime_size=(0.03, 0.10),
-    fan_response=(0.001, 0.003),
-    curtail_share=0.3,
-    curtail_keep=(0.2, 0.7),
-    outage_rate=3.0,
-    outage_keep=(0.3, 0.8),
-    dc_wave=(0.04, 0.12),
-    pue_floor=(1.2, 1.4),
-    pue_swing=(0.1, 0.3),
-    dc_mbps_per_kw=(5.0, 0.7),
-    plant_ar=(0.7, 0.9),
-    plant_noise=(0.02, 0.05),
-    plant_stops=(1, 3),
+    # Widened on 2026-12-02 (issue 13 follow-up) so that tuning sees the hard cases too — data centres
+    # nearly as flat as a farm (daily wave from 1 %, PUE swing from 0.03), quiet plants, noisy rigs —
+    # instead of an easier world than the one the detector is graded on. Still its own ranges.
+    rig_noise=(0.02, 0.045),
+    rig_noise_memory=(0.3, 0.85),
+    clock_regime_rate=3.0,
+    clock_regime_size=(0.03, 0.12),
+    fan_response=(0.001, 0.004),
+    curtail_share=0.35,
+    curtail_keep=(0.1, 0.7),
+    outage_rate=4.0,
+    outage_keep=(0.2, 0.85),
+    farm_host_share=0.5,
+    farm_host_load=(0.01, 0.10),
+    dc_wave=(0.01, 0.14),
+    pue_floor=(1.15, 1.45),
+    pue_swing=(0.03, 0.3),
+    dc_mbps_per_kw=(4.0, 0.9),
+    plant_ar=(0.7, 0.95),
+    plant_noise=(0.01, 0.06),
+    plant_stops=(0, 3),
     appliance_rate=(0.8, 2.0),
     standby_kw=(0.05, 0.2),
     heating_kw=(3.0, 8.0),
-    declared_known=0.8,
-    traffic_known_business=0.7,
+    declared_known=0.75,
+    traffic_known_business=0.65,
     traffic_known_household=0.2,
     miner_kinds={
         "pure_farm": 0.25,
         "disguised_data_centre": 0.10,
-        "hidden_in_factory": 0.15,
-        "hidden_in_data_centre": 0.05,
+        "hidden_in_factory": 0.16,
+        "hidden_in_data_centre": 0.08,
         "stepped_farm": 0.15,
         "night_only": 0.10,
         "pausing_farm": 0.08,
         "agricultural_tariff": 0.12,
     },
     negative_kinds={
-        "household": 0.46,
+        "household": 0.44,
         "heating_household": 0.06,
         "shop": 0.11,
         "office": 0.06,
         "factory_1shift": 0.05,
         "factory_2shift": 0.04,
         "factory_3shift": 0.04,
-        "continuous_plant": 0.04,
+        "continuous_plant": 0.05,
         "irrigation": 0.03,
         "clean_heating": 0.03,
-        "data_centre": 0.03,
+        "data_centre": 0.045,
         "cold_store": 0.03,
         "hospital": 0.02,
     },
@@ -116,6 +125,8 @@ EVAL = Family(
     curtail_keep=(0.0, 0.6),
     outage_rate=5.0,
     outage_keep=(0.1, 0.9),
+    farm_host_share=0.4,
+    farm_host_load=(0.01, 0.08),
     dc_wave=(0.02, 0.18),
     pue_floor=(1.2, 1.5),
     pue_swing=(0.05, 0.3),

@@ -15,6 +15,13 @@ continuous-process plant that draws the same flat load. Physics can:
 Unknown is unknown: a missing input adds nothing in either direction and is listed under
 ``missing`` in the account's fusion record, never read as innocence.
 
+**Next step** (``next_step``) for a suspect: ``desk_check`` when a working data centre would explain
+the meter evidence (a flat 24×7 load, or a large steady base under a daily rhythm, of 30 kW or more),
+the registry does not say otherwise (declared a data centre, or use unknown) and the site's traffic is
+unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
+that comes before a field visit; otherwise ``field_visit``. Not a suspect: empty. The score is not
+changed by it.
+
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
 
@@ -40,6 +47,10 @@ DATA_CENTRE_USES = frozenset(
     {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心"}
 )
 MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least this much
+# Meter routes whose evidence a working data centre would produce as well: a flat load around the clock,
+# or a large steady base under a daily rhythm (servers under the IT wave).
+DATA_CENTRE_LIKE_ROUTES = frozenset({"flat_load", "steady_base"})
+DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,42 @@ def fusion_parts(columns: dict[str, np.ndarray], inputs: FusionInputs) -> dict[s
     }
 
 
+def next_steps(
+    suspect: np.ndarray, route: np.ndarray, columns: dict[str, np.ndarray], inputs: FusionInputs
+) -> np.ndarray:
+    """Per account ``desk_check``, ``field_visit`` or '' (not a suspect); see the module text."""
+    traffic_unknown = ~np.isfinite(inputs.mean_mbps)
+    registry_allows = np.array(
+        [use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool
+    )
+    like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (
+        np.nan_to_num(columns["mean_kw"]) >= MIN_FLAT_KW
+    )
+    desk = suspect & traffic_unknown & registry_allows & like_data_centre
+    return np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
+
+
+NEXT_STEP_WORDS = {
+    DESK_CHECK: (
+        "先做案头核查：调取该址的网络流量数据（数据中心的流量随 IT 负荷增长，矿机每台仅数 kbit/s），再定是否现场核查",
+        "Desk check first: obtain the site's flow data (a data centre's traffic grows with its IT load, "
+        "a rig moves a few kbit/s), then decide on a field visit",
+    ),
+    FIELD_VISIT: ("建议现场核查", "Worth a field visit"),
+}
+
+
 def fuse(
-    meter_score: np.ndarray, columns: dict[str, np.ndarray], inputs: FusionInputs, has_temperature: bool
-) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Fused scores, one JSON record per account (parts in words, what is missing) and the traffic ratio."""
+    meter_score: np.ndarray,
+    columns: dict[str, np.ndarray],
+    inputs: FusionInputs,
+    has_temperature: bool,
+    *,
+    threshold: float = 0.5,
+    route: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
+    traffic ratio and the next step per account (``route``: the meter's strongest route per account)."""
     parts = fusion_parts(columns, inputs)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
@@ -113,15 +156,23 @@ def fuse(
     logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
+    steps = next_steps(
+        fused >= threshold, route if route is not None else np.full(len(fused), ""), columns, inputs
+    )
     records = [
-        json.dumps(_record(i, parts, ratio, inputs, has_temperature), ensure_ascii=False)
+        json.dumps(_record(i, parts, ratio, inputs, has_temperature, str(steps[i])), ensure_ascii=False)
         for i in range(len(meter_score))
     ]
-    return fused, records, ratio
+    return fused, records, ratio, steps
 
 
 def _record(
-    i: int, parts: dict[str, np.ndarray], ratio: np.ndarray, inputs: FusionInputs, has_temperature: bool
+    i: int,
+    parts: dict[str, np.ndarray],
+    ratio: np.ndarray,
+    inputs: FusionInputs,
+    has_temperature: bool,
+    step: str,
 ) -> dict[str, Any]:
     said: list[dict[str, Any]] = []
     missing: list[dict[str, str]] = []
@@ -158,7 +209,10 @@ def _record(
                 "No temperature given: response to weather not checked",
             )
         )
-    return {"parts": said, "missing": missing}
+    record: dict[str, Any] = {"parts": said, "missing": missing}
+    if step:
+        record["next_step"] = {"code": step, **_words(*NEXT_STEP_WORDS[step])}
+    return record
 
 
 def _words(zh: str, en: str) -> dict[str, str]:

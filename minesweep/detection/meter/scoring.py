@@ -266,9 +266,10 @@ def estimates(
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day
     ]
     basis = np.where(night, "night_excess", np.where(flat, "running", np.where(onset, "onset", "base_load")))
+    shown_kw = np.round(mining_kw, 1)  # rigs from the kW as shown, so the two published figures agree
     return {
-        "est_mining_kw": np.round(mining_kw, 1),
-        "est_rigs": np.round(mining_kw / rig_kw).astype(np.int64),
+        "est_mining_kw": shown_kw,
+        "est_rigs": np.round(shown_kw / rig_kw).astype(np.int64),
         "est_mining_kwh": np.round(mining_kw * hours, 0),
         "est_mining_hours": np.round(hours, 1),
         "first_seen": first_seen,
@@ -360,9 +361,12 @@ def score_table(
     steps = (
         features.column("steps").to_pylist() if "steps" in features.column_names else [""] * features.num_rows
     )
-    found = estimates(columns, rig_kw, grid, np.array(route_names)[best] if len(best) else np.array([]))
+    route = np.array(route_names)[best] if len(best) else np.array([])
+    found = estimates(columns, rig_kw, grid, route)
     inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta)
-    fused, fusion_records, traffic_ratio = fuse(score, columns, inputs, has_temperature)
+    fused, fusion_records, traffic_ratio, next_step = fuse(
+        score, columns, inputs, has_temperature, threshold=pack.threshold, route=route
+    )
     columns["traffic_per_kw_log10"] = traffic_ratio
     out: dict[str, Any] = {
         "account_id": features.column("account_id"),
@@ -376,6 +380,7 @@ def score_table(
         "fusion": fusion_records,
         "declared_use": inputs.declared_use,
         "mean_mbps": inputs.mean_mbps,
+        "next_step": next_step.tolist(),
     }
     for name in [*pack.feature_names, *REPORTED_COLUMNS]:
         if name in columns and f"f_{name}" not in out:

@@ -89,6 +89,7 @@ BUSINESS_MBPS = {
     "hospital": (60.0, 0.8),
 }
 RIG_KBPS = (2.0, 12.0)
+OFFICE_KW = 60.0  # median office load in population.office: BUSINESS_MBPS["office"] is for this size
 LABEL_COLUMNS = ["account_id", "is_mining", "kind", "mining_kw", "mining_hours", "mining_kwh"]
 META_COLUMNS = ["account_id", "tariff", "contract_kva", "declared_use", "mean_mbps"]
 INTERVALS = {"15min": 900, "30min": 1800, "1h": 3600, "1d": SECONDS_PER_DAY}
@@ -259,6 +260,24 @@ def _farm_kw(rng: np.random.Generator, n: int, low: int = 20, high: int = 1500) 
     return rigs * RIG_KW * rng.uniform(1.03, 1.10, n)
 
 
+def _farm_host(
+    rng: np.random.Generator, n: int, cal: pop.Calendar, rated: np.ndarray, fam: Family
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rest of a farm's meter and its traffic (Mbps): a small shop-like load, or for
+    ``fam.farm_host_share`` of farms a working site (offices, lighting, a warehouse) drawing 1-10 % of
+    the rigs' power with its own daily and weekly rhythm, and an office's traffic for its size — a farm
+    rarely has its meter to itself."""
+    small = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
+    small_mbps = _business_mbps(rng, "shop", n) * rng.uniform(0.1, 1.0, n)
+    site = pop.office(rng, n, cal)
+    site_kw = np.maximum(site.reshape(n, -1).mean(axis=1), 1e-6)
+    host_kw = pop._u(rng, fam.farm_host_load, n) * rated
+    office_mbps_per_kw = _lognormal(rng, BUSINESS_MBPS["office"], n) / OFFICE_KW
+    working = rng.random(n) < fam.farm_host_share
+    load = np.where(working[:, None, None], site * (host_kw / site_kw)[:, None, None], small)
+    return load, np.where(working, host_kw * office_mbps_per_kw, small_mbps)
+
+
 def _rig_mbps(rng: np.random.Generator, rated_kw: np.ndarray) -> np.ndarray:
     """Stratum traffic of the rigs: a few kbit/s each."""
     return rated_kw / RIG_KW * rng.uniform(*RIG_KBPS, len(rated_kw)) / 1000.0
@@ -268,7 +287,7 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
     days = cal.n_days
     if kind in ("pure_farm", "disguised_data_centre", "stepped_farm", "pausing_farm"):
         rated = _farm_kw(rng, n, 60 if kind == "disguised_data_centre" else 20)
-        host = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
+        host, host_mbps = _farm_host(rng, n, cal, rated, fam)
         onset = _onsets(
             rng,
             n,
@@ -284,8 +303,7 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
                 for _ in range(rng.integers(2, 5)):
                     start = rng.integers(0, max(1, days - 3))
                     block[i, start : start + rng.integers(3, 11)] *= rng.uniform(0.0, 0.1)
-        mbps = _business_mbps(rng, "shop", n) * rng.uniform(0.1, 1.0, n) + _rig_mbps(rng, rated)
-        return Generated(host + block, block, rated, mbps)
+        return Generated(host + block, block, rated, host_mbps + _rig_mbps(rng, rated))
     if kind == "hidden_in_factory":
         base = pop.factory(rng, n, cal, shifts=int(rng.integers(1, 3)))
         factory_peak = np.quantile(base.reshape(n, -1), 0.99, axis=1)

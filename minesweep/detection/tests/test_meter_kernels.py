@@ -102,6 +102,20 @@ def test_it_measures_temperature_response_only_when_temperature_is_given():
     assert np.isnan(without["temperature_response"]).all()
 
 
+def test_it_does_not_read_a_noisy_load_as_weather_driven():
+    rng = np.random.default_rng(4)
+    days = 200
+    temperature = 10 + 8 * np.sin(np.arange(days) / 20) + rng.normal(0, 3, days)
+    # a shift factory: ±30 % from day to day for reasons that have nothing to do with the weather
+    factory = 500 * (1 + 0.3 * rng.standard_normal((40, days)))
+    # a data centre's cooling: +1 % of demand per °C, a little noise
+    cooling = 1000 * (1 + 0.01 * temperature + 0.005 * rng.standard_normal((40, days)))
+    noisy = shape.temperature_response(factory, temperature)
+    driven = shape.temperature_response(cooling, temperature)
+    assert np.median(noisy) < 0.2  # an unshrunk slope of pure noise is typically ~1 %/°C here
+    assert np.median(driven) > 0.7
+
+
 def test_it_counts_missing_share_and_daily_means_ignore_gaps():
     ts, kwh = _series(lambda d, h: np.full(len(d), 10.0))
     keep = np.ones(len(ts), bool)
@@ -163,3 +177,17 @@ def test_it_bins_an_interval_that_does_not_divide_the_hour_evenly():
     mean_kw, counts = bin_readings(np.zeros(36, int), ts, np.full(36, 2.0), 1, grid)
     assert counts[:, 0, 0].sum() == 36 and counts[0, 0, 0] == 2 and counts[1, 0, 0] == 1
     assert np.allclose(mean_kw[:, 0, 0], 3.0)  # 2 kWh per 40 minutes = 3 kW in every hour
+
+
+def test_it_measures_the_weather_response_of_a_load_with_a_working_week():
+    rng = np.random.default_rng(5)
+    days = 200
+    temperature = 5 + 10 * np.sin(np.arange(days) / 25) + rng.normal(0, 3, days)
+    workday = (np.arange(days) % 7) < 5
+    # a hospital: outpatients on working days (+40 %), heating 2 % of demand per °C below 18 °C
+    load = 1000 * (1 + 0.4 * workday) * (1 + 0.02 * np.clip(18 - temperature, 0, None))
+    load = load * (1 + 0.005 * rng.standard_normal((20, days)))
+    with_week = shape.temperature_response(load, temperature, None, workday)
+    without_week = shape.temperature_response(load, temperature)
+    # week changes left out: the heating shows; mixed in, they drown it
+    assert np.median(with_week) > 1.0 > np.median(without_week) + 0.3

@@ -145,3 +145,35 @@ def test_it_rejects_a_malformed_pack_and_an_unknown_rig(tmp_path):
     with pytest.raises(MeterDataError):
         rig_power_kw("S99")
     assert rig_power_kw("s19 pro") == 3.25 and rig_power_kw("Whatsminer M30S") == 3.3
+
+
+def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains_a_flat_load():
+    table = _table(_flat(300), _flat(300), _flat(300), _flat(300), _office)
+    meta = pa.table(
+        {
+            "account_id": [f"A{i}" for i in range(5)],
+            "tariff": ["large_industry"] * 5,
+            "contract_kva": [500.0] * 5,
+            "declared_use": ["data_center", "", "manufacturing", "data_center", "office"],
+            "mean_mbps": [None, None, None, 0.4, None],
+        }
+    )
+    out = score_table(table, GRID, meta=meta).to_pylist()
+    assert all(row["suspect"] for row in out[:4]) and not out[4]["suspect"]
+    # traffic unknown, registry says data centre or nothing: the meter cannot tell rigs from servers
+    assert [row["next_step"] for row in out] == [
+        "desk_check",
+        "desk_check",
+        "field_visit",  # declared manufacturing: a data centre is not the explanation to check
+        "field_visit",  # rig-scale traffic known: a working data centre is ruled out
+        "",
+    ]
+    step = json.loads(out[0]["fusion"])["next_step"]
+    assert step["code"] == "desk_check" and "流量" in step["zh"] and "flow data" in step["en"]
+    assert "next_step" not in json.loads(out[4]["fusion"])
+    # the desk check changes what to do next, never the score (the three differ only by meter noise)
+    assert (
+        out[0]["score"]
+        == pytest.approx(out[1]["score"], abs=0.005)
+        == pytest.approx(out[2]["score"], abs=0.005)
+    )

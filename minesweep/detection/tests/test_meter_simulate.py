@@ -71,7 +71,10 @@ def test_it_records_declared_use_and_traffic_only_where_known(both):
     farms = frame[frame.kind.isin(["pure_farm", "disguised_data_centre"]) & frame.mean_mbps.notna()]
     # a data centre's traffic grows with its IT load; rigs move a few kbit/s each
     assert (dc.mean_mbps.dropna() > 100).mean() > 0.8
-    assert (farms.mean_mbps / farms.mining_kw < 0.1).all()
+    # rigs add a few kbit/s; what else a farm's site moves comes from its office or shop, never a
+    # data centre's Mbit/s per kW
+    per_kw = farms.mean_mbps / farms.mining_kw
+    assert (per_kw < 0.1).mean() >= 0.9 and (per_kw < 1.0).all()
 
 
 def test_it_states_mining_kw_as_the_mean_over_the_hours_the_rigs_ran():

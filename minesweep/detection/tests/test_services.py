@@ -33,7 +33,7 @@ from minesweep.registry.uscc import make_uscc
 
 CAPTURES = Path(__file__).parent / "data" / "pcaps"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FARM_ACCOUNT = "SIM0000026"  # a pure mining farm in the simulation below (seed 16)
+FARM_ACCOUNT = "SIM0000018"  # a farm disguised as a data centre in the simulation below (seed 16)
 FARM_USCC = make_uscc("9", "1", "150602", "55667788")
 
 

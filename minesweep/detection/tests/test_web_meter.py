@@ -145,3 +145,45 @@ def test_every_feature_an_analyst_can_see_has_a_name_in_both_languages():
     assert shown <= set(FEATURE_NAMES), sorted(shown - set(FEATURE_NAMES))
     assert set(pack.routes) <= set(ROUTE_NAMES)
     assert all(zh and en and zh != en for zh, en in FEATURE_NAMES.values())
+
+
+def test_it_shows_a_desk_check_first_where_only_flow_data_can_clear_a_data_centre(analyst, client_for):
+    from minesweep.detection.meter.fusion import NEXT_STEP_WORDS
+
+    run = MeterRun.objects.create(name="桌面核查", source=MeterRun.Source.DEMO, division_id="150602")
+    zh, en = NEXT_STEP_WORDS["desk_check"]
+    fusion = {"parts": [], "missing": [], "next_step": {"code": "desk_check", "zh": zh, "en": en}}
+    desk = MeterSuspect.objects.create(
+        run=run,
+        rank=1,
+        account_id="DC0001",
+        division_id="150602",
+        score=0.9,
+        suspect=True,
+        route="flat_load",
+        reasons={"route": "flat_load", "top": [], "steps": [], "fusion": fusion},
+    )
+    visit = MeterSuspect.objects.create(
+        run=run,
+        rank=2,
+        account_id="FARM002",
+        division_id="150602",
+        score=0.8,
+        suspect=True,
+        route="flat_load",
+        reasons={"fusion": {"parts": [], "missing": [], "next_step": {"code": "field_visit"}}},
+    )
+    assert desk.needs_desk_check and not visit.needs_desk_check
+    client = client_for(analyst)
+    evidence = client.get(f"/analytics/meters/suspects/{desk.pk}/").content.decode()
+    assert 'id="desk-check-badge"' in evidence and "先做案头核查" in evidence and zh in evidence
+    assert "desk-check-badge" not in client.get(f"/analytics/meters/suspects/{visit.pk}/").content.decode()
+    listing = client.get(f"/analytics/meters/{run.pk}/").content.decode()
+    assert listing.count("先案头核查") == 1
+    targets = client.get("/analytics/targets/").content.decode()
+    assert targets.count('class="badge desk-check"') == 1 and zh in targets
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/analytics/meters/suspects/{desk.pk}/").content.decode()
+    assert (
+        "Desk check first" in english and "obtain the site&#x27;s flow data" in english and zh not in english
+    )

@@ -57,7 +57,10 @@ class Command(BaseCommand):
                 "data_center, manufacturing, household) and mean_mbps (mean traffic from flow records, Mbit/s; "
                 "empty = unknown). Traffic per kW and declared use are fused with the meter score; unknown "
                 "values add nothing either way. est_mining_kw = mean power of the mining load over the hours "
-                "it ran; est_mining_kwh = est_mining_kw x those hours."
+                "it ran; est_mining_kwh = est_mining_kw x those hours. next_step per suspect: field_visit, or "
+                "desk_check when a data centre would explain its load (flat, or a steady base under a daily "
+                "rhythm), its traffic is unknown and the registry does not say otherwise (obtain the site's "
+                "flow data before a visit)."
             ),
         )
         det.add_argument(

@@ -80,7 +80,7 @@ def compute_features(
             "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
             "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
             "missing_share": shape.missing_share(day_counts, grid.readings_per_day),
-            "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes),
+            "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes, is_workday),
         }
     )
     (

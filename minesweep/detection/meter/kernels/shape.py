@@ -290,7 +290,10 @@ def missing_share(day_counts: np.ndarray, readings_per_day: int) -> np.ndarray:
 
 
 def temperature_response(
-    daily_kw: np.ndarray, temperature_c: np.ndarray | None, step_sizes: np.ndarray | None = None
+    daily_kw: np.ndarray,
+    temperature_c: np.ndarray | None,
+    step_sizes: np.ndarray | None = None,
+    is_workday: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weather sensitivity in % of mean demand per °C (≥ 0).
 
@@ -299,8 +302,10 @@ def temperature_response(
     |T − 18 °C| (heating and cooling around a comfort point). Changes rather than levels keep steps
     and slow trends from passing as weather response; a slope rather than a correlation keeps a very
     steady load with a tiny fan response from looking weather-driven. Heating loads give several %/°C,
-    a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Changes within a day of a detected
-    step (``step_sizes`` non-zero) are left out. ``temperature_c``: daily mean °C per window day.
+    a data centre's cooling about 0.5–1.5, a mining farm about 0.2. Each slope counts only beyond two
+    standard errors, so a load that varies for other reasons does not pass as weather-driven. Changes
+    within a day of a detected
+    step (``step_sizes`` non-zero), and changes between a working and a rest day (``is_workday``), are left out. ``temperature_c``: daily mean °C per window day.
     NaN without a temperature series or with fewer than 30 usable day pairs.
     """
     accounts = daily_kw.shape[0]
@@ -310,6 +315,10 @@ def temperature_response(
     mean = nan_mean_rows(daily_kw)
     with np.errstate(invalid="ignore", divide="ignore"):
         relative_change = 100.0 * np.diff(daily_kw, axis=1) / mean[:, None]
+    if is_workday is not None and len(is_workday) == daily_kw.shape[1]:
+        # a working day after a rest day (or the reverse) changes with the week, not the weather
+        workday = np.asarray(is_workday, dtype=bool)
+        relative_change[:, workday[1:] != workday[:-1]] = np.nan
     if step_sizes is not None:
         near_step = step_sizes[:, 1:] != 0
         near_step[:, 1:] |= near_step[:, :-1]
@@ -322,8 +331,16 @@ def temperature_response(
     return np.fmax(np.abs(slopes[0]), np.abs(slopes[1]))
 
 
+SLOPE_SIGNIFICANCE = 2.0  # standard errors taken off a slope before it counts as a weather response
+
+
 def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
-    """Least-squares slope of each row of ``response`` on ``driver`` over pairs where both exist."""
+    """Least-squares slope of each row of ``response`` on ``driver`` over pairs where both exist,
+    shrunk towards 0 by two standard errors (0 when not significant).
+
+    A load whose days jump about for other reasons (shifts, weekends, orders) gets a large slope from
+    noise alone; only the part of the slope the data can vouch for is weather response.
+    """
     both = ~np.isnan(response) & ~np.isnan(driver)[None, :]
     n = both.sum(axis=1).astype(float)
     x = np.where(both, driver[None, :], 0.0)
@@ -331,9 +348,13 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
         dx, dy = np.where(both, x - mx[:, None], 0.0), np.where(both, y - my[:, None], 0.0)
-        slope = (dx * dy).sum(axis=1) / (dx**2).sum(axis=1)
-    slope[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(slope)] = np.nan
-    return slope
+        sxx = (dx**2).sum(axis=1)
+        slope = (dx * dy).sum(axis=1) / sxx
+        residual = ((dy - slope[:, None] * dx) ** 2 * both).sum(axis=1)
+        standard_error = np.sqrt(residual / np.maximum(n - 2, 1) / sxx)
+        shrunk = np.sign(slope) * np.clip(np.abs(slope) - SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
+    shrunk[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(shrunk)] = np.nan
+    return shrunk
 
 
 def night_excess_kw(
