@@ -216,3 +216,19 @@ def test_it_finds_a_floor_that_does_not_move_with_the_sites_activity():
     assert np.median(alone) < 0.03  # its standby follows the work: nothing stays put
     assert np.median(with_rigs) > 0.2  # rigs: about 150 × (1 − 60/210) / 360 ≈ 0.3
     assert np.isnan(shape.fixed_floor_share(factory_daily[:, :20], factory_base[:, :20], workday[:20])).all()
+
+
+def test_it_tells_a_rhythm_that_stops_on_rest_days_from_one_that_runs_every_day():
+    workdays = (np.arange(DAYS) + 4) % 7 < 5
+
+    def farm_with_office(d, h):  # 300 kW of rigs, a 30 kW office open 9-18 on working days
+        return 300.0 + 30.0 * workdays[d] * ((h >= 9) & (h < 18))
+
+    def data_centre(d, h):  # the users' daily wave every day of the week
+        return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
+
+    features, _ = _features(_series(farm_with_office), _series(data_centre), workdays=workdays)
+    share = features["working_day_rhythm_share"]
+    assert share[0] > 0.6 and share[1] < 0.1
+    all_working, _ = _features(_series(data_centre), workdays=np.ones(DAYS, bool))
+    assert np.isnan(all_working["working_day_rhythm_share"]).all()

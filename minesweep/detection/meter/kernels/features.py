@@ -34,6 +34,7 @@ FEATURE_DOCS: dict[str, str] = {
     "base_load_ratio": "median daily base (lowest slot) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
+    "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
@@ -120,6 +121,7 @@ def _shape_features(
         "base_load_ratio": shape.base_load_ratio(base, daily),
         "base_day_to_day_change": shape.day_to_day_change(base),
         "fixed_floor_share": shape.fixed_floor_share(daily, base, is_workday),
+        "working_day_rhythm_share": shape.working_day_rhythm_share(cube, is_workday),
     }
 
 

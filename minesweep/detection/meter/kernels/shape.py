@@ -196,6 +196,31 @@ def profile_amplitude(cube: Cube) -> np.ndarray:
     return _safe_ratio(spread, nan_mean_rows(profile))
 
 
+def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
+    """Share of the daily rhythm that stops on rest days: 1 − amplitude of the mean rest-day profile /
+    amplitude of the mean working-day profile (each over its own mean demand), clipped to 0..1.
+
+    People (an office or a workshop next to the load) keep working hours; servers' users, a process
+    and rigs run the same every day. A flat load whose rhythm is only there on working days is a flat
+    load with people beside it. NaN for daily data, without a calendar or without both kinds of day.
+    """
+    if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
+        return np.full(cube.accounts, np.nan)
+    workday = np.asarray(is_workday, dtype=bool)
+    if workday.all() or not workday.any():
+        return np.full(cube.accounts, np.nan)
+    amplitudes = []
+    for days in (workday, ~workday):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            profile = cube.filled[:, :, days].sum(axis=2) / cube.valid[:, :, days].sum(axis=2)  # (P, A)
+        has = np.isfinite(profile)
+        spread = np.max(profile, axis=0, where=has, initial=-np.inf) - np.min(
+            profile, axis=0, where=has, initial=np.inf
+        )
+        amplitudes.append(_safe_ratio(spread, nan_mean_rows(np.where(has, profile, np.nan).T)))
+    return np.clip(1.0 - _safe_ratio(amplitudes[1], amplitudes[0]), 0.0, 1.0)
+
+
 def weekly_periodicity(daily_kw: np.ndarray) -> np.ndarray:
     """Autocorrelation at 7 days of the daily series relative to its centred 7-day moving average.
 
