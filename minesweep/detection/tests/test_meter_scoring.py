@@ -12,7 +12,13 @@ from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.kernels.features import compute_features
 from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
-from minesweep.detection.meter.scoring import add_meta_features, load_pack, pack_scores, score_table
+from minesweep.detection.meter.scoring import (
+    add_meta_features,
+    load_pack,
+    pack_scores,
+    rig_scale_fixed_floor,
+    score_table,
+)
 from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
 
 START_DAY, DAYS = 18628, 120
@@ -180,8 +186,6 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
 
 
 def test_it_counts_a_fixed_floor_only_at_the_scale_of_rigs():
-    from minesweep.detection.meter.scoring import rig_scale_fixed_floor
-
     share = np.array([0.5, 0.2, 0.2])
     mean_kw = np.array([0.4, 300.0, 25.0])  # a household's standby; a factory; 5 kW fixed floor
     scaled = rig_scale_fixed_floor(share, mean_kw)
