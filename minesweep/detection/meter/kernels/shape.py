@@ -175,11 +175,6 @@ def _valid_pairs(cube: Cube, slot: np.ndarray, account: np.ndarray, day: np.ndar
     return (cube.days - 1) * cube.slots - as_head - as_tail + twice
 
 
-def mean_daily_profile(cube: Cube) -> np.ndarray:
-    """(A, P) mean kW of each time-of-day slot over the days with data; NaN for a slot never read."""
-    return _safe_ratio(cube.slot_sums, cube.slot_counts.astype(float))
-
-
 def profile_amplitude(cube: Cube) -> np.ndarray:
     """(max − min) of the average daily profile over the mean demand: 0 for a flat load.
 
@@ -188,12 +183,7 @@ def profile_amplitude(cube: Cube) -> np.ndarray:
     """
     if cube.slots < 4:
         return np.full(cube.accounts, np.nan)
-    profile = mean_daily_profile(cube)
-    has = ~np.isnan(profile)
-    spread = np.max(profile, axis=1, where=has, initial=-np.inf) - np.min(
-        profile, axis=1, where=has, initial=np.inf
-    )
-    return _safe_ratio(spread, nan_mean_rows(profile))
+    return _profile_amplitude_of(cube.slot_sums, cube.slot_counts)
 
 
 def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
@@ -209,16 +199,32 @@ def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.nd
     workday = np.asarray(is_workday, dtype=bool)
     if workday.all() or not workday.any():
         return np.full(cube.accounts, np.nan)
-    amplitudes = []
-    for days in (workday, ~workday):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            profile = cube.filled[:, :, days].sum(axis=2) / cube.valid[:, :, days].sum(axis=2)  # (P, A)
-        has = np.isfinite(profile)
-        spread = np.max(profile, axis=0, where=has, initial=-np.inf) - np.min(
-            profile, axis=0, where=has, initial=np.inf
+    # rest days are the smaller share: sum them, and take the working days as all days minus them
+    rest_sums = cube.filled[:, :, ~workday].sum(axis=2, dtype=np.float64).T  # (A, P)
+    slot, account, day = cube.missing
+    on_rest = ~workday[day]
+    rest_missing = np.bincount(
+        account[on_rest] * cube.slots + slot[on_rest], minlength=cube.accounts * cube.slots
+    ).reshape(cube.accounts, cube.slots)
+    rest_counts = int((~workday).sum()) - rest_missing
+    amplitudes = [
+        _profile_amplitude_of(sums, counts)
+        for sums, counts in (
+            (cube.slot_sums - rest_sums, cube.slot_counts - rest_counts),
+            (rest_sums, rest_counts),
         )
-        amplitudes.append(_safe_ratio(spread, nan_mean_rows(np.where(has, profile, np.nan).T)))
+    ]
     return np.clip(1.0 - _safe_ratio(amplitudes[1], amplitudes[0]), 0.0, 1.0)
+
+
+def _profile_amplitude_of(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """(max − min) / mean of the mean daily profile given per-slot sums and counts (A, P)."""
+    profile = _safe_ratio(sums, counts.astype(float))
+    has = ~np.isnan(profile)
+    spread = np.max(profile, axis=1, where=has, initial=-np.inf) - np.min(
+        profile, axis=1, where=has, initial=np.inf
+    )
+    return _safe_ratio(spread, nan_mean_rows(profile))
 
 
 def weekly_periodicity(daily_kw: np.ndarray) -> np.ndarray:
