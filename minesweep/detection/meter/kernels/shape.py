@@ -308,7 +308,7 @@ def near_peak_share(cube: Cube) -> np.ndarray:
 
 
 def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
-    """Median daily base (lowest slot) over median daily mean: share of the load that never stops."""
+    """Median daily base (lowest off-peak slot for hourly or finer data) over median daily mean: share of the load that never stops."""
     return np.clip(_safe_ratio(_nanmedian_rows(daily_base_kw), _nanmedian_rows(daily_kw)), 0.0, 1.0)
 
 
@@ -404,7 +404,7 @@ MIN_DAYS_FOR_FLOOR = 30
 def fixed_floor_share(daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.ndarray | None) -> np.ndarray:
     """Share of the working-day demand that is a floor which does not move with the site's activity.
 
-    Between consecutive working days the daily base (lowest slot) is regressed on the daily mean, in
+    Between consecutive working days the daily base (lowest off-peak slot) is regressed on the daily mean, in
     changes: a site's own standby (lighting, compressors, a hospital's wards, a data centre's cooling)
     rises and falls with how busy it is, so its floor moves with its demand (slope = floor / demand)
     and nothing is left. Rigs under a working load draw the same power whatever the site does, so
