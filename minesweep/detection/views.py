@@ -71,6 +71,14 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "night_excess_variation": ("夜间超额波动", "Night excess variation"),
     "night_excess_persistence": ("夜间超额持续性", "Night excess persistence"),
     "weekly_periodicity": ("周周期性", "Weekly periodicity"),
+    "fixed_floor_share": (
+        "不随生产起伏的固定基荷占比",
+        "Share of a floor that does not move with the site's work",
+    ),
+    "working_day_rhythm_share": (
+        "仅在工作日出现的日内起伏占比",
+        "Share of the daily rhythm seen only on working days",
+    ),
 }
 BASIS_NAMES = {
     "running": (

@@ -124,7 +124,8 @@ def add_meta_features(features: pa.Table, meta: pa.Table | None, pack: PolicyPac
 
     ``contract_utilisation`` = robust peak kW / contracted kVA (kVA counted as kW, DOMAIN §3);
     ``protected_tariff_flat`` in [0, 1] = flatness of a load billed on a protected tariff, else 0;
-    ``net_up_steps`` = upward minus downward steps, at least 0.
+    ``net_up_steps`` = upward minus downward steps, at least 0; ``fixed_floor_share`` is scaled down
+    where the fixed floor is less than ``MIN_FIXED_FLOOR_KW`` (:func:`rig_scale_fixed_floor`).
     """
     columns = {
         name: features.column(name).to_numpy(zero_copy_only=False).astype(float)
@@ -147,7 +148,19 @@ def add_meta_features(features: pa.Table, meta: pa.Table | None, pack: PolicyPac
     columns["is_protected_tariff"] = protected.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         columns["night_excess_share"] = columns["night_excess_kw"] / columns["robust_peak_kw"]
+    if "fixed_floor_share" in columns:
+        columns["fixed_floor_share"] = rig_scale_fixed_floor(columns["fixed_floor_share"], columns["mean_kw"])
     return columns
+
+
+MIN_FIXED_FLOOR_KW = 10.0  # about three rigs: a smaller fixed floor is a fridge and standby
+
+
+def rig_scale_fixed_floor(share: np.ndarray, mean_kw: np.ndarray) -> np.ndarray:
+    """The fixed-floor share, scaled down where the fixed floor (share × mean kW) is smaller than
+    ``MIN_FIXED_FLOOR_KW``: a household's standby also stays put whatever it does, but it is not rigs."""
+    with np.errstate(invalid="ignore"):
+        return share * np.clip(share * mean_kw / MIN_FIXED_FLOOR_KW, 0.0, 1.0)
 
 
 def _meta_for(account_ids: pa.ChunkedArray, meta: pa.Table | None) -> tuple[list[str], np.ndarray]:

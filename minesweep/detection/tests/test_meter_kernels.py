@@ -191,3 +191,44 @@ def test_it_measures_the_weather_response_of_a_load_with_a_working_week():
     without_week = shape.temperature_response(load, temperature)
     # week changes left out: the heating shows; mixed in, they drown it
     assert np.median(with_week) > 1.0 > np.median(without_week) + 0.3
+
+
+def test_it_measures_the_daily_base_outside_the_peak_tariff_hours():
+    # rigs cut to 30 % in the peak-tariff hours (8-11, 18-22) still run the rest of the day at 100 kW
+    def curtailed(d, h):
+        peak = ((h >= 8) & (h < 11)) | ((h >= 18) & (h < 22))
+        return np.where(peak, 30.0, 100.0)
+
+    features, _ = _features(_series(curtailed))
+    assert abs(features["recent_base_kw"][0] - 100.0) < 5.0  # the lowest slot of the day would say 30
+
+
+def test_it_finds_a_floor_that_does_not_move_with_the_sites_activity():
+    rng = np.random.default_rng(7)
+    days = 200
+    workday = (np.arange(days) + 4) % 7 < 5
+    activity = 1 + 0.08 * rng.standard_normal((30, days))  # how busy the factory is, day by day
+    standby, shift = 60.0 * activity, 400.0 * activity * np.where(workday, 1.0, 0.3)
+    factory_daily, factory_base = standby + shift * 9 / 24, standby
+    rigs = 150.0 * (1 + 0.01 * rng.standard_normal((30, days)))
+    alone = shape.fixed_floor_share(factory_daily, factory_base, workday)
+    with_rigs = shape.fixed_floor_share(factory_daily + rigs, factory_base + rigs, workday)
+    assert np.median(alone) < 0.03  # its standby follows the work: nothing stays put
+    assert np.median(with_rigs) > 0.2  # rigs: about 150 × (1 − 60/210) / 360 ≈ 0.3
+    assert np.isnan(shape.fixed_floor_share(factory_daily[:, :20], factory_base[:, :20], workday[:20])).all()
+
+
+def test_it_tells_a_rhythm_that_stops_on_rest_days_from_one_that_runs_every_day():
+    workdays = (np.arange(DAYS) + 4) % 7 < 5
+
+    def farm_with_office(d, h):  # 300 kW of rigs, a 30 kW office open 9-18 on working days
+        return 300.0 + 30.0 * workdays[d] * ((h >= 9) & (h < 18))
+
+    def data_centre(d, h):  # the users' daily wave every day of the week
+        return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
+
+    features, _ = _features(_series(farm_with_office), _series(data_centre), workdays=workdays)
+    share = features["working_day_rhythm_share"]
+    assert share[0] > 0.6 and share[1] < 0.1
+    all_working, _ = _features(_series(data_centre), workdays=np.ones(DAYS, bool))
+    assert np.isnan(all_working["working_day_rhythm_share"]).all()

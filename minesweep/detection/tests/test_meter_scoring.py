@@ -12,7 +12,13 @@ from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.kernels.features import compute_features
 from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
-from minesweep.detection.meter.scoring import add_meta_features, load_pack, pack_scores, score_table
+from minesweep.detection.meter.scoring import (
+    add_meta_features,
+    load_pack,
+    pack_scores,
+    rig_scale_fixed_floor,
+    score_table,
+)
 from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
 
 START_DAY, DAYS = 18628, 120
@@ -177,3 +183,10 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
         == pytest.approx(out[1]["score"], abs=0.005)
         == pytest.approx(out[2]["score"], abs=0.005)
     )
+
+
+def test_it_counts_a_fixed_floor_only_at_the_scale_of_rigs():
+    share = np.array([0.5, 0.2, 0.2])
+    mean_kw = np.array([0.4, 300.0, 25.0])  # a household's standby; a factory; 5 kW fixed floor
+    scaled = rig_scale_fixed_floor(share, mean_kw)
+    assert scaled[0] < 0.02 and scaled[1] == 0.2 and abs(scaled[2] - 0.1) < 1e-9

@@ -31,8 +31,10 @@ FEATURE_DOCS: dict[str, str] = {
     "daily_variation": "coefficient of variation of daily energy",
     "day_to_day_change": "median |daily change| / median daily demand",
     "near_peak_share": "share of slots at or above 90% of the robust peak",
-    "base_load_ratio": "median daily base (lowest slot) / median daily demand",
+    "base_load_ratio": "median daily base (lowest off-peak slot; the lowest slot for daily data) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
+    "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
+    "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
@@ -67,7 +69,7 @@ def compute_features(
     cube = shape.Cube.of(mean_kw)
     day_counts = day_reading_counts(counts)
     daily = daily_mean_from(cube.filled, counts, day_counts, grid)
-    base = daily_base_kw(mean_kw, daily)
+    base = daily_base_kw(mean_kw, daily, _off_peak(grid))
     rise = steps.best_rise(base)
     onset = steps.onset_share(rise, steps.segment_levels(daily, np.maximum(rise["day"], 0))[1])
     step_sizes = steps.detect_steps(daily)
@@ -94,6 +96,12 @@ def compute_features(
     return features, _step_lists(step_sizes)
 
 
+def _off_peak(grid: ProfileGrid) -> np.ndarray | None:
+    """Off-peak slots for the daily base (hourly or finer data), else None (every slot)."""
+    hours = np.asarray(grid.slot_hours)
+    return ~shape.peak_tariff_slots(hours) if len(hours) >= 24 else None
+
+
 def _shape_features(
     cube: shape.Cube, daily: np.ndarray, base: np.ndarray, grid: ProfileGrid, is_workday: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -112,6 +120,8 @@ def _shape_features(
         "near_peak_share": shape.near_peak_share(cube),
         "base_load_ratio": shape.base_load_ratio(base, daily),
         "base_day_to_day_change": shape.day_to_day_change(base),
+        "fixed_floor_share": shape.fixed_floor_share(daily, base, is_workday),
+        "working_day_rhythm_share": shape.working_day_rhythm_share(cube, is_workday),
     }
 
 

@@ -156,14 +156,17 @@ def daily_mean_from(
     return mean
 
 
-def daily_base_kw(mean_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
+def daily_base_kw(mean_kw: np.ndarray, daily_kw: np.ndarray, slots: np.ndarray | None = None) -> np.ndarray:
     """Daily base load (kW), (A, D): the lowest slot of each day; NaN where the day is NaN.
 
-    With one slot a day (daily data) the base equals the daily mean.
+    ``slots`` (P,) bool, optional: only these slots count (the off-peak hours, so rigs that are cut in
+    the peak-tariff hours do not hide their floor). With one slot a day (daily data) the base equals
+    the daily mean.
     """
+    chosen = mean_kw if slots is None or not np.any(slots) else mean_kw[np.asarray(slots, dtype=bool)]
     with np.errstate(invalid="ignore"):
-        base = np.fmin.reduce(mean_kw, axis=0).astype(np.float64)  # fmin skips NaN (a day without data: NaN)
-    base[np.isnan(daily_kw)] = np.nan
+        base = np.fmin.reduce(chosen, axis=0).astype(np.float64)  # fmin skips NaN (a day without data: NaN)
+    base[np.isnan(daily_kw) | np.isnan(base)] = np.nan
     return base
 
 

@@ -175,11 +175,6 @@ def _valid_pairs(cube: Cube, slot: np.ndarray, account: np.ndarray, day: np.ndar
     return (cube.days - 1) * cube.slots - as_head - as_tail + twice
 
 
-def mean_daily_profile(cube: Cube) -> np.ndarray:
-    """(A, P) mean kW of each time-of-day slot over the days with data; NaN for a slot never read."""
-    return _safe_ratio(cube.slot_sums, cube.slot_counts.astype(float))
-
-
 def profile_amplitude(cube: Cube) -> np.ndarray:
     """(max − min) of the average daily profile over the mean demand: 0 for a flat load.
 
@@ -188,7 +183,43 @@ def profile_amplitude(cube: Cube) -> np.ndarray:
     """
     if cube.slots < 4:
         return np.full(cube.accounts, np.nan)
-    profile = mean_daily_profile(cube)
+    return _profile_amplitude_of(cube.slot_sums, cube.slot_counts)
+
+
+def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
+    """Share of the daily rhythm that stops on rest days: 1 − amplitude of the mean rest-day profile /
+    amplitude of the mean working-day profile (each over its own mean demand), clipped to 0..1.
+
+    People (an office or a workshop next to the load) keep working hours; servers' users, a process
+    and rigs run the same every day. A flat load whose rhythm is only there on working days is a flat
+    load with people beside it. NaN for daily data, without a calendar or without both kinds of day.
+    """
+    if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
+        return np.full(cube.accounts, np.nan)
+    workday = np.asarray(is_workday, dtype=bool)
+    if workday.all() or not workday.any():
+        return np.full(cube.accounts, np.nan)
+    # rest days are the smaller share: sum them, and take the working days as all days minus them
+    rest_sums = cube.filled[:, :, ~workday].sum(axis=2, dtype=np.float64).T  # (A, P)
+    slot, account, day = cube.missing
+    on_rest = ~workday[day]
+    rest_missing = np.bincount(
+        account[on_rest] * cube.slots + slot[on_rest], minlength=cube.accounts * cube.slots
+    ).reshape(cube.accounts, cube.slots)
+    rest_counts = int((~workday).sum()) - rest_missing
+    amplitudes = [
+        _profile_amplitude_of(sums, counts)
+        for sums, counts in (
+            (cube.slot_sums - rest_sums, cube.slot_counts - rest_counts),
+            (rest_sums, rest_counts),
+        )
+    ]
+    return np.clip(1.0 - _safe_ratio(amplitudes[1], amplitudes[0]), 0.0, 1.0)
+
+
+def _profile_amplitude_of(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """(max − min) / mean of the mean daily profile given per-slot sums and counts (A, P)."""
+    profile = _safe_ratio(sums, counts.astype(float))
     has = ~np.isnan(profile)
     spread = np.max(profile, axis=1, where=has, initial=-np.inf) - np.min(
         profile, axis=1, where=has, initial=np.inf
@@ -277,7 +308,7 @@ def near_peak_share(cube: Cube) -> np.ndarray:
 
 
 def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
-    """Median daily base (lowest slot) over median daily mean: share of the load that never stops."""
+    """Median daily base (lowest off-peak slot for hourly or finer data) over median daily mean: share of the load that never stops."""
     return np.clip(_safe_ratio(_nanmedian_rows(daily_base_kw), _nanmedian_rows(daily_kw)), 0.0, 1.0)
 
 
@@ -341,9 +372,19 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
     A load whose days jump about for other reasons (shifts, weekends, orders) gets a large slope from
     noise alone; only the part of the slope the data can vouch for is weather response.
     """
-    both = ~np.isnan(response) & ~np.isnan(driver)[None, :]
+    slope, standard_error, n = slope_with_error(response, driver[None, :])
+    with np.errstate(invalid="ignore"):
+        shrunk = np.sign(slope) * np.clip(np.abs(slope) - SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
+    shrunk[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(shrunk)] = np.nan
+    return shrunk
+
+
+def slope_with_error(response: np.ndarray, driver: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: least-squares slope of ``response`` (A, N) on ``driver`` (A, N) or (1, N) over the
+    pairs where both exist, its standard error and the number of pairs (NaN slope below 3 pairs)."""
+    both = ~np.isnan(response) & ~np.isnan(driver)
     n = both.sum(axis=1).astype(float)
-    x = np.where(both, driver[None, :], 0.0)
+    x = np.where(both, driver, 0.0)
     y = np.where(both, response, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
@@ -352,9 +393,44 @@ def _change_slope(response: np.ndarray, driver: np.ndarray) -> np.ndarray:
         slope = (dx * dy).sum(axis=1) / sxx
         residual = ((dy - slope[:, None] * dx) ** 2 * both).sum(axis=1)
         standard_error = np.sqrt(residual / np.maximum(n - 2, 1) / sxx)
-        shrunk = np.sign(slope) * np.clip(np.abs(slope) - SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
-    shrunk[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(shrunk)] = np.nan
-    return shrunk
+    slope[n < 3] = np.nan
+    return slope, standard_error, n
+
+
+FLOOR_OUTLIER_CHANGES = 5.0  # day-to-day changes beyond 5 median changes (steps, outages) are left out
+MIN_DAYS_FOR_FLOOR = 30
+
+
+def fixed_floor_share(daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.ndarray | None) -> np.ndarray:
+    """Share of the working-day demand that is a floor which does not move with the site's activity.
+
+    Between consecutive working days the daily base (lowest off-peak slot) is regressed on the daily mean, in
+    changes: a site's own standby (lighting, compressors, a hospital's wards, a data centre's cooling)
+    rises and falls with how busy it is, so its floor moves with its demand (slope = floor / demand)
+    and nothing is left. Rigs under a working load draw the same power whatever the site does, so
+    part of the floor stays put: floor − slope × demand > 0. The slope is taken at its upper bound
+    (+ two standard errors), so only a fixed floor the data can vouch for counts. Changes next to a
+    step or an outage (beyond five median changes) and between a working and a rest day are left
+    out. 0..1; NaN with fewer than 30 usable day pairs or without a calendar.
+    """
+    accounts, days = daily_kw.shape
+    if is_workday is None or len(is_workday) != days or days < 3:
+        return np.full(accounts, np.nan)
+    workday = np.asarray(is_workday, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        demand = np.where(workday[None, :], daily_kw, np.nan)
+        floor = np.where(workday[None, :], base_kw, np.nan)
+        demand_change, floor_change = np.diff(demand, axis=1), np.diff(floor, axis=1)
+        typical = _nanmedian_rows(np.abs(demand_change))
+        outlier = np.abs(demand_change) > FLOOR_OUTLIER_CHANGES * typical[:, None]
+    demand_change[outlier] = np.nan
+    slope, standard_error, n = slope_with_error(floor_change, demand_change)
+    upper = np.clip(slope + SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
+    typical_demand = _nanmedian_rows(demand)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.clip((_nanmedian_rows(floor) - upper * typical_demand) / typical_demand, 0.0, 1.0)
+    share[(n < MIN_DAYS_FOR_FLOOR) | ~np.isfinite(share)] = np.nan
+    return share
 
 
 def night_excess_kw(
@@ -392,6 +468,14 @@ def night_excess_kw(
 PEAK_TARIFF_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), local time
 
 
+def peak_tariff_slots(slot_hours: np.ndarray) -> np.ndarray:
+    """(P,) True for the slots in the peak-tariff hours (local time)."""
+    peak = np.zeros(len(slot_hours), dtype=bool)
+    for start, end in PEAK_TARIFF_HOURS:
+        peak |= (slot_hours >= start) & (slot_hours < end)
+    return peak
+
+
 def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Large miners follow prices: flat outside the peak-tariff hours, cut inside them.
 
@@ -402,9 +486,7 @@ def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if cube.slots < 24:
         nan = np.full(cube.accounts, np.nan)
         return nan, nan.copy()
-    peak = np.zeros(len(slot_hours), dtype=bool)
-    for start, end in PEAK_TARIFF_HOURS:
-        peak |= (slot_hours >= start) & (slot_hours < end)
+    peak = peak_tariff_slots(slot_hours)
     with np.errstate(invalid="ignore", divide="ignore"):
         peak_mean = cube.filled[peak].sum(axis=0) / cube.valid[peak].sum(axis=0)
         off_mean = cube.filled[~peak].sum(axis=0) / cube.valid[~peak].sum(axis=0)
