@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from minesweep.policy.codes import SUBJECT_CATEGORIES
+
 METER_LOGIT_CLIP = 6.0
 # log10(Mbit/s per kW): from here up the traffic is of office or data-centre scale, not rigs'.
 BUSY_TRAFFIC_LOG10 = -1.0
@@ -234,10 +236,39 @@ def _traffic_words(per_kw: float, mbps: float) -> dict[str, str]:
     )
 
 
+# Names of the declared uses a power company's file carries (``meters detect --accounts-meta``); the web
+# app passes the registry's subject category codes, named by the policy code table.
+USE_NAMES = {
+    "data_center": ("数据中心", "data centre"),
+    "data_centre": ("数据中心", "data centre"),
+    "datacenter": ("数据中心", "data centre"),
+    "idc": ("互联网数据中心", "internet data centre"),
+    "household": ("居民生活", "household"),
+    "residential": ("居民生活", "household"),
+    "commercial": ("商业", "commercial"),
+    "office": ("办公", "office"),
+    "manufacturing": ("工业生产", "manufacturing"),
+    "agriculture": ("农业生产", "agriculture"),
+    "heating": ("供暖", "heating"),
+    "cold_storage": ("冷库", "cold storage"),
+    "hospital": ("医院", "hospital"),
+    "warehouse": ("仓储", "warehouse"),
+}
+
+
+def use_names(use: str) -> tuple[str, str]:
+    """A declared use in Chinese and English; a value nobody coded (e.g. typed in Chinese) as it is."""
+    if use in USE_NAMES:
+        return USE_NAMES[use]
+    category = SUBJECT_CATEGORIES.get(use)
+    return (category.zh, category.en) if category else (use, use)
+
+
 def _declared_words(use: str, part: float) -> dict[str, str]:
+    zh, en = use_names(use)
     if part > 0:
         return _words(
-            f"登记用途为数据中心（{use}），但流量只有矿机量级",
-            f"Declared a data centre ({use}), but its traffic is that of rigs",
+            f"登记用途为{zh}，但流量只有矿机量级",
+            f"Declared a {en}, but its traffic is that of rigs",
         )
-    return _words(f"登记用途：{use}", f"Declared use: {use}")
+    return _words(f"登记用途：{zh}", f"Declared use: {en}")

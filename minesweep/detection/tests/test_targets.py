@@ -259,7 +259,7 @@ def test_the_targets_and_outcomes_pages_show_in_both_languages(
     evidence = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
     assert 'id="kw-definition"' in evidence and "运行小时内的平均功率" in evidence  # est_mining_kw, defined
     assert (
-        "网络流量未知" in evidence and "登记用途：data_center" in evidence
+        "网络流量未知" in evidence and "登记用途：数据中心" in evidence and "data_center" not in evidence
     )  # missing stream, registry stream
     page = client.get("/analytics/targets/").content.decode()
     assert hidden_farm.subject.name in page and "值得现场核查的目标" in page and "线索核实率" in page
