@@ -30,12 +30,20 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def day_not_after_today(value: dt.date | None, field_zh: str, field_en: str) -> dt.date:
-    """``value`` (today when not given), refused when it lies in the future."""
+def day_not_after_today(
+    value: dt.date | None, field_zh: str, field_en: str, *, not_before: dt.date | None = None
+) -> dt.date:
+    """``value`` (today when not given), refused when it lies in the future or before ``not_before``."""
     day = value or today()
     if day > today():
         raise DomainError(
             "cases.date_in_future", f"{field_zh}不能晚于今天", f"{field_en} cannot be in the future"
+        )
+    if not_before is not None and day < not_before:
+        raise DomainError(
+            "cases.date_too_early",
+            f"{field_zh}不能早于 {not_before.isoformat()}",
+            f"{field_en} cannot be before {not_before.isoformat()}",
         )
     return day
 

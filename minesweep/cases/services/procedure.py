@@ -83,19 +83,6 @@ REFERRAL_ACTIONS = {
 }
 
 
-def _day(
-    value: dt.date | None, field_zh: str, field_en: str, *, not_before: dt.date | None = None
-) -> dt.date:
-    day = day_not_after_today(value, field_zh, field_en)
-    if not_before is not None and day < not_before:
-        raise DomainError(
-            "cases.date_too_early",
-            f"{field_zh}不能早于 {not_before.isoformat()}",
-            f"{field_en} cannot be before {not_before.isoformat()}",
-        )
-    return day
-
-
 def _display_name(user: object) -> str:
     profile = getattr(user, "staff", None)
     return str(getattr(profile, "display_name", "") or "")
@@ -239,7 +226,7 @@ def notice_issue(
     track = require_party_track(party, "penalty", "送达行政处罚告知书", "serve a penalty notice")
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
     # Paper-world events are often entered later: any day from filing to today is accepted.
-    served = _day(served_on, "送达日期", "The service date", not_before=case.filed_on)
+    served = day_not_after_today(served_on, "送达日期", "The service date", not_before=case.filed_on)
     due = with_policy(hearing_request_deadline, served)
     intended_fine = _intended_fine(party, _money(intended_fine_yuan))
     right = bool(track.hearing_right)
@@ -369,7 +356,7 @@ def notice_statement_record(
     case = _open_notice(notice, "记录陈述申辩", "record a statement")
     require_case_officer(actor, case)
     statement = required_text(statement, "陈述申辩内容", "The statement")
-    received = _day(received_on, "收到日期", "The date received", not_before=notice.served_on)
+    received = day_not_after_today(received_on, "收到日期", "The date received", not_before=notice.served_on)
     _on_track(notice.party, "statement_record", received)
     notice.statement = statement
     notice.statement_received_on = received
@@ -403,7 +390,7 @@ def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.dat
             "已登记听证申请或放弃声明",
             "a request or waiver is already on record",
         )
-    requested = _day(requested_on, "申请日期", "The request date", not_before=notice.served_on)
+    requested = day_not_after_today(requested_on, "申请日期", "The request date", not_before=notice.served_on)
     if requested > notice.hearing_request_deadline:
         raise TransitionError(
             "cases.hearing_request_late",
@@ -481,7 +468,9 @@ def hearing_schedule(
             "听证主持人不能是本案调查人员（行政处罚法第六十四条）",
             "the presiding officer cannot be an investigator of this case (Art. 64)",
         )
-    notified = _day(notified_on, "通知日期", "The notification date", not_before=notice.served_on)
+    notified = day_not_after_today(
+        notified_on, "通知日期", "The notification date", not_before=notice.served_on
+    )
     latest = with_policy(hearing_notice_latest, scheduled_on)
     if notified > latest:
         raise DomainError(
@@ -523,7 +512,7 @@ def hearing_conclude(
     _on_track(hearing.notice.party, "hearing_conclude")
     text = required_text(record_text, "听证笔录摘要或撤回说明", "The record or the withdrawal note")
     if held:
-        day = _day(held_on, "举行日期", "The hearing date", not_before=hearing.notified_on)
+        day = day_not_after_today(held_on, "举行日期", "The hearing date", not_before=hearing.notified_on)
         hearing.held_on = day
     hearing.status = Hearing.Status.HELD if held else Hearing.Status.WITHDRAWN
     hearing.record = text
@@ -614,7 +603,7 @@ def discussion_record(
     participants = required_text(participants, "参加人员", "The participants", min_length=2)
     minutes = required_text(minutes, "会议纪要", "The minutes", min_length=4)
     conclusion = required_text(conclusion, "讨论决定", "The conclusion", min_length=2)
-    day = _day(held_on, "讨论日期", "The date", not_before=case.filed_on)
+    day = day_not_after_today(held_on, "讨论日期", "The date", not_before=case.filed_on)
     advance(track, "discussion_record")
     discussion = CollectiveDiscussion.objects.create(
         case=case,
@@ -732,7 +721,7 @@ def decision_issue(
         raise TransitionError(
             "cases.already_decided", f"已对“{party.name}”作出决定", f"'{party.name}' is already decided"
         )
-    day = _day(decided_on, "决定日期", "The decision date", not_before=notice.served_on)
+    day = day_not_after_today(decided_on, "决定日期", "The decision date", not_before=notice.served_on)
     blockers = notice_blockers(notice, day)
     if blockers:
         raise TransitionError(
@@ -857,7 +846,7 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
     require_case_officer(actor, case)
     if decision.served_on:
         raise TransitionError("cases.already_served", "决定书已送达", "the decision was already served")
-    served = _day(served_on, "送达日期", "The service date", not_before=decision.decided_on)
+    served = day_not_after_today(served_on, "送达日期", "The service date", not_before=decision.decided_on)
     track = Track.objects.filter(case=case, party=decision.party, kind="penalty").first()
     if track is not None:
         advance(track, "decision_serve")
@@ -909,7 +898,7 @@ def case_close(*, actor: Actor, case: Case, summary: str, closed_on: dt.date | N
             "不能结案：" + "；".join(p[0] for p in problems),
             "cannot close: " + "; ".join(p[1] for p in problems),
         )
-    day = _day(closed_on, "结案日期", "The closing date", not_before=case.filed_on)
+    day = day_not_after_today(closed_on, "结案日期", "The closing date", not_before=case.filed_on)
     case.stage = Case.Stage.CLOSED
     case.closed_on = day
     case.closing_summary = summary
@@ -997,7 +986,7 @@ def follow_up_record(
         raise TransitionError("cases.follow_up_done", "该次回头看已记录", "this check is already recorded")
     findings = required_text(findings, "检查情况", "The findings", min_length=4)
     assert case.closed_on is not None
-    day = _day(checked_on, "检查日期", "The check date", not_before=case.closed_on)
+    day = day_not_after_today(checked_on, "检查日期", "The check date", not_before=case.closed_on)
     check.status = FollowUpCheck.Status.FAILED if relapse else FollowUpCheck.Status.PASSED
     check.checked_on = day
     check.checked_by = user_or_none(actor)

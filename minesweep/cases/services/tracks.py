@@ -624,13 +624,7 @@ def track_credit_notice_issue(
     from minesweep.credit.services import listing_from_track, listing_notify
 
     track = _credit_track(actor, track)
-    day = day_not_after_today(served_on, "送达日期", "The service date")
-    if day < track.case.filed_on:
-        raise TransitionError(
-            "cases.date_too_early",
-            f"送达日期不能早于立案日期 {track.case.filed_on.isoformat()}",
-            f"the service date cannot be before the filing date {track.case.filed_on.isoformat()}",
-        )
+    day = day_not_after_today(served_on, "送达日期", "The service date", not_before=track.case.filed_on)
     advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
     from minesweep.credit.models import ListingRecord
     from minesweep.credit.selectors import listing_for_party
