@@ -65,6 +65,14 @@ class ListingRecord(models.Model):
     removal_conditions = models.TextField(blank=True)
     remedies = models.TextField(blank=True)
     case_number = models.CharField(max_length=40, blank=True)
+    party = models.ForeignKey(
+        "cases.CaseParty",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credit_listings",
+        help_text="the case party listed (a listing from a case); name and identity stay snapshotted above",
+    )
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     proposed_at = models.DateTimeField(auto_now_add=True)

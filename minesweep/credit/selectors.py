@@ -83,9 +83,4 @@ def listing_get(*, scope: Scope | None, pk: int) -> ListingRecord:
 
 def listing_for_party(party: Any) -> ListingRecord | None:
     """The latest listing made from a case party (its credit track or its penalty decision)."""
-    return (
-        ListingRecord.objects.filter(case_number=party.case.number)
-        .filter(Q(decision__party=party) | Q(decision__isnull=True, name=party.name))
-        .order_by("-pk")
-        .first()
-    )
+    return ListingRecord.objects.filter(party=party).order_by("-pk").first()

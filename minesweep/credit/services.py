@@ -273,6 +273,7 @@ def _listing_for_party(
         ),
         remedies="对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
         case_number=case.number,
+        party=party,
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
     )
     audit_record(
@@ -301,7 +302,7 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
     decision = party.decisions.order_by("-id").first()
     if decision is not None:
         return listing_from_decision(actor=actor, decision=decision, severity=severity)
-    if ListingRecord.objects.filter(case_number=case.number, name=party.name, status__in=_OPEN).exists():
+    if ListingRecord.objects.filter(party=party, status__in=_OPEN).exists():
         raise CreditError(
             "credit.duplicate", "该当事人已据本案列入或拟列入", "already (being) listed from this case"
         )
@@ -336,11 +337,10 @@ def _track_follow(actor: Actor, listing: ListingRecord) -> None:
     from minesweep.cases.services._common import record
     from minesweep.cases.transitions import ENDED
 
-    if not listing.case_number:
+    if listing.party_id is None:
         return
     track = (
-        Track.objects.filter(case__number=listing.case_number, kind="credit")
-        .filter(party__name=listing.name)
+        Track.objects.filter(party_id=listing.party_id, kind="credit")
         .exclude(step__in=[ENDED, "awaiting_approval"])
         .first()
     )

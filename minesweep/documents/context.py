@@ -745,13 +745,7 @@ def _listing_of(case: Case, party: CaseParty | None, *, decided: bool = False) -
     if party is None and reached:
         listings = reached
     if party is not None:
-        listings = [
-            rec
-            for rec in listings
-            if (rec.decision is not None and rec.decision.party_id == party.pk)
-            or (rec.subject_id is not None and rec.subject_id == party.subject_id)
-            or (rec.decision is None and rec.subject_id is None and rec.name == party.name)
-        ]
+        listings = [rec for rec in listings if rec.party_id == party.pk]
     if not listings:
         raise DocumentError(
             "documents.listing_missing",

@@ -299,3 +299,60 @@ def test_a_listing_decided_on_the_credit_page_ends_the_credit_track_with_its_num
     listing = listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
     track.refresh_from_db()
     assert track.step == "ended" and listing.decision_number and listing.decision_number in track.outcome
+
+
+def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_a_name(crew, lead):
+    """Two people named alike in one case: the credit page's steps and the case page's listing belong to
+    the party listed (a link, not a match on the name)."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.selectors import listing_for_party
+    from minesweep.credit.services import listing_rights_waive
+
+    namesake = PartySpec(
+        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    )
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake, namesake))
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    first, second = case.tracks.filter(kind="credit").order_by("party_id")
+    services.track_credit_notice_issue(actor=crew.investigator, track=second, served_on=dt.date(2026, 9, 21))
+    listing = ListingRecord.objects.get(case_number=case.number)
+    assert listing.party_id == second.party_id
+    assert listing_for_party(first.party) is None and listing_for_party(second.party) == listing
+    listing_rights_waive(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    from minesweep.credit.services import listing_publish
+
+    listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.step == "ended" and first.step == "handover"
+
+
+def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_unambiguous(crew, lead):
+    import importlib
+
+    from django.apps import apps
+
+    from minesweep.credit.models import ListingRecord
+
+    link = importlib.import_module("minesweep.credit.migrations.0004_listingrecord_party")
+    track = _credit_case(crew, lead)
+    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21))
+    namesake = PartySpec(
+        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    )
+    twins = run(
+        crew, lead_again(crew), to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake,) * 2
+    )
+    assert isinstance(twins, Case)
+    services.legal_review_record(actor=crew.reviewer, case=twins, approve=True, opinion="同意")
+    twin_track = twins.tracks.filter(kind="credit").first()
+    services.track_credit_notice_issue(
+        actor=crew.investigator, track=twin_track, served_on=dt.date(2026, 9, 21)
+    )
+    ListingRecord.objects.update(party=None)  # as before the link existed
+
+    link.link_listings_to_parties(apps, None)
+
+    assert ListingRecord.objects.get(case_number=track.case.number).party_id == track.party_id
+    assert ListingRecord.objects.get(case_number=twins.number).party_id is None  # two 张某: left to a person
