@@ -79,6 +79,8 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "仅在工作日出现的日内起伏占比",
         "Share of the daily rhythm seen only on working days",
     ),
+    "rest_day_amplitude": ("休息日日内起伏幅度", "Daily swing on rest days"),
+    "night_excess_weather": ("夜间超额随气温变化（%/°C）", "Night excess following the temperature, %/°C"),
 }
 BASIS_NAMES = {
     "running": (

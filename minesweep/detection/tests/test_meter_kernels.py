@@ -232,3 +232,34 @@ def test_it_tells_a_rhythm_that_stops_on_rest_days_from_one_that_runs_every_day(
     assert share[0] > 0.6 and share[1] < 0.1
     all_working, _ = _features(_series(data_centre), workdays=np.ones(DAYS, bool))
     assert np.isnan(all_working["working_day_rhythm_share"]).all()
+
+
+def test_it_sees_how_flat_a_load_is_when_the_people_are_away():
+    workdays = (np.arange(DAYS) + 4) % 7 < 5
+
+    def farm_with_office(d, h):  # 300 kW of rigs, a 60 kW office open 9-18 on working days
+        return 300.0 + 60.0 * workdays[d] * ((h >= 9) & (h < 18))
+
+    def data_centre(d, h):  # the users' daily wave every day of the week
+        return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
+
+    features, _ = _features(_series(farm_with_office), _series(data_centre), workdays=workdays)
+    rest = features["rest_day_amplitude"]
+    assert rest[0] < 0.05 < 0.1 < features["profile_amplitude"][0]  # the rigs alone on rest days
+    assert rest[1] > 0.15  # a data centre's wave is there on Sundays too
+
+
+def test_it_tells_storage_heating_that_follows_the_cold_from_rigs_that_run_every_night():
+    rng = np.random.default_rng(3)
+    days = 150
+    temperature = -5 + 8 * np.sin(np.arange(days) / 9) + rng.normal(0, 2, days)
+    duty = np.clip((12.0 - temperature) / 20.0, 0.3, 1.0)
+    heating = 6.0 * duty * rng.normal(1, 0.03, (20, days))  # night excess kW of a 煤改电 heater
+    rigs = 6.0 * rng.normal(1, 0.03, (20, days))  # rigs switched on every night
+    ran = np.ones((20, days), bool)
+    heating_response = shape.night_excess_weather(heating, ran, temperature)
+    rigs_response = shape.night_excess_weather(rigs, ran, temperature)
+    assert np.median(heating_response) > 2.0  # several % of its mean per °C
+    assert np.max(rigs_response) < 0.3
+    assert np.isnan(shape.night_excess_weather(heating, ran, None)).all()
+    assert np.isnan(shape.night_excess_weather(heating[:, :20], ran[:, :20], temperature[:20])).all()

@@ -25,7 +25,7 @@ START_DAY, DAYS = 18628, 120
 GRID = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=3600)
 
 
-def _table(*loads) -> pa.Table:
+def _table(*loads, temperature: np.ndarray | None = None) -> pa.Table:
     """Feature table for accounts A0, A1, … whose hourly kW is ``load(day, hour)``."""
     rng = np.random.default_rng(3)
     hours = np.arange(DAYS * 24)
@@ -33,7 +33,7 @@ def _table(*loads) -> pa.Table:
     index = np.repeat(np.arange(len(loads)), len(hours))
     kw = np.concatenate([load(hours // 24, hours % 24) * rng.normal(1, 0.01, len(hours)) for load in loads])
     mean_kw, counts = bin_readings(index, np.tile(ts, len(loads)), kw, len(loads), GRID)
-    features, steps = compute_features(mean_kw, counts, GRID, (np.arange(DAYS) + 4) % 7 < 5)
+    features, steps = compute_features(mean_kw, counts, GRID, (np.arange(DAYS) + 4) % 7 < 5, temperature)
     columns = {"account_id": [f"A{i}" for i in range(len(loads))], **features}
     columns["steps"] = [json.dumps([[d, kw] for d, kw in s]) for s in steps]
     return pa.table(columns)
@@ -190,3 +190,29 @@ def test_it_counts_a_fixed_floor_only_at_the_scale_of_rigs():
     mean_kw = np.array([0.4, 300.0, 25.0])  # a household's standby; a factory; 5 kW fixed floor
     scaled = rig_scale_fixed_floor(share, mean_kw)
     assert scaled[0] < 0.02 and scaled[1] == 0.2 and abs(scaled[2] - 0.1) < 1e-9
+
+
+def test_it_judges_a_farm_with_an_office_by_how_flat_it_is_when_the_office_is_closed():
+    def farm_with_office(d, h):  # 300 kW of rigs, a 60 kW office open 9-18 on working days
+        return 300.0 + 60.0 * ((h >= 9) & (h < 18)) * (((d + 4) % 7) < 5)
+
+    farm, office = score_table(_table(farm_with_office, _office), GRID).to_pylist()
+    assert json.loads(farm["reasons"])["route"] == "flat_load"
+    assert farm["score"] > 0.8 and farm["f_rest_day_amplitude"] < 0.02 < 0.1 < farm["f_profile_amplitude"]
+    assert office["score"] < 0.1
+
+
+def test_a_floor_that_heats_with_the_weather_counts_against_hidden_rigs():
+    temperature = -2 + 14 * np.sin(np.arange(DAYS) / 12.0)
+
+    def hospital(d, h, heating=0.004):  # wards around the clock, outpatients on working days
+        outpatients = 0.4 * ((h >= 8) & (h < 17.5)) * np.where(((d + 4) % 7) < 5, 1.0, 0.4)
+        return 400 * (0.55 + outpatients) * (1 + heating * np.clip(15 - temperature[d], 0, None))
+
+    heated, unheated = score_table(
+        _table(hospital, lambda d, h: hospital(d, h, 0.0), temperature=temperature),
+        GRID,
+        has_temperature=True,
+    ).to_pylist()
+    assert heated["f_temperature_response"] > 0.2 and unheated["f_temperature_response"] == 0
+    assert heated["score"] < unheated["score"] - 0.08

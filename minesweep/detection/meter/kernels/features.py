@@ -35,6 +35,7 @@ FEATURE_DOCS: dict[str, str] = {
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
+    "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
     "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
@@ -44,6 +45,7 @@ FEATURE_DOCS: dict[str, str] = {
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
     "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
+    "night_excess_weather": "|slope| of the night excess on the outdoor temperature over the nights it ran, % of its mean per degC",
     "peak_cut_share": "1 - median daily (mean kW in peak-tariff hours / mean kW outside them), 0..1",
     "offpeak_base_ratio": "median daily (lowest off-peak slot / off-peak mean): 1 = flat outside the peaks",
     "running_kw": "mean kW above the pre-onset level over the slots where that load ran",
@@ -89,7 +91,8 @@ def compute_features(
         features["night_excess_kw"],
         features["night_excess_variation"],
         features["night_excess_persistence"],
-    ) = shape.night_excess_kw(cube, base, grid.slot_hours)
+        features["night_excess_weather"],
+    ) = shape.night_excess_kw(cube, base, grid.slot_hours, temperature_c=temperature_c)
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
     features.update(_running_load(mean_kw, daily, features, grid))
@@ -106,6 +109,7 @@ def _shape_features(
     cube: shape.Cube, daily: np.ndarray, base: np.ndarray, grid: ProfileGrid, is_workday: np.ndarray
 ) -> dict[str, np.ndarray]:
     """The features that describe how the load runs (load factor to base load ratio)."""
+    working_amplitude, rest_amplitude = shape.amplitude_by_day_kind(cube, is_workday)
     return {
         "mean_kw": cube.mean_kw,
         "robust_peak_kw": cube.robust_peak_kw,
@@ -121,7 +125,8 @@ def _shape_features(
         "base_load_ratio": shape.base_load_ratio(base, daily),
         "base_day_to_day_change": shape.day_to_day_change(base),
         "fixed_floor_share": shape.fixed_floor_share(daily, base, is_workday),
-        "working_day_rhythm_share": shape.working_day_rhythm_share(cube, is_workday),
+        "working_day_rhythm_share": shape.working_day_rhythm_share(working_amplitude, rest_amplitude),
+        "rest_day_amplitude": rest_amplitude,
     }
 
 

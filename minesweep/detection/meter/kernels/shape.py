@@ -186,19 +186,17 @@ def profile_amplitude(cube: Cube) -> np.ndarray:
     return _profile_amplitude_of(cube.slot_sums, cube.slot_counts)
 
 
-def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
-    """Share of the daily rhythm that stops on rest days: 1 − amplitude of the mean rest-day profile /
-    amplitude of the mean working-day profile (each over its own mean demand), clipped to 0..1.
-
-    People (an office or a workshop next to the load) keep working hours; servers' users, a process
-    and rigs run the same every day. A flat load whose rhythm is only there on working days is a flat
-    load with people beside it. NaN for daily data, without a calendar or without both kinds of day.
-    """
+def amplitude_by_day_kind(cube: Cube, is_workday: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Profile amplitude ((max − min) / mean of the mean daily profile) of the working days and of the
+    rest days, each over its own days. NaN for daily data, without a calendar or without both kinds
+    of day."""
     if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
-        return np.full(cube.accounts, np.nan)
+        nothing = np.full(cube.accounts, np.nan)
+        return nothing, nothing
     workday = np.asarray(is_workday, dtype=bool)
     if workday.all() or not workday.any():
-        return np.full(cube.accounts, np.nan)
+        nothing = np.full(cube.accounts, np.nan)
+        return nothing, nothing
     # rest days are the smaller share: sum them, and take the working days as all days minus them
     rest_sums = cube.filled[:, :, ~workday].sum(axis=2, dtype=np.float64).T  # (A, P)
     slot, account, day = cube.missing
@@ -207,14 +205,20 @@ def working_day_rhythm_share(cube: Cube, is_workday: np.ndarray | None) -> np.nd
         account[on_rest] * cube.slots + slot[on_rest], minlength=cube.accounts * cube.slots
     ).reshape(cube.accounts, cube.slots)
     rest_counts = int((~workday).sum()) - rest_missing
-    amplitudes = [
-        _profile_amplitude_of(sums, counts)
-        for sums, counts in (
-            (cube.slot_sums - rest_sums, cube.slot_counts - rest_counts),
-            (rest_sums, rest_counts),
-        )
-    ]
-    return np.clip(1.0 - _safe_ratio(amplitudes[1], amplitudes[0]), 0.0, 1.0)
+    working = _profile_amplitude_of(cube.slot_sums - rest_sums, cube.slot_counts - rest_counts)
+    return working, _profile_amplitude_of(rest_sums, rest_counts)
+
+
+def working_day_rhythm_share(working_amplitude: np.ndarray, rest_amplitude: np.ndarray) -> np.ndarray:
+    """Share of the daily rhythm that stops on rest days: 1 − amplitude of the mean rest-day profile /
+    amplitude of the mean working-day profile (:func:`amplitude_by_day_kind`), clipped to 0..1.
+
+    People (an office or a workshop next to the load) keep working hours; servers' users, a process
+    and rigs run the same every day. A flat load whose rhythm is only there on working days is a flat
+    load with people beside it. The rest-day amplitude alone is how flat the load is when the people
+    are away: rigs stay as flat as ever.
+    """
+    return np.clip(1.0 - _safe_ratio(rest_amplitude, working_amplitude), 0.0, 1.0)
 
 
 def _profile_amplitude_of(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -434,20 +438,24 @@ def fixed_floor_share(daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.
 
 
 def night_excess_kw(
-    cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, days: int = 28
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cube: Cube,
+    daily_base: np.ndarray,
+    slot_hours: np.ndarray,
+    days: int = 28,
+    temperature_c: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A load that runs only at night (cheap valley hours).
 
     Per day, the night excess is mean kW 00:00–06:00 minus that day's base kW. Returns, per account:
     the median excess over the last ``days`` days (kW); its coefficient of variation over those days
     (rigs switched on nightly give a steady excess, weather-driven storage heating does not); and its
     persistence — the share of days with data, from the first day the excess reached half its recent
-    level, on which it did so again (rigs run every night; seasonal heating stops in spring).
-    All NaN for daily data.
+    level, on which it did so again (rigs run every night; seasonal heating stops in spring); and how
+    strongly it follows the outdoor temperature (:func:`night_excess_weather`). All NaN for daily data.
     """
     if cube.slots < 4:
         nothing = np.full(cube.accounts, np.nan)
-        return nothing, nothing, nothing
+        return nothing, nothing, nothing, nothing
     night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         night_mean = cube.filled[night].sum(axis=0) / cube.valid[night].sum(axis=0)
@@ -462,7 +470,29 @@ def night_excess_kw(
     counted = started & has_data
     with np.errstate(invalid="ignore", divide="ignore"):
         persistence = (present & counted).sum(axis=1) / counted.sum(axis=1)
-    return level, daily_variation(recent), persistence
+    return level, daily_variation(recent), persistence, night_excess_weather(excess, present, temperature_c)
+
+
+def night_excess_weather(excess: np.ndarray, ran: np.ndarray, temperature_c: np.ndarray | None) -> np.ndarray:
+    """How strongly the night excess follows the outdoor temperature, in % of its mean per °C (≥ 0).
+
+    Over the nights it ran (``ran``), the night excess (% of its mean) is regressed on the day's mean
+    temperature; the |slope| counts only beyond two standard errors. Storage heating (煤改电) runs
+    harder the colder the night — several %/°C even when a cold spell pins it at full power for
+    weeks; rigs draw the same power whatever the weather (their fans, a fraction of a %/°C). NaN
+    without a temperature series or with fewer than 30 such nights.
+    """
+    accounts, days = excess.shape
+    if temperature_c is None or len(temperature_c) != days:
+        return np.full(accounts, np.nan)
+    running = np.where(ran, excess, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = 100.0 * running / nan_mean_rows(running)[:, None]
+    slope, standard_error, n = slope_with_error(relative, np.asarray(temperature_c, dtype=float)[None, :])
+    with np.errstate(invalid="ignore"):
+        response = np.clip(np.abs(slope) - SLOPE_SIGNIFICANCE * standard_error, 0.0, None)
+    response[(n < MIN_DAYS_FOR_TEMPERATURE) | ~np.isfinite(response)] = np.nan
+    return response
 
 
 PEAK_TARIFF_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), local time
