@@ -50,6 +50,7 @@ from minesweep.detection.network.flows import (
     endpoint_rows,
     evenly_spaced,
     normalise_flows,
+    rows_in,
     shape_features,
 )
 from minesweep.detection.network.pools import PoolMatch
@@ -135,7 +136,8 @@ class HostParts:
     long_low: np.ndarray
     mining_port: np.ndarray
     exchanged: np.ndarray
-    destinations: dict[str, int] = field(default_factory=dict)
+    #: the addresses in the order of their numbers
+    destinations: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     #: (host << 32 | address) of P2P-port rows
     peers: list[np.ndarray] = field(default_factory=list)
     #: (host << 32 | address), port and start time of the rows whose series may be periodic
@@ -147,8 +149,19 @@ class HostParts:
         first, last = np.full(hosts, np.inf), np.full(hosts, -np.inf)
         return cls(counts[0], first, last, counts[1], counts[2], np.zeros(pairs))
 
-    def add(self, host: np.ndarray, rows: pa.Table) -> None:
-        """Rows of candidate hosts (``host``: their positions) of one row group."""
+    def number(self, addresses: pa.Array) -> np.ndarray:
+        """The number of each of the distinct ``addresses`` (new ones numbered on)."""
+        found = pc.index_in(addresses, value_set=self.destinations)
+        numbers = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        new = numbers < 0
+        if new.any():
+            numbers[new] = np.arange(len(self.destinations), len(self.destinations) + int(new.sum()))
+            self.destinations = pa.concat_arrays([self.destinations, addresses.filter(pa.array(new))])
+        return numbers
+
+    def add(self, host: np.ndarray, rows: pa.Table, destination: np.ndarray) -> None:
+        """Rows of candidate hosts of one row group (``host``: their positions, ``destination``: the
+        numbers of their addresses)."""
         hosts = len(self.flows)
         start = rows["ts_start"].to_numpy()
         self.flows += np.bincount(host, minlength=hosts)
@@ -158,7 +171,7 @@ class HostParts:
         self.long_low += np.bincount(host[shape["long_low"]], minlength=hosts)
         self.mining_port += np.bincount(host[shape["mining_port"]], minlength=hosts)
         port = rows["dst_port"].to_numpy()
-        pair = host.astype(np.int64) << 32 | _task_numbers(rows["dst_ip"], self.destinations)
+        pair = host.astype(np.int64) << 32 | destination
         p2p = np.isin(port, P2P_PORTS)
         if p2p.any():
             self.peers.append(np.unique(pair[p2p]))
@@ -180,10 +193,7 @@ class HostParts:
         self.long_low += other.long_low
         self.mining_port += other.mining_port
         self.exchanged += other.exchanged
-        numbers = np.array(
-            [self.destinations.setdefault(text, len(self.destinations)) for text in other.destinations],
-            np.int64,
-        )
+        numbers = self.number(other.destinations)
         self.peers.extend(_renumbered(pairs, numbers) for pairs in other.peers)
         self.series.extend(
             (_renumbered(pairs, numbers), ports, starts) for pairs, ports, starts in other.series
@@ -212,18 +222,6 @@ class HostParts:
 def _renumbered(pairs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
     """(host << 32 | a task's address number) pairs with the address renumbered by ``numbers``."""
     return (pairs >> 32) << 32 | numbers[pairs & 0xFFFFFFFF]
-
-
-def _task_numbers(column: pa.ChunkedArray, numbers: dict[str, int]) -> np.ndarray:
-    """Per row: the task's number of its (dictionary-encoded) address; each distinct address is looked
-    up once per row group."""
-    encoded = column.combine_chunks()
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    used = np.unique(indices)
-    texts = encoded.dictionary.take(pa.array(used)).to_pylist()
-    lookup = np.zeros(len(encoded.dictionary), np.int64)
-    lookup[used] = [numbers.setdefault(text, len(numbers)) for text in texts]
-    return lookup[indices]
 
 
 @dataclass
@@ -480,7 +478,7 @@ def _row_group_candidates(
     query_valid, query_match = names.matched(table["dns_query"])
     lookup = port == DNS_PORT
     own_query = query_valid & ~lookup
-    mapped = _in_set(table["dst_ip"], listed[0])
+    mapped = rows_in(table["dst_ip"], listed[0])
     named = np.where(sni_valid, sni_match, np.where(own_query, query_match, mapped))
     looked_up = lookup & query_match
     endpoint = endpoint_rows(table, names.pools)
@@ -595,16 +593,6 @@ class PoolNames:
         return valid, flags[indices]
 
 
-def _in_set(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
-    """Per row: the (dictionary-encoded) value is one of ``values``; looked up once per distinct value."""
-    encoded = column.chunk(0)
-    if len(values) == 0:
-        return np.zeros(len(encoded), dtype=bool)
-    flags = np.append(pc.is_in(encoded.dictionary, value_set=values).to_numpy(zero_copy_only=False), False)
-    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
-    return flags[indices]
-
-
 def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:
     """Hosts to aggregate (as :func:`flows.score_flow_table` selects them), what their named rows said,
     the candidate sessions' distinct (host, address) pairs, and the session rows in file order."""
@@ -636,28 +624,35 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], 
 
 def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
-    of ``pairs`` (host, address) over all its rows."""
-    wanted_values = pa.array(wanted, pa.string())
+    of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
+    for both (the candidate hosts, then the sessions' hosts that are not candidates)."""
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    keys = (
-        _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-        if pairs.num_rows
-        else np.zeros(0, np.int64)
-    )
+    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
     key_values = pa.array(keys, pa.int64())
+    known = pa.array(wanted, pa.string())
+    hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
+    source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
+    source_of_host[pc.index_in(sources, value_set=hosts).to_numpy(zero_copy_only=False)] = np.arange(
+        len(sources)
+    )
     results = []
     for task in tasks:
         parts = HostParts.empty(len(wanted), len(keys))
         for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
-            host = _positions(table["src_ip"], wanted_values)
-            rows = np.flatnonzero(host >= 0)
+            host = _positions(table["src_ip"], hosts)
+            rows = np.flatnonzero((host >= 0) & (host < len(wanted)))
+            destination = table["dst_ip"].chunk(0)
             if rows.size:
-                parts.add(host[rows], table.take(pa.array(rows)))
+                numbers = parts.number(destination.dictionary)
+                codes = destination.indices.to_numpy(zero_copy_only=False)[rows]
+                parts.add(host[rows], table.take(pa.array(rows)), numbers[codes])
             if len(keys):
-                row_keys = _pair_keys(table["src_ip"], table["dst_ip"], sources, targets)
+                source = source_of_host[host]
+                target = _positions(destination, targets)
+                row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
                 among = np.flatnonzero(row_keys >= 0)
                 found = pc.index_in(pa.array(row_keys[among]), value_set=key_values)
                 hit = found.is_valid().to_numpy(zero_copy_only=False)

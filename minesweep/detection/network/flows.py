@@ -357,12 +357,25 @@ def endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
     if not pools.ip_ports:
         return endpoint
     listed = pa.array(sorted({ip for ip, _ in pools.ip_ports}), pa.string())
-    candidates = np.flatnonzero(pc.is_in(table["dst_ip"], value_set=listed).to_numpy(zero_copy_only=False))
+    candidates = np.flatnonzero(rows_in(table["dst_ip"], listed))
     addresses = table["dst_ip"].take(pa.array(candidates)).to_pylist()
     ports = table["dst_port"].take(pa.array(candidates)).to_pylist()
     for row, address, port in zip(candidates, addresses, ports, strict=True):
         endpoint[row] = pools.match_endpoint(address, int(port)) is not None
     return endpoint
+
+
+def rows_in(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
+    """Per row: the value is one of ``values`` (a dictionary-encoded column is looked up once per
+    distinct value; null rows are not)."""
+    if not pa.types.is_dictionary(column.type):
+        return pc.fill_null(pc.is_in(column, value_set=values), False).to_numpy(zero_copy_only=False)
+    encoded = column.combine_chunks()
+    if len(values) == 0:
+        return np.zeros(len(encoded), dtype=bool)
+    flags = np.append(pc.is_in(encoded.dictionary, value_set=values).to_numpy(zero_copy_only=False), False)
+    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
+    return flags[indices]
 
 
 def shape_features(table: pa.Table) -> dict[str, np.ndarray]:
