@@ -10,16 +10,19 @@ text columns as Parquet dictionaries (each distinct name or address is looked at
   of the DNS answers, later answers winning as for a whole table.
 * **candidates**: per row group, vectorised on dictionary indices, the hosts that *can* be reported — a
   pool name (SNI, the flow's own name, or the answers' name of its destination), a pool lookup, a listed
-  endpoint — the P2P-port rows per host, and the flow-only detector's session-shaped rows
-  (:mod:`shapes`). Nothing per record is kept.
-* **host rows**: per row group, only the rows of the hosts that can be reported (what
-  :func:`flows.score_flow_table` itself looks at), and the bytes of the candidate sessions' host and
-  address pairs (the byte-share rule of :mod:`shapes`).
+  endpoint — with what those few rows say (:class:`NamedFlows`: counts, pool names, endpoints), the
+  P2P-port rows per host, and the flow-only detector's session-shaped rows (:mod:`shapes`).
+* **host aggregates**: per row group, the rows of the hosts that can be reported (what
+  :func:`flows.score_flow_table` itself looks at) summed into per-host arrays (:class:`HostParts`:
+  flows, first and last seen, shape counts, P2P peers, the start times of each host × address × port
+  series for the periodic evidence), and the bytes of the candidate sessions' host and address pairs
+  (the byte-share rule of :mod:`shapes`).
 
-The host rows, in file order, are then scored by :func:`report.flow_host_records` with the answers' map:
-the very rows and order the whole-table scoring selects, hence the same records. Memory between row
-groups grows with the candidate hosts (their rows), the candidate sessions and the answered addresses,
-not with the records; a task holds one row group.
+Aggregates merge over row groups and tasks by addition, minimum, maximum and union, and give the
+:class:`flows.HostFlowEvidence` the whole-table scoring gives, hence the same records
+(:func:`report.flow_evidence_records`). Between row groups a task keeps per-host state (P2P row counts,
+named rows, the aggregates), the session-shaped rows and, because evenly spaced starts are only seen in a
+whole series, 24 bytes per flow of a candidate host; a task holds one row group of records.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from minesweep.detection.network.flows import (
     MIN_P2P_PEERS,
     P2P_PORTS,
     PERIODIC_EXEMPT_PORTS,
+    PERIODIC_MIN_FLOWS,
     REQUIRED_COLUMNS,
     TEXT_COLUMNS,
     FlowFileError,
@@ -126,7 +130,7 @@ class HostParts:
     """Aggregates of the candidate hosts' rows (position ``i`` is the ``i``-th candidate host) that merge
     over row groups and tasks: flow counts, first and last times, shape counts, the (host, address) P2P
     pairs, the bytes of the candidate sessions' pairs, and the start times of each (host, address, port)
-    series — the periodic evidence needs a series whole (gaps between sorted starts), so these are 16
+    series — the periodic evidence needs a series whole (gaps between sorted starts), so these are 24
     bytes per flow of a candidate host (exempt ports left out). Addresses are numbered per task
     (``destinations``) and renumbered when parts merge."""
 
@@ -205,12 +209,19 @@ class HostParts:
         if not self.series:
             return result
         pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
-        order = np.lexsort((starts, ports, pairs))
-        pairs, ports, starts = pairs[order], ports[order], starts[order]
-        fresh = np.r_[True, (pairs[1:] != pairs[:-1]) | (ports[1:] != ports[:-1])]
+        _, pair = np.unique(pairs, return_inverse=True)
+        port_values, port = np.unique(ports, return_inverse=True)
+        _, series, flows = np.unique(
+            pair.astype(np.int64) * len(port_values) + port, return_inverse=True, return_counts=True
+        )
+        rows = np.flatnonzero(flows[series] >= PERIODIC_MIN_FLOWS)  # shorter series cannot be periodic
+        if rows.size == 0:
+            return result
+        order = rows[np.lexsort((starts[rows], series[rows]))]
+        fresh = np.r_[True, series[order][1:] != series[order][:-1]]
         group = np.cumsum(fresh) - 1
-        regular = evenly_spaced(group, starts, int(group[-1]) + 1)
-        return np.bincount(pairs[fresh][regular] >> 32, minlength=len(self.flows))
+        regular = evenly_spaced(group, starts[order], int(group[-1]) + 1)
+        return np.bincount(pairs[order][fresh][regular] >> 32, minlength=len(self.flows))
 
     def p2p_peers(self) -> np.ndarray:
         result = np.zeros(len(self.flows), np.int64)
