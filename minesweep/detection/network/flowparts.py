@@ -245,6 +245,7 @@ class FlowScan:
     kept: int
     tasks: int
     candidate_hosts: int
+    #: rows of the candidate hosts, summed into their aggregates (none is kept)
     candidate_rows: int
     #: CPU seconds (this process) of the streamed passes, the host records and the session findings
     cpu_seconds: dict[str, float] = field(default_factory=dict)
