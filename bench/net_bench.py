@@ -34,7 +34,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minesweep.detection.network.collector import serve  # noqa: E402
+from minesweep.detection.network.collector import parquet_layout, serve  # noqa: E402
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v9_packets  # noqa: E402
 from minesweep.detection.network.flows import connection_names, match_names, score_flow_table  # noqa: E402
 from minesweep.detection.network.pcap import ReadStats, read_frames  # noqa: E402
@@ -232,7 +232,19 @@ ROWS_PER_HOST = 40  # generated hosts scale with the records: 50,000 hosts per 2
 GENERATE_CHUNK = 1_000_000
 
 
-def write_generated(path: Path, rows: int, row_group: int) -> None:
+#: Parquet layouts of the streamed input: the one the collector writes (``collector.parquet_layout``) and
+#: the worst a conforming file can have for the reader (every text column plain, never a dictionary;
+#: pyarrow's defaults reach it too once a row group has more than ~65,000 distinct addresses).
+LAYOUTS = ("collector", "plain")
+
+
+def layout_options(layout: str, row_group: int) -> dict:  # type: ignore[type-arg]
+    if layout == "collector":
+        return parquet_layout(row_group)
+    return {"use_dictionary": False}
+
+
+def write_generated(path: Path, rows: int, row_group: int, layout: str = "collector") -> None:
     """``rows`` generated records written chunk by chunk (never the whole table in memory)."""
     import pyarrow.parquet as pq
 
@@ -241,7 +253,7 @@ def write_generated(path: Path, rows: int, row_group: int) -> None:
     try:
         for index, first in enumerate(range(0, rows, GENERATE_CHUNK)):
             chunk = generated_flows(min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
-            writer = writer or pq.ParquetWriter(path, chunk.schema)
+            writer = writer or pq.ParquetWriter(path, chunk.schema, **layout_options(layout, row_group))
             writer.write_table(chunk, row_group_size=row_group)
     finally:
         if writer is not None:
@@ -256,10 +268,16 @@ def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignor
     from minesweep.detection.network.flowparts import score_flow_dataset
 
     default_pool_list()  # read once per process, not per record: outside the clock
+    pa.array([0])  # pyarrow imports pandas on its first pa.array (0.5 s once per process): outside too
     pa.set_cpu_count(arrow_threads)
     pa.set_io_thread_count(arrow_threads)
+    passes_peak = [0]
+
+    def progress(_done: int, _total: int) -> None:  # after each task: the peak so far
+        passes_peak[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
     start, cpu = time.perf_counter(), time.process_time()
-    scan = score_flow_dataset(Path(source), "local", workers=1)
+    scan = score_flow_dataset(Path(source), "local", workers=1, progress=progress)
     wall, used = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     queue.put(
@@ -267,6 +285,7 @@ def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignor
             "wall": wall,
             "cpu": used,
             "peak": peak,
+            "passes_peak": passes_peak[0],
             "rows": scan.rows,
             "reported": len(scan.records),
             "unlisted": len(scan.unlisted),
@@ -277,7 +296,9 @@ def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignor
     )
 
 
-def bench_streamed(workdir: Path, rows: int, repeat: int, arrow_threads: int, row_group: int) -> None:
+def bench_streamed(
+    workdir: Path, rows: int, repeat: int, arrow_threads: int, row_group: int, layout: str
+) -> None:
     """Flow scoring at scale (``flowparts.score_flow_dataset``): a generated Parquet file scored task by
     task on the local engine with one worker (everything in one process), each run in a fresh process.
 
@@ -289,7 +310,7 @@ def bench_streamed(workdir: Path, rows: int, repeat: int, arrow_threads: int, ro
 
     source = workdir / f"flows-{rows}.parquet"
     context = multiprocessing.get_context("spawn")
-    writer = context.Process(target=write_generated, args=(source, rows, row_group))
+    writer = context.Process(target=write_generated, args=(source, rows, row_group, layout))
     writer.start()
     writer.join()
     size = source.stat().st_size / 1e6
@@ -303,16 +324,19 @@ def bench_streamed(workdir: Path, rows: int, repeat: int, arrow_threads: int, ro
     best = min(results, key=lambda r: r["cpu"])
     wall, cpu, read = min(r["wall"] for r in results), best["cpu"], best["rows"]
     peak = max(r["peak"] for r in results)
+    passes_peak = max(r["passes_peak"] for r in results)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(
         f"streamed flow scoring, 1 process, {arrow_threads} Arrow thread(s): {read:,} records "
-        f"({size:,.0f} MB Parquet, row groups of {row_group:,}, {read // ROWS_PER_HOST:,} hosts): "
+        f"({size:,.0f} MB Parquet, {layout} layout, row groups of {row_group:,}, "
+        f"{read // ROWS_PER_HOST:,} hosts): "
         f"{best['reported']:,} hosts reported, {best['unlisted']:,} session findings; "
-        f"{best['candidates']:,} candidate hosts, {best['candidate_rows']:,} of their rows read back"
+        f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated"
     )
     print(
         f"  wall {wall:.2f} s = {read / wall:,.0f} records/s; CPU {cpu:.2f} s = {read / cpu:,.0f} records per "
-        f"CPU second ({cpu / read * 1e9:,.0f} ns per record); peak RSS {peak / 2**20:,.0f} MiB; "
+        f"CPU second ({cpu / read * 1e9:,.0f} ns per record); peak RSS {passes_peak / 2**20:,.0f} MiB "
+        f"through the streamed passes, {peak / 2**20:,.0f} MiB with the host records; "
         f"target {TARGET_PER_CORE:,} records/s per core: CPU {read / cpu / TARGET_PER_CORE:.3f} of it, "
         f"wall {read / wall / TARGET_PER_CORE:.3f} (best of {repeat}; load average {load})"
     )
@@ -423,6 +447,13 @@ def main() -> None:
         "--row-group", type=int, default=500_000, help="Parquet row group of the streamed input"
     )
     parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        action="append",
+        default=None,
+        help="Parquet layout of the streamed input (repeatable; default: both)",
+    )
+    parser.add_argument(
         "--skip", choices=("capture", "flows", "streamed", "collector"), action="append", default=[]
     )
     args = parser.parse_args()
@@ -434,7 +465,10 @@ def main() -> None:
             bench_flows(args.flow_records, args.repeat)
         if "streamed" not in args.skip:
             for rows in args.streamed_records or [args.flow_records]:
-                bench_streamed(Path(workdir), rows, args.repeat, args.arrow_threads, args.row_group)
+                for layout in args.layout or LAYOUTS:
+                    bench_streamed(
+                        Path(workdir), rows, args.repeat, args.arrow_threads, args.row_group, layout
+                    )
         if "collector" not in args.skip:
             bench_collector(Path(workdir), args.collector_seconds, args.collector_rate)
 

@@ -10,16 +10,19 @@ text columns as Parquet dictionaries (each distinct name or address is looked at
   of the DNS answers, later answers winning as for a whole table.
 * **candidates**: per row group, vectorised on dictionary indices, the hosts that *can* be reported — a
   pool name (SNI, the flow's own name, or the answers' name of its destination), a pool lookup, a listed
-  endpoint — the P2P-port rows per host, and the flow-only detector's session-shaped rows
-  (:mod:`shapes`). Nothing per record is kept.
-* **host rows**: per row group, only the rows of the hosts that can be reported (what
-  :func:`flows.score_flow_table` itself looks at), and the bytes of the candidate sessions' host and
-  address pairs (the byte-share rule of :mod:`shapes`).
+  endpoint — with what those few rows say (:class:`NamedFlows`: counts, pool names, endpoints), the
+  P2P-port rows per host, and the flow-only detector's session-shaped rows (:mod:`shapes`).
+* **host aggregates**: per row group, the rows of the hosts that can be reported (what
+  :func:`flows.score_flow_table` itself looks at) summed into per-host arrays (:class:`HostParts`:
+  flows, first and last seen, shape counts, P2P peers, the start times of each host × address × port
+  series for the periodic evidence), and the bytes of the candidate sessions' host and address pairs
+  (the byte-share rule of :mod:`shapes`).
 
-The host rows, in file order, are then scored by :func:`report.flow_host_records` with the answers' map:
-the very rows and order the whole-table scoring selects, hence the same records. Memory between row
-groups grows with the candidate hosts (their rows), the candidate sessions and the answered addresses,
-not with the records; a task holds one row group.
+Aggregates merge over row groups and tasks by addition, minimum, maximum and union, and give the
+:class:`flows.HostFlowEvidence` the whole-table scoring gives, hence the same records
+(:func:`report.flow_evidence_records`). Between row groups a task keeps per-host state (P2P row counts,
+named rows, the aggregates), the session-shaped rows and, because evenly spaced starts are only seen in a
+whole series, 24 bytes per flow of a candidate host; a task holds one row group of records.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -42,13 +45,20 @@ from minesweep.detection.network.flows import (
     DNS_PORT,
     MIN_P2P_PEERS,
     P2P_PORTS,
+    PERIODIC_EXEMPT_PORTS,
+    PERIODIC_MIN_FLOWS,
     REQUIRED_COLUMNS,
     TEXT_COLUMNS,
     FlowFileError,
+    HostFlowEvidence,
     endpoint_rows,
+    evenly_spaced,
     normalise_flows,
+    rows_in,
+    shape_features,
 )
-from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_host_records, gc_paused
+from minesweep.detection.network.pools import PoolMatch
+from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_evidence_records, gc_paused
 
 #: rows per task (whole row groups): enough work per task to hide a scheduler round trip
 TASK_ROWS = 2_000_000
@@ -65,17 +75,7 @@ CANDIDATE_COLUMNS = (
     "sni",
     "dns_query",
 )
-HOST_ROW_COLUMNS = (
-    "ts_start",
-    "ts_end",
-    "src_ip",
-    "dst_ip",
-    "dst_port",
-    "packets",
-    "bytes",
-    "sni",
-    "dns_query",
-)
+AGGREGATE_COLUMNS = ("ts_start", "ts_end", "src_ip", "dst_ip", "dst_port", "packets", "bytes")
 FLOAT_COLUMNS = ("ts_start", "ts_end")
 #: :data:`flows.SEPARATORS` (``[\s,;]+``) for Arrow's RE2, whose ``\s`` is ASCII only: Python's is every
 #: Unicode space, listed here
@@ -93,14 +93,146 @@ class FlowTask:
 
 
 @dataclass
+class NamedFlows:
+    """A host's rows that name a pool, look one up or reach a listed endpoint: their counts and the
+    pool-list names (``PoolMatch.name``) and ``address:port`` endpoints they gave; merges by addition."""
+
+    pool_connections: int = 0
+    pool_lookups: int = 0
+    endpoint_connections: int = 0
+    pool_names: set[str] = field(default_factory=set)
+    lookup_names: set[str] = field(default_factory=set)
+    endpoints: dict[str, set[str]] = field(default_factory=dict)
+
+    def merge(self, other: NamedFlows) -> None:
+        self.pool_connections += other.pool_connections
+        self.pool_lookups += other.pool_lookups
+        self.endpoint_connections += other.endpoint_connections
+        self.pool_names |= other.pool_names
+        self.lookup_names |= other.lookup_names
+        for endpoint, names in other.endpoints.items():
+            self.endpoints.setdefault(endpoint, set()).update(names)
+
+
+@dataclass
 class Candidates:
-    """What one task found: row counts, hosts with pool evidence, P2P rows per host, session rows."""
+    """What one task found: row counts, the named rows per host, P2P rows per host, session rows."""
 
     rows: int = 0
     kept: int = 0
-    hosts: set[str] = field(default_factory=set)
+    named: dict[str, NamedFlows] = field(default_factory=dict)
     p2p_rows: dict[str, int] = field(default_factory=dict)
     sessions: list[pa.Table] = field(default_factory=list)
+
+
+@dataclass
+class HostParts:
+    """Aggregates of the candidate hosts' rows (position ``i`` is the ``i``-th candidate host) that merge
+    over row groups and tasks: flow counts, first and last times, shape counts, the (host, address) P2P
+    pairs, the bytes of the candidate sessions' pairs, and the start times of each (host, address, port)
+    series — the periodic evidence needs a series whole (gaps between sorted starts), so these are 24
+    bytes per flow of a candidate host (exempt ports left out). Addresses are numbered per task
+    (``destinations``) and renumbered when parts merge."""
+
+    flows: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    long_low: np.ndarray
+    mining_port: np.ndarray
+    exchanged: np.ndarray
+    #: the addresses in the order of their numbers
+    destinations: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    #: (host << 32 | address) of P2P-port rows
+    peers: list[np.ndarray] = field(default_factory=list)
+    #: (host << 32 | address), port and start time of the rows whose series may be periodic
+    series: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, hosts: int, pairs: int) -> HostParts:
+        counts = [np.zeros(hosts, np.int64) for _ in range(3)]
+        first, last = np.full(hosts, np.inf), np.full(hosts, -np.inf)
+        return cls(counts[0], first, last, counts[1], counts[2], np.zeros(pairs))
+
+    def number(self, addresses: pa.Array) -> np.ndarray:
+        """The number of each of the distinct ``addresses`` (new ones numbered on)."""
+        found = pc.index_in(addresses, value_set=self.destinations)
+        numbers = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        new = numbers < 0
+        if new.any():
+            numbers[new] = np.arange(len(self.destinations), len(self.destinations) + int(new.sum()))
+            self.destinations = pa.concat_arrays([self.destinations, addresses.filter(pa.array(new))])
+        return numbers
+
+    def add(self, host: np.ndarray, rows: pa.Table, destination: np.ndarray) -> None:
+        """Rows of candidate hosts of one row group (``host``: their positions, ``destination``: the
+        numbers of their addresses)."""
+        hosts = len(self.flows)
+        start = rows["ts_start"].to_numpy()
+        self.flows += np.bincount(host, minlength=hosts)
+        np.minimum.at(self.first, host, start)
+        np.maximum.at(self.last, host, np.fmax(rows["ts_end"].to_numpy(), start))
+        shape = shape_features(rows)
+        self.long_low += np.bincount(host[shape["long_low"]], minlength=hosts)
+        self.mining_port += np.bincount(host[shape["mining_port"]], minlength=hosts)
+        port = rows["dst_port"].to_numpy()
+        pair = host.astype(np.int64) << 32 | destination
+        p2p = np.isin(port, P2P_PORTS)
+        if p2p.any():
+            self.peers.append(np.unique(pair[p2p]))
+        timed = ~np.isin(port, PERIODIC_EXEMPT_PORTS)
+        self.series.append((pair[timed], port[timed], start[timed]))
+
+    def packed(self) -> HostParts:
+        """One array per list (cheaper to send back from a worker)."""
+        self.peers = [np.unique(np.concatenate(self.peers))] if self.peers else []
+        if self.series:
+            pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
+            self.series = [(pairs, ports, starts)]
+        return self
+
+    def merge(self, other: HostParts) -> None:
+        self.flows += other.flows
+        np.minimum(self.first, other.first, out=self.first)
+        np.maximum(self.last, other.last, out=self.last)
+        self.long_low += other.long_low
+        self.mining_port += other.mining_port
+        self.exchanged += other.exchanged
+        numbers = self.number(other.destinations)
+        self.peers.extend(_renumbered(pairs, numbers) for pairs in other.peers)
+        self.series.extend(
+            (_renumbered(pairs, numbers), ports, starts) for pairs, ports, starts in other.series
+        )
+
+    def periodic_pairs(self) -> np.ndarray:
+        """Per host: its (address, port) series whose starts are evenly spaced (:func:`flows.evenly_spaced`)."""
+        result = np.zeros(len(self.flows), np.int64)
+        if not self.series:
+            return result
+        pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
+        _, pair = np.unique(pairs, return_inverse=True)
+        port_values, port = np.unique(ports, return_inverse=True)
+        _, series, flows = np.unique(
+            pair.astype(np.int64) * len(port_values) + port, return_inverse=True, return_counts=True
+        )
+        rows = np.flatnonzero(flows[series] >= PERIODIC_MIN_FLOWS)  # shorter series cannot be periodic
+        if rows.size == 0:
+            return result
+        order = rows[np.lexsort((starts[rows], series[rows]))]
+        fresh = np.r_[True, series[order][1:] != series[order][:-1]]
+        group = np.cumsum(fresh) - 1
+        regular = evenly_spaced(group, starts[order], int(group[-1]) + 1)
+        return np.bincount(pairs[order][fresh][regular] >> 32, minlength=len(self.flows))
+
+    def p2p_peers(self) -> np.ndarray:
+        result = np.zeros(len(self.flows), np.int64)
+        if not self.peers:
+            return result
+        return np.bincount(np.unique(np.concatenate(self.peers)) >> 32, minlength=len(self.flows))
+
+
+def _renumbered(pairs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """(host << 32 | a task's address number) pairs with the address renumbered by ``numbers``."""
+    return (pairs >> 32) << 32 | numbers[pairs & 0xFFFFFFFF]
 
 
 @dataclass
@@ -113,6 +245,7 @@ class FlowScan:
     kept: int
     tasks: int
     candidate_hosts: int
+    #: rows of the candidate hosts, summed into their aggregates (none is kept)
     candidate_rows: int
     #: CPU seconds (this process) of the streamed passes, the host records and the session findings
     cpu_seconds: dict[str, float] = field(default_factory=dict)
@@ -201,20 +334,19 @@ def score_flow_dataset(
     for addresses, answered in runner.map(_answers, with_answers):
         names.update(zip(addresses, answered, strict=True))
     pool_list = pool_lists.default_pool_list()
-    pool_addresses = sorted(a for a, n in names.items() if pool_list.match_text(n) is not None)
-    found = runner.map(functools.partial(_candidates, pool_addresses=pool_addresses), tasks)
-    wanted, pairs, sessions = _reduce(found)
-    parts = runner.map(functools.partial(_host_rows, wanted=wanted, pairs=pairs), tasks)
-    tables = [table for table, _ in parts if table is not None]
-    exchanged = np.sum([sums for _, sums in parts], axis=0) if parts else np.zeros(0)
-    subset = pa.concat_tables(tables) if tables else None
+    pool_names = {a: n for a, n in names.items() if pool_list.match_text(n) is not None}
+    found = runner.map(functools.partial(_candidates, pool_names=pool_names), tasks)
+    wanted, named, pairs, sessions = _reduce(found)
+    merged = HostParts.empty(len(wanted), pairs.num_rows)
+    for part in runner.map(functools.partial(_host_parts, wanted=wanted, pairs=pairs), tasks):
+        merged.merge(part)
     cpu = {"passes": time.process_time() - clock}
-    records = (
-        flow_host_records(subset, pool_list, threshold, address_names=names) if subset is not None else []
-    )
+    with gc_paused():
+        evidence = _host_evidence(wanted, named, merged, pool_list)
+        records = flow_evidence_records(evidence, pool_list, threshold)
     cpu["host_records"] = time.process_time() - clock - cpu["passes"]
     with gc_paused():
-        unlisted = _session_findings(sessions, pairs, exchanged)
+        unlisted = _session_findings(sessions, pairs, merged.exchanged)
     cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,
@@ -223,9 +355,57 @@ def score_flow_dataset(
         sum(c.kept for c in found),
         len(tasks),
         len(wanted),
-        subset.num_rows if subset is not None else 0,
+        int(merged.flows.sum()),
         cpu,
     )
+
+
+def _host_evidence(
+    wanted: list[str], named: dict[str, NamedFlows], parts: HostParts, pools: pool_lists.PoolList
+) -> list[HostFlowEvidence]:
+    """:class:`flows.HostFlowEvidence` of each candidate host from the merged aggregates, as
+    :func:`flows.score_flow_table` would give it from all the host's rows."""
+    columns = zip(
+        wanted,
+        parts.first.tolist(),
+        parts.last.tolist(),
+        parts.flows.tolist(),
+        parts.long_low.tolist(),
+        parts.periodic_pairs().tolist(),
+        parts.p2p_peers().tolist(),
+        parts.mining_port.tolist(),
+        strict=True,
+    )
+    nothing = NamedFlows()
+    result = []
+    for host, first, last, flows, long_low, periodic, peers, mining_port in columns:
+        said = named.get(host, nothing)
+        result.append(
+            HostFlowEvidence(
+                host=host,
+                first_seen=first,
+                last_seen=last,
+                flows=flows,
+                pool_connections=said.pool_connections,
+                pool_lookups=said.pool_lookups,
+                endpoint_connections=said.endpoint_connections,
+                long_lived_low_volume=long_low,
+                periodic_pairs=periodic,
+                p2p_peers=peers,
+                mining_port_flows=mining_port,
+                pool_matches={name: _matched(pools, name) for name in said.pool_names},
+                lookup_matches={name: _matched(pools, name) for name in said.lookup_names},
+                pool_endpoints={endpoint: set(names) for endpoint, names in said.endpoints.items()},
+            )
+        )
+    return result
+
+
+def _matched(pools: pool_lists.PoolList, name: str) -> PoolMatch:
+    """The match of a pool-list name that matched before (``PoolMatch.name`` is the normalised name)."""
+    match = pools.match_name(name)
+    assert match is not None
+    return match
 
 
 def _may_carry_answers(task: FlowTask) -> bool:
@@ -285,9 +465,9 @@ def _answers(tasks: list[FlowTask]) -> list[tuple[list[str], list[str]]]:
     return results
 
 
-def _candidates(tasks: list[FlowTask], pool_addresses: list[str]) -> list[Candidates]:
+def _candidates(tasks: list[FlowTask], pool_names: dict[str, str]) -> list[Candidates]:
     names = PoolNames(pool_lists.default_pool_list())
-    listed = pa.array(pool_addresses, pa.string())
+    listed = pa.array(sorted(pool_names), pa.string())
     results = []
     for task in tasks:
         found = Candidates()
@@ -295,26 +475,33 @@ def _candidates(tasks: list[FlowTask], pool_addresses: list[str]) -> list[Candid
             found.rows += rows
             found.kept += table.num_rows
             if table.num_rows:
-                _row_group_candidates(table, names, listed, found)
+                _row_group_candidates(table, names, (listed, pool_names), found)
         results.append(found)
     return results
 
 
-def _row_group_candidates(table: pa.Table, names: PoolNames, listed: pa.Array, found: Candidates) -> None:
-    """The rows :func:`flows.score_flow_table` would select hosts by, on dictionary indices."""
+def _row_group_candidates(
+    table: pa.Table, names: PoolNames, listed: tuple[pa.Array, dict[str, str]], found: Candidates
+) -> None:
+    """The rows :func:`flows.score_flow_table` would select hosts by, on dictionary indices; what the
+    rows naming a pool or a listed endpoint say is added to their host's :class:`NamedFlows`."""
     port = table["dst_port"].to_numpy()
     sni_valid, sni_match = names.matched(table["sni"])
     query_valid, query_match = names.matched(table["dns_query"])
     lookup = port == DNS_PORT
     own_query = query_valid & ~lookup
-    mapped = _in_set(table["dst_ip"], listed)
+    mapped = rows_in(table["dst_ip"], listed[0])
     named = np.where(sni_valid, sni_match, np.where(own_query, query_match, mapped))
-    evidence = named | (lookup & query_match) | endpoint_rows(table, names.pools)
+    looked_up = lookup & query_match
+    endpoint = endpoint_rows(table, names.pools)
+    evidence = named | looked_up | endpoint
     source = table["src_ip"].chunk(0)
     host_index = source.indices.to_numpy(zero_copy_only=False)
     labels = source.dictionary
     if evidence.any():
-        found.hosts.update(labels.take(pa.array(np.unique(host_index[evidence]))).to_pylist())
+        _add_named_rows(
+            table, np.flatnonzero(evidence), (named, looked_up, endpoint), names.pools, listed[1], found
+        )
     p2p = np.isin(port, P2P_PORTS)
     if p2p.any():
         per_host = np.bincount(host_index[p2p], minlength=len(labels))
@@ -338,6 +525,53 @@ def _row_group_candidates(table: pa.Table, names: PoolNames, listed: pa.Array, f
                 }
             )
         )
+
+
+def _add_named_rows(
+    table: pa.Table,
+    rows: np.ndarray,
+    flags: tuple[np.ndarray, np.ndarray, np.ndarray],
+    pools: pool_lists.PoolList,
+    pool_names: dict[str, str],
+    found: Candidates,
+) -> None:
+    """Counts and names of the (few) rows that name a pool, look one up or reach a listed endpoint, as
+    :func:`flows.score_flow_table` fills them: a connection's name is its SNI, else its own name (not a
+    lookup), else the DNS answers' name of its destination."""
+    named, looked_up, endpoint = flags
+    taken = pa.array(rows)
+
+    def texts(column: str) -> list[Any]:
+        return pc.cast(table[column].take(taken), pa.string()).to_pylist()
+
+    columns = zip(
+        texts("src_ip"),
+        texts("dst_ip"),
+        table["dst_port"].take(taken).to_pylist(),
+        texts("sni"),
+        texts("dns_query"),
+        strict=True,
+    )
+    for row, (host, address, port, sni, query) in zip(rows.tolist(), columns, strict=True):
+        parts = found.named.setdefault(host, NamedFlows())
+        target = f"{address}:{port}"
+        if named[row]:
+            own = query if port != DNS_PORT else None
+            match = pools.match_text(
+                sni if sni is not None else own if own is not None else pool_names[address]
+            )
+            assert match is not None  # matched on the dictionary: this is the same name
+            parts.pool_connections += 1
+            parts.pool_names.add(match.name)
+            parts.endpoints.setdefault(target, set()).add(match.name)
+        if looked_up[row]:
+            match = pools.match_text(query or "")
+            assert match is not None
+            parts.pool_lookups += 1
+            parts.lookup_names.add(match.name)
+        if endpoint[row]:
+            parts.endpoint_connections += 1
+            parts.endpoints.setdefault(target, set())
 
 
 class PoolNames:
@@ -371,28 +605,22 @@ class PoolNames:
         return valid, flags[indices]
 
 
-def _in_set(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
-    """Per row: the (dictionary-encoded) value is one of ``values``; looked up once per distinct value."""
-    encoded = column.chunk(0)
-    if len(values) == 0:
-        return np.zeros(len(encoded), dtype=bool)
-    flags = np.append(pc.is_in(encoded.dictionary, value_set=values).to_numpy(zero_copy_only=False), False)
-    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
-    return flags[indices]
-
-
-def _reduce(found: list[Candidates]) -> tuple[list[str], pa.Table, pa.Table]:
-    """Hosts to read back (as :func:`flows.score_flow_table` selects them), the candidate sessions'
-    distinct (host, address) pairs, and the session rows in file order."""
-    hosts: set[str] = set()
+def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:
+    """Hosts to aggregate (as :func:`flows.score_flow_table` selects them), what their named rows said,
+    the candidate sessions' distinct (host, address) pairs, and the session rows in file order."""
+    named: dict[str, NamedFlows] = {}
     p2p_rows: dict[str, int] = {}
     tables: list[pa.Table] = []
     for part in found:
-        hosts |= part.hosts
+        for host, flows_named in part.named.items():
+            if host in named:
+                named[host].merge(flows_named)
+            else:
+                named[host] = flows_named
         for host, count in part.p2p_rows.items():
             p2p_rows[host] = p2p_rows.get(host, 0) + count
         tables.extend(part.sessions)
-    hosts |= {h for h, count in p2p_rows.items() if count >= MIN_P2P_PEERS}
+    hosts = set(named) | {h for h, count in p2p_rows.items() if count >= MIN_P2P_PEERS}
     empty = pa.table({"src_ip": pa.array([], pa.string()), "dst_ip": pa.array([], pa.string())})
     sessions = pa.concat_tables(tables) if tables else None
     pairs = (
@@ -403,42 +631,48 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], pa.Table, pa.Table]:
         if sessions is not None
         else empty
     )
-    return sorted(hosts), pairs, sessions if sessions is not None else empty
+    return sorted(hosts), named, pairs, sessions if sessions is not None else empty
 
 
-def _host_rows(
-    tasks: list[FlowTask], wanted: list[str], pairs: pa.Table
-) -> list[tuple[pa.Table | None, np.ndarray]]:
-    """Per task: the rows of the ``wanted`` hosts (plain strings, answers left to the shared map) and the
-    bytes of each of ``pairs`` (host, address) over all its rows."""
-    wanted_values = pa.array(wanted, pa.string())
+def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
+    """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
+    of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
+    for both (the candidate hosts, then the sessions' hosts that are not candidates)."""
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    keys = (
-        _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-        if pairs.num_rows
-        else np.zeros(0, np.int64)
+    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
+    key_order = np.argsort(keys)
+    sorted_keys = keys[key_order]
+    known = pa.array(wanted, pa.string())
+    hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
+    source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
+    source_of_host[pc.index_in(sources, value_set=hosts).to_numpy(zero_copy_only=False)] = np.arange(
+        len(sources)
     )
-    key_values = pa.array(keys, pa.int64())
     results = []
     for task in tasks:
-        tables = []
-        sums = np.zeros(len(keys))
-        for _, table in _read_groups(task, HOST_ROW_COLUMNS):
+        parts = HostParts.empty(len(wanted), len(keys))
+        for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
-            rows = _in_set(table["src_ip"], wanted_values)
-            if rows.any():
-                tables.append(_plain(table.filter(pa.array(rows))))
+            host = _positions(table["src_ip"], hosts)
+            rows = np.flatnonzero((host >= 0) & (host < len(wanted)))
+            destination = table["dst_ip"].chunk(0)
+            if rows.size:
+                numbers = parts.number(destination.dictionary)
+                codes = destination.indices.to_numpy(zero_copy_only=False)[rows]
+                parts.add(host[rows], table.take(pa.array(rows)), numbers[codes])
             if len(keys):
-                row_keys = _pair_keys(table["src_ip"], table["dst_ip"], sources, targets)
+                source = source_of_host[host]
+                target = _positions(destination, targets)
+                row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
                 among = np.flatnonzero(row_keys >= 0)
-                found = pc.index_in(pa.array(row_keys[among]), value_set=key_values)
-                hit = found.is_valid().to_numpy(zero_copy_only=False)
+                slot = np.minimum(np.searchsorted(sorted_keys, row_keys[among]), len(keys) - 1)
+                hit = sorted_keys[slot] == row_keys[among]
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                position = found.drop_null().to_numpy()
-                sums += np.bincount(position, weights=volume, minlength=len(keys))
-        results.append((pa.concat_tables(tables) if tables else None, sums))
+                position = key_order[slot[hit]]
+                parts.exchanged += np.bincount(position, weights=volume, minlength=len(keys))
+        results.append(parts.packed())
     return results
 
 
@@ -465,15 +699,6 @@ def _positions(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> np.ndarr
     of_value = np.append(of_value.astype(np.int64), -1)
     indices = pc.fill_null(encoded.indices, len(of_value) - 1).to_numpy(zero_copy_only=False)
     return of_value[indices]
-
-
-def _plain(table: pa.Table) -> pa.Table:
-    """Text as plain strings and no DNS answers (the shared map supplies them), as scoring takes it."""
-    for index, column in enumerate(table.columns):
-        if pa.types.is_dictionary(column.type):
-            table = table.set_column(index, table.field(index).name, pc.cast(column, pa.string()))
-    index = table.column_names.index("dns_answers")
-    return table.set_column(index, "dns_answers", pa.nulls(table.num_rows, pa.string()))
 
 
 def _session_findings(

@@ -342,7 +342,7 @@ def score_flow_table(
     if rows.size == 0:
         return {}
     subset = table.take(pa.array(rows))
-    features = {**_shape_features(subset), "endpoint": endpoint[rows], "p2p": p2p_rows[rows]}
+    features = {**shape_features(subset), "endpoint": endpoint[rows], "p2p": p2p_rows[rows]}
     sub_hosts = host_index[rows]
     periodic = _periodic_rows(subset, sub_hosts)
     lookups = (lookup_match[rows], lookup_matches)
@@ -357,7 +357,7 @@ def endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
     if not pools.ip_ports:
         return endpoint
     listed = pa.array(sorted({ip for ip, _ in pools.ip_ports}), pa.string())
-    candidates = np.flatnonzero(pc.is_in(table["dst_ip"], value_set=listed).to_numpy(zero_copy_only=False))
+    candidates = np.flatnonzero(rows_in(table["dst_ip"], listed))
     addresses = table["dst_ip"].take(pa.array(candidates)).to_pylist()
     ports = table["dst_port"].take(pa.array(candidates)).to_pylist()
     for row, address, port in zip(candidates, addresses, ports, strict=True):
@@ -365,7 +365,20 @@ def endpoint_rows(table: pa.Table, pools: PoolList) -> np.ndarray:
     return endpoint
 
 
-def _shape_features(table: pa.Table) -> dict[str, np.ndarray]:
+def rows_in(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
+    """Per row: the value is one of ``values`` (a dictionary-encoded column is looked up once per
+    distinct value; null rows are not)."""
+    if not pa.types.is_dictionary(column.type):
+        return pc.fill_null(pc.is_in(column, value_set=values), False).to_numpy(zero_copy_only=False)
+    encoded = column.combine_chunks()
+    if len(values) == 0:
+        return np.zeros(len(encoded), dtype=bool)
+    flags = np.append(pc.is_in(encoded.dictionary, value_set=values).to_numpy(zero_copy_only=False), False)
+    indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
+    return flags[indices]
+
+
+def shape_features(table: pa.Table) -> dict[str, np.ndarray]:
     """Long-lived low-volume flows and mining ports, per row."""
     start = table["ts_start"].to_numpy()
     end = np.nan_to_num(table["ts_end"].to_numpy(), nan=0.0)
@@ -401,10 +414,16 @@ def _periodic_rows(table: pa.Table, host_index: np.ndarray) -> np.ndarray:
     start = table["ts_start"].to_numpy()[candidates]
     span = max(float(start.max() - start.min()), 1.0) * 1.000001
     order = np.argsort(group + (start - start.min()) / span)
-    sorted_group = group[order]
-    gaps = np.diff(start[order])
+    periodic_group = evenly_spaced(group[order], start[order], int(group.max()) + 1)
+    result[candidates] = periodic_group[group]
+    return result & ~np.isin(dst_port, PERIODIC_EXEMPT_PORTS)
+
+
+def evenly_spaced(sorted_group: np.ndarray, sorted_start: np.ndarray, groups: int) -> np.ndarray:
+    """Per group (``0 … groups-1``): its start times, given sorted by group then time, are at least
+    ``PERIODIC_MIN_FLOWS`` with gaps of mean ≥ 1 s and coefficient of variation ≤ ``PERIODIC_MAX_CV``."""
+    gaps = np.diff(sorted_start)
     same = sorted_group[1:] == sorted_group[:-1]
-    groups = int(group.max()) + 1
     keys = sorted_group[1:][same]
     count = np.bincount(keys, minlength=groups).astype(np.float64)
     total = np.bincount(keys, weights=gaps[same], minlength=groups)
@@ -412,9 +431,7 @@ def _periodic_rows(table: pa.Table, host_index: np.ndarray) -> np.ndarray:
     mean = np.divide(total, count, out=np.zeros(groups), where=count > 0)
     variance = np.divide(squares, count, out=np.zeros(groups), where=count > 0) - mean**2
     cv = np.sqrt(np.maximum(variance, 0.0)) / np.maximum(mean, 1e-9)
-    periodic_group = (count + 1 >= PERIODIC_MIN_FLOWS) & (cv <= PERIODIC_MAX_CV) & (mean >= 1.0)
-    result[candidates] = periodic_group[group]
-    return result & ~np.isin(dst_port, PERIODIC_EXEMPT_PORTS)
+    return (count + 1 >= PERIODIC_MIN_FLOWS) & (cv <= PERIODIC_MAX_CV) & (mean >= 1.0)
 
 
 def _collect_hosts(

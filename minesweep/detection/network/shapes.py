@@ -75,22 +75,26 @@ def session_shape(table: pa.Table) -> np.ndarray:
     start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
     end = np.nan_to_num(table["ts_end"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
     duration = np.maximum(end - start, 0.0)
-    volume = flow_volume(table)
-    packets = np.maximum(np.nan_to_num(table["packets"].to_numpy(zero_copy_only=False).astype(float)), 1.0)
-    port = table["dst_port"].to_numpy(zero_copy_only=False)
-    tcp = table["proto"].to_numpy(zero_copy_only=False) == 6
+    result = (table["proto"].to_numpy(zero_copy_only=False) == 6) & (duration >= LONG_LIVED_S)
+    rows = np.flatnonzero(result)  # the rest only for long TCP flows (a few percent of all)
+    if rows.size == 0:
+        return result
+    duration = duration[rows]
+    volume = flow_volume(table.select(["bytes"]).take(pa.array(rows)))
+    packets = table["packets"].take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(float)
+    packets = np.maximum(np.nan_to_num(packets), 1.0)
+    port = table["dst_port"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = volume / np.maximum(duration, 1.0)
         pace = packets / np.maximum(duration, 1.0)
-    return (
-        tcp
-        & (duration >= LONG_LIVED_S)
-        & (rate <= MAX_BYTES_PER_S)
+    result[rows] = (
+        (rate <= MAX_BYTES_PER_S)
         & (volume / packets <= MAX_PACKET_BYTES)
         & (pace >= MIN_PACKETS_PER_S)
         & (pace <= MAX_PACKETS_PER_S)
         & ~np.isin(port, list(ORDINARY_SESSION_PORTS))
     )
+    return result
 
 
 def flow_volume(table: pa.Table) -> np.ndarray:

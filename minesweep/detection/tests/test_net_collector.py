@@ -151,6 +151,20 @@ def test_it_continues_with_new_files_and_cumulative_counts_after_a_restart(tmp_p
     assert table.num_rows == 150
 
 
+def test_it_writes_the_layout_flow_scoring_reads_fastest(tmp_path):
+    collector = FlowCollector(tmp_path, rotate_records=1_000)
+    for packet in ipfix_packets(flow_records(40, subnet=16), export_time=T0):
+        collector.handle_datagram(packet, "127.0.0.1")
+    collector.close()
+    (path,) = tmp_path.glob("flows-*.parquet")
+    metadata = pq.ParquetFile(path).metadata.row_group(0)
+    columns = {metadata.column(i).path_in_schema: metadata.column(i) for i in range(metadata.num_columns)}
+    assert {c.compression for c in columns.values()} <= {"LZ4", "LZ4_RAW"}
+    assert columns["src_ip"].has_dictionary_page and columns["dst_ip"].has_dictionary_page
+    assert not columns["ts_start"].has_dictionary_page and not columns["bytes"].has_dictionary_page
+    assert read_flow_file(path)[0].num_rows == 40
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from([b"\x00\x05", b"\x00\x09", b"\x00\x0a", b""]), st.binary(max_size=300))
 def test_it_never_crashes_on_garbage_exports(tmp_path_factory, version, body):

@@ -162,3 +162,52 @@ def test_it_splits_dns_answers_at_the_same_separators_as_python():
     assert pc.split_pattern_regex(pa.array([text]), ANSWER_SEPARATORS).to_pylist()[0] == SEPARATORS.split(
         text
     )
+
+
+def test_it_merges_hosts_whose_evidence_is_split_over_tasks_as_the_whole_table(tmp_path):
+    pool = next(e.host for e in pools.default_pool_list().endpoints if not e.host[0].isdigit())
+    t0 = 1_700_000_000.0
+    rows = [  # (source, destination, port, start, seconds, packets, bytes, query, answers); one per row group
+        ("10.1.0.1", "198.51.100.7", 3333, t0 + 720, 30, 20, 2_000, None, None),  # a series every 240 s,
+        ("10.1.0.2", "203.0.113.1", 8333, t0, 60, 10, 900, None, None),  # out of order, over 5 tasks
+        ("10.1.0.1", "198.51.100.7", 3333, t0, 30, 20, 2_000, None, None),
+        ("10.1.0.3", FARM, 4444, t0, 600, 300, 60_000, None, None),  # a session carrying its pair's bytes
+        ("10.1.0.2", "203.0.113.2", 8333, t0 + 5, 60, 10, 900, None, None),
+        ("10.1.0.1", "198.51.100.7", 3333, t0 + 960, 30, 20, 2_000, None, None),
+        ("10.1.0.4", FARM, 4444, t0, 600, 300, 60_000, None, None),  # a session, but most bytes elsewhere
+        ("10.1.0.2", "203.0.113.1", 8333, t0 + 9, 60, 10, 900, None, None),  # the same peer again
+        ("10.1.0.1", "198.51.100.7", 3333, t0 + 240, 30, 20, 2_000, None, None),
+        ("10.1.0.1", "51.15.7.7", 443, t0 - 50, 10, 5, 500, None, None),  # named by the answer below
+        ("10.1.0.3", FARM, 443, t0 + 30, 10, 5, 100, None, None),
+        ("10.1.0.4", FARM, 443, t0 + 30, 60, 800, 1_000_000, None, None),
+        ("10.1.0.2", "203.0.113.3", 8333, t0 + 12, 60, 10, 900, None, None),
+        ("10.1.0.1", "198.51.100.7", 3333, t0 + 480, 30, 20, 2_000, None, None),
+        ("10.1.0.9", "10.1.0.53", 53, t0 + 2_000, 0, 1, 80, pool, "51.15.7.7"),
+    ]
+    table = pa.table(
+        {
+            "ts_start": [r[3] for r in rows],
+            "ts_end": [r[3] + r[4] for r in rows],
+            "src_ip": [r[0] for r in rows],
+            "src_port": [40_000] * len(rows),
+            "dst_ip": [r[1] for r in rows],
+            "dst_port": [r[2] for r in rows],
+            "proto": [6] * len(rows),
+            "packets": [r[5] for r in rows],
+            "bytes": [r[6] for r in rows],
+            "dns_query": pa.array([r[7] for r in rows], pa.string()),
+            "dns_answers": pa.array([r[8] for r in rows], pa.string()),
+        }
+    )
+    path = tmp_path / "split.parquet"
+    pq.write_table(table, path, row_group_size=1)
+    records, sessions = _whole(path)
+    by_host = {r["host"]: r for r in records}
+    assert by_host["10.1.0.1"]["evidence"]["flows"]["periodic_pairs"] == 1
+    assert by_host["10.1.0.1"]["first_seen"].startswith("2023-11-14T22:12:30")  # the named flow, t0 - 50
+    assert by_host["10.1.0.2"]["evidence"]["flows"]["p2p_peers"] == 3
+    assert [s["host"] for s in sessions] == ["10.1.0.3"]
+    for task_rows in (1, 3):
+        scan = score_flow_dataset(path, task_rows=task_rows)
+        assert _as_rows(scan.records) == records
+        assert _as_rows(scan.unlisted) == sessions
