@@ -44,6 +44,8 @@ def test_it_runs_a_detection_from_an_upload_and_promotes_the_top_suspect(
     suspect = MeterSuspect.objects.get(run=run, account_id=FARM_ACCOUNT)
     evidence = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
     assert "数据中心" in evidence and "负荷地毯图" in evidence and "kW" in evidence
+    meter_score = suspect.reasons["meter_score"]  # shown to three decimals, as the fused score beside it
+    assert f"用电评分 {meter_score:.3f} →" in evidence
     image = client.get(f"/analytics/meters/suspects/{suspect.pk}/carpet.png")
     assert (
         image.status_code == 200 and image["Content-Type"] == "image/png" and image.content[:4] == b"\x89PNG"
