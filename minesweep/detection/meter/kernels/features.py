@@ -12,6 +12,7 @@ import numpy as np
 
 from minesweep.detection.meter.kernels import shape, steps
 from minesweep.detection.meter.kernels.profile import (
+    count_true,
     daily_base_kw,
     daily_mean_from,
     day_reading_counts,
@@ -210,8 +211,9 @@ def _running_load(
     excess = mean_kw - pre[None, :, None]
     with np.errstate(invalid="ignore"):
         running = (excess > RUNNING_SHARE * excess_level[None, :, None]) & since[None]
-    slots = running.sum(axis=(0, 2), dtype=np.int64)
-    total = np.where(running, excess, np.float32(0)).sum(axis=(0, 2), dtype=np.float64)
+    slots = count_true(running, axis=(0, 2))
+    np.copyto(excess, np.float32(0), where=~running)  # in place: excess is this function's own array
+    total = excess.sum(axis=(0, 2), dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
     return {"running_kw": mean, "running_hours": slots * (grid.bin_s / 3600.0)}

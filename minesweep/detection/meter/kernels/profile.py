@@ -197,7 +197,7 @@ def row_quantiles(matrix: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarra
     Rows without any finite value give NaN. Faster than ``np.nanquantile`` for many rows.
     """
     ordered = np.sort(matrix, axis=1)  # NaN sorts last
-    valid = np.sum(~np.isnan(matrix), axis=1)
+    valid = count_true(~np.isnan(matrix), axis=1)
     out = np.full((len(quantiles), matrix.shape[0]), np.nan)
     has = valid > 0
     rows = np.nonzero(has)[0]
@@ -210,7 +210,7 @@ def row_quantiles(matrix: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarra
 def nan_mean_rows(matrix: np.ndarray) -> np.ndarray:
     """Row means ignoring NaN; NaN for all-NaN rows, without a RuntimeWarning."""
     valid = ~np.isnan(matrix)
-    count = valid.sum(axis=1)
+    count = count_true(valid, axis=1)
     # Left to right in a fixed order: numpy's row sums pick their accumulation order by the array's
     # shape, so a row's mean would depend on how many rows share its partition. A running sum along
     # each row adds in exactly that order, in one call rather than one per column.
@@ -224,3 +224,15 @@ def _row_sums_in_order(matrix: np.ndarray) -> np.ndarray:
     if matrix.shape[1] == 0:
         return np.zeros(matrix.shape[0], dtype=np.float64)
     return np.cumsum(matrix, axis=1, dtype=np.float64)[:, -1]
+
+
+def count_true(mask: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """int64 number of True entries of a boolean array along ``axis``, as ``mask.sum(axis)``.
+
+    Summed in the narrowest unsigned integer that cannot overflow for that many entries: numpy
+    otherwise widens every boolean to int64 on the way, which costs several times the count itself.
+    """
+    axes = (axis,) if isinstance(axis, int) else axis
+    entries = int(np.prod([mask.shape[a] for a in axes]))
+    narrow = np.uint8 if entries <= 0xFF else np.uint16 if entries <= 0xFFFF else np.int64
+    return mask.sum(axis=axis, dtype=narrow).astype(np.int64)

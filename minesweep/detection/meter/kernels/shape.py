@@ -15,7 +15,12 @@ from functools import cached_property
 
 import numpy as np
 
-from minesweep.detection.meter.kernels.profile import high_quantile_rows, nan_mean_rows, row_quantiles
+from minesweep.detection.meter.kernels.profile import (
+    count_true,
+    high_quantile_rows,
+    nan_mean_rows,
+    row_quantiles,
+)
 
 NIGHT_HOURS = (0.0, 6.0)
 DAY_HOURS = (9.0, 18.0)
@@ -41,7 +46,9 @@ class Cube:
     @classmethod
     def of(cls, mean_kw: np.ndarray) -> Cube:
         valid = ~np.isnan(mean_kw)
-        return cls(mean_kw, valid, np.where(valid, mean_kw, 0.0))
+        filled = mean_kw.copy()  # copy-then-zero: about half the time of np.where(valid, mean_kw, 0)
+        np.copyto(filled, 0.0, where=~valid)
+        return cls(mean_kw, valid, filled)
 
     @property
     def slots(self) -> int:
@@ -71,7 +78,7 @@ class Cube:
     @cached_property
     def slot_counts(self) -> np.ndarray:
         """(A, P) number of days with data in each time-of-day slot."""
-        return self.valid.sum(axis=2).T
+        return count_true(self.valid, axis=2).T
 
     @cached_property
     def mean_kw(self) -> np.ndarray:
@@ -136,7 +143,7 @@ def daily_periodicity(cube: Cube) -> np.ndarray:
     if cube.slots < 4:
         return np.full(cube.accounts, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        day_mean = cube.filled.sum(axis=0) / cube.valid.sum(axis=0)
+        day_mean = cube.filled.sum(axis=0) / count_true(cube.valid, axis=0)
     shape = cube.filled - np.nan_to_num(day_mean)[None]
     shape *= cube.valid
     numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:]).astype(np.float64)
@@ -458,7 +465,7 @@ def night_excess_kw(
         return nothing, nothing, nothing, nothing
     night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        night_mean = cube.filled[night].sum(axis=0) / cube.valid[night].sum(axis=0)
+        night_mean = cube.filled[night].sum(axis=0) / count_true(cube.valid[night], axis=0)
     excess = night_mean - daily_base
     recent = excess[:, -days:]
     level = _nanmedian_rows(recent)
@@ -518,8 +525,8 @@ def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return nan, nan.copy()
     peak = peak_tariff_slots(slot_hours)
     with np.errstate(invalid="ignore", divide="ignore"):
-        peak_mean = cube.filled[peak].sum(axis=0) / cube.valid[peak].sum(axis=0)
-        off_mean = cube.filled[~peak].sum(axis=0) / cube.valid[~peak].sum(axis=0)
+        peak_mean = cube.filled[peak].sum(axis=0) / count_true(cube.valid[peak], axis=0)
+        off_mean = cube.filled[~peak].sum(axis=0) / count_true(cube.valid[~peak], axis=0)
         off_min = np.fmin.reduce(cube.kw[~peak], axis=0)
         cut = 1.0 - peak_mean / off_mean
         flat = off_min / off_mean
