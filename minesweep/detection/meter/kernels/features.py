@@ -17,6 +17,7 @@ from minesweep.detection.meter.kernels.profile import (
     daily_mean_from,
     day_reading_counts,
     row_quantiles,
+    true_positions,
 )
 from minesweep.detection.meter.timebase import ProfileGrid
 
@@ -228,6 +229,6 @@ def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
 
 def _step_lists(step_sizes: np.ndarray) -> list[list[tuple[int, float]]]:
     lists: list[list[tuple[int, float]]] = [[] for _ in range(step_sizes.shape[0])]
-    for account, day in zip(*np.nonzero(step_sizes), strict=True):
+    for account, day in zip(*true_positions(step_sizes != 0), strict=True):
         lists[int(account)].append((int(day), float(step_sizes[account, day])))
     return lists

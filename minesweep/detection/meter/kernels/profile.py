@@ -91,7 +91,7 @@ def _slot_sums(
     for k in range(1, per_slot):  # a few whole-vector adds beat a reduction over a short axis
         energy += grouped[:, k]
     counts = np.full(energy.shape, per_slot, dtype=np.uint8)
-    slot, row = np.nonzero(np.isnan(energy))
+    slot, row = true_positions(np.isnan(energy))
     if len(slot):
         part = grouped[slot, :, row]
         present = ~np.isnan(part)
@@ -236,3 +236,13 @@ def count_true(mask: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
     entries = int(np.prod([mask.shape[a] for a in axes]))
     narrow = np.uint8 if entries <= 0xFF else np.uint16 if entries <= 0xFFFF else np.int64
     return mask.sum(axis=axis, dtype=narrow).astype(np.int64)
+
+
+def true_positions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) indices of the True entries of a 2-D boolean array, row-major, as ``np.nonzero``.
+
+    Found in the flattened array and split by division: several times faster than ``np.nonzero`` on
+    a 2-D array.
+    """
+    row, column = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return row, column
