@@ -10,6 +10,8 @@ demand in kW. A slot with no reading is NaN (never zero). Time: days and slots f
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from minesweep.detection.meter.timebase import SECONDS_PER_DAY, SHANGHAI_OFFSET_S, ProfileGrid
@@ -233,7 +235,7 @@ def count_true(mask: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
     otherwise widens every boolean to int64 on the way, which costs several times the count itself.
     """
     axes = (axis,) if isinstance(axis, int) else axis
-    entries = int(np.prod([mask.shape[a] for a in axes]))
+    entries = math.prod(mask.shape[a] for a in axes)
     narrow = np.uint8 if entries <= 0xFF else np.uint16 if entries <= 0xFFFF else np.int64
     return mask.sum(axis=axis, dtype=narrow).astype(np.int64)
 
