@@ -394,12 +394,15 @@ def slope_with_error(response: np.ndarray, driver: np.ndarray) -> tuple[np.ndarr
     """Per row: least-squares slope of ``response`` (A, N) on ``driver`` (A, N) or (1, N) over the
     pairs where both exist, its standard error and the number of pairs (NaN slope below 3 pairs)."""
     both = ~np.isnan(response) & ~np.isnan(driver)
-    n = both.sum(axis=1).astype(float)
+    neither = ~both
+    n = count_true(both, axis=1).astype(float)
     x = np.where(both, driver, 0.0)
     y = np.where(both, response, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mx, my = x.sum(axis=1) / n, y.sum(axis=1) / n
-        dx, dy = np.where(both, x - mx[:, None], 0.0), np.where(both, y - my[:, None], 0.0)
+        dx, dy = x - mx[:, None], y - my[:, None]
+        np.copyto(dx, 0.0, where=neither)  # in place: 0 where a pair is incomplete
+        np.copyto(dy, 0.0, where=neither)
         sxx = (dx**2).sum(axis=1)
         slope = (dx * dy).sum(axis=1) / sxx
         residual = ((dy - slope[:, None] * dx) ** 2 * both).sum(axis=1)

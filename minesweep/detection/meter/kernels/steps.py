@@ -32,11 +32,15 @@ def _cumulative(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sums, counts
 
 
-def noise_scale_kw(series: np.ndarray) -> np.ndarray:
-    """Robust day-to-day noise σ (kW): 1.4826 · median|Δ| / √2, floored at 0.5 % of the median level."""
+def noise_scale_kw(series: np.ndarray, level: np.ndarray | None = None) -> np.ndarray:
+    """Robust day-to-day noise σ (kW): 1.4826 · median|Δ| / √2, floored at 0.5 % of the median level.
+
+    ``level``: the row medians of ``series`` (:func:`median_rows`) when the caller has them already.
+    """
     diffs = np.abs(np.diff(series, axis=1))
     sigma = 1.4826 * median_rows(diffs) / np.sqrt(2.0)
-    level = median_rows(series)
+    if level is None:
+        level = median_rows(series)
     floor = NOISE_FLOOR_RELATIVE * np.abs(np.nan_to_num(level)) + 1e-9
     return np.fmax(np.nan_to_num(sigma, nan=0.0), floor)
 
@@ -47,11 +51,13 @@ def window_means(series: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray
     length = series.shape[1]
     t = np.arange(length)
     lo, hi = np.clip(t - width, 0, length), np.clip(t + width, 0, length)
+    sums_at, counts_at = sums[:, :length], counts[:, :length]  # views: the prefix up to day t
+    days_before, days_after = counts_at - counts[:, lo], counts[:, hi] - counts_at
     with np.errstate(invalid="ignore", divide="ignore"):
-        before = (sums[:, t] - sums[:, lo]) / (counts[:, t] - counts[:, lo])
-        after = (sums[:, hi] - sums[:, t]) / (counts[:, hi] - counts[:, t])
-    before[(counts[:, t] - counts[:, lo]) < width / 2] = np.nan
-    after[(counts[:, hi] - counts[:, t]) < width / 2] = np.nan
+        before = (sums_at - sums[:, lo]) / days_before
+        after = (sums[:, hi] - sums_at) / days_after
+    before[days_before < width / 2] = np.nan
+    after[days_after < width / 2] = np.nan
     return before, after
 
 
@@ -67,8 +73,9 @@ def detect_steps(daily_kw: np.ndarray, width: int = STEP_WINDOW_DAYS) -> np.ndar
         return np.zeros((accounts, length))
     before, after = window_means(daily_kw, width)
     jump = np.nan_to_num(after - before, nan=0.0)
-    sigma = noise_scale_kw(daily_kw)
-    level = np.nan_to_num(median_rows(daily_kw), nan=0.0)
+    median_level = median_rows(daily_kw)
+    sigma = noise_scale_kw(daily_kw, median_level)
+    level = np.nan_to_num(median_level, nan=0.0)
     threshold = np.maximum(STEP_MIN_Z * sigma * np.sqrt(2.0 / width), STEP_MIN_RELATIVE * np.abs(level))
     magnitude = np.abs(jump)
     padded = np.pad(magnitude, ((0, 0), (width, width)), constant_values=-1.0)
