@@ -92,11 +92,15 @@ class PolicyPack:
         return list(names)
 
 
+# libyaml's parser with the safe constructors (the same objects as yaml.safe_load, ~10x faster)
+SAFE_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_pack(path: Path | None = None) -> PolicyPack:
     """Read a policy pack; raises a bilingual error on a malformed file."""
     source = path or DEFAULT_PACK
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = yaml.load(source.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)
         routes = {
             name: Route(
                 bias=float(spec["bias"]),
