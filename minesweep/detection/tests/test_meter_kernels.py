@@ -6,7 +6,13 @@ import numpy as np
 
 from minesweep.detection.meter.kernels import shape, steps
 from minesweep.detection.meter.kernels.features import compute_features
-from minesweep.detection.meter.kernels.profile import bin_readings, daily_mean_kw, row_quantiles
+from minesweep.detection.meter.kernels.profile import (
+    bin_readings,
+    count_true,
+    daily_mean_kw,
+    row_quantiles,
+    true_positions,
+)
 from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid, day_number_of
 
 START_DAY = 18628  # 2021-01-01
@@ -263,3 +269,17 @@ def test_it_tells_storage_heating_that_follows_the_cold_from_rigs_that_run_every
     assert np.max(rigs_response) < 0.3
     assert np.isnan(shape.night_excess_weather(heating, ran, None)).all()
     assert np.isnan(shape.night_excess_weather(heating[:, :20], ran[:, :20], temperature[:20])).all()
+
+
+def test_it_counts_and_locates_true_entries_as_numpy_does_whatever_the_count():
+    # count_true sums in uint8/uint16 when the axis is short enough: full rows at and past each
+    # accumulator's limit must not wrap round
+    for dims, axis in (((2, 255), 1), ((2, 256), 1), ((3, 4, 5), (0, 2)), ((2, 300, 300), (1, 2))):
+        full = np.ones(dims, dtype=bool)
+        assert np.array_equal(count_true(full, axis), full.sum(axis=axis))
+        assert count_true(full, axis).dtype == np.int64
+    mask = np.random.default_rng(3).random((24, 500)) < 0.02
+    assert np.array_equal(count_true(mask, 0), mask.sum(axis=0))
+    rows, columns = true_positions(mask)
+    expected_rows, expected_columns = np.nonzero(mask)
+    assert np.array_equal(rows, expected_rows) and np.array_equal(columns, expected_columns)
