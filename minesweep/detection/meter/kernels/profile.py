@@ -165,11 +165,22 @@ def daily_base_kw(mean_kw: np.ndarray, daily_kw: np.ndarray, slots: np.ndarray |
     the peak-tariff hours do not hide their floor). With one slot a day (daily data) the base equals
     the daily mean.
     """
-    chosen = mean_kw if slots is None or not np.any(slots) else mean_kw[np.asarray(slots, dtype=bool)]
-    with np.errstate(invalid="ignore"):
-        base = np.fmin.reduce(chosen, axis=0).astype(np.float64)  # fmin skips NaN (a day without data: NaN)
+    every_slot = np.ones(mean_kw.shape[0], dtype=bool)
+    chosen = every_slot if slots is None or not np.any(slots) else np.asarray(slots, dtype=bool)
+    base = lowest_over_slots(mean_kw, chosen).astype(np.float64)
     base[np.isnan(daily_kw) | np.isnan(base)] = np.nan
     return base
+
+
+def lowest_over_slots(mean_kw: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """(A, D) lowest kW over the chosen slots ((P,) bool, at least one) of each day, skipping NaN
+    (NaN for a day without data in them): ``np.fmin.reduce(mean_kw[slots], axis=0)`` without copying
+    the chosen planes."""
+    chosen = np.flatnonzero(slots)
+    lowest = mean_kw[chosen[0]].copy()
+    for slot in chosen[1:]:
+        np.fmin(lowest, mean_kw[slot], out=lowest)
+    return lowest
 
 
 def high_quantile_rows(matrix: np.ndarray, valid: np.ndarray, q: float) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 from minesweep.detection.meter.kernels.profile import (
     count_true,
     high_quantile_rows,
+    lowest_over_slots,
     nan_mean_rows,
     row_quantiles,
 )
@@ -69,6 +70,23 @@ class Cube:
         slot, rest = np.divmod(where, self.accounts * self.days)
         account, day = np.divmod(rest, self.days)
         return slot, account, day
+
+    def mean_over(self, slots: np.ndarray) -> np.ndarray:
+        """(A, D) float64 mean kW of each day over the chosen slots ((P,) bool) that have data; NaN
+        where none has (division by zero: call under ``np.errstate``).
+
+        The chosen planes are added one after another, as numpy's sum over the slot axis adds them
+        (the same float32 result), without first copying them out of the cube.
+        """
+        chosen = np.flatnonzero(slots)
+        if not len(chosen):
+            return np.full(self.kw.shape[1:], np.nan)
+        total = self.filled[chosen[0]].copy()
+        count = self.valid[chosen[0]].astype(np.uint16 if len(chosen) <= 0xFFFF else np.int64)
+        for slot in chosen[1:]:
+            total += self.filled[slot]
+            count += self.valid[slot]
+        return total / count.astype(np.int64)
 
     @cached_property
     def slot_sums(self) -> np.ndarray:
@@ -144,11 +162,13 @@ def daily_periodicity(cube: Cube) -> np.ndarray:
         return np.full(cube.accounts, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         day_mean = cube.filled.sum(axis=0) / count_true(cube.valid, axis=0)
-    shape = cube.filled - np.nan_to_num(day_mean)[None]
-    shape *= cube.valid
+    day_mean = np.nan_to_num(day_mean)
+    shape = cube.filled - day_mean[None]
+    slot, account, day = cube.missing
+    # zero the missing slots only (exactly what multiplying the whole cube by its mask gave them)
+    shape[slot, account, day] = (0.0 - day_mean[account, day]) * 0.0
     numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:]).astype(np.float64)
     day_power = np.einsum("pad,pad->ad", shape, shape).astype(np.float64)
-    slot, account, day = cube.missing
     has_before, has_after = day > 0, day < cube.days - 1
     partner_before = shape[slot[has_before], account[has_before], day[has_before] - 1]
     partner_after = shape[slot[has_after], account[has_after], day[has_after] + 1]
@@ -468,7 +488,7 @@ def night_excess_kw(
         return nothing, nothing, nothing, nothing
     night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        night_mean = cube.filled[night].sum(axis=0) / count_true(cube.valid[night], axis=0)
+        night_mean = cube.mean_over(night)
     excess = night_mean - daily_base
     recent = excess[:, -days:]
     level = _nanmedian_rows(recent)
@@ -528,9 +548,9 @@ def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return nan, nan.copy()
     peak = peak_tariff_slots(slot_hours)
     with np.errstate(invalid="ignore", divide="ignore"):
-        peak_mean = cube.filled[peak].sum(axis=0) / count_true(cube.valid[peak], axis=0)
-        off_mean = cube.filled[~peak].sum(axis=0) / count_true(cube.valid[~peak], axis=0)
-        off_min = np.fmin.reduce(cube.kw[~peak], axis=0)
+        peak_mean = cube.mean_over(peak)
+        off_mean = cube.mean_over(~peak)
+        off_min = lowest_over_slots(cube.kw, ~peak)
         cut = 1.0 - peak_mean / off_mean
         flat = off_min / off_mean
     cut = np.where(np.isfinite(cut), cut, np.nan)
