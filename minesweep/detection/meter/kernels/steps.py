@@ -7,7 +7,6 @@ Day positions are indices into the window (0 = first local day of the window).
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from minesweep.detection.meter.kernels.profile import row_quantiles
 
@@ -79,10 +78,19 @@ def detect_steps(daily_kw: np.ndarray, width: int = STEP_WINDOW_DAYS) -> np.ndar
     threshold = np.maximum(STEP_MIN_Z * sigma * np.sqrt(2.0 / width), STEP_MIN_RELATIVE * np.abs(level))
     magnitude = np.abs(jump)
     padded = np.pad(magnitude, ((0, 0), (width, width)), constant_values=-1.0)
-    around = sliding_window_view(padded, 2 * width + 1, axis=1).max(axis=2)
-    left = sliding_window_view(padded[:, :-1], width, axis=1)[:, :length].max(axis=2)
+    around = _sliding_max(padded, 2 * width + 1, length)
+    left = _sliding_max(padded, width, length)
     is_step = (magnitude >= around) & (magnitude > left) & (magnitude >= threshold[:, None]) & (magnitude > 0)
     return np.where(is_step, jump, 0.0)
+
+
+def _sliding_max(padded: np.ndarray, width: int, count: int) -> np.ndarray:
+    """(A, count) maxima of ``padded[:, t : t + width]`` for t < count: ``width`` whole-array maxima of
+    shifted views instead of one short reduction per day (a maximum is exact in any order)."""
+    out = padded[:, :count].copy()
+    for shift in range(1, width):
+        np.maximum(out, padded[:, shift : shift + count], out=out)
+    return out
 
 
 def best_rise(series: np.ndarray, min_segment: int = MIN_SEGMENT_DAYS) -> dict[str, np.ndarray]:
