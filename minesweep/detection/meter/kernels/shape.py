@@ -334,7 +334,7 @@ def near_peak_share(cube: Cube) -> np.ndarray:
     """Share of slots with data at or above 90 % of the robust peak; ~1 for a farm running flat out."""
     threshold = NEAR_PEAK_FRACTION * cube.robust_peak_kw
     with np.errstate(invalid="ignore"):  # NaN (missing) compares False
-        near = np.count_nonzero(cube.kw >= threshold.astype(cube.kw.dtype)[None, :, None], axis=(0, 2))
+        near = count_true(cube.kw >= threshold.astype(cube.kw.dtype)[None, :, None], axis=(0, 2))
     return _safe_ratio(near.astype(float), cube.slot_counts.sum(axis=1).astype(float))
 
 
