@@ -44,9 +44,14 @@ def noise_scale_kw(series: np.ndarray, level: np.ndarray | None = None) -> np.nd
     return np.fmax(np.nan_to_num(sigma, nan=0.0), floor)
 
 
-def window_means(series: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Means of the ``width`` days before and from each day t (NaN where a side has < width/2 days)."""
-    sums, counts = _cumulative(series)
+def window_means(
+    series: np.ndarray, width: int, cumulative: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Means of the ``width`` days before and from each day t (NaN where a side has < width/2 days).
+
+    ``cumulative``: :func:`_cumulative` of ``series`` when the caller has it already.
+    """
+    sums, counts = cumulative if cumulative is not None else _cumulative(series)
     length = series.shape[1]
     t = np.arange(length)
     lo, hi = np.clip(t - width, 0, length), np.clip(t + width, 0, length)
@@ -124,7 +129,7 @@ def best_rise(series: np.ndarray, min_segment: int = MIN_SEGMENT_DAYS) -> dict[s
     best = stat[rows, split]
     found = np.isfinite(best) & (best > 0)
     sigma = noise_scale_kw(series)
-    local_before, local_after = window_means(series, STEP_WINDOW_DAYS)
+    local_before, local_after = window_means(series, STEP_WINDOW_DAYS, (sums, counts))
     day = split + 1
     before_level, after_level = segment_levels(series, day)
     rise = after_level - before_level
