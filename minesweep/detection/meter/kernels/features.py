@@ -75,7 +75,7 @@ def compute_features(
     daily = daily_mean_from(cube.filled, counts, day_counts, grid)
     base = daily_base_kw(mean_kw, daily, _off_peak(grid))
     rise = steps.best_rise(base)
-    onset = steps.onset_share(rise, steps.segment_levels(daily, np.maximum(rise["day"], 0))[1])
+    onset = steps.onset_share(rise, steps.level_from(daily, np.maximum(rise["day"], 0)))
     step_sizes = steps.detect_steps(daily)
     features = _shape_features(cube, daily, base, grid, is_workday)
     _judge_from_onset(features, mean_kw, daily, base, grid, is_workday, np.where(onset > 0, rise["day"], -1))

@@ -153,8 +153,13 @@ def segment_levels(series: np.ndarray, split: np.ndarray) -> tuple[np.ndarray, n
     """
     columns = np.arange(series.shape[1])[None, :]
     before = np.where(columns < split[:, None], series, np.nan)
-    after = np.where(columns >= split[:, None], series, np.nan)
-    return row_quantiles(before, (BEFORE_LEVEL_QUANTILE,))[0], median_rows(after)
+    return row_quantiles(before, (BEFORE_LEVEL_QUANTILE,))[0], level_from(series, split)
+
+
+def level_from(series: np.ndarray, split: np.ndarray) -> np.ndarray:
+    """Median of each row from its split on: the level after, as :func:`segment_levels` gives it."""
+    after = np.where(np.arange(series.shape[1])[None, :] >= split[:, None], series, np.nan)
+    return median_rows(after)
 
 
 def onset_share(rise: dict[str, np.ndarray], demand_after_kw: np.ndarray) -> np.ndarray:
