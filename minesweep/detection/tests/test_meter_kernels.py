@@ -224,32 +224,28 @@ def test_it_finds_a_floor_that_does_not_move_with_the_sites_activity():
     assert np.isnan(shape.fixed_floor_share(factory_daily[:, :20], factory_base[:, :20], workday[:20])).all()
 
 
+WEEK_WORKDAYS = (np.arange(DAYS) + 4) % 7 < 5
+
+
+def _farm_with_office(office_kw: float):  # type: ignore[no-untyped-def]
+    """300 kW of rigs and an office of ``office_kw`` open 9-18 on working days."""
+    return lambda d, h: 300.0 + office_kw * WEEK_WORKDAYS[d] * ((h >= 9) & (h < 18))
+
+
+def _data_centre(d, h):  # type: ignore[no-untyped-def]  # the users' daily wave every day of the week
+    return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
+
+
 def test_it_tells_a_rhythm_that_stops_on_rest_days_from_one_that_runs_every_day():
-    workdays = (np.arange(DAYS) + 4) % 7 < 5
-
-    def farm_with_office(d, h):  # 300 kW of rigs, a 30 kW office open 9-18 on working days
-        return 300.0 + 30.0 * workdays[d] * ((h >= 9) & (h < 18))
-
-    def data_centre(d, h):  # the users' daily wave every day of the week
-        return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
-
-    features, _ = _features(_series(farm_with_office), _series(data_centre), workdays=workdays)
+    features, _ = _features(_series(_farm_with_office(30.0)), _series(_data_centre), workdays=WEEK_WORKDAYS)
     share = features["working_day_rhythm_share"]
     assert share[0] > 0.6 and share[1] < 0.1
-    all_working, _ = _features(_series(data_centre), workdays=np.ones(DAYS, bool))
+    all_working, _ = _features(_series(_data_centre), workdays=np.ones(DAYS, bool))
     assert np.isnan(all_working["working_day_rhythm_share"]).all()
 
 
 def test_it_sees_how_flat_a_load_is_when_the_people_are_away():
-    workdays = (np.arange(DAYS) + 4) % 7 < 5
-
-    def farm_with_office(d, h):  # 300 kW of rigs, a 60 kW office open 9-18 on working days
-        return 300.0 + 60.0 * workdays[d] * ((h >= 9) & (h < 18))
-
-    def data_centre(d, h):  # the users' daily wave every day of the week
-        return 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
-
-    features, _ = _features(_series(farm_with_office), _series(data_centre), workdays=workdays)
+    features, _ = _features(_series(_farm_with_office(60.0)), _series(_data_centre), workdays=WEEK_WORKDAYS)
     rest = features["rest_day_amplitude"]
     assert rest[0] < 0.05 < 0.1 < features["profile_amplitude"][0]  # the rigs alone on rest days
     assert rest[1] > 0.15  # a data centre's wave is there on Sundays too
