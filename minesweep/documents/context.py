@@ -185,8 +185,9 @@ def configured(value: str) -> str:
 
 
 def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
-    """The statutes grounding the party's penalty (each law once) and its policy context (drafts marked),
-    from the penalty actions the engine recorded; the older free-text basis when there are none."""
+    """The statutes grounding the party's penalty (处罚依据: the actions' ``legal_basis``, e.g. 电力法第七十一条;
+    each law once) and its policy context (drafts marked), from the penalty actions the engine recorded;
+    the older free-text basis when there are none. What the conduct violated is ``violated_provisions``."""
     actions = penalty_actions(party)
     statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
     policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
