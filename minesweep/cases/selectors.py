@@ -7,6 +7,7 @@ Department liaisons see only their department's tasks (inside their jurisdiction
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from minesweep.cases.models import (
 )
 from minesweep.core.errors import NotFoundError
 from minesweep.policy.errors import PolicyError
-from minesweep.policy.packs import lead_check_period
+from minesweep.policy.packs import lead_check_period, load_pack
 from minesweep.policy.workdays import lead_check_deadline
 
 CASE_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR, Role.LEADERSHIP, Role.INTAKE_OFFICER, Role.ANALYST)
@@ -405,6 +406,44 @@ class FineRange:
     floor: Decimal | None = None
     base_yuan: Decimal | None = None
     multiple: Decimal | None = None
+
+
+def violated_basis(party: Any, action: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The provisions a penalty action's conduct violated (违法依据), as ``{law, article, …}`` dicts — what a
+    notice and a decision state apart from the penalty basis (行政处罚法第四十四条、第五十九条): for theft,
+    电力法第四条第二款 and 电力供应与使用条例第三十一条 (unverified), while ``legal_basis`` is 电力法第七十一条 and
+    条例第四十一条 (unverified).
+
+    The action's own ``violated_basis`` when its dict has the key. A dict stored before the key existed (the
+    snapshot of an evaluation made before this field) has none: the pack's entry for the same action code
+    stands in, the version in force on the case's act day, from the case's own pack first then the national
+    one. When no pack has the code the answer is [] — the documents then name no violated provision and
+    the document checker reports the gap."""
+    if "violated_basis" in action:
+        return [b for b in action.get("violated_basis") or [] if isinstance(b, dict)]
+    from minesweep.cases.services.tracks import act_day, packs_for
+
+    case = party.case
+    for pack_id in packs_for(case):
+        for rule in load_pack(pack_id).rules:
+            for found in rule.actions:
+                if found.code == action.get("code") and found.violated_basis:
+                    try:
+                        return [b.as_dict() for b in found.violated_on(act_day(case))]
+                    except PolicyError:
+                        return []
+    return []
+
+
+def track_actions_shown(track: Any) -> list[dict[str, Any]]:
+    """A track's action dicts as the case page shows them: a penalty with its provisions violated
+    (``violated_basis``) beside its penalty basis (``legal_basis``), both labelled. An action stored before
+    ``violated_basis`` existed shows the pack's provisions for its code (see ``violated_basis``), or none."""
+    return [
+        {**a, "violated_basis": violated_basis(track.party, a)} if a.get("track") == "penalty" else a
+        for a in track.actions
+        if isinstance(a, dict)
+    ]
 
 
 def _penalty_fine_action(party: Any) -> dict[str, Any] | None:

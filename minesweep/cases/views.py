@@ -322,6 +322,7 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                 "step": STEP_NAMES.get(track.step, (track.step, track.step)),
                 "allowed": services.track_allowed(track),
                 "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
+                "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
             }

@@ -206,6 +206,7 @@ def listing_from_decision(
         severity=severity,
         reason=(reason or decision.facts_and_evidence).strip(),
         basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
+        + _violated_clause(party)
         + decision.penalty_and_basis.strip(),
         authority=_credit_authority(party) or decision.authority,
         # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
@@ -213,6 +214,24 @@ def listing_from_decision(
         decision_number=decision_number.strip(),
         sanctions=sanctions,
     )
+
+
+def _violated_clause(party: Any) -> str:
+    """违反《中华人民共和国电力法》第四条第二款…的规定； — the provisions the party's penalty actions say its
+    conduct violated (cases.selectors.violated_basis: the pack's for an older snapshot), recorded in the
+    listing's basis ahead of the decision's penalty and penalty basis (电力法第七十一条 grounds the fine; it
+    is not what was violated). "" when the party has no penalty action."""
+    from minesweep.cases.selectors import violated_basis
+
+    cited = dict.fromkeys(
+        f"《{b['law']}》{b.get('article') or ''}"
+        for track in party.tracks.filter(kind="penalty")
+        for action in track.actions
+        if isinstance(action, dict)
+        for b in violated_basis(party, action)
+        if b.get("law")
+    )
+    return f"违反{'、'.join(cited)}的规定；" if cited else ""
 
 
 def _credit_authority(party: Any) -> str:

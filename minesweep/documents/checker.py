@@ -2,8 +2,14 @@
 
 For a document of a kind: every element the law requires for that kind is present; it bears exactly one
 number of its own (any other 文号 of the same authority and kind is an error); no law is cited twice in one
-sentence; a draft is never cited without "（征求意见稿）"; no Latin-letter word except units and identifiers
-(USCC, kWh, MW, tce, model and check codes with digits); no internal or debug text.
+sentence; a notice and a decision name the provision the conduct violated (“违反了《…》…的规定”) apart from
+the provision that grounds the penalty (“依据《…》…”) — 行政处罚法第四十四条、第五十九条 — and no document
+cites as violated a provision that in the packs only grounds a penalty (电力法第七十一条); a draft is never
+cited without "（征求意见稿）"; no Latin-letter word except units and identifiers (USCC, kWh, MW, tce, model
+and check codes with digits); no internal or debug text.
+
+Unverified pack entries (``verified: false``, e.g. 电力供应与使用条例第三十一条、第四十一条) are checked like any
+other citation: the checker reads the text, and confirming an article number is the legal office's task.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from minesweep.documents.wording import citations_in
 from minesweep.policy.packs import available_packs, load_pack
 
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | number | repeated_basis | draft | latin | internal
+    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal
     detail: str
 
     def __str__(self) -> str:
@@ -54,7 +61,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("事实和证据", r"事实和证据"),
         ("陈述申辩和听证的处理", r"陈述、申辩和听证情况"),
         ("处罚种类和依据", r"种类和依据"),
-        ("法律依据", r"法律依据：《[^》]+》"),
+        ("处罚依据", r"依据《[^》]+》[^。]*作出如下行政处罚"),
         ("履行方式和期限", r"履行方式和期限"),
         ("缴款方式", r"缴款方式"),
         ("复议机关", r"向\S+人民政府申请行政复议"),
@@ -189,7 +196,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     """Every problem of ``text`` (a rendered document of ``kind`` numbered ``number``); empty when clean."""
     text = re.sub(r"\n\s*—\s*\d+\s*—\s*\n", "\n", text)  # page numbers between two pages of a PDF
     flat = re.sub(r"[ \t]+", " ", text)
-    squashed = re.sub(r"\s+", "", text)
+    squashed = re.sub(r"—\d+—", "", re.sub(r"\s+", "", text))  # a page number inside a squashed sentence
     problems = [
         Problem("required", what)
         for what, pattern in REQUIRED.get(kind, ())
@@ -198,6 +205,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _intended_fine(kind, squashed)
     problems += _numbers(squashed, number)
     problems += _repeated_basis(squashed)
+    problems += _violated_basis(kind, squashed)
     problems += _drafts(squashed)
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
@@ -236,6 +244,55 @@ def _repeated_basis(text: str) -> list[Problem]:
         cited = re.findall(r"《([^《》]+)》", sentence)
         for law in sorted({c for c in cited if cited.count(c) > 1}):
             problems.append(Problem("repeated_basis", f"《{law}》 cited twice in: {sentence[:60]}"))
+    return problems
+
+
+_VIOLATED = re.compile(r"违反了(.+?)的规定")
+_PENALTY_BASIS = re.compile(r"依据((?:[、和及]?《[^》]+》[^《，。；]*)+)")
+PENALTY_DOCUMENTS = ("notice", "decision")
+
+
+def _provisions(text: str) -> set[tuple[str, str]]:
+    """(law, article) pairs of the 《》 citations in ``text``; a law cited without an article gives ("law", "")."""
+    return {
+        (c.law, article)
+        for c in citations_in(text)
+        for article in (c.article.split("、") if c.article else [""])
+    }
+
+
+@lru_cache(maxsize=1)
+def _penalty_only_provisions() -> frozenset[tuple[str, str]]:
+    """Provisions that ground a penalty in some pack and are nobody's violated provision (电力法第七十一条)."""
+    penalty: set[tuple[str, str]] = set()
+    violated: set[tuple[str, str]] = set()
+    for name in available_packs():
+        for rule in load_pack(name).rules:
+            for action in rule.actions:
+                if action.track == "penalty":
+                    penalty |= {(b.law, b.article) for b in action.legal_basis}
+                    violated |= {(b.law, b.article) for b in action.violated_basis}
+    return frozenset(penalty - violated)
+
+
+def _violated_basis(kind: str, text: str) -> list[Problem]:
+    """A 违反 clause cites what was violated, never a penalty provision; a notice and a decision have one,
+    distinct from the provisions after 依据 (行政处罚法第四十四条、第五十九条)."""
+    clauses = [m[1] for m in _VIOLATED.finditer(text)]
+    violated = set().union(*(_provisions(c) for c in clauses)) if clauses else set()
+    problems = [
+        Problem("violated_basis", f"the penalty provision 《{law}》{article} is cited as violated")
+        for law, article in sorted(violated & _penalty_only_provisions())
+    ]
+    if kind not in PENALTY_DOCUMENTS:
+        return problems
+    if not violated:
+        return [*problems, Problem("violated_basis", "no provision violated (违反了《…》…的规定) is named")]
+    basis = set().union(*(_provisions(m[1]) for m in _PENALTY_BASIS.finditer(text)))
+    if not basis:
+        problems.append(Problem("violated_basis", "no penalty basis (依据《…》…) is named"))
+    elif violated <= basis:
+        problems.append(Problem("violated_basis", "the provisions violated are only the penalty basis"))
     return problems
 
 

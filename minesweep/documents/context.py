@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
-from minesweep.cases.selectors import fine_range
+from minesweep.cases.selectors import fine_range, violated_basis
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.authority import (
@@ -185,8 +185,9 @@ def configured(value: str) -> str:
 
 
 def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
-    """The statutes grounding the party's penalty (each law once) and its policy context (drafts marked),
-    from the penalty actions the engine recorded; the older free-text basis when there are none."""
+    """The statutes grounding the party's penalty (处罚依据: the actions' ``legal_basis``, e.g. 电力法第七十一条;
+    each law once) and its policy context (drafts marked), from the penalty actions the engine recorded;
+    the older free-text basis when there are none. What the conduct violated is ``violated_provisions``."""
     actions = penalty_actions(party)
     statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
     policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
@@ -202,6 +203,33 @@ def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
             "This party has no penalty grounded in a statute: no penalty document can be issued",
         )
     return basis, "、".join(policies) or policy_context(case)
+
+
+def violated_provisions(party: CaseParty | None) -> str:
+    """The provisions the party's conduct violated (违法依据), each law once: what a notice says after
+    "违反了" and a decision after its facts (行政处罚法第四十四条、第五十九条), kept apart from the penalty basis
+    that follows "依据" (电力法第四条第二款 and 电力供应与使用条例第三十一条 violated; 电力法第七十一条 and 条例
+    第四十一条 ground the fine — the 条例 numbers are unverified in the packs). Action dicts stored before
+    ``violated_basis`` existed take the pack's entry (``cases.selectors.violated_basis``); "" when neither
+    gives one."""
+    return cite(
+        c for a in penalty_actions(party) for b in violated_basis(party, a) for c in parse_citations(b)
+    )
+
+
+def _violated_or_refuse(party: CaseParty | None) -> str:
+    """``violated_provisions``, or a refusal: a notice or a decision that names no violated provision is
+    one a legal reviewer cannot sign (行政处罚法第四十四条、第五十九条)."""
+    found = violated_provisions(party)
+    if not found:
+        raise DocumentError(
+            "documents.no_violated_basis",
+            f"“{party.name if party else ''}”的行政处罚事项未载明所违反的法律、法规、规章条款（违法依据），"
+            "不能出具告知书或决定书（行政处罚法第四十四条、第五十九条）",
+            "This party's penalty names no violated provision: no notice or decision can be issued "
+            "(Administrative Penalty Law Arts. 44, 59)",
+        )
+    return found
 
 
 def policy_cite(entry: str) -> str:
@@ -364,6 +392,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     hearing = cn_date(notice.hearing_request_deadline)
     issuer = penalty_issuer(case, notice.party)
     basis, context = _penalty_basis(case, notice.party)
+    violated = _violated_or_refuse(notice.party)
     where = "、".join(
         f"{label}：{value}"
         for label, value in (("地址", configured(issuer.address)), ("联系方式", configured(issuer.contact)))
@@ -377,6 +406,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         {
             **_party_fields(notice.party),
             "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
+            "violated": violated,
             "basis": basis,
             "policy_context": context,
             "served_on": cn_date(notice.served_on),
@@ -478,6 +508,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     )
     issuer = penalty_issuer(case, decision.party)
     basis, context = _penalty_basis(case, decision.party)
+    violated = _violated_or_refuse(decision.party)
     fine = yuan(decision.fine_yuan) if decision.fine_yuan else "无"
     league = league_of(case).name
     payment = issuer.payment
@@ -497,6 +528,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
             "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
+            "violated": violated,
             "basis": basis,
             "policy_context": context,
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
@@ -778,21 +810,34 @@ def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
     }
 
 
-def _listing_basis(listing: ListingRecord) -> str:
+def _listing_statutes(listing: ListingRecord) -> str:
+    """Statutes the listing itself rests on, from its recorded basis — only for a listing without a penalty
+    decision (from a credit track: the credit action's ``legal_basis``; or typed as 列入依据). A listing from
+    a decision records the decision's penalty basis there, which is no basis of the listing."""
+    if listing.decision_id is not None:
+        return ""
     return cite(citations_in(mark_drafts(listing.basis)))
 
 
 def _listing_basis_sentence(listing: ListingRecord) -> str:
-    """The basis of a listing as both its notice and its decision state it: the statutes the conduct
-    violated (with the penalty decision that established it, if any) ground the facts; the listing and its
-    procedure (告知 before listing, the objection) follow 国办发〔2020〕49号, a normative document. The packs
-    name no statute for the listing itself (packs/README.md), so none is invented here."""
-    statutes = _listing_basis(listing)
+    """The basis of a listing as both its notice and its decision state it. Where the listed party has a
+    penalty action: the provisions its conduct violated (违法依据: 电力法第四条第二款, 电力供应与使用条例第三十一条
+    — never the penalty provision 电力法第七十一条 that grounds the fine), with the penalty decision that
+    established it, if any. Then the statutes the listing rests on, if its record names any; the listing
+    and its procedure (告知 before listing, the objection) follow 国办发〔2020〕49号, a normative document. The
+    packs name no statute for the listing itself (packs/README.md), so none is invented here. An older
+    snapshot without ``violated_basis`` takes the pack's (``violated_provisions``)."""
+    case = Case.objects.filter(number=listing.case_number).first()
+    party = _listing_party(case, listing) if case is not None else None
+    violated = violated_provisions(party)
+    statutes = _listing_statutes(listing)
     decided = listing.decision
     ground = f"，已由{decided.number}行政处罚决定书认定" if decided is not None and decided.number else ""
-    procedure = f"按照{GUIDANCE_49}关于失信主体名单认定和事先告知的要求"
-    if statutes:
-        return f"你（单位）的上述行为违反了{statutes}的规定{ground}；{procedure}"
+    procedure = ("依据" + statutes + "，" if statutes else "") + (
+        f"按照{GUIDANCE_49}关于失信主体名单认定和事先告知的要求"
+    )
+    if violated:
+        return f"你（单位）的上述行为违反了{violated}的规定{ground}；{procedure}"
     return f"{procedure}{ground}"
 
 

@@ -63,7 +63,9 @@ SPECS: dict[str, list[Block]] = {
         ("table", "{{table:evidence}}"),
         (
             "para",
-            "你（单位）的上述行为违反了{{basis}}的规定。依据{{basis}}，本机关拟对你（单位）作出如下行政处罚：{{intended_penalty}}。",
+            # 行政处罚法第四十四条: the provision violated (违法依据) and the one grounding the penalty (处罚依据).
+            "你（单位）的上述行为违反了{{violated}}的规定。依据{{basis}}，本机关拟对你（单位）作出如下行政处罚："
+            "{{intended_penalty}}。",
         ),
         (
             "para",
@@ -79,12 +81,15 @@ SPECS: dict[str, list[Block]] = {
         *PARTY,
         ("heading", "一、违反法律、法规、规章的事实和证据"),
         ("para", "{{facts_and_evidence}}"),
+        # 行政处罚法第五十九条: the facts with the provision violated, then the penalty with its own basis.
+        ("para", "你（单位）的上述行为违反了{{violated}}的规定。"),
         ("heading", "二、陈述、申辩和听证情况"),
         ("para", "{{statement_handling}}"),
         ("heading", "三、行政处罚的种类和依据"),
         (
             "para",
-            "{{penalty_and_basis}}。法律依据：{{basis}}。政策背景（参照，不作为处罚依据）：{{policy_context}}。",
+            "依据{{basis}}，本机关决定对你（单位）作出如下行政处罚：{{penalty_and_basis}}。"
+            "政策背景（参照，不作为处罚依据）：{{policy_context}}。",
         ),
         ("para", "罚款金额：{{fine}}。"),
         ("heading", "四、行政处罚的履行方式和期限"),

@@ -95,6 +95,8 @@ class ApplicableAction:
     hearing_right: bool | None = None
     hearing_reason_zh: str = ""
     hearing_reason_en: str = ""
+    # A penalty's violated provisions (违法依据), apart from legal_basis (处罚依据): 行政处罚法第四十四条、第五十九条.
+    violated_basis: tuple[LegalBasis, ...] = ()
     # The region's department names (pack ``departments`` over codes.DEPARTMENTS), for the *_zh fields.
     names: Mapping[str, Code] = field(default_factory=lambda: DEPARTMENTS, repr=False, compare=False)
 
@@ -114,6 +116,8 @@ class ApplicableAction:
             "legal_basis": [b.as_dict() for b in self.legal_basis],
             "policy_basis": list(self.policy_basis),
         }
+        if self.violated_basis:
+            data["violated_basis"] = [b.as_dict() for b in self.violated_basis]
         if self.track == "penalty":
             data.update(
                 {
@@ -417,8 +421,8 @@ def _apply(
 def applicable_action(
     pack: PolicyPack, action: RequiredAction, party: Party, on: dt.date, amount: Decimal | None = None
 ) -> ApplicableAction:
-    """The pack action as it applies to ``party`` on day ``on``: the legal basis in force that day and,
-    for a penalty, the derived hearing right."""
+    """The pack action as it applies to ``party`` on day ``on``: the legal basis (for a penalty, the
+    provisions violated too) in force that day and, for a penalty, the derived hearing right."""
     right: bool | None = None
     reason_zh = reason_en = ""
     if action.track == "penalty":
@@ -432,6 +436,7 @@ def applicable_action(
         track=action.track,
         authority=action.authority or action.department,
         legal_basis=action.basis_on(on),
+        violated_basis=action.violated_on(on),
         policy_basis=action.policy_basis,
         penalty_type=action.penalty_type,
         amount=action.amount,

@@ -7,7 +7,8 @@ measure, each action on its legal track), and optionally ``authorities`` (who ac
 returns a fully checked, immutable :class:`PolicyPack` or raises :class:`PolicyPackError` naming the file
 and, for a rule, its id. The schema is documented in ``packs/README.md``.
 
-Dates: every dated item (a rule, a setting version, a version of a law in an action's ``legal_basis``)
+Dates: every dated item (a rule, a setting version, a version of a law in an action's ``legal_basis``
+or ``violated_basis``)
 applies to acts on days inside ``[effective_from, effective_to]``; versions of one item may not overlap,
 and asking for a day outside every version is a :class:`PolicyInputError` (never a silent fallback).
 """
@@ -247,8 +248,12 @@ class RequiredAction:
 
     ``track`` (codes.TRACKS) says what the action legally is and so which procedure runs it; ``authority``
     is the authority type that holds the power (codes.DEPARTMENTS); ``department`` executes the task.
-    A penalty names its ``penalty_type`` (行政处罚法第九条), a legal basis with an article and, where the
-    law gives one, its ``amount`` range. ``requires`` names holdings (codes.HOLDINGS) the party must have."""
+    A penalty names its ``penalty_type`` (行政处罚法第九条), the provisions the conduct violated
+    (``violated_basis``, 违法依据: 电力法第四条第二款, 电力供应与使用条例第三十一条) apart from the provisions
+    that ground the penalty (``legal_basis``, 处罚依据: 电力法第七十一条, 电力供应与使用条例第四十一条) — a
+    notice and a decision must name both (行政处罚法第四十四条、第五十九条) — each with an article and, where
+    the law gives one, its ``amount`` range. ``requires`` names holdings (codes.HOLDINGS) the party must
+    have."""
 
     code: str
     department: str
@@ -262,12 +267,20 @@ class RequiredAction:
     penalty_type: str = ""
     amount: AmountRange | None = None
     requires: frozenset[str] = frozenset()
+    violated_basis: tuple[LegalBasis, ...] = ()
 
     def basis_on(self, on: dt.date) -> tuple[LegalBasis, ...]:
         """The provisions in force on ``on``; a law whose every version lies elsewhere is an error."""
+        return self._in_force(self.legal_basis, on)
+
+    def violated_on(self, on: dt.date) -> tuple[LegalBasis, ...]:
+        """The violated provisions (``violated_basis``) in force on ``on``, dated like ``basis_on``."""
+        return self._in_force(self.violated_basis, on)
+
+    def _in_force(self, provisions: tuple[LegalBasis, ...], on: dt.date) -> tuple[LegalBasis, ...]:
         found: list[LegalBasis] = []
-        for law in dict.fromkeys(b.law for b in self.legal_basis):
-            versions = [b for b in self.legal_basis if b.law == law]
+        for law in dict.fromkeys(b.law for b in provisions):
+            versions = [b for b in provisions if b.law == law]
             current = [b for b in versions if b.validity.covers(on)]
             if not current:
                 spans = "、".join(b.validity.describe() for b in versions)
@@ -801,6 +814,7 @@ class _PackReader:
                 f"action {code}: unknown track '{track}'; known: {sorted(TRACKS)}",
             )
         legal_basis = self._legal_basis(code, raw.get("legal_basis"))
+        violated_basis = self._legal_basis(code, raw.get("violated_basis"), "violated_basis")
         policy_basis = raw.get("policy_basis") or []
         if not isinstance(policy_basis, list) or not all(isinstance(p, str) for p in policy_basis):
             raise self.fail(
@@ -828,6 +842,13 @@ class _PackReader:
                     f"行政处罚 {code} 的每项法律依据须写明条款 article",
                     f"penalty {code}: every legal_basis entry needs an article",
                 )
+            if not violated_basis or any(not b.article for b in violated_basis):
+                raise self.fail(
+                    f"行政处罚 {code} 须写明所违反的规定 violated_basis（含条款 article），与处罚依据 "
+                    "legal_basis 分列（行政处罚法第四十四条、第五十九条）",
+                    f"penalty {code} needs violated_basis (the provisions violated, each with an article), "
+                    "apart from its legal_basis (Administrative Penalty Law Arts. 44, 59)",
+                )
         return RequiredAction(
             code=code,
             department=self._department(raw.get("department")),
@@ -843,15 +864,16 @@ class _PackReader:
             penalty_type=penalty_type,
             amount=self._amount(code, raw.get("amount")),
             requires=self._codes(raw.get("requires"), HOLDINGS, "前提条件", "required holding"),
+            violated_basis=violated_basis,
         )
 
-    def _legal_basis(self, code: str, raw: Any) -> tuple[LegalBasis, ...]:
+    def _legal_basis(self, code: str, raw: Any, key: str = "legal_basis") -> tuple[LegalBasis, ...]:
+        """A list of provisions (``legal_basis`` or ``violated_basis``), each ``{law, article?, note?,
+        verified?, effective_from?, effective_to?}``; versions of one law may not overlap."""
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            raise self.fail(
-                f"处置措施 {code} 的 legal_basis 须为列表", f"action {code}: legal_basis must be a list"
-            )
+            raise self.fail(f"处置措施 {code} 的 {key} 须为列表", f"action {code}: {key} must be a list")
         found: list[LegalBasis] = []
         for entry in raw:
             if (
@@ -861,7 +883,7 @@ class _PackReader:
             ):
                 raise self.fail(
                     f"处置措施 {code} 的法律依据须写明 law（法规名称，不含书名号）",
-                    f"action {code}: each legal_basis entry needs a law name",
+                    f"action {code}: each {key} entry needs a law name",
                 )
             law = entry["law"].strip()
             if "《" in law or "》" in law:

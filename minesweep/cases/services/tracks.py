@@ -276,8 +276,11 @@ def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
                 group["actions"].append({**action, "measure": measure.pk, "rule_id": measure.rule_id})
                 continue
             # The same action from two packs (e.g. the regional and the national tariff): one action, both
-            # bases cited.
-            for key in ("legal_basis", "policy_basis"):
+            # bases cited. A key neither dict has stays absent (an older snapshot without violated_basis
+            # keeps falling back to the pack, cases.selectors.violated_basis).
+            for key in ("legal_basis", "policy_basis", "violated_basis"):
+                if key not in action and key not in same:
+                    continue
                 extra = [b for b in action.get(key) or [] if b not in (same.get(key) or [])]
                 same[key] = [*(same.get(key) or []), *extra]
             if measure.pk not in group["measures"]:
@@ -437,6 +440,8 @@ def _figures_for(case: Case, party: CaseParty, action: str) -> str:
 
 # -- measure and other-authority letters -----------------------------------------------------------------
 def _basis_text(track: Track) -> str:
+    """The legal basis of a measure letter or a 建议函 (the measure's or the other authority's power to act:
+    ``legal_basis``). Those tracks are not penalties: no ``violated_basis`` is involved."""
     laws = []
     for action in track.actions:
         for basis in action.get("legal_basis") or []:

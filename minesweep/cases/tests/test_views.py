@@ -345,3 +345,45 @@ def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, 
         follow=True,
     )
     assert "法制审核人员不能担任" in _messages(response) and not Case.objects.exists()
+
+
+def _penalty_actions_html(body: str) -> str:
+    found = re.search(r'data-kind="penalty".*?<ul class="track-actions">(.*?)</ul>', body, re.S)
+    assert found, "no penalty track shown"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "violated", "penalty", "unverified"),
+    [
+        ("zh-hans", "违反：", "处罚依据：", "（待核实）"),
+        ("en", "Violated: ", "Penalty basis: ", " (unverified)"),
+    ],
+)
+def test_it_shows_a_penaltys_violated_provisions_and_its_basis_labelled(
+    crew, lead, client_for, language, violated, penalty, unverified
+):
+    """行政处罚法第四十四条、第五十九条: both are shown, each with its label in the page's language."""
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    shown = _penalty_actions_html(client.get(f"/cases/{case.pk}/", {"p": "tracks"}).content.decode())
+    text = re.sub(r"<[^>]+>", "", shown)
+    assert f"{violated}《中华人民共和国电力法》第四条第二款" in text
+    assert f"{penalty}《中华人民共和国电力法》第七十一条" in text
+    assert f"《电力供应与使用条例》第三十一条{unverified}" in text
+    assert text.index(violated) < text.index(penalty)
+
+
+def test_it_shows_the_packs_violated_provisions_for_an_action_stored_without_them(crew, lead, client_for):
+    """A snapshot from before ``violated_basis`` existed: the page still opens and shows the pack's."""
+    from minesweep.cases.models import Measure
+
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    for record in [*Measure.objects.filter(determination__case=case), *case.tracks.all()]:
+        record.actions = [{k: v for k, v in a.items() if k != "violated_basis"} for a in record.actions]
+        record.save(update_fields=["actions"])
+    response = client_for(crew.investigator).get(f"/cases/{case.pk}/", {"p": "tracks"})
+    assert response.status_code == 200
+    text = re.sub(r"<[^>]+>", "", _penalty_actions_html(response.content.decode()))
+    assert "违反：《中华人民共和国电力法》第四条第二款" in text

@@ -362,3 +362,65 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
     assert "王某（街道干部）" in docx_text(bytes(document.docx)) and OFFICIAL_ID not in docx_text(
         bytes(document.docx)
     )
+
+
+def _penalty_text(case, kind: str) -> str:  # type: ignore[no-untyped-def]
+    cafe = case.parties.get(category="internet_cafe")
+    return _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+
+
+VIOLATED_SAID = "违反了《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定"
+PENALTY_BASIS_SAID = "依据《中华人民共和国电力法》第七十一条、《电力供应与使用条例》第四十一条"
+
+
+@pytest.mark.parametrize("kind", ["notice", "decision"])
+def test_it_states_the_provision_violated_apart_from_the_penalty_basis(case, kind):
+    """行政处罚法第四十四条 (notice) and 第五十九条 (decision): 违反 names the prohibition (电力法第四条第二款,
+    电力供应与使用条例第三十一条), 依据 the penalty provision (电力法第七十一条, 条例第四十一条)."""
+    text = _penalty_text(case, kind)
+    assert VIOLATED_SAID in text and PENALTY_BASIS_SAID in text
+    assert "违反了《中华人民共和国电力法》第七十一条" not in text
+    assert text.index(VIOLATED_SAID) < text.index(PENALTY_BASIS_SAID)
+
+
+@pytest.mark.parametrize("kind", ["credit_notice", "credit_listing"])
+def test_it_cites_the_provision_violated_not_the_penalty_provision_in_listing_documents(case, kind):
+    cafe = case.parties.get(category="internet_cafe")
+    text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+    assert VIOLATED_SAID in text and "违反了《中华人民共和国电力法》第七十一条" not in text
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    assert listing.basis.index("违反《中华人民共和国电力法》第四条第二款") < listing.basis.index("第七十一条")
+
+
+def _forget_violated_basis(case) -> None:  # type: ignore[no-untyped-def]
+    """The action dicts as an evaluation made before ``violated_basis`` existed stored them."""
+    from minesweep.cases.models import Measure
+
+    for record in [*Measure.objects.filter(determination__case=case), *case.tracks.all()]:
+        record.actions = [{k: v for k, v in a.items() if k != "violated_basis"} for a in record.actions]
+        record.save(update_fields=["actions"])
+
+
+@pytest.mark.parametrize("kind", ["notice", "decision", "credit_notice"])
+def test_it_renders_from_action_dicts_stored_without_the_violated_provisions(case, kind):
+    """An older snapshot has no ``violated_basis``: the pack's provisions for the same action stand in."""
+    _forget_violated_basis(case)
+    text = _penalty_text(case, kind)
+    assert VIOLATED_SAID in text and "违反了《中华人民共和国电力法》第七十一条" not in text
+
+
+def test_it_refuses_a_notice_whose_penalty_names_no_violated_provision(case):
+    """An action no pack knows, stored without ``violated_basis``: no notice a reviewer could sign."""
+    from minesweep.cases.models import Measure
+
+    for measure in Measure.objects.filter(determination__case=case):
+        measure.actions = [
+            {**{k: v for k, v in a.items() if k != "violated_basis"}, "code": "unknown_fine"}
+            if a.get("track") == "penalty"
+            else a
+            for a in measure.actions
+        ]
+        measure.save(update_fields=["actions"])
+    with pytest.raises(DomainError) as caught:
+        _penalty_text(case, "notice")
+    assert caught.value.code == "documents.no_violated_basis"

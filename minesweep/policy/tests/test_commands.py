@@ -90,8 +90,15 @@ def test_it_answers_per_party_for_a_case_file(tmp_path):
     assert parties["李某"]["tracks"] == ["referral"]
     fine = parties["矿主"]["measures"][0]["actions"][0]
     assert (fine["code"], fine["track"], fine["hearing_right"]) == ("theft_fine", "penalty", True)
-    assert fine["hearing_reason"] and fine["legal_basis"] == [
-        {"law": "中华人民共和国电力法", "article": "第七十一条"}
+    assert fine["hearing_reason"]
+    # 处罚依据 and 违法依据 apart: 第七十一条 grounds the fine, 第四条第二款 is what was violated.
+    assert [(b["law"], b["article"]) for b in fine["legal_basis"]] == [
+        ("中华人民共和国电力法", "第七十一条"),
+        ("电力供应与使用条例", "第四十一条"),
+    ]
+    assert [(b["law"], b["article"]) for b in fine["violated_basis"]] == [
+        ("中华人民共和国电力法", "第四条第二款"),
+        ("电力供应与使用条例", "第三十一条"),
     ]
     tariff = parties["张某"]["measures"][1]
     assert tariff["actions"] == [] and tariff["omitted"][0]["missing"] == ["power_account"]

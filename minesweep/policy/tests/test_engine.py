@@ -3,6 +3,7 @@ multi-party cases of issue 11 (facts per party; each action on its own track by 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 from minesweep.policy.codes import CASE_WIDE_FACTS, DEPARTMENTS, TRACKS
 from minesweep.policy.engine import Party, evaluate, evaluate_case, hearing_right
 from minesweep.policy.errors import PolicyInputError
-from minesweep.policy.packs import load_pack
+from minesweep.policy.packs import LegalBasis, Validity, load_pack
 
 IM = "inner_mongolia_2021"
 ON = dt.date(2024, 7, 1)
@@ -141,7 +142,10 @@ def test_it_derives_the_hearing_right_of_the_theft_fine():
     fine = next(a for m in evaluation.measures for a in m.actions if a.code == "theft_fine")
     assert fine.penalty_type == "fine" and fine.amount and fine.amount.max == Decimal("5")
     assert fine.hearing_right is True and "100000" in fine.hearing_reason_zh  # organisation threshold
-    assert [b.cite() for b in fine.legal_basis] == ["《中华人民共和国电力法》第七十一条"]
+    assert [b.cite() for b in fine.legal_basis] == [
+        "《中华人民共和国电力法》第七十一条",
+        "《电力供应与使用条例》第四十一条",
+    ]
     as_json = fine.as_dict()
     assert as_json["track"] == "penalty" and as_json["authority"] == "power_administration"
     assert as_json["hearing_right"] is True and as_json["hearing_reason"]
@@ -363,3 +367,31 @@ def test_it_rejects_unknown_codes(party, facts):
     with pytest.raises(PolicyInputError) as caught:
         evaluate(load_pack(IM), [party], facts)
     assert "未知" in caught.value.message and "unknown" in caught.value.message
+
+
+def test_it_carries_the_provisions_a_penalty_violates_on_the_action():
+    """The violated provisions (违法依据) travel with the penalty beside its basis; other actions have none."""
+    evaluation = evaluate(
+        load_pack(IM), [Party("p", "enterprise")], {"unapproved_power_connection", "mining_confirmed"}
+    )
+    actions = {a.code: a for m in evaluation.measures for a in m.actions}
+    fine = actions["theft_fine"].as_dict()
+    assert [(b["law"], b["article"]) for b in fine["violated_basis"]] == [
+        ("中华人民共和国电力法", "第四条第二款"),
+        ("电力供应与使用条例", "第三十一条"),
+    ]
+    assert fine["violated_basis"][1]["verified"] is False and "verified" not in fine["violated_basis"][0]
+    assert "violated_basis" not in actions["refer_police_theft"].as_dict()
+
+
+def test_it_dates_the_violated_provisions_like_the_penalty_basis():
+    """A dated violated provision: the version in force on the act's day, an error outside every version."""
+    fine = next(a for r in load_pack(IM).rules for a in r.actions if a.code == "theft_fine")
+    old = LegalBasis("某条例", "第一条", Validity(None, dt.date(2019, 12, 31)))
+    new = LegalBasis("某条例", "第二条", Validity(dt.date(2020, 1, 1), None))
+    dated = dataclasses.replace(fine, violated_basis=(old, new))
+    assert dated.violated_on(dt.date(2019, 6, 1)) == (old,)
+    assert dated.violated_on(dt.date(2021, 6, 1)) == (new,)
+    only_old = dataclasses.replace(fine, violated_basis=(old,))
+    with pytest.raises(PolicyInputError):
+        only_old.violated_on(dt.date(2021, 6, 1))

@@ -141,6 +141,24 @@ BROKEN = [
     ),
     ("penalty without a type", lambda d: action(d, 5, "theft_fine").pop("penalty_type"), "penalty_type", 5),
     (
+        "penalty without a violated provision",
+        lambda d: action(d, 5, "theft_fine").pop("violated_basis"),
+        "violated_basis",
+        5,
+    ),
+    (
+        "penalty with a violated provision lacking an article",
+        lambda d: action(d, 5, "theft_fine")["violated_basis"][0].pop("article"),
+        "violated_basis",
+        5,
+    ),
+    (
+        "violated provision not a list",
+        lambda d: action(d, 5, "theft_fine").update(violated_basis="电力法第四条"),
+        "violated_basis",
+        5,
+    ),
+    (
         "overlapping versions of a law",
         lambda d: action(d, 5, "recover_theft_charges")["legal_basis"][1].update(
             effective_from=dt.date(2024, 5, 1)
@@ -297,3 +315,17 @@ def test_it_reads_the_lead_check_period_and_refuses_a_bad_one(tmp_path):
     with pytest.raises(PolicyPackError) as error:
         load_pack(str(bad))
     assert "lead_check" in error.value.message and "bad_lead_check.yaml" in error.value.message
+
+
+def test_it_keeps_the_provisions_a_penalty_violates_apart_from_its_penalty_basis():
+    """行政处罚法第四十四条、第五十九条: 电力法第四条第二款 is violated, 第七十一条 grounds the fine; the 条例
+    article numbers are not confirmed from a stored source and say so."""
+    for name in ("inner_mongolia_2021", "sichuan_2022"):
+        fine = next(a for r in load_pack(name).rules for a in r.actions if a.code == "theft_fine")
+        violated = {(b.law, b.article): b for b in fine.violated_basis}
+        penalty = {(b.law, b.article): b for b in fine.legal_basis}
+        assert ("中华人民共和国电力法", "第四条第二款") in violated
+        assert ("中华人民共和国电力法", "第七十一条") in penalty and not violated.keys() & penalty.keys()
+        assert violated[("电力供应与使用条例", "第三十一条")].verified is False
+        assert penalty[("电力供应与使用条例", "第四十一条")].verified is False
+        assert violated[("中华人民共和国电力法", "第四条第二款")].verified is True
