@@ -341,12 +341,19 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: st
 
 
 # -- kinds -------------------------------------------------------------------------------------------
+def filing_target(case: Case) -> str:
+    """The act a case's 立案审批表 is: one per case (``case:12``). Acts are found by kind and target alone
+    (``numbering.act_for``), so the target must name the case — a bare ``case`` made every case's filing
+    form the first case's act, bearing its number."""
+    return f"case:{case.pk}"
+
+
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     lead = case.lead
     parties = list(case.parties.select_related("subject"))
     basis = cite([Citation(PENALTY_LAW, "第五十四条"), *_measure_citations(case)])
     return Prepared(
-        "case",
+        filing_target(case),
         None,
         case_issuer(case),
         case.filed_on,

@@ -27,6 +27,16 @@ Actor = AbstractBaseUser | AnonymousUser | str | None
 log = logging.getLogger(__name__)
 
 
+#: the reason recorded on the new version of a filing form that bore another case's number (migration 0003)
+MISNUMBERED_REASON = "原文书所载文号属于另一案件，依法更正编号（自动重新出具）"
+
+
+def _bears_another_cases_number(current: IssuedDocument | None, case: Case) -> bool:
+    """Whether the current version is linked to another case's act: the 立案审批表 of every case once shared
+    the first case's act (target ``case``); such a version is superseded by a renumbered one."""
+    return current is not None and current.act is not None and current.act.case_id != case.pk
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -78,8 +88,11 @@ def document_issue(
         .order_by("-version")
         .first()
     )
-    if current is not None and not reissue:
+    misnumbered = _bears_another_cases_number(current, case)
+    if current is not None and not reissue and not misnumbered:
         return current
+    if misnumbered and not reason.replace("\x00", "").strip():
+        reason = MISNUMBERED_REASON
     if current is not None and not reason.replace("\x00", "").strip():
         raise DocumentError(
             "documents.reason_required",

@@ -202,6 +202,72 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
         assert check("measure_letter", text, number=document.number) == []
 
 
+def test_it_gives_each_case_its_own_filing_form_act_and_number(
+    case, make_staff, liaisons, baotou_investigator, ordos_investigator
+):
+    from .conftest import make_case
+
+    second_case = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "b")
+    ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
+    forms = [document_issue(actor="test", case=c, kind="filing") for c in (case, second_case, ordos)]
+    # One act per case: the same authority counts on, the other authority starts at 1.
+    assert [f.number for f in forms] == ["包发改立〔2026〕1号", "包发改立〔2026〕2号", "鄂发改立〔2026〕1号"]
+    assert [f.act.case_id for f in forms] == [case.pk, second_case.pk, ordos.pk]
+    assert (
+        document_issue(actor="test", case=second_case, kind="filing").pk == forms[1].pk
+    )  # fixed once issued
+
+
+def test_it_renumbers_a_filing_form_that_bore_another_cases_number(
+    case, make_staff, liaisons, baotou_investigator
+):
+    """What migration 0003 leaves behind: a second case's form linked to the first case's act."""
+    from .conftest import make_case
+
+    first = document_issue(actor="test", case=case, kind="filing")
+    second_case = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "b")
+    old = document_issue(actor="test", case=second_case, kind="filing")
+    own_act = old.act
+    IssuedDocument.objects.filter(pk=old.pk).update(act=first.act, number=first.number)
+    own_act.delete()
+
+    renumbered = document_issue(actor="test", case=second_case, kind="filing")
+
+    assert renumbered.pk != old.pk and renumbered.supersedes_id == old.pk and renumbered.version == 2
+    # A new serial: a number once allocated (2号, deleted above) is never handed out again.
+    assert renumbered.act.case_id == second_case.pk and renumbered.number == "包发改立〔2026〕3号"
+    assert "另一案件" in renumbered.reason
+    assert renumbered.number in docx_text(bytes(renumbered.docx))
+    assert (
+        document_issue(actor="test", case=case, kind="filing").pk == first.pk
+    )  # the first case keeps its act
+
+
+def test_it_names_the_case_in_old_filing_targets_when_migrating(
+    case, make_staff, liaisons, baotou_investigator
+):
+    import importlib
+
+    from django.apps import apps
+
+    from minesweep.documents.models import Act
+
+    from .conftest import make_case
+
+    migration = importlib.import_module("minesweep.documents.migrations.0003_filing_act_per_case")
+    first = document_issue(actor="test", case=case, kind="filing")
+    second_case = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "b")
+    second = document_issue(actor="test", case=second_case, kind="filing")
+    Act.objects.filter(pk=first.act_id).update(target="case")
+    IssuedDocument.objects.filter(pk__in=[first.pk, second.pk]).update(target="case")
+
+    migration.name_the_case(apps, None)
+
+    assert Act.objects.get(pk=first.act_id).target == f"case:{case.pk}"
+    assert IssuedDocument.objects.get(pk=first.pk).target == f"case:{case.pk}"
+    assert IssuedDocument.objects.get(pk=second.pk).target == f"case:{second_case.pk}"
+
+
 def test_it_numbers_per_issuing_authority_and_year(
     case, make_staff, liaisons, baotou_investigator, ordos_investigator
 ):
