@@ -209,12 +209,12 @@ class HostParts:
         if not self.series:
             return result
         pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
-        _, pair = np.unique(pairs, return_inverse=True)
-        port_values, port = np.unique(ports, return_inverse=True)
-        _, series, flows = np.unique(
-            pair.astype(np.int64) * len(port_values) + port, return_inverse=True, return_counts=True
-        )
-        rows = np.flatnonzero(flows[series] >= PERIODIC_MIN_FLOWS)  # shorter series cannot be periodic
+        series = series_keys(pairs, ports)
+        by_series = series[np.argsort(series)]
+        bounds = np.flatnonzero(np.r_[True, by_series[1:] != by_series[:-1], True])
+        lengths = np.diff(bounds)
+        long_series = by_series[bounds[:-1][lengths >= PERIODIC_MIN_FLOWS]]  # shorter cannot be periodic
+        rows = np.flatnonzero(np.isin(series, long_series, kind="sort" if long_series.size else None))
         if rows.size == 0:
             return result
         order = rows[np.lexsort((starts[rows], series[rows]))]
@@ -228,6 +228,21 @@ class HostParts:
         if not self.peers:
             return result
         return np.bincount(np.unique(np.concatenate(self.peers)) >> 32, minlength=len(self.flows))
+
+
+def series_keys(pairs: np.ndarray, ports: np.ndarray) -> np.ndarray:
+    """One integer per row naming its (pair, port) series: ``pair × ports + port number`` when that fits
+    in 63 bits (pairs are ``host << 32 | address``), else the pairs numbered first."""
+    if ports.size and ports.min() >= 0 and ports.max() < 1 << 16:  # numbered by a table, not a sort
+        present = np.bincount(ports, minlength=1) > 0
+        width = int(present.sum())
+        port = (np.cumsum(present) - 1)[ports]
+    else:
+        port_values, port = np.unique(ports, return_inverse=True)
+        width = max(len(port_values), 1)
+    if pairs.size and int(pairs.max()) >= (1 << 62) // width:
+        pairs = np.unique(pairs, return_inverse=True)[1].astype(np.int64)
+    return pairs * width + port
 
 
 def _renumbered(pairs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
