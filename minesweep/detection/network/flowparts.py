@@ -656,8 +656,7 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    key_order = np.argsort(keys)
-    sorted_keys = keys[key_order]
+    pair_keys = pa.array(keys)
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
     source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
@@ -682,10 +681,10 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
                 target = _positions(destination, targets)
                 row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
                 among = np.flatnonzero(row_keys >= 0)
-                slot = np.minimum(np.searchsorted(sorted_keys, row_keys[among]), len(keys) - 1)
-                hit = sorted_keys[slot] == row_keys[among]
+                found = pc.index_in(pa.array(row_keys[among]), value_set=pair_keys)  # a hash lookup
+                hit = found.is_valid().to_numpy(zero_copy_only=False)
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                position = key_order[slot[hit]]
+                position = found.drop_null().to_numpy()
                 parts.exchanged += np.bincount(position, weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
