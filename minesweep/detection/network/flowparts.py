@@ -724,17 +724,14 @@ def _session_findings(
     sources = _distinct(pairs["src_ip"])
     targets = _distinct(pairs["dst_ip"])
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    total_of_key = dict(zip(keys.tolist(), exchanged.tolist(), strict=True))
     row_keys = _pair_keys(sessions["src_ip"], sessions["dst_ip"], sources, targets)
+    pair_of_row = pc.index_in(pa.array(row_keys), value_set=pa.array(keys)).to_numpy(zero_copy_only=False)
     volume = sessions["bytes"].to_numpy()
-    totals = np.array([total_of_key[k] for k in row_keys.tolist()])
-    rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * totals))
+    rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
     kept = sessions.take(rows)
-    endpoints = [
-        f"{ip}:{port}"
-        for ip, port in zip(kept["dst_ip"].to_pylist(), kept["dst_port"].to_pylist(), strict=True)
-    ]
-    return shapes.session_findings([str(h) for h in kept["src_ip"].to_pylist()], endpoints)
+    port = pc.cast(kept["dst_port"], pa.string())
+    endpoints = pc.binary_join_element_wise(kept["dst_ip"], port, ":")  # "address:port"
+    return shapes.session_findings(kept["src_ip"].combine_chunks(), endpoints.combine_chunks())
 
 
 def _distinct(column: pa.ChunkedArray) -> pa.Array:
