@@ -656,7 +656,7 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    pair_keys = pa.array(keys)
+    pair_index = KeyIndex(keys)
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
     source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
@@ -681,13 +681,43 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
                 target = _positions(destination, targets)
                 row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
                 among = np.flatnonzero(row_keys >= 0)
-                found = pc.index_in(pa.array(row_keys[among]), value_set=pair_keys)  # a hash lookup
-                hit = found.is_valid().to_numpy(zero_copy_only=False)
+                found = pair_index.positions(row_keys[among])
+                hit = found >= 0
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                position = found.drop_null().to_numpy()
-                parts.exchanged += np.bincount(position, weights=volume, minlength=len(keys))
+                parts.exchanged += np.bincount(found[hit], weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
+
+
+class KeyIndex:
+    """Positions of non-negative integer keys among a fixed set of distinct ones, built once: a table
+    of hashed keys (about 8 slots per key) rules most absent keys out in one gather, a binary search in
+    the sorted keys answers the rest exactly. (``pc.index_in`` rebuilds its hash table on every call.)"""
+
+    MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key × 2⁶⁴/φ
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted = keys[self.order]
+        bits = max(int(len(keys) * 8 - 1).bit_length(), 10)
+        self.shift = np.uint64(64 - bits)
+        self.present = np.zeros(1 << bits, bool)
+        self.present[self._slots(keys)] = True
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (keys.view(np.uint64) * self.MULTIPLIER) >> self.shift
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Per key: its position among the index's keys, or -1."""
+        result = np.full(len(keys), -1, np.int64)
+        maybe = np.flatnonzero(self.present[self._slots(keys)])
+        if maybe.size == 0:
+            return result
+        slot = np.minimum(np.searchsorted(self.sorted, keys[maybe]), len(self.sorted) - 1)
+        hit = self.sorted[slot] == keys[maybe]
+        result[maybe[hit]] = self.order[slot[hit]]
+        return result
 
 
 def _pair_keys(
@@ -725,7 +755,7 @@ def _session_findings(
     targets = _distinct(pairs["dst_ip"])
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
     row_keys = _pair_keys(sessions["src_ip"], sessions["dst_ip"], sources, targets)
-    pair_of_row = pc.index_in(pa.array(row_keys), value_set=pa.array(keys)).to_numpy(zero_copy_only=False)
+    pair_of_row = KeyIndex(keys).positions(row_keys)  # every session row's pair is among them
     volume = sessions["bytes"].to_numpy()
     rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
     kept = sessions.take(rows)

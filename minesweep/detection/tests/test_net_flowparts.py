@@ -13,6 +13,7 @@ import pytest
 from minesweep.detection.network import pools
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
+    KeyIndex,
     flow_tasks,
     score_flow_dataset,
     series_keys,
@@ -238,3 +239,14 @@ def test_it_gives_two_rows_one_series_key_exactly_when_their_pair_and_port_agree
     _, by_key = np.unique(keys, return_inverse=True)
     assert np.array_equal(by_key, by_tuple.ravel())
     assert keys.min() >= 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 5_000])
+def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
+    rng = np.random.default_rng(count)
+    keys = rng.choice(1 << 40, count, replace=False).astype(np.int64)
+    index = KeyIndex(keys)
+    absent = np.setdiff1d(rng.integers(0, 1 << 40, 20_000), keys)
+    asked = np.concatenate([keys[::-1], absent, np.arange(64), keys[:2]])
+    where = {int(k): i for i, k in enumerate(keys)}
+    assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]
