@@ -198,6 +198,11 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
     for name in OPTIONAL_TEXT_COLUMNS:
         if name in raw.column_names:
             columns[name] = text(raw[name])
+        elif keep_dictionaries and raw.num_rows:  # all null: a dictionary without values, not encoded
+            indices = pa.nulls(raw.num_rows, pa.int32())
+            columns[name] = pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(indices, pa.array([], pa.string()))]
+            )
         else:
             columns[name] = text(pa.chunked_array([pa.nulls(raw.num_rows, pa.string())]))
     table = pa.Table.from_arrays(list(columns.values()), names=list(columns))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -210,6 +211,20 @@ def test_it_normalises_protocol_names_and_drops_rows_without_addresses():
         }
     )
     assert normalise_flows(raw)["proto"].to_pylist() == [17]
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_it_gives_absent_text_columns_as_the_dictionary_encoding_of_nulls(rows):
+    raw = pa.table({c: pa.array([T0 if c.startswith("ts") else 1] * rows) for c in REQUIRED_COLUMNS})
+    raw = raw.set_column(2, "src_ip", pa.array(["1.1.1.1"] * rows)).set_column(
+        4, "dst_ip", pa.array(["2.2.2.2"] * rows)
+    )
+    table = normalise_flows(raw, keep_dictionaries=True)
+    nulls = pc.dictionary_encode(pa.chunked_array([pa.nulls(rows, pa.string())]))
+    for name in ("sni", "dns_query", "dns_answers"):
+        assert table[name].type == nulls.type
+        assert table[name].equals(nulls)
+        assert table[name].null_count == rows
 
 
 def test_it_reads_epoch_seconds_in_exponent_notation(tmp_path):
