@@ -15,6 +15,7 @@ from minesweep.detection.network.flows import (
     REQUIRED_COLUMNS,
     FlowFileError,
     HostFlowEvidence,
+    finite,
     match_names,
     normalise_flows,
     read_flow_file,
@@ -291,3 +292,13 @@ def test_it_scores_flow_evidence_as_the_general_host_scoring_does(threshold):
         "p2p_ports",
     }
     assert 0 < len(fast) < len(hosts)
+
+
+@pytest.mark.parametrize(
+    "values", [[1.5, -2.0, 3e300], [1.5, np.nan, 2.0], [np.inf, 1.0], [-np.inf, np.nan, 0.0], []]
+)
+def test_it_makes_values_finite_as_numpy_does(values):
+    array = np.array(values, dtype=np.float64)
+    result = finite(array)
+    assert np.array_equal(result, np.nan_to_num(array))
+    assert np.isfinite(result).all()
