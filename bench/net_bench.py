@@ -195,14 +195,24 @@ def generated_flows(rows: int, seed: int = 7, host_count: int = 50_000) -> pa.Ta
             "dst_port": rng.choice(
                 [443, 80, 53, 3333, 8333, 5222], rows, p=[0.6, 0.2, 0.1, 0.05, 0.02, 0.03]
             ),
-            "proto": np.full(rows, 6),
-            "packets": rng.integers(1, 500, rows),
-            "bytes": rng.integers(60, 500_000, rows),
-            "sni": pa.array(sni, pa.string()),
-            "dns_query": pa.array(dns_query, pa.string()),
-            "dns_answers": pa.nulls(rows, pa.string()),
+            **sizes_and_names(rng, rows, sni, dns_query),
         }
     )
+
+
+def sizes_and_names(
+    rng: np.random.Generator, rows: int, sni: np.ndarray, query: np.ndarray
+) -> dict[str, object]:
+    """The columns after the addresses and ports: TCP, packets and bytes drawn from ``rng`` in this
+    order (the generators' draws stay in the same order), then the names."""
+    return {
+        "proto": np.full(rows, 6),
+        "packets": rng.integers(1, 500, rows),
+        "bytes": rng.integers(60, 500_000, rows),
+        "sni": pa.array(sni, pa.string()),
+        "dns_query": pa.array(query, pa.string()),
+        "dns_answers": pa.nulls(rows, pa.string()),
+    }
 
 
 def realistic_flows(rows: int, seed: int = 7, host_count: int = 4_000) -> pa.Table:
@@ -238,12 +248,7 @@ def realistic_flows(rows: int, seed: int = 7, host_count: int = 4_000) -> pa.Tab
             "src_port": rng.integers(1024, 65535, rows),
             "dst_ip": pa.array(servers[rng.integers(0, len(servers), rows)], pa.string()),
             "dst_port": dst_port,
-            "proto": np.full(rows, 6),
-            "packets": rng.integers(1, 500, rows),
-            "bytes": rng.integers(60, 500_000, rows),
-            "sni": pa.array(sni, pa.string()),
-            "dns_query": pa.array(query, pa.string()),
-            "dns_answers": pa.nulls(rows, pa.string()),
+            **sizes_and_names(rng, rows, sni, query),
         }
     )
 
