@@ -159,18 +159,24 @@ def bench_capture(workdir: Path, target_mb: float, repeat: int) -> None:
     )
 
 
+def generated_names(host_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Names and addresses of the generated traffic: 100 pool hosts of the pool list, 4,900 ordinary
+    names, ``host_count`` local hosts and 20,000 servers."""
+    pool_hosts = [e.host for e in default_pool_list().endpoints if not e.host[0].isdigit()][:100]
+    names = [f"www{i}.example{i % 97}.com" for i in range(4900)]
+    hosts = [f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}" for i in range(host_count)]
+    servers = [f"203.0.{i // 256}.{i % 256}" for i in range(20_000)]
+    return tuple(np.array(values, dtype=object) for values in (pool_hosts, names, hosts, servers))  # type: ignore[return-value]
+
+
 def generated_flows(rows: int, seed: int = 7, host_count: int = 50_000) -> pa.Table:
     """Synthetic flow records: ``host_count`` hosts, 20,000 servers, 4,900 ordinary names and 100 pool
     hosts; a name is on half the connections (SNI) and on every DNS flow (10% of rows), and 0.5% of
     the names drawn are pool hosts (a few thousand suspicious hosts per million records)."""
     rng = np.random.default_rng(seed)
-    pool_hosts = [e.host for e in default_pool_list().endpoints if not e.host[0].isdigit()][:100]
-    names = np.array([f"www{i}.example{i % 97}.com" for i in range(4900)] + pool_hosts, dtype=object)
+    pool_hosts, ordinary, hosts, servers = generated_names(host_count)
+    names = np.r_[ordinary, pool_hosts]
     weights = np.r_[np.full(4900, 0.995 / 4900), np.full(len(pool_hosts), 0.005 / len(pool_hosts))]
-    hosts = np.array(
-        [f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}" for i in range(host_count)], dtype=object
-    )
-    servers = np.array([f"203.0.{i // 256}.{i % 256}" for i in range(20_000)], dtype=object)
     start = 1_700_000_000 + rng.uniform(0, 86_400, rows)
     duration = rng.exponential(60, rows)
     sni = names[rng.choice(len(names), rows, p=weights)]
@@ -189,12 +195,60 @@ def generated_flows(rows: int, seed: int = 7, host_count: int = 50_000) -> pa.Ta
             "dst_port": rng.choice(
                 [443, 80, 53, 3333, 8333, 5222], rows, p=[0.6, 0.2, 0.1, 0.05, 0.02, 0.03]
             ),
-            "proto": np.full(rows, 6),
-            "packets": rng.integers(1, 500, rows),
-            "bytes": rng.integers(60, 500_000, rows),
-            "sni": pa.array(sni, pa.string()),
-            "dns_query": pa.array(dns_query, pa.string()),
-            "dns_answers": pa.nulls(rows, pa.string()),
+            **sizes_and_names(rng, rows, sni, dns_query),
+        }
+    )
+
+
+def sizes_and_names(
+    rng: np.random.Generator, rows: int, sni: np.ndarray, query: np.ndarray
+) -> dict[str, object]:
+    """The columns after the addresses and ports: TCP, packets and bytes drawn from ``rng`` in this
+    order (the generators' draws stay in the same order), then the names."""
+    return {
+        "proto": np.full(rows, 6),
+        "packets": rng.integers(1, 500, rows),
+        "bytes": rng.integers(60, 500_000, rows),
+        "sni": pa.array(sni, pa.string()),
+        "dns_query": pa.array(query, pa.string()),
+        "dns_answers": pa.nulls(rows, pa.string()),
+    }
+
+
+def realistic_flows(rows: int, seed: int = 7, host_count: int = 4_000) -> pa.Table:
+    """Synthetic flow records closer to an ISP's flow log than :func:`generated_flows`: ``host_count``
+    hosts of about 500 flows each, 1% of them miners (a fifth of their flows to pool hosts: SNI or DNS
+    lookups of pool names, ports 3333/443) and 0.5% Bitcoin nodes (a third of their flows to port 8333
+    peers); every other flow is ordinary web, mail and DNS traffic (ports 443, 80, 53, 993) to 20,000
+    servers, with the same times and sizes as :func:`generated_flows`."""
+    rng = np.random.default_rng(seed)
+    pool_hosts, names, hosts, servers = generated_names(host_count)
+    kinds = np.random.default_rng(0).random(host_count)  # the same miners and nodes in every chunk
+    source = rng.integers(0, host_count, rows)
+    start = 1_700_000_000 + rng.uniform(0, 86_400, rows)
+    duration = rng.exponential(60, rows)
+    dst_port = rng.choice([443, 80, 53, 993], rows, p=[0.65, 0.2, 0.1, 0.05])
+    sni = names[rng.integers(0, len(names), rows)]
+    sni[rng.random(rows) < 0.5] = None
+    query = names[rng.integers(0, len(names), rows)]
+    mining = (kinds[source] < 0.01) & (rng.random(rows) < 0.2)
+    dst_port[mining] = rng.choice([3333, 443, 53], int(mining.sum()), p=[0.5, 0.4, 0.1])
+    pool_names = pool_hosts[rng.integers(0, len(pool_hosts), rows)]
+    sni[mining] = pool_names[mining]
+    query[mining] = pool_names[mining]
+    node = (kinds[source] >= 0.01) & (kinds[source] < 0.015) & (rng.random(rows) < 0.33)
+    dst_port[node] = 8333
+    sni[(dst_port == 53) | node] = None
+    query[dst_port != 53] = None
+    return pa.table(
+        {
+            "ts_start": start,
+            "ts_end": start + duration,
+            "src_ip": pa.array(hosts[source], pa.string()),
+            "src_port": rng.integers(1024, 65535, rows),
+            "dst_ip": pa.array(servers[rng.integers(0, len(servers), rows)], pa.string()),
+            "dst_port": dst_port,
+            **sizes_and_names(rng, rows, sni, query),
         }
     )
 
@@ -228,7 +282,9 @@ def bench_flows(rows: int, repeat: int) -> None:
 TARGET_PER_CORE = 5_000_000  # issue 13 §5: flow records per second per core
 
 
-ROWS_PER_HOST = 40  # generated hosts scale with the records: 50,000 hosts per 2 M records
+#: generated hosts scale with the records: 50,000 hosts per 2 M records (dense), 4,000 (realistic)
+ROWS_PER_HOST = {"dense": 40, "realistic": 500}
+GENERATORS = {"dense": generated_flows, "realistic": realistic_flows}
 GENERATE_CHUNK = 1_000_000
 
 
@@ -244,15 +300,17 @@ def layout_options(layout: str, row_group: int) -> dict:  # type: ignore[type-ar
     return {"use_dictionary": False}
 
 
-def write_generated(path: Path, rows: int, row_group: int, layout: str = "collector") -> None:
+def write_generated(
+    path: Path, rows: int, row_group: int, layout: str = "collector", profile: str = "dense"
+) -> None:
     """``rows`` generated records written chunk by chunk (never the whole table in memory)."""
     import pyarrow.parquet as pq
 
-    hosts = max(rows // ROWS_PER_HOST, 1)
+    hosts = max(rows // ROWS_PER_HOST[profile], 1)
     writer = None
     try:
         for index, first in enumerate(range(0, rows, GENERATE_CHUNK)):
-            chunk = generated_flows(min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
+            chunk = GENERATORS[profile](min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
             writer = writer or pq.ParquetWriter(path, chunk.schema, **layout_options(layout, row_group))
             writer.write_table(chunk, row_group_size=row_group)
     finally:
@@ -297,7 +355,7 @@ def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignor
 
 
 def bench_streamed(
-    workdir: Path, rows: int, repeat: int, arrow_threads: int, row_group: int, layout: str
+    workdir: Path, rows: int, repeat: int, arrow_threads: int, row_group: int, layout: str, profile: str
 ) -> None:
     """Flow scoring at scale (``flowparts.score_flow_dataset``): a generated Parquet file scored task by
     task on the local engine with one worker (everything in one process), each run in a fresh process.
@@ -310,7 +368,7 @@ def bench_streamed(
 
     source = workdir / f"flows-{rows}.parquet"
     context = multiprocessing.get_context("spawn")
-    writer = context.Process(target=write_generated, args=(source, rows, row_group, layout))
+    writer = context.Process(target=write_generated, args=(source, rows, row_group, layout, profile))
     writer.start()
     writer.join()
     size = source.stat().st_size / 1e6
@@ -328,8 +386,8 @@ def bench_streamed(
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(
         f"streamed flow scoring, 1 process, {arrow_threads} Arrow thread(s): {read:,} records "
-        f"({size:,.0f} MB Parquet, {layout} layout, row groups of {row_group:,}, "
-        f"{read // ROWS_PER_HOST:,} hosts): "
+        f"({size:,.0f} MB Parquet, {profile} profile, {layout} layout, row groups of {row_group:,}, "
+        f"{read // ROWS_PER_HOST[profile]:,} hosts): "
         f"{best['reported']:,} hosts reported, {best['unlisted']:,} session findings; "
         f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated"
     )
@@ -454,6 +512,14 @@ def main() -> None:
         help="Parquet layout of the streamed input (repeatable; default: both)",
     )
     parser.add_argument(
+        "--profile",
+        choices=tuple(GENERATORS),
+        action="append",
+        default=None,
+        help="generated traffic of the streamed input: dense (40 records per host, a host reported per "
+        "~290 records) or realistic (500 per host, 1%% miners); repeatable; default: both",
+    )
+    parser.add_argument(
         "--skip", choices=("capture", "flows", "streamed", "collector"), action="append", default=[]
     )
     args = parser.parse_args()
@@ -465,10 +531,17 @@ def main() -> None:
             bench_flows(args.flow_records, args.repeat)
         if "streamed" not in args.skip:
             for rows in args.streamed_records or [args.flow_records]:
-                for layout in args.layout or LAYOUTS:
-                    bench_streamed(
-                        Path(workdir), rows, args.repeat, args.arrow_threads, args.row_group, layout
-                    )
+                for profile in args.profile or tuple(GENERATORS):
+                    for layout in args.layout or LAYOUTS:
+                        bench_streamed(
+                            Path(workdir),
+                            rows,
+                            args.repeat,
+                            args.arrow_threads,
+                            args.row_group,
+                            layout,
+                            profile,
+                        )
         if "collector" not in args.skip:
             bench_collector(Path(workdir), args.collector_seconds, args.collector_rate)
 

@@ -36,6 +36,8 @@ from netflow.ipfix import IPFIXExportPacket, IPFIXTemplateNotRecognized
 from netflow.v5 import V5ExportPacket
 from netflow.v9 import V9ExportPacket, V9TemplateNotRecognized
 
+from minesweep.detection.network.flows import OPTIONAL_TEXT_COLUMNS
+
 STATE_FILE = "state.json"
 FILE_PATTERN = "flows-{:06d}.parquet"
 MAX_DATAGRAM = 65_535
@@ -74,11 +76,15 @@ def parquet_layout(records: int) -> dict[str, Any]:
     dictionary page large enough for all the distinct addresses of ``records`` records (past pyarrow's
     1 MB default, about 65,000 addresses, pages fall back to plain text and a reader has to hash every
     value again), numbers written plain (not tried as dictionaries first), and LZ4, which decompresses
-    the random-looking timestamps and byte counts about three times faster than snappy. Any reader of
-    Parquet reads these files; the flow readers accept every layout."""
+    the random-looking timestamps and byte counts about three times faster than snappy. The name columns
+    of flow records (``flows.OPTIONAL_TEXT_COLUMNS``: SNI, DNS query and answers), which NetFlow does not
+    carry but other exports and the bench's records do, are dictionary-encoded too when present: read as
+    dictionaries they are not hashed again. Any reader of Parquet reads these files; the flow readers
+    accept every layout."""
+    text = [f.name for f in SCHEMA if pa.types.is_string(f.type)]
     return {
         "compression": "lz4",
-        "use_dictionary": [f.name for f in SCHEMA if pa.types.is_string(f.type)],
+        "use_dictionary": [*text, *OPTIONAL_TEXT_COLUMNS],
         "dictionary_pagesize_limit": max(records * DICTIONARY_BYTES_PER_RECORD, 1 << 20),
     }
 

@@ -209,12 +209,12 @@ class HostParts:
         if not self.series:
             return result
         pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
-        _, pair = np.unique(pairs, return_inverse=True)
-        port_values, port = np.unique(ports, return_inverse=True)
-        _, series, flows = np.unique(
-            pair.astype(np.int64) * len(port_values) + port, return_inverse=True, return_counts=True
-        )
-        rows = np.flatnonzero(flows[series] >= PERIODIC_MIN_FLOWS)  # shorter series cannot be periodic
+        series = series_keys(pairs, ports)
+        by_series = series[np.argsort(series)]
+        bounds = np.flatnonzero(np.r_[True, by_series[1:] != by_series[:-1], True])
+        lengths = np.diff(bounds)
+        long_series = by_series[bounds[:-1][lengths >= PERIODIC_MIN_FLOWS]]  # shorter cannot be periodic
+        rows = np.flatnonzero(np.isin(series, long_series, kind="sort" if long_series.size else None))
         if rows.size == 0:
             return result
         order = rows[np.lexsort((starts[rows], series[rows]))]
@@ -228,6 +228,21 @@ class HostParts:
         if not self.peers:
             return result
         return np.bincount(np.unique(np.concatenate(self.peers)) >> 32, minlength=len(self.flows))
+
+
+def series_keys(pairs: np.ndarray, ports: np.ndarray) -> np.ndarray:
+    """One integer per row naming its (pair, port) series: ``pair × ports + port number`` when that fits
+    in 63 bits (pairs are ``host << 32 | address``), else the pairs numbered first."""
+    if ports.size and ports.min() >= 0 and ports.max() < 1 << 16:  # numbered by a table, not a sort
+        present = np.bincount(ports, minlength=1) > 0
+        width = int(present.sum())
+        port = (np.cumsum(present) - 1)[ports]
+    else:
+        port_values, port = np.unique(ports, return_inverse=True)
+        width = max(len(port_values), 1)
+    if pairs.size and int(pairs.max()) >= (1 << 62) // width:
+        pairs = np.unique(pairs, return_inverse=True)[1].astype(np.int64)
+    return pairs * width + port
 
 
 def _renumbered(pairs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
@@ -641,8 +656,7 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    key_order = np.argsort(keys)
-    sorted_keys = keys[key_order]
+    pair_index = KeyIndex(keys)
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
     source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
@@ -667,13 +681,44 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
                 target = _positions(destination, targets)
                 row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
                 among = np.flatnonzero(row_keys >= 0)
-                slot = np.minimum(np.searchsorted(sorted_keys, row_keys[among]), len(keys) - 1)
-                hit = sorted_keys[slot] == row_keys[among]
+                found = pair_index.positions(row_keys[among])
+                hit = found >= 0
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                position = key_order[slot[hit]]
-                parts.exchanged += np.bincount(position, weights=volume, minlength=len(keys))
+                parts.exchanged += np.bincount(found[hit], weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
+
+
+class KeyIndex:
+    """Positions of non-negative integer keys among a fixed set of distinct ones, built once: a table
+    of hashed keys (32 to 64 one-byte slots per key, so about 1 absent key in 30 gets through) rules
+    most absent keys out in one gather, a binary search in the sorted keys answers the rest exactly.
+    (``pc.index_in`` rebuilds its hash table on every call.)"""
+
+    MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key × 2⁶⁴/φ
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted = keys[self.order]
+        bits = max(int(len(keys) * 32 - 1).bit_length(), 10)
+        self.shift = np.uint64(64 - bits)
+        self.present = np.zeros(1 << bits, bool)
+        self.present[self._slots(keys)] = True
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (keys.view(np.uint64) * self.MULTIPLIER) >> self.shift
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Per key: its position among the index's keys, or -1."""
+        result = np.full(len(keys), -1, np.int64)
+        maybe = np.flatnonzero(self.present[self._slots(keys)])
+        if maybe.size == 0:
+            return result
+        slot = np.minimum(np.searchsorted(self.sorted, keys[maybe]), len(self.sorted) - 1)
+        hit = self.sorted[slot] == keys[maybe]
+        result[maybe[hit]] = self.order[slot[hit]]
+        return result
 
 
 def _pair_keys(
@@ -710,17 +755,14 @@ def _session_findings(
     sources = _distinct(pairs["src_ip"])
     targets = _distinct(pairs["dst_ip"])
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    total_of_key = dict(zip(keys.tolist(), exchanged.tolist(), strict=True))
     row_keys = _pair_keys(sessions["src_ip"], sessions["dst_ip"], sources, targets)
+    pair_of_row = KeyIndex(keys).positions(row_keys)  # every session row's pair is among them
     volume = sessions["bytes"].to_numpy()
-    totals = np.array([total_of_key[k] for k in row_keys.tolist()])
-    rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * totals))
+    rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
     kept = sessions.take(rows)
-    endpoints = [
-        f"{ip}:{port}"
-        for ip, port in zip(kept["dst_ip"].to_pylist(), kept["dst_port"].to_pylist(), strict=True)
-    ]
-    return shapes.session_findings([str(h) for h in kept["src_ip"].to_pylist()], endpoints)
+    port = pc.cast(kept["dst_port"], pa.string())
+    endpoints = pc.binary_join_element_wise(kept["dst_ip"], port, ":")  # "address:port"
+    return shapes.session_findings(kept["src_ip"].combine_chunks(), endpoints.combine_chunks())
 
 
 def _distinct(column: pa.ChunkedArray) -> pa.Array:

@@ -198,6 +198,11 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
     for name in OPTIONAL_TEXT_COLUMNS:
         if name in raw.column_names:
             columns[name] = text(raw[name])
+        elif keep_dictionaries and raw.num_rows:  # all null: a dictionary without values, not encoded
+            indices = pa.nulls(raw.num_rows, pa.int32())
+            columns[name] = pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(indices, pa.array([], pa.string()))]
+            )
         else:
             columns[name] = text(pa.chunked_array([pa.nulls(raw.num_rows, pa.string())]))
     table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
@@ -378,13 +383,21 @@ def rows_in(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     return flags[indices]
 
 
+def finite(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(values)`` (NaN → 0, ±inf → the largest finite values), without its copy and
+    four passes when every value is already finite (the usual case): then ``values`` itself."""
+    if np.isfinite(values).all():
+        return values
+    return np.nan_to_num(values)
+
+
 def shape_features(table: pa.Table) -> dict[str, np.ndarray]:
     """Long-lived low-volume flows and mining ports, per row."""
     start = table["ts_start"].to_numpy()
-    end = np.nan_to_num(table["ts_end"].to_numpy(), nan=0.0)
+    end = finite(table["ts_end"].to_numpy())
     duration = np.maximum(end - start, 0.0)
-    volume = np.nan_to_num(table["bytes"].to_numpy().astype(np.float64))
-    packets = np.maximum(np.nan_to_num(table["packets"].to_numpy().astype(np.float64)), 1.0)
+    volume = finite(table["bytes"].to_numpy().astype(np.float64))
+    packets = np.maximum(finite(table["packets"].to_numpy().astype(np.float64)), 1.0)
     long_low = (
         (duration >= LONG_LIVED_SECONDS)
         & (volume / np.maximum(duration, 1.0) <= LOW_VOLUME_BYTES_PER_SECOND)

@@ -174,9 +174,15 @@ def flow_evidence_records(
 ) -> list[HostRecord]:
     """Host records from per-host flow evidence alone (one evidence per host; :mod:`flowparts` builds
     it from aggregates merged over row groups)."""
+    latest = {item.host: item for item in evidence}
     with gc_paused():
-        hosts = {item.host: HostEvidence(item.host, flow=item) for item in evidence}
-        return _records(hosts, pools, threshold, weights)
+        records = [
+            record
+            for record in (_flow_record(item, pools, threshold, weights) for item in latest.values())
+            if record is not None
+        ]
+        del latest  # before the collector is back on: its first pass visits what is still alive
+        return sorted(records, key=record_order)
 
 
 def _add_mining_flow(
@@ -340,15 +346,10 @@ def _score(
     evidence: HostEvidence, pools: PoolList, threshold: float, weights: dict[str, float]
 ) -> HostRecord | None:
     _resolve_pools(evidence, pools)
-    mining = _mining_reasons(evidence, weights)
-    p2p_reasons = _p2p_reasons(evidence, weights)
-    mining_score, p2p_score = combine(mining), combine(p2p_reasons)
-    if mining_score >= threshold:
-        kind, score, reasons = MINING, mining_score, mining
-    elif p2p_score >= threshold:
-        kind, score, reasons = CRYPTO_P2P, p2p_score, p2p_reasons
-    else:
+    verdict = _verdict(_mining_reasons(evidence, weights), _p2p_reasons(evidence, weights), threshold)
+    if verdict is None:
         return None
+    kind, score, reasons = verdict
     if evidence.flow is not None:
         evidence.seen(evidence.flow.first_seen, evidence.flow.last_seen)
     return HostRecord(
@@ -361,17 +362,70 @@ def _score(
     )
 
 
+def _flow_record(
+    flow: flow_evidence.HostFlowEvidence, pools: PoolList, threshold: float, weights: dict[str, float]
+) -> HostRecord | None:
+    """:func:`_score` of a host known from flow records alone (no protocol message, account or P2P
+    handshake): the same record, without building the packet scan's per-host state."""
+    endpoints = [PoolEvidence(address, set(names)) for address, names in flow.pool_endpoints.items()]
+    for pool in endpoints:
+        pool.match = _pool_match(pool, pools)
+    matches = [p.match for p in endpoints if p.match is not None]
+    mining = _pool_reasons_of(matches + list(flow.pool_matches.values()), flow, weights)
+    verdict = _verdict(
+        mining + _flow_shape_reasons(flow, weights), _p2p_port_reasons(flow, weights), threshold
+    )
+    if verdict is None:
+        return None
+    kind, score, reasons = verdict
+    return HostRecord(
+        host=flow.host,
+        kind=kind,
+        score=score,
+        first_seen=iso_utc(min(float("inf"), flow.first_seen)),
+        last_seen=iso_utc(max(float("-inf"), flow.last_seen)),
+        evidence={
+            "methods": {},
+            "pools": [_pool_dict(p) for p in sorted(endpoints, key=lambda p: p.address)],
+            "miner_software": [],
+            "workers": [],
+            "wallets": [],
+            "accounts": [],
+            "shares": 0,
+            "flows": _flow_counts(flow, mining_flows=0, peers=0),
+            "p2p": {"networks": [], "messages": []},
+            "reasons": _reason_dicts(reasons),
+        },
+    )
+
+
+def _verdict(
+    mining: list[Reason], p2p: list[Reason], threshold: float
+) -> tuple[str, float, list[Reason]] | None:
+    """(kind, score, reasons) of a host: mining first, then P2P; ``None`` below the threshold."""
+    mining_score, p2p_score = combine(mining), combine(p2p)
+    if mining_score >= threshold:
+        return MINING, mining_score, mining
+    if p2p_score >= threshold:
+        return CRYPTO_P2P, p2p_score, p2p
+    return None
+
+
 def _resolve_pools(evidence: HostEvidence, pools: PoolList) -> None:
     """Attach the best pool-list match to each pool endpoint (names first, then the address)."""
     if evidence.flow is not None:
         for address, names in evidence.flow.pool_endpoints.items():
             evidence.pools.setdefault(address, PoolEvidence(address)).names.update(names)
     for pool in evidence.pools.values():
-        matches = [m for m in (pools.match_name(n) for n in sorted(pool.names)) if m is not None]
-        address, _, port = pool.address.rpartition(":")
-        endpoint = pools.match_endpoint(address, int(port)) if port.isdigit() else None
-        ranked = sorted(matches, key=lambda m: (m.how not in (EXACT, SUBDOMAIN), not m.confirmed))
-        pool.match = ranked[0] if ranked else endpoint
+        pool.match = _pool_match(pool, pools)
+
+
+def _pool_match(pool: PoolEvidence, pools: PoolList) -> PoolMatch | None:
+    matches = [m for m in (pools.match_name(n) for n in sorted(pool.names)) if m is not None]
+    address, _, port = pool.address.rpartition(":")
+    endpoint = pools.match_endpoint(address, int(port)) if port.isdigit() else None
+    ranked = sorted(matches, key=lambda m: (m.how not in (EXACT, SUBDOMAIN), not m.confirmed))
+    return ranked[0] if ranked else endpoint
 
 
 def _mining_reasons(evidence: HostEvidence, weights: dict[str, float]) -> list[Reason]:
@@ -382,15 +436,20 @@ def _mining_reasons(evidence: HostEvidence, weights: dict[str, float]) -> list[R
     if evidence.shares:
         reasons.append(Reason("share_submissions", weights["share_submissions"], f"{evidence.shares} shares"))
     reasons.extend(_pool_reasons(evidence, weights))
-    flow = evidence.flow
-    if flow is not None:
-        for code, count in (
-            ("long_lived_low_volume", flow.long_lived_low_volume),
-            ("periodic_flows", flow.periodic_pairs),
-            ("mining_port", flow.mining_port_flows),
-        ):
-            if count:
-                reasons.append(Reason(code, weights[code], f"{count} flows"))
+    if evidence.flow is not None:
+        reasons.extend(_flow_shape_reasons(evidence.flow, weights))
+    return reasons
+
+
+def _flow_shape_reasons(flow: flow_evidence.HostFlowEvidence, weights: dict[str, float]) -> list[Reason]:
+    reasons = []
+    for code, count in (
+        ("long_lived_low_volume", flow.long_lived_low_volume),
+        ("periodic_flows", flow.periodic_pairs),
+        ("mining_port", flow.mining_port_flows),
+    ):
+        if count:
+            reasons.append(Reason(code, weights[code], f"{count} flows"))
     return reasons
 
 
@@ -399,6 +458,13 @@ def _pool_reasons(evidence: HostEvidence, weights: dict[str, float]) -> list[Rea
     flow = evidence.flow
     if flow is not None:
         matches.extend(flow.pool_matches.values())
+    return _pool_reasons_of(matches, flow, weights)
+
+
+def _pool_reasons_of(
+    matches: list[PoolMatch], flow: flow_evidence.HostFlowEvidence | None, weights: dict[str, float]
+) -> list[Reason]:
+    """The one pool reason of a host's pool matches (the strongest kind), else of its pool lookups."""
     strong = [m for m in matches if m.confirmed and m.how in (EXACT, SUBDOMAIN)]
     if strong:
         return [Reason("pool_name_confirmed", weights["pool_name_confirmed"], _names(strong))]
@@ -425,14 +491,18 @@ def _p2p_reasons(evidence: HostEvidence, weights: dict[str, float]) -> list[Reas
         )
     if "ethereum" in evidence.p2p_networks:
         reasons.append(Reason("ethereum_p2p", weights["ethereum_p2p"], f"Ethereum devp2p with {peers} peers"))
-    if not reasons and evidence.flow is not None and evidence.flow.p2p_peers >= MIN_P2P_PORT_PEERS:
-        detail = f"{evidence.flow.p2p_peers} peers on ports 8333/30303"
-        reasons.append(Reason("p2p_ports", weights["p2p_ports"], detail))
+    if not reasons and evidence.flow is not None:
+        reasons = _p2p_port_reasons(evidence.flow, weights)
     return reasons
 
 
+def _p2p_port_reasons(flow: flow_evidence.HostFlowEvidence, weights: dict[str, float]) -> list[Reason]:
+    if flow.p2p_peers < MIN_P2P_PORT_PEERS:
+        return []
+    return [Reason("p2p_ports", weights["p2p_ports"], f"{flow.p2p_peers} peers on ports 8333/30303")]
+
+
 def _evidence_dict(evidence: HostEvidence, reasons: list[Reason]) -> dict[str, Any]:
-    flow = evidence.flow
     return {
         "methods": dict(sorted(evidence.methods.items())),
         "pools": [_pool_dict(p) for p in sorted(evidence.pools.values(), key=lambda p: p.address)],
@@ -441,20 +511,32 @@ def _evidence_dict(evidence: HostEvidence, reasons: list[Reason]) -> dict[str, A
         "wallets": [{"coin": coin, "address": address} for address, coin in sorted(evidence.wallets.items())],
         "accounts": sorted(evidence.accounts),
         "shares": evidence.shares,
-        "flows": {
-            "mining_protocol": evidence.mining_flows,
-            "total": flow.flows if flow else evidence.mining_flows,
-            "pool_name": flow.pool_connections if flow else 0,
-            "pool_lookups": flow.pool_lookups if flow else 0,
-            "pool_endpoint": flow.endpoint_connections if flow else 0,
-            "long_lived_low_volume": flow.long_lived_low_volume if flow else 0,
-            "periodic_pairs": flow.periodic_pairs if flow else 0,
-            "mining_port": flow.mining_port_flows if flow else 0,
-            "p2p_peers": max(len(evidence.p2p_peers), flow.p2p_peers if flow else 0),
-        },
+        "flows": _flow_counts(evidence.flow, evidence.mining_flows, len(evidence.p2p_peers)),
         "p2p": {"networks": sorted(evidence.p2p_networks), "messages": sorted(evidence.p2p_messages)},
-        "reasons": [{"code": r.code, "weight": r.weight, "detail": r.detail} for r in reasons],
+        "reasons": _reason_dicts(reasons),
     }
+
+
+def _flow_counts(
+    flow: flow_evidence.HostFlowEvidence | None, mining_flows: int, peers: int
+) -> dict[str, int]:
+    """The ``flows`` counts of an evidence dict (``mining_flows``: flows with a mining protocol
+    message; ``peers``: P2P peers seen in handshakes)."""
+    return {
+        "mining_protocol": mining_flows,
+        "total": flow.flows if flow else mining_flows,
+        "pool_name": flow.pool_connections if flow else 0,
+        "pool_lookups": flow.pool_lookups if flow else 0,
+        "pool_endpoint": flow.endpoint_connections if flow else 0,
+        "long_lived_low_volume": flow.long_lived_low_volume if flow else 0,
+        "periodic_pairs": flow.periodic_pairs if flow else 0,
+        "mining_port": flow.mining_port_flows if flow else 0,
+        "p2p_peers": max(peers, flow.p2p_peers if flow else 0),
+    }
+
+
+def _reason_dicts(reasons: list[Reason]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "weight": r.weight, "detail": r.detail} for r in reasons]
 
 
 def _pool_dict(pool: PoolEvidence) -> dict[str, Any]:

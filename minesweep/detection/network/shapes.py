@@ -30,6 +30,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from minesweep.detection.network.flows import finite
+
 LONG_LIVED_S = 180.0
 MAX_BYTES_PER_S = 1000.0
 MAX_PACKET_BYTES = 600.0
@@ -73,7 +75,7 @@ def session_shape(table: pa.Table) -> np.ndarray:
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
     start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
-    end = np.nan_to_num(table["ts_end"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+    end = finite(table["ts_end"].to_numpy(zero_copy_only=False).astype(float))
     duration = np.maximum(end - start, 0.0)
     result = (table["proto"].to_numpy(zero_copy_only=False) == 6) & (duration >= LONG_LIVED_S)
     rows = np.flatnonzero(result)  # the rest only for long TCP flows (a few percent of all)
@@ -82,7 +84,7 @@ def session_shape(table: pa.Table) -> np.ndarray:
     duration = duration[rows]
     volume = flow_volume(table.select(["bytes"]).take(pa.array(rows)))
     packets = table["packets"].take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(float)
-    packets = np.maximum(np.nan_to_num(packets), 1.0)
+    packets = np.maximum(finite(packets), 1.0)
     port = table["dst_port"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = volume / np.maximum(duration, 1.0)
@@ -99,7 +101,7 @@ def session_shape(table: pa.Table) -> np.ndarray:
 
 def flow_volume(table: pa.Table) -> np.ndarray:
     """Bytes of each flow as floats (missing: 0)."""
-    return np.nan_to_num(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
+    return finite(table["bytes"].to_numpy(zero_copy_only=False).astype(float))
 
 
 def global_rows(addresses: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -8,12 +8,13 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minesweep.detection.network.collector import FlowCollector, serve
+from minesweep.detection.network.collector import FlowCollector, parquet_layout, serve
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
 from minesweep.detection.network.flows import read_flow_file
 
@@ -178,3 +179,18 @@ def test_it_never_crashes_on_garbage_exports(tmp_path_factory, version, body):
     stats = collector.close()
     assert stats.received_packets == 4
     assert stats.written_records >= 4
+
+
+def test_it_writes_name_columns_other_exports_carry_as_dictionaries_too(tmp_path):
+    table = pa.table(
+        {
+            "src_ip": ["10.0.0.1", "10.0.0.2"] * 50,
+            "bytes": list(range(100)),
+            "sni": ["pool.example.com", None] * 50,
+            "dns_query": [None, "www.example.org"] * 50,
+        }
+    )
+    pq.write_table(table, tmp_path / "named.parquet", **parquet_layout(table.num_rows))
+    metadata = pq.ParquetFile(tmp_path / "named.parquet").metadata.row_group(0)
+    dictionary = {metadata.column(i).path_in_schema: metadata.column(i).has_dictionary_page for i in range(4)}
+    assert dictionary == {"src_ip": True, "bytes": False, "sni": True, "dns_query": True}

@@ -11,7 +11,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network import pools
-from minesweep.detection.network.flowparts import ANSWER_SEPARATORS, flow_tasks, score_flow_dataset
+from minesweep.detection.network.flowparts import (
+    ANSWER_SEPARATORS,
+    KeyIndex,
+    flow_tasks,
+    score_flow_dataset,
+    series_keys,
+)
 from minesweep.detection.network.flows import SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
 from minesweep.detection.network.shapes import shape_findings
@@ -211,3 +217,36 @@ def test_it_merges_hosts_whose_evidence_is_split_over_tasks_as_the_whole_table(t
         scan = score_flow_dataset(path, task_rows=task_rows)
         assert _as_rows(scan.records) == records
         assert _as_rows(scan.unlisted) == sessions
+
+
+@pytest.mark.parametrize(
+    ("host_high", "port_low", "port_high"),
+    [
+        (1_000, 0, 1 << 16),
+        (1_000, -5, 70_000),
+        (1 << 30, 0, 1 << 16),
+    ],  # port table, ports sorted, pairs numbered
+)
+def test_it_gives_two_rows_one_series_key_exactly_when_their_pair_and_port_agree(
+    host_high, port_low, port_high
+):
+    rng = np.random.default_rng(5)
+    hosts = rng.integers(0, host_high, 5_000)
+    pairs = hosts << 32 | rng.integers(0, 4, 5_000)
+    ports = rng.choice(rng.integers(port_low, port_high, 7), 5_000)
+    keys = series_keys(pairs, ports)
+    _, by_tuple = np.unique(np.stack([pairs, ports]), axis=1, return_inverse=True)
+    _, by_key = np.unique(keys, return_inverse=True)
+    assert np.array_equal(by_key, by_tuple.ravel())
+    assert keys.min() >= 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 5_000])
+def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
+    rng = np.random.default_rng(count)
+    keys = rng.choice(1 << 40, count, replace=False).astype(np.int64)
+    index = KeyIndex(keys)
+    absent = np.setdiff1d(rng.integers(0, 1 << 40, 20_000), keys)
+    asked = np.concatenate([keys[::-1], absent, np.arange(64), keys[:2]])
+    where = {int(k): i for i, k in enumerate(keys)}
+    assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]

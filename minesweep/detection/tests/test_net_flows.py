@@ -5,19 +5,31 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network.flows import (
     REQUIRED_COLUMNS,
     FlowFileError,
+    HostFlowEvidence,
+    finite,
     match_names,
     normalise_flows,
     read_flow_file,
 )
 from minesweep.detection.network.pools import PoolList, default_pool_list
-from minesweep.detection.network.report import CRYPTO_P2P, MINING, flow_host_records
+from minesweep.detection.network.report import (
+    CRYPTO_P2P,
+    MINING,
+    WEIGHTS,
+    HostEvidence,
+    _records,
+    flow_evidence_records,
+    flow_host_records,
+)
 
 T0 = 1_700_000_000.0
 COLUMNS = [*REQUIRED_COLUMNS, "sni", "dns_query", "dns_answers"]
@@ -202,6 +214,20 @@ def test_it_normalises_protocol_names_and_drops_rows_without_addresses():
     assert normalise_flows(raw)["proto"].to_pylist() == [17]
 
 
+@pytest.mark.parametrize("rows", [0, 3])
+def test_it_gives_absent_text_columns_as_the_dictionary_encoding_of_nulls(rows):
+    raw = pa.table({c: pa.array([T0 if c.startswith("ts") else 1] * rows) for c in REQUIRED_COLUMNS})
+    raw = raw.set_column(2, "src_ip", pa.array(["1.1.1.1"] * rows)).set_column(
+        4, "dst_ip", pa.array(["2.2.2.2"] * rows)
+    )
+    table = normalise_flows(raw, keep_dictionaries=True)
+    nulls = pc.dictionary_encode(pa.chunked_array([pa.nulls(rows, pa.string())]))
+    for name in ("sni", "dns_query", "dns_answers"):
+        assert table[name].type == nulls.type
+        assert table[name].equals(nulls)
+        assert table[name].null_count == rows
+
+
 def test_it_reads_epoch_seconds_in_exponent_notation(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text(
@@ -211,3 +237,68 @@ def test_it_reads_epoch_seconds_in_exponent_notation(tmp_path):
     table, stats = read_flow_file(path)
     assert table["ts_start"].to_pylist() == [1.7e9] and table["ts_end"].to_pylist() == [1700000900.0]
     assert stats.skipped_rows == 0
+
+
+def _varied_flow_evidence(pools: PoolList) -> list[HostFlowEvidence]:
+    """Flow evidence of every shape the scoring tells apart: pool names (confirmed or not), listed IP
+    endpoints, lookups only, P2P ports, flow shape only, nothing, a host given twice."""
+    names = [e.host for e in pools.endpoints if not e.host[0].isdigit()]
+    listed_ip, listed_port = sorted((h, p) for h, p in pools.ip_ports if p is not None)[0]
+    match = {name: pools.match_name(name) for name in names[:40]}
+    rng = np.random.default_rng(11)
+    result = []
+    for index in range(400):
+        chosen = [n for n in names[:40] if rng.random() < 0.05 and match[n] is not None]
+        endpoints: dict[str, set[str]] = {f"203.0.113.{index % 200}:{3333 + index % 3}": set(chosen)}
+        if index % 7 == 0:
+            endpoints[f"{listed_ip}:{listed_port}"] = set()
+        if index % 5 == 0:
+            endpoints = {}
+        looked_up = [n for n in names[40:80] if rng.random() < 0.03]
+        result.append(
+            HostFlowEvidence(
+                host=f"10.9.{index // 256}.{index % 256}",
+                first_seen=T0 + float(rng.uniform(0, 86_400)),
+                last_seen=T0 + 86_400 + float(rng.uniform(0, 86_400)),
+                flows=int(rng.integers(1, 900)),
+                pool_connections=len(chosen),
+                pool_lookups=len(looked_up),
+                endpoint_connections=int(index % 7 == 0),
+                long_lived_low_volume=int(rng.integers(0, 3)),
+                periodic_pairs=int(rng.integers(0, 3)),
+                p2p_peers=int(rng.integers(0, 5)),
+                mining_port_flows=int(rng.integers(0, 3)),
+                pool_matches={n: match[n] for n in chosen if index % 2},  # type: ignore[misc]
+                lookup_matches={n: m for n in looked_up if (m := pools.match_name(n)) is not None},
+                pool_endpoints=endpoints,
+            )
+        )
+    return [*result, result[3]]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.3])
+def test_it_scores_flow_evidence_as_the_general_host_scoring_does(threshold):
+    pools = default_pool_list()
+    evidence = _varied_flow_evidence(pools)
+    weights = {**WEIGHTS, "p2p_ports": 0.55, "pool_lookup": 0.35}
+    hosts = {item.host: HostEvidence(item.host, flow=item) for item in evidence}
+    general = [r.as_dict() for r in _records(hosts, pools, threshold, weights)]
+    fast = [r.as_dict() for r in flow_evidence_records(evidence, pools, threshold, weights)]
+    assert fast == general
+    assert {r["kind"] for r in fast} == {MINING, CRYPTO_P2P}
+    assert {r["evidence"]["reasons"][0]["code"] for r in fast} >= {
+        "pool_name_confirmed",
+        "pool_endpoint",
+        "p2p_ports",
+    }
+    assert 0 < len(fast) < len(hosts)
+
+
+@pytest.mark.parametrize(
+    "values", [[1.5, -2.0, 3e300], [1.5, np.nan, 2.0], [np.inf, 1.0], [-np.inf, np.nan, 0.0], []]
+)
+def test_it_makes_values_finite_as_numpy_does(values):
+    array = np.array(values, dtype=np.float64)
+    result = finite(array)
+    assert np.array_equal(result, np.nan_to_num(array))
+    assert np.isfinite(result).all()
