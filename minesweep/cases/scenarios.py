@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from minesweep.cases import services
-from minesweep.cases.models import Case, CaseParty, Lead, Task, Track
+from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Task, Track
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
 
@@ -165,10 +166,11 @@ def run(
     if to == "legal_review":
         case.refresh_from_db()
         return case
-    services.legal_review_record(
+    review = services.legal_review_record(
         actor=crew.reviewer, case=case, approve=True, opinion="事实清楚，证据确凿，适用依据正确"
     )
     served = filed_on + dt.timedelta(days=3)
+    _review_on(review, served - dt.timedelta(days=1))
     penalised = [p for p in made if p.tracks.filter(kind="penalty").exists()]
     for party in penalised:
         services.notice_issue(
@@ -207,9 +209,10 @@ def run(
 def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.date) -> None:
     """Legal review before the decision, collective discussion where required, decision, service."""
     inv = crew.investigator
-    services.penalty_review_record(
+    review = services.penalty_review_record(
         actor=crew.reviewer, party=party, approve=True, opinion="陈述申辩期满，事实清楚，适用依据正确"
     )
+    _review_on(review, decided_on)
     track = party.tracks.get(kind="penalty")
     if track.discussion_required:
         services.discussion_record(
@@ -234,6 +237,14 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
     services.decision_serve(
         actor=inv, decision=case.decisions.get(party=party), served_on=decided_on + dt.timedelta(days=1)
     )
+
+
+def _review_on(review: LegalReview, day: dt.date) -> None:
+    """Lay a legal review on the scenario's timeline: a review is stamped when recorded ("today"), but the
+    scenario backdates the acts around it, and a 法制审核意见书 dated after the decision it reviews is
+    unlawful (行政处罚法第五十八条: the review comes before the decision)."""
+    reviewed_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    LegalReview.objects.filter(pk=review.pk).update(reviewed_at=reviewed_at)
 
 
 def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:

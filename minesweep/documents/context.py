@@ -682,6 +682,15 @@ def _crime(referral: Referral) -> str:
     return f"涉嫌构成《中华人民共和国刑法》{article}规定的{name}"
 
 
+def _referral_attachments(referral: Referral) -> list[str]:
+    """What goes with the 移送书 (国务院令第310号第六条: 移送书, 调查报告, 涉案物品清单, 检验报告或者鉴定结论,
+    其他材料): the materials sent, the report and the exhibit list at least, never the 移送书 itself —
+    the letter that lists its attachments cannot be one of them."""
+    sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
+    listed = [name for name in _REFERRAL_ATTACHMENTS[1:] if name in sent]
+    return listed or list(_REFERRAL_ATTACHMENTS[1:3])
+
+
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
     i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it."""
@@ -696,8 +705,7 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
         )
     else:
         theft = "窃电数额见涉嫌犯罪案件情况的调查报告"
-    sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
-    attachments = [name for name in _REFERRAL_ATTACHMENTS if name in sent] or list(_REFERRAL_ATTACHMENTS[:3])
+    attachments = _referral_attachments(referral)
     return {
         "receiving_organ": referral.receiving_organ or _organ_name(case, "public_security", "公安局"),
         "procuratorate": _organ_name(case, "procuratorate", "人民检察院"),

@@ -45,3 +45,24 @@ def test_every_demo_document_passes_the_checker(tmp_path):
     for decision in Decision.objects.all():
         issued = IssuedDocument.objects.filter(kind="decision", target=f"decision:{decision.pk}")
         assert {d.number for d in issued} <= {decision.number}
+
+
+def test_it_dates_every_demo_legal_review_before_the_decision_it_reviews():
+    """行政处罚法第五十八条: the 法制审核 comes before the decision, so a 法制审核意见书 dated after the
+    决定书 (the demo once stamped its reviews with the day it was loaded) cannot be signed."""
+    from django.utils import timezone
+
+    from minesweep.cases.models import LegalReview
+
+    for app in ("registry", "accounts", "cases"):
+        importlib.import_module(f"minesweep.{app}.demo").load(seed=7)
+    decisions = list(Decision.objects.all())
+    assert decisions
+    late = [
+        (decision.number, review.pk, timezone.localtime(review.reviewed_at).date(), decision.decided_on)
+        for decision in decisions
+        for review in LegalReview.objects.filter(case=decision.case_id)
+        if review.party_id in (None, decision.party_id)
+        and timezone.localtime(review.reviewed_at).date() > decision.decided_on
+    ]
+    assert late == []

@@ -73,3 +73,18 @@ def test_it_cites_the_supervision_law_article_in_force_on_the_letters_date(pack)
     ]
     # The renumbered article is not confirmed from a source: the pack says so.
     assert [b.verified for b in versions] == [True, False]
+
+
+def test_it_neither_lists_the_letter_among_its_attachments_nor_lets_any_head_approve(case):
+    """国务院令第310号第六条: the 移送书 goes with the report and the exhibit list — it is not its own 附件;
+    第五条: the transfer is approved by the 正职负责人 or the 主持工作的负责人, not any 负责人."""
+    _theft(case, back="1200.00", penalty="3600.00")
+    document = document_issue(actor="test", case=case, kind="police_referral")
+    text = docx_text(bytes(document.docx))
+    attachments = text.split("附件：", 1)[1].split("。", 1)[0]
+    assert "移送书" not in attachments
+    assert attachments.startswith("1. 涉嫌犯罪案件情况的调查报告")
+    assert "经本机关正职负责人（或者主持工作的负责人）于" in text
+    assert check("police_referral", text, number=document.number) == []
+    circular = text.replace("附件：", "附件：1. 涉嫌犯罪案件移送书；", 1)
+    assert any(p.rule == "required" for p in check("police_referral", circular, number=document.number))
