@@ -13,7 +13,7 @@ from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.accounts.services import staff_create
 from minesweep.cases import scenarios
-from minesweep.cases.models import Lead
+from minesweep.cases.models import Case, Lead
 from minesweep.cases.scenarios import Crew, PartySpec
 from minesweep.cases.services import lead_create
 from minesweep.core.demodata import DEMO_PASSWORD
@@ -173,6 +173,14 @@ def _crews() -> dict[str, Crew]:
     }
 
 
+def _received_before_filing(lead: Lead, filed_on: dt.date) -> None:
+    """Lay the lead's receipt on the scenario's timeline, three days before the case is filed: a lead is
+    stamped received "today", but the scenario backdates the filing, and a 立案审批表 whose 受理日期 follows its
+    立案日期 cannot be signed (行政处罚法第五十四条: a case is filed on a clue already received)."""
+    lead.received_on = filed_on - dt.timedelta(days=3)
+    Lead.objects.filter(pk=lead.pk).update(received_on=lead.received_on)
+
+
 def load(*, seed: int) -> str:
     if Lead.objects.filter(source_ref__startswith=MARK).exists():
         return "demo cases already present"
@@ -214,5 +222,7 @@ def load(*, seed: int) -> str:
         except DomainError as error:  # e.g. a date beyond the holiday calendar: skip, say why
             made.append(f"{stage}: skipped ({error.message_en})")
             continue
+        if Case.objects.filter(lead=lead).exists():  # leads still open keep today's receipt
+            _received_before_filing(lead, filed_on)
         made.append(f"{stage}: {getattr(result, 'number', '')}")
     return f"{len(PLAN)} demo leads/cases — " + "; ".join(made)

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from minesweep.cases.models import Decision
+from minesweep.cases.models import Case, Decision
 from minesweep.documents.checker import check
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text
@@ -47,9 +47,10 @@ def test_every_demo_document_passes_the_checker(tmp_path):
         assert {d.number for d in issued} <= {decision.number}
 
 
-def test_it_dates_every_demo_legal_review_before_the_decision_it_reviews():
+def test_it_dates_demo_reviews_before_decisions_and_receipts_before_filings():
     """行政处罚法第五十八条: the 法制审核 comes before the decision, so a 法制审核意见书 dated after the
-    决定书 (the demo once stamped its reviews with the day it was loaded) cannot be signed."""
+    决定书 (the demo once stamped its reviews with the day it was loaded) cannot be signed; likewise a
+    立案审批表 whose clue was received after the case was filed (第五十四条)."""
     from django.utils import timezone
 
     from minesweep.cases.models import LegalReview
@@ -66,3 +67,9 @@ def test_it_dates_every_demo_legal_review_before_the_decision_it_reviews():
         and timezone.localtime(review.reviewed_at).date() > decision.decided_on
     ]
     assert late == []
+    received_late = [
+        (case.number, case.lead.received_on, case.filed_on)
+        for case in Case.objects.select_related("lead")
+        if case.filed_on and case.lead.received_on and case.lead.received_on > case.filed_on
+    ]
+    assert received_late == []  # a 立案审批表's 受理日期 before its 立案日期
