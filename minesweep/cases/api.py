@@ -209,6 +209,7 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
                 "status": r.status,
                 "decision_due": r.decision_due.isoformat(),
                 "answer": r.answer,
+                "outcome": r.outcome,
             }
             for r in case.referrals.all()
         ],

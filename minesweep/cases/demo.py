@@ -218,6 +218,9 @@ def load(*, seed: int) -> str:
                 rigs=rigs or (("Antminer S19", 100),),
                 kwh=rng.randrange(300_000, 3_000_000, 10_000),
                 theft_kw=rng.choice([None, 300, 800]),
+                # A case at the notice stage shows the other branch: the police opened a case, so the
+                # theft party's fine waits for the criminal outcome (国务院令第310号第十一条第二款).
+                police_accept=stage == "notice",
             )
         except DomainError as error:  # e.g. a date beyond the holiday calendar: skip, say why
             made.append(f"{stage}: skipped ({error.message_en})")

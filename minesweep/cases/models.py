@@ -453,6 +453,9 @@ class Decision(models.Model):
     facts_and_evidence = models.TextField(help_text="违反法律、法规、规章的事实和证据")
     penalty_and_basis = models.TextField(help_text="行政处罚的种类和依据")
     fine_yuan = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fine_change_reason = models.TextField(
+        blank=True, help_text="why the fine is lower than the notice announced (行政处罚法第四十五条)"
+    )
     compliance = models.TextField(help_text="行政处罚的履行方式和期限")
     appeal_route = models.TextField(help_text="申请行政复议、提起行政诉讼的途径和期限")
     authority = models.CharField(max_length=120, help_text="作出决定的行政机关名称")
@@ -496,6 +499,16 @@ class Referral(models.Model):
         ACCEPTED = "accepted", bi("立案侦查/受理", "Accepted")
         NOT_ACCEPTED = "not_accepted", bi("不予立案", "Not accepted")
 
+    class Outcome(models.TextChoices):
+        """How the criminal proceedings on an accepted police referral ended (国务院令第310号第十一条第二款,
+        as amended by 国务院令第730号, 2020): after the first four the authority decides whether to fine."""
+
+        WITHDRAWN = "withdrawn", bi("公安机关撤销案件", "Case withdrawn by the police")
+        NOT_PROSECUTED = "not_prosecuted", bi("人民检察院不起诉", "Not prosecuted")
+        ACQUITTED = "acquitted", bi("人民法院判决无罪", "Acquitted")
+        EXEMPTED = "exempted", bi("人民法院免予刑事处罚", "Exempted from criminal punishment")
+        CONVICTED = "convicted", bi("人民法院判处刑罚", "Convicted and sentenced")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     party = models.ForeignKey(
         CaseParty, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
@@ -521,6 +534,9 @@ class Referral(models.Model):
     answered_on = models.DateField(null=True, blank=True)
     answer = models.CharField(max_length=14, choices=Answer.choices, blank=True)
     answer_text = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True, help_text="the day the outcome took effect")
+    outcome_text = models.TextField(blank=True, help_text="the organ's document: number and gist")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from minesweep.cases import services
-from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Task, Track
+from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral, Task, Track
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
 
@@ -71,13 +71,20 @@ def run(
     rigs: tuple[tuple[str, int], ...] = (("Antminer S19", 120),),
     kwh: int = 1_200_000,
     theft_kw: int | None = 400,
+    police_accept: bool = False,
 ) -> Case | Lead:
     """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
     statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty).
 
     Each track goes by its own procedure: penalties by the authority holding the power (from the pack),
     measures by their letter, other authorities' powers by a 建议函, referrals decided by the head.
-    "reopened" records a follow-up check that finds mining again: a new linked case (Art. 29)."""
+    "reopened" records a follow-up check that finds mining again: a new linked case (Art. 29).
+
+    Referrals are decided and transferred as soon as the proposed handling is approved, before any notice
+    (行政处罚法第二十七条; 国务院令第310号第十一条: no fine in place of a referral). The police answer
+    "not accepted" (a theft amount presumed by the 供电营业规则 is not proof of the amount stolen) unless
+    ``police_accept``; then a party's fine waits for the criminal outcome and its notice is not served, so
+    ``police_accept`` takes a case no further than "notice"."""
     inv = crew.investigator
     if to == "open":
         return lead
@@ -171,7 +178,10 @@ def run(
     )
     served = filed_on + dt.timedelta(days=3)
     _review_on(review, served - dt.timedelta(days=1))
+    refer(crew, case, on=filed_on + dt.timedelta(days=1), police_accept=police_accept)
     penalised = [p for p in made if p.tracks.filter(kind="penalty").exists()]
+    if police_accept:
+        penalised = [p for p in penalised if services.criminal_hold(p, served) is None]
     for party in penalised:
         services.notice_issue(
             actor=inv,
@@ -206,6 +216,54 @@ def run(
     return case
 
 
+POLICE_NOT_ACCEPTED = (
+    "经审查，窃电时间无法查明，追补电量系按《供电营业规则》推定，不能据此认定盗窃数额；现有证据不足以证明"
+    "有需要追究刑事责任的犯罪事实，决定不予立案，退回案卷材料。"
+)
+
+
+def refer(crew: Crew, case: Case, *, on: dt.date | None = None, police_accept: bool = False) -> None:
+    """Decide, transfer and follow every proposed referral from ``on`` (the day after filing by default;
+    report and decision that day, the transfer within 24 hours, the receipt the next day and the answer the
+    same day: 国务院令第310号第五、六、八条), laid on the scenario's timeline like the legal reviews."""
+    inv = crew.investigator
+    on = on or case.filed_on + dt.timedelta(days=1)
+    received = on + dt.timedelta(days=1)
+    for referral in case.referrals.filter(status="proposed"):
+        Referral.objects.filter(pk=referral.pk).update(reported_on=on, decision_due=on + dt.timedelta(days=3))
+        decided_at = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+        referral = services.referral_decide(
+            actor=inv, referral=referral, approve=True, reason="依法移送", decided_at=decided_at
+        )
+        referral = services.referral_transfer(
+            actor=inv,
+            referral=referral,
+            receiving_organ=_receiving_organ(case, referral),
+            documents=["referral_letter", "investigation_report", "exhibit_list"],
+            transferred_at=decided_at + dt.timedelta(hours=6),
+        )
+        referral = services.referral_receipt(
+            actor=inv, referral=referral, receipt_number=f"回执-{referral.pk}", received_on=received
+        )
+        accepted = police_accept or referral.kind != Referral.Kind.POLICE
+        services.referral_answer(
+            actor=inv,
+            referral=referral,
+            accepted=accepted,
+            text="已立案" if accepted else POLICE_NOT_ACCEPTED,
+            answered_on=received,
+        )
+
+
+def _receiving_organ(case: Case, referral: Referral) -> str:
+    """A track's referral goes to the track's authority; one proposed by a calculation at a prosecution
+    threshold (no track: the party's facts named no theft) goes to the police of the case's division."""
+    tracked = Track.objects.filter(referral=referral).first()
+    if tracked is not None:
+        return tracked.authority_name
+    return services.authority_name(case, UNTRACKED_ORGAN[referral.kind])
+
+
 def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.date) -> None:
     """Legal review before the decision, collective discussion where required, decision, service."""
     inv = crew.investigator
@@ -230,6 +288,10 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
         facts_and_evidence="经查，当事人未经报批私自接入动力电源从事虚拟货币挖矿。证据：现场检查笔录、照片、用电数据。",
         penalty_and_basis="责令停止违法行为，追缴电费并处罚款；依据《中华人民共和国电力法》第七十一条。",
         fine_yuan="50000",
+        fine_change_reason=(
+            "经复核，当事人在告知后主动拆除全部矿机、停止违法用电，属主动减轻违法行为危害后果，"
+            "依法从轻处罚（行政处罚法第三十二条第一项）"
+        ),
         compliance="自收到本决定书之日起十五日内缴纳罚款至指定银行。",
         appeal_route="如不服本决定，可在六十日内申请行政复议，或六个月内向人民法院提起行政诉讼。",
         decided_on=decided_on,
@@ -295,21 +357,13 @@ def finish_tracks(crew: Crew, case: Case) -> None:
     for track in case.tracks.filter(kind="credit", step="credit_rights"):
         _decide_listing(crew, track)
     for referral in case.referrals.filter(status="proposed"):
-        # A track's referral goes to the track's authority; one proposed by a calculation at a prosecution
-        # threshold (no track: the party's facts named no theft) goes to the police of the case's division.
-        tracked = Track.objects.filter(referral=referral).first()
-        organ = (
-            tracked.authority_name
-            if tracked
-            else services.authority_name(case, UNTRACKED_ORGAN[referral.kind])
-        )
         referral = services.referral_decide(
             actor=crew.investigator, referral=referral, approve=True, reason="依法移送"
         )
         services.referral_transfer(
             actor=crew.investigator,
             referral=referral,
-            receiving_organ=organ,
+            receiving_organ=_receiving_organ(case, referral),
             documents=["referral_letter", "investigation_report", "exhibit_list"],
         )
     for referral in case.referrals.filter(status="transferred"):

@@ -93,7 +93,8 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
         "penalty": MappingProxyType(
             {
                 "awaiting_approval": (),
-                "notice": (_edge("notice_issue", "rights"),),
+                # 国务院令第310号第十一条: a fine waits while the criminal process comes first.
+                "notice": (_edge("notice_issue", "rights", unless={"criminal_hold"}),),
                 "rights": (
                     _edge("statement_record", "rights", unless={"rights_waived"}),
                     _edge("rights_waive", "rights", unless={"rights_waived", "hearing_requested"}),
@@ -116,7 +117,7 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
                     ),
                 ),
                 "discussion": (_edge("discussion_record", "decision"),),
-                "decision": (_edge("decision_issue", "service"),),
+                "decision": (_edge("decision_issue", "service", unless={"criminal_hold"}),),
                 "service": (_edge("decision_serve", "enforcement"),),
                 "enforcement": (_edge("enforcement_record", ENDED),),
                 ENDED: (),

@@ -324,6 +324,12 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                 "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
+                "criminal_hold": (
+                    services.criminal_hold(track.party, timezone.localdate())
+                    if track.kind == "penalty"
+                    and track.step in ("notice", "rights", "discussion", "decision")
+                    else None
+                ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
             }
         )
@@ -420,6 +426,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "calc_kinds": CaseCalculation.Kind.choices,
         "rules": rules,
         "referral_kinds": Referral.Kind.choices,
+        "referral_outcomes": Referral.Outcome.choices,
         "referral_documents": services.REFERRAL_DOCUMENTS,
         "stages": Case.Stage.choices,
         "case_facts": determination.case_facts if determination else [],
@@ -761,6 +768,7 @@ def _act_decision(request: HttpRequest, case: Case) -> str:
         facts_and_evidence=forms.text(d, "facts_and_evidence"),
         penalty_and_basis=forms.text(d, "penalty_and_basis"),
         fine_yuan=forms.text(d, "fine_yuan", 20) or None,
+        fine_change_reason=forms.text(d, "fine_change_reason"),
         compliance=forms.text(d, "compliance"),
         appeal_route=forms.text(d, "appeal_route"),
         decided_on=forms.date(d, "decided_on", "决定日期", "The decision date"),
@@ -938,6 +946,18 @@ def _act_referral_answer(request: HttpRequest, case: Case) -> str:
     return "referrals"
 
 
+def _act_referral_outcome(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_outcome_record(
+        actor=request.user,
+        referral=_referral(case, d),
+        outcome=forms.text(d, "outcome", 16),
+        text=forms.text(d, "text"),
+        outcome_on=forms.date(d, "outcome_on", "结果生效日期", "The outcome date"),
+    )
+    return "referrals"
+
+
 def _act_close(request: HttpRequest, case: Case) -> str:
     services.case_close(actor=request.user, case=case, summary=forms.text(request.POST, "summary"))
     return "follow-ups"
@@ -993,6 +1013,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "referral_transfer": _act_referral_transfer,
     "referral_receipt": _act_referral_receipt,
     "referral_answer": _act_referral_answer,
+    "referral_outcome": _act_referral_outcome,
     "close": _act_close,
     "follow_up": _act_follow_up,
 }

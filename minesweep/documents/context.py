@@ -466,12 +466,15 @@ def _statutory_range(party: CaseParty | None) -> str:
 
 
 def _fine_change(decision: Decision) -> str:
-    """A decided fine lower than the one the notice announced, said as such (第四十五条: only lower)."""
+    """A decided fine lower than the one the notice announced, said as such with the reason adopted
+    (行政处罚法第四十五条: only lower, on what the review of the statement established)."""
     notice = decision.notice
     intended = notice.intended_fine_yuan if notice is not None else None
     if intended is None or decision.fine_yuan is None or decision.fine_yuan >= intended:
         return ""
-    return f"经复核，本机关将罚款金额由告知书所载的{intended:,.2f}元减为{decision.fine_yuan:,.2f}元"
+    reason = clean_paper(decision.fine_change_reason).rstrip("。；;，, ")
+    because = f"，理由：{reason}" if reason else ""
+    return f"经复核，本机关将罚款金额由告知书所载的{intended:,.2f}元减为{decision.fine_yuan:,.2f}元{because}"
 
 
 def _statement_handling(notice: Notice | None, decision: Decision | None = None) -> str:
@@ -677,18 +680,31 @@ def _bracketed(*pairs: tuple[str, str]) -> str:
     return f"（{known}）" if known else ""
 
 
+def _crime_of(referral: Referral) -> tuple[str, str]:
+    return CRIMES.get(referral.action, CRIMES["refer_police_theft"])
+
+
 def _crime(referral: Referral) -> str:
-    article, name = CRIMES.get(referral.action, ("第二百六十四条", "盗窃罪"))
+    article, name = _crime_of(referral)
     return f"涉嫌构成《中华人民共和国刑法》{article}规定的{name}"
 
 
-def _referral_attachments(referral: Referral) -> list[str]:
+THEFT_CALCULATION_SHEET = "窃电量及窃电价值计算书"
+
+
+def _referral_attachments(referral: Referral, theft: CaseCalculation | None = None) -> list[str]:
     """What goes with the 移送书 (国务院令第310号第六条: 移送书, 调查报告, 涉案物品清单, 检验报告或者鉴定结论,
     其他材料): the materials sent, the report and the exhibit list at least, never the 移送书 itself —
-    the letter that lists its attachments cannot be one of them."""
+    the letter that lists its attachments cannot be one of them. A theft referral whose amount comes from
+    the case's calculation sends that calculation (every step and the rule it applies) as one of the 其他
+    有关涉嫌犯罪的材料: the police test the amount against the threshold and must be able to check it."""
     sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
-    listed = [name for name in _REFERRAL_ATTACHMENTS[1:] if name in sent]
-    return listed or list(_REFERRAL_ATTACHMENTS[1:3])
+    listed = [name for name in _REFERRAL_ATTACHMENTS[1:] if name in sent] or list(_REFERRAL_ATTACHMENTS[1:3])
+    if theft is None or _crime_of(referral) != CRIMES["refer_police_theft"]:
+        return listed
+    other = _REFERRAL_ATTACHMENTS[4]
+    sheet = f"{other}：{THEFT_CALCULATION_SHEET}"
+    return [sheet if name == other else name for name in listed] if other in listed else [*listed, sheet]
 
 
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
@@ -705,7 +721,7 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
         )
     else:
         theft = "窃电数额见涉嫌犯罪案件情况的调查报告"
-    attachments = _referral_attachments(referral)
+    attachments = _referral_attachments(referral, calc if value is not None else None)
     return {
         "receiving_organ": referral.receiving_organ or _organ_name(case, "public_security", "公安局"),
         "procuratorate": _organ_name(case, "procuratorate", "人民检察院"),

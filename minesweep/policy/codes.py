@@ -167,6 +167,21 @@ PENALTY_TYPES: Mapping[str, Code] = _table(
     Code("detention", "行政拘留", "Administrative detention"),
 )
 
+# 国务院令第310号第十一条第二款 (as amended by 国务院令第730号, 2020): penalties an authority may decide while the
+# criminal proceedings on a referred case run; any other (a fine, a confiscation …) waits for their outcome.
+PENALTY_TYPES_NOT_HELD_FOR_CRIMINAL_OUTCOME: frozenset[str] = frozenset(
+    {
+        "warning",
+        "criticism",
+        "restrict_activities",
+        "suspend_production",
+        "order_closure",
+        "restrict_employment",
+        "suspend_licence",
+        "revoke_licence",
+    }
+)
+
 # 行政处罚法第六十三条: penalty types that always carry a hearing right, and those that carry it from the
 # regional "较大数额" on (pack ``procedure.hearing_thresholds``).
 HEARING_ALWAYS: frozenset[str] = frozenset(

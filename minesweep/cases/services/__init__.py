@@ -3,6 +3,7 @@
 Split by phase; import from here: ``from minesweep.cases.services import lead_create, decision_issue``.
 """
 
+from minesweep.cases.services.criminal import criminal_hold, referral_outcome_record
 from minesweep.cases.services.determination import (
     determination_evaluate,
     determination_submit,
@@ -121,6 +122,8 @@ __all__ = [
     "party_facts_set",
     "party_remove",
     "referral_answer",
+    "referral_outcome_record",
+    "criminal_hold",
     "referral_decide",
     "referral_propose",
     "referral_receipt",

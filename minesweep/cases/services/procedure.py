@@ -42,6 +42,7 @@ from minesweep.cases.services._common import (
     user_or_none,
     with_policy,
 )
+from minesweep.cases.services.criminal import require_no_criminal_hold
 from minesweep.cases.services.tracks import (
     advance,
     require_party_track,
@@ -227,6 +228,7 @@ def notice_issue(
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
     # Paper-world events are often entered later: any day from filing to today is accepted.
     served = day_not_after_today(served_on, "送达日期", "The service date", not_before=case.filed_on)
+    require_no_criminal_hold(party, served, "送达行政处罚告知书", "serve the penalty notice")
     due = with_policy(hearing_request_deadline, served)
     intended_fine = _intended_fine(party, _money(intended_fine_yuan))
     right = bool(track.hearing_right)
@@ -693,6 +695,7 @@ def decision_issue(
     appeal_route: str,
     authority: str = "",
     fine_yuan: Decimal | str | int | None = None,
+    fine_change_reason: str = "",
     decided_on: dt.date | None = None,
     sealed: bool = True,
     paper_number: str = "",
@@ -702,8 +705,10 @@ def decision_issue(
     power (the track's, from the pack; a different ``authority`` is refused). Only on the party's penalty
     track, after its legal review (and collective discussion where required); refused before the
     statement/hearing periods end or after the decision deadline. A fine at or above the regional 较大数额
-    needs a notice that granted the hearing right (第六十三条). Other tracks are not touched: they run on
-    their own. When every penalty party is decided, the case moves to "decided"."""
+    needs a notice that granted the hearing right (第六十三条). A fine or confiscation of a party suspected of
+    a crime waits for the referral and its outcome (:mod:`.criminal`: 行政处罚法第二十七条、第八十二条,
+    国务院令第310号第十一条). Other tracks are not touched: they run on their own. When every penalty party is
+    decided, the case moves to "decided"."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="作出处罚决定", doing_en="decide")
@@ -722,6 +727,7 @@ def decision_issue(
             "cases.already_decided", f"已对“{party.name}”作出决定", f"'{party.name}' is already decided"
         )
     day = day_not_after_today(decided_on, "决定日期", "The decision date", not_before=notice.served_on)
+    require_no_criminal_hold(party, day, "作出行政处罚决定", "issue the penalty decision")
     blockers = notice_blockers(notice, day)
     if blockers:
         raise TransitionError(
@@ -752,8 +758,10 @@ def decision_issue(
                 f"{reason_zh}；告知书未告知听证权，须重新告知",
                 f"{reason_en}; the notice gave no hearing right: serve a new notice",
             )
+    reason = ""
     if fine is not None:
         _decided_fine_allowed(party, notice, fine)
+        reason = _fine_change_reason(notice, fine, fine_change_reason)
     fields = {
         "facts_and_evidence": required_text(facts_and_evidence, "违法事实和证据", "The facts and evidence"),
         "penalty_and_basis": required_text(penalty_and_basis, "处罚种类和依据", "The penalty and its basis"),
@@ -766,6 +774,7 @@ def decision_issue(
         party=party,
         notice=notice,
         fine_yuan=fine,
+        fine_change_reason=reason,
         decided_on=day,
         sealed=sealed,
         service_deadline=with_policy(service_deadline, day),
@@ -803,6 +812,22 @@ def _decided_fine_allowed(party: CaseParty, notice: Notice, fine: Decimal) -> No
             f"({notice.number}) announced: a statement or defence may never lead to a heavier penalty "
             "(Art. 45(2)); serve a new notice if new facts call for more",
         )
+
+
+def _fine_change_reason(notice: Notice, fine: Decimal, given: str) -> str:
+    """The reason a decided fine is lower than the notice's, required and kept for the 决定书: 行政处罚法
+    第四十五条第一款 (the authority reviews the party's statement and adopts what is established) and
+    第五条第二款 (过罚相当) — a lower fine is an act that states why, never a silent change. Nothing is kept
+    when the fine is the one announced."""
+    intended = notice.intended_fine_yuan
+    if intended is None or fine >= intended:
+        return ""
+    return required_text(
+        given,
+        f"罚款由告知书所载{intended:,.2f}元减为{fine:,.2f}元的理由（行政处罚法第四十五条第一款）",
+        f"The reason the fine is lower than the {intended:,.2f} yuan the notice announced (Art. 45(1))",
+        min_length=6,
+    )
 
 
 def _maybe_decided(case: Case, actor: Actor) -> None:

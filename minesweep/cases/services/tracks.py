@@ -152,6 +152,7 @@ def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
     if track.discussion_required:
         flags.add("discussion_required")
     if track.kind == "penalty":
+        from minesweep.cases.services.criminal import criminal_hold
         from minesweep.cases.services.procedure import active_notice, notice_blockers
 
         notice = active_notice(track.party)
@@ -169,6 +170,8 @@ def track_flags(track: Track, on: dt.date | None = None) -> set[str]:
                     flags.add("hearing_over")
             if not notice_blockers(notice, on or today()):
                 flags.add("rights_settled")
+        if track.step in ("notice", "decision") and criminal_hold(track.party, on or today()) is not None:
+            flags.add("criminal_hold")
     if track.kind == "credit":
         flags |= _credit_flags(track, on or today())
     if track.pk and not track.tasks.filter(status=Task.Status.OPEN).exists() and track.tasks.exists():

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from minesweep.cases import services
 from minesweep.cases.models import Case
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
@@ -47,7 +48,11 @@ def test_it_rejects_bad_paging_with_a_bilingual_error(crew, client_for):
 
 
 def test_it_prints_the_daily_digest_per_officer(crew, lead):
-    run(crew, lead, to="decided", filed_on=LONG_AGO)
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    # The scenario settles its referrals before the notices; one proposed later is due in 3 days.
+    services.referral_propose(
+        actor=crew.investigator, case=case, kind="police", grounds="另查明涉嫌洗钱，报请移送"
+    )
     out = io.StringIO()
     call_command("cases", "digest", "--json", "--date", "2026-12-20", stdout=out)
     digests = {d["user"]: d for d in json.loads(out.getvalue())["digests"]}

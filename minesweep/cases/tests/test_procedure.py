@@ -9,7 +9,7 @@ import pytest
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, Notice
-from minesweep.cases.scenarios import run
+from minesweep.cases.scenarios import refer, run
 from minesweep.cases.selectors import fine_range
 from minesweep.cases.tests.test_services import decision_fields
 from minesweep.core.errors import DomainError
@@ -22,6 +22,7 @@ def _approved(crew, lead) -> Case:  # type: ignore[no-untyped-def]
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), theft_kw=2)
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
     return case
 
 
@@ -85,6 +86,11 @@ def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_on
     assert "第四十五条" in higher.value.message_zh and "Art. 45" in higher.value.message_en
     assert not case.decisions.exists()
     decision = services.decision_issue(
-        actor=crew.investigator, case=case, party=party, **decide, fine_yuan="2000"
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        **decide,
+        fine_yuan="2000",
+        fine_change_reason="当事人陈述已停止挖矿，经核实属实，予以采纳",
     )
     assert decision.fine_yuan == Decimal("2000")

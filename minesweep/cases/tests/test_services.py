@@ -15,7 +15,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.models import AuditEvent
 from minesweep.cases import services
 from minesweep.cases.models import Case, Determination, Lead, Measure, Referral, Task
-from minesweep.cases.scenarios import run
+from minesweep.cases.scenarios import refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 from minesweep.policy.packs import load_pack
@@ -565,6 +565,7 @@ def test_it_refuses_a_review_from_another_jurisdiction(crew, lead, ordos_investi
 def notice_case(crew, lead) -> Case:  # type: ignore[no-untyped-def]
     case = _case(crew, lead, "legal_review")
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
     case.refresh_from_db()
     return case
 
@@ -722,6 +723,7 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 6, 1))
     assert isinstance(case, Case) and case.decision_due == dt.date(2026, 8, 30)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)
     party = case.parties.first()
     notice = services.notice_issue(
         actor=crew.investigator,
@@ -783,7 +785,9 @@ def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped
 def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_acts(crew, notice_case):
     # Changed with issue 11: the decision used to create every measure's task and the referral; now
     # it decides the penalty only, and each other track acts by its own letter or referral.
-    decision = _notice_waived_then_decided(crew, notice_case, fine_yuan="50000")
+    decision = _notice_waived_then_decided(
+        crew, notice_case, fine_yuan="50000", fine_change_reason="当事人主动拆除矿机，依法从轻处罚"
+    )
     notice_case.refresh_from_db()
     assert notice_case.stage == Case.Stage.DECIDED
     assert not notice_case.tasks.exists()

@@ -8,7 +8,7 @@ import pytest
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, Referral
-from minesweep.cases.scenarios import PartySpec, run
+from minesweep.cases.scenarios import PartySpec, refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.services import CreditError, listing_from_decision
@@ -158,6 +158,7 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
     party = case.parties.get()  # an organisation: 较大数额 100,000 yuan in the pack
     notice = services.notice_issue(
         actor=crew.investigator,

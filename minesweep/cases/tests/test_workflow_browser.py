@@ -173,9 +173,29 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     assert _ended(case, OFFICIAL, "referral") and not _ended(case, MINER, "penalty")
     assert not official.notices.exists() and not official.decisions.exists()
 
+    # -- the miner: the police referral comes first (国务院令第310号第十一条: no fine in place of it) --------
+    _open(page, case, "tracks", MINER)
+    held = _track(page, MINER, "penalty")
+    assert "刑事优先" in held.inner_text() and not held.locator(".notice-form").count()
+    _open(page, case, "tasks")
+    police = f'#referrals .referral-card[data-party="{MINER}"][data-kind="police"]'
+    page.locator(police).locator("input[value=approve]").check()
+    page.locator(police).locator("input[name=reason]").fill("私拉专线窃电，数额达到追诉标准，依法移送")
+    page.locator(police).locator("button").first.click()
+    _saved(page)
+    page.locator(police).locator("button").first.click()  # transfer with the required materials
+    _saved(page)
+    page.locator(police).locator("input[name=receipt_number]").fill("包公收〔2026〕8号")
+    page.locator(police).locator("button").first.click()
+    _saved(page)
+    page.locator(police).locator("input[value=not_accepted]").check()
+    page.locator(police).locator("input[name=text]").fill("窃电数额系推定，证据不足，不予立案")
+    page.locator(police).locator("button").first.click()
+    _saved(page)
     # -- the miner: the penalty track ---------------------------------------------------------------------
     _open(page, case, "tracks", MINER)
     penalty = _track(page, MINER, "penalty")
+    assert "刑事优先" not in penalty.inner_text()
     # 行政处罚法第四十四条: the notice states the intended fine (required since issue 12c).
     penalty.locator(".notice-form input[name=intended_fine_yuan]").fill("100000")
     penalty.locator(".notice-form button").click()
@@ -205,6 +225,9 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     form = _track(page, MINER, "penalty").locator(".decision-form")
     assert "包头市能源局" in form.inner_text()
     form.locator("input[name=fine_yuan]").fill("50000")
+    form.locator("textarea[name=fine_change_reason]").fill(
+        "当事人已主动拆除全部矿机，依法从轻处罚（行政处罚法第三十二条第一项）"
+    )
     form.locator("button").click()
     _saved(page)
     decision = case.decisions.get()

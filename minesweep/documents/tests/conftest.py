@@ -64,16 +64,9 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         StaffProfile.objects.filter(user_id=user.pk).update(
             display_name=name
         )  # officers sign with their names
-    for referral in case.referrals.all():
-        case_services.referral_decide(
-            actor=investigator, referral=referral, approve=True, reason="涉嫌犯罪，依法移送"
-        )
-        case_services.referral_transfer(
-            actor=investigator,
-            referral=referral,
-            receiving_organ="包头市公安局" if referral.kind == "police" else "包头市纪委监委",
-            documents=["referral_letter", "investigation_report", "exhibit_list"],
-        )
+    # The scenario decided, transferred and followed every referral before the first notice (国务院令第310号
+    # 第十一条): the police did not open a case, so the café's fine could be decided.
+    assert not case.referrals.filter(status__in=["proposed", "approved"]).exists()
     return case
 
 

@@ -490,3 +490,13 @@ def test_it_refuses_a_notice_whose_penalty_names_no_violated_provision(case):
     with pytest.raises(DomainError) as caught:
         _penalty_text(case, "notice")
     assert caught.value.code == "documents.no_violated_basis"
+
+
+def test_a_decision_that_lowers_the_announced_fine_states_the_reason_adopted(case):
+    """行政处罚法第四十五条第一款: a fine lower than the notice's is said as such, with the reason adopted."""
+    decision = case.decisions.get()
+    assert decision.notice.intended_fine_yuan > decision.fine_yuan and decision.fine_change_reason
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="decision").docx))
+    lowered = f"减为{decision.fine_yuan:,.2f}元，理由：{decision.fine_change_reason.rstrip('。')}"
+    assert lowered in text
+    assert "主动拆除全部矿机" in text and "第三十二条第一项" in text

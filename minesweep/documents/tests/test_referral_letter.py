@@ -88,3 +88,22 @@ def test_it_neither_lists_the_letter_among_its_attachments_nor_lets_any_head_app
     assert check("police_referral", text, number=document.number) == []
     circular = text.replace("附件：", "附件：1. 涉嫌犯罪案件移送书；", 1)
     assert any(p.rule == "required" for p in check("police_referral", circular, number=document.number))
+
+
+def test_it_sends_the_theft_calculation_with_the_letter(case):
+    """The police test the amount against the threshold: the calculation goes with the letter among the
+    其他有关涉嫌犯罪的材料 (国务院令第310号第六条), named once, after the report and the exhibit list."""
+    _theft(case, back="1200.00", penalty="3600.00")
+    document = document_issue(actor="test", case=case, kind="police_referral")
+    text = docx_text(bytes(document.docx))
+    attachments = text.split("附件：", 1)[1].split("。", 1)[0]
+    assert attachments.startswith("1. 涉嫌犯罪案件情况的调查报告；2. 涉案物品清单；")
+    assert "3. 其他有关涉嫌犯罪的材料：窃电量及窃电价值计算书" in attachments
+    assert attachments.count("计算书") == 1
+    assert check("police_referral", text, number=document.number) == []
+
+
+def test_it_lists_no_calculation_when_the_case_has_none(case):
+    case.calculations.filter(kind=CaseCalculation.Kind.THEFT).delete()
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
+    assert "计算书" not in text.split("附件：", 1)[1]

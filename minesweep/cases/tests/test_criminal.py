@@ -1,0 +1,268 @@
+"""Criminal proceedings first: no fine in place of a referral, none before its outcome (行政处罚法第二十七条第一款、
+第八十二条; 国务院令第310号第十一条), and a lower fine that states its reason (第四十五条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from minesweep.audit.models import AuditEvent
+from minesweep.cases import services
+from minesweep.cases.models import Case, CaseParty, Notice, Referral
+from minesweep.cases.scenarios import refer, run
+from minesweep.cases.services.criminal import criminal_hold, held_penalty_types
+from minesweep.cases.tests.test_services import decision_fields, reviewed
+from minesweep.core.errors import DomainError, TransitionError
+
+pytestmark = pytest.mark.django_db
+FILED = dt.date(2026, 9, 1)
+REFERRED = dt.date(2026, 9, 2)
+SERVED = dt.date(2026, 9, 21)
+
+
+def _approved(crew, lead, *, theft_kw: int | None = 2) -> Case:  # type: ignore[no-untyped-def]
+    case = run(crew, lead, to="legal_review", filed_on=FILED, theft_kw=theft_kw)
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    return case
+
+
+def _serve(crew, case, on: dt.date = SERVED) -> Notice:  # type: ignore[no-untyped-def]
+    return services.notice_issue(
+        actor=crew.investigator,
+        case=case,
+        party=case.parties.get(),
+        intended_penalty="罚款",
+        served_on=on,
+        intended_fine_yuan="2000",
+    )
+
+
+def _refused_notice(crew, case, hold: str, on: dt.date = SERVED) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TransitionError) as refused:
+        _serve(crew, case, on)
+    error = refused.value
+    assert error.code == "cases.criminal_first" and error.extra["hold"] == hold
+    assert (
+        "第二十七条" in error.message_zh
+        and "第八十二条" in error.message_zh
+        and "第310号第十一条" in error.message_zh
+    )
+    assert "Art. 11" in error.message_en
+    assert not Notice.objects.filter(case=case).exists()
+    assert case.tracks.get(kind="penalty").step == "notice"
+
+
+def _police(case: Case) -> Referral:
+    return case.referrals.get(kind=Referral.Kind.POLICE)
+
+
+def _transferred(crew, case: Case) -> Referral:  # type: ignore[no-untyped-def]
+    at = timezone.make_aware(dt.datetime.combine(REFERRED, dt.time(10)))
+    referral = services.referral_decide(
+        actor=crew.investigator, referral=_police(case), approve=True, reason="依法移送", decided_at=at
+    )
+    referral = services.referral_transfer(
+        actor=crew.investigator,
+        referral=referral,
+        receiving_organ="包头市公安局九原区分局",
+        documents=["referral_letter", "investigation_report", "exhibit_list"],
+        transferred_at=at + dt.timedelta(hours=2),
+    )
+    return services.referral_receipt(
+        actor=crew.investigator, referral=referral, receipt_number="R-1", received_on=REFERRED
+    )
+
+
+def test_a_fine_is_neither_announced_nor_decided_while_the_referral_waits_for_the_head(crew, lead):
+    case = _approved(crew, lead)
+    assert _police(case).status == Referral.Status.PROPOSED  # the theft figure reached the threshold
+    _refused_notice(crew, case, "referral_undecided")
+    track = case.tracks.get(kind="penalty")
+    assert "notice_issue" not in services.track_allowed(track)
+
+
+def test_a_transferred_referral_holds_the_fine_until_the_police_answer(crew, lead):
+    case = _approved(crew, lead)
+    _transferred(crew, case)
+    _refused_notice(crew, case, "awaiting_police")
+
+
+def test_police_not_opening_a_case_lets_the_fine_through_from_the_day_of_their_answer(crew, lead):
+    case = _approved(crew, lead)
+    referral = _transferred(crew, case)
+    answered = dt.date(2026, 9, 4)
+    services.referral_answer(
+        actor=crew.investigator,
+        referral=referral,
+        accepted=False,
+        text="证据不足，不予立案",
+        answered_on=answered,
+    )
+    _refused_notice(crew, case, "settled_later", on=dt.date(2026, 9, 3))
+    notice = _serve(crew, case, answered)
+    assert notice.number and notice.intended_fine_yuan == Decimal("2000")
+
+
+def test_an_open_criminal_case_holds_the_fine_until_an_outcome_that_clears_it(crew, lead):
+    case = _approved(crew, lead)
+    referral = _transferred(crew, case)
+    referral = services.referral_answer(
+        actor=crew.investigator, referral=referral, accepted=True, text="已立案侦查", answered_on=REFERRED
+    )
+    _refused_notice(crew, case, "proceedings")
+    with pytest.raises(DomainError) as early:
+        services.referral_outcome_record(
+            actor=crew.investigator,
+            referral=referral,
+            outcome="not_prosecuted",
+            text="不起诉决定书",
+            outcome_on=dt.date(2026, 9, 1),
+        )
+    assert early.value.code == "cases.date_too_early"
+    with pytest.raises(DomainError) as unknown:
+        services.referral_outcome_record(
+            actor=crew.investigator, referral=referral, outcome="pardoned", text="不起诉决定书"
+        )
+    assert unknown.value.code == "cases.bad_referral_outcome"
+    referral = services.referral_outcome_record(
+        actor=crew.investigator,
+        referral=referral,
+        outcome="not_prosecuted",
+        text="九原区人民检察院不起诉决定书，犯罪情节轻微",
+        outcome_on=dt.date(2026, 9, 15),
+    )
+    assert referral.outcome == Referral.Outcome.NOT_PROSECUTED
+    assert AuditEvent.objects.filter(action="cases.referral.outcome").count() == 1
+    with pytest.raises(TransitionError) as twice:
+        services.referral_outcome_record(
+            actor=crew.investigator, referral=referral, outcome="convicted", text="判决书"
+        )
+    assert twice.value.code == "cases.referral_no_proceedings"
+    assert _serve(crew, case).number
+
+
+def test_a_conviction_keeps_the_fine_held(crew, lead):
+    case = _approved(crew, lead)
+    referral = _transferred(crew, case)
+    referral = services.referral_answer(
+        actor=crew.investigator, referral=referral, accepted=True, text="已立案侦查", answered_on=REFERRED
+    )
+    services.referral_outcome_record(
+        actor=crew.investigator, referral=referral, outcome="convicted", text="判处有期徒刑并处罚金"
+    )
+    _refused_notice(crew, case, "convicted")
+
+
+def test_a_referral_the_head_declined_with_reasons_does_not_hold_the_fine(crew, lead):
+    case = _approved(crew, lead)
+    _decline(crew, case)
+    assert criminal_hold(case.parties.get(), SERVED) is None
+    assert _serve(crew, case).number
+
+
+def test_penalties_that_may_go_first_are_not_held(crew, lead):
+    case = _approved(crew, lead)
+    track = case.tracks.get(kind="penalty")
+    party = case.parties.get()
+    assert held_penalty_types(party) == ["fine"]
+    assert criminal_hold(party, SERVED) is not None
+    # 国务院令第310号第十一条第二款: an order to suspend production may be given while the referral runs.
+    track.actions = [{**a, "penalty_type": "suspend_production"} for a in track.actions]
+    track.save(update_fields=["actions"])
+    assert held_penalty_types(party) == []
+    assert criminal_hold(party, SERVED) is None
+
+
+def _decline(crew, case: Case) -> None:  # type: ignore[no-untyped-def]
+    services.referral_decide(
+        actor=crew.investigator,
+        referral=_police(case),
+        approve=False,
+        reason="窃电数额系按容量推定，实际数额未达追诉标准，不予移送",
+        decided_at=timezone.make_aware(dt.datetime.combine(REFERRED, dt.time(10))),
+    )
+
+
+def test_the_decision_is_held_too_when_the_threshold_is_reached_after_the_notice(crew, lead):
+    case = _approved(crew, lead, theft_kw=None)
+    party = case.parties.get()
+    _decline(crew, case)  # the facts' referral, declined before any figure was known
+    notice = _serve(crew, case)
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.calculation_run(
+        actor=crew.investigator,
+        case=case,
+        kind="theft",
+        inputs={"capacity_kw": 50, "unknown_duration": True, "tariff_yuan_per_kwh": "0.50"},
+        party=party,
+    )
+    assert case.referrals.filter(kind=Referral.Kind.POLICE, status=Referral.Status.PROPOSED).count() == 1
+    with pytest.raises(TransitionError) as refused:
+        services.decision_issue(
+            actor=crew.investigator,
+            case=case,
+            party=party,
+            **decision_fields(decided_on=dt.date(2026, 9, 23)),
+            fine_yuan="2000",
+        )
+    assert refused.value.code == "cases.criminal_first"
+    assert not case.decisions.exists()
+
+
+def _ready_to_decide(crew, lead) -> tuple[Case, CaseParty]:  # type: ignore[no-untyped-def]
+    """Referral settled (police: not accepted), notice of a 2,000 yuan fine, rights waived, reviewed."""
+    case = _approved(crew, lead)
+    refer(crew, case, on=REFERRED, police_accept=False)
+    party = case.parties.get()
+    services.notice_rights_waive(actor=crew.investigator, notice=_serve(crew, case))
+    reviewed(crew, party)
+    return case, party
+
+
+def test_a_lower_fine_needs_its_reason_which_the_decision_keeps(crew, lead):
+    case, party = _ready_to_decide(crew, lead)
+    decide = decision_fields(decided_on=dt.date(2026, 9, 29))
+    with pytest.raises(DomainError) as silent:
+        services.decision_issue(actor=crew.investigator, case=case, party=party, **decide, fine_yuan="1500")
+    assert silent.value.code == "cases.field_required" and "第四十五条" in silent.value.message_zh
+    assert not case.decisions.exists()
+    reason = "当事人主动拆除矿机，依法从轻处罚（行政处罚法第三十二条第一项）"
+    decision = services.decision_issue(
+        actor=crew.investigator, case=case, party=party, **decide, fine_yuan="1500", fine_change_reason=reason
+    )
+    assert decision.fine_change_reason == reason
+
+
+def test_the_same_fine_as_announced_keeps_no_reason(crew, lead):
+    case, party = _ready_to_decide(crew, lead)
+    decision = services.decision_issue(
+        actor=crew.investigator,
+        case=case,
+        party=party,
+        **decision_fields(decided_on=dt.date(2026, 9, 29)),
+        fine_yuan="2000",
+        fine_change_reason="无关的文字",
+    )
+    assert decision.fine_change_reason == ""
+
+
+def test_the_scenario_refers_before_any_notice_and_an_accepted_referral_leaves_the_fine_unserved(
+    crew, make_lead
+):
+    declined = run(crew, make_lead(), to="decided", filed_on=FILED)
+    assert isinstance(declined, Case)
+    police = declined.referrals.get(kind=Referral.Kind.POLICE)
+    first = declined.parties.order_by("id").first()
+    notice = first.notices.get() if first is not None else None
+    assert police.answer == Referral.Answer.NOT_ACCEPTED and notice is not None
+    assert police.answered_on is not None and police.answered_on <= notice.served_on
+    assert declined.decisions.filter(party=first).exists()
+    accepted = run(crew, make_lead(), to="notice", filed_on=FILED, police_accept=True)
+    assert isinstance(accepted, Case)
+    theft_party = accepted.referrals.get(kind=Referral.Kind.POLICE).party
+    assert theft_party is not None and not theft_party.notices.exists()
+    assert criminal_hold(theft_party, timezone.localdate()).code == "proceedings"  # type: ignore[union-attr]
