@@ -54,7 +54,13 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
         "包头某云计算企业托管矿机",
         (
             PartySpec("包头瀚海云计算有限公司", "big_data_or_cloud", "host", ("mining_confirmed",)),
-            PartySpec("某通讯科技有限公司", "telecom_or_internet", "operator", ("mining_confirmed",)),
+            # Its private power line is a theft the police open a case on: its fine waits (310号令第十一条).
+            PartySpec(
+                "某通讯科技有限公司",
+                "telecom_or_internet",
+                "operator",
+                ("mining_confirmed", "unapproved_power_connection"),
+            ),
         ),
         (("Whatsminer M30S", 150),),
     ),

@@ -216,10 +216,7 @@ def run(
     return case
 
 
-POLICE_NOT_ACCEPTED = (
-    "经审查，窃电时间无法查明，追补电量系按《供电营业规则》推定，不能据此认定盗窃数额；现有证据不足以证明"
-    "有需要追究刑事责任的犯罪事实，决定不予立案，退回案卷材料。"
-)
+POLICE_NOT_ACCEPTED = "窃电数额系按《供电营业规则》推定，证据不足以认定盗窃数额较大。"
 
 
 def refer(crew: Crew, case: Case, *, on: dt.date | None = None, police_accept: bool = False) -> None:

@@ -501,8 +501,10 @@ def _propose_referral_if_threshold_reached(
         actions.append("refer_police_theft")
     if not actions:
         return
+    # The grounds are the officer's Chinese record: each bilingual note's Chinese half only.
+    notes = (str(n).split(" / ", 1)[0] for n in calc.output.get("notes", []))
     grounds = f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）：" + "；".join(
-        str(n) for n in calc.output.get("notes", [])
+        notes
     )
     existing = (
         case.referrals.filter(kind=Referral.Kind.POLICE, party=party)
