@@ -499,4 +499,5 @@ def test_a_decision_that_lowers_the_announced_fine_states_the_reason_adopted(cas
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="decision").docx))
     lowered = f"减为{decision.fine_yuan:,.2f}元，理由：{decision.fine_change_reason.rstrip('。')}"
     assert lowered in text
-    assert "主动拆除全部矿机" in text and "第三十二条第一项" in text
+    assert "主动拆除全部矿机" in text and "《中华人民共和国行政处罚法》第三十二条第一项" in text
+    assert text.count("经复核") == 1
