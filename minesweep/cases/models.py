@@ -534,6 +534,11 @@ class Referral(models.Model):
     answered_on = models.DateField(null=True, blank=True)
     answer = models.CharField(max_length=14, choices=Answer.choices, blank=True)
     answer_text = models.TextField(blank=True)
+    exhibits_due = models.DateField(
+        null=True, blank=True, help_text="police opened a case: exhibits handed over by (310号令第十二条)"
+    )
+    exhibits_handed_over_on = models.DateField(null=True, blank=True)
+    exhibits_note = models.TextField(blank=True, help_text="what was handed over and the receipt")
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True, help_text="the day the outcome took effect")
     outcome_text = models.TextField(blank=True, help_text="the organ's document: number and gist")

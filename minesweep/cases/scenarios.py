@@ -242,13 +242,24 @@ def refer(crew: Crew, case: Case, *, on: dt.date | None = None, police_accept: b
         referral = services.referral_receipt(
             actor=inv, referral=referral, receipt_number=f"回执-{referral.pk}", received_on=received
         )
-        accepted = police_accept or referral.kind != Referral.Kind.POLICE
-        services.referral_answer(
-            actor=inv,
+        _answer(crew, referral, accepted=police_accept or referral.kind != Referral.Kind.POLICE, on=received)
+
+
+def _answer(crew: Crew, referral: Referral, *, accepted: bool, on: dt.date | None = None) -> None:
+    """The receiving organ's answer; a police case opened takes the exhibits within 3 days (第十二条)."""
+    referral = services.referral_answer(
+        actor=crew.investigator,
+        referral=referral,
+        accepted=accepted,
+        text="已立案" if accepted else POLICE_NOT_ACCEPTED,
+        answered_on=on,
+    )
+    if referral.exhibits_due is not None:
+        services.referral_exhibits_handover(
+            actor=crew.investigator,
             referral=referral,
-            accepted=accepted,
-            text="已立案" if accepted else POLICE_NOT_ACCEPTED,
-            answered_on=received,
+            note="扣押矿机及现场照片、用电数据等材料，交接清单双方签字",
+            handed_over_on=min(referral.exhibits_due, today()),
         )
 
 
@@ -367,7 +378,7 @@ def finish_tracks(crew: Crew, case: Case) -> None:
         referral = services.referral_receipt(
             actor=crew.investigator, referral=referral, receipt_number="回执-1"
         )
-        services.referral_answer(actor=crew.investigator, referral=referral, accepted=True, text="已受理")
+        _answer(crew, referral, accepted=True)
     for track in case.tracks.filter(kind="penalty", step="enforcement"):
         services.track_enforcement_record(actor=crew.investigator, track=track, outcome="罚款已全额缴纳")
 

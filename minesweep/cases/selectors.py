@@ -238,6 +238,18 @@ def case_deadlines(case: Case, on: dt.date | None = None) -> list[Deadline]:
                     n,
                 )
             )
+        if referral.exhibits_due:
+            items.append(
+                Deadline(
+                    f"{referral.get_kind_display()}：移交涉案物品（立案通知后3日）",
+                    f"{referral.kind} referral: hand the exhibits over (3 days)",
+                    referral.exhibits_due,
+                    referral.exhibits_handed_over_on is not None,
+                    day,
+                    case.pk,
+                    n,
+                )
+            )
     for task in case.tasks.all():
         items.append(
             Deadline(

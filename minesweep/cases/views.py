@@ -958,6 +958,17 @@ def _act_referral_outcome(request: HttpRequest, case: Case) -> str:
     return "referrals"
 
 
+def _act_referral_exhibits(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.referral_exhibits_handover(
+        actor=request.user,
+        referral=_referral(case, d),
+        note=forms.text(d, "note"),
+        handed_over_on=forms.date(d, "handed_over_on", "移交日期", "The hand-over date"),
+    )
+    return "referrals"
+
+
 def _act_close(request: HttpRequest, case: Case) -> str:
     services.case_close(actor=request.user, case=case, summary=forms.text(request.POST, "summary"))
     return "follow-ups"
@@ -1014,6 +1025,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "referral_receipt": _act_referral_receipt,
     "referral_answer": _act_referral_answer,
     "referral_outcome": _act_referral_outcome,
+    "referral_exhibits": _act_referral_exhibits,
     "close": _act_close,
     "follow_up": _act_follow_up,
 }

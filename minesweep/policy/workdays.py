@@ -248,6 +248,15 @@ _RULES = (
         "国务院令第310号第八条：自接受之日起3日内审查",
     ),
     DeadlineRule(
+        "police_exhibits_handover",
+        "向公安机关移交涉案物品",
+        "Hand the exhibits over to the police",
+        3,
+        "calendar_days",
+        "接到公安机关立案通知书之日",
+        "国务院令第310号第十二条：自接到立案通知书之日起3日内移交涉案物品及有关材料",
+    ),
+    DeadlineRule(
         "appeal",
         "申请行政复议",
         "Apply for administrative review",
@@ -382,6 +391,11 @@ def police_transfer_deadline(approved_at: dt.datetime) -> dt.datetime:
 def police_answer_deadline(referral_received_on: dt.date) -> dt.date:
     """Day by which the police must have reviewed the referral: 3 calendar days."""
     return _date(compute_deadline("police_answer", referral_received_on))
+
+
+def police_exhibits_handover_deadline(case_opened_notice_on: dt.date) -> dt.date:
+    """Day by which the exhibits go to the police once they opened a case: 3 calendar days."""
+    return _date(compute_deadline("police_exhibits_handover", case_opened_notice_on))
 
 
 def appeal_deadline(known_on: dt.date) -> dt.date:

@@ -3,7 +3,8 @@
 Police (国务院令第310号《行政执法机关移送涉嫌犯罪案件的规定》): the head decides within 3 days of the
 referral report (第五条); an approved referral is transferred within 24 hours with the referral letter,
 the investigation report, the exhibit list and any expert findings (第六条); the police review it within
-3 days of receipt (第八条). A fine never replaces a referral (第十一条). Officials go to the discipline
+3 days of receipt (第八条); once they open a case the exhibits and the other materials are handed over
+within 3 days of their notice (第十二条). A fine never replaces a referral (第十一条). Officials go to the discipline
 inspection and supervision organs.
 """
 
@@ -30,6 +31,7 @@ from minesweep.cases.services.tracks import authority_name, referral_track_follo
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.workdays import (
     police_answer_deadline,
+    police_exhibits_handover_deadline,
     police_referral_decision_deadline,
     police_transfer_deadline,
 )
@@ -245,6 +247,8 @@ def referral_answer(
     referral.answer = Referral.Answer.ACCEPTED if accepted else Referral.Answer.NOT_ACCEPTED
     referral.answer_text = text
     referral.answered_on = day
+    if accepted and referral.kind == Referral.Kind.POLICE:
+        referral.exhibits_due = with_policy(police_exhibits_handover_deadline, day)
     referral.save()
     record(
         actor=actor,
@@ -255,4 +259,38 @@ def referral_answer(
         note=f"{referral.receiving_organ}答复：{referral.get_answer_display()}",
     )
     referral_track_follow(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_exhibits_handover(
+    *, actor: Actor, referral: Referral, note: str, handed_over_on: dt.date | None = None
+) -> Referral:
+    """The exhibits (seized rigs …) and the other materials handed over to the police that opened a case,
+    within 3 days of their notice (国务院令第310号第十二条), with what was handed over and the receipt."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    require_case_officer(actor, referral.case)
+    if referral.exhibits_due is None or referral.exhibits_handed_over_on is not None:
+        raise TransitionError(
+            "cases.referral_no_handover",
+            "只有公安机关已立案、尚未移交的移送才能登记涉案物品移交",
+            "only a police referral the police accepted, not yet handed over, takes an exhibits hand-over",
+        )
+    note = required_text(note, "移交物品及交接手续", "What was handed over and the receipt", min_length=4)
+    assert referral.answered_on is not None
+    day = day_not_after_today(
+        handed_over_on, "移交日期", "The hand-over date", not_before=referral.answered_on
+    )
+    referral.exhibits_handed_over_on, referral.exhibits_note = day, note
+    referral.save(update_fields=["exhibits_handed_over_on", "exhibits_note"])
+    late = day > referral.exhibits_due
+    record(
+        actor=actor,
+        action="cases.referral.exhibits_handover",
+        target=referral,
+        case=referral.case,
+        after={"on": day.isoformat(), "late": late},
+        detail={"late": late},
+        note=f"涉案物品移交{referral.receiving_organ}{'（超过3日）' if late else ''}：{note}",
+    )
     return referral

@@ -266,3 +266,47 @@ def test_the_scenario_refers_before_any_notice_and_an_accepted_referral_leaves_t
     theft_party = accepted.referrals.get(kind=Referral.Kind.POLICE).party
     assert theft_party is not None and not theft_party.notices.exists()
     assert criminal_hold(theft_party, timezone.localdate()).code == "proceedings"  # type: ignore[union-attr]
+
+
+def test_a_case_the_police_open_takes_the_exhibits_within_three_days(crew, lead):
+    """国务院令第310号第十二条: exhibits and materials go to the police within 3 days of their notice."""
+    from minesweep.cases.selectors import case_deadlines
+
+    case = _approved(crew, lead)
+    referral = _transferred(crew, case)
+    referral = services.referral_answer(
+        actor=crew.investigator, referral=referral, accepted=True, text="已立案侦查", answered_on=REFERRED
+    )
+    assert referral.exhibits_due == REFERRED + dt.timedelta(days=3)
+    labels = [d.label_zh for d in case_deadlines(case, SERVED) if "移交涉案物品" in d.label_zh]
+    assert len(labels) == 1
+    with pytest.raises(DomainError) as early:
+        services.referral_exhibits_handover(
+            actor=crew.investigator, referral=referral, note="扣押矿机80台", handed_over_on=FILED
+        )
+    assert early.value.code == "cases.date_too_early"
+    on = REFERRED + dt.timedelta(days=4)
+    referral = services.referral_exhibits_handover(
+        actor=crew.investigator, referral=referral, note="扣押矿机80台，交接清单已签字", handed_over_on=on
+    )
+    assert referral.exhibits_handed_over_on == on
+    event = AuditEvent.objects.get(action="cases.referral.exhibits_handover")
+    assert event.detail["late"] is True  # a day after the 3 days
+    with pytest.raises(TransitionError) as again:
+        services.referral_exhibits_handover(actor=crew.investigator, referral=referral, note="再次移交")
+    assert again.value.code == "cases.referral_no_handover"
+
+
+def test_a_referral_the_police_decline_takes_no_exhibits(crew, lead):
+    case = _approved(crew, lead)
+    referral = services.referral_answer(
+        actor=crew.investigator,
+        referral=_transferred(crew, case),
+        accepted=False,
+        text="不予立案",
+        answered_on=REFERRED,
+    )
+    assert referral.exhibits_due is None
+    with pytest.raises(TransitionError) as refused:
+        services.referral_exhibits_handover(actor=crew.investigator, referral=referral, note="扣押矿机80台")
+    assert refused.value.code == "cases.referral_no_handover"

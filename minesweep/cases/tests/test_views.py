@@ -387,3 +387,25 @@ def test_it_shows_the_packs_violated_provisions_for_an_action_stored_without_the
     assert response.status_code == 200
     text = re.sub(r"<[^>]+>", "", _penalty_actions_html(response.content.decode()))
     assert "违反：《中华人民共和国电力法》第四条第二款" in text
+
+
+def test_it_says_why_a_fine_waits_and_records_the_criminal_outcome_and_hand_over(crew, lead, client_for):
+    """国务院令第310号第十一条、第十二条 on the case page: the hold, the outcome that lifts it, the hand-over."""
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO, police_accept=True)
+    party = case.parties.get()
+    referral = case.referrals.get(kind="police")
+    assert referral.exhibits_handed_over_on is not None  # the scenario handed the exhibits over
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    assert "刑事优先" in page and "公安机关已立案" in page and 'class="notice-form' not in page
+    assert "登记刑事程序结果" in client.get(f"/cases/{case.pk}/?p=tasks").content.decode()
+    response = client.post(
+        f"/cases/{case.pk}/act/referral_outcome/",
+        {"referral": referral.pk, "outcome": "withdrawn", "text": "公安机关撤销案件决定书", "outcome_on": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert referral.outcome == "withdrawn"
+    page = client.get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    assert "刑事优先" not in page and "notice-form" in page
