@@ -652,7 +652,8 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], 
 def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
     of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
-    for both (the candidate hosts, then the sessions' hosts that are not candidates)."""
+    for both (the candidate hosts, then the sessions' hosts that are not candidates), and the pair key
+    of a row is the sum of two parts taken from its source's and its address's dictionary entries."""
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
@@ -669,17 +670,19 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
         for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
-            host = _positions(table["src_ip"], hosts)
+            source, destination = table["src_ip"].chunk(0), table["dst_ip"].chunk(0)
+            source_codes = _codes(source)
+            destination_codes = _codes(destination)
+            host_of_entry = _entry_positions(source.dictionary, hosts)
+            host = host_of_entry[source_codes]
             rows = np.flatnonzero((host >= 0) & (host < len(wanted)))
-            destination = table["dst_ip"].chunk(0)
             if rows.size:
                 numbers = parts.number(destination.dictionary)
-                codes = destination.indices.to_numpy(zero_copy_only=False)[rows]
-                parts.add(host[rows], table.take(pa.array(rows)), numbers[codes])
+                parts.add(host[rows], table.take(pa.array(rows)), numbers[destination_codes[rows]])
             if len(keys):
-                source = source_of_host[host]
-                target = _positions(destination, targets)
-                row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
+                source_part = _key_part(source_of_host[host_of_entry], len(targets), 1 << 62)
+                target_part = _key_part(_entry_positions(destination.dictionary, targets), 1, 1 << 61)
+                row_keys = source_part[source_codes] + target_part[destination_codes]
                 among = np.flatnonzero(row_keys >= 0)
                 found = pair_index.positions(row_keys[among])
                 hit = found >= 0
@@ -687,6 +690,23 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
                 parts.exchanged += np.bincount(found[hit], weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
+
+
+def _codes(column: pa.DictionaryArray) -> np.ndarray:
+    """Dictionary indices of a column without nulls (the required text columns, once normalised)."""
+    return column.indices.to_numpy(zero_copy_only=False)
+
+
+def _entry_positions(dictionary: pa.Array, values: pa.Array) -> np.ndarray:
+    """Per dictionary entry: its position among ``values`` (-1: not among them)."""
+    found = pc.index_in(dictionary, value_set=values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _key_part(positions: np.ndarray, scale: int, absent: int) -> np.ndarray:
+    """``position × scale`` per entry, ``-absent`` where the position is -1: a sum of a source part
+    (``absent`` 2⁶²) and an address part (2⁶¹) is a pair key when both are found, negative otherwise."""
+    return np.where(positions >= 0, positions * scale, -absent)
 
 
 class KeyIndex:
