@@ -527,7 +527,7 @@ def _row_group_candidates(
             found.p2p_rows[host] = found.p2p_rows.get(host, 0) + count
     session = shapes.session_shape(table)
     if session.any():
-        session &= shapes.global_rows(table["dst_ip"])
+        session[session] = _public_destinations(table["dst_ip"].chunk(0), np.flatnonzero(session))
     if session.any():
         rows = pa.array(np.flatnonzero(session))
         found.sessions.append(
@@ -540,6 +540,14 @@ def _row_group_candidates(
                 }
             )
         )
+
+
+def _public_destinations(destination: pa.DictionaryArray, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``: its address is global (:func:`shapes.global_addresses`), checked once per
+    dictionary entry those rows use (not for the whole dictionary: session-shaped rows are few)."""
+    used, entry = np.unique(_codes(destination)[rows], return_inverse=True)
+    texts = pc.cast(destination.dictionary.take(pa.array(used)), pa.string())
+    return shapes.global_addresses(texts)[entry.ravel()]
 
 
 def _add_named_rows(
@@ -615,9 +623,18 @@ class PoolNames:
         valid = encoded.is_valid().to_numpy(zero_copy_only=False)
         if not valid.any():
             return valid, valid
-        flags = np.append(self.flags(pc.cast(encoded.dictionary, pa.string())), False)
-        indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
-        return valid, flags[indices]
+        flags = self.flags(pc.cast(encoded.dictionary, pa.string()))
+        return valid, flags[_valid_codes(encoded.indices, valid)] & valid
+
+
+def _valid_codes(indices: pa.Array, valid: np.ndarray) -> np.ndarray:
+    """The dictionary indices of a column, 0 where null (``valid`` false): the raw index buffer, which
+    is undefined under nulls, read without Arrow's ``fill_null`` copy."""
+    if indices.null_count == 0:
+        return indices.to_numpy()
+    kind = np.dtype(indices.type.to_pandas_dtype())
+    raw = np.frombuffer(indices.buffers()[1], kind, len(indices), indices.offset * kind.itemsize)
+    return np.where(valid, raw, 0)
 
 
 def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:

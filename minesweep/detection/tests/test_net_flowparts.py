@@ -14,13 +14,15 @@ from minesweep.detection.network import pools
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
     KeyIndex,
+    PoolNames,
+    _public_destinations,
     flow_tasks,
     score_flow_dataset,
     series_keys,
 )
 from minesweep.detection.network.flows import SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
-from minesweep.detection.network.shapes import shape_findings
+from minesweep.detection.network.shapes import global_rows, shape_findings
 
 FARM = "45.76.12.34"  # a public address: the flow-only detector only counts sessions to global ones
 
@@ -250,3 +252,27 @@ def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
     asked = np.concatenate([keys[::-1], absent, np.arange(64), keys[:2]])
     where = {int(k): i for i, k in enumerate(keys)}
     assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]
+
+
+@pytest.mark.parametrize("offset", [0, 7])
+def test_it_flags_the_rows_whose_name_is_on_the_pool_list_nulls_never(offset):
+    pool_list = pools.default_pool_list()
+    pool_names = [e.host for e in pool_list.endpoints if not e.host[0].isdigit()][:5]
+    rng = np.random.default_rng(offset)
+    names = np.array(pool_names + ["www.example.com", "", "cdn.example.org"], dtype=object)
+    texts = names[rng.integers(0, len(names), 2_000)]
+    texts[rng.random(2_000) < 0.4] = None
+    column = pc.dictionary_encode(pa.array(texts, pa.string())).slice(offset)
+    valid, matched = PoolNames(pool_list).matched(pa.chunked_array([column]))
+    rows = texts[offset:]
+    assert valid.tolist() == [t is not None for t in rows]
+    assert matched.tolist() == [t is not None and pool_list.match_text(t) is not None for t in rows]
+    assert 0 < matched.sum() < valid.sum()
+
+
+def test_it_checks_the_addresses_of_some_rows_as_global_as_for_every_row():
+    rng = np.random.default_rng(4)
+    addresses = np.array(["10.0.0.1", "8.8.8.8", "192.168.1.9", "45.76.12.34", "::1", "2001:db8::1"])
+    column = pc.dictionary_encode(pa.array(addresses[rng.integers(0, 6, 500)]))
+    rows = np.flatnonzero(rng.random(500) < 0.3)
+    assert np.array_equal(_public_destinations(column, rows), global_rows(column)[rows])
