@@ -620,21 +620,31 @@ class PoolNames:
     def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         """(valid, matches a pool name) per row of a dictionary-encoded column."""
         encoded = column.chunk(0)
-        valid = encoded.is_valid().to_numpy(zero_copy_only=False)
+        valid = _validity(encoded)
         if not valid.any():
             return valid, valid
-        flags = self.flags(pc.cast(encoded.dictionary, pa.string()))
-        return valid, flags[_valid_codes(encoded.indices, valid)] & valid
+        return valid, _entry_flags(self.flags(pc.cast(encoded.dictionary, pa.string())), encoded, valid)
 
 
-def _valid_codes(indices: pa.Array, valid: np.ndarray) -> np.ndarray:
-    """The dictionary indices of a column, 0 where null (``valid`` false): the raw index buffer, which
-    is undefined under nulls, read without Arrow's ``fill_null`` copy."""
+def _validity(array: pa.Array) -> np.ndarray:
+    """Per row: not null (the validity bitmap unpacked; Arrow's ``is_valid`` builds a boolean array first)."""
+    if array.null_count == 0:
+        return np.ones(len(array), bool)
+    bitmap = np.frombuffer(array.buffers()[0], np.uint8)
+    bits = np.unpackbits(bitmap, count=array.offset + len(array), bitorder="little")
+    return bits[array.offset :].view(bool)
+
+
+def _entry_flags(flags: np.ndarray, encoded: pa.DictionaryArray, valid: np.ndarray) -> np.ndarray:
+    """Per row: the flag of its dictionary entry, false for nulls. Under a null the index buffer is
+    undefined, so indices are clipped into the dictionary (then masked), not filled by a copy."""
+    indices = encoded.indices
     if indices.null_count == 0:
-        return indices.to_numpy()
+        return flags[indices.to_numpy()]
     kind = np.dtype(indices.type.to_pandas_dtype())
     raw = np.frombuffer(indices.buffers()[1], kind, len(indices), indices.offset * kind.itemsize)
-    return np.where(valid, raw, 0)
+    unsigned = raw.view(np.dtype(f"u{kind.itemsize}"))
+    return flags[np.minimum(unsigned, len(flags) - 1)] & valid
 
 
 def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:
