@@ -679,12 +679,12 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], 
 def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
     of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
-    for both (the candidate hosts, then the sessions' hosts that are not candidates), and the pair key
-    of a row is the sum of two parts taken from its source's and its address's dictionary entries."""
+    for both (the candidate hosts, then the sessions' hosts that are not candidates); rows are matched
+    to pairs by :class:`PairIndex`."""
     sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
     targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
     keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    pair_index = KeyIndex(keys)
+    pair_index = PairIndex(keys, len(sources), len(targets))
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
     source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
@@ -707,14 +707,12 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
                 numbers = parts.number(destination.dictionary)
                 parts.add(host[rows], table.take(pa.array(rows)), numbers[destination_codes[rows]])
             if len(keys):
-                source_part = _key_part(source_of_host[host_of_entry], len(targets), 1 << 62)
-                target_part = _key_part(_entry_positions(destination.dictionary, targets), 1, 1 << 61)
-                row_keys = source_part[source_codes] + target_part[destination_codes]
-                among = np.flatnonzero(row_keys >= 0)
-                found = pair_index.positions(row_keys[among])
-                hit = found >= 0
-                volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                parts.exchanged += np.bincount(found[hit], weights=volume, minlength=len(keys))
+                rows, found = pair_index.row_pairs(
+                    (source_of_host[host_of_entry], source_codes),
+                    (_entry_positions(destination.dictionary, targets), destination_codes),
+                )
+                volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(rows)))
+                parts.exchanged += np.bincount(found, weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
 
@@ -766,6 +764,63 @@ class KeyIndex:
         hit = self.sorted[slot] == keys[maybe]
         result[maybe[hit]] = self.order[slot[hit]]
         return result
+
+
+class PairIndex:
+    """Positions of (source, address) pairs among a fixed set, for the rows of a row group given by
+    their dictionary codes, so that each row costs two gathers, an exclusive or and one look-up.
+
+    Every source and address number gets a random 32-bit word; a pair's slot is the top bits of the
+    exclusive or of its two words (independent random words: a uniform hash of the pair). A table of
+    32 to 64 slots per pair rules out most rows; the few left are checked exactly (:class:`KeyIndex`
+    on ``source × addresses + address``). Pairs and rows name a source or address by its number
+    (-1: not among them; such rows never match)."""
+
+    def __init__(self, keys: np.ndarray, sources: int, targets: int) -> None:
+        self.targets = targets
+        self.exact = KeyIndex(keys)
+        bits = min(max(int(len(keys) * 32 - 1).bit_length(), 10), 32)
+        self.shift = np.uint32(32 - bits)
+        self.source_words = _random_words(sources + 1, 1)  # the last: a row whose source is not among them
+        self.target_words = _random_words(targets + 1, 2)
+        self.present = np.zeros(1 << bits, bool)
+        self.present[self._slots(keys // max(targets, 1), keys % max(targets, 1))] = True
+
+    def _slots(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        words = self.source_words[source] ^ self.target_words[target]
+        words >>= self.shift
+        return words
+
+    def row_pairs(
+        self, source: tuple[np.ndarray, np.ndarray], target: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows whose pair is among the index's, their pairs' positions), given for the sources and
+        the addresses (number of each dictionary entry, or -1; dictionary code of each row)."""
+        source_of_entry, source_codes = source
+        target_of_entry, target_codes = target
+        entry_source = np.where(source_of_entry >= 0, source_of_entry, len(self.source_words) - 1)
+        entry_target = np.where(target_of_entry >= 0, target_of_entry, len(self.target_words) - 1)
+        words = self.source_words[entry_source][source_codes]
+        words ^= self.target_words[entry_target][target_codes]
+        words >>= self.shift
+        maybe = np.flatnonzero(self.present[words])
+        source_part = _key_part(source_of_entry, self.targets, 1 << 62)[source_codes[maybe]]
+        keys = source_part + _key_part(target_of_entry, 1, 1 << 61)[target_codes[maybe]]
+        found = np.full(len(maybe), -1, np.int64)
+        both = np.flatnonzero(keys >= 0)
+        found[both] = self.exact.positions(keys[both])
+        hit = found >= 0
+        return maybe[hit], found[hit]
+
+
+def _random_words(count: int, seed: int) -> np.ndarray:
+    """``count`` pseudo-random 32-bit words (the top half of SplitMix64 of 0, 1, …; the same on every
+    run): half the memory traffic of 64-bit words per row, and as many bits as any slot needs."""
+    with np.errstate(over="ignore"):
+        word = np.arange(count, dtype=np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+        word = (word ^ (word >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        word = (word ^ (word >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return ((word ^ (word >> np.uint64(31))) >> np.uint64(32)).astype(np.uint32)
 
 
 def _pair_keys(

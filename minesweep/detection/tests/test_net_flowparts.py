@@ -14,6 +14,7 @@ from minesweep.detection.network import pools
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
     KeyIndex,
+    PairIndex,
     PoolNames,
     _public_destinations,
     flow_tasks,
@@ -276,3 +277,26 @@ def test_it_checks_the_addresses_of_some_rows_as_global_as_for_every_row():
     column = pc.dictionary_encode(pa.array(addresses[rng.integers(0, 6, 500)]))
     rows = np.flatnonzero(rng.random(500) < 0.3)
     assert np.array_equal(_public_destinations(column, rows), global_rows(column)[rows])
+
+
+def test_it_finds_each_rows_pair_through_its_dictionary_entries_and_no_other_row():
+    rng = np.random.default_rng(8)
+    sources, targets = 300, 200
+    pair_set = np.unique(rng.integers(0, sources * targets, 2_000))
+    index = PairIndex(pair_set, sources, targets)
+    source_of_entry = rng.integers(-1, sources, 400)  # dictionary entries; -1: not among the sources
+    target_of_entry = rng.integers(-1, targets, 150)
+    source_codes = rng.integers(0, 400, 50_000)
+    target_codes = rng.integers(0, 150, 50_000)
+    rows, found = index.row_pairs((source_of_entry, source_codes), (target_of_entry, target_codes))
+    position = {int(key): i for i, key in enumerate(pair_set)}
+    expected = {
+        row: position.get(int(s) * targets + int(t), -1)
+        for row, (s, t) in enumerate(
+            zip(source_of_entry[source_codes], target_of_entry[target_codes], strict=True)
+        )
+        if s >= 0 and t >= 0
+    }
+    expected = {row: at for row, at in expected.items() if at >= 0}
+    assert len(expected) > 100
+    assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
