@@ -210,7 +210,7 @@ class HostParts:
             return result
         pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
         series = series_keys(pairs, ports)
-        by_series = series[np.argsort(series)]
+        by_series = np.sort(series)
         bounds = np.flatnonzero(np.r_[True, by_series[1:] != by_series[:-1], True])
         lengths = np.diff(bounds)
         long_series = by_series[bounds[:-1][lengths >= PERIODIC_MIN_FLOWS]]  # shorter cannot be periodic
