@@ -351,8 +351,8 @@ def score_flow_dataset(
     pool_list = pool_lists.default_pool_list()
     pool_names = {a: n for a, n in names.items() if pool_list.match_text(n) is not None}
     found = runner.map(functools.partial(_candidates, pool_names=pool_names), tasks)
-    wanted, named, pairs, sessions = _reduce(found)
-    merged = HostParts.empty(len(wanted), pairs.num_rows)
+    wanted, named, sessions, pairs, pair_of_row = _reduce(found)
+    merged = HostParts.empty(len(wanted), len(pairs.keys))
     for part in runner.map(functools.partial(_host_parts, wanted=wanted, pairs=pairs), tasks):
         merged.merge(part)
     cpu = {"passes": time.process_time() - clock}
@@ -361,7 +361,7 @@ def score_flow_dataset(
         records = flow_evidence_records(evidence, pool_list, threshold)
     cpu["host_records"] = time.process_time() - clock - cpu["passes"]
     with gc_paused():
-        unlisted = _session_findings(sessions, pairs, merged.exchanged)
+        unlisted = _session_findings(sessions, pair_of_row, merged.exchanged)
     cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,
@@ -647,9 +647,35 @@ def _entry_flags(flags: np.ndarray, encoded: pa.DictionaryArray, valid: np.ndarr
     return flags[np.minimum(unsigned, len(flags) - 1)] & valid
 
 
-def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:
+@dataclass(frozen=True)
+class SessionPairs:
+    """The distinct (host, address) pairs of the session-shaped rows: ``keys`` (sorted, distinct) are
+    ``source × len(targets) + target``, numbers among the distinct ``sources`` and ``targets``."""
+
+    sources: pa.Array
+    targets: pa.Array
+    keys: np.ndarray
+
+    @classmethod
+    def of(cls, sessions: pa.Table) -> tuple[SessionPairs, np.ndarray]:
+        """The pairs of the session rows, and the pair (position in ``keys``) of each row."""
+        source = _encoded(sessions["src_ip"])
+        target = _encoded(sessions["dst_ip"])
+        row_keys = _codes(source).astype(np.int64) * len(target.dictionary) + _codes(target)
+        keys, pair_of_row = np.unique(row_keys, return_inverse=True)
+        return cls(source.dictionary, target.dictionary, keys), pair_of_row.ravel()
+
+
+def _encoded(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    encoded = pc.dictionary_encode(column)
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+
+
+def _reduce(
+    found: list[Candidates],
+) -> tuple[list[str], dict[str, NamedFlows], pa.Table, SessionPairs, np.ndarray]:
     """Hosts to aggregate (as :func:`flows.score_flow_table` selects them), what their named rows said,
-    the candidate sessions' distinct (host, address) pairs, and the session rows in file order."""
+    the session rows in file order, their distinct (host, address) pairs and the pair of each row."""
     named: dict[str, NamedFlows] = {}
     p2p_rows: dict[str, int] = {}
     tables: list[pa.Table] = []
@@ -663,27 +689,20 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], 
             p2p_rows[host] = p2p_rows.get(host, 0) + count
         tables.extend(part.sessions)
     hosts = set(named) | {h for h, count in p2p_rows.items() if count >= MIN_P2P_PEERS}
-    empty = pa.table({"src_ip": pa.array([], pa.string()), "dst_ip": pa.array([], pa.string())})
-    sessions = pa.concat_tables(tables) if tables else None
-    pairs = (
-        sessions.select(["src_ip", "dst_ip"])
-        .group_by(["src_ip", "dst_ip"])
-        .aggregate([])
-        .sort_by([("src_ip", "ascending"), ("dst_ip", "ascending")])
-        if sessions is not None
-        else empty
+    empty = pa.table(
+        {name: pa.array([], kind) for name, kind in (("src_ip", pa.string()), ("dst_ip", pa.string()))}
     )
-    return sorted(hosts), named, pairs, sessions if sessions is not None else empty
+    sessions = pa.concat_tables(tables) if tables else empty
+    pairs, pair_of_row = SessionPairs.of(sessions)
+    return sorted(hosts), named, sessions, pairs, pair_of_row
 
 
-def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
+def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
     of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
     for both (the candidate hosts, then the sessions' hosts that are not candidates); rows are matched
     to pairs by :class:`PairIndex`."""
-    sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
+    sources, targets, keys = pairs.sources, pairs.targets, pairs.keys
     pair_index = PairIndex(keys, len(sources), len(targets))
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
@@ -823,51 +842,15 @@ def _random_words(count: int, seed: int) -> np.ndarray:
         return ((word ^ (word >> np.uint64(31))) >> np.uint64(32)).astype(np.uint32)
 
 
-def _pair_keys(
-    source: pa.ChunkedArray | pa.Array,
-    target: pa.ChunkedArray | pa.Array,
-    sources: pa.Array,
-    targets: pa.Array,
-) -> np.ndarray:
-    """One integer per row for its (host, address) pair among ``sources × targets`` (-1: not among them)."""
-    source_index = _positions(source, sources)
-    target_index = _positions(target, targets)
-    keys = source_index * len(targets) + target_index
-    keys[(source_index < 0) | (target_index < 0)] = -1
-    return keys
-
-
-def _positions(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> np.ndarray:
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
-    of_value = pc.fill_null(pc.index_in(encoded.dictionary, value_set=values), -1).to_numpy(
-        zero_copy_only=False
-    )
-    of_value = np.append(of_value.astype(np.int64), -1)
-    indices = pc.fill_null(encoded.indices, len(of_value) - 1).to_numpy(zero_copy_only=False)
-    return of_value[indices]
-
-
 def _session_findings(
-    sessions: pa.Table, pairs: pa.Table, exchanged: np.ndarray
+    sessions: pa.Table, pair_of_row: np.ndarray, exchanged: np.ndarray
 ) -> list[shapes.ShapeFinding]:
     """:func:`shapes.shape_findings` from the session rows and the bytes of their pairs."""
     if sessions.num_rows == 0:
         return []
-    sources = _distinct(pairs["src_ip"])
-    targets = _distinct(pairs["dst_ip"])
-    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    row_keys = _pair_keys(sessions["src_ip"], sessions["dst_ip"], sources, targets)
-    pair_of_row = KeyIndex(keys).positions(row_keys)  # every session row's pair is among them
     volume = sessions["bytes"].to_numpy()
     rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
     kept = sessions.take(rows)
     port = pc.cast(kept["dst_port"], pa.string())
     endpoints = pc.binary_join_element_wise(kept["dst_ip"], port, ":")  # "address:port"
     return shapes.session_findings(kept["src_ip"].combine_chunks(), endpoints.combine_chunks())
-
-
-def _distinct(column: pa.ChunkedArray) -> pa.Array:
-    """Distinct values of a column, in the order they first appear."""
-    unique = pc.unique(column)
-    return unique.combine_chunks() if isinstance(unique, pa.ChunkedArray) else unique

@@ -16,6 +16,7 @@ from minesweep.detection.network.flowparts import (
     KeyIndex,
     PairIndex,
     PoolNames,
+    SessionPairs,
     _public_destinations,
     flow_tasks,
     score_flow_dataset,
@@ -300,3 +301,24 @@ def test_it_finds_each_rows_pair_through_its_dictionary_entries_and_no_other_row
     expected = {row: at for row, at in expected.items() if at >= 0}
     assert len(expected) > 100
     assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
+
+
+def test_it_numbers_each_session_rows_host_and_address_pair_once():
+    rng = np.random.default_rng(9)
+    hosts = np.array([f"10.0.0.{i}" for i in range(30)], dtype=object)
+    servers = np.array([f"45.76.0.{i}" for i in range(12)], dtype=object)
+    sessions = pa.table(
+        {
+            "src_ip": pa.chunked_array([hosts[rng.integers(0, 30, n)].tolist() for n in (200, 150)]),
+            "dst_ip": pa.chunked_array([servers[rng.integers(0, 12, n)].tolist() for n in (200, 150)]),
+        }
+    )
+    pairs, pair_of_row = SessionPairs.of(sessions)
+    width = len(pairs.targets)
+    named = [
+        (pairs.sources[int(key) // width].as_py(), pairs.targets[int(key) % width].as_py())
+        for key in pairs.keys
+    ]
+    rows = list(zip(sessions["src_ip"].to_pylist(), sessions["dst_ip"].to_pylist(), strict=True))
+    assert sorted(set(named)) == sorted(set(rows)) and len(named) == len(set(named))
+    assert [named[pair] for pair in pair_of_row] == rows
