@@ -536,7 +536,7 @@ def _row_group_candidates(
                     "src_ip": pc.cast(table["src_ip"].take(rows), pa.string()),
                     "dst_ip": pc.cast(table["dst_ip"].take(rows), pa.string()),
                     "dst_port": table["dst_port"].take(rows),
-                    "bytes": pa.array(shapes.flow_volume(table)[session]),
+                    "bytes": pa.array(shapes.flow_volume(table.select(["bytes"]).take(rows))),
                 }
             )
         )
