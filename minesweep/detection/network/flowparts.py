@@ -210,7 +210,7 @@ class HostParts:
             return result
         pairs, ports, starts = (np.concatenate(arrays) for arrays in zip(*self.series, strict=True))
         series = series_keys(pairs, ports)
-        by_series = series[np.argsort(series)]
+        by_series = np.sort(series)
         bounds = np.flatnonzero(np.r_[True, by_series[1:] != by_series[:-1], True])
         lengths = np.diff(bounds)
         long_series = by_series[bounds[:-1][lengths >= PERIODIC_MIN_FLOWS]]  # shorter cannot be periodic
@@ -351,8 +351,8 @@ def score_flow_dataset(
     pool_list = pool_lists.default_pool_list()
     pool_names = {a: n for a, n in names.items() if pool_list.match_text(n) is not None}
     found = runner.map(functools.partial(_candidates, pool_names=pool_names), tasks)
-    wanted, named, pairs, sessions = _reduce(found)
-    merged = HostParts.empty(len(wanted), pairs.num_rows)
+    wanted, named, sessions, pairs, pair_of_row = _reduce(found)
+    merged = HostParts.empty(len(wanted), len(pairs.keys))
     for part in runner.map(functools.partial(_host_parts, wanted=wanted, pairs=pairs), tasks):
         merged.merge(part)
     cpu = {"passes": time.process_time() - clock}
@@ -361,7 +361,7 @@ def score_flow_dataset(
         records = flow_evidence_records(evidence, pool_list, threshold)
     cpu["host_records"] = time.process_time() - clock - cpu["passes"]
     with gc_paused():
-        unlisted = _session_findings(sessions, pairs, merged.exchanged)
+        unlisted = _session_findings(sessions, pair_of_row, merged.exchanged)
     cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,
@@ -527,7 +527,7 @@ def _row_group_candidates(
             found.p2p_rows[host] = found.p2p_rows.get(host, 0) + count
     session = shapes.session_shape(table)
     if session.any():
-        session &= shapes.global_rows(table["dst_ip"])
+        session[session] = _public_destinations(table["dst_ip"].chunk(0), np.flatnonzero(session))
     if session.any():
         rows = pa.array(np.flatnonzero(session))
         found.sessions.append(
@@ -536,10 +536,18 @@ def _row_group_candidates(
                     "src_ip": pc.cast(table["src_ip"].take(rows), pa.string()),
                     "dst_ip": pc.cast(table["dst_ip"].take(rows), pa.string()),
                     "dst_port": table["dst_port"].take(rows),
-                    "bytes": pa.array(shapes.flow_volume(table)[session]),
+                    "bytes": pa.array(shapes.flow_volume(table.select(["bytes"]).take(rows))),
                 }
             )
         )
+
+
+def _public_destinations(destination: pa.DictionaryArray, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``: its address is global (:func:`shapes.global_addresses`), checked once per
+    dictionary entry those rows use (not for the whole dictionary: session-shaped rows are few)."""
+    used, entry = np.unique(_codes(destination)[rows], return_inverse=True)
+    texts = pc.cast(destination.dictionary.take(pa.array(used)), pa.string())
+    return shapes.global_addresses(texts)[entry.ravel()]
 
 
 def _add_named_rows(
@@ -612,17 +620,62 @@ class PoolNames:
     def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         """(valid, matches a pool name) per row of a dictionary-encoded column."""
         encoded = column.chunk(0)
-        valid = encoded.is_valid().to_numpy(zero_copy_only=False)
+        valid = _validity(encoded)
         if not valid.any():
             return valid, valid
-        flags = np.append(self.flags(pc.cast(encoded.dictionary, pa.string())), False)
-        indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)
-        return valid, flags[indices]
+        return valid, _entry_flags(self.flags(pc.cast(encoded.dictionary, pa.string())), encoded, valid)
 
 
-def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], pa.Table, pa.Table]:
+def _validity(array: pa.Array) -> np.ndarray:
+    """Per row: not null (the validity bitmap unpacked; Arrow's ``is_valid`` builds a boolean array first)."""
+    if array.null_count == 0:
+        return np.ones(len(array), bool)
+    bitmap = np.frombuffer(array.buffers()[0], np.uint8)
+    bits = np.unpackbits(bitmap, count=array.offset + len(array), bitorder="little")
+    return bits[array.offset :].view(bool)
+
+
+def _entry_flags(flags: np.ndarray, encoded: pa.DictionaryArray, valid: np.ndarray) -> np.ndarray:
+    """Per row: the flag of its dictionary entry, false for nulls. Under a null the index buffer is
+    undefined, so indices are clipped into the dictionary (then masked), not filled by a copy."""
+    indices = encoded.indices
+    if indices.null_count == 0:
+        return flags[indices.to_numpy()]
+    kind = np.dtype(indices.type.to_pandas_dtype())
+    raw = np.frombuffer(indices.buffers()[1], kind, len(indices), indices.offset * kind.itemsize)
+    unsigned = raw.view(np.dtype(f"u{kind.itemsize}"))
+    return flags[np.minimum(unsigned, len(flags) - 1)] & valid
+
+
+@dataclass(frozen=True)
+class SessionPairs:
+    """The distinct (host, address) pairs of the session-shaped rows: ``keys`` (sorted, distinct) are
+    ``source × len(targets) + target``, numbers among the distinct ``sources`` and ``targets``."""
+
+    sources: pa.Array
+    targets: pa.Array
+    keys: np.ndarray
+
+    @classmethod
+    def of(cls, sessions: pa.Table) -> tuple[SessionPairs, np.ndarray]:
+        """The pairs of the session rows, and the pair (position in ``keys``) of each row."""
+        source = _encoded(sessions["src_ip"])
+        target = _encoded(sessions["dst_ip"])
+        row_keys = _codes(source).astype(np.int64) * len(target.dictionary) + _codes(target)
+        keys, pair_of_row = np.unique(row_keys, return_inverse=True)
+        return cls(source.dictionary, target.dictionary, keys), pair_of_row.ravel()
+
+
+def _encoded(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    encoded = pc.dictionary_encode(column)
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+
+
+def _reduce(
+    found: list[Candidates],
+) -> tuple[list[str], dict[str, NamedFlows], pa.Table, SessionPairs, np.ndarray]:
     """Hosts to aggregate (as :func:`flows.score_flow_table` selects them), what their named rows said,
-    the candidate sessions' distinct (host, address) pairs, and the session rows in file order."""
+    the session rows in file order, their distinct (host, address) pairs and the pair of each row."""
     named: dict[str, NamedFlows] = {}
     p2p_rows: dict[str, int] = {}
     tables: list[pa.Table] = []
@@ -636,27 +689,21 @@ def _reduce(found: list[Candidates]) -> tuple[list[str], dict[str, NamedFlows], 
             p2p_rows[host] = p2p_rows.get(host, 0) + count
         tables.extend(part.sessions)
     hosts = set(named) | {h for h, count in p2p_rows.items() if count >= MIN_P2P_PEERS}
-    empty = pa.table({"src_ip": pa.array([], pa.string()), "dst_ip": pa.array([], pa.string())})
-    sessions = pa.concat_tables(tables) if tables else None
-    pairs = (
-        sessions.select(["src_ip", "dst_ip"])
-        .group_by(["src_ip", "dst_ip"])
-        .aggregate([])
-        .sort_by([("src_ip", "ascending"), ("dst_ip", "ascending")])
-        if sessions is not None
-        else empty
+    empty = pa.table(
+        {name: pa.array([], kind) for name, kind in (("src_ip", pa.string()), ("dst_ip", pa.string()))}
     )
-    return sorted(hosts), named, pairs, sessions if sessions is not None else empty
+    sessions = pa.concat_tables(tables) if tables else empty
+    pairs, pair_of_row = SessionPairs.of(sessions)
+    return sorted(hosts), named, sessions, pairs, pair_of_row
 
 
-def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> list[HostParts]:
+def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
     of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
-    for both (the candidate hosts, then the sessions' hosts that are not candidates)."""
-    sources = _distinct(pairs["src_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    targets = _distinct(pairs["dst_ip"]) if pairs.num_rows else pa.array([], pa.string())
-    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    pair_index = KeyIndex(keys)
+    for both (the candidate hosts, then the sessions' hosts that are not candidates); rows are matched
+    to pairs by :class:`PairIndex`."""
+    sources, targets, keys = pairs.sources, pairs.targets, pairs.keys
+    pair_index = PairIndex(keys, len(sources), len(targets))
     known = pa.array(wanted, pa.string())
     hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
     source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
@@ -669,24 +716,41 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: pa.Table) -> li
         for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
-            host = _positions(table["src_ip"], hosts)
+            source, destination = table["src_ip"].chunk(0), table["dst_ip"].chunk(0)
+            source_codes = _codes(source)
+            destination_codes = _codes(destination)
+            host_of_entry = _entry_positions(source.dictionary, hosts)
+            host = host_of_entry[source_codes]
             rows = np.flatnonzero((host >= 0) & (host < len(wanted)))
-            destination = table["dst_ip"].chunk(0)
             if rows.size:
                 numbers = parts.number(destination.dictionary)
-                codes = destination.indices.to_numpy(zero_copy_only=False)[rows]
-                parts.add(host[rows], table.take(pa.array(rows)), numbers[codes])
+                parts.add(host[rows], table.take(pa.array(rows)), numbers[destination_codes[rows]])
             if len(keys):
-                source = source_of_host[host]
-                target = _positions(destination, targets)
-                row_keys = np.where((source >= 0) & (target >= 0), source * len(targets) + target, -1)
-                among = np.flatnonzero(row_keys >= 0)
-                found = pair_index.positions(row_keys[among])
-                hit = found >= 0
-                volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(among[hit])))
-                parts.exchanged += np.bincount(found[hit], weights=volume, minlength=len(keys))
+                rows, found = pair_index.row_pairs(
+                    (source_of_host[host_of_entry], source_codes),
+                    (_entry_positions(destination.dictionary, targets), destination_codes),
+                )
+                volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(rows)))
+                parts.exchanged += np.bincount(found, weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
+
+
+def _codes(column: pa.DictionaryArray) -> np.ndarray:
+    """Dictionary indices of a column without nulls (the required text columns, once normalised)."""
+    return column.indices.to_numpy(zero_copy_only=False)
+
+
+def _entry_positions(dictionary: pa.Array, values: pa.Array) -> np.ndarray:
+    """Per dictionary entry: its position among ``values`` (-1: not among them)."""
+    found = pc.index_in(dictionary, value_set=values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _key_part(positions: np.ndarray, scale: int, absent: int) -> np.ndarray:
+    """``position × scale`` per entry, ``-absent`` where the position is -1: a sum of a source part
+    (``absent`` 2⁶²) and an address part (2⁶¹) is a pair key when both are found, negative otherwise."""
+    return np.where(positions >= 0, positions * scale, -absent)
 
 
 class KeyIndex:
@@ -721,51 +785,72 @@ class KeyIndex:
         return result
 
 
-def _pair_keys(
-    source: pa.ChunkedArray | pa.Array,
-    target: pa.ChunkedArray | pa.Array,
-    sources: pa.Array,
-    targets: pa.Array,
-) -> np.ndarray:
-    """One integer per row for its (host, address) pair among ``sources × targets`` (-1: not among them)."""
-    source_index = _positions(source, sources)
-    target_index = _positions(target, targets)
-    keys = source_index * len(targets) + target_index
-    keys[(source_index < 0) | (target_index < 0)] = -1
-    return keys
+class PairIndex:
+    """Positions of (source, address) pairs among a fixed set, for the rows of a row group given by
+    their dictionary codes, so that each row costs two gathers, an exclusive or and one look-up.
+
+    Every source and address number gets a random 32-bit word; a pair's slot is the top bits of the
+    exclusive or of its two words (independent random words: a uniform hash of the pair). A table of
+    32 to 64 slots per pair rules out most rows; the few left are checked exactly (:class:`KeyIndex`
+    on ``source × addresses + address``). Pairs and rows name a source or address by its number
+    (-1: not among them; such rows never match)."""
+
+    def __init__(self, keys: np.ndarray, sources: int, targets: int) -> None:
+        self.targets = targets
+        self.exact = KeyIndex(keys)
+        bits = min(max(int(len(keys) * 32 - 1).bit_length(), 10), 32)
+        self.shift = np.uint32(32 - bits)
+        self.source_words = _random_words(sources + 1, 1)  # the last: a row whose source is not among them
+        self.target_words = _random_words(targets + 1, 2)
+        self.present = np.zeros(1 << bits, bool)
+        self.present[self._slots(keys // max(targets, 1), keys % max(targets, 1))] = True
+
+    def _slots(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        words = self.source_words[source] ^ self.target_words[target]
+        words >>= self.shift
+        return words
+
+    def row_pairs(
+        self, source: tuple[np.ndarray, np.ndarray], target: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows whose pair is among the index's, their pairs' positions), given for the sources and
+        the addresses (number of each dictionary entry, or -1; dictionary code of each row)."""
+        source_of_entry, source_codes = source
+        target_of_entry, target_codes = target
+        entry_source = np.where(source_of_entry >= 0, source_of_entry, len(self.source_words) - 1)
+        entry_target = np.where(target_of_entry >= 0, target_of_entry, len(self.target_words) - 1)
+        words = self.source_words[entry_source][source_codes]
+        words ^= self.target_words[entry_target][target_codes]
+        words >>= self.shift
+        maybe = np.flatnonzero(self.present[words])
+        source_part = _key_part(source_of_entry, self.targets, 1 << 62)[source_codes[maybe]]
+        keys = source_part + _key_part(target_of_entry, 1, 1 << 61)[target_codes[maybe]]
+        found = np.full(len(maybe), -1, np.int64)
+        both = np.flatnonzero(keys >= 0)
+        found[both] = self.exact.positions(keys[both])
+        hit = found >= 0
+        return maybe[hit], found[hit]
 
 
-def _positions(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> np.ndarray:
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
-    of_value = pc.fill_null(pc.index_in(encoded.dictionary, value_set=values), -1).to_numpy(
-        zero_copy_only=False
-    )
-    of_value = np.append(of_value.astype(np.int64), -1)
-    indices = pc.fill_null(encoded.indices, len(of_value) - 1).to_numpy(zero_copy_only=False)
-    return of_value[indices]
+def _random_words(count: int, seed: int) -> np.ndarray:
+    """``count`` pseudo-random 32-bit words (the top half of SplitMix64 of 0, 1, …; the same on every
+    run): half the memory traffic of 64-bit words per row, and as many bits as any slot needs."""
+    with np.errstate(over="ignore"):
+        word = np.arange(count, dtype=np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+        word = (word ^ (word >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        word = (word ^ (word >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return ((word ^ (word >> np.uint64(31))) >> np.uint64(32)).astype(np.uint32)
 
 
 def _session_findings(
-    sessions: pa.Table, pairs: pa.Table, exchanged: np.ndarray
+    sessions: pa.Table, pair_of_row: np.ndarray, exchanged: np.ndarray
 ) -> list[shapes.ShapeFinding]:
     """:func:`shapes.shape_findings` from the session rows and the bytes of their pairs."""
     if sessions.num_rows == 0:
         return []
-    sources = _distinct(pairs["src_ip"])
-    targets = _distinct(pairs["dst_ip"])
-    keys = _pair_keys(pairs["src_ip"], pairs["dst_ip"], sources, targets)
-    row_keys = _pair_keys(sessions["src_ip"], sessions["dst_ip"], sources, targets)
-    pair_of_row = KeyIndex(keys).positions(row_keys)  # every session row's pair is among them
     volume = sessions["bytes"].to_numpy()
     rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
     kept = sessions.take(rows)
     port = pc.cast(kept["dst_port"], pa.string())
     endpoints = pc.binary_join_element_wise(kept["dst_ip"], port, ":")  # "address:port"
     return shapes.session_findings(kept["src_ip"].combine_chunks(), endpoints.combine_chunks())
-
-
-def _distinct(column: pa.ChunkedArray) -> pa.Array:
-    """Distinct values of a column, in the order they first appear."""
-    unique = pc.unique(column)
-    return unique.combine_chunks() if isinstance(unique, pa.ChunkedArray) else unique

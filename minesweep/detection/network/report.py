@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
 
 from minesweep.core.exports import SafeDictWriter
@@ -132,6 +133,28 @@ def iso_utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: 10000-01-01T00:00:00Z: :func:`iso_utc` has four-digit years below it
+LAST_ISO_SECOND = 253_402_300_800
+
+
+def iso_utc_many(seconds: list[float]) -> list[str | None]:
+    """:func:`iso_utc` of each usual value (finite, years 1970 to 9999) by numpy, the microseconds
+    rounded half to even from the fraction as ``datetime.fromtimestamp`` rounds them; ``None`` for any
+    other value (left to :func:`iso_utc` itself, with its errors, where a text is needed)."""
+    values = np.array(seconds, dtype=float)
+    usual = np.isfinite(values) & (values >= 0) & (values < LAST_ISO_SECOND - 1)  # no carry into 10000
+    fraction, whole = np.modf(np.where(usual, values, 0.0))
+    micro = np.rint(fraction * 1e6)
+    carry = micro >= 1e6
+    whole[carry] += 1
+    micro[carry] -= 1e6
+    moments = (whole.astype(np.int64) * 1_000_000 + micro.astype(np.int64)).astype("datetime64[us]")
+    texts: list[str | None] = np.char.add(np.datetime_as_string(moments, unit="us"), "Z").tolist()
+    for row in np.flatnonzero(~usual).tolist():
+        texts[row] = None
+    return texts
+
+
 def scan_host_records(
     scan: ScanResult,
     pools: PoolList,
@@ -175,10 +198,15 @@ def flow_evidence_records(
     """Host records from per-host flow evidence alone (one evidence per host; :mod:`flowparts` builds
     it from aggregates merged over row groups)."""
     latest = {item.host: item for item in evidence}
+    firsts = iso_utc_many([min(float("inf"), item.first_seen) for item in latest.values()])
+    lasts = iso_utc_many([max(float("-inf"), item.last_seen) for item in latest.values()])
     with gc_paused():
         records = [
             record
-            for record in (_flow_record(item, pools, threshold, weights) for item in latest.values())
+            for record in (
+                _flow_record(item, pools, threshold, weights, seen)
+                for item, seen in zip(latest.values(), zip(firsts, lasts, strict=True), strict=True)
+            )
             if record is not None
         ]
         del latest  # before the collector is back on: its first pass visits what is still alive
@@ -363,10 +391,16 @@ def _score(
 
 
 def _flow_record(
-    flow: flow_evidence.HostFlowEvidence, pools: PoolList, threshold: float, weights: dict[str, float]
+    flow: flow_evidence.HostFlowEvidence,
+    pools: PoolList,
+    threshold: float,
+    weights: dict[str, float],
+    seen: tuple[str | None, str | None],
 ) -> HostRecord | None:
     """:func:`_score` of a host known from flow records alone (no protocol message, account or P2P
-    handshake): the same record, without building the packet scan's per-host state."""
+    handshake): the same record, without building the packet scan's per-host state. ``seen``: its
+    first and last time as :func:`iso_utc` gives them (computed for all hosts at once; ``None``:
+    an unusual value, converted here)."""
     endpoints = [PoolEvidence(address, set(names)) for address, names in flow.pool_endpoints.items()]
     for pool in endpoints:
         pool.match = _pool_match(pool, pools)
@@ -382,8 +416,8 @@ def _flow_record(
         host=flow.host,
         kind=kind,
         score=score,
-        first_seen=iso_utc(min(float("inf"), flow.first_seen)),
-        last_seen=iso_utc(max(float("-inf"), flow.last_seen)),
+        first_seen=seen[0] or iso_utc(min(float("inf"), flow.first_seen)),
+        last_seen=seen[1] or iso_utc(max(float("-inf"), flow.last_seen)),
         evidence={
             "methods": {},
             "pools": [_pool_dict(p) for p in sorted(endpoints, key=lambda p: p.address)],

@@ -74,14 +74,16 @@ def session_shape(table: pa.Table) -> np.ndarray:
     not an ordinary session port); the address and byte-share rules come on top (:func:`session_candidates`)."""
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
-    start = table["ts_start"].to_numpy(zero_copy_only=False).astype(float)
-    end = finite(table["ts_end"].to_numpy(zero_copy_only=False).astype(float))
-    duration = np.maximum(end - start, 0.0)
-    result = (table["proto"].to_numpy(zero_copy_only=False) == 6) & (duration >= LONG_LIVED_S)
+    start = np.asarray(table["ts_start"].to_numpy(zero_copy_only=False), dtype=float)
+    end = finite(np.asarray(table["ts_end"].to_numpy(zero_copy_only=False), dtype=float))
+    # ``max(end - start, 0) >= LONG_LIVED_S`` exactly when ``end - start >= LONG_LIVED_S`` (NaN: neither);
+    # no copy of the times and no duration of every row, only of the long ones
+    result = table["proto"].to_numpy(zero_copy_only=False) == 6
+    result &= end - start >= LONG_LIVED_S
     rows = np.flatnonzero(result)  # the rest only for long TCP flows (a few percent of all)
     if rows.size == 0:
         return result
-    duration = duration[rows]
+    duration = np.maximum(end[rows] - start[rows], 0.0)
     volume = flow_volume(table.select(["bytes"]).take(pa.array(rows)))
     packets = table["packets"].take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(float)
     packets = np.maximum(finite(packets), 1.0)

@@ -14,13 +14,17 @@ from minesweep.detection.network import pools
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
     KeyIndex,
+    PairIndex,
+    PoolNames,
+    SessionPairs,
+    _public_destinations,
     flow_tasks,
     score_flow_dataset,
     series_keys,
 )
 from minesweep.detection.network.flows import SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
-from minesweep.detection.network.shapes import shape_findings
+from minesweep.detection.network.shapes import global_rows, shape_findings
 
 FARM = "45.76.12.34"  # a public address: the flow-only detector only counts sessions to global ones
 
@@ -250,3 +254,71 @@ def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
     asked = np.concatenate([keys[::-1], absent, np.arange(64), keys[:2]])
     where = {int(k): i for i, k in enumerate(keys)}
     assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]
+
+
+@pytest.mark.parametrize("offset", [0, 7])
+def test_it_flags_the_rows_whose_name_is_on_the_pool_list_nulls_never(offset):
+    pool_list = pools.default_pool_list()
+    pool_names = [e.host for e in pool_list.endpoints if not e.host[0].isdigit()][:5]
+    rng = np.random.default_rng(offset)
+    names = np.array(pool_names + ["www.example.com", "", "cdn.example.org"], dtype=object)
+    texts = names[rng.integers(0, len(names), 2_000)]
+    texts[rng.random(2_000) < 0.4] = None
+    column = pc.dictionary_encode(pa.array(texts, pa.string())).slice(offset)
+    valid, matched = PoolNames(pool_list).matched(pa.chunked_array([column]))
+    rows = texts[offset:]
+    assert valid.tolist() == [t is not None for t in rows]
+    assert matched.tolist() == [t is not None and pool_list.match_text(t) is not None for t in rows]
+    assert 0 < matched.sum() < valid.sum()
+
+
+def test_it_checks_the_addresses_of_some_rows_as_global_as_for_every_row():
+    rng = np.random.default_rng(4)
+    addresses = np.array(["10.0.0.1", "8.8.8.8", "192.168.1.9", "45.76.12.34", "::1", "2001:db8::1"])
+    column = pc.dictionary_encode(pa.array(addresses[rng.integers(0, 6, 500)]))
+    rows = np.flatnonzero(rng.random(500) < 0.3)
+    assert np.array_equal(_public_destinations(column, rows), global_rows(column)[rows])
+
+
+def test_it_finds_each_rows_pair_through_its_dictionary_entries_and_no_other_row():
+    rng = np.random.default_rng(8)
+    sources, targets = 300, 200
+    pair_set = np.unique(rng.integers(0, sources * targets, 2_000))
+    index = PairIndex(pair_set, sources, targets)
+    source_of_entry = rng.integers(-1, sources, 400)  # dictionary entries; -1: not among the sources
+    target_of_entry = rng.integers(-1, targets, 150)
+    source_codes = rng.integers(0, 400, 50_000)
+    target_codes = rng.integers(0, 150, 50_000)
+    rows, found = index.row_pairs((source_of_entry, source_codes), (target_of_entry, target_codes))
+    position = {int(key): i for i, key in enumerate(pair_set)}
+    expected = {
+        row: position.get(int(s) * targets + int(t), -1)
+        for row, (s, t) in enumerate(
+            zip(source_of_entry[source_codes], target_of_entry[target_codes], strict=True)
+        )
+        if s >= 0 and t >= 0
+    }
+    expected = {row: at for row, at in expected.items() if at >= 0}
+    assert len(expected) > 100
+    assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
+
+
+def test_it_numbers_each_session_rows_host_and_address_pair_once():
+    rng = np.random.default_rng(9)
+    hosts = np.array([f"10.0.0.{i}" for i in range(30)], dtype=object)
+    servers = np.array([f"45.76.0.{i}" for i in range(12)], dtype=object)
+    sessions = pa.table(
+        {
+            "src_ip": pa.chunked_array([hosts[rng.integers(0, 30, n)].tolist() for n in (200, 150)]),
+            "dst_ip": pa.chunked_array([servers[rng.integers(0, 12, n)].tolist() for n in (200, 150)]),
+        }
+    )
+    pairs, pair_of_row = SessionPairs.of(sessions)
+    width = len(pairs.targets)
+    named = [
+        (pairs.sources[int(key) // width].as_py(), pairs.targets[int(key) % width].as_py())
+        for key in pairs.keys
+    ]
+    rows = list(zip(sessions["src_ip"].to_pylist(), sessions["dst_ip"].to_pylist(), strict=True))
+    assert sorted(set(named)) == sorted(set(rows)) and len(named) == len(set(named))
+    assert [named[pair] for pair in pair_of_row] == rows

@@ -23,12 +23,15 @@ from minesweep.detection.network.flows import (
 from minesweep.detection.network.pools import PoolList, default_pool_list
 from minesweep.detection.network.report import (
     CRYPTO_P2P,
+    LAST_ISO_SECOND,
     MINING,
     WEIGHTS,
     HostEvidence,
     _records,
     flow_evidence_records,
     flow_host_records,
+    iso_utc,
+    iso_utc_many,
 )
 
 T0 = 1_700_000_000.0
@@ -302,3 +305,13 @@ def test_it_makes_values_finite_as_numpy_does(values):
     result = finite(array)
     assert np.array_equal(result, np.nan_to_num(array))
     assert np.isfinite(result).all()
+
+
+def test_it_writes_many_times_as_iso_utc_writes_each_rounding_microseconds_alike():
+    rng = np.random.default_rng(12)
+    ties = np.round(rng.uniform(0, 2e9, 3_000) * 1e6) / 1e6 + 0.5e-6  # halfway between microseconds
+    edges = [0.0, 1.5e-6, 2.5e-6, 86_399.9999996, 1_700_000_000.9999995, LAST_ISO_SECOND - 1.5]
+    usual = [*rng.uniform(1.6e9, 1.8e9, 3_000).tolist(), *ties.tolist(), *edges]
+    assert iso_utc_many(usual) == [iso_utc(value) for value in usual]
+    odd = [float("nan"), float("inf"), -float("inf"), -1.0, LAST_ISO_SECOND - 0.0000001, 1e300]
+    assert iso_utc_many(odd) == [None] * len(odd)  # left to iso_utc, which raises or writes them

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from minesweep.detection.network import shapes
 from minesweep.detection.network.report import scan_flow_table
 from minesweep.detection.network.scanner import scan_captures
 from minesweep.detection.network.shapes import global_addresses, session_candidates, shape_findings
@@ -94,3 +95,50 @@ def _parses(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _session_shape_by_definition(table: pa.Table) -> np.ndarray:
+    """The module text's rule, row by row in Python (durations of non-finite ends as ``np.nan_to_num``)."""
+    start = table["ts_start"].to_numpy()
+    end = np.nan_to_num(table["ts_end"].to_numpy())
+    volume = np.nan_to_num(table["bytes"].to_numpy().astype(float))
+    packets = np.maximum(np.nan_to_num(table["packets"].to_numpy().astype(float)), 1.0)
+    result = []
+    for row in range(table.num_rows):
+        duration = max(end[row] - start[row], 0.0)  # NaN stays NaN as in numpy: not long-lived
+        pace = packets[row] / max(duration, 1.0)
+        result.append(
+            bool(
+                table["proto"][row].as_py() == 6
+                and duration >= shapes.LONG_LIVED_S
+                and volume[row] / max(duration, 1.0) <= shapes.MAX_BYTES_PER_S
+                and volume[row] / packets[row] <= shapes.MAX_PACKET_BYTES
+                and shapes.MIN_PACKETS_PER_S <= pace <= shapes.MAX_PACKETS_PER_S
+                and table["dst_port"][row].as_py() not in shapes.ORDINARY_SESSION_PORTS
+            )
+        )
+    return np.array(result, dtype=bool)
+
+
+@pytest.mark.parametrize("odd_ends", [False, True])
+def test_it_tells_session_shaped_rows_as_the_rule_says_even_for_odd_times(odd_ends):
+    rng = np.random.default_rng(11)
+    rows = 4_000
+    start = 1_700_000_000 + rng.uniform(0, 3_600, rows)
+    end = start + rng.choice([10.0, 179.9, 180.0, 600.0, 5_000.0], rows)
+    if odd_ends:  # the ends a float column can hold: not a number, ±inf, before the start
+        end[rng.choice(rows, 400, replace=False)] = rng.choice([np.nan, np.inf, -np.inf, 0.0], 400)
+        start[rng.choice(rows, 40, replace=False)] = rng.choice([np.nan, np.inf, -np.inf], 40)
+    table = pa.table(
+        {
+            "ts_start": start,
+            "ts_end": end,
+            "proto": rng.choice([6, 17], rows, p=[0.9, 0.1]),
+            "packets": rng.integers(1, 2_000, rows),
+            "bytes": rng.integers(60, 300_000, rows),
+            "dst_port": rng.choice([443, 3333, 22, 8333], rows),
+        }
+    )
+    expected = _session_shape_by_definition(table)
+    assert expected.sum() > 50  # the rule selects rows here, so the comparison means something
+    assert np.array_equal(shapes.session_shape(table), expected)
