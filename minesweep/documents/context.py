@@ -1071,8 +1071,52 @@ def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "outcome": review.get_outcome_display().split(" / ")[0],
             "opinion": clean_paper(review.opinion),
             "parties": "、".join(p.name for p in case.parties.all()) or "（待查明）",
+            "criminal_referrals": criminal_referrals_text(case, getattr(review, "party", None), reviewed),
         },
     )
+
+
+def criminal_referrals_text(case: Case, party: CaseParty | None, on: dt.date) -> str:
+    """What the 法制审核 says of 违法行为是否涉嫌犯罪、需要移送司法机关 (国办发〔2018〕118号, one of the review's
+    items; 行政处罚法第二十七条第一款): each police referral of the case (of the reviewed party and the whole
+    case, for a party's review) as it stood on the review day — nothing later is known to the reviewer."""
+    referrals = [
+        r
+        for r in case.referrals.filter(kind=Referral.Kind.POLICE).select_related("party")
+        if party is None or r.party_id in (None, party.pk)
+    ]
+    # Two referrals of one party that went the same way (the facts' and a calculation's) read as one.
+    said = list(dict.fromkeys(line for r in referrals if (line := _referral_as_of(r, on))))
+    if not said:
+        return "经审核，未发现违法行为涉嫌犯罪、需要移送司法机关的情形。"
+    return "；".join(said) + "。"
+
+
+def _referral_as_of(referral: Referral, on: dt.date) -> str:
+    if referral.reported_on > on:
+        return ""
+    who = referral.party.name if referral.party else "本案当事人"
+    crime = _crime_of(referral)[1]  # the article is the 移送书's to cite, once
+    text = f"{who}涉嫌{crime}，{cn_date(referral.reported_on)}提出移送报告"
+    decided = timezone.localtime(referral.decided_at).date() if referral.decided_at else None
+    if decided is None or decided > on:
+        return text + "，待负责人作出是否移送的决定"
+    if referral.status == Referral.Status.DECLINED:
+        return (
+            text + f"，负责人于{cn_date(decided)}决定不予移送，理由：{clean_paper(referral.decision_reason)}"
+        )
+    transferred = timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
+    if transferred is None or transferred > on:
+        return text + f"，负责人于{cn_date(decided)}批准移送，待移送"
+    text += f"，已于{cn_date(transferred)}移送{referral.receiving_organ}"
+    if referral.answered_on is None or referral.answered_on > on:
+        return text + "，待其作出是否立案的决定"
+    if referral.answer == Referral.Answer.NOT_ACCEPTED:
+        return text + f"，该机关于{cn_date(referral.answered_on)}决定不予立案"
+    text += f"，该机关于{cn_date(referral.answered_on)}决定立案"
+    if referral.outcome and referral.outcome_on is not None and referral.outcome_on <= on:
+        return text + f"，{cn_date(referral.outcome_on)}{referral.get_outcome_display().split(' / ')[0]}"
+    return text + "，罚款等处罚待刑事程序结果后再行决定（国务院令第310号第十一条第二款）"
 
 
 def _service_receipt(case: Case, kind: str, party: CaseParty | None) -> Prepared:

@@ -257,6 +257,8 @@ SPECS: dict[str, list[Block]] = {
             "根据《中华人民共和国行政处罚法》第五十八条，法制审核人员{{reviewer}}于{{reviewed_on}}"
             "对本案拟作出的处理决定进行了审核（审核人员未参与本案调查）。",
         ),
+        ("heading", "涉嫌犯罪移送情况"),
+        ("para", "{{criminal_referrals}}"),
         ("heading", "审核意见"),
         ("para", "{{opinion}}"),
         ("para", "审核结论：{{outcome}}。"),

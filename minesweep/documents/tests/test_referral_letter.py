@@ -107,3 +107,21 @@ def test_it_lists_no_calculation_when_the_case_has_none(case):
     case.calculations.filter(kind=CaseCalculation.Kind.THEFT).delete()
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
     assert "计算书" not in text.split("附件：", 1)[1]
+
+
+def test_the_legal_review_says_whether_a_crime_was_referred_as_it_stood_that_day(case):
+    """国办发〔2018〕118号: the 法制审核 covers 违法行为是否涉嫌犯罪、需要移送司法机关; the opinion says how
+    each police referral stood on the review day, nothing later."""
+    import datetime as dt
+
+    from minesweep.documents.context import criminal_referrals_text
+
+    referral = case.referrals.get(kind="police")
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="legal_review").docx))
+    section = text.split("涉嫌犯罪移送情况", 1)[1].split("审核意见", 1)[0]
+    assert "九原区青城网咖涉嫌盗窃罪，" in section and section.count("涉嫌盗窃罪") == 1
+    assert f"移送{referral.receiving_organ}" in section and "决定不予立案" in section
+    before_answer = criminal_referrals_text(case, None, referral.answered_on - dt.timedelta(days=1))
+    assert "待其作出是否立案的决定" in before_answer and "不予立案" not in before_answer
+    before_report = criminal_referrals_text(case, None, referral.reported_on - dt.timedelta(days=1))
+    assert before_report == "经审核，未发现违法行为涉嫌犯罪、需要移送司法机关的情形。"
