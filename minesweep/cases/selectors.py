@@ -139,13 +139,20 @@ def lead_due(lead: Lead) -> dt.date | None:
 
 def case_deadlines(case: Case, on: dt.date | None = None) -> list[Deadline]:
     """Every statutory and task deadline of one case, in date order."""
+    from minesweep.cases.services.criminal import decision_period
+
     day = on or timezone.localdate()
     n = case.number
+    period = decision_period(case, day)
+    label_zh, label_en = "作出处罚决定（立案起90日）", "Decide (90 days from filing)"
+    if period.criminal_days:
+        label_zh = f"作出处罚决定（立案起90日；{period.note_zh}）"
+        label_en = f"Decide (90 days from filing; {period.note_en})"
     items = [
         Deadline(
-            "作出处罚决定（立案起90日）",
-            "Decide (90 days from filing)",
-            case.decision_due,
+            label_zh,
+            label_en,
+            period.due,
             case.stage in (Case.Stage.DECIDED, Case.Stage.CLOSED),
             day,
             case.pk,

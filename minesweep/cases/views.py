@@ -48,6 +48,7 @@ from minesweep.policy.codes import (
     CASE_WIDE_FACTS,
     FACTS,
     HOLDINGS,
+    POLICE_REFERRAL_CRIMES,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
@@ -387,6 +388,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "today": today,
         "lead": case.lead,
         "deadlines": selectors.case_deadlines(case, today),
+        "decision_period": services.decision_period(case, today),
         "party_rows": party_rows,
         "parties": parties,
         "inspections": case.inspections.all(),
@@ -402,6 +404,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
             {
                 "referral": r,
                 "allowed": services.track_allowed(r.track) if hasattr(r, "track") else _referral_allowed(r),
+                "crime": POLICE_REFERRAL_CRIMES.get(r.action),
             }
             for r in case.referrals.select_related("party")
         ],
@@ -426,6 +429,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "calc_kinds": CaseCalculation.Kind.choices,
         "rules": rules,
         "referral_kinds": Referral.Kind.choices,
+        "police_crimes": list(POLICE_REFERRAL_CRIMES.values()),
         "referral_outcomes": Referral.Outcome.choices,
         "referral_documents": services.REFERRAL_DOCUMENTS,
         "stages": Case.Stage.choices,
@@ -893,6 +897,7 @@ def _act_referral_propose(request: HttpRequest, case: Case) -> str:
         kind=forms.text(d, "kind", 16),
         grounds=forms.text(d, "grounds"),
         party=_party(case, d) if d.get("party") else None,
+        action=forms.text(d, "crime", 40),
     )
     return "referrals"
 

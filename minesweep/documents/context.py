@@ -44,6 +44,7 @@ from minesweep.documents.wording import (
     yuan,
     yuan_capital,
 )
+from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 from minesweep.policy.packs import available_packs, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -539,6 +540,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
             "violated": violated,
+            "criminal_proceedings": criminal_proceedings_recital(case, decision.party, decision.decided_on),
             "basis": basis,
             "policy_context": context,
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
@@ -668,12 +670,6 @@ _DOC_CODES = dict(
 )
 
 
-CRIMES = {  # referral action → the offence and its article (刑法)
-    "refer_police_theft": ("第二百六十四条", "盗窃罪"),
-    "refer_police_laundering": ("第一百九十一条", "洗钱罪"),
-}
-
-
 def _bracketed(*pairs: tuple[str, str]) -> str:
     """（证照号码…，住所…） with only the values that are known; nothing when none is."""
     known = "，".join(f"{label}{value}" for label, value in pairs if value)
@@ -681,7 +677,21 @@ def _bracketed(*pairs: tuple[str, str]) -> str:
 
 
 def _crime_of(referral: Referral) -> tuple[str, str]:
-    return CRIMES.get(referral.action, CRIMES["refer_police_theft"])
+    """The offence (article, name) the referral names; one recorded without any is refused, never guessed."""
+    crime = POLICE_REFERRAL_CRIMES.get(referral.action)
+    if crime is None:
+        raise DomainError(
+            "documents.referral_without_crime",
+            "该移送未记录涉嫌的罪名，不能制作文书：请重新提出移送并选择罪名",
+            "the referral records no offence: propose it again and choose the offence",
+        )
+    return crime.article, crime.zh
+
+
+def _suspected(referral: Referral) -> str:
+    """涉嫌盗窃罪 … for recitals of a referral; 涉嫌犯罪 for one recorded before offences were named."""
+    crime = POLICE_REFERRAL_CRIMES.get(referral.action)
+    return f"涉嫌{crime.zh}" if crime is not None else "涉嫌犯罪"
 
 
 def _crime(referral: Referral) -> str:
@@ -700,7 +710,7 @@ def _referral_attachments(referral: Referral, theft: CaseCalculation | None = No
     有关涉嫌犯罪的材料: the police test the amount against the threshold and must be able to check it."""
     sent = [_DOC_CODES[code] for code in referral.documents if code in _DOC_CODES]
     listed = [name for name in _REFERRAL_ATTACHMENTS[1:] if name in sent] or list(_REFERRAL_ATTACHMENTS[1:3])
-    if theft is None or _crime_of(referral) != CRIMES["refer_police_theft"]:
+    if theft is None or referral.action != "refer_police_theft":
         return listed
     other = _REFERRAL_ATTACHMENTS[4]
     sheet = f"{other}：{THEFT_CALCULATION_SHEET}"
@@ -709,8 +719,9 @@ def _referral_attachments(referral: Referral, theft: CaseCalculation | None = No
 
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
-    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it."""
-    calc = _theft(case, referral.party)
+    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it. A
+    referral of another offence (洗钱, 非法集资) carries no theft figures: its amounts are in the report."""
+    calc = _theft(case, referral.party) if referral.action == "refer_police_theft" else None
     value = _result(calc, "back_charge_yuan")
     threshold = load_pack(case.pack).settings.decimal("theft_criminal_threshold_yuan")
     if calc is not None and value is not None:
@@ -719,8 +730,10 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
             f"经核算，窃电量{plain(calc.kwh)}千瓦时，窃电价值（按应补交电费计）{yuan(value)}，"
             f"{reached}盗窃罪“数额较大”的追诉标准（{plain(threshold)}元）"
         )
-    else:
+    elif referral.action == "refer_police_theft":
         theft = "窃电数额见涉嫌犯罪案件情况的调查报告"
+    else:
+        theft = "涉案数额及情节见涉嫌犯罪案件情况的调查报告"
     attachments = _referral_attachments(referral, calc if value is not None else None)
     return {
         "receiving_organ": referral.receiving_organ or _organ_name(case, "public_security", "公安局"),
@@ -1092,12 +1105,47 @@ def criminal_referrals_text(case: Case, party: CaseParty | None, on: dt.date) ->
     return "；".join(said) + "。"
 
 
+def criminal_proceedings_recital(case: Case, party: CaseParty, on: dt.date) -> str:
+    """What the 决定书 says of a referral that came first (国务院令第310号第十一条第二款: the authority decides
+    whether to give a fine only once the police decline or withdraw the case, or the procuratorate or a
+    court ends it): each police referral of the party (or the whole case) sent to the police, with the
+    answer or outcome that let this decision be made — so the decision shows on its face that no penalty
+    replaced a referral (行政处罚法第二十七条第一款). Empty when nothing was sent."""
+    said = [
+        line
+        for r in case.referrals.filter(kind=Referral.Kind.POLICE).exclude(transferred_at=None)
+        if r.party_id in (None, party.pk) and (line := _sent_and_settled(r, on))
+    ]
+    if not said:
+        return ""
+    return (
+        "；".join(dict.fromkeys(said))
+        + "。本机关依照《行政执法机关移送涉嫌犯罪案件的规定》第十一条第二款，依法作出本决定。"
+    )
+
+
+def _sent_and_settled(referral: Referral, on: dt.date) -> str:
+    assert referral.transferred_at is not None
+    sent = timezone.localtime(referral.transferred_at).date()
+    if sent > on or referral.answered_on is None or referral.answered_on > on:
+        return ""
+    who = "本案当事人" if referral.party_id is None else "你（单位）"
+    text = f"本机关于{cn_date(sent)}将{who}{_suspected(referral)}一案移送{referral.receiving_organ}"
+    if referral.answer == Referral.Answer.NOT_ACCEPTED:
+        return text + f"，该机关于{cn_date(referral.answered_on)}决定不予立案"
+    if referral.outcome and referral.outcome_on is not None and referral.outcome_on <= on:
+        outcome = referral.get_outcome_display().split(" / ")[0]
+        return (
+            text + f"，该机关于{cn_date(referral.answered_on)}立案，{cn_date(referral.outcome_on)}{outcome}"
+        )
+    return ""
+
+
 def _referral_as_of(referral: Referral, on: dt.date) -> str:
     if referral.reported_on > on:
         return ""
     who = referral.party.name if referral.party else "本案当事人"
-    crime = _crime_of(referral)[1]  # the article is the 移送书's to cite, once
-    text = f"{who}涉嫌{crime}，{cn_date(referral.reported_on)}提出移送报告"
+    text = f"{who}{_suspected(referral)}，{cn_date(referral.reported_on)}提出移送报告"
     decided = timezone.localtime(referral.decided_at).date() if referral.decided_at else None
     if decided is None or decided > on:
         return text + "，待负责人作出是否移送的决定"

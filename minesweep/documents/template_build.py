@@ -82,7 +82,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "一、违反法律、法规、规章的事实和证据"),
         ("para", "{{facts_and_evidence}}"),
         # 行政处罚法第五十九条: the facts with the provision violated, then the penalty with its own basis.
-        ("para", "你（单位）的上述行为违反了{{violated}}的规定。"),
+        ("para", "你（单位）的上述行为违反了{{violated}}的规定。{{criminal_proceedings}}"),
         ("heading", "二、陈述、申辩和听证情况"),
         ("para", "{{statement_handling}}"),
         ("heading", "三、行政处罚的种类和依据"),

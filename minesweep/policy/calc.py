@@ -546,7 +546,7 @@ def criminal_threshold_check(
         (
             "fraud_amount_yuan",
             "fundraising_fraud_threshold_yuan",
-            "refer_police_fundraising",
+            "refer_police_fundraising_fraud",
             "集资诈骗数额较大",
         ),
     )

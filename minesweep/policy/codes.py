@@ -118,8 +118,13 @@ ACTIONS: Mapping[str, Code] = _table(
     ),
     Code(
         "refer_police_fundraising",
-        "非法集资涉嫌犯罪移送公安机关",
-        "Refer the fundraising crime to the police",
+        "非法吸收公众存款涉嫌犯罪移送公安机关",
+        "Refer the illegal taking of public deposits to the police",
+    ),
+    Code(
+        "refer_police_fundraising_fraud",
+        "集资诈骗涉嫌犯罪移送公安机关",
+        "Refer the fundraising fraud to the police",
     ),
     Code("fundraising_handling", "非法集资从严处置", "Strict handling of the illegal fundraising"),
     Code("credit_blacklist", "纳入失信黑名单", "Put on the credit blacklist"),
@@ -179,6 +184,47 @@ PENALTY_TYPES_NOT_HELD_FOR_CRIMINAL_OUTCOME: frozenset[str] = frozenset(
         "restrict_employment",
         "suspend_licence",
         "revoke_licence",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Crime:
+    """The offence a police referral names (移送书: 涉嫌构成《中华人民共和国刑法》第…条规定的…罪)."""
+
+    action: str
+    article: str
+    zh: str
+    en: str
+    article_no: int
+
+    @property
+    def label_zh(self) -> str:
+        return f"{self.zh}（刑法{self.article}）"
+
+    @property
+    def label_en(self) -> str:
+        return f"{self.en} (Criminal Law Art. {self.article_no})"
+
+
+# The referral actions that go to the police, each with the one offence its 移送书 names (刑法, as amended by
+# the 刑法修正案（十一）: 盗窃罪 第二百六十四条, 洗钱罪 第一百九十一条, 非法吸收公众存款罪 第一百七十六条,
+# 集资诈骗罪 第一百九十二条). A police referral always names one: a letter is never sent under a guessed offence.
+POLICE_REFERRAL_CRIMES: Mapping[str, Crime] = MappingProxyType(
+    {
+        c.action: c
+        for c in (
+            Crime("refer_police_theft", "第二百六十四条", "盗窃罪", "Theft", 264),
+            Crime("refer_police_laundering", "第一百九十一条", "洗钱罪", "Money laundering", 191),
+            Crime(
+                "refer_police_fundraising",
+                "第一百七十六条",
+                "非法吸收公众存款罪",
+                "Illegally taking public deposits",
+                176,
+            ),
+            Crime("refer_police_fundraising_fraud", "第一百九十二条", "集资诈骗罪", "Fundraising fraud", 192),
+        )
     }
 )
 

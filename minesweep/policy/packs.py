@@ -364,13 +364,16 @@ class LeadCheck:
 class Procedure:
     """Regional procedural figures: 较大数额 for the hearing right (行政处罚法第六十三条), by party kind
     (``individual`` / ``organisation``) and kind of amount (``fine`` / ``confiscation``); the rule that
-    allows extending the decision period (第六十条), if any; the default energy basis."""
+    allows extending the decision period (第六十条), if any; the rule under which the time a police referral
+    spends in criminal proceedings is not counted in that period, if any (第六十条 "法律、法规、规章另有规定的，
+    从其规定": without such a rule the period keeps running); the default energy basis."""
 
     hearing_thresholds: Mapping[str, Mapping[str, Decimal]]
     hearing_source: str
     hearing_verified: bool
     decision_extension_days: int | None = None
     decision_extension_rule: str = ""
+    criminal_time_excluded_rule: str = ""
     energy_basis: str = "calorific"
     lead_check: LeadCheck = LeadCheck()
 
@@ -990,6 +993,9 @@ class _PackReader:
                     "decision_extension 须含 days、rule", "decision_extension needs days and rule"
                 )
             days, rule = extension["days"], self._text(extension, "rule")
+        excluded = raw.get("criminal_time_excluded")
+        if excluded is not None and not isinstance(excluded, dict):
+            raise self.fail("criminal_time_excluded 须含 rule", "criminal_time_excluded needs a rule")
         basis = str(raw.get("energy_basis", "calorific"))
         if basis not in ("equivalent", "calorific"):
             raise self.fail(
@@ -1001,6 +1007,7 @@ class _PackReader:
             hearing_verified=bool(hearing.get("verified", False)),
             decision_extension_days=days,
             decision_extension_rule=rule,
+            criminal_time_excluded_rule=self._text(excluded, "rule") if excluded is not None else "",
             energy_basis=basis,
             lead_check=self._lead_check(raw.get("lead_check")),
         )

@@ -3,7 +3,7 @@
 Split by phase; import from here: ``from minesweep.cases.services import lead_create, decision_issue``.
 """
 
-from minesweep.cases.services.criminal import criminal_hold, referral_outcome_record
+from minesweep.cases.services.criminal import criminal_hold, decision_period, referral_outcome_record
 from minesweep.cases.services.determination import (
     determination_evaluate,
     determination_submit,
@@ -126,6 +126,7 @@ __all__ = [
     "referral_outcome_record",
     "referral_exhibits_handover",
     "criminal_hold",
+    "decision_period",
     "referral_decide",
     "referral_propose",
     "referral_receipt",

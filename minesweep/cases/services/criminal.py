@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from minesweep.cases.models import CaseCalculation, CaseParty, Referral
+from minesweep.cases.models import Case, CaseCalculation, CaseParty, Referral
 from minesweep.cases.services._common import (
     Actor,
     day_not_after_today,
@@ -44,6 +44,8 @@ from minesweep.cases.services._common import (
 )
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.codes import PENALTY_TYPES, PENALTY_TYPES_NOT_HELD_FOR_CRIMINAL_OUTCOME
+from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import load_pack
 
 #: outcomes after which the authority may decide whether to fine (310号令第十一条第二款)
 CLEARING_OUTCOMES = frozenset(
@@ -158,6 +160,82 @@ def criminal_hold(party: CaseParty, on: dt.date) -> CriminalHold | None:
             "a calculation reaches a prosecution threshold: propose and decide a police referral first",
         )
     return None
+
+
+@dataclass(frozen=True)
+class DecisionPeriod:
+    """The case's decision period on a given day, with the time its police referrals spent in criminal
+    proceedings: ``due`` moves by ``criminal_days`` only when the pack names the rule that excludes them."""
+
+    due: dt.date
+    counted_due: dt.date
+    criminal_days: int
+    excluded_by: str
+
+    @property
+    def note_zh(self) -> str:
+        """How the criminal proceedings bear on the ninety days, for the case page, deadlines and refusals."""
+        if not self.criminal_days:
+            return ""
+        if self.excluded_by:
+            return f"刑事程序{self.criminal_days}日不计入（{self.excluded_by}）"
+        return (
+            f"刑事程序已历{self.criminal_days}日，仍计入九十日（政策包未列明不计入期限的法律、法规或规章，"
+            "行政处罚法第六十条），期满前须作出决定或依规定延长"
+        )
+
+    @property
+    def note_en(self) -> str:
+        if not self.criminal_days:
+            return ""
+        if self.excluded_by:
+            return f"{self.criminal_days} days of criminal proceedings not counted ({self.excluded_by})"
+        return (
+            f"{self.criminal_days} of them in criminal proceedings still count: the pack names no rule "
+            "excluding them (Art. 60); decide or extend in time"
+        )
+
+
+def _with_police(referral: Referral, on: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The days a transferred police referral spent with the organs: from the transfer to the day the
+    hold lifted (the police's refusal or a clearing outcome), or to ``on`` while it still runs."""
+    if referral.transferred_at is None:
+        return None
+    start = timezone.localtime(referral.transferred_at).date()
+    end = _settled_on(referral) or on
+    return (start, min(end, on)) if start < on else None
+
+
+def days_covered(spans: list[tuple[dt.date, dt.date]]) -> int:
+    """Days inside at least one half-open span [start, end) (two referrals of one case overlap)."""
+    total, reached = 0, dt.date.min
+    for start, end in sorted(spans):
+        start = max(start, reached)
+        if end > start:
+            total += (end - start).days
+            reached = end
+    return total
+
+
+def decision_period(case: Case, on: dt.date) -> DecisionPeriod:
+    """The decision deadline in force on ``on``. 行政处罚法第六十条 gives ninety days from filing, "法律、法规、
+    规章另有规定的，从其规定": the time a police referral is with the organs (国务院令第310号第十一条第二款
+    holds the fine meanwhile) is left out of the count only under a rule the pack names
+    (``procedure.criminal_time_excluded``); without one the ninety days keep running, and the case page says
+    how many of them the criminal proceedings took, so the officer can seek an extension in time."""
+    spans = [
+        span
+        for referral in Referral.objects.filter(case=case, kind=Referral.Kind.POLICE)
+        if (span := _with_police(referral, on)) is not None
+    ]
+    days = days_covered(spans)
+    try:
+        procedure = load_pack(case.pack).procedure
+    except PolicyError:
+        procedure = None
+    rule = procedure.criminal_time_excluded_rule if procedure is not None else ""
+    due = case.decision_due + dt.timedelta(days=days) if rule and days else case.decision_due
+    return DecisionPeriod(due=due, counted_due=case.decision_due, criminal_days=days, excluded_by=rule)
 
 
 def require_no_criminal_hold(party: CaseParty, on: dt.date, doing_zh: str, doing_en: str) -> None:

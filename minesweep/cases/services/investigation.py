@@ -493,8 +493,11 @@ def calculation_run(
 def _propose_referral_if_threshold_reached(
     actor: Actor, case: Case, party: CaseParty | None, calc: CaseCalculation
 ) -> None:
-    """A figure at a prosecution threshold proposes a police referral (decided within 3 days by the head);
-    a fine never replaces it. One open proposal per party is enough."""
+    """A figure at a prosecution threshold proposes a police referral for each offence it points to
+    (decided within 3 days by the head, 国务院令第310号第五条); a fine never replaces it. The figure joins a
+    proposal of the same party and offence still awaiting the head's decision; a referral already decided,
+    sent or answered keeps the grounds it was decided on, so a new figure — after the police declined, say —
+    is a new proposal for the head to decide (行政处罚法第二十七条第一款: a suspected crime is referred)."""
     result = calc.output.get("result", {})
     actions = list(result.get("proposed_actions") or [])
     if result.get("police_referral_proposed"):
@@ -506,19 +509,16 @@ def _propose_referral_if_threshold_reached(
     grounds = f"{CaseCalculation.Kind(calc.kind).label}达到刑事追诉标准（计算记录 #{calc.pk}）：" + "；".join(
         notes
     )
-    existing = (
-        case.referrals.filter(kind=Referral.Kind.POLICE, party=party)
-        .exclude(status=Referral.Status.DECLINED)
-        .first()
-    )
-    if existing is not None:
-        # Already proposed when the facts were recorded: the figure joins its grounds.
-        if grounds not in existing.grounds:
-            existing.grounds = f"{existing.grounds}\n{grounds}"
-            existing.save(update_fields=["grounds"])
-        return
     from minesweep.cases.services.referrals import referral_propose
 
-    referral_propose(
-        actor=actor, case=case, kind=Referral.Kind.POLICE, party=party, action=actions[0], grounds=grounds
-    )
+    for action in dict.fromkeys(actions):
+        pending = case.referrals.filter(
+            kind=Referral.Kind.POLICE, party=party, action=action, status=Referral.Status.PROPOSED
+        ).first()
+        if pending is None:
+            referral_propose(
+                actor=actor, case=case, kind=Referral.Kind.POLICE, party=party, action=action, grounds=grounds
+            )
+        elif grounds not in pending.grounds:
+            pending.grounds = f"{pending.grounds}\n{grounds}"
+            pending.save(update_fields=["grounds"])

@@ -42,7 +42,7 @@ from minesweep.cases.services._common import (
     user_or_none,
     with_policy,
 )
-from minesweep.cases.services.criminal import require_no_criminal_hold
+from minesweep.cases.services.criminal import decision_period, require_no_criminal_hold
 from minesweep.cases.services.tracks import (
     advance,
     require_party_track,
@@ -76,12 +76,6 @@ CLOSED_OUTCOME = "您反映的问题已立案查处，相关部门已依法处�
 REOPENED_OUTCOME = (
     "回头看发现问题反弹，已另案立案调查。/ A follow-up check found a relapse; a new case has been opened."
 )
-REFERRAL_ACTIONS = {
-    "refer_police_theft": Referral.Kind.POLICE,
-    "refer_police_laundering": Referral.Kind.POLICE,
-    "refer_police_fundraising": Referral.Kind.POLICE,
-    "refer_discipline": Referral.Kind.DISCIPLINE,
-}
 
 
 def _display_name(user: object) -> str:
@@ -683,6 +677,22 @@ def case_decision_extend(*, actor: Actor, case: Case, reason: str) -> Case:
     return case
 
 
+def require_within_decision_period(case: Case, day: dt.date) -> None:
+    """Refuse a decision after the period of 行政处罚法第六十条 (ninety days from filing, as extended; the
+    criminal proceedings' days left out only under the pack's rule: :func:`.criminal.decision_period`)."""
+    period = decision_period(case, day)
+    if day <= period.due:
+        return
+    due = period.due.isoformat()
+    zh, en = (
+        f"已超过决定期限 {due}（立案之日起九十日）",
+        f"past the decision deadline {due} (90 days from filing)",
+    )
+    if period.criminal_days:
+        zh, en = f"{zh}；{period.note_zh}", f"{en}; {period.note_en}"
+    raise TransitionError("cases.decision_overdue", zh, en)
+
+
 @transaction.atomic
 def decision_issue(
     *,
@@ -735,12 +745,7 @@ def decision_issue(
             "暂不能作出决定：" + "；".join(b[0] for b in blockers),
             "cannot decide yet: " + "; ".join(b[1] for b in blockers),
         )
-    if day > case.decision_due:
-        raise TransitionError(
-            "cases.decision_overdue",
-            f"已超过决定期限 {case.decision_due.isoformat()}（立案之日起九十日）",
-            f"past the decision deadline {case.decision_due.isoformat()} (90 days from filing)",
-        )
+    require_within_decision_period(case, day)
     if authority.strip() and authority.strip() != track.authority_name:
         raise DomainError(
             "cases.wrong_authority",

@@ -29,6 +29,7 @@ from minesweep.cases.services._common import (
 )
 from minesweep.cases.services.tracks import authority_name, referral_track_follow
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 from minesweep.policy.workdays import (
     police_answer_deadline,
     police_exhibits_handover_deadline,
@@ -67,7 +68,8 @@ def referral_propose(
     action: str = "",
     reported_on: dt.date | None = None,
 ) -> Referral:
-    """A referral report reaches the head of the authority; the decision is due in 3 days."""
+    """A referral report reaches the head of the authority; the decision is due in 3 days. A police
+    referral names its offence (``action``, one of :data:`~minesweep.policy.codes.POLICE_REFERRAL_CRIMES`)."""
     require_case_officer(actor, case)
     require_stage(
         case,
@@ -88,6 +90,13 @@ def referral_propose(
             "cases.discipline_needs_official",
             "移送纪检监察机关的当事人应为公职人员",
             "only a public official is referred to the discipline organs",
+        )
+    if kind == Referral.Kind.POLICE and action not in POLICE_REFERRAL_CRIMES:
+        # 国务院令第310号第六条: the 移送书 names the offence suspected; it is chosen, never guessed.
+        raise DomainError(
+            "cases.referral_needs_crime",
+            "移送公安机关须选择涉嫌的罪名",
+            "a police referral names the offence suspected: choose one",
         )
     grounds = required_text(grounds, "移送理由", "The grounds", min_length=4)
     day = day_not_after_today(reported_on, "报告日期", "The report date")

@@ -51,7 +51,11 @@ def test_it_prints_the_daily_digest_per_officer(crew, lead):
     case = run(crew, lead, to="decided", filed_on=LONG_AGO)
     # The scenario settles its referrals before the notices; one proposed later is due in 3 days.
     services.referral_propose(
-        actor=crew.investigator, case=case, kind="police", grounds="另查明涉嫌洗钱，报请移送"
+        actor=crew.investigator,
+        case=case,
+        kind="police",
+        action="refer_police_laundering",
+        grounds="另查明涉嫌洗钱，报请移送",
     )
     out = io.StringIO()
     call_command("cases", "digest", "--json", "--date", "2026-12-20", stdout=out)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -10,12 +11,14 @@ import pytest
 from django.utils import timezone
 
 from minesweep.audit.models import AuditEvent
-from minesweep.cases import services
+from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, CaseParty, Notice, Referral
 from minesweep.cases.scenarios import refer, run
-from minesweep.cases.services.criminal import criminal_hold, held_penalty_types
+from minesweep.cases.services import criminal
+from minesweep.cases.services.criminal import criminal_hold, days_covered, held_penalty_types
 from minesweep.cases.tests.test_services import decision_fields, reviewed
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.policy.packs import load_pack
 
 pytestmark = pytest.mark.django_db
 FILED = dt.date(2026, 9, 1)
@@ -74,6 +77,17 @@ def _transferred(crew, case: Case) -> Referral:  # type: ignore[no-untyped-def]
     )
     return services.referral_receipt(
         actor=crew.investigator, referral=referral, receipt_number="R-1", received_on=REFERRED
+    )
+
+
+def _answered(crew, case: Case, *, accepted: bool, text: str) -> Referral:  # type: ignore[no-untyped-def]
+    """The police answer on the day of the transfer."""
+    return services.referral_answer(
+        actor=crew.investigator,
+        referral=_transferred(crew, case),
+        accepted=accepted,
+        text=text,
+        answered_on=REFERRED,
     )
 
 
@@ -299,14 +313,79 @@ def test_a_case_the_police_open_takes_the_exhibits_within_three_days(crew, lead)
 
 def test_a_referral_the_police_decline_takes_no_exhibits(crew, lead):
     case = _approved(crew, lead)
-    referral = services.referral_answer(
-        actor=crew.investigator,
-        referral=_transferred(crew, case),
-        accepted=False,
-        text="不予立案",
-        answered_on=REFERRED,
-    )
+    referral = _answered(crew, case, accepted=False, text="不予立案")
     assert referral.exhibits_due is None
     with pytest.raises(TransitionError) as refused:
         services.referral_exhibits_handover(actor=crew.investigator, referral=referral, note="扣押矿机80台")
     assert refused.value.code == "cases.referral_no_handover"
+
+
+def test_days_covered_counts_overlapping_referrals_once():
+    d = dt.date
+    spans = [
+        (d(2026, 9, 2), d(2026, 9, 12)),
+        (d(2026, 9, 10), d(2026, 9, 20)),
+        (d(2026, 10, 1), d(2026, 10, 3)),
+    ]
+    assert days_covered(spans) == 18 + 2
+    assert days_covered([(d(2026, 9, 5), d(2026, 9, 5))]) == 0
+    assert days_covered([]) == 0
+
+
+def _decided_after_long_proceedings(crew, lead) -> tuple[Case, CaseParty, dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Filed 2026-09-01 (due 11-30); the police open a case on 09-02 and the procuratorate declines to
+    prosecute on 11-25 (84 days with the organs); the notice is served that day, rights waived, reviewed."""
+    case = _approved(crew, lead)
+    referral = _answered(crew, case, accepted=True, text="已立案侦查")
+    cleared = dt.date(2026, 11, 25)
+    services.referral_outcome_record(
+        actor=crew.investigator,
+        referral=referral,
+        outcome="not_prosecuted",
+        text="不起诉决定书",
+        outcome_on=cleared,
+    )
+    party = case.parties.get()
+    services.notice_rights_waive(actor=crew.investigator, notice=_serve(crew, case, cleared))
+    reviewed(crew, party)
+    return case, party, decision_fields(decided_on=dt.date(2026, 12, 2))
+
+
+def _decision_deadline(case: Case, on: dt.date) -> selectors.Deadline:
+    return next(d for d in selectors.case_deadlines(case, on) if d.label_zh.startswith("作出处罚决定"))
+
+
+def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_excludes_them(
+    crew, lead, monkeypatch
+):
+    case, party, decide = _decided_after_long_proceedings(crew, lead)
+    period = services.decision_period(case, dt.date(2026, 12, 2))
+    assert (period.due, period.criminal_days, period.excluded_by) == (dt.date(2026, 11, 30), 84, "")
+    with pytest.raises(TransitionError) as late:
+        services.decision_issue(actor=crew.investigator, case=case, party=party, **decide)
+    assert late.value.code == "cases.decision_overdue"
+    assert "刑事程序已历84日，仍计入" in late.value.message_zh and "第六十条" in late.value.message_zh
+    assert not case.decisions.exists()
+    deadline = _decision_deadline(case, dt.date(2026, 12, 2))
+    assert deadline.overdue and "仍计入" in deadline.label_zh
+
+    pack = load_pack(case.pack)
+    assert pack.procedure is not None
+    rule = "某规章第六十四条第二款（示例）"
+    with_rule = dataclasses.replace(
+        pack, procedure=dataclasses.replace(pack.procedure, criminal_time_excluded_rule=rule)
+    )
+    monkeypatch.setattr(criminal, "load_pack", lambda _pack_id: with_rule)
+    period = services.decision_period(case, dt.date(2026, 12, 2))
+    assert period.due == dt.date(2026, 11, 30) + dt.timedelta(days=84) and period.excluded_by == rule
+    assert not _decision_deadline(case, dt.date(2026, 12, 2)).overdue
+    decision = services.decision_issue(actor=crew.investigator, case=case, party=party, **decide)
+    assert decision.decided_on == dt.date(2026, 12, 2)
+
+
+def test_a_referral_still_with_the_police_keeps_counting_until_the_day_asked(crew, lead):
+    case = _approved(crew, lead)
+    _transferred(crew, case)
+    assert services.decision_period(case, dt.date(2026, 9, 12)).criminal_days == 10
+    assert services.decision_period(case, dt.date(2026, 10, 2)).criminal_days == 30
+    assert services.decision_period(case, REFERRED).criminal_days == 0

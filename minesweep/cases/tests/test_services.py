@@ -458,11 +458,29 @@ def test_it_proposes_a_police_referral_when_a_calculation_reaches_the_threshold(
         inputs={"fundraising_persons": 200},
         party=party,
     )
-    assert case.referrals.count() == 1  # one open proposal per party is enough
+    # Another offence is another referral: each 移送书 names the one offence it refers (刑法第一百七十六条).
+    assert sorted(case.referrals.values_list("action", flat=True)) == [
+        "refer_police_fundraising",
+        "refer_police_theft",
+    ]
+    theft_figure = {"theft_value_yuan": 5000}
+    later = services.calculation_run(
+        actor=crew.investigator, case=case, kind="criminal_threshold", inputs=theft_figure, party=party
+    )
+    referral.refresh_from_db()
+    assert case.referrals.count() == 2 and f"#{later.pk}" in referral.grounds  # joins the open proposal
     services.calculation_run(
         actor=crew.investigator, case=case, kind="criminal_threshold", inputs={"theft_value_yuan": 500}
     )
-    assert case.referrals.count() == 1  # below the threshold: nothing proposed
+    assert case.referrals.count() == 2  # below the threshold: nothing proposed
+    services.referral_decide(actor=crew.investigator, referral=referral, approve=True, reason="依法移送")
+    after = services.calculation_run(
+        actor=crew.investigator, case=case, kind="criminal_threshold", inputs=theft_figure, party=party
+    )
+    referral.refresh_from_db()
+    fresh = case.referrals.get(status=Referral.Status.PROPOSED, action="refer_police_theft")
+    # A decided referral keeps the grounds it was decided on; the new figure goes to the head anew.
+    assert f"#{after.pk}" not in referral.grounds and f"#{after.pk}" in fresh.grounds
 
 
 # -- determination --------------------------------------------------------------------------------------
@@ -986,6 +1004,27 @@ def test_it_refers_only_officials_to_the_discipline_organs(crew, lead):
             party=case.parties.first(),
         )
     assert error.value.code == "cases.discipline_needs_official"
+
+
+def test_a_police_referral_names_the_offence_it_refers(crew, lead):
+    """国务院令第310号第六条: the 移送书 names the offence; a referral without one is refused, not guessed."""
+    case = _case(crew, lead, "investigating")
+    before = case.referrals.count()
+    for action in ("", "refer_discipline", "refer_police_arson"):
+        with pytest.raises(DomainError) as error:
+            services.referral_propose(
+                actor=crew.investigator, case=case, kind="police", grounds="另查明涉嫌洗钱", action=action
+            )
+        assert error.value.code == "cases.referral_needs_crime" and "罪名" in error.value.message_zh
+    assert case.referrals.count() == before
+    referral = services.referral_propose(
+        actor=crew.investigator,
+        case=case,
+        kind="police",
+        grounds="另查明涉嫌洗钱",
+        action="refer_police_laundering",
+    )
+    assert referral.action == "refer_police_laundering"
 
 
 def test_it_audits_every_transition_of_a_full_case(crew, lead):

@@ -398,6 +398,8 @@ def test_it_says_why_a_fine_waits_and_records_the_criminal_outcome_and_hand_over
     client = client_for(crew.investigator)
     page = client.get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
     assert "刑事优先" in page and "公安机关已立案" in page and 'class="notice-form' not in page
+    # The ninety days keep running while the police have the case: the pack names no rule excluding them.
+    assert re.search(r'class="blockers decision-period"[^>]*>刑事程序已历\d+日，仍计入九十日', page)
     assert "登记刑事程序结果" in client.get(f"/cases/{case.pk}/?p=tasks").content.decode()
     response = client.post(
         f"/cases/{case.pk}/act/referral_outcome/",
@@ -409,3 +411,19 @@ def test_it_says_why_a_fine_waits_and_records_the_criminal_outcome_and_hand_over
     assert referral.outcome == "withdrawn"
     page = client.get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
     assert "刑事优先" not in page and "notice-form" in page
+
+
+def test_a_police_referral_is_proposed_with_the_offence_chosen_from_the_list(crew, lead, client_for):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?p=tasks").content.decode()
+    assert '<option value="refer_police_fundraising_fraud">集资诈骗罪（刑法第一百九十二条）</option>' in page
+    before = case.referrals.count()
+    post = {"kind": "police", "party": case.parties.first().pk, "grounds": "另查明向社会公众吸收资金"}
+    refused = client.post(f"/cases/{case.pk}/act/referral_propose/", {**post, "crime": ""}, follow=True)
+    assert refused.status_code == 200 and "须选择涉嫌的罪名" in _messages(refused)
+    assert case.referrals.count() == before
+    client.post(f"/cases/{case.pk}/act/referral_propose/", {**post, "crime": "refer_police_fundraising"})
+    assert case.referrals.filter(action="refer_police_fundraising", status="proposed").count() == 1
+    cards = client.get(f"/cases/{case.pk}/?p=tasks").content.decode()
+    assert '<span class="referral-crime">非法吸收公众存款罪（刑法第一百七十六条）</span>' in cards

@@ -125,3 +125,47 @@ def test_the_legal_review_says_whether_a_crime_was_referred_as_it_stood_that_day
     assert "待其作出是否立案的决定" in before_answer and "不予立案" not in before_answer
     before_report = criminal_referrals_text(case, None, referral.reported_on - dt.timedelta(days=1))
     assert before_report == "经审核，未发现违法行为涉嫌犯罪、需要移送司法机关的情形。"
+
+
+def test_the_decision_recites_the_referral_and_the_police_answer_that_let_it_be_made(case):
+    """国务院令第310号第十一条第二款: a fine is decided only after the police decline (or the proceedings end
+    without a punishment); the 决定书 says so on its face, and says nothing of referrals not yet sent."""
+    import datetime as dt
+
+    from minesweep.documents.context import criminal_proceedings_recital
+
+    referral = case.referrals.get(kind="police")
+    decision = case.decisions.select_related("party").get(party=referral.party)
+    text = docx_text(
+        bytes(document_issue(actor="test", case=case, kind="decision", party=decision.party).docx)
+    )
+    facts = text.split("一、违反法律、法规、规章的事实和证据", 1)[1].split("二、陈述、申辩和听证情况", 1)[0]
+    assert f"移送{referral.receiving_organ}" in facts and "决定不予立案" in facts
+    assert "第十一条第二款，依法作出本决定" in facts
+    assert facts.index("违反了") < facts.index("移送")
+    assert check("decision", text, number=decision.number) == []
+    before = criminal_proceedings_recital(case, decision.party, referral.answered_on - dt.timedelta(days=1))
+    assert before == ""
+    assert referral.party_id == decision.party.pk  # the café's referral is the café's alone
+    for other in case.parties.exclude(pk=decision.party.pk):
+        assert criminal_proceedings_recital(case, other, decision.decided_on) == ""
+
+
+def test_a_letter_names_the_offence_of_its_referral_and_never_guesses_one(case):
+    """Each referral action names its own offence and article (刑法); one recorded without any is refused."""
+    from minesweep.core.errors import DomainError
+    from minesweep.documents.models import IssuedDocument
+
+    referral = case.referrals.get(kind="police")
+    referral.action = "refer_police_fundraising_fraud"
+    referral.save(update_fields=["action"])
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
+    assert "涉嫌构成《中华人民共和国刑法》第一百九十二条规定的集资诈骗罪" in text and "盗窃罪" not in text
+    assert "计算书" not in text.split("附件：", 1)[1]  # the theft calculation belongs to a theft referral
+    issued = IssuedDocument.objects.filter(kind="police_referral").count()
+    referral.action = ""
+    referral.save(update_fields=["action"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="police_referral")
+    assert refused.value.code == "documents.referral_without_crime"
+    assert IssuedDocument.objects.filter(kind="police_referral").count() == issued

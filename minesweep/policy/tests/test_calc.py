@@ -157,7 +157,7 @@ def test_it_refuses_ambiguous_surcharge_input(im):
         ({"fundraising_persons": 150}, ["refer_police_fundraising"]),
         ({"fundraising_loss_yuan": 500_000}, ["refer_police_fundraising"]),
         ({"fraud_amount_yuan": 99_999}, []),
-        ({"fraud_amount_yuan": 100_000}, ["refer_police_fundraising"]),
+        ({"fraud_amount_yuan": 100_000}, ["refer_police_fundraising_fraud"]),
         (
             {"theft_value_yuan": 5000, "fundraising_persons": 200},
             ["refer_police_theft", "refer_police_fundraising"],

@@ -317,6 +317,30 @@ def test_it_reads_the_lead_check_period_and_refuses_a_bad_one(tmp_path):
     assert "lead_check" in error.value.message and "bad_lead_check.yaml" in error.value.message
 
 
+def test_it_reads_the_rule_that_leaves_criminal_proceedings_out_of_the_decision_period(tmp_path):
+    """行政处罚法第六十条: only a law, regulation or rule the pack names stops the ninety days."""
+    shipped = load_pack("inner_mongolia_2021").procedure
+    assert shipped is not None and shipped.criminal_time_excluded_rule == ""
+    text = (PACKS_DIR / "sichuan_2022.yaml").read_text(encoding="utf-8")
+    anchor = "  lead_check: {days: 15"
+    assert anchor in text
+    named = tmp_path / "named.yaml"
+    named.write_text(
+        text.replace(anchor, '  criminal_time_excluded: {rule: "某规章第六十四条"}\n' + anchor),
+        encoding="utf-8",
+    )
+    procedure = load_pack(str(named)).procedure
+    assert procedure is not None and procedure.criminal_time_excluded_rule == "某规章第六十四条"
+    for bad_value in ("yes", "{rule: ''}"):
+        bad = tmp_path / "bad_excluded.yaml"
+        bad.write_text(
+            text.replace(anchor, f"  criminal_time_excluded: {bad_value}\n" + anchor), encoding="utf-8"
+        )
+        with pytest.raises(PolicyPackError) as error:
+            load_pack(str(bad))
+        assert "criminal_time_excluded" in error.value.message or "rule" in error.value.message
+
+
 def test_it_keeps_the_provisions_a_penalty_violates_apart_from_its_penalty_basis():
     """行政处罚法第四十四条、第五十九条: 电力法第四条第二款 is violated, 第七十一条 grounds the fine; the 条例
     article numbers are not confirmed from a stored source and say so."""
