@@ -5,7 +5,8 @@ number of its own (any other 文号 of the same authority and kind is an error);
 sentence; a notice and a decision name the provision the conduct violated (“违反了《…》…的规定”) apart from
 the provision that grounds the penalty (“依据《…》…”) — 行政处罚法第四十四条、第五十九条 — and no document
 cites as violated a provision that in the packs only grounds a penalty (电力法第七十一条); a draft is never
-cited without "（征求意见稿）"; no Latin-letter word except units and identifiers (USCC, kWh, MW, tce, model
+cited without "（征求意见稿）", and an act served on a party (告知书, 决定书, 处理决定书, 失信名单告知书 and
+决定书) names none at all; no Latin-letter word except units and identifiers (USCC, kWh, MW, tce, model
 and check codes with digits); no internal or debug text.
 
 Unverified pack entries (``verified: false``, e.g. 电力供应与使用条例第三十一条、第四十一条) are checked like any
@@ -211,6 +212,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _repeated_basis(squashed)
     problems += _violated_basis(kind, squashed)
     problems += _drafts(squashed)
+    problems += _draft_in_served_act(kind, squashed)
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems
@@ -321,6 +323,23 @@ def _drafts(text: str) -> list[Problem]:
                     )
                 )
     return problems
+
+
+# Acts served on a party that bind it: no draft appears in them at all, not even as marked context.
+SERVED_ACTS = frozenset({"notice", "decision", "credit_notice", "credit_listing", "measure_letter"})
+
+
+def _draft_in_served_act(kind: str, text: str) -> list[Problem]:
+    if kind not in SERVED_ACTS:
+        return []
+    marks = ("征求意见稿", "（草案）", *_draft_stems())
+    return [
+        Problem(
+            "draft", f"a draft in an act served on the party: {text[max(0, m.start() - 20) : m.end() + 5]}"
+        )
+        for mark in dict.fromkeys(marks)
+        for m in re.finditer(re.escape(mark), text)
+    ][:3]
 
 
 def _latin(text: str) -> list[Problem]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral
+from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral, Track
 from minesweep.cases.selectors import fine_range, violated_basis
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
@@ -231,6 +231,32 @@ def _violated_or_refuse(party: CaseParty | None) -> str:
             "(Administrative Penalty Law Arts. 44, 59)",
         )
     return found
+
+
+def served_policy_note(context: str, qualifier: str) -> str:
+    """The policy-context sentence of an act served on a party (决定书, 处理决定书, 失信名单告知书/决定书), or ""
+    when nothing is left: a draft (征求意见稿, 草案) has no legal effect and is left out of such an act
+    altogether — even marked "参照" — so the act rests, on its face, on the statutes it cites alone
+    (行政处罚法第三十八条: a penalty without a legal basis is void). Internal papers keep the drafts as context."""
+    kept = formal_policies(context)
+    return f"政策背景（{qualifier}）：{'、'.join(kept)}。" if kept else ""
+
+
+def formal_policies(context: str) -> list[str]:
+    """The policy documents of ``context`` that are not drafts (征求意见稿, 草案)."""
+    return [item for item in _top_level_items(context) if "征求意见稿" not in item and "草案" not in item]
+
+
+def _top_level_items(text: str) -> list[str]:
+    """``text`` split at the 、 outside 《》 (a title may hold one)."""
+    items, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += {"《": 1, "》": -1}.get(char, 0)
+        if char == "、" and depth == 0:
+            items.append(text[start:index])
+            start = index + 1
+    items.append(text[start:])
+    return [item for item in items if item]
 
 
 def policy_cite(entry: str) -> str:
@@ -543,6 +569,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "criminal_proceedings": criminal_proceedings_recital(case, decision.party, decision.decided_on),
             "basis": basis,
             "policy_context": context,
+            "policy_note": served_policy_note(context, "参照，不作为处罚依据"),
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
             "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
@@ -788,6 +815,9 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "reason": clean_paper(listing.reason),
             "basis_sentence": _listing_basis_sentence(listing),
             "policy_context": _credit_policies(case, _listing_party(case, listing)),
+            "policy_note": served_policy_note(
+                _credit_policies(case, _listing_party(case, listing)), "参照，不作为列入依据"
+            ),
             "notice_ref": f"以拟列入失信主体名单告知书（{listing.notice_number}）"
             if listing.notice_number
             else "",
@@ -925,6 +955,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "reason": clean_paper(listing.reason),
             "basis_sentence": _listing_basis_sentence(listing),
             "policy_context": _credit_policies(case, matched),
+            "policy_note": served_policy_note(_credit_policies(case, matched), "参照，不作为列入依据"),
             "severity": listing.get_severity_display(),
             "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信惩戒",
             "period": (
@@ -1283,6 +1314,24 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
     )
 
 
+def _measure_grounds(case: Case, track: Track) -> str:
+    """依据… of a 处理决定书: the statutes, then the normative documents in force that ground the measures (a
+    measure that is not a penalty may rest on a 规范性文件, e.g. 发改运行〔2021〕1283号 for 差别电价); never a
+    draft, never "有关规定" — a measure with neither is refused, since the act could not say what it rests on."""
+    actions = list(track.actions)
+    grounds = [cite(statutes)] if (statutes := _statutes(actions)) else []
+    grounds += [p for p in formal_policies(_policies(case, actions)) if p not in grounds]
+    if not grounds:
+        raise DocumentError(
+            "documents.no_measure_basis",
+            f"“{track.party.name}”的处理措施没有法律、法规、规章或者现行规范性文件依据（征求意见稿不能作为依据），"
+            "不能出具处理决定书",
+            f"the measures for '{track.party.name}' rest on no statute or normative document in force "
+            "(a draft is none): no decision letter can be issued",
+        )
+    return "依据" + "、".join(grounds)
+
+
 def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:
     """处理决定书 of a measure that is not a penalty (能耗指标核减, 取消优惠, 退出市场交易, 差别电价 …): the
     measures, their statutes where the pack gives them, policy context, and the remedies (行政复议法第二十条,
@@ -1290,7 +1339,6 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
     tracks = [t for t in _tracks(case, "measure", party, addressee) if t.letter_on]
     track = _pick(tracks, None, "已出具的处理决定", "measure letter")
     issuer = case_issuer(case, track.authority)
-    statutes = _statutes(list(track.actions))
     league = league_of(case).name
     return Prepared(
         f"track:{track.pk}",
@@ -1301,7 +1349,7 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
             **_party_fields(track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
             "measures": _action_names(list(track.actions)),
-            "basis_sentence": f"依据{cite(statutes)}" if statutes else "依照有关规定",
+            "basis_sentence": _measure_grounds(case, track),
             "policy_context": _policies(case, list(track.actions)),
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",

@@ -88,8 +88,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "三、行政处罚的种类和依据"),
         (
             "para",
-            "依据{{basis}}，本机关决定对你（单位）作出如下行政处罚：{{penalty_and_basis}}。"
-            "政策背景（参照，不作为处罚依据）：{{policy_context}}。",
+            "依据{{basis}}，本机关决定对你（单位）作出如下行政处罚：{{penalty_and_basis}}。{{policy_note}}",
         ),
         ("para", "罚款金额：{{fine}}。"),
         ("heading", "四、行政处罚的履行方式和期限"),
@@ -158,7 +157,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "一、拟列入事由"),
         ("para", "{{reason}}"),
         ("heading", "二、拟列入依据"),
-        ("para", "{{basis_sentence}}。政策背景（参照，不作为列入依据）：{{policy_context}}。"),
+        ("para", "{{basis_sentence}}。{{policy_note}}"),
         ("heading", "三、拟列入名单、惩戒措施和期限"),
         (
             "para",
@@ -189,7 +188,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "二、列入依据"),
         (
             "para",
-            "{{basis_sentence}}；失信程度：{{severity}}。政策背景（参照，不作为列入依据）：{{policy_context}}。",
+            "{{basis_sentence}}；失信程度：{{severity}}。{{policy_note}}",
         ),
         ("heading", "三、惩戒措施"),
         ("para", "{{sanctions}}"),
@@ -288,7 +287,6 @@ SPECS: dict[str, list[Block]] = {
         ),
         ("para", "{{findings}}"),
         ("para", "{{basis_sentence}}，本机关作出如下处理决定：{{measures}}。本决定不属于行政处罚。"),
-        ("para", "政策背景（参照）：{{policy_context}}。"),
         (
             "para",
             "如不服本决定，可以自收到本决定书之日起六十日内向{{review_body}}申请行政复议，"

@@ -191,8 +191,8 @@ class DecisionPeriod:
         if self.excluded_by:
             return f"{self.criminal_days} days of criminal proceedings not counted ({self.excluded_by})"
         return (
-            f"{self.criminal_days} of them in criminal proceedings still count: the pack names no rule "
-            "excluding them (Art. 60); decide or extend in time"
+            f"{self.criminal_days} days of criminal proceedings so far still count towards the ninety (the "
+            "pack names no rule excluding them, Art. 60): decide or extend in time"
         )
 
 

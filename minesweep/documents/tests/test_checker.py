@@ -40,6 +40,14 @@ def test_it_finds_a_draft_cited_without_its_draft_mark():
     assert "draft" not in _rules(CLEAN + "参照《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》。")
 
 
+def test_it_finds_a_draft_in_an_act_served_on_a_party_even_marked_as_context():
+    draft = "政策背景（参照，不作为处罚依据）：《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第五条。"
+    for kind in ("decision", "credit_listing", "measure_letter"):
+        assert "draft" in _rules(CLEAN + draft, kind=kind)
+        assert "draft" not in _rules(CLEAN + "政策背景（参照）：发改运行〔2021〕1283号。", kind=kind)
+    assert "draft" not in _rules(CLEAN + draft, kind="proposal")  # a letter between authorities may
+
+
 def test_it_finds_english_and_debug_text_but_allows_units_and_identifiers():
     assert _rules(CLEAN + "duration unknown") == {"latin"}
     assert _rules(CLEAN + "（计算记录 #9）") == {"internal"}

@@ -202,6 +202,27 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
         assert check("measure_letter", text, number=document.number) == []
 
 
+def test_a_measure_letter_rests_on_the_documents_in_force_and_never_on_a_draft(case):
+    """差别电价 and the like rest on 规范性文件 in force (发改运行〔2021〕1283号), cited as the basis, not as
+    "参照" context; a measure whose only ground is the draft eight measures gets no letter at all."""
+    cafe = case.parties.get(category="internet_cafe")
+    track = next(t for t in cafe.tracks.filter(kind="measure") if t.letter_on)
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="measure_letter", party=cafe).docx))
+    basis = text.split("本机关作出如下处理决定", 1)[0].rsplit("\n", 1)[-1]
+    assert basis.startswith("依据") and "发改运行〔2021〕1283号" in basis and "有关规定" not in basis
+    assert "征求意见稿" not in text and "政策背景" not in text
+    track.actions = [
+        {**a, "legal_basis": [], "policy_basis": ["八项措施（征求意见稿）第二条"]} for a in track.actions
+    ]
+    track.save(update_fields=["actions"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="measure_letter", party=cafe)
+    assert (
+        refused.value.code == "documents.no_measure_basis"
+        and "征求意见稿不能作为依据" in refused.value.message_zh
+    )
+
+
 def test_it_gives_each_case_its_own_filing_form_act_and_number(
     case, make_staff, liaisons, baotou_investigator, ordos_investigator
 ):

@@ -64,6 +64,21 @@ def test_it_never_takes_a_draft_or_a_policy_notice_as_legal_basis():
     )
 
 
+def test_an_act_served_on_a_party_keeps_its_formal_policies_and_drops_the_drafts():
+    from minesweep.documents.context import served_policy_note
+
+    draft = "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第二条"
+    assert (
+        served_policy_note(f"{draft}、发改运行〔2021〕1283号", "参照")
+        == "政策背景（参照）：发改运行〔2021〕1283号。"
+    )
+    assert served_policy_note(draft, "参照，不作为处罚依据") == ""
+    assert (
+        served_policy_note("《甲、乙办法》、《丙条例（草案）》", "参照")
+        == "政策背景（参照）：《甲、乙办法》。"
+    )
+
+
 def test_it_keeps_internal_notes_off_paper():
     note = "电费核算达到刑事追诉标准（计算记录 #9）：窃电时间无法查明，按最低标准推定 / duration unknown: the statutory minimum is used"
     cleaned = clean_paper(note)
