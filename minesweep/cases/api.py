@@ -18,6 +18,7 @@ from minesweep.cases.models import Case, Lead, Task
 # One access rule: the pages' role lists (cases/views.py) decide for the API too (issue 14).
 from minesweep.cases.views import READERS, TASK_READERS
 from minesweep.core.paging import check_page, limit_param, offset_param
+from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 from minesweep.registry.resident_id import mask_resident_id
 
 router = Router(auth=StaffSession(), tags=["cases"])
@@ -206,6 +207,8 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
         referrals=[
             {
                 "kind": r.kind,
+                "party": r.party_id,
+                "offence": r.action if r.action in POLICE_REFERRAL_CRIMES else "",
                 "status": r.status,
                 "decision_due": r.decision_due.isoformat(),
                 "answer": r.answer,

@@ -14,6 +14,7 @@ from minesweep.cases import services
 from minesweep.cases.models import Case
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,9 @@ def test_it_serves_a_case_with_measures_deadlines_and_tasks(crew, lead, client_f
         "enforcement_record"
     ]
     assert "close" in data["allowed_actions"]
+    police = [r for r in data["referrals"] if r["kind"] == "police"]
+    assert police and all(r["offence"] in POLICE_REFERRAL_CRIMES for r in police)
+    assert {r["party"] for r in police} <= {p["id"] for p in data["parties"]}
 
 
 def test_it_reports_totals_for_the_dashboard(crew, lead, client_for):
