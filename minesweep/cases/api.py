@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 
 from minesweep.accounts.api_auth import StaffSession
 from minesweep.accounts.jurisdiction import require_scope
 from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, Lead, Task
+from minesweep.cases.services.criminal import decision_period
 
 # One access rule: the pages' role lists (cases/views.py) decide for the API too (issue 14).
 from minesweep.cases.views import READERS, TASK_READERS
@@ -68,6 +70,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
+    decision_period: dict[str, Any] = {}
     parties: list[dict[str, Any]]
     measures: list[dict[str, Any]]
     deadlines: list[dict[str, Any]]
@@ -95,8 +98,6 @@ def _lead(lead: Lead) -> LeadOut:
 
 
 def _task(task: Task) -> TaskOut:
-    from django.utils import timezone
-
     return TaskOut(
         id=task.pk,
         case=task.case.number,
@@ -113,6 +114,9 @@ def _task(task: Task) -> TaskOut:
 
 
 def _case_fields(case: Case) -> dict[str, Any]:
+    """A case's summary. ``decision_due`` is the deadline in force today: the ninety days of
+    行政处罚法第六十条, moved only by the days of criminal proceedings a rule in the pack excludes."""
+    period = decision_period(case, timezone.localdate())
     return {
         "id": case.pk,
         "number": case.number,
@@ -121,7 +125,7 @@ def _case_fields(case: Case) -> dict[str, Any]:
         "division_code": case.division_id,
         "pack": case.pack,
         "filed_on": case.filed_on.isoformat(),
-        "decision_due": case.decision_due.isoformat(),
+        "decision_due": period.due.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "reopened_count": case.reopened_count,
         "overdue": [d.label_en for d in selectors.case_deadlines(case) if d.overdue],
@@ -194,8 +198,17 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
         if hasattr(case, "determination")
         else []
     )
+    period = decision_period(case, timezone.localdate())
     return CaseDetailOut(
         **_case_fields(case),
+        decision_period={
+            "due": period.due.isoformat(),
+            "counted_due": period.counted_due.isoformat(),
+            "criminal_days": period.criminal_days,
+            "excluded_by": period.excluded_by,
+            "note_zh": period.note_zh,
+            "note_en": period.note_en,
+        },
         parties=parties,
         measures=measures,
         deadlines=[d.as_dict() for d in selectors.case_deadlines(case)],

@@ -383,6 +383,28 @@ def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_exclud
     assert decision.decided_on == dt.date(2026, 12, 2)
 
 
+def test_the_api_gives_the_deadline_in_force_and_how_the_criminal_days_bear_on_it(
+    crew, lead, monkeypatch, client_for
+):
+    case, _party, _decide = _decided_after_long_proceedings(crew, lead)
+    url = f"/api/v1/cases/cases/{case.pk}"
+    data = client_for(crew.investigator).get(url).json()
+    assert data["decision_due"] == "2026-11-30" and data["decision_period"]["criminal_days"] == 84
+    assert data["decision_period"]["excluded_by"] == "" and "仍计入" in data["decision_period"]["note_zh"]
+
+    pack = load_pack(case.pack)
+    assert pack.procedure is not None
+    rule = "某规章第六十四条第二款（示例）"
+    with_rule = dataclasses.replace(
+        pack, procedure=dataclasses.replace(pack.procedure, criminal_time_excluded_rule=rule)
+    )
+    monkeypatch.setattr(criminal, "load_pack", lambda _pack_id: with_rule)
+    data = client_for(crew.investigator).get(url).json()
+    assert data["decision_due"] == "2027-02-22" and data["decision_period"]["counted_due"] == "2026-11-30"
+    listed = client_for(crew.investigator).get("/api/v1/cases/cases").json()
+    assert next(c for c in listed if c["id"] == case.pk)["decision_due"] == "2027-02-22"
+
+
 def test_a_referral_still_with_the_police_keeps_counting_until_the_day_asked(crew, lead):
     case = _approved(crew, lead)
     _transferred(crew, case)
