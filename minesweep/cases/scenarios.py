@@ -195,7 +195,7 @@ def run(
     if to == "notice":
         case.refresh_from_db()
         return case
-    decided_on = served + dt.timedelta(days=15)  # after every 5-working-day period, holidays included
+    decided_on = _after_the_parties_periods(case, served)
     for party in penalised:
         decide_penalty(crew, case, party, decided_on=decided_on)
     for track in case.tracks.exclude(kind="penalty"):
@@ -214,6 +214,19 @@ def run(
     )
     case.refresh_from_db()
     return case
+
+
+def _after_the_parties_periods(case: Case, served: dt.date) -> dt.date:
+    """The decision day: fifteen days after service, or later when a holiday such as 国庆 stretches the
+    parties' five working days for statement and hearing request (行政处罚法第四十四、六十四条) beyond it."""
+    latest = max(
+        (
+            max(notice.defence_deadline, notice.hearing_request_deadline)
+            for notice in case.notices.filter(superseded=False)
+        ),
+        default=served,
+    )
+    return max(served + dt.timedelta(days=15), latest + dt.timedelta(days=1))
 
 
 POLICE_NOT_ACCEPTED = "窃电数额系按《供电营业规则》推定，证据不足以认定盗窃数额较大。"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minesweep.audit.services import audit_verify
@@ -33,6 +35,16 @@ def test_it_takes_a_lead_to_every_stage(crew, lead, stage, expected):
     status = result.status if isinstance(result, Lead) else result.stage
     assert status == expected
     assert audit_verify().intact
+
+
+def test_it_decides_after_the_parties_periods_when_national_day_stretches_them(crew, lead):
+    # Served 2026-09-23: the five working days for statement and hearing request run past 国庆 to 10-08,
+    # so fifteen calendar days (10-08) would decide on their last day.
+    case = run(crew, lead, to="decided", filed_on=dt.date(2026, 9, 20))
+    assert isinstance(case, Case) and case.stage == Case.Stage.DECIDED
+    notice = case.notices.get()
+    assert notice.hearing_request_deadline == dt.date(2026, 10, 8)
+    assert case.decisions.get().decided_on == dt.date(2026, 10, 9)
 
 
 def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
