@@ -355,6 +355,18 @@ def _decision_deadline(case: Case, on: dt.date) -> selectors.Deadline:
     return next(d for d in selectors.case_deadlines(case, on) if d.label_zh.startswith("作出处罚决定"))
 
 
+def _pack_excludes_criminal_time(case: Case, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """Give the case's pack a (made-up) rule that leaves criminal proceedings out of the ninety days."""
+    pack = load_pack(case.pack)
+    assert pack.procedure is not None
+    rule = "某规章第六十四条第二款（示例）"
+    with_rule = dataclasses.replace(
+        pack, procedure=dataclasses.replace(pack.procedure, criminal_time_excluded_rule=rule)
+    )
+    monkeypatch.setattr(criminal, "load_pack", lambda _pack_id: with_rule)
+    return rule
+
+
 def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_excludes_them(
     crew, lead, monkeypatch
 ):
@@ -369,13 +381,7 @@ def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_exclud
     deadline = _decision_deadline(case, dt.date(2026, 12, 2))
     assert deadline.overdue and "仍计入" in deadline.label_zh
 
-    pack = load_pack(case.pack)
-    assert pack.procedure is not None
-    rule = "某规章第六十四条第二款（示例）"
-    with_rule = dataclasses.replace(
-        pack, procedure=dataclasses.replace(pack.procedure, criminal_time_excluded_rule=rule)
-    )
-    monkeypatch.setattr(criminal, "load_pack", lambda _pack_id: with_rule)
+    rule = _pack_excludes_criminal_time(case, monkeypatch)
     period = services.decision_period(case, dt.date(2026, 12, 2))
     assert period.due == dt.date(2026, 11, 30) + dt.timedelta(days=84) and period.excluded_by == rule
     assert not _decision_deadline(case, dt.date(2026, 12, 2)).overdue
@@ -392,15 +398,10 @@ def test_the_api_gives_the_deadline_in_force_and_how_the_criminal_days_bear_on_i
     assert data["decision_due"] == "2026-11-30" and data["decision_period"]["criminal_days"] == 84
     assert data["decision_period"]["excluded_by"] == "" and "仍计入" in data["decision_period"]["note_zh"]
 
-    pack = load_pack(case.pack)
-    assert pack.procedure is not None
-    rule = "某规章第六十四条第二款（示例）"
-    with_rule = dataclasses.replace(
-        pack, procedure=dataclasses.replace(pack.procedure, criminal_time_excluded_rule=rule)
-    )
-    monkeypatch.setattr(criminal, "load_pack", lambda _pack_id: with_rule)
+    rule = _pack_excludes_criminal_time(case, monkeypatch)
     data = client_for(crew.investigator).get(url).json()
     assert data["decision_due"] == "2027-02-22" and data["decision_period"]["counted_due"] == "2026-11-30"
+    assert data["decision_period"]["excluded_by"] == rule and rule in data["decision_period"]["note_zh"]
     listed = client_for(crew.investigator).get("/api/v1/cases/cases").json()
     assert next(c for c in listed if c["id"] == case.pk)["decision_due"] == "2027-02-22"
 
