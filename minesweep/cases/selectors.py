@@ -145,7 +145,8 @@ def case_deadlines(case: Case, on: dt.date | None = None) -> list[Deadline]:
     n = case.number
     period = decision_period(case, day)
     label_zh, label_en = "作出处罚决定（立案起90日）", "Decide (90 days from filing)"
-    if period.criminal_days:
+    decided = case.stage in (Case.Stage.DECIDED, Case.Stage.CLOSED)
+    if period.criminal_days and not decided:
         label_zh = f"作出处罚决定（立案起90日；{period.note_zh}）"
         label_en = f"Decide (90 days from filing; {period.note_en})"
     items = [
@@ -153,7 +154,7 @@ def case_deadlines(case: Case, on: dt.date | None = None) -> list[Deadline]:
             label_zh,
             label_en,
             period.due,
-            case.stage in (Case.Stage.DECIDED, Case.Stage.CLOSED),
+            decided,
             day,
             case.pk,
             n,

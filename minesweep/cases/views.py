@@ -389,6 +389,8 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "lead": case.lead,
         "deadlines": selectors.case_deadlines(case, today),
         "decision_period": services.decision_period(case, today),
+        # Once every decision is made, how the criminal days bear on the ninety is history, not a warning.
+        "decision_pending": case.stage not in (Case.Stage.DECIDED, Case.Stage.CLOSED),
         "party_rows": party_rows,
         "parties": parties,
         "inspections": case.inspections.all(),

@@ -3,12 +3,14 @@ refusals come back as bilingual messages and change nothing; liaisons close thei
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
 
 from minesweep.accounts.roles import Role
+from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, Lead, Task
 from minesweep.cases.panels import PANELS
 from minesweep.cases.scenarios import run
@@ -387,6 +389,15 @@ def test_it_shows_the_packs_violated_provisions_for_an_action_stored_without_the
     assert response.status_code == 200
     text = re.sub(r"<[^>]+>", "", _penalty_actions_html(response.content.decode()))
     assert "违反：《中华人民共和国电力法》第四条第二款" in text
+
+
+def test_a_decided_case_no_longer_warns_about_the_ninety_days(crew, lead, client_for):
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    assert services.decision_period(case, dt.date(2026, 12, 2)).criminal_days > 0  # the referral's day
+    page = client_for(crew.investigator).get(f"/cases/{case.pk}/").content.decode()
+    assert "decision-period" not in page and "仍计入九十日" not in page
+    decide = next(d for d in selectors.case_deadlines(case) if d.label_en.startswith("Decide"))
+    assert decide.done and decide.label_zh == "作出处罚决定（立案起90日）"
 
 
 def test_it_says_why_a_fine_waits_and_records_the_criminal_outcome_and_hand_over(crew, lead, client_for):
