@@ -754,35 +754,20 @@ def _key_part(positions: np.ndarray, scale: int, absent: int) -> np.ndarray:
 
 
 class KeyIndex:
-    """Positions of non-negative integer keys among a fixed set of distinct ones, built once: a table
-    of hashed keys (32 to 64 one-byte slots per key, so about 1 absent key in 30 gets through) rules
-    most absent keys out in one gather, a binary search in the sorted keys answers the rest exactly.
-    (``pc.index_in`` rebuilds its hash table on every call.)"""
-
-    MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key × 2⁶⁴/φ
+    """Positions of integer keys among a fixed set of distinct ones: a hash table built once
+    (``pandas.Index``, whose engine keeps its khash table between look-ups), then one probe per key.
+    ``pc.index_in`` rebuilds its hash table on every call; the sorted keys + binary search this
+    replaced cost twice as much per look-up (3.2 against 1.5 ns per record on the realistic file).
+    pandas is imported by pyarrow itself on its first array, so this adds no start-up time."""
 
     def __init__(self, keys: np.ndarray) -> None:
-        self.order = np.argsort(keys, kind="stable")
-        self.sorted = keys[self.order]
-        bits = max(int(len(keys) * 32 - 1).bit_length(), 10)
-        self.shift = np.uint64(64 - bits)
-        self.present = np.zeros(1 << bits, bool)
-        self.present[self._slots(keys)] = True
+        import pandas as pd
 
-    def _slots(self, keys: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return (keys.view(np.uint64) * self.MULTIPLIER) >> self.shift
+        self.index = pd.Index(np.asarray(keys, np.int64))
 
     def positions(self, keys: np.ndarray) -> np.ndarray:
         """Per key: its position among the index's keys, or -1."""
-        result = np.full(len(keys), -1, np.int64)
-        maybe = np.flatnonzero(self.present[self._slots(keys)])
-        if maybe.size == 0:
-            return result
-        slot = np.minimum(np.searchsorted(self.sorted, keys[maybe]), len(self.sorted) - 1)
-        hit = self.sorted[slot] == keys[maybe]
-        result[maybe[hit]] = self.order[slot[hit]]
-        return result
+        return self.index.get_indexer(np.asarray(keys, np.int64)).astype(np.int64, copy=False)
 
 
 class PairIndex:

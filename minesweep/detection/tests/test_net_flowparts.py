@@ -256,6 +256,17 @@ def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
     assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]
 
 
+def test_it_answers_key_look_ups_as_a_dict_also_for_no_keys_and_keys_at_the_ends_of_int64():
+    """``KeyIndex`` rests on ``pandas.Index.get_indexer``: pinned here for what the pair keys use."""
+    keys = np.array([(1 << 62) + 5, 0, 1 << 61, 17, (1 << 63) - 1], np.int64)
+    index = KeyIndex(keys)
+    asked = np.array([17, -1, 1 << 61, (1 << 63) - 1, -(1 << 62), 0, 18, (1 << 62) + 5, 17], np.int64)
+    assert index.positions(asked).tolist() == [3, -1, 2, 4, -1, 1, -1, 0, 3]
+    assert index.positions(asked).dtype == np.int64
+    assert index.positions(np.array([], np.int64)).tolist() == []
+    assert KeyIndex(np.array([], np.int64)).positions(asked).tolist() == [-1] * len(asked)
+
+
 @pytest.mark.parametrize("offset", [0, 7])
 def test_it_flags_the_rows_whose_name_is_on_the_pool_list_nulls_never(offset):
     pool_list = pools.default_pool_list()
