@@ -76,6 +76,8 @@ CANDIDATE_COLUMNS = (
     "dns_query",
 )
 AGGREGATE_COLUMNS = ("ts_start", "ts_end", "src_ip", "dst_ip", "dst_port", "packets", "bytes")
+#: what :meth:`HostParts.add` reads of a candidate host's rows (the addresses come as numbers)
+HOST_PART_COLUMNS = ("ts_start", "ts_end", "dst_port", "packets", "bytes")
 FLOAT_COLUMNS = ("ts_start", "ts_end")
 #: :data:`flows.SEPARATORS` (``[\s,;]+``) for Arrow's RE2, whose ``\s`` is ASCII only: Python's is every
 #: Unicode space, listed here
@@ -148,10 +150,14 @@ class HostParts:
     series: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @classmethod
-    def empty(cls, hosts: int, pairs: int) -> HostParts:
+    def empty(cls, hosts: int, pairs: int, addresses: pa.Array | None = None) -> HostParts:
+        """No rows yet; ``addresses`` numbered first (``0 … len(addresses) - 1``, in their order)."""
         counts = [np.zeros(hosts, np.int64) for _ in range(3)]
         first, last = np.full(hosts, np.inf), np.full(hosts, -np.inf)
-        return cls(counts[0], first, last, counts[1], counts[2], np.zeros(pairs))
+        parts = cls(counts[0], first, last, counts[1], counts[2], np.zeros(pairs))
+        if addresses is not None:
+            parts.destinations = addresses
+        return parts
 
     def number(self, addresses: pa.Array) -> np.ndarray:
         """The number of each of the distinct ``addresses`` (new ones numbered on)."""
@@ -700,8 +706,9 @@ def _reduce(
 def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -> list[HostParts]:
     """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
     of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
-    for both (the candidate hosts, then the sessions' hosts that are not candidates); rows are matched
-    to pairs by :class:`PairIndex`."""
+    for both (the candidate hosts, then the sessions' hosts that are not candidates), and so is its
+    address dictionary (a task numbers the sessions' addresses first, so an address's number is also
+    its position among them); rows are matched to pairs by :class:`PairIndex`."""
     sources, targets, keys = pairs.sources, pairs.targets, pairs.keys
     pair_index = PairIndex(keys, len(sources), len(targets))
     known = pa.array(wanted, pa.string())
@@ -712,7 +719,7 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -
     )
     results = []
     for task in tasks:
-        parts = HostParts.empty(len(wanted), len(keys))
+        parts = HostParts.empty(len(wanted), len(keys), targets)
         for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
@@ -720,15 +727,18 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -
             source_codes = _codes(source)
             destination_codes = _codes(destination)
             host_of_entry = _entry_positions(source.dictionary, hosts)
-            host = host_of_entry[source_codes]
-            rows = np.flatnonzero((host >= 0) & (host < len(wanted)))
+            wanted_entry = (host_of_entry >= 0) & (host_of_entry < len(wanted))  # tested per entry, not row
+            rows = np.flatnonzero(wanted_entry[source_codes])
+            if rows.size == 0 and len(keys) == 0:
+                continue
+            numbers = parts.number(destination.dictionary)
             if rows.size:
-                numbers = parts.number(destination.dictionary)
-                parts.add(host[rows], table.take(pa.array(rows)), numbers[destination_codes[rows]])
+                taken = table.select(HOST_PART_COLUMNS).take(pa.array(rows))
+                parts.add(host_of_entry[source_codes[rows]], taken, numbers[destination_codes[rows]])
             if len(keys):
                 rows, found = pair_index.row_pairs(
                     (source_of_host[host_of_entry], source_codes),
-                    (_entry_positions(destination.dictionary, targets), destination_codes),
+                    (np.where(numbers < len(targets), numbers, -1), destination_codes),
                 )
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(rows)))
                 parts.exchanged += np.bincount(found, weights=volume, minlength=len(keys))
