@@ -507,13 +507,7 @@ def _row_group_candidates(
     """The rows :func:`flows.score_flow_table` would select hosts by, on dictionary indices; what the
     rows naming a pool or a listed endpoint say is added to their host's :class:`NamedFlows`."""
     port = table["dst_port"].to_numpy()
-    sni_valid, sni_match = names.matched(table["sni"])
-    query_valid, query_match = names.matched(table["dns_query"])
-    lookup = port == DNS_PORT
-    own_query = query_valid & ~lookup
-    mapped = rows_in(table["dst_ip"], listed[0])
-    named = np.where(sni_valid, sni_match, np.where(own_query, query_match, mapped))
-    looked_up = lookup & query_match
+    named, looked_up = _pool_named_rows(table, port, names, listed[0])
     endpoint = endpoint_rows(table, names.pools)
     evidence = named | looked_up | endpoint
     source = table["src_ip"].chunk(0)
@@ -546,6 +540,26 @@ def _row_group_candidates(
                 }
             )
         )
+
+
+def _pool_named_rows(
+    table: pa.Table, port: np.ndarray, names: PoolNames, listed: pa.Array
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows that name a pool, rows that look one up): a connection's name is its SNI, else its own name
+    (not a lookup: port 53), else the DNS answers' name of its destination (``listed``: the answered
+    addresses whose name is a pool's). In place on boolean arrays, no ``np.where``: a match is false
+    on a null row, so "SNI, else …" is ``sni_match | (no SNI & …)``, and with no answered pool
+    address the destination is not looked up at all."""
+    sni_valid, sni_match = names.matched(table["sni"])
+    query_valid, query_match = names.matched(table["dns_query"])
+    lookup = port == DNS_PORT
+    looked_up = lookup & query_match
+    named = query_match & ~lookup
+    if len(listed):
+        named |= ~(query_valid & ~lookup) & rows_in(table["dst_ip"], listed)
+    named &= ~sni_valid
+    named |= sni_match
+    return named, looked_up
 
 
 def _public_destinations(destination: pa.DictionaryArray, rows: np.ndarray) -> np.ndarray:
