@@ -123,7 +123,8 @@ class Candidates:
     rows: int = 0
     kept: int = 0
     named: dict[str, NamedFlows] = field(default_factory=dict)
-    p2p_rows: dict[str, int] = field(default_factory=dict)
+    #: P2P-port rows per host (tables of ``host``, ``rows``; a host may come in several)
+    p2p_rows: list[pa.Table] = field(default_factory=list)
     sessions: list[pa.Table] = field(default_factory=list)
 
 
@@ -521,10 +522,8 @@ def _row_group_candidates(
     if p2p.any():
         per_host = np.bincount(host_index[p2p], minlength=len(labels))
         present = np.flatnonzero(per_host)
-        for host, count in zip(
-            labels.take(pa.array(present)).to_pylist(), per_host[present].tolist(), strict=True
-        ):
-            found.p2p_rows[host] = found.p2p_rows.get(host, 0) + count
+        host = pc.cast(labels.take(pa.array(present)), pa.string())
+        found.p2p_rows.append(pa.table({"host": host, "rows": per_host[present]}))
     session = shapes.session_shape(table)
     if session.any():
         session[session] = _public_destinations(table["dst_ip"].chunk(0), np.flatnonzero(session))
@@ -697,7 +696,6 @@ def _reduce(
     """Hosts to aggregate (as :func:`flows.score_flow_table` selects them), what their named rows said,
     the session rows in file order, their distinct (host, address) pairs and the pair of each row."""
     named: dict[str, NamedFlows] = {}
-    p2p_rows: dict[str, int] = {}
     tables: list[pa.Table] = []
     for part in found:
         for host, flows_named in part.named.items():
@@ -705,16 +703,24 @@ def _reduce(
                 named[host].merge(flows_named)
             else:
                 named[host] = flows_named
-        for host, count in part.p2p_rows.items():
-            p2p_rows[host] = p2p_rows.get(host, 0) + count
         tables.extend(part.sessions)
-    hosts = set(named) | {h for h, count in p2p_rows.items() if count >= MIN_P2P_PEERS}
+    hosts = set(named) | _p2p_hosts([table for part in found for table in part.p2p_rows])
     empty = pa.table(
         {name: pa.array([], kind) for name, kind in (("src_ip", pa.string()), ("dst_ip", pa.string()))}
     )
     sessions = pa.concat_tables(tables) if tables else empty
     pairs, pair_of_row = SessionPairs.of(sessions)
     return sorted(hosts), named, sessions, pairs, pair_of_row
+
+
+def _p2p_hosts(tables: list[pa.Table]) -> set[str]:
+    """The hosts with at least :data:`flows.MIN_P2P_PEERS` P2P-port rows, summed over the per-row-group
+    tables by one Arrow group-by (a Python dict update per host and row group cost 20 ns per record
+    on the dense bench file)."""
+    if not tables:
+        return set()
+    summed = pa.concat_tables(tables).group_by("host", use_threads=False).aggregate([("rows", "sum")])
+    return set(summed.filter(pc.greater_equal(summed["rows_sum"], MIN_P2P_PEERS))["host"].to_pylist())
 
 
 def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -> list[HostParts]:
