@@ -579,8 +579,9 @@ def _add_named_rows(
 ) -> None:
     """Counts and names of the (few) rows that name a pool, look one up or reach a listed endpoint, as
     :func:`flows.score_flow_table` fills them: a connection's name is its SNI, else its own name (not a
-    lookup), else the DNS answers' name of its destination."""
-    named, looked_up, endpoint = flags
+    lookup), else the DNS answers' name of its destination. Python per row, so the flags come as lists
+    and a host's :class:`NamedFlows` is made only the first time (``setdefault`` built one per row)."""
+    named, looked_up, endpoint = (flag[rows].tolist() for flag in flags)
     taken = pa.array(rows)
 
     def texts(column: str) -> list[Any]:
@@ -594,10 +595,14 @@ def _add_named_rows(
         texts("dns_query"),
         strict=True,
     )
-    for row, (host, address, port, sni, query) in zip(rows.tolist(), columns, strict=True):
-        parts = found.named.setdefault(host, NamedFlows())
+    for is_named, is_lookup, is_endpoint, (host, address, port, sni, query) in zip(
+        named, looked_up, endpoint, columns, strict=True
+    ):
+        parts = found.named.get(host)
+        if parts is None:
+            parts = found.named[host] = NamedFlows()
         target = f"{address}:{port}"
-        if named[row]:
+        if is_named:
             own = query if port != DNS_PORT else None
             match = pools.match_text(
                 sni if sni is not None else own if own is not None else pool_names[address]
@@ -606,12 +611,12 @@ def _add_named_rows(
             parts.pool_connections += 1
             parts.pool_names.add(match.name)
             parts.endpoints.setdefault(target, set()).add(match.name)
-        if looked_up[row]:
+        if is_lookup:
             match = pools.match_text(query or "")
             assert match is not None
             parts.pool_lookups += 1
             parts.lookup_names.add(match.name)
-        if endpoint[row]:
+        if is_endpoint:
             parts.endpoint_connections += 1
             parts.endpoints.setdefault(target, set())
 
