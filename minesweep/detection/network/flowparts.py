@@ -661,14 +661,16 @@ def _validity(array: pa.Array) -> np.ndarray:
 
 def _entry_flags(flags: np.ndarray, encoded: pa.DictionaryArray, valid: np.ndarray) -> np.ndarray:
     """Per row: the flag of its dictionary entry, false for nulls. Under a null the index buffer is
-    undefined, so indices are clipped into the dictionary (then masked), not filled by a copy."""
+    undefined, so indices are clipped into the dictionary (then masked), not filled by a copy; ``take``
+    clips as it gathers (``np.minimum`` first wrote a clipped copy of every index)."""
     indices = encoded.indices
     if indices.null_count == 0:
         return flags[indices.to_numpy()]
     kind = np.dtype(indices.type.to_pandas_dtype())
     raw = np.frombuffer(indices.buffers()[1], kind, len(indices), indices.offset * kind.itemsize)
-    unsigned = raw.view(np.dtype(f"u{kind.itemsize}"))
-    return flags[np.minimum(unsigned, len(flags) - 1)] & valid
+    result = flags.take(raw.view(np.dtype(f"u{kind.itemsize}")), mode="clip")
+    result &= valid
+    return result
 
 
 @dataclass(frozen=True)
