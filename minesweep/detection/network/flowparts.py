@@ -622,24 +622,26 @@ def _add_named_rows(
 
 
 class PoolNames:
-    """The names of a task's row groups already matched against the pool list, kept as Arrow arrays so
-    the next row group's dictionary is sorted into matching / not by hash lookups; only names not seen
-    before go through :meth:`pools.PoolList.match_text` in Python."""
+    """The names of a task's row groups already matched against the pool list, kept as an Arrow array
+    (with a flag per name) so the next row group's dictionary is matched by one hash look-up; only
+    names not seen before go through :meth:`pools.PoolList.match_text` in Python."""
 
     def __init__(self, pools: pool_lists.PoolList) -> None:
         self.pools = pools
         self.seen = pa.array([], pa.string())
-        self.matching = pa.array([], pa.string())
+        self.seen_matches = np.zeros(0, bool)
 
     def flags(self, names: pa.Array) -> np.ndarray:
         """Per distinct name: it matches the pool list."""
-        new = names.filter(pc.invert(pc.is_in(names, value_set=self.seen)))
-        if len(new):
-            texts = new.to_pylist()
-            hits = [t for t in texts if self.pools.match_text(t) is not None]
+        positions = _entry_positions(names, self.seen)
+        new = positions < 0
+        if new.any():
+            texts = names.filter(pa.array(new)).to_pylist()
+            hits = np.array([self.pools.match_text(t) is not None for t in texts], bool)
+            positions[new] = np.arange(len(self.seen), len(self.seen) + len(texts))
             self.seen = pa.concat_arrays([self.seen, pa.array(texts, pa.string())])
-            self.matching = pa.concat_arrays([self.matching, pa.array(hits, pa.string())])
-        return pc.is_in(names, value_set=self.matching).to_numpy(zero_copy_only=False)
+            self.seen_matches = np.concatenate([self.seen_matches, hits])
+        return self.seen_matches[positions]
 
     def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         """(valid, matches a pool name) per row of a dictionary-encoded column."""
