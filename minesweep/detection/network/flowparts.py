@@ -368,7 +368,7 @@ def score_flow_dataset(
         records = flow_evidence_records(evidence, pool_list, threshold)
     cpu["host_records"] = time.process_time() - clock - cpu["passes"]
     with gc_paused():
-        unlisted = _session_findings(sessions, pair_of_row, merged.exchanged)
+        unlisted = _session_findings(sessions, pairs, pair_of_row, merged.exchanged)
     cpu["session_findings"] = time.process_time() - clock - cpu["passes"] - cpu["host_records"]
     return FlowScan(
         records,
@@ -877,14 +877,36 @@ def _random_words(count: int, seed: int) -> np.ndarray:
 
 
 def _session_findings(
-    sessions: pa.Table, pair_of_row: np.ndarray, exchanged: np.ndarray
+    sessions: pa.Table, pairs: SessionPairs, pair_of_row: np.ndarray, exchanged: np.ndarray
 ) -> list[shapes.ShapeFinding]:
-    """:func:`shapes.shape_findings` from the session rows and the bytes of their pairs."""
+    """:func:`shapes.shape_findings` from the session rows and the bytes of their pairs. The rows'
+    hosts are numbered already (``pairs``), and their ``address:port`` endpoints are written once per
+    distinct (address, port), not per row; both go to :func:`shapes.session_findings` as dictionaries."""
     if sessions.num_rows == 0:
         return []
     volume = sessions["bytes"].to_numpy()
-    rows = pa.array(np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row]))
-    kept = sessions.take(rows)
-    port = pc.cast(kept["dst_port"], pa.string())
-    endpoints = pc.binary_join_element_wise(kept["dst_ip"], port, ":")  # "address:port"
-    return shapes.session_findings(kept["src_ip"].combine_chunks(), endpoints.combine_chunks())
+    rows = np.flatnonzero(volume >= shapes.MIN_SESSION_SHARE * exchanged[pair_of_row])
+    width = max(len(pairs.targets), 1)
+    key = pairs.keys[pair_of_row[rows]]
+    hosts = pa.DictionaryArray.from_arrays(pa.array(key // width), pairs.sources)
+    return shapes.session_findings(hosts, _endpoints(key % width, sessions, rows, pairs.targets))
+
+
+def _endpoints(
+    target: np.ndarray, sessions: pa.Table, rows: np.ndarray, targets: pa.Array
+) -> pa.DictionaryArray:
+    """The ``address:port`` of each of ``rows`` (``target``: its address's position among ``targets``),
+    dictionary-encoded with distinct entries: each distinct (address, port) written once."""
+    port = sessions["dst_port"].to_numpy()[rows]
+    if port.size and (port.min() < 0 or port.max() >= 1 << 16):  # not a port: number the pairs
+        port_values, port_number = np.unique(port, return_inverse=True)
+        distinct, entry = np.unique(target * len(port_values) + port_number, return_inverse=True)
+        address, port_of = np.divmod(distinct, len(port_values))
+        port_of = port_values[port_of]
+    else:
+        distinct, entry = np.unique(target * (1 << 16) + port, return_inverse=True)
+        address, port_of = np.divmod(distinct, 1 << 16)
+    texts = pc.binary_join_element_wise(
+        targets.take(pa.array(address)), pc.cast(pa.array(port_of), pa.string()), ":"
+    )
+    return pa.DictionaryArray.from_arrays(pa.array(entry.ravel()), texts)

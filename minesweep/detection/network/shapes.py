@@ -232,7 +232,8 @@ def shape_findings(table: pa.Table, threshold: float = REPORT_THRESHOLD) -> list
 def session_findings(
     hosts: pa.Array | list[str], endpoints: pa.Array | list[str], threshold: float = REPORT_THRESHOLD
 ) -> list[ShapeFinding]:
-    """Findings from the candidate sessions (source host and ``address:port`` of each), highest score
+    """Findings from the candidate sessions (source host and ``address:port`` of each, as texts or as
+    dictionary arrays with distinct entries), highest score
     first (then by host), a host's endpoints in text order. Hosts and endpoints are numbered by
     dictionary encoding; the (host, endpoint) pairs, their sessions and each endpoint's fan-in come from
     one ``np.unique`` of the pair numbers, the scores from numpy (three Arrow group-bys, a join and a
@@ -282,6 +283,9 @@ def _text_rank(texts: pa.Array) -> np.ndarray:
 
 
 def _dictionary(texts: pa.Array | list[str]) -> pa.DictionaryArray:
-    """``texts`` (no nulls) dictionary-encoded, as one array."""
+    """``texts`` (no nulls) dictionary-encoded, as one array; a dictionary array is taken as it is (its
+    entries must be distinct, as ``dictionary_encode`` gives them)."""
+    if isinstance(texts, pa.DictionaryArray):
+        return texts
     encoded = pc.dictionary_encode(pa.array(texts, pa.string()))
     return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded

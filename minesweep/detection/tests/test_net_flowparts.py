@@ -17,6 +17,7 @@ from minesweep.detection.network.flowparts import (
     PairIndex,
     PoolNames,
     SessionPairs,
+    _endpoints,
     _public_destinations,
     flow_tasks,
     score_flow_dataset,
@@ -333,3 +334,19 @@ def test_it_numbers_each_session_rows_host_and_address_pair_once():
     rows = list(zip(sessions["src_ip"].to_pylist(), sessions["dst_ip"].to_pylist(), strict=True))
     assert sorted(set(named)) == sorted(set(rows)) and len(named) == len(set(named))
     assert [named[pair] for pair in pair_of_row] == rows
+
+
+@pytest.mark.parametrize("odd_port", [None, 70_000, -1])
+def test_it_writes_each_session_rows_endpoint_as_address_colon_port(odd_port):
+    rng = np.random.default_rng(13)
+    targets = pa.array([f"45.76.0.{i}" for i in range(9)])
+    ports = rng.choice([443, 3333, 4444, 0, 65535], 300)
+    if odd_port is not None:
+        ports[::7] = odd_port
+    sessions = pa.table({"dst_port": pa.array(ports)})
+    rows = np.flatnonzero(rng.random(300) < 0.6)
+    target = rng.integers(0, 9, len(rows))
+    endpoints = _endpoints(target, sessions, rows, targets)
+    assert len(set(endpoints.dictionary.to_pylist())) == len(endpoints.dictionary)
+    expected = [f"45.76.0.{t}:{p}" for t, p in zip(target.tolist(), ports[rows].tolist(), strict=True)]
+    assert pc.cast(endpoints, pa.string()).to_pylist() == expected

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from minesweep.detection.network import shapes
@@ -176,4 +177,6 @@ def test_it_counts_sessions_endpoints_and_fan_in_as_written_plainly(threshold):
     assert shapes.session_findings(hosts, endpoints, threshold) == expected
     arrays = pa.array(hosts), pa.array(endpoints)
     assert shapes.session_findings(*arrays, threshold) == expected
+    encoded = pc.dictionary_encode(arrays[0]), pc.dictionary_encode(arrays[1])
+    assert shapes.session_findings(*encoded, threshold) == expected
     assert shapes.session_findings([], [], threshold) == []
