@@ -360,7 +360,7 @@ def score_flow_dataset(
     found = runner.map(functools.partial(_candidates, pool_names=pool_names), tasks)
     wanted, named, sessions, pairs, pair_of_row = _reduce(found)
     merged = HostParts.empty(len(wanted), len(pairs.keys))
-    for part in runner.map(functools.partial(_host_parts, wanted=wanted, pairs=pairs), tasks):
+    for part in runner.map(functools.partial(_host_parts, lookups=HostLookups.of(wanted, pairs)), tasks):
         merged.merge(part)
     cpu = {"passes": time.process_time() - clock}
     with gc_paused():
@@ -732,31 +732,49 @@ def _p2p_hosts(tables: list[pa.Table]) -> set[str]:
     return set(summed.filter(pc.greater_equal(summed["rows_sum"], MIN_P2P_PEERS))["host"].to_pylist())
 
 
-def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -> list[HostParts]:
-    """Per task: the aggregates of the ``wanted`` hosts' rows (:class:`HostParts`) and the bytes of each
-    of ``pairs`` (host, address) over all its rows. A row group's source dictionary is looked up once
-    for both (the candidate hosts, then the sessions' hosts that are not candidates), and so is its
-    address dictionary (a task numbers the sessions' addresses first, so an address's number is also
-    its position among them); rows are matched to pairs by :class:`PairIndex`."""
-    sources, targets, keys = pairs.sources, pairs.targets, pairs.keys
-    pair_index = PairIndex(keys, len(sources), len(targets))
-    known = pa.array(wanted, pa.string())
-    hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
-    source_of_host = np.full(len(hosts) + 1, -1, np.int64)  # the last: a host that is neither
-    source_of_host[pc.index_in(sources, value_set=hosts).to_numpy(zero_copy_only=False)] = np.arange(
-        len(sources)
-    )
+@dataclass
+class HostLookups:
+    """What the aggregates pass looks every row group up in, built once by :func:`score_flow_dataset`
+    and shared by all tasks (built per task it cost 10 ms a task on the realistic bench file, 25 ms on
+    the dense one): the candidate hosts (the first ``wanted``), then the sessions' hosts that are not
+    candidates; each one's number among the sessions' hosts (-1: none; the last entry: a host that is
+    neither); the sessions' (host, address) pairs and their :class:`PairIndex`."""
+
+    wanted: int
+    hosts: pa.Array
+    source_of_host: np.ndarray
+    pairs: SessionPairs
+    pair_index: PairIndex
+
+    @classmethod
+    def of(cls, wanted: list[str], pairs: SessionPairs) -> HostLookups:
+        sources = pairs.sources
+        known = pa.array(wanted, pa.string())
+        hosts = pa.concat_arrays([known, sources.filter(pc.invert(pc.is_in(sources, value_set=known)))])
+        source_of_host = np.full(len(hosts) + 1, -1, np.int64)
+        source_of_host[_entry_positions(sources, hosts)] = np.arange(len(sources))
+        pair_index = PairIndex(pairs.keys, len(sources), len(pairs.targets))
+        return cls(len(wanted), hosts, source_of_host, pairs, pair_index)
+
+
+def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
+    """Per task: the aggregates of the candidate hosts' rows (:class:`HostParts`) and the bytes of each
+    of the sessions' (host, address) pairs over all its rows. A row group's source dictionary is looked
+    up once for both (:class:`HostLookups`), and so is its address dictionary (a task numbers the
+    sessions' addresses first, so an address's number is also its position among them); rows are
+    matched to pairs by :class:`PairIndex`."""
+    wanted, targets, keys = lookups.wanted, lookups.pairs.targets, lookups.pairs.keys
     results = []
     for task in tasks:
-        parts = HostParts.empty(len(wanted), len(keys), targets)
+        parts = HostParts.empty(wanted, len(keys), targets)
         for _, table in _read_groups(task, AGGREGATE_COLUMNS):
             if table.num_rows == 0:
                 continue
             source, destination = table["src_ip"].chunk(0), table["dst_ip"].chunk(0)
             source_codes = _codes(source)
             destination_codes = _codes(destination)
-            host_of_entry = _entry_positions(source.dictionary, hosts)
-            wanted_entry = (host_of_entry >= 0) & (host_of_entry < len(wanted))  # tested per entry, not row
+            host_of_entry = _entry_positions(source.dictionary, lookups.hosts)
+            wanted_entry = (host_of_entry >= 0) & (host_of_entry < wanted)  # tested per entry, not row
             rows = np.flatnonzero(wanted_entry[source_codes])
             if rows.size == 0 and len(keys) == 0:
                 continue
@@ -765,8 +783,8 @@ def _host_parts(tasks: list[FlowTask], wanted: list[str], pairs: SessionPairs) -
                 taken = table.select(HOST_PART_COLUMNS).take(pa.array(rows))
                 parts.add(host_of_entry[source_codes[rows]], taken, numbers[destination_codes[rows]])
             if len(keys):
-                rows, found = pair_index.row_pairs(
-                    (source_of_host[host_of_entry], source_codes),
+                rows, found = lookups.pair_index.row_pairs(
+                    (lookups.source_of_host[host_of_entry], source_codes),
                     (np.where(numbers < len(targets), numbers, -1), destination_codes),
                 )
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(rows)))
