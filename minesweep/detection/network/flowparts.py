@@ -357,7 +357,8 @@ def score_flow_dataset(
         names.update(zip(addresses, answered, strict=True))
     pool_list = pool_lists.default_pool_list()
     pool_names = {a: n for a, n in names.items() if pool_list.match_text(n) is not None}
-    found = runner.map(functools.partial(_candidates, pool_names=pool_names), tasks)
+    known_names = PoolNames(pool_list)
+    found = runner.map(functools.partial(_candidates, names=known_names, pool_names=pool_names), tasks)
     wanted, named, sessions, pairs, pair_of_row = _reduce(found)
     merged = HostParts.empty(len(wanted), len(pairs.keys))
     for part in runner.map(functools.partial(_host_parts, lookups=HostLookups.of(wanted, pairs)), tasks):
@@ -487,8 +488,10 @@ def _answers(tasks: list[FlowTask]) -> list[tuple[list[str], list[str]]]:
     return results
 
 
-def _candidates(tasks: list[FlowTask], pool_names: dict[str, str]) -> list[Candidates]:
-    names = PoolNames(pool_lists.default_pool_list())
+def _candidates(tasks: list[FlowTask], names: PoolNames, pool_names: dict[str, str]) -> list[Candidates]:
+    """Per task: its :class:`Candidates`. ``names`` is shared by the tasks a process runs (the same
+    object for every call of the local engine, a copy per batch elsewhere), so a name is matched
+    against the pool list once per process, not once per task."""
     listed = pa.array(sorted(pool_names), pa.string())
     results = []
     for task in tasks:
