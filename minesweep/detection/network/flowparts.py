@@ -754,12 +754,15 @@ def _reduce(
 
 def _p2p_hosts(tables: list[pa.Table]) -> set[str]:
     """The hosts with at least :data:`flows.MIN_P2P_PEERS` P2P-port rows, summed over the per-row-group
-    tables by one Arrow group-by (a Python dict update per host and row group cost 20 ns per record
-    on the dense bench file)."""
+    tables (a Python dict update per host and row group cost 20 ns per record on the dense bench file)
+    by numbering the hosts once and a bincount: an Arrow group-by would import Acero, 20-30 ms of a
+    fresh scoring process."""
     if not tables:
         return set()
-    summed = pa.concat_tables(tables).group_by("host", use_threads=False).aggregate([("rows", "sum")])
-    return set(summed.filter(pc.greater_equal(summed["rows_sum"], MIN_P2P_PEERS))["host"].to_pylist())
+    table = pa.concat_tables(tables)
+    host = _encoded(table["host"])
+    rows = np.bincount(_codes(host), weights=table["rows"].to_numpy(), minlength=len(host.dictionary))
+    return set(host.dictionary.filter(pa.array(rows >= MIN_P2P_PEERS)).to_pylist())
 
 
 @dataclass

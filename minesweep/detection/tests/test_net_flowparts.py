@@ -18,12 +18,13 @@ from minesweep.detection.network.flowparts import (
     PoolNames,
     SessionPairs,
     _endpoints,
+    _p2p_hosts,
     _public_destinations,
     flow_tasks,
     score_flow_dataset,
     series_keys,
 )
-from minesweep.detection.network.flows import SEPARATORS, read_flow_file
+from minesweep.detection.network.flows import MIN_P2P_PEERS, SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
 from minesweep.detection.network.shapes import global_rows, shape_findings
 
@@ -350,3 +351,19 @@ def test_it_writes_each_session_rows_endpoint_as_address_colon_port(odd_port):
     assert len(set(endpoints.dictionary.to_pylist())) == len(endpoints.dictionary)
     expected = [f"45.76.0.{t}:{p}" for t, p in zip(target.tolist(), ports[rows].tolist(), strict=True)]
     assert pc.cast(endpoints, pa.string()).to_pylist() == expected
+
+
+def test_it_keeps_the_hosts_whose_p2p_rows_over_all_row_groups_reach_the_peer_minimum():
+    rng = np.random.default_rng(14)
+    hosts = [f"10.1.0.{i}" for i in range(40)]
+    tables, total = [], {}
+    for _ in range(6):
+        chosen = rng.choice(40, 15, replace=False)
+        rows = rng.integers(1, 4, 15)
+        tables.append(pa.table({"host": [hosts[i] for i in chosen], "rows": rows}))
+        for i, count in zip(chosen.tolist(), rows.tolist(), strict=True):
+            total[hosts[i]] = total.get(hosts[i], 0) + count
+    expected = {host for host, count in total.items() if count >= MIN_P2P_PEERS}
+    assert expected and expected != set(total)
+    assert _p2p_hosts(tables) == expected
+    assert _p2p_hosts([]) == set()
