@@ -652,9 +652,9 @@ def _add_named_rows(
 
 
 class PoolNames:
-    """The names of a task's row groups already matched against the pool list, kept as an Arrow array
-    (with a flag per name) so the next row group's dictionary is matched by one hash look-up; only
-    names not seen before go through :meth:`pools.PoolList.match_text` in Python."""
+    """The names already matched against the pool list (by all the tasks a process runs), kept as an
+    Arrow array with a flag per name, so the next row group's dictionary is matched by one hash look-up;
+    only names not seen before go through :meth:`pools.PoolList.match_text` in Python."""
 
     def __init__(self, pools: pool_lists.PoolList) -> None:
         self.pools = pools
@@ -755,8 +755,8 @@ def _reduce(
 def _p2p_hosts(tables: list[pa.Table]) -> set[str]:
     """The hosts with at least :data:`flows.MIN_P2P_PEERS` P2P-port rows, summed over the per-row-group
     tables (a Python dict update per host and row group cost 20 ns per record on the dense bench file)
-    by numbering the hosts once and a bincount: an Arrow group-by would import Acero, 20-30 ms of a
-    fresh scoring process."""
+    by numbering the hosts once and a bincount: an Arrow group-by would import Acero, ~20 ms of CPU
+    in a fresh scoring process."""
     if not tables:
         return set()
     table = pa.concat_tables(tables)

@@ -611,7 +611,8 @@ def _pool_entry(
     shares: int = 0,
     seen: tuple[float | None, float | None] = (None, None),
 ) -> dict[str, Any]:
-    """One ``pools`` entry of a host's evidence (no methods, shares or times: seen in flows only)."""
+    """One ``pools`` entry of a host's evidence; the defaults (no methods, shares or times) are those of
+    an endpoint seen in flow records only."""
     return {
         "address": address,
         "names": names,
