@@ -379,6 +379,8 @@ def rows_in(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(len(encoded), dtype=bool)
     flags = np.append(pc.is_in(encoded.dictionary, value_set=values).to_numpy(zero_copy_only=False), False)
+    if not flags.any():  # the usual case for listed addresses: no row to look at
+        return np.zeros(len(encoded), dtype=bool)
     if encoded.null_count == 0:  # the addresses, once normalised: no copy to fill nulls
         return flags[encoded.indices.to_numpy()]
     indices = pc.fill_null(encoded.indices, len(flags) - 1).to_numpy(zero_copy_only=False)

@@ -401,10 +401,7 @@ def _flow_record(
     handshake): the same record, without building the packet scan's per-host state. ``seen``: its
     first and last time as :func:`iso_utc` gives them (computed for all hosts at once; ``None``:
     an unusual value, converted here)."""
-    endpoints = [PoolEvidence(address, set(names)) for address, names in flow.pool_endpoints.items()]
-    for pool in endpoints:
-        pool.match = _pool_match(pool, pools)
-    matches = [p.match for p in endpoints if p.match is not None]
+    pool_dicts, matches = _flow_pools(flow, pools)
     mining = _pool_reasons_of(matches + list(flow.pool_matches.values()), flow, weights)
     verdict = _verdict(
         mining + _flow_shape_reasons(flow, weights), _p2p_port_reasons(flow, weights), threshold
@@ -420,7 +417,7 @@ def _flow_record(
         last_seen=seen[1] or iso_utc(max(float("-inf"), flow.last_seen)),
         evidence={
             "methods": {},
-            "pools": [_pool_dict(p) for p in sorted(endpoints, key=lambda p: p.address)],
+            "pools": pool_dicts,
             "miner_software": [],
             "workers": [],
             "wallets": [],
@@ -454,9 +451,31 @@ def _resolve_pools(evidence: HostEvidence, pools: PoolList) -> None:
         pool.match = _pool_match(pool, pools)
 
 
+def _flow_pools(
+    flow: flow_evidence.HostFlowEvidence, pools: PoolList
+) -> tuple[list[dict[str, Any]], list[PoolMatch]]:
+    """The evidence's ``pools`` entries of a host known from flows alone (by address) and their
+    matches: what :func:`_pool_match` and :func:`_pool_dict` give for its endpoints, without a
+    :class:`PoolEvidence` (and its Counter) per endpoint — a miner of the realistic bench has ~58."""
+    entries, matches = [], []
+    for address in sorted(flow.pool_endpoints):
+        names = sorted(flow.pool_endpoints[address])
+        match = _names_match(address, names, pools)
+        if match is not None:
+            matches.append(match)
+        entries.append(_pool_entry(address, names, match))
+    return entries, matches
+
+
 def _pool_match(pool: PoolEvidence, pools: PoolList) -> PoolMatch | None:
-    matches = [m for m in (pools.match_name(n) for n in sorted(pool.names)) if m is not None]
-    address, _, port = pool.address.rpartition(":")
+    return _names_match(pool.address, sorted(pool.names), pools)
+
+
+def _names_match(endpoint_address: str, names: list[str], pools: PoolList) -> PoolMatch | None:
+    """The best pool-list match of an ``address:port`` endpoint: its names first (sorted), then the
+    address."""
+    matches = [m for m in (pools.match_name(n) for n in names) if m is not None]
+    address, _, port = endpoint_address.rpartition(":")
     endpoint = pools.match_endpoint(address, int(port)) if port.isdigit() else None
     ranked = sorted(matches, key=lambda m: (m.how not in (EXACT, SUBDOMAIN), not m.confirmed))
     return ranked[0] if ranked else endpoint
@@ -574,17 +593,36 @@ def _reason_dicts(reasons: list[Reason]) -> list[dict[str, Any]]:
 
 
 def _pool_dict(pool: PoolEvidence) -> dict[str, Any]:
-    match = pool.match
+    return _pool_entry(
+        pool.address,
+        sorted(pool.names),
+        pool.match,
+        dict(sorted(pool.methods.items())),
+        pool.shares,
+        (pool.first_seen, pool.last_seen),
+    )
+
+
+def _pool_entry(
+    address: str,
+    names: list[str],
+    match: PoolMatch | None,
+    methods: dict[str, int] | None = None,
+    shares: int = 0,
+    seen: tuple[float | None, float | None] = (None, None),
+) -> dict[str, Any]:
+    """One ``pools`` entry of a host's evidence; the defaults (no methods, shares or times) are those of
+    an endpoint seen in flow records only."""
     return {
-        "address": pool.address,
-        "names": sorted(pool.names),
+        "address": address,
+        "names": names,
         "pool": match.pool_name if match else None,
         "coin": match.coin if match else None,
         "match": match.how if match else None,
-        "methods": dict(sorted(pool.methods.items())),
-        "shares": pool.shares,
-        "first_seen": iso_utc(pool.first_seen) if pool.first_seen is not None else None,
-        "last_seen": iso_utc(pool.last_seen) if pool.last_seen is not None else None,
+        "methods": methods if methods is not None else {},
+        "shares": shares,
+        "first_seen": iso_utc(seen[0]) if seen[0] is not None else None,
+        "last_seen": iso_utc(seen[1]) if seen[1] is not None else None,
     }
 
 

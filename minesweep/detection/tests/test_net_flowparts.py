@@ -17,12 +17,14 @@ from minesweep.detection.network.flowparts import (
     PairIndex,
     PoolNames,
     SessionPairs,
+    _endpoints,
+    _p2p_hosts,
     _public_destinations,
     flow_tasks,
     score_flow_dataset,
     series_keys,
 )
-from minesweep.detection.network.flows import SEPARATORS, read_flow_file
+from minesweep.detection.network.flows import MIN_P2P_PEERS, SEPARATORS, read_flow_file
 from minesweep.detection.network.report import flow_host_records
 from minesweep.detection.network.shapes import global_rows, shape_findings
 
@@ -256,6 +258,17 @@ def test_it_finds_each_key_at_its_position_and_every_other_key_absent(count):
     assert index.positions(asked).tolist() == [where.get(int(k), -1) for k in asked]
 
 
+def test_it_answers_key_look_ups_as_a_dict_also_for_no_keys_and_keys_at_the_ends_of_int64():
+    """``KeyIndex`` rests on ``pandas.Index.get_indexer``: pinned here for what the pair keys use."""
+    keys = np.array([(1 << 62) + 5, 0, 1 << 61, 17, (1 << 63) - 1], np.int64)
+    index = KeyIndex(keys)
+    asked = np.array([17, -1, 1 << 61, (1 << 63) - 1, -(1 << 62), 0, 18, (1 << 62) + 5, 17], np.int64)
+    assert index.positions(asked).tolist() == [3, -1, 2, 4, -1, 1, -1, 0, 3]
+    assert index.positions(asked).dtype == np.int64
+    assert index.positions(np.array([], np.int64)).tolist() == []
+    assert KeyIndex(np.array([], np.int64)).positions(asked).tolist() == [-1] * len(asked)
+
+
 @pytest.mark.parametrize("offset", [0, 7])
 def test_it_flags_the_rows_whose_name_is_on_the_pool_list_nulls_never(offset):
     pool_list = pools.default_pool_list()
@@ -322,3 +335,35 @@ def test_it_numbers_each_session_rows_host_and_address_pair_once():
     rows = list(zip(sessions["src_ip"].to_pylist(), sessions["dst_ip"].to_pylist(), strict=True))
     assert sorted(set(named)) == sorted(set(rows)) and len(named) == len(set(named))
     assert [named[pair] for pair in pair_of_row] == rows
+
+
+@pytest.mark.parametrize("odd_port", [None, 70_000, -1])
+def test_it_writes_each_session_rows_endpoint_as_address_colon_port(odd_port):
+    rng = np.random.default_rng(13)
+    targets = pa.array([f"45.76.0.{i}" for i in range(9)])
+    ports = rng.choice([443, 3333, 4444, 0, 65535], 300)
+    if odd_port is not None:
+        ports[::7] = odd_port
+    sessions = pa.table({"dst_port": pa.array(ports)})
+    rows = np.flatnonzero(rng.random(300) < 0.6)
+    target = rng.integers(0, 9, len(rows))
+    endpoints = _endpoints(target, sessions, rows, targets)
+    assert len(set(endpoints.dictionary.to_pylist())) == len(endpoints.dictionary)
+    expected = [f"45.76.0.{t}:{p}" for t, p in zip(target.tolist(), ports[rows].tolist(), strict=True)]
+    assert pc.cast(endpoints, pa.string()).to_pylist() == expected
+
+
+def test_it_keeps_the_hosts_whose_p2p_rows_over_all_row_groups_reach_the_peer_minimum():
+    rng = np.random.default_rng(14)
+    hosts = [f"10.1.0.{i}" for i in range(40)]
+    tables, total = [], {}
+    for _ in range(6):
+        chosen = rng.choice(40, 15, replace=False)
+        rows = rng.integers(1, 4, 15)
+        tables.append(pa.table({"host": [hosts[i] for i in chosen], "rows": rows}))
+        for i, count in zip(chosen.tolist(), rows.tolist(), strict=True):
+            total[hosts[i]] = total.get(hosts[i], 0) + count
+    expected = {host for host, count in total.items() if count >= MIN_P2P_PEERS}
+    assert expected and expected != set(total)
+    assert _p2p_hosts(tables) == expected
+    assert _p2p_hosts([]) == set()

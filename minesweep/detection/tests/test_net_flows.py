@@ -19,6 +19,7 @@ from minesweep.detection.network.flows import (
     match_names,
     normalise_flows,
     read_flow_file,
+    rows_in,
 )
 from minesweep.detection.network.pools import PoolList, default_pool_list
 from minesweep.detection.network.report import (
@@ -315,3 +316,16 @@ def test_it_writes_many_times_as_iso_utc_writes_each_rounding_microseconds_alike
     assert iso_utc_many(usual) == [iso_utc(value) for value in usual]
     odd = [float("nan"), float("inf"), -float("inf"), -1.0, LAST_ISO_SECOND - 0.0000001, 1e300]
     assert iso_utc_many(odd) == [None] * len(odd)  # left to iso_utc, which raises or writes them
+
+
+@pytest.mark.parametrize("values", [["45.76.0.1", "8.8.8.8"], ["192.0.2.99"], []])
+def test_it_finds_the_rows_among_values_as_is_in_does_for_dictionary_and_plain_columns(values):
+    texts = ["45.76.0.1", None, "10.0.0.1", "45.76.0.1", "8.8.8.8", None, "10.0.0.2"]
+    plain = pa.chunked_array([texts[:3], texts[3:]], pa.string())
+    expected = [text is not None and text in values for text in texts]
+    listed = pa.array(values, pa.string())
+    assert rows_in(plain, listed).tolist() == expected
+    assert rows_in(pc.dictionary_encode(plain), listed).tolist() == expected
+    assert rows_in(pc.dictionary_encode(pc.drop_null(plain)), listed).tolist() == [
+        text in values for text in texts if text is not None
+    ]

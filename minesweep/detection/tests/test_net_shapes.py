@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from minesweep.detection.network import shapes
@@ -142,3 +143,40 @@ def test_it_tells_session_shaped_rows_as_the_rule_says_even_for_odd_times(odd_en
     expected = _session_shape_by_definition(table)
     assert expected.sum() > 50  # the rule selects rows here, so the comparison means something
     assert np.array_equal(shapes.session_shape(table), expected)
+
+
+def _findings_by_dicts(hosts, endpoints, threshold):
+    """session_findings written plainly: sessions per (host, endpoint), hosts per endpoint."""
+    sessions: dict[tuple[str, str], int] = {}
+    for pair in zip(hosts, endpoints, strict=True):
+        sessions[pair] = sessions.get(pair, 0) + 1
+    fan_in: dict[str, int] = {}
+    for _, endpoint in sessions:
+        fan_in[endpoint] = fan_in.get(endpoint, 0) + 1
+    findings = []
+    for host in sorted({h for h, _ in sessions}):
+        targets = sorted(e for h, e in sessions if h == host)
+        fan = max(fan_in[e] for e in targets)
+        score = min(0.6 + 0.15 * (len(targets) - 1), 0.9) + (0.3 if fan >= shapes.FARM_FAN_IN else 0.0)
+        count = sum(sessions[host, e] for e in targets)
+        finding = shapes.ShapeFinding(host, min(score, 1.0), targets, fan, count)
+        if finding.score >= threshold:
+            findings.append(finding)
+    return sorted(findings, key=lambda f: (-f.score, f.host))
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 0.95])
+def test_it_counts_sessions_endpoints_and_fan_in_as_written_plainly(threshold):
+    rng = np.random.default_rng(31)
+    names = [f"10.0.{i // 250}.{i % 250}" for i in range(300)] + ["主机", "host-ü", "Zeta", "alpha"]
+    targets = [f"45.76.{i}.1:{port}" for i in range(40) for port in (443, 3333)] + ["ß:1", "A:2"]
+    hosts = [names[i] for i in rng.integers(0, len(names), 4_000)]
+    endpoints = [targets[i] for i in rng.integers(0, len(targets), 4_000)]
+    expected = _findings_by_dicts(hosts, endpoints, threshold)
+    assert len(expected) > 10
+    assert shapes.session_findings(hosts, endpoints, threshold) == expected
+    arrays = pa.array(hosts), pa.array(endpoints)
+    assert shapes.session_findings(*arrays, threshold) == expected
+    encoded = pc.dictionary_encode(arrays[0]), pc.dictionary_encode(arrays[1])
+    assert shapes.session_findings(*encoded, threshold) == expected
+    assert shapes.session_findings([], [], threshold) == []
