@@ -517,8 +517,9 @@ def _answers(tasks: list[FlowTask]) -> list[tuple[list[str], list[str]]]:
 @_kernel
 def _candidates(tasks: list[FlowTask], names: PoolNames, pool_names: dict[str, str]) -> list[Candidates]:
     """Per task: its :class:`Candidates`. ``names`` is shared by the tasks a process runs (the same
-    object for every call of the local engine, a copy per batch elsewhere), so a name is matched
-    against the pool list once per process, not once per task."""
+    object for every call of the local engine and for the threads of Dask's in-process workers, a
+    copy per batch elsewhere), so a name is matched against the pool list once per process, not once
+    per task; :class:`PoolNames` is safe to share between threads."""
     listed = pa.array(sorted(pool_names), pa.string())
     results = []
     for task in tasks:
@@ -654,24 +655,31 @@ def _add_named_rows(
 class PoolNames:
     """The names already matched against the pool list (by all the tasks a process runs), kept as an
     Arrow array with a flag per name, so the next row group's dictionary is matched by one hash look-up;
-    only names not seen before go through :meth:`pools.PoolList.match_text` in Python."""
+    only names not seen before go through :meth:`pools.PoolList.match_text` in Python.
+
+    Dask's in-process workers are threads that may share one object, so the names and their flags are
+    one tuple, read once per call and replaced whole (never two attributes updated one after the
+    other: a thread reading between the two updates took another name's flag, and the named rows it
+    selected then matched no pool). Two threads adding names at once may each drop the other's; those
+    names are matched again later, and no call ever reads a flag out of step with its name."""
 
     def __init__(self, pools: pool_lists.PoolList) -> None:
         self.pools = pools
-        self.seen = pa.array([], pa.string())
-        self.seen_matches = np.zeros(0, bool)
+        self.known: tuple[pa.Array, np.ndarray] = (pa.array([], pa.string()), np.zeros(0, bool))
 
     def flags(self, names: pa.Array) -> np.ndarray:
         """Per distinct name: it matches the pool list."""
-        positions = _entry_positions(names, self.seen)
+        seen, matches = self.known
+        positions = _entry_positions(names, seen)
         new = positions < 0
         if new.any():
             texts = names.filter(pa.array(new)).to_pylist()
             hits = np.array([self.pools.match_text(t) is not None for t in texts], bool)
-            positions[new] = np.arange(len(self.seen), len(self.seen) + len(texts))
-            self.seen = pa.concat_arrays([self.seen, pa.array(texts, pa.string())])
-            self.seen_matches = np.concatenate([self.seen_matches, hits])
-        return self.seen_matches[positions]
+            positions[new] = np.arange(len(seen), len(seen) + len(texts))
+            seen = pa.concat_arrays([seen, pa.array(texts, pa.string())])
+            matches = np.concatenate([matches, hits])
+            self.known = (seen, matches)
+        return matches[positions]
 
     def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         """(valid, matches a pool name) per row of a dictionary-encoded column."""

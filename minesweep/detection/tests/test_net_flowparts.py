@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +285,37 @@ def test_it_flags_the_rows_whose_name_is_on_the_pool_list_nulls_never(offset):
     assert valid.tolist() == [t is not None for t in rows]
     assert matched.tolist() == [t is not None and pool_list.match_text(t) is not None for t in rows]
     assert 0 < matched.sum() < valid.sum()
+
+
+def test_threads_sharing_one_pool_names_each_get_their_own_names_flags():
+    """Dask's in-process workers are threads sharing the object: a thread must never read the flag of
+    another thread's name (this failed in CI: a named row that matched no pool)."""
+    pool_list = pools.default_pool_list()
+    pool_names = [e.host for e in pool_list.endpoints if not e.host[0].isdigit()][:40]
+    shared = PoolNames(pool_list)
+    wrong: list[str] = []
+
+    def work(worker: int) -> None:
+        rng = np.random.default_rng(worker)
+        for round_ in range(30):
+            own = [f"w{worker}-{round_}-{i}.example.com" for i in range(20)]
+            names = np.array(own + pool_names, dtype=object)[rng.permutation(len(own) + len(pool_names))]
+            flags = shared.flags(pa.array(names, pa.string()))
+            expected = [pool_list.match_text(n) is not None for n in names]
+            if flags.tolist() != expected:
+                wrong.append(f"worker {worker} round {round_}")
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(6)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so an unsafe update shows
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert wrong == []
 
 
 def test_it_checks_the_addresses_of_some_rows_as_global_as_for_every_row():
