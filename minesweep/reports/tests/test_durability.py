@@ -4,6 +4,7 @@ submit from several clients, SIGKILL the server mid-load, start again, and compa
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -45,7 +46,7 @@ def _submit(port: int) -> str | None:
         request = urllib.request.Request(base, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as answer:
             return str(json.load(answer)["sha256"]) if answer.status == 201 else None
-    except (OSError, urllib.error.HTTPError, ValueError, KeyError):
+    except (OSError, http.client.HTTPException, ValueError, KeyError):
         return None  # refused, reset by the kill, or cut mid-answer: not acknowledged
 
 
