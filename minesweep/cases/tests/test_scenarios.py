@@ -131,3 +131,25 @@ def test_it_closes_a_case_whose_police_referral_came_from_a_calculation_not_a_tr
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert not Track.objects.filter(referral=police).exists() and police.status == Referral.Status.ANSWERED
     assert police.receiving_organ and police.copied_to
+
+
+def test_the_demo_files_earlier_when_a_stage_does_not_fit_before_today(crew, lead):
+    from django.utils import timezone
+
+    from minesweep.cases.demo import BACKDATE_DAYS, _run_back_dated
+
+    too_recent = timezone.localdate() - dt.timedelta(days=5)  # a decided case needs weeks of periods
+    tried: list[dt.date] = []
+
+    def scenario(*, filed_on: dt.date) -> Case | Lead:
+        tried.append(filed_on)
+        return run(crew, lead, to="decided", filed_on=filed_on)
+
+    case, filed_on = _run_back_dated(scenario, lead, too_recent)
+    assert isinstance(case, Case) and case.stage == Case.Stage.DECIDED
+    # Only a refusal (DomainError) makes it try again: the first filing date did not fit.
+    assert tried[0] == too_recent and len(tried) > 1
+    assert filed_on == too_recent - dt.timedelta(days=BACKDATE_DAYS * (len(tried) - 1))
+    assert case.filed_on == filed_on
+    assert Case.objects.filter(lead=lead).count() == 1  # the attempts that did not fit left nothing
+    assert audit_verify().intact
