@@ -617,6 +617,14 @@ class Track(models.Model):
     discussion_required = models.BooleanField(
         default=False, help_text="行政处罚法第五十七条: collective discussion before the decision"
     )
+    filed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="penalty: filed by the authority holding the power when it did not file the case (第五十四条)",
+    )
+    filing_officers = models.CharField(
+        max_length=120, blank=True, help_text="that authority's officers (two or more, 第四十二条)"
+    )
     letter_on = models.DateField(null=True, blank=True, help_text="处理决定/建议函 issued on")
     letter_text = models.TextField(blank=True, help_text="content: measures, basis, remedies or request")
     letter_number = models.CharField(max_length=60, blank=True, help_text="filled by the documents service")

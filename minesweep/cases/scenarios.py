@@ -61,6 +61,10 @@ DEFAULT_PARTIES = (
 )
 
 
+#: The officers of the authority holding the penalty power who file its own case (行政处罚法第四十二条).
+PENALTY_OFFICERS = "赵刚、钱伟"
+
+
 def run(
     crew: Crew,
     lead: Lead,
@@ -179,6 +183,7 @@ def run(
     served = filed_on + dt.timedelta(days=3)
     _review_on(review, served - dt.timedelta(days=1))
     refer(crew, case, on=filed_on + dt.timedelta(days=1), police_accept=police_accept)
+    file_penalties(crew, case, on=served - dt.timedelta(days=1))
     penalised = [p for p in made if p.tracks.filter(kind="penalty").exists()]
     if police_accept:
         penalised = [p for p in penalised if services.criminal_hold(p, served) is None]
@@ -214,6 +219,15 @@ def run(
     )
     case.refresh_from_db()
     return case
+
+
+def file_penalties(crew: Crew, case: Case, on: dt.date | None = None) -> None:
+    """Each penalty track whose power another authority holds is filed by that authority (行政处罚法第五十四条:
+    its own 立案 before its 告知书), on ``on`` (default: today)."""
+    for track in case.tracks.filter(kind="penalty", step="filing"):
+        services.track_penalty_file(
+            actor=crew.investigator, track=track, officers=PENALTY_OFFICERS, filed_on=on
+        )
 
 
 def _after_the_parties_periods(case: Case, served: dt.date) -> dt.date:

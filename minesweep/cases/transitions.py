@@ -93,6 +93,9 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
         "penalty": MappingProxyType(
             {
                 "awaiting_approval": (),
+                # 行政处罚法第五十四条: the authority holding the power files its own case first when
+                # another authority filed this one (tracks.needs_own_filing).
+                "filing": (_edge("penalty_file", "notice"),),
                 # 国务院令第310号第十一条: a fine waits while the criminal process comes first.
                 "notice": (_edge("notice_issue", "rights", unless={"criminal_hold"}),),
                 "rights": (
@@ -190,6 +193,7 @@ START_AFTER_APPROVAL: Mapping[str, str] = MappingProxyType(
 STEP_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "awaiting_approval": ("待审核拟处理意见", "Awaiting approval of the proposed handling"),
+        "filing": ("待有权机关立案", "To be filed by the authority holding the power"),
         "notice": ("待送达告知书", "Notice to serve"),
         "rights": ("陈述申辩与听证", "Statement and hearing"),
         "discussion": ("待集体讨论", "Collective discussion"),
@@ -221,6 +225,7 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "review_return": ("退回补正", "Return for correction"),
         "close": ("结案", "Close the case"),
         "record_follow_up": ("记录回头看", "Record a follow-up check"),
+        "penalty_file": ("有权机关立案", "Filed by the authority holding the power"),
         "notice_issue": ("送达行政处罚告知书", "Serve the penalty notice"),
         "statement_record": ("记录陈述申辩", "Record the statement"),
         "rights_waive": ("记录书面放弃", "Record a written waiver"),

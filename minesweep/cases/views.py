@@ -43,6 +43,7 @@ from minesweep.core.errors import DomainError, NotFoundError
 from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
+from minesweep.documents.authority import case_issuer
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -392,6 +393,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         # Once every decision is made, how the criminal days bear on the ninety is history, not a warning.
         "decision_pending": case.stage not in (Case.Stage.DECIDED, Case.Stage.CLOSED),
         "party_rows": party_rows,
+        "case_authority_name": case_issuer(case).name,  # who filed the case (a penalty may need its own)
         "parties": parties,
         "inspections": case.inspections.all(),
         "evidence": case.evidence_items.all(),
@@ -824,6 +826,16 @@ def _act_track_letter(request: HttpRequest, case: Case) -> str:
     return "tracks"
 
 
+def _act_track_file(request: HttpRequest, case: Case) -> str:
+    services.track_penalty_file(
+        actor=request.user,
+        track=_track(case, request.POST),
+        officers=forms.text(request.POST, "officers", 120),
+        filed_on=forms.date(request.POST, "on", "立案日期", "The filing date"),
+    )
+    return "tracks"
+
+
 def _act_track_advice(request: HttpRequest, case: Case) -> str:
     services.track_advice_send(
         actor=request.user,
@@ -1022,6 +1034,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "penalty_review": _act_penalty_review,
     "discussion": _act_discussion,
     "track_letter": _act_track_letter,
+    "track_file": _act_track_file,
     "track_advice": _act_track_advice,
     "track_credit": _act_track_credit,
     "enforcement": _act_enforcement,

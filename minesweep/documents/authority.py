@@ -105,7 +105,7 @@ def issuer_for(case: Case, kind: str, target: str) -> Issuer:
         from minesweep.cases.models import Track
 
         track = Track.objects.filter(pk=int(pk)).first()
-        if track is not None and kind == "measure_letter":
+        if track is not None and kind in ("measure_letter", "penalty_filing"):
             return case_issuer(case, track.authority)  # the authority that holds the measure's power
         return case_issuer(case)
     if record == "listing":  # 拟列入告知书 and 列入决定书: the credit authority (国办发〔2020〕49号)

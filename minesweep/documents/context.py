@@ -46,6 +46,7 @@ from minesweep.documents.wording import (
 )
 from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 from minesweep.policy.packs import available_packs, load_pack
+from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
 
 __all__ = ["DocumentError", "Prepared", "cn_date", "prepare", "yuan_capital"]
@@ -362,7 +363,7 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: st
         **_case_fields(case),
         **prepared.fields,
         "authority": prepared.issuer.name,
-        "kind_title": KINDS[kind].zh,
+        "kind_title": KINDS[kind].title,
     }
     return prepared
 
@@ -409,6 +410,62 @@ def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
                         facts_text(p.facts) or "—",
                     ]
                     for p in parties
+                ],
+            }
+        },
+    )
+
+
+def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """立案审批表 of the authority holding a party's penalty power when another authority filed the case
+    (``cases.services.tracks.needs_own_filing``; 行政处罚法第二十二条、第五十四条): in its own name, on the
+    matter the case authority transferred, for that party only, with its own officers (第四十二条) and
+    its own ninety days from its filing (第六十条)."""
+    filed = [
+        t for t in case.tracks.filter(kind="penalty").exclude(filed_on=None).select_related("party__subject")
+    ]
+    track: Any = _pick(filed, party, "有权机关立案记录", "filing by the authority holding the power")
+    the_party = track.party
+    lead = case.lead
+    transferring = case_issuer(case).name
+    officers = track.filing_officers.split("、")
+    violated = violated_provisions(the_party) or "有关规定"
+    basis, _ = _penalty_basis(case, the_party)
+    return Prepared(
+        f"track:{track.pk}",
+        the_party,
+        case_issuer(case, track.authority),
+        track.filed_on,
+        {
+            "lead_number": lead.number,
+            "lead_source": f"{transferring}移送（其案件编号{case.number}）",
+            "received_on": cn_date(track.filed_on),
+            "lead_summary": clean_paper(lead.summary or lead.title),
+            "filing_reason": (
+                f"{transferring}在办理{case.title}一案（案件编号{case.number}）中发现，当事人{the_party.name}"
+                f"涉嫌违反{violated}的规定。依据{basis}，该行为应予行政处罚，处罚权由本机关依法行使。"
+                f"{transferring}已将该事项移送本机关，经审查符合立案条件"
+            ),
+            "basis": cite([Citation(PENALTY_LAW, "第二十二条"), Citation(PENALTY_LAW, "第五十四条")])
+            + f"及{basis}",
+            "policy_context": policy_context(case),
+            "parties": f"{the_party.name}（{category_label(the_party.category)}）",
+            "lead_officer": officers[0],
+            "second_officer": "、".join(officers[1:]) or "—",
+            "filed_on": cn_date(track.filed_on),
+            "decision_due": cn_date(decision_deadline(track.filed_on)),
+        },
+        {
+            "parties": {
+                "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
+                "rows": [
+                    [
+                        the_party.name,
+                        party_identifier(the_party) or "—",
+                        the_party.address or "—",
+                        category_label(the_party.category),
+                        facts_text(the_party.facts) or "—",
+                    ]
                 ],
             }
         },
@@ -1378,6 +1435,7 @@ def _discussion(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 
 BUILDERS: dict[str, Callable[..., Prepared]] = {
     "filing": _filing,
+    "penalty_filing": _penalty_filing,
     "notice": _notice,
     "decision": _decision,
     "police_referral": _referral,

@@ -16,16 +16,30 @@ class Kind:
     en: str
     char: str  # the type character(s) in the number: 包发改{char}〔2026〕12号 ("" for a record)
     template: str  # file name in the template directory
+    heading: str = ""  # the title printed on the document when it differs from ``zh`` (a list's label)
 
     @property
     def numbered(self) -> bool:
         return bool(self.char)
+
+    @property
+    def title(self) -> str:
+        """The title the document bears (GB/T 9704: 文种), e.g. 立案审批表 for either filing form."""
+        return self.heading or self.zh
 
 
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
         Kind("filing", "立案审批表", "Case filing approval form", "立", "filing.docx"),
+        Kind(
+            "penalty_filing",
+            "立案审批表（有权机关）",
+            "Filing form of the authority holding the penalty power",
+            "立",
+            "filing.docx",
+            heading="立案审批表",
+        ),
         Kind("notice", "行政处罚事先告知书", "Notice of intended penalty", "告", "notice.docx"),
         Kind("hearing_notice", "听证通知书", "Hearing notice", "听", "hearing_notice.docx"),
         Kind("hearing_record", "听证笔录", "Hearing record", "", "hearing_record.docx"),

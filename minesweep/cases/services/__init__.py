@@ -70,6 +70,7 @@ from minesweep.cases.services.tracks import (
     track_credit_statement_record,
     track_enforcement_record,
     track_letter_issue,
+    track_penalty_file,
     tracks_sync,
 )
 
@@ -87,6 +88,7 @@ __all__ = [
     "track_credit_statement_record",
     "track_enforcement_record",
     "track_letter_issue",
+    "track_penalty_file",
     "tracks_sync",
     "DEFAULT_PACK",
     "REFERRAL_DOCUMENTS",

@@ -219,9 +219,20 @@ def notice_issue(
             f"a notice was already served on '{party.name}'",
         )
     track = require_party_track(party, "penalty", "送达行政处罚告知书", "serve a penalty notice")
+    if track.step == "filing":
+        raise TransitionError(
+            "cases.penalty_not_filed",
+            f"须先由{track.authority_name or track.authority}对“{party.name}”立案，再送达告知书"
+            "（行政处罚法第五十四条：作出处罚的机关立案调查）",
+            f"{track.authority_name or track.authority} must first file its own case on '{party.name}' "
+            "before serving the notice (Art. 54: the deciding authority files the case)",
+        )
     intended_penalty = required_text(intended_penalty, "拟处罚内容", "The intended penalty")
-    # Paper-world events are often entered later: any day from filing to today is accepted.
-    served = day_not_after_today(served_on, "送达日期", "The service date", not_before=case.filed_on)
+    # Paper-world events are often entered later: any day from filing to today is accepted; after the
+    # penalty authority's own filing when it has one.
+    served = day_not_after_today(
+        served_on, "送达日期", "The service date", not_before=track.filed_on or case.filed_on
+    )
     require_no_criminal_hold(party, served, "送达行政处罚告知书", "serve the penalty notice")
     due = with_policy(hearing_request_deadline, served)
     intended_fine = _intended_fine(party, _money(intended_fine_yuan))

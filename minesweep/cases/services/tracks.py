@@ -20,6 +20,7 @@ Interpretations of law (also in packs/README.md):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -45,7 +46,7 @@ from minesweep.cases.transitions import (
     allowed_actions,
     next_step,
 )
-from minesweep.core.errors import TransitionError
+from minesweep.core.errors import DomainError, TransitionError
 from minesweep.documents.numbering import act_number_issue
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
@@ -398,7 +399,7 @@ def referral_track_follow(referral: Referral) -> None:
 def tracks_start(*, actor: Actor, case: Case) -> None:
     """The proposed handling is approved: every waiting track starts its own procedure."""
     for track in case.tracks.filter(step="awaiting_approval"):
-        track.step = START_AFTER_APPROVAL[track.kind]
+        track.step = "filing" if needs_own_filing(track) else START_AFTER_APPROVAL[track.kind]
         track.save()
         record(
             actor=actor,
@@ -408,6 +409,56 @@ def tracks_start(*, actor: Actor, case: Case) -> None:
             after={"step": track.step},
             note=f"{track.party.name}：{track_title(track)} 开始办理",
         )
+
+
+def needs_own_filing(track: Track) -> bool:
+    """A penalty track whose acts another authority issues than the one that filed the case.
+
+    行政处罚法第五十四条第二款 has the administrative organ that will decide file the case (立案) and
+    第二十二条 gives the penalty to the organ holding the power; 第六十条 counts the ninety days from that
+    filing. The case authority (发改委, the crackdown's lead) files the case and may not fine under
+    电力法第七十一条, which is the 电力管理部门's power: its filing cannot carry the 能源局's 告知书 and
+    决定书, so that authority files its own case on the transferred matter first. Whether the region
+    makes one organ both (pack ``case_authority``) is the region's choice; when the issuers coincide
+    nothing changes."""
+    if track.kind != "penalty":
+        return False
+    from minesweep.documents.authority import case_issuer
+
+    return case_issuer(track.case, track.authority).name != case_issuer(track.case).name
+
+
+@transaction.atomic
+def track_penalty_file(
+    *, actor: Actor, track: Track, officers: str, filed_on: dt.date | None = None
+) -> Track:
+    """The authority holding the penalty power files its own case on the transferred matter
+    (:func:`needs_own_filing`), with its two or more officers (行政处罚法第四十二条第一款); its
+    立案审批表 is the documents kind ``penalty_filing``. Filed on or after the case's filing, never
+    after today; the penalty's notice may not come before it."""
+    track = Track.objects.select_for_update().select_related("case", "party").get(pk=track.pk)
+    case = track.case
+    require_case_officer(actor, case)
+    names = [n for n in re.split(r"[、，,；;\s]+", required_text(officers, "承办人", "The officers")) if n]
+    if len(set(names)) < 2:
+        raise DomainError(
+            "cases.officers_two",
+            "执法人员不得少于两人（行政处罚法第四十二条第一款），请填写两名以上承办人，以顿号分隔",
+            "at least two officers (Art. 42(1)): name two or more, separated by 、",
+        )
+    filed = day_not_after_today(filed_on, "立案日期", "The filing date", not_before=case.filed_on)
+    advance(track, "penalty_file")
+    track.filed_on, track.filing_officers = filed, "、".join(dict.fromkeys(names))
+    track.save(update_fields=["filed_on", "filing_officers", "updated_at"])
+    record(
+        actor=actor,
+        action="cases.track.file",
+        target=track,
+        case=case,
+        after={"step": track.step, "filed_on": filed.isoformat()},
+        note=f"{track.party.name}：{track.authority_name or track.authority}立案（{filed.isoformat()}）",
+    )
+    return track
 
 
 def tracks_open(case: Case) -> list[Track]:

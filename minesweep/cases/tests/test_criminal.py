@@ -13,7 +13,7 @@ from django.utils import timezone
 from minesweep.audit.models import AuditEvent
 from minesweep.cases import selectors, services
 from minesweep.cases.models import Case, CaseParty, Notice, Referral
-from minesweep.cases.scenarios import refer, run
+from minesweep.cases.scenarios import file_penalties, refer, run
 from minesweep.cases.services import criminal
 from minesweep.cases.services.criminal import criminal_hold, days_covered, held_penalty_types
 from minesweep.cases.tests.test_services import decision_fields, reviewed
@@ -30,6 +30,7 @@ def _approved(crew, lead, *, theft_kw: int | None = 2) -> Case:  # type: ignore[
     case = run(crew, lead, to="legal_review", filed_on=FILED, theft_kw=theft_kw)
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    file_penalties(crew, case, on=FILED)  # the 能源局 files its own case (行政处罚法第五十四条)
     return case
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, Notice
-from minesweep.cases.scenarios import refer, run
+from minesweep.cases.scenarios import file_penalties, refer, run
 from minesweep.cases.selectors import fine_range
 from minesweep.cases.tests.test_services import decision_fields
 from minesweep.core.errors import DomainError
@@ -23,6 +23,7 @@ def _approved(crew, lead) -> Case:  # type: ignore[no-untyped-def]
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
+    file_penalties(crew, case, on=case.filed_on)  # the 能源局 files its own case (行政处罚法第五十四条)
     return case
 
 

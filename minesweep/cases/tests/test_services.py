@@ -15,7 +15,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.models import AuditEvent
 from minesweep.cases import services
 from minesweep.cases.models import Case, Determination, Lead, Measure, Referral, Task
-from minesweep.cases.scenarios import refer, run
+from minesweep.cases.scenarios import file_penalties, refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
 from minesweep.policy.packs import load_pack
@@ -584,6 +584,7 @@ def notice_case(crew, lead) -> Case:  # type: ignore[no-untyped-def]
     case = _case(crew, lead, "legal_review")
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
+    file_penalties(crew, case, on=case.filed_on)  # the 能源局 files its own case (行政处罚法第五十四条)
     case.refresh_from_db()
     return case
 
@@ -742,6 +743,7 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
     assert isinstance(case, Case) and case.decision_due == dt.date(2026, 8, 30)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     refer(crew, case)
+    file_penalties(crew, case, on=case.filed_on)
     party = case.parties.first()
     notice = services.notice_issue(
         actor=crew.investigator,

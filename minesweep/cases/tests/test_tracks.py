@@ -8,8 +8,9 @@ import pytest
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, Referral
-from minesweep.cases.scenarios import PartySpec, refer, run
+from minesweep.cases.scenarios import PartySpec, file_penalties, refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.cases.tests.test_criminal import _serve
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.services import CreditError, listing_from_decision
 from minesweep.policy.workdays import add_working_days
@@ -159,6 +160,7 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     refer(crew, case)  # the facts' police referral is settled before any notice (国务院令第310号第十一条)
+    file_penalties(crew, case, on=case.filed_on)
     party = case.parties.get()  # an organisation: 较大数额 100,000 yuan in the pack
     notice = services.notice_issue(
         actor=crew.investigator,
@@ -357,3 +359,58 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
 
     assert ListingRecord.objects.get(case_number=track.case.number).party_id == track.party_id
     assert ListingRecord.objects.get(case_number=twins.number).party_id is None  # two 张某: left to a person
+
+
+# -- the authority holding the penalty power files its own case (行政处罚法第二十二条、第五十四条) ------------------
+def _approved_penalty(crew, lead):  # type: ignore[no-untyped-def]
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(MINER,))
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)
+    return case, case.tracks.get(kind="penalty")
+
+
+def test_a_penalty_another_authority_holds_waits_for_that_authoritys_own_filing(crew, lead):
+    from minesweep.audit.models import AuditEvent
+
+    case, track = _approved_penalty(crew, lead)
+    # 电力法第七十一条 is the 电力管理部门's power; the 发改委 filed the case.
+    assert track.authority == "power_administration" and track.step == "filing"
+    with pytest.raises(TransitionError) as refused:
+        _serve(crew, case, dt.date(2026, 9, 5))
+    assert refused.value.code == "cases.penalty_not_filed" and "包头市能源局" in refused.value.message_zh
+    for officers, on, code in (
+        ("赵刚", dt.date(2026, 9, 3), "cases.officers_two"),  # 第四十二条: two or more
+        ("赵刚、赵刚", dt.date(2026, 9, 3), "cases.officers_two"),
+        ("赵刚、钱伟", dt.date(2026, 8, 31), "cases.date_too_early"),  # before the case was filed
+        ("赵刚、钱伟", dt.date(2099, 1, 1), "cases.date_in_future"),
+    ):
+        with pytest.raises(DomainError) as error:
+            services.track_penalty_file(actor=crew.investigator, track=track, officers=officers, filed_on=on)
+        assert error.value.code == code, (officers, on, error.value.code)
+        track.refresh_from_db()
+        assert track.step == "filing" and track.filed_on is None and track.filing_officers == ""
+    filed = services.track_penalty_file(
+        actor=crew.investigator, track=track, officers="赵刚，钱伟 孙丽", filed_on=dt.date(2026, 9, 3)
+    )
+    assert filed.step == "notice" and filed.filed_on == dt.date(2026, 9, 3)
+    assert filed.filing_officers == "赵刚、钱伟、孙丽"
+    assert AuditEvent.objects.filter(action="cases.track.file", object_id=str(track.pk)).count() == 1
+    with pytest.raises(TransitionError):  # filed once
+        services.track_penalty_file(
+            actor=crew.investigator, track=track, officers="赵刚、钱伟", filed_on=dt.date(2026, 9, 4)
+        )
+    with pytest.raises(DomainError) as early:  # its notice comes after its own filing
+        _serve(crew, case, dt.date(2026, 9, 2))
+    assert early.value.code == "cases.date_too_early"
+    assert _serve(crew, case, dt.date(2026, 9, 3)).served_on == dt.date(2026, 9, 3)
+
+
+def test_a_penalty_the_filing_authority_holds_goes_straight_to_its_notice(crew, lead, monkeypatch):
+    from minesweep.documents import authority
+
+    same = authority.case_issuer
+    monkeypatch.setattr(authority, "case_issuer", lambda case, authority_type="": same(case))
+    case, track = _approved_penalty(crew, lead)
+    assert track.step == "notice" and track.filed_on is None
+    assert _serve(crew, case, dt.date(2026, 9, 3)).served_on == dt.date(2026, 9, 3)

@@ -176,6 +176,19 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     # -- the miner: the police referral comes first (国务院令第310号第十一条: no fine in place of it) --------
     _open(page, case, "tracks", MINER)
     held = _track(page, MINER, "penalty")
+    # 行政处罚法第五十四条: the 能源局 holds the power the 发改委 filed on, so it files its own case first.
+    assert "待有权机关立案" in held.inner_text() and not held.locator(".notice-form").count()
+    held.locator(".penalty-file-form input[name=officers]").fill("赵刚")  # one officer: refused (Art. 42)
+    held.locator(".penalty-file-form button").click()
+    page.wait_for_load_state()
+    assert "不得少于两人" in " ".join(page.locator(".messages li.error").all_inner_texts())
+    held = _track(page, MINER, "penalty")
+    held.locator(".penalty-file-form input[name=officers]").fill("赵刚、钱伟")
+    held.locator(".penalty-file-form button").click()
+    _saved(page)
+    _open(page, case, "tracks", MINER)
+    held = _track(page, MINER, "penalty")
+    assert "有权机关立案" in held.inner_text() and "赵刚、钱伟" in held.inner_text()
     assert "刑事优先" in held.inner_text() and not held.locator(".notice-form").count()
     _open(page, case, "tasks")
     police = f'#referrals .referral-card[data-party="{MINER}"][data-kind="police"]'

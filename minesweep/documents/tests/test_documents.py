@@ -28,7 +28,15 @@ from .conftest import OFFICIAL_ID
 pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
 PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
-PENALTY_KINDS = ("notice", "hearing_notice", "hearing_record", "discussion", "decision", "service_receipt")
+PENALTY_KINDS = (
+    "penalty_filing",
+    "notice",
+    "hearing_notice",
+    "hearing_record",
+    "discussion",
+    "decision",
+    "service_receipt",
+)
 CREDIT_ISSUER = ("内蒙古自治区发展和改革委员会", "内发改")  # the pack's credit office (region level)
 
 
@@ -67,6 +75,16 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             cn_date(case.filed_on),
             "《中华人民共和国行政处罚法》第五十四条",
             "网吧",  # the category by its label, never its code
+        ],
+        "penalty_filing": [
+            # 行政处罚法第二十二条、第五十四条: the 能源局 files the matter the 发改委 transferred, in its own name.
+            cafe.name,
+            "包头市发展和改革委员会移送",
+            f"其案件编号{case.number}",
+            "《中华人民共和国行政处罚法》第二十二条、第五十四条",
+            "《中华人民共和国电力法》第七十一条",
+            "承办人：赵刚、钱伟",
+            cn_date(case.tracks.get(kind="penalty", party=cafe).filed_on),
         ],
         "notice": [
             cafe.name,
@@ -146,7 +164,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
-    assert doc.paragraphs[1].text == KINDS[kind].zh  # the title, in Chinese
+    assert doc.paragraphs[1].text == KINDS[kind].title  # the title, in Chinese
     issuer = (
         PENALTY_ISSUER
         if kind in PENALTY_KINDS
@@ -172,7 +190,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    for value in (KINDS[kind].zh, document.number, issuer[0], *_required(case, kind)[:3]):
+    for value in (KINDS[kind].title, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -401,7 +419,7 @@ def test_it_writes_documents_from_the_command_line(case, tmp_path):
         with pytest.raises(CommandError, match=message):
             call_command("case", "document", *args)
     call_command("case", "templates", "--out", str(tmp_path / "tpl"))
-    assert len(list((tmp_path / "tpl").glob("*.docx"))) == len(KINDS)
+    assert len(list((tmp_path / "tpl").glob("*.docx"))) == len({k.template for k in KINDS.values()})
 
 
 def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator, client_for):
