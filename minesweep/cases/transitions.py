@@ -193,7 +193,7 @@ START_AFTER_APPROVAL: Mapping[str, str] = MappingProxyType(
 STEP_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "awaiting_approval": ("待审核拟处理意见", "Awaiting approval of the proposed handling"),
-        "filing": ("待有权机关立案", "To be filed by the authority holding the power"),
+        "filing": ("待有权机关立案", "Penalty authority to file"),
         "notice": ("待送达告知书", "Notice to serve"),
         "rights": ("陈述申辩与听证", "Statement and hearing"),
         "discussion": ("待集体讨论", "Collective discussion"),

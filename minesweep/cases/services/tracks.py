@@ -434,8 +434,10 @@ def track_penalty_file(
 ) -> Track:
     """The authority holding the penalty power files its own case on the transferred matter
     (:func:`needs_own_filing`), with its two or more officers (行政处罚法第四十二条第一款); its
-    立案审批表 is the documents kind ``penalty_filing``. Filed on or after the case's filing, never
-    after today; the penalty's notice may not come before it."""
+    立案审批表 is the documents kind ``penalty_filing``, which states its own ninety days (第六十条).
+    Filed on or after the case's filing, never after today; the penalty's notice may not come before it.
+    The platform still holds every decision of the case to the case's ninety days, which end first:
+    stricter than 第六十条 asks of this authority, never later."""
     track = Track.objects.select_for_update().select_related("case", "party").get(pk=track.pk)
     case = track.case
     require_case_officer(actor, case)
