@@ -1155,24 +1155,30 @@ def _hearing_record(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 
 
 def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    """法制审核意见 (行政处罚法第五十八条): who reviewed, what, the opinion and the outcome."""
+    """法制审核意见 (行政处罚法第五十八条): who reviewed, what, the opinion and the outcome. The review of a
+    party's penalty before its decision is the deciding authority's (第五十八条: before "行政机关负责人作出
+    行政处罚的决定"), so it bears that authority's name (the 能源局 for 电力法第七十一条); the review of the
+    case's proposed handling bears the case authority's."""
     reviews = list(case.legal_reviews.select_related("reviewer"))
     if party is not None:
         reviews = [r for r in reviews if getattr(r, "party_id", None) in (None, party.pk)]
     review = _pick(list(reversed(reviews)), None, "法制审核记录", "legal review")
     reviewed = timezone.localtime(review.reviewed_at).date()
+    reviewed_party = getattr(review, "party", None)
     return Prepared(
         f"legal_review:{review.pk}",
         None,
-        case_issuer(case),
+        penalty_issuer(case, reviewed_party) if reviewed_party is not None else case_issuer(case),
         reviewed,
         {
             "reviewer": _person(review.reviewer),
             "reviewed_on": cn_date(reviewed),
             "outcome": review.get_outcome_display().split(" / ")[0],
             "opinion": clean_paper(review.opinion),
-            "parties": "、".join(p.name for p in case.parties.all()) or "（待查明）",
-            "criminal_referrals": criminal_referrals_text(case, getattr(review, "party", None), reviewed),
+            "parties": reviewed_party.name
+            if reviewed_party is not None
+            else "、".join(p.name for p in case.parties.all()) or "（待查明）",
+            "criminal_referrals": criminal_referrals_text(case, reviewed_party, reviewed),
         },
     )
 

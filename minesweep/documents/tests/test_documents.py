@@ -30,6 +30,7 @@ CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
 PENALTY_ISSUER = ("包头市能源局", "包能源")  # the pack's 电力管理部门 for Baotou
 PENALTY_KINDS = (
     "penalty_filing",
+    "legal_review",  # the fixture's last review is the café's penalty review: the 能源局's (第五十八条)
     "notice",
     "hearing_notice",
     "hearing_record",
@@ -218,6 +219,22 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
         assert document.number == track.letter_number  # the number the letter got when it was issued
         assert "《中华人民共和国节约能源法》" in text and host.name in text
         assert check("measure_letter", text, number=document.number) == []
+
+
+def test_a_penalty_review_bears_the_deciding_authoritys_name_and_its_party_only(case):
+    # 行政处罚法第五十八条: the review before a penalty decision is the deciding organ's; the review of the
+    # proposed handling is the case authority's and names every party.
+    cafe = case.parties.get(category="internet_cafe")
+    official = case.parties.get(category="public_official")
+    assert case.legal_reviews.filter(party=cafe).exists() and not case.legal_reviews.filter(party=official)
+    reviews = {
+        who: docx_text(bytes(document_issue(actor="test", case=case, kind="legal_review", party=who).docx))
+        for who in (cafe, official)
+    }
+    assert reviews[cafe].startswith(PENALTY_ISSUER[0]) and CASE_ISSUER[0] not in reviews[cafe]
+    assert f"当事人：{cafe.name}\n" in reviews[cafe] + "\n" and official.name not in reviews[cafe]
+    assert reviews[official].startswith(CASE_ISSUER[0])
+    assert cafe.name in reviews[official] and official.name in reviews[official]
 
 
 def test_a_measure_letter_rests_on_the_documents_in_force_and_never_on_a_draft(case):
