@@ -238,6 +238,9 @@ def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def
                 "authority": t.authority,
                 "authority_name": t.authority_name,
                 "step": t.step,
+                # 行政处罚法第五十四条: the penalty authority's own filing when another filed the case
+                "filed_on": t.filed_on.isoformat() if t.filed_on else None,
+                "filing_officers": t.filing_officers,
                 "actions": t.action_codes(),
                 "hearing_right": t.hearing_right,
                 "outcome": t.outcome,

@@ -31,6 +31,9 @@ def test_it_serves_a_case_with_measures_deadlines_and_tasks(crew, lead, client_f
     assert penalty["authority_name"] == "包头市能源局" and penalty["allowed_actions"] == [
         "enforcement_record"
     ]
+    # The 能源局 filed its own case on the matter the 发改委 filed (行政处罚法第五十四条), before its notice.
+    notice = case.notices.get()
+    assert penalty["filed_on"] <= notice.served_on.isoformat() and penalty["filing_officers"] == "赵刚、钱伟"
     assert "close" in data["allowed_actions"]
     police = [r for r in data["referrals"] if r["kind"] == "police"]
     assert police and all(r["offence"] in POLICE_REFERRAL_CRIMES for r in police)
