@@ -106,7 +106,8 @@ def issuer_for(case: Case, kind: str, target: str) -> Issuer:
 
         track = Track.objects.filter(pk=int(pk)).first()
         if track is not None and kind in ("measure_letter", "penalty_filing"):
-            return case_issuer(case, track.authority)  # the authority that holds the measure's power
+            # the authority that holds the measure's power, or the penalty's (its own 立案审批表)
+            return case_issuer(case, track.authority)
         return case_issuer(case)
     if record == "listing":  # 拟列入告知书 and 列入决定书: the credit authority (国办发〔2020〕49号)
         return case_issuer(case, "credit_office")

@@ -398,22 +398,25 @@ def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "lead_officer": _person(case.lead_officer),
             "second_officer": _person(case.second_officer) if case.second_officer else "—",
         },
-        {
-            "parties": {
-                "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
-                "rows": [
-                    [
-                        p.name,
-                        party_identifier(p) or "—",
-                        p.address or "—",
-                        category_label(p.category),
-                        facts_text(p.facts) or "—",
-                    ]
-                    for p in parties
-                ],
-            }
-        },
+        {"parties": _parties_table(parties)},
     )
+
+
+def _parties_table(parties: list[CaseParty]) -> dict[str, Any]:
+    """The 当事人基本情况 table of a 立案审批表: name, identifier (masked), address, category, facts."""
+    return {
+        "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
+        "rows": [
+            [
+                p.name,
+                party_identifier(p) or "—",
+                p.address or "—",
+                category_label(p.category),
+                facts_text(p.facts) or "—",
+            ]
+            for p in parties
+        ],
+    }
 
 
 def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -421,9 +424,7 @@ def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     (``cases.services.tracks.needs_own_filing``; 行政处罚法第二十二条、第五十四条): in its own name, on the
     matter the case authority transferred, for that party only, with its own officers (第四十二条) and
     its own ninety days from its filing (第六十条)."""
-    filed = [
-        t for t in case.tracks.filter(kind="penalty").exclude(filed_on=None).select_related("party__subject")
-    ]
+    filed = list(case.tracks.filter(kind="penalty").exclude(filed_on=None).select_related("party__subject"))
     track: Any = _pick(filed, party, "有权机关立案记录", "filing by the authority holding the power")
     the_party = track.party
     lead = case.lead
@@ -455,20 +456,7 @@ def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "filed_on": cn_date(track.filed_on),
             "decision_due": cn_date(decision_deadline(track.filed_on)),
         },
-        {
-            "parties": {
-                "columns": ["当事人", "证照号码", "住所", "主体类别", "查明事实"],
-                "rows": [
-                    [
-                        the_party.name,
-                        party_identifier(the_party) or "—",
-                        the_party.address or "—",
-                        category_label(the_party.category),
-                        facts_text(the_party.facts) or "—",
-                    ]
-                ],
-            }
-        },
+        {"parties": _parties_table([the_party])},
     )
 
 
@@ -1159,12 +1147,12 @@ def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     party's penalty before its decision is the deciding authority's (第五十八条: before "行政机关负责人作出
     行政处罚的决定"), so it bears that authority's name (the 能源局 for 电力法第七十一条); the review of the
     case's proposed handling bears the case authority's."""
-    reviews = list(case.legal_reviews.select_related("reviewer"))
+    reviews = list(case.legal_reviews.select_related("reviewer", "party"))
     if party is not None:
         reviews = [r for r in reviews if getattr(r, "party_id", None) in (None, party.pk)]
     review = _pick(list(reversed(reviews)), None, "法制审核记录", "legal review")
     reviewed = timezone.localtime(review.reviewed_at).date()
-    reviewed_party = getattr(review, "party", None)
+    reviewed_party = review.party
     return Prepared(
         f"legal_review:{review.pk}",
         None,
