@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
-from minesweep.accounts.duties import legal_reviewer_assign
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.accounts.services import staff_create, totp_enrol
 from minesweep.core.demodata import DEMO_PASSWORD
@@ -40,8 +39,28 @@ PERSONAS: list[Persona] = [
     Persona("ordos_investigator", "鄂尔多斯市核查员 刘洋", Role.INVESTIGATOR, "150600"),
     Persona("dongsheng_investigator", "东胜区核查员 陈静", Role.INVESTIGATOR, "150602"),
     Persona("baotou_intake", "包头市受理员 杨帆", Role.INTAKE_OFFICER, "150200"),
-    Persona("baotou_legal", "包头市法制审核员 孙丽", Role.INVESTIGATOR, "150200", legal_reviewer=True),
-    Persona("ordos_legal", "鄂尔多斯市法制审核员 高原", Role.INVESTIGATOR, "150600", legal_reviewer=True),
+    # A legal reviewer reviews the acts of her own organ (行政处罚法第五十八条): the 发改委's (no department:
+    # the case authority) or the 能源局's, whose penalties under 电力法第七十一条 it decides itself.
+    Persona("baotou_legal", "包头市发改委法制审核员 孙丽", Role.INVESTIGATOR, "150200", legal_reviewer=True),
+    Persona(
+        "baotou_energy_legal",
+        "包头市能源局法制审核员 周敏",
+        Role.INVESTIGATOR,
+        "150200",
+        "power_administration",
+        legal_reviewer=True,
+    ),
+    Persona(
+        "ordos_legal", "鄂尔多斯市发改委法制审核员 高原", Role.INVESTIGATOR, "150600", legal_reviewer=True
+    ),
+    Persona(
+        "ordos_energy_legal",
+        "鄂尔多斯市能源局法制审核员 吴静",
+        Role.INVESTIGATOR,
+        "150600",
+        "power_administration",
+        legal_reviewer=True,
+    ),
     Persona("baotou_leader", "包头市领导 周强", Role.LEADERSHIP, "150200"),
     *[
         Persona(f"liaison_{code}", f"{zh}联络员", Role.DEPARTMENT_LIAISON, "150000", code)
@@ -65,8 +84,7 @@ def load(*, seed: int) -> str:
             role=persona.role,
             jurisdiction=Division.objects.get(code=persona.division_code),
             department=persona.department,
+            legal_reviewer=persona.legal_reviewer,
         )
         totp_enrol(actor="demo", user=profile.user, key_hex=DEMO_TOTP_KEY)
-        if persona.legal_reviewer:
-            legal_reviewer_assign(user=profile.user)
     return f"{len(PERSONAS)} staff personas"

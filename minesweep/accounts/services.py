@@ -24,12 +24,26 @@ def staff_create(
     role: Role,
     jurisdiction: Division,
     department: str = "",
+    legal_reviewer: bool = False,
 ) -> StaffProfile:
+    """A staff member. A legal reviewer (法制审核人员, 行政处罚法第五十八条) is an investigator holding the
+    legal-review post of her organ: her department's authority at her jurisdiction (no department: the
+    case authority, the 发改委; ``power_administration``: the 能源局, which decides its own penalties)."""
     if role == Role.DEPARTMENT_LIAISON and department not in DEPARTMENTS:
         raise DomainError(
             "accounts.department_required",
             "部门联络员必须属于一个部门",
             "A department liaison must belong to a department",
+        )
+    if department and department not in DEPARTMENTS:
+        raise DomainError(
+            "accounts.department_unknown", f"未知部门 {department}", f"Unknown department {department}"
+        )
+    if legal_reviewer and role != Role.INVESTIGATOR:
+        raise DomainError(
+            "accounts.reviewer_role",
+            "法制审核人员须为核查办案岗位账号",
+            "A legal reviewer must hold the investigator role",
         )
     user = User.objects.create_user(username=username, password=password)
     profile = StaffProfile.objects.create(
@@ -38,6 +52,7 @@ def staff_create(
         department=department,
         jurisdiction=jurisdiction,
         display_name=display_name,
+        legal_reviewer=legal_reviewer,
     )
     audit_record(
         actor=actor,
@@ -48,6 +63,7 @@ def staff_create(
             "role": role.value,
             "department": department,
             "jurisdiction": jurisdiction.code,
+            "legal_reviewer": legal_reviewer,
         },
         division_code=jurisdiction.code,
     )

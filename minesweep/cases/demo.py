@@ -25,11 +25,14 @@ from minesweep.registry.models import Division, Subject
 
 MARK = "demo:cases:"
 
+# (username, display name, jurisdiction, department): the personas' names (accounts.demo) when those loaded
 EXTRA_STAFF = (
-    ("baotou_investigator2", "包头市核查员 王磊", "150200"),
-    ("baotou_legal", "包头市法制审核员 孙丽", "150200"),
-    ("ordos_investigator2", "鄂尔多斯市核查员 高峰", "150600"),
-    ("ordos_legal", "鄂尔多斯市法制审核员 马丽", "150600"),
+    ("baotou_investigator2", "包头市核查员 王磊", "150200", ""),
+    ("baotou_legal", "包头市发改委法制审核员 孙丽", "150200", ""),
+    ("baotou_energy_legal", "包头市能源局法制审核员 周敏", "150200", "power_administration"),
+    ("ordos_investigator2", "鄂尔多斯市核查员 高峰", "150600", ""),
+    ("ordos_legal", "鄂尔多斯市发改委法制审核员 高原", "150600", ""),
+    ("ordos_energy_legal", "鄂尔多斯市能源局法制审核员 吴静", "150600", "power_administration"),
 )
 
 # (stage, county code, title, party specs, rigs)
@@ -115,21 +118,20 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
 )
 
 
-def _user(username: str, display_name: str, division: str) -> User:
+def _user(username: str, display_name: str, division: str, department: str = "") -> User:
     found = User.objects.filter(username=username).first()
     if found is not None:
         return found
-    user = staff_create(
+    return staff_create(
         actor="demo",
         username=username,
         password=DEMO_PASSWORD,
         display_name=display_name,
         role=Role.INVESTIGATOR,
         jurisdiction=Division.objects.get(code=division),
+        department=department,
+        legal_reviewer=username.endswith("_legal"),  # they hold the legal-review post (Art. 58)
     ).user
-    if username.endswith("_legal"):  # the legal reviewers hold the legal-review post (Art. 58)
-        StaffProfile.objects.filter(user=user).update(legal_reviewer=True)
-    return user
 
 
 def _liaisons() -> dict[str, User]:
@@ -142,8 +144,8 @@ def _liaisons() -> dict[str, User]:
 
 
 def _crews() -> dict[str, Crew]:
-    for username, display, division in EXTRA_STAFF:
-        _user(username, display, division)
+    for username, display, division, department in EXTRA_STAFF:
+        _user(username, display, division, department)
     liaisons = _liaisons()
     # The DRC itself does the energy-quota cut; the region's administrator stands in for its liaison.
     admin = User.objects.filter(username="admin").first()
@@ -172,12 +174,14 @@ def _crews() -> dict[str, Crew]:
             User.objects.get(username="baotou_investigator2"),
             User.objects.get(username="baotou_legal"),
             liaisons,
+            User.objects.get(username="baotou_energy_legal"),
         ),
         "150600": Crew(
             ordos,
             User.objects.get(username="ordos_investigator2"),
             User.objects.get(username="ordos_legal"),
             liaisons,
+            User.objects.get(username="ordos_energy_legal"),
         ),
     }
 

@@ -18,6 +18,7 @@ from minesweep.cases import services
 from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral, Task, Track
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
+from minesweep.cases.services.tracks import needs_own_filing
 
 # The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
 # grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
@@ -37,12 +38,23 @@ STAGES = (
 
 @dataclass
 class Crew:
-    """Two investigators of the case's jurisdiction and a legal reviewer who did not investigate."""
+    """Two investigators of the case's jurisdiction, a legal reviewer of the case authority who did not
+    investigate, and one of the authority holding the penalty power where that is another organ (its
+    penalty is reviewed by its own reviewer: procedure._require_reviewer)."""
 
     investigator: AbstractBaseUser
     second: AbstractBaseUser
     reviewer: AbstractBaseUser
     liaisons: Mapping[str, AbstractBaseUser] = field(default_factory=dict)
+    penalty_reviewer: AbstractBaseUser | None = None
+
+    def reviewer_of(self, party: CaseParty) -> AbstractBaseUser:
+        """Who reviews ``party``'s penalty before the decision: the penalty authority's reviewer when that
+        authority is not the case's (:func:`tracks.needs_own_filing`), else the case's."""
+        track = party.tracks.filter(kind="penalty").first()
+        if track is not None and self.penalty_reviewer is not None and needs_own_filing(track):
+            return self.penalty_reviewer
+        return self.reviewer
 
 
 @dataclass
@@ -303,15 +315,20 @@ def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.d
     """Legal review before the decision, collective discussion where required, decision, service."""
     inv = crew.investigator
     review = services.penalty_review_record(
-        actor=crew.reviewer, party=party, approve=True, opinion="陈述申辩期满，事实清楚，适用依据正确"
+        actor=crew.reviewer_of(party),
+        party=party,
+        approve=True,
+        opinion="陈述申辩期满，事实清楚，适用依据正确",
     )
     _review_on(review, decided_on)
     track = party.tracks.get(kind="penalty")
-    if track.discussion_required:
+    if track.discussion_required:  # the heads of the deciding organ (第五十七条): a bureau's or the 发改委's
         services.discussion_record(
             actor=inv,
             party=party,
-            participants="主任、分管副主任、法规科科长",
+            participants="局长、分管副局长、法规科科长"
+            if needs_own_filing(track)
+            else "主任、分管副主任、法规科科长",
             minutes="集体讨论认为违法事实清楚，同意拟处罚意见",
             conclusion="同意按拟处罚意见作出决定",
             held_on=decided_on,

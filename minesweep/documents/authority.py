@@ -31,7 +31,10 @@ class Issuer:
 
 
 def league_of(case: Case) -> Division:
-    division = case.division
+    return _league(case.division)
+
+
+def _league(division: Division) -> Division:
     while division.level == Division.Level.COUNTY and division.parent is not None:
         division = division.parent
     return division
@@ -39,8 +42,12 @@ def league_of(case: Case) -> Division:
 
 def organ(case: Case, authority_type: str) -> Authority | None:
     """The pack's authority of ``authority_type`` for the case's division, or None when not configured."""
+    return _organ_at(case.pack, case.division_id, authority_type)
+
+
+def _organ_at(pack_name: str, division_code: str, authority_type: str) -> Authority | None:
     try:
-        return authority_for(load_pack(case.pack), case.division_id, authority_type)
+        return authority_for(load_pack(pack_name), division_code, authority_type)
     except (PolicyError, KeyError, FileNotFoundError):
         return None
 
@@ -59,18 +66,35 @@ def _issuer(found: Authority, fallback_code: str) -> Issuer:
 
 def case_issuer(case: Case, authority_type: str = "") -> Issuer:
     """The issuer of the case's acts (or of ``authority_type``'s acts), from the pack."""
-    league = league_of(case)
+    return issuer_at(case.pack, case.division, authority_type)
+
+
+def issuer_at(pack_name: str, division: Division, authority_type: str = "") -> Issuer:
+    """The issuer of ``authority_type``'s acts (blank: the pack's case authority) at ``division``."""
+    league = _league(division)
     fallback = Issuer(f"{league.name}发展和改革委员会", league.name[:1] + "发改")
     try:
-        pack = load_pack(case.pack)
+        pack = load_pack(pack_name)
     except (PolicyError, FileNotFoundError):
         return fallback
-    found = organ(case, authority_type or pack.case_authority)
+    found = _organ_at(pack_name, division.code, authority_type or pack.case_authority)
     if authority_type and (found is None or not found.abbreviation):
         # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
         # it (name and number stay consistent); the region adds the abbreviation to the pack to change it.
-        found = organ(case, pack.case_authority)
+        found = _organ_at(pack_name, division.code, pack.case_authority)
     return _issuer(found, fallback.code) if found is not None else fallback
+
+
+def staff_organ(pack_name: str, jurisdiction: Division, department: str) -> Issuer | None:
+    """The organ a staff member works for under ``pack_name``: their department's authority at their
+    jurisdiction, or the case authority when they name no department; ``None`` when the pack configures
+    no authority of that department there (a grid company is not an organ that issues acts). Never the
+    case authority in place of a department's own organ, unlike :func:`issuer_at`: whose act a person
+    may review is a question of where they work, not of who numbers a letter."""
+    if not department:
+        return issuer_at(pack_name, jurisdiction)
+    found = _organ_at(pack_name, jurisdiction.code, department)
+    return _issuer(found, "") if found is not None else None
 
 
 def track_actions(party: CaseParty | None, track: str) -> list[dict[str, Any]]:

@@ -53,6 +53,7 @@ from minesweep.cases.services.tracks import (
 from minesweep.cases.transitions import allowed_actions
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
+from minesweep.documents.authority import Issuer, case_issuer, staff_organ
 from minesweep.documents.numbering import act_number_issue, act_record_paper
 from minesweep.policy.codes import ORGANISATION_CATEGORIES
 from minesweep.policy.engine import hearing_right
@@ -83,19 +84,38 @@ def _display_name(user: object) -> str:
     return str(getattr(profile, "display_name", "") or "")
 
 
-def _require_reviewer(actor: Actor, case: Case) -> Any:
-    """行政处罚法第五十八条: the reviewer holds the legal-review post and took no part in the investigation."""
+def _require_reviewer(actor: Actor, case: Case, deciding: Issuer) -> Any:
+    """行政处罚法第五十八条: the reviewer holds the legal-review post of ``deciding`` — the organ whose act is
+    reviewed — and took no part in the investigation.
+
+    第五十八条第一款 puts the review "在行政机关负责人作出行政处罚的决定之前" by "从事行政处罚决定法制审核的
+    人员", and its second paragraph speaks of "行政机关中初次从事行政处罚决定法制审核的人员": the review is
+    done inside the organ that decides. 国办发〔2018〕118号 (重大执法决定法制审核制度) has each organ name its own
+    review body ("明确具体负责本单位重大执法决定法制审核的工作机构"). So the review of the case's proposed
+    handling is the case authority's, and the review of a penalty another organ decides (电力法第七十一条:
+    the 能源局) is that organ's: a 发改委 reviewer may not sign it, nor a reviewer of another city's organ.
+    A reviewer's organ is their department's authority at their jurisdiction (the case authority when
+    they name no department; :func:`documents.authority.staff_organ`)."""
     reviewer = user_or_none(actor)
     if reviewer is None:
         raise DomainError(
             "cases.reviewer_required", "法制审核须由具体人员进行", "a named reviewer is required"
         )
     profile = getattr(reviewer, "staff", None)
-    if not getattr(profile, "legal_reviewer", False):
+    if profile is None or not profile.legal_reviewer:
         raise DomainError(
             "cases.reviewer_not_qualified",
             "法制审核须由法制审核岗位人员进行（行政处罚法第五十八条）",
             "the legal review needs a holder of the legal-review post (Art. 58)",
+        )
+    works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
+    if works_for is None or works_for.name != deciding.name:
+        raise DomainError(
+            "cases.reviewer_other_organ",
+            f"该法制审核须由{deciding.name}的法制审核人员进行（行政处罚法第五十八条）"
+            + (f"，您是{works_for.name}的审核人员" if works_for is not None else ""),
+            f"this review belongs to a legal reviewer of {deciding.name} (Administrative Penalty Law Art. 58)"
+            + (f"; you review for {works_for.name}" if works_for is not None else ""),
         )
     if reviewer.pk in _officers(case):
         raise DomainError(
@@ -121,7 +141,7 @@ def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str
     case = Case.objects.select_for_update().get(pk=case.pk)
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.LEGAL_REVIEW, doing_zh="进行法制审核", doing_en="review it")
-    reviewer = _require_reviewer(actor, case)
+    reviewer = _require_reviewer(actor, case, case_issuer(case))
     opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
     review = LegalReview.objects.create(
         case=case,
@@ -569,7 +589,7 @@ def penalty_review_record(*, actor: Actor, party: CaseParty, approve: bool, opin
     required (第五十七条), else the decision; returned → the track stays, the opinion is on record."""
     case = Case.objects.select_for_update().get(pk=party.case_id)
     track = require_party_track(party, "penalty", "进行决定前法制审核", "review before the decision")
-    reviewer = _require_reviewer(actor, case)
+    reviewer = _require_reviewer(actor, case, case_issuer(case, track.authority))
     opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
     flags = track_flags(track)
     if approve or "penalty_review" not in allowed_actions(track.kind, track.step, flags):

@@ -1,4 +1,5 @@
-"""Case-workflow fixtures: a Baotou crew (two investigators and a legal reviewer), liaisons, a lead."""
+"""Case-workflow fixtures: a Baotou crew (two investigators, a legal reviewer of the 发改委 and one of the
+能源局, which holds the penalty power), liaisons, a lead."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ def baotou_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def baotou_energy_reviewer(make_staff) -> User:  # type: ignore[no-untyped-def]
+    # the 包头市能源局's legal reviewer: reviews the penalties that bureau decides (电力法第七十一条)
+    return make_staff(
+        "baotou_energy_reviewer", Role.INVESTIGATOR, "150200", "power_administration", legal_reviewer=True
+    )
+
+
+@pytest.fixture
 def liaisons(make_staff) -> dict[str, User]:  # type: ignore[no-untyped-def]
     return {
         code: make_staff(f"l_{code}", Role.DEPARTMENT_LIAISON, "150000", code)
@@ -37,8 +46,8 @@ def liaisons(make_staff) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons) -> Crew:  # type: ignore[no-untyped-def]
-    return Crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons)
+def crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons, baotou_energy_reviewer) -> Crew:  # type: ignore[no-untyped-def]
+    return Crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons, baotou_energy_reviewer)
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_on
     services.notice_statement_record(
         actor=crew.investigator, notice=notice, statement="当事人称已停止挖矿", received_on=SERVED
     )
-    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    services.penalty_review_record(actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意")
     if case.tracks.get(kind="penalty").step == "discussion":
         services.discussion_record(
             actor=crew.investigator,

@@ -94,6 +94,9 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
         make_staff("cd_second", Role.INVESTIGATOR, "510100"),
         make_staff("cd_legal", Role.INVESTIGATOR, "510100", legal_reviewer=True),
         {code: make_staff(f"sc_{code}", Role.DEPARTMENT_LIAISON, "510000", code) for code in DEPARTMENTS},
+        make_staff(
+            "cd_energy_legal", Role.INVESTIGATOR, "510100", "power_administration", legal_reviewer=True
+        ),
     )
     lead = services.lead_create(
         actor="test", source=Lead.Source.PUBLIC_REPORT, title="锦江区某仓库疑似挖矿", division=county

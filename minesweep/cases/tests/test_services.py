@@ -47,7 +47,9 @@ def decision_fields(**dates: dt.date) -> dict[str, object]:
 
 def reviewed(crew, party) -> None:  # type: ignore[no-untyped-def]
     """Legal review before the decision (Art. 58) and, where the penalty is major, collective discussion."""
-    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意拟处罚意见")
+    services.penalty_review_record(
+        actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意拟处罚意见"
+    )
     if party.tracks.get(kind="penalty").discussion_required:
         services.discussion_record(
             actor=crew.investigator,
@@ -676,7 +678,9 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
     assert "听证尚未举行" in waiting.value.message_zh
     with pytest.raises(TransitionError) as early:
-        services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+        services.penalty_review_record(
+            actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意"
+        )
     assert early.value.code == "cases.track_wrong_step"  # the review comes after the hearing
     services.hearing_conclude(
         actor=crew.investigator,

@@ -109,10 +109,51 @@ def test_a_legal_review_before_the_decision_needs_the_post_and_the_settled_right
     with pytest.raises(DomainError) as unqualified:
         services.penalty_review_record(actor=crew.second, party=party, approve=True, opinion="同意")
     assert unqualified.value.code == "cases.reviewer_not_qualified"
-    review = services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    review = services.penalty_review_record(
+        actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意"
+    )
     assert review.party == party
     with pytest.raises(TransitionError):
-        services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="再审一次")
+        services.penalty_review_record(
+            actor=crew.reviewer_of(party), party=party, approve=True, opinion="再审一次"
+        )
+
+
+def test_a_penalty_another_authority_decides_is_reviewed_by_that_authoritys_own_reviewer(
+    crew, lead, make_staff
+):
+    """行政处罚法第五十八条: the review before the decision is the deciding organ's; the 发改委's reviewer,
+    or the 能源局's reviewer of another city, may not sign the 包头市能源局's fine, and the 能源局's reviewer
+    may not review the 发改委's proposed handling."""
+    from minesweep.accounts.roles import Role
+    from minesweep.cases.models import LegalReview
+
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO)
+    assert isinstance(case, Case)
+    party = case.parties.get()
+    assert case.tracks.get(kind="penalty").authority_name == "包头市能源局"
+    ordos_energy = make_staff(
+        "ordos_energy_reviewer", Role.INVESTIGATOR, "150600", "power_administration", legal_reviewer=True
+    )
+    for outsider, organ in ((crew.reviewer, "包头市发展和改革委员会"), (ordos_energy, "鄂尔多斯市能源局")):
+        with pytest.raises(DomainError) as other_organ:
+            services.penalty_review_record(actor=outsider, party=party, approve=True, opinion="同意")
+        assert other_organ.value.code == "cases.reviewer_other_organ"
+        assert "包头市能源局" in other_organ.value.message_zh and organ in other_organ.value.message_zh
+    assert not LegalReview.objects.filter(party=party).exists()
+    review = services.penalty_review_record(
+        actor=crew.penalty_reviewer, party=party, approve=True, opinion="同意"
+    )
+    assert review.reviewer == crew.penalty_reviewer
+
+    another = services.lead_create(
+        actor="system", source=lead.source, title="另一线索", division=lead.division
+    )
+    other = run(crew, another, to="legal_review", filed_on=LONG_AGO)
+    assert isinstance(other, Case)
+    with pytest.raises(DomainError) as energy_on_drc:
+        services.legal_review_record(actor=crew.penalty_reviewer, case=other, approve=True, opinion="同意")
+    assert energy_on_drc.value.code == "cases.reviewer_other_organ"
 
 
 def test_a_disguised_data_centre_report_suggests_a_mining_data_centre(crew, client_for):
@@ -174,7 +215,7 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     assert notice.hearing_eligible is False and track.hearing_right is False
     assert not track.discussion_required and "低于较大数额" in track.hearing_reason
     services.notice_rights_waive(actor=crew.investigator, notice=notice)
-    services.penalty_review_record(actor=crew.reviewer, party=party, approve=True, opinion="同意")
+    services.penalty_review_record(actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意")
     with pytest.raises(DomainError) as larger:
         services.decision_issue(
             actor=crew.investigator,

@@ -218,14 +218,22 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _saved(page)
     _sign_out(page)
 
-    _sign_in(page, "baotou_reviewer")
-    _open(page, case, "tracks", MINER)
-    form = _track(page, MINER, "penalty").locator(".penalty-review-form")
-    form.locator("input[value=approved]").check()
-    form.locator("textarea[name=opinion]").fill("告知程序合法，当事人书面放弃，同意拟处罚意见")
-    form.locator("button").click()
-    _saved(page)
-    _sign_out(page)
+    # 行政处罚法第五十八条: the 能源局's fine is reviewed by the 能源局's own reviewer, not the 发改委's.
+    for reviewer in ("baotou_reviewer", "baotou_energy_reviewer"):
+        _sign_in(page, reviewer)
+        _open(page, case, "tracks", MINER)
+        form = _track(page, MINER, "penalty").locator(".penalty-review-form")
+        assert "包头市能源局" in form.inner_text()
+        form.locator("input[value=approved]").check()
+        form.locator("textarea[name=opinion]").fill("告知程序合法，当事人书面放弃，同意拟处罚意见")
+        form.locator("button").click()
+        if reviewer == "baotou_reviewer":
+            page.wait_for_load_state()
+            refused = " ".join(page.locator(".messages li.error").all_inner_texts())
+            assert "须由包头市能源局的法制审核人员进行" in refused
+        else:
+            _saved(page)
+        _sign_out(page)
 
     _sign_in(page, "baotou_investigator")
     _open(page, case, "tracks", MINER)

@@ -47,6 +47,13 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         make_staff(f"second_{league}{suffix}", Role.INVESTIGATOR, league),
         make_staff(f"reviewer_{league}{suffix}", Role.INVESTIGATOR, league, legal_reviewer=True),
         liaisons,
+        make_staff(
+            f"energy_reviewer_{league}{suffix}",
+            Role.INVESTIGATOR,
+            league,
+            "power_administration",
+            legal_reviewer=True,
+        ),
     )
     lead = lead_for(county)
     case = run(
@@ -60,7 +67,9 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         theft_kw=400,
     )
     assert isinstance(case, Case)
-    for user, name in ((crew.investigator, "张明"), (crew.second, "李华"), (crew.reviewer, "王芳")):
+    assert crew.penalty_reviewer is not None
+    signers = (crew.investigator, "张明"), (crew.second, "李华"), (crew.reviewer, "王芳")
+    for user, name in (*signers, (crew.penalty_reviewer, "赵敏")):  # 赵敏: the 能源局's reviewer
         StaffProfile.objects.filter(user_id=user.pk).update(
             display_name=name
         )  # officers sign with their names

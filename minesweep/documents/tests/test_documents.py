@@ -155,7 +155,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         "discussion": [cafe.name, "第五十七条", "同意按拟处罚意见作出决定"],
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
         "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
-        "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "王芳"],
+        # the last review is the café's penalty review: the 能源局's, by its own reviewer (第五十八条)
+        "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "包头市能源局", "赵敏"],
         "service_receipt": [cafe.name, decision.number, cn_date(decision.served_on), "受送达人签名或者盖章"],
     }[kind]
 

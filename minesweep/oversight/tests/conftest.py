@@ -29,6 +29,13 @@ def _case(make_staff, liaisons, investigator, league: str, county: str, rigs: in
         make_staff(f"second_{league}", Role.INVESTIGATOR, league),
         make_staff(f"reviewer_{league}", Role.INVESTIGATOR, league, legal_reviewer=True),
         liaisons,
+        make_staff(
+            f"energy_reviewer_{league}",
+            Role.INVESTIGATOR,
+            league,
+            "power_administration",
+            legal_reviewer=True,
+        ),
     )
     lead = lead_create(
         actor="test",

@@ -26,7 +26,18 @@ class Command(BaseCommand):
         create.add_argument(
             "--division", required=True, help="GB/T 2260 code of the jurisdiction, e.g. 150200"
         )
-        create.add_argument("--department", default="", choices=["", *DEPARTMENTS])
+        create.add_argument(
+            "--department",
+            default="",
+            choices=["", *DEPARTMENTS],
+            help="a liaison's department; for a legal reviewer, her organ (e.g. power_administration: the "
+            "能源局; none: the case authority) / 联络员所属部门；法制审核人员所属机关",
+        )
+        create.add_argument(
+            "--legal-reviewer",
+            action="store_true",
+            help="holds the legal-review post of her organ (法制审核岗位, 行政处罚法第五十八条); investigators only",
+        )
         totp = sub.add_parser("totp", help="issue a new TOTP key for a user (old devices are removed)")
         totp.add_argument("username")
         sub.add_parser("list", help="list staff with role and jurisdiction")
@@ -63,6 +74,7 @@ class Command(BaseCommand):
             role=Role(options["role"]),
             jurisdiction=division,
             department=options["department"],
+            legal_reviewer=options["legal_reviewer"],
         )
         self._show_key(profile.user)
 
@@ -96,4 +108,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{profile.user.username:<30} {profile.role:<20} {profile.jurisdiction_id} "
                 f"{profile.jurisdiction.name} {profile.department}"
+                + (" legal-reviewer/法制审核" if profile.legal_reviewer else "")
             )
