@@ -1167,6 +1167,9 @@ def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             if reviewed_party is not None
             else "、".join(p.name for p in case.parties.all()) or "（待查明）",
             "criminal_referrals": criminal_referrals_text(case, reviewed_party, reviewed),
+            # a party's review is of the penalty its authority is about to decide (第五十八条), the
+            # case's of the proposed handling of every party
+            "reviewed_act": "行政处罚决定" if reviewed_party is not None else "处理决定",
         },
     )
 

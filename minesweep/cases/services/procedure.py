@@ -114,7 +114,7 @@ def _require_reviewer(actor: Actor, case: Case, deciding: Issuer) -> Any:
             "cases.reviewer_other_organ",
             f"该法制审核须由{deciding.name}的法制审核人员进行（行政处罚法第五十八条）"
             + (f"，您是{works_for.name}的审核人员" if works_for is not None else ""),
-            f"this review belongs to a legal reviewer of {deciding.name} (Administrative Penalty Law Art. 58)"
+            f"This review belongs to a legal reviewer of {deciding.name} (Administrative Penalty Law Art. 58)"
             + (f"; you review for {works_for.name}" if works_for is not None else ""),
         )
     if reviewer.pk in _officers(case):

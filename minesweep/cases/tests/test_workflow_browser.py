@@ -231,6 +231,7 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
             page.wait_for_load_state()
             refused = " ".join(page.locator(".messages li.error").all_inner_texts())
             assert "须由包头市能源局的法制审核人员进行" in refused
+            _shot(page, "penalty-review-other-organ")
         else:
             _saved(page)
         _sign_out(page)

@@ -156,7 +156,13 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
         "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
         # the last review is the café's penalty review: the 能源局's, by its own reviewer (第五十八条)
-        "legal_review": [case.legal_reviews.last().opinion, "第五十八条", "包头市能源局", "赵敏"],
+        "legal_review": [
+            case.legal_reviews.last().opinion,
+            "第五十八条",
+            "包头市能源局",
+            "赵敏",
+            "拟作出的行政处罚决定",
+        ],
         "service_receipt": [cafe.name, decision.number, cn_date(decision.served_on), "受送达人签名或者盖章"],
     }[kind]
 
@@ -235,6 +241,7 @@ def test_a_penalty_review_bears_the_deciding_authoritys_name_and_its_party_only(
     assert reviews[cafe].startswith(PENALTY_ISSUER[0]) and CASE_ISSUER[0] not in reviews[cafe]
     assert f"当事人：{cafe.name}\n" in reviews[cafe] + "\n" and official.name not in reviews[cafe]
     assert reviews[official].startswith(CASE_ISSUER[0])
+    assert "拟作出的行政处罚决定" in reviews[cafe] and "拟作出的处理决定" in reviews[official]
     assert cafe.name in reviews[official] and official.name in reviews[official]
 
 
