@@ -163,6 +163,7 @@ def test_it_writes_the_layout_flow_scoring_reads_fastest(tmp_path):
     assert {c.compression for c in columns.values()} <= {"LZ4", "LZ4_RAW"}
     assert columns["src_ip"].has_dictionary_page and columns["dst_ip"].has_dictionary_page
     assert not columns["ts_start"].has_dictionary_page and not columns["bytes"].has_dictionary_page
+    assert all(columns[c].has_dictionary_page for c in ("src_port", "dst_port", "proto"))
     assert read_flow_file(path)[0].num_rows == 40
 
 
