@@ -16,7 +16,6 @@ group by row group, one thread, best of ``--repeat`` (``process_time``). Layouts
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -61,17 +60,13 @@ def read_cost(path: Path, column: str, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--records", type=int, default=2_000_000)
-    parser.add_argument("--profile", choices=("dense", "realistic"), default="dense")
-    parser.add_argument("--row-group", type=int, default=500_000)
+    from net_bench import generated_input_parser, write_generated
+
+    parser = generated_input_parser(__doc__, 2_000_000, "dense")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from net_bench import write_generated
 
     from minesweep.detection.network.flowparts import CANDIDATE_COLUMNS
 

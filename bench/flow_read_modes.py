@@ -17,7 +17,6 @@ Arrow's own pool is printed (mimalloc in the pinned pyarrow wheels here).
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import multiprocessing
 import statistics
@@ -84,13 +83,10 @@ def _score(path: str, mode: str, queue) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--records", type=int, default=10_000_000)
-    parser.add_argument("--profile", choices=("dense", "realistic"), default="realistic")
+    from net_bench import generated_input_parser
+
+    parser = generated_input_parser(__doc__, 10_000_000, "realistic")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--row-group", type=int, default=500_000)
     parser.add_argument(
         "--mode", action="append", choices=MODES, help="repeatable; default: default and mmap"
     )

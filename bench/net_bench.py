@@ -300,6 +300,15 @@ def layout_options(layout: str, row_group: int) -> dict:  # type: ignore[type-ar
     return {"use_dictionary": False}
 
 
+def generated_input_parser(doc: str | None, records: int, profile: str) -> argparse.ArgumentParser:
+    """A parser for a script scoring one generated file: ``--records``, ``--profile`` and ``--row-group``."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=records)
+    parser.add_argument("--profile", choices=tuple(GENERATORS), default=profile)
+    parser.add_argument("--row-group", type=int, default=500_000)
+    return parser
+
+
 def write_generated(
     path: Path, rows: int, row_group: int, layout: str = "collector", profile: str = "dense"
 ) -> None:
