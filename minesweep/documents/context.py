@@ -1119,6 +1119,10 @@ def _hearing_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 
 
 def _hearing_record(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """听证笔录 (行政处罚法第六十四条): in the penalty authority's name; its 调查人员, who put the facts and the
+    proposed penalty at the hearing (第六十四条第七项), are that authority's own officers when it filed its
+    own case on the transferred matter (第四十二、五十四条: ``Track.filing_officers``), not the case
+    authority's investigators."""
     hearing = _hearing(case, party)
     if hearing.status != "held":
         raise DocumentError(
@@ -1138,8 +1142,17 @@ def _hearing_record(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "place": clean_paper(hearing.place),
             "presiding_officer": clean_paper(hearing.presiding_officer),
             "record": clean_paper(hearing.record),
+            **_penalty_officers(notice.party),
         },
     )
+
+
+def _penalty_officers(party: CaseParty) -> dict[str, str]:
+    """``officers`` of the penalty authority's own filing for ``party`` (none: the case's officers stand)."""
+    track = party.tracks.filter(kind="penalty").exclude(filed_on=None).first()
+    if track is None or not track.filing_officers:
+        return {}
+    return {"officers": clean_paper(track.filing_officers)}
 
 
 def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:

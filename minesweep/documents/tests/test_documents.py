@@ -154,7 +154,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
         "measure_letter": [cafe.name, "作出如下处理决定", "差别电价", "不属于行政处罚"],
         "discussion": [cafe.name, "第五十七条", "同意按拟处罚意见作出决定"],
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
-        "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）"],
+        # the 能源局 filed its own case: its officers, not the 发改委's, are the investigators at its hearing
+        "hearing_record": [cafe.name, "对窃电时间提出异议", "赵强（法制科）", "调查人员：赵刚、钱伟"],
         # the last review is the café's penalty review: the 能源局's, by its own reviewer (第五十八条)
         "legal_review": [
             case.legal_reviews.last().opinion,
