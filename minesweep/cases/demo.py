@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from minesweep.accounts.demo import PERSONAS, Persona
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
 from minesweep.accounts.services import staff_create
@@ -25,14 +26,12 @@ from minesweep.registry.models import Division, Subject
 
 MARK = "demo:cases:"
 
-# (username, display name, jurisdiction, department): the personas' names (accounts.demo) when those loaded
+#: The staff the demo cases need, made here when the personas (accounts.demo) were not loaded first: each
+#: city's two investigators and its two legal reviewers (the 发改委's and the 能源局's).
 EXTRA_STAFF = (
-    ("baotou_investigator2", "包头市核查员 王磊", "150200", ""),
-    ("baotou_legal", "包头市发改委法制审核员 孙丽", "150200", ""),
-    ("baotou_energy_legal", "包头市能源局法制审核员 周敏", "150200", "power_administration"),
-    ("ordos_investigator2", "鄂尔多斯市核查员 高峰", "150600", ""),
-    ("ordos_legal", "鄂尔多斯市发改委法制审核员 高原", "150600", ""),
-    ("ordos_energy_legal", "鄂尔多斯市能源局法制审核员 吴静", "150600", "power_administration"),
+    Persona("baotou_investigator2", "包头市核查员 王磊", Role.INVESTIGATOR, "150200"),
+    Persona("ordos_investigator2", "鄂尔多斯市核查员 高峰", Role.INVESTIGATOR, "150600"),
+    *[p for p in PERSONAS if p.username in ("baotou_investigator", "ordos_investigator") or p.legal_reviewer],
 )
 
 # (stage, county code, title, party specs, rigs)
@@ -118,19 +117,19 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
 )
 
 
-def _user(username: str, display_name: str, division: str, department: str = "") -> User:
-    found = User.objects.filter(username=username).first()
+def _user(persona: Persona) -> User:
+    found = User.objects.filter(username=persona.username).first()
     if found is not None:
         return found
     return staff_create(
         actor="demo",
-        username=username,
+        username=persona.username,
         password=DEMO_PASSWORD,
-        display_name=display_name,
-        role=Role.INVESTIGATOR,
-        jurisdiction=Division.objects.get(code=division),
-        department=department,
-        legal_reviewer=username.endswith("_legal"),  # they hold the legal-review post (Art. 58)
+        display_name=persona.display_name,
+        role=persona.role,
+        jurisdiction=Division.objects.get(code=persona.division_code),
+        department=persona.department,
+        legal_reviewer=persona.legal_reviewer,
     ).user
 
 
@@ -144,8 +143,7 @@ def _liaisons() -> dict[str, User]:
 
 
 def _crews() -> dict[str, Crew]:
-    for username, display, division, department in EXTRA_STAFF:
-        _user(username, display, division, department)
+    staff = {persona.username: _user(persona) for persona in EXTRA_STAFF}
     liaisons = _liaisons()
     # The DRC itself does the energy-quota cut; the region's administrator stands in for its liaison.
     admin = User.objects.filter(username="admin").first()
@@ -162,27 +160,15 @@ def _crews() -> dict[str, Crew]:
             jurisdiction=Division.objects.get(code="150000"),
             department=code,
         ).user
-    baotou = User.objects.filter(username="baotou_investigator").first() or _user(
-        "baotou_investigator", "包头市核查员 张伟", "150200"
-    )
-    ordos = User.objects.filter(username="ordos_investigator").first() or _user(
-        "ordos_investigator", "鄂尔多斯市核查员 刘洋", "150600"
-    )
     return {
-        "150200": Crew(
-            baotou,
-            User.objects.get(username="baotou_investigator2"),
-            User.objects.get(username="baotou_legal"),
+        league: Crew(
+            staff[f"{city}_investigator"],
+            staff[f"{city}_investigator2"],
+            staff[f"{city}_legal"],
             liaisons,
-            User.objects.get(username="baotou_energy_legal"),
-        ),
-        "150600": Crew(
-            ordos,
-            User.objects.get(username="ordos_investigator2"),
-            User.objects.get(username="ordos_legal"),
-            liaisons,
-            User.objects.get(username="ordos_energy_legal"),
-        ),
+            staff[f"{city}_energy_legal"],
+        )
+        for league, city in (("150200", "baotou"), ("150600", "ordos"))
     }
 
 

@@ -53,7 +53,7 @@ from minesweep.cases.services.tracks import (
 from minesweep.cases.transitions import allowed_actions
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
-from minesweep.documents.authority import Issuer, case_issuer, staff_organ
+from minesweep.documents.authority import Issuer, case_issuer, penalty_issuer, staff_organ
 from minesweep.documents.numbering import act_number_issue, act_record_paper
 from minesweep.policy.codes import ORGANISATION_CATEGORIES
 from minesweep.policy.engine import hearing_right
@@ -589,7 +589,7 @@ def penalty_review_record(*, actor: Actor, party: CaseParty, approve: bool, opin
     required (第五十七条), else the decision; returned → the track stays, the opinion is on record."""
     case = Case.objects.select_for_update().get(pk=party.case_id)
     track = require_party_track(party, "penalty", "进行决定前法制审核", "review before the decision")
-    reviewer = _require_reviewer(actor, case, case_issuer(case, track.authority))
+    reviewer = _require_reviewer(actor, case, penalty_issuer(case, party))  # the organ its documents name
     opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)
     flags = track_flags(track)
     if approve or "penalty_review" not in allowed_actions(track.kind, track.step, flags):
