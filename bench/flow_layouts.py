@@ -17,7 +17,6 @@ group by row group, one thread, best of ``--repeat`` (``process_time``). Layouts
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -60,21 +59,17 @@ def read_cost(path: Path, column: str, repeat: int) -> float:
 
 
 def main() -> None:
-    from net_bench import generated_input_parser, write_generated
+    from net_bench import generated_file, generated_input_parser
 
     parser = generated_input_parser(__doc__, 2_000_000, "dense")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from minesweep.detection.network.flowparts import CANDIDATE_COLUMNS
 
-    pa.set_cpu_count(1)
-    pa.set_io_thread_count(1)
-    with tempfile.TemporaryDirectory(prefix="flow-layouts-") as workdir:
-        source = Path(workdir) / "generated.parquet"
-        write_generated(source, args.records, args.row_group, "collector", args.profile)
+    with generated_file(args, "flow-layouts-") as source:
+        workdir = source.parent
         table = pq.read_table(source)
         rows = table.num_rows
         for name, options in layouts(rows, table.column_names).items():

@@ -12,7 +12,6 @@ group's source dictionary (one thread, ``process_time``) and checks they give th
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,20 +41,15 @@ def string_hashes(texts) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    from net_bench import generated_input_parser, write_generated
+    from net_bench import generated_file, generated_input_parser
 
     args = generated_input_parser(__doc__, 10_000_000, "dense").parse_args()
     import pandas as pd
-    import pyarrow as pa
 
     from minesweep.detection.network import flowparts
     from minesweep.detection.network.pools import default_pool_list
 
-    pa.set_cpu_count(1)
-    pa.set_io_thread_count(1)
-    with tempfile.TemporaryDirectory(prefix="flow-lookup-") as workdir:
-        path = Path(workdir) / "flows.parquet"
-        write_generated(path, args.records, args.row_group, "collector", args.profile)
+    with generated_file(args, "flow-lookup-") as path:
         tasks = flowparts.flow_tasks(path)
         found = flowparts._candidates.__wrapped__(tasks, flowparts.PoolNames(default_pool_list()), {})
         wanted, _, _, pairs, _ = flowparts._reduce(found)

@@ -17,6 +17,7 @@ Only loopback is used. Nothing is written outside the temporary directory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import shutil
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -307,6 +309,18 @@ def generated_input_parser(doc: str | None, records: int, profile: str) -> argpa
     parser.add_argument("--profile", choices=tuple(GENERATORS), default=profile)
     parser.add_argument("--row-group", type=int, default=500_000)
     return parser
+
+
+@contextlib.contextmanager
+def generated_file(args: argparse.Namespace, prefix: str) -> Iterator[Path]:
+    """One Arrow thread, and a temporary Parquet file of ``args.records`` generated records of
+    ``args.profile`` in the collector layout (removed afterwards)."""
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        path = Path(workdir) / "flows.parquet"
+        write_generated(path, args.records, args.row_group, "collector", args.profile)
+        yield path
 
 
 def write_generated(
