@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from minesweep.core.badinput import bad_input_error
+from minesweep.core.busy import busy_error
 from minesweep.core.errors import DomainError, with_error_headers
 from minesweep.core.paging import paging_error
 
@@ -31,6 +32,7 @@ REFUSALS = {
     "413": "请求过大 / Request too large",
     "422": "参数无效 / Invalid parameters",
     "429": "请求过于频繁（见 Retry-After）/ Too many requests (see Retry-After)",
+    "503": "系统繁忙，请稍后重试（见 Retry-After）/ Busy, try again (see Retry-After)",
 }
 REFUSAL_SCHEMA = {
     "type": "object",
@@ -112,6 +114,9 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     refusal = bad_input_error(exc)
     if refusal is not None:  # unreadable input (too large, too deep, no boundary, out of range): the client's
         return api.create_response(request, refusal.as_dict(), status=refusal.status)
+    busy = busy_error(exc)
+    if busy is not None:  # a locked or unreachable database: 503 with Retry-After
+        return with_error_headers(api.create_response(request, busy.as_dict(), status=busy.status), busy)
     log.exception("unexpected error in API %s", request.path)
     body = DomainError("server_error", "系统内部错误", "Internal error").as_dict()
     return api.create_response(request, body, status=500)

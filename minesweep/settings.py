@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "minesweep.core.errors.DomainErrorMiddleware",
     "minesweep.core.badinput.BadInputMiddleware",
+    "minesweep.core.busy.DatabaseBusyMiddleware",
     "minesweep.core.headers.ContentSecurityPolicyMiddleware",
 ]
 

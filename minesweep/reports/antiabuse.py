@@ -26,8 +26,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import OperationalError
 from django.utils import timezone
 
+from minesweep.core.busy import busy_error
 from minesweep.core.errors import DomainError
 from minesweep.core.ratelimit import counter_clear_prefix, counter_first_use, counter_hit, counter_state
 
@@ -79,7 +81,12 @@ def quota_check(fingerprint: str) -> None:
 
 
 def quota_count(fingerprint: str) -> None:
-    counter_hit(f"submit:{fingerprint}", window=SUBMISSION_WINDOW)
+    """Count a filed report against the client's quota. It runs after the report is filed, whose receipt
+    must then be shown: a busy database here loses one count of the rate limit, never the receipt."""
+    try:
+        counter_hit(f"submit:{fingerprint}", window=SUBMISSION_WINDOW)
+    except OperationalError as exc:
+        busy_error(exc)  # logged for the operator
 
 
 def recent_submission_count() -> int:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
+from minesweep.core.busy import DatabaseBusyError, busy_error
 from minesweep.core.errors import DomainError, NotFoundError, with_error_headers
 from minesweep.core.i18n import bi
 from minesweep.policy.workdays import lead_check_deadline
@@ -134,8 +136,21 @@ def submit(request: HttpRequest) -> HttpResponse:
         filed = _file(form, files, channel=Channel.WEB)
     except DomainError as error:
         return _submit_page(request, form, error, status=error.status)
+    except OperationalError as exc:  # a busy database: the report was not filed (one transaction)
+        busy_error(exc)  # logged for the operator
+        refusal = _not_filed()
+        return with_error_headers(_submit_page(request, form, refusal, status=refusal.status), refusal)
     antiabuse.quota_count(_fingerprint(request))
     return _receipt_page(request, filed)
+
+
+def _not_filed() -> DatabaseBusyError:
+    """The busy refusal in the reporter's words: what they typed is still on the form, nothing was filed."""
+    return DatabaseBusyError(
+        "系统繁忙，举报尚未提交。您填写的内容仍在表单中（附件需重新选择），请约半分钟后再次点击提交",
+        "The system is busy and the report was not filed. What you wrote is still in the form (choose the "
+        "attachments again); please submit again in about half a minute",
+    )
 
 
 def _file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -12,7 +13,8 @@ from minesweep.accounts.access import staff_view
 from minesweep.accounts.jurisdiction import Scope, scoped
 from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
-from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from minesweep.core.busy import busy_error
+from minesweep.core.errors import DomainError, NotFoundError, PermissionDeniedError, error_response
 from minesweep.registry.models import MiningProject, PowerAccount, Subject
 
 
@@ -56,6 +58,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this while handling the exception, so ``sys.exc_info`` names it: a busy database
+    (also met after the view, e.g. saving the session) is a 503 with a retry time, not an internal error."""
+    busy = busy_error(sys.exc_info()[1])
+    if busy is not None:
+        return error_response(request, busy)
     error = DomainError(
         "server_error",
         "系统内部错误，已记录，请稍后再试",

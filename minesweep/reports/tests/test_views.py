@@ -266,3 +266,41 @@ def test_roles_that_read_reports_open_the_reporters_words_from_the_lead_page_aud
         body = response.content.decode()
         assert words not in body and 'href="?report_text=' not in body and 'id="report-text"' not in body
     assert reads.count() == 1
+
+
+def test_a_busy_database_while_filing_files_nothing_and_keeps_what_was_typed(monkeypatch):
+    """The lock is met inside the filing's transaction (its audit event): nothing of the report is kept,
+    the form comes back with the reporter's words, a 503 with Retry-After, one language."""
+    from django.db import OperationalError
+
+    from minesweep.reports import services
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "audit_record", locked)
+    photo = SimpleUploadedFile("IMG_4.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = web_submit(Client(raise_request_exception=False), files=[photo], address="东胜区某路 7 号")
+    body = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "举报尚未提交" in body and "The system is busy" not in body
+    assert 'value="东胜区某路 7 号"' in body and 'id="files-again"' in body
+    assert (
+        not Report.objects.exists() and not AuditEvent.objects.filter(action__startswith="reports.").exists()
+    )
+
+
+def test_a_busy_database_after_filing_still_shows_the_receipt(monkeypatch):
+    """Counting the submission against the quota comes after the report is filed: its failure costs one
+    count of the rate limit, never the receipt the reporter needs."""
+    from django.db import OperationalError
+
+    from minesweep.reports import antiabuse
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(antiabuse, "counter_hit", locked)
+    response = web_submit(Client(raise_request_exception=False))
+    assert response.status_code == 201 and len(receipt_of(response)) == 34
+    assert Report.objects.count() == 1
