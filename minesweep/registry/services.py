@@ -33,10 +33,48 @@ class RegistryError(DomainError):
     pass
 
 
-def _audit_snapshot(subject: Subject) -> dict[str, Any]:
+def _audit_snapshot(
+    subject: Subject, categories: list[str] | tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """What the audit digests of a subject (never its resident ID); ``categories`` when already known."""
     data = model_to_dict(subject, exclude=["categories", "resident_id"])
-    data["categories"] = sorted(subject.categories.values_list("code", flat=True)) if subject.pk else []
+    if categories is None:
+        categories = list(subject.categories.values_list("code", flat=True)) if subject.pk else []
+    data["categories"] = sorted(set(categories))
     return data
+
+
+def subject_snapshot(subject: Subject, categories: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The audit snapshot of a subject created with ``categories`` (bulk import: no query per row)."""
+    return _audit_snapshot(subject, categories)
+
+
+def subject_new(
+    *,
+    kind: str,
+    name: str,
+    division: Division,
+    uscc: str | None = None,
+    resident_id: str = "",
+    legal_representative: str = "",
+    declared_business: str = "",
+    address: str = "",
+) -> Subject:
+    """A subject not yet saved, its identity as stored: USCC and resident ID upper-case, name trimmed."""
+    return Subject(
+        kind=kind,
+        name=name.strip(),
+        division=division,
+        uscc=normal_uscc(uscc),
+        resident_id=resident_id.strip().upper(),
+        legal_representative=legal_representative,
+        declared_business=declared_business,
+        address=address,
+    )
+
+
+def normal_uscc(uscc: str | None) -> str | None:
+    return uscc.strip().upper() if uscc else None
 
 
 def check_subject_identity(*, kind: str, uscc: str | None, resident_id: str) -> None:
@@ -82,8 +120,7 @@ def subject_create(
     address: str = "",
     categories: list[str] | tuple[str, ...] = (),
 ) -> Subject:
-    uscc = uscc.strip().upper() if uscc else None
-    check_subject_identity(kind=kind, uscc=uscc, resident_id=resident_id)
+    check_subject_identity(kind=kind, uscc=normal_uscc(uscc), resident_id=resident_id)
     unknown = set(categories) - set(
         Category.objects.filter(code__in=categories).values_list("code", flat=True)
     )
@@ -94,16 +131,17 @@ def subject_create(
             f"Unknown subject category: {', '.join(sorted(unknown))}",
             field="categories",
         )
-    subject = Subject.objects.create(
+    subject = subject_new(
         kind=kind,
-        name=name.strip(),
+        name=name,
         division=division,
         uscc=uscc,
-        resident_id=resident_id.strip().upper(),
+        resident_id=resident_id,
         legal_representative=legal_representative,
         declared_business=declared_business,
         address=address,
     )
+    subject.save()
     subject.categories.set(Category.objects.filter(code__in=categories))
     audit_record(
         actor=actor,

@@ -131,3 +131,62 @@ def test_it_records_ip_allocations_and_refuses_bad_prefixes_and_periods():
                 division=division,
             )
     assert IPAllocation.objects.count() == 1
+
+
+def test_it_audits_every_imported_row_in_an_intact_chain_like_one_create_per_row():
+    """Bulk inserts, one audit event per row naming that row, the chain intact and going on after it."""
+    from minesweep.audit.services import audit_record, audit_verify
+    from minesweep.registry.models import Site
+    from minesweep.registry.services import subject_snapshot
+
+    registry_import(
+        actor="test",
+        kind="entities",
+        content=_csv(
+            [
+                "kind,name,uscc,division_code,categories",
+                f"enterprise, 甲公司 ,{GOOD.lower()},150203,data_center;enterprise;data_center",
+            ]
+        ),
+    )
+    subject = Subject.objects.get()
+    assert (subject.name, subject.uscc) == ("甲公司", GOOD)  # normalised as subject_create stores it
+    rows = ["name,address,division_code,subject_uscc"] + [
+        f"场所{i},某路{i}号,150203,{GOOD}" for i in range(25)
+    ]
+    assert registry_import(actor="test", kind="sites", content=_csv(rows)).created == 25
+    events = AuditEvent.objects.filter(action="registry.site.create").order_by("seq")
+    assert [e.object_id for e in events] == [
+        str(pk) for pk in Site.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    assert {e.actor_label for e in events} == {"test"} and {e.division_code for e in events} == {"150203"}
+    created = AuditEvent.objects.get(action="registry.subject.create")
+    from minesweep.audit.chain import digest
+
+    assert created.after_digest == digest(subject_snapshot(subject, ["data_center", "enterprise"]))
+    audit_record(actor="test", action="test.after_import", target=subject)
+    assert audit_verify().intact and AuditEvent.objects.count() == 27
+
+
+def test_a_row_added_by_someone_else_during_the_import_writes_nothing(monkeypatch):
+    """The rows are checked, then written: an account created in between (a unique number) rolls the whole
+    import back with a refusal that says so, never a 500."""
+    from minesweep.core.errors import DomainError
+    from minesweep.registry import imports
+    from minesweep.registry.models import Division
+
+    real_write = imports._write
+
+    def someone_else_first(actor, kind, plans):  # type: ignore[no-untyped-def]
+        PowerAccount.objects.create(
+            number="0472002", tariff="large_industry", division=Division.objects.get(code="150203")
+        )
+        return real_write(actor, kind, plans)
+
+    monkeypatch.setattr(imports, "_write", someone_else_first)
+    rows = ["number,tariff,division_code", "0472001,large_industry,150203", "0472002,large_industry,150203"]
+    with pytest.raises(DomainError) as caught:
+        registry_import(actor="test", kind="power_accounts", content=_csv(rows))
+    assert caught.value.code == "registry.import_conflict" and "未写入任何数据" in caught.value.message_zh
+    assert list(PowerAccount.objects.values_list("number", flat=True)) == ["0472002"]
+    assert not AuditEvent.objects.filter(action="registry.power_account.create").exists()
