@@ -78,11 +78,26 @@ def issuer_at(pack_name: str, division: Division, authority_type: str = "") -> I
     except (PolicyError, FileNotFoundError):
         return fallback
     found = _organ_at(pack_name, division.code, authority_type or pack.case_authority)
-    if authority_type and (found is None or not found.abbreviation):
+    if authority_type and not issues_on_platform(pack_name, division, authority_type):
         # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
-        # it (name and number stay consistent); the region adds the abbreviation to the pack to change it.
+        # the case's own acts about it (a 建议函 to it, a referral); a measure in that authority's power is
+        # never decided in the case authority's name (cases.services.tracks.route_action).
         found = _organ_at(pack_name, division.code, pack.case_authority)
     return _issuer(found, fallback.code) if found is not None else fallback
+
+
+def issues_on_platform(pack_name: str, division: Division, authority_type: str) -> bool:
+    """Whether acts of ``authority_type`` can be issued here in its own name at ``division``: it is the
+    pack's case authority, or the pack configures that organ with its name and 文号 abbreviation (a
+    document number needs the code; a name marked 待确认 is not yet an organ that signs)."""
+    try:
+        pack = load_pack(pack_name)
+    except (PolicyError, FileNotFoundError):
+        return False
+    if authority_type == pack.case_authority:
+        return True
+    found = _organ_at(pack_name, division.code, authority_type)
+    return found is not None and bool(found.abbreviation) and "待确认" not in found.name
 
 
 def staff_organ(pack_name: str, jurisdiction: Division, department: str) -> Issuer | None:

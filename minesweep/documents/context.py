@@ -24,6 +24,7 @@ from minesweep.credit.models import ListingRecord
 from minesweep.documents.authority import (
     Issuer,
     case_issuer,
+    issues_on_platform,
     league_of,
     organ,
     penalty_actions,
@@ -1405,6 +1406,16 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
     行政诉讼法第四十六条) in the name of the authority that holds the measure's power."""
     tracks = [t for t in _tracks(case, "measure", party, addressee) if t.letter_on]
     track = _pick(tracks, None, "已出具的处理决定", "measure letter")
+    if not issues_on_platform(case.pack, case.division, track.authority):
+        # A track recorded before such measures were routed to a 建议函 (cases.services.tracks.route_action).
+        raise DomainError(
+            "documents.not_this_organs_power",
+            f"该措施由{track.authority_name}依职权作出，本平台未配置该机关的发文机关信息，不能以"
+            f"{case_issuer(case).name}名义出具处理决定书（超越职权，行政诉讼法第七十条第（四）项）；请以建议函告知该机关",
+            f"this measure is {track.authority_name}'s to decide and that organ issues no acts on this platform: "
+            f"no decision letter can be issued in the name of {case_issuer(case).name} (acting beyond its powers, "
+            "Administrative Litigation Law Art. 70(4)); send that organ a letter of advice",
+        )
     issuer = case_issuer(case, track.authority)
     league = league_of(case).name
     return Prepared(

@@ -20,7 +20,7 @@ from minesweep.cases.services._common import (
     required_text,
     user_or_none,
 )
-from minesweep.cases.services.tracks import act_day, engine_party, packs_for, tracks_sync
+from minesweep.cases.services.tracks import act_day, engine_party, packs_for, route_action, tracks_sync
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.policy.codes import CASE_WIDE_FACTS, FACTS
 from minesweep.policy.engine import ApplicableMeasure, applicable_action, evaluate_case
@@ -36,7 +36,7 @@ def _fields_from(measure: ApplicableMeasure, party: CaseParty) -> dict[str, obje
         "title_zh": measure.title_zh,
         "title_en": measure.title_en,
         "department": measure.department,
-        "actions": [a.as_dict() for a in measure.actions],
+        "actions": [route_action(party.case, a.as_dict()) for a in measure.actions],
         "basis": list(measure.basis),
         "source_clause": measure.source_clause,
         "reason_zh": measure.reason_zh.replace(f"当事人 {ref}（", f"当事人“{party.name}”（", 1),
@@ -237,7 +237,8 @@ def measure_add(
     pack_obj, _ = _rule(pack_id, rule_id)
     with policy_errors():
         actions = [
-            applicable_action(pack_obj, a, engine_party(party), act_day(case)).as_dict() for a in rule.actions
+            route_action(case, applicable_action(pack_obj, a, engine_party(party), act_day(case)).as_dict())
+            for a in rule.actions
         ]
     measure = Measure.objects.create(
         determination=determination,

@@ -271,7 +271,7 @@ def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
         key=lambda m: (m.pack != case.pack, m.pack, m.rule_id),  # the case's own pack first
     )
     for measure in measures:
-        for action in measure.actions:
+        for action in (route_action(case, a) for a in measure.actions):
             kind = str(action.get("track") or "measure")
             authority = str(action.get("authority") or action.get("department"))
             group = groups[(measure.party_id, kind, authority)]
@@ -290,6 +290,26 @@ def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
             if measure.pk not in group["measures"]:
                 group["measures"].append(measure.pk)
     return groups
+
+
+def route_action(case: Case, action: dict[str, Any]) -> dict[str, Any]:
+    """The action as this case can carry it out: a measure (track ``measure``) in the power of an organ
+    that cannot issue acts here in its own name (:func:`documents.authority.issues_on_platform`: not the
+    case authority, and the pack gives it no confirmed name and 文号 code at the case's division — e.g. a
+    节能监察机构 the pack marks "待确认") becomes that organ's to decide: the case authority sends it a 建议函
+    (track ``other_authority``) and records its answer, and ``routed_from`` says so.
+
+    Otherwise the measure's 处理决定书 would be issued in the case authority's name (本机关作出如下处理决定：
+    加大节能监察力度) for a power the pack gives another organ: an act beyond the issuer's powers, which
+    行政诉讼法第七十条第（四）项 (超越职权) has annulled. Actions of other tracks are returned unchanged."""
+    from minesweep.documents.authority import issues_on_platform
+
+    authority = str(action.get("authority") or action.get("department") or "")
+    if action.get("track", "measure") != "measure" or not authority:
+        return action
+    if issues_on_platform(case.pack, case.division, authority):
+        return action
+    return {**action, "track": "other_authority", "routed_from": "measure"}
 
 
 def tracks_sync(*, actor: Actor, case: Case) -> list[Track]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -455,3 +456,47 @@ def test_a_penalty_the_filing_authority_holds_goes_straight_to_its_notice(crew, 
     case, track = _approved_penalty(crew, lead)
     assert track.step == "notice" and track.filed_on is None
     assert _serve(crew, case, dt.date(2026, 9, 3)).served_on == dt.date(2026, 9, 3)
+
+
+def test_a_measure_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_of_advice(crew, lead):
+    """八项措施第一条: 加大节能监察力度 is the 节能监察机构's power (节约能源法第十二条), and the Inner Mongolia pack
+    gives that organ no confirmed name or 文号 code: the case authority may not decide it in its own name
+    (行政诉讼法第七十条第（四）项, 超越职权); it sends a 建议函 and records the answer. The 发改委's own measure
+    (核减能耗预算指标) stays its decision."""
+    from minesweep.documents.authority import issues_on_platform
+
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(PARK,))
+    inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
+    assert inspection.kind == "other_authority" and inspection.action_codes() == ["energy_inspection"]
+    assert inspection.actions[0]["routed_from"] == "measure" and inspection.letter_number
+    assert "建议贵单位依法对其加大节能监察力度" in inspection.letter_text
+    quota = case.tracks.get(party__name=PARK.name, kind="measure")
+    assert quota.authority == "development_reform" and quota.action_codes() == ["energy_quota_cut"]
+    shown = [a for m in case.parties.get(name=PARK.name).measures.all() for a in m.actions]
+    assert {(a["code"], a["track"]) for a in shown} >= {
+        ("energy_inspection", "other_authority"),
+        ("energy_quota_cut", "measure"),
+    }
+    division = case.division
+    assert issues_on_platform(case.pack, division, "development_reform")
+    assert issues_on_platform(case.pack, division, "power_administration")
+    assert not issues_on_platform(case.pack, division, "energy_conservation_supervision")  # 待确认, no code
+    assert not issues_on_platform(case.pack, division, "tax_authority")  # no 文号 code configured
+
+
+def test_a_configured_organ_decides_its_own_measure_in_its_own_name(crew, lead, monkeypatch):
+    """Once the region configures the organ (name and 文号 code), the same measure is its decision letter."""
+    from minesweep.documents import authority
+
+    real = authority._organ_at
+
+    def configured(pack_name, division_code, authority_type):  # type: ignore[no-untyped-def]
+        found = real(pack_name, division_code, authority_type)
+        if authority_type == "energy_conservation_supervision" and found is not None:
+            return dataclasses.replace(found, name="包头市节能监察支队", abbreviation="包节监")
+        return found
+
+    monkeypatch.setattr(authority, "_organ_at", configured)
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(PARK,))
+    inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
+    assert inspection.kind == "measure" and inspection.letter_number.startswith("包节监")

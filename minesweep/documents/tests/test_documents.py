@@ -216,17 +216,33 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
 
 
 def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_power(case):
+    """A 处理决定书 names as its issuer the organ that holds the measure's power, never the case authority in
+    another organ's place: the 节能监察 of the data centre (an organ the pack does not configure) went to
+    that organ by 建议函, the 发改委's own quota cut is the 发改委's decision."""
+    from minesweep.documents.authority import case_issuer
+
     host = case.parties.get(category="data_center")
     letters = [t for t in host.tracks.filter(kind="measure") if t.letter_on]
-    assert letters
+    assert [t.authority for t in letters] == ["development_reform"]
     for track in letters:
         document = document_issue(
             actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
         )
         text = docx_text(bytes(document.docx))
         assert document.number == track.letter_number  # the number the letter got when it was issued
+        assert text.startswith(case_issuer(case, track.authority).name) and "加大节能监察力度" not in text
         assert "《中华人民共和国节约能源法》" in text and host.name in text
         assert check("measure_letter", text, number=document.number) == []
+    advice = host.tracks.get(authority="energy_conservation_supervision")
+    assert advice.kind == "other_authority" and advice.letter_on
+    text = docx_text(
+        bytes(
+            document_issue(
+                actor="test", case=case, kind="proposal", party=host, addressee=advice.authority
+            ).docx
+        )
+    )
+    assert "节能监察" in text and "加大节能监察力度" in text
 
 
 def test_a_penalty_review_bears_the_deciding_authoritys_name_and_its_party_only(case):
@@ -566,3 +582,16 @@ def test_a_decision_that_lowers_the_announced_fine_states_the_reason_adopted(cas
     assert lowered in text
     assert "主动拆除全部矿机" in text and "《中华人民共和国行政处罚法》第三十二条第一项" in text
     assert text.count("经复核") == 1
+
+
+def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_acts_here(case):
+    """A track recorded as a measure before such measures were routed to a 建议函 (older data): its 处理决定书
+    would name the case authority as deciding the 节能监察机构's measure, so it is refused and says why."""
+    host = case.parties.get(category="data_center")
+    track = host.tracks.get(authority="energy_conservation_supervision")
+    track.kind = "measure"
+    track.save(update_fields=["kind"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority)
+    assert refused.value.code == "documents.not_this_organs_power"
+    assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
