@@ -125,7 +125,8 @@ def _person(user: Any) -> str:
 
 
 _DEBUG = re.compile(r"（?(?:计算记录|记录|编号)?\s*#\d+[^）。；]*）?")
-_ENGLISH_NOTE = re.compile(r"\s*/\s*[A-Za-z][^。；\n]*")
+# " / English" after Chinese text; a slash inside a code (GB/T 2589-2020, TCP/IP) is not a separator.
+_ENGLISH_NOTE = re.compile(r"(?<![A-Za-z0-9])\s*/\s*[A-Za-z][^。；\n]*")
 
 
 def clean_paper(text: str) -> str:

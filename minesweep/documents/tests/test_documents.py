@@ -142,6 +142,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "0.1229",
             "÷ 1000",
             "吨标准煤",
+            "折标依据：GB/T 2589-2020",
             "核减能耗预算指标",
         ],
         "proposal": [

@@ -86,6 +86,15 @@ def test_it_keeps_internal_notes_off_paper():
     assert cleaned.startswith("电费核算达到刑事追诉标准")
 
 
+def test_it_keeps_a_standards_number_whole_when_it_drops_the_english_half():
+    """The energy-cut notice printed "折标依据：GB。": the slash of GB/T was taken for the start of an
+    English note and the rest of the line dropped."""
+    basis = "GB/T 2589-2020 综合能耗计算通则，电力当量值 0.1229 kgce/kWh"
+    assert clean_paper(basis) == basis
+    assert clean_paper("回头看发现问题反弹。/ A follow-up check found a relapse") == "回头看发现问题反弹。"
+    assert clean_paper("已核实 / verified on site") == "已核实"
+
+
 @pytest.mark.parametrize(
     ("typed", "penalty"),
     [
