@@ -1063,6 +1063,8 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             ]
         ),
         "policy_context": policy_context(case),
+        # Served on the party (and its county's government): a draft is no basis, not even "参照".
+        "policy_note": served_policy_note(policy_context(case), "参照"),
     }
     return Prepared(
         f"calculation:{calc.pk}",

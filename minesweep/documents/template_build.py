@@ -204,7 +204,7 @@ SPECS: dict[str, list[Block]] = {
         *HEAD,
         ("plain", "{{party_name}}、{{division_name}}人民政府："),
         ("para", "经查，{{case_title}}（案件编号{{case_number}}）中，{{findings}}"),
-        ("para", "依据{{basis}}，参照{{policy_context}}，对涉事主体所在地区核减能耗预算指标。核算过程如下："),
+        ("para", "依据{{basis}}，对涉事主体所在地区核减能耗预算指标。{{policy_note}}核算过程如下："),
         ("table", "{{table:steps}}"),
         (
             "para",

@@ -143,6 +143,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "÷ 1000",
             "吨标准煤",
             "折标依据：GB/T 2589-2020",
+            "核减能耗预算指标。核算过程如下",  # served on the party: no draft cited, not even 参照
             "核减能耗预算指标",
         ],
         "proposal": [
@@ -596,3 +597,11 @@ def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_a
         document_issue(actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority)
     assert refused.value.code == "documents.not_this_organs_power"
     assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
+
+
+def test_the_energy_cut_notice_rests_on_the_law_and_names_no_draft(case):
+    """The notice is served on the host and its county's government: the draft eight measures are no basis,
+    not even "参照" (it read 依据《节约能源法》，参照《…八项措施（征求意见稿）》)."""
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="energy_cut").docx))
+    assert "依据《中华人民共和国节约能源法》" in text
+    assert "征求意见稿" not in text and "参照" not in text
