@@ -265,35 +265,83 @@ def docx_to_pdf(data: bytes, *, title: str) -> bytes:
         pdf.add_font(face, "", str(path), collection_font_number=_collection_index(str(path)))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    for block in _blocks(doc):
+    blocks = _blocks(doc)
+    signature = _signature_start(blocks)
+    for index, block in enumerate(blocks):
         if isinstance(block, Paragraph):
-            _pdf_paragraph(pdf, block, width)
+            keep = _height(pdf, blocks[signature:], width) if index == signature - 1 else None
+            _pdf_paragraph(pdf, block, width, keep_with=keep)
         else:
             _pdf_table(pdf, block)
     return bytes(pdf.output())
 
 
-def _pdf_paragraph(pdf: Any, block: Paragraph, width: float) -> None:
-    text = block.text
+# GB/T 9704-2012 7.3.5: the issuer's name, seal and date stand together, on a page that carries body text
+# ("不得采取标注'此页无正文'的方法"). The body's last lines go over to the next page with them.
+LINES_WITH_SIGNATURE = 2
+
+
+def _signature_start(blocks: list[Paragraph | Table]) -> int:
+    """Where the closing run of right-aligned paragraphs (issuer, seal, date) begins; ``len(blocks)``
+    when the document does not end with one."""
+    start = len(blocks)
+    while start > 0:
+        block = blocks[start - 1]
+        if not isinstance(block, Paragraph) or block.alignment != WD_ALIGN_PARAGRAPH.RIGHT:
+            break
+        start -= 1
+    return start if start > 0 and start < len(blocks) else len(blocks)
+
+
+def _layout(pdf: Any, block: Paragraph, width: float) -> tuple[float, float, float, list[str]]:
+    """A paragraph's line height, first-line indent, right indent and lines (the font set for it)."""
     size = _size(block)
     pdf.set_font(_face(block), size=size)
     form = block.paragraph_format
     spacing = form.line_spacing
     line = spacing.pt * MM_PER_PT if hasattr(spacing, "pt") else size * 0.55
-    if not text.strip():
-        pdf.ln(line)
-        return
     indent = form.first_line_indent
     first = indent.pt * MM_PER_PT if indent is not None and indent.pt > 0 else 0.0
     right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
+    lines = wrap(pdf, block.text, width - right, first) if block.text.strip() else []
+    return line, first, right, lines
+
+
+def _space_after(block: Paragraph) -> float:
+    after = block.paragraph_format.space_after
+    return after.pt * MM_PER_PT if after is not None and after.pt else 0.0
+
+
+def _height(pdf: Any, blocks: list[Paragraph | Table], width: float) -> float:
+    """The height the paragraphs ``blocks`` take when laid out (mm)."""
+    total = 0.0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            line, _, _, lines = _layout(pdf, block, width)
+            total += line * max(len(lines), 1) + _space_after(block)
+    return total
+
+
+def _pdf_paragraph(pdf: Any, block: Paragraph, width: float, keep_with: float | None = None) -> None:
+    """Lay out one paragraph; ``keep_with`` (mm) is the height of what must follow on the same page as
+    this paragraph's last lines (the signature block): when they do not fit together, those lines start
+    the next page."""
+    line, first, right, lines = _layout(pdf, block, width)
+    if not lines:
+        pdf.ln(line)
+        return
     align = ALIGN.get(block.alignment, "L") if block.alignment is not None else "L"
-    for index, text_line in enumerate(wrap(pdf, text, width - right, first)):
+    tail = len(lines) - min(LINES_WITH_SIGNATURE, len(lines))
+    together = (len(lines) - tail) * line + _space_after(block) + (keep_with or 0.0)
+    for index, text_line in enumerate(lines):
+        if keep_with is not None and index == tail and pdf.get_y() + together > pdf.page_break_trigger:
+            pdf.add_page()
         offset = first if index == 0 and align in ("L", "J") else 0.0
         pdf.set_x(pdf.l_margin + offset)
         pdf.cell(width - right - offset, line, text_line, align="L" if align == "J" else align)
         pdf.ln(line)
-    if form.space_after is not None and form.space_after.pt:
-        pdf.ln(form.space_after.pt * MM_PER_PT)
+    if _space_after(block):
+        pdf.ln(_space_after(block))
 
 
 # Chinese line-breaking (避头尾): these never start a line, these never end one.

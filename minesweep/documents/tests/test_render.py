@@ -1,0 +1,64 @@
+"""PDF layout of issued documents (GB/T 9704-2012)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import subprocess
+from pathlib import Path
+
+from docx import Document
+
+from minesweep.documents.render import docx_to_pdf
+from minesweep.documents.template_build import build
+
+DATE = "2026年10月9日"
+
+
+def _letter(tmp_path: Path, body_paragraphs: int) -> bytes:
+    """The 处理决定书 template with ``body_paragraphs`` body paragraphs of two lines each before its
+    signature block (issuer, seal, date), so that some count ends page 1 just above or inside it."""
+    path = tmp_path / "letter.docx"
+    build("measure_letter", path)
+    doc = Document(str(path))
+    paragraphs = doc.paragraphs
+    body = next(p for p in paragraphs if "{{findings}}" in p.text)
+    signature = [p for p in paragraphs if p.alignment is not None and p.alignment == 2]  # RIGHT
+    texts = {"{{authority}}": "包头市发展和改革委员会", "{{issued_on}}": DATE}
+    for paragraph in signature:
+        for run in paragraph.runs:
+            run.text = texts.get(run.text, run.text)
+    for number in range(body_paragraphs):
+        copied = copy.deepcopy(body._p)
+        signature[0]._p.addprevious(copied)
+        for index, run in enumerate(copied.iter(copied.tag.replace("}p", "}r"))):
+            for text in run.iter(run.tag.replace("}r", "}t")):
+                text.text = f"正文第{number + 1}段，" + "用于排版测试的文字" * 3 if index == 0 else ""
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return text.stdout.split("\f")
+
+
+def test_the_issuer_seal_and_date_stay_together_on_a_page_with_body_text(tmp_path):
+    """GB/T 9704-2012 7.3.5: the 处理决定书 of a real case put the issuer on page 1 and 印章 and the date
+    alone on page 2. For every length that ends a page near the signature, all three are on one page and
+    that page carries body text."""
+    splits = 0
+    for count in range(9, 20):  # two-line paragraphs: one whole page cycle of 22 lines
+        pages = _pages(docx_to_pdf(_letter(tmp_path, count), title="处理决定书"), tmp_path)
+        dated = [page for page in pages if DATE in page]
+        assert len(dated) == 1, count
+        page = dated[0]
+        assert "包头市发展和改革委员会" in page.split(DATE)[0] and "（印章）" in page, count
+        assert "正文第" in page or "行政诉讼" in page, count  # never a page of signature alone
+        splits += len([p for p in pages if p.strip()]) > 1
+    assert splits  # the range does reach page 2
