@@ -387,15 +387,29 @@ def _page_number(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
     _font(paragraph.add_run(" —"), PAGE_NUMBER_PT, face=SONG)
 
 
+def _signature_start(blocks: list[Block]) -> int:
+    """Where the closing run of right-aligned lines (issuer, seal, date) begins."""
+    start = len(blocks)
+    while start > 0 and blocks[start - 1][0] == "right":
+        start -= 1
+    return start
+
+
 def build(kind: str, path: Path) -> None:
     doc = Document()
     _page_setup(doc)
-    for style, text in SPECS[kind]:
+    blocks = SPECS[kind]
+    signature = _signature_start(blocks)
+    for index, (style, text) in enumerate(blocks):
         paragraph = doc.add_paragraph()
         run = paragraph.add_run(text)
         form = paragraph.paragraph_format
         form.line_spacing = Pt(LINE_PT)
         form.space_before = form.space_after = Pt(0)
+        # GB/T 9704-2012 7.3.5: issuer, seal and date on one page, with the body's last line (a word
+        # processor keeps each of these with the next; the PDF renderer does the same).
+        if signature - 1 <= index < len(blocks) - 1 and signature < len(blocks):
+            form.keep_with_next = True
         if style == "authority":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _font(run, TITLE_PT, False, SONG)

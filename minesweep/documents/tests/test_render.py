@@ -62,3 +62,20 @@ def test_the_issuer_seal_and_date_stay_together_on_a_page_with_body_text(tmp_pat
         assert "正文第" in page or "行政诉讼" in page, count  # never a page of signature alone
         splits += len([p for p in pages if p.strip()]) > 1
     assert splits  # the range does reach page 2
+
+
+def test_the_shipped_templates_keep_the_signature_with_the_body_in_a_word_processor():
+    """The DOCX a user downloads and edits: the body's last paragraph, the issuer and the seal are each
+    kept with the next paragraph, so Word and LibreOffice move them to the date's page together."""
+    from minesweep.documents.kinds import KINDS
+    from minesweep.documents.template_build import SPECS
+
+    folder = Path(__file__).resolve().parents[1] / "doc_templates"
+    for kind, blocks in SPECS.items():
+        if blocks[-1][0] != "right":
+            continue
+        paragraphs = Document(str(folder / KINDS[kind].template)).paragraphs
+        right = len(blocks) - next(i for i in range(len(blocks), 0, -1) if blocks[i - 1][0] != "right")
+        kept = [p.paragraph_format.keep_with_next for p in paragraphs[-(right + 1) :]]
+        assert kept == [True] * right + [None], (kind, kept)
+        assert not any(p.paragraph_format.keep_with_next for p in paragraphs[: -(right + 1)]), kind
