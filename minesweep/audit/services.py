@@ -17,6 +17,7 @@ from minesweep.audit.checkpoints import checkpoint_check, checkpoint_sign
 from minesweep.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 PUBLIC_ACTOR = "public"
+BULK_BATCH = 2000  # events per INSERT of audit_record_many
 SYSTEM_ACTOR = "system"
 
 
@@ -92,9 +93,6 @@ def audit_record_many(
     AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     head.save(update_fields=["last_seq", "last_hash"])
     return len(events)
-
-
-BULK_BATCH = 2000
 
 
 def _chained(

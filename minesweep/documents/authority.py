@@ -78,7 +78,7 @@ def issuer_at(pack_name: str, division: Division, authority_type: str = "") -> I
     except (PolicyError, FileNotFoundError):
         return fallback
     found = _organ_at(pack_name, division.code, authority_type or pack.case_authority)
-    if authority_type and not issues_on_platform(pack_name, division, authority_type):
+    if authority_type and not _signs(pack.case_authority, found, authority_type):
         # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
         # the case's own acts about it (a 建议函 to it, a referral); a measure in that authority's power is
         # never decided in the case authority's name (cases.services.tracks.route_action).
@@ -94,9 +94,12 @@ def issues_on_platform(pack_name: str, division: Division, authority_type: str) 
         pack = load_pack(pack_name)
     except (PolicyError, FileNotFoundError):
         return False
-    if authority_type == pack.case_authority:
+    return _signs(pack.case_authority, _organ_at(pack_name, division.code, authority_type), authority_type)
+
+
+def _signs(case_authority: str, found: Authority | None, authority_type: str) -> bool:
+    if authority_type == case_authority:
         return True
-    found = _organ_at(pack_name, division.code, authority_type)
     return found is not None and bool(found.abbreviation) and "待确认" not in found.name
 
 

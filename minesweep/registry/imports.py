@@ -321,12 +321,12 @@ def registry_import(*, actor: Actor, kind: str, content: bytes) -> ImportReport:
     return report
 
 
-AUDIT_ACTIONS = {
-    "entities": "registry.subject.create",
-    "sites": "registry.site.create",
-    "power_accounts": "registry.power_account.create",
+# Per kind: the model its rows are, and the audit action its service records for one of them.
+WRITES: dict[str, tuple[type[Subject] | type[Site] | type[PowerAccount], str]] = {
+    "entities": (Subject, "registry.subject.create"),
+    "sites": (Site, "registry.site.create"),
+    "power_accounts": (PowerAccount, "registry.power_account.create"),
 }
-MODELS = {"entities": Subject, "sites": Site, "power_accounts": PowerAccount}
 BULK_BATCH = 1000
 
 
@@ -339,7 +339,7 @@ def _write(actor: Actor, kind: str, plans: list[_Planned]) -> int:
     rows = [plan.row for plan in plans]
     try:
         with transaction.atomic():
-            inserted: Any = MODELS[kind]._default_manager  # the rows are all of this kind's model
+            inserted: Any = WRITES[kind][0]._default_manager  # the rows are all of this kind's model
             inserted.bulk_create(rows, batch_size=BULK_BATCH)
             if kind == "entities":
                 _link_categories(plans)
@@ -363,4 +363,4 @@ def _link_categories(plans: list[_Planned]) -> None:
 def _audit_entry(kind: str, plan: _Planned) -> AuditEntry:
     row = plan.row
     after = subject_snapshot(row, plan.categories) if isinstance(row, Subject) else model_to_dict(row)
-    return AuditEntry(AUDIT_ACTIONS[kind], row, after=after, division_code=row.division_id)
+    return AuditEntry(WRITES[kind][1], row, after=after, division_code=row.division_id)

@@ -33,20 +33,16 @@ class RegistryError(DomainError):
     pass
 
 
-def _audit_snapshot(
+def subject_snapshot(
     subject: Subject, categories: list[str] | tuple[str, ...] | None = None
 ) -> dict[str, Any]:
-    """What the audit digests of a subject (never its resident ID); ``categories`` when already known."""
+    """What the audit digests of a subject (never its resident ID); ``categories`` when already known
+    (a bulk import: no query per row)."""
     data = model_to_dict(subject, exclude=["categories", "resident_id"])
     if categories is None:
         categories = list(subject.categories.values_list("code", flat=True)) if subject.pk else []
     data["categories"] = sorted(set(categories))
     return data
-
-
-def subject_snapshot(subject: Subject, categories: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """The audit snapshot of a subject created with ``categories`` (bulk import: no query per row)."""
-    return _audit_snapshot(subject, categories)
 
 
 def subject_new(
@@ -147,7 +143,7 @@ def subject_create(
         actor=actor,
         action="registry.subject.create",
         target=subject,
-        after=_audit_snapshot(subject),
+        after=subject_snapshot(subject),
         division_code=division.code,
     )
     return subject

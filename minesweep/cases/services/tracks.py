@@ -305,7 +305,7 @@ def route_action(case: Case, action: dict[str, Any]) -> dict[str, Any]:
     from minesweep.documents.authority import issues_on_platform
 
     authority = str(action.get("authority") or action.get("department") or "")
-    if action.get("track", "measure") != "measure" or not authority:
+    if (action.get("track") or "measure") != "measure" or not authority:
         return action
     if issues_on_platform(case.pack, case.division, authority):
         return action

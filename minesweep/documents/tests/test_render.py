@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.text.paragraph import Paragraph
 
 from minesweep.documents.render import docx_to_pdf
 from minesweep.documents.template_build import build
@@ -23,7 +25,7 @@ def _letter(tmp_path: Path, body_paragraphs: int) -> bytes:
     doc = Document(str(path))
     paragraphs = doc.paragraphs
     body = next(p for p in paragraphs if "{{findings}}" in p.text)
-    signature = [p for p in paragraphs if p.alignment is not None and p.alignment == 2]  # RIGHT
+    signature = [p for p in paragraphs if p.alignment == WD_ALIGN_PARAGRAPH.RIGHT]
     texts = {"{{authority}}": "包头市发展和改革委员会", "{{issued_on}}": DATE}
     for paragraph in signature:
         for run in paragraph.runs:
@@ -31,9 +33,7 @@ def _letter(tmp_path: Path, body_paragraphs: int) -> bytes:
     for number in range(body_paragraphs):
         copied = copy.deepcopy(body._p)
         signature[0]._p.addprevious(copied)
-        for index, run in enumerate(copied.iter(copied.tag.replace("}p", "}r"))):
-            for text in run.iter(run.tag.replace("}r", "}t")):
-                text.text = f"正文第{number + 1}段，" + "用于排版测试的文字" * 3 if index == 0 else ""
+        Paragraph(copied, body._parent).runs[0].text = f"正文第{number + 1}段，" + "用于排版测试的文字" * 3
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -68,14 +68,14 @@ def test_the_shipped_templates_keep_the_signature_with_the_body_in_a_word_proces
     """The DOCX a user downloads and edits: the body's last paragraph, the issuer and the seal are each
     kept with the next paragraph, so Word and LibreOffice move them to the date's page together."""
     from minesweep.documents.kinds import KINDS
-    from minesweep.documents.template_build import SPECS
+    from minesweep.documents.template_build import SPECS, _signature_start
 
     folder = Path(__file__).resolve().parents[1] / "doc_templates"
     for kind, blocks in SPECS.items():
-        if blocks[-1][0] != "right":
+        right = len(blocks) - _signature_start(blocks)
+        if not right:
             continue
         paragraphs = Document(str(folder / KINDS[kind].template)).paragraphs
-        right = len(blocks) - next(i for i in range(len(blocks), 0, -1) if blocks[i - 1][0] != "right")
         kept = [p.paragraph_format.keep_with_next for p in paragraphs[-(right + 1) :]]
         assert kept == [True] * right + [None], (kind, kept)
         assert not any(p.paragraph_format.keep_with_next for p in paragraphs[: -(right + 1)]), kind

@@ -135,6 +135,7 @@ def test_it_records_ip_allocations_and_refuses_bad_prefixes_and_periods():
 
 def test_it_audits_every_imported_row_in_an_intact_chain_like_one_create_per_row():
     """Bulk inserts, one audit event per row naming that row, the chain intact and going on after it."""
+    from minesweep.audit.chain import digest
     from minesweep.audit.services import audit_record, audit_verify
     from minesweep.registry.models import Site
     from minesweep.registry.services import subject_snapshot
@@ -161,8 +162,6 @@ def test_it_audits_every_imported_row_in_an_intact_chain_like_one_create_per_row
     ]
     assert {e.actor_label for e in events} == {"test"} and {e.division_code for e in events} == {"150203"}
     created = AuditEvent.objects.get(action="registry.subject.create")
-    from minesweep.audit.chain import digest
-
     assert created.after_digest == digest(subject_snapshot(subject, ["data_center", "enterprise"]))
     audit_record(actor="test", action="test.after_import", target=subject)
     assert audit_verify().intact and AuditEvent.objects.count() == 27
