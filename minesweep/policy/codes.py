@@ -97,6 +97,8 @@ DEPARTMENTS: Mapping[str, Code] = _table(
     Code("power_administration", "电力管理部门", "Electricity administration"),
     Code("procuratorate", "人民检察院", "People's procuratorate"),
     Code("land_authority", "自然资源（土地）部门", "Land authority"),
+    # 财政补贴、房租减免 are paid from the budget, which the 财政部门 administers: not the 发改委's to stop.
+    Code("finance_department", "财政部门", "Finance department"),
 )
 
 # 处置措施 — what a department must do.
@@ -104,7 +106,14 @@ ACTIONS: Mapping[str, Code] = _table(
     Code("energy_inspection", "加大节能监察力度（依法从严处理）", "Energy-conservation inspection"),
     Code("energy_quota_cut", "核减能耗预算指标", "Cut the energy-budget quota"),
     Code("accountability", "严肃追责问责", "Hold those responsible accountable"),
-    Code("cancel_preferences", "取消各类优惠政策", "Cancel all preferential policies"),
+    # The case authority (发改委) cancels only what it grants itself; tax, land, fiscal and financial
+    # preferences belong to other organs and go to them as other_authority actions (超越职权,
+    # 行政诉讼法第七十条第（四）项).
+    Code(
+        "cancel_preferences",
+        "取消本机关给予的优惠政策（电价优惠等）",
+        "Cancel the preferences this authority grants (power-price preferences and the like)",
+    ),
     Code("cancel_tax_preferences", "取消税收优惠", "Cancel tax preferences"),
     Code("cancel_land_preferences", "取消土地优惠", "Cancel land preferences"),
     Code("market_exit", "退出电力多边交易市场", "Exit from the multilateral power-trading market"),
@@ -133,9 +142,15 @@ ACTIONS: Mapping[str, Code] = _table(
     Code("differential_tariff", "执行差别电价（淘汰类）", "Apply the differential (eliminated-class) tariff"),
     Code(
         "stop_support",
-        "停止财政、税收、租金、电价、金融等支持",
-        "Stop all fiscal, tax, rent, power and financial support",
+        "停止本机关职责范围内的电价等政策支持",
+        "Stop the support within this authority's powers (power price and the like)",
     ),
+    Code(
+        "stop_fiscal_support",
+        "停止财政补贴、房租减免等财政支持",
+        "Stop fiscal support (subsidies, rent relief and the like)",
+    ),
+    Code("stop_financial_support", "停止信贷等金融支持", "Stop financial support (credit and the like)"),
     Code(
         "register_project", "纳入“挖矿”项目清单（每周更新）", "Enter in the mining-project register (weekly)"
     ),

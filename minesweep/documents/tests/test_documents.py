@@ -247,6 +247,31 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
     assert "节能监察" in text and "加大节能监察力度" in text
 
 
+def test_the_case_authority_stops_only_the_support_it_grants(case):
+    """1283号 stops "财政、税收、房租、电价、金融等一切支持"; the 发改委's 处理决定书 withdraws only what the 发改委
+    grants (power-price support), and the fiscal and financial support go by 建议函 to the 财政局 and the
+    financial regulator of the case's city or region (超越职权, 行政诉讼法第七十条第（四）项)."""
+    cafe = case.parties.get(category="internet_cafe")
+    track = cafe.tracks.get(kind="measure", authority="development_reform")
+    text = docx_text(
+        bytes(
+            document_issue(
+                actor="test", case=case, kind="measure_letter", party=cafe, addressee=track.authority
+            ).docx
+        )
+    )
+    assert "停止本机关职责范围内的电价等政策支持" in text
+    assert not any(word in text for word in ("税收", "财政", "金融", "房租", "租金", "土地")), text
+    asked = {t.authority: t for t in cafe.tracks.filter(kind="other_authority")}
+    assert {"finance_department", "financial_regulator", "tax_authority", "land_authority"} <= set(asked)
+    proposal = document_issue(
+        actor="test", case=case, kind="proposal", party=cafe, addressee="finance_department"
+    )
+    letter = docx_text(bytes(proposal.docx))
+    assert "包头市财政局：" in letter and "停止财政补贴、房租减免等财政支持" in letter
+    assert check("proposal", letter, number=proposal.number) == []
+
+
 def test_a_penalty_review_bears_the_deciding_authoritys_name_and_its_party_only(case):
     # 行政处罚法第五十八条: the review before a penalty decision is the deciding organ's; the review of the
     # proposed handling is the case authority's and names every party.

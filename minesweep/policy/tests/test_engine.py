@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from minesweep.policy.codes import CASE_WIDE_FACTS, DEPARTMENTS, TRACKS
+from minesweep.policy.codes import ACTIONS, CASE_WIDE_FACTS, DEPARTMENTS, TRACKS
 from minesweep.policy.engine import Party, evaluate, evaluate_case, hearing_right
 from minesweep.policy.errors import PolicyInputError
 from minesweep.policy.packs import LegalBasis, Validity, load_pack
@@ -317,10 +317,43 @@ def test_it_gives_every_action_a_track_authority_deadline_and_basis():
                 assert all("征求意见稿" in p for p in action.policy_basis if "八项措施" in p)
 
 
+#: what only another organ grants or withdraws, by the word its action's name uses
+OTHER_ORGANS_SUPPORT = {
+    "税收": "tax_authority",
+    "土地": "land_authority",
+    "财政": "finance_department",
+    "金融": "financial_regulator",
+}
+
+
+def test_the_case_authority_never_withdraws_support_another_organ_grants():
+    """An act of the 发改委 that stopped tax, land, fiscal or financial support would exceed its powers
+    (行政诉讼法第七十条第（四）项): every such action is the granting organ's, asked by 建议函."""
+    for pack in ("inner_mongolia_2021", "national_1283", "sichuan_2022"):
+        for rule in load_pack(pack).rules:
+            for action in rule.actions:
+                for word, organ in OTHER_ORGANS_SUPPORT.items():
+                    if word in ACTIONS[action.code].zh:
+                        assert (action.track, action.authority) == ("other_authority", organ), (
+                            pack,
+                            rule.id,
+                            action.code,
+                        )
+
+
 def test_it_returns_nothing_without_facts():
     assert evaluate(load_pack(IM), [Party("x", "data_center")]).measures == ()
 
 
+#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants, the rest is asked of
+#: the organs that grant it
+SUPPORT_STOPPED = [
+    "stop_support",
+    "cancel_tax_preferences",
+    "cancel_land_preferences",
+    "stop_fiscal_support",
+    "stop_financial_support",
+]
 NATIONAL = [
     (
         "data_center",
@@ -329,7 +362,7 @@ NATIONAL = [
             1: ["register_project"],
             2: ["differential_tariff"],
             3: ["market_exit"],
-            4: ["stop_support", "cancel_tax_preferences", "cancel_land_preferences"],
+            4: SUPPORT_STOPPED,
             6: ["credit_pledge_breach"],
         },
     ),
@@ -339,7 +372,7 @@ NATIONAL = [
         {
             1: ["register_project"],
             2: [],  # no power account
-            4: ["stop_support", "cancel_tax_preferences", "cancel_land_preferences"],
+            4: SUPPORT_STOPPED,
             7: [],  # no project
         },
     ),
