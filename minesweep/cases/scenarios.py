@@ -369,6 +369,8 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
         services.track_letter_issue(actor=inv, track=track, issued_on=on)
     elif track.kind == "other_authority":
         services.track_advice_send(actor=inv, track=track, sent_on=on)
+    elif track.kind == "internal":
+        services.track_internal_assign(actor=inv, track=track, assigned_on=on)
     elif track.kind == "credit":
         services.track_credit_notice_issue(actor=inv, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.

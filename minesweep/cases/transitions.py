@@ -12,6 +12,10 @@ Procedures (issue 11; 行政处罚法 2021, 国务院令第310号):
   required (第五十七条, minutes) → decision (第五十九条) → service (第六十一条) → enforcement.
 * measure — its own letter (处理决定/通知, with basis and remedies), then the departments' tasks.
 * other_authority — a 建议函 to the authority that holds the power and a task; its answer ends the track.
+* internal — work inside the administration (the weekly register of mining projects, the double count of
+  a new project's energy in the region's assessment): tasks to the departments, no act served on the party
+  and so no remedies (法释〔2018〕1号第一条第二款第（五）项、第（十）项: acts without external legal effect, or
+  with no real effect on a party's rights and duties, are not acts a party can challenge).
 * credit — 拟列入告知书 (国办发〔2020〕49号: grounds, basis, rights) → objection period (陈述申辩, working
   days) or written waiver → objection answered → listing decision (列入决定书, numbered) or not listed;
   publication and repair then run in the credit app.
@@ -142,6 +146,14 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
                 ENDED: (),
             }
         ),
+        "internal": MappingProxyType(
+            {
+                "awaiting_approval": (),
+                "assign": (_edge("internal_assign", "execution"),),
+                "execution": (_edge("execution_complete", ENDED, needs={"tasks_done"}),),
+                ENDED: (),
+            }
+        ),
         # 国办发〔2020〕49号: before a party is listed it is told the grounds, basis and its rights (拟列入
         # 告知书) and may state objections; the listing decision waits for the period to end, or for the
         # objection to be answered, or for a written waiver. An upheld objection ends the track unlisted.
@@ -180,13 +192,20 @@ FIRST_STEP: Mapping[str, str] = MappingProxyType(
         "penalty": "awaiting_approval",
         "measure": "awaiting_approval",
         "other_authority": "awaiting_approval",
+        "internal": "awaiting_approval",
         "credit": "awaiting_approval",
         "referral": "proposed",
         "accountability": "proposed",
     }
 )
 START_AFTER_APPROVAL: Mapping[str, str] = MappingProxyType(
-    {"penalty": "notice", "measure": "letter", "other_authority": "letter", "credit": "handover"}
+    {
+        "penalty": "notice",
+        "measure": "letter",
+        "other_authority": "letter",
+        "internal": "assign",
+        "credit": "handover",
+    }
 )
 
 # Names shown for steps and actions (bilingual, for views and documents).
@@ -202,6 +221,7 @@ STEP_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "enforcement": ("执行中", "Enforcement"),
         "letter": ("待出具文书", "Letter to issue"),
         "execution": ("部门执行中", "Departments executing"),
+        "assign": ("待交办内部工作", "Internal work to assign"),
         "awaiting_answer": ("待对方机关答复", "Awaiting the authority's answer"),
         "handover": ("待送达拟列入失信主体名单告知书", "Notice of intended listing to serve"),
         "credit_rights": ("陈述申辩（异议）期", "Objection period"),
@@ -239,6 +259,10 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "enforcement_record": ("记录执行结果", "Record enforcement"),
         "letter_issue": ("出具处理决定（通知）", "Issue the decision letter"),
         "execution_complete": ("确认执行完毕", "Confirm execution"),
+        "internal_assign": (
+            "交办内部工作（不对外作出决定）",
+            "Assign the internal work (no act on the party)",
+        ),
         "advice_send": ("发送建议函", "Send the letter of advice"),
         "answer_record": ("确认对方机关已答复", "Confirm the authority's answer"),
         "credit_notice_issue": ("送达拟列入失信主体名单告知书", "Serve the notice of intended listing"),

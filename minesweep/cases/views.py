@@ -817,12 +817,14 @@ def _act_discussion(request: HttpRequest, case: Case) -> str:
     return "tracks"
 
 
+def _track_and_day(case: Case, data: Any) -> tuple[Any, Any]:
+    """The posted track of the case and the posted day of its act ("on"; empty: today)."""
+    return _track(case, data), forms.date(data, "on", "日期", "The date")
+
+
 def _act_track_letter(request: HttpRequest, case: Case) -> str:
-    services.track_letter_issue(
-        actor=request.user,
-        track=_track(case, request.POST),
-        issued_on=forms.date(request.POST, "on", "日期", "The date"),
-    )
+    track, day = _track_and_day(case, request.POST)
+    services.track_letter_issue(actor=request.user, track=track, issued_on=day)
     return "tracks"
 
 
@@ -836,12 +838,15 @@ def _act_track_file(request: HttpRequest, case: Case) -> str:
     return "tracks"
 
 
+def _act_track_internal(request: HttpRequest, case: Case) -> str:
+    track, day = _track_and_day(case, request.POST)
+    services.track_internal_assign(actor=request.user, track=track, assigned_on=day)
+    return "tracks"
+
+
 def _act_track_advice(request: HttpRequest, case: Case) -> str:
-    services.track_advice_send(
-        actor=request.user,
-        track=_track(case, request.POST),
-        sent_on=forms.date(request.POST, "on", "日期", "The date"),
-    )
+    track, day = _track_and_day(case, request.POST)
+    services.track_advice_send(actor=request.user, track=track, sent_on=day)
     return "tracks"
 
 
@@ -1036,6 +1041,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "track_letter": _act_track_letter,
     "track_file": _act_track_file,
     "track_advice": _act_track_advice,
+    "track_internal": _act_track_internal,
     "track_credit": _act_track_credit,
     "enforcement": _act_enforcement,
     "task_cancel": _act_task_cancel,

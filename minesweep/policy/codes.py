@@ -168,6 +168,9 @@ TRACKS: Mapping[str, Code] = _table(
     Code("credit", "信用惩戒（失信名单）", "Credit listing"),
     Code("accountability", "追责问责", "Accountability of responsible cadres"),
     Code("other_authority", "他机关职权（建议函）", "Another authority's power (letter of advice)"),
+    # Internal administration (the project register, the region's energy assessment): no act on the party,
+    # so never in a 处理决定书 with remedies (法释〔2018〕1号第一条第二款第（五）项、第（十）项).
+    Code("internal", "内部工作事项（不对当事人作出决定）", "Internal work (no act on the party)"),
 )
 
 # 行政处罚的种类 (行政处罚法第九条).

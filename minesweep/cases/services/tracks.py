@@ -15,6 +15,11 @@ Interpretations of law (also in packs/README.md):
 * Another authority's power (电信条例, 互联网上网服务营业场所管理条例, tax, land, the grid company's supply
   contract): the platform sends a 建议函 and a task; the liaison's closing of the task records that
   authority's own answer and document number. Nothing is decided in the case authority's name.
+* Internal work (1283号's weekly register of mining projects, a new project's energy counted double in the
+  region's 能耗双控 assessment): tasks to the departments and nothing served on the party. Such acts have
+  no external legal effect on the party (最高人民法院关于适用《中华人民共和国行政诉讼法》的解释，法释〔2018〕1号，
+  第一条第二款第（五）项、第（十）项), so putting them in a 处理决定书 with remedies would announce a decision
+  the party cannot challenge and the authority does not make against it.
 """
 
 from __future__ import annotations
@@ -639,13 +644,38 @@ def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = N
     return _issue_letter(actor, track, day, "advice_send", text, "cases.track.advice", note)
 
 
+@transaction.atomic
+def track_internal_assign(*, actor: Actor, track: Track, assigned_on: dt.date | None = None) -> Track:
+    """Internal track: one task per action to the department that does it (the register, the energy
+    assessment); no letter, no number, nothing served on the party (module docstring)."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    require_case_officer(actor, track.case)
+    day = day_not_after_today(assigned_on, "交办日期", "The date assigned")
+    advance(track, "internal_assign")
+    instructions = f"内部工作事项（不对当事人作出决定）：{_names(track)}（{track.party.name}，案件 {track.case.number}）。"
+    _tasks_for(actor, track, day, instructions)
+    record(
+        actor=actor,
+        action="cases.track.internal",
+        target=track,
+        case=track.case,
+        after={"step": track.step, "assigned_on": day.isoformat()},
+        note=f"{track.party.name}：交办内部工作（{_names(track)}）",
+    )
+    return track
+
+
 def track_after_task(*, actor: Actor, task: Task) -> None:
     """A task closed or cancelled: a measure or other-authority track whose tasks are all done ends, with
     the answers (document numbers) as its outcome."""
     if task.track_id is None:
         return
     track = Track.objects.select_for_update().get(pk=task.track_id)
-    action = {"measure": "execution_complete", "other_authority": "answer_record"}.get(track.kind)
+    action = {
+        "measure": "execution_complete",
+        "internal": "execution_complete",
+        "other_authority": "answer_record",
+    }.get(track.kind)
     if action is None or action not in track_allowed(track):
         return
     answers = [

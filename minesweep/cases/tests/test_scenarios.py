@@ -58,7 +58,7 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED
     kinds = {t.kind for t in case.tracks.all()}
-    assert kinds == {"penalty", "measure", "other_authority", "referral", "credit"}
+    assert kinds == {"penalty", "measure", "other_authority", "referral", "credit", "internal"}
     assert all(t.ended for t in case.tracks.all())
     assert sorted(case.follow_ups.values_list("months", flat=True)) == [1, 3, 6]
     assert case.calculations.get(kind="energy").tce is not None

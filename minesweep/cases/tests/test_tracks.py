@@ -500,3 +500,28 @@ def test_a_configured_organ_decides_its_own_measure_in_its_own_name(crew, lead, 
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(PARK,))
     inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
     assert inspection.kind == "measure" and inspection.letter_number.startswith("包节监")
+
+
+def test_internal_work_is_tasked_and_never_decided_against_the_party(crew, lead):
+    """1283号's weekly project register is kept inside the administration: the register entry is a task of
+    the 发改委, never a 处理决定 served on the miner (法释〔2018〕1号第一条第二款第（五）项、第（十）项: no external
+    legal effect); the track ends when its task is closed."""
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(MINER,))
+    internal = case.tracks.get(party__name=MINER.name, kind="internal")
+    assert internal.action_codes() == ["register_project"] and internal.step == "execution"
+    assert not internal.letter_on and not internal.letter_number and not internal.letter_text
+    task = internal.tasks.get()
+    assert task.department == "development_reform" and "不对当事人作出决定" in task.instructions
+    letter = case.tracks.get(party__name=MINER.name, kind="measure", authority="development_reform")
+    assert "register_project" not in letter.action_codes() and "项目清单" not in letter.letter_text
+    with pytest.raises(TransitionError):
+        services.track_letter_issue(actor=crew.investigator, track=internal)
+    services.task_close(
+        actor=crew.liaisons["development_reform"],
+        task=task,
+        document_number="包发改清单〔2026〕12号",
+        proof=("register.pdf", "application/pdf", b"%PDF-1.4 register entry"),
+    )
+    internal.refresh_from_db()
+    assert internal.ended and "包发改清单〔2026〕12号" in internal.outcome
+    assert case.log.filter(action="cases.track.internal").exists()

@@ -438,3 +438,20 @@ def test_a_police_referral_is_proposed_with_the_offence_chosen_from_the_list(cre
     assert case.referrals.filter(action="refer_police_fundraising", status="proposed").count() == 1
     cards = client.get(f"/cases/{case.pk}/?p=tasks").content.decode()
     assert '<span class="referral-crime">非法吸收公众存款罪（刑法第一百七十六条）</span>' in cards
+
+
+def test_it_assigns_internal_work_from_the_tracks_panel(crew, lead, client_for):
+    """The project register (1283号) is internal work: the tracks panel offers to assign it, with no letter."""
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO)
+    internal = case.tracks.get(kind="internal")
+    assert internal.step == "assign"
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?p=tracks&party={internal.party_id}").content.decode()
+    assert "交办内部工作" in page and "不出具文书" in page
+    response = client.post(
+        f"/cases/{case.pk}/act/track_internal/", {"track": internal.pk, "on": ""}, follow=True
+    )
+    assert response.status_code == 200
+    internal.refresh_from_db()
+    assert internal.step == "execution" and not internal.letter_number
+    assert list(internal.tasks.values_list("action", flat=True)) == ["register_project"]

@@ -109,7 +109,20 @@ def test_it_applies_each_measure_to_each_category_on_its_track(measure, category
 
 
 def test_it_covers_every_track_in_the_table():
-    assert {t for row in EIGHT_MEASURES for actions in row[3].values() for _, t, _ in actions} == set(TRACKS)
+    eight = {t for row in EIGHT_MEASURES for actions in row[3].values() for _, t, _ in actions}
+    national = tracks_by_rule("data_center", {"mining_confirmed"}, "national_1283")
+    assert eight | {t for actions in national.values() for _, t, _ in actions} == set(TRACKS)
+
+
+def test_the_project_register_is_internal_work_not_an_act_on_the_party():
+    """1283号's register and the double count in the region's assessment stay inside the administration
+    (法释〔2018〕1号第一条第二款第（五）项、第（十）项), so no 处理决定书 carries them."""
+    register = tracks_by_rule("data_center", {"mining_confirmed"}, "national_1283")[1]
+    assert register == [("register_project", "internal", "development_reform")]
+    double = [
+        a for r in load_pack("national_1283").rules for a in r.actions if a.code == "double_energy_count"
+    ]
+    assert [(a.track, a.authority) for a in double] == [("internal", "development_reform")]
 
 
 NOT_APPLICABLE = [
