@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -46,7 +46,7 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
-from minesweep.policy.packs import available_packs, load_pack
+from minesweep.policy.packs import available_packs, document_titles, load_pack
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -194,7 +194,7 @@ def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
     the older free-text basis when there are none. What the conduct violated is ``violated_provisions``."""
     actions = penalty_actions(party)
     statutes = [c for a in actions for b in a.get("legal_basis") or [] for c in parse_citations(b)]
-    policies = list(dict.fromkeys(policy_cite(str(p)) for a in actions for p in a.get("policy_basis") or []))
+    policies = cited_policies(p for a in actions for p in a.get("policy_basis") or [])
     tracked = party is not None and any(
         isinstance(a, dict) and "track" in a for m in party.measures.all() for a in m.actions
     )
@@ -263,15 +263,29 @@ def _top_level_items(text: str) -> list[str]:
 
 
 def policy_cite(entry: str) -> str:
-    """A pack policy reference (八项措施（征求意见稿）第五条) as cited on paper: 《关于…八项措施（征求意见稿）》第五条."""
+    """A pack policy reference (八项措施（征求意见稿）第五条) as cited on paper: 《关于…八项措施（征求意见稿）》第五条.
+    A document named by its number is cited title first, then the number, where a pack gives its official
+    title (``pack.cited_as``: 《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》（发改运行〔2021〕1283号）),
+    by its number alone otherwise (a title not checked is never made up)."""
     name, suffix, rest = entry.partition("（征求意见稿）")
     name = name.strip("《》")
     if suffix:
         return mark_drafts(f"《{name}》") + rest
-    if re.search(r"〔\d{4}〕\d+号", entry):  # a policy document named by its number: no 《》
-        return entry.strip("《》")
+    if re.search(r"〔\d{4}〕\d+号", entry):
+        bare = entry.strip("《》")
+        for number, title in document_titles().items():
+            if bare.startswith(number):
+                return f"《{title}》（{number}）{bare[len(number) :]}"
+        return bare
     matched = re.match(r"^《?([^《》第]+)》?(.*)$", entry)
     return f"《{matched[1]}》{matched[2]}" if matched else entry
+
+
+def cited_policies(entries: Iterable[object]) -> list[str]:
+    """The policy documents of ``entries`` as cited on paper, each once: a remark after a citation
+    (发改运行〔2021〕1283号（按淘汰类执行差别电价）) does not make it another document, and is left out."""
+    bare = (re.sub(r"（(?!征求意见稿)[^）]*）$", "", str(entry)) for entry in entries)
+    return list(dict.fromkeys(policy_cite(entry) for entry in bare))
 
 
 def _theft(case: Case, party: CaseParty | None) -> CaseCalculation | None:
@@ -1322,14 +1336,10 @@ def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:
 
 
 def _policies(case: Case, actions: list[dict[str, Any]]) -> str:
-    """Policy context, each document once (a remark after one citation does not make it another)."""
-    found: dict[str, str] = {}
-    for action in actions:
-        for entry in action.get("policy_basis") or []:
-            cited = policy_cite(str(entry))
-            key = re.sub(r"（(?!征求意见稿)[^）]*）$", "", cited)
-            found.setdefault(key, key)
-    return "、".join(found.values()) or policy_context(case)
+    """Policy context, each document once (:func:`cited_policies`)."""
+    return "、".join(
+        cited_policies(p for a in actions for p in a.get("policy_basis") or [])
+    ) or policy_context(case)
 
 
 def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "") -> Prepared:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -404,6 +405,10 @@ class PolicyPack:
     power_market: str = ""
     # The region's names for codes.DEPARTMENTS (section ``departments``); codes stay stable.
     departments: Mapping[str, Code] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    # The pack's own document as an act cites it, title first, then its number (``pack.cited_as``):
+    # 《cited_title》（cited_number）. Empty unless the pack gives the official title.
+    cited_title: str = ""
+    cited_number: str = ""
 
     def rule(self, rule_id: int, on: dt.date | None = None) -> Rule:
         """The rule with ``rule_id`` (the version in force on ``on`` when the rule has dated versions)."""
@@ -503,6 +508,12 @@ def available_packs() -> list[str]:
     return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
 
 
+def document_titles() -> dict[str, str]:
+    """发文字号 → official title of the shipped packs' documents that give one (``pack.cited_as``)."""
+    packs = (load_pack(name) for name in available_packs())
+    return {pack.cited_number: pack.cited_title for pack in packs if pack.cited_number}
+
+
 def load_pack(name_or_path: str | Path) -> PolicyPack:
     """Load and validate a pack by id (``inner_mongolia_2021``) or by file path. Cached per file version."""
     path = _resolve(name_or_path)
@@ -575,7 +586,22 @@ class _PackReader:
             region_name_en=self._optional_text(head, "region_name", "en"),
             power_market=self._optional_text(head, "power_market", "zh"),
             departments=self._departments(document.get("departments")),
+            **self._cited_as(head.get("cited_as")),
         )
+
+    def _cited_as(self, raw: Any) -> dict[str, str]:
+        """``cited_as: {title, number}``: the official title and 发文字号 of the pack's document."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise self.fail("cited_as 须为 {title, number}", "cited_as must be {title, number}")
+        title, number = self._text(raw, "title"), self._text(raw, "number")
+        if not re.fullmatch(r"\S+〔\d{4}〕\d+号", number) or "《" in title:
+            raise self.fail(
+                f"cited_as：文号 “{number}” 或标题 “{title}” 格式不对（标题不加书名号）",
+                f"cited_as: number '{number}' or title '{title}' is malformed (no 《》 around the title)",
+            )
+        return {"cited_title": title, "cited_number": number}
 
     def _departments(self, raw: Any) -> Mapping[str, Code]:
         """``departments: {code: {zh, en}}``: the region's names for the department codes."""

@@ -188,6 +188,18 @@ BROKEN = [
         "name",
         None,
     ),
+    (
+        "cited_as without its number",
+        lambda d: d["pack"].update(cited_as={"title": "关于某事的通知"}),
+        "number",
+        None,
+    ),
+    (
+        "cited_as whose number is no 发文字号",
+        lambda d: d["pack"].update(cited_as={"title": "关于某事的通知", "number": "第1283号"}),
+        "第1283号",
+        None,
+    ),
 ]
 
 
