@@ -181,6 +181,11 @@ class CaseParty(models.Model):
     category = models.CharField(max_length=40, help_text="policy.codes.SUBJECT_CATEGORIES")
     role = models.CharField(max_length=20, default="operator", help_text="policy.codes.ROLES")
     facts = models.JSONField(default=list, blank=True, help_text="policy.codes.FACTS codes for this party")
+    findings = models.TextField(
+        blank=True,
+        help_text="facts found against this party, in words: what its own acts state when the case has "
+        "several parties (the case's findings speak of all of them)",
+    )
     holdings = models.JSONField(
         null=True,
         blank=True,

@@ -632,7 +632,15 @@ def _act_calc(request: HttpRequest, case: Case) -> str:
 def _act_evaluate(request: HttpRequest, case: Case) -> str:
     d = request.POST
     services.determination_evaluate(
-        actor=request.user, case=case, case_facts=d.getlist("case_facts"), findings=forms.text(d, "findings")
+        actor=request.user,
+        case=case,
+        case_facts=d.getlist("case_facts"),
+        findings=forms.text(d, "findings"),
+        party_findings={
+            party.pk: forms.text(d, f"findings_party_{party.pk}")
+            for party in case.parties.all()
+            if f"findings_party_{party.pk}" in d
+        },
     )
     return "determination"
 

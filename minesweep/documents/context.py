@@ -104,7 +104,6 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
 
 
 def _case_fields(case: Case) -> dict[str, str]:
-    determination = getattr(case, "determination", None)
     officers = [case.lead_officer] + ([case.second_officer] if case.second_officer else [])
     return {
         "case_number": case.number,
@@ -113,10 +112,34 @@ def _case_fields(case: Case) -> dict[str, str]:
         "filed_on": cn_date(case.filed_on),
         "decision_due": cn_date(case.decision_due),
         "officers": "、".join(_person(u) for u in officers),
-        "findings": clean_paper(
-            (determination.findings if determination else "") or case.filing_reason or "（见案卷）"
-        ),
+        "findings": _case_findings(case),
     }
+
+
+def _case_findings(case: Case) -> str:
+    determination = getattr(case, "determination", None)
+    return clean_paper(
+        (determination.findings if determination else "") or case.filing_reason or "（见案卷）"
+    )
+
+
+def party_findings(case: Case, party: CaseParty | None) -> str:
+    """The facts an act of ``party`` states as found against it: the party's own findings; in a case of
+    one party, the case's. In a case of several parties the case's findings speak of all of them (the park's
+    处理决定书 said the park had connected power without approval and mined, which only the miner did), so
+    an act of one party without its own findings is refused: an act must state the facts of its own party
+    (行政处罚法第四十四条、第五十九条; the same holds for a 处理决定书 and a 建议函 about that party)."""
+    if party is not None and party.findings.strip():
+        return clean_paper(party.findings)
+    if party is None or case.parties.count() < 2:
+        return _case_findings(case)
+    raise DocumentError(
+        "documents.no_party_findings",
+        f"本案有多个当事人，尚未填写对“{party.name}”认定的事实（处理意见 → 运行措施引擎 → 对各当事人认定的事实），"
+        "文书不能把全案的事实写作该当事人的事实",
+        f"this case has several parties and no findings against '{party.name}' yet (determination → run the "
+        "engine → facts found against each party): an act cannot state the whole case's facts as this party's",
+    )
 
 
 def _person(user: Any) -> str:
@@ -500,6 +523,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         notice.served_on,
         {
             **_party_fields(notice.party),
+            "findings": party_findings(case, notice.party),
             "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
             "violated": violated,
             "basis": basis,
@@ -1380,6 +1404,7 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
         day,
         {
             **_party_fields(target_party),
+            "findings": party_findings(case, target_party),
             "addressee": name,
             "party_category": category_label(target_party.category),
             "party_details": _bracketed(
@@ -1438,6 +1463,7 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
         track.letter_on,
         {
             **_party_fields(track.party),
+            "findings": party_findings(case, track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
             "measures": _action_names(list(track.actions)),
             "basis_sentence": _measure_grounds(case, track),

@@ -7,6 +7,8 @@ The case's own pack (e.g. inner_mongolia_2021) is evaluated together with the na
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,10 +48,17 @@ def _fields_from(measure: ApplicableMeasure, party: CaseParty) -> dict[str, obje
 
 @transaction.atomic
 def determination_evaluate(
-    *, actor: Actor, case: Case, case_facts: list[str] | None = None, findings: str | None = None
+    *,
+    actor: Actor,
+    case: Case,
+    case_facts: list[str] | None = None,
+    findings: str | None = None,
+    party_findings: Mapping[int, str] | None = None,
 ) -> Determination:
     """(Re)run the engine. Engine measures that no longer apply are removed unless an officer struck them
-    (a strike and its reason stay on record); officer-added measures are kept."""
+    (a strike and its reason stay on record); officer-added measures are kept. ``party_findings`` (party
+    id → text) are the facts found against each party, which its own acts state in a case of several
+    parties (:func:`documents.context.party_findings`)."""
     require_case_officer(actor, case)
     require_stage(case, Case.Stage.INVESTIGATING, doing_zh="拟定处理意见", doing_en="draft the determination")
     parties = list(case.parties.all())
@@ -76,6 +85,7 @@ def determination_evaluate(
     determination.case_facts = facts
     if findings is not None:
         determination.findings = findings.strip()
+    found_against = _party_findings_set(parties, party_findings or {})
     determination.status = Determination.Status.DRAFT
     determination.evaluated_at = timezone.now()
     if user_or_none(actor) is not None:
@@ -111,10 +121,41 @@ def determination_evaluate(
         target=determination,
         case=case,
         before=before,
-        after={"facts": facts, "measures": _summary(determination)},
+        after={"facts": facts, "measures": _summary(determination), **found_against},
         note="、".join(_summary(determination)) or "无适用措施 / no measure applies",
     )
     return determination
+
+
+def _party_findings_set(parties: list[CaseParty], texts: Mapping[int, str]) -> dict[str, dict[str, str]]:
+    """Store each party's findings (only parties of the case); what changed, for the audit."""
+    by_pk = {p.pk: p for p in parties}
+    strangers = sorted(set(texts) - set(by_pk))
+    if strangers:
+        raise DomainError(
+            "cases.party_not_in_case",
+            f"当事人 {strangers} 不属于本案",
+            f"parties {strangers} are not in this case",
+        )
+    changed = {}
+    for pk, text in texts.items():
+        party = by_pk[pk]
+        if party.findings != text.strip():
+            party.findings = text.strip()
+            party.save(update_fields=["findings"])
+            changed[str(pk)] = party.findings
+    return {"party_findings": changed} if changed else {}
+
+
+def parties_without_findings(case: Case) -> list[CaseParty]:
+    """In a case of several parties, the parties with measures whose own findings are still empty."""
+    parties = list(case.parties.all())
+    if len(parties) < 2:
+        return []
+    with_measures = set(
+        Measure.objects.filter(determination__case=case, struck=False).values_list("party_id", flat=True)
+    )
+    return [p for p in parties if p.pk in with_measures and not p.findings.strip()]
 
 
 def _summary(determination: Determination) -> list[str]:
@@ -284,6 +325,10 @@ def determination_submit(*, actor: Actor, case: Case) -> Case:
         problems.append(("没有现场检查或证据", "no inspection or evidence"))
     if not determination.findings.strip():
         problems.append(("未填写违法事实", "the findings are empty"))
+    for party in parties_without_findings(case):
+        problems.append(
+            (f"未填写对“{party.name}”认定的事实", f"no findings against '{party.name}' (several parties)")
+        )
     if determination.evaluated_at is None:
         problems.append(
             ("当事人在引擎运行后有变化，请重新运行", "parties changed since the engine ran: run it again")

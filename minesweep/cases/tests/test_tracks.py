@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from minesweep.audit.models import AuditEvent
 from minesweep.cases import services
 from minesweep.cases.models import Case, Referral
 from minesweep.cases.scenarios import PartySpec, file_penalties, refer, run
@@ -525,3 +526,28 @@ def test_internal_work_is_tasked_and_never_decided_against_the_party(crew, lead)
     internal.refresh_from_db()
     assert internal.ended and "包发改清单〔2026〕12号" in internal.outcome
     assert case.log.filter(action="cases.track.internal").exists()
+
+
+def test_a_case_of_several_parties_goes_to_review_only_with_each_partys_findings(crew, lead):
+    """Each party's acts state the facts found against it: with several parties, every party with a measure
+    needs its own findings before the case is submitted; the engine run stores and audits them."""
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(MINER, PARK))
+    park = case.parties.get(name=PARK.name)
+    assert park.findings.startswith("经查，某工业园区管委会")
+    services.determination_evaluate(actor=crew.investigator, case=case, party_findings={park.pk: " "})
+    with pytest.raises(TransitionError) as refused:
+        services.determination_submit(actor=crew.investigator, case=case)
+    assert f"未填写对“{PARK.name}”认定的事实" in refused.value.message_zh
+    services.determination_evaluate(
+        actor=crew.investigator, case=case, party_findings={park.pk: "经查，该园区为矿场提供场地和电力。"}
+    )
+    park.refresh_from_db()
+    assert park.findings == "经查，该园区为矿场提供场地和电力。"
+    blank, filled = AuditEvent.objects.filter(action="cases.determination.evaluate").order_by("-seq")[:2][
+        ::-1
+    ]
+    assert blank.after_digest != filled.after_digest  # the audited state carries the findings
+    with pytest.raises(DomainError) as stranger:
+        services.determination_evaluate(actor=crew.investigator, case=case, party_findings={10**9: "x"})
+    assert stranger.value.code == "cases.party_not_in_case"
+    services.determination_submit(actor=crew.investigator, case=case)

@@ -455,3 +455,26 @@ def test_it_assigns_internal_work_from_the_tracks_panel(crew, lead, client_for):
     internal.refresh_from_db()
     assert internal.step == "execution" and not internal.letter_number
     assert list(internal.tasks.values_list("action", flat=True)) == ["register_project"]
+
+
+def test_it_records_the_facts_found_against_each_party_from_the_engine_form(crew, lead, client_for):
+    from minesweep.cases.scenarios import PartySpec
+
+    parties = (
+        PartySpec("某矿业有限公司", "enterprise", "operator", ("mining_confirmed",)),
+        PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power",)),
+    )
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=parties)
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?p=determination").content.decode()
+    park = case.parties.get(category="industrial_park")
+    assert f'name="findings_party_{park.pk}"' in page and "对各当事人认定的事实" in page
+    response = client.post(
+        f"/cases/{case.pk}/act/evaluate/",
+        {"findings": "全案事实", f"findings_party_{park.pk}": "经查，园区为矿场供电。"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    park.refresh_from_db()
+    assert park.findings == "经查，园区为矿场供电。"
+    assert case.parties.get(category="enterprise").findings  # not posted: left as it was

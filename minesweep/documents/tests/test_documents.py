@@ -247,6 +247,29 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
     assert "节能监察" in text and "加大节能监察力度" in text
 
 
+def test_each_partys_act_states_the_facts_found_against_that_party(case):
+    """The data centre only hosted the café's rigs: its 处理决定书 and the 建议函 about it state what was
+    found against it, never the case's narrative of the café's unapproved connection; without its own
+    findings a party of a case of several gets no act at all."""
+    host = case.parties.get(category="data_center")
+    track = host.tracks.get(kind="measure")
+    letter = docx_text(
+        bytes(
+            document_issue(
+                actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
+            ).docx
+        )
+    )
+    assert host.findings and host.findings in letter
+    assert case.determination.findings not in letter
+    host.findings = ""
+    host.save()
+    advice = host.tracks.filter(kind="other_authority").first()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="proposal", party=host, addressee=advice.authority)
+    assert refused.value.code == "documents.no_party_findings" and host.name in refused.value.message_zh
+
+
 def test_the_case_authority_stops_only_the_support_it_grants(case):
     """1283号 stops "财政、税收、房租、电价、金融等一切支持"; the 发改委's 处理决定书 withdraws only what the 发改委
     grants (power-price support), and the fiscal and financial support go by 建议函 to the 财政局 and the
