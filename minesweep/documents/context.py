@@ -46,7 +46,7 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
-from minesweep.policy.packs import available_packs, document_titles, load_pack
+from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -307,8 +307,7 @@ def policy_cite(entry: str) -> str:
 def cited_policies(entries: Iterable[object]) -> list[str]:
     """The policy documents of ``entries`` as cited on paper, each once: a remark after a citation
     (发改运行〔2021〕1283号（按淘汰类执行差别电价）) does not make it another document, and is left out."""
-    bare = (re.sub(r"（(?!征求意见稿)[^）]*）$", "", str(entry)) for entry in entries)
-    return list(dict.fromkeys(policy_cite(entry) for entry in bare))
+    return list(dict.fromkeys(policy_cite(policy_document(str(entry))) for entry in entries))
 
 
 def _theft(case: Case, party: CaseParty | None) -> CaseCalculation | None:

@@ -508,6 +508,12 @@ def available_packs() -> list[str]:
     return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
 
 
+def policy_document(entry: str) -> str:
+    """The document a ``policy_basis`` entry names, without a remark after it: 发改运行〔2021〕1283号（按淘汰类执行
+    差别电价） names 发改运行〔2021〕1283号 (a draft's own （征求意见稿） is part of its name)."""
+    return re.sub(r"（(?!征求意见稿)[^）]*）$", "", entry)
+
+
 def document_titles() -> dict[str, str]:
     """发文字号 → official title of the shipped packs' documents that give one (``pack.cited_as``)."""
     packs = (load_pack(name) for name in available_packs())

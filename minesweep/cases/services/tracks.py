@@ -56,7 +56,13 @@ from minesweep.documents.numbering import act_number_issue
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
-from minesweep.policy.packs import authority_for, available_packs, department_names, load_pack
+from minesweep.policy.packs import (
+    authority_for,
+    available_packs,
+    department_names,
+    load_pack,
+    policy_document,
+)
 from minesweep.policy.workdays import add_period, police_referral_decision_deadline
 
 REFERRAL_KINDS = {
@@ -290,11 +296,19 @@ def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
             for key in ("legal_basis", "policy_basis", "violated_basis"):
                 if key not in action and key not in same:
                     continue
-                extra = [b for b in action.get(key) or [] if b not in (same.get(key) or [])]
+                extra = [b for b in action.get(key) or [] if not _already(b, same.get(key) or [], key)]
                 same[key] = [*(same.get(key) or []), *extra]
             if measure.pk not in group["measures"]:
                 group["measures"].append(measure.pk)
     return groups
+
+
+def _already(basis: Any, present: list[Any], key: str) -> bool:
+    """Whether ``basis`` is among ``present``: the same entry, or for policies the same document with
+    another remark (1283号 and 1283号（按淘汰类执行差别电价） from the regional and the national pack)."""
+    if key != "policy_basis":
+        return basis in present
+    return policy_document(str(basis)) in {policy_document(str(p)) for p in present}
 
 
 def route_action(case: Case, action: dict[str, Any]) -> dict[str, Any]:

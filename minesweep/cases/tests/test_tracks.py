@@ -551,3 +551,15 @@ def test_a_case_of_several_parties_goes_to_review_only_with_each_partys_findings
         services.determination_evaluate(actor=crew.investigator, case=case, party_findings={10**9: "x"})
     assert stranger.value.code == "cases.party_not_in_case"
     services.determination_submit(actor=crew.investigator, case=case)
+
+
+def test_a_document_two_packs_cite_for_one_action_is_cited_once(crew, lead):
+    """The regional tariff (115号 and 1283号) and the national one (1283号 with a remark) are one action: 1283号
+    is among its policies once, whichever remark came with it."""
+    from minesweep.policy.packs import policy_document
+
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(MINER,))
+    track = case.tracks.get(kind="measure", authority="development_reform")
+    tariff = next(a for a in track.actions if a["code"] == "differential_tariff")
+    documents = [policy_document(p) for p in tariff["policy_basis"]]
+    assert "发改运行〔2021〕1283号" in documents and len(documents) == len(set(documents))
