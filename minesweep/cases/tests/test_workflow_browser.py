@@ -103,6 +103,9 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     _saved(page)
     _open(page, case, "determination")
     page.fill("#findings", "矿业工作室私接动力电源挖矿，网吧夜间挖矿，街道干部李某为其提供保护")
+    for box in page.locator(".party-findings textarea").all():  # each party's acts state its own facts
+        name = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
+        box.fill(f"经查，{name}参与本案所涉虚拟货币“挖矿”活动，有现场检查笔录证明。")
     page.click("#evaluate-form button")
     _saved(page)
 
