@@ -3,6 +3,25 @@
 from django.db import migrations, models
 
 
+def findings_from_reviewed_facts(apps, schema_editor):
+    """Cases of several parties recorded before per-party findings: each party gets its own fact codes in
+    words (the facts the engine ran on and the legal review approved for that party), so its acts can still
+    be issued without stating the whole case's narrative as its own. Parties without facts stay empty."""
+    from minesweep.policy.codes import FACTS
+
+    Case = apps.get_model("cases", "Case")
+    CaseParty = apps.get_model("cases", "CaseParty")
+    for case in Case.objects.all():
+        parties = list(CaseParty.objects.filter(case=case))
+        if len(parties) < 2:
+            continue
+        for party in parties:
+            facts = "、".join(FACTS[code].zh for code in party.facts or [] if code in FACTS)
+            if facts and not party.findings:
+                party.findings = f"经查，{party.name}{facts}。"
+                party.save(update_fields=["findings"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +34,5 @@ class Migration(migrations.Migration):
             name='findings',
             field=models.TextField(blank=True, help_text="facts found against this party, in words: what its own acts state when the case has several parties (the case's findings speak of all of them)"),
         ),
+        migrations.RunPython(findings_from_reviewed_facts, migrations.RunPython.noop),
     ]

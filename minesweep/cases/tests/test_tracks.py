@@ -9,7 +9,7 @@ import pytest
 
 from minesweep.audit.models import AuditEvent
 from minesweep.cases import services
-from minesweep.cases.models import Case, Referral
+from minesweep.cases.models import Case, CaseParty, Referral
 from minesweep.cases.scenarios import PartySpec, file_penalties, refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.cases.tests.test_criminal import _serve
@@ -563,3 +563,25 @@ def test_a_document_two_packs_cite_for_one_action_is_cited_once(crew, lead):
     tariff = next(a for a in track.actions if a["code"] == "differential_tariff")
     documents = [policy_document(p) for p in tariff["policy_basis"]]
     assert "发改运行〔2021〕1283号" in documents and len(documents) == len(set(documents))
+
+
+def test_the_migration_gives_parties_of_older_cases_their_reviewed_facts_in_words(crew, lead):
+    """A case of several parties decided before per-party findings: each party gets its own fact codes in
+    words (what the review approved for it), never the case's narrative; a one-party case is left alone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("minesweep.cases.migrations.0010_party_findings")
+    case = run(crew, lead, to="legal_review", filed_on=LONG_AGO, parties=(MINER, PARK))
+    single = run(crew, lead_again(crew), to="legal_review", filed_on=LONG_AGO, parties=(MINER,))
+    assert isinstance(case, Case) and isinstance(single, Case)
+    CaseParty.objects.update(findings="")  # as before the field existed
+
+    migration.findings_from_reviewed_facts(apps, None)
+
+    park = case.parties.get(name=PARK.name)
+    assert park.findings.startswith(f"经查，{PARK.name}") and "故意隐瞒不报" in park.findings
+    assert "未经报批私自接入动力电源" not in park.findings
+    assert "未经报批私自接入动力电源" in case.parties.get(name=MINER.name).findings
+    assert single.parties.get().findings == ""
