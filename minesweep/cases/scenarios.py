@@ -19,7 +19,7 @@ from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral,
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
 from minesweep.cases.services.tracks import needs_own_filing
-from minesweep.policy.codes import FACTS
+from minesweep.documents.wording import facts_text
 
 # The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
 # grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
@@ -69,7 +69,7 @@ class PartySpec:
 
 def findings_against(party: CaseParty) -> str:
     """The scenario's facts found against one party of several, in words, from its fact codes."""
-    facts = "、".join(FACTS[code].zh for code in party.facts if code in FACTS) or "参与虚拟货币“挖矿”活动"
+    facts = facts_text(party.facts) or "参与虚拟货币“挖矿”活动"
     return f"经查，{party.name}{facts}，有现场检查笔录、照片和用电数据等证据证明。"
 
 

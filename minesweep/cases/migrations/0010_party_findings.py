@@ -7,7 +7,7 @@ def findings_from_reviewed_facts(apps, schema_editor):
     """Cases of several parties recorded before per-party findings: each party gets its own fact codes in
     words (the facts the engine ran on and the legal review approved for that party), so its acts can still
     be issued without stating the whole case's narrative as its own. Parties without facts stay empty."""
-    from minesweep.policy.codes import FACTS
+    from minesweep.documents.wording import facts_text
 
     Case = apps.get_model("cases", "Case")
     CaseParty = apps.get_model("cases", "CaseParty")
@@ -16,7 +16,7 @@ def findings_from_reviewed_facts(apps, schema_editor):
         if len(parties) < 2:
             continue
         for party in parties:
-            facts = "、".join(FACTS[code].zh for code in party.facts or [] if code in FACTS)
+            facts = facts_text(party.facts or [])
             if facts and not party.findings:
                 party.findings = f"经查，{party.name}{facts}。"
                 party.save(update_fields=["findings"])
