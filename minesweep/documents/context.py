@@ -17,7 +17,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from minesweep.cases.models import Case, CaseCalculation, CaseParty, Decision, Notice, Referral, Track
+from minesweep.cases.models import (
+    Case,
+    CaseCalculation,
+    CaseParty,
+    Decision,
+    Determination,
+    Notice,
+    Referral,
+    Track,
+)
 from minesweep.cases.selectors import fine_range, violated_basis
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
@@ -1060,6 +1069,22 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 
 
 def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """能耗预算指标核减通知: the case authority tells the government of the county where the mining ran that the
+    mining's energy is counted in the county's 能耗双控 assessment and cut from its energy budget (twice over for
+    a new project, 发改运行〔2021〕1283号). Interpretation relied on: 《中华人民共和国节约能源法》第六条 makes the
+    energy targets a responsibility of the local governments, assessed on them — so the cut is an act between
+    governments, addressed to the county's government alone. The party is named as the subject of the facts and
+    is asked nothing: a company has no regional energy budget to cut (the notice was addressed to the party and
+    its government and asked both to 落实核减), and what is decided against the party itself is its 处理决定书.
+    Issued only on facts that passed review (the determination approved): the notice states them as found."""
+    determination = getattr(case, "determination", None)
+    if determination is None or determination.status != Determination.Status.APPROVED:
+        raise DocumentError(
+            "documents.energy_cut_not_determined",
+            "处理意见尚未审核通过，事实未经认定，不能出具能耗预算指标核减通知",
+            "the determination has not been approved: the facts are not yet found, so no energy-budget cut "
+            "notice can be issued",
+        )
     calc: CaseCalculation = _pick(
         list(case.calculations.filter(kind=CaseCalculation.Kind.ENERGY)),
         party,
@@ -1078,37 +1103,28 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     ]
     sources = [clean_paper(str(b.get("source") or "")) for b in output.get("basis", [])]
     target_party = calc.party
-    fields = {
-        **(
-            _party_fields(target_party)
-            if target_party
-            else {**_party_fields(None), "party_name": case.division.name}
-        ),
-        "kwh": plain(calc.kwh),
-        "tce": plain(calc.tce),
-        "division_name": case.division.name,
-        "calc_basis": "；".join(dict.fromkeys(s for s in sources if s))
-        or "《综合能耗计算通则》（GB/T 2589-2020）",
-        "basis": cite(
-            [
-                Citation("中华人民共和国节约能源法"),
-                *[
-                    c
-                    for c in _measure_citations(case, rule_ids=(1,))
-                    if c and c.law != "中华人民共和国电力法"
-                ],
-            ]
-        ),
-        "policy_context": policy_context(case),
-        # Served on the party (and its county's government): a draft is no basis, not even "参照".
-        "policy_note": served_policy_note(policy_context(case), "参照"),
-    }
+    new_project = any(
+        s.get("name") == "multiplier" and Decimal(str(s.get("value") or 1)) > 1
+        for s in output.get("steps", [])
+    )
+    grounds = [Citation("中华人民共和国节约能源法", "第六条")]
     return Prepared(
         f"calculation:{calc.pk}",
         target_party,
         case_issuer(case),
         None,
-        fields,
+        {
+            "subject": target_party.name if target_party else "本案当事人",
+            "findings": party_findings(case, target_party),
+            "kwh": plain(calc.kwh),
+            "tce": plain(calc.tce),
+            "division_name": case.division.name,
+            "calc_basis": "；".join(dict.fromkeys(s for s in sources if s))
+            or "《综合能耗计算通则》（GB/T 2589-2020）",
+            "basis": cite(grounds)
+            + ("和" + "、".join(cited_policies(["发改运行〔2021〕1283号"])) if new_project else ""),
+            "counted": "新增项目能耗加倍计入" if new_project else "计入",
+        },
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
 

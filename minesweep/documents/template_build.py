@@ -202,9 +202,17 @@ SPECS: dict[str, list[Block]] = {
     ],
     "energy_cut": [
         *HEAD,
-        ("plain", "{{party_name}}、{{division_name}}人民政府："),
-        ("para", "经查，{{case_title}}（案件编号{{case_number}}）中，{{findings}}"),
-        ("para", "依据{{basis}}，对涉事主体所在地区核减能耗预算指标。{{policy_note}}核算过程如下："),
+        ("plain", "{{division_name}}人民政府："),
+        (
+            "para",
+            "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，{{subject}}在{{division_name}}"
+            "辖区内从事或者支持虚拟货币“挖矿”活动。经查，{{findings}}",
+        ),
+        (
+            "para",
+            "根据{{basis}}，上述“挖矿”活动的用电量折算为能耗，{{counted}}{{division_name}}能耗双控考核，"
+            "并相应核减{{division_name}}能耗预算指标。核算过程如下：",
+        ),
         ("table", "{{table:steps}}"),
         (
             "para",

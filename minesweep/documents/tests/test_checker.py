@@ -89,3 +89,15 @@ def test_it_refuses_a_penalty_provision_cited_as_violated_in_any_document():
     assert "violated_basis" in _rules(wrong, "credit_notice", "")
     assert "violated_basis" not in _rules(VIOLATED, "credit_notice", "")
     assert "violated_basis" not in _rules(CLEAN)  # a document without a 违反 clause is not a penalty
+
+
+def test_it_finds_an_energy_cut_notice_addressed_to_the_party_beside_its_government():
+    number = "包发改能〔2026〕1号"
+    body = (
+        "包头市发展和改革委员会\n能耗预算指标核减通知\n包发改能〔2026〕1号\n{addressee}\n根据《中华人民共和国节约能源法》"
+        "第六条，上述“挖矿”活动的用电量折算为能耗，计入九原区能耗双控考核。核算过程如下：核减能耗预算指标1吨标准煤。"
+        "请于收到本通知之日起十五日内落实核减。\n"
+    )
+    assert check("energy_cut", body.format(addressee="九原区人民政府："), number=number) == []
+    problems = check("energy_cut", body.format(addressee="九原区青城网咖、九原区人民政府："), number=number)
+    assert [p.detail for p in problems] == ["主送（县级人民政府，唯一）"]

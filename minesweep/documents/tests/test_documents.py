@@ -13,7 +13,7 @@ from docx import Document
 from PIL import Image
 
 from minesweep.audit.models import AuditEvent
-from minesweep.cases.models import CaseCalculation, CaseLog
+from minesweep.cases.models import CaseCalculation, CaseLog, Determination
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.checker import check
@@ -22,6 +22,8 @@ from minesweep.documents.kinds import KINDS
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text, missing_glyphs
 from minesweep.documents.services import document_issue
+from minesweep.policy import calc as policy_calc
+from minesweep.policy.packs import load_pack
 
 from .conftest import OFFICIAL_ID
 
@@ -143,8 +145,9 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "÷ 1000",
             "吨标准煤",
             "折标依据：GB/T 2589-2020",
-            "核减能耗预算指标。核算过程如下",  # served on the party: no draft cited, not even 参照
-            "核减能耗预算指标",
+            "九原区人民政府：",  # the county's government alone: the budget cut is the county's
+            "根据《中华人民共和国节约能源法》第六条",
+            "核减九原区能耗预算指标。核算过程如下",
         ],
         "proposal": [
             cafe.name,
@@ -647,9 +650,59 @@ def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_a
     assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
 
 
-def test_the_energy_cut_notice_rests_on_the_law_and_names_no_draft(case):
-    """The notice is served on the host and its county's government: the draft eight measures are no basis,
-    not even "参照" (it read 依据《节约能源法》，参照《…八项措施（征求意见稿）》)."""
-    text = docx_text(bytes(document_issue(actor="test", case=case, kind="energy_cut").docx))
-    assert "依据《中华人民共和国节约能源法》" in text
+def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy_law(case):
+    """The cut is of the county's energy budget, assessed on its government (节约能源法第六条): the notice was
+    addressed to the café *and* its government and asked both to 落实核减. Now the government alone is
+    addressed, the café is named as the subject of the facts, and the draft eight measures appear nowhere."""
+    document = document_issue(actor="test", case=case, kind="energy_cut")
+    text = docx_text(bytes(document.docx))
+    lines = text.splitlines()
+    addressee = lines[lines.index(document.number) + 1]
+    assert addressee == f"{case.division.name}人民政府："
+    assert document.party is not None and document.party.name in text
+    assert f"{document.party.name}、" not in text  # never an addressee beside the government
+    assert "根据《中华人民共和国节约能源法》第六条" in text
+    assert (
+        "1283号" not in text
+    )  # an existing project is counted once: the 1283号 double count is not relied on
     assert "征求意见稿" not in text and "参照" not in text
+    assert check("energy_cut", text, number=document.number) == []
+
+
+def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(case):
+    party = case.parties.exclude(
+        pk__in=case.calculations.filter(kind=CaseCalculation.Kind.ENERGY).values("party")
+    ).first()
+    assert party is not None
+    calc = policy_calc.energy_budget_cut(
+        1_000_000, load_pack(case.pack).settings, coefficient="calorific", new_project=True
+    )
+    CaseCalculation.objects.create(
+        case=case,
+        party=party,
+        kind=CaseCalculation.Kind.ENERGY,
+        pack=case.pack,
+        inputs={"kwh": 1_000_000, "new_project": True},
+        output=calc.as_dict(),
+        kwh=1_000_000,
+        tce=calc.result["tce"],
+        created_by=case.lead_officer,
+    )
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="energy_cut", party=party).docx))
+    assert (
+        "根据《中华人民共和国节约能源法》第六条和《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》"
+        "（发改运行〔2021〕1283号），上述“挖矿”活动的用电量折算为能耗，新增项目能耗加倍计入" in text
+    )
+    assert "245.8吨标准煤" in text  # 122.9 tce × 2
+
+
+def test_no_energy_cut_notice_before_the_facts_pass_review(case):
+    """The notice states the facts as found: while the determination is not approved it is refused and
+    nothing is issued or numbered."""
+    Determination.objects.filter(case=case).update(status=Determination.Status.SUBMITTED)
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert refused.value.code == "documents.energy_cut_not_determined"
+    assert "事实未经认定" in refused.value.message_zh and "not yet found" in refused.value.message_en
+    assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
