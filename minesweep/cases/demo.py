@@ -23,6 +23,7 @@ from minesweep.cases.services import lead_create
 from minesweep.core.demodata import DEMO_PASSWORD
 from minesweep.core.errors import DomainError
 from minesweep.registry.models import Division, Subject
+from minesweep.registry.uscc import make_uscc
 
 MARK = "demo:cases:"
 
@@ -74,11 +75,14 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
         "150223",
         "达茂旗工业园区为矿场供电",
         (
+            # A 管委会 is an organ of the banner government (code 11…: 机构编制, 机关): its energy-budget cut is
+            # internal work, no 处理决定书 (cases.services.tracks.route_action).
             PartySpec(
                 "达茂旗某工业园区管委会",
                 "industrial_park",
                 "host",
                 ("provided_site_or_power", "concealment"),
+                identifier=make_uscc("1", "1", "150223", "MB0D0001"),
             ),
             PartySpec(
                 "达茂某矿业有限公司",

@@ -130,3 +130,11 @@ def make_uscc(department: str, entity_type: str, division: str, org_body: str) -
     org = org_body + organisation_check_character(org_body)
     first17 = department + entity_type + division + org
     return first17 + uscc_check_character(first17)
+
+
+def is_administrative_organ(raw: str) -> bool:
+    """Whether a valid code is an administrative organ's (机关): registering department 1 (机构编制) and entity
+    type 1 (机关), GB 32100-2015 Table 1 — a park's 管委会, a government bureau; not a 事业单位 (type 2), which
+    is a legal person of its own."""
+    result = validate_uscc(raw)
+    return result.valid and result.code[:2] == "11"

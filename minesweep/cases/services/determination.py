@@ -38,7 +38,7 @@ def _fields_from(measure: ApplicableMeasure, party: CaseParty) -> dict[str, obje
         "title_zh": measure.title_zh,
         "title_en": measure.title_en,
         "department": measure.department,
-        "actions": [route_action(party.case, a.as_dict()) for a in measure.actions],
+        "actions": [route_action(party.case, a.as_dict(), party) for a in measure.actions],
         "basis": list(measure.basis),
         "source_clause": measure.source_clause,
         "reason_zh": measure.reason_zh.replace(f"当事人 {ref}（", f"当事人“{party.name}”（", 1),
@@ -278,7 +278,9 @@ def measure_add(
     pack_obj, _ = _rule(pack_id, rule_id)
     with policy_errors():
         actions = [
-            route_action(case, applicable_action(pack_obj, a, engine_party(party), act_day(case)).as_dict())
+            route_action(
+                case, applicable_action(pack_obj, a, engine_party(party), act_day(case)).as_dict(), party
+            )
             for a in rule.actions
         ]
     measure = Measure.objects.create(

@@ -64,6 +64,7 @@ from minesweep.policy.packs import (
     policy_document,
 )
 from minesweep.policy.workdays import add_period, police_referral_decision_deadline
+from minesweep.registry.uscc import is_administrative_organ
 
 REFERRAL_KINDS = {
     "public_security": Referral.Kind.POLICE,
@@ -278,11 +279,11 @@ def require_party_track(party: CaseParty, kind: str, doing_zh: str, doing_en: st
 def _groups(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
     groups: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(lambda: {"actions": [], "measures": []})
     measures = sorted(
-        Measure.objects.filter(determination__case=case, struck=False),
+        Measure.objects.filter(determination__case=case, struck=False).select_related("party__subject"),
         key=lambda m: (m.pack != case.pack, m.pack, m.rule_id),  # the case's own pack first
     )
     for measure in measures:
-        for action in (route_action(case, a) for a in measure.actions):
+        for action in (route_action(case, a, measure.party) for a in measure.actions):
             kind = str(action.get("track") or "measure")
             authority = str(action.get("authority") or action.get("department"))
             group = groups[(measure.party_id, kind, authority)]
@@ -311,7 +312,7 @@ def _already(basis: Any, present: list[Any], key: str) -> bool:
     return policy_document(str(basis)) in {policy_document(str(p)) for p in present}
 
 
-def route_action(case: Case, action: dict[str, Any]) -> dict[str, Any]:
+def route_action(case: Case, action: dict[str, Any], party: CaseParty | None = None) -> dict[str, Any]:
     """The action as this case can carry it out: a measure (track ``measure``) in the power of an organ
     that cannot issue acts here in its own name (:func:`documents.authority.issues_on_platform`: not the
     case authority, and the pack gives it no confirmed name and 文号 code at the case's division — e.g. a
@@ -320,15 +321,34 @@ def route_action(case: Case, action: dict[str, Any]) -> dict[str, Any]:
 
     Otherwise the measure's 处理决定书 would be issued in the case authority's name (本机关作出如下处理决定：
     加大节能监察力度) for a power the pack gives another organ: an act beyond the issuer's powers, which
-    行政诉讼法第七十条第（四）项 (超越职权) has annulled. Actions of other tracks are returned unchanged."""
+    行政诉讼法第七十条第（四）项 (超越职权) has annulled.
+
+    A measure the case authority holds against an administrative organ (:func:`administrative_organ`: a park's
+    管委会, a bureau) is work between administrations — track ``internal``, tasked, never a 处理决定书: the
+    organ's energy budget is the government's own (节约能源法第六条), and a 处理决定书 offering an organ 行政复议
+    and 行政诉讼 offers what those laws give 公民、法人或者其他组织 (行政诉讼法第二条, 行政复议法第二条; the
+    interpretation relied on); its cadres answer to the discipline organs (the accountability track). Actions of
+    other tracks are returned unchanged."""
     from minesweep.documents.authority import issues_on_platform
 
     authority = str(action.get("authority") or action.get("department") or "")
     if (action.get("track") or "measure") != "measure" or not authority:
         return action
-    if issues_on_platform(case.pack, case.division, authority):
-        return action
-    return {**action, "track": "other_authority", "routed_from": "measure"}
+    if not issues_on_platform(case.pack, case.division, authority):
+        return {**action, "track": "other_authority", "routed_from": "measure"}
+    if party is not None and administrative_organ(party):
+        return {**action, "track": "internal", "routed_from": "measure"}
+    return action
+
+
+def administrative_organ(party: CaseParty) -> bool:
+    """Whether ``party`` is an administrative organ (机关) by its unified social credit code, its own or its
+    registry subject's (:func:`registry.uscc.is_administrative_organ`). A person is never one, and a party
+    without a code is not presumed one."""
+    if party.category not in ORGANISATION_CATEGORIES:
+        return False
+    code = (party.identifier or (party.subject.uscc if party.subject else "") or "").strip()
+    return bool(code) and is_administrative_organ(code)
 
 
 def tracks_sync(*, actor: Actor, case: Case) -> list[Track]:

@@ -485,6 +485,32 @@ def test_a_measure_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_o
     assert not issues_on_platform(case.pack, division, "tax_authority")  # no 文号 code configured
 
 
+def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_decision_letter(
+    crew, lead, make_lead
+):
+    """A park's 管委会 is an organ of the government (its code: 机构编制, 机关): the cut of its energy budget is
+    the administration's own work (节约能源法第六条), tasked, and no 处理决定书 offers it 行政复议 or 行政诉讼,
+    which 行政诉讼法第二条 and 行政复议法第二条 give 公民、法人或者其他组织. A park company keeps its decision."""
+    from minesweep.registry.uscc import make_uscc
+
+    organ = dataclasses.replace(PARK, identifier=make_uscc("1", "1", "150207", "MB0P0001"))
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(organ,))
+    internal = case.tracks.get(party__name=PARK.name, kind="internal")
+    assert internal.action_codes() == ["energy_quota_cut"] and internal.actions[0]["routed_from"] == "measure"
+    assert not internal.letter_number and internal.step == "execution"
+    task = internal.tasks.get()
+    assert task.department == "development_reform" and "核减能耗" in task.instructions
+    assert not case.tracks.filter(party__name=PARK.name, kind="measure").exists()
+    assert case.tracks.filter(party__name=PARK.name, kind="accountability").exists()  # its cadres answer
+
+    company = dataclasses.replace(
+        PARK, name="某园区开发有限公司", identifier=make_uscc("9", "1", "150207", "MA0P0002")
+    )
+    case = run(crew, make_lead(title="某园区疑似挖矿"), to="decided", filed_on=LONG_AGO, parties=(company,))
+    letter = case.tracks.get(party__name=company.name, kind="measure")
+    assert letter.action_codes() == ["energy_quota_cut"] and letter.letter_number
+
+
 def test_a_configured_organ_decides_its_own_measure_in_its_own_name(crew, lead, monkeypatch):
     """Once the region configures the organ (name and 文号 code), the same measure is its decision letter."""
     from minesweep.documents import authority

@@ -1,7 +1,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minesweep.registry.uscc import ALPHABET, make_uscc, organisation_check_character, validate_uscc
+from minesweep.registry.uscc import (
+    ALPHABET,
+    is_administrative_organ,
+    make_uscc,
+    organisation_check_character,
+    validate_uscc,
+)
 
 VALID = [
     "914403001922038216",
@@ -63,3 +69,12 @@ def test_it_catches_any_single_character_change(position, replacement):
     changed = code[:position] + replacement + code[position + 1 :]
     if changed != code:
         assert not validate_uscc(changed).valid
+
+
+def test_only_a_valid_code_of_department_1_type_1_is_an_administrative_organ():
+    organ = make_uscc("1", "1", "150223", "MB1234XY")
+    assert is_administrative_organ(organ)
+    assert not is_administrative_organ(make_uscc("1", "2", "150223", "MB1234XY"))  # 事业单位: a legal person
+    assert not is_administrative_organ(make_uscc("9", "1", "150223", "MA0N1234"))  # a company
+    wrong = organ[:17] + ("0" if organ[17] != "0" else "1")
+    assert not is_administrative_organ(wrong)  # a mistyped code proves nothing
