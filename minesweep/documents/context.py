@@ -1266,10 +1266,14 @@ def criminal_proceedings_recital(case: Case, party: CaseParty, on: dt.date) -> s
     court ends it): each police referral of the party (or the whole case) sent to the police, with the
     answer or outcome that let this decision be made — so the decision shows on its face that no penalty
     replaced a referral (行政处罚法第二十七条第一款). Empty when nothing was sent."""
+    # The case authority refers (310号令第五条, its head's approval); the decision may be the penalty
+    # authority's: "本机关…移送" would then name an organ that referred nothing.
+    referrer = case_issuer(case).name
+    by = "本机关" if penalty_issuer(case, party).name == referrer else referrer
     said = [
         line
         for r in case.referrals.filter(kind=Referral.Kind.POLICE).exclude(transferred_at=None)
-        if r.party_id in (None, party.pk) and (line := _sent_and_settled(r, on))
+        if r.party_id in (None, party.pk) and (line := _sent_and_settled(r, on, by))
     ]
     if not said:
         return ""
@@ -1279,13 +1283,14 @@ def criminal_proceedings_recital(case: Case, party: CaseParty, on: dt.date) -> s
     )
 
 
-def _sent_and_settled(referral: Referral, on: dt.date) -> str:
+def _sent_and_settled(referral: Referral, on: dt.date, by: str) -> str:
+    """One referral as the decision recites it; ``by``: the referring organ as the decision names it."""
     assert referral.transferred_at is not None
     sent = timezone.localtime(referral.transferred_at).date()
     if sent > on or referral.answered_on is None or referral.answered_on > on:
         return ""
     who = "本案当事人" if referral.party_id is None else "你（单位）"
-    text = f"本机关于{cn_date(sent)}将{who}{_suspected(referral)}一案移送{referral.receiving_organ}"
+    text = f"{by}于{cn_date(sent)}将{who}{_suspected(referral)}一案移送{referral.receiving_organ}"
     if referral.answer == Referral.Answer.NOT_ACCEPTED:
         return text + f"，该机关于{cn_date(referral.answered_on)}决定不予立案"
     if referral.outcome and referral.outcome_on is not None and referral.outcome_on <= on:

@@ -141,6 +141,9 @@ def test_the_decision_recites_the_referral_and_the_police_answer_that_let_it_be_
     )
     facts = text.split("一、违反法律、法规、规章的事实和证据", 1)[1].split("二、陈述、申辩和听证情况", 1)[0]
     assert f"移送{referral.receiving_organ}" in facts and "决定不予立案" in facts
+    # The 发改委 referred; the 能源局 decides: the decision names the organ that referred, never "本机关".
+    assert decision.number.startswith("包能源罚")
+    assert "包头市发展和改革委员会于" in facts and "本机关于" not in facts
     assert "第十一条第二款，依法作出本决定" in facts
     assert facts.index("违反了") < facts.index("移送")
     assert check("decision", text, number=decision.number) == []
@@ -169,3 +172,15 @@ def test_a_letter_names_the_offence_of_its_referral_and_never_guesses_one(case):
         document_issue(actor="test", case=case, kind="police_referral")
     assert refused.value.code == "documents.referral_without_crime"
     assert IssuedDocument.objects.filter(kind="police_referral").count() == issued
+
+
+def test_a_decision_by_the_organ_that_referred_says_it_referred_itself(case, monkeypatch):
+    """When the region makes one organ both the case authority and the penalty authority, "本机关" referred."""
+    from minesweep.documents import context
+    from minesweep.documents.authority import case_issuer
+
+    monkeypatch.setattr(context, "penalty_issuer", lambda case, party: case_issuer(case))
+    referral = case.referrals.get(kind="police")
+    decision = case.decisions.select_related("party").get(party=referral.party)
+    recital = context.criminal_proceedings_recital(case, decision.party, decision.decided_on)
+    assert recital.startswith("本机关于") and "包头市发展和改革委员会于" not in recital
