@@ -133,7 +133,7 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
         "measure": MappingProxyType(
             {
                 "awaiting_approval": (),
-                "letter": (_edge("letter_issue", "execution"),),
+                "letter": (_edge("letter_issue", "execution"), _edge("letter_decline", ENDED)),
                 "execution": (_edge("execution_complete", ENDED, needs={"tasks_done"}),),
                 ENDED: (),
             }
@@ -258,6 +258,7 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "decision_serve": ("送达决定书", "Serve the decision"),
         "enforcement_record": ("记录执行结果", "Record enforcement"),
         "letter_issue": ("出具处理决定（通知）", "Issue the decision letter"),
+        "letter_decline": ("不作出处理决定（登记理由）", "Make no decision (with the reason)"),
         "execution_complete": ("确认执行完毕", "Confirm execution"),
         "internal_assign": (
             "交办内部工作（不对外作出决定）",

@@ -44,6 +44,7 @@ from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
 from minesweep.documents.authority import case_issuer
+from minesweep.documents.wording import pending_bases
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -333,6 +334,7 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                     else None
                 ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
+                "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
             }
         )
     return rows
@@ -836,6 +838,14 @@ def _act_track_letter(request: HttpRequest, case: Case) -> str:
     return "tracks"
 
 
+def _act_track_decline(request: HttpRequest, case: Case) -> str:
+    track, day = _track_and_day(case, request.POST)
+    services.track_letter_decline(
+        actor=request.user, track=track, reason=forms.text(request.POST, "reason", 500), declined_on=day
+    )
+    return "tracks"
+
+
 def _act_track_file(request: HttpRequest, case: Case) -> str:
     services.track_penalty_file(
         actor=request.user,
@@ -1047,6 +1057,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "penalty_review": _act_penalty_review,
     "discussion": _act_discussion,
     "track_letter": _act_track_letter,
+    "track_decline": _act_track_decline,
     "track_file": _act_track_file,
     "track_advice": _act_track_advice,
     "track_internal": _act_track_internal,

@@ -42,6 +42,7 @@ from minesweep.documents.authority import (
 )
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.wording import (
+    PENDING_BASIS,
     Citation,
     category_label,
     citations_in,
@@ -50,6 +51,7 @@ from minesweep.documents.wording import (
     cn_date,
     facts_text,
     parse_citations,
+    pending_bases,
     plain,
     yuan,
     yuan_capital,
@@ -1445,6 +1447,13 @@ def _measure_grounds(case: Case, track: Track) -> str:
     measure that is not a penalty may rest on a 规范性文件, e.g. 发改运行〔2021〕1283号 for 差别电价); never a
     draft, never "有关规定" — a measure with neither is refused, since the act could not say what it rests on."""
     actions = list(track.actions)
+    if pending := pending_bases(actions):
+        raise DocumentError(
+            "documents.basis_pending",
+            f"政策包注明{'、'.join(f'《{law}》' for law in pending)}的具体条款{PENDING_BASIS}，不能出具处理决定书",
+            f"the policy pack marks the article of {', '.join(pending)} as awaiting the legal office's "
+            "confirmation: no decision letter can be issued",
+        )
     grounds = [cite(statutes)] if (statutes := _statutes(actions)) else []
     grounds += [p for p in formal_policies(_policies(case, actions)) if p not in grounds]
     if not grounds:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from minesweep.policy.codes import FACTS, SUBJECT_CATEGORIES, Code
 
@@ -176,3 +177,24 @@ def cite(citations: Iterable[Citation | None]) -> str:
             if article and article not in found:
                 found.append(article)
     return "、".join(f"《{law}》{'、'.join(arts)}" for law, arts in articles.items())
+
+
+#: What a pack's ``legal_basis`` note says of a statute whose article the region's legal office has still to
+#: confirm (``{law: 中华人民共和国节约能源法, note: 用能预算管理的具体依据待法制审核确认}``).
+PENDING_BASIS = "待法制审核确认"
+
+
+def pending_bases(actions: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The statutes ``actions`` rest on that their pack marks as pending (:data:`PENDING_BASIS`, no article):
+    an act citing only 《节约能源法》 for a power the pack itself says is unconfirmed cannot be signed by a
+    legal reviewer, so no such act is issued (``cases.services.tracks.track_letter_issue``)."""
+    return list(
+        dict.fromkeys(
+            str(basis.get("law"))
+            for action in actions
+            for basis in action.get("legal_basis") or []
+            if isinstance(basis, Mapping)
+            and not basis.get("article")
+            and PENDING_BASIS in str(basis.get("note") or "")
+        )
+    )

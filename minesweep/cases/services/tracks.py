@@ -53,6 +53,7 @@ from minesweep.cases.transitions import (
 )
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.documents.numbering import act_number_issue
+from minesweep.documents.wording import PENDING_BASIS, pending_bases
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
@@ -650,6 +651,18 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
     that is not a penalty carries none unless a rule grants one (none of the packs does)."""
     track = Track.objects.select_for_update().get(pk=track.pk)
     require_case_officer(actor, track.case)
+    pending = pending_bases(track.actions)
+    if pending:
+        laws = "、".join(f"《{law}》" for law in pending)
+        raise DomainError(
+            "cases.basis_pending",
+            f"政策包注明{_names(track)}的法律依据{laws}具体条款{PENDING_BASIS}，不能出具处理决定书：请法制审核机构"
+            "确认条款并补入政策包后再出具，或者登记不作出处理决定及其理由",
+            f"the policy pack marks the legal basis of this measure ({', '.join(pending)}) as awaiting the legal "
+            "office's confirmation of the article: no decision letter can be issued until the article is confirmed "
+            "and added to the pack; or record that no decision is made, with the reason",
+            laws=pending,
+        )
     day = day_not_after_today(issued_on, "出具日期", "The issue date")
     text = (
         f"{track.authority_name}对{track.party.name}作出处理决定：{_names(track)}。依据：{_basis_text(track)}。"
@@ -657,6 +670,30 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
     )
     note = f"{track.authority_name} 处理决定（{_names(track)}）"
     return _issue_letter(actor, track, day, "letter_issue", text, "cases.track.letter", note)
+
+
+@transaction.atomic
+def track_letter_decline(
+    *, actor: Actor, track: Track, reason: str, declined_on: dt.date | None = None
+) -> Track:
+    """Measure track: the authority makes no decision (e.g. the measure's legal basis is not confirmed, or the
+    facts no longer call for it) — the track ends with the written reason, no letter, no number, no task."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    require_case_officer(actor, track.case)
+    why = required_text(reason, "不作出处理决定的理由", "The reason", min_length=6)
+    day = day_not_after_today(declined_on, "日期", "The date")
+    advance(track, "letter_decline")
+    track.outcome, track.ended_on = f"不作出处理决定：{why}", day
+    track.save(update_fields=["step", "outcome", "ended_on", "updated_at"])
+    record(
+        actor=actor,
+        action="cases.track.decline",
+        target=track,
+        case=track.case,
+        after={"step": track.step, "ended_on": day.isoformat()},
+        note=f"{track.party.name}：{track.authority_name} 不作出处理决定（{_names(track)}）：{why}",
+    )
+    return track
 
 
 @transaction.atomic

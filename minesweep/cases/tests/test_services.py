@@ -854,14 +854,22 @@ def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lea
 
 def test_it_quotes_the_stored_energy_cut_in_the_quota_task(crew, lead):
     from minesweep.cases.scenarios import PartySpec
+    from minesweep.registry.uscc import make_uscc
 
-    park = PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power",))
+    park = PartySpec(
+        "某工业园区管委会",
+        "industrial_park",
+        "host",
+        ("provided_site_or_power",),
+        identifier=make_uscc("1", "1", "150207", "MB0P0003"),
+    )
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(park,), kwh=1_000_000, theft_kw=None)
     assert isinstance(case, Case)
     assert not case.notices.exists() and not case.decisions.exists()  # a host gets no penalty
     task = case.tasks.get(action="energy_quota_cut")
     assert task.department == "development_reform"
     assert "核减能耗（吨标准煤）：122.9" in task.instructions  # 1,000,000 kWh × 0.1229 kgce/kWh
+    assert task.track is not None and task.track.kind == "internal"  # a 管委会: the administration's own work
 
 
 def test_it_keeps_the_earliest_date_and_says_so_beyond_the_holiday_calendar(crew, notice_case, monkeypatch):

@@ -507,8 +507,48 @@ def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_deci
         PARK, name="某园区开发有限公司", identifier=make_uscc("9", "1", "150207", "MA0P0002")
     )
     case = run(crew, make_lead(title="某园区疑似挖矿"), to="decided", filed_on=LONG_AGO, parties=(company,))
-    letter = case.tracks.get(party__name=company.name, kind="measure")
-    assert letter.action_codes() == ["energy_quota_cut"] and letter.letter_number
+    measure = case.tracks.get(party__name=company.name, kind="measure")
+    assert measure.action_codes() == [
+        "energy_quota_cut"
+    ]  # the company's own decision, once its article is known
+
+
+def test_a_measure_whose_article_awaits_the_legal_office_gets_no_decision_letter(crew, lead, client_for):
+    """The pack grounds 核减能耗预算指标 on 《节约能源法》 "用能预算管理的具体依据待法制审核确认": a 处理决定书 reading
+    依据《中华人民共和国节约能源法》 cannot be signed by a legal reviewer. The letter is refused with what is missing;
+    the page says so in place of the issue button; the officer records that no decision is made, with the
+    reason, and the track ends (the case can close)."""
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(PARK,))
+    quota = case.tracks.get(party__name=PARK.name, kind="measure")
+    assert quota.step == "letter" and quota.action_codes() == ["energy_quota_cut"]
+    with pytest.raises(DomainError) as refused:
+        services.track_letter_issue(actor=crew.investigator, track=quota)
+    assert refused.value.code == "cases.basis_pending"
+    assert (
+        "《中华人民共和国节约能源法》" in refused.value.message_zh
+        and "待法制审核确认" in refused.value.message_zh
+    )
+    assert "confirm" in refused.value.message_en
+    quota.refresh_from_db()
+    assert quota.step == "letter" and not quota.letter_number
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "basis-pending" in page and "登记不作出处理决定" in page
+    short = client.post(
+        f"/cases/{case.pk}/act/track_decline/", {"track": quota.pk, "reason": "待定", "on": ""}, follow=True
+    )
+    assert short.status_code == 200 and "至少 6 个字" in short.content.decode()
+    quota.refresh_from_db()
+    assert quota.step == "letter"
+    client.post(
+        f"/cases/{case.pk}/act/track_decline/",
+        {"track": quota.pk, "reason": "核减能耗预算指标的法律依据条款待法制审核确认", "on": ""},
+    )
+    quota.refresh_from_db()
+    assert quota.ended and quota.outcome.startswith("不作出处理决定：核减能耗预算指标的法律依据")
+    assert not quota.letter_number and not quota.tasks.exists()
+    assert case.log.filter(action="cases.track.decline").exists()
+    assert AuditEvent.objects.filter(action="cases.track.decline").exists()
 
 
 def test_a_configured_organ_decides_its_own_measure_in_its_own_name(crew, lead, monkeypatch):

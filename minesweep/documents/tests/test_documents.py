@@ -223,21 +223,21 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
 def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_power(case):
     """A 处理决定书 names as its issuer the organ that holds the measure's power, never the case authority in
     another organ's place: the 节能监察 of the data centre (an organ the pack does not configure) went to
-    that organ by 建议函, the 发改委's own quota cut is the 发改委's decision."""
+    that organ by 建议函; the 发改委's own measures are the 发改委's decision (the café's)."""
     from minesweep.documents.authority import case_issuer
 
-    host = case.parties.get(category="data_center")
-    letters = [t for t in host.tracks.filter(kind="measure") if t.letter_on]
+    cafe = case.parties.get(category="internet_cafe")
+    letters = [t for t in cafe.tracks.filter(kind="measure") if t.letter_on]
     assert [t.authority for t in letters] == ["development_reform"]
     for track in letters:
         document = document_issue(
-            actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
+            actor="test", case=case, kind="measure_letter", party=cafe, addressee=track.authority
         )
         text = docx_text(bytes(document.docx))
         assert document.number == track.letter_number  # the number the letter got when it was issued
-        assert text.startswith(case_issuer(case, track.authority).name) and "加大节能监察力度" not in text
-        assert "《中华人民共和国节约能源法》" in text and host.name in text
+        assert text.startswith(case_issuer(case, track.authority).name) and cafe.name in text
         assert check("measure_letter", text, number=document.number) == []
+    host = case.parties.get(category="data_center")
     advice = host.tracks.get(authority="energy_conservation_supervision")
     assert advice.kind == "other_authority" and advice.letter_on
     text = docx_text(
@@ -250,16 +250,35 @@ def test_it_issues_each_measure_letter_in_the_name_of_the_authority_holding_the_
     assert "节能监察" in text and "加大节能监察力度" in text
 
 
-def test_each_partys_act_states_the_facts_found_against_that_party(case):
-    """The data centre only hosted the café's rigs: its 处理决定书 and the 建议函 about it state what was
-    found against it, never the case's narrative of the café's unapproved connection; without its own
-    findings a party of a case of several gets no act at all."""
+def test_no_decision_letter_rests_on_a_statute_the_pack_marks_as_awaiting_its_article(case):
+    """核减能耗预算指标 against the data centre rests, in the pack, on 《节约能源法》 with "用能预算管理的具体依据待法制
+    审核确认": the 处理决定书 read 依据《中华人民共和国节约能源法》 — an act no legal reviewer can sign. The track
+    ended with the reason and no letter; a letter recorded before this rule is refused too."""
     host = case.parties.get(category="data_center")
-    track = host.tracks.get(kind="measure")
+    quota = host.tracks.get(kind="measure", authority="development_reform")
+    assert quota.action_codes() == ["energy_quota_cut"]
+    assert quota.ended and not quota.letter_number and "待法制审核确认" in quota.outcome
+    quota.letter_on = quota.ended_on
+    quota.save(update_fields=["letter_on"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="measure_letter", party=host, addressee=quota.authority)
+    assert (
+        refused.value.code == "documents.basis_pending"
+        and "《中华人民共和国节约能源法》" in refused.value.message_zh
+    )
+    assert not IssuedDocument.objects.filter(case=case, kind="measure_letter", party=host).exists()
+
+
+def test_each_partys_act_states_the_facts_found_against_that_party(case):
+    """The data centre only hosted the café's rigs: the 建议函 about it states what was found against it,
+    never the case's narrative of the café's unapproved connection; without its own findings a party of a
+    case of several gets no act at all."""
+    host = case.parties.get(category="data_center")
+    advice = host.tracks.filter(kind="other_authority").first()
     letter = docx_text(
         bytes(
             document_issue(
-                actor="test", case=case, kind="measure_letter", party=host, addressee=track.authority
+                actor="test", case=case, kind="proposal", party=host, addressee=advice.authority
             ).docx
         )
     )
@@ -267,7 +286,6 @@ def test_each_partys_act_states_the_facts_found_against_that_party(case):
     assert case.determination.findings not in letter
     host.findings = ""
     host.save()
-    advice = host.tracks.filter(kind="other_authority").first()
     with pytest.raises(DomainError) as refused:
         document_issue(actor="test", case=case, kind="proposal", party=host, addressee=advice.authority)
     assert refused.value.code == "documents.no_party_findings" and host.name in refused.value.message_zh
