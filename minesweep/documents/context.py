@@ -1117,7 +1117,7 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         None,
         {
             "subject": target_party.name if target_party else "本案当事人",
-            "findings": party_findings(case, target_party),
+            "findings": _as_found(party_findings(case, target_party)),
             "kwh": plain(calc.kwh),
             "tce": plain(calc.tce),
             "division_name": case.division.name,
@@ -1129,6 +1129,11 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         },
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
+
+
+def _as_found(findings: str) -> str:
+    """Findings as a sentence of their own that opens with 经查 (a party's findings often already do)."""
+    return findings if findings.startswith("经查") else f"经查，{findings}"
 
 
 _UNITS = {"yuan": "元", "d": "日", "h": "小时", "kWh": "kWh", "tce": "tce"}

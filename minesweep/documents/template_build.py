@@ -206,7 +206,7 @@ SPECS: dict[str, list[Block]] = {
         (
             "para",
             "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，{{subject}}在{{division_name}}"
-            "辖区内从事或者支持虚拟货币“挖矿”活动。经查，{{findings}}",
+            "辖区内从事或者支持虚拟货币“挖矿”活动。{{findings}}",
         ),
         (
             "para",

@@ -685,6 +685,7 @@ def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy
     )  # an existing project is counted once: the 1283号 double count is not relied on
     assert "征求意见稿" not in text and "参照" not in text
     assert check("energy_cut", text, number=document.number) == []
+    assert text.count("经查") == 1  # the party's findings open with 经查 once, never 经查，经查
 
 
 def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(case):
