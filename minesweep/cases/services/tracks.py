@@ -685,14 +685,8 @@ def track_letter_decline(
     advance(track, "letter_decline")
     track.outcome, track.ended_on = f"不作出处理决定：{why}", day
     track.save(update_fields=["step", "outcome", "ended_on", "updated_at"])
-    record(
-        actor=actor,
-        action="cases.track.decline",
-        target=track,
-        case=track.case,
-        after={"step": track.step, "ended_on": day.isoformat()},
-        note=f"{track.party.name}：{track.authority_name} 不作出处理决定（{_names(track)}）：{why}",
-    )
+    note = f"{track.authority_name} 不作出处理决定（{_names(track)}）：{why}"
+    _track_record(actor, track, "decline", note, ended_on=day.isoformat())
     return track
 
 
@@ -725,14 +719,7 @@ def track_internal_assign(*, actor: Actor, track: Track, assigned_on: dt.date | 
     advance(track, "internal_assign")
     instructions = f"内部工作事项（不对当事人作出决定）：{_names(track)}（{track.party.name}，案件 {track.case.number}）。"
     _tasks_for(actor, track, day, instructions)
-    record(
-        actor=actor,
-        action="cases.track.internal",
-        target=track,
-        case=track.case,
-        after={"step": track.step, "assigned_on": day.isoformat()},
-        note=f"{track.party.name}：交办内部工作（{_names(track)}）",
-    )
+    _track_record(actor, track, "internal", f"交办内部工作（{_names(track)}）", assigned_on=day.isoformat())
     return track
 
 
@@ -784,7 +771,8 @@ def _credit_listing(track: Track) -> Any:
     return listing
 
 
-def _credit_record(actor: Actor, track: Track, action: str, note: str, **after: Any) -> None:
+def _track_record(actor: Actor, track: Track, action: str, note: str, **after: Any) -> None:
+    """Audit a track's step (``cases.track.<action>``), its new step and ``after`` with it."""
     record(
         actor=actor,
         action=f"cases.track.{action}",
@@ -821,7 +809,7 @@ def track_credit_notice_issue(
         f"陈述申辩（异议）期至 {listing.objection_deadline}"
     )
     track.save()
-    _credit_record(actor, track, "credit_notice", track.letter_text, listing=listing.number)
+    _track_record(actor, track, "credit_notice", track.letter_text, listing=listing.number)
     return track
 
 
@@ -836,7 +824,7 @@ def track_credit_statement_record(
     day = day_not_after_today(received_on, "收到日期", "The date received")
     advance(track, "credit_statement_record", flags=track_flags(track, day))
     listing_object(actor=actor, listing=_credit_listing(track), text=statement, on=day)
-    _credit_record(actor, track, "credit_statement", f"陈述申辩（异议）{day.isoformat()}")
+    _track_record(actor, track, "credit_statement", f"陈述申辩（异议）{day.isoformat()}")
     return track
 
 
@@ -855,7 +843,7 @@ def track_credit_statement_answer(
         advance(track, "credit_not_listed")
         track.outcome = f"异议成立，不予列入：{reply.strip()}"
         track.save()
-    _credit_record(actor, track, "credit_answer", "异议成立，不予列入" if upheld else "异议不成立，已答复")
+    _track_record(actor, track, "credit_answer", "异议成立，不予列入" if upheld else "异议不成立，已答复")
     return track
 
 
@@ -868,7 +856,7 @@ def track_credit_rights_waive(*, actor: Actor, track: Track, on: dt.date | None 
     day = day_not_after_today(on, "放弃日期", "The waiver date")
     advance(track, "credit_rights_waive")
     listing_rights_waive(actor=actor, listing=_credit_listing(track), on=day)
-    _credit_record(actor, track, "credit_waive", f"书面放弃陈述申辩 {day.isoformat()}")
+    _track_record(actor, track, "credit_waive", f"书面放弃陈述申辩 {day.isoformat()}")
     return track
 
 
@@ -900,7 +888,7 @@ def track_credit_listing_decide(*, actor: Actor, track: Track, decided_on: dt.da
     track.outcome = f"已列入失信主体名单：{listing.number}，列入决定书 {listing.decision_number}"
     track.ended_on = day
     track.save()
-    _credit_record(actor, track, "credit", track.outcome, listing=listing.number)
+    _track_record(actor, track, "credit", track.outcome, listing=listing.number)
     return track
 
 
