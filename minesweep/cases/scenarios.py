@@ -19,7 +19,7 @@ from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral,
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
 from minesweep.cases.services.tracks import needs_own_filing
-from minesweep.documents.wording import PENDING_BASIS, facts_text, pending_bases
+from minesweep.documents.wording import PENDING_BASIS, decidable, facts_text
 
 # The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
 # grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
@@ -375,8 +375,8 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
     """Take a measure, other-authority or credit track through its first act (its letter, 建议函 or
     拟列入告知书); the listing decision and referrals move in finish_tracks."""
     inv = crew.investigator
-    if track.kind == "measure" and pending_bases(track.actions):
-        # The pack says the measure's article awaits the legal office: no decision letter can be signed.
+    if track.kind == "measure" and not decidable(track.actions):
+        # The pack says the measures' article awaits the legal office: no decision letter can be signed.
         services.track_letter_decline(
             actor=inv, track=track, reason=f"法律依据条款{PENDING_BASIS}，暂不作出处理决定", declined_on=on
         )

@@ -44,7 +44,7 @@ from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
 from minesweep.documents.authority import case_issuer
-from minesweep.documents.wording import pending_bases
+from minesweep.documents.wording import decidable, pending_bases
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -335,6 +335,7 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                 ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
+                "undecidable": track.kind == "measure" and not decidable(track.actions),
             }
         )
     return rows

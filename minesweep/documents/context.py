@@ -49,6 +49,7 @@ from minesweep.documents.wording import (
     cite,
     cn_count,
     cn_date,
+    decidable,
     facts_text,
     parse_citations,
     pending_bases,
@@ -1451,8 +1452,8 @@ def _measure_grounds(case: Case, track: Track) -> str:
     """依据… of a 处理决定书: the statutes, then the normative documents in force that ground the measures (a
     measure that is not a penalty may rest on a 规范性文件, e.g. 发改运行〔2021〕1283号 for 差别电价); never a
     draft, never "有关规定" — a measure with neither is refused, since the act could not say what it rests on."""
-    actions = list(track.actions)
-    if pending := pending_bases(actions):
+    actions = [dict(a) for a in decidable(track.actions)]
+    if not actions and (pending := pending_bases(track.actions)):
         raise DocumentError(
             "documents.basis_pending",
             f"政策包注明{'、'.join(f'《{law}》' for law in pending)}的具体条款{PENDING_BASIS}，不能出具处理决定书",
@@ -1499,9 +1500,9 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
             **_party_fields(track.party),
             "findings": party_findings(case, track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
-            "measures": _action_names(list(track.actions)),
+            "measures": _action_names([dict(a) for a in decidable(track.actions)]),
             "basis_sentence": _measure_grounds(case, track),
-            "policy_context": _policies(case, list(track.actions)),
+            "policy_context": _policies(case, [dict(a) for a in decidable(track.actions)]),
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
         },

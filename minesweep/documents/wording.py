@@ -198,3 +198,9 @@ def pending_bases(actions: Iterable[Mapping[str, Any]]) -> list[str]:
             and PENDING_BASIS in str(basis.get("note") or "")
         )
     )
+
+
+def decidable(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The actions a 处理决定书 may decide: those none of whose statutes is pending (:func:`pending_bases`). The
+    others are left undecided until their article is confirmed, without holding up the rest."""
+    return [action for action in actions if not pending_bases([action])]

@@ -651,3 +651,30 @@ def test_the_migration_gives_parties_of_older_cases_their_reviewed_facts_in_word
     assert "未经报批私自接入动力电源" not in park.findings
     assert "未经报批私自接入动力电源" in case.parties.get(name=MINER.name).findings
     assert single.parties.get().findings == ""
+
+
+def test_a_decision_letter_leaves_out_only_the_measures_whose_article_awaits_the_legal_office(crew, lead):
+    """A data centre that hosted rigs and mined gets the 发改委's measures of both rules on one track: the
+    letter decides those with a confirmed basis and leaves 核减能耗预算指标 (《节约能源法》, 待法制审核确认) out —
+    no task for it either — and the audit says what was left undecided and why."""
+    from minesweep.documents.render import docx_text
+    from minesweep.documents.services import document_issue
+
+    host = PartySpec(
+        "某数据中心有限公司", "data_center", "host", ("provided_site_or_power", "mining_confirmed")
+    )
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(host,))
+    track = case.tracks.get(party__name=host.name, kind="measure", authority="development_reform")
+    assert "energy_quota_cut" in track.action_codes() and len(track.action_codes()) > 1
+    assert track.letter_number and "核减能耗预算指标" not in track.letter_text
+    assert "《中华人民共和国节约能源法》" not in track.letter_text
+    assert set(track.tasks.values_list("action", flat=True)) == set(track.action_codes()) - {
+        "energy_quota_cut"
+    }
+    audit = case.log.get(action="cases.track.letter", note__contains=host.name)
+    assert "未作决定（法律依据条款待法制审核确认）：核减能耗预算指标" in audit.note
+    document = document_issue(
+        actor="test", case=case, kind="measure_letter", party=track.party, addressee=track.authority
+    )
+    text = docx_text(bytes(document.docx))
+    assert "作出如下处理决定" in text and "核减能耗预算指标" not in text
