@@ -19,7 +19,7 @@ from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral,
 from minesweep.cases.selectors import penalty_is_fine
 from minesweep.cases.services._common import today
 from minesweep.cases.services.tracks import needs_own_filing
-from minesweep.documents.wording import PENDING_BASIS, decidable, facts_text
+from minesweep.documents.wording import PENDING_BASIS, configured, decidable, facts_text
 
 # The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
 # grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
@@ -383,12 +383,24 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
     elif track.kind == "measure":
         services.track_letter_issue(actor=inv, track=track, issued_on=on)
     elif track.kind == "other_authority":
-        services.track_advice_send(actor=inv, track=track, sent_on=on)
+        services.track_advice_send(actor=inv, track=track, sent_on=on, addressee_name=_addressee(track))
     elif track.kind == "internal":
         services.track_internal_assign(actor=inv, track=track, assigned_on=on)
     elif track.kind == "credit":
         services.track_credit_notice_issue(actor=inv, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
+
+
+def _addressee(track: Track) -> str:
+    """The receiving organ's full name as the scenario's officer gives it where the pack confirms none (the
+    city's organ of that kind, e.g. 包头市节能监察机构); "" where the pack names it."""
+    from minesweep.documents.authority import league_of
+    from minesweep.policy.codes import DEPARTMENTS
+
+    if configured(track.authority_name):
+        return ""
+    kind = DEPARTMENTS[track.authority].zh.split("（")[0] if track.authority in DEPARTMENTS else "有关机关"
+    return f"{league_of(track.case).name}{kind}"
 
 
 def _decide_listing(crew: Crew, track: Track) -> None:

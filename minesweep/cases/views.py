@@ -44,7 +44,7 @@ from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
 from minesweep.documents.authority import case_issuer
-from minesweep.documents.wording import decidable, pending_bases
+from minesweep.documents.wording import configured, decidable, pending_bases
 from minesweep.policy.codes import (
     ACTIONS,
     CASE_WIDE_FACTS,
@@ -336,6 +336,8 @@ def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
+                "addressee_unconfirmed": track.kind == "other_authority"
+                and not configured(track.authority_name),
             }
         )
     return rows
@@ -865,7 +867,12 @@ def _act_track_internal(request: HttpRequest, case: Case) -> str:
 
 def _act_track_advice(request: HttpRequest, case: Case) -> str:
     track, day = _track_and_day(case, request.POST)
-    services.track_advice_send(actor=request.user, track=track, sent_on=day)
+    services.track_advice_send(
+        actor=request.user,
+        track=track,
+        sent_on=day,
+        addressee_name=forms.text(request.POST, "addressee_name", 120),
+    )
     return "tracks"
 
 

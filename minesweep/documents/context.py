@@ -49,6 +49,7 @@ from minesweep.documents.wording import (
     cite,
     cn_count,
     cn_date,
+    configured,
     decidable,
     facts_text,
     parse_citations,
@@ -215,12 +216,6 @@ def _measure_citations(
         measures = measures.filter(rule_id__in=rule_ids)
     cited = [c for measure in measures for item in measure.basis for c in parse_citations(item)]
     return [c for c in cited if c.law not in NOT_ADMINISTRATIVE]
-
-
-def configured(value: str) -> str:
-    """A pack value, or "" while it is still a placeholder （待地区配置…） that must not reach paper."""
-    value = (value or "").strip()
-    return "" if not value or value.startswith(("（待", "(待")) or "待确认" in value else value
 
 
 def _penalty_basis(case: Case, party: CaseParty | None) -> tuple[str, str]:
@@ -1422,8 +1417,18 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
     from minesweep.policy.codes import DEPARTMENTS
 
     found = organ(case, authority)
-    name = configured(found.name) if found is not None else ""
-    name = name or (DEPARTMENTS[authority].zh if authority in DEPARTMENTS else "有关机关")
+    name = (configured(tracks[0].authority_name) if tracks else "") or (
+        configured(found.name) if found is not None else ""
+    )
+    if not name:
+        # A letter to "节能监察机构" reaches nobody: the addressee is named in full or no letter is issued.
+        kind = DEPARTMENTS[authority].zh if authority in DEPARTMENTS else authority
+        raise DocumentError(
+            "documents.addressee_unconfirmed",
+            f"收函机关（{kind}）没有确认的全称，不能出具建议函：请在发函时填写收函机关全称，或由地区在政策包中配置",
+            f"the addressee ({authority}) has no confirmed full name: no letter of advice can be issued; give the "
+            "organ's full name when sending it, or have the region configure it in the policy pack",
+        )
     statutes = _statutes(mine)
     return Prepared(
         target,

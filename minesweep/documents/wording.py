@@ -204,3 +204,10 @@ def decidable(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The actions a 处理决定书 may decide: those none of whose statutes is pending (:func:`pending_bases`). The
     others are left undecided until their article is confirmed, without holding up the rest."""
     return [action for action in actions if not pending_bases([action])]
+
+
+def configured(value: str) -> str:
+    """A pack value, or "" while it is still a placeholder （待地区配置…, …（待确认）） that must not reach paper."""
+    value = (value or "").strip()
+    placeholder = value.startswith(("（待", "(待")) or "待确认" in value or "待配置" in value
+    return "" if not value or placeholder else value

@@ -53,7 +53,7 @@ from minesweep.cases.transitions import (
 )
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.documents.numbering import act_number_issue
-from minesweep.documents.wording import PENDING_BASIS, decidable, pending_bases
+from minesweep.documents.wording import PENDING_BASIS, configured, decidable, pending_bases
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
 from minesweep.policy.engine import Party, evaluate, hearing_right
 from minesweep.policy.errors import PolicyError
@@ -706,12 +706,34 @@ def track_letter_decline(
 
 
 @transaction.atomic
-def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = None) -> Track:
+def track_advice_send(
+    *, actor: Actor, track: Track, sent_on: dt.date | None = None, addressee_name: str = ""
+) -> Track:
     """Other authority's power: a 建议函 naming the facts and that authority's own legal basis, and a task
-    for it; it decides in its own name and its answer (document number, proof) closes the task."""
+    for it; it decides in its own name and its answer (document number, proof) closes the task.
+
+    A letter goes to an organ by its full name. Where the pack gives none at the case's division (内蒙古自治区
+    节能监察机构（待确认）), the officer gives it (``addressee_name``, kept as the track's authority name and
+    audited); without it nothing is sent — a 建议函 to "节能监察机构" reaches nobody."""
     track = Track.objects.select_for_update().get(pk=track.pk)
     case = track.case
     require_case_officer(actor, case)
+    given = (addressee_name or "").strip()
+    if not configured(track.authority_name):
+        if len(given) < 4 or not configured(given):
+            raise DomainError(
+                "cases.addressee_unconfirmed",
+                f"政策包没有确认收函机关的全称（{track.authority_name}），请填写收函机关全称（如：包头市节能监察支队）",
+                f"the policy pack gives no confirmed full name for the addressee ({track.authority_name}): give the "
+                "receiving organ's full name",
+            )
+        track.authority_name = given[:120]
+    elif given and given != track.authority_name:
+        raise DomainError(
+            "cases.addressee_configured",
+            f"收函机关已由政策包确认为“{track.authority_name}”，不能另行填写",
+            f"the policy pack already names the addressee '{track.authority_name}'",
+        )
     day = day_not_after_today(sent_on, "发函日期", "The date sent")
     sender = authority_name(case, load_pack(case.pack).case_authority)
     facts = "、".join(FACTS[f].zh for f in track.party.facts if f in FACTS) or "相关违法事实"
@@ -720,7 +742,9 @@ def track_advice_send(*, actor: Actor, track: Track, sent_on: dt.date | None = N
         f"依据{_basis_text(track)}，建议贵单位依法对其{_names(track)}，并将处理结果（含文书文号）函复。"
         "本函不代替贵单位依法作出的决定。"
     )
-    note = f"建议函致{track.authority_name}（{_names(track)}）"
+    note = f"建议函致{track.authority_name}（{_names(track)}）" + (
+        "；收函机关全称由办案人员填写" if given else ""
+    )
     return _issue_letter(actor, track, day, "advice_send", text, "cases.track.advice", note)
 
 

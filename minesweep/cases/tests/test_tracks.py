@@ -9,7 +9,7 @@ import pytest
 
 from minesweep.audit.models import AuditEvent
 from minesweep.cases import services
-from minesweep.cases.models import Case, CaseParty, Referral
+from minesweep.cases.models import Case, CaseParty, Referral, Track
 from minesweep.cases.scenarios import PartySpec, file_penalties, refer, run
 from minesweep.cases.tests.conftest import LONG_AGO
 from minesweep.cases.tests.test_criminal import _serve
@@ -678,3 +678,51 @@ def test_a_decision_letter_leaves_out_only_the_measures_whose_article_awaits_the
     )
     text = docx_text(bytes(document.docx))
     assert "作出如下处理决定" in text and "核减能耗预算指标" not in text
+
+
+def test_a_letter_of_advice_goes_to_an_organ_named_in_full(crew, lead, client_for):
+    """The pack names the 节能监察 body "内蒙古自治区节能监察机构（待确认）": the 建议函 went to "节能监察机构：", an
+    addressee nobody can serve. Now the officer gives the organ's full name (kept and audited) or nothing is
+    sent; an organ the pack names cannot be renamed; a letter recorded without a confirmed name is refused."""
+    from minesweep.documents.render import docx_text
+    from minesweep.documents.services import document_issue
+
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(PARK,))
+    inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
+    assert inspection.kind == "other_authority" and "待确认" in inspection.authority_name
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?panel=tracks").content.decode()
+    assert 'name="addressee_name"' in page
+    with pytest.raises(DomainError) as unnamed:
+        services.track_advice_send(actor=crew.investigator, track=inspection)
+    assert unnamed.value.code == "cases.addressee_unconfirmed" and "全称" in unnamed.value.message_zh
+    inspection.refresh_from_db()
+    assert inspection.step == "letter" and not inspection.letter_number
+    with pytest.raises(DomainError) as placeholder:
+        services.track_advice_send(
+            actor=crew.investigator, track=inspection, addressee_name="节能监察（待确认）"
+        )
+    assert placeholder.value.code == "cases.addressee_unconfirmed"
+    client.post(
+        f"/cases/{case.pk}/act/track_advice/",
+        {"track": inspection.pk, "addressee_name": "包头市节能监察支队", "on": ""},
+    )
+    inspection.refresh_from_db()
+    assert inspection.authority_name == "包头市节能监察支队" and inspection.letter_number
+    assert case.log.filter(action="cases.track.advice", note__contains="全称由办案人员填写").exists()
+    letter = document_issue(
+        actor="test", case=case, kind="proposal", party=inspection.party, addressee=inspection.authority
+    )
+    assert "包头市节能监察支队：" in docx_text(bytes(letter.docx))
+
+    grid = case.tracks.get(party__name=PARK.name, authority="grid_company")
+    with pytest.raises(DomainError) as renamed:
+        services.track_advice_send(actor=crew.investigator, track=grid, addressee_name="某某供电公司")
+    assert renamed.value.code == "cases.addressee_configured"
+
+    Track.objects.filter(pk=inspection.pk).update(authority_name="内蒙古自治区节能监察机构（待确认）")
+    with pytest.raises(DomainError) as refused:
+        document_issue(
+            actor="test", case=case, kind="proposal", party=inspection.party, addressee=inspection.authority
+        )
+    assert refused.value.code == "documents.addressee_unconfirmed"
