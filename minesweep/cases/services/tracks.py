@@ -369,7 +369,8 @@ def tracks_sync(*, actor: Actor, case: Case) -> list[Track]:
             track = Track(case=case, party=party, kind=kind, authority=authority, step=step)
         track.actions = group["actions"]
         track.measure_ids = group["measures"]
-        track.authority_name = authority_name(case, authority)[:120]
+        if not track.letter_on:  # once a letter is out, the name it went to (perhaps the officer's) stays
+            track.authority_name = authority_name(case, authority)[:120]
         if kind == "penalty":
             penalty_type = next(
                 (str(a.get("penalty_type")) for a in group["actions"] if a.get("penalty_type")), "fine"
@@ -712,8 +713,8 @@ def track_advice_send(
     """Other authority's power: a 建议函 naming the facts and that authority's own legal basis, and a task
     for it; it decides in its own name and its answer (document number, proof) closes the task.
 
-    A letter goes to an organ by its full name. Where the pack gives none at the case's division (内蒙古自治区
-    节能监察机构（待确认）), the officer gives it (``addressee_name``, kept as the track's authority name and
+    A letter goes to an organ by its full name. Where the pack gives none at the case's division (a name still
+    marked （待确认）), the officer gives it (``addressee_name``, kept as the track's authority name and
     audited); without it nothing is sent — a 建议函 to "节能监察机构" reaches nobody."""
     track = Track.objects.select_for_update().get(pk=track.pk)
     case = track.case
@@ -723,7 +724,7 @@ def track_advice_send(
         if len(given) < 4 or not configured(given):
             raise DomainError(
                 "cases.addressee_unconfirmed",
-                f"政策包没有确认收函机关的全称（{track.authority_name}），请填写收函机关全称（如：包头市节能监察支队）",
+                f"政策包没有确认收函机关的全称（{track.authority_name}），请填写收函机关全称（如：××市节能监察支队）",
                 f"the policy pack gives no confirmed full name for the addressee ({track.authority_name}): give the "
                 "receiving organ's full name",
             )

@@ -710,6 +710,9 @@ def test_a_letter_of_advice_goes_to_an_organ_named_in_full(crew, lead, client_fo
     inspection.refresh_from_db()
     assert inspection.authority_name == "包头市节能监察支队" and inspection.letter_number
     assert case.log.filter(action="cases.track.advice", note__contains="全称由办案人员填写").exists()
+    services.tracks_sync(actor=crew.investigator, case=case)  # a later sync keeps the name the letter went to
+    inspection.refresh_from_db()
+    assert inspection.authority_name == "包头市节能监察支队"
     letter = document_issue(
         actor="test", case=case, kind="proposal", party=inspection.party, addressee=inspection.authority
     )
