@@ -1243,8 +1243,31 @@ def _legal_review(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             # a party's review is of the penalty its authority is about to decide (第五十八条), the
             # case's of the proposed handling of every party
             "reviewed_act": "行政处罚决定" if reviewed_party is not None else "处理决定",
+            "review_basis": _review_basis(case, reviewed_party),
         },
     )
+
+
+REVIEW_SYSTEM = (
+    "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》"
+    "（国办发〔2018〕118号）"
+)
+
+
+def _review_basis(case: Case, party: CaseParty | None) -> str:
+    """What a 法制审核意见书 rests on. 行政处罚法第五十八条 requires the review before a *penalty* decision by the
+    organ that decides it: a party's review cites it. The case authority's review of the proposed handling cites
+    it only where that authority decides a penalty in the case itself; its review of measures that are not
+    penalties rests on the review system of 国办发〔2018〕118号 (重大执法决定法制审核制度) — the 发改委's review
+    read 根据《行政处罚法》第五十八条 though the fines in its cases are the 能源局's to decide."""
+    article = "《中华人民共和国行政处罚法》第五十八条"
+    if party is not None:
+        return article
+    own = case_issuer(case).name
+    decides_a_fine = any(
+        penalty_actions(p) and penalty_issuer(case, p).name == own for p in case.parties.all()
+    )
+    return f"{article}和{REVIEW_SYSTEM}" if decides_a_fine else REVIEW_SYSTEM
 
 
 def criminal_referrals_text(case: Case, party: CaseParty | None, on: dt.date) -> str:

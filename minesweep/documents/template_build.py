@@ -261,7 +261,7 @@ SPECS: dict[str, list[Block]] = {
         ("plain", "当事人：{{parties}}"),
         (
             "para",
-            "根据《中华人民共和国行政处罚法》第五十八条，法制审核人员{{reviewer}}于{{reviewed_on}}"
+            "根据{{review_basis}}，法制审核人员{{reviewer}}于{{reviewed_on}}"
             "对本案拟作出的{{reviewed_act}}进行了审核（审核人员未参与本案调查）。",
         ),
         ("heading", "涉嫌犯罪移送情况"),

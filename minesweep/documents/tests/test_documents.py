@@ -331,6 +331,22 @@ def test_a_penalty_review_bears_the_deciding_authoritys_name_and_its_party_only(
     assert reviews[official].startswith(CASE_ISSUER[0])
     assert "拟作出的行政处罚决定" in reviews[cafe] and "拟作出的处理决定" in reviews[official]
     assert cafe.name in reviews[official] and official.name in reviews[official]
+    # 第五十八条 governs the review before a penalty decision: the 能源局's review of the café's fine cites it;
+    # the 发改委 decides no fine in this case, so its review of the handling rests on 国办发〔2018〕118号.
+    assert "根据《中华人民共和国行政处罚法》第五十八条，" in reviews[cafe]
+    assert (
+        "第五十八条" not in reviews[official] and "（国办发〔2018〕118号），法制审核人员" in reviews[official]
+    )
+
+
+def test_the_case_authoritys_review_cites_article_58_when_it_decides_a_fine_itself(case, monkeypatch):
+    from minesweep.documents import context
+    from minesweep.documents.authority import case_issuer
+
+    monkeypatch.setattr(context, "penalty_issuer", lambda case, party: case_issuer(case))
+    official = case.parties.get(category="public_official")
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="legal_review", party=official).docx))
+    assert "根据《中华人民共和国行政处罚法》第五十八条和《国务院办公厅关于全面推行" in text
 
 
 def test_a_measure_letter_rests_on_the_documents_in_force_and_never_on_a_draft(case):
