@@ -58,6 +58,7 @@ from minesweep.documents.wording import (
     yuan,
     yuan_capital,
 )
+from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
 from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
 from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
@@ -1099,12 +1100,17 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         ]
         for s in output.get("steps", [])
     ]
-    sources = [clean_paper(str(b.get("source") or "")) for b in output.get("basis", [])]
+    basis = output.get("basis", [])
+    # The pack setting that counted a new project's energy more than once (1283号), apart from the
+    # conversion factors (GB/T 2589) that are the 折标依据.
+    doubled = [
+        b for b in basis if b.get("key") == NEW_PROJECT_MULTIPLIER and Decimal(str(b.get("value") or 1)) > 1
+    ]
+    sources = [
+        clean_paper(str(b.get("source") or "")) for b in basis if b.get("key") != NEW_PROJECT_MULTIPLIER
+    ]
     target_party = calc.party
-    new_project = any(
-        s.get("name") == "multiplier" and Decimal(str(s.get("value") or 1)) > 1
-        for s in output.get("steps", [])
-    )
+    new_project = bool(doubled)
     grounds = [Citation("中华人民共和国节约能源法", "第六条")]
     return Prepared(
         f"calculation:{calc.pk}",
@@ -1120,7 +1126,7 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "calc_basis": "；".join(dict.fromkeys(s for s in sources if s))
             or "《综合能耗计算通则》（GB/T 2589-2020）",
             "basis": cite(grounds)
-            + ("和" + "、".join(cited_policies(["发改运行〔2021〕1283号"])) if new_project else ""),
+            + ("和" + "、".join(cited_policies(b.get("source") for b in doubled)) if doubled else ""),
             "counted": "新增项目能耗加倍计入" if new_project else "计入",
         },
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
@@ -1476,11 +1482,10 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
     )
 
 
-def _measure_grounds(case: Case, track: Track) -> str:
+def _measure_grounds(case: Case, track: Track, actions: list[dict[str, Any]]) -> str:
     """依据… of a 处理决定书: the statutes, then the normative documents in force that ground the measures (a
     measure that is not a penalty may rest on a 规范性文件, e.g. 发改运行〔2021〕1283号 for 差别电价); never a
     draft, never "有关规定" — a measure with neither is refused, since the act could not say what it rests on."""
-    actions = [dict(a) for a in decidable(track.actions)]
     if not actions and (pending := pending_bases(track.actions)):
         raise DocumentError(
             "documents.basis_pending",
@@ -1519,6 +1524,7 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
         )
     issuer = case_issuer(case, track.authority)
     league = league_of(case).name
+    decided = decidable(track.actions)  # a measure whose article awaits the legal office is left out
     return Prepared(
         f"track:{track.pk}",
         track.party,
@@ -1528,9 +1534,9 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
             **_party_fields(track.party),
             "findings": party_findings(case, track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
-            "measures": _action_names([dict(a) for a in decidable(track.actions)]),
-            "basis_sentence": _measure_grounds(case, track),
-            "policy_context": _policies(case, [dict(a) for a in decidable(track.actions)]),
+            "measures": _action_names(decided),
+            "basis_sentence": _measure_grounds(case, track, decided),
+            "policy_context": _policies(case, decided),
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
         },

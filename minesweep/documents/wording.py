@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from minesweep.policy.codes import FACTS, SUBJECT_CATEGORIES, Code
 
@@ -183,6 +183,8 @@ def cite(citations: Iterable[Citation | None]) -> str:
 #: confirm (``{law: 中华人民共和国节约能源法, note: 用能预算管理的具体依据待法制审核确认}``).
 PENDING_BASIS = "待法制审核确认"
 
+ActionT = TypeVar("ActionT", bound=Mapping[str, Any])
+
 
 def pending_bases(actions: Iterable[Mapping[str, Any]]) -> list[str]:
     """The statutes ``actions`` rest on that their pack marks as pending (:data:`PENDING_BASIS`, no article):
@@ -200,7 +202,7 @@ def pending_bases(actions: Iterable[Mapping[str, Any]]) -> list[str]:
     )
 
 
-def decidable(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def decidable(actions: Iterable[ActionT]) -> list[ActionT]:
     """The actions a 处理决定书 may decide: those none of whose statutes is pending (:func:`pending_bases`). The
     others are left undecided until their article is confirmed, without holding up the rest."""
     return [action for action in actions if not pending_bases([action])]

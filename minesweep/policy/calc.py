@@ -80,6 +80,11 @@ class Calculation:
 
 
 # -- energy ------------------------------------------------------------------------------------------
+#: The setting of a new project's energy multiplier (发改运行〔2021〕1283号: counted double), cited in the
+#: calculation's basis only when it applies.
+NEW_PROJECT_MULTIPLIER = "new_project_energy_multiplier"
+
+
 def energy_budget_cut(
     kwh: Decimal | int | str,
     settings: PackSettings,
@@ -109,8 +114,8 @@ def energy_budget_cut(
     )
     multiplier = Decimal(1)
     if new_project:
-        multiplier = settings.decimal("new_project_energy_multiplier")
-        calc.basis.append(settings.cite("new_project_energy_multiplier"))
+        multiplier = settings.decimal(NEW_PROJECT_MULTIPLIER)
+        calc.basis.append(settings.cite(NEW_PROJECT_MULTIPLIER))
     calc.step("multiplier", "新增项目加倍系数", "新增项目" if new_project else "存量项目", multiplier, "×")
     counted = calc.step(
         "counted_tce",

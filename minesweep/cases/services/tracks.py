@@ -559,11 +559,9 @@ def _figures_for(case: Case, party: CaseParty, action: str) -> str:
 def _basis_text(track: Track) -> str:
     """The legal basis of a measure letter or a 建议函 (the measure's or the other authority's power to act:
     ``legal_basis``). Those tracks are not penalties: no ``violated_basis`` is involved."""
-    laws = []
-    for action in _decided(track):
-        for basis in action.get("legal_basis") or []:
-            laws.append(f"《{basis['law']}》{basis.get('article') or ''}")
-    policies = [p for a in _decided(track) for p in a.get("policy_basis") or []]
+    actions = _decided(track)
+    laws = [f"《{b['law']}》{b.get('article') or ''}" for a in actions for b in a.get("legal_basis") or []]
+    policies = [p for a in actions for p in a.get("policy_basis") or []]
     text = "；".join(dict.fromkeys(laws)) or "（法律依据待法制审核确认）"
     if policies:
         text += "。政策背景：" + "；".join(dict.fromkeys(policies))
@@ -583,8 +581,7 @@ def _remedies(case: Case, track: Track) -> str:
 def _decided(track: Track) -> list[Any]:
     """The actions the track's act decides or asks: a measure's without a statute the pack marks pending
     (:func:`documents.wording.decidable`; those stay undecided, named in the audit), every other track's all."""
-    actions = list(track.actions)
-    return [dict(a) for a in decidable(actions)] if track.kind == "measure" else actions
+    return decidable(track.actions) if track.kind == "measure" else list(track.actions)
 
 
 def _tasks_for(actor: Actor, track: Track, day: dt.date, instructions: str) -> list[Task]:
@@ -648,9 +645,9 @@ def _issue_letter(
     return track
 
 
-def _names(track: Track, *, every: bool = False) -> str:
-    """The names of the actions the track decides (:func:`_decided`), or of all its actions."""
-    codes = track.action_codes() if every else [str(a["code"]) for a in _decided(track)]
+def _names(track: Track, actions: list[Any] | None = None) -> str:
+    """The names of ``actions`` (default: those the track decides, :func:`_decided`)."""
+    codes = [str(a["code"]) for a in (_decided(track) if actions is None else actions)]
     return "；".join(ACTIONS[c].zh for c in codes if c in ACTIONS)
 
 
@@ -666,7 +663,7 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
         laws = "、".join(f"《{law}》" for law in pending)
         raise DomainError(
             "cases.basis_pending",
-            f"政策包注明{_names(track, every=True)}的法律依据{laws}具体条款{PENDING_BASIS}，不能出具处理决定书：请法制审核机构"
+            f"政策包注明{_names(track, track.actions)}的法律依据{laws}具体条款{PENDING_BASIS}，不能出具处理决定书：请法制审核机构"
             "确认条款并补入政策包后再出具，或者登记不作出处理决定及其理由",
             f"the policy pack marks the legal basis of this measure ({', '.join(pending)}) as awaiting the legal "
             "office's confirmation of the article: no decision letter can be issued until the article is confirmed "
@@ -680,11 +677,8 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
     )
     note = f"{track.authority_name} 处理决定（{_names(track)}）"
     if pending:
-        decided = {str(a["code"]) for a in _decided(track)}
-        undecided = "；".join(
-            ACTIONS[c].zh for c in track.action_codes() if c in ACTIONS and c not in decided
-        )
-        note += f"；未作决定（法律依据条款{PENDING_BASIS}）：{undecided}"
+        undecided = [a for a in track.actions if a not in _decided(track)]
+        note += f"；未作决定（法律依据条款{PENDING_BASIS}）：{_names(track, undecided)}"
     return _issue_letter(actor, track, day, "letter_issue", text, "cases.track.letter", note)
 
 
@@ -701,7 +695,7 @@ def track_letter_decline(
     advance(track, "letter_decline")
     track.outcome, track.ended_on = f"不作出处理决定：{why}", day
     track.save(update_fields=["step", "outcome", "ended_on", "updated_at"])
-    note = f"{track.authority_name} 不作出处理决定（{_names(track, every=True)}）：{why}"
+    note = f"{track.authority_name} 不作出处理决定（{_names(track, track.actions)}）：{why}"
     _track_record(actor, track, "decline", note, ended_on=day.isoformat())
     return track
 

@@ -729,6 +729,7 @@ def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(ca
         "（发改运行〔2021〕1283号），上述“挖矿”活动的用电量折算为能耗，新增项目能耗加倍计入" in text
     )
     assert "245.8吨标准煤" in text  # 122.9 tce × 2
+    assert "1283号" not in text.split("折标依据：", 1)[1]  # the doubling is no conversion factor
 
 
 def test_no_energy_cut_notice_before_the_facts_pass_review(case):
