@@ -677,7 +677,8 @@ def track_letter_issue(*, actor: Actor, track: Track, issued_on: dt.date | None 
     )
     note = f"{track.authority_name} 处理决定（{_names(track)}）"
     if pending:
-        undecided = [a for a in track.actions if a not in _decided(track)]
+        decided = _decided(track)
+        undecided = [a for a in track.actions if a not in decided]
         note += f"；未作决定（法律依据条款{PENDING_BASIS}）：{_names(track, undecided)}"
     return _issue_letter(actor, track, day, "letter_issue", text, "cases.track.letter", note)
 
