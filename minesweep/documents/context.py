@@ -204,17 +204,13 @@ def policy_context(case: Case) -> str:
     return f"《{load_pack(case.pack).title_zh}》"
 
 
-def _measure_citations(
-    case: Case, party: CaseParty | None = None, rule_ids: tuple[int, ...] = ()
-) -> list[Citation | None]:
+def _measure_citations(case: Case, party: CaseParty | None) -> list[Citation | None]:
     determination = getattr(case, "determination", None)
     if determination is None:
         return []
     measures = determination.measures.filter(struck=False)
     if party is not None:
         measures = measures.filter(party=party)
-    if rule_ids:
-        measures = measures.filter(rule_id__in=rule_ids)
     cited = [c for measure in measures for item in measure.basis for c in parse_citations(item)]
     return [c for c in cited if c.law not in NOT_ADMINISTRATIVE]
 
@@ -423,9 +419,16 @@ def filing_target(case: Case) -> str:
 
 
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """立案审批表 of the case authority: what it knew on the day it filed (行政处罚法第五十四条第二款).
+
+    Its 立案依据 is 第五十四条 alone. It used to add the statutes of the measures determined later — which
+    no filing can know, as the determination follows it — and so put other organs' powers in the filing
+    organ's mouth: the 能源局's 电力法第七十一条, the grid company's 供电营业规则第一百零一至一百零三条, the
+    文化 department's 《互联网上网服务营业场所管理条例》 and whole laws without an article, and the form
+    changed each time it was rendered again. The statutes of each act are cited on that act."""
     lead = case.lead
     parties = list(case.parties.select_related("subject"))
-    basis = cite([Citation(PENALTY_LAW, "第五十四条"), *_measure_citations(case)])
+    basis = cite([Citation(PENALTY_LAW, "第五十四条")])
     return Prepared(
         filing_target(case),
         None,

@@ -742,3 +742,15 @@ def test_no_energy_cut_notice_before_the_facts_pass_review(case):
     assert refused.value.code == "documents.energy_cut_not_determined"
     assert "事实未经认定" in refused.value.message_zh and "not yet found" in refused.value.message_en
     assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
+
+
+def test_the_filing_form_rests_on_what_was_known_when_the_case_was_filed(case):
+    """行政处罚法第五十四条: the 立案审批表 is the case authority's, of the filing day. The determination came
+    later, so its measures' statutes — other organs' powers among them (the 能源局's 电力法第七十一条, the
+    grid company's 供电营业规则, the 文化 department's 网吧 regulation) — are no part of its 立案依据."""
+    assert case.determination.measures.filter(struck=False).exists()
+    text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
+    basis = text[text.index("四、立案依据") : text.index("承办人")]
+    assert basis.startswith("四、立案依据依据《中华人民共和国行政处罚法》第五十四条，建议立案调查。")
+    for foreign in ("电力法", "供电营业规则", "互联网上网服务营业场所管理条例", "节约能源法"):
+        assert foreign not in basis
