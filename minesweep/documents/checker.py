@@ -211,6 +211,36 @@ def _draft_stems() -> tuple[str, ...]:
     return tuple(stems)
 
 
+@lru_cache(maxsize=1)
+def _unverified_articles() -> frozenset[tuple[str, str]]:
+    """(law, article) pairs that some pack cites with ``verified: false`` and none confirms."""
+    doubted: set[tuple[str, str]] = set()
+    confirmed: set[tuple[str, str]] = set()
+    for name in available_packs():
+        for rule in load_pack(name).rules:
+            for action in rule.actions:
+                for basis in (*action.legal_basis, *action.violated_basis):
+                    if basis.article:
+                        (confirmed if basis.verified else doubted).add((basis.law, basis.article))
+    return frozenset(doubted - confirmed)
+
+
+def unverified_citations(text: str) -> list[str]:
+    """The articles ``text`` cites that the packs mark unconfirmed (``verified: false``: e.g.
+    《电力供应与使用条例》第三十一条、第四十一条, 《监察法》第三十七条 as renumbered in 2025), each once, as
+    《law》article. The document cites them as any other; this list tells the officer who signs it and the
+    legal reviewer which numbers to hold against the official text first — confirming them is the legal
+    office's task, and a pack that confirms one (``verified: true``) takes it off the list."""
+    doubted = _unverified_articles()
+    found = [
+        f"《{c.law}》{article}"
+        for c in citations_in(text)
+        for article in c.article.split("、")
+        if (c.law, article) in doubted
+    ]
+    return list(dict.fromkeys(found))
+
+
 def check(kind: str, text: str, *, number: str) -> list[Problem]:
     """Every problem of ``text`` (a rendered document of ``kind`` numbered ``number``); empty when clean."""
     text = re.sub(r"\n\s*—\s*\d+\s*—\s*\n", "\n", text)  # page numbers between two pages of a PDF

@@ -15,7 +15,7 @@ from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, PermissionDeniedError
 from minesweep.core.i18n import pick
 from minesweep.documents.kinds import KINDS
-from minesweep.documents.selectors import act_get, case_documents, case_get, document_get, documents_for
+from minesweep.documents.selectors import act_get, case_get, case_timeline, document_get, documents_for
 from minesweep.documents.services import document_issue
 
 WRITERS = (Role.INVESTIGATOR,)
@@ -40,7 +40,8 @@ def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpRespon
         "documents/case.html",
         {
             "case": case,
-            "documents": case_documents(case=case),
+            "timeline": (timeline := case_timeline(case=case)),
+            "unverified": any(entry.unverified for entry in timeline),
             "kinds": list(KINDS.values()),
             "parties": case.parties.all(),
             "acts": case.acts.defer("scan").order_by("id"),

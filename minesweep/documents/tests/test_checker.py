@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minesweep.documents.checker import check
+from minesweep.documents.checker import check, unverified_citations
 
 NUMBER = "包发改纪〔2026〕1号"
 CLEAN = (
@@ -101,3 +101,20 @@ def test_it_finds_an_energy_cut_notice_addressed_to_the_party_beside_its_governm
     assert check("energy_cut", body.format(addressee="九原区人民政府："), number=number) == []
     problems = check("energy_cut", body.format(addressee="九原区青城网咖、九原区人民政府："), number=number)
     assert [p.detail for p in problems] == ["主送（县级人民政府，唯一）"]
+
+
+def test_it_lists_the_articles_the_packs_mark_unconfirmed_each_once():
+    """verified: false in the packs (电力供应与使用条例's numbers, 监察法 as renumbered in 2025): the signer is
+    told which numbers to hold against the official text; confirmed ones (电力法第七十一条, 监察法第三十四条
+    of the 2018 text) are not listed."""
+    text = (
+        "违反了《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定。"
+        "依据《中华人民共和国电力法》第七十一条、《电力供应与使用条例》第四十一条、第三十一条。"
+        "根据《中华人民共和国监察法》第三十七条、《中华人民共和国监察法》第三十四条。"
+    )
+    assert unverified_citations(text) == [
+        "《电力供应与使用条例》第三十一条",
+        "《电力供应与使用条例》第四十一条",
+        "《中华人民共和国监察法》第三十七条",
+    ]
+    assert unverified_citations(CLEAN) == []

@@ -534,7 +534,9 @@ def test_it_writes_documents_from_the_command_line(case, tmp_path):
     from django.core.management.base import CommandError
 
     out = tmp_path / "decision.docx"
-    call_command("case", "document", case.number, "--kind", "decision", "--out", str(out))
+    said = io.StringIO()
+    call_command("case", "document", case.number, "--kind", "decision", "--out", str(out), stderr=said)
+    assert "《电力供应与使用条例》第三十一条、《电力供应与使用条例》第四十一条" in said.getvalue()
     stored = IssuedDocument.objects.get(kind="decision")
     assert out.read_bytes() == bytes(stored.docx)
     pdf = tmp_path / "decision.pdf"
@@ -754,3 +756,19 @@ def test_the_filing_form_rests_on_what_was_known_when_the_case_was_filed(case):
     assert basis.startswith("四、立案依据依据《中华人民共和国行政处罚法》第五十四条，建议立案调查。")
     for foreign in ("电力法", "供电营业规则", "互联网上网服务营业场所管理条例", "节约能源法"):
         assert foreign not in basis
+
+
+def test_the_case_page_names_the_articles_to_confirm_under_each_document(
+    case, client_for, baotou_investigator
+):
+    """The penalty decision cites 电力供应与使用条例第三十一条、第四十一条, which the pack marks unconfirmed: the
+    timeline says so under that document, the 立案审批表 (行政处罚法 only) carries no such mark."""
+    cafe = case.parties.get(category="internet_cafe")
+    document_issue(actor="test", case=case, kind="filing")
+    document_issue(actor="test", case=case, kind="decision", party=cafe)
+    page = client_for(baotou_investigator).get(f"/documents/case/{case.pk}/").content.decode()
+    assert "条号待核实：" in page
+    rows = {row.split("</td>")[1]: row for row in page.split("<tr>") if "条号待核实</span>" in row}
+    assert [number for number in rows if "罚" in number] and not [n for n in rows if "立" in n]
+    decision_row = next(row for number, row in rows.items() if "罚" in number)
+    assert "《电力供应与使用条例》第三十一条、《电力供应与使用条例》第四十一条" in decision_row

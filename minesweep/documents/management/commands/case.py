@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minesweep.cases.models import Case
 from minesweep.core.errors import DomainError
+from minesweep.documents.checker import unverified_citations
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.services import document_issue
 from minesweep.documents.template_build import build_all
@@ -84,3 +86,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{document.number or case.number} {document.kind_zh} v{document.version} → {out} (sha256 {digest})"
         )
+        doubted = unverified_citations(json.dumps(document.data, ensure_ascii=False))
+        if doubted:
+            self.stderr.write(
+                "条号待核实，签发前请对照法规原文核对 / article numbers to check against the official text "
+                f"before signing: {'、'.join(doubted)}"
+            )
