@@ -16,11 +16,12 @@ other citation: the checker reads the text, and confirming an article number is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from minesweep.documents.wording import citations_in
-from minesweep.policy.packs import available_packs, load_pack
+from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 
 @dataclass(frozen=True)
@@ -211,17 +212,22 @@ def _draft_stems() -> tuple[str, ...]:
     return tuple(stems)
 
 
+def _pack_actions() -> Iterator[RequiredAction]:
+    """Every action of every pack the platform ships."""
+    for name in available_packs():
+        for rule in load_pack(name).rules:
+            yield from rule.actions
+
+
 @lru_cache(maxsize=1)
 def _unverified_articles() -> frozenset[tuple[str, str]]:
     """(law, article) pairs that some pack cites with ``verified: false`` and none confirms."""
     doubted: set[tuple[str, str]] = set()
     confirmed: set[tuple[str, str]] = set()
-    for name in available_packs():
-        for rule in load_pack(name).rules:
-            for action in rule.actions:
-                for basis in (*action.legal_basis, *action.violated_basis):
-                    if basis.article:
-                        (confirmed if basis.verified else doubted).add((basis.law, basis.article))
+    for action in _pack_actions():
+        for basis in (*action.legal_basis, *action.violated_basis):
+            if basis.article:
+                (confirmed if basis.verified else doubted).add((basis.law, basis.article))
     return frozenset(doubted - confirmed)
 
 
@@ -238,7 +244,7 @@ def unverified_citations(text: str) -> list[str]:
         for article in c.article.split("、")
         if (c.law, article) in doubted
     ]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found))  # in the order cited (a set of _provisions would lose it)
 
 
 def check(kind: str, text: str, *, number: str) -> list[Problem]:
@@ -316,12 +322,10 @@ def _penalty_only_provisions() -> frozenset[tuple[str, str]]:
     """Provisions that ground a penalty in some pack and are nobody's violated provision (电力法第七十一条)."""
     penalty: set[tuple[str, str]] = set()
     violated: set[tuple[str, str]] = set()
-    for name in available_packs():
-        for rule in load_pack(name).rules:
-            for action in rule.actions:
-                if action.track == "penalty":
-                    penalty |= {(b.law, b.article) for b in action.legal_basis}
-                    violated |= {(b.law, b.article) for b in action.violated_basis}
+    for action in _pack_actions():
+        if action.track == "penalty":
+            penalty |= {(b.law, b.article) for b in action.legal_basis}
+            violated |= {(b.law, b.article) for b in action.violated_basis}
     return frozenset(penalty - violated)
 
 
