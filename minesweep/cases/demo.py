@@ -239,7 +239,7 @@ def load(*, seed: int) -> str:
             parties=parties or scenarios.DEFAULT_PARTIES,
             rigs=rigs or (("Antminer S19", 100),),
             kwh=rng.randrange(300_000, 3_000_000, 10_000),
-            theft_kw=rng.choice([None, 300, 800]),
+            theft_kw=rng.choice([300, 800]),  # a fine of 应交电费的五倍以下 needs the charges computed
             # A case at the notice stage shows the other branch: the police opened a case, so the
             # theft party's fine waits for the criminal outcome (国务院令第310号第十一条第二款).
             police_accept=stage == "notice",

@@ -178,13 +178,18 @@ def run(
     # The officer chooses 当量值 here (the pack's default basis is covered by the calculation tests).
     energy = {"kwh": kwh, "coefficient": "calorific"}
     services.calculation_run(actor=inv, case=case, kind="energy", inputs=energy, party=made[0])
-    if theft_kw:
+    # The charges owed are computed for the party that took the power (its fine is a multiple of them,
+    # 电力法第七十一条), not for whoever the lead named first (a park that only gave it a site).
+    for party in made:
+        party.refresh_from_db(fields=["facts"])
+    thieves = [p for p in made if "unapproved_power_connection" in p.facts] or made[:1]
+    for thief in thieves if theft_kw else ():
         services.calculation_run(
             actor=inv,
             case=case,
             kind="theft",
             inputs={"capacity_kw": theft_kw, "unknown_duration": True, "tariff_yuan_per_kwh": "0.50"},
-            party=made[0],
+            party=thief,
         )
     services.determination_evaluate(
         actor=inv,

@@ -330,10 +330,22 @@ def _intended_fine(party: CaseParty, amount: Decimal | None) -> Decimal | None:
 
 
 def _within_range(party: CaseParty, amount: Decimal, what_zh: str, what_en: str) -> None:
-    """Refuse a fine outside the statutory range the pack and the case's calculation give."""
+    """Refuse a fine outside the statutory range the pack and the case's calculation give — and a fine whose
+    range is a multiple of the charges owed (电力法第七十一条 "追缴电费并处应交电费五倍以下的罚款") while the
+    case has not computed those charges: such a fine could be any amount, the 追缴电费 it comes with names
+    none, and no reviewer could say it is within the law (行政处罚法第四条、第三十八条, as for the range
+    itself; 第五条第二款: a penalty matches the facts, and here the charges owed are those facts)."""
     found = fine_range(party)
     if found is None:
         return
+    if found.multiple is not None and found.base_yuan is None:
+        raise DomainError(
+            "cases.charges_owed_unknown",
+            f"{found.citation}规定的罚款以应交电费为基数（应交电费{found.multiple:g}倍以下），本案尚未核算"
+            f"“{party.name}”的窃电量及应交电费：请先完成窃电追补核算，再确定{what_zh}",
+            f"the fine under {found.citation} is a multiple of the charges owed ({found.multiple:g}×), and the "
+            f"case has not computed what '{party.name}' owes: run the electricity-theft calculation first",
+        )
     if found.ceiling is not None and amount > found.ceiling:
         reason_zh = (
             f"应交电费{found.base_yuan:,.2f}元的{found.multiple:g}倍以下"

@@ -34,14 +34,14 @@ def _approved(crew, lead, *, theft_kw: int | None = 2) -> Case:  # type: ignore[
     return case
 
 
-def _serve(crew, case, on: dt.date = SERVED) -> Notice:  # type: ignore[no-untyped-def]
+def _serve(crew, case, on: dt.date = SERVED, fine: str = "2000") -> Notice:  # type: ignore[no-untyped-def]
     return services.notice_issue(
         actor=crew.investigator,
         case=case,
         party=case.parties.get(),
         intended_penalty="罚款",
         served_on=on,
-        intended_fine_yuan="2000",
+        intended_fine_yuan=fine,
     )
 
 
@@ -202,19 +202,24 @@ def _decline(crew, case: Case) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_decision_is_held_too_when_the_threshold_is_reached_after_the_notice(crew, lead):
-    case = _approved(crew, lead, theft_kw=None)
-    party = case.parties.get()
-    _decline(crew, case)  # the facts' referral, declined before any figure was known
-    notice = _serve(crew, case)
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+def _theft(crew, case: Case, party: CaseParty, capacity_kw: str) -> None:  # type: ignore[no-untyped-def]
     services.calculation_run(
         actor=crew.investigator,
         case=case,
         kind="theft",
-        inputs={"capacity_kw": 50, "unknown_duration": True, "tariff_yuan_per_kwh": "0.50"},
+        inputs={"capacity_kw": capacity_kw, "unknown_duration": True, "tariff_yuan_per_kwh": "0.50"},
         party=party,
     )
+
+
+def test_the_decision_is_held_too_when_the_threshold_is_reached_after_the_notice(crew, lead):
+    case = _approved(crew, lead, theft_kw=None)
+    party = case.parties.get()
+    _decline(crew, case)  # the facts' referral, declined before any figure was known
+    _theft(crew, case, party, "0.1")  # 0.1 kW × 12 h × 180 days × 0.50 元 = 108 元: under the threshold
+    notice = _serve(crew, case, fine="500")
+    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    _theft(crew, case, party, "50")  # measured again on site: 54,000 元
     assert case.referrals.filter(kind=Referral.Kind.POLICE, status=Referral.Status.PROPOSED).count() == 1
     with pytest.raises(TransitionError) as refused:
         services.decision_issue(
@@ -222,7 +227,7 @@ def test_the_decision_is_held_too_when_the_threshold_is_reached_after_the_notice
             case=case,
             party=party,
             **decision_fields(decided_on=dt.date(2026, 9, 23)),
-            fine_yuan="2000",
+            fine_yuan="500",
         )
     assert refused.value.code == "cases.criminal_first"
     assert not case.decisions.exists()
@@ -413,3 +418,22 @@ def test_a_referral_still_with_the_police_keeps_counting_until_the_day_asked(cre
     assert services.decision_period(case, dt.date(2026, 9, 12)).criminal_days == 10
     assert services.decision_period(case, dt.date(2026, 10, 2)).criminal_days == 30
     assert services.decision_period(case, REFERRED).criminal_days == 0
+
+
+def test_a_fine_tied_to_the_charges_owed_waits_for_their_calculation(crew, lead):
+    """电力法第七十一条: 应交电费五倍以下. Without the theft calculation the range is unknown: no notice, and with
+    the charges computed (0.5 kW × 12 h × 180 days × 0.50 元 = 540 元, under the criminal threshold) a fine
+    above five times them (2,700 元) is refused too."""
+    case = _approved(crew, lead, theft_kw=None)
+    party = case.parties.get()
+    _decline(crew, case)
+    with pytest.raises(DomainError) as unknown:
+        _serve(crew, case)
+    assert unknown.value.code == "cases.charges_owed_unknown"
+    assert "窃电" in unknown.value.message_zh and party.name in unknown.value.message_zh
+    assert not case.notices.exists()
+    _theft(crew, case, party, "0.5")
+    with pytest.raises(DomainError) as above:
+        _serve(crew, case, fine="2700.01")
+    assert above.value.code == "cases.fine_above_range"
+    assert _serve(crew, case).intended_fine_yuan == 2000

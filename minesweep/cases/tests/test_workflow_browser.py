@@ -101,6 +101,16 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     page.fill("#i-find", "厂房内 120 台矿机运行，电源私接；网吧夜间 40 台电脑挖矿")
     page.click("#inspection-form button")
     _saved(page)
+    # 电力法第七十一条: the miner's fine is a multiple of the charges owed, so they are computed first.
+    _open(page, case, "investigation", anchor="calculations")
+    page.click("text=新计算")
+    page.select_option("#c-kind", "theft")
+    page.select_option("#c-party", label=MINER)
+    page.fill("#c-cap", "400")
+    page.check("#calc-form input[name=unknown_duration]")
+    page.fill("#c-t", "0.50")
+    page.click("#calc-form button")
+    _saved(page)
     _open(page, case, "determination")
     page.fill("#findings", "矿业工作室私接动力电源挖矿，网吧夜间挖矿，街道干部李某为其提供保护")
     for box in page.locator(".party-findings textarea").all():  # each party's acts state its own facts
