@@ -59,7 +59,7 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
-from minesweep.policy.codes import POLICE_REFERRAL_CRIMES
+from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, POLICE_REFERRAL_CRIMES
 from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
@@ -1446,8 +1446,6 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
             raise DocumentError(
                 "documents.source_missing", "该当事人没有须由该机关办理的事项", "Nothing for that authority"
             )
-    from minesweep.policy.codes import DEPARTMENTS
-
     found = organ(case, authority)
     name = (configured(tracks[0].authority_name) if tracks else "") or (
         configured(found.name) if found is not None else ""
@@ -1477,12 +1475,17 @@ def _proposal(case: Case, kind: str, party: CaseParty | None, addressee: str = "
             ),
             "party_facts": facts_text(target_party.facts) or "从事虚拟货币“挖矿”活动",
             "requests": _action_names(mine),
-            "power": f"依据{cite(statutes)}，下列事项属于贵机关的职权"
-            if statutes
-            else "下列事项属于贵机关的职权",
+            "power": ("依据" + cite(statutes) + "，" if statutes else "") + _whose(authority),
+            "you": "贵公司" if authority in ENTERPRISES else "贵机关",
             "policy_context": _policies(case, mine),
         },
     )
+
+
+def _whose(authority: str) -> str:
+    """Whose the asked matters are: an organ's 职权, or — for an enterprise (codes.ENTERPRISES: the grid
+    company, 电力法第二十九条) — what the company does under the law; a company holds no 职权."""
+    return "下列事项由贵公司依法办理" if authority in ENTERPRISES else "下列事项属于贵机关的职权"
 
 
 def _measure_grounds(case: Case, track: Track, actions: list[dict[str, Any]]) -> str:

@@ -332,7 +332,7 @@ SPECS: dict[str, list[Block]] = {
         ("para", "{{findings}}"),
         (
             "para",
-            "{{power}}，本机关不代为作出决定。建议贵机关依法处理：{{requests}}。",
+            "{{power}}，本机关不代为作出决定。建议{{you}}依法处理：{{requests}}。",
         ),
         ("para", "政策背景（参照）：{{policy_context}}。"),
         ("para", "请将处理结果于收到本函之日起十五个工作日内函告本机关。"),

@@ -101,6 +101,10 @@ DEPARTMENTS: Mapping[str, Code] = _table(
     Code("finance_department", "财政部门", "Finance department"),
 )
 
+# Departments that are enterprises, not organs: a 供电企业 acts under 电力法第二十九条 as a company, and the
+# trading centre is a company too. They hold no 职权: a letter asks 贵公司, never 贵机关.
+ENTERPRISES = frozenset({"grid_company", "power_trading_center"})
+
 # 处置措施 — what a department must do.
 ACTIONS: Mapping[str, Code] = _table(
     Code("energy_inspection", "加大节能监察力度（依法从严处理）", "Energy-conservation inspection"),

@@ -772,3 +772,22 @@ def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     assert [number for number in rows if "罚" in number] and not [n for n in rows if "立" in n]
     decision_row = next(row for number, row in rows.items() if "罚" in number)
     assert "《电力供应与使用条例》第三十一条、《电力供应与使用条例》第四十一条" in decision_row
+
+
+def test_a_letter_to_the_grid_company_asks_a_company_not_an_organ(case):
+    """电力法第二十九条: a 供电企业 may interrupt supply for 违法用电 — as a company. It holds no 职权, so the
+    letter asks 贵公司 what it does under the law; the same letter to an organ keeps 贵机关 and 职权."""
+    track = case.tracks.filter(kind="other_authority", authority="grid_company").first()
+    assert track is not None and track.letter_on  # sent by the fixture, like every other advice
+    letter = _squash(
+        docx_text(
+            bytes(
+                document_issue(
+                    actor="test", case=case, kind="proposal", party=track.party, addressee="grid_company"
+                ).docx
+            )
+        )
+    )
+    assert "下列事项由贵公司依法办理，本机关不代为作出决定。建议贵公司依法处理：" in letter
+    assert "贵机关" not in letter and "职权" not in letter
+    assert check("proposal", letter, number=re.search(r"包发改建〔2026〕\d+号", letter)[0]) == []
