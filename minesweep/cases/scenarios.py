@@ -95,6 +95,7 @@ def run(
     kwh: int = 1_200_000,
     theft_kw: int | None = 400,
     police_accept: bool = False,
+    theft_for: tuple[str, ...] = (),
 ) -> Case | Lead:
     """Take ``lead`` to stage ``to`` (one of STAGES). Dates are laid out from ``filed_on`` so that every
     statutory period has passed by "today"; ``filed_on`` must leave room (≥ 25 days ago is plenty).
@@ -179,10 +180,11 @@ def run(
     energy = {"kwh": kwh, "coefficient": "calorific"}
     services.calculation_run(actor=inv, case=case, kind="energy", inputs=energy, party=made[0])
     # The charges owed are computed for the party that took the power (its fine is a multiple of them,
-    # 电力法第七十一条), not for whoever the lead named first (a park that only gave it a site).
+    # 电力法第七十一条), not for whoever the lead named first (a park that only gave it a site); ``theft_for``
+    # names others an officer computed them for anyway.
     for party in made:
         party.refresh_from_db(fields=["facts"])
-    thieves = [p for p in made if "unapproved_power_connection" in p.facts] or made[:1]
+    thieves = [p for p in made if p.name in theft_for or "unapproved_power_connection" in p.facts]
     for thief in thieves if theft_kw else ():
         services.calculation_run(
             actor=inv,

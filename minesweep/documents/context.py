@@ -59,7 +59,7 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
-from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, POLICE_REFERRAL_CRIMES
+from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, FACTS, POLICE_REFERRAL_CRIMES
 from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
@@ -716,6 +716,8 @@ def _referral(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         if r.status not in (Referral.Status.PROPOSED, Referral.Status.DECLINED)
     ]
     referral: Referral = _pick(referrals, party, "已批准的移送", "approved referral")
+    if wanted == Referral.Kind.POLICE:
+        _conduct_found_or_refuse(case, referral)
     decided = timezone.localtime(referral.decided_at).date() if referral.decided_at else None
     facts = facts_text(referral.party.facts) if referral.party else ""
     fields = {
@@ -808,6 +810,27 @@ def _crime_of(referral: Referral) -> tuple[str, str]:
             "the referral records no offence: propose it again and choose the offence",
         )
     return crime.article, crime.zh
+
+
+def _conduct_found_or_refuse(case: Case, referral: Referral) -> None:
+    """A 移送书 says the party did what the offence is made of (国务院令第310号第三条: 涉嫌构成犯罪 on the facts
+    found): a 盗窃罪 referral of a party whose found facts hold no taking of power — a captive plant that
+    supplied miners from its own lines, whose theft figure was computed by mistake — is refused, never sent.
+    The conduct is the party's facts or the facts found for every party of the case."""
+    crime = POLICE_REFERRAL_CRIMES.get(referral.action)
+    if crime is None or not crime.conduct or referral.party is None:
+        return
+    determination = getattr(case, "determination", None)
+    found = {*referral.party.facts, *(determination.case_facts if determination is not None else [])}
+    if crime.conduct not in found:
+        conduct = FACTS[crime.conduct]
+        raise DocumentError(
+            "documents.referral_conduct_not_found",
+            f"移送书写明涉嫌{crime.zh}，但“{referral.party.name}”的认定事实中没有“{conduct.zh}”：请先认定该事实，"
+            "或者不予移送",
+            f"the referral names {crime.en.lower()}, but the facts found for '{referral.party.name}' do not "
+            f"include '{conduct.en}': find that fact first, or do not refer",
+        )
 
 
 def _suspected(referral: Referral) -> str:

@@ -219,6 +219,7 @@ class Crime:
     zh: str
     en: str
     article_no: int
+    conduct: str = ""  # the fact (FACTS) the offence rests on: a 移送书 states it as found
 
     @property
     def label_zh(self) -> str:
@@ -236,16 +237,33 @@ POLICE_REFERRAL_CRIMES: Mapping[str, Crime] = MappingProxyType(
     {
         c.action: c
         for c in (
-            Crime("refer_police_theft", "第二百六十四条", "盗窃罪", "Theft", 264),
-            Crime("refer_police_laundering", "第一百九十一条", "洗钱罪", "Money laundering", 191),
+            Crime(
+                "refer_police_theft", "第二百六十四条", "盗窃罪", "Theft", 264, "unapproved_power_connection"
+            ),
+            Crime(
+                "refer_police_laundering",
+                "第一百九十一条",
+                "洗钱罪",
+                "Money laundering",
+                191,
+                "money_laundering",
+            ),
             Crime(
                 "refer_police_fundraising",
                 "第一百七十六条",
                 "非法吸收公众存款罪",
                 "Illegally taking public deposits",
                 176,
+                "illegal_fundraising",
             ),
-            Crime("refer_police_fundraising_fraud", "第一百九十二条", "集资诈骗罪", "Fundraising fraud", 192),
+            Crime(
+                "refer_police_fundraising_fraud",
+                "第一百九十二条",
+                "集资诈骗罪",
+                "Fundraising fraud",
+                192,
+                "illegal_fundraising",
+            ),
         )
     }
 )

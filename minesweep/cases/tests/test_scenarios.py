@@ -129,7 +129,15 @@ def test_it_closes_a_case_whose_police_referral_came_from_a_calculation_not_a_tr
         ),
         scenarios.PartySpec("某区块链科技有限公司", "enterprise", "operator", ("mining_confirmed",)),
     )
-    case = run(crew, lead, to="closed", filed_on=LONG_AGO, parties=parties, theft_kw=800)
+    case = run(
+        crew,
+        lead,
+        to="closed",
+        filed_on=LONG_AGO,
+        parties=parties,
+        theft_kw=800,
+        theft_for=(parties[1].name,),
+    )
     assert case.stage == Case.Stage.CLOSED
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert not Track.objects.filter(referral=police).exists() and police.status == Referral.Status.ANSWERED

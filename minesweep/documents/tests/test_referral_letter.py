@@ -162,6 +162,8 @@ def test_a_letter_names_the_offence_of_its_referral_and_never_guesses_one(case):
     referral = case.referrals.get(kind="police")
     referral.action = "refer_police_fundraising_fraud"
     referral.save(update_fields=["action"])
+    referral.party.facts = [*referral.party.facts, "illegal_fundraising"]  # the conduct it rests on, found
+    referral.party.save(update_fields=["facts"])
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
     assert "涉嫌构成《中华人民共和国刑法》第一百九十二条规定的集资诈骗罪" in text and "盗窃罪" not in text
     assert "计算书" not in text.split("附件：", 1)[1]  # the theft calculation belongs to a theft referral
@@ -184,3 +186,26 @@ def test_a_decision_by_the_organ_that_referred_says_it_referred_itself(case, mon
     decision = case.decisions.select_related("party").get(party=referral.party)
     recital = context.criminal_proceedings_recital(case, decision.party, decision.decided_on)
     assert recital.startswith("本机关于") and "包头市发展和改革委员会于" not in recital
+
+
+def test_a_letter_naming_theft_needs_the_taking_of_power_among_the_facts_found(case):
+    """国务院令第310号第三条: a 盗窃罪 referral of a party whose facts found hold no taking of power (a captive
+    plant that supplied miners from its own lines) is refused; found as a fact of the whole case, it goes."""
+    from minesweep.core.errors import DomainError
+    from minesweep.documents.models import IssuedDocument
+
+    referral = case.referrals.select_related("party").get(kind="police", action="refer_police_theft")
+    party = referral.party
+    taken = [f for f in party.facts if f != "unapproved_power_connection"]
+    assert taken != party.facts
+    party.facts = taken
+    party.save(update_fields=["facts"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="police_referral")
+    assert refused.value.code == "documents.referral_conduct_not_found"
+    assert party.name in refused.value.message_zh and "未经报批私自接入动力电源" in refused.value.message_zh
+    assert not IssuedDocument.objects.filter(kind="police_referral").exists()
+    case.determination.case_facts = ["unapproved_power_connection"]
+    case.determination.save(update_fields=["case_facts"])
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
+    assert "盗窃罪" in text
