@@ -61,6 +61,22 @@ PERSONAS: list[Persona] = [
         "power_administration",
         legal_reviewer=True,
     ),
+    # An officer (执法人员) of the 能源局: records the penalties it decides (电力法第七十一条; 行政处罚法第四十二条),
+    # which the 发改委's investigators may not (cases.services.require_penalty_officer).
+    Persona(
+        "baotou_energy_officer",
+        "包头市能源局执法员 赵刚",
+        Role.INVESTIGATOR,
+        "150200",
+        "power_administration",
+    ),
+    Persona(
+        "ordos_energy_officer",
+        "鄂尔多斯市能源局执法员 钱伟",
+        Role.INVESTIGATOR,
+        "150600",
+        "power_administration",
+    ),
     Persona("baotou_leader", "包头市领导 周强", Role.LEADERSHIP, "150200"),
     *[
         Persona(f"liaison_{code}", f"{zh}联络员", Role.DEPARTMENT_LIAISON, "150000", code)

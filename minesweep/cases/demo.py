@@ -28,11 +28,17 @@ from minesweep.registry.uscc import make_uscc
 MARK = "demo:cases:"
 
 #: The staff the demo cases need, made here when the personas (accounts.demo) were not loaded first: each
-#: city's two investigators and its two legal reviewers (the 发改委's and the 能源局's).
+#: city's two investigators, its two legal reviewers (the 发改委's and the 能源局's) and the 能源局's officer.
 EXTRA_STAFF = (
     Persona("baotou_investigator2", "包头市核查员 王磊", Role.INVESTIGATOR, "150200"),
     Persona("ordos_investigator2", "鄂尔多斯市核查员 高峰", Role.INVESTIGATOR, "150600"),
-    *[p for p in PERSONAS if p.username in ("baotou_investigator", "ordos_investigator") or p.legal_reviewer],
+    *[
+        p
+        for p in PERSONAS
+        if p.legal_reviewer
+        or p.username
+        in ("baotou_investigator", "ordos_investigator", "baotou_energy_officer", "ordos_energy_officer")
+    ],
 )
 
 # (stage, county code, title, party specs, rigs)
@@ -171,6 +177,7 @@ def _crews() -> dict[str, Crew]:
             staff[f"{city}_legal"],
             liaisons,
             staff[f"{city}_energy_legal"],
+            staff[f"{city}_energy_officer"],
         )
         for league, city in (("150200", "baotou"), ("150600", "ordos"))
     }

@@ -48,14 +48,25 @@ class Crew:
     reviewer: AbstractBaseUser
     liaisons: Mapping[str, AbstractBaseUser] = field(default_factory=dict)
     penalty_reviewer: AbstractBaseUser | None = None
+    penalty_officer: AbstractBaseUser | None = None
+
+    def _of_penalty_organ(self, party: CaseParty) -> bool:
+        track = party.tracks.filter(kind="penalty").first()
+        return track is not None and needs_own_filing(track)
 
     def reviewer_of(self, party: CaseParty) -> AbstractBaseUser:
         """Who reviews ``party``'s penalty before the decision: the penalty authority's reviewer when that
         authority is not the case's (:func:`tracks.needs_own_filing`), else the case's."""
-        track = party.tracks.filter(kind="penalty").first()
-        if track is not None and self.penalty_reviewer is not None and needs_own_filing(track):
+        if self.penalty_reviewer is not None and self._of_penalty_organ(party):
             return self.penalty_reviewer
         return self.reviewer
+
+    def officer_of(self, party: CaseParty) -> AbstractBaseUser:
+        """Who records ``party``'s penalty steps (filing, notice, discussion, decision, service): an officer of
+        the authority holding the power when it is not the case's (services.require_penalty_officer)."""
+        if self.penalty_officer is not None and self._of_penalty_organ(party):
+            return self.penalty_officer
+        return self.investigator
 
 
 @dataclass
@@ -218,7 +229,7 @@ def run(
         penalised = [p for p in penalised if services.criminal_hold(p, served) is None]
     for party in penalised:
         services.notice_issue(
-            actor=inv,
+            actor=crew.officer_of(party),
             case=case,
             party=party,
             intended_penalty="拟依据《中华人民共和国电力法》第七十一条责令停止违法行为、追缴电费并处罚款",
@@ -255,7 +266,7 @@ def file_penalties(crew: Crew, case: Case, on: dt.date | None = None) -> None:
     its own 立案 before its 告知书), on ``on`` (default: today)."""
     for track in case.tracks.filter(kind="penalty", step="filing"):
         services.track_penalty_file(
-            actor=crew.investigator, track=track, officers=PENALTY_OFFICERS, filed_on=on
+            actor=crew.officer_of(track.party), track=track, officers=PENALTY_OFFICERS, filed_on=on
         )
 
 
@@ -329,8 +340,9 @@ def _receiving_organ(case: Case, referral: Referral) -> str:
 
 
 def decide_penalty(crew: Crew, case: Case, party: CaseParty, *, decided_on: dt.date) -> None:
-    """Legal review before the decision, collective discussion where required, decision, service."""
-    inv = crew.investigator
+    """Legal review before the decision, collective discussion where required, decision, service — by the
+    organ that holds the power."""
+    inv = crew.officer_of(party)
     review = services.penalty_review_record(
         actor=crew.reviewer_of(party),
         party=party,

@@ -315,15 +315,44 @@ def cases(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     )
 
 
-def _track_rows(case: Case) -> dict[int, list[dict[str, Any]]]:
+#: A penalty's steps that only the officers of the organ holding the power record (require_penalty_officer);
+#: its legal review is that organ's reviewer's, and is refused on its own terms.
+PENALTY_OFFICER_STEPS = frozenset(
+    {
+        "penalty_file",
+        "notice_issue",
+        "rights_waive",
+        "hearing_request",
+        "statement_record",
+        "hearing_schedule",
+        "hearing_conclude",
+        "discussion_record",
+        "decision_issue",
+        "decision_serve",
+    }
+)
+
+
+def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]]]:
+    """Each party's tracks as the panel shows them to ``viewer``: a penalty another organ decides shows that
+    organ's name in place of the forms for the steps its own officers record."""
     rows: dict[int, list[dict[str, Any]]] = {}
-    for track in case.tracks.select_related("party", "referral"):
+    for track in case.tracks.select_related("party__case", "referral"):
+        allowed = services.track_allowed(track)
+        elsewhere = (
+            services.penalty_organ_elsewhere(viewer, track.party)
+            if track.kind == "penalty" and PENALTY_OFFICER_STEPS.intersection(allowed)
+            else ""
+        )
+        if elsewhere:
+            allowed = [a for a in allowed if a not in PENALTY_OFFICER_STEPS]
         rows.setdefault(track.party_id, []).append(
             {
                 "track": track,
                 "kind": TRACKS.get(track.kind),
                 "step": STEP_NAMES.get(track.step, (track.step, track.step)),
-                "allowed": services.track_allowed(track),
+                "allowed": allowed,
+                "penalty_organ_elsewhere": elsewhere,
                 "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
@@ -347,7 +376,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     determination = getattr(case, "determination", None)
     case_allowed = services.case_allowed(case)
-    tracks_by_party = _track_rows(case)
+    tracks_by_party = _track_rows(case, request.user)
     measures = list(
         Measure.objects.filter(determination__case=case)
         .select_related("party")

@@ -14,8 +14,9 @@ from django.utils import timezone
 from minesweep.accounts.jurisdiction import Scope, scope_of
 from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
-from minesweep.cases.models import Case, CaseLog, Lead
+from minesweep.cases.models import Case, CaseLog, CaseParty, Lead
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
+from minesweep.documents.authority import penalty_issuer, staff_organ
 from minesweep.policy.errors import PolicyError
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
@@ -126,6 +127,64 @@ def require_case_officer(actor: Actor, case: Case) -> None:
         raise PermissionDeniedError()
     if scope.role not in (Role.INVESTIGATOR, Role.ADMINISTRATOR):
         raise PermissionDeniedError("auth.wrong_role", "当前角色无此权限", "Your role does not allow this")
+
+
+def require_penalty_officer(actor: Actor, case: Case, party: CaseParty, doing_zh: str, doing_en: str) -> None:
+    """A penalty's steps — its filing, notice, the party's statement or hearing, the collective discussion,
+    the decision and its service — are acts of the organ that holds the penalty power (the party's penalty
+    track: 电力法第七十一条 names the 电力管理部门, the 能源局), done by that organ's 执法人员 (行政处罚法第四十二条)
+    and decided by its 负责人 (第五十七条). So they are recorded by staff of that organ: a 发改委 investigator
+    who runs the case may not serve or decide the 能源局's penalty in the platform, whose record is the
+    执法全过程记录 (国办发〔2018〕118号). A member of staff's organ is their department's authority at their
+    jurisdiction (:func:`documents.authority.staff_organ`), as for the legal review. The system (a string
+    actor: demo loader, commands) is trusted by construction, as in :func:`require_case_officer`."""
+    require_case_officer(actor, case)
+    profile = getattr(user_or_none(actor), "staff", None)
+    if profile is None:
+        return
+    deciding = penalty_issuer(case, party).name
+    require_staff_of(
+        profile,
+        case,
+        deciding,
+        "cases.penalty_other_organ",
+        f"{doing_zh}是{deciding}的执法行为，须由该机关的执法人员办理（行政处罚法第四十二条、第五十七条）",
+        f"to {doing_en} is an act of {deciding}: its own officers record it (Administrative Penalty Law "
+        "Arts. 42 and 57)",
+    )
+
+
+def works_for_organ(profile: Any, case: Case, organ: str) -> bool:
+    """The member of staff (``profile``) works for the organ named ``organ`` under the case's pack."""
+    works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
+    return works_for is not None and works_for.name == organ
+
+
+def penalty_organ_elsewhere(user: Any, party: CaseParty) -> str:
+    """The name of the organ holding ``party``'s penalty power when ``user`` is staff of another organ (so
+    :func:`require_penalty_officer` would refuse them its steps); "" when they work for it or are no staff."""
+    profile = getattr(user, "staff", None)
+    if profile is None:
+        return ""
+    organ = penalty_issuer(party.case, party).name
+    return "" if works_for_organ(profile, party.case, organ) else organ
+
+
+def require_staff_of(
+    profile: Any, case: Case, organ: str, code: str, refused_zh: str, refused_en: str
+) -> None:
+    """Refuse (``code``, saying which organ the person does work for, where they have one) unless the member
+    of staff (``profile``) works for ``organ``: their department's authority at their jurisdiction under the
+    case's pack (:func:`documents.authority.staff_organ`; the case authority when they name no department)."""
+    if works_for_organ(profile, case, organ):
+        return
+    works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
+    where = works_for.name if works_for is not None else ""
+    raise DomainError(
+        code,
+        refused_zh + (f"；您是{where}的工作人员" if where else ""),
+        refused_en + (f"; you work for {where}" if where else ""),
+    )
 
 
 @contextmanager

@@ -36,6 +36,8 @@ from minesweep.cases.services._common import (
     day_not_after_today,
     record,
     require_case_officer,
+    require_penalty_officer,
+    require_staff_of,
     require_stage,
     required_text,
     sync_report_status,
@@ -53,7 +55,7 @@ from minesweep.cases.services.tracks import (
 from minesweep.cases.transitions import allowed_actions
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
-from minesweep.documents.authority import Issuer, case_issuer, penalty_issuer, staff_organ
+from minesweep.documents.authority import Issuer, case_issuer, penalty_issuer
 from minesweep.documents.numbering import act_number_issue, act_record_paper
 from minesweep.policy.codes import ORGANISATION_CATEGORIES
 from minesweep.policy.engine import hearing_right
@@ -108,15 +110,14 @@ def _require_reviewer(actor: Actor, case: Case, deciding: Issuer) -> Any:
             "法制审核须由法制审核岗位人员进行（行政处罚法第五十八条）",
             "the legal review needs a holder of the legal-review post (Art. 58)",
         )
-    works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
-    if works_for is None or works_for.name != deciding.name:
-        raise DomainError(
-            "cases.reviewer_other_organ",
-            f"该法制审核须由{deciding.name}的法制审核人员进行（行政处罚法第五十八条）"
-            + (f"，您是{works_for.name}的审核人员" if works_for is not None else ""),
-            f"This review belongs to a legal reviewer of {deciding.name} (Administrative Penalty Law Art. 58)"
-            + (f"; you review for {works_for.name}" if works_for is not None else ""),
-        )
+    require_staff_of(
+        profile,
+        case,
+        deciding.name,
+        "cases.reviewer_other_organ",
+        f"该法制审核须由{deciding.name}的法制审核人员进行（行政处罚法第五十八条）",
+        f"This review belongs to a legal reviewer of {deciding.name} (Administrative Penalty Law Art. 58)",
+    )
     if reviewer.pk in _officers(case):
         raise DomainError(
             "cases.reviewer_is_investigator",
@@ -228,10 +229,10 @@ def notice_issue(
     行政处罚法第四十四条 (拟作出的行政处罚内容): where the party's penalty is a fine, the notice states the
     intended amount, stored on the notice (``intended_fine_yuan``); it must be positive and within the
     statutory range the pack and the case's calculation give (电力法第七十一条: 应交电费五倍以下)."""
-    require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="送达告知书", doing_en="serve a notice")
     if party.case_id != case.pk:
         raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
+    require_penalty_officer(actor, case, party, "送达行政处罚告知书", "serve the penalty notice")
     if active_notice(party) is not None:
         raise TransitionError(
             "cases.notice_exists",
@@ -393,7 +394,7 @@ def notice_statement_record(
 ) -> Notice:
     """Record the party's statement and defence (陈述申辩). Late ones are kept and flagged in the log."""
     case = _open_notice(notice, "记录陈述申辩", "record a statement")
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, notice.party, "记录陈述申辩", "record a statement")
     statement = required_text(statement, "陈述申辩内容", "The statement")
     received = day_not_after_today(received_on, "收到日期", "The date received", not_before=notice.served_on)
     _on_track(notice.party, "statement_record", received)
@@ -416,7 +417,7 @@ def notice_statement_record(
 def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.date | None = None) -> Notice:
     """The party asks for a hearing; refused after the 5-working-day period or if the penalty gives no right."""
     case = _open_notice(notice, "登记听证申请", "record a hearing request")
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, notice.party, "登记听证申请", "record a hearing request")
     if not notice.hearing_eligible:
         raise TransitionError(
             "cases.hearing_not_available",
@@ -456,7 +457,7 @@ def notice_hearing_request(*, actor: Actor, notice: Notice, requested_on: dt.dat
 def notice_rights_waive(*, actor: Actor, notice: Notice, note: str = "") -> Notice:
     """The party waived statement and hearing in writing (书面放弃); the decision need not wait."""
     case = _open_notice(notice, "登记放弃权利", "record a waiver")
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, notice.party, "登记放弃权利", "record a waiver")
     if notice.hearing_requested:
         raise TransitionError(
             "cases.hearing_already_requested",
@@ -490,7 +491,7 @@ def hearing_schedule(
 ) -> Hearing:
     """Schedule the hearing; the party must be notified at least 7 working days before it (Art. 64)."""
     case = _open_notice(notice, "安排听证", "schedule a hearing")
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, notice.party, "安排听证", "schedule a hearing")
     if not notice.hearing_requested:
         raise TransitionError(
             "cases.hearing_not_requested", "当事人未申请听证", "the party did not ask for a hearing"
@@ -545,7 +546,7 @@ def hearing_conclude(
 ) -> Hearing:
     """Record that the hearing was held (with the record's summary) or withdrawn by the party."""
     case = _open_notice(hearing.notice, "记录听证结果", "record the hearing")
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, hearing.notice.party, "记录听证结果", "record the hearing")
     if hearing.status != Hearing.Status.SCHEDULED:
         raise TransitionError("cases.hearing_done", "该听证已有结果", "this hearing is already concluded")
     _on_track(hearing.notice.party, "hearing_conclude")
@@ -637,7 +638,7 @@ def discussion_record(
 ) -> CollectiveDiscussion:
     """集体讨论 by the heads of the authority (行政处罚法第五十七条) with its minutes; then the decision."""
     case = Case.objects.select_for_update().get(pk=party.case_id)
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, party, "记录集体讨论", "record the collective discussion")
     track = require_party_track(party, "penalty", "记录集体讨论", "record the discussion")
     participants = required_text(participants, "参加人员", "The participants", min_length=2)
     minutes = required_text(minutes, "会议纪要", "The minutes", min_length=4)
@@ -763,10 +764,10 @@ def decision_issue(
     国务院令第310号第十一条). Other tracks are not touched: they run on their own. When every penalty party is
     decided, the case moves to "decided"."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    require_case_officer(actor, case)
     require_stage(case, Case.Stage.NOTICE, doing_zh="作出处罚决定", doing_en="decide")
     if party.case_id != case.pk:
         raise DomainError("cases.wrong_case", "当事人不属于本案", "the party belongs to another case")
+    require_penalty_officer(actor, case, party, "作出行政处罚决定", "issue the penalty decision")
     track = require_party_track(party, "penalty", "作出行政处罚决定", "issue a penalty decision")
     notice = active_notice(party)
     if notice is None:
@@ -916,7 +917,7 @@ def decision_serve(*, actor: Actor, decision: Decision, served_on: dt.date | Non
     """Record service of the decision; payment (15 days), review (60 days) and lawsuit (6 months)
     deadlines run from it."""
     case = decision.case
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, decision.party, "送达处罚决定书", "serve the penalty decision")
     if decision.served_on:
         raise TransitionError("cases.already_served", "决定书已送达", "the decision was already served")
     served = day_not_after_today(served_on, "送达日期", "The service date", not_before=decision.decided_on)

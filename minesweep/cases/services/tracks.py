@@ -38,6 +38,7 @@ from minesweep.cases.services._common import (
     day_not_after_today,
     record,
     require_case_officer,
+    require_penalty_officer,
     required_text,
     today,
     user_or_none,
@@ -501,7 +502,7 @@ def track_penalty_file(
     stricter than 第六十条 asks of this authority, never later."""
     track = Track.objects.select_for_update().select_related("case", "party").get(pk=track.pk)
     case = track.case
-    require_case_officer(actor, case)
+    require_penalty_officer(actor, case, track.party, "有权机关立案", "file the penalty authority's case")
     names = [n for n in re.split(r"[、，,；;\s]+", required_text(officers, "承办人", "The officers")) if n]
     if len(set(names)) < 2:
         raise DomainError(

@@ -46,8 +46,25 @@ def liaisons(make_staff) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons, baotou_energy_reviewer) -> Crew:  # type: ignore[no-untyped-def]
-    return Crew(baotou_investigator, baotou_second, baotou_reviewer, liaisons, baotou_energy_reviewer)
+def baotou_energy_officer(make_staff) -> User:  # type: ignore[no-untyped-def]
+    # an officer (执法人员) of the 包头市能源局: records the penalties that bureau decides (电力法第七十一条)
+    return make_staff("baotou_energy_officer", Role.INVESTIGATOR, "150200", "power_administration")
+
+
+#: The fixtures a crew is made of, in Crew's order.
+CREW = (
+    "baotou_investigator",
+    "baotou_second",
+    "baotou_reviewer",
+    "liaisons",
+    "baotou_energy_reviewer",
+    "baotou_energy_officer",
+)
+
+
+@pytest.fixture
+def crew(request) -> Crew:  # type: ignore[no-untyped-def]
+    return Crew(*(request.getfixturevalue(name) for name in CREW))
 
 
 @pytest.fixture

@@ -35,10 +35,11 @@ def _approved(crew, lead, *, theft_kw: int | None = 2) -> Case:  # type: ignore[
 
 
 def _serve(crew, case, on: dt.date = SERVED, fine: str = "2000") -> Notice:  # type: ignore[no-untyped-def]
+    party = case.parties.get()
     return services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.officer_of(party),
         case=case,
-        party=case.parties.get(),
+        party=party,
         intended_penalty="罚款",
         served_on=on,
         intended_fine_yuan=fine,
@@ -218,12 +219,12 @@ def test_the_decision_is_held_too_when_the_threshold_is_reached_after_the_notice
     _decline(crew, case)  # the facts' referral, declined before any figure was known
     _theft(crew, case, party, "0.1")  # 0.1 kW × 12 h × 180 days × 0.50 元 = 108 元: under the threshold
     notice = _serve(crew, case, fine="500")
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=notice)
     _theft(crew, case, party, "50")  # measured again on site: 54,000 元
     assert case.referrals.filter(kind=Referral.Kind.POLICE, status=Referral.Status.PROPOSED).count() == 1
     with pytest.raises(TransitionError) as refused:
         services.decision_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=case,
             party=party,
             **decision_fields(decided_on=dt.date(2026, 9, 23)),
@@ -238,7 +239,7 @@ def _ready_to_decide(crew, lead) -> tuple[Case, CaseParty]:  # type: ignore[no-u
     case = _approved(crew, lead)
     refer(crew, case, on=REFERRED, police_accept=False)
     party = case.parties.get()
-    services.notice_rights_waive(actor=crew.investigator, notice=_serve(crew, case))
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=_serve(crew, case))
     reviewed(crew, party)
     return case, party
 
@@ -247,12 +248,19 @@ def test_a_lower_fine_needs_its_reason_which_the_decision_keeps(crew, lead):
     case, party = _ready_to_decide(crew, lead)
     decide = decision_fields(decided_on=dt.date(2026, 9, 29))
     with pytest.raises(DomainError) as silent:
-        services.decision_issue(actor=crew.investigator, case=case, party=party, **decide, fine_yuan="1500")
+        services.decision_issue(
+            actor=crew.penalty_officer, case=case, party=party, **decide, fine_yuan="1500"
+        )
     assert silent.value.code == "cases.field_required" and "第四十五条" in silent.value.message_zh
     assert not case.decisions.exists()
     reason = "当事人主动拆除矿机，依法从轻处罚（行政处罚法第三十二条第一项）"
     decision = services.decision_issue(
-        actor=crew.investigator, case=case, party=party, **decide, fine_yuan="1500", fine_change_reason=reason
+        actor=crew.penalty_officer,
+        case=case,
+        party=party,
+        **decide,
+        fine_yuan="1500",
+        fine_change_reason=reason,
     )
     assert decision.fine_change_reason == reason
 
@@ -260,7 +268,7 @@ def test_a_lower_fine_needs_its_reason_which_the_decision_keeps(crew, lead):
 def test_the_same_fine_as_announced_keeps_no_reason(crew, lead):
     case, party = _ready_to_decide(crew, lead)
     decision = services.decision_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         **decision_fields(decided_on=dt.date(2026, 9, 29)),
@@ -352,7 +360,7 @@ def _decided_after_long_proceedings(crew, lead) -> tuple[Case, CaseParty, dict[s
         outcome_on=cleared,
     )
     party = case.parties.get()
-    services.notice_rights_waive(actor=crew.investigator, notice=_serve(crew, case, cleared))
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=_serve(crew, case, cleared))
     reviewed(crew, party)
     return case, party, decision_fields(decided_on=dt.date(2026, 12, 2))
 
@@ -380,7 +388,7 @@ def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_exclud
     period = services.decision_period(case, dt.date(2026, 12, 2))
     assert (period.due, period.criminal_days, period.excluded_by) == (dt.date(2026, 11, 30), 84, "")
     with pytest.raises(TransitionError) as late:
-        services.decision_issue(actor=crew.investigator, case=case, party=party, **decide)
+        services.decision_issue(actor=crew.penalty_officer, case=case, party=party, **decide)
     assert late.value.code == "cases.decision_overdue"
     assert "刑事程序已历84日，仍计入" in late.value.message_zh and "第六十条" in late.value.message_zh
     assert not case.decisions.exists()
@@ -391,7 +399,7 @@ def test_criminal_proceedings_count_towards_the_ninety_days_unless_a_rule_exclud
     period = services.decision_period(case, dt.date(2026, 12, 2))
     assert period.due == dt.date(2026, 11, 30) + dt.timedelta(days=84) and period.excluded_by == rule
     assert not _decision_deadline(case, dt.date(2026, 12, 2)).overdue
-    decision = services.decision_issue(actor=crew.investigator, case=case, party=party, **decide)
+    decision = services.decision_issue(actor=crew.penalty_officer, case=case, party=party, **decide)
     assert decision.decided_on == dt.date(2026, 12, 2)
 
 

@@ -12,7 +12,7 @@ from minesweep.cases.models import Case, Notice
 from minesweep.cases.scenarios import file_penalties, refer, run
 from minesweep.cases.selectors import fine_range
 from minesweep.cases.tests.test_services import decision_fields
-from minesweep.core.errors import DomainError
+from minesweep.core.errors import DomainError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 SERVED = dt.date(2026, 9, 21)
@@ -29,7 +29,7 @@ def _approved(crew, lead) -> Case:  # type: ignore[no-untyped-def]
 
 def _serve(crew, case, fine):  # type: ignore[no-untyped-def]
     return services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=case.parties.get(),
         intended_penalty="罚款",
@@ -67,12 +67,12 @@ def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_on
     party = case.parties.get()
     notice = _serve(crew, case, "3000")
     services.notice_statement_record(
-        actor=crew.investigator, notice=notice, statement="当事人称已停止挖矿", received_on=SERVED
+        actor=crew.penalty_officer, notice=notice, statement="当事人称已停止挖矿", received_on=SERVED
     )
     services.penalty_review_record(actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意")
     if case.tracks.get(kind="penalty").step == "discussion":
         services.discussion_record(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             party=party,
             participants="主任、副主任",
             minutes="同意罚款",
@@ -81,13 +81,13 @@ def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_on
     decide = decision_fields(decided_on=dt.date(2026, 9, 29))
     with pytest.raises(DomainError) as higher:
         services.decision_issue(
-            actor=crew.investigator, case=case, party=party, **decide, fine_yuan="3000.01"
+            actor=crew.penalty_officer, case=case, party=party, **decide, fine_yuan="3000.01"
         )
     assert higher.value.code == "cases.fine_above_notice"
     assert "第四十五条" in higher.value.message_zh and "Art. 45" in higher.value.message_en
     assert not case.decisions.exists()
     decision = services.decision_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         **decide,
@@ -95,3 +95,43 @@ def test_it_refuses_a_decided_fine_above_the_notified_one_and_accepts_a_lower_on
         fine_change_reason="当事人陈述已停止挖矿，经核实属实，予以采纳",
     )
     assert decision.fine_yuan == Decimal("2000")
+
+
+def test_the_penalty_authoritys_acts_are_recorded_by_its_own_officers(crew, lead, make_staff):
+    """行政处罚法第四十二条、第五十七条: the 能源局's filing, notice and decision are its officers' acts. The
+    发改委 investigator running the case, and the 能源局 officer of another city, are refused and change
+    nothing; the 包头市能源局's officer records them."""
+    from minesweep.accounts.roles import Role
+
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), theft_kw=2)
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    refer(crew, case)
+    track = case.tracks.get(kind="penalty")
+    ordos_officer = make_staff("ordos_energy_officer", Role.INVESTIGATOR, "150600", "power_administration")
+    with pytest.raises(PermissionDeniedError):  # another city's bureau: not its case
+        services.track_penalty_file(actor=ordos_officer, track=track, officers="赵刚、钱伟")
+    with pytest.raises(DomainError) as other_organ:
+        services.track_penalty_file(actor=crew.investigator, track=track, officers="赵刚、钱伟")
+    assert other_organ.value.code == "cases.penalty_other_organ"
+    assert "包头市能源局的执法行为" in other_organ.value.message_zh
+    assert "您是包头市发展和改革委员会的工作人员" in other_organ.value.message_zh
+    track.refresh_from_db()
+    assert track.filed_on is None and track.step == "filing"
+    file_penalties(crew, case, on=case.filed_on)
+    with pytest.raises(DomainError) as notice_refused:
+        services.notice_issue(
+            actor=crew.investigator,
+            case=case,
+            party=case.parties.get(),
+            intended_penalty="罚款",
+            served_on=SERVED,
+            intended_fine_yuan="2000",
+        )
+    assert notice_refused.value.code == "cases.penalty_other_organ"
+    assert not Notice.objects.filter(case=case).exists()
+    notice = _serve(crew, case, "2000")
+    assert notice.number.startswith("包能源告")
+    with pytest.raises(DomainError) as waiver_refused:
+        services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    assert waiver_refused.value.code == "cases.penalty_other_organ"

@@ -52,7 +52,7 @@ def reviewed(crew, party) -> None:  # type: ignore[no-untyped-def]
     )
     if party.tracks.get(kind="penalty").discussion_required:
         services.discussion_record(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             party=party,
             participants="主任、副主任",
             minutes="讨论同意",
@@ -594,7 +594,7 @@ def notice_case(crew, lead) -> Case:  # type: ignore[no-untyped-def]
 def test_it_counts_the_hearing_request_period_in_working_days_across_national_day(crew, notice_case):
     party = notice_case.parties.first()
     notice = services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=notice_case,
         party=party,
         intended_penalty="罚款",
@@ -606,18 +606,18 @@ def test_it_counts_the_hearing_request_period_in_working_days_across_national_da
     assert notice.defence_deadline == dt.date(2026, 10, 13)
     with pytest.raises(TransitionError) as late:
         services.notice_hearing_request(
-            actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 10, 14)
+            actor=crew.penalty_officer, notice=notice, requested_on=dt.date(2026, 10, 14)
         )
     assert late.value.code == "cases.hearing_request_late"
     services.notice_hearing_request(
-        actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 10, 13)
+        actor=crew.penalty_officer, notice=notice, requested_on=dt.date(2026, 10, 13)
     )
 
 
 def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
     party = notice_case.parties.first()
     services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=notice_case,
         party=party,
         intended_penalty="罚款",
@@ -625,7 +625,7 @@ def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
     )
     with pytest.raises(TransitionError):
         services.notice_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=notice_case,
             party=party,
             intended_penalty="罚款",
@@ -636,18 +636,20 @@ def test_it_refuses_a_second_notice_to_the_same_party(crew, notice_case):
 def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
     party = notice_case.parties.first()
     notice = services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=notice_case,
         party=party,
         intended_penalty="罚款",
         intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 21),
     )
-    services.notice_hearing_request(actor=crew.investigator, notice=notice, requested_on=dt.date(2026, 9, 22))
+    services.notice_hearing_request(
+        actor=crew.penalty_officer, notice=notice, requested_on=dt.date(2026, 9, 22)
+    )
     # A hearing on Mon Oct 12 must be notified by Sep 24 (7 working days back over the holidays).
     with pytest.raises(DomainError) as late:
         services.hearing_schedule(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             notice=notice,
             scheduled_on=dt.date(2026, 10, 12),
             notified_on=dt.date(2026, 9, 28),
@@ -657,7 +659,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
     assert late.value.code == "cases.hearing_notice_late" and "2026-09-24" in late.value.message_zh
     with pytest.raises(DomainError) as presiding:
         services.hearing_schedule(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             notice=notice,
             scheduled_on=dt.date(2026, 10, 12),
             notified_on=dt.date(2026, 9, 24),
@@ -666,7 +668,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         )
     assert presiding.value.code == "cases.presiding_is_investigator"
     hearing = services.hearing_schedule(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         notice=notice,
         scheduled_on=dt.date(2026, 10, 12),
         notified_on=dt.date(2026, 9, 24),
@@ -675,7 +677,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
     )
     decide = decision_fields(decided_on=dt.date(2026, 10, 20))
     with pytest.raises(TransitionError) as waiting:
-        services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+        services.decision_issue(actor=crew.penalty_officer, case=notice_case, party=party, **decide)
     assert "听证尚未举行" in waiting.value.message_zh
     with pytest.raises(TransitionError) as early:
         services.penalty_review_record(
@@ -683,28 +685,28 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
         )
     assert early.value.code == "cases.track_wrong_step"  # the review comes after the hearing
     services.hearing_conclude(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         hearing=hearing,
         held=True,
         record_text="当事人陈述意见",
         held_on=dt.date(2026, 10, 12),
     )
     with pytest.raises(TransitionError) as unreviewed:
-        services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+        services.decision_issue(actor=crew.penalty_officer, case=notice_case, party=party, **decide)
     assert (
         unreviewed.value.code == "cases.track_wrong_step" and "penalty_review" in unreviewed.value.message_en
     )
     reviewed(crew, party)
     with pytest.raises(DomainError) as wrong:
         services.decision_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=notice_case,
             party=party,
             **decide,
             authority="包头市发展和改革委员会",
         )
     assert wrong.value.code == "cases.wrong_authority"  # 电力法第七十一条: the 电力管理部门 decides
-    decision = services.decision_issue(actor=crew.investigator, case=notice_case, party=party, **decide)
+    decision = services.decision_issue(actor=crew.penalty_officer, case=notice_case, party=party, **decide)
     assert decision.notice == notice and decision.authority == "包头市能源局"
     assert notice.hearing_eligible is True  # derived (Art. 63), not ticked
 
@@ -712,7 +714,7 @@ def test_it_needs_seven_working_days_notice_of_a_hearing(crew, notice_case):
 def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
     party = notice_case.parties.first()
     services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=notice_case,
         party=party,
         intended_penalty="罚款",
@@ -721,7 +723,7 @@ def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
     )
     with pytest.raises(TransitionError) as error:
         services.decision_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=notice_case,
             party=party,
             **decision_fields(decided_on=dt.date(2026, 10, 9)),
@@ -732,7 +734,7 @@ def test_it_refuses_a_decision_while_the_rights_periods_run(crew, notice_case):
 def test_it_refuses_a_decision_without_a_notice(crew, notice_case):
     with pytest.raises(TransitionError) as error:
         services.decision_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=notice_case,
             party=notice_case.parties.first(),
             **decision_fields(),
@@ -750,18 +752,18 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
     file_penalties(crew, case, on=case.filed_on)
     party = case.parties.first()
     notice = services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         intended_penalty="罚款",
         intended_fine_yuan="100000",
         served_on=dt.date(2026, 6, 10),
     )
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=notice)
     reviewed(crew, party)
     args = decision_fields(decided_on=dt.date(2026, 8, 31))
     with pytest.raises(TransitionError) as error:
-        services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
+        services.decision_issue(actor=crew.penalty_officer, case=case, party=party, **args)
     assert error.value.code == "cases.decision_overdue"
     # Art. 60: no extension unless a law, regulation or rule allows it; the pack names none.
     with pytest.raises(TransitionError) as refused:
@@ -781,24 +783,24 @@ def test_it_refuses_a_decision_after_ninety_days_unless_a_named_rule_extends_it(
     assert case.decision_due == dt.date(2026, 9, 29) and "某规章第十条" in case.log.last().note
     with pytest.raises(TransitionError):
         services.case_decision_extend(actor=crew.investigator, case=case, reason="再延长一次的理由")
-    services.decision_issue(actor=crew.investigator, case=case, party=party, **args)
+    services.decision_issue(actor=crew.penalty_officer, case=case, party=party, **args)
 
 
 def _notice_waived_then_decided(crew, case, **extra):  # type: ignore[no-untyped-def]
     """Notice served 2026-09-21 on the first party, rights waived in writing, decision of 2026-09-25."""
     party = case.parties.first()
     notice = services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         intended_penalty="罚款",
         intended_fine_yuan="100000",
         served_on=dt.date(2026, 9, 21),
     )
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=notice)
     reviewed(crew, party)
     return services.decision_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         **decision_fields(decided_on=dt.date(2026, 9, 25)),
@@ -826,12 +828,12 @@ def test_it_decides_the_penalty_alone_and_runs_the_other_tracks_by_their_own_act
     assert "应追补电费及违约使用电费（元）：1728000.00" in recover.instructions
     assert "建议函" in recover.instructions and "不代替贵单位依法作出的决定" in recover.instructions
     assert decision.service_deadline == dt.date(2026, 10, 12)  # 7 working days incl. make-up Sat Oct 10
-    services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 26))
+    services.decision_serve(actor=crew.penalty_officer, decision=decision, served_on=dt.date(2026, 9, 26))
     decision.refresh_from_db()
     assert decision.payment_deadline == dt.date(2026, 10, 12)  # Oct 11 is a Sunday
     assert decision.appeal_deadline == dt.date(2026, 11, 25)
     with pytest.raises(TransitionError):
-        services.decision_serve(actor=crew.investigator, decision=decision)
+        services.decision_serve(actor=crew.penalty_officer, decision=decision)
 
 
 def test_it_converts_energy_on_the_case_packs_basis_with_the_acts_year(crew, lead):
@@ -881,7 +883,7 @@ def test_it_keeps_the_earliest_date_and_says_so_beyond_the_holiday_calendar(crew
 
     monkeypatch.setattr(procedure, "appeal_deadline", beyond)
     decision = _notice_waived_then_decided(crew, notice_case)
-    services.decision_serve(actor=crew.investigator, decision=decision, served_on=dt.date(2026, 9, 28))
+    services.decision_serve(actor=crew.penalty_officer, decision=decision, served_on=dt.date(2026, 9, 28))
     decision.refresh_from_db()
     assert decision.appeal_deadline == dt.date(2026, 11, 27)
     assert "人工核对" in notice_case.log.last().note

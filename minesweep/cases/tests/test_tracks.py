@@ -206,7 +206,7 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     file_penalties(crew, case, on=case.filed_on)
     party = case.parties.get()  # an organisation: 较大数额 100,000 yuan in the pack
     notice = services.notice_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         intended_penalty="罚款",
@@ -216,11 +216,11 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     track = case.tracks.get(kind="penalty")
     assert notice.hearing_eligible is False and track.hearing_right is False
     assert not track.discussion_required and "低于较大数额" in track.hearing_reason
-    services.notice_rights_waive(actor=crew.investigator, notice=notice)
+    services.notice_rights_waive(actor=crew.penalty_officer, notice=notice)
     services.penalty_review_record(actor=crew.reviewer_of(party), party=party, approve=True, opinion="同意")
     with pytest.raises(DomainError) as larger:
         services.decision_issue(
-            actor=crew.investigator,
+            actor=crew.penalty_officer,
             case=case,
             party=party,
             **decision_fields(decided_on=dt.date(2026, 9, 25)),
@@ -228,7 +228,7 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
         )
     assert larger.value.code == "cases.fine_needs_hearing"
     decision = services.decision_issue(
-        actor=crew.investigator,
+        actor=crew.penalty_officer,
         case=case,
         party=party,
         **decision_fields(decided_on=dt.date(2026, 9, 25)),
@@ -429,19 +429,21 @@ def test_a_penalty_another_authority_holds_waits_for_that_authoritys_own_filing(
         ("赵刚、钱伟", dt.date(2099, 1, 1), "cases.date_in_future"),
     ):
         with pytest.raises(DomainError) as error:
-            services.track_penalty_file(actor=crew.investigator, track=track, officers=officers, filed_on=on)
+            services.track_penalty_file(
+                actor=crew.penalty_officer, track=track, officers=officers, filed_on=on
+            )
         assert error.value.code == code, (officers, on, error.value.code)
         track.refresh_from_db()
         assert track.step == "filing" and track.filed_on is None and track.filing_officers == ""
     filed = services.track_penalty_file(
-        actor=crew.investigator, track=track, officers="赵刚，钱伟 孙丽", filed_on=dt.date(2026, 9, 3)
+        actor=crew.penalty_officer, track=track, officers="赵刚，钱伟 孙丽", filed_on=dt.date(2026, 9, 3)
     )
     assert filed.step == "notice" and filed.filed_on == dt.date(2026, 9, 3)
     assert filed.filing_officers == "赵刚、钱伟、孙丽"
     assert AuditEvent.objects.filter(action="cases.track.file", object_id=str(track.pk)).count() == 1
     with pytest.raises(TransitionError):  # filed once
         services.track_penalty_file(
-            actor=crew.investigator, track=track, officers="赵刚、钱伟", filed_on=dt.date(2026, 9, 4)
+            actor=crew.penalty_officer, track=track, officers="赵刚、钱伟", filed_on=dt.date(2026, 9, 4)
         )
     with pytest.raises(DomainError) as early:  # its notice comes after its own filing
         _serve(crew, case, dt.date(2026, 9, 2))

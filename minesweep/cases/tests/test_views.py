@@ -421,7 +421,13 @@ def test_it_says_why_a_fine_waits_and_records_the_criminal_outcome_and_hand_over
     referral.refresh_from_db()
     assert referral.outcome == "withdrawn"
     page = client.get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
-    assert "刑事优先" not in page and "notice-form" in page
+    # The notice is the 能源局's to serve (行政处罚法第四十二条): the 发改委's investigator is told so ...
+    assert "刑事优先" not in page and "notice-form" not in page and "该项处罚由" in page
+    page = (
+        client_for(crew.penalty_officer).get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    )
+    assert "刑事优先" not in page and "notice-form" in page  # ... and its officer has the form
+    assert "该项处罚由" not in page
 
 
 def test_a_police_referral_is_proposed_with_the_offence_chosen_from_the_list(crew, lead, client_for):

@@ -191,6 +191,15 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     held = _track(page, MINER, "penalty")
     # 行政处罚法第五十四条: the 能源局 holds the power the 发改委 filed on, so it files its own case first.
     assert "待有权机关立案" in held.inner_text() and not held.locator(".notice-form").count()
+    # The 能源局's acts are its own officers' to record (行政处罚法第四十二条、第五十七条), not the 发改委's:
+    # the 发改委's investigator is told whose they are, with no form to record them.
+    assert "该项处罚由包头市能源局作出" in held.locator(".penalty-organ-elsewhere").inner_text()
+    assert not held.locator(".penalty-file-form").count()
+    _shot(page, "penalty-other-organ")
+    _sign_out(page)
+    _sign_in(page, "baotou_energy_officer")
+    _open(page, case, "tracks", MINER)
+    held = _track(page, MINER, "penalty")
     held.locator(".penalty-file-form input[name=officers]").fill("赵刚")  # one officer: refused (Art. 42)
     held.locator(".penalty-file-form button").click()
     page.wait_for_load_state()
@@ -203,6 +212,8 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     held = _track(page, MINER, "penalty")
     assert "有权机关立案" in held.inner_text() and "赵刚、钱伟" in held.inner_text()
     assert "刑事优先" in held.inner_text() and not held.locator(".notice-form").count()
+    _sign_out(page)
+    _sign_in(page, "baotou_investigator")  # the case authority refers (国务院令第310号第五条)
     _open(page, case, "tasks")
     police = f'#referrals .referral-card[data-party="{MINER}"][data-kind="police"]'
     page.locator(police).locator("input[value=approve]").check()
@@ -218,7 +229,9 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
     page.locator(police).locator("input[name=text]").fill("窃电数额系推定，证据不足，不予立案")
     page.locator(police).locator("button").first.click()
     _saved(page)
-    # -- the miner: the penalty track ---------------------------------------------------------------------
+    # -- the miner: the penalty track, the 能源局's -------------------------------------------------------
+    _sign_out(page)
+    _sign_in(page, "baotou_energy_officer")
     _open(page, case, "tracks", MINER)
     penalty = _track(page, MINER, "penalty")
     assert "刑事优先" not in penalty.inner_text()
@@ -249,10 +262,10 @@ def test_each_party_gets_its_own_track_and_each_track_ends_on_its_own(page, crew
             _saved(page)
         _sign_out(page)
 
-    _sign_in(page, "baotou_investigator")
+    _sign_in(page, "baotou_energy_officer")  # the 能源局's heads discuss and decide (第五十七条)
     _open(page, case, "tracks", MINER)
     form = _track(page, MINER, "penalty").locator(".discussion-form")
-    form.locator("input[name=participants]").fill("主任、分管副主任、法规科科长")
+    form.locator("input[name=participants]").fill("局长、分管副局长、法规科科长")
     form.locator("textarea[name=minutes]").fill("集体讨论认为违法事实清楚，同意罚款五万元")
     form.locator("input[name=conclusion]").fill("同意")
     form.locator("button").click()

@@ -54,6 +54,8 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
             "power_administration",
             legal_reviewer=True,
         ),
+        # the 能源局's officer: records the penalty it decides (require_penalty_officer)
+        make_staff(f"energy_officer_{league}{suffix}", Role.INVESTIGATOR, league, "power_administration"),
     )
     lead = lead_for(county)
     case = run(

@@ -36,6 +36,7 @@ def _case(make_staff, liaisons, investigator, league: str, county: str, rigs: in
             "power_administration",
             legal_reviewer=True,
         ),
+        make_staff(f"energy_officer_{league}", Role.INVESTIGATOR, league, "power_administration"),
     )
     lead = lead_create(
         actor="test",
