@@ -472,7 +472,9 @@ def finish_tracks(crew: Crew, case: Case) -> None:
         )
         _answer(crew, referral, accepted=True)
     for track in case.tracks.filter(kind="penalty", step="enforcement"):
-        services.track_enforcement_record(actor=crew.investigator, track=track, outcome="罚款已全额缴纳")
+        services.track_enforcement_record(
+            actor=crew.officer_of(track.party), track=track, outcome="罚款已全额缴纳"
+        )
 
 
 def summary(case: Case) -> dict[str, Any]:

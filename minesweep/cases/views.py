@@ -329,16 +329,19 @@ PENALTY_OFFICER_STEPS = frozenset(
         "discussion_record",
         "decision_issue",
         "decision_serve",
+        "enforcement_record",
     }
 )
 
 
 def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]]]:
     """Each party's tracks as the panel shows them to ``viewer``: a penalty another organ decides shows that
-    organ's name in place of the forms for the steps its own officers record."""
+    organ's name in place of the forms for the steps its own officers record; to staff of another organ than
+    the case authority's (the 能源局's) only that organ's penalty steps are open."""
     rows: dict[int, list[dict[str, Any]]] = {}
+    not_ours = bool(services.case_organ_elsewhere(viewer, case))
     for track in case.tracks.select_related("party__case", "referral"):
-        allowed = services.track_allowed(track)
+        allowed = services.track_allowed(track) if track.kind == "penalty" or not not_ours else []
         elsewhere = (
             services.penalty_organ_elsewhere(viewer, track.party)
             if track.kind == "penalty" and PENALTY_OFFICER_STEPS.intersection(allowed)
@@ -377,6 +380,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     determination = getattr(case, "determination", None)
     case_allowed = services.case_allowed(case)
     tracks_by_party = _track_rows(case, request.user)
+    case_elsewhere = services.case_organ_elsewhere(request.user, case)
     measures = list(
         Measure.objects.filter(determination__case=case)
         .select_related("party")
@@ -472,7 +476,10 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "referral_documents": services.REFERRAL_DOCUMENTS,
         "stages": Case.Stage.choices,
         "case_facts": determination.case_facts if determination else [],
-        "can_act": _can_act(request),
+        # Staff of another organ act only on its penalties (require_case_officer / require_penalty_officer).
+        "can_act": _can_act(request) and not case_elsewhere,
+        "can_act_penalty": _can_act(request),
+        "case_organ_elsewhere": case_elsewhere,
     }
 
 

@@ -16,7 +16,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseLog, CaseParty, Lead
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
-from minesweep.documents.authority import penalty_issuer, staff_organ
+from minesweep.documents.authority import case_issuer, penalty_issuer, staff_organ
 from minesweep.policy.errors import PolicyError
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
@@ -116,17 +116,38 @@ def actor_scope(actor: Actor) -> Scope | None:
 
 
 def require_case_officer(actor: Actor, case: Case) -> None:
-    """Case work is for investigators (and the region's administrators) whose jurisdiction holds the case.
+    """Case work is for investigators (and the region's administrators) whose jurisdiction holds the case,
+    working for the case authority: the case is that organ's, and so are its acts (filing, findings, letters,
+    referrals, closing). Staff of another organ — the 能源局's officers and reviewers — record their own
+    organ's acts only (:func:`require_penalty_officer`; the review: ``procedure._require_reviewer``).
 
     ``actor`` None/str is the system (demo loader, management commands), trusted by construction.
     """
+    profile = require_case_scope(actor, case)
+    if profile is None or not profile.department:
+        return  # no department: the case authority's own staff (documents.authority.staff_organ)
+    own = case_issuer(case).name
+    require_staff_of(
+        profile,
+        case,
+        own,
+        "cases.case_other_organ",
+        f"本案由{own}办理，其立案、认定、文书和移送须由该机关的工作人员办理",
+        f"this case is {own}'s: its filing, findings, letters and referrals are recorded by that organ's staff",
+    )
+
+
+def require_case_scope(actor: Actor, case: Case) -> Any:
+    """The staff profile of a user allowed case work on ``case`` by jurisdiction and role (None for the system
+    or a user without a profile); refuses anyone else."""
     if not isinstance(actor, AbstractBaseUser):
-        return
+        return None
     scope = scope_of(actor)
     if scope is None or not scope.contains(case.division_id):
         raise PermissionDeniedError()
     if scope.role not in (Role.INVESTIGATOR, Role.ADMINISTRATOR):
         raise PermissionDeniedError("auth.wrong_role", "当前角色无此权限", "Your role does not allow this")
+    return getattr(actor, "staff", None)
 
 
 def require_penalty_officer(actor: Actor, case: Case, party: CaseParty, doing_zh: str, doing_en: str) -> None:
@@ -138,8 +159,7 @@ def require_penalty_officer(actor: Actor, case: Case, party: CaseParty, doing_zh
     执法全过程记录 (国办发〔2018〕118号). A member of staff's organ is their department's authority at their
     jurisdiction (:func:`documents.authority.staff_organ`), as for the legal review. The system (a string
     actor: demo loader, commands) is trusted by construction, as in :func:`require_case_officer`."""
-    require_case_officer(actor, case)
-    profile = getattr(user_or_none(actor), "staff", None)
+    profile = require_case_scope(actor, case)
     if profile is None:
         return
     deciding = penalty_issuer(case, party).name
@@ -158,6 +178,17 @@ def works_for_organ(profile: Any, case: Case, organ: str) -> bool:
     """The member of staff (``profile``) works for the organ named ``organ`` under the case's pack."""
     works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
     return works_for is not None and works_for.name == organ
+
+
+def case_organ_elsewhere(user: Any, case: Case) -> str:
+    """The case authority's name when ``user`` is staff of another organ (a department of their own, such as
+    the 能源局's officers and reviewers), so :func:`require_case_officer` refuses them the case's acts; ""
+    otherwise."""
+    profile = getattr(user, "staff", None)
+    if profile is None or not profile.department:
+        return ""
+    own = case_issuer(case).name
+    return "" if works_for_organ(profile, case, own) else own
 
 
 def penalty_organ_elsewhere(user: Any, party: CaseParty) -> str:

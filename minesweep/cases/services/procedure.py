@@ -36,6 +36,7 @@ from minesweep.cases.services._common import (
     day_not_after_today,
     record,
     require_case_officer,
+    require_case_scope,
     require_penalty_officer,
     require_staff_of,
     require_stage,
@@ -140,7 +141,7 @@ def _officers(case: Case) -> set[int]:
 def legal_review_record(*, actor: Actor, case: Case, approve: bool, opinion: str) -> LegalReview:
     """法制审核 (Art. 58) by someone who did not investigate the case: approve → notice; return → investigating."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    require_case_officer(actor, case)
+    require_case_scope(actor, case)  # the organ is _require_reviewer's to check, with its own refusal
     require_stage(case, Case.Stage.LEGAL_REVIEW, doing_zh="进行法制审核", doing_en="review it")
     reviewer = _require_reviewer(actor, case, case_issuer(case))
     opinion = required_text(opinion, "审核意见", "The review opinion", min_length=2)

@@ -931,8 +931,13 @@ def track_credit_listing_decide(*, actor: Actor, track: Track, decided_on: dt.da
 @transaction.atomic
 def track_enforcement_record(*, actor: Actor, track: Track, outcome: str, on: dt.date | None = None) -> Track:
     """Penalty track: how the decision was carried out (paid, enforced, applied to the court …)."""
-    track = Track.objects.select_for_update().get(pk=track.pk)
-    require_case_officer(actor, track.case)
+    track = Track.objects.select_for_update().select_related("case", "party").get(pk=track.pk)
+    if track.kind == "penalty":  # the decision's organ carries it out (行政处罚法第七十二条)
+        require_penalty_officer(
+            actor, track.case, track.party, "登记处罚决定执行情况", "record the enforcement"
+        )
+    else:
+        require_case_officer(actor, track.case)
     text = required_text(outcome, "执行情况", "The enforcement outcome", min_length=2)
     day = day_not_after_today(on, "执行日期", "The date")
     advance(track, "enforcement_record")

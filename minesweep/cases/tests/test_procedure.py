@@ -135,3 +135,30 @@ def test_the_penalty_authoritys_acts_are_recorded_by_its_own_officers(crew, lead
     with pytest.raises(DomainError) as waiver_refused:
         services.notice_rights_waive(actor=crew.investigator, notice=notice)
     assert waiver_refused.value.code == "cases.penalty_other_organ"
+
+
+def test_the_case_authoritys_acts_are_not_the_penalty_authoritys_to_record(crew, lead, client_for):
+    """The mirror rule: the 能源局's officer records its penalty, not the 发改委's case — its measures' letters,
+    its referrals, its closing are refused (cases.case_other_organ), and its case page is read-only but for
+    that penalty's forms."""
+    case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), theft_kw=2)
+    assert isinstance(case, Case)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    referral = case.referrals.get(kind="police")
+    with pytest.raises(DomainError) as refused:
+        services.referral_decide(actor=crew.penalty_officer, referral=referral, approve=True, reason="依法移送")
+    assert refused.value.code == "cases.case_other_organ"
+    assert "包头市发展和改革委员会" in refused.value.message_zh and "您是包头市能源局的工作人员" in refused.value.message_zh
+    referral.refresh_from_db()
+    assert referral.status == "proposed"
+    refer(crew, case)
+    file_penalties(crew, case, on=case.filed_on)
+    party = case.parties.get()
+    page = client_for(crew.penalty_officer).get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    assert '<div class="readonly">' in page and "case-organ-elsewhere" in page
+    assert 'class="notice-form"' in page  # its own penalty's step, inside the forms it may use
+    assert 'class="cols track-forms organ-forms"' in page
+    letters = [t for t in case.tracks.exclude(kind="penalty") if "letter_issue" in services.track_allowed(t)]
+    assert letters and "track_letter" not in page  # the 发改委's letters: no form for the bureau
+    investigator = client_for(crew.investigator).get(f"/cases/{case.pk}/").content.decode()
+    assert '<div class="readonly">' not in investigator and "case-organ-elsewhere" not in investigator

@@ -49,7 +49,8 @@ def test_it_keeps_one_number_across_case_record_listing_documents_and_rerenders(
             bytes(document.pdf), tmp_path
         )
     client = client_for(baotou_investigator)
-    assert number in client.get(f"/cases/{case.pk}/").content.decode()
+    # The case page shows one party at a time (issue 15): the café's tracks carry its decision's number.
+    assert number in client.get(f"/cases/{case.pk}/?p=tracks&party={cafe.pk}").content.decode()
     task = case.tasks.filter(decision=decision).first()
     if task is not None:
         assert number in client.get(f"/cases/tasks/{task.pk}/").content.decode()
@@ -93,7 +94,7 @@ def test_it_gives_a_listing_the_number_of_its_own_listing_decision_everywhere_an
     call_command("credit", "export", "--format", "json", "--out", str(out))
     assert number in out.read_text(encoding="utf-8")
     client = client_for(baotou_investigator)
-    assert number in client.get(f"/cases/{case.pk}/").content.decode()
+    assert number in client.get(f"/cases/{case.pk}/?p=tracks&party={cafe.pk}").content.decode()
     staff_page = client.get(f"/credit/staff/{listing.pk}/").content.decode()
     assert number in staff_page and case.number in staff_page
     assert Act.objects.filter(number=number).count() == 1
