@@ -772,7 +772,10 @@ def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     assert [number for number in rows if "罚" in number] and not [n for n in rows if "立" in n]
     decision_row = next(row for number, row in rows.items() if "罚" in number)
     # jsonb (PostgreSQL) keeps the fields in its own key order: both articles, in either order
-    assert "《电力供应与使用条例》第三十一条" in decision_row and "《电力供应与使用条例》第四十一条" in decision_row
+    assert (
+        "《电力供应与使用条例》第三十一条" in decision_row
+        and "《电力供应与使用条例》第四十一条" in decision_row
+    )
 
 
 def test_a_letter_to_the_grid_company_asks_a_company_not_an_organ(case):
