@@ -146,15 +146,22 @@ def test_the_case_authoritys_acts_are_not_the_penalty_authoritys_to_record(crew,
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     referral = case.referrals.get(kind="police")
     with pytest.raises(DomainError) as refused:
-        services.referral_decide(actor=crew.penalty_officer, referral=referral, approve=True, reason="依法移送")
+        services.referral_decide(
+            actor=crew.penalty_officer, referral=referral, approve=True, reason="依法移送"
+        )
     assert refused.value.code == "cases.case_other_organ"
-    assert "包头市发展和改革委员会" in refused.value.message_zh and "您是包头市能源局的工作人员" in refused.value.message_zh
+    assert (
+        "包头市发展和改革委员会" in refused.value.message_zh
+        and "您是包头市能源局的工作人员" in refused.value.message_zh
+    )
     referral.refresh_from_db()
     assert referral.status == "proposed"
     refer(crew, case)
     file_penalties(crew, case, on=case.filed_on)
     party = case.parties.get()
-    page = client_for(crew.penalty_officer).get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    page = (
+        client_for(crew.penalty_officer).get(f"/cases/{case.pk}/?p=tracks&party={party.pk}").content.decode()
+    )
     assert '<div class="readonly">' in page and "case-organ-elsewhere" in page
     assert 'class="notice-form"' in page  # its own penalty's step, inside the forms it may use
     assert 'class="cols track-forms organ-forms"' in page
