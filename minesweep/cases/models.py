@@ -633,6 +633,12 @@ class Track(models.Model):
     letter_on = models.DateField(null=True, blank=True, help_text="处理决定/建议函 issued on")
     letter_text = models.TextField(blank=True, help_text="content: measures, basis, remedies or request")
     letter_number = models.CharField(max_length=60, blank=True, help_text="filled by the documents service")
+    # Credit track: a decision made outside the platform that establishes the party's conduct (a judgment, an
+    # arbitral award, another organ's penalty or ruling), on which its listing rests (国办发〔2020〕49号).
+    ground_kind = models.CharField(max_length=30, blank=True, help_text="cases.selectors.GROUND_KINDS")
+    ground_number = models.CharField(max_length=60, blank=True, help_text="its 文号 or case number")
+    ground_organ = models.CharField(max_length=120, blank=True, help_text="the court, tribunal or organ")
+    ground_on = models.DateField(null=True, blank=True, help_text="the day it took legal effect")
     referral = models.OneToOneField(
         Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="track"
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from minesweep.cases import services
 from minesweep.cases.models import Case, CaseParty, Lead, LegalReview, Referral, Task, Track
-from minesweep.cases.selectors import penalty_is_fine
+from minesweep.cases.selectors import credit_ground, penalty_is_fine
 from minesweep.cases.services._common import today
 from minesweep.cases.services.tracks import needs_own_filing
 from minesweep.documents.wording import PENDING_BASIS, configured, decidable, facts_text
@@ -243,8 +243,12 @@ def run(
     decided_on = _after_the_parties_periods(case, served)
     for party in penalised:
         decide_penalty(crew, case, party, decided_on=decided_on)
-    for track in case.tracks.exclude(kind="penalty"):
-        start_track(crew, track, on=decided_on)
+    # A listing rests on a decision document with legal effect (国办发〔2020〕49号): the credit notices come
+    # after the other tracks' decision letters, on the day the penalty decisions were served.
+    for track in sorted(case.tracks.exclude(kind="penalty"), key=lambda t: t.kind == "credit"):
+        start_track(
+            crew, track, on=decided_on + dt.timedelta(days=1) if track.kind == "credit" else decided_on
+        )
     if to == "decided":
         case.refresh_from_db()
         return case
@@ -405,7 +409,9 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
         services.track_advice_send(actor=inv, track=track, sent_on=on, addressee_name=_addressee(track))
     elif track.kind == "internal":
         services.track_internal_assign(actor=inv, track=track, assigned_on=on)
-    elif track.kind == "credit":
+    elif track.kind == "credit" and credit_ground(track.party, on) is not None:
+        # 国办发〔2020〕49号: without a decision document establishing the party's conduct (an official has no
+        # penalty or decision letter of his own; a court's judgment would be one) no notice: the track waits.
         services.track_credit_notice_issue(actor=inv, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
 

@@ -506,3 +506,70 @@ def fine_range(party: Any) -> FineRange | None:
         return FineRange(citation, None, multiple=high)
     ceiling = (base * high).quantize(Decimal("0.01"))
     return FineRange(citation, ceiling, low and (base * low).quantize(Decimal("0.01")), base, high)
+
+
+# -- what a credit listing rests on ----------------------------------------------------------------
+#: Documents made outside the platform that 国办发〔2020〕49号 accepts as the ground of a finding of dishonesty:
+#: effective court judgments and arbitral awards, and administrative decisions such as penalties and rulings
+#: (another organ's). Code → (中文, English).
+GROUND_KINDS: Mapping[str, tuple[str, str]] = {
+    "criminal_judgment": ("刑事判决书", "criminal judgment"),
+    "administrative_judgment": ("行政判决书", "administrative-litigation judgment"),
+    "civil_judgment": ("民事判决书", "civil judgment"),
+    "arbitral_award": ("仲裁裁决书", "arbitral award"),
+    "penalty_decision": ("行政处罚决定书", "administrative penalty decision"),
+    "administrative_ruling": ("行政裁决书", "administrative ruling"),
+}
+
+
+@dataclass(frozen=True)
+class CreditGround:
+    """The decision document that established a party's conduct, on which its credit listing rests."""
+
+    kind_zh: str  # 行政处罚决定书 / 处理决定书 / 刑事判决书 …
+    kind_en: str
+    number: str  # its 文号
+    on: dt.date  # served (a penalty decision), issued (a measure's 处理决定书) or effective (from outside)
+    organ: str = ""  # who made it, for a document from outside the platform
+
+    @property
+    def cited(self) -> str:
+        """As an act cites it: 鄂能源罚〔2026〕1号行政处罚决定书; 包头市九原区人民法院作出的（2026）内0207刑初15号
+        刑事判决书 (a document from outside the platform names who made it)."""
+        made_by = f"{self.organ}作出的" if self.organ else ""
+        return f"{made_by}{self.number}{self.kind_zh}"
+
+
+def credit_ground(party: Any, on: dt.date) -> CreditGround | None:
+    """The document a listing of ``party`` rests on, as it stood on ``on``; None when there is none yet.
+
+    国办发〔2020〕49号 (part 二, 严格规范失信行为认定依据): an administrative organ finds conduct dishonest only on a
+    document with legal effect — an effective court judgment or arbitral award, or an administrative decision
+    such as a penalty or an administrative ruling (行政处罚和行政裁决等行政行为决定文书). A case's investigation
+    findings, however well proved, are none of these. So, in this order: the party's penalty decision once
+    served (an administrative decision takes effect on service), else the 处理决定书 of its measure track once
+    issued (the platform records when a measure's decision letter is issued, not when it is served; the date
+    shown is the issue date); else a document from outside the platform recorded on the party's credit track
+    (:data:`GROUND_KINDS`) from the day it took effect. The interpretation relied on: a 处理决定书 finding
+    the conduct is a 行政行为决定文书 in 49号's sense."""
+    decision = (
+        Decision.objects.filter(party=party, served_on__isnull=False, served_on__lte=on)
+        .exclude(number="")
+        .order_by("served_on", "pk")
+        .first()
+    )
+    if decision is not None and decision.served_on is not None:
+        return CreditGround("行政处罚决定书", "penalty decision", decision.number, decision.served_on)
+    letter = (
+        party.tracks.filter(kind="measure", letter_on__isnull=False, letter_on__lte=on)
+        .exclude(letter_number="")
+        .order_by("letter_on", "pk")
+        .first()
+    )
+    if letter is not None and letter.letter_on is not None:
+        return CreditGround("处理决定书", "decision letter", letter.letter_number, letter.letter_on)
+    outside = party.tracks.filter(kind="credit", ground_on__isnull=False, ground_on__lte=on).first()
+    if outside is not None and outside.ground_on is not None and outside.ground_kind in GROUND_KINDS:
+        zh, en = GROUND_KINDS[outside.ground_kind]
+        return CreditGround(zh, en, outside.ground_number, outside.ground_on, outside.ground_organ)
+    return None

@@ -160,7 +160,12 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
         "credit": MappingProxyType(
             {
                 "awaiting_approval": (),
-                "handover": (_edge("credit_notice_issue", "credit_rights"),),
+                # 49号: the listing rests on a decision with legal effect; one made outside the platform
+                # (a judgment, another organ's penalty) is recorded before the notice.
+                "handover": (
+                    _edge("credit_ground_record", "handover"),
+                    _edge("credit_notice_issue", "credit_rights"),
+                ),
                 "credit_rights": (
                     _edge(
                         "credit_statement_record",
@@ -266,6 +271,10 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "advice_send": ("发送建议函", "Send the letter of advice"),
         "answer_record": ("确认对方机关已答复", "Confirm the authority's answer"),
+        "credit_ground_record": (
+            "登记认定失信行为的生效文书（本平台外作出）",
+            "Record the effective document that established the conduct (made outside the platform)",
+        ),
         "credit_notice_issue": ("送达拟列入失信主体名单告知书", "Serve the notice of intended listing"),
         "credit_statement_record": ("记录陈述申辩（异议）", "Record the objection"),
         "credit_rights_waive": ("记录书面放弃", "Record a written waiver"),

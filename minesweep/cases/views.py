@@ -366,6 +366,9 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                     else None
                 ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
+                "credit_ground": selectors.credit_ground(track.party, timezone.localdate())
+                if track.kind == "credit" and "credit_notice_issue" in allowed
+                else None,
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
                 "addressee_unconfirmed": track.kind == "other_authority"
@@ -461,6 +464,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "facts": FACTS,
         "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
         "holdings": HOLDINGS,
+        "ground_kinds": selectors.GROUND_KINDS,
         "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
         "departments": department_names(),
@@ -913,7 +917,8 @@ def _act_track_advice(request: HttpRequest, case: Case) -> str:
 
 
 def _act_track_credit(request: HttpRequest, case: Case) -> str:
-    """The credit track's steps (国办发〔2020〕49号): notice, objection, answer, waiver, listing decision."""
+    """The credit track's steps (国办发〔2020〕49号): the ground from outside, notice, objection, answer, waiver,
+    listing decision."""
     d = request.POST
     track = _track(case, d)
     step = forms.text(d, "step", 20)
@@ -931,6 +936,15 @@ def _act_track_credit(request: HttpRequest, case: Case) -> str:
             raise DomainError("cases.choice_required", "请选择核实结论", "choose the outcome of the check")
         services.track_credit_statement_answer(
             actor=request.user, track=track, upheld=outcome == "upheld", reply=forms.text(d, "reply"), on=day
+        )
+    elif step == "ground":
+        services.track_credit_ground_record(
+            actor=request.user,
+            track=track,
+            kind=forms.text(d, "kind", 30),
+            number=forms.text(d, "number", 60),
+            organ=forms.text(d, "organ", 120),
+            effective_on=day,
         )
     elif step == "waive":
         services.track_credit_rights_waive(actor=request.user, track=track, on=day)

@@ -34,6 +34,8 @@ class Problem:
 
 
 DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
+# A listing cites the decision document that established the conduct (国办发〔2020〕49号: 失信行为认定依据).
+GROUND_CITED = r"已由\S+?(?:行政处罚决定书|处理决定书)认定"
 # (what, pattern) a document of each kind must contain.
 REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
     "filing": (
@@ -106,6 +108,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
             "国办发〔2020〕49号（规范性文件）",
             r"《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》",
         ),
+        ("认定失信行为的决定文书（49号）", GROUND_CITED),
         ("惩戒措施和期限", r"惩戒措施"),
         ("陈述、申辩（异议）权利", r"陈述、申辩"),
         ("提出方式和地点", r"以书面形式向本机关"),
@@ -120,6 +123,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("告知与异议", r"异议期"),
         ("列入事由", r"列入事由"),
         ("列入依据", r"列入依据"),
+        ("认定失信行为的决定文书（49号）", GROUND_CITED),
         ("惩戒措施", r"惩戒措施"),
         ("公示期限", r"公示期限"),
         ("移出条件和程序", r"移出条件和程序"),

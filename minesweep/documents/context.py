@@ -27,7 +27,7 @@ from minesweep.cases.models import (
     Referral,
     Track,
 )
-from minesweep.cases.selectors import fine_range, violated_basis
+from minesweep.cases.selectors import credit_ground, fine_range, violated_basis
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.authority import (
@@ -1023,14 +1023,26 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     party = _listing_party(case, listing) if case is not None else None
     violated = violated_provisions(party)
     statutes = _listing_statutes(listing)
-    decided = listing.decision
-    ground = f"，已由{decided.number}行政处罚决定书认定" if decided is not None and decided.number else ""
+    ground = _listing_ground(listing, party)
     procedure = ("依据" + statutes + "，" if statutes else "") + (
-        f"按照{GUIDANCE_49}关于失信主体名单认定和事先告知的要求"
+        f"按照{GUIDANCE_49}关于失信行为认定依据、失信主体名单认定和事先告知的要求"
     )
+    found = f"，已由{ground}认定" if ground else ""
     if violated:
-        return f"你（单位）的上述行为违反了{violated}的规定{ground}；{procedure}"
-    return f"{procedure}{ground}"
+        return f"你（单位）的上述行为违反了{violated}的规定{found}；{procedure}"
+    if ground:
+        return f"你（单位）的上述行为已由{ground}认定；{procedure}"
+    return procedure
+
+
+def _listing_ground(listing: ListingRecord, party: CaseParty | None) -> str:
+    """The decision document the listing rests on, as the notice and the decision cite it (49号: a
+    行政行为决定文书 with legal effect; :func:`cases.selectors.credit_ground`), as it stood when the party was
+    told; "" for a listing made outside a case."""
+    if party is None or listing.notified_on is None:
+        return ""
+    ground = credit_ground(party, listing.notified_on)
+    return ground.cited if ground is not None else ""
 
 
 def _credit_policies(case: Case, party: CaseParty | None) -> str:

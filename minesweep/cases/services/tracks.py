@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Measure, Referral, Task, Track
+from minesweep.cases.selectors import GROUND_KINDS, credit_ground
 from minesweep.cases.services._common import (
     Actor,
     day_not_after_today,
@@ -794,6 +795,25 @@ def _credit_track(actor: Actor, track: Track) -> Track:
     return track
 
 
+def require_credit_ground(party: Any, on: dt.date) -> Any:
+    """The document the party's listing rests on (:func:`cases.selectors.credit_ground`); refuses without one."""
+    ground = credit_ground(party, on)
+    if ground is None:
+        raise TransitionError(
+            "cases.credit_no_ground",
+            f"“{party.name}”尚无认定其失信行为的生效文书：列入失信主体名单须以生效的判决、仲裁裁决或者行政处罚决定书、"
+            "处理决定书等行政行为决定文书为依据（国办发〔2020〕49号“严格规范失信行为认定依据”），案件调查结论本身"
+            "不是认定依据。请先送达处罚决定书、出具处理决定书，或者登记本平台外作出的生效文书，告知书的送达日期"
+            "不得早于该文书送达（出具、生效）之日",
+            f"nothing with legal effect establishes the conduct of '{party.name}' yet: a listing rests on an "
+            "effective judgment or award, or an administrative decision such as a penalty decision or a decision "
+            "letter (State Council General Office doc. 49/2020, on the grounds for finding dishonesty); the case's "
+            "findings alone are not one. Serve the penalty decision, issue the decision letter or record an "
+            "effective document made outside the platform first; the notice cannot be dated before it",
+        )
+    return ground
+
+
 def _credit_listing(track: Track) -> Any:
     from minesweep.credit.selectors import listing_for_party
 
@@ -826,12 +846,17 @@ def track_credit_notice_issue(
     """Credit track, first act: the 拟列入失信主体名单告知书 (国办发〔2020〕49号: the grounds, basis and the
     party's rights before it is listed). Proposes the listing in the credit app, serves the notice (its
     number allocated now, the objection period counted in working days from service) and opens the
-    objection period. Nothing is listed yet."""
+    objection period. Nothing is listed yet.
+
+    Refused until a decision document with legal effect establishes the party's conduct — its penalty
+    decision served, or its measure's 处理决定书 issued (:func:`cases.selectors.credit_ground`, 49号's
+    认定依据): the notice and the listing decision cite it."""
     from minesweep.credit.services import listing_from_track, listing_notify
 
     track = _credit_track(actor, track)
     day = day_not_after_today(served_on, "送达日期", "The service date", not_before=track.case.filed_on)
     advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
+    require_credit_ground(track.party, day)
     from minesweep.credit.models import ListingRecord
     from minesweep.credit.selectors import listing_for_party
 
@@ -846,6 +871,54 @@ def track_credit_notice_issue(
     )
     track.save()
     _track_record(actor, track, "credit_notice", track.letter_text, listing=listing.number)
+    return track
+
+
+@transaction.atomic
+def track_credit_ground_record(
+    *,
+    actor: Actor,
+    track: Track,
+    kind: str,
+    number: str,
+    organ: str,
+    effective_on: dt.date | None = None,
+) -> Track:
+    """Credit track, before the notice: the document made outside the platform that established the party's
+    conduct — an effective judgment or arbitral award, another organ's penalty decision or ruling
+    (:data:`cases.selectors.GROUND_KINDS`) — on which its listing will rest (国办发〔2020〕49号). Recorded again
+    to correct it while no notice has been served."""
+    track = _credit_track(actor, track)
+    if kind not in GROUND_KINDS:
+        raise DomainError(
+            "cases.ground_kind_invalid",
+            "请选择文书种类：" + "、".join(zh for zh, _ in GROUND_KINDS.values()),
+            "Choose the kind of document: " + ", ".join(en for _, en in GROUND_KINDS.values()),
+        )
+    number_text = required_text(number, "文书编号", "The document's number", min_length=4)[:60]
+    organ_text = required_text(
+        organ, "作出机关（法院、仲裁机构）", "The court, tribunal or organ", min_length=4
+    )[:120]
+    day = day_not_after_today(effective_on, "生效日期", "The date it took effect")
+    before = {"kind": track.ground_kind, "number": track.ground_number, "organ": track.ground_organ}
+    advance(track, "credit_ground_record")
+    track.ground_kind, track.ground_number, track.ground_organ, track.ground_on = (
+        kind,
+        number_text,
+        organ_text,
+        day,
+    )
+    track.save(update_fields=["ground_kind", "ground_number", "ground_organ", "ground_on", "updated_at"])
+    zh = GROUND_KINDS[kind][0]
+    record(
+        actor=actor,
+        action="cases.track.credit_ground",
+        target=track,
+        case=track.case,
+        before=before if any(before.values()) else None,
+        after={"kind": kind, "number": number_text, "organ": organ_text, "effective_on": day.isoformat()},
+        note=f"{track.party.name}：认定依据 {organ_text}作出的{number_text}{zh}（{day.isoformat()}生效）",
+    )
     return track
 
 

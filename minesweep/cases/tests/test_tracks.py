@@ -237,11 +237,84 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     assert decision.fine_yuan == 20000
 
 
-def _credit_case(crew, lead):  # type: ignore[no-untyped-def]
+def _credit_case(crew, lead, *, grounded: bool = True):  # type: ignore[no-untyped-def]
+    """A case past its legal review; ``grounded``: the credit party's 处理决定书 issued on 2026-09-21, the
+    decision document its listing rests on (国办发〔2020〕49号)."""
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
-    return case.tracks.get(kind="credit")
+    credit = case.tracks.get(kind="credit")
+    if grounded:
+        _issue_measure_letter(crew, credit.party, dt.date(2026, 9, 21))
+    return credit
+
+
+def _issue_measure_letter(crew, party, on):  # type: ignore[no-untyped-def]
+    return services.track_letter_issue(
+        actor=crew.investigator, track=party.tracks.get(kind="measure"), issued_on=on
+    )
+
+
+def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(crew, lead):
+    """国办发〔2020〕49号 (失信行为认定依据): a listing rests on a decision with legal effect, not on the case's
+    findings. Refused — nothing proposed, numbered or audited — until the party's 处理决定书 is issued or its
+    penalty decision served, and then only on or after that day; the notice cites it."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.documents.models import Act
+
+    track = _credit_case(crew, lead, grounded=False)
+    events = AuditEvent.objects.count()
+    with pytest.raises(TransitionError) as refused:
+        services.track_credit_notice_issue(
+            actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21)
+        )
+    assert refused.value.code == "cases.credit_no_ground"
+    assert "国办发〔2020〕49号" in refused.value.message_zh and "49/2020" in refused.value.message_en
+    assert not ListingRecord.objects.exists() and not Act.objects.filter(kind="credit_notice").exists()
+    assert AuditEvent.objects.count() == events
+    track.refresh_from_db()
+    assert track.step == "handover"
+    letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 22))
+    with pytest.raises(TransitionError) as before_it:  # a notice dated before the letter rests on nothing
+        services.track_credit_notice_issue(
+            actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21)
+        )
+    assert before_it.value.code == "cases.credit_no_ground"
+    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 22))
+    listing = ListingRecord.objects.get(case_number=track.case.number)
+    from minesweep.documents.context import _listing_basis_sentence
+
+    sentence = _listing_basis_sentence(listing)
+    assert f"已由{letter.letter_number}处理决定书认定" in sentence and "49号" in sentence
+    with pytest.raises(TransitionError) as served:  # the notice states its ground: no other one after it
+        services.track_credit_ground_record(
+            actor=crew.investigator,
+            track=track,
+            kind="criminal_judgment",
+            number="（2026）内0207刑初15号",
+            organ="包头市九原区人民法院",
+            effective_on=dt.date(2026, 9, 22),
+        )
+    assert served.value.code == "cases.track_wrong_step"
+
+
+def test_the_ground_of_a_listing_is_the_served_penalty_decision_before_a_decision_letter(crew, lead):
+    """credit_ground as it stood on a day: the scenario issues the miner's 处理决定书 on the decision day and
+    serves the penalty decision the next day — nothing before the letter, the letter until the service, then
+    the served decision first."""
+    from minesweep.cases.selectors import credit_ground
+
+    case = run(crew, lead, to="decided", filed_on=dt.date(2026, 9, 1))
+    assert isinstance(case, Case)
+    decision = case.decisions.get()  # the scenario's one miner
+    party, letter = decision.party, decision.party.tracks.get(kind="measure")
+    assert decision.served_on is not None and letter.letter_on == decision.served_on - dt.timedelta(days=1)
+    assert credit_ground(party, letter.letter_on - dt.timedelta(days=1)) is None
+    on_letter = credit_ground(party, letter.letter_on)
+    assert on_letter is not None and on_letter.cited == f"{letter.letter_number}处理决定书"
+    served = credit_ground(party, decision.served_on)
+    assert served is not None and served.cited == f"{decision.number}行政处罚决定书"
+    assert served.on == decision.served_on
 
 
 def test_the_listing_decision_waits_for_the_notice_its_period_and_an_answer_to_the_objection(crew, lead):
@@ -306,6 +379,7 @@ def test_a_written_waiver_lets_the_listing_be_decided_and_an_upheld_objection_en
     assert isinstance(other, Case)
     services.legal_review_record(actor=crew.reviewer, case=other, approve=True, opinion="同意")
     credit = other.tracks.get(kind="credit")
+    _issue_measure_letter(crew, credit.party, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(actor=inv, track=credit, served_on=dt.date(2026, 9, 21))
     services.track_credit_statement_record(
         actor=inv, track=credit, statement="不知情", received_on=dt.date(2026, 9, 22)
@@ -361,6 +435,7 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     first, second = case.tracks.filter(kind="credit").order_by("party_id")
+    _issue_measure_letter(crew, second.party, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(actor=crew.investigator, track=second, served_on=dt.date(2026, 9, 21))
     listing = ListingRecord.objects.get(case_number=case.number)
     assert listing.party_id == second.party_id
@@ -393,6 +468,7 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     assert isinstance(twins, Case)
     services.legal_review_record(actor=crew.reviewer, case=twins, approve=True, opinion="同意")
     twin_track = twins.tracks.filter(kind="credit").first()
+    _issue_measure_letter(crew, twin_track.party, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(
         actor=crew.investigator, track=twin_track, served_on=dt.date(2026, 9, 21)
     )

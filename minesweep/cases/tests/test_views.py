@@ -484,3 +484,43 @@ def test_it_records_the_facts_found_against_each_party_from_the_engine_form(crew
     park.refresh_from_db()
     assert park.findings == "经查，园区为矿场供电。"
     assert case.parties.get(category="enterprise").findings  # not posted: left as it was
+
+
+def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, lead, client_for):
+    """国办发〔2020〕49号: before the party's decision document exists the panel offers no notice, says why,
+    and takes a judgment or another organ's decision; a bad entry changes nothing; then the notice form names
+    the ground."""
+    from minesweep.audit.models import AuditEvent
+
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO)
+    credit = case.tracks.get(kind="credit")
+    assert credit.step == "handover"
+    client = client_for(crew.investigator)
+    url = f"/cases/{case.pk}/?p=tracks&party={credit.party_id}"
+    page = client.get(url).content.decode()
+    assert "credit-no-ground" in page and "国办发〔2020〕49号" in page
+    assert 'name="step" value="notice"' not in page and 'name="step" value="ground"' in page
+    post = {
+        "track": credit.pk,
+        "step": "ground",
+        "kind": "criminal_judgment",
+        "organ": "包头市九原区人民法院",
+    }
+    bad = client.post(f"/cases/{case.pk}/act/track_credit/", {**post, "number": "", "on": ""}, follow=True)
+    assert bad.status_code == 200 and "请填写文书编号" in _messages(bad)
+    odd = client.post(
+        f"/cases/{case.pk}/act/track_credit/", {**post, "kind": "rumour", "number": "X-2026-1"}, follow=True
+    )
+    assert odd.status_code == 200 and "请选择文书种类" in _messages(odd)
+    credit.refresh_from_db()
+    assert credit.ground_kind == "" and credit.ground_on is None
+    client.post(
+        f"/cases/{case.pk}/act/track_credit/",
+        {**post, "number": "（2026）内0207刑初15号", "on": LONG_AGO.isoformat()},
+    )
+    credit.refresh_from_db()
+    assert (credit.ground_kind, credit.ground_on, credit.step) == ("criminal_judgment", LONG_AGO, "handover")
+    page = client.get(url).content.decode()
+    assert "credit-no-ground" not in page and 'name="step" value="notice"' in page
+    assert "包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书" in page
+    assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 1
