@@ -24,13 +24,20 @@ from minesweep.credit.services import (
 )
 from minesweep.registry.models import Subject
 
-# 国办发〔2020〕49号 is a normative document (规范性文件); the eight measures are a draft, context only.
-BASIS = "国办发〔2020〕49号；《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）"
+# Each listing rests on an effective decision document (国办发〔2020〕49号, a normative document, cited last for
+# the procedure); the draft eight measures are no basis and are not cited. (reason, basis before 49号)
 REASONS = [
-    "未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电",
-    "以数据中心名义享受电价优惠，实际从事虚拟货币“挖矿”活动",
-    "为虚拟货币“挖矿”企业提供场地和电力",
-    "参与虚拟货币“挖矿”活动，拒不整改",
+    (
+        "未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电",
+        "违反《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定；"
+        "经{short}能源罚〔{year}〕{serial}号行政处罚决定书认定",
+    ),
+    (
+        "以数据中心名义享受电价优惠，实际从事虚拟货币“挖矿”活动",
+        "经{short}发改处〔{year}〕{serial}号处理决定书认定",
+    ),
+    ("为虚拟货币“挖矿”企业提供场地和电力", "经{short}发改处〔{year}〕{serial}号处理决定书认定"),
+    ("参与虚拟货币“挖矿”活动，拒不整改", "经{short}发改处〔{year}〕{serial}号处理决定书认定"),
 ]
 AUTHORITY_SHORT = {"150100": "呼", "150200": "包", "150300": "乌", "150600": "鄂", "150800": "巴"}
 
@@ -44,12 +51,13 @@ def _authority(subject: Subject) -> tuple[str, str]:
 
 def _propose(subject: Subject, severity: str, serial: int, year: int, rng: random.Random) -> ListingRecord:
     authority, short = _authority(subject)
+    reason, ground = rng.choice(REASONS)
     return listing_propose(
         actor="demo",
         subject=subject,
         severity=severity,
-        reason=rng.choice(REASONS),
-        basis=BASIS,
+        reason=reason,
+        basis=ground.format(short=short, year=year, serial=serial) + "；国办发〔2020〕49号",
         authority=authority,
         decision_number=f"{short}发改信〔{year}〕{serial}号",
         sanctions="限制享受财政、税收、电价等优惠政策；限制参与电力市场交易；依法实施联合惩戒",

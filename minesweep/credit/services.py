@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -131,6 +132,7 @@ def listing_propose(
             f"Severity must be one of {', '.join(Severity.values)}",
         )
     text = _required_text(reason=reason, basis=basis, authority=authority, decision_number=decision_number)
+    refuse_draft_basis(text["basis"])
     if ListingRecord.objects.filter(
         subject=subject, decision_number=text["decision_number"], status__in=_OPEN
     ).exists():
@@ -205,15 +207,58 @@ def listing_from_decision(
         decision=decision,
         severity=severity,
         reason=(reason or decision.facts_and_evidence).strip(),
-        basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）；"
-        + _violated_clause(party)
-        + decision.penalty_and_basis.strip(),
+        basis=listing_basis(party, f"{decision.number}行政处罚决定书" if decision.number else ""),
         authority=_credit_authority(party) or decision.authority,
         # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
         # it rests on stays linked (``decision``) and is cited in that act.
         decision_number=decision_number.strip(),
         sanctions=sanctions,
     )
+
+
+#: The normative document a listing's procedure follows (告知 before listing, the objection), cited last.
+GUIDANCE_49_SHORT = "国办发〔2020〕49号"
+
+
+def listing_basis(party: Any, ground: str) -> str:
+    """列入依据 as the listing record keeps it (shown on the public list and in exports): the provisions the
+    party's conduct violated, the decision document that established it (``ground``, as cited:
+    包能源罚〔2026〕1号行政处罚决定书; 国办发〔2020〕49号 requires one), the statutes the credit action itself rests
+    on if its pack names any, then 49号 for the procedure. Never the draft eight measures (a 征求意见稿 is no
+    basis) nor the penalty provision that grounds a fine (电力法第七十一条 is not what was violated)."""
+    statutes = "、".join(
+        dict.fromkeys(
+            f"《{b['law']}》{b.get('article') or ''}"
+            for track in party.tracks.filter(kind="credit")
+            for action in track.actions
+            if isinstance(action, dict)
+            for b in action.get("legal_basis") or []
+            if b.get("law")
+        )
+    )
+    parts = [
+        _violated_clause(party).rstrip("；"),
+        f"经{ground}认定" if ground else "",
+        f"依据{statutes}" if statutes else "",
+        GUIDANCE_49_SHORT,
+    ]
+    return "；".join(p for p in parts if p)
+
+
+def refuse_draft_basis(basis: str) -> None:
+    """A 列入依据 typed on the credit page that cites the draft eight measures (with or without its
+    （征求意见稿）) is refused: a draft is never a legal basis."""
+    from minesweep.documents.context import mark_drafts
+
+    if "征求意见稿" in mark_drafts(basis):
+        raise CreditError(
+            "credit.basis_draft",
+            "列入依据不得引用征求意见稿（未生效的文件不是法律依据）：请写明所违反的规定、认定失信行为的生效文书"
+            "及其文号（国办发〔2020〕49号）",
+            "The basis may not cite a draft (a consultation draft is no legal basis): give the provisions "
+            "violated and the effective document, with its number, that established the conduct (State "
+            "Council General Office doc. 49/2020)",
+        )
 
 
 def _violated_clause(party: Any) -> str:
@@ -239,7 +284,10 @@ def _credit_authority(party: Any) -> str:
     from minesweep.cases.services.tracks import authority_name
 
     track = party.tracks.filter(kind="credit").first()
-    return authority_name(party.case, track.authority)[:120] if track is not None else ""
+    if track is None:
+        return ""
+    # a remark after the name (（社会信用体系建设牵头部门）) is not part of it, as on the acts (documents.authority)
+    return re.sub(r"（[^）]*）$", "", authority_name(party.case, track.authority))[:120]
 
 
 def _listing_for_party(
@@ -311,8 +359,6 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
     """拟列入 from a case's credit track (measure 8). A penalty decision of the same party, if any, is the
     source (cited in the 列入决定书); otherwise the reason and basis come from the track. The listing's
     ``decision_number`` is the number of the act that decides it, allocated by ``listing_publish``."""
-    from minesweep.cases.services.tracks import authority_name
-
     if track.kind != "credit":
         raise CreditError(
             "credit.not_credit_track", "只有信用惩戒轨道可以移交", "only a credit track is handed over"
@@ -325,10 +371,7 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         raise CreditError(
             "credit.duplicate", "该当事人已据本案列入或拟列入", "already (being) listed from this case"
         )
-    basis = "；".join(
-        [f"《{b['law']}》{b.get('article') or ''}" for a in track.actions for b in a.get("legal_basis") or []]
-        + [p for a in track.actions for p in a.get("policy_basis") or []]
-    )
+    basis = listing_basis(party, "")  # the ground is added when the notice is served
     return _listing_for_party(
         actor,
         party,
@@ -336,7 +379,7 @@ def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious")
         severity=severity,
         reason=_track_reason(case, party),
         basis=basis,
-        authority=authority_name(case, track.authority)[:120],
+        authority=_credit_authority(party),
         decision_number="",
     )
 

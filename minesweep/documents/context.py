@@ -45,7 +45,6 @@ from minesweep.documents.wording import (
     PENDING_BASIS,
     Citation,
     category_label,
-    citations_in,
     cite,
     cn_count,
     cn_date,
@@ -1002,13 +1001,16 @@ def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
     }
 
 
-def _listing_statutes(listing: ListingRecord) -> str:
-    """Statutes the listing itself rests on, from its recorded basis — only for a listing without a penalty
-    decision (from a credit track: the credit action's ``legal_basis``; or typed as 列入依据). A listing from
-    a decision records the decision's penalty basis there, which is no basis of the listing."""
-    if listing.decision_id is not None:
-        return ""
-    return cite(citations_in(mark_drafts(listing.basis)))
+def _listing_statutes(party: CaseParty | None) -> str:
+    """Statutes the listing itself rests on: the credit action's ``legal_basis`` on the party's credit track (the
+    packs name none today: packs/README.md). Not parsed from the listing's recorded basis, which also names
+    the provisions violated and the deciding document."""
+    return cite(
+        Citation(str(b["law"]), str(b.get("article") or ""))
+        for action in track_actions(party, "credit")
+        for b in action.get("legal_basis") or []
+        if isinstance(b, dict) and b.get("law")
+    )
 
 
 def _listing_basis_sentence(listing: ListingRecord) -> str:
@@ -1022,7 +1024,7 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     case = Case.objects.filter(number=listing.case_number).first()
     party = _listing_party(case, listing) if case is not None else None
     violated = violated_provisions(party)
-    statutes = _listing_statutes(listing)
+    statutes = _listing_statutes(party)
     ground = _listing_ground(listing, party)
     procedure = ("依据" + statutes + "，" if statutes else "") + (
         f"按照{GUIDANCE_49}关于失信行为认定依据、失信主体名单认定和事先告知的要求"

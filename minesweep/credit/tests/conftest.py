@@ -58,7 +58,7 @@ def propose(subject: Subject, severity: str = "serious", number: str = "包发�
         subject=subject,
         severity=severity,
         reason="未经报批私自接入动力电源从事虚拟货币“挖矿”活动",
-        basis="《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条",
+        basis="违反《中华人民共和国电力法》第四条第二款的规定；经包能源罚〔2026〕1号行政处罚决定书认定；国办发〔2020〕49号",
         authority="包头市发展和改革委员会",
         decision_number=number,
         case_number="AJ-2026-000001",

@@ -109,3 +109,15 @@ def test_it_says_when_nothing_matches_and_explains_a_partial_uscc(published):
     assert 'id="no-result"' in body and "未查询到公示期内的失信记录" in body
     body = Client().get("/credit/", {"q": "91150"}).content.decode()
     assert 'id="no-result"' in body and "须完整输入 18 位" in body and "您输入了 5" in body
+
+
+def test_the_public_list_states_each_basis_and_never_cites_the_draft(published):
+    """The page's own text and each record's 列入依据: the decision that established the conduct and 49号;
+    the draft eight measures (征求意见稿) are no basis, so neither the page nor a record cites them."""
+    for lang in ("zh-hans", "en"):
+        client = Client()
+        client.cookies["django_language"] = lang
+        body = client.get("/credit/").content.decode()
+        assert "八项措施" not in body and "征求意见稿" not in body and "measure 8" not in body
+    body = Client().get("/credit/").content.decode()
+    assert "经包能源罚〔2026〕1号行政处罚决定书认定；国办发〔2020〕49号" in body

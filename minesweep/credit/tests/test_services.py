@@ -221,3 +221,29 @@ def test_it_refuses_an_incomplete_or_duplicate_proposal(baotou_miner):
     with pytest.raises(DomainError) as duplicate:
         propose(baotou_miner)
     assert duplicate.value.code == "credit.duplicate" and ListingRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "basis",
+    [
+        "《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施》第八条",  # the draft without its marker
+        "国办发〔2020〕49号；《关于坚决打击惩戒虚拟货币“挖矿”行为八项措施（征求意见稿）》第八条（政策背景）",
+        "依据《八项措施》第八条",
+    ],
+)
+def test_it_refuses_a_basis_that_cites_the_draft_eight_measures(baotou_miner, basis):
+    """A consultation draft is never a legal basis; the refusal says what to write instead and lists nothing."""
+    from minesweep.credit.services import listing_propose
+
+    with pytest.raises(DomainError) as refused:
+        listing_propose(
+            actor="t",
+            subject=baotou_miner,
+            severity="serious",
+            reason="从事虚拟货币“挖矿”活动",
+            basis=basis,
+            authority="包头市发展和改革委员会",
+            decision_number="包发改信〔2026〕9号",
+        )
+    assert refused.value.code == "credit.basis_draft" and "认定失信行为的生效文书" in refused.value.message_zh
+    assert "49/2020" in refused.value.message_en and not ListingRecord.objects.exists()

@@ -594,7 +594,10 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
     )
     listing = ListingRecord.objects.get(case_number=case.number, name=official.name)
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
-    assert "第八条" in listing.basis and "社会信用" in listing.authority
+    assert listing.basis == (
+        "经包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定；国办发〔2020〕49号"
+    )
+    assert listing.authority == "内蒙古自治区发展和改革委员会"  # the credit office, without the pack's remark
     notice = _squash(
         docx_text(bytes(document_issue(actor="test", case=case, kind="credit_notice", party=official).docx))
     )
@@ -643,7 +646,13 @@ def test_it_cites_the_provision_violated_not_the_penalty_provision_in_listing_do
     text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
     assert VIOLATED_SAID in text and "违反了《中华人民共和国电力法》第七十一条" not in text
     listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
-    assert listing.basis.index("违反《中华人民共和国电力法》第四条第二款") < listing.basis.index("第七十一条")
+    # the record (public list, exports): what was violated, the decision that found it, 49号 — no draft, and
+    # not the fine's own provision
+    decision = listing.decision
+    assert decision is not None and listing.basis == (
+        "违反《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定；"
+        f"经{decision.number}行政处罚决定书认定；国办发〔2020〕49号"
+    )
 
 
 def _forget_violated_basis(case) -> None:  # type: ignore[no-untyped-def]
