@@ -77,6 +77,15 @@ PERSONAS: list[Persona] = [
         "150600",
         "power_administration",
     ),
+    # The region's credit office (the pack's credit_office: 内蒙古自治区发展和改革委员会) lists the parties of every
+    # city's cases: its notice, the objection, the listing decision (cases.services.require_credit_officer).
+    Persona(
+        "region_credit_officer",
+        "自治区发改委信用处 孙丽",
+        Role.INVESTIGATOR,
+        "150000",
+        "credit_office",
+    ),
     Persona("baotou_leader", "包头市领导 周强", Role.LEADERSHIP, "150200"),
     *[
         Persona(f"liaison_{code}", f"{zh}联络员", Role.DEPARTMENT_LIAISON, "150000", code)

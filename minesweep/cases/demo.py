@@ -37,7 +37,13 @@ EXTRA_STAFF = (
         for p in PERSONAS
         if p.legal_reviewer
         or p.username
-        in ("baotou_investigator", "ordos_investigator", "baotou_energy_officer", "ordos_energy_officer")
+        in (
+            "baotou_investigator",
+            "ordos_investigator",
+            "baotou_energy_officer",
+            "ordos_energy_officer",
+            "region_credit_officer",
+        )
     ],
 )
 
@@ -178,6 +184,7 @@ def _crews() -> dict[str, Crew]:
             liaisons,
             staff[f"{city}_energy_legal"],
             staff[f"{city}_energy_officer"],
+            staff["region_credit_officer"],
         )
         for league, city in (("150200", "baotou"), ("150600", "ordos"))
     }

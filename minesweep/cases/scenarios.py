@@ -49,6 +49,7 @@ class Crew:
     liaisons: Mapping[str, AbstractBaseUser] = field(default_factory=dict)
     penalty_reviewer: AbstractBaseUser | None = None
     penalty_officer: AbstractBaseUser | None = None
+    credit_officer: AbstractBaseUser | None = None  # of the organ that lists (require_credit_officer)
 
     def _of_penalty_organ(self, party: CaseParty) -> bool:
         track = party.tracks.filter(kind="penalty").first()
@@ -67,6 +68,12 @@ class Crew:
         if self.penalty_officer is not None and self._of_penalty_organ(party):
             return self.penalty_officer
         return self.investigator
+
+    @property
+    def lister(self) -> AbstractBaseUser:
+        """Who records the listing's steps: the credit office's officer (the investigator where none is set,
+        as for a case of the region's own 发改委, which is also its credit office)."""
+        return self.credit_officer or self.investigator
 
 
 @dataclass
@@ -412,7 +419,7 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
     elif track.kind == "credit" and credit_ground(track.party, on) is not None:
         # 国办发〔2020〕49号: without a decision document establishing the party's conduct (an official has no
         # penalty or decision letter of his own; a court's judgment would be one) no notice: the track waits.
-        services.track_credit_notice_issue(actor=inv, track=track, served_on=on)
+        services.track_credit_notice_issue(actor=crew.lister, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
 
 
@@ -437,9 +444,9 @@ def _decide_listing(crew: Crew, track: Track) -> None:
     assert listing is not None and listing.objection_deadline is not None
     day = listing.objection_deadline + dt.timedelta(days=1)
     if day > today():
-        services.track_credit_rights_waive(actor=crew.investigator, track=track, on=listing.notified_on)
+        services.track_credit_rights_waive(actor=crew.lister, track=track, on=listing.notified_on)
         day = listing.notified_on or day
-    services.track_credit_listing_decide(actor=crew.investigator, track=track, decided_on=day)
+    services.track_credit_listing_decide(actor=crew.lister, track=track, decided_on=day)
 
 
 UNTRACKED_ORGAN = {

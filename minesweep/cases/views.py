@@ -336,12 +336,17 @@ PENALTY_OFFICER_STEPS = frozenset(
 
 def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]]]:
     """Each party's tracks as the panel shows them to ``viewer``: a penalty another organ decides shows that
-    organ's name in place of the forms for the steps its own officers record; to staff of another organ than
-    the case authority's (the 能源局's) only that organ's penalty steps are open."""
+    organ's name in place of the forms for the steps its own officers record, and so does a listing (the
+    credit office's); to staff of another organ than the case authority's (the 能源局's, the region's credit
+    office) only that organ's penalty or credit steps are open."""
     rows: dict[int, list[dict[str, Any]]] = {}
     not_ours = bool(services.case_organ_elsewhere(viewer, case))
+    credit_elsewhere = services.credit_organ_elsewhere(viewer, case)
     for track in case.tracks.select_related("party__case", "referral"):
-        allowed = services.track_allowed(track) if track.kind == "penalty" or not not_ours else []
+        if track.kind == "credit":  # the listing organ's staff only (require_credit_officer)
+            allowed = [] if credit_elsewhere else services.track_allowed(track)
+        else:
+            allowed = services.track_allowed(track) if track.kind == "penalty" or not not_ours else []
         elsewhere = (
             services.penalty_organ_elsewhere(viewer, track.party)
             if track.kind == "penalty" and PENALTY_OFFICER_STEPS.intersection(allowed)
@@ -356,6 +361,9 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "step": STEP_NAMES.get(track.step, (track.step, track.step)),
                 "allowed": allowed,
                 "penalty_organ_elsewhere": elsewhere,
+                "credit_organ_elsewhere": credit_elsewhere
+                if track.kind == "credit" and services.track_allowed(track)
+                else "",
                 "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
@@ -482,7 +490,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "case_facts": determination.case_facts if determination else [],
         # Staff of another organ act only on its penalties (require_case_officer / require_penalty_officer).
         "can_act": _can_act(request) and not case_elsewhere,
-        "can_act_penalty": _can_act(request),
+        "can_act_organ": _can_act(request),  # the forms of one's own organ's acts on another's case
         "case_organ_elsewhere": case_elsewhere,
     }
 

@@ -75,6 +75,30 @@ def _require(listing: ListingRecord, *allowed: str, action_zh: str, action_en: s
         )
 
 
+def _require_listing_organ(actor: Actor, listing: ListingRecord) -> None:
+    """A listing made from a case is decided by the organ that lists (the case pack's credit office): its
+    steps are recorded by that organ's staff, on the credit page as on the case page
+    (:func:`cases.services._common.require_credit_officer`; the credit page's own role rule still applies).
+    A listing typed on the credit page names its deciding authority as free text and is left to that rule."""
+    if listing.party is None or not isinstance(actor, AbstractBaseUser):
+        return
+    profile = getattr(actor, "staff", None)
+    if profile is None:
+        return
+    from minesweep.cases.services._common import credit_organ, require_staff_of
+
+    case = listing.party.case
+    organ = credit_organ(case)
+    require_staff_of(
+        profile,
+        case,
+        organ,
+        "credit.other_organ",
+        f"该名单记录由{organ}认定，须由该机关的工作人员办理（国办发〔2020〕49号）",
+        f"{organ} decides this listing: its own staff record its steps (State Council General Office doc. 49/2020)",
+    )
+
+
 def _save(
     listing: ListingRecord, *, actor: Actor, action: str, before: dict[str, Any], **detail: Any
 ) -> None:
@@ -436,6 +460,7 @@ def _track_follow(actor: Actor, listing: ListingRecord) -> None:
 def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
     """事先告知: the party is told the reason, basis and rights; the objection window opens."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.PROPOSED, action_zh="告知", action_en="notify")
     before = _state(listing)
     day = _today(on)
@@ -479,6 +504,7 @@ def listing_rights_waive(*, actor: Actor, listing: ListingRecord, on: dt.date | 
     before the period ends (as 行政处罚法 allows for a penalty notice; 国办发〔2020〕49号 asks that the party
     be heard, not that the authority wait for a party who declines)."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.NOTIFIED, action_zh="登记放弃陈述申辩", action_en="record a waiver")
     day = _today(on)
     if listing.objection_text or listing.rights_waived_on:
@@ -505,6 +531,7 @@ def listing_object(
 ) -> ListingRecord:
     """异议: the party objects within the window."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.NOTIFIED, action_zh="提出异议", action_en="object")
     day = _today(on)
     if not clean_text(text):
@@ -532,6 +559,7 @@ def listing_objection_decide(
 ) -> ListingRecord:
     """异议处理: upheld → not listed (removed); rejected → back to notified, ready to publish."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.OBJECTION, action_zh="处理异议", action_en="decide an objection")
     if not clean_text(reply):
         raise CreditError("credit.reply_required", "请填写异议处理意见", "Write the reply to the objection")
@@ -554,6 +582,7 @@ def listing_publish(*, actor: Actor, listing: ListingRecord, on: dt.date | None 
     is told the grounds, basis and its rights before it is listed, and may object). A listing from a
     case gets the 列入决定书's number (allocated now) as its ``decision_number``."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.NOTIFIED, action_zh="列入公示", action_en="publish")
     day = _today(on)
     assert listing.objection_deadline is not None
@@ -596,6 +625,7 @@ def repair_apply(
 ) -> RepairApplication:
     """信用修复申请: only after the minimum publication period, with a statement, evidence and a pledge."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
+    _require_listing_organ(actor, listing)
     _require(listing, S.LISTED, action_zh="申请信用修复", action_en="apply for repair")
     day = _today(on)
     assert listing.min_end is not None
@@ -645,6 +675,7 @@ def repair_decide(
     """准予修复 → removed from the list; 不予修复 → stays listed."""
     application = RepairApplication.objects.select_for_update().get(pk=application.pk)
     listing = ListingRecord.objects.select_for_update().get(pk=application.listing_id)
+    _require_listing_organ(actor, listing)
     _require(listing, S.REPAIR_APPLIED, action_zh="审核信用修复", action_en="decide a repair")
     if application.outcome != RepairApplication.Outcome.PENDING:
         raise TransitionError("credit.repair_decided", "该申请已审核", "This application was already decided")

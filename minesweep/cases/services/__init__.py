@@ -3,7 +3,11 @@
 Split by phase; import from here: ``from minesweep.cases.services import lead_create, decision_issue``.
 """
 
-from minesweep.cases.services._common import case_organ_elsewhere, penalty_organ_elsewhere
+from minesweep.cases.services._common import (
+    case_organ_elsewhere,
+    credit_organ_elsewhere,
+    penalty_organ_elsewhere,
+)
 from minesweep.cases.services.criminal import criminal_hold, decision_period, referral_outcome_record
 from minesweep.cases.services.determination import (
     determination_evaluate,
@@ -143,6 +147,7 @@ __all__ = [
     "require_task_liaison",
     "penalty_organ_elsewhere",
     "case_organ_elsewhere",
+    "credit_organ_elsewhere",
     "rigs_seize",
     "task_cancel",
     "task_close",

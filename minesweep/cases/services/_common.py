@@ -174,6 +174,44 @@ def require_penalty_officer(actor: Actor, case: Case, party: CaseParty, doing_zh
     )
 
 
+def credit_organ(case: Case) -> str:
+    """The organ that lists a party of ``case`` (the pack's ``credit_office`` for the case's division)."""
+    return case_issuer(case, "credit_office").name
+
+
+def require_credit_officer(actor: Actor, case: Case) -> None:
+    """A listing's steps — the ground it rests on, its 拟列入告知书, the objection's record and answer, the waiver,
+    the 列入决定书 — are acts of the organ that lists (认定单位: the pack's credit office, e.g. 内蒙古自治区发展和
+    改革委员会, issuer of those acts: documents.authority.issuer_for), which tells the party and answers it
+    (国办发〔2020〕49号, 认定单位的告知和异议处理). So they are recorded by that organ's staff: the city
+    发改委's investigator who runs the case hands over the track; he does not serve the region's notice. The
+    organ's staff are found as for the penalty (:func:`require_staff_of`); the system is trusted."""
+    profile = require_case_scope(actor, case)
+    if profile is None:
+        return
+    organ = credit_organ(case)
+    require_staff_of(
+        profile,
+        case,
+        organ,
+        "cases.credit_other_organ",
+        f"失信主体名单由{organ}认定：拟列入告知、异议的登记和答复、列入决定及其依据文书，须由该机关的工作人员办理"
+        "（国办发〔2020〕49号）",
+        f"{organ} decides the listing: its notice, the objection and its answer, the listing decision and the "
+        "document it rests on are recorded by that organ's staff (State Council General Office doc. 49/2020)",
+    )
+
+
+def credit_organ_elsewhere(user: Any, case: Case) -> str:
+    """The listing organ's name when ``user`` is staff of another organ (so :func:`require_credit_officer`
+    refuses them the credit track's steps); "" when they work for it or are no staff."""
+    profile = getattr(user, "staff", None)
+    if profile is None:
+        return ""
+    organ = credit_organ(case)
+    return "" if works_for_organ(profile, case, organ) else organ
+
+
 def works_for_organ(profile: Any, case: Case, organ: str) -> bool:
     """The member of staff (``profile``) works for the organ named ``organ`` under the case's pack."""
     works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)

@@ -39,6 +39,7 @@ from minesweep.cases.services._common import (
     day_not_after_today,
     record,
     require_case_officer,
+    require_credit_officer,
     require_penalty_officer,
     required_text,
     today,
@@ -791,7 +792,7 @@ def track_after_task(*, actor: Actor, task: Task) -> None:
 
 def _credit_track(actor: Actor, track: Track) -> Track:
     track = Track.objects.select_for_update().get(pk=track.pk)
-    require_case_officer(actor, track.case)
+    require_credit_officer(actor, track.case)
     return track
 
 

@@ -51,6 +51,12 @@ def baotou_energy_officer(make_staff) -> User:  # type: ignore[no-untyped-def]
     return make_staff("baotou_energy_officer", Role.INVESTIGATOR, "150200", "power_administration")
 
 
+@pytest.fixture
+def region_credit_officer(make_staff) -> User:  # type: ignore[no-untyped-def]
+    # staff of the region's credit office (内蒙古自治区发展和改革委员会): records the listings (49号)
+    return make_staff("region_credit_officer", Role.INVESTIGATOR, "150000", "credit_office")
+
+
 #: The fixtures a crew is made of, in Crew's order.
 CREW = (
     "baotou_investigator",
@@ -59,6 +65,7 @@ CREW = (
     "liaisons",
     "baotou_energy_reviewer",
     "baotou_energy_officer",
+    "region_credit_officer",
 )
 
 

@@ -98,6 +98,7 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
             "cd_energy_legal", Role.INVESTIGATOR, "510100", "power_administration", legal_reviewer=True
         ),
         make_staff("cd_energy_officer", Role.INVESTIGATOR, "510100", "power_administration"),
+        make_staff("sc_credit_officer", Role.INVESTIGATOR, "510000", "credit_office"),
     )
     lead = services.lead_create(
         actor="test", source=Lead.Source.PUBLIC_REPORT, title="锦江区某仓库疑似挖矿", division=county

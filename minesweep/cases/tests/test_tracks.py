@@ -266,7 +266,7 @@ def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(cr
     events = AuditEvent.objects.count()
     with pytest.raises(TransitionError) as refused:
         services.track_credit_notice_issue(
-            actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21)
+            actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21)
         )
     assert refused.value.code == "cases.credit_no_ground"
     assert "国办发〔2020〕49号" in refused.value.message_zh and "49/2020" in refused.value.message_en
@@ -277,10 +277,10 @@ def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(cr
     letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 22))
     with pytest.raises(TransitionError) as before_it:  # a notice dated before the letter rests on nothing
         services.track_credit_notice_issue(
-            actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21)
+            actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21)
         )
     assert before_it.value.code == "cases.credit_no_ground"
-    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 22))
+    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 22))
     listing = ListingRecord.objects.get(case_number=track.case.number)
     from minesweep.documents.context import _listing_basis_sentence
 
@@ -288,7 +288,7 @@ def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(cr
     assert f"已由{letter.letter_number}处理决定书认定" in sentence and "49号" in sentence
     with pytest.raises(TransitionError) as served:  # the notice states its ground: no other one after it
         services.track_credit_ground_record(
-            actor=crew.investigator,
+            actor=crew.credit_officer,
             track=track,
             kind="criminal_judgment",
             number="（2026）内0207刑初15号",
@@ -324,7 +324,7 @@ def test_the_listing_decision_waits_for_the_notice_its_period_and_an_answer_to_t
     from minesweep.documents.models import Act
 
     track = _credit_case(crew, lead)
-    inv = crew.investigator
+    inv = crew.credit_officer
     with pytest.raises(TransitionError) as no_notice:
         services.track_credit_listing_decide(actor=inv, track=track, decided_on=dt.date(2026, 9, 20))
     assert no_notice.value.code == "cases.track_wrong_step"
@@ -365,7 +365,7 @@ def test_a_written_waiver_lets_the_listing_be_decided_and_an_upheld_objection_en
     from minesweep.credit.models import ListingRecord
 
     track = _credit_case(crew, lead)
-    inv = crew.investigator
+    inv = crew.credit_officer
     services.track_credit_notice_issue(actor=inv, track=track, served_on=dt.date(2026, 9, 21))
     services.track_credit_rights_waive(actor=inv, track=track, on=dt.date(2026, 9, 22))
     with pytest.raises(TransitionError):  # waived: no statement can follow
@@ -410,7 +410,7 @@ def test_a_listing_decided_on_the_credit_page_ends_the_credit_track_with_its_num
     from minesweep.credit.services import listing_publish, listing_rights_waive
 
     track = _credit_case(crew, lead)
-    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21))
+    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
     listing = ListingRecord.objects.get(case_number=track.case.number)
     with pytest.raises(CreditError) as early:
         listing_publish(actor="test", listing=listing, on=dt.date(2026, 9, 22))
@@ -436,7 +436,9 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     first, second = case.tracks.filter(kind="credit").order_by("party_id")
     _issue_measure_letter(crew, second.party, dt.date(2026, 9, 21))
-    services.track_credit_notice_issue(actor=crew.investigator, track=second, served_on=dt.date(2026, 9, 21))
+    services.track_credit_notice_issue(
+        actor=crew.credit_officer, track=second, served_on=dt.date(2026, 9, 21)
+    )
     listing = ListingRecord.objects.get(case_number=case.number)
     assert listing.party_id == second.party_id
     assert listing_for_party(first.party) is None and listing_for_party(second.party) == listing
@@ -458,7 +460,7 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
 
     link = importlib.import_module("minesweep.credit.migrations.0004_listingrecord_party")
     track = _credit_case(crew, lead)
-    services.track_credit_notice_issue(actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21))
+    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
     namesake = PartySpec(
         "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
     )
@@ -470,7 +472,7 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     twin_track = twins.tracks.filter(kind="credit").first()
     _issue_measure_letter(crew, twin_track.party, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(
-        actor=crew.investigator, track=twin_track, served_on=dt.date(2026, 9, 21)
+        actor=crew.credit_officer, track=twin_track, served_on=dt.date(2026, 9, 21)
     )
     ListingRecord.objects.update(party=None)  # as before the link existed
 
@@ -807,3 +809,36 @@ def test_a_letter_of_advice_goes_to_an_organ_named_in_full(crew, lead, client_fo
             actor="test", case=case, kind="proposal", party=inspection.party, addressee=inspection.authority
         )
     assert refused.value.code == "documents.addressee_unconfirmed"
+
+
+def test_only_the_credit_office_records_a_listing_and_it_records_nothing_else_of_the_case(crew, lead):
+    """49号: the organ that lists (the pack's credit office, 内蒙古自治区发展和改革委员会) tells the party, answers
+    it and decides. The city 发改委's investigator who runs the case is refused its steps — on the case page
+    and on the credit page — and the credit office's officer is refused the case's own acts."""
+    from minesweep.credit.models import ListingRecord
+    from minesweep.credit.services import listing_rights_waive
+
+    track = _credit_case(crew, lead)
+    with pytest.raises(DomainError) as city:
+        services.track_credit_notice_issue(
+            actor=crew.investigator, track=track, served_on=dt.date(2026, 9, 21)
+        )
+    assert city.value.code == "cases.credit_other_organ"
+    assert (
+        "内蒙古自治区发展和改革委员会" in city.value.message_zh
+        and "包头市发展和改革委员会" in city.value.message_zh
+    )
+    assert not ListingRecord.objects.exists()
+    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
+    listing = ListingRecord.objects.get(case_number=track.case.number)
+    assert listing.authority == "内蒙古自治区发展和改革委员会"
+    with pytest.raises(DomainError) as credit_page:
+        listing_rights_waive(actor=crew.investigator, listing=listing, on=dt.date(2026, 9, 22))
+    assert credit_page.value.code == "credit.other_organ"
+    listing.refresh_from_db()
+    assert listing.rights_waived_on is None
+    with pytest.raises(DomainError) as case_act:
+        services.track_letter_issue(actor=crew.credit_officer, track=track.party.tracks.get(kind="measure"))
+    assert case_act.value.code == "cases.case_other_organ"
+    assert services.credit_organ_elsewhere(crew.investigator, track.case) == "内蒙古自治区发展和改革委员会"
+    assert services.credit_organ_elsewhere(crew.credit_officer, track.case) == ""

@@ -495,9 +495,14 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
     case = run(crew, lead, to="notice", filed_on=LONG_AGO)
     credit = case.tracks.get(kind="credit")
     assert credit.step == "handover"
-    client = client_for(crew.investigator)
     url = f"/cases/{case.pk}/?p=tracks&party={credit.party_id}"
+    city = (
+        client_for(crew.investigator).get(url).content.decode()
+    )  # the case's investigator: the organ, no form
+    assert "credit-organ-elsewhere" in city and 'name="step" value="ground"' not in city
+    client = client_for(crew.credit_officer)
     page = client.get(url).content.decode()
+    assert "credit-organ-elsewhere" not in page
     assert "credit-no-ground" in page and "国办发〔2020〕49号" in page
     assert 'name="step" value="notice"' not in page and 'name="step" value="ground"' in page
     post = {

@@ -5,8 +5,10 @@ calculations, seized rigs, exhibits, notices, decisions and a credit listing fro
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import DEPARTMENTS, Role
@@ -56,6 +58,8 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
         ),
         # the 能源局's officer: records the penalty it decides (require_penalty_officer)
         make_staff(f"energy_officer_{league}{suffix}", Role.INVESTIGATOR, league, "power_administration"),
+        # the region's credit office: records the listings (require_credit_officer)
+        make_staff(f"credit_officer_{league}{suffix}", Role.INVESTIGATOR, "150000", "credit_office"),
     )
     lead = lead_for(county)
     case = run(
@@ -81,6 +85,11 @@ def make_case(make_staff, liaisons, investigator, league: str, county: str, suff
     return case
 
 
+def credit_officer(league: str, suffix: str = "") -> Any:
+    """The credit office's officer :func:`make_case` made for the case of ``league``: records its listings."""
+    return get_user_model().objects.get(username=f"credit_officer_{league}{suffix}")
+
+
 def lead_for(county: str) -> Lead:
     return case_services.lead_create(
         actor="test",
@@ -98,7 +107,7 @@ def case(make_staff, liaisons, baotou_investigator) -> Case:  # type: ignore[no-
     # after the objection period, by the track's own act (列入决定书).
     credit = made.tracks.get(kind="credit", party__category="internet_cafe")
     case_services.track_credit_listing_decide(
-        actor=baotou_investigator, track=credit, decided_on=dt.date(2026, 10, 20)
+        actor=credit_officer("150200"), track=credit, decided_on=dt.date(2026, 10, 20)
     )
     _held_hearing(made)
     _discussed(made)

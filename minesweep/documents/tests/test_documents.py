@@ -576,22 +576,23 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
 
     from minesweep.cases import services as case_services
 
+    from .conftest import credit_officer
+
+    lister = credit_officer("150200")  # the region's credit office lists (require_credit_officer)
     official = case.parties.get(category="public_official")
     track = official.tracks.get(kind="credit")
     # No penalty or decision letter of his own establishes his conduct (国办发〔2020〕49号): no notice was
     # served when the case was decided; the court's judgment, once effective, is the ground.
     assert track.step == "handover" and not ListingRecord.objects.filter(name=official.name).exists()
     case_services.track_credit_ground_record(
-        actor=case.lead_officer,
+        actor=lister,
         track=track,
         kind="criminal_judgment",
         number="（2026）内0207刑初15号",
         organ="包头市九原区人民法院",
         effective_on=dt.date(2026, 10, 9),
     )
-    case_services.track_credit_notice_issue(
-        actor=case.lead_officer, track=track, served_on=dt.date(2026, 10, 12)
-    )
+    case_services.track_credit_notice_issue(actor=lister, track=track, served_on=dt.date(2026, 10, 12))
     listing = ListingRecord.objects.get(case_number=case.number, name=official.name)
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
     assert listing.basis == (
@@ -602,9 +603,7 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
         docx_text(bytes(document_issue(actor="test", case=case, kind="credit_notice", party=official).docx))
     )
     assert "已由包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定" in notice
-    case_services.track_credit_listing_decide(
-        actor=case.lead_officer, track=track, decided_on=dt.date(2026, 10, 20)
-    )
+    case_services.track_credit_listing_decide(actor=lister, track=track, decided_on=dt.date(2026, 10, 20))
     assert OFFICIAL_ID not in json.dumps(
         list(ListingRecord.objects.values()), default=str, ensure_ascii=False
     )

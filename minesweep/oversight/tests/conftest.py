@@ -37,6 +37,7 @@ def _case(make_staff, liaisons, investigator, league: str, county: str, rigs: in
             legal_reviewer=True,
         ),
         make_staff(f"energy_officer_{league}", Role.INVESTIGATOR, league, "power_administration"),
+        make_staff(f"credit_officer_{league}", Role.INVESTIGATOR, "150000", "credit_office"),
     )
     lead = lead_create(
         actor="test",
