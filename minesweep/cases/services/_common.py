@@ -181,8 +181,8 @@ def credit_organ(case: Case) -> str:
 
 def require_credit_officer(actor: Actor, case: Case) -> None:
     """A listing's steps — the ground it rests on, its 拟列入告知书, the objection's record and answer, the waiver,
-    the 列入决定书 — are acts of the organ that lists (认定单位: the pack's credit office, e.g. 内蒙古自治区发展和
-    改革委员会, issuer of those acts: documents.authority.issuer_for), which tells the party and answers it
+    the 列入决定书 — are acts of the organ that lists (认定单位: the pack's credit office, e.g. the region's 发展和改革
+    委员会, issuer of those acts: documents.authority.issuer_for), which tells the party and answers it
     (国办发〔2020〕49号, 认定单位的告知和异议处理). So they are recorded by that organ's staff: the city
     发改委's investigator who runs the case hands over the track; he does not serve the region's notice. The
     organ's staff are found as for the penalty (:func:`require_staff_of`); the system is trusted."""
