@@ -458,12 +458,19 @@ def _track_follow(actor: Actor, listing: ListingRecord) -> None:
 
 @transaction.atomic
 def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None = None) -> ListingRecord:
-    """事先告知: the party is told the reason, basis and rights; the objection window opens."""
+    """事先告知: the party is told the reason, basis and rights; the objection window opens. A listing made from
+    a case is told only once a decision with legal effect established the party's conduct (国办发〔2020〕49号:
+    :func:`cases.services.tracks.require_credit_ground`, on the credit page as on the case page), and its
+    basis then names that decision."""
     listing = ListingRecord.objects.select_for_update().get(pk=listing.pk)
     _require_listing_organ(actor, listing)
     _require(listing, S.PROPOSED, action_zh="告知", action_en="notify")
     before = _state(listing)
     day = _today(on)
+    if listing.party is not None:
+        from minesweep.cases.services.tracks import require_credit_ground
+
+        listing.basis = listing_basis(listing.party, require_credit_ground(listing.party, day).cited)
     try:
         deadline = add_working_days(day, objection_working_days())
     except PolicyError as exc:

@@ -852,21 +852,19 @@ def track_credit_notice_issue(
     Refused until a decision document with legal effect establishes the party's conduct — its penalty
     decision served, or its measure's 处理决定书 issued (:func:`cases.selectors.credit_ground`, 49号's
     认定依据): the notice and the listing decision cite it."""
-    from minesweep.credit.services import listing_basis, listing_from_track, listing_notify
+    from minesweep.credit.services import listing_from_track, listing_notify
 
     track = _credit_track(actor, track)
     day = day_not_after_today(served_on, "送达日期", "The service date", not_before=track.case.filed_on)
     advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
-    ground = require_credit_ground(track.party, day)
+    require_credit_ground(track.party, day)  # refused before anything is proposed
     from minesweep.credit.models import ListingRecord
     from minesweep.credit.selectors import listing_for_party
 
     proposed = listing_for_party(track.party)  # proposed on the credit page from the decision, if so
     if proposed is None or proposed.status != ListingRecord.Status.PROPOSED:
         proposed = listing_from_track(actor=actor, track=track, severity=severity)
-    proposed.basis = listing_basis(track.party, ground.cited)  # as the notice states it
-    proposed.save(update_fields=["basis"])
-    listing = listing_notify(actor=actor, listing=proposed, on=day)
+    listing = listing_notify(actor=actor, listing=proposed, on=day)  # its basis names the ground
     track.letter_on, track.letter_number = day, listing.notice_number
     track.letter_text = (
         f"拟列入失信主体名单告知书 {listing.notice_number}（{listing.number}），"

@@ -842,3 +842,25 @@ def test_only_the_credit_office_records_a_listing_and_it_records_nothing_else_of
     assert case_act.value.code == "cases.case_other_organ"
     assert services.credit_organ_elsewhere(crew.investigator, track.case) == "内蒙古自治区发展和改革委员会"
     assert services.credit_organ_elsewhere(crew.credit_officer, track.case) == ""
+
+
+def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_basis(crew, lead):
+    """The same rule on the credit page as on the case page: a listing made from a case is not told before a
+    decision with legal effect exists (国办发〔2020〕49号); once told, its recorded basis names that decision."""
+    from minesweep.credit.services import listing_from_track, listing_notify
+
+    track = _credit_case(crew, lead, grounded=False)
+    proposed = listing_from_track(actor=crew.credit_officer, track=track)
+    assert "征求意见稿" not in proposed.basis and proposed.basis.endswith("国办发〔2020〕49号")
+    with pytest.raises(TransitionError) as refused:
+        listing_notify(actor=crew.credit_officer, listing=proposed, on=dt.date(2026, 9, 21))
+    assert refused.value.code == "cases.credit_no_ground"
+    proposed.refresh_from_db()
+    assert proposed.status == "proposed" and proposed.notice_number == ""
+    letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 21))
+    told = listing_notify(actor=crew.credit_officer, listing=proposed, on=dt.date(2026, 9, 21))
+    assert told.basis.endswith(f"经{letter.letter_number}处理决定书认定；国办发〔2020〕49号")
+    told.refresh_from_db()
+    assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
+    track.refresh_from_db()
+    assert track.step == "credit_rights"  # the case's track follows the credit page
