@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from minesweep.cases.models import Case, CaseCalculation, CaseParty, Measure, Referral, Task, Track
-from minesweep.cases.selectors import GROUND_KINDS, credit_ground
+from minesweep.cases.selectors import GROUND_KINDS, CreditGround, credit_ground
 from minesweep.cases.services._common import (
     Actor,
     day_not_after_today,
@@ -796,7 +796,7 @@ def _credit_track(actor: Actor, track: Track) -> Track:
     return track
 
 
-def require_credit_ground(party: Any, on: dt.date) -> Any:
+def require_credit_ground(party: Any, on: dt.date) -> CreditGround:
     """The document the party's listing rests on (:func:`cases.selectors.credit_ground`); refuses without one."""
     ground = credit_ground(party, on)
     if ground is None:
@@ -850,8 +850,9 @@ def track_credit_notice_issue(
     objection period. Nothing is listed yet.
 
     Refused until a decision document with legal effect establishes the party's conduct — its penalty
-    decision served, or its measure's 处理决定书 issued (:func:`cases.selectors.credit_ground`, 49号's
-    认定依据): the notice and the listing decision cite it."""
+    decision served, its measure's 处理决定书 issued, or a judgment or another organ's decision recorded on
+    the track (:func:`track_credit_ground_record`; :func:`cases.selectors.credit_ground`, 49号's 认定依据):
+    the notice and the listing decision cite it."""
     from minesweep.credit.services import listing_from_track, listing_notify
 
     track = _credit_track(actor, track)
