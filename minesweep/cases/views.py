@@ -338,15 +338,17 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
     """Each party's tracks as the panel shows them to ``viewer``: a penalty another organ decides shows that
     organ's name in place of the forms for the steps its own officers record, and so does a listing (the
     credit office's); to staff of another organ than the case authority's (the 能源局's, the region's credit
-    office) only that organ's penalty or credit steps are open."""
+    office) only that organ's penalty or credit steps are open. ``allowed`` is already narrowed to the
+    viewer's organ, so the template asks only for the role."""
     rows: dict[int, list[dict[str, Any]]] = {}
     not_ours = bool(services.case_organ_elsewhere(viewer, case))
     credit_elsewhere = services.credit_organ_elsewhere(viewer, case)
     for track in case.tracks.select_related("party__case", "referral"):
+        pending = services.track_allowed(track)  # what the track waits for, whoever may record it
         if track.kind == "credit":  # the listing organ's staff only (require_credit_officer)
-            allowed = [] if credit_elsewhere else services.track_allowed(track)
+            allowed = [] if credit_elsewhere else pending
         else:
-            allowed = services.track_allowed(track) if track.kind == "penalty" or not not_ours else []
+            allowed = pending if track.kind == "penalty" or not not_ours else []
         elsewhere = (
             services.penalty_organ_elsewhere(viewer, track.party)
             if track.kind == "penalty" and PENALTY_OFFICER_STEPS.intersection(allowed)
@@ -361,10 +363,8 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "step": STEP_NAMES.get(track.step, (track.step, track.step)),
                 "allowed": allowed,
                 "penalty_organ_elsewhere": elsewhere,
-                "credit_organ_elsewhere": credit_elsewhere
-                if track.kind == "credit" and services.track_allowed(track)
-                else "",
-                "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in services.track_allowed(track)],
+                "credit_organ_elsewhere": credit_elsewhere if track.kind == "credit" and pending else "",
+                "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in pending],
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
                 "criminal_hold": (

@@ -250,16 +250,9 @@ def listing_basis(party: Any, ground: str) -> str:
     包能源罚〔2026〕1号行政处罚决定书; 国办发〔2020〕49号 requires one), the statutes the credit action itself rests
     on if its pack names any, then 49号 for the procedure. Never the draft eight measures (a 征求意见稿 is no
     basis) nor the penalty provision that grounds a fine (电力法第七十一条 is not what was violated)."""
-    statutes = "、".join(
-        dict.fromkeys(
-            f"《{b['law']}》{b.get('article') or ''}"
-            for track in party.tracks.filter(kind="credit")
-            for action in track.actions
-            if isinstance(action, dict)
-            for b in action.get("legal_basis") or []
-            if b.get("law")
-        )
-    )
+    from minesweep.documents.context import listing_statutes
+
+    statutes = listing_statutes(party)  # as the notice and the decision cite them
     parts = [
         _violated_clause(party).rstrip("；"),
         f"经{ground}认定" if ground else "",

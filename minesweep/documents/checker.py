@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from minesweep.cases.selectors import GROUND_KINDS
 from minesweep.documents.wording import citations_in
 from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
@@ -34,8 +35,13 @@ class Problem:
 
 
 DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
-# A listing cites the decision document that established the conduct (国办发〔2020〕49号: 失信行为认定依据).
-GROUND_CITED = r"已由\S+?(?:行政处罚决定书|处理决定书)认定"
+# A listing cites the decision document that established the conduct (国办发〔2020〕49号: 失信行为认定依据): the
+# platform's own (a penalty decision, a 处理决定书) or one recorded from outside (cases.selectors.GROUND_KINDS).
+GROUND_CITED = (
+    r"已由\S+?(?:"
+    + "|".join(dict.fromkeys(["行政处罚决定书", "处理决定书", *(zh for zh, _ in GROUND_KINDS.values())]))
+    + r")认定"
+)
 # (what, pattern) a document of each kind must contain.
 REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
     "filing": (

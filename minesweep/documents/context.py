@@ -1001,7 +1001,7 @@ def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
     }
 
 
-def _listing_statutes(party: CaseParty | None) -> str:
+def listing_statutes(party: CaseParty | None) -> str:
     """Statutes the listing itself rests on: the credit action's ``legal_basis`` on the party's credit track (the
     packs name none today: packs/README.md). Not parsed from the listing's recorded basis, which also names
     the provisions violated and the deciding document."""
@@ -1024,7 +1024,7 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     case = Case.objects.filter(number=listing.case_number).first()
     party = _listing_party(case, listing) if case is not None else None
     violated = violated_provisions(party)
-    statutes = _listing_statutes(party)
+    statutes = listing_statutes(party)
     ground = _listing_ground(listing, party)
     procedure = ("依据" + statutes + "，" if statutes else "") + (
         f"按照{GUIDANCE_49}关于失信行为认定依据、失信主体名单认定和事先告知的要求"

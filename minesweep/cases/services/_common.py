@@ -206,16 +206,18 @@ def credit_organ_elsewhere(user: Any, case: Case) -> str:
     """The listing organ's name when ``user`` is staff of another organ (so :func:`require_credit_officer`
     refuses them the credit track's steps); "" when they work for it or are no staff."""
     profile = getattr(user, "staff", None)
-    if profile is None:
-        return ""
-    organ = credit_organ(case)
-    return "" if works_for_organ(profile, case, organ) else organ
+    return _elsewhere(profile, case, credit_organ(case)) if profile is not None else ""
 
 
 def works_for_organ(profile: Any, case: Case, organ: str) -> bool:
     """The member of staff (``profile``) works for the organ named ``organ`` under the case's pack."""
     works_for = staff_organ(case.pack, profile.jurisdiction, profile.department)
     return works_for is not None and works_for.name == organ
+
+
+def _elsewhere(profile: Any, case: Case, organ: str) -> str:
+    """``organ`` when the member of staff does not work for it, else "" (the panels' "whose step is this")."""
+    return "" if works_for_organ(profile, case, organ) else organ
 
 
 def case_organ_elsewhere(user: Any, case: Case) -> str:
@@ -225,18 +227,16 @@ def case_organ_elsewhere(user: Any, case: Case) -> str:
     profile = getattr(user, "staff", None)
     if profile is None or not profile.department:
         return ""
-    own = case_issuer(case).name
-    return "" if works_for_organ(profile, case, own) else own
+    return _elsewhere(profile, case, case_issuer(case).name)
 
 
 def penalty_organ_elsewhere(user: Any, party: CaseParty) -> str:
     """The name of the organ holding ``party``'s penalty power when ``user`` is staff of another organ (so
     :func:`require_penalty_officer` would refuse them its steps); "" when they work for it or are no staff."""
     profile = getattr(user, "staff", None)
-    if profile is None:
-        return ""
-    organ = penalty_issuer(party.case, party).name
-    return "" if works_for_organ(profile, party.case, organ) else organ
+    return (
+        _elsewhere(profile, party.case, penalty_issuer(party.case, party).name) if profile is not None else ""
+    )
 
 
 def require_staff_of(

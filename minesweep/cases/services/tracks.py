@@ -858,13 +858,13 @@ def track_credit_notice_issue(
     track = _credit_track(actor, track)
     day = day_not_after_today(served_on, "送达日期", "The service date", not_before=track.case.filed_on)
     advance(track, "credit_notice_issue")  # refused (with the allowed actions) before anything is written
-    require_credit_ground(track.party, day)  # refused before anything is proposed
     from minesweep.credit.models import ListingRecord
     from minesweep.credit.selectors import listing_for_party
 
     proposed = listing_for_party(track.party)  # proposed on the credit page from the decision, if so
     if proposed is None or proposed.status != ListingRecord.Status.PROPOSED:
         proposed = listing_from_track(actor=actor, track=track, severity=severity)
+    # refused without a ground (require_credit_ground), and then nothing proposed here is kept (atomic)
     listing = listing_notify(actor=actor, listing=proposed, on=day)  # its basis names the ground
     track.letter_on, track.letter_number = day, listing.notice_number
     track.letter_text = (

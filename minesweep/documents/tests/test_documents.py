@@ -599,10 +599,12 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
         "经包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定；国办发〔2020〕49号"
     )
     assert listing.authority == "内蒙古自治区发展和改革委员会"  # the credit office, without the pack's remark
-    notice = _squash(
-        docx_text(bytes(document_issue(actor="test", case=case, kind="credit_notice", party=official).docx))
-    )
+    issued = document_issue(actor="test", case=case, kind="credit_notice", party=official)
+    notice = _squash(docx_text(bytes(issued.docx)))
     assert "已由包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定" in notice
+    assert (
+        check("credit_notice", notice, number=issued.number) == []
+    )  # a judgment is a ground the checker knows
     case_services.track_credit_listing_decide(actor=lister, track=track, decided_on=dt.date(2026, 10, 20))
     assert OFFICIAL_ID not in json.dumps(
         list(ListingRecord.objects.values()), default=str, ensure_ascii=False
