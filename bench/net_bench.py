@@ -36,7 +36,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minesweep.detection.network.collector import parquet_layout, serve  # noqa: E402
+from minesweep.detection.network.collector import DEFAULT_ROTATE_RECORDS, parquet_layout, serve  # noqa: E402
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v9_packets  # noqa: E402
 from minesweep.detection.network.flows import connection_names, match_names, score_flow_table  # noqa: E402
 from minesweep.detection.network.pcap import ReadStats, read_frames  # noqa: E402
@@ -50,7 +50,7 @@ ETHERNET = 1
 
 def real_frames() -> list[tuple[float, bytes]]:
     """All Ethernet frames of the real test captures, in file order."""
-    frames = []
+    frames: list[tuple[float, bytes]] = []
     for path in sorted(CAPTURES.glob("*/*.pcap*")):
         if path.suffix == ".out":
             continue
@@ -324,21 +324,60 @@ def generated_file(args: argparse.Namespace, prefix: str) -> Iterator[Path]:
 
 
 def write_generated(
-    path: Path, rows: int, row_group: int, layout: str = "collector", profile: str = "dense"
+    path: Path,
+    rows: int,
+    row_group: int,
+    layout: str = "collector",
+    profile: str = "dense",
+    file_records: int = 0,
 ) -> None:
-    """``rows`` generated records written chunk by chunk (never the whole table in memory)."""
+    """``rows`` generated records written chunk by chunk (never the whole table in memory): one file
+    ``path`` with row groups of ``row_group``, or, with ``file_records``, a folder ``path`` of files
+    of that many records with one row group each, as the collector writes them."""
     import pyarrow.parquet as pq
 
     hosts = max(rows // ROWS_PER_HOST[profile], 1)
+    chunks = (
+        GENERATORS[profile](min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
+        for index, first in enumerate(range(0, rows, GENERATE_CHUNK))
+    )
+    if file_records:
+        _write_files(path, chunks, file_records, layout)
+        return
     writer = None
     try:
-        for index, first in enumerate(range(0, rows, GENERATE_CHUNK)):
-            chunk = GENERATORS[profile](min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
+        for chunk in chunks:
             writer = writer or pq.ParquetWriter(path, chunk.schema, **layout_options(layout, row_group))
             writer.write_table(chunk, row_group_size=row_group)
     finally:
         if writer is not None:
             writer.close()
+
+
+def _write_files(folder: Path, chunks: Iterator[pa.Table], file_records: int, layout: str) -> None:
+    """The chunks' records in files of ``file_records`` (the last may be smaller), one row group each."""
+    import pyarrow.parquet as pq
+
+    folder.mkdir()
+    pending: list[pa.Table] = []
+    held = index = 0
+
+    def flush(table: pa.Table) -> None:
+        nonlocal index
+        options = layout_options(layout, table.num_rows)
+        pq.write_table(table, folder / f"flows-{index:06d}.parquet", row_group_size=table.num_rows, **options)
+        index += 1
+
+    for chunk in chunks:
+        pending.append(chunk)
+        held += chunk.num_rows
+        while held >= file_records:
+            joined = pa.concat_tables(pending)
+            flush(joined.slice(0, file_records))
+            rest = joined.slice(file_records)
+            pending, held = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+    if held:
+        flush(pa.concat_tables(pending))
 
 
 def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignore[no-untyped-def]
@@ -378,10 +417,19 @@ def streamed_run(source: str, arrow_threads: int, queue) -> None:  # type: ignor
 
 
 def bench_streamed(
-    workdir: Path, rows: int, repeat: int, arrow_threads: int, row_group: int, layout: str, profile: str
+    workdir: Path,
+    rows: int,
+    repeat: int,
+    arrow_threads: int,
+    row_group: int,
+    layout: str,
+    profile: str,
+    file_records: int = 0,
 ) -> None:
-    """Flow scoring at scale (``flowparts.score_flow_dataset``): a generated Parquet file scored task by
+    """Flow scoring at scale (``flowparts.score_flow_dataset``): generated Parquet input scored task by
     task on the local engine with one worker (everything in one process), each run in a fresh process.
+    The input is a folder of files of ``file_records`` records with one row group each (as the
+    collector writes them), or with ``file_records`` 0 one file with row groups of ``row_group``.
 
     Arrow's thread pools are limited to ``arrow_threads`` (1: one core). The per-core figure is CPU time
     (``process_time``), steadier than wall time on the shared machine; the load average is printed.
@@ -389,12 +437,20 @@ def bench_streamed(
     """
     import os
 
-    source = workdir / f"flows-{rows}.parquet"
+    source = workdir / (f"flows-{rows}" if file_records else f"flows-{rows}.parquet")
     context = multiprocessing.get_context("spawn")
-    writer = context.Process(target=write_generated, args=(source, rows, row_group, layout, profile))
+    writer = context.Process(
+        target=write_generated, args=(source, rows, row_group, layout, profile, file_records)
+    )
     writer.start()
     writer.join()
-    size = source.stat().st_size / 1e6
+    files = sorted(source.glob("*.parquet")) if file_records else [source]
+    size = sum(f.stat().st_size for f in files) / 1e6
+    shape = (
+        f"{len(files):,} files of up to {file_records:,} records, one row group each"
+        if file_records
+        else f"one file, row groups of {row_group:,}"
+    )
     results = []
     for _ in range(repeat):
         queue = context.Queue()
@@ -409,7 +465,7 @@ def bench_streamed(
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(
         f"streamed flow scoring, 1 process, {arrow_threads} Arrow thread(s): {read:,} records "
-        f"({size:,.0f} MB Parquet, {profile} profile, {layout} layout, row groups of {row_group:,}, "
+        f"({size:,.0f} MB Parquet, {profile} profile, {layout} layout, {shape}, "
         f"{read // ROWS_PER_HOST[profile]:,} hosts): "
         f"{best['reported']:,} hosts reported, {best['unlisted']:,} session findings; "
         f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated"
@@ -427,11 +483,14 @@ def bench_streamed(
         f"{read / passes / TARGET_PER_CORE:.3f} of the target), host records {best['host_records']:.2f} s, "
         f"session findings {best['session_findings']:.2f} s (these two grow with the hosts found)"
     )
-    source.unlink()
+    if file_records:
+        shutil.rmtree(source)
+    else:
+        source.unlink()
 
 
 def collector_process(port: int, out_dir: str, seconds: float) -> None:
-    serve(f"127.0.0.1:{port}", Path(out_dir), duration=seconds, rotate_records=200_000)
+    serve(f"127.0.0.1:{port}", Path(out_dir), duration=seconds)
 
 
 def bench_collector(workdir: Path, seconds: float, rate: int) -> None:
@@ -525,7 +584,14 @@ def main() -> None:
         help="records of each streamed run (repeatable; default: --flow-records)",
     )
     parser.add_argument(
-        "--row-group", type=int, default=500_000, help="Parquet row group of the streamed input"
+        "--file-records",
+        type=int,
+        default=DEFAULT_ROTATE_RECORDS,
+        help="streamed input as files of this many records, one row group each, as the collector writes "
+        "them (default: the collector's %(default)s); 0: one file with row groups of --row-group",
+    )
+    parser.add_argument(
+        "--row-group", type=int, default=500_000, help="Parquet row group of the streamed input in one file"
     )
     parser.add_argument(
         "--layout",
@@ -564,6 +630,7 @@ def main() -> None:
                             args.row_group,
                             layout,
                             profile,
+                            args.file_records,
                         )
         if "collector" not in args.skip:
             bench_collector(Path(workdir), args.collector_seconds, args.collector_rate)

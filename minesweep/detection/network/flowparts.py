@@ -1,8 +1,8 @@
 """Flow scoring at province scale (全省流量规模): Parquet row groups streamed in bounded memory, on the
 meters' local or Dask runner, with exactly the host records of scoring the whole table at once.
 
-No record is rewritten. The work is cut into tasks of consecutive row groups of one file
-(:class:`FlowTask`); both engines map the same tasks (:func:`runners.local.map_local`,
+No record is rewritten. The work is cut into tasks of consecutive row groups, going on from one file
+into the next (:class:`FlowTask`); both engines map the same tasks (:func:`runners.local.map_local`,
 :func:`runners.dask.map_dask`), and each task reads one row group at a time, only the columns it needs,
 text columns as Parquet dictionaries (each distinct name or address is looked at once per row group).
 
@@ -90,10 +90,15 @@ P = ParamSpec("P")
 
 @dataclass(frozen=True)
 class FlowTask:
-    """Consecutive row groups of one Parquet file: the unit both engines map."""
+    """Consecutive row groups, of one file or of several files in order: the unit both engines map.
+    ``parts``: (file, its row groups) in reading order."""
 
-    file: str
-    row_groups: tuple[int, ...]
+    parts: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @property
+    def row_groups(self) -> tuple[int, ...]:
+        """The row groups of every part, in order (each file's own numbering)."""
+        return tuple(group for _, groups in self.parts for group in groups)
 
 
 @dataclass
@@ -290,20 +295,25 @@ def flow_files(path: Path) -> list[Path]:
 
 
 def flow_tasks(path: Path, task_rows: int = TASK_ROWS) -> list[FlowTask]:
-    """Tasks of about ``task_rows`` rows (whole row groups, never across files), in file order."""
+    """Tasks of about ``task_rows`` rows (whole row groups), in file order; a task goes on into the
+    next file, so a folder of the collector's small files makes as few tasks as one large file."""
     tasks = []
+    parts: list[tuple[str, tuple[int, ...]]] = []
+    groups: list[int] = []
+    rows = 0
     for file in flow_files(Path(path)):
         metadata = pq.ParquetFile(file).metadata
-        groups: list[int] = []
-        rows = 0
         for index in range(metadata.num_row_groups):
             groups.append(index)
             rows += metadata.row_group(index).num_rows
             if rows >= task_rows:
-                tasks.append(FlowTask(str(file), tuple(groups)))
-                groups, rows = [], 0
+                tasks.append(FlowTask((*parts, (str(file), tuple(groups)))))
+                parts, groups, rows = [], [], 0
         if groups:
-            tasks.append(FlowTask(str(file), tuple(groups)))
+            parts.append((str(file), tuple(groups)))
+            groups = []
+    if parts:
+        tasks.append(FlowTask(tuple(parts)))
     return tasks
 
 
@@ -445,11 +455,15 @@ def _matched(pools: pool_lists.PoolList, name: str) -> PoolMatch:
 def _may_carry_answers(task: FlowTask) -> bool:
     """Whether a task's row groups may hold DNS answers (no answers column, or statistics saying it
     is all null, rule them out)."""
-    parquet = pq.ParquetFile(task.file)
+    return any(_part_may_carry_answers(file, groups) for file, groups in task.parts)
+
+
+def _part_may_carry_answers(file: str, groups: tuple[int, ...]) -> bool:
+    parquet = pq.ParquetFile(file)
     if "dns_answers" not in parquet.schema_arrow.names:
         return False
     column = parquet.schema_arrow.names.index("dns_answers")
-    for group in task.row_groups:
+    for group in groups:
         chunk = parquet.metadata.row_group(group).column(column)
         stats = chunk.statistics
         if stats is None or not stats.has_null_count or stats.null_count < chunk.num_values:
@@ -458,25 +472,28 @@ def _may_carry_answers(task: FlowTask) -> bool:
 
 
 def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, pa.Table]]:
-    """(raw row count, normalised table) of each row group of the task, read with only ``columns``
-    (text columns as dictionaries; required columns not read stand in as nulls)."""
-    parquet = pq.ParquetFile(task.file)
-    schema = parquet.schema_arrow
-    text = [
-        c
-        for c in TEXT_COLUMNS
-        if c in schema.names
-        and (pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type))
-    ]
-    parquet = pq.ParquetFile(task.file, read_dictionary=text)
-    present = [c for c in columns if c in schema.names]
-    for group in task.row_groups:
-        raw = parquet.read_row_group(group, columns=present, use_threads=False)
-        for name in REQUIRED_COLUMNS:
-            if name not in raw.column_names:
-                kind = pa.float64() if name in FLOAT_COLUMNS else pa.int64()
-                raw = raw.append_column(name, pa.nulls(raw.num_rows, kind))
-        yield raw.num_rows, normalise_flows(raw, keep_dictionaries=True).combine_chunks()
+    """(raw row count, normalised table) of each row group of the task, in order, read with only
+    ``columns`` (text columns as dictionaries; required columns not read stand in as nulls). Small row
+    groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
+    again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
+    for file, groups in task.parts:
+        parquet = pq.ParquetFile(file)
+        schema = parquet.schema_arrow
+        text = [
+            c
+            for c in TEXT_COLUMNS
+            if c in schema.names
+            and (pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type))
+        ]
+        parquet = pq.ParquetFile(file, read_dictionary=text)
+        present = [c for c in columns if c in schema.names]
+        for group in groups:
+            raw = parquet.read_row_group(group, columns=present, use_threads=False)
+            for name in REQUIRED_COLUMNS:
+                if name not in raw.column_names:
+                    kind = pa.float64() if name in FLOAT_COLUMNS else pa.int64()
+                    raw = raw.append_column(name, pa.nulls(raw.num_rows, kind))
+            yield raw.num_rows, normalise_flows(raw, keep_dictionaries=True).combine_chunks()
 
 
 def _kernel(function: Callable[P, R]) -> Callable[P, R]:

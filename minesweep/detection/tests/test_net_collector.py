@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minesweep.detection.network import collector as collector_module
 from minesweep.detection.network.collector import FlowCollector, parquet_layout, serve
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
 from minesweep.detection.network.flows import read_flow_file
@@ -195,3 +196,21 @@ def test_it_writes_name_columns_other_exports_carry_as_dictionaries_too(tmp_path
     metadata = pq.ParquetFile(tmp_path / "named.parquet").metadata.row_group(0)
     dictionary = {metadata.column(i).path_in_schema: metadata.column(i).has_dictionary_page for i in range(4)}
     assert dictionary == {"src_ip": True, "bytes": False, "sni": True, "dns_query": True}
+
+
+def test_it_holds_records_as_arrow_batches_and_writes_each_file_as_one_row_group(tmp_path, monkeypatch):
+    monkeypatch.setattr(collector_module, "BATCH_RECORDS", 7)
+    collector = FlowCollector(tmp_path, rotate_records=30)
+    records = flow_records(75, subnet=18)
+    for packet in netflow_v9_packets(records, export_time=T0):
+        collector.handle_datagram(packet, "127.0.0.1")
+        assert len(collector.columns["ts_start"]) < 7 + 24  # a datagram carries up to 24 records
+    stats = collector.close()
+    files = sorted(tmp_path.glob("flows-*.parquet"))
+    assert [pq.ParquetFile(f).metadata.num_row_groups for f in files] == [1] * len(files)
+    assert all(pq.ParquetFile(f).metadata.num_rows <= 30 + 24 for f in files) and len(files) >= 2
+    assert stats.written_records == 75
+    table, _ = read_flow_file(tmp_path)
+    columns = ("src_ip", "src_port", "bytes")
+    written = list(zip(*(table[c].to_pylist() for c in columns), strict=True))
+    assert written == [tuple(r[c] for c in columns) for r in records]  # every record, in arrival order

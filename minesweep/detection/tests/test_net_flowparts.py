@@ -117,9 +117,47 @@ def test_it_reads_back_only_the_rows_of_hosts_that_can_be_reported(flow_file):
     assert scan.candidate_rows < table.num_rows
 
 
-def test_it_cuts_tasks_at_whole_row_groups_within_each_file(flow_file):
+def test_it_cuts_tasks_at_whole_row_groups(flow_file):
     tasks = flow_tasks(flow_file, task_rows=7_000)
     assert [t.row_groups for t in tasks] == [(0, 1, 2), (3, 4, 5), (6, 7)]
+    assert {file for t in tasks for file, _ in t.parts} == {str(flow_file)}
+
+
+@pytest.fixture(scope="module")
+def small_files(tmp_path_factory) -> Path:
+    """The flows of ``flow_file`` as a collector writes them: six files of 4,000 records, one row
+    group each but the last file's two."""
+    folder = tmp_path_factory.mktemp("collected")
+    table = _flows(24_000)
+    for index in range(6):
+        part = table.slice(index * 4_000, 4_000)
+        pq.write_table(
+            part, folder / f"flows-{index:06d}.parquet", row_group_size=4_000 if index < 5 else 2_000
+        )
+    return folder
+
+
+def test_a_task_goes_on_into_the_next_file_so_small_files_make_few_tasks(small_files):
+    tasks = flow_tasks(small_files, task_rows=10_000)
+    names = [[(Path(file).name[-10:-8], groups) for file, groups in t.parts] for t in tasks]
+    assert names == [
+        [("00", (0,)), ("01", (0,)), ("02", (0,))],
+        [("03", (0,)), ("04", (0,)), ("05", (0,))],
+        [("05", (1,))],
+    ]
+
+
+def test_tasks_across_small_files_score_exactly_as_the_whole_table(small_files, flow_file):
+    records, sessions = _whole(flow_file)
+    for task_rows, tasks, engine, workers in (
+        (10_000, 3, "local", 1),
+        (6_000, 4, "local", 2),
+        (9_000, 3, "dask", 2),
+    ):
+        scan = score_flow_dataset(small_files, engine=engine, workers=workers, task_rows=task_rows)
+        assert (scan.rows, scan.tasks) == (24_000, tasks)
+        assert _as_rows(scan.records) == records
+        assert _as_rows(scan.unlisted) == sessions
 
 
 def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):

@@ -13,6 +13,7 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minesweep.detection.network import api
+from minesweep.detection.network.collector import DEFAULT_ROTATE_RECORDS, DEFAULT_ROTATE_SECONDS
 
 
 class Command(BaseCommand):
@@ -49,8 +50,18 @@ class Command(BaseCommand):
         collect.add_argument(
             "--duration", type=float, default=None, help="stop after S seconds (default: run until Ctrl-C)"
         )
-        collect.add_argument("--rotate-records", type=int, default=None, help="records per Parquet file")
-        collect.add_argument("--rotate-seconds", type=float, default=None, help="seconds per Parquet file")
+        collect.add_argument(
+            "--rotate-records",
+            type=int,
+            default=None,
+            help=f"records per Parquet file at most (default {DEFAULT_ROTATE_RECORDS:,}: larger files score faster)",
+        )
+        collect.add_argument(
+            "--rotate-seconds",
+            type=float,
+            default=None,
+            help=f"seconds per Parquet file at most (default {DEFAULT_ROTATE_SECONDS:.0f})",
+        )
         pools = subparsers.add_parser("pools", help="manage the mining-pool list")
         pool_actions = pools.add_subparsers(dest="pool_action", required=True)
         update = pool_actions.add_parser(
