@@ -345,6 +345,11 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
     credit_elsewhere = services.credit_organ_elsewhere(viewer, case)
     for track in case.tracks.select_related("party__case", "referral"):
         pending = services.track_allowed(track)  # what the track waits for, whoever may record it
+        ground = (
+            selectors.credit_ground(track.party, timezone.localdate())
+            if track.kind == "credit" and "credit_notice_issue" in pending
+            else None
+        )
         if track.kind == "credit":  # the listing organ's staff only (require_credit_officer)
             allowed = [] if credit_elsewhere else pending
         else:
@@ -364,7 +369,7 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "allowed": allowed,
                 "penalty_organ_elsewhere": elsewhere,
                 "credit_organ_elsewhere": credit_elsewhere if track.kind == "credit" and pending else "",
-                "allowed_names": [ACTION_NAMES.get(a, (a, a)) for a in pending],
+                "allowed_names": _next_steps(pending, ground),
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
                 "criminal_hold": (
@@ -374,9 +379,7 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                     else None
                 ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
-                "credit_ground": selectors.credit_ground(track.party, timezone.localdate())
-                if track.kind == "credit" and "credit_notice_issue" in allowed
-                else None,
+                "credit_ground": ground if "credit_notice_issue" in allowed else None,
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
                 "addressee_unconfirmed": track.kind == "other_authority"
@@ -384,6 +387,28 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
             }
         )
     return rows
+
+
+#: What a credit track waits for while no decision with legal effect establishes the conduct
+#: (国办发〔2020〕49号; ``selectors.credit_ground``): the notice is refused until one exists.
+AWAITING_GROUND = (
+    "认定失信行为的生效文书：本案处罚决定书送达、处理决定书作出，或登记本平台外作出的生效文书",
+    "A document establishing the conduct: this case's penalty decision served, its decision letter "
+    "issued, or one made outside the platform recorded",
+)
+
+
+def _next_steps(pending: list[str], ground: Any) -> list[tuple[str, str]]:
+    """The names of what a track waits for. On a credit track, recording a document made outside the
+    platform is optional once a decision grounds the listing, and the notice cannot be served before
+    one does: the panel names the one step that applies, not both."""
+    if "credit_notice_issue" not in pending:
+        return [ACTION_NAMES.get(a, (a, a)) for a in pending]
+    first = ("credit_ground_record", "credit_notice_issue")
+    rest = [ACTION_NAMES.get(a, (a, a)) for a in pending if a not in first]
+    if ground is None:
+        return [AWAITING_GROUND, *rest]
+    return [ACTION_NAMES["credit_notice_issue"], *rest]
 
 
 def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:

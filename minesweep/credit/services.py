@@ -250,11 +250,12 @@ def listing_basis(party: Any, ground: str) -> str:
     包能源罚〔2026〕1号行政处罚决定书; 国办发〔2020〕49号 requires one), the statutes the credit action itself rests
     on if its pack names any, then 49号 for the procedure. Never the draft eight measures (a 征求意见稿 is no
     basis) nor the penalty provision that grounds a fine (电力法第七十一条 is not what was violated)."""
-    from minesweep.documents.context import listing_statutes
+    from minesweep.documents.context import listing_statutes, violated_provisions
 
     statutes = listing_statutes(party)  # as the notice and the decision cite them
+    violated = violated_provisions(party)  # as the penalty's notice and decision cite them
     parts = [
-        _violated_clause(party).rstrip("；"),
+        f"违反{violated}的规定" if violated else "",
         f"经{ground}认定" if ground else "",
         f"依据{statutes}" if statutes else "",
         GUIDANCE_49_SHORT,
@@ -276,24 +277,6 @@ def refuse_draft_basis(basis: str) -> None:
             "violated and the effective document, with its number, that established the conduct (State "
             "Council General Office doc. 49/2020)",
         )
-
-
-def _violated_clause(party: Any) -> str:
-    """违反《中华人民共和国电力法》第四条第二款…的规定； — the provisions the party's penalty actions say its
-    conduct violated (cases.selectors.violated_basis: the pack's for an older snapshot), recorded in the
-    listing's basis ahead of the decision's penalty and penalty basis (电力法第七十一条 grounds the fine; it
-    is not what was violated). "" when the party has no penalty action."""
-    from minesweep.cases.selectors import violated_basis
-
-    cited = dict.fromkeys(
-        f"《{b['law']}》{b.get('article') or ''}"
-        for track in party.tracks.filter(kind="penalty")
-        for action in track.actions
-        if isinstance(action, dict)
-        for b in violated_basis(party, action)
-        if b.get("law")
-    )
-    return f"违反{'、'.join(cited)}的规定；" if cited else ""
 
 
 def _credit_authority(party: Any) -> str:

@@ -848,6 +848,7 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     """The same rule on the credit page as on the case page: a listing made from a case is not told before a
     decision with legal effect exists (国办发〔2020〕49号); once told, its recorded basis names that decision."""
     from minesweep.credit.services import listing_from_track, listing_notify
+    from minesweep.documents.context import violated_provisions
 
     track = _credit_case(crew, lead, grounded=False)
     proposed = listing_from_track(actor=crew.credit_officer, track=track)
@@ -860,6 +861,8 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 21))
     told = listing_notify(actor=crew.credit_officer, listing=proposed, on=dt.date(2026, 9, 21))
     assert told.basis.endswith(f"经{letter.letter_number}处理决定书认定；国办发〔2020〕49号")
+    violated = violated_provisions(track.party)  # the provisions the party's penalty notice cites
+    assert "《中华人民共和国电力法》第四条" in violated and told.basis.startswith(f"违反{violated}的规定；经")
     told.refresh_from_db()
     assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
     track.refresh_from_db()

@@ -500,6 +500,9 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
         client_for(crew.investigator).get(url).content.decode()
     )  # the case's investigator: the organ, no form
     assert "credit-organ-elsewhere" in city and 'name="step" value="ground"' not in city
+    # what the track waits for: a document establishing the conduct, not the notice it must precede
+    (waiting,) = re.findall(r"待办：([^<]*)</p>", city)
+    assert waiting.startswith("认定失信行为的生效文书：本案处罚决定书送达") and "告知书" not in waiting
     client = client_for(crew.credit_officer)
     page = client.get(url).content.decode()
     assert "credit-organ-elsewhere" not in page
@@ -528,4 +531,8 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
     page = client.get(url).content.decode()
     assert "credit-no-ground" not in page and 'name="step" value="notice"' in page
     assert "包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书" in page
+    city = client_for(crew.investigator).get(url).content.decode()
+    assert re.findall(r"待办：([^<]*)</p>", city) == [
+        "送达拟列入失信主体名单告知书"
+    ]  # the ground step is optional now
     assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 1
