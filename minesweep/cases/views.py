@@ -44,6 +44,7 @@ from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
 from minesweep.documents.authority import case_issuer
+from minesweep.documents.context import listing_statutes
 from minesweep.documents.wording import configured, decidable, pending_bases
 from minesweep.policy.codes import (
     ACTIONS,
@@ -380,6 +381,9 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 ),
                 "listing": listing_for_party(track.party) if track.kind == "credit" else None,
                 "credit_ground": ground if "credit_notice_issue" in allowed else None,
+                "serious_standard": listing_statutes(track.party)
+                if track.kind == "credit" and "credit_notice_issue" in allowed
+                else "",
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
                 "addressee_unconfirmed": track.kind == "other_authority"
@@ -957,7 +961,7 @@ def _act_track_credit(request: HttpRequest, case: Case) -> str:
     step = forms.text(d, "step", 20)
     day = forms.date(d, "on", "日期", "The date")
     if step == "notice":
-        severity = forms.text(d, "severity", 10) or "serious"
+        severity = forms.text(d, "severity", 10) or None
         services.track_credit_notice_issue(actor=request.user, track=track, served_on=day, severity=severity)
     elif step == "statement":
         services.track_credit_statement_record(

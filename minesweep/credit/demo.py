@@ -148,7 +148,7 @@ def load(*, seed: int) -> str:
         from_case = f", 1 from case {decision.case.number} by its credit track"
     elif decision is not None:
         try:
-            listing = listing_from_decision(actor="demo", decision=decision, severity="serious")
+            listing = listing_from_decision(actor="demo", decision=decision)
             listing = listing_notify(
                 actor="demo", listing=listing, on=decision.decided_on + dt.timedelta(days=8)
             )

@@ -204,7 +204,7 @@ def listing_from_decision(
     *,
     actor: Actor,
     decision: Decision,
-    severity: str = "serious",
+    severity: str | None = None,
     decision_number: str = "",
     reason: str = "",
     sanctions: str = "",
@@ -290,12 +290,47 @@ def _credit_authority(party: Any) -> str:
     return re.sub(r"（[^）]*）$", "", authority_name(party.case, track.authority))[:120]
 
 
+def listing_severity(party: Any, requested: str | None) -> str:
+    """The 失信程度 of a listing of a case party: ``requested``, or by default 严重失信 where the pack gives the
+    list's standard and 一般失信 where it does not; 严重失信 without a standard is refused.
+
+    国办发〔2020〕49号 四(六)(七): a 严重失信主体名单 rests on a law, an administrative regulation or a policy
+    document of the CCP Central Committee or the State Council (a departmental rule for a national list
+    while none exists; a local regulation, 地方性法规, for a list a region alone keeps), and no department
+    may add to it. The platform takes that standard from the credit action's ``legal_basis`` in the pack
+    (``documents.context.listing_statutes``, cited in the notice and the decision). No pack names one: no
+    stored source gives the region's, the eight measures are a draft (征求意见稿) and 发改运行〔2021〕1283号 a
+    departmental notice, whose breach of the credit pledge goes "into the credit record", not onto a
+    serious list. So case listings are 一般失信 (published three months to a year, 信用修复管理办法) until
+    the legal office configures the standard."""
+    from minesweep.documents.context import listing_statutes
+
+    standard = listing_statutes(party)
+    severity = requested or (Severity.SERIOUS if standard else Severity.GENERAL)
+    if severity not in Severity.values:
+        raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
+    if severity == Severity.SERIOUS and not standard:
+        raise CreditError(
+            "credit.serious_without_standard",
+            f"不能将“{party.name}”列入严重失信主体名单：严重失信主体名单须以法律、法规或者党中央、国务院政策文件"
+            "规定的认定标准为依据（仅在本地区实施的，由地方性法规规定），任何部门不得擅自增加或者扩大"
+            "（国办发〔2020〕49号）；本措施未配置该标准，请按一般失信或者轻微失信列入，或者由法制机构在政策包中"
+            "配置认定标准",
+            f"'{party.name}' cannot be put on the serious list: a serious list rests on a standard set by a "
+            "law, a regulation or a CCP Central Committee / State Council policy document (a local regulation "
+            "for a list one region keeps), and no department may add to it (State Council General Office doc. "
+            "49/2020); this measure names none, so list as general or minor, or have the legal office "
+            "configure the standard in the policy pack",
+        )
+    return str(severity)
+
+
 def _listing_for_party(
     actor: Actor,
     party: Any,
     *,
     decision: Decision | None,
-    severity: str,
+    severity: str | None,
     reason: str,
     basis: str,
     authority: str,
@@ -303,9 +338,9 @@ def _listing_for_party(
     sanctions: str = "",
 ) -> ListingRecord:
     """One proposed listing of a case party: identity from the registry subject or the party itself (a
-    resident ID is never copied), periods and removal conditions from the severity."""
-    if severity not in Severity.values:
-        raise CreditError("credit.severity_invalid", "失信程度无效", "Invalid severity")
+    resident ID is never copied), periods and removal conditions from the severity
+    (:func:`listing_severity`)."""
+    severity = listing_severity(party, severity)
     case = party.case
     if party.subject is not None:
         subject_kind, uscc, division = party.subject.kind, party.subject.uscc or "", party.subject.division
@@ -355,7 +390,7 @@ def _listing_for_party(
 
 
 @transaction.atomic
-def listing_from_track(*, actor: Actor, track: Track, severity: str = "serious") -> ListingRecord:
+def listing_from_track(*, actor: Actor, track: Track, severity: str | None = None) -> ListingRecord:
     """拟列入 from a case's credit track (measure 8). A penalty decision of the same party, if any, is the
     source (cited in the 列入决定书); otherwise the reason and basis come from the track. The listing's
     ``decision_number`` is the number of the act that decides it, allocated by ``listing_publish``."""

@@ -143,7 +143,7 @@ def staff_from_decision(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         raise NotFoundError()
     try:
         listing = services.listing_from_decision(
-            actor=request.user, decision=decision, severity=request.POST.get("severity", "serious")[:10]
+            actor=request.user, decision=decision, severity=request.POST.get("severity", "")[:10] or None
         )
     except DomainError as exc:
         messages.error(request, pick(exc.message_zh, exc.message_en))

@@ -401,10 +401,10 @@ def prepare(case: Case, kind: str, party: CaseParty | None = None, addressee: st
         else builder(case, kind, party)
     )
     prepared.fields = {
+        "kind_title": KINDS[kind].title,  # a builder may name its act more precisely (_credit_listing)
         **_case_fields(case),
         **prepared.fields,
         "authority": prepared.issuer.name,
-        "kind_title": KINDS[kind].title,
     }
     return prepared
 
@@ -902,10 +902,19 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     }
 
 
+def listing_decision_title(severity: str) -> str:
+    """The title of a listing decision: 列入严重失信主体名单决定书 only for the serious list, whose standard a law,
+    regulation or CCP/State Council policy document sets (国办发〔2020〕49号 四(六)(七);
+    ``credit.services.listing_severity``); 列入失信主体名单决定书 for a general or minor listing, as its
+    notice (拟列入失信主体名单告知书) is titled."""
+    return "列入严重失信主体名单决定书" if severity == "serious" else "列入失信主体名单决定书"
+
+
 def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    """列入失信主体名单决定书: decided after the 拟列入告知书 (its number and date), the objection period and
-    how the objection was handled; its own number is the listing's ``decision_number``; the penalty
-    decision it rests on (if any) is cited as the ground."""
+    """列入失信主体名单决定书 (严重 only for the serious list: :func:`listing_decision_title`): decided after
+    the 拟列入告知书 (its number and date), the objection period and how the objection was handled; its own
+    number is the listing's ``decision_number``; the penalty decision it rests on (if any) is cited as the
+    ground."""
     listing = _listing_of(case, party, decided=True)
     if listing.notified_on is None or (listing.listed_on or listing.publication_start) is None:
         raise DocumentError(
@@ -929,6 +938,7 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         listing.listed_on or listing.publication_start or listing.notified_on,
         {
             **_listing_party_fields(listing),
+            "kind_title": listing_decision_title(listing.severity),
             "reason": clean_paper(listing.reason),
             "basis_sentence": _listing_basis_sentence(listing),
             "policy_context": _credit_policies(case, _listing_party(case, listing)),

@@ -66,8 +66,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "credit_listing",
-            "列入严重失信主体名单决定书",
-            "Credit blacklisting decision",
+            "列入失信主体名单决定书",  # 列入严重失信主体名单决定书 for the serious list (context.listing_decision_title)
+            "Credit listing decision",
             "信",
             "credit_listing.docx",
         ),

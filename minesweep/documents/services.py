@@ -134,7 +134,7 @@ def document_issue(
     missing = missing_glyphs(text)
     if missing:
         log.warning("document %s: the PDF font lacks %s", number, "".join(missing))
-    pdf = docx_to_pdf(docx, title=f"{KINDS[kind].title} {number or case.number}")
+    pdf = docx_to_pdf(docx, title=f"{fields['kind_title']} {number or case.number}")
     document = IssuedDocument.objects.create(
         case=case,
         party=prepared.party,

@@ -842,7 +842,7 @@ def _track_record(actor: Actor, track: Track, action: str, note: str, **after: A
 
 @transaction.atomic
 def track_credit_notice_issue(
-    *, actor: Actor, track: Track, served_on: dt.date | None = None, severity: str = "serious"
+    *, actor: Actor, track: Track, served_on: dt.date | None = None, severity: str | None = None
 ) -> Track:
     """Credit track, first act: the 拟列入失信主体名单告知书 (国办发〔2020〕49号: the grounds, basis and the
     party's rights before it is listed). Proposes the listing in the credit app, serves the notice (its
@@ -852,7 +852,8 @@ def track_credit_notice_issue(
     Refused until a decision document with legal effect establishes the party's conduct — its penalty
     decision served, its measure's 处理决定书 issued, or a judgment or another organ's decision recorded on
     the track (:func:`track_credit_ground_record`; :func:`cases.selectors.credit_ground`, 49号's 认定依据):
-    the notice and the listing decision cite it."""
+    the notice and the listing decision cite it. ``severity`` defaults as
+    :func:`credit.services.listing_severity` says (严重失信 only on a standard the pack names)."""
     from minesweep.credit.services import listing_from_track, listing_notify
 
     track = _credit_track(actor, track)

@@ -867,3 +867,62 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
     track.refresh_from_db()
     assert track.step == "credit_rights"  # the case's track follows the credit page
+
+
+def _decide_listing(crew, track, severity=None):  # type: ignore[no-untyped-def]
+    """Notice (with ``severity``, else the default), written waiver, decision; the decision's document text."""
+    from minesweep.documents.render import docx_text
+    from minesweep.documents.services import document_issue
+
+    officer = crew.credit_officer
+    services.track_credit_notice_issue(
+        actor=officer, track=track, served_on=dt.date(2026, 9, 21), severity=severity
+    )
+    services.track_credit_rights_waive(actor=officer, track=track, on=dt.date(2026, 9, 22))
+    services.track_credit_listing_decide(actor=officer, track=track, decided_on=dt.date(2026, 9, 22))
+    document = document_issue(actor="test", case=track.case, kind="credit_listing", party=track.party)
+    return docx_text(bytes(document.docx))
+
+
+def test_a_case_listing_is_not_serious_unless_the_pack_names_the_standard_of_the_serious_list(crew, lead):
+    """国办发〔2020〕49号 四(六)(七): a 严重失信主体名单 rests on a standard a law, a regulation or a CCP Central
+    Committee / State Council policy document sets (a local regulation for a region's own list). The packs
+    name none for mining, so a case listing is 一般失信 by default, 严重 is refused with nothing written, and
+    the decision is titled 列入失信主体名单决定书."""
+    from minesweep.credit.models import ListingRecord
+
+    track = _credit_case(crew, lead)
+    events = AuditEvent.objects.count()
+    with pytest.raises(CreditError) as serious:
+        services.track_credit_notice_issue(
+            actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21), severity="serious"
+        )
+    assert serious.value.code == "credit.serious_without_standard"
+    assert "地方性法规" in serious.value.message_zh and "49/2020" in serious.value.message_en
+    assert not ListingRecord.objects.exists() and AuditEvent.objects.count() == events
+    track.refresh_from_db()
+    assert track.step == "handover"
+    text = _decide_listing(crew, track)
+    assert ListingRecord.objects.get(case_number=track.case.number).severity == "general"
+    assert "列入失信主体名单决定书" in text and "严重" not in text and "失信程度：一般失信" in text
+
+
+def test_a_standard_named_in_the_pack_makes_the_listing_serious_and_is_cited(crew, lead):
+    from minesweep.credit.models import ListingRecord
+
+    track = _credit_case(crew, lead)
+    for measure in track.party.measures.all():  # as a pack whose credit action names the standard would
+        measure.actions = [
+            {
+                **a,
+                "legal_basis": [{"law": "某自治区社会信用条例", "article": "第二十九条"}],
+            }  # made up for the test
+            if a.get("track") == "credit"
+            else a
+            for a in measure.actions
+        ]
+        measure.save()
+    text = _decide_listing(crew, track)
+    assert ListingRecord.objects.get(case_number=track.case.number).severity == "serious"
+    assert "列入严重失信主体名单决定书" in text and "依据《某自治区社会信用条例》第二十九条" in text
+    assert "失信程度：严重失信" in text

@@ -136,7 +136,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             listing.remedies,
             cn_date(listing.publication_start),
             cn_date(listing.max_end),
-            "严重失信",
+            f"失信程度：{listing.get_severity_display()}",
         ],
         "energy_cut": [
             "1000000",
