@@ -99,9 +99,10 @@ def load(*, seed: int) -> str:
     if len(enterprises) < 6:
         return "no registry subjects: blacklist skipped"
     today = timezone.localdate()
-    # published, serious, in force
-    _listed(enterprises[0], "serious", 1, dt.date(2026, 5, 11), rng)
-    _listed(enterprises[1], "serious", 2, dt.date(2026, 8, 3), rng)
+    # published, in force; 一般失信 like every demo listing: no pack names the standard a serious list needs
+    # (国办发〔2020〕49号 四(六)(七); credit.services.listing_severity)
+    _listed(enterprises[0], "general", 1, dt.date(2026, 5, 11), rng)
+    _listed(enterprises[1], "general", 2, dt.date(2026, 8, 3), rng)
     if people:
         _listed(people[0], "general", 3, dt.date(2026, 9, 1), rng)
     # repaired: general listing, minimum of 3 months passed, pledge and evidence, approved
@@ -127,7 +128,7 @@ def load(*, seed: int) -> str:
     expired = listing_expire_due(actor="demo", today=today)
     # objection upheld (not listed)
     upheld = listing_notify(
-        actor="demo", listing=_propose(enterprises[4], "serious", 6, 2026, rng), on=dt.date(2026, 10, 12)
+        actor="demo", listing=_propose(enterprises[4], "general", 6, 2026, rng), on=dt.date(2026, 10, 12)
     )
     upheld = listing_object(
         actor="demo", listing=upheld, text="涉案矿机系承租方所有，本单位不知情", on=dt.date(2026, 10, 13)
@@ -163,7 +164,7 @@ def load(*, seed: int) -> str:
     window = "skipped (holiday calendar does not cover today)"
     try:
         listing_notify(
-            actor="demo", listing=_propose(enterprises[5], "serious", 7, today.year, rng), on=today
+            actor="demo", listing=_propose(enterprises[5], "general", 7, today.year, rng), on=today
         )
         window = "1 in its objection window"
     except DomainError:
