@@ -7,8 +7,9 @@
 * Rows use the flow-file schema (``ts_start``/``ts_end`` POSIX seconds UTC …) plus ``exporter``.
 * Files rotate by record count (:data:`DEFAULT_ROTATE_RECORDS`) or age (60 s), one Parquet row group
   per file. Records wait in Python lists only :data:`BATCH_RECORDS` at a time, then as Arrow record
-  batches (about 100 bytes a record against ~350 as Python values), so a file of a million records
-  holds about 100 MB, what 200,000 records held as Python values took before.
+  batches, under a third of the Python values' size (``bench/collector_buffer.py``: 102 against 347
+  bytes a record), so a full buffer of a million records takes ~97 MiB, against ~66 MiB for the
+  200,000 records held as Python values before.
   A file is written under a temporary name, flushed to disk and renamed, so every
   ``flows-NNNNNN.parquet`` present is complete; a restart continues with the next number.
   ``state.json`` (rewritten atomically at each rotation and on stop) holds cumulative
@@ -48,7 +49,7 @@ MAX_DATAGRAM = 65_535
 RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024
 #: Records per file at most. Flow scoring does much of its work once per row group (each distinct
 #: address of a group is looked up once), so larger files score faster: the 10 M-record bench traffic
-#: took 25-30 % less CPU in files of 1,000,000 records than of 200,000 (bench/README.md, seventh round).
+#: took 23-26 % less CPU in files of 1,000,000 records than of 200,000 (bench/README.md, seventh round).
 #: What the collector holds when it is killed is lost whatever the size: up to 60 s of records
 #: (``DEFAULT_ROTATE_SECONDS``), or fewer when this many arrive sooner.
 DEFAULT_ROTATE_RECORDS = 1_000_000
@@ -266,7 +267,9 @@ class FlowCollector:
             self.rotate()
 
     def _batch(self) -> None:
-        """Move the records held as Python values into an Arrow record batch."""
+        """Move the records held as Python values (if any) into an Arrow record batch."""
+        if not self.columns["ts_start"]:
+            return
         arrays = [pa.array(self.columns[f.name], f.type) for f in SCHEMA]
         self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=SCHEMA))
         self.columns = {name: [] for name in SCHEMA.names}
