@@ -4,7 +4,9 @@ meters' local or Dask runner, with exactly the host records of scoring the whole
 No record is rewritten. The work is cut into tasks of consecutive row groups, going on from one file
 into the next (:class:`FlowTask`); both engines map the same tasks (:func:`runners.local.map_local`,
 :func:`runners.dask.map_dask`), and each task reads one row group at a time, only the columns it needs,
-text columns as Parquet dictionaries (each distinct name or address is looked at once per row group).
+text columns as Parquet dictionaries (each distinct name or address is looked at once per row group);
+in the collector's files the source addresses as IPv4 numbers (:mod:`addresses`), where a row group
+has one for every row.
 
 * **answers** (only when a file carries DNS answers, by its Parquet statistics): the address → name map
   of the DNS answers, later answers winning as for a whole table.
@@ -36,12 +38,14 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minesweep.detection.network import pools as pool_lists
 from minesweep.detection.network import shapes
+from minesweep.detection.network.addresses import SOURCE_NUMBERS, ipv4_numbers, ipv4_texts
 from minesweep.detection.network.flows import (
     DNS_PORT,
     MIN_P2P_PEERS,
@@ -471,9 +475,14 @@ def _part_may_carry_answers(file: str, groups: tuple[int, ...]) -> bool:
     return False
 
 
-def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, pa.Table]]:
+def _read_groups(
+    task: FlowTask, columns: Sequence[str], distinct_sources: bool = True
+) -> Iterator[tuple[int, pa.Table]]:
     """(raw row count, normalised table) of each row group of the task, in order, read with only
-    ``columns`` (text columns as dictionaries; required columns not read stand in as nulls). Small row
+    ``columns`` (text columns as dictionaries; required columns not read stand in as nulls). Where the
+    collector stored every source of a row group as an IPv4 number, the numbers are read instead of the
+    text, as a dictionary of the distinct numbers — or, with ``distinct_sources`` false, for a pass that
+    looks at the sources of few rows, with the column itself as dictionary (no hashing). Small row
     groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
@@ -487,13 +496,59 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
         ]
         parquet = pq.ParquetFile(file, read_dictionary=text)
         present = [c for c in columns if c in schema.names]
+        numbered = "src_ip" in present and _numbers_column(schema)
         for group in groups:
-            raw = parquet.read_row_group(group, columns=present, use_threads=False)
+            if numbered and _all_numbered(parquet, group):
+                read = [SOURCE_NUMBERS if c == "src_ip" else c for c in present]
+                raw = parquet.read_row_group(group, columns=read, use_threads=False)
+                numbers = raw[SOURCE_NUMBERS]
+                source = _number_dictionary(numbers) if distinct_sources else _row_dictionary(numbers)
+                raw = raw.set_column(read.index(SOURCE_NUMBERS), "src_ip", source)
+            else:
+                raw = parquet.read_row_group(group, columns=present, use_threads=False)
             for name in REQUIRED_COLUMNS:
                 if name not in raw.column_names:
                     kind = pa.float64() if name in FLOAT_COLUMNS else pa.int64()
                     raw = raw.append_column(name, pa.nulls(raw.num_rows, kind))
             yield raw.num_rows, normalise_flows(raw, keep_dictionaries=True).combine_chunks()
+
+
+def _numbers_column(schema: pa.Schema) -> bool:
+    """The file has the collector's source numbers (:data:`addresses.SOURCE_NUMBERS`, uint32)."""
+    return SOURCE_NUMBERS in schema.names and pa.types.is_uint32(schema.field(SOURCE_NUMBERS).type)
+
+
+def _all_numbered(parquet: pq.ParquetFile, group: int) -> bool:
+    """Every source address of the row group has its number (statistics say the column holds no null;
+    a group with an IPv6 or non-canonical source, or without statistics, is read as text)."""
+    chunk = parquet.metadata.row_group(group).column(parquet.schema_arrow.names.index(SOURCE_NUMBERS))
+    stats = chunk.statistics
+    return stats is not None and stats.has_null_count and stats.null_count == 0
+
+
+def _number_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
+    """The source numbers as a dictionary of distinct numbers (the dictionary a text column is read as,
+    with uint32 values): factorised by pandas' hash table (~8 ns a record, Arrow's
+    ``dictionary_encode`` ~16)."""
+    codes, distinct = pd.factorize(numbers.to_numpy(), sort=False)
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(distinct, pa.uint32()))
+
+
+def _row_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
+    """The source numbers as a dictionary whose entries are the rows themselves (indices 0, 1, …)."""
+    values = numbers.combine_chunks()
+    return pa.DictionaryArray.from_arrays(pa.array(np.arange(len(values), dtype=np.int32)), values)
+
+
+def _address_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The addresses of a column as plain text: a text dictionary cast, a dictionary of IPv4 numbers
+    (:func:`_number_dictionary`) written out (:func:`addresses.ipv4_texts`) — for the few rows a pass keeps."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(array.type) and pa.types.is_integer(array.type.value_type):
+        return ipv4_texts(array.dictionary.take(array.indices))
+    if pa.types.is_integer(array.type):
+        return ipv4_texts(array)
+    return pc.cast(array, pa.string())
 
 
 def _kernel(function: Callable[P, R]) -> Callable[P, R]:
@@ -541,7 +596,7 @@ def _candidates(tasks: list[FlowTask], names: PoolNames, pool_names: dict[str, s
     results = []
     for task in tasks:
         found = Candidates()
-        for rows, table in _read_groups(task, CANDIDATE_COLUMNS):
+        for rows, table in _read_groups(task, CANDIDATE_COLUMNS, distinct_sources=False):
             found.rows += rows
             found.kept += table.num_rows
             if table.num_rows:
@@ -570,7 +625,7 @@ def _row_group_candidates(
     if p2p.any():
         per_host = np.bincount(host_index[p2p], minlength=len(labels))
         present = np.flatnonzero(per_host)
-        host = pc.cast(labels.take(pa.array(present)), pa.string())
+        host = _address_texts(labels.take(pa.array(present)))
         found.p2p_rows.append(pa.table({"host": host, "rows": per_host[present]}))
     session = shapes.session_shape(table)
     if session.any():
@@ -580,7 +635,7 @@ def _row_group_candidates(
         found.sessions.append(
             pa.table(
                 {
-                    "src_ip": pc.cast(table["src_ip"].take(rows), pa.string()),
+                    "src_ip": _address_texts(table["src_ip"].take(rows)),
                     "dst_ip": pc.cast(table["dst_ip"].take(rows), pa.string()),
                     "dst_port": table["dst_port"].take(rows),
                     "bytes": pa.array(shapes.flow_volume(table.select(["bytes"]).take(rows))),
@@ -633,7 +688,7 @@ def _add_named_rows(
     taken = pa.array(rows)
 
     def texts(column: str) -> list[Any]:
-        return pc.cast(table[column].take(taken), pa.string()).to_pylist()
+        return _address_texts(table[column].take(taken)).to_pylist()
 
     columns = zip(
         texts("src_ip"),
@@ -796,13 +851,25 @@ class HostLookups:
     and shared by all tasks (built per task it cost 10 ms a task on the realistic bench file, 25 ms on
     the dense one): the candidate hosts (the first ``wanted``), then the sessions' hosts that are not
     candidates; each one's number among the sessions' hosts (-1: none; the last entry: a host that is
-    neither); the sessions' (host, address) pairs and their :class:`PairIndex`."""
+    neither); the sessions' (host, address) pairs and their :class:`PairIndex`; and the hosts that are
+    IPv4 addresses as numbers (``numbers``, at positions ``numbered`` among ``hosts``), for row groups
+    whose sources are read as numbers."""
 
     wanted: int
     hosts: pa.Array
     source_of_host: np.ndarray
     pairs: SessionPairs
     pair_index: PairIndex
+    numbers: pa.Array = field(default_factory=lambda: pa.array([], pa.uint32()))
+    numbered: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def host_positions(self, dictionary: pa.Array) -> np.ndarray:
+        """Per entry of a row group's source dictionary (texts or IPv4 numbers): its position among
+        ``hosts`` (-1: not among them)."""
+        if not pa.types.is_integer(dictionary.type):
+            return _entry_positions(dictionary, self.hosts)
+        found = _entry_positions(dictionary, self.numbers)
+        return np.where(found >= 0, self.numbered[found], -1)
 
     @classmethod
     def of(cls, wanted: list[str], pairs: SessionPairs) -> HostLookups:
@@ -812,7 +879,17 @@ class HostLookups:
         source_of_host = np.full(len(hosts) + 1, -1, np.int64)
         source_of_host[_entry_positions(sources, hosts)] = np.arange(len(sources))
         pair_index = PairIndex(pairs.keys, len(sources), len(pairs.targets))
-        return cls(len(wanted), hosts, source_of_host, pairs, pair_index)
+        numbers = ipv4_numbers(hosts)
+        numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False))
+        return cls(
+            len(wanted),
+            hosts,
+            source_of_host,
+            pairs,
+            pair_index,
+            numbers.drop_null(),
+            numbered.astype(np.int64),
+        )
 
 
 @_kernel
@@ -832,7 +909,7 @@ def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
             source, destination = table["src_ip"].chunk(0), table["dst_ip"].chunk(0)
             source_codes = _codes(source)
             destination_codes = _codes(destination)
-            host_of_entry = _entry_positions(source.dictionary, lookups.hosts)
+            host_of_entry = lookups.host_positions(source.dictionary)
             wanted_entry = (host_of_entry >= 0) & (host_of_entry < wanted)  # tested per entry, not row
             rows = np.flatnonzero(wanted_entry[source_codes])
             if rows.size == 0 and len(keys) == 0:

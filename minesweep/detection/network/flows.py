@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from minesweep.detection.network.addresses import ipv4_texts
 from minesweep.detection.network.pools import PoolList, PoolMatch
 
 REQUIRED_COLUMNS = (
@@ -174,10 +175,17 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
     """Cast to the flow schema (float seconds, int ports/counts, proto numbers); drop invalid rows.
 
     With ``keep_dictionaries`` the text columns are dictionary-encoded strings (``TEXT_DICTIONARY``)
-    instead of plain strings: same values, but a column read as a dictionary is never expanded.
+    instead of plain strings: same values, but a column read as a dictionary is never expanded. A
+    dictionary of IPv4 numbers (the source addresses as flow scoring reads them from the collector's
+    ``src_ipv4``) is kept as it is, or written out as text without ``keep_dictionaries``.
     """
 
     def text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        if pa.types.is_dictionary(column.type) and pa.types.is_integer(column.type.value_type):
+            if keep_dictionaries:
+                return column
+            encoded = column.combine_chunks()
+            return pa.chunked_array([ipv4_texts(encoded.dictionary.take(encoded.indices))])
         if not keep_dictionaries:
             return pc.cast(column, pa.string())
         if pa.types.is_dictionary(column.type):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 import threading
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minesweep.detection.network import collector as collector_module
+from minesweep.detection.network.addresses import SOURCE_NUMBERS
 from minesweep.detection.network.collector import FlowCollector, parquet_layout, serve
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
 from minesweep.detection.network.flows import read_flow_file
@@ -196,6 +198,19 @@ def test_it_writes_name_columns_other_exports_carry_as_dictionaries_too(tmp_path
     metadata = pq.ParquetFile(tmp_path / "named.parquet").metadata.row_group(0)
     dictionary = {metadata.column(i).path_in_schema: metadata.column(i).has_dictionary_page for i in range(4)}
     assert dictionary == {"src_ip": True, "bytes": False, "sni": True, "dns_query": True}
+
+
+def test_it_stores_each_ipv4_source_as_a_number_beside_its_text_and_none_for_ipv6(tmp_path):
+    collector = FlowCollector(tmp_path, rotate_records=1_000)
+    for packet in netflow_v9_packets(flow_records(30, subnet=19), export_time=T0):
+        collector.handle_datagram(packet, "127.0.0.1")
+    collector._accept([(T0, T0 + 1.0, "2001:db8::7", 1, "198.51.100.7", 3333, 6, 1, 100)], "127.0.0.1")
+    collector.close()
+    table = pq.read_table(next(tmp_path.glob("flows-*.parquet")))
+    assert table.schema.field(SOURCE_NUMBERS).type == pa.uint32()
+    texts, numbers = table["src_ip"].to_pylist(), table[SOURCE_NUMBERS].to_pylist()
+    assert len(texts) == 31 and texts[-1] == "2001:db8::7"
+    assert numbers == [int(ipaddress.IPv4Address(t)) for t in texts[:-1]] + [None]
 
 
 def test_it_holds_records_as_arrow_batches_and_writes_each_file_as_one_row_group(tmp_path, monkeypatch):

@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from minesweep.detection.network import pools
+from minesweep.detection.network import flowparts, pools
+from minesweep.detection.network.collector import parquet_layout, with_source_numbers
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
     KeyIndex,
@@ -156,6 +157,39 @@ def test_tasks_across_small_files_score_exactly_as_the_whole_table(small_files, 
     ):
         scan = score_flow_dataset(small_files, engine=engine, workers=workers, task_rows=task_rows)
         assert (scan.rows, scan.tasks) == (24_000, tasks)
+        assert _as_rows(scan.records) == records
+        assert _as_rows(scan.unlisted) == sessions
+
+
+def test_sources_read_as_ipv4_numbers_score_exactly_as_text_and_ipv6_groups_fall_back_to_text(tmp_path):
+    """Files with the collector's ``src_ipv4``: row groups whose every source has a number are read
+    by number, a group with an IPv6 source by text, and the records are those of the whole table."""
+    table = _flows(24_000)
+    source = table["src_ip"].to_pylist()
+    for row in range(15_000, 19_000, 7):  # the fourth file's first row group: IPv6 sources among IPv4
+        source[row] = f"2001:db8::{row % 5:x}"
+    table = table.set_column(2, "src_ip", pa.array(source, pa.string()))
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(table, whole, row_group_size=4_000)
+    folder = tmp_path / "collected"
+    folder.mkdir()
+    for index in range(5):
+        part = with_source_numbers(table.slice(index * 5_000, 5_000))
+        pq.write_table(
+            part, folder / f"flows-{index:06d}.parquet", row_group_size=4_000, **parquet_layout(5_000)
+        )
+    files = sorted(folder.glob("*.parquet"))
+    groups = [(pq.ParquetFile(f), g) for f in files for g in range(pq.ParquetFile(f).num_row_groups)]
+    numbered = [flowparts._all_numbered(parquet, group) for parquet, group in groups]
+    assert numbered == [True] * 6 + [False] + [True] * 2  # files of 4,000 + 1,000 rows; the last 4,000
+    task = flow_tasks(folder, task_rows=100_000)[0]
+    read = [t["src_ip"].type.value_type for _, t in flowparts._read_groups(task, ("ts_start", "src_ip"))]
+    assert read == [pa.uint32()] * 6 + [pa.string()] + [pa.uint32()] * 2
+    records, sessions = _whole(whole)
+    assert any(r["host"].startswith("2001:db8::") for r in records)
+    for task_rows, engine, workers in ((8_000, "local", 1), (9_000, "dask", 2)):
+        scan = score_flow_dataset(folder, engine=engine, workers=workers, task_rows=task_rows)
+        assert scan.rows == 24_000
         assert _as_rows(scan.records) == records
         assert _as_rows(scan.unlisted) == sessions
 
