@@ -60,7 +60,6 @@ def _propose(subject: Subject, severity: str, serial: int, year: int, rng: rando
         basis=ground.format(short=short, year=year, serial=serial) + "；国办发〔2020〕49号",
         authority=authority,
         decision_number=f"{short}发改信〔{year}〕{serial}号",
-        sanctions="限制享受财政、税收、电价等优惠政策；限制参与电力市场交易；依法实施联合惩戒",
     )
 
 

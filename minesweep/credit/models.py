@@ -22,6 +22,18 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", bi("严重失信", "Serious")
 
 
+#: What a listing decides when the officer names no sanction: the listing and its publication, and no
+#: measure that reduces the party's rights or adds to its duties. 国办发〔2020〕49号, part "依法依规开展失信惩戒":
+#: such a measure must rest on the concrete conduct and directly cite a law, a regulation or a CCP Central
+#: Committee / State Council policy document, and is managed by list — so the listing decision does not
+#: impose one itself (the earlier default, "限制享受优惠政策、限制参与电力市场交易等", cited none; and
+#: "联合惩戒" is the serious list's). The part's clause number was not confirmed from a stored source.
+DEFAULT_SANCTIONS = (
+    "列入失信主体名单并依规公示（对失信主体采取减损权益或者增加义务的惩戒措施，"
+    "由有关部门依据法律、法规或者党中央、国务院政策文件，在各自职责范围内依法实施）"
+)
+
+
 class ListingRecord(models.Model):
     """失信主体名单记录: who, why, on what basis, by whom, and for how long it is published."""
 

@@ -20,7 +20,13 @@ from minesweep.audit.services import audit_record
 from minesweep.cases.models import Decision, Track
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
-from minesweep.credit.models import ListingRecord, RepairApplication, RepairEvidence, Severity
+from minesweep.credit.models import (
+    DEFAULT_SANCTIONS,
+    ListingRecord,
+    RepairApplication,
+    RepairEvidence,
+    Severity,
+)
 from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
 from minesweep.credit.selectors import clean_text
 from minesweep.policy.errors import PolicyError
@@ -367,8 +373,7 @@ def _listing_for_party(
         basis=basis,
         authority=authority,
         decision_number=decision_number,
-        sanctions=clean_text(sanctions)
-        or "依法依规实施失信联合惩戒：限制享受优惠政策、限制参与电力市场交易等",
+        sanctions=clean_text(sanctions) or DEFAULT_SANCTIONS,
         removal_conditions=(
             f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"

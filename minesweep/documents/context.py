@@ -29,7 +29,7 @@ from minesweep.cases.models import (
 )
 from minesweep.cases.selectors import credit_ground, fine_range, violated_basis
 from minesweep.core.errors import DomainError
-from minesweep.credit.models import ListingRecord
+from minesweep.credit.models import DEFAULT_SANCTIONS, ListingRecord
 from minesweep.documents.authority import (
     Issuer,
     case_issuer,
@@ -950,7 +950,7 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             else "",
             "objection_handling": handling,
             "severity": listing.get_severity_display(),
-            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信联合惩戒",
+            "sanctions": clean_paper(listing.sanctions) or DEFAULT_SANCTIONS,
             "period": (
                 f"{cn_date(listing.publication_start)}至{cn_date(listing.max_end)}"
                 if listing.publication_start
@@ -1099,7 +1099,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "policy_context": _credit_policies(case, matched),
             "policy_note": served_policy_note(_credit_policies(case, matched), "参照，不作为列入依据"),
             "severity": listing.get_severity_display(),
-            "sanctions": clean_paper(listing.sanctions) or "依法依规实施失信惩戒",
+            "sanctions": clean_paper(listing.sanctions) or DEFAULT_SANCTIONS,
             "period": (
                 f"自列入之日起公示，最短{period.min_months}个月、最长{period.max_months}个月"
                 if period.published

@@ -905,6 +905,9 @@ def test_a_case_listing_is_not_serious_unless_the_pack_names_the_standard_of_the
     text = _decide_listing(crew, track)
     assert ListingRecord.objects.get(case_number=track.case.number).severity == "general"
     assert "列入失信主体名单决定书" in text and "严重" not in text and "失信程度：一般失信" in text
+    # 49号 "依法依规开展失信惩戒": the decision imposes no measure it cites no law for, and no 联合惩戒
+    assert "三、惩戒措施\n列入失信主体名单并依规公示（对失信主体采取减损权益或者增加义务的惩戒措施" in text
+    assert "联合惩戒" not in text and "电力市场交易" not in text and "优惠政策" not in text
 
 
 def test_a_standard_named_in_the_pack_makes_the_listing_serious_and_is_cited(crew, lead):
