@@ -860,15 +860,16 @@ class HostLookups:
     source_of_host: np.ndarray
     pairs: SessionPairs
     pair_index: PairIndex
-    numbers: pa.Array = field(default_factory=lambda: pa.array([], pa.uint32()))
-    numbered: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    numbers: KeyIndex
+    numbered: np.ndarray
 
     def host_positions(self, dictionary: pa.Array) -> np.ndarray:
         """Per entry of a row group's source dictionary (texts or IPv4 numbers): its position among
-        ``hosts`` (-1: not among them)."""
+        ``hosts`` (-1: not among them). Numbers are looked up in a hash table built once
+        (:class:`KeyIndex`; ``pc.index_in`` builds one per call)."""
         if not pa.types.is_integer(dictionary.type):
             return _entry_positions(dictionary, self.hosts)
-        found = _entry_positions(dictionary, self.numbers)
+        found = self.numbers.positions(dictionary.to_numpy(zero_copy_only=False))
         return np.where(found >= 0, self.numbered[found], -1)
 
     @classmethod
@@ -880,16 +881,9 @@ class HostLookups:
         source_of_host[_entry_positions(sources, hosts)] = np.arange(len(sources))
         pair_index = PairIndex(pairs.keys, len(sources), len(pairs.targets))
         numbers = ipv4_numbers(hosts)
-        numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False))
-        return cls(
-            len(wanted),
-            hosts,
-            source_of_host,
-            pairs,
-            pair_index,
-            numbers.drop_null(),
-            numbered.astype(np.int64),
-        )
+        numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False)).astype(np.int64)
+        number_index = KeyIndex(numbers.drop_null().to_numpy(zero_copy_only=False))
+        return cls(len(wanted), hosts, source_of_host, pairs, pair_index, number_index, numbered)
 
 
 @_kernel
