@@ -4,8 +4,8 @@
 
 Builds ``--records`` generated NetFlow records in the collector's schema (``collector.SCHEMA``) the way
 ``FlowCollector._accept`` holds them (one Python list per column, the exporter's address shared), measures
-them with ``tracemalloc``, then converts them as ``FlowCollector._batch`` does and prints the record batch's
-``nbytes``. Both per record, and what a full buffer of ``DEFAULT_ROTATE_RECORDS`` takes each way.
+them with ``tracemalloc``, then converts them with ``FlowCollector._batch`` itself (so the batch has the
+columns the collector adds, such as ``src_ipv4``) and prints the record batch's ``nbytes``. Both per record, and what a full buffer of ``DEFAULT_ROTATE_RECORDS`` takes each way.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pyarrow as pa  # noqa: E402
-
-from minesweep.detection.network.collector import DEFAULT_ROTATE_RECORDS, SCHEMA  # noqa: E402
+from minesweep.detection.network.collector import DEFAULT_ROTATE_RECORDS, SCHEMA, FlowCollector  # noqa: E402
 
 
 def _row(rng: random.Random, index: int) -> tuple[object, ...]:
@@ -55,8 +54,11 @@ def main() -> None:
         columns["exporter"].append(exporter)
     python = tracemalloc.get_traced_memory()[0] / args.records
     tracemalloc.stop()
-    batch = pa.RecordBatch.from_arrays([pa.array(columns[f.name], f.type) for f in SCHEMA], schema=SCHEMA)
-    arrow = batch.nbytes / args.records
+    with tempfile.TemporaryDirectory(prefix="collector-buffer-") as workdir:
+        collector = FlowCollector(Path(workdir))
+        collector.columns = columns
+        collector._batch()
+        arrow = sum(batch.nbytes for batch in collector.batches) / args.records
     full = DEFAULT_ROTATE_RECORDS / 2**20
     print(
         f"{args.records:,} records: {python:.0f} bytes each as Python values, {arrow:.0f} as an Arrow batch; "

@@ -9,8 +9,8 @@
   scoring reads instead of the text.
 * Files rotate by record count (:data:`DEFAULT_ROTATE_RECORDS`) or age (60 s), one Parquet row group
   per file. Records wait in Python lists only :data:`BATCH_RECORDS` at a time, then as Arrow record
-  batches, under a third of the Python values' size (``bench/collector_buffer.py``: 102 against 347
-  bytes a record), so a full buffer of a million records takes ~97 MiB, against ~66 MiB for the
+  batches, under a third of the Python values' size (``bench/collector_buffer.py``: 106 against 347
+  bytes a record), so a full buffer of a million records takes ~101 MiB, against ~66 MiB for the
   200,000 records held as Python values before.
   A file is written under a temporary name, flushed to disk and renamed, so every
   ``flows-NNNNNN.parquet`` present is complete; a restart continues with the next number.
