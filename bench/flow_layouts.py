@@ -5,8 +5,9 @@
 
 Generates records with the net bench's generator (``net_bench.write_generated``, collector layout, in a
 temporary directory), then rewrites them in each layout below and reads each column the scoring passes
-read (``flowparts.CANDIDATE_COLUMNS``; text columns as dictionaries, as ``flowparts`` reads them) row
-group by row group, one thread, best of ``--repeat`` (``process_time``). Layouts:
+read (``flowparts.CANDIDATE_COLUMNS``; text columns as dictionaries, as ``flowparts`` reads them) and the
+sources' IPv4 numbers (``src_ipv4``, read instead of ``src_ip`` where present; the ``read`` sum counts
+both) row group by row group, one thread, best of ``--repeat`` (``process_time``). Layouts:
 
 * ``collector``: ``collector.parquet_layout`` as shipped;
 * ``plain-numbers``: the same with every number column written plain (the layout before the ports and
@@ -66,6 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     import pyarrow.parquet as pq
 
+    from minesweep.detection.network.addresses import SOURCE_NUMBERS
     from minesweep.detection.network.flowparts import CANDIDATE_COLUMNS
 
     with generated_file(args, "flow-layouts-") as source:
@@ -77,7 +79,8 @@ def main() -> None:
             clock = time.process_time()
             pq.write_table(table, path, row_group_size=args.row_group, **options)
             written = time.process_time() - clock
-            costs = {c: read_cost(path, c, args.repeat) / rows * 1e9 for c in CANDIDATE_COLUMNS}
+            read = [c for c in (*CANDIDATE_COLUMNS, SOURCE_NUMBERS) if c in table.column_names]
+            costs = {c: read_cost(path, c, args.repeat) / rows * 1e9 for c in read}
             print(
                 f"{name:21s} write {written / rows * 1e9:5.1f} ns/record, {path.stat().st_size / rows:4.1f} "
                 f"bytes/record; read {sum(costs.values()):5.1f} ns/record: "

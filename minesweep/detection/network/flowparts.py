@@ -65,6 +65,9 @@ from minesweep.detection.network.flows import (
 from minesweep.detection.network.pools import PoolMatch
 from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_evidence_records, gc_paused
 
+#: Sources are read as numbers (``src_ipv4``) where the text's dictionary page takes at least this many
+#: bytes a row (about one distinct address in 13 rows; :func:`_text_sources_costly`).
+NUMBERS_FROM_DICTIONARY_BYTES = 0.5
 #: rows per task (whole row groups): enough work per task to hide a scheduler round trip
 TASK_ROWS = 2_000_000
 ANSWER_COLUMNS = ("ts_start", "src_ip", "dst_ip", "dst_port", "dns_query", "dns_answers")
@@ -498,7 +501,7 @@ def _read_groups(
         present = [c for c in columns if c in schema.names]
         numbered = "src_ip" in present and _numbers_column(schema)
         for group in groups:
-            if numbered and _all_numbered(parquet, group):
+            if numbered and _all_numbered(parquet, group) and _text_sources_costly(parquet, group):
                 read = [SOURCE_NUMBERS if c == "src_ip" else c for c in present]
                 raw = parquet.read_row_group(group, columns=read, use_threads=False)
                 numbers = raw[SOURCE_NUMBERS]
@@ -524,6 +527,20 @@ def _all_numbered(parquet: pq.ParquetFile, group: int) -> bool:
     chunk = parquet.metadata.row_group(group).column(parquet.schema_arrow.names.index(SOURCE_NUMBERS))
     stats = chunk.statistics
     return stats is not None and stats.has_null_count and stats.null_count == 0
+
+
+def _text_sources_costly(parquet: pq.ParquetFile, group: int) -> bool:
+    """Whether reading the group's ``src_ip`` text costs more than its numbers: a text dictionary costs a
+    hash of every distinct address, the numbers a hash of every row (:func:`_number_dictionary`), so text
+    wins while sources are few (on the bench's 2 % distinct sources per row group by ~20 ns a record) and
+    loses when they are many (25 %: by ~36, 43 %: by ~90; bench/README.md, eighth round). The distinct
+    sources are judged by the size of the chunk's dictionary page (~6.6 bytes an IPv4 address in the
+    collector's layout); a chunk without one (plain text) is always costly."""
+    chunk = parquet.metadata.row_group(group).column(parquet.schema_arrow.names.index("src_ip"))
+    if not chunk.has_dictionary_page or chunk.dictionary_page_offset is None:
+        return True
+    dictionary_bytes = chunk.data_page_offset - chunk.dictionary_page_offset
+    return dictionary_bytes >= NUMBERS_FROM_DICTIONARY_BYTES * max(chunk.num_values, 1)
 
 
 def _number_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:

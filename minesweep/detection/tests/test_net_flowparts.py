@@ -194,6 +194,29 @@ def test_sources_read_as_ipv4_numbers_score_exactly_as_text_and_ipv6_groups_fall
         assert _as_rows(scan.unlisted) == sessions
 
 
+def test_sources_are_read_as_numbers_only_where_their_text_has_many_distinct_addresses(tmp_path):
+    """Few distinct sources (a small text dictionary) are read as text, many as numbers, and the
+    records are the same either way."""
+    table = _flows(8_000)
+    few = [f"10.0.0.{i % 20}" for i in range(4_000)]  # 20 sources in the first group
+    many = table["src_ip"].to_pylist()[4_000:]  # up to 800 in the second
+    table = table.set_column(2, "src_ip", pa.array(few + many, pa.string()))
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(table, whole, row_group_size=4_000)
+    collected = tmp_path / "flows-000000.parquet"
+    pq.write_table(with_source_numbers(table), collected, row_group_size=4_000, **parquet_layout(8_000))
+    parquet = pq.ParquetFile(collected)
+    assert [flowparts._all_numbered(parquet, g) for g in (0, 1)] == [True, True]
+    assert [flowparts._text_sources_costly(parquet, g) for g in (0, 1)] == [False, True]
+    task = flow_tasks(collected)[0]
+    read = [t["src_ip"].type.value_type for _, t in flowparts._read_groups(task, ("ts_start", "src_ip"))]
+    assert read == [pa.string(), pa.uint32()]
+    records, sessions = _whole(whole)
+    assert records and sessions
+    scan = score_flow_dataset(collected, task_rows=4_000)
+    assert (_as_rows(scan.records), _as_rows(scan.unlisted)) == (records, sessions)
+
+
 def test_it_streams_a_folder_whose_files_differ_in_optional_columns(tmp_path):
     table = _flows(6_000, seed=5)
     folder = tmp_path / "flows"
