@@ -43,6 +43,10 @@ from minesweep.detection.network.collector import (  # noqa: E402
     with_source_numbers,
 )
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v9_packets  # noqa: E402
+from minesweep.detection.network.flowparts import (  # noqa: E402
+    NUMBERS_FROM_DICTIONARY_BYTES,
+    dictionary_page_bytes,
+)
 from minesweep.detection.network.flows import connection_names, match_names, score_flow_table  # noqa: E402
 from minesweep.detection.network.pcap import ReadStats, read_frames  # noqa: E402
 from minesweep.detection.network.pools import default_pool_list  # noqa: E402
@@ -465,6 +469,7 @@ def bench_streamed(
         if file_records
         else f"one file, row groups of {row_group:,}"
     )
+    dictionary = source_dictionary_bytes(files)
     results = []
     for _ in range(repeat):
         queue = context.Queue()
@@ -482,7 +487,9 @@ def bench_streamed(
         f"({size:,.0f} MB Parquet, {profile} profile, {layout} layout, {shape}, "
         f"{read // ROWS_PER_HOST[profile]:,} hosts): "
         f"{best['reported']:,} hosts reported, {best['unlisted']:,} session findings; "
-        f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated"
+        f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated; "
+        f"src_ip dictionary pages {dictionary:.2f} bytes a record (sources read as numbers from "
+        f"{NUMBERS_FROM_DICTIONARY_BYTES} where the file has them)"
     )
     print(
         f"  wall {wall:.2f} s = {read / wall:,.0f} records/s; CPU {cpu:.2f} s = {read / cpu:,.0f} records per "
@@ -501,6 +508,22 @@ def bench_streamed(
         shutil.rmtree(source)
     else:
         source.unlink()
+
+
+def source_dictionary_bytes(files: list[Path]) -> float:
+    """Bytes a record of the ``src_ip`` dictionary pages of ``files`` (0 where a chunk has none): what
+    ``flowparts`` judges the number of distinct sources by."""
+    import pyarrow.parquet as pq
+
+    total = rows = 0
+    for file in files:
+        metadata = pq.ParquetFile(file).metadata
+        column = pq.ParquetFile(file).schema_arrow.names.index("src_ip")
+        for group in range(metadata.num_row_groups):
+            chunk = metadata.row_group(group).column(column)
+            rows += chunk.num_values
+            total += dictionary_page_bytes(chunk) or 0
+    return total / max(rows, 1)
 
 
 def collector_process(port: int, out_dir: str, seconds: float) -> None:

@@ -2,9 +2,9 @@
 
 The collector stores each flow's source address twice: as text in ``src_ip`` (the flow files' schema,
 what every reader reads) and, for IPv4, as a number in ``src_ipv4`` (null for IPv6 and for any text that
-is not the canonical dotted form). Flow scoring reads the number: a Parquet reader hashes every distinct
-text of a dictionary column again (~49 ns a record in a row group with a quarter of a million sources),
-and reads a plain 32-bit column in ~2 (bench/README.md, "Eighth round").
+is not the canonical dotted form). Flow scoring reads the number where a row group has many distinct
+sources: a Parquet reader hashes every distinct text of a dictionary column again, and a plain 32-bit
+column reads in ~2 ns a record (bench/README.md, "Eighth round").
 
 Only the canonical text (four decimal numbers 0–255 without leading zeros, as :mod:`ipaddress` writes
 them) gets a number, so number and text name the same host both ways: the text of a number is exactly
@@ -42,8 +42,8 @@ def ipv4_numbers(texts: pa.Array) -> pa.Array:
 
 
 def ipv4_texts(numbers: pa.Array | np.ndarray) -> pa.StringArray:
-    """The canonical dotted text of each number (no nulls), built in one pass of numpy (~100 ns an
-    address; Arrow's casts and joins take ~160): for the few addresses a scoring reports or lists."""
+    """The canonical dotted text of each number (no nulls), built with numpy (digits looked up per octet)
+    rather than a Python loop: for the few addresses a scoring reports or lists."""
     values = np.asarray(numbers.to_numpy(zero_copy_only=False) if isinstance(numbers, pa.Array) else numbers)
     values = values.astype(np.uint32, copy=False)
     octets = np.stack([(values >> shift) & 255 for shift in (24, 16, 8, 0)], axis=1).astype(np.intp)

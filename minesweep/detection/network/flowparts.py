@@ -66,7 +66,8 @@ from minesweep.detection.network.pools import PoolMatch
 from minesweep.detection.network.report import REPORT_THRESHOLD, HostRecord, flow_evidence_records, gc_paused
 
 #: Sources are read as numbers (``src_ipv4``) where the text's dictionary page takes at least this many
-#: bytes a row (about one distinct address in 13 rows; :func:`_text_sources_costly`).
+#: bytes a row (:func:`_text_sources_costly`), a bound between the bench's few-source and many-source
+#: row groups (bench/README.md, eighth round).
 NUMBERS_FROM_DICTIONARY_BYTES = 0.5
 #: rows per task (whole row groups): enough work per task to hide a scheduler round trip
 TASK_ROWS = 2_000_000
@@ -532,21 +533,24 @@ def _all_numbered(parquet: pq.ParquetFile, group: int) -> bool:
 def _text_sources_costly(parquet: pq.ParquetFile, group: int) -> bool:
     """Whether reading the group's ``src_ip`` text costs more than its numbers: a text dictionary costs a
     hash of every distinct address, the numbers a hash of every row (:func:`_number_dictionary`), so text
-    wins while sources are few (on the bench's 2 % distinct sources per row group by ~20 ns a record) and
-    loses when they are many (25 %: by ~36, 43 %: by ~90; bench/README.md, eighth round). The distinct
-    sources are judged by the size of the chunk's dictionary page (~6.6 bytes an IPv4 address in the
-    collector's layout); a chunk without one (plain text) is always costly."""
+    wins while sources are few and loses when they are many (bench/README.md, eighth round). The distinct
+    sources are judged by the size of the chunk's dictionary page (a few bytes an address once
+    compressed); a chunk without one (plain text) is always costly."""
     chunk = parquet.metadata.row_group(group).column(parquet.schema_arrow.names.index("src_ip"))
+    size = dictionary_page_bytes(chunk)
+    return size is None or size >= NUMBERS_FROM_DICTIONARY_BYTES * max(chunk.num_values, 1)
+
+
+def dictionary_page_bytes(chunk: pq.ColumnChunkMetaData) -> int | None:
+    """Stored size of a column chunk's dictionary page (with its header), None without one."""
     if not chunk.has_dictionary_page or chunk.dictionary_page_offset is None:
-        return True
-    dictionary_bytes = chunk.data_page_offset - chunk.dictionary_page_offset
-    return dictionary_bytes >= NUMBERS_FROM_DICTIONARY_BYTES * max(chunk.num_values, 1)
+        return None
+    return int(chunk.data_page_offset - chunk.dictionary_page_offset)
 
 
 def _number_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
     """The source numbers as a dictionary of distinct numbers (the dictionary a text column is read as,
-    with uint32 values): factorised by pandas' hash table (~8 ns a record, Arrow's
-    ``dictionary_encode`` ~16)."""
+    with uint32 values), factorised with pandas' hash table (as :class:`KeyIndex`)."""
     codes, distinct = pd.factorize(numbers.to_numpy(), sort=False)
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(distinct, pa.uint32()))
 
