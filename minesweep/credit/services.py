@@ -183,7 +183,7 @@ def listing_propose(
         subject_kind=subject.kind,
         severity=severity,
         published=period.published,
-        sanctions=clean_text(sanctions),
+        sanctions=clean_text(sanctions) or DEFAULT_SANCTIONS,
         removal_conditions=clean_text(removal_conditions)
         or (
             f"公示期满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"

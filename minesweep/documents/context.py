@@ -950,18 +950,24 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             else "",
             "objection_handling": handling,
             "severity": listing.get_severity_display(),
-            "sanctions": clean_paper(listing.sanctions) or DEFAULT_SANCTIONS,
+            "sanctions": _full_stop(clean_paper(listing.sanctions) or DEFAULT_SANCTIONS),
             "period": (
                 f"{cn_date(listing.publication_start)}至{cn_date(listing.max_end)}"
                 if listing.publication_start
                 else "自列入之日起按规定期限公示"
             ),
-            "removal_conditions": clean_paper(listing.removal_conditions),
-            "remedies": clean_paper(listing.remedies),
+            "removal_conditions": _full_stop(clean_paper(listing.removal_conditions)),
+            "remedies": _full_stop(clean_paper(listing.remedies)),
             "notified_on": cn_date(listing.notified_on),
             "objection_deadline": cn_date(listing.objection_deadline),
         },
     )
+
+
+def _full_stop(text: str) -> str:
+    """A paragraph of a decision ends as a sentence does (。), whatever the officer typed."""
+    text = text.rstrip("；;，,、 ")
+    return text if not text or text.endswith(("。", "！", "？")) else f"{text}。"
 
 
 # 国办发〔2020〕49号 is a normative document of the State Council's General Office (规范性文件), not a law: it

@@ -907,6 +907,8 @@ def test_a_case_listing_is_not_serious_unless_the_pack_names_the_standard_of_the
     assert "列入失信主体名单决定书" in text and "严重" not in text and "失信程度：一般失信" in text
     # 49号 "依法依规开展失信惩戒": the decision imposes no measure it cites no law for, and no 联合惩戒
     assert "三、惩戒措施\n列入失信主体名单并依规公示（对失信主体采取减损权益或者增加义务的惩戒措施" in text
+    assert "在各自职责范围内依法实施）。\n四、公示期限" in text  # each paragraph ends as a sentence
+    assert "自动移出。\n六、救济途径" in text and "提起行政诉讼。" in text
     assert "联合惩戒" not in text and "电力市场交易" not in text and "优惠政策" not in text
 
 

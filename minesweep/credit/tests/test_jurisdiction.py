@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from minesweep.credit.models import ListingRecord
+from minesweep.credit.models import DEFAULT_SANCTIONS, ListingRecord
 
 from .conftest import ORDOS_USCC, propose
 
@@ -119,7 +119,8 @@ def test_it_proposes_from_the_form_and_explains_missing_fields(ordos_miner, ordo
             "decision_number": "鄂发改信〔2026〕3号",
         },
     )
-    assert (
-        good.status_code == 302
-        and ListingRecord.objects.filter(decision_number="鄂发改信〔2026〕3号").exists()
-    )
+    assert good.status_code == 302
+    listing = ListingRecord.objects.get(decision_number="鄂发改信〔2026〕3号")
+    # no sanction typed: the listing and its publication only, what the decision will say (国办发〔2020〕49号)
+    assert listing.sanctions == DEFAULT_SANCTIONS
+    assert DEFAULT_SANCTIONS in client.get(f"/credit/staff/{listing.pk}/").content.decode()
