@@ -995,7 +995,8 @@ class PairIndex:
         self.exact = KeyIndex(keys)
         bits = min(max(int(len(keys) * 32 - 1).bit_length(), 10), 32)
         self.shift = np.uint32(32 - bits)
-        self.source_words = _random_words(sources + 1, 1)  # the last: a row whose source is not among them
+        # rows whose source is not among the pairs' are left out before the words are looked up
+        self.source_words = _random_words(max(sources, 1), 1)
         self.target_words = _random_words(targets + 1, 2)
         present = np.zeros(1 << bits, bool)
         present[self._slots(keys // max(targets, 1), keys % max(targets, 1))] = True
@@ -1020,9 +1021,10 @@ class PairIndex:
         the addresses (number of each dictionary entry, or -1; dictionary code of each row)."""
         source_of_entry, source_codes = source
         target_of_entry, target_codes = target
-        entry_source = np.where(source_of_entry >= 0, source_of_entry, len(self.source_words) - 1)
+        rows = np.flatnonzero((source_of_entry >= 0)[source_codes])  # only rows of the pairs' sources
+        source_codes, target_codes = source_codes[rows], target_codes[rows]
         entry_target = np.where(target_of_entry >= 0, target_of_entry, len(self.target_words) - 1)
-        words = self.source_words[entry_source][source_codes]
+        words = self.source_words[np.maximum(source_of_entry, 0)][source_codes]
         words ^= self.target_words[entry_target][target_codes]
         words >>= self.shift
         maybe = np.flatnonzero(self._present(words))
@@ -1032,7 +1034,7 @@ class PairIndex:
         both = np.flatnonzero(keys >= 0)
         found[both] = self.exact.positions(keys[both])
         hit = found >= 0
-        return maybe[hit], found[hit]
+        return rows[maybe[hit]], found[hit]
 
 
 def _random_words(count: int, seed: int) -> np.ndarray:
