@@ -517,8 +517,8 @@ def source_dictionary_bytes(files: list[Path]) -> float:
 
     total = rows = 0
     for file in files:
-        metadata = pq.ParquetFile(file).metadata
-        column = pq.ParquetFile(file).schema_arrow.names.index("src_ip")
+        parquet = pq.ParquetFile(file)
+        metadata, column = parquet.metadata, parquet.schema_arrow.names.index("src_ip")
         for group in range(metadata.num_row_groups):
             chunk = metadata.row_group(group).column(column)
             rows += chunk.num_values

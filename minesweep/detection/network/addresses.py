@@ -62,3 +62,13 @@ def ipv4_texts(numbers: pa.Array | np.ndarray) -> pa.StringArray:
             data[position] = ord(".")
             position = position + 1
     return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def address_texts(addresses: pa.Array) -> pa.Array:
+    """Plain text of an address array: IPv4 numbers, or a dictionary of them, written out
+    (:func:`ipv4_texts`); text, or a dictionary of text, cast."""
+    if pa.types.is_dictionary(addresses.type) and pa.types.is_integer(addresses.type.value_type):
+        return ipv4_texts(addresses.dictionary.take(addresses.indices))
+    if pa.types.is_integer(addresses.type):
+        return ipv4_texts(addresses)
+    return pc.cast(addresses, pa.string())

@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from minesweep.detection.network import pools as pool_lists
 from minesweep.detection.network import shapes
-from minesweep.detection.network.addresses import SOURCE_NUMBERS, ipv4_numbers, ipv4_texts
+from minesweep.detection.network.addresses import SOURCE_NUMBERS, address_texts, ipv4_numbers
 from minesweep.detection.network.flows import (
     DNS_PORT,
     MIN_P2P_PEERS,
@@ -562,14 +562,9 @@ def _row_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
 
 
 def _address_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The addresses of a column as plain text: a text dictionary cast, a dictionary of IPv4 numbers
-    (:func:`_number_dictionary`) written out (:func:`addresses.ipv4_texts`) — for the few rows a pass keeps."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if pa.types.is_dictionary(array.type) and pa.types.is_integer(array.type.value_type):
-        return ipv4_texts(array.dictionary.take(array.indices))
-    if pa.types.is_integer(array.type):
-        return ipv4_texts(array)
-    return pc.cast(array, pa.string())
+    """The addresses of a column (text, or IPv4 numbers as :func:`_read_groups` gives the sources) as
+    plain text (:func:`addresses.address_texts`) — for the few rows a pass keeps."""
+    return address_texts(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
 
 
 def _kernel(function: Callable[P, R]) -> Callable[P, R]:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from minesweep.detection.network.addresses import ipv4_texts
+from minesweep.detection.network.addresses import address_texts
 from minesweep.detection.network.pools import PoolList, PoolMatch
 
 REQUIRED_COLUMNS = (
@@ -184,8 +184,7 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
         if pa.types.is_dictionary(column.type) and pa.types.is_integer(column.type.value_type):
             if keep_dictionaries:
                 return column
-            encoded = column.combine_chunks()
-            return pa.chunked_array([ipv4_texts(encoded.dictionary.take(encoded.indices))])
+            return pa.chunked_array([address_texts(column.combine_chunks())])
         if not keep_dictionaries:
             return pc.cast(column, pa.string())
         if pa.types.is_dictionary(column.type):
