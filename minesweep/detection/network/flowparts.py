@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -479,14 +478,14 @@ def _part_may_carry_answers(file: str, groups: tuple[int, ...]) -> bool:
     return False
 
 
-def _read_groups(
-    task: FlowTask, columns: Sequence[str], distinct_sources: bool = True
-) -> Iterator[tuple[int, pa.Table]]:
+def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, pa.Table]]:
     """(raw row count, normalised table) of each row group of the task, in order, read with only
     ``columns`` (text columns as dictionaries; required columns not read stand in as nulls). Where the
-    collector stored every source of a row group as an IPv4 number, the numbers are read instead of the
-    text, as a dictionary of the distinct numbers — or, with ``distinct_sources`` false, for a pass that
-    looks at the sources of few rows, with the column itself as dictionary (no hashing). Small row
+    collector stored every source of a row group as an IPv4 number and its text would cost more
+    (:func:`_text_sources_costly`), the numbers are read instead, as a dictionary whose entries are the
+    rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up by
+    :class:`NumberIndex` or take those of few rows), so an integer source dictionary is always one entry
+    a row (:func:`_per_row`). Small row
     groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
@@ -506,8 +505,7 @@ def _read_groups(
                 read = [SOURCE_NUMBERS if c == "src_ip" else c for c in present]
                 raw = parquet.read_row_group(group, columns=read, use_threads=False)
                 numbers = raw[SOURCE_NUMBERS]
-                source = _number_dictionary(numbers) if distinct_sources else _row_dictionary(numbers)
-                raw = raw.set_column(read.index(SOURCE_NUMBERS), "src_ip", source)
+                raw = raw.set_column(read.index(SOURCE_NUMBERS), "src_ip", _row_dictionary(numbers))
             else:
                 raw = parquet.read_row_group(group, columns=present, use_threads=False)
             for name in REQUIRED_COLUMNS:
@@ -532,7 +530,8 @@ def _all_numbered(parquet: pq.ParquetFile, group: int) -> bool:
 
 def _text_sources_costly(parquet: pq.ParquetFile, group: int) -> bool:
     """Whether reading the group's ``src_ip`` text costs more than its numbers: a text dictionary costs a
-    hash of every distinct address, the numbers a hash of every row (:func:`_number_dictionary`), so text
+    hash of every distinct address, the numbers a look-up of every row in the aggregates pass
+    (:class:`NumberIndex`) and gathers of a row's value where a dictionary entry's would do, so text
     wins while sources are few and loses when they are many (bench/README.md, eighth round). The distinct
     sources are judged by the size of the chunk's dictionary page (a few bytes an address once
     compressed); a chunk without one (plain text) is always costly."""
@@ -546,13 +545,6 @@ def dictionary_page_bytes(chunk: pq.ColumnChunkMetaData) -> int | None:
     if not chunk.has_dictionary_page or chunk.dictionary_page_offset is None:
         return None
     return int(chunk.data_page_offset - chunk.dictionary_page_offset)
-
-
-def _number_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
-    """The source numbers as a dictionary of distinct numbers (the dictionary a text column is read as,
-    with uint32 values), factorised with pandas' hash table (as :class:`KeyIndex`)."""
-    codes, distinct = pd.factorize(numbers.to_numpy(), sort=False)
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(distinct, pa.uint32()))
 
 
 def _row_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
@@ -612,7 +604,7 @@ def _candidates(tasks: list[FlowTask], names: PoolNames, pool_names: dict[str, s
     results = []
     for task in tasks:
         found = Candidates()
-        for rows, table in _read_groups(task, CANDIDATE_COLUMNS, distinct_sources=False):
+        for rows, table in _read_groups(task, CANDIDATE_COLUMNS):
             found.rows += rows
             found.kept += table.num_rows
             if table.num_rows:
@@ -867,26 +859,23 @@ class HostLookups:
     and shared by all tasks (built per task it cost 10 ms a task on the realistic bench file, 25 ms on
     the dense one): the candidate hosts (the first ``wanted``), then the sessions' hosts that are not
     candidates; each one's number among the sessions' hosts (-1: none; the last entry: a host that is
-    neither); the sessions' (host, address) pairs and their :class:`PairIndex`; and the hosts that are
-    IPv4 addresses as numbers (``numbers``, at positions ``numbered`` among ``hosts``), for row groups
-    whose sources are read as numbers."""
+    neither); the sessions' (host, address) pairs and their :class:`PairIndex`; and the position of each
+    host that is an IPv4 address by its number (:class:`NumberIndex`), for row groups whose sources are
+    read as numbers."""
 
     wanted: int
     hosts: pa.Array
     source_of_host: np.ndarray
     pairs: SessionPairs
     pair_index: PairIndex
-    numbers: KeyIndex
-    numbered: np.ndarray
+    numbers: NumberIndex
 
     def host_positions(self, dictionary: pa.Array) -> np.ndarray:
-        """Per entry of a row group's source dictionary (texts or IPv4 numbers): its position among
-        ``hosts`` (-1: not among them). Numbers are looked up in a hash table built once
-        (:class:`KeyIndex`; ``pc.index_in`` builds one per call)."""
+        """Per entry of a row group's source dictionary (texts, or IPv4 numbers: one per row): its
+        position among ``hosts`` (-1: not among them)."""
         if not pa.types.is_integer(dictionary.type):
             return _entry_positions(dictionary, self.hosts)
-        found = self.numbers.positions(dictionary.to_numpy(zero_copy_only=False))
-        return np.where(found >= 0, self.numbered[found], -1)
+        return self.numbers.positions(dictionary.to_numpy(zero_copy_only=False))
 
     @classmethod
     def of(cls, wanted: list[str], pairs: SessionPairs) -> HostLookups:
@@ -897,18 +886,19 @@ class HostLookups:
         source_of_host[_entry_positions(sources, hosts)] = np.arange(len(sources))
         pair_index = PairIndex(pairs.keys, len(sources), len(pairs.targets))
         numbers = ipv4_numbers(hosts)
-        numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False)).astype(np.int64)
-        number_index = KeyIndex(numbers.drop_null().to_numpy(zero_copy_only=False))
-        return cls(len(wanted), hosts, source_of_host, pairs, pair_index, number_index, numbered)
+        numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False))
+        number_index = NumberIndex(numbers.drop_null().to_numpy(zero_copy_only=False), numbered)
+        return cls(len(wanted), hosts, source_of_host, pairs, pair_index, number_index)
 
 
 @_kernel
 def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
     """Per task: the aggregates of the candidate hosts' rows (:class:`HostParts`) and the bytes of each
     of the sessions' (host, address) pairs over all its rows. A row group's source dictionary is looked
-    up once for both (:class:`HostLookups`), and so is its address dictionary (a task numbers the
-    sessions' addresses first, so an address's number is also its position among them); rows are
-    matched to pairs by :class:`PairIndex`."""
+    up once for both (:class:`HostLookups`; where the sources are read as numbers, the dictionary is the
+    rows themselves and :class:`NumberIndex` looks each up without a hash), and so is its address
+    dictionary (a task numbers the sessions' addresses first, so an address's number is also its
+    position among them); rows are matched to pairs by :class:`PairIndex`."""
     wanted, targets, keys = lookups.wanted, lookups.pairs.targets, lookups.pairs.keys
     results = []
     for task in tasks:
@@ -917,26 +907,36 @@ def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
             if table.num_rows == 0:
                 continue
             source, destination = table["src_ip"].chunk(0), table["dst_ip"].chunk(0)
-            source_codes = _codes(source)
             destination_codes = _codes(destination)
             host_of_entry = lookups.host_positions(source.dictionary)
             wanted_entry = (host_of_entry >= 0) & (host_of_entry < wanted)  # tested per entry, not row
-            rows = np.flatnonzero(wanted_entry[source_codes])
+            rows = np.flatnonzero(_per_row(wanted_entry, source))
             if rows.size == 0 and len(keys) == 0:
                 continue
             numbers = parts.number(destination.dictionary)
             if rows.size:
                 taken = table.select(HOST_PART_COLUMNS).take(pa.array(rows))
-                parts.add(host_of_entry[source_codes[rows]], taken, numbers[destination_codes[rows]])
+                host = _per_row(host_of_entry, source, rows)
+                parts.add(host, taken, numbers[destination_codes[rows]])
             if len(keys):
                 rows, found = lookups.pair_index.row_pairs(
-                    (lookups.source_of_host[host_of_entry], source_codes),
+                    _per_row(lookups.source_of_host[host_of_entry], source),
                     (np.where(numbers < len(targets), numbers, -1), destination_codes),
                 )
                 volume = shapes.flow_volume(table.select(["bytes"]).take(pa.array(rows)))
                 parts.exchanged += np.bincount(found, weights=volume, minlength=len(keys))
         results.append(parts.packed())
     return results
+
+
+def _per_row(values: np.ndarray, column: pa.DictionaryArray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per row of a source column as :func:`_read_groups` gives it (of ``rows`` only, when given): the
+    value of its dictionary entry. Sources read as numbers have the rows themselves as dictionary (an
+    integer one), so ``values`` are per row already and no gather through the codes is needed."""
+    if pa.types.is_integer(column.dictionary.type):
+        return values if rows is None else values[rows]
+    codes = _codes(column)
+    return values[codes] if rows is None else values[codes[rows]]
 
 
 def _codes(column: pa.DictionaryArray) -> np.ndarray:
@@ -948,12 +948,6 @@ def _entry_positions(dictionary: pa.Array, values: pa.Array) -> np.ndarray:
     """Per dictionary entry: its position among ``values`` (-1: not among them)."""
     found = pc.index_in(dictionary, value_set=values)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _key_part(positions: np.ndarray, scale: int, absent: int) -> np.ndarray:
-    """``position × scale`` per entry, ``-absent`` where the position is -1: a sum of a source part
-    (``absent`` 2⁶²) and an address part (2⁶¹) is a pair key when both are found, negative otherwise."""
-    return np.where(positions >= 0, positions * scale, -absent)
 
 
 class KeyIndex:
@@ -971,6 +965,46 @@ class KeyIndex:
     def positions(self, keys: np.ndarray) -> np.ndarray:
         """Per key: its position among the index's keys, or -1."""
         return self.index.get_indexer(np.asarray(keys, np.int64)).astype(np.int64, copy=False)
+
+
+class NumberIndex:
+    """Given values of IPv4 numbers (distinct uint32 keys), looked up by direct addressing: a table of
+    65,536 block numbers indexed by a number's top 16 bits, and per /16 block that holds a key a block of
+    65,536 values (block 0: no key, all -1). A look-up is two gathers and no hash, ~4 ns a row where a
+    hash table probe costs ~15 (the many-hosts bench reads a number for every row of the aggregates
+    pass: bench/README.md, ninth round). Keys spread over more than :attr:`MAX_BLOCKS` blocks (256 KiB
+    each) fall back to :class:`KeyIndex`, so the table stays under 64 MiB."""
+
+    MAX_BLOCKS = 255
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        keys = np.asarray(keys, np.uint32)
+        values = np.asarray(values, np.int64)
+        high = keys >> 16
+        blocks = np.unique(high)
+        self.fallback: tuple[KeyIndex, np.ndarray] | None = None
+        if len(blocks) > self.MAX_BLOCKS or len(values) >= 1 << 31:
+            self.fallback = (KeyIndex(keys), values)
+            return
+        self.block_of_high = np.zeros(1 << 16, np.int32)
+        self.block_of_high[blocks] = np.arange(1, len(blocks) + 1, dtype=np.int32)
+        self.table = np.full((len(blocks) + 1) << 16, -1, np.int32)
+        self.table[self._slots(keys)] = values
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        slots = self.block_of_high[keys >> 16]
+        slots <<= 16
+        slots |= (keys & 0xFFFF).astype(np.int32)
+        return slots
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Per key (uint32): its value, or -1 where it is not among the index's keys."""
+        keys = np.asarray(keys, np.uint32)
+        if self.fallback is not None:
+            index, values = self.fallback
+            found = index.positions(keys)
+            return np.where(found >= 0, values[found], -1)
+        return self.table[self._slots(keys)]
 
 
 class PairIndex:
@@ -1010,24 +1044,23 @@ class PairIndex:
         return byte.view(bool)
 
     def row_pairs(
-        self, source: tuple[np.ndarray, np.ndarray], target: tuple[np.ndarray, np.ndarray]
+        self, source: np.ndarray, target: tuple[np.ndarray, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(rows whose pair is among the index's, their pairs' positions), given for the sources and
-        the addresses (number of each dictionary entry, or -1; dictionary code of each row)."""
-        source_of_entry, source_codes = source
+        """(rows whose pair is among the index's, their pairs' positions), given each row's source
+        number (-1: not among the pairs' sources) and, for the addresses, the number of each dictionary
+        entry (or -1) with each row's dictionary code."""
         target_of_entry, target_codes = target
-        rows = np.flatnonzero((source_of_entry >= 0)[source_codes])  # only rows of the pairs' sources
-        source_codes, target_codes = source_codes[rows], target_codes[rows]
+        rows = np.flatnonzero(source >= 0)  # only rows of the pairs' sources
+        source, target_codes = source[rows], target_codes[rows]
         entry_target = np.where(target_of_entry >= 0, target_of_entry, len(self.target_words) - 1)
-        words = self.source_words[np.maximum(source_of_entry, 0)][source_codes]
+        words = self.source_words[source]
         words ^= self.target_words[entry_target][target_codes]
         words >>= self.shift
         maybe = np.flatnonzero(self._present(words))
-        source_part = _key_part(source_of_entry, self.targets, 1 << 62)[source_codes[maybe]]
-        keys = source_part + _key_part(target_of_entry, 1, 1 << 61)[target_codes[maybe]]
+        target_number = target_of_entry[target_codes[maybe]]
+        both = np.flatnonzero(target_number >= 0)
         found = np.full(len(maybe), -1, np.int64)
-        both = np.flatnonzero(keys >= 0)
-        found[both] = self.exact.positions(keys[both])
+        found[both] = self.exact.positions(source[maybe[both]] * self.targets + target_number[both])
         hit = found >= 0
         return rows[maybe[hit]], found[hit]
 

@@ -17,6 +17,7 @@ from minesweep.detection.network.collector import parquet_layout, with_source_nu
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
     KeyIndex,
+    NumberIndex,
     PairIndex,
     PoolNames,
     SessionPairs,
@@ -421,27 +422,47 @@ def test_it_checks_the_addresses_of_some_rows_as_global_as_for_every_row():
     assert np.array_equal(_public_destinations(column, rows), global_rows(column)[rows])
 
 
-def test_it_finds_each_rows_pair_through_its_dictionary_entries_and_no_other_row():
+def test_it_finds_each_rows_pair_through_its_address_entries_and_no_other_row():
     rng = np.random.default_rng(8)
     sources, targets = 300, 200
     pair_set = np.unique(rng.integers(0, sources * targets, 2_000))
     index = PairIndex(pair_set, sources, targets)
-    source_of_entry = rng.integers(-1, sources, 400)  # dictionary entries; -1: not among the sources
-    target_of_entry = rng.integers(-1, targets, 150)
-    source_codes = rng.integers(0, 400, 50_000)
+    source = rng.integers(-1, sources, 50_000)  # per row; -1: not among the sources
+    target_of_entry = rng.integers(-1, targets, 150)  # dictionary entries
     target_codes = rng.integers(0, 150, 50_000)
-    rows, found = index.row_pairs((source_of_entry, source_codes), (target_of_entry, target_codes))
+    rows, found = index.row_pairs(source, (target_of_entry, target_codes))
     position = {int(key): i for i, key in enumerate(pair_set)}
     expected = {
         row: position.get(int(s) * targets + int(t), -1)
-        for row, (s, t) in enumerate(
-            zip(source_of_entry[source_codes], target_of_entry[target_codes], strict=True)
-        )
+        for row, (s, t) in enumerate(zip(source, target_of_entry[target_codes], strict=True))
         if s >= 0 and t >= 0
     }
     expected = {row: at for row, at in expected.items() if at >= 0}
     assert len(expected) > 100
     assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
+
+
+@pytest.mark.parametrize("blocks", [3, NumberIndex.MAX_BLOCKS + 1])
+def test_a_number_index_gives_each_known_numbers_value_and_minus_one_for_the_rest(blocks):
+    """Direct addressing by /16 block, and the hash table it falls back to over ``MAX_BLOCKS`` blocks,
+    give the same values: both ends of each block and of the uint32 range included."""
+    rng = np.random.default_rng(blocks)
+    high = rng.choice(1 << 16, blocks, replace=False).astype(np.uint32)
+    high[0] = 0
+    high[-1] = (1 << 16) - 1
+    low = np.r_[0, 0xFFFF, rng.integers(0, 1 << 16, 2_000)].astype(np.uint32)
+    keys = np.unique(high[rng.integers(0, blocks, len(low))] << 16 | low)
+    keys = np.unique(np.r_[keys, np.uint32(0), np.uint32(0xFFFFFFFF)])
+    values = rng.permutation(len(keys) * 3)[: len(keys)]
+    index = NumberIndex(keys, values)
+    assert (index.fallback is not None) == (blocks > NumberIndex.MAX_BLOCKS)
+    asked = np.r_[keys, rng.integers(0, 1 << 32, 5_000, dtype=np.uint64).astype(np.uint32), keys ^ 1]
+    value_of = dict(zip(keys.tolist(), values.tolist(), strict=True))
+    expected = [value_of.get(int(key), -1) for key in asked]
+    assert index.positions(asked).tolist() == expected
+    assert (
+        NumberIndex(np.array([], np.uint32), np.array([], np.int64)).positions(asked[:5]).tolist() == [-1] * 5
+    )
 
 
 def test_it_numbers_each_session_rows_host_and_address_pair_once():
