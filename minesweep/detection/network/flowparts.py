@@ -550,7 +550,14 @@ def dictionary_page_bytes(chunk: pq.ColumnChunkMetaData) -> int | None:
 def _row_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
     """The source numbers as a dictionary whose entries are the rows themselves (indices 0, 1, …)."""
     values = numbers.combine_chunks()
-    return pa.DictionaryArray.from_arrays(pa.array(np.arange(len(values), dtype=np.int32)), values)
+    return pa.DictionaryArray.from_arrays(_row_indices(len(values)), values)
+
+
+@functools.lru_cache(maxsize=4)
+def _row_indices(rows: int) -> pa.Array:
+    """``0 … rows - 1`` as an int32 Arrow array, made once per row count (Arrow arrays are immutable;
+    the collector's row groups are all of one size)."""
+    return pa.array(np.arange(rows, dtype=np.int32))
 
 
 def _address_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array:
