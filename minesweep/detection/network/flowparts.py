@@ -484,8 +484,7 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
     collector stored every source of a row group as an IPv4 number and its text would cost more
     (:func:`_text_sources_costly`), the numbers are read instead, as a dictionary whose entries are the
     rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up by
-    :class:`NumberIndex` or take those of few rows), so an integer source dictionary is always one entry
-    a row (:func:`_per_row`). Small row
+    :class:`NumberIndex` or take those of few rows). Small row
     groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
@@ -938,12 +937,23 @@ def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
 
 def _per_row(values: np.ndarray, column: pa.DictionaryArray, rows: np.ndarray | None = None) -> np.ndarray:
     """Per row of a source column as :func:`_read_groups` gives it (of ``rows`` only, when given): the
-    value of its dictionary entry. Sources read as numbers have the rows themselves as dictionary (an
-    integer one), so ``values`` are per row already and no gather through the codes is needed."""
-    if pa.types.is_integer(column.dictionary.type):
+    value of its dictionary entry. Where the column is still the rows themselves as dictionary
+    (:func:`_is_row_dictionary`), ``values`` are per row already and no gather through the codes is
+    needed; once rows were dropped as invalid, the codes say which entry each remaining row is."""
+    if _is_row_dictionary(column):
         return values if rows is None else values[rows]
     codes = _codes(column)
     return values[codes] if rows is None else values[codes[rows]]
+
+
+def _is_row_dictionary(column: pa.DictionaryArray) -> bool:
+    """The column's indices are those :func:`_row_dictionary` made (0 … n-1 over the whole
+    dictionary): the same buffer, untouched by a filter, so this costs no pass over the rows."""
+    if not pa.types.is_integer(column.dictionary.type) or len(column) != len(column.dictionary):
+        return False
+    made = _row_indices(len(column))
+    indices = column.indices
+    return indices.offset == 0 and indices.buffers()[1].address == made.buffers()[1].address
 
 
 def _codes(column: pa.DictionaryArray) -> np.ndarray:

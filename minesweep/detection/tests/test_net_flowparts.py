@@ -195,6 +195,34 @@ def test_sources_read_as_ipv4_numbers_score_exactly_as_text_and_ipv6_groups_fall
         assert _as_rows(scan.unlisted) == sessions
 
 
+def test_groups_read_by_number_with_rows_dropped_as_invalid_score_as_the_whole_table(tmp_path):
+    """Rows without a start time, an address or a port are dropped when a group is read; in a group
+    read by number the dictionary then keeps an entry for every stored row while fewer rows remain, so
+    a row's source must still be found through its code (not by its position)."""
+    table = _flows(12_000, seed=5)
+    invalid = np.random.default_rng(6).random(12_000) < 0.05
+    start = np.where(invalid, np.nan, table["ts_start"].to_numpy())
+    port = pa.array(table["dst_port"].to_numpy(), mask=np.roll(invalid, 1))
+    table = table.set_column(0, "ts_start", pa.array(start, from_pandas=True))
+    table = table.set_column(5, "dst_port", port)
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(table, whole, row_group_size=4_000)
+    collected = tmp_path / "flows-000000.parquet"
+    pq.write_table(with_source_numbers(table), collected, row_group_size=4_000, **parquet_layout(12_000))
+    parquet = pq.ParquetFile(collected)
+    assert all(flowparts._text_sources_costly(parquet, g) for g in range(3))  # 800 sources: numbers
+    task = flow_tasks(collected)[0]
+    groups = list(flowparts._read_groups(task, flowparts.AGGREGATE_COLUMNS))
+    assert all(t["src_ip"].type.value_type == pa.uint32() for _, t in groups)
+    assert all(t.num_rows < len(t["src_ip"].chunk(0).dictionary) for _, t in groups)  # rows were dropped
+    records, sessions = _whole(whole)
+    assert records
+    for engine, workers in (("local", 1), ("dask", 2)):
+        scan = score_flow_dataset(collected, engine=engine, workers=workers, task_rows=4_000)
+        assert _as_rows(scan.records) == records
+        assert _as_rows(scan.unlisted) == sessions
+
+
 def test_sources_are_read_as_numbers_only_where_their_text_has_many_distinct_addresses(tmp_path):
     """Few distinct sources (a small text dictionary) are read as text, many as numbers, and the
     records are the same either way."""
