@@ -1026,7 +1026,8 @@ class NumberIndex:
 
 class PairIndex:
     """Positions of (source, address) pairs among a fixed set, for the rows of a row group given by
-    their dictionary codes, so that each row costs two gathers, an exclusive or and one look-up.
+    their source numbers and their addresses' dictionary codes, so that each row costs two gathers, an
+    exclusive or and one look-up.
 
     Every source and address number gets a random 32-bit word; a pair's slot is the top bits of the
     exclusive or of its two words (independent random words: a uniform hash of the pair). A table of
