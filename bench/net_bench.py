@@ -346,10 +346,12 @@ def write_generated(
     layout: str = "collector",
     profile: str = "dense",
     file_records: int = 0,
+    ipv6_share: float = 0.0,
 ) -> None:
     """``rows`` generated records written chunk by chunk (never the whole table in memory): one file
     ``path`` with row groups of ``row_group``, or, with ``file_records``, a folder ``path`` of files
-    of that many records with one row group each, as the collector writes them."""
+    of that many records with one row group each, as the collector writes them; ``ipv6_share`` of the
+    hosts with IPv6 sources (:func:`with_ipv6_hosts`)."""
     import pyarrow.parquet as pq
 
     hosts = max(rows // ROWS_PER_HOST[profile], 1)
@@ -357,6 +359,8 @@ def write_generated(
         GENERATORS[profile](min(GENERATE_CHUNK, rows - first), seed=7 + index, host_count=hosts)
         for index, first in enumerate(range(0, rows, GENERATE_CHUNK))
     )
+    if ipv6_share:
+        chunks = (with_ipv6_hosts(chunk, ipv6_share) for chunk in chunks)
     if layout == "collector":  # the collector's files carry each IPv4 source as a number too
         chunks = (with_source_numbers(chunk) for chunk in chunks)
     if file_records:
@@ -370,6 +374,20 @@ def write_generated(
     finally:
         if writer is not None:
             writer.close()
+
+
+def with_ipv6_hosts(table: pa.Table, share: float) -> pa.Table:
+    """The generated records with ``share`` of the hosts (the same hosts in every chunk, chosen by a hash
+    of the address) writing from an IPv6 address instead (``2408:8200:…``, one per IPv4 host), as a
+    province's flows do where the mobile networks hand out IPv6: the collector gives those rows no
+    ``src_ipv4`` number."""
+    from minesweep.detection.network.addresses import ipv4_numbers
+
+    numbers = ipv4_numbers(table["src_ip"]).to_numpy(zero_copy_only=False).astype(np.uint64)
+    moved = numbers * np.uint64(2654435761) % np.uint64(1000) < np.uint64(round(share * 1000))
+    texts = np.array(table["src_ip"].to_pylist(), dtype=object)
+    texts[moved] = [f"2408:8200:{n >> 16:x}:{n & 0xFFFF:x}::1" for n in numbers[moved].tolist()]
+    return table.set_column(table.schema.get_field_index("src_ip"), "src_ip", pa.array(texts, pa.string()))
 
 
 def _write_files(folder: Path, chunks: Iterator[pa.Table], file_records: int, layout: str) -> None:
@@ -443,6 +461,7 @@ def bench_streamed(
     layout: str,
     profile: str,
     file_records: int = 0,
+    ipv6_share: float = 0.0,
 ) -> None:
     """Flow scoring at scale (``flowparts.score_flow_dataset``): generated Parquet input scored task by
     task on the local engine with one worker (everything in one process), each run in a fresh process.
@@ -458,7 +477,7 @@ def bench_streamed(
     source = workdir / (f"flows-{rows}" if file_records else f"flows-{rows}.parquet")
     context = multiprocessing.get_context("spawn")
     writer = context.Process(
-        target=write_generated, args=(source, rows, row_group, layout, profile, file_records)
+        target=write_generated, args=(source, rows, row_group, layout, profile, file_records, ipv6_share)
     )
     writer.start()
     writer.join()
@@ -482,10 +501,11 @@ def bench_streamed(
     peak = max(r["peak"] for r in results)
     passes_peak = max(r["passes_peak"] for r in results)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    ipv6 = f", {ipv6_share:.0%} of them IPv6" if ipv6_share else ""
     print(
         f"streamed flow scoring, 1 process, {arrow_threads} Arrow thread(s): {read:,} records "
         f"({size:,.0f} MB Parquet, {profile} profile, {layout} layout, {shape}, "
-        f"{read // ROWS_PER_HOST[profile]:,} hosts): "
+        f"{read // ROWS_PER_HOST[profile]:,} hosts{ipv6}): "
         f"{best['reported']:,} hosts reported, {best['unlisted']:,} session findings; "
         f"{best['candidates']:,} candidate hosts with {best['candidate_rows']:,} rows aggregated; "
         f"src_ip dictionary pages {dictionary:.2f} bytes a record (sources read as numbers from "
@@ -647,6 +667,13 @@ def main() -> None:
         "repeatable; default: all three",
     )
     parser.add_argument(
+        "--ipv6-share",
+        type=float,
+        default=0.0,
+        help="share of the generated hosts that write from IPv6 addresses (the collector gives them no "
+        "src_ipv4 number, so a row group with one is read as text; default 0)",
+    )
+    parser.add_argument(
         "--skip", choices=("capture", "flows", "streamed", "collector"), action="append", default=[]
     )
     args = parser.parse_args()
@@ -669,6 +696,7 @@ def main() -> None:
                             layout,
                             profile,
                             args.file_records,
+                            args.ipv6_share,
                         )
         if "collector" not in args.skip:
             bench_collector(Path(workdir), args.collector_seconds, args.collector_rate)
