@@ -484,7 +484,9 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
     collector stored every source of a row group as an IPv4 number and its text would cost more
     (:func:`_text_sources_costly`), the numbers are read instead, as a dictionary whose entries are the
     rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up by
-    :class:`NumberIndex` or take those of few rows). Small row
+    :class:`NumberIndex` or take those of few rows) — made again for the rows left when normalising
+    dropped some, so an integer source dictionary always has one entry a row, in row order
+    (:func:`_per_row` relies on it). Small row
     groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
@@ -511,7 +513,18 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
                 if name not in raw.column_names:
                     kind = pa.float64() if name in FLOAT_COLUMNS else pa.int64()
                     raw = raw.append_column(name, pa.nulls(raw.num_rows, kind))
-            yield raw.num_rows, normalise_flows(raw, keep_dictionaries=True).combine_chunks()
+            table = normalise_flows(raw, keep_dictionaries=True).combine_chunks()
+            yield raw.num_rows, _one_entry_a_row(table) if 0 < table.num_rows < raw.num_rows else table
+
+
+def _one_entry_a_row(table: pa.Table) -> pa.Table:
+    """``table`` with a source dictionary of numbers (:func:`_row_dictionary`) made again for its rows,
+    after rows were dropped (the dictionary still has an entry for every row read)."""
+    source = table["src_ip"].chunk(0)
+    if not pa.types.is_integer(source.dictionary.type):
+        return table
+    numbers = source.dictionary.take(source.indices)
+    return table.set_column(table.schema.get_field_index("src_ip"), "src_ip", _row_dictionary(numbers))
 
 
 def _numbers_column(schema: pa.Schema) -> bool:
@@ -546,9 +559,9 @@ def dictionary_page_bytes(chunk: pq.ColumnChunkMetaData) -> int | None:
     return int(chunk.data_page_offset - chunk.dictionary_page_offset)
 
 
-def _row_dictionary(numbers: pa.ChunkedArray) -> pa.DictionaryArray:
+def _row_dictionary(numbers: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     """The source numbers as a dictionary whose entries are the rows themselves (indices 0, 1, …)."""
-    values = numbers.combine_chunks()
+    values = numbers.combine_chunks() if isinstance(numbers, pa.ChunkedArray) else numbers
     return pa.DictionaryArray.from_arrays(_row_indices(len(values)), values)
 
 
@@ -937,23 +950,12 @@ def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
 
 def _per_row(values: np.ndarray, column: pa.DictionaryArray, rows: np.ndarray | None = None) -> np.ndarray:
     """Per row of a source column as :func:`_read_groups` gives it (of ``rows`` only, when given): the
-    value of its dictionary entry. Where the column is still the rows themselves as dictionary
-    (:func:`_is_row_dictionary`), ``values`` are per row already and no gather through the codes is
-    needed; once rows were dropped as invalid, the codes say which entry each remaining row is."""
-    if _is_row_dictionary(column):
+    value of its dictionary entry. Sources read as numbers have the rows themselves as dictionary (an
+    integer one, one entry a row), so ``values`` are per row already and need no gather through the codes."""
+    if pa.types.is_integer(column.dictionary.type):
         return values if rows is None else values[rows]
     codes = _codes(column)
     return values[codes] if rows is None else values[codes[rows]]
-
-
-def _is_row_dictionary(column: pa.DictionaryArray) -> bool:
-    """The column's indices are those :func:`_row_dictionary` made (0 … n-1 over the whole
-    dictionary): the same buffer, untouched by a filter, so this costs no pass over the rows."""
-    if not pa.types.is_integer(column.dictionary.type) or len(column) != len(column.dictionary):
-        return False
-    made = _row_indices(len(column))
-    indices = column.indices
-    return indices.offset == 0 and indices.buffers()[1].address == made.buffers()[1].address
 
 
 def _codes(column: pa.DictionaryArray) -> np.ndarray:
@@ -987,10 +989,10 @@ class KeyIndex:
 class NumberIndex:
     """Given values of IPv4 numbers (distinct uint32 keys), looked up by direct addressing: a table of
     65,536 block numbers indexed by a number's top 16 bits, and per /16 block that holds a key a block of
-    65,536 values (block 0: no key, all -1). A look-up is two gathers and no hash, ~4 ns a row where a
-    hash table probe costs ~15 (the many-hosts bench reads a number for every row of the aggregates
-    pass: bench/README.md, ninth round). Keys spread over more than :attr:`MAX_BLOCKS` blocks (256 KiB
-    each) fall back to :class:`KeyIndex`, so the table stays under 64 MiB."""
+    65,536 values (block 0: no key, all -1). A look-up is two gathers and no hash, ~5 ns a row where
+    factorising cost ~15 (cProfile of the aggregates pass on the many-hosts bench's 20 M records, which
+    reads a number for every row: bench/README.md, ninth round). Keys spread over more than :attr:`MAX_BLOCKS` blocks (256 KiB
+    each) fall back to :class:`KeyIndex`, so the tables take at most about 64 MiB."""
 
     MAX_BLOCKS = 255
 
