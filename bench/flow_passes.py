@@ -3,6 +3,7 @@ where the time of ``net_bench.py``'s streamed phase goes (the phase also builds 
 session findings after the passes).
 
     MINESWEEP_DEMO=1 .venv/bin/python bench/flow_passes.py [--records 20000000] [--profile many-hosts] [--repeat 3]
+        [--ipv6-share 0.2]
 
 Generates the records (net bench generator, the collector's layout: files of 1,000,000 records with the
 source numbers), then times, one thread, ``process_time``, best of ``--repeat``: the candidates pass,
@@ -44,12 +45,23 @@ def main() -> None:
 
     parser = generated_input_parser(__doc__, 20_000_000, "many-hosts")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--ipv6-share", type=float, default=0.0, help="share of the hosts on IPv6 (net_bench.py)"
+    )
     args = parser.parse_args()
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     with tempfile.TemporaryDirectory(prefix="flow-passes-") as workdir:
         folder = Path(workdir) / "flows"
-        write_generated(folder, args.records, 1_000_000, "collector", args.profile, file_records=1_000_000)
+        write_generated(
+            folder,
+            args.records,
+            1_000_000,
+            "collector",
+            args.profile,
+            file_records=1_000_000,
+            ipv6_share=args.ipv6_share,
+        )
         tasks = flowparts.flow_tasks(folder)
         names = flowparts.PoolNames(default_pool_list())
         found = flowparts._candidates(tasks, names, {})
@@ -68,7 +80,7 @@ def main() -> None:
             ("  of it reading its columns", best_cpu(args.repeat, lambda: read(flowparts.AGGREGATE_COLUMNS))),
         ]
     print(
-        f"{args.records:,} {args.profile} records, {len(tasks)} tasks; {len(wanted):,} candidate hosts, "
+        f"{args.records:,} {args.profile} records ({args.ipv6_share:.0%} of hosts IPv6), {len(tasks)} tasks; {len(wanted):,} candidate hosts, "
         f"{len(pairs.keys):,} session pairs (best of {args.repeat}, one thread)"
     )
     for label, seconds in figures:

@@ -380,13 +380,21 @@ def with_ipv6_hosts(table: pa.Table, share: float) -> pa.Table:
     """The generated records with ``share`` of the hosts (the same hosts in every chunk, chosen by a hash
     of the address) writing from an IPv6 address instead (``2408:8200:…``, one per IPv4 host), as a
     province's flows do where the mobile networks hand out IPv6: the collector gives those rows no
-    ``src_ipv4`` number."""
+    ``src_ipv4`` number (their 16 bytes go in ``src_ipv6``). The texts are canonical (RFC 5952), as
+    exporters write them."""
+    import ipaddress
+
     from minesweep.detection.network.addresses import ipv4_numbers
 
     numbers = ipv4_numbers(table["src_ip"]).to_numpy(zero_copy_only=False).astype(np.uint64)
     moved = numbers * np.uint64(2654435761) % np.uint64(1000) < np.uint64(round(share * 1000))
     texts = np.array(table["src_ip"].to_pylist(), dtype=object)
-    texts[moved] = [f"2408:8200:{n >> 16:x}:{n & 0xFFFF:x}::1" for n in numbers[moved].tolist()]
+    prefix = 0x2408_8200 << 96
+    distinct, host = np.unique(numbers[moved], return_inverse=True)
+    ipv6 = np.array(
+        [str(ipaddress.IPv6Address(prefix | n << 64 | 1)) for n in distinct.tolist()], dtype=object
+    )
+    texts[moved] = ipv6[host.ravel()]
     return table.set_column(table.schema.get_field_index("src_ip"), "src_ip", pa.array(texts, pa.string()))
 
 
@@ -670,8 +678,8 @@ def main() -> None:
         "--ipv6-share",
         type=float,
         default=0.0,
-        help="share of the generated hosts that write from IPv6 addresses (the collector gives them no "
-        "src_ipv4 number, so a row group with one is read as text; default 0)",
+        help="share of the generated hosts that write from IPv6 addresses (the collector stores them "
+        "as 16 bytes in src_ipv6, so a row group with one is read as 16 bytes a source; default 0)",
     )
     parser.add_argument(
         "--skip", choices=("capture", "flows", "streamed", "collector"), action="append", default=[]

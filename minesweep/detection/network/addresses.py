@@ -1,17 +1,22 @@
-"""IPv4 addresses as 32-bit numbers beside their text (IPv4 地址的数值形式), vectorised both ways.
+"""Source addresses as numbers beside their text (源地址的数值形式), vectorised both ways.
 
 The collector stores each flow's source address twice: as text in ``src_ip`` (the flow files' schema,
-what every reader reads) and, for IPv4, as a number in ``src_ipv4`` (null for IPv6 and for any text that
-is not the canonical dotted form). Flow scoring reads the number where a row group has many distinct
-sources: a Parquet reader hashes every distinct text of a dictionary column again, and a plain 32-bit
-column reads in ~2 ns a record (bench/README.md, "Eighth round").
+what every reader reads) and as a number: an IPv4 address as 32 bits in ``src_ipv4``, an IPv6 address
+as its 16 bytes in ``src_ipv6`` (each null where the other applies, and both null for any text that is
+not the canonical form). Flow scoring reads the numbers where a row group has many distinct sources: a
+Parquet reader hashes every distinct text of a dictionary column again, and a plain 32-bit column reads
+in ~2 ns a record (bench/README.md, "Eighth round"); a group with IPv6 sources among IPv4 ones is read
+as both columns side by side (:func:`source_pairs`, "Tenth round").
 
-Only the canonical text (four decimal numbers 0–255 without leading zeros, as :mod:`ipaddress` writes
-them) gets a number, so number and text name the same host both ways: the text of a number is exactly
-the text that was stored.
+Only the canonical text gets a number — for IPv4 four decimal numbers 0–255 without leading zeros, for
+IPv6 the RFC 5952 text :mod:`ipaddress` writes (lower case, first longest zero run compressed), neither
+an IPv4-mapped address nor one with a zone — so number and text name the same host both ways: the text
+of a number is exactly the text that was stored.
 """
 
 from __future__ import annotations
+
+import socket
 
 import numpy as np
 import pyarrow as pa
@@ -19,10 +24,14 @@ import pyarrow.compute as pc
 
 #: The column of the source address as a number (uint32; null where there is none).
 SOURCE_NUMBERS = "src_ipv4"
+#: The column of an IPv6 source address as its 16 bytes (null where there is none).
+SOURCE_IPV6 = "src_ipv6"
+ADDRESS_BYTES = pa.binary(16)
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 CANONICAL_IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
 _DIGITS = [str(value).encode() for value in range(256)]
 _LENGTHS = np.array([len(digits) for digits in _DIGITS], np.int64)
+_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
 _DIGIT_TABLE = np.zeros((256, 3), np.uint8)
 for _value, _digits in enumerate(_DIGITS):
     _DIGIT_TABLE[_value, : len(_digits)] = list(_digits)
@@ -64,11 +73,166 @@ def ipv4_texts(numbers: pa.Array | np.ndarray) -> pa.StringArray:
     return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
+def ipv6_bytes(texts: pa.Array) -> pa.Array:
+    """Per text: its IPv6 address as 16 bytes, null for null, IPv4, or any text that is not the
+    canonical IPv6 form (:func:`ipv6_texts` does not write it back the same: upper case, an uncompressed
+    zero run, a dotted IPv4 tail, a zone, …) or that is IPv4-mapped. Each text with a colon is parsed by
+    ``inet_pton`` (C; :mod:`ipaddress` took ~10 µs a text, which the aggregates pass paid for every IPv6
+    host it looks for), the canonical check is vectorised."""
+    texts = pc.cast(texts, pa.string())
+    rows = np.flatnonzero(pc.fill_null(pc.match_substring(texts, ":"), False).to_numpy(zero_copy_only=False))
+    packed = bytearray(16 * len(rows))
+    parsed = np.zeros(len(rows), bool)
+    for position, text in enumerate(texts.take(pa.array(rows, pa.int64())).to_pylist()):
+        try:
+            packed[16 * position : 16 * position + 16] = socket.inet_pton(socket.AF_INET6, text)
+        except (OSError, ValueError):
+            continue
+        parsed[position] = True
+    words = np.frombuffer(bytes(packed), "<u8").reshape(-1, 2)
+    written = ipv6_texts(words)
+    same = pc.equal(written, texts.take(pa.array(rows, pa.int64()))).to_numpy(zero_copy_only=False)
+    canonical = parsed & same & ~_ipv4_mapped(words)
+    valid = np.zeros(len(texts), bool)
+    valid[rows[canonical]] = True
+    values = np.zeros((len(texts), 2), "<u8")
+    values[rows[canonical]] = words[canonical]
+    mask = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(ADDRESS_BYTES, len(texts), [mask, pa.py_buffer(values)])
+
+
+def _ipv4_mapped(words: np.ndarray) -> np.ndarray:
+    """Per address: it is ``::ffff:a.b.c.d`` (as 16 bytes, the same as a.b.c.d's IPv4-mapped form)."""
+    return (words[:, 0] == 0) & ((words[:, 1] & np.uint64(0xFFFFFFFF)) == np.uint64(0xFFFF0000))
+
+
+def is_number_type(kind: pa.DataType) -> bool:
+    """Addresses of this type are numbers (IPv4 as an integer, or :func:`source_pairs`), not text."""
+    return pa.types.is_integer(kind) or pa.types.is_struct(kind)
+
+
+def source_pairs(numbers: pa.Array, ipv6: pa.Array) -> pa.StructArray:
+    """The two number columns side by side, one source a row: its IPv4 number or its IPv6 bytes (the
+    caller checks that every row has exactly one: :func:`one_number_a_row`). No copy: building one
+    16-byte form of every row cost ~8 ns a row more than reading the two columns (tenth round)."""
+    return pa.StructArray.from_arrays([numbers, ipv6], names=[SOURCE_NUMBERS, SOURCE_IPV6])
+
+
+def one_number_a_row(numbers: pa.Array, ipv6: pa.Array) -> bool:
+    """Every row has an IPv4 number or IPv6 bytes, and none has both: the two validity bitmaps are
+    each other's complement (compared a byte at a time where both start on a byte, as read from Parquet)."""
+    rows = len(numbers)
+    if numbers.null_count + ipv6.null_count != rows:
+        return False
+    if numbers.null_count == 0 or ipv6.null_count == 0:
+        return True  # the counts say the other column is all null
+    if numbers.offset or ipv6.offset:
+        return bool((validity(numbers) ^ validity(ipv6)).all())
+    size = (rows + 7) // 8
+    first = np.frombuffer(numbers.buffers()[0], np.uint8, size)
+    second = np.frombuffer(ipv6.buffers()[0], np.uint8, size)
+    differ = first ^ second
+    if not (differ[: rows // 8] == 0xFF).all():
+        return False
+    tail = np.unpackbits(differ[rows // 8 :], count=rows % 8, bitorder="little")
+    return bool(tail.all())
+
+
+def pair_parts(pairs: pa.StructArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(per row: it is IPv4, every row's IPv4 number — meaningful where it is —, every row's IPv6 bytes
+    as two words — meaningful where it is not) of :func:`source_pairs`."""
+    numbers, ipv6 = pairs.flatten()
+    return validity(numbers), number_values(numbers), address_words(ipv6)
+
+
+def number_values(numbers: pa.Array) -> np.ndarray:
+    """A uint32 array's values as numpy without a copy, nulls included (their values are undefined)."""
+    values = numbers.buffers()[1]
+    if values is None or len(numbers) == 0:
+        return np.zeros(0, np.uint32)
+    return np.frombuffer(values, np.uint32, len(numbers), numbers.offset * 4)
+
+
+def address_words(addresses: pa.Array) -> np.ndarray:
+    """16-byte addresses as two little-endian 64-bit words a row (a view of the array's values, shape
+    ``(rows, 2)``; what a null row holds is undefined)."""
+    values = addresses.buffers()[1]
+    if values is None or len(addresses) == 0:
+        return np.zeros((0, 2), "<u8")
+    return np.frombuffer(values, "<u8", 2 * len(addresses), addresses.offset * 16).reshape(-1, 2)
+
+
+def validity(array: pa.Array) -> np.ndarray:
+    """Per row: not null (the validity bitmap unpacked; Arrow's ``is_valid`` builds a boolean array first)."""
+    if array.null_count == 0:
+        return np.ones(len(array), bool)
+    if array.null_count == len(array):
+        return np.zeros(len(array), bool)
+    bitmap = np.frombuffer(array.buffers()[0], np.uint8)
+    bits = np.unpackbits(bitmap, count=array.offset + len(array), bitorder="little")
+    return bits[array.offset :].view(bool)
+
+
+def pair_texts(pairs: pa.StructArray) -> pa.Array:
+    """The text of each source of :func:`source_pairs` (every row has one number): its IPv4 text
+    (:func:`ipv4_texts`) or its IPv6 text (:func:`ipv6_texts`) — for the few rows a scoring keeps."""
+    is_ipv4, numbers, words = pair_parts(pairs)
+    ipv4, ipv6 = np.flatnonzero(is_ipv4), np.flatnonzero(~is_ipv4)
+    texts = pa.concat_arrays([ipv4_texts(numbers[ipv4]), ipv6_texts(words[ipv6])])
+    order = np.empty(len(pairs), np.int64)
+    order[ipv4] = np.arange(len(ipv4))
+    order[ipv6] = np.arange(len(ipv4), len(pairs))
+    return texts.take(pa.array(order))
+
+
+def ipv6_texts(words: np.ndarray) -> pa.StringArray:
+    """The RFC 5952 text of each address (two little-endian words a row), as :mod:`ipaddress` writes it
+    — lower-case hexadecimal groups without leading zeros, the first longest run of two or more zero
+    groups as ``::`` — built with numpy per group column, not per address: the passes write the text of
+    every IPv6 row they keep (P2P rows, session rows; ~10 µs an address through :mod:`ipaddress`)."""
+    groups = np.ascontiguousarray(words, "<u8").view(np.uint8).reshape(-1, 16).view(">u2").astype(np.int64)
+    rows = len(groups)
+    run = np.zeros((rows, 8), np.int64)  # length of the zero run ending at each group
+    for column in range(8):
+        before = run[:, column - 1] if column else 0
+        run[:, column] = (before + 1) * (groups[:, column] == 0)
+    longest = run.max(axis=1) if rows else np.zeros(0, np.int64)
+    end = run.argmax(axis=1) if rows else np.zeros(0, np.int64)
+    compressed = longest >= 2
+    start = np.where(compressed, end - longest + 1, 8)
+    end = np.where(compressed, end, -1)
+    column_index = np.arange(8)
+    kept = (column_index < start[:, None]) | (column_index > end[:, None])
+    digits = 1 + (groups >= 0x10) + (groups >= 0x100) + (groups >= 0x1000)
+    colon = kept & np.c_[kept[:, 1:], np.zeros((rows, 1), bool)]
+    lengths = (kept * digits + colon).sum(axis=1) + 2 * compressed
+    offsets = np.zeros(rows + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.empty(int(offsets[-1]), np.uint8)
+    position = offsets[:-1].astype(np.int64)
+    for column in range(8):
+        opens = compressed & (start == column)
+        data[position[opens]] = data[position[opens] + 1] = ord(":")
+        position = position + 2 * opens
+        here = kept[:, column]
+        length = digits[:, column]
+        for digit in range(4):
+            write = here & (length > digit)
+            nibble = (groups[write, column] >> (4 * (length[write] - 1 - digit))) & 0xF
+            data[position[write] + digit] = _HEX[nibble]
+        position = position + here * length
+        data[position[colon[:, column]]] = ord(":")
+        position = position + colon[:, column]
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
 def address_texts(addresses: pa.Array) -> pa.Array:
-    """Plain text of an address array: IPv4 numbers, or a dictionary of them, written out
-    (:func:`ipv4_texts`); text, or a dictionary of text, cast."""
-    if pa.types.is_dictionary(addresses.type) and pa.types.is_integer(addresses.type.value_type):
-        return ipv4_texts(addresses.dictionary.take(addresses.indices))
+    """Plain text of an address array: IPv4 numbers or :func:`source_pairs`, or a dictionary of them,
+    written out (:func:`ipv4_texts`, :func:`pair_texts`); text, or a dictionary of text, cast."""
+    if pa.types.is_dictionary(addresses.type) and is_number_type(addresses.type.value_type):
+        return address_texts(addresses.dictionary.take(addresses.indices))
     if pa.types.is_integer(addresses.type):
         return ipv4_texts(addresses)
+    if pa.types.is_struct(addresses.type):
+        return pair_texts(addresses)
     return pc.cast(addresses, pa.string())

@@ -4,9 +4,9 @@
   exporter (address + source id / observation domain). Data that arrives before its template is
   held (bounded per exporter) and decoded when the template comes; what is still waiting at the
   end, or overflows the bound, is counted as dropped ``unknown_template``.
-* Rows use the flow-file schema (``ts_start``/``ts_end`` POSIX seconds UTC …) plus ``exporter`` and
-  ``src_ipv4``, the source address as a number where it is IPv4 (:mod:`addresses`), which flow
-  scoring reads instead of the text.
+* Rows use the flow-file schema (``ts_start``/``ts_end`` POSIX seconds UTC …) plus ``exporter``,
+  ``src_ipv4`` and ``src_ipv6``, the source address as a number (32 bits where it is IPv4, 16 bytes
+  where it is IPv6: :mod:`addresses`), which flow scoring reads instead of the text.
 * Files rotate by record count (:data:`DEFAULT_ROTATE_RECORDS`) or age (60 s), one Parquet row group
   per file. Records wait in Python lists only :data:`BATCH_RECORDS` at a time, then as Arrow record
   batches, under a third of the Python values' size (``bench/collector_buffer.py``: 106 against 347
@@ -44,7 +44,13 @@ from netflow.ipfix import IPFIXExportPacket, IPFIXTemplateNotRecognized
 from netflow.v5 import V5ExportPacket
 from netflow.v9 import V9ExportPacket, V9TemplateNotRecognized
 
-from minesweep.detection.network.addresses import SOURCE_NUMBERS, ipv4_numbers
+from minesweep.detection.network.addresses import (
+    ADDRESS_BYTES,
+    SOURCE_IPV6,
+    SOURCE_NUMBERS,
+    ipv4_numbers,
+    ipv6_bytes,
+)
 from minesweep.detection.network.flows import OPTIONAL_TEXT_COLUMNS
 
 STATE_FILE = "state.json"
@@ -79,9 +85,12 @@ SCHEMA = pa.schema(
         ("exporter", pa.string()),
     ]
 )
-#: What a file holds: :data:`SCHEMA` and the source address as a number where it is IPv4
-#: (:data:`addresses.SOURCE_NUMBERS`, null otherwise), which flow scoring reads instead of the text.
-FILE_SCHEMA = SCHEMA.append(pa.field(SOURCE_NUMBERS, pa.uint32()))
+#: What a file holds: :data:`SCHEMA` and the source address as a number, which flow scoring reads instead
+#: of the text: as 32 bits where it is IPv4 (:data:`addresses.SOURCE_NUMBERS`), as 16 bytes where it is
+#: IPv6 (:data:`addresses.SOURCE_IPV6`); each null otherwise (:mod:`addresses`).
+FILE_SCHEMA = SCHEMA.append(pa.field(SOURCE_NUMBERS, pa.uint32())).append(
+    pa.field(SOURCE_IPV6, ADDRESS_BYTES)
+)
 
 
 #: Longest address text (IPv6) plus Parquet's 4-byte length: a dictionary page this size per record
@@ -278,7 +287,7 @@ class FlowCollector:
         if not self.columns["ts_start"]:
             return
         arrays = [pa.array(self.columns[f.name], f.type) for f in SCHEMA]
-        arrays.append(source_numbers(arrays[SCHEMA.names.index("src_ip")]))
+        arrays.extend(source_numbers(arrays[SCHEMA.names.index("src_ip")]))
         self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=FILE_SCHEMA))
         self.columns = {name: [] for name in SCHEMA.names}
 
@@ -383,16 +392,19 @@ def _ipfix_times(data: dict[str, Any], export_time: float) -> tuple[float, float
     return export_time, export_time
 
 
-def source_numbers(source: pa.Array) -> pa.Array:
-    """The IPv4 number of each source address (:func:`addresses.ipv4_numbers`), parsed once per distinct
-    address of the batch."""
+def source_numbers(source: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """The IPv4 number and the IPv6 bytes of each source address (:func:`addresses.ipv4_numbers`,
+    :func:`addresses.ipv6_bytes`), parsed once per distinct address of the batch."""
     encoded = pc.dictionary_encode(source)
-    return ipv4_numbers(encoded.dictionary).take(encoded.indices)
+    distinct = encoded.dictionary
+    return ipv4_numbers(distinct).take(encoded.indices), ipv6_bytes(distinct).take(encoded.indices)
 
 
 def with_source_numbers(table: pa.Table) -> pa.Table:
-    """``table`` (flow records) with the :data:`addresses.SOURCE_NUMBERS` column the collector writes."""
-    return table.append_column(SOURCE_NUMBERS, source_numbers(table["src_ip"].combine_chunks()))
+    """``table`` (flow records) with the source number columns the collector writes
+    (:data:`addresses.SOURCE_NUMBERS`, :data:`addresses.SOURCE_IPV6`)."""
+    numbers, ipv6 = source_numbers(table["src_ip"].combine_chunks())
+    return table.append_column(SOURCE_NUMBERS, numbers).append_column(SOURCE_IPV6, ipv6)
 
 
 def _ip_text(value: Any) -> str:

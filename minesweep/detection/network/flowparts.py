@@ -44,7 +44,19 @@ import pyarrow.parquet as pq
 
 from minesweep.detection.network import pools as pool_lists
 from minesweep.detection.network import shapes
-from minesweep.detection.network.addresses import SOURCE_NUMBERS, address_texts, ipv4_numbers
+from minesweep.detection.network.addresses import (
+    SOURCE_IPV6,
+    SOURCE_NUMBERS,
+    address_texts,
+    address_words,
+    ipv4_numbers,
+    ipv6_bytes,
+    is_number_type,
+    one_number_a_row,
+    pair_parts,
+    source_pairs,
+    validity,
+)
 from minesweep.detection.network.flows import (
     DNS_PORT,
     MIN_P2P_PEERS,
@@ -481,12 +493,14 @@ def _part_may_carry_answers(file: str, groups: tuple[int, ...]) -> bool:
 def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, pa.Table]]:
     """(raw row count, normalised table) of each row group of the task, in order, read with only
     ``columns`` (text columns as dictionaries; required columns not read stand in as nulls). Where the
-    collector stored every source of a row group as an IPv4 number and its text would cost more
-    (:func:`_text_sources_costly`), the numbers are read instead, as a dictionary whose entries are the
-    rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up by
-    :class:`NumberIndex` or take those of few rows) — made again for the rows left when normalising
-    dropped some, so an integer source dictionary always has one entry a row, in row order
-    (:func:`_per_row` relies on it). Small row
+    collector stored every source of a row group as a number (:func:`_numbered_sources`) and its text
+    would cost more (:func:`_text_sources_costly`), the numbers are read instead, as a dictionary whose
+    entries are the rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up
+    by :class:`NumberIndex` and :class:`WideIndex` or take those of few rows): IPv4 numbers where every
+    source is IPv4, else IPv4 numbers and IPv6 bytes side by side (:func:`addresses.source_pairs`). The
+    dictionary is
+    made again for the rows left when normalising dropped some, so a source dictionary of numbers always
+    has one entry a row, in row order (:func:`_per_row` relies on it). Small row
     groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
@@ -502,12 +516,9 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
         present = [c for c in columns if c in schema.names]
         numbered = "src_ip" in present and _numbers_column(schema)
         for group in groups:
-            if numbered and _all_numbered(parquet, group) and _text_sources_costly(parquet, group):
-                read = [SOURCE_NUMBERS if c == "src_ip" else c for c in present]
-                raw = parquet.read_row_group(group, columns=read, use_threads=False)
-                numbers = raw[SOURCE_NUMBERS]
-                raw = raw.set_column(read.index(SOURCE_NUMBERS), "src_ip", _row_dictionary(numbers))
-            else:
+            sources = _numbered_sources(parquet, group) if numbered else ()
+            raw = _read_by_number(parquet, group, present, sources) if sources else None
+            if raw is None:
                 raw = parquet.read_row_group(group, columns=present, use_threads=False)
             for name in REQUIRED_COLUMNS:
                 if name not in raw.column_names:
@@ -517,11 +528,30 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
             yield raw.num_rows, _one_entry_a_row(table) if 0 < table.num_rows < raw.num_rows else table
 
 
+def _read_by_number(
+    parquet: pq.ParquetFile, group: int, present: list[str], sources: tuple[str, ...]
+) -> pa.Table | None:
+    """The group's ``present`` columns with its sources read from the number columns ``sources`` as a
+    row dictionary, or None where the text is cheaper (:func:`_text_sources_costly`) or a row turned
+    out to have no number (a file whose columns say otherwise than the collector writes them)."""
+    if not _text_sources_costly(parquet, group):
+        return None
+    others = [c for c in present if c != "src_ip"]
+    raw = parquet.read_row_group(group, columns=[*others, *sources], use_threads=False)
+    numbers = raw[SOURCE_NUMBERS].combine_chunks()
+    if len(sources) > 1:
+        ipv6 = raw[SOURCE_IPV6].combine_chunks()
+        if not one_number_a_row(numbers, ipv6):
+            return None
+        numbers = source_pairs(numbers, ipv6)
+    return raw.select(others).append_column("src_ip", _row_dictionary(numbers))
+
+
 def _one_entry_a_row(table: pa.Table) -> pa.Table:
     """``table`` with a source dictionary of numbers (:func:`_row_dictionary`) made again for its rows,
     after rows were dropped (the dictionary still has an entry for every row read)."""
     source = table["src_ip"].chunk(0)
-    if not pa.types.is_integer(source.dictionary.type):
+    if not is_number_type(source.dictionary.type):
         return table
     numbers = source.dictionary.take(source.indices)
     return table.set_column(table.schema.get_field_index("src_ip"), "src_ip", _row_dictionary(numbers))
@@ -532,12 +562,32 @@ def _numbers_column(schema: pa.Schema) -> bool:
     return SOURCE_NUMBERS in schema.names and pa.types.is_uint32(schema.field(SOURCE_NUMBERS).type)
 
 
-def _all_numbered(parquet: pq.ParquetFile, group: int) -> bool:
-    """Every source address of the row group has its number (statistics say the column holds no null;
-    a group with an IPv6 or non-canonical source, or without statistics, is read as text)."""
-    chunk = parquet.metadata.row_group(group).column(parquet.schema_arrow.names.index(SOURCE_NUMBERS))
-    stats = chunk.statistics
-    return stats is not None and stats.has_null_count and stats.null_count == 0
+def _ipv6_column(schema: pa.Schema) -> bool:
+    """The file has the collector's IPv6 sources as 16 bytes (:data:`addresses.SOURCE_IPV6`)."""
+    return SOURCE_IPV6 in schema.names and schema.field(SOURCE_IPV6).type == pa.binary(16)
+
+
+def _numbered_sources(parquet: pq.ParquetFile, group: int) -> tuple[str, ...]:
+    """The number columns that give every source address of the row group, by their statistics:
+    ``src_ipv4`` alone where it has no null, with ``src_ipv6`` where the two together leave no row
+    without a number (the collector gives a row one or neither), else none — a group with a
+    non-canonical source, or without statistics, is read as text."""
+    metadata = parquet.metadata.row_group(group)
+    v4_nulls = _null_count(parquet, metadata, SOURCE_NUMBERS)
+    if v4_nulls == 0:
+        return (SOURCE_NUMBERS,)
+    if v4_nulls is None or not _ipv6_column(parquet.schema_arrow):
+        return ()
+    v6_nulls = _null_count(parquet, metadata, SOURCE_IPV6)
+    if v6_nulls is None or v4_nulls + v6_nulls != metadata.num_rows:
+        return ()
+    return (SOURCE_NUMBERS, SOURCE_IPV6)
+
+
+def _null_count(parquet: pq.ParquetFile, metadata: pq.RowGroupMetaData, column: str) -> int | None:
+    """A column chunk's null count by its statistics (None without them)."""
+    stats = metadata.column(parquet.schema_arrow.names.index(column)).statistics
+    return int(stats.null_count) if stats is not None and stats.has_null_count else None
 
 
 def _text_sources_costly(parquet: pq.ParquetFile, group: int) -> bool:
@@ -573,7 +623,7 @@ def _row_indices(rows: int) -> pa.Array:
 
 
 def _address_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The addresses of a column (text, or IPv4 numbers as :func:`_read_groups` gives the sources) as
+    """The addresses of a column (text, or numbers as :func:`_read_groups` gives the sources) as
     plain text (:func:`addresses.address_texts`) — for the few rows a pass keeps."""
     return address_texts(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
 
@@ -783,19 +833,10 @@ class PoolNames:
     def matched(self, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         """(valid, matches a pool name) per row of a dictionary-encoded column."""
         encoded = column.chunk(0)
-        valid = _validity(encoded)
+        valid = validity(encoded)
         if not valid.any():
             return valid, valid
         return valid, _entry_flags(self.flags(pc.cast(encoded.dictionary, pa.string())), encoded, valid)
-
-
-def _validity(array: pa.Array) -> np.ndarray:
-    """Per row: not null (the validity bitmap unpacked; Arrow's ``is_valid`` builds a boolean array first)."""
-    if array.null_count == 0:
-        return np.ones(len(array), bool)
-    bitmap = np.frombuffer(array.buffers()[0], np.uint8)
-    bits = np.unpackbits(bitmap, count=array.offset + len(array), bitorder="little")
-    return bits[array.offset :].view(bool)
 
 
 def _entry_flags(flags: np.ndarray, encoded: pa.DictionaryArray, valid: np.ndarray) -> np.ndarray:
@@ -879,8 +920,8 @@ class HostLookups:
     the dense one): the candidate hosts (the first ``wanted``), then the sessions' hosts that are not
     candidates; each one's number among the sessions' hosts (-1: none; the last entry: a host that is
     neither); the sessions' (host, address) pairs and their :class:`PairIndex`; and the position of each
-    host that is an IPv4 address by its number (:class:`NumberIndex`), for row groups whose sources are
-    read as numbers."""
+    host that is an IPv4 address by its number (:class:`NumberIndex`) and of each that is an IPv6
+    address by its 16 bytes (:class:`WideIndex`), for row groups whose sources are read as numbers."""
 
     wanted: int
     hosts: pa.Array
@@ -888,13 +929,24 @@ class HostLookups:
     pairs: SessionPairs
     pair_index: PairIndex
     numbers: NumberIndex
+    wide: WideIndex
 
     def host_positions(self, dictionary: pa.Array) -> np.ndarray:
-        """Per entry of a row group's source dictionary (texts, or IPv4 numbers: one per row): its
-        position among ``hosts`` (-1: not among them)."""
-        if not pa.types.is_integer(dictionary.type):
+        """Per entry of a row group's source dictionary (texts, or numbers: one per row): its position
+        among ``hosts`` (-1: not among them). Sources as IPv4 numbers and IPv6 bytes side by side are
+        looked up by their number (every row's, then the IPv6 rows' overwritten: cheaper than selecting
+        the IPv4 rows) and their bytes (:class:`WideIndex`)."""
+        if pa.types.is_integer(dictionary.type):
+            return self.numbers.positions(dictionary.to_numpy(zero_copy_only=False))
+        if not pa.types.is_struct(dictionary.type):
             return _entry_positions(dictionary, self.hosts)
-        return self.numbers.positions(dictionary.to_numpy(zero_copy_only=False))
+        is_ipv4, numbers, words = pair_parts(dictionary)
+        positions = self.numbers.positions(numbers)
+        ipv6 = np.flatnonzero(~is_ipv4)
+        positions[ipv6] = self.wide.positions(
+            np.take(words, ipv6, axis=0)
+        )  # a row copy: 7× a fancy index's speed
+        return positions
 
     @classmethod
     def of(cls, wanted: list[str], pairs: SessionPairs) -> HostLookups:
@@ -907,7 +959,10 @@ class HostLookups:
         numbers = ipv4_numbers(hosts)
         numbered = np.flatnonzero(pc.is_valid(numbers).to_numpy(zero_copy_only=False))
         number_index = NumberIndex(numbers.drop_null().to_numpy(zero_copy_only=False), numbered)
-        return cls(len(wanted), hosts, source_of_host, pairs, pair_index, number_index)
+        ipv6 = ipv6_bytes(hosts)
+        wide = np.flatnonzero(pc.is_valid(ipv6).to_numpy(zero_copy_only=False))
+        wide_index = WideIndex(address_words(ipv6.drop_null()), wide)
+        return cls(len(wanted), hosts, source_of_host, pairs, pair_index, number_index, wide_index)
 
 
 @_kernel
@@ -951,8 +1006,9 @@ def _host_parts(tasks: list[FlowTask], lookups: HostLookups) -> list[HostParts]:
 def _per_row(values: np.ndarray, column: pa.DictionaryArray, rows: np.ndarray | None = None) -> np.ndarray:
     """Per row of a source column as :func:`_read_groups` gives it (of ``rows`` only, when given): the
     value of its dictionary entry. Sources read as numbers have the rows themselves as dictionary (an
-    integer one, one entry a row), so ``values`` are per row already and need no gather through the codes."""
-    if pa.types.is_integer(column.dictionary.type):
+    integer or :func:`addresses.source_pairs` one, one entry a row), so ``values`` are per row already and
+    need no gather through the codes."""
+    if is_number_type(column.dictionary.type):
         return values if rows is None else values[rows]
     codes = _codes(column)
     return values[codes] if rows is None else values[codes[rows]]
@@ -1024,6 +1080,63 @@ class NumberIndex:
             found = index.positions(keys)
             return np.where(found >= 0, values[found], -1)
         return self.table[self._slots(keys)]
+
+
+class WideIndex:
+    """Given values of 16-byte addresses (distinct; two little-endian words a row,
+    :func:`addresses.address_words`), looked up exactly without hashing bytes. The two words are mixed
+    into one 64-bit key (``first × M ^ second``, wrapping, so key and first word give the second); a
+    table of a bit per top-``bits`` key prefix (about 64 prefixes a known address, at most 16 Mi) turns
+    most unknown rows away with one gather, :class:`KeyIndex` finds the rest's keys, and the found
+    address's first word is compared with the row's (so both words are equal): a row whose key matches
+    by chance gets -1. The first multiplier of :attr:`MIXERS` under which the given addresses' keys are
+    distinct is used; where none is (addresses chosen to collide), a dictionary of the 16 bytes, one
+    Python look-up a row."""
+
+    MIXERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+    MAX_PREFIX_BITS = 24
+
+    def __init__(self, words: np.ndarray, values: np.ndarray) -> None:
+        self.words = np.ascontiguousarray(words, "<u8").reshape(-1, 2)
+        self.values = np.asarray(values, np.int64)
+        self.mixer: np.uint64 | None = None
+        self.index: KeyIndex | None = None
+        self.by_bytes: dict[bytes, int] = {}
+        bits = min(max(16, int(len(self.values)).bit_length() + 6), self.MAX_PREFIX_BITS)
+        self.shift = np.uint64(64 - bits)
+        self.prefixes = np.zeros(1 << bits, bool)
+        for mixer in self.MIXERS:
+            keys = _mixed(self.words, np.uint64(mixer))
+            if len(np.unique(keys)) == len(keys):
+                self.mixer, self.index = np.uint64(mixer), KeyIndex(keys.view(np.int64))
+                self.prefixes[keys >> self.shift] = True
+                return
+        raw = self.words.tobytes()
+        self.by_bytes = {raw[16 * r : 16 * r + 16]: int(v) for r, v in enumerate(self.values.tolist())}
+
+    def positions(self, words: np.ndarray) -> np.ndarray:
+        """Per address (two words a row): its value, or -1."""
+        result = np.full(len(words), -1, np.int64)
+        if len(self.values) == 0 or len(words) == 0:
+            return result
+        if self.index is None or self.mixer is None:
+            raw = np.ascontiguousarray(words, "<u8").tobytes()
+            looked_up = [self.by_bytes.get(raw[16 * r : 16 * r + 16], -1) for r in range(len(words))]
+            return np.array(looked_up, np.int64)
+        keys = _mixed(words, self.mixer)
+        maybe = np.flatnonzero(self.prefixes[keys >> self.shift])
+        found = self.index.positions(keys[maybe].view(np.int64))
+        hit = maybe[found >= 0]
+        found = found[found >= 0]
+        # the key and the high word determine the low word: comparing the high words is comparing both
+        same = self.words[:, 0].take(found) == words[:, 0].take(hit)
+        result[hit[same]] = self.values[found[same]]
+        return result
+
+
+def _mixed(words: np.ndarray, mixer: np.uint64) -> np.ndarray:
+    """One 64-bit key per two-word address."""
+    return words[:, 0] * mixer ^ words[:, 1]
 
 
 class PairIndex:

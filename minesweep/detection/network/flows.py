@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from minesweep.detection.network.addresses import address_texts
+from minesweep.detection.network.addresses import address_texts, is_number_type
 from minesweep.detection.network.pools import PoolList, PoolMatch
 
 REQUIRED_COLUMNS = (
@@ -176,12 +176,13 @@ def normalise_flows(raw: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
 
     With ``keep_dictionaries`` the text columns are dictionary-encoded strings (``TEXT_DICTIONARY``)
     instead of plain strings: same values, but a column read as a dictionary is never expanded. A
-    dictionary of IPv4 numbers (the source addresses as flow scoring reads them from the collector's
-    ``src_ipv4``) is kept as it is, or written out as text without ``keep_dictionaries``.
+    dictionary of address numbers (the source addresses as flow scoring reads them from the collector's
+    ``src_ipv4`` and ``src_ipv6``: :mod:`addresses`) is kept as it is, or written out as text without
+    ``keep_dictionaries``.
     """
 
     def text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-        if pa.types.is_dictionary(column.type) and pa.types.is_integer(column.type.value_type):
+        if pa.types.is_dictionary(column.type) and is_number_type(column.type.value_type):
             if keep_dictionaries:
                 return column
             return pa.chunked_array([address_texts(column.combine_chunks())])

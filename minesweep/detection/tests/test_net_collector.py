@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minesweep.detection.network import collector as collector_module
-from minesweep.detection.network.addresses import SOURCE_NUMBERS
+from minesweep.detection.network.addresses import SOURCE_IPV6, SOURCE_NUMBERS
 from minesweep.detection.network.collector import FlowCollector, parquet_layout, serve
 from minesweep.detection.network.exporters import ipfix_packets, netflow_v5_packets, netflow_v9_packets
 from minesweep.detection.network.flows import read_flow_file
@@ -200,7 +200,7 @@ def test_it_writes_name_columns_other_exports_carry_as_dictionaries_too(tmp_path
     assert dictionary == {"src_ip": True, "bytes": False, "sni": True, "dns_query": True}
 
 
-def test_it_stores_each_ipv4_source_as_a_number_beside_its_text_and_none_for_ipv6(tmp_path):
+def test_it_stores_each_source_as_an_ipv4_number_or_ipv6_bytes_beside_its_text(tmp_path):
     collector = FlowCollector(tmp_path, rotate_records=1_000)
     for packet in netflow_v9_packets(flow_records(30, subnet=19), export_time=T0):
         collector.handle_datagram(packet, "127.0.0.1")
@@ -208,9 +208,11 @@ def test_it_stores_each_ipv4_source_as_a_number_beside_its_text_and_none_for_ipv
     collector.close()
     table = pq.read_table(next(tmp_path.glob("flows-*.parquet")))
     assert table.schema.field(SOURCE_NUMBERS).type == pa.uint32()
+    assert table.schema.field(SOURCE_IPV6).type == pa.binary(16)
     texts, numbers = table["src_ip"].to_pylist(), table[SOURCE_NUMBERS].to_pylist()
     assert len(texts) == 31 and texts[-1] == "2001:db8::7"
     assert numbers == [int(ipaddress.IPv4Address(t)) for t in texts[:-1]] + [None]
+    assert table[SOURCE_IPV6].to_pylist() == [None] * 30 + [ipaddress.IPv6Address("2001:db8::7").packed]
 
 
 def test_it_holds_records_as_arrow_batches_and_writes_each_file_as_one_row_group(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from minesweep.detection.network import flowparts, pools
+from minesweep.detection.network.addresses import SOURCE_IPV6, SOURCE_NUMBERS, address_words, ipv6_bytes
 from minesweep.detection.network.collector import parquet_layout, with_source_numbers
 from minesweep.detection.network.flowparts import (
     ANSWER_SEPARATORS,
@@ -21,6 +22,7 @@ from minesweep.detection.network.flowparts import (
     PairIndex,
     PoolNames,
     SessionPairs,
+    WideIndex,
     _endpoints,
     _p2p_hosts,
     _public_destinations,
@@ -162,13 +164,20 @@ def test_tasks_across_small_files_score_exactly_as_the_whole_table(small_files, 
         assert _as_rows(scan.unlisted) == sessions
 
 
-def test_sources_read_as_ipv4_numbers_score_exactly_as_text_and_ipv6_groups_fall_back_to_text(tmp_path):
-    """Files with the collector's ``src_ipv4``: row groups whose every source has a number are read
-    by number, a group with an IPv6 source by text, and the records are those of the whole table."""
+def test_sources_read_as_numbers_score_exactly_as_text_with_ipv6_among_them(tmp_path):
+    """Files with the collector's ``src_ipv4`` and ``src_ipv6``: row groups whose every source is IPv4
+    are read as 32-bit numbers, a group with canonical IPv6 sources among them as both columns, a
+    group with a source that has no number (not canonical) and the groups of a file written without
+    ``src_ipv6`` by text; the same IPv6 hosts are read both ways, and the records are those of the
+    whole table."""
     table = _flows(24_000)
     source = table["src_ip"].to_pylist()
     for row in range(15_000, 19_000, 7):  # the fourth file's first row group: IPv6 sources among IPv4
-        source[row] = f"2001:db8::{row % 5:x}"
+        source[row] = f"2001:db8::{row % 5 + 1:x}"
+    for row in range(20_000, 24_000, 11):  # the last group: the same IPv6 hosts and texts without a number
+        source[row] = f"2001:db8::{row % 5 + 1:x}" if row % 3 else ("2001:DB8::3", "::ffff:10.0.0.9")[row % 2]
+    for row in range(5_000, 9_000, 13):  # the second file's first group, a file without ``src_ipv6``
+        source[row] = f"2001:db8::{row % 5 + 1:x}"
     table = table.set_column(2, "src_ip", pa.array(source, pa.string()))
     whole = tmp_path / "whole.parquet"
     pq.write_table(table, whole, row_group_size=4_000)
@@ -176,23 +185,59 @@ def test_sources_read_as_ipv4_numbers_score_exactly_as_text_and_ipv6_groups_fall
     folder.mkdir()
     for index in range(5):
         part = with_source_numbers(table.slice(index * 5_000, 5_000))
+        if index == 1:  # as collectors before 16-byte sources wrote it
+            part = part.drop_columns([SOURCE_IPV6])
         pq.write_table(
             part, folder / f"flows-{index:06d}.parquet", row_group_size=4_000, **parquet_layout(5_000)
         )
     files = sorted(folder.glob("*.parquet"))
     groups = [(pq.ParquetFile(f), g) for f in files for g in range(pq.ParquetFile(f).num_row_groups)]
-    numbered = [flowparts._all_numbered(parquet, group) for parquet, group in groups]
-    assert numbered == [True] * 6 + [False] + [True] * 2  # files of 4,000 + 1,000 rows; the last 4,000
+    numbered = [flowparts._numbered_sources(parquet, group) for parquet, group in groups]
+    ipv4, both = (SOURCE_NUMBERS,), (SOURCE_NUMBERS, SOURCE_IPV6)
+    # files of 4,000 + 1,000 rows; the last 4,000
+    assert numbered == [ipv4, ipv4, (), ipv4, ipv4, ipv4, both, ipv4, ()]
     task = flow_tasks(folder, task_rows=100_000)[0]
     read = [t["src_ip"].type.value_type for _, t in flowparts._read_groups(task, ("ts_start", "src_ip"))]
-    assert read == [pa.uint32()] * 6 + [pa.string()] + [pa.uint32()] * 2
+    text, pairs = pa.string(), pa.struct([(SOURCE_NUMBERS, pa.uint32()), (SOURCE_IPV6, pa.binary(16))])
+    assert read == [pa.uint32()] * 2 + [text] + [pa.uint32()] * 3 + [pairs, pa.uint32(), text]
     records, sessions = _whole(whole)
-    assert any(r["host"].startswith("2001:db8::") for r in records)
+    ipv6_hosts = {r["host"] for r in records if ":" in r["host"]}
+    assert {"2001:db8::1", "2001:DB8::3", "::ffff:10.0.0.9"} <= ipv6_hosts
     for task_rows, engine, workers in ((8_000, "local", 1), (9_000, "dask", 2)):
         scan = score_flow_dataset(folder, engine=engine, workers=workers, task_rows=task_rows)
         assert scan.rows == 24_000
         assert _as_rows(scan.records) == records
         assert _as_rows(scan.unlisted) == sessions
+
+
+def test_a_group_whose_number_columns_disagree_with_its_sources_is_read_as_text(tmp_path):
+    """A row given both numbers and another given neither leave the null counts the collector's would
+    have; the rows are checked when read, and such a group is read as text, so no row takes a number
+    it does not have."""
+    table = _flows(4_000)
+    source = table["src_ip"].to_pylist()
+    for row in range(0, 4_000, 9):
+        source[row] = f"2001:db8::{row % 7 + 1:x}"
+    table = table.set_column(2, "src_ip", pa.array(source, pa.string()))
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(table, whole)
+    collected = with_source_numbers(table)
+    numbers = collected[SOURCE_NUMBERS].to_pylist()
+    assert numbers[0] is None and numbers[1] is not None  # row 0 is IPv6, row 1 IPv4
+    numbers[0], numbers[1] = numbers[1], None
+    collected = collected.set_column(
+        collected.schema.get_field_index(SOURCE_NUMBERS), SOURCE_NUMBERS, pa.array(numbers, pa.uint32())
+    )
+    path = tmp_path / "flows-000000.parquet"
+    pq.write_table(collected, path, **parquet_layout(4_000))
+    assert flowparts._numbered_sources(pq.ParquetFile(path), 0) == (SOURCE_NUMBERS, SOURCE_IPV6)
+    task = flow_tasks(path)[0]
+    assert [t["src_ip"].type.value_type for _, t in flowparts._read_groups(task, ("src_ip",))] == [
+        pa.string()
+    ]
+    records, sessions = _whole(whole)
+    scan = score_flow_dataset(path)
+    assert (_as_rows(scan.records), _as_rows(scan.unlisted)) == (records, sessions)
 
 
 def test_groups_read_by_number_with_rows_dropped_as_invalid_score_as_the_whole_table(tmp_path):
@@ -238,7 +283,7 @@ def test_sources_are_read_as_numbers_only_where_their_text_has_many_distinct_add
     collected = tmp_path / "flows-000000.parquet"
     pq.write_table(with_source_numbers(table), collected, row_group_size=4_000, **parquet_layout(8_000))
     parquet = pq.ParquetFile(collected)
-    assert [flowparts._all_numbered(parquet, g) for g in (0, 1)] == [True, True]
+    assert [flowparts._numbered_sources(parquet, g) for g in (0, 1)] == [(SOURCE_NUMBERS,)] * 2
     assert [flowparts._text_sources_costly(parquet, g) for g in (0, 1)] == [False, True]
     task = flow_tasks(collected)[0]
     read = [t["src_ip"].type.value_type for _, t in flowparts._read_groups(task, ("ts_start", "src_ip"))]
@@ -471,6 +516,38 @@ def test_it_finds_each_rows_pair_through_its_address_entries_and_no_other_row():
     expected = {row: at for row, at in expected.items() if at >= 0}
     assert len(expected) > 100
     assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
+
+
+@pytest.mark.parametrize("mixers", [WideIndex.MIXERS, (0,)])
+def test_a_wide_index_gives_each_known_addresses_value_and_minus_one_for_the_rest(mixers, monkeypatch):
+    """16-byte addresses are found exactly: by a mixed key and a comparison of both words, or, where no
+    multiplier keeps the keys apart (here a multiplier of 0 and addresses alike in their last eight
+    bytes), by their bytes. Addresses that share a key or a word with a known one, but are not it, get -1."""
+    monkeypatch.setattr(WideIndex, "MIXERS", mixers)
+    known = [f"2408:8200:{i:x}::1" for i in range(1, 301)] + [f"2001:db8:{i:x}::5" for i in range(1, 51)]
+    words = address_words(ipv6_bytes(pa.array(known)))
+    values = np.random.default_rng(4).permutation(1_000)[: len(known)]
+    index = WideIndex(words, values)
+    assert (index.index is None) == (mixers == (0,))  # 2408:8200:N::1 all end in the same eight bytes
+    others = [f"2408:8200:{i:x}::2" for i in range(1, 301)] + [f"2408:8201:{i:x}::1" for i in range(1, 301)]
+    asked = np.concatenate([words, address_words(ipv6_bytes(pa.array(others))), words[::-1]])
+    value_of = dict(zip(known, values.tolist(), strict=True))
+    expected = [value_of[a] for a in known] + [-1] * len(others) + [value_of[a] for a in known[::-1]]
+    assert index.positions(asked).tolist() == expected
+    empty = WideIndex(np.zeros((0, 2), "<u8"), np.zeros(0, np.int64))
+    assert empty.positions(words[:3]).tolist() == [-1] * 3
+
+
+def test_a_wide_index_with_distinct_keys_still_compares_the_words(monkeypatch):
+    """Under a multiplier of 0 the key is the last eight bytes: addresses that differ only in the first
+    eight share a known address's key and must not take its value."""
+    monkeypatch.setattr(WideIndex, "MIXERS", (0,))
+    known = [f"2408:8200::{i:x}" for i in range(1, 200)]
+    index = WideIndex(address_words(ipv6_bytes(pa.array(known))), np.arange(199))
+    assert index.index is not None
+    lookalikes = address_words(ipv6_bytes(pa.array([f"2408:8201::{i:x}" for i in range(1, 200)])))
+    assert index.positions(lookalikes).tolist() == [-1] * 199
+    assert index.positions(address_words(ipv6_bytes(pa.array(known)))).tolist() == list(range(199))
 
 
 @pytest.mark.parametrize("blocks", [3, NumberIndex.MAX_BLOCKS + 1])
