@@ -149,7 +149,7 @@ def number_values(numbers: pa.Array) -> np.ndarray:
     """A uint32 array's values as numpy without a copy, nulls included (their values are undefined)."""
     values = numbers.buffers()[1]
     if values is None or len(numbers) == 0:
-        return np.zeros(0, np.uint32)
+        return np.zeros(len(numbers), np.uint32)  # all null
     return np.frombuffer(values, np.uint32, len(numbers), numbers.offset * 4)
 
 
@@ -158,7 +158,7 @@ def address_words(addresses: pa.Array) -> np.ndarray:
     ``(rows, 2)``; what a null row holds is undefined)."""
     values = addresses.buffers()[1]
     if values is None or len(addresses) == 0:
-        return np.zeros((0, 2), "<u8")
+        return np.zeros((len(addresses), 2), "<u8")  # all null
     return np.frombuffer(values, "<u8", 2 * len(addresses), addresses.offset * 16).reshape(-1, 2)
 
 

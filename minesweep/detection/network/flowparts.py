@@ -941,6 +941,8 @@ class HostLookups:
         if not pa.types.is_struct(dictionary.type):
             return _entry_positions(dictionary, self.hosts)
         is_ipv4, numbers, words = pair_parts(dictionary)
+        if not is_ipv4.any():  # a group of IPv6 sources only: no IPv4 look-up
+            return self.wide.positions(words)
         positions = self.numbers.positions(numbers)
         ipv6 = np.flatnonzero(~is_ipv4)
         positions[ipv6] = self.wide.positions(

@@ -210,6 +210,52 @@ def test_sources_read_as_numbers_score_exactly_as_text_with_ipv6_among_them(tmp_
         assert _as_rows(scan.unlisted) == sessions
 
 
+def test_row_groups_of_one_kind_of_source_are_read_by_the_number_they_have(tmp_path):
+    """A file whose rows are grouped by the number their source has (an exporter of IPv6 sources only
+    writes such groups): IPv4 sources are read as IPv4 numbers, IPv6 sources as numbers too (IPv6 bytes
+    only, looked up without an IPv4 number), texts without a number as text; the records are those of
+    the whole file."""
+    table = _flows(8_000)
+    source = table["src_ip"].to_pylist()
+    ipv6, without_number = set(range(0, 8_000, 5)), set(range(3, 8_000, 97))
+    for row in ipv6:
+        spread = (row % 600 + 1) * 2_654_435_761 % 2**32  # 600 hosts whose texts do not compress away
+        source[row] = f"2408:{spread >> 16:x}:{spread & 0xFFFF:x}::1"
+    for row in without_number:
+        source[row] = ("2001:DB8:1::1", "::ffff:10.0.0.9")[row % 2]
+    table = table.set_column(2, "src_ip", pa.array(source, pa.string()))
+    path = tmp_path / "flows-000000.parquet"
+    collected = with_source_numbers(table)
+    kind = np.where(
+        pc.is_valid(collected[SOURCE_NUMBERS]), 0, np.where(pc.is_valid(collected[SOURCE_IPV6]), 1, 2)
+    )
+    with pq.ParquetWriter(path, collected.schema, **parquet_layout(8_000)) as writer:
+        for each in range(3):
+            writer.write_table(collected.filter(pa.array(kind == each)), row_group_size=8_000)
+    parquet = pq.ParquetFile(path)
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
+    rest = len(ipv6 - without_number)
+    assert sizes == [8_000 - rest - len(without_number), rest, len(without_number)]
+    assert [flowparts._numbered_sources(parquet, g) for g in range(3)] == [
+        (SOURCE_NUMBERS,),
+        (SOURCE_NUMBERS, SOURCE_IPV6),
+        (),
+    ]
+    assert all(flowparts._text_sources_costly(parquet, g) for g in range(2))
+    read = [t["src_ip"].type.value_type for _, t in flowparts._read_groups(flow_tasks(path)[0], ("src_ip",))]
+    assert read == [
+        pa.uint32(),
+        pa.struct([(SOURCE_NUMBERS, pa.uint32()), (SOURCE_IPV6, pa.binary(16))]),
+        pa.string(),
+    ]
+    records, sessions = _whole(path)
+    hosts = {r["host"] for r in records}
+    assert {"2001:DB8:1::1", "::ffff:10.0.0.9"} <= hosts and any(h.startswith("2408:") for h in hosts)
+    for engine, workers in (("local", 1), ("dask", 2)):
+        scan = score_flow_dataset(path, engine=engine, workers=workers, task_rows=4_000)
+        assert (_as_rows(scan.records), _as_rows(scan.unlisted)) == (records, sessions)
+
+
 def test_a_group_whose_number_columns_disagree_with_its_sources_is_read_as_text(tmp_path):
     """A row given both numbers and another given neither leave the null counts the collector's would
     have; the rows are checked when read, and such a group is read as text, so no row takes a number
