@@ -1087,16 +1087,17 @@ class NumberIndex:
 class WideIndex:
     """Given values of 16-byte addresses (distinct; two little-endian words a row,
     :func:`addresses.address_words`), looked up exactly without hashing bytes. The two words are mixed
-    into one 64-bit key (``first × M ^ second``, wrapping, so key and first word give the second); a
-    table of a bit per top-``bits`` key prefix (about 64 prefixes a known address, at most 16 Mi) turns
-    most unknown rows away with one gather, :class:`KeyIndex` finds the rest's keys, and the found
-    address's first word is compared with the row's (so both words are equal): a row whose key matches
-    by chance gets -1. The first multiplier of :attr:`MIXERS` under which the given addresses' keys are
-    distinct is used; where none is (addresses chosen to collide), a dictionary of the 16 bytes, one
-    Python look-up a row."""
+    into one 64-bit key (``first × M ^ second``, wrapping, so key and first word give the second). A
+    slot table indexed by a key's top bits (about 16 slots a known address, at most 4 Mi) holds the
+    address of a slot that has one (+1; 0: none, so most unknown rows end at one gather), and -1 where
+    several share it; those rows are looked up by :class:`KeyIndex`. A found address's key and first
+    word are compared with the row's, so a row whose slot or key matches by chance gets -1. The first
+    multiplier of :attr:`MIXERS` under which the given addresses' keys are distinct is used; where none
+    is (addresses chosen to collide), a dictionary of the 16 bytes, one Python look-up a row."""
 
     MIXERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
-    MAX_PREFIX_BITS = 24
+    MIN_SLOT_BITS = 16
+    MAX_SLOT_BITS = 22
 
     def __init__(self, words: np.ndarray, values: np.ndarray) -> None:
         self.words = np.ascontiguousarray(words, "<u8").reshape(-1, 2)
@@ -1104,14 +1105,18 @@ class WideIndex:
         self.mixer: np.uint64 | None = None
         self.index: KeyIndex | None = None
         self.by_bytes: dict[bytes, int] = {}
-        bits = min(max(16, int(len(self.values)).bit_length() + 6), self.MAX_PREFIX_BITS)
+        bits = min(max(self.MIN_SLOT_BITS, int(len(self.values)).bit_length() + 4), self.MAX_SLOT_BITS)
         self.shift = np.uint64(64 - bits)
-        self.prefixes = np.zeros(1 << bits, bool)
+        self.slots = np.zeros(1 << bits, np.int32)
+        self.keys = np.zeros(0, np.uint64)
         for mixer in self.MIXERS:
             keys = _mixed(self.words, np.uint64(mixer))
             if len(np.unique(keys)) == len(keys):
-                self.mixer, self.index = np.uint64(mixer), KeyIndex(keys.view(np.int64))
-                self.prefixes[keys >> self.shift] = True
+                self.mixer, self.index, self.keys = np.uint64(mixer), KeyIndex(keys.view(np.int64)), keys
+                slot = (keys >> self.shift).astype(np.int64)
+                shared = np.bincount(slot, minlength=len(self.slots)) > 1
+                self.slots[slot] = np.arange(1, len(keys) + 1, dtype=np.int32)
+                self.slots[shared] = -1
                 return
         raw = self.words.tobytes()
         self.by_bytes = {raw[16 * r : 16 * r + 16]: int(v) for r, v in enumerate(self.values.tolist())}
@@ -1126,13 +1131,18 @@ class WideIndex:
             looked_up = [self.by_bytes.get(raw[16 * r : 16 * r + 16], -1) for r in range(len(words))]
             return np.array(looked_up, np.int64)
         keys = _mixed(words, self.mixer)
-        maybe = np.flatnonzero(self.prefixes[keys >> self.shift])
-        found = self.index.positions(keys[maybe].view(np.int64))
-        hit = maybe[found >= 0]
-        found = found[found >= 0]
-        # the key and the high word determine the low word: comparing the high words is comparing both
-        same = self.words[:, 0].take(found) == words[:, 0].take(hit)
-        result[hit[same]] = self.values[found[same]]
+        entry = self.slots[keys >> self.shift]
+        rows = np.flatnonzero(entry > 0)
+        found = entry[rows].astype(np.int64) - 1
+        shared = np.flatnonzero(entry < 0)
+        if shared.size:
+            from_index = self.index.positions(keys[shared].view(np.int64))
+            rows = np.concatenate([rows, shared[from_index >= 0]])
+            found = np.concatenate([found, from_index[from_index >= 0]])
+        same = (self.keys.take(found) == keys.take(rows)) & (
+            self.words[:, 0].take(found) == words[:, 0].take(rows)
+        )
+        result[rows[same]] = self.values[found[same]]
         return result
 
 

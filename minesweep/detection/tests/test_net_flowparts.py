@@ -564,12 +564,18 @@ def test_it_finds_each_rows_pair_through_its_address_entries_and_no_other_row():
     assert dict(zip(rows.tolist(), found.tolist(), strict=True)) == expected
 
 
-@pytest.mark.parametrize("mixers", [WideIndex.MIXERS, (0,)])
-def test_a_wide_index_gives_each_known_addresses_value_and_minus_one_for_the_rest(mixers, monkeypatch):
-    """16-byte addresses are found exactly: by a mixed key and a comparison of both words, or, where no
-    multiplier keeps the keys apart (here a multiplier of 0 and addresses alike in their last eight
-    bytes), by their bytes. Addresses that share a key or a word with a known one, but are not it, get -1."""
+@pytest.mark.parametrize(("mixers", "slot_bits"), [(WideIndex.MIXERS, 22), (WideIndex.MIXERS, 4), ((0,), 22)])
+def test_a_wide_index_gives_each_known_addresses_value_and_minus_one_for_the_rest(
+    mixers, slot_bits, monkeypatch
+):
+    """16-byte addresses are found exactly: by a mixed key's slot (or, where several keys share the
+    slot — all of them in a table of 16 slots —, by the key) and a comparison of key and first word, or,
+    where no multiplier keeps the keys apart (here a multiplier of 0 and addresses alike in their last
+    eight bytes), by their bytes. Addresses that share a slot, key or word with a known one, but are not
+    it, get -1."""
     monkeypatch.setattr(WideIndex, "MIXERS", mixers)
+    monkeypatch.setattr(WideIndex, "MIN_SLOT_BITS", slot_bits)
+    monkeypatch.setattr(WideIndex, "MAX_SLOT_BITS", slot_bits)
     known = [f"2408:8200:{i:x}::1" for i in range(1, 301)] + [f"2001:db8:{i:x}::5" for i in range(1, 51)]
     words = address_words(ipv6_bytes(pa.array(known)))
     values = np.random.default_rng(4).permutation(1_000)[: len(known)]
