@@ -29,6 +29,8 @@ SOURCE_IPV6 = "src_ipv6"
 ADDRESS_BYTES = pa.binary(16)
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 CANONICAL_IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
+#: What a canonical IPv6 text is made of (a quick filter before parsing: lower-case hexadecimal and colons)
+CANONICAL_IPV6_CHARACTERS = r"^[0-9a-f:]*:[0-9a-f:]*$"
 _DIGITS = [str(value).encode() for value in range(256)]
 _LENGTHS = np.array([len(digits) for digits in _DIGITS], np.int64)
 _HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
@@ -80,18 +82,12 @@ def ipv6_bytes(texts: pa.Array) -> pa.Array:
     ``inet_pton`` (C; :mod:`ipaddress` took ~10 µs a text, which the aggregates pass paid for every IPv6
     host it looks for), the canonical check is vectorised."""
     texts = pc.cast(texts, pa.string())
-    rows = np.flatnonzero(pc.fill_null(pc.match_substring(texts, ":"), False).to_numpy(zero_copy_only=False))
-    packed = bytearray(16 * len(rows))
-    parsed = np.zeros(len(rows), bool)
-    for position, text in enumerate(texts.take(pa.array(rows, pa.int64())).to_pylist()):
-        try:
-            packed[16 * position : 16 * position + 16] = socket.inet_pton(socket.AF_INET6, text)
-        except (OSError, ValueError):
-            continue
-        parsed[position] = True
-    words = np.frombuffer(bytes(packed), "<u8").reshape(-1, 2)
-    written = ipv6_texts(words)
-    same = pc.equal(written, texts.take(pa.array(rows, pa.int64()))).to_numpy(zero_copy_only=False)
+    maybe = pc.fill_null(pc.match_substring_regex(texts, CANONICAL_IPV6_CHARACTERS), False)
+    rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    candidates = texts.take(pa.array(rows, pa.int64()))
+    packed, parsed = _inet_pton6(candidates.to_pylist())
+    words = np.frombuffer(packed, "<u8").reshape(-1, 2)
+    same = pc.equal(ipv6_texts(words), candidates).to_numpy(zero_copy_only=False)
     canonical = parsed & same & ~_ipv4_mapped(words)
     valid = np.zeros(len(texts), bool)
     valid[rows[canonical]] = True
@@ -99,6 +95,25 @@ def ipv6_bytes(texts: pa.Array) -> pa.Array:
     values[rows[canonical]] = words[canonical]
     mask = pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(ADDRESS_BYTES, len(texts), [mask, pa.py_buffer(values)])
+
+
+def _inet_pton6(texts: list[str]) -> tuple[bytes, np.ndarray]:
+    """The 16 bytes of each text by ``inet_pton`` (zeros where it does not parse) and whether it parsed:
+    all at once, and one by one only if one fails."""
+    try:
+        return b"".join([socket.inet_pton(socket.AF_INET6, text) for text in texts]), np.ones(
+            len(texts), bool
+        )
+    except (OSError, ValueError):
+        pass
+    packed, parsed = bytearray(16 * len(texts)), np.zeros(len(texts), bool)
+    for position, text in enumerate(texts):
+        try:
+            packed[16 * position : 16 * position + 16] = socket.inet_pton(socket.AF_INET6, text)
+        except (OSError, ValueError):
+            continue
+        parsed[position] = True
+    return bytes(packed), parsed
 
 
 def _ipv4_mapped(words: np.ndarray) -> np.ndarray:
@@ -188,42 +203,39 @@ def pair_texts(pairs: pa.StructArray) -> pa.Array:
 def ipv6_texts(words: np.ndarray) -> pa.StringArray:
     """The RFC 5952 text of each address (two little-endian words a row), as :mod:`ipaddress` writes it
     — lower-case hexadecimal groups without leading zeros, the first longest run of two or more zero
-    groups as ``::`` — built with numpy per group column, not per address: the passes write the text of
-    every IPv6 row they keep (P2P rows, session rows; ~10 µs an address through :mod:`ipaddress`)."""
-    groups = np.ascontiguousarray(words, "<u8").view(np.uint8).reshape(-1, 16).view(">u2").astype(np.int64)
+    groups as ``::`` — built with numpy, not per address: every address gets a cell of five bytes per
+    group (four digits, a colon), the digits and colons it does not write are zero, and the zeros are
+    dropped at the end. The passes write the text of every IPv6 row they keep (P2P rows, session rows),
+    and :func:`ipv6_bytes` of every IPv6 host (~10 µs an address through :mod:`ipaddress`)."""
+    groups = np.ascontiguousarray(words, "<u8").view(np.uint8).reshape(-1, 16).view(">u2").astype(np.uint16)
     rows = len(groups)
-    run = np.zeros((rows, 8), np.int64)  # length of the zero run ending at each group
-    for column in range(8):
-        before = run[:, column - 1] if column else 0
-        run[:, column] = (before + 1) * (groups[:, column] == 0)
-    longest = run.max(axis=1) if rows else np.zeros(0, np.int64)
+    zero = groups == 0
+    run = np.zeros((rows, 8), np.int8)  # length of the zero run ending at each group
+    run[:, 0] = zero[:, 0]
+    for column in range(1, 8):
+        run[:, column] = (run[:, column - 1] + 1) * zero[:, column]
     end = run.argmax(axis=1) if rows else np.zeros(0, np.int64)
+    longest = run[np.arange(rows), end].astype(np.int64)
     compressed = longest >= 2
     start = np.where(compressed, end - longest + 1, 8)
-    end = np.where(compressed, end, -1)
     column_index = np.arange(8)
-    kept = (column_index < start[:, None]) | (column_index > end[:, None])
-    digits = 1 + (groups >= 0x10) + (groups >= 0x100) + (groups >= 0x1000)
-    colon = kept & np.c_[kept[:, 1:], np.zeros((rows, 1), bool)]
-    lengths = (kept * digits + colon).sum(axis=1) + 2 * compressed
+    kept = (column_index < start[:, None]) | (column_index > np.where(compressed, end, -1)[:, None])
+    digits = (
+        (groups >= 0x10).view(np.int8) + (groups >= 0x100).view(np.int8) + (groups >= 0x1000).view(np.int8)
+    )
+    cells = np.zeros((rows, 8, 5), np.uint8)
+    for digit in range(4):
+        shown = kept & (digits >= 3 - digit)
+        nibble = ((groups >> (4 * (3 - digit))) & 0xF).astype(np.uint8)
+        cells[:, :, digit] = _HEX[nibble] * shown
+    cells[:, :-1, 4] = (kept[:, :-1] & kept[:, 1:]) * np.uint8(ord(":"))
+    runs = np.flatnonzero(compressed)
+    cells[runs, start[runs], :2] = ord(":")
+    flat = cells.reshape(rows, 40)
+    written = flat != 0
     offsets = np.zeros(rows + 1, np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    data = np.empty(int(offsets[-1]), np.uint8)
-    position = offsets[:-1].astype(np.int64)
-    for column in range(8):
-        opens = compressed & (start == column)
-        data[position[opens]] = data[position[opens] + 1] = ord(":")
-        position = position + 2 * opens
-        here = kept[:, column]
-        length = digits[:, column]
-        for digit in range(4):
-            write = here & (length > digit)
-            nibble = (groups[write, column] >> (4 * (length[write] - 1 - digit))) & 0xF
-            data[position[write] + digit] = _HEX[nibble]
-        position = position + here * length
-        data[position[colon[:, column]]] = ord(":")
-        position = position + colon[:, column]
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data))
+    np.cumsum(np.count_nonzero(written, axis=1), out=offsets[1:])
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(flat[written]))
 
 
 def address_texts(addresses: pa.Array) -> pa.Array:
