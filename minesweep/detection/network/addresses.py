@@ -78,9 +78,9 @@ def ipv4_texts(numbers: pa.Array | np.ndarray) -> pa.StringArray:
 def ipv6_bytes(texts: pa.Array) -> pa.Array:
     """Per text: its IPv6 address as 16 bytes, null for null, IPv4, or any text that is not the
     canonical IPv6 form (:func:`ipv6_texts` does not write it back the same: upper case, an uncompressed
-    zero run, a dotted IPv4 tail, a zone, …) or that is IPv4-mapped. Each text with a colon is parsed by
-    ``inet_pton`` (C; :mod:`ipaddress` took ~10 µs a text, which the aggregates pass paid for every IPv6
-    host it looks for), the canonical check is vectorised."""
+    zero run, a dotted IPv4 tail, a zone, …) or that is IPv4-mapped. Each text made of lower-case
+    hexadecimal digits and colons is parsed by ``inet_pton`` (C; :mod:`ipaddress` took ~10 µs a text,
+    which the aggregates pass paid for every IPv6 host it looks for), the canonical check is vectorised."""
     texts = pc.cast(texts, pa.string())
     maybe = pc.fill_null(pc.match_substring_regex(texts, CANONICAL_IPV6_CHARACTERS), False)
     rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))

@@ -498,10 +498,9 @@ def _read_groups(task: FlowTask, columns: Sequence[str]) -> Iterator[tuple[int, 
     entries are the rows themselves (:func:`_row_dictionary`: no hashing; the passes look the numbers up
     by :class:`NumberIndex` and :class:`WideIndex` or take those of few rows): IPv4 numbers where every
     source is IPv4, else IPv4 numbers and IPv6 bytes side by side (:func:`addresses.source_pairs`). The
-    dictionary is
-    made again for the rows left when normalising dropped some, so a source dictionary of numbers always
-    has one entry a row, in row order (:func:`_per_row` relies on it). Small row
-    groups are not joined into larger tables: joining unifies their dictionaries (hashes every entry
+    dictionary is made again for the rows left when normalising dropped some, so a source dictionary of
+    numbers always has one entry a row, in row order (:func:`_per_row` relies on it). Small row groups
+    are not joined into larger tables: joining unifies their dictionaries (hashes every entry
     again), which cost more than the per-group work it saved (bench/README.md, seventh round)."""
     for file, groups in task.parts:
         parquet = pq.ParquetFile(file)
