@@ -290,13 +290,45 @@ def describe_scan(outcome: ScanOutcome) -> str:
     )
 
 
+#: Session-shape findings named in the summary line; the rest are counted (``--unlisted-out`` writes all)
+SUMMARY_FINDINGS = 20
+
+
 def describe_flows(outcome: FlowOutcome) -> str:
+    """The summary line of a flow scoring: counts, and the first :data:`SUMMARY_FINDINGS` hosts with a
+    mining-session shape to no listed pool (highest score first) — at province scale there are thousands,
+    which one line cannot show; ``net flows --unlisted-out FILE`` writes them all."""
+    shown = ", ".join(f"{f.host} ({f.score:.2f})" for f in outcome.unlisted[:SUMMARY_FINDINGS]) or "none"
+    more = len(outcome.unlisted) - SUMMARY_FINDINGS
+    if more > 0:
+        shown += f" … +{more} more / 另有 {more} 个 (--unlisted-out FILE)"
     return (
         f"流记录 / flow records: {outcome.stats.rows} read, {outcome.stats.skipped_rows} malformed rows skipped, "
         f"{len(outcome.records)} hosts reported; "
-        f"mining-session shape without a listed pool / 未列名矿池的挖矿会话特征: "
-        + (", ".join(f"{f.host} ({f.score:.2f})" for f in outcome.unlisted) or "none")
+        f"mining-session shape without a listed pool / 未列名矿池的挖矿会话特征 ({len(outcome.unlisted)}): "
+        + shown
     )
+
+
+def write_findings(findings: Sequence[ShapeFinding], handle: IO[str], output_format: str) -> None:
+    """Write session-shape findings (hosts with mining sessions to no listed pool) as JSON or CSV, in
+    their order (highest score first); in CSV a finding's endpoints are one field, ``;``-separated."""
+    if output_format == "json":
+        json.dump([f.as_dict() for f in findings], handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+        return
+    writer = SafeCsvWriter(handle)
+    writer.writerow(["host", "score", "endpoints", "fan_in", "sessions"])
+    for finding in findings:
+        writer.writerow(
+            [
+                finding.host,
+                round(finding.score, 3),
+                ";".join(finding.endpoints),
+                finding.fan_in,
+                finding.sessions,
+            ]
+        )
 
 
 def describe_collector(stats: collector.CollectorStats) -> str:

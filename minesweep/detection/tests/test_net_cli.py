@@ -7,6 +7,7 @@ import io
 import json
 import threading
 
+import pyarrow as pa
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -89,6 +90,45 @@ def test_it_streams_a_parquet_folder_on_the_chosen_engine_with_the_records_of_a_
         expected and json.loads(run("flows", str(folder), "--engine", "dask", "--workers", "1")) == expected
     )
     assert json.loads(run("flows", str(folder), "--workers", "1")) == expected
+
+
+def test_it_writes_every_unlisted_pool_session_finding_to_a_file_and_names_the_first_in_the_summary(
+    tmp_path, monkeypatch
+):
+    """The summary line names the first findings (highest score first) and counts the rest;
+    ``--unlisted-out`` writes them all, as JSON or CSV."""
+    import pyarrow.parquet as pq
+
+    from minesweep.detection.network import api
+    from minesweep.detection.tests.test_net_flowparts import _flows
+
+    monkeypatch.setattr(api, "SUMMARY_FINDINGS", 1)
+    path = tmp_path / "flows.parquet"
+    table = _flows(8_000, seed=9)
+    source = table["src_ip"].to_pylist()
+    port = table["dst_port"].to_pylist()
+    for row, value in enumerate(port):  # the farm's sessions from three hosts, so there are several findings
+        if value == 4444:
+            source[row] = f"10.9.0.{row % 3}"
+    pq.write_table(table.set_column(2, "src_ip", pa.array(source, pa.string())), path)
+    outcome = api.score_flow_dataset(path, "local", 1, None, None)
+    assert len(outcome.unlisted) >= 2
+    findings = tmp_path / "unlisted.json"
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "net", "flows", str(path), "--workers", "1", "--unlisted-out", str(findings), stdout=out, stderr=err
+    )
+    assert json.loads(findings.read_text(encoding="utf-8")) == [f.as_dict() for f in outcome.unlisted]
+    summary = err.getvalue()
+    first, second = outcome.unlisted[0], outcome.unlisted[1]
+    assert f"{first.host} ({first.score:.2f})" in summary and f"{second.host} (" not in summary
+    assert f"({len(outcome.unlisted)})" in summary and f"+{len(outcome.unlisted) - 1} more" in summary
+    as_csv = tmp_path / "unlisted.csv"
+    run("flows", str(path), "--workers", "1", "--unlisted-out", str(as_csv), "--format", "csv")
+    rows = list(csv.DictReader(as_csv.open(encoding="utf-8")))
+    assert [(r["host"], r["endpoints"].split(";")) for r in rows] == [
+        (f.host, f.endpoints) for f in outcome.unlisted
+    ]
 
 
 def test_it_rejects_a_parquet_path_it_cannot_read_with_a_message(tmp_path):

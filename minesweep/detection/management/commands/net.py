@@ -37,6 +37,13 @@ class Command(BaseCommand):
         )
         flows.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
         flows.add_argument("--scheduler", default=None, help="Dask scheduler address (with --engine dask)")
+        flows.add_argument(
+            "--unlisted-out",
+            type=Path,
+            default=None,
+            help="also write every host with a mining-session shape to no listed pool to FILE (in --format); "
+            f"the summary names the first {api.SUMMARY_FINDINGS}",
+        )
         _output_arguments(flows)
         collect = subparsers.add_parser(
             "collect", help="receive NetFlow v5/v9 and IPFIX over UDP into Parquet"
@@ -110,6 +117,9 @@ class Command(BaseCommand):
         else:
             outcome = api.score_flow_file(options["path"])
         self._emit(outcome.records, options)
+        if options["unlisted_out"] is not None:
+            with open(options["unlisted_out"], "w", encoding="utf-8", newline="") as handle:
+                api.write_findings(outcome.unlisted, handle, options["format"])
         self.stderr.write(api.describe_flows(outcome))
 
     def _collect(self, options: dict[str, Any]) -> None:
