@@ -361,7 +361,7 @@ def write_generated(
     )
     if ipv6_share:
         chunks = (with_ipv6_hosts(chunk, ipv6_share) for chunk in chunks)
-    if layout == "collector":  # the collector's files carry each IPv4 source as a number too
+    if layout == "collector":  # the collector's files carry each source as a number too
         chunks = (with_source_numbers(chunk) for chunk in chunks)
     if file_records:
         _write_files(path, chunks, file_records, layout)
@@ -679,7 +679,7 @@ def main() -> None:
         type=float,
         default=0.0,
         help="share of the generated hosts that write from IPv6 addresses (the collector stores them "
-        "as 16 bytes in src_ipv6, so a row group with one is read as 16 bytes a source; default 0)",
+        "as 16 bytes in src_ipv6, so a row group with one is read from both number columns; default 0)",
     )
     parser.add_argument(
         "--skip", choices=("capture", "flows", "streamed", "collector"), action="append", default=[]
