@@ -9,10 +9,12 @@ read (``flowparts.CANDIDATE_COLUMNS``; text columns as dictionaries, as ``flowpa
 sources' IPv4 numbers (``src_ipv4``, read instead of ``src_ip`` where present; the ``read`` sum counts
 both) row group by row group, one thread, best of ``--repeat`` (``process_time``). Layouts:
 
-* ``collector``: ``collector.parquet_layout`` as shipped;
+* ``collector``: ``collector.parquet_layout`` as shipped (since the eleventh round: packet and byte
+  counts as bit-packed differences, times and counts uncompressed);
+* ``lz4-counts``: the layout before the eleventh round: every column LZ4, the counts plain;
 * ``plain-numbers``: the same with every number column written plain (the layout before the ports and
   protocol became dictionaries);
-* ``uncompressed-numbers``: as shipped, with no compression on the number columns (larger files).
+* ``uncompressed-numbers``: as shipped, with no compression on any number column (larger files).
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ def layouts(records: int, columns: list[str]) -> dict[str, dict[str, Any]]:
     from minesweep.detection.network.collector import DICTIONARY_NUMBERS, parquet_layout
 
     shipped = parquet_layout(records)
+    before = {k: v for k, v in shipped.items() if k != "column_encoding"} | {"compression": "lz4"}
     plain = [c for c in shipped["use_dictionary"] if c not in DICTIONARY_NUMBERS]
     return {
         "collector": shipped,
-        "plain-numbers": {**shipped, "use_dictionary": plain},
+        "lz4-counts": before,
+        "plain-numbers": {**before, "use_dictionary": plain},
         "uncompressed-numbers": {
             **shipped,
             "compression": {c: ("none" if c in NUMBERS else "lz4") for c in columns},

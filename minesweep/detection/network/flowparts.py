@@ -538,9 +538,9 @@ def _read_by_number(
         return None
     others = [c for c in present if c != "src_ip"]
     raw = parquet.read_row_group(group, columns=[*others, *sources], use_threads=False)
-    numbers = raw[SOURCE_NUMBERS].combine_chunks()
+    numbers = _one_array(raw[SOURCE_NUMBERS])
     if len(sources) > 1:
-        ipv6 = raw[SOURCE_IPV6].combine_chunks()
+        ipv6 = _one_array(raw[SOURCE_IPV6])
         if not one_number_a_row(numbers, ipv6):
             return None
         numbers = source_pairs(numbers, ipv6)
@@ -610,9 +610,19 @@ def dictionary_page_bytes(chunk: pq.ColumnChunkMetaData) -> int | None:
 
 
 def _row_dictionary(numbers: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
-    """The source numbers as a dictionary whose entries are the rows themselves (indices 0, 1, …)."""
-    values = numbers.combine_chunks() if isinstance(numbers, pa.ChunkedArray) else numbers
-    return pa.DictionaryArray.from_arrays(_row_indices(len(values)), values)
+    """The source numbers as a dictionary whose entries are the rows themselves (indices 0, 1, …). The
+    indices are in range by construction, so Arrow does not check each (``safe=False``: 0.5 ms a
+    million rows)."""
+    values = _one_array(numbers)
+    return pa.DictionaryArray.from_arrays(_row_indices(len(values)), values, safe=False)
+
+
+def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``column`` as one array: its only chunk as it is (``combine_chunks`` copies even one chunk: 0.7 ms
+    for a million IPv6 sources), several chunks joined."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 @functools.lru_cache(maxsize=4)
@@ -625,7 +635,7 @@ def _row_indices(rows: int) -> pa.Array:
 def _address_texts(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The addresses of a column (text, or numbers as :func:`_read_groups` gives the sources) as
     plain text (:func:`addresses.address_texts`) — for the few rows a pass keeps."""
-    return address_texts(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    return address_texts(_one_array(column))
 
 
 def _kernel(function: Callable[P, R]) -> Callable[P, R]:

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -163,11 +164,28 @@ def test_it_writes_the_layout_flow_scoring_reads_fastest(tmp_path):
     (path,) = tmp_path.glob("flows-*.parquet")
     metadata = pq.ParquetFile(path).metadata.row_group(0)
     columns = {metadata.column(i).path_in_schema: metadata.column(i) for i in range(metadata.num_columns)}
-    assert {c.compression for c in columns.values()} <= {"LZ4", "LZ4_RAW"}
+    uncompressed = {"ts_start", "ts_end", "packets", "bytes"}
+    assert {columns[c].compression for c in uncompressed} == {"UNCOMPRESSED"}
+    assert {c.compression for n, c in columns.items() if n not in uncompressed} <= {"LZ4", "LZ4_RAW"}
     assert columns["src_ip"].has_dictionary_page and columns["dst_ip"].has_dictionary_page
     assert not columns["ts_start"].has_dictionary_page and not columns["bytes"].has_dictionary_page
     assert all(columns[c].has_dictionary_page for c in ("src_port", "dst_port", "proto"))
+    assert all("DELTA_BINARY_PACKED" in columns[c].encodings for c in ("packets", "bytes"))
     assert read_flow_file(path)[0].num_rows == 40
+
+
+def test_packed_counts_and_uncompressed_times_read_back_exactly(tmp_path):
+    rng = np.random.default_rng(5)
+    table = pa.table(
+        {
+            "ts_start": rng.uniform(1.7e9, 1.8e9, 5_000),
+            "ts_end": rng.uniform(1.7e9, 1.8e9, 5_000),
+            "packets": rng.integers(1, 1 << 20, 5_000),
+            "bytes": np.r_[rng.integers(0, 1 << 62, 4_998), 0, (1 << 63) - 1],  # the extremes of int64
+        }
+    )
+    pq.write_table(table, tmp_path / "flows.parquet", **parquet_layout(table.num_rows))
+    assert pq.read_table(tmp_path / "flows.parquet").equals(table)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
