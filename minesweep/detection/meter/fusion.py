@@ -19,8 +19,13 @@ Unknown is unknown: a missing input adds nothing in either direction and is list
 the meter evidence (a flat 24×7 load, or a large steady base under a daily rhythm, of 30 kW or more),
 the registry does not say otherwise (declared a data centre, or use unknown) and the site's traffic is
 unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
-that comes before a field visit; otherwise ``field_visit``. Not a suspect: empty. The score is not
-changed by it.
+that comes before a field visit. Also ``desk_check`` when a working continuous-process plant would
+explain it: a flat load of 30 kW or more, declared as production (:data:`PLANT_USES`), over a window
+shorter than a year (:data:`OVERHAUL_WINDOW_DAYS`). Such a plant draws as flat a load as rigs; what
+tells them apart on the meter is its overhaul stop, about once a year, which a shorter window may not
+hold — the plant's registered products and capacity, the annual energy use its energy-saving review
+(节能审查) approved and its overhaul records can, from the desk. Otherwise ``field_visit``. Not a
+suspect: empty. The score is not changed by either.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
@@ -53,6 +58,14 @@ MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least t
 # or a large steady base under a daily rhythm (servers under the IT wave).
 DATA_CENTRE_LIKE_ROUTES = frozenset({"flat_load", "steady_base"})
 DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
+# Declared uses of production (the accounts file's words): a continuous-process plant among them draws a
+# flat load around the clock, as rigs do.
+PLANT_USES = frozenset({"manufacturing", "factory", "industrial", "工业", "工业生产", "制造业"})
+# A continuous-process plant stops for its overhaul (检修停车) about once a year; a window of readings
+# shorter than this may hold no stop, and without one its flat load cannot be told from rigs'.
+OVERHAUL_WINDOW_DAYS = 365
+# Why a desk check comes first: the site's flow data (a data centre?) or its production records (a plant?).
+FLOWS, PRODUCTION = "flows", "production"
 
 
 @dataclass(frozen=True)
@@ -115,21 +128,6 @@ def fusion_parts(columns: dict[str, np.ndarray], inputs: FusionInputs) -> dict[s
     }
 
 
-def next_steps(
-    suspect: np.ndarray, route: np.ndarray, columns: dict[str, np.ndarray], inputs: FusionInputs
-) -> np.ndarray:
-    """Per account ``desk_check``, ``field_visit`` or '' (not a suspect); see the module text."""
-    traffic_unknown = ~np.isfinite(inputs.mean_mbps)
-    registry_allows = np.array(
-        [use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool
-    )
-    like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (
-        np.nan_to_num(columns["mean_kw"]) >= MIN_FLAT_KW
-    )
-    desk = suspect & traffic_unknown & registry_allows & like_data_centre
-    return np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
-
-
 NEXT_STEP_WORDS = {
     DESK_CHECK: (
         "先做案头核查：调取该址的网络流量数据（数据中心的流量随 IT 负荷增长，矿机每台仅数 kbit/s），再定是否现场核查",
@@ -140,6 +138,51 @@ NEXT_STEP_WORDS = {
 }
 
 
+def next_steps(
+    suspect: np.ndarray,
+    route: np.ndarray,
+    columns: dict[str, np.ndarray],
+    inputs: FusionInputs,
+    window_days: int = OVERHAUL_WINDOW_DAYS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per account the next step (``desk_check``, ``field_visit`` or '' when not a suspect) and, for a
+    desk check, what it is for (:data:`FLOWS` or :data:`PRODUCTION`, else ''); see the module text.
+    ``window_days``: the length of the readings' window."""
+    large = np.nan_to_num(columns["mean_kw"]) >= MIN_FLAT_KW
+    traffic_unknown = ~np.isfinite(inputs.mean_mbps)
+    registry_allows = np.array(
+        [use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool
+    )
+    like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & large
+    flows = suspect & traffic_unknown & registry_allows & like_data_centre
+    declared_plant = np.array([use in PLANT_USES for use in inputs.declared_use], dtype=bool)
+    production = (
+        suspect
+        & ~flows
+        & declared_plant
+        & (route == "flat_load")
+        & large
+        & (window_days < OVERHAUL_WINDOW_DAYS)
+    )
+    desk = flows | production
+    step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
+    return step, np.where(flows, FLOWS, np.where(production, PRODUCTION, ""))
+
+
+def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
+    """The next step in Chinese and English (a desk check says what to obtain, and why)."""
+    if why == PRODUCTION:
+        return (
+            "先做案头核查：核对该厂登记的产品、产能和节能审查批复的年综合能耗，调取其检修停车记录"
+            f"（连续生产装置一般每年检修停车一次，{window_days} 天的数据里没有停车不足以说明是矿机），再定是否现场核查",
+            "Desk check first: compare the plant's registered products and capacity and the annual energy use "
+            "its energy-saving review approved, and obtain its overhaul shutdown records (a continuous process "
+            f"stops for overhaul about once a year: no stop in {window_days} days of readings does not show "
+            "rigs), then decide on a field visit",
+        )
+    return NEXT_STEP_WORDS[step]
+
+
 def fuse(
     meter_score: np.ndarray,
     columns: dict[str, np.ndarray],
@@ -148,9 +191,11 @@ def fuse(
     *,
     threshold: float = 0.5,
     route: np.ndarray | None = None,
+    window_days: int = OVERHAUL_WINDOW_DAYS,
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
-    traffic ratio and the next step per account (``route``: the meter's strongest route per account)."""
+    traffic ratio and the next step per account (``route``: the meter's strongest route per account;
+    ``window_days``: the length of the readings' window, for :func:`next_steps`)."""
     parts = fusion_parts(columns, inputs)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
@@ -158,11 +203,23 @@ def fuse(
     logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
-    steps = next_steps(
-        fused >= threshold, route if route is not None else np.full(len(fused), ""), columns, inputs
+    steps, why = next_steps(
+        fused >= threshold,
+        route if route is not None else np.full(len(fused), ""),
+        columns,
+        inputs,
+        window_days,
     )
+    words = {
+        (step, reason): next_step_words(step, reason, window_days)
+        for step, reason in set(zip(steps.tolist(), why.tolist(), strict=True))
+        if step
+    }
     records = [
-        json.dumps(_record(i, parts, ratio, inputs, has_temperature, str(steps[i])), ensure_ascii=False)
+        json.dumps(
+            _record(i, parts, ratio, inputs, has_temperature, str(steps[i]), words.get((steps[i], why[i]))),
+            ensure_ascii=False,
+        )
         for i in range(len(meter_score))
     ]
     return fused, records, ratio, steps
@@ -175,6 +232,7 @@ def _record(
     inputs: FusionInputs,
     has_temperature: bool,
     step: str,
+    step_words: tuple[str, str] | None,
 ) -> dict[str, Any]:
     said: list[dict[str, Any]] = []
     missing: list[dict[str, str]] = []
@@ -212,8 +270,8 @@ def _record(
             )
         )
     record: dict[str, Any] = {"parts": said, "missing": missing}
-    if step:
-        record["next_step"] = {"code": step, **_words(*NEXT_STEP_WORDS[step])}
+    if step and step_words:
+        record["next_step"] = {"code": step, **_words(*step_words)}
     return record
 
 

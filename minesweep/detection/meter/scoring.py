@@ -382,7 +382,13 @@ def score_table(
     found = estimates(columns, rig_kw, grid, route)
     inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta)
     fused, fusion_records, traffic_ratio, next_step = fuse(
-        score, columns, inputs, has_temperature, threshold=pack.threshold, route=route
+        score,
+        columns,
+        inputs,
+        has_temperature,
+        threshold=pack.threshold,
+        route=route,
+        window_days=grid.n_days,
     )
     columns["traffic_per_kw_log10"] = traffic_ratio
     out: dict[str, Any] = {

@@ -23,6 +23,8 @@ from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
 
 START_DAY, DAYS = 18628, 120
 GRID = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=3600)
+#: The same readings' grid as if they were a year's: only the window's length differs (fusion's next step)
+YEAR = ProfileGrid(start_day=START_DAY, n_days=365, interval_s=3600)
 
 
 def _table(*loads, temperature: np.ndarray | None = None) -> pa.Table:
@@ -142,6 +144,35 @@ def test_it_shrinks_scores_when_readings_are_missing():
     )
 
 
+def test_it_asks_for_a_plants_production_records_first_when_its_readings_are_shorter_than_a_year():
+    table = _table(_flat(300), _flat(300), _flat(20), _flat(300), _flat(300))
+    meta = pa.table(
+        {
+            "account_id": [f"A{i}" for i in range(5)],
+            "tariff": ["large_industry"] * 5,
+            "contract_kva": [500.0] * 5,
+            "declared_use": ["manufacturing", "manufacturing", "manufacturing", "commercial", "data_center"],
+            "mean_mbps": [None, 0.05, None, None, None],
+        }
+    )
+    quarter = score_table(table, GRID, meta=meta).to_pylist()  # 120 days
+    year = score_table(table, YEAR, meta=meta).to_pylist()
+    assert all(row["suspect"] for row in quarter)
+    assert [row["next_step"] for row in quarter] == [
+        "desk_check",  # a plant of 300 kW with no stop in 120 days: its overhaul may fall outside them
+        "desk_check",  # rig-scale traffic does not clear it: a plant's traffic is an office's too
+        "field_visit",  # 20 kW is no continuous-process plant
+        "field_visit",  # declared commercial: no plant to check
+        "desk_check",  # an unchecked data centre: flow data first, as before
+    ]
+    plant, data_centre = (json.loads(quarter[i]["fusion"])["next_step"] for i in (0, 4))
+    assert "检修停车" in plant["zh"] and "120 天" in plant["zh"] and "overhaul" in plant["en"]
+    assert "120 days" in plant["en"] and "流量" in data_centre["zh"] and "flow data" in data_centre["en"]
+    # a year's readings would have held the overhaul: a plant that never stopped is worth a visit
+    assert [row["next_step"] for row in year] == ["field_visit"] * 4 + ["desk_check"]
+    assert [row["score"] for row in year] == [row["score"] for row in quarter]  # the step, never the score
+
+
 def test_it_rejects_a_malformed_pack_and_an_unknown_rig(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("routes: {flat: {features: {}}}\n", encoding="utf-8")
@@ -164,7 +195,7 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
             "mean_mbps": [None, None, None, 0.4, None],
         }
     )
-    out = score_table(table, GRID, meta=meta).to_pylist()
+    out = score_table(table, YEAR, meta=meta).to_pylist()  # a year's window: a plant would have stopped
     assert all(row["suspect"] for row in out[:4]) and not out[4]["suspect"]
     # traffic unknown, registry says data centre or nothing: the meter cannot tell rigs from servers
     assert [row["next_step"] for row in out] == [

@@ -60,7 +60,10 @@ class Command(BaseCommand):
                 "it ran; est_mining_kwh = est_mining_kw x those hours. next_step per suspect: field_visit, or "
                 "desk_check when a data centre would explain its load (flat, or a steady base under a daily "
                 "rhythm), its traffic is unknown and the registry does not say otherwise (obtain the site's "
-                "flow data before a visit)."
+                "flow data before a visit), or when its load is flat, it is declared as production "
+                "(manufacturing, factory, industrial) and the readings cover less than a year (a "
+                "continuous-process plant stops for overhaul about once a year: compare its production "
+                "and energy approval, obtain its overhaul records)."
             ),
         )
         det.add_argument(
