@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from minesweep.accounts.models import StaffProfile
@@ -140,4 +141,5 @@ def page(live_server):  # type: ignore[no-untyped-def]
         finally:
             context.close()
             browser.close()
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
