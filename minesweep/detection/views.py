@@ -55,6 +55,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "mean_kw": ("平均负荷 kW", "Mean load, kW"),
     "robust_peak_kw": ("峰值负荷 kW", "Peak load, kW"),
     "missing_share": ("缺失读数占比", "Missing readings share"),
+    "implausible_share": (
+        "剔除的异常读数占比（停采后补计电量、突变值）",
+        "Readings set aside as implausible (energy caught up after an outage, spikes)",
+    ),
     "pre_onset_base_kw": ("突增前基荷 kW", "Base load before the jump, kW"),
     "night_excess_kw": ("夜间超额 kW", "Night excess, kW"),
     "is_protected_tariff": ("优惠电价户", "Protected tariff"),

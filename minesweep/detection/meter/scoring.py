@@ -36,6 +36,7 @@ REPORTED_COLUMNS = (
     "mean_kw",
     "robust_peak_kw",
     "missing_share",
+    "implausible_share",
     "recent_base_kw",
     "pre_onset_base_kw",
     "night_excess_kw",

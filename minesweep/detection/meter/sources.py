@@ -5,7 +5,7 @@ time (``pyarrow.csv.open_csv`` / ``ParquetFile.iter_batches``), so no file is ev
 
 * Long form: ``account_id, ts, kwh`` or ``account_id, ts, kw`` (kW = mean demand over the interval).
   ``ts`` is the interval start, ISO 8601 with an offset (``+08:00``, ``Z``) or naive, which is read as
-  Asia/Shanghai; 15-minute to daily intervals.
+  Asia/Shanghai; 15-minute to daily intervals. ``24:00`` is the next day's 00:00.
 * Wide form: ``CONS_NO``, optional ``FLAG``, then one column per date (``2014/1/1``, ``2014-01-01`` or
   ``20140101``) in any order holding that day's kWh; an empty cell is a missing day.
 * Day rows: the normalised dataset's own partitions (``account_id, day, r000 …``, see
@@ -47,6 +47,9 @@ _NAIVE_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
 )
+_END_OF_DAY = r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2}) 24:00(?::00)?([+-]\d{2}:?\d{2})?$"
+"""A day's last instant written as 24:00 (State Grid's curves label their last point so): the next
+day's 00:00."""
 _DATE_HEADER = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")
 
 
@@ -298,11 +301,14 @@ def parse_timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array
     norm = pc.replace_substring_regex(norm, r"(\d{2}:\d{2}(:\d{2})?)\.\d+", r"\1")
     norm = pc.replace_substring_regex(norm, r"\s*Z$", "+0000")
     norm = pc.replace_substring_regex(norm, r"\s+([+-]\d{2}:?\d{2})$", r"\1")
+    end_of_day = pc.fill_null(pc.match_substring_regex(norm, _END_OF_DAY), False)
+    norm = pc.replace_substring_regex(norm, _END_OF_DAY, r"\1 00:00\2")
     aware = _first_parse(norm, _OFFSET_FORMATS)
     naive = _first_parse(norm, _NAIVE_FORMATS)
     aware_ok, aware_s = _seconds(aware)
     naive_ok, naive_s = _seconds(naive)
     utc = np.where(aware_ok, aware_s, naive_s - SHANGHAI_OFFSET_S)
+    utc += SECONDS_PER_DAY * np.asarray(end_of_day.to_numpy(zero_copy_only=False), dtype=np.int64)
     return utc, aware_ok | naive_ok, text
 
 

@@ -279,3 +279,37 @@ def test_it_counts_and_locates_true_entries_as_numpy_does_whatever_the_count():
     rows, columns = true_positions(mask)
     expected_rows, expected_columns = np.nonzero(mask)
     assert np.array_equal(rows, expected_rows) and np.array_equal(columns, expected_columns)
+
+
+def test_the_daily_floor_is_not_looked_for_in_the_hour_after_a_peak_tariff_window():
+    assert np.flatnonzero(shape.steady_off_peak_slots(np.arange(24.0))).tolist() == [
+        *range(0, 8),
+        *range(12, 18),
+        23,
+    ]
+    quarter_hours = np.arange(96) * 0.25
+    steady = shape.steady_off_peak_slots(quarter_hours)
+    assert steady[quarter_hours < 8].all() and not steady[(quarter_hours >= 8) & (quarter_hours < 12)].any()
+    assert steady[(quarter_hours >= 12) & (quarter_hours < 18)].all()
+
+
+def test_a_farm_cut_in_the_peak_hours_keeps_its_floor_when_readings_are_labelled_by_their_end():
+    """State Grid's curves label each reading with the end of its interval: the cut then shows an
+    interval late, in the first off-peak hour, which used to become the farm's daily floor."""
+
+    def farm(late_hours: float):
+        def kw(day, hour):
+            shown = (hour - late_hours) % 24
+            cut = ((shown >= 8) & (shown < 11)) | ((shown >= 18) & (shown < 22))
+            return np.where(cut, 60.0, 450.0)
+
+        return kw
+
+    for interval_s in (3600, 900):
+        late = interval_s / 3600.0
+        aligned, labelled_late = _series(farm(0.0), interval_s), _series(farm(late), interval_s)
+        features, _ = _features(aligned, labelled_late, interval_s=interval_s)
+        for name in ("base_load_ratio", "recent_base_kw"):
+            assert abs(features[name][1] / features[name][0] - 1) < 0.05, (interval_s, name)
+        assert features["recent_base_kw"][1] > 400
+        assert (features["offpeak_base_ratio"] > 0.95).all()  # flat outside the peaks, read either way

@@ -53,6 +53,28 @@ def test_it_imports_long_csv_reading_naive_times_as_shanghai_and_offsets_as_give
     assert table.column("kwh").to_pylist() == [1.5, 2.5, 4.0]
 
 
+def test_it_reads_24_00_as_the_next_days_midnight_as_state_grid_curves_write_it(tmp_path):
+    source = _write_csv(
+        tmp_path / "long.csv",
+        ["account_id", "ts", "kwh"],
+        [
+            ["A1", "2021-01-01 23:00:00", "1"],
+            ["A1", "2021-01-01 24:00:00", "2"],  # = 2021-01-02 00:00 Asia/Shanghai
+            ["B2", "2021/1/2 23:00", "3"],
+            ["B2", "2021/1/2 24:00", "4"],
+            ["C3", "2021-01-03T23:00+08:00", "5"],
+            ["C3", "2021-01-03T24:00+08:00", "6"],
+        ],
+    )
+    import_meter_files(source, tmp_path / "ds", partitions=1)
+    stamps = _all_readings(tmp_path / "ds").column("ts").cast(pa.int64()).to_pylist()
+    eleven_pm = UTC_2021 + 15 * 3600
+    assert stamps == [eleven_pm + d * 86400 + h * 3600 for d in range(3) for h in (0, 1)]
+    bad = _write_csv(tmp_path / "bad.csv", ["account_id", "ts", "kwh"], [["A1", "2021-01-01 24:30", "1"]])
+    with pytest.raises(MeterDataError):
+        import_meter_files(bad, tmp_path / "ds-bad", partitions=1)
+
+
 def test_it_converts_kw_to_kwh_with_the_interval(tmp_path):
     rows = [["A", f"2021-01-01 00:{m:02d}:00+08:00", "8"] for m in (0, 15, 30, 45)]
     import_meter_files(_write_csv(tmp_path / "kw.csv", ["account_id", "ts", "kw"], rows), tmp_path / "ds")

@@ -19,6 +19,7 @@ from minesweep.detection.meter.kernels.profile import (
     row_quantiles,
     true_positions,
 )
+from minesweep.detection.meter.kernels.validation import without_implausible_readings
 from minesweep.detection.meter.timebase import ProfileGrid
 
 FEATURE_DOCS: dict[str, str] = {
@@ -33,7 +34,7 @@ FEATURE_DOCS: dict[str, str] = {
     "daily_variation": "coefficient of variation of daily energy",
     "day_to_day_change": "median |daily change| / median daily demand",
     "near_peak_share": "share of slots at or above 90% of the robust peak",
-    "base_load_ratio": "median daily base (lowest off-peak slot; the lowest slot for daily data) / median daily demand",
+    "base_load_ratio": "median daily base (lowest steady off-peak slot: an hour or more from a peak-tariff window; the lowest slot for daily data) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
@@ -42,14 +43,15 @@ FEATURE_DOCS: dict[str, str] = {
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
     "largest_step_up_kw": "largest upward step in daily demand, kW",
-    "missing_share": "share of expected readings missing in the window",
+    "missing_share": "share of expected readings missing in the window (implausible ones included)",
+    "implausible_share": "share of the account's readings set aside as implausible: above 3x its robust peak, or the zeros of an outage whose energy such a reading carries",
     "temperature_response": "|slope| of daily demand changes on degree-day changes, % of mean per degC",
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
     "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
     "night_excess_weather": "|slope| of the night excess on the outdoor temperature over the nights it ran, % of its mean per degC",
     "peak_cut_share": "1 - median daily (mean kW in peak-tariff hours / mean kW outside them), 0..1",
-    "offpeak_base_ratio": "median daily (lowest off-peak slot / off-peak mean): 1 = flat outside the peaks",
+    "offpeak_base_ratio": "median daily (lowest steady off-peak slot / off-peak mean): 1 = flat outside the peaks",
     "running_kw": "mean kW above the pre-onset level over the slots where that load ran",
     "running_hours": "hours in which that load ran (from the first-seen day on)",
 }
@@ -64,13 +66,17 @@ def compute_features(
 ) -> tuple[dict[str, np.ndarray], list[list[tuple[int, float]]]]:
     """Features (dict of (A,) arrays) and, per account, its steps as (window day index, kW) pairs.
 
+    Implausible readings (:mod:`validation`: catch-up readings after an outage and the outage's
+    zeros, corrupt spikes) are set aside first; every feature sees them as missing.
+
     Shape features (load factor to base load ratio) cover the days from the onset when one is found.
     Besides ``FEATURE_DOCS`` the dict holds the inputs of the estimates: ``recent_base_kw`` (median
     daily base over the last 28 days), ``pre_onset_base_kw`` (mean daily base before the onset, NaN
     without one), ``onset_day`` (window day index or -1), ``first_data_day`` (-1 without data),
     ``hours_since_first_seen`` (hours of readings from the first-seen day on).
     """
-    cube = shape.Cube.of(mean_kw)
+    cube, counts, implausible = without_implausible_readings(shape.Cube.of(mean_kw), counts)
+    mean_kw = cube.kw
     day_counts = day_reading_counts(counts)
     daily = daily_mean_from(cube.filled, counts, day_counts, grid)
     base = daily_base_kw(mean_kw, daily, _off_peak(grid))
@@ -86,6 +92,7 @@ def compute_features(
             "step_down_count": (step_sizes < 0).sum(axis=1).astype(float),
             "largest_step_up_kw": np.clip(step_sizes.max(axis=1, initial=0.0), 0.0, None),
             "missing_share": shape.missing_share(day_counts, grid.readings_per_day),
+            "implausible_share": implausible,
             "temperature_response": shape.temperature_response(daily, temperature_c, step_sizes, is_workday),
         }
     )
@@ -102,13 +109,17 @@ def compute_features(
 
 
 def _off_peak(grid: ProfileGrid) -> np.ndarray | None:
-    """Off-peak slots for the daily base (hourly or finer data), else None (every slot)."""
+    """Steady off-peak slots for the daily base (hourly or finer data), else None (every slot)."""
     hours = np.asarray(grid.slot_hours)
-    return ~shape.peak_tariff_slots(hours) if len(hours) >= 24 else None
+    return shape.steady_off_peak_slots(hours) if len(hours) >= 24 else None
 
 
 def _shape_features(
-    cube: shape.Cube, daily: np.ndarray, base: np.ndarray, grid: ProfileGrid, is_workday: np.ndarray
+    cube: shape.Cube,
+    daily: np.ndarray,
+    base: np.ndarray,
+    grid: ProfileGrid,
+    is_workday: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The features that describe how the load runs (load factor to base load ratio)."""
     working_amplitude, rest_amplitude = shape.amplitude_by_day_kind(cube, is_workday)
@@ -126,7 +137,9 @@ def _shape_features(
         "near_peak_share": shape.near_peak_share(cube),
         "base_load_ratio": shape.base_load_ratio(base, daily),
         "base_day_to_day_change": shape.day_to_day_change(base),
-        "fixed_floor_share": shape.fixed_floor_share(daily, base, is_workday),
+        "fixed_floor_share": shape.fixed_floor_share(
+            shape.profile_scaled_daily_kw(cube, daily, is_workday), base, is_workday
+        ),
         "working_day_rhythm_share": shape.working_day_rhythm_share(working_amplitude, rest_amplitude),
         "rest_day_amplitude": rest_amplitude,
     }

@@ -103,6 +103,10 @@ class Cube:
         """(A,) mean over all slots with data; NaN without data."""
         return _safe_ratio(self.slot_sums.sum(axis=1), self.slot_counts.sum(axis=1).astype(float))
 
+    def known_robust_peak(self, peak_kw: np.ndarray) -> None:
+        """Take ``peak_kw`` as :attr:`robust_peak_kw` (it was computed on the same readings)."""
+        self.__dict__["robust_peak_kw"] = peak_kw
+
     @cached_property
     def robust_peak_kw(self) -> np.ndarray:
         """(A,) 99th percentile of slot demand (nearest rank), NaN without data."""
@@ -339,7 +343,8 @@ def near_peak_share(cube: Cube) -> np.ndarray:
 
 
 def base_load_ratio(daily_base_kw: np.ndarray, daily_kw: np.ndarray) -> np.ndarray:
-    """Median daily base (lowest off-peak slot for hourly or finer data) over median daily mean: share of the load that never stops."""
+    """Median daily base (lowest steady off-peak slot for hourly or finer data) over median daily mean:
+    share of the load that never stops."""
     return np.clip(_safe_ratio(_nanmedian_rows(daily_base_kw), _nanmedian_rows(daily_kw)), 0.0, 1.0)
 
 
@@ -435,7 +440,53 @@ FLOOR_OUTLIER_CHANGES = 5.0  # day-to-day changes beyond 5 median changes (steps
 MIN_DAYS_FOR_FLOOR = 30
 
 
-def fixed_floor_share(daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.ndarray | None) -> np.ndarray:
+def profile_scaled_daily_kw(cube: Cube, daily_kw: np.ndarray, is_workday: np.ndarray | None) -> np.ndarray:
+    """(A, D) daily mean demand with each partly read day scaled by the share of the account's usual
+    working day its readings cover (a ratio estimator); complete days and days without enough
+    readings (NaN) as in ``daily_kw``.
+
+    A plain mean of the readings a day has is off by whatever the missing ones were: a missing peak
+    hour lowers it, a missing night hour raises it. Scaling the readings that are there by the usual
+    profile's weight of their hours takes that shape out, so the estimate errs only by how much the
+    day's own shape differed from the usual one. The usual profile is the mean of each hour over the
+    working days (all days without a calendar).
+    """
+    if cube.slots < 2:
+        return daily_kw
+    slot, account, day = cube.missing
+    if not len(slot):
+        return daily_kw
+    usual = _usual_working_profile(cube, is_workday)  # (P, A)
+    whole = usual.sum(axis=0)  # (A,)
+    missing_weight = np.bincount(
+        account * cube.days + day, weights=usual[slot, account], minlength=cube.accounts * cube.days
+    ).reshape(cube.accounts, cube.days)
+    present = cube.filled.sum(axis=0, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = present / (whole[:, None] - missing_weight) * (whole[:, None] / cube.slots)
+    partly_read = np.zeros(daily_kw.shape, dtype=bool)
+    partly_read[account, day] = True
+    return np.where(partly_read & np.isfinite(scaled) & ~np.isnan(daily_kw), scaled, daily_kw)
+
+
+def _usual_working_profile(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
+    """(P, A) mean kW of each time of day over the working days (all days without a calendar);
+    0 for a time of day never read."""
+    sums, counts = cube.slot_sums.T, cube.slot_counts.T
+    if is_workday is not None and len(is_workday) == cube.days and not np.all(is_workday):
+        rest = ~np.asarray(is_workday, dtype=bool)
+        sums = sums - cube.filled[:, :, rest].sum(axis=2, dtype=np.float64)
+        counts = counts - count_true(cube.valid[:, :, rest], axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = sums / counts
+    return np.nan_to_num(usual, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def fixed_floor_share(
+    daily_kw: np.ndarray,
+    base_kw: np.ndarray,
+    is_workday: np.ndarray | None,
+) -> np.ndarray:
     """Share of the working-day demand that is a floor which does not move with the site's activity.
 
     Between consecutive working days the daily base (lowest off-peak slot) is regressed on the daily mean, in
@@ -446,6 +497,12 @@ def fixed_floor_share(daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.
     (+ two standard errors), so only a fixed floor the data can vouch for counts. Changes next to a
     step or an outage (beyond five median changes) and between a working and a rest day are left
     out. 0..1; NaN with fewer than 30 usable day pairs or without a calendar.
+
+    Pass the demand of partly read days scaled to a whole day (:func:`profile_scaled_daily_kw`): a plain
+    mean is off by whatever the missing readings were, errors in the regressor pull the slope towards
+    zero (attenuation), and a floor that does move then looks fixed: with one hourly reading in twenty
+    missing at random, offices and data centres showed a fixed floor of 0.17-0.21 against 0.00 on
+    their complete readings (bench/README.md, messy readings).
     """
     accounts, days = daily_kw.shape
     if is_workday is None or len(is_workday) != days or days < 3:
@@ -528,6 +585,10 @@ def night_excess_weather(excess: np.ndarray, ran: np.ndarray, temperature_c: np.
 PEAK_TARIFF_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), local time
 
 
+TARIFF_LAG_HOURS = 1.0
+"""How long after a peak-tariff window an off-peak slot may still hold part of a cut made in it."""
+
+
 def peak_tariff_slots(slot_hours: np.ndarray) -> np.ndarray:
     """(P,) True for the slots in the peak-tariff hours (local time)."""
     peak = np.zeros(len(slot_hours), dtype=bool)
@@ -536,12 +597,31 @@ def peak_tariff_slots(slot_hours: np.ndarray) -> np.ndarray:
     return peak
 
 
+def steady_off_peak_slots(slot_hours: np.ndarray) -> np.ndarray:
+    """(P,) True for the off-peak slots outside the ``TARIFF_LAG_HOURS`` after each peak-tariff window:
+    where a daily floor is looked for.
+
+    A load cut in the peak hours (rigs on a timer) shows its cut an interval late when the export
+    labels each reading with the end of its interval, as State Grid's 96-point curves do (00:15 …
+    24:00): the first off-peak hour then holds the end of the cut, and the lowest off-peak slot became
+    the cut itself (a farm's floor of 450 kW read as 79 kW, bench/README.md, messy readings). The
+    hour before a peak window stays: it is where a site's standby shows between night-only rigs and
+    the working day.
+    """
+    hours = np.asarray(slot_hours, dtype=float)
+    lagging = np.zeros(len(hours), dtype=bool)
+    for _, end in PEAK_TARIFF_HOURS:
+        lagging |= (hours >= end) & (hours < end + TARIFF_LAG_HOURS)
+    return ~peak_tariff_slots(hours) & ~lagging
+
+
 def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Large miners follow prices: flat outside the peak-tariff hours, cut inside them.
 
     Returns ``(peak_cut_share, offpeak_base_ratio)`` per account: 1 − median over days of (mean kW in
     the peak windows / mean kW outside them), clipped to 0..1; and the median over days of (lowest
-    off-peak slot / off-peak mean), 1 for a load that is flat outside the peaks. NaN for daily data.
+    steady off-peak slot (:func:`steady_off_peak_slots`) / off-peak mean), 1 for a load that is flat
+    outside the peaks. NaN for daily data.
     """
     if cube.slots < 24:
         nan = np.full(cube.accounts, np.nan)
@@ -550,7 +630,7 @@ def peak_cut(cube: Cube, slot_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray
     with np.errstate(invalid="ignore", divide="ignore"):
         peak_mean = cube.mean_over(peak)
         off_mean = cube.mean_over(~peak)
-        off_min = lowest_over_slots(cube.kw, ~peak)
+        off_min = lowest_over_slots(cube.kw, steady_off_peak_slots(slot_hours))
         cut = 1.0 - peak_mean / off_mean
         flat = off_min / off_mean
     cut = np.where(np.isfinite(cut), cut, np.nan)
