@@ -34,8 +34,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
 
-        imp = sub.add_parser("import", help="normalise meter files into a partitioned dataset")
-        imp.add_argument("path", type=Path)
+        imp = sub.add_parser(
+            "import",
+            help="normalise meter files into a partitioned dataset",
+            description=(
+                "Long form: account_id, ts, kwh (or kw). ts is the start of the reading's interval, with "
+                "an offset (+08:00, Z) or else read as Asia/Shanghai local time (times written in UTC "
+                "without an offset would be read eight hours early); 24:00 is the next day's 00:00. "
+                "Wide form: CONS_NO, optional FLAG, one column of kWh per date. Nothing is written if any "
+                "row is bad, unless --skip-bad."
+            ),
+        )
+        imp.add_argument("path", type=Path, help="a CSV or Parquet file, or a folder of them")
         imp.add_argument("--dataset", required=True)
         imp.add_argument("--root", type=Path, default=Path("var/meters"))
         imp.add_argument("--skip-bad", type=Path, default=None, help="keep good rows; write rejects here")
