@@ -85,6 +85,7 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     ),
     "rest_day_amplitude": ("休息日日内起伏幅度", "Daily swing on rest days"),
     "night_excess_weather": ("夜间超额随气温变化（%/°C）", "Night excess following the temperature, %/°C"),
+    "evening_peak_share": ("晚高峰时段的超额 / 夜间超额", "Excess in the evening peak hours / night excess"),
 }
 BASIS_NAMES = {
     "running": (

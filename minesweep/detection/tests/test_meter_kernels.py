@@ -313,3 +313,11 @@ def test_a_farm_cut_in_the_peak_hours_keeps_its_floor_when_readings_are_labelled
             assert abs(features[name][1] / features[name][0] - 1) < 0.05, (interval_s, name)
         assert features["recent_base_kw"][1] > 400
         assert (features["offpeak_base_ratio"] > 0.95).all()  # flat outside the peaks, read either way
+
+
+def test_the_evening_peak_share_is_unknown_without_a_night_load():
+    flat = _series(lambda d, h: np.full(len(d), 100.0), 3600)
+    night_rigs = _series(lambda d, h: 20.0 + 100.0 * ((h < 7) | (h >= 23)), 3600)
+    features, _ = _features(flat, night_rigs, interval_s=3600)
+    assert np.isnan(features["evening_peak_share"][0])
+    assert features["evening_peak_share"][1] < 0.05

@@ -14,6 +14,7 @@ from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
 from minesweep.detection.meter.scoring import (
     add_meta_features,
+    coverage_of,
     load_pack,
     pack_scores,
     rig_scale_fixed_floor,
@@ -112,6 +113,23 @@ def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
     assert found[0]["est_basis"] == "night_excess" and abs(found[0]["est_mining_kw"] - 60) < 8
 
 
+def test_a_shop_read_in_the_wrong_time_zone_is_not_taken_for_rigs_on_the_valley_tariff():
+    """Opening hours 09:00-21:00 written in UTC and read as Beijing time run 17:00-05:00: a night load,
+    but one that runs through the evening peak, which rigs kept for cheap hours do not."""
+
+    def shop_read_eight_hours_early(d, h):
+        local = (h - 8) % 24
+        return 8 + 60 * ((local >= 9) & (local < 21))
+
+    def night_rigs(d, h):
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23))
+
+    rigs, shop = score_table(_table(night_rigs, shop_read_eight_hours_early), GRID).to_pylist()
+    assert rigs["f_evening_peak_share"] < 0.1 and shop["f_evening_peak_share"] > 0.8
+    assert rigs["suspect"] and json.loads(rigs["reasons"])["route"] == "cheap_hours"
+    assert not shop["suspect"]
+
+
 def _factory(d, h):
     """One day shift on working days over an idle load that moves with the week's production."""
     idle = 20 * (1 + 0.08 * np.sin(d * 1.7))
@@ -142,6 +160,20 @@ def test_it_shrinks_scores_when_readings_are_missing():
         score_table(sparse, GRID).column("score")[0].as_py()
         < score_table(table, GRID).column("score")[0].as_py()
     )
+
+
+def test_a_reading_in_five_missing_leaves_the_score_whole_and_more_shrinks_it():
+    table = _table(_flat(500))
+
+    def score_with(missing: float) -> float:
+        column = table.column_names.index("missing_share")
+        return score_table(table.set_column(column, "missing_share", pa.array([missing])), GRID)["score"][
+            0
+        ].as_py()
+
+    assert score_with(0.0) == score_with(0.05) == score_with(0.2)
+    assert score_with(0.2) > score_with(0.4) > score_with(0.6)
+    np.testing.assert_allclose(coverage_of(np.array([0.0, 0.2, 0.6, 1.0, np.nan])), [1.0, 1.0, 0.5, 0.0, 0.0])
 
 
 def test_it_asks_for_a_plants_production_records_first_when_its_readings_are_shorter_than_a_year():

@@ -49,6 +49,7 @@ FEATURE_DOCS: dict[str, str] = {
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
     "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
+    "evening_peak_share": "median over the last 28 days of (mean kW 18-22 - daily base kW) / night excess kW: what a night load also draws in the evening peak-tariff hours",
     "night_excess_weather": "|slope| of the night excess on the outdoor temperature over the nights it ran, % of its mean per degC",
     "peak_cut_share": "1 - median daily (mean kW in peak-tariff hours / mean kW outside them), 0..1",
     "offpeak_base_ratio": "median daily (lowest steady off-peak slot / off-peak mean): 1 = flat outside the peaks",
@@ -102,6 +103,9 @@ def compute_features(
         features["night_excess_persistence"],
         features["night_excess_weather"],
     ) = shape.night_excess_kw(cube, base, grid.slot_hours, temperature_c=temperature_c)
+    features["evening_peak_share"] = shape.evening_peak_share(
+        cube, base, grid.slot_hours, features["night_excess_kw"]
+    )
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
     features.update(_running_load(mean_kw, daily, features, grid))

@@ -560,6 +560,33 @@ def night_excess_kw(
     return level, daily_variation(recent), persistence, night_excess_weather(excess, present, temperature_c)
 
 
+EVENING_PEAK_HOURS = (18.0, 22.0)  # the evening peak-tariff window (峰时段), local time
+MIN_NIGHT_EXCESS_SHARE = 0.05
+
+
+def evening_peak_share(
+    cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, night_level: np.ndarray, days: int = 28
+) -> np.ndarray:
+    """(A,) what a night load also draws in the evening peak-tariff hours: the median over the last
+    ``days`` days of (mean kW 18:00–22:00 − the day's base), over the night excess (``night_level``,
+    :func:`night_excess_kw`); at least 0, NaN for daily data and without a night excess of at least
+    ``MIN_NIGHT_EXCESS_SHARE`` of the mean demand (a ratio of noise to noise says nothing).
+
+    Rigs kept for the valley tariff are off, or cut, when electricity costs most: they add nothing in
+    the evening peak (about 0). A working site whose hours fall in the night — a shop or a restaurant
+    read in the wrong time zone, a night shift — runs through the evening too (about 1 or more);
+    storage heating runs at night, the household's own evening in between.
+    """
+    if cube.slots < 4:
+        return np.full(cube.accounts, np.nan)
+    evening = (slot_hours >= EVENING_PEAK_HOURS[0]) & (slot_hours < EVENING_PEAK_HOURS[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        excess = cube.mean_over(evening) - daily_base
+        share = np.clip(_nanmedian_rows(excess[:, -days:]), 0.0, None) / night_level
+    share[~(night_level > MIN_NIGHT_EXCESS_SHARE * cube.mean_kw) | ~np.isfinite(share)] = np.nan
+    return share
+
+
 def night_excess_weather(excess: np.ndarray, ran: np.ndarray, temperature_c: np.ndarray | None) -> np.ndarray:
     """How strongly the night excess follows the outdoor temperature, in % of its mean per °C (≥ 0).
 
