@@ -14,7 +14,6 @@ from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
 from minesweep.detection.meter.scoring import (
     add_meta_features,
-    coverage_of,
     load_pack,
     pack_scores,
     rig_scale_fixed_floor,
@@ -160,20 +159,6 @@ def test_it_shrinks_scores_when_readings_are_missing():
         score_table(sparse, GRID).column("score")[0].as_py()
         < score_table(table, GRID).column("score")[0].as_py()
     )
-
-
-def test_a_reading_in_five_missing_leaves_the_score_whole_and_more_shrinks_it():
-    table = _table(_flat(500))
-
-    def score_with(missing: float) -> float:
-        column = table.column_names.index("missing_share")
-        return score_table(table.set_column(column, "missing_share", pa.array([missing])), GRID)["score"][
-            0
-        ].as_py()
-
-    assert score_with(0.0) == score_with(0.05) == score_with(0.2)
-    assert score_with(0.2) > score_with(0.4) > score_with(0.6)
-    np.testing.assert_allclose(coverage_of(np.array([0.0, 0.2, 0.6, 1.0, np.nan])), [1.0, 1.0, 0.5, 0.0, 0.0])
 
 
 def test_it_asks_for_a_plants_production_records_first_when_its_readings_are_shorter_than_a_year():
