@@ -34,7 +34,7 @@ FEATURE_DOCS: dict[str, str] = {
     "daily_variation": "coefficient of variation of daily energy",
     "day_to_day_change": "median |daily change| / median daily demand",
     "near_peak_share": "share of slots at or above 90% of the robust peak",
-    "base_load_ratio": "median daily base (lowest steady off-peak slot: an hour or more from a peak-tariff window; the lowest slot for daily data) / median daily demand",
+    "base_load_ratio": "median daily base (lowest steady off-peak slot: off-peak, not in the hour after a peak-tariff window; the lowest slot for daily data) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
