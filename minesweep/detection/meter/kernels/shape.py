@@ -103,6 +103,25 @@ class Cube:
         """(A,) mean over all slots with data; NaN without data."""
         return _safe_ratio(self.slot_sums.sum(axis=1), self.slot_counts.sum(axis=1).astype(float))
 
+    def rest_day_sums(self, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(A, P) sum of kW and number of days with a reading of each time-of-day slot over the days
+        ``rest`` ((D,) bool; the rest days, the smaller share: the working days are all days minus
+        them). Computed once per calendar: both the day-kind amplitudes and the usual working profile
+        use it."""
+        key = rest.tobytes()
+        kept = self.__dict__.get("_rest_day_sums")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        sums = self.filled[:, :, rest].sum(axis=2, dtype=np.float64).T
+        slot, account, day = self.missing
+        on_rest = rest[day]
+        missing = np.bincount(
+            account[on_rest] * self.slots + slot[on_rest], minlength=self.accounts * self.slots
+        ).reshape(self.accounts, self.slots)
+        result = (sums, int(rest.sum()) - missing)
+        self.__dict__["_rest_day_sums"] = (key, result)
+        return result
+
     def known_robust_peak(self, peak_kw: np.ndarray) -> None:
         """Take ``peak_kw`` as :attr:`robust_peak_kw` (it was computed on the same readings)."""
         self.__dict__["robust_peak_kw"] = peak_kw
@@ -228,14 +247,7 @@ def amplitude_by_day_kind(cube: Cube, is_workday: np.ndarray | None) -> tuple[np
     if workday.all() or not workday.any():
         nothing = np.full(cube.accounts, np.nan)
         return nothing, nothing
-    # rest days are the smaller share: sum them, and take the working days as all days minus them
-    rest_sums = cube.filled[:, :, ~workday].sum(axis=2, dtype=np.float64).T  # (A, P)
-    slot, account, day = cube.missing
-    on_rest = ~workday[day]
-    rest_missing = np.bincount(
-        account[on_rest] * cube.slots + slot[on_rest], minlength=cube.accounts * cube.slots
-    ).reshape(cube.accounts, cube.slots)
-    rest_counts = int((~workday).sum()) - rest_missing
+    rest_sums, rest_counts = cube.rest_day_sums(~workday)
     working = _profile_amplitude_of(cube.slot_sums - rest_sums, cube.slot_counts - rest_counts)
     return working, _profile_amplitude_of(rest_sums, rest_counts)
 
@@ -472,14 +484,13 @@ def profile_scaled_daily_kw(cube: Cube, daily_kw: np.ndarray, is_workday: np.nda
 def _usual_working_profile(cube: Cube, is_workday: np.ndarray | None) -> np.ndarray:
     """(P, A) mean kW of each time of day over the working days (all days without a calendar);
     0 for a time of day never read."""
-    sums, counts = cube.slot_sums.T, cube.slot_counts.T
+    sums, counts = cube.slot_sums, cube.slot_counts
     if is_workday is not None and len(is_workday) == cube.days and not np.all(is_workday):
-        rest = ~np.asarray(is_workday, dtype=bool)
-        sums = sums - cube.filled[:, :, rest].sum(axis=2, dtype=np.float64)
-        counts = counts - count_true(cube.valid[:, :, rest], axis=2)
+        rest_sums, rest_counts = cube.rest_day_sums(~np.asarray(is_workday, dtype=bool))
+        sums, counts = sums - rest_sums, counts - rest_counts
     with np.errstate(invalid="ignore", divide="ignore"):
         usual = sums / counts
-    return np.nan_to_num(usual, nan=0.0, posinf=0.0, neginf=0.0)
+    return np.nan_to_num(usual, nan=0.0, posinf=0.0, neginf=0.0).T
 
 
 def fixed_floor_share(

@@ -30,21 +30,26 @@ big hour is part of its own top percent."""
 
 
 def implausible_readings(cube: Cube) -> np.ndarray:
-    """(P, A, D) bool: the readings to set aside (see the module docstring). Compared in the cube's
+    """(P, A, D) bool: the readings to set aside (see the module docstring)."""
+    return _implausible(cube)[0]
+
+
+def _implausible(cube: Cube) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`implausible_readings` and the indices of the accounts with any. Compared in the cube's
     own layout; only the few accounts with such a reading are put in time order to find the gap
-    before it."""
+    before it (a gap only ever precedes a spike, so the accounts are the same)."""
     peak = cube.robust_peak_kw
     limit = np.where(peak > 0, IMPLAUSIBLE_PEAK_MULTIPLE * peak, np.inf).astype(cube.kw.dtype)
     with np.errstate(invalid="ignore"):
         marked = cube.kw > limit[None, :, None]
     accounts = np.flatnonzero(marked.any(axis=(0, 2)))
     if not len(accounts):
-        return marked
+        return marked, accounts
     series = _in_time_order(cube.kw[:, accounts, :])
     spikes = _in_time_order(marked[:, accounts, :])
     gaps = _gaps_before(spikes, np.isnan(series) | (series == 0))
     marked[:, accounts, :] |= gaps.reshape(len(accounts), cube.days, cube.slots).transpose(2, 0, 1)
-    return marked
+    return marked, accounts
 
 
 def _in_time_order(block: np.ndarray) -> np.ndarray:
@@ -74,10 +79,8 @@ def without_implausible_readings(cube: Cube, counts: np.ndarray) -> tuple[Cube, 
     made missing (new arrays where any is found; the inputs are never changed), and the share of each
     account's readings set aside ((A,) float, 0..1; NaN without readings). The robust peak of the
     accounts left as they were is carried over, not computed again."""
-    marked = implausible_readings(cube)
-    has_readings = cube.slot_counts.sum(axis=1) > 0
-    share = np.where(has_readings, 0.0, np.nan)
-    affected = np.flatnonzero(marked.any(axis=(0, 2)))
+    marked, affected = _implausible(cube)
+    share = np.where(cube.slot_counts.sum(axis=1) > 0, 0.0, np.nan)
     if not len(affected):
         return cube, counts, share
     had = counts[:, affected, :].sum(axis=(0, 2), dtype=np.int64)
