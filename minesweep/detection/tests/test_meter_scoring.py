@@ -75,6 +75,17 @@ def test_it_applies_the_protected_tariff_route_only_to_protected_tariffs():
     assert columns["is_protected_tariff"].tolist() == [1.0, 0.0]  # and applies to that account only
 
 
+def test_a_flat_load_smaller_than_one_rig_is_not_a_suspect_while_one_rig_is():
+    """The smallest current rig draws about 3 kW (S19 XP 3,010 W; DOMAIN §3): a flat 2.4 kW load cannot
+    hold one at full power, while a base station or a pump house's standby draws that much around the
+    clock. One S19 at the wall (3.4 kW) stays a suspect, on any tariff."""
+    table = _table(_flat(2.4), _flat(2.4), _flat(3.4), _flat(3.4))
+    tariffs = ["agricultural", "large_industry", "agricultural", "large_industry"]
+    found = score_table(table, GRID, meta=_meta(tariffs, [50.0] * 4)).to_pylist()
+    assert [f["suspect"] for f in found] == [False, False, True, True]
+    assert max(f["score"] for f in found[:2]) < 0.4 < 0.9 < min(f["score"] for f in found[2:])
+
+
 def test_it_estimates_mining_power_from_the_onset_and_counts_rigs_of_the_chosen_model():
     farm = _table(lambda d, h: 4 + 325.0 * (d >= 60))
     found = score_table(farm, GRID, rig_kw=rig_power_kw("S19")).to_pylist()[0]
