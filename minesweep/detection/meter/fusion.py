@@ -7,6 +7,10 @@ continuous-process plant that draws the same flat load. Physics can:
   few kbit/s of Stratum shares for ~3 kW, so a farm sits near 0.001-0.01 Mbit/s per kW; a data
   centre's traffic grows with its IT load, typically whole Mbit/s per kW. Traffic of data-centre scale
   is strong counter-evidence; an office's traffic at hundreds of kW rules the data-centre explanation out.
+  Not weighed where the meter's evidence is a load that runs only in the night valley hours
+  (route ``cheap_hours``, :data:`TRAFFIC_SILENT_ROUTES`): servers and an office's IT do not draw power
+  only at night, so the site's traffic — a shop's, an office's — neither explains that load nor rules
+  rigs out; storage heating carries none and is told apart by the weather (its own counter).
 * **Declared use** (registry). A site declared a data centre whose traffic is that of a few rigs is the
   disguised farm of the seed's second report category: strong evidence.
 * **Weather** is already in the meter score (``temperature_response``: cooling that follows outdoor
@@ -57,6 +61,9 @@ MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least t
 # Meter routes whose evidence a working data centre would produce as well: a flat load around the clock,
 # or a large steady base under a daily rhythm (servers under the IT wave).
 DATA_CENTRE_LIKE_ROUTES = frozenset({"flat_load", "steady_base"})
+# Meter routes whose evidence traffic cannot bear on: a night-only load is not what servers or an
+# office's IT draw, so a site's traffic neither explains it nor counts against rigs (module text).
+TRAFFIC_SILENT_ROUTES = frozenset({"cheap_hours"})
 DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
 # Declared uses of production (the accounts file's words): a continuous-process plant among them draws a
 # flat load around the clock, as rigs do.
@@ -115,17 +122,27 @@ def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarr
         )
 
 
-def fusion_parts(columns: dict[str, np.ndarray], inputs: FusionInputs) -> dict[str, np.ndarray]:
-    """Log-odds added by each stream (0 where its input is unknown)."""
+def fusion_parts(
+    columns: dict[str, np.ndarray], inputs: FusionInputs, route: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where the meter's
+    strongest ``route`` is one traffic cannot bear on, :data:`TRAFFIC_SILENT_ROUTES`)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
+    if route is not None:
+        busy = np.where(traffic_silent(route), 0.0, busy)
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     quiet = ratio < QUIET_TRAFFIC_LOG10
     return {
         "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy),
         "declared_use": np.where(declared_dc & quiet & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0),
     }
+
+
+def traffic_silent(route: np.ndarray) -> np.ndarray:
+    """Per account: is the meter's strongest route one the site's traffic cannot bear on?"""
+    return np.isin(route, list(TRAFFIC_SILENT_ROUTES))
 
 
 NEXT_STEP_WORDS = {
@@ -196,20 +213,16 @@ def fuse(
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
     traffic ratio and the next step per account (``route``: the meter's strongest route per account;
     ``window_days``: the length of the readings' window, for :func:`next_steps`)."""
-    parts = fusion_parts(columns, inputs)
+    route = route if route is not None else np.full(len(meter_score), "")
+    parts = fusion_parts(columns, inputs, route)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
     # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
     logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
-    steps, why = next_steps(
-        fused >= threshold,
-        route if route is not None else np.full(len(fused), ""),
-        columns,
-        inputs,
-        window_days,
-    )
+    steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days)
+    silent = traffic_silent(route)
     words = {
         (step, reason): next_step_words(step, reason, window_days)
         for step, reason in set(zip(steps.tolist(), why.tolist(), strict=True))
@@ -217,7 +230,16 @@ def fuse(
     }
     records = [
         json.dumps(
-            _record(i, parts, ratio, inputs, has_temperature, str(steps[i]), words.get((steps[i], why[i]))),
+            _record(
+                i,
+                parts,
+                ratio,
+                inputs,
+                has_temperature,
+                str(steps[i]),
+                words.get((steps[i], why[i])),
+                traffic_counts=not silent[i],
+            ),
             ensure_ascii=False,
         )
         for i in range(len(meter_score))
@@ -233,6 +255,8 @@ def _record(
     has_temperature: bool,
     step: str,
     step_words: tuple[str, str] | None,
+    *,
+    traffic_counts: bool = True,
 ) -> dict[str, Any]:
     said: list[dict[str, Any]] = []
     missing: list[dict[str, str]] = []
@@ -242,7 +266,9 @@ def _record(
             {
                 "stream": "network",
                 "logit": round(float(parts["traffic"][i]), 2),
-                "text": _traffic_words(per_kw, float(inputs.mean_mbps[i])),
+                "text": _traffic_words(per_kw, float(inputs.mean_mbps[i]))
+                if traffic_counts
+                else _night_traffic_words(float(inputs.mean_mbps[i])),
             }
         )
     else:
@@ -291,6 +317,14 @@ def _traffic_words(per_kw: float, mbps: float) -> dict[str, str]:
         f"流量 {mbps:.3g} Mbit/s，每千瓦仅 {per_kw:.3g} Mbit/s：不可能是运行中的数据中心（其流量随 IT 负荷增长）",
         f"Traffic {mbps:.3g} Mbit/s, only {per_kw:.3g} Mbit/s per kW: not a working data centre "
         "(its traffic grows with IT load)",
+    )
+
+
+def _night_traffic_words(mbps: float) -> dict[str, str]:
+    return _words(
+        f"流量 {mbps:.3g} Mbit/s：仅在夜间谷时段运行的负荷不是服务器或办公网络的用电，流量既不能解释它，也不能排除矿机，不计入评分",
+        f"Traffic {mbps:.3g} Mbit/s: a load that runs only in the night valley hours is not what servers or an "
+        "office's IT draw; traffic neither explains it nor rules rigs out, and is not counted",
     )
 
 

@@ -123,6 +123,35 @@ def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
     assert found[0]["est_basis"] == "night_excess" and abs(found[0]["est_mining_kw"] - 60) < 8
 
 
+def test_a_sites_own_traffic_does_not_clear_rigs_that_run_only_at_night():
+    """A shop's 36 Mbit/s is an office's traffic for its size: it rules out a farm that *is* the load
+    (a flat load), but servers do not run only at night, so it says nothing of rigs in the valley hours."""
+
+    def shop_with_night_rigs(d, h):
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23))
+
+    def flat_rigs(d, h):
+        return np.full(len(d), 60.0)
+
+    table = _table(shop_with_night_rigs, shop_with_night_rigs, flat_rigs)
+    meta = pa.table(
+        {
+            "account_id": ["A0", "A1", "A2"],
+            "tariff": ["commercial"] * 3,
+            "contract_kva": [200.0] * 3,
+            "declared_use": ["commercial"] * 3,
+            "mean_mbps": [36.0, None, 36.0],
+        }
+    )
+    night, unknown, flat = score_table(table, GRID, meta=meta).to_pylist()
+    assert json.loads(night["reasons"])["route"] == "cheap_hours"
+    assert night["suspect"] and night["score"] == pytest.approx(unknown["score"], abs=0.02)
+    said = {part["stream"]: part for part in json.loads(night["fusion"])["parts"]}
+    assert said["network"]["logit"] == 0 and "not counted" in said["network"]["text"]["en"]
+    # the same traffic per kW still counts against a flat load, which a busy site could be
+    assert json.loads(flat["fusion"])["parts"][0]["logit"] < -2 and flat["score"] < flat["meter_score"]
+
+
 def test_a_shop_read_in_the_wrong_time_zone_is_not_taken_for_rigs_on_the_valley_tariff():
     """Opening hours 09:00-21:00 written in UTC and read as Beijing time run 17:00-05:00: a night load,
     but one that runs through the evening peak, which rigs kept for cheap hours do not."""
