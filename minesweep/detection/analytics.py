@@ -106,11 +106,13 @@ def _meta_table(rows: dict[str, list[Any]]) -> pa.Table:
 
 
 def merge_meta(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
-    """Registry values win for accounts it knows; the uploaded file fills in the others."""
+    """Per account and field, the registry's value where it has one; the uploaded file fills in what the
+    registry leaves empty (an account it does not know, or a known account without flows attributed, a
+    category or a contract on record) — unknown stays unknown only when neither says."""
     if uploaded is None or uploaded.num_rows == 0:
         return registry
-    known = set(registry.column("account_id").to_pylist())
     rows = {name: registry.column(name).to_pylist() for name in ("account_id", *META_COLUMNS)}
+    position = {account: i for i, account in enumerate(rows["account_id"])}
     given = {
         name: uploaded.column(name).to_pylist()
         if name in uploaded.column_names
@@ -118,16 +120,25 @@ def merge_meta(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
         for name in ("account_id", *META_COLUMNS)
     }
     for i, account in enumerate(given["account_id"]):
-        if account in known:
+        values = {name: _meta_value(name, given[name][i]) for name in META_COLUMNS}
+        if account in position:
+            row = position[account]
+            for name, value in values.items():
+                if rows[name][row] in (None, "") and value is not None:
+                    rows[name][row] = value
             continue
+        position[account] = len(rows["account_id"])
         rows["account_id"].append(account)
-        rows["tariff"].append(None if given["tariff"][i] is None else str(given["tariff"][i]))
-        rows["contract_kva"].append(_float_or_none(given["contract_kva"][i]))
-        rows["declared_use"].append(
-            None if given["declared_use"][i] in (None, "") else str(given["declared_use"][i])
-        )
-        rows["mean_mbps"].append(_float_or_none(given["mean_mbps"][i]))
+        for name, value in values.items():
+            rows[name].append(value)
     return _meta_table(rows)
+
+
+def _meta_value(name: str, value: Any) -> Any:
+    """One uploaded field as the meta table holds it (numbers for contract and traffic, text otherwise)."""
+    if name in ("contract_kva", "mean_mbps"):
+        return _float_or_none(value)
+    return None if value in (None, "") else str(value)
 
 
 def _float_or_none(value: Any) -> float | None:

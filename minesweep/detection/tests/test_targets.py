@@ -18,7 +18,7 @@ from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError
-from minesweep.detection.analytics import registry_meta
+from minesweep.detection.analytics import merge_meta, registry_meta
 from minesweep.detection.learning import outcome_examples, train_from_outcomes
 from minesweep.detection.models import HostTraffic, InspectionOutcome, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.flows import host_traffic_totals
@@ -234,6 +234,38 @@ def test_it_gives_fusion_the_declared_use_and_traffic_the_registry_knows(hidden_
     )
     assert subject_mean_mbps([subject.pk])[subject.pk] == pytest.approx(0.2)  # 90 MB over an hour
     assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [pytest.approx(0.2)]
+
+
+def test_an_uploaded_accounts_file_fills_in_what_the_registry_does_not_know(hidden_farm):
+    """The registry's values win; a power company's file fills the fields it leaves empty (here the
+    traffic: no flows attributed yet) and brings accounts it does not know."""
+    uploaded = pa.table(
+        {
+            "account_id": [FARM_ACCOUNT, "99990000000001"],
+            "tariff": ["agricultural", "commercial"],
+            "contract_kva": ["100", "80"],
+            "declared_use": ["warehouse", "commercial"],
+            "mean_mbps": ["0.05", "36"],
+        }
+    )
+    merged = merge_meta(registry_meta([FARM_ACCOUNT]), uploaded).to_pylist()
+    assert merged == [
+        {
+            "account_id": FARM_ACCOUNT,
+            "tariff": "large_industry",  # the registry's, not the file's
+            "contract_kva": 2500.0,
+            "declared_use": "data_center",
+            "mean_mbps": 0.05,  # unknown to the registry: the file's
+        },
+        {
+            "account_id": "99990000000001",
+            "tariff": "commercial",
+            "contract_kva": 80.0,
+            "declared_use": "commercial",
+            "mean_mbps": 36.0,
+        },
+    ]
+    assert merge_meta(registry_meta([FARM_ACCOUNT]), None).column("mean_mbps").to_pylist() == [None]
 
 
 def test_it_totals_each_hosts_traffic_over_the_whole_window():
