@@ -135,7 +135,7 @@ def fusion_parts(
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     quiet = ratio < QUIET_TRAFFIC_LOG10
     return {
-        "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy),
+        "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy) + 0.0,  # + 0.0: no "-0.0" shown for no effect
         "declared_use": np.where(declared_dc & quiet & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0),
     }
 

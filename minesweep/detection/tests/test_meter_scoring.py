@@ -148,6 +148,7 @@ def test_a_sites_own_traffic_does_not_clear_rigs_that_run_only_at_night():
     assert night["suspect"] and night["score"] == pytest.approx(unknown["score"], abs=0.02)
     said = {part["stream"]: part for part in json.loads(night["fusion"])["parts"]}
     assert said["network"]["logit"] == 0 and "not counted" in said["network"]["text"]["en"]
+    assert np.copysign(1.0, said["network"]["logit"]) == 1.0  # shown as 0.0, never "-0.0"
     # the same traffic per kW still counts against a flat load, which a busy site could be
     assert json.loads(flat["fusion"])["parts"][0]["logit"] < -2 and flat["score"] < flat["meter_score"]
 
