@@ -345,7 +345,7 @@ def _blank_metadata(data: bytearray, start: int, end: int, removed: list[str]) -
         if kind in _METADATA_BOXES:
             data[pos + 4 : pos + 8] = b"free"
             data[pos + header : pos + size] = bytes(size - header)
-            removed.append(f"视频元数据 {kind.decode('latin-1')} / video metadata")
+            removed.append(f"视频元数据 {kind.decode('latin-1')} / video metadata {kind.decode('latin-1')}")
         elif kind in _CONTAINERS:
             _blank_metadata(data, pos + header, pos + size, removed)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from minesweep.core.i18n import bi
+from minesweep.core.i18n import bi, pick
 from minesweep.registry.models import Division
 
 
@@ -157,6 +157,15 @@ class ReportMessage(models.Model):
         ordering = ["created_at", "id"]
 
 
+ATTACHMENT_KINDS = {
+    "image": ("照片", "photo"),
+    "pdf": ("PDF 文件", "PDF file"),
+    "document": ("Word 文档", "Word document"),
+    "sheet": ("Excel 表格", "Excel sheet"),
+    "video": ("视频", "video"),
+}
+
+
 class ReportAttachment(models.Model):
     """A sanitised, encrypted file. Its own data key; name and bytes sealed together."""
 
@@ -180,6 +189,12 @@ class ReportAttachment(models.Model):
 
     def aad(self, part: str) -> bytes:
         return f"reports.attachment:{self.report.number}:{self.sha256}:{part}".encode()
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of file in the active language (a kind nobody named is shown as stored)."""
+        zh, en = ATTACHMENT_KINDS.get(self.kind, (self.kind, self.kind))
+        return pick(zh, en)
 
 
 class ReportNotification(models.Model):

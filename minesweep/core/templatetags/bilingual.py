@@ -1,4 +1,5 @@
-"""``{% t "中文" "English" %}`` renders the text for the active language; ``{{ dt|local }}`` shows Beijing time."""
+"""``{% t "中文" "English" %}`` renders the text for the active language; ``{{ dt|local }}`` shows Beijing time;
+``{{ label|in_language }}`` shows one side of a stored "中文 / English" label (or of each in a list)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,22 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @register.simple_tag
 def t(zh: str, en: str) -> str:
     return pick(zh, en)
+
+
+@register.filter
+def in_language(value: str | list[str] | None) -> str | list[str]:
+    """The active language's side of a label stored as "中文 / English" (names of removed metadata are
+    kept so); a label without that separator ("EXIF", "XMP") is the same in both. Lists map item by item."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return [_one_side(str(item)) for item in value]
+    return _one_side(str(value))
+
+
+def _one_side(label: str) -> str:
+    zh, sep, en = label.partition(" / ")
+    return pick(zh, en) if sep else label
 
 
 @register.filter

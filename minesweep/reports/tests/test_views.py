@@ -41,6 +41,20 @@ def test_it_files_from_the_web_and_shows_the_receipt_proof_and_removed_metadata(
     assert Report.objects.get().channel == "web"
 
 
+def test_the_receipt_names_what_was_removed_in_one_language_at_a_time():
+    photo = SimpleUploadedFile("IMG_3.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    chinese = web_submit(files=[photo]).content.decode()
+    assert "GPS 位置" in chinese and "GPS location" not in chinese
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    photo = SimpleUploadedFile("IMG_4.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    filed = web_submit(client, files=[photo])
+    english = filed.content.decode()
+    assert "GPS location" in english and "GPS 位置" not in english and "camera make" in english
+    status = client.post("/report/follow-up/", {"receipt": receipt_of(filed)}, follow=True).content.decode()
+    assert "photo · " in status and "removed: EXIF, GPS location" in status and "相机" not in status
+
+
 def test_it_requires_the_notice_to_be_acknowledged():
     data = {**report_data(), **solved_challenge()}
     response = Client().post("/report/", data)
