@@ -19,3 +19,9 @@ def pick(zh: str, en: str) -> str:
 
 
 bi = lazy(pick, str)
+
+
+def split_pair(label: str) -> tuple[str, str]:
+    """A text stored as "中文 / English" → (Chinese, English); a text without the separator is both."""
+    zh, sep, en = label.partition(" / ")
+    return (zh, en) if sep else (label, label)

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from minesweep.core.errors import DomainError
+from minesweep.core.i18n import split_pair
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.detect import DetectOptions, build_tasks
 from minesweep.detection.meter.errors import MeterDataError
@@ -238,9 +239,7 @@ def meter_evidence_pngs(dataset: Path, account_id: str) -> dict[str, bytes]:
 
 
 def _network_error(error: NetworkInputError) -> DomainError:
-    text = str(error)
-    zh, _, en = text.partition(" / ")
-    return DomainError("detection.network_input", zh or text, en or text)
+    return DomainError("detection.network_input", *split_pair(str(error)))
 
 
 def run_capture_scan(paths: Sequence[Path], progress: Progress) -> ScanOutcome:

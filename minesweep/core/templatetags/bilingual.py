@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 
-from minesweep.core.i18n import pick
+from minesweep.core.i18n import pick, split_pair
 
 register = template.Library()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -26,13 +26,8 @@ def in_language(value: str | list[str] | None) -> str | list[str]:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return [_one_side(str(item)) for item in value]
-    return _one_side(str(value))
-
-
-def _one_side(label: str) -> str:
-    zh, sep, en = label.partition(" / ")
-    return pick(zh, en) if sep else label
+        return [pick(*split_pair(str(item))) for item in value]
+    return pick(*split_pair(str(value)))
 
 
 @register.filter

@@ -15,3 +15,10 @@ def test_it_switches_to_english_when_chosen_and_back():
     assert "Report mining" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "我要举报" in client.get("/").content.decode()
+
+
+def test_a_stored_pair_of_texts_is_split_and_a_single_text_serves_both_languages():
+    from minesweep.core.i18n import split_pair
+
+    assert split_pair("GPS 位置 / GPS location") == ("GPS 位置", "GPS location")
+    assert split_pair("EXIF") == ("EXIF", "EXIF")

@@ -123,15 +123,14 @@ def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarr
 
 
 def fusion_parts(
-    columns: dict[str, np.ndarray], inputs: FusionInputs, route: np.ndarray | None = None
+    columns: dict[str, np.ndarray], inputs: FusionInputs, route: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where the meter's
     strongest ``route`` is one traffic cannot bear on, :data:`TRAFFIC_SILENT_ROUTES`)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
-    if route is not None:
-        busy = np.where(traffic_silent(route), 0.0, busy)
+    busy = np.where(traffic_silent(route), 0.0, busy)
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     quiet = ratio < QUIET_TRAFFIC_LOG10
     return {
