@@ -123,14 +123,14 @@ def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarr
 
 
 def fusion_parts(
-    columns: dict[str, np.ndarray], inputs: FusionInputs, route: np.ndarray
+    columns: dict[str, np.ndarray], inputs: FusionInputs, silent: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where the meter's
-    strongest ``route`` is one traffic cannot bear on, :data:`TRAFFIC_SILENT_ROUTES`)."""
+    """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where ``silent``: the
+    meter's strongest route is one traffic cannot bear on, :func:`traffic_silent`)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
-    busy = np.where(traffic_silent(route), 0.0, busy)
+    busy = np.where(silent, 0.0, busy)
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     quiet = ratio < QUIET_TRAFFIC_LOG10
     return {
@@ -213,7 +213,8 @@ def fuse(
     traffic ratio and the next step per account (``route``: the meter's strongest route per account;
     ``window_days``: the length of the readings' window, for :func:`next_steps`)."""
     route = route if route is not None else np.full(len(meter_score), "")
-    parts = fusion_parts(columns, inputs, route)
+    silent = traffic_silent(route)
+    parts = fusion_parts(columns, inputs, silent)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
     # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
@@ -221,7 +222,6 @@ def fuse(
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
     steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days)
-    silent = traffic_silent(route)
     words = {
         (step, reason): next_step_words(step, reason, window_days)
         for step, reason in set(zip(steps.tolist(), why.tolist(), strict=True))
