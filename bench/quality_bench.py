@@ -54,7 +54,7 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
     from minesweep.detection.meter.simulate import INTERVALS, SimulationSpec, simulate
 
     out = work / f"{args.family}-{seed}"
-    if not (out / "labels.csv").exists():
+    if not (out / "traffic.csv").exists():  # (a folder from before traffic.csv: the same readings again)
         simulate(
             SimulationSpec(
                 accounts=args.accounts,
@@ -71,15 +71,22 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
         ["account_id", "tariff", "contract_kva"]
     ].to_csv(meter_only, index=False)
     results = {}
-    for name, meta in (("fused", out / "accounts.csv"), ("meter_only", meter_only)):
+    for name, meta, traffic in (
+        ("fused", out / "accounts.csv", out / "traffic.csv"),
+        ("meter_only", meter_only, None),
+    ):
         options = DetectOptions(
-            accounts_meta=meta, temperature=out / "temperature.csv", workers=args.workers, progress=False
+            accounts_meta=meta,
+            temperature=out / "temperature.csv",
+            traffic=traffic,
+            workers=args.workers,
+            progress=False,
         )
         start = time.perf_counter()
         table = rescore(out, options) if args.reuse_features else detect(out / "readings", options)
         results[f"{name}_seconds"] = time.perf_counter() - start
         results[name] = table.to_pandas()
-    results["fusion_seconds"] = time_fusion(results["fused"], out / "accounts.csv")
+    results["fusion_seconds"] = time_fusion(results["fused"], out)
     results["labels"] = pd.read_csv(out / "labels.csv", dtype={"account_id": str})
     results["meta"] = pd.read_csv(out / "accounts.csv", dtype={"account_id": str})
     return results
@@ -92,35 +99,45 @@ def rescore(out: Path, options):
 
     from minesweep.detection.meter.detect import build_tasks, run_engine
     from minesweep.detection.meter.scoring import score_table
-    from minesweep.detection.meter.sources import read_accounts_meta
+    from minesweep.detection.meter.sources import read_accounts_meta, read_traffic_periods
 
     tasks, grid = build_tasks(out / "readings", options)
     cached = out / "features.parquet"
-    if cached.exists():
+    if cached.exists() and "kw_before_onset" in pq.read_schema(cached).names:
         features = pq.read_table(cached)
-    else:
+    else:  # none yet, or one from before the onset's levels were features
         features = run_engine(tasks, options)
         pq.write_table(features, cached)
     meta = read_accounts_meta(options.accounts_meta)
-    return score_table(features, grid, meta=meta, has_temperature=True)
+    traffic = read_traffic_periods(options.traffic, grid.start_day, grid.n_days) if options.traffic else None
+    return score_table(features, grid, meta=meta, has_temperature=True, traffic=traffic)
 
 
-def time_fusion(findings, accounts: Path) -> float:
-    """Seconds of the fusion step alone on this run's accounts (best of 3)."""
+def time_fusion(findings, out: Path) -> float:
+    """Seconds of the fusion step alone on this run's accounts, reading of the traffic file included
+    (best of 3)."""
     import numpy as np
     import pyarrow as pa
 
+    from minesweep.detection.meter import dataset as ds
     from minesweep.detection.meter.fusion import FusionInputs, fuse
-    from minesweep.detection.meter.sources import read_accounts_meta
+    from minesweep.detection.meter.sources import read_accounts_meta, read_traffic_periods
 
-    meta = read_accounts_meta(accounts)
-    columns = {"mean_kw": findings["f_mean_kw"].to_numpy(float)}
+    meta = read_accounts_meta(out / "accounts.csv")
+    columns = {
+        name: findings[f"f_{name}"].to_numpy(float)
+        for name in ("mean_kw", "onset_day", "kw_before_onset", "kw_after_onset")
+    }
+    info = ds.read_info(out / "readings")
     route = np.array([json.loads(r).get("route", "") for r in findings["reasons"]])
     score = findings["meter_score"].to_numpy(float)
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        inputs = FusionInputs.of(pa.array(findings["account_id"]).to_pylist(), meta)
+        traffic = read_traffic_periods(
+            out / "traffic.csv", info.first_day, info.last_day - info.first_day + 1
+        )
+        inputs = FusionInputs.of(pa.array(findings["account_id"]).to_pylist(), meta, traffic)
         fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True, route=route)
         best = min(best, time.perf_counter() - start)
     return best

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from minesweep.core.errors import DomainError
@@ -26,7 +27,8 @@ from minesweep.detection.meter.evidence import render_evidence
 from minesweep.detection.meter.importer import ImportReport, import_meter_files
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
-from minesweep.detection.meter.sources import read_accounts_meta
+from minesweep.detection.meter.sources import read_accounts_meta, traffic_in_window
+from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.network.api import (
     FlowOutcome,
     NetworkInputError,
@@ -82,6 +84,37 @@ def registry_meta(account_ids: Sequence[str]) -> pa.Table:
             rows["declared_use"].append(_declared_use(account.subject))
             rows["mean_mbps"].append(traffic.get(account.subject_id) if account.subject_id else None)
     return _meta_table(rows)
+
+
+def registry_traffic(account_ids: Sequence[str], first_day: int, n_days: int) -> pa.Table:
+    """The accounts' traffic over periods (one per flow scan that saw their holder's addresses,
+    :func:`selectors.subject_traffic_periods`) in the window, as
+    :func:`~minesweep.detection.meter.sources.read_traffic_periods` gives a file's."""
+    from minesweep.detection.selectors import subject_traffic_periods
+
+    accounts, starts, ends, mbps = [], [], [], []
+    unique = list(dict.fromkeys(account_ids))
+    for start in range(0, len(unique), 900):
+        holders = dict(
+            PowerAccount.objects.filter(
+                number__in=unique[start : start + 900], subject__isnull=False
+            ).values_list("number", "subject_id")
+        )
+        periods = subject_traffic_periods(list(set(holders.values())))
+        for account, subject in holders.items():
+            for first, last, value in periods.get(subject, []):
+                accounts.append(account)
+                starts.append(day_number_of(first))
+                ends.append(day_number_of(last))
+                mbps.append(value)
+    return traffic_in_window(
+        pa.array(accounts, pa.string()),
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.array(mbps, dtype=np.float64),
+        first_day,
+        n_days,
+    )
 
 
 def _declared_use(subject: Any) -> str | None:
@@ -214,7 +247,10 @@ def run_meter_detection(
     ids = features.column("account_id").to_pylist() if features.num_rows else []
     uploaded = read_accounts_meta(accounts_meta) if accounts_meta else None
     meta = merge_meta(registry_meta(ids), uploaded)
-    findings = score_table(features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig))
+    traffic = registry_traffic(ids, grid.start_day, grid.n_days)
+    findings = score_table(
+        features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig), traffic=traffic
+    )
     findings = findings.sort_by([("score", "descending"), ("account_id", "ascending")])
     dates = grid.dates() if grid.n_days else []
     window = (dates[0].isoformat(), dates[-1].isoformat()) if dates else ("", "")

@@ -160,6 +160,11 @@ class HostTraffic(models.Model):
     host = models.GenericIPAddressField()
     bytes = models.BigIntegerField()
     seconds = models.FloatField(help_text="length of the scan's observation window")
+    window_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="start of the scan's observation window (empty for scans stored before)",
+    )
     allocation = models.ForeignKey(
         IPAllocation, null=True, blank=True, on_delete=models.PROTECT, related_name="traffic"
     )

@@ -7,9 +7,11 @@ is known). A region analyst sees everything.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
 from minesweep.core.errors import NotFoundError
@@ -142,6 +144,32 @@ def subject_mean_mbps(subject_ids: list[int]) -> dict[int, float]:
         bits[subject] = bits.get(subject, 0.0) + float(row["total"] or 0) * 8
         seconds[subject] = seconds.get(subject, 0.0) + max(float(row["window"] or 0), 1.0)
     return {subject: bits[subject] / seconds[subject] / 1e6 for subject in bits}
+
+
+def subject_traffic_periods(subject_ids: list[int]) -> dict[int, list[tuple[dt.date, dt.date, float]]]:
+    """Per subject its traffic in each flow scan that saw its addresses: (first day, last day of the scan's
+    window in Asia/Shanghai, mean Mbit/s over it) — the periods the fusion sets beside a meter's onset.
+    Scans stored before windows were kept (no start) are left out."""
+    from django.db.models import Max, Sum
+
+    from minesweep.detection.models import HostTraffic
+
+    if not subject_ids:
+        return {}
+    per_scan = (
+        HostTraffic.objects.filter(subject_id__in=set(subject_ids), window_start__isnull=False)
+        .values("subject_id", "scan_id")
+        .annotate(total=Sum("bytes"), start=Max("window_start"), window=Max("seconds"))
+        .order_by("subject_id", "start")
+    )
+    periods: dict[int, list[tuple[dt.date, dt.date, float]]] = {}
+    for row in per_scan:
+        seconds = max(float(row["window"] or 0), 1.0)
+        start = timezone.localtime(row["start"])  # TIME_ZONE is Asia/Shanghai
+        end = timezone.localtime(row["start"] + dt.timedelta(seconds=seconds - 1))
+        mbps = float(row["total"] or 0) * 8 / seconds / 1e6
+        periods.setdefault(int(row["subject_id"]), []).append((start.date(), end.date(), mbps))
+    return periods
 
 
 def confirmation_table(*, scope: Scope | None) -> list[dict[str, Any]]:

@@ -533,6 +533,7 @@ def _store_host_traffic(
                 host=total.host,
                 bytes=total.bytes,
                 seconds=total.window_seconds,
+                window_start=datetime.fromtimestamp(total.window_start, tz=UTC),
                 allocation=allocation,
                 subject_id=allocation.subject_id,
                 division_id=allocation.division_id,

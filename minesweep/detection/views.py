@@ -60,6 +60,12 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "Readings set aside as implausible (energy caught up after an outage, spikes)",
     ),
     "pre_onset_base_kw": ("突增前基荷 kW", "Base load before the jump, kW"),
+    "onset_day": (
+        "突增日（分析时段内第几天，从 0 起；-1 为未见突增）",
+        "Day of the jump (day of the window from 0; -1: none)",
+    ),
+    "kw_before_onset": ("突增前四周平均负荷 kW", "Mean load in the four weeks before the jump, kW"),
+    "kw_after_onset": ("突增后四周平均负荷 kW", "Mean load in the four weeks from the jump, kW"),
     "night_excess_kw": ("夜间超额 kW", "Night excess, kW"),
     "is_protected_tariff": ("优惠电价户", "Protected tariff"),
     "peak_cut_share": ("峰时段削减比例", "Cut in peak-tariff hours"),

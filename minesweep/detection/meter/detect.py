@@ -26,7 +26,7 @@ from minesweep.detection.meter.importer import import_meter_files, terminal_prog
 from minesweep.detection.meter.partition import PartitionTask
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
-from minesweep.detection.meter.sources import read_accounts_meta, read_temperature
+from minesweep.detection.meter.sources import read_accounts_meta, read_temperature, read_traffic_periods
 from minesweep.detection.meter.timebase import ProfileGrid, window_grid, workday_flags
 
 
@@ -39,6 +39,7 @@ class DetectOptions:
     workers: int | None = None
     accounts_meta: Path | None = None
     temperature: Path | None = None
+    traffic: Path | None = None
     since: dt.date | None = None
     until: dt.date | None = None
     rig: str = DEFAULT_RIG
@@ -124,6 +125,9 @@ def detect(source: Path, options: DetectOptions) -> pa.Table:
         model = load_model(options.model)
     with resolved_dataset(source) as dataset:
         tasks, grid = build_tasks(dataset, options)
+        traffic = (
+            read_traffic_periods(options.traffic, grid.start_day, grid.n_days) if options.traffic else None
+        )
         features = run_engine(tasks, options)
     findings = score_table(
         features,
@@ -133,6 +137,7 @@ def detect(source: Path, options: DetectOptions) -> pa.Table:
         rig_kw=rig_kw,
         model=model,
         has_temperature=bool(options.temperature),
+        traffic=traffic,
     )
     return findings.sort_by([("score", "descending"), ("account_id", "ascending")])
 

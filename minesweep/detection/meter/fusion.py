@@ -11,8 +11,18 @@ continuous-process plant that draws the same flat load. Physics can:
   (route ``cheap_hours``, :data:`TRAFFIC_SILENT_ROUTES`): servers and an office's IT do not draw power
   only at night, so the site's traffic — a shop's, an office's — neither explains that load nor rules
   rigs out; storage heating carries none and is told apart by the weather (its own counter).
+* **Traffic across a step** (``--traffic``: the site's traffic over periods, e.g. weekly byte totals).
+  Where the meter finds an onset (a sudden, lasting rise of the load), the traffic of the four weeks
+  before it is set beside that of the four weeks from it, as the load is
+  (:func:`~minesweep.detection.meter.kernels.features.level_around`). New servers bring traffic in
+  proportion to their power; rigs bring none. If the load rose by a tenth or more and the traffic rose by
+  less than half as much in proportion (:data:`STEP_TRAFFIC_SHARE`: at most half of the added kW can be
+  IT load of the kind the site ran before), the site's traffic explains its old load, not the new one: the
+  traffic counter above is not counted, and a site declared a data centre counts as a disguised farm (next
+  point). If the traffic rose with the load, it is said so and the counter stands.
 * **Declared use** (registry). A site declared a data centre whose traffic is that of a few rigs is the
-  disguised farm of the seed's second report category: strong evidence.
+  disguised farm of the seed's second report category: strong evidence. So is one declared a data centre
+  whose load rose at an onset without its traffic (previous point): rigs added to a working data centre.
 * **Weather** is already in the meter score (``temperature_response``: cooling that follows outdoor
   temperature marks a data centre or a cold store).
 
@@ -42,7 +52,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from minesweep.detection.meter.kernels.features import ONSET_SIDE_DAYS
 from minesweep.policy.codes import SUBJECT_CATEGORIES
 
 METER_LOGIT_CLIP = 6.0
@@ -54,6 +66,12 @@ BUSY_TRAFFIC_STEPS = 4.0
 # Below this (≤ ~0.03 Mbit/s per kW) a site cannot be a working data centre.
 QUIET_TRAFFIC_LOG10 = -1.5
 DISGUISED_DATA_CENTRE = 3.0
+# Traffic across an onset (module text): compared only when the load rose by at least this share …
+STEP_MIN_LOAD_GROWTH = 0.10
+# … and with at least a week of traffic on each side; the added load is not the site's kind of IT load
+# when the traffic rose by less than this share of the load's proportional rise.
+STEP_MIN_SIDE_DAYS = 7
+STEP_TRAFFIC_SHARE = 0.5
 DATA_CENTRE_USES = frozenset(
     {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心"}
 )
@@ -76,17 +94,66 @@ FLOWS, PRODUCTION = "flows", "production"
 
 
 @dataclass(frozen=True)
+class TrafficPeriods:
+    """A site's traffic over periods, one entry per (account, period): the account's row in the feature
+    table, the period's first and last window day (inclusive) and its mean Mbit/s."""
+
+    account: np.ndarray
+    first_day: np.ndarray
+    last_day: np.ndarray
+    mbps: np.ndarray
+
+    @classmethod
+    def of(cls, account_ids: list[str], table: pa.Table | None) -> TrafficPeriods | None:
+        """From :func:`~minesweep.detection.meter.sources.read_traffic_periods`' table; periods of
+        accounts without readings are left out. None when there is no table."""
+        if table is None:
+            return None
+        found = pc.index_in(table.column("account_id"), value_set=pa.array(account_ids, pa.string()))
+        rows = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        known = rows >= 0
+
+        def column(name: str) -> np.ndarray:
+            return np.asarray(table.column(name).to_numpy(zero_copy_only=False))[known]
+
+        return cls(rows[known], column("first_day"), column("last_day"), column("mean_mbps").astype(float))
+
+    def around(self, onset_day: np.ndarray, side_days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per account the mean Mbit/s of the periods that end in the ``side_days`` days before its onset
+        and of those that start in the ``side_days`` days from it (weighted by days; a period across the
+        onset is neither); NaN without an onset or with less than a week on a side."""
+        n = len(onset_day)
+        onset = onset_day[self.account]
+        has = onset > 0
+        before = has & (self.last_day < onset) & (self.last_day >= onset - side_days)
+        after = has & (self.first_day >= onset) & (self.first_day < onset + side_days)
+        days = (self.last_day - self.first_day + 1).astype(float)
+        return self._side(before, days, n), self._side(after, days, n)
+
+    def _side(self, chosen: np.ndarray, days: np.ndarray, n: int) -> np.ndarray:
+        covered = np.bincount(self.account[chosen], days[chosen], n)
+        total = np.bincount(self.account[chosen], (self.mbps * days)[chosen], n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(covered >= STEP_MIN_SIDE_DAYS, total / np.maximum(covered, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
 class FusionInputs:
-    """Per account, aligned with the feature table: traffic (NaN = unknown) and declared use ('' = unknown)."""
+    """Per account, aligned with the feature table: traffic (NaN = unknown), declared use ('' = unknown)
+    and, when given, the traffic over periods (for the traffic across an onset)."""
 
     mean_mbps: np.ndarray
     declared_use: list[str]
+    periods: TrafficPeriods | None = None
 
     @classmethod
-    def of(cls, account_ids: list[str], meta: pa.Table | None) -> FusionInputs:
+    def of(
+        cls, account_ids: list[str], meta: pa.Table | None, traffic: pa.Table | None = None
+    ) -> FusionInputs:
         n = len(account_ids)
+        periods = TrafficPeriods.of(account_ids, traffic)
         if meta is None or meta.num_rows == 0:
-            return cls(np.full(n, np.nan), [""] * n)
+            return cls(np.full(n, np.nan), [""] * n, periods)
         keys = meta.column("account_id").to_pylist()
         mbps_of = (
             dict(zip(keys, meta.column("mean_mbps").to_pylist(), strict=True))
@@ -101,6 +168,7 @@ class FusionInputs:
         return cls(
             np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float),
             [str(use_of.get(a) or "").strip().lower() for a in account_ids],
+            periods,
         )
 
 
@@ -122,20 +190,69 @@ def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarr
         )
 
 
+@dataclass(frozen=True)
+class StepTraffic:
+    """Per account, over the four weeks before an onset and the four from it: mean kW and mean Mbit/s
+    (NaN without an onset or where unknown)."""
+
+    kw_before: np.ndarray
+    kw_after: np.ndarray
+    mbps_before: np.ndarray
+    mbps_after: np.ndarray
+
+    @classmethod
+    def of(cls, columns: dict[str, np.ndarray], inputs: FusionInputs) -> StepTraffic:
+        n = len(columns["mean_kw"])
+        unknown = np.full(n, np.nan)
+        kw_before = columns.get("kw_before_onset", unknown)
+        kw_after = columns.get("kw_after_onset", unknown)
+        if inputs.periods is None or "onset_day" not in columns:
+            return cls(kw_before, kw_after, unknown, unknown)
+        onset = np.nan_to_num(columns["onset_day"], nan=-1.0).astype(np.int64)
+        return cls(kw_before, kw_after, *inputs.periods.around(onset, ONSET_SIDE_DAYS))
+
+    @property
+    def load_growth(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.kw_after / self.kw_before - 1.0
+
+    @property
+    def traffic_growth(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.maximum(self.mbps_after, 0.0) / np.maximum(self.mbps_before, 0.001) - 1.0
+
+    @property
+    def compared(self) -> np.ndarray:
+        """The load rose by a tenth or more at an onset and the traffic is known on both sides."""
+        growth = self.load_growth
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(self.traffic_growth) & np.isfinite(growth) & (growth >= STEP_MIN_LOAD_GROWTH)
+
+    @property
+    def without_traffic(self) -> np.ndarray:
+        """Compared, and the traffic rose by less than :data:`STEP_TRAFFIC_SHARE` of the load's rise."""
+        with np.errstate(invalid="ignore"):
+            return self.compared & (self.traffic_growth < STEP_TRAFFIC_SHARE * self.load_growth)
+
+
 def fusion_parts(
-    columns: dict[str, np.ndarray], inputs: FusionInputs, silent: np.ndarray
+    columns: dict[str, np.ndarray], inputs: FusionInputs, silent: np.ndarray, step: StepTraffic
 ) -> dict[str, np.ndarray]:
     """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where ``silent``: the
-    meter's strongest route is one traffic cannot bear on, :func:`traffic_silent`)."""
+    meter's strongest route is one traffic cannot bear on, :func:`traffic_silent`, or where the load rose
+    at an onset without the traffic, ``step.without_traffic``: the module text)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
-    busy = np.where(silent, 0.0, busy)
+    added_without_traffic = step.without_traffic
+    busy = np.where(silent | added_without_traffic, 0.0, busy)
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
-    quiet = ratio < QUIET_TRAFFIC_LOG10
+    not_it_load = (ratio < QUIET_TRAFFIC_LOG10) | added_without_traffic
     return {
         "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy) + 0.0,  # + 0.0: no "-0.0" shown for no effect
-        "declared_use": np.where(declared_dc & quiet & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0),
+        "declared_use": np.where(
+            declared_dc & not_it_load & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0
+        ),
     }
 
 
@@ -214,7 +331,8 @@ def fuse(
     ``window_days``: the length of the readings' window, for :func:`next_steps`)."""
     route = route if route is not None else np.full(len(meter_score), "")
     silent = traffic_silent(route)
-    parts = fusion_parts(columns, inputs, silent)
+    onset = StepTraffic.of(columns, inputs)
+    parts = fusion_parts(columns, inputs, silent, onset)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
     # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
@@ -238,6 +356,7 @@ def fuse(
                 str(steps[i]),
                 words.get((steps[i], why[i])),
                 traffic_counts=not silent[i],
+                onset=onset,
             ),
             ensure_ascii=False,
         )
@@ -255,22 +374,24 @@ def _record(
     step: str,
     step_words: tuple[str, str] | None,
     *,
-    traffic_counts: bool = True,
+    traffic_counts: bool,
+    onset: StepTraffic,
 ) -> dict[str, Any]:
     said: list[dict[str, Any]] = []
     missing: list[dict[str, str]] = []
     if np.isfinite(ratio[i]):
         per_kw = 10 ** ratio[i]
+        mbps = float(inputs.mean_mbps[i])
         said.append(
             {
                 "stream": "network",
                 "logit": round(float(parts["traffic"][i]), 2),
-                "text": _traffic_words(per_kw, float(inputs.mean_mbps[i]))
-                if traffic_counts
-                else _night_traffic_words(float(inputs.mean_mbps[i])),
+                "text": _traffic_words(per_kw, mbps) if traffic_counts else _night_traffic_words(mbps),
             }
         )
-    else:
+    if traffic_counts and onset.compared[i]:
+        said.append({"stream": "network", "logit": 0.0, "text": _step_words(onset, i)})
+    if not np.isfinite(ratio[i]):
         missing.append(
             _words(
                 "网络流量未知：无法核实是否为数据中心",
@@ -282,7 +403,11 @@ def _record(
             {
                 "stream": "registry",
                 "logit": round(float(parts["declared_use"][i]), 2),
-                "text": _declared_words(inputs.declared_use[i], float(parts["declared_use"][i])),
+                "text": _declared_words(
+                    inputs.declared_use[i],
+                    float(parts["declared_use"][i]),
+                    added_without_traffic=bool(onset.without_traffic[i]) and traffic_counts,
+                ),
             }
         )
     else:
@@ -316,6 +441,26 @@ def _traffic_words(per_kw: float, mbps: float) -> dict[str, str]:
         f"流量 {mbps:.3g} Mbit/s，每千瓦仅 {per_kw:.3g} Mbit/s：不可能是运行中的数据中心（其流量随 IT 负荷增长）",
         f"Traffic {mbps:.3g} Mbit/s, only {per_kw:.3g} Mbit/s per kW: not a working data centre "
         "(its traffic grows with IT load)",
+    )
+
+
+def _step_words(step: StepTraffic, i: int) -> dict[str, str]:
+    """What the traffic did when the load rose at an onset (both sides' means, both growths)."""
+    kw = f"{step.kw_before[i]:.4g} → {step.kw_after[i]:.4g} kW（{step.load_growth[i]:+.0%}）"
+    mbps = f"{step.mbps_before[i]:.3g} → {step.mbps_after[i]:.3g} Mbit/s（{step.traffic_growth[i]:+.0%}）"
+    kw_en, mbps_en = kw.replace("（", " (").replace("）", ")"), mbps.replace("（", " (").replace("）", ")")
+    if step.without_traffic[i]:
+        return _words(
+            f"负荷在突增前后四周由 {kw} 增加，流量为 {mbps}，未随之增长：新增的负荷不是 IT 负荷"
+            "（服务器的流量与其功率同增，矿机每台仅数 kbit/s），该址的流量只能解释原有负荷，不计入评分",
+            f"Over the four weeks either side of the onset the load went {kw_en} and the traffic {mbps_en}: "
+            "the added load is not IT load (servers bring traffic in proportion to their power, a rig a few "
+            "kbit/s); the site's traffic explains only its earlier load and is not counted",
+        )
+    return _words(
+        f"负荷在突增前后四周由 {kw} 增加，流量 {mbps} 随之增长：与新增服务器相符",
+        f"Over the four weeks either side of the onset the load went {kw_en} and the traffic {mbps_en} "
+        "with it: consistent with added servers",
     )
 
 
@@ -355,8 +500,13 @@ def use_names(use: str) -> tuple[str, str]:
     return (category.zh, category.en) if category else (use, use)
 
 
-def _declared_words(use: str, part: float) -> dict[str, str]:
+def _declared_words(use: str, part: float, *, added_without_traffic: bool = False) -> dict[str, str]:
     zh, en = use_names(use)
+    if part > 0 and added_without_traffic:
+        return _words(
+            f"登记用途为{zh}，但其新增负荷没有带来流量",
+            f"Declared a {en}, but its added load brought no traffic",
+        )
     if part > 0:
         return _words(
             f"登记用途为{zh}，但流量只有矿机量级",

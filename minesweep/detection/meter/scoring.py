@@ -39,6 +39,9 @@ REPORTED_COLUMNS = (
     "implausible_share",
     "recent_base_kw",
     "pre_onset_base_kw",
+    "onset_day",
+    "kw_before_onset",
+    "kw_after_onset",
     "night_excess_kw",
     "is_protected_tariff",
     "load_factor",
@@ -367,9 +370,11 @@ def score_table(
     rig_kw: float = 3.25,
     model: Any | None = None,
     has_temperature: bool = False,
+    traffic: pa.Table | None = None,
 ) -> pa.Table:
     """The findings table: meter scores from the pack (or from ``model`` when given) fused with the
-    network and registry evidence in ``meta`` (:mod:`fusion`), reasons and estimates."""
+    network and registry evidence in ``meta`` and the traffic over periods in ``traffic``
+    (:func:`~minesweep.detection.meter.sources.read_traffic_periods`; :mod:`fusion`), reasons and estimates."""
     pack = pack or load_pack()
     columns = add_meta_features(features, meta, pack)
     score, best, route_parts = pack_scores(columns, pack)
@@ -384,7 +389,7 @@ def score_table(
     )
     route = np.array(route_names)[best] if len(best) else np.array([])
     found = estimates(columns, rig_kw, grid, route)
-    inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta)
+    inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta, traffic)
     fused, fusion_records, traffic_ratio, next_step = fuse(
         score,
         columns,

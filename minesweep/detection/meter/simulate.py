@@ -3,7 +3,10 @@
 Writes into ``out``: ``readings/`` (a normalised dataset), ``labels.csv`` (``account_id, is_mining,
 kind, mining_kw, mining_hours, mining_kwh``: kW is the mean power of the mining load over the hours it
 ran), ``accounts.csv`` (``account_id, tariff, contract_kva, declared_use, mean_mbps``: what a
-registry and a flow pipeline would know, empty where they would not), ``temperature.csv`` (``date,
+registry and a flow pipeline would know, empty where they would not), ``traffic.csv`` (``account_id,
+start, end, mean_mbps``: the same flow pipeline's weekly means, for the accounts whose traffic is known:
+a data centre's follows its IT load day by day, rigs add a few kbit/s from their onset, every week varies
+by about a tenth), ``temperature.csv`` (``date,
 temp_c``) and, on request, ``readings_wide.csv`` in the State Grid daily layout. The same seed, family
 and arguments give the same files. Shapes are in :mod:`population`, parameter ranges in
 :mod:`families` (``tune`` to set weights on, ``eval`` to measure on).
@@ -92,6 +95,9 @@ RIG_KBPS = (2.0, 12.0)
 OFFICE_KW = 60.0  # median office load in population.office: BUSINESS_MBPS["office"] is for this size
 LABEL_COLUMNS = ["account_id", "is_mining", "kind", "mining_kw", "mining_hours", "mining_kwh"]
 META_COLUMNS = ["account_id", "tariff", "contract_kva", "declared_use", "mean_mbps"]
+TRAFFIC_COLUMNS = ["account_id", "start", "end", "mean_mbps"]
+TRAFFIC_PERIOD_DAYS = 7
+TRAFFIC_WEEKLY_SIGMA = 0.1
 INTERVALS = {"15min": 900, "30min": 1800, "1h": 3600, "1d": SECONDS_PER_DAY}
 RIG_KW = 3.25
 
@@ -112,12 +118,14 @@ class SimulationSpec:
 @dataclass
 class Generated:
     """One kind's accounts at generation resolution: total kW (n, D, P), the mining block (zeros for
-    negatives) and the site's mean network traffic in Mbps (before it is known or not)."""
+    negatives), the site's mean network traffic in Mbps (before it is known or not) and, where it changes
+    over the window, its traffic day by day (n, D)."""
 
     kw: np.ndarray
     mining: np.ndarray | None
     rated_kw: np.ndarray
     mbps: np.ndarray
+    mbps_days: np.ndarray | None = None
 
 
 def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | None = None) -> Path:
@@ -133,17 +141,22 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
     buckets = ds.bucket_of(pa.array(ids), partitions)
     target = out / "readings"
     staging = ds.new_staging_dir(target)
-    labels, meta = [], []
+    labels, meta, traffic = [], [], []
     wide = _WideWriter(out / "readings_wide.csv", cal, spec) if spec.wide else None
     readings = 0
     for bucket in range(partitions):
         members = np.nonzero(buckets == bucket)[0]
         rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions])
-        day_rows, rows = _generate_bucket(rng, ids[members], kinds[members], cal, spec, fam, wide)
+        # the weekly traffic has its own stream, so the readings and files above do not depend on it
+        traffic_rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions, 7])
+        day_rows, rows = _generate_bucket(
+            rng, traffic_rng, ids[members], kinds[members], cal, spec, fam, wide
+        )
         ds.write_partition(day_rows, spec.interval_s, ds.partition_path(staging, bucket))
         readings += day_rows.reading_count
         labels += rows[0]
         meta += rows[1]
+        traffic += rows[2]
         if progress:
             progress(len(members))
     start_day = day_number_of(spec.start)
@@ -163,6 +176,7 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
     ds.publish(staging, target, replace=True)
     _write_csv(out / "labels.csv", LABEL_COLUMNS, sorted(labels))
     _write_csv(out / "accounts.csv", META_COLUMNS, sorted(meta))
+    _write_csv(out / "traffic.csv", TRAFFIC_COLUMNS, sorted(traffic))
     _write_csv(
         out / "temperature.csv",
         ["date", "temp_c"],
@@ -237,8 +251,9 @@ def _business_mbps(rng: np.random.Generator, kind: str, n: int) -> np.ndarray:
 def _negative(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: Family) -> Generated:
     if kind == "data_centre":
         kw, it = pop.data_centre_parts(rng, n, cal, fam)
-        mbps = it.reshape(n, -1).mean(axis=1) * _lognormal(rng, fam.dc_mbps_per_kw, n)
-        return Generated(kw, None, np.zeros(n), mbps)
+        per_kw = _lognormal(rng, fam.dc_mbps_per_kw, n)
+        mbps = it.reshape(n, -1).mean(axis=1) * per_kw
+        return Generated(kw, None, np.zeros(n), mbps, it.mean(axis=2) * per_kw[:, None])
     if kind.startswith("factory_"):
         kw = pop.factory(rng, n, cal, shifts=int(kind[8]))
     elif kind in ("household", "heating_household", "continuous_plant", "cold_store", "hospital"):
@@ -317,8 +332,16 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
         it_kw = it.reshape(n, -1).mean(axis=1)
         rated = np.maximum(it_kw * rng.uniform(0.2, 0.6, n), 10 * RIG_KW)
         block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.6), fam)
-        mbps = it_kw * _lognormal(rng, fam.dc_mbps_per_kw, n) + _rig_mbps(rng, rated)
-        return Generated(kw + block * rng.uniform(1.1, 1.3, n)[:, None, None], block, rated, mbps)
+        per_kw = _lognormal(rng, fam.dc_mbps_per_kw, n)
+        rigs_mbps = _rig_mbps(rng, rated)
+        mbps_days = it.mean(axis=2) * per_kw[:, None] + rigs_mbps[:, None] * (block.mean(axis=2) > 0)
+        return Generated(
+            kw + block * rng.uniform(1.1, 1.3, n)[:, None, None],
+            block,
+            rated,
+            it_kw * per_kw + rigs_mbps,
+            mbps_days,
+        )
     if kind == "night_only":
         base = pop.shop(rng, n, cal)
         rated = _farm_kw(rng, n, 6, 60)
@@ -336,22 +359,25 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
 
 def _generate_bucket(
     rng: np.random.Generator,
+    traffic_rng: np.random.Generator,
     ids: np.ndarray,
     kinds: np.ndarray,
     cal: pop.Calendar,
     spec: SimulationSpec,
     fam: Family,
     wide: _WideWriter | None,
-) -> tuple[ds.DayRows, tuple[list, list]]:
+) -> tuple[ds.DayRows, tuple[list, list, list]]:
     n, days = len(ids), spec.days
     slots = len(cal.slot_hours)
     kw = np.zeros((n, days, slots))
     mining_kw, mining_hours, mbps = np.zeros(n), np.zeros(n), np.zeros(n)
+    mbps_days = np.zeros((n, days))
     for kind in np.unique(kinds):
         chosen = np.nonzero(kinds == kind)[0]
         made = (_miner if kind in MINER_KINDS else _negative)(rng, str(kind), len(chosen), cal, fam)
         kw[chosen] = np.clip(made.kw, 0, None)
         mbps[chosen] = made.mbps
+        mbps_days[chosen] = made.mbps[:, None] if made.mbps_days is None else made.mbps_days
         if made.mining is not None:
             mining_kw[chosen], mining_hours[chosen] = pop.mining_truth(
                 made.mining, made.rated_kw, 24.0 / slots
@@ -361,6 +387,8 @@ def _generate_bucket(
     peak = np.nanquantile(kw.reshape(n, -1), 0.99, axis=1)
     contract = peak * np.exp(rng.uniform(np.log(1.05), np.log(2.5), n))
     meta = _registry_rows(rng, ids, kinds, contract, mbps, fam)
+    known = np.array([row[4] != "" for row in meta], dtype=bool)
+    traffic = _weekly_traffic_rows(traffic_rng, ids[known], mbps_days[known], spec.start)
     kw = _to_native(kw, spec.interval_s)
     _punch_gaps(rng, kw)
     if wide:
@@ -376,7 +404,30 @@ def _generate_bucket(
         ]
         for a, k, m, h in zip(ids, kinds, mining_kw, mining_hours, strict=True)
     ]
-    return _day_rows(ids, kw, spec), (labels, meta)
+    return _day_rows(ids, kw, spec), (labels, meta, traffic)
+
+
+def _weekly_traffic_rows(
+    rng: np.random.Generator, ids: np.ndarray, mbps_days: np.ndarray, start: dt.date
+) -> list[list]:
+    """traffic.csv rows: per account and week of the window (the last may be shorter) its mean Mbit/s,
+    each week off by a log-normal factor of sigma :data:`TRAFFIC_WEEKLY_SIGMA` (customers, backups, holidays)."""
+    days = mbps_days.shape[1]
+    starts = np.arange(0, days, TRAFFIC_PERIOD_DAYS)
+    weekly = np.add.reduceat(mbps_days, starts, axis=1) / np.diff(np.r_[starts, days])[None, :]
+    weekly = weekly * rng.lognormal(0.0, TRAFFIC_WEEKLY_SIGMA, weekly.shape)
+    spans = [
+        (
+            (start + dt.timedelta(days=int(first))).isoformat(),
+            (start + dt.timedelta(days=int(min(first + TRAFFIC_PERIOD_DAYS, days) - 1))).isoformat(),
+        )
+        for first in starts
+    ]
+    return [
+        [str(account), *span, round(float(value), 4)]
+        for account, row in zip(ids, weekly, strict=True)
+        for span, value in zip(spans, row, strict=True)
+    ]
 
 
 def _round_up_two_digits(kva: float) -> float:

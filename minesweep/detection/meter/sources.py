@@ -309,7 +309,31 @@ def parse_timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array
     naive_ok, naive_s = _seconds(naive)
     utc = np.where(aware_ok, aware_s, naive_s - SHANGHAI_OFFSET_S)
     utc += SECONDS_PER_DAY * np.asarray(end_of_day.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return utc, aware_ok | naive_ok, text
+    return utc, (aware_ok | naive_ok) & _calendar_dates(norm), text
+
+
+_DATE_PREFIX = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
+
+
+def _calendar_dates(text: pa.Array) -> np.ndarray:
+    """False where the text starts with a date the calendar does not have (2021-02-30, 2021-04-31):
+    Arrow's strptime rolls such a day over into the next month, which would file the reading under
+    another day. Judged once per distinct first ten characters (a few per day of data)."""
+    encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(text, 0, 10))
+    real = np.array([_is_calendar_date(p) for p in encoded.dictionary.to_pylist()] or [True], dtype=bool)
+    indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    return real[indices]
+
+
+def _is_calendar_date(prefix: str | None) -> bool:
+    match = _DATE_PREFIX.match(prefix or "")
+    if match is None:
+        return True  # not written as a date with separators: the parsers alone judge it
+    try:
+        dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return False
+    return True
 
 
 def _seconds(stamps: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -357,3 +381,114 @@ def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
     inside = (days >= 0) & (days < n_days)
     series[days[inside]] = values[inside]
     return series
+
+
+TRAFFIC_COLUMNS = ("account_id", "start", "end", "mean_mbps")
+
+
+def read_traffic_periods(path: Path, first_day: int, n_days: int) -> pa.Table:
+    """A site's traffic over periods (``account_id, start, end, mean_mbps``: the mean Mbit/s of the flows
+    attributed to the account from ``start`` to ``end``, both dates inclusive — e.g. a flow pipeline's weekly
+    or monthly byte totals), from CSV or Parquet.
+
+    Returns ``account_id, first_day, last_day, mean_mbps`` with days as indexes into the window that starts
+    on day number ``first_day`` and has ``n_days`` days, periods clipped to it; periods wholly outside are
+    dropped. All or nothing: a missing column, an unreadable date or number, a negative traffic or a period
+    that ends before it starts stops the run with the row named, and nothing is read.
+    """
+    if path.suffix.lower() == ".parquet":
+        raw = pq.read_table(path)
+    else:
+        raw = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    "account_id": pa.string(),
+                    "start": pa.string(),
+                    "end": pa.string(),
+                    "mean_mbps": pa.string(),
+                }
+            ),
+        )
+    missing = [c for c in TRAFFIC_COLUMNS if c not in raw.column_names]
+    if missing:
+        raise MeterDataError(
+            "traffic_columns",
+            f"流量文件缺少列 {', '.join(missing)}（须有 account_id, start, end, mean_mbps）：{path.name}",
+            f"Traffic file is missing column(s) {', '.join(missing)} "
+            f"(account_id, start, end, mean_mbps needed): {path.name}",
+        )
+    start = _period_days(raw.column("start"), "start", path)
+    end = _period_days(raw.column("end"), "end", path)
+    mbps = _traffic_numbers(raw.column("mean_mbps"), path)
+    backwards = np.flatnonzero(end < start)
+    if len(backwards):
+        row = int(backwards[0]) + 1
+        raise MeterDataError(
+            "traffic_period",
+            f"流量文件第 {row} 行：end 早于 start（{path.name}）",
+            f"Traffic file row {row}: end is before start ({path.name})",
+        )
+    return traffic_in_window(
+        pc.cast(raw.column("account_id"), pa.string()).combine_chunks(), start, end, mbps, first_day, n_days
+    )
+
+
+def traffic_in_window(
+    account_id: pa.Array, start: np.ndarray, end: np.ndarray, mbps: np.ndarray, first_day: int, n_days: int
+) -> pa.Table:
+    """Traffic periods (day numbers ``start``–``end`` inclusive) as the fusion takes them: days as indexes
+    into the window of ``n_days`` days from day number ``first_day``, clipped to it; periods wholly
+    outside are dropped."""
+    first, last = start - first_day, end - first_day
+    inside = (last >= 0) & (first < n_days)
+    return pa.table(
+        {
+            "account_id": account_id.filter(pa.array(inside)),
+            "first_day": np.clip(first[inside], 0, n_days - 1).astype(np.int32),
+            "last_day": np.clip(last[inside], 0, n_days - 1).astype(np.int32),
+            "mean_mbps": np.asarray(mbps, dtype=np.float64)[inside],
+        }
+    )
+
+
+def _period_days(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
+    """Day numbers of a date column (``2024-01-31`` or ``2024/1/31``); the first unreadable row is named."""
+    if pa.types.is_date(column.type):
+        days = pc.cast(column, pa.date32())
+    else:  # strictly, value by distinct value (Arrow's strptime would read 2021-02-30 as 2 March)
+        encoded = pc.dictionary_encode(_as_text(column.combine_chunks()))
+        parsed = pa.array([_strict_date(text) for text in encoded.dictionary.to_pylist()], pa.date32())
+        days = pc.take(parsed, encoded.indices)
+    valid = np.asarray(pc.is_valid(days).to_numpy(zero_copy_only=False), dtype=bool)
+    if not valid.all():
+        row = int(np.flatnonzero(~valid)[0]) + 1
+        raise MeterDataError(
+            "traffic_date",
+            f"流量文件第 {row} 行：{name} 不是日期（须为 2024-01-31 形式）：{path.name}",
+            f"Traffic file row {row}: {name} is not a date (write 2024-01-31): {path.name}",
+        )
+    return pc.cast(days, pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _strict_date(text: str | None) -> dt.date | None:
+    for layout in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text or "", layout).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _traffic_numbers(column: pa.ChunkedArray, path: Path) -> np.ndarray:
+    """``mean_mbps`` as float64; the first empty, unreadable or negative value stops the read."""
+    values = parse_numbers(column.combine_chunks())[0]  # NaN where empty or unreadable
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if len(bad):
+        row = int(bad[0]) + 1
+        raise MeterDataError(
+            "traffic_value",
+            f"流量文件第 {row} 行：mean_mbps 须为不小于 0 的数（Mbit/s）：{path.name}",
+            f"Traffic file row {row}: mean_mbps must be a number of Mbit/s, 0 or more: {path.name}",
+        )
+    return np.asarray(values, dtype=np.float64)

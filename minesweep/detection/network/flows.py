@@ -124,6 +124,7 @@ class HostTotal:
     first_seen: float
     last_seen: float
     window_seconds: float
+    window_start: float = 0.0  # UTC seconds: where the data's window begins (the same for every host)
 
 
 def host_traffic_totals(table: pa.Table) -> list[HostTotal]:
@@ -136,7 +137,7 @@ def host_traffic_totals(table: pa.Table) -> list[HostTotal]:
     end = pc.max(table["ts_end"]).as_py() or start
     window = max(float(end) - float(start), 1.0)
     return [
-        HostTotal(str(host), int(volume or 0), float(first or 0.0), float(last or 0.0), window)
+        HostTotal(str(host), int(volume or 0), float(first or 0.0), float(last or 0.0), window, float(start))
         for host, volume, first, last in zip(
             grouped["src_ip"].to_pylist(),
             grouped["bytes_sum"].to_pylist(),

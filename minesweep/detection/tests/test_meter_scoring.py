@@ -305,3 +305,57 @@ def test_a_floor_that_heats_with_the_weather_counts_against_hidden_rigs():
     ).to_pylist()
     assert heated["f_temperature_response"] > 0.2 and unheated["f_temperature_response"] == 0
     assert heated["score"] < unheated["score"] - 0.08
+
+
+def _weekly(account: str, mbps_by_day) -> list[dict]:
+    """A flow pipeline's weekly traffic rows for one account: ``mbps_by_day(first_day)`` per week."""
+    return [
+        {
+            "account_id": account,
+            "first_day": first,
+            "last_day": min(first + 6, DAYS - 1),
+            "mean_mbps": mbps_by_day(first),
+        }
+        for first in range(0, DAYS, 7)
+    ]
+
+
+def test_a_data_centre_whose_load_rose_without_its_traffic_is_not_cleared_by_its_traffic():
+    """Servers bring traffic in proportion to their power, rigs none: the same load step at day 60 is
+    rigs when the weekly traffic stayed where it was, and new servers when it rose with the load."""
+
+    def data_centre_with_step(d, h):
+        return 400.0 + 60.0 * np.sin(2 * np.pi * (h - 10) / 24) + 250.0 * (d >= 60)
+
+    table = _table(data_centre_with_step, data_centre_with_step, data_centre_with_step)
+    meta = pa.table(
+        {
+            "account_id": ["A0", "A1", "A2"],
+            "tariff": ["large_industry"] * 3,
+            "contract_kva": [1200.0] * 3,
+            "declared_use": ["data_center"] * 3,
+            "mean_mbps": [1500.0] * 3,
+        }
+    )
+    traffic = pa.Table.from_pylist(
+        _weekly("A0", lambda first: 1500.0)  # flat across the step
+        + _weekly("A1", lambda first: 1300.0 if first < 60 else 2100.0)  # rose with the load
+    )
+    rigs, servers, unknown = score_table(table, GRID, meta=meta, traffic=traffic).to_pylist()
+    assert rigs["f_onset_day"] == pytest.approx(60, abs=3)
+    assert rigs["f_kw_after_onset"] / rigs["f_kw_before_onset"] - 1 == pytest.approx(250 / 400, abs=0.05)
+    parts = json.loads(rigs["fusion"])["parts"]
+    assert (
+        parts[0]["stream"] == "network" and parts[0]["logit"] == 0
+    )  # its traffic explains only the old load
+    assert "not IT load" in parts[1]["text"]["en"] and "不是 IT 负荷" in parts[1]["text"]["zh"]
+    registry = next(part for part in parts if part["stream"] == "registry")
+    assert registry["logit"] > 0 and "brought no traffic" in registry["text"]["en"]
+    assert rigs["suspect"] and rigs["score"] > rigs["meter_score"]
+    # the same step with traffic that grew with it: the traffic counter stands
+    said = json.loads(servers["fusion"])["parts"]
+    assert said[0]["logit"] < -2 and "consistent with added servers" in said[1]["text"]["en"]
+    assert not servers["suspect"] and servers["score"] < servers["meter_score"]
+    # no traffic over periods: as before, the mean traffic alone speaks (and nothing is said of the step)
+    assert unknown["score"] == pytest.approx(servers["score"], abs=0.02)
+    assert len(json.loads(unknown["fusion"])["parts"]) == 2

@@ -96,3 +96,44 @@ def test_it_gives_a_data_centre_a_daily_rhythm_and_cooling_that_follows_the_weat
     assert pue.min() >= 1.2 - 1e-9 and pue.max() <= 1.8 + 1e-9
     hot, cold = cal.temperature_c > 20, cal.temperature_c < 0
     assert (pue[:, hot].mean(axis=1) > pue[:, cold].mean(axis=1)).all()
+
+
+def test_it_writes_weekly_traffic_for_the_sites_whose_traffic_is_known(tmp_path):
+    simulate(
+        SimulationSpec(accounts=300, days=30, interval_s=3600, mining_share=0.05, seed=9, family="eval"),
+        tmp_path,
+    )
+    meta = pd.read_csv(tmp_path / "accounts.csv", dtype={"account_id": str})
+    traffic = pd.read_csv(tmp_path / "traffic.csv", dtype={"account_id": str})
+    known = set(meta.account_id[meta.mean_mbps.notna()])
+    assert set(traffic.account_id) == known  # unknown stays unknown: no periods either
+    weeks = traffic.groupby("account_id").start.apply(list)
+    assert all(w == ["2021-01-01", "2021-01-08", "2021-01-15", "2021-01-22", "2021-01-29"] for w in weeks)
+    assert set(traffic.end[traffic.start == "2021-01-29"]) == {"2021-01-30"}  # the last week is short
+    # each week is the site's mean traffic off by about a tenth
+    mean_of = traffic.groupby("account_id").mean_mbps.mean()
+    ratio = mean_of[meta.account_id[meta.mean_mbps.notna()]].to_numpy() / meta.mean_mbps.dropna().to_numpy()
+    assert np.median(np.abs(np.log(ratio))) < 0.1
+
+
+def test_a_data_centres_traffic_follows_its_it_load_and_hidden_rigs_add_none():
+    from minesweep.detection.meter.simulate import _miner, _negative
+
+    cal = build_calendar(SimulationSpec(accounts=1, days=120, interval_s=3600, mining_share=0, seed=2))
+    dc = _negative(np.random.default_rng(5), "data_centre", 30, cal, EVAL)
+    assert dc.mbps_days is not None
+    it_days = dc.mbps_days / dc.mbps_days.mean(axis=1, keepdims=True)
+    kw_days = dc.kw.mean(axis=2) / dc.kw.mean(axis=(1, 2))[:, None]
+    # traffic grows with the IT load (slow growth over the window), whatever the cooling does
+    assert (np.corrcoef(it_days[:, -30:].mean(axis=1), kw_days[:, -30:].mean(axis=1))[0, 1]) > 0.5
+    hidden = _miner(np.random.default_rng(6), "hidden_in_data_centre", 40, cal, EVAL)
+    assert hidden.mining is not None and hidden.mbps_days is not None
+    running = hidden.mining.mean(axis=2) > 0
+    onset = running.argmax(axis=1)
+    late = np.flatnonzero((onset > 20) & (onset < 100))
+    assert len(late) >= 5
+    for i in late:
+        before, after = slice(onset[i] - 14, onset[i]), slice(onset[i], onset[i] + 14)
+        load_growth = hidden.kw[i, after].mean() / hidden.kw[i, before].mean() - 1
+        traffic_growth = hidden.mbps_days[i, after].mean() / hidden.mbps_days[i, before].mean() - 1
+        assert load_growth > 0.15 and traffic_growth < 0.05  # rigs: kW without traffic

@@ -137,6 +137,25 @@ def test_it_rejects_bad_rows_with_row_numbers_and_writes_nothing(tmp_path):
     assert not any(p.name.startswith(".ds") for p in tmp_path.iterdir())
 
 
+def test_a_day_the_calendar_does_not_have_is_a_bad_time_not_a_reading_of_the_next_month(tmp_path):
+    """Arrow's strptime reads 2021-02-30 as 2 March; a meter export with such a day is refused by row."""
+    source = _write_csv(
+        tmp_path / "days.csv",
+        ["account_id", "ts", "kwh"],
+        [
+            ["A", "2021-02-28 10:00", "1"],
+            ["A", "2021-02-28 11:00", "1"],
+            ["A", "2021-02-29 10:00", "1"],  # 2021 has no leap day
+            ["A", "2021/4/31 10:00", "1"],
+            ["B", "2024-02-29T10:00+08:00", "1"],  # 2024 has
+            ["B", "2024-02-29 11:00", "1"],
+        ],
+    )
+    with pytest.raises(MeterDataError) as caught:
+        import_meter_files(source, tmp_path / "ds")
+    assert {(r["row"], r["reason"]) for r in caught.value.extra["bad_rows"]} == {(3, "time"), (4, "time")}
+
+
 def test_it_keeps_good_rows_and_writes_rejects_with_skip_bad(tmp_path):
     source = _write_csv(
         tmp_path / "bad.csv",
@@ -241,3 +260,49 @@ def test_it_refuses_a_header_only_file(tmp_path, header):
     with pytest.raises(MeterDataError) as refused:
         import_meter_files(source, tmp_path / "ds")
     assert refused.value.code == "meter.no_readings" and "empty.csv" in refused.value.message
+
+
+def test_it_reads_traffic_periods_into_the_window_and_refuses_a_bad_file_whole(tmp_path):
+    from minesweep.detection.meter.sources import read_traffic_periods
+    from minesweep.detection.meter.timebase import day_number_of
+
+    first_day = day_number_of(dt.date(2021, 1, 1))
+    good = _write_csv(
+        tmp_path / "traffic.csv",
+        ["account_id", "start", "end", "mean_mbps"],
+        [
+            ["007", "2020-12-28", "2021-01-03", "12.5"],  # starts before the window: clipped
+            ["007", "2021/1/4", "2021-01-10", "0"],
+            ["008", "2020-12-01", "2020-12-31", "3"],  # wholly before: dropped
+            ["008", "2021-03-29", "2021-04-04", "3"],  # runs past the 90-day window's end: clipped
+        ],
+    )
+    table = read_traffic_periods(good, first_day, 90).to_pylist()
+    assert table == [
+        {"account_id": "007", "first_day": 0, "last_day": 2, "mean_mbps": 12.5},
+        {"account_id": "007", "first_day": 3, "last_day": 9, "mean_mbps": 0.0},
+        {"account_id": "008", "first_day": 87, "last_day": 89, "mean_mbps": 3.0},
+    ]
+    bad_rows = {
+        "traffic_date": ["007", "2021-02-30", "2021-03-06", "1"],
+        "traffic_value": ["007", "2021-01-01", "2021-01-07", "-1"],
+        "traffic_period": ["007", "2021-01-07", "2021-01-01", "1"],
+    }
+    for code, row in bad_rows.items():
+        path = _write_csv(
+            tmp_path / f"{code}.csv",
+            ["account_id", "start", "end", "mean_mbps"],
+            [["007", "2021-01-01", "2021-01-07", "1"], row],
+        )
+        with pytest.raises(MeterDataError) as caught:
+            read_traffic_periods(path, first_day, 90)
+        assert (
+            caught.value.code == f"meter.{code}"
+            and "第 2 行" in caught.value.message_zh
+            and "row 2" in caught.value.message_en
+        )
+    missing = _write_csv(
+        tmp_path / "missing.csv", ["account_id", "start", "mean_mbps"], [["007", "2021-01-01", "1"]]
+    )
+    with pytest.raises(MeterDataError, match="end"):
+        read_traffic_periods(missing, first_day, 90)

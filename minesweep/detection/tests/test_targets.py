@@ -18,8 +18,9 @@ from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError
-from minesweep.detection.analytics import merge_meta, registry_meta
+from minesweep.detection.analytics import merge_meta, registry_meta, registry_traffic
 from minesweep.detection.learning import outcome_examples, train_from_outcomes
+from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.models import HostTraffic, InspectionOutcome, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.flows import host_traffic_totals
 from minesweep.detection.selectors import confirmation_table, subject_mean_mbps
@@ -236,6 +237,32 @@ def test_it_gives_fusion_the_declared_use_and_traffic_the_registry_knows(hidden_
     assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [pytest.approx(0.2)]
 
 
+def test_it_gives_fusion_the_traffic_of_each_flow_scan_as_a_period_of_the_window(hidden_farm):
+    """Two weekly scans (Beijing days) before and after a meter's onset: each is one period of the
+    holder's traffic, its days counted from the window's first day; a scan without a recorded start is
+    not a period (its days are unknown)."""
+    subject = hidden_farm.subject
+    allocation = _allocation(subject)
+    week = 7 * 86400.0
+    for start, volume in ((dt.datetime(2024, 3, 3, 16, tzinfo=dt.UTC), 30_240_000_000_000), (None, 1)):
+        HostTraffic.objects.create(
+            scan=_scan(),
+            host="10.9.8.7",
+            bytes=volume,
+            seconds=week,
+            window_start=start,  # 2024-03-04 00:00 in Beijing
+            allocation=allocation,
+            subject=subject,
+            division=subject.division,
+        )
+    first_day = day_number_of(dt.date(2024, 3, 1))
+    periods = registry_traffic([FARM_ACCOUNT, "nobody"], first_day, 90).to_pylist()
+    assert periods == [
+        {"account_id": FARM_ACCOUNT, "first_day": 3, "last_day": 9, "mean_mbps": pytest.approx(400.0)}
+    ]  # 30.24 TB over a week: 400 Mbit/s, 4-10 March
+    assert registry_traffic([FARM_ACCOUNT], first_day + 30, 90).num_rows == 0  # before the window
+
+
 def test_an_uploaded_accounts_file_fills_in_what_the_registry_does_not_know(hidden_farm):
     """The registry's values win; a power company's file fills the fields it leaves empty (here the
     traffic: no flows attributed yet) and brings accounts it does not know."""
@@ -354,6 +381,7 @@ def test_a_flow_scan_keeps_the_traffic_of_attributed_addresses_for_fusion(data_r
     kept = HostTraffic.objects.get(scan=scan)
     assert kept.host == "10.1.2.3" and kept.bytes == 48_000 and kept.subject == subject
     assert kept.seconds == 11 * 600 + 590  # the data's whole window
+    assert kept.window_start == dt.datetime.fromtimestamp(1700000000, tz=dt.UTC)  # and where it starts
     assert subject_mean_mbps([subject.pk])[subject.pk] == pytest.approx(48_000 * 8 / 7190 / 1e6)
     assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [
         pytest.approx(5.34e-5, rel=0.01)

@@ -82,6 +82,17 @@ class Command(BaseCommand):
             default=None,
             help="CSV date,temp_c (daily outdoor mean): cooling that follows the weather marks a data centre",
         )
+        det.add_argument(
+            "--traffic",
+            type=Path,
+            default=None,
+            help=(
+                "CSV/Parquet: account_id, start, end, mean_mbps — a site's mean traffic over periods (e.g. the "
+                "flow pipeline's weekly or monthly totals; dates inclusive). Where the load rose at an onset, "
+                "the traffic of the four weeks before is set beside that of the four weeks after: servers "
+                "bring traffic in proportion to their power, rigs none."
+            ),
+        )
         det.add_argument("--since", type=_date, default=None)
         det.add_argument("--until", type=_date, default=None)
         det.add_argument("--rig", default="S19")
@@ -203,6 +214,7 @@ class Command(BaseCommand):
             workers=o["workers"],
             accounts_meta=o["accounts_meta"],
             temperature=o["temperature"],
+            traffic=o["traffic"],
             since=o["since"],
             until=o["until"],
             rig=o["rig"],

@@ -108,6 +108,9 @@ def compute_features(
     )
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
+    features["kw_before_onset"], features["kw_after_onset"] = level_around(
+        daily, features["onset_day"].astype(np.int64)
+    )
     features.update(_running_load(mean_kw, daily, features, grid))
     return features, _step_lists(step_sizes)
 
@@ -201,6 +204,30 @@ def _estimate_inputs(
         "first_seen_day": first_seen.astype(float),
         "hours_since_first_seen": hours_since,
     }
+
+
+ONSET_SIDE_DAYS = (
+    28  # the load (and the fusion's traffic) is compared over four weeks either side of an onset
+)
+
+
+def level_around(daily: np.ndarray, onset_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean daily kW over the :data:`ONSET_SIDE_DAYS` days before the onset and the as many from it on
+    (NaN without an onset or without readings on a side): the size of the step in the site's own terms,
+    which the fusion sets beside its traffic over the same weeks."""
+    days = np.arange(daily.shape[1])[None, :]
+    onset = onset_day[:, None]
+    before = (onset > 0) & (days < onset) & (days >= onset - ONSET_SIDE_DAYS)
+    after = (onset > 0) & (days >= onset) & (days < onset + ONSET_SIDE_DAYS)
+    return _masked_mean(daily, before), _masked_mean(daily, after)
+
+
+def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    chosen = mask & np.isfinite(values)
+    count = chosen.sum(axis=1)
+    total = np.where(chosen, values, 0.0).sum(axis=1, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 RUNNING_SHARE = 0.05  # a slot counts as running when the new load is above 5 % of its usual level
