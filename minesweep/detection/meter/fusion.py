@@ -193,12 +193,19 @@ def traffic_per_kw_log10(mean_mbps: np.ndarray, mean_kw: np.ndarray) -> np.ndarr
 @dataclass(frozen=True)
 class StepTraffic:
     """Per account, over the four weeks before an onset and the four from it: mean kW and mean Mbit/s
-    (NaN without an onset or where unknown)."""
+    (NaN without an onset or where unknown), their proportional growths, whether they were
+    ``compared`` (the load rose by a tenth or more at an onset and the traffic is known on both sides)
+    and whether the load rose ``without_traffic`` (compared, and the traffic rose by less than
+    :data:`STEP_TRAFFIC_SHARE` of the load's rise). Computed once per run, read per account."""
 
     kw_before: np.ndarray
     kw_after: np.ndarray
     mbps_before: np.ndarray
     mbps_after: np.ndarray
+    load_growth: np.ndarray
+    traffic_growth: np.ndarray
+    compared: np.ndarray
+    without_traffic: np.ndarray
 
     @classmethod
     def of(cls, columns: dict[str, np.ndarray], inputs: FusionInputs) -> StepTraffic:
@@ -206,33 +213,16 @@ class StepTraffic:
         unknown = np.full(n, np.nan)
         kw_before = columns.get("kw_before_onset", unknown)
         kw_after = columns.get("kw_after_onset", unknown)
-        if inputs.periods is None or "onset_day" not in columns:
-            return cls(kw_before, kw_after, unknown, unknown)
-        onset = np.nan_to_num(columns["onset_day"], nan=-1.0).astype(np.int64)
-        return cls(kw_before, kw_after, *inputs.periods.around(onset, ONSET_SIDE_DAYS))
-
-    @property
-    def load_growth(self) -> np.ndarray:
+        mbps_before, mbps_after = unknown, unknown
+        if inputs.periods is not None and "onset_day" in columns:
+            onset = np.nan_to_num(columns["onset_day"], nan=-1.0).astype(np.int64)
+            mbps_before, mbps_after = inputs.periods.around(onset, ONSET_SIDE_DAYS)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.kw_after / self.kw_before - 1.0
-
-    @property
-    def traffic_growth(self) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.maximum(self.mbps_after, 0.0) / np.maximum(self.mbps_before, 0.001) - 1.0
-
-    @property
-    def compared(self) -> np.ndarray:
-        """The load rose by a tenth or more at an onset and the traffic is known on both sides."""
-        growth = self.load_growth
-        with np.errstate(invalid="ignore"):
-            return np.isfinite(self.traffic_growth) & np.isfinite(growth) & (growth >= STEP_MIN_LOAD_GROWTH)
-
-    @property
-    def without_traffic(self) -> np.ndarray:
-        """Compared, and the traffic rose by less than :data:`STEP_TRAFFIC_SHARE` of the load's rise."""
-        with np.errstate(invalid="ignore"):
-            return self.compared & (self.traffic_growth < STEP_TRAFFIC_SHARE * self.load_growth)
+            load = kw_after / kw_before - 1.0
+            traffic = np.maximum(mbps_after, 0.0) / np.maximum(mbps_before, 0.001) - 1.0
+            compared = np.isfinite(traffic) & np.isfinite(load) & (load >= STEP_MIN_LOAD_GROWTH)
+            without = compared & (traffic < STEP_TRAFFIC_SHARE * load)
+        return cls(kw_before, kw_after, mbps_before, mbps_after, load, traffic, compared, without)
 
 
 def fusion_parts(
