@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from minesweep.core.errors import DomainError
 from minesweep.core.i18n import split_pair
@@ -27,7 +28,7 @@ from minesweep.detection.meter.evidence import render_evidence
 from minesweep.detection.meter.importer import ImportReport, import_meter_files
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
-from minesweep.detection.meter.sources import read_accounts_meta, traffic_in_window
+from minesweep.detection.meter.sources import read_accounts_meta, read_traffic_periods, traffic_in_window
 from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.network.api import (
     FlowOutcome,
@@ -115,6 +116,15 @@ def registry_traffic(account_ids: Sequence[str], first_day: int, n_days: int) ->
         first_day,
         n_days,
     )
+
+
+def merge_traffic(registry: pa.Table, uploaded: pa.Table | None) -> pa.Table:
+    """The registry's traffic periods of an account where it has any; an uploaded file's for the accounts
+    it has none of (two sources' periods are not mixed: they may count the same days twice)."""
+    if uploaded is None or uploaded.num_rows == 0:
+        return registry
+    known = pc.is_in(uploaded.column("account_id"), value_set=registry.column("account_id").unique())
+    return pa.concat_tables([registry, uploaded.filter(pc.invert(known))])
 
 
 def _declared_use(subject: Any) -> str | None:
@@ -209,6 +219,7 @@ def run_meter_detection(
     rig: str = DEFAULT_RIG,
     skip_bad: bool = False,
     accounts_meta: Path | None = None,
+    traffic: Path | None = None,
     workers: int = 1,
 ) -> MeterResult:
     """Import (unless ``source`` is a dataset), compute features with progress, score with registry metadata.
@@ -247,9 +258,12 @@ def run_meter_detection(
     ids = features.column("account_id").to_pylist() if features.num_rows else []
     uploaded = read_accounts_meta(accounts_meta) if accounts_meta else None
     meta = merge_meta(registry_meta(ids), uploaded)
-    traffic = registry_traffic(ids, grid.start_day, grid.n_days)
+    periods = merge_traffic(
+        registry_traffic(ids, grid.start_day, grid.n_days),
+        read_traffic_periods(traffic, grid.start_day, grid.n_days) if traffic else None,
+    )
     findings = score_table(
-        features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig), traffic=traffic
+        features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig), traffic=periods
     )
     findings = findings.sort_by([("score", "descending"), ("account_id", "ascending")])
     dates = grid.dates() if grid.n_days else []

@@ -42,7 +42,7 @@ from minesweep.detection.inputs import (
     store_upload,
 )
 from minesweep.detection.meter.rigs import RIG_POWER_KW
-from minesweep.detection.meter.sources import detect_layout, read_accounts_meta
+from minesweep.detection.meter.sources import detect_layout, read_accounts_meta, read_traffic_periods
 from minesweep.detection.models import (
     HostTraffic,
     InspectionOutcome,
@@ -60,6 +60,7 @@ from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subj
 Actor = AbstractBaseUser | str | None
 #: Findings kept in the database per run (highest scores first); the full table stays in findings.parquet.
 MAX_STORED_FINDINGS = 20_000
+ANY_DAY = 1_000_000  # a window of day numbers that holds every date a file can carry (to check it whole)
 METER_JOB = "detection.meter_run"
 NET_JOB = "detection.net_scan"
 
@@ -116,6 +117,7 @@ def meter_run_start(
     uploads: Sequence[Upload] = (),
     server_path: str = "",
     accounts_meta: Upload | None = None,
+    traffic: Upload | None = None,
     since: str = "",
     until: str = "",
     rig: str = "S19",
@@ -125,6 +127,7 @@ def meter_run_start(
     _one_source(uploads, server_path)
     checked = [check_upload(u, METER_KINDS) for u in uploads]
     meta_checked = check_upload(accounts_meta, ("csv", "parquet")) if accounts_meta is not None else None
+    traffic_checked = check_upload(traffic, ("csv", "parquet")) if traffic is not None else None
     source_path = resolve_data_path(server_path) if server_path.strip() else None
     since_day = _parse_day(since, "开始日期", "Start date")
     until_day = _parse_day(until, "结束日期", "End date")
@@ -157,6 +160,10 @@ def meter_run_start(
             meta_path = store_upload(accounts_meta, meta_checked, folder / "meta", 0)
             read_accounts_meta(meta_path)
             run.params["accounts_meta"] = str(meta_path)
+        if traffic_checked is not None and traffic is not None:
+            traffic_path = store_upload(traffic, traffic_checked, folder / "traffic", 0)
+            read_traffic_periods(traffic_path, 0, ANY_DAY)  # every row checked now, whatever the window
+            run.params["traffic"] = str(traffic_path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

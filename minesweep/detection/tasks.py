@@ -37,6 +37,7 @@ def meter_run(job: Job, progress: ProgressReporter) -> dict[str, Any]:
         rig=params.get("rig", "S19"),
         skip_bad=bool(params.get("skip_bad")),
         accounts_meta=Path(params["accounts_meta"]) if params.get("accounts_meta") else None,
+        traffic=Path(params["traffic"]) if params.get("traffic") else None,
         workers=_workers(),
     )
     progress(0.92, "正在保存结果……", "Saving the findings…")

@@ -18,7 +18,7 @@ from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError
-from minesweep.detection.analytics import merge_meta, registry_meta, registry_traffic
+from minesweep.detection.analytics import merge_meta, merge_traffic, registry_meta, registry_traffic
 from minesweep.detection.learning import outcome_examples, train_from_outcomes
 from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.models import HostTraffic, InspectionOutcome, MeterSuspect, NetHost, NetScan
@@ -261,6 +261,22 @@ def test_it_gives_fusion_the_traffic_of_each_flow_scan_as_a_period_of_the_window
         {"account_id": FARM_ACCOUNT, "first_day": 3, "last_day": 9, "mean_mbps": pytest.approx(400.0)}
     ]  # 30.24 TB over a week: 400 Mbit/s, 4-10 March
     assert registry_traffic([FARM_ACCOUNT], first_day + 30, 90).num_rows == 0  # before the window
+
+
+def test_an_uploaded_traffic_file_speaks_only_for_accounts_the_registry_has_no_scans_of():
+    def periods(accounts: list[str], mbps: float) -> pa.Table:
+        return pa.table(
+            {
+                "account_id": accounts,
+                "first_day": pa.array([0] * len(accounts), pa.int32()),
+                "last_day": pa.array([6] * len(accounts), pa.int32()),
+                "mean_mbps": [mbps] * len(accounts),
+            }
+        )
+
+    merged = merge_traffic(periods(["A"], 400.0), periods(["A", "A", "B"], 1.0)).to_pylist()
+    assert [(row["account_id"], row["mean_mbps"]) for row in merged] == [("A", 400.0), ("B", 1.0)]
+    assert merge_traffic(periods([], 0.0), None).num_rows == 0
 
 
 def test_an_uploaded_accounts_file_fills_in_what_the_registry_does_not_know(hidden_farm):

@@ -103,6 +103,26 @@ def test_it_shows_clear_errors_and_changes_nothing(data_root, analyst, client_fo
     assert not MeterRun.objects.exists()
 
 
+def test_it_takes_a_traffic_file_checked_whole_before_the_run_is_queued(
+    data_root, simulated, analyst, client_for
+):
+    client = client_for(analyst)
+    header = b"account_id,start,end,mean_mbps\n"
+    bad = SimpleUploadedFile(
+        "traffic.csv", header + b"A,2021-01-01,2021-01-07,5\nA,2021-01-08,2021-01-14,lots\n"
+    )
+    refused = client.post(
+        "/analytics/meters/new/", {"server_path": "sim/readings/", "traffic": bad}
+    ).content.decode()
+    assert "流量文件第 2 行" in refused and "mean_mbps" in refused and not MeterRun.objects.exists()
+    good = SimpleUploadedFile("traffic.csv", header + f"{FARM_ACCOUNT},2021-01-01,2021-01-07,0.02\n".encode())
+    client.post("/analytics/meters/new/", {"server_path": "sim/readings/", "traffic": good})
+    run = MeterRun.objects.get()
+    assert run.params["traffic"].endswith(".csv") and run_worker(once=True) == 1
+    run.refresh_from_db()
+    assert run.summary["suspects"] >= 1
+
+
 def test_it_rejects_a_file_by_its_content_not_its_name(data_root, analyst, client_for):
     fake = SimpleUploadedFile("readings.parquet", b"PAR1 this is not parquet")
     response = client_for(analyst).post("/analytics/meters/new/", {"files": fake})
