@@ -7,8 +7,8 @@ reused; a ``bench/quality_bench.py --workdir`` folder works too)::
     MINESWEEP_DEMO=1 .venv/bin/python bench/messy_readings_bench.py --family tune --seeds 31 41 51 --workdir /tmp/qt365
 
 Per seed, the simulator's readings (``meters simulate --family eval``, hourly, 1 % miners) are copied
-with one kind of damage at a time, then ``meters detect`` runs on each copy with the full accounts file
-and the temperature (as ``quality_bench.py`` does, fused). The kinds (a fixed random generator per
+with one kind of damage at a time, then ``meters detect`` runs on each copy with the full accounts file,
+the temperature and the weekly traffic (as ``quality_bench.py`` does, fused). The kinds (a fixed random generator per
 kind, so every run damages the same readings):
 
 * ``clean``: the readings as simulated;
@@ -147,7 +147,10 @@ def run_kind(kind: str, seeds: list[Path], scratch: Path) -> dict:
             readings = scratch / f"{folder.name}-{kind}"
             damaged_copy(folder / "readings", readings, kind)
         options = DetectOptions(
-            accounts_meta=folder / "accounts.csv", temperature=folder / "temperature.csv", progress=False
+            accounts_meta=folder / "accounts.csv",
+            temperature=folder / "temperature.csv",
+            traffic=folder / "traffic.csv",
+            progress=False,
         )
         runs.append(
             {
@@ -188,7 +191,7 @@ def main() -> None:
         seeds = []
         for seed in args.seeds:
             folder = work / f"{args.family}-{seed}"
-            if not (folder / "labels.csv").exists():
+            if not (folder / "traffic.csv").exists():  # (a folder from before traffic.csv: the same readings again)
                 spec = SimulationSpec(
                     accounts=args.accounts,
                     days=args.days,

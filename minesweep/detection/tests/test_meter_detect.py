@@ -226,6 +226,40 @@ def test_it_runs_from_the_command_line(simulated, tmp_path):
     assert "miner:pure_farm" in stdout.getvalue()
 
 
+def test_it_reads_the_traffic_over_periods_from_the_command_line_and_refuses_a_bad_file(simulated, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    def detect_with(traffic: Path) -> dict:
+        stdout = StringIO()
+        call_command(
+            "meters",
+            "detect",
+            str(simulated / "readings"),
+            "--out",
+            str(tmp_path / "f.parquet"),
+            "--accounts-meta",
+            str(simulated / "accounts.csv"),
+            "--traffic",
+            str(traffic),
+            "--workers",
+            "1",
+            stdout=stdout,
+        )
+        return json.loads(stdout.getvalue())
+
+    assert detect_with(simulated / "traffic.csv")["accounts"] == 240
+    findings = pq.read_table(tmp_path / "f.parquet")
+    assert {"f_onset_day", "f_kw_before_onset", "f_kw_after_onset"} <= set(findings.column_names)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("account_id,start,end,mean_mbps\nSIM0000001,2021-01-08,2021-01-01,3\n", encoding="utf-8")
+    (tmp_path / "f.parquet").unlink()
+    with pytest.raises(CommandError, match="row 1: end is before start"):
+        detect_with(bad)
+    assert not (tmp_path / "f.parquet").exists()
+
+
 def test_it_simulates_imports_and_plots_from_the_command_line(tmp_path):
     from io import StringIO
 

@@ -244,7 +244,10 @@ class Command(BaseCommand):
             total=spec.accounts, unit="acct", desc="meters simulate", disable=not sys.stderr.isatty()
         ) as bar:
             path = simulate(spec, o["out"], bar.update)
-        self.stdout.write(f"wrote {path}, {o['out'] / 'labels.csv'}, {o['out'] / 'accounts.csv'}")
+        written = ", ".join(
+            str(o["out"] / name) for name in ("labels.csv", "accounts.csv", "traffic.csv", "temperature.csv")
+        )
+        self.stdout.write(f"wrote {path}, {written}")
 
     def _evaluate(self, o: dict[str, Any]) -> None:
         from minesweep.detection.meter.evaluate import evaluate_files, format_table
