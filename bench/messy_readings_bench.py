@@ -191,7 +191,8 @@ def main() -> None:
         seeds = []
         for seed in args.seeds:
             folder = work / f"{args.family}-{seed}"
-            if not (folder / "traffic.csv").exists():  # (a folder from before traffic.csv: the same readings again)
+            # a folder from before traffic.csv is simulated again: the same readings, and the traffic
+            if not (folder / "traffic.csv").exists():
                 spec = SimulationSpec(
                     accounts=args.accounts,
                     days=args.days,
