@@ -118,6 +118,11 @@ class TrafficPeriods:
 
         return cls(rows[known], column("first_day"), column("last_day"), column("mean_mbps").astype(float))
 
+    def window_mean(self, n: int) -> np.ndarray:
+        """Per account its mean Mbit/s over all its periods in the window (weighted by days; NaN without
+        any): the site's mean traffic where the accounts file gives none."""
+        return self._side(np.ones(len(self.account), dtype=bool), self._days(), n, min_days=1)
+
     def around(self, onset_day: np.ndarray, side_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Per account the mean Mbit/s of the periods that end in the ``side_days`` days before its onset
         and of those that start in the ``side_days`` days from it (weighted by days; a period across the
@@ -127,20 +132,26 @@ class TrafficPeriods:
         has = onset > 0
         before = has & (self.last_day < onset) & (self.last_day >= onset - side_days)
         after = has & (self.first_day >= onset) & (self.first_day < onset + side_days)
-        days = (self.last_day - self.first_day + 1).astype(float)
+        days = self._days()
         return self._side(before, days, n), self._side(after, days, n)
 
-    def _side(self, chosen: np.ndarray, days: np.ndarray, n: int) -> np.ndarray:
+    def _days(self) -> np.ndarray:
+        return (self.last_day - self.first_day + 1).astype(float)
+
+    def _side(
+        self, chosen: np.ndarray, days: np.ndarray, n: int, min_days: int = STEP_MIN_SIDE_DAYS
+    ) -> np.ndarray:
         covered = np.bincount(self.account[chosen], days[chosen], n)
         total = np.bincount(self.account[chosen], (self.mbps * days)[chosen], n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(covered >= STEP_MIN_SIDE_DAYS, total / np.maximum(covered, 1.0), np.nan)
+            return np.where(covered >= min_days, total / np.maximum(covered, 1.0), np.nan)
 
 
 @dataclass(frozen=True)
 class FusionInputs:
-    """Per account, aligned with the feature table: traffic (NaN = unknown), declared use ('' = unknown)
-    and, when given, the traffic over periods (for the traffic across an onset)."""
+    """Per account, aligned with the feature table: traffic (NaN = unknown; the accounts file's mean, else
+    the mean of the account's traffic periods in the window), declared use ('' = unknown) and, when given,
+    the traffic over periods (for the traffic across an onset)."""
 
     mean_mbps: np.ndarray
     declared_use: list[str]
@@ -152,8 +163,9 @@ class FusionInputs:
     ) -> FusionInputs:
         n = len(account_ids)
         periods = TrafficPeriods.of(account_ids, traffic)
+        over_periods = periods.window_mean(n) if periods is not None else np.full(n, np.nan)
         if meta is None or meta.num_rows == 0:
-            return cls(np.full(n, np.nan), [""] * n, periods)
+            return cls(over_periods, [""] * n, periods)
         keys = meta.column("account_id").to_pylist()
         mbps_of = (
             dict(zip(keys, meta.column("mean_mbps").to_pylist(), strict=True))
@@ -165,8 +177,9 @@ class FusionInputs:
             if "declared_use" in meta.column_names
             else {}
         )
+        mean_mbps = np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float)
         return cls(
-            np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float),
+            np.where(np.isfinite(mean_mbps), mean_mbps, over_periods),  # the file's mean first
             [str(use_of.get(a) or "").strip().lower() for a in account_ids],
             periods,
         )

@@ -37,3 +37,25 @@ def test_it_sets_the_traffic_of_the_weeks_before_an_onset_beside_the_weeks_from_
     assert np.isnan(before[1]) and after[1] == pytest.approx(7.0)
     # C: one period across the onset is neither side; D: no onset
     assert np.isnan(before[2]) and np.isnan(after[2]) and np.isnan(before[3])
+
+
+def test_traffic_over_periods_is_the_sites_known_traffic_where_the_accounts_file_has_none():
+    import numpy as np
+    import pyarrow as pa
+    import pytest
+
+    from minesweep.detection.meter.fusion import FusionInputs
+
+    periods = pa.table(
+        {
+            "account_id": ["A", "A", "B"],
+            "first_day": [0, 7, 0],
+            "last_day": [6, 20, 6],
+            "mean_mbps": [10.0, 40.0, 5.0],
+        }
+    )
+    meta = pa.table({"account_id": ["A", "B", "C"], "mean_mbps": [None, 2.0, None]})
+    inputs = FusionInputs.of(["A", "B", "C"], meta, periods)
+    assert inputs.mean_mbps[0] == pytest.approx((10 * 7 + 40 * 14) / 21)  # from its periods, by days
+    assert inputs.mean_mbps[1] == 2.0 and np.isnan(inputs.mean_mbps[2])  # the file first; none: unknown
+    assert FusionInputs.of(["A"], None, periods).mean_mbps[0] == pytest.approx(30.0)
