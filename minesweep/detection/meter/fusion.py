@@ -389,7 +389,9 @@ def _record(
             {
                 "stream": "network",
                 "logit": round(float(parts["traffic"][i]), 2),
-                "text": _traffic_words(per_kw, mbps) if traffic_counts else _night_traffic_words(mbps),
+                "text": _traffic_words(per_kw, mbps, only_earlier_load=bool(onset.without_traffic[i]))
+                if traffic_counts
+                else _night_traffic_words(mbps),
             }
         )
     if traffic_counts and onset.compared[i]:
@@ -433,7 +435,13 @@ def _words(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
-def _traffic_words(per_kw: float, mbps: float) -> dict[str, str]:
+def _traffic_words(per_kw: float, mbps: float, *, only_earlier_load: bool = False) -> dict[str, str]:
+    if per_kw >= 10**BUSY_TRAFFIC_LOG10 and only_earlier_load:
+        return _words(
+            f"流量 {mbps:.3g} Mbit/s，每千瓦 {per_kw:.3g} Mbit/s：属办公或数据中心量级，但只能解释突增前的负荷（见下条）",
+            f"Traffic {mbps:.3g} Mbit/s, {per_kw:.3g} Mbit/s per kW: office or data-centre scale, but it "
+            "explains only the load before the jump (next line)",
+        )
     if per_kw >= 10**BUSY_TRAFFIC_LOG10:
         return _words(
             f"流量 {mbps:.3g} Mbit/s，每千瓦 {per_kw:.3g} Mbit/s：属办公或数据中心量级，不像矿机（每台仅数 kbit/s）",
@@ -456,13 +464,13 @@ def _step_words(step: StepTraffic, i: int) -> dict[str, str]:
         return _words(
             f"负荷在突增前后四周由 {kw} 增加，流量为 {mbps}，未随之增长：新增的负荷不是 IT 负荷"
             "（服务器的流量与其功率同增，矿机每台仅数 kbit/s），该址的流量只能解释原有负荷，不计入评分",
-            f"Over the four weeks either side of the onset the load went {kw_en} and the traffic {mbps_en}: "
+            f"Over the four weeks either side of the jump the load went {kw_en} and the traffic {mbps_en}: "
             "the added load is not IT load (servers bring traffic in proportion to their power, a rig a few "
             "kbit/s); the site's traffic explains only its earlier load and is not counted",
         )
     return _words(
         f"负荷在突增前后四周由 {kw} 增加，流量 {mbps} 随之增长：与新增服务器相符",
-        f"Over the four weeks either side of the onset the load went {kw_en} and the traffic {mbps_en} "
+        f"Over the four weeks either side of the jump the load went {kw_en} and the traffic {mbps_en} "
         "with it: consistent with added servers",
     )
 
