@@ -345,9 +345,11 @@ def test_a_data_centre_whose_load_rose_without_its_traffic_is_not_cleared_by_its
     assert rigs["f_onset_day"] == pytest.approx(60, abs=3)
     assert rigs["f_kw_after_onset"] / rigs["f_kw_before_onset"] - 1 == pytest.approx(250 / 400, abs=0.05)
     parts = json.loads(rigs["fusion"])["parts"]
+    # its traffic explains only the old load: not counted, and not said to rule rigs out
+    assert parts[0]["stream"] == "network" and parts[0]["logit"] == 0
     assert (
-        parts[0]["stream"] == "network" and parts[0]["logit"] == 0
-    )  # its traffic explains only the old load
+        "only the load before the jump" in parts[0]["text"]["en"] and "not rigs" not in parts[0]["text"]["en"]
+    )
     assert "not IT load" in parts[1]["text"]["en"] and "不是 IT 负荷" in parts[1]["text"]["zh"]
     registry = next(part for part in parts if part["stream"] == "registry")
     assert registry["logit"] > 0 and "brought no traffic" in registry["text"]["en"]
