@@ -40,6 +40,11 @@ class Family:
     pue_floor: tuple[float, float]  # PUE on cold days
     pue_swing: tuple[float, float]  # PUE added on the hottest days (floor + swing within 1.2-1.8)
     dc_mbps_per_kw: tuple[float, float]  # log-normal (median, sigma) of traffic per kW of IT load
+    # a new hall (扩容) opened during the window: share of data centres, the IT load's factor after it, and
+    # the days its servers take to fill (their traffic comes with them)
+    dc_hall_share: float
+    dc_hall_factor: tuple[float, float]
+    dc_hall_ramp_days: tuple[int, int]
     # continuous-process plants
     plant_ar: tuple[float, float]  # AR(1) coefficient of process noise (per slot)
     plant_noise: tuple[float, float]  # σ of process noise
@@ -77,6 +82,9 @@ TUNE = Family(
     pue_floor=(1.15, 1.45),
     pue_swing=(0.03, 0.3),
     dc_mbps_per_kw=(4.0, 0.9),
+    dc_hall_share=0.2,
+    dc_hall_factor=(1.15, 1.6),
+    dc_hall_ramp_days=(0, 21),
     plant_ar=(0.7, 0.95),
     plant_noise=(0.01, 0.06),
     plant_stops=(0, 3),
@@ -131,6 +139,9 @@ EVAL = Family(
     pue_floor=(1.2, 1.5),
     pue_swing=(0.05, 0.3),
     dc_mbps_per_kw=(3.0, 1.0),
+    dc_hall_share=0.15,
+    dc_hall_factor=(1.1, 1.5),
+    dc_hall_ramp_days=(0, 28),
     plant_ar=(0.8, 0.97),
     plant_noise=(0.015, 0.08),
     plant_stops=(0, 4),

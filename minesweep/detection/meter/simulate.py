@@ -8,7 +8,8 @@ start, end, mean_mbps``: the same flow pipeline's weekly means, for the accounts
 a data centre's follows its IT load day by day, rigs add a few kbit/s from their onset, every week varies
 by about a tenth), ``temperature.csv`` (``date,
 temp_c``) and, on request, ``readings_wide.csv`` in the State Grid daily layout. The same seed, family
-and arguments give the same files. Shapes are in :mod:`population`, parameter ranges in
+and arguments give the same files. A share of the data centres open a new hall during the window (their
+load and traffic rise together, :func:`_open_new_halls`). Shapes are in :mod:`population`, parameter ranges in
 :mod:`families` (``tune`` to set weights on, ``eval`` to measure on).
 """
 
@@ -149,8 +150,9 @@ def simulate(spec: SimulationSpec, out: Path, progress: Callable[[int], None] | 
         rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions])
         # the weekly traffic has its own stream, so the readings and files above do not depend on it
         traffic_rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions, 7])
+        hall_rng = np.random.default_rng([spec.seed, fam.seed_salt, bucket, partitions, 8])
         day_rows, rows = _generate_bucket(
-            rng, traffic_rng, ids[members], kinds[members], cal, spec, fam, wide
+            (rng, traffic_rng, hall_rng), ids[members], kinds[members], cal, spec, fam, wide
         )
         ds.write_partition(day_rows, spec.interval_s, ds.partition_path(staging, bucket))
         readings += day_rows.reading_count
@@ -358,8 +360,7 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
 
 
 def _generate_bucket(
-    rng: np.random.Generator,
-    traffic_rng: np.random.Generator,
+    rngs: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
     ids: np.ndarray,
     kinds: np.ndarray,
     cal: pop.Calendar,
@@ -367,6 +368,9 @@ def _generate_bucket(
     fam: Family,
     wide: _WideWriter | None,
 ) -> tuple[ds.DayRows, tuple[list, list, list]]:
+    """One bucket's readings and rows; ``rngs``: the main stream, the weekly traffic's and the new halls'
+    (streams of their own, so that adding either left the rest of the data as it was)."""
+    rng, traffic_rng, hall_rng = rngs
     n, days = len(ids), spec.days
     slots = len(cal.slot_hours)
     kw = np.zeros((n, days, slots))
@@ -382,6 +386,8 @@ def _generate_bucket(
             mining_kw[chosen], mining_hours[chosen] = pop.mining_truth(
                 made.mining, made.rated_kw, 24.0 / slots
             )
+    opened = _open_new_halls(hall_rng, kinds, kw, mbps_days, fam)
+    mbps[opened] = mbps_days[opened].mean(axis=1)
     # Contracted capacity: the same rule for everyone (robust peak × 1.05-2.5, log-uniform), so it
     # says nothing about the label.
     peak = np.nanquantile(kw.reshape(n, -1), 0.99, axis=1)
@@ -428,6 +434,29 @@ def _weekly_traffic_rows(
         for account, row in zip(ids, weekly, strict=True)
         for span, value in zip(spans, row, strict=True)
     ]
+
+
+def _open_new_halls(
+    rng: np.random.Generator, kinds: np.ndarray, kw: np.ndarray, mbps_days: np.ndarray, fam: Family
+) -> np.ndarray:
+    """A share of the data centres open a new hall during the window (in place): from a day between 10 %
+    and 80 % of the window their IT load, its cooling and its traffic grow by the hall's factor, the
+    servers filling it over days to weeks — a sudden, lasting rise of the load, as rigs make, but with the
+    traffic that servers bring. Returns the accounts changed."""
+    days = kw.shape[1]
+    centres = np.flatnonzero(kinds == "data_centre")
+    opens = centres[rng.random(len(centres)) < fam.dc_hall_share]
+    start = rng.integers(int(0.1 * days), max(int(0.1 * days) + 1, int(0.8 * days)), len(opens))
+    factor = rng.uniform(*fam.dc_hall_factor, len(opens))
+    ramp = rng.integers(fam.dc_hall_ramp_days[0], fam.dc_hall_ramp_days[1] + 1, len(opens))
+    since = np.arange(days)[None, :] - start[:, None]
+    filled = np.clip((since + 1) / np.maximum(ramp[:, None], 1), 0.0, 1.0)
+    growth = 1.0 + (factor[:, None] - 1.0) * filled
+    kw[opens] *= growth[:, :, None]
+    mbps_days[opens] *= growth
+    changed = np.zeros(len(kinds), dtype=bool)
+    changed[opens] = True
+    return changed
 
 
 def _round_up_two_digits(kva: float) -> float:

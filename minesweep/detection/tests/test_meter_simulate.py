@@ -137,3 +137,18 @@ def test_a_data_centres_traffic_follows_its_it_load_and_hidden_rigs_add_none():
         load_growth = hidden.kw[i, after].mean() / hidden.kw[i, before].mean() - 1
         traffic_growth = hidden.mbps_days[i, after].mean() / hidden.mbps_days[i, before].mean() - 1
         assert load_growth > 0.15 and traffic_growth < 0.05  # rigs: kW without traffic
+
+
+def test_some_data_centres_open_a_new_hall_whose_servers_bring_their_traffic():
+    from minesweep.detection.meter.simulate import _open_new_halls
+
+    kinds = np.array(["data_centre"] * 200 + ["office"] * 50)
+    kw = np.full((250, 100, 24), 500.0)
+    mbps = np.full((250, 100), 2000.0)
+    opened = _open_new_halls(np.random.default_rng(3), kinds, kw, mbps, TUNE)
+    assert not opened[200:].any() and opened.mean() == pytest.approx(TUNE.dc_hall_share * 0.8, abs=0.05)
+    for i in np.flatnonzero(opened):
+        load, traffic = kw[i].mean(axis=1) / 500.0, mbps[i] / 2000.0
+        assert load[0] == 1.0 and TUNE.dc_hall_factor[0] <= load[-1] <= TUNE.dc_hall_factor[1]
+        assert np.allclose(load, traffic)  # servers: the traffic grows as the load does
+    assert (kw[~opened] == 500.0).all()
