@@ -10,6 +10,8 @@ rounding). Money is rounded half-up to 0.01 yuan, standard coal to 0.0001 tce; k
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -26,20 +28,171 @@ COEFFICIENTS = ("calorific", "equivalent")
 LATE_FEE_RATE_PER_DAY = Decimal("0.03")
 
 
+#: Every step's label, Chinese and English, by code: the step's ``name``, or ``name/reading`` where one name
+#: reads differently by case (a duration presumed or established; the kWh of a theft or of a surcharge).
+#: ``{year}`` and ``{threshold}`` are filled in. The Chinese is exactly what worksheets store as ``label``
+#: (and have since the first worksheet); a worksheet stored before ``label_en`` existed finds its English
+#: here by its step's ``name`` and Chinese label (``step_label_en``).
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    # energy
+    "kgce_per_kwh/calorific": (
+        "电力折标系数（当量值）",
+        "Electricity conversion factor to standard coal (calorific value)",
+    ),
+    "kgce_per_kwh/equivalent": (
+        "电力折标系数（{year} 年等价值）",
+        "Electricity conversion factor to standard coal (equivalent value, {year})",
+    ),
+    "kgce": ("折标准煤（千克）", "Standard coal equivalent (kg)"),
+    "tce": ("折标准煤（吨）", "Standard coal equivalent (tonnes)"),
+    "multiplier": ("新增项目加倍系数", "New-project multiplier"),
+    "counted_tce": ("计入考核并核减的能耗", "Energy use counted and cut from the budget"),
+    # electricity theft
+    "hours_per_day/presumed": ("每日窃电小时数（推定）", "Hours of theft per day (presumed)"),
+    "hours_per_day/established": ("每日窃电小时数（查明）", "Hours of theft per day (established)"),
+    "days/presumed": ("窃电日数（推定）", "Days of theft (presumed)"),
+    "days/established": ("窃电日数（查明）", "Days of theft (established)"),
+    "kwh/theft": ("窃电量", "Electricity stolen"),
+    "back_charge_yuan": ("补交电费", "Back charge for the electricity"),
+    "penalty_yuan": ("违约使用电费", "Contractual penalty for electricity use"),
+    "payable_yuan": (
+        "应付合计（补交电费＋违约使用电费）",
+        "Total payable (back charge + contractual penalty)",
+    ),
+    "fine_max_yuan": (
+        "行政罚款上限（电力法第七十一条）",
+        "Maximum administrative fine (Electric Power Law, Art. 71)",
+    ),
+    # tariff-category change
+    "months/presumed": (
+        "使用月数（起讫日期难以确定，推定）",
+        "Months of use (dates cannot be established; presumed)",
+    ),
+    "months/established": ("使用月数（查明）", "Months of use (established)"),
+    "kwh/tariff_change": ("期间电量", "Electricity used in the period"),
+    "tariff_gap": ("电价差", "Tariff difference"),
+    "difference_yuan": ("补交差额电费", "Back charge for the tariff difference"),
+    # usage drop
+    "monthly_gap_kwh": ("月均减少电量", "Drop in average monthly use"),
+    "kwh/usage_drop": ("推算窃电量", "Estimated electricity stolen"),
+    # differential surcharge
+    "kwh/surcharge": ("加价电量", "Electricity subject to the surcharge"),
+    "kwh/surcharge_partial": (
+        "加价电量（不足一个周期）",
+        "Electricity subject to the surcharge (part of a billing cycle)",
+    ),
+    "daily_kwh": ("周期日均电量", "Average daily use in the billing cycle"),
+    "rate_yuan_per_kwh": ("加价标准", "Surcharge rate"),
+    "surcharge_yuan": ("加价电费", "Surcharge"),
+    # late payment
+    "uncapped_yuan": ("按日加处罚款", "Late-payment penalty at the daily rate"),
+    "late_fee_yuan": ("加处罚款（不超过罚款数额）", "Late-payment penalty (not above the fine)"),
+    # criminal thresholds
+    "theft_value_yuan": (
+        "盗窃数额较大（门槛 {threshold}）",
+        "Theft of a relatively large amount (threshold {threshold})",
+    ),
+    "fundraising_amount_yuan": (
+        "非法吸收资金数额（门槛 {threshold}）",
+        "Funds illegally taken from the public (threshold {threshold})",
+    ),
+    "fundraising_persons": (
+        "非法吸收资金对象人数（门槛 {threshold}）",
+        "People funds were illegally taken from (threshold {threshold})",
+    ),
+    "fundraising_loss_yuan": (
+        "直接经济损失（门槛 {threshold}）",
+        "Direct economic loss (threshold {threshold})",
+    ),
+    "fraud_amount_yuan": (
+        "集资诈骗数额较大（门槛 {threshold}）",
+        "Fundraising fraud of a relatively large amount (threshold {threshold})",
+    ),
+}
+
+#: The words formulas are written with, and the units, in English (for the page; formulas are stored in
+#: Chinese). Longer terms first: "kWh/日" before "日".
+FORMULA_TERMS: tuple[tuple[str, str], ...] = (
+    ("当年火电供电标准煤耗", "that year's standard coal per kWh of thermal power supplied"),
+    ("新增项目", "new project"),
+    ("存量项目", "existing project"),
+    ("照明用户", "lighting user"),
+    ("动力用户", "power user"),
+    ("至少 180 天", "at least 180 days"),
+    ("实际使用时间", "actual time of use"),
+    ("实际使用日期", "actual dates of use"),
+    ("三个月", "three months"),
+    ("整抄表周期电量", "kWh of whole billing cycles"),
+    ("政策包设置", "policy pack setting"),
+    ("元/kWh", "yuan/kWh"),
+    ("kWh/月", "kWh/month"),
+    ("kWh/日", "kWh/d"),
+    ("h/日", "h/d"),
+    (" 元", " yuan"),
+    (" 日", " d"),
+    (" 月", " month"),
+)
+UNITS_EN: dict[str, str] = {"1=达到 0=未达到": "1 = reached, 0 = not reached"}
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _label_pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, field_name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field_name:
+            parts.append(f"(?P<{field_name}>.+?)")
+    return re.compile("".join(parts))
+
+
+_LABEL_PATTERNS = [(code.partition("/")[0], _label_pattern(zh), en) for code, (zh, en) in STEP_LABELS.items()]
+
+
+def step_label_en(name: str, label_zh: str) -> str | None:
+    """The English label of a stored step (``name`` and its Chinese ``label``), or None for a step this
+    table does not know. The Chinese label tells apart the readings of one name (presumed or established);
+    a name of one reading is known by the name alone."""
+    readings = [(pattern, en) for known, pattern, en in _LABEL_PATTERNS if known == name]
+    for pattern, en in readings:
+        match = pattern.fullmatch(label_zh)
+        if match:
+            return en.format(**match.groupdict())
+    if len(readings) == 1 and not readings[0][0].groupindex:
+        return readings[0][1]
+    return None
+
+
+def formula_en(formula: str) -> str | None:
+    """A stored formula in English, or None when it holds words this table does not know."""
+    for zh, en in FORMULA_TERMS:
+        formula = formula.replace(zh, en)
+    return None if _CJK.search(formula) else formula
+
+
+def unit_en(unit: str) -> str | None:
+    """A step's unit in English ("kWh" is both), or None when unknown."""
+    english = UNITS_EN.get(unit, unit)
+    return None if _CJK.search(english) else english
+
+
 @dataclass(frozen=True)
 class Step:
-    """One intermediate figure: stable ``name``, Chinese label, the formula with numbers, value, unit."""
+    """One intermediate figure: stable ``name``, Chinese and English labels, the formula with numbers,
+    value, unit. ``as_dict`` keeps ``label`` Chinese (worksheets have always stored it so) and adds
+    ``label_en``."""
 
     name: str
     label_zh: str
     formula: str
     value: Decimal
     unit: str
+    label_en: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {
             "name": self.name,
             "label": self.label_zh,
+            "label_en": self.label_en,
             "formula": self.formula,
             "value": _plain(self.value),
             "unit": self.unit,
@@ -57,8 +210,11 @@ class Calculation:
     basis: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def step(self, name: str, label_zh: str, formula: str, value: Decimal, unit: str) -> Decimal:
-        self.steps.append(Step(name, label_zh, formula, value, unit))
+    def step(self, code: str, formula: str, value: Decimal, unit: str, **fill: str) -> Decimal:
+        """Add the step labelled ``STEP_LABELS[code]`` (``fill`` fills its ``{year}`` or ``{threshold}``)."""
+        zh, en = STEP_LABELS[code]
+        name = code.partition("/")[0]
+        self.steps.append(Step(name, zh.format(**fill), formula, value, unit, en.format(**fill)))
         return value
 
     def figure(self, name: str) -> Decimal:
@@ -106,20 +262,15 @@ def energy_budget_cut(
         "energy", {"kwh": kwh, "coefficient": coefficient, "year": year, "new_project": new_project}
     )
     factor = _coefficient(calc, settings, coefficient, year)
-    kgce = calc.step(
-        "kgce", "折标准煤（千克）", f"{_plain(kwh)} kWh × {_plain(factor)} kgce/kWh", kwh * factor, "kgce"
-    )
-    tce = calc.step(
-        "tce", "折标准煤（吨）", f"{_plain(kgce)} kgce ÷ 1000", (kgce / KGCE_PER_TCE).quantize(TCE), "tce"
-    )
+    kgce = calc.step("kgce", f"{_plain(kwh)} kWh × {_plain(factor)} kgce/kWh", kwh * factor, "kgce")
+    tce = calc.step("tce", f"{_plain(kgce)} kgce ÷ 1000", (kgce / KGCE_PER_TCE).quantize(TCE), "tce")
     multiplier = Decimal(1)
     if new_project:
         multiplier = settings.decimal(NEW_PROJECT_MULTIPLIER)
         calc.basis.append(settings.cite(NEW_PROJECT_MULTIPLIER))
-    calc.step("multiplier", "新增项目加倍系数", "新增项目" if new_project else "存量项目", multiplier, "×")
+    calc.step("multiplier", "新增项目" if new_project else "存量项目", multiplier, "×")
     counted = calc.step(
         "counted_tce",
-        "计入考核并核减的能耗",
         f"{_plain(tce)} tce × {_plain(multiplier)}",
         (tce * multiplier).quantize(TCE),
         "tce",
@@ -132,8 +283,7 @@ def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, ye
     if coefficient == "calorific":
         calc.basis.append(settings.cite("calorific_kgce_per_kwh"))
         return calc.step(
-            "kgce_per_kwh",
-            "电力折标系数（当量值）",
+            "kgce_per_kwh/calorific",
             "GB/T 2589-2020",
             settings.decimal("calorific_kgce_per_kwh"),
             "kgce/kWh",
@@ -152,7 +302,7 @@ def _coefficient(calc: Calculation, settings: PackSettings, coefficient: str, ye
         )
     calc.basis.append(settings.cite("equivalent_kgce_per_kwh_by_year"))
     return calc.step(
-        "kgce_per_kwh", f"电力折标系数（{year} 年等价值）", "当年火电供电标准煤耗", by_year[year], "kgce/kWh"
+        "kgce_per_kwh/equivalent", "当年火电供电标准煤耗", by_year[year], "kgce/kWh", year=str(year)
     )
 
 
@@ -208,8 +358,7 @@ def electricity_theft(
     )
     hours, day_count = _theft_duration(calc, settings, hours_per_day, days, unknown_duration, lighting)
     kwh = calc.step(
-        "kwh",
-        "窃电量",
+        "kwh/theft",
         f"{_plain(capacity)} kW × {_plain(hours)} h/日 × {_plain(day_count)} 日",
         capacity * hours * day_count,
         "kWh",
@@ -241,15 +390,13 @@ def _theft_duration(
         )
         return (
             calc.step(
-                "hours_per_day",
-                "每日窃电小时数（推定）",
+                "hours_per_day/presumed",
                 "照明用户" if lighting else "动力用户",
                 settings.decimal(hours_key),
                 "h",
             ),
             calc.step(
-                "days",
-                "窃电日数（推定）",
+                "days/presumed",
                 "至少 180 天",
                 settings.decimal("theft_unknown_duration_days"),
                 "d",
@@ -265,8 +412,8 @@ def _theft_duration(
             "每日小时数不能超过 24", "hours per day cannot exceed 24", hours_per_day=str(hours)
         )
     return (
-        calc.step("hours_per_day", "每日窃电小时数（查明）", "实际使用时间", hours, "h"),
-        calc.step("days", "窃电日数（查明）", "实际使用时间", _number("days", days), "d"),
+        calc.step("hours_per_day/established", "实际使用时间", hours, "h"),
+        calc.step("days/established", "实际使用时间", _number("days", days), "d"),
     )
 
 
@@ -284,28 +431,24 @@ def _theft_charges(
         )
     back = calc.step(
         "back_charge_yuan",
-        "补交电费",
         f"{_plain(kwh)} kWh × {_plain(tariff)} 元/kWh",
         (kwh * tariff).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
     )
     penalty = calc.step(
         "penalty_yuan",
-        "违约使用电费",
         f"{_plain(back)} 元 × {_plain(penalty_multiple)}",
         (back * penalty_multiple).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
     )
     payable = calc.step(
         "payable_yuan",
-        "应付合计（补交电费＋违约使用电费）",
         f"{_plain(back)} + {_plain(penalty)}",
         back + penalty,
         "yuan",
     )
     fine_max = calc.step(
         "fine_max_yuan",
-        "行政罚款上限（电力法第七十一条）",
         f"{_plain(back)} 元 × {_plain(fine_multiple)}",
         (back * fine_multiple).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
@@ -351,30 +494,27 @@ def tariff_category_change(
     if months is None:
         calc.basis.append(settings.cite("tariff_change_unknown_months"))
         period = calc.step(
-            "months",
-            "使用月数（起讫日期难以确定，推定）",
+            "months/presumed",
             "三个月",
             settings.decimal("tariff_change_unknown_months"),
             "month",
         )
     else:
-        period = calc.step("months", "使用月数（查明）", "实际使用日期", _number("months", months), "month")
+        period = calc.step("months/established", "实际使用日期", _number("months", months), "month")
     multiple = settings.decimal("tariff_change_penalty_multiple")
     calc.basis.append(settings.cite("tariff_change_penalty_multiple"))
     kwh = calc.step(
-        "kwh", "期间电量", f"{_plain(monthly)} kWh/月 × {_plain(period)} 月", monthly * period, "kWh"
+        "kwh/tariff_change", f"{_plain(monthly)} kWh/月 × {_plain(period)} 月", monthly * period, "kWh"
     )
-    gap = calc.step("tariff_gap", "电价差", f"{_plain(due)} − {_plain(paid)}", due - paid, "yuan/kWh")
+    gap = calc.step("tariff_gap", f"{_plain(due)} − {_plain(paid)}", due - paid, "yuan/kWh")
     difference = calc.step(
         "difference_yuan",
-        "补交差额电费",
         f"{_plain(kwh)} kWh × {_plain(gap)}",
         (kwh * gap).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
     )
     penalty = calc.step(
         "penalty_yuan",
-        "违约使用电费",
         f"{_plain(difference)} × {_plain(multiple)}",
         (difference * multiple).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
@@ -401,14 +541,12 @@ def stolen_kwh_from_usage_drop(
     calc = Calculation(
         "usage_drop", {"monthly_kwh_before": before, "monthly_kwh_metered_after": after, "months": period}
     )
-    gap = calc.step(
-        "monthly_gap_kwh", "月均减少电量", f"{_plain(before)} − {_plain(after)}", before - after, "kWh/month"
-    )
+    gap = calc.step("monthly_gap_kwh", f"{_plain(before)} − {_plain(after)}", before - after, "kWh/month")
     if gap <= 0:
         raise PolicyInputError(
             "窃电后计量电量未低于此前月均用量，不能推算", "metered use did not drop; cannot estimate"
         )
-    kwh = calc.step("kwh", "推算窃电量", f"{_plain(gap)} kWh/月 × {_plain(period)} 月", gap * period, "kWh")
+    kwh = calc.step("kwh/usage_drop", f"{_plain(gap)} kWh/月 × {_plain(period)} 月", gap * period, "kWh")
     calc.result = {"kwh": kwh}
     return calc
 
@@ -440,13 +578,12 @@ def differential_surcharge(
     )
     calc.basis.append(settings.cite("surcharge_yuan_per_kwh"))
     if kwh is not None:
-        energy = calc.step("kwh", "加价电量", "整抄表周期电量", _number("kwh", kwh, allow_zero=True), "kWh")
+        energy = calc.step("kwh/surcharge", "整抄表周期电量", _number("kwh", kwh, allow_zero=True), "kWh")
     else:
         energy = _partial_cycle_kwh(calc, settings, cycle_kwh, cycle_days, mining_days)
-    calc.step("rate_yuan_per_kwh", "加价标准", "政策包设置", rate, "yuan/kWh")
+    calc.step("rate_yuan_per_kwh", "政策包设置", rate, "yuan/kWh")
     surcharge = calc.step(
         "surcharge_yuan",
-        "加价电费",
         f"{_plain(energy)} kWh × {_plain(rate)} 元/kWh",
         (energy * rate).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
@@ -464,11 +601,9 @@ def _partial_cycle_kwh(
     if days > length:
         raise PolicyInputError("涉及天数不能超过抄表周期天数", "mining days cannot exceed the cycle's days")
     calc.basis.append(settings.cite("surcharge_partial_cycle"))
-    daily = calc.step(
-        "daily_kwh", "周期日均电量", f"{_plain(total)} kWh ÷ {_plain(length)} 日", total / length, "kWh/d"
-    )
+    daily = calc.step("daily_kwh", f"{_plain(total)} kWh ÷ {_plain(length)} 日", total / length, "kWh/d")
     return calc.step(
-        "kwh", "加价电量（不足一个周期）", f"{_plain(daily)} kWh/日 × {_plain(days)} 日", daily * days, "kWh"
+        "kwh/surcharge_partial", f"{_plain(daily)} kWh/日 × {_plain(days)} 日", daily * days, "kWh"
     )
 
 
@@ -489,14 +624,12 @@ def late_payment_fee(fine_yuan: Decimal | int | str, days_late: int) -> Calculat
     )
     uncapped = calc.step(
         "uncapped_yuan",
-        "按日加处罚款",
         f"{_plain(fine)} 元 × 3% × {_plain(days)} 日",
         (fine * LATE_FEE_RATE_PER_DAY * days).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
     )
     fee = calc.step(
         "late_fee_yuan",
-        "加处罚款（不超过罚款数额）",
         f"min({_plain(uncapped)}, {_plain(fine)})",
         min(uncapped, fine),
         "yuan",
@@ -529,35 +662,15 @@ def criminal_threshold_check(
     }
     calc = Calculation("criminal_threshold", dict(figures))
     tests = (
-        ("theft_value_yuan", "theft_criminal_threshold_yuan", "refer_police_theft", "盗窃数额较大"),
-        (
-            "fundraising_amount_yuan",
-            "fundraising_amount_threshold_yuan",
-            "refer_police_fundraising",
-            "非法吸收资金数额",
-        ),
-        (
-            "fundraising_persons",
-            "fundraising_persons_threshold",
-            "refer_police_fundraising",
-            "非法吸收资金对象人数",
-        ),
-        (
-            "fundraising_loss_yuan",
-            "fundraising_loss_threshold_yuan",
-            "refer_police_fundraising",
-            "直接经济损失",
-        ),
-        (
-            "fraud_amount_yuan",
-            "fundraising_fraud_threshold_yuan",
-            "refer_police_fundraising_fraud",
-            "集资诈骗数额较大",
-        ),
+        ("theft_value_yuan", "theft_criminal_threshold_yuan", "refer_police_theft"),
+        ("fundraising_amount_yuan", "fundraising_amount_threshold_yuan", "refer_police_fundraising"),
+        ("fundraising_persons", "fundraising_persons_threshold", "refer_police_fundraising"),
+        ("fundraising_loss_yuan", "fundraising_loss_threshold_yuan", "refer_police_fundraising"),
+        ("fraud_amount_yuan", "fundraising_fraud_threshold_yuan", "refer_police_fundraising_fraud"),
     )
     proposals: list[str] = []
     reached: list[str] = []
-    for figure, setting, action, label in tests:
+    for figure, setting, action in tests:
         if figures[figure] is None:
             continue
         value = _number(figure, figures[figure], allow_zero=True)
@@ -566,10 +679,10 @@ def criminal_threshold_check(
         hit = value >= threshold
         calc.step(
             figure,
-            f"{label}（门槛 {_plain(threshold)}）",
             f"{_plain(value)} ≥ {_plain(threshold)}",
             Decimal(int(hit)),
             "1=达到 0=未达到",
+            threshold=_plain(threshold),
         )
         if hit:
             reached.append(figure)

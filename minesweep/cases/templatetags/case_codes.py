@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from minesweep.cases.checklist import CHECKLIST_ANSWERS, CHECKLIST_ITEMS
 from minesweep.core.i18n import is_english, pick
+from minesweep.policy.calc import formula_en, step_label_en, unit_en
 from minesweep.policy.codes import (
     ACTIONS,
     FACTS,
@@ -128,3 +129,30 @@ def cited(text: Any) -> SafeString:
     if not is_english():
         return mark_safe(escaped)  # noqa: S308 - escaped above
     return mark_safe(_CHINESE_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group(0)}</span>', escaped))  # noqa: S308
+
+
+@register.filter
+def step_label(step: Any) -> str:
+    """A calculation worksheet's row label in the active language. Chinese: the stored ``label``, as it is.
+    English: found in ``calc.STEP_LABELS`` by the step's ``name`` (so worksheets stored before ``label_en``
+    existed show in English too), else the stored ``label_en``, else the Chinese."""
+    if not isinstance(step, Mapping):
+        return str(step or "")
+    zh = str(step.get("label") or "")
+    if not is_english():
+        return zh
+    return step_label_en(str(step.get("name") or ""), zh) or str(step.get("label_en") or "") or zh
+
+
+@register.filter
+def step_formula(formula: Any) -> str:
+    """A worksheet formula (stored with Chinese words: "日", "元/kWh") in the active language."""
+    text = str(formula or "")
+    return (formula_en(text) if is_english() else None) or text
+
+
+@register.filter
+def step_unit(unit: Any) -> str:
+    """A worksheet step's unit in the active language (only "1=达到 0=未达到" differs)."""
+    text = str(unit or "")
+    return (unit_en(text) if is_english() else None) or text

@@ -214,6 +214,49 @@ def test_it_shows_measures_and_tracks_in_english_only(crew, lead, client_for, pa
         assert text.count("is a subject of measure") == shown.count(), "the engine's reason in English"
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "zh-hans",
+            "电力折标系数（当量值）",
+            "Electricity conversion factor to standard coal (calorific value)",
+        ),
+        ("en", "Electricity conversion factor to standard coal (calorific value)", "电力折标系数（当量值）"),
+    ],
+)
+def test_it_shows_the_calculation_worksheet_in_the_pages_language_only(
+    crew, lead, client_for, language, shown, hidden
+):
+    """A worksheet stored before ``label_en`` existed (steps with ``name`` and the Chinese ``label`` only)
+    shows its rows in English on the English page, by the steps' names; the Chinese page shows them as
+    stored. The notes show one language; the cited sources stay Chinese, marked as such."""
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    for calculation in case.calculations.all():
+        steps = [{k: v for k, v in s.items() if k != "label_en"} for s in calculation.output["steps"]]
+        calculation.output = {**calculation.output, "steps": steps}
+        calculation.save(update_fields=["output"])
+    assert case.calculations.filter(kind="theft").exists(), "the scenario computes the theft too"
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": "investigation"}).content.decode()
+    found = re.search(r'<section id="calculations".*?</section>', body, re.S)
+    assert found
+    rows = "".join(re.findall(r'<tr class="calc-step".*?</tr>', found.group(0), re.S))
+    assert shown in rows and hidden not in rows
+    if language == "en":
+        assert "Hours of theft per day (presumed)" in rows and "h/d × 180 d" in rows
+        text = _without_chinese_names(found.group(0))
+        for party in case.parties.all():
+            text = text.replace(party.name, "")
+        assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text), text
+        assert "duration unknown: the statutory minimum is used" in text
+    else:
+        assert "每日窃电小时数（推定）" in rows and "h/日 × 180 日" in rows
+        assert "窃电时间无法查明，按最低标准推定" in found.group(0)
+        assert "the statutory minimum" not in found.group(0)
+
+
 @pytest.mark.parametrize("stage", ["investigating", "legal_review", "notice", "decided", "closed"])
 def test_it_opens_the_case_on_the_panel_of_its_stage_with_the_next_step(crew, lead, client_for, stage):
     from minesweep.cases.panels import STAGE_PANEL

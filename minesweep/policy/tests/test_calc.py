@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -259,3 +260,74 @@ def test_it_uses_the_latest_published_equivalent_for_a_year_not_yet_published(im
     result = calc.energy_budget_cut(1_000_000, im, coefficient="equivalent", year=year)
     assert result.figure("kgce_per_kwh") == im.yearly("equivalent_kgce_per_kwh_by_year")[latest]
     assert any(f"{year} 年等价值尚未公布" in note for note in result.notes)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _every_reading(settings):  # type: ignore[no-untyped-def]
+    """Every calculation along every path, so that every step label the calculator writes is produced."""
+    return [
+        calc.energy_budget_cut(1000, settings, coefficient="calorific", new_project=True),
+        calc.energy_budget_cut(1000, settings, coefficient="equivalent", year=2021),
+        calc.electricity_theft(10, settings, unknown_duration=True, lighting=True, tariff_yuan_per_kwh="0.5"),
+        calc.electricity_theft(10, settings, hours_per_day=5, days=3, tariff_yuan_per_kwh="0.5"),
+        calc.tariff_category_change(100, "0.3", "0.5", settings),
+        calc.tariff_category_change(100, "0.3", "0.5", settings, months=2),
+        calc.stolen_kwh_from_usage_drop(100, 50, 3),
+        calc.differential_surcharge(settings, kwh=100),
+        calc.differential_surcharge(settings, cycle_kwh=100, cycle_days=30, mining_days=5),
+        calc.late_payment_fee(100, 5),
+        calc.criminal_threshold_check(
+            settings,
+            theft_value_yuan=5000,
+            fundraising_amount_yuan=1,
+            fundraising_persons=2,
+            fundraising_loss_yuan=3,
+            fraud_amount_yuan=4,
+        ),
+    ]
+
+
+def test_every_step_has_a_chinese_and_an_english_label(im):
+    """The case page shows a worksheet in one language: every step the calculator writes has an English
+    label beside the Chinese one, and a worksheet stored with only ``name`` and the Chinese ``label`` (as all
+    were before ``label_en``) finds the same English by them; formulas and units read in English too."""
+    steps = [step for calculation in _every_reading(im) for step in calculation.steps]
+    assert len({(s.name, s.label_zh) for s in steps}) == len(calc.STEP_LABELS), "every label is produced"
+    for step in steps:
+        assert step.label_zh and step.label_en and step.label_zh != step.label_en, step
+        assert _CJK.search(step.label_zh) and not _CJK.search(step.label_en), step
+        stored = step.as_dict()
+        assert stored["label"] == step.label_zh and stored["label_en"] == step.label_en
+        assert calc.step_label_en(stored["name"], stored["label"]) == step.label_en, step
+        assert not _CJK.search(calc.formula_en(step.formula) or "中"), step.formula
+        assert not _CJK.search(calc.unit_en(step.unit) or "中"), step.unit
+
+
+def test_the_chinese_labels_stay_as_worksheets_have_always_stored_them(im):
+    energy, equivalent, theft = _every_reading(im)[:3]
+    assert [s["label"] for s in energy.as_dict()["steps"]] == [
+        "电力折标系数（当量值）",
+        "折标准煤（千克）",
+        "折标准煤（吨）",
+        "新增项目加倍系数",
+        "计入考核并核减的能耗",
+    ]
+    assert equivalent.steps[0].label_zh == "电力折标系数（2021 年等价值）"
+    assert (
+        equivalent.steps[0].label_en
+        == "Electricity conversion factor to standard coal (equivalent value, 2021)"
+    )
+    assert theft.steps[0].label_zh == "每日窃电小时数（推定）"
+    threshold = calc.criminal_threshold_check(im, theft_value_yuan=5000).steps[0]
+    assert (
+        threshold.label_zh
+        == f"盗窃数额较大（门槛 {calc._plain(im.decimal('theft_criminal_threshold_yuan'))}）"
+    )
+
+
+def test_an_unknown_stored_step_has_no_english_label():
+    assert calc.step_label_en("no_such_step", "某项") is None
+    assert calc.step_label_en("kwh", "某种电量") is None  # several readings: the Chinese must tell which
+    assert calc.step_label_en("tariff_gap", "电价之差") == "Tariff difference"  # one reading: by name alone
