@@ -1,5 +1,6 @@
 """``{% t "中文" "English" %}`` renders the text for the active language; ``{{ dt|local }}`` shows Beijing time;
-``{{ label|in_language }}`` shows one side of a stored "中文 / English" label (or of each in a list)."""
+``{{ label|in_language }}`` shows one side of a stored "中文 / English" label (or of each in a list);
+``{{ items|join_list }}`` joins a list with "、" in Chinese and ", " in English."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def in_language(value: str | list[str] | None) -> str | list[str]:
     if isinstance(value, (list, tuple)):
         return [pick(*split_pair(str(item))) for item in value]
     return pick(*split_pair(str(value)))
+
+
+@register.filter
+def join_list(value: str | list[str] | tuple[str, ...] | None) -> str:
+    """Items joined as the active language enumerates them: "、" in Chinese (EXIF、GPS 位置), ", " in
+    English (EXIF, GPS location). Escaped like any text when shown."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return pick("、", ", ").join(str(item) for item in value)
 
 
 @register.filter

@@ -55,6 +55,28 @@ def test_the_receipt_names_what_was_removed_in_one_language_at_a_time():
     assert "photo · " in status and "removed: EXIF, GPS location" in status and "相机" not in status
 
 
+def test_removed_metadata_is_listed_with_each_languages_own_comma(intake_officer, client_for):
+    """Chinese enumerates with "、" (EXIF、GPS 位置), English with ", ": the follow-up page and the intake
+    detail alike."""
+    photo = SimpleUploadedFile("IMG_5.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    receipt = receipt_of(web_submit(files=[photo]))
+    number = Report.objects.get().number
+    reporter, officer = Client(), client_for(intake_officer)
+    pages = {}
+    for language in ("zh-hans", "en"):
+        reporter.post("/i18n/setlang/", {"language": language, "next": "/"})
+        officer.post("/i18n/setlang/", {"language": language, "next": "/"})
+        status = reporter.post("/report/follow-up/", {"receipt": receipt}, follow=True).content.decode()
+        detail = officer.get(f"/intake/r/{number}/").content.decode()
+        pages[language] = (status, detail)
+    status, detail = pages["zh-hans"]
+    assert "已删除：EXIF、GPS 位置、" in status and "EXIF, " not in status
+    assert "（已删除：EXIF、GPS 位置、" in detail and "EXIF, " not in detail
+    status, detail = pages["en"]
+    assert "removed: EXIF, GPS location, " in status and "、" not in status
+    assert "(removed: EXIF, GPS location, " in detail and "EXIF、" not in detail
+
+
 def test_it_requires_the_notice_to_be_acknowledged():
     data = {**report_data(), **solved_challenge()}
     response = Client().post("/report/", data)
