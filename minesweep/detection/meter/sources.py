@@ -421,14 +421,12 @@ def read_traffic_periods(path: Path, first_day: int, n_days: int) -> pa.Table:
     start = _period_days(raw.column("start"), "start", path)
     end = _period_days(raw.column("end"), "end", path)
     mbps = _traffic_numbers(raw.column("mean_mbps"), path)
-    backwards = np.flatnonzero(end < start)
-    if len(backwards):
-        row = int(backwards[0]) + 1
-        raise MeterDataError(
-            "traffic_period",
-            f"流量文件第 {row} 行：end 早于 start（{path.name}）",
-            f"Traffic file row {row}: end is before start ({path.name})",
-        )
+    _refuse_first_bad_row(
+        end < start,
+        "traffic_period",
+        f"流量文件第 {{row}} 行：end 早于 start（{path.name}）",
+        f"Traffic file row {{row}}: end is before start ({path.name})",
+    )
     return traffic_in_window(
         pc.cast(raw.column("account_id"), pa.string()).combine_chunks(), start, end, mbps, first_day, n_days
     )
@@ -461,13 +459,12 @@ def _period_days(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
         parsed = pa.array([_strict_date(text) for text in encoded.dictionary.to_pylist()], pa.date32())
         days = pc.take(parsed, encoded.indices)
     valid = np.asarray(pc.is_valid(days).to_numpy(zero_copy_only=False), dtype=bool)
-    if not valid.all():
-        row = int(np.flatnonzero(~valid)[0]) + 1
-        raise MeterDataError(
-            "traffic_date",
-            f"流量文件第 {row} 行：{name} 不是日期（须为 2024-01-31 形式）：{path.name}",
-            f"Traffic file row {row}: {name} is not a date (write 2024-01-31): {path.name}",
-        )
+    _refuse_first_bad_row(
+        ~valid,
+        "traffic_date",
+        f"流量文件第 {{row}} 行：{name} 不是日期（须为 2024-01-31 形式）：{path.name}",
+        f"Traffic file row {{row}}: {name} is not a date (write 2024-01-31): {path.name}",
+    )
     return pc.cast(days, pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -483,12 +480,19 @@ def _strict_date(text: str | None) -> dt.date | None:
 def _traffic_numbers(column: pa.ChunkedArray, path: Path) -> np.ndarray:
     """``mean_mbps`` as float64; the first empty, unreadable or negative value stops the read."""
     values = parse_numbers(column.combine_chunks())[0]  # NaN where empty or unreadable
-    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
-    if len(bad):
-        row = int(bad[0]) + 1
-        raise MeterDataError(
-            "traffic_value",
-            f"流量文件第 {row} 行：mean_mbps 须为不小于 0 的数（Mbit/s）：{path.name}",
-            f"Traffic file row {row}: mean_mbps must be a number of Mbit/s, 0 or more: {path.name}",
-        )
+    _refuse_first_bad_row(
+        ~np.isfinite(values) | (values < 0),
+        "traffic_value",
+        f"流量文件第 {{row}} 行：mean_mbps 须为不小于 0 的数（Mbit/s）：{path.name}",
+        f"Traffic file row {{row}}: mean_mbps must be a number of Mbit/s, 0 or more: {path.name}",
+    )
     return np.asarray(values, dtype=np.float64)
+
+
+def _refuse_first_bad_row(bad: np.ndarray, code: str, zh: str, en: str) -> None:
+    """Stop at the first row where ``bad`` holds: ``{row}`` in the messages becomes its number (from 1)."""
+    rows = np.flatnonzero(bad)
+    if len(rows):
+        row = int(rows[0]) + 1
+        # replace, not format: a file's name may hold braces
+        raise MeterDataError(code, zh.replace("{row}", str(row)), en.replace("{row}", str(row)))
