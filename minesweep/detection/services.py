@@ -18,13 +18,14 @@ from typing import Any
 import pyarrow as pa
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minesweep.accounts.jurisdiction import Scope
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError, NotFoundError, TransitionError
+from minesweep.core.i18n import pick
 from minesweep.detection.analytics import (
     meter_evidence_pngs,
     parse_utc,
@@ -60,6 +61,8 @@ from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subj
 Actor = AbstractBaseUser | str | None
 #: Findings kept in the database per run (highest scores first); the full table stays in findings.parquet.
 MAX_STORED_FINDINGS = 20_000
+# Pictures attached to a lead are drawn in Chinese, the case file's language (the pages draw them in the viewer's)
+CASE_FILE_LANGUAGE = "zh-hans"
 ANY_DAY = 1_000_000  # a window of day numbers that holds every date a file can carry (to check it whole)
 METER_JOB = "detection.meter_run"
 NET_JOB = "detection.net_scan"
@@ -264,10 +267,12 @@ def meter_run_store(*, run: MeterRun, findings: pa.Table, dataset: Path, summary
 
 
 def meter_evidence(suspect: MeterSuspect) -> dict[str, bytes]:
-    """The two evidence pictures of a finding, drawn once and cached beside the run."""
+    """The two evidence pictures of a finding, drawn once per language (their titles and axes are in the
+    viewer's) and cached beside the run."""
     cache = run_dir(suspect.run) / "evidence"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in suspect.account_id)
-    paths = {name: cache / f"{safe}-{suspect.pk}-{name}" for name in ("carpet.png", "daily.png")}
+    language = pick("zh", "en")
+    paths = {name: cache / f"{safe}-{suspect.pk}-{language}-{name}" for name in ("carpet.png", "daily.png")}
     if all(p.is_file() for p in paths.values()):
         return {name: path.read_bytes() for name, path in paths.items()}
     pictures = meter_evidence_pngs(Path(suspect.run.dataset_path), suspect.account_id)
@@ -294,7 +299,9 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
     """Open a lead for a scored account with its evidence pictures, linked to the registry account and subject."""
     if suspect.lead_id:
         raise _already_promoted(suspect.lead)
-    pictures = meter_evidence(suspect)  # drawn outside the transaction: it reads files and takes a second
+    # a lead's files are part of the case file: in Chinese, whoever promotes
+    with translation.override(CASE_FILE_LANGUAGE):
+        pictures = meter_evidence(suspect)  # drawn outside the transaction: it reads files and takes a second
     with transaction.atomic():
         locked = MeterSuspect.objects.select_for_update().select_related("run", "division").get(pk=suspect.pk)
         if locked.lead_id:
@@ -552,7 +559,8 @@ def _store_host_traffic(
 
 def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
     """Open a lead for a host: subscriber, subject and category from the IP allocation valid when it was seen."""
-    picture = render_host_png(host.evidence, host.host)  # drawn outside the transaction
+    with translation.override(CASE_FILE_LANGUAGE):
+        picture = render_host_png(host.evidence, host.host)  # drawn outside the transaction
     with transaction.atomic():
         locked = NetHost.objects.select_for_update().select_related("scan").get(pk=host.pk)
         if locked.lead_id:
@@ -679,7 +687,8 @@ def _meter_pictures(suspect_id: int | None) -> list[tuple[str, str, bytes]]:
     if suspect is None or not suspect.run.dataset_path:
         return []
     try:
-        pictures = meter_evidence(suspect)
+        with translation.override(CASE_FILE_LANGUAGE):
+            pictures = meter_evidence(suspect)
     except (OSError, DomainError):
         return []  # the run's dataset was removed: the lead keeps the findings without pictures
     return [

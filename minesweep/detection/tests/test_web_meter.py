@@ -123,6 +123,28 @@ def test_it_takes_a_traffic_file_checked_whole_before_the_run_is_queued(
     assert run.summary["suspects"] >= 1
 
 
+def test_evidence_pictures_are_drawn_in_the_viewers_language(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    """They are cached beside the run: an English viewer after a Chinese one got the Chinese titles."""
+    from minesweep.detection.tests.test_services import finished_meter_run
+
+    finished_meter_run("test", simulated)
+    client = client_for(analyst)
+    suspect = MeterSuspect.objects.get(account_id=FARM_ACCOUNT)
+    chinese = client.get(f"/analytics/meters/suspects/{suspect.pk}/daily.png").content
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/analytics/meters/suspects/{suspect.pk}/daily.png").content
+    assert english[:4] == chinese[:4] == b"\x89PNG" and english != chinese
+    # a lead's copy is part of the case file: in Chinese, though an English viewer promotes it
+    client.post(f"/analytics/meters/suspects/{suspect.pk}/promote/")
+    attached = {a.name: bytes(a.content) for a in Lead.objects.get().attachments.all()}
+    assert attached[f"daily-{FARM_ACCOUNT}.png"] == chinese
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    cached = client.get(f"/analytics/meters/suspects/{suspect.pk}/daily.png").content
+    assert cached == chinese
+
+
 def test_it_rejects_a_file_by_its_content_not_its_name(data_root, analyst, client_for):
     fake = SimpleUploadedFile("readings.parquet", b"PAR1 this is not parquet")
     response = client_for(analyst).post("/analytics/meters/new/", {"files": fake})
