@@ -24,11 +24,16 @@ from minesweep.core.i18n import split_pair
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.detect import DetectOptions, build_tasks
 from minesweep.detection.meter.errors import MeterDataError
-from minesweep.detection.meter.evidence import render_evidence
+from minesweep.detection.meter.evidence import TrafficSeries, render_evidence
 from minesweep.detection.meter.importer import ImportReport, import_meter_files
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
-from minesweep.detection.meter.sources import read_accounts_meta, read_traffic_periods, traffic_in_window
+from minesweep.detection.meter.sources import (
+    ALL_DAYS,
+    read_accounts_meta,
+    read_traffic_periods,
+    traffic_in_window,
+)
 from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.network.api import (
     FlowOutcome,
@@ -271,8 +276,9 @@ def run_meter_detection(
     return MeterResult(findings, dataset, ds.read_info(dataset).interval_s, report, window)
 
 
-def meter_evidence_pngs(dataset: Path, account_id: str) -> dict[str, bytes]:
-    """``{"carpet.png": …, "daily.png": …}`` for one account of a normalised dataset."""
+def meter_evidence_pngs(dataset: Path, account_id: str, traffic_file: Path | None = None) -> dict[str, bytes]:
+    """``{"carpet.png": …, "daily.png": …}`` for one account of a normalised dataset; the daily picture
+    draws the account's traffic over periods where known (:func:`account_traffic`)."""
     if not ds.is_dataset(dataset):
         raise DomainError(
             "detection.evidence_missing",
@@ -285,7 +291,24 @@ def meter_evidence_pngs(dataset: Path, account_id: str) -> dict[str, bytes]:
         raise MeterDataError(
             "account_unknown", f"数据中没有该户号：{account_id}", f"No readings for account {account_id}"
         )
-    return render_evidence(ts, kwh, info.interval_s, account_id)
+    return render_evidence(ts, kwh, info.interval_s, account_id, account_traffic(account_id, traffic_file))
+
+
+def account_traffic(account_id: str, traffic_file: Path | None = None) -> TrafficSeries | None:
+    """One account's traffic periods as its run had them (the registry's scans first, else the run's
+    uploaded file), with day numbers; None when neither knows any."""
+    uploaded = read_traffic_periods(traffic_file, 0, ALL_DAYS) if traffic_file else None
+    if uploaded is not None:
+        uploaded = uploaded.filter(pc.equal(uploaded.column("account_id"), account_id))
+    periods = merge_traffic(registry_traffic([account_id], 0, ALL_DAYS), uploaded)
+    if periods.num_rows == 0:
+        return None
+    return TrafficSeries(
+        *(
+            periods.column(name).to_numpy(zero_copy_only=False)
+            for name in ("first_day", "last_day", "mean_mbps")
+        )
+    )
 
 
 def _network_error(error: NetworkInputError) -> DomainError:

@@ -43,7 +43,12 @@ from minesweep.detection.inputs import (
     store_upload,
 )
 from minesweep.detection.meter.rigs import RIG_POWER_KW
-from minesweep.detection.meter.sources import detect_layout, read_accounts_meta, read_traffic_periods
+from minesweep.detection.meter.sources import (
+    ALL_DAYS,
+    detect_layout,
+    read_accounts_meta,
+    read_traffic_periods,
+)
 from minesweep.detection.models import (
     HostTraffic,
     InspectionOutcome,
@@ -63,7 +68,6 @@ Actor = AbstractBaseUser | str | None
 MAX_STORED_FINDINGS = 20_000
 # Pictures attached to a lead are drawn in Chinese, the case file's language (the pages draw them in the viewer's)
 CASE_FILE_LANGUAGE = "zh-hans"
-ANY_DAY = 1_000_000  # a window of day numbers that holds every date a file can carry (to check it whole)
 METER_JOB = "detection.meter_run"
 NET_JOB = "detection.net_scan"
 
@@ -165,7 +169,7 @@ def meter_run_start(
             run.params["accounts_meta"] = str(meta_path)
         if traffic_checked is not None and traffic is not None:
             traffic_path = store_upload(traffic, traffic_checked, folder / "traffic", 0)
-            read_traffic_periods(traffic_path, 0, ANY_DAY)  # every row checked now, whatever the window
+            read_traffic_periods(traffic_path, 0, ALL_DAYS)  # every row checked now, whatever the window
             run.params["traffic"] = str(traffic_path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -275,7 +279,10 @@ def meter_evidence(suspect: MeterSuspect) -> dict[str, bytes]:
     paths = {name: cache / f"{safe}-{suspect.pk}-{language}-{name}" for name in ("carpet.png", "daily.png")}
     if all(p.is_file() for p in paths.values()):
         return {name: path.read_bytes() for name, path in paths.items()}
-    pictures = meter_evidence_pngs(Path(suspect.run.dataset_path), suspect.account_id)
+    traffic = suspect.run.params.get("traffic")
+    pictures = meter_evidence_pngs(
+        Path(suspect.run.dataset_path), suspect.account_id, Path(traffic) if traffic else None
+    )
     cache.mkdir(parents=True, exist_ok=True)
     for name, path in paths.items():
         path.write_bytes(pictures[name])

@@ -2,12 +2,15 @@
 
 Pure functions from readings (UTC seconds, kWh, native interval) to PNG bytes, drawn with matplotlib's
 Agg backend (headless). Days and hours are Asia/Shanghai local time; missing readings are left blank
-(white), never drawn as zero. Labels are in the active language (with a CJK font for Chinese).
+(white), never drawn as zero. Labels are in the active language (with a CJK font for Chinese). Where the
+site's traffic over periods is known, the daily picture draws it beside the energy (its own axis): a load
+that jumps while the traffic stays flat is rigs', not servers'.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +24,15 @@ from minesweep.detection.meter.timebase import (
     ProfileGrid,
     date_of_day_number,
 )
+
+
+@dataclass(frozen=True)
+class TrafficSeries:
+    """A site's traffic over periods: first and last day (day numbers, inclusive) and mean Mbit/s."""
+
+    first_day: np.ndarray
+    last_day: np.ndarray
+    mbps: np.ndarray
 
 
 def _grid_for(ts_utc_s: np.ndarray, interval_s: int) -> ProfileGrid:
@@ -75,8 +87,15 @@ def render_carpet_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, ti
     return _png(figure)
 
 
-def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, title: str = "") -> bytes:
-    """Daily energy (kWh/day) with the detected steps marked (▲ rise, ▼ fall, size in kW)."""
+def render_daily_png(
+    ts_utc_s: np.ndarray,
+    kwh: np.ndarray,
+    interval_s: int,
+    title: str = "",
+    traffic: TrafficSeries | None = None,
+) -> bytes:
+    """Daily energy (kWh/day) with the detected steps marked (▲ rise, ▼ fall, size in kW) and, when given,
+    the site's traffic per period on a second axis."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -104,18 +123,53 @@ def render_daily_png(ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, tit
     axis.set_xlabel(pick(f"自 {start} 起第几天", f"day since {start}"))
     axis.set_ylabel(pick("日用电量 kWh", "kWh / day"))
     axis.set_title(title or pick("日用电量与检出的负荷跃变", "daily energy and detected steps"))
+    if traffic is not None and len(traffic.mbps):
+        _draw_traffic(axis, traffic, grid)
     return _png(figure)
 
 
+def traffic_segments(traffic: TrafficSeries, start_day: int, n_days: int) -> list[tuple[float, float, float]]:
+    """(from, to, Mbit/s) on the daily picture's day axis, each period drawn across its days; periods
+    outside the picture's days are left out."""
+    segments = []
+    for first, last, mbps in zip(traffic.first_day, traffic.last_day, traffic.mbps, strict=True):
+        left, right = max(int(first) - start_day, 0), min(int(last) - start_day + 1, n_days)
+        if right > left:
+            segments.append((float(left), float(right), float(mbps)))
+    return segments
+
+
+def _draw_traffic(axis: object, traffic: TrafficSeries, grid: ProfileGrid) -> None:
+    segments = traffic_segments(traffic, grid.start_day, grid.n_days)
+    if not segments:
+        return
+    right = axis.twinx()  # type: ignore[attr-defined]
+    for left, end, mbps in segments:
+        right.hlines(mbps, left, end, color="tab:orange", linewidth=2)
+    right.set_ylim(0, max(m for _, _, m in segments) * 1.3)
+    right.set_ylabel(
+        pick("流量 Mbit/s（橙色，按时段）", "traffic, Mbit/s (orange, per period)"), color="tab:orange"
+    )
+
+
 def render_evidence(
-    ts_utc_s: np.ndarray, kwh: np.ndarray, interval_s: int, account_id: str = ""
+    ts_utc_s: np.ndarray,
+    kwh: np.ndarray,
+    interval_s: int,
+    account_id: str = "",
+    traffic: TrafficSeries | None = None,
 ) -> dict[str, bytes]:
-    """Both pictures for one account: ``{"carpet.png": …, "daily.png": …}``."""
+    """Both pictures for one account: ``{"carpet.png": …, "daily.png": …}`` (``traffic``: drawn on the
+    daily picture when known)."""
     return {
         "carpet.png": render_carpet_png(
             ts_utc_s, kwh, interval_s, pick(f"户号 {account_id} 用电地毯图", f"{account_id} carpet plot")
         ),
         "daily.png": render_daily_png(
-            ts_utc_s, kwh, interval_s, pick(f"户号 {account_id} 日用电量", f"{account_id} daily energy")
+            ts_utc_s,
+            kwh,
+            interval_s,
+            pick(f"户号 {account_id} 日用电量", f"{account_id} daily energy"),
+            traffic,
         ),
     }

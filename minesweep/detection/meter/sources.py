@@ -384,6 +384,9 @@ def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
 
 
 TRAFFIC_COLUMNS = ("account_id", "start", "end", "mean_mbps")
+# A "window" of day numbers from day 0 that holds every date: read with it, periods keep their day numbers
+# (to check a file whole before any window is known, or to draw a period where it falls).
+ALL_DAYS = 1_000_000
 
 
 def read_traffic_periods(path: Path, first_day: int, n_days: int) -> pa.Table:

@@ -193,6 +193,25 @@ def test_it_renders_evidence_pngs_for_one_account(simulated, tmp_path):
     assert len(written) == 2 and all(p.stat().st_size > 1000 for p in written)
 
 
+def test_the_daily_picture_draws_the_sites_traffic_per_period_where_known(simulated):
+    from minesweep.detection.meter.evidence import TrafficSeries, render_daily_png, traffic_segments
+
+    ts, kwh = ds.read_account(simulated / "readings", "SIM0000001")
+    first = int((ts.min() + 8 * 3600) // 86400)
+    weeks = TrafficSeries(
+        np.array([first - 7, first, first + 7, first + 1000]),
+        np.array([first - 1, first + 6, first + 13, first + 1006]),
+        np.array([9.0, 10.0, 30.0, 5.0]),
+    )
+    # on the picture's day axis: the week before the readings and the one long after are left out
+    assert traffic_segments(weeks, first, 60) == [(0.0, 7.0, 10.0), (7.0, 14.0, 30.0)]
+    plain = render_daily_png(ts, kwh, 3600)
+    with_traffic = render_daily_png(ts, kwh, 3600, traffic=weeks)
+    assert with_traffic.startswith(b"\x89PNG") and with_traffic != plain
+    outside = TrafficSeries(np.array([first + 1000]), np.array([first + 1006]), np.array([5.0]))
+    assert render_daily_png(ts, kwh, 3600, traffic=outside) == plain  # nothing to draw: the same picture
+
+
 def test_it_runs_from_the_command_line(simulated, tmp_path):
     from io import StringIO
 

@@ -18,7 +18,13 @@ from minesweep.accounts.roles import Role
 from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError
-from minesweep.detection.analytics import merge_meta, merge_traffic, registry_meta, registry_traffic
+from minesweep.detection.analytics import (
+    account_traffic,
+    merge_meta,
+    merge_traffic,
+    registry_meta,
+    registry_traffic,
+)
 from minesweep.detection.learning import outcome_examples, train_from_outcomes
 from minesweep.detection.meter.timebase import day_number_of
 from minesweep.detection.models import HostTraffic, InspectionOutcome, MeterSuspect, NetHost, NetScan
@@ -261,6 +267,33 @@ def test_it_gives_fusion_the_traffic_of_each_flow_scan_as_a_period_of_the_window
         {"account_id": FARM_ACCOUNT, "first_day": 3, "last_day": 9, "mean_mbps": pytest.approx(400.0)}
     ]  # 30.24 TB over a week: 400 Mbit/s, 4-10 March
     assert registry_traffic([FARM_ACCOUNT], first_day + 30, 90).num_rows == 0  # before the window
+
+
+def test_the_evidence_picture_gets_an_accounts_traffic_as_its_run_had_it(hidden_farm, tmp_path):
+    subject = hidden_farm.subject
+    upload = tmp_path / "traffic.csv"
+    upload.write_text(
+        "account_id,start,end,mean_mbps\n"
+        f"{FARM_ACCOUNT},2024-01-01,2024-01-07,3\nOTHER,2024-01-01,2024-01-07,9\n",
+        encoding="utf-8",
+    )
+    assert account_traffic(FARM_ACCOUNT) is None  # nobody knows its traffic: nothing drawn
+    from_file = account_traffic(FARM_ACCOUNT, upload)
+    assert from_file is not None and list(from_file.mbps) == [3.0]  # its own row only
+    assert list(from_file.first_day) == [day_number_of(dt.date(2024, 1, 1))]  # day numbers, not window days
+    HostTraffic.objects.create(
+        scan=_scan(),
+        host="10.9.8.7",
+        bytes=604_800_000_000,
+        seconds=7 * 86400.0,
+        window_start=dt.datetime(2024, 3, 3, 16, tzinfo=dt.UTC),
+        allocation=_allocation(subject),
+        subject=subject,
+        division=subject.division,
+    )
+    registry = account_traffic(FARM_ACCOUNT, upload)
+    assert registry is not None and list(registry.mbps) == [pytest.approx(8.0)]  # the registry's scan first
+    assert list(registry.first_day) == [day_number_of(dt.date(2024, 3, 4))]
 
 
 def test_an_uploaded_traffic_file_speaks_only_for_accounts_the_registry_has_no_scans_of():
