@@ -457,6 +457,11 @@ def _period_days(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
     """Day numbers of a date column (``2024-01-31`` or ``2024/1/31``); the first unreadable row is named."""
     if pa.types.is_date(column.type):
         days = pc.cast(column, pa.date32())
+    elif pa.types.is_timestamp(column.type):  # a Parquet writer's dates: the day it falls on in Beijing
+        seconds = pc.cast(pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False), pa.int64())
+        local = pc.add(seconds, SHANGHAI_OFFSET_S if column.type.tz else 0)
+        days = pc.cast(pc.floor(pc.divide(pc.cast(local, pa.float64()), SECONDS_PER_DAY)), pa.int32())
+        days = pc.cast(days, pa.date32())
     else:  # strictly, value by distinct value (Arrow's strptime would read 2021-02-30 as 2 March)
         encoded = pc.dictionary_encode(_as_text(column.combine_chunks()))
         parsed = pa.array([_strict_date(text) for text in encoded.dictionary.to_pylist()], pa.date32())

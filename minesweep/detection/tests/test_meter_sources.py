@@ -301,6 +301,22 @@ def test_it_reads_traffic_periods_into_the_window_and_refuses_a_bad_file_whole(t
             and "第 2 行" in caught.value.message_zh
             and "row 2" in caught.value.message_en
         )
+    # a Parquet writer's dates as timestamps: the day each falls on in Beijing
+    stamps = tmp_path / "stamps.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "account_id": [7],
+                "start": pa.array([dt.datetime(2020, 12, 31, 16, 0, 0, 500)], pa.timestamp("us", tz="UTC")),
+                "end": pa.array([dt.datetime(2021, 1, 7)], pa.timestamp("ms")),
+                "mean_mbps": [2],
+            }
+        ),
+        stamps,
+    )
+    assert read_traffic_periods(stamps, first_day, 90).to_pylist() == [
+        {"account_id": "7", "first_day": 0, "last_day": 6, "mean_mbps": 2.0}
+    ]
     missing = _write_csv(
         tmp_path / "missing.csv", ["account_id", "start", "mean_mbps"], [["007", "2021-01-01", "1"]]
     )
