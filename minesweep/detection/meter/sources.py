@@ -348,19 +348,31 @@ def _first_parse(text: pa.Array, formats: tuple[str, ...]) -> pa.Array:
     return pc.coalesce(*parsed)
 
 
+def read_small_table(path: Path, what_zh: str, what_en: str, text_columns: tuple[str, ...] = ()) -> pa.Table:
+    """A small CSV or Parquet file read whole (``text_columns`` of a CSV read as text, as written). A file
+    the reader cannot parse (rows of another length, bytes that are not UTF-8, a damaged Parquet file) is
+    refused with its name, never an error page."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pq.read_table(path)
+        types = {name: pa.string() for name in column_names(path) if name in text_columns}
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise MeterDataError(
+            "file_unreadable",
+            f"{what_zh}无法读取（各行列数须与表头一致，CSV 须为 UTF-8 编码）：{path.name}",
+            f"{what_en} cannot be read ({reason}): {path.name}",
+        ) from None
+
+
 def read_accounts_meta(path: Path) -> pa.Table:
     """Account metadata (``account_id, tariff, contract_kva`` …, DESIGN §4) from CSV or Parquet.
 
     ``account_id`` is read as text; other columns as given. Small (one row per account).
     """
-    if path.suffix.lower() == ".parquet":
-        table = pq.read_table(path)
-    else:
-        names = column_names(path)
-        types = {
-            n: pa.string() for n in names if n in ("account_id", "tariff", "uscc", "division_code", "address")
-        }
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+    text_columns = ("account_id", "tariff", "uscc", "division_code", "address")
+    table = read_small_table(path, "户档案", "Account metadata", text_columns)
     if "account_id" not in table.column_names:
         raise MeterDataError(
             "meta_no_account",
@@ -374,8 +386,11 @@ def read_accounts_meta(path: Path) -> pa.Table:
 
 def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
     """Daily mean temperature (°C, ``date, temp_c``) aligned to the window's local days; NaN if absent."""
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={"date": pa.date32()}))
-    days = pc.cast(table.column("date"), pa.int32()).to_numpy(zero_copy_only=False) - first_day
+    table = read_small_table(path, "气温文件", "Temperature file")
+    days = (
+        pc.cast(pc.cast(table.column("date"), pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        - first_day
+    )
     values = pc.cast(table.column("temp_c"), pa.float64()).to_numpy(zero_copy_only=False)
     series = np.full(n_days, np.nan)
     inside = (days >= 0) & (days < n_days)
@@ -399,20 +414,7 @@ def read_traffic_periods(path: Path, first_day: int, n_days: int) -> pa.Table:
     dropped. All or nothing: a missing column, an unreadable date or number, a negative traffic or a period
     that ends before it starts stops the run with the row named, and nothing is read.
     """
-    if path.suffix.lower() == ".parquet":
-        raw = pq.read_table(path)
-    else:
-        raw = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={
-                    "account_id": pa.string(),
-                    "start": pa.string(),
-                    "end": pa.string(),
-                    "mean_mbps": pa.string(),
-                }
-            ),
-        )
+    raw = read_small_table(path, "流量文件", "Traffic file", TRAFFIC_COLUMNS)
     missing = [c for c in TRAFFIC_COLUMNS if c not in raw.column_names]
     if missing:
         raise MeterDataError(

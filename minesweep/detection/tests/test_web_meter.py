@@ -115,6 +115,11 @@ def test_it_takes_a_traffic_file_checked_whole_before_the_run_is_queued(
         "/analytics/meters/new/", {"server_path": "sim/readings/", "traffic": bad}
     ).content.decode()
     assert "流量文件第 2 行" in refused and "mean_mbps" in refused and not MeterRun.objects.exists()
+    for field in ("traffic", "accounts_meta"):  # rows of another length: refused, not an error page
+        ragged = SimpleUploadedFile("x.csv", header + b"A,2021-01-01,2021-01-07,5,EXTRA\n")
+        response = client.post("/analytics/meters/new/", {"server_path": "sim/readings/", field: ragged})
+        assert response.status_code == 400 and "无法读取" in response.content.decode()
+    assert not MeterRun.objects.exists()
     good = SimpleUploadedFile("traffic.csv", header + f"{FARM_ACCOUNT},2021-01-01,2021-01-07,0.02\n".encode())
     client.post("/analytics/meters/new/", {"server_path": "sim/readings/", "traffic": good})
     run = MeterRun.objects.get()
