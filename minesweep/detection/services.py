@@ -289,6 +289,12 @@ def meter_evidence(suspect: MeterSuspect) -> dict[str, bytes]:
     return pictures
 
 
+def _case_file_pictures(suspect: MeterSuspect) -> dict[str, bytes]:
+    """A finding's pictures for a lead: part of the case file, so in Chinese whoever promotes."""
+    with translation.override(CASE_FILE_LANGUAGE):
+        return meter_evidence(suspect)
+
+
 def _subject_facts(subject: Any) -> dict[str, Any] | None:
     if subject is None:
         return None
@@ -306,9 +312,9 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
     """Open a lead for a scored account with its evidence pictures, linked to the registry account and subject."""
     if suspect.lead_id:
         raise _already_promoted(suspect.lead)
-    # a lead's files are part of the case file: in Chinese, whoever promotes
-    with translation.override(CASE_FILE_LANGUAGE):
-        pictures = meter_evidence(suspect)  # drawn outside the transaction: it reads files and takes a second
+    pictures = _case_file_pictures(
+        suspect
+    )  # drawn outside the transaction: it reads files and takes a second
     with transaction.atomic():
         locked = MeterSuspect.objects.select_for_update().select_related("run", "division").get(pk=suspect.pk)
         if locked.lead_id:
@@ -694,8 +700,7 @@ def _meter_pictures(suspect_id: int | None) -> list[tuple[str, str, bytes]]:
     if suspect is None or not suspect.run.dataset_path:
         return []
     try:
-        with translation.override(CASE_FILE_LANGUAGE):
-            pictures = meter_evidence(suspect)
+        pictures = _case_file_pictures(suspect)
     except (OSError, DomainError):
         return []  # the run's dataset was removed: the lead keeps the findings without pictures
     return [

@@ -411,7 +411,7 @@ def _record(
                 "text": _declared_words(
                     inputs.declared_use[i],
                     float(parts["declared_use"][i]),
-                    added_without_traffic=bool(onset.without_traffic[i]) and traffic_counts,
+                    added_without_traffic=bool(onset.without_traffic[i]),
                 ),
             }
         )

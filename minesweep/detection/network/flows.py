@@ -124,7 +124,7 @@ class HostTotal:
     first_seen: float
     last_seen: float
     window_seconds: float
-    window_start: float = 0.0  # UTC seconds: where the data's window begins (the same for every host)
+    window_start: float  # UTC seconds: where the data's window begins (the same for every host)
 
 
 def host_traffic_totals(table: pa.Table) -> list[HostTotal]:

@@ -206,9 +206,8 @@ def _estimate_inputs(
     }
 
 
-ONSET_SIDE_DAYS = (
-    28  # the load (and the fusion's traffic) is compared over four weeks either side of an onset
-)
+# the load (and the fusion's traffic) is compared over four weeks either side of an onset
+ONSET_SIDE_DAYS = 28
 
 
 def level_around(daily: np.ndarray, onset_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
