@@ -253,6 +253,52 @@ def pack_scores(
 FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured slot by slot
 
 
+#: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
+ESTIMATE_BASES = ("running", "added_load", "onset", "base_load", "night_excess")
+
+#: a daily rhythm in the load from the onset on (autocorrelation at 24 h): rigs alone have none
+RHYTHM_PERIODICITY = 0.5
+
+
+def added_to_working_load(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Accounts whose new load came on top of a working load with a daily rhythm, and that load's kW.
+
+    ``running`` measures the new load above the *lowest* level before the onset. That is right when
+    what ran before was steady (a farm's first batches, a host's standby), and wrong when it was a
+    working load with its own daily wave and weather-driven cooling — rigs installed in a running data
+    centre: the wave and the cooling swing above that lowest level continue after the onset and were
+    counted as mining (median +52 % on the tune quarter, +88 % on the tune year). When the load since
+    the onset keeps a daily rhythm (``daily_periodicity`` ≥ :data:`RHYTHM_PERIODICITY`) and the site
+    already drew at least as much as was added (lowest level before ≥ the step), the added load is the
+    mean daily kW over the four weeks after the onset minus the four weeks before
+    (``kw_after_onset − kw_before_onset``): the rhythm and the cooling of the site's own load are on
+    both sides and cancel. What remains is the added load as the meter sees it, the cooling the rigs
+    need included (their electricity use), and, as the hours the rigs were off cannot be told from the
+    site's own rhythm, the mean over every hour since the onset.
+
+    A rhythm can also be rigs cut in the peak-tariff hours: a farm whose earlier batches ran before the
+    onset (stepped farms: one on tune, one in each eval run) met the two tests above and lost the earlier
+    batches (−42 % to −72 % instead of −15 % to −33 %). Rigs added to a working load can lower the site's
+    peak hours by at most their own share of it (``(after − before) / after``, all of them off); a larger
+    cut (``peak_cut_share``) means the earlier load was cut too, so it was no working load.
+    """
+    before = columns.get("kw_before_onset")
+    after = columns.get("kw_after_onset")
+    size = len(columns["onset_day"])
+    if before is None or after is None:
+        return np.zeros(size, dtype=bool), np.zeros(size)
+    step = np.nan_to_num(after - before, nan=0.0)
+    lowest_before = np.nan_to_num(columns["pre_onset_base_kw"], nan=0.0)
+    rhythm = np.nan_to_num(columns["daily_periodicity"], nan=0.0) >= RHYTHM_PERIODICITY
+    with np.errstate(invalid="ignore", divide="ignore"):
+        added_share = np.where(after > 0, step / after, 0.0)
+    own_load_kept_at_peak = np.nan_to_num(columns["peak_cut_share"], nan=0.0) <= added_share
+    chosen = (
+        (columns["onset_day"] >= 0) & (step > 0) & (lowest_before >= step) & rhythm & own_load_kept_at_peak
+    )
+    return chosen, np.where(chosen, step, 0.0)
+
+
 def estimates(
     columns: dict[str, np.ndarray], rig_kw: float, grid: ProfileGrid, route: np.ndarray
 ) -> dict[str, Any]:
@@ -264,6 +310,10 @@ def estimates(
     * ``running`` (a flat load, load factor ≥ 0.7 since first seen): demand above the level before the
       onset (0 without one), averaged over the slots where it ran — outages and peak-hour cuts count
       neither in the mean nor in the hours;
+    * ``added_load`` (a flat load that came on top of a working load with a daily rhythm, at least as
+      large as itself — rigs installed in a running data centre): the mean daily kW over the four weeks
+      after the onset minus the four weeks before (:func:`added_to_working_load`), over the hours since
+      the onset;
     * ``onset``: under a working load (a factory's shifts) the recent daily base − the base before the
       onset, over the days since;
     * ``base_load``: no onset under a working load: the whole recent base, an upper bound;
@@ -277,19 +327,24 @@ def estimates(
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
     ) & np.isfinite(running_kw)
     night = route == "cheap_hours"
+    added, added_kw = added_to_working_load(columns)
+    added &= flat
     mining_kw = np.where(flat, np.nan_to_num(running_kw), base_kw)
+    mining_kw = np.where(added, added_kw, mining_kw)
     mining_kw = np.where(night, np.clip(np.nan_to_num(columns["night_excess_kw"]), 0.0, None), mining_kw)
     hours = np.where(
         flat,
         columns.get("running_hours", columns["hours_since_first_seen"]),
         columns["hours_since_first_seen"],
     )
+    hours = np.where(added, columns["hours_since_first_seen"], hours)
     hours = np.where(night, columns["hours_since_first_seen"] * 6.0 / 24.0, hours)
     first_seen_day = columns["first_seen_day"]
     first_seen = [
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day
     ]
     basis = np.where(night, "night_excess", np.where(flat, "running", np.where(onset, "onset", "base_load")))
+    basis = np.where(added & ~night, "added_load", basis)
     shown_kw = np.round(mining_kw, 1)  # rigs from the kW as shown, so the two published figures agree
     return {
         "est_mining_kw": shown_kw,

@@ -186,13 +186,14 @@ def test_an_analyst_cancels_a_queued_run_from_its_page(data_root, simulated, ana
 
 def test_every_feature_an_analyst_can_see_has_a_name_in_both_languages():
     from minesweep.detection.meter.kernels.features import FEATURE_DOCS
-    from minesweep.detection.meter.scoring import REPORTED_COLUMNS, load_pack
-    from minesweep.detection.views import FEATURE_NAMES, ROUTE_NAMES
+    from minesweep.detection.meter.scoring import ESTIMATE_BASES, REPORTED_COLUMNS, load_pack
+    from minesweep.detection.views import BASIS_NAMES, FEATURE_NAMES, ROUTE_NAMES
 
     pack = load_pack()
     shown = set(FEATURE_DOCS) | set(pack.feature_names) | set(REPORTED_COLUMNS)
     assert shown <= set(FEATURE_NAMES), sorted(shown - set(FEATURE_NAMES))
     assert set(pack.routes) <= set(ROUTE_NAMES)
+    assert set(ESTIMATE_BASES) == set(BASIS_NAMES)
     assert all(zh and en and zh != en for zh, en in FEATURE_NAMES.values())
 
 
