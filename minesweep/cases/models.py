@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from minesweep.core.i18n import bi
+from minesweep.core.i18n import bi, pick
 from minesweep.policy.packs import deployment_pack_id
 from minesweep.registry.models import Division, PowerAccount, Subject
 
@@ -54,6 +54,7 @@ class Lead(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    summary_en = models.TextField(blank=True, help_text="the platform's English for a summary it wrote")
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="leads")
     subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
@@ -90,6 +91,11 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def summary_shown(self) -> str:
+        """The summary in the reader's language: the platform's English where it wrote one."""
+        return pick(self.summary, self.summary_en or self.summary)
 
 
 class LeadAttachment(models.Model):

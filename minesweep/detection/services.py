@@ -364,7 +364,10 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
             title=f"用电数据疑似挖矿：户号 {locked.account_id}{holder}"[:200],
             summary=(
                 f"评分 {locked.score:.3f}；估算挖矿负荷 {kw}，约 {locked.est_rigs or 0} 台矿机，"
-                f"始见 {estimates['first_seen'] or '—'}。 / Score {locked.score:.3f}; estimated mining load {kw}, "
+                f"始见 {estimates['first_seen'] or '—'}。"
+            ),
+            summary_en=(
+                f"Score {locked.score:.3f}; estimated mining load {kw}, "
                 f"about {locked.est_rigs or 0} rigs, first seen {estimates['first_seen'] or '—'}."
             ),
             division=locked.division,
@@ -611,10 +614,8 @@ def net_host_promote(*, actor: Actor, host: NetHost) -> Lead:
             actor=actor,
             source=Lead.Source.NETWORK_ANALYTICS,
             title=f"网络数据疑似{kind_zh}：IP {locked.host}（{subscriber}）"[:200],
-            summary=(
-                f"评分 {locked.score:.2f}；矿池 {', '.join(pools) or '—'}；钱包 {len(wallets)} 个。"
-                f" / Score {locked.score:.2f}; pools {', '.join(pools) or '—'}; {len(wallets)} wallet(s)."
-            ),
+            summary=f"评分 {locked.score:.2f}；矿池 {'、'.join(pools) or '—'}；钱包 {len(wallets)} 个。",
+            summary_en=f"Score {locked.score:.2f}; pools {', '.join(pools) or '—'}; {len(wallets)} wallet(s).",
             division=division,
             subject=subject,
             evidence=evidence,
@@ -673,7 +674,8 @@ def target_promote(*, actor: Actor, scope: Scope, key: str) -> Lead:
             actor=actor,
             source=source,
             title=f"多源研判目标：{row.name}"[:200],
-            summary="；".join(s.zh for s in row.streams) + " / " + "; ".join(s.en for s in row.streams),
+            summary="；".join(s.zh for s in row.streams),
+            summary_en="; ".join(s.en for s in row.streams),
             division=Division.objects.get(code=row.division_code),
             subject=subject,
             power_account=account,

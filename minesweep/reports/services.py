@@ -503,8 +503,8 @@ def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
         power_account=account,
         # The reporter's own words stay sealed in the report (issue 14): the lead points to them, and only
         # roles that may read reports open them there, each read audited (report_content_read).
-        summary=f"举报内容加密保存于举报 {report.number}，查看将记入审计 / "
-        f"The reporter's account stays encrypted in report {report.number}; reading it is audited",
+        summary=f"举报内容加密保存于举报 {report.number}，查看将记入审计",
+        summary_en=f"The reporter's account stays encrypted in report {report.number}; reading it is audited",
         evidence={
             "report": report.number,
             "category": report.category,

@@ -45,18 +45,24 @@ def lead_create(
     title: str,
     division: Division,
     summary: str = "",
+    summary_en: str = "",
     subject: Subject | None = None,
     power_account: PowerAccount | None = None,
     evidence: dict[str, Any] | None = None,
     source_ref: str = "",
     attachments: Iterable[tuple[str, str, bytes]] = (),
 ) -> Lead:
-    """Open a lead; ``attachments`` are (name, content type, bytes), stored with their SHA-256."""
+    """Open a lead; ``attachments`` are (name, content type, bytes), stored with their SHA-256.
+
+    ``summary`` is Chinese (the case file's language: documents quote it); ``summary_en`` is the
+    platform's English for a summary it wrote itself, shown to English readers instead (one language at
+    a time). A summary an officer typed has none and reads the same in both."""
     lead = Lead.objects.create(
         number=next_yearly_number(Lead, "XS"),
         source=source,
         title=title,
         summary=summary,
+        summary_en=summary_en,
         division=division,
         subject=subject,
         power_account=power_account,

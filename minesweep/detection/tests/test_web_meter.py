@@ -88,6 +88,26 @@ def test_it_filters_suspects_and_exports_what_is_shown(
     assert "'" + attack.replace('"', '""') in exported and "," + attack not in exported
 
 
+def test_a_promoted_suspects_lead_reads_in_one_language_at_a_time(
+    data_root, hidden_farm, simulated, analyst, client_for, make_staff
+):
+    """The lead's summary was stored and shown as "中文 / English" in one paragraph."""
+    from minesweep.detection.tests.test_services import finished_meter_run
+
+    finished_meter_run("test", simulated)
+    suspect = MeterSuspect.objects.get(account_id=FARM_ACCOUNT)
+    client_for(analyst).post(f"/analytics/meters/suspects/{suspect.pk}/promote/")
+    lead = Lead.objects.get()
+    assert lead.summary.startswith("评分 ") and "Score" not in lead.summary  # documents quote it
+    assert lead.summary_en.startswith("Score ") and "评分" not in lead.summary_en
+    reader = client_for(make_staff("region_officer", Role.INVESTIGATOR, "150000"))
+    chinese = reader.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert lead.summary in chinese and lead.summary_en not in chinese
+    reader.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = reader.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert lead.summary_en in english and lead.summary not in english
+
+
 @pytest.mark.parametrize(
     "post,expected",
     [
