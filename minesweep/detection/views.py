@@ -99,11 +99,9 @@ BASIS_NAMES = {
         "Mean power of the new load while it ran (outages and peak-hour cuts left out)",
     ),
     "added_load": (
-        "突增后四周日均功率减去突增前四周（原有负荷的日内起伏与制冷相互抵消，含新增设备所需制冷；"
-        "停机小时无法与原有负荷的起伏区分，按突增以来全部小时计）",
-        "Mean daily kW over the four weeks after the jump minus the four weeks before (the site's own "
-        "daily wave and cooling cancel, the cooling the new load needs is included; hours it was off "
-        "cannot be told from the site's own rhythm, so every hour since the jump counts)",
+        "突增后四周日均功率减去突增前四周（流量表明原有负荷为服务器；其日内起伏与制冷前后相抵）",
+        "Mean daily kW over the four weeks after the jump minus the four weeks before (the traffic shows "
+        "the earlier load was servers; their daily wave and cooling cancel out)",
     ),
     "onset": ("突增后基荷减去突增前基荷", "Base load after the jump minus before it"),
     "base_load": ("全部近期基荷（上限估计）", "Whole recent base load (an upper bound)"),

@@ -237,6 +237,16 @@ class StepTraffic:
             without = compared & (traffic < STEP_TRAFFIC_SHARE * load)
         return cls(kw_before, kw_after, mbps_before, mbps_after, load, traffic, compared, without)
 
+    def rigs_added_to_servers(self) -> np.ndarray:
+        """Per account: the load rose without its traffic (``without_traffic``) *and* the traffic before
+        the onset was that of servers drawing the load before it (Mbit/s per kW at or above
+        :data:`BUSY_TRAFFIC_LOG10`, where the traffic counter begins to clear a site). Then the earlier
+        load is known to be IT load and the added one is the mining load, which
+        :func:`~minesweep.detection.meter.scoring.estimates` measures as the step (``added_load``)."""
+        servers_before = traffic_per_kw_log10(self.mbps_before, np.nan_to_num(self.kw_before))
+        with np.errstate(invalid="ignore"):
+            return self.without_traffic & (np.nan_to_num(servers_before, nan=-np.inf) >= BUSY_TRAFFIC_LOG10)
+
 
 def fusion_parts(
     columns: dict[str, np.ndarray], inputs: FusionInputs, silent: np.ndarray, step: StepTraffic
@@ -328,13 +338,15 @@ def fuse(
     threshold: float = 0.5,
     route: np.ndarray | None = None,
     window_days: int = OVERHAUL_WINDOW_DAYS,
+    onset: StepTraffic | None = None,
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
     traffic ratio and the next step per account (``route``: the meter's strongest route per account;
-    ``window_days``: the length of the readings' window, for :func:`next_steps`)."""
+    ``window_days``: the length of the readings' window, for :func:`next_steps`; ``onset``: the
+    traffic across the onset when the caller has it already)."""
     route = route if route is not None else np.full(len(meter_score), "")
     silent = traffic_silent(route)
-    onset = StepTraffic.of(columns, inputs)
+    onset = onset if onset is not None else StepTraffic.of(columns, inputs)
     parts = fusion_parts(columns, inputs, silent, onset)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)

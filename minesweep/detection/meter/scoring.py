@@ -26,7 +26,7 @@ import pyarrow as pa
 import yaml
 
 from minesweep.detection.meter.errors import MeterDataError
-from minesweep.detection.meter.fusion import FusionInputs, fuse
+from minesweep.detection.meter.fusion import FusionInputs, StepTraffic, fuse
 from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
@@ -256,51 +256,51 @@ FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured s
 #: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
 ESTIMATE_BASES = ("running", "added_load", "onset", "base_load", "night_excess")
 
-#: a daily rhythm in the load from the onset on (autocorrelation at 24 h): rigs alone have none
-RHYTHM_PERIODICITY = 0.5
 
-
-def added_to_working_load(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Accounts whose new load came on top of a working load with a daily rhythm, and that load's kW.
+def added_to_working_load(
+    columns: dict[str, np.ndarray], rigs_added_to_servers: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Accounts whose new load came on top of servers, and that load's kW.
 
     ``running`` measures the new load above the *lowest* level before the onset. That is right when
     what ran before was steady (a farm's first batches, a host's standby), and wrong when it was a
-    working load with its own daily wave and weather-driven cooling — rigs installed in a running data
-    centre: the wave and the cooling swing above that lowest level continue after the onset and were
-    counted as mining (median +52 % on the tune quarter, +88 % on the tune year). When the load since
-    the onset keeps a daily rhythm (``daily_periodicity`` ≥ :data:`RHYTHM_PERIODICITY`) and the site
-    already drew at least as much as was added (lowest level before ≥ the step), the added load is the
+    working data centre with its own daily wave and weather-driven cooling: the wave and the cooling
+    swing above that lowest level continue after the onset and were counted as mining (rigs hidden in a
+    data centre: median +52 % on the tune quarter, +88 % on the tune year). Where the traffic shows that
+    the earlier load was servers and the added one brought no traffic
+    (:meth:`~minesweep.detection.meter.fusion.StepTraffic.rigs_added_to_servers`), the added load is the
     mean daily kW over the four weeks after the onset minus the four weeks before
-    (``kw_after_onset − kw_before_onset``): the rhythm and the cooling of the site's own load are on
-    both sides and cancel. What remains is the added load as the meter sees it, the cooling the rigs
-    need included (their electricity use), and, as the hours the rigs were off cannot be told from the
-    site's own rhythm, the mean over every hour since the onset.
+    (``kw_after_onset − kw_before_onset``): the site's own wave and cooling are on both sides and
+    cancel. What remains is the added load as the meter sees it, the cooling the rigs need included
+    (their electricity use), and, as the hours the rigs were off cannot be told from the site's own
+    rhythm, the mean over every hour since the onset. Only where the site already drew at least as much
+    as was added (its lowest level before the onset ≥ the step): the error of ``running`` is the earlier
+    load's own swing, which matters where that load is large beside the rigs; and a farm whose only
+    earlier load is an office sharing its meter (whose traffic per kW is as busy as servers') keeps
+    ``running``, which leaves its outages out of the mean.
 
-    A rhythm can also be rigs cut in the peak-tariff hours: a farm whose earlier batches ran before the
-    onset (stepped farms: one on tune, one in each eval run) met the two tests above and lost the earlier
-    batches (−42 % to −72 % instead of −15 % to −33 %). Rigs added to a working load can lower the site's
-    peak hours by at most their own share of it (``(after − before) / after``, all of them off); a larger
-    cut (``peak_cut_share``) means the earlier load was cut too, so it was no working load.
+    From the meter alone the earlier load cannot be told to be servers: a first version that took a
+    daily rhythm and an earlier load larger than the step as the sign moved farms whose earlier batches
+    of rigs shared the meter with an office (its rhythm) onto this measure, where those batches were
+    lost (a 600-account tune simulation: two of two stepped farms, −60 % and −63 %).
     """
+    size = len(columns["onset_day"])
     before = columns.get("kw_before_onset")
     after = columns.get("kw_after_onset")
-    size = len(columns["onset_day"])
-    if before is None or after is None:
+    if rigs_added_to_servers is None or before is None or after is None:
         return np.zeros(size, dtype=bool), np.zeros(size)
     step = np.nan_to_num(after - before, nan=0.0)
     lowest_before = np.nan_to_num(columns["pre_onset_base_kw"], nan=0.0)
-    rhythm = np.nan_to_num(columns["daily_periodicity"], nan=0.0) >= RHYTHM_PERIODICITY
-    with np.errstate(invalid="ignore", divide="ignore"):
-        added_share = np.where(after > 0, step / after, 0.0)
-    own_load_kept_at_peak = np.nan_to_num(columns["peak_cut_share"], nan=0.0) <= added_share
-    chosen = (
-        (columns["onset_day"] >= 0) & (step > 0) & (lowest_before >= step) & rhythm & own_load_kept_at_peak
-    )
+    chosen = rigs_added_to_servers & (columns["onset_day"] >= 0) & (step > 0) & (lowest_before >= step)
     return chosen, np.where(chosen, step, 0.0)
 
 
 def estimates(
-    columns: dict[str, np.ndarray], rig_kw: float, grid: ProfileGrid, route: np.ndarray
+    columns: dict[str, np.ndarray],
+    rig_kw: float,
+    grid: ProfileGrid,
+    route: np.ndarray,
+    rigs_added_to_servers: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """``est_mining_kw``, ``est_rigs``, ``est_mining_kwh``, ``first_seen`` and ``est_basis`` per account.
 
@@ -310,10 +310,9 @@ def estimates(
     * ``running`` (a flat load, load factor ≥ 0.7 since first seen): demand above the level before the
       onset (0 without one), averaged over the slots where it ran — outages and peak-hour cuts count
       neither in the mean nor in the hours;
-    * ``added_load`` (a flat load that came on top of a working load with a daily rhythm, at least as
-      large as itself — rigs installed in a running data centre): the mean daily kW over the four weeks
-      after the onset minus the four weeks before (:func:`added_to_working_load`), over the hours since
-      the onset;
+    * ``added_load`` (a flat load whose traffic shows it came on top of servers — rigs installed in a
+      running data centre): the mean daily kW over the four weeks after the onset minus the four weeks
+      before (:func:`added_to_working_load`), over the hours since the onset;
     * ``onset``: under a working load (a factory's shifts) the recent daily base − the base before the
       onset, over the days since;
     * ``base_load``: no onset under a working load: the whole recent base, an upper bound;
@@ -327,7 +326,7 @@ def estimates(
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
     ) & np.isfinite(running_kw)
     night = route == "cheap_hours"
-    added, added_kw = added_to_working_load(columns)
+    added, added_kw = added_to_working_load(columns, rigs_added_to_servers)
     added &= flat
     mining_kw = np.where(flat, np.nan_to_num(running_kw), base_kw)
     mining_kw = np.where(added, added_kw, mining_kw)
@@ -443,8 +442,9 @@ def score_table(
         features.column("steps").to_pylist() if "steps" in features.column_names else [""] * features.num_rows
     )
     route = np.array(route_names)[best] if len(best) else np.array([])
-    found = estimates(columns, rig_kw, grid, route)
     inputs = FusionInputs.of(features.column("account_id").to_pylist(), meta, traffic)
+    onset = StepTraffic.of(columns, inputs)
+    found = estimates(columns, rig_kw, grid, route, onset.rigs_added_to_servers())
     fused, fusion_records, traffic_ratio, next_step = fuse(
         score,
         columns,
@@ -453,6 +453,7 @@ def score_table(
         threshold=pack.threshold,
         route=route,
         window_days=grid.n_days,
+        onset=onset,
     )
     columns["traffic_per_kw_log10"] = traffic_ratio
     out: dict[str, Any] = {

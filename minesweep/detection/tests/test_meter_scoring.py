@@ -113,43 +113,35 @@ def test_it_measures_mining_power_and_energy_over_the_hours_the_rigs_ran():
     )
 
 
-def test_rigs_added_to_a_working_data_centre_are_measured_by_the_step_not_above_its_lowest_level():
+def test_rigs_added_to_servers_are_measured_by_the_step_and_only_where_the_traffic_shows_servers():
     """1,000 kW of IT load with a ±10 % daily wave and cooling that grows with the season; 300 kW of
     rigs from day 60. Above the lowest level before the onset the wave and the cooling's growth were
-    counted as mining (+28 % here, over 1.6 times the hours since the onset); the four weeks either side
-    cancel the wave, and of the cooling's growth only the four weeks' worth between the two means
-    remains (35 kW here). A farm that starts above a steady host load keeps its measure over the hours
-    it ran (the test before this one)."""
+    counted as mining (+28 % here, over 1.6 times the hours since the onset). Where the weekly traffic
+    is that of servers before the onset and did not rise with the load, the earlier load is known to
+    be servers: the four weeks either side cancel the wave, and of the cooling's growth only the four
+    weeks' worth between the two means remains (35 kW here). The same readings with a few rigs' traffic
+    before the onset (the earlier load may be rigs too), or without traffic, keep the running measure."""
 
     def data_centre_with_rigs(d, h):
         it = 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
         cooling = 150.0 * (1 + d / DAYS)
         return it + cooling + 300.0 * (d >= 60)
 
-    found = score_table(_table(data_centre_with_rigs), GRID).to_pylist()[0]
-    assert found["est_basis"] == "added_load"
-    assert abs(found["est_mining_kw"] - (300 + 150 * 28 / DAYS)) < 0.03 * 300
-    hours = (DAYS - 60) * 24
-    assert abs(found["est_mining_hours"] - hours) <= 24
-    assert found["est_mining_kwh"] == pytest.approx(
-        found["est_mining_kw"] * found["est_mining_hours"], rel=0.01
+    table = _table(data_centre_with_rigs, data_centre_with_rigs, data_centre_with_rigs)
+    traffic = pa.Table.from_pylist(
+        _weekly("A0", lambda first: 3000.0)  # servers' traffic, flat across the step
+        + _weekly("A1", lambda first: 0.4)  # a few rigs' worth: the earlier load is not shown to be servers
     )
-
-
-def test_a_farm_that_cuts_its_rigs_in_peak_hours_is_no_working_load_for_its_next_batch():
-    """Rigs in two batches (300 kW from day 5, 250 kW more from day 60), all off in the peak-tariff
-    hours (8-11, 18-22 h): a daily rhythm, and the load before the second batch is larger than it. But
-    the peak hours lose more than the second batch alone could take away, so the earlier load was cut
-    too: rigs, not a working load. The new batch is measured over the hours it ran (250 kW), not as the
-    mean over every hour of the four weeks either side (250 × 17/24 ≈ 177 kW)."""
-
-    def farm(d, h):
-        on_peak = ((h >= 8) & (h < 11)) | ((h >= 18) & (h < 22))
-        return 3 + (300.0 * (d >= 5) + 250.0 * (d >= 60)) * ~on_peak
-
-    found = score_table(_table(farm), GRID).to_pylist()[0]
-    assert found["est_basis"] == "running"
-    assert abs(found["est_mining_kw"] - 250) < 0.05 * 250
+    servers, rigs_only, unknown = score_table(table, GRID, traffic=traffic).to_pylist()
+    assert servers["est_basis"] == "added_load"
+    assert abs(servers["est_mining_kw"] - (300 + 150 * 28 / DAYS)) < 0.03 * 300
+    hours = (DAYS - 60) * 24
+    assert abs(servers["est_mining_hours"] - hours) <= 24
+    assert servers["est_mining_kwh"] == pytest.approx(
+        servers["est_mining_kw"] * servers["est_mining_hours"], rel=0.01
+    )
+    for other in (rigs_only, unknown):
+        assert other["est_basis"] == "running" and other["est_mining_kw"] > 1.2 * 300
 
 
 def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():

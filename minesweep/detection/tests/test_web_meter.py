@@ -88,6 +88,25 @@ def test_it_filters_suspects_and_exports_what_is_shown(
     assert "'" + attack.replace('"', '""') in exported and "," + attack not in exported
 
 
+def test_the_evidence_page_defines_the_mining_load_as_its_basis_measured_it(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    """Rigs added to servers are measured over every hour since the jump (``added_load``): the page
+    must not say that hours switched off were left out."""
+    from minesweep.detection.tests.test_services import finished_meter_run
+
+    finished_meter_run("test", simulated)
+    suspect = MeterSuspect.objects.get(account_id=FARM_ACCOUNT)
+    client = client_for(analyst)
+    page = f"/analytics/meters/suspects/{suspect.pk}/"
+    running = client.get(page).content.decode()
+    assert "运行小时内的平均功率" in running and "突增以来的小时数" not in running
+    MeterSuspect.objects.filter(pk=suspect.pk).update(est_basis="added_load")
+    added = client.get(page).content.decode()
+    assert "突增以来的小时数" in added and "运行小时内的平均功率" not in added
+    assert "流量表明原有负荷为服务器" in added
+
+
 def test_a_promoted_suspects_lead_reads_in_one_language_at_a_time(
     data_root, hidden_farm, simulated, analyst, client_for, make_staff
 ):
