@@ -105,6 +105,10 @@ def test_the_evidence_page_defines_the_mining_load_as_its_basis_measured_it(
     added = client.get(page).content.decode()
     assert "突增以来的小时数" in added and "运行小时内的平均功率" not in added
     assert "流量表明原有负荷为服务器" in added
+    MeterSuspect.objects.filter(pk=suspect.pk).update(est_mining_kwh=1144642.0)
+    assert "<dd>1144642 kWh</dd>" in client.get(page).content.decode()  # was "1144642.0 kWh"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "<dd>1,144,642 kWh</dd>" in client.get(page).content.decode()
 
 
 def test_a_promoted_suspects_lead_reads_in_one_language_at_a_time(
