@@ -98,6 +98,11 @@ BASIS_NAMES = {
         "新增负荷运行时的平均功率（停机、峰时段削减不计入）",
         "Mean power of the new load while it ran (outages and peak-hour cuts left out)",
     ),
+    "whole_load": (
+        "全部负荷在其运行小时内的平均功率（分析时段内未见突增；若同一电表还有其他用电，此为上限）",
+        "Mean power of the whole load while it ran (no jump in the window; an upper bound where other "
+        "loads share the meter)",
+    ),
     "added_load": (
         "突增后四周日均功率减去突增前四周（流量表明原有负荷为服务器；其日内起伏与制冷前后相抵）",
         "Mean daily kW over the four weeks after the jump minus the four weeks before (the traffic shows "

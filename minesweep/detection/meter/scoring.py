@@ -254,7 +254,7 @@ FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured s
 
 
 #: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
-ESTIMATE_BASES = ("running", "added_load", "onset", "base_load", "night_excess")
+ESTIMATE_BASES = ("running", "whole_load", "added_load", "onset", "base_load", "night_excess")
 
 
 def added_to_working_load(
@@ -308,8 +308,12 @@ def estimates(
     ``est_mining_kwh`` = ``est_mining_kw`` × hours it ran. How the mining load is told from the rest:
 
     * ``running`` (a flat load, load factor ≥ 0.7 since first seen): demand above the level before the
-      onset (0 without one), averaged over the slots where it ran — outages and peak-hour cuts count
-      neither in the mean nor in the hours;
+      onset, averaged over the slots where it ran — outages and peak-hour cuts count neither in the mean
+      nor in the hours;
+    * ``whole_load``: the same without an onset in the window: the whole load on the meter where it
+      ran — the rigs' own power if they have the meter to themselves, an upper bound where anything
+      else shares it (rigs in a data centre installed before the readings began: 4.4 times their
+      power in the eval quarter). Named apart so that the page says which;
     * ``added_load`` (a flat load whose traffic shows it came on top of servers — rigs installed in a
       running data centre): the mean daily kW over the four weeks after the onset minus the four weeks
       before (:func:`added_to_working_load`), over the hours since the onset;
@@ -344,6 +348,7 @@ def estimates(
     ]
     basis = np.where(night, "night_excess", np.where(flat, "running", np.where(onset, "onset", "base_load")))
     basis = np.where(added & ~night, "added_load", basis)
+    basis = np.where((basis == "running") & ~onset, "whole_load", basis)
     shown_kw = np.round(mining_kw, 1)  # rigs from the kW as shown, so the two published figures agree
     return {
         "est_mining_kw": shown_kw,

@@ -97,6 +97,14 @@ def test_it_estimates_mining_power_from_the_onset_and_counts_rigs_of_the_chosen_
     assert s21["est_rigs"] == round(s21["est_mining_kw"] / 3.5)
 
 
+def test_a_flat_load_with_no_jump_in_the_window_is_measured_whole_and_named_so():
+    """Without an onset nothing tells the rigs from whatever else shares the meter: the figure is the
+    whole load (an upper bound), and its basis says so rather than "the new load"."""
+    found = score_table(_table(_flat(500), lambda d, h: 4 + 325.0 * (d >= 60)), GRID).to_pylist()
+    assert found[0]["est_basis"] == "whole_load" and abs(found[0]["est_mining_kw"] - 500) < 10
+    assert found[1]["est_basis"] == "running"
+
+
 def test_it_measures_mining_power_and_energy_over_the_hours_the_rigs_ran():
     """A farm cut off in the evening peak (18-22 h) and down for ten days: kW is its power while
     running, kWh that power times the hours it ran — neither is diluted by the hours it was off."""
