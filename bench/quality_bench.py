@@ -103,9 +103,9 @@ def rescore(out: Path, options):
 
     tasks, grid = build_tasks(out / "readings", options)
     cached = out / "features.parquet"
-    if cached.exists() and "kw_before_onset" in pq.read_schema(cached).names:
+    if cached.exists() and "night_running_kw" in pq.read_schema(cached).names:
         features = pq.read_table(cached)
-    else:  # none yet, or one from before the onset's levels were features
+    else:  # none yet, or one from before the running base was a feature
         features = run_engine(tasks, options)
         pq.write_table(features, cached)
     meta = read_accounts_meta(options.accounts_meta)

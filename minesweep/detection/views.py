@@ -72,6 +72,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "offpeak_base_ratio": ("非峰时段平稳度", "Flatness outside peak hours"),
     "running_kw": ("运行时新增负荷 kW", "New load while running, kW"),
     "running_hours": ("新增负荷运行小时", "Hours the new load ran"),
+    "running_base_kw": ("运行日基荷增量 kW", "Base load added on the days it ran, kW"),
+    "running_base_hours": ("基荷增量运行小时", "Hours of the days the added base ran"),
+    "night_running_kw": ("夜间负荷运行时功率 kW", "Night load while it ran, kW"),
+    "night_running_hours": ("夜间负荷运行小时", "Hours the night load ran"),
     "traffic_per_kw_log10": ("每千瓦流量（log10 Mbit/s/kW）", "Traffic per kW (log10 Mbit/s per kW)"),
     "step_up_count": ("上升阶跃次数", "Upward steps"),
     "step_down_count": ("下降阶跃次数", "Downward steps"),
@@ -108,9 +112,18 @@ BASIS_NAMES = {
         "Mean daily kW over the four weeks after the jump minus the four weeks before (the traffic shows "
         "the earlier load was servers; their daily wave and cooling cancel out)",
     ),
-    "onset": ("突增后基荷减去突增前基荷", "Base load after the jump minus before it"),
-    "base_load": ("全部近期基荷（上限估计）", "Whole recent base load (an upper bound)"),
-    "night_excess": ("夜间高出白天基荷的部分", "Night load above the day's base"),
+    "onset": (
+        "突增后各运行日基荷高出突增前基荷部分的平均值（停机日不计）",
+        "Mean over the days it ran of the base load above the level before the jump (days switched off left out)",
+    ),
+    "base_load": (
+        "各运行日全部基荷的平均值（上限估计）",
+        "Mean of the whole base load over the days it ran (an upper bound)",
+    ),
+    "night_excess": (
+        "夜间高出当日基荷部分在其运行时段的平均功率（按实际运行的夜间小时计）",
+        "Night load above the day's base while it ran (the night hours it actually ran)",
+    ),
 }
 STREAM_NAMES = {
     "meter": ("用电", "Meter"),

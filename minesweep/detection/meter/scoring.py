@@ -54,6 +54,10 @@ REPORTED_COLUMNS = (
     "traffic_per_kw_log10",
     "running_kw",
     "running_hours",
+    "running_base_kw",
+    "running_base_hours",
+    "night_running_kw",
+    "night_running_hours",
     "peak_cut_share",
     "offpeak_base_ratio",
 )
@@ -295,6 +299,33 @@ def added_to_working_load(
     return chosen, np.where(chosen, step, 0.0)
 
 
+def _running_base(columns: dict[str, np.ndarray], onset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(kW, hours) of a load under a working one: the daily base above the level before the onset over
+    the days it ran (:func:`~minesweep.detection.meter.kernels.features.running_base`); features computed
+    before that measure existed give the recent base over every hour since first seen, as then."""
+    if "running_base_kw" in columns and "running_base_hours" in columns:
+        return np.nan_to_num(columns["running_base_kw"]), columns["running_base_hours"]
+    before = np.where(onset, np.nan_to_num(columns["pre_onset_base_kw"]), 0.0)
+    recent = np.clip(np.nan_to_num(columns["recent_base_kw"]) - before, 0.0, None)
+    return recent, columns["hours_since_first_seen"]
+
+
+def _night_running(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(kW, hours) of a night load over the night slots where it ran
+    (:func:`~minesweep.detection.meter.kernels.shape.night_running`); features computed before that
+    measure existed, and accounts it does not measure (a night level under 5 % of the mean demand), give
+    the 00:00-06:00 night excess over six hours a night since first seen, as before."""
+    level = np.clip(np.nan_to_num(columns["night_excess_kw"]), 0.0, None)
+    assumed = columns["hours_since_first_seen"] * 6.0 / 24.0
+    if "night_running_kw" not in columns or "night_running_hours" not in columns:
+        return level, assumed
+    measured = np.isfinite(columns["night_running_kw"])
+    return (
+        np.where(measured, np.nan_to_num(columns["night_running_kw"]), level),
+        np.where(measured, columns["night_running_hours"], assumed),
+    )
+
+
 def estimates(
     columns: dict[str, np.ndarray],
     rig_kw: float,
@@ -317,14 +348,17 @@ def estimates(
     * ``added_load`` (a flat load whose traffic shows it came on top of servers — rigs installed in a
       running data centre): the mean daily kW over the four weeks after the onset minus the four weeks
       before (:func:`added_to_working_load`), over the hours since the onset;
-    * ``onset``: under a working load (a factory's shifts) the recent daily base − the base before the
-      onset, over the days since;
-    * ``base_load``: no onset under a working load: the whole recent base, an upper bound;
-    * ``night_excess``: the cheap-hours route: the night load above the day's base, 6 h a night.
+    * ``onset``: under a working load (a factory's shifts) the daily base above the base before the
+      onset, averaged over the days since on which it ran, and those days' hours
+      (:func:`~minesweep.detection.meter.kernels.features.running_base`; it was the median base of the
+      last four weeks: a load that ran at another level before, or paused late, was measured by its end);
+    * ``base_load``: no onset under a working load: the whole daily base, the same way, an upper bound;
+    * ``night_excess``: the cheap-hours route: the night load above the day's base over the night slots
+      where it ran, and their hours (it was the 00:00-06:00 excess over six hours a night since first
+      seen: a load on a 23:00-07:00 valley tariff runs eight, and nights before it began counted).
     """
     onset = columns["onset_day"] >= 0
-    before = np.where(onset, np.nan_to_num(columns["pre_onset_base_kw"]), 0.0)
-    base_kw = np.clip(np.nan_to_num(columns["recent_base_kw"]) - before, 0.0, None)
+    base_kw, base_hours = _running_base(columns, onset)
     running_kw = columns.get("running_kw", np.full(len(onset), np.nan))
     flat = (
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
@@ -334,14 +368,11 @@ def estimates(
     added &= flat
     mining_kw = np.where(flat, np.nan_to_num(running_kw), base_kw)
     mining_kw = np.where(added, added_kw, mining_kw)
-    mining_kw = np.where(night, np.clip(np.nan_to_num(columns["night_excess_kw"]), 0.0, None), mining_kw)
-    hours = np.where(
-        flat,
-        columns.get("running_hours", columns["hours_since_first_seen"]),
-        columns["hours_since_first_seen"],
-    )
+    night_kw, night_hours = _night_running(columns)
+    mining_kw = np.where(night, night_kw, mining_kw)
+    hours = np.where(flat, columns.get("running_hours", columns["hours_since_first_seen"]), base_hours)
     hours = np.where(added, columns["hours_since_first_seen"], hours)
-    hours = np.where(night, columns["hours_since_first_seen"] * 6.0 / 24.0, hours)
+    hours = np.where(night, night_hours, hours)
     first_seen_day = columns["first_seen_day"]
     first_seen = [
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day

@@ -162,6 +162,20 @@ def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
     assert found[0]["est_basis"] == "night_excess" and abs(found[0]["est_mining_kw"] - 60) < 8
 
 
+def test_night_rigs_are_measured_over_the_night_hours_they_ran():
+    """60 kW of rigs on the 23:00-07:00 valley tariff from day 20: eight hours a night for 100 nights. The
+    hours were assumed (six a night since the first reading: 720 h against 800) and the kWh with them."""
+
+    def night_rigs_from_day_20(d, h):
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23)) * (d >= 20)
+
+    found = score_table(_table(night_rigs_from_day_20), GRID).to_pylist()[0]
+    assert found["suspect"] and found["est_basis"] == "night_excess"
+    assert abs(found["est_mining_kw"] - 60) < 3
+    assert abs(found["est_mining_hours"] - 8 * (DAYS - 20)) <= 8
+    assert found["est_mining_kwh"] == pytest.approx(60 * 8 * (DAYS - 20), rel=0.05)
+
+
 def test_a_sites_own_traffic_does_not_clear_rigs_that_run_only_at_night():
     """A shop's 36 Mbit/s is an office's traffic for its size: it rules out a farm that *is* the load
     (a flat load), but servers do not run only at night, so it says nothing of rigs in the valley hours."""
@@ -221,6 +235,25 @@ def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
     assert json.loads(hidden["reasons"])["route"] == "steady_base"
     assert hidden["score"] > 0.5 > 0.1 > factory["score"]
     assert hidden["est_basis"] == "base_load" and hidden["est_mining_kw"] >= 120  # an upper bound
+
+
+def test_rigs_under_a_factory_are_measured_over_the_days_they_ran_not_by_the_last_weeks():
+    """150 kW of rigs under the factory from day 30, half of them gone from day 100, all off for six days
+    (an outage) from day 60. ``est_mining_kw`` is the mean power over the hours they ran: (64 × 150 + 20
+    × 75) / 84 days = 132 kW over 84 × 24 hours. The median base of the last four weeks (75 kW here,
+    over every hour since the onset) measured the rigs by the window's end alone."""
+
+    def factory_with_rigs(d, h):
+        rigs = 150.0 * (d >= 30) * ~((d >= 60) & (d < 66)) * np.where(d >= 100, 0.5, 1.0)
+        return _factory(d, h) + rigs
+
+    found = score_table(_table(factory_with_rigs), GRID).to_pylist()[0]
+    assert found["suspect"] and found["est_basis"] == "onset"
+    ran_days = (DAYS - 30) - 6
+    truth_kw = (64 * 150 + 20 * 75) / ran_days
+    assert abs(found["est_mining_kw"] - truth_kw) < 0.05 * truth_kw
+    assert abs(found["est_mining_hours"] - ran_days * 24) <= 2 * 24
+    assert found["est_mining_kwh"] == pytest.approx(truth_kw * ran_days * 24, rel=0.06)
 
 
 def test_a_small_steady_standby_load_is_not_taken_for_hidden_rigs():

@@ -55,6 +55,10 @@ FEATURE_DOCS: dict[str, str] = {
     "offpeak_base_ratio": "median daily (lowest steady off-peak slot / off-peak mean): 1 = flat outside the peaks",
     "running_kw": "mean kW above the pre-onset level over the slots where that load ran",
     "running_hours": "hours in which that load ran (from the first-seen day on)",
+    "running_base_kw": "mean daily base above the pre-onset level (0 without an onset) over the days from the first-seen day on on which that load ran",
+    "running_base_hours": "hours of readings on those days",
+    "night_running_kw": "mean kW above the day's base over the night slots (21:00-09:00) where the night load ran (at least half its level)",
+    "night_running_hours": "hours of those slots",
 }
 
 
@@ -106,12 +110,18 @@ def compute_features(
     features["evening_peak_share"] = shape.evening_peak_share(
         cube, base, grid.slot_hours, features["night_excess_kw"]
     )
+    night_kw, night_slots = shape.night_running(cube, base, grid.slot_hours, features["night_excess_kw"])
+    features["night_running_kw"], features["night_running_hours"] = (
+        night_kw,
+        night_slots * (grid.bin_s / 3600.0),
+    )
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
     features["kw_before_onset"], features["kw_after_onset"] = level_around(
         daily, features["onset_day"].astype(np.int64)
     )
     features.update(_running_load(mean_kw, daily, features, grid))
+    features.update(running_base(base, day_counts, features, grid))
     return features, _step_lists(step_sizes)
 
 
@@ -227,6 +237,40 @@ def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     total = np.where(chosen, values, 0.0).sum(axis=1, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+RAN_DAY_SHARE = 0.25  # a day counts as running when its base is a quarter of the usual excess above ``pre``
+
+
+def running_base(
+    base: np.ndarray, day_counts: np.ndarray, features: dict[str, np.ndarray], grid: ProfileGrid
+) -> dict[str, np.ndarray]:
+    """The load under a working one (rigs below a factory's shifts), measured on the days it ran.
+
+    ``est_mining_kw`` is the mean power of the mining load over the hours it ran. Where the load is not
+    flat enough to be measured slot by slot (:func:`_running_load`), what stays of it is the daily base
+    (the lowest steady off-peak slot), which the site's own work sits on top of. ``running_base_kw`` is
+    the mean, over the days from the first-seen day on, of the daily base above the level before the
+    onset (``pre_onset_base_kw``; 0 without an onset), counting only the days whose excess is at least
+    a quarter of its median (days switched off, an outage or a pause, count neither in the mean nor in
+    the hours); ``running_base_hours`` is the hours of readings on those days.
+
+    Before, the figure was the median base of the *last 28 days* minus that level: a load that ran
+    at another level earlier, or stopped late in the window, was measured by its end alone (rigs under a
+    factory's shifts, tune quarter: median error 11.6 %, a farm paused at the end −99 %; this measure:
+    5.2 % and −4 %, bench/README.md).
+    """
+    days = base.shape[1]
+    first_seen = features["first_seen_day"].astype(np.int64)
+    pre = np.nan_to_num(features["pre_onset_base_kw"])
+    since = (np.arange(days)[None, :] >= first_seen[:, None]) & (first_seen[:, None] >= 0)
+    with np.errstate(invalid="ignore"):
+        excess = np.where(since, base - pre[:, None], np.nan)
+        typical = steps.median_rows(excess)
+        ran = since & (excess >= RAN_DAY_SHARE * typical[:, None]) & (typical[:, None] > 0)
+    kw = _masked_mean(excess, ran)
+    hours = np.where(ran, day_counts, 0).sum(axis=1) * (grid.interval_s / 3600.0)
+    return {"running_base_kw": kw, "running_base_hours": hours.astype(float)}
 
 
 RUNNING_SHARE = 0.05  # a slot counts as running when the new load is above 5 % of its usual level
