@@ -76,6 +76,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "running_base_hours": ("基荷增量运行小时", "Hours of the days the added base ran"),
     "night_running_kw": ("夜间负荷运行时功率 kW", "Night load while it ran, kW"),
     "night_running_hours": ("夜间负荷运行小时", "Hours the night load ran"),
+    "night_first_day": (
+        "夜间负荷首次运行日（分析时段内第几天，从 0 起；-1 为无）",
+        "First night the night load ran (day of the window from 0; -1: none)",
+    ),
     "traffic_per_kw_log10": ("每千瓦流量（log10 Mbit/s/kW）", "Traffic per kW (log10 Mbit/s per kW)"),
     "step_up_count": ("上升阶跃次数", "Upward steps"),
     "step_down_count": ("下降阶跃次数", "Downward steps"),

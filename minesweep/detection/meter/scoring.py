@@ -58,6 +58,7 @@ REPORTED_COLUMNS = (
     "running_base_hours",
     "night_running_kw",
     "night_running_hours",
+    "night_first_day",
     "peak_cut_share",
     "offpeak_base_ratio",
 )
@@ -374,6 +375,10 @@ def estimates(
     hours = np.where(added, columns["hours_since_first_seen"], hours)
     hours = np.where(night, night_hours, hours)
     first_seen_day = columns["first_seen_day"]
+    if "night_first_day" in columns:  # a night load is first seen on the first night it ran
+        first_seen_day = np.where(
+            night & (columns["night_first_day"] >= 0), columns["night_first_day"], first_seen_day
+        )
     first_seen = [
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day
     ]

@@ -19,7 +19,7 @@ from minesweep.detection.meter.scoring import (
     rig_scale_fixed_floor,
     score_table,
 )
-from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid
+from minesweep.detection.meter.timebase import SHANGHAI_OFFSET_S, ProfileGrid, date_of_day_number
 
 START_DAY, DAYS = 18628, 120
 GRID = ProfileGrid(start_day=START_DAY, n_days=DAYS, interval_s=3600)
@@ -164,7 +164,8 @@ def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
 
 def test_night_rigs_are_measured_over_the_night_hours_they_ran():
     """60 kW of rigs on the 23:00-07:00 valley tariff from day 20: eight hours a night for 100 nights. The
-    hours were assumed (six a night since the first reading: 720 h against 800) and the kWh with them."""
+    hours were assumed (six a night since the first reading: 720 h against 800) and the kWh with them, and
+    the load was "first seen" on the first day of readings."""
 
     def night_rigs_from_day_20(d, h):
         return _office(d, h) + 60.0 * ((h < 7) | (h >= 23)) * (d >= 20)
@@ -174,6 +175,7 @@ def test_night_rigs_are_measured_over_the_night_hours_they_ran():
     assert abs(found["est_mining_kw"] - 60) < 3
     assert abs(found["est_mining_hours"] - 8 * (DAYS - 20)) <= 8
     assert found["est_mining_kwh"] == pytest.approx(60 * 8 * (DAYS - 20), rel=0.05)
+    assert found["first_seen"] == date_of_day_number(START_DAY + 20).isoformat()  # not the first reading
 
 
 def test_a_sites_own_traffic_does_not_clear_rigs_that_run_only_at_night():

@@ -59,6 +59,7 @@ FEATURE_DOCS: dict[str, str] = {
     "running_base_hours": "hours of readings on those days",
     "night_running_kw": "mean kW above the day's base over the night slots (21:00-09:00) where the night load ran (at least half its level)",
     "night_running_hours": "hours of those slots",
+    "night_first_day": "window day index of the first of those slots (-1: none)",
 }
 
 
@@ -110,11 +111,12 @@ def compute_features(
     features["evening_peak_share"] = shape.evening_peak_share(
         cube, base, grid.slot_hours, features["night_excess_kw"]
     )
-    night_kw, night_slots = shape.night_running(cube, base, grid.slot_hours, features["night_excess_kw"])
-    features["night_running_kw"], features["night_running_hours"] = (
-        night_kw,
-        night_slots * (grid.bin_s / 3600.0),
+    night_kw, night_slots, night_first = shape.night_running(
+        cube, base, grid.slot_hours, features["night_excess_kw"]
     )
+    features["night_running_kw"] = night_kw
+    features["night_running_hours"] = night_slots * (grid.bin_s / 3600.0)
+    features["night_first_day"] = night_first.astype(float)
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
     features["kw_before_onset"], features["kw_after_onset"] = level_around(

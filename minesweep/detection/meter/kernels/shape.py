@@ -578,8 +578,8 @@ NIGHT_RUNNING_SHARE = 0.5  # a night slot counts as running when its excess is h
 
 def night_running(
     cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, night_level: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(A,) kW and (A,) slots of a night load where it ran: slots within :data:`VALLEY_SPAN` whose demand
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A,) kW, (A,) slots and (A,) first day (window day index, -1: none) of a night load where it ran: slots within :data:`VALLEY_SPAN` whose demand
     is above the day's base by at least half the night level (``night_level``, :func:`night_excess_kw`),
     on every day of the window; kW is the mean excess over those slots. The level is measured over
     00:00-06:00, where every valley tariff holds; how many hours a night the load runs is not assumed
@@ -587,30 +587,33 @@ def night_running(
     not count. Only accounts whose night level is at least :data:`MIN_NIGHT_EXCESS_SHARE` of their mean
     demand are measured (below it there is no night load to speak of); NaN (kW) and 0 (slots) for the
     others and for daily data. Slot by slot over (A, D) views: no copy of the cube."""
-    kw, slots = np.full(cube.accounts, np.nan), np.zeros(cube.accounts)
+    kw, slots, first = np.full(cube.accounts, np.nan), np.zeros(cube.accounts), np.full(cube.accounts, -1)
     if cube.slots < 4:
-        return kw, slots
+        return kw, slots, first
     with np.errstate(invalid="ignore", divide="ignore"):
         chosen = np.flatnonzero(night_level >= MIN_NIGHT_EXCESS_SHARE * cube.mean_kw)
     if not len(chosen):
-        return kw, slots
+        return kw, slots, first
     every = len(chosen) == cube.accounts
     base = (daily_base if every else daily_base[chosen]).astype(cube.kw.dtype)
     threshold = base + (NIGHT_RUNNING_SHARE * night_level[chosen]).astype(cube.kw.dtype)[:, None]
     total, counted = np.zeros(len(chosen)), np.zeros(len(chosen))
     ran, excess = np.empty(base.shape, dtype=bool), np.empty_like(base)
+    any_night = np.zeros(base.shape, dtype=bool)
     for slot in np.flatnonzero((slot_hours >= VALLEY_SPAN[0]) | (slot_hours < VALLEY_SPAN[1])):
         demand = cube.kw[slot] if every else cube.kw[slot][chosen]
         with np.errstate(invalid="ignore"):
             np.greater_equal(demand, threshold, out=ran)
         counted += count_true(ran, axis=1)
+        any_night |= ran
         excess.fill(0)
         np.subtract(demand, base, out=excess, where=ran)  # 0 where it did not run (missing readings too)
         total += excess.sum(axis=1, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         kw[chosen] = np.where(counted > 0, total / np.maximum(counted, 1), np.nan)
     slots[chosen] = counted
-    return kw, slots
+    first[chosen] = np.where(any_night.any(axis=1), any_night.argmax(axis=1), -1)
+    return kw, slots, first
 
 
 EVENING_PEAK_HOURS = (18.0, 22.0)  # the evening peak-tariff window (峰时段), local time
