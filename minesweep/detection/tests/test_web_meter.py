@@ -193,6 +193,25 @@ def test_evidence_pictures_are_drawn_in_the_viewers_language(
     assert cached == chinese
 
 
+def test_the_evidence_pictures_addresses_name_their_language(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    """A browser keeps an image by its address: under one address for both languages, Chromium showed the
+    Chinese picture on the English page after the switch (seen in a screenshot), whatever ``Vary`` said."""
+    from minesweep.detection.tests.test_services import finished_meter_run
+
+    finished_meter_run("test", simulated)
+    client = client_for(analyst)
+    suspect = MeterSuspect.objects.get(account_id=FARM_ACCOUNT)
+    page = f"/analytics/meters/suspects/{suspect.pk}/"
+    chinese = client.get(page).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(page).content.decode()
+    for name in ("carpet", "daily"):
+        assert f"{page}{name}.png?lang=zh-hans" in chinese and f"{page}{name}.png?lang=en" in english
+        assert client.get(f"{page}{name}.png?lang=en").content[:4] == b"\x89PNG"
+
+
 def test_it_rejects_a_file_by_its_content_not_its_name(data_root, analyst, client_for):
     fake = SimpleUploadedFile("readings.parquet", b"PAR1 this is not parquet")
     response = client_for(analyst).post("/analytics/meters/new/", {"files": fake})

@@ -46,6 +46,8 @@ def test_it_scans_uploaded_captures_and_promotes_a_host(data_root, cafe_allocati
     assert "Flypool" in detail and "网咖" in detail and "mining.submit" in detail
     picture = client.get(f"/analytics/network/hosts/{host.pk}/pools.png")
     assert picture["Content-Type"] == "image/png" and picture.content[:4] == b"\x89PNG"
+    # the picture's address names the language it is drawn in: a browser keeps images by address
+    assert f"/analytics/network/hosts/{host.pk}/pools.png?lang=zh-hans" in detail
     client.post(f"/analytics/network/hosts/{host.pk}/promote/")
     lead = Lead.objects.get()
     assert lead.source == "network_analytics" and lead.subject == cafe_allocations[0]
