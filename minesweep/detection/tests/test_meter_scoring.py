@@ -178,6 +178,18 @@ def test_night_rigs_are_measured_over_the_night_hours_they_ran():
     assert found["first_seen"] == date_of_day_number(START_DAY + 20).isoformat()  # not the first reading
 
 
+def test_night_rigs_that_began_in_the_window_are_judged_from_their_first_night():
+    """The same rigs beside an office from day 40 of 120: judged over the whole window, the forty nights
+    without them diluted the night/day ratio (score 0.40, no suspect)."""
+
+    def night_rigs_from_day_40(d, h):
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23)) * (d >= 40)
+
+    late, _ = score_table(_table(night_rigs_from_day_40, _office), GRID).to_pylist()
+    assert late["f_night_first_day"] == 40
+    assert late["suspect"] and json.loads(late["reasons"])["route"] == "cheap_hours"
+
+
 def test_a_sites_own_traffic_does_not_clear_rigs_that_run_only_at_night():
     """A shop's 36 Mbit/s is an office's traffic for its size: it rules out a farm that *is* the load
     (a flat load), but servers do not run only at night, so it says nothing of rigs in the valley hours."""

@@ -119,6 +119,7 @@ def compute_features(
     features["night_first_day"] = night_first.astype(float)
     features["peak_cut_share"], features["offpeak_base_ratio"] = shape.peak_cut(cube, grid.slot_hours)
     features.update(_estimate_inputs(base, day_counts, grid, rise, onset))
+    _judge_night_from_first_night(features, mean_kw, grid, night_first)
     features["kw_before_onset"], features["kw_after_onset"] = level_around(
         daily, features["onset_day"].astype(np.int64)
     )
@@ -191,6 +192,24 @@ def _judge_from_onset(
     )
     for name, values in recent.items():
         features[name][later] = values
+
+
+def _judge_night_from_first_night(
+    features: dict[str, np.ndarray], mean_kw: np.ndarray, grid: ProfileGrid, night_first: np.ndarray
+) -> None:
+    """``night_day_ratio`` of a night load that began in the window, over the days from its first night.
+
+    A night load leaves the daily base where it was, so it has no onset and its shape features cover the
+    whole window: rigs on the valley tariff from day 40 of 120 beside an office had their night/day
+    ratio diluted by the forty days before them (0.40 instead of 0.63 from day 0). They are judged on how
+    they run, as a farm switched on mid-window is (:func:`_judge_from_onset`). Accounts with an onset keep
+    the ratio from their onset."""
+    later = np.flatnonzero((night_first > 0) & (features["onset_day"] < 0))
+    if not len(later):
+        return
+    since = np.arange(grid.n_days)[None, :] >= night_first[later, None]
+    cube = shape.Cube.of(np.where(since[None], mean_kw[:, later], np.nan))
+    features["night_day_ratio"][later] = shape.night_day_ratio(cube, grid.slot_hours)
 
 
 def _estimate_inputs(
