@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 
 from minesweep.core.i18n import bi, pick
+from minesweep.policy.codes import ACTIONS
 from minesweep.policy.packs import deployment_pack_id
 from minesweep.registry.models import Division, PowerAccount, Subject
 
@@ -605,6 +606,16 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["due_on"])]
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language. The platform writes it as the action's Chinese name and the
+        party (``停限电：某公司``, :func:`~minesweep.cases.services.tracks._tasks_for`); an English reader gets
+        the action's English name before the party's own name."""
+        action = ACTIONS.get(self.action)
+        if action is None or not self.title.startswith(f"{action.zh}："):
+            return self.title
+        return pick(self.title, f"{action.en}: {self.title[len(action.zh) + 1 :]}")
 
 
 class Track(models.Model):

@@ -15,6 +15,7 @@ from minesweep.cases.models import Case, Lead, Task
 from minesweep.cases.panels import PANELS
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.policy.codes import ACTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,21 @@ def test_it_lets_the_liaison_close_their_task_with_a_document_and_proof(crew, le
     from minesweep.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="cases.task.proof_download", object_id=str(task.pk)).exists()
+
+
+def test_a_tasks_title_reads_in_one_language_at_a_time(crew, lead, client_for):
+    """The platform titles a task with the action's Chinese name and the party's name: an English reader
+    got "停限电：…" in the list, the case page and the task's own heading."""
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    task = case.tasks.filter(department="grid_company", action="power_cut").first()
+    party = task.title.split("：", 1)[1]
+    client = client_for(crew.liaisons["grid_company"])
+    assert task.title in client.get("/cases/tasks/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = ACTIONS["power_cut"].en
+    for page in ("/cases/tasks/", f"/cases/tasks/{task.pk}/"):
+        body = client.get(page).content.decode()
+        assert f"{english}: {party}" in body and task.title not in body
 
 
 def test_it_refuses_closing_a_task_without_proof(crew, lead, client_for):
