@@ -180,6 +180,7 @@ def meter_run_start(
         division=division,
         params={"run": run.pk},
         title=f"用电数据检测：{run.name}",
+        title_en=f"Meter detection: {run.name}",
     )
     run.save(update_fields=["params", "job"])
     audit_record(
@@ -465,6 +466,7 @@ def net_scan_start(
         division=division,
         params={"scan": scan.pk},
         title=f"网络数据检测：{scan.name}",
+        title_en=f"Network detection: {scan.name}",
     )
     scan.save(update_fields=["params", "job"])
     audit_record(

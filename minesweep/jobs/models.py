@@ -27,6 +27,7 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=80, help_text="registered handler name, e.g. detection.meter_run")
     title = models.CharField(max_length=200, blank=True)
+    title_en = models.CharField(max_length=200, blank=True, help_text="the platform's English for the title")
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0, help_text="0–1")
@@ -61,6 +62,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.status}"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language (one at a time): the English where the platform wrote one."""
+        return pick(self.title, self.title_en or self.title)
 
     @property
     def is_finished(self) -> bool:

@@ -51,13 +51,16 @@ def job_enqueue(
     division: Division,
     params: dict[str, Any] | None = None,
     title: str = "",
+    title_en: str = "",
 ) -> Job:
-    """Queue a job of a registered ``kind``; the worker picks it up in creation order."""
+    """Queue a job of a registered ``kind``; the worker picks it up in creation order. ``title`` is
+    Chinese, ``title_en`` its English (shown to English readers instead)."""
     if handler_for(kind) is None:
         raise DomainError("jobs.unknown_kind", f"未知的任务类型：{kind}", f"Unknown job kind: {kind}")
     job = Job.objects.create(
         kind=kind,
         title=title[:200],
+        title_en=title_en[:200],
         params=params or {},
         division=division,
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.test import Client
 
@@ -30,6 +32,38 @@ def test_it_reports_progress_as_json(ordos_job, make_staff, client_for):
     body = client.get(f"/jobs/{ordos_job.pk}/status/").json()
     assert body["status"] == "succeeded" and body["percent"] == 100 and body["finished"]
     assert "鄂尔多斯检测" in client.get("/jobs/").content.decode()
+
+
+def test_a_jobs_title_reads_in_one_language_at_a_time(make_staff, client_for):
+    job = job_enqueue(
+        actor="test",
+        kind="test.echo",
+        division=Division.objects.get(code="150602"),
+        title="用电数据检测：鄂尔多斯一季度",
+        title_en="Meter detection: 鄂尔多斯一季度",
+    )
+    client = client_for(make_staff("ordos_analyst", Role.ANALYST, "150600"))
+    assert job.title in client.get("/jobs/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/jobs/").content.decode()
+    assert job.title_en in english and job.title not in english
+
+
+def test_the_migration_gives_the_platforms_earlier_titles_their_english():
+    from django.apps import apps
+
+    from minesweep.jobs.models import Job
+
+    migration = importlib.import_module("minesweep.jobs.migrations.0003_job_title_en")
+    division = Division.objects.get(code="150602")
+    meter = job_enqueue(actor="test", kind="test.echo", division=division, title="用电数据检测：一季度")
+    typed = job_enqueue(actor="test", kind="test.echo", division=division, title="网络数据检测：抓包")
+    Job.objects.filter(pk=meter.pk).update(kind="detection.meter_run")
+    migration.add_english_titles(apps, None)
+    meter.refresh_from_db()
+    typed.refresh_from_db()
+    assert meter.title_en == "Meter detection: 一季度" and meter.title == "用电数据检测：一季度"
+    assert typed.title_en == ""  # another kind: not a title the platform wrote
 
 
 def test_it_hides_jobs_outside_the_jurisdiction(ordos_job, make_staff, client_for):
