@@ -193,7 +193,7 @@ def test_evidence_pictures_are_drawn_in_the_viewers_language(
     assert cached == chinese
 
 
-def test_the_evidence_pictures_addresses_name_their_language(
+def test_the_evidence_page_names_pictures_and_categories_in_its_language(
     data_root, hidden_farm, simulated, analyst, client_for
 ):
     """A browser keeps an image by its address: under one address for both languages, Chromium showed the
@@ -210,6 +210,12 @@ def test_the_evidence_pictures_addresses_name_their_language(
     for name in ("carpet", "daily"):
         assert f"{page}{name}.png?lang=zh-hans" in chinese and f"{page}{name}.png?lang=en" in english
         assert client.get(f"{page}{name}.png?lang=en").content[:4] == b"\x89PNG"
+    # the holder's categories too (they were shown by their Chinese names only)
+    assert (
+        ">数据中心</span>" in chinese
+        and ">Data centre</span>" in english
+        and ">数据中心</span>" not in english
+    )
 
 
 def test_it_rejects_a_file_by_its_content_not_its_name(data_root, analyst, client_for):
