@@ -117,6 +117,9 @@ def _check_page(page: Any, url: str, problems: list[str]) -> None:
                 problems.append(f"{url} [zh] English left: {text[:60]}")
         if code == "zh-hans":
             problems.extend(f"{url} axe {finding}" for finding in _axe_findings(page))
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1] + 1:  # a table or picture wider than a phone scrolls in its box, not the page
+            problems.append(f"{url} [{code}] {width[0]} px wide in a {width[1]} px window")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
