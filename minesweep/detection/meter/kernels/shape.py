@@ -579,9 +579,11 @@ NIGHT_RUNNING_SHARE = 0.5  # a night slot counts as running when its excess is h
 def night_running(
     cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, night_level: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A,) kW, (A,) slots and (A,) first day (window day index, -1: none) of a night load where it ran: slots within :data:`VALLEY_SPAN` whose demand
-    is above the day's base by at least half the night level (``night_level``, :func:`night_excess_kw`),
-    on every day of the window; kW is the mean excess over those slots. The level is measured over
+    """(A,) kW, (A,) slots and (A,) first day (window day index, -1: none) of a night load where it ran.
+
+    It ran in the slots within :data:`VALLEY_SPAN` whose demand is above the day's base by at least half
+    the night level (``night_level``, :func:`night_excess_kw`), on every day of the window; kW is the
+    mean excess over those slots. The level is measured over
     00:00-06:00, where every valley tariff holds; how many hours a night the load runs is not assumed
     but counted (23:00-07:00 is eight hours, not six), and nights before it started or switched off do
     not count. Only accounts whose night level is at least :data:`MIN_NIGHT_EXCESS_SHARE` of their mean
