@@ -300,26 +300,13 @@ def added_to_working_load(
     return chosen, np.where(chosen, step, 0.0)
 
 
-def _running_base(columns: dict[str, np.ndarray], onset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(kW, hours) of a load under a working one: the daily base above the level before the onset over
-    the days it ran (:func:`~minesweep.detection.meter.kernels.features.running_base`); features computed
-    before that measure existed give the recent base over every hour since first seen, as then."""
-    if "running_base_kw" in columns and "running_base_hours" in columns:
-        return np.nan_to_num(columns["running_base_kw"]), columns["running_base_hours"]
-    before = np.where(onset, np.nan_to_num(columns["pre_onset_base_kw"]), 0.0)
-    recent = np.clip(np.nan_to_num(columns["recent_base_kw"]) - before, 0.0, None)
-    return recent, columns["hours_since_first_seen"]
-
-
 def _night_running(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(kW, hours) of a night load over the night slots where it ran
-    (:func:`~minesweep.detection.meter.kernels.shape.night_running`); features computed before that
-    measure existed, and accounts it does not measure (a night level under 5 % of the mean demand), give
-    the 00:00-06:00 night excess over six hours a night since first seen, as before."""
+    (:func:`~minesweep.detection.meter.kernels.shape.night_running`); accounts it does not measure (a
+    night level under 5 % of the mean demand) get the 00:00-06:00 night excess over six hours a night
+    since first seen."""
     level = np.clip(np.nan_to_num(columns["night_excess_kw"]), 0.0, None)
     assumed = columns["hours_since_first_seen"] * 6.0 / 24.0
-    if "night_running_kw" not in columns or "night_running_hours" not in columns:
-        return level, assumed
     measured = np.isfinite(columns["night_running_kw"])
     return (
         np.where(measured, np.nan_to_num(columns["night_running_kw"]), level),
@@ -359,7 +346,7 @@ def estimates(
       seen: a load on a 23:00-07:00 valley tariff runs eight, and nights before it began counted).
     """
     onset = columns["onset_day"] >= 0
-    base_kw, base_hours = _running_base(columns, onset)
+    base_kw, base_hours = np.nan_to_num(columns["running_base_kw"]), columns["running_base_hours"]
     running_kw = columns.get("running_kw", np.full(len(onset), np.nan))
     flat = (
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
@@ -374,11 +361,8 @@ def estimates(
     hours = np.where(flat, columns.get("running_hours", columns["hours_since_first_seen"]), base_hours)
     hours = np.where(added, columns["hours_since_first_seen"], hours)
     hours = np.where(night, night_hours, hours)
-    first_seen_day = columns["first_seen_day"]
-    if "night_first_day" in columns:  # a night load is first seen on the first night it ran
-        first_seen_day = np.where(
-            night & (columns["night_first_day"] >= 0), columns["night_first_day"], first_seen_day
-        )
+    night_first = columns["night_first_day"]  # a night load is first seen on the first night it ran
+    first_seen_day = np.where(night & (night_first >= 0), night_first, columns["first_seen_day"])
     first_seen = [
         date_of_day_number(grid.start_day + int(d)).isoformat() if d >= 0 else None for d in first_seen_day
     ]

@@ -25,13 +25,31 @@ from minesweep.jobs.worker import run_worker
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_farm, simulated, make_staff):
+def _sign_in_as_analyst(page, make_staff) -> None:
     make_staff("analyst_li", Role.ANALYST, "150000")
     page.goto("/accounts/login/")
     page.fill("#id_username", "analyst_li")
     page.fill("#id_password", "pw-analyst_li")
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/")
+
+
+def _wait_for_pictures(page, ids: tuple[str, ...], min_width: int) -> None:
+    """Until every picture has loaded at least ``min_width`` pixels wide. Polled with evaluate():
+    wait_for_function evaluates a string with eval(), which the CSP forbids."""
+    loaded = (
+        "(args) => args.ids.every(id => { const i = document.getElementById(id);"
+        " return i.complete && i.naturalWidth > args.width; })"
+    )
+    for _ in range(300):
+        if page.evaluate(loaded, {"ids": list(ids), "width": min_width}):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the pictures {ids} did not load")
+
+
+def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_farm, simulated, make_staff):
+    _sign_in_as_analyst(page, make_staff)
     page.click("text=用电数据检测")
     page.wait_for_url("**/analytics/meters/")
     page.fill("#id_name", "浏览器测试")
@@ -49,14 +67,7 @@ def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_
     assert first.inner_text() == FARM_ACCOUNT
     first.click()
     page.wait_for_selector("#carpet")
-    # Polled with evaluate(): wait_for_function evaluates a string with eval(), which the CSP forbids.
-    loaded = "() => ['carpet', 'daily'].every(id => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 200; })"
-    for _ in range(300):
-        if page.evaluate(loaded):
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("the evidence pictures did not load")
+    _wait_for_pictures(page, ("carpet", "daily"), 200)
     assert "鄂尔多斯隐秘算力数据有限公司" in page.content()
     shots = os.environ.get("MINESWEEP_SCREENSHOTS")
     if shots:
@@ -72,22 +83,11 @@ def test_it_runs_detection_and_promotes_the_top_suspect(page, data_root, hidden_
 def test_a_network_hosts_page_fits_a_phone_with_its_picture(page, data_root, cafe_allocations, make_staff):
     """The pool timeline is drawn 880 px wide: outside the meter page's own picture frame it pushed the
     host's page to 956 px on a 390 px phone (seen in a screenshot)."""
-    make_staff("analyst_li", Role.ANALYST, "150000")
     host = NetHost.objects.get(scan=finished_scan("test"), host="192.168.2.148")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "analyst_li")
-    page.fill("#id_password", "pw-analyst_li")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/staff/")
+    _sign_in_as_analyst(page, make_staff)
     page.goto(f"/analytics/network/hosts/{host.pk}/")
-    loaded = "() => { const i = document.getElementById('pools-picture'); return i.complete && i.naturalWidth > 300; }"
-    for _ in range(300):
-        if page.evaluate(loaded):
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("the pool picture did not load")
+    _wait_for_pictures(page, ("pools-picture",), 300)
     assert page.evaluate(
         "document.documentElement.scrollWidth <= window.innerWidth + 1"
     )  # no sideways scroll

@@ -588,7 +588,7 @@ def night_running(
     but counted (23:00-07:00 is eight hours, not six), and nights before it started or switched off do
     not count. Only accounts whose night level is at least :data:`MIN_NIGHT_EXCESS_SHARE` of their mean
     demand are measured (below it there is no night load to speak of); NaN (kW) and 0 (slots) for the
-    others and for daily data. Slot by slot over (A, D) views: no copy of the cube."""
+    others and for daily data. Slot by slot: no copy of the cube's night half at once."""
     kw, slots, first = np.full(cube.accounts, np.nan), np.zeros(cube.accounts), np.full(cube.accounts, -1)
     if cube.slots < 4:
         return kw, slots, first
@@ -596,14 +596,13 @@ def night_running(
         chosen = np.flatnonzero(night_level >= MIN_NIGHT_EXCESS_SHARE * cube.mean_kw)
     if not len(chosen):
         return kw, slots, first
-    every = len(chosen) == cube.accounts
-    base = (daily_base if every else daily_base[chosen]).astype(cube.kw.dtype)
+    base = daily_base[chosen].astype(cube.kw.dtype)
     threshold = base + (NIGHT_RUNNING_SHARE * night_level[chosen]).astype(cube.kw.dtype)[:, None]
     total, counted = np.zeros(len(chosen)), np.zeros(len(chosen))
     ran, excess = np.empty(base.shape, dtype=bool), np.empty_like(base)
     any_night = np.zeros(base.shape, dtype=bool)
     for slot in np.flatnonzero((slot_hours >= VALLEY_SPAN[0]) | (slot_hours < VALLEY_SPAN[1])):
-        demand = cube.kw[slot] if every else cube.kw[slot][chosen]
+        demand = cube.kw[slot][chosen]
         with np.errstate(invalid="ignore"):
             np.greater_equal(demand, threshold, out=ran)
         counted += count_true(ran, axis=1)
