@@ -48,7 +48,11 @@ class Family:
     # continuous-process plants
     plant_ar: tuple[float, float]  # AR(1) coefficient of process noise (per slot)
     plant_noise: tuple[float, float]  # σ of process noise
-    plant_stops: tuple[int, int]  # maintenance stops per year (low, high inclusive)
+    plant_stops: tuple[int, int]  # maintenance stops per year: a plant's rate is drawn in this range
+    # output that wanders from day to day (orders, feedstock, furnace state), σ of one day's level, and
+    # the σ per day of its slow random walk; both per plant, smooth through the day (no step at midnight)
+    plant_day_sigma: tuple[float, float]
+    plant_drift: tuple[float, float]
     # households
     appliance_rate: tuple[float, float]  # appliance events per evening hour
     standby_kw: tuple[float, float]
@@ -88,6 +92,8 @@ TUNE = Family(
     plant_ar=(0.7, 0.95),
     plant_noise=(0.01, 0.06),
     plant_stops=(0, 3),
+    plant_day_sigma=(0.004, 0.03),
+    plant_drift=(0.002, 0.012),
     appliance_rate=(0.8, 2.0),
     standby_kw=(0.05, 0.2),
     heating_kw=(3.0, 8.0),
@@ -145,6 +151,8 @@ EVAL = Family(
     plant_ar=(0.8, 0.97),
     plant_noise=(0.015, 0.08),
     plant_stops=(0, 4),
+    plant_day_sigma=(0.006, 0.035),
+    plant_drift=(0.003, 0.015),
     appliance_rate=(0.5, 3.0),
     standby_kw=(0.03, 0.35),
     heating_kw=(2.0, 10.0),

@@ -23,6 +23,9 @@ continuous-process plant that draws the same flat load. Physics can:
 * **Declared use** (registry). A site declared a data centre whose traffic is that of a few rigs is the
   disguised farm of the seed's second report category: strong evidence. So is one declared a data centre
   whose load rose at an onset without its traffic (previous point): rigs added to a working data centre.
+  A flat load (route ``flat_load``, 30 kW or more) declared as production is what a continuous-process
+  plant's registry says, and a farm's only when it took a factory for its cover: weak counter-evidence
+  (:data:`DECLARED_PRODUCTION`, log-odds −0.7, a likelihood ratio of 2 set by that reasoning).
 * **Weather** is already in the meter score (``temperature_response``: cooling that follows outdoor
   temperature marks a data centre or a cold store).
 
@@ -34,12 +37,13 @@ the meter evidence (a flat 24×7 load, or a large steady base under a daily rhyt
 the registry does not say otherwise (declared a data centre, or use unknown) and the site's traffic is
 unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
 that comes before a field visit. Also ``desk_check`` when a working continuous-process plant would
-explain it: a flat load of 30 kW or more, declared as production (:data:`PLANT_USES`), over a window
-shorter than a year (:data:`OVERHAUL_WINDOW_DAYS`). Such a plant draws as flat a load as rigs; what
-tells them apart on the meter is its overhaul stop, about once a year, which a shorter window may not
-hold — the plant's registered products and capacity, the annual energy use its energy-saving review
-(节能审查) approved and its overhaul records can, from the desk. Otherwise ``field_visit``. Not a
-suspect: empty. The score is not changed by either.
+explain it: a flat load of 30 kW or more declared as production (:data:`PLANT_USES`). Such a plant draws
+as flat a load as rigs. Its overhaul stop (检修停车) would part them on the meter, but a window shorter than a
+year may not hold one, and some processes — aluminium potlines, the submerged-arc furnaces of ferroalloy,
+silicon and calcium-carbide plants, common in Inner Mongolia — run for years between stops, so even a
+year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
+products and capacity, the annual energy use its energy-saving review (节能审查) approved, its production
+and overhaul records. Otherwise ``field_visit``. Not a suspect: empty. The score is not changed by either.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
@@ -66,6 +70,10 @@ BUSY_TRAFFIC_STEPS = 4.0
 # Below this (≤ ~0.03 Mbit/s per kW) a site cannot be a working data centre.
 QUIET_TRAFFIC_LOG10 = -1.5
 DISGUISED_DATA_CENTRE = 3.0
+# A flat load declared as production is what a continuous-process plant's registry says, and a farm's only
+# when it took a factory for its cover: taken as twice as likely for a plant (log 2, set by that reasoning,
+# not fitted). Weak on purpose: a farm that registered as a factory must still show through its meter.
+DECLARED_PRODUCTION = -0.7
 # Traffic across an onset (module text): compared only when the load rose by at least this share …
 STEP_MIN_LOAD_GROWTH = 0.10
 # … and with at least a week of traffic on each side; the added load is not the site's kind of IT load
@@ -86,9 +94,8 @@ DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
 # Declared uses of production (the accounts file's words): a continuous-process plant among them draws a
 # flat load around the clock, as rigs do.
 PLANT_USES = frozenset({"manufacturing", "factory", "industrial", "工业", "工业生产", "制造业"})
-# A continuous-process plant stops for its overhaul (检修停车) about once a year; a window of readings
-# shorter than this may hold no stop, and without one its flat load cannot be told from rigs'.
-OVERHAUL_WINDOW_DAYS = 365
+# The window a caller that does not say is taken to cover: a year of readings.
+YEAR_DAYS = 365
 # Why a desk check comes first: the site's flow data (a data centre?) or its production records (a plant?).
 FLOWS, PRODUCTION = "flows", "production"
 
@@ -249,11 +256,15 @@ class StepTraffic:
 
 
 def fusion_parts(
-    columns: dict[str, np.ndarray], inputs: FusionInputs, silent: np.ndarray, step: StepTraffic
+    columns: dict[str, np.ndarray],
+    inputs: FusionInputs,
+    route: np.ndarray,
+    step: StepTraffic,
 ) -> dict[str, np.ndarray]:
-    """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where ``silent``: the
-    meter's strongest route is one traffic cannot bear on, :func:`traffic_silent`, or where the load rose
-    at an onset without the traffic, ``step.without_traffic``: the module text)."""
+    """Log-odds added by each stream (0 where its input is unknown, and traffic 0 where the meter's
+    strongest ``route`` is one traffic cannot bear on, :func:`traffic_silent`, or where the load rose at an
+    onset without the traffic, ``step.without_traffic``: the module text)."""
+    silent = traffic_silent(route)
     mean_kw = np.nan_to_num(columns["mean_kw"])
     ratio = traffic_per_kw_log10(inputs.mean_mbps, mean_kw)
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
@@ -261,12 +272,21 @@ def fusion_parts(
     busy = np.where(silent | added_without_traffic, 0.0, busy)
     declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     not_it_load = (ratio < QUIET_TRAFFIC_LOG10) | added_without_traffic
+    large = mean_kw >= MIN_FLAT_KW
+    like_plant = declared_plant(inputs.declared_use) & (route == "flat_load") & large
     return {
         "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy) + 0.0,  # + 0.0: no "-0.0" shown for no effect
         "declared_use": np.where(
-            declared_dc & not_it_load & (mean_kw >= MIN_FLAT_KW), DISGUISED_DATA_CENTRE, 0.0
+            declared_dc & not_it_load & large,
+            DISGUISED_DATA_CENTRE,
+            np.where(like_plant, DECLARED_PRODUCTION, 0.0),
         ),
     }
+
+
+def declared_plant(declared_use: list[str]) -> np.ndarray:
+    """Per account: is the declared use production (:data:`PLANT_USES`)?"""
+    return np.array([use in PLANT_USES for use in declared_use], dtype=bool)
 
 
 def traffic_silent(route: np.ndarray) -> np.ndarray:
@@ -289,7 +309,7 @@ def next_steps(
     route: np.ndarray,
     columns: dict[str, np.ndarray],
     inputs: FusionInputs,
-    window_days: int = OVERHAUL_WINDOW_DAYS,
+    window_days: int = YEAR_DAYS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per account the next step (``desk_check``, ``field_visit`` or '' when not a suspect) and, for a
     desk check, what it is for (:data:`FLOWS` or :data:`PRODUCTION`, else ''); see the module text.
@@ -301,15 +321,7 @@ def next_steps(
     )
     like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & large
     flows = suspect & traffic_unknown & registry_allows & like_data_centre
-    declared_plant = np.array([use in PLANT_USES for use in inputs.declared_use], dtype=bool)
-    production = (
-        suspect
-        & ~flows
-        & declared_plant
-        & (route == "flat_load")
-        & large
-        & (window_days < OVERHAUL_WINDOW_DAYS)
-    )
+    production = suspect & ~flows & declared_plant(inputs.declared_use) & (route == "flat_load") & large
     desk = flows | production
     step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
     return step, np.where(flows, FLOWS, np.where(production, PRODUCTION, ""))
@@ -319,12 +331,13 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
     """The next step in Chinese and English (a desk check says what to obtain, and why)."""
     if why == PRODUCTION:
         return (
-            "先做案头核查：核对该厂登记的产品、产能和节能审查批复的年综合能耗，调取其检修停车记录"
-            f"（连续生产装置一般每年检修停车一次，{window_days} 天的数据里没有停车不足以说明是矿机），再定是否现场核查",
+            "先做案头核查：核对该厂登记的产品、产能和节能审查批复的年综合能耗，调取其生产和检修停车记录"
+            f"（连续生产装置一般每年检修停车一次，电解铝、矿热炉等可连续运行数年；{window_days} 天的数据里没有停车"
+            "不足以说明是矿机），再定是否现场核查",
             "Desk check first: compare the plant's registered products and capacity and the annual energy use "
-            "its energy-saving review approved, and obtain its overhaul shutdown records (a continuous process "
-            f"stops for overhaul about once a year: no stop in {window_days} days of readings does not show "
-            "rigs), then decide on a field visit",
+            "its energy-saving review approved, and obtain its production and overhaul records (a continuous "
+            "process stops for overhaul about once a year, potlines and submerged-arc furnaces can run for years: "
+            f"no stop in {window_days} days of readings does not show rigs), then decide on a field visit",
         )
     return NEXT_STEP_WORDS[step]
 
@@ -337,7 +350,7 @@ def fuse(
     *,
     threshold: float = 0.5,
     route: np.ndarray | None = None,
-    window_days: int = OVERHAUL_WINDOW_DAYS,
+    window_days: int = YEAR_DAYS,
     onset: StepTraffic | None = None,
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
@@ -347,7 +360,7 @@ def fuse(
     route = route if route is not None else np.full(len(meter_score), "")
     silent = traffic_silent(route)
     onset = onset if onset is not None else StepTraffic.of(columns, inputs)
-    parts = fusion_parts(columns, inputs, silent, onset)
+    parts = fusion_parts(columns, inputs, route, onset)
     with np.errstate(divide="ignore"):
         raw = np.log(meter_score) - np.log1p(-meter_score)
     # softly bounded to ±6, so counter-evidence can still move a saturated score and ranks are kept
@@ -534,5 +547,10 @@ def _declared_words(use: str, part: float, *, added_without_traffic: bool = Fals
         return _words(
             f"登记用途为{zh}，但流量只有矿机量级",
             f"Declared a {en}, but its traffic is that of rigs",
+        )
+    if part < 0:
+        return _words(
+            f"登记用途为{zh}：连续生产装置也有这样平直的负荷",
+            f"Declared use: {en}, and a continuous-process plant draws a load this flat too",
         )
     return _words(f"登记用途：{zh}", f"Declared use: {en}")

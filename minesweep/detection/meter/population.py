@@ -226,24 +226,48 @@ def heating_household(rng: np.random.Generator, n: int, cal: Calendar, fam: Fami
 
 def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
     """Cement, chemicals, smelting: flat on average, but process noise with memory (AR), output that
-    drifts with orders, short trips and multi-day maintenance stops at part load."""
+    wanders and drifts with orders and feedstock, short trips and multi-day maintenance stops at part load.
+
+    The wander changes smoothly through the day (a plant has no reason to step at midnight) and its size
+    is the plant's own, from nearly as steady as a potline to a few percent a day. Stops and trips come at
+    a yearly rate, so a quarter holds about a quarter of a year's overhauls.
+    """
     days, slots = cal.n_days, len(cal.slot_hours)
+    years = days / 365.0
     level = rng.lognormal(np.log(2000), 0.8, n)
-    drift = np.exp(np.cumsum(rng.normal(0, 0.01, (n, days)), axis=1))
-    daily = drift * rng.normal(1, 0.02, (n, days)) * _expansion(rng, n, days, (1.15, 1.5))
+    drift = np.exp(np.cumsum(rng.normal(0, 1, (n, days)) * _u(rng, fam.plant_drift, n)[:, None], axis=1))
+    wander = drift * (1 + rng.normal(0, 1, (n, days)) * _u(rng, fam.plant_day_sigma, n)[:, None])
+    daily = _expansion(rng, n, days, (1.15, 1.5))
+    stop_rate = _u(rng, fam.plant_stops, n)
     for account in range(n):
-        for _ in range(rng.integers(fam.plant_stops[0], fam.plant_stops[1] + 1)):
+        for _ in range(rng.poisson(stop_rate[account] * years)):
             start = rng.integers(0, max(1, days - 3))
             daily[account, start : start + rng.integers(2, 12)] *= rng.uniform(0.05, 0.5)
     noise = _ar1(rng, (n, days, slots), _u(rng, fam.plant_ar, n), _u(rng, fam.plant_noise, n))
     shift = 1 - 0.04 * _bump(cal.slot_hours, rng.uniform(0, 24, n), 2.0)
-    load = level[:, None, None] * daily[:, :, None] * shift[:, None, :] * np.clip(1 + noise, 0.5, 1.5)
+    load = (
+        level[:, None, None]
+        * daily[:, :, None]
+        * _through_the_day(wander, slots)
+        * shift[:, None, :]
+        * np.clip(1 + noise, 0.5, 1.5)
+    )
     flat = load.reshape(n, -1)
     for account in range(n):
-        for _ in range(rng.integers(0, 6)):  # trips: a few hours at part load
+        for _ in range(rng.poisson(rng.uniform(0, 6) * years)):  # trips: a few hours at part load
             start = rng.integers(0, flat.shape[1])
             flat[account, start : start + rng.integers(1, max(2, slots // 6))] *= rng.uniform(0.2, 0.8)
     return load
+
+
+def _through_the_day(daily: np.ndarray, slots: int) -> np.ndarray:
+    """(A, D) day levels → (A, D, P), each day's level at its noon and straight lines between noons."""
+    n, days = daily.shape
+    position = (np.arange(days * slots) + 0.5) / slots - 0.5
+    before = np.clip(np.floor(position).astype(int), 0, days - 1)
+    after = np.minimum(before + 1, days - 1)
+    towards = np.clip(position - np.floor(position), 0.0, 1.0)
+    return (daily[:, before] * (1 - towards) + daily[:, after] * towards).reshape(n, days, slots)
 
 
 def data_centre_parts(

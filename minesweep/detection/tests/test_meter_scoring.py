@@ -288,7 +288,7 @@ def test_it_shrinks_scores_when_readings_are_missing():
     )
 
 
-def test_it_asks_for_a_plants_production_records_first_when_its_readings_are_shorter_than_a_year():
+def test_it_asks_for_a_plants_production_records_first_whatever_the_windows_length():
     table = _table(_flat(300), _flat(300), _flat(20), _flat(300), _flat(300))
     meta = pa.table(
         {
@@ -312,9 +312,35 @@ def test_it_asks_for_a_plants_production_records_first_when_its_readings_are_sho
     plant, data_centre = (json.loads(quarter[i]["fusion"])["next_step"] for i in (0, 4))
     assert "检修停车" in plant["zh"] and "120 天" in plant["zh"] and "overhaul" in plant["en"]
     assert "120 days" in plant["en"] and "流量" in data_centre["zh"] and "flow data" in data_centre["en"]
-    # a year's readings would have held the overhaul: a plant that never stopped is worth a visit
-    assert [row["next_step"] for row in year] == ["field_visit"] * 4 + ["desk_check"]
+    # potlines and arc furnaces run for years between stops: a year without one still asks the registry
+    assert [row["next_step"] for row in year] == [row["next_step"] for row in quarter]
+    assert "365 天" in json.loads(year[0]["fusion"])["next_step"]["zh"]
     assert [row["score"] for row in year] == [row["score"] for row in quarter]  # the step, never the score
+
+
+def test_a_flat_load_declared_as_production_is_weighed_as_a_plant_would_explain_it():
+    table = _table(_flat(300), _flat(300), _flat(300))
+    meta = pa.table(
+        {
+            "account_id": ["A0", "A1", "A2"],
+            "tariff": ["large_industry"] * 3,
+            "contract_kva": [500.0] * 3,
+            "declared_use": ["manufacturing", "commercial", ""],
+            "mean_mbps": [None, None, None],
+        }
+    )
+    plant, shop, unknown = score_table(table, GRID, meta=meta).to_pylist()
+
+    def logit(p: float) -> float:
+        return float(np.log(p) - np.log1p(-p))
+
+    assert logit(plant["score"]) - logit(shop["score"]) == pytest.approx(-0.7, abs=0.05)
+    assert logit(unknown["score"]) == pytest.approx(
+        logit(shop["score"]), abs=0.05
+    )  # unknown is not innocence
+    registry = [part for part in json.loads(plant["fusion"])["parts"] if part["stream"] == "registry"]
+    assert registry[0]["logit"] == -0.7 and "continuous-process plant" in registry[0]["text"]["en"]
+    assert plant["suspect"]  # weak on purpose: rigs registered as a factory still show through the meter
 
 
 def test_it_rejects_a_malformed_pack_and_an_unknown_rig(tmp_path):
@@ -339,18 +365,19 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
             "mean_mbps": [None, None, None, 0.4, None],
         }
     )
-    out = score_table(table, YEAR, meta=meta).to_pylist()  # a year's window: a plant would have stopped
+    out = score_table(table, YEAR, meta=meta).to_pylist()
     assert all(row["suspect"] for row in out[:4]) and not out[4]["suspect"]
     # traffic unknown, registry says data centre or nothing: the meter cannot tell rigs from servers
     assert [row["next_step"] for row in out] == [
         "desk_check",
         "desk_check",
-        "field_visit",  # declared manufacturing: a data centre is not the explanation to check
+        "desk_check",  # declared manufacturing: its production records, not flow data, are to be checked
         "field_visit",  # rig-scale traffic known: a working data centre is ruled out
         "",
     ]
     step = json.loads(out[0]["fusion"])["next_step"]
     assert step["code"] == "desk_check" and "流量" in step["zh"] and "flow data" in step["en"]
+    assert "流量" not in json.loads(out[2]["fusion"])["next_step"]["zh"]
     assert "next_step" not in json.loads(out[4]["fusion"])
     # the desk check changes what to do next, never the score (the three differ only by meter noise)
     assert (

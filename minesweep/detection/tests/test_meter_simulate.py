@@ -152,3 +152,35 @@ def test_some_data_centres_open_a_new_hall_whose_servers_bring_their_traffic():
         assert load[0] == 1.0 and TUNE.dc_hall_factor[0] <= load[-1] <= TUNE.dc_hall_factor[1]
         assert np.allclose(load, traffic)  # servers: the traffic grows as the load does
     assert (kw[~opened] == 500.0).all()
+
+
+def _plants(days: int, family=EVAL, n: int = 400) -> np.ndarray:
+    cal = build_calendar(SimulationSpec(accounts=1, days=days, interval_s=3600, mining_share=0, seed=5))
+    return pop.continuous_plant(np.random.default_rng(7), n, cal, family)
+
+
+def test_a_plants_output_wanders_through_the_day_without_a_step_at_midnight():
+    """A plant has no reason to change its output at midnight: the hour across midnight changes as much
+    as any other hour (a day-level draw stepped there and gave the meter a seam rigs do not have)."""
+    load = _plants(120)
+    change = np.abs(np.diff(load.reshape(len(load), -1), axis=1)) / load.mean(axis=(1, 2))[:, None]
+    hour = np.arange(change.shape[1]) % 24  # change[:, t] runs from slot t to t + 1
+    across_midnight = np.median(change[:, hour == 23])
+    within_day = np.median(change[:, (hour >= 1) & (hour <= 21)])
+    assert across_midnight < 1.15 * within_day
+
+
+def test_a_plants_steadiness_is_its_own_and_its_overhauls_come_at_a_yearly_rate():
+    """Some plants are as steady from day to day as a potline, and a quarter holds about a quarter of a
+    year's stops (they were once drawn per window, whatever its length)."""
+    daily = _plants(365, TUNE).mean(axis=2)
+    change = np.median(np.abs(np.diff(daily, axis=1)), axis=1) / np.median(daily, axis=1)
+    low, high = np.quantile(change, [0.1, 0.9])
+    assert low < 0.016 and high > 2.2 * low  # a fixed 2 % a day gave every plant about 0.02-0.035
+    quarter, year = _plants(90), _plants(365)
+
+    def stopped(load: np.ndarray) -> float:
+        days = load.mean(axis=2)
+        return float((days < 0.6 * np.median(days, axis=1)[:, None]).any(axis=1).mean())
+
+    assert stopped(quarter) < 0.45 < 0.55 < stopped(year)
