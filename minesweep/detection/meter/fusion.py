@@ -40,7 +40,7 @@ that comes before a field visit. Also ``desk_check`` when a working continuous-p
 explain it: a flat load of 30 kW or more declared as production (:data:`PLANT_USES`). Such a plant draws
 as flat a load as rigs. Its overhaul stop (检修停车) would part them on the meter, but a window shorter than a
 year may not hold one, and some processes — aluminium potlines, the submerged-arc furnaces of ferroalloy,
-silicon and calcium-carbide plants, common in Inner Mongolia — run for years between stops, so even a
+silicon and calcium-carbide plants, common where power is cheap — run for years between stops, so even a
 year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
 products and capacity, the annual energy use its energy-saving review (节能审查) approved, its production
 and overhaul records. Otherwise ``field_visit``. Not a suspect: empty. The score is not changed by either.
