@@ -225,9 +225,11 @@ def run_meter_detection(
     skip_bad: bool = False,
     accounts_meta: Path | None = None,
     traffic: Path | None = None,
+    temperature: Path | None = None,
     workers: int = 1,
 ) -> MeterResult:
-    """Import (unless ``source`` is a dataset), compute features with progress, score with registry metadata.
+    """Import (unless ``source`` is a dataset), compute features with progress, score with registry metadata
+    (and the daily outdoor ``temperature`` when given: without it, no load can be told by the weather).
 
     The normalised dataset stays in ``work_dir/dataset`` so evidence pictures can be drawn later.
     """
@@ -245,7 +247,7 @@ def run_meter_detection(
             progress=_scaled(progress, 0.02, 0.3),
         )
     progress(0.3, "正在计算特征……", "Computing features…")
-    options = DetectOptions(since=since, until=until, rig=rig, progress=False)
+    options = DetectOptions(since=since, until=until, rig=rig, progress=False, temperature=temperature)
     tasks, grid = build_tasks(dataset, options)
     done = [0]
     scaled = _scaled(progress, 0.3, 0.85)
@@ -268,7 +270,13 @@ def run_meter_detection(
         read_traffic_periods(traffic, grid.start_day, grid.n_days) if traffic else None,
     )
     findings = score_table(
-        features, grid, meta=meta, pack=load_pack(), rig_kw=rig_power_kw(rig), traffic=periods
+        features,
+        grid,
+        meta=meta,
+        pack=load_pack(),
+        rig_kw=rig_power_kw(rig),
+        has_temperature=temperature is not None,
+        traffic=periods,
     )
     findings = findings.sort_by([("score", "descending"), ("account_id", "ascending")])
     dates = grid.dates() if grid.n_days else []

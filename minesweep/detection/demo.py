@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.models import MeterRun, NetScan
@@ -33,6 +34,7 @@ SIM_SEED = 15  # a year in which a farm has its meter to itself (the story's fla
 ACCOUNTS, DAYS = 60, 365
 START = date(2025, 1, 1)
 RUN_NAME = "演示：2025年全年用电数据（60户，逐时）"
+DEMO_TEMPERATURE = "temperature-2025.csv"  # the simulated weather station, given with the run
 SCAN_NAME = "演示：两份真实挖矿抓包"
 CAPTURES = Path(__file__).parent / "tests" / "data" / "pcaps"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,6 +109,10 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
         )
         dataset = simulate(spec, folder)
         labels = _labels(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(
+            folder / "temperature.csv", target.parent / DEMO_TEMPERATURE
+        )  # the weather station's days
         table = pa.concat_tables(
             [ds.long_table(p, spec.interval_s) for p in sorted(dataset.glob("part-*.parquet"))]
         )
@@ -150,7 +156,6 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
             "kwh": pa.array(np.round(kwh[keep], 3), pa.float64()),
         }
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(out, target)
     assert hideout.subject is not None
     return hideout.number, hideout.subject.name
@@ -166,6 +171,7 @@ def _meter_demo() -> str:
         division=Division.objects.get(code="150000"),
         name=RUN_NAME,
         server_path="demo/meters-2025.parquet",
+        temperature=SimpleUploadedFile(DEMO_TEMPERATURE, (target.parent / DEMO_TEMPERATURE).read_bytes()),
     )
     assert run.job is not None
     job = run_job_inline(run.job, worker="demo")

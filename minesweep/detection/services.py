@@ -47,6 +47,7 @@ from minesweep.detection.meter.sources import (
     ALL_DAYS,
     detect_layout,
     read_accounts_meta,
+    read_temperature,
     read_traffic_periods,
 )
 from minesweep.detection.models import (
@@ -125,6 +126,7 @@ def meter_run_start(
     server_path: str = "",
     accounts_meta: Upload | None = None,
     traffic: Upload | None = None,
+    temperature: Upload | None = None,
     since: str = "",
     until: str = "",
     rig: str = "S19",
@@ -135,6 +137,7 @@ def meter_run_start(
     checked = [check_upload(u, METER_KINDS) for u in uploads]
     meta_checked = check_upload(accounts_meta, ("csv", "parquet")) if accounts_meta is not None else None
     traffic_checked = check_upload(traffic, ("csv", "parquet")) if traffic is not None else None
+    temperature_checked = check_upload(temperature, ("csv", "parquet")) if temperature is not None else None
     source_path = resolve_data_path(server_path) if server_path.strip() else None
     since_day = _parse_day(since, "开始日期", "Start date")
     until_day = _parse_day(until, "结束日期", "End date")
@@ -171,6 +174,10 @@ def meter_run_start(
             traffic_path = store_upload(traffic, traffic_checked, folder / "traffic", 0)
             read_traffic_periods(traffic_path, 0, ALL_DAYS)  # every row checked now, whatever the window
             run.params["traffic"] = str(traffic_path)
+        if temperature_checked is not None and temperature is not None:
+            temperature_path = store_upload(temperature, temperature_checked, folder / "temperature", 0)
+            read_temperature(temperature_path, 0, 0)  # every row checked now, whatever the window
+            run.params["temperature"] = str(temperature_path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

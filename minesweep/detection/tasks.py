@@ -38,6 +38,7 @@ def meter_run(job: Job, progress: ProgressReporter) -> dict[str, Any]:
         skip_bad=bool(params.get("skip_bad")),
         accounts_meta=Path(params["accounts_meta"]) if params.get("accounts_meta") else None,
         traffic=Path(params["traffic"]) if params.get("traffic") else None,
+        temperature=Path(params["temperature"]) if params.get("temperature") else None,
         workers=_workers(),
     )
     progress(0.92, "正在保存结果……", "Saving the findings…")

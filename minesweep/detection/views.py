@@ -219,6 +219,7 @@ def meter_run_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             server_path=request.POST.get("server_path", "")[:500],
             accounts_meta=request.FILES.get("accounts_meta"),  # type: ignore[arg-type]
             traffic=request.FILES.get("traffic"),  # type: ignore[arg-type]
+            temperature=request.FILES.get("temperature"),  # type: ignore[arg-type]
             since=request.POST.get("since", "")[:20],
             until=request.POST.get("until", "")[:20],
             rig=request.POST.get("rig", DEFAULT_RIG)[:20],

@@ -384,17 +384,50 @@ def read_accounts_meta(path: Path) -> pa.Table:
     )
 
 
+TEMPERATURE_COLUMNS = ("date", "temp_c")
+# Daily means outside these were never measured where people live: a value beyond them is a unit or column
+# mistake (°F, tenths of a degree, a humidity column), not weather.
+COLDEST_C, HOTTEST_C = -70.0, 60.0
+
+
 def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
-    """Daily mean temperature (°C, ``date, temp_c``) aligned to the window's local days; NaN if absent."""
-    table = read_small_table(path, "气温文件", "Temperature file")
-    days = (
-        pc.cast(pc.cast(table.column("date"), pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
-        - first_day
+    """Daily mean outdoor temperature (°C, ``date, temp_c``, CSV or Parquet) aligned to the window's local
+    days; NaN on the days the file does not give.
+
+    All or nothing: a missing column, a date that is not one, a value that is not a daily mean on Earth
+    (unreadable, below −70 °C or above 60 °C: °F or tenths of a degree) or a day given twice stops the run
+    with the row named, and nothing is read. An empty value is a day the station did not give.
+    """
+    raw = read_small_table(path, "气温文件", "Temperature file", ("date",))
+    missing = [c for c in TEMPERATURE_COLUMNS if c not in raw.column_names]
+    if missing:
+        raise MeterDataError(
+            "temperature_columns",
+            f"气温文件缺少列 {', '.join(missing)}（须有 date, temp_c）：{path.name}",
+            f"Temperature file is missing column(s) {', '.join(missing)} (date, temp_c needed): {path.name}",
+        )
+    days = _period_days(raw.column("date"), "date", path, TEMPERATURE_FILE)
+    values, unreadable, _ = parse_numbers(
+        raw.column("temp_c").combine_chunks()
+    )  # empty: NaN, a day not given
+    _refuse_first_bad_row(
+        unreadable | np.isinf(values) | (values < COLDEST_C) | (values > HOTTEST_C),
+        "temperature_value",
+        f"气温文件第 {{row}} 行：temp_c 须为 −70 至 60 之间的日平均气温（摄氏度）：{path.name}",
+        f"Temperature file row {{row}}: temp_c must be a daily mean in °C, from -70 to 60: {path.name}",
     )
-    values = pc.cast(table.column("temp_c"), pa.float64()).to_numpy(zero_copy_only=False)
+    order = np.argsort(days, kind="stable")
+    repeated = np.zeros(len(days), dtype=bool)
+    repeated[order[1:]] = np.diff(days[order]) == 0
+    _refuse_first_bad_row(
+        repeated,
+        "temperature_repeated",
+        f"气温文件第 {{row}} 行：该日期已出现过（每天一行）：{path.name}",
+        f"Temperature file row {{row}}: that date was given before (one row a day): {path.name}",
+    )
     series = np.full(n_days, np.nan)
-    inside = (days >= 0) & (days < n_days)
-    series[days[inside]] = values[inside]
+    inside = (days >= first_day) & (days < first_day + n_days)
+    series[days[inside] - first_day] = values[inside]
     return series
 
 
@@ -455,8 +488,15 @@ def traffic_in_window(
     )
 
 
-def _period_days(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
-    """Day numbers of a date column (``2024-01-31`` or ``2024/1/31``); the first unreadable row is named."""
+TRAFFIC_FILE = ("traffic_date", "流量文件", "Traffic file")
+TEMPERATURE_FILE = ("temperature_date", "气温文件", "Temperature file")
+
+
+def _period_days(
+    column: pa.ChunkedArray, name: str, path: Path, file: tuple[str, str, str] = TRAFFIC_FILE
+) -> np.ndarray:
+    """Day numbers of a date column (``2024-01-31`` or ``2024/1/31``); the first unreadable row is named
+    (``file``: the error code and the file's name in Chinese and English)."""
     if pa.types.is_date(column.type):
         days = pc.cast(column, pa.date32())
     elif pa.types.is_timestamp(column.type):  # a Parquet writer's dates: the day it falls on in Beijing
@@ -469,11 +509,12 @@ def _period_days(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
         parsed = pa.array([_strict_date(text) for text in encoded.dictionary.to_pylist()], pa.date32())
         days = pc.take(parsed, encoded.indices)
     valid = np.asarray(pc.is_valid(days).to_numpy(zero_copy_only=False), dtype=bool)
+    code, what_zh, what_en = file
     _refuse_first_bad_row(
         ~valid,
-        "traffic_date",
-        f"流量文件第 {{row}} 行：{name} 不是日期（须为 2024-01-31 形式）：{path.name}",
-        f"Traffic file row {{row}}: {name} is not a date (write 2024-01-31): {path.name}",
+        code,
+        f"{what_zh}第 {{row}} 行：{name} 不是日期（须为 2024-01-31 形式）：{path.name}",
+        f"{what_en} row {{row}}: {name} is not a date (write 2024-01-31): {path.name}",
     )
     return pc.cast(days, pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
 

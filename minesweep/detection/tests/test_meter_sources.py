@@ -322,3 +322,32 @@ def test_it_reads_traffic_periods_into_the_window_and_refuses_a_bad_file_whole(t
     )
     with pytest.raises(MeterDataError, match="end"):
         read_traffic_periods(missing, first_day, 90)
+
+
+def test_it_reads_daily_temperature_into_the_window_and_refuses_a_bad_file_whole(tmp_path):
+    from minesweep.detection.meter.sources import read_temperature
+
+    first_day = (dt.date(2025, 1, 1) - dt.date(1970, 1, 1)).days
+    good = _write_csv(
+        tmp_path / "t.csv",
+        ["date", "temp_c"],
+        [["2024-12-31", -20], ["2025-01-01", -18.5], ["2025/1/2", ""], ["2025-01-03", -21.0]],
+    )
+    series = read_temperature(good, first_day, 4)
+    assert series[0] == -18.5 and np.isnan(series[1]) and series[2] == -21.0  # empty: a day not given
+    assert np.isnan(series[3])  # a day past the file's end
+    bad = {
+        "temperature_columns": (["date", "tmean"], [["2025-01-01", 3]], "temp_c"),
+        "temperature_date": (["date", "temp_c"], [["2025-01-01", 3], ["2025-02-30", 4]], "row 2"),
+        "temperature_value": (["date", "temp_c"], [["2025-01-01", 3], ["2025-01-02", 75.2]], "row 2"),
+        "temperature_repeated": (
+            ["date", "temp_c"],
+            [["2025-01-02", 3], ["2025-01-01", 2], ["2025-01-02", 4]],
+            "row 3",
+        ),
+    }
+    for code, (header, rows, named) in bad.items():
+        with pytest.raises(MeterDataError) as caught:
+            read_temperature(_write_csv(tmp_path / f"{code}.csv", header, rows), first_day, 4)
+        assert caught.value.code == f"meter.{code}" and named in caught.value.message_en, code
+        assert "气温文件" in caught.value.message_zh

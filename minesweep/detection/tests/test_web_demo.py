@@ -30,6 +30,9 @@ def test_it_loads_a_demo_where_the_hidden_farm_tops_the_list(settings, tmp_path)
     assert "data_center" in {c.code for c in top.power_account.subject.categories.all()}
     assert top.features["load_factor"] > 0.9  # the flat 24×7 load the carpet plot shows
     assert run.summary["in_registry"] == 60
+    # the weather station's days go with the run, so heating and cooling are told by the weather
+    assert run.params["temperature"].endswith(".csv")
+    assert not any("气温" in item["zh"] for item in top.reasons["fusion"]["missing"])
     scan = NetScan.objects.get(name=demo.SCAN_NAME)
     attributed = NetHost.objects.filter(scan=scan, subject__isnull=False)
     categories = {c.code for h in attributed for c in h.subject.categories.all()}

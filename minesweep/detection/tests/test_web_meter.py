@@ -171,6 +171,37 @@ def test_it_takes_a_traffic_file_checked_whole_before_the_run_is_queued(
     assert run.summary["suspects"] >= 1
 
 
+def test_it_takes_the_daily_temperature_so_loads_can_be_told_by_the_weather(
+    data_root, simulated, analyst, client_for
+):
+    client = client_for(analyst)
+    header = b"date,temp_c\n"
+    fahrenheit = SimpleUploadedFile("t.csv", header + b"2021-01-01,14\n2021-01-02,75.2\n")
+    refused = client.post(
+        "/analytics/meters/new/", {"server_path": "sim/readings/", "temperature": fahrenheit}
+    )
+    assert refused.status_code == 400 and "气温文件第 2 行" in refused.content.decode()
+    assert not MeterRun.objects.exists()
+    weather = SimpleUploadedFile("temperature.csv", (simulated / "temperature.csv").read_bytes())
+    client.post(
+        "/analytics/meters/new/", {"name": "有气温", "server_path": "sim/readings/", "temperature": weather}
+    )
+    client.post("/analytics/meters/new/", {"name": "无气温", "server_path": "sim/readings/"})
+    assert run_worker(once=True) == 2  # both runs
+    with_weather, without = MeterRun.objects.get(name="有气温"), MeterRun.objects.get(name="无气温")
+    assert with_weather.params["temperature"].endswith(".csv") and "temperature" not in without.params
+
+    def missing(run: MeterRun) -> list[str]:
+        suspect = MeterSuspect.objects.filter(run=run, suspect=True).first()
+        assert suspect is not None
+        return [item["zh"] for item in suspect.reasons["fusion"]["missing"]]
+
+    assert not any("气温" in item for item in missing(with_weather))
+    assert any("未提供气温" in item for item in missing(without))
+    assert 'id="no-temperature"' not in client.get(f"/analytics/meters/{with_weather.pk}/").content.decode()
+    assert 'id="no-temperature"' in client.get(f"/analytics/meters/{without.pk}/").content.decode()
+
+
 def test_evidence_pictures_are_drawn_in_the_viewers_language(
     data_root, hidden_farm, simulated, analyst, client_for
 ):

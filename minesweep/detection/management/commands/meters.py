@@ -82,7 +82,11 @@ class Command(BaseCommand):
             "--temperature",
             type=Path,
             default=None,
-            help="CSV date,temp_c (daily outdoor mean): cooling that follows the weather marks a data centre",
+            help=(
+                "CSV or Parquet date,temp_c (daily outdoor mean, °C, one row a day): cooling that follows the "
+                "weather marks a data centre or a cold store, heating that follows the cold a 煤改电 home; "
+                "without it such loads are judged by their shape alone / 日平均气温"
+            ),
         )
         det.add_argument(
             "--traffic",
