@@ -407,9 +407,8 @@ def read_temperature(path: Path, first_day: int, n_days: int) -> np.ndarray:
             f"Temperature file is missing column(s) {', '.join(missing)} (date, temp_c needed): {path.name}",
         )
     days = _period_days(raw.column("date"), "date", path, TEMPERATURE_FILE)
-    values, unreadable, _ = parse_numbers(
-        raw.column("temp_c").combine_chunks()
-    )  # empty: NaN, a day not given
+    # an empty value is NaN: a day the station did not give
+    values, unreadable, _ = parse_numbers(raw.column("temp_c").combine_chunks())
     _refuse_first_bad_row(
         unreadable | np.isinf(values) | (values < COLDEST_C) | (values > HOTTEST_C),
         "temperature_value",
