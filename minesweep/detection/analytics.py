@@ -25,6 +25,7 @@ from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.detect import DetectOptions, build_tasks
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.evidence import TrafficSeries, render_evidence
+from minesweep.detection.meter.fusion import use_of_business
 from minesweep.detection.meter.importer import ImportReport, import_meter_files
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
@@ -62,7 +63,8 @@ def _scaled(progress: Progress, low: float, high: float) -> Callable[[float, str
 
 
 META_COLUMNS = ("tariff", "contract_kva", "declared_use", "mean_mbps")
-DECLARED_USE_CATEGORIES = ("data_center", "mining", "manufacturing", "agriculture", "household")
+# Registry categories that say what a site is for, in this order; then the subject's business scope.
+DECLARED_USE_CATEGORIES = ("data_center", "big_data_or_cloud")
 
 
 def registry_meta(account_ids: Sequence[str]) -> pa.Table:
@@ -139,7 +141,7 @@ def _declared_use(subject: Any) -> str | None:
     for code in DECLARED_USE_CATEGORIES:
         if code in codes:
             return code
-    return sorted(codes)[0] if codes else None
+    return use_of_business(subject.declared_business) or (sorted(codes)[0] if codes else None)
 
 
 def _meta_table(rows: dict[str, list[Any]]) -> pa.Table:

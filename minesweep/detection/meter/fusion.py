@@ -80,9 +80,15 @@ STEP_MIN_LOAD_GROWTH = 0.10
 # when the traffic rose by less than this share of the load's proportional rise.
 STEP_MIN_SIDE_DAYS = 7
 STEP_TRAFFIC_SHARE = 0.5
+# Declared uses of a data centre's load: the power file's words, and the registry's category of big-data
+# and cloud-computing enterprises (大数据中心、云计算企业), which run servers as a data centre does.
 DATA_CENTRE_USES = frozenset(
-    {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心"}
+    {"data_center", "data_centre", "datacenter", "idc", "数据中心", "互联网数据中心", "big_data_or_cloud"}
 )
+# A registered business scope (经营范围) in the national industry classification's words (GB/T 4754):
+# these name a data centre's services, or production (section C, manufacturing: 制造, 冶炼, 加工 …).
+DATA_CENTRE_BUSINESS = ("数据处理", "存储支持", "数据中心", "云计算", "大数据", "算力")
+PRODUCTION_BUSINESS = ("制造", "冶炼", "加工", "化工", "建材", "水泥", "铁合金", "电石", "多晶硅", "铸造")
 MIN_FLAT_KW = 30.0  # the declared-use check applies to sites drawing at least this much
 # Meter routes whose evidence a working data centre would produce as well: a flat load around the clock,
 # or a large steady base under a daily rhythm (servers under the IT wave).
@@ -282,6 +288,17 @@ def fusion_parts(
             np.where(like_plant, DECLARED_PRODUCTION, 0.0),
         ),
     }
+
+
+def use_of_business(business: str) -> str:
+    """The declared use a registered business scope names: ``data_center``, ``manufacturing`` or ''.
+
+    A data centre's services come first where both are named (one request for the flow data settles it)."""
+    if any(word in business for word in DATA_CENTRE_BUSINESS):
+        return "data_center"
+    if any(word in business for word in PRODUCTION_BUSINESS):
+        return "manufacturing"
+    return ""
 
 
 def declared_plant(declared_use: list[str]) -> np.ndarray:

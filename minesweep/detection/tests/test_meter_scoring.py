@@ -288,16 +288,24 @@ def test_it_shrinks_scores_when_readings_are_missing():
     )
 
 
+def _flat_sites_meta(declared_use: list[str], mean_mbps: list[float | None]) -> pa.Table:
+    """Accounts A0, A1 … on a large-industry tariff of 500 kVA, with the declared uses and traffic given."""
+    return pa.table(
+        {
+            "account_id": [f"A{i}" for i in range(len(declared_use))],
+            "tariff": ["large_industry"] * len(declared_use),
+            "contract_kva": [500.0] * len(declared_use),
+            "declared_use": declared_use,
+            "mean_mbps": mean_mbps,
+        }
+    )
+
+
 def test_it_asks_for_a_plants_production_records_first_whatever_the_windows_length():
     table = _table(_flat(300), _flat(300), _flat(20), _flat(300), _flat(300))
-    meta = pa.table(
-        {
-            "account_id": [f"A{i}" for i in range(5)],
-            "tariff": ["large_industry"] * 5,
-            "contract_kva": [500.0] * 5,
-            "declared_use": ["manufacturing", "manufacturing", "manufacturing", "commercial", "data_center"],
-            "mean_mbps": [None, 0.05, None, None, None],
-        }
+    meta = _flat_sites_meta(
+        ["manufacturing", "manufacturing", "manufacturing", "commercial", "data_center"],
+        [None, 0.05, None, None, None],
     )
     quarter = score_table(table, GRID, meta=meta).to_pylist()  # 120 days
     year = score_table(table, YEAR, meta=meta).to_pylist()
@@ -320,15 +328,7 @@ def test_it_asks_for_a_plants_production_records_first_whatever_the_windows_leng
 
 def test_a_flat_load_declared_as_production_is_weighed_as_a_plant_would_explain_it():
     table = _table(_flat(300), _flat(300), _flat(300))
-    meta = pa.table(
-        {
-            "account_id": ["A0", "A1", "A2"],
-            "tariff": ["large_industry"] * 3,
-            "contract_kva": [500.0] * 3,
-            "declared_use": ["manufacturing", "commercial", ""],
-            "mean_mbps": [None, None, None],
-        }
-    )
+    meta = _flat_sites_meta(["manufacturing", "commercial", ""], [None, None, None])
     plant, shop, unknown = score_table(table, GRID, meta=meta).to_pylist()
 
     def logit(p: float) -> float:
@@ -385,6 +385,22 @@ def test_it_asks_for_flow_data_first_when_only_an_unchecked_data_centre_explains
         == pytest.approx(out[1]["score"], abs=0.005)
         == pytest.approx(out[2]["score"], abs=0.005)
     )
+
+
+def test_a_big_data_or_cloud_enterprise_is_weighed_as_the_data_centre_it_declares():
+    """The registry's category for the seed's second report kind (a farm behind a cloud-computing name)."""
+    table = _table(_flat(300), _flat(300), _flat(300))
+    meta = _flat_sites_meta(["big_data_or_cloud", "big_data_or_cloud", "data_center"], [None, 0.4, 0.4])
+    unknown, rigs, data_centre = score_table(table, YEAR, meta=meta).to_pylist()
+    assert (
+        unknown["next_step"] == "desk_check"
+        and "flow data" in json.loads(unknown["fusion"])["next_step"]["en"]
+    )
+    registry = [part for part in json.loads(rigs["fusion"])["parts"] if part["stream"] == "registry"]
+    assert registry[0]["logit"] == 3.0 and "大数据中心、云计算企业" in registry[0]["text"]["zh"]
+    assert rigs["score"] == pytest.approx(
+        data_centre["score"], abs=0.005
+    )  # the same evidence as a data centre
 
 
 def test_it_counts_a_fixed_floor_only_at_the_scale_of_rigs():

@@ -40,6 +40,7 @@ from minesweep.detection.tests.test_services import (  # noqa: F401  (fixtures)
     simulated,
 )
 from minesweep.registry.models import Division, IPAllocation
+from minesweep.registry.uscc import make_uscc
 
 pytestmark = pytest.mark.django_db
 REGION = Scope("15", Role.ANALYST, "", "150000")
@@ -241,6 +242,42 @@ def test_it_gives_fusion_the_declared_use_and_traffic_the_registry_knows(hidden_
     )
     assert subject_mean_mbps([subject.pk])[subject.pk] == pytest.approx(0.2)  # 90 MB over an hour
     assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [pytest.approx(0.2)]
+
+
+def test_it_reads_the_declared_use_from_the_registry_category_or_the_business_scope(db):
+    """The registry has no "manufacturing" category: a plant is an enterprise whose business scope names
+    production (GB/T 4754 words); a big-data or cloud-computing enterprise declares a data centre's load."""
+    from minesweep.registry.services import power_account_create, subject_create
+
+    division = Division.objects.get(code="150303")
+    cases = {
+        "A1": (["enterprise"], "硅铁冶炼、铁合金制造"),
+        "A2": (["big_data_or_cloud", "enterprise"], "云计算服务、大数据服务"),
+        "A3": (["enterprise"], "大数据服务、计算机设备制造"),
+        "A4": (["enterprise"], "新能源技术推广服务"),
+        "A5": ([], ""),
+    }
+    for index, (number, (categories, business)) in enumerate(cases.items()):
+        subject = subject_create(
+            actor="test",
+            kind="enterprise",
+            name=f"乌达测试{index}有限公司",
+            uscc=make_uscc("9", "1", "150303", f"MT00000{index}"),
+            division=division,
+            categories=categories,
+            declared_business=business,
+        )
+        power_account_create(
+            actor="test", number=number, tariff="large_industry", division=division, subject=subject
+        )
+    uses = {row["account_id"]: row["declared_use"] for row in registry_meta(list(cases)).to_pylist()}
+    assert uses == {
+        "A1": "manufacturing",
+        "A2": "big_data_or_cloud",
+        "A3": "data_center",  # servers named first: the flow data settles it
+        "A4": "enterprise",
+        "A5": None,
+    }
 
 
 def test_it_gives_fusion_the_traffic_of_each_flow_scan_as_a_period_of_the_window(hidden_farm):
