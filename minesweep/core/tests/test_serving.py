@@ -34,6 +34,20 @@ def _get(port: int, path: str = "/healthz", timeout: float = 10.0) -> tuple[int,
     return int(head.split()[1]), time.monotonic() - started
 
 
+def _post_status(port: int, path: str, size: int) -> int:
+    """Status of a POST of ``size`` bytes (the body is sent whole unless the server answers first)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("POST", path, body=b"\0" * size, headers={"Content-Type": "application/octet-stream"})
+        return conn.getresponse().status
+    except (BrokenPipeError, ConnectionResetError):  # refused before the body was read: said so in the head
+        return 413
+    finally:
+        conn.close()
+
+
 def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
     for _ in range(200):
         assert process.poll() is None, "server exited"
@@ -91,6 +105,12 @@ def test_a_new_client_is_served_while_idle_and_slow_connections_are_held(app_por
             conn.close()
 
 
+def test_the_server_takes_a_staff_analytics_upload_larger_than_a_reports_limit(app_port):
+    """The meter and network forms promise files of up to 256 MB; the server stopped every body at the
+    reports' 20 MB and answered with its bare English 413 page."""
+    assert _post_status(app_port, "/analytics/meters/new/", 30 * 1024 * 1024) != 413
+
+
 def _nginx_config(tmp_path: Path, listen: int, upstream: int) -> Path:
     site = (ROOT / "deploy" / "nginx" / "minesweep.conf").read_text()
     replaced = {
@@ -146,6 +166,11 @@ def test_the_shipped_nginx_config_limits_each_client_and_still_serves_others(app
         finally:
             for conn in held:
                 conn.close()
+        # Staff analytics forms take files of up to 256 MB; every other URL stops at the reports' limit.
+        thirty_mb = 30 * 1024 * 1024
+        assert _post_status(port, "/analytics/meters/new/", thirty_mb) != 413
+        assert _post_status(port, "/analytics/network/new/", thirty_mb) != 413
+        assert _post_status(port, "/report/", thirty_mb) == 413
         # A flood of requests from one client is answered 429 at once beyond its rate (20/s, burst 40).
         answers = [_get(port) for _ in range(80)]
         assert any(status == 429 for status, _ in answers) and max(s for _, s in answers) < 2.0

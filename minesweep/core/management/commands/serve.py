@@ -42,7 +42,9 @@ def waitress_options(threads: int, trusted_proxy: str) -> dict[str, Any]:
         "cleanup_interval": max(1, min(10, settings.SERVE_CHANNEL_TIMEOUT // 2)),
         "asyncore_use_poll": True,
         "backlog": 2048,
-        "max_request_body_size": settings.UPLOAD_MAX_BYTES + 1024 * 1024,
+        # the largest request a form takes: a staff analytics upload (meter readings, captures), else a report
+        "max_request_body_size": max(settings.UPLOAD_MAX_BYTES, settings.ANALYTICS_UPLOAD_MAX_BYTES)
+        + 1024 * 1024,
         "ident": "minesweep",
         "clear_untrusted_proxy_headers": True,
     }
