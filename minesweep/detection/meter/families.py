@@ -48,7 +48,7 @@ class Family:
     # continuous-process plants
     plant_ar: tuple[float, float]  # AR(1) coefficient of process noise (per slot)
     plant_noise: tuple[float, float]  # σ of process noise
-    plant_stops: tuple[int, int]  # maintenance stops per year: a plant's rate is drawn in this range
+    plant_stops: tuple[float, float]  # maintenance stops per year: a plant's rate is drawn in this range
     # output that wanders from day to day (orders, feedstock, furnace state), σ of one day's level, and
     # the σ per day of its slow random walk; both per plant, smooth through the day (no step at midnight)
     plant_day_sigma: tuple[float, float]

@@ -266,7 +266,7 @@ def _through_the_day(daily: np.ndarray, slots: int) -> np.ndarray:
     position = (np.arange(days * slots) + 0.5) / slots - 0.5
     before = np.clip(np.floor(position).astype(int), 0, days - 1)
     after = np.minimum(before + 1, days - 1)
-    towards = np.clip(position - np.floor(position), 0.0, 1.0)
+    towards = np.clip(position - before, 0.0, 1.0)  # 0 before the first noon, and after the last
     return (daily[:, before] * (1 - towards) + daily[:, after] * towards).reshape(n, days, slots)
 
 
