@@ -550,7 +550,9 @@ def use_names(use: str) -> tuple[str, str]:
     if use in USE_NAMES:
         return USE_NAMES[use]
     category = SUBJECT_CATEGORIES.get(use)
-    return (category.zh, category.en) if category else (use, use)
+    if category is None:
+        return use, use
+    return category.zh, category.en[:1].lower() + category.en[1:]  # read inside a sentence
 
 
 def _declared_words(use: str, part: float, *, added_without_traffic: bool = False) -> dict[str, str]:
@@ -558,12 +560,12 @@ def _declared_words(use: str, part: float, *, added_without_traffic: bool = Fals
     if part > 0 and added_without_traffic:
         return _words(
             f"登记用途为{zh}，但其新增负荷没有带来流量",
-            f"Declared a {en}, but its added load brought no traffic",
+            f"Declared use: {en}, but its added load brought no traffic",
         )
     if part > 0:
         return _words(
             f"登记用途为{zh}，但流量只有矿机量级",
-            f"Declared a {en}, but its traffic is that of rigs",
+            f"Declared use: {en}, but its traffic is that of rigs",
         )
     if part < 0:
         return _words(

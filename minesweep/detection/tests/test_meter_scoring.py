@@ -398,6 +398,9 @@ def test_a_big_data_or_cloud_enterprise_is_weighed_as_the_data_centre_it_declare
     )
     registry = [part for part in json.loads(rigs["fusion"])["parts"] if part["stream"] == "registry"]
     assert registry[0]["logit"] == 3.0 and "大数据中心、云计算企业" in registry[0]["text"]["zh"]
+    assert registry[0]["text"]["en"] == (
+        "Declared use: big-data centre or cloud-computing enterprise, but its traffic is that of rigs"
+    )
     assert rigs["score"] == pytest.approx(
         data_centre["score"], abs=0.005
     )  # the same evidence as a data centre
