@@ -135,9 +135,16 @@ def meter_run_start(
     """Check the input, save uploads, and queue a background detection run. Nothing is kept on refusal."""
     _one_source(uploads, server_path)
     checked = [check_upload(u, METER_KINDS) for u in uploads]
-    meta_checked = check_upload(accounts_meta, ("csv", "parquet")) if accounts_meta is not None else None
-    traffic_checked = check_upload(traffic, ("csv", "parquet")) if traffic is not None else None
-    temperature_checked = check_upload(temperature, ("csv", "parquet")) if temperature is not None else None
+    # side files: (param and folder, upload, its content check, the reader that checks every row now)
+    side_files = [
+        (name, upload, check_upload(upload, ("csv", "parquet")), read)
+        for name, upload, read in (
+            ("accounts_meta", accounts_meta, read_accounts_meta),
+            ("traffic", traffic, lambda path: read_traffic_periods(path, 0, ALL_DAYS)),  # whatever the window
+            ("temperature", temperature, lambda path: read_temperature(path, 0, 0)),
+        )
+        if upload is not None
+    ]
     source_path = resolve_data_path(server_path) if server_path.strip() else None
     since_day = _parse_day(since, "开始日期", "Start date")
     until_day = _parse_day(until, "结束日期", "End date")
@@ -166,18 +173,10 @@ def meter_run_start(
         else:
             assert source_path is not None
             run.params["input"] = str(source_path)
-        if meta_checked is not None and accounts_meta is not None:
-            meta_path = store_upload(accounts_meta, meta_checked, folder / "meta", 0)
-            read_accounts_meta(meta_path)
-            run.params["accounts_meta"] = str(meta_path)
-        if traffic_checked is not None and traffic is not None:
-            traffic_path = store_upload(traffic, traffic_checked, folder / "traffic", 0)
-            read_traffic_periods(traffic_path, 0, ALL_DAYS)  # every row checked now, whatever the window
-            run.params["traffic"] = str(traffic_path)
-        if temperature_checked is not None and temperature is not None:
-            temperature_path = store_upload(temperature, temperature_checked, folder / "temperature", 0)
-            read_temperature(temperature_path, 0, 0)  # every row checked now, whatever the window
-            run.params["temperature"] = str(temperature_path)
+        for name, upload, check, read in side_files:
+            path = store_upload(upload, check, folder / name, 0)
+            read(path)
+            run.params[name] = str(path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -197,6 +198,21 @@ class FusionInputs:
             periods,
         )
 
+    @cached_property
+    def declared_data_centre(self) -> np.ndarray:
+        """Per account: does the declared use name a data centre's load (:data:`DATA_CENTRE_USES`)?"""
+        return np.array([use in DATA_CENTRE_USES for use in self.declared_use], dtype=bool)
+
+    @cached_property
+    def declared_production(self) -> np.ndarray:
+        """Per account: does the declared use name production (:data:`PLANT_USES`)?"""
+        return np.array([use in PLANT_USES for use in self.declared_use], dtype=bool)
+
+    @cached_property
+    def use_unknown(self) -> np.ndarray:
+        """Per account: is the declared use unknown (not recorded)?"""
+        return np.array([not use for use in self.declared_use], dtype=bool)
+
 
 def _number(value: Any) -> float:
     try:
@@ -276,18 +292,21 @@ def fusion_parts(
     busy = np.clip((ratio - BUSY_TRAFFIC_LOG10) / BUSY_TRAFFIC_SCALE, 0.0, BUSY_TRAFFIC_STEPS)
     added_without_traffic = step.without_traffic
     busy = np.where(silent | added_without_traffic, 0.0, busy)
-    declared_dc = np.array([use in DATA_CENTRE_USES for use in inputs.declared_use], dtype=bool)
     not_it_load = (ratio < QUIET_TRAFFIC_LOG10) | added_without_traffic
-    large = mean_kw >= MIN_FLAT_KW
-    like_plant = declared_plant(inputs.declared_use) & (route == "flat_load") & large
     return {
         "traffic": np.nan_to_num(BUSY_TRAFFIC_WEIGHT * busy) + 0.0,  # + 0.0: no "-0.0" shown for no effect
         "declared_use": np.where(
-            declared_dc & not_it_load & large,
+            inputs.declared_data_centre & not_it_load & (mean_kw >= MIN_FLAT_KW),
             DISGUISED_DATA_CENTRE,
-            np.where(like_plant, DECLARED_PRODUCTION, 0.0),
+            np.where(_flat_declared_plant(route, mean_kw, inputs), DECLARED_PRODUCTION, 0.0),
         ),
     }
+
+
+def _flat_declared_plant(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
+    """Per account: a flat load of :data:`MIN_FLAT_KW` or more declared as production — what a working
+    continuous-process plant would explain (its counter and its desk check)."""
+    return inputs.declared_production & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
 
 
 def use_of_business(business: str) -> str:
@@ -299,11 +318,6 @@ def use_of_business(business: str) -> str:
     if any(word in business for word in PRODUCTION_BUSINESS):
         return "manufacturing"
     return ""
-
-
-def declared_plant(declared_use: list[str]) -> np.ndarray:
-    """Per account: is the declared use production (:data:`PLANT_USES`)?"""
-    return np.array([use in PLANT_USES for use in declared_use], dtype=bool)
 
 
 def traffic_silent(route: np.ndarray) -> np.ndarray:
@@ -331,14 +345,12 @@ def next_steps(
     """Per account the next step (``desk_check``, ``field_visit`` or '' when not a suspect) and, for a
     desk check, what it is for (:data:`FLOWS` or :data:`PRODUCTION`, else ''); see the module text.
     ``window_days``: the length of the readings' window."""
-    large = np.nan_to_num(columns["mean_kw"]) >= MIN_FLAT_KW
+    mean_kw = np.nan_to_num(columns["mean_kw"])
     traffic_unknown = ~np.isfinite(inputs.mean_mbps)
-    registry_allows = np.array(
-        [use in DATA_CENTRE_USES or not use for use in inputs.declared_use], dtype=bool
-    )
-    like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & large
+    registry_allows = inputs.declared_data_centre | inputs.use_unknown
+    like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (mean_kw >= MIN_FLAT_KW)
     flows = suspect & traffic_unknown & registry_allows & like_data_centre
-    production = suspect & ~flows & declared_plant(inputs.declared_use) & (route == "flat_load") & large
+    production = suspect & ~flows & _flat_declared_plant(route, mean_kw, inputs)
     desk = flows | production
     step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
     return step, np.where(flows, FLOWS, np.where(production, PRODUCTION, ""))

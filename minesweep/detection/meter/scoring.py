@@ -263,7 +263,7 @@ ESTIMATE_BASES = ("running", "whole_load", "added_load", "onset", "base_load", "
 
 
 def added_to_working_load(
-    columns: dict[str, np.ndarray], rigs_added_to_servers: np.ndarray | None
+    columns: dict[str, np.ndarray], rigs_added_to_servers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Accounts whose new load came on top of servers, and that load's kW.
 
@@ -289,12 +289,7 @@ def added_to_working_load(
     of rigs shared the meter with an office (its rhythm) onto this measure, where those batches were
     lost (a 600-account tune simulation: two of two stepped farms, −60 % and −63 %).
     """
-    size = len(columns["onset_day"])
-    before = columns.get("kw_before_onset")
-    after = columns.get("kw_after_onset")
-    if rigs_added_to_servers is None or before is None or after is None:
-        return np.zeros(size, dtype=bool), np.zeros(size)
-    step = np.nan_to_num(after - before, nan=0.0)
+    step = np.nan_to_num(columns["kw_after_onset"] - columns["kw_before_onset"], nan=0.0)
     lowest_before = np.nan_to_num(columns["pre_onset_base_kw"], nan=0.0)
     chosen = rigs_added_to_servers & (columns["onset_day"] >= 0) & (step > 0) & (lowest_before >= step)
     return chosen, np.where(chosen, step, 0.0)
@@ -319,7 +314,7 @@ def estimates(
     rig_kw: float,
     grid: ProfileGrid,
     route: np.ndarray,
-    rigs_added_to_servers: np.ndarray | None = None,
+    rigs_added_to_servers: np.ndarray,
 ) -> dict[str, Any]:
     """``est_mining_kw``, ``est_rigs``, ``est_mining_kwh``, ``first_seen`` and ``est_basis`` per account.
 
@@ -347,7 +342,7 @@ def estimates(
     """
     onset = columns["onset_day"] >= 0
     base_kw, base_hours = np.nan_to_num(columns["running_base_kw"]), columns["running_base_hours"]
-    running_kw = columns.get("running_kw", np.full(len(onset), np.nan))
+    running_kw = columns["running_kw"]
     flat = (
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")
     ) & np.isfinite(running_kw)
@@ -358,7 +353,7 @@ def estimates(
     mining_kw = np.where(added, added_kw, mining_kw)
     night_kw, night_hours = _night_running(columns)
     mining_kw = np.where(night, night_kw, mining_kw)
-    hours = np.where(flat, columns.get("running_hours", columns["hours_since_first_seen"]), base_hours)
+    hours = np.where(flat, columns["running_hours"], base_hours)
     hours = np.where(added, columns["hours_since_first_seen"], hours)
     hours = np.where(night, night_hours, hours)
     night_first = columns["night_first_day"]  # a night load is first seen on the first night it ran
