@@ -53,6 +53,9 @@ class Family:
     # the σ per day of its slow random walk; both per plant, smooth through the day (no step at midnight)
     plant_day_sigma: tuple[float, float]
     plant_drift: tuple[float, float]
+    # depth of the dip at a shift change (a share of the load, per plant): a potline or a furnace run
+    # from a control room has none, a line with manual charging a few percent
+    plant_shift_dip: tuple[float, float]
     # households
     appliance_rate: tuple[float, float]  # appliance events per evening hour
     standby_kw: tuple[float, float]
@@ -94,6 +97,7 @@ TUNE = Family(
     plant_stops=(0, 3),
     plant_day_sigma=(0.004, 0.03),
     plant_drift=(0.002, 0.012),
+    plant_shift_dip=(0.0, 0.05),
     appliance_rate=(0.8, 2.0),
     standby_kw=(0.05, 0.2),
     heating_kw=(3.0, 8.0),
@@ -153,6 +157,7 @@ EVAL = Family(
     plant_stops=(0, 4),
     plant_day_sigma=(0.006, 0.035),
     plant_drift=(0.003, 0.015),
+    plant_shift_dip=(0.0, 0.06),
     appliance_rate=(0.5, 3.0),
     standby_kw=(0.03, 0.35),
     heating_kw=(2.0, 10.0),

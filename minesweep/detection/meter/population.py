@@ -229,7 +229,8 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
     wanders and drifts with orders and feedstock, short trips and multi-day maintenance stops at part load.
 
     The wander changes smoothly through the day (a plant has no reason to step at midnight) and its size
-    is the plant's own, from nearly as steady as a potline to a few percent a day. Stops and trips come at
+    is the plant's own, from nearly as steady as a potline to a few percent a day. So is the dip at a
+    shift change, from none (a potline, a furnace run from a control room) to a few percent. Stops and trips come at
     a yearly rate, so a quarter holds about a quarter of a year's overhauls.
     """
     days, slots = cal.n_days, len(cal.slot_hours)
@@ -244,7 +245,8 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
             start = rng.integers(0, max(1, days - 3))
             daily[account, start : start + rng.integers(2, 12)] *= rng.uniform(0.05, 0.5)
     noise = _ar1(rng, (n, days, slots), _u(rng, fam.plant_ar, n), _u(rng, fam.plant_noise, n))
-    shift = 1 - 0.04 * _bump(cal.slot_hours, rng.uniform(0, 24, n), 2.0)
+    dip = _u(rng, fam.plant_shift_dip, n)[:, None]
+    shift = 1 - dip * _bump(cal.slot_hours, rng.uniform(0, 24, n), 2.0)
     load = (
         level[:, None, None]
         * daily[:, :, None]

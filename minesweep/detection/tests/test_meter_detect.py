@@ -61,15 +61,26 @@ def findings(simulated):
     )
 
 
-def test_it_scores_pure_farms_above_households_data_centres_and_plants(findings):
+def test_it_scores_pure_farms_above_households_data_centres_and_offices(findings):
     farms = findings[findings.kind == "pure_farm"].score
-    for negative in ("household", "data_centre", "continuous_plant", "office"):
+    for negative in ("household", "data_centre", "office"):
         others = findings[findings.kind == negative].score
         if len(others):
             # most farms above nearly every negative; a farm sharing its meter with an office (its
             # daily rhythm) can score like a plant, so not every farm beats every typical negative
             assert farms.median() > others.quantile(0.9), negative
     assert findings[findings.kind == "household"].score.max() < 0.5
+
+
+def test_a_plant_whose_meter_looks_like_rigs_is_sent_to_its_production_records_first(findings):
+    """A plant without a shift rhythm draws what a farm draws (bench/README, "A plant's shift is its
+    own"): the meter can flag it, and what parts it from rigs is at the desk. Every flagged plant the
+    registry knows as production goes to its production records, not to a field visit."""
+    plants = findings[(findings.kind == "continuous_plant") & findings.suspect]
+    declared = plants[plants.declared_use == "manufacturing"]
+    assert len(declared)  # the simulator's plants are flagged, so this test means something
+    assert (declared.next_step == "desk_check").all()
+    assert all("production" in json.loads(record)["next_step"]["en"] for record in declared.fusion)
 
 
 def test_it_separates_miners_from_the_rest_overall(findings):

@@ -169,6 +169,41 @@ def test_daily_periodicity_equals_the_plain_autocorrelation_of_the_day_demeaned_
     assert np.allclose(got[:4], expected[:4], atol=1e-5) and np.isnan(got[4]) and np.isnan(expected[4])
 
 
+def _steady_plant_cube(accounts: int = 4, days: int = 365, seed: int = 11) -> np.ndarray:
+    """(24, A, D) kW of plants whose output wanders with memory (1 % a slot) around a 3 % dip at the
+    shift change: a faint rhythm, periodicity well above 0."""
+    rng = np.random.default_rng(seed)
+    hours = np.arange(24)[:, None, None]
+    dip = 1 - 0.03 * np.exp(-0.5 * ((hours - 8) / 2.0) ** 2)
+    wander = np.zeros((24 * days, accounts))
+    shocks = rng.normal(0, 0.01 * np.sqrt(1 - 0.8**2), wander.shape)
+    for t in range(1, len(wander)):
+        wander[t] = 0.8 * wander[t - 1] + shocks[t]
+    by_slot = wander.reshape(days, 24, accounts).transpose(1, 2, 0)
+    return (1000 * dip * (1 + by_slot)).astype(np.float32)
+
+
+def test_one_corrupt_reading_does_not_decide_a_loads_daily_periodicity():
+    """A reading at 2.5 times a plant's demand (below the validation limit of three times its peak, so
+    kept) held more of a year's shape power than all its genuine hours: the periodicity fell to about
+    0 and the plant's rhythm read as a rig's flatness. An office's sharp rhythm is not clipped."""
+    clean = _steady_plant_cube()
+    corrupt = clean.copy()
+    corrupt[14, 0, 100] *= 2.5
+    corrupt[3, 1, 200] *= 2.5
+    corrupt[20, 2, 300] *= 0.2  # a reading lost to a fifth, the other way
+    before = shape.daily_periodicity(shape.Cube.of(clean))
+    after = shape.daily_periodicity(shape.Cube.of(corrupt))
+    assert before.min() > 0.3
+    assert np.abs(after - before).max() < 0.02
+    office = np.where((np.arange(24) >= 8) & (np.arange(24) < 19), 100.0, 20.0)[:, None, None]
+    office = (office * np.random.default_rng(2).normal(1, 0.01, (24, 2, 120))).astype(np.float32)
+    by_account = office.transpose(1, 2, 0).astype(np.float64)
+    demeaned = by_account - by_account.mean(axis=2, keepdims=True)
+    expected = shape.lag_autocorrelation(demeaned.reshape(2, -1), 24)
+    assert np.allclose(shape.daily_periodicity(shape.Cube.of(office)), expected, atol=1e-5)
+
+
 def test_the_robust_peak_is_the_nearest_rank_99th_percentile_of_the_slots_with_data():
     kw = _cube_with_gaps()
     flat = kw.transpose(1, 0, 2).reshape(5, -1).astype(np.float64)

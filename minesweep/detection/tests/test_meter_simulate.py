@@ -184,3 +184,14 @@ def test_a_plants_steadiness_is_its_own_and_its_overhauls_come_at_a_yearly_rate(
         return float((days < 0.6 * np.median(days, axis=1)[:, None]).any(axis=1).mean())
 
     assert stopped(quarter) < 0.45 < 0.55 < stopped(year)
+
+
+def test_a_plants_dip_at_the_shift_change_is_its_own_and_some_have_none():
+    """A potline or a furnace run from a control room shows no shift change on its meter, a line with
+    manual charging a few percent (every plant once dipped by the same 4 %, in both families)."""
+    load = _plants(365, TUNE)
+    profile = load.mean(axis=1) / load.mean(axis=(1, 2))[:, None]  # (plants, hour of day)
+    depth = profile.max(axis=1) - profile.min(axis=1)
+    low, high = np.quantile(depth, [0.1, 0.9])
+    assert low < 0.015 and high > 0.035
+    assert TUNE.plant_shift_dip != EVAL.plant_shift_dip

@@ -180,18 +180,27 @@ def daily_periodicity(cube: Cube) -> np.ndarray:
     axis; the day-demeaned series has mean 0 by construction. Only pairs where both slots have data
     count: missing slots are 0 in the demeaned cube, and the power of their partners is taken back out
     from the (few) missing positions rather than by masking the whole cube.
+
+    A correlation is a ratio of second moments, so one corrupt reading can decide it: on a steady
+    plant whose shape wanders by 1 % an hour, a single reading at 2.5 times the demand (below the
+    :mod:`validation` limit, so kept) holds more of the year's shape power than all 8,760 genuine
+    hours, and the periodicity falls from its value to near 0 — a plant's shift rhythm then reads as
+    a rig's flatness (bench/README, "one reading, one feature"). The shape is therefore winsorised
+    first (:func:`_winsorised_shape`), the usual guard for a robust autocorrelation.
     """
     if cube.slots < 4:
         return np.full(cube.accounts, np.nan)
+    valid_per_day = count_true(cube.valid, axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        day_mean = cube.filled.sum(axis=0) / count_true(cube.valid, axis=0)
+        day_mean = cube.filled.sum(axis=0) / valid_per_day
     day_mean = np.nan_to_num(day_mean)
     shape = cube.filled - day_mean[None]
     slot, account, day = cube.missing
     # zero the missing slots only (exactly what multiplying the whole cube by its mask gave them)
     shape[slot, account, day] = (0.0 - day_mean[account, day]) * 0.0
-    numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:]).astype(np.float64)
     day_power = np.einsum("pad,pad->ad", shape, shape).astype(np.float64)
+    _winsorised_shape(shape, day_power, cube.valid, valid_per_day)
+    numerator = np.einsum("pad,pad->a", shape[:, :, :-1], shape[:, :, 1:]).astype(np.float64)
     has_before, has_after = day > 0, day < cube.days - 1
     partner_before = shape[slot[has_before], account[has_before], day[has_before] - 1]
     partner_after = shape[slot[has_after], account[has_after], day[has_after] + 1]
@@ -207,6 +216,51 @@ def daily_periodicity(cube: Cube) -> np.ndarray:
         acf = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), 0.0)
     acf[pairs < 2 * cube.slots] = np.nan
     return np.clip(acf, -1.0, 1.0)
+
+
+SHAPE_OUTLIER_MULTIPLE = 6.0
+"""A day-demeaned reading further from its day's mean than this many times the account's typical
+slot deviation is clipped to it. A daily rhythm, however sharp, stays within about twice its RMS (a
+square wave: once); noise of any load reaches six standard deviations about once in 500 million
+readings. What goes beyond is a single reading no rhythm explains."""
+
+
+def _winsorised_shape(
+    shape: np.ndarray, day_power: np.ndarray, valid: np.ndarray, valid_per_day: np.ndarray
+) -> None:
+    """Clip, in place, each account's day-demeaned slots ``shape`` (P, A, D; 0 where ``valid`` is
+    not) to ± ``SHAPE_OUTLIER_MULTIPLE`` times its typical slot deviation, and update ``day_power``
+    (A, D; the sum of squares of each day) where a slot was clipped.
+
+    The typical deviation is the median over the account's days with a shape (power above 0) of the
+    day's RMS: a day holding a corrupt reading is one day among hundreds, so it cannot raise the
+    bound that clips it (the RMS over the whole window could: that one reading is most of it). The
+    corrupt reading had also moved its day's mean, and with it every other slot of that day: a day
+    with a clipped slot is centred again on its clipped values and clipped again.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_square = day_power / valid_per_day
+    mean_square[~(day_power > 0)] = np.nan
+    typical = np.sqrt(row_quantiles(mean_square, (0.5,))[0])  # the median day's RMS
+    bound = (SHAPE_OUTLIER_MULTIPLE * typical).astype(shape.dtype)
+    bound[~np.isfinite(bound)] = np.inf  # an account without any shape: no bound
+    # a slot beyond the bound needs a day whose power is beyond its square: only those days are looked at
+    with np.errstate(over="ignore"):
+        account, day = np.nonzero(day_power > np.square(bound.astype(np.float64))[:, None])
+    days = shape[:, account, day]  # (P, K)
+    beyond = (np.abs(days) > bound[account][None, :]).any(axis=0)
+    if not beyond.any():
+        return
+    account, day, days = account[beyond], day[beyond], days[:, beyond]
+    inside = valid[:, account, day]
+    limit = bound[account][None, :]
+    for _ in range(2):
+        np.clip(days, -limit, limit, out=days)
+        days -= np.where(inside, days, 0.0).sum(axis=0) / np.maximum(inside.sum(axis=0), 1)
+        days[~inside] = 0.0
+    np.clip(days, -limit, limit, out=days)
+    shape[:, account, day] = days
+    day_power[account, day] = np.einsum("pk,pk->k", days, days).astype(np.float64)
 
 
 def _per_account(account: np.ndarray, values: np.ndarray, accounts: int) -> np.ndarray:
