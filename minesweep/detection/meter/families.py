@@ -7,6 +7,13 @@ different (mostly wider and shifted) range in ``EVAL``. Weights and thresholds a
 every figure in bench/README.md is measured on ``eval``. Neither is real data: held-out sets built
 from real series judge the result in the end.
 
+Not every knob has a family yet. Still drawn the same way in both (so a weight that leans on one of
+them would pass eval without being right): a cold store's loading rhythm (5-20 % in working hours) and
+how hard its compressors follow the weather, a hospital's outpatient hours, a data centre's weekly dip
+(0-5 %), growth and 1 % noise, the timing of households' appliance habits, and the outdoor day-night
+swing (10 °C). The plants' shift-change dip was one of them until 2026-12-06 (bench/README.md, "A
+plant's shift is its own"): the detector had leaned on it.
+
 Ranges are (low, high) for a uniform draw per account unless said otherwise.
 """
 
