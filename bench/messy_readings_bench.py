@@ -22,12 +22,15 @@ kind, so every run damages the same readings):
 * ``end_labels``: every reading labelled with the end of its interval (State Grid's 00:15 … 24:00),
   read as if labelled with its start: one interval late;
 * ``utc_8h``: 20 % of accounts' timestamps written in UTC without saying so (eight hours early in
-  local time) — the importer reads unmarked times as Asia/Shanghai, so nothing here can tell;
+  local time) — the importer reads unmarked times as Asia/Shanghai, so no reading can tell; the run's
+  clock check can, for the accounts with a working-day rhythm (until 2026-12-06 this kind moved the
+  readings eight hours *late*, the other way);
 * ``clock_shift``: 20 % of accounts' clocks off by -2, -1, +1 or +8 hours.
 
 Printed per kind: suspects, precision at the ``suspect`` threshold, recall at it and at 1 % FPR,
-precision of the field-visit list, the median kW error, the false suspects and the missed miners by
-kind. Results also go to ``<workdir>/messy.json``.
+precision of the field-visit list, the median kW error, the clock check (accounts whose working-day
+rhythm is centred at night, of those with one: ``detect.clock_check``), the false suspects and the
+missed miners by kind. Results also go to ``<workdir>/messy.json``.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def damage(series: np.ndarray, kind: str, rng: np.random.Generator) -> None:
     elif kind == "end_labels":
         series[:] = np.roll(series, 1)
     elif kind == "utc_8h" and rng.random() < 0.2:
-        series[:] = np.roll(series, 8)
+        series[:] = np.roll(series, -8)  # what happened at 09:00 is labelled 01:00
     elif kind == "clock_shift" and rng.random() < 0.2:
         series[:] = np.roll(series, int(rng.choice([-2, -1, 1, 8])))
 
@@ -138,9 +141,10 @@ def run_kind(kind: str, seeds: list[Path], scratch: Path) -> dict:
     import pandas as pd
     import quality_bench
 
-    from minesweep.detection.meter.detect import DetectOptions, detect
+    from minesweep.detection.meter.detect import DetectOptions, clock_check, detect
 
     runs = []
+    rhythm = at_night = 0
     for folder in seeds:
         readings = folder / "readings"
         if kind != "clean":
@@ -152,9 +156,13 @@ def run_kind(kind: str, seeds: list[Path], scratch: Path) -> dict:
             traffic=folder / "traffic.csv",
             progress=False,
         )
+        findings = detect(readings, options)
+        clock = clock_check(findings)
+        rhythm += clock["working_rhythm"]
+        at_night += clock["rhythm_at_night"]
         runs.append(
             {
-                "fused": detect(readings, options).to_pandas(),
+                "fused": findings.to_pandas(),
                 "labels": pd.read_csv(folder / "labels.csv", dtype={"account_id": str}),
                 "meta": pd.read_csv(folder / "accounts.csv", dtype={"account_id": str}),
             }
@@ -166,6 +174,7 @@ def run_kind(kind: str, seeds: list[Path], scratch: Path) -> dict:
     row = {name: quality[name] for name in FIGURES}
     row["false_suspects"] = frame[(frame.is_mining == 0) & frame.suspect].kind.value_counts().to_dict()
     row["missed"] = frame[(frame.is_mining == 1) & ~frame.suspect].kind.value_counts().to_dict()
+    row["clock_doubted"] = f"{at_night}/{rhythm}"
     return row
 
 
@@ -214,7 +223,7 @@ def main() -> None:
             print(
                 f"{kind:16} {row['suspects']:8d} {row['precision_at_suspect']:6.3f} {row['recall_at_suspect']:6.3f}"
                 f" {row['recall_at_1pct_fpr']:7.3f} {row['precision_field_visit']:6.3f} {row['kw_error_median']:6.3f}"
-                f"  false: {row['false_suspects']}  missed: {row['missed']}",
+                f"  clock doubted: {row['clock_doubted']}  false: {row['false_suspects']}  missed: {row['missed']}",
                 flush=True,
             )
         report = {"command": " ".join(sys.argv), "family": args.family, "seeds": args.seeds, "kinds": results}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from minesweep.detection.analytics import run_capture_scan, run_flow_scan, run_meter_detection
+from minesweep.detection.meter.detect import clock_check
 from minesweep.detection.models import MeterRun, NetScan
 from minesweep.detection.network.api import ScanOutcome
 from minesweep.detection.services import METER_JOB, NET_JOB, meter_run_store, net_scan_store, run_dir
@@ -52,6 +53,8 @@ def meter_run(job: Job, progress: ProgressReporter) -> dict[str, Any]:
         "readings": report.readings if report else None,
         "rejected_rows": report.rejected if report else 0,
     }
+    clock = clock_check(result.findings)  # counts only: the run's page is seen across jurisdictions
+    summary.update(working_rhythm=clock["working_rhythm"], rhythm_at_night=clock["rhythm_at_night"])
     run = meter_run_store(run=run, findings=result.findings, dataset=result.dataset, summary=summary)
     return {"run": run.pk, **run.summary}
 

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from minesweep.core.i18n import pick
 from minesweep.detection import selectors
 from minesweep.detection.analytics import parse_utc
 from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
+from minesweep.detection.meter.kernels.shape import working_hours_at_night
 from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
 from minesweep.detection.models import NetHost, NetScan
 from minesweep.detection.network.evidence import render_host_png
@@ -98,6 +100,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "Share of the daily rhythm seen only on working days",
     ),
     "rest_day_amplitude": ("休息日日内起伏幅度", "Daily swing on rest days"),
+    "working_hours_centre": (
+        "工作日用电起伏的中心时刻（20:00—次日7:00 说明时钟有误）",
+        "Centre of the working-day rhythm, local hour (20:00-07:00: the clock is off)",
+    ),
     "night_excess_weather": ("夜间超额随气温变化（%/°C）", "Night excess following the temperature, %/°C"),
     "evening_peak_share": ("晚高峰时段的超额 / 夜间超额", "Excess in the evening peak hours / night excess"),
 }
@@ -357,8 +363,18 @@ def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespons
             "categories": list(subject.categories.all()) if subject else [],
             "fusion": _fusion_in_words(suspect.reasons.get("fusion") or {}),
             "meter_score": suspect.reasons.get("meter_score"),
+            "working_hours_centre": _clock_in_doubt(suspect.features.get("working_hours_centre")),
         },
     )
+
+
+def _clock_in_doubt(centre: float | None) -> str:
+    """The centre of the account's working-day rhythm as HH:MM when it falls at night (its clock is
+    doubtful, :func:`shape.working_hours_at_night`), else ''."""
+    if centre is None or not working_hours_at_night(np.array([float(centre)]))[0]:
+        return ""
+    minutes = int(round(float(centre) * 60)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _fusion_in_words(fusion: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.importer import import_meter_files, terminal_progress
+from minesweep.detection.meter.kernels.shape import working_hours_at_night
 from minesweep.detection.meter.partition import PartitionTask
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.detection.meter.scoring import load_pack, score_table
@@ -157,9 +159,15 @@ def write_findings(findings: pa.Table, out: Path) -> None:
         )
 
 
+CLOCK_EXAMPLES = 10
+
+
 def summary(findings: pa.Table) -> dict[str, Any]:
-    """Counts for the command line: accounts, suspects, and the suspects by next step (field visit, or
-    a desk check first: obtain the flow data of a site a data centre would explain)."""
+    """Counts for the command line and the run's page: accounts, suspects, the suspects by next step
+    (field visit, or a desk check first), and the clock check — the accounts with a working-day rhythm,
+    and those whose rhythm is centred at night (``shape.working_hours_at_night``: times in the wrong
+    zone or a clock off by hours; every daily-shape feature of theirs is read at the wrong hours), with
+    the first few of them by account id."""
     suspects = findings.filter(findings.column("suspect"))
     steps = suspects.column("next_step").to_pylist() if "next_step" in suspects.column_names else []
     return {
@@ -167,4 +175,33 @@ def summary(findings: pa.Table) -> dict[str, Any]:
         "suspects": suspects.num_rows,
         "field_visits": steps.count("field_visit"),
         "desk_checks": steps.count("desk_check"),
+        **clock_check(findings),
+    }
+
+
+def clock_warning(counts: dict[str, Any]) -> str:
+    """The command line's warning for :func:`clock_check`'s counts (both languages, as its errors)."""
+    examples = ", ".join(counts["rhythm_at_night_accounts"])
+    share = f"{counts['rhythm_at_night']}/{counts['working_rhythm']}"
+    return (
+        f"时钟存疑：{share} 户的工作日用电起伏中心落在 20:00—次日 7:00（如 {examples}），常见原因是时间为 UTC 却未注明"
+        "时区，或电表时钟偏差数小时；这些户的日内特征按错误的时刻计算。请核对时区后重新检测。 / "
+        f"Clock in doubt: {share} accounts with a working-day rhythm have it centred between 20:00 and 07:00 "
+        f"(e.g. {examples}); the usual cause is times in UTC without an offset, or a meter clock off by hours, "
+        "and their daily-shape features are read at the wrong hours. Check the time zone and run it again."
+    )
+
+
+def clock_check(findings: pa.Table) -> dict[str, Any]:
+    """``working_rhythm``: accounts with a working-day rhythm; ``rhythm_at_night``: those whose rhythm
+    is centred between 20:00 and 07:00; ``rhythm_at_night_accounts``: the first of them by id."""
+    if "f_working_hours_centre" not in findings.column_names:
+        return {"working_rhythm": 0, "rhythm_at_night": 0, "rhythm_at_night_accounts": []}
+    centre = findings.column("f_working_hours_centre").to_numpy(zero_copy_only=False).astype(float)
+    at_night = working_hours_at_night(centre)
+    accounts = np.asarray(findings.column("account_id").to_pylist(), dtype=object)[at_night]
+    return {
+        "working_rhythm": int(np.isfinite(centre).sum()),
+        "rhythm_at_night": int(at_night.sum()),
+        "rhythm_at_night_accounts": sorted(str(a) for a in accounts)[:CLOCK_EXAMPLES],
     }

@@ -61,6 +61,7 @@ REPORTED_COLUMNS = (
     "night_first_day",
     "peak_cut_share",
     "offpeak_base_ratio",
+    "working_hours_centre",
 )
 PROTECTED_FLATNESS = (0.4, 0.8)  # load factor from which a protected-tariff load counts as flat
 

@@ -243,7 +243,10 @@ def test_it_runs_from_the_command_line(simulated, tmp_path):
         "1",
         stdout=stdout,
     )
-    assert json.loads(stdout.getvalue())["accounts"] == 240
+    counts = json.loads(stdout.getvalue())
+    assert counts["accounts"] == 240
+    # the simulator's offices, shops and factories keep Beijing time: no clock is doubted
+    assert counts["working_rhythm"] > 10 and counts["rhythm_at_night"] == 0
     call_command(
         "meters",
         "evaluate",
@@ -254,6 +257,43 @@ def test_it_runs_from_the_command_line(simulated, tmp_path):
         stdout=stdout,
     )
     assert "miner:pure_farm" in stdout.getvalue()
+
+
+def _offices_csv(path: Path, utc_accounts: tuple[str, ...]) -> None:
+    """Hourly kWh of four offices over eight weeks (09:00-18:00 on working days), long form; the
+    ``utc_accounts`` with their times written in UTC and no offset, the others in Beijing time."""
+    import pandas as pd
+
+    hours = pd.date_range("2024-03-04", periods=56 * 24, freq="h", tz="Asia/Shanghai")
+    working = (hours.day_of_week < 5) & (hours.hour >= 9) & (hours.hour < 18)
+    frames = []
+    for account in ("OFFICE1", "OFFICE2", "OFFICE3", "OFFICE4"):
+        stamps = hours.tz_convert("UTC") if account in utc_accounts else hours
+        ts = stamps.strftime("%Y-%m-%dT%H:%M:%S") + ("" if account in utc_accounts else "+08:00")
+        frames.append(pd.DataFrame({"account_id": account, "ts": ts, "kwh": 20.0 + 80.0 * working}))
+    pd.concat(frames).to_csv(path, index=False)
+
+
+def test_it_warns_when_working_days_fall_at_night_as_times_in_utc_put_them(tmp_path):
+    """An export whose times are UTC without an offset is read as Beijing time: its offices work at
+    night. Nothing in a reading can say so, but a working-day rhythm centred at 05:30 can."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    readings = tmp_path / "offices.csv"
+    _offices_csv(readings, utc_accounts=("OFFICE2", "OFFICE4"))
+    stdout, stderr = StringIO(), StringIO()
+    call_command(
+        "meters", "detect", str(readings), "--out", str(tmp_path / "f.csv"), "--workers", "1",
+        stdout=stdout, stderr=stderr,
+    )  # fmt: skip
+    counts = json.loads(stdout.getvalue())
+    assert counts["working_rhythm"] == 4 and counts["rhythm_at_night"] == 2
+    assert counts["rhythm_at_night_accounts"] == ["OFFICE2", "OFFICE4"]
+    assert "Clock in doubt: 2/4" in stderr.getvalue() and "OFFICE2, OFFICE4" in stderr.getvalue()
+    centre = pacsv.read_csv(tmp_path / "f.csv").to_pandas().set_index("account_id").f_working_hours_centre
+    assert abs(centre["OFFICE1"] - 13.5) < 0.3 and abs(centre["OFFICE2"] - 5.5) < 0.3
 
 
 def test_it_reads_the_traffic_over_periods_from_the_command_line_and_refuses_a_bad_file(simulated, tmp_path):

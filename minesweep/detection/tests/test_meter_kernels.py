@@ -356,3 +356,41 @@ def test_the_evening_peak_share_is_unknown_without_a_night_load():
     features, _ = _features(flat, night_rigs, interval_s=3600)
     assert np.isnan(features["evening_peak_share"][0])
     assert features["evening_peak_share"][1] < 0.05
+
+
+def _office(day, hour):
+    """kW of an office: 20 kW around the clock, 80 kW more from 09:00 to 18:00 on working days."""
+    working = (day + 4) % 7 < 5
+    return 20.0 + 80.0 * (working & (hour >= 9) & (hour < 18))
+
+
+def test_it_finds_where_a_working_day_falls_and_doubts_a_clock_that_puts_it_at_night():
+    """Times written in UTC and read as Beijing time put an office's working day eight hours early;
+    a clock an hour off leaves it in the day. Loads without a working-day rhythm have no centre."""
+    features, _ = _features(
+        _series(_office),
+        _series(lambda d, h: _office(d + (h >= 16), (h + 8) % 24)),  # the office's times eight hours early
+        _series(lambda d, h: _office(d - (h < 8), (h - 8) % 24)),  # eight hours late: Friday ends on Saturday
+        _series(lambda d, h: _office(d, (h + 1) % 24)),  # one hour early
+        _series(lambda d, h: 100.0 + 0 * h),  # a flat load
+        _series(lambda d, h: 10.0 + 90.0 * ((d + 4) % 7 < 5) + 0 * h),  # three shifts, rest days off
+        _series(lambda d, h: 1.0 + 2.0 * ((h >= 18) & (h < 22))),  # a household: every evening alike
+        _series(_household_sleeping_in_at_weekends),
+    )
+    centre = features["working_hours_centre"]
+    assert abs(centre[0] - 13.5) < 0.3 and abs(centre[1] - 5.5) < 0.3 and abs(centre[3] - 12.5) < 0.3
+    # eight hours late the working day ends after midnight, and the hours past it count less: Monday's
+    # are empty (Sunday was not worked) and Saturday's are not (Friday was)
+    assert 20.5 < centre[2] < 21.5
+    assert np.isnan(centre[4:]).all()
+    doubted = shape.working_hours_at_night(centre).tolist()
+    assert doubted == [False, True, True, False, False, False, False, False]
+
+
+def _household_sleeping_in_at_weekends(day, hour):
+    """A household whose working-day mornings start at 06:30 and rest-day mornings at 09:00: working
+    days rise above rest days in the early morning, but draw no more in a day."""
+    working = (day + 4) % 7 < 5
+    morning = np.where(working, (hour >= 6.5) & (hour < 8), (hour >= 9) & (hour < 11))
+    evening = (hour >= 18) & (hour < 22)
+    return 0.2 + 1.5 * morning + 1.0 * evening + 0.8 * (~working & (hour >= 12) & (hour < 14))

@@ -264,6 +264,38 @@ def test_it_shows_a_failed_run_with_its_reason(data_root, analyst, client_for):
     assert "检测失败" in body and "负值" in body
 
 
+def test_the_run_page_doubts_a_clock_that_puts_working_days_at_night(
+    data_root, analyst, client_for, tmp_path
+):
+    from minesweep.detection.tests.test_meter_detect import _offices_csv
+
+    client = client_for(analyst)
+    for name, utc in (("北京时间", ()), ("UTC", ("OFFICE3",))):
+        _offices_csv(tmp_path / "offices.csv", utc_accounts=utc)
+        upload = SimpleUploadedFile("offices.csv", (tmp_path / "offices.csv").read_bytes())
+        client.post("/analytics/meters/new/", {"name": name, "files": upload})
+    assert run_worker(once=True) == 2
+    right, wrong = MeterRun.objects.get(name="北京时间"), MeterRun.objects.get(name="UTC")
+    assert (right.summary["working_rhythm"], right.summary["rhythm_at_night"]) == (4, 0)
+    assert (wrong.summary["working_rhythm"], wrong.summary["rhythm_at_night"]) == (4, 1)
+    assert "rhythm_at_night_accounts" not in wrong.summary  # ids are not for every jurisdiction's eyes
+    assert 'id="clock-doubtful"' not in client.get(f"/analytics/meters/{right.pk}/").content.decode()
+    page = client.get(f"/analytics/meters/{wrong.pk}/").content.decode()
+    assert (
+        'id="clock-doubtful"' in page and "1 / 4" in page and "UTC" in page and "Clock in doubt" not in page
+    )
+    evidence = {s.account_id: s.pk for s in MeterSuspect.objects.filter(run=wrong)}
+    doubted = client.get(f"/analytics/meters/suspects/{evidence['OFFICE3']}/").content.decode()
+    assert 'id="clock-doubtful"' in doubted and "05:30" in doubted
+    right_time = client.get(f"/analytics/meters/suspects/{evidence['OFFICE1']}/").content.decode()
+    assert 'id="clock-doubtful"' not in right_time
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/analytics/meters/{wrong.pk}/").content.decode()
+    assert "Clock in doubt: 1 of 4 accounts" in page and "时钟存疑" not in page
+    doubted = client.get(f"/analytics/meters/suspects/{evidence['OFFICE3']}/").content.decode()
+    assert "centred at 05:30 Beijing time, at night" in doubted
+
+
 def test_it_is_in_the_analyst_menu_in_english_too(analyst, client_for):
     client = client_for(analyst)
     assert "/analytics/meters/" in client.get("/staff/").content.decode()

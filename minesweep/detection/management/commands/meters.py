@@ -52,7 +52,17 @@ class Command(BaseCommand):
         imp.add_argument("--partitions", type=int, default=None)
         imp.add_argument("--replace", action="store_true")
 
-        det = sub.add_parser("detect", help="score every account; write findings")
+        det = sub.add_parser(
+            "detect",
+            help="score every account; write findings",
+            description=(
+                "Score every account and write the findings. The summary printed on stdout counts the "
+                "accounts with a working-day rhythm (working_rhythm) and those whose rhythm is centred "
+                "between 20:00 and 07:00 (rhythm_at_night, first ids in rhythm_at_night_accounts): times "
+                "written in UTC without an offset, or a meter clock off by hours; a warning goes to "
+                "stderr when there are any."
+            ),
+        )
         det.add_argument("input", type=Path, help="raw file/folder or an imported dataset")
         det.add_argument("--out", type=Path, required=True, help="FILE.csv or FILE.parquet")
         det.add_argument("--engine", choices=["local", "dask"], default="local")
@@ -72,10 +82,10 @@ class Command(BaseCommand):
                 "told from the servers' rhythm, so every hour since the onset counts). next_step per suspect: field_visit, or "
                 "desk_check when a data centre would explain its load (flat, or a steady base under a daily "
                 "rhythm), its traffic is unknown and the registry does not say otherwise (obtain the site's "
-                "flow data before a visit), or when its load is flat, it is declared as production "
-                "(manufacturing, factory, industrial) and the readings cover less than a year (a "
-                "continuous-process plant stops for overhaul about once a year: compare its production "
-                "and energy approval, obtain its overhaul records)."
+                "flow data before a visit), or when its load is flat and it is declared as production "
+                "(manufacturing, factory, industrial), whatever the window (a continuous-process plant "
+                "without a shift rhythm draws what rigs draw, and may run for years between overhaul "
+                "stops: compare its production and energy approval, obtain its overhaul records)."
             ),
         )
         det.add_argument(
@@ -212,7 +222,13 @@ class Command(BaseCommand):
         )
 
     def _detect(self, o: dict[str, Any]) -> None:
-        from minesweep.detection.meter.detect import DetectOptions, detect, summary, write_findings
+        from minesweep.detection.meter.detect import (
+            DetectOptions,
+            clock_warning,
+            detect,
+            summary,
+            write_findings,
+        )
 
         options = DetectOptions(
             engine=o["engine"],
@@ -229,7 +245,10 @@ class Command(BaseCommand):
         )
         findings = detect(o["input"], options)
         write_findings(findings, o["out"])
-        self.stdout.write(json.dumps({**summary(findings), "out": str(o["out"])}))
+        counts = summary(findings)
+        self.stdout.write(json.dumps({**counts, "out": str(o["out"])}))
+        if counts["rhythm_at_night"]:
+            self.stderr.write(clock_warning(counts))
 
     def _simulate(self, o: dict[str, Any]) -> None:
         from tqdm import tqdm

@@ -39,6 +39,7 @@ FEATURE_DOCS: dict[str, str] = {
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
+    "working_hours_centre": "local hour at the centre of the working-day rhythm (NaN without one): 20:00-07:00 says the clock is off",
     "onset_share": "share of the later base load that appeared at one sharp onset, 0..1",
     "step_up_count": "number of upward steps in daily demand",
     "step_down_count": "number of downward steps in daily demand",
@@ -162,6 +163,9 @@ def _shape_features(
         ),
         "working_day_rhythm_share": shape.working_day_rhythm_share(working_amplitude, rest_amplitude),
         "rest_day_amplitude": rest_amplitude,
+        "working_hours_centre": shape.working_hours_centre(
+            cube, is_workday, np.asarray(grid.slot_hours), working_amplitude
+        ),
     }
 
 
