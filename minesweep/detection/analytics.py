@@ -229,6 +229,7 @@ def run_meter_detection(
     traffic: Path | None = None,
     temperature: Path | None = None,
     workers: int = 1,
+    unmarked_times_utc: bool = False,
 ) -> MeterResult:
     """Import (unless ``source`` is a dataset), compute features with progress, score with registry metadata
     (and the daily outdoor ``temperature`` when given: without it, no load can be told by the weather).
@@ -247,6 +248,7 @@ def run_meter_detection(
             skip_bad=(work_dir / "rejected-rows.csv") if skip_bad else None,
             replace=True,
             progress=_scaled(progress, 0.02, 0.3),
+            unmarked_times_utc=unmarked_times_utc,
         )
     progress(0.3, "正在计算特征……", "Computing features…")
     options = DetectOptions(since=since, until=until, rig=rig, progress=False, temperature=temperature)

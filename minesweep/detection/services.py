@@ -131,8 +131,10 @@ def meter_run_start(
     until: str = "",
     rig: str = "S19",
     skip_bad: bool = False,
+    unmarked_times_utc: bool = False,
 ) -> MeterRun:
-    """Check the input, save uploads, and queue a background detection run. Nothing is kept on refusal."""
+    """Check the input, save uploads, and queue a background detection run. Nothing is kept on refusal.
+    ``unmarked_times_utc``: the readings' times written without an offset are UTC, not Beijing time."""
     _one_source(uploads, server_path)
     checked = [check_upload(u, METER_KINDS) for u in uploads]
     # side files: (param and folder, upload, its content check, the reader that checks every row now)
@@ -160,7 +162,13 @@ def meter_run_start(
         name=(name.strip() or label)[:200],
         source=MeterRun.Source.UPLOAD if checked else MeterRun.Source.SERVER_PATH,
         source_label=label[:300],
-        params={"since": since_day, "until": until_day, "rig": rig_key, "skip_bad": bool(skip_bad)},
+        params={
+            "since": since_day,
+            "until": until_day,
+            "rig": rig_key,
+            "skip_bad": bool(skip_bad),
+            "unmarked_times_utc": bool(unmarked_times_utc),
+        },
         division=division,
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
     )

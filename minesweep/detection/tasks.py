@@ -41,6 +41,7 @@ def meter_run(job: Job, progress: ProgressReporter) -> dict[str, Any]:
         traffic=Path(params["traffic"]) if params.get("traffic") else None,
         temperature=Path(params["temperature"]) if params.get("temperature") else None,
         workers=_workers(),
+        unmarked_times_utc=bool(params.get("unmarked_times_utc")),
     )
     progress(0.92, "正在保存结果……", "Saving the findings…")
     import pyarrow.parquet as pq

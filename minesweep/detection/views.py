@@ -230,6 +230,7 @@ def meter_run_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             until=request.POST.get("until", "")[:20],
             rig=request.POST.get("rig", DEFAULT_RIG)[:20],
             skip_bad=request.POST.get("skip_bad") == "on",
+            unmarked_times_utc=request.POST.get("unmarked_times_utc") == "on",
         )
     except DomainError as error:
         return _meter_index(request, scope, error)

@@ -49,10 +49,11 @@ class DetectOptions:
     model: Path | None = None
     dask_processes: bool = True
     progress: bool | None = None
+    unmarked_times_utc: bool = False  # times written without an offset are UTC, not Beijing time
 
 
 @contextmanager
-def resolved_dataset(source: Path) -> Iterator[Path]:
+def resolved_dataset(source: Path, unmarked_times_utc: bool = False) -> Iterator[Path]:
     """The dataset folder for ``source``: itself if imported, else a temporary import of it."""
     if ds.is_dataset(source):
         yield source
@@ -61,7 +62,7 @@ def resolved_dataset(source: Path) -> Iterator[Path]:
         target = Path(scratch) / "dataset"
         progress, close_bar = terminal_progress("meters import")
         try:
-            import_meter_files(source, target, progress=progress)
+            import_meter_files(source, target, progress=progress, unmarked_times_utc=unmarked_times_utc)
         finally:
             close_bar()
         yield target
@@ -125,7 +126,7 @@ def detect(source: Path, options: DetectOptions) -> pa.Table:
         from minesweep.detection.meter.model import load_model
 
         model = load_model(options.model)
-    with resolved_dataset(source) as dataset:
+    with resolved_dataset(source, options.unmarked_times_utc) as dataset:
         tasks, grid = build_tasks(dataset, options)
         traffic = (
             read_traffic_periods(options.traffic, grid.start_day, grid.n_days) if options.traffic else None
@@ -185,10 +186,11 @@ def clock_warning(counts: dict[str, Any]) -> str:
     share = f"{counts['rhythm_at_night']}/{counts['working_rhythm']}"
     return (
         f"时钟存疑：{share} 户的工作日用电起伏中心落在 20:00—次日 7:00（如 {examples}），常见原因是时间为 UTC 却未注明"
-        "时区，或电表时钟偏差数小时；这些户的日内特征按错误的时刻计算。请核对时区后重新检测。 / "
+        "时区，或电表时钟偏差数小时；这些户的日内特征按错误的时刻计算。请核对时区后重新检测（时间为 UTC 的加 --unmarked-times-utc）。 / "
         f"Clock in doubt: {share} accounts with a working-day rhythm have it centred between 20:00 and 07:00 "
         f"(e.g. {examples}); the usual cause is times in UTC without an offset, or a meter clock off by hours, "
-        "and their daily-shape features are read at the wrong hours. Check the time zone and run it again."
+        "and their daily-shape features are read at the wrong hours. Check the time zone and run it again "
+        "(with --unmarked-times-utc if the export writes UTC)."
     )
 
 

@@ -122,8 +122,12 @@ def import_meter_files(
     max_kw: float = DEFAULT_MAX_KW,
     replace: bool = False,
     progress: ImportProgress | None = None,
+    unmarked_times_utc: bool = False,
 ) -> ImportReport:
     """Import every CSV/Parquet file under ``source`` into the dataset folder ``target``.
+
+    Times written without an offset are Beijing time, or UTC with ``unmarked_times_utc`` (an export
+    known to write UTC without saying so).
 
     Raises :class:`MeterDataError` (nothing written) on bad rows unless ``skip_bad`` is given, in
     which case the good rows are kept and the rejects written to ``skip_bad`` as CSV. ``progress``
@@ -137,7 +141,8 @@ def import_meter_files(
     staging = ds.new_staging_dir(target)
     try:
         rejects = _RejectLog(staging / "_rejects.csv", files)
-        units = _stage(files, expected, staging, partitions, rejects, report_progress)
+        unmarked_offset_s = 0 if unmarked_times_utc else SHANGHAI_OFFSET_S
+        units = _stage(files, expected, staging, partitions, rejects, report_progress, unmarked_offset_s)
         interval = interval_s or _infer_interval(staging, partitions, units)
         report = _finalise(staging, partitions, interval, max_kw, rejects, units, report_progress)
         rejects.close()
@@ -207,6 +212,7 @@ def _stage(
     partitions: int,
     rejects: _RejectLog,
     progress: ImportProgress,
+    unmarked_offset_s: int,
 ) -> dict[str, int]:
     """Pass 1: validate row by row, append good rows to ``bucket-N.parquet``. Returns units seen."""
     writers: dict[int, pq.ParquetWriter] = {}
@@ -215,7 +221,7 @@ def _stage(
     try:
         for file_index, path in enumerate(files):
             in_file = 0
-            for batch in iter_batches(path):
+            for batch in iter_batches(path, unmarked_offset_s=unmarked_offset_s):
                 units[batch.unit] = max(units.get(batch.unit, 0), batch.interval_hint_s or 0)
                 good = _reject_row_errors(batch, file_index, rejects)
                 _append_to_buckets(batch, good, file_index, partitions, staging, writers)

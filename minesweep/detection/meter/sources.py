@@ -114,15 +114,18 @@ def detect_layout(path: Path) -> str:
     )
 
 
-def iter_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
-    """Readings of one file in bounded batches, whichever layout it has."""
+def iter_batches(
+    path: Path, batch_rows: int = BATCH_ROWS, unmarked_offset_s: int = SHANGHAI_OFFSET_S
+) -> Iterator[RawBatch]:
+    """Readings of one file in bounded batches, whichever layout it has. ``unmarked_offset_s``: the
+    zone of times written without an offset (long form only; the other layouts give days)."""
     layout = detect_layout(path)
     if layout == "wide":
         yield from iter_wide_batches(path, batch_rows)
     elif layout == "day_rows":
         yield from iter_day_row_batches(path, batch_rows)
     else:
-        yield from iter_long_batches(path, batch_rows)
+        yield from iter_long_batches(path, batch_rows, unmarked_offset_s)
 
 
 def _record_batches(
@@ -149,14 +152,17 @@ def _record_batches(
         ) from error
 
 
-def iter_long_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
-    """Long-form readings (``account_id, ts, kwh|kw``) in batches."""
+def iter_long_batches(
+    path: Path, batch_rows: int = BATCH_ROWS, unmarked_offset_s: int = SHANGHAI_OFFSET_S
+) -> Iterator[RawBatch]:
+    """Long-form readings (``account_id, ts, kwh|kw``) in batches; times without an offset are
+    ``unmarked_offset_s`` seconds ahead of UTC (Beijing time unless told otherwise)."""
     names = column_names(path)
     unit = "kwh" if "kwh" in names else "kw"
     next_row = 1
     for batch in _record_batches(path, ["account_id", "ts", unit], batch_rows, as_text=True):
         count = batch.num_rows
-        ts_utc, ts_ok, ts_text = parse_timestamps(batch.column("ts"))
+        ts_utc, ts_ok, ts_text = parse_timestamps(batch.column("ts"), unmarked_offset_s)
         value, value_bad, value_text = parse_numbers(batch.column(unit))
         yield RawBatch(
             row=np.arange(next_row, next_row + count, dtype=np.int64),
@@ -283,16 +289,20 @@ def parse_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     return values, bad, text
 
 
-def parse_timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+def parse_timestamps(
+    column: pa.Array, unmarked_offset_s: int = SHANGHAI_OFFSET_S
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """UTC seconds (int64), a "parsed" mask, and the raw text of a timestamp column.
 
     Accepts Arrow timestamps (tz-aware as given, naive as Asia/Shanghai) or text in the formats listed
-    in the module docstring; fractional seconds are dropped.
+    in the module docstring; fractional seconds are dropped. Times without an offset are taken as
+    ``unmarked_offset_s`` seconds ahead of UTC: Beijing time, or 0 for an export known to write UTC
+    without saying so (the clock check, ``detect.clock_check``, is how one finds out).
     """
     if pa.types.is_timestamp(column.type):
         ok, utc = _seconds(pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False))
         if column.type.tz is None:
-            utc -= SHANGHAI_OFFSET_S
+            utc -= unmarked_offset_s
         return utc, ok, pc.cast(column, pa.string())
     if pa.types.is_date(column.type):
         column = pc.cast(pc.cast(column, pa.timestamp("s")), pa.string())
@@ -307,7 +317,7 @@ def parse_timestamps(column: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array
     naive = _first_parse(norm, _NAIVE_FORMATS)
     aware_ok, aware_s = _seconds(aware)
     naive_ok, naive_s = _seconds(naive)
-    utc = np.where(aware_ok, aware_s, naive_s - SHANGHAI_OFFSET_S)
+    utc = np.where(aware_ok, aware_s, naive_s - unmarked_offset_s)
     utc += SECONDS_PER_DAY * np.asarray(end_of_day.to_numpy(zero_copy_only=False), dtype=np.int64)
     return utc, (aware_ok | naive_ok) & _calendar_dates(norm), text
 

@@ -296,6 +296,28 @@ def test_it_warns_when_working_days_fall_at_night_as_times_in_utc_put_them(tmp_p
     assert abs(centre["OFFICE1"] - 13.5) < 0.3 and abs(centre["OFFICE2"] - 5.5) < 0.3
 
 
+def test_an_export_known_to_write_utc_is_read_as_utc_when_told(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    readings = tmp_path / "offices.csv"
+    _offices_csv(readings, utc_accounts=("OFFICE1", "OFFICE2", "OFFICE3", "OFFICE4"))
+
+    def doubted(*flags: str) -> int:
+        stdout = StringIO()
+        call_command(
+            "meters", "detect", str(readings), "--out", str(tmp_path / "f.csv"), "--workers", "1", *flags,
+            stdout=stdout, stderr=StringIO(),
+        )  # fmt: skip
+        return json.loads(stdout.getvalue())["rhythm_at_night"]
+
+    assert doubted() == 4
+    assert doubted("--unmarked-times-utc") == 0
+    centre = pacsv.read_csv(tmp_path / "f.csv").to_pandas().f_working_hours_centre
+    assert (abs(centre - 13.5) < 0.3).all()
+
+
 def test_it_reads_the_traffic_over_periods_from_the_command_line_and_refuses_a_bad_file(simulated, tmp_path):
     from io import StringIO
 

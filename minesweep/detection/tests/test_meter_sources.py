@@ -53,6 +53,23 @@ def test_it_imports_long_csv_reading_naive_times_as_shanghai_and_offsets_as_give
     assert table.column("kwh").to_pylist() == [1.5, 2.5, 4.0]
 
 
+def test_it_reads_unmarked_times_as_utc_when_told_and_offsets_as_given_either_way(tmp_path):
+    source = _write_csv(
+        tmp_path / "long.csv",
+        ["account_id", "ts", "kwh"],
+        [["A1", "2021-01-01 00:00:00", "1"], ["A1", "2021-01-01T09:00:00+08:00", "2"]],
+    )
+    import_meter_files(source, tmp_path / "ds", unmarked_times_utc=True)
+    table = _all_readings(tmp_path / "ds")
+    assert table.column("ts").cast(pa.int64()).to_pylist() == [UTC_2021, UTC_2021 + 3600]
+    parquet = tmp_path / "naive.parquet"  # a Parquet timestamp without a zone is unmarked too
+    pq.write_table(
+        pa.table({"account_id": ["A1"], "ts": pa.array([dt.datetime(2021, 1, 1)]), "kwh": [1.0]}), parquet
+    )
+    assert next(iter_batches(parquet, unmarked_offset_s=0)).ts_utc_s.tolist() == [UTC_2021]
+    assert next(iter_batches(parquet)).ts_utc_s.tolist() == [UTC_2021 - 8 * 3600]
+
+
 def test_it_reads_24_00_as_the_next_days_midnight_as_state_grid_curves_write_it(tmp_path):
     source = _write_csv(
         tmp_path / "long.csv",

@@ -295,6 +295,16 @@ def test_the_run_page_doubts_a_clock_that_puts_working_days_at_night(
     doubted = client.get(f"/analytics/meters/suspects/{evidence['OFFICE3']}/").content.decode()
     assert "centred at 05:30 Beijing time, at night" in doubted
 
+    # the same file again, telling it that its unmarked times are UTC: OFFICE3's working days are back in
+    # the day, and the others' times, written with their offset, are read as before
+    upload = SimpleUploadedFile("offices.csv", (tmp_path / "offices.csv").read_bytes())
+    client.post("/analytics/meters/new/", {"name": "按UTC", "files": upload, "unmarked_times_utc": "on"})
+    assert run_worker(once=True) == 1
+    again = MeterRun.objects.get(name="按UTC")
+    assert again.params["unmarked_times_utc"] is True and again.summary["rhythm_at_night"] == 0
+    page = client.get(f"/analytics/meters/{again.pk}/").content.decode()
+    assert 'id="unmarked-utc"' in page and "read times written without an offset as UTC" in page
+
 
 def test_it_is_in_the_analyst_menu_in_english_too(analyst, client_for):
     client = client_for(analyst)

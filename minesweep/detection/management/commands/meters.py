@@ -28,6 +28,12 @@ def _date(text: str) -> dt.date:
         ) from error
 
 
+UNMARKED_UTC_HELP = (
+    "times written without an offset are UTC, not Beijing time (an export known to write UTC without saying "
+    "so; meters detect's clock check, rhythm_at_night, is how one finds out)"
+)
+
+
 class Command(BaseCommand):
     help = "Meter-data mining detection: import, detect, simulate, evaluate, train, plot / 电表数据挖矿检测"
 
@@ -51,6 +57,7 @@ class Command(BaseCommand):
         imp.add_argument("--skip-bad", type=Path, default=None, help="keep good rows; write rejects here")
         imp.add_argument("--partitions", type=int, default=None)
         imp.add_argument("--replace", action="store_true")
+        imp.add_argument("--unmarked-times-utc", action="store_true", help=UNMARKED_UTC_HELP)
 
         det = sub.add_parser(
             "detect",
@@ -68,6 +75,7 @@ class Command(BaseCommand):
         det.add_argument("--engine", choices=["local", "dask"], default="local")
         det.add_argument("--scheduler", default=None, help="tcp://HOST:8786 (dask engine)")
         det.add_argument("--workers", type=int, default=None)
+        det.add_argument("--unmarked-times-utc", action="store_true", help=UNMARKED_UTC_HELP)
         det.add_argument(
             "--accounts-meta",
             type=Path,
@@ -210,6 +218,7 @@ class Command(BaseCommand):
                 o["path"],
                 o["root"] / o["dataset"],
                 skip_bad=o["skip_bad"],
+                unmarked_times_utc=o["unmarked_times_utc"],
                 partitions=o["partitions"],
                 replace=o["replace"],
                 progress=progress,
@@ -242,6 +251,7 @@ class Command(BaseCommand):
             rig=o["rig"],
             pack=o["pack"],
             model=o["model"],
+            unmarked_times_utc=o["unmarked_times_utc"],
         )
         findings = detect(o["input"], options)
         write_findings(findings, o["out"])
