@@ -30,7 +30,7 @@ from minesweep.jobs.worker import run_job_inline
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 from minesweep.registry.services import ip_allocation_create
 
-SIM_SEED = 15  # a year in which a farm has its meter to itself (the story's flat 24×7 block)
+SIM_SEED = 33  # a year in which a farm has its meter to itself (the story's flat 24×7 block)
 ACCOUNTS, DAYS = 60, 365
 START = date(2025, 1, 1)
 RUN_NAME = "演示：2025年全年用电数据（60户，逐时）"
@@ -124,15 +124,12 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
             strict=True,
         )
     )
-    flatness = {
-        a: mean / peak if peak else 0.0
-        for a, mean, peak in zip(
-            peaks_table.column("account_id").to_pylist(),
-            peaks_table.column("kwh_mean").to_pylist(),
-            peaks_table.column("kwh_max").to_pylist(),
-            strict=True,
-        )
-    }
+    # flatness as detection judges it: mean over the 99th percentile (one high hour does not count), over
+    # the hours the load ran (a farm switched on in spring is judged from then)
+    frame = table.select(["account_id", "kwh"]).to_pandas()
+    peak = frame.groupby("account_id").kwh.quantile(0.99)
+    running = frame[frame.kwh > 0.05 * frame.account_id.map(peak)]
+    flatness = (running.groupby("account_id").kwh.mean() / peak).fillna(0.0).to_dict()
     farms = sorted(a for a, row in labels.items() if row["kind"] in ("disguised_data_centre", "pure_farm"))
     # the story's farm (mapped onto the registry's "data centre") has its meter to itself: the flattest
     # (some farms share theirs with an office, some cut the peak hours)

@@ -27,6 +27,7 @@ def test_it_loads_a_demo_where_the_hidden_farm_tops_the_list(settings, tmp_path)
     )
     top = MeterSuspect.objects.filter(run=run).order_by("rank").first()
     assert top is not None and top.suspect and top.power_account is not None
+    assert f"top suspect {top.account_id}" in message and f"farm hidden at {top.account_id}" in message
     assert "data_center" in {c.code for c in top.power_account.subject.categories.all()}
     assert top.features["load_factor"] > 0.9  # the flat 24×7 load the carpet plot shows
     assert run.summary["in_registry"] == 60
