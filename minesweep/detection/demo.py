@@ -116,7 +116,7 @@ def _write_meter_file(target: Path) -> tuple[str, str]:
         table = pa.concat_tables(
             [ds.long_table(p, spec.interval_s) for p in sorted(dataset.glob("part-*.parquet"))]
         )
-    peaks_table = table.group_by("account_id").aggregate([("kwh", "max"), ("kwh", "mean")])
+    peaks_table = table.group_by("account_id").aggregate([("kwh", "max")])
     peaks = dict(
         zip(
             peaks_table.column("account_id").to_pylist(),

@@ -287,23 +287,31 @@ def profile_amplitude(cube: Cube) -> np.ndarray:
     """
     if cube.slots < 4:
         return np.full(cube.accounts, np.nan)
-    return _profile_amplitude_of(cube.slot_sums, cube.slot_counts)
+    return _relative_amplitude(_safe_ratio(cube.slot_sums, cube.slot_counts.astype(float)))
 
 
 def amplitude_by_day_kind(cube: Cube, is_workday: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Profile amplitude ((max − min) / mean of the mean daily profile) of the working days and of the
     rest days, each over its own days. NaN for daily data, without a calendar or without both kinds
     of day."""
-    if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
+    profiles = _profiles_by_day_kind(cube, is_workday)
+    if profiles is None:
         nothing = np.full(cube.accounts, np.nan)
         return nothing, nothing
+    return _relative_amplitude(profiles[0]), _relative_amplitude(profiles[1])
+
+
+def _profiles_by_day_kind(cube: Cube, is_workday: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(working, rest): the mean daily profiles (A, P, kW) of the working days and of the rest days,
+    each over its own days; None for daily data, without a calendar or without both kinds of day."""
+    if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
+        return None
     workday = np.asarray(is_workday, dtype=bool)
     if workday.all() or not workday.any():
-        nothing = np.full(cube.accounts, np.nan)
-        return nothing, nothing
+        return None
     rest_sums, rest_counts = cube.rest_day_sums(~workday)
-    working = _profile_amplitude_of(cube.slot_sums - rest_sums, cube.slot_counts - rest_counts)
-    return working, _profile_amplitude_of(rest_sums, rest_counts)
+    working = _safe_ratio(cube.slot_sums - rest_sums, (cube.slot_counts - rest_counts).astype(float))
+    return working, _safe_ratio(rest_sums, rest_counts.astype(float))
 
 
 def working_day_rhythm_share(working_amplitude: np.ndarray, rest_amplitude: np.ndarray) -> np.ndarray:
@@ -354,15 +362,10 @@ def working_hours_centre(
     midnight is not split in two. On the tune family (seed 31, 5,000 accounts, a year) offices,
     factories and a few irrigation pumps have one, and none is centred at night.
     """
-    nothing = np.full(cube.accounts, np.nan)
-    if cube.slots < 4 or is_workday is None or len(is_workday) != cube.days:
-        return nothing
-    workday = np.asarray(is_workday, dtype=bool)
-    if workday.all() or not workday.any():
-        return nothing
-    rest_sums, rest_counts = cube.rest_day_sums(~workday)
-    working = _safe_ratio(cube.slot_sums - rest_sums, (cube.slot_counts - rest_counts).astype(float))
-    rest = _safe_ratio(rest_sums, rest_counts.astype(float))
+    profiles = _profiles_by_day_kind(cube, is_workday)
+    if profiles is None:
+        return np.full(cube.accounts, np.nan)
+    working, rest = profiles
     lift = working - rest
     weight = np.nan_to_num(lift - np.min(lift, axis=1, where=~np.isnan(lift), initial=np.inf)[:, None])
     middle = np.asarray(slot_hours, dtype=float) + 12.0 / cube.slots  # a slot's hours start at its start
@@ -394,9 +397,8 @@ def working_hours_at_night(centre: np.ndarray) -> np.ndarray:
         return (centre >= start) | (centre < end)
 
 
-def _profile_amplitude_of(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """(max − min) / mean of the mean daily profile given per-slot sums and counts (A, P)."""
-    profile = _safe_ratio(sums, counts.astype(float))
+def _relative_amplitude(profile: np.ndarray) -> np.ndarray:
+    """(max − min) / mean of each account's mean daily profile (A, P)."""
     return _safe_ratio(_range_of(profile), nan_mean_rows(profile))
 
 
