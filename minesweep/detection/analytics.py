@@ -11,7 +11,7 @@ import ipaddress
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from minesweep.core.errors import DomainError
 from minesweep.core.i18n import split_pair
 from minesweep.detection.meter import dataset as ds
+from minesweep.detection.meter.balance import MeteredEnergy, metered_energy
 from minesweep.detection.meter.detect import DetectOptions, build_tasks
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.evidence import TrafficSeries, render_evidence
@@ -35,7 +36,7 @@ from minesweep.detection.meter.sources import (
     read_traffic_periods,
     traffic_in_window,
 )
-from minesweep.detection.meter.timebase import day_number_of
+from minesweep.detection.meter.timebase import SHANGHAI, day_number_of
 from minesweep.detection.network.api import (
     FlowOutcome,
     NetworkInputError,
@@ -288,15 +289,20 @@ def run_meter_detection(
     return MeterResult(findings, dataset, ds.read_info(dataset).interval_s, report, window)
 
 
+def _require_readings(dataset: Path, code: str, cannot_zh: str, cannot_en: str) -> None:
+    """Refuse, saying what cannot be done, when a run's normalised readings are gone from the server."""
+    if not ds.is_dataset(dataset):
+        raise DomainError(
+            f"detection.{code}",
+            f"该次检测的读数数据已不在服务器上，{cannot_zh}",
+            f"The readings of this run are no longer on the server; {cannot_en}",
+        )
+
+
 def meter_evidence_pngs(dataset: Path, account_id: str, traffic_file: Path | None = None) -> dict[str, bytes]:
     """``{"carpet.png": …, "daily.png": …}`` for one account of a normalised dataset; the daily picture
     draws the account's traffic over periods where known (:func:`account_traffic`)."""
-    if not ds.is_dataset(dataset):
-        raise DomainError(
-            "detection.evidence_missing",
-            "该次检测的读数数据已不在服务器上，无法绘制证据图",
-            "The readings of this run are no longer on the server; evidence cannot be drawn",
-        )
+    _require_readings(dataset, "evidence_missing", "无法绘制证据图", "evidence cannot be drawn")
     info = ds.read_info(dataset)
     ts, kwh = ds.read_account(dataset, account_id)
     if len(ts) == 0:
@@ -304,6 +310,19 @@ def meter_evidence_pngs(dataset: Path, account_id: str, traffic_file: Path | Non
             "account_unknown", f"数据中没有该户号：{account_id}", f"No readings for account {account_id}"
         )
     return render_evidence(ts, kwh, info.interval_s, account_id, account_traffic(account_id, traffic_file))
+
+
+def account_metered_energy(dataset: Path, account_id: str, first: date, last: date) -> MeteredEnergy:
+    """What one account's readings hold from Beijing day ``first`` to ``last`` (both inclusive), for a
+    production energy balance (:mod:`.meter.balance`)."""
+    _require_readings(
+        dataset, "readings_missing", "无法计算表计电量", "the metered energy cannot be computed"
+    )
+    info = ds.read_info(dataset)
+    ts, kwh = ds.read_account(dataset, account_id)
+    start = int(datetime.combine(first, time(), SHANGHAI).timestamp())
+    end = int(datetime.combine(last + timedelta(days=1), time(), SHANGHAI).timestamp())
+    return metered_energy(ts, kwh, info.interval_s, start, end)
 
 
 def account_traffic(account_id: str, traffic_file: Path | None = None) -> TrafficSeries | None:

@@ -12,6 +12,8 @@ from django.db import models
 
 from minesweep.cases.models import Lead
 from minesweep.core.i18n import bi
+from minesweep.detection.meter.balance import next_step_after
+from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
 from minesweep.jobs.models import Job
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 
@@ -81,7 +83,14 @@ class MeterSuspect(models.Model):
 
     @property
     def needs_desk_check(self) -> bool:
-        """A data centre would explain its flat load and its traffic is unknown: get the flows first."""
+        """A data centre or a plant would explain its flat load: get the flows or the production records
+        first — until a desk check has been recorded that settles it (``desk_verdict``, annotated by the
+        selectors: the latest check's verdict)."""
+        if getattr(self, "desk_verdict", None) in (
+            DeskCheck.Verdict.EXPLAINED,
+            DeskCheck.Verdict.UNEXPLAINED,
+        ):
+            return False
         fusion = self.reasons.get("fusion") if isinstance(self.reasons, dict) else None
         step = fusion.get("next_step") if isinstance(fusion, dict) else None
         return bool(self.suspect and isinstance(step, dict) and step.get("code") == "desk_check")
@@ -179,7 +188,21 @@ class HostTraffic(models.Model):
         return self.bytes * 8 / max(self.seconds, 1.0) / 1e6
 
 
-class InspectionOutcome(models.Model):
+class AnalystRecord(models.Model):
+    """What every record an officer enters against a finding carries: notes, division, who and when."""
+
+    notes = models.CharField(max_length=500, blank=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class InspectionOutcome(AnalystRecord):
     """What inspectors found on site for a lead (现场核查结果): the labelled example detection learns from."""
 
     class Outcome(models.TextChoices):
@@ -194,15 +217,75 @@ class InspectionOutcome(models.Model):
     inspected_on = models.DateField()
     rigs_found = models.PositiveIntegerField(null=True, blank=True)
     kw_measured = models.FloatField(null=True, blank=True, help_text="mining load measured on site, kW")
-    notes = models.CharField(max_length=500, blank=True)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.outcome}"
+
+
+class DeskCheck(AnalystRecord):
+    """A production energy balance for a meter finding (生产用电平衡核查): the plant's output and
+    electricity per unit from its records against what the meter read (:mod:`.meter.balance`). An
+    analyst's desk check: it decides whether a field visit is proposed, never a label to learn from."""
+
+    class Verdict(models.TextChoices):
+        EXPLAINED = "explained", bi("生产可解释用电", "Production explains the meter")
+        UNEXPLAINED = "unexplained", bi("有生产无法解释的用电", "Electricity production does not explain")
+        RECORDS_EXCEED = "records_exceed", bi("记录电量多于表计", "Records claim more than the meter read")
+
+    suspect = models.ForeignKey(MeterSuspect, on_delete=models.PROTECT, related_name="desk_checks")
+    period_start = models.DateField(help_text="first day (Beijing), inclusive")
+    period_end = models.DateField(help_text="last day (Beijing), inclusive")
+    product = models.CharField(max_length=100)
+    output = models.FloatField(help_text="output in the period, in `unit`")
+    unit = models.CharField(max_length=20)
+    kwh_per_unit = models.FloatField()
+    other_kwh = models.FloatField(default=0.0, help_text="other documented use in the period, kWh")
+    source = models.CharField(max_length=300, help_text="the records the figures come from")
+    metered_kwh = models.FloatField()
+    coverage = models.FloatField(help_text="share of the period's hours the readings cover")
+    explained_kwh = models.FloatField()
+    unexplained_kw = models.FloatField(help_text="mean kW production does not explain (0 unless unexplained)")
+    tolerance = models.FloatField()
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.suspect_id} {self.verdict}"
+
+    @property
+    def difference_share(self) -> float:
+        return (self.metered_kwh - self.explained_kwh) / self.metered_kwh if self.metered_kwh > 0 else 0.0
+
+    def next_step(self) -> tuple[str, str, str]:
+        """(code, zh, en) of what follows this balance (:func:`.meter.balance.next_step_after`), the
+        unexplained kW counted in rigs of the run's model."""
+        model = str(self.suspect.run.params.get("rig") or DEFAULT_RIG)
+        rig_kw = RIG_POWER_KW.get(model.upper(), RIG_POWER_KW[DEFAULT_RIG])
+        rigs = int(round(self.unexplained_kw / rig_kw))
+        return next_step_after(self.verdict, self.difference_share, self.unexplained_kw, rigs)
+
+    def as_facts(self) -> dict[str, object]:
+        """The balance as evidence travels with a lead or a target row (figures, source, next step)."""
+        code, zh, en = self.next_step()
+        return {
+            "period": [self.period_start.isoformat(), self.period_end.isoformat()],
+            "product": self.product,
+            "output": self.output,
+            "unit": self.unit,
+            "kwh_per_unit": self.kwh_per_unit,
+            "other_kwh": self.other_kwh,
+            "metered_kwh": self.metered_kwh,
+            "coverage": self.coverage,
+            "explained_kwh": self.explained_kwh,
+            "unexplained_kw": self.unexplained_kw,
+            "tolerance": self.tolerance,
+            "verdict": self.verdict,
+            "source": self.source,
+            "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
+            "next_step": {"code": code, "zh": zh, "en": en},
+        }

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
 from minesweep.core.errors import NotFoundError
-from minesweep.detection.models import MeterRun, MeterSuspect, NetHost, NetScan
+from minesweep.detection.models import DeskCheck, MeterRun, MeterSuspect, NetHost, NetScan
 
 
 def meter_runs(*, scope: Scope | None) -> QuerySet[MeterRun]:
@@ -46,7 +46,9 @@ def meter_suspects(
     q: str = "",
 ) -> QuerySet[MeterSuspect]:
     found = scoped(
-        MeterSuspect.objects.filter(run=run).select_related("division", "power_account__subject", "lead"),
+        MeterSuspect.objects.filter(run=run)
+        .select_related("division", "power_account__subject", "lead")
+        .annotate(desk_verdict=_latest_desk_verdict()),
         scope,
     )
     if min_score is not None:
@@ -62,8 +64,23 @@ def meter_suspects(
 
 def meter_suspect_get(*, scope: Scope | None, pk: int) -> MeterSuspect:
     return get_scoped(
-        MeterSuspect.objects.select_related("run", "division", "power_account__subject", "lead"), scope, pk=pk
+        MeterSuspect.objects.select_related("run", "division", "power_account__subject", "lead").annotate(
+            desk_verdict=_latest_desk_verdict()
+        ),
+        scope,
+        pk=pk,
     )
+
+
+def _latest_desk_verdict() -> Subquery:
+    """The verdict of a finding's latest production energy balance (None when none was recorded)."""
+    latest = DeskCheck.objects.filter(suspect=OuterRef("pk")).order_by("-recorded_at", "-id")
+    return Subquery(latest.values("verdict")[:1])
+
+
+def desk_checks(*, suspect: MeterSuspect) -> QuerySet[DeskCheck]:
+    """A finding's recorded balances, latest first (the finding itself was fetched inside a scope)."""
+    return DeskCheck.objects.filter(suspect=suspect).select_related("recorded_by", "suspect__run")
 
 
 def meter_counts(*, scope: Scope | None, run: MeterRun) -> dict[str, int]:

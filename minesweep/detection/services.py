@@ -11,6 +11,7 @@ import json
 import math
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError, NotFoundError, TransitionError
 from minesweep.core.i18n import pick
 from minesweep.detection.analytics import (
+    account_metered_energy,
     meter_evidence_pngs,
     parse_utc,
     registry_allocation_index,
@@ -42,6 +44,7 @@ from minesweep.detection.inputs import (
     resolve_data_path,
     store_upload,
 )
+from minesweep.detection.meter.balance import MIN_COVERAGE, TOLERANCE, energy_balance
 from minesweep.detection.meter.rigs import RIG_POWER_KW
 from minesweep.detection.meter.sources import (
     ALL_DAYS,
@@ -51,6 +54,7 @@ from minesweep.detection.meter.sources import (
     read_traffic_periods,
 )
 from minesweep.detection.models import (
+    DeskCheck,
     HostTraffic,
     InspectionOutcome,
     MeterRun,
@@ -371,6 +375,7 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
             "reasons": locked.reasons,
             "estimates": estimates,
             "features": locked.features,
+            "desk_checks": [c.as_facts() for c in locked.desk_checks.order_by("-recorded_at", "-id")],
         }
         kw = f"{locked.est_mining_kw:.0f} kW" if locked.est_mining_kw is not None else "—"
         lead = lead_create(
@@ -776,3 +781,117 @@ def inspection_outcome_record(
         detail={"lead": lead.number},
     )
     return record
+
+
+@dataclass(frozen=True)
+class ProductionRecord:
+    """What a plant's records say for a period (Beijing days, both inclusive): its product and output,
+    the electricity per unit of output, other documented use, and which records say so."""
+
+    first: date
+    last: date
+    product: str
+    output: float
+    unit: str
+    kwh_per_unit: float
+    source: str
+    other_kwh: float = 0.0
+    notes: str = ""
+
+
+@transaction.atomic
+def desk_check_record(*, actor: Actor, suspect: MeterSuspect, record: ProductionRecord) -> DeskCheck:
+    """Record a production energy balance for a meter finding (:mod:`.meter.balance`): the metered
+    energy of the period from the run's readings against what the records say production needed."""
+    _check_production_record(record)
+    figures = {
+        "period_start": record.first,
+        "period_end": record.last,
+        "product": record.product[:100],
+        "output": record.output,
+        "unit": record.unit[:20],
+        "kwh_per_unit": record.kwh_per_unit,
+        "other_kwh": record.other_kwh,
+        "source": record.source[:300],
+    }
+    same = DeskCheck.objects.filter(suspect=suspect, **figures).first()
+    if same is not None:
+        return same  # the same figures sent twice (a double click): one record
+    metered = account_metered_energy(
+        Path(suspect.run.dataset_path), suspect.account_id, record.first, record.last
+    )
+    if metered.coverage < MIN_COVERAGE:
+        window = suspect.run.summary.get("window") or ["?", "?"]
+        raise DomainError(
+            "detection.desk_check_coverage",
+            f"该时段内读数仅覆盖 {metered.coverage:.0%} 的小时（至少需 {MIN_COVERAGE:.0%}）：缺失的小时可能正含所查负荷，"
+            f"请选择读数覆盖的时段（本次检测的读数为 {window[0]} 至 {window[-1]}）",
+            f"The readings cover only {metered.coverage:.0%} of the period's hours (at least {MIN_COVERAGE:.0%} "
+            "needed): the missing hours may hold the very load in question; choose a period the readings cover "
+            f"(this run's readings run from {window[0]} to {window[-1]})",
+        )
+    balance = energy_balance(metered, record.output, record.kwh_per_unit, record.other_kwh)
+    check = DeskCheck.objects.create(
+        suspect=suspect,
+        **figures,
+        metered_kwh=round(balance.metered_kwh, 1),
+        coverage=round(metered.coverage, 4),
+        explained_kwh=round(balance.explained_kwh, 1),
+        unexplained_kw=round(balance.unexplained_kw, 1),
+        tolerance=TOLERANCE,
+        verdict=balance.verdict,
+        notes=record.notes[:500],
+        division=suspect.division,
+        recorded_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="detection.desk_check.record",
+        target=check,
+        after={
+            "account": suspect.account_id,
+            "verdict": balance.verdict,
+            "metered_kwh": check.metered_kwh,
+            "explained_kwh": check.explained_kwh,
+            "unexplained_kw": check.unexplained_kw,
+        },
+        division_code=suspect.division_id,
+        detail={"run": suspect.run_id, "account": suspect.account_id, "verdict": balance.verdict},
+    )
+    return check
+
+
+def _check_production_record(record: ProductionRecord) -> None:
+    if record.first > record.last:
+        raise DomainError(
+            "detection.desk_check_period",
+            "核查时段的起始日不能晚于截止日",
+            "The period cannot end before it starts",
+        )
+    if record.last >= timezone.localdate():
+        raise DomainError(
+            "detection.desk_check_period_open",
+            "核查时段须在今天之前结束（当天的读数与记录尚不完整）",
+            "The period must end before today (today's readings and records are not complete)",
+        )
+    numbers = (record.output, record.kwh_per_unit, record.other_kwh)
+    if any(not math.isfinite(n) or n < 0 for n in numbers):
+        raise DomainError(
+            "detection.desk_check_negative",
+            "产量、单位电耗和其他用电不能为负",
+            "Output, kWh per unit and other use cannot be negative",
+        )
+    if record.output > 0 and record.kwh_per_unit <= 0:
+        raise DomainError(
+            "detection.desk_check_unit_kwh",
+            "有产量时须填写单位产品电耗（来自能源利用状况报告或节能审查）",
+            "With output recorded, give the electricity per unit of output (from the energy use report or the "
+            "energy-saving review)",
+        )
+    if not record.source.strip() or not record.product.strip() or not record.unit.strip():
+        raise DomainError(
+            "detection.desk_check_source",
+            "请填写产品、计量单位和数据来源（如统计报表、能源利用状况报告）",
+            "Give the product, its unit and the records the figures come from (e.g. statistical returns, the "
+            "energy use report)",
+        )

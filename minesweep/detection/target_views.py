@@ -45,6 +45,7 @@ def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
                 "next_step": row.next_step[0],
                 "next_step_text": pick(*row.next_step[1:]),
                 "promoted": bool(row.facts.get("promoted")),
+                "desk_checked": "desk_check" in row.facts.get("meter", {}),
             }
         )
     return render(

@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Q
 
 from minesweep.accounts.jurisdiction import Scope
-from minesweep.detection.models import HostTraffic, MeterSuspect, NetHost
+from minesweep.detection.models import DeskCheck, HostTraffic, MeterSuspect, NetHost
 from minesweep.registry.models import IPAllocation, MiningProject, PowerAccount, Subject
 
 NO_METER_PRIOR = -3.0
@@ -75,12 +75,18 @@ class TargetRow:
 
     @property
     def next_step(self) -> tuple[str, str, str]:
-        """(code, zh, en): ``desk_check`` when its meter finding asks for the site's flow data first (a
-        data centre would explain the flat load and the traffic is unknown) and no network finding has
-        since shown mining traffic; otherwise ``field_visit``."""
+        """(code, zh, en): ``desk_check`` when its meter finding asks for the site's flow data or
+        production records first (a data centre or a plant would explain the flat load) and no network
+        finding has since shown mining traffic; once a production energy balance is recorded, what it
+        says (``desk_cleared``, ``field_visit`` or ``desk_check`` again); otherwise ``field_visit``.
+        Mining traffic seen on the network overrides a balance: rigs were seen, whatever the records."""
+        mining_seen = any(h.get("kind") == NetHost.Kind.MINING for h in self.facts.get("network", []))
+        desk = self.facts.get("meter", {}).get("desk_check")
+        if isinstance(desk, dict) and not mining_seen:
+            step = desk["next_step"]
+            return str(step["code"]), str(step["zh"]), str(step["en"])
         fusion = self.facts.get("meter", {}).get("fusion", {})
         step = fusion.get("next_step") if isinstance(fusion, dict) else None
-        mining_seen = any(h.get("kind") == NetHost.Kind.MINING for h in self.facts.get("network", []))
         if isinstance(step, dict) and step.get("code") == "desk_check" and not mining_seen:
             return "desk_check", str(step.get("zh", "")), str(step.get("en", ""))
         return "field_visit", "建议现场核查", "Worth a field visit"
@@ -137,6 +143,14 @@ def _latest_meter_findings(scope: Scope) -> list[MeterSuspect]:
     )
     for suspect in rows:
         latest.setdefault(suspect.account_id, suspect)
+    checks: dict[int, DeskCheck] = {}
+    by_recency = DeskCheck.objects.filter(suspect_id__in=[s.pk for s in latest.values()]).order_by(
+        "-recorded_at", "-id"
+    )
+    for check in by_recency.select_related("suspect__run"):
+        checks.setdefault(check.suspect_id, check)
+    for suspect in latest.values():
+        suspect.latest_desk_check = checks.get(suspect.pk)  # type: ignore[attr-defined]
     return list(latest.values())
 
 
@@ -199,6 +213,9 @@ def _meter_stream(row: TargetRow, findings: list[MeterSuspect]) -> None:
         "fusion": best.reasons.get("fusion", {}),
         "features": best.features,
     }
+    check: DeskCheck | None = getattr(best, "latest_desk_check", None)
+    if check is not None:
+        row.facts["meter"]["desk_check"] = check.as_facts()
     for item in best.reasons.get("fusion", {}).get("missing", []):
         if isinstance(item, dict):
             row.missing.append((str(item.get("zh", "")), str(item.get("en", ""))))

@@ -19,6 +19,11 @@ urlpatterns = [
         views.meter_suspect_promote_view,
         name="meter_suspect_promote",
     ),
+    path(
+        "analytics/meters/suspects/<int:pk>/desk-check/",
+        views.meter_suspect_desk_check,
+        name="meter_suspect_desk_check",
+    ),
     path("analytics/targets/", target_views.targets, name="targets"),
     path("analytics/targets/promote/", target_views.target_promote_view, name="target_promote"),
     path("analytics/outcomes/", target_views.outcomes, name="outcomes"),

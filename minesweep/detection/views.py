@@ -23,12 +23,16 @@ from minesweep.core.exports import SafeCsvWriter
 from minesweep.core.i18n import pick
 from minesweep.detection import selectors
 from minesweep.detection.analytics import parse_utc
+from minesweep.detection.forms import DeskCheckForm
 from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
+from minesweep.detection.meter.balance import MIN_COVERAGE, TOLERANCE
 from minesweep.detection.meter.kernels.shape import working_hours_at_night
 from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
-from minesweep.detection.models import NetHost, NetScan
+from minesweep.detection.models import DeskCheck, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.evidence import render_host_png
 from minesweep.detection.services import (
+    ProductionRecord,
+    desk_check_record,
     meter_evidence,
     meter_run_start,
     meter_suspect_promote,
@@ -340,6 +344,60 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
 @analyst_view
 def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
+    return _evidence_page(request, suspect, DeskCheckForm(initial=_desk_check_period(suspect)))
+
+
+@require_POST
+@analyst_view
+def meter_suspect_desk_check(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    """Record a production energy balance for the finding; bad input re-shows the page, nothing stored."""
+    suspect = selectors.meter_suspect_get(scope=scope, pk=pk)
+    form = DeskCheckForm(request.POST)
+    if not form.is_valid():
+        return _evidence_page(request, suspect, form, status=400)
+    data = form.cleaned_data
+    record = ProductionRecord(
+        first=data["period_start"],
+        last=data["period_end"],
+        product=data["product"],
+        output=data["output"],
+        unit=data["unit"],
+        kwh_per_unit=data["kwh_per_unit"] or 0.0,
+        other_kwh=data["other_kwh"] or 0.0,
+        source=data["source"],
+        notes=data["notes"],
+    )
+    try:
+        desk_check_record(actor=request.user, suspect=suspect, record=record)  # type: ignore[arg-type]
+    except DomainError as error:
+        return _evidence_page(
+            request, suspect, form, error=pick(error.message_zh, error.message_en), status=400
+        )
+    messages.success(request, pick("案头核查已记录", "Desk check recorded"))
+    return redirect(reverse("detection:meter_suspect", args=[pk]) + "#desk-check")
+
+
+def _desk_check_row(check: DeskCheck) -> dict[str, Any]:
+    return {
+        "check": check,
+        "metered_kwh": f"{check.metered_kwh:,.0f}",
+        "explained_kwh": f"{check.explained_kwh:,.0f}",
+        "coverage": f"{check.coverage:.1%}",
+        "difference": f"{check.difference_share:+.1%}",
+        "unexplained_kw": f"{check.unexplained_kw:,.0f}" if check.unexplained_kw else "",
+    }
+
+
+def _desk_check_period(suspect: MeterSuspect) -> dict[str, str]:
+    """The run's window as the form's default period (Beijing days), tonnes as the default unit."""
+    window = suspect.run.summary.get("window") or []
+    period = {"period_start": window[0], "period_end": window[1]} if len(window) == 2 else {}
+    return period | {"unit": pick("吨", "t")}
+
+
+def _evidence_page(
+    request: HttpRequest, suspect: MeterSuspect, form: DeskCheckForm, error: str = "", status: int = 200
+) -> HttpResponse:
     features = [
         {"name": _pick(FEATURE_NAMES, key), "key": key, "value": _shown(value)}
         for key, value in suspect.features.items()
@@ -349,6 +407,11 @@ def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespons
         for item in suspect.reasons.get("top", [])
     ]
     subject = suspect.power_account.subject if suspect.power_account else None
+    checks = list(selectors.desk_checks(suspect=suspect))
+    fusion = _fusion_in_words(suspect.reasons.get("fusion") or {})
+    if checks:
+        code, zh, en = checks[0].next_step()
+        fusion.update(next_step=code, next_step_text=pick(zh, en))
     return render(
         request,
         "detection/meter_suspect.html",
@@ -362,10 +425,16 @@ def meter_suspect(request: HttpRequest, pk: int, *, scope: Scope) -> HttpRespons
             "basis": _pick(BASIS_NAMES, suspect.est_basis),
             "subject": subject,
             "categories": list(subject.categories.all()) if subject else [],
-            "fusion": _fusion_in_words(suspect.reasons.get("fusion") or {}),
+            "fusion": fusion,
             "meter_score": suspect.reasons.get("meter_score"),
             "working_hours_centre": _clock_in_doubt(suspect.features.get("working_hours_centre")),
+            "desk_checks": [_desk_check_row(c) for c in checks],
+            "desk_form": form,
+            "desk_error": error,
+            "desk_tolerance": TOLERANCE,
+            "desk_min_coverage": MIN_COVERAGE,
         },
+        status=status,
     )
 
 

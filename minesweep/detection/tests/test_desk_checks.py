@@ -1,0 +1,175 @@
+# ruff: noqa: F811  (pytest fixtures shared from test_services are imported, then requested by name)
+"""The production energy balance an analyst records on a meter finding: metered energy from the run's
+readings, the verdict, the next step on the evidence page and the target list, the audit trail, and bad
+input refused with nothing stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from minesweep.accounts.jurisdiction import Scope
+from minesweep.accounts.roles import Role
+from minesweep.audit.models import AuditEvent
+from minesweep.cases.models import Lead
+from minesweep.detection.meter import dataset as ds
+from minesweep.detection.models import DeskCheck, MeterRun, MeterSuspect
+from minesweep.detection.targets import target_row
+from minesweep.detection.tests.test_services import (  # noqa: F401  (fixtures)
+    FARM_ACCOUNT,
+    data_root,
+    hidden_farm,
+    parquet_upload,
+    simulated,
+)
+from minesweep.jobs.worker import run_worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def farm_finding(data_root, hidden_farm, simulated, make_staff, client_for):  # type: ignore[no-untyped-def]
+    analyst = make_staff("region_analyst", Role.ANALYST, "150000")
+    client = client_for(analyst)
+    client.post("/analytics/meters/new/", {"name": "案头核查", "files": parquet_upload(simulated)})
+    assert run_worker(once=True) == 1
+    suspect = MeterSuspect.objects.get(run=MeterRun.objects.get(), account_id=FARM_ACCOUNT)
+    assert suspect.suspect
+    return client, suspect
+
+
+def _metered_kwh(dataset: Path, account: str, first: str, last: str) -> float:
+    """The account's kWh between two Beijing days, read the long way (pandas, local dates)."""
+    info = ds.read_info(dataset)
+    frames = [
+        ds.long_table(ds.partition_path(dataset, i), info.interval_s).to_pandas()
+        for i in range(info.partitions)
+    ]
+    readings = [f[f.account_id == account] for f in frames]
+    table = next(r for r in readings if len(r))
+    local_day = table.ts.dt.tz_convert("Asia/Shanghai").dt.date
+    inside = (local_day >= dt.date.fromisoformat(first)) & (local_day <= dt.date.fromisoformat(last))
+    return float(table.kwh[inside].astype(float).sum())
+
+
+def _post(client, suspect, **fields):  # type: ignore[no-untyped-def]
+    form = {
+        "period_start": "2021-03-05",
+        "period_end": "2021-03-31",
+        "product": "硅铁",
+        "unit": "吨",
+        "source": "2021年3月统计报表（B204-1）",
+        "kwh_per_unit": "8000",
+        "other_kwh": "",
+        "notes": "",
+    } | {k: str(v) for k, v in fields.items()}
+    return client.post(f"/analytics/meters/suspects/{suspect.pk}/desk-check/", form)
+
+
+def test_production_that_explains_the_meter_clears_the_finding_at_the_desk(farm_finding):
+    client, suspect = farm_finding
+    page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    window = suspect.run.summary["window"]
+    assert (
+        'id="desk-check-form"' in page and f'value="{window[0]}"' in page and f'value="{window[1]}"' in page
+    )
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
+    assert metered > 100_000  # a farm: hundreds of kW since its onset on 4 March
+    output = metered * 0.97 / 8000  # what the plant says it made needs 3 % less than the meter read
+    response = _post(client, suspect, output=f"{output:.3f}")
+    assert response.status_code == 302 and response["Location"].endswith("#desk-check")
+    check = DeskCheck.objects.get()
+    assert check.verdict == DeskCheck.Verdict.EXPLAINED and 0.95 <= check.coverage <= 1.0
+    assert check.metered_kwh == pytest.approx(metered, abs=1.0) and check.unexplained_kw == 0.0
+    event = AuditEvent.objects.get(action="detection.desk_check.record")
+    assert event.detail["verdict"] == "explained" and event.object_id == str(check.pk)
+    assert event.division_code == suspect.division_id
+    page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    assert "生产记录可解释表计电量（相差 3.0%）" in page and "desk-check-badge" not in page
+    assert 'id="desk-checks"' in page and "2021年3月统计报表" in page
+    targets = client.get("/analytics/targets/").content.decode()
+    assert "案头核查：生产可解释" in targets
+    again = _post(client, suspect, output=f"{output:.3f}")  # the same figures sent twice: one record
+    assert again.status_code == 302 and DeskCheck.objects.count() == 1
+    assert AuditEvent.objects.filter(action="detection.desk_check.record").count() == 1
+    client.post(f"/analytics/meters/suspects/{suspect.pk}/promote/")
+    lead = Lead.objects.get()
+    (carried,) = lead.evidence["desk_checks"]  # the balance travels with the lead
+    assert carried["verdict"] == "explained" and carried["source"] == check.source
+    assert carried["next_step"]["code"] == "desk_cleared"
+
+
+def test_energy_production_did_not_need_sends_the_finding_to_a_field_visit_with_its_kw(farm_finding):
+    client, suspect = farm_finding
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
+    response = _post(client, suspect, output=f"{metered * 0.4 / 8000:.3f}")
+    assert response.status_code == 302
+    check = DeskCheck.objects.get()
+    expected_kw = metered * 0.6 / (27 * 24)
+    assert check.verdict == DeskCheck.Verdict.UNEXPLAINED
+    assert check.unexplained_kw == pytest.approx(expected_kw, rel=0.01)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    assert f"about {expected_kw:,.0f} kW on average" in page and "worth a field visit" in page
+    assert "生产" not in page.split('id="next-step"')[1][:400]  # one language at a time
+    row = target_row(
+        scope=Scope("15", Role.ANALYST, "", "150000"), key=f"subject:{suspect.power_account.subject_id}"
+    )
+    assert row is not None and row.next_step[0] == "field_visit" and "field visit" in row.next_step[2]
+    assert row.as_dict()["facts"]["meter"]["desk_check"]["verdict"] == "unexplained"
+
+
+def test_records_that_need_more_than_the_meter_read_ask_again(farm_finding):
+    client, suspect = farm_finding
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
+    _post(client, suspect, output=f"{metered * 1.5 / 8000:.3f}")
+    assert DeskCheck.objects.get().verdict == DeskCheck.Verdict.RECORDS_EXCEED
+    page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    assert "另有电源" in page and 'id="desk-check-badge"' in page  # still a desk check to finish
+
+
+@pytest.mark.parametrize(
+    ("fields", "zh"),
+    [
+        ({"period_start": "2021-03-01", "period_end": "2021-02-01", "output": "1"}, "起始日不能晚于截止日"),
+        (
+            {"period_start": "2024-06-01", "period_end": "2024-06-30", "output": "1"},
+            "读数仅覆盖 0% 的小时（至少需 95%）：缺失的小时可能正含所查负荷，请选择读数覆盖的时段（本次检测的读数为 2021-01-01 至 2021-03-31）",
+        ),
+        ({"period_end": (dt.date.today() + dt.timedelta(days=3)).isoformat(), "output": "1"}, "今天之前结束"),
+        ({"output": "5", "kwh_per_unit": ""}, "有产量时须填写单位产品电耗"),
+        ({"output": "-5"}, 'class="errorlist"'),
+        ({"output": "nan"}, 'class="errorlist"'),
+        ({"output": "1", "source": "   "}, 'class="errorlist"'),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason_and_nothing_is_stored(farm_finding, fields, zh):
+    client, suspect = farm_finding
+    response = _post(client, suspect, **fields)
+    body = response.content.decode()
+    assert response.status_code == 400 and zh in body, body[
+        body.find("desk-check") : body.find("desk-check") + 2000
+    ]
+    assert not DeskCheck.objects.exists()
+    assert not AuditEvent.objects.filter(action="detection.desk_check.record").exists()
+
+
+def test_an_analyst_outside_the_jurisdiction_cannot_record_one(farm_finding, make_staff, client_for):
+    _, suspect = farm_finding
+    outsider = client_for(make_staff("baotou_analyst", Role.ANALYST, "150200"))
+    assert _post(outsider, suspect, output="1").status_code == 404
+    assert not DeskCheck.objects.exists()
+
+
+def test_it_refuses_in_english_to_an_analyst_reading_english(farm_finding):
+    client, suspect = farm_finding
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
+    assert 'name="unit" value="t"' in page and "Desk check: production energy balance" in page
+    body = _post(
+        client, suspect, period_start="2021-04-01", period_end="2021-04-30", output="1"
+    ).content.decode()
+    assert "The readings cover only 0% of the period&#x27;s hours" in body and "读数" not in body
+    assert not DeskCheck.objects.exists()
