@@ -7,12 +7,13 @@ different (mostly wider and shifted) range in ``EVAL``. Weights and thresholds a
 every figure in bench/README.md is measured on ``eval``. Neither is real data: held-out sets built
 from real series judge the result in the end.
 
-Not every knob has a family yet. Still drawn the same way in both (so a weight that leans on one of
-them would pass eval without being right): a cold store's loading rhythm (5-20 % in working hours) and
-how hard its compressors follow the weather, a hospital's outpatient hours, a data centre's weekly dip
-(0-5 %), growth and 1 % noise, the timing of households' appliance habits, and the outdoor day-night
-swing (10 °C). The plants' shift-change dip was one of them until 2026-12-06 (bench/README.md, "A
-plant's shift is its own"): the detector had leaned on it.
+Every knob that shapes a negative's load now has a family. The last ones still drawn the same way in
+both were given theirs on 2026-12-06 (bench/README.md, "The last shared knobs"): a data centre's load
+noise, weekly dip and growth (a data centre can shrink too), a cold store's loading in working hours,
+compressor cycling and how much of its load follows the weather, a hospital's outpatient hours and
+noise, when households cook (eval: later, as clocks run ahead of the sun in western Inner Mongolia) and
+the outdoor day-night swing. The plants' shift-change dip was the one the detector had leaned on
+(bench/README.md, "A plant's shift is its own").
 
 Ranges are (low, high) for a uniform draw per account unless said otherwise.
 """
@@ -63,6 +64,22 @@ class Family:
     # depth of the dip at a shift change (a share of the load, per plant): a potline or a furnace run
     # from a control room has none, a line with manual charging a few percent
     plant_shift_dip: tuple[float, float]
+    # data centres' IT load: σ of its noise (per day and per slot), dip on rest days, growth per year
+    dc_noise: tuple[float, float]
+    dc_weekly_dip: tuple[float, float]
+    dc_growth: tuple[float, float]
+    # cold stores: load added by loading in working hours, σ of compressor cycling, share of the load
+    # that follows the outdoor temperature
+    cold_loading: tuple[float, float]
+    cold_cycling: tuple[float, float]
+    cold_weather_share: tuple[float, float]
+    # hospitals: outpatient hours on top of the wards (share of the level), σ of slot noise
+    hospital_outpatient: tuple[float, float]
+    hospital_noise: tuple[float, float]
+    # households: the mean hours of the morning and evening appliance peaks (each household drawn round them)
+    household_peaks: tuple[float, float]
+    # the outdoor temperature's swing between night and day, °C (peak at 15:00)
+    day_night_swing_c: float
     # households
     appliance_rate: tuple[float, float]  # appliance events per evening hour
     standby_kw: tuple[float, float]
@@ -105,6 +122,16 @@ TUNE = Family(
     plant_day_sigma=(0.004, 0.03),
     plant_drift=(0.002, 0.012),
     plant_shift_dip=(0.0, 0.05),
+    dc_noise=(0.005, 0.015),
+    dc_weekly_dip=(0.0, 0.05),
+    dc_growth=(0.0, 0.3),
+    cold_loading=(0.05, 0.2),
+    cold_cycling=(0.05, 0.12),
+    cold_weather_share=(0.45, 0.7),
+    hospital_outpatient=(0.3, 0.5),
+    hospital_noise=(0.03, 0.05),
+    household_peaks=(7.5, 19.5),
+    day_night_swing_c=10.0,
     appliance_rate=(0.8, 2.0),
     standby_kw=(0.05, 0.2),
     heating_kw=(3.0, 8.0),
@@ -165,6 +192,16 @@ EVAL = Family(
     plant_day_sigma=(0.006, 0.035),
     plant_drift=(0.003, 0.015),
     plant_shift_dip=(0.0, 0.06),
+    dc_noise=(0.003, 0.025),
+    dc_weekly_dip=(0.0, 0.08),
+    dc_growth=(-0.1, 0.4),
+    cold_loading=(0.03, 0.3),
+    cold_cycling=(0.03, 0.15),
+    cold_weather_share=(0.3, 0.8),
+    hospital_outpatient=(0.2, 0.6),
+    hospital_noise=(0.02, 0.06),
+    household_peaks=(7.8, 20.2),
+    day_night_swing_c=13.0,
     appliance_rate=(0.5, 3.0),
     standby_kw=(0.03, 0.35),
     heating_kw=(2.0, 10.0),

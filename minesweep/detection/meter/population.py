@@ -27,6 +27,7 @@ class Calendar:
     is_workday: np.ndarray
     festival: np.ndarray
     temperature_c: np.ndarray
+    day_night_swing_c: float = 10.0
 
     @property
     def n_days(self) -> int:
@@ -173,8 +174,10 @@ def _ar1(
 
 
 def slot_temperature(cal: Calendar) -> np.ndarray:
-    """(D, P) outdoor °C per slot: the daily mean plus a 10 °C day-night swing peaking at 15:00."""
-    return cal.temperature_c[:, None] + 5.0 * np.sin(2 * np.pi * (cal.slot_hours[None, :] - 9.0) / 24.0)
+    """(D, P) outdoor °C per slot: the daily mean plus the family's day-night swing, peaking at 15:00."""
+    return cal.temperature_c[:, None] + cal.day_night_swing_c / 2 * np.sin(
+        2 * np.pi * (cal.slot_hours[None, :] - 9.0) / 24.0
+    )
 
 
 def household(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
@@ -186,8 +189,8 @@ def household(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> n
     fridge = 0.04 * (1 + 0.3 * rng.standard_normal((n, days, slots)).clip(-3, 3))
     habit = (
         0.05
-        + 0.5 * _bump(cal.slot_hours, rng.normal(7.5, 0.7, n), 1.0)
-        + 1.0 * _bump(cal.slot_hours, rng.normal(19.5, 1.0, n), 1.8)
+        + 0.5 * _bump(cal.slot_hours, rng.normal(fam.household_peaks[0], 0.7, n), 1.0)
+        + 1.0 * _bump(cal.slot_hours, rng.normal(fam.household_peaks[1], 1.0, n), 1.8)
         + 0.3 * _bump(cal.slot_hours, rng.normal(12.5, 0.5, n), 1.0)
     )
     rate = _u(rng, fam.appliance_rate, n)[:, None] * habit  # events per hour (A, P)
@@ -276,20 +279,21 @@ def data_centre_parts(
     rng: np.random.Generator, n: int, cal: Calendar, fam: Family
 ) -> tuple[np.ndarray, np.ndarray]:
     """Legitimate data centre: (total kW, IT kW). IT load has a daily rhythm (busy in the day and
-    evening), a weekly dip and slow growth; cooling = IT × (PUE − 1) with PUE following the outdoor
+    evening), a weekly dip and slow growth (or decline) at a yearly rate; cooling = IT × (PUE − 1) with PUE following the outdoor
     temperature slot by slot (1.2-1.8)."""
     days, slots = cal.n_days, len(cal.slot_hours)
     level = rng.lognormal(np.log(1200), 0.8, n)
     wave = 1 + _u(rng, fam.dc_wave, n)[:, None] * np.sin(
         2 * np.pi * (cal.slot_hours[None, :] - rng.uniform(8, 13, n)[:, None]) / 24
     )
-    weekly = 1 - rng.uniform(0.0, 0.05, n)[:, None] * ~cal.is_workday[None, :]
-    growth = 1 + rng.uniform(0, 0.3, n)[:, None] * np.linspace(0, 1, days)[None, :]
+    weekly = 1 - _u(rng, fam.dc_weekly_dip, n)[:, None] * ~cal.is_workday[None, :]
+    growth = 1 + _u(rng, fam.dc_growth, n)[:, None] * (np.arange(days) / 365.0)[None, :]  # a year's growth
+    sigma = _u(rng, fam.dc_noise, n)
     it = (
         level[:, None, None]
         * wave[:, None, :]
-        * (weekly * growth * rng.normal(1, 0.01, (n, days)))[:, :, None]
-        * rng.normal(1, 0.01, (n, days, slots))
+        * (weekly * growth * rng.normal(1, sigma[:, None], (n, days)))[:, :, None]
+        * rng.normal(1, sigma[:, None, None], (n, days, slots))
     )
     floor, swing = _u(rng, fam.pue_floor, n), _u(rng, fam.pue_swing, n)
     warmth = np.clip((slot_temperature(cal) - 5.0) / 30.0, 0, 1)[None]
@@ -303,12 +307,15 @@ def cold_store(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> 
     days, slots = cal.n_days, len(cal.slot_hours)
     level = rng.lognormal(np.log(300), 0.7, n)
     warmth = np.clip((slot_temperature(cal) + 10.0) / 40.0, 0.1, 1.2)[None]
-    loading = 1 + rng.uniform(0.05, 0.2, n)[:, None, None] * (
+    loading = 1 + _u(rng, fam.cold_loading, n)[:, None, None] * (
         _window(cal.slot_hours, rng.uniform(7, 9, n), rng.uniform(17, 20, n))[:, None, :]
         * cal.is_workday[None, :, None]
     )
-    cycling = np.clip(1 + _ar1(rng, (n, days, slots), np.full(n, 0.6), rng.uniform(0.05, 0.12, n)), 0.3, 1.7)
-    return level[:, None, None] * (0.4 + 0.6 * warmth) * loading * cycling
+    cycling = np.clip(
+        1 + _ar1(rng, (n, days, slots), np.full(n, 0.6), _u(rng, fam.cold_cycling, n)), 0.3, 1.7
+    )
+    follows = _u(rng, fam.cold_weather_share, n)[:, None, None]
+    return level[:, None, None] * (1 - follows + follows * warmth) * loading * cycling
 
 
 def hospital(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
@@ -317,9 +324,11 @@ def hospital(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np
     level = rng.lognormal(np.log(500), 0.6, n)
     day_bump = _window(cal.slot_hours, rng.uniform(7.5, 8.5, n), rng.uniform(17, 18.5, n))
     open_day = np.where(cal.is_workday, 1.0, 0.4)[None, :, None]
-    shape = rng.uniform(0.45, 0.65, n)[:, None, None] + 0.4 * day_bump[:, None, :] * open_day
+    outpatient = _u(rng, fam.hospital_outpatient, n)[:, None, None]
+    shape = rng.uniform(0.45, 0.65, n)[:, None, None] + outpatient * day_bump[:, None, :] * open_day
     hvac = _heat_cool(cal, rng.uniform(0.005, 0.02, n), rng.uniform(0.02, 0.05, n))
-    return level[:, None, None] * shape * hvac[:, :, None] * rng.normal(1, 0.04, (n, days, slots))
+    noise = rng.normal(1, _u(rng, fam.hospital_noise, n)[:, None, None], (n, days, slots))
+    return level[:, None, None] * shape * hvac[:, :, None] * noise
 
 
 def mining_block(

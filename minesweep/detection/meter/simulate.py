@@ -239,6 +239,7 @@ def build_calendar(spec: SimulationSpec) -> pop.Calendar:
         is_workday=np.array(workday),
         festival=festival,
         temperature_c=temperature,
+        day_night_swing_c=family_named(spec.family).day_night_swing_c,
     )
 
 

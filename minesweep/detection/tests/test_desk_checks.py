@@ -27,6 +27,7 @@ from minesweep.detection.tests.test_services import (  # noqa: F401  (fixtures)
 from minesweep.jobs.worker import run_worker
 
 pytestmark = pytest.mark.django_db
+FIRST, LAST, HOURS = "2021-03-02", "2021-03-22", 21 * 24  # three weeks the farm ran, fully read
 
 
 @pytest.fixture
@@ -56,8 +57,8 @@ def _metered_kwh(dataset: Path, account: str, first: str, last: str) -> float:
 
 def _post(client, suspect, **fields):  # type: ignore[no-untyped-def]
     form = {
-        "period_start": "2021-03-05",
-        "period_end": "2021-03-31",
+        "period_start": FIRST,
+        "period_end": LAST,
         "product": "硅铁",
         "unit": "吨",
         "source": "2021年3月统计报表（B204-1）",
@@ -75,8 +76,8 @@ def test_production_that_explains_the_meter_clears_the_finding_at_the_desk(farm_
     assert (
         'id="desk-check-form"' in page and f'value="{window[0]}"' in page and f'value="{window[1]}"' in page
     )
-    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
-    assert metered > 100_000  # a farm: hundreds of kW since its onset on 4 March
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    assert metered > 100_000  # a farm: hundreds of kW
     output = metered * 0.97 / 8000  # what the plant says it made needs 3 % less than the meter read
     response = _post(client, suspect, output=f"{output:.3f}")
     assert response.status_code == 302 and response["Location"].endswith("#desk-check")
@@ -103,11 +104,11 @@ def test_production_that_explains_the_meter_clears_the_finding_at_the_desk(farm_
 
 def test_energy_production_did_not_need_sends_the_finding_to_a_field_visit_with_its_kw(farm_finding):
     client, suspect = farm_finding
-    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
     response = _post(client, suspect, output=f"{metered * 0.4 / 8000:.3f}")
     assert response.status_code == 302
     check = DeskCheck.objects.get()
-    expected_kw = metered * 0.6 / (27 * 24)
+    expected_kw = metered * 0.6 / (HOURS)
     assert check.verdict == DeskCheck.Verdict.UNEXPLAINED
     assert check.unexplained_kw == pytest.approx(expected_kw, rel=0.01)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -123,7 +124,7 @@ def test_energy_production_did_not_need_sends_the_finding_to_a_field_visit_with_
 
 def test_records_that_need_more_than_the_meter_read_ask_again(farm_finding):
     client, suspect = farm_finding
-    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, "2021-03-05", "2021-03-31")
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
     _post(client, suspect, output=f"{metered * 1.5 / 8000:.3f}")
     assert DeskCheck.objects.get().verdict == DeskCheck.Verdict.RECORDS_EXCEED
     page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
