@@ -267,7 +267,13 @@ class DeskCheck(AnalystRecord):
         model = str(self.suspect.run.params.get("rig") or DEFAULT_RIG)
         rig_kw = RIG_POWER_KW.get(model.upper(), RIG_POWER_KW[DEFAULT_RIG])
         rigs = int(round(self.unexplained_kw / rig_kw))
-        return next_step_after(self.verdict, self.difference_share, self.unexplained_kw, rigs)
+        return next_step_after(self.verdict, self.difference_share, self.difference_kw, rigs)
+
+    @property
+    def difference_kw(self) -> float:
+        """Metered minus explained energy as mean kW over the period's hours."""
+        hours = ((self.period_end - self.period_start).days + 1) * 24
+        return (self.metered_kwh - self.explained_kwh) / hours
 
     def as_facts(self) -> dict[str, object]:
         """The balance as evidence travels with a lead or a target row (figures, source, next step)."""

@@ -113,21 +113,29 @@ DESK_CLEARED = "desk_cleared"
 
 
 def next_step_after(
-    verdict: str, difference_share: float, unexplained_kw: float, rigs: int
+    verdict: str, difference_share: float, difference_kw: float, rigs: int
 ) -> tuple[str, str, str]:
     """(code, zh, en) of what follows a balance: ``desk_cleared`` (no field visit proposed on the meter
-    finding), ``field_visit`` (look for ``unexplained_kw``, about ``rigs`` rigs) or ``desk_check``
-    (records to ask again)."""
+    finding), ``field_visit`` (look for the ``difference_kw`` production does not explain, about ``rigs``
+    rigs) or ``desk_check`` (records to ask again). ``difference_kw`` is metered minus explained energy as
+    mean kW over the period.
+
+    A difference within the tolerance is still power: in a plant of 50 MW a tenth is 5 MW, room for
+    1,500 rigs. The cleared text says how many kW it is, and that a step in the load (the evidence page's
+    detected steps) is checked on its own."""
     percent = f"{abs(difference_share) * 100:.1f}%"
+    kw = f"{abs(difference_kw):,.0f}"
     if verdict == EXPLAINED:
         return (
             DESK_CLEARED,
-            f"案头核查：生产记录可解释表计电量（相差 {percent}），据本项用电数据不建议现场核查；核查记录归档备查",
-            f"Desk check: production explains the metered energy (a {percent} difference); no field visit "
-            "is proposed on this meter finding; the record stays on file",
+            f"案头核查：生产记录可解释表计电量（相差 {percent}，平均约 {kw} kW，在容差内），据本项用电数据不建议现场核查；"
+            "核查记录归档备查。容差内的差额仍可容下同等功率的矿机，负荷出现阶跃的应另行核实",
+            f"Desk check: production explains the metered energy (a {percent} difference, about {kw} kW on "
+            "average, within the tolerance); no field visit is proposed on this meter finding; the record stays "
+            "on file. A difference within the tolerance could still hold rigs of that power: a step in the load "
+            "is to be checked on its own",
         )
     if verdict == UNEXPLAINED:
-        kw = f"{unexplained_kw:,.0f}"
         return (
             "field_visit",
             f"案头核查：表计电量比生产所需多 {percent}，平均约 {kw} kW（约 {rigs} 台矿机）无法由生产解释，建议现场核查",

@@ -76,11 +76,12 @@ def test_it_refuses_numbers_no_record_can_hold(bad):
 
 
 def test_the_next_step_follows_the_verdict_in_one_language_at_a_time():
-    cleared = next_step_after(EXPLAINED, 0.025, 0.0, 0)
+    cleared = next_step_after(EXPLAINED, 0.025, 25.0, 0)
     assert cleared[0] == DESK_CLEARED and "2.5%" in cleared[1] and "2.5%" in cleared[2]
+    assert "约 25 kW" in cleared[1] and "about 25 kW" in cleared[2]  # within the tolerance is still power
     visit = next_step_after(UNEXPLAINED, 0.5, 512.5, 158)
     assert visit[0] == "field_visit" and "512 kW" in visit[2] and "158 台" in visit[1]
-    again = next_step_after(RECORDS_EXCEED, -0.3, 0.0, 0)
+    again = next_step_after(RECORDS_EXCEED, -0.3, -300.0, 0)
     assert again[0] == "desk_check" and "30.0%" in again[1]
     for _code, zh, en in (cleared, visit, again):
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in en) and any(
