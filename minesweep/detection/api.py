@@ -49,6 +49,7 @@ class SuspectOut(Schema):
     route: str
     reasons: dict[str, Any]
     lead: str | None
+    desk_check_verdict: str | None  # the latest production energy balance's, when one was recorded
 
 
 class HostOut(Schema):
@@ -133,6 +134,7 @@ def list_suspects(  # type: ignore[no-untyped-def]
             route=s.route,
             reasons=s.reasons,
             lead=s.lead.number if s.lead else None,
+            desk_check_verdict=getattr(s, "desk_verdict", None),
         )
         for s in found[offset : offset + limit]
     ]

@@ -117,6 +117,13 @@ def test_energy_production_did_not_need_sends_the_finding_to_a_field_visit_with_
     page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
     assert f"about {expected_kw:,.0f} kW on average" in page and "worth a field visit" in page
     assert "生产" not in page.split('id="next-step"')[1][:400]  # one language at a time
+    listed = client.get(
+        f"/api/v1/detection/meter-runs/{suspect.run_id}/suspects", {"suspects_only": "1"}
+    ).json()
+    verdicts = {item["account_id"]: item["desk_check_verdict"] for item in listed}
+    assert (
+        verdicts[FARM_ACCOUNT] == "unexplained" and list(verdicts.values()).count(None) == len(verdicts) - 1
+    )
     row = target_row(
         scope=Scope("15", Role.ANALYST, "", "150000"), key=f"subject:{suspect.power_account.subject_id}"
     )
