@@ -7,13 +7,17 @@ different (mostly wider and shifted) range in ``EVAL``. Weights and thresholds a
 every figure in bench/README.md is measured on ``eval``. Neither is real data: held-out sets built
 from real series judge the result in the end.
 
-Every knob that shapes a negative's load now has a family. The last ones still drawn the same way in
-both were given theirs on 2026-12-06 (bench/README.md, "The last shared knobs"): a data centre's load
-noise, weekly dip and growth (a data centre can shrink too), a cold store's loading in working hours,
-compressor cycling and how much of its load follows the weather, a hospital's outpatient hours and
-noise, when households cook (eval: later, as clocks run ahead of the sun in western Inner Mongolia) and
-the outdoor day-night swing. The plants' shift-change dip was the one the detector had leaned on
-(bench/README.md, "A plant's shift is its own").
+Every knob of a legitimate load has a family: the last ones drawn the same way in both were given
+theirs on 2026-12-06 (bench/README.md, "The last shared knobs") — a data centre's load noise, weekly dip
+and growth (a data centre can shrink too), a cold store's loading, cycling and weather share, a
+hospital's outpatient hours and noise, when households cook (eval: later, as clocks run ahead of the sun
+in western Inner Mongolia), the outdoor day-night swing, the opening hours, standby, noise and weather
+slopes of shops, offices, factories and pumps, the irrigation and heating seasons, plant trips, how many
+businesses expand, the typical size of every site and of a farm. The plants' shift-change dip was the
+one the detector had leaned on (bench/README.md, "A plant's shift is its own").
+
+Still shared: the shapes themselves (an office is open in the day, a storage heater charges in the valley
+hours) and the climate's yearly curve — what a held-out set built from real series has to judge.
 
 Ranges are (low, high) for a uniform draw per account unless said otherwise.
 """
@@ -80,6 +84,20 @@ class Family:
     household_peaks: tuple[float, float]
     # the outdoor temperature's swing between night and day, °C (peak at 15:00)
     day_night_swing_c: float
+    # shops, offices, factories and pumps: opening hours moved per account (hours), the standby share of
+    # shops and offices, a scale on every working load's slot noise and on heating and cooling slopes
+    business_hours_shift: tuple[float, float]
+    business_base: tuple[float, float]
+    noise_scale: tuple[float, float]
+    weather_slope_scale: tuple[float, float]
+    # seasons, first and last day of the year: irrigation, 煤改电 heat storage, households' storage heaters
+    irrigation_season: tuple[int, int]
+    storage_heating_season: tuple[int, int]
+    household_heating_season: tuple[int, int]
+    plant_trips: tuple[float, float]  # a plant's trips to part load per year
+    expanding_share: float  # businesses that add a production line or a building during the window
+    size_factor: float  # every legitimate site's typical size, relative
+    farm_rigs_median: float  # a farm's typical number of rigs (log-normal, σ 1)
     # households
     appliance_rate: tuple[float, float]  # appliance events per evening hour
     standby_kw: tuple[float, float]
@@ -132,6 +150,17 @@ TUNE = Family(
     hospital_noise=(0.03, 0.05),
     household_peaks=(7.5, 19.5),
     day_night_swing_c=10.0,
+    business_hours_shift=(0.0, 0.0),  # tune holds these at the values the detector was tuned on
+    business_base=(0.15, 0.35),
+    noise_scale=(1.0, 1.0),
+    weather_slope_scale=(1.0, 1.0),
+    irrigation_season=(120, 260),
+    storage_heating_season=(288, 105),
+    household_heating_season=(319, 74),
+    plant_trips=(0.0, 6.0),
+    expanding_share=0.15,
+    size_factor=1.0,
+    farm_rigs_median=150.0,
     appliance_rate=(0.8, 2.0),
     standby_kw=(0.05, 0.2),
     heating_kw=(3.0, 8.0),
@@ -202,6 +231,17 @@ EVAL = Family(
     hospital_noise=(0.02, 0.06),
     household_peaks=(7.8, 20.2),
     day_night_swing_c=13.0,
+    business_hours_shift=(-1.0, 1.0),
+    business_base=(0.1, 0.45),
+    noise_scale=(0.6, 1.8),
+    weather_slope_scale=(0.5, 1.8),
+    irrigation_season=(110, 275),
+    storage_heating_season=(280, 110),
+    household_heating_season=(305, 90),
+    plant_trips=(0.0, 8.0),
+    expanding_share=0.2,
+    size_factor=1.25,
+    farm_rigs_median=200.0,
     appliance_rate=(0.5, 3.0),
     standby_kw=(0.03, 0.35),
     heating_kw=(2.0, 10.0),

@@ -47,40 +47,67 @@ def _window(hours: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray
     return np.where(s <= e, (h >= s) & (h < e), (h >= s) | (h < e)).astype(float)
 
 
+def _in_season(day_of_year: np.ndarray, season: tuple[int, int]) -> np.ndarray:
+    """Days inside ``(first, last)`` day of year, both inclusive; a season may run over New Year."""
+    first, last = season
+    if first <= last:
+        return (day_of_year >= first) & (day_of_year <= last)
+    return (day_of_year >= first) | (day_of_year <= last)
+
+
+def _hours(
+    rng: np.random.Generator, n: int, start: tuple[float, float], end: tuple[float, float], fam: Family
+) -> tuple[np.ndarray, np.ndarray]:
+    """Opening and closing hours per account, both moved by the family's ``business_hours_shift``."""
+    shift = _u(rng, fam.business_hours_shift, n)
+    return (rng.uniform(*start, n) + shift) % 24, (rng.uniform(*end, n) + shift) % 24
+
+
+def _slopes(
+    rng: np.random.Generator, n: int, heating: tuple[float, float], cooling: tuple[float, float], fam: Family
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heating and cooling slopes per account, scaled by the family's ``weather_slope_scale``."""
+    scale = _u(rng, fam.weather_slope_scale, n)
+    return rng.uniform(*heating, n) * scale, rng.uniform(*cooling, n) * scale
+
+
 def _heat_cool(cal: Calendar, heating: np.ndarray, cooling: np.ndarray) -> np.ndarray:
     """Daily multiplier (A, D) from heating (< 10 °C) and cooling (> 24 °C) degree-days."""
     t = cal.temperature_c[None, :]
     return 1.0 + heating[:, None] * np.clip(10.0 - t, 0, None) + cooling[:, None] * np.clip(t - 24.0, 0, None)
 
 
-def shop(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    level = rng.lognormal(np.log(8), 0.6, n)
-    opening = _window(cal.slot_hours, rng.uniform(8, 10, n), rng.uniform(20, 23, n))
-    shape = rng.uniform(0.15, 0.35, n)[:, None] + opening
-    daily = _heat_cool(cal, rng.uniform(0, 0.02, n), rng.uniform(0.01, 0.05, n))
+def shop(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    level = rng.lognormal(np.log(8), 0.6, n) * fam.size_factor
+    opening = _window(cal.slot_hours, *_hours(rng, n, (8, 10), (20, 23), fam))
+    shape = _u(rng, fam.business_base, n)[:, None] + opening
+    daily = _heat_cool(cal, *_slopes(rng, n, (0, 0.02), (0.01, 0.05), fam))
     daily = daily * (1 + rng.uniform(0, 0.3, n)[:, None] * ~cal.is_workday[None, :])
     daily = daily * np.where(cal.festival[None, :], rng.uniform(0.2, 1.2, n)[:, None], 1.0)
     return (
         level[:, None, None]
         * shape[:, None, :]
         * daily[:, :, None]
-        * rng.normal(1, 0.1, (n, cal.n_days, len(cal.slot_hours)))
+        * rng.normal(
+            1, 0.1 * _u(rng, fam.noise_scale, n)[:, None, None], (n, cal.n_days, len(cal.slot_hours))
+        )
     )
 
 
-def office(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    level = rng.lognormal(np.log(60), 0.6, n)
-    hours = _window(cal.slot_hours, rng.uniform(7.5, 9, n), rng.uniform(17, 19.5, n))
-    base = rng.uniform(0.15, 0.35, n)[:, None]
+def office(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    level = rng.lognormal(np.log(60), 0.6, n) * fam.size_factor
+    hours = _window(cal.slot_hours, *_hours(rng, n, (7.5, 9), (17, 19.5), fam))
+    base = _u(rng, fam.business_base, n)[:, None]
     open_day = (cal.is_workday & ~cal.festival)[None, :, None]
     shape = base[:, None, :] + hours[:, None, :] * np.where(open_day, 1.0, 0.1)
-    daily = _heat_cool(cal, rng.uniform(0, 0.02, n), rng.uniform(0.02, 0.06, n))
-    return level[:, None, None] * shape * daily[:, :, None] * rng.normal(1, 0.06, shape.shape)
+    daily = _heat_cool(cal, *_slopes(rng, n, (0, 0.02), (0.02, 0.06), fam))
+    noise = rng.normal(1, 0.06 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
+    return level[:, None, None] * shape * daily[:, :, None] * noise
 
 
-def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.ndarray:
-    level = rng.lognormal(np.log(400), 0.8, n)
-    start = rng.uniform(6, 8.5, n)
+def factory(rng: np.random.Generator, n: int, cal: Calendar, fam: Family, shifts: int) -> np.ndarray:
+    level = rng.lognormal(np.log(400), 0.8, n) * fam.size_factor
+    start = (rng.uniform(6, 8.5, n) + _u(rng, fam.business_hours_shift, n)) % 24
     end = (start + 8.5 * shifts) % 24 if shifts < 3 else start
     hours = _window(cal.slot_hours, start, end) if shifts < 3 else np.ones((n, len(cal.slot_hours)))
     if shifts == 3:  # short dips at shift changes
@@ -94,7 +121,8 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.
     day_level = np.where(cal.is_workday[None, :], 1.0, rest[:, None])
     day_level = np.where(cal.festival[None, :], base[:, None], day_level)
     orders = np.exp(np.cumsum(rng.normal(0, 0.02, (n, cal.n_days)), axis=1))
-    line, standby = _expansion(rng, n, cal.n_days, (1.2, 1.6)), _expansion(rng, n, cal.n_days, (1.0, 1.5))
+    line = _expansion(rng, n, cal.n_days, (1.2, 1.6), fam.expanding_share)
+    standby = _expansion(rng, n, cal.n_days, (1.0, 1.5), fam.expanding_share)
     shape = (base[:, None] * standby)[:, :, None] + (1 - base)[:, None, None] * hours[:, None, :] * (
         day_level * line
     )[:, :, None]
@@ -102,41 +130,48 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, shifts: int) -> np.
         level[:, None, None]
         * shape
         * (orders * rng.normal(1, 0.05, (n, cal.n_days)))[:, :, None]
-        * rng.normal(1, 0.04, shape.shape)
+        * rng.normal(1, 0.04 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
     )
 
 
-EXPANDING_SHARE = 0.15  # businesses that add a production line or a building during the window
-
-
-def _expansion(rng: np.random.Generator, n: int, days: int, factor: tuple[float, float]) -> np.ndarray:
-    """(A, D) multiplier: 1, then a lasting step of ``factor`` from a random day for a few accounts —
-    legitimate growth that looks like an onset."""
-    grows = rng.random(n) < EXPANDING_SHARE
+def _expansion(
+    rng: np.random.Generator, n: int, days: int, factor: tuple[float, float], share: float
+) -> np.ndarray:
+    """(A, D) multiplier: 1, then a lasting step of ``factor`` from a random day for ``share`` of the
+    accounts (a production line or a building added during the window) — legitimate growth that looks
+    like an onset."""
+    grows = rng.random(n) < share
     day = rng.integers(0, max(1, days), n)
     step = rng.uniform(factor[0], factor[1], n)
     return np.where(grows[:, None] & (np.arange(days)[None, :] >= day[:, None]), step[:, None], 1.0)
 
 
-def irrigation(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
-    level = rng.lognormal(np.log(40), 0.6, n)
-    season = ((cal.day_of_year >= 120) & (cal.day_of_year <= 260))[None, :]
+def irrigation(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
+    level = rng.lognormal(np.log(40), 0.6, n) * fam.size_factor
+    season = _in_season(cal.day_of_year, fam.irrigation_season)[None, :]
     running = (rng.random((n, cal.n_days)) < rng.uniform(0.2, 0.6, n)[:, None]) & season
-    hours = _window(cal.slot_hours, rng.uniform(5, 9, n), rng.uniform(17, 22, n))
+    hours = _window(cal.slot_hours, *_hours(rng, n, (5, 9), (17, 22), fam))
     shape = 0.02 + running[:, :, None] * hours[:, None, :]
-    return level[:, None, None] * shape * rng.normal(1, 0.05, shape.shape)
+    return (
+        level[:, None, None]
+        * shape
+        * rng.normal(1, 0.05 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
+    )
 
 
-def clean_heating(rng: np.random.Generator, n: int, cal: Calendar) -> np.ndarray:
+def clean_heating(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
     """Electric heat storage (煤改电): runs in valley hours 23:00–07:00 in the heating season."""
-    level = rng.lognormal(np.log(120), 0.6, n)
-    doy = cal.day_of_year
-    season = ((doy >= 288) | (doy <= 105))[None, :]
+    level = rng.lognormal(np.log(120), 0.6, n) * fam.size_factor
+    season = _in_season(cal.day_of_year, fam.storage_heating_season)[None, :]
     demand = np.clip((16 - cal.temperature_c[None, :]) / 25, 0, 1.2) * season
     valley = _window(cal.slot_hours, np.full(n, 23.0), np.full(n, 7.0))
     topup = 0.25 * _window(cal.slot_hours, np.full(n, 12.0), np.full(n, 15.0))
     shape = 0.02 + demand[:, :, None] * (valley + topup)[:, None, :]
-    return level[:, None, None] * shape * rng.normal(1, 0.05, shape.shape)
+    return (
+        level[:, None, None]
+        * shape
+        * rng.normal(1, 0.05 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
+    )
 
 
 def staircase(rng: np.random.Generator, n_days: int, onset: int, steps: int) -> np.ndarray:
@@ -157,6 +192,10 @@ PEAK_HOURS = ((8.0, 11.0), (18.0, 22.0))  # peak-tariff windows (峰时段), loc
 
 
 def _u(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
+    """A uniform draw per account in ``bounds``; a range of one value is that value, drawn from nothing
+    (so a family can hold a knob fixed without moving every later draw of the random stream)."""
+    if bounds[0] == bounds[1]:
+        return np.full(n, float(bounds[0]))
     return rng.uniform(bounds[0], bounds[1], n)
 
 
@@ -219,8 +258,7 @@ def heating_household(rng: np.random.Generator, n: int, cal: Calendar, fam: Fami
     the valley tariff hours (20:00-23:00 start, 06:00-08:00 stop), harder the colder it is."""
     base = household(rng, n, cal, fam)
     rated = _u(rng, fam.heating_kw, n)
-    doy = cal.day_of_year
-    season = (doy >= 319) | (doy <= 74)  # 15 Nov - 15 Mar
+    season = _in_season(cal.day_of_year, fam.household_heating_season)
     duty = np.clip((12.0 - cal.temperature_c) / 20.0, 0.3, 1.0) * season
     nights = _window(cal.slot_hours, rng.choice([20.0, 21.0, 22.0, 23.0], n), rng.choice([6.0, 7.0, 8.0], n))
     thermostat = rng.normal(1.0, 0.03, base.shape)
@@ -238,10 +276,10 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
     """
     days, slots = cal.n_days, len(cal.slot_hours)
     years = days / 365.0
-    level = rng.lognormal(np.log(2000), 0.8, n)
+    level = rng.lognormal(np.log(2000), 0.8, n) * fam.size_factor
     drift = np.exp(np.cumsum(rng.normal(0, 1, (n, days)) * _u(rng, fam.plant_drift, n)[:, None], axis=1))
     wander = drift * (1 + rng.normal(0, 1, (n, days)) * _u(rng, fam.plant_day_sigma, n)[:, None])
-    daily = _expansion(rng, n, days, (1.15, 1.5))
+    daily = _expansion(rng, n, days, (1.15, 1.5), fam.expanding_share)
     stop_rate = _u(rng, fam.plant_stops, n)
     for account in range(n):
         for _ in range(rng.poisson(stop_rate[account] * years)):
@@ -259,7 +297,9 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
     )
     flat = load.reshape(n, -1)
     for account in range(n):
-        for _ in range(rng.poisson(rng.uniform(0, 6) * years)):  # trips: a few hours at part load
+        for _ in range(
+            rng.poisson(_u(rng, fam.plant_trips, 1)[0] * years)
+        ):  # trips: a few hours at part load
             start = rng.integers(0, flat.shape[1])
             flat[account, start : start + rng.integers(1, max(2, slots // 6))] *= rng.uniform(0.2, 0.8)
     return load
@@ -282,7 +322,7 @@ def data_centre_parts(
     evening), a weekly dip and slow growth (or decline) at a yearly rate; cooling = IT × (PUE − 1) with PUE following the outdoor
     temperature slot by slot (1.2-1.8)."""
     days, slots = cal.n_days, len(cal.slot_hours)
-    level = rng.lognormal(np.log(1200), 0.8, n)
+    level = rng.lognormal(np.log(1200), 0.8, n) * fam.size_factor
     wave = 1 + _u(rng, fam.dc_wave, n)[:, None] * np.sin(
         2 * np.pi * (cal.slot_hours[None, :] - rng.uniform(8, 13, n)[:, None]) / 24
     )
@@ -305,7 +345,7 @@ def cold_store(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> 
     """Cold store: compressors run around the clock, harder when it is warm outside; loading in
     working hours opens the doors; defrost cycles every few hours."""
     days, slots = cal.n_days, len(cal.slot_hours)
-    level = rng.lognormal(np.log(300), 0.7, n)
+    level = rng.lognormal(np.log(300), 0.7, n) * fam.size_factor
     warmth = np.clip((slot_temperature(cal) + 10.0) / 40.0, 0.1, 1.2)[None]
     loading = 1 + _u(rng, fam.cold_loading, n)[:, None, None] * (
         _window(cal.slot_hours, rng.uniform(7, 9, n), rng.uniform(17, 20, n))[:, None, :]
@@ -321,12 +361,12 @@ def cold_store(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> 
 def hospital(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
     """Hospital: wards and equipment around the clock, outpatient hours on top, heating and cooling."""
     days, slots = cal.n_days, len(cal.slot_hours)
-    level = rng.lognormal(np.log(500), 0.6, n)
+    level = rng.lognormal(np.log(500), 0.6, n) * fam.size_factor
     day_bump = _window(cal.slot_hours, rng.uniform(7.5, 8.5, n), rng.uniform(17, 18.5, n))
     open_day = np.where(cal.is_workday, 1.0, 0.4)[None, :, None]
     outpatient = _u(rng, fam.hospital_outpatient, n)[:, None, None]
     shape = rng.uniform(0.45, 0.65, n)[:, None, None] + outpatient * day_bump[:, None, :] * open_day
-    hvac = _heat_cool(cal, rng.uniform(0.005, 0.02, n), rng.uniform(0.02, 0.05, n))
+    hvac = _heat_cool(cal, *_slopes(rng, n, (0.005, 0.02), (0.02, 0.05), fam))
     noise = rng.normal(1, _u(rng, fam.hospital_noise, n)[:, None, None], (n, days, slots))
     return level[:, None, None] * shape * hvac[:, :, None] * noise
 

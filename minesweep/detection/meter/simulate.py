@@ -258,11 +258,9 @@ def _negative(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fa
         mbps = it.reshape(n, -1).mean(axis=1) * per_kw
         return Generated(kw, None, np.zeros(n), mbps, it.mean(axis=2) * per_kw[:, None])
     if kind.startswith("factory_"):
-        kw = pop.factory(rng, n, cal, shifts=int(kind[8]))
-    elif kind in ("household", "heating_household", "continuous_plant", "cold_store", "hospital"):
-        kw = getattr(pop, kind)(rng, n, cal, fam)
+        kw = pop.factory(rng, n, cal, fam, shifts=int(kind[8]))
     else:
-        kw = getattr(pop, kind)(rng, n, cal)
+        kw = getattr(pop, kind)(rng, n, cal, fam)
     return Generated(kw, None, np.zeros(n), _business_mbps(rng, kind, n))
 
 
@@ -273,8 +271,8 @@ def _onsets(
     return np.where(inside, rng.integers(int(0.1 * days), max(int(0.1 * days) + 1, int(latest * days)), n), 0)
 
 
-def _farm_kw(rng: np.random.Generator, n: int, low: int = 20, high: int = 1500) -> np.ndarray:
-    rigs = np.clip(np.round(rng.lognormal(np.log(150), 1.0, n)), low, high)
+def _farm_kw(rng: np.random.Generator, n: int, fam: Family, low: int = 20, high: int = 1500) -> np.ndarray:
+    rigs = np.clip(np.round(rng.lognormal(np.log(fam.farm_rigs_median), 1.0, n)), low, high)
     return rigs * RIG_KW * rng.uniform(1.03, 1.10, n)
 
 
@@ -285,9 +283,9 @@ def _farm_host(
     ``fam.farm_host_share`` of farms a working site (offices, lighting, a warehouse) drawing 1-10 % of
     the rigs' power with its own daily and weekly rhythm, and an office's traffic for its size — a farm
     rarely has its meter to itself."""
-    small = pop.shop(rng, n, cal) * rng.uniform(0.05, 0.3, n)[:, None, None]
+    small = pop.shop(rng, n, cal, fam) * rng.uniform(0.05, 0.3, n)[:, None, None]
     small_mbps = _business_mbps(rng, "shop", n) * rng.uniform(0.1, 1.0, n)
-    site = pop.office(rng, n, cal)
+    site = pop.office(rng, n, cal, fam)
     site_kw = np.maximum(site.reshape(n, -1).mean(axis=1), 1e-6)
     host_kw = pop._u(rng, fam.farm_host_load, n) * rated
     office_mbps_per_kw = _lognormal(rng, BUSINESS_MBPS["office"], n) / OFFICE_KW
@@ -304,7 +302,7 @@ def _rig_mbps(rng: np.random.Generator, rated_kw: np.ndarray) -> np.ndarray:
 def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: Family) -> Generated:
     days = cal.n_days
     if kind in ("pure_farm", "disguised_data_centre", "stepped_farm", "pausing_farm"):
-        rated = _farm_kw(rng, n, 60 if kind == "disguised_data_centre" else 20)
+        rated = _farm_kw(rng, n, fam, 60 if kind == "disguised_data_centre" else 20)
         host, host_mbps = _farm_host(rng, n, cal, rated, fam)
         onset = _onsets(
             rng,
@@ -323,7 +321,7 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
                     block[i, start : start + rng.integers(3, 11)] *= rng.uniform(0.0, 0.1)
         return Generated(host + block, block, rated, host_mbps + _rig_mbps(rng, rated))
     if kind == "hidden_in_factory":
-        base = pop.factory(rng, n, cal, shifts=int(rng.integers(1, 3)))
+        base = pop.factory(rng, n, cal, fam, shifts=int(rng.integers(1, 3)))
         factory_peak = np.quantile(base.reshape(n, -1), 0.99, axis=1)
         rated = np.maximum(factory_peak * rng.uniform(0.15, 0.6, n), 10 * RIG_KW)
         block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.6), fam)
@@ -346,14 +344,14 @@ def _miner(rng: np.random.Generator, kind: str, n: int, cal: pop.Calendar, fam: 
             mbps_days,
         )
     if kind == "night_only":
-        base = pop.shop(rng, n, cal)
-        rated = _farm_kw(rng, n, 6, 60)
+        base = pop.shop(rng, n, cal, fam)
+        rated = _farm_kw(rng, n, fam, 6, 60)
         night = pop._window(cal.slot_hours, np.full(n, 23.0), np.full(n, 7.0))
         block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.5), fam) * night[:, None, :]
         return Generated(base + block, block, rated, _business_mbps(rng, "shop", n) + _rig_mbps(rng, rated))
     if kind == "agricultural_tariff":
-        base = pop.irrigation(rng, n, cal)
-        rated = _farm_kw(rng, n, 15, 400)
+        base = pop.irrigation(rng, n, cal, fam)
+        rated = _farm_kw(rng, n, fam, 15, 400)
         block = pop.mining_block(rng, rated, cal, _onsets(rng, n, days, 0.5), fam)
         mbps = _business_mbps(rng, "irrigation", n) + _rig_mbps(rng, rated)
         return Generated(base + block, block, rated, mbps)
