@@ -27,6 +27,7 @@ from minesweep.cases.models import Lead
 from minesweep.cases.services import lead_create
 from minesweep.core.errors import DomainError, NotFoundError, TransitionError
 from minesweep.core.i18n import pick
+from minesweep.core.tables import read_table_rows
 from minesweep.detection.analytics import (
     account_metered_energy,
     meter_evidence_pngs,
@@ -895,3 +896,124 @@ def _check_production_record(record: ProductionRecord) -> None:
             "Give the product, its unit and the records the figures come from (e.g. statistical returns, the "
             "energy use report)",
         )
+
+
+# Columns of a production-records table (English or the Chinese a statistics clerk would write).
+DESK_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "account_id": ("account_id", "户号", "电力户号"),
+    "period_start": ("period_start", "起始日"),
+    "period_end": ("period_end", "截止日"),
+    "product": ("product", "产品"),
+    "output": ("output", "产量"),
+    "unit": ("unit", "计量单位", "单位"),
+    "kwh_per_unit": ("kwh_per_unit", "单位产品电耗"),
+    "other_kwh": ("other_kwh", "其他用电"),
+    "source": ("source", "数据来源"),
+    "notes": ("notes", "备注"),
+}
+DESK_CHECK_REQUIRED = ("account_id", "period_start", "period_end", "product", "output", "unit", "source")
+DESK_CHECK_MAX_ROWS = 2000
+
+
+@transaction.atomic
+def desk_checks_import(*, actor: Actor, scope: Scope, run: MeterRun, content: bytes) -> list[DeskCheck]:
+    """Production energy balances for many findings of one run from a table of production records
+    (CSV or XLSX; columns :data:`DESK_CHECK_COLUMNS`): all or nothing. Every row is checked and
+    balanced as :func:`desk_check_record` would; one bad row and nothing is stored, the refusal listing
+    each row's problem (``problems``: row, zh, en)."""
+    rows = list(read_table_rows(content))
+    header = set(rows[0][1]) if rows else set()
+    names = {
+        key: next((a for a in aliases if a in header), None) for key, aliases in DESK_CHECK_COLUMNS.items()
+    }
+    missing = [DESK_CHECK_COLUMNS[key][0] for key in DESK_CHECK_REQUIRED if names[key] is None]
+    if not rows or missing:
+        raise DomainError(
+            "detection.desk_checks_columns",
+            f"表格缺少列：{'、'.join(missing) or '（无数据行）'}（需要 {'、'.join(DESK_CHECK_REQUIRED)}）",
+            f"The table lacks columns: {', '.join(missing) or '(no data rows)'} (needed: "
+            f"{', '.join(DESK_CHECK_REQUIRED)})",
+        )
+    if len(rows) > DESK_CHECK_MAX_ROWS:
+        raise DomainError(
+            "detection.desk_checks_too_many",
+            f"一次最多 {DESK_CHECK_MAX_ROWS} 行",
+            f"At most {DESK_CHECK_MAX_ROWS} rows at a time",
+        )
+    findings = {
+        s.account_id: s
+        for s in MeterSuspect.objects.filter(scope.q("division"), run=run).select_related("run", "division")
+    }
+    checks: list[DeskCheck] = []
+    problems: list[dict[str, object]] = []
+    for number, row in rows:
+        cell = {key: (row.get(name, "") if name else "").strip() for key, name in names.items()}
+        try:
+            suspect = findings.get(cell["account_id"])
+            if suspect is None:
+                raise DomainError(
+                    "detection.desk_checks_account",
+                    f"本次检测（或您的辖区）中没有户号 {cell['account_id'] or '（空）'}",
+                    f"No account {cell['account_id'] or '(empty)'} in this run (or in your jurisdiction)",
+                )
+            checks.append(desk_check_record(actor=actor, suspect=suspect, record=_production_record(cell)))
+        except DomainError as problem:
+            problems.append({"row": number, "zh": problem.message_zh, "en": problem.message_en})
+    if problems:  # raising undoes every row's record and audit event (one transaction)
+        raise DomainError(
+            "detection.desk_checks_rejected",
+            f"导入被拒绝：{len(problems)} 行有误，未记录任何核查",
+            f"Import rejected: {len(problems)} rows have problems, no check was recorded",
+            problems=problems[:200],
+        )
+    audit_record(
+        actor=actor,
+        action="detection.desk_check.import",
+        target=run,
+        after={"rows": len(rows), "checks": len(checks)},
+        division_code=scope.division_code,
+        detail={
+            "rows": len(rows),
+            "verdicts": {v: sum(c.verdict == v for c in checks) for v in DeskCheck.Verdict.values},
+        },
+    )
+    return checks
+
+
+def _production_record(cell: dict[str, str]) -> ProductionRecord:
+    """One table row as a production record; a bad date or number is the row's problem."""
+    return ProductionRecord(
+        first=_table_date(cell["period_start"], "起始日", "first day"),
+        last=_table_date(cell["period_end"], "截止日", "last day"),
+        product=cell["product"],
+        output=_table_number(cell["output"], "产量", "output"),
+        unit=cell["unit"],
+        kwh_per_unit=_table_number(cell["kwh_per_unit"] or "0", "单位产品电耗", "kWh per unit"),
+        other_kwh=_table_number(cell["other_kwh"] or "0", "其他用电", "other use"),
+        source=cell["source"],
+        notes=cell["notes"],
+    )
+
+
+def _table_date(text: str, zh: str, en: str) -> date:
+    """YYYY-MM-DD or YYYY/MM/DD (a workbook's date cell reads as 'YYYY-MM-DD 00:00:00')."""
+    try:
+        return date.fromisoformat(text[:10].replace("/", "-"))
+    except ValueError:
+        raise DomainError(
+            "detection.desk_checks_date", f"{zh}不是日期：{text[:40]}", f"The {en} is not a date: {text[:40]}"
+        ) from None
+
+
+def _table_number(text: str, zh: str, en: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise DomainError(
+            "detection.desk_checks_number",
+            f"{zh}不是数字：{text[:40]}",
+            f"The {en} is not a number: {text[:40]}",
+        )
+    return value

@@ -7,6 +7,7 @@ urlpatterns = [
     path("analytics/meters/", views.meter_runs, name="meter_runs"),
     path("analytics/meters/new/", views.meter_run_new, name="meter_run_new"),
     path("analytics/meters/<int:pk>/", views.meter_run, name="meter_run"),
+    path("analytics/meters/<int:pk>/desk-checks/", views.meter_run_desk_checks, name="meter_run_desk_checks"),
     path("analytics/meters/<int:pk>/export.csv", views.meter_run_export, name="meter_run_export"),
     path("analytics/meters/suspects/<int:pk>/", views.meter_suspect, name="meter_suspect"),
     path(

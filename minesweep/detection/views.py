@@ -28,11 +28,13 @@ from minesweep.detection.inputs import UPLOAD_MAX_BYTES, data_choices
 from minesweep.detection.meter.balance import MIN_COVERAGE, TOLERANCE
 from minesweep.detection.meter.kernels.shape import working_hours_at_night
 from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
-from minesweep.detection.models import DeskCheck, MeterSuspect, NetHost, NetScan
+from minesweep.detection.models import DeskCheck, MeterRun, MeterSuspect, NetHost, NetScan
 from minesweep.detection.network.evidence import render_host_png
 from minesweep.detection.services import (
+    DESK_CHECK_COLUMNS,
     ProductionRecord,
     desk_check_record,
+    desk_checks_import,
     meter_evidence,
     meter_run_start,
     meter_suspect_promote,
@@ -42,6 +44,7 @@ from minesweep.detection.services import (
 from minesweep.registry.models import Division
 
 analyst_view = staff_view(Role.ANALYST)
+DESK_CHECK_TABLE_MAX_BYTES = 2 * 1024 * 1024
 FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "load_factor": ("负荷率（平均/峰值）", "Load factor (mean/peak)"),
     "profile_amplitude": ("日内负荷起伏", "Daily profile amplitude"),
@@ -263,7 +266,40 @@ def _suspect_filters(request: HttpRequest) -> dict[str, Any]:
 
 @analyst_view
 def meter_run(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    return _run_page(request, selectors.meter_run_get(scope=scope, pk=pk), scope)
+
+
+@require_POST
+@analyst_view
+def meter_run_desk_checks(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
+    """Production energy balances for many findings at once from an uploaded table: all or nothing."""
     run = selectors.meter_run_get(scope=scope, pk=pk)
+    upload = request.FILES.get("records")
+    try:
+        if upload is None or not upload.size:
+            raise DomainError(
+                "detection.desk_checks_file", "请选择生产记录表格", "Choose a production-records table"
+            )
+        if upload.size > DESK_CHECK_TABLE_MAX_BYTES:
+            raise DomainError(
+                "detection.desk_checks_file_size",
+                f"表格过大（上限 {DESK_CHECK_TABLE_MAX_BYTES // 1024 // 1024} MB）",
+                f"The table is too large (limit {DESK_CHECK_TABLE_MAX_BYTES // 1024 // 1024} MB)",
+            )
+        checks = desk_checks_import(actor=request.user, scope=scope, run=run, content=upload.read())  # type: ignore[arg-type]
+    except DomainError as error:
+        return _run_page(request, run, scope, desk_error=error, status=400)
+    messages.success(request, pick(f"已记录 {len(checks)} 条案头核查", f"{len(checks)} desk checks recorded"))
+    return redirect(reverse("detection:meter_run", args=[pk]) + "#desk-checks-import")
+
+
+def _run_page(
+    request: HttpRequest,
+    run: MeterRun,
+    scope: Scope,
+    desk_error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
     filters = _suspect_filters(request)
     found = selectors.meter_suspects(scope=scope, run=run, **filters)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
@@ -283,7 +319,14 @@ def meter_run(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "counts": selectors.meter_counts(scope=scope, run=run),
             "leagues": _leagues(),
             "routes": ROUTE_NAMES,
+            "desk_error": desk_error.shown if desk_error else "",
+            "desk_problems": [
+                {"row": p["row"], "text": pick(str(p["zh"]), str(p["en"]))}
+                for p in (desk_error.extra.get("problems", []) if desk_error else [])
+            ],
+            "desk_columns": DESK_CHECK_COLUMNS,
         },
+        status=status,
     )
 
 

@@ -7,10 +7,6 @@ The file type is decided by content (an XLSX file is a ZIP archive), never by th
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +16,7 @@ from django.forms.models import model_to_dict
 
 from minesweep.audit.services import AuditEntry, audit_record_many
 from minesweep.core.errors import DomainError
+from minesweep.core.tables import read_table_rows
 from minesweep.registry.categories import CATEGORIES
 from minesweep.registry.models import Division, PowerAccount, Site, Subject
 from minesweep.registry.resident_id import resident_id_problem
@@ -57,56 +54,6 @@ class ImportRejected(DomainError):
             f"Import rejected: {len(report.problems)} problems, nothing was written",
             problems=[p.__dict__ for p in report.problems[:1000]],
         )
-
-
-def _read_rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    if content[:4] == b"PK\x03\x04":
-        yield from _read_xlsx(content)
-    else:
-        yield from _read_csv(content)
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK by default
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError(
-        "registry.import_encoding",
-        "文件既不是 UTF-8 也不是 GBK 编码的 CSV，也不是 XLSX",
-        "The file is neither a UTF-8/GBK CSV nor an XLSX workbook",
-    )
-
-
-def _read_csv(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    text = _decode(content)
-    if "\x00" in text:
-        raise DomainError("registry.import_binary", "文件不是文本表格", "The file is not a text table")
-    reader = csv.DictReader(io.StringIO(text))
-    for number, row in enumerate(reader, start=2):
-        yield (
-            number,
-            {(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()},
-        )
-
-
-def _read_xlsx(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DomainError(
-            "registry.import_xlsx", "无法读取 XLSX 文件", f"Cannot read the XLSX workbook ({exc})"
-        ) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(cell or "").strip() for cell in next(rows, ())]
-    for number, values in enumerate(rows, start=2):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if any(cells):
-            yield number, dict(zip(header, cells, strict=False))
 
 
 @dataclass
@@ -289,7 +236,7 @@ def registry_import(*, actor: Actor, kind: str, content: bytes) -> ImportReport:
     seen: set[str] = set()
     plans: list[_Planned] = []
     columns = COLUMNS[kind]
-    for number, data in _read_rows(content):
+    for number, data in read_table_rows(content):
         if number == 2:
             missing = [c for c in columns.required if c not in data]
             if missing:

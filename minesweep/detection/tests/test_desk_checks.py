@@ -6,6 +6,7 @@ input refused with nothing stored."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.audit.models import AuditEvent
 from minesweep.cases.models import Lead
+from minesweep.detection.analytics import account_metered_energy
 from minesweep.detection.meter import dataset as ds
 from minesweep.detection.models import DeskCheck, MeterRun, MeterSuspect
 from minesweep.detection.targets import target_row
@@ -182,4 +184,106 @@ def test_it_refuses_in_english_to_an_analyst_reading_english(farm_finding):
         client, suspect, period_start="2021-04-01", period_end="2021-04-30", output="1"
     ).content.decode()
     assert "The readings cover only 0% of the period&#x27;s hours" in body and "读数" not in body
+    assert not DeskCheck.objects.exists()
+
+
+def _fully_read_other_account(suspect: MeterSuspect) -> MeterSuspect:
+    """Another finding of the run whose readings cover the test period."""
+    for other in MeterSuspect.objects.filter(run=suspect.run).exclude(pk=suspect.pk).order_by("rank"):
+        first, last = dt.date.fromisoformat(FIRST), dt.date.fromisoformat(LAST)
+        if (
+            account_metered_energy(Path(suspect.run.dataset_path), other.account_id, first, last).coverage
+            >= 0.95
+        ):
+            return other
+    raise AssertionError("no other fully read account")
+
+
+def _table(rows: list[list[str]], header: list[str] | None = None) -> bytes:
+    lines = [
+        header
+        or ["account_id", "period_start", "period_end", "product", "output", "unit", "kwh_per_unit", "source"]
+    ]
+    return "\n".join(",".join(cells) for cells in lines + rows).encode("utf-8-sig")
+
+
+def _upload(client, suspect, content: bytes, name: str = "records.csv"):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/analytics/meters/{suspect.run_id}/desk-checks/", {"records": SimpleUploadedFile(name, content)}
+    )
+
+
+def test_a_table_of_production_records_balances_many_findings_at_once(farm_finding):
+    client, suspect = farm_finding
+    other = _fully_read_other_account(suspect)
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    rows = [
+        [FARM_ACCOUNT, FIRST, LAST, "硅铁", f"{metered * 0.5 / 8000:.3f}", "吨", "8000", "2021年3月统计报表"],
+        [other.account_id, FIRST.replace("-", "/"), LAST, "水泥", "0", "吨", "", "停产说明"],
+    ]
+    response = _upload(client, suspect, _table(rows))
+    assert response.status_code == 302 and response["Location"].endswith("#desk-checks-import")
+    verdicts = dict(DeskCheck.objects.values_list("suspect__account_id", "verdict"))
+    assert verdicts[FARM_ACCOUNT] == "unexplained" and other.account_id in verdicts
+    assert AuditEvent.objects.filter(action="detection.desk_check.record").count() == 2
+    assert AuditEvent.objects.get(action="detection.desk_check.import").detail["rows"] == 2
+    listing = client.get(f"/analytics/meters/{suspect.run_id}/").content.decode()
+    assert "案头核查：生产无法解释" in listing
+
+
+def test_a_workbook_with_chinese_headers_is_read_too(farm_finding):
+    from openpyxl import Workbook
+
+    client, suspect = farm_finding
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["户号", "起始日", "截止日", "产品", "产量", "计量单位", "单位产品电耗", "数据来源"])
+    sheet.append(
+        [
+            FARM_ACCOUNT,
+            dt.datetime(2021, 3, 2),
+            dt.datetime(2021, 3, 22),
+            "硅铁",
+            metered / 8000,
+            "吨",
+            8000,
+            "统计报表",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload(client, suspect, buffer.getvalue(), "records.xlsx")
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert DeskCheck.objects.get().verdict == "explained"
+
+
+def test_one_bad_row_and_no_check_is_recorded_each_row_saying_why(farm_finding):
+    client, suspect = farm_finding
+    rows = [
+        [FARM_ACCOUNT, FIRST, LAST, "硅铁", "10", "吨", "8000", "统计报表"],  # good
+        ["NO-SUCH-ACCOUNT", FIRST, LAST, "硅铁", "10", "吨", "8000", "统计报表"],
+        [FARM_ACCOUNT, "2021-13-01", LAST, "硅铁", "10", "吨", "8000", "统计报表"],
+        [FARM_ACCOUNT, FIRST, LAST, "硅铁", "十吨", "吨", "8000", "统计报表"],
+    ]
+    response = _upload(client, suspect, _table(rows))
+    body = response.content.decode()
+    assert response.status_code == 400 and "导入被拒绝：3 行有误" in body
+    assert "第 3 行：本次检测（或您的辖区）中没有户号 NO-SUCH-ACCOUNT" in body.replace("第3行", "第 3 行")
+    assert "起始日不是日期：2021-13-01" in body and "产量不是数字：十吨" in body
+    assert not DeskCheck.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="detection.desk_check").exists()
+    missing = _upload(client, suspect, _table([[FARM_ACCOUNT]], header=["account_id"])).content.decode()
+    assert "表格缺少列" in missing and "period_start" in missing
+    picture = _upload(client, suspect, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "records.csv")
+    assert picture.status_code == 400 and not DeskCheck.objects.exists()
+
+
+def test_an_analyst_outside_the_jurisdiction_cannot_upload_records(farm_finding, make_staff, client_for):
+    _, suspect = farm_finding
+    outsider = client_for(make_staff("baotou_analyst2", Role.ANALYST, "150200"))
+    rows = [[FARM_ACCOUNT, FIRST, LAST, "硅铁", "10", "吨", "8000", "统计报表"]]
+    assert _upload(outsider, suspect, _table(rows)).status_code == 404
     assert not DeskCheck.objects.exists()
