@@ -963,7 +963,8 @@ def desk_checks_import(*, actor: Actor, scope: Scope, run: MeterRun, content: by
         raise DomainError(
             "detection.desk_checks_rejected",
             f"导入被拒绝：{len(problems)} 行有误，未记录任何核查",
-            f"Import rejected: {len(problems)} rows have problems, no check was recorded",
+            f"Import rejected: {len(problems)} {'row has' if len(problems) == 1 else 'rows have'} problems, no "
+            "check was recorded",
             problems=problems[:200],
         )
     audit_record(

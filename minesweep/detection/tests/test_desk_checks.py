@@ -287,3 +287,22 @@ def test_an_analyst_outside_the_jurisdiction_cannot_upload_records(farm_finding,
     rows = [[FARM_ACCOUNT, FIRST, LAST, "硅铁", "10", "吨", "8000", "统计报表"]]
     assert _upload(outsider, suspect, _table(rows)).status_code == 404
     assert not DeskCheck.objects.exists()
+
+
+def test_the_command_line_records_a_table_and_names_each_bad_row(farm_finding, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    _, suspect = farm_finding
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    good = tmp_path / "good.csv"
+    good.write_bytes(
+        _table([[FARM_ACCOUNT, FIRST, LAST, "硅铁", f"{metered / 8000:.3f}", "吨", "8000", "统计报表"]])
+    )
+    call_command("targets", "desk-checks", str(suspect.run_id), str(good))
+    assert '"desk_checks": 1' in capsys.readouterr().out and DeskCheck.objects.get().verdict == "explained"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_table([["NOPE", FIRST, LAST, "硅铁", "1", "吨", "8000", "统计报表"]]))
+    with pytest.raises(CommandError) as refused:
+        call_command("targets", "desk-checks", str(suspect.run_id), str(bad))
+    assert "Import rejected: 1 row has problems" in str(refused.value) and "row 2:" in capsys.readouterr().err
+    assert DeskCheck.objects.count() == 1

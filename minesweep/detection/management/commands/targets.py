@@ -2,6 +2,7 @@
 
     minesweep targets rank [--division CODE] --out FILE.csv|FILE.json
     minesweep targets promote KEY [--division CODE]        # KEY as listed: subject:<id> or account:<number>
+    minesweep targets desk-checks RUN RECORDS.csv|.xlsx [--division CODE]   # production energy balances
 
 One row per subject (or per unregistered power account): fused score, each stream's contribution in
 words, what is missing. Public reports count by category only; their sealed text is never opened.
@@ -20,7 +21,9 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError
 from minesweep.core.exports import SafeCsvWriter
-from minesweep.detection.services import target_promote
+from minesweep.detection.models import DeskCheck
+from minesweep.detection.selectors import meter_run_get
+from minesweep.detection.services import desk_checks_import, target_promote
 from minesweep.detection.targets import rank_targets
 from minesweep.registry.models import Division
 
@@ -41,10 +44,21 @@ class Command(BaseCommand):
         promote = sub.add_parser("promote", help="open a lead for one target / 转为线索")
         promote.add_argument("key")
         promote.add_argument("--division", default="")
+        desk = sub.add_parser(
+            "desk-checks",
+            help="balance a meter run's findings against a table of production records (CSV or XLSX), all "
+            "or nothing / 按生产记录批量案头核查",
+        )
+        desk.add_argument("run", type=int, help="meter run id / 检测任务编号")
+        desk.add_argument("records", type=Path, help="production records: CSV (UTF-8 or GBK) or XLSX")
+        desk.add_argument("--division", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             scope = _scope(options["division"])
+            if options["action"] == "desk-checks":
+                self._desk_checks(scope, options["run"], options["records"])
+                return
             if options["action"] == "promote":
                 lead = target_promote(actor="cli", scope=scope, key=options["key"])
                 self.stdout.write(json.dumps({"lead": lead.number}, ensure_ascii=False))
@@ -53,7 +67,19 @@ class Command(BaseCommand):
             _write(rows, options["out"])
             self.stdout.write(json.dumps({"targets": len(rows), "out": str(options["out"])}))
         except DomainError as error:
+            for problem in error.extra.get("problems", []):
+                self.stderr.write(f"row {problem['row']}: {problem['zh']} / {problem['en']}")
             raise CommandError(f"{error.message_zh} / {error.message_en}", returncode=2) from error
+
+    def _desk_checks(self, scope: Scope, run_id: int, records: Path) -> None:
+        run = meter_run_get(scope=scope, pk=run_id)
+        try:
+            content = records.read_bytes()
+        except OSError as error:
+            raise CommandError(f"无法读取 / cannot read {records}: {error.strerror}", returncode=2) from None
+        checks = desk_checks_import(actor="cli", scope=scope, run=run, content=content)
+        verdicts = {v: sum(c.verdict == v for c in checks) for v in DeskCheck.Verdict.values}
+        self.stdout.write(json.dumps({"desk_checks": len(checks), **verdicts}))
 
 
 def _scope(code: str) -> Scope:
