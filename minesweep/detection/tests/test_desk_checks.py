@@ -180,6 +180,7 @@ def test_it_refuses_in_english_to_an_analyst_reading_english(farm_finding):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/analytics/meters/suspects/{suspect.pk}/").content.decode()
     assert 'name="unit" value="t"' in page and "Desk check: production energy balance" in page
+    assert "the electricity per unit its PUE" in page  # a data centre's IT energy × PUE is its balance
     body = _post(
         client, suspect, period_start="2021-04-01", period_end="2021-04-30", output="1"
     ).content.decode()
