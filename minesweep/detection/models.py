@@ -270,6 +270,11 @@ class DeskCheck(AnalystRecord):
         return next_step_after(self.verdict, self.difference_share, self.difference_kw, rigs)
 
     @property
+    def difference_percent(self) -> str:
+        """Metered minus explained as a signed share of the metered energy, for a page: '+3.0%'."""
+        return f"{self.difference_share:+.1%}"
+
+    @property
     def difference_kw(self) -> float:
         """Metered minus explained energy as mean kW over the period's hours."""
         hours = ((self.period_end - self.period_start).days + 1) * 24

@@ -227,3 +227,36 @@ def inspection_outcomes(*, scope: Scope | None) -> QuerySet[Any]:
     if scope is None:
         return InspectionOutcome.objects.none()
     return InspectionOutcome.objects.filter(scope.q("division")).select_related("lead", "case")
+
+
+def desk_check_table(*, scope: Scope | None) -> list[dict[str, Any]]:
+    """Per month a balance was recorded: how many, each verdict, and the estimated mining kW of the
+    findings cleared at the desk (the load no field visit was proposed for) — inside the scope."""
+    if scope is None:
+        return []
+    table: dict[str, dict[str, Any]] = {}
+    for verdict, recorded, kw in DeskCheck.objects.filter(scope.q("division")).values_list(
+        "verdict", "recorded_at", "suspect__est_mining_kw"
+    ):
+        month = timezone.localtime(recorded).strftime("%Y-%m")
+        row = table.setdefault(
+            month,
+            {"month": month, "checks": 0, "cleared_kw": 0.0} | dict.fromkeys(DeskCheck.Verdict.values, 0),
+        )
+        row["checks"] += 1
+        row[verdict] += 1
+        if verdict == DeskCheck.Verdict.EXPLAINED:
+            row["cleared_kw"] += kw or 0.0
+    return sorted(table.values(), key=lambda r: r["month"], reverse=True)
+
+
+def desk_cleared(*, scope: Scope | None, limit: int = 50) -> QuerySet[DeskCheck]:
+    """The latest balances that cleared a finding at the desk, latest first: the list a supervisor picks
+    spot checks from (抽查), since a balance clears on documents the analyst was given."""
+    if scope is None:
+        return DeskCheck.objects.none()
+    return (
+        DeskCheck.objects.filter(scope.q("division"), verdict=DeskCheck.Verdict.EXPLAINED)
+        .select_related("suspect", "suspect__run", "recorded_by")
+        .order_by("-recorded_at", "-id")[:limit]
+    )

@@ -101,6 +101,8 @@ def outcomes(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "error": error,
             "outcomes": selectors.inspection_outcomes(scope=scope)[:200],
             "confirmations": _confirmations(scope),
+            "desk_table": selectors.desk_check_table(scope=scope),
+            "desk_cleared": selectors.desk_cleared(scope=scope),
         },
         status=status,
     )

@@ -426,7 +426,7 @@ def _desk_check_row(check: DeskCheck) -> dict[str, Any]:
         "metered_kwh": f"{check.metered_kwh:,.0f}",
         "explained_kwh": f"{check.explained_kwh:,.0f}",
         "coverage": f"{check.coverage:.1%}",
-        "difference": f"{check.difference_share:+.1%}",
+        "difference": check.difference_percent,
         "unexplained_kw": f"{check.unexplained_kw:,.0f}" if check.unexplained_kw else "",
     }
 

@@ -307,3 +307,17 @@ def test_the_command_line_records_a_table_and_names_each_bad_row(farm_finding, t
         call_command("targets", "desk-checks", str(suspect.run_id), str(bad))
     assert "Import rejected: 1 row has problems" in str(refused.value) and "row 2:" in capsys.readouterr().err
     assert DeskCheck.objects.count() == 1
+
+
+def test_the_outcomes_page_counts_desk_checks_per_month_and_lists_clearances_for_spot_checks(farm_finding):
+    client, suspect = farm_finding
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    _post(client, suspect, output=f"{metered * 0.98 / 8000:.3f}")
+    page = client.get("/analytics/outcomes/").content.decode()
+    month = (
+        DeskCheck.objects.get().recorded_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
+    )
+    row = page.split('id="desk-check-summary"')[1]
+    kw = f"{suspect.est_mining_kw:.0f}"
+    assert f"<td>{month}</td><td>1</td><td>1</td><td>0</td><td>0</td><td>{kw}</td>" in row
+    assert 'id="desk-cleared"' in row and FARM_ACCOUNT in row and "+2.0%" in row
