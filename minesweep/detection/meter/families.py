@@ -11,7 +11,7 @@ Every knob of a legitimate load has a family: the last ones drawn the same way i
 theirs on 2026-12-06 (bench/README.md, "The last shared knobs") — a data centre's load noise, weekly dip
 and growth (a data centre can shrink too), a cold store's loading, cycling and weather share, a
 hospital's outpatient hours and noise, when households cook (eval: later, as clocks run ahead of the sun
-in western Inner Mongolia), the outdoor day-night swing, the opening hours, standby, noise and weather
+far west of the 120° E meridian Beijing time keeps), the outdoor day-night swing, the opening hours, standby, noise and weather
 slopes of shops, offices, factories and pumps, the irrigation and heating seasons, plant trips, how many
 businesses expand, the typical size of every site and of a farm. The plants' shift-change dip was the
 one the detector had leaned on (bench/README.md, "A plant's shift is its own").
