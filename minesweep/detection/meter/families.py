@@ -7,8 +7,8 @@ different (mostly wider and shifted) range in ``EVAL``. Weights and thresholds a
 every figure in bench/README.md is measured on ``eval``. Neither is real data: held-out sets built
 from real series judge the result in the end.
 
-Every knob of a legitimate load has a family: the last ones drawn the same way in both were given
-theirs on 2026-12-06 (bench/README.md, "The last shared knobs") — a data centre's load noise, weekly dip
+The knobs that set how much and when a legitimate load draws have families: the last ones drawn the same
+way in both were given theirs on 2026-12-06 (bench/README.md, "The last shared knobs") — a data centre's load noise, weekly dip
 and growth (a data centre can shrink too), a cold store's loading, cycling and weather share, a
 hospital's outpatient hours and noise, when households cook (eval: later, as clocks run ahead of the sun
 far west of the 120° E meridian Beijing time keeps), the outdoor day-night swing, the opening hours, standby, noise and weather
@@ -17,7 +17,9 @@ businesses expand, the typical size of every site and of a farm. The plants' shi
 one the detector had leaned on (bench/README.md, "A plant's shift is its own").
 
 Still shared: the shapes themselves (an office is open in the day, a storage heater charges in the valley
-hours) and the climate's yearly curve — what a held-out set built from real series has to judge.
+hours), the climate's yearly curve, and second-order draws (a hospital's ward share, a household's fridge
+and days away, how often a pump runs in season, the size of an expansion, a factory's rest-day level) —
+what a held-out set built from real series has to judge.
 
 Ranges are (low, high) for a uniform draw per account unless said otherwise.
 """
