@@ -36,7 +36,7 @@ def test_it_draws_tune_and_eval_from_different_parameter_families(both):
         for f in dataclasses.fields(TUNE)
         if f.name not in ("name", "seed_salt") and getattr(TUNE, f.name) != getattr(EVAL, f.name)
     ]
-    # every knob that shapes a load has its own range in each family (the last shared ones: 2026-12-06)
+    # every knob the families hold differs between them (the last shared ones moved in on 2026-12-06)
     assert len(differing) == len(dataclasses.fields(TUNE)) - 2, differing
     assert TUNE.rig_noise[1] < EVAL.rig_noise[1] and TUNE.curtail_share != EVAL.curtail_share
     # same seed and size, different family: different accounts, kinds and loads
