@@ -808,12 +808,12 @@ def desk_check_record(*, actor: Actor, suspect: MeterSuspect, record: Production
     figures = {
         "period_start": record.first,
         "period_end": record.last,
-        "product": record.product[:100],
+        "product": record.product,
         "output": record.output,
-        "unit": record.unit[:20],
+        "unit": record.unit,
         "kwh_per_unit": record.kwh_per_unit,
         "other_kwh": record.other_kwh,
-        "source": record.source[:300],
+        "source": record.source,
     }
     same = DeskCheck.objects.filter(suspect=suspect, **figures).first()
     if same is not None:
@@ -825,9 +825,9 @@ def desk_check_record(*, actor: Actor, suspect: MeterSuspect, record: Production
         window = suspect.run.summary.get("window") or ["?", "?"]
         raise DomainError(
             "detection.desk_check_coverage",
-            f"该时段内读数仅覆盖 {metered.coverage:.0%} 的小时（至少需 {MIN_COVERAGE:.0%}）：缺失的小时可能正含所查负荷，"
+            f"该时段内读数仅覆盖 {metered.coverage:.1%} 的小时（至少需 {MIN_COVERAGE:.0%}）：缺失的小时可能正含所查负荷，"
             f"请选择读数覆盖的时段（本次检测的读数为 {window[0]} 至 {window[-1]}）",
-            f"The readings cover only {metered.coverage:.0%} of the period's hours (at least {MIN_COVERAGE:.0%} "
+            f"The readings cover only {metered.coverage:.1%} of the period's hours (at least {MIN_COVERAGE:.0%} "
             "needed): the missing hours may hold the very load in question; choose a period the readings cover "
             f"(this run's readings run from {window[0]} to {window[-1]})",
         )
@@ -841,7 +841,7 @@ def desk_check_record(*, actor: Actor, suspect: MeterSuspect, record: Production
         unexplained_kw=round(balance.unexplained_kw, 1),
         tolerance=TOLERANCE,
         verdict=balance.verdict,
-        notes=record.notes[:500],
+        notes=record.notes,
         division=suspect.division,
         recorded_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
     )
@@ -888,6 +888,14 @@ def _check_production_record(record: ProductionRecord) -> None:
             "有产量时须填写单位产品电耗（来自能源利用状况报告或节能审查）",
             "With output recorded, give the electricity per unit of output (from the energy use report or the "
             "energy-saving review)",
+        )
+    lengths = {"product": 100, "unit": 20, "source": 300, "notes": 500}
+    too_long = [name for name, limit in lengths.items() if len(getattr(record, name)) > limit]
+    if too_long:
+        raise DomainError(
+            "detection.desk_check_too_long",
+            f"内容过长：{'、'.join(too_long)}（产品 100、单位 20、来源 300、备注 500 字以内）",
+            f"Too long: {', '.join(too_long)} (product 100, unit 20, records 300, notes 500 characters at most)",
         )
     if not record.source.strip() or not record.product.strip() or not record.unit.strip():
         raise DomainError(

@@ -148,13 +148,14 @@ def test_records_that_need_more_than_the_meter_read_ask_again(farm_finding):
         ({"period_start": "2021-03-01", "period_end": "2021-02-01", "output": "1"}, "起始日不能晚于截止日"),
         (
             {"period_start": "2024-06-01", "period_end": "2024-06-30", "output": "1"},
-            "读数仅覆盖 0% 的小时（至少需 95%）：缺失的小时可能正含所查负荷，请选择读数覆盖的时段（本次检测的读数为 2021-01-01 至 2021-03-31）",
+            "读数仅覆盖 0.0% 的小时（至少需 95%）：缺失的小时可能正含所查负荷，请选择读数覆盖的时段（本次检测的读数为 2021-01-01 至 2021-03-31）",
         ),
         ({"period_end": (dt.date.today() + dt.timedelta(days=3)).isoformat(), "output": "1"}, "今天之前结束"),
         ({"output": "5", "kwh_per_unit": ""}, "有产量时须填写单位产品电耗"),
         ({"output": "-5"}, 'class="errorlist"'),
         ({"output": "nan"}, 'class="errorlist"'),
         ({"output": "1", "source": "   "}, 'class="errorlist"'),
+        ({"output": "1", "product": "硅" * 101}, 'class="errorlist"'),
     ],
 )
 def test_bad_input_is_refused_with_a_reason_and_nothing_is_stored(farm_finding, fields, zh):
@@ -184,7 +185,7 @@ def test_it_refuses_in_english_to_an_analyst_reading_english(farm_finding):
     body = _post(
         client, suspect, period_start="2021-04-01", period_end="2021-04-30", output="1"
     ).content.decode()
-    assert "The readings cover only 0% of the period&#x27;s hours" in body and "读数" not in body
+    assert "The readings cover only 0.0% of the period&#x27;s hours" in body and "读数" not in body
     assert not DeskCheck.objects.exists()
 
 
@@ -268,12 +269,13 @@ def test_one_bad_row_and_no_check_is_recorded_each_row_saying_why(farm_finding):
         ["NO-SUCH-ACCOUNT", FIRST, LAST, "硅铁", "10", "吨", "8000", "统计报表"],
         [FARM_ACCOUNT, "2021-13-01", LAST, "硅铁", "10", "吨", "8000", "统计报表"],
         [FARM_ACCOUNT, FIRST, LAST, "硅铁", "十吨", "吨", "8000", "统计报表"],
+        [FARM_ACCOUNT, FIRST, LAST, "硅铁", "10", "吨" * 21, "8000", "统计报表"],
     ]
     response = _upload(client, suspect, _table(rows))
     body = response.content.decode()
-    assert response.status_code == 400 and "导入被拒绝：3 行有误" in body
+    assert response.status_code == 400 and "导入被拒绝：4 行有误" in body
     assert "第 3 行：本次检测（或您的辖区）中没有户号 NO-SUCH-ACCOUNT" in body.replace("第3行", "第 3 行")
-    assert "起始日不是日期：2021-13-01" in body and "产量不是数字：十吨" in body
+    assert "起始日不是日期：2021-13-01" in body and "产量不是数字：十吨" in body and "内容过长：unit" in body
     assert not DeskCheck.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="detection.desk_check").exists()
     missing = _upload(client, suspect, _table([[FARM_ACCOUNT]], header=["account_id"])).content.decode()
