@@ -948,9 +948,12 @@ def desk_checks_import(*, actor: Actor, scope: Scope, run: MeterRun, content: by
             f"一次最多 {DESK_CHECK_MAX_ROWS} 行",
             f"At most {DESK_CHECK_MAX_ROWS} rows at a time",
         )
-    findings = {
+    named = {(row.get(names["account_id"] or "", "") or "").strip() for _, row in rows}
+    findings = {  # only the accounts the table names: a run can hold a province's accounts
         s.account_id: s
-        for s in MeterSuspect.objects.filter(scope.q("division"), run=run).select_related("run", "division")
+        for s in MeterSuspect.objects.filter(
+            scope.q("division"), run=run, account_id__in=named
+        ).select_related("run", "division")
     }
     checks: list[DeskCheck] = []
     problems: list[dict[str, object]] = []
