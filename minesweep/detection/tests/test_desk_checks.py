@@ -323,3 +323,24 @@ def test_the_outcomes_page_counts_desk_checks_per_month_and_lists_clearances_for
     kw = f"{suspect.est_mining_kw:.0f}"
     assert f"<td>{month}</td><td>1</td><td>1</td><td>0</td><td>0</td><td>{kw}</td>" in row
     assert 'id="desk-cleared"' in row and FARM_ACCOUNT in row and "+2.0%" in row
+
+
+def test_the_targets_list_can_put_the_largest_expected_load_first_and_hide_what_the_desk_cleared(farm_finding):
+    import re
+
+    client, suspect = farm_finding
+    key = f"target-subject{suspect.power_account.subject_id}"
+    by_kw = client.get("/analytics/targets/", {"order": "kw"}).content.decode()
+    cells = re.findall(
+        r'<td class="score">([\d.]+)(?:<br><span class="muted est-kw">([\d,.]+) kW</span>)?</td>', by_kw
+    )
+    expected = [float(score) * float(kw.replace(",", "")) if kw else -1.0 for score, kw in cells]
+    assert expected == sorted(expected, reverse=True) and sum(e > 0 for e in expected) >= 2
+    # the first is the farm: 0.99 × its kW, not the largest load the evidence hardly suspects
+    first = re.search(r'class="target-row" id="(target-[^"]+)"', by_kw)
+    assert first is not None and first.group(1) == key
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    _post(client, suspect, output=f"{metered / 8000:.3f}")  # production explains the farm's meter
+    assert key in client.get("/analytics/targets/").content.decode()
+    hidden = client.get("/analytics/targets/", {"hide_cleared": "1"}).content.decode()
+    assert key not in hidden and 'name="hide_cleared" value="1" checked' in hidden
