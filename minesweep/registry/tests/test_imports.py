@@ -71,7 +71,8 @@ def test_it_reads_gbk_csv_as_saved_by_chinese_excel():
 def test_it_rejects_a_binary_file_disguised_as_csv():
     with pytest.raises(Exception) as caught:
         registry_import(actor="test", kind="entities", content=b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    assert getattr(caught.value, "code", "").startswith("table.")  # read by content (core.tables), not by name
+    # read by content (core.tables), not by name
+    assert getattr(caught.value, "code", "").startswith("table.")
     assert Subject.objects.count() == 0
 
 
