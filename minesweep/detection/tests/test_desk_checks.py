@@ -325,7 +325,9 @@ def test_the_outcomes_page_counts_desk_checks_per_month_and_lists_clearances_for
     assert 'id="desk-cleared"' in row and FARM_ACCOUNT in row and "+2.0%" in row
 
 
-def test_the_targets_list_can_put_the_largest_expected_load_first_and_hide_what_the_desk_cleared(farm_finding):
+def test_the_targets_list_can_put_the_largest_expected_load_first_and_hide_what_the_desk_cleared(
+    farm_finding,
+):
     import re
 
     client, suspect = farm_finding
