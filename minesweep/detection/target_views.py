@@ -15,9 +15,8 @@ from minesweep.core.errors import DomainError
 from minesweep.core.i18n import pick
 from minesweep.detection import selectors
 from minesweep.detection.forms import InspectionOutcomeForm
-from minesweep.detection.meter.balance import DESK_CLEARED
 from minesweep.detection.services import inspection_outcome_record, target_promote
-from minesweep.detection.targets import TargetRow, rank_targets
+from minesweep.detection.targets import arrange_targets, rank_targets
 from minesweep.detection.views import STREAM_NAMES
 
 analyst_view = staff_view(Role.ANALYST)
@@ -26,25 +25,17 @@ analyst_view = staff_view(Role.ANALYST)
 SHOWN_TARGETS = 200
 
 
-def _expected_kw(row: TargetRow) -> float:
-    """Fused score × estimated mining kW: the load a visit can expect to find (−1 without a meter estimate).
-    kW alone would send a team first to a large load the evidence hardly suspects."""
-    kw = row.facts.get("meter", {}).get("est_mining_kw")
-    return row.score * float(kw) if isinstance(kw, int | float) else -1.0
-
-
 @analyst_view
 def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
-    """The ranked targets; ``order=kw`` puts the largest expected load first (:func:`_expected_kw`: a field
-    team plans its drives by what there is to find), ``hide_cleared=1`` leaves out targets cleared at the
-    desk."""
+    """The ranked targets; ``order=kw`` puts the largest expected load first, ``hide_cleared=1`` leaves out
+    targets cleared at the desk (:func:`~minesweep.detection.targets.arrange_targets`)."""
     order = "kw" if request.GET.get("order") == "kw" else "score"
     hide_cleared = request.GET.get("hide_cleared") == "1"
-    ranked = rank_targets(scope=scope, limit=10 * SHOWN_TARGETS)
-    if hide_cleared:
-        ranked = [row for row in ranked if row.next_step[0] != DESK_CLEARED]
-    if order == "kw":
-        ranked.sort(key=lambda row: (-_expected_kw(row), -row.score, row.key))
+    ranked = arrange_targets(
+        rank_targets(scope=scope, limit=10 * SHOWN_TARGETS),
+        by_expected_kw=order == "kw",
+        hide_cleared=hide_cleared,
+    )
     rows = []
     for row in ranked[:SHOWN_TARGETS]:
         rows.append(

@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import Q
 
 from minesweep.accounts.jurisdiction import Scope
+from minesweep.detection.meter.balance import DESK_CLEARED
 from minesweep.detection.models import DeskCheck, HostTraffic, MeterSuspect, NetHost
 from minesweep.registry.models import IPAllocation, MiningProject, PowerAccount, Subject
 
@@ -126,6 +127,22 @@ def rank_targets(*, scope: Scope, limit: int = 500) -> list[TargetRow]:
     rows += [_account_row(s) for s in suspects if not (s.power_account and s.power_account.subject_id)]
     rows.sort(key=lambda r: (-r.score, r.key))
     return rows[:limit]
+
+
+def expected_kw(row: TargetRow) -> float:
+    """Fused score × estimated mining kW: the load a visit can expect to find (−1 without a meter
+    estimate). kW alone would send a team first to a large load the evidence hardly suspects."""
+    kw = row.facts.get("meter", {}).get("est_mining_kw")
+    return row.score * float(kw) if isinstance(kw, int | float) else -1.0
+
+
+def arrange_targets(rows: list[TargetRow], *, by_expected_kw: bool, hide_cleared: bool) -> list[TargetRow]:
+    """Ranked rows as a field team wants them: largest expected load first (:func:`expected_kw`; a team
+    plans its drives by what there is to find) and without the targets a desk check cleared."""
+    kept = [row for row in rows if not (hide_cleared and row.next_step[0] == DESK_CLEARED)]
+    if by_expected_kw:
+        kept.sort(key=lambda row: (-expected_kw(row), -row.score, row.key))
+    return kept
 
 
 def target_row(*, scope: Scope, key: str) -> TargetRow | None:

@@ -330,6 +330,13 @@ def _run_page(
     )
 
 
+def _next_step_code(suspect: MeterSuspect) -> str:
+    """What the fusion proposed for a suspect (``field_visit`` or ``desk_check``; '' for the others)."""
+    fusion = suspect.reasons.get("fusion") if isinstance(suspect.reasons, dict) else None
+    step = fusion.get("next_step") if isinstance(fusion, dict) else None
+    return str(step.get("code", "")) if isinstance(step, dict) else ""
+
+
 @analyst_view
 def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     run = selectors.meter_run_get(scope=scope, pk=pk)
@@ -352,6 +359,8 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
             "first_seen",
             "route",
             "lead",
+            "next_step",
+            "desk_check_verdict",
         ]
     )
     count = 0
@@ -371,6 +380,8 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
                 s.first_seen or "",
                 s.route,
                 s.lead.number if s.lead else "",
+                _next_step_code(s),
+                getattr(s, "desk_verdict", None) or "",
             ]
         )
         count += 1

@@ -231,6 +231,11 @@ def test_a_table_of_production_records_balances_many_findings_at_once(farm_findi
     assert verdicts[FARM_ACCOUNT] == "unexplained" and other.account_id in verdicts
     assert AuditEvent.objects.filter(action="detection.desk_check.record").count() == 2
     assert AuditEvent.objects.get(action="detection.desk_check.import").detail["rows"] == 2
+    exported = client.get(f"/analytics/meters/{suspect.run_id}/export.csv").content.decode("utf-8-sig")
+    header, *lines = exported.strip().splitlines()
+    assert header.endswith(",next_step,desk_check_verdict")
+    farm_line = next(line for line in lines if f",{FARM_ACCOUNT}," in line)
+    assert farm_line.endswith(",unexplained") and any(line.endswith(",,") for line in lines)
     listing = client.get(f"/analytics/meters/{suspect.run_id}/").content.decode()
     assert "案头核查：生产无法解释" in listing
 
@@ -346,3 +351,24 @@ def test_the_targets_list_can_put_the_largest_expected_load_first_and_hide_what_
     assert key in client.get("/analytics/targets/").content.decode()
     hidden = client.get("/analytics/targets/", {"hide_cleared": "1"}).content.decode()
     assert key not in hidden and 'name="hide_cleared" value="1" checked' in hidden
+
+
+def test_the_command_line_ranks_by_expected_load_and_hides_what_the_desk_cleared(farm_finding, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    client, suspect = farm_finding
+    key = f"subject:{suspect.power_account.subject_id}"
+    out = tmp_path / "targets.json"
+    call_command("targets", "rank", "--order", "kw", "--out", str(out))
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    expected = [r["score"] * (r["facts"].get("meter", {}).get("est_mining_kw") or 0) for r in rows]
+    assert rows[0]["key"] == key and expected == sorted(expected, reverse=True)
+    metered = _metered_kwh(Path(suspect.run.dataset_path), FARM_ACCOUNT, FIRST, LAST)
+    _post(client, suspect, output=f"{metered / 8000:.3f}")
+    call_command("targets", "rank", "--hide-cleared", "--out", str(out))
+    assert key not in {r["key"] for r in json.loads(out.read_text(encoding="utf-8"))}
+    call_command("targets", "rank", "--out", str(out))
+    cleared = next(r for r in json.loads(out.read_text(encoding="utf-8")) if r["key"] == key)
+    assert cleared["next_step"]["code"] == "desk_cleared"

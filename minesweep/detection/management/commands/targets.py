@@ -1,6 +1,6 @@
 """``minesweep targets``: the ranked list of targets worth a field visit, fused from every stream.
 
-    minesweep targets rank [--division CODE] --out FILE.csv|FILE.json
+    minesweep targets rank [--division CODE] [--order score|kw] [--hide-cleared] --out FILE.csv|FILE.json
     minesweep targets promote KEY [--division CODE]        # KEY as listed: subject:<id> or account:<number>
     minesweep targets desk-checks RUN RECORDS.csv|.xlsx [--division CODE]   # production energy balances
 
@@ -24,7 +24,7 @@ from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.models import DeskCheck
 from minesweep.detection.selectors import meter_run_get
 from minesweep.detection.services import desk_checks_import, target_promote
-from minesweep.detection.targets import rank_targets
+from minesweep.detection.targets import arrange_targets, rank_targets
 from minesweep.registry.models import Division
 
 CSV_COLUMNS = ("rank", "key", "name", "division", "score", "streams", "missing", "accounts")
@@ -41,6 +41,17 @@ class Command(BaseCommand):
         )
         rank.add_argument("--out", type=Path, required=True, help="FILE.csv or FILE.json")
         rank.add_argument("--limit", type=int, default=500)
+        rank.add_argument(
+            "--order",
+            choices=("score", "kw"),
+            default="score",
+            help="score (default) or kw: the load a visit can expect to find, score × estimated kW / 排序",
+        )
+        rank.add_argument(
+            "--hide-cleared",
+            action="store_true",
+            help="leave out targets cleared at the desk / 隐藏案头核查已排除的目标",
+        )
         promote = sub.add_parser("promote", help="open a lead for one target / 转为线索")
         promote.add_argument("key")
         promote.add_argument("--division", default="")
@@ -63,7 +74,10 @@ class Command(BaseCommand):
                 lead = target_promote(actor="cli", scope=scope, key=options["key"])
                 self.stdout.write(json.dumps({"lead": lead.number}, ensure_ascii=False))
                 return
-            rows = [row.as_dict() for row in rank_targets(scope=scope, limit=options["limit"])]
+            limit, by_kw, hide = options["limit"], options["order"] == "kw", options["hide_cleared"]
+            fetched = rank_targets(scope=scope, limit=10 * limit if by_kw or hide else limit)
+            ranked = arrange_targets(fetched, by_expected_kw=by_kw, hide_cleared=hide)
+            rows = [row.as_dict() for row in ranked[: options["limit"]]]
             _write(rows, options["out"])
             self.stdout.write(json.dumps({"targets": len(rows), "out": str(options["out"])}))
         except DomainError as error:
