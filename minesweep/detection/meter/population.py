@@ -71,6 +71,13 @@ def _slopes(
     return rng.uniform(*heating, n) * scale, rng.uniform(*cooling, n) * scale
 
 
+def _slot_noise(rng: np.random.Generator, sigma: float, shape: tuple[int, ...], fam: Family) -> np.ndarray:
+    """Multiplicative slot noise (A, D, P) of a working load: σ ``sigma`` scaled per account by the
+    family's ``noise_scale``."""
+    scale = _u(rng, fam.noise_scale, shape[0])
+    return rng.normal(1, sigma * scale[:, None, None], shape)
+
+
 def _heat_cool(cal: Calendar, heating: np.ndarray, cooling: np.ndarray) -> np.ndarray:
     """Daily multiplier (A, D) from heating (< 10 °C) and cooling (> 24 °C) degree-days."""
     t = cal.temperature_c[None, :]
@@ -88,9 +95,7 @@ def shop(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.nda
         level[:, None, None]
         * shape[:, None, :]
         * daily[:, :, None]
-        * rng.normal(
-            1, 0.1 * _u(rng, fam.noise_scale, n)[:, None, None], (n, cal.n_days, len(cal.slot_hours))
-        )
+        * _slot_noise(rng, 0.1, (n, cal.n_days, len(cal.slot_hours)), fam)
     )
 
 
@@ -101,8 +106,7 @@ def office(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.n
     open_day = (cal.is_workday & ~cal.festival)[None, :, None]
     shape = base[:, None, :] + hours[:, None, :] * np.where(open_day, 1.0, 0.1)
     daily = _heat_cool(cal, *_slopes(rng, n, (0, 0.02), (0.02, 0.06), fam))
-    noise = rng.normal(1, 0.06 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
-    return level[:, None, None] * shape * daily[:, :, None] * noise
+    return level[:, None, None] * shape * daily[:, :, None] * _slot_noise(rng, 0.06, shape.shape, fam)
 
 
 def factory(rng: np.random.Generator, n: int, cal: Calendar, fam: Family, shifts: int) -> np.ndarray:
@@ -130,7 +134,7 @@ def factory(rng: np.random.Generator, n: int, cal: Calendar, fam: Family, shifts
         level[:, None, None]
         * shape
         * (orders * rng.normal(1, 0.05, (n, cal.n_days)))[:, :, None]
-        * rng.normal(1, 0.04 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
+        * _slot_noise(rng, 0.04, shape.shape, fam)
     )
 
 
@@ -152,11 +156,7 @@ def irrigation(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> 
     running = (rng.random((n, cal.n_days)) < rng.uniform(0.2, 0.6, n)[:, None]) & season
     hours = _window(cal.slot_hours, *_hours(rng, n, (5, 9), (17, 22), fam))
     shape = 0.02 + running[:, :, None] * hours[:, None, :]
-    return (
-        level[:, None, None]
-        * shape
-        * rng.normal(1, 0.05 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
-    )
+    return level[:, None, None] * shape * _slot_noise(rng, 0.05, shape.shape, fam)
 
 
 def clean_heating(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) -> np.ndarray:
@@ -167,11 +167,7 @@ def clean_heating(rng: np.random.Generator, n: int, cal: Calendar, fam: Family) 
     valley = _window(cal.slot_hours, np.full(n, 23.0), np.full(n, 7.0))
     topup = 0.25 * _window(cal.slot_hours, np.full(n, 12.0), np.full(n, 15.0))
     shape = 0.02 + demand[:, :, None] * (valley + topup)[:, None, :]
-    return (
-        level[:, None, None]
-        * shape
-        * rng.normal(1, 0.05 * _u(rng, fam.noise_scale, n)[:, None, None], shape.shape)
-    )
+    return level[:, None, None] * shape * _slot_noise(rng, 0.05, shape.shape, fam)
 
 
 def staircase(rng: np.random.Generator, n_days: int, onset: int, steps: int) -> np.ndarray:
@@ -297,9 +293,8 @@ def continuous_plant(rng: np.random.Generator, n: int, cal: Calendar, fam: Famil
     )
     flat = load.reshape(n, -1)
     for account in range(n):
-        for _ in range(
-            rng.poisson(_u(rng, fam.plant_trips, 1)[0] * years)
-        ):  # trips: a few hours at part load
+        trips_a_year = _u(rng, fam.plant_trips, 1)[0]  # trips: a few hours at part load
+        for _ in range(rng.poisson(trips_a_year * years)):
             start = rng.integers(0, flat.shape[1])
             flat[account, start : start + rng.integers(1, max(2, slots // 6))] *= rng.uniform(0.2, 0.8)
     return load
