@@ -13,7 +13,7 @@ from django.db import models
 from minesweep.cases.models import Lead
 from minesweep.core.i18n import bi
 from minesweep.detection.meter.balance import next_step_after
-from minesweep.detection.meter.rigs import DEFAULT_RIG, RIG_POWER_KW
+from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
 from minesweep.jobs.models import Job
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 
@@ -91,9 +91,14 @@ class MeterSuspect(models.Model):
             DeskCheck.Verdict.UNEXPLAINED,
         ):
             return False
+        return self.suspect and self.proposed_step == "desk_check"
+
+    @property
+    def proposed_step(self) -> str:
+        """What the fusion proposed (``field_visit`` or ``desk_check``; '' for an account not suspected)."""
         fusion = self.reasons.get("fusion") if isinstance(self.reasons, dict) else None
         step = fusion.get("next_step") if isinstance(fusion, dict) else None
-        return bool(self.suspect and isinstance(step, dict) and step.get("code") == "desk_check")
+        return str(step.get("code", "")) if isinstance(step, dict) else ""
 
 
 class NetScan(models.Model):
@@ -264,9 +269,9 @@ class DeskCheck(AnalystRecord):
     def next_step(self) -> tuple[str, str, str]:
         """(code, zh, en) of what follows this balance (:func:`.meter.balance.next_step_after`), the
         unexplained kW counted in rigs of the run's model."""
-        model = str(self.suspect.run.params.get("rig") or DEFAULT_RIG)
-        rig_kw = RIG_POWER_KW.get(model.upper(), RIG_POWER_KW[DEFAULT_RIG])
-        rigs = int(round(self.unexplained_kw / rig_kw))
+        rigs = int(
+            round(self.unexplained_kw / rig_power_kw(str(self.suspect.run.params.get("rig") or DEFAULT_RIG)))
+        )
         return next_step_after(self.verdict, self.difference_share, self.difference_kw, rigs)
 
     @property

@@ -984,12 +984,14 @@ def desk_checks_import(*, actor: Actor, scope: Scope, run: MeterRun, content: by
         target=run,
         after={"rows": len(rows), "checks": len(checks)},
         division_code=scope.division_code,
-        detail={
-            "rows": len(rows),
-            "verdicts": {v: sum(c.verdict == v for c in checks) for v in DeskCheck.Verdict.values},
-        },
+        detail={"rows": len(rows), "verdicts": verdict_counts(checks)},
     )
     return checks
+
+
+def verdict_counts(checks: list[DeskCheck]) -> dict[str, int]:
+    """How many of ``checks`` reached each verdict (every verdict named, 0 included)."""
+    return {verdict: sum(c.verdict == verdict for c in checks) for verdict in DeskCheck.Verdict.values}
 
 
 def _production_record(cell: dict[str, str]) -> ProductionRecord:

@@ -330,13 +330,6 @@ def _run_page(
     )
 
 
-def _next_step_code(suspect: MeterSuspect) -> str:
-    """What the fusion proposed for a suspect (``field_visit`` or ``desk_check``; '' for the others)."""
-    fusion = suspect.reasons.get("fusion") if isinstance(suspect.reasons, dict) else None
-    step = fusion.get("next_step") if isinstance(fusion, dict) else None
-    return str(step.get("code", "")) if isinstance(step, dict) else ""
-
-
 @analyst_view
 def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
     run = selectors.meter_run_get(scope=scope, pk=pk)
@@ -380,7 +373,7 @@ def meter_run_export(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResp
                 s.first_seen or "",
                 s.route,
                 s.lead.number if s.lead else "",
-                _next_step_code(s),
+                s.proposed_step,
                 getattr(s, "desk_verdict", None) or "",
             ]
         )
@@ -424,9 +417,7 @@ def meter_suspect_desk_check(request: HttpRequest, pk: int, *, scope: Scope) -> 
     try:
         desk_check_record(actor=request.user, suspect=suspect, record=record)  # type: ignore[arg-type]
     except DomainError as error:
-        return _evidence_page(
-            request, suspect, form, error=pick(error.message_zh, error.message_en), status=400
-        )
+        return _evidence_page(request, suspect, form, error=error.shown, status=400)
     messages.success(request, pick("案头核查已记录", "Desk check recorded"))
     return redirect(reverse("detection:meter_suspect", args=[pk]) + "#desk-check")
 

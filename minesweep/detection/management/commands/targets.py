@@ -21,9 +21,8 @@ from minesweep.accounts.jurisdiction import Scope
 from minesweep.accounts.roles import Role
 from minesweep.core.errors import DomainError
 from minesweep.core.exports import SafeCsvWriter
-from minesweep.detection.models import DeskCheck
 from minesweep.detection.selectors import meter_run_get
-from minesweep.detection.services import desk_checks_import, target_promote
+from minesweep.detection.services import desk_checks_import, target_promote, verdict_counts
 from minesweep.detection.targets import arrange_targets, rank_targets
 from minesweep.registry.models import Division
 
@@ -92,8 +91,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"无法读取 / cannot read {records}: {error.strerror}", returncode=2) from None
         checks = desk_checks_import(actor="cli", scope=scope, run=run, content=content)
-        verdicts = {v: sum(c.verdict == v for c in checks) for v in DeskCheck.Verdict.values}
-        self.stdout.write(json.dumps({"desk_checks": len(checks), **verdicts}))
+        self.stdout.write(json.dumps({"desk_checks": len(checks), **verdict_counts(checks)}))
 
 
 def _scope(code: str) -> Scope:
