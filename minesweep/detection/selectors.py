@@ -235,8 +235,9 @@ def desk_check_table(*, scope: Scope | None) -> list[dict[str, Any]]:
     if scope is None:
         return []
     table: dict[str, dict[str, Any]] = {}
-    for verdict, recorded, kw in DeskCheck.objects.filter(scope.q("division")).values_list(
-        "verdict", "recorded_at", "suspect__est_mining_kw"
+    cleared: set[tuple[str, int]] = set()  # a finding cleared twice in a month is one load cleared
+    for verdict, recorded, suspect_id, kw in DeskCheck.objects.filter(scope.q("division")).values_list(
+        "verdict", "recorded_at", "suspect_id", "suspect__est_mining_kw"
     ):
         month = timezone.localtime(recorded).strftime("%Y-%m")
         row = table.setdefault(
@@ -245,7 +246,8 @@ def desk_check_table(*, scope: Scope | None) -> list[dict[str, Any]]:
         )
         row["checks"] += 1
         row[verdict] += 1
-        if verdict == DeskCheck.Verdict.EXPLAINED:
+        if verdict == DeskCheck.Verdict.EXPLAINED and (month, suspect_id) not in cleared:
+            cleared.add((month, suspect_id))
             row["cleared_kw"] += kw or 0.0
     return sorted(table.values(), key=lambda r: r["month"], reverse=True)
 

@@ -328,6 +328,10 @@ def test_the_outcomes_page_counts_desk_checks_per_month_and_lists_clearances_for
     kw = f"{suspect.est_mining_kw:.0f}"
     assert f"<td>{month}</td><td>1</td><td>1</td><td>0</td><td>0</td><td>{kw}</td>" in row
     assert 'id="desk-cleared"' in row and FARM_ACCOUNT in row and "+2.0%" in row
+    # the same finding cleared again on another period: two checks, one load cleared
+    _post(client, suspect, period_end="2021-03-21", output=f"{metered * 0.95 / 8000:.3f}")
+    again = client.get("/analytics/outcomes/").content.decode().split('id="desk-check-summary"')[1]
+    assert f"<td>{month}</td><td>2</td><td>2</td><td>0</td><td>0</td><td>{kw}</td>" in again
 
 
 def test_the_targets_list_can_put_the_largest_expected_load_first_and_hide_what_the_desk_cleared(
