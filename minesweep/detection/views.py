@@ -74,6 +74,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "Day of the jump (day of the window from 0; -1: none)",
     ),
     "kw_before_onset": ("突增前四周平均负荷 kW", "Mean load in the four weeks before the jump, kW"),
+    "wave_before_onset_kw": (
+        "突增前四周日内起伏（日均负荷高出基荷，中位数）kW",
+        "Daily wave in the four weeks before the jump (day's mean above its base, median), kW",
+    ),
     "kw_after_onset": ("突增后四周平均负荷 kW", "Mean load in the four weeks from the jump, kW"),
     "night_excess_kw": ("夜间超额 kW", "Night excess, kW"),
     "is_protected_tariff": ("优惠电价户", "Protected tariff"),
@@ -130,8 +134,9 @@ BASIS_NAMES = {
         "the earlier load was servers; their daily wave and cooling cancel out)",
     ),
     "onset": (
-        "突增后各运行日基荷高出突增前基荷部分的平均值（停机日不计）",
-        "Mean over the days it ran of the base load above the level before the jump (days switched off left out)",
+        "突增后各运行日基荷高出突增前基荷部分的平均值（停机日不计；场所自身的日内起伏不计入）",
+        "Mean over the days it ran of the base load above the level before the jump (days switched off left "
+        "out; the site's own daily wave is not counted)",
     ),
     "base_load": (
         "各运行日全部基荷的平均值（上限估计）",

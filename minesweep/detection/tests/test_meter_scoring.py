@@ -128,7 +128,8 @@ def test_rigs_added_to_servers_are_measured_by_the_step_and_only_where_the_traff
     is that of servers before the onset and did not rise with the load, the earlier load is known to
     be servers: the four weeks either side cancel the wave, and of the cooling's growth only the four
     weeks' worth between the two means remains (35 kW here). The same readings with a few rigs' traffic
-    before the onset (the earlier load may be rigs too), or without traffic, keep the running measure."""
+    before the onset (the earlier load may be rigs too), or without traffic, are measured by their daily
+    base above the base before the onset (the wave left out, the cooling's growth not)."""
 
     def data_centre_with_rigs(d, h):
         it = 1000.0 * (1 + 0.1 * np.sin(2 * np.pi * (h - 8) / 24))
@@ -148,8 +149,9 @@ def test_rigs_added_to_servers_are_measured_by_the_step_and_only_where_the_traff
     assert servers["est_mining_kwh"] == pytest.approx(
         servers["est_mining_kw"] * servers["est_mining_hours"], rel=0.01
     )
-    for other in (rigs_only, unknown):
-        assert other["est_basis"] == "running" and other["est_mining_kw"] > 1.2 * 300
+    for other in (rigs_only, unknown):  # measured by the base (the wave is the site's own work), but
+        # the cooling's growth since the lowest level before the onset is still counted as mining
+        assert other["est_basis"] == "onset" and other["est_mining_kw"] > 1.2 * 300
 
 
 def test_it_flags_steady_night_only_load_through_the_cheap_hours_route():
@@ -268,6 +270,33 @@ def test_rigs_under_a_factory_are_measured_over_the_days_they_ran_not_by_the_las
     assert abs(found["est_mining_kw"] - truth_kw) < 0.05 * truth_kw
     assert abs(found["est_mining_hours"] - ran_days * 24) <= 2 * 24
     assert found["est_mining_kwh"] == pytest.approx(truth_kw * ran_days * 24, rel=0.06)
+
+
+def _shop(d, h):
+    """A shop open 08:00-21:00 every day: 12 kW at night, 60 kW open."""
+    return 12 + 48.0 * ((h >= 8) & (h < 21))
+
+
+def test_rigs_that_make_a_working_sites_load_flat_are_measured_by_its_base_not_with_its_wave():
+    """A shop (mean 38 kW, 12 kW at night) with 130 kW of rigs from day 60: the load factor after the
+    onset is above 0.7, the measure of a flat load. Slot by slot, the shop's opening hours above its
+    night level (26 kW a day on average, 20 % of the rigs) were counted as mining; the daily base above
+    the base before the onset is the rigs' power."""
+    found = score_table(_table(lambda d, h: _shop(d, h) + 130.0 * (d >= 60)), GRID).to_pylist()[0]
+    assert found["suspect"] and found["f_load_factor"] >= 0.7
+    assert found["est_basis"] == "onset"
+    assert abs(found["est_mining_kw"] - 130) < 0.03 * 130
+    assert abs(found["est_mining_hours"] - (DAYS - 60) * 24) <= 24
+    assert found["f_running_kw"] > 1.15 * 130  # what the slot-by-slot measure would have said
+
+
+def test_rigs_that_came_in_flat_batches_keep_the_slot_by_slot_measure():
+    """Batches of rigs on days 40 and 60 have no daily wave before the larger step: ``running``, which
+    counts the first batch from its own day."""
+    found = score_table(_table(lambda d, h: 4 + 100.0 * (d >= 40) + 300.0 * (d >= 60)), GRID).to_pylist()[0]
+    assert found["est_basis"] == "running"
+    truth_kw = (20 * 100 + 60 * 400) / 80
+    assert abs(found["est_mining_kw"] - truth_kw) < 0.05 * truth_kw
 
 
 def test_a_small_steady_standby_load_is_not_taken_for_hidden_rigs():

@@ -124,6 +124,7 @@ def compute_features(
     features["kw_before_onset"], features["kw_after_onset"] = level_around(
         daily, features["onset_day"].astype(np.int64)
     )
+    features["wave_before_onset_kw"] = wave_before(daily, base, features["onset_day"].astype(np.int64))
     features.update(_running_load(mean_kw, daily, features, grid))
     features.update(running_base(base, day_counts, features, grid))
     return features, _step_lists(step_sizes)
@@ -254,6 +255,18 @@ def level_around(daily: np.ndarray, onset_day: np.ndarray) -> tuple[np.ndarray, 
     before = (onset > 0) & (days < onset) & (days >= onset - ONSET_SIDE_DAYS)
     after = (onset > 0) & (days >= onset) & (days < onset + ONSET_SIDE_DAYS)
     return _masked_mean(daily, before), _masked_mean(daily, after)
+
+
+def wave_before(daily: np.ndarray, base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
+    """The site's own daily wave before the onset: the median, over the :data:`ONSET_SIDE_DAYS` days
+    before it, of the day's mean kW above its base (NaN without an onset or without readings). A
+    working site has it most days; flat rigs that came earlier have none, and the day or two of a ramp
+    before the onset do not move a median."""
+    days = np.arange(daily.shape[1])[None, :]
+    onset = onset_day[:, None]
+    before = (onset > 0) & (days < onset) & (days >= onset - ONSET_SIDE_DAYS)
+    with np.errstate(invalid="ignore"):
+        return steps.median_rows(np.where(before, daily - base, np.nan))
 
 
 def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
