@@ -5,10 +5,10 @@ a load. This bench builds accounts from *measured* shapes instead: the German BD
 (Standardlastprofile) that ship in the PyPI package ``demandlib`` (MIT) — households (``h0``, the 2025
 ``h25``), commerce (``g0``–``g6``, ``g25``: ``g3`` is commerce that runs around the clock), agriculture
 (``l0``–``l2``, ``l25``) — at 15-minute readings. They are aggregates of many customers, as the
-"real aggregate backgrounds" of issue 13's held-out set are. Rigs are added to some of them. No score
-weight was chosen on this bench. The classic profiles (``--profiles classic``, seed 2025, year 2025) are
-where a change may be looked at — the measure of rigs added to a working load was — and the revised
-ones (``--profiles revised --seed 7 --year 2026``) judge it.
+"real aggregate backgrounds" of issue 13's held-out set are. Rigs are added to some of them. The
+classic profiles (``--profiles classic``, seed 2025, year 2025) are where a change may be looked at —
+the measure of rigs added to a working load and the steady floor that counts only where the site's work
+moves were — and the revised ones (``--profiles revised --seed 7 --year 2026``) judge it.
 
 One command (needs the bench lock: ``.venv/bin/python -m pip install -r requirements-bench.lock``)::
 

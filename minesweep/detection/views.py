@@ -99,6 +99,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "largest_step_up_kw": ("最大上升阶跃 kW", "Largest upward step, kW"),
     "near_peak_share": ("接近峰值时间占比", "Time near own peak"),
     "base_day_to_day_change": ("基荷逐日变化", "Day-to-day change of the base load"),
+    "work_day_to_day_change": (
+        "场所自身用电（基荷以上部分）的逐日变化",
+        "Day-to-day change of the site's own work (demand above the base)",
+    ),
     "night_excess_variation": ("夜间超额波动", "Night excess variation"),
     "night_excess_persistence": ("夜间超额持续性", "Night excess persistence"),
     "weekly_periodicity": ("周周期性", "Weekly periodicity"),

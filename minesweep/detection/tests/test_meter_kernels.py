@@ -259,6 +259,31 @@ def test_it_finds_a_floor_that_does_not_move_with_the_sites_activity():
     assert np.isnan(shape.fixed_floor_share(factory_daily[:, :20], factory_base[:, :20], workday[:20])).all()
 
 
+def test_the_sites_own_work_is_measured_the_same_with_rigs_under_it():
+    """The work's day-to-day change is the site's own: rigs add a constant to every day's mean and
+    base, and nothing to the changes or to the work above the base. A load that repeats every day (an
+    average of many customers) barely moves; a flat load has no work to measure."""
+    rng = np.random.default_rng(5)
+    days = 120
+    activity = 1 + 0.1 * rng.standard_normal((20, days))
+    base, daily = 40.0 * activity, 40.0 * activity + 200.0 * activity
+    alone = shape.work_day_to_day_change(daily, base)
+    rigs = 300.0
+    assert np.allclose(shape.work_day_to_day_change(daily + rigs, base + rigs), alone)
+    assert np.median(alone) > 0.08  # a factory's production moves ~10 % a day
+    smooth = 1 + 0.002 * rng.standard_normal((1, days))
+    assert shape.work_day_to_day_change(100.0 * smooth, 50.0 * smooth)[0] < 0.01
+    assert np.isnan(shape.work_day_to_day_change(np.full((1, days), 100.0), np.full((1, days), 99.5)))[0]
+
+
+def test_a_fixed_floor_is_only_measured_where_the_sites_work_moves():
+    """With the work as steady as the floor, the regression of floor changes on demand changes has
+    nothing to go on; the share is unknown there, not the whole floor."""
+    share = np.array([0.3, 0.3, 0.3])
+    gated = shape.only_where_work_moves(share, np.array([0.01, 0.08, np.nan]))
+    assert np.isnan(gated[0]) and gated[1] == 0.3 and gated[2] == 0.3
+
+
 WEEK_WORKDAYS = (np.arange(DAYS) + 4) % 7 < 5
 
 

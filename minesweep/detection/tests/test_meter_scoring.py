@@ -240,9 +240,11 @@ def test_a_shop_read_in_the_wrong_time_zone_is_not_taken_for_rigs_on_the_valley_
 
 
 def _factory(d, h):
-    """One day shift on working days over an idle load that moves with the week's production."""
+    """One day shift on working days over an idle load, both moving with the day's production (orders:
+    ±12 % from day to day; a shift drawing the same every day is no factory's, and a steady floor under
+    a work that never moves says nothing of rigs)."""
     idle = 20 * (1 + 0.08 * np.sin(d * 1.7))
-    return idle + 300 * ((h >= 8) & (h < 17)) * (((d + 4) % 7) < 5)
+    return idle + 300 * (1 + 0.12 * np.sin(d * 2.3)) * ((h >= 8) & (h < 17)) * (((d + 4) % 7) < 5)
 
 
 def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
@@ -251,6 +253,20 @@ def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
     assert json.loads(hidden["reasons"])["route"] == "steady_base"
     assert hidden["score"] > 0.5 > 0.1 > factory["score"]
     assert hidden["est_basis"] == "base_load" and hidden["est_mining_kw"] >= 120  # an upper bound
+
+
+def test_a_load_that_repeats_every_day_is_not_taken_for_rigs_under_a_working_load():
+    """An average of many shops — a standard load profile, a multi-tenant meter — is the same every day:
+    its floor holds as rigs' does, but so does its work above the floor, so the steadiness says
+    nothing. It scored 0.85 on ``steady_base``; the rigs under a factory whose work moves are still
+    found (the test above)."""
+
+    def shops_on_one_meter(d, h):
+        return 25 + 50 * np.exp(-(((h - 14) / 4.5) ** 2)) * np.where(((d + 4) % 7) < 5, 1.0, 0.85)
+
+    found = score_table(_table(shops_on_one_meter), GRID).to_pylist()[0]
+    assert found["f_work_day_to_day_change"] < 0.02
+    assert not found["suspect"]
 
 
 def test_rigs_under_a_factory_are_measured_over_the_days_they_ran_not_by_the_last_weeks():

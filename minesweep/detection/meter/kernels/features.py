@@ -36,6 +36,7 @@ FEATURE_DOCS: dict[str, str] = {
     "near_peak_share": "share of slots at or above 90% of the robust peak",
     "base_load_ratio": "median daily base (lowest steady off-peak slot: off-peak, not in the hour after a peak-tariff window; the lowest slot for daily data) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
+    "work_day_to_day_change": "median |day-to-day change of the daily demand above the base| / its median: how much the site's own work moves from day to day",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
@@ -145,6 +146,7 @@ def _shape_features(
 ) -> dict[str, np.ndarray]:
     """The features that describe how the load runs (load factor to base load ratio)."""
     working_amplitude, rest_amplitude = shape.amplitude_by_day_kind(cube, is_workday)
+    work_change = shape.work_day_to_day_change(daily, base)
     return {
         "mean_kw": cube.mean_kw,
         "robust_peak_kw": cube.robust_peak_kw,
@@ -159,8 +161,10 @@ def _shape_features(
         "near_peak_share": shape.near_peak_share(cube),
         "base_load_ratio": shape.base_load_ratio(base, daily),
         "base_day_to_day_change": shape.day_to_day_change(base),
-        "fixed_floor_share": shape.fixed_floor_share(
-            shape.profile_scaled_daily_kw(cube, daily, is_workday), base, is_workday
+        "work_day_to_day_change": work_change,
+        "fixed_floor_share": shape.only_where_work_moves(
+            shape.fixed_floor_share(shape.profile_scaled_daily_kw(cube, daily, is_workday), base, is_workday),
+            work_change,
         ),
         "working_day_rhythm_share": shape.working_day_rhythm_share(working_amplitude, rest_amplitude),
         "rest_day_amplitude": rest_amplitude,
