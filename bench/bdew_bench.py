@@ -186,13 +186,16 @@ def build_accounts(shapes: dict[str, np.ndarray], per_profile: int, noise: float
     return np.concatenate(blocks), rows
 
 
-def write_dataset(kw: np.ndarray, ids: list[str], year: int, out: Path) -> Path:
+def write_dataset(kw: np.ndarray, ids: list[str], year: int, out: Path, interval_s: int = INTERVAL_S) -> Path:
+    """The readings as a normalised dataset at ``interval_s`` (15 minutes, or coarser by averaging)."""
     from minesweep.detection.meter import dataset as ds
     from minesweep.detection.meter.timebase import day_number_of
 
     n = len(ids)
     order = np.argsort(ids)
-    energy = (kw[order] * (INTERVAL_S / 3600.0)).astype(np.float32).reshape(n * 365, SLOTS)
+    slots = 86400 // interval_s
+    native = kw[order].reshape(n, 365, slots, SLOTS // slots).mean(axis=3)
+    energy = (native * (interval_s / 3600.0)).astype(np.float32).reshape(n * 365, slots)
     first = day_number_of(dt.date(year, 1, 1))
     rows = ds.DayRows(
         [ids[i] for i in order],
@@ -202,11 +205,11 @@ def write_dataset(kw: np.ndarray, ids: list[str], year: int, out: Path) -> Path:
     )
     target = out / "readings"
     staging = ds.new_staging_dir(target)
-    ds.write_partition(rows, INTERVAL_S, ds.partition_path(staging, 0))
+    ds.write_partition(rows, interval_s, ds.partition_path(staging, 0))
     ds.write_info(
         staging,
         {
-            "interval_s": INTERVAL_S,
+            "interval_s": interval_s,
             "partitions": 1,
             "first_day": first,
             "last_day": first + 364,
@@ -293,6 +296,7 @@ def main() -> None:
     )
     parser.add_argument("--noise", type=float, default=0.05, help="σ of each account's own AR(1) noise")
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--interval", choices=("15min", "1h"), default="15min", help="readings' interval")
     parser.add_argument(
         "--profiles",
         choices=("classic", "revised", "all"),
@@ -314,7 +318,9 @@ def main() -> None:
     start = time.perf_counter()
     shapes = profiles(args.year, args.profiles)
     kw, rows = build_accounts(shapes, args.per_profile, args.noise, args.seed)
-    dataset = write_dataset(kw, [r[0] for r in rows], args.year, work)
+    dataset = write_dataset(
+        kw, [r[0] for r in rows], args.year, work, {"15min": 900, "1h": 3600}[args.interval]
+    )
     meta = write_meta(kw, rows, work)
     built = time.perf_counter() - start
     findings = detect(dataset, DetectOptions(accounts_meta=meta, progress=False)).to_pandas()
@@ -324,6 +330,7 @@ def main() -> None:
         "seed": args.seed,
         "year": args.year,
         "profiles": args.profiles,
+        "interval": args.interval,
     }
     pd.DataFrame(rows, columns=LABEL_COLUMNS).to_csv(work / "labels.csv", index=False)
     findings.drop(columns=["reasons", "fusion"], errors="ignore").to_parquet(work / "findings.parquet")
@@ -333,7 +340,7 @@ def main() -> None:
 
 def print_report(report: dict, built: float, detected: float, work: Path) -> None:
     print(
-        f"BDEW standard load profiles ({report['profiles']}), {report['year']}, noise σ {report['noise']}, seed {report['seed']}: "
+        f"BDEW standard load profiles ({report['profiles']}), {report['year']} at {report['interval']}, noise σ {report['noise']}, seed {report['seed']}: "
         f"{report['accounts']} accounts (built in {built:.0f} s, detected in {detected:.0f} s; {work})"
     )
     print(
