@@ -159,8 +159,33 @@ def ar1_noise(rng: np.random.Generator, n: int, sigma: float, phi: float = 0.8) 
     return np.clip(1.0 + out, 0.0, None)
 
 
-def build_accounts(shapes: dict[str, np.ndarray], per_profile: int, noise: float, seed: int):
-    """kW (accounts, 365, 96), ids, profile names, labels (is_mining, mining kW, onset day), tariffs."""
+PEAK_SLOTS = np.zeros(SLOTS, dtype=bool)
+PEAK_SLOTS[8 * 4 : 11 * 4] = PEAK_SLOTS[18 * 4 : 22 * 4] = True  # the peak-tariff hours, 08-11 and 18-22
+
+
+def rig_load(
+    rng: np.random.Generator, rated_kw: np.ndarray, onset: np.ndarray, follow_tariff: bool
+) -> np.ndarray:
+    """(miners, 365 × 96) kW of the rigs: 3 % slot noise from the onset on. Following the tariff, half of
+    them are cut to 0–70 % of their power in the peak-tariff hours, and each is off for 0–4 outages of
+    1–5 days a year (a farm's own stops, unpaid bills, grid work)."""
+    n = len(rated_kw)
+    running = np.repeat(np.arange(365)[None, :] >= onset[:, None], SLOTS, axis=1).astype(float)
+    if follow_tariff:
+        cut = np.where(rng.random(n) < 0.5, rng.uniform(0.0, 0.7, n), 1.0)
+        running *= np.tile(np.where(PEAK_SLOTS[None, :], cut[:, None], 1.0), 365)
+        for miner in range(n):
+            for _ in range(rng.integers(0, 5)):
+                start = rng.integers(0, 365 - 5) * SLOTS
+                running[miner, start : start + rng.integers(1, 6) * SLOTS] = 0.0
+    return rated_kw[:, None] * running * (1 + 0.03 * rng.standard_normal((n, 365 * SLOTS)))
+
+
+def build_accounts(
+    shapes: dict[str, np.ndarray], per_profile: int, noise: float, seed: int, follow_tariff: bool
+):
+    """kW (accounts, 365, 96) and per account (id, profile, is_mining, mining kW, onset day, tariff), the
+    mining kW being the mean power of the rigs over the slots they ran (as ``est_mining_kw`` is defined)."""
     rng = np.random.default_rng(seed)
     blocks, rows = [], []
     for name, shape in shapes.items():
@@ -172,13 +197,13 @@ def build_accounts(shapes: dict[str, np.ndarray], per_profile: int, noise: float
         onset = np.zeros(n, dtype=int)
         miners = np.arange(per_profile, n)
         ratio = np.exp(rng.uniform(np.log(0.25), np.log(4.0), per_profile))
-        rigs = np.maximum(1, np.round(ratio * size[miners] / RIG_KW))
-        mining[miners] = rigs * RIG_KW
+        rated = np.maximum(1, np.round(ratio * size[miners] / RIG_KW)) * RIG_KW
         late = rng.random(per_profile) < 0.5
         onset[miners] = np.where(late, rng.integers(73, 292, per_profile), 0)
-        running = np.arange(365)[None, :] >= onset[miners][:, None]
-        rig_load = mining[miners][:, None] * (1 + 0.03 * rng.standard_normal((per_profile, 365 * SLOTS)))
-        load[miners] += rig_load * np.repeat(running, SLOTS, axis=1)
+        rigs = rig_load(rng, rated, onset[miners], follow_tariff)
+        load[miners] += rigs
+        ran = rigs > 0
+        mining[miners] = np.where(ran, rigs, 0.0).sum(axis=1) / np.maximum(ran.sum(axis=1), 1)
         blocks.append(load.reshape(n, 365, SLOTS))
         for i in range(n):
             account_id = f"BDEW-{name}-{i:03d}"
@@ -298,6 +323,12 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--interval", choices=("15min", "1h"), default="15min", help="readings' interval")
     parser.add_argument(
+        "--rigs",
+        choices=("plain", "tariff"),
+        default="plain",
+        help="plain: rigs run whenever installed; tariff: half cut in the peak hours, and outages",
+    )
+    parser.add_argument(
         "--profiles",
         choices=("classic", "revised", "all"),
         default="all",
@@ -317,7 +348,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     shapes = profiles(args.year, args.profiles)
-    kw, rows = build_accounts(shapes, args.per_profile, args.noise, args.seed)
+    kw, rows = build_accounts(shapes, args.per_profile, args.noise, args.seed, args.rigs == "tariff")
     dataset = write_dataset(
         kw, [r[0] for r in rows], args.year, work, {"15min": 900, "1h": 3600}[args.interval]
     )
@@ -331,6 +362,7 @@ def main() -> None:
         "year": args.year,
         "profiles": args.profiles,
         "interval": args.interval,
+        "rigs": args.rigs,
     }
     pd.DataFrame(rows, columns=LABEL_COLUMNS).to_csv(work / "labels.csv", index=False)
     findings.drop(columns=["reasons", "fusion"], errors="ignore").to_parquet(work / "findings.parquet")
@@ -340,7 +372,7 @@ def main() -> None:
 
 def print_report(report: dict, built: float, detected: float, work: Path) -> None:
     print(
-        f"BDEW standard load profiles ({report['profiles']}), {report['year']} at {report['interval']}, noise σ {report['noise']}, seed {report['seed']}: "
+        f"BDEW standard load profiles ({report['profiles']}), {report['year']} at {report['interval']}, rigs {report['rigs']}, noise σ {report['noise']}, seed {report['seed']}: "
         f"{report['accounts']} accounts (built in {built:.0f} s, detected in {detected:.0f} s; {work})"
     )
     print(

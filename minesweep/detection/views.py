@@ -87,6 +87,16 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "running_hours": ("新增负荷运行小时", "Hours the new load ran"),
     "running_base_kw": ("运行日基荷增量 kW", "Base load added on the days it ran, kW"),
     "running_base_hours": ("基荷增量运行小时", "Hours of the days the added base ran"),
+    "own_profile_kw": (
+        "运行时高出场所自身同时段用电的负荷 kW（按突增前四周同类日逐时中位数）",
+        "New load while running above the site's own load at that hour (median of the same kind of day, "
+        "four weeks before the jump), kW",
+    ),
+    "own_profile_off_peak_kw": (
+        "同上，仅非峰时段 kW",
+        "The same over the off-peak hours only, kW",
+    ),
+    "own_profile_hours": ("按场所自身逐时用电计的运行小时", "Hours it ran, above the site's own hourly load"),
     "night_running_kw": ("夜间负荷运行时功率 kW", "Night load while it ran, kW"),
     "night_running_hours": ("夜间负荷运行小时", "Hours the night load ran"),
     "night_first_day": (
@@ -138,9 +148,11 @@ BASIS_NAMES = {
         "the earlier load was servers; their daily wave and cooling cancel out)",
     ),
     "onset": (
-        "突增后各运行日基荷高出突增前基荷部分的平均值（停机日不计；场所自身的日内起伏不计入）",
+        "突增后各运行日基荷高出突增前基荷部分的平均值（停机日不计；场所自身的日内起伏不计入），"
+        "乘以运行小时内实际用到的比例（峰时段部分削减按实计）",
         "Mean over the days it ran of the base load above the level before the jump (days switched off left "
-        "out; the site's own daily wave is not counted)",
+        "out; the site's own daily wave is not counted), times the share of it drawn over the hours it ran "
+        "(part cuts in peak-tariff hours counted as drawn)",
     ),
     "base_load": (
         "各运行日全部基荷的平均值（上限估计）",

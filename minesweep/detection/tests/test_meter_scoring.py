@@ -306,6 +306,22 @@ def test_rigs_that_make_a_working_sites_load_flat_are_measured_by_its_base_not_w
     assert found["f_running_kw"] > 1.15 * 130  # what the slot-by-slot measure would have said
 
 
+def test_rigs_cut_in_the_peak_hours_under_a_working_site_are_measured_with_their_cuts():
+    """The same shop, its 130 kW of rigs cut to 30 % in the peak-tariff hours (08-11, 18-22): they drew
+    (17 × 130 + 7 × 39) / 24 kW on average over the hours they ran. The daily base, drawn from the
+    off-peak hours, sees them at full power (+9 %); the share they drew above the shop's own hourly load
+    brings it back."""
+    peak = lambda h: ((h >= 8) & (h < 11)) | ((h >= 18) & (h < 22))  # noqa: E731
+    found = score_table(
+        _table(lambda d, h: _shop(d, h) + 130.0 * (d >= 60) * np.where(peak(h), 0.3, 1.0)), GRID
+    ).to_pylist()[0]
+    truth_kw = (17 * 130 + 7 * 39) / 24
+    assert found["suspect"] and found["est_basis"] == "onset"
+    assert abs(found["est_mining_kw"] - truth_kw) < 0.03 * truth_kw
+    assert found["f_running_base_kw"] > 1.07 * truth_kw  # the base alone
+    assert abs(found["est_mining_hours"] - (DAYS - 60) * 24) <= 24
+
+
 def test_rigs_that_came_in_flat_batches_keep_the_slot_by_slot_measure():
     """Batches of rigs on days 40 and 60 have no daily wave before the larger step: ``running``, which
     counts the first batch from its own day."""

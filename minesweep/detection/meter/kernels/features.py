@@ -8,6 +8,8 @@ result for an account never depends on which partition it sits in.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from minesweep.detection.meter.kernels import shape, steps
@@ -59,6 +61,9 @@ FEATURE_DOCS: dict[str, str] = {
     "running_hours": "hours in which that load ran (from the first-seen day on)",
     "running_base_kw": "mean daily base above the pre-onset level (0 without an onset) over the days from the first-seen day on on which that load ran",
     "running_base_hours": "hours of readings on those days",
+    "own_profile_kw": "mean kW above the site's own load at that hour (median over the same kind of day, four weeks before the onset) over the slots the new load ran; accounts whose site worked before the onset",
+    "own_profile_off_peak_kw": "the same over the steady off-peak slots only",
+    "own_profile_hours": "hours of the slots counted in own_profile_kw",
     "night_running_kw": "mean kW above the day's base over the night slots (21:00-09:00) where the night load ran (at least half its level)",
     "night_running_hours": "hours of those slots",
     "night_first_day": "window day index of the first of those slots (-1: none)",
@@ -128,6 +133,7 @@ def compute_features(
     features["wave_before_onset_kw"] = wave_before(daily, base, features["onset_day"].astype(np.int64))
     features.update(_running_load(mean_kw, daily, features, grid))
     features.update(running_base(base, day_counts, features, grid))
+    features.update(above_own_profile(mean_kw, features, grid, is_workday))
     return features, _step_lists(step_sizes)
 
 
@@ -347,6 +353,56 @@ def _running_load(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
     return {"running_kw": mean, "running_hours": slots * (grid.bin_s / 3600.0)}
+
+
+def above_own_profile(
+    mean_kw: np.ndarray, features: dict[str, np.ndarray], grid: ProfileGrid, is_workday: np.ndarray
+) -> dict[str, np.ndarray]:
+    """A new load measured slot by slot above the site's own load at that hour, for accounts whose site
+    worked before the onset (``wave_before_onset_kw`` above 5 % of the step; NaN for the rest).
+
+    The site's own load is its median, hour by hour, over the :data:`ONSET_SIDE_DAYS` days before the
+    onset, working days and rest days apart (a shop's Sunday is not its Monday). From the onset on, a
+    slot ran when the demand above that exceeds 5 % of the usual excess (its median daily mean), so
+    outages and peak-hour cuts count neither in the mean nor in the hours, while the site's own daily
+    wave — above the *lowest* level before the onset, where ``running_kw`` measures — is left out:
+    ``own_profile_kw`` is the mean excess over those slots, ``own_profile_hours`` their hours.
+    """
+    accounts, days = features["onset_day"].shape[0], mean_kw.shape[2]
+    kw_out, off_out, hours_out = np.full(accounts, np.nan), np.full(accounts, np.nan), np.zeros(accounts)
+    onset = features["onset_day"].astype(np.int64)
+    step = features["kw_after_onset"] - features["kw_before_onset"]
+    with np.errstate(invalid="ignore"):
+        chosen = np.flatnonzero((onset > 0) & (step > 0) & (features["wave_before_onset_kw"] > 0.05 * step))
+    if not len(chosen):
+        return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
+    kw = mean_kw[:, chosen, :].astype(np.float64)  # (P, a, D)
+    day = np.arange(days)[None, :]
+    start = onset[chosen][:, None]
+    before = (day < start) & (day >= start - ONSET_SIDE_DAYS)
+    working = np.broadcast_to(np.asarray(is_workday, dtype=bool)[None, :], before.shape)
+    expected = np.empty_like(kw)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a site with no rest day before the onset
+        on_working = np.nanmedian(np.where((before & working)[None], kw, np.nan), axis=2)
+        on_rest = np.nanmedian(np.where((before & ~working)[None], kw, np.nan), axis=2)
+        on_rest = np.where(np.isnan(on_rest), on_working, on_rest)
+        expected[:] = np.where(working[None], on_working[:, :, None], on_rest[:, :, None])
+        excess = kw - expected
+        since = day >= start
+        usual = np.nanmedian(np.where(since, np.nanmean(excess, axis=0), np.nan), axis=1)
+        running = (excess > RUNNING_SHARE * usual[None, :, None]) & since[None] & (usual[None, :, None] > 0)
+        slots = running.sum(axis=(0, 2))
+        total = np.where(running, excess, 0.0).sum(axis=(0, 2))
+        kw_out[chosen] = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
+        off_peak = _off_peak(grid)
+        if off_peak is not None:
+            quiet = running & off_peak[:, None, None]
+            quiet_slots = quiet.sum(axis=(0, 2))
+            quiet_total = np.where(quiet, excess, 0.0).sum(axis=(0, 2))
+            off_out[chosen] = np.where(quiet_slots > 0, quiet_total / np.maximum(quiet_slots, 1), np.nan)
+    hours_out[chosen] = slots * (grid.bin_s / 3600.0)
+    return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
 
 
 def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
