@@ -27,7 +27,9 @@ How the accounts are built (fixed before the first run, not changed after it):
   one customer, one account is noisier than the aggregate);
 * a mining account is another background of the same profile with rigs added: a count drawn so that the
   rigs draw 0.25–4 × the background's mean (log-uniform, at least one rig), 3.25 kW a rig with 3 % slot
-  noise; half run the whole window, half start on a day drawn in its middle three fifths;
+  noise; half run the whole window, half start on a day drawn in its middle three fifths; with
+  ``--rigs tariff`` half of them are also cut to 0–70 % in the peak-tariff hours (08-11, 18-22) and each
+  is off for 0–4 outages of 1–5 days (the truth is then the mean over the slots they ran);
 * the meter alone: the accounts file has the tariff (households residential, commerce commercial,
   agriculture agricultural) and a contract of twice the account's peak; no declared use, no traffic,
   no temperature.
