@@ -27,6 +27,7 @@ import yaml
 
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.fusion import FusionInputs, StepTraffic, fuse
+from minesweep.detection.meter.kernels.features import WORKING_WAVE_SHARE
 from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
@@ -261,9 +262,6 @@ def pack_scores(
 
 
 FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured slot by slot
-# A site's own load before an onset that swings above its lowest level by more than this share of the
-# step biases a slot-by-slot measure of the new load by about as much: the kW tolerance (5 %).
-WORKING_LOAD_BEFORE_SHARE = 0.05
 
 
 #: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
@@ -318,7 +316,7 @@ def added_to_a_working_load(columns: dict[str, np.ndarray]) -> np.ndarray:
     wave. On the BDEW standard load profiles with rigs added part-way through the year
     (bench/bdew_bench.py, classic profiles), the slot-by-slot measure was off by a median 13.8 % on the
     loads it measured, the base by 1.5 %. Chosen where that bias would exceed the kW tolerance
-    (:data:`WORKING_LOAD_BEFORE_SHARE`); a farm whose earlier load was its own flat batches of rigs, or
+    (:data:`~minesweep.detection.meter.kernels.features.WORKING_WAVE_SHARE`); a farm whose earlier load was its own flat batches of rigs, or
     nothing, keeps ``running``, which leaves outages and peak-hour cuts out. Rigs cut in the peak-tariff
     hours under a working load are measured with their cuts (:func:`with_peak_hour_cuts`); a first
     version sent loads cut by more than 10 % in the peak hours back to ``running`` instead (chosen on the
@@ -331,7 +329,7 @@ def added_to_a_working_load(columns: dict[str, np.ndarray]) -> np.ndarray:
         return (
             (columns["onset_day"] >= 0)
             & (step > 0)
-            & (swing_before > WORKING_LOAD_BEFORE_SHARE * step)
+            & (swing_before > WORKING_WAVE_SHARE * step)
             & np.isfinite(columns["running_base_kw"])
         )
 

@@ -38,7 +38,7 @@ FEATURE_DOCS: dict[str, str] = {
     "near_peak_share": "share of slots at or above 90% of the robust peak",
     "base_load_ratio": "median daily base (lowest steady off-peak slot: off-peak, not in the hour after a peak-tariff window; the lowest slot for daily data) / median daily demand",
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
-    "work_day_to_day_change": "median |day-to-day change of the daily demand above the base| / its median: how much the site's own work moves from day to day",
+    "work_day_to_day_change": "median |day-to-day change of the daily demand| / median daily demand above the base: how much the site's own work moves from day to day (rigs under it add to neither); NaN where that work is under 2% of the demand",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
@@ -355,11 +355,17 @@ def _running_load(
     return {"running_kw": mean, "running_hours": slots * (grid.bin_s / 3600.0)}
 
 
+# A site's own daily wave before an onset larger than this share of the step biases a slot-by-slot
+# measure of the new load above the lowest level before it by about as much: the issue's kW tolerance.
+WORKING_WAVE_SHARE = 0.05
+
+
 def above_own_profile(
     mean_kw: np.ndarray, features: dict[str, np.ndarray], grid: ProfileGrid, is_workday: np.ndarray
 ) -> dict[str, np.ndarray]:
     """A new load measured slot by slot above the site's own load at that hour, for accounts whose site
-    worked before the onset (``wave_before_onset_kw`` above 5 % of the step; NaN for the rest).
+    worked before the onset (``wave_before_onset_kw`` above :data:`WORKING_WAVE_SHARE` of the step; NaN
+    for the rest).
 
     The site's own load is its median, hour by hour, over the :data:`ONSET_SIDE_DAYS` days before the
     onset, working days and rest days apart (a shop's Sunday is not its Monday). From the onset on, a
@@ -373,7 +379,8 @@ def above_own_profile(
     onset = features["onset_day"].astype(np.int64)
     step = features["kw_after_onset"] - features["kw_before_onset"]
     with np.errstate(invalid="ignore"):
-        chosen = np.flatnonzero((onset > 0) & (step > 0) & (features["wave_before_onset_kw"] > 0.05 * step))
+        wave = features["wave_before_onset_kw"]
+        chosen = np.flatnonzero((onset > 0) & (step > 0) & (wave > WORKING_WAVE_SHARE * step))
     if not len(chosen):
         return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
     kw = mean_kw[:, chosen, :].astype(np.float64)  # (P, a, D)
