@@ -309,7 +309,7 @@ def test_rigs_that_make_a_working_sites_load_flat_are_measured_by_its_base_not_w
 def test_rigs_cut_in_the_peak_hours_under_a_working_site_are_measured_with_their_cuts():
     """The same shop, its 130 kW of rigs cut to 30 % in the peak-tariff hours (08-11, 18-22): they drew
     (17 × 130 + 7 × 39) / 24 kW on average over the hours they ran. The daily base, drawn from the
-    off-peak hours, sees them at full power (+9 %); the share they drew above the shop's own hourly load
+    off-peak hours, sees them at full power (+24 %); the share they drew above the shop's own hourly load
     brings it back."""
     peak = lambda h: ((h >= 8) & (h < 11)) | ((h >= 18) & (h < 22))  # noqa: E731
     found = score_table(
@@ -318,7 +318,7 @@ def test_rigs_cut_in_the_peak_hours_under_a_working_site_are_measured_with_their
     truth_kw = (17 * 130 + 7 * 39) / 24
     assert found["suspect"] and found["est_basis"] == "onset"
     assert abs(found["est_mining_kw"] - truth_kw) < 0.03 * truth_kw
-    assert found["f_running_base_kw"] > 1.07 * truth_kw  # the base alone
+    assert found["f_running_base_kw"] > 1.2 * truth_kw  # the base alone
     assert abs(found["est_mining_hours"] - (DAYS - 60) * 24) <= 24
 
 
