@@ -70,18 +70,18 @@ LABEL_COLUMNS = ["account_id", "profile", "is_mining", "mining_kw", "onset", "ta
 
 
 def day_types(year: int) -> list[str]:
-    """BDEW's day type of each day of ``year`` on the Chinese calendar: ``WT`` on working days (the 调休
-    weekends included), ``SA`` on rest Saturdays, ``FT`` on Sundays and public holidays."""
-    import chinese_calendar
+    """BDEW's day type of each day of ``year`` on the Chinese calendar the detector uses
+    (:func:`~minesweep.detection.meter.timebase.workday_flags`): ``WT`` on working days (the 调休 weekends
+    included), ``SA`` on rest Saturdays, ``FT`` on Sundays and public holidays."""
+    from minesweep.detection.meter.timebase import ProfileGrid, day_number_of, workday_flags
 
-    out = []
-    for offset in range(365):
-        day = dt.date(year, 1, 1) + dt.timedelta(days=offset)
-        if chinese_calendar.is_workday(day):
-            out.append("WT")
-        else:
-            out.append("SA" if day.weekday() == 5 else "FT")
-    return out
+    first = dt.date(year, 1, 1)
+    working = workday_flags(ProfileGrid(start_day=day_number_of(first), n_days=365, interval_s=INTERVAL_S))
+    days = [first + dt.timedelta(days=offset) for offset in range(365)]
+    return [
+        "WT" if work else ("SA" if day.weekday() == 5 else "FT")
+        for day, work in zip(days, working, strict=True)
+    ]
 
 
 def classic_season(day: dt.date) -> str:

@@ -16,7 +16,7 @@ from minesweep.core.i18n import pick
 from minesweep.detection import selectors
 from minesweep.detection.forms import InspectionOutcomeForm
 from minesweep.detection.services import inspection_outcome_record, target_promote
-from minesweep.detection.targets import arrange_targets, rank_targets
+from minesweep.detection.targets import rank_targets
 from minesweep.detection.views import STREAM_NAMES
 
 analyst_view = staff_view(Role.ANALYST)
@@ -28,16 +28,15 @@ SHOWN_TARGETS = 200
 @analyst_view
 def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The ranked targets; ``order=kw`` puts the largest expected load first, ``hide_cleared=1`` leaves out
-    targets cleared at the desk (:func:`~minesweep.detection.targets.arrange_targets`)."""
+    targets cleared at the desk (:func:`~minesweep.detection.targets.arrange_targets`, over every row
+    before the first 200 are shown)."""
     order = "kw" if request.GET.get("order") == "kw" else "score"
     hide_cleared = request.GET.get("hide_cleared") == "1"
-    ranked = arrange_targets(
-        rank_targets(scope=scope, limit=10 * SHOWN_TARGETS),
-        by_expected_kw=order == "kw",
-        hide_cleared=hide_cleared,
+    ranked = rank_targets(
+        scope=scope, limit=SHOWN_TARGETS, by_expected_kw=order == "kw", hide_cleared=hide_cleared
     )
     rows = []
-    for row in ranked[:SHOWN_TARGETS]:
+    for row in ranked:
         rows.append(
             {
                 "key": row.key,

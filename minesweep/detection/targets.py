@@ -107,8 +107,11 @@ class TargetRow:
         }
 
 
-def rank_targets(*, scope: Scope, limit: int = 500) -> list[TargetRow]:
-    """Target rows inside ``scope``, highest fused score first (ties by key)."""
+def rank_targets(
+    *, scope: Scope, limit: int = 500, by_expected_kw: bool = False, hide_cleared: bool = False
+) -> list[TargetRow]:
+    """Target rows inside ``scope``, highest fused score first (ties by key), or as
+    :func:`arrange_targets` puts them, then the first ``limit``."""
     suspects = _latest_meter_findings(scope)
     hosts = list(NetHost.objects.filter(scope.q("division"), subject__isnull=False).select_related("scan"))
     subject_ids = {h.subject_id for h in hosts if h.subject_id}
@@ -126,7 +129,7 @@ def rank_targets(*, scope: Scope, limit: int = 500) -> list[TargetRow]:
     rows = [_subject_row(subject, suspects, hosts) for subject in subjects.values()]
     rows += [_account_row(s) for s in suspects if not (s.power_account and s.power_account.subject_id)]
     rows.sort(key=lambda r: (-r.score, r.key))
-    return rows[:limit]
+    return arrange_targets(rows, by_expected_kw=by_expected_kw, hide_cleared=hide_cleared)[:limit]
 
 
 def expected_kw(row: TargetRow) -> float:

@@ -27,7 +27,7 @@ import yaml
 
 from minesweep.detection.meter.errors import MeterDataError
 from minesweep.detection.meter.fusion import FusionInputs, StepTraffic, fuse
-from minesweep.detection.meter.kernels.features import WORKING_WAVE_SHARE
+from minesweep.detection.meter.kernels.features import worked_before_onset
 from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
@@ -316,22 +316,14 @@ def added_to_a_working_load(columns: dict[str, np.ndarray]) -> np.ndarray:
     wave. On the BDEW standard load profiles with rigs added part-way through the year
     (bench/bdew_bench.py, classic profiles), the slot-by-slot measure was off by a median 13.8 % on the
     loads it measured, the base by 1.5 %. Chosen where that bias would exceed the kW tolerance
-    (:data:`~minesweep.detection.meter.kernels.features.WORKING_WAVE_SHARE`); a farm whose earlier load was its own flat batches of rigs, or
+    (:func:`~minesweep.detection.meter.kernels.features.worked_before_onset`); a farm whose earlier load was its own flat batches of rigs, or
     nothing, keeps ``running``, which leaves outages and peak-hour cuts out. Rigs cut in the peak-tariff
     hours under a working load are measured with their cuts (:func:`with_peak_hour_cuts`); a first
     version sent loads cut by more than 10 % in the peak hours back to ``running`` instead (chosen on the
     simulator's eval year, where two curtailing farms sharing their meter with an office were measured
     +17 % and +26 % by the base alone), which the cuts' share made unneeded.
     """
-    step = columns["kw_after_onset"] - columns["kw_before_onset"]
-    swing_before = columns["wave_before_onset_kw"]
-    with np.errstate(invalid="ignore"):
-        return (
-            (columns["onset_day"] >= 0)
-            & (step > 0)
-            & (swing_before > WORKING_WAVE_SHARE * step)
-            & np.isfinite(columns["running_base_kw"])
-        )
+    return worked_before_onset(columns) & np.isfinite(columns["running_base_kw"])
 
 
 def with_peak_hour_cuts(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -408,9 +400,7 @@ def estimates(
       seen: a load on a 23:00-07:00 valley tariff runs eight, and nights before it began counted).
     """
     onset = columns["onset_day"] >= 0
-    base_kw, base_hours = np.nan_to_num(columns["running_base_kw"]), columns["running_base_hours"]
-    cut_kw, cut_hours = with_peak_hour_cuts(columns)
-    base_kw, base_hours = np.where(onset, cut_kw, base_kw), np.where(onset, cut_hours, base_hours)
+    base_kw, base_hours = with_peak_hour_cuts(columns)  # the base alone where no onset is measured
     running_kw = columns["running_kw"]
     flat = (
         (np.nan_to_num(columns["load_factor"]) >= FLAT_FOR_RUNNING_MEAN) | (route == "peak_cut")

@@ -23,7 +23,7 @@ from minesweep.core.errors import DomainError
 from minesweep.core.exports import SafeCsvWriter
 from minesweep.detection.selectors import meter_run_get
 from minesweep.detection.services import desk_checks_import, target_promote, verdict_counts
-from minesweep.detection.targets import arrange_targets, rank_targets
+from minesweep.detection.targets import rank_targets
 from minesweep.registry.models import Division
 
 CSV_COLUMNS = ("rank", "key", "name", "division", "score", "streams", "missing", "accounts")
@@ -73,10 +73,13 @@ class Command(BaseCommand):
                 lead = target_promote(actor="cli", scope=scope, key=options["key"])
                 self.stdout.write(json.dumps({"lead": lead.number}, ensure_ascii=False))
                 return
-            limit, by_kw, hide = options["limit"], options["order"] == "kw", options["hide_cleared"]
-            fetched = rank_targets(scope=scope, limit=10 * limit if by_kw or hide else limit)
-            ranked = arrange_targets(fetched, by_expected_kw=by_kw, hide_cleared=hide)
-            rows = [row.as_dict() for row in ranked[: options["limit"]]]
+            ranked = rank_targets(
+                scope=scope,
+                limit=options["limit"],
+                by_expected_kw=options["order"] == "kw",
+                hide_cleared=options["hide_cleared"],
+            )
+            rows = [row.as_dict() for row in ranked]
             _write(rows, options["out"])
             self.stdout.write(json.dumps({"targets": len(rows), "out": str(options["out"])}))
         except DomainError as error:

@@ -360,12 +360,23 @@ def _running_load(
 WORKING_WAVE_SHARE = 0.05
 
 
+def worked_before_onset(features: dict[str, np.ndarray]) -> np.ndarray:
+    """(A,) True where the load rose at an onset over a site that worked before it: a daily wave of its
+    own (``wave_before_onset_kw``) above :data:`WORKING_WAVE_SHARE` of the step."""
+    step = features["kw_after_onset"] - features["kw_before_onset"]
+    with np.errstate(invalid="ignore"):
+        return (
+            (features["onset_day"] > 0)
+            & (step > 0)
+            & (features["wave_before_onset_kw"] > WORKING_WAVE_SHARE * step)
+        )
+
+
 def above_own_profile(
     mean_kw: np.ndarray, features: dict[str, np.ndarray], grid: ProfileGrid, is_workday: np.ndarray
 ) -> dict[str, np.ndarray]:
     """A new load measured slot by slot above the site's own load at that hour, for accounts whose site
-    worked before the onset (``wave_before_onset_kw`` above :data:`WORKING_WAVE_SHARE` of the step; NaN
-    for the rest).
+    worked before the onset (:func:`worked_before_onset`; NaN for the rest).
 
     The site's own load is its median, hour by hour, over the :data:`ONSET_SIDE_DAYS` days before the
     onset, working days and rest days apart (a shop's Sunday is not its Monday). From the onset on, a
@@ -377,10 +388,7 @@ def above_own_profile(
     accounts, days = features["onset_day"].shape[0], mean_kw.shape[2]
     kw_out, off_out, hours_out = np.full(accounts, np.nan), np.full(accounts, np.nan), np.zeros(accounts)
     onset = features["onset_day"].astype(np.int64)
-    step = features["kw_after_onset"] - features["kw_before_onset"]
-    with np.errstate(invalid="ignore"):
-        wave = features["wave_before_onset_kw"]
-        chosen = np.flatnonzero((onset > 0) & (step > 0) & (wave > WORKING_WAVE_SHARE * step))
+    chosen = np.flatnonzero(worked_before_onset(features))
     if not len(chosen):
         return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
     kw = mean_kw[:, chosen, :].astype(np.float64)  # (P, a, D)
