@@ -419,3 +419,35 @@ def _household_sleeping_in_at_weekends(day, hour):
     morning = np.where(working, (hour >= 6.5) & (hour < 8), (hour >= 9) & (hour < 11))
     evening = (hour >= 18) & (hour < 22)
     return 0.2 + 1.5 * morning + 1.0 * evening + 0.8 * (~working & (hour >= 12) & (hour < 14))
+
+
+def test_rigs_under_a_shop_are_measured_above_its_own_hours_through_a_day_without_readings():
+    """A day with no reading after the onset leaves that day out of the site's usual excess, quietly:
+    no RuntimeWarning (the kernel runs in worker threads, where a process-wide filter cannot hold one
+    back) and the rigs' 300 kW measured as they are."""
+    import warnings
+
+    shop = lambda d, h: 60.0 + 120.0 * ((h >= 9) & (h < 21)) + 300.0 * (d >= 60)  # noqa: E731
+    ts, kwh = _series(shop)
+    keep = (ts + SHANGHAI_OFFSET_S) // 86400 - START_DAY != 80
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features, _ = _features((ts[keep], kwh[keep]))
+    assert features["onset_day"][0] == 60
+    assert abs(features["own_profile_kw"][0] / 300.0 - 1) < 0.03
+    assert abs(features["own_profile_hours"][0] / ((DAYS - 61) * 24) - 1) < 0.05
+
+
+def test_the_median_and_mean_of_an_empty_slice_are_nan_without_a_warning():
+    """What ``above_own_profile`` reduces with: numpy's nan-functions warn on an all-NaN slice, and in a
+    worker thread no filter can be relied on to hold that back."""
+    import warnings
+
+    from minesweep.detection.meter.kernels.features import _mean_or_nan, _median_or_nan
+
+    values = np.array([[1.0, np.nan, 3.0, 4.0], [np.nan] * 4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        median, mean = _median_or_nan(values, axis=1), _mean_or_nan(values, axis=1)
+    assert median[0] == 3.0 and mean[0] == 8.0 / 3 and np.isnan(median[1]) and np.isnan(mean[1])
+    assert np.array_equal(_median_or_nan(values.T, axis=0), median, equal_nan=True)

@@ -8,8 +8,6 @@ result for an account never depends on which partition it sits in.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from minesweep.detection.meter.kernels import shape, steps
@@ -397,15 +395,14 @@ def above_own_profile(
     before = (day < start) & (day >= start - ONSET_SIDE_DAYS)
     working = np.broadcast_to(np.asarray(is_workday, dtype=bool)[None, :], before.shape)
     expected = np.empty_like(kw)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a site with no rest day before the onset
-        on_working = np.nanmedian(np.where((before & working)[None], kw, np.nan), axis=2)
-        on_rest = np.nanmedian(np.where((before & ~working)[None], kw, np.nan), axis=2)
-        on_rest = np.where(np.isnan(on_rest), on_working, on_rest)
+    with np.errstate(invalid="ignore"):
+        on_working = _median_or_nan(np.where((before & working)[None], kw, np.nan), axis=2)
+        on_rest = _median_or_nan(np.where((before & ~working)[None], kw, np.nan), axis=2)
+        on_rest = np.where(np.isnan(on_rest), on_working, on_rest)  # no rest day before the onset
         expected[:] = np.where(working[None], on_working[:, :, None], on_rest[:, :, None])
         excess = kw - expected
         since = day >= start
-        usual = np.nanmedian(np.where(since, np.nanmean(excess, axis=0), np.nan), axis=1)
+        usual = _median_or_nan(np.where(since, _mean_or_nan(excess, axis=0), np.nan), axis=1)
         running = (excess > RUNNING_SHARE * usual[None, :, None]) & since[None] & (usual[None, :, None] > 0)
         slots = running.sum(axis=(0, 2))
         total = np.where(running, excess, 0.0).sum(axis=(0, 2))
@@ -418,6 +415,22 @@ def above_own_profile(
             off_out[chosen] = np.where(quiet_slots > 0, quiet_total / np.maximum(quiet_slots, 1), np.nan)
     hours_out[chosen] = slots * (grid.bin_s / 3600.0)
     return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
+
+
+def _median_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
+    """``np.nanmedian`` along ``axis``, NaN where every value is NaN — without the RuntimeWarning, which
+    ``warnings.catch_warnings`` cannot hold back where the kernel runs in threads (it is process-wide)."""
+    empty = np.isnan(values).all(axis=axis, keepdims=True)
+    median = np.nanmedian(np.where(empty, 0.0, values), axis=axis, keepdims=True)
+    return np.squeeze(np.where(empty, np.nan, median), axis=axis)
+
+
+def _mean_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
+    """``np.nanmean`` along ``axis``, NaN where every value is NaN (a day without a reading), no warning."""
+    valid = ~np.isnan(values)
+    count = valid.sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.where(valid, values, 0.0).sum(axis=axis) / count, np.nan)
 
 
 def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
