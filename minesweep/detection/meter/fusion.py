@@ -37,8 +37,11 @@ the meter evidence (a flat 24×7 load, or a large steady base under a daily rhyt
 the registry does not say otherwise (declared a data centre, or use unknown) and the site's traffic is
 unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
 that comes before a field visit. Also ``desk_check`` when a working continuous-process plant would
-explain it: a flat load of 30 kW or more declared as production (:data:`PLANT_USES`). Such a plant draws
-as flat a load as rigs. Its overhaul stop (检修停车) would part them on the meter, but a window shorter than a
+explain it: a flat load of 30 kW or more declared as production (:data:`PLANT_USES`), or one whose use the
+registry does not record at all, where the site's traffic has already ruled servers out (:data:`HOLDER`:
+who holds the account, and what it produces, is then the question; a farm without a registered use is
+found by that same lookup, a plant is cleared by it). Such a plant draws as flat a load as rigs, and its
+traffic — an office's, its staff's and cameras' — says nothing of its kW. Its overhaul stop (检修停车) would part them on the meter, but a window shorter than a
 year may not hold one, and some processes — aluminium potlines, the submerged-arc furnaces of ferroalloy,
 silicon and calcium-carbide plants, common where power is cheap — run for years between stops, so even a
 year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
@@ -103,8 +106,9 @@ DESK_CHECK, FIELD_VISIT = "desk_check", "field_visit"
 PLANT_USES = frozenset({"manufacturing", "factory", "industrial", "工业", "工业生产", "制造业"})
 # The window a caller that does not say is taken to cover: a year of readings.
 YEAR_DAYS = 365
-# Why a desk check comes first: the site's flow data (a data centre?) or its production records (a plant?).
-FLOWS, PRODUCTION = "flows", "production"
+# Why a desk check comes first: the site's flow data (a data centre?), its production records (a declared
+# plant?), or who holds the account and what it produces (no use on record, servers ruled out: a plant?).
+FLOWS, PRODUCTION, HOLDER = "flows", "production", "holder"
 
 
 @dataclass(frozen=True)
@@ -351,9 +355,18 @@ def next_steps(
     like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (mean_kw >= MIN_FLAT_KW)
     flows = suspect & traffic_unknown & registry_allows & like_data_centre
     production = suspect & ~flows & _flat_declared_plant(route, mean_kw, inputs)
-    desk = flows | production
+    holder = suspect & ~flows & ~production & _flat_unrecorded_use(route, mean_kw, inputs)
+    desk = flows | production | holder
     step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
-    return step, np.where(flows, FLOWS, np.where(production, PRODUCTION, ""))
+    reason = np.where(flows, FLOWS, np.where(production, PRODUCTION, np.where(holder, HOLDER, "")))
+    return step, reason
+
+
+def _flat_unrecorded_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
+    """Per account: a flat load of :data:`MIN_FLAT_KW` or more whose use the registry does not record — a
+    continuous-process plant would explain it as well as rigs, and neither the meter nor the site's traffic
+    tells them apart (module text); the registry can, once the holder is looked up."""
+    return inputs.use_unknown & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
 
 
 def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
@@ -367,6 +380,16 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
             "its energy-saving review approved, and obtain its production and overhaul records (a continuous "
             "process stops for overhaul about once a year, potlines and submerged-arc furnaces can run for years: "
             f"no stop in {window_days} days of readings does not show rigs), then decide on a field visit",
+        )
+    if why == HOLDER:
+        return (
+            "先做案头核查：登记信息未载明该址用途。调取户主信息（营业执照经营范围、产品和产能、项目备案、节能审查批复），"
+            "连续生产装置的负荷与矿机一样平稳，其网络流量也与负荷无关，电表和流量都分不开二者；"
+            "户主无生产登记的，再定现场核查",
+            "Desk check first: the registry records no use for this site. Look up the account holder (business "
+            "scope, products and capacity, project filing, energy-saving review): a continuous-process plant draws "
+            "as flat a load as rigs and its traffic does not follow its load, so neither the meter nor the flows "
+            "tell them apart; where the holder has no production on record, decide on a field visit",
         )
     return NEXT_STEP_WORDS[step]
 

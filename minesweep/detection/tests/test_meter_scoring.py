@@ -387,6 +387,27 @@ def test_it_asks_for_a_plants_production_records_first_whatever_the_windows_leng
     assert [row["score"] for row in year] == [row["score"] for row in quarter]  # the step, never the score
 
 
+def test_it_asks_who_holds_a_flat_load_first_when_the_registry_records_no_use_for_it():
+    """Traffic of rigs' scale rules servers out, not a continuous-process plant (its traffic is its staff's):
+    with no use on record the holder is looked up before anyone drives out. A use on record that names no
+    production (a shop) leaves rigs as the explanation: a field visit. The score is the same for both."""
+    table = _table(_flat(300), _flat(300), _flat(300), _flat(20))
+    meta = _flat_sites_meta(["", "commercial", "", ""], [0.05, 0.05, 40.0, 0.05])
+    unknown, shop, busy, small = score_table(table, YEAR, meta=meta).to_pylist()
+    assert unknown["suspect"] and shop["suspect"] and small["suspect"]
+    assert [unknown["next_step"], shop["next_step"], small["next_step"]] == [
+        "desk_check",
+        "field_visit",
+        "field_visit",  # 20 kW is no continuous-process plant
+    ]
+    step = json.loads(unknown["fusion"])["next_step"]
+    assert "户主" in step["zh"] and "account holder" in step["en"] and "flow data" not in step["en"]
+    assert (
+        busy["next_step"] == "desk_check"
+    )  # traffic of an office's scale rules out neither a plant nor rigs
+    assert unknown["score"] == pytest.approx(shop["score"], abs=0.005)
+
+
 def test_a_flat_load_declared_as_production_is_weighed_as_a_plant_would_explain_it():
     table = _table(_flat(300), _flat(300), _flat(300))
     meta = _flat_sites_meta(["manufacturing", "commercial", ""], [None, None, None])

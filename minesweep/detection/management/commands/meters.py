@@ -93,7 +93,9 @@ class Command(BaseCommand):
                 "flow data before a visit), or when its load is flat and it is declared as production "
                 "(manufacturing, factory, industrial), whatever the window (a continuous-process plant "
                 "without a shift rhythm draws what rigs draw, and may run for years between overhaul "
-                "stops: compare its production and energy approval, obtain its overhaul records)."
+                "stops: compare its production and energy approval, obtain its overhaul records), or when "
+                "its load is flat and no use is recorded for it, even with traffic known (a plant's traffic "
+                "is its staff's: look up the account holder, its products and approvals)."
             ),
         )
         det.add_argument(
