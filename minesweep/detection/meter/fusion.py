@@ -25,7 +25,13 @@ continuous-process plant that draws the same flat load. Physics can:
   whose load rose at an onset without its traffic (previous point): rigs added to a working data centre.
   A flat load (route ``flat_load``, 30 kW or more) declared as production is what a continuous-process
   plant's registry says, and a farm's only when it took a factory for its cover: weak counter-evidence
-  (:data:`DECLARED_PRODUCTION`, log-odds −0.7, a likelihood ratio of 2 set by that reasoning).
+  (:data:`DECLARED_PRODUCTION`, log-odds −0.7, a likelihood ratio of 2 set by that reasoning). The mirror
+  of it: a flat load of 30 kW or more on a site declared for a use whose load follows people's hours — a
+  shop, an office, a warehouse, a household (:data:`HOURS_FOLLOWING_USES`) — is declared use against
+  behaviour: such a site's load rises with its opening hours and falls at night and on rest days, and one
+  that runs flat around the clock is not drawing what it was registered for. Weak evidence for rigs
+  (:data:`FLAT_AGAINST_DECLARED_USE`, +0.7, the same likelihood ratio of 2): a registered use can be out of
+  date (a site re-let) and such a site may hold a server room or refrigeration.
 * **Weather** is already in the meter score (``temperature_response``: cooling that follows outdoor
   temperature marks a data centre or a cold store).
 
@@ -78,6 +84,27 @@ DISGUISED_DATA_CENTRE = 3.0
 # when it took a factory for its cover: taken as twice as likely for a plant (log 2, set by that reasoning,
 # not fitted). Weak on purpose: a farm that registered as a factory must still show through its meter.
 DECLARED_PRODUCTION = -0.7
+# Uses whose load follows people's hours (opening hours, the working day, evenings at home): a flat load
+# around the clock contradicts them (module text). Agriculture is not among them (pumps run around the
+# clock in season), nor hospitals (wards never close) or heating.
+HOURS_FOLLOWING_USES = frozenset(
+    {
+        "commercial",
+        "office",
+        "warehouse",
+        "household",
+        "residential",
+        "shop",
+        "retail",
+        "商业",
+        "办公",
+        "仓储",
+        "居民",
+    }
+)
+# Declared use against behaviour, the mirror of DECLARED_PRODUCTION: twice as likely for rigs (log 2, set by
+# that reasoning, not fitted).
+FLAT_AGAINST_DECLARED_USE = 0.7
 # Traffic across an onset (module text): compared only when the load rose by at least this share …
 STEP_MIN_LOAD_GROWTH = 0.10
 # … and with at least a week of traffic on each side; the added load is not the site's kind of IT load
@@ -213,6 +240,12 @@ class FusionInputs:
         return np.array([use in PLANT_USES for use in self.declared_use], dtype=bool)
 
     @cached_property
+    def declared_hours_following(self) -> np.ndarray:
+        """Per account: does the declared use name one whose load follows people's hours
+        (:data:`HOURS_FOLLOWING_USES`)?"""
+        return np.array([use in HOURS_FOLLOWING_USES for use in self.declared_use], dtype=bool)
+
+    @cached_property
     def use_unknown(self) -> np.ndarray:
         """Per account: is the declared use unknown (not recorded)?"""
         return np.array([not use for use in self.declared_use], dtype=bool)
@@ -302,9 +335,19 @@ def fusion_parts(
         "declared_use": np.where(
             inputs.declared_data_centre & not_it_load & (mean_kw >= MIN_FLAT_KW),
             DISGUISED_DATA_CENTRE,
-            np.where(_flat_declared_plant(route, mean_kw, inputs), DECLARED_PRODUCTION, 0.0),
+            np.where(
+                _flat_declared_plant(route, mean_kw, inputs),
+                DECLARED_PRODUCTION,
+                np.where(_flat_against_declared_use(route, mean_kw, inputs), FLAT_AGAINST_DECLARED_USE, 0.0),
+            ),
         ),
     }
+
+
+def _flat_against_declared_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
+    """Per account: a flat load of :data:`MIN_FLAT_KW` or more declared for a use whose load follows people's
+    hours (:data:`HOURS_FOLLOWING_USES`) — not the load that use draws."""
+    return inputs.declared_hours_following & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
 
 
 def _flat_declared_plant(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
@@ -596,6 +639,12 @@ def _declared_words(use: str, part: float, *, added_without_traffic: bool = Fals
         return _words(
             f"登记用途为{zh}，但其新增负荷没有带来流量",
             f"Declared use: {en}, but its added load brought no traffic",
+        )
+    if part > 0 and use in HOURS_FOLLOWING_USES:
+        return _words(
+            f"登记用途为{zh}，但负荷昼夜、工作日和休息日一样平直：该用途的负荷随营业或作息时间起落",
+            f"Declared use: {en}, but its load is as flat by night and on rest days as by day: "
+            "that use's load follows its hours",
         )
     if part > 0:
         return _words(

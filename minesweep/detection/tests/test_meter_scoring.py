@@ -408,21 +408,38 @@ def test_it_asks_who_holds_a_flat_load_first_when_the_registry_records_no_use_fo
     assert unknown["score"] == pytest.approx(shop["score"], abs=0.005)
 
 
+def _logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
+
+
 def test_a_flat_load_declared_as_production_is_weighed_as_a_plant_would_explain_it():
     table = _table(_flat(300), _flat(300), _flat(300))
-    meta = _flat_sites_meta(["manufacturing", "commercial", ""], [None, None, None])
-    plant, shop, unknown = score_table(table, GRID, meta=meta).to_pylist()
-
-    def logit(p: float) -> float:
-        return float(np.log(p) - np.log1p(-p))
-
-    assert logit(plant["score"]) - logit(shop["score"]) == pytest.approx(-0.7, abs=0.05)
-    assert logit(unknown["score"]) == pytest.approx(
-        logit(shop["score"]), abs=0.05
-    )  # unknown is not innocence
+    meta = _flat_sites_meta(["manufacturing", "hospital", ""], [None, None, None])
+    plant, hospital, unknown = score_table(table, GRID, meta=meta).to_pylist()
+    assert _logit(plant["score"]) - _logit(unknown["score"]) == pytest.approx(-0.7, abs=0.05)
+    # unknown is not innocence, and a use that runs around the clock neither explains nor contradicts it
+    assert _logit(unknown["score"]) == pytest.approx(_logit(hospital["score"]), abs=0.05)
     registry = [part for part in json.loads(plant["fusion"])["parts"] if part["stream"] == "registry"]
     assert registry[0]["logit"] == -0.7 and "continuous-process plant" in registry[0]["text"]["en"]
     assert plant["suspect"]  # weak on purpose: rigs registered as a factory still show through the meter
+
+
+def test_a_flat_load_declared_for_a_use_that_follows_peoples_hours_is_declared_use_against_behaviour():
+    """A shop, an office, a warehouse or a household draws with its hours; flat around the clock it is not
+    drawing what it was registered for (+0.7, the mirror of a declared plant). Not below 30 kW, and not
+    where the meter's evidence is not a flat load (an office's own rhythm is what such a use draws)."""
+    table = _table(_flat(300), _flat(300), _flat(300), _flat(20), _office)
+    meta = _flat_sites_meta(["commercial", "warehouse", "", "household", "office"], [None] * 5)
+    shop, store, unknown, small, office = score_table(table, GRID, meta=meta).to_pylist()
+    assert _logit(shop["score"]) - _logit(unknown["score"]) == pytest.approx(0.7, abs=0.05)
+    assert _logit(store["score"]) - _logit(unknown["score"]) == pytest.approx(0.7, abs=0.05)
+    registry = [part for part in json.loads(shop["fusion"])["parts"] if part["stream"] == "registry"]
+    assert registry[0]["logit"] == 0.7 and "follows its hours" in registry[0]["text"]["en"]
+    assert "营业或作息时间" in registry[0]["text"]["zh"] and "商业" in registry[0]["text"]["zh"]
+    (said,) = [part for part in json.loads(small["fusion"])["parts"] if part["stream"] == "registry"]
+    assert said["logit"] == 0.0  # 20 kW: below the flat-load checks of the registry
+    (said,) = [part for part in json.loads(office["fusion"])["parts"] if part["stream"] == "registry"]
+    assert said["logit"] == 0.0 and not office["suspect"]
 
 
 def test_it_rejects_a_malformed_pack_and_an_unknown_rig(tmp_path):
