@@ -97,6 +97,11 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "The same over the off-peak hours only, kW",
     ),
     "own_profile_hours": ("按场所自身逐时用电计的运行小时", "Hours it ran, above the site's own hourly load"),
+    "added_flat_share": (
+        "突增负荷中各时段相同的部分占比（矿机），相对于随场所自身工作日曲线增长的部分（扩产）",
+        "Share of the added load that is the same at every hour (rigs) rather than along the site's own "
+        "working-day shape (a site that grows)",
+    ),
     "night_running_kw": ("夜间负荷运行时功率 kW", "Night load while it ran, kW"),
     "night_running_hours": ("夜间负荷运行小时", "Hours the night load ran"),
     "night_first_day": (

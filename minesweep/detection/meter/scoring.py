@@ -61,6 +61,7 @@ REPORTED_COLUMNS = (
     "own_profile_kw",
     "own_profile_off_peak_kw",
     "own_profile_hours",
+    "added_flat_share",
     "night_running_kw",
     "night_running_hours",
     "night_first_day",

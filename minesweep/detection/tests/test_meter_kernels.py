@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from minesweep.detection.meter.kernels import shape, steps
 from minesweep.detection.meter.kernels.features import compute_features
@@ -451,3 +452,37 @@ def test_the_median_and_mean_of_an_empty_slice_are_nan_without_a_warning():
         median, mean = _median_or_nan(values, axis=1), _mean_or_nan(values, axis=1)
     assert median[0] == 3.0 and mean[0] == 8.0 / 3 and np.isnan(median[1]) and np.isnan(mean[1])
     assert np.array_equal(_median_or_nan(values.T, axis=0), median, equal_nan=True)
+
+
+def test_the_added_load_is_told_flat_from_growth_along_the_sites_own_shape():
+    """Rigs add the same at every hour (share 1), also when cut in the site's busy hours; a site that grows
+    along its own working-day shape adds a scaled copy of it (share 0). Nothing to compare against — a
+    profile without a daily shape, or nothing added — is unknown."""
+    from minesweep.detection.meter.kernels.features import added_flat_share
+
+    hours = np.arange(24)
+    shop = 12 + 48.0 * ((hours >= 8) & (hours < 21))
+    busy = (hours >= 8) & (hours < 11) | (hours >= 18) & (hours < 22)
+    profile = np.stack([shop, shop, shop, shop, np.full(24, 50.0)], axis=1)
+    added = np.stack(
+        [
+            np.full(24, 20.0),  # rigs
+            0.6 * shop,  # a new line on the same hours
+            np.where(busy, 6.0, 20.0),  # rigs cut in the peak-tariff hours
+            np.zeros(24),  # nothing added
+            np.full(24, 20.0),  # a flat site: no shape to compare with
+        ],
+        axis=1,
+    )
+    share = added_flat_share(profile, added)
+    assert share[0] == pytest.approx(1.0) and share[1] == pytest.approx(0.0, abs=1e-9) and share[2] == 1.0
+    assert np.isnan(share[3]) and np.isnan(share[4])
+    mixed = added_flat_share(shop[:, None], (10.0 + 0.2 * shop)[:, None])[0]
+    assert mixed == pytest.approx(10.0 / (10.0 + 0.2 * shop.mean()))  # the flat part's share of the mean
+
+
+def test_rigs_added_under_a_shop_are_measured_as_a_flat_block_over_its_shape():
+    shop = lambda d, h: 12 + 48.0 * ((h >= 8) & (h < 21)) * (1 + 0.1 * np.sin(d * 2.3))  # noqa: E731
+    features, _ = _features(_series(lambda d, h: shop(d, h) + 40.0 * (d >= 60)), _series(shop))
+    assert features["onset_day"][0] == 60 and features["added_flat_share"][0] > 0.95
+    assert np.isnan(features["added_flat_share"][1])  # no onset: nothing was added

@@ -306,6 +306,27 @@ def test_rigs_that_make_a_working_sites_load_flat_are_measured_by_its_base_not_w
     assert found["f_running_kw"] > 1.15 * 130  # what the slot-by-slot measure would have said
 
 
+def test_rigs_added_under_a_working_site_are_found_by_the_shape_of_what_was_added():
+    """6 kW of rigs under an office (a third of its mean) and 20 kW under the shop: the sudden rise of the
+    base is only half or two thirds of the later base, where a site's own growth could also put it, but
+    the added load is the same at every hour, which a site growing along its own shape is not
+    (``added_flat_share``: 0.34 and 0.41 without it). An office that grew by 80 % is not a suspect."""
+    found = score_table(
+        _table(
+            lambda d, h: _office(d, h) + 6.0 * (d >= 60),
+            lambda d, h: _shop(d, h) + 20.0 * (d >= 60),
+            lambda d, h: _office(d, h) * np.where(d >= 60, 1.8, 1.0),
+        ),
+        GRID,
+    ).to_pylist()
+    office_rigs, shop_rigs, grown = found
+    for rigs, kw in ((office_rigs, 6.0), (shop_rigs, 20.0)):
+        assert rigs["suspect"] and json.loads(rigs["reasons"])["route"] == "new_base_load"
+        assert rigs["f_onset_share"] < 0.7 and rigs["f_added_flat_share"] > 0.95
+        assert abs(rigs["est_mining_kw"] - kw) < 0.05 * kw
+    assert not grown["suspect"]
+
+
 def test_rigs_cut_in_the_peak_hours_under_a_working_site_are_measured_with_their_cuts():
     """The same shop, its 130 kW of rigs cut to 30 % in the peak-tariff hours (08-11, 18-22): they drew
     (17 × 130 + 7 × 39) / 24 kW on average over the hours they ran. The daily base, drawn from the

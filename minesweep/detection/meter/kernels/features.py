@@ -62,6 +62,7 @@ FEATURE_DOCS: dict[str, str] = {
     "own_profile_kw": "mean kW above the site's own load at that hour (median over the same kind of day, four weeks before the onset) over the slots the new load ran; accounts whose site worked before the onset",
     "own_profile_off_peak_kw": "the same over the steady off-peak slots only",
     "own_profile_hours": "hours of the slots counted in own_profile_kw",
+    "added_flat_share": "share of the load added at the onset that is the same at every hour (rigs) rather than along the site's own working-day shape before it (a site that grows), 0..1, over the four weeks after; accounts whose site worked before the onset and had a daily shape",
     "night_running_kw": "mean kW above the day's base over the night slots (21:00-09:00) where the night load ran (at least half its level)",
     "night_running_hours": "hours of those slots",
     "night_first_day": "window day index of the first of those slots (-1: none)",
@@ -385,10 +386,16 @@ def above_own_profile(
     """
     accounts, days = features["onset_day"].shape[0], mean_kw.shape[2]
     kw_out, off_out, hours_out = np.full(accounts, np.nan), np.full(accounts, np.nan), np.zeros(accounts)
+    flat_out = np.full(accounts, np.nan)
     onset = features["onset_day"].astype(np.int64)
     chosen = np.flatnonzero(worked_before_onset(features))
     if not len(chosen):
-        return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
+        return {
+            "own_profile_kw": kw_out,
+            "own_profile_off_peak_kw": off_out,
+            "own_profile_hours": hours_out,
+            "added_flat_share": flat_out,
+        }
     kw = mean_kw[:, chosen, :].astype(np.float64)  # (P, a, D)
     day = np.arange(days)[None, :]
     start = onset[chosen][:, None]
@@ -413,8 +420,44 @@ def above_own_profile(
             quiet_slots = quiet.sum(axis=(0, 2))
             quiet_total = np.where(quiet, excess, 0.0).sum(axis=(0, 2))
             off_out[chosen] = np.where(quiet_slots > 0, quiet_total / np.maximum(quiet_slots, 1), np.nan)
+        after = since & (day < start + ONSET_SIDE_DAYS) & working
+        flat_out[chosen] = added_flat_share(
+            on_working, _median_or_nan(np.where(after[None], excess, np.nan), axis=2)
+        )
     hours_out[chosen] = slots * (grid.bin_s / 3600.0)
-    return {"own_profile_kw": kw_out, "own_profile_off_peak_kw": off_out, "own_profile_hours": hours_out}
+    return {
+        "own_profile_kw": kw_out,
+        "own_profile_off_peak_kw": off_out,
+        "own_profile_hours": hours_out,
+        "added_flat_share": flat_out,
+    }
+
+
+MIN_PROFILE_SWING = 0.1  # the site's own hour-by-hour profile must vary by this much (std / mean) to compare
+
+
+def added_flat_share(profile: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """(a,) Share of a new load that is the same at every hour of the day, 0..1, from the site's own
+    working-day profile before the onset and the load added over it, hour by hour (both (P, a)).
+
+    Rigs draw the same power at every hour; a site that grows — a new line on the same shifts, a new hall
+    of servers with the same users — grows along its own daily shape. The added load is regressed on the
+    profile across the hours of the day, ``added_h = c + b · (profile_h − mean)``: growth along the site's
+    shape has ``c = b · mean`` (share 0), a flat block ``b = 0`` (share 1); the share is ``1 − b · mean / c``,
+    clipped (a load cut in the site's busy hours, as rigs cut in the peak-tariff hours, counts as flat).
+    NaN where the site had no daily shape to compare against (its profile varies less than
+    :data:`MIN_PROFILE_SWING`), nothing was added, or an hour is unknown."""
+    if profile.shape[0] < 2:
+        return np.full(profile.shape[1], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = profile.mean(axis=0)
+        deviation = profile - level[None, :]
+        swing = np.sqrt((deviation**2).mean(axis=0)) / level
+        added_level = added.mean(axis=0)
+        slope = (deviation * (added - added_level[None, :])).sum(axis=0) / (deviation**2).sum(axis=0)
+        share = np.clip(1.0 - slope * level / added_level, 0.0, 1.0)
+        comparable = (swing >= MIN_PROFILE_SWING) & (added_level > 0) & (level > 0)
+        return np.where(comparable & np.isfinite(share), share, np.nan)
 
 
 def _median_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
