@@ -44,13 +44,13 @@ the registry does not say otherwise (declared a data centre, or use unknown) and
 unknown — the meter alone cannot tell rigs from servers, one request for the site's flow data can, so
 that comes before a field visit. Also ``desk_check`` when a working continuous-process plant would
 explain it: a flat load of 30 kW or more declared as production (:data:`PLANT_USES`), or one whose use the
-registry does not record at all, where the site's traffic has already ruled servers out (:data:`HOLDER`:
-who holds the account, and what it produces, is then the question; a farm without a registered use is
-found by that same lookup, a plant is cleared by it). Such a plant draws as flat a load as rigs, and its
-traffic — an office's, its staff's and cameras' — says nothing of its kW. Its overhaul stop (检修停车) would part them on the meter, but a window shorter than a
-year may not hold one, and some processes — aluminium potlines, the submerged-arc furnaces of ferroalloy,
-silicon and calcium-carbide plants, common where power is cheap — run for years between stops, so even a
-year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
+registry does not record at all, its traffic known (:data:`HOLDER`: rig-scale traffic rules servers out but
+not a plant, so who holds the account, and what it produces, is the question; a farm without a registered
+use is found by that same lookup, a plant is cleared by it). Such a plant draws as flat a load as rigs, and
+its traffic — its staff's, its systems' and cameras' — says nothing of its kW. Its overhaul stop (检修停车)
+would part them on the meter, but a window shorter than a year may not hold one, and some processes —
+aluminium potlines, the submerged-arc furnaces of ferroalloy, silicon and calcium-carbide plants, common
+where power is cheap — run for years between stops, so even a year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
 products and capacity, the annual energy use its energy-saving review (节能审查) approved, its production
 and overhaul records. Otherwise ``field_visit``. Not a suspect: empty. The score is not changed by either.
 
@@ -344,16 +344,22 @@ def fusion_parts(
     }
 
 
+def _flat_at_scale(route: np.ndarray, mean_kw: np.ndarray) -> np.ndarray:
+    """Per account: is the meter's evidence a flat load (``flat_load``) of :data:`MIN_FLAT_KW` or more — the
+    load the registry's declared use is set against?"""
+    return (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
+
+
 def _flat_against_declared_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
-    """Per account: a flat load of :data:`MIN_FLAT_KW` or more declared for a use whose load follows people's
-    hours (:data:`HOURS_FOLLOWING_USES`) — not the load that use draws."""
-    return inputs.declared_hours_following & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
+    """Per account: a flat load declared for a use whose load follows people's hours
+    (:data:`HOURS_FOLLOWING_USES`) — not the load that use draws."""
+    return inputs.declared_hours_following & _flat_at_scale(route, mean_kw)
 
 
 def _flat_declared_plant(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
-    """Per account: a flat load of :data:`MIN_FLAT_KW` or more declared as production — what a working
-    continuous-process plant would explain (its counter and its desk check)."""
-    return inputs.declared_production & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
+    """Per account: a flat load declared as production — what a working continuous-process plant would
+    explain (its counter and its desk check)."""
+    return inputs.declared_production & _flat_at_scale(route, mean_kw)
 
 
 def use_of_business(business: str) -> str:
@@ -406,10 +412,10 @@ def next_steps(
 
 
 def _flat_unrecorded_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
-    """Per account: a flat load of :data:`MIN_FLAT_KW` or more whose use the registry does not record — a
-    continuous-process plant would explain it as well as rigs, and neither the meter nor the site's traffic
-    tells them apart (module text); the registry can, once the holder is looked up."""
-    return inputs.use_unknown & (route == "flat_load") & (mean_kw >= MIN_FLAT_KW)
+    """Per account: a flat load whose use the registry does not record — a continuous-process plant would
+    explain it as well as rigs, and neither the meter nor the site's traffic tells them apart (module
+    text); the registry can, once the holder is looked up."""
+    return inputs.use_unknown & _flat_at_scale(route, mean_kw)
 
 
 def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
