@@ -66,6 +66,9 @@ def _scaled(progress: Progress, low: float, high: float) -> Callable[[float, str
 META_COLUMNS = ("tariff", "contract_kva", "declared_use", "mean_mbps")
 # Registry categories that say what a site is for, in this order; then the subject's business scope.
 DECLARED_USE_CATEGORIES = ("data_center", "big_data_or_cloud")
+# Categories that say who holds an account, not what its site is for: alone, with no business scope, they
+# leave the use unknown (the holder's desk check, fusion.HOLDER), not recorded.
+HOLDER_ONLY_CATEGORIES = frozenset({"enterprise", "individual", "public_official"})
 
 
 def registry_meta(account_ids: Sequence[str]) -> pa.Table:
@@ -142,7 +145,10 @@ def _declared_use(subject: Any) -> str | None:
     for code in DECLARED_USE_CATEGORIES:
         if code in codes:
             return code
-    return use_of_business(subject.declared_business) or (sorted(codes)[0] if codes else None)
+    business = (subject.declared_business or "").strip()
+    if not business and codes <= HOLDER_ONLY_CATEGORIES:
+        return None
+    return use_of_business(business) or (sorted(codes)[0] if codes else None)
 
 
 def _meta_table(rows: dict[str, list[Any]]) -> pa.Table:

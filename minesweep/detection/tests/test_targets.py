@@ -246,7 +246,8 @@ def test_it_gives_fusion_the_declared_use_and_traffic_the_registry_knows(hidden_
 
 def test_it_reads_the_declared_use_from_the_registry_category_or_the_business_scope(db):
     """The registry has no "manufacturing" category: a plant is an enterprise whose business scope names
-    production (GB/T 4754 words); a big-data or cloud-computing enterprise declares a data centre's load."""
+    production (GB/T 4754 words); a big-data or cloud-computing enterprise declares a data centre's load. A
+    category that only says who holds the account (an enterprise), with no business scope, records no use."""
     from minesweep.registry.services import power_account_create, subject_create
 
     division = Division.objects.get(code="150303")
@@ -256,6 +257,7 @@ def test_it_reads_the_declared_use_from_the_registry_category_or_the_business_sc
         "A3": (["enterprise"], "大数据服务、计算机设备制造"),
         "A4": (["enterprise"], "新能源技术推广服务"),
         "A5": ([], ""),
+        "A6": (["enterprise"], ""),  # who holds it, not what the site is for: unknown, not "enterprise"
     }
     for index, (number, (categories, business)) in enumerate(cases.items()):
         subject = subject_create(
@@ -277,6 +279,7 @@ def test_it_reads_the_declared_use_from_the_registry_category_or_the_business_sc
         "A3": "data_center",  # servers named first: the flow data settles it
         "A4": "enterprise",
         "A5": None,
+        "A6": None,
     }
 
 
