@@ -16,6 +16,7 @@ from minesweep.detection.meter.kernels.profile import (
     daily_base_kw,
     daily_mean_from,
     day_reading_counts,
+    nan_mean_rows,
     row_quantiles,
     true_positions,
 )
@@ -385,17 +386,16 @@ def above_own_profile(
     ``own_profile_kw`` is the mean excess over those slots, ``own_profile_hours`` their hours.
     """
     accounts, days = features["onset_day"].shape[0], mean_kw.shape[2]
-    kw_out, off_out, hours_out = np.full(accounts, np.nan), np.full(accounts, np.nan), np.zeros(accounts)
-    flat_out = np.full(accounts, np.nan)
+    out = {
+        "own_profile_kw": np.full(accounts, np.nan),
+        "own_profile_off_peak_kw": np.full(accounts, np.nan),
+        "own_profile_hours": np.zeros(accounts),
+        "added_flat_share": np.full(accounts, np.nan),
+    }
     onset = features["onset_day"].astype(np.int64)
     chosen = np.flatnonzero(worked_before_onset(features))
     if not len(chosen):
-        return {
-            "own_profile_kw": kw_out,
-            "own_profile_off_peak_kw": off_out,
-            "own_profile_hours": hours_out,
-            "added_flat_share": flat_out,
-        }
+        return out
     kw = mean_kw[:, chosen, :].astype(np.float64)  # (P, a, D)
     day = np.arange(days)[None, :]
     start = onset[chosen][:, None]
@@ -413,24 +413,21 @@ def above_own_profile(
         running = (excess > RUNNING_SHARE * usual[None, :, None]) & since[None] & (usual[None, :, None] > 0)
         slots = running.sum(axis=(0, 2))
         total = np.where(running, excess, 0.0).sum(axis=(0, 2))
-        kw_out[chosen] = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
+        out["own_profile_kw"][chosen] = np.where(slots > 0, total / np.maximum(slots, 1), np.nan)
         off_peak = _off_peak(grid)
         if off_peak is not None:
             quiet = running & off_peak[:, None, None]
             quiet_slots = quiet.sum(axis=(0, 2))
             quiet_total = np.where(quiet, excess, 0.0).sum(axis=(0, 2))
-            off_out[chosen] = np.where(quiet_slots > 0, quiet_total / np.maximum(quiet_slots, 1), np.nan)
+            out["own_profile_off_peak_kw"][chosen] = np.where(
+                quiet_slots > 0, quiet_total / np.maximum(quiet_slots, 1), np.nan
+            )
         after = since & (day < start + ONSET_SIDE_DAYS) & working
-        flat_out[chosen] = added_flat_share(
+        out["added_flat_share"][chosen] = added_flat_share(
             on_working, _median_or_nan(np.where(after[None], excess, np.nan), axis=2)
         )
-    hours_out[chosen] = slots * (grid.bin_s / 3600.0)
-    return {
-        "own_profile_kw": kw_out,
-        "own_profile_off_peak_kw": off_out,
-        "own_profile_hours": hours_out,
-        "added_flat_share": flat_out,
-    }
+    out["own_profile_hours"][chosen] = slots * (grid.bin_s / 3600.0)
+    return out
 
 
 MIN_PROFILE_SWING = 0.1  # the site's own hour-by-hour profile must vary by this much (std / mean) to compare
@@ -469,11 +466,10 @@ def _median_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _mean_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
-    """``np.nanmean`` along ``axis``, NaN where every value is NaN (a day without a reading), no warning."""
-    valid = ~np.isnan(values)
-    count = valid.sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, np.where(valid, values, 0.0).sum(axis=axis) / count, np.nan)
+    """``np.nanmean`` along ``axis``, NaN where every value is NaN (a day without a reading), no warning:
+    :func:`~minesweep.detection.meter.kernels.profile.nan_mean_rows` over that axis."""
+    moved = np.moveaxis(values, axis, -1)
+    return nan_mean_rows(moved.reshape(-1, moved.shape[-1])).reshape(moved.shape[:-1])
 
 
 def _low_level_before(base: np.ndarray, onset_day: np.ndarray) -> np.ndarray:
