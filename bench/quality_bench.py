@@ -103,7 +103,7 @@ def rescore(out: Path, options):
 
     tasks, grid = build_tasks(out / "readings", options)
     cached = out / "features.parquet"
-    if cached.exists() and "added_flat_share" in pq.read_schema(cached).names:
+    if cached.exists() and "fixed_part_of_base" in pq.read_schema(cached).names:
         features = pq.read_table(cached)
     else:  # none yet, or one from before the running base was a feature
         features = run_engine(tasks, options)

@@ -125,6 +125,11 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "不随生产起伏的固定基荷占比",
         "Share of a floor that does not move with the site's work",
     ),
+    "fixed_part_of_base": (
+        "基荷中不随场所自身用电全年起落的部分占比（矿机，及场所恒定的待机负荷）",
+        "Share of the daily base that does not rise and fall with the site's own demand over the window "
+        "(rigs, and any constant standby of the site's)",
+    ),
     "working_day_rhythm_share": (
         "仅在工作日出现的日内起伏占比",
         "Share of the daily rhythm seen only on working days",
@@ -162,6 +167,13 @@ BASIS_NAMES = {
     "base_load": (
         "各运行日全部基荷的平均值（上限估计）",
         "Mean of the whole base load over the days it ran (an upper bound)",
+    ),
+    "fixed_floor": (
+        "分析时段内未见突增：各运行日基荷中不随场所自身用电全年起落的部分的平均值"
+        "（场所恒定的待机负荷也计入，仍为上限估计）",
+        "No jump in the window: the mean, over the days it ran, of the part of the daily base that does not "
+        "rise and fall with the site's own demand (a constant standby of the site's counts too: still an "
+        "upper bound)",
     ),
     "night_excess": (
         "夜间高出当日基荷部分在其运行时段的平均功率（按实际运行的夜间小时计）",

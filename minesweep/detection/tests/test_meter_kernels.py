@@ -260,6 +260,55 @@ def test_it_finds_a_floor_that_does_not_move_with_the_sites_activity():
     assert np.isnan(shape.fixed_floor_share(factory_daily[:, :20], factory_base[:, :20], workday[:20])).all()
 
 
+def _seasonal_site(days: int, accounts: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(daily mean, daily base, working days) of a site whose demand rises and falls over a year
+    (heating and lighting: ±30 %) and from day to day (±5 %), its floor a fifth of its demand."""
+    rng = np.random.default_rng(seed)
+    workday = (np.arange(days) + 4) % 7 < 5
+    season = 1 + 0.3 * np.cos(2 * np.pi * np.arange(days) / 365)
+    demand = 100.0 * season * (1 + 0.05 * rng.standard_normal((accounts, days)))
+    return demand, 0.2 * demand, workday
+
+
+def test_it_finds_the_part_of_the_base_that_does_not_follow_the_sites_work_over_the_year():
+    """Rigs there from the first reading are in the base every day; the site's floor rises and falls
+    with its work. The fixed part of the base is the rigs (here the site has no constant standby);
+    the whole base would count the site's floor with them."""
+    demand, base, workday = _seasonal_site(365, 20, seed=11)
+    rigs = 30.0
+    share = shape.fixed_part_of_base(demand + rigs, base + rigs, workday)
+    fixed_kw = share * np.mean((base + rigs)[:, workday], axis=1)
+    assert np.all(np.abs(fixed_kw / rigs - 1) < 0.05)  # the whole base: ~50 kW, +67 %
+    alone = shape.fixed_part_of_base(demand, base, workday)
+    assert np.all(alone < 0.1)  # a floor that follows the site's work is the site's own
+
+
+def test_the_rigs_own_changes_do_not_tilt_the_fixed_part_of_the_base():
+    """Clocking regimes move the base and the day's mean alike, but not the work between them: the
+    rigs' seasons stay in the fixed part (regressed on the demand, they took most of it for the site's)."""
+    demand, base, workday = _seasonal_site(365, 20, seed=13)
+    clocking = 1 + 0.08 * np.sign(np.sin(np.arange(365) / 20))
+    rigs = 30.0 * clocking
+    share = shape.fixed_part_of_base(demand + rigs, base + rigs, workday)
+    fixed_kw = share * np.mean((base + rigs)[:, workday], axis=1)
+    assert np.all(np.abs(fixed_kw / np.mean(rigs[workday]) - 1) < 0.05)
+
+
+def test_the_fixed_part_of_the_base_is_unknown_where_the_work_is_small_or_the_floor_falls_with_it():
+    demand, base, workday = _seasonal_site(365, 3, seed=12)
+    clocking = 1 + 0.05 * np.sign(np.sin(np.arange(365) / 20))
+    farm_with_office = (
+        500.0 * clocking + 0.05 * demand
+    )  # a day's work of 1 %: the rigs' own day could be that
+    assert np.isnan(shape.fixed_part_of_base(farm_with_office, 500.0 * clocking, workday)).all()
+    lighting = 60.0 - 0.2 * demand  # a floor that falls as the work rises
+    assert np.isnan(shape.fixed_part_of_base(demand + 60.0, lighting + 60.0, workday)).all()
+    assert np.isnan(
+        shape.fixed_part_of_base(demand[:, :35], base[:, :35], workday[:35])
+    ).all()  # 25 working days
+    assert np.isnan(shape.fixed_part_of_base(demand, base, None)).all()
+
+
 def test_the_sites_own_work_is_measured_the_same_with_rigs_under_it():
     """The work's day-to-day change is the site's own: rigs add a constant to every day's mean and
     base, and nothing to the changes or to the work above the base. A load that repeats every day (an

@@ -252,7 +252,37 @@ def test_it_finds_rigs_hidden_under_a_factory_load_by_their_steady_base():
     hidden, factory = found
     assert json.loads(hidden["reasons"])["route"] == "steady_base"
     assert hidden["score"] > 0.5 > 0.1 > factory["score"]
-    assert hidden["est_basis"] == "base_load" and hidden["est_mining_kw"] >= 120  # an upper bound
+    # an upper bound: the factory's idle load moves on its own, not with the shift, and stays in the figure
+    assert hidden["est_basis"] == "base_load" and 120 <= hidden["est_mining_kw"] < 120 + 20 * 1.1
+
+
+def _office_through_the_seasons(d, h):
+    """An office open 9-18 on working days, busier by ±10 % from day to day and by ±30 % over the
+    window (heating, lighting); its floor (10 kW at the mean) rises and falls with it."""
+    busy = (1 + 0.3 * np.cos(2 * np.pi * d / DAYS)) * (1 + 0.1 * np.sin(d * 2.3))
+    return busy * (10 + 60 * ((h >= 9) & (h < 18)) * (((d + 4) % 7) < 5))
+
+
+def test_rigs_there_from_the_first_reading_are_measured_by_the_part_of_the_base_that_stays_put():
+    hidden, office = score_table(
+        _table(lambda d, h: _office_through_the_seasons(d, h) + 40.0, _office_through_the_seasons), GRID
+    ).to_pylist()
+    assert hidden["suspect"] and not office["suspect"]
+    assert hidden["f_running_base_kw"] > 48  # the whole base: rigs and the office's floor
+    assert hidden["est_basis"] == "fixed_floor" and abs(hidden["est_mining_kw"] / 40 - 1) < 0.05
+    assert hidden["est_mining_hours"] == DAYS * 24
+
+
+def test_a_farm_with_a_small_office_keeps_the_whole_load():
+    """A day's work of 1 % over 500 kW of rigs could be the rigs' own day (their noise, their fans in the
+    heat): no part of the base is told from the site's by it, and the whole load stays the figure."""
+
+    def farm(d, h):
+        return 500.0 * (1 + 0.05 * np.sign(np.sin(d / 15))) + _office(d, h) * 0.2
+
+    (found,) = score_table(_table(farm), GRID).to_pylist()
+    assert found["suspect"] and np.isnan(found["f_fixed_part_of_base"])
+    assert found["est_basis"] == "whole_load"
 
 
 def test_a_load_that_repeats_every_day_is_not_taken_for_rigs_under_a_working_load():

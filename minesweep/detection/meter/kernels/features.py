@@ -39,6 +39,7 @@ FEATURE_DOCS: dict[str, str] = {
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "work_day_to_day_change": "median |day-to-day change of the daily demand| / median daily demand above the base: how much the site's own work moves from day to day (rigs under it add to neither); NaN where that work is under 2% of the demand",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
+    "fixed_part_of_base": "share of the daily base that does not rise and fall with the site's own demand over the window (rigs, and any constant standby of the site's), 0..1; NaN where the base moves with the demand by more than half of it or against it",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
     "working_hours_centre": "local hour at the centre of the working-day rhythm (NaN without one): 20:00-07:00 says the clock is off",
@@ -153,6 +154,7 @@ def _shape_features(
     """The features that describe how the load runs (load factor to base load ratio)."""
     working_amplitude, rest_amplitude = shape.amplitude_by_day_kind(cube, is_workday)
     work_change = shape.work_day_to_day_change(daily, base)
+    scaled_daily = shape.profile_scaled_daily_kw(cube, daily, is_workday)
     return {
         "mean_kw": cube.mean_kw,
         "robust_peak_kw": cube.robust_peak_kw,
@@ -169,9 +171,9 @@ def _shape_features(
         "base_day_to_day_change": shape.day_to_day_change(base),
         "work_day_to_day_change": work_change,
         "fixed_floor_share": shape.only_where_work_moves(
-            shape.fixed_floor_share(shape.profile_scaled_daily_kw(cube, daily, is_workday), base, is_workday),
-            work_change,
+            shape.fixed_floor_share(scaled_daily, base, is_workday), work_change
         ),
+        "fixed_part_of_base": shape.fixed_part_of_base(scaled_daily, base, is_workday),
         "working_day_rhythm_share": shape.working_day_rhythm_share(working_amplitude, rest_amplitude),
         "rest_day_amplitude": rest_amplitude,
         "working_hours_centre": shape.working_hours_centre(

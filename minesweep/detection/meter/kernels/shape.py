@@ -652,6 +652,72 @@ def _usual_working_profile(cube: Cube, is_workday: np.ndarray | None) -> np.ndar
     return np.nan_to_num(usual, nan=0.0, posinf=0.0, neginf=0.0).T
 
 
+def _working_days(
+    daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(demand, floor): the daily mean and the daily base on working days, NaN on the others."""
+    workday = np.asarray(is_workday, dtype=bool)[None, :]
+    return np.where(workday, daily_kw, np.nan), np.where(workday, base_kw, np.nan)
+
+
+MAX_FIXED_PART_ERROR = 0.1  # the site's part of the base known no closer than a tenth of the base: not used
+#: rigs alone show a day's "work" of up to about a tenth of their power (the lowest of the off-peak slots is
+#: two standard deviations of their noise, σ up to 5 %, below the mean; fans follow the afternoon heat)
+MIN_SITE_WORK_SHARE = 0.1
+
+
+def fixed_part_of_base(
+    daily_kw: np.ndarray, base_kw: np.ndarray, is_workday: np.ndarray | None
+) -> np.ndarray:
+    """Share of the daily base that does not rise and fall with the site's own work over the window.
+
+    Without an onset, rigs under a working load are measured by the whole daily base, which also holds
+    the site's own floor (night lighting, standby, a shop's refrigeration): an upper bound. A site's
+    floor rises and falls with its work over the weeks and seasons; rigs draw the same power whatever
+    the site does. The day's work — its mean above its base — is the site's alone: rigs add the same to
+    both and cancel out of it, their own changes (outages, clocking, fans in the heat) included. Over
+    the working days the base is regressed on the work, ``base = fixed + slope × work``, and the fixed
+    part is the mean base less the slope times the mean work (the regression's own centre). With rigs ``R`` under a site whose
+    floor is ``c + a × (its demand)`` that is ``R + c / (1 − a)``: the rigs plus the site's constant
+    standby, a tighter upper bound than the whole base. The rigs' own changes are noise in the base, not
+    in the work: they widen the slope's error but do not tilt it (regressed on the demand, which they
+    also move, a farm's clocking took the site's part for most of the base). Noise in the base does
+    enter the work with the opposite sign and tilts the slope down, which moves the figure back
+    towards the whole base.
+
+    The share is that figure over the mean base, 0..1. NaN where the base falls as the work rises
+    (by more than two standard errors: lighting in the dark months), where the site's part is known no
+    closer than :data:`MAX_FIXED_PART_ERROR` of the base (the slope's standard error times the median
+    work), where the work is under :data:`MIN_SITE_WORK_SHARE` of the demand (a work that small may be
+    the rigs' own day — their noise, their fans in the afternoon heat, their peak-hour cuts — and with it
+    in the work their seasons take the base for the site's: farms with a small office measured up to 42 %
+    under their power on the tune year), and with fewer than :data:`MIN_DAYS_FOR_FLOOR` working days. A slope within its error of 0
+    counts as 0: the whole base stays put. Pass the demand of partly read days scaled to a whole day
+    (:func:`profile_scaled_daily_kw`).
+    """
+    accounts, days = daily_kw.shape
+    if is_workday is None or len(is_workday) != days:
+        return np.full(accounts, np.nan)
+    demand, floor = _working_days(daily_kw, base_kw, is_workday)
+    work = demand - floor
+    slope, standard_error, n = slope_with_error(floor, work)
+    both = ~np.isnan(floor) & ~np.isnan(work)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        typical_floor = np.where(both, floor, 0.0).sum(axis=1) / n  # the regression's own centre
+        typical_work = np.where(both, work, 0.0).sum(axis=1) / n
+        falls = slope + SLOPE_SIGNIFICANCE * standard_error < 0.0
+        sites_part = np.clip(slope, 0.0, None) * typical_work
+        share = np.clip(1.0 - sites_part / typical_floor, 0.0, 1.0)
+        usable = (
+            (n >= MIN_DAYS_FOR_FLOOR)
+            & ~falls
+            & (standard_error * typical_work <= MAX_FIXED_PART_ERROR * typical_floor)
+            & (typical_work >= MIN_SITE_WORK_SHARE * (typical_floor + typical_work))
+            & (typical_floor > 0)
+        )
+    return np.where(usable & np.isfinite(share), share, np.nan)
+
+
 def fixed_floor_share(
     daily_kw: np.ndarray,
     base_kw: np.ndarray,
@@ -677,10 +743,8 @@ def fixed_floor_share(
     accounts, days = daily_kw.shape
     if is_workday is None or len(is_workday) != days or days < 3:
         return np.full(accounts, np.nan)
-    workday = np.asarray(is_workday, dtype=bool)
+    demand, floor = _working_days(daily_kw, base_kw, is_workday)
     with np.errstate(invalid="ignore"):
-        demand = np.where(workday[None, :], daily_kw, np.nan)
-        floor = np.where(workday[None, :], base_kw, np.nan)
         demand_change, floor_change = np.diff(demand, axis=1), np.diff(floor, axis=1)
         typical = _nanmedian_rows(np.abs(demand_change))
         outlier = np.abs(demand_change) > FLOOR_OUTLIER_CHANGES * typical[:, None]
