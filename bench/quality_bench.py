@@ -126,7 +126,7 @@ def time_fusion(findings, out: Path) -> float:
     meta = read_accounts_meta(out / "accounts.csv")
     columns = {
         name: findings[f"f_{name}"].to_numpy(float)
-        for name in ("mean_kw", "onset_day", "kw_before_onset", "kw_after_onset")
+        for name in ("mean_kw", "onset_day", "kw_before_onset", "kw_after_onset", "working_hours_centre")
     }
     info = ds.read_info(out / "readings")
     route = np.array([json.loads(r).get("route", "") for r in findings["reasons"]])

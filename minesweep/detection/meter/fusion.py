@@ -52,7 +52,12 @@ would part them on the meter, but a window shorter than a year may not hold one,
 aluminium potlines, the submerged-arc furnaces of ferroalloy, silicon and calcium-carbide plants, common
 where power is cheap — run for years between stops, so even a year without a stop does not show rigs. What can tell them apart is at the desk: the plant's registered
 products and capacity, the annual energy use its energy-saving review (节能审查) approved, its production
-and overhaul records. Otherwise ``field_visit``. Not a suspect: empty. The score is not changed by either.
+and overhaul records. First of all ``desk_check`` (:data:`CLOCK`) when the site's working-day rhythm is
+centred at night (:func:`~minesweep.detection.meter.kernels.shape.working_hours_at_night`): people work by
+day, so the readings' clock is off (an export in UTC read as Beijing time), and every piece of evidence
+that rests on the hour — a night load, cuts in the peak hours — may be the site's own day; the export's
+zone is checked, and the run repeated, before anyone drives out. Otherwise ``field_visit``. Not a suspect:
+empty. The score is not changed by any of them.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
@@ -69,6 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from minesweep.detection.meter.kernels.features import ONSET_SIDE_DAYS
+from minesweep.detection.meter.kernels.shape import working_hours_at_night
 from minesweep.policy.codes import SUBJECT_CATEGORIES
 
 METER_LOGIT_CLIP = 6.0
@@ -136,6 +142,8 @@ YEAR_DAYS = 365
 # Why a desk check comes first: the site's flow data (a data centre?), its production records (a declared
 # plant?), or who holds the account and what it produces (no use on record, servers ruled out: a plant?).
 FLOWS, PRODUCTION, HOLDER = "flows", "production", "holder"
+# … or the readings' clock: a working-day rhythm centred at night says the times are off (UTC unmarked)
+CLOCK = "clock"
 
 
 @dataclass(frozen=True)
@@ -402,12 +410,13 @@ def next_steps(
     traffic_unknown = ~np.isfinite(inputs.mean_mbps)
     registry_allows = inputs.declared_data_centre | inputs.use_unknown
     like_data_centre = np.isin(route, list(DATA_CENTRE_LIKE_ROUTES)) & (mean_kw >= MIN_FLAT_KW)
-    flows = suspect & traffic_unknown & registry_allows & like_data_centre
-    production = suspect & ~flows & _flat_declared_plant(route, mean_kw, inputs)
-    holder = suspect & ~flows & ~production & _flat_unrecorded_use(route, mean_kw, inputs)
-    desk = flows | production | holder
+    clock = suspect & working_hours_at_night(np.asarray(columns["working_hours_centre"], dtype=float))
+    flows = suspect & ~clock & traffic_unknown & registry_allows & like_data_centre
+    production = suspect & ~clock & ~flows & _flat_declared_plant(route, mean_kw, inputs)
+    holder = suspect & ~clock & ~flows & ~production & _flat_unrecorded_use(route, mean_kw, inputs)
+    desk = clock | flows | production | holder
     step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
-    reason = np.where(flows, FLOWS, np.where(production, PRODUCTION, np.where(holder, HOLDER, "")))
+    reason = np.select([clock, flows, production, holder], [CLOCK, FLOWS, PRODUCTION, HOLDER], "")
     return step, reason
 
 
@@ -429,6 +438,16 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
             "its energy-saving review approved, and obtain its production and overhaul records (a continuous "
             "process stops for overhaul about once a year, potlines and submerged-arc furnaces can run for years: "
             f"no stop in {window_days} days of readings does not show rigs), then decide on a field visit",
+        )
+    if why == CLOCK:
+        return (
+            "先做案头核查：该户工作日用电起伏的中心落在夜间（20:00—次日7:00），而人们白天工作，"
+            "更可能是导出数据的时钟有误（以 UTC 记录却未注明时区）。核对该批数据的时区"
+            "（如为 UTC，勾选“未注明时区的时间按 UTC 读取”或以 --unmarked-times-utc 重新检测），再定是否现场核查",
+            "Desk check first: this site's working-day rhythm is centred at night (20:00-07:00), and people work "
+            "by day: the export's clock is the likelier explanation (times in UTC written without an offset). "
+            "Check the export's time zone (if UTC, run it again with \"Read times written without an offset as "
+            'UTC" ticked, or --unmarked-times-utc), then decide on a field visit',
         )
     if why == HOLDER:
         return (

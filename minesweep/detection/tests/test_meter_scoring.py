@@ -459,6 +459,27 @@ def test_it_asks_who_holds_a_flat_load_first_when_the_registry_records_no_use_fo
     assert unknown["score"] == pytest.approx(shop["score"], abs=0.005)
 
 
+def test_it_asks_for_the_exports_clock_first_where_the_working_day_falls_at_night():
+    """Rigs under a factory whose readings are in UTC read as Beijing time: the shift is centred at 04:30,
+    where people do not work. The clock is checked (and the run repeated) before anyone drives out; the
+    same site read on the right clock is a field visit. The score is not changed by the step."""
+
+    def read_eight_hours_early(d, h):  # type: ignore[no-untyped-def]
+        return _factory(d, (h + 8) % 24) + 120.0
+
+    def read_right(d, h):  # type: ignore[no-untyped-def]
+        return _factory(d, h) + 120.0
+
+    meta = _flat_sites_meta(["manufacturing", "manufacturing"], [2.0, 2.0])
+    utc, right = score_table(_table(read_eight_hours_early, read_right), GRID, meta=meta).to_pylist()
+    assert utc["suspect"] and right["suspect"]
+    assert utc["f_working_hours_centre"] < 7 and 10 < right["f_working_hours_centre"] < 16
+    assert [utc["next_step"], right["next_step"]] == ["desk_check", "field_visit"]
+    step = json.loads(utc["fusion"])["next_step"]
+    assert "时区" in step["zh"] and "--unmarked-times-utc" in step["en"] and "UTC" in step["en"]
+    assert utc["score"] == pytest.approx(right["score"], abs=0.05)
+
+
 def _logit(p: float) -> float:
     return float(np.log(p) - np.log1p(-p))
 
