@@ -355,7 +355,7 @@ def without_the_sites_floor(
     columns: dict[str, np.ndarray], basis: np.ndarray, base_kw: np.ndarray, mining_kw: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(which, kW): loads without an onset (``base_load``, ``whole_load``) measured by the part of their
-    daily base that does not rise and fall with the site's own demand over the window
+    daily base that does not rise and fall with the site's own work over the window
     (``fixed_part_of_base``, :func:`~minesweep.detection.meter.kernels.shape.fixed_part_of_base`), where
     that is known and less than the figure it replaces.
 
@@ -421,7 +421,7 @@ def estimates(
       the hours it ran (else those days' hours);
     * ``base_load``: no onset under a working load: the whole daily base, the same way, an upper bound;
     * ``fixed_floor``: ``base_load`` or ``whole_load`` narrowed to the part of the daily base that does
-      not rise and fall with the site's own demand over the window (:func:`without_the_sites_floor`):
+      not rise and fall with the site's own work over the window (:func:`without_the_sites_floor`):
       still an upper bound, by the site's constant standby;
     * ``night_excess``: the cheap-hours route: the night load above the day's base over the night slots
       where it ran, and their hours (it was the 00:00-06:00 excess over six hours a night since first

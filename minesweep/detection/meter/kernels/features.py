@@ -39,7 +39,7 @@ FEATURE_DOCS: dict[str, str] = {
     "base_day_to_day_change": "median |day-to-day change of the daily base| / median daily base; rigs under a working load keep it near 0",
     "work_day_to_day_change": "median |day-to-day change of the daily demand| / median daily demand above the base: how much the site's own work moves from day to day (rigs under it add to neither); NaN where that work is under 2% of the demand",
     "fixed_floor_share": "share of working-day demand in a floor that does not move with the site's activity (rigs under a working load), 0..1",
-    "fixed_part_of_base": "share of the daily base that does not rise and fall with the site's own demand over the window (rigs, and any constant standby of the site's), 0..1; NaN where the base moves with the demand by more than half of it or against it",
+    "fixed_part_of_base": "share of the daily base that does not rise and fall with the site's own work over the window (rigs, and any constant standby of the site's), 0..1: the working days' base regressed on their work (mean above base); NaN where the base falls as the work rises, the work is under a tenth of the demand, the slope is too uncertain or there are under 30 working days",
     "working_day_rhythm_share": "share of the daily rhythm that stops on rest days (people beside the load), 0..1",
     "rest_day_amplitude": "(max - min) of the mean rest-day profile / its mean demand: how flat the load is when people are away",
     "working_hours_centre": "local hour at the centre of the working-day rhythm (NaN without one): 20:00-07:00 says the clock is off",

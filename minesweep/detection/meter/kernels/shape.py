@@ -660,7 +660,9 @@ def _working_days(
     return np.where(workday, daily_kw, np.nan), np.where(workday, base_kw, np.nan)
 
 
-MAX_FIXED_PART_ERROR = 0.1  # the site's part of the base known no closer than a tenth of the base: not used
+MAX_FIXED_PART_ERROR = (
+    0.1  # a site's part of the base known no closer than a tenth of the base narrows nothing
+)
 #: rigs alone show a day's "work" of up to about a tenth of their power (the lowest of the off-peak slots is
 #: two standard deviations of their noise, σ up to 5 %, below the mean; fans follow the afternoon heat)
 MIN_SITE_WORK_SHARE = 0.1
@@ -677,23 +679,23 @@ def fixed_part_of_base(
     the site does. The day's work — its mean above its base — is the site's alone: rigs add the same to
     both and cancel out of it, their own changes (outages, clocking, fans in the heat) included. Over
     the working days the base is regressed on the work, ``base = fixed + slope × work``, and the fixed
-    part is the mean base less the slope times the mean work (the regression's own centre). With rigs ``R`` under a site whose
-    floor is ``c + a × (its demand)`` that is ``R + c / (1 − a)``: the rigs plus the site's constant
-    standby, a tighter upper bound than the whole base. The rigs' own changes are noise in the base, not
-    in the work: they widen the slope's error but do not tilt it (regressed on the demand, which they
-    also move, a farm's clocking took the site's part for most of the base). Noise in the base does
-    enter the work with the opposite sign and tilts the slope down, which moves the figure back
-    towards the whole base.
+    part is the mean base less the slope times the mean work (the regression's own centre). With rigs
+    ``R`` under a site whose floor is ``c + a × (its demand)`` that is ``R + c / (1 − a)``: the rigs plus
+    the site's constant standby, a tighter upper bound than the whole base. The rigs' own changes are
+    noise in the base, not in the work: they widen the slope's error but do not tilt it (regressed on
+    the demand, which they also move, a farm's clocking took the site's part for most of the base).
+    Noise in the base does enter the work with the opposite sign and tilts the slope down, which moves
+    the figure back towards the whole base.
 
-    The share is that figure over the mean base, 0..1. NaN where the base falls as the work rises
-    (by more than two standard errors: lighting in the dark months), where the site's part is known no
-    closer than :data:`MAX_FIXED_PART_ERROR` of the base (the slope's standard error times the median
+    The share is that figure over the mean base, 0..1. NaN where the base falls as the work rises (by
+    more than two standard errors: lighting in the dark months), where the site's part is known no
+    closer than :data:`MAX_FIXED_PART_ERROR` of the base (the slope's standard error times the mean
     work), where the work is under :data:`MIN_SITE_WORK_SHARE` of the demand (a work that small may be
-    the rigs' own day — their noise, their fans in the afternoon heat, their peak-hour cuts — and with it
-    in the work their seasons take the base for the site's: farms with a small office measured up to 42 %
-    under their power on the tune year), and with fewer than :data:`MIN_DAYS_FOR_FLOOR` working days. A slope within its error of 0
-    counts as 0: the whole base stays put. Pass the demand of partly read days scaled to a whole day
-    (:func:`profile_scaled_daily_kw`).
+    the rigs' own day — their noise, their fans in the afternoon heat, their peak-hour cuts — and with
+    it in the work their seasons take the base for the site's: farms with a small office measured up to
+    42 % under their power on the tune year), and with fewer than :data:`MIN_DAYS_FOR_FLOOR` working
+    days. A slope within its error of 0 counts as 0: the whole base stays put. Pass the demand of partly
+    read days scaled to a whole day (:func:`profile_scaled_daily_kw`).
     """
     accounts, days = daily_kw.shape
     if is_workday is None or len(is_workday) != days:
