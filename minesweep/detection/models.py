@@ -14,6 +14,7 @@ from minesweep.cases.models import Lead
 from minesweep.core.i18n import bi
 from minesweep.detection.meter.balance import next_step_after
 from minesweep.detection.meter.rigs import DEFAULT_RIG, rig_power_kw
+from minesweep.detection.meter.scoring import UPPER_BOUND_BASES
 from minesweep.jobs.models import Job
 from minesweep.registry.models import Division, IPAllocation, PowerAccount, Subject
 
@@ -80,6 +81,16 @@ class MeterSuspect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.score:.3f}"
+
+    def kw_words(self) -> tuple[str, str]:
+        """The estimated mining load as a lead or a target states it (zh, en), "an upper bound" said where the
+        figure counts whatever else shares the meter (no jump in the window: ``UPPER_BOUND_BASES``)."""
+        if self.est_mining_kw is None:
+            return "—", "—"
+        kw = f"{self.est_mining_kw:.0f} kW"
+        if self.est_basis in UPPER_BOUND_BASES:
+            return f"{kw}（上限估计）", f"{kw} (an upper bound)"
+        return kw, kw
 
     @property
     def needs_desk_check(self) -> bool:

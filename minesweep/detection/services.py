@@ -378,17 +378,17 @@ def meter_suspect_promote(*, actor: Actor, suspect: MeterSuspect) -> Lead:
             "features": locked.features,
             "desk_checks": [c.as_facts() for c in locked.desk_checks.order_by("-recorded_at", "-id")],
         }
-        kw = f"{locked.est_mining_kw:.0f} kW" if locked.est_mining_kw is not None else "—"
+        kw_zh, kw_en = locked.kw_words()
         lead = lead_create(
             actor=actor,
             source=Lead.Source.METER_ANALYTICS,
             title=f"用电数据疑似挖矿：户号 {locked.account_id}{holder}"[:200],
             summary=(
-                f"评分 {locked.score:.3f}；估算挖矿负荷 {kw}，约 {locked.est_rigs or 0} 台矿机，"
+                f"评分 {locked.score:.3f}；估算挖矿负荷 {kw_zh}，约 {locked.est_rigs or 0} 台矿机，"
                 f"始见 {estimates['first_seen'] or '—'}。"
             ),
             summary_en=(
-                f"Score {locked.score:.3f}; estimated mining load {kw}, "
+                f"Score {locked.score:.3f}; estimated mining load {kw_en}, "
                 f"about {locked.est_rigs or 0} rigs, first seen {estimates['first_seen'] or '—'}."
             ),
             division=locked.division,

@@ -211,13 +211,13 @@ def _meter_stream(row: TargetRow, findings: list[MeterSuspect]) -> None:
     best = max(findings, key=lambda s: s.score)
     score = min(max(best.score, 1e-6), 1 - 1e-6)
     logit = METER_LOGIT_BOUND * math.tanh(math.log(score / (1 - score)) / METER_LOGIT_BOUND)
-    kw = f"{best.est_mining_kw:.0f} kW" if best.est_mining_kw is not None else "—"
+    kw_zh, kw_en = best.kw_words()
     row.streams.append(
         Stream(
             "meter",
             logit,
-            f"户号 {best.account_id} 用电评分 {best.score:.2f}，估算挖矿负荷 {kw}（{best.run.name}）",
-            f"Account {best.account_id} meter score {best.score:.2f}, estimated mining load {kw} ({best.run.name})",
+            f"户号 {best.account_id} 用电评分 {best.score:.2f}，估算挖矿负荷 {kw_zh}（{best.run.name}）",
+            f"Account {best.account_id} meter score {best.score:.2f}, estimated mining load {kw_en} ({best.run.name})",
         )
     )
     row.meter_suspect_ids = [s.pk for s in findings]

@@ -268,6 +268,8 @@ FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured s
 
 #: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
 ESTIMATE_BASES = ("running", "whole_load", "added_load", "onset", "base_load", "fixed_floor", "night_excess")
+#: the bases whose kW counts whatever else the meter carries with the rigs: upper bounds
+UPPER_BOUND_BASES = frozenset({"whole_load", "base_load", "fixed_floor"})
 
 
 def added_to_working_load(

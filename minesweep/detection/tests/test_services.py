@@ -145,6 +145,24 @@ def test_it_promotes_a_suspect_to_a_lead_with_its_evidence_pictures(data_root, h
     assert Lead.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "basis,bounded",
+    [("onset", False), ("running", False), ("fixed_floor", True), ("base_load", True), ("whole_load", True)],
+)
+def test_a_leads_summary_says_when_the_mining_load_is_an_upper_bound(data_root, simulated, basis, bounded):
+    """Without a jump in the window the kW counts whatever else shares the meter: the lead a reviewer reads
+    says "an upper bound" then, in each language, and not otherwise."""
+    run = finished_meter_run("test", simulated, "150200")
+    suspect = MeterSuspect.objects.filter(run=run).order_by("rank").first()
+    assert suspect is not None
+    MeterSuspect.objects.filter(pk=suspect.pk).update(est_basis=basis, est_mining_kw=320.4)
+    suspect.refresh_from_db()
+    lead = meter_suspect_promote(actor="test", suspect=suspect)
+    assert "320 kW" in lead.summary and "320 kW" in lead.summary_en
+    assert ("上限估计" in lead.summary) is bounded and ("an upper bound" in lead.summary_en) is bounded
+    assert "upper bound" not in lead.summary and "上限" not in lead.summary_en
+
+
 def test_it_promotes_an_account_unknown_to_the_registry_in_the_runs_division(data_root, simulated):
     run = finished_meter_run("test", simulated, "150200")
     suspect = MeterSuspect.objects.filter(run=run).order_by("rank").first()

@@ -120,6 +120,22 @@ def test_it_ranks_a_subject_by_fusing_meter_network_reports_and_registry(data_ro
     assert rank_targets(scope=Scope("150102", Role.ANALYST, "", "150102")) == []
 
 
+def test_a_targets_meter_stream_says_when_its_mining_load_is_an_upper_bound(
+    data_root, hidden_farm, simulated
+):
+    run = finished_meter_run("test", simulated)
+    MeterSuspect.objects.filter(run=run, account_id=FARM_ACCOUNT).update(
+        est_basis="fixed_floor", est_mining_kw=88.0
+    )
+    row = next(r for r in rank_targets(scope=REGION) if r.key == f"subject:{hidden_farm.subject.pk}")
+    meter = next(s for s in row.streams if s.stream == "meter")
+    assert "88 kW（上限估计）" in meter.zh and "88 kW (an upper bound)" in meter.en
+    MeterSuspect.objects.filter(run=run, account_id=FARM_ACCOUNT).update(est_basis="onset")
+    row = next(r for r in rank_targets(scope=REGION) if r.key == f"subject:{hidden_farm.subject.pk}")
+    meter = next(s for s in row.streams if s.stream == "meter")
+    assert "88 kW（" in meter.zh and "上限" not in meter.zh and "upper bound" not in meter.en
+
+
 def test_it_promotes_a_target_to_one_lead_carrying_every_stream(data_root, hidden_farm, simulated):
     finished_meter_run("test", simulated)
     subject = hidden_farm.subject
