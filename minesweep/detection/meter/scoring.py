@@ -268,8 +268,10 @@ FLAT_FOR_RUNNING_MEAN = 0.7  # load factor from which the new load is measured s
 
 #: every ``est_basis`` :func:`estimates` can give (the evidence page names each in both languages)
 ESTIMATE_BASES = ("running", "whole_load", "added_load", "onset", "base_load", "fixed_floor", "night_excess")
+#: the bases without an onset: the whole load or the whole base, which :func:`without_the_sites_floor` narrows
+WITHOUT_ONSET_BASES = ("whole_load", "base_load")
 #: the bases whose kW counts whatever else the meter carries with the rigs: upper bounds
-UPPER_BOUND_BASES = frozenset({"whole_load", "base_load", "fixed_floor"})
+UPPER_BOUND_BASES = frozenset({*WITHOUT_ONSET_BASES, "fixed_floor"})
 
 
 def added_to_working_load(
@@ -370,7 +372,7 @@ def without_the_sites_floor(
     """
     part = columns["fixed_part_of_base"]
     kw = np.nan_to_num(base_kw) * part
-    without_onset = np.isin(basis, ("base_load", "whole_load"))
+    without_onset = np.isin(basis, WITHOUT_ONSET_BASES)
     with np.errstate(invalid="ignore"):
         narrowed = without_onset & np.isfinite(part) & (kw < mining_kw)
     return narrowed, np.where(narrowed, kw, mining_kw)

@@ -660,9 +660,8 @@ def _working_days(
     return np.where(workday, daily_kw, np.nan), np.where(workday, base_kw, np.nan)
 
 
-MAX_FIXED_PART_ERROR = (
-    0.1  # a site's part of the base known no closer than a tenth of the base narrows nothing
-)
+#: a site's part of the base known no closer than a tenth of the base narrows nothing
+MAX_FIXED_PART_ERROR = 0.1
 #: rigs alone show a day's "work" of up to about a tenth of their power (the lowest of the off-peak slots is
 #: two standard deviations of their noise, σ up to 5 %, below the mean; fans follow the afternoon heat)
 MIN_SITE_WORK_SHARE = 0.1
@@ -703,10 +702,9 @@ def fixed_part_of_base(
     demand, floor = _working_days(daily_kw, base_kw, is_workday)
     work = demand - floor
     slope, standard_error, n = slope_with_error(floor, work)
-    both = ~np.isnan(floor) & ~np.isnan(work)
+    typical_floor = nan_mean_rows(np.where(np.isnan(work), np.nan, floor))  # the regression's own centre
+    typical_work = nan_mean_rows(work)  # NaN wherever the floor is
     with np.errstate(invalid="ignore", divide="ignore"):
-        typical_floor = np.where(both, floor, 0.0).sum(axis=1) / n  # the regression's own centre
-        typical_work = np.where(both, work, 0.0).sum(axis=1) / n
         falls = slope + SLOPE_SIGNIFICANCE * standard_error < 0.0
         sites_part = np.clip(slope, 0.0, None) * typical_work
         share = np.clip(1.0 - sites_part / typical_floor, 0.0, 1.0)
