@@ -288,6 +288,7 @@ def figures(findings, rows: list[tuple]) -> dict:
                 if len(caught)
                 else float("nan"),
                 "negative_routes": neg[neg.suspect].route.value_counts().to_dict(),
+                **next_step_counts(group),
             }
         )
     recall, fpr = float(miners.suspect.mean()), float(negatives.suspect.mean())
@@ -307,7 +308,19 @@ def figures(findings, rows: list[tuple]) -> dict:
         "kw_error_median": float(kw_error.median()),
         "kw_within_5pct": float((kw_error <= 0.05).mean()),
         "kw_error_by_basis": by_basis,
+        **next_step_counts(m),
         "per_profile": per_profile,
+    }
+
+
+def next_step_counts(group) -> dict:
+    """Suspects by next step: field visits (and the miners among them), desk checks first (and miners)."""
+    visit, desk = group.next_step == "field_visit", group.next_step == "desk_check"
+    return {
+        "field_visits": int(visit.sum()),
+        "miners_at_field_visit": int((visit & (group.is_mining == 1)).sum()),
+        "desk_checks": int(desk.sum()),
+        "miners_at_desk_check": int((desk & (group.is_mining == 1)).sum()),
     }
 
 
@@ -384,19 +397,25 @@ def print_report(report: dict, built: float, detected: float, work: Path) -> Non
         f"kW median error {report['kw_error_median']:.3f}"
     )
     print(
+        f"next step: field visits {report['field_visits']} ({report['miners_at_field_visit']} miners), "
+        f"desk checks first {report['desk_checks']} ({report['miners_at_desk_check']} miners)"
+    )
+    print(
         f"kW within 5 %: {report['kw_within_5pct']:.3f}; by est_basis: "
         + ", ".join(
             f"{k} {v['kw_error_median']:.3f} ({v['miners']})" for k, v in report["kw_error_by_basis"].items()
         )
     )
     print(
-        f"{'profile':8} {'FPR':>6} {'recall':>7} {'late':>6} {'prec@1%':>8} {'kW err':>7}  routes of false suspects"
+        f"{'profile':8} {'FPR':>6} {'recall':>7} {'late':>6} {'prec@1%':>8} {'kW err':>7} {'visits':>7} {'desk':>5}"
+        "  routes of false suspects"
     )
     for row in report["per_profile"]:
         print(
             f"{row['profile']:8} {row['fpr_at_suspect']:6.3f} {row['recall_at_suspect']:7.3f} "
-            f"{row['recall_late_onset']:6.3f} {row['implied_precision']:8.3f} {row['kw_error_median']:7.3f}  "
-            f"{row['negative_routes']}"
+            f"{row['recall_late_onset']:6.3f} {row['implied_precision']:8.3f} {row['kw_error_median']:7.3f} "
+            f"{row['miners_at_field_visit']:3d}/{row['field_visits']:<3d} {row['miners_at_desk_check']:2d}/"
+            f"{row['desk_checks']:<2d} {row['negative_routes']}"
         )
 
 

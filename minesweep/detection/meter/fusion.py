@@ -56,8 +56,19 @@ and overhaul records. First of all ``desk_check`` (:data:`CLOCK`) when the site'
 centred at night (:func:`~minesweep.detection.meter.kernels.shape.working_hours_at_night`): people work by
 day, so the readings' clock is off (an export in UTC read as Beijing time), and every piece of evidence
 that rests on the hour — a night load, cuts in the peak hours — may be the site's own day; the export's
-zone is checked, and the run repeated, before anyone drives out. Otherwise ``field_visit``. Not a suspect:
-empty. The score is not changed by any of them.
+zone is checked, and the run repeated, before anyone drives out. Last, ``desk_check`` (:data:`STANDBY`)
+when what the meter found is at most three rigs' power (:data:`STANDBY_SIZED_RIGS`, as ``est_rigs`` shows
+it): a load that small and that steady is also what many sites draw for their own equipment around the
+clock — a telecom base station, a pumping station's controls and frost heating out of season, a small
+server room — and its shape does not tell them from one to three rigs (nor, mostly, its traffic: a base
+station's or a pumping station's is not on the holder's account, and rigs move a few kbit/s). What the
+site is, and its load over a whole year (a pumping station pumps in its season), can be looked up at the
+desk; a drive for a finding of that size waits for them. Not in a household (a residential tariff, or a
+household's declared use, :data:`HOUSEHOLD_WORDS`): a home's meter holds no base station, pumping station
+or server room, and a home's own round-the-clock load — a fridge, standby — is smaller than one rig (the
+meter's scoring does not take a flat load under about 3 kW for rigs at all), so one to three rigs' flat load
+there is what the classic home miner draws and stays a field visit. Otherwise ``field_visit``. Not a
+suspect: empty. The score is not changed by any of them.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
@@ -144,6 +155,14 @@ YEAR_DAYS = 365
 FLOWS, PRODUCTION, HOLDER = "flows", "production", "holder"
 # … or the readings' clock: a working-day rhythm centred at night says the times are off (UTC unmarked)
 CLOCK = "clock"
+# … or the finding's size: at most this many rigs is the size of a site's own round-the-clock equipment
+# (module text); three, as the meter's scoring takes a fixed floor under about three rigs (10 kW) for a
+# fridge and standby (scoring.MIN_FIXED_FLOOR_KW)
+STANDBY = "standby"
+STANDBY_SIZED_RIGS = 3
+# A household's tariff or declared use (the accounts file's words): no base station, pumping station or
+# server room on its meter (module text)
+HOUSEHOLD_WORDS = frozenset({"residential", "household", "居民", "居民生活"})
 
 
 @dataclass(frozen=True)
@@ -209,6 +228,7 @@ class FusionInputs:
     mean_mbps: np.ndarray
     declared_use: list[str]
     periods: TrafficPeriods | None = None
+    tariff: list[str] | None = None  # the accounts file's tariff ('' = unknown), when it has one
 
     @classmethod
     def of(
@@ -230,11 +250,17 @@ class FusionInputs:
             if "declared_use" in meta.column_names
             else {}
         )
+        tariff_of = (
+            dict(zip(keys, meta.column("tariff").to_pylist(), strict=True))
+            if "tariff" in meta.column_names
+            else {}
+        )
         mean_mbps = np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float)
         return cls(
             np.where(np.isfinite(mean_mbps), mean_mbps, over_periods),  # the file's mean first
             [str(use_of.get(a) or "").strip().lower() for a in account_ids],
             periods,
+            [str(tariff_of.get(a) or "").strip().lower() for a in account_ids],
         )
 
     @cached_property
@@ -252,6 +278,18 @@ class FusionInputs:
         """Per account: does the declared use name one whose load follows people's hours
         (:data:`HOURS_FOLLOWING_USES`)?"""
         return np.array([use in HOURS_FOLLOWING_USES for use in self.declared_use], dtype=bool)
+
+    @cached_property
+    def household(self) -> np.ndarray:
+        """Per account: is it a household, by its tariff or its declared use (:data:`HOUSEHOLD_WORDS`)?"""
+        tariff = self.tariff if self.tariff is not None else [""] * len(self.declared_use)
+        return np.array(
+            [
+                use in HOUSEHOLD_WORDS or t in HOUSEHOLD_WORDS
+                for use, t in zip(self.declared_use, tariff, strict=True)
+            ],
+            dtype=bool,
+        )
 
     @cached_property
     def use_unknown(self) -> np.ndarray:
@@ -402,10 +440,13 @@ def next_steps(
     columns: dict[str, np.ndarray],
     inputs: FusionInputs,
     window_days: int = YEAR_DAYS,
+    est_rigs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per account the next step (``desk_check``, ``field_visit`` or '' when not a suspect) and, for a
-    desk check, what it is for (:data:`FLOWS` or :data:`PRODUCTION`, else ''); see the module text.
-    ``window_days``: the length of the readings' window."""
+    desk check, what it is for (:data:`CLOCK`, :data:`FLOWS`, :data:`PRODUCTION`, :data:`HOLDER` or
+    :data:`STANDBY`, else ''); see the module text. ``window_days``: the length of the readings' window;
+    ``est_rigs``: the rigs the finding comes to, as shown (NaN where not measured; the size is not
+    checked when not given)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     traffic_unknown = ~np.isfinite(inputs.mean_mbps)
     registry_allows = inputs.declared_data_centre | inputs.use_unknown
@@ -414,10 +455,28 @@ def next_steps(
     flows = suspect & ~clock & traffic_unknown & registry_allows & like_data_centre
     production = suspect & ~clock & ~flows & _flat_declared_plant(route, mean_kw, inputs)
     holder = suspect & ~clock & ~flows & ~production & _flat_unrecorded_use(route, mean_kw, inputs)
-    desk = clock | flows | production | holder
+    standby = (
+        suspect
+        & ~(clock | flows | production | holder)
+        & standby_sized(est_rigs, len(suspect))
+        & ~inputs.household
+    )
+    desk = clock | flows | production | holder | standby
     step = np.where(desk, DESK_CHECK, np.where(suspect, FIELD_VISIT, ""))
-    reason = np.select([clock, flows, production, holder], [CLOCK, FLOWS, PRODUCTION, HOLDER], "")
+    reason = np.select(
+        [clock, flows, production, holder, standby], [CLOCK, FLOWS, PRODUCTION, HOLDER, STANDBY], ""
+    )
     return step, reason
+
+
+def standby_sized(est_rigs: np.ndarray | None, n: int) -> np.ndarray:
+    """Per account: does the finding come to at most :data:`STANDBY_SIZED_RIGS` rigs — the size of a
+    site's own round-the-clock equipment (module text)? False where it was not measured."""
+    if est_rigs is None:
+        return np.zeros(n, dtype=bool)
+    rigs = np.asarray(est_rigs, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(rigs) & (rigs <= STANDBY_SIZED_RIGS)
 
 
 def _flat_unrecorded_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
@@ -449,6 +508,18 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
             "Check the export's time zone (if UTC, run it again with \"Read times written without an offset as "
             'UTC" ticked, or --unmarked-times-utc), then decide on a field visit',
         )
+    if why == STANDBY:
+        return (
+            f"先做案头核查：发现的负荷不超过 {STANDBY_SIZED_RIGS} 台矿机的功率，这样小而平稳的负荷也是许多场所自身设备"
+            "昼夜不停的用电（通信基站，泵站停灌期的控制和防冻加热，小型机房），电表曲线分不开二者。"
+            "先查明该户是什么场所（户主、用途、设备），调取其全年用电（泵站在灌溉季抽水），再定是否现场核查",
+            f"Desk check first: what the meter found is at most {STANDBY_SIZED_RIGS} rigs' power, and a load that "
+            "small and steady is also what many sites draw for their own equipment around the clock (a telecom base "
+            "station, a pumping station's controls and frost heating out of season, a small server room); the load "
+            "curve does not tell them apart. Find out what the site is "
+            "(holder, use, equipment) and obtain its load over a whole year (a pumping station pumps in its "
+            "season), then decide on a field visit",
+        )
     if why == HOLDER:
         return (
             "先做案头核查：登记信息未载明该址用途。调取户主信息（营业执照经营范围、产品和产能、项目备案、节能审查批复），"
@@ -472,11 +543,13 @@ def fuse(
     route: np.ndarray | None = None,
     window_days: int = YEAR_DAYS,
     onset: StepTraffic | None = None,
+    est_rigs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
     traffic ratio and the next step per account (``route``: the meter's strongest route per account;
-    ``window_days``: the length of the readings' window, for :func:`next_steps`; ``onset``: the
-    traffic across the onset when the caller has it already)."""
+    ``window_days``: the length of the readings' window, and ``est_rigs``: the rigs each finding comes
+    to, both for :func:`next_steps`; ``onset``: the traffic across the onset when the caller has it
+    already)."""
     route = route if route is not None else np.full(len(meter_score), "")
     silent = traffic_silent(route)
     onset = onset if onset is not None else StepTraffic.of(columns, inputs)
@@ -487,7 +560,7 @@ def fuse(
     logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
-    steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days)
+    steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days, est_rigs)
     words = {
         (step, reason): next_step_words(step, reason, window_days)
         for step, reason in set(zip(steps.tolist(), why.tolist(), strict=True))

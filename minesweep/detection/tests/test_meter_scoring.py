@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from minesweep.detection.meter.errors import MeterDataError
+from minesweep.detection.meter.fusion import standby_sized
 from minesweep.detection.meter.kernels.features import compute_features
 from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
@@ -478,6 +479,51 @@ def test_it_asks_for_the_exports_clock_first_where_the_working_day_falls_at_nigh
     step = json.loads(utc["fusion"])["next_step"]
     assert "时区" in step["zh"] and "--unmarked-times-utc" in step["en"] and "UTC" in step["en"]
     assert utc["score"] == pytest.approx(right["score"], abs=0.05)
+
+
+def test_it_asks_what_the_site_is_first_where_the_finding_is_no_more_than_three_rigs():
+    """A flat load of one to three rigs' power is also what a base station, a pumping station out of season
+    or a small server room draws around the clock: what the site is, and its load over a year, are looked
+    up before anyone drives out, whatever the registry says of it. Four rigs' power is a field visit, and
+    so is a household's one to three rigs (by its tariff or its declared use): a home's meter holds none of
+    that equipment. The score is not changed by the step."""
+    table = _table(_flat(3.3), _flat(9.6), _flat(13.5), _flat(9.6), _flat(6.5), _flat(6.5))
+    meta = pa.table(
+        {
+            "account_id": [f"A{i}" for i in range(6)],
+            "tariff": [
+                "agricultural",
+                "agricultural",
+                "agricultural",
+                "large_industry",
+                "residential",
+                "居民",
+            ],
+            "contract_kva": [50.0] * 6,
+            "declared_use": ["agriculture", "agriculture", "agriculture", "", "", "household"],
+            "mean_mbps": [0.02, 0.02, 0.02, None, None, None],
+        }
+    )
+    one, three, four, unknown, home, home_zh = score_table(table, GRID, meta=meta).to_pylist()
+    assert all(row["suspect"] for row in (one, three, four, unknown, home, home_zh))
+    assert [one["est_rigs"], three["est_rigs"], four["est_rigs"], home["est_rigs"]] == [1, 3, 4, 2]
+    assert [one["next_step"], three["next_step"], four["next_step"]] == [
+        "desk_check",
+        "desk_check",
+        "field_visit",
+    ]
+    assert unknown["next_step"] == "desk_check"  # under 30 kW: the size, not the holder's use, asks for it
+    assert [home["next_step"], home_zh["next_step"]] == ["field_visit", "field_visit"]  # the home miner
+    step = json.loads(one["fusion"])["next_step"]
+    assert "通信基站" in step["zh"] and "全年用电" in step["zh"] and "3 台矿机" in step["zh"]
+    assert "base station" in step["en"] and "whole year" in step["en"] and "3 rigs'" in step["en"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in step["en"])  # one language at a time
+    assert three["score"] == pytest.approx(four["score"], abs=0.05)  # the step, never the score
+
+
+def test_a_finding_whose_size_was_not_measured_is_not_taken_for_standby():
+    assert standby_sized(np.array([1.0, 3.0, 4.0, np.nan]), 4).tolist() == [True, True, False, False]
+    assert standby_sized(None, 2).tolist() == [False, False]  # a caller that does not say: not checked
 
 
 def _logit(p: float) -> float:
