@@ -37,7 +37,9 @@ How the accounts are built (fixed before the first run, not changed after it):
 Figures, per profile: the share of the backgrounds flagged as suspects (the false-positive rate at the
 ``suspect`` threshold), the share of mining accounts flagged (recall at ``suspect``), the precision those
 two imply at 1 % miners — recall × 0.01 / (recall × 0.01 + FPR × 0.99) — and the median kW error over the
-flagged miners; pooled: ROC-AUC, recall at 1 % FPR, precision at ``suspect`` at 1 % miners.
+flagged miners; pooled: ROC-AUC, recall at 1 % FPR, precision at ``suspect`` at 1 % miners; and the
+suspects' next steps (field visits and desk checks first, with the miners among each), pooled and per
+profile.
 Results go to stdout and ``<workdir>/bdew.json``.
 """
 

@@ -57,8 +57,8 @@ centred at night (:func:`~minesweep.detection.meter.kernels.shape.working_hours_
 day, so the readings' clock is off (an export in UTC read as Beijing time), and every piece of evidence
 that rests on the hour — a night load, cuts in the peak hours — may be the site's own day; the export's
 zone is checked, and the run repeated, before anyone drives out. Last, ``desk_check`` (:data:`STANDBY`)
-when what the meter found is at most three rigs' power (:data:`STANDBY_SIZED_RIGS`, as ``est_rigs`` shows
-it): a load that small and that steady is also what many sites draw for their own equipment around the
+when what the meter found is no more than :data:`STANDBY_SIZED_KW` (10 kW, about three current rigs, as
+``est_mining_kw`` shows it; in kW, not in rigs, so the rig model chosen does not move it): a load that small and that steady is also what many sites draw for their own equipment around the
 clock — a telecom base station, a pumping station's controls and frost heating out of season, a small
 server room — and its shape does not tell them from one to three rigs (nor, mostly, its traffic: a base
 station's or a pumping station's is not on the holder's account, and rigs move a few kbit/s). What the
@@ -155,11 +155,11 @@ YEAR_DAYS = 365
 FLOWS, PRODUCTION, HOLDER = "flows", "production", "holder"
 # … or the readings' clock: a working-day rhythm centred at night says the times are off (UTC unmarked)
 CLOCK = "clock"
-# … or the finding's size: at most this many rigs is the size of a site's own round-the-clock equipment
-# (module text); three, as the meter's scoring takes a fixed floor under about three rigs (10 kW) for a
-# fridge and standby (scoring.MIN_FIXED_FLOOR_KW)
+# … or the finding's size: up to this many kW is the size of a site's own round-the-clock equipment
+# (module text); about three current rigs, the size under which the meter's scoring takes a fixed floor for
+# a fridge and standby (scoring.MIN_FIXED_FLOOR_KW, the same 10 kW)
 STANDBY = "standby"
-STANDBY_SIZED_RIGS = 3
+STANDBY_SIZED_KW = 10.0
 # A household's tariff or declared use (the accounts file's words): no base station, pumping station or
 # server room on its meter (module text)
 HOUSEHOLD_WORDS = frozenset({"residential", "household", "居民", "居民生活"})
@@ -440,13 +440,13 @@ def next_steps(
     columns: dict[str, np.ndarray],
     inputs: FusionInputs,
     window_days: int = YEAR_DAYS,
-    est_rigs: np.ndarray | None = None,
+    mining_kw: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per account the next step (``desk_check``, ``field_visit`` or '' when not a suspect) and, for a
     desk check, what it is for (:data:`CLOCK`, :data:`FLOWS`, :data:`PRODUCTION`, :data:`HOLDER` or
     :data:`STANDBY`, else ''); see the module text. ``window_days``: the length of the readings' window;
-    ``est_rigs``: the rigs the finding comes to, as shown (NaN where not measured; the size is not
-    checked when not given)."""
+    ``mining_kw``: the finding's ``est_mining_kw`` (NaN where not measured; the size is not checked when
+    not given)."""
     mean_kw = np.nan_to_num(columns["mean_kw"])
     traffic_unknown = ~np.isfinite(inputs.mean_mbps)
     registry_allows = inputs.declared_data_centre | inputs.use_unknown
@@ -458,7 +458,7 @@ def next_steps(
     standby = (
         suspect
         & ~(clock | flows | production | holder)
-        & standby_sized(est_rigs, len(suspect))
+        & standby_sized(mining_kw, len(suspect))
         & ~inputs.household
     )
     desk = clock | flows | production | holder | standby
@@ -469,14 +469,14 @@ def next_steps(
     return step, reason
 
 
-def standby_sized(est_rigs: np.ndarray | None, n: int) -> np.ndarray:
-    """Per account: does the finding come to at most :data:`STANDBY_SIZED_RIGS` rigs — the size of a
-    site's own round-the-clock equipment (module text)? False where it was not measured."""
-    if est_rigs is None:
+def standby_sized(mining_kw: np.ndarray | None, n: int) -> np.ndarray:
+    """Per account: is the finding no more than :data:`STANDBY_SIZED_KW` — the size of a site's own
+    round-the-clock equipment (module text)? False where it was not measured."""
+    if mining_kw is None:
         return np.zeros(n, dtype=bool)
-    rigs = np.asarray(est_rigs, dtype=float)
+    kw = np.asarray(mining_kw, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.isfinite(rigs) & (rigs <= STANDBY_SIZED_RIGS)
+        return np.isfinite(kw) & (kw <= STANDBY_SIZED_KW)
 
 
 def _flat_unrecorded_use(route: np.ndarray, mean_kw: np.ndarray, inputs: FusionInputs) -> np.ndarray:
@@ -510,10 +510,11 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
         )
     if why == STANDBY:
         return (
-            f"先做案头核查：发现的负荷不超过 {STANDBY_SIZED_RIGS} 台矿机的功率，这样小而平稳的负荷也是许多场所自身设备"
+            f"先做案头核查：发现的负荷不超过 {STANDBY_SIZED_KW:g} kW（约 3 台现行矿机），这样小而平稳的负荷也是许多场所自身设备"
             "昼夜不停的用电（通信基站，泵站停灌期的控制和防冻加热，小型机房），电表曲线分不开二者。"
             "先查明该户是什么场所（户主、用途、设备），调取其全年用电（泵站在灌溉季抽水），再定是否现场核查",
-            f"Desk check first: what the meter found is at most {STANDBY_SIZED_RIGS} rigs' power, and a load that "
+            f"Desk check first: what the meter found is no more than {STANDBY_SIZED_KW:g} kW (about three current "
+            "rigs), and a load that "
             "small and steady is also what many sites draw for their own equipment around the clock (a telecom base "
             "station, a pumping station's controls and frost heating out of season, a small server room); the load "
             "curve does not tell them apart. Find out what the site is "
@@ -543,12 +544,12 @@ def fuse(
     route: np.ndarray | None = None,
     window_days: int = YEAR_DAYS,
     onset: StepTraffic | None = None,
-    est_rigs: np.ndarray | None = None,
+    mining_kw: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Fused scores, one JSON record per account (parts in words, what is missing, the next step), the
     traffic ratio and the next step per account (``route``: the meter's strongest route per account;
-    ``window_days``: the length of the readings' window, and ``est_rigs``: the rigs each finding comes
-    to, both for :func:`next_steps`; ``onset``: the traffic across the onset when the caller has it
+    ``window_days``: the length of the readings' window, and ``mining_kw``: each finding's estimated
+    mining kW, both for :func:`next_steps`; ``onset``: the traffic across the onset when the caller has it
     already)."""
     route = route if route is not None else np.full(len(meter_score), "")
     silent = traffic_silent(route)
@@ -560,7 +561,7 @@ def fuse(
     logit = METER_LOGIT_CLIP * np.tanh(np.nan_to_num(raw, posinf=50.0, neginf=-50.0) / METER_LOGIT_CLIP)
     fused = 1.0 / (1.0 + np.exp(-(logit + sum(parts.values()))))
     ratio = traffic_per_kw_log10(inputs.mean_mbps, np.nan_to_num(columns["mean_kw"]))
-    steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days, est_rigs)
+    steps, why = next_steps(fused >= threshold, route, columns, inputs, window_days, mining_kw)
     words = {
         (step, reason): next_step_words(step, reason, window_days)
         for step, reason in set(zip(steps.tolist(), why.tolist(), strict=True))

@@ -570,7 +570,7 @@ def score_table(
         route=route,
         window_days=grid.n_days,
         onset=onset,
-        est_rigs=np.where(np.isfinite(found["est_mining_kw"]), found["est_rigs"], np.nan),
+        mining_kw=found["est_mining_kw"],
     )
     columns["traffic_per_kw_log10"] = traffic_ratio
     out: dict[str, Any] = {

@@ -481,12 +481,13 @@ def test_it_asks_for_the_exports_clock_first_where_the_working_day_falls_at_nigh
     assert utc["score"] == pytest.approx(right["score"], abs=0.05)
 
 
-def test_it_asks_what_the_site_is_first_where_the_finding_is_no_more_than_three_rigs():
-    """A flat load of one to three rigs' power is also what a base station, a pumping station out of season
-    or a small server room draws around the clock: what the site is, and its load over a year, are looked
-    up before anyone drives out, whatever the registry says of it. Four rigs' power is a field visit, and
-    so is a household's one to three rigs (by its tariff or its declared use): a home's meter holds none of
-    that equipment. The score is not changed by the step."""
+def test_it_asks_what_the_site_is_first_where_the_finding_is_the_size_of_a_sites_standby():
+    """A flat load of up to 10 kW (about three current rigs) is also what a base station, a pumping station
+    out of season or a small server room draws around the clock: what the site is, and its load over a
+    year, are looked up before anyone drives out, whatever the registry says of it. Four rigs' power is a
+    field visit, and so is a household's one to three rigs (by its tariff or its declared use): a home's
+    meter holds none of that equipment. The size is in kW: older, smaller rigs do not move it. The score
+    is not changed by the step."""
     table = _table(_flat(3.3), _flat(9.6), _flat(13.5), _flat(9.6), _flat(6.5), _flat(6.5))
     meta = pa.table(
         {
@@ -515,14 +516,20 @@ def test_it_asks_what_the_site_is_first_where_the_finding_is_no_more_than_three_
     assert unknown["next_step"] == "desk_check"  # under 30 kW: the size, not the holder's use, asks for it
     assert [home["next_step"], home_zh["next_step"]] == ["field_visit", "field_visit"]  # the home miner
     step = json.loads(one["fusion"])["next_step"]
-    assert "通信基站" in step["zh"] and "全年用电" in step["zh"] and "3 台矿机" in step["zh"]
-    assert "base station" in step["en"] and "whole year" in step["en"] and "3 rigs'" in step["en"]
+    assert "通信基站" in step["zh"] and "全年用电" in step["zh"] and "10 kW（约 3 台现行矿机）" in step["zh"]
+    assert (
+        "base station" in step["en"]
+        and "whole year" in step["en"]
+        and "10 kW (about three current" in step["en"]
+    )
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in step["en"])  # one language at a time
     assert three["score"] == pytest.approx(four["score"], abs=0.05)  # the step, never the score
+    as_s9 = score_table(table, GRID, meta=meta, rig_kw=rig_power_kw("S9")).to_pylist()
+    assert as_s9[1]["est_rigs"] == 7 and as_s9[1]["next_step"] == "desk_check"
 
 
 def test_a_finding_whose_size_was_not_measured_is_not_taken_for_standby():
-    assert standby_sized(np.array([1.0, 3.0, 4.0, np.nan]), 4).tolist() == [True, True, False, False]
+    assert standby_sized(np.array([3.3, 10.0, 10.4, np.nan]), 4).tolist() == [True, True, False, False]
     assert standby_sized(None, 2).tolist() == [False, False]  # a caller that does not say: not checked
 
 
