@@ -56,19 +56,20 @@ and overhaul records. First of all ``desk_check`` (:data:`CLOCK`) when the site'
 centred at night (:func:`~minesweep.detection.meter.kernels.shape.working_hours_at_night`): people work by
 day, so the readings' clock is off (an export in UTC read as Beijing time), and every piece of evidence
 that rests on the hour — a night load, cuts in the peak hours — may be the site's own day; the export's
-zone is checked, and the run repeated, before anyone drives out. Last, ``desk_check`` (:data:`STANDBY`)
-when what the meter found is no more than :data:`STANDBY_SIZED_KW` (10 kW, about three current rigs, as
-``est_mining_kw`` shows it; in kW, not in rigs, so the rig model chosen does not move it): a load that small and that steady is also what many sites draw for their own equipment around the
-clock — a telecom base station, a pumping station's controls and frost heating out of season, a small
-server room — and its shape does not tell them from one to three rigs (nor, mostly, its traffic: a base
-station's or a pumping station's is not on the holder's account, and rigs move a few kbit/s). What the
-site is, and its load over a whole year (a pumping station pumps in its season), can be looked up at the
-desk; a drive for a finding of that size waits for them. Not in a household (a residential tariff, or a
-household's declared use, :data:`HOUSEHOLD_WORDS`): a home's meter holds no base station, pumping station
-or server room, and a home's own round-the-clock load — a fridge, standby — is smaller than one rig (the
-meter's scoring does not take a flat load under about 3 kW for rigs at all), so one to three rigs' flat load
-there is what the classic home miner draws and stays a field visit. Otherwise ``field_visit``. Not a
-suspect: empty. The score is not changed by any of them.
+zone is checked, and the run repeated, before anyone drives out. Last, ``desk_check`` (:data:`STANDBY`) when
+what the meter found is no more than :data:`STANDBY_SIZED_KW` (10 kW, about three current rigs, as
+``est_mining_kw`` shows it; in kW, not in rigs, so the rig model chosen does not move it): a load that small
+and that steady is also what many sites draw for their own equipment around the clock — a telecom base
+station, a pumping station's controls and frost heating out of season, a small server room — and its shape
+does not tell them from one to three rigs (nor, mostly, its traffic: a base station's or a pumping station's
+is not on the holder's account, and rigs move a few kbit/s). What the site is, and its load over a whole
+year (a pumping station pumps in its season), can be looked up at the desk; a drive for a finding of that
+size waits for them. Not in a household (a residential tariff, or a household's declared use,
+:data:`HOUSEHOLD_WORDS`): a home's meter holds no base station, pumping station or server room, and a home's
+own round-the-clock load — a fridge, standby — is smaller than one rig (the meter's scoring does not take a
+flat load under about 3 kW for rigs at all), so one to three rigs' flat load there is what the classic home
+miner draws and stays a field visit. Otherwise ``field_visit``. Not a suspect: empty. The score is not
+changed by any of them.
 
 The fused score is ``sigmoid(6·tanh(logit(meter score)/6) + Σ parts)``; each part is in log-odds.
 """
@@ -510,16 +511,15 @@ def next_step_words(step: str, why: str, window_days: int) -> tuple[str, str]:
         )
     if why == STANDBY:
         return (
-            f"先做案头核查：发现的负荷不超过 {STANDBY_SIZED_KW:g} kW（约 3 台现行矿机），这样小而平稳的负荷也是许多场所自身设备"
-            "昼夜不停的用电（通信基站，泵站停灌期的控制和防冻加热，小型机房），电表曲线分不开二者。"
+            f"先做案头核查：发现的负荷不超过 {STANDBY_SIZED_KW:g} kW（约 3 台现行矿机），这样小而平稳的负荷"
+            "也是许多场所自身设备昼夜不停的用电（通信基站，泵站停灌期的控制和防冻加热，小型机房），电表曲线分不开二者。"
             "先查明该户是什么场所（户主、用途、设备），调取其全年用电（泵站在灌溉季抽水），再定是否现场核查",
             f"Desk check first: what the meter found is no more than {STANDBY_SIZED_KW:g} kW (about three current "
-            "rigs), and a load that "
-            "small and steady is also what many sites draw for their own equipment around the clock (a telecom base "
-            "station, a pumping station's controls and frost heating out of season, a small server room); the load "
-            "curve does not tell them apart. Find out what the site is "
-            "(holder, use, equipment) and obtain its load over a whole year (a pumping station pumps in its "
-            "season), then decide on a field visit",
+            "rigs), and a load that small and steady is also what many sites draw for their own equipment around "
+            "the clock (a telecom base station, a pumping station's controls and frost heating out of season, a "
+            "small server room); the load curve does not tell them apart. Find out what the site is (holder, use, "
+            "equipment) and obtain its load over a whole year (a pumping station pumps in its season), then decide "
+            "on a field visit",
         )
     if why == HOLDER:
         return (

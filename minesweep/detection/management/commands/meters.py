@@ -95,11 +95,12 @@ class Command(BaseCommand):
                 "without a shift rhythm draws what rigs draw, and may run for years between overhaul "
                 "stops: compare its production and energy approval, obtain its overhaul records), or when "
                 "its load is flat and no use is recorded for it, even with traffic known (a plant's traffic "
-                "is its staff's: look up the account holder, its products and approvals), or when what it found is "
-                "no more than 10 kW (about three current rigs) and the site is not a household by its tariff or declared use (a base "
-                "station, a pumping station out of season or a small server room draws as much around the "
-                "clock: find out what the site is, obtain its load over a year), and first of all when its working-day rhythm is centred at night (the export's clock "
-                "is off: check its time zone, --unmarked-times-utc, and run again)."
+                "is its staff's: look up the account holder, its products and approvals), or when what it "
+                "found is no more than 10 kW (about three current rigs) and the site is not a household by "
+                "its tariff or declared use (a base station, a pumping station out of season or a small "
+                "server room draws as much around the clock: find out what the site is, obtain its load over "
+                "a year), and first of all when its working-day rhythm is centred at night (the export's "
+                "clock is off: check its time zone, --unmarked-times-utc, and run again)."
             ),
         )
         det.add_argument(
