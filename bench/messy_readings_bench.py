@@ -30,7 +30,8 @@ kind, so every run damages the same readings):
 Printed per kind: suspects, precision at the ``suspect`` threshold, recall at it and at 1 % FPR,
 precision of the field-visit list, the median kW error, the clock check (accounts whose working-day
 rhythm is centred at night, of those with one: ``detect.clock_check``), the false suspects and the
-missed miners by kind. Results also go to ``<workdir>/messy.json``.
+missed miners by kind, and the field visits with the false ones among them by kind. Results also go to
+``<workdir>/messy.json``.
 """
 
 from __future__ import annotations
@@ -174,6 +175,9 @@ def run_kind(kind: str, seeds: list[Path], scratch: Path) -> dict:
     row = {name: quality[name] for name in FIGURES}
     row["false_suspects"] = frame[(frame.is_mining == 0) & frame.suspect].kind.value_counts().to_dict()
     row["missed"] = frame[(frame.is_mining == 1) & ~frame.suspect].kind.value_counts().to_dict()
+    visits = frame.next_step == "field_visit"
+    row["field_visits"] = int(visits.sum())
+    row["false_visits"] = frame[visits & (frame.is_mining == 0)].kind.value_counts().to_dict()
     row["clock_doubted"] = f"{at_night}/{rhythm}"
     return row
 
@@ -223,7 +227,8 @@ def main() -> None:
             print(
                 f"{kind:16} {row['suspects']:8d} {row['precision_at_suspect']:6.3f} {row['recall_at_suspect']:6.3f}"
                 f" {row['recall_at_1pct_fpr']:7.3f} {row['precision_field_visit']:6.3f} {row['kw_error_median']:6.3f}"
-                f"  clock doubted: {row['clock_doubted']}  false: {row['false_suspects']}  missed: {row['missed']}",
+                f"  clock doubted: {row['clock_doubted']}  false: {row['false_suspects']}  missed: {row['missed']}"
+                f"  field visits: {row['field_visits']}, false: {row['false_visits']}",
                 flush=True,
             )
         report = {"command": " ".join(sys.argv), "family": args.family, "seeds": args.seeds, "kinds": results}
