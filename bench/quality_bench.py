@@ -138,7 +138,14 @@ def time_fusion(findings, out: Path) -> float:
             out / "traffic.csv", info.first_day, info.last_day - info.first_day + 1
         )
         inputs = FusionInputs.of(pa.array(findings["account_id"]).to_pylist(), meta, traffic)
-        fuse(np.clip(score, 1e-9, 1 - 1e-9), columns, inputs, True, route=route)
+        fuse(
+            np.clip(score, 1e-9, 1 - 1e-9),
+            columns,
+            inputs,
+            True,
+            route=route,
+            mining_kw=findings["est_mining_kw"].to_numpy(float),
+        )
         best = min(best, time.perf_counter() - start)
     return best
 
