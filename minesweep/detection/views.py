@@ -126,7 +126,7 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
         "Share of a floor that does not move with the site's work",
     ),
     "fixed_part_of_base": (
-        "基荷中不随场所自身用电全年起落的部分占比（矿机，及场所恒定的待机负荷）",
+        "基荷中不随场所自身用电在分析时段内起落的部分占比（矿机，及场所恒定的待机负荷）",
         "Share of the daily base that does not rise and fall with the site's own demand over the window "
         "(rigs, and any constant standby of the site's)",
     ),
@@ -169,7 +169,7 @@ BASIS_NAMES = {
         "Mean of the whole base load over the days it ran (an upper bound)",
     ),
     "fixed_floor": (
-        "分析时段内未见突增：各运行日基荷中不随场所自身用电全年起落的部分的平均值"
+        "分析时段内未见突增：各运行日基荷中不随场所自身用电在分析时段内起落的部分的平均值"
         "（场所恒定的待机负荷也计入，仍为上限估计）",
         "No jump in the window: the mean, over the days it ran, of the part of the daily base that does not "
         "rise and fall with the site's own demand (a constant standby of the site's counts too: still an "

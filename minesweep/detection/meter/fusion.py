@@ -87,6 +87,7 @@ import pyarrow.compute as pc
 
 from minesweep.detection.meter.kernels.features import ONSET_SIDE_DAYS
 from minesweep.detection.meter.kernels.shape import working_hours_at_night
+from minesweep.detection.meter.rigs import STANDBY_SIZED_KW
 from minesweep.policy.codes import SUBJECT_CATEGORIES
 
 METER_LOGIT_CLIP = 6.0
@@ -156,11 +157,9 @@ YEAR_DAYS = 365
 FLOWS, PRODUCTION, HOLDER = "flows", "production", "holder"
 # … or the readings' clock: a working-day rhythm centred at night says the times are off (UTC unmarked)
 CLOCK = "clock"
-# … or the finding's size: up to this many kW is the size of a site's own round-the-clock equipment
-# (module text); about three current rigs, the size under which the meter's scoring takes a fixed floor for
-# a fridge and standby (scoring.MIN_FIXED_FLOOR_KW, the same 10 kW)
+# … or the finding's size: up to rigs.STANDBY_SIZED_KW is the size of a site's own round-the-clock
+# equipment (module text)
 STANDBY = "standby"
-STANDBY_SIZED_KW = 10.0
 # A household's tariff or declared use (the accounts file's words): no base station, pumping station or
 # server room on its meter (module text)
 HOUSEHOLD_WORDS = frozenset({"residential", "household", "居民", "居民生活"})
@@ -240,22 +239,8 @@ class FusionInputs:
         over_periods = periods.window_mean(n) if periods is not None else np.full(n, np.nan)
         if meta is None or meta.num_rows == 0:
             return cls(over_periods, [""] * n, periods)
-        keys = meta.column("account_id").to_pylist()
-        mbps_of = (
-            dict(zip(keys, meta.column("mean_mbps").to_pylist(), strict=True))
-            if "mean_mbps" in meta.column_names
-            else {}
-        )
-        use_of = (
-            dict(zip(keys, meta.column("declared_use").to_pylist(), strict=True))
-            if "declared_use" in meta.column_names
-            else {}
-        )
-        tariff_of = (
-            dict(zip(keys, meta.column("tariff").to_pylist(), strict=True))
-            if "tariff" in meta.column_names
-            else {}
-        )
+        mbps_of, use_of = by_account(meta, "mean_mbps"), by_account(meta, "declared_use")
+        tariff_of = by_account(meta, "tariff")
         mean_mbps = np.array([_number(mbps_of.get(a)) for a in account_ids], dtype=float)
         return cls(
             np.where(np.isfinite(mean_mbps), mean_mbps, over_periods),  # the file's mean first
@@ -296,6 +281,13 @@ class FusionInputs:
     def use_unknown(self) -> np.ndarray:
         """Per account: is the declared use unknown (not recorded)?"""
         return np.array([not use for use in self.declared_use], dtype=bool)
+
+
+def by_account(meta: pa.Table, column: str) -> dict[Any, Any]:
+    """The accounts file's ``column`` by account id ({} where the file has no such column)."""
+    if column not in meta.column_names:
+        return {}
+    return dict(zip(meta.column("account_id").to_pylist(), meta.column(column).to_pylist(), strict=True))
 
 
 def _number(value: Any) -> float:

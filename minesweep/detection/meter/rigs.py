@@ -21,6 +21,10 @@ RIG_POWER_KW: dict[str, float] = {
     "A1246": 3.420,
 }
 DEFAULT_RIG = "S19"
+# About three current rigs: up to this a steady load is also what a site's own round-the-clock equipment
+# draws (a fridge and standby, a telecom base station, a pump house out of season); the meter's scoring and
+# the next step both take it as that size (scoring.MIN_FIXED_FLOOR_KW, fusion.standby_sized)
+STANDBY_SIZED_KW = 10.0
 
 
 def rig_power_kw(model: str) -> float:

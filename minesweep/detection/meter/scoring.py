@@ -26,8 +26,9 @@ import pyarrow as pa
 import yaml
 
 from minesweep.detection.meter.errors import MeterDataError
-from minesweep.detection.meter.fusion import FusionInputs, StepTraffic, fuse
+from minesweep.detection.meter.fusion import FusionInputs, StepTraffic, by_account, fuse
 from minesweep.detection.meter.kernels.features import worked_before_onset
+from minesweep.detection.meter.rigs import STANDBY_SIZED_KW
 from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
@@ -174,7 +175,7 @@ def add_meta_features(features: pa.Table, meta: pa.Table | None, pack: PolicyPac
     return columns
 
 
-MIN_FIXED_FLOOR_KW = 10.0  # about three rigs: a smaller fixed floor is a fridge and standby
+MIN_FIXED_FLOOR_KW = STANDBY_SIZED_KW  # about three rigs: a smaller fixed floor is a fridge and standby
 
 
 def rig_scale_fixed_floor(share: np.ndarray, mean_kw: np.ndarray) -> np.ndarray:
@@ -188,19 +189,7 @@ def _meta_for(account_ids: pa.ChunkedArray, meta: pa.Table | None) -> tuple[list
     ids = account_ids.to_pylist()
     if meta is None or meta.num_rows == 0:
         return [""] * len(ids), np.full(len(ids), np.nan)
-    lookup_tariff = dict(
-        zip(
-            meta.column("account_id").to_pylist(),
-            meta.column("tariff").to_pylist() if "tariff" in meta.column_names else [None] * meta.num_rows,
-            strict=True,
-        )
-    )
-    contract_values = (
-        meta.column("contract_kva").to_pylist()
-        if "contract_kva" in meta.column_names
-        else [None] * meta.num_rows
-    )
-    lookup_contract = dict(zip(meta.column("account_id").to_pylist(), contract_values, strict=True))
+    lookup_tariff, lookup_contract = by_account(meta, "tariff"), by_account(meta, "contract_kva")
     tariffs = [str(lookup_tariff.get(a) or "") for a in ids]
     contracts = np.array([_to_float(lookup_contract.get(a)) for a in ids], dtype=float)
     return tariffs, contracts
