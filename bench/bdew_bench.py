@@ -315,6 +315,26 @@ def figures(findings, rows: list[tuple]) -> dict:
     }
 
 
+def detect_and_count(
+    kw: np.ndarray, rows: list[tuple], year: int, work: Path, interval_s: int = INTERVAL_S, **label_columns
+) -> dict:
+    """Write the readings and the accounts file into ``work``, run ``meters detect`` on them, keep the
+    findings and labels there (``label_columns``: more columns for ``labels.csv``) and count."""
+    import django
+    import pandas as pd
+
+    django.setup()
+    from minesweep.detection.meter.detect import DetectOptions, detect
+
+    dataset = write_dataset(kw, [r[0] for r in rows], year, work, interval_s)
+    meta = write_meta(kw, rows, work)
+    findings = detect(dataset, DetectOptions(accounts_meta=meta, progress=False)).to_pandas()
+    findings["route"] = [json.loads(r).get("route", "") for r in findings.reasons]
+    pd.DataFrame(rows, columns=LABEL_COLUMNS).assign(**label_columns).to_csv(work / "labels.csv", index=False)
+    findings.drop(columns=["reasons", "fusion"], errors="ignore").to_parquet(work / "findings.parquet")
+    return figures(findings, rows)
+
+
 def next_step_counts(group) -> dict:
     """Suspects by next step: field visits (and the miners among them), desk checks first (and miners)."""
     visit, desk = group.next_step == "field_visit", group.next_step == "desk_check"
@@ -355,25 +375,14 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
-    import django
-    import pandas as pd
-
-    django.setup()
-    from minesweep.detection.meter.detect import DetectOptions, detect
-
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bdew-"))
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     shapes = profiles(args.year, args.profiles)
     kw, rows = build_accounts(shapes, args.per_profile, args.noise, args.seed, args.rigs == "tariff")
-    dataset = write_dataset(
-        kw, [r[0] for r in rows], args.year, work, {"15min": 900, "1h": 3600}[args.interval]
-    )
-    meta = write_meta(kw, rows, work)
     built = time.perf_counter() - start
-    findings = detect(dataset, DetectOptions(accounts_meta=meta, progress=False)).to_pandas()
-    findings["route"] = [json.loads(r).get("route", "") for r in findings.reasons]
-    report = figures(findings, rows) | {
+    interval_s = {"15min": 900, "1h": 3600}[args.interval]
+    report = detect_and_count(kw, rows, args.year, work, interval_s) | {
         "noise": args.noise,
         "seed": args.seed,
         "year": args.year,
@@ -381,8 +390,6 @@ def main() -> None:
         "interval": args.interval,
         "rigs": args.rigs,
     }
-    pd.DataFrame(rows, columns=LABEL_COLUMNS).to_csv(work / "labels.csv", index=False)
-    findings.drop(columns=["reasons", "fusion"], errors="ignore").to_parquet(work / "findings.parquet")
     (work / "bdew.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print_report(report, built, time.perf_counter() - start - built, work)
 
@@ -392,6 +399,11 @@ def print_report(report: dict, built: float, detected: float, work: Path) -> Non
         f"BDEW standard load profiles ({report['profiles']}), {report['year']} at {report['interval']}, rigs {report['rigs']}, noise σ {report['noise']}, seed {report['seed']}: "
         f"{report['accounts']} accounts (built in {built:.0f} s, detected in {detected:.0f} s; {work})"
     )
+    print_body(report)
+
+
+def print_body(report: dict) -> None:
+    """The pooled figures, the next steps and one line per profile (or kind)."""
     print(
         f"pooled: ROC-AUC {report['roc_auc']:.3f}, recall at 1 % FPR {report['recall_at_1pct_fpr']:.3f}, "
         f"at suspect: FPR {report['fpr_at_suspect']:.3f}, recall {report['recall_at_suspect']:.3f}, "
@@ -408,13 +420,14 @@ def print_report(report: dict, built: float, detected: float, work: Path) -> Non
             f"{k} {v['kw_error_median']:.3f} ({v['miners']})" for k, v in report["kw_error_by_basis"].items()
         )
     )
+    width = max(8, *(len(row["profile"]) for row in report["per_profile"]))
     print(
-        f"{'profile':8} {'FPR':>6} {'recall':>7} {'late':>6} {'prec@1%':>8} {'kW err':>7} {'visits':>7} {'desk':>5}"
+        f"{'profile':{width}} {'FPR':>6} {'recall':>7} {'late':>6} {'prec@1%':>8} {'kW err':>7} {'visits':>7} {'desk':>5}"
         "  routes of false suspects"
     )
     for row in report["per_profile"]:
         print(
-            f"{row['profile']:8} {row['fpr_at_suspect']:6.3f} {row['recall_at_suspect']:7.3f} "
+            f"{row['profile']:{width}} {row['fpr_at_suspect']:6.3f} {row['recall_at_suspect']:7.3f} "
             f"{row['recall_late_onset']:6.3f} {row['implied_precision']:8.3f} {row['kw_error_median']:7.3f} "
             f"{row['miners_at_field_visit']:3d}/{row['field_visits']:<3d} {row['miners_at_desk_check']:2d}/"
             f"{row['desk_checks']:<2d} {row['negative_routes']}"
