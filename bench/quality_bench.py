@@ -98,14 +98,15 @@ def rescore(out: Path, options):
     import pyarrow.parquet as pq
 
     from minesweep.detection.meter.detect import build_tasks, run_engine
+    from minesweep.detection.meter.kernels.features import FEATURE_DOCS
     from minesweep.detection.meter.scoring import score_table
     from minesweep.detection.meter.sources import read_accounts_meta, read_traffic_periods
 
     tasks, grid = build_tasks(out / "readings", options)
     cached = out / "features.parquet"
-    if cached.exists() and "fixed_part_of_base" in pq.read_schema(cached).names:
+    if cached.exists() and set(FEATURE_DOCS) <= set(pq.read_schema(cached).names):
         features = pq.read_table(cached)
-    else:  # none yet, or one from before the running base was a feature
+    else:  # none yet, or one from before a feature was added
         features = run_engine(tasks, options)
         pq.write_table(features, cached)
     meta = read_accounts_meta(options.accounts_meta)

@@ -33,6 +33,11 @@ How the accounts are built (fixed before the first run, not changed after it):
 * ``household_ev``: a household plus one charger profile at its rated power (the name's 3.7 / 11 /
   22 kW); ``household_heat_pump``: a household plus one heat pump profile at 2–8 kW electric
   (log-uniform) — both on the residential tariff;
+* ``household_ev_nightly`` (added after the first run, in the same session, and **modelled, not
+  measured**: SimBench's chargers draw 0.1–0.3 kW on average, none charges every night): a household plus
+  a home charger on a timer at the valley's start that charges, almost every night, what the day's
+  driving used — a ride-hailing driver's habit — until the battery is full, the last tenth of the energy
+  at half power (:data:`NIGHTLY`: one habit to look at, a wider one to judge);
 * half of each kind's accounts get rigs exactly as in ``bdew_bench.py`` (0.25–4 × the site's mean, at
   least one rig of 3.25 kW, 3 % slot noise, half from a day in the middle three fifths; ``--rigs
   tariff``: half cut in the peak hours, and outages);
@@ -50,6 +55,7 @@ import importlib.util
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import bdew_bench as bdew  # the same account building, readings, figures and report (sets up Django's env)
@@ -105,6 +111,12 @@ KINDS = {
     "agriculture": ("agricultural", 15.0, 0.8, "agriculture"),
     "band_load": ("large_industry", 300.0, 1.0, "band_load"),
     "aggregate": ("commercial", 500.0, 1.0, "aggregate"),
+    "household_ev_nightly": (
+        "residential",
+        0.35,
+        0.5,
+        "household",
+    ),  # last: the kinds before keep their draws
 }
 
 
@@ -125,14 +137,66 @@ def read_profiles(names: list[str]) -> dict[str, np.ndarray]:
     return {n: table[f"{n}_pload"].to_numpy(float)[: DAYS * SLOTS].reshape(DAYS, SLOTS) for n in names}
 
 
+@dataclass(frozen=True)
+class ChargerHabits:
+    """How a home charger on the valley tariff is used: each account draws its power, the hour its timer
+    starts, its mean energy a night, that energy's spread (σ over the mean) and the share of nights it
+    charges, from these ranges (uniform; ``starts``: a choice)."""
+
+    power_kw: tuple[float, float]
+    starts: tuple[float, ...]
+    kwh: tuple[float, float]
+    spread: tuple[float, float]
+    nights: tuple[float, float]
+
+
+NIGHTLY = {
+    "look": ChargerHabits(
+        power_kw=(7.0, 7.0), starts=(23.0,), kwh=(35.0, 35.0), spread=(0.23, 0.23), nights=(0.92, 0.92)
+    ),
+    "judge": ChargerHabits(
+        power_kw=(3.5, 11.0),
+        starts=(22.0, 23.0, 24.0),
+        kwh=(15.0, 45.0),
+        spread=(0.15, 0.30),
+        nights=(0.7, 1.0),
+    ),
+}
+BATTERY_KWH = 75.0
+
+
+def nightly_charging(rng: np.random.Generator, n: int, habits: ChargerHabits) -> np.ndarray:
+    """(n, 365 × 96) kW of ``n`` home chargers used as ``habits`` says, night after night."""
+    out = np.zeros((n, (DAYS + 2) * SLOTS))
+    for account in range(n):
+        power = rng.uniform(*habits.power_kw)
+        start = int(rng.choice(habits.starts) * 4)
+        mean_kwh, spread, nights = (
+            rng.uniform(*habits.kwh),
+            rng.uniform(*habits.spread),
+            rng.uniform(*habits.nights),
+        )
+        for day in np.flatnonzero(rng.random(DAYS) < nights):
+            energy = float(np.clip(rng.normal(mean_kwh, spread * mean_kwh), 2.0, BATTERY_KWH))
+            full = 0.9 * energy / power * 4  # quarter hours at full power, then the last tenth at half
+            t = day * SLOTS + start
+            whole = int(full)
+            out[account, t : t + whole] += power
+            out[account, t + whole] += power * (full - whole)
+            taper = int(round(0.1 * energy / (power / 2) * 4))
+            out[account, t + whole + 1 : t + whole + 1 + taper] += power / 2
+    return out[:, : DAYS * SLOTS]
+
+
 def charger_kw(name: str) -> float:
     return float(name.rsplit("_", 1)[1])
 
 
 def site_loads(
-    rng: np.random.Generator, kind: str, n: int, split: dict, shapes: dict, noise: float
+    rng: np.random.Generator, kind: str, n: int, half: str, shapes: dict, noise: float
 ) -> tuple[np.ndarray, list[str]]:
     """(n, 365 × 96) kW of ``n`` sites of ``kind`` and the profiles each was built from."""
+    split = LOOK if half == "look" else JUDGE
     tariff, median_kw, sigma, group = KINDS[kind]
     picks = rng.choice(split[group], n)
     size = rng.lognormal(np.log(median_kw), sigma, n)
@@ -150,12 +214,16 @@ def site_loads(
             [np.clip(shapes[h].ravel(), 0, None) * kw for h, kw in zip(pumps, rated, strict=True)]
         )
         names = [f"{p}+{h}" for p, h in zip(picks, pumps, strict=True)]
+    elif kind == "household_ev_nightly":
+        load += nightly_charging(rng, n, NIGHTLY[half])
+        names = [f"{p}+nightly charger ({half})" for p in picks]
     return load, names
 
 
-def build_accounts(split: dict, per_kind: int, noise: float, seed: int, follow_tariff: bool):
+def build_accounts(half: str, per_kind: int, noise: float, seed: int, follow_tariff: bool):
     """kW (accounts, 365, 96) and per account the label rows ``bdew_bench.figures`` counts (its
     ``profile`` column holds the kind) and each account's source profiles."""
+    split = LOOK if half == "look" else JUDGE
     rng = np.random.default_rng(seed)
     shapes = read_profiles(sorted({p for names in split.values() for p in names}))
     blocks, rows, sources = [], [], []
@@ -163,7 +231,7 @@ def build_accounts(split: dict, per_kind: int, noise: float, seed: int, follow_t
         if not split[KINDS[kind][3]]:
             continue
         n = 2 * per_kind
-        load, names = site_loads(rng, kind, n, split, shapes, noise)
+        load, names = site_loads(rng, kind, n, half, shapes, noise)
         mean_kw = load.mean(axis=1)
         mining = np.zeros(n)
         onset = np.zeros(n, dtype=int)
@@ -207,8 +275,7 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="simbench-"))
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    split = LOOK if args.half == "look" else JUDGE
-    kw, rows, sources = build_accounts(split, args.per_kind, args.noise, args.seed, args.rigs == "tariff")
+    kw, rows, sources = build_accounts(args.half, args.per_kind, args.noise, args.seed, args.rigs == "tariff")
     built = time.perf_counter() - start
     settings = {key: value for key, value in vars(args).items() if key != "workdir"}
     report = bdew.detect_and_count(kw, rows, YEAR, work, sources=sources) | settings

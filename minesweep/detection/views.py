@@ -141,6 +141,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     ),
     "night_excess_weather": ("夜间超额随气温变化（%/°C）", "Night excess following the temperature, %/°C"),
     "evening_peak_share": ("晚高峰时段的超额 / 夜间超额", "Excess in the evening peak hours / night excess"),
+    "night_to_night_change": (
+        "相邻运行夜间的夜间超额变化（中位数 / 夜间超额中位数）",
+        "Change of the night excess from one night it ran to the next (median, over its median)",
+    ),
 }
 BASIS_NAMES = {
     "running": (

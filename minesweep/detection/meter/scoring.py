@@ -36,6 +36,7 @@ CLIP_SIGMAS = 3.0
 TOP_REASONS = 4
 REPORTED_COLUMNS = (
     "mean_kw",
+    "night_excess_variation",  # no longer scored: the nights off are the persistence's to count
     "fixed_part_of_base",
     "robust_peak_kw",
     "missing_share",

@@ -433,6 +433,24 @@ def test_the_evening_peak_share_is_unknown_without_a_night_load():
     assert features["evening_peak_share"][1] < 0.05
 
 
+def test_a_night_loads_change_counts_only_consecutive_nights_it_ran():
+    """Rigs off for eight nights of 28, and down to 80 % for a week (a rack out), drew the same from one
+    night they ran to the next: no change. A load that drew 6 to 14 kW changes by 4 to 8 kW a night,
+    half its median. Five nights are too few to say."""
+    recent = np.array(
+        [
+            [10.0] * 10 + [0.0] * 8 + [8.0] * 7 + [10.0] * 3,
+            [10.0, 14.0, 6.0, 12.0, 8.0] * 5 + [10.0, 0.0, 0.0],
+            [10.0] * 5 + [0.0] * 23,
+        ]
+    )
+    change = shape.night_to_night_change(recent, np.array([10.0, 10.0, 10.0]))
+    assert change[0] == 0.0
+    assert change[1] == pytest.approx(4.0 / 10.0)
+    assert np.isnan(change[2])
+    assert np.isnan(shape.night_to_night_change(recent[:1], np.array([0.0]))[0])  # no night load
+
+
 def _office(day, hour):
     """kW of an office: 20 kW around the clock, 80 kW more from 09:00 to 18:00 on working days."""
     working = (day + 4) % 7 < 5

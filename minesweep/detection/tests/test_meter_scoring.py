@@ -240,6 +240,52 @@ def test_a_shop_read_in_the_wrong_time_zone_is_not_taken_for_rigs_on_the_valley_
     assert not shop["suspect"]
 
 
+def _home_charger(d, h):
+    """A household (0.3 kW, 0.8 kW in the evening) with a 7 kW EV charger on a timer at the valley's
+    start, 23:00, charging what the day's driving used — a ride-hailing driver's 4.5 hours every night,
+    give or take 50 minutes (rng: the same every run) — until the battery is full."""
+    rng = np.random.default_rng(11)
+    hours_needed = np.clip(rng.normal(4.5, 0.8, DAYS + 1), 2.5, 7.0)
+    since_start = np.where(h >= 23, h - 23, h + 1)  # hours since 23:00 the evening before
+    night = np.where(h >= 23, d + 1, d)  # the night belongs to the morning it ends in
+    household = 0.3 + 0.5 * ((h >= 18) & (h < 22))
+    return household + 7.0 * np.clip(hours_needed[night] - since_start, 0.0, 1.0)
+
+
+def _home_with_night_rigs(d, h):
+    return 0.3 + 0.5 * ((h >= 18) & (h < 22)) + 6.5 * ((h < 7) | (h >= 23))
+
+
+def test_a_home_ev_charger_on_the_valley_tariff_is_not_taken_for_night_rigs():
+    """A charger stops when the battery is full — at a different hour each night, after a different
+    energy; rigs kept for the valley tariff draw the same night after night. The charger's night load
+    is as large as the rigs', starts at the same hour and comes every night."""
+    meta = _meta(["residential", "residential"], [10.0, 10.0])
+    charger, rigs = score_table(_table(_home_charger, _home_with_night_rigs), GRID, meta=meta).to_pylist()
+    assert charger["f_night_to_night_change"] > 0.25 and rigs["f_night_to_night_change"] < 0.05
+    assert charger["f_night_excess_kw"] > 3.0 and charger["f_night_excess_persistence"] > 0.85
+    assert charger["f_evening_peak_share"] < 0.2  # nothing in the evening peak either, as rigs
+    assert rigs["suspect"] and json.loads(rigs["reasons"])["route"] == "cheap_hours"
+    assert not charger["suspect"]
+
+
+def test_night_rigs_with_nights_off_and_a_rack_down_draw_the_same_from_one_night_to_the_next():
+    """Rigs off on one night in ten (an outage, a night switched off) and at 80 % for a week at a time (a
+    rack down until it is repaired) draw the same from one night they ran to the next: the change leaves
+    the nights off (the persistence counts them) and the lasting level out, and they stay suspects."""
+
+    def night_rigs_with_nights_off(d, h):
+        night = np.where(h >= 23, d + 1, d)
+        rack_down = (night // 7) % 3 == 1
+        return _office(d, h) + 60.0 * ((h < 7) | (h >= 23)) * (night % 10 != 0) * np.where(
+            rack_down, 0.8, 1.0
+        )
+
+    rigs = score_table(_table(night_rigs_with_nights_off), GRID).to_pylist()[0]
+    assert rigs["f_night_to_night_change"] < 0.05 and rigs["f_night_excess_variation"] > 0.2
+    assert rigs["suspect"]
+
+
 def _factory(d, h):
     """One day shift on working days over an idle load, both moving with the day's production (orders:
     ±12 % from day to day; a shift drawing the same every day is no factory's, and a steady floor under

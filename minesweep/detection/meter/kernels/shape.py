@@ -764,19 +764,20 @@ def night_excess_kw(
     slot_hours: np.ndarray,
     days: int = 28,
     temperature_c: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A load that runs only at night (cheap valley hours).
 
     Per day, the night excess is mean kW 00:00–06:00 minus that day's base kW. Returns, per account:
     the median excess over the last ``days`` days (kW); its coefficient of variation over those days
     (rigs switched on nightly give a steady excess, weather-driven storage heating does not); and its
     persistence — the share of days with data, from the first day the excess reached half its recent
-    level, on which it did so again (rigs run every night; seasonal heating stops in spring); and how
-    strongly it follows the outdoor temperature (:func:`night_excess_weather`). All NaN for daily data.
+    level, on which it did so again (rigs run every night; seasonal heating stops in spring); how
+    strongly it follows the outdoor temperature (:func:`night_excess_weather`); and how much it changes
+    from one night it ran to the next (:func:`night_to_night_change`). All NaN for daily data.
     """
     if cube.slots < 4:
         nothing = np.full(cube.accounts, np.nan)
-        return nothing, nothing, nothing, nothing
+        return nothing, nothing, nothing, nothing, nothing
     night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         night_mean = cube.mean_over(night)
@@ -791,7 +792,44 @@ def night_excess_kw(
     counted = started & has_data
     with np.errstate(invalid="ignore", divide="ignore"):
         persistence = (present & counted).sum(axis=1) / counted.sum(axis=1)
-    return level, daily_variation(recent), persistence, night_excess_weather(excess, present, temperature_c)
+    return (
+        level,
+        daily_variation(recent),
+        persistence,
+        night_excess_weather(excess, present, temperature_c),
+        night_to_night_change(recent, level),
+    )
+
+
+MIN_RUNNING_PAIRS = (
+    7  # pairs of consecutive nights it ran, of the last 28, below which the change is not measured
+)
+
+
+def night_to_night_change(recent_excess: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """(A,) how much a night load's energy changes from one night it ran to the next: the median
+    |change of the night excess| between consecutive nights of ``recent_excess`` (the last 28) on which it
+    reached half its level (``level``), over its median on those nights. NaN with fewer than
+    :data:`MIN_RUNNING_PAIRS` such pairs, or without a night load.
+
+    Nights it did not run are left out (an outage, a night off: that is the persistence's to count), and
+    so is a lasting change of level (a rack down for a week, a repair): the median change sees the nights
+    in between. Rigs kept for the valley tariff draw the same power every hour of the same hours, night
+    after night: a few per cent, their noise. A home EV charger draws what the battery needs after the
+    day's driving and stops when it is full: a different energy each night, tens of per cent; so does
+    storage heating, with the night's cold.
+    """
+    with np.errstate(invalid="ignore"):
+        ran = (recent_excess >= 0.5 * level[:, None]) & (level > 0)[:, None]
+    running = np.where(ran, recent_excess, np.nan)
+    change = np.abs(np.diff(running, axis=1))  # NaN unless it ran on both nights
+    pairs = np.isfinite(change).sum(axis=1)
+    out = np.full(len(level), np.nan)
+    measured = pairs >= MIN_RUNNING_PAIRS
+    if measured.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[measured] = np.nanmedian(change[measured], axis=1) / np.nanmedian(running[measured], axis=1)
+    return out
 
 
 #: the widest span a valley-tariff (谷段) load runs in: provinces set their valley hours within 21:00-09:00
