@@ -37,7 +37,8 @@ How the accounts are built (fixed before the first run, not changed after it):
   measured**: SimBench's chargers draw 0.1–0.3 kW on average, none charges every night): a household plus
   a home charger on a timer at the valley's start that charges, almost every night, what the day's
   driving used — a ride-hailing driver's habit — until the battery is full, the last tenth of the energy
-  at half power (:data:`NIGHTLY`: one habit to look at, a wider one to judge);
+  at half power (:data:`NIGHTLY`: a 7 kW wall box and a portable cable that charges through the whole
+  valley to look at — the cable added after the first look — and a wider habit to judge);
 * half of each kind's accounts get rigs exactly as in ``bdew_bench.py`` (0.25–4 × the site's mean, at
   least one rig of 3.25 kW, 3 % slot noise, half from a day in the middle three fifths; ``--rigs
   tariff``: half cut in the peak hours, and outages);
@@ -150,25 +151,35 @@ class ChargerHabits:
     nights: tuple[float, float]
 
 
-NIGHTLY = {
-    "look": ChargerHabits(
-        power_kw=(7.0, 7.0), starts=(23.0,), kwh=(35.0, 35.0), spread=(0.23, 0.23), nights=(0.92, 0.92)
+NIGHTLY = {  # each account draws one of its half's habits (a half with one habit draws nothing for it)
+    "look": (
+        # a ride-hailing driver's 7 kW wall box
+        ChargerHabits(
+            power_kw=(7.0, 7.0), starts=(23.0,), kwh=(35.0, 35.0), spread=(0.23, 0.23), nights=(0.92, 0.92)
+        ),
+        # the portable cable on a household socket (2.2-3.5 kW): a commuter's need takes the whole valley
+        ChargerHabits(
+            power_kw=(2.2, 3.5), starts=(23.0,), kwh=(18.0, 28.0), spread=(0.2, 0.3), nights=(0.8, 0.95)
+        ),
     ),
-    "judge": ChargerHabits(
-        power_kw=(3.5, 11.0),
-        starts=(22.0, 23.0, 24.0),
-        kwh=(15.0, 45.0),
-        spread=(0.15, 0.30),
-        nights=(0.7, 1.0),
+    "judge": (
+        ChargerHabits(
+            power_kw=(3.5, 11.0),
+            starts=(22.0, 23.0, 24.0),
+            kwh=(15.0, 45.0),
+            spread=(0.15, 0.30),
+            nights=(0.7, 1.0),
+        ),
     ),
 }
 BATTERY_KWH = 75.0
 
 
-def nightly_charging(rng: np.random.Generator, n: int, habits: ChargerHabits) -> np.ndarray:
-    """(n, 365 × 96) kW of ``n`` home chargers used as ``habits`` says, night after night."""
+def nightly_charging(rng: np.random.Generator, n: int, choices: tuple[ChargerHabits, ...]) -> np.ndarray:
+    """(n, 365 × 96) kW of ``n`` home chargers, each used as one of ``choices`` says, night after night."""
     out = np.zeros((n, (DAYS + 2) * SLOTS))
     for account in range(n):
+        habits = choices[rng.integers(len(choices))] if len(choices) > 1 else choices[0]
         power = rng.uniform(*habits.power_kw)
         start = int(rng.choice(habits.starts) * 4)
         mean_kwh, spread, nights = (

@@ -444,11 +444,11 @@ def test_a_night_loads_change_counts_only_consecutive_nights_it_ran():
             [10.0] * 5 + [0.0] * 23,
         ]
     )
-    change = shape.night_to_night_change(recent, np.array([10.0, 10.0, 10.0]))
+    change = shape.night_to_night_change(recent)
     assert change[0] == 0.0
     assert change[1] == pytest.approx(4.0 / 10.0)
     assert np.isnan(change[2])
-    assert np.isnan(shape.night_to_night_change(recent[:1], np.array([0.0]))[0])  # no night load
+    assert np.isnan(shape.night_to_night_change(np.zeros((1, 28)))[0])  # no night load
 
 
 def _office(day, hour):

@@ -53,7 +53,7 @@ FEATURE_DOCS: dict[str, str] = {
     "night_excess_kw": "median over the last 28 days of (mean kW 00-06 - daily base kW)",
     "night_excess_variation": "coefficient of variation of that nightly excess over the 28 days",
     "night_excess_persistence": "share of days since it first appeared on which the night excess ran",
-    "night_to_night_change": "median |change of the night excess| between consecutive nights of the last 28 on which it ran (at least half its level; at least 7 such pairs) / its median on those nights: rigs draw the same night after night, a home EV charger what the day's driving used",
+    "night_to_night_change": "median |change of what the night load drew| between consecutive whole nights of the last 28 on which it ran (at least half its median; at least 7 such pairs) / its median on those nights; a night's draw is its excess where it ran over every 21:00-09:00 slot with a reading: rigs draw the same night after night, a home EV charger what the day's driving used",
     "evening_peak_share": "median over the last 28 days of (mean kW 18-22 - daily base kW) / night excess kW: what a night load also draws in the evening peak-tariff hours",
     "night_excess_weather": "|slope| of the night excess on the outdoor temperature over the nights it ran, % of its mean per degC",
     "peak_cut_share": "1 - median daily (mean kW in peak-tariff hours / mean kW outside them), 0..1",
@@ -116,12 +116,11 @@ def compute_features(
         features["night_excess_variation"],
         features["night_excess_persistence"],
         features["night_excess_weather"],
-        features["night_to_night_change"],
     ) = shape.night_excess_kw(cube, base, grid.slot_hours, temperature_c=temperature_c)
     features["evening_peak_share"] = shape.evening_peak_share(
         cube, base, grid.slot_hours, features["night_excess_kw"]
     )
-    night_kw, night_slots, night_first = shape.night_running(
+    night_kw, night_slots, night_first, features["night_to_night_change"] = shape.night_running(
         cube, base, grid.slot_hours, features["night_excess_kw"]
     )
     features["night_running_kw"] = night_kw

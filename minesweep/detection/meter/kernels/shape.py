@@ -10,6 +10,7 @@ local.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -764,20 +765,19 @@ def night_excess_kw(
     slot_hours: np.ndarray,
     days: int = 28,
     temperature_c: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A load that runs only at night (cheap valley hours).
 
     Per day, the night excess is mean kW 00:00–06:00 minus that day's base kW. Returns, per account:
     the median excess over the last ``days`` days (kW); its coefficient of variation over those days
     (rigs switched on nightly give a steady excess, weather-driven storage heating does not); and its
     persistence — the share of days with data, from the first day the excess reached half its recent
-    level, on which it did so again (rigs run every night; seasonal heating stops in spring); how
-    strongly it follows the outdoor temperature (:func:`night_excess_weather`); and how much it changes
-    from one night it ran to the next (:func:`night_to_night_change`). All NaN for daily data.
+    level, on which it did so again (rigs run every night; seasonal heating stops in spring); and how
+    strongly it follows the outdoor temperature (:func:`night_excess_weather`). All NaN for daily data.
     """
     if cube.slots < 4:
         nothing = np.full(cube.accounts, np.nan)
-        return nothing, nothing, nothing, nothing, nothing
+        return nothing, nothing, nothing, nothing
     night = (slot_hours >= NIGHT_HOURS[0]) & (slot_hours < NIGHT_HOURS[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         night_mean = cube.mean_over(night)
@@ -792,36 +792,33 @@ def night_excess_kw(
     counted = started & has_data
     with np.errstate(invalid="ignore", divide="ignore"):
         persistence = (present & counted).sum(axis=1) / counted.sum(axis=1)
-    return (
-        level,
-        daily_variation(recent),
-        persistence,
-        night_excess_weather(excess, present, temperature_c),
-        night_to_night_change(recent, level),
-    )
+    return level, daily_variation(recent), persistence, night_excess_weather(excess, present, temperature_c)
 
 
-MIN_RUNNING_PAIRS = (
-    7  # pairs of consecutive nights it ran, of the last 28, below which the change is not measured
-)
+#: pairs of consecutive nights it ran, of the last :data:`RECENT_NIGHTS`, below which the change is not measured
+MIN_RUNNING_PAIRS = 7
+RECENT_NIGHTS = 28
 
 
-def night_to_night_change(recent_excess: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """(A,) how much a night load's energy changes from one night it ran to the next: the median
-    |change of the night excess| between consecutive nights of ``recent_excess`` (the last 28) on which it
-    reached half its level (``level``), over its median on those nights. NaN with fewer than
+def night_to_night_change(nightly: np.ndarray) -> np.ndarray:
+    """(A,) how much a night load's energy changes from one night it ran to the next: the median |change|
+    of ``nightly`` (A, nights: what it drew each night) between consecutive nights on which it drew at
+    least half its median, over its median on those nights. NaN with fewer than
     :data:`MIN_RUNNING_PAIRS` such pairs, or without a night load.
 
     Nights it did not run are left out (an outage, a night off: that is the persistence's to count), and
     so is a lasting change of level (a rack down for a week, a repair): the median change sees the nights
     in between. Rigs kept for the valley tariff draw the same power every hour of the same hours, night
     after night: a few per cent, their noise. A home EV charger draws what the battery needs after the
-    day's driving and stops when it is full: a different energy each night, tens of per cent; so does
+    day's driving and stops when it is full — a different energy each night, tens of per cent, whether
+    it charges fast and stops at 02:00 or slowly through the whole valley and on past its end; so does
     storage heating, with the night's cold.
     """
-    with np.errstate(invalid="ignore"):
-        ran = (recent_excess >= 0.5 * level[:, None]) & (level > 0)[:, None]
-    running = np.where(ran, recent_excess, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no night load
+        level = np.nanmedian(np.where(nightly > 0, nightly, np.nan), axis=1)
+        ran = (nightly >= 0.5 * level[:, None]) & (level > 0)[:, None]
+    running = np.where(ran, nightly, np.nan)
     change = np.abs(np.diff(running, axis=1))  # NaN unless it ran on both nights
     pairs = np.isfinite(change).sum(axis=1)
     out = np.full(len(level), np.nan)
@@ -839,8 +836,11 @@ NIGHT_RUNNING_SHARE = 0.5  # a night slot counts as running when its excess is h
 
 def night_running(
     cube: Cube, daily_base: np.ndarray, slot_hours: np.ndarray, night_level: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A,) kW, (A,) slots and (A,) first day (window day index, -1: none) of a night load where it ran.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(A,) kW, (A,) slots and (A,) first day (window day index, -1: none) of a night load where it ran,
+    and (A,) how much what it drew changes from one night to the next over the last
+    :data:`RECENT_NIGHTS` whole nights (:func:`night_to_night_change`; a night's draw is its excess where
+    it ran over every slot of :data:`VALLEY_SPAN` with a reading, so a missing reading is no shorter night).
 
     It ran in the slots within :data:`VALLEY_SPAN` whose demand is above the day's base by at least half
     the night level (``night_level``, :func:`night_excess_kw`), on every day of the window; kW is the
@@ -851,17 +851,21 @@ def night_running(
     demand are measured (below it there is no night load to speak of); NaN (kW) and 0 (slots) for the
     others and for daily data. Slot by slot: no copy of the cube's night half at once."""
     kw, slots, first = np.full(cube.accounts, np.nan), np.zeros(cube.accounts), np.full(cube.accounts, -1)
+    change = np.full(cube.accounts, np.nan)
     if cube.slots < 4:
-        return kw, slots, first
+        return kw, slots, first, change
     with np.errstate(invalid="ignore", divide="ignore"):
         chosen = np.flatnonzero(night_level >= MIN_NIGHT_EXCESS_SHARE * cube.mean_kw)
     if not len(chosen):
-        return kw, slots, first
+        return kw, slots, first, change
     base = daily_base[chosen].astype(cube.kw.dtype)
     threshold = base + (NIGHT_RUNNING_SHARE * night_level[chosen]).astype(cube.kw.dtype)[:, None]
     total, counted = np.zeros(len(chosen)), np.zeros(len(chosen))
     ran, excess = np.empty(base.shape, dtype=bool), np.empty_like(base)
     any_night = np.zeros(base.shape, dtype=bool)
+    days = base.shape[1]
+    # night n (of days + 1): the evening of day n - 1 and the morning of day n
+    night_excess, night_seen = np.zeros((len(chosen), days + 1)), np.zeros((len(chosen), days + 1))
     for slot in np.flatnonzero((slot_hours >= VALLEY_SPAN[0]) | (slot_hours < VALLEY_SPAN[1])):
         demand = cube.kw[slot][chosen]
         with np.errstate(invalid="ignore"):
@@ -871,11 +875,16 @@ def night_running(
         excess.fill(0)
         np.subtract(demand, base, out=excess, where=ran)  # 0 where it did not run (missing readings too)
         total += excess.sum(axis=1, dtype=np.float64)
+        night = slice(1, days + 1) if slot_hours[slot] >= VALLEY_SPAN[0] else slice(0, days)
+        night_excess[:, night] += excess
+        night_seen[:, night] += ~np.isnan(demand)
     with np.errstate(invalid="ignore", divide="ignore"):
         kw[chosen] = np.where(counted > 0, total / np.maximum(counted, 1), np.nan)
+        nightly = np.where(night_seen > 0, night_excess / night_seen, np.nan)[:, 1:days]  # whole nights only
     slots[chosen] = counted
     first[chosen] = np.where(any_night.any(axis=1), any_night.argmax(axis=1), -1)
-    return kw, slots, first
+    change[chosen] = night_to_night_change(nightly[:, -RECENT_NIGHTS:])
+    return kw, slots, first, change
 
 
 EVENING_PEAK_HOURS = (18.0, 22.0)  # the evening peak-tariff window (峰时段), local time
