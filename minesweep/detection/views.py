@@ -142,8 +142,8 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "night_excess_weather": ("夜间超额随气温变化（%/°C）", "Night excess following the temperature, %/°C"),
     "evening_peak_share": ("晚高峰时段的超额 / 夜间超额", "Excess in the evening peak hours / night excess"),
     "night_to_night_change": (
-        "相邻运行夜间的夜间超额变化（中位数 / 夜间超额中位数）",
-        "Change of the night excess from one night it ran to the next (median, over its median)",
+        "夜间负荷逐夜用电变化（21:00—次日9:00，相邻运行夜间变化的中位数 / 每夜用电中位数）",
+        "Change of what the night load drew from one night it ran to the next (21:00-09:00; median, over its median)",
     ),
 }
 BASIS_NAMES = {
@@ -489,10 +489,13 @@ def _evidence_page(
         {"name": _pick(FEATURE_NAMES, key), "key": key, "value": _shown(value)}
         for key, value in suspect.features.items()
     ]
-    top = [
-        {**item, "name": _pick(FEATURE_NAMES, str(item.get("feature")))}
-        for item in suspect.reasons.get("top", [])
-    ]
+    top, against = (
+        [
+            {**item, "name": _pick(FEATURE_NAMES, str(item.get("feature")))}
+            for item in suspect.reasons.get(key, [])
+        ]
+        for key in ("top", "against")
+    )
     subject = suspect.power_account.subject if suspect.power_account else None
     checks = list(selectors.desk_checks(suspect=suspect))
     fusion = _fusion_in_words(suspect.reasons.get("fusion") or {})
@@ -507,6 +510,7 @@ def _evidence_page(
             "run": suspect.run,
             "features": features,
             "top": top,
+            "against": against,
             "steps": suspect.reasons.get("steps", []),
             "route": _pick(ROUTE_NAMES, suspect.route),
             "basis": _pick(BASIS_NAMES, suspect.est_basis),

@@ -34,6 +34,7 @@ from minesweep.detection.meter.timebase import ProfileGrid, date_of_day_number
 DEFAULT_PACK = Path(__file__).with_name("weights_default.yaml")
 CLIP_SIGMAS = 3.0
 TOP_REASONS = 4
+AGAINST_REASONS = 2  # the strongest counters shown beside the reasons: why a score is not higher
 REPORTED_COLUMNS = (
     "mean_kw",
     "night_excess_variation",  # no longer scored: the nights off are the persistence's to count
@@ -470,12 +471,15 @@ def reasons_json(
     rig_kw: float,
     grid: ProfileGrid,
 ) -> list[str]:
-    """Per account: the strongest route, its top positive contributions with the feature values, and
-    the detected steps with their size in rigs of the chosen model.
+    """Per account: the strongest route, its top positive contributions with the feature values, its
+    strongest counters ("against": what held the score down, most negative first — an analyst reading a
+    low score sees why, e.g. a night load that changes from night to night), and the detected steps with
+    their size in rigs of the chosen model.
 
     The ranking is done per route with numpy; the loop only assembles each account's small JSON.
     """
     top_names, top_parts = _top_contributions(route_parts, best)
+    against_names, against_parts = _top_contributions(route_parts, best, counters=True)
     dates = [date_of_day_number(grid.start_day + d).isoformat() for d in range(grid.n_days)]
     reasons = []
     for row in range(len(best)):
@@ -484,23 +488,30 @@ def reasons_json(
             for name, part in zip(top_names[row], top_parts[row], strict=True)
             if part > 0
         ]
+        against = [
+            {"feature": name, "value": _rounded(columns[name][row]), "contribution": round(part, 3)}
+            for name, part in zip(against_names[row], against_parts[row], strict=True)
+            if part < 0
+        ]
         step_list = [
             {"date": dates[int(d)], "kw": kw, "rigs": round(kw / rig_kw, 1)}
             for d, kw in (json.loads(steps[row]) if steps[row] and steps[row] != "[]" else [])[:10]
         ]
         reasons.append(
             json.dumps(
-                {"route": route_names[int(best[row])], "top": top, "steps": step_list}, ensure_ascii=False
+                {"route": route_names[int(best[row])], "top": top, "against": against, "steps": step_list},
+                ensure_ascii=False,
             )
         )
     return reasons
 
 
 def _top_contributions(
-    route_parts: list[dict[str, np.ndarray]], best: np.ndarray
+    route_parts: list[dict[str, np.ndarray]], best: np.ndarray, *, counters: bool = False
 ) -> tuple[list[list[str]], list[list[float]]]:
     """Per account, the names and values of the ``TOP_REASONS`` largest contributions of its best
-    route, largest first (ties in the route's feature order)."""
+    route, largest first (ties in the route's feature order); with ``counters``, the
+    ``AGAINST_REASONS`` smallest, smallest first."""
     names: list[list[str]] = [[] for _ in range(len(best))]
     values: list[list[float]] = [[] for _ in range(len(best))]
     for route, parts in enumerate(route_parts):
@@ -509,7 +520,11 @@ def _top_contributions(
             continue
         feature_names = list(parts)
         matrix = np.stack([parts[name][rows] for name in feature_names])  # (features, rows)
-        order = np.argsort(-matrix, axis=0, kind="stable")[:TOP_REASONS]
+        order = (
+            np.argsort(matrix, axis=0, kind="stable")[:AGAINST_REASONS]
+            if counters
+            else np.argsort(-matrix, axis=0, kind="stable")[:TOP_REASONS]
+        )
         ranked = np.take_along_axis(matrix, order, axis=0)
         for column, row in enumerate(rows.tolist()):
             names[row] = [feature_names[i] for i in order[:, column]]

@@ -267,6 +267,10 @@ def test_a_home_ev_charger_on_the_valley_tariff_is_not_taken_for_night_rigs():
     assert charger["f_evening_peak_share"] < 0.2  # nothing in the evening peak either, as rigs
     assert rigs["suspect"] and json.loads(rigs["reasons"])["route"] == "cheap_hours"
     assert not charger["suspect"]
+    # what held the charger down is said beside the reasons, strongest first
+    against = json.loads(charger["reasons"])["against"]
+    assert against[0]["feature"] == "night_to_night_change" and against[0]["contribution"] < -2
+    assert all(item["contribution"] < 0 for item in against)
 
 
 def test_night_rigs_with_nights_off_and_a_rack_down_draw_the_same_from_one_night_to_the_next():

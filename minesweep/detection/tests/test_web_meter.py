@@ -111,6 +111,27 @@ def test_the_evidence_page_defines_the_mining_load_as_its_basis_measured_it(
     assert "<dd>1,144,642 kWh</dd>" in client.get(page).content.decode()
 
 
+def test_the_evidence_page_says_what_held_the_score_down(
+    data_root, hidden_farm, simulated, analyst, client_for
+):
+    """An analyst reading a low score sees the counters beside the reasons, in one language at a time."""
+    from minesweep.detection.tests.test_services import finished_meter_run
+
+    finished_meter_run("test", simulated)
+    suspect = MeterSuspect.objects.get(account_id=FARM_ACCOUNT)
+    against = [{"feature": "night_to_night_change", "value": 0.1568, "contribution": -4.5}]
+    MeterSuspect.objects.filter(pk=suspect.pk).update(reasons={**suspect.reasons, "against": against})
+    client = client_for(analyst)
+    page = f"/analytics/meters/suspects/{suspect.pk}/"
+    zh = client.get(page).content.decode()
+    assert "主要反证" in zh and "夜间负荷逐夜用电变化" in zh and "-4.5" in zh and "Evidence against" not in zh
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    en = client.get(page).content.decode()
+    assert "Evidence against" in en and "Change of what the night load drew" in en and "主要反证" not in en
+    MeterSuspect.objects.filter(pk=suspect.pk).update(reasons={**suspect.reasons, "against": []})
+    assert "Evidence against" not in client.get(page).content.decode()  # none: no empty table
+
+
 def test_a_promoted_suspects_lead_reads_in_one_language_at_a_time(
     data_root, hidden_farm, simulated, analyst, client_for, make_staff
 ):
