@@ -351,32 +351,44 @@ def implied_precision(recall: float, fpr: float) -> float:
     return hits / (hits + fpr * (1 - PREVALENCE)) if hits + fpr else float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--per-profile", type=int, default=40, help="backgrounds (and as many miners) per profile"
-    )
-    parser.add_argument("--noise", type=float, default=0.05, help="σ of each account's own AR(1) noise")
-    parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--interval", choices=("15min", "1h"), default="15min", help="readings' interval")
+def add_account_arguments(parser: argparse.ArgumentParser, *, noise: float, seed: int) -> None:
+    """What every bench built on real load shapes asks: each account's noise, the rigs' habit, the seed and
+    where to keep the data (this one and ``simbench_bench.py``)."""
+    parser.add_argument("--noise", type=float, default=noise, help="σ of each account's own AR(1) noise")
     parser.add_argument(
         "--rigs",
         choices=("plain", "tariff"),
         default="plain",
         help="plain: rigs run whenever installed; tariff: half cut in the peak hours, and outages",
     )
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--workdir", type=Path, default=None)
+
+
+def workdir(chosen: Path | None, prefix: str) -> Path:
+    """``chosen`` (created if need be), or a new temporary folder."""
+    work = chosen or Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--per-profile", type=int, default=40, help="backgrounds (and as many miners) per profile"
+    )
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--interval", choices=("15min", "1h"), default="15min", help="readings' interval")
     parser.add_argument(
         "--profiles",
         choices=("classic", "revised", "all"),
         default="all",
         help="classic: the 1999 profiles (where changes are looked at); revised: the 2025 ones (to judge)",
     )
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--workdir", type=Path, default=None)
+    add_account_arguments(parser, noise=0.05, seed=2025)
     args = parser.parse_args()
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bdew-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = workdir(args.workdir, "bdew-")
     start = time.perf_counter()
     shapes = profiles(args.year, args.profiles)
     kw, rows = build_accounts(shapes, args.per_profile, args.noise, args.seed, args.rigs == "tariff")

@@ -94,7 +94,9 @@ def run_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
 
 def rescore(out: Path, options):
     """Scores from the features of an earlier run in ``out`` (kept in ``features.parquet``): weights
-    and fusion can be tried in seconds. Timings of such a run are not detect timings."""
+    and fusion can be tried in seconds. Timings of such a run are not detect timings. The features are
+    computed again when a feature was added since; a feature whose definition changed is not noticed —
+    delete ``features.parquet`` then."""
     import pyarrow.parquet as pq
 
     from minesweep.detection.meter.detect import build_tasks, run_engine

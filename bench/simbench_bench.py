@@ -54,7 +54,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,22 +268,13 @@ def main() -> None:
     parser.add_argument(
         "--per-kind", type=int, default=100, help="sites without rigs (and as many with) per kind"
     )
-    parser.add_argument("--noise", type=float, default=0.02, help="σ of each site's own AR(1) noise")
-    parser.add_argument(
-        "--rigs",
-        choices=("plain", "tariff"),
-        default="plain",
-        help="as bdew_bench.py: plain, or half cut in the peak hours, and outages",
-    )
     parser.add_argument(
         "--half", choices=("look", "judge"), default="look", help="look at changes; judge them"
     )
-    parser.add_argument("--seed", type=int, default=2016)
-    parser.add_argument("--workdir", type=Path, default=None)
+    bdew.add_account_arguments(parser, noise=0.02, seed=2016)
     args = parser.parse_args()
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="simbench-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = bdew.workdir(args.workdir, "simbench-")
     start = time.perf_counter()
     kw, rows, sources = build_accounts(args.half, args.per_kind, args.noise, args.seed, args.rigs == "tariff")
     built = time.perf_counter() - start

@@ -17,6 +17,7 @@ what it runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -478,21 +479,14 @@ def reasons_json(
 
     The ranking is done per route with numpy; the loop only assembles each account's small JSON.
     """
-    top_names, top_parts = _top_contributions(route_parts, best)
-    against_names, against_parts = _top_contributions(route_parts, best, counters=True)
+    (top_names, top_parts), (against_names, against_parts) = _top_contributions(route_parts, best)
     dates = [date_of_day_number(grid.start_day + d).isoformat() for d in range(grid.n_days)]
     reasons = []
     for row in range(len(best)):
-        top = [
-            {"feature": name, "value": _rounded(columns[name][row]), "contribution": round(part, 3)}
-            for name, part in zip(top_names[row], top_parts[row], strict=True)
-            if part > 0
-        ]
-        against = [
-            {"feature": name, "value": _rounded(columns[name][row]), "contribution": round(part, 3)}
-            for name, part in zip(against_names[row], against_parts[row], strict=True)
-            if part < 0
-        ]
+        top = _parts_json(columns, row, top_names[row], top_parts[row], keep=lambda part: part > 0)
+        against = _parts_json(
+            columns, row, against_names[row], against_parts[row], keep=lambda part: part < 0
+        )
         step_list = [
             {"date": dates[int(d)], "kw": kw, "rigs": round(kw / rig_kw, 1)}
             for d, kw in (json.loads(steps[row]) if steps[row] and steps[row] != "[]" else [])[:10]
@@ -506,30 +500,45 @@ def reasons_json(
     return reasons
 
 
-def _top_contributions(
-    route_parts: list[dict[str, np.ndarray]], best: np.ndarray, *, counters: bool = False
-) -> tuple[list[list[str]], list[list[float]]]:
-    """Per account, the names and values of the ``TOP_REASONS`` largest contributions of its best
-    route, largest first (ties in the route's feature order); with ``counters``, the
-    ``AGAINST_REASONS`` smallest, smallest first."""
-    names: list[list[str]] = [[] for _ in range(len(best))]
-    values: list[list[float]] = [[] for _ in range(len(best))]
+def _parts_json(
+    columns: dict[str, np.ndarray],
+    row: int,
+    names: list[str],
+    parts: list[float],
+    keep: Callable[[float], bool],
+) -> list[dict[str, Any]]:
+    """One account's ranked contributions as the reasons show them: feature, its value, its contribution."""
+    return [
+        {"feature": name, "value": _rounded(columns[name][row]), "contribution": round(part, 3)}
+        for name, part in zip(names, parts, strict=True)
+        if keep(part)
+    ]
+
+
+Ranked = tuple[list[list[str]], list[list[float]]]
+
+
+def _top_contributions(route_parts: list[dict[str, np.ndarray]], best: np.ndarray) -> tuple[Ranked, Ranked]:
+    """Per account, the names and values of the ``TOP_REASONS`` largest contributions of its best route,
+    largest first (ties in the route's feature order), and of its ``AGAINST_REASONS`` smallest, smallest
+    first — from one stack of the route's contributions."""
+    top: Ranked = ([[] for _ in range(len(best))], [[] for _ in range(len(best))])
+    against: Ranked = ([[] for _ in range(len(best))], [[] for _ in range(len(best))])
     for route, parts in enumerate(route_parts):
         rows = np.nonzero(best == route)[0]
         if not len(rows) or not parts:
             continue
         feature_names = list(parts)
         matrix = np.stack([parts[name][rows] for name in feature_names])  # (features, rows)
-        order = (
-            np.argsort(matrix, axis=0, kind="stable")[:AGAINST_REASONS]
-            if counters
-            else np.argsort(-matrix, axis=0, kind="stable")[:TOP_REASONS]
-        )
-        ranked = np.take_along_axis(matrix, order, axis=0)
-        for column, row in enumerate(rows.tolist()):
-            names[row] = [feature_names[i] for i in order[:, column]]
-            values[row] = ranked[:, column].tolist()
-    return names, values
+        for (names, values), order in (
+            (top, np.argsort(-matrix, axis=0, kind="stable")[:TOP_REASONS]),
+            (against, np.argsort(matrix, axis=0, kind="stable")[:AGAINST_REASONS]),
+        ):
+            ranked = np.take_along_axis(matrix, order, axis=0)
+            for column, row in enumerate(rows.tolist()):
+                names[row] = [feature_names[i] for i in order[:, column]]
+                values[row] = ranked[:, column].tolist()
+    return top, against
 
 
 def _rounded(value: float) -> float | None:
