@@ -49,6 +49,10 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "load_factor": ("负荷率（平均/峰值）", "Load factor (mean/peak)"),
     "profile_amplitude": ("日内负荷起伏", "Daily profile amplitude"),
     "daily_periodicity": ("日周期性", "Daily periodicity"),
+    "every_day_periodicity": (
+        "每天都有的日周期性（不含仅工作日出现的部分）",
+        "Daily periodicity of the rhythm that runs every day (its working-day part left out)",
+    ),
     "night_day_ratio": ("夜间/白天比", "Night/day ratio"),
     "weekend_weekday_ratio": ("周末/工作日比", "Weekend/weekday ratio"),
     "day_to_day_change": ("日间变化", "Day-to-day change"),

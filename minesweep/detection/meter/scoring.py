@@ -38,6 +38,7 @@ TOP_REASONS = 4
 AGAINST_REASONS = 2  # the strongest counters shown beside the reasons: why a score is not higher
 REPORTED_COLUMNS = (
     "mean_kw",
+    "daily_periodicity",  # scored as its every-day part (every_day_periodicity)
     "night_excess_variation",  # no longer scored: the nights off are the persistence's to count
     "fixed_part_of_base",
     "robust_peak_kw",
@@ -149,7 +150,9 @@ def add_meta_features(features: pa.Table, meta: pa.Table | None, pack: PolicyPac
 
     ``contract_utilisation`` = robust peak kW / contracted kVA (kVA counted as kW, DOMAIN §3);
     ``protected_tariff_flat`` in [0, 1] = flatness of a load billed on a protected tariff, else 0;
-    ``net_up_steps`` = upward minus downward steps, at least 0; ``fixed_floor_share`` is scaled down
+    ``net_up_steps`` = upward minus downward steps, at least 0; ``every_day_periodicity`` is the daily
+    periodicity of the rhythm that does not stop on rest days (:func:`every_day_periodicity`);
+    ``fixed_floor_share`` is scaled down
     where the fixed floor is less than ``MIN_FIXED_FLOOR_KW`` (:func:`rig_scale_fixed_floor`).
     """
     columns = {
@@ -173,9 +176,40 @@ def add_meta_features(features: pa.Table, meta: pa.Table | None, pack: PolicyPac
     columns["is_protected_tariff"] = protected.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         columns["night_excess_share"] = columns["night_excess_kw"] / columns["robust_peak_kw"]
+    if "working_day_rhythm_share" in columns:
+        columns["every_day_periodicity"] = every_day_periodicity(
+            columns["daily_periodicity"], columns["working_day_rhythm_share"], columns["profile_amplitude"]
+        )
     if "fixed_floor_share" in columns:
         columns["fixed_floor_share"] = rig_scale_fixed_floor(columns["fixed_floor_share"], columns["mean_kw"])
     return columns
+
+
+def every_day_periodicity(
+    periodicity: np.ndarray, working_day_share: np.ndarray, amplitude: np.ndarray
+) -> np.ndarray:
+    """The daily periodicity of the rhythm that runs every day, where the rhythm is a small part of the
+    demand: ``daily_periodicity`` × (1 − ``working_day_rhythm_share`` × the people-beside weight), the
+    weight 1 where the daily profile's swing (``profile_amplitude``, over the mean demand) is at most
+    ``PEOPLE_BESIDE_FULL_AMPLITUDE`` and 0 from ``PEOPLE_BESIDE_NO_AMPLITUDE`` on; the periodicity
+    itself where the share or the swing is unknown (daily readings, no calendar).
+
+    A rhythm that runs every day — servers' users, a process's shifts — is what a flat load has and
+    rigs have not; a rhythm that stops on rest days, on top of a load that is flat, is people beside
+    the load (an office on the farm's meter), which ``working_day_rhythm_share`` counts for rigs.
+    Counting the whole periodicity against and its working-day part for held such a farm under the
+    line twice over: its periodicity is high because rigs are flat, not because they move. Where the
+    working day's swing is most of the demand (an office: 1.0-1.7 on the tune family, farms with an
+    office 0.04-0.18), the people are the load and the whole periodicity counts.
+    """
+    share = np.nan_to_num(working_day_share, nan=0.0)
+    span = PEOPLE_BESIDE_NO_AMPLITUDE - PEOPLE_BESIDE_FULL_AMPLITUDE
+    beside = np.clip((PEOPLE_BESIDE_NO_AMPLITUDE - np.nan_to_num(amplitude, nan=np.inf)) / span, 0.0, 1.0)
+    return periodicity * (1.0 - share * beside)
+
+
+PEOPLE_BESIDE_FULL_AMPLITUDE = 0.25  # a daily swing under a quarter of the mean demand: people beside a load
+PEOPLE_BESIDE_NO_AMPLITUDE = 0.5  # from half the mean demand on, the people are the load
 
 
 MIN_FIXED_FLOOR_KW = STANDBY_SIZED_KW  # about three rigs: a smaller fixed floor is a fridge and standby

@@ -15,6 +15,7 @@ from minesweep.detection.meter.kernels.profile import bin_readings
 from minesweep.detection.meter.rigs import rig_power_kw
 from minesweep.detection.meter.scoring import (
     add_meta_features,
+    every_day_periodicity,
     load_pack,
     pack_scores,
     rig_scale_fixed_floor,
@@ -767,3 +768,34 @@ def test_a_data_centre_whose_load_rose_without_its_traffic_is_not_cleared_by_its
     # no traffic over periods: as before, the mean traffic alone speaks (and nothing is said of the step)
     assert unknown["score"] == pytest.approx(servers["score"], abs=0.02)
     assert len(json.loads(unknown["fusion"])["parts"]) == 2
+
+
+def test_a_rhythm_that_stops_on_rest_days_is_not_counted_against_the_flat_load_under_it():
+    """Rigs with a small office on their meter: the load's daily periodicity is high because the rigs
+    are flat and the office alone moves, but that rhythm stops on rest days — people beside the load,
+    not a process or servers' users, whose rhythm runs every day. Only the every-day part counts
+    against a flat load; a data centre's daily wave of the same size still holds it down. (Scored on the
+    whole periodicity, the farm was 0.46, not a suspect.)"""
+
+    def rigs(d):  # 600 kW drawing 4 % more or less from hour to hour (fans) and 2 % from day to day
+        rng = np.random.default_rng(11)
+        return 600.0 * (1 + rng.normal(0, 0.02, DAYS + 1)[d] + rng.normal(0, 0.04, len(d)))
+
+    def farm_with_small_office(d, h):  # and a 60 kW office open 9-18 on working days
+        return rigs(d) + 60.0 * ((h >= 9) & (h < 18)) * (((d + 4) % 7) < 5)
+
+    def data_centre(d, h):  # the same, with servers' users adding 60 kW by day, every day
+        return rigs(d) + 60.0 * ((h >= 9) & (h < 18))
+
+    farm, servers = score_table(_table(farm_with_small_office, data_centre), GRID).to_pylist()
+    assert farm["f_daily_periodicity"] > 0.3 and servers["f_daily_periodicity"] > 0.3
+    assert farm["f_every_day_periodicity"] < 0.1 < 0.5 < servers["f_every_day_periodicity"]
+    assert farm["suspect"] and json.loads(farm["reasons"])["route"] == "flat_load"
+    assert not servers["suspect"]
+
+
+def test_the_every_day_periodicity_leaves_out_only_a_working_day_rhythm_beside_a_larger_load():
+    periodicity = np.full(5, 0.8)
+    share = np.array([0.9, 0.0, np.nan, 0.9, 0.9])
+    amplitude = np.array([0.1, 0.1, 0.1, 1.2, 0.375])  # an office's swing is more than its mean demand
+    assert np.allclose(every_day_periodicity(periodicity, share, amplitude), [0.08, 0.8, 0.8, 0.8, 0.44])
