@@ -522,7 +522,7 @@ def reasons_json(
             columns, row, against_names[row], against_parts[row], keep=lambda part: part < 0
         )
         step_list = [
-            {"date": dates[int(d)], "kw": kw, "rigs": round(kw / rig_kw, 1)}
+            {"date": dates[int(d)], "kw": kw, "rigs": round(kw / rig_kw)}  # whole machines
             for d, kw in (json.loads(steps[row]) if steps[row] and steps[row] != "[]" else [])[:10]
         ]
         reasons.append(

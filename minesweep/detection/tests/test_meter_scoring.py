@@ -799,3 +799,12 @@ def test_the_every_day_periodicity_leaves_out_only_a_working_day_rhythm_beside_a
     share = np.array([0.9, 0.0, np.nan, 0.9, 0.9])
     amplitude = np.array([0.1, 0.1, 0.1, 1.2, 0.375])  # an office's swing is more than its mean demand
     assert np.allclose(every_day_periodicity(periodicity, share, amplitude), [0.08, 0.8, 0.8, 0.8, 0.44])
+
+
+def test_a_step_is_counted_in_whole_rigs():
+    def switched_on(d, h):  # 652 kW of rigs from day 60: 200.6 rigs of 3.25 kW
+        return 40.0 + 652.0 * (d >= 60)
+
+    (found,) = score_table(_table(switched_on), GRID).to_pylist()
+    (step,) = json.loads(found["reasons"])["steps"]
+    assert step["rigs"] == 201 and isinstance(step["rigs"], int)
