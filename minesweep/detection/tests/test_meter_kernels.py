@@ -96,6 +96,19 @@ def test_it_reports_steps_both_ways():
     assert (sizes != 0).sum() == 2
 
 
+def test_an_outage_of_a_few_days_is_no_step_but_rigs_added_in_batches_are():
+    """A farm down for three days and later at two thirds for five comes back to its level: no step
+    either way (the recovery had been listed as rigs switched on); rigs arriving in two batches a week
+    and a half apart are two steps up."""
+    farm = np.r_[np.full(60, 70.0), np.full(90, 15_000.0)]
+    farm[100:103] = 5_000.0
+    farm[115:120] = 10_000.0
+    batches = np.r_[np.full(40, 100.0), np.full(10, 400.0), np.full(100, 700.0)]
+    sizes = steps.detect_steps(np.stack([farm, batches]))
+    assert [int(d) for d in np.flatnonzero(sizes[0])] == [60] and sizes[0, 60] > 14_000
+    assert [int(d) for d in np.flatnonzero(sizes[1])] == [40, 50] and (sizes[1, [40, 50]] > 250).all()
+
+
 def test_it_measures_temperature_response_only_when_temperature_is_given():
     rng = np.random.default_rng(1)
     temperature = 5 + rng.normal(0, 4, DAYS)
