@@ -634,6 +634,12 @@ def _cn_multiple(multiple: str) -> str:
 
 
 def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """行政处罚决定书 (行政处罚法第五十九条). Its remedies (第五十九条第一款第（五）项: 途径和期限) are stated as periods
+    from receipt — 自收到本决定书之日起六十日内 (行政复议法第二十条), 六个月内 (行政诉讼法第四十六条) — in the template,
+    never as dates: an act is issued before it is served, so the dates computed from service
+    (``Decision.appeal_deadline``, ``lawsuit_deadline``) stay in the case record. The template used to read
+    "可以在{{appeal_deadline}}前", which printed "自收到本决定书之日起六十日内前" on first issue and calendar
+    dates once served: the same act read differently depending on when it was rendered."""
     decision: Decision = _pick(
         list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
@@ -672,12 +678,6 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "payment_channel": channel,
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
-            "appeal_deadline": cn_date(decision.appeal_deadline)
-            if decision.appeal_deadline
-            else "自收到本决定书之日起六十日内",
-            "lawsuit_deadline": cn_date(decision.lawsuit_deadline)
-            if decision.lawsuit_deadline
-            else "自收到本决定书之日起六个月内",
             "decided_on": cn_date(decision.decided_on),
             "seal": "（印章）" if decision.sealed else "（未盖章）",
         },

@@ -701,6 +701,42 @@ def test_a_decision_that_lowers_the_announced_fine_states_the_reason_adopted(cas
     assert text.count("经复核") == 1
 
 
+REMEDIES_SAID = (
+    "如不服本决定，可以自收到本决定书之日起六十日内向包头市人民政府申请行政复议，"
+    "或者自收到本决定书之日起六个月内向包头市辖区内有管辖权的人民法院提起行政诉讼。"
+)
+
+
+def test_the_decision_states_its_remedies_as_periods_from_receipt_before_and_after_service(case):
+    """行政处罚法第五十九条第一款第（五）项, 行政复议法第二十条, 行政诉讼法第四十六条: the periods run from receipt.
+    The decision as first issued (not yet served) read "可以在自收到本决定书之日起六十日内前向…", and once
+    served "可以在2026年12月11日前向…": the act must read the same whenever it is rendered, the computed dates
+    staying in the case record."""
+    from minesweep.cases.models import Decision
+
+    decision = case.decisions.get()
+    served = (decision.served_on, decision.appeal_deadline, decision.lawsuit_deadline)
+    assert all(served)  # the scenario served it: the record keeps the computed dates
+    Decision.objects.filter(pk=decision.pk).update(
+        served_on=None, appeal_deadline=None, lawsuit_deadline=None
+    )
+    first = document_issue(actor="test", case=case, kind="decision")
+    before = docx_text(bytes(first.docx))
+    Decision.objects.filter(pk=decision.pk).update(
+        served_on=served[0], appeal_deadline=served[1], lawsuit_deadline=served[2]
+    )
+    after = docx_text(
+        bytes(document_issue(actor="test", case=case, kind="decision", reissue=True, reason="送达后").docx)
+    )
+    for text in (before, after):
+        assert REMEDIES_SAID in text
+        assert "内前" not in text and "可以在" not in text
+        assert cn_date(served[1]) not in text and cn_date(served[2]) not in text
+        assert check("decision", text, number=first.number) == []
+    dated = before.replace("可以自收到本决定书之日起六十日内", "可以在2026年12月11日前")
+    assert check("decision", dated, number=first.number) != []  # the checker reads it too
+
+
 def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_acts_here(case):
     """A track recorded as a measure before such measures were routed to a 建议函 (older data): its 处理决定书
     would name the case authority as deciding the 节能监察机构's measure, so it is refused and says why."""
