@@ -863,12 +863,16 @@ def _referral_attachments(referral: Referral, theft: CaseCalculation | None = No
 
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
-    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it. A
-    referral of another offence (洗钱, 非法集资) carries no theft figures: its amounts are in the report."""
+    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it — only
+    where the quantity was verified (:func:`quantity_verified`); a presumed quantity is said to be one and
+    the amount left to the police (:func:`_presumed_theft`, 两高2013年盗窃解释第四条). A referral of another
+    offence (洗钱, 非法集资) carries no theft figures: its amounts are in the report."""
     calc = _theft(case, referral.party) if referral.action == "refer_police_theft" else None
     value = _result(calc, "back_charge_yuan")
     threshold = load_pack(case.pack).settings.decimal("theft_criminal_threshold_yuan")
-    if calc is not None and value is not None:
+    if calc is not None and value is not None and not quantity_verified(calc):
+        theft = _presumed_theft(calc, value)
+    elif calc is not None and value is not None:
         reached = "已达到" if value >= threshold else "未达到"
         theft = (
             f"经核算，窃电量{plain(calc.kwh)}千瓦时，窃电价值（按应补交电费计）{yuan(value)}，"
@@ -900,6 +904,35 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
             timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
         ),
     }
+
+
+THEFT_INTERPRETATION = "《最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释》"
+
+
+def quantity_verified(calc: CaseCalculation) -> bool:
+    """Whether a theft calculation's kWh was established from the actual time of use (hours per day and days
+    entered), not presumed because the time could not be established (``unknown_duration``: 供电营业规则,
+    at least 180 days × 12 h a day). A record that says neither is not taken as verified."""
+    inputs = calc.inputs or (calc.output or {}).get("inputs") or {}
+    if inputs.get("unknown_duration"):
+        return False
+    return all(inputs.get(key) not in (None, "") for key in ("hours_per_day", "days"))
+
+
+def _presumed_theft(calc: CaseCalculation, value: Decimal) -> str:
+    """The 移送书's theft sentence when the time of use was not established. The 供电营业规则 presumption
+    (180 days × 12 h) fixes what the supplier may charge (补交电费), not the amount of a crime: 两高2013年盗窃
+    解释 (法释〔2013〕8号) 第四条第一款第（三）项 counts stolen power by the verified quantity, or failing that by
+    the average monthly use in the six months before the theft minus the average metered use after. So the
+    letter gives the presumed back charge as such and leaves the criminal amount to the police; it never says
+    the presumed figure "已达到…追诉标准" (the 移送书 of a 60-rig café asserted 864,000元 from 800 kW × 12 h ×
+    180 d)."""
+    return (
+        f"因窃电时间无法查明，按《供电营业规则》推定的追补电量为{plain(calc.kwh)}千瓦时，"
+        f"应补交电费（推定）{yuan(value)}；该数额是供电企业追补电费的推定数额，不是盗窃数额。"
+        f"盗窃电力的数额，请依照{THEFT_INTERPRETATION}第四条，按查实的窃电量核定；窃电量无法查实的，"
+        "以盗窃前六个月月均正常用电量减去盗窃后计量仪表显示的月均用电量推算"
+    )
 
 
 def listing_decision_title(severity: str) -> str:
