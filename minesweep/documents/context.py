@@ -1159,12 +1159,17 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     """能耗预算指标核减通知: the case authority tells the government of the county where the mining ran that the
     mining's energy is counted in the county's 能耗双控 assessment and cut from its energy budget (twice over for
-    a new project, 发改运行〔2021〕1283号). Interpretation relied on: 《中华人民共和国节约能源法》第六条 makes the
-    energy targets a responsibility of the local governments, assessed on them — so the cut is an act between
-    governments, addressed to the county's government alone. The party is named as the subject of the facts and
-    is asked nothing: a company has no regional energy budget to cut (the notice was addressed to the party and
-    its government and asked both to 落实核减), and what is decided against the party itself is its 处理决定书.
-    Issued only on facts that passed review (the determination approved): the notice states them as found."""
+    a new project, 发改运行〔2021〕1283号). The cut is an act between governments, addressed to the county's
+    government alone. The party is named as the subject of the facts and is asked nothing: a company has no
+    regional energy budget to cut (the notice was addressed to the party and its government and asked both to
+    落实核减), and what is decided against the party itself is its 处理决定书. Issued only on facts that passed
+    review (the determination approved): the notice states them as found.
+
+    Its legal basis is the pack's for the measure 核减能耗预算指标 (:func:`energy_cut_grounds`), never one
+    written here: the notice used to cite 《节约能源法》第六条 of its own accord, while the pack marks that
+    measure's basis as awaiting the legal office (用能预算管理的具体依据待法制审核确认) and the 处理决定书 of the same
+    measure is refused for it (:func:`_measure_grounds`); 第六条 sets up the target-responsibility system and
+    gives no city 发改委 a power to cut a county's budget."""
     determination = getattr(case, "determination", None)
     if determination is None or determination.status != Determination.Status.APPROVED:
         raise DocumentError(
@@ -1200,7 +1205,7 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     ]
     target_party = calc.party
     new_project = bool(doubled)
-    grounds = [Citation("中华人民共和国节约能源法", "第六条")]
+    grounds = energy_cut_grounds(case, target_party)
     return Prepared(
         f"calculation:{calc.pk}",
         target_party,
@@ -1220,6 +1225,58 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         },
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
+
+
+ENERGY_CUT = "energy_quota_cut"
+
+
+def energy_cut_grounds(case: Case, party: CaseParty | None) -> list[Citation]:
+    """The statutes a 能耗预算指标核减通知 rests on: the ``legal_basis`` of the measure 核减能耗预算指标
+    (``energy_quota_cut``) as the case's determination recorded it — ``party``'s own first, else any party's
+    of the case — or, when no party's measures carry it, as the case's pack defines it. Refused, with nothing
+    issued, while the pack marks that basis as awaiting the legal office (:data:`PENDING_BASIS`, the same
+    rule as the 处理决定书's ``documents.basis_pending``), and when the pack names no statute for it: no
+    article is supplied here in the pack's place."""
+    actions = _energy_cut_actions(case, party)
+    pending = pending_bases(actions)
+    if pending:
+        laws = "、".join(f"《{law}》" for law in pending)
+        raise DocumentError(
+            "documents.basis_pending",
+            f"政策包注明核减能耗预算指标所依据的{laws}的具体条款{PENDING_BASIS}，不能出具能耗预算指标核减通知",
+            f"the policy pack marks the article of {', '.join(pending)} on which the energy-budget cut rests "
+            "as awaiting the legal office's confirmation: no energy-budget cut notice can be issued",
+        )
+    statutes = _statutes(actions)
+    if not statutes:
+        raise DocumentError(
+            "documents.no_energy_cut_basis",
+            "政策包没有为核减能耗预算指标规定法律、法规依据，不能出具能耗预算指标核减通知：请由地区法制机构在政策包中确认依据条款",
+            "the policy pack names no statute for cutting the energy budget: no energy-budget cut notice can be "
+            "issued; the region's legal office confirms the article in the pack",
+        )
+    return statutes
+
+
+def _energy_cut_actions(case: Case, party: CaseParty | None) -> list[dict[str, Any]]:
+    """The ``energy_quota_cut`` actions of the case's standing measures (``party``'s first), else the pack's."""
+    determination = getattr(case, "determination", None)
+    measures = list(determination.measures.filter(struck=False)) if determination is not None else []
+    measures.sort(key=lambda m: party is None or m.party_id != party.pk)
+    recorded = [
+        action
+        for measure in measures
+        for action in measure.actions
+        if isinstance(action, dict) and action.get("code") == ENERGY_CUT
+    ]
+    if recorded:
+        return recorded[:1]
+    return [
+        {"code": action.code, "legal_basis": [basis.as_dict() for basis in action.legal_basis]}
+        for rule in load_pack(case.pack).rules
+        for action in rule.actions
+        if action.code == ENERGY_CUT
+    ][:1]
 
 
 def _as_found(findings: str) -> str:

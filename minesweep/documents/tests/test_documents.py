@@ -25,7 +25,7 @@ from minesweep.documents.services import document_issue
 from minesweep.policy import calc as policy_calc
 from minesweep.policy.packs import load_pack
 
-from .conftest import OFFICIAL_ID
+from .conftest import CONFIRMED_ENERGY_CITED, OFFICIAL_ID, confirm_energy_cut_basis
 
 pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
@@ -146,7 +146,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "吨标准煤",
             "折标依据：GB/T 2589-2020",
             "九原区人民政府：",  # the county's government alone: the budget cut is the county's
-            "根据《中华人民共和国节约能源法》第六条",
+            f"根据{CONFIRMED_ENERGY_CITED}",  # the pack's confirmed basis (the test confirms it)
             "核减九原区能耗预算指标。核算过程如下",
         ],
         "proposal": [
@@ -175,6 +175,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, kind, tmp_path):
+    if kind == "energy_cut":  # refused while the pack's basis awaits the legal office
+        confirm_energy_cut_basis(case)
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
@@ -497,6 +499,7 @@ def test_it_uses_an_administrators_edited_template_and_refuses_unknown_fields(ca
     settings.DOCUMENT_TEMPLATE_DIR = str(tmp_path)
     document = document_issue(actor="test", case=case, kind="proposal")
     assert "联系人：综合科 0472-1234567" in docx_text(bytes(document.docx))
+    confirm_energy_cut_basis(case)
     broken = Document(str(tmp_path / "energy_cut.docx"))
     broken.add_paragraph("{{typo_field}}")
     broken.save(str(tmp_path / "energy_cut.docx"))
@@ -750,10 +753,11 @@ def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_a
     assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
 
 
-def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy_law(case):
-    """The cut is of the county's energy budget, assessed on its government (节约能源法第六条): the notice was
-    addressed to the café *and* its government and asked both to 落实核减. Now the government alone is
-    addressed, the café is named as the subject of the facts, and the draft eight measures appear nowhere."""
+def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_packs_basis(case):
+    """The cut is of the county's energy budget, assessed on its government: the notice was addressed to the
+    café *and* its government and asked both to 落实核减. Now the government alone is addressed, the café is
+    named as the subject of the facts, and the draft eight measures appear nowhere."""
+    confirm_energy_cut_basis(case)
     document = document_issue(actor="test", case=case, kind="energy_cut")
     text = docx_text(bytes(document.docx))
     lines = text.splitlines()
@@ -761,7 +765,7 @@ def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy
     assert addressee == f"{case.division.name}人民政府："
     assert document.party is not None and document.party.name in text
     assert f"{document.party.name}、" not in text  # never an addressee beside the government
-    assert "根据《中华人民共和国节约能源法》第六条" in text
+    assert f"根据{CONFIRMED_ENERGY_CITED}" in text and "节约能源法" not in text
     assert (
         "1283号" not in text
     )  # an existing project is counted once: the 1283号 double count is not relied on
@@ -789,13 +793,46 @@ def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(ca
         tce=calc.result["tce"],
         created_by=case.lead_officer,
     )
+    confirm_energy_cut_basis(case)
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="energy_cut", party=party).docx))
     assert (
-        "根据《中华人民共和国节约能源法》第六条和《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》"
+        f"根据{CONFIRMED_ENERGY_CITED}和《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》"
         "（发改运行〔2021〕1283号），上述“挖矿”活动的用电量折算为能耗，新增项目能耗加倍计入" in text
     )
     assert "245.8吨标准煤" in text  # 122.9 tce × 2
     assert "1283号" not in text.split("折标依据：", 1)[1]  # the doubling is no conversion factor
+
+
+def test_no_energy_cut_notice_rests_on_an_article_the_pack_marks_as_awaiting_the_legal_office(case):
+    """The notice cited 《节约能源法》第六条 of its own accord, while the pack marks the basis of 核减能耗预算指标
+    as 用能预算管理的具体依据待法制审核确认 and the 处理决定书 of that measure is refused for it. Its basis is now
+    the pack's: refused while pending, as the 处理决定书 is, nothing issued or numbered."""
+    from minesweep.documents.numbering import act_for
+
+    calc = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert refused.value.code == "documents.basis_pending"
+    assert (
+        "《中华人民共和国节约能源法》" in refused.value.message_zh
+        and "待法制审核确认" in refused.value.message_zh
+    )
+    assert "energy-budget cut notice" in refused.value.message_en
+    assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
+    assert act_for(kind="energy_cut", target=f"calculation:{calc.pk}") is None
+
+
+def test_no_energy_cut_notice_where_the_pack_names_no_basis_for_the_cut(case):
+    """A pack without the measure (or with no statute for it) gives the notice nothing to rest on: no article
+    is supplied in its place."""
+    for measure in case.determination.measures.all():
+        measure.actions = [a for a in measure.actions if a.get("code") != "energy_quota_cut"]
+        measure.save(update_fields=["actions"])
+    case.pack = "national_1283"  # its rules have no 核减能耗预算指标
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert refused.value.code == "documents.no_energy_cut_basis"
+    assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
 
 
 def test_no_energy_cut_notice_before_the_facts_pass_review(case):
