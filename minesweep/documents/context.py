@@ -37,6 +37,7 @@ from minesweep.documents.authority import (
     league_of,
     organ,
     penalty_actions,
+    penalty_issued_here,
     penalty_issuer,
     track_actions,
 )
@@ -1417,7 +1418,8 @@ def _review_basis(case: Case, party: CaseParty | None) -> str:
         return article
     own = case_issuer(case).name
     decides_a_fine = any(
-        penalty_actions(p) and penalty_issuer(case, p).name == own for p in case.parties.all()
+        penalty_actions(p) and penalty_issued_here(case, p) and penalty_issuer(case, p).name == own
+        for p in case.parties.all()
     )
     return f"{article}和{REVIEW_SYSTEM}" if decides_a_fine else REVIEW_SYSTEM
 

@@ -753,6 +753,34 @@ def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_a
     assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
 
 
+@pytest.mark.parametrize("kind", ["notice", "decision", "legal_review", "discussion", "service_receipt"])
+def test_no_penalty_document_is_issued_in_another_organs_name_for_an_organ_that_issues_no_acts_here(
+    case, kind
+):
+    """A penalty track recorded before penalties of such organs were routed to a 建议函: the organ holding the
+    power has no confirmed name and 文号 code (as the 节能监察机构 here, or Sichuan's 电力管理部门, 待确认), and its
+    告知书, 决定书, 法制审核 and 集体讨论 were issued as the 包头市发展和改革委员会's. A penalty is the holder's
+    (行政处罚法第十七条) and void from an organ without the power (第三十八条): refused, nothing issued."""
+    from minesweep.cases.models import Measure
+
+    cafe = case.parties.get(category="internet_cafe")
+    for measure in Measure.objects.filter(determination__case=case, party=cafe):
+        measure.actions = [
+            {**a, "authority": "energy_conservation_supervision"} if a.get("track") == "penalty" else a
+            for a in measure.actions
+        ]
+        measure.save(update_fields=["actions"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind=kind, party=cafe)
+    assert refused.value.code == "documents.not_this_organs_power"
+    assert "第十七条" in refused.value.message_zh and "第三十八条" in refused.value.message_zh
+    assert (
+        "包头市发展和改革委员会" in refused.value.message_zh
+        and "letter of advice" in refused.value.message_en
+    )
+    assert not IssuedDocument.objects.filter(case=case, kind=kind).exists()
+
+
 def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_packs_basis(case):
     """The cut is of the county's energy budget, assessed on its government: the notice was addressed to the
     café *and* its government and asked both to 落实核减. Now the government alone is addressed, the café is
