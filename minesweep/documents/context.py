@@ -672,6 +672,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "policy_context": context,
             "policy_note": served_policy_note(context, "参照，不作为处罚依据"),
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
+            "back_charge": back_charge_order(case, decision),
             "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
             if decision.payment_deadline
@@ -683,6 +684,52 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "seal": "（印章）" if decision.sealed else "（未盖章）",
         },
     )
+
+
+RECOVERY = "追缴电费"
+#: The period the decision gives for paying the back charge: the fine's own (行政处罚法第六十七条第三款), so the
+#: party has one date to meet; no statute fixes a period for the back charge itself.
+BACK_CHARGE_PERIOD = "自收到本决定书之日起十五日内"
+
+
+def back_charge_order(case: Case, decision: Decision) -> str:
+    """What a decision that orders 追缴电费 (电力法第七十一条: 责令停止违法行为，追缴电费并处…罚款) says of it in
+    its 履行方式和期限 (行政处罚法第五十九条第一款第（三）、（四）项): the amount (the back charge of the party's
+    theft calculation, 补交电费 only — 违约使用电费 is the supplier's under the supply contract), who it is paid
+    to (the supply company, whose power was taken), by when, and that paying the company under its own
+    recovery discharges it. "" when the decision orders no recovery.
+
+    Why state it rather than leave it to the 建议函: the recovery is part of the 电力管理部门's order under
+    第七十一条 (DOMAIN §4a: stop, recover the charges, fine), and an order with no amount, payee or period can be
+    neither performed nor enforced; naming the supply company as payee, the company the 建议函 asks to recover
+    the same charges, makes it one debt paid once, not two. A decision ordering a recovery with no computed
+    back charge is refused rather than issued indeterminate."""
+    if RECOVERY not in clean_paper(decision.penalty_and_basis):
+        return ""
+    value = _result(_theft(case, decision.party), "back_charge_yuan")
+    if value is None:
+        raise DocumentError(
+            "documents.back_charge_missing",
+            f"决定书责令{RECOVERY}，但案件中没有“{decision.party.name}”的窃电核算（应补交电费金额），"
+            "不能出具：请先进行窃电核算，或者在处罚内容中不再责令追缴电费（行政处罚法第五十九条）",
+            f"the decision orders the recovery of charges but the case has no theft calculation (back charge) "
+            f"for '{decision.party.name}': compute it first, or do not order the recovery (Administrative "
+            "Penalty Law Art. 59)",
+        )
+    supplier = _supplier(case, decision.party)
+    return (
+        f"{RECOVERY}：你（单位）应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
+        f"已向{supplier}补交该电费的，视为已履行本项，不重复缴纳。罚款："
+    )
+
+
+def _supplier(case: Case, party: CaseParty) -> str:
+    """The supply company the back charge is paid to: the one the party's 建议函 went to, else the pack's."""
+    track = party.tracks.filter(kind="other_authority", authority="grid_company").first()
+    if track is not None and configured(track.authority_name):
+        return track.authority_name
+    found = organ(case, "grid_company")
+    return configured(found.name) if found is not None and configured(found.name) else "供电企业"
 
 
 _BASIS_CLAUSE = re.compile(r"[，；,;]?\s*(?:依据|根据)(?:[及和、]?《[^》]+》(?:第[^，。；、《]+条)?)+")

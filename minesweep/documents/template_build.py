@@ -94,7 +94,7 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "四、行政处罚的履行方式和期限"),
         (
             "para",
-            "{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
+            "{{back_charge}}{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
             "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额"
             "（《中华人民共和国行政处罚法》第七十二条）。",
         ),

@@ -740,6 +740,34 @@ def test_the_decision_states_its_remedies_as_periods_from_receipt_before_and_aft
     assert check("decision", dated, number=first.number) != []  # the checker reads it too
 
 
+def test_the_decision_states_the_back_charge_its_payee_and_period(case):
+    """电力法第七十一条: 责令停止违法行为，追缴电费并处罚款. The decision ordered "追缴电费" with no amount, payee or
+    period (行政处罚法第五十九条第一款第（三）、（四）项) while the 建议函 asked the grid company to recover the same
+    charges. It now states the back charge of the café's theft calculation (400 kW × 12 h × 180 d × 0.50元),
+    paid to that same company, and that paying it once discharges the order."""
+    cafe = case.parties.get(category="internet_cafe")
+    advice = cafe.tracks.get(kind="other_authority", authority="grid_company")
+    assert advice.authority_name == "内蒙古电力（集团）有限责任公司"
+    document = document_issue(actor="test", case=case, kind="decision", party=cafe)
+    text = docx_text(bytes(document.docx))
+    assert "追缴电费并处罚款" in text
+    assert (
+        "追缴电费：你（单位）应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
+        "向内蒙古电力（集团）有限责任公司缴纳；已向内蒙古电力（集团）有限责任公司补交该电费的，视为已履行本项，"
+        "不重复缴纳。罚款：" in text
+    )
+    assert check("decision", text, number=document.number) == []
+
+
+def test_a_decision_ordering_a_recovery_without_a_computed_back_charge_is_refused(case):
+    cafe = case.parties.get(category="internet_cafe")
+    case.calculations.filter(kind=CaseCalculation.Kind.THEFT).delete()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=cafe)
+    assert refused.value.code == "documents.back_charge_missing" and cafe.name in refused.value.message_zh
+    assert not IssuedDocument.objects.filter(case=case, kind="decision").exists()
+
+
 def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_acts_here(case):
     """A track recorded as a measure before such measures were routed to a 建议函 (older data): its 处理决定书
     would name the case authority as deciding the 节能监察机构's measure, so it is refused and says why."""
