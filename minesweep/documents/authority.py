@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minesweep.cases.models import Case, CaseParty, Decision, Notice
+from minesweep.core.errors import DomainError
 from minesweep.policy.errors import PolicyError
 from minesweep.policy.packs import Authority, authority_for, load_pack
 from minesweep.registry.models import Division
@@ -80,8 +81,9 @@ def issuer_at(pack_name: str, division: Division, authority_type: str = "") -> I
     found = _organ_at(pack_name, division.code, authority_type or pack.case_authority)
     if authority_type and not _signs(pack.case_authority, found, authority_type):
         # An authority the pack gives no 文号 abbreviation cannot number an act: the case authority issues
-        # the case's own acts about it (a 建议函 to it, a referral); a measure in that authority's power is
-        # never decided in the case authority's name (cases.services.tracks.route_action).
+        # the case's own acts about it (a 建议函 to it, a referral); a measure or a penalty in that authority's
+        # power is never decided in the case authority's name (cases.services.tracks.route_action,
+        # penalty_issuer).
         found = _organ_at(pack_name, division.code, pack.case_authority)
     return _issuer(found, fallback.code) if found is not None else fallback
 
@@ -131,12 +133,54 @@ def penalty_actions(party: CaseParty | None) -> list[dict[str, Any]]:
     return track_actions(party, "penalty")
 
 
+def penalty_authority(party: CaseParty | None) -> str:
+    """The authority type holding the party's penalty power (the first penalty action's), or ""."""
+    return next((str(a["authority"]) for a in penalty_actions(party) if a.get("authority")), "")
+
+
+def penalty_issued_here(case: Case, party: CaseParty | None) -> bool:
+    """Whether the party's penalty acts can be issued on the platform in the name of the organ holding the
+    power (:func:`issues_on_platform`); True when the party has no penalty held by another authority type."""
+    authority = penalty_authority(party)
+    return not authority or issues_on_platform(case.pack, case.division, authority)
+
+
+def penalty_holder_name(case: Case, party: CaseParty | None) -> str:
+    """The name the pack gives the organ holding the party's penalty power, remarks and all (成都市经济和信息化局
+    （电力管理部门，待确认）); the authority type when the pack names none."""
+    authority = penalty_authority(party)
+    holder = _organ_at(case.pack, case.division.code, authority)
+    return holder.name if holder is not None else authority
+
+
 def penalty_issuer(case: Case, party: CaseParty | None) -> Issuer:
-    """The authority that holds the penalty power for this party (the first penalty action's authority)."""
-    for action in penalty_actions(party):
-        if action.get("authority"):
-            return case_issuer(case, str(action["authority"]))
-    return case_issuer(case)
+    """The authority that holds the penalty power for this party (the first penalty action's authority), in
+    whose name its 告知书, 决定书, 法制审核, 集体讨论, 听证 and 送达 are issued and recorded.
+
+    Refused (``documents.not_this_organs_power``) when that organ does not issue acts on the platform (no
+    confirmed name and 文号 code for the case's division, e.g. a 电力管理部门 the pack marks 待确认): a penalty is
+    imposed by the organ that holds the power, within its competence (行政处罚法第十七条), and one imposed by an
+    organ without it is void (第三十八条第一款), so the case authority is never put in its place — as
+    :func:`issuer_at` does for the case's own acts about that organ. New cases route such a penalty to a
+    建议函 to the organ (``cases.services.tracks.route_action``), as they do a measure; this refusal covers
+    penalty tracks recorded before that."""
+    authority = penalty_authority(party)
+    if not authority:
+        return case_issuer(case)
+    if not issues_on_platform(case.pack, case.division, authority):
+        name = penalty_holder_name(case, party)
+        raise DomainError(
+            "documents.not_this_organs_power",
+            f"该项行政处罚由{name}依法作出，本平台未确认该机关的发文机关信息（名称待确认或者没有文号代字），不能以"
+            f"{case_issuer(case).name}或者其他机关的名义出具或者办理该行政处罚的文书（行政处罚法第十七条；不具有"
+            "行政主体资格的机关实施的行政处罚无效，第三十八条）；请以建议函将该事项告知该机关，或者由地区在政策包中确认该机关",
+            f"this penalty is {name}'s to impose and that organ issues no acts on this platform (its name is "
+            f"unconfirmed or it has no document code): no penalty document can be issued or recorded in the "
+            f"name of {case_issuer(case).name} or any other organ (Administrative Penalty Law Art. 17; a penalty "
+            "by an organ without the power is void, Art. 38); send that organ a letter of advice, or have the "
+            "region confirm the organ in the policy pack",
+        )
+    return case_issuer(case, authority)
 
 
 def issuer_for(case: Case, kind: str, target: str) -> Issuer:

@@ -37,6 +37,7 @@ from minesweep.documents.authority import (
     league_of,
     organ,
     penalty_actions,
+    penalty_issued_here,
     penalty_issuer,
     track_actions,
 )
@@ -634,6 +635,12 @@ def _cn_multiple(multiple: str) -> str:
 
 
 def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """行政处罚决定书 (行政处罚法第五十九条). Its remedies (第五十九条第一款第（五）项: 途径和期限) are stated as periods
+    from receipt — 自收到本决定书之日起六十日内 (行政复议法第二十条), 六个月内 (行政诉讼法第四十六条) — in the template,
+    never as dates: an act is issued before it is served, so the dates computed from service
+    (``Decision.appeal_deadline``, ``lawsuit_deadline``) stay in the case record. The template used to read
+    "可以在{{appeal_deadline}}前", which printed "自收到本决定书之日起六十日内前" on first issue and calendar
+    dates once served: the same act read differently depending on when it was rendered."""
     decision: Decision = _pick(
         list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
@@ -665,6 +672,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "policy_context": context,
             "policy_note": served_policy_note(context, "参照，不作为处罚依据"),
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
+            "back_charge": back_charge_order(case, decision),
             "compliance": clean_paper(decision.compliance),
             "payment_deadline": cn_date(decision.payment_deadline)
             if decision.payment_deadline
@@ -672,16 +680,56 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "payment_channel": channel,
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
-            "appeal_deadline": cn_date(decision.appeal_deadline)
-            if decision.appeal_deadline
-            else "自收到本决定书之日起六十日内",
-            "lawsuit_deadline": cn_date(decision.lawsuit_deadline)
-            if decision.lawsuit_deadline
-            else "自收到本决定书之日起六个月内",
             "decided_on": cn_date(decision.decided_on),
             "seal": "（印章）" if decision.sealed else "（未盖章）",
         },
     )
+
+
+RECOVERY = "追缴电费"
+#: The period the decision gives for paying the back charge: the fine's own (行政处罚法第六十七条第三款), so the
+#: party has one date to meet; no statute fixes a period for the back charge itself.
+BACK_CHARGE_PERIOD = "自收到本决定书之日起十五日内"
+
+
+def back_charge_order(case: Case, decision: Decision) -> str:
+    """What a decision that orders 追缴电费 (电力法第七十一条: 责令停止违法行为，追缴电费并处…罚款) says of it in
+    its 履行方式和期限 (行政处罚法第五十九条第一款第（三）、（四）项): the amount (the back charge of the party's
+    theft calculation, 补交电费 only — 违约使用电费 is the supplier's under the supply contract), who it is paid
+    to (the supply company, whose power was taken), by when, and that paying the company under its own
+    recovery discharges it. "" when the decision orders no recovery.
+
+    Why state it rather than leave it to the 建议函: the recovery is part of the 电力管理部门's order under
+    第七十一条 (DOMAIN §4a: stop, recover the charges, fine), and an order with no amount, payee or period can be
+    neither performed nor enforced; naming the supply company as payee, the company the 建议函 asks to recover
+    the same charges, makes it one debt paid once, not two. A decision ordering a recovery with no computed
+    back charge is refused rather than issued indeterminate."""
+    if RECOVERY not in clean_paper(decision.penalty_and_basis):
+        return ""
+    value = _result(_theft(case, decision.party), "back_charge_yuan")
+    if value is None:
+        raise DocumentError(
+            "documents.back_charge_missing",
+            f"决定书责令{RECOVERY}，但案件中没有“{decision.party.name}”的窃电核算（应补交电费金额），"
+            "不能出具：请先进行窃电核算，或者在处罚内容中不再责令追缴电费（行政处罚法第五十九条）",
+            f"the decision orders the recovery of charges but the case has no theft calculation (back charge) "
+            f"for '{decision.party.name}': compute it first, or do not order the recovery (Administrative "
+            "Penalty Law Art. 59)",
+        )
+    supplier = _supplier(case, decision.party)
+    return (
+        f"{RECOVERY}：你（单位）应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
+        f"已向{supplier}补交该电费的，视为已履行本项，不重复缴纳。罚款："
+    )
+
+
+def _supplier(case: Case, party: CaseParty) -> str:
+    """The supply company the back charge is paid to: the one the party's 建议函 went to, else the pack's."""
+    track = party.tracks.filter(kind="other_authority", authority="grid_company").first()
+    if track is not None and configured(track.authority_name):
+        return track.authority_name
+    found = organ(case, "grid_company")
+    return configured(found.name) if found is not None and configured(found.name) else "供电企业"
 
 
 _BASIS_CLAUSE = re.compile(r"[，；,;]?\s*(?:依据|根据)(?:[及和、]?《[^》]+》(?:第[^，。；、《]+条)?)+")
@@ -863,12 +911,16 @@ def _referral_attachments(referral: Referral, theft: CaseCalculation | None = No
 
 def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
     """The theft figures that matter for prosecution: the value of the stolen power alone (the back charge,
-    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it. A
-    referral of another offence (洗钱, 非法集资) carries no theft figures: its amounts are in the report."""
+    i.e. stolen kWh × tariff) tested against the threshold; 违约使用电费 and fines are not part of it — only
+    where the quantity was verified (:func:`quantity_verified`); a presumed quantity is said to be one and
+    the amount left to the police (:func:`_presumed_theft`, 两高2013年盗窃解释第四条). A referral of another
+    offence (洗钱, 非法集资) carries no theft figures: its amounts are in the report."""
     calc = _theft(case, referral.party) if referral.action == "refer_police_theft" else None
     value = _result(calc, "back_charge_yuan")
     threshold = load_pack(case.pack).settings.decimal("theft_criminal_threshold_yuan")
-    if calc is not None and value is not None:
+    if calc is not None and value is not None and not quantity_verified(calc):
+        theft = _presumed_theft(calc, value)
+    elif calc is not None and value is not None:
         reached = "已达到" if value >= threshold else "未达到"
         theft = (
             f"经核算，窃电量{plain(calc.kwh)}千瓦时，窃电价值（按应补交电费计）{yuan(value)}，"
@@ -900,6 +952,35 @@ def _police_fields(case: Case, referral: Referral) -> dict[str, str]:
             timezone.localtime(referral.transferred_at).date() if referral.transferred_at else None
         ),
     }
+
+
+THEFT_INTERPRETATION = "《最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释》"
+
+
+def quantity_verified(calc: CaseCalculation) -> bool:
+    """Whether a theft calculation's kWh was established from the actual time of use (hours per day and days
+    entered), not presumed because the time could not be established (``unknown_duration``: 供电营业规则,
+    at least 180 days × 12 h a day). A record that says neither is not taken as verified."""
+    inputs = calc.inputs or (calc.output or {}).get("inputs") or {}
+    if inputs.get("unknown_duration"):
+        return False
+    return all(inputs.get(key) not in (None, "") for key in ("hours_per_day", "days"))
+
+
+def _presumed_theft(calc: CaseCalculation, value: Decimal) -> str:
+    """The 移送书's theft sentence when the time of use was not established. The 供电营业规则 presumption
+    (180 days × 12 h) fixes what the supplier may charge (补交电费), not the amount of a crime: 两高2013年盗窃
+    解释 (法释〔2013〕8号) 第四条第一款第（三）项 counts stolen power by the verified quantity, or failing that by
+    the average monthly use in the six months before the theft minus the average metered use after. So the
+    letter gives the presumed back charge as such and leaves the criminal amount to the police; it never says
+    the presumed figure "已达到…追诉标准" (the 移送书 of a 60-rig café asserted 864,000元 from 800 kW × 12 h ×
+    180 d)."""
+    return (
+        f"因窃电时间无法查明，按《供电营业规则》推定的追补电量为{plain(calc.kwh)}千瓦时，"
+        f"应补交电费（推定）{yuan(value)}；该数额是供电企业追补电费的推定数额，不是盗窃数额。"
+        f"盗窃电力的数额，请依照{THEFT_INTERPRETATION}第四条，按查实的窃电量核定；窃电量无法查实的，"
+        "以盗窃前六个月月均正常用电量减去盗窃后计量仪表显示的月均用电量推算"
+    )
 
 
 def listing_decision_title(severity: str) -> str:
@@ -1126,12 +1207,17 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     """能耗预算指标核减通知: the case authority tells the government of the county where the mining ran that the
     mining's energy is counted in the county's 能耗双控 assessment and cut from its energy budget (twice over for
-    a new project, 发改运行〔2021〕1283号). Interpretation relied on: 《中华人民共和国节约能源法》第六条 makes the
-    energy targets a responsibility of the local governments, assessed on them — so the cut is an act between
-    governments, addressed to the county's government alone. The party is named as the subject of the facts and
-    is asked nothing: a company has no regional energy budget to cut (the notice was addressed to the party and
-    its government and asked both to 落实核减), and what is decided against the party itself is its 处理决定书.
-    Issued only on facts that passed review (the determination approved): the notice states them as found."""
+    a new project, 发改运行〔2021〕1283号). The cut is an act between governments, addressed to the county's
+    government alone. The party is named as the subject of the facts and is asked nothing: a company has no
+    regional energy budget to cut (the notice was addressed to the party and its government and asked both to
+    落实核减), and what is decided against the party itself is its 处理决定书. Issued only on facts that passed
+    review (the determination approved): the notice states them as found.
+
+    Its legal basis is the pack's for the measure 核减能耗预算指标 (:func:`energy_cut_grounds`), never one
+    written here: the notice used to cite 《节约能源法》第六条 of its own accord, while the pack marks that
+    measure's basis as awaiting the legal office (用能预算管理的具体依据待法制审核确认) and the 处理决定书 of the same
+    measure is refused for it (:func:`_measure_grounds`); 第六条 sets up the target-responsibility system and
+    gives no city 发改委 a power to cut a county's budget."""
     determination = getattr(case, "determination", None)
     if determination is None or determination.status != Determination.Status.APPROVED:
         raise DocumentError(
@@ -1167,7 +1253,7 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     ]
     target_party = calc.party
     new_project = bool(doubled)
-    grounds = [Citation("中华人民共和国节约能源法", "第六条")]
+    grounds = energy_cut_grounds(case, target_party)
     return Prepared(
         f"calculation:{calc.pk}",
         target_party,
@@ -1187,6 +1273,58 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         },
         {"steps": {"columns": ["项目", "算式", "数值", "单位"], "rows": steps}},
     )
+
+
+ENERGY_CUT = "energy_quota_cut"
+
+
+def energy_cut_grounds(case: Case, party: CaseParty | None) -> list[Citation]:
+    """The statutes a 能耗预算指标核减通知 rests on: the ``legal_basis`` of the measure 核减能耗预算指标
+    (``energy_quota_cut``) as the case's determination recorded it — ``party``'s own first, else any party's
+    of the case — or, when no party's measures carry it, as the case's pack defines it. Refused, with nothing
+    issued, while the pack marks that basis as awaiting the legal office (:data:`PENDING_BASIS`, the same
+    rule as the 处理决定书's ``documents.basis_pending``), and when the pack names no statute for it: no
+    article is supplied here in the pack's place."""
+    actions = _energy_cut_actions(case, party)
+    pending = pending_bases(actions)
+    if pending:
+        laws = "、".join(f"《{law}》" for law in pending)
+        raise DocumentError(
+            "documents.basis_pending",
+            f"政策包注明核减能耗预算指标所依据的{laws}的具体条款{PENDING_BASIS}，不能出具能耗预算指标核减通知",
+            f"the policy pack marks the article of {', '.join(pending)} on which the energy-budget cut rests "
+            "as awaiting the legal office's confirmation: no energy-budget cut notice can be issued",
+        )
+    statutes = _statutes(actions)
+    if not statutes:
+        raise DocumentError(
+            "documents.no_energy_cut_basis",
+            "政策包没有为核减能耗预算指标规定法律、法规依据，不能出具能耗预算指标核减通知：请由地区法制机构在政策包中确认依据条款",
+            "the policy pack names no statute for cutting the energy budget: no energy-budget cut notice can be "
+            "issued; the region's legal office confirms the article in the pack",
+        )
+    return statutes
+
+
+def _energy_cut_actions(case: Case, party: CaseParty | None) -> list[dict[str, Any]]:
+    """The ``energy_quota_cut`` actions of the case's standing measures (``party``'s first), else the pack's."""
+    determination = getattr(case, "determination", None)
+    measures = list(determination.measures.filter(struck=False)) if determination is not None else []
+    measures.sort(key=lambda m: party is None or m.party_id != party.pk)
+    recorded = [
+        action
+        for measure in measures
+        for action in measure.actions
+        if isinstance(action, dict) and action.get("code") == ENERGY_CUT
+    ]
+    if recorded:
+        return recorded[:1]
+    return [
+        {"code": action.code, "legal_basis": [basis.as_dict() for basis in action.legal_basis]}
+        for rule in load_pack(case.pack).rules
+        for action in rule.actions
+        if action.code == ENERGY_CUT
+    ][:1]
 
 
 def _as_found(findings: str) -> str:
@@ -1327,7 +1465,8 @@ def _review_basis(case: Case, party: CaseParty | None) -> str:
         return article
     own = case_issuer(case).name
     decides_a_fine = any(
-        penalty_actions(p) and penalty_issuer(case, p).name == own for p in case.parties.all()
+        penalty_actions(p) and penalty_issued_here(case, p) and penalty_issuer(case, p).name == own
+        for p in case.parties.all()
     )
     return f"{article}和{REVIEW_SYSTEM}" if decides_a_fine else REVIEW_SYSTEM
 

@@ -94,15 +94,17 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "四、行政处罚的履行方式和期限"),
         (
             "para",
-            "{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
+            "{{back_charge}}{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
             "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额"
             "（《中华人民共和国行政处罚法》第七十二条）。",
         ),
         ("heading", "五、申请行政复议、提起行政诉讼的途径和期限"),
         (
             "para",
-            "如不服本决定，可以在{{appeal_deadline}}前向{{review_body}}申请行政复议，"
-            "或者在{{lawsuit_deadline}}前向{{court}}提起行政诉讼。"
+            # Periods from receipt (行政复议法第二十条, 行政诉讼法第四十六条), never dates: the act reads the same
+            # before and after service (context._decision).
+            "如不服本决定，可以自收到本决定书之日起六十日内向{{review_body}}申请行政复议，"
+            "或者自收到本决定书之日起六个月内向{{court}}提起行政诉讼。"
             "行政复议或者行政诉讼期间，本决定不停止执行，法律另有规定的除外。",
         ),
         ("heading", "六、作出行政处罚决定的行政机关名称和作出决定的日期"),

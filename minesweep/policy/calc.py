@@ -453,8 +453,18 @@ def _theft_charges(
         (back * fine_multiple).quantize(YUAN, ROUND_HALF_UP),
         "yuan",
     )
+    # The threshold is tested on the back charge so that a possible theft is put to the head (国务院令第310号
+    # 第五条) — but a quantity presumed under 供电营业规则 (180 d × 12 h) fixes only what the supplier may
+    # charge; the amount of a theft is the verified quantity, else the usage drop (两高2013年盗窃解释第四条,
+    # ``stolen_kwh_from_usage_drop``), for the police to determine.
     check = criminal_threshold_check(settings, theft_value_yuan=back)
     calc.basis += check.basis
+    if calc.inputs.get("unknown_duration"):
+        calc.notes.append(
+            "窃电量系按供电营业规则推定，刑事数额须依两高2013年盗窃解释第四条按查实数量核定 / the kWh is the "
+            "supply rules' presumption: the criminal amount is the verified quantity (2013 theft "
+            "interpretation Art. 4)"
+        )
     calc.result.update(
         {
             "back_charge_yuan": back,

@@ -16,7 +16,13 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseLog, CaseParty, Lead
 from minesweep.core.errors import DomainError, PermissionDeniedError, TransitionError
-from minesweep.documents.authority import case_issuer, penalty_issuer, staff_organ
+from minesweep.documents.authority import (
+    case_issuer,
+    penalty_holder_name,
+    penalty_issued_here,
+    penalty_issuer,
+    staff_organ,
+)
 from minesweep.policy.errors import PolicyError
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
@@ -234,9 +240,13 @@ def penalty_organ_elsewhere(user: Any, party: CaseParty) -> str:
     """The name of the organ holding ``party``'s penalty power when ``user`` is staff of another organ (so
     :func:`require_penalty_officer` would refuse them its steps); "" when they work for it or are no staff."""
     profile = getattr(user, "staff", None)
-    return (
-        _elsewhere(profile, party.case, penalty_issuer(party.case, party).name) if profile is not None else ""
-    )
+    if profile is None:
+        return ""
+    if not penalty_issued_here(
+        party.case, party
+    ):  # nobody records it here (documents.authority.penalty_issuer)
+        return penalty_holder_name(party.case, party)
+    return _elsewhere(profile, party.case, penalty_issuer(party.case, party).name)
 
 
 def require_staff_of(

@@ -317,7 +317,7 @@ def _already(basis: Any, present: list[Any], key: str) -> bool:
 
 
 def route_action(case: Case, action: dict[str, Any], party: CaseParty | None = None) -> dict[str, Any]:
-    """The action as this case can carry it out: a measure (track ``measure``) in the power of an organ
+    """The action as this case can carry it out: a measure (track ``measure``) or a penalty in the power of an organ
     that cannot issue acts here in its own name (:func:`documents.authority.issues_on_platform`: not the
     case authority, and the pack gives it no confirmed name and 文号 code at the case's division — e.g. a
     节能监察机构 the pack marks "待确认") becomes that organ's to decide: the case authority sends it a 建议函
@@ -331,15 +331,23 @@ def route_action(case: Case, action: dict[str, Any], party: CaseParty | None = N
     管委会, a bureau) is work between administrations — track ``internal``, tasked, never a 处理决定书: the
     organ's energy budget is the government's own (节约能源法第六条), and a 处理决定书 offering an organ 行政复议
     and 行政诉讼 offers what those laws give 公民、法人或者其他组织 (行政诉讼法第二条, 行政复议法第二条; the
-    interpretation relied on); its cadres answer to the discipline organs (the accountability track). Actions of
-    other tracks are returned unchanged."""
+    interpretation relied on); its cadres answer to the discipline organs (the accountability track).
+
+    A penalty (track ``penalty``) in the power of such an organ goes the same way: an unconfigured 电力管理部门
+    (四川's, marked 待确认) had its 电力法第七十一条 fine announced and decided in the 发改委's name, and a
+    penalty by an organ without the power is void (行政处罚法第十七条、第三十八条); the organ gets a 建议函 and
+    decides it itself (``documents.authority.penalty_issuer`` refuses the penalty's documents on a track
+    recorded before). Actions of other tracks are returned unchanged."""
     from minesweep.documents.authority import issues_on_platform
 
     authority = str(action.get("authority") or action.get("department") or "")
-    if (action.get("track") or "measure") != "measure" or not authority:
+    track = action.get("track") or "measure"
+    if track not in ("measure", "penalty") or not authority:
         return action
     if not issues_on_platform(case.pack, case.division, authority):
-        return {**action, "track": "other_authority", "routed_from": "measure"}
+        return {**action, "track": "other_authority", "routed_from": track}
+    if track == "penalty":
+        return action
     if party is not None and administrative_organ(party):
         return {**action, "track": "internal", "routed_from": "measure"}
     return action

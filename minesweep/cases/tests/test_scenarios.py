@@ -109,8 +109,13 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
     )
     case = run(crew, lead, to="closed", filed_on=LONG_AGO, parties=parties)
     assert isinstance(case, Case) and case.pack == "sichuan_2022" and case.stage == Case.Stage.CLOSED
-    decision = case.decisions.get()
-    assert decision.authority == "成都市经济和信息化局（电力管理部门，待确认）"  # Sichuan's 电力管理部门
+    # 电力法第七十一条's fine is the 电力管理部门's, which the pack has not confirmed as an organ issuing here
+    # (成都市经济和信息化局, 待确认): it goes to that organ by 建议函 and is never decided in the 发改委's name
+    # (行政处罚法第十七条、第三十八条; cases.services.tracks.route_action).
+    assert not case.decisions.exists() and not case.tracks.filter(kind="penalty").exists()
+    fine = case.tracks.get(kind="other_authority", authority="power_administration")
+    assert fine.actions[0]["routed_from"] == "penalty" and fine.letter_number.startswith("成发改建")
+    assert fine.ended
     tariff = case.tracks.get(kind="measure", party__name=parties[0].name, authority="development_reform")
     assert (
         "川发改价格规〔2022〕186号" in tariff.letter_text

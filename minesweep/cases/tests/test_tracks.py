@@ -565,6 +565,21 @@ def test_a_measure_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_o
     assert not issues_on_platform(case.pack, division, "tax_authority")  # no 文号 code configured
 
 
+def test_a_penalty_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_of_advice(crew, lead):
+    """电力法第七十一条's fine is the 电力管理部门's. Where the pack gives that organ no confirmed name and 文号 code
+    (Sichuan's is marked 待确认), the penalty was announced and decided in the 发改委's name — void, 行政处罚法
+    第十七条、第三十八条. It now goes to the organ by 建议函, as a measure of such an organ does; a penalty of an
+    organ that issues here (包头市能源局) keeps its penalty track."""
+    from minesweep.cases.services.tracks import route_action
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(MINER,))
+    fine = {"code": "theft_fine", "track": "penalty", "authority": "power_administration"}
+    assert route_action(case, fine) == fine  # 包头市能源局: confirmed, with its code 包能源
+    elsewhere = {**fine, "authority": "energy_conservation_supervision"}  # 待确认, no code
+    routed = route_action(case, elsewhere)
+    assert routed["track"] == "other_authority" and routed["routed_from"] == "penalty"
+
+
 def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_decision_letter(
     crew, lead, make_lead
 ):

@@ -25,7 +25,7 @@ from minesweep.documents.services import document_issue
 from minesweep.policy import calc as policy_calc
 from minesweep.policy.packs import load_pack
 
-from .conftest import OFFICIAL_ID
+from .conftest import CONFIRMED_ENERGY_CITED, OFFICIAL_ID, confirm_energy_cut_basis
 
 pytestmark = pytest.mark.django_db
 CASE_ISSUER = ("包头市发展和改革委员会", "包发改")
@@ -146,7 +146,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "吨标准煤",
             "折标依据：GB/T 2589-2020",
             "九原区人民政府：",  # the county's government alone: the budget cut is the county's
-            "根据《中华人民共和国节约能源法》第六条",
+            f"根据{CONFIRMED_ENERGY_CITED}",  # the pack's confirmed basis (the test confirms it)
             "核减九原区能耗预算指标。核算过程如下",
         ],
         "proposal": [
@@ -175,6 +175,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, kind, tmp_path):
+    if kind == "energy_cut":  # refused while the pack's basis awaits the legal office
+        confirm_energy_cut_basis(case)
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
@@ -497,6 +499,7 @@ def test_it_uses_an_administrators_edited_template_and_refuses_unknown_fields(ca
     settings.DOCUMENT_TEMPLATE_DIR = str(tmp_path)
     document = document_issue(actor="test", case=case, kind="proposal")
     assert "联系人：综合科 0472-1234567" in docx_text(bytes(document.docx))
+    confirm_energy_cut_basis(case)
     broken = Document(str(tmp_path / "energy_cut.docx"))
     broken.add_paragraph("{{typo_field}}")
     broken.save(str(tmp_path / "energy_cut.docx"))
@@ -701,6 +704,70 @@ def test_a_decision_that_lowers_the_announced_fine_states_the_reason_adopted(cas
     assert text.count("经复核") == 1
 
 
+REMEDIES_SAID = (
+    "如不服本决定，可以自收到本决定书之日起六十日内向包头市人民政府申请行政复议，"
+    "或者自收到本决定书之日起六个月内向包头市辖区内有管辖权的人民法院提起行政诉讼。"
+)
+
+
+def test_the_decision_states_its_remedies_as_periods_from_receipt_before_and_after_service(case):
+    """行政处罚法第五十九条第一款第（五）项, 行政复议法第二十条, 行政诉讼法第四十六条: the periods run from receipt.
+    The decision as first issued (not yet served) read "可以在自收到本决定书之日起六十日内前向…", and once
+    served "可以在2026年12月11日前向…": the act must read the same whenever it is rendered, the computed dates
+    staying in the case record."""
+    from minesweep.cases.models import Decision
+
+    decision = case.decisions.get()
+    served = (decision.served_on, decision.appeal_deadline, decision.lawsuit_deadline)
+    assert all(served)  # the scenario served it: the record keeps the computed dates
+    Decision.objects.filter(pk=decision.pk).update(
+        served_on=None, appeal_deadline=None, lawsuit_deadline=None
+    )
+    first = document_issue(actor="test", case=case, kind="decision")
+    before = docx_text(bytes(first.docx))
+    Decision.objects.filter(pk=decision.pk).update(
+        served_on=served[0], appeal_deadline=served[1], lawsuit_deadline=served[2]
+    )
+    after = docx_text(
+        bytes(document_issue(actor="test", case=case, kind="decision", reissue=True, reason="送达后").docx)
+    )
+    for text in (before, after):
+        assert REMEDIES_SAID in text
+        assert "内前" not in text and "可以在" not in text
+        assert cn_date(served[1]) not in text and cn_date(served[2]) not in text
+        assert check("decision", text, number=first.number) == []
+    dated = before.replace("可以自收到本决定书之日起六十日内", "可以在2026年12月11日前")
+    assert check("decision", dated, number=first.number) != []  # the checker reads it too
+
+
+def test_the_decision_states_the_back_charge_its_payee_and_period(case):
+    """电力法第七十一条: 责令停止违法行为，追缴电费并处罚款. The decision ordered "追缴电费" with no amount, payee or
+    period (行政处罚法第五十九条第一款第（三）、（四）项) while the 建议函 asked the grid company to recover the same
+    charges. It now states the back charge of the café's theft calculation (400 kW × 12 h × 180 d × 0.50元),
+    paid to that same company, and that paying it once discharges the order."""
+    cafe = case.parties.get(category="internet_cafe")
+    advice = cafe.tracks.get(kind="other_authority", authority="grid_company")
+    assert advice.authority_name == "内蒙古电力（集团）有限责任公司"
+    document = document_issue(actor="test", case=case, kind="decision", party=cafe)
+    text = docx_text(bytes(document.docx))
+    assert "追缴电费并处罚款" in text
+    assert (
+        "追缴电费：你（单位）应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
+        "向内蒙古电力（集团）有限责任公司缴纳；已向内蒙古电力（集团）有限责任公司补交该电费的，视为已履行本项，"
+        "不重复缴纳。罚款：" in text
+    )
+    assert check("decision", text, number=document.number) == []
+
+
+def test_a_decision_ordering_a_recovery_without_a_computed_back_charge_is_refused(case):
+    cafe = case.parties.get(category="internet_cafe")
+    case.calculations.filter(kind=CaseCalculation.Kind.THEFT).delete()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=cafe)
+    assert refused.value.code == "documents.back_charge_missing" and cafe.name in refused.value.message_zh
+    assert not IssuedDocument.objects.filter(case=case, kind="decision").exists()
+
+
 def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_acts_here(case):
     """A track recorded as a measure before such measures were routed to a 建议函 (older data): its 处理决定书
     would name the case authority as deciding the 节能监察机构's measure, so it is refused and says why."""
@@ -714,10 +781,39 @@ def test_no_decision_letter_is_issued_for_a_measure_of_an_organ_that_issues_no_a
     assert "超越职权" in refused.value.message_zh and "letter of advice" in refused.value.message_en
 
 
-def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy_law(case):
-    """The cut is of the county's energy budget, assessed on its government (节约能源法第六条): the notice was
-    addressed to the café *and* its government and asked both to 落实核减. Now the government alone is
-    addressed, the café is named as the subject of the facts, and the draft eight measures appear nowhere."""
+@pytest.mark.parametrize("kind", ["notice", "decision", "legal_review", "discussion", "service_receipt"])
+def test_no_penalty_document_is_issued_in_another_organs_name_for_an_organ_that_issues_no_acts_here(
+    case, kind
+):
+    """A penalty track recorded before penalties of such organs were routed to a 建议函: the organ holding the
+    power has no confirmed name and 文号 code (as the 节能监察机构 here, or Sichuan's 电力管理部门, 待确认), and its
+    告知书, 决定书, 法制审核 and 集体讨论 were issued as the 包头市发展和改革委员会's. A penalty is the holder's
+    (行政处罚法第十七条) and void from an organ without the power (第三十八条): refused, nothing issued."""
+    from minesweep.cases.models import Measure
+
+    cafe = case.parties.get(category="internet_cafe")
+    for measure in Measure.objects.filter(determination__case=case, party=cafe):
+        measure.actions = [
+            {**a, "authority": "energy_conservation_supervision"} if a.get("track") == "penalty" else a
+            for a in measure.actions
+        ]
+        measure.save(update_fields=["actions"])
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind=kind, party=cafe)
+    assert refused.value.code == "documents.not_this_organs_power"
+    assert "第十七条" in refused.value.message_zh and "第三十八条" in refused.value.message_zh
+    assert (
+        "包头市发展和改革委员会" in refused.value.message_zh
+        and "letter of advice" in refused.value.message_en
+    )
+    assert not IssuedDocument.objects.filter(case=case, kind=kind).exists()
+
+
+def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_packs_basis(case):
+    """The cut is of the county's energy budget, assessed on its government: the notice was addressed to the
+    café *and* its government and asked both to 落实核减. Now the government alone is addressed, the café is
+    named as the subject of the facts, and the draft eight measures appear nowhere."""
+    confirm_energy_cut_basis(case)
     document = document_issue(actor="test", case=case, kind="energy_cut")
     text = docx_text(bytes(document.docx))
     lines = text.splitlines()
@@ -725,7 +821,7 @@ def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_energy
     assert addressee == f"{case.division.name}人民政府："
     assert document.party is not None and document.party.name in text
     assert f"{document.party.name}、" not in text  # never an addressee beside the government
-    assert "根据《中华人民共和国节约能源法》第六条" in text
+    assert f"根据{CONFIRMED_ENERGY_CITED}" in text and "节约能源法" not in text
     assert (
         "1283号" not in text
     )  # an existing project is counted once: the 1283号 double count is not relied on
@@ -753,13 +849,46 @@ def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(ca
         tce=calc.result["tce"],
         created_by=case.lead_officer,
     )
+    confirm_energy_cut_basis(case)
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="energy_cut", party=party).docx))
     assert (
-        "根据《中华人民共和国节约能源法》第六条和《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》"
+        f"根据{CONFIRMED_ENERGY_CITED}和《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》"
         "（发改运行〔2021〕1283号），上述“挖矿”活动的用电量折算为能耗，新增项目能耗加倍计入" in text
     )
     assert "245.8吨标准煤" in text  # 122.9 tce × 2
     assert "1283号" not in text.split("折标依据：", 1)[1]  # the doubling is no conversion factor
+
+
+def test_no_energy_cut_notice_rests_on_an_article_the_pack_marks_as_awaiting_the_legal_office(case):
+    """The notice cited 《节约能源法》第六条 of its own accord, while the pack marks the basis of 核减能耗预算指标
+    as 用能预算管理的具体依据待法制审核确认 and the 处理决定书 of that measure is refused for it. Its basis is now
+    the pack's: refused while pending, as the 处理决定书 is, nothing issued or numbered."""
+    from minesweep.documents.numbering import act_for
+
+    calc = case.calculations.get(kind=CaseCalculation.Kind.ENERGY)
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert refused.value.code == "documents.basis_pending"
+    assert (
+        "《中华人民共和国节约能源法》" in refused.value.message_zh
+        and "待法制审核确认" in refused.value.message_zh
+    )
+    assert "energy-budget cut notice" in refused.value.message_en
+    assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
+    assert act_for(kind="energy_cut", target=f"calculation:{calc.pk}") is None
+
+
+def test_no_energy_cut_notice_where_the_pack_names_no_basis_for_the_cut(case):
+    """A pack without the measure (or with no statute for it) gives the notice nothing to rest on: no article
+    is supplied in its place."""
+    for measure in case.determination.measures.all():
+        measure.actions = [a for a in measure.actions if a.get("code") != "energy_quota_cut"]
+        measure.save(update_fields=["actions"])
+    case.pack = "national_1283"  # its rules have no 核减能耗预算指标
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="energy_cut")
+    assert refused.value.code == "documents.no_energy_cut_basis"
+    assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
 
 
 def test_no_energy_cut_notice_before_the_facts_pass_review(case):

@@ -13,14 +13,18 @@ from minesweep.documents.services import document_issue
 pytestmark = pytest.mark.django_db
 
 
-def _theft(case, back: str, penalty: str):  # type: ignore[no-untyped-def]
+# A quantity established from the actual time of use (hours per day and days), as the police can verify it.
+VERIFIED = {"capacity_kw": "10", "hours_per_day": "16", "days": "10", "unknown_duration": False}
+
+
+def _theft(case, back: str, penalty: str, inputs: dict | None = None):  # type: ignore[no-untyped-def]
     cafe = case.parties.get(category="internet_cafe")
     return CaseCalculation.objects.create(
         case=case,
         party=cafe,
         kind=CaseCalculation.Kind.THEFT,
         pack=case.pack,
-        inputs={},
+        inputs=VERIFIED if inputs is None else inputs,
         output={
             "result": {"kwh": "1600", "back_charge_yuan": back, "penalty_yuan": penalty},
             "notes": ["窃电时间无法查明，按最低标准推定 / duration unknown: the statutory minimum is used"],
@@ -47,6 +51,35 @@ def test_it_says_the_threshold_is_reached_by_the_value_of_the_power(case):
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
     assert "1,200.00元" in text and "已达到盗窃罪“数额较大”的追诉标准（1000元）" in text
     assert "抄送：包头市人民检察院" in text and "涉嫌犯罪案件情况的调查报告" in text
+
+
+def test_a_presumed_quantity_is_not_said_to_reach_the_prosecution_threshold(case):
+    """The café's theft was computed with the time unknown: 400 kW × 12 h × 180 d (供电营业规则's presumption,
+    which fixes what the supplier may charge). The letter said "已达到盗窃罪“数额较大”的追诉标准" from it; now it
+    gives the presumed back charge as such and asks the police to determine the amount from the verified
+    quantity, or the usage drop (两高2013年盗窃解释第四条)."""
+    calc = case.calculations.get(kind=CaseCalculation.Kind.THEFT)
+    assert calc.inputs["unknown_duration"] is True
+    document = document_issue(actor="test", case=case, kind="police_referral")
+    text = docx_text(bytes(document.docx))
+    assert "追诉标准" not in text and "窃电价值（按应补交电费计）" not in text
+    assert (
+        "因窃电时间无法查明，按《供电营业规则》推定的追补电量为864000千瓦时，应补交电费（推定）432,000.00元"
+        in text
+    )
+    assert "该数额是供电企业追补电费的推定数额，不是盗窃数额" in text
+    assert (
+        "请依照《最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释》第四条，按查实的窃电量核定；"
+        "窃电量无法查实的，以盗窃前六个月月均正常用电量减去盗窃后计量仪表显示的月均用电量推算。" in text
+    )
+    assert "窃电量及窃电价值计算书" in text  # the police still get every step to check
+    assert check("police_referral", text, number=document.number) == []
+
+
+def test_a_record_that_does_not_say_how_the_quantity_was_found_is_not_taken_as_verified(case):
+    _theft(case, back="1200.00", penalty="3600.00", inputs={})
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
+    assert "已达到" not in text and "不是盗窃数额" in text
 
 
 @pytest.mark.parametrize("pack", ["inner_mongolia_2021", "sichuan_2022"])

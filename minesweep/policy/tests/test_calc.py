@@ -79,6 +79,16 @@ def test_it_computes_back_charge_penalty_and_fine_ceiling(im):
     }
 
 
+def test_it_notes_that_a_presumed_quantity_is_no_criminal_amount(im):
+    """供电营业规则's 180 d × 12 h fixes the back charge; the amount of a theft is the verified quantity, else the
+    usage drop (两高2013年盗窃解释第四条): the calculation says so whenever the time was unknown."""
+    presumed = calc.electricity_theft(800, im, unknown_duration=True, tariff_yuan_per_kwh="0.50")
+    verified = calc.electricity_theft(80, im, hours_per_day=24, days=30, tariff_yuan_per_kwh="0.50")
+    said = "刑事数额须依两高2013年盗窃解释第四条按查实数量核定"
+    assert any(said in note for note in presumed.notes)
+    assert not any(said in note for note in verified.notes)
+
+
 def test_it_rounds_money_half_up_to_the_fen(im):
     # 1 kW × 1 h × 1 d × 0.555 yuan = 0.555 → 0.56
     result = calc.electricity_theft(1, im, hours_per_day=1, days=1, tariff_yuan_per_kwh="0.555")
