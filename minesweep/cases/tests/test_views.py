@@ -391,6 +391,28 @@ def test_every_lead_attachment_download_is_audited(crew, client_for, make_staff)
     assert AuditEvent.objects.filter(action="cases.lead.attachment_download").count() == 1
 
 
+def test_it_names_the_source_reports_files_by_kind_in_the_readers_language(crew, intake_officer, client_for):
+    from minesweep.registry.models import Division
+    from minesweep.reports.attachments import clean_file
+    from minesweep.reports.services import report_convert, report_submit
+    from minesweep.reports.tests.conftest import jpeg_with_gps
+
+    filed = report_submit(
+        channel="web",
+        category="mining_enterprise",
+        division=Division.objects.get(code="150203"),
+        content={"description": "厂房里日夜有风扇声"},
+        files=[clean_file("p.jpg", jpeg_with_gps())],
+    )
+    lead = report_convert(actor=intake_officer, report=filed.report)
+    client = client_for(crew.investigator)
+    zh = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert re.search(r'/intake/r/[^"]+/files/\d+/">照片 1</a>', zh) and "image 1" not in zh
+    client.cookies["django_language"] = "en"
+    en = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert re.search(r'/intake/r/[^"]+/files/\d+/">photo 1</a>', en)
+
+
 def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, lead, client_for):
     from minesweep.accounts.duties import legal_reviewer_assign
 
