@@ -62,6 +62,26 @@ def test_it_files_a_lead_from_the_lead_page(crew, lead, client_for):
     assert case.second_officer == crew.second
 
 
+@pytest.mark.parametrize(
+    ("language", "said"), [("zh-hans", "请选择第二名办案人员"), ("en", "choose the second officer")]
+)
+def test_it_marks_the_missing_second_officer_at_its_field(crew, lead, client_for, language, said):
+    client = client_for(crew.investigator)
+    client.cookies["django_language"] = language
+    client.post(f"/cases/leads/{lead.pk}/verify/")
+    filing = {"second_officer": "", "reason": "核查属实，依法立案", "pack": "inner_mongolia_2021"}
+    page = unescape(client.post(f"/cases/leads/{lead.pk}/file/", filing, follow=True).content.decode())
+    assert not Case.objects.filter(lead=lead).exists()
+    field = re.search(
+        r'<select id="second_officer"[^>]*>.*?</select>\s*<div class="error"[^>]*>([^<]*)</div>', page, re.S
+    )
+    assert field and field.group(1) == said
+    assert 'aria-invalid="true" aria-describedby="second_officer-error"' in field.group(0)
+    assert "请选择一项" not in page and "please choose one" not in page
+    # The next visit is a clean form again.
+    assert "second_officer-error" not in client.get(f"/cases/leads/{lead.pk}/").content.decode()
+
+
 def test_it_asks_for_the_delay_reason_on_a_lead_past_its_check_period(crew, lead, client_for):
     import datetime as dt
 
