@@ -56,10 +56,13 @@ def integer(data: QueryDict, name: str, label_zh: str, label_en: str, *, require
         ) from None
 
 
-def pk(data: QueryDict, name: str) -> int:
+def pk(
+    data: QueryDict, name: str, missing_zh: str = "请选择一项", missing_en: str = "please choose one"
+) -> int:
+    """The chosen row's id; none chosen is refused with ``missing_*`` (say which choice) for field ``name``."""
     raw = (data.get(name) or "").strip()
     if not raw.isdigit():
-        raise DomainError("cases.choice_required", "请选择一项", "please choose one", field=name)
+        raise DomainError("cases.choice_required", missing_zh, missing_en, field=name)
     return int(raw)
 
 

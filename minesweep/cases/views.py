@@ -196,6 +196,7 @@ def lead_detail(request: HttpRequest, pk: int, *, scope: Scope) -> HttpResponse:
             "can_read_reports": content_readable(scope),
             "report_text": _report_text(request, scope, reports),
             "history": _subject_history(lead),
+            "field_errors": _field_errors(request),
         },
     )
 
@@ -230,16 +231,16 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
             services.lead_check_extend(actor=user, lead=lead, reason=forms.text(data, "reason"))
             done = pick("核查期限已延长", "Check period extended")
         elif action == "file":
-            second = User.objects.filter(pk=forms.pk(data, "second_officer"), is_active=True).first()
+            chosen = forms.pk(data, "second_officer", *NO_SECOND_OFFICER)
+            second = User.objects.filter(pk=chosen, is_active=True).first()
             if second is None:
-                raise DomainError(
-                    "cases.choice_required", "请选择第二名办案人员", "choose the second officer"
-                )
+                raise DomainError("cases.choice_required", *NO_SECOND_OFFICER, field="second_officer")
             if is_legal_reviewer(second) or is_legal_reviewer(user):  # type: ignore[arg-type]
                 raise DomainError(
                     "cases.officer_is_legal_reviewer",
                     "法制审核人员不能担任本案办案人员",
                     "A legal reviewer cannot be an investigating officer of the case",
+                    field="second_officer" if is_legal_reviewer(second) else "",  # type: ignore[arg-type]
                 )
             case = services.lead_file(
                 actor=user,
@@ -268,8 +269,28 @@ def lead_act(request: HttpRequest, pk: int, action: str, *, scope: Scope) -> Htt
     except DomainError as error:
         if isinstance(error, NotFoundError):
             raise
-        messages.error(request, error.shown)
+        messages.error(request, error.shown, extra_tags=_field_tag(error))
     return HttpResponseRedirect(target)
+
+
+NO_SECOND_OFFICER = ("请选择第二名办案人员", "choose the second officer")
+FIELD_TAG = "field-"
+
+
+def _field_tag(error: DomainError) -> str:
+    """The refused field, carried with the message across the redirect so the page marks it there."""
+    field = error.extra.get("field")
+    return f"{FIELD_TAG}{field}" if field else ""
+
+
+def _field_errors(request: HttpRequest) -> dict[str, str]:
+    """Field name → its refusal, from this request's messages (the banner still shows them too)."""
+    return {
+        tag.removeprefix(FIELD_TAG): str(message)
+        for message in messages.get_messages(request)
+        for tag in (message.extra_tags or "").split()
+        if tag.startswith(FIELD_TAG)
+    }
 
 
 # -- cases ------------------------------------------------------------------------------------------

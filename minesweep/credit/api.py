@@ -39,9 +39,9 @@ class StaffListingOut(PublicListingOut):
 
 
 def _staff(listing) -> StaffListingOut:  # type: ignore[no-untyped-def]
-    return StaffListingOut(
-        id=listing.pk, status=listing.status, case_number=listing.case_number, **public_row(listing)
-    )
+    """The public row with the identity as decided: staff see a person's full name."""
+    decided = {**public_row(listing), "name": listing.name, "reason": listing.reason}
+    return StaffListingOut(id=listing.pk, status=listing.status, case_number=listing.case_number, **decided)
 
 
 @router.get("/public", response=list[PublicListingOut], auth=None)

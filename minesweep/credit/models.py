@@ -14,6 +14,7 @@ from django.db import models
 
 from minesweep.core.i18n import bi
 from minesweep.registry.models import Division, Subject
+from minesweep.registry.person_name import mask_person_name, split_note
 
 
 class Severity(models.TextChoices):
@@ -118,6 +119,24 @@ class ListingRecord(models.Model):
     def identifier_public(self) -> str:
         """What the public page and exports show: the USCC; nothing for a person (never an ID number)."""
         return self.uscc
+
+    @property
+    def is_person(self) -> bool:
+        return self.subject_kind == Subject.Kind.INDIVIDUAL
+
+    @property
+    def name_public(self) -> str:
+        """What the public page and exports show: an organisation's name in full, a person's surname and 某
+        (:func:`~minesweep.registry.person_name.mask_person_name`). Staff pages show ``name``."""
+        return mask_person_name(self.name) if self.is_person else self.name
+
+    @property
+    def reason_public(self) -> str:
+        """The 列入事由 as published: a person's full name in it (经查，张三存在下列情形…) masked too."""
+        person = split_note(self.name)[0]
+        if not self.is_person or len(person) < 2:
+            return self.reason
+        return self.reason.replace(person, mask_person_name(person))
 
 
 class RepairApplication(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from minesweep.accounts.jurisdiction import Scope, get_scoped, scoped
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
+from minesweep.registry.models import Subject
 
 PUBLIC_STATUSES = (ListingRecord.Status.LISTED, ListingRecord.Status.REPAIR_APPLIED)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -37,20 +38,29 @@ def public_listings(*, q: str = "", today: dt.date | None = None) -> QuerySet[Li
         status__in=PUBLIC_STATUSES, published=True, publication_start__lte=day, max_end__gt=day
     )
     if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
+        organisations = Q(name__icontains=q) & ~Q(subject_kind=Subject.Kind.INDIVIDUAL)
+        rows = rows.filter(organisations | Q(uscc__iexact=q) | Q(pk__in=_persons_published_as(rows, q)))
     return rows.order_by("-publication_start", "-id")
 
 
+def _persons_published_as(rows: QuerySet[ListingRecord], q: str) -> list[int]:
+    """Listed persons whose published name (张某) contains ``q``: a search by a person's full name finds
+    nothing, or the public search would tell whoever asks whether 张三 is listed."""
+    people = rows.filter(subject_kind=Subject.Kind.INDIVIDUAL).only("pk", "name", "subject_kind")
+    return [person.pk for person in people if q in person.name_public]
+
+
 def public_row(listing: ListingRecord) -> dict[str, Any]:
-    """One published record as the national credit platform exchange expects it (no personal ID)."""
+    """One published record as the national credit platform exchange expects it: no personal ID, and a
+    person named by surname only (``name_public``), as on the public page."""
     return {
         "number": listing.number,
-        "name": listing.name,
+        "name": listing.name_public,
         "uscc": listing.identifier_public,
         "subject_kind": listing.subject_kind,
         "legal_representative": listing.legal_representative if listing.subject_kind != "individual" else "",
         "severity": listing.severity,
-        "reason": listing.reason,
+        "reason": listing.reason_public,
         "basis": listing.basis,
         "authority": listing.authority,
         "decision_number": listing.decision_number,

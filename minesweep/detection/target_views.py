@@ -18,6 +18,7 @@ from minesweep.detection.forms import InspectionOutcomeForm
 from minesweep.detection.services import inspection_outcome_record, target_promote
 from minesweep.detection.targets import rank_targets
 from minesweep.detection.views import STREAM_NAMES
+from minesweep.registry.models import Division
 
 analyst_view = staff_view(Role.ANALYST)
 
@@ -35,13 +36,15 @@ def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     ranked = rank_targets(
         scope=scope, limit=SHOWN_TARGETS, by_expected_kw=order == "kw", hide_cleared=hide_cleared
     )
+    names = _division_names({row.division_code for row in ranked})
     rows = []
     for row in ranked:
         rows.append(
             {
                 "key": row.key,
                 "name": row.name,
-                "division": row.division_code,
+                "division": names.get(row.division_code, row.division_code),
+                "division_code": row.division_code,
                 "score": row.score,
                 "subject_id": row.subject_id,
                 "streams": [
@@ -65,6 +68,11 @@ def targets(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         "detection/targets.html",
         {"rows": rows, "confirmations": _confirmations(scope), "order": order, "hide_cleared": hide_cleared},
     )
+
+
+def _division_names(codes: set[str]) -> dict[str, str]:
+    """GB/T 2260 code → the division's name (东胜区), as every other analytics page shows it."""
+    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 @require_POST

@@ -418,6 +418,22 @@ def filing_target(case: Case) -> str:
     return f"case:{case.pk}"
 
 
+def brief_facts(case: Case) -> str:
+    """二、简要案情 of a 立案审批表: the facts the case's lead was opened on (an analysis's findings, an
+    officer's summary). A lead from a public report holds only the notice that the reporter's words are sealed
+    in the report; that notice, or no summary at all, is no case summary: the form then says where the facts
+    are (the report and the check are in the case file; 三、立案理由 states what the check found)."""
+    from minesweep.reports.services import sealed_content_notice
+
+    lead = case.lead
+    sealed = (
+        lead.source == lead.Source.PUBLIC_REPORT and lead.summary == sealed_content_notice(lead.source_ref)[0]
+    )
+    if sealed:
+        return "本案线索来源于群众举报，举报内容及核查材料详见案卷。"
+    return clean_paper(lead.summary) or "案情详见案卷中的线索及核查材料。"
+
+
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     """立案审批表 of the case authority: what it knew on the day it filed (行政处罚法第五十四条第二款).
 
@@ -438,7 +454,7 @@ def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "lead_number": lead.number,
             "lead_source": lead.get_source_display(),
             "received_on": cn_date(lead.received_on or lead.created_at.date()),
-            "lead_summary": clean_paper(lead.summary or lead.title),
+            "lead_summary": brief_facts(case),
             "filing_reason": clean_paper(case.filing_reason) or "—",
             "basis": basis,
             "policy_context": policy_context(case),
@@ -490,7 +506,7 @@ def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "lead_number": lead.number,
             "lead_source": f"{transferring}移送（其案件编号{case.number}）",
             "received_on": cn_date(track.filed_on),
-            "lead_summary": clean_paper(lead.summary or lead.title),
+            "lead_summary": brief_facts(case),
             "filing_reason": (
                 f"{transferring}在办理{case.title}一案（案件编号{case.number}）中发现，当事人{the_party.name}"
                 f"涉嫌违反{violated}的规定。依据{basis}，该行为应予行政处罚，处罚权由本机关依法行使。"

@@ -479,6 +479,15 @@ def report_dismiss(*, actor: User, report: Report, reason: str) -> Report:
     return report
 
 
+def sealed_content_notice(number: str) -> tuple[str, str]:
+    """What a lead converted from report ``number`` says in place of the reporter's words (Chinese, English):
+    a notice for officers, not facts — a document must never print it as the case's facts."""
+    return (
+        f"举报内容加密保存于举报 {number}，查看将记入审计",
+        f"The reporter's account stays encrypted in report {number}; reading it is audited",
+    )
+
+
 @transaction.atomic
 def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
     """Open a lead (线索) from the report via the case workflow's own service."""
@@ -503,8 +512,8 @@ def report_convert(*, actor: User, report: Report, title: str = "") -> Any:
         power_account=account,
         # The reporter's own words stay sealed in the report (issue 14): the lead points to them, and only
         # roles that may read reports open them there, each read audited (report_content_read).
-        summary=f"举报内容加密保存于举报 {report.number}，查看将记入审计",
-        summary_en=f"The reporter's account stays encrypted in report {report.number}; reading it is audited",
+        summary=sealed_content_notice(report.number)[0],
+        summary_en=sealed_content_notice(report.number)[1],
         evidence={
             "report": report.number,
             "category": report.category,

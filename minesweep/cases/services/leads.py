@@ -248,6 +248,7 @@ def lead_file(
             "cases.two_officers",
             "立案须有两名以上执法人员承办，请选择另一名办案人员",
             "a case needs at least two officers: choose a second, different officer",
+            field="second_officer",
         )
     for person in (officer, second_officer):
         scope = scope_of(person)

@@ -62,6 +62,26 @@ def test_it_files_a_lead_from_the_lead_page(crew, lead, client_for):
     assert case.second_officer == crew.second
 
 
+@pytest.mark.parametrize(
+    ("language", "said"), [("zh-hans", "请选择第二名办案人员"), ("en", "choose the second officer")]
+)
+def test_it_marks_the_missing_second_officer_at_its_field(crew, lead, client_for, language, said):
+    client = client_for(crew.investigator)
+    client.cookies["django_language"] = language
+    client.post(f"/cases/leads/{lead.pk}/verify/")
+    filing = {"second_officer": "", "reason": "核查属实，依法立案", "pack": "inner_mongolia_2021"}
+    page = unescape(client.post(f"/cases/leads/{lead.pk}/file/", filing, follow=True).content.decode())
+    assert not Case.objects.filter(lead=lead).exists()
+    field = re.search(
+        r'<select id="second_officer"[^>]*>.*?</select>\s*<div class="error"[^>]*>([^<]*)</div>', page, re.S
+    )
+    assert field and field.group(1) == said
+    assert 'aria-invalid="true" aria-describedby="second_officer-error"' in field.group(0)
+    assert "请选择一项" not in page and "please choose one" not in page
+    # The next visit is a clean form again.
+    assert "second_officer-error" not in client.get(f"/cases/leads/{lead.pk}/").content.decode()
+
+
 def test_it_asks_for_the_delay_reason_on_a_lead_past_its_check_period(crew, lead, client_for):
     import datetime as dt
 
@@ -389,6 +409,28 @@ def test_every_lead_attachment_download_is_audited(crew, client_for, make_staff)
     outsider = make_staff("ordos_reader", Role.INVESTIGATOR, "150600")
     assert client_for(outsider).get(url).status_code in (403, 404)
     assert AuditEvent.objects.filter(action="cases.lead.attachment_download").count() == 1
+
+
+def test_it_names_the_source_reports_files_by_kind_in_the_readers_language(crew, intake_officer, client_for):
+    from minesweep.registry.models import Division
+    from minesweep.reports.attachments import clean_file
+    from minesweep.reports.services import report_convert, report_submit
+    from minesweep.reports.tests.conftest import jpeg_with_gps
+
+    filed = report_submit(
+        channel="web",
+        category="mining_enterprise",
+        division=Division.objects.get(code="150203"),
+        content={"description": "厂房里日夜有风扇声"},
+        files=[clean_file("p.jpg", jpeg_with_gps())],
+    )
+    lead = report_convert(actor=intake_officer, report=filed.report)
+    client = client_for(crew.investigator)
+    zh = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert re.search(r'/intake/r/[^"]+/files/\d+/">照片 1</a>', zh) and "image 1" not in zh
+    client.cookies["django_language"] = "en"
+    en = client.get(f"/cases/leads/{lead.pk}/").content.decode()
+    assert re.search(r'/intake/r/[^"]+/files/\d+/">photo 1</a>', en)
 
 
 def test_it_neither_offers_nor_accepts_a_legal_reviewer_as_second_officer(crew, lead, client_for):

@@ -37,9 +37,50 @@ def test_it_finds_a_listed_enterprise_by_name_and_by_uscc(published):
 
 
 def test_it_shows_a_listed_person_without_any_id_number(published):
-    body = Client().get("/credit/", {"q": "李挖矿"}).content.decode()
-    assert "李挖矿" in body
+    body = Client().get("/credit/", {"q": "李某"}).content.decode()
+    assert '<span lang="zh-Hans">李某</span>' in body and "李挖矿" not in body
     assert PERSON_ID not in body and PERSON_ID[-4:] + "<" not in body and "********" not in body
+
+
+def test_it_never_publishes_a_persons_full_name(
+    published, ordos_person, ordos_investigator, client_for, tmp_path
+):
+    """A person is 李某 on the page, in the public API and in the export for the national platform, also in a
+    reason that names them; a search by the full name finds nothing. Staff see the name as decided."""
+    from minesweep.credit.services import listing_propose
+
+    named = listing_propose(
+        actor="test",
+        subject=ordos_person,
+        severity="general",
+        reason="经查，李挖矿存在下列情形：未经报批私自接入动力电源从事虚拟货币“挖矿”活动。",
+        basis="经鄂发改处〔2026〕9号处理决定书认定；国办发〔2020〕49号",
+        authority="鄂尔多斯市发展和改革委员会",
+        decision_number="鄂发改信〔2026〕9号",
+        case_number="AJ-2026-000009",
+    )
+    named = listing_publish(
+        actor="test",
+        listing=listing_notify(actor="test", listing=named, on=dt.date(2026, 3, 2)),
+        on=min(timezone.localdate(), dt.date(2026, 12, 31)),
+    )
+    client = Client()
+    page = client.get("/credit/").content.decode()
+    assert "经查，李某存在下列情形" in page and "包头隐蔽算力科技有限公司" in page  # organisations in full
+    assert not client.get("/credit/", {"q": "李挖矿"}).context["page"].object_list
+    assert len(client.get("/credit/", {"q": "李某"}).context["page"].object_list) == 2
+    api = client.get("/api/v1/credit/public").json()
+    assert {r["name"] for r in api} == {"李某", "包头隐蔽算力科技有限公司"}
+    exported = [client.get("/api/v1/credit/public", {"q": "李"}).content.decode()]
+    for kind in ("csv", "json"):
+        call_command("credit", "export", "--format", kind, "--out", str(tmp_path / f"list.{kind}"))
+        exported.append((tmp_path / f"list.{kind}").read_text(encoding="utf-8-sig"))
+    for text in (page, *exported):
+        assert "李挖矿" not in text and "李某" in text
+    staff = client_for(ordos_investigator)
+    assert "李挖矿" in staff.get("/credit/staff/").content.decode()
+    assert "经查，李挖矿存在" in staff.get(f"/credit/staff/{named.pk}/").content.decode()
+    assert {r["name"] for r in staff.get("/api/v1/credit/listings").json()} >= {"李挖矿"}
 
 
 def test_it_refuses_a_search_by_resident_id_with_a_clear_message(published):
@@ -62,10 +103,10 @@ def test_it_shows_the_latest_records_without_a_query_and_survives_bad_input(publ
 
 
 def test_it_serves_the_public_list_as_json_without_resident_ids(published):
-    response = Client().get("/api/v1/credit/public", {"q": "李挖矿"})
+    response = Client().get("/api/v1/credit/public", {"q": "李某"})
     assert response.status_code == 200
     rows = response.json()
-    assert [r["name"] for r in rows] == ["李挖矿"] and rows[0]["uscc"] == ""
+    assert [r["name"] for r in rows] == ["李某"] and rows[0]["uscc"] == ""
     assert PERSON_ID not in response.content.decode()
 
 
@@ -75,7 +116,7 @@ def test_it_exports_csv_and_json_for_the_national_platform_without_resident_ids(
     call_command("credit", "export", "--format", "json", "--out", str(json_file))
     text = csv_file.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("number,name,uscc")
-    assert BAOTOU_USCC in text and "李挖矿" in text and PERSON_ID not in text
+    assert BAOTOU_USCC in text and "李某" in text and "李挖矿" not in text and PERSON_ID not in text
     data = json.loads(json_file.read_text(encoding="utf-8"))
     assert data["count"] == 2 and PERSON_ID not in json_file.read_text(encoding="utf-8")
     assert {r["decision_number"] for r in data["records"]} == {"包发改信〔2026〕1号", "鄂发改信〔2026〕2号"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 
 import pyarrow as pa
@@ -452,6 +453,25 @@ def test_the_targets_and_outcomes_pages_show_in_both_languages(
     )
     assert ok.status_code == 302 and InspectionOutcome.objects.get().rigs_found == 600
     assert lead.number in client.get("/analytics/outcomes/").content.decode()
+
+
+def test_the_targets_page_names_each_targets_division(make_staff, client_for):
+    from minesweep.registry.services import subject_create
+
+    uscc = make_uscc("9", "1", "150602", "MA0D0001")
+    subject_create(
+        actor="test",
+        kind="enterprise",
+        name="东胜区测试数据有限公司",
+        uscc=uscc,
+        division=Division.objects.get(code="150602"),
+        categories=["enterprise"],
+    )
+    _report(uscc)
+    page = client_for(make_staff("ordos_analyst", Role.ANALYST, "150600")).get("/analytics/targets/")
+    cell = re.search(r'<td class="division"[^>]*>([^<]*)</td>', page.content.decode())
+    assert cell and cell.group(1) == "东胜区"
+    assert 'title="GB/T 2260 150602"' in cell.group(0)
 
 
 def test_a_flow_scan_keeps_the_traffic_of_attributed_addresses_for_fusion(data_root, hidden_farm):

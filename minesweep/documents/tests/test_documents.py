@@ -952,3 +952,47 @@ def test_a_letter_to_the_grid_company_asks_a_company_not_an_organ(case):
     assert "下列事项由贵公司依法办理，本机关不代为作出决定。建议贵公司依法处理：" in letter
     assert "贵机关" not in letter and "职权" not in letter
     assert check("proposal", letter, number=re.search(r"包发改建〔2026〕\d+号", letter)[0]) == []
+
+
+def _filed_from(lead, investigator, second):  # type: ignore[no-untyped-def]
+    from minesweep.cases import services as case_services
+
+    case_services.lead_verification_start(actor=investigator, lead=lead)
+    return case_services.lead_file(
+        actor=investigator, lead=lead, reason="核查属实：现场发现矿机40台", second_officer=second
+    )
+
+
+def _brief_facts_section(case) -> str:  # type: ignore[no-untyped-def]
+    text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
+    return text[text.index("二、简要案情") + len("二、简要案情") : text.index("三、立案理由")]
+
+
+def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed(
+    make_staff, baotou_investigator, intake_officer
+):
+    """A lead converted from a public report carries, as its summary, the officers' notice that the reporter's
+    words are sealed in the report. The 立案审批表 printed it as 简要案情; it now says where the facts are. A
+    lead whose summary states facts keeps them."""
+    from minesweep.accounts.roles import Role
+    from minesweep.registry.models import Division
+    from minesweep.reports.services import report_convert, report_submit
+
+    from .conftest import lead_for
+
+    second = make_staff("second_150200", Role.INVESTIGATOR, "150200")
+    filed = report_submit(
+        channel="web",
+        category="mining_enterprise",
+        division=Division.objects.get(code="150207"),
+        content={"description": "厂房里日夜有风扇声"},
+    )
+    from_report = _filed_from(
+        report_convert(actor=intake_officer, report=filed.report), baotou_investigator, second
+    )
+    assert "加密保存" in from_report.lead.summary  # the lead page's notice, as stored
+    assert _brief_facts_section(from_report) == "本案线索来源于群众举报，举报内容及核查材料详见案卷。"
+    text = docx_text(bytes(IssuedDocument.objects.get(case=from_report, kind="filing").docx))
+    assert "加密保存" not in text and "查看将记入审计" not in text and "核查属实：现场发现矿机40台" in text
+    officers = _filed_from(lead_for("150207"), baotou_investigator, second)
+    assert _brief_facts_section(officers) == "群众举报网吧夜间机器轰鸣、用电异常"

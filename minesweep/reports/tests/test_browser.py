@@ -50,6 +50,7 @@ def test_it_runs_the_reporting_loop_end_to_end(page, intake_officer, settings):
     receipt = "-".join(page.locator("#receipt .group").all_inner_texts())
     assert len(receipt) == 34
     assert "GPS" in page.inner_text("main") and page.get_attribute("#proof-download", "download")
+    assert page.is_disabled("header .lang button")  # switching the language would lose the code
     _shot(page, "receipt")
 
     # 2. The intake officer signs in with password and TOTP, finds the report, routes it and replies.

@@ -41,6 +41,32 @@ def test_it_files_from_the_web_and_shows_the_receipt_proof_and_removed_metadata(
     assert Report.objects.get().channel == "web"
 
 
+@pytest.mark.parametrize(
+    ("language", "switch", "why"),
+    [
+        ("zh-hans", "English", "本页不能切换语言"),
+        ("en", "中文", "The language cannot be changed on this page"),
+    ],
+)
+def test_the_receipt_page_cannot_be_left_by_the_language_switch(language, switch, why):
+    """Switching the language reloads /report/ empty and the code (kept nowhere in plaintext) is gone: on the
+    receipt the switch is disabled and says why; the report form itself keeps a working switch."""
+    client = Client()
+    client.cookies["django_language"] = language
+    assert 'action="/i18n/setlang/"' in client.get("/report/").content.decode()
+    filed = web_submit(client)
+    page = filed.content.decode()
+    assert receipt_of(filed) and 'action="/i18n/setlang/"' not in page and "{#" not in page
+    button = re.search(
+        r'<span class="inline lang locked" lang="[^"]+" title="([^"]+)">(<button[^>]*>)([^<]+)<', page
+    )
+    assert button and button.group(3) == switch and " disabled " in button.group(2)
+    assert ("回执码" if switch == "中文" else "receipt code") in button.group(1)
+    assert why in page and 'id="lang-locked"' in page
+    other = "本页不能切换语言" if language == "en" else "The language cannot be changed on this page"
+    assert other not in page  # one language at a time on the page itself
+
+
 def test_the_receipt_names_what_was_removed_in_one_language_at_a_time():
     photo = SimpleUploadedFile("IMG_3.jpg", jpeg_with_gps(), content_type="image/jpeg")
     chinese = web_submit(files=[photo]).content.decode()
