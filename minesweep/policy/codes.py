@@ -285,7 +285,21 @@ HEARING_FROM_AMOUNT: frozenset[str] = frozenset({"fine", "confiscate_gains", "co
 HOLDINGS: Mapping[str, Code] = _table(
     Code("power_account", "用电户号（供用电合同）", "Power account (supply contract)"),
     Code("project", "“挖矿”项目（能耗核算对象）", "Mining project (an energy-accounting unit)"),
+    # An act withdrawing something must name something the party has: 1283号 makes "已参与电力市场交易的"
+    # projects exit, and a preference or support can only be cancelled or stopped where it was granted. An act
+    # without such an object has no content that can be carried out (行政诉讼法第七十五条、第七十条).
+    Code("market_participation", "已参与的电力市场交易", "Participation in a power market"),
+    Code(
+        "own_preference",
+        "本机关给予的电价优惠等政策支持",
+        "Power-price preference or other support this authority grants",
+    ),
 )
+
+# Holdings an organisation is presumed to have when nothing is recorded (it signs the supply contract and
+# runs the project). A market participation or a preference is never presumed: it must be on record (the
+# registry's MarketParticipation / Preference, or the officer's entry on the party).
+PRESUMED_HOLDINGS: frozenset[str] = frozenset({"power_account", "project"})
 
 # Facts that may be recorded for the whole case; every other fact belongs to a party (issue 11 §2).
 CASE_WIDE_FACTS: frozenset[str] = frozenset({"new_project"})

@@ -20,6 +20,8 @@ Interpretations (issue 11, also in packs/README.md):
   costs a hearing. :func:`hearing_right` with the amount gives the final answer for the notice.
 * Holdings: an individual or public official is presumed to hold no power account or project unless the
   caller says so; an organisation is presumed to hold both (it is the one that signs supply contracts).
+  Nobody is presumed to take part in a power market or to enjoy a preference (codes.PRESUMED_HOLDINGS):
+  market exit and the withdrawal of a preference or support apply only where one is on record.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from minesweep.policy.codes import (
     HOLDINGS,
     ORGANISATION_CATEGORIES,
     PENALTY_TYPES,
+    PRESUMED_HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
@@ -78,7 +81,12 @@ class Party:
     def held(self) -> frozenset[str]:
         if self.holdings is not None:
             return self.holdings
-        return frozenset(HOLDINGS) if self.organisation else frozenset()
+        return presumed_holdings(self.category)
+
+
+def presumed_holdings(category: str) -> frozenset[str]:
+    """What a party of ``category`` is presumed to hold when nothing is recorded (module docstring)."""
+    return PRESUMED_HOLDINGS if category in ORGANISATION_CATEGORIES else frozenset()
 
 
 @dataclass(frozen=True)

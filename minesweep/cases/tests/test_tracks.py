@@ -196,6 +196,53 @@ def test_an_individual_without_a_power_account_gets_no_tariff_and_one_with_it_do
     assert tariff == {"张某": [], "王某": ["differential_tariff"]}
 
 
+def test_market_exit_and_withdrawn_support_follow_the_registrys_records(crew, lead):
+    """1283号 makes "已参与电力市场交易的" projects exit, and only a preference that was granted can be withdrawn:
+    a company the registry shows trading in the power market and enjoying a power-price preference gets the
+    exit and the withdrawal; one with no record (an organisation is not presumed to have either) gets
+    neither, and no 处理决定书 of the 发改委 orders them."""
+    from minesweep.registry.models import Division, MarketParticipation, Preference
+    from minesweep.registry.services import subject_create
+    from minesweep.registry.uscc import make_uscc
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(PARK,))
+    assert isinstance(case, Case)
+    subject = subject_create(
+        actor="test",
+        kind="enterprise",
+        name="某云计算有限公司",
+        division=Division.objects.get(code="150203"),
+        uscc=make_uscc("9", "1", "150203", "MA0C0001"),
+    )
+    MarketParticipation.objects.create(subject=subject)
+    Preference.objects.create(subject=subject, kind=Preference.Kind.ELECTRICITY_PRICE)
+    Preference.objects.create(subject=subject, kind=Preference.Kind.TAX, active=False)
+    for name, on_record in (("某云计算有限公司", subject), ("某大数据有限公司", None)):
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name=name,
+            category="big_data_or_cloud",
+            facts=["mining_confirmed"],
+            subject=on_record,
+        )
+    services.determination_evaluate(actor=crew.investigator, case=case)
+    measures = case.determination.measures.filter(party__category="big_data_or_cloud")
+    done = {(m.party.name, m.pack, m.rule_id, a["code"]) for m in measures for a in m.actions}
+    withdrawn = {
+        ("inner_mongolia_2021", 2, "cancel_preferences"),
+        ("inner_mongolia_2021", 2, "market_exit"),
+        ("national_1283", 3, "market_exit"),
+        ("national_1283", 4, "stop_support"),
+    }
+    assert {(m, p, r, c) for m, p, r, c in done if (p, r, c) in withdrawn} == {
+        ("某云计算有限公司", *w) for w in withdrawn
+    }
+    assert measures.get(party__name="某大数据有限公司", pack="national_1283", rule_id=3).actions == []
+    letter = case.tracks.get(party__name="某大数据有限公司", kind="measure", authority="development_reform")
+    assert not {"market_exit", "stop_support", "cancel_preferences"} & set(letter.action_codes())
+
+
 def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_new_notice(crew, lead):
     from minesweep.cases.tests.test_services import decision_fields
 
@@ -428,8 +475,12 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     from minesweep.credit.selectors import listing_for_party
     from minesweep.credit.services import listing_rights_waive
 
-    namesake = PartySpec(
-        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+        "张某",
+        "individual",
+        "operator",
+        ("mining_confirmed", "unapproved_power_connection"),
+        holdings=("power_account",),
     )
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake, namesake))
     assert isinstance(case, Case)
@@ -461,8 +512,12 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     link = importlib.import_module("minesweep.credit.migrations.0004_listingrecord_party")
     track = _credit_case(crew, lead)
     services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
-    namesake = PartySpec(
-        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+        "张某",
+        "individual",
+        "operator",
+        ("mining_confirmed", "unapproved_power_connection"),
+        holdings=("power_account",),
     )
     twins = run(
         crew, lead_again(crew), to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake,) * 2

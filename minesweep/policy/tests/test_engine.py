@@ -33,11 +33,11 @@ THEFT = [
     ("recover_theft_charges", "other_authority", "grid_company"),
     ("refer_police_theft", "referral", "public_security"),
 ]
+# Measure 2 for a firm with no preference and no market participation on record: nothing of its own to cancel
+# or exit (test_it_withdraws_only_what_the_party_is_on_record_as_having).
 MEASURE_2 = [
-    ("cancel_preferences", "measure", "development_reform"),
     ("cancel_tax_preferences", "other_authority", "tax_authority"),
     ("cancel_land_preferences", "other_authority", "land_authority"),
-    ("market_exit", "measure", "development_reform"),
     INSPECT,
 ]
 MINING = {8: [CREDIT], 9: [TARIFF]}  # every organisation that mines: blacklist and the 115号 tariff
@@ -270,9 +270,8 @@ def test_a_park_hosting_a_miner_with_an_official_involved():
 
 
 def test_a_data_centre_that_mines_and_hosts_others():
-    got = per_party(
-        [Party("dc", "data_center", "operator", frozenset({"mining_confirmed", "provided_site_or_power"}))]
-    )
+    facts = frozenset({"mining_confirmed", "provided_site_or_power"})
+    got = per_party([Party("dc", "data_center", "operator", facts, ALL_HOLDINGS)])
     assert set(got["dc"]) == {1, 2, 8, 9}
     assert "market_exit:measure" in got["dc"][2]
 
@@ -358,10 +357,9 @@ def test_it_returns_nothing_without_facts():
     assert evaluate(load_pack(IM), [Party("x", "data_center")]).measures == ()
 
 
-#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants, the rest is asked of
-#: the organs that grant it
-SUPPORT_STOPPED = [
-    "stop_support",
+#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants (only where the party
+#: has it on record: stop_support), the rest is asked of the organs that grant it
+SUPPORT_ASKED = [
     "cancel_tax_preferences",
     "cancel_land_preferences",
     "stop_fiscal_support",
@@ -374,8 +372,8 @@ NATIONAL = [
         {
             1: ["register_project"],
             2: ["differential_tariff"],
-            3: ["market_exit"],
-            4: SUPPORT_STOPPED,
+            3: [],  # no market participation on record
+            4: SUPPORT_ASKED,  # no preference of the case authority on record
             6: ["credit_pledge_breach"],
         },
     ),
@@ -385,7 +383,7 @@ NATIONAL = [
         {
             1: ["register_project"],
             2: [],  # no power account
-            4: SUPPORT_STOPPED,
+            4: SUPPORT_ASKED,
             7: [],  # no project
         },
     ),
@@ -398,6 +396,39 @@ NATIONAL = [
 def test_it_applies_the_national_1283_rules(category, facts, expected):
     got = tracks_by_rule(category, facts, "national_1283")
     assert {rule: [a[0] for a in actions] for rule, actions in got.items()} == expected
+
+
+ALL_HOLDINGS = frozenset({"power_account", "project", "market_participation", "own_preference"})
+
+
+@pytest.mark.parametrize("category", ["big_data_or_cloud", "data_center", "enterprise", "internet_cafe"])
+def test_it_withdraws_only_what_the_party_is_on_record_as_having(category):
+    """1283号: "已参与电力市场交易的…一律退出"; a preference or support is cancelled or stopped only where it was
+    granted. An order without such an object has no content that can be carried out (行政诉讼法第七十条、第七十五条):
+    market exit needs a market participation, the case authority's own preference or support needs one on
+    record — never presumed of an organisation — and the omission says what is missing."""
+    party = Party("p", category, facts=frozenset({"mining_confirmed"}))
+    bare = [m for p in (IM, "national_1283") for m in evaluate(load_pack(p), [party], on=ON).measures]
+    assert not {a.code for m in bare for a in m.actions} & {
+        "market_exit",
+        "stop_support",
+        "cancel_preferences",
+    }
+    omitted = {o.code: o.as_dict() for m in bare for o in m.omitted}
+    assert omitted["market_exit"]["missing"] == ["market_participation"]
+    assert omitted["market_exit"]["reason"] == "当事人没有已参与的电力市场交易，本项不适用"
+    assert omitted["stop_support"]["missing"] == ["own_preference"]
+    assert "participation in a power market" in omitted["market_exit"]["reason_en"]
+
+    recorded = dataclasses.replace(party, holdings=ALL_HOLDINGS)
+    national = tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=ALL_HOLDINGS)
+    assert national[3] == [("market_exit", "measure", "development_reform")]
+    assert national[4][0] == ("stop_support", "measure", "development_reform")
+    if category in ("big_data_or_cloud", "data_center"):  # measure 2 of the eight
+        regional = {a.code for m in evaluate(load_pack(IM), [recorded], on=ON).measures for a in m.actions}
+        assert {"cancel_preferences", "market_exit"} <= regional
+    only_account = frozenset({"power_account", "project"})
+    assert tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=only_account)[3] == []
 
 
 @pytest.mark.parametrize(
