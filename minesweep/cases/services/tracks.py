@@ -97,6 +97,7 @@ def engine_party(party: CaseParty) -> Party:
         role=party.role,
         facts=frozenset(party.facts),
         holdings=party_holdings(party),
+        organ=administrative_organ(party),
     )
 
 

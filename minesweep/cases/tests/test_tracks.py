@@ -648,6 +648,28 @@ def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_deci
     ]  # the company's own decision, once its article is known
 
 
+def test_the_grid_is_asked_to_cut_only_the_supply_of_a_party_that_connected_without_approval(crew, lead):
+    """1283号 "对违规私拉电线、直供电的，依法停限电" and 电力法第二十九条 (interruption only on a legal ground): a host
+    that only provided the site gets no 停限电 建议函, and a park's 管委会 (an organ, by its code) none even where
+    it connected without approval; the miner with the private line does."""
+    from minesweep.registry.uscc import make_uscc
+
+    organ = dataclasses.replace(
+        PARK,
+        facts=(*PARK.facts, "unapproved_power_connection"),
+        identifier=make_uscc("1", "1", "150207", "MB0P0003"),
+    )
+    host = PartySpec("某数据中心有限公司", "data_center", "host", ("provided_site_or_power",))
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(MINER, organ, host))
+    assert isinstance(case, Case)
+    cuts = {
+        t.party.name
+        for t in case.tracks.filter(kind="other_authority", authority="grid_company")
+        if "power_cut" in t.action_codes()
+    }
+    assert cuts == {MINER.name}
+
+
 def test_a_measure_whose_article_awaits_the_legal_office_gets_no_decision_letter(crew, lead, client_for):
     """The pack grounds 核减能耗预算指标 on 《节约能源法》 "用能预算管理的具体依据待法制审核确认": a 处理决定书 reading
     依据《中华人民共和国节约能源法》 cannot be signed by a legal reviewer. The letter is refused with what is missing;
@@ -822,7 +844,10 @@ def test_a_letter_of_advice_goes_to_an_organ_named_in_full(crew, lead, client_fo
     from minesweep.documents.render import docx_text
     from minesweep.documents.services import document_issue
 
-    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(PARK,))
+    # a park (a company: no organ code) that also ran a private line, so the grid, named by the pack, is asked
+    # to cut its supply (1283号 rule 5)
+    wired = dataclasses.replace(PARK, facts=(*PARK.facts, "unapproved_power_connection"))
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(wired,))
     inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
     assert inspection.kind == "other_authority" and "待确认" in inspection.authority_name
     client = client_for(crew.investigator)

@@ -387,8 +387,9 @@ NATIONAL = [
             7: [],  # no project
         },
     ),
-    ("unapproved_power_project", set(), {5: ["power_cut"]}),
-    ("captive_power_plant", {"provided_site_or_power"}, {5: ["power_cut"]}),
+    ("unapproved_power_project", set(), {5: ["power_cut"]}),  # the category is the connection
+    ("captive_power_plant", {"provided_site_or_power", "unapproved_power_connection"}, {5: ["power_cut"]}),
+    ("captive_power_plant", {"provided_site_or_power"}, {}),  # a host: no ground to cut its supply
 ]
 
 
@@ -396,6 +397,42 @@ NATIONAL = [
 def test_it_applies_the_national_1283_rules(category, facts, expected):
     got = tracks_by_rule(category, facts, "national_1283")
     assert {rule: [a[0] for a in actions] for rule, actions in got.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("category", "facts"),
+    [
+        ("industrial_park", {"provided_site_or_power", "concealment"}),
+        ("data_center", {"provided_site_or_power"}),
+        ("enterprise", {"provided_site_or_power", "mining_confirmed"}),
+    ],
+)
+def test_it_asks_no_power_cut_of_a_party_that_only_provided_a_site(category, facts):
+    """1283号 targets "违规私拉电线、直供电", and 电力法第二十九条 allows an interruption only on a legal ground such
+    as the user's own unlawful use: a host that provided a site or power has given none."""
+    assert 5 not in tracks_by_rule(category, facts, "national_1283")
+    connected = tracks_by_rule(category, facts | {"unapproved_power_connection"}, "national_1283")
+    assert connected[5] == [("power_cut", "other_authority", "grid_company")]
+
+
+def test_it_never_asks_a_power_cut_against_an_administrative_organ():
+    """A park's 管委会 is an organ of the government: its part is answered by its cadres, and no 建议函 asks the
+    grid to cut its supply — not even where it connected without approval; the omission says why."""
+    facts = frozenset({"provided_site_or_power", "unapproved_power_connection", "concealment"})
+    organ = Party("gwh", "industrial_park", "host", facts, organ=True)
+    measure = next(m for m in evaluate(load_pack("national_1283"), [organ], on=ON).measures if m.rule_id == 5)
+    assert measure.actions == ()
+    assert measure.omitted[0].as_dict() == {
+        "code": "power_cut",
+        "zh": "停限电",
+        "missing": [],
+        "reason": "当事人为行政机关，本项不对其适用",
+        "reason_en": "the party is an administrative organ; this action is not taken against it",
+    }
+    company = dataclasses.replace(organ, organ=False)
+    assert tracks_by_rule("industrial_park", set(facts), "national_1283")[5][0][0] == "power_cut"
+    regional = {a.code for m in evaluate(load_pack(IM), [organ], on=ON).measures for a in m.actions}
+    assert regional == {a.code for m in evaluate(load_pack(IM), [company], on=ON).measures for a in m.actions}
 
 
 ALL_HOLDINGS = frozenset({"power_account", "project", "market_participation", "own_preference"})
