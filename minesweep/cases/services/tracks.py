@@ -16,7 +16,10 @@ Interpretations of law (also in packs/README.md):
   contract): the platform sends a 建议函 and a task; the liaison's closing of the task records that
   authority's own answer and document number. Nothing is decided in the case authority's name.
 * Internal work (1283号's weekly register of mining projects, a new project's energy counted double in the
-  region's 能耗双控 assessment): tasks to the departments and nothing served on the party. Such acts have
+  region's 能耗双控 assessment, the breach of a signed credit pledge entered in the credit record — 1283号
+  "违反承诺的纳入信用记录", a public credit information record that 国办发〔2020〕49号 keeps apart from the
+  失信主体名单, so never part of a credit track's listing): tasks to the departments and nothing served on
+  the party. Such acts have
   no external legal effect on the party (最高人民法院关于适用《中华人民共和国行政诉讼法》的解释，法释〔2018〕1号，
   第一条第二款第（五）项、第（十）项), so putting them in a 处理决定书 with remedies would announce a decision
   the party cannot challenge and the authority does not make against it.

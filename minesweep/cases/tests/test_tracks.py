@@ -648,6 +648,23 @@ def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_deci
     ]  # the company's own decision, once its article is known
 
 
+def test_a_breached_credit_pledge_is_a_credit_record_task_never_part_of_a_listing(crew, lead):
+    """1283号 "违反承诺的纳入信用记录" for a firm that signed the pledge: the credit office's internal task, apart
+    from measure 8's listing track (国办发〔2020〕49号 separates public credit information records from the
+    失信主体名单); a firm that signed none has nothing to breach."""
+    pledged = PartySpec(
+        "某云计算有限公司", "big_data_or_cloud", "operator", ("mining_confirmed", "credit_pledge_signed")
+    )
+    unpledged = PartySpec("某大数据有限公司", "big_data_or_cloud", "operator", ("mining_confirmed",))
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(pledged, unpledged))
+    assert isinstance(case, Case)
+    for name in (pledged.name, unpledged.name):
+        assert case.tracks.get(party__name=name, kind="credit").action_codes() == ["credit_blacklist"]
+    record = case.tracks.get(party__name=pledged.name, kind="internal", authority="credit_office")
+    assert record.action_codes() == ["credit_pledge_breach"]
+    assert not case.tracks.filter(party__name=unpledged.name, authority="credit_office", kind="internal")
+
+
 def test_the_grid_is_asked_to_cut_only_the_supply_of_a_party_that_connected_without_approval(crew, lead):
     """1283号 "对违规私拉电线、直供电的，依法停限电" and 电力法第二十九条 (interruption only on a legal ground): a host
     that only provided the site gets no 停限电 建议函, and a park's 管委会 (an organ, by its code) none even where

@@ -374,8 +374,7 @@ NATIONAL = [
             2: ["differential_tariff"],
             3: [],  # no market participation on record
             4: SUPPORT_ASKED,  # no preference of the case authority on record
-            6: ["credit_pledge_breach"],
-        },
+        },  # no credit pledge found signed: nothing to breach (rule 6)
     ),
     (
         "individual",
@@ -433,6 +432,23 @@ def test_it_never_asks_a_power_cut_against_an_administrative_organ():
     assert tracks_by_rule("industrial_park", set(facts), "national_1283")[5][0][0] == "power_cut"
     regional = {a.code for m in evaluate(load_pack(IM), [organ], on=ON).measures for a in m.actions}
     assert regional == {a.code for m in evaluate(load_pack(IM), [company], on=ON).measures for a in m.actions}
+
+
+@pytest.mark.parametrize("conduct", ["mining_confirmed", "provided_site_or_power"])
+def test_a_pledge_breach_needs_a_signed_pledge_and_goes_to_the_credit_record_not_a_list(conduct):
+    """1283号: data-centre firms sign a pledge not to mine, and "违反承诺的纳入信用记录". Without a pledge found
+    signed there is no breach; with one, the breach is a task of the credit office to enter it in the credit
+    record (internal), never the credit track that ends in a 失信主体名单 listing (国办发〔2020〕49号 keeps public
+    credit information records apart from the list)."""
+    for category in ("data_center", "big_data_or_cloud"):
+        assert 6 not in tracks_by_rule(category, {conduct}, "national_1283")
+        signed = tracks_by_rule(category, {conduct, "credit_pledge_signed"}, "national_1283")
+        assert signed[6] == [("credit_pledge_breach", "internal", "credit_office")]
+    pledge = next(
+        a for r in load_pack("national_1283").rules for a in r.actions if a.code == "credit_pledge_breach"
+    )
+    assert pledge.department == "credit_office" and "国办发〔2020〕49号" in pledge.policy_basis
+    assert 6 not in tracks_by_rule("enterprise", {conduct, "credit_pledge_signed"}, "national_1283")
 
 
 ALL_HOLDINGS = frozenset({"power_account", "project", "market_participation", "own_preference"})
