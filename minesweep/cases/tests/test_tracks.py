@@ -964,6 +964,9 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
     track.refresh_from_db()
     assert track.step == "credit_rights"  # the case's track follows the credit page
+    # The remedies its 列入决定书 will state: the credit office's review organ and court, with the periods.
+    assert "自收到本决定书之日起六十日内向内蒙古自治区人民政府申请行政复议" in told.remedies
+    assert "自收到本决定书之日起六个月内向内蒙古自治区辖区内有管辖权的人民法院提起行政诉讼" in told.remedies
 
 
 def _decide_listing(crew, track, severity=None):  # type: ignore[no-untyped-def]
