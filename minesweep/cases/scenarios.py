@@ -83,6 +83,8 @@ class PartySpec:
     role: str = "operator"
     facts: tuple[str, ...] = ()
     identifier: str = ""
+    # codes.HOLDINGS found on the party (None: presumed from the category; a registry subject adds its own)
+    holdings: tuple[str, ...] | None = None
 
 
 def findings_against(party: CaseParty) -> str:
@@ -181,6 +183,7 @@ def run(
             role=spec.role,
             facts=list(spec.facts),
             identifier=spec.identifier,
+            holdings=None if spec.holdings is None else list(spec.holdings),
         )
         for spec in parties[len(made) :]
     ]

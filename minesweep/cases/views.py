@@ -52,10 +52,12 @@ from minesweep.policy.codes import (
     FACTS,
     HOLDINGS,
     POLICE_REFERRAL_CRIMES,
+    PRESUMED_HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
 )
+from minesweep.policy.engine import presumed_holdings
 from minesweep.policy.packs import available_packs, department_names, deployment_pack_id, load_pack
 from minesweep.registry.resident_id import mask_resident_id
 from minesweep.reports.selectors import content_readable, report_get
@@ -522,6 +524,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "facts": FACTS,
         "case_wide_facts": {code: FACTS[code] for code in sorted(CASE_WIDE_FACTS)},
         "holdings": HOLDINGS,
+        "recorded_holdings": {c: h for c, h in HOLDINGS.items() if c not in PRESUMED_HOLDINGS},
         "ground_kinds": selectors.GROUND_KINDS,
         "suggestion": selectors.lead_suggestion(case.lead) if not parties else None,
         "actions": ACTIONS,
@@ -621,16 +624,21 @@ def _act_party_add(request: HttpRequest, case: Case) -> str:
         identifier=forms.text(d, "identifier", 18),
         legal_representative=forms.text(d, "legal_representative", 100),
         address=forms.text(d, "address", 300),
-        holdings=_holdings(forms.text(d, "holdings", 40)),
+        holdings=_holdings(
+            forms.text(d, "holdings", 40), d.getlist("records"), forms.text(d, "category", 40)
+        ),
     )
     return "parties"
 
 
-def _holdings(raw: str) -> list[str] | None:
-    """ "" → presumed by the engine; "none" → none; else the comma-separated codes."""
+def _holdings(raw: str, records: list[str], category: str) -> list[str] | None:
+    """ "" → presumed by the engine; "none" → none; else the comma-separated codes. The boxes ``records``
+    (a market participation, a preference: never presumed) add to either."""
+    found = {h for h in records if h in HOLDINGS and h not in PRESUMED_HOLDINGS}
     if not raw:
-        return None
-    return [] if raw == "none" else [h for h in raw.split(",") if h in HOLDINGS]
+        return sorted(presumed_holdings(category) | found) if found else None
+    stated = set() if raw == "none" else {h for h in raw.split(",") if h in HOLDINGS}
+    return sorted(stated | found)
 
 
 def _act_party_facts(request: HttpRequest, case: Case) -> str:

@@ -30,8 +30,9 @@ from minesweep.credit.models import (
 from minesweep.credit.periods import OBJECTION_WORKING_DAYS, PUBLICATION_MONTHS, Period, publication_window
 from minesweep.credit.selectors import clean_text
 from minesweep.policy.errors import PolicyError
+from minesweep.policy.packs import authority_for, deployment_pack_id, load_pack
 from minesweep.policy.workdays import add_working_days
-from minesweep.registry.models import Subject
+from minesweep.registry.models import Division, Subject
 from minesweep.registry.uscc import validate_uscc
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
@@ -189,7 +190,7 @@ def listing_propose(
             f"公示期满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"
         ),
-        remedies=clean_text(remedies) or "对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
+        remedies=clean_text(remedies) or listing_remedies(deployment_pack_id(), subject.division),
         case_number=clean_text(case_number),
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,
         **text,
@@ -243,6 +244,30 @@ def listing_from_decision(
         # it rests on stays linked (``decision``) and is cited in that act.
         decision_number=decision_number.strip(),
         sanctions=sanctions,
+    )
+
+
+def listing_remedies(pack_id: str, division: Division) -> str:
+    """救济途径 of a 列入决定书, as the 处理决定书 states them: 行政复议 within sixty days of receipt
+    (行政复议法（2023）第二十条) to the credit office's review organ, 行政诉讼 within six months
+    (行政诉讼法第四十六条) at its court — both from the pack's ``credit_office`` entry for ``division`` (its
+    own, else the nearest higher level). 国办发〔2020〕49号 requires the decision to state the remedies;
+    "可依法申请行政复议或者提起行政诉讼" names neither organ nor period, and a party not told the period has a
+    year to sue (法释〔2018〕1号第六十四条). A placeholder never reaches paper: the government of the office's
+    own level and the courts of its area stand in, as in the 处理决定书."""
+    from minesweep.documents.wording import configured
+
+    try:
+        entry = authority_for(load_pack(pack_id), division.code, "credit_office")
+    except PolicyError:
+        entry = None
+    seat = Division.objects.filter(code=entry.division).first() if entry is not None else None
+    area = (seat or division).name
+    body = configured(entry.review_body if entry else "") or f"{area}人民政府"
+    court = configured(entry.court if entry else "") or f"{area}辖区内有管辖权的人民法院"
+    return (
+        f"如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，"
+        f"或者自收到本决定书之日起六个月内向{court}提起行政诉讼"
     )
 
 
@@ -378,7 +403,7 @@ def _listing_for_party(
             f"公示满{period.min_months}个月后，已纠正失信行为、履行相关义务并作出信用承诺的，可申请信用修复；"
             f"公示满{period.max_months}个月自动移出"
         ),
-        remedies="对列入决定不服的，可依法申请行政复议或者提起行政诉讼",
+        remedies=listing_remedies(case.pack, case.division),
         case_number=case.number,
         party=party,
         created_by_id=actor.pk if isinstance(actor, AbstractBaseUser) else None,

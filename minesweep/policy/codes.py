@@ -69,6 +69,12 @@ FACTS: Mapping[str, Code] = _table(
     ),
     # Not in the seed: 发改运行〔2021〕1283号 counts a new project's energy use double.
     Code("new_project", "新建“挖矿”项目", "New (post-ban) mining project"),
+    # 1283号: data-centre firms sign a pledge not to take part in mining; only a signed pledge can be breached.
+    Code(
+        "credit_pledge_signed",
+        "已签署不参与虚拟货币“挖矿”的信用承诺书",
+        "Signed the credit pledge not to take part in mining",
+    ),
 )
 
 # 角色 — a party's role in the case; recorded with each applied measure, not used for matching.
@@ -172,8 +178,9 @@ TRACKS: Mapping[str, Code] = _table(
     Code("credit", "信用惩戒（失信名单）", "Credit listing"),
     Code("accountability", "追责问责", "Accountability of responsible cadres"),
     Code("other_authority", "他机关职权（建议函）", "Another authority's power (letter of advice)"),
-    # Internal administration (the project register, the region's energy assessment): no act on the party,
-    # so never in a 处理决定书 with remedies (法释〔2018〕1号第一条第二款第（五）项、第（十）项).
+    # Internal administration (the project register, the region's energy assessment, a pledge breach entered
+    # in the credit record): no act on the party, so never in a 处理决定书 with remedies
+    # (法释〔2018〕1号第一条第二款第（五）项、第（十）项).
     Code("internal", "内部工作事项（不对当事人作出决定）", "Internal work (no act on the party)"),
 )
 
@@ -285,7 +292,21 @@ HEARING_FROM_AMOUNT: frozenset[str] = frozenset({"fine", "confiscate_gains", "co
 HOLDINGS: Mapping[str, Code] = _table(
     Code("power_account", "用电户号（供用电合同）", "Power account (supply contract)"),
     Code("project", "“挖矿”项目（能耗核算对象）", "Mining project (an energy-accounting unit)"),
+    # An act withdrawing something must name something the party has: 1283号 makes "已参与电力市场交易的"
+    # projects exit, and a preference or support can only be cancelled or stopped where it was granted. An act
+    # without such an object has no content that can be carried out (行政诉讼法第七十五条、第七十条).
+    Code("market_participation", "已参与的电力市场交易", "Participation in a power market"),
+    Code(
+        "own_preference",
+        "本机关给予的电价优惠等政策支持",
+        "Power-price preference or other support this authority grants",
+    ),
 )
+
+# Holdings an organisation is presumed to have when nothing is recorded (it signs the supply contract and
+# runs the project). A market participation or a preference is never presumed: it must be on record (the
+# registry's MarketParticipation / Preference, or the officer's entry on the party).
+PRESUMED_HOLDINGS: frozenset[str] = frozenset({"power_account", "project"})
 
 # Facts that may be recorded for the whole case; every other fact belongs to a party (issue 11 §2).
 CASE_WIDE_FACTS: frozenset[str] = frozenset({"new_project"})

@@ -20,6 +20,8 @@ Interpretations (issue 11, also in packs/README.md):
   costs a hearing. :func:`hearing_right` with the amount gives the final answer for the notice.
 * Holdings: an individual or public official is presumed to hold no power account or project unless the
   caller says so; an organisation is presumed to hold both (it is the one that signs supply contracts).
+  Nobody is presumed to take part in a power market or to enjoy a preference (codes.PRESUMED_HOLDINGS):
+  market exit and the withdrawal of a preference or support apply only where one is on record.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from minesweep.policy.codes import (
     HOLDINGS,
     ORGANISATION_CATEGORIES,
     PENALTY_TYPES,
+    PRESUMED_HOLDINGS,
     ROLES,
     SUBJECT_CATEGORIES,
     TRACKS,
@@ -70,6 +73,9 @@ class Party:
     # codes.HOLDINGS the party has; None → presumed from the category (see the module docstring).
     holdings: frozenset[str] | None = None
     name: str = ""
+    # An administrative organ (机关, e.g. a park's 管委会): actions the pack keeps off organs
+    # (``against_organs: false``) are omitted for it. Never presumed: the caller says so.
+    organ: bool = False
 
     @property
     def organisation(self) -> bool:
@@ -78,7 +84,12 @@ class Party:
     def held(self) -> frozenset[str]:
         if self.holdings is not None:
             return self.holdings
-        return frozenset(HOLDINGS) if self.organisation else frozenset()
+        return presumed_holdings(self.category)
+
+
+def presumed_holdings(category: str) -> frozenset[str]:
+    """What a party of ``category`` is presumed to hold when nothing is recorded (module docstring)."""
+    return PRESUMED_HOLDINGS if category in ORGANISATION_CATEGORIES else frozenset()
 
 
 @dataclass(frozen=True)
@@ -134,18 +145,30 @@ class ApplicableAction:
 
 @dataclass(frozen=True)
 class OmittedAction:
-    """An action the rule names but the party cannot be subject to (it lacks a holding it needs)."""
+    """An action the rule names but the party cannot be subject to: it lacks a holding it needs, or it is an
+    administrative organ and the action is not taken against organs (``RequiredAction.against_organs``)."""
 
     code: str
     missing: tuple[str, ...]
+    organ: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        names_zh = "、".join(HOLDINGS[m].zh for m in self.missing)
-        names_en = ", ".join(HOLDINGS[m].en for m in self.missing)
         return {
             "code": self.code,
             "zh": ACTIONS[self.code].zh,
             "missing": list(self.missing),
+            **self._reason(),
+        }
+
+    def _reason(self) -> dict[str, str]:
+        if self.organ:
+            return {
+                "reason": "当事人为行政机关，本项不对其适用",
+                "reason_en": "the party is an administrative organ; this action is not taken against it",
+            }
+        names_zh = "、".join(HOLDINGS[m].zh for m in self.missing)
+        names_en = ", ".join(HOLDINGS[m].en for m in self.missing)
+        return {
             "reason": f"当事人没有{names_zh}，本项不适用",
             "reason_en": f"the party has no {names_en.lower()}; this action does not apply",
         }
@@ -394,9 +417,11 @@ def _apply(
     if not required:
         return None
     held = party.held()
-    actions = tuple(applicable_action(pack, a, party, on) for a in required if a.requires <= held)
+    actions = tuple(applicable_action(pack, a, party, on) for a in required if _open_to(a, party, held))
     omitted = tuple(
-        OmittedAction(a.code, tuple(sorted(a.requires - held))) for a in required if not a.requires <= held
+        OmittedAction(a.code, tuple(sorted(a.requires - held)), party.organ and not a.against_organs)
+        for a in required
+        if not _open_to(a, party, held)
     )
     matched = tuple(sorted((rule.all_of | rule.any_of) & facts))
     conditional = tuple(sorted({f for a in rule.actions for f in a.when_any_of} & facts - set(matched)))
@@ -445,6 +470,12 @@ def applicable_action(
         hearing_reason_en=reason_en,
         names=department_names(pack),
     )
+
+
+def _open_to(action: RequiredAction, party: Party, held: frozenset[str]) -> bool:
+    """Whether ``party`` can be subject to ``action``: it holds what the action needs, and it is not an
+    administrative organ where the action is kept off organs."""
+    return action.requires <= held and (action.against_organs or not party.organ)
 
 
 def _action_required(action: RequiredAction, party: Party, facts: frozenset[str]) -> bool:

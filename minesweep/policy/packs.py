@@ -254,7 +254,8 @@ class RequiredAction:
     that ground the penalty (``legal_basis``, 处罚依据: 电力法第七十一条, 电力供应与使用条例第四十一条) — a
     notice and a decision must name both (行政处罚法第四十四条、第五十九条) — each with an article and, where
     the law gives one, its ``amount`` range. ``requires`` names holdings (codes.HOLDINGS) the party must
-    have."""
+    have. ``against_organs: false`` keeps the action off a party that is an administrative organ (机关):
+    the grid's power cut, whose ground is the user's own unlawful use (电力法第二十九条)."""
 
     code: str
     department: str
@@ -269,6 +270,7 @@ class RequiredAction:
     amount: AmountRange | None = None
     requires: frozenset[str] = frozenset()
     violated_basis: tuple[LegalBasis, ...] = ()
+    against_organs: bool = True
 
     def basis_on(self, on: dt.date) -> tuple[LegalBasis, ...]:
         """The provisions in force on ``on``; a law whose every version lies elsewhere is an error."""
@@ -900,7 +902,16 @@ class _PackReader:
             amount=self._amount(code, raw.get("amount")),
             requires=self._codes(raw.get("requires"), HOLDINGS, "前提条件", "required holding"),
             violated_basis=violated_basis,
+            against_organs=self._flag(code, raw, "against_organs"),
         )
+
+    def _flag(self, code: str, raw: Mapping[str, Any], key: str, default: bool = True) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(
+                f"处置措施 {code} 的 {key} 须为 true 或 false", f"action {code}: {key} must be true or false"
+            )
+        return value
 
     def _legal_basis(self, code: str, raw: Any, key: str = "legal_basis") -> tuple[LegalBasis, ...]:
         """A list of provisions (``legal_basis`` or ``violated_basis``), each ``{law, article?, note?,

@@ -16,7 +16,10 @@ Interpretations of law (also in packs/README.md):
   contract): the platform sends a 建议函 and a task; the liaison's closing of the task records that
   authority's own answer and document number. Nothing is decided in the case authority's name.
 * Internal work (1283号's weekly register of mining projects, a new project's energy counted double in the
-  region's 能耗双控 assessment): tasks to the departments and nothing served on the party. Such acts have
+  region's 能耗双控 assessment, the breach of a signed credit pledge entered in the credit record — 1283号
+  "违反承诺的纳入信用记录", a public credit information record that 国办发〔2020〕49号 keeps apart from the
+  失信主体名单, so never part of a credit track's listing): tasks to the departments and nothing served on
+  the party. Such acts have
   no external legal effect on the party (最高人民法院关于适用《中华人民共和国行政诉讼法》的解释，法释〔2018〕1号，
   第一条第二款第（五）项、第（十）项), so putting them in a 处理决定书 with remedies would announce a decision
   the party cannot challenge and the authority does not make against it.
@@ -58,7 +61,7 @@ from minesweep.core.errors import DomainError, TransitionError
 from minesweep.documents.numbering import act_number_issue
 from minesweep.documents.wording import PENDING_BASIS, configured, decidable, pending_bases
 from minesweep.policy.codes import ACTIONS, FACTS, ORGANISATION_CATEGORIES, TRACKS
-from minesweep.policy.engine import Party, evaluate, hearing_right
+from minesweep.policy.engine import Party, evaluate, hearing_right, presumed_holdings
 from minesweep.policy.errors import PolicyError
 from minesweep.policy.packs import (
     authority_for,
@@ -68,6 +71,7 @@ from minesweep.policy.packs import (
     policy_document,
 )
 from minesweep.policy.workdays import add_period, police_referral_decision_deadline
+from minesweep.registry.models import Preference
 from minesweep.registry.uscc import is_administrative_organ
 
 REFERRAL_KINDS = {
@@ -89,15 +93,46 @@ def packs_for(case: Case) -> list[str]:
 
 
 def engine_party(party: CaseParty) -> Party:
-    holdings = None if party.holdings is None else frozenset(party.holdings)
     return Party(
         ref=str(party.pk),
         name=party.name,
         category=party.category,
         role=party.role,
         facts=frozenset(party.facts),
-        holdings=holdings,
+        holdings=party_holdings(party),
+        organ=administrative_organ(party),
     )
+
+
+def party_holdings(party: CaseParty) -> frozenset[str] | None:
+    """What ``party`` holds for the engine (codes.HOLDINGS): what the officer recorded on it, or None for the
+    engine's presumption from the category, plus what its registry subject has on record
+    (:func:`registry_holdings`). A market participation or a preference is never presumed: without a
+    record, market exit and the withdrawal of a preference are not proposed (1283号: "已参与电力市场交易的").
+    """
+    on_record = registry_holdings(party)
+    if not on_record:
+        return None if party.holdings is None else frozenset(party.holdings)
+    stated = presumed_holdings(party.category) if party.holdings is None else frozenset(party.holdings)
+    return stated | on_record
+
+
+def registry_holdings(party: CaseParty) -> frozenset[str]:
+    """Holdings the party's registry subject has on record today: an active participation in a power market
+    (registry.MarketParticipation) and an active power-price preference (registry.Preference 电价优惠, what the
+    case authority grants and so may cancel). A party without a subject has only what the officer recorded."""
+    subject = party.subject
+    if subject is None:
+        return frozenset()
+    day = today()
+    found = set()
+    markets = subject.market_participations.filter(active=True)
+    if markets.filter(Q(until__isnull=True) | Q(until__gte=day)).exists():
+        found.add("market_participation")
+    preferences = subject.preferences.filter(active=True, kind=Preference.Kind.ELECTRICITY_PRICE)
+    if preferences.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).exists():
+        found.add("own_preference")
+    return frozenset(found)
 
 
 def act_day(case: Case) -> dt.date:

@@ -53,7 +53,9 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     departments = set(case.tasks.values_list("department", flat=True))
     # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
     # power cut), departments execute the measures; police and credit run as referral and credit tracks.
-    assert {"grid_company", "tax_authority", "land_authority", "power_trading_center"} <= departments
+    # No market exit (power-trading centre): the party is not on record as trading in the power market.
+    assert {"grid_company", "tax_authority", "land_authority"} <= departments
+    assert "power_trading_center" not in departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED

@@ -196,6 +196,53 @@ def test_an_individual_without_a_power_account_gets_no_tariff_and_one_with_it_do
     assert tariff == {"张某": [], "王某": ["differential_tariff"]}
 
 
+def test_market_exit_and_withdrawn_support_follow_the_registrys_records(crew, lead):
+    """1283号 makes "已参与电力市场交易的" projects exit, and only a preference that was granted can be withdrawn:
+    a company the registry shows trading in the power market and enjoying a power-price preference gets the
+    exit and the withdrawal; one with no record (an organisation is not presumed to have either) gets
+    neither, and no 处理决定书 of the 发改委 orders them."""
+    from minesweep.registry.models import Division, MarketParticipation, Preference
+    from minesweep.registry.services import subject_create
+    from minesweep.registry.uscc import make_uscc
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(PARK,))
+    assert isinstance(case, Case)
+    subject = subject_create(
+        actor="test",
+        kind="enterprise",
+        name="某云计算有限公司",
+        division=Division.objects.get(code="150203"),
+        uscc=make_uscc("9", "1", "150203", "MA0C0001"),
+    )
+    MarketParticipation.objects.create(subject=subject)
+    Preference.objects.create(subject=subject, kind=Preference.Kind.ELECTRICITY_PRICE)
+    Preference.objects.create(subject=subject, kind=Preference.Kind.TAX, active=False)
+    for name, on_record in (("某云计算有限公司", subject), ("某大数据有限公司", None)):
+        services.party_add(
+            actor=crew.investigator,
+            case=case,
+            name=name,
+            category="big_data_or_cloud",
+            facts=["mining_confirmed"],
+            subject=on_record,
+        )
+    services.determination_evaluate(actor=crew.investigator, case=case)
+    measures = case.determination.measures.filter(party__category="big_data_or_cloud")
+    done = {(m.party.name, m.pack, m.rule_id, a["code"]) for m in measures for a in m.actions}
+    withdrawn = {
+        ("inner_mongolia_2021", 2, "cancel_preferences"),
+        ("inner_mongolia_2021", 2, "market_exit"),
+        ("national_1283", 3, "market_exit"),
+        ("national_1283", 4, "stop_support"),
+    }
+    assert {(m, p, r, c) for m, p, r, c in done if (p, r, c) in withdrawn} == {
+        ("某云计算有限公司", *w) for w in withdrawn
+    }
+    assert measures.get(party__name="某大数据有限公司", pack="national_1283", rule_id=3).actions == []
+    letter = case.tracks.get(party__name="某大数据有限公司", kind="measure", authority="development_reform")
+    assert not {"market_exit", "stop_support", "cancel_preferences"} & set(letter.action_codes())
+
+
 def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_new_notice(crew, lead):
     from minesweep.cases.tests.test_services import decision_fields
 
@@ -428,8 +475,12 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     from minesweep.credit.selectors import listing_for_party
     from minesweep.credit.services import listing_rights_waive
 
-    namesake = PartySpec(
-        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+        "张某",
+        "individual",
+        "operator",
+        ("mining_confirmed", "unapproved_power_connection"),
+        holdings=("power_account",),
     )
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake, namesake))
     assert isinstance(case, Case)
@@ -461,8 +512,12 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     link = importlib.import_module("minesweep.credit.migrations.0004_listingrecord_party")
     track = _credit_case(crew, lead)
     services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
-    namesake = PartySpec(
-        "张某", "individual", "operator", ("mining_confirmed", "unapproved_power_connection")
+    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+        "张某",
+        "individual",
+        "operator",
+        ("mining_confirmed", "unapproved_power_connection"),
+        holdings=("power_account",),
     )
     twins = run(
         crew, lead_again(crew), to="legal_review", filed_on=dt.date(2026, 9, 1), parties=(namesake,) * 2
@@ -606,6 +661,45 @@ def test_a_measure_against_an_administrative_organ_is_internal_work_never_a_deci
     assert measure.action_codes() == [
         "energy_quota_cut"
     ]  # the company's own decision, once its article is known
+
+
+def test_a_breached_credit_pledge_is_a_credit_record_task_never_part_of_a_listing(crew, lead):
+    """1283号 "违反承诺的纳入信用记录" for a firm that signed the pledge: the credit office's internal task, apart
+    from measure 8's listing track (国办发〔2020〕49号 separates public credit information records from the
+    失信主体名单); a firm that signed none has nothing to breach."""
+    pledged = PartySpec(
+        "某云计算有限公司", "big_data_or_cloud", "operator", ("mining_confirmed", "credit_pledge_signed")
+    )
+    unpledged = PartySpec("某大数据有限公司", "big_data_or_cloud", "operator", ("mining_confirmed",))
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(pledged, unpledged))
+    assert isinstance(case, Case)
+    for name in (pledged.name, unpledged.name):
+        assert case.tracks.get(party__name=name, kind="credit").action_codes() == ["credit_blacklist"]
+    record = case.tracks.get(party__name=pledged.name, kind="internal", authority="credit_office")
+    assert record.action_codes() == ["credit_pledge_breach"]
+    assert not case.tracks.filter(party__name=unpledged.name, authority="credit_office", kind="internal")
+
+
+def test_the_grid_is_asked_to_cut_only_the_supply_of_a_party_that_connected_without_approval(crew, lead):
+    """1283号 "对违规私拉电线、直供电的，依法停限电" and 电力法第二十九条 (interruption only on a legal ground): a host
+    that only provided the site gets no 停限电 建议函, and a park's 管委会 (an organ, by its code) none even where
+    it connected without approval; the miner with the private line does."""
+    from minesweep.registry.uscc import make_uscc
+
+    organ = dataclasses.replace(
+        PARK,
+        facts=(*PARK.facts, "unapproved_power_connection"),
+        identifier=make_uscc("1", "1", "150207", "MB0P0003"),
+    )
+    host = PartySpec("某数据中心有限公司", "data_center", "host", ("provided_site_or_power",))
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO, parties=(MINER, organ, host))
+    assert isinstance(case, Case)
+    cuts = {
+        t.party.name
+        for t in case.tracks.filter(kind="other_authority", authority="grid_company")
+        if "power_cut" in t.action_codes()
+    }
+    assert cuts == {MINER.name}
 
 
 def test_a_measure_whose_article_awaits_the_legal_office_gets_no_decision_letter(crew, lead, client_for):
@@ -782,7 +876,10 @@ def test_a_letter_of_advice_goes_to_an_organ_named_in_full(crew, lead, client_fo
     from minesweep.documents.render import docx_text
     from minesweep.documents.services import document_issue
 
-    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(PARK,))
+    # a park (a company: no organ code) that also ran a private line, so the grid, named by the pack, is asked
+    # to cut its supply (1283号 rule 5)
+    wired = dataclasses.replace(PARK, facts=(*PARK.facts, "unapproved_power_connection"))
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO, parties=(wired,))
     inspection = case.tracks.get(party__name=PARK.name, authority="energy_conservation_supervision")
     assert inspection.kind == "other_authority" and "待确认" in inspection.authority_name
     client = client_for(crew.investigator)
@@ -882,6 +979,9 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
     track.refresh_from_db()
     assert track.step == "credit_rights"  # the case's track follows the credit page
+    # The remedies its 列入决定书 will state: the credit office's review organ and court, with the periods.
+    assert "自收到本决定书之日起六十日内向内蒙古自治区人民政府申请行政复议" in told.remedies
+    assert "自收到本决定书之日起六个月内向内蒙古自治区辖区内有管辖权的人民法院提起行政诉讼" in told.remedies
 
 
 def _decide_listing(crew, track, severity=None):  # type: ignore[no-untyped-def]

@@ -151,6 +151,30 @@ def test_it_rejects_a_bad_date_with_a_clear_message(crew, lead, client_for):
     assert case.inspections.count() == 1  # only the scenario's
 
 
+def test_a_party_added_on_the_page_holds_a_market_participation_or_preference_only_when_ticked(
+    crew, lead, client_for
+):
+    """Neither is presumed (codes.PRESUMED_HOLDINGS): the boxes add them to the presumption or to the holdings
+    chosen; left empty, the party keeps the category's presumption (null)."""
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    for name, holdings, records in (
+        ("甲公司", "", ["market_participation"]),
+        ("乙公司", "power_account", ["own_preference", "project"]),
+        ("丙公司", "", []),
+    ):
+        client.post(
+            f"/cases/{case.pk}/act/party_add/",
+            {"name": name, "category": "enterprise", "holdings": holdings, "records": records},
+        )
+    held = dict(case.parties.values_list("name", "holdings"))
+    assert held["甲公司"] == ["market_participation", "power_account", "project"]
+    assert held["乙公司"] == ["own_preference", "power_account"]  # the select, not the box, says project
+    assert held["丙公司"] is None
+    page = client.get(f"/cases/{case.pk}/?p=parties").content.decode()
+    assert 'name="records" value="market_participation"' in page
+
+
 def test_it_lets_the_liaison_close_their_task_with_a_document_and_proof(crew, lead, client_for):
     case = run(crew, lead, to="decided", filed_on=LONG_AGO)
     task = case.tasks.filter(department="grid_company").first()

@@ -17,9 +17,11 @@ from minesweep.credit.services import (
     listing_object,
     listing_objection_decide,
     listing_publish,
+    listing_remedies,
     repair_apply,
     repair_decide,
 )
+from minesweep.registry.models import Division
 
 from .conftest import propose
 
@@ -191,6 +193,25 @@ def test_it_audits_every_step_in_an_intact_chain(baotou_miner):
         "credit.listing.expire",
     ]
     assert audit_verify().intact
+
+
+#: 行政复议法（2023）第二十条 (sixty days) and 行政诉讼法第四十六条 (six months), each with its organ.
+REMEDIES = (
+    "如不服本决定，可以自收到本决定书之日起六十日内向内蒙古自治区人民政府申请行政复议，"
+    "或者自收到本决定书之日起六个月内向内蒙古自治区辖区内有管辖权的人民法院提起行政诉讼"
+)
+
+
+def test_a_listing_states_the_review_organ_court_and_periods_of_its_remedies(baotou_miner):
+    """国办发〔2020〕49号 requires the 列入决定书 to state the remedies: the credit office's review organ (the
+    region's government, 行政复议法第二十四条) and court with the sixty days and six months, never the bare
+    "可依法申请行政复议或者提起行政诉讼" (without a period the party has a year, 法释〔2018〕1号第六十四条). The pack's
+    court is still a placeholder, which stays off paper."""
+    listing = propose(baotou_miner)
+    assert listing.remedies == REMEDIES
+    assert listing_remedies("inner_mongolia_2021", baotou_miner.division) == REMEDIES
+    sichuan = listing_remedies("sichuan_2022", Division(code="510000", name="四川省"))  # not loaded here
+    assert "六十日内向四川省人民政府申请行政复议" in sichuan and "待地区配置" not in sichuan
 
 
 def test_it_refuses_an_incomplete_or_duplicate_proposal(baotou_miner):

@@ -104,6 +104,29 @@ def test_it_answers_per_party_for_a_case_file(tmp_path):
     assert tariff["actions"] == [] and tariff["omitted"][0]["missing"] == ["power_account"]
 
 
+def test_a_case_file_states_a_market_participation_or_preference_never_presumed(tmp_path):
+    """1283号 "已参与电力市场交易的…一律退出": market exit and the case authority's own support stopped only for a
+    party the file says has them; the power account stays presumed for an organisation."""
+    case = tmp_path / "case.json"
+    trader = {"name": "甲", "category": "enterprise", "facts": ["mining_confirmed"]}
+    case.write_text(
+        json.dumps(
+            {
+                "parties": [
+                    {**trader, "market_participation": True, "own_preference": True},
+                    {**trader, "name": "乙"},
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    payload = run(measures_command, "--pack", "national_1283", "--case", str(case), "--date", "2024-07-01")
+    codes = {p["name"]: {a["code"] for m in p["measures"] for a in m["actions"]} for p in payload["parties"]}
+    assert {"market_exit", "stop_support", "differential_tariff"} <= codes["甲"]
+    assert not {"market_exit", "stop_support"} & codes["乙"] and "differential_tariff" in codes["乙"]
+
+
 def test_it_refuses_a_personal_fact_given_for_the_whole_case(tmp_path):
     case = tmp_path / "case.json"
     case.write_text(

@@ -33,11 +33,11 @@ THEFT = [
     ("recover_theft_charges", "other_authority", "grid_company"),
     ("refer_police_theft", "referral", "public_security"),
 ]
+# Measure 2 for a firm with no preference and no market participation on record: nothing of its own to cancel
+# or exit (test_it_withdraws_only_what_the_party_is_on_record_as_having).
 MEASURE_2 = [
-    ("cancel_preferences", "measure", "development_reform"),
     ("cancel_tax_preferences", "other_authority", "tax_authority"),
     ("cancel_land_preferences", "other_authority", "land_authority"),
-    ("market_exit", "measure", "development_reform"),
     INSPECT,
 ]
 MINING = {8: [CREDIT], 9: [TARIFF]}  # every organisation that mines: blacklist and the 115号 tariff
@@ -270,9 +270,8 @@ def test_a_park_hosting_a_miner_with_an_official_involved():
 
 
 def test_a_data_centre_that_mines_and_hosts_others():
-    got = per_party(
-        [Party("dc", "data_center", "operator", frozenset({"mining_confirmed", "provided_site_or_power"}))]
-    )
+    facts = frozenset({"mining_confirmed", "provided_site_or_power"})
+    got = per_party([Party("dc", "data_center", "operator", facts, ALL_HOLDINGS)])
     assert set(got["dc"]) == {1, 2, 8, 9}
     assert "market_exit:measure" in got["dc"][2]
 
@@ -358,10 +357,9 @@ def test_it_returns_nothing_without_facts():
     assert evaluate(load_pack(IM), [Party("x", "data_center")]).measures == ()
 
 
-#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants, the rest is asked of
-#: the organs that grant it
-SUPPORT_STOPPED = [
-    "stop_support",
+#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants (only where the party
+#: has it on record: stop_support), the rest is asked of the organs that grant it
+SUPPORT_ASKED = [
     "cancel_tax_preferences",
     "cancel_land_preferences",
     "stop_fiscal_support",
@@ -374,10 +372,9 @@ NATIONAL = [
         {
             1: ["register_project"],
             2: ["differential_tariff"],
-            3: ["market_exit"],
-            4: SUPPORT_STOPPED,
-            6: ["credit_pledge_breach"],
-        },
+            3: [],  # no market participation on record
+            4: SUPPORT_ASKED,  # no preference of the case authority on record
+        },  # no credit pledge found signed: nothing to breach (rule 6)
     ),
     (
         "individual",
@@ -385,12 +382,13 @@ NATIONAL = [
         {
             1: ["register_project"],
             2: [],  # no power account
-            4: SUPPORT_STOPPED,
+            4: SUPPORT_ASKED,
             7: [],  # no project
         },
     ),
-    ("unapproved_power_project", set(), {5: ["power_cut"]}),
-    ("captive_power_plant", {"provided_site_or_power"}, {5: ["power_cut"]}),
+    ("unapproved_power_project", set(), {5: ["power_cut"]}),  # the category is the connection
+    ("captive_power_plant", {"provided_site_or_power", "unapproved_power_connection"}, {5: ["power_cut"]}),
+    ("captive_power_plant", {"provided_site_or_power"}, {}),  # a host: no ground to cut its supply
 ]
 
 
@@ -398,6 +396,92 @@ NATIONAL = [
 def test_it_applies_the_national_1283_rules(category, facts, expected):
     got = tracks_by_rule(category, facts, "national_1283")
     assert {rule: [a[0] for a in actions] for rule, actions in got.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("category", "facts"),
+    [
+        ("industrial_park", {"provided_site_or_power", "concealment"}),
+        ("data_center", {"provided_site_or_power"}),
+        ("enterprise", {"provided_site_or_power", "mining_confirmed"}),
+    ],
+)
+def test_it_asks_no_power_cut_of_a_party_that_only_provided_a_site(category, facts):
+    """1283号 targets "违规私拉电线、直供电", and 电力法第二十九条 allows an interruption only on a legal ground such
+    as the user's own unlawful use: a host that provided a site or power has given none."""
+    assert 5 not in tracks_by_rule(category, facts, "national_1283")
+    connected = tracks_by_rule(category, facts | {"unapproved_power_connection"}, "national_1283")
+    assert connected[5] == [("power_cut", "other_authority", "grid_company")]
+
+
+def test_it_never_asks_a_power_cut_against_an_administrative_organ():
+    """A park's 管委会 is an organ of the government: its part is answered by its cadres, and no 建议函 asks the
+    grid to cut its supply — not even where it connected without approval; the omission says why."""
+    facts = frozenset({"provided_site_or_power", "unapproved_power_connection", "concealment"})
+    organ = Party("gwh", "industrial_park", "host", facts, organ=True)
+    measure = next(m for m in evaluate(load_pack("national_1283"), [organ], on=ON).measures if m.rule_id == 5)
+    assert measure.actions == ()
+    assert measure.omitted[0].as_dict() == {
+        "code": "power_cut",
+        "zh": "停限电",
+        "missing": [],
+        "reason": "当事人为行政机关，本项不对其适用",
+        "reason_en": "the party is an administrative organ; this action is not taken against it",
+    }
+    company = dataclasses.replace(organ, organ=False)
+    assert tracks_by_rule("industrial_park", set(facts), "national_1283")[5][0][0] == "power_cut"
+    regional = {a.code for m in evaluate(load_pack(IM), [organ], on=ON).measures for a in m.actions}
+    assert regional == {a.code for m in evaluate(load_pack(IM), [company], on=ON).measures for a in m.actions}
+
+
+@pytest.mark.parametrize("conduct", ["mining_confirmed", "provided_site_or_power"])
+def test_a_pledge_breach_needs_a_signed_pledge_and_goes_to_the_credit_record_not_a_list(conduct):
+    """1283号: data-centre firms sign a pledge not to mine, and "违反承诺的纳入信用记录". Without a pledge found
+    signed there is no breach; with one, the breach is a task of the credit office to enter it in the credit
+    record (internal), never the credit track that ends in a 失信主体名单 listing (国办发〔2020〕49号 keeps public
+    credit information records apart from the list)."""
+    for category in ("data_center", "big_data_or_cloud"):
+        assert 6 not in tracks_by_rule(category, {conduct}, "national_1283")
+        signed = tracks_by_rule(category, {conduct, "credit_pledge_signed"}, "national_1283")
+        assert signed[6] == [("credit_pledge_breach", "internal", "credit_office")]
+    pledge = next(
+        a for r in load_pack("national_1283").rules for a in r.actions if a.code == "credit_pledge_breach"
+    )
+    assert pledge.department == "credit_office" and "国办发〔2020〕49号" in pledge.policy_basis
+    assert 6 not in tracks_by_rule("enterprise", {conduct, "credit_pledge_signed"}, "national_1283")
+
+
+ALL_HOLDINGS = frozenset({"power_account", "project", "market_participation", "own_preference"})
+
+
+@pytest.mark.parametrize("category", ["big_data_or_cloud", "data_center", "enterprise", "internet_cafe"])
+def test_it_withdraws_only_what_the_party_is_on_record_as_having(category):
+    """1283号: "已参与电力市场交易的…一律退出"; a preference or support is cancelled or stopped only where it was
+    granted. An order without such an object has no content that can be carried out (行政诉讼法第七十条、第七十五条):
+    market exit needs a market participation, the case authority's own preference or support needs one on
+    record — never presumed of an organisation — and the omission says what is missing."""
+    party = Party("p", category, facts=frozenset({"mining_confirmed"}))
+    bare = [m for p in (IM, "national_1283") for m in evaluate(load_pack(p), [party], on=ON).measures]
+    assert not {a.code for m in bare for a in m.actions} & {
+        "market_exit",
+        "stop_support",
+        "cancel_preferences",
+    }
+    omitted = {o.code: o.as_dict() for m in bare for o in m.omitted}
+    assert omitted["market_exit"]["missing"] == ["market_participation"]
+    assert omitted["market_exit"]["reason"] == "当事人没有已参与的电力市场交易，本项不适用"
+    assert omitted["stop_support"]["missing"] == ["own_preference"]
+    assert "participation in a power market" in omitted["market_exit"]["reason_en"]
+
+    recorded = dataclasses.replace(party, holdings=ALL_HOLDINGS)
+    national = tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=ALL_HOLDINGS)
+    assert national[3] == [("market_exit", "measure", "development_reform")]
+    assert national[4][0] == ("stop_support", "measure", "development_reform")
+    if category in ("big_data_or_cloud", "data_center"):  # measure 2 of the eight
+        regional = {a.code for m in evaluate(load_pack(IM), [recorded], on=ON).measures for a in m.actions}
+        assert {"cancel_preferences", "market_exit"} <= regional
+    only_account = frozenset({"power_account", "project"})
+    assert tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=only_account)[3] == []
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ Two forms:
 
 * ``--category C --fact F …`` — one party per category, the facts holding for all (the quick look-up);
 * ``--case FILE.json`` — ``{"parties": [{"name", "category", "role"?, "facts": [...], "power_account"?,
-  "project"?}], "facts": [...]}``: facts belong to parties, only case-wide facts (codes.CASE_WIDE_FACTS)
+  "project"?, "market_participation"?, "own_preference"?, "administrative_organ"?}], "facts": [...]}`` (the
+  holdings of codes.HOLDINGS and whether the party is an administrative organ, as true/false): facts belong to parties, only case-wide facts (codes.CASE_WIDE_FACTS)
   go in the top-level list; prints ``{"parties": [{"name", "measures": [...]}]}``, the per-party answer
   the case workflow uses.
 
@@ -19,7 +20,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from minesweep.policy.engine import Party, evaluate, evaluate_case
+from minesweep.policy.codes import HOLDINGS
+from minesweep.policy.engine import Party, evaluate, evaluate_case, presumed_holdings
 from minesweep.policy.errors import PolicyError, PolicyInputError
 from minesweep.policy.management.bilingual import PolicyCommand, fail
 from minesweep.policy.packs import deployment_pack_id, load_pack
@@ -51,10 +53,11 @@ def case_parties(document: Any) -> tuple[list[Party], list[str]]:
                 f"第 {index} 个当事人的 facts 须为列表", f"party {index}: facts must be a list"
             )
         holdings = None
-        if "power_account" in raw or "project" in raw:
-            # Whatever the file does not state is presumed from the category (engine docstring).
-            presumed = Party(ref="", category=str(raw["category"])).held() if raw["category"] else frozenset()
-            holdings = frozenset(h for h in ("power_account", "project") if raw.get(h, h in presumed) is True)
+        if any(h in raw for h in HOLDINGS):
+            # Whatever the file does not state is presumed from the category (engine docstring); a market
+            # participation or a preference only when the file says so.
+            presumed = presumed_holdings(str(raw["category"]))
+            holdings = frozenset(h for h in HOLDINGS if raw.get(h, h in presumed) is True)
         name = str(raw.get("name") or f"party-{index}")
         parties.append(
             Party(
@@ -64,6 +67,7 @@ def case_parties(document: Any) -> tuple[list[Party], list[str]]:
                 role=str(raw.get("role") or "operator"),
                 facts=frozenset(str(f) for f in facts),
                 holdings=holdings,
+                organ=raw.get("administrative_organ") is True,
             )
         )
     facts = document.get("facts") or []
