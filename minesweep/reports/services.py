@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
@@ -366,11 +366,18 @@ def report_add_from_reporter(*, report: Report, body: str, files: list[CleanFile
 
 
 def _require_open(report: Report) -> None:
+    """Refuse to triage a report that has left the queue, naming its state in each language (the state's
+    label starts with 已 in Chinese: "该举报已已合并" was what an f-string around it gave)."""
     if not report.is_open:
+        label = TriageState(report.state).label
+        with translation.override("zh-hans"):
+            zh = str(label)
+        with translation.override("en"):
+            en = str(label)
         raise TransitionError(
             "reports.closed",
-            f"该举报已{report.get_state_display()}，不能再分拣",
-            f"This report is already {report.get_state_display()}",
+            f"该举报当前状态为“{zh}”，不能再分拣",
+            f"This report is no longer in the queue ({en.lower()}) and cannot be triaged again",
         )
 
 

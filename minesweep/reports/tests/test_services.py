@@ -142,6 +142,15 @@ def test_it_dismisses_with_a_reason_the_reporter_sees(intake_officer):
     assert report.status == PublicStatus.NOT_PURSUED and "正规数据中心" in report.public_outcome
 
 
+def test_it_names_the_state_of_a_report_that_left_the_queue_once_in_each_language(intake_officer):
+    filed = file_report()
+    services.report_dismiss(actor=intake_officer, report=filed.report, reason="经核实为正规数据中心")
+    with pytest.raises(TransitionError) as refused:
+        services.report_dismiss(actor=intake_officer, report=filed.report, reason="再次处理")
+    assert refused.value.message_zh == "该举报当前状态为“已不予处理”，不能再分拣"
+    assert "(dismissed)" in refused.value.message_en and "已" not in refused.value.message_en
+
+
 def test_it_requires_and_audits_a_reason_to_read_the_contact(intake_officer):
     filed = file_report()
     with pytest.raises(DomainError):
