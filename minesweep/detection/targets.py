@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import Q
 
 from minesweep.accounts.jurisdiction import Scope
+from minesweep.core.i18n import in_both
 from minesweep.detection.meter.balance import DESK_CLEARED
 from minesweep.detection.models import DeskCheck, HostTraffic, MeterSuspect, NetHost
 from minesweep.registry.models import IPAllocation, MiningProject, PowerAccount, Subject
@@ -319,13 +320,14 @@ def _registry_streams(row: TargetRow, subject: Subject) -> None:
     projects = list(MiningProject.objects.filter(owner=subject))
     for project in projects:
         shut = project.status == MiningProject.Status.SHUT_DOWN
+        status_zh, status_en = in_both(MiningProject.Status(project.status).label)
         row.streams.append(
             Stream(
                 "registry",
                 PROJECT_SHUT_DOWN if shut else PROJECT_KNOWN,
-                f"1283 台账项目“{project.name}”（{project.get_status_display()}，{project.power_kw} kW）"
+                f"1283 台账项目“{project.name}”（{status_zh}，{project.power_kw} kW）"
                 + ("：已登记关停" if shut else ""),
-                f"Register project '{project.name}' ({project.status}, {project.power_kw} kW)"
+                f"Register project '{project.name}' ({status_en.lower()}, {project.power_kw} kW)"
                 + (": recorded as shut down" if shut else ""),
             )
         )

@@ -75,13 +75,25 @@ def max_file_bytes() -> int:
 def safe_name(name: str, content_type: str) -> str:
     """A display name with the extension the content really has (the sender's extension is not trusted)."""
     stem = (name or "file").replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '<>:"|?*')[:80].strip() or "file"
+    stem = _printable(stem)[:80].strip() or "file"
     return f"{stem}.{EXTENSIONS.get(content_type, 'bin')}"
+
+
+def _printable(text: str) -> str:
+    """``text`` without unprintable characters and those a file name or markup should not carry."""
+    return "".join(ch for ch in text if ch.isprintable() and ch not in '<>:"|?*')
+
+
+def sent_name(name: str) -> str:
+    """The file's name as the sender gave it, for messages back to them: no folder, nothing unprintable
+    or markup-like, at most 80 characters (its extension kept: "fake.png", not "fake")."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return _printable(base)[:80].strip() or "file"
 
 
 def clean_file(name: str, data: bytes, *, keep_gps: bool = False) -> CleanFile:
     """Check and sanitise one upload. Raises :class:`AttachmentError` with a message naming the file."""
-    label = safe_name(name, "")[:-4] if name else "file"
+    label = sent_name(name)
     if len(data) == 0:
         raise AttachmentError("reports.file_empty", f"文件“{label}”是空的", f"File “{label}” is empty")
     if len(data) > max_file_bytes():

@@ -19,12 +19,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from minesweep.accounts.models import StaffProfile
 from minesweep.accounts.roles import Role
 from minesweep.audit.services import PUBLIC_ACTOR, audit_record
 from minesweep.core.errors import DomainError, TransitionError
+from minesweep.core.i18n import in_both
 from minesweep.registry.models import Division
 from minesweep.reports import antiabuse
 from minesweep.reports.attachments import MAX_FILES_PER_REPORT, CleanFile
@@ -369,11 +370,7 @@ def _require_open(report: Report) -> None:
     """Refuse to triage a report that has left the queue, naming its state in each language (the state's
     label starts with 已 in Chinese: "该举报已已合并" was what an f-string around it gave)."""
     if not report.is_open:
-        label = TriageState(report.state).label
-        with translation.override("zh-hans"):
-            zh = str(label)
-        with translation.override("en"):
-            en = str(label)
+        zh, en = in_both(TriageState(report.state).label)
         raise TransitionError(
             "reports.closed",
             f"该举报当前状态为“{zh}”，不能再分拣",

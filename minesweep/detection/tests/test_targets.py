@@ -511,3 +511,29 @@ def test_a_flow_scan_keeps_the_traffic_of_attributed_addresses_for_fusion(data_r
     assert registry_meta([FARM_ACCOUNT]).column("mean_mbps").to_pylist() == [
         pytest.approx(5.34e-5, rel=0.01)
     ]  # 53 bit/s
+
+
+def test_a_register_projects_status_is_named_in_each_language_whatever_language_is_active():
+    from django.utils import translation
+
+    from minesweep.detection.targets import TargetRow, _registry_streams
+    from minesweep.registry.models import MiningProject
+    from minesweep.registry.services import subject_create
+
+    division = Division.objects.get(code="150204")
+    owner = subject_create(
+        actor="test",
+        kind="enterprise",
+        name="台账状态测试有限公司",
+        uscc=make_uscc("9", "1", "150204", "MT000009"),
+        division=division,
+    )
+    MiningProject.objects.create(
+        owner=owner, name="状态测试矿场", division=division, rigs=100, power_kw=325, status="shut_down"
+    )
+    row = TargetRow(key="s", name=owner.name, division_code="150204", subject_id=owner.pk, accounts=[])
+    with translation.override("en"):  # the active language must not leak into the other text
+        _registry_streams(row, owner)
+    (stream,) = [s for s in row.streams if "状态测试矿场" in s.zh]
+    assert "（已关停，" in stream.zh
+    assert "(shut down, " in stream.en and "shut_down" not in stream.en and "已关停" not in stream.en

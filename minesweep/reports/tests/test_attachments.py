@@ -70,6 +70,7 @@ def test_it_refuses_disguised_broken_and_empty_files(name, data, code):
     with pytest.raises(AttachmentError) as caught:
         clean_file(name, data)
     assert caught.value.code == code and caught.value.message_zh and caught.value.message_en
+    assert f"“{name}”" in caught.value.message_zh and f"“{name}”" in caught.value.message_en  # as it was sent
 
 
 def test_it_refuses_an_oversized_file(settings):
