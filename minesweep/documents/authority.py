@@ -148,7 +148,10 @@ def penalty_issued_here(case: Case, party: CaseParty | None) -> bool:
 def penalty_holder_name(case: Case, party: CaseParty | None) -> str:
     """The name the pack gives the organ holding the party's penalty power, remarks and all (成都市经济和信息化局
     （电力管理部门，待确认）); the authority type when the pack names none."""
-    authority = penalty_authority(party)
+    return _holder_name(case, penalty_authority(party))
+
+
+def _holder_name(case: Case, authority: str) -> str:
     holder = _organ_at(case.pack, case.division.code, authority)
     return holder.name if holder is not None else authority
 
@@ -168,7 +171,7 @@ def penalty_issuer(case: Case, party: CaseParty | None) -> Issuer:
     if not authority:
         return case_issuer(case)
     if not issues_on_platform(case.pack, case.division, authority):
-        name = penalty_holder_name(case, party)
+        name = _holder_name(case, authority)
         raise DomainError(
             "documents.not_this_organs_power",
             f"该项行政处罚由{name}依法作出，本平台未确认该机关的发文机关信息（名称待确认或者没有文号代字），不能以"

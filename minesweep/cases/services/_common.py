@@ -242,9 +242,7 @@ def penalty_organ_elsewhere(user: Any, party: CaseParty) -> str:
     profile = getattr(user, "staff", None)
     if profile is None:
         return ""
-    if not penalty_issued_here(
-        party.case, party
-    ):  # nobody records it here (documents.authority.penalty_issuer)
+    if not penalty_issued_here(party.case, party):  # nobody records it here (authority.penalty_issuer)
         return penalty_holder_name(party.case, party)
     return _elsewhere(profile, party.case, penalty_issuer(party.case, party).name)
 
