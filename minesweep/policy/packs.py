@@ -318,6 +318,10 @@ class Rule:
     source_clause: str
     source_verified: bool = True
     validity: Validity = ALWAYS
+    # The rule's own source document, where it is not the pack's (a regional tariff notice inside a pack of
+    # measures), as an act cites it: 《cited_title》（cited_number）. Empty unless the pack gives its official title.
+    cited_title: str = ""
+    cited_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -517,9 +521,16 @@ def policy_document(entry: str) -> str:
 
 
 def document_titles() -> dict[str, str]:
-    """发文字号 → official title of the shipped packs' documents that give one (``pack.cited_as``)."""
-    packs = (load_pack(name) for name in available_packs())
-    return {pack.cited_number: pack.cited_title for pack in packs if pack.cited_number}
+    """发文字号 → official title of the shipped packs' documents that give one: a pack's own
+    (``pack.cited_as``) and a rule's source document that is not the pack's (``rules[].cited_as``)."""
+    titles: dict[str, str] = {}
+    for pack in (load_pack(name) for name in available_packs()):
+        cited = [
+            (pack.cited_number, pack.cited_title),
+            *((r.cited_number, r.cited_title) for r in pack.rules),
+        ]
+        titles.update((number, title) for number, title in cited if number)
+    return titles
 
 
 def load_pack(name_or_path: str | Path) -> PolicyPack:
@@ -598,7 +609,7 @@ class _PackReader:
         )
 
     def _cited_as(self, raw: Any) -> dict[str, str]:
-        """``cited_as: {title, number}``: the official title and 发文字号 of the pack's document."""
+        """``cited_as: {title, number}``: the official title and 发文字号 of the pack's (or a rule's) document."""
         if raw is None:
             return {}
         if not isinstance(raw, dict):
@@ -830,6 +841,7 @@ class _PackReader:
             source_clause=self._text(raw, "source_clause"),
             source_verified=bool(raw.get("source_verified", True)),
             validity=self._validity(raw),
+            **self._cited_as(raw.get("cited_as")),
         )
 
     def _department(self, code: Any) -> str:

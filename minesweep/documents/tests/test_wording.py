@@ -65,21 +65,27 @@ def test_it_never_takes_a_draft_or_a_policy_notice_as_legal_basis():
 
 
 def test_it_cites_a_policy_document_by_its_title_then_its_number_where_the_title_is_known():
-    """先引标题，后引发文字号: the 1283号 notice, whose official title its pack gives, by title and number; a
-    document whose title no pack gives (内发改价费字〔2022〕115号) by its number alone, never a made-up title;
-    a remark after the number does not make the document another."""
+    """先引标题，后引发文字号: the 1283号 notice, whose official title its pack gives, by title and number; so
+    the region's 115号, whose title its rule gives (``rules[].cited_as``); a document whose title no pack
+    gives by its number alone, never a made-up title; a remark after the number does not make the document
+    another."""
     from minesweep.documents.context import cited_policies
 
     notice = "《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》（发改运行〔2021〕1283号）"
+    tariff = (
+        "《内蒙古自治区发展和改革委员会 工业和信息化厅关于虚拟货币“挖矿”用电实行差别电价政策的通知》"
+        "（内发改价费字〔2022〕115号）"
+    )
     assert policy_cite("发改运行〔2021〕1283号") == notice
-    assert policy_cite("内发改价费字〔2022〕115号") == "内发改价费字〔2022〕115号"
+    assert policy_cite("内发改价费字〔2022〕115号") == tariff
+    assert policy_cite("某发改字〔2023〕9号") == "某发改字〔2023〕9号"
     assert cited_policies(
         [
             "内发改价费字〔2022〕115号",
             "发改运行〔2021〕1283号",
             "发改运行〔2021〕1283号（按淘汰类执行差别电价）",
         ]
-    ) == ["内发改价费字〔2022〕115号", notice]
+    ) == [tariff, notice]
 
 
 def test_an_act_served_on_a_party_keeps_its_formal_policies_and_drops_the_drafts():

@@ -49,7 +49,10 @@ def test_it_keeps_the_inner_mongolia_pack_as_a_draft_of_eight_measures():
     eight = [rule.id for rule in pack.rules if rule.source_clause.startswith("八项措施（征求意见稿）")]
     assert eight == list(range(1, 9))
     assert pack.rule(9).source_clause == "内发改价费字〔2022〕115号"  # a rule of its own, dated
-    assert pack.rule(9).validity.effective_from is not None
+    # 115号 as two stored reproductions give it: its title for citing, signed and in force from 2022-01-20
+    assert pack.rule(9).cited_number == "内发改价费字〔2022〕115号"
+    assert pack.rule(9).cited_title.endswith("关于虚拟货币“挖矿”用电实行差别电价政策的通知")
+    assert str(pack.rule(9).validity.effective_from) == "2022-01-20"
     assert pack.settings.decimal("surcharge_yuan_per_kwh") == Decimal("1.00")
     assert load_pack("national_1283").settings.decimal("surcharge_yuan_per_kwh") == Decimal("0.30")
 
@@ -199,6 +202,12 @@ BROKEN = [
         lambda d: d["pack"].update(cited_as={"title": "关于某事的通知", "number": "第1283号"}),
         "第1283号",
         None,
+    ),
+    (
+        "a rule's cited_as with its title in 《》",
+        lambda d: rule3(d).update(cited_as={"title": "《关于某事的通知》", "number": "某发〔2022〕1号"}),
+        "《关于某事的通知》",
+        3,
     ),
 ]
 
