@@ -278,6 +278,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _violated_basis(kind, squashed)
     problems += _drafts(squashed)
     problems += _draft_in_served_act(kind, squashed)
+    problems += _address_unknown(kind, squashed)
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems
@@ -403,6 +404,16 @@ def _draft_in_served_act(kind: str, text: str) -> list[Problem]:
         for mark in dict.fromkeys(marks)
         for m in re.finditer(re.escape(mark), text)
     ][:3]
+
+
+# Acts that name the party's address and are served there (行政处罚法第五十九条第一款第（一）项, 第六十一条).
+ADDRESSED_ACTS = frozenset({"notice", "hearing_notice", "decision", "measure_letter", "service_receipt"})
+
+
+def _address_unknown(kind: str, text: str) -> list[Problem]:
+    if kind not in ADDRESSED_ACTS or "住所不详" not in text:
+        return []
+    return [Problem("required", "当事人住所（地址）：文书载明“住所不详”，无从送达")]
 
 
 def _latin(text: str) -> list[Problem]:

@@ -59,7 +59,14 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
-from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, FACTS, POLICE_REFERRAL_CRIMES
+from minesweep.policy.codes import (
+    DEPARTMENTS,
+    ENTERPRISES,
+    FACTS,
+    POLICE_REFERRAL_CRIMES,
+    SUBJECT_CATEGORIES,
+    USCC_REQUIRED_CATEGORIES,
+)
 from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
@@ -106,7 +113,9 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
             "party_address": "—",
             "legal_representative": "—",
         }
-    address = party.address or (party.subject.address if party.subject else "") or "（住所不详）"
+    address = (
+        party_address(party) or "（住所不详）"
+    )  # internal forms only: served acts are refused without it
     return {
         "party_name": party.name,
         "party_identifier": party_identifier(party) or "—",
@@ -115,6 +124,53 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
         or (party.subject.legal_representative if party.subject else "")
         or "—",
     }
+
+
+def party_address(party: CaseParty) -> str:
+    """The party's address (住所): its own, else its registry subject's; "" when neither is recorded."""
+    return (party.address or (party.subject.address if party.subject else "") or "").strip()
+
+
+def uscc_required(party: CaseParty) -> bool:
+    """Whether ``party`` must be named with its 统一社会信用代码: a business (企业) does — by its registry subject's
+    kind where it has one, else by its category (codes.USCC_REQUIRED_CATEGORIES). A person is named by name and
+    address, and an organ or a park without a registry subject is not presumed to be a business."""
+    if party.subject is not None:
+        return party.subject.kind == "enterprise"
+    return party.category in USCC_REQUIRED_CATEGORIES
+
+
+def _served_party_fields(party: CaseParty | None, kind: str) -> dict[str, str]:
+    """The party lines of an act served on the party (告知书, 听证通知书, 决定书, 处理决定书, 送达回证), refused when the
+    party's address is missing — 行政处罚法第五十九条第一款第（一）项 requires the party's name and address, and
+    service (第六十一条, under the 民事诉讼法) needs a place to serve at — or, for a business, its 统一社会信用代码.
+    Nothing stands in for them: "住所（地址）：（住所不详）" and "送达地点：（住所不详）" were printed on acts that could
+    then be neither served nor enforced. Internal forms (立案审批表, 法制审核, 集体讨论) keep :func:`_party_fields`."""
+    if party is not None:
+        _require_service_details(party, kind)
+    return _party_fields(party)
+
+
+def _require_service_details(party: CaseParty, kind: str) -> None:
+    act = KINDS[kind]
+    if not party_address(party):
+        raise DocumentError(
+            "documents.party_address_missing",
+            f"当事人“{party.name}”没有住所（地址）记录，不能出具{act.zh}：文书须载明当事人的名称（姓名）和地址"
+            "（行政处罚法第五十九条第一款第（一）项），送达须有送达地点（第六十一条）。请先补充当事人的住所",
+            f"the party '{party.name}' has no address on record: no {act.en.lower()} can be issued — the act must "
+            "state the party's name and address (Administrative Penalty Law Art. 59(1)(1)) and service needs a "
+            "place (Art. 61); record the party's address first",
+        )
+    if uscc_required(party) and not party_identifier(party):
+        raise DocumentError(
+            "documents.party_uscc_missing",
+            f"当事人“{party.name}”（{category_label(party.category)}）没有统一社会信用代码记录，不能出具{act.zh}："
+            "企业依法登记即取得统一社会信用代码，文书须载明以确定当事人。请先补充当事人的统一社会信用代码",
+            f"the party '{party.name}' ({SUBJECT_CATEGORIES[party.category].en.lower()}) has no unified social "
+            f"credit code on record: no {act.en.lower()} can be issued — a registered business bears one and the "
+            "act must state it to identify the party; record the party's code first",
+        )
 
 
 def _case_fields(case: Case) -> dict[str, str]:
@@ -548,7 +604,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         notice.served_on,
         {
-            **_party_fields(notice.party),
+            **_served_party_fields(notice.party, kind),
             "findings": party_findings(case, notice.party),
             "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
             "violated": violated,
@@ -678,7 +734,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         decision.decided_on,
         {
-            **_party_fields(decision.party),
+            **_served_party_fields(decision.party, kind),
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
             "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
@@ -1383,7 +1439,7 @@ def _hearing_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         hearing.notified_on,
         {
-            **_party_fields(notice.party),
+            **_served_party_fields(notice.party, kind),
             "notice_number": notice_act or notice.number,
             "requested_on": cn_date(notice.hearing_requested_on),
             "scheduled_on": cn_date(hearing.scheduled_on),
@@ -1583,7 +1639,7 @@ def _service_receipt(case: Case, kind: str, party: CaseParty | None) -> Prepared
         issuer,
         decision.served_on or decision.decided_on,
         {
-            **_party_fields(decision.party),
+            **_served_party_fields(decision.party, kind),
             "served_document": f"{KINDS['decision'].zh}（{decision.number}）",
             "served_on": cn_date(decision.served_on) if decision.served_on else "＿＿年＿＿月＿＿日",
             "service_method": "直接送达",
@@ -1745,7 +1801,7 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
         issuer,
         track.letter_on,
         {
-            **_party_fields(track.party),
+            **_served_party_fields(track.party, kind),
             "findings": party_findings(case, track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
             "measures": _action_names(decided),

@@ -996,3 +996,74 @@ def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed
     assert "加密保存" not in text and "查看将记入审计" not in text and "核查属实：现场发现矿机40台" in text
     officers = _filed_from(lead_for("150207"), baotou_investigator, second)
     assert _brief_facts_section(officers) == "群众举报网吧夜间机器轰鸣、用电异常"
+
+
+#: Acts served on the party: they name its address and are served there (行政处罚法第五十九条第一款第（一）项,
+#: 第六十一条). Internal forms are not served and need none.
+SERVED_ON_THE_PARTY = ("notice", "hearing_notice", "decision", "service_receipt", "measure_letter")
+INTERNAL_FORMS = ("legal_review", "discussion", "hearing_record")
+
+
+def _issued_counts():  # type: ignore[no-untyped-def]
+    from minesweep.documents.models import Act
+
+    return IssuedDocument.objects.count(), Act.objects.count(), AuditEvent.objects.count()
+
+
+def test_no_act_is_served_on_a_party_whose_address_is_not_recorded(case):
+    """The decision, the notice and the 处理决定书 printed "住所（地址）：（住所不详）", and the 送达回证 "送达地点：
+    （住所不详）": an act that names no address cannot be served (第六十一条) nor meets 第五十九条. Each is refused
+    with its reason in each language, nothing is numbered or stored; the internal forms still issue."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    assert case.tracks.filter(party=cafe, kind="measure").exclude(letter_on=None).exists()
+    CaseParty.objects.filter(pk=cafe.pk).update(address="")
+    before = _issued_counts()
+    for kind in SERVED_ON_THE_PARTY:
+        with pytest.raises(DomainError) as refused:
+            document_issue(actor="test", case=case, kind=kind, party=cafe)
+        error = refused.value
+        assert error.code == "documents.party_address_missing", kind
+        assert (
+            cafe.name in error.message_zh
+            and "住所" in error.message_zh
+            and KINDS[kind].zh in error.message_zh
+        )
+        english = error.message_en.replace(cafe.name, "")
+        assert "address" in english and not re.search(r"[\u4e00-\u9fff]", english)
+    assert _issued_counts() == before  # nothing numbered, stored or logged
+    for kind in INTERNAL_FORMS:
+        text = docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx))
+        assert cafe.name in text
+
+
+def test_a_business_is_named_with_its_credit_code_and_a_person_needs_none(case):
+    """A business bears a 统一社会信用代码 once registered: the café's decision without it printed "统一社会信用代码：—"
+    for a firm, so it is refused; a natural person is named by name and address, and a park's 管委会 (an organ)
+    is not presumed to be a business."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    CaseParty.objects.filter(pk=cafe.pk).update(identifier="")
+    before = _issued_counts()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=cafe)
+    assert (
+        refused.value.code == "documents.party_uscc_missing"
+        and "统一社会信用代码" in refused.value.message_zh
+    )
+    assert _issued_counts() == before
+    from minesweep.documents.context import uscc_required
+
+    assert [
+        uscc_required(CaseParty(name="x", category=category))
+        for category in ("internet_cafe", "enterprise", "individual", "public_official", "industrial_park")
+    ] == [True, True, False, False, False]
+
+
+def test_the_checker_refuses_an_act_served_on_an_unknown_address():
+    problems = check(
+        "service_receipt", "送达文书：某决定书（包能源罚〔2026〕1号）\n送达地点：（住所不详）", number=""
+    )
+    assert any("住所" in p.detail for p in problems)
