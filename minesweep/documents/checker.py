@@ -27,7 +27,7 @@ from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal
+    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal | address_form
     detail: str
 
     def __str__(self) -> str:
@@ -68,7 +68,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("查明的事实", r"查明"),
         ("证据", r"证据"),
         ("依据（法律及条款）", r"依据《[^》]+》"),
-        ("拟作出的处罚", r"拟对你（单位）作出如下行政处罚"),
+        ("拟作出的处罚", r"拟对你(?:单位)?作出如下行政处罚"),
         ("陈述、申辩权利", r"陈述、申辩"),
         ("提出方式", r"书面或者口头"),
         ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前）"),
@@ -212,6 +212,8 @@ ALLOWED_LATIN = frozenset(
     {"USCC", "kWh", "MWh", "GWh", "kW", "MW", "W", "kVA", "kV", "tce", "kgce", "GB", "T", "TH", "s", "h"}
 )
 LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\-]*")
+# An act addresses its party as 你 (a person) or 你单位 (an organisation), never as either (context.you).
+UNDECIDED_ADDRESS = re.compile(r"你（单位）")
 INTERNAL = re.compile(r"\{\{|\}\}|#\d|\bNone\b|\bnan\b|（未定）|。。|debug|TODO")
 
 
@@ -279,6 +281,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _drafts(squashed)
     problems += _draft_in_served_act(kind, squashed)
     problems += _address_unknown(kind, squashed)
+    problems += [Problem("address_form", m[0]) for m in UNDECIDED_ADDRESS.finditer(squashed)][:1]
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems

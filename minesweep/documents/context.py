@@ -63,6 +63,7 @@ from minesweep.policy.codes import (
     DEPARTMENTS,
     ENTERPRISES,
     FACTS,
+    ORGANISATION_CATEGORIES,
     POLICE_REFERRAL_CRIMES,
     SUBJECT_CATEGORIES,
     USCC_REQUIRED_CATEGORIES,
@@ -105,6 +106,14 @@ def party_identifier(party: CaseParty) -> str:
     return value
 
 
+def you(party: CaseParty | None) -> str:
+    """How an act addresses its party: 你 a natural person (个人, 公职人员), 你单位 an organisation; 你（单位） only
+    where no one party is known. "你（单位）" on an act served on 张某 addressed a person as a possible unit."""
+    if party is None:
+        return "你（单位）"
+    return "你单位" if party.category in ORGANISATION_CATEGORIES else "你"
+
+
 def _party_fields(party: CaseParty | None) -> dict[str, str]:
     if party is None:
         return {
@@ -112,6 +121,7 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
             "party_identifier": "—",
             "party_address": "—",
             "legal_representative": "—",
+            "party_you": you(None),
         }
     address = (
         party_address(party) or "（住所不详）"
@@ -123,6 +133,7 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
         "legal_representative": party.legal_representative
         or (party.subject.legal_representative if party.subject else "")
         or "—",
+        "party_you": you(party),
     }
 
 
@@ -614,12 +625,12 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "defence_deadline": deadline,
             "hearing_request_deadline": hearing,
             "statement_route": (
-                f"你（单位）可自收到本告知书之日起五个工作日内（即{deadline}前），"
+                f"{you(notice.party)}可自收到本告知书之日起五个工作日内（即{deadline}前），"
                 f"以书面或者口头形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
                 "口头提出的由本机关制作笔录"
             ),
             "hearing_right": (
-                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，你（单位）有权要求举行听证；"
+                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，{you(notice.party)}有权要求举行听证；"
                 f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前）向本机关提出"
                 if notice.hearing_eligible
                 else "本案拟作出的行政处罚不属于听证范围"
@@ -676,20 +687,21 @@ def _statement_handling(notice: Notice | None, decision: Decision | None = None)
     if notice is None:
         return "当事人未经告知程序"
     hearing = getattr(notice, "hearing", None)
-    parts = [f"本机关于{cn_date(notice.served_on)}向你（单位）送达了行政处罚事先告知书"]
+    party = you(notice.party)
+    parts = [f"本机关于{cn_date(notice.served_on)}向{party}送达了行政处罚事先告知书"]
     if notice.rights_waived:
-        parts.append("你（单位）书面表示放弃陈述、申辩和听证的权利")
+        parts.append(f"{party}书面表示放弃陈述、申辩和听证的权利")
     elif notice.statement:
         received = f"于{cn_date(notice.statement_received_on)}" if notice.statement_received_on else ""
         parts.append(
-            f"你（单位）{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
+            f"{party}{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
         )
     else:
-        parts.append("你（单位）在规定期限内未提出陈述、申辩意见")
+        parts.append(f"{party}在规定期限内未提出陈述、申辩意见")
     if hearing is not None and hearing.status == "held":
-        parts.append(f"应你（单位）要求，本机关于{cn_date(hearing.held_on)}举行了听证")
+        parts.append(f"应{party}要求，本机关于{cn_date(hearing.held_on)}举行了听证")
     elif hearing is not None and hearing.status == "withdrawn":
-        parts.append("你（单位）撤回了听证申请")
+        parts.append(f"{party}撤回了听证申请")
     elif notice.hearing_eligible and not notice.rights_waived:
         parts.append("未在规定期限内要求听证")
     change = _fine_change(decision) if decision is not None else ""
@@ -790,7 +802,7 @@ def back_charge_order(case: Case, decision: Decision) -> str:
         )
     supplier = _supplier(case, decision.party)
     return (
-        f"{RECOVERY}：你（单位）应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
+        f"{RECOVERY}：{you(decision.party)}应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
         f"已向{supplier}补交该电费的，视为已履行本项，不重复缴纳。罚款："
     )
 
@@ -1075,15 +1087,16 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
             "A listing decision follows the notice to the party and the objection period: not yet reached",
         )
+    listed = listed_you(listing)
     if listing.objection_reply:
         handling = (
-            f"你（单位）于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
+            f"{listed}于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
             f"{clean_paper(listing.objection_reply).rstrip('。')}"
         )
     elif listing.rights_waived_on:
-        handling = f"你（单位）于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
+        handling = f"{listed}于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
     else:
-        handling = "你（单位）在规定期限内未提出异议"
+        handling = f"{listed}在规定期限内未提出异议"
     return Prepared(
         f"listing:{listing.pk}",
         _listing_party(case, listing),
@@ -1161,12 +1174,18 @@ def _listing_party(case: Case, listing: ListingRecord) -> CaseParty | None:
     )
 
 
+def listed_you(listing: ListingRecord) -> str:
+    """How a listing's notice and decision address the listed party (:func:`you`): 你 a person, 你单位 otherwise."""
+    return "你" if listing.is_person else "你单位"
+
+
 def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
     return {
         "party_name": listing.name,
         "party_identifier": listing.uscc or "—",
         "party_address": listing.address or "—",
         "legal_representative": listing.legal_representative or "—",
+        "party_you": listed_you(listing),
     }
 
 
@@ -1200,9 +1219,9 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     )
     found = f"，已由{ground}认定" if ground else ""
     if violated:
-        return f"你（单位）的上述行为违反了{violated}的规定{found}；{procedure}"
+        return f"{listed_you(listing)}的上述行为违反了{violated}的规定{found}；{procedure}"
     if ground:
-        return f"你（单位）的上述行为已由{ground}认定；{procedure}"
+        return f"{listed_you(listing)}的上述行为已由{ground}认定；{procedure}"
     return procedure
 
 
@@ -1588,7 +1607,7 @@ def _sent_and_settled(referral: Referral, on: dt.date, by: str) -> str:
     sent = timezone.localtime(referral.transferred_at).date()
     if sent > on or referral.answered_on is None or referral.answered_on > on:
         return ""
-    who = "本案当事人" if referral.party_id is None else "你（单位）"
+    who = "本案当事人" if referral.party is None else you(referral.party)
     text = f"{by}于{cn_date(sent)}将{who}{_suspected(referral)}一案移送{referral.receiving_organ}"
     if referral.answer == Referral.Answer.NOT_ACCEPTED:
         return text + f"，该机关于{cn_date(referral.answered_on)}决定不予立案"

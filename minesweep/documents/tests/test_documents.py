@@ -752,7 +752,7 @@ def test_the_decision_states_the_back_charge_its_payee_and_period(case):
     text = docx_text(bytes(document.docx))
     assert "追缴电费并处罚款" in text
     assert (
-        "追缴电费：你（单位）应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
+        "追缴电费：你单位应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
         "向内蒙古电力（集团）有限责任公司缴纳；已向内蒙古电力（集团）有限责任公司补交该电费的，视为已履行本项，"
         "不重复缴纳。罚款：" in text
     )
@@ -1067,3 +1067,63 @@ def test_the_checker_refuses_an_act_served_on_an_unknown_address():
         "service_receipt", "送达文书：某决定书（包能源罚〔2026〕1号）\n送达地点：（住所不详）", number=""
     )
     assert any("住所" in p.detail for p in problems)
+
+
+ADDRESSED_KINDS = ("notice", "hearing_notice", "decision", "measure_letter")
+
+
+def test_an_act_addresses_an_organisation_as_you_unit_and_a_person_as_you(case):
+    """The acts said "你（单位）" throughout, also to 张某: 你单位 for an organisation, 你 for a natural person. The
+    café as an organisation, then as the person who runs it (the category says which the party is)."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    for kind in ADDRESSED_KINDS:
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+        assert "你单位" in text and "你（单位）" not in text, kind
+    assert "本机关决定对你单位作出如下行政处罚" in _squash(
+        docx_text(bytes(document_issue(actor="test", case=case, kind="decision", party=cafe).docx))
+    )
+    CaseParty.objects.filter(pk=cafe.pk).update(category="individual", identifier="")
+    cafe.refresh_from_db()
+    texts = {
+        kind: _squash(
+            docx_text(
+                bytes(
+                    document_issue(
+                        actor="test", case=case, kind=kind, party=cafe, reissue=True, reason="当事人为自然人"
+                    ).docx
+                )
+            )
+        )
+        for kind in ADDRESSED_KINDS
+    }
+    for kind, text in texts.items():
+        assert "你单位" not in text and "你（单位）" not in text and "你" in text, kind
+    assert "本机关决定对你作出如下行政处罚" in texts["decision"] and "你的上述行为违反了" in texts["decision"]
+    assert "你存在下列情形" in texts["measure_letter"]
+
+
+def test_a_listing_addresses_a_person_as_you(case):
+    """The 拟列入告知书 and the 列入决定书 likewise: 你单位 for the café, 你 once the listed party is a person."""
+    cafe = case.parties.get(category="internet_cafe")
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    for kind in ("credit_notice", "credit_listing"):
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+        assert "你单位" in text and "你（单位）" not in text, kind
+    ListingRecord.objects.filter(pk=listing.pk).update(subject_kind="individual")
+    text = _squash(
+        docx_text(
+            bytes(
+                document_issue(
+                    actor="test", case=case, kind="credit_notice", party=cafe, reissue=True, reason="自然人"
+                ).docx
+            )
+        )
+    )
+    assert "拟将你列入失信主体名单" in text and "你单位" not in text and "你（单位）" not in text
+
+
+def test_the_checker_refuses_you_or_your_unit():
+    assert "address_form" in {p.rule for p in check("notice", "你（单位）享有陈述、申辩的权利。", number="")}
+    assert "address_form" not in {p.rule for p in check("notice", "你单位享有陈述、申辩的权利。", number="")}
