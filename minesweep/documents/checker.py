@@ -27,7 +27,7 @@ from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal | address_form
+    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
     detail: str
 
     def __str__(self) -> str:
@@ -50,7 +50,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("立案依据", r"立案依据"),
         ("行政处罚法第五十四条", r"《中华人民共和国行政处罚法》第五十四条"),
         ("承办人（两人以上）", r"承办人：\S+、\S+"),
-        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("办案期限", rf"{DATE}前（含当日）作出处理决定"),
         ("审批意见", r"审批意见"),
     ),
     "penalty_filing": (
@@ -60,7 +60,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("立案依据", r"立案依据"),
         ("行政处罚法第二十二条、第五十四条", r"《中华人民共和国行政处罚法》第二十二条、第五十四条"),
         ("承办人（两人以上）", r"承办人：\S+、\S+"),
-        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("办案期限", rf"{DATE}前（含当日）作出处理决定"),
         ("审批意见", r"审批意见"),
     ),
     "notice": (
@@ -71,7 +71,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("拟作出的处罚", r"拟对你(?:单位)?作出如下行政处罚"),
         ("陈述、申辩权利", r"陈述、申辩"),
         ("提出方式", r"书面或者口头"),
-        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前）"),
+        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前，含当日）"),
         ("听证", r"听证"),
         ("印章", r"（印章）"),
     ),
@@ -123,7 +123,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("惩戒措施和期限", r"惩戒措施"),
         ("陈述、申辩（异议）权利", r"陈述、申辩"),
         ("提出方式和地点", r"以书面形式向本机关"),
-        ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前）"),
+        ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前，含当日）"),
         ("核实与答复", r"核实"),
         ("救济途径", r"行政复议"),
         ("送达日期", rf"于{DATE}送达"),
@@ -212,6 +212,8 @@ ALLOWED_LATIN = frozenset(
     {"USCC", "kWh", "MWh", "GWh", "kW", "MW", "W", "kVA", "kV", "tce", "kgce", "GB", "T", "TH", "s", "h"}
 )
 LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\-]*")
+# "即{date}前" of a period's last day says the day is included ("即2026年10月9日前" reads as ending the day before).
+LAST_DAY_UNSAID = re.compile(rf"即{DATE}前(?!，含当日|（含当日）)")
 # An act addresses its party as 你 (a person) or 你单位 (an organisation), never as either (context.you).
 UNDECIDED_ADDRESS = re.compile(r"你（单位）")
 INTERNAL = re.compile(r"\{\{|\}\}|#\d|\bNone\b|\bnan\b|（未定）|。。|debug|TODO")
@@ -282,6 +284,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _draft_in_served_act(kind, squashed)
     problems += _address_unknown(kind, squashed)
     problems += [Problem("address_form", m[0]) for m in UNDECIDED_ADDRESS.finditer(squashed)][:1]
+    problems += [Problem("deadline", m[0]) for m in LAST_DAY_UNSAID.finditer(squashed)]
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems

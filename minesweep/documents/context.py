@@ -43,6 +43,7 @@ from minesweep.documents.authority import (
 )
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.wording import (
+    LAST_DAY_INCLUDED,
     PENDING_BASIS,
     Citation,
     category_label,
@@ -625,13 +626,13 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "defence_deadline": deadline,
             "hearing_request_deadline": hearing,
             "statement_route": (
-                f"{you(notice.party)}可自收到本告知书之日起五个工作日内（即{deadline}前），"
+                f"{you(notice.party)}可自收到本告知书之日起五个工作日内（即{deadline}前{LAST_DAY_INCLUDED}），"
                 f"以书面或者口头形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
                 "口头提出的由本机关制作笔录"
             ),
             "hearing_right": (
                 f"根据《{PENALTY_LAW}》第六十三条、第六十四条，{you(notice.party)}有权要求举行听证；"
-                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前）向本机关提出"
+                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前{LAST_DAY_INCLUDED}）向本机关提出"
                 if notice.hearing_eligible
                 else "本案拟作出的行政处罚不属于听证范围"
             ),

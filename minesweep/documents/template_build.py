@@ -47,7 +47,7 @@ SPECS: dict[str, list[Block]] = {
         ("para", "承办人：{{lead_officer}}、{{second_officer}}（执法人员不少于两人）。"),
         (
             "para",
-            "立案日期：{{filed_on}}。办案期限：自立案之日起九十日内，即{{decision_due}}前作出处理决定。",
+            "立案日期：{{filed_on}}。办案期限：自立案之日起九十日内，即{{decision_due}}前（含当日）作出处理决定。",
         ),
         ("heading", "五、审批意见"),
         ("para", "同意立案。"),
@@ -169,7 +169,7 @@ SPECS: dict[str, list[Block]] = {
         (
             "para",
             "{{party_you}}享有陈述、申辩的权利，可以对拟列入提出异议。请自收到本告知书之日起"
-            "{{objection_days}}个工作日内（即{{objection_deadline}}前），{{statement_route}}。"
+            "{{objection_days}}个工作日内（即{{objection_deadline}}前，含当日），{{statement_route}}。"
             "本机关将对{{party_you}}提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
             "逾期未提出的，视为放弃陈述、申辩的权利，本机关将依法作出决定。",
         ),

@@ -63,7 +63,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             served.notice_number,
             "拟列入事由",
             "（国办发〔2020〕49号）",  # the normative document, by title and number
-            f"个工作日内（即{cn_date(served.objection_deadline)}前）",
+            f"个工作日内（即{cn_date(served.objection_deadline)}前，含当日）",
             "以书面形式向本机关",
             cn_date(served.notified_on),
             "（印章）",
@@ -1127,3 +1127,27 @@ def test_a_listing_addresses_a_person_as_you(case):
 def test_the_checker_refuses_you_or_your_unit():
     assert "address_form" in {p.rule for p in check("notice", "你（单位）享有陈述、申辩的权利。", number="")}
     assert "address_form" not in {p.rule for p in check("notice", "你单位享有陈述、申辩的权利。", number="")}
+
+
+def test_every_deadline_printed_as_a_day_says_the_day_is_included(case):
+    """ "五个工作日内（即2026年10月9日前）" can be read as ending on the 8th: the 告知书, the 拟列入告知书 and the
+    立案审批表 say each last day is included, with the day the case records."""
+    cafe = case.parties.get(category="internet_cafe")
+    notice = case.notices.get(party=cafe)
+    listing = ListingRecord.objects.filter(case_number=case.number).order_by("pk").first()
+    assert listing is not None
+    wanted = {
+        "notice": [
+            f"五个工作日内（即{cn_date(notice.defence_deadline)}前，含当日）",
+            f"五个工作日内（即{cn_date(notice.hearing_request_deadline)}前，含当日）向本机关提出",
+        ],
+        "credit_notice": [f"个工作日内（即{cn_date(listing.objection_deadline)}前，含当日）"],
+        "filing": [f"即{cn_date(case.decision_due)}前（含当日）作出处理决定"],
+    }
+    for kind, said in wanted.items():
+        party = None if kind == "filing" else cafe
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=party).docx)))
+        assert all(s in text for s in said), (kind, text)
+        assert not re.search(r"即\d{4}年\d{1,2}月\d{1,2}日前(?!，含当日|（含当日）)", text), kind
+    problems = check("notice", "应当于五个工作日内（即2026年10月9日前）提出。", number="")
+    assert "deadline" in {p.rule for p in problems}
