@@ -725,7 +725,11 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     never as dates: an act is issued before it is served, so the dates computed from service
     (``Decision.appeal_deadline``, ``lawsuit_deadline``) stay in the case record. The template used to read
     "可以在{{appeal_deadline}}前", which printed "自收到本决定书之日起六十日内前" on first issue and calendar
-    dates once served: the same act read differently depending on when it was rendered."""
+    dates once served: the same act read differently depending on when it was rendered.
+
+    The fine's payment period likewise (第五十九条第一款第（四）项; 第六十七条第三款: 自收到行政处罚决定书之日起十五日内):
+    the template says the period, and ``Decision.payment_deadline``, computed on service, stays in the case
+    record. The field ``payment_deadline`` printed that date once served and the period before."""
     decision: Decision = _pick(
         list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
@@ -759,9 +763,6 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
             "back_charge": back_charge_order(case, decision),
             "compliance": clean_paper(decision.compliance),
-            "payment_deadline": cn_date(decision.payment_deadline)
-            if decision.payment_deadline
-            else "自收到本决定书之日起十五日内",
             "payment_channel": channel,
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",

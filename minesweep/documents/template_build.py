@@ -94,7 +94,8 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "四、行政处罚的履行方式和期限"),
         (
             "para",
-            "{{back_charge}}{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
+            # 行政处罚法第六十七条第三款: a period from receipt, never the date computed on service (context._decision).
+            "{{back_charge}}{{compliance}}缴纳期限：自收到本决定书之日起十五日内；缴款方式：{{payment_channel}}。"
             "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额"
             "（《中华人民共和国行政处罚法》第七十二条）。",
         ),

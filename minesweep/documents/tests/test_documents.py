@@ -1151,3 +1151,42 @@ def test_every_deadline_printed_as_a_day_says_the_day_is_included(case):
         assert not re.search(r"即\d{4}年\d{1,2}月\d{1,2}日前(?!，含当日|（含当日）)", text), kind
     problems = check("notice", "应当于五个工作日内（即2026年10月9日前）提出。", number="")
     assert "deadline" in {p.rule for p in problems}
+
+
+def test_the_decision_states_the_fines_payment_period_before_and_after_service(case):
+    """行政处罚法第六十七条第三款: 自收到行政处罚决定书之日起十五日内. Once served the decision printed the date computed
+    from service ("缴纳期限：2026年10月12日") and before service the period: the act must read the same whenever it is
+    rendered, the computed date staying in the case record (as the remedies, 3441ab6)."""
+    from minesweep.cases.models import Decision
+
+    decision = case.decisions.get(party__category="internet_cafe")
+    assert (
+        decision.served_on and decision.payment_deadline
+    )  # the scenario served it: the record keeps the date
+    due = decision.payment_deadline
+    Decision.objects.filter(pk=decision.pk).update(payment_deadline=None)
+    first = document_issue(actor="test", case=case, kind="decision", party=decision.party)
+    before = _squash(docx_text(bytes(first.docx)))
+    Decision.objects.filter(pk=decision.pk).update(payment_deadline=due)
+    after = _squash(
+        docx_text(
+            bytes(
+                document_issue(
+                    actor="test",
+                    case=case,
+                    kind="decision",
+                    party=decision.party,
+                    reissue=True,
+                    reason="送达后",
+                ).docx
+            )
+        )
+    )
+    for text in (before, after):
+        assert "缴纳期限：自收到本决定书之日起十五日内；" in text
+        assert cn_date(due) not in text
+        assert check("decision", text, number=first.number) == []
+    dated = before.replace("缴纳期限：自收到本决定书之日起十五日内", f"缴纳期限：{cn_date(due)}")
+    assert "缴纳期限（自收到之日起十五日内）" in {
+        p.detail for p in check("decision", dated, number=first.number)
+    }
