@@ -20,6 +20,7 @@ from minesweep.cases.selectors import credit_ground, penalty_is_fine
 from minesweep.cases.services._common import today
 from minesweep.cases.services.tracks import needs_own_filing
 from minesweep.documents.wording import PENDING_BASIS, configured, decidable, facts_text
+from minesweep.registry.uscc import make_uscc
 
 # The fine the scenario's notices announce: at the organisations' 较大数额 of the shipped packs, so the notice
 # grants the hearing right (行政处罚法第六十三条); the decision then fines less (第四十五条 allows only lower).
@@ -85,6 +86,8 @@ class PartySpec:
     identifier: str = ""
     # codes.HOLDINGS found on the party (None: presumed from the category; a registry subject adds its own)
     holdings: tuple[str, ...] | None = None
+    # 住所: an act served on the party states it and is served there (行政处罚法第五十九、六十一条)
+    address: str = ""
 
 
 def findings_against(party: CaseParty) -> str:
@@ -95,7 +98,13 @@ def findings_against(party: CaseParty) -> str:
 
 DEFAULT_PARTIES = (
     PartySpec(
-        "某矿业科技有限公司", "enterprise", "operator", ("mining_confirmed", "unapproved_power_connection")
+        "某矿业科技有限公司",
+        "enterprise",
+        "operator",
+        ("mining_confirmed", "unapproved_power_connection"),
+        # the scenario names no region (it runs under any pack): a firm registered elsewhere, a plain address
+        make_uscc("9", "1", "110108", "MA0K0001"),
+        address="某工业园区1号厂房",
     ),
 )
 
@@ -183,6 +192,7 @@ def run(
             role=spec.role,
             facts=list(spec.facts),
             identifier=spec.identifier,
+            address=spec.address,
             holdings=None if spec.holdings is None else list(spec.holdings),
         )
         for spec in parties[len(made) :]

@@ -27,7 +27,7 @@ from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal
+    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
     detail: str
 
     def __str__(self) -> str:
@@ -50,7 +50,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("立案依据", r"立案依据"),
         ("行政处罚法第五十四条", r"《中华人民共和国行政处罚法》第五十四条"),
         ("承办人（两人以上）", r"承办人：\S+、\S+"),
-        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("办案期限", rf"{DATE}前（含当日）作出处理决定"),
         ("审批意见", r"审批意见"),
     ),
     "penalty_filing": (
@@ -60,7 +60,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("立案依据", r"立案依据"),
         ("行政处罚法第二十二条、第五十四条", r"《中华人民共和国行政处罚法》第二十二条、第五十四条"),
         ("承办人（两人以上）", r"承办人：\S+、\S+"),
-        ("办案期限", rf"{DATE}前作出处理决定"),
+        ("办案期限", rf"{DATE}前（含当日）作出处理决定"),
         ("审批意见", r"审批意见"),
     ),
     "notice": (
@@ -68,10 +68,10 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("查明的事实", r"查明"),
         ("证据", r"证据"),
         ("依据（法律及条款）", r"依据《[^》]+》"),
-        ("拟作出的处罚", r"拟对你（单位）作出如下行政处罚"),
+        ("拟作出的处罚", r"拟对你(?:单位)?作出如下行政处罚"),
         ("陈述、申辩权利", r"陈述、申辩"),
         ("提出方式", r"书面或者口头"),
-        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前）"),
+        ("期限（工作日及截止日期）", rf"五个工作日内（即{DATE}前，含当日）"),
         ("听证", r"听证"),
         ("印章", r"（印章）"),
     ),
@@ -83,6 +83,8 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("处罚种类和依据", r"种类和依据"),
         ("处罚依据", r"依据《[^》]+》[^。]*作出如下行政处罚"),
         ("履行方式和期限", r"履行方式和期限"),
+        # 行政处罚法第六十七条第三款: the period from receipt, the same before and after service
+        ("缴纳期限（自收到之日起十五日内）", r"缴纳期限：自收到本决定书之日起十五日内；"),
         ("缴款方式", r"缴款方式"),
         ("复议机关", r"向\S+人民政府申请行政复议"),
         ("人民法院", r"人民法院提起行政诉讼"),
@@ -123,7 +125,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("惩戒措施和期限", r"惩戒措施"),
         ("陈述、申辩（异议）权利", r"陈述、申辩"),
         ("提出方式和地点", r"以书面形式向本机关"),
-        ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前）"),
+        ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前，含当日）"),
         ("核实与答复", r"核实"),
         ("救济途径", r"行政复议"),
         ("送达日期", rf"于{DATE}送达"),
@@ -212,6 +214,10 @@ ALLOWED_LATIN = frozenset(
     {"USCC", "kWh", "MWh", "GWh", "kW", "MW", "W", "kVA", "kV", "tce", "kgce", "GB", "T", "TH", "s", "h"}
 )
 LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\-]*")
+# "即{date}前" of a period's last day says the day is included ("即2026年10月9日前" reads as ending the day before).
+LAST_DAY_UNSAID = re.compile(rf"即{DATE}前(?!，含当日|（含当日）)")
+# An act addresses its party as 你 (a person) or 你单位 (an organisation), never as either (context.you).
+UNDECIDED_ADDRESS = re.compile(r"你（单位）")
 INTERNAL = re.compile(r"\{\{|\}\}|#\d|\bNone\b|\bnan\b|（未定）|。。|debug|TODO")
 
 
@@ -278,6 +284,9 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     problems += _violated_basis(kind, squashed)
     problems += _drafts(squashed)
     problems += _draft_in_served_act(kind, squashed)
+    problems += _address_unknown(kind, squashed)
+    problems += [Problem("address_form", m[0]) for m in UNDECIDED_ADDRESS.finditer(squashed)][:1]
+    problems += [Problem("deadline", m[0]) for m in LAST_DAY_UNSAID.finditer(squashed)]
     problems += _latin(flat)
     problems += [Problem("internal", m[0]) for m in INTERNAL.finditer(flat)]
     return problems
@@ -403,6 +412,16 @@ def _draft_in_served_act(kind: str, text: str) -> list[Problem]:
         for mark in dict.fromkeys(marks)
         for m in re.finditer(re.escape(mark), text)
     ][:3]
+
+
+# Acts that name the party's address and are served there (行政处罚法第五十九条第一款第（一）项, 第六十一条).
+ADDRESSED_ACTS = frozenset({"notice", "hearing_notice", "decision", "measure_letter", "service_receipt"})
+
+
+def _address_unknown(kind: str, text: str) -> list[Problem]:
+    if kind not in ADDRESSED_ACTS or "住所不详" not in text:
+        return []
+    return [Problem("required", "当事人住所（地址）：文书载明“住所不详”，无从送达")]
 
 
 def _latin(text: str) -> list[Problem]:

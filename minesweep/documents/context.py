@@ -43,6 +43,7 @@ from minesweep.documents.authority import (
 )
 from minesweep.documents.kinds import KINDS
 from minesweep.documents.wording import (
+    LAST_DAY_INCLUDED,
     PENDING_BASIS,
     Citation,
     category_label,
@@ -59,7 +60,15 @@ from minesweep.documents.wording import (
     yuan_capital,
 )
 from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
-from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, FACTS, POLICE_REFERRAL_CRIMES
+from minesweep.policy.codes import (
+    DEPARTMENTS,
+    ENTERPRISES,
+    FACTS,
+    ORGANISATION_CATEGORIES,
+    POLICE_REFERRAL_CRIMES,
+    SUBJECT_CATEGORIES,
+    USCC_REQUIRED_CATEGORIES,
+)
 from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
@@ -98,6 +107,14 @@ def party_identifier(party: CaseParty) -> str:
     return value
 
 
+def you(party: CaseParty | None) -> str:
+    """How an act addresses its party: 你 a natural person (个人, 公职人员), 你单位 an organisation; 你（单位） only
+    where no one party is known. "你（单位）" on an act served on 张某 addressed a person as a possible unit."""
+    if party is None:
+        return "你（单位）"
+    return "你单位" if party.category in ORGANISATION_CATEGORIES else "你"
+
+
 def _party_fields(party: CaseParty | None) -> dict[str, str]:
     if party is None:
         return {
@@ -105,8 +122,11 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
             "party_identifier": "—",
             "party_address": "—",
             "legal_representative": "—",
+            "party_you": you(None),
         }
-    address = party.address or (party.subject.address if party.subject else "") or "（住所不详）"
+    address = (
+        party_address(party) or "（住所不详）"
+    )  # internal forms only: served acts are refused without it
     return {
         "party_name": party.name,
         "party_identifier": party_identifier(party) or "—",
@@ -114,7 +134,55 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
         "legal_representative": party.legal_representative
         or (party.subject.legal_representative if party.subject else "")
         or "—",
+        "party_you": you(party),
     }
+
+
+def party_address(party: CaseParty) -> str:
+    """The party's address (住所): its own, else its registry subject's; "" when neither is recorded."""
+    return (party.address or (party.subject.address if party.subject else "") or "").strip()
+
+
+def uscc_required(party: CaseParty) -> bool:
+    """Whether ``party`` must be named with its 统一社会信用代码: a business (企业) does — by its registry subject's
+    kind where it has one, else by its category (codes.USCC_REQUIRED_CATEGORIES). A person is named by name and
+    address, and an organ or a park without a registry subject is not presumed to be a business."""
+    if party.subject is not None:
+        return party.subject.kind == "enterprise"
+    return party.category in USCC_REQUIRED_CATEGORIES
+
+
+def _served_party_fields(party: CaseParty | None, kind: str) -> dict[str, str]:
+    """The party lines of an act served on the party (告知书, 听证通知书, 决定书, 处理决定书, 送达回证), refused when the
+    party's address is missing — 行政处罚法第五十九条第一款第（一）项 requires the party's name and address, and
+    service (第六十一条, under the 民事诉讼法) needs a place to serve at — or, for a business, its 统一社会信用代码.
+    Nothing stands in for them: "住所（地址）：（住所不详）" and "送达地点：（住所不详）" were printed on acts that could
+    then be neither served nor enforced. Internal forms (立案审批表, 法制审核, 集体讨论) keep :func:`_party_fields`."""
+    if party is not None:
+        _require_service_details(party, kind)
+    return _party_fields(party)
+
+
+def _require_service_details(party: CaseParty, kind: str) -> None:
+    act = KINDS[kind]
+    if not party_address(party):
+        raise DocumentError(
+            "documents.party_address_missing",
+            f"当事人“{party.name}”没有住所（地址）记录，不能出具{act.zh}：文书须载明当事人的名称（姓名）和地址"
+            "（行政处罚法第五十九条第一款第（一）项），送达须有送达地点（第六十一条）。请先补充当事人的住所",
+            f"the party '{party.name}' has no address on record: no {act.en.lower()} can be issued — the act must "
+            "state the party's name and address (Administrative Penalty Law Art. 59(1)(1)) and service needs a "
+            "place (Art. 61); record the party's address first",
+        )
+    if uscc_required(party) and not party_identifier(party):
+        raise DocumentError(
+            "documents.party_uscc_missing",
+            f"当事人“{party.name}”（{category_label(party.category)}）没有统一社会信用代码记录，不能出具{act.zh}："
+            "企业依法登记即取得统一社会信用代码，文书须载明以确定当事人。请先补充当事人的统一社会信用代码",
+            f"the party '{party.name}' ({SUBJECT_CATEGORIES[party.category].en.lower()}) has no unified social "
+            f"credit code on record: no {act.en.lower()} can be issued — a registered business bears one and the "
+            "act must state it to identify the party; record the party's code first",
+        )
 
 
 def _case_fields(case: Case) -> dict[str, str]:
@@ -548,7 +616,7 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         notice.served_on,
         {
-            **_party_fields(notice.party),
+            **_served_party_fields(notice.party, kind),
             "findings": party_findings(case, notice.party),
             "intended_penalty": penalty_only(notice.intended_penalty) + _intended_fine(notice),
             "violated": violated,
@@ -558,13 +626,13 @@ def _notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "defence_deadline": deadline,
             "hearing_request_deadline": hearing,
             "statement_route": (
-                f"你（单位）可自收到本告知书之日起五个工作日内（即{deadline}前），"
+                f"{you(notice.party)}可自收到本告知书之日起五个工作日内（即{deadline}前{LAST_DAY_INCLUDED}），"
                 f"以书面或者口头形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
                 "口头提出的由本机关制作笔录"
             ),
             "hearing_right": (
-                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，你（单位）有权要求举行听证；"
-                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前）向本机关提出"
+                f"根据《{PENALTY_LAW}》第六十三条、第六十四条，{you(notice.party)}有权要求举行听证；"
+                f"要求听证的，应当自收到本告知书之日起五个工作日内（即{hearing}前{LAST_DAY_INCLUDED}）向本机关提出"
                 if notice.hearing_eligible
                 else "本案拟作出的行政处罚不属于听证范围"
             ),
@@ -620,20 +688,21 @@ def _statement_handling(notice: Notice | None, decision: Decision | None = None)
     if notice is None:
         return "当事人未经告知程序"
     hearing = getattr(notice, "hearing", None)
-    parts = [f"本机关于{cn_date(notice.served_on)}向你（单位）送达了行政处罚事先告知书"]
+    party = you(notice.party)
+    parts = [f"本机关于{cn_date(notice.served_on)}向{party}送达了行政处罚事先告知书"]
     if notice.rights_waived:
-        parts.append("你（单位）书面表示放弃陈述、申辩和听证的权利")
+        parts.append(f"{party}书面表示放弃陈述、申辩和听证的权利")
     elif notice.statement:
         received = f"于{cn_date(notice.statement_received_on)}" if notice.statement_received_on else ""
         parts.append(
-            f"你（单位）{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
+            f"{party}{received}提出了陈述、申辩意见，本机关已进行复核：{clean_paper(notice.statement)}"
         )
     else:
-        parts.append("你（单位）在规定期限内未提出陈述、申辩意见")
+        parts.append(f"{party}在规定期限内未提出陈述、申辩意见")
     if hearing is not None and hearing.status == "held":
-        parts.append(f"应你（单位）要求，本机关于{cn_date(hearing.held_on)}举行了听证")
+        parts.append(f"应{party}要求，本机关于{cn_date(hearing.held_on)}举行了听证")
     elif hearing is not None and hearing.status == "withdrawn":
-        parts.append("你（单位）撤回了听证申请")
+        parts.append(f"{party}撤回了听证申请")
     elif notice.hearing_eligible and not notice.rights_waived:
         parts.append("未在规定期限内要求听证")
     change = _fine_change(decision) if decision is not None else ""
@@ -656,7 +725,11 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     never as dates: an act is issued before it is served, so the dates computed from service
     (``Decision.appeal_deadline``, ``lawsuit_deadline``) stay in the case record. The template used to read
     "可以在{{appeal_deadline}}前", which printed "自收到本决定书之日起六十日内前" on first issue and calendar
-    dates once served: the same act read differently depending on when it was rendered."""
+    dates once served: the same act read differently depending on when it was rendered.
+
+    The fine's payment period likewise (第五十九条第一款第（四）项; 第六十七条第三款: 自收到行政处罚决定书之日起十五日内):
+    the template says the period, and ``Decision.payment_deadline``, computed on service, stays in the case
+    record. The field ``payment_deadline`` printed that date once served and the period before."""
     decision: Decision = _pick(
         list(case.decisions.select_related("party__subject", "notice")), party, "处罚决定", "decision"
     )
@@ -678,7 +751,7 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         decision.decided_on,
         {
-            **_party_fields(decision.party),
+            **_served_party_fields(decision.party, kind),
             "facts_and_evidence": clean_paper(decision.facts_and_evidence),
             "statement_handling": _statement_handling(decision.notice, decision),
             "penalty_and_basis": penalty_only(decision.penalty_and_basis),
@@ -690,9 +763,6 @@ def _decision(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "fine": fine + _fine_range(case, decision) if decision.fine_yuan else fine,
             "back_charge": back_charge_order(case, decision),
             "compliance": clean_paper(decision.compliance),
-            "payment_deadline": cn_date(decision.payment_deadline)
-            if decision.payment_deadline
-            else "自收到本决定书之日起十五日内",
             "payment_channel": channel,
             "review_body": configured(issuer.review_body) or f"{league}人民政府",
             "court": configured(issuer.court) or f"{league}辖区内有管辖权的人民法院",
@@ -734,7 +804,7 @@ def back_charge_order(case: Case, decision: Decision) -> str:
         )
     supplier = _supplier(case, decision.party)
     return (
-        f"{RECOVERY}：你（单位）应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
+        f"{RECOVERY}：{you(decision.party)}应补交电费{yuan(value)}，{BACK_CHARGE_PERIOD}向{supplier}缴纳；"
         f"已向{supplier}补交该电费的，视为已履行本项，不重复缴纳。罚款："
     )
 
@@ -1019,15 +1089,16 @@ def _credit_listing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "列入决定须在告知当事人并经异议期后作出：该记录尚未告知或尚未决定列入",
             "A listing decision follows the notice to the party and the objection period: not yet reached",
         )
+    listed = listed_you(listing)
     if listing.objection_reply:
         handling = (
-            f"你（单位）于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
+            f"{listed}于{cn_date(listing.objection_on)}提出异议，经核实，异议不成立："
             f"{clean_paper(listing.objection_reply).rstrip('。')}"
         )
     elif listing.rights_waived_on:
-        handling = f"你（单位）于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
+        handling = f"{listed}于{cn_date(listing.rights_waived_on)}书面表示放弃陈述、申辩"
     else:
-        handling = "你（单位）在规定期限内未提出异议"
+        handling = f"{listed}在规定期限内未提出异议"
     return Prepared(
         f"listing:{listing.pk}",
         _listing_party(case, listing),
@@ -1105,12 +1176,18 @@ def _listing_party(case: Case, listing: ListingRecord) -> CaseParty | None:
     )
 
 
+def listed_you(listing: ListingRecord) -> str:
+    """How a listing's notice and decision address the listed party (:func:`you`): 你 a person, 你单位 otherwise."""
+    return "你" if listing.is_person else "你单位"
+
+
 def _listing_party_fields(listing: ListingRecord) -> dict[str, str]:
     return {
         "party_name": listing.name,
         "party_identifier": listing.uscc or "—",
         "party_address": listing.address or "—",
         "legal_representative": listing.legal_representative or "—",
+        "party_you": listed_you(listing),
     }
 
 
@@ -1144,9 +1221,9 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     )
     found = f"，已由{ground}认定" if ground else ""
     if violated:
-        return f"你（单位）的上述行为违反了{violated}的规定{found}；{procedure}"
+        return f"{listed_you(listing)}的上述行为违反了{violated}的规定{found}；{procedure}"
     if ground:
-        return f"你（单位）的上述行为已由{ground}认定；{procedure}"
+        return f"{listed_you(listing)}的上述行为已由{ground}认定；{procedure}"
     return procedure
 
 
@@ -1383,7 +1460,7 @@ def _hearing_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         issuer,
         hearing.notified_on,
         {
-            **_party_fields(notice.party),
+            **_served_party_fields(notice.party, kind),
             "notice_number": notice_act or notice.number,
             "requested_on": cn_date(notice.hearing_requested_on),
             "scheduled_on": cn_date(hearing.scheduled_on),
@@ -1532,7 +1609,7 @@ def _sent_and_settled(referral: Referral, on: dt.date, by: str) -> str:
     sent = timezone.localtime(referral.transferred_at).date()
     if sent > on or referral.answered_on is None or referral.answered_on > on:
         return ""
-    who = "本案当事人" if referral.party_id is None else "你（单位）"
+    who = "本案当事人" if referral.party is None else you(referral.party)
     text = f"{by}于{cn_date(sent)}将{who}{_suspected(referral)}一案移送{referral.receiving_organ}"
     if referral.answer == Referral.Answer.NOT_ACCEPTED:
         return text + f"，该机关于{cn_date(referral.answered_on)}决定不予立案"
@@ -1583,7 +1660,7 @@ def _service_receipt(case: Case, kind: str, party: CaseParty | None) -> Prepared
         issuer,
         decision.served_on or decision.decided_on,
         {
-            **_party_fields(decision.party),
+            **_served_party_fields(decision.party, kind),
             "served_document": f"{KINDS['decision'].zh}（{decision.number}）",
             "served_on": cn_date(decision.served_on) if decision.served_on else "＿＿年＿＿月＿＿日",
             "service_method": "直接送达",
@@ -1745,7 +1822,7 @@ def _measure_letter(case: Case, kind: str, party: CaseParty | None, addressee: s
         issuer,
         track.letter_on,
         {
-            **_party_fields(track.party),
+            **_served_party_fields(track.party, kind),
             "findings": party_findings(case, track.party),
             "party_facts": facts_text(track.party.facts) or "从事虚拟货币“挖矿”活动",
             "measures": _action_names(decided),

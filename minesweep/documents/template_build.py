@@ -47,7 +47,7 @@ SPECS: dict[str, list[Block]] = {
         ("para", "承办人：{{lead_officer}}、{{second_officer}}（执法人员不少于两人）。"),
         (
             "para",
-            "立案日期：{{filed_on}}。办案期限：自立案之日起九十日内，即{{decision_due}}前作出处理决定。",
+            "立案日期：{{filed_on}}。办案期限：自立案之日起九十日内，即{{decision_due}}前（含当日）作出处理决定。",
         ),
         ("heading", "五、审批意见"),
         ("para", "同意立案。"),
@@ -64,12 +64,12 @@ SPECS: dict[str, list[Block]] = {
         (
             "para",
             # 行政处罚法第四十四条: the provision violated (违法依据) and the one grounding the penalty (处罚依据).
-            "你（单位）的上述行为违反了{{violated}}的规定。依据{{basis}}，本机关拟对你（单位）作出如下行政处罚："
+            "{{party_you}}的上述行为违反了{{violated}}的规定。依据{{basis}}，本机关拟对{{party_you}}作出如下行政处罚："
             "{{intended_penalty}}。",
         ),
         (
             "para",
-            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条，你（单位）享有陈述、申辩的权利。"
+            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条，{{party_you}}享有陈述、申辩的权利。"
             "{{statement_route}}；逾期未提出的，视为放弃上述权利。",
         ),
         ("para", "{{hearing_right}}。"),
@@ -82,19 +82,20 @@ SPECS: dict[str, list[Block]] = {
         ("heading", "一、违反法律、法规、规章的事实和证据"),
         ("para", "{{facts_and_evidence}}"),
         # 行政处罚法第五十九条: the facts with the provision violated, then the penalty with its own basis.
-        ("para", "你（单位）的上述行为违反了{{violated}}的规定。{{criminal_proceedings}}"),
+        ("para", "{{party_you}}的上述行为违反了{{violated}}的规定。{{criminal_proceedings}}"),
         ("heading", "二、陈述、申辩和听证情况"),
         ("para", "{{statement_handling}}"),
         ("heading", "三、行政处罚的种类和依据"),
         (
             "para",
-            "依据{{basis}}，本机关决定对你（单位）作出如下行政处罚：{{penalty_and_basis}}。{{policy_note}}",
+            "依据{{basis}}，本机关决定对{{party_you}}作出如下行政处罚：{{penalty_and_basis}}。{{policy_note}}",
         ),
         ("para", "罚款金额：{{fine}}。"),
         ("heading", "四、行政处罚的履行方式和期限"),
         (
             "para",
-            "{{back_charge}}{{compliance}}缴纳期限：{{payment_deadline}}；缴款方式：{{payment_channel}}。"
+            # 行政处罚法第六十七条第三款: a period from receipt, never the date computed on service (context._decision).
+            "{{back_charge}}{{compliance}}缴纳期限：自收到本决定书之日起十五日内；缴款方式：{{payment_channel}}。"
             "到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额"
             "（《中华人民共和国行政处罚法》第七十二条）。",
         ),
@@ -154,7 +155,7 @@ SPECS: dict[str, list[Block]] = {
         *PARTY,
         (
             "para",
-            "本机关在办理{{case_title}}一案（案件编号{{case_number}}）中，拟将你（单位）列入失信主体名单。",
+            "本机关在办理{{case_title}}一案（案件编号{{case_number}}）中，拟将{{party_you}}列入失信主体名单。",
         ),
         ("heading", "一、拟列入事由"),
         ("para", "{{reason}}"),
@@ -165,12 +166,12 @@ SPECS: dict[str, list[Block]] = {
             "para",
             "失信程度：{{severity}}；拟采取的惩戒措施：{{sanctions}}；公示期限：{{period}}。{{removal_conditions}}。",
         ),
-        ("heading", "四、你（单位）依法享有的权利"),
+        ("heading", "四、{{party_you}}依法享有的权利"),
         (
             "para",
-            "你（单位）享有陈述、申辩的权利，可以对拟列入提出异议。请自收到本告知书之日起"
-            "{{objection_days}}个工作日内（即{{objection_deadline}}前），{{statement_route}}。"
-            "本机关将对你（单位）提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
+            "{{party_you}}享有陈述、申辩的权利，可以对拟列入提出异议。请自收到本告知书之日起"
+            "{{objection_days}}个工作日内（即{{objection_deadline}}前，含当日），{{statement_route}}。"
+            "本机关将对{{party_you}}提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
             "逾期未提出的，视为放弃陈述、申辩的权利，本机关将依法作出决定。",
         ),
         ("para", "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
@@ -182,7 +183,7 @@ SPECS: dict[str, list[Block]] = {
         *PARTY,
         (
             "para",
-            "本机关于{{notified_on}}{{notice_ref}}向你（单位）告知了拟列入失信主体名单的事由、依据及依法享有的权利，"
+            "本机关于{{notified_on}}{{notice_ref}}向{{party_you}}告知了拟列入失信主体名单的事由、依据及依法享有的权利，"
             "异议期至{{objection_deadline}}。{{objection_handling}}。经审查，决定如下：",
         ),
         ("heading", "一、列入事由"),
@@ -228,14 +229,14 @@ SPECS: dict[str, list[Block]] = {
         *PARTY,
         (
             "para",
-            "你（单位）于{{requested_on}}就本机关{{notice_number}}行政处罚事先告知书提出听证申请。"
+            "{{party_you}}于{{requested_on}}就本机关{{notice_number}}行政处罚事先告知书提出听证申请。"
             "根据《中华人民共和国行政处罚法》第六十四条，本机关定于{{scheduled_on}}在{{place}}举行听证，"
             "由{{presiding_officer}}主持。",
         ),
         (
             "para",
-            "你（单位）可以亲自参加听证，也可以委托一至二人代理；认为主持人与本案有直接利害关系的，"
-            "有权申请回避。你（单位）无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，"
+            "{{party_you}}可以亲自参加听证，也可以委托一至二人代理；认为主持人与本案有直接利害关系的，"
+            "有权申请回避。{{party_you}}无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，"
             "本机关终止听证。",
         ),
         ("para", "本通知于{{notified_on}}发出（听证七日前）。"),
@@ -293,7 +294,7 @@ SPECS: dict[str, list[Block]] = {
         *PARTY,
         (
             "para",
-            "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，你（单位）存在下列情形：{{party_facts}}。",
+            "本机关在查处{{case_title}}一案（案件编号{{case_number}}）中查明，{{party_you}}存在下列情形：{{party_facts}}。",
         ),
         ("para", "{{findings}}"),
         ("para", "{{basis_sentence}}，本机关作出如下处理决定：{{measures}}。本决定不属于行政处罚。"),

@@ -112,6 +112,12 @@ def label(table: Mapping[str, Code], code: str) -> str:
     return found.zh if found else "其他"
 
 
+#: Said after "即{date}前" where the date is a period's last day (五个工作日内, 九十日内): "即2026年10月9日前" alone
+#: reads as ending the day before. The platform's deadlines are the last day within the period
+#: (policy.workdays; 行政处罚法第八十五条 counts the days), so the act says the day is included.
+LAST_DAY_INCLUDED = "，含当日"
+
+
 def category_label(code: str) -> str:
     return label(SUBJECT_CATEGORIES, code)
 

@@ -47,6 +47,11 @@ SUBJECT_CATEGORIES: Mapping[str, Code] = _table(
 # organisation category above is an enterprise for that purpose.
 ORGANISATION_CATEGORIES: frozenset[str] = frozenset(SUBJECT_CATEGORIES) - {"individual", "public_official"}
 
+# Organisation categories that are businesses (企业): registered, so each bears a 统一社会信用代码 (国发〔2015〕33号:
+# every legal person and other organisation is given one; a business on registration). A park may be run by an
+# organ (管委会) or by a company, so none is presumed for it: a registry subject's own kind decides there.
+USCC_REQUIRED_CATEGORIES: frozenset[str] = ORGANISATION_CATEGORIES - {"industrial_park"}
+
 # A category that by definition establishes a fact (measure 5 names its subject by the act itself).
 CATEGORY_IMPLIED_FACTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {"unapproved_power_project": frozenset({"unapproved_power_connection"})}

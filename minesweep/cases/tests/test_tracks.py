@@ -16,6 +16,7 @@ from minesweep.cases.tests.test_criminal import _serve
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.credit.services import CreditError, listing_from_decision
 from minesweep.policy.workdays import add_working_days
+from minesweep.registry.uscc import make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -850,7 +851,12 @@ def test_a_decision_letter_leaves_out_only_the_measures_whose_article_awaits_the
     from minesweep.documents.services import document_issue
 
     host = PartySpec(
-        "某数据中心有限公司", "data_center", "host", ("provided_site_or_power", "mining_confirmed")
+        "某数据中心有限公司",
+        "data_center",
+        "host",
+        ("provided_site_or_power", "mining_confirmed"),
+        make_uscc("9", "1", "150200", "MA0K0009"),  # an act served on it names its code and address
+        address="包头市某数据中心园区1号楼",
     )
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(host,))
     track = case.tracks.get(party__name=host.name, kind="measure", authority="development_reform")

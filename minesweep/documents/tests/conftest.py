@@ -17,10 +17,13 @@ from minesweep.cases.models import Case, CollectiveDiscussion, Hearing, Lead, No
 from minesweep.cases.scenarios import Crew, PartySpec, run
 from minesweep.registry.models import Division
 from minesweep.registry.resident_id import resident_id_check_character
+from minesweep.registry.uscc import make_uscc
 
 FILED = dt.date(2026, 9, 1)
 _FIRST17 = "15020319750203123"
 OFFICIAL_ID = _FIRST17 + resident_id_check_character(_FIRST17)
+CAFE_USCC = make_uscc("9", "2", "150207", "MA0T0001")  # a 个体工商户 (department 9, type 2)
+CAFE_ADDRESS = "包头市九原区某街道某商业楼二层"
 PARTIES = (
     # It enjoys a power-price preference of the 发改委 (stopped by its 处理决定书) and trades in no power market.
     PartySpec(
@@ -28,7 +31,9 @@ PARTIES = (
         "internet_cafe",
         "operator",
         ("mining_confirmed", "unapproved_power_connection"),
+        CAFE_USCC,
         holdings=("power_account", "project", "own_preference"),
+        address=CAFE_ADDRESS,
     ),
     # An official who took part in the mining: discipline referral and, as a person involved, measure 8.
     PartySpec(
@@ -37,9 +42,17 @@ PARTIES = (
         "facilitator",
         ("official_involvement", "mining_confirmed"),
         OFFICIAL_ID,
+        address="包头市九原区某街道某小区",
     ),
     # A data centre that hosted the café's rigs: measure 1 (energy inspection, budget cut), no penalty.
-    PartySpec("包头某数据中心有限公司", "data_center", "host", ("provided_site_or_power",)),
+    PartySpec(
+        "包头某数据中心有限公司",
+        "data_center",
+        "host",
+        ("provided_site_or_power",),
+        make_uscc("9", "1", "150207", "MA0T0002"),
+        address="包头市九原区某数据中心园区",
+    ),
 )
 
 

@@ -56,7 +56,7 @@ def test_it_finds_english_and_debug_text_but_allows_units_and_identifiers():
 
 
 def test_it_requires_the_intended_fine_in_figures_and_capitals_in_a_notice_of_a_fine():
-    head = "依据《中华人民共和国电力法》第七十一条，本机关拟对你（单位）作出如下行政处罚："
+    head = "依据《中华人民共和国电力法》第七十一条，本机关拟对你单位作出如下行政处罚："
     missing = {p.detail for p in check("notice", head + "责令停止违法行为并处罚款。", number="")}
     assert "拟罚款金额（数字及大写）" in missing
     figures_only = head + "责令停止违法行为，拟罚款100,000.00元。"
@@ -67,15 +67,15 @@ def test_it_requires_the_intended_fine_in_figures_and_capitals_in_a_notice_of_a_
     assert "拟罚款金额（数字及大写）" not in {p.detail for p in check("notice", warning, number="")}
 
 
-VIOLATED = "你（单位）的上述行为违反了《中华人民共和国电力法》第四条第二款的规定。"
-PENALTY = "依据《中华人民共和国电力法》第七十一条，本机关拟对你（单位）作出如下行政处罚：警告。"
+VIOLATED = "你单位的上述行为违反了《中华人民共和国电力法》第四条第二款的规定。"
+PENALTY = "依据《中华人民共和国电力法》第七十一条，本机关拟对你单位作出如下行政处罚：警告。"
 
 
 def test_it_requires_a_penalty_notice_to_name_the_provision_violated_apart_from_its_basis():
     """行政处罚法第四十四条: the provision violated (违法依据) and the one grounding the penalty (处罚依据)."""
     assert "violated_basis" not in _rules(VIOLATED + PENALTY, "notice", "")
     assert "violated_basis" in _rules(PENALTY, "notice", "")  # no 违反 clause at all
-    same = "你（单位）的上述行为违反了《中华人民共和国电力法》第七十一条的规定。" + PENALTY
+    same = "你单位的上述行为违反了《中华人民共和国电力法》第七十一条的规定。" + PENALTY
     details = {p.detail for p in check("notice", same, number="") if p.rule == "violated_basis"}
     assert "the provisions violated are only the penalty basis" in details
     assert any("第七十一条 is cited as violated" in d for d in details)
@@ -83,9 +83,7 @@ def test_it_requires_a_penalty_notice_to_name_the_provision_violated_apart_from_
 
 def test_it_refuses_a_penalty_provision_cited_as_violated_in_any_document():
     """A listing notice may say what was violated; 电力法第七十一条 only grounds a fine in the packs."""
-    wrong = (
-        "你（单位）的上述行为违反了《中华人民共和国电力法》第七十一条的规定，已由包能源罚〔2026〕1号认定。"
-    )
+    wrong = "你单位的上述行为违反了《中华人民共和国电力法》第七十一条的规定，已由包能源罚〔2026〕1号认定。"
     assert "violated_basis" in _rules(wrong, "credit_notice", "")
     assert "violated_basis" not in _rules(VIOLATED, "credit_notice", "")
     assert "violated_basis" not in _rules(CLEAN)  # a document without a 违反 clause is not a penalty

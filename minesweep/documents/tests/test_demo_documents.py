@@ -73,3 +73,24 @@ def test_it_dates_demo_reviews_before_decisions_and_receipts_before_filings():
         if case.filed_on and case.lead.received_on and case.lead.received_on > case.filed_on
     ]
     assert received_late == []  # a 立案审批表's 受理日期 before its 立案日期
+
+
+def test_the_demo_issues_every_act_it_serves_on_a_party():
+    """Each demo decision has its 决定书 and 送达回证, each notice its 告知书 and each measure letter its 处理决定书:
+    the demo's parties carry addresses (and firms their credit codes), so no served act is refused for want of
+    them (行政处罚法第五十九、六十一条)."""
+    from minesweep.cases.models import Notice, Track
+
+    for app in ("registry", "accounts", "cases", "credit", "documents"):
+        importlib.import_module(f"minesweep.{app}.demo").load(seed=7)
+    issued = {(d.kind, d.party_id) for d in IssuedDocument.objects.all()}
+    wanted = {
+        *((kind, d.party_id) for d in Decision.objects.all() for kind in ("decision", "service_receipt")),
+        *(("notice", n.party_id) for n in Notice.objects.filter(superseded=False)),
+        *(
+            ("measure_letter", t.party_id)
+            for t in Track.objects.filter(kind="measure").exclude(letter_on=None)
+        ),
+    }
+    assert wanted and {k for k, _ in wanted} >= {"decision", "notice", "measure_letter"}
+    assert wanted - issued == set()

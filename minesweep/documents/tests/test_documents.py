@@ -63,7 +63,7 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             served.notice_number,
             "拟列入事由",
             "（国办发〔2020〕49号）",  # the normative document, by title and number
-            f"个工作日内（即{cn_date(served.objection_deadline)}前）",
+            f"个工作日内（即{cn_date(served.objection_deadline)}前，含当日）",
             "以书面形式向本机关",
             cn_date(served.notified_on),
             "（印章）",
@@ -752,7 +752,7 @@ def test_the_decision_states_the_back_charge_its_payee_and_period(case):
     text = docx_text(bytes(document.docx))
     assert "追缴电费并处罚款" in text
     assert (
-        "追缴电费：你（单位）应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
+        "追缴电费：你单位应补交电费432,000.00元（大写：人民币肆拾叁万贰仟元整），自收到本决定书之日起十五日内"
         "向内蒙古电力（集团）有限责任公司缴纳；已向内蒙古电力（集团）有限责任公司补交该电费的，视为已履行本项，"
         "不重复缴纳。罚款：" in text
     )
@@ -996,3 +996,197 @@ def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed
     assert "加密保存" not in text and "查看将记入审计" not in text and "核查属实：现场发现矿机40台" in text
     officers = _filed_from(lead_for("150207"), baotou_investigator, second)
     assert _brief_facts_section(officers) == "群众举报网吧夜间机器轰鸣、用电异常"
+
+
+#: Acts served on the party: they name its address and are served there (行政处罚法第五十九条第一款第（一）项,
+#: 第六十一条). Internal forms are not served and need none.
+SERVED_ON_THE_PARTY = ("notice", "hearing_notice", "decision", "service_receipt", "measure_letter")
+INTERNAL_FORMS = ("legal_review", "discussion", "hearing_record")
+
+
+def _issued_counts():  # type: ignore[no-untyped-def]
+    from minesweep.documents.models import Act
+
+    return IssuedDocument.objects.count(), Act.objects.count(), AuditEvent.objects.count()
+
+
+def test_no_act_is_served_on_a_party_whose_address_is_not_recorded(case):
+    """The decision, the notice and the 处理决定书 printed "住所（地址）：（住所不详）", and the 送达回证 "送达地点：
+    （住所不详）": an act that names no address cannot be served (第六十一条) nor meets 第五十九条. Each is refused
+    with its reason in each language, nothing is numbered or stored; the internal forms still issue."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    assert case.tracks.filter(party=cafe, kind="measure").exclude(letter_on=None).exists()
+    CaseParty.objects.filter(pk=cafe.pk).update(address="")
+    before = _issued_counts()
+    for kind in SERVED_ON_THE_PARTY:
+        with pytest.raises(DomainError) as refused:
+            document_issue(actor="test", case=case, kind=kind, party=cafe)
+        error = refused.value
+        assert error.code == "documents.party_address_missing", kind
+        assert (
+            cafe.name in error.message_zh
+            and "住所" in error.message_zh
+            and KINDS[kind].zh in error.message_zh
+        )
+        english = error.message_en.replace(cafe.name, "")
+        assert "address" in english and not re.search(r"[\u4e00-\u9fff]", english)
+    assert _issued_counts() == before  # nothing numbered, stored or logged
+    for kind in INTERNAL_FORMS:
+        text = docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx))
+        assert cafe.name in text
+
+
+def test_a_business_is_named_with_its_credit_code_and_a_person_needs_none(case):
+    """A business bears a 统一社会信用代码 once registered: the café's decision without it printed "统一社会信用代码：—"
+    for a firm, so it is refused; a natural person is named by name and address, and a park's 管委会 (an organ)
+    is not presumed to be a business."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    CaseParty.objects.filter(pk=cafe.pk).update(identifier="")
+    before = _issued_counts()
+    with pytest.raises(DomainError) as refused:
+        document_issue(actor="test", case=case, kind="decision", party=cafe)
+    assert (
+        refused.value.code == "documents.party_uscc_missing"
+        and "统一社会信用代码" in refused.value.message_zh
+    )
+    assert _issued_counts() == before
+    from minesweep.documents.context import uscc_required
+
+    assert [
+        uscc_required(CaseParty(name="x", category=category))
+        for category in ("internet_cafe", "enterprise", "individual", "public_official", "industrial_park")
+    ] == [True, True, False, False, False]
+
+
+def test_the_checker_refuses_an_act_served_on_an_unknown_address():
+    problems = check(
+        "service_receipt", "送达文书：某决定书（包能源罚〔2026〕1号）\n送达地点：（住所不详）", number=""
+    )
+    assert any("住所" in p.detail for p in problems)
+
+
+ADDRESSED_KINDS = ("notice", "hearing_notice", "decision", "measure_letter")
+
+
+def test_an_act_addresses_an_organisation_as_you_unit_and_a_person_as_you(case):
+    """The acts said "你（单位）" throughout, also to 张某: 你单位 for an organisation, 你 for a natural person. The
+    café as an organisation, then as the person who runs it (the category says which the party is)."""
+    from minesweep.cases.models import CaseParty
+
+    cafe = case.parties.get(category="internet_cafe")
+    for kind in ADDRESSED_KINDS:
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+        assert "你单位" in text and "你（单位）" not in text, kind
+    assert "本机关决定对你单位作出如下行政处罚" in _squash(
+        docx_text(bytes(document_issue(actor="test", case=case, kind="decision", party=cafe).docx))
+    )
+    CaseParty.objects.filter(pk=cafe.pk).update(category="individual", identifier="")
+    cafe.refresh_from_db()
+    texts = {
+        kind: _squash(
+            docx_text(
+                bytes(
+                    document_issue(
+                        actor="test", case=case, kind=kind, party=cafe, reissue=True, reason="当事人为自然人"
+                    ).docx
+                )
+            )
+        )
+        for kind in ADDRESSED_KINDS
+    }
+    for kind, text in texts.items():
+        assert "你单位" not in text and "你（单位）" not in text and "你" in text, kind
+    assert "本机关决定对你作出如下行政处罚" in texts["decision"] and "你的上述行为违反了" in texts["decision"]
+    assert "你存在下列情形" in texts["measure_letter"]
+
+
+def test_a_listing_addresses_a_person_as_you(case):
+    """The 拟列入告知书 and the 列入决定书 likewise: 你单位 for the café, 你 once the listed party is a person."""
+    cafe = case.parties.get(category="internet_cafe")
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    for kind in ("credit_notice", "credit_listing"):
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=cafe).docx)))
+        assert "你单位" in text and "你（单位）" not in text, kind
+    ListingRecord.objects.filter(pk=listing.pk).update(subject_kind="individual")
+    text = _squash(
+        docx_text(
+            bytes(
+                document_issue(
+                    actor="test", case=case, kind="credit_notice", party=cafe, reissue=True, reason="自然人"
+                ).docx
+            )
+        )
+    )
+    assert "拟将你列入失信主体名单" in text and "你单位" not in text and "你（单位）" not in text
+
+
+def test_the_checker_refuses_you_or_your_unit():
+    assert "address_form" in {p.rule for p in check("notice", "你（单位）享有陈述、申辩的权利。", number="")}
+    assert "address_form" not in {p.rule for p in check("notice", "你单位享有陈述、申辩的权利。", number="")}
+
+
+def test_every_deadline_printed_as_a_day_says_the_day_is_included(case):
+    """ "五个工作日内（即2026年10月9日前）" can be read as ending on the 8th: the 告知书, the 拟列入告知书 and the
+    立案审批表 say each last day is included, with the day the case records."""
+    cafe = case.parties.get(category="internet_cafe")
+    notice = case.notices.get(party=cafe)
+    listing = ListingRecord.objects.filter(case_number=case.number).order_by("pk").first()
+    assert listing is not None
+    wanted = {
+        "notice": [
+            f"五个工作日内（即{cn_date(notice.defence_deadline)}前，含当日）",
+            f"五个工作日内（即{cn_date(notice.hearing_request_deadline)}前，含当日）向本机关提出",
+        ],
+        "credit_notice": [f"个工作日内（即{cn_date(listing.objection_deadline)}前，含当日）"],
+        "filing": [f"即{cn_date(case.decision_due)}前（含当日）作出处理决定"],
+    }
+    for kind, said in wanted.items():
+        party = None if kind == "filing" else cafe
+        text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind=kind, party=party).docx)))
+        assert all(s in text for s in said), (kind, text)
+        assert not re.search(r"即\d{4}年\d{1,2}月\d{1,2}日前(?!，含当日|（含当日）)", text), kind
+    problems = check("notice", "应当于五个工作日内（即2026年10月9日前）提出。", number="")
+    assert "deadline" in {p.rule for p in problems}
+
+
+def test_the_decision_states_the_fines_payment_period_before_and_after_service(case):
+    """行政处罚法第六十七条第三款: 自收到行政处罚决定书之日起十五日内. Once served the decision printed the date computed
+    from service ("缴纳期限：2026年10月12日") and before service the period: the act must read the same whenever it is
+    rendered, the computed date staying in the case record (as the remedies, 3441ab6)."""
+    from minesweep.cases.models import Decision
+
+    decision = case.decisions.get(party__category="internet_cafe")
+    assert (
+        decision.served_on and decision.payment_deadline
+    )  # the scenario served it: the record keeps the date
+    due = decision.payment_deadline
+    Decision.objects.filter(pk=decision.pk).update(payment_deadline=None)
+    first = document_issue(actor="test", case=case, kind="decision", party=decision.party)
+    before = _squash(docx_text(bytes(first.docx)))
+    Decision.objects.filter(pk=decision.pk).update(payment_deadline=due)
+    after = _squash(
+        docx_text(
+            bytes(
+                document_issue(
+                    actor="test",
+                    case=case,
+                    kind="decision",
+                    party=decision.party,
+                    reissue=True,
+                    reason="送达后",
+                ).docx
+            )
+        )
+    )
+    for text in (before, after):
+        assert "缴纳期限：自收到本决定书之日起十五日内；" in text
+        assert cn_date(due) not in text
+        assert check("decision", text, number=first.number) == []
+    dated = before.replace("缴纳期限：自收到本决定书之日起十五日内", f"缴纳期限：{cn_date(due)}")
+    assert "缴纳期限（自收到之日起十五日内）" in {
+        p.detail for p in check("decision", dated, number=first.number)
+    }
