@@ -133,6 +133,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "export": ("导出", "exported"),
     "extend": ("延长期限", "extended"),
     "facts": ("认定事实", "facts recorded"),
+    "particulars": ("更正身份信息", "particulars corrected"),
     "fail": ("失败", "failed"),
     "file": ("立案", "filed"),
     "hearing_request": ("申请听证", "hearing requested"),

@@ -68,7 +68,9 @@ STAGE_PANEL: Mapping[str, str] = {
 REFERRAL_KINDS = frozenset({"referral", "accountability"})
 
 # Case-level actions that are bookkeeping, not the step that moves the case on.
-ROUTINE = frozenset({"calculate", "propose_referral", "cancel_task", "edit_parties", "extend_decision"})
+ROUTINE = frozenset(
+    {"calculate", "propose_referral", "cancel_task", "edit_parties", "correct_particulars", "extend_decision"}
+)
 # The panel each case action's form is on.
 ACTION_PANEL: Mapping[str, str] = {
     "evaluate": "determination",

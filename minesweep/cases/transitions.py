@@ -54,6 +54,7 @@ CASE_FLOW: Flow = MappingProxyType(
         "investigating": (
             _edge("evaluate", "investigating"),
             _edge("edit_parties", "investigating"),
+            _edge("correct_particulars", "investigating"),
             _edge("calculate", "investigating"),
             _edge("propose_referral", "investigating"),
             _edge("submit_review", "legal_review", needs={"determined"}),
@@ -62,6 +63,7 @@ CASE_FLOW: Flow = MappingProxyType(
         "legal_review": (
             _edge("review_approve", "notice"),
             _edge("review_return", "investigating"),
+            _edge("correct_particulars", "legal_review"),
             _edge("calculate", "legal_review"),
             _edge("propose_referral", "legal_review"),
             _edge("extend_decision", "legal_review", needs={"extension_rule"}, unless={"extended"}),
@@ -69,6 +71,7 @@ CASE_FLOW: Flow = MappingProxyType(
         # Tracks are running; the case is "decided" once every penalty party is decided.
         "notice": (
             _edge("calculate", "notice"),
+            _edge("correct_particulars", "notice"),
             _edge("propose_referral", "notice"),
             _edge("cancel_task", "notice"),
             _edge("extend_decision", "notice", needs={"extension_rule"}, unless={"extended"}),
@@ -76,6 +79,7 @@ CASE_FLOW: Flow = MappingProxyType(
         # The close service names whatever still runs (tracks, tasks, service of decisions).
         "decided": (
             _edge("propose_referral", "decided"),
+            _edge("correct_particulars", "decided"),
             _edge("cancel_task", "decided"),
             _edge("close", "closed"),
         ),
@@ -244,6 +248,7 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "propose_referral": ("提出移送", "Propose a referral"),
         "cancel_task": ("撤销部门任务", "Cancel a task"),
         "edit_parties": ("编辑当事人", "Edit parties"),
+        "correct_particulars": ("更正当事人身份信息", "Correct a party's particulars"),
         "submit_review": ("提交审核", "Submit for review"),
         "extend_decision": ("延长决定期限", "Extend the decision period"),
         "review_approve": ("审核通过", "Approve"),

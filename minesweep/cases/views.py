@@ -648,6 +648,19 @@ def _act_party_facts(request: HttpRequest, case: Case) -> str:
     return "parties"
 
 
+def _act_party_particulars(request: HttpRequest, case: Case) -> str:
+    d = request.POST
+    services.party_particulars_set(
+        actor=request.user,
+        party=_party(case, d),
+        identifier=forms.text(d, "identifier", 18),
+        legal_representative=forms.text(d, "legal_representative", 100),
+        address=forms.text(d, "address", 300),
+        reason=forms.text(d, "reason"),
+    )
+    return "parties"
+
+
 def _act_party_remove(request: HttpRequest, case: Case) -> str:
     services.party_remove(
         actor=request.user, party=_party(case, request.POST), reason=forms.text(request.POST, "reason")
@@ -1158,6 +1171,7 @@ def _act_follow_up(request: HttpRequest, case: Case) -> str:
 CASE_ACTIONS: dict[str, CaseAction] = {
     "party_add": _act_party_add,
     "party_facts": _act_party_facts,
+    "party_particulars": _act_party_particulars,
     "party_remove": _act_party_remove,
     "inspection": _act_inspection,
     "evidence": _act_evidence,

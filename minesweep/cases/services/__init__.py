@@ -23,6 +23,7 @@ from minesweep.cases.services.investigation import (
     inspection_record,
     party_add,
     party_facts_set,
+    party_particulars_set,
     party_remove,
     rigs_seize,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "packs_for",
     "party_add",
     "party_facts_set",
+    "party_particulars_set",
     "party_remove",
     "referral_answer",
     "referral_outcome_record",

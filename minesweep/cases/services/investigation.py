@@ -103,22 +103,7 @@ def party_add(
         )
     if role not in ROLES:
         raise DomainError("cases.unknown_role", f"未知的当事人角色“{role}”", f"unknown party role '{role}'")
-    identifier = (identifier or "").strip().upper()
-    if identifier:
-        if category in ("individual", "public_official"):
-            problem = resident_id_problem(identifier)
-            if problem:
-                raise DomainError(
-                    "cases.bad_resident_id", f"身份证号码无效：{problem}", f"invalid resident ID: {problem}"
-                )
-        else:
-            checked = validate_uscc(identifier)
-            if not checked.valid:
-                raise DomainError(
-                    "cases.bad_uscc",
-                    f"统一社会信用代码无效：{checked.reason_zh}",
-                    f"invalid USCC: {checked.reason_en}",
-                )
+    identifier = _checked_identifier(identifier, category)
     party = CaseParty.objects.create(
         case=case,
         subject=subject,
@@ -140,6 +125,81 @@ def party_add(
         note=f"{party.name}（{SUBJECT_CATEGORIES[category].zh}）",
     )
     _parties_changed(case, actor)
+    return party
+
+
+def _checked_identifier(identifier: str, category: str) -> str:
+    """A person's resident ID or an organisation's USCC, checked by its own rule; empty stays empty."""
+    identifier = (identifier or "").strip().upper()
+    if not identifier:
+        return ""
+    if category in ("individual", "public_official"):
+        problem = resident_id_problem(identifier)
+        if problem:
+            raise DomainError(
+                "cases.bad_resident_id", f"身份证号码无效：{problem}", f"invalid resident ID: {problem}"
+            )
+        return identifier
+    checked = validate_uscc(identifier)
+    if not checked.valid:
+        raise DomainError(
+            "cases.bad_uscc",
+            f"统一社会信用代码无效：{checked.reason_zh}",
+            f"invalid USCC: {checked.reason_en}",
+        )
+    return identifier
+
+
+# Stages in which a party's particulars may be completed: every act served on it until the case is closed
+# needs them (documents.context: the address and a business's USCC, 行政处罚法第五十九条、第六十一条).
+PARTICULARS_STAGES = (
+    Case.Stage.INVESTIGATING,
+    Case.Stage.LEGAL_REVIEW,
+    Case.Stage.NOTICE,
+    Case.Stage.DECIDED,
+)
+
+
+@transaction.atomic
+def party_particulars_set(
+    *,
+    actor: Actor,
+    party: CaseParty,
+    identifier: str,
+    legal_representative: str,
+    address: str,
+    reason: str,
+) -> CaseParty:
+    """Complete or correct a party's identifier (USCC or resident ID), legal representative and address:
+    what a served act must state (行政处罚法第五十九条第一款第（一）项) and where it is served (第六十一条). The
+    issuing of an act without them is refused (``documents.party_address_missing``), at any stage up to the
+    decisions, so they can be completed at any stage before the case is closed — not only while
+    investigating, as the party's facts (which change what the engine decides). Acts already issued keep the
+    particulars they were issued with; the correction and its reason are in the audit trail (the identifier
+    there only as changed or not: it is a personal identifier)."""
+    case = party.case
+    require_case_officer(actor, case)
+    require_stage(
+        case, *PARTICULARS_STAGES, doing_zh="更正当事人身份信息", doing_en="correct a party's particulars"
+    )
+    reason = required_text(reason, "更正理由", "The reason", min_length=4)
+    identifier = _checked_identifier(identifier, party.category)
+    before = {"legal_representative": party.legal_representative, "address": party.address}
+    changed_identifier = identifier != party.identifier
+    party.identifier = identifier
+    party.legal_representative = legal_representative.strip()[:100]
+    party.address = address.strip()[:300]
+    party.save(update_fields=["identifier", "legal_representative", "address"])
+    record(
+        actor=actor,
+        action="cases.party.particulars",
+        target=party,
+        case=case,
+        before=before,
+        after={"legal_representative": party.legal_representative, "address": party.address},
+        detail={"reason": reason, "identifier_changed": changed_identifier},
+        note=f"{party.name}：{reason}",
+    )
     return party
 
 

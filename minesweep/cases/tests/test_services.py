@@ -591,6 +591,42 @@ def notice_case(crew, lead) -> Case:  # type: ignore[no-untyped-def]
     return case
 
 
+def test_a_partys_particulars_are_completed_after_the_review_and_the_correction_is_audited(crew, notice_case):
+    """The served acts are refused without the party's address (documents.party_address_missing), and the
+    review is over before any act is served: the address, legal representative and identifier can be
+    completed at the notice stage, the facts cannot; a bad identifier changes nothing."""
+    party = notice_case.parties.first()
+    assert notice_case.stage == Case.Stage.NOTICE
+    identifier, address = party.identifier, party.address
+    with pytest.raises(DomainError) as bad:
+        services.party_particulars_set(
+            actor=crew.investigator,
+            party=party,
+            identifier="91150200MA0000000X",
+            legal_representative="王某",
+            address="包头市昆都仑区钢铁大街1号",
+            reason="补充住所以便送达",
+        )
+    assert bad.value.code == "cases.bad_uscc"
+    party.refresh_from_db()
+    assert (party.identifier, party.address) == (identifier, address)
+    services.party_particulars_set(
+        actor=crew.investigator,
+        party=party,
+        identifier=identifier,
+        legal_representative="王某",
+        address="包头市昆都仑区钢铁大街1号",
+        reason="补充住所以便送达",
+    )
+    party.refresh_from_db()
+    assert (party.address, party.legal_representative) == ("包头市昆都仑区钢铁大街1号", "王某")
+    event = AuditEvent.objects.get(action="cases.party.particulars")
+    assert event.detail["reason"] == "补充住所以便送达" and event.detail["identifier_changed"] is False
+    assert "correct_particulars" in services.case_allowed(notice_case)
+    with pytest.raises(TransitionError):
+        services.party_facts_set(actor=crew.investigator, party=party, facts=["mining_confirmed"])
+
+
 def test_it_counts_the_hearing_request_period_in_working_days_across_national_day(crew, notice_case):
     party = notice_case.parties.first()
     notice = services.notice_issue(

@@ -11,7 +11,7 @@ import pytest
 
 from minesweep.accounts.roles import Role
 from minesweep.cases import selectors, services
-from minesweep.cases.models import Case, Lead, Task
+from minesweep.cases.models import Case, CaseParty, Lead, Task
 from minesweep.cases.panels import PANELS
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
@@ -661,3 +661,33 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
         "送达拟列入失信主体名单告知书"
     ]  # the ground step is optional now
     assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 1
+
+
+def test_a_party_without_an_address_is_offered_the_form_to_add_one_after_the_review(crew, lead, client_for):
+    """No served act is issued without the party's address (documents.party_address_missing): at the notice
+    stage the parties card opens the form that adds it, and the address posted is the party's."""
+    case = run(crew, lead, to="notice", filed_on=LONG_AGO)
+    party = case.parties.first()
+    CaseParty.objects.filter(pk=party.pk).update(address="")
+    client = client_for(crew.investigator)
+    page = client.get(f"/cases/{case.pk}/?p=investigation").content.decode()
+    assert "补充住所：送达的文书须载明当事人的地址" in page
+    assert f"/cases/{case.pk}/act/party_particulars/" in page
+    response = client.post(
+        f"/cases/{case.pk}/act/party_particulars/",
+        {
+            "party": party.pk,
+            "identifier": party.identifier,
+            "legal_representative": "王某",
+            "address": "包头市昆都仑区钢铁大街1号",
+            "reason": "补充住所以便送达",
+        },
+        follow=True,
+    )
+    assert "已保存" in _messages(response)
+    party.refresh_from_db()
+    assert party.address == "包头市昆都仑区钢铁大街1号"
+    assert (
+        "补充住所：送达的文书须载明当事人的地址"
+        not in client.get(f"/cases/{case.pk}/?p=investigation").content.decode()
+    )
