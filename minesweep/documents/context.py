@@ -60,7 +60,13 @@ from minesweep.documents.wording import (
 )
 from minesweep.policy.calc import NEW_PROJECT_MULTIPLIER
 from minesweep.policy.codes import DEPARTMENTS, ENTERPRISES, FACTS, POLICE_REFERRAL_CRIMES
-from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
+from minesweep.policy.packs import (
+    available_packs,
+    discipline_commission_name,
+    document_titles,
+    load_pack,
+    policy_document,
+)
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -830,15 +836,14 @@ def supervision_basis(case: Case, action: str, day: dt.date) -> str:
 
 def _discipline_organ(case: Case, recorded: str) -> str:
     """The discipline-inspection and supervision commission of the official's level: the one recorded on
-    the referral when it names both commissions, else the pack's for the case's division (the official's
-    post), else the division's own (中共九原区纪律检查委员会、九原区监察委员会)."""
+    the referral when it names both commissions (the officer's word on the official's level), else the
+    commission of the case division's own level — for a county case the county's (中共东胜区纪律检查委员会、
+    东胜区监察委员会), never the city's that the pack's fallback would give: 监察法（2018）第十六条第一款,
+    监察机关按照管理权限管辖, and a 街道/乡镇 cadre is managed by the county
+    (:func:`minesweep.policy.packs.discipline_commission_name`)."""
     if "纪律检查委员会" in recorded and "监察委员会" in recorded:
         return recorded
-    found = organ(case, "discipline_commission")
-    if found is not None and configured(found.name):
-        return found.name
-    name = case.division.name
-    return f"中共{name}纪律检查委员会、{name}监察委员会"
+    return discipline_commission_name(load_pack(case.pack), case.division_id, case.division.name)
 
 
 _REFERRAL_ATTACHMENTS = (

@@ -67,6 +67,7 @@ from minesweep.policy.packs import (
     authority_for,
     available_packs,
     department_names,
+    discipline_commission_name,
     load_pack,
     policy_document,
 )
@@ -174,7 +175,11 @@ def referrals_from_facts(*, actor: Actor, case: Case) -> None:
 # -- names -----------------------------------------------------------------------------------------------
 def authority_name(case: Case, authority: str) -> str:
     """The full name of the authority of type ``authority`` for the case's division, from the case's pack;
-    without an entry, the division's name plus the authority type (to be confirmed by the region)."""
+    without an entry, the division's name plus the authority type (to be confirmed by the region). The
+    discipline commission is the one of the case division's own level, never a higher level's
+    (:func:`minesweep.policy.packs.discipline_commission_name`, 监察法第十六条)."""
+    if authority == "discipline_commission":
+        return discipline_commission_name(load_pack(case.pack), case.division_id, case.division.name)
     try:
         return authority_for(load_pack(case.pack), case.division_id, authority).name
     except PolicyError:

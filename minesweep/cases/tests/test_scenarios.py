@@ -124,7 +124,9 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
         and tariff.authority_name == "成都市发展和改革委员会"
     )
     official = case.tracks.get(party__name="某街道干部")
-    assert official.kind == "referral" and official.authority_name.startswith("中共成都市纪律检查委员会")
+    assert official.kind == "referral" and (
+        official.authority_name == "中共锦江区纪律检查委员会、锦江区监察委员会"
+    )  # a 街道 cadre of a county case: the county's commission (监察法第十六条), not 成都市's
     assert all(t.ended for t in case.tracks.all())
     assert "内蒙古" not in " ".join(t.authority_name for t in case.tracks.all())
 

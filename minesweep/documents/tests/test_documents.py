@@ -123,7 +123,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "包头市人民检察院",
         ],
         "discipline_referral": [
-            "中共包头市纪律检查委员会、包头市监察委员会",
+            # a 街道 cadre in 九原区: the county's commission (监察法第十六条), not 包头市's
+            "中共九原区纪律检查委员会、九原区监察委员会：",
             official.name,
             "公职人员",
             "问题线索",
