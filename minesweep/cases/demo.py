@@ -71,7 +71,23 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
         "150223",
         "包头某云计算企业托管矿机",
         (
-            PartySpec("包头瀚海云计算有限公司", "big_data_or_cloud", "host", ("mining_confirmed",)),
+            # Measure 2's company: it trades in the power market and enjoys the 发改委's power-price preference
+            # and tax and land preferences, so the exit, the withdrawal and the letters to the tax and land
+            # authorities have an object (codes.HOLDINGS; a registry record of the same name adds its own).
+            PartySpec(
+                "包头瀚海云计算有限公司",
+                "big_data_or_cloud",
+                "host",
+                ("mining_confirmed",),
+                holdings=(
+                    "power_account",
+                    "project",
+                    "market_participation",
+                    "own_preference",
+                    "tax_preference",
+                    "land_preference",
+                ),
+            ),
             # Its private power line is a theft the police open a case on: its fine waits (310号令第十一条).
             PartySpec(
                 "某通讯科技有限公司",

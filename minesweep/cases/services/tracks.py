@@ -118,10 +118,20 @@ def party_holdings(party: CaseParty) -> frozenset[str] | None:
     return stated | on_record
 
 
+# The holding each kind of registry preference is (codes.HOLDINGS): the power-price preference is the case
+# authority's own (cancel_preferences, stop_support); a tax or land preference is asked of the organ granting it.
+PREFERENCE_HOLDINGS: dict[str, str] = {
+    Preference.Kind.ELECTRICITY_PRICE: "own_preference",
+    Preference.Kind.TAX: "tax_preference",
+    Preference.Kind.LAND: "land_preference",
+}
+
+
 def registry_holdings(party: CaseParty) -> frozenset[str]:
     """Holdings the party's registry subject has on record today: an active participation in a power market
-    (registry.MarketParticipation) and an active power-price preference (registry.Preference 电价优惠, what the
-    case authority grants and so may cancel). A party without a subject has only what the officer recorded."""
+    (registry.MarketParticipation) and each kind of active preference (registry.Preference: 电价优惠, what the
+    case authority grants and so may cancel; 税收优惠 and 土地优惠, which the tax and land authorities are asked to
+    cancel). A party without a subject has only what the officer recorded."""
     subject = party.subject
     if subject is None:
         return frozenset()
@@ -130,9 +140,9 @@ def registry_holdings(party: CaseParty) -> frozenset[str]:
     markets = subject.market_participations.filter(active=True)
     if markets.filter(Q(until__isnull=True) | Q(until__gte=day)).exists():
         found.add("market_participation")
-    preferences = subject.preferences.filter(active=True, kind=Preference.Kind.ELECTRICITY_PRICE)
-    if preferences.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).exists():
-        found.add("own_preference")
+    preferences = subject.preferences.filter(active=True, kind__in=PREFERENCE_HOLDINGS)
+    current = preferences.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    found |= {PREFERENCE_HOLDINGS[kind] for kind in current.values_list("kind", flat=True)}
     return frozenset(found)
 
 

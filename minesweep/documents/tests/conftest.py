@@ -22,13 +22,14 @@ FILED = dt.date(2026, 9, 1)
 _FIRST17 = "15020319750203123"
 OFFICIAL_ID = _FIRST17 + resident_id_check_character(_FIRST17)
 PARTIES = (
-    # It enjoys a power-price preference of the 发改委 (stopped by its 处理决定书) and trades in no power market.
+    # It enjoys a power-price preference of the 发改委 (stopped by its 处理决定书) and tax and land preferences (the
+    # tax and land authorities are asked by 建议函 to cancel them), and trades in no power market.
     PartySpec(
         "九原区青城网咖",
         "internet_cafe",
         "operator",
         ("mining_confirmed", "unapproved_power_connection"),
-        holdings=("power_account", "project", "own_preference"),
+        holdings=("power_account", "project", "own_preference", "tax_preference", "land_preference"),
     ),
     # An official who took part in the mining: discipline referral and, as a person involved, measure 8.
     PartySpec(
