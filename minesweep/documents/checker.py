@@ -125,7 +125,13 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("提出方式和地点", r"以书面形式向本机关"),
         ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前）"),
         ("核实与答复", r"核实"),
-        ("救济途径", r"行政复议"),
+        # 49号: the remedies lie against the listing decision, with organ and period (行政复议法第二十条,
+        # 行政诉讼法第四十六条); the notice is not the act challenged.
+        (
+            "列入决定的救济途径（机关和期限）",
+            r"对列入决定不服的，可以自收到列入决定书之日起六十日内向\S+申请行政复议，"
+            r"或者自收到列入决定书之日起六个月内向\S+提起行政诉讼",
+        ),
         ("送达日期", rf"于{DATE}送达"),
         ("印章", r"（印章）"),
     ),

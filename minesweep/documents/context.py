@@ -1177,8 +1177,17 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     the grounds, the basis and its rights, and may object; the authority verifies and answers). Grounds,
     basis (statutes where the records give them, 49号 as the normative document, the draft eight measures
     as policy context only), the intended list, sanctions and period, the right to state objections within
-    the period in working days with the day it ends, where and how, remedies, authority, seal, date."""
-    from minesweep.credit.services import objection_working_days, publication_table
+    the period in working days with the day it ends, where and how, authority, seal, date.
+
+    The right this notice gives is the objection (陈述、申辩) within its window: 49号 requires the party to be
+    told (告知) before it is listed, and the 救济措施 to be stated in the listing decision. The notice itself
+    decides nothing — a step before the decision, it is generally not open to review or suit on its own
+    (法释〔2018〕1号第一条第二款第（六）项: 过程性行为). So it says review and suit lie against the listing decision,
+    and names that decision's review organ, court and periods (行政复议法（2023）第二十条: sixty days;
+    行政诉讼法第四十六条: six months; both from receipt of the 列入决定书) — the same organs the decision will
+    state (credit.services.listing_remedy_organs). It used to say "可以依法申请行政复议或者提起行政诉讼" with no
+    organ or period, as if the notice were the act to challenge."""
+    from minesweep.credit.services import listing_remedy_organs, objection_working_days, publication_table
 
     listing = _listing_of(case, party)
     if listing.notified_on is None:
@@ -1189,6 +1198,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         )
     matched = _listing_party(case, listing)
     issuer = case_issuer(case, "credit_office")
+    review_body, court = listing_remedy_organs(case.pack, case.division)
     period = publication_table()[listing.severity]
     where = "、".join(
         f"{label}：{value}"
@@ -1220,6 +1230,8 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
                 f"以书面形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
                 "写明异议的事实和理由，并附相关证据材料"
             ),
+            "review_body": review_body,
+            "court": court,
             "served_on": cn_date(listing.notified_on),
         },
     )

@@ -173,7 +173,14 @@ SPECS: dict[str, list[Block]] = {
             "本机关将对你（单位）提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
             "逾期未提出的，视为放弃陈述、申辩的权利，本机关将依法作出决定。",
         ),
-        ("para", "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+        # 国办发〔2020〕49号: the notice tells the party its right to object; the remedies lie against the
+        # decision (行政复议法第二十条, 行政诉讼法第四十六条), whose organs and periods it names.
+        (
+            "para",
+            "本告知书不是列入决定。本机关作出列入决定的，将向你（单位）送达列入决定书；你（单位）对列入决定不服的，"
+            "可以自收到列入决定书之日起六十日内向{{review_body}}申请行政复议，"
+            "或者自收到列入决定书之日起六个月内向{{court}}提起行政诉讼。",
+        ),
         ("para", "本告知书于{{served_on}}送达。"),
         *SIGN,
     ],

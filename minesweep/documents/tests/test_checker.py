@@ -118,3 +118,16 @@ def test_it_lists_the_articles_the_packs_mark_unconfirmed_each_once():
         "《中华人民共和国监察法》第三十七条",
     ]
     assert unverified_citations(CLEAN) == []
+
+
+def test_a_credit_notice_names_the_listing_decisions_review_organ_court_and_periods():
+    """国办发〔2020〕49号 puts the 救济措施 in the listing decision; the notice before it says review and suit lie
+    against that decision, with organ and period (行政复议法第二十条, 行政诉讼法第四十六条)."""
+    remedy = "列入决定的救济途径（机关和期限）"
+    bare = "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"
+    named = (
+        "你（单位）对列入决定不服的，可以自收到列入决定书之日起六十日内向内蒙古自治区人民政府申请行政复议，"
+        "或者自收到列入决定书之日起六个月内向呼和浩特市新城区人民法院提起行政诉讼。"
+    )
+    assert remedy in [p.detail for p in check("credit_notice", bare, number="")]
+    assert remedy not in [p.detail for p in check("credit_notice", named, number="")]

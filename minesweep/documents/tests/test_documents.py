@@ -997,3 +997,26 @@ def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed
     assert "加密保存" not in text and "查看将记入审计" not in text and "核查属实：现场发现矿机40台" in text
     officers = _filed_from(lead_for("150207"), baotou_investigator, second)
     assert _brief_facts_section(officers) == "群众举报网吧夜间机器轰鸣、用电异常"
+
+
+def test_the_credit_notice_gives_the_objection_window_and_the_listing_decisions_remedies(case):
+    """国办发〔2020〕49号: the party is told before it is listed and may object; the 救济措施 are stated in the
+    listing decision. The notice is a step before that decision (法释〔2018〕1号第一条第二款第（六）项), so it gives
+    the objection right with its window, and says review and suit lie against the listing decision, with that
+    decision's review organ and court (the pack's credit office) and its periods from receipt — never the
+    bare "可以依法申请行政复议或者提起行政诉讼" with no organ or period."""
+    from minesweep.policy.packs import authority_for
+
+    cafe = case.parties.get(category="internet_cafe")
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    issued = document_issue(actor="test", case=case, kind="credit_notice", party=cafe)
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert f"个工作日内（即{cn_date(listing.objection_deadline)}前）" in text and "提出异议" in text
+    office = authority_for(load_pack(case.pack), case.division_id, "credit_office")
+    assert office.review_body and office.review_body in listing.remedies  # the decision's organ …
+    assert (
+        f"对列入决定不服的，可以自收到列入决定书之日起六十日内向{office.review_body}申请行政复议，"
+        "或者自收到列入决定书之日起六个月内向" in text  # … is the one the notice names
+    )
+    assert "可以依法申请行政复议或者提起行政诉讼" not in text
+    assert check("credit_notice", text, number=issued.number) == []
