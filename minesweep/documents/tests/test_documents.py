@@ -18,7 +18,7 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
-from minesweep.documents.kinds import KINDS
+from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text, missing_glyphs
 from minesweep.documents.services import document_issue
@@ -69,14 +69,15 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "（印章）",
         ],
         "filing": [
+            # the 发改委 holds no penalty power in the pack: it accepts and checks the case (filing_ground)
             case.number,
             case.lead.number,
             cafe.name,
             official.name,
-            "立案依据",
+            "受理核查依据",
             "承办人",
-            cn_date(case.filed_on),
-            "《中华人民共和国行政处罚法》第五十四条",
+            f"受理核查日期：{cn_date(case.filed_on)}",
+            "发改运行〔2021〕1283号",  # the basis of the measures it holds
             "网吧",  # the category by its label, never its code
         ],
         "penalty_filing": [
@@ -181,7 +182,9 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
-    assert doc.paragraphs[1].text == KINDS[kind].title  # the title, in Chinese
+    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表)
+    title = ACCEPTANCE_TITLE if kind == "filing" else KINDS[kind].title
+    assert doc.paragraphs[1].text == title
     issuer = (
         PENALTY_ISSUER
         if kind in PENALTY_KINDS
@@ -207,7 +210,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    for value in (KINDS[kind].title, document.number, issuer[0], *_required(case, kind)[:3]):
+    for value in (title, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -905,15 +908,44 @@ def test_no_energy_cut_notice_before_the_facts_pass_review(case):
 
 
 def test_the_filing_form_rests_on_what_was_known_when_the_case_was_filed(case):
-    """行政处罚法第五十四条: the 立案审批表 is the case authority's, of the filing day. The determination came
-    later, so its measures' statutes — other organs' powers among them (the 能源局's 电力法第七十一条, the
-    grid company's 供电营业规则, the 文化 department's 网吧 regulation) — are no part of its 立案依据."""
+    """The filing form is the case authority's, of the filing day. The determination came later, so its
+    measures' statutes — other organs' powers among them (the 能源局's 电力法第七十一条, the grid company's
+    供电营业规则, the 文化 department's 网吧 regulation) — are no part of its basis; nor is a statute the pack
+    marks 待法制审核确认 (节约能源法 for the budget cut)."""
     assert case.determination.measures.filter(struck=False).exists()
     text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
-    basis = text[text.index("四、立案依据") : text.index("承办人")]
-    assert basis.startswith("四、立案依据依据《中华人民共和国行政处罚法》第五十四条，建议立案调查。")
+    basis = text[text.index("四、受理核查依据") : text.index("承办人")]
+    assert basis.startswith("四、受理核查依据依据") and "建议受理核查。" in basis
     for foreign in ("电力法", "供电营业规则", "互联网上网服务营业场所管理条例", "节约能源法"):
         assert foreign not in basis
+
+
+def test_an_organ_without_penalty_power_accepts_a_case_and_one_with_it_files_it(case, monkeypatch):
+    """行政处罚法第十七条、第二十二条: filing a penalty case (行政处罚立案) presupposes the filing organ's own
+    penalty power; 第五十四条 is the procedure. The 发改委 holds only measures that are not penalties in the
+    pack: its form is a 案件受理（核查）审批表 resting on those measures' basis (1283号), never on 第五十四条 and
+    never a 立案. A case authority the pack gives a penalty power over the conduct (the 电力管理部门: 电力法
+    第七十一条) files a 立案审批表 citing 第五十四条 with that power."""
+    import dataclasses
+
+    from minesweep.documents import context
+
+    issued = document_issue(actor="test", case=case, kind="filing")
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert text.count(ACCEPTANCE_TITLE) == 1 and "第五十四条" not in text and "立案" not in text
+    assert "发改运行〔2021〕1283号" in text[text.index("四、受理核查依据") :]
+    assert check("filing", text, number=issued.number) == []
+
+    real = context.load_pack
+    monkeypatch.setattr(
+        context,
+        "load_pack",
+        lambda name: dataclasses.replace(real(name), case_authority="power_administration"),
+    )
+    ground = context.filing_ground(case)
+    assert ground.penalty and ground.title == KINDS["filing"].title and ground.act == "立案"
+    assert ground.basis.startswith("《中华人民共和国行政处罚法》第五十四条、")
+    assert "《中华人民共和国电力法》第七十一条" in ground.basis
 
 
 def test_the_case_page_names_the_articles_to_confirm_under_each_document(
@@ -966,7 +998,7 @@ def _filed_from(lead, investigator, second):  # type: ignore[no-untyped-def]
 
 def _brief_facts_section(case) -> str:  # type: ignore[no-untyped-def]
     text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
-    return text[text.index("二、简要案情") + len("二、简要案情") : text.index("三、立案理由")]
+    return text[text.index("二、简要案情") + len("二、简要案情") : text.index("三、受理核查理由")]
 
 
 def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed(
