@@ -89,6 +89,9 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
         "150223",
         "包头某云计算企业托管矿机",
         (
+            # Measure 2's company: it trades in the power market and enjoys the 发改委's power-price preference
+            # and tax and land preferences, so the exit, the withdrawal and the letters to the tax and land
+            # authorities have an object (codes.HOLDINGS; a registry record of the same name adds its own).
             PartySpec(
                 "包头瀚海云计算有限公司",
                 "big_data_or_cloud",
@@ -96,6 +99,14 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "1", "150223", "MA0H0001"),
                 address="包头市达尔罕茂明安联合旗某大数据产业园3号楼",
+                holdings=(
+                    "power_account",
+                    "project",
+                    "market_participation",
+                    "own_preference",
+                    "tax_preference",
+                    "land_preference",
+                ),
             ),
             # Its private power line is a theft the police open a case on: its fine waits (310号令第十一条).
             PartySpec(

@@ -255,6 +255,18 @@ def listing_remedies(pack_id: str, division: Division) -> str:
     "可依法申请行政复议或者提起行政诉讼" names neither organ nor period, and a party not told the period has a
     year to sue (法释〔2018〕1号第六十四条). A placeholder never reaches paper: the government of the office's
     own level and the courts of its area stand in, as in the 处理决定书."""
+    body, court = listing_remedy_organs(pack_id, division)
+    return (
+        f"如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，"
+        f"或者自收到本决定书之日起六个月内向{court}提起行政诉讼"
+    )
+
+
+def listing_remedy_organs(pack_id: str, division: Division) -> tuple[str, str]:
+    """(review organ, court) of a listing decision for ``division``: the pack's ``credit_office`` entry (its
+    own, else the nearest higher level), a placeholder replaced by the government of the office's level and
+    the courts of its area. The decision states them (:func:`listing_remedies`); the notice before it names
+    the same ones for the decision it announces."""
     from minesweep.documents.wording import configured
 
     try:
@@ -265,10 +277,7 @@ def listing_remedies(pack_id: str, division: Division) -> str:
     area = (seat or division).name
     body = configured(entry.review_body if entry else "") or f"{area}人民政府"
     court = configured(entry.court if entry else "") or f"{area}辖区内有管辖权的人民法院"
-    return (
-        f"如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，"
-        f"或者自收到本决定书之日起六个月内向{court}提起行政诉讼"
-    )
+    return body, court
 
 
 #: The normative document a listing's procedure follows (告知 before listing, the objection), cited last.

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from minesweep.cases.selectors import GROUND_KINDS
+from minesweep.documents.kinds import ACCEPTANCE_TITLE
 from minesweep.documents.wording import citations_in
 from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
+    rule: str  # required | not_penalty | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
     detail: str
 
     def __str__(self) -> str:
@@ -48,10 +49,26 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("案件编号", r"案件编号"),
         ("当事人及其类别", r"当事人基本情况"),
         ("立案依据", r"立案依据"),
-        ("行政处罚法第五十四条", r"《中华人民共和国行政处罚法》第五十四条"),
+        # 行政处罚法第十七条、第二十二条: the filing organ's own penalty competence, beside the procedure
+        # (第五十四条): another provision follows it in the same 依据 (documents.context.filing_ground)
+        (
+            "行政处罚法第五十四条及本机关的处罚权依据",
+            r"依据《中华人民共和国行政处罚法》第五十四条、《[^》]+》第",
+        ),
         ("承办人（两人以上）", r"承办人：\S+、\S+"),
         ("办案期限", rf"{DATE}前（含当日）作出处理决定"),
         ("审批意见", r"审批意见"),
+    ),
+    # The case authority's form where it holds no penalty power: no 行政处罚立案, so neither 第五十四条 nor the
+    # word 立案 (:data:`NOT_IN`); it rests on the basis of the measures it holds.
+    "acceptance": (
+        ("案件编号", r"案件编号"),
+        ("当事人及其类别", r"当事人基本情况"),
+        ("受理核查依据", r"受理核查依据"),
+        ("依据（本机关处理措施的依据）", r"依据《[^》]+》"),
+        ("承办人（两人以上）", r"承办人：\S+、\S+"),
+        ("办理期限", rf"{DATE}前作出处理决定"),
+        ("审批意见", r"同意受理核查"),
     ),
     "penalty_filing": (
         ("案件编号", r"案件编号"),
@@ -127,7 +144,13 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("提出方式和地点", r"以书面形式向本机关"),
         ("期限（工作日及截止日期）", rf"[一二三四五六七八九十]+个工作日内（即{DATE}前，含当日）"),
         ("核实与答复", r"核实"),
-        ("救济途径", r"行政复议"),
+        # 49号: the remedies lie against the listing decision, with organ and period (行政复议法第二十条,
+        # 行政诉讼法第四十六条); the notice is not the act challenged.
+        (
+            "列入决定的救济途径（机关和期限）",
+            r"对列入决定不服的，可以自收到列入决定书之日起六十日内向\S+申请行政复议，"
+            r"或者自收到列入决定书之日起六个月内向\S+提起行政诉讼",
+        ),
         ("送达日期", rf"于{DATE}送达"),
         ("印章", r"（印章）"),
     ),
@@ -208,6 +231,15 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# What a document of each kind must not say: a 案件受理（核查）审批表 is no 行政处罚立案 (its organ holds no penalty
+# power: 行政处罚法第十七条、第二十二条), so it neither cites 第五十四条 nor files (立案).
+NOT_IN: dict[str, tuple[tuple[str, str], ...]] = {
+    "acceptance": (
+        ("行政处罚法第五十四条（行政处罚立案）", r"第五十四条"),
+        ("立案（行政处罚）", r"立案依据|立案日期|同意立案|行政处罚立案|自立案之日起"),
+    ),
+}
+
 NUMBER = re.compile(r"([^\s：:（(，,。；]{1,20}?)〔(\d{4})〕(\d+)号")
 # Units and identifier words a Chinese document may carry (compound units are split on "/": kgce/kWh).
 ALLOWED_LATIN = frozenset(
@@ -273,10 +305,16 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
     text = re.sub(r"\n\s*—\s*\d+\s*—\s*\n", "\n", text)  # page numbers between two pages of a PDF
     flat = re.sub(r"[ \t]+", " ", text)
     squashed = re.sub(r"—\d+—", "", re.sub(r"\s+", "", text))  # a page number inside a squashed sentence
+    rules = "acceptance" if kind == "filing" and ACCEPTANCE_TITLE in squashed else kind
     problems = [
         Problem("required", what)
-        for what, pattern in REQUIRED.get(kind, ())
+        for what, pattern in REQUIRED.get(rules, ())
         if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
+    ]
+    problems += [
+        Problem("not_penalty", f"{what}: {found[0]}")
+        for what, pattern in NOT_IN.get(rules, ())
+        if (found := re.search(pattern, squashed))
     ]
     problems += _intended_fine(kind, squashed)
     problems += _numbers(squashed, number)

@@ -41,7 +41,7 @@ from minesweep.documents.authority import (
     penalty_issuer,
     track_actions,
 )
-from minesweep.documents.kinds import KINDS
+from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.wording import (
     LAST_DAY_INCLUDED,
     PENDING_BASIS,
@@ -69,7 +69,13 @@ from minesweep.policy.codes import (
     SUBJECT_CATEGORIES,
     USCC_REQUIRED_CATEGORIES,
 )
-from minesweep.policy.packs import available_packs, document_titles, load_pack, policy_document
+from minesweep.policy.packs import (
+    available_packs,
+    discipline_commission_name,
+    document_titles,
+    load_pack,
+    policy_document,
+)
 from minesweep.policy.workdays import decision_deadline
 from minesweep.registry.resident_id import mask_resident_id
 
@@ -502,29 +508,108 @@ def brief_facts(case: Case) -> str:
     return clean_paper(lead.summary) or "案情详见案卷中的线索及核查材料。"
 
 
-def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    """立案审批表 of the case authority: what it knew on the day it filed (行政处罚法第五十四条第二款).
+@dataclass(frozen=True)
+class FilingGround:
+    """What a case authority's filing form rests on (:func:`filing_ground`)."""
 
-    Its 立案依据 is 第五十四条 alone. It used to add the statutes of the measures determined later — which
-    no filing can know, as the determination follows it — and so put other organs' powers in the filing
-    organ's mouth: the 能源局's 电力法第七十一条, the grid company's 供电营业规则第一百零一至一百零三条, the
-    文化 department's 《互联网上网服务营业场所管理条例》 and whole laws without an article, and the form
-    changed each time it was rendered again. The statutes of each act are cited on that act."""
+    penalty: bool  # the filing organ holds a penalty power over the conduct: a 行政处罚立案
+    basis: str  # 《…》第…条、… or the normative documents, as cited after 依据
+    title: str  # 立案审批表, or 案件受理（核查）审批表
+    act: str  # 立案, or 受理核查
+
+
+def filing_ground(case: Case) -> FilingGround:
+    """The basis of the case authority's filing form, from the packs the case is evaluated against (its own
+    and the national notice), as they stood on the filing day.
+
+    Filing a penalty case (行政处罚立案) presupposes the filing organ's own penalty competence: a penalty is
+    imposed by the organ the law gives the power (行政处罚法第十七条), within its jurisdiction (第二十二条、第二十三条);
+    第五十四条 sets the procedure (check, file), not who may file. So where the pack gives the case authority a
+    penalty action (its ``track: penalty`` actions, e.g. 电力法第七十一条 for the 电力管理部门), the form is a
+    立案审批表 citing 第五十四条 together with those actions' ``legal_basis``. Where it holds none — the 发改委,
+    whose powers in the packs are measures that are not penalties (差别电价, 取消优惠, 退出市场交易) — it files no
+    penalty case: the form is a 案件受理（核查）审批表 citing the basis of the measures it holds (their statutes
+    with an article, never one the pack marks 待法制审核确认; then the normative documents in force, never a
+    draft), and no 第五十四条; a penalty another organ holds goes to that organ, which files it itself
+    (``penalty_filing``). A pack that gives the case authority neither is refused: the form could not say
+    what it rests on. The conduct is not yet determined when a case is filed (the determination follows), so
+    the form rests on what the pack gives the filing organ, not on the measures determined later."""
+    from minesweep.cases.services.tracks import packs_for
+
+    day = case.filed_on
+    authority = load_pack(case.pack).case_authority
+    held = [
+        action
+        for pack_id in packs_for(case)
+        for rule in load_pack(pack_id).rules
+        if rule.validity.covers(day)
+        for action in rule.actions
+        if action.authority == authority
+    ]
+    penalties = [a for a in held if a.track == "penalty"]
+    if penalties:
+        competence = [Citation(b.law, b.article) for a in penalties for b in a.basis_on(day)]
+        return FilingGround(
+            True, cite([Citation(PENALTY_LAW, "第五十四条"), *competence]), KINDS["filing"].title, "立案"
+        )
+    measures = [a for a in held if a.track == "measure"]
+    statutes = cite(
+        Citation(b.law, b.article)
+        for a in measures
+        for b in a.basis_on(day)
+        if b.article and PENDING_BASIS not in b.note
+    )
+    documents = [
+        p
+        for p in cited_policies(p for a in measures for p in a.policy_basis)
+        if "征求意见稿" not in p and "草案" not in p
+    ]
+    grounds = [g for g in (statutes, *documents) if g]
+    if not grounds:
+        raise DocumentError(
+            "documents.no_filing_basis",
+            "政策包没有为本机关配置行政处罚权，也没有配置其处理措施的法律依据或者现行规范性文件依据，"
+            "不能出具立案（受理）审批表",
+            "the policy pack gives this organ no penalty power and no statute or normative document in force "
+            "for its measures: no filing form can be issued",
+        )
+    return FilingGround(False, "、".join(grounds), ACCEPTANCE_TITLE, "受理核查")
+
+
+def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
+    """立案审批表 of the case authority — or, where it holds no penalty power, its 案件受理（核查）审批表
+    (:func:`filing_ground`): what it knew on the day it filed (行政处罚法第五十四条第二款).
+
+    It used to add the statutes of the measures determined later — which no filing can know, as the
+    determination follows it — and so put other organs' powers in the filing organ's mouth: the 能源局's
+    电力法第七十一条, the grid company's 供电营业规则第一百零一至一百零三条, the 文化 department's
+    《互联网上网服务营业场所管理条例》 and whole laws without an article, and the form changed each time it was
+    rendered again. Then it cited 第五十四条 alone, a procedure without a competence (legal review item 13).
+    The statutes of each act are cited on that act."""
     lead = case.lead
     parties = list(case.parties.select_related("subject"))
-    basis = cite([Citation(PENALTY_LAW, "第五十四条")])
+    ground = filing_ground(case)
+    due = cn_date(case.decision_due)
     return Prepared(
         filing_target(case),
         None,
         case_issuer(case),
         case.filed_on,
         {
+            "kind_title": ground.title,
+            "act": ground.act,
+            "time_limit": (
+                # 行政处罚法第六十条: ninety days from filing, for a penalty case only
+                f"立案日期：{cn_date(case.filed_on)}。办案期限：自立案之日起九十日内，即{due}前（含当日）作出处理决定"
+                if ground.penalty
+                else f"受理核查日期：{cn_date(case.filed_on)}。办理期限：{due}前（含当日）作出处理决定"
+            ),
             "lead_number": lead.number,
             "lead_source": lead.get_source_display(),
             "received_on": cn_date(lead.received_on or lead.created_at.date()),
             "lead_summary": brief_facts(case),
             "filing_reason": clean_paper(case.filing_reason) or "—",
-            "basis": basis,
+            "basis": ground.basis,
             "policy_context": policy_context(case),
             "parties": "；".join(f"{p.name}（{category_label(p.category)}）" for p in parties)
             or "（待查明）",
@@ -582,6 +667,11 @@ def _penalty_filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             ),
             "basis": cite([Citation(PENALTY_LAW, "第二十二条"), Citation(PENALTY_LAW, "第五十四条")])
             + f"及{basis}",
+            "act": "立案",
+            "time_limit": (
+                f"立案日期：{cn_date(track.filed_on)}。办案期限：自立案之日起九十日内，"
+                f"即{cn_date(decision_deadline(track.filed_on))}前（含当日）作出处理决定"
+            ),
             "policy_context": policy_context(case),
             "parties": f"{the_party.name}（{category_label(the_party.category)}）",
             "lead_officer": officers[0],
@@ -900,15 +990,14 @@ def supervision_basis(case: Case, action: str, day: dt.date) -> str:
 
 def _discipline_organ(case: Case, recorded: str) -> str:
     """The discipline-inspection and supervision commission of the official's level: the one recorded on
-    the referral when it names both commissions, else the pack's for the case's division (the official's
-    post), else the division's own (中共九原区纪律检查委员会、九原区监察委员会)."""
+    the referral when it names both commissions (the officer's word on the official's level), else the
+    commission of the case division's own level — for a county case the county's (中共东胜区纪律检查委员会、
+    东胜区监察委员会), never the city's that the pack's fallback would give: 监察法（2018）第十六条第一款,
+    监察机关按照管理权限管辖, and a 街道/乡镇 cadre is managed by the county
+    (:func:`minesweep.policy.packs.discipline_commission_name`)."""
     if "纪律检查委员会" in recorded and "监察委员会" in recorded:
         return recorded
-    found = organ(case, "discipline_commission")
-    if found is not None and configured(found.name):
-        return found.name
-    name = case.division.name
-    return f"中共{name}纪律检查委员会、{name}监察委员会"
+    return discipline_commission_name(load_pack(case.pack), case.division_id, case.division.name)
 
 
 _REFERRAL_ATTACHMENTS = (
@@ -1249,8 +1338,17 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     the grounds, the basis and its rights, and may object; the authority verifies and answers). Grounds,
     basis (statutes where the records give them, 49号 as the normative document, the draft eight measures
     as policy context only), the intended list, sanctions and period, the right to state objections within
-    the period in working days with the day it ends, where and how, remedies, authority, seal, date."""
-    from minesweep.credit.services import objection_working_days, publication_table
+    the period in working days with the day it ends, where and how, authority, seal, date.
+
+    The right this notice gives is the objection (陈述、申辩) within its window: 49号 requires the party to be
+    told (告知) before it is listed, and the 救济措施 to be stated in the listing decision. The notice itself
+    decides nothing — a step before the decision, it is generally not open to review or suit on its own
+    (法释〔2018〕1号第一条第二款第（六）项: 过程性行为). So it says review and suit lie against the listing decision,
+    and names that decision's review organ, court and periods (行政复议法（2023）第二十条: sixty days;
+    行政诉讼法第四十六条: six months; both from receipt of the 列入决定书) — the same organs the decision will
+    state (credit.services.listing_remedy_organs). It used to say "可以依法申请行政复议或者提起行政诉讼" with no
+    organ or period, as if the notice were the act to challenge."""
+    from minesweep.credit.services import listing_remedy_organs, objection_working_days, publication_table
 
     listing = _listing_of(case, party)
     if listing.notified_on is None:
@@ -1261,6 +1359,7 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         )
     matched = _listing_party(case, listing)
     issuer = case_issuer(case, "credit_office")
+    review_body, court = listing_remedy_organs(case.pack, case.division)
     period = publication_table()[listing.severity]
     where = "、".join(
         f"{label}：{value}"
@@ -1292,6 +1391,8 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
                 f"以书面形式向本机关{f'（{where}）' if where else ''}提出陈述、申辩意见，"
                 "写明异议的事实和理由，并附相关证据材料"
             ),
+            "review_body": review_body,
+            "court": court,
             "served_on": cn_date(listing.notified_on),
         },
     )

@@ -28,6 +28,10 @@ class Kind:
         return self.heading or self.zh
 
 
+#: The title of the case authority's filing form where it holds no penalty power over the conduct: it files no
+#: 行政处罚 case (行政处罚法第十七条、第二十二条), it accepts and checks one (documents.context.filing_ground).
+ACCEPTANCE_TITLE = "案件受理（核查）审批表"
+
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (

@@ -40,17 +40,16 @@ SPECS: dict[str, list[Block]] = {
         ("table", "{{table:parties}}"),
         ("heading", "二、简要案情"),
         ("para", "{{lead_summary}}"),
-        ("heading", "三、立案理由"),
+        # {{act}}: 立案, or 受理核查 where the organ holds no penalty power (context.filing_ground; 行政处罚法
+        # 第十七条、第二十二条); {{time_limit}} names 第六十条's ninety days only for a penalty case.
+        ("heading", "三、{{act}}理由"),
         ("para", "{{filing_reason}}"),
-        ("heading", "四、立案依据"),
-        ("para", "依据{{basis}}，建议立案调查。政策依据（参照）：{{policy_context}}。"),
+        ("heading", "四、{{act}}依据"),
+        ("para", "依据{{basis}}，建议{{act}}。政策依据（参照）：{{policy_context}}。"),
         ("para", "承办人：{{lead_officer}}、{{second_officer}}（执法人员不少于两人）。"),
-        (
-            "para",
-            "立案日期：{{filed_on}}。办案期限：自立案之日起九十日内，即{{decision_due}}前（含当日）作出处理决定。",
-        ),
+        ("para", "{{time_limit}}。"),
         ("heading", "五、审批意见"),
-        ("para", "同意立案。"),
+        ("para", "同意{{act}}。"),
         ("plain", "负责人签字：＿＿＿＿＿＿　　日期：{{issued_on}}"),
         ("right", "{{authority}}"),
     ],
@@ -174,7 +173,14 @@ SPECS: dict[str, list[Block]] = {
             "本机关将对{{party_you}}提出的事实、理由和证据进行核实并书面答复；异议成立的，不予列入。"
             "逾期未提出的，视为放弃陈述、申辩的权利，本机关将依法作出决定。",
         ),
-        ("para", "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+        # 国办发〔2020〕49号: the notice tells the party its right to object; the remedies lie against the
+        # decision (行政复议法第二十条, 行政诉讼法第四十六条), whose organs and periods it names.
+        (
+            "para",
+            "本告知书不是列入决定。本机关作出列入决定的，将向{{party_you}}送达列入决定书；{{party_you}}对列入决定不服的，"
+            "可以自收到列入决定书之日起六十日内向{{review_body}}申请行政复议，"
+            "或者自收到列入决定书之日起六个月内向{{court}}提起行政诉讼。",
+        ),
         ("para", "本告知书于{{served_on}}送达。"),
         *SIGN,
     ],

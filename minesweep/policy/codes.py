@@ -306,11 +306,15 @@ HOLDINGS: Mapping[str, Code] = _table(
         "本机关给予的电价优惠等政策支持",
         "Power-price preference or other support this authority grants",
     ),
+    # Likewise a tax or land preference can be withdrawn only where one was granted: the 建议函 asking the tax
+    # or land authority to cancel it needs one on record (registry.Preference 税收优惠 / 土地优惠).
+    Code("tax_preference", "享受的税收优惠", "Tax preference enjoyed"),
+    Code("land_preference", "享受的土地优惠", "Land preference enjoyed"),
 )
 
 # Holdings an organisation is presumed to have when nothing is recorded (it signs the supply contract and
-# runs the project). A market participation or a preference is never presumed: it must be on record (the
-# registry's MarketParticipation / Preference, or the officer's entry on the party).
+# runs the project). A market participation or a preference (power price, tax, land) is never presumed: it
+# must be on record (the registry's MarketParticipation / Preference, or the officer's entry on the party).
 PRESUMED_HOLDINGS: frozenset[str] = frozenset({"power_account", "project"})
 
 # Facts that may be recorded for the whole case; every other fact belongs to a party (issue 11 §2).

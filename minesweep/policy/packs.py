@@ -493,6 +493,22 @@ def authority_for(pack: PolicyPack, division_code: str, authority_type: str) -> 
     )
 
 
+def discipline_commission_name(pack: PolicyPack, division_code: str, division_name: str) -> str:
+    """The 纪委监委 of the level of the division where the official serves — never a higher level's.
+
+    监察法（2018）第十六条第一款: "各级监察机关按照管理权限管辖本辖区内本法第十五条规定的人员所涉监察事项" — the
+    commission follows the cadre-management level (干部管理权限), and a 街道/乡镇 cadre is managed by the county
+    (区/旗/县), so a county case goes to the county's commission; the superior commission may take a matter up
+    (第十六条第二款), which is its decision, not the sender's. DOMAIN.md §4: "referred to the 纪委监委 of the
+    official's level". Unlike :func:`authority_for`, no higher level's entry stands in for the division's own:
+    the pack's entry for the division itself when it has one, else "中共{division}纪律检查委员会、{division}监察委员会".
+    (The 2024 amendment, in force 2025-06-01, keeps the rule; its article number is to be confirmed.)"""
+    entry = pack.authorities.get(str(division_code), {}).get("discipline_commission")
+    if entry is not None and entry.name:
+        return entry.name
+    return f"中共{division_name}纪律检查委员会、{division_name}监察委员会"
+
+
 def _division_chain(code: str) -> list[str]:
     code = str(code)
     if len(code) != 6 or not code.isdigit():

@@ -230,12 +230,21 @@ def _extras(rng: random.Random, subject: Subject, category: str, serial: int) ->
             description="大数据产业优惠电价",
             granted_by="自治区发展改革委",
         )
-        if rng.random() < 0.5:
+        # A cloud company always has one (rng drawn first, so the rest of the demo stays as it was): the demo's
+        # hosting case asks the tax authority to cancel it, which needs one on record (codes.HOLDINGS).
+        if rng.random() < 0.5 or category == "big_data_or_cloud":
             Preference.objects.create(
                 subject=subject, kind=Preference.Kind.TAX, description="西部大开发企业所得税优惠"
             )
     if category == "big_data_or_cloud":
         MarketParticipation.objects.create(subject=subject, since=date(2019, 7, 1))
+        # Likewise a land preference, for the 建议函 to the land authority.
+        Preference.objects.create(
+            subject=subject,
+            kind=Preference.Kind.LAND,
+            description="大数据产业项目用地优惠",
+            granted_by="旗县人民政府",
+        )
 
 
 def _projects(rng: random.Random) -> int:

@@ -67,6 +67,7 @@ from minesweep.policy.packs import (
     authority_for,
     available_packs,
     department_names,
+    discipline_commission_name,
     load_pack,
     policy_document,
 )
@@ -117,10 +118,20 @@ def party_holdings(party: CaseParty) -> frozenset[str] | None:
     return stated | on_record
 
 
+# The holding each kind of registry preference is (codes.HOLDINGS): the power-price preference is the case
+# authority's own (cancel_preferences, stop_support); a tax or land preference is asked of the organ granting it.
+PREFERENCE_HOLDINGS: dict[str, str] = {
+    Preference.Kind.ELECTRICITY_PRICE: "own_preference",
+    Preference.Kind.TAX: "tax_preference",
+    Preference.Kind.LAND: "land_preference",
+}
+
+
 def registry_holdings(party: CaseParty) -> frozenset[str]:
     """Holdings the party's registry subject has on record today: an active participation in a power market
-    (registry.MarketParticipation) and an active power-price preference (registry.Preference 电价优惠, what the
-    case authority grants and so may cancel). A party without a subject has only what the officer recorded."""
+    (registry.MarketParticipation) and each kind of active preference (registry.Preference: 电价优惠, what the
+    case authority grants and so may cancel; 税收优惠 and 土地优惠, which the tax and land authorities are asked to
+    cancel). A party without a subject has only what the officer recorded."""
     subject = party.subject
     if subject is None:
         return frozenset()
@@ -129,9 +140,9 @@ def registry_holdings(party: CaseParty) -> frozenset[str]:
     markets = subject.market_participations.filter(active=True)
     if markets.filter(Q(until__isnull=True) | Q(until__gte=day)).exists():
         found.add("market_participation")
-    preferences = subject.preferences.filter(active=True, kind=Preference.Kind.ELECTRICITY_PRICE)
-    if preferences.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).exists():
-        found.add("own_preference")
+    preferences = subject.preferences.filter(active=True, kind__in=PREFERENCE_HOLDINGS)
+    current = preferences.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    found |= {PREFERENCE_HOLDINGS[kind] for kind in current.values_list("kind", flat=True)}
     return frozenset(found)
 
 
@@ -174,7 +185,11 @@ def referrals_from_facts(*, actor: Actor, case: Case) -> None:
 # -- names -----------------------------------------------------------------------------------------------
 def authority_name(case: Case, authority: str) -> str:
     """The full name of the authority of type ``authority`` for the case's division, from the case's pack;
-    without an entry, the division's name plus the authority type (to be confirmed by the region)."""
+    without an entry, the division's name plus the authority type (to be confirmed by the region). The
+    discipline commission is the one of the case division's own level, never a higher level's
+    (:func:`minesweep.policy.packs.discipline_commission_name`, 监察法第十六条)."""
+    if authority == "discipline_commission":
+        return discipline_commission_name(load_pack(case.pack), case.division_id, case.division.name)
     try:
         return authority_for(load_pack(case.pack), case.division_id, authority).name
     except PolicyError:

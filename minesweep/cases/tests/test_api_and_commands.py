@@ -82,7 +82,8 @@ def test_it_lists_overdue_tasks_by_department(crew, lead):
     call_command("cases", "overdue", "--json", "--date", (dt.date(2026, 12, 31)).isoformat(), stdout=out)
     overdue = json.loads(out.getvalue())["overdue"]
     # The credit listing is no longer a task but its own procedure (credit track, issue 11).
-    assert {"grid_company", "tax_authority"} <= {row["department"] for row in overdue}
+    # (No tax task: the default party is on record with no tax preference to cancel.)
+    assert {"grid_company", "finance_department"} <= {row["department"] for row in overdue}
 
 
 def test_it_refuses_an_unknown_user_with_exit_code_two(db):

@@ -53,9 +53,10 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     departments = set(case.tasks.values_list("department", flat=True))
     # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
     # power cut), departments execute the measures; police and credit run as referral and credit tracks.
-    # No market exit (power-trading centre): the party is not on record as trading in the power market.
-    assert {"grid_company", "tax_authority", "land_authority"} <= departments
-    assert "power_trading_center" not in departments
+    # No market exit (power-trading centre): the party is not on record as trading in the power market; no
+    # letter to the tax or land authority: it is on record with no tax or land preference to cancel.
+    assert {"grid_company", "finance_department"} <= departments
+    assert not {"power_trading_center", "tax_authority", "land_authority"} & departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED
@@ -124,7 +125,9 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
         and tariff.authority_name == "成都市发展和改革委员会"
     )
     official = case.tracks.get(party__name="某街道干部")
-    assert official.kind == "referral" and official.authority_name.startswith("中共成都市纪律检查委员会")
+    assert official.kind == "referral" and (
+        official.authority_name == "中共锦江区纪律检查委员会、锦江区监察委员会"
+    )  # a 街道 cadre of a county case: the county's commission (监察法第十六条), not 成都市's
     assert all(t.ended for t in case.tracks.all())
     assert "内蒙古" not in " ".join(t.authority_name for t in case.tracks.all())
 

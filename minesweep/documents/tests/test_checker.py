@@ -116,3 +116,53 @@ def test_it_lists_the_articles_the_packs_mark_unconfirmed_each_once():
         "《中华人民共和国监察法》第三十七条",
     ]
     assert unverified_citations(CLEAN) == []
+
+
+def test_a_credit_notice_names_the_listing_decisions_review_organ_court_and_periods():
+    """国办发〔2020〕49号 puts the 救济措施 in the listing decision; the notice before it says review and suit lie
+    against that decision, with organ and period (行政复议法第二十条, 行政诉讼法第四十六条)."""
+    remedy = "列入决定的救济途径（机关和期限）"
+    bare = "对本机关作出的列入决定不服的，可以依法申请行政复议或者提起行政诉讼。"
+    named = (
+        "你（单位）对列入决定不服的，可以自收到列入决定书之日起六十日内向内蒙古自治区人民政府申请行政复议，"
+        "或者自收到列入决定书之日起六个月内向呼和浩特市新城区人民法院提起行政诉讼。"
+    )
+    assert remedy in [p.detail for p in check("credit_notice", bare, number="")]
+    assert remedy not in [p.detail for p in check("credit_notice", named, number="")]
+
+
+FILING = (
+    "包头市发展和改革委员会\n{title}\n包发改立〔2026〕4号\n案件编号：AJ-2026-000004\n一、当事人基本情况\n"
+    "四、{act}依据\n依据{basis}，建议{act}。\n承办人：张明、李华\n{when}：2026年9月1日。办理期限：2026年11月30日前作出处理决定。\n"
+    "五、审批意见\n同意{act}。\n"
+)
+
+
+def test_a_filing_form_cites_the_filing_organs_own_penalty_power_or_files_no_penalty_case():
+    """行政处罚法第十七条、第二十二条: a 立案审批表 cites the organ's penalty power beside 第五十四条 (procedure only);
+    a 案件受理（核查）审批表 — an organ without one — neither cites 第五十四条 nor files (立案)."""
+    only_procedure = FILING.format(
+        title="立案审批表", act="立案", basis="《中华人民共和国行政处罚法》第五十四条", when="立案日期"
+    )
+    with_power = FILING.format(
+        title="立案审批表",
+        act="立案",
+        basis="《中华人民共和国行政处罚法》第五十四条、《中华人民共和国电力法》第七十一条",
+        when="立案日期",
+    )
+    accepted = FILING.format(
+        title="案件受理（核查）审批表",
+        act="受理核查",
+        basis="《国家发展改革委等部门关于整治虚拟货币“挖矿”活动的通知》（发改运行〔2021〕1283号）",
+        when="受理核查日期",
+    )
+    number = "包发改立〔2026〕4号"
+    assert "行政处罚法第五十四条及本机关的处罚权依据" in [
+        p.detail for p in check("filing", only_procedure, number=number)
+    ]
+    assert check("filing", with_power, number=number) == []
+    assert check("filing", accepted, number=number) == []
+    wrong = accepted.replace(
+        "（发改运行〔2021〕1283号）", "（发改运行〔2021〕1283号）、《中华人民共和国行政处罚法》第五十四条"
+    )
+    assert "not_penalty" in {p.rule for p in check("filing", wrong, number=number)}

@@ -9,7 +9,8 @@ from collections import Counter
 
 import pytest
 
-from minesweep.cases.models import Case, Decision
+from minesweep.cases.models import Case, Decision, Track
+from minesweep.cases.services.tracks import party_holdings
 from minesweep.documents.checker import check
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text
@@ -45,6 +46,12 @@ def test_every_demo_document_passes_the_checker(tmp_path):
     for decision in Decision.objects.all():
         issued = IssuedDocument.objects.filter(kind="decision", target=f"decision:{decision.pk}")
         assert {d.number for d in issued} <= {decision.number}
+    # The tax and land authorities are asked to cancel a preference only of a party on record as enjoying one:
+    # the demo's cloud company is; no other demo party is asked about.
+    kinds = {"tax_authority": "tax_preference", "land_authority": "land_preference"}
+    asked = list(Track.objects.filter(kind="other_authority", authority__in=kinds).select_related("party"))
+    assert {t.authority for t in asked} == set(kinds)
+    assert all(kinds[t.authority] in (party_holdings(t.party) or ()) for t in asked)
 
 
 def test_it_dates_demo_reviews_before_decisions_and_receipts_before_filings():

@@ -18,7 +18,7 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
-from minesweep.documents.kinds import KINDS
+from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text, missing_glyphs
 from minesweep.documents.services import document_issue
@@ -69,14 +69,15 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "（印章）",
         ],
         "filing": [
+            # the 发改委 holds no penalty power in the pack: it accepts and checks the case (filing_ground)
             case.number,
             case.lead.number,
             cafe.name,
             official.name,
-            "立案依据",
+            "受理核查依据",
             "承办人",
-            cn_date(case.filed_on),
-            "《中华人民共和国行政处罚法》第五十四条",
+            f"受理核查日期：{cn_date(case.filed_on)}",
+            "发改运行〔2021〕1283号",  # the basis of the measures it holds
             "网吧",  # the category by its label, never its code
         ],
         "penalty_filing": [
@@ -123,7 +124,8 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "包头市人民检察院",
         ],
         "discipline_referral": [
-            "中共包头市纪律检查委员会、包头市监察委员会",
+            # a 街道 cadre in 九原区: the county's commission (监察法第十六条), not 包头市's
+            "中共九原区纪律检查委员会、九原区监察委员会：",
             official.name,
             "公职人员",
             "问题线索",
@@ -180,7 +182,9 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
-    assert doc.paragraphs[1].text == KINDS[kind].title  # the title, in Chinese
+    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表)
+    title = ACCEPTANCE_TITLE if kind == "filing" else KINDS[kind].title
+    assert doc.paragraphs[1].text == title
     issuer = (
         PENALTY_ISSUER
         if kind in PENALTY_KINDS
@@ -206,7 +210,7 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
-    for value in (KINDS[kind].title, document.number, issuer[0], *_required(case, kind)[:3]):
+    for value in (title, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -904,15 +908,44 @@ def test_no_energy_cut_notice_before_the_facts_pass_review(case):
 
 
 def test_the_filing_form_rests_on_what_was_known_when_the_case_was_filed(case):
-    """行政处罚法第五十四条: the 立案审批表 is the case authority's, of the filing day. The determination came
-    later, so its measures' statutes — other organs' powers among them (the 能源局's 电力法第七十一条, the
-    grid company's 供电营业规则, the 文化 department's 网吧 regulation) — are no part of its 立案依据."""
+    """The filing form is the case authority's, of the filing day. The determination came later, so its
+    measures' statutes — other organs' powers among them (the 能源局's 电力法第七十一条, the grid company's
+    供电营业规则, the 文化 department's 网吧 regulation) — are no part of its basis; nor is a statute the pack
+    marks 待法制审核确认 (节约能源法 for the budget cut)."""
     assert case.determination.measures.filter(struck=False).exists()
     text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
-    basis = text[text.index("四、立案依据") : text.index("承办人")]
-    assert basis.startswith("四、立案依据依据《中华人民共和国行政处罚法》第五十四条，建议立案调查。")
+    basis = text[text.index("四、受理核查依据") : text.index("承办人")]
+    assert basis.startswith("四、受理核查依据依据") and "建议受理核查。" in basis
     for foreign in ("电力法", "供电营业规则", "互联网上网服务营业场所管理条例", "节约能源法"):
         assert foreign not in basis
+
+
+def test_an_organ_without_penalty_power_accepts_a_case_and_one_with_it_files_it(case, monkeypatch):
+    """行政处罚法第十七条、第二十二条: filing a penalty case (行政处罚立案) presupposes the filing organ's own
+    penalty power; 第五十四条 is the procedure. The 发改委 holds only measures that are not penalties in the
+    pack: its form is a 案件受理（核查）审批表 resting on those measures' basis (1283号), never on 第五十四条 and
+    never a 立案. A case authority the pack gives a penalty power over the conduct (the 电力管理部门: 电力法
+    第七十一条) files a 立案审批表 citing 第五十四条 with that power."""
+    import dataclasses
+
+    from minesweep.documents import context
+
+    issued = document_issue(actor="test", case=case, kind="filing")
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert text.count(ACCEPTANCE_TITLE) == 1 and "第五十四条" not in text and "立案" not in text
+    assert "发改运行〔2021〕1283号" in text[text.index("四、受理核查依据") :]
+    assert check("filing", text, number=issued.number) == []
+
+    real = context.load_pack
+    monkeypatch.setattr(
+        context,
+        "load_pack",
+        lambda name: dataclasses.replace(real(name), case_authority="power_administration"),
+    )
+    ground = context.filing_ground(case)
+    assert ground.penalty and ground.title == KINDS["filing"].title and ground.act == "立案"
+    assert ground.basis.startswith("《中华人民共和国行政处罚法》第五十四条、")
+    assert "《中华人民共和国电力法》第七十一条" in ground.basis
 
 
 def test_the_case_page_names_the_articles_to_confirm_under_each_document(
@@ -965,7 +998,7 @@ def _filed_from(lead, investigator, second):  # type: ignore[no-untyped-def]
 
 def _brief_facts_section(case) -> str:  # type: ignore[no-untyped-def]
     text = _squash(docx_text(bytes(document_issue(actor="test", case=case, kind="filing").docx)))
-    return text[text.index("二、简要案情") + len("二、简要案情") : text.index("三、立案理由")]
+    return text[text.index("二、简要案情") + len("二、简要案情") : text.index("三、受理核查理由")]
 
 
 def test_the_filing_form_states_facts_never_the_notice_that_the_report_is_sealed(
@@ -1190,3 +1223,26 @@ def test_the_decision_states_the_fines_payment_period_before_and_after_service(c
     assert "缴纳期限（自收到之日起十五日内）" in {
         p.detail for p in check("decision", dated, number=first.number)
     }
+
+
+def test_the_credit_notice_gives_the_objection_window_and_the_listing_decisions_remedies(case):
+    """国办发〔2020〕49号: the party is told before it is listed and may object; the 救济措施 are stated in the
+    listing decision. The notice is a step before that decision (法释〔2018〕1号第一条第二款第（六）项), so it gives
+    the objection right with its window, and says review and suit lie against the listing decision, with that
+    decision's review organ and court (the pack's credit office) and its periods from receipt — never the
+    bare "可以依法申请行政复议或者提起行政诉讼" with no organ or period."""
+    from minesweep.policy.packs import authority_for
+
+    cafe = case.parties.get(category="internet_cafe")
+    listing = ListingRecord.objects.get(case_number=case.number, decision__party=cafe)
+    issued = document_issue(actor="test", case=case, kind="credit_notice", party=cafe)
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert f"个工作日内（即{cn_date(listing.objection_deadline)}前，含当日）" in text and "提出异议" in text
+    office = authority_for(load_pack(case.pack), case.division_id, "credit_office")
+    assert office.review_body and office.review_body in listing.remedies  # the decision's organ …
+    assert (
+        f"对列入决定不服的，可以自收到列入决定书之日起六十日内向{office.review_body}申请行政复议，"
+        "或者自收到列入决定书之日起六个月内向" in text  # … is the one the notice names
+    )
+    assert "可以依法申请行政复议或者提起行政诉讼" not in text
+    assert check("credit_notice", text, number=issued.number) == []

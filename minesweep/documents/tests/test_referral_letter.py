@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from minesweep.cases.models import CaseCalculation
+from minesweep.cases.models import Case, CaseCalculation, Referral
 from minesweep.documents.checker import check
+from minesweep.documents.context import prepare
 from minesweep.documents.render import docx_text
 from minesweep.documents.services import document_issue
 
@@ -242,3 +243,30 @@ def test_a_letter_naming_theft_needs_the_taking_of_power_among_the_facts_found(c
     case.determination.save(update_fields=["case_facts"])
     text = docx_text(bytes(document_issue(actor="test", case=case, kind="police_referral").docx))
     assert "盗窃罪" in text
+
+
+def test_an_official_goes_to_the_commission_of_the_cases_own_level_unless_another_is_recorded(case):
+    """DOMAIN.md §4 and 监察法第十六条 (按照管理权限管辖): the fixture's 街道干部 of a 九原区 case goes to 九原区's
+    commission — as the track named it when the referral was transferred, and by default when nothing is
+    recorded — never to the city's that the pack's fallback gives; a receiving organ recorded on the
+    referral is the officer's word on the official's level; a city-level case goes to the city's."""
+    official = case.parties.get(category="public_official")
+    referral = case.referrals.get(kind=Referral.Kind.DISCIPLINE, party=official)
+    county = "中共九原区纪律检查委员会、九原区监察委员会"
+    assert referral.receiving_organ == county
+    text = docx_text(bytes(document_issue(actor="test", case=case, kind="discipline_referral").docx))
+    assert f"{county}：" in text and "包头市纪律检查委员会" not in text
+
+    def addressee() -> str:
+        return str(
+            prepare(Case.objects.get(pk=case.pk), "discipline_referral", official).fields["receiving_organ"]
+        )
+
+    city = "中共包头市纪律检查委员会、包头市监察委员会"
+    Referral.objects.filter(pk=referral.pk).update(receiving_organ="")
+    assert addressee() == county
+    Referral.objects.filter(pk=referral.pk).update(receiving_organ=city)
+    assert addressee() == city
+    Referral.objects.filter(pk=referral.pk).update(receiving_organ="")
+    Case.objects.filter(pk=case.pk).update(division_id="150200")
+    assert addressee() == city

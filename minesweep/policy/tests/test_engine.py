@@ -33,13 +33,9 @@ THEFT = [
     ("recover_theft_charges", "other_authority", "grid_company"),
     ("refer_police_theft", "referral", "public_security"),
 ]
-# Measure 2 for a firm with no preference and no market participation on record: nothing of its own to cancel
-# or exit (test_it_withdraws_only_what_the_party_is_on_record_as_having).
-MEASURE_2 = [
-    ("cancel_tax_preferences", "other_authority", "tax_authority"),
-    ("cancel_land_preferences", "other_authority", "land_authority"),
-    INSPECT,
-]
+# Measure 2 for a firm with no preference and no market participation on record: nothing to cancel or exit,
+# of its own or through the tax and land authorities (test_it_withdraws_only_what_the_party_is_on_record_as_having).
+MEASURE_2 = [INSPECT]
 MINING = {8: [CREDIT], 9: [TARIFF]}  # every organisation that mines: blacklist and the 115号 tariff
 
 # (measure, category, facts, expected {rule: [(action, track, authority)]}) — every subject of every measure.
@@ -359,9 +355,7 @@ def test_it_returns_nothing_without_facts():
 
 #: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants (only where the party
 #: has it on record: stop_support), the rest is asked of the organs that grant it
-SUPPORT_ASKED = [
-    "cancel_tax_preferences",
-    "cancel_land_preferences",
+SUPPORT_ASKED = [  # no tax or land preference on record: the tax and land authorities are not asked
     "stop_fiscal_support",
     "stop_financial_support",
 ]
@@ -451,7 +445,16 @@ def test_a_pledge_breach_needs_a_signed_pledge_and_goes_to_the_credit_record_not
     assert 6 not in tracks_by_rule("enterprise", {conduct, "credit_pledge_signed"}, "national_1283")
 
 
-ALL_HOLDINGS = frozenset({"power_account", "project", "market_participation", "own_preference"})
+ALL_HOLDINGS = frozenset(
+    {
+        "power_account",
+        "project",
+        "market_participation",
+        "own_preference",
+        "tax_preference",
+        "land_preference",
+    }
+)
 
 
 @pytest.mark.parametrize("category", ["big_data_or_cloud", "data_center", "enterprise", "internet_cafe"])
@@ -462,24 +465,42 @@ def test_it_withdraws_only_what_the_party_is_on_record_as_having(category):
     record — never presumed of an organisation — and the omission says what is missing."""
     party = Party("p", category, facts=frozenset({"mining_confirmed"}))
     bare = [m for p in (IM, "national_1283") for m in evaluate(load_pack(p), [party], on=ON).measures]
-    assert not {a.code for m in bare for a in m.actions} & {
+    withdrawals = {
         "market_exit",
         "stop_support",
         "cancel_preferences",
+        "cancel_tax_preferences",
+        "cancel_land_preferences",
     }
+    assert not {a.code for m in bare for a in m.actions} & withdrawals
     omitted = {o.code: o.as_dict() for m in bare for o in m.omitted}
     assert omitted["market_exit"]["missing"] == ["market_participation"]
     assert omitted["market_exit"]["reason"] == "当事人没有已参与的电力市场交易，本项不适用"
     assert omitted["stop_support"]["missing"] == ["own_preference"]
     assert "participation in a power market" in omitted["market_exit"]["reason_en"]
+    # A tax or land preference likewise: the 建议函 asking its organ to cancel it needs one on record.
+    assert omitted["cancel_tax_preferences"]["missing"] == ["tax_preference"]
+    assert omitted["cancel_tax_preferences"]["reason"] == "当事人没有享受的税收优惠，本项不适用"
+    assert omitted["cancel_land_preferences"]["missing"] == ["land_preference"]
+    only_tax = dataclasses.replace(party, holdings=frozenset({"tax_preference"}))
+    asked = {
+        a.code for m in evaluate(load_pack("national_1283"), [only_tax], on=ON).measures for a in m.actions
+    }
+    assert asked & withdrawals == {"cancel_tax_preferences"}
 
     recorded = dataclasses.replace(party, holdings=ALL_HOLDINGS)
     national = tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=ALL_HOLDINGS)
     assert national[3] == [("market_exit", "measure", "development_reform")]
     assert national[4][0] == ("stop_support", "measure", "development_reform")
+    assert {"cancel_tax_preferences", "cancel_land_preferences"} <= {a[0] for a in national[4]}
     if category in ("big_data_or_cloud", "data_center"):  # measure 2 of the eight
         regional = {a.code for m in evaluate(load_pack(IM), [recorded], on=ON).measures for a in m.actions}
-        assert {"cancel_preferences", "market_exit"} <= regional
+        assert {
+            "cancel_preferences",
+            "market_exit",
+            "cancel_tax_preferences",
+            "cancel_land_preferences",
+        } <= regional
     only_account = frozenset({"power_account", "project"})
     assert tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=only_account)[3] == []
 

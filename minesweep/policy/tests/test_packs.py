@@ -18,6 +18,7 @@ from minesweep.policy.packs import (
     available_packs,
     department_names,
     deployment_pack_id,
+    discipline_commission_name,
     hearing_threshold,
     load_pack,
     power_market,
@@ -249,6 +250,22 @@ def test_it_finds_the_authority_of_a_division_or_its_nearest_higher_level():
     with pytest.raises(PolicyInputError, match="510100"):
         authority_for(pack, "510100", "development_reform")
     assert authority_for(load_pack("sichuan_2022"), "510104", "development_reform").abbreviation == "成发改"
+
+
+def test_the_discipline_commission_is_the_one_of_the_divisions_own_level():
+    """监察法第十六条: 按照管理权限管辖 — a county case's official goes to the county's commission, which no
+    city entry stands in for (authority_for would give the city's); a city's or the region's own entry is
+    used where the division has one."""
+    pack = load_pack("inner_mongolia_2021")
+    assert authority_for(pack, "150602", "discipline_commission").division == "150600"  # the fallback
+    assert (
+        discipline_commission_name(pack, "150602", "东胜区") == "中共东胜区纪律检查委员会、东胜区监察委员会"
+    )
+    for code, name in (("150600", "鄂尔多斯市"), ("150000", "内蒙古自治区")):
+        assert (
+            discipline_commission_name(pack, code, name)
+            == authority_for(pack, code, "discipline_commission").name
+        )
 
 
 def test_it_reads_the_regional_hearing_thresholds():
