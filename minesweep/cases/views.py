@@ -476,15 +476,18 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
                 "penalty_allowed": penalty["allowed"] if penalty else [],
             }
         )
-    rules = []
+    # The measure picker: one group per pack, named by its title in the page's language (the pack id is
+    # only the option's value).
+    rule_groups = []
     for pack_id in services.packs_for(case):
         try:
             pack = load_pack(pack_id)
         except Exception:  # a broken pack must not break the page; the engine reports it on use
             continue
-        rules += [
+        rules = [
             {"pack": pack_id, "id": r.id, "title": r.title_zh, "title_en": r.title_en} for r in pack.rules
         ]
+        rule_groups.append({"title": pick(pack.title_zh, pack.title_en), "rules": rules})
     return {
         "case": case,
         "today": today,
@@ -534,7 +537,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "evidence_kinds": EvidenceItem.Kind.choices,
         "rig_models": RIG_NAMEPLATE_W,
         "calc_kinds": CaseCalculation.Kind.choices,
-        "rules": rules,
+        "rule_groups": rule_groups,
         "referral_kinds": Referral.Kind.choices,
         "police_crimes": list(POLICE_REFERRAL_CRIMES.values()),
         "referral_outcomes": Referral.Outcome.choices,

@@ -661,3 +661,29 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
         "送达拟列入失信主体名单告知书"
     ]  # the ground step is optional now
     assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_measure_picker_names_packs_and_measures_never_their_keys(crew, lead, client_for, language):
+    """The officer picks a measure by its pack's title and the measure's name in the page's language; the
+    pack id stays in the option's value only."""
+    from minesweep.cases.services import packs_for
+    from minesweep.policy.packs import load_pack
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    picker = re.search(r'<select id="ma-rule".*?</select>', body, re.S)
+    assert picker
+    shown = unescape(re.sub(r'value="[^"]*"', "", picker.group(0)))
+    packs = [load_pack(pack_id) for pack_id in packs_for(case)]
+    assert len(packs) == 2
+    for pack in packs:
+        assert pack.id not in shown
+        assert f'label="{(pack.title_en if language == "en" else pack.title_zh)}"' in shown
+        rule = pack.rules[0]
+        assert (rule.title_en if language == "en" else rule.title_zh) in shown
+        assert f'value="{pack.id}:{rule.id}"' in picker.group(0)
+    assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", shown), shown
+    assert ("Item " in shown) == (language == "en")
