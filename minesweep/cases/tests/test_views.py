@@ -687,3 +687,46 @@ def test_the_measure_picker_names_packs_and_measures_never_their_keys(crew, lead
         assert f'value="{pack.id}:{rule.id}"' in picker.group(0)
     assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", shown), shown
     assert ("Item " in shown) == (language == "en")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_the_english_measures_table_keeps_the_chinese_clause_out_of_its_sentences(crew, lead, client_for):
+    """English page: the reason ("Why") is English throughout (the party's name aside), the rule's English
+    wording is shown under the measure, and the clause, which the pack cites in Chinese only, stands on a
+    line of its own marked as the original text. A reason stored in the old form (clause mid-sentence) is
+    shown in the new form too."""
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    engine = case.determination.measures.filter(origin="engine", struck=False)
+    assert engine.count() > 1
+    old = engine.first()
+    assert old is not None
+    old.reason_en = (
+        f"party '{old.party.name}' (Data centre) is a subject of measure 1 ({old.source_clause}); x"
+    )
+    old.save(update_fields=["reason_en"])
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    table = re.search(r'<table id="measures".*?</table>', body, re.S)
+    assert table
+    rows = re.findall(r"<tr class=\"\">(.*?)</tr>", table.group(0), re.S)
+    assert len(rows) == engine.count()
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        why = unescape(re.sub(r"<[^>]+>", "", cells[3]))
+        for party in case.parties.all():
+            why = why.replace(party.name, "")
+        assert "is a subject of measure" in why and not _CJK.search(why), why
+        source = re.search(r'<span class="help rule-source">(.*?)</span>', cells[0], re.S)
+        assert source, cells[0]
+        assert "Source, original Chinese:" in source.group(1)
+        clause = re.search(r'<q lang="zh-Hans">(.*?)</q>', source.group(1), re.S)
+        assert clause and _CJK.search(clause.group(1))
+        assert '<span class="help rule-text">' in cells[0]
+    assert f"is a subject of measure 1 ({old.title_en})" in unescape(table.group(0))
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    assert "Source, original Chinese" not in chinese and "rule-text" not in chinese
+    assert unescape(chinese).count(old.source_clause) >= 1
