@@ -730,3 +730,15 @@ def test_the_english_measures_table_keeps_the_chinese_clause_out_of_its_sentence
     chinese = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
     assert "Source, original Chinese" not in chinese and "rule-text" not in chinese
     assert unescape(chinese).count(old.source_clause) >= 1
+
+
+@pytest.mark.parametrize(("language", "joiner"), [("zh-hans", "、"), ("en", ", ")])
+def test_the_case_names_its_officers_joined_in_the_pages_language(crew, lead, client_for, language, joiner):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = unescape(client.get(f"/cases/{case.pk}/").content.decode())
+    officers = re.search(r"<dt>(?:承办人|Officers)</dt><dd>(.*?)</dd>", page, re.S)
+    assert officers
+    names = officers.group(1)
+    assert joiner in names and ("、" in names) == (language == "zh-hans"), names
