@@ -341,6 +341,16 @@ class Measure(models.Model):
             models.UniqueConstraint(fields=["determination", "party", "pack", "rule_id"], name="measure_once")
         ]
 
+    @property
+    def reason_en_shown(self) -> str:
+        """The engine's English reason as shown. Reasons stored before the engine named the measure by its
+        English title carry the Chinese clause mid-sentence ("measure 1 (发改运行〔2021〕1283号：…)"): the
+        clause is shown apart, so the sentence names the measure by ``title_en`` instead."""
+        clause = f" ({self.source_clause})"
+        if self.source_clause and self.title_en and clause in self.reason_en:
+            return self.reason_en.replace(clause, f" ({self.title_en})", 1)
+        return self.reason_en
+
 
 class CaseCalculation(models.Model):
     """A calculation stored with the case (计算记录): the policy.calc result with every intermediate figure.

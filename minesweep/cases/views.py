@@ -438,6 +438,15 @@ def _next_steps(pending: list[str], ground: Any) -> list[tuple[str, str]]:
     return [ACTION_NAMES["credit_notice_issue"], *rest]
 
 
+def _rule_text_en(pack_id: str, rule_id: int) -> str:
+    """A pack rule's wording in English (``text_en``), or "" when the pack or the rule is gone or has none."""
+    try:
+        pack = load_pack(pack_id)
+    except Exception:  # a broken pack must not break the page; the engine reports it on use
+        return ""
+    return next((r.text_en for r in pack.rules if r.id == rule_id), "")
+
+
 def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     determination = getattr(case, "determination", None)
@@ -449,6 +458,8 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         .select_related("party")
         .order_by("party_id", "pack", "rule_id")
     )
+    for measure in measures:  # the English page shows the rule's English wording; its clause stays Chinese
+        measure.rule_text_en = _rule_text_en(measure.pack, measure.rule_id)  # type: ignore[attr-defined]
     parties = list(case.parties.all())
     notices = {n.party_id: n for n in case.notices.filter(superseded=False).select_related("party")}
     party_rows = []
@@ -476,15 +487,18 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
                 "penalty_allowed": penalty["allowed"] if penalty else [],
             }
         )
-    rules = []
+    # The measure picker: one group per pack, named by its title in the page's language (the pack id is
+    # only the option's value).
+    rule_groups = []
     for pack_id in services.packs_for(case):
         try:
             pack = load_pack(pack_id)
         except Exception:  # a broken pack must not break the page; the engine reports it on use
             continue
-        rules += [
+        rules = [
             {"pack": pack_id, "id": r.id, "title": r.title_zh, "title_en": r.title_en} for r in pack.rules
         ]
+        rule_groups.append({"title": pick(pack.title_zh, pack.title_en), "rules": rules})
     return {
         "case": case,
         "today": today,
@@ -534,7 +548,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict[str, Any]:
         "evidence_kinds": EvidenceItem.Kind.choices,
         "rig_models": RIG_NAMEPLATE_W,
         "calc_kinds": CaseCalculation.Kind.choices,
-        "rules": rules,
+        "rule_groups": rule_groups,
         "referral_kinds": Referral.Kind.choices,
         "police_crimes": list(POLICE_REFERRAL_CRIMES.values()),
         "referral_outcomes": Referral.Outcome.choices,

@@ -373,24 +373,66 @@ def wrap(pdf: Any, text: str, width: float, first_indent: float = 0.0) -> list[s
 ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "C", WD_ALIGN_PARAGRAPH.RIGHT: "R", WD_ALIGN_PARAGRAPH.JUSTIFY: "J"}
 
 
+TABLE_FONT_PT = 10.5
+TABLE_LINE_MM = 5.5
+CELL_PAD_MM = 1.5  # text never touches a cell's rule (a hash filled its column to the border)
+
+
 def _pdf_table(pdf: Any, block: Table) -> None:
+    """A table at the type area's width. Each cell is broken into lines here, by :func:`wrap` (避头尾: no
+    line of a cell starts with "）"; a run of Latin letters and digits such as a hash or a rig model stays
+    whole), so the widths :func:`_col_widths` gives hold every unbreakable run."""
     rows = [[cell.text for cell in row.cells] for row in block.rows]
     if not rows:
         return
-    pdf.set_font("song", size=10.5)
+    pdf.set_font("song", size=TABLE_FONT_PT)
     columns = len(rows[0])
+    rows = [(row + [""] * columns)[:columns] for row in rows]
+    widths = _col_widths(pdf, rows, pdf.w - pdf.l_margin - pdf.r_margin)
     with pdf.table(
-        col_widths=_col_widths(rows, columns, pdf.w - pdf.l_margin - pdf.r_margin),
-        line_height=5.5,
+        col_widths=widths,
+        line_height=TABLE_LINE_MM,
         text_align="LEFT",
         first_row_as_headings=True,
         headings_style=_headings(),
+        padding=(0, CELL_PAD_MM),
     ) as table:
         for row in rows:
             cells = table.row()
-            for value in (row + [""] * columns)[:columns]:
-                cells.cell(value)
+            for value, width in zip(row, widths, strict=True):
+                cells.cell("\n".join(_cell_lines(pdf, value, width)))
     pdf.ln(3)
+
+
+_LAST_TOKEN = re.compile(r"(?:[A-Za-z0-9.,:/%\-]+|.)[" + re.escape("".join(sorted(NO_LINE_START))) + r"]+$")
+
+
+def _cell_lines(pdf: Any, text: str, width: float) -> list[str]:
+    """``text`` in lines that fit a cell ``width`` wide. A body line may overhang by a closing mark; a cell
+    cannot (the table would break the line again and leave the mark alone), so the mark goes down with
+    the character before it."""
+    room = width - 2 * CELL_PAD_MM - 0.3  # a hair narrower: the table measures the same glyphs again
+    lines: list[str] = []
+    for part in text.split("\n"):
+        rest = part
+        while True:
+            wrapped = wrap(pdf, rest, room)
+            if not wrapped:
+                lines.append("")
+                break
+            first = wrapped[0]
+            if pdf.get_string_width(first) > room:
+                overhang = _LAST_TOKEN.search(first)
+                if overhang and overhang.start() > 0:
+                    first = first[: overhang.start()]
+            if len(wrapped) == 1 and first == wrapped[0]:
+                lines.append(first)
+                break
+            lines.append(first)
+            rest = rest[len(first) :].lstrip() if rest.startswith(first) else "".join(wrapped[1:])
+            if not rest:
+                break
+    return lines
 
 
 def _face(paragraph: Paragraph) -> str:
@@ -411,25 +453,56 @@ def _headings() -> Any:
     return FontFace(emphasis="", fill_color=(238, 241, 245))
 
 
-def _col_widths(
-    rows: list[list[str]], columns: int, width: float = 156.0, char_mm: float = 3.9
-) -> tuple[float, ...]:
-    """Column widths (mm) that keep short columns on one line: each column wants its longest text; when
-    they do not all fit, the columns narrower than a fair share keep their width and the rest share what
-    is left."""
-    natural = [max((len(r[i]) if i < len(r) else 0) for r in rows) * char_mm + 4 for i in range(columns)]
-    if sum(natural) <= width:
-        return tuple(n * width / sum(natural) for n in natural)
+def _col_widths(pdf: Any, rows: list[list[str]], width: float) -> tuple[float, ...]:
+    """Column widths (mm) summing to ``width``, measured in the table's font. Each column wants its longest
+    line on one line and needs at least its longest unbreakable run (a 16-digit hash, "S19Pro", or two
+    characters and a closing bracket that :func:`wrap` keeps together) and, room allowing, its heading on
+    one line. When the wants do not all fit, the
+    columns narrower than a fair share keep their width and the rest share what is left; a column below its
+    need is raised to it, taken from the others in proportion to their room above theirs."""
+    pad = 2 * CELL_PAD_MM + 2.0  # and some air: text-to-text gaps a reader (and pdftotext) sees as columns
+    columns = len(rows[0]) if rows else 0
+
+    def runs(text: str) -> list[str]:
+        tokens = re.findall(r"[A-Za-z0-9.,:/%\-]+|.", text)
+        # a closing mark stays with what precedes it, an opening one with what follows (wrap's rule)
+        glued: list[str] = []
+        for token in tokens:
+            if glued and (token in NO_LINE_START or glued[-1][-1] in NO_LINE_END):
+                glued[-1] += token
+            else:
+                glued.append(token)
+        return glued
+
+    want = [max((pdf.get_string_width(r[i]) for r in rows), default=0.0) + pad for i in range(columns)]
+    need = [
+        max((pdf.get_string_width(t) for r in rows for t in runs(r[i])), default=0.0) + pad
+        for i in range(columns)
+    ]
+    if sum(want) <= width:
+        return tuple(w * width / sum(want) for w in want)
+    # Column headings stay on one line when the type area has room for all of them.
+    headed = [max(n, pdf.get_string_width(rows[0][i]) + pad) for i, n in enumerate(need)]
+    if sum(headed) <= width:
+        need = headed
     fixed: dict[int, float] = {}
     while True:
         free = [i for i in range(columns) if i not in fixed]
         share = (width - sum(fixed.values())) / max(1, len(free))
-        small = [i for i in free if natural[i] <= share]
+        small = [i for i in free if want[i] <= share]
         if not small:
             break
-        fixed.update({i: natural[i] for i in small})
+        fixed.update({i: want[i] for i in small})
     share = (width - sum(fixed.values())) / max(1, columns - len(fixed))
-    return tuple(fixed.get(i, share) for i in range(columns))
+    widths = [fixed.get(i, share) for i in range(columns)]
+    short = sum(max(0.0, need[i] - widths[i]) for i in range(columns))
+    widths = [max(w, need[i]) for i, w in enumerate(widths)]
+    spare = {i: widths[i] - need[i] for i in range(columns) if widths[i] > need[i]}
+    if short and spare:  # what the narrow columns need comes from the others, in proportion to their room
+        take = min(short, sum(spare.values()))
+        widths = [w - take * spare.get(i, 0.0) / sum(spare.values()) for i, w in enumerate(widths)]
+    scale = width / sum(widths)
+    return tuple(w * scale for w in widths)
 
 
 def _size(paragraph: Paragraph) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -16,8 +17,8 @@ from django.utils import timezone
 
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseParty
-from minesweep.documents.context import DocumentError, prepare
-from minesweep.documents.kinds import KINDS
+from minesweep.documents.context import DocumentError, Prepared, prepare
+from minesweep.documents.kinds import KINDS, Kind
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.numbering import act_for, act_number_issue
 from minesweep.documents.render import docx_to_pdf, fill_docx, missing_glyphs, template_path
@@ -64,6 +65,58 @@ def _timeline(*, actor: Actor, case: Case, document: IssuedDocument, action: str
     record(actor=actor, action=action, target=document, case=case, detail=detail, note=note)
 
 
+def document_check(*, case: Case, kind: str, party: CaseParty | None = None, addressee: str = "") -> Prepared:
+    """What issuing ``kind`` needs, checked without writing: the party belongs to the case and the case's
+    records hold what the document is made of (``context.prepare``). Raises the ``DocumentError`` that
+    names what is missing. ``document_issue`` runs this same check, and so does the page's kind picker."""
+    if party is not None and party.case_id != case.pk:
+        raise DocumentError(
+            "documents.party_mismatch", "当事人不属于该案件", "The party does not belong to this case"
+        )
+    return prepare(case, kind, party, addressee)
+
+
+def _paper_refusal(kind: str, target: str) -> DocumentError | None:
+    """The act was issued on paper: its scan is the document, the platform renders none."""
+    paper = act_for(kind=kind, target=target)
+    if paper is None or not paper.on_paper:
+        return None
+    return DocumentError(
+        "documents.issued_on_paper",
+        f"该文书已以纸质形式出具（{paper.number}），其扫描件即为文书，平台不另行生成",
+        f"This act was issued on paper ({paper.number}); its scan is the document, none is rendered",
+    )
+
+
+@dataclass(frozen=True)
+class KindOffer:
+    """A document kind as the case page offers it: ``refusal`` is why it cannot be issued now (None: it can,
+    or its issued version is returned)."""
+
+    kind: Kind
+    refusal: DocumentError | None
+
+    @property
+    def issuable(self) -> bool:
+        return self.refusal is None
+
+
+def document_offers(case: Case) -> list[KindOffer]:
+    """Every document kind with whether ``case`` can have it issued now, by the checks ``document_issue``
+    makes (``document_check``, then the paper act), for the party and addressee the issue form defaults to."""
+    offers = []
+    for kind in KINDS.values():
+        try:
+            prepared = document_check(case=case, kind=kind.code)
+        except DocumentError as exc:
+            offers.append(KindOffer(kind, exc))
+            continue
+        refusal = _paper_refusal(kind.code, prepared.target)
+        issued = IssuedDocument.objects.filter(case=case, kind=kind.code, target=prepared.target).exists()
+        offers.append(KindOffer(kind, None if issued else refusal))
+    return offers
+
+
 @transaction.atomic
 def document_issue(
     *,
@@ -77,11 +130,7 @@ def document_issue(
 ) -> IssuedDocument:
     """The issued document of ``kind`` for ``case`` (and ``party``; ``addressee`` picks the authority a
     建议函 goes to); rendered and numbered on first issue. A record (笔录, 意见书, 回证) bears no number."""
-    if party is not None and party.case_id != case.pk:
-        raise DocumentError(
-            "documents.party_mismatch", "当事人不属于该案件", "The party does not belong to this case"
-        )
-    prepared = prepare(case, kind, party, addressee)
+    prepared = document_check(case=case, kind=kind, party=party, addressee=addressee)
     current = (
         IssuedDocument.objects.select_for_update()
         .filter(case=case, kind=kind, target=prepared.target)
@@ -99,13 +148,9 @@ def document_issue(
             "重新生成已出具的文书须说明理由（原文书保留，不会被覆盖）",
             "State why an issued document is rendered again (the issued one is kept, never overwritten)",
         )
-    paper = act_for(kind=kind, target=prepared.target)
-    if paper is not None and paper.on_paper:
-        raise DocumentError(
-            "documents.issued_on_paper",
-            f"该文书已以纸质形式出具（{paper.number}），其扫描件即为文书，平台不另行生成",
-            f"This act was issued on paper ({paper.number}); its scan is the document, none is rendered",
-        )
+    refusal = _paper_refusal(kind, prepared.target)
+    if refusal is not None:
+        raise refusal
     act = (
         act_number_issue(
             actor=actor,

@@ -14,9 +14,8 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, PermissionDeniedError
 from minesweep.core.i18n import pick
-from minesweep.documents.kinds import KINDS
 from minesweep.documents.selectors import act_get, case_get, case_timeline, document_get, documents_for
-from minesweep.documents.services import document_issue
+from minesweep.documents.services import document_issue, document_offers
 
 WRITERS = (Role.INVESTIGATOR,)
 CONTENT_TYPES = {
@@ -35,6 +34,8 @@ def document_list(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 @staff_view()
 def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpResponse:
     case = case_get(scope, case_pk)
+    can_issue = scope.role in (Role.INVESTIGATOR, Role.ADMINISTRATOR)
+    offers = document_offers(case) if can_issue else []
     return render(
         request,
         "documents/case.html",
@@ -42,11 +43,12 @@ def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpRespon
             "case": case,
             "timeline": (timeline := case_timeline(case=case)),
             "unverified": any(entry.unverified for entry in timeline),
-            "kinds": list(KINDS.values()),
+            "issuable": [o.kind for o in offers if o.issuable],
+            "not_yet": [o for o in offers if not o.issuable],
             "parties": case.parties.all(),
             "acts": case.acts.defer("scan").order_by("id"),
             "letters": case.tracks.filter(kind__in=("measure", "other_authority")).exclude(letter_on=None),
-            "can_issue": scope.role in (Role.INVESTIGATOR, Role.ADMINISTRATOR),
+            "can_issue": can_issue,
         },
     )
 

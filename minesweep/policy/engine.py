@@ -490,6 +490,8 @@ def _reason(rule: Rule, party: Party, facts: tuple[str, ...], implied: frozenset
     facts_en = "; ".join(FACTS[f].en + (" (implied by the category)" if f in implied else "") for f in facts)
     return (
         f"当事人 {party.ref}（{category.zh}）属于{rule.source_clause}的适用对象；已认定：{facts_zh}",
-        f"party {party.ref} ({category.en}) is a subject of measure {rule.id} ({rule.source_clause}); "
+        # The clause is cited in Chinese only (source_clause): the English sentence names the measure by its
+        # English title, and the page shows the clause set apart as the original text.
+        f"party {party.ref} ({category.en}) is a subject of measure {rule.id} ({rule.title_en}); "
         f"established: {facts_en}",
     )

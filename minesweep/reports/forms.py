@@ -61,7 +61,8 @@ def division_choices() -> list[tuple[str, Any]]:
         ("", bi("— 请选择盟市 / 旗县区 —", "— choose league/city and county —"))
     ]
     for league in (d for d in divisions if d.level == Division.Level.LEAGUE):
-        options = [(league.code, f"{league.name}（{bi('不确定旗县区', 'county unknown')}）")]
+        # The place name is Chinese only (a proper name); the words and brackets around it follow the language.
+        options = [(league.code, bi(f"{league.name}（旗县区不详）", f"{league.name} (county unknown)"))]
         options += [(c.code, f"{league.name} · {c.name}") for c in counties.get(league.code, [])]
         choices.append((league.name, options))
     return choices

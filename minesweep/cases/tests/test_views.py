@@ -691,3 +691,84 @@ def test_a_party_without_an_address_is_offered_the_form_to_add_one_after_the_rev
         "补充住所：送达的文书须载明当事人的地址"
         not in client.get(f"/cases/{case.pk}/?p=investigation").content.decode()
     )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_measure_picker_names_packs_and_measures_never_their_keys(crew, lead, client_for, language):
+    """The officer picks a measure by its pack's title and the measure's name in the page's language; the
+    pack id stays in the option's value only."""
+    from minesweep.cases.services import packs_for
+    from minesweep.policy.packs import load_pack
+
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    picker = re.search(r'<select id="ma-rule".*?</select>', body, re.S)
+    assert picker
+    shown = unescape(re.sub(r'value="[^"]*"', "", picker.group(0)))
+    packs = [load_pack(pack_id) for pack_id in packs_for(case)]
+    assert len(packs) == 2
+    for pack in packs:
+        assert pack.id not in shown
+        assert f'label="{(pack.title_en if language == "en" else pack.title_zh)}"' in shown
+        rule = pack.rules[0]
+        assert (rule.title_en if language == "en" else rule.title_zh) in shown
+        assert f'value="{pack.id}:{rule.id}"' in picker.group(0)
+    assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", shown), shown
+    assert ("Item " in shown) == (language == "en")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_the_english_measures_table_keeps_the_chinese_clause_out_of_its_sentences(crew, lead, client_for):
+    """English page: the reason ("Why") is English throughout (the party's name aside), the rule's English
+    wording is shown under the measure, and the clause, which the pack cites in Chinese only, stands on a
+    line of its own marked as the original text. A reason stored in the old form (clause mid-sentence) is
+    shown in the new form too."""
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO)
+    engine = case.determination.measures.filter(origin="engine", struck=False)
+    assert engine.count() > 1
+    old = engine.first()
+    assert old is not None
+    old.reason_en = (
+        f"party '{old.party.name}' (Data centre) is a subject of measure 1 ({old.source_clause}); x"
+    )
+    old.save(update_fields=["reason_en"])
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    table = re.search(r'<table id="measures".*?</table>', body, re.S)
+    assert table
+    rows = re.findall(r"<tr class=\"\">(.*?)</tr>", table.group(0), re.S)
+    assert len(rows) == engine.count()
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        why = unescape(re.sub(r"<[^>]+>", "", cells[3]))
+        for party in case.parties.all():
+            why = why.replace(party.name, "")
+        assert "is a subject of measure" in why and not _CJK.search(why), why
+        source = re.search(r'<span class="help rule-source">(.*?)</span>', cells[0], re.S)
+        assert source, cells[0]
+        assert "Source, original Chinese:" in source.group(1)
+        clause = re.search(r'<q lang="zh-Hans">(.*?)</q>', source.group(1), re.S)
+        assert clause and _CJK.search(clause.group(1))
+        assert '<span class="help rule-text">' in cells[0]
+    assert f"is a subject of measure 1 ({old.title_en})" in unescape(table.group(0))
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = client.get(f"/cases/{case.pk}/", {"p": "determination"}).content.decode()
+    assert "Source, original Chinese" not in chinese and "rule-text" not in chinese
+    assert unescape(chinese).count(old.source_clause) >= 1
+
+
+@pytest.mark.parametrize(("language", "joiner"), [("zh-hans", "、"), ("en", ", ")])
+def test_the_case_names_its_officers_joined_in_the_pages_language(crew, lead, client_for, language, joiner):
+    case = run(crew, lead, to="investigating", filed_on=LONG_AGO)
+    client = client_for(crew.investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = unescape(client.get(f"/cases/{case.pk}/").content.decode())
+    officers = re.search(r"<dt>(?:承办人|Officers)</dt><dd>(.*?)</dd>", page, re.S)
+    assert officers
+    names = officers.group(1)
+    assert joiner in names and ("、" in names) == (language == "zh-hans"), names

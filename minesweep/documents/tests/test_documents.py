@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+from html import unescape
 
 import pytest
 from docx import Document
@@ -205,17 +206,18 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     assert missing_glyphs(text) == [] and document.data["missing_glyphs"] == []
     pdf = tmp_path / f"{kind}.pdf"
     pdf.write_bytes(bytes(document.pdf))
-    extracted = _squash(
-        subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
-    )
+    raw = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    extracted = _squash(raw)
     for value in (title, document.number, issuer[0], *_required(case, kind)[:3]):
         assert _squash(value) in extracted, f"{kind}: {value} not in the PDF text"
     assert "\ufffd" not in extracted
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "NotoSerifCJKSC" in fonts and " yes yes yes " in fonts  # embedded, subset, with a unicode map
-    for rendered in (text, extracted):
+    # The checker squashes what it needs itself; squashed here, the cells of a table column that the PDF
+    # reader gives one under another (kWh, kgce, tce) would read as one Latin word.
+    for rendered in (text, raw):
         problems = check(kind, rendered, number=document.number)
         assert problems == [], "\n".join(map(str, problems))
     subprocess.run(
@@ -1246,3 +1248,50 @@ def test_the_credit_notice_gives_the_objection_window_and_the_listing_decisions_
     )
     assert "可以依法申请行政复议或者提起行政诉讼" not in text
     assert check("credit_notice", text, number=issued.number) == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_issue_form_offers_only_what_the_case_can_have_now_and_says_why_not_the_rest(
+    make_staff, liaisons, baotou_investigator, client_for, language
+):
+    """A case just filed has its filing form and nothing that rests on a notice, a hearing or a decision:
+    the picker offers exactly the kinds the issuing service accepts now, and lists the others with the
+    service's own reason, in the page's language."""
+    from minesweep.accounts.roles import Role
+    from minesweep.cases.scenarios import Crew, run
+    from minesweep.documents.context import DocumentError, prepare
+
+    from .conftest import FILED, lead_for
+
+    crew = Crew(
+        baotou_investigator,
+        make_staff("second_fresh", Role.INVESTIGATOR, "150200"),
+        make_staff("reviewer_fresh", Role.INVESTIGATOR, "150200", legal_reviewer=True),
+        liaisons,
+    )
+    fresh = run(crew, lead_for("150207"), to="investigating", filed_on=FILED)
+    accepted = set()
+    for code in KINDS:
+        try:
+            prepare(fresh, code)
+        except DocumentError:
+            continue
+        accepted.add(code)
+    assert "filing" in accepted and not {"notice", "hearing_notice", "decision", "service_receipt"} & accepted
+    client = client_for(baotou_investigator)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get(f"/documents/case/{fresh.pk}/").content.decode()
+    picker = re.search(r'<select id="kind".*?</select>', page, re.S)
+    assert picker
+    assert set(re.findall(r'<option value="([a-z_]+)"', picker.group(0))) == accepted
+    not_yet = re.search(r'<details id="kinds-not-yet".*?</details>', page, re.S)
+    assert not_yet
+    listed = dict(re.findall(r'<li data-kind="([a-z_]+)">(.*?)</li>', not_yet.group(0), re.S))
+    assert set(listed) == set(KINDS) - accepted
+    english = language == "en"
+    assert ("Notice of intended penalty" if english else "行政处罚事先告知书") in listed["notice"]
+    response = client.post(f"/documents/case/{fresh.pk}/issue/", {"kind": "notice"}, follow=True)
+    refused = " ".join(str(m) for m in response.context["messages"])
+    assert refused and refused in unescape(listed["notice"])  # the service's own words
+    assert bool(re.search(r"[\u4e00-\u9fff]", refused)) != english
+    assert not IssuedDocument.objects.filter(case=fresh).exists()

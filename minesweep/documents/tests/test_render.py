@@ -79,3 +79,41 @@ def test_the_shipped_templates_keep_the_signature_with_the_body_in_a_word_proces
         kept = [p.paragraph_format.keep_with_next for p in paragraphs[-(right + 1) :]]
         assert kept == [True] * right + [None], (kind, kept)
         assert not any(p.paragraph_format.keep_with_next for p in paragraphs[: -(right + 1)]), kind
+
+
+EXHIBITS = {  # as context._exhibits lays out a notice's evidence list
+    "columns": ["序号", "名称", "种类", "收集或查扣日期", "载体或保管处", "校验值（前十六位）"],
+    "rows": [
+        ["1", "现场矿机运行照片", "照片", "2026年9月25日", "电子文件", "a5b6f46ce3d33202"],
+        ["2", "查扣矿机蚂蚁矿机S19Pro共500台（铭牌功率每台3250瓦）", "物证", "2026年9月25日", "—", "—"],
+        ["3", "查扣矿机蚂蚁矿机S17共120台（铭牌功率每台2520瓦）", "物证", "2026年9月25日", "—", "—"],
+    ],
+}
+
+
+def test_an_evidence_table_keeps_the_hash_whole_inside_its_cell_and_no_bracket_alone(tmp_path):
+    """The notice's evidence list in the PDF: the header "校验值（前十六位）" left its "）" alone on a line,
+    "S19Pro" was cut after the S, and the 16-digit hash ran up to the cell's right rule. Each stays whole,
+    no line of a cell starts with a closing bracket, and the hash keeps clear of the table's edge."""
+    import re
+
+    from minesweep.documents.render import fill_docx
+
+    template = tmp_path / "t.docx"
+    doc = Document()
+    doc.add_paragraph("{{table:exhibits}}")
+    doc.save(str(template))
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(docx_to_pdf(fill_docx(template, {}, {"exhibits": EXHIBITS}), title="t"))
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    text = layout.stdout
+    assert "校验值（前十六位）" in text and "S19Pro" in text and "a5b6f46ce3d33202" in text
+    assert not re.search(r"(^|\s{2})[）)]", text, re.M), text
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    page = re.search(r'<page width="([\d.]+)"', bbox.stdout)
+    word = re.search(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>a5b6f46ce3d33202<', bbox.stdout)
+    assert page and word
+    right_edge = float(page.group(1)) - 72  # python-docx's default right margin: 1 inch
+    assert float(word.group(1)) <= right_edge - 2.5  # pt: the cell's padding, not the rule itself

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,47 @@ def test_it_draws_the_dashboard_charts_from_local_static_files(page, two_cases, 
     page.wait_for_url("**league=150600")
     page.wait_for_selector("body[data-charts='4']")
     assert page.inner_text("[data-k=rigs_seized]") == "300"
+
+
+_TEXT_BOXES = """(id) => Array.from(document.querySelectorAll('#' + id + ' svg text')).map((t) => {
+  const r = t.getBoundingClientRect();
+  return {text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height};
+}).filter((b) => b.w > 0 && b.text.trim())"""
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
+
+
+def test_no_chart_text_runs_into_another_on_a_phone(page, two_cases, region_admin):
+    """390 px, English: the trend's legend wraps onto two rows and stays clear of the right axis' name
+    ("rigs"); the league names under the bars stand apart from one another."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "pw-admin")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")
+    page.click("button[name=language][value=en]")
+    page.goto("/oversight/")
+    page.wait_for_selector("body[data-charts='4']")
+    trend = page.evaluate(_TEXT_BOXES, "chart-trend")
+    legend = [
+        b for b in trend if b["text"] in {"Leads", "Cases filed", "Decisions", "Blacklisted", "Rigs seized"}
+    ]
+    axis_name = [b for b in trend if b["text"] == "rigs"]
+    assert len(legend) == 5 and len(axis_name) == 1
+    assert len({round(b["y"]) for b in legend}) > 1, "the legend wraps on a phone"
+    assert not [b["text"] for b in legend if _overlap(b, axis_name[0])]
+    names = [b for b in page.evaluate(_TEXT_BOXES, "chart-leagues") if "市" in b["text"] or "盟" in b["text"]]
+    assert len(names) >= 12
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1 :] if _overlap(a, b)]
+    assert not clashes
 
 
 def test_it_answers_a_public_credit_query_on_a_phone(page, projects):

@@ -42,6 +42,25 @@ def test_it_files_from_the_web_and_shows_the_receipt_proof_and_removed_metadata(
 
 
 @pytest.mark.parametrize(
+    ("language", "whole_league", "foreign"),
+    [("zh-hans", "包头市（旗县区不详）", "county unknown"), ("en", "包头市 (county unknown)", "旗县区不详")],
+)
+def test_the_place_picker_wraps_the_place_names_in_the_pages_language(language, whole_league, foreign):
+    """Place names are Chinese proper names in both languages; the words and brackets around them are the
+    page's: no "（county unknown）" with Chinese brackets round English words."""
+    client = Client()
+    client.cookies["django_language"] = language
+    page = client.get("/report/").content.decode()
+    picker = re.search(r'<select name="division_code".*?</select>', page, re.S)
+    assert picker
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', picker.group(0))
+    assert ("150200", whole_league) in options
+    assert foreign not in picker.group(0)
+    if language == "en":
+        assert not re.search(r"[（）]", picker.group(0))
+
+
+@pytest.mark.parametrize(
     ("language", "switch", "why"),
     [
         ("zh-hans", "English", "本页不能切换语言"),
