@@ -133,7 +133,7 @@ def test_a_credit_notice_names_the_listing_decisions_review_organ_court_and_peri
 
 FILING = (
     "包头市发展和改革委员会\n{title}\n包发改立〔2026〕4号\n案件编号：AJ-2026-000004\n一、当事人基本情况\n"
-    "四、{act}依据\n依据{basis}，建议{act}。\n承办人：张明、李华\n{when}：2026年9月1日。办理期限：2026年11月30日前作出处理决定。\n"
+    "四、{act}依据\n依据{basis}，建议{act}。\n承办人：张明、李华\n{when}：2026年9月1日。办理期限：2026年11月30日前（含当日）作出处理决定。\n"
     "五、审批意见\n同意{act}。\n"
 )
 
