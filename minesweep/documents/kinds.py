@@ -31,6 +31,7 @@ class Kind:
 #: The title of the case authority's filing form where it holds no penalty power over the conduct: it files no
 #: 行政处罚 case (行政处罚法第十七条、第二十二条), it accepts and checks one (documents.context.filing_ground).
 ACCEPTANCE_TITLE = "案件受理（核查）审批表"
+ACCEPTANCE_TITLE_EN = "Case acceptance (check) approval form"
 
 KINDS: dict[str, Kind] = {
     k.code: k

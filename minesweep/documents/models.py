@@ -12,7 +12,7 @@ from django.db import models
 
 from minesweep.cases.models import Case, CaseParty
 from minesweep.core.i18n import pick
-from minesweep.documents.kinds import KINDS
+from minesweep.documents.kinds import ACCEPTANCE_TITLE, ACCEPTANCE_TITLE_EN, KINDS
 
 
 def kind_label(code: str) -> str:
@@ -73,8 +73,9 @@ class Act(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in the active language (pages)."""
-        return kind_label(self.kind)
+        """The kind in the active language (pages), as its latest document is titled (IssuedDocument.kind_label)."""
+        document = self.documents.order_by("-id").first()
+        return document.kind_label if document is not None else kind_label(self.kind)
 
 
 class IssuedDocument(models.Model):
@@ -122,7 +123,16 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in the active language (pages)."""
+        """The kind in the active language (pages) — as the document is titled: the case authority's filing
+        form is a 案件受理（核查）审批表 where it holds no penalty power (context.filing_ground), and a list that
+        called it 立案审批表 would name a 行政处罚立案 the paper does not make."""
+        fields = self.data.get("fields") if isinstance(self.data, dict) else None
+        if (
+            self.kind == "filing"
+            and isinstance(fields, dict)
+            and fields.get("kind_title") == ACCEPTANCE_TITLE
+        ):
+            return pick(ACCEPTANCE_TITLE, ACCEPTANCE_TITLE_EN)
         return kind_label(self.kind)
 
     @property

@@ -951,6 +951,27 @@ def test_an_organ_without_penalty_power_accepts_a_case_and_one_with_it_files_it(
     assert "《中华人民共和国电力法》第七十一条" in ground.basis
 
 
+@pytest.mark.parametrize(
+    ("language", "title", "filing"),
+    [
+        ("zh-hans", ACCEPTANCE_TITLE, "立案审批表"),
+        ("en", "Case acceptance (check) approval form", "Case filing"),
+    ],
+)
+def test_the_case_page_names_an_acceptance_form_as_it_is_titled(
+    case, client_for, baotou_investigator, language, title, filing
+):
+    """The 发改委's form is a 案件受理（核查）审批表 (no penalty power): the numbers' list and the timeline call it
+    that, never 立案审批表 — a 行政处罚立案 the paper does not make."""
+    issued = document_issue(actor="test", case=case, kind="filing")
+    assert ACCEPTANCE_TITLE in docx_text(bytes(issued.docx))
+    client = client_for(baotou_investigator)
+    client.post("/i18n/setlang/", {"language": language})
+    page = client.get(f"/documents/case/{case.pk}/").content.decode()
+    rows = [row for row in page.split("<tr>") if issued.number in row]
+    assert len(rows) == 2 and all(title in row and filing not in row for row in rows)
+
+
 def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     case, client_for, baotou_investigator
 ):
