@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,15 @@ _TEXT_BOXES = """(id) => Array.from(document.querySelectorAll('#' + id + ' svg t
 }).filter((b) => b.w > 0 && b.text.trim())"""
 
 
+_LARGE_SHAPES = """(id) => Array.from(document.querySelectorAll('#' + id + ' svg path')).filter((p) => {
+  const fill = p.getAttribute('fill') || 'none';
+  return fill !== 'none' && fill !== 'transparent' && p.getAttribute('fill-opacity') !== '0';
+}).map((p) => {
+  const r = p.getBoundingClientRect();
+  return {x: r.x, y: r.y, w: r.width, h: r.height, fill: p.getAttribute('fill')};
+}).filter((b) => b.w > 30 && b.h > 30)"""
+
+
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (
         a["x"] < b["x"] + b["w"]
@@ -72,6 +82,12 @@ def test_no_chart_text_runs_into_another_on_a_phone(page, two_cases, region_admi
     assert len(legend) == 5 and len(axis_name) == 1
     assert len({round(b["y"]) for b in legend}) > 1, "the legend wraps on a phone"
     assert not [b["text"] for b in legend if _overlap(b, axis_name[0])]
+    # the sources' legend (a name and its count) stays above the ring, whose slices are the large shapes
+    sources = page.evaluate(_TEXT_BOXES, "chart-sources")
+    entries = [b for b in sources if re.search(r"\D \d+$", b["text"])]
+    ring = page.evaluate(_LARGE_SHAPES, "chart-sources")
+    assert len(entries) >= 4 and ring
+    assert not [(b["text"], r) for b in entries for r in ring if _overlap(b, r)]
     names = [b for b in page.evaluate(_TEXT_BOXES, "chart-leagues") if "市" in b["text"] or "盟" in b["text"]]
     assert len(names) >= 12
     clashes = [(a["text"], b["text"]) for i, a in enumerate(names) for b in names[i + 1 :] if _overlap(a, b)]

@@ -39,12 +39,19 @@
   var sources = Object.keys(d.leads_by_source).map(function (k) {
     return { name: d.labels.source[k] || k, value: d.leads_by_source[k] };
   });
-  // Names in the legend (with the count), counts inside the ring: no label is ever cut at the edge.
+  // Names in the legend (with the count), counts inside the ring: no label is ever cut at the edge. The
+  // legend on top, the ring in the room below its last row (on a phone the legend wraps onto three rows and,
+  // at the bottom, ran over the ring).
   var counts = {};
   sources.forEach(function (s) { counts[s.name] = s.value; });
-  chart("chart-sources", { legend: { bottom: 0, formatter: function (name) { return name + " " + counts[name]; } },
-    series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "42%"], data: sources,
-      label: { position: "inside", formatter: function (p) { return p.value ? String(p.value) : ""; }, color: "#fff", fontWeight: 600 } }] });
+  chart("chart-sources", function (node) {
+    var legend = legendRows(node, sources.map(function (s) { return s.name + " " + s.value; })) * LEGEND_ROW;
+    var free = Math.max(60, node.clientHeight - legend - 10);
+    var outer = Math.min(node.clientWidth, free) / 2 - 6;
+    return { legend: { top: 0, formatter: function (name) { return name + " " + counts[name]; } },
+      series: [{ type: "pie", radius: [outer * 0.56, outer], center: ["50%", legend + 10 + free / 2], data: sources,
+        label: { position: "inside", formatter: function (p) { return p.value ? String(p.value) : ""; }, color: "#fff", fontWeight: 600 } }] };
+  });
   var stages = Object.keys(d.cases_by_stage);
   // Horizontal bars: every stage name on its own line, however long.
   chart("chart-stages", { tooltip: { trigger: "axis" }, grid: { left: 10, right: 30, top: 10, bottom: 20, containLabel: true },
