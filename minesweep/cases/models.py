@@ -206,6 +206,12 @@ class CaseParty(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def address_on_record(self) -> str:
+        """The party's address (住所): its own, else its registry subject's; "" when neither is recorded. What the
+        acts served on it print and are refused without (documents.context), and what the case page asks for."""
+        return (self.address or (self.subject.address if self.subject else "") or "").strip()
+
 
 class Inspection(models.Model):
     """An on-site inspection (现场检查) with its checklist; at least two officers (行政处罚法第五十五条)."""

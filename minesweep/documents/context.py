@@ -146,7 +146,7 @@ def _party_fields(party: CaseParty | None) -> dict[str, str]:
 
 def party_address(party: CaseParty) -> str:
     """The party's address (住所): its own, else its registry subject's; "" when neither is recorded."""
-    return (party.address or (party.subject.address if party.subject else "") or "").strip()
+    return party.address_on_record
 
 
 def uscc_required(party: CaseParty) -> bool:

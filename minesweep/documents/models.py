@@ -74,8 +74,8 @@ class Act(models.Model):
     @property
     def kind_label(self) -> str:
         """The kind in the active language (pages), as its latest document is titled (IssuedDocument.kind_label)."""
-        document = self.documents.order_by("-id").first()
-        return document.kind_label if document is not None else kind_label(self.kind)
+        documents = list(self.documents.all())  # prefetched by the case page: no query per row
+        return max(documents, key=lambda d: d.id).kind_label if documents else kind_label(self.kind)
 
 
 class IssuedDocument(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from minesweep.accounts.roles import Role
 from minesweep.audit.services import audit_record
 from minesweep.core.errors import DomainError, PermissionDeniedError
 from minesweep.core.i18n import pick
+from minesweep.documents.models import IssuedDocument
 from minesweep.documents.selectors import act_get, case_get, case_timeline, document_get, documents_for
 from minesweep.documents.services import document_issue, document_offers
 
@@ -46,7 +48,12 @@ def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpRespon
             "issuable": [o.kind for o in offers if o.issuable],
             "not_yet": [o for o in offers if not o.issuable],
             "parties": case.parties.all(),
-            "acts": case.acts.defer("scan").order_by("id"),
+            # each act's documents for its title (Act.kind_label), without their files
+            "acts": case.acts.defer("scan")
+            .order_by("id")
+            .prefetch_related(
+                Prefetch("documents", IssuedDocument.objects.only("id", "act_id", "kind", "data"))
+            ),
             "letters": case.tracks.filter(kind__in=("measure", "other_authority")).exclude(letter_on=None),
             "can_issue": can_issue,
         },
