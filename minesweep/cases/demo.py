@@ -135,6 +135,8 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 identifier=make_uscc("1", "1", "150223", "MB0D0001"),
                 address="包头市达尔罕茂明安联合旗百灵庙镇某路1号",
             ),
+            # It trades in the power market: its exit is the 发改委's 处理决定书; its differential tariff goes to the
+            # 自治区发改委 by 建议函 (115号第一项, the project list), never a city decision.
             PartySpec(
                 "达茂某矿业有限公司",
                 "enterprise",
@@ -142,6 +144,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed", "unapproved_power_connection"),
                 make_uscc("9", "1", "150223", "MA0H0003"),
                 address="包头市达尔罕茂明安联合旗某工业园区8号厂房",
+                holdings=("power_account", "market_participation"),
             ),
         ),
         (("Antminer S19 Pro", 500), ("Antminer S17", 120)),

@@ -104,6 +104,9 @@ DEFAULT_PARTIES = (
         ("mining_confirmed", "unapproved_power_connection"),
         # the scenario names no region (it runs under any pack): a firm registered elsewhere, a plain address
         make_uscc("9", "1", "110108", "MA0K0001"),
+        # trading in the power market: its exit is the 发改委's own measure (a 处理决定书); the differential
+        # tariff is the region's price authority's (a 建议函: route_action)
+        holdings=("power_account", "market_participation"),
         address="某工业园区1号厂房",
     ),
 )
@@ -429,11 +432,20 @@ def start_track(crew: Crew, track: Track, *, on: dt.date) -> None:
         services.track_advice_send(actor=inv, track=track, sent_on=on, addressee_name=_addressee(track))
     elif track.kind == "internal":
         services.track_internal_assign(actor=inv, track=track, assigned_on=on)
-    elif track.kind == "credit" and credit_ground(track.party, on) is not None:
-        # 国办发〔2020〕49号: without a decision document establishing the party's conduct (an official has no
-        # penalty or decision letter of his own; a court's judgment would be one) no notice: the track waits.
+    elif track.kind == "credit" and listable(track.party, on):
         services.track_credit_notice_issue(actor=crew.lister, track=track, served_on=on)
     # Referrals wait for the head's decision (310号令: within 3 days): see finish_tracks.
+
+
+def listable(party: CaseParty, on: dt.date) -> bool:
+    """Whether the party may be told of its listing on ``on``. 国办发〔2020〕49号: without a decision document
+    establishing its conduct (an official has no penalty or decision letter of his own; a court's judgment
+    would be one) no notice; nor without a statute to list on (:func:`credit.services.require_listing_statute`:
+    a party only a 处理决定书 found mining waits for a penalty decision or the pack's listing standard)."""
+    from minesweep.documents.context import listing_grounding_statutes
+
+    ground = credit_ground(party, on)
+    return ground is not None and bool(listing_grounding_statutes(party, ground.kind_zh))
 
 
 def _addressee(track: Track) -> str:
@@ -482,6 +494,9 @@ def finish_tracks(crew: Crew, case: Case) -> None:
         )
     for track in case.tracks.filter(kind="credit", step="credit_rights"):
         _decide_listing(crew, track)
+    for track in case.tracks.filter(kind="credit", step="handover"):
+        # nothing to list on (no penalty decision, and the pack names no listing statute): not listed
+        services.track_credit_decline(actor=crew.lister, track=track, reason=_not_listed_because(track.party))
     for referral in case.referrals.filter(status="proposed"):
         referral = services.referral_decide(
             actor=crew.investigator, referral=referral, approve=True, reason="依法移送"
@@ -501,6 +516,13 @@ def finish_tracks(crew: Crew, case: Case) -> None:
         services.track_enforcement_record(
             actor=crew.officer_of(track.party), track=track, outcome="罚款已全额缴纳"
         )
+
+
+def _not_listed_because(party: CaseParty) -> str:
+    """The credit office's reason for not listing a party it has nothing to list on (国办发〔2020〕49号)."""
+    ground = credit_ground(party, timezone.localdate())
+    found = f"认定其行为的是{ground.cited}，不是行政处罚决定" if ground else "无认定其失信行为的生效文书"
+    return f"{found}，政策包未配置列入失信主体名单所依据的法律、法规条款（国办发〔2020〕49号），不予列入"
 
 
 def summary(case: Case) -> dict[str, Any]:

@@ -512,12 +512,15 @@ def fine_range(party: Any) -> FineRange | None:
 #: Documents made outside the platform that 国办发〔2020〕49号 accepts as the ground of a finding of dishonesty:
 #: effective court judgments and arbitral awards, and administrative decisions such as penalties and rulings
 #: (another organ's). Code → (中文, English).
+#: CreditGround.kind_zh of a penalty decision, the platform's own or recorded from outside.
+PENALTY_GROUND = "行政处罚决定书"
+
 GROUND_KINDS: Mapping[str, tuple[str, str]] = {
     "criminal_judgment": ("刑事判决书", "criminal judgment"),
     "administrative_judgment": ("行政判决书", "administrative-litigation judgment"),
     "civil_judgment": ("民事判决书", "civil judgment"),
     "arbitral_award": ("仲裁裁决书", "arbitral award"),
-    "penalty_decision": ("行政处罚决定书", "administrative penalty decision"),
+    "penalty_decision": (PENALTY_GROUND, "administrative penalty decision"),
     "administrative_ruling": ("行政裁决书", "administrative ruling"),
 }
 
@@ -547,11 +550,13 @@ def credit_ground(party: Any, on: dt.date) -> CreditGround | None:
     document with legal effect — an effective court judgment or arbitral award, or an administrative decision
     such as a penalty or an administrative ruling (行政处罚和行政裁决等行政行为决定文书). A case's investigation
     findings, however well proved, are none of these. So, in this order: the party's penalty decision once
-    served (an administrative decision takes effect on service), else the 处理决定书 of its measure track once
-    issued (the platform records when a measure's decision letter is issued, not when it is served; the date
-    shown is the issue date); else a document from outside the platform recorded on the party's credit track
-    (:data:`GROUND_KINDS`) from the day it took effect. The interpretation relied on: a 处理决定书 finding
-    the conduct is a 行政行为决定文书 in 49号's sense."""
+    served (an administrative decision takes effect on service), else another organ's penalty decision
+    recorded on the party's credit track, from the day it took effect (a penalty decision first: only it
+    gives a statute to publish the listing on, 行政处罚法第四十八条第一款 — credit.services.
+    require_listing_statute); else the 处理决定书 of its measure track once issued (the platform records when
+    a measure's decision letter is issued, not when it is served; the date shown is the issue date); else
+    another document from outside the platform recorded on the credit track (:data:`GROUND_KINDS`). The
+    interpretation relied on: a 处理决定书 finding the conduct is a 行政行为决定文书 in 49号's sense."""
     decision = (
         Decision.objects.filter(party=party, served_on__isnull=False, served_on__lte=on)
         .exclude(number="")
@@ -559,7 +564,10 @@ def credit_ground(party: Any, on: dt.date) -> CreditGround | None:
         .first()
     )
     if decision is not None and decision.served_on is not None:
-        return CreditGround("行政处罚决定书", "penalty decision", decision.number, decision.served_on)
+        return CreditGround(PENALTY_GROUND, "penalty decision", decision.number, decision.served_on)
+    outside = _outside_ground(party, on)
+    if outside is not None and outside.kind_zh == PENALTY_GROUND:
+        return outside
     letter = (
         party.tracks.filter(kind="measure", letter_on__isnull=False, letter_on__lte=on)
         .exclude(letter_number="")
@@ -568,8 +576,13 @@ def credit_ground(party: Any, on: dt.date) -> CreditGround | None:
     )
     if letter is not None and letter.letter_on is not None:
         return CreditGround("处理决定书", "decision letter", letter.letter_number, letter.letter_on)
+    return outside
+
+
+def _outside_ground(party: Any, on: dt.date) -> CreditGround | None:
+    """The document from outside the platform recorded on the party's credit track, from the day it took effect."""
     outside = party.tracks.filter(kind="credit", ground_on__isnull=False, ground_on__lte=on).first()
-    if outside is not None and outside.ground_on is not None and outside.ground_kind in GROUND_KINDS:
-        zh, en = GROUND_KINDS[outside.ground_kind]
-        return CreditGround(zh, en, outside.ground_number, outside.ground_on, outside.ground_organ)
-    return None
+    if outside is None or outside.ground_on is None or outside.ground_kind not in GROUND_KINDS:
+        return None
+    zh, en = GROUND_KINDS[outside.ground_kind]
+    return CreditGround(zh, en, outside.ground_number, outside.ground_on, outside.ground_organ)

@@ -169,6 +169,9 @@ TRACK_FLOWS: Mapping[str, Flow] = MappingProxyType(
                 "handover": (
                     _edge("credit_ground_record", "handover"),
                     _edge("credit_notice_issue", "credit_rights"),
+                    # nothing to list on (no statute for the ground: credit.services.require_listing_statute)
+                    # or the facts no longer call for it: the track ends unlisted, with the reason
+                    _edge("credit_decline", ENDED),
                 ),
                 "credit_rights": (
                     _edge(
@@ -286,6 +289,7 @@ ACTION_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "credit_statement_answer": ("核实并答复异议", "Verify and answer the objection"),
         "credit_listing_decide": ("作出列入决定", "Decide the listing"),
         "credit_not_listed": ("异议成立，不予列入", "Objection upheld: not listed"),
+        "credit_decline": ("不予列入（记明理由）", "Not listed (with the reason)"),
         "referral_approve": ("批准移送", "Approve the referral"),
         "referral_decline": ("不予移送（附理由）", "Decline (with reasons)"),
         "referral_transfer": ("移送", "Transfer"),

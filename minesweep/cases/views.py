@@ -44,7 +44,7 @@ from minesweep.core.i18n import pick
 from minesweep.credit.models import ListingRecord
 from minesweep.credit.selectors import listing_for_party
 from minesweep.documents.authority import case_issuer
-from minesweep.documents.context import listing_statutes
+from minesweep.documents.context import listing_grounding_statutes, listing_statutes
 from minesweep.documents.wording import configured, decidable, pending_bases
 from minesweep.policy.codes import (
     ACTIONS,
@@ -393,7 +393,7 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "allowed": allowed,
                 "penalty_organ_elsewhere": elsewhere,
                 "credit_organ_elsewhere": credit_elsewhere if track.kind == "credit" and pending else "",
-                "allowed_names": _next_steps(pending, ground),
+                "allowed_names": _next_steps(pending, ground, track.party),
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
                 "criminal_hold": (
@@ -406,6 +406,11 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "credit_ground": ground if "credit_notice_issue" in allowed else None,
                 "serious_standard": listing_statutes(track.party)
                 if track.kind == "credit" and "credit_notice_issue" in allowed
+                else "",
+                # the statute the listing would rest on: none for a ground that is no penalty decision
+                # while the pack names no listing standard (credit.services.require_listing_statute)
+                "listing_statute": listing_grounding_statutes(track.party, ground.kind_zh)
+                if ground is not None and "credit_notice_issue" in allowed
                 else "",
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
@@ -425,16 +430,26 @@ AWAITING_GROUND = (
 )
 
 
-def _next_steps(pending: list[str], ground: Any) -> list[tuple[str, str]]:
+#: What a credit track whose ground is no penalty decision waits for while the pack names no listing statute
+#: (credit.services.require_listing_statute): a penalty decision, or the credit office's decision not to list.
+AWAITING_STATUTE = (
+    "行政处罚决定书送达（列入依据），或者记明理由不予列入",
+    "A penalty decision served (the ground to list on), or a decision not to list, with the reason",
+)
+
+
+def _next_steps(pending: list[str], ground: Any, ground_party: Any) -> list[tuple[str, str]]:
     """The names of what a track waits for. On a credit track, recording a document made outside the
     platform is optional once a decision grounds the listing, and the notice cannot be served before
     one does: the panel names the one step that applies, not both."""
     if "credit_notice_issue" not in pending:
         return [ACTION_NAMES.get(a, (a, a)) for a in pending]
-    first = ("credit_ground_record", "credit_notice_issue")
+    first = ("credit_ground_record", "credit_notice_issue", "credit_decline")  # alternatives, not awaited
     rest = [ACTION_NAMES.get(a, (a, a)) for a in pending if a not in first]
     if ground is None:
         return [AWAITING_GROUND, *rest]
+    if not listing_grounding_statutes(ground_party, ground.kind_zh):
+        return [AWAITING_STATUTE, *rest]
     return [ACTION_NAMES["credit_notice_issue"], *rest]
 
 
@@ -1041,6 +1056,10 @@ def _act_track_credit(request: HttpRequest, case: Case) -> str:
         )
     elif step == "waive":
         services.track_credit_rights_waive(actor=request.user, track=track, on=day)
+    elif step == "decline":
+        services.track_credit_decline(
+            actor=request.user, track=track, reason=forms.text(d, "reason", 500), declined_on=day
+        )
     elif step == "decide":
         services.track_credit_listing_decide(actor=request.user, track=track, decided_on=day)
     else:

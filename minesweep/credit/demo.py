@@ -24,20 +24,18 @@ from minesweep.credit.services import (
 )
 from minesweep.registry.models import Subject
 
-# Each listing rests on an effective decision document (国办发〔2020〕49号, a normative document, cited last for
-# the procedure); the draft eight measures are no basis and are not cited. (reason, basis before 49号)
+# Each listing rests on an effective penalty decision (国办发〔2020〕49号, a normative document, cited last for the
+# procedure) and is published under 行政处罚法第四十八条第一款 (documents.context.PENALTY_PUBLICATION): a 处理决定书
+# gives no statute to list on (credit.services.require_listing_statute); the draft eight measures are no basis
+# and are not cited. (reason, basis before 49号)
+_THEFT_BASIS = (
+    "违反《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定；"
+    "经{short}能源罚〔{year}〕{serial}号行政处罚决定书认定；依据《中华人民共和国行政处罚法》第四十八条第一款"
+)
 REASONS = [
-    (
-        "未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电",
-        "违反《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定；"
-        "经{short}能源罚〔{year}〕{serial}号行政处罚决定书认定",
-    ),
-    (
-        "以数据中心名义享受电价优惠，实际从事虚拟货币“挖矿”活动",
-        "经{short}发改处〔{year}〕{serial}号处理决定书认定",
-    ),
-    ("为虚拟货币“挖矿”企业提供场地和电力", "经{short}发改处〔{year}〕{serial}号处理决定书认定"),
-    ("参与虚拟货币“挖矿”活动，拒不整改", "经{short}发改处〔{year}〕{serial}号处理决定书认定"),
+    ("未经报批私自接入动力电源从事虚拟货币“挖矿”活动，经查实构成窃电", _THEFT_BASIS),
+    ("绕越供电企业用电计量装置用电从事虚拟货币“挖矿”活动，经查实构成窃电", _THEFT_BASIS),
+    ("在供电企业的供电设施上擅自接线用电从事虚拟货币“挖矿”活动，经查实构成窃电", _THEFT_BASIS),
 ]
 AUTHORITY_SHORT = {"150100": "呼", "150200": "包", "150300": "乌", "150600": "鄂", "150800": "巴"}
 

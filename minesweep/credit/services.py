@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from minesweep.audit.services import audit_record
 from minesweep.cases.models import Decision, Track
+from minesweep.cases.selectors import PENALTY_GROUND
 from minesweep.core.errors import DomainError, TransitionError
 from minesweep.core.numbering import next_yearly_number
 from minesweep.credit.models import (
@@ -238,7 +239,9 @@ def listing_from_decision(
         decision=decision,
         severity=severity,
         reason=(reason or decision.facts_and_evidence).strip(),
-        basis=listing_basis(party, f"{decision.number}行政处罚决定书" if decision.number else ""),
+        basis=listing_basis(
+            party, f"{decision.number}行政处罚决定书" if decision.number else "", PENALTY_GROUND
+        ),
         authority=_credit_authority(party) or decision.authority,
         # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
         # it rests on stays linked (``decision``) and is cited in that act.
@@ -284,15 +287,16 @@ def listing_remedy_organs(pack_id: str, division: Division) -> tuple[str, str]:
 GUIDANCE_49_SHORT = "国办发〔2020〕49号"
 
 
-def listing_basis(party: Any, ground: str) -> str:
+def listing_basis(party: Any, ground: str, ground_kind: str = "") -> str:
     """列入依据 as the listing record keeps it (shown on the public list and in exports): the provisions the
     party's conduct violated, the decision document that established it (``ground``, as cited:
-    包能源罚〔2026〕1号行政处罚决定书; 国办发〔2020〕49号 requires one), the statutes the credit action itself rests
-    on if its pack names any, then 49号 for the procedure. Never the draft eight measures (a 征求意见稿 is no
-    basis) nor the penalty provision that grounds a fine (电力法第七十一条 is not what was violated)."""
-    from minesweep.documents.context import listing_statutes, violated_provisions
+    包能源罚〔2026〕1号行政处罚决定书; 国办发〔2020〕49号 requires one), the statutes the listing rests on
+    (``ground_kind``: the kind of that document; :func:`documents.context.listing_grounding_statutes`), then 49号
+    for the procedure. Never the draft eight measures (a 征求意见稿 is no basis) nor the penalty provision that
+    grounds a fine (电力法第七十一条 is not what was violated)."""
+    from minesweep.documents.context import listing_grounding_statutes, violated_provisions
 
-    statutes = listing_statutes(party)  # as the notice and the decision cite them
+    statutes = listing_grounding_statutes(party, ground_kind)  # as the notice and the decision cite them
     violated = violated_provisions(party)  # as the penalty's notice and decision cite them
     parts = [
         f"违反{violated}的规定" if violated else "",
@@ -520,7 +524,9 @@ def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None =
     if listing.party is not None:
         from minesweep.cases.services.tracks import require_credit_ground
 
-        listing.basis = listing_basis(listing.party, require_credit_ground(listing.party, day).cited)
+        ground = require_credit_ground(listing.party, day)
+        require_listing_statute(listing.party, ground.kind_zh, ground.cited)
+        listing.basis = listing_basis(listing.party, ground.cited, ground.kind_zh)
     try:
         deadline = add_working_days(day, objection_working_days())
     except PolicyError as exc:
@@ -532,6 +538,37 @@ def listing_notify(*, actor: Actor, listing: ListingRecord, on: dt.date | None =
     _save(listing, actor=actor, action="notify", before=before, notice_number=listing.notice_number)
     _track_follow(actor, listing)
     return listing
+
+
+def require_listing_statute(party: Any, ground_kind: str, ground: str) -> None:
+    """Refuse to tell a party it will be listed when no statute grounds the listing.
+
+    国办发〔2020〕49号 (二、依法依规开展失信惩戒): a measure against a 失信主体 — and publishing it as one is such a
+    measure — rests on a law, a regulation or a CCP Central Committee / State Council policy document; a list
+    only one region keeps, on a local regulation (地方性法规). The platform listed every case party as 一般失信
+    without one (legal review item 1). Now a listing goes ahead only on the listing standard the pack names
+    (the region's 地方性法规 article, once the legal office has confirmed it: packs/README.md names the
+    candidate, its article unread here) or, for conduct a penalty decision established, on 行政处罚法第四十八条
+    第一款 (the decision's publication: :data:`documents.context.PENALTY_PUBLICATION`). A 处理决定书 rests on
+    normative documents and a judgment is a court's: neither gives the credit office a statute to publish on."""
+    from minesweep.documents.context import listing_grounding_statutes
+
+    if listing_grounding_statutes(party, ground_kind):
+        return
+    raise CreditError(
+        "credit.no_listing_statute",
+        f"不能将“{party.name}”列入失信主体名单：认定其行为的是{ground}，不是行政处罚决定，本措施也未配置列入"
+        "所依据的法律、法规条款。列入失信主体名单、予以公示，须有法律、法规或者党中央、国务院政策文件依据"
+        "（仅在本地区实施的，由地方性法规规定；国办发〔2020〕49号）。请由法制机构在政策包中配置列入依据"
+        "（如本地区社会信用条例的具体条款），或者待行政处罚决定书送达后再告知，或者记明理由不予列入",
+        f"'{party.name}' cannot be listed: its conduct was established by {ground}, which is not an "
+        "administrative penalty decision, and the measure names no statute for listing. Listing and publishing a "
+        "party as dishonest rests on a law, a regulation or a CCP Central Committee / State Council policy "
+        "document (a local regulation for a list one region keeps; State Council General Office doc. 49/2020). "
+        "Have the legal office configure the listing's basis in the policy pack (e.g. the article of the "
+        "region's social credit regulations), notify once a penalty decision has been served, or record that the "
+        "party is not listed, with the reason",
+    )
 
 
 def _case_act(actor: Actor, listing: ListingRecord, kind: str, day: dt.date) -> Any:

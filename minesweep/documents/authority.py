@@ -55,7 +55,7 @@ def _organ_at(pack_name: str, division_code: str, authority_type: str) -> Author
 
 def _issuer(found: Authority, fallback_code: str) -> Issuer:
     return Issuer(
-        name=re.sub(r"（[^）]*）$", "", found.name),  # a remark after the name is not part of it
+        name=_bare_name(found),  # a remark after the name is not part of it
         code=found.abbreviation or fallback_code,
         review_body=found.review_body,
         court=found.court,
@@ -91,12 +91,23 @@ def issuer_at(pack_name: str, division: Division, authority_type: str = "") -> I
 def issues_on_platform(pack_name: str, division: Division, authority_type: str) -> bool:
     """Whether acts of ``authority_type`` can be issued here in its own name at ``division``: it is the
     pack's case authority, or the pack configures that organ with its name and 文号 abbreviation (a
-    document number needs the code; a name marked 待确认 is not yet an organ that signs)."""
+    document number needs the code; a name marked 待确认 is not yet an organ that signs), or the organ it
+    names there is the case authority itself in another capacity (the 自治区发改委 as price authority, in a
+    case of the 自治区发改委)."""
     try:
         pack = load_pack(pack_name)
     except (PolicyError, FileNotFoundError):
         return False
-    return _signs(pack.case_authority, _organ_at(pack_name, division.code, authority_type), authority_type)
+    found = _organ_at(pack_name, division.code, authority_type)
+    if _signs(pack.case_authority, found, authority_type):
+        return True
+    own = _organ_at(pack_name, division.code, pack.case_authority)
+    return found is not None and own is not None and _bare_name(found) == _bare_name(own)
+
+
+def _bare_name(found: Authority) -> str:
+    """An organ's name without the remark after it (（社会信用体系建设牵头部门）), as acts print it."""
+    return re.sub(r"（[^）]*）$", "", found.name)
 
 
 def _signs(case_authority: str, found: Authority | None, authority_type: str) -> bool:

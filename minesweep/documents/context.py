@@ -27,7 +27,7 @@ from minesweep.cases.models import (
     Referral,
     Track,
 )
-from minesweep.cases.selectors import credit_ground, fine_range, violated_basis
+from minesweep.cases.selectors import PENALTY_GROUND, CreditGround, credit_ground, fine_range, violated_basis
 from minesweep.core.errors import DomainError
 from minesweep.credit.models import DEFAULT_SANCTIONS, ListingRecord
 from minesweep.documents.authority import (
@@ -1292,6 +1292,23 @@ def listing_statutes(party: CaseParty | None) -> str:
     )
 
 
+#: 行政处罚法（2021）第四十八条第一款: "具有一定社会影响的行政处罚决定应当依法公开". The statute a listing
+#: published on a penalty decision rests on where the pack names no listing standard: the listing publishes that
+#: decision as 失信信息 for the period 信用修复管理办法 sets (一般失信 3 months to a year) and decides no sanction
+#: of its own (``credit.models.DEFAULT_SANCTIONS``). The interpretation relied on, for the legal office to confirm.
+PENALTY_PUBLICATION = Citation("中华人民共和国行政处罚法", "第四十八条第一款")
+
+
+def listing_grounding_statutes(party: CaseParty | None, ground_kind: str) -> str:
+    """The statutes a listing of ``party`` rests on, given the kind of decision that established the conduct
+    (``CreditGround.kind_zh``): the listing standard its pack names (:func:`listing_statutes`), else — for a
+    penalty decision — 行政处罚法第四十八条第一款 (:data:`PENALTY_PUBLICATION`); "" where neither holds, and the
+    listing is then refused (国办发〔2020〕49号: publishing a party as 失信 rests on a law or regulation; a
+    处理决定书 grounded on normative documents, or a judgment, gives the credit office no statute to publish
+    on — ``credit.services.require_listing_statute``)."""
+    return listing_statutes(party) or (cite([PENALTY_PUBLICATION]) if ground_kind == PENALTY_GROUND else "")
+
+
 def _listing_basis_sentence(listing: ListingRecord) -> str:
     """The basis of a listing as both its notice and its decision state it. Where the listed party has a
     penalty action: the provisions its conduct violated (违法依据: 电力法第四条第二款, 电力供应与使用条例第三十一条
@@ -1303,8 +1320,9 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     case = Case.objects.filter(number=listing.case_number).first()
     party = _listing_party(case, listing) if case is not None else None
     violated = violated_provisions(party)
-    statutes = listing_statutes(party)
-    ground = _listing_ground(listing, party)
+    found_by = _listing_ground_found(listing, party)
+    statutes = listing_grounding_statutes(party, found_by.kind_zh if found_by is not None else "")
+    ground = found_by.cited if found_by is not None else ""
     procedure = ("依据" + statutes + "，" if statutes else "") + (
         f"按照{GUIDANCE_49}关于失信行为认定依据、失信主体名单认定和事先告知的要求"
     )
@@ -1316,14 +1334,13 @@ def _listing_basis_sentence(listing: ListingRecord) -> str:
     return procedure
 
 
-def _listing_ground(listing: ListingRecord, party: CaseParty | None) -> str:
+def _listing_ground_found(listing: ListingRecord, party: CaseParty | None) -> CreditGround | None:
     """The decision document the listing rests on, as the notice and the decision cite it (49号: a
     行政行为决定文书 with legal effect; :func:`cases.selectors.credit_ground`), as it stood when the party was
-    told; "" for a listing made outside a case."""
+    told; None for a listing made outside a case."""
     if party is None or listing.notified_on is None:
-        return ""
-    ground = credit_ground(party, listing.notified_on)
-    return ground.cited if ground is not None else ""
+        return None
+    return credit_ground(party, listing.notified_on)
 
 
 def _credit_policies(case: Case, party: CaseParty | None) -> str:

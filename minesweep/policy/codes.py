@@ -110,6 +110,10 @@ DEPARTMENTS: Mapping[str, Code] = _table(
     Code("land_authority", "自然资源（土地）部门", "Land authority"),
     # 财政补贴、房租减免 are paid from the budget, which the 财政部门 administers: not the 发改委's to stop.
     Code("finance_department", "财政部门", "Finance department"),
+    # 差别电价 is an electricity price: set by the provincial price authority within its pricing powers
+    # (价格法第二十条; 电力法第三十五条 统一定价原则、分级管理), applied from the project list the province keeps
+    # (the region's pack cites its own notice) — not a city 发改委's to decide in its own name.
+    Code("price_authority", "省级价格主管部门", "Provincial price authority"),
 )
 
 # Departments that are enterprises, not organs: a 供电企业 acts under 电力法第二十九条 as a company, and the

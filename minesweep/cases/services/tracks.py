@@ -1020,6 +1020,24 @@ def track_credit_statement_answer(
 
 
 @transaction.atomic
+def track_credit_decline(
+    *, actor: Actor, track: Track, reason: str, declined_on: dt.date | None = None
+) -> Track:
+    """Credit track, before the notice: the credit office does not list the party — e.g. only a 处理决定书
+    established the conduct and the pack names no statute to list on (credit.services.
+    require_listing_statute; 国办发〔2020〕49号), or the facts no longer call for it. The track ends with the
+    written reason; nothing is proposed, numbered or published."""
+    track = _credit_track(actor, track)
+    why = required_text(reason, "不予列入的理由", "The reason", min_length=6)
+    day = day_not_after_today(declined_on, "日期", "The date", not_before=track.case.filed_on)
+    advance(track, "credit_decline")
+    track.outcome, track.ended_on = f"不予列入：{why}", day
+    track.save(update_fields=["step", "outcome", "ended_on", "updated_at"])
+    _track_record(actor, track, "credit_decline", f"{track.party.name} 不予列入失信主体名单：{why}")
+    return track
+
+
+@transaction.atomic
 def track_credit_rights_waive(*, actor: Actor, track: Track, on: dt.date | None = None) -> Track:
     """The party waived its statement in writing; the listing may be decided without waiting."""
     from minesweep.credit.services import listing_rights_waive

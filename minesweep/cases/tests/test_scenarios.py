@@ -53,10 +53,11 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     departments = set(case.tasks.values_list("department", flat=True))
     # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
     # power cut), departments execute the measures; police and credit run as referral and credit tracks.
-    # No market exit (power-trading centre): the party is not on record as trading in the power market; no
-    # letter to the tax or land authority: it is on record with no tax or land preference to cancel.
-    assert {"grid_company", "finance_department"} <= departments
-    assert not {"power_trading_center", "tax_authority", "land_authority"} & departments
+    # Market exit (power-trading centre): the party is on record as trading in the power market; the
+    # differential tariff is asked of the province's price authority (its 建议函's task); no letter to the tax
+    # or land authority: it is on record with no tax or land preference to cancel.
+    assert {"grid_company", "finance_department", "power_trading_center", "price_authority"} <= departments
+    assert not {"tax_authority", "land_authority"} & departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED
@@ -119,10 +120,15 @@ def test_the_whole_workflow_runs_under_the_sichuan_pack(make_staff, monkeypatch)
     fine = case.tracks.get(kind="other_authority", authority="power_administration")
     assert fine.actions[0]["routed_from"] == "penalty" and fine.letter_number.startswith("成发改建")
     assert fine.ended
-    tariff = case.tracks.get(kind="measure", party__name=parties[0].name, authority="development_reform")
+    # the surcharge is the province's price authority's (价格法第二十条): asked by 建议函, not decided in Chengdu
+    tariff = case.tracks.get(kind="other_authority", party__name=parties[0].name, authority="price_authority")
     assert (
         "川发改价格规〔2022〕186号" in tariff.letter_text
-        and tariff.authority_name == "成都市发展和改革委员会"
+        and tariff.authority_name == "四川省发展和改革委员会"
+    )
+    exit_letter = case.tracks.get(kind="measure", party__name=parties[0].name, authority="development_reform")
+    assert (
+        exit_letter.authority_name == "成都市发展和改革委员会" and "差别电价" not in exit_letter.letter_text
     )
     official = case.tracks.get(party__name="某街道干部")
     assert official.kind == "referral" and (

@@ -21,8 +21,12 @@ from minesweep.registry.uscc import make_uscc
 pytestmark = pytest.mark.django_db
 
 PARK = PartySpec("某工业园区管委会", "industrial_park", "host", ("provided_site_or_power", "concealment"))
-MINER = PartySpec(
-    "某矿业有限公司", "enterprise", "operator", ("mining_confirmed", "unapproved_power_connection")
+MINER = PartySpec(  # trading in the power market: the 发改委's own measure (market exit) is a 处理决定书
+    "某矿业有限公司",
+    "enterprise",
+    "operator",
+    ("mining_confirmed", "unapproved_power_connection"),
+    holdings=("power_account", "market_participation"),
 )
 OFFICIAL = PartySpec("李某（街道干部）", "public_official", "facilitator", ("official_involvement",))
 
@@ -240,8 +244,10 @@ def test_market_exit_and_withdrawn_support_follow_the_registrys_records(crew, le
         ("某云计算有限公司", *w) for w in withdrawn
     }
     assert measures.get(party__name="某大数据有限公司", pack="national_1283", rule_id=3).actions == []
-    letter = case.tracks.get(party__name="某大数据有限公司", kind="measure", authority="development_reform")
-    assert not {"market_exit", "stop_support", "cancel_preferences"} & set(letter.action_codes())
+    letters = case.tracks.filter(party__name="某大数据有限公司", kind="measure")
+    assert not any(
+        {"market_exit", "stop_support", "cancel_preferences"} & set(t.action_codes()) for t in letters
+    )
 
 
 def test_the_tax_and_land_authorities_are_asked_only_for_a_preference_on_record(crew, lead):
@@ -327,16 +333,28 @@ def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_n
     assert decision.fine_yuan == 20000
 
 
+#: The penalty decision a listing in these tests rests on, recorded on the credit track as made outside the case.
+OUTSIDE_PENALTY = {"kind": "penalty_decision", "number": "包能源罚〔2026〕9号", "organ": "包头市能源局"}
+
+
 def _credit_case(crew, lead, *, grounded: bool = True):  # type: ignore[no-untyped-def]
-    """A case past its legal review; ``grounded``: the credit party's 处理决定书 issued on 2026-09-21, the
-    decision document its listing rests on (国办发〔2020〕49号)."""
+    """A case past its legal review; ``grounded``: the credit party's 处理决定书 issued on 2026-09-21 and the
+    penalty decision in force that day its listing rests on (国办发〔2020〕49号; published under 行政处罚法第四十八
+    条第一款: a 处理决定书 alone gives no statute to list on)."""
     case = run(crew, lead, to="legal_review", filed_on=dt.date(2026, 9, 1))
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     credit = case.tracks.get(kind="credit")
     if grounded:
         _issue_measure_letter(crew, credit.party, dt.date(2026, 9, 21))
+        _record_penalty_ground(crew, credit, dt.date(2026, 9, 21))
     return credit
+
+
+def _record_penalty_ground(crew, track, on):  # type: ignore[no-untyped-def]
+    return services.track_credit_ground_record(
+        actor=crew.credit_officer, track=track, effective_on=on, **OUTSIDE_PENALTY
+    )
 
 
 def _issue_measure_letter(crew, party, on):  # type: ignore[no-untyped-def]
@@ -347,8 +365,10 @@ def _issue_measure_letter(crew, party, on):  # type: ignore[no-untyped-def]
 
 def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(crew, lead):
     """国办发〔2020〕49号 (失信行为认定依据): a listing rests on a decision with legal effect, not on the case's
-    findings. Refused — nothing proposed, numbered or audited — until the party's 处理决定书 is issued or its
-    penalty decision served, and then only on or after that day; the notice cites it."""
+    findings. Refused — nothing proposed, numbered or audited — until a penalty decision has taken effect,
+    and then only on or after that day; the notice cites it and the statute it is published under
+    (行政处罚法第四十八条第一款). A 处理决定书 establishes the conduct but gives no statute to list on: refused too
+    (legal review item 1), where the pack names no listing standard."""
     from minesweep.credit.models import ListingRecord
     from minesweep.documents.models import Act
 
@@ -365,17 +385,32 @@ def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(cr
     track.refresh_from_db()
     assert track.step == "handover"
     letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 22))
+    events = AuditEvent.objects.count()
     with pytest.raises(TransitionError) as before_it:  # a notice dated before the letter rests on nothing
         services.track_credit_notice_issue(
             actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21)
         )
     assert before_it.value.code == "cases.credit_no_ground"
-    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 22))
+    with pytest.raises(
+        CreditError
+    ) as no_statute:  # the letter establishes the conduct; no statute to list on
+        services.track_credit_notice_issue(
+            actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 22)
+        )
+    assert no_statute.value.code == "credit.no_listing_statute"
+    assert f"{letter.letter_number}处理决定书" in no_statute.value.message_zh
+    assert "地方性法规" in no_statute.value.message_zh and "49/2020" in no_statute.value.message_en
+    assert not ListingRecord.objects.exists() and not Act.objects.filter(kind="credit_notice").exists()
+    assert AuditEvent.objects.count() == events
+    _record_penalty_ground(crew, track, dt.date(2026, 9, 23))
+    services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 23))
     listing = ListingRecord.objects.get(case_number=track.case.number)
     from minesweep.documents.context import _listing_basis_sentence
 
     sentence = _listing_basis_sentence(listing)
-    assert f"已由{letter.letter_number}处理决定书认定" in sentence and "49号" in sentence
+    assert "已由包头市能源局作出的包能源罚〔2026〕9号行政处罚决定书认定" in sentence and "49号" in sentence
+    assert "依据《中华人民共和国行政处罚法》第四十八条第一款" in sentence
+    assert "第四十八条第一款" in listing.basis
     with pytest.raises(TransitionError) as served:  # the notice states its ground: no other one after it
         services.track_credit_ground_record(
             actor=crew.credit_officer,
@@ -383,7 +418,7 @@ def test_no_listing_notice_before_a_decision_document_establishes_the_conduct(cr
             kind="criminal_judgment",
             number="（2026）内0207刑初15号",
             organ="包头市九原区人民法院",
-            effective_on=dt.date(2026, 9, 22),
+            effective_on=dt.date(2026, 9, 23),
         )
     assert served.value.code == "cases.track_wrong_step"
 
@@ -469,7 +504,7 @@ def test_a_written_waiver_lets_the_listing_be_decided_and_an_upheld_objection_en
     assert isinstance(other, Case)
     services.legal_review_record(actor=crew.reviewer, case=other, approve=True, opinion="同意")
     credit = other.tracks.get(kind="credit")
-    _issue_measure_letter(crew, credit.party, dt.date(2026, 9, 21))
+    _record_penalty_ground(crew, credit, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(actor=inv, track=credit, served_on=dt.date(2026, 9, 21))
     services.track_credit_statement_record(
         actor=inv, track=credit, statement="不知情", received_on=dt.date(2026, 9, 22)
@@ -518,7 +553,7 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     from minesweep.credit.selectors import listing_for_party
     from minesweep.credit.services import listing_rights_waive
 
-    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+    namesake = PartySpec(  # with a power account of his own
         "张某",
         "individual",
         "operator",
@@ -529,7 +564,7 @@ def test_a_listing_moves_the_track_of_its_own_party_even_when_two_parties_share_
     assert isinstance(case, Case)
     services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
     first, second = case.tracks.filter(kind="credit").order_by("party_id")
-    _issue_measure_letter(crew, second.party, dt.date(2026, 9, 21))
+    _record_penalty_ground(crew, second, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(
         actor=crew.credit_officer, track=second, served_on=dt.date(2026, 9, 21)
     )
@@ -555,7 +590,7 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     link = importlib.import_module("minesweep.credit.migrations.0004_listingrecord_party")
     track = _credit_case(crew, lead)
     services.track_credit_notice_issue(actor=crew.credit_officer, track=track, served_on=dt.date(2026, 9, 21))
-    namesake = PartySpec(  # with a power account of his own: the differential tariff's 处理决定书
+    namesake = PartySpec(  # with a power account of his own
         "张某",
         "individual",
         "operator",
@@ -568,7 +603,7 @@ def test_the_migration_links_old_listings_to_their_party_only_where_the_name_is_
     assert isinstance(twins, Case)
     services.legal_review_record(actor=crew.reviewer, case=twins, approve=True, opinion="同意")
     twin_track = twins.tracks.filter(kind="credit").first()
-    _issue_measure_letter(crew, twin_track.party, dt.date(2026, 9, 21))
+    _record_penalty_ground(crew, twin_track, dt.date(2026, 9, 21))
     services.track_credit_notice_issue(
         actor=crew.credit_officer, track=twin_track, served_on=dt.date(2026, 9, 21)
     )
@@ -661,6 +696,38 @@ def test_a_measure_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_o
     assert issues_on_platform(case.pack, division, "power_administration")
     assert not issues_on_platform(case.pack, division, "energy_conservation_supervision")  # 待确认, no code
     assert not issues_on_platform(case.pack, division, "tax_authority")  # no 文号 code configured
+
+
+def test_the_differential_tariff_is_asked_of_the_regions_price_authority_never_decided_by_the_city(
+    crew, lead
+):
+    """内发改价费字〔2022〕115号第一项: the 自治区发改委 keeps the list of mining projects and the grid company
+    surcharges the projects on it. An electricity price is the provincial price authority's (价格法第二十条,
+    电力法第三十五条): the city 发改委 decided "执行差别电价（淘汰类）" in its own 处理决定书 — 超越职权 (行政诉讼法
+    第七十条第（四）项). It now asks the 自治区发改委 by 建议函; no 处理决定书 of the city orders the surcharge. A case
+    of the 自治区发改委 itself decides it (the same organ as price authority)."""
+    from minesweep.documents.authority import issues_on_platform
+    from minesweep.documents.render import docx_text
+    from minesweep.documents.services import document_issue
+    from minesweep.registry.models import Division
+
+    miner = dataclasses.replace(MINER, holdings=("power_account",))
+    case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(miner,))
+    party = case.parties.get(name=MINER.name)
+    asked = case.tracks.get(party=party, kind="other_authority", authority="price_authority")
+    assert "differential_tariff" in asked.action_codes() and asked.letter_number
+    assert asked.actions[0]["routed_from"] == "measure"
+    assert asked.authority_name == "内蒙古自治区发展和改革委员会"
+    for measure in case.tracks.filter(kind="measure"):
+        assert "differential_tariff" not in measure.action_codes()
+        assert "差别电价" not in measure.letter_text
+    letter = document_issue(
+        actor="test", case=case, kind="proposal", party=party, addressee="price_authority"
+    )
+    text = docx_text(bytes(letter.docx))
+    assert "内蒙古自治区发展和改革委员会：" in text and "执行差别电价（淘汰类）" in text
+    assert not issues_on_platform(case.pack, case.division, "price_authority")
+    assert issues_on_platform(case.pack, Division.objects.get(code="150000"), "price_authority")
 
 
 def test_a_penalty_of_an_organ_that_issues_no_acts_here_goes_to_it_by_a_letter_of_advice(crew, lead):
@@ -857,7 +924,7 @@ def test_a_document_two_packs_cite_for_one_action_is_cited_once(crew, lead):
     from minesweep.policy.packs import policy_document
 
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(MINER,))
-    track = case.tracks.get(kind="measure", authority="development_reform")
+    track = case.tracks.get(kind="other_authority", authority="price_authority")
     tariff = next(a for a in track.actions if a["code"] == "differential_tariff")
     documents = [policy_document(p) for p in tariff["policy_basis"]]
     assert "发改运行〔2021〕1283号" in documents and len(documents) == len(set(documents))
@@ -898,6 +965,7 @@ def test_a_decision_letter_leaves_out_only_the_measures_whose_article_awaits_the
         "host",
         ("provided_site_or_power", "mining_confirmed"),
         make_uscc("9", "1", "150200", "MA0K0009"),  # an act served on it names its code and address
+        holdings=("power_account", "market_participation"),  # market exit: a measure with a confirmed basis
         address="包头市某数据中心园区1号楼",
     )
     case = run(crew, lead, to="decided", filed_on=LONG_AGO, parties=(host,))
@@ -1018,13 +1086,16 @@ def test_the_credit_page_tells_a_party_only_on_a_ground_and_records_it_in_the_ba
     assert refused.value.code == "cases.credit_no_ground"
     proposed.refresh_from_db()
     assert proposed.status == "proposed" and proposed.notice_number == ""
-    letter = _issue_measure_letter(crew, track.party, dt.date(2026, 9, 21))
+    _record_penalty_ground(crew, track, dt.date(2026, 9, 21))
     told = listing_notify(actor=crew.credit_officer, listing=proposed, on=dt.date(2026, 9, 21))
-    assert told.basis.endswith(f"经{letter.letter_number}处理决定书认定；国办发〔2020〕49号")
+    ground = "经包头市能源局作出的包能源罚〔2026〕9号行政处罚决定书认定"
+    assert told.basis.endswith(
+        f"{ground}；依据《中华人民共和国行政处罚法》第四十八条第一款；国办发〔2020〕49号"
+    )
     violated = violated_provisions(track.party)  # the provisions the party's penalty notice cites
     assert "《中华人民共和国电力法》第四条" in violated and told.basis.startswith(f"违反{violated}的规定；经")
     told.refresh_from_db()
-    assert told.status == "notified" and f"经{letter.letter_number}处理决定书认定" in told.basis
+    assert told.status == "notified" and ground in told.basis
     track.refresh_from_db()
     assert track.step == "credit_rights"  # the case's track follows the credit page
     # The remedies its 列入决定书 will state: the credit office's review organ and court, with the periods.

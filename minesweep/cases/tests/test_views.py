@@ -15,6 +15,7 @@ from minesweep.cases.models import Case, CaseParty, Lead, Task
 from minesweep.cases.panels import PANELS
 from minesweep.cases.scenarios import run
 from minesweep.cases.tests.conftest import LONG_AGO
+from minesweep.core.errors import TransitionError
 from minesweep.policy.codes import ACTIONS
 
 pytestmark = pytest.mark.django_db
@@ -653,14 +654,74 @@ def test_the_credit_track_waits_for_a_ground_and_records_one_made_outside(crew, 
     )
     credit.refresh_from_db()
     assert (credit.ground_kind, credit.ground_on, credit.step) == ("criminal_judgment", LONG_AGO, "handover")
+    # a judgment establishes the conduct but gives no statute to list on (credit.no_listing_statute): the
+    # panel says so and opens the form to end the track unlisted, with the reason
     page = client.get(url).content.decode()
-    assert "credit-no-ground" not in page and 'name="step" value="notice"' in page
+    assert "credit-no-ground" not in page and 'name="step" value="notice"' not in page
+    assert "credit-no-statute" in page and "第四十八条第一款" in page
+    assert '<details class="credit-decline" open>' in page and 'name="step" value="decline"' in page
     assert "包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书" in page
+    city = client_for(crew.investigator).get(url).content.decode()
+    assert re.findall(r"待办：([^<]*)</p>", city) == ["行政处罚决定书送达（列入依据），或者记明理由不予列入"]
+    client.post(  # another organ's penalty decision: published under 行政处罚法第四十八条第一款
+        f"/cases/{case.pk}/act/track_credit/",
+        {**post, "kind": "penalty_decision", "organ": "包头市能源局", "number": "包能源罚〔2026〕7号"},
+    )
+    page = client.get(url).content.decode()
+    assert "credit-no-statute" not in page and 'name="step" value="notice"' in page
+    assert "包头市能源局作出的包能源罚〔2026〕7号行政处罚决定书" in page
+    assert '<details class="credit-decline">' in page  # still offered, closed
     city = client_for(crew.investigator).get(url).content.decode()
     assert re.findall(r"待办：([^<]*)</p>", city) == [
         "送达拟列入失信主体名单告知书"
     ]  # the ground step is optional now
-    assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 1
+    assert AuditEvent.objects.filter(action="cases.track.credit_ground").count() == 2
+
+
+def test_the_credit_office_ends_a_track_it_has_no_statute_to_list_on_with_the_reason(crew, lead, client_for):
+    """Only a 处理决定书 found the party's conduct and the pack names no listing standard: no notice can be served
+    (国办发〔2020〕49号; credit.services.require_listing_statute). The credit office records that the party is
+    not listed: a reason too short changes nothing; then the track ends, audited, nothing proposed."""
+    from minesweep.audit.models import AuditEvent
+    from minesweep.credit.models import ListingRecord
+
+    case = run(crew, lead, to="legal_review", filed_on=LONG_AGO)
+    services.legal_review_record(actor=crew.reviewer, case=case, approve=True, opinion="同意")
+    credit = case.tracks.get(kind="credit")
+    services.track_letter_issue(
+        actor=crew.investigator, track=credit.party.tracks.get(kind="measure"), issued_on=LONG_AGO
+    )
+    client = client_for(crew.credit_officer)
+    url = f"/cases/{case.pk}/?p=tracks&party={credit.party_id}"
+    page = client.get(url).content.decode()
+    assert "credit-no-statute" in page and "处理决定书" in page and 'name="step" value="notice"' not in page
+    notice = client.post(
+        f"/cases/{case.pk}/act/track_credit/",
+        {"track": credit.pk, "step": "notice", "on": LONG_AGO.isoformat()},
+        follow=True,
+    )
+    assert notice.status_code == 200 and "不能将" in _messages(notice) and "地方性法规" in _messages(notice)
+    assert not ListingRecord.objects.exists()
+    short = client.post(
+        f"/cases/{case.pk}/act/track_credit/",
+        {"track": credit.pk, "step": "decline", "reason": "不列", "on": LONG_AGO.isoformat()},
+        follow=True,
+    )
+    assert short.status_code == 200 and "不予列入的理由" in _messages(short)
+    credit.refresh_from_db()
+    assert credit.step == "handover" and not credit.ended
+    reason = "仅有处理决定书认定，无列入所依据的法律、法规条款"
+    client.post(
+        f"/cases/{case.pk}/act/track_credit/",
+        {"track": credit.pk, "step": "decline", "reason": reason, "on": LONG_AGO.isoformat()},
+    )
+    credit.refresh_from_db()
+    assert credit.ended and credit.ended_on == LONG_AGO and credit.outcome == f"不予列入：{reason}"
+    assert AuditEvent.objects.filter(action="cases.track.credit_decline").count() == 1
+    assert reason in case.log.get(action="cases.track.credit_decline").note
+    assert not ListingRecord.objects.exists()
+    with pytest.raises(TransitionError):  # ended: no notice after it
+        services.track_credit_notice_issue(actor=crew.credit_officer, track=credit, served_on=LONG_AGO)
 
 
 def test_a_party_without_an_address_is_offered_the_form_to_add_one_after_the_review(crew, lead, client_for):

@@ -159,7 +159,13 @@ def _required(case, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
             "八项措施（征求意见稿）》",  # the draft as policy context, never cited as in force
             "本机关不代为作出决定",
         ],
-        "measure_letter": [cafe.name, "作出如下处理决定", "差别电价", "不属于行政处罚"],
+        # the 发改委's own measure; the differential tariff is asked of the region's price authority (建议函)
+        "measure_letter": [
+            cafe.name,
+            "作出如下处理决定",
+            "停止本机关职责范围内的电价等政策支持",
+            "不属于行政处罚",
+        ],
         "discussion": [cafe.name, "第五十七条", "同意按拟处罚意见作出决定"],
         "hearing_notice": [cafe.name, notice.number, "包头市能源局第一会议室", "赵强（法制科）", "回避"],
         # the 能源局 filed its own case: its officers, not the 发改委's, are the investigators at its hearing
@@ -577,7 +583,9 @@ def test_it_lists_documents_in_the_case_timeline_view(case, baotou_investigator,
 
 def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number(case, tmp_path):
     """Credit listing of an official (from the credit track since issue 11: an official gets no penalty
-    decision): the resident ID is not copied, published or exported."""
+    decision of this case): the resident ID is not copied, published or exported. A criminal judgment
+    establishes his conduct but gives the credit office no statute to list on (legal review item 1): refused;
+    another organ's penalty decision is published under 行政处罚法第四十八条第一款."""
     import datetime as dt
     import json
 
@@ -602,19 +610,33 @@ def test_it_lists_an_official_from_a_decision_without_ever_showing_the_id_number
         organ="包头市九原区人民法院",
         effective_on=dt.date(2026, 10, 9),
     )
+    with pytest.raises(DomainError) as no_statute:
+        case_services.track_credit_notice_issue(actor=lister, track=track, served_on=dt.date(2026, 10, 12))
+    assert no_statute.value.code == "credit.no_listing_statute"
+    assert not ListingRecord.objects.filter(name=official.name).exists()
+    case_services.track_credit_ground_record(  # recorded again while no notice was served
+        actor=lister,
+        track=track,
+        kind="penalty_decision",
+        number="包能源罚〔2026〕7号",
+        organ="包头市能源局",
+        effective_on=dt.date(2026, 10, 9),
+    )
     case_services.track_credit_notice_issue(actor=lister, track=track, served_on=dt.date(2026, 10, 12))
     listing = ListingRecord.objects.get(case_number=case.number, name=official.name)
     assert (listing.uscc, listing.subject_kind, listing.case_number) == ("", "individual", case.number)
     assert listing.basis == (
-        "经包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定；国办发〔2020〕49号"
+        "经包头市能源局作出的包能源罚〔2026〕7号行政处罚决定书认定；"
+        "依据《中华人民共和国行政处罚法》第四十八条第一款；国办发〔2020〕49号"
     )
     assert listing.authority == "内蒙古自治区发展和改革委员会"  # the credit office, without the pack's remark
     issued = document_issue(actor="test", case=case, kind="credit_notice", party=official)
     notice = _squash(docx_text(bytes(issued.docx)))
-    assert "已由包头市九原区人民法院作出的（2026）内0207刑初15号刑事判决书认定" in notice
+    assert "已由包头市能源局作出的包能源罚〔2026〕7号行政处罚决定书认定" in notice
+    assert "依据《中华人民共和国行政处罚法》第四十八条第一款" in notice
     assert (
         check("credit_notice", notice, number=issued.number) == []
-    )  # a judgment is a ground the checker knows
+    )  # another organ's penalty decision is a ground the checker knows
     case_services.track_credit_listing_decide(actor=lister, track=track, decided_on=dt.date(2026, 10, 20))
     assert OFFICIAL_ID not in json.dumps(
         list(ListingRecord.objects.values()), default=str, ensure_ascii=False
@@ -662,7 +684,8 @@ def test_it_cites_the_provision_violated_not_the_penalty_provision_in_listing_do
     decision = listing.decision
     assert decision is not None and listing.basis == (
         "违反《中华人民共和国电力法》第四条第二款、《电力供应与使用条例》第三十一条的规定；"
-        f"经{decision.number}行政处罚决定书认定；国办发〔2020〕49号"
+        f"经{decision.number}行政处罚决定书认定；依据《中华人民共和国行政处罚法》第四十八条第一款；"
+        "国办发〔2020〕49号"
     )
 
 

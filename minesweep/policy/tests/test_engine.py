@@ -27,7 +27,7 @@ INSPECT = ("energy_inspection", "measure", "energy_conservation_supervision")
 QUOTA = ("energy_quota_cut", "measure", "development_reform")
 ACCOUNT = ("accountability", "accountability", "discipline_commission")
 CREDIT = ("credit_blacklist", "credit", "credit_office")
-TARIFF = ("differential_tariff", "measure", "development_reform")
+TARIFF = ("differential_tariff", "measure", "price_authority")  # asked by 建议函 from a city: route_action
 THEFT = [
     ("theft_fine", "penalty", "power_administration"),
     ("recover_theft_charges", "other_authority", "grid_company"),
