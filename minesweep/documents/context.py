@@ -1790,10 +1790,19 @@ def _tracks(case: Case, kind: str, party: CaseParty | None, authority: str = "")
 
 
 def _action_names(actions: list[dict[str, Any]]) -> str:
+    """The actions an act decides or asks, joined by "；", each once, in the order first named: the same
+    action proposed by both packs (取消税收优惠: 八项措施第二条 and 1283号, the measures a 建议函 is drawn from
+    before its track's letter) — or two actions printed alike — is one request; an act that asks
+    "取消税收优惠；取消税收优惠" does not state its content plainly. The bases of every copy stay cited
+    (:func:`_statutes`, :func:`_policies` read all ``actions``)."""
     from minesweep.policy.codes import ACTIONS
 
-    names = [str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in actions]
-    return "；".join(n for n in names if n)
+    names: dict[str, str] = {}
+    for action in actions:
+        code = str(action.get("code") or "")
+        name = str(action.get("zh") or (ACTIONS[code].zh if code in ACTIONS else ""))
+        names.setdefault(code or name, name)
+    return "；".join(dict.fromkeys(name for name in names.values() if name))
 
 
 def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:

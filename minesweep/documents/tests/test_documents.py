@@ -1011,6 +1011,47 @@ def test_a_letter_to_the_grid_company_asks_a_company_not_an_organ(case):
     assert check("proposal", letter, number=re.search(r"包发改建〔2026〕\d+号", letter)[0]) == []
 
 
+def test_a_letter_asks_each_action_once_when_both_packs_propose_it(make_staff, liaisons, baotou_investigator):
+    """八项措施第二条 and 1283号 both propose 取消税收优惠 for a cloud company enjoying a tax preference: the
+    建议函 to the tax bureau, drawn from the party's measures before its letter was sent, asked
+    "取消税收优惠；取消税收优惠". Each action is asked once, in the order first proposed, and both packs'
+    bases stay cited."""
+    from minesweep.accounts.roles import Role
+    from minesweep.cases.scenarios import Crew, PartySpec, run
+    from minesweep.documents.context import prepare
+    from minesweep.registry.uscc import make_uscc
+
+    from .conftest import FILED, lead_for
+
+    crew = Crew(
+        baotou_investigator,
+        make_staff("second_twice", Role.INVESTIGATOR, "150200"),
+        make_staff("reviewer_twice", Role.INVESTIGATOR, "150200", legal_reviewer=True),
+        liaisons,
+    )
+    cloud = PartySpec(
+        "包头某云计算有限公司",
+        "big_data_or_cloud",
+        "host",
+        ("mining_confirmed",),
+        make_uscc("9", "1", "150207", "MA0T0003"),
+        holdings=("power_account", "project", "tax_preference"),
+        address="包头市九原区某云计算产业园",
+    )
+    case = run(crew, lead_for("150207"), to="legal_review", filed_on=FILED, parties=(cloud,))
+    party = case.parties.get()
+    proposed = [a for m in party.measures.all() for a in m.actions if a["code"] == "cancel_tax_preferences"]
+    assert len(proposed) == 2  # one per pack
+    fields = prepare(case, "proposal", party, "tax_authority").fields
+    assert fields["requests"] == "取消税收优惠"
+    assert "八项措施（征求意见稿）》第二条" in fields["policy_context"]
+    assert "（发改运行〔2021〕1283号）" in fields["policy_context"]
+    issued = document_issue(actor="test", case=case, kind="proposal", party=party, addressee="tax_authority")
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert text.count("取消税收优惠") == 1 and "建议贵机关依法处理：取消税收优惠。" in text
+    assert check("proposal", text, number=issued.number) == []
+
+
 def _filed_from(lead, investigator, second):  # type: ignore[no-untyped-def]
     from minesweep.cases import services as case_services
 
