@@ -41,7 +41,7 @@ from minesweep.documents.authority import (
     penalty_issuer,
     track_actions,
 )
-from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
+from minesweep.documents.kinds import ACCEPTANCE_CHAR, ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.wording import (
     LAST_DAY_INCLUDED,
     PENDING_BASIS,
@@ -103,6 +103,9 @@ class Prepared:
     act_date: dt.date | None  # None: the act is dated the day it is first issued
     fields: dict[str, str]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the 文号's type character where the act is titled otherwise than its kind (kinds.ACCEPTANCE_CHAR); ""
+    # for the kind's own
+    number_char: str = ""
 
 
 # -- shared pieces -----------------------------------------------------------------------------------
@@ -516,6 +519,7 @@ class FilingGround:
     basis: str  # 《…》第…条、… or the normative documents, as cited after 依据
     title: str  # 立案审批表, or 案件受理（核查）审批表
     act: str  # 立案, or 受理核查
+    char: str  # the 文号's type character: 立, or 受 (kinds.ACCEPTANCE_CHAR)
 
 
 def filing_ground(case: Case) -> FilingGround:
@@ -533,7 +537,11 @@ def filing_ground(case: Case) -> FilingGround:
     draft), and no 第五十四条; a penalty another organ holds goes to that organ, which files it itself
     (``penalty_filing``). A pack that gives the case authority neither is refused: the form could not say
     what it rests on. The conduct is not yet determined when a case is filed (the determination follows), so
-    the form rests on what the pack gives the filing organ, not on the measures determined later."""
+    the form rests on what the pack gives the filing organ, not on the measures determined later.
+
+    The 文号 follows the title: a 立案审批表 bears 立 (包发改立〔2026〕3号), a 案件受理（核查）审批表 bears 受
+    (:data:`kinds.ACCEPTANCE_CHAR`, 包发改受〔2026〕1号), numbered apart — a 受理 numbered 立 named on its face the
+    行政处罚立案 its organ has no power to make (第十七条), and took numbers from the organ's 立 series."""
     from minesweep.cases.services.tracks import packs_for
 
     day = case.filed_on
@@ -550,7 +558,11 @@ def filing_ground(case: Case) -> FilingGround:
     if penalties:
         competence = [Citation(b.law, b.article) for a in penalties for b in a.basis_on(day)]
         return FilingGround(
-            True, cite([Citation(PENALTY_LAW, "第五十四条"), *competence]), KINDS["filing"].title, "立案"
+            True,
+            cite([Citation(PENALTY_LAW, "第五十四条"), *competence]),
+            KINDS["filing"].title,
+            "立案",
+            KINDS["filing"].char,
         )
     measures = [a for a in held if a.track == "measure"]
     statutes = cite(
@@ -573,7 +585,7 @@ def filing_ground(case: Case) -> FilingGround:
             "the policy pack gives this organ no penalty power and no statute or normative document in force "
             "for its measures: no filing form can be issued",
         )
-    return FilingGround(False, "、".join(grounds), ACCEPTANCE_TITLE, "受理核查")
+    return FilingGround(False, "、".join(grounds), ACCEPTANCE_TITLE, "受理核查", ACCEPTANCE_CHAR)
 
 
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -617,6 +629,7 @@ def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "second_officer": _person(case.second_officer) if case.second_officer else "—",
         },
         {"parties": _parties_table(parties)},
+        number_char=ground.char,
     )
 
 

@@ -32,6 +32,9 @@ class Kind:
 #: 行政处罚 case (行政处罚法第十七条、第二十二条), it accepts and checks one (documents.context.filing_ground).
 ACCEPTANCE_TITLE = "案件受理（核查）审批表"
 ACCEPTANCE_TITLE_EN = "Case acceptance (check) approval form"
+#: Its 文号's type character (包发改受〔2026〕1号): a 受理核查 is no 立案, and numbered in a sequence of its own it
+#: neither bears 立 nor leaves gaps in the 立 numbers of the filings the organ does make.
+ACCEPTANCE_CHAR = "受"
 
 KINDS: dict[str, Kind] = {
     k.code: k

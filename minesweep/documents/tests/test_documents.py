@@ -19,7 +19,7 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
-from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
+from minesweep.documents.kinds import ACCEPTANCE_CHAR, ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text, missing_glyphs
 from minesweep.documents.services import document_issue
@@ -193,8 +193,9 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
         if kind in ("credit_listing", "credit_notice")
         else CASE_ISSUER
     )
-    if KINDS[kind].numbered:
-        assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
+    if KINDS[kind].numbered:  # the acceptance form is numbered 受, in its own sequence (ACCEPTANCE_CHAR)
+        char = ACCEPTANCE_CHAR if kind == "filing" else KINDS[kind].char
+        assert re.fullmatch(rf"{issuer[1]}{char}〔2026〕\d+号", document.number)
     else:
         assert document.number == "" and document.act_id is None
     assert document.number in text and "{{" not in text
@@ -388,7 +389,7 @@ def test_it_gives_each_case_its_own_filing_form_act_and_number(
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     forms = [document_issue(actor="test", case=c, kind="filing") for c in (case, second_case, ordos)]
     # One act per case: the same authority counts on, the other authority starts at 1.
-    assert [f.number for f in forms] == ["包发改立〔2026〕1号", "包发改立〔2026〕2号", "鄂发改立〔2026〕1号"]
+    assert [f.number for f in forms] == ["包发改受〔2026〕1号", "包发改受〔2026〕2号", "鄂发改受〔2026〕1号"]
     assert [f.act.case_id for f in forms] == [case.pk, second_case.pk, ordos.pk]
     assert (
         document_issue(actor="test", case=second_case, kind="filing").pk == forms[1].pk
@@ -412,7 +413,7 @@ def test_it_renumbers_a_filing_form_that_bore_another_cases_number(
 
     assert renumbered.pk != old.pk and renumbered.supersedes_id == old.pk and renumbered.version == 2
     # A new serial: a number once allocated (2号, deleted above) is never handed out again.
-    assert renumbered.act.case_id == second_case.pk and renumbered.number == "包发改立〔2026〕3号"
+    assert renumbered.act.case_id == second_case.pk and renumbered.number == "包发改受〔2026〕3号"
     assert "另一案件" in renumbered.reason
     assert renumbered.number in docx_text(bytes(renumbered.docx))
     assert (
@@ -463,7 +464,7 @@ def test_it_numbers_per_issuing_authority_and_year(
         "鄂能源罚〔2026〕1号",
     )
     assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
-    assert document_issue(actor="test", case=case, kind="filing").number == "包发改立〔2026〕1号"
+    assert document_issue(actor="test", case=case, kind="filing").number == "包发改受〔2026〕1号"
     assert first.authority == "包头市能源局"
     # The official's measures are a referral and a credit listing: no penalty, so no penalty document.
     official = case.parties.get(category="public_official")
@@ -972,6 +973,36 @@ def test_the_case_page_names_an_acceptance_form_as_it_is_titled(
     assert len(rows) == 2 and all(title in row and filing not in row for row in rows)
 
 
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("zh-hans", ACCEPTANCE_TITLE), ("en", "Case acceptance (check) approval form")],
+)
+def test_an_acceptance_form_is_offered_by_its_title_and_numbered_apart_from_filings(
+    case, client_for, baotou_investigator, language, title
+):
+    """The 发改委 accepts and checks a case, it files no 行政处罚立案 (行政处罚法第十七条): its form was offered as a
+    立案审批表 before it was issued and numbered 包发改立〔2026〕N号. The picker names it by the title it will bear;
+    its 文号 bears 受, in a sequence of its own (no 立 number is used up); an act numbered before keeps its
+    number."""
+    from minesweep.documents.models import Act, NumberCounter
+
+    client = client_for(baotou_investigator)
+    client.post("/i18n/setlang/", {"language": language})
+    page = client.get(f"/documents/case/{case.pk}/").content.decode()
+    picker = re.search(r'<select id="kind".*?</select>', page, re.S)
+    assert picker
+    offered = dict(re.findall(r'<option value="([a-z_]+)">(.*?)</option>', picker.group(0)))
+    assert offered["filing"] == title  # not 立案审批表 / Case filing approval form
+
+    issued = document_issue(actor="test", case=case, kind="filing")
+    assert issued.number == "包发改受〔2026〕1号" and issued.number in docx_text(bytes(issued.docx))
+    assert not NumberCounter.objects.filter(prefix="包发改立").exists()
+    # An acceptance form numbered 立 before keeps its number, re-rendered or not.
+    Act.objects.filter(pk=issued.act_id).update(number="包发改立〔2026〕3号")
+    again = document_issue(actor="test", case=case, kind="filing", reissue=True, reason="更正")
+    assert again.number == "包发改立〔2026〕3号" and again.act_id == issued.act_id
+
+
 def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     case, client_for, baotou_investigator
 ):
@@ -983,7 +1014,7 @@ def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     page = client_for(baotou_investigator).get(f"/documents/case/{case.pk}/").content.decode()
     assert "条号待核实：" in page
     rows = {row.split("</td>")[1]: row for row in page.split("<tr>") if "条号待核实</span>" in row}
-    assert [number for number in rows if "罚" in number] and not [n for n in rows if "立" in n]
+    assert [number for number in rows if "罚" in number] and not [n for n in rows if "受" in n]
     decision_row = next(row for number, row in rows.items() if "罚" in number)
     # jsonb (PostgreSQL) keeps the fields in its own key order: both articles, in either order
     assert (
