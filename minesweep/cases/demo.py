@@ -47,7 +47,8 @@ EXTRA_STAFF = (
     ],
 )
 
-# (stage, county code, title, party specs, rigs)
+# (stage, county code, title, party specs, rigs). Each organisation party names its 法定代表人（负责人）, a surname
+# and 某 as the demo names people: the acts served on it print that line (documents.template_build.PARTY).
 PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], ...]], ...] = (
     ("open", "150203", "昆都仑区某废弃厂房夜间噪声大、用电异常", (), ()),
     ("verifying", "150204", "青山区某冷库疑似改建矿场", (), ()),
@@ -64,6 +65,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "2", "150207", "MA0J0001"),  # 个体工商户: department 9, type 2
                 address="包头市九原区某街道某商业楼二层",
+                legal_representative="徐某",
             ),
         ),
         (("Antminer S9", 40),),
@@ -80,6 +82,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "2", "150205", "MA0J0002"),
                 address="包头市石拐区某废弃选矿厂院内",
+                legal_representative="郭某",
             ),
         ),
         (("Antminer S19", 260),),
@@ -99,6 +102,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "1", "150223", "MA0H0001"),
                 address="包头市达尔罕茂明安联合旗某大数据产业园3号楼",
+                legal_representative="苏某",
                 holdings=(
                     "power_account",
                     "project",
@@ -116,6 +120,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed", "unapproved_power_connection"),
                 make_uscc("9", "1", "150223", "MA0H0002"),
                 address="包头市达尔罕茂明安联合旗某大数据产业园5号楼",
+                legal_representative="韩某",
             ),
         ),
         (("Whatsminer M30S", 150),),
@@ -134,6 +139,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("provided_site_or_power", "concealment"),
                 identifier=make_uscc("1", "1", "150223", "MB0D0001"),
                 address="包头市达尔罕茂明安联合旗百灵庙镇某路1号",
+                legal_representative="白某",
             ),
             PartySpec(
                 "达茂某矿业有限公司",
@@ -142,6 +148,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed", "unapproved_power_connection"),
                 make_uscc("9", "1", "150223", "MA0H0003"),
                 address="包头市达尔罕茂明安联合旗某工业园区8号厂房",
+                legal_representative="赵某",
             ),
         ),
         (("Antminer S19 Pro", 500), ("Antminer S17", 120)),
@@ -158,6 +165,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("provided_site_or_power", "late_shutdown"),
                 make_uscc("9", "1", "150622", "MA0R0001"),
                 address="鄂尔多斯市准格尔旗薛家湾镇某工业园区",
+                legal_representative="高某",
             ),
             PartySpec(
                 "某区块链科技有限公司",
@@ -166,6 +174,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "1", "150622", "MA0R0002"),
                 address="鄂尔多斯市准格尔旗薛家湾镇某写字楼12层",
+                legal_representative="陈某",
             ),
         ),
         (("Antminer S19j Pro", 800),),

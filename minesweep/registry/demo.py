@@ -117,6 +117,12 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
+def _representative(rng: random.Random) -> str:
+    """An organisation's 法定代表人（负责人） as the demo names people in its acts, a surname and 某 (王某); drawn as
+    a full name was, so the rest of the demo stays as it was."""
+    return _person(rng)[0] + "某"
+
+
 def _create_subject(rng: random.Random, category: str, stem: str, business: str, county: Division) -> Subject:
     league = county.parent
     assert league is not None
@@ -163,7 +169,7 @@ def _create_subject(rng: random.Random, category: str, stem: str, business: str,
         name=name,
         division=county,
         uscc=uscc,
-        legal_representative=_person(rng),
+        legal_representative=_representative(rng),
         declared_business=business,
         address=f"{county.name}{rng.choice(PREFIXES)}路{rng.randrange(1, 300)}号",
         categories=[category, *extra],

@@ -4,6 +4,7 @@ of the demo's decisions are the ones on their documents."""
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 from collections import Counter
 
@@ -101,3 +102,40 @@ def test_the_demo_issues_every_act_it_serves_on_a_party():
     }
     assert wanted and {k for k, _ in wanted} >= {"decision", "notice", "measure_letter"}
     assert wanted - issued == set()
+
+
+#: Acts served on a party that print its 法定代表人（负责人） line (template_build.PARTY).
+REPRESENTED_ACTS = (
+    "notice",
+    "hearing_notice",
+    "decision",
+    "measure_letter",
+    "credit_notice",
+    "credit_listing",
+)
+
+
+def test_the_demos_acts_name_the_legal_representative_of_each_organisation_served():
+    """An act served on an organisation names its 法定代表人（负责人）: the demo's firms, park and plant printed
+    "法定代表人（负责人）：—". Each now has one (a surname and 某, as the demo names people), on the party and on
+    its registry record."""
+    from minesweep.policy.codes import ORGANISATION_CATEGORIES
+    from minesweep.registry.models import Subject
+
+    for app in ("registry", "accounts", "cases", "credit", "documents"):
+        importlib.import_module(f"minesweep.{app}.demo").load(seed=7)
+    served = [
+        d
+        for d in IssuedDocument.objects.filter(kind__in=REPRESENTED_ACTS).select_related("party")
+        if d.party is not None and d.party.category in ORGANISATION_CATEGORIES
+    ]
+    assert {d.kind for d in served} >= {"notice", "decision", "measure_letter", "credit_notice"}
+    unnamed = [
+        f"{d.number} {d.party.name}"
+        for d in served
+        if not re.search(r"法定代表人（负责人）：\S某\n", docx_text(bytes(d.docx)))
+    ]
+    assert unnamed == []
+    organisations = Subject.objects.exclude(kind=Subject.Kind.INDIVIDUAL)
+    assert organisations.exists()
+    assert all(re.fullmatch(r"\S某", s.legal_representative) for s in organisations)
