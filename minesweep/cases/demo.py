@@ -141,6 +141,8 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 address="包头市达尔罕茂明安联合旗百灵庙镇某路1号",
                 legal_representative="白某",
             ),
+            # It received a fiscal subsidy and a bank loan on preferential terms, so the 建议函 to the 财政局 and
+            # the financial regulator to stop them have an object (1283号; codes.HOLDINGS: never presumed).
             PartySpec(
                 "达茂某矿业有限公司",
                 "enterprise",
@@ -149,6 +151,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 make_uscc("9", "1", "150223", "MA0H0003"),
                 address="包头市达尔罕茂明安联合旗某工业园区8号厂房",
                 legal_representative="赵某",
+                holdings=("power_account", "project", "fiscal_support", "financial_support"),
             ),
         ),
         (("Antminer S19 Pro", 500), ("Antminer S17", 120)),

@@ -251,6 +251,20 @@ def _extras(rng: random.Random, subject: Subject, category: str, serial: int) ->
             description="大数据产业项目用地优惠",
             granted_by="旗县人民政府",
         )
+        # And the fiscal and financial support a cloud company is given, for the 建议函 to the finance
+        # department and the financial regulator (1283号 stops them only where given: codes.HOLDINGS).
+        Preference.objects.create(
+            subject=subject,
+            kind=Preference.Kind.FISCAL,
+            description="大数据产业发展专项资金补贴",
+            granted_by="自治区财政厅",
+        )
+        Preference.objects.create(
+            subject=subject,
+            kind=Preference.Kind.FINANCIAL,
+            description="数据中心建设项目优惠贷款",
+            granted_by="某商业银行内蒙古分行",
+        )
 
 
 def _projects(rng: random.Random) -> int:

@@ -54,9 +54,11 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     # Tasks now belong to the tracks that have them: the grid company answers the 建议函 (charges,
     # power cut), departments execute the measures; police and credit run as referral and credit tracks.
     # No market exit (power-trading centre): the party is not on record as trading in the power market; no
-    # letter to the tax or land authority: it is on record with no tax or land preference to cancel.
-    assert {"grid_company", "finance_department"} <= departments
-    assert not {"power_trading_center", "tax_authority", "land_authority"} & departments
+    # letter to the tax or land authority, the 财政局 or the financial regulator: it is on record with no tax or
+    # land preference, and no fiscal or financial support, to cancel or stop.
+    assert "grid_company" in departments
+    granting = {"tax_authority", "land_authority", "finance_department", "financial_regulator"}
+    assert not ({"power_trading_center"} | granting) & departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED

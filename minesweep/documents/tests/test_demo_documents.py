@@ -47,9 +47,15 @@ def test_every_demo_document_passes_the_checker(tmp_path):
     for decision in Decision.objects.all():
         issued = IssuedDocument.objects.filter(kind="decision", target=f"decision:{decision.pk}")
         assert {d.number for d in issued} <= {decision.number}
-    # The tax and land authorities are asked to cancel a preference only of a party on record as enjoying one:
-    # the demo's cloud company is; no other demo party is asked about.
-    kinds = {"tax_authority": "tax_preference", "land_authority": "land_preference"}
+    # The tax and land authorities are asked to cancel a preference, the finance department and the financial
+    # regulator to stop fiscal or financial support, only of a party on record as enjoying one: the demo's
+    # cloud company and 达茂某矿业有限公司 are; no other demo party is asked about.
+    kinds = {
+        "tax_authority": "tax_preference",
+        "land_authority": "land_preference",
+        "finance_department": "fiscal_support",
+        "financial_regulator": "financial_support",
+    }
     asked = list(Track.objects.filter(kind="other_authority", authority__in=kinds).select_related("party"))
     assert {t.authority for t in asked} == set(kinds)
     assert all(kinds[t.authority] in (party_holdings(t.party) or ()) for t in asked)
