@@ -79,7 +79,8 @@ KINDS: dict[str, Kind] = {
             "信",
             "credit_listing.docx",
         ),
-        Kind("energy_cut", "能耗预算指标核减通知", "Energy-budget cut notice", "能", "energy_cut.docx"),
+        # A 函 to the county's government, titled 关于核减{county}能耗预算指标的函 (context._energy_cut)
+        Kind("energy_cut", "能耗预算指标核减函", "Energy-budget cut letter", "能", "energy_cut.docx"),
         Kind(
             "measure_letter", "处理决定书", "Decision on administrative measures", "处", "measure_letter.docx"
         ),

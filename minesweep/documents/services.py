@@ -188,7 +188,8 @@ def document_issue(
     missing = missing_glyphs(text)
     if missing:
         log.warning("document %s: the PDF font lacks %s", number, "".join(missing))
-    pdf = docx_to_pdf(docx, title=f"{fields['kind_title']} {number or case.number}")
+    title = fields["kind_title"].replace("\n", "")  # a title broken over two lines is one title
+    pdf = docx_to_pdf(docx, title=f"{title} {number or case.number}")
     document = IssuedDocument.objects.create(
         case=case,
         party=prepared.party,

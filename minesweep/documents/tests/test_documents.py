@@ -183,8 +183,11 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
-    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表)
-    title = ACCEPTANCE_TITLE if kind == "filing" else KINDS[kind].title
+    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表; the cut: a 函)
+    title = {
+        "filing": ACCEPTANCE_TITLE,
+        "energy_cut": f"关于核减{case.division.name}\n能耗预算指标的函",
+    }.get(kind, KINDS[kind].title)
     assert doc.paragraphs[1].text == title
     issuer = (
         PENALTY_ISSUER
@@ -838,6 +841,25 @@ def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_packs_
     assert text.count("经查") == 1  # the party's findings open with 经查 once, never 经查，经查
 
 
+def test_the_energy_cut_is_a_letter_asking_the_county_government_never_a_directive(case):
+    """党政机关公文处理工作条例第八条（十四）: 函 is for organs not in a leading relationship (商洽工作、询问和答复问题、
+    请求批准和答复审批事项). The city's 发改委 leads no 旗县区人民政府, yet the cut was a 通知 ordering it "请于收到本
+    通知之日起十五日内落实核减". It is a 函 titled 关于核减…能耗预算指标的函 that asks the government to study and
+    carry out the cut and to answer; it offers no review or suit (it decides nothing against a party) and keeps
+    the pack's basis."""
+    confirm_energy_cut_basis(case)
+    document = document_issue(actor="test", case=case, kind="energy_cut")
+    text = docx_text(bytes(document.docx))
+    title = Document(io.BytesIO(bytes(document.docx))).paragraphs[1].text
+    assert title == f"关于核减{case.division.name}\n能耗预算指标的函"  # broken after the county's name
+    squashed = _squash(text)
+    assert "请贵政府研究落实上述能耗预算指标核减事宜，并将落实情况函复本机关。" in squashed
+    assert f"根据{CONFIRMED_ENERGY_CITED}" in squashed
+    for directive in ("通知", "十五日内", "落实核减", "行政复议", "行政诉讼"):
+        assert directive not in squashed, directive
+    assert check("energy_cut", text, number=document.number) == []
+
+
 def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(case):
     party = case.parties.exclude(
         pk__in=case.calculations.filter(kind=CaseCalculation.Kind.ENERGY).values("party")
@@ -881,7 +903,7 @@ def test_no_energy_cut_notice_rests_on_an_article_the_pack_marks_as_awaiting_the
         "《中华人民共和国节约能源法》" in refused.value.message_zh
         and "待法制审核确认" in refused.value.message_zh
     )
-    assert "energy-budget cut notice" in refused.value.message_en
+    assert "energy-budget cut letter" in refused.value.message_en
     assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
     assert act_for(kind="energy_cut", target=f"calculation:{calc.pk}") is None
 
