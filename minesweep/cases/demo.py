@@ -47,7 +47,8 @@ EXTRA_STAFF = (
     ],
 )
 
-# (stage, county code, title, party specs, rigs)
+# (stage, county code, title, party specs, rigs). Each organisation party names its 法定代表人（负责人）, a surname
+# and 某 as the demo names people: the acts served on it print that line (documents.template_build.PARTY).
 PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], ...]], ...] = (
     ("open", "150203", "昆都仑区某废弃厂房夜间噪声大、用电异常", (), ()),
     ("verifying", "150204", "青山区某冷库疑似改建矿场", (), ()),
@@ -64,6 +65,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "2", "150207", "MA0J0001"),  # 个体工商户: department 9, type 2
                 address="包头市九原区某街道某商业楼二层",
+                legal_representative="徐某",
             ),
         ),
         (("Antminer S9", 40),),
@@ -80,6 +82,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "2", "150205", "MA0J0002"),
                 address="包头市石拐区某废弃选矿厂院内",
+                legal_representative="郭某",
             ),
         ),
         (("Antminer S19", 260),),
@@ -99,6 +102,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "1", "150223", "MA0H0001"),
                 address="包头市达尔罕茂明安联合旗某大数据产业园3号楼",
+                legal_representative="苏某",
                 holdings=(
                     "power_account",
                     "project",
@@ -116,6 +120,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed", "unapproved_power_connection"),
                 make_uscc("9", "1", "150223", "MA0H0002"),
                 address="包头市达尔罕茂明安联合旗某大数据产业园5号楼",
+                legal_representative="韩某",
             ),
         ),
         (("Whatsminer M30S", 150),),
@@ -134,9 +139,12 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("provided_site_or_power", "concealment"),
                 identifier=make_uscc("1", "1", "150223", "MB0D0001"),
                 address="包头市达尔罕茂明安联合旗百灵庙镇某路1号",
+                legal_representative="白某",
             ),
             # It trades in the power market: its exit is the 发改委's 处理决定书; its differential tariff goes to the
-            # 自治区发改委 by 建议函 (115号第一项, the project list), never a city decision.
+            # 自治区发改委 by 建议函 (115号第一项, the project list), never a city decision. It received a fiscal
+            # subsidy and a bank loan on preferential terms, so the 建议函 to the 财政局 and the financial regulator
+            # to stop them have an object (1283号; codes.HOLDINGS: never presumed).
             PartySpec(
                 "达茂某矿业有限公司",
                 "enterprise",
@@ -144,7 +152,14 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed", "unapproved_power_connection"),
                 make_uscc("9", "1", "150223", "MA0H0003"),
                 address="包头市达尔罕茂明安联合旗某工业园区8号厂房",
-                holdings=("power_account", "market_participation"),
+                legal_representative="赵某",
+                holdings=(
+                    "power_account",
+                    "project",
+                    "market_participation",
+                    "fiscal_support",
+                    "financial_support",
+                ),
             ),
         ),
         (("Antminer S19 Pro", 500), ("Antminer S17", 120)),
@@ -161,6 +176,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("provided_site_or_power", "late_shutdown"),
                 make_uscc("9", "1", "150622", "MA0R0001"),
                 address="鄂尔多斯市准格尔旗薛家湾镇某工业园区",
+                legal_representative="高某",
             ),
             PartySpec(
                 "某区块链科技有限公司",
@@ -169,6 +185,7 @@ PLAN: tuple[tuple[str, str, str, tuple[PartySpec, ...], tuple[tuple[str, int], .
                 ("mining_confirmed",),
                 make_uscc("9", "1", "150622", "MA0R0002"),
                 address="鄂尔多斯市准格尔旗薛家湾镇某写字楼12层",
+                legal_representative="陈某",
             ),
         ),
         (("Antminer S19j Pro", 800),),

@@ -88,6 +88,8 @@ class PartySpec:
     holdings: tuple[str, ...] | None = None
     # 住所: an act served on the party states it and is served there (行政处罚法第五十九、六十一条)
     address: str = ""
+    # 法定代表人（负责人） of an organisation: its acts name it beside its name and address
+    legal_representative: str = ""
 
 
 def findings_against(party: CaseParty) -> str:
@@ -195,6 +197,7 @@ def run(
             role=spec.role,
             facts=list(spec.facts),
             identifier=spec.identifier,
+            legal_representative=spec.legal_representative,
             address=spec.address,
             holdings=None if spec.holdings is None else list(spec.holdings),
         )

@@ -28,7 +28,7 @@ from minesweep.policy.packs import RequiredAction, available_packs, load_pack
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # required | not_penalty | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
+    rule: str  # required | wrong_act | number | repeated_basis | violated_basis | draft | latin | internal | address_form | deadline
     detail: str
 
     def __str__(self) -> str:
@@ -165,12 +165,15 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
         ("移出条件和程序", r"移出条件和程序"),
         ("救济途径", r"救济途径"),
     ),
+    # A 函 to the county's government (党政机关公文处理工作条例第八条（十四）: organs not in a leading relationship):
+    # it asks and requests an answer; :data:`NOT_IN` keeps out the directive 通知 and any remedy paragraph.
     "energy_cut": (
+        ("文种：函（不相隶属机关之间）", r"关于核减\S+能耗预算指标的函"),
         ("主送（县级人民政府，唯一）", r"〔\d{4}〕\d+号\s*[^\s、，,]+人民政府："),
         ("依据（政策包确认的法律条款）", r"根据《[^》]+》第[^，。《》]+条"),
         ("核算过程", r"核算"),
         ("核减量（吨标准煤）", r"吨标准煤"),
-        ("落实期限", r"十五日内"),
+        ("商请研究落实并函复", r"请贵政府研究落实[^。]*函复本机关"),
     ),
     "hearing_notice": (
         ("当事人", r"当事人："),
@@ -231,12 +234,18 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-# What a document of each kind must not say: a 案件受理（核查）审批表 is no 行政处罚立案 (its organ holds no penalty
-# power: 行政处罚法第十七条、第二十二条), so it neither cites 第五十四条 nor files (立案).
+# What a document of each kind must not say, being another act than that: a 案件受理（核查）审批表 is no 行政处罚立案
+# (its organ holds no penalty power: 行政处罚法第十七条、第二十二条), so it neither cites 第五十四条 nor files (立案);
+# the energy-budget cut is a 函 to a government the 发改委 does not lead (党政机关公文处理工作条例第八条（十四）), so it
+# is no directive 通知 and, deciding nothing against a party, offers no 行政复议 or 行政诉讼.
 NOT_IN: dict[str, tuple[tuple[str, str], ...]] = {
     "acceptance": (
         ("行政处罚法第五十四条（行政处罚立案）", r"第五十四条"),
         ("立案（行政处罚）", r"立案依据|立案日期|同意立案|行政处罚立案|自立案之日起"),
+    ),
+    "energy_cut": (
+        ("指令性用语（本通知）", r"本通知|通知如下"),
+        ("救济途径（函不是对当事人的决定）", r"行政复议|行政诉讼"),
     ),
 }
 
@@ -312,7 +321,7 @@ def check(kind: str, text: str, *, number: str) -> list[Problem]:
         if not re.search(pattern, flat, re.MULTILINE) and not re.search(pattern, squashed)
     ]
     problems += [
-        Problem("not_penalty", f"{what}: {found[0]}")
+        Problem("wrong_act", f"{what}: {found[0]}")
         for what, pattern in NOT_IN.get(rules, ())
         if (found := re.search(pattern, squashed))
     ]

@@ -41,7 +41,7 @@ from minesweep.documents.authority import (
     penalty_issuer,
     track_actions,
 )
-from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
+from minesweep.documents.kinds import ACCEPTANCE_CHAR, ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.wording import (
     LAST_DAY_INCLUDED,
     PENDING_BASIS,
@@ -103,6 +103,9 @@ class Prepared:
     act_date: dt.date | None  # None: the act is dated the day it is first issued
     fields: dict[str, str]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the 文号's type character where the act is titled otherwise than its kind (kinds.ACCEPTANCE_CHAR); ""
+    # for the kind's own
+    number_char: str = ""
 
 
 # -- shared pieces -----------------------------------------------------------------------------------
@@ -516,6 +519,7 @@ class FilingGround:
     basis: str  # 《…》第…条、… or the normative documents, as cited after 依据
     title: str  # 立案审批表, or 案件受理（核查）审批表
     act: str  # 立案, or 受理核查
+    char: str  # the 文号's type character: 立, or 受 (kinds.ACCEPTANCE_CHAR)
 
 
 def filing_ground(case: Case) -> FilingGround:
@@ -533,7 +537,11 @@ def filing_ground(case: Case) -> FilingGround:
     draft), and no 第五十四条; a penalty another organ holds goes to that organ, which files it itself
     (``penalty_filing``). A pack that gives the case authority neither is refused: the form could not say
     what it rests on. The conduct is not yet determined when a case is filed (the determination follows), so
-    the form rests on what the pack gives the filing organ, not on the measures determined later."""
+    the form rests on what the pack gives the filing organ, not on the measures determined later.
+
+    The 文号 follows the title: a 立案审批表 bears 立 (包发改立〔2026〕3号), a 案件受理（核查）审批表 bears 受
+    (:data:`kinds.ACCEPTANCE_CHAR`, 包发改受〔2026〕1号), numbered apart — a 受理 numbered 立 named on its face the
+    行政处罚立案 its organ has no power to make (第十七条), and took numbers from the organ's 立 series."""
     from minesweep.cases.services.tracks import packs_for
 
     day = case.filed_on
@@ -550,7 +558,11 @@ def filing_ground(case: Case) -> FilingGround:
     if penalties:
         competence = [Citation(b.law, b.article) for a in penalties for b in a.basis_on(day)]
         return FilingGround(
-            True, cite([Citation(PENALTY_LAW, "第五十四条"), *competence]), KINDS["filing"].title, "立案"
+            True,
+            cite([Citation(PENALTY_LAW, "第五十四条"), *competence]),
+            KINDS["filing"].title,
+            "立案",
+            KINDS["filing"].char,
         )
     measures = [a for a in held if a.track == "measure"]
     statutes = cite(
@@ -573,7 +585,7 @@ def filing_ground(case: Case) -> FilingGround:
             "the policy pack gives this organ no penalty power and no statute or normative document in force "
             "for its measures: no filing form can be issued",
         )
-    return FilingGround(False, "、".join(grounds), ACCEPTANCE_TITLE, "受理核查")
+    return FilingGround(False, "、".join(grounds), ACCEPTANCE_TITLE, "受理核查", ACCEPTANCE_CHAR)
 
 
 def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
@@ -617,6 +629,7 @@ def _filing(case: Case, kind: str, party: CaseParty | None) -> Prepared:
             "second_officer": _person(case.second_officer) if case.second_officer else "—",
         },
         {"parties": _parties_table(parties)},
+        number_char=ground.char,
     )
 
 
@@ -1416,13 +1429,20 @@ def _credit_notice(case: Case, kind: str, party: CaseParty | None) -> Prepared:
 
 
 def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
-    """能耗预算指标核减通知: the case authority tells the government of the county where the mining ran that the
-    mining's energy is counted in the county's 能耗双控 assessment and cut from its energy budget (twice over for
-    a new project, 发改运行〔2021〕1283号). The cut is an act between governments, addressed to the county's
-    government alone. The party is named as the subject of the facts and is asked nothing: a company has no
-    regional energy budget to cut (the notice was addressed to the party and its government and asked both to
-    落实核减), and what is decided against the party itself is its 处理决定书. Issued only on facts that passed
-    review (the determination approved): the notice states them as found.
+    """能耗预算指标核减函 (关于核减{county}能耗预算指标的函): the case authority tells the government of the county
+    where the mining ran that the mining's energy is counted in the county's 能耗双控 assessment and cut from its
+    energy budget (twice over for a new project, 发改运行〔2021〕1283号), and asks it to study and carry out the cut
+    and to answer. The cut is a matter between governments, addressed to the county's government alone. The
+    party is named as the subject of the facts and is asked nothing: a company has no regional energy budget to
+    cut (the paper was addressed to the party and its government and asked both to 落实核减), and what is decided
+    against the party itself is its 处理决定书. Issued only on facts that passed review (the determination
+    approved): the letter states them as found.
+
+    A 函, not a 通知: a city's 发改委 (a department of the city's government) and a 旗县区人民政府 are not in a
+    leading relationship, and 《党政机关公文处理工作条例》第八条（十四） gives organs not so related the 函 (商洽工作、
+    询问和答复问题、请求批准和答复审批事项); the directive 通知 (第八条（十二））, "请于收到本通知之日起十五日内落实核减",
+    ordered a government the 发改委 cannot order. The letter asks (请贵政府研究落实…并将落实情况函复本机关), and,
+    deciding nothing against a party, offers no 行政复议 or 行政诉讼.
 
     Its legal basis is the pack's for the measure 核减能耗预算指标 (:func:`energy_cut_grounds`), never one
     written here: the notice used to cite 《节约能源法》第六条 of its own accord, while the pack marks that
@@ -1433,9 +1453,9 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
     if determination is None or determination.status != Determination.Status.APPROVED:
         raise DocumentError(
             "documents.energy_cut_not_determined",
-            "处理意见尚未审核通过，事实未经认定，不能出具能耗预算指标核减通知",
+            "处理意见尚未审核通过，事实未经认定，不能出具能耗预算指标核减函",
             "the determination has not been approved: the facts are not yet found, so no energy-budget cut "
-            "notice can be issued",
+            "letter can be issued",
         )
     calc: CaseCalculation = _pick(
         list(case.calculations.filter(kind=CaseCalculation.Kind.ENERGY)),
@@ -1471,6 +1491,9 @@ def _energy_cut(case: Case, kind: str, party: CaseParty | None) -> Prepared:
         case_issuer(case),
         None,
         {
+            # two lines, broken after the county's name (GB/T 9704-2012 7.3.3: 回行时词意完整、排列对称): a long
+            # name (达尔罕茂明安联合旗) left 函 alone on the second line
+            "kind_title": f"关于核减{case.division.name}\n能耗预算指标的函",
             "subject": target_party.name if target_party else "本案当事人",
             "findings": _as_found(party_findings(case, target_party)),
             "kwh": plain(calc.kwh),
@@ -1490,7 +1513,7 @@ ENERGY_CUT = "energy_quota_cut"
 
 
 def energy_cut_grounds(case: Case, party: CaseParty | None) -> list[Citation]:
-    """The statutes a 能耗预算指标核减通知 rests on: the ``legal_basis`` of the measure 核减能耗预算指标
+    """The statutes a 能耗预算指标核减函 rests on: the ``legal_basis`` of the measure 核减能耗预算指标
     (``energy_quota_cut``) as the case's determination recorded it — ``party``'s own first, else any party's
     of the case — or, when no party's measures carry it, as the case's pack defines it. Refused, with nothing
     issued, while the pack marks that basis as awaiting the legal office (:data:`PENDING_BASIS`, the same
@@ -1502,16 +1525,16 @@ def energy_cut_grounds(case: Case, party: CaseParty | None) -> list[Citation]:
         laws = "、".join(f"《{law}》" for law in pending)
         raise DocumentError(
             "documents.basis_pending",
-            f"政策包注明核减能耗预算指标所依据的{laws}的具体条款{PENDING_BASIS}，不能出具能耗预算指标核减通知",
+            f"政策包注明核减能耗预算指标所依据的{laws}的具体条款{PENDING_BASIS}，不能出具能耗预算指标核减函",
             f"the policy pack marks the article of {', '.join(pending)} on which the energy-budget cut rests "
-            "as awaiting the legal office's confirmation: no energy-budget cut notice can be issued",
+            "as awaiting the legal office's confirmation: no energy-budget cut letter can be issued",
         )
     statutes = _statutes(actions)
     if not statutes:
         raise DocumentError(
             "documents.no_energy_cut_basis",
-            "政策包没有为核减能耗预算指标规定法律、法规依据，不能出具能耗预算指标核减通知：请由地区法制机构在政策包中确认依据条款",
-            "the policy pack names no statute for cutting the energy budget: no energy-budget cut notice can be "
+            "政策包没有为核减能耗预算指标规定法律、法规依据，不能出具能耗预算指标核减函：请由地区法制机构在政策包中确认依据条款",
+            "the policy pack names no statute for cutting the energy budget: no energy-budget cut letter can be "
             "issued; the region's legal office confirms the article in the pack",
         )
     return statutes
@@ -1807,10 +1830,19 @@ def _tracks(case: Case, kind: str, party: CaseParty | None, authority: str = "")
 
 
 def _action_names(actions: list[dict[str, Any]]) -> str:
+    """The actions an act decides or asks, joined by "；", each once, in the order first named: the same
+    action proposed by both packs (取消税收优惠: 八项措施第二条 and 1283号, the measures a 建议函 is drawn from
+    before its track's letter) — or two actions printed alike — is one request; an act that asks
+    "取消税收优惠；取消税收优惠" does not state its content plainly. The bases of every copy stay cited
+    (:func:`_statutes`, :func:`_policies` read all ``actions``)."""
     from minesweep.policy.codes import ACTIONS
 
-    names = [str(a.get("zh") or (ACTIONS[a["code"]].zh if a.get("code") in ACTIONS else "")) for a in actions]
-    return "；".join(n for n in names if n)
+    names: dict[str, str] = {}
+    for action in actions:
+        code = str(action.get("code") or "")
+        name = str(action.get("zh") or (ACTIONS[code].zh if code in ACTIONS else ""))
+        names.setdefault(code or name, name)
+    return "；".join(dict.fromkeys(name for name in names.values() if name))
 
 
 def _statutes(actions: list[dict[str, Any]]) -> list[Citation]:

@@ -32,6 +32,9 @@ class Kind:
 #: 行政处罚 case (行政处罚法第十七条、第二十二条), it accepts and checks one (documents.context.filing_ground).
 ACCEPTANCE_TITLE = "案件受理（核查）审批表"
 ACCEPTANCE_TITLE_EN = "Case acceptance (check) approval form"
+#: Its 文号's type character (包发改受〔2026〕1号): a 受理核查 is no 立案, and numbered in a sequence of its own it
+#: neither bears 立 nor leaves gaps in the 立 numbers of the filings the organ does make.
+ACCEPTANCE_CHAR = "受"
 
 KINDS: dict[str, Kind] = {
     k.code: k
@@ -76,7 +79,8 @@ KINDS: dict[str, Kind] = {
             "信",
             "credit_listing.docx",
         ),
-        Kind("energy_cut", "能耗预算指标核减通知", "Energy-budget cut notice", "能", "energy_cut.docx"),
+        # A 函 to the county's government, titled 关于核减{county}能耗预算指标的函 (context._energy_cut)
+        Kind("energy_cut", "能耗预算指标核减函", "Energy-budget cut letter", "能", "energy_cut.docx"),
         Kind(
             "measure_letter", "处理决定书", "Decision on administrative measures", "处", "measure_letter.docx"
         ),

@@ -21,6 +21,15 @@ def kind_label(code: str) -> str:
     return pick(kind.zh, kind.en) if kind else pick("文书", "Document")
 
 
+def titled_label(code: str, title: str) -> str:
+    """A document kind in the active language as its act is titled (``title``, the fields' ``kind_title``): the
+    case authority's filing form is a 案件受理（核查）审批表 where it holds no penalty power (context.filing_ground),
+    and a page calling it 立案审批表 — before it is issued or after — names a 行政处罚立案 the paper does not make."""
+    if code == "filing" and title == ACCEPTANCE_TITLE:
+        return pick(ACCEPTANCE_TITLE, ACCEPTANCE_TITLE_EN)
+    return kind_label(code)
+
+
 class NumberCounter(models.Model):
     """Last serial used for one number prefix and year, e.g. 包发改罚 / 2026 → 12 (包发改罚〔2026〕12号)."""
 
@@ -36,7 +45,8 @@ class Act(models.Model):
     """One act (一份文书所载的行政行为) and its one number (文号), allocated once when the act is issued.
 
     The number is ``{authority code}{kind character}〔{year of the act}〕{serial}号``, serial per issuing
-    authority, kind and year. It is shown identically wherever the act appears (case, tasks, credit listing,
+    authority, type character and year (a 案件受理（核查）审批表 of kind ``filing`` bears 受, not 立:
+    kinds.ACCEPTANCE_CHAR). It is shown identically wherever the act appears (case, tasks, credit listing,
     DOCX, PDF, exports) and never changes, whatever is re-rendered. An act issued outside the platform
     (on paper) is recorded with the number it bears and a scan of it (``on_paper``).
     """
@@ -123,17 +133,9 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in the active language (pages) — as the document is titled: the case authority's filing
-        form is a 案件受理（核查）审批表 where it holds no penalty power (context.filing_ground), and a list that
-        called it 立案审批表 would name a 行政处罚立案 the paper does not make."""
+        """The kind in the active language (pages) — as the document is titled (:func:`titled_label`)."""
         fields = self.data.get("fields") if isinstance(self.data, dict) else None
-        if (
-            self.kind == "filing"
-            and isinstance(fields, dict)
-            and fields.get("kind_title") == ACCEPTANCE_TITLE
-        ):
-            return pick(ACCEPTANCE_TITLE, ACCEPTANCE_TITLE_EN)
-        return kind_label(self.kind)
+        return titled_label(self.kind, str(fields.get("kind_title", "")) if isinstance(fields, dict) else "")
 
     @property
     def is_current(self) -> bool:

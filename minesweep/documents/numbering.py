@@ -60,14 +60,18 @@ def act_number_issue(
     target: str,
     act_date: dt.date,
     issuer: Issuer | None = None,
+    char: str = "",
 ) -> Act:
-    """The act's number: allocated on first issue (per issuing authority, kind and year), then fixed."""
+    """The act's number: allocated on first issue (per issuing authority, type character and year), then
+    fixed. The type character is the kind's, or ``char`` where the act is titled otherwise than its kind (a
+    案件受理（核查）审批表 of kind ``filing``: 受, kinds.ACCEPTANCE_CHAR, a sequence of its own); an act already
+    numbered keeps the number it bears."""
     _known_kind(kind)
     existing = Act.objects.select_for_update().filter(kind=kind, target=target).first()
     if existing is not None:
         return existing
     issuer = issuer or issuer_for(case, kind, target)
-    serial, number = _next_free(issuer.code + KINDS[kind].char, act_date.year)
+    serial, number = _next_free(issuer.code + (char or KINDS[kind].char), act_date.year)
     act = _create(actor, case, kind, target, number, issuer, act_date, serial=serial)
     _audit(actor, act, "documents.act.number")
     return act

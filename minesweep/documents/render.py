@@ -303,8 +303,16 @@ def _layout(pdf: Any, block: Paragraph, width: float) -> tuple[float, float, flo
     indent = form.first_line_indent
     first = indent.pt * MM_PER_PT if indent is not None and indent.pt > 0 else 0.0
     right = form.right_indent.pt * MM_PER_PT if form.right_indent is not None else 0.0
-    lines = wrap(pdf, block.text, width - right, first) if block.text.strip() else []
+    lines = _lines(pdf, block.text, width - right, first) if block.text.strip() else []
     return line, first, right, lines
+
+
+def _lines(pdf: Any, text: str, width: float, first_indent: float) -> list[str]:
+    """``text`` wrapped (:func:`wrap`), each line break in it (a DOCX <w:br/>, "\n" in a field) starting a new
+    line: a title is broken where its words allow (GB/T 9704-2012 7.3.3: 回行时词意完整), not where the width
+    runs out."""
+    head, *rest = text.split("\n")
+    return wrap(pdf, head, width, first_indent) + [line for part in rest for line in wrap(pdf, part, width)]
 
 
 def _space_after(block: Paragraph) -> float:

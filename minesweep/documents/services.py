@@ -19,7 +19,7 @@ from minesweep.audit.services import audit_record
 from minesweep.cases.models import Case, CaseParty
 from minesweep.documents.context import DocumentError, Prepared, prepare
 from minesweep.documents.kinds import KINDS, Kind
-from minesweep.documents.models import IssuedDocument
+from minesweep.documents.models import IssuedDocument, titled_label
 from minesweep.documents.numbering import act_for, act_number_issue
 from minesweep.documents.render import docx_to_pdf, fill_docx, missing_glyphs, template_path
 from minesweep.documents.wording import cn_date
@@ -91,14 +91,22 @@ def _paper_refusal(kind: str, target: str) -> DocumentError | None:
 @dataclass(frozen=True)
 class KindOffer:
     """A document kind as the case page offers it: ``refusal`` is why it cannot be issued now (None: it can,
-    or its issued version is returned)."""
+    or its issued version is returned); ``title`` is the title its act will bear (the kind's own when the
+    case's records cannot say yet)."""
 
     kind: Kind
     refusal: DocumentError | None
+    title: str = ""
 
     @property
     def issuable(self) -> bool:
         return self.refusal is None
+
+    @property
+    def label(self) -> str:
+        """The kind in the active language, as its act will be titled (models.titled_label): the 发改委's
+        filing form is offered as the 案件受理（核查）审批表 it will be, never as a 立案审批表."""
+        return titled_label(self.kind.code, self.title or self.kind.title)
 
 
 def document_offers(case: Case) -> list[KindOffer]:
@@ -113,7 +121,7 @@ def document_offers(case: Case) -> list[KindOffer]:
             continue
         refusal = _paper_refusal(kind.code, prepared.target)
         issued = IssuedDocument.objects.filter(case=case, kind=kind.code, target=prepared.target).exists()
-        offers.append(KindOffer(kind, None if issued else refusal))
+        offers.append(KindOffer(kind, None if issued else refusal, prepared.fields["kind_title"]))
     return offers
 
 
@@ -159,6 +167,7 @@ def document_issue(
             target=prepared.target,
             act_date=prepared.act_date or timezone.localdate(),
             issuer=prepared.issuer,
+            char=prepared.number_char,
         )
         if KINDS[kind].numbered
         else None
@@ -179,7 +188,8 @@ def document_issue(
     missing = missing_glyphs(text)
     if missing:
         log.warning("document %s: the PDF font lacks %s", number, "".join(missing))
-    pdf = docx_to_pdf(docx, title=f"{fields['kind_title']} {number or case.number}")
+    title = fields["kind_title"].replace("\n", "")  # a title broken over two lines is one title
+    pdf = docx_to_pdf(docx, title=f"{title} {number or case.number}")
     document = IssuedDocument.objects.create(
         case=case,
         party=prepared.party,

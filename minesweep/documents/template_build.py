@@ -227,7 +227,9 @@ SPECS: dict[str, list[Block]] = {
             "para",
             "核算用电量{{kwh}}kWh，核减能耗预算指标{{tce}}吨标准煤（tce）。折标依据：{{calc_basis}}。",
         ),
-        ("para", "请于收到本通知之日起十五日内落实核减，并将落实情况书面报送本机关。"),
+        # A 函 between organs not in a leading relationship (党政机关公文处理工作条例第八条（十四））: it asks the
+        # county's government and requests an answer, never orders it (context._energy_cut).
+        ("para", "请贵政府研究落实上述能耗预算指标核减事宜，并将落实情况函复本机关。"),
         *SIGN,
     ],
     "hearing_notice": [

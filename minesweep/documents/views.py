@@ -45,7 +45,7 @@ def case_page(request: HttpRequest, case_pk: int, *, scope: Scope) -> HttpRespon
             "case": case,
             "timeline": (timeline := case_timeline(case=case)),
             "unverified": any(entry.unverified for entry in timeline),
-            "issuable": [o.kind for o in offers if o.issuable],
+            "issuable": [o for o in offers if o.issuable],
             "not_yet": [o for o in offers if not o.issuable],
             "parties": case.parties.all(),
             # each act's documents for its title (Act.kind_label), without their files

@@ -314,11 +314,17 @@ HOLDINGS: Mapping[str, Code] = _table(
     # or land authority to cancel it needs one on record (registry.Preference 税收优惠 / 土地优惠).
     Code("tax_preference", "享受的税收优惠", "Tax preference enjoyed"),
     Code("land_preference", "享受的土地优惠", "Land preference enjoyed"),
+    # And fiscal or financial support can be stopped only where it was given: the 建议函 asking the finance
+    # department or the financial regulator to stop it needs some on record (registry.Preference 财政补贴、资金支持
+    # / 信贷等金融支持); a letter about support the party does not receive asks nothing that can be done
+    # (行政诉讼法第七十条、第七十五条).
+    Code("fiscal_support", "享受的财政补贴、资金支持", "Fiscal subsidy or funding received"),
+    Code("financial_support", "享受的信贷等金融支持", "Credit or other financial support received"),
 )
 
 # Holdings an organisation is presumed to have when nothing is recorded (it signs the supply contract and
-# runs the project). A market participation or a preference (power price, tax, land) is never presumed: it
-# must be on record (the registry's MarketParticipation / Preference, or the officer's entry on the party).
+# runs the project). A market participation, a preference (power price, tax, land) or support (fiscal,
+# financial) is never presumed: it must be on record (the registry's MarketParticipation / Preference, or the officer's entry on the party).
 PRESUMED_HOLDINGS: frozenset[str] = frozenset({"power_account", "project"})
 
 # Facts that may be recorded for the whole case; every other fact belongs to a party (issue 11 §2).

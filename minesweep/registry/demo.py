@@ -117,6 +117,12 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
+def _representative(rng: random.Random) -> str:
+    """An organisation's 法定代表人（负责人） as the demo names people in its acts, a surname and 某 (王某); drawn as
+    a full name was, so the rest of the demo stays as it was."""
+    return _person(rng)[0] + "某"
+
+
 def _create_subject(rng: random.Random, category: str, stem: str, business: str, county: Division) -> Subject:
     league = county.parent
     assert league is not None
@@ -163,7 +169,7 @@ def _create_subject(rng: random.Random, category: str, stem: str, business: str,
         name=name,
         division=county,
         uscc=uscc,
-        legal_representative=_person(rng),
+        legal_representative=_representative(rng),
         declared_business=business,
         address=f"{county.name}{rng.choice(PREFIXES)}路{rng.randrange(1, 300)}号",
         categories=[category, *extra],
@@ -244,6 +250,20 @@ def _extras(rng: random.Random, subject: Subject, category: str, serial: int) ->
             kind=Preference.Kind.LAND,
             description="大数据产业项目用地优惠",
             granted_by="旗县人民政府",
+        )
+        # And the fiscal and financial support a cloud company is given, for the 建议函 to the finance
+        # department and the financial regulator (1283号 stops them only where given: codes.HOLDINGS).
+        Preference.objects.create(
+            subject=subject,
+            kind=Preference.Kind.FISCAL,
+            description="大数据产业发展专项资金补贴",
+            granted_by="自治区财政厅",
+        )
+        Preference.objects.create(
+            subject=subject,
+            kind=Preference.Kind.FINANCIAL,
+            description="数据中心建设项目优惠贷款",
+            granted_by="某商业银行内蒙古分行",
         )
 
 

@@ -187,12 +187,18 @@ class Licence(models.Model):
 
 
 class Preference(models.Model):
-    """A preferential policy enjoyed (优惠政策): tax, land or electricity price."""
+    """A preferential policy or support enjoyed (优惠政策、支持): tax, land, electricity price, fiscal support
+    (财政补贴、资金支持, granted by the 财政部门) or financial support (信贷等金融支持, under the financial
+    regulators). 1283号 stops them all; each is asked of the organ that grants it, and only where one is on
+    record (cases.services.tracks.PREFERENCE_HOLDINGS): asking to withdraw what was never granted is an act
+    without an object that can be carried out (行政诉讼法第七十条、第七十五条, as the legal review reads them)."""
 
     class Kind(models.TextChoices):
         TAX = "tax", bi("税收优惠", "Tax preference")
         LAND = "land", bi("土地优惠", "Land preference")
         ELECTRICITY_PRICE = "electricity_price", bi("电价优惠", "Electricity-price preference")
+        FISCAL = "fiscal", bi("财政补贴、资金支持", "Fiscal subsidy or funding")
+        FINANCIAL = "financial", bi("信贷等金融支持", "Credit or other financial support")
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="preferences")
     kind = models.CharField(max_length=20, choices=Kind.choices)

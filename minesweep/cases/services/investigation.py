@@ -85,7 +85,8 @@ def party_add(
     """Add a party (当事人) with its category (policy code), role and its own established facts.
 
     ``holdings`` (codes.HOLDINGS: power_account, project, market_participation, own_preference,
-    tax_preference, land_preference) says what the party holds; None leaves it to the
+    tax_preference, land_preference, fiscal_support, financial_support) says what the party holds; None
+    leaves it to the
     engine's presumption (organisations hold both, individuals neither)."""
     require_case_officer(actor, case)
     _editable(case, "增加当事人", "add a party")

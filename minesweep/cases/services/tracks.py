@@ -119,11 +119,15 @@ def party_holdings(party: CaseParty) -> frozenset[str] | None:
 
 
 # The holding each kind of registry preference is (codes.HOLDINGS): the power-price preference is the case
-# authority's own (cancel_preferences, stop_support); a tax or land preference is asked of the organ granting it.
+# authority's own (cancel_preferences, stop_support); a tax or land preference, and fiscal or financial support,
+# are asked of the organ granting them (cancel_tax_preferences, cancel_land_preferences, stop_fiscal_support,
+# stop_financial_support).
 PREFERENCE_HOLDINGS: dict[str, str] = {
     Preference.Kind.ELECTRICITY_PRICE: "own_preference",
     Preference.Kind.TAX: "tax_preference",
     Preference.Kind.LAND: "land_preference",
+    Preference.Kind.FISCAL: "fiscal_support",
+    Preference.Kind.FINANCIAL: "financial_support",
 }
 
 
@@ -131,7 +135,8 @@ def registry_holdings(party: CaseParty) -> frozenset[str]:
     """Holdings the party's registry subject has on record today: an active participation in a power market
     (registry.MarketParticipation) and each kind of active preference (registry.Preference: 电价优惠, what the
     case authority grants and so may cancel; 税收优惠 and 土地优惠, which the tax and land authorities are asked to
-    cancel). A party without a subject has only what the officer recorded."""
+    cancel; 财政补贴、资金支持 and 信贷等金融支持, which the finance department and the financial regulator are asked
+    to stop). A party without a subject has only what the officer recorded."""
     subject = party.subject
     if subject is None:
         return frozenset()

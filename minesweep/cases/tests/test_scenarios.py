@@ -55,9 +55,11 @@ def test_it_creates_tasks_referrals_and_follow_ups_on_the_way(crew, lead):
     # power cut), departments execute the measures; police and credit run as referral and credit tracks.
     # Market exit (power-trading centre): the party is on record as trading in the power market; the
     # differential tariff is asked of the province's price authority (its 建议函's task); no letter to the tax
-    # or land authority: it is on record with no tax or land preference to cancel.
-    assert {"grid_company", "finance_department", "power_trading_center", "price_authority"} <= departments
-    assert not {"tax_authority", "land_authority"} & departments
+    # or land authority, the 财政局 or the financial regulator: it is on record with no tax or land preference,
+    # and no fiscal or financial support, to cancel or stop.
+    assert {"grid_company", "power_trading_center", "price_authority"} <= departments
+    granting = {"tax_authority", "land_authority", "finance_department", "financial_regulator"}
+    assert not granting & departments
     assert not case.tasks.filter(status=Task.Status.OPEN).exists()
     police = case.referrals.get(kind=Referral.Kind.POLICE)
     assert police.status == Referral.Status.ANSWERED

@@ -250,11 +250,13 @@ def test_market_exit_and_withdrawn_support_follow_the_registrys_records(crew, le
     )
 
 
-def test_the_tax_and_land_authorities_are_asked_only_for_a_preference_on_record(crew, lead):
-    """Only a preference that was granted can be cancelled: the 建议函 asking the tax or land authority to
-    cancel one (measure 2 of the eight, 1283号) goes only for a party whose registry record shows an active one
-    of that kind, or whose officer recorded it — never for any party (an act asking to withdraw what does not
-    exist has no content that can be carried out)."""
+def test_the_organs_granting_a_preference_or_support_are_asked_only_for_one_on_record(crew, lead):
+    """Only a preference or support that was granted can be cancelled or stopped: the 建议函 asking the tax or
+    land authority to cancel a preference (measure 2 of the eight, 1283号), or the finance department or the
+    financial regulator to stop fiscal or financial support (1283号: 停止…财政…金融等一切支持), goes only for a
+    party whose registry record shows an active one of that kind, or whose officer recorded it — never for any
+    party (an act asking to withdraw what does not exist has no content that can be carried out, 行政诉讼法
+    第七十条、第七十五条)."""
     from minesweep.registry.models import Division, Preference
     from minesweep.registry.services import subject_create
     from minesweep.registry.uscc import make_uscc
@@ -269,11 +271,12 @@ def test_the_tax_and_land_authorities_are_asked_only_for_a_preference_on_record(
         uscc=make_uscc("9", "1", "150203", "MA0C0002"),
     )
     Preference.objects.create(subject=subject, kind=Preference.Kind.LAND)
+    Preference.objects.create(subject=subject, kind=Preference.Kind.FISCAL)
     Preference.objects.create(subject=subject, kind=Preference.Kind.TAX, active=False)
     for name, on_record, holdings in (
         ("某云计算有限公司", subject, None),
         ("某大数据有限公司", None, None),
-        ("某数据服务有限公司", None, ["power_account", "project", "tax_preference"]),
+        ("某数据服务有限公司", None, ["power_account", "project", "tax_preference", "financial_support"]),
     ):
         services.party_add(
             actor=crew.investigator,
@@ -285,11 +288,17 @@ def test_the_tax_and_land_authorities_are_asked_only_for_a_preference_on_record(
             holdings=holdings,
         )
     services.determination_evaluate(actor=crew.investigator, case=case)
+    granting = ["tax_authority", "land_authority", "finance_department", "financial_regulator"]
     asked = {
         (t.party.name, t.authority)
-        for t in case.tracks.filter(kind="other_authority", authority__in=["tax_authority", "land_authority"])
+        for t in case.tracks.filter(kind="other_authority", authority__in=granting)
     }
-    assert asked == {("某云计算有限公司", "land_authority"), ("某数据服务有限公司", "tax_authority")}
+    assert asked == {
+        ("某云计算有限公司", "land_authority"),
+        ("某云计算有限公司", "finance_department"),
+        ("某数据服务有限公司", "tax_authority"),
+        ("某数据服务有限公司", "financial_regulator"),
+    }
 
 
 def test_the_hearing_right_follows_the_intended_fine_and_a_larger_fine_needs_a_new_notice(crew, lead):

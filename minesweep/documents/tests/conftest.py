@@ -25,15 +25,24 @@ OFFICIAL_ID = _FIRST17 + resident_id_check_character(_FIRST17)
 CAFE_USCC = make_uscc("9", "2", "150207", "MA0T0001")  # a 个体工商户 (department 9, type 2)
 CAFE_ADDRESS = "包头市九原区某街道某商业楼二层"
 PARTIES = (
-    # It enjoys a power-price preference of the 发改委 (stopped by its 处理决定书) and tax and land preferences (the
-    # tax and land authorities are asked by 建议函 to cancel them), and trades in no power market.
+    # It enjoys a power-price preference of the 发改委 (stopped by its 处理决定书), tax and land preferences and
+    # fiscal and financial support (the tax and land authorities, the 财政局 and the financial regulator are asked
+    # by 建议函 to cancel or stop them), and trades in no power market.
     PartySpec(
         "九原区青城网咖",
         "internet_cafe",
         "operator",
         ("mining_confirmed", "unapproved_power_connection"),
         CAFE_USCC,
-        holdings=("power_account", "project", "own_preference", "tax_preference", "land_preference"),
+        holdings=(
+            "power_account",
+            "project",
+            "own_preference",
+            "tax_preference",
+            "land_preference",
+            "fiscal_support",
+            "financial_support",
+        ),
         address=CAFE_ADDRESS,
     ),
     # An official who took part in the mining: discipline referral and, as a person involved, measure 8.

@@ -89,16 +89,38 @@ def test_it_refuses_a_penalty_provision_cited_as_violated_in_any_document():
     assert "violated_basis" not in _rules(CLEAN)  # a document without a 违反 clause is not a penalty
 
 
-def test_it_finds_an_energy_cut_notice_addressed_to_the_party_beside_its_government():
+ENERGY_CUT = (
+    "包头市发展和改革委员会\n关于核减九原区能耗预算指标的函\n包发改能〔2026〕1号\n{addressee}\n根据《某省用能预算管理办法》"
+    "第五条，上述“挖矿”活动的用电量折算为能耗，计入九原区能耗双控考核。核算过程如下：核减能耗预算指标1吨标准煤。"
+    "{closing}\n"
+)
+LETTER_CLOSING = "请贵政府研究落实上述能耗预算指标核减事宜，并将落实情况函复本机关。"
+
+
+def test_it_finds_an_energy_cut_letter_addressed_to_the_party_beside_its_government():
     number = "包发改能〔2026〕1号"
-    body = (
-        "包头市发展和改革委员会\n能耗预算指标核减通知\n包发改能〔2026〕1号\n{addressee}\n根据《中华人民共和国节约能源法》"
-        "第六条，上述“挖矿”活动的用电量折算为能耗，计入九原区能耗双控考核。核算过程如下：核减能耗预算指标1吨标准煤。"
-        "请于收到本通知之日起十五日内落实核减。\n"
+    body = ENERGY_CUT.format(addressee="九原区人民政府：", closing=LETTER_CLOSING)
+    assert check("energy_cut", body, number=number) == []
+    beside = body.replace("九原区人民政府：", "九原区青城网咖、九原区人民政府：")
+    assert [p.detail for p in check("energy_cut", beside, number=number)] == ["主送（县级人民政府，唯一）"]
+
+
+def test_it_finds_an_energy_cut_written_as_a_directive_to_the_lower_government():
+    """A 发改委 and a 旗县 people's government are not in a leading relationship: the cut is asked by 函
+    (党政机关公文处理工作条例第八条（十四）), never ordered by a 通知 with a deadline, and a letter between organs
+    offers no 行政复议 or 行政诉讼 (it decides nothing against a party)."""
+    number = "包发改能〔2026〕1号"
+    directive = ENERGY_CUT.format(
+        addressee="九原区人民政府：",
+        closing="请于收到本通知之日起十五日内落实核减，并将落实情况书面报送本机关。",
+    ).replace("关于核减九原区能耗预算指标的函", "能耗预算指标核减通知")
+    problems = {p.detail.split(":")[0] for p in check("energy_cut", directive, number=number)}
+    assert {"文种：函（不相隶属机关之间）", "商请研究落实并函复", "指令性用语（本通知）"} <= problems
+    remedies = ENERGY_CUT.format(
+        addressee="九原区人民政府：",
+        closing=LETTER_CLOSING + "如不服本决定，可以依法申请行政复议或者提起行政诉讼。",
     )
-    assert check("energy_cut", body.format(addressee="九原区人民政府："), number=number) == []
-    problems = check("energy_cut", body.format(addressee="九原区青城网咖、九原区人民政府："), number=number)
-    assert [p.detail for p in problems] == ["主送（县级人民政府，唯一）"]
+    assert [p.rule for p in check("energy_cut", remedies, number=number)] == ["wrong_act"]
 
 
 def test_it_lists_the_articles_the_packs_mark_unconfirmed_each_once():
@@ -165,4 +187,4 @@ def test_a_filing_form_cites_the_filing_organs_own_penalty_power_or_files_no_pen
     wrong = accepted.replace(
         "（发改运行〔2021〕1283号）", "（发改运行〔2021〕1283号）、《中华人民共和国行政处罚法》第五十四条"
     )
-    assert "not_penalty" in {p.rule for p in check("filing", wrong, number=number)}
+    assert "wrong_act" in {p.rule for p in check("filing", wrong, number=number)}

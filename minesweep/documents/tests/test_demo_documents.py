@@ -4,6 +4,7 @@ of the demo's decisions are the ones on their documents."""
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 from collections import Counter
 
@@ -46,9 +47,15 @@ def test_every_demo_document_passes_the_checker(tmp_path):
     for decision in Decision.objects.all():
         issued = IssuedDocument.objects.filter(kind="decision", target=f"decision:{decision.pk}")
         assert {d.number for d in issued} <= {decision.number}
-    # The tax and land authorities are asked to cancel a preference only of a party on record as enjoying one:
-    # the demo's cloud company is; no other demo party is asked about.
-    kinds = {"tax_authority": "tax_preference", "land_authority": "land_preference"}
+    # The tax and land authorities are asked to cancel a preference, the finance department and the financial
+    # regulator to stop fiscal or financial support, only of a party on record as enjoying one: the demo's
+    # cloud company and 达茂某矿业有限公司 are; no other demo party is asked about.
+    kinds = {
+        "tax_authority": "tax_preference",
+        "land_authority": "land_preference",
+        "finance_department": "fiscal_support",
+        "financial_regulator": "financial_support",
+    }
     asked = list(Track.objects.filter(kind="other_authority", authority__in=kinds).select_related("party"))
     assert {t.authority for t in asked} == set(kinds)
     assert all(kinds[t.authority] in (party_holdings(t.party) or ()) for t in asked)
@@ -101,3 +108,40 @@ def test_the_demo_issues_every_act_it_serves_on_a_party():
     }
     assert wanted and {k for k, _ in wanted} >= {"decision", "notice", "measure_letter"}
     assert wanted - issued == set()
+
+
+#: Acts served on a party that print its 法定代表人（负责人） line (template_build.PARTY).
+REPRESENTED_ACTS = (
+    "notice",
+    "hearing_notice",
+    "decision",
+    "measure_letter",
+    "credit_notice",
+    "credit_listing",
+)
+
+
+def test_the_demos_acts_name_the_legal_representative_of_each_organisation_served():
+    """An act served on an organisation names its 法定代表人（负责人）: the demo's firms, park and plant printed
+    "法定代表人（负责人）：—". Each now has one (a surname and 某, as the demo names people), on the party and on
+    its registry record."""
+    from minesweep.policy.codes import ORGANISATION_CATEGORIES
+    from minesweep.registry.models import Subject
+
+    for app in ("registry", "accounts", "cases", "credit", "documents"):
+        importlib.import_module(f"minesweep.{app}.demo").load(seed=7)
+    served = [
+        d
+        for d in IssuedDocument.objects.filter(kind__in=REPRESENTED_ACTS).select_related("party")
+        if d.party is not None and d.party.category in ORGANISATION_CATEGORIES
+    ]
+    assert {d.kind for d in served} >= {"notice", "decision", "measure_letter", "credit_notice"}
+    unnamed = [
+        f"{d.number} {d.party.name}"
+        for d in served
+        if not re.search(r"法定代表人（负责人）：\S某\n", docx_text(bytes(d.docx)))
+    ]
+    assert unnamed == []
+    organisations = Subject.objects.exclude(kind=Subject.Kind.INDIVIDUAL)
+    assert organisations.exists()
+    assert all(re.fullmatch(r"\S某", s.legal_representative) for s in organisations)

@@ -19,7 +19,7 @@ from minesweep.core.errors import DomainError
 from minesweep.credit.models import ListingRecord
 from minesweep.documents.checker import check
 from minesweep.documents.context import cn_date
-from minesweep.documents.kinds import ACCEPTANCE_TITLE, KINDS
+from minesweep.documents.kinds import ACCEPTANCE_CHAR, ACCEPTANCE_TITLE, KINDS
 from minesweep.documents.models import IssuedDocument
 from minesweep.documents.render import docx_text, missing_glyphs
 from minesweep.documents.services import document_issue
@@ -189,8 +189,11 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
     document = document_issue(actor="test", case=case, kind=kind)
     doc = Document(io.BytesIO(bytes(document.docx)))
     text = docx_text(bytes(document.docx))
-    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表)
-    title = ACCEPTANCE_TITLE if kind == "filing" else KINDS[kind].title
+    # the title, in Chinese (the 发改委's filing form: no penalty power, so no 立案审批表; the cut: a 函)
+    title = {
+        "filing": ACCEPTANCE_TITLE,
+        "energy_cut": f"关于核减{case.division.name}\n能耗预算指标的函",
+    }.get(kind, KINDS[kind].title)
     assert doc.paragraphs[1].text == title
     issuer = (
         PENALTY_ISSUER
@@ -199,8 +202,9 @@ def test_it_renders_each_kind_with_every_required_field_in_docx_and_pdf(case, ki
         if kind in ("credit_listing", "credit_notice")
         else CASE_ISSUER
     )
-    if KINDS[kind].numbered:
-        assert re.fullmatch(rf"{issuer[1]}{KINDS[kind].char}〔2026〕\d+号", document.number)
+    if KINDS[kind].numbered:  # the acceptance form is numbered 受, in its own sequence (ACCEPTANCE_CHAR)
+        char = ACCEPTANCE_CHAR if kind == "filing" else KINDS[kind].char
+        assert re.fullmatch(rf"{issuer[1]}{char}〔2026〕\d+号", document.number)
     else:
         assert document.number == "" and document.act_id is None
     assert document.number in text and "{{" not in text
@@ -394,7 +398,7 @@ def test_it_gives_each_case_its_own_filing_form_act_and_number(
     ordos = make_case(make_staff, liaisons, ordos_investigator, "150600", "150602", "o")
     forms = [document_issue(actor="test", case=c, kind="filing") for c in (case, second_case, ordos)]
     # One act per case: the same authority counts on, the other authority starts at 1.
-    assert [f.number for f in forms] == ["包发改立〔2026〕1号", "包发改立〔2026〕2号", "鄂发改立〔2026〕1号"]
+    assert [f.number for f in forms] == ["包发改受〔2026〕1号", "包发改受〔2026〕2号", "鄂发改受〔2026〕1号"]
     assert [f.act.case_id for f in forms] == [case.pk, second_case.pk, ordos.pk]
     assert (
         document_issue(actor="test", case=second_case, kind="filing").pk == forms[1].pk
@@ -418,7 +422,7 @@ def test_it_renumbers_a_filing_form_that_bore_another_cases_number(
 
     assert renumbered.pk != old.pk and renumbered.supersedes_id == old.pk and renumbered.version == 2
     # A new serial: a number once allocated (2号, deleted above) is never handed out again.
-    assert renumbered.act.case_id == second_case.pk and renumbered.number == "包发改立〔2026〕3号"
+    assert renumbered.act.case_id == second_case.pk and renumbered.number == "包发改受〔2026〕3号"
     assert "另一案件" in renumbered.reason
     assert renumbered.number in docx_text(bytes(renumbered.docx))
     assert (
@@ -469,7 +473,7 @@ def test_it_numbers_per_issuing_authority_and_year(
         "鄂能源罚〔2026〕1号",
     )
     assert document_issue(actor="test", case=case, kind="notice").number == "包能源告〔2026〕1号"
-    assert document_issue(actor="test", case=case, kind="filing").number == "包发改立〔2026〕1号"
+    assert document_issue(actor="test", case=case, kind="filing").number == "包发改受〔2026〕1号"
     assert first.authority == "包头市能源局"
     # The official's measures are a referral and a credit listing: no penalty, so no penalty document.
     official = case.parties.get(category="public_official")
@@ -860,6 +864,25 @@ def test_the_energy_cut_notice_goes_to_the_county_government_alone_on_the_packs_
     assert text.count("经查") == 1  # the party's findings open with 经查 once, never 经查，经查
 
 
+def test_the_energy_cut_is_a_letter_asking_the_county_government_never_a_directive(case):
+    """党政机关公文处理工作条例第八条（十四）: 函 is for organs not in a leading relationship (商洽工作、询问和答复问题、
+    请求批准和答复审批事项). The city's 发改委 leads no 旗县区人民政府, yet the cut was a 通知 ordering it "请于收到本
+    通知之日起十五日内落实核减". It is a 函 titled 关于核减…能耗预算指标的函 that asks the government to study and
+    carry out the cut and to answer; it offers no review or suit (it decides nothing against a party) and keeps
+    the pack's basis."""
+    confirm_energy_cut_basis(case)
+    document = document_issue(actor="test", case=case, kind="energy_cut")
+    text = docx_text(bytes(document.docx))
+    title = Document(io.BytesIO(bytes(document.docx))).paragraphs[1].text
+    assert title == f"关于核减{case.division.name}\n能耗预算指标的函"  # broken after the county's name
+    squashed = _squash(text)
+    assert "请贵政府研究落实上述能耗预算指标核减事宜，并将落实情况函复本机关。" in squashed
+    assert f"根据{CONFIRMED_ENERGY_CITED}" in squashed
+    for directive in ("通知", "十五日内", "落实核减", "行政复议", "行政诉讼"):
+        assert directive not in squashed, directive
+    assert check("energy_cut", text, number=document.number) == []
+
+
 def test_a_new_projects_energy_cut_cites_the_1283_notice_for_the_double_count(case):
     party = case.parties.exclude(
         pk__in=case.calculations.filter(kind=CaseCalculation.Kind.ENERGY).values("party")
@@ -903,7 +926,7 @@ def test_no_energy_cut_notice_rests_on_an_article_the_pack_marks_as_awaiting_the
         "《中华人民共和国节约能源法》" in refused.value.message_zh
         and "待法制审核确认" in refused.value.message_zh
     )
-    assert "energy-budget cut notice" in refused.value.message_en
+    assert "energy-budget cut letter" in refused.value.message_en
     assert not IssuedDocument.objects.filter(case=case, kind="energy_cut").exists()
     assert act_for(kind="energy_cut", target=f"calculation:{calc.pk}") is None
 
@@ -995,6 +1018,36 @@ def test_the_case_page_names_an_acceptance_form_as_it_is_titled(
     assert len(rows) == 2 and all(title in row and filing not in row for row in rows)
 
 
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("zh-hans", ACCEPTANCE_TITLE), ("en", "Case acceptance (check) approval form")],
+)
+def test_an_acceptance_form_is_offered_by_its_title_and_numbered_apart_from_filings(
+    case, client_for, baotou_investigator, language, title
+):
+    """The 发改委 accepts and checks a case, it files no 行政处罚立案 (行政处罚法第十七条): its form was offered as a
+    立案审批表 before it was issued and numbered 包发改立〔2026〕N号. The picker names it by the title it will bear;
+    its 文号 bears 受, in a sequence of its own (no 立 number is used up); an act numbered before keeps its
+    number."""
+    from minesweep.documents.models import Act, NumberCounter
+
+    client = client_for(baotou_investigator)
+    client.post("/i18n/setlang/", {"language": language})
+    page = client.get(f"/documents/case/{case.pk}/").content.decode()
+    picker = re.search(r'<select id="kind".*?</select>', page, re.S)
+    assert picker
+    offered = dict(re.findall(r'<option value="([a-z_]+)">(.*?)</option>', picker.group(0)))
+    assert offered["filing"] == title  # not 立案审批表 / Case filing approval form
+
+    issued = document_issue(actor="test", case=case, kind="filing")
+    assert issued.number == "包发改受〔2026〕1号" and issued.number in docx_text(bytes(issued.docx))
+    assert not NumberCounter.objects.filter(prefix="包发改立").exists()
+    # An acceptance form numbered 立 before keeps its number, re-rendered or not.
+    Act.objects.filter(pk=issued.act_id).update(number="包发改立〔2026〕3号")
+    again = document_issue(actor="test", case=case, kind="filing", reissue=True, reason="更正")
+    assert again.number == "包发改立〔2026〕3号" and again.act_id == issued.act_id
+
+
 def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     case, client_for, baotou_investigator
 ):
@@ -1006,7 +1059,7 @@ def test_the_case_page_names_the_articles_to_confirm_under_each_document(
     page = client_for(baotou_investigator).get(f"/documents/case/{case.pk}/").content.decode()
     assert "条号待核实：" in page
     rows = {row.split("</td>")[1]: row for row in page.split("<tr>") if "条号待核实</span>" in row}
-    assert [number for number in rows if "罚" in number] and not [n for n in rows if "立" in n]
+    assert [number for number in rows if "罚" in number] and not [n for n in rows if "受" in n]
     decision_row = next(row for number, row in rows.items() if "罚" in number)
     # jsonb (PostgreSQL) keeps the fields in its own key order: both articles, in either order
     assert (
@@ -1032,6 +1085,47 @@ def test_a_letter_to_the_grid_company_asks_a_company_not_an_organ(case):
     assert "下列事项由贵公司依法办理，本机关不代为作出决定。建议贵公司依法处理：" in letter
     assert "贵机关" not in letter and "职权" not in letter
     assert check("proposal", letter, number=re.search(r"包发改建〔2026〕\d+号", letter)[0]) == []
+
+
+def test_a_letter_asks_each_action_once_when_both_packs_propose_it(make_staff, liaisons, baotou_investigator):
+    """八项措施第二条 and 1283号 both propose 取消税收优惠 for a cloud company enjoying a tax preference: the
+    建议函 to the tax bureau, drawn from the party's measures before its letter was sent, asked
+    "取消税收优惠；取消税收优惠". Each action is asked once, in the order first proposed, and both packs'
+    bases stay cited."""
+    from minesweep.accounts.roles import Role
+    from minesweep.cases.scenarios import Crew, PartySpec, run
+    from minesweep.documents.context import prepare
+    from minesweep.registry.uscc import make_uscc
+
+    from .conftest import FILED, lead_for
+
+    crew = Crew(
+        baotou_investigator,
+        make_staff("second_twice", Role.INVESTIGATOR, "150200"),
+        make_staff("reviewer_twice", Role.INVESTIGATOR, "150200", legal_reviewer=True),
+        liaisons,
+    )
+    cloud = PartySpec(
+        "包头某云计算有限公司",
+        "big_data_or_cloud",
+        "host",
+        ("mining_confirmed",),
+        make_uscc("9", "1", "150207", "MA0T0003"),
+        holdings=("power_account", "project", "tax_preference"),
+        address="包头市九原区某云计算产业园",
+    )
+    case = run(crew, lead_for("150207"), to="legal_review", filed_on=FILED, parties=(cloud,))
+    party = case.parties.get()
+    proposed = [a for m in party.measures.all() for a in m.actions if a["code"] == "cancel_tax_preferences"]
+    assert len(proposed) == 2  # one per pack
+    fields = prepare(case, "proposal", party, "tax_authority").fields
+    assert fields["requests"] == "取消税收优惠"
+    assert "八项措施（征求意见稿）》第二条" in fields["policy_context"]
+    assert "（发改运行〔2021〕1283号）" in fields["policy_context"]
+    issued = document_issue(actor="test", case=case, kind="proposal", party=party, addressee="tax_authority")
+    text = _squash(docx_text(bytes(issued.docx)))
+    assert text.count("取消税收优惠") == 1 and "建议贵机关依法处理：取消税收优惠。" in text
+    assert check("proposal", text, number=issued.number) == []
 
 
 def _filed_from(lead, investigator, second):  # type: ignore[no-untyped-def]

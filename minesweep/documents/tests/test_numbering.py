@@ -117,7 +117,7 @@ def test_it_records_a_paper_act_with_its_number_and_scan_and_never_renders_it(
     other = make_case(make_staff, liaisons, baotou_investigator, "150200", "150207", "p")
     for confirmed in (case, other):  # the notice is refused while the pack's basis awaits the legal office
         confirm_energy_cut_basis(confirmed)
-    # The other case's energy-budget cut notice was issued on paper: recorded with its number and scan.
+    # The other case's energy-budget cut letter was issued on paper: recorded with its number and scan.
     from minesweep.cases.models import CaseCalculation
     from minesweep.documents.numbering import act_record_paper
 

@@ -353,12 +353,9 @@ def test_it_returns_nothing_without_facts():
     assert evaluate(load_pack(IM), [Party("x", "data_center")]).measures == ()
 
 
-#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants (only where the party
-#: has it on record: stop_support), the rest is asked of the organs that grant it
-SUPPORT_ASKED = [  # no tax or land preference on record: the tax and land authorities are not asked
-    "stop_fiscal_support",
-    "stop_financial_support",
-]
+#: 1283号's "停止财政、税收、房租、电价、金融等一切支持": the case authority stops what it grants, the rest is asked of
+#: the organs that grant it — each only where the party has it on record: nothing here
+SUPPORT_ASKED: list[str] = []
 NATIONAL = [
     (
         "data_center",
@@ -453,6 +450,8 @@ ALL_HOLDINGS = frozenset(
         "own_preference",
         "tax_preference",
         "land_preference",
+        "fiscal_support",
+        "financial_support",
     }
 )
 
@@ -471,6 +470,8 @@ def test_it_withdraws_only_what_the_party_is_on_record_as_having(category):
         "cancel_preferences",
         "cancel_tax_preferences",
         "cancel_land_preferences",
+        "stop_fiscal_support",
+        "stop_financial_support",
     }
     assert not {a.code for m in bare for a in m.actions} & withdrawals
     omitted = {o.code: o.as_dict() for m in bare for o in m.omitted}
@@ -482,17 +483,32 @@ def test_it_withdraws_only_what_the_party_is_on_record_as_having(category):
     assert omitted["cancel_tax_preferences"]["missing"] == ["tax_preference"]
     assert omitted["cancel_tax_preferences"]["reason"] == "当事人没有享受的税收优惠，本项不适用"
     assert omitted["cancel_land_preferences"]["missing"] == ["land_preference"]
-    only_tax = dataclasses.replace(party, holdings=frozenset({"tax_preference"}))
-    asked = {
-        a.code for m in evaluate(load_pack("national_1283"), [only_tax], on=ON).measures for a in m.actions
-    }
-    assert asked & withdrawals == {"cancel_tax_preferences"}
+    # Fiscal and financial support too: the finance department and the financial regulator are asked to stop
+    # only support the party is on record as receiving (1283号; 行政诉讼法第七十条、第七十五条).
+    assert omitted["stop_fiscal_support"]["missing"] == ["fiscal_support"]
+    assert omitted["stop_fiscal_support"]["reason"] == "当事人没有享受的财政补贴、资金支持，本项不适用"
+    assert omitted["stop_financial_support"]["missing"] == ["financial_support"]
+    # Each on record alone gets its own letter alone.
+    for holding, action in (
+        ("tax_preference", "cancel_tax_preferences"),
+        ("financial_support", "stop_financial_support"),
+    ):
+        only = dataclasses.replace(party, holdings=frozenset({holding}))
+        asked = {
+            a.code for m in evaluate(load_pack("national_1283"), [only], on=ON).measures for a in m.actions
+        }
+        assert asked & withdrawals == {action}
 
     recorded = dataclasses.replace(party, holdings=ALL_HOLDINGS)
     national = tracks_by_rule(category, {"mining_confirmed"}, "national_1283", holdings=ALL_HOLDINGS)
     assert national[3] == [("market_exit", "measure", "development_reform")]
     assert national[4][0] == ("stop_support", "measure", "development_reform")
-    assert {"cancel_tax_preferences", "cancel_land_preferences"} <= {a[0] for a in national[4]}
+    assert {
+        "cancel_tax_preferences",
+        "cancel_land_preferences",
+        "stop_fiscal_support",
+        "stop_financial_support",
+    } <= {a[0] for a in national[4]}
     if category in ("big_data_or_cloud", "data_center"):  # measure 2 of the eight
         regional = {a.code for m in evaluate(load_pack(IM), [recorded], on=ON).measures for a in m.actions}
         assert {

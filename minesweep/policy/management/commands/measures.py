@@ -5,7 +5,7 @@ Two forms:
 * ``--category C --fact F …`` — one party per category, the facts holding for all (the quick look-up);
 * ``--case FILE.json`` — ``{"parties": [{"name", "category", "role"?, "facts": [...], "power_account"?,
   "project"?, "market_participation"?, "own_preference"?, "tax_preference"?, "land_preference"?,
-  "administrative_organ"?}], "facts": [...]}`` (the
+  "fiscal_support"?, "financial_support"?, "administrative_organ"?}], "facts": [...]}`` (the
   holdings of codes.HOLDINGS and whether the party is an administrative organ, as true/false): facts belong to parties, only case-wide facts (codes.CASE_WIDE_FACTS)
   go in the top-level list; prints ``{"parties": [{"name", "measures": [...]}]}``, the per-party answer
   the case workflow uses.
