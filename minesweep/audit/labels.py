@@ -99,6 +99,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "advice": ("发送建议函", "letter of advice sent"),
     "credit": ("移交信用惩戒", "handed over to the credit procedure"),
     "credit_answer": ("答复异议", "objection answered"),
+    "credit_decline": ("不予列入", "not listed"),
     "credit_ground": ("登记失信认定文书", "document establishing the conduct recorded"),
     "credit_notice": ("送达拟列入告知书", "notice of intended listing served"),
     "credit_statement": ("登记异议", "objection recorded"),
