@@ -374,6 +374,9 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
             if track.kind == "credit" and "credit_notice_issue" in pending
             else None
         )
+        # the statute a listing would rest on: none for a ground that is no penalty decision while the pack
+        # names no listing standard (credit.services.require_listing_statute)
+        statute = listing_grounding_statutes(track.party, ground.kind_zh) if ground is not None else ""
         if track.kind == "credit":  # the listing organ's staff only (require_credit_officer)
             allowed = [] if credit_elsewhere else pending
         else:
@@ -393,7 +396,7 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "allowed": allowed,
                 "penalty_organ_elsewhere": elsewhere,
                 "credit_organ_elsewhere": credit_elsewhere if track.kind == "credit" and pending else "",
-                "allowed_names": _next_steps(pending, ground, track.party),
+                "allowed_names": _next_steps(pending, ground, statute),
                 "actions": selectors.track_actions_shown(track),
                 "fine_range": selectors.fine_range(track.party) if track.kind == "penalty" else None,
                 "criminal_hold": (
@@ -407,11 +410,7 @@ def _track_rows(case: Case, viewer: Any = None) -> dict[int, list[dict[str, Any]
                 "serious_standard": listing_statutes(track.party)
                 if track.kind == "credit" and "credit_notice_issue" in allowed
                 else "",
-                # the statute the listing would rest on: none for a ground that is no penalty decision
-                # while the pack names no listing standard (credit.services.require_listing_statute)
-                "listing_statute": listing_grounding_statutes(track.party, ground.kind_zh)
-                if ground is not None and "credit_notice_issue" in allowed
-                else "",
+                "listing_statute": statute if "credit_notice_issue" in allowed else "",
                 "pending_bases": pending_bases(track.actions) if track.kind == "measure" else [],
                 "undecidable": track.kind == "measure" and not decidable(track.actions),
                 "addressee_unconfirmed": track.kind == "other_authority"
@@ -438,7 +437,7 @@ AWAITING_STATUTE = (
 )
 
 
-def _next_steps(pending: list[str], ground: Any, ground_party: Any) -> list[tuple[str, str]]:
+def _next_steps(pending: list[str], ground: Any, statute: str) -> list[tuple[str, str]]:
     """The names of what a track waits for. On a credit track, recording a document made outside the
     platform is optional once a decision grounds the listing, and the notice cannot be served before
     one does: the panel names the one step that applies, not both."""
@@ -448,7 +447,7 @@ def _next_steps(pending: list[str], ground: Any, ground_party: Any) -> list[tupl
     rest = [ACTION_NAMES.get(a, (a, a)) for a in pending if a not in first]
     if ground is None:
         return [AWAITING_GROUND, *rest]
-    if not listing_grounding_statutes(ground_party, ground.kind_zh):
+    if not statute:
         return [AWAITING_STATUTE, *rest]
     return [ACTION_NAMES["credit_notice_issue"], *rest]
 
