@@ -509,12 +509,12 @@ def fine_range(party: Any) -> FineRange | None:
 
 
 # -- what a credit listing rests on ----------------------------------------------------------------
-#: Documents made outside the platform that 国办发〔2020〕49号 accepts as the ground of a finding of dishonesty:
-#: effective court judgments and arbitral awards, and administrative decisions such as penalties and rulings
-#: (another organ's). Code → (中文, English).
 #: CreditGround.kind_zh of a penalty decision, the platform's own or recorded from outside.
 PENALTY_GROUND = "行政处罚决定书"
 
+#: Documents made outside the platform that 国办发〔2020〕49号 accepts as the ground of a finding of dishonesty:
+#: effective court judgments and arbitral awards, and administrative decisions such as penalties and rulings
+#: (another organ's). Code → (中文, English).
 GROUND_KINDS: Mapping[str, tuple[str, str]] = {
     "criminal_judgment": ("刑事判决书", "criminal judgment"),
     "administrative_judgment": ("行政判决书", "administrative-litigation judgment"),

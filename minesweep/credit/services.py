@@ -240,7 +240,7 @@ def listing_from_decision(
         severity=severity,
         reason=(reason or decision.facts_and_evidence).strip(),
         basis=listing_basis(
-            party, f"{decision.number}行政处罚决定书" if decision.number else "", PENALTY_GROUND
+            party, f"{decision.number}{PENALTY_GROUND}" if decision.number else "", PENALTY_GROUND
         ),
         authority=_credit_authority(party) or decision.authority,
         # The listing is decided by its own act (列入决定书), numbered when it is decided; the penalty decision
